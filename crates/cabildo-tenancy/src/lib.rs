@@ -1,0 +1,178 @@
+//! Councils (tenants): the registry in `platform`, host routing, tenant
+//! transactions, provisioning, and per-council migrations.
+//!
+//! Every read or write of council data goes through [`Tenancy::begin`],
+//! which scopes the transaction to the council's schema and role. Only this
+//! crate ever names a schema or role in SQL.
+
+mod cache;
+mod error;
+mod migrate;
+mod names;
+mod provision;
+pub use provision::Applied;
+mod routing;
+mod site;
+mod slug;
+mod spec;
+mod tenant;
+#[cfg(feature = "testing")]
+pub mod testing;
+mod tx;
+
+pub use cache::SharedCache;
+pub use error::{Result, TenancyError};
+pub use migrate::{FleetReport, MigrationOutcome, MigrationResult, TenantMigrations};
+pub use names::{RoleName, SchemaName};
+pub use routing::{
+    HostError, NormalizedHost, ResolveError, Resolver, ResolverConfig, Site, normalize_host,
+};
+pub use site::{District, SiteSettings};
+pub use slug::{Slug, SlugError};
+pub use spec::{Colours, CouncilSpec, DistrictSpec, SUPPORTED_LANGUAGES, ValidSpec};
+pub use tenant::{Tenant, TenantId, TenantStatus, TenantSummary};
+pub use tx::TenantTx;
+
+use names::RoleNamespace;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Connection pool settings.
+#[derive(Clone, Debug)]
+pub struct PoolConfig {
+    /// Most connections held open.
+    pub max_connections: u32,
+    /// How long a request waits for a connection before failing with
+    /// [`TenancyError::Unavailable`].
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(3),
+        }
+    }
+}
+
+/// Handle on the councils: the pool, and Redis for cache invalidation.
+/// Cheap to clone.
+#[derive(Clone)]
+pub struct Tenancy {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: PgPool,
+    connect_options: PgConnectOptions,
+    namespace: RoleNamespace,
+    cache: Option<SharedCache>,
+    /// This process's route caches, dropped from directly on a change.
+    route_caches: std::sync::Mutex<Vec<std::sync::Weak<routing::RouteCache>>>,
+}
+
+impl Tenancy {
+    /// Connects to PostgreSQL at `database_url`. Fails with
+    /// [`TenancyError::Unavailable`] when the server cannot be reached, so
+    /// callers may retry.
+    pub async fn connect(
+        database_url: &str,
+        pool: PoolConfig,
+        cache: Option<SharedCache>,
+    ) -> Result<Self> {
+        let connect_options: PgConnectOptions = database_url
+            .parse()
+            .map_err(|e: sqlx::Error| TenancyError::invalid("DATABASE_URL", e.to_string()))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(pool.max_connections)
+            .acquire_timeout(pool.acquire_timeout)
+            // Each backend caches catalog entries for every council schema
+            // it touches; recycle connections so that memory stays bounded.
+            .max_lifetime(Duration::from_secs(15 * 60))
+            .idle_timeout(Duration::from_secs(5 * 60))
+            .connect_with(connect_options.clone())
+            .await?;
+        let computed: String = sqlx::query_scalar(RoleNamespace::QUERY)
+            .fetch_one(&pool)
+            .await?;
+        let namespace = RoleNamespace::from_database(computed)
+            .ok_or_else(|| TenancyError::invalid("DATABASE_URL", "unexpected database name"))?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                pool,
+                connect_options,
+                namespace,
+                cache,
+                route_caches: std::sync::Mutex::default(),
+            }),
+        })
+    }
+
+    /// The pool, for platform-level queries in this crate and health checks.
+    pub fn pool(&self) -> &PgPool {
+        &self.inner.pool
+    }
+
+    /// Redis, when configured.
+    pub fn cache(&self) -> Option<&SharedCache> {
+        self.inner.cache.as_ref()
+    }
+
+    /// Namespace of this database's council roles and Redis keys.
+    pub(crate) fn namespace(&self) -> &str {
+        self.inner.namespace.as_str()
+    }
+
+    /// Runs one `SELECT 1` through the pool.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.inner.pool).await?;
+        Ok(())
+    }
+
+    /// Creates or upgrades the `platform` schema.
+    pub async fn migrate_platform(&self) -> Result<()> {
+        platform_migrator().run(&self.inner.pool).await?;
+        Ok(())
+    }
+
+    /// Closes the pool, waiting for connections to be returned.
+    pub async fn close(&self) {
+        self.inner.pool.close().await;
+    }
+
+    pub(crate) fn tenant_from_parts(
+        &self,
+        id: uuid::Uuid,
+        slug: &str,
+        name: String,
+        status: &str,
+    ) -> Result<Tenant> {
+        let slug = Slug::parse(slug).map_err(|reason| TenancyError::InvalidSlug {
+            slug: slug.to_owned(),
+            reason,
+        })?;
+        let status = TenantStatus::parse(status)
+            .ok_or_else(|| TenancyError::invalid("status", format!("unknown status {status:?}")))?;
+        let schema = SchemaName::for_slug(&slug);
+        let role = RoleName::new(&self.inner.namespace, &schema);
+        Ok(Tenant {
+            id: TenantId(id),
+            slug,
+            name,
+            status,
+            schema,
+            role,
+        })
+    }
+}
+
+/// The migrations of the `platform` schema, embedded in the binary. Their
+/// bookkeeping table lives in `platform` too, so `public` stays empty.
+pub fn platform_migrator() -> sqlx::migrate::Migrator {
+    let mut migrator = sqlx::migrate!("../../migrations/platform");
+    migrator.dangerous_set_table_name("platform._sqlx_migrations");
+    migrator.create_schema("platform");
+    migrator
+}

@@ -1,0 +1,284 @@
+//! Per-council schema migrations: one council, or the whole fleet with
+//! bounded parallelism, each council's version and last error recorded in
+//! `platform.tenants`.
+
+use crate::Tenancy;
+use crate::error::Result;
+use crate::slug::Slug;
+use crate::tenant::{Tenant, TenantStatus};
+use futures_util::StreamExt;
+use sqlx::migrate::{Migration, Migrator};
+use sqlx::{Connection, PgConnection};
+use std::path::Path;
+
+/// First key of the advisory locks taken per council (`'CABI'`); the second
+/// is `hashtext(schema)`. One council's migration or provisioning never
+/// waits for another council's.
+const LOCK_CLASS: i32 = 0x4341_4249;
+
+/// The set of tenant migrations to apply to council schemas.
+#[derive(Clone, Debug)]
+pub struct TenantMigrations {
+    migrations: Vec<Migration>,
+}
+
+impl TenantMigrations {
+    /// The migrations in `migrations/tenant/`, embedded in the binary.
+    pub fn embedded() -> Self {
+        let migrator = sqlx::migrate!("../../migrations/tenant");
+        Self {
+            migrations: migrator.iter().cloned().collect(),
+        }
+    }
+
+    /// Migrations read from a folder at run time (operators rehearsing a
+    /// migration, the migration benchmark).
+    pub async fn from_dir(dir: &Path) -> Result<Self> {
+        let migrator = Migrator::new(dir).await?;
+        Ok(Self {
+            migrations: migrator.iter().cloned().collect(),
+        })
+    }
+
+    /// Highest version in the set.
+    pub fn latest(&self) -> Option<i64> {
+        self.migrations
+            .iter()
+            .filter(|m| m.migration_type.is_up_migration())
+            .map(|m| m.version)
+            .max()
+    }
+
+    fn for_schema(&self, schema: &str) -> Migrator {
+        let mut migrator = Migrator::with_migrations(self.migrations.clone());
+        migrator.dangerous_set_table_name(format!("{schema}._sqlx_migrations"));
+        // sqlx's own lock is per database: every council would queue behind
+        // it. We hold a per-council advisory lock instead.
+        migrator.set_locking(false);
+        migrator
+    }
+}
+
+/// What happened to one council in a fleet migration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MigrationOutcome {
+    /// The council.
+    pub slug: Slug,
+    /// Result.
+    pub result: MigrationResult,
+}
+
+/// Result of migrating one council.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MigrationResult {
+    /// Migrations were applied; now at this version.
+    Migrated(i64),
+    /// Already at the latest version: nothing done.
+    UpToDate,
+    /// Failed; the error is recorded on the council.
+    Failed(String),
+}
+
+/// Summary of a fleet migration.
+#[derive(Clone, Debug, Default)]
+pub struct FleetReport {
+    /// One entry per council, in completion order.
+    pub outcomes: Vec<MigrationOutcome>,
+}
+
+impl FleetReport {
+    /// Councils migrated in this run.
+    pub fn migrated(&self) -> usize {
+        self.count(|r| matches!(r, MigrationResult::Migrated(_)))
+    }
+
+    /// Councils that needed nothing.
+    pub fn up_to_date(&self) -> usize {
+        self.count(|r| matches!(r, MigrationResult::UpToDate))
+    }
+
+    /// Councils that failed.
+    pub fn failed(&self) -> Vec<&MigrationOutcome> {
+        self.outcomes
+            .iter()
+            .filter(|o| matches!(o.result, MigrationResult::Failed(_)))
+            .collect()
+    }
+
+    fn count(&self, keep: impl Fn(&MigrationResult) -> bool) -> usize {
+        self.outcomes.iter().filter(|o| keep(&o.result)).count()
+    }
+}
+
+impl Tenancy {
+    /// Opens a connection outside the pool, for work that changes session
+    /// state (`search_path`, advisory locks); it is closed afterwards, so
+    /// nothing leaks into pooled connections.
+    pub(crate) async fn dedicated_connection(&self) -> Result<PgConnection> {
+        Ok(PgConnection::connect_with(&self.inner.connect_options).await?)
+    }
+
+    /// Takes the council's advisory lock on `conn` (session level, released
+    /// when the connection closes).
+    pub(crate) async fn lock_council(conn: &mut PgConnection, tenant: &Tenant) -> Result<()> {
+        sqlx::query("SELECT pg_advisory_lock($1, hashtext($2))")
+            .bind(LOCK_CLASS)
+            .bind(tenant.schema.as_str())
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Applies pending migrations to one council's schema on `conn`, which
+    /// holds the council's lock. Returns the version reached.
+    pub(crate) async fn migrate_locked(
+        conn: &mut PgConnection,
+        tenant: &Tenant,
+        migrations: &TenantMigrations,
+    ) -> Result<i64> {
+        let schema = tenant.schema.as_str();
+        sqlx::query("SELECT set_config('search_path', $1, false)")
+            .bind(schema)
+            .execute(&mut *conn)
+            .await?;
+        migrations
+            .for_schema(schema)
+            .run_direct(None, &mut *conn, false)
+            .await?;
+        // Default privileges gave the council role rights on the bookkeeping
+        // table too; it has no business there.
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "REVOKE ALL ON TABLE {schema}._sqlx_migrations FROM {}",
+            tenant.role.as_str()
+        )))
+        .execute(&mut *conn)
+        .await?;
+        let version: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT max(version) FROM {schema}._sqlx_migrations WHERE success"
+        )))
+        .fetch_one(&mut *conn)
+        .await?;
+        Ok(version.unwrap_or(0))
+    }
+
+    /// Migrates one council and records the version or the error.
+    pub async fn migrate_tenant(
+        &self,
+        tenant: &Tenant,
+        migrations: &TenantMigrations,
+    ) -> Result<i64> {
+        let result = async {
+            let mut conn = self.dedicated_connection().await?;
+            Self::lock_council(&mut conn, tenant).await?;
+            let version = Self::migrate_locked(&mut conn, tenant, migrations).await;
+            let _ = conn.close().await;
+            version
+        }
+        .await;
+        match &result {
+            Ok(version) => {
+                sqlx::query(
+                    "UPDATE platform.tenants SET schema_version = $2, migrate_error = NULL,
+                            migrated_at = now(), updated_at = now() WHERE id = $1",
+                )
+                .bind(tenant.id.0)
+                .bind(version)
+                .execute(self.pool())
+                .await?;
+            }
+            Err(error) => {
+                let message = error_chain(error);
+                tracing::warn!(tenant = %tenant.slug, error = %message, "council migration failed");
+                sqlx::query("UPDATE platform.tenants SET migrate_error = $2, updated_at = now() WHERE id = $1")
+                    .bind(tenant.id.0)
+                    .bind(&message)
+                    .execute(self.pool())
+                    .await?;
+            }
+        }
+        result
+    }
+
+    /// Migrates every council (except ones still being provisioned, which
+    /// provisioning migrates) with at most `jobs` at a time. Councils already
+    /// at the latest version without a recorded error are skipped without a
+    /// connection, so a rerun resumes where an interrupted run stopped. One
+    /// council failing never stops the others. `progress` is called as each
+    /// council finishes.
+    pub async fn migrate_fleet(
+        &self,
+        migrations: &TenantMigrations,
+        jobs: usize,
+        progress: impl Fn(&MigrationOutcome, usize),
+    ) -> Result<FleetReport> {
+        let rows: Vec<FleetRow> = sqlx::query_as(
+            "SELECT id, slug, name, status, schema_version, migrate_error
+             FROM platform.tenants WHERE status <> $1 ORDER BY slug",
+        )
+        .bind(TenantStatus::Provisioning.as_str())
+        .fetch_all(self.pool())
+        .await?;
+        let total = rows.len();
+        let latest = migrations.latest();
+        let mut pending = Vec::new();
+        let mut report = FleetReport::default();
+        for row in rows {
+            let tenant = self.tenant_from_parts(row.id, &row.slug, row.name, &row.status)?;
+            if row.schema_version.is_some()
+                && row.schema_version == latest
+                && row.migrate_error.is_none()
+            {
+                let outcome = MigrationOutcome {
+                    slug: tenant.slug,
+                    result: MigrationResult::UpToDate,
+                };
+                progress(&outcome, total);
+                report.outcomes.push(outcome);
+            } else {
+                pending.push(tenant);
+            }
+        }
+        let mut stream = futures_util::stream::iter(pending)
+            .map(|tenant| async move {
+                let result = match self.migrate_tenant(&tenant, migrations).await {
+                    Ok(version) => MigrationResult::Migrated(version),
+                    Err(error) => MigrationResult::Failed(error_chain(&error)),
+                };
+                MigrationOutcome {
+                    slug: tenant.slug,
+                    result,
+                }
+            })
+            .buffer_unordered(jobs.max(1));
+        while let Some(outcome) = stream.next().await {
+            progress(&outcome, total);
+            report.outcomes.push(outcome);
+        }
+        Ok(report)
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct FleetRow {
+    id: uuid::Uuid,
+    slug: String,
+    name: String,
+    status: String,
+    schema_version: Option<i64>,
+    migrate_error: Option<String>,
+}
+
+/// An error and its causes on one line.
+pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
+}

@@ -1,0 +1,259 @@
+//! Creating councils (registry row, role, schema, migrations, settings),
+//! applying declarative definitions, and lifecycle changes.
+
+use crate::Tenancy;
+use crate::error::{Result, TenancyError, unique_violation};
+use crate::migrate::{TenantMigrations, error_chain};
+use crate::site::SiteSettings;
+use crate::slug::Slug;
+use crate::spec::ValidSpec;
+use crate::tenant::{Tenant, TenantStatus, TenantSummary};
+use sqlx::{Connection, PgConnection};
+
+/// What [`Tenancy::apply`] did to a council.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Applied {
+    /// It did not exist and was created.
+    Created,
+    /// A creation interrupted earlier was completed.
+    Resumed,
+    /// It existed; its name and settings were updated.
+    Updated,
+}
+
+type TenantRow = (uuid::Uuid, String, String, String);
+
+/// Columns read into a [`TenantRow`].
+macro_rules! tenant_columns {
+    () => {
+        "id, slug, name, status"
+    };
+}
+
+impl Tenancy {
+    /// Creates a council: claims the slug, creates its role and schema,
+    /// applies the tenant migrations, stores its settings, and marks it
+    /// active. Two concurrent creations of one slug: one wins, the other
+    /// gets [`TenancyError::Taken`]. Other councils are never locked.
+    #[tracing::instrument(skip_all, fields(tenant = %valid.slug))]
+    pub async fn create(&self, valid: &ValidSpec, migrations: &TenantMigrations) -> Result<Tenant> {
+        let row: TenantRow = sqlx::query_as(concat!(
+            "INSERT INTO platform.tenants (id, slug, name) VALUES ($1, $2, $3) RETURNING ",
+            tenant_columns!(),
+            ""
+        ))
+        .bind(uuid::Uuid::now_v7())
+        .bind(valid.slug.as_str())
+        .bind(&valid.spec.name)
+        .fetch_one(self.pool())
+        .await
+        .map_err(|error| match unique_violation(&error) {
+            Some("tenants_slug_key") => TenancyError::Taken(valid.slug.to_string()),
+            _ => error.into(),
+        })?;
+        let tenant = self.tenant_from_row(row)?;
+        self.finish_provisioning(&tenant, valid, migrations).await
+    }
+
+    /// Makes the council match its definition: creates it when missing,
+    /// completes an interrupted creation, or updates name and settings.
+    pub async fn apply(
+        &self,
+        valid: &ValidSpec,
+        migrations: &TenantMigrations,
+    ) -> Result<(Tenant, Applied)> {
+        let existing = match self.find_tenant(&valid.slug).await? {
+            Some(tenant) => tenant,
+            None => match self.create(valid, migrations).await {
+                Ok(tenant) => return Ok((tenant, Applied::Created)),
+                // Someone else created it meanwhile: update it like any other.
+                Err(TenancyError::Taken(_)) => self.get_tenant(&valid.slug).await?,
+                Err(error) => return Err(error),
+            },
+        };
+        if existing.status == TenantStatus::Provisioning {
+            let tenant = self
+                .finish_provisioning(&existing, valid, migrations)
+                .await?;
+            return Ok((tenant, Applied::Resumed));
+        }
+        let row: TenantRow = sqlx::query_as(concat!(
+            "UPDATE platform.tenants SET name = $2, updated_at = now() WHERE id = $1 RETURNING ",
+            tenant_columns!(),
+            ""
+        ))
+        .bind(existing.id.0)
+        .bind(&valid.spec.name)
+        .fetch_one(self.pool())
+        .await?;
+        let tenant = self.tenant_from_row(row)?;
+        let mut tx = self.begin(&tenant).await?;
+        SiteSettings::store(&mut tx, valid).await?;
+        tx.commit().await?;
+        self.changed(&tenant).await;
+        Ok((tenant, Applied::Updated))
+    }
+
+    /// Role, schema, migrations and settings for a council whose registry
+    /// row exists. Every step is idempotent, so an interrupted creation can
+    /// be completed by running it again.
+    async fn finish_provisioning(
+        &self,
+        tenant: &Tenant,
+        valid: &ValidSpec,
+        migrations: &TenantMigrations,
+    ) -> Result<Tenant> {
+        let mut conn = self.dedicated_connection().await?;
+        let result = async {
+            Self::lock_council(&mut conn, tenant).await?;
+            create_role_and_schema(&mut conn, tenant).await?;
+            Self::migrate_locked(&mut conn, tenant, migrations).await
+        }
+        .await;
+        let _ = conn.close().await;
+        let version = match result {
+            Ok(version) => version,
+            Err(error) => {
+                let message = error_chain(&error);
+                sqlx::query("UPDATE platform.tenants SET migrate_error = $2, updated_at = now() WHERE id = $1")
+                    .bind(tenant.id.0)
+                    .bind(&message)
+                    .execute(self.pool())
+                    .await?;
+                return Err(error);
+            }
+        };
+
+        let mut tx = self.begin(tenant).await?;
+        SiteSettings::store(&mut tx, valid).await?;
+        tx.commit().await?;
+
+        let row: TenantRow = sqlx::query_as(concat!(
+            "UPDATE platform.tenants
+             SET status = CASE WHEN status = 'provisioning' THEN 'active' ELSE status END,
+                 schema_version = $2, migrate_error = NULL, migrated_at = now(), updated_at = now()
+             WHERE id = $1 RETURNING ",
+            tenant_columns!(),
+            ""
+        ))
+        .bind(tenant.id.0)
+        .bind(version)
+        .fetch_one(self.pool())
+        .await?;
+        let tenant = self.tenant_from_row(row)?;
+        self.changed(&tenant).await;
+        tracing::info!(tenant = %tenant.slug, "council provisioned");
+        Ok(tenant)
+    }
+
+    /// The council with this slug, if any.
+    pub async fn find_tenant(&self, slug: &Slug) -> Result<Option<Tenant>> {
+        let row: Option<TenantRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            tenant_columns!(),
+            " FROM platform.tenants WHERE slug = $1"
+        ))
+        .bind(slug.as_str())
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| self.tenant_from_row(row)).transpose()
+    }
+
+    /// The council with this slug, or [`TenancyError::NotFound`].
+    pub async fn get_tenant(&self, slug: &Slug) -> Result<Tenant> {
+        self.find_tenant(slug)
+            .await?
+            .ok_or_else(|| TenancyError::NotFound(slug.to_string()))
+    }
+
+    /// Every council, by slug.
+    pub async fn list_tenants(&self) -> Result<Vec<TenantSummary>> {
+        let rows: Vec<SummaryRow> = sqlx::query_as(
+            "SELECT id, slug, name, status, schema_version, migrate_error, created_at
+                 FROM platform.tenants ORDER BY slug",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(TenantSummary {
+                    tenant: self.tenant_from_parts(row.id, &row.slug, row.name, &row.status)?,
+                    schema_version: row.schema_version,
+                    migrate_error: row.migrate_error,
+                    created_at: row.created_at,
+                })
+            })
+            .collect()
+    }
+
+    /// Moves a council to `status` (suspend, resume, read-only, archive)
+    /// and tells every node.
+    pub async fn set_status(&self, slug: &Slug, status: TenantStatus) -> Result<Tenant> {
+        if status == TenantStatus::Provisioning {
+            return Err(TenancyError::invalid(
+                "status",
+                "provisioning is set by creation only",
+            ));
+        }
+        let row: Option<TenantRow> = sqlx::query_as(concat!(
+            "UPDATE platform.tenants SET status = $2, updated_at = now()
+             WHERE slug = $1 AND status <> 'provisioning' RETURNING ",
+            tenant_columns!(),
+            ""
+        ))
+        .bind(slug.as_str())
+        .bind(status.as_str())
+        .fetch_optional(self.pool())
+        .await?;
+        let tenant =
+            self.tenant_from_row(row.ok_or_else(|| TenancyError::NotFound(slug.to_string()))?)?;
+        self.changed(&tenant).await;
+        tracing::info!(tenant = %tenant.slug, status = %status, "council status changed");
+        Ok(tenant)
+    }
+
+    fn tenant_from_row(&self, (id, slug, name, status): TenantRow) -> Result<Tenant> {
+        self.tenant_from_parts(id, &slug, name, &status)
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: uuid::Uuid,
+    slug: String,
+    name: String,
+    status: String,
+    schema_version: Option<i64>,
+    migrate_error: Option<String>,
+    created_at: time::OffsetDateTime,
+}
+
+async fn create_role_and_schema(conn: &mut PgConnection, tenant: &Tenant) -> Result<()> {
+    let (schema, role) = (tenant.schema.as_str(), tenant.role.as_str());
+    let mut tx = conn.begin().await?;
+    let role_exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
+            .bind(role)
+            .fetch_one(&mut *tx)
+            .await?;
+    if !role_exists {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE ROLE {role} NOLOGIN")))
+            .execute(&mut *tx)
+            .await?;
+    }
+    // The application role must be a member to `SET ROLE` into it. The
+    // schema belongs to the application role, which runs the migrations: the
+    // council role reads and writes rows but cannot change the schema.
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "GRANT {role} TO CURRENT_USER;
+         CREATE SCHEMA IF NOT EXISTS {schema};
+         REVOKE ALL ON SCHEMA {schema} FROM PUBLIC;
+         GRANT USAGE ON SCHEMA {schema} TO {role};
+         ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role};
+         ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {role};"
+    )))
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

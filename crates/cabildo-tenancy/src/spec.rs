@@ -1,0 +1,339 @@
+//! Declarative council definitions (`tenants/*.toml`) and their validation.
+
+use crate::error::{Result, TenancyError};
+use crate::slug::Slug;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+/// Languages the site can be shown in.
+pub const SUPPORTED_LANGUAGES: &[&str] = &["es", "en", "ca", "eu", "gl"];
+const MAX_DISTRICTS: usize = 200;
+const MAX_WELCOME_CHARS: usize = 2_000;
+
+/// A council as written in `tenants/<slug>.toml`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CouncilSpec {
+    /// Subdomain and schema stem.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// Languages offered, in order of preference.
+    #[serde(default = "default_languages")]
+    pub languages: Vec<String>,
+    /// Language shown when the visitor's is not offered; the first of
+    /// `languages` when absent.
+    pub default_language: Option<String>,
+    /// IANA time zone, e.g. `Europe/Madrid`.
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+    /// Brand colours.
+    #[serde(default)]
+    pub colours: Colours,
+    /// Home page welcome text by language.
+    #[serde(default)]
+    pub welcome: BTreeMap<String, String>,
+    /// Districts, in display order.
+    #[serde(default)]
+    pub districts: Vec<DistrictSpec>,
+}
+
+/// Brand colours as `#rrggbb`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Colours {
+    /// Main colour (header, links).
+    pub primary: String,
+    /// Highlight colour.
+    pub accent: String,
+}
+
+impl Default for Colours {
+    fn default() -> Self {
+        Self {
+            primary: "#1d4f91".into(),
+            accent: "#f2b705".into(),
+        }
+    }
+}
+
+/// One district of a council definition.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DistrictSpec {
+    /// Short stable code (`casco-historico`).
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// Residents, for participation rates.
+    #[serde(default)]
+    pub population: u32,
+}
+
+fn default_languages() -> Vec<String> {
+    vec!["es".into(), "en".into()]
+}
+
+fn default_time_zone() -> String {
+    "Europe/Madrid".into()
+}
+
+/// A council definition that passed validation.
+#[derive(Clone, Debug)]
+pub struct ValidSpec {
+    /// The validated slug.
+    pub slug: Slug,
+    /// Everything else, checked.
+    pub spec: CouncilSpec,
+    /// Resolved default language.
+    pub default_language: String,
+}
+
+impl CouncilSpec {
+    /// A minimal definition: defaults for everything but slug and name.
+    pub fn minimal(slug: &str, name: &str) -> Self {
+        Self {
+            slug: slug.into(),
+            name: name.into(),
+            languages: default_languages(),
+            default_language: None,
+            time_zone: default_time_zone(),
+            colours: Colours::default(),
+            welcome: BTreeMap::new(),
+            districts: Vec::new(),
+        }
+    }
+
+    /// Reads and validates one TOML file.
+    pub fn from_file(path: &Path) -> Result<ValidSpec> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| TenancyError::invalid(path.display().to_string(), e.to_string()))?;
+        let spec: Self = toml::from_str(&text)
+            .map_err(|e| TenancyError::invalid(path.display().to_string(), e.to_string()))?;
+        spec.validate()
+    }
+
+    /// Checks every field; on success the definition can be applied.
+    pub fn validate(mut self) -> Result<ValidSpec> {
+        let slug = Slug::parse(&self.slug).map_err(|reason| TenancyError::InvalidSlug {
+            slug: self.slug.clone(),
+            reason,
+        })?;
+        self.name = self.name.trim().to_owned();
+        if self.name.is_empty() || self.name.chars().count() > 200 {
+            return Err(TenancyError::invalid("name", "must be 1 to 200 characters"));
+        }
+        if self.name.chars().any(char::is_control) {
+            return Err(TenancyError::invalid(
+                "name",
+                "must not contain control characters",
+            ));
+        }
+        if self.languages.is_empty() {
+            return Err(TenancyError::invalid(
+                "languages",
+                "list at least one language",
+            ));
+        }
+        let mut seen = HashSet::new();
+        for language in &self.languages {
+            if !SUPPORTED_LANGUAGES.contains(&language.as_str()) {
+                return Err(TenancyError::invalid(
+                    "languages",
+                    format!(
+                        "{language:?} is not supported (use {})",
+                        SUPPORTED_LANGUAGES.join(", ")
+                    ),
+                ));
+            }
+            if !seen.insert(language) {
+                return Err(TenancyError::invalid(
+                    "languages",
+                    format!("{language:?} is listed twice"),
+                ));
+            }
+        }
+        let default_language = self
+            .default_language
+            .clone()
+            .unwrap_or_else(|| self.languages[0].clone());
+        if !self.languages.contains(&default_language) {
+            return Err(TenancyError::invalid(
+                "default_language",
+                "must be one of languages",
+            ));
+        }
+        if !valid_time_zone(&self.time_zone) {
+            return Err(TenancyError::invalid(
+                "time_zone",
+                "must be an IANA zone such as Europe/Madrid",
+            ));
+        }
+        for (field, colour) in [
+            ("colours.primary", &mut self.colours.primary),
+            ("colours.accent", &mut self.colours.accent),
+        ] {
+            *colour = colour.to_ascii_lowercase();
+            let ok = colour.len() == 7
+                && colour.starts_with('#')
+                && colour[1..].bytes().all(|b| b.is_ascii_hexdigit());
+            if !ok {
+                return Err(TenancyError::invalid(
+                    field,
+                    "must be a colour like #1d4f91",
+                ));
+            }
+        }
+        for (language, text) in &self.welcome {
+            if !self.languages.contains(language) {
+                return Err(TenancyError::invalid(
+                    "welcome",
+                    format!("{language:?} is not one of languages"),
+                ));
+            }
+            if text.chars().count() > MAX_WELCOME_CHARS {
+                return Err(TenancyError::invalid(
+                    "welcome",
+                    format!("at most {MAX_WELCOME_CHARS} characters"),
+                ));
+            }
+        }
+        if self.districts.len() > MAX_DISTRICTS {
+            return Err(TenancyError::invalid(
+                "districts",
+                format!("at most {MAX_DISTRICTS}"),
+            ));
+        }
+        let mut codes = HashSet::new();
+        for district in &mut self.districts {
+            district.name = district.name.trim().to_owned();
+            let code_ok = (1..=40).contains(&district.code.len())
+                && district
+                    .code
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            if !code_ok {
+                return Err(TenancyError::invalid(
+                    "districts.code",
+                    format!("{:?} must be 1 to 40 of a-z, 0-9, -", district.code),
+                ));
+            }
+            if !codes.insert(district.code.clone()) {
+                return Err(TenancyError::invalid(
+                    "districts.code",
+                    format!("{:?} is listed twice", district.code),
+                ));
+            }
+            if district.name.is_empty() || district.name.chars().count() > 200 {
+                return Err(TenancyError::invalid(
+                    "districts.name",
+                    "must be 1 to 200 characters",
+                ));
+            }
+            if i32::try_from(district.population).is_err() {
+                return Err(TenancyError::invalid(
+                    "districts.population",
+                    "is too large",
+                ));
+            }
+        }
+        Ok(ValidSpec {
+            slug,
+            spec: self,
+            default_language,
+        })
+    }
+}
+
+fn valid_time_zone(zone: &str) -> bool {
+    if zone == "UTC" {
+        return true;
+    }
+    let parts: Vec<&str> = zone.split('/').collect();
+    zone.len() <= 64
+        && (2..=3).contains(&parts.len())
+        && parts.iter().all(|part| {
+            !part.is_empty()
+                && part.starts_with(|c: char| c.is_ascii_uppercase())
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_+-".contains(&b))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_councils_are_valid() {
+        for file in ["toledo", "talavera"] {
+            let path =
+                Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../tenants/{file}.toml"));
+            let valid = CouncilSpec::from_file(&path).expect("demo council is valid");
+            assert_eq!(valid.slug.as_str(), file);
+            assert!(!valid.spec.districts.is_empty());
+        }
+    }
+
+    #[test]
+    fn refuses_bad_fields_by_name() {
+        type Change = Box<dyn Fn(&mut CouncilSpec)>;
+        let cases: Vec<(&str, Change)> = vec![
+            ("name", Box::new(|s| s.name = "  ".into())),
+            ("languages", Box::new(|s| s.languages = vec!["xx".into()])),
+            (
+                "languages",
+                Box::new(|s| s.languages = vec!["es".into(), "es".into()]),
+            ),
+            (
+                "default_language",
+                Box::new(|s| s.default_language = Some("gl".into())),
+            ),
+            (
+                "time_zone",
+                Box::new(|s| s.time_zone = "../../etc/passwd".into()),
+            ),
+            (
+                "colours.primary",
+                Box::new(|s| s.colours.primary = "red".into()),
+            ),
+            (
+                "colours.accent",
+                Box::new(|s| s.colours.accent = "#12345g".into()),
+            ),
+            (
+                "welcome",
+                Box::new(|s| {
+                    s.welcome.insert("fr".into(), "Bonjour".into());
+                }),
+            ),
+            (
+                "districts.code",
+                Box::new(|s| {
+                    s.districts = vec![DistrictSpec {
+                        code: "A B".into(),
+                        name: "x".into(),
+                        population: 1,
+                    }]
+                }),
+            ),
+        ];
+        for (field, change) in cases {
+            let mut spec = CouncilSpec::minimal("toledo", "Toledo");
+            change(&mut spec);
+            match spec.validate() {
+                Err(TenancyError::Invalid { field: got, .. }) => assert_eq!(got, field),
+                other => panic!("{field}: expected Invalid, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn refuses_unknown_keys_in_files() {
+        let result: std::result::Result<CouncilSpec, _> =
+            toml::from_str("slug='abc'\nname='x'\nnmae='typo'\n");
+        assert!(result.is_err());
+    }
+}

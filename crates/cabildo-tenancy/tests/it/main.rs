@@ -1,0 +1,12 @@
+//! Tenancy against real PostgreSQL and Redis: isolation, provisioning,
+//! routing and fleet migrations. Each test gets its own database.
+
+#![expect(
+    clippy::expect_used,
+    reason = "a test fails loudly at the step that broke"
+)]
+
+mod isolation;
+mod migrate;
+mod provisioning;
+mod routing;

@@ -1,0 +1,147 @@
+//! Fleet migrations: failures are recorded and reported, reruns resume.
+
+use cabildo_tenancy::testing::{council, fresh_tenancy};
+use cabildo_tenancy::{MigrationResult, TenantMigrations};
+use std::path::PathBuf;
+
+/// A folder with the embedded tenant migrations plus `extra`.
+fn migrations_dir(extra: &[(&str, &str)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cabildo-migrations-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../migrations/tenant");
+    for entry in std::fs::read_dir(source).expect("read") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), dir.join(entry.file_name())).expect("copy");
+    }
+    for (name, sql) in extra {
+        std::fs::write(dir.join(name), sql).expect("write");
+    }
+    dir
+}
+
+const FAILS_FOR_BRAVO: &str = "DO $$ BEGIN
+    IF current_schema() = 't_bravo' THEN RAISE EXCEPTION 'bravo cannot take this'; END IF;
+END $$;
+CREATE TABLE notes (id bigint PRIMARY KEY, body text NOT NULL);";
+
+const FIXED: &str = "CREATE TABLE notes (id bigint PRIMARY KEY, body text NOT NULL);";
+
+#[tokio::test]
+async fn a_failing_council_is_recorded_and_reported_while_the_others_complete_and_a_rerun_resumes()
+{
+    let tenancy = fresh_tenancy().await.expect("tenancy");
+    for slug in ["alpha", "bravo", "charlie", "delta"] {
+        council(&tenancy, slug).await.expect("council");
+    }
+    let broken = TenantMigrations::from_dir(&migrations_dir(&[(
+        "20991231000001_notes.sql",
+        FAILS_FOR_BRAVO,
+    )]))
+    .await
+    .expect("migrations");
+    let seen = std::sync::Mutex::new(Vec::new());
+    let report = tenancy
+        .migrate_fleet(&broken, 3, |outcome, total| {
+            assert_eq!(total, 4);
+            seen.lock().expect("lock").push(outcome.slug.to_string());
+        })
+        .await
+        .expect("fleet");
+    assert_eq!(seen.lock().expect("lock").len(), 4);
+    assert_eq!(report.migrated(), 3);
+    let failed = report.failed();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].slug.as_str(), "bravo");
+    assert!(
+        matches!(&failed[0].result, MigrationResult::Failed(e) if e.contains("bravo cannot take this")),
+        "{failed:?}"
+    );
+
+    let listed = tenancy.list_tenants().await.expect("list");
+    for summary in &listed {
+        if summary.tenant.slug.as_str() == "bravo" {
+            assert_eq!(
+                summary.schema_version,
+                TenantMigrations::embedded().latest()
+            );
+            assert!(
+                summary
+                    .migrate_error
+                    .as_deref()
+                    .unwrap_or_default()
+                    .contains("bravo cannot take this")
+            );
+        } else {
+            assert_eq!(summary.schema_version, Some(20991231000001));
+            assert_eq!(summary.migrate_error, None);
+        }
+    }
+
+    // Rerun with the fix: only bravo is touched, the rest are skipped.
+    let fixed = TenantMigrations::from_dir(&migrations_dir(&[("20991231000001_notes.sql", FIXED)]))
+        .await
+        .expect("migrations");
+    let report = tenancy
+        .migrate_fleet(&fixed, 3, |_, _| {})
+        .await
+        .expect("fleet");
+    assert_eq!(
+        (
+            report.migrated(),
+            report.up_to_date(),
+            report.failed().len()
+        ),
+        (1, 3, 0)
+    );
+    let listed = tenancy.list_tenants().await.expect("list");
+    assert!(
+        listed
+            .iter()
+            .all(|s| s.schema_version == Some(20991231000001) && s.migrate_error.is_none())
+    );
+
+    // The new table is usable by each council, through its own role.
+    let tenant = &listed[1].tenant;
+    let mut tx = tenancy.begin(tenant).await.expect("begin");
+    sqlx::query("INSERT INTO notes (id, body) VALUES (1, 'hello')")
+        .execute(tx.conn())
+        .await
+        .expect("insert");
+    tx.commit().await.expect("commit");
+}
+
+#[tokio::test]
+async fn an_interrupted_fleet_migration_resumes_where_it_stopped() {
+    let tenancy = fresh_tenancy().await.expect("tenancy");
+    let slugs: Vec<String> = (0..6).map(|i| format!("council-{i}")).collect();
+    for slug in &slugs {
+        council(&tenancy, slug).await.expect("council");
+    }
+    let next = TenantMigrations::from_dir(&migrations_dir(&[("20991231000001_notes.sql", FIXED)]))
+        .await
+        .expect("migrations");
+    let (first_done_tx, first_done) = tokio::sync::oneshot::channel::<()>();
+    let first_done_tx = std::sync::Mutex::new(Some(first_done_tx));
+    tokio::select! {
+        _ = tenancy.migrate_fleet(&next, 1, |_, _| {
+            if let Some(tx) = first_done_tx.lock().expect("lock").take() { let _ = tx.send(()); }
+        }) => panic!("the run should have been interrupted"),
+        _ = first_done => {}
+    }
+    let report = tenancy
+        .migrate_fleet(&next, 2, |_, _| {})
+        .await
+        .expect("rerun");
+    assert!(report.failed().is_empty(), "{:?}", report.failed());
+    assert!(
+        report.up_to_date() >= 1,
+        "the council finished before the interruption is skipped"
+    );
+    assert_eq!(report.migrated() + report.up_to_date(), slugs.len());
+    let listed = tenancy.list_tenants().await.expect("list");
+    assert!(
+        listed
+            .iter()
+            .all(|s| s.schema_version == Some(20991231000001))
+    );
+}
