@@ -19,6 +19,8 @@ pub struct PostgresOptions {
     pub ephemeral: bool,
     /// `max_connections` of the server.
     pub max_connections: u32,
+    /// Port to listen on; a free one when `None`.
+    pub port: Option<u16>,
 }
 
 impl PostgresOptions {
@@ -28,6 +30,7 @@ impl PostgresOptions {
             dir,
             ephemeral: false,
             max_connections: 200,
+            port: None,
         }
     }
 }
@@ -92,7 +95,10 @@ impl LocalPostgres {
             )?;
         }
 
-        let port = free_port()?;
+        let port = match options.port {
+            Some(port) => port,
+            None => free_port()?,
+        };
         let mut server_options = format!(
             "-p {port} -c listen_addresses=127.0.0.1 -k {} -c max_connections={}",
             socket_dir.display(),

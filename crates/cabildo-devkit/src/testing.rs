@@ -69,6 +69,7 @@ async fn start_or_reuse() -> anyhow::Result<TestServices> {
         dir: dir.join("postgres"),
         ephemeral: true,
         max_connections: 300,
+        port: None,
     })
     .await?;
     let redis = LocalRedis::start(&dir.join("redis"))?;

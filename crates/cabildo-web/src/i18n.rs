@@ -1,0 +1,230 @@
+//! UI strings (Fluent files under `locales/`) and language negotiation.
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+fluent_templates::static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "en",
+        // Without this, arguments come wrapped in invisible U+2068/U+2069.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+/// Languages the UI is translated into. Councils may offer others for
+/// their content; the UI then falls back to English.
+pub const UI_LANGUAGES: &[&str] = &["es", "en"];
+
+/// Translations for one language, handed to templates.
+#[derive(Clone, Debug)]
+pub struct Tr {
+    code: String,
+    id: LanguageIdentifier,
+}
+
+impl Tr {
+    /// Strings for `code` (`es`, `en` …); unknown codes fall back to English.
+    pub fn new(code: &str) -> Self {
+        let id = code
+            .parse()
+            .unwrap_or_else(|_| fluent_templates::langid!("en"));
+        Self {
+            code: code.to_owned(),
+            id,
+        }
+    }
+
+    /// The language code, for `<html lang>`.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The string `key`.
+    pub fn t(&self, key: &str) -> String {
+        LOCALES.lookup(&self.id, key)
+    }
+
+    /// The string `key` with one text argument.
+    pub fn with(&self, key: &str, name: &'static str, value: &str) -> String {
+        let args = HashMap::from([(Cow::Borrowed(name), FluentValue::from(value.to_owned()))]);
+        LOCALES.lookup_with_args(&self.id, key, &args)
+    }
+
+    /// The string `key` for a count: `$count` selects the plural form and
+    /// `$formatted` shows the number grouped the local way.
+    pub fn count(&self, key: &str, count: i64) -> String {
+        let args = HashMap::from([
+            (Cow::Borrowed("count"), FluentValue::from(count)),
+            (
+                Cow::Borrowed("formatted"),
+                FluentValue::from(self.number(count)),
+            ),
+        ]);
+        LOCALES.lookup_with_args(&self.id, key, &args)
+    }
+
+    /// `count` with thousands grouped: `22.000` in Spanish, `22,000` in
+    /// English (Spanish leaves four-digit numbers ungrouped).
+    pub fn number(&self, count: i64) -> String {
+        let digits = count.unsigned_abs().to_string();
+        let (separator, min_len) = if self.code == "en" {
+            (',', 4)
+        } else {
+            ('.', 5)
+        };
+        let mut out = String::new();
+        if digits.len() >= min_len {
+            for (i, c) in digits.chars().enumerate() {
+                if i > 0 && (digits.len() - i) % 3 == 0 {
+                    out.push(separator);
+                }
+                out.push(c);
+            }
+        } else {
+            out = digits;
+        }
+        if count < 0 {
+            out.insert(0, '-');
+        }
+        out
+    }
+}
+
+/// The name of a language in that language, for the language switcher.
+pub fn native_name(code: &str) -> &'static str {
+    match code {
+        "es" => "Español",
+        "en" => "English",
+        "ca" => "Català",
+        "eu" => "Euskara",
+        "gl" => "Galego",
+        _ => "?",
+    }
+}
+
+/// Picks the language to show: `?lang=`, then the `lang` cookie, then
+/// `Accept-Language` (by quality), then `default`; only ever one of
+/// `available`.
+pub fn negotiate(
+    query: Option<&str>,
+    cookie: Option<&str>,
+    accept_language: Option<&str>,
+    available: &[String],
+    default: &str,
+) -> String {
+    let offered = |code: &str| {
+        available
+            .iter()
+            .find(|a| a.eq_ignore_ascii_case(code))
+            .cloned()
+    };
+    if let Some(code) = query.and_then(offered) {
+        return code;
+    }
+    if let Some(code) = cookie.and_then(offered) {
+        return code;
+    }
+    if let Some(header) = accept_language {
+        let mut ranked: Vec<(f32, &str)> = header
+            .split(',')
+            .take(20)
+            .filter_map(|part| {
+                let mut pieces = part.trim().split(';');
+                let tag = pieces.next()?.trim();
+                let quality = pieces
+                    .find_map(|p| p.trim().strip_prefix("q="))
+                    .map_or(Some(1.0), |q| q.parse::<f32>().ok())?;
+                let primary = tag.split('-').next()?;
+                (quality > 0.0).then_some((quality, primary))
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        if let Some(code) = ranked.into_iter().find_map(|(_, primary)| offered(primary)) {
+            return code;
+        }
+    }
+    offered(default).unwrap_or_else(|| default.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn langs() -> Vec<String> {
+        vec!["es".into(), "en".into()]
+    }
+
+    #[test]
+    fn negotiation_follows_query_cookie_header_default() {
+        assert_eq!(
+            negotiate(Some("en"), Some("es"), None, &langs(), "es"),
+            "en"
+        );
+        assert_eq!(
+            negotiate(Some("fr"), Some("en"), None, &langs(), "es"),
+            "en"
+        );
+        assert_eq!(
+            negotiate(
+                None,
+                None,
+                Some("fr-FR, en-GB;q=0.8, es;q=0.9"),
+                &langs(),
+                "en"
+            ),
+            "es"
+        );
+        assert_eq!(
+            negotiate(None, None, Some("fr, de;q=0.5"), &langs(), "es"),
+            "es"
+        );
+        assert_eq!(
+            negotiate(None, None, Some("en;q=0, es;q=garbage"), &langs(), "es"),
+            "es"
+        );
+        assert_eq!(
+            negotiate(None, Some("<script>"), Some(""), &langs(), "en"),
+            "en"
+        );
+    }
+
+    #[test]
+    fn every_key_is_translated_in_every_ui_language() {
+        let keys = |code: &str| -> Vec<String> {
+            let path = format!("{}/locales/{code}/main.ftl", env!("CARGO_MANIFEST_DIR"));
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let mut keys: Vec<String> = text
+                .lines()
+                .filter(|l| l.contains(" = ") && !l.starts_with(' '))
+                .filter_map(|l| l.split(" = ").next().map(str::to_owned))
+                .collect();
+            keys.sort();
+            keys
+        };
+        let english = keys("en");
+        assert!(english.len() > 20);
+        for code in UI_LANGUAGES {
+            assert_eq!(keys(code), english, "{code}");
+        }
+    }
+
+    #[test]
+    fn strings_have_no_isolation_marks_and_plurals_work() {
+        let es = Tr::new("es");
+        assert_eq!(
+            es.count("district-residents", 22000),
+            "22.000 personas empadronadas"
+        );
+        assert_eq!(es.count("district-residents", 1), "1 persona empadronada");
+        assert_eq!(es.number(2900), "2900");
+        let en = Tr::new("en");
+        assert_eq!(en.count("district-residents", 22000), "22,000 residents");
+        assert_eq!(en.number(1234567), "1,234,567");
+        let notice = en.with("notice-suspended-body", "council", "Toledo");
+        assert!(notice.starts_with("Toledo has"), "{notice}");
+        assert!(!notice.contains('\u{2068}'));
+    }
+}

@@ -1,0 +1,156 @@
+//! The tenant middleware: resolves the request's host to the platform site
+//! or a council, records the council in the request span, and answers
+//! unknown, suspended, archived and read-only cases itself.
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::i18n::{Tr, UI_LANGUAGES, negotiate};
+use crate::pages::message_page;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use cabildo_tenancy::{ResolveError, Site, TenantStatus};
+use std::net::SocketAddr;
+
+/// What the visitor asked for regarding language, before we know which
+/// languages the site offers.
+#[derive(Clone, Debug, Default)]
+pub struct LanguageRequest {
+    /// `?lang=`.
+    pub query: Option<String>,
+    /// The `lang` cookie.
+    pub cookie: Option<String>,
+    /// `Accept-Language`.
+    pub accept: Option<String>,
+}
+
+impl LanguageRequest {
+    fn from_request(request: &Request) -> Self {
+        let headers = request.headers();
+        let query = request.uri().query().and_then(|q| {
+            q.split('&')
+                .find_map(|pair| pair.strip_prefix("lang="))
+                .map(|v| v.chars().take(8).collect())
+        });
+        let cookie = headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .find_map(|c| {
+                c.trim()
+                    .strip_prefix("lang=")
+                    .map(|v| v.chars().take(8).collect())
+            });
+        let accept = headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.chars().take(200).collect());
+        Self {
+            query,
+            cookie,
+            accept,
+        }
+    }
+
+    /// The language among `available` (default `default`).
+    pub fn pick(&self, available: &[String], default: &str) -> String {
+        negotiate(
+            self.query.as_deref(),
+            self.cookie.as_deref(),
+            self.accept.as_deref(),
+            available,
+            default,
+        )
+    }
+
+    /// Strings for pages shown before the site's languages are known
+    /// (errors, notices): the visitor's choice among the UI languages.
+    pub fn ui(&self) -> Tr {
+        let available: Vec<String> = UI_LANGUAGES.iter().map(|s| (*s).to_owned()).collect();
+        Tr::new(&self.pick(&available, "es"))
+    }
+}
+
+fn request_host(request: &Request, state: &AppState) -> Option<String> {
+    let headers: &HeaderMap = request.headers();
+    let extensions = request.extensions();
+    // `MockConnectInfo` stands in for the real one when the router is
+    // driven in-process (tests, benchmarks).
+    let peer = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+        .or_else(|| {
+            extensions
+                .get::<MockConnectInfo<SocketAddr>>()
+                .map(|MockConnectInfo(addr)| addr.ip())
+        });
+    if peer.is_some_and(|ip| state.config.trusted_proxies.contains(&ip)) {
+        // The closest proxy's view is the last value.
+        if let Some(forwarded) = headers
+            .get("x-forwarded-host")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+        {
+            return Some(forwarded.trim().to_owned());
+        }
+    }
+    headers
+        .get(header::HOST)
+        .map(|v| {
+            v.to_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|_| "\u{fffd}".to_owned())
+        })
+        .or_else(|| request.uri().authority().map(|a| a.as_str().to_owned()))
+}
+
+/// Resolves the site, or answers the request itself.
+pub async fn resolve_site(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let language = LanguageRequest::from_request(&request);
+    let host = request_host(&request, &state).unwrap_or_default();
+    let site = match state.resolver.resolve(&host).await {
+        Ok(Some(site)) => site,
+        Ok(None) => return WebError::NotFound.into_page(&language.ui()),
+        Err(ResolveError::BadHost(error)) => {
+            return WebError::BadHost(error).into_page(&language.ui());
+        }
+        Err(ResolveError::Database(error)) => {
+            return WebError::from(error).into_page(&language.ui());
+        }
+    };
+    if let Site::Council(tenant) = &site {
+        tracing::Span::current().record("tenant", tenant.slug.as_str());
+        let tr = language.ui();
+        let notice = |status, key: &str| {
+            message_page(
+                &tr,
+                status,
+                &tr.t(&format!("{key}-title")),
+                &tr.with(&format!("{key}-body"), "council", &tenant.name),
+                false,
+            )
+        };
+        match tenant.status {
+            TenantStatus::Active => {}
+            TenantStatus::ReadOnly => {
+                if !request.method().is_safe() {
+                    return notice(StatusCode::FORBIDDEN, "notice-read-only");
+                }
+            }
+            TenantStatus::Suspended => return notice(StatusCode::FORBIDDEN, "notice-suspended"),
+            TenantStatus::Archived => return notice(StatusCode::GONE, "notice-archived"),
+            // Not served by the resolver; answer as for an unknown host.
+            TenantStatus::Provisioning => return WebError::NotFound.into_page(&tr),
+        }
+    }
+    request.extensions_mut().insert(site);
+    request.extensions_mut().insert(language);
+    next.run(request).await
+}

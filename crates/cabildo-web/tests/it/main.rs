@@ -1,0 +1,11 @@
+//! The router in-process against real PostgreSQL and Redis.
+
+#![expect(
+    clippy::expect_used,
+    reason = "a test fails loudly at the step that broke"
+)]
+
+mod database_outage;
+mod pages;
+mod routing;
+mod support;

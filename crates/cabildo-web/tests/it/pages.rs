@@ -1,0 +1,270 @@
+//! What visitors see on council and platform sites.
+
+use crate::support::{BASE, app, demo_tenancy, get, send};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use cabildo_tenancy::{Slug, TenantStatus};
+use cabildo_web::WebConfig;
+
+#[tokio::test]
+async fn each_council_home_shows_its_own_name_colours_and_districts() {
+    let tenancy = demo_tenancy().await;
+    let app = app(&tenancy, WebConfig::default());
+
+    let toledo = get(&app, &format!("toledo.{BASE}"), "/").await;
+    assert_eq!(toledo.status, StatusCode::OK);
+    assert!(
+        toledo.body.contains("<html lang=\"es\">"),
+        "{}",
+        toledo.body
+    );
+    assert!(toledo.body.contains("<h1>Ayuntamiento de Toledo</h1>"));
+    assert!(toledo.body.contains("Casco Histórico"));
+    assert!(toledo.body.contains("22.000 personas empadronadas"));
+    assert!(
+        toledo.body.contains("hreflang=\"en\""),
+        "English is offered"
+    );
+    assert!(
+        toledo.body.contains("Todavía no hay ningún proceso"),
+        "empty state"
+    );
+    assert!(!toledo.body.contains("Talavera"));
+
+    let talavera = get(&app, &format!("talavera.{BASE}"), "/").await;
+    assert!(
+        talavera
+            .body
+            .contains("Ayuntamiento de Talavera de la Reina")
+    );
+    assert!(talavera.body.contains("La Solana"));
+    assert!(
+        !talavera.body.contains("Casco Histórico"),
+        "no data of another council"
+    );
+
+    let theme = get(&app, &format!("toledo.{BASE}"), "/theme.css").await;
+    assert_eq!(theme.status, StatusCode::OK);
+    assert!(theme.body.contains("--primary: #8a1538"));
+    let theme = get(&app, &format!("talavera.{BASE}"), "/theme.css").await;
+    assert!(theme.body.contains("--primary: #1f5f8b"));
+}
+
+#[tokio::test]
+async fn language_comes_from_query_then_cookie_then_accept_language() {
+    let tenancy = demo_tenancy().await;
+    let app = app(&tenancy, WebConfig::default());
+    let host = format!("toledo.{BASE}");
+
+    let english = get(&app, &host, "/?lang=en").await;
+    assert!(english.body.contains("<html lang=\"en\">"));
+    assert!(english.body.contains("22,000 residents"));
+    assert!(english.body.contains("Take part in your city"));
+    let cookie = english
+        .headers
+        .get("set-cookie")
+        .expect("remembered")
+        .to_str()
+        .expect("ascii");
+    assert!(
+        cookie.starts_with("lang=en;") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+
+    let by_cookie = send(
+        &app,
+        Request::get("/")
+            .header("host", &host)
+            .header("cookie", "a=b; lang=en")
+            .body(Body::empty())
+            .expect("req"),
+    )
+    .await;
+    assert!(by_cookie.body.contains("<html lang=\"en\">"));
+
+    let by_header = send(
+        &app,
+        Request::get("/")
+            .header("host", &host)
+            .header("accept-language", "fr-FR,en;q=0.7")
+            .body(Body::empty())
+            .expect("req"),
+    )
+    .await;
+    assert!(by_header.body.contains("<html lang=\"en\">"));
+
+    let unsupported = get(&app, &host, "/?lang=fr").await;
+    assert!(
+        unsupported.body.contains("<html lang=\"es\">"),
+        "falls back to the council's default"
+    );
+    assert!(unsupported.headers.get("set-cookie").is_none());
+
+    let hostile = get(&app, &host, "/?lang=%3Cscript%3E").await;
+    assert_eq!(hostile.status, StatusCode::OK);
+    assert!(!hostile.body.contains("<script"));
+}
+
+#[tokio::test]
+async fn the_platform_site_lives_on_the_bare_base_domain() {
+    let tenancy = demo_tenancy().await;
+    let app = app(&tenancy, WebConfig::default());
+    for host in [
+        BASE.to_owned(),
+        format!("www.{BASE}"),
+        format!("{}:8080", BASE.to_uppercase()),
+    ] {
+        let page = get(&app, &host, "/").await;
+        assert_eq!(page.status, StatusCode::OK, "{host}");
+        assert!(page.body.contains("Cabildo"), "{host}");
+        assert!(!page.body.contains("Toledo"));
+    }
+    let english = get(&app, BASE, "/?lang=en").await;
+    assert!(
+        english
+            .body
+            .contains("citizen participation for city councils")
+    );
+}
+
+#[tokio::test]
+async fn every_page_carries_the_security_headers() {
+    let tenancy = demo_tenancy().await;
+    let app = app(&tenancy, WebConfig::default());
+    for (host, path) in [
+        (format!("toledo.{BASE}"), "/"),
+        (BASE.to_owned(), "/"),
+        (format!("nowhere.{BASE}"), "/"),
+        (BASE.to_owned(), "/healthz"),
+    ] {
+        let answer = get(&app, &host, path).await;
+        let csp = answer
+            .headers
+            .get("content-security-policy")
+            .expect("csp")
+            .to_str()
+            .expect("ascii");
+        assert!(
+            csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+            "{csp}"
+        );
+        assert_eq!(
+            answer
+                .headers
+                .get("x-content-type-options")
+                .expect("nosniff"),
+            "nosniff"
+        );
+        assert!(answer.headers.get("referrer-policy").is_some());
+        assert!(
+            answer.headers.get("x-request-id").is_some(),
+            "request id propagated"
+        );
+    }
+}
+
+#[tokio::test]
+async fn suspended_archived_and_read_only_councils_explain_themselves() {
+    let tenancy = demo_tenancy().await;
+    let app = app(&tenancy, WebConfig::default());
+    let host = format!("toledo.{BASE}");
+    let slug = Slug::parse("toledo").expect("slug");
+
+    tenancy
+        .set_status(&slug, TenantStatus::Suspended)
+        .await
+        .expect("suspend");
+    let page = get(&app, &host, "/").await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(
+        page.body
+            .contains("Ayuntamiento de Toledo ha cerrado temporalmente"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("Casco Histórico"));
+
+    tenancy
+        .set_status(&slug, TenantStatus::Archived)
+        .await
+        .expect("archive");
+    assert_eq!(get(&app, &host, "/").await.status, StatusCode::GONE);
+
+    tenancy
+        .set_status(&slug, TenantStatus::ReadOnly)
+        .await
+        .expect("read-only");
+    assert_eq!(get(&app, &host, "/").await.status, StatusCode::OK);
+    let write = send(
+        &app,
+        Request::post("/")
+            .header("host", &host)
+            .header("accept-language", "en")
+            .body(Body::from("x=1"))
+            .expect("req"),
+    )
+    .await;
+    assert_eq!(write.status, StatusCode::FORBIDDEN);
+    assert!(write.body.contains("read-only"), "{}", write.body);
+
+    tenancy
+        .set_status(&slug, TenantStatus::Active)
+        .await
+        .expect("resume");
+    assert_eq!(get(&app, &host, "/").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn operators_endpoints_report_health_and_metrics() {
+    let tenancy = demo_tenancy().await;
+    let app = app(&tenancy, WebConfig::default());
+    assert_eq!(get(&app, "10.0.0.1", "/healthz").await.body, "ok");
+    assert_eq!(
+        get(&app, "anything.example", "/healthz/db").await.body,
+        "ok"
+    );
+    let ready = get(&app, BASE, "/readyz").await;
+    assert_eq!(ready.status, StatusCode::OK);
+    assert!(
+        ready.body.contains("\"postgres\":\"up\"") && ready.body.contains("\"redis\":\"up\""),
+        "{}",
+        ready.body
+    );
+
+    get(&app, &format!("toledo.{BASE}"), "/").await;
+    get(&app, &format!("nowhere.{BASE}"), "/").await;
+    let metrics = get(&app, BASE, "/metrics").await.body;
+    assert!(
+        metrics
+            .contains("cabildo_http_requests_total{route=\"/\",method=\"GET\",status=\"200\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics
+            .contains("cabildo_http_requests_total{route=\"/\",method=\"GET\",status=\"404\"} 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("cabildo_http_request_duration_seconds_bucket{route=\"/\",method=\"GET\",status=\"200\",le=\"+Inf\"} 1"));
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let tenancy = demo_tenancy().await;
+    let app = app(
+        &tenancy,
+        WebConfig {
+            body_limit: 1024,
+            ..WebConfig::default()
+        },
+    );
+    let big = send(
+        &app,
+        Request::post("/")
+            .header("host", format!("toledo.{BASE}"))
+            .header("content-length", "5000")
+            .body(Body::from(vec![b'x'; 5000]))
+            .expect("req"),
+    )
+    .await;
+    assert_eq!(big.status, StatusCode::PAYLOAD_TOO_LARGE);
+}

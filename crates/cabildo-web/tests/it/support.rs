@@ -1,0 +1,62 @@
+//! Building the app on a fresh database and sending requests.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode};
+use cabildo_tenancy::testing::fresh_tenancy;
+use cabildo_tenancy::{CouncilSpec, Resolver, ResolverConfig, Tenancy, TenantMigrations};
+use cabildo_web::WebConfig;
+use tower::ServiceExt;
+
+pub const BASE: &str = "cabildo.test";
+
+/// A fresh database with the demo councils (toledo, talavera) applied.
+pub async fn demo_tenancy() -> Tenancy {
+    let tenancy = fresh_tenancy().await.expect("tenancy");
+    for file in ["toledo", "talavera"] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("../../tenants/{file}.toml"));
+        let valid = CouncilSpec::from_file(&path).expect("spec");
+        tenancy
+            .apply(&valid, &TenantMigrations::embedded())
+            .await
+            .expect("apply");
+    }
+    tenancy
+}
+
+pub fn app(tenancy: &Tenancy, config: WebConfig) -> Router {
+    let resolver = Resolver::new(tenancy.clone(), ResolverConfig::new(BASE));
+    cabildo_web::router(tenancy.clone(), resolver, config)
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+pub async fn send(app: &Router, request: Request<Body>) -> Answer {
+    let response: Response<Body> = app.clone().oneshot(request).await.expect("infallible");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), 10 << 20)
+        .await
+        .expect("body");
+    Answer {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+pub async fn get(app: &Router, host: &str, path: &str) -> Answer {
+    send(
+        app,
+        Request::get(path)
+            .header("host", host)
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await
+}
