@@ -170,7 +170,19 @@ impl LocalPostgres {
     }
 
     /// Stops the server (fast shutdown: active sessions are disconnected).
+    /// A server already gone (Ctrl-C in a terminal reaches it too) is fine.
     pub fn stop(self) -> anyhow::Result<()> {
+        let running = self
+            .run_as
+            .command(&self.pg_ctl)
+            .arg("status")
+            .arg("-D")
+            .arg(self.dir.join("data"))
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !running {
+            return Ok(());
+        }
         run(
             self.run_as
                 .command(&self.pg_ctl)

@@ -1,1 +1,38 @@
-fn main() {}
+//! The `cabildo` binary: command line, configuration, telemetry, wiring.
+
+mod commands;
+mod config;
+mod telemetry;
+
+use clap::Parser;
+use config::{Cli, Command};
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    // One rustls crypto provider per process, before anything opens TLS.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let cli = Cli::parse();
+    let _telemetry =
+        match telemetry::init(cli.global.log_format, cli.global.otlp_endpoint.as_deref()) {
+            Ok(telemetry) => telemetry,
+            Err(error) => {
+                eprintln!("error: {error:#}");
+                return ExitCode::FAILURE;
+            }
+        };
+    let result = match cli.command {
+        Command::Serve(args) => commands::serve::run(&cli.global, args).await,
+        Command::Demo(args) => commands::demo::run(&cli.global, args).await,
+        Command::Migrate(args) => commands::migrate::run(&cli.global, args).await,
+        Command::Tenants(command) => commands::tenants::run(&cli.global, command).await,
+        Command::Services(args) => commands::services::run(args).await,
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! One module per subcommand, and what they share: connecting with retries
+//! and waiting for a shutdown signal.
+
+pub mod demo;
+pub mod migrate;
+pub mod serve;
+pub mod services;
+pub mod tenants;
+
+use crate::config::Global;
+use anyhow::{Context, bail};
+use cabildo_tenancy::{PoolConfig, SharedCache, Tenancy};
+use std::time::{Duration, Instant};
+
+/// Connects to PostgreSQL (and prepares Redis), retrying with backoff while
+/// the database is unreachable, for at most `patience` (forever if `None`).
+pub async fn connect(global: &Global, patience: Option<Duration>) -> anyhow::Result<Tenancy> {
+    let url = global
+        .database_url
+        .as_deref()
+        .context("DATABASE_URL is not set (pass --database-url or set the environment variable)")?;
+    connect_to(
+        url,
+        global.redis_url.as_deref(),
+        global.db_pool_size,
+        patience,
+    )
+    .await
+}
+
+/// [`connect`] with explicit settings.
+pub async fn connect_to(
+    url: &str,
+    redis_url: Option<&str>,
+    pool_size: u32,
+    patience: Option<Duration>,
+) -> anyhow::Result<Tenancy> {
+    let cache = redis_url
+        .map(SharedCache::new)
+        .transpose()
+        .context("REDIS_URL is not a valid Redis URL")?;
+    let pool = PoolConfig {
+        max_connections: pool_size,
+        ..PoolConfig::default()
+    };
+    let started = Instant::now();
+    let mut delay = Duration::from_millis(250);
+    loop {
+        match Tenancy::connect(url, pool.clone(), cache.clone()).await {
+            Ok(tenancy) => return Ok(tenancy),
+            Err(error) if error.is_unavailable() => {
+                if patience.is_some_and(|p| started.elapsed() + delay > p) {
+                    bail!(
+                        "the database at DATABASE_URL is unreachable ({error:#}); is PostgreSQL running?"
+                    );
+                }
+                tracing::warn!(retry_in_ms = delay.as_millis() as u64, error = %error, "database unreachable; retrying");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(10));
+            }
+            Err(error) => return Err(error).context("connecting to the database"),
+        }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,52 @@
+//! `cabildo serve`.
+
+use crate::config::{Global, ServeArgs};
+use anyhow::Context;
+use cabildo_tenancy::{Resolver, ResolverConfig, Tenancy};
+use cabildo_web::WebConfig;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+/// Serves until a shutdown signal, retrying the database at start for as
+/// long as it takes.
+pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let tenancy = super::connect(global, None).await?;
+    let config = WebConfig {
+        trusted_proxies: args.trusted_proxies,
+        ..WebConfig::default()
+    };
+    serve(
+        &tenancy,
+        &global.base_domain,
+        args.listen,
+        config,
+        super::shutdown_signal(),
+    )
+    .await?;
+    tenancy.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Binds `listen` and serves the sites until `shutdown` resolves, then
+/// finishes in-flight requests.
+pub async fn serve(
+    tenancy: &Tenancy,
+    base_domain: &str,
+    listen: SocketAddr,
+    config: WebConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let resolver = Resolver::new(tenancy.clone(), ResolverConfig::new(base_domain));
+    let app = cabildo_web::router(tenancy.clone(), resolver, config);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    tracing::info!(listen = %listen, base_domain, "serving");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .context("serving HTTP")
+}

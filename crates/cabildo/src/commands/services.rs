@@ -1,0 +1,53 @@
+//! `cabildo services`: local PostgreSQL and Redis for scripts/test.
+
+use crate::config::ServicesArgs;
+use anyhow::Context;
+use cabildo_devkit::{LocalPostgres, LocalRedis, PostgresOptions, testing};
+use std::process::ExitCode;
+
+/// Starts both servers, writes their settings to the env file, and stops
+/// them on Ctrl-C or SIGTERM.
+pub async fn run(args: ServicesArgs) -> anyhow::Result<ExitCode> {
+    std::fs::create_dir_all(&args.dir)?;
+    let dir = args.dir.canonicalize()?;
+    let postgres = LocalPostgres::start(PostgresOptions {
+        dir: dir.join("postgres"),
+        ephemeral: args.ephemeral,
+        max_connections: 300,
+        port: None,
+    })
+    .await?;
+    postgres
+        .ensure_database(cabildo_devkit::DEMO_DATABASE)
+        .await?;
+    let redis = match LocalRedis::start(&dir.join("redis")) {
+        Ok(redis) => redis,
+        Err(error) => {
+            let _ = postgres.stop();
+            return Err(error);
+        }
+    };
+    let env = format!(
+        "{}={}\n{}={}\nDATABASE_URL={}\nREDIS_URL={}\n",
+        testing::POSTGRES_PORT_ENV,
+        postgres.port(),
+        testing::REDIS_URL_ENV,
+        redis.url(),
+        postgres.url(cabildo_devkit::DEMO_DATABASE),
+        redis.url()
+    );
+    // Write then rename, so a reader never sees half a file.
+    let partial = args.env_file.with_extension("partial");
+    std::fs::write(&partial, env).context("writing the env file")?;
+    std::fs::rename(&partial, &args.env_file).context("writing the env file")?;
+    tracing::info!(
+        postgres.port = postgres.port(),
+        redis.port = redis.port(),
+        "local services ready"
+    );
+    super::shutdown_signal().await;
+    let redis_stopped = redis.stop();
+    postgres.stop()?;
+    redis_stopped?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,188 @@
+//! Command line and environment. Each field's doc comment is its
+//! documentation (shown by `--help`).
+
+use crate::telemetry::LogFormat;
+use clap::{Args, Parser, Subcommand};
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+/// Cabildo: citizen participation sites for many city councils.
+#[derive(Debug, Parser)]
+#[command(name = "cabildo", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Settings shared by every command.
+    #[command(flatten)]
+    pub global: Global,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Settings shared by every command.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// PostgreSQL URL, e.g. postgres://cabildo@127.0.0.1:5432/cabildo.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Redis URL, e.g. redis://127.0.0.1:6379/ (optional: without it caches
+    /// are per process and changes reach other nodes when their caches expire).
+    #[arg(long, env = "REDIS_URL", global = true, hide_env_values = true)]
+    pub redis_url: Option<String>,
+    /// Base domain: councils are served on {slug}.{base domain}, the
+    /// platform site on the base domain itself.
+    #[arg(
+        long,
+        env = "CABILDO_BASE_DOMAIN",
+        default_value = "localhost",
+        global = true
+    )]
+    pub base_domain: String,
+    /// OTLP/HTTP collector endpoint for traces, e.g. http://127.0.0.1:4318.
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", global = true)]
+    pub otlp_endpoint: Option<String>,
+    /// Log format.
+    #[arg(
+        long,
+        env = "CABILDO_LOG_FORMAT",
+        value_enum,
+        default_value = "json",
+        global = true
+    )]
+    pub log_format: LogFormat,
+    /// How long one-off commands (migrate, tenants) keep retrying an
+    /// unreachable database, in seconds. `serve` retries for ever.
+    #[arg(
+        long,
+        env = "CABILDO_CONNECT_TIMEOUT",
+        default_value_t = 30,
+        global = true
+    )]
+    pub connect_timeout: u64,
+    /// Most PostgreSQL connections this process holds.
+    #[arg(
+        long,
+        env = "CABILDO_DB_POOL_SIZE",
+        default_value_t = 16,
+        global = true
+    )]
+    pub db_pool_size: u32,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the platform and council sites against DATABASE_URL and REDIS_URL.
+    Serve(ServeArgs),
+    /// Start a local PostgreSQL and Redis in a data folder, migrate, apply
+    /// the council definitions and serve: the whole product on one machine.
+    Demo(DemoArgs),
+    /// Migrate the platform schema, then every council schema.
+    Migrate(MigrateArgs),
+    /// Create, update, list and change the status of councils.
+    #[command(subcommand)]
+    Tenants(TenantsCommand),
+    /// Start a local PostgreSQL and Redis and keep them running until
+    /// interrupted (used by scripts/test).
+    Services(ServicesArgs),
+}
+
+/// Options of `serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "CABILDO_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Reverse proxies whose X-Forwarded-Host is believed (comma-separated IPs).
+    #[arg(long, env = "CABILDO_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+/// Options of `demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Address to listen on.
+    #[arg(long, env = "CABILDO_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Folder for the local PostgreSQL and Redis; reused on the next run.
+    #[arg(long, env = "CABILDO_DATA_DIR", default_value = ".cabildo-data")]
+    pub data_dir: PathBuf,
+    /// Folder of council definitions to apply.
+    #[arg(long, default_value = "tenants")]
+    pub tenants: PathBuf,
+}
+
+/// Options of `migrate`.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// Councils migrated at the same time.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
+    /// Read tenant migrations from this folder instead of those built in
+    /// (to rehearse a migration).
+    #[arg(long)]
+    pub tenant_migrations: Option<PathBuf>,
+}
+
+/// `tenants` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TenantsCommand {
+    /// Create a council with default settings.
+    Create(CreateArgs),
+    /// Create or update every council defined in a folder of TOML files.
+    Apply(ApplyArgs),
+    /// List councils: slug, name, status, schema version, created.
+    List,
+    /// Close a council's site (visitors see a notice; data kept).
+    Suspend(SlugArg),
+    /// Serve a suspended, read-only or archived council normally again.
+    Resume(SlugArg),
+    /// Serve a council for reading only.
+    ReadOnly(SlugArg),
+    /// Close a council for good (data kept).
+    Archive(SlugArg),
+}
+
+/// Options of `tenants create`.
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// Subdomain and identifier: a-z, 0-9 and hyphens, 3 to 40 characters.
+    #[arg(long)]
+    pub slug: String,
+    /// Display name, e.g. "Ayuntamiento de Toledo".
+    #[arg(long)]
+    pub name: String,
+    /// Languages offered (repeatable; the first is the default).
+    #[arg(long = "language", default_values = ["es", "en"])]
+    pub languages: Vec<String>,
+    /// IANA time zone.
+    #[arg(long, default_value = "Europe/Madrid")]
+    pub time_zone: String,
+}
+
+/// Options of `tenants apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Folder of council definitions (*.toml).
+    pub dir: PathBuf,
+}
+
+/// A council slug argument.
+#[derive(Debug, Args)]
+pub struct SlugArg {
+    /// The council's slug.
+    pub slug: String,
+}
+
+/// Options of `services`.
+#[derive(Debug, Args)]
+pub struct ServicesArgs {
+    /// Folder for the servers' data.
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// Write the connection settings here (KEY=value lines) once ready.
+    #[arg(long)]
+    pub env_file: PathBuf,
+    /// Trade durability for speed (for test runs).
+    #[arg(long)]
+    pub ephemeral: bool,
+}

@@ -1,0 +1,259 @@
+//! `cabildo tenants …` and `cabildo migrate` against a fresh database.
+
+use crate::support::{cabildo, run};
+use cabildo_tenancy::testing::fresh_database_url;
+
+#[tokio::test]
+async fn operators_create_list_apply_and_change_councils() {
+    let url = fresh_database_url().await.expect("database");
+    let tenants_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tenants");
+
+    for bad in ["ab", "www", "Toledo", "to_ledo", "-x-"] {
+        let result = run(cabildo().env("DATABASE_URL", &url).args([
+            "tenants",
+            "create",
+            &format!("--slug={bad}"),
+            "--name",
+            "X",
+        ]));
+        assert!(!result.ok, "{bad}");
+        assert!(
+            result.stderr.contains("invalid slug"),
+            "{bad}: {}",
+            result.stderr
+        );
+    }
+    let empty = run(cabildo()
+        .env("DATABASE_URL", &url)
+        .args(["tenants", "list"]));
+    assert!(
+        empty.ok && empty.stdout.contains("No councils yet"),
+        "{}",
+        empty.stderr
+    );
+
+    let created = run(cabildo().env("DATABASE_URL", &url).args([
+        "tenants",
+        "create",
+        "--slug",
+        "madrid",
+        "--name",
+        "Ayuntamiento de Madrid",
+    ]));
+    assert!(created.ok, "{}", created.stderr);
+    assert!(
+        created
+            .stdout
+            .contains("Created madrid (Ayuntamiento de Madrid)"),
+        "{}",
+        created.stdout
+    );
+    let again = run(cabildo()
+        .env("DATABASE_URL", &url)
+        .args(["tenants", "create", "--slug", "madrid", "--name", "Otro"]));
+    assert!(
+        !again.ok && again.stderr.contains("already taken"),
+        "{}",
+        again.stderr
+    );
+
+    let applied = run(cabildo()
+        .env("DATABASE_URL", &url)
+        .args(["tenants", "apply", tenants_dir]));
+    assert!(applied.ok, "{}", applied.stderr);
+    assert!(
+        applied.stdout.contains("toledo: created") && applied.stdout.contains("talavera: created"),
+        "{}",
+        applied.stdout
+    );
+    let reapplied =
+        run(cabildo()
+            .env("DATABASE_URL", &url)
+            .args(["tenants", "apply", tenants_dir]));
+    assert!(
+        reapplied.stdout.contains("toledo: updated"),
+        "{}",
+        reapplied.stdout
+    );
+
+    let suspended = run(cabildo()
+        .env("DATABASE_URL", &url)
+        .args(["tenants", "suspend", "talavera"]));
+    assert!(
+        suspended.ok && suspended.stdout.contains("talavera is now suspended"),
+        "{}",
+        suspended.stderr
+    );
+    let missing = run(cabildo()
+        .env("DATABASE_URL", &url)
+        .args(["tenants", "archive", "nowhere"]));
+    assert!(
+        !missing.ok && missing.stderr.contains("no council with slug"),
+        "{}",
+        missing.stderr
+    );
+
+    let list = run(cabildo()
+        .env("DATABASE_URL", &url)
+        .args(["tenants", "list"]));
+    assert!(list.ok, "{}", list.stderr);
+    let lines: Vec<&str> = list.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("SLUG")
+            && lines[0].contains("SCHEMA VERSION")
+            && lines[0].contains("CREATED")
+    );
+    assert_eq!(lines.len(), 4, "{}", list.stdout);
+    assert!(
+        lines[2].starts_with("talavera") && lines[2].contains("suspended"),
+        "{}",
+        lines[2]
+    );
+    let version = cabildo_tenancy::TenantMigrations::embedded()
+        .latest()
+        .expect("a migration")
+        .to_string();
+    assert!(
+        lines[3].starts_with("toledo")
+            && lines[3].contains("active")
+            && lines[3].contains(&version),
+        "{}",
+        lines[3]
+    );
+}
+
+#[tokio::test]
+async fn migrate_reports_failures_exits_non_zero_and_resumes() {
+    let url = fresh_database_url().await.expect("database");
+    for slug in ["alpha", "bravo", "charlie"] {
+        let created = run(cabildo()
+            .env("DATABASE_URL", &url)
+            .args(["tenants", "create", "--slug", slug, "--name", slug]));
+        assert!(created.ok, "{}", created.stderr);
+    }
+    let nothing = run(cabildo().env("DATABASE_URL", &url).args(["migrate"]));
+    assert!(nothing.ok, "{}", nothing.stderr);
+    assert!(
+        nothing
+            .stdout
+            .contains("0 migrated, 3 already up to date, 0 failed"),
+        "{}",
+        nothing.stdout
+    );
+
+    let dir = std::env::temp_dir().join(format!("cabildo-cli-migrations-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    for entry in std::fs::read_dir(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../migrations/tenant"
+    ))
+    .expect("read")
+    {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), dir.join(entry.file_name())).expect("copy");
+    }
+    let next = dir.join("20991231000001_notes.sql");
+    std::fs::write(&next, "DO $$ BEGIN IF current_schema() = 't_bravo' THEN RAISE EXCEPTION 'bravo is broken'; END IF; END $$;\nCREATE TABLE notes (id bigint PRIMARY KEY);").expect("write");
+    let dir_arg = dir.to_str().expect("utf-8");
+
+    let failing = run(cabildo().env("DATABASE_URL", &url).args([
+        "migrate",
+        "--jobs",
+        "2",
+        "--tenant-migrations",
+        dir_arg,
+    ]));
+    assert_eq!(
+        failing.code,
+        Some(1),
+        "{}\n{}",
+        failing.stdout,
+        failing.stderr
+    );
+    assert!(
+        failing
+            .stdout
+            .contains("2 migrated, 0 already up to date, 1 failed"),
+        "{}",
+        failing.stdout
+    );
+    assert!(
+        failing.stdout.contains("FAILED bravo") && failing.stdout.contains("bravo is broken"),
+        "{}",
+        failing.stdout
+    );
+    let list = run(cabildo()
+        .env("DATABASE_URL", &url)
+        .args(["tenants", "list"]));
+    assert!(
+        list.stdout
+            .lines()
+            .any(|l| l.starts_with("bravo") && l.contains("(last migration failed)")),
+        "{}",
+        list.stdout
+    );
+
+    std::fs::write(&next, "CREATE TABLE notes (id bigint PRIMARY KEY);").expect("fix");
+    let resumed =
+        run(cabildo()
+            .env("DATABASE_URL", &url)
+            .args(["migrate", "--tenant-migrations", dir_arg]));
+    assert!(resumed.ok, "{}\n{}", resumed.stdout, resumed.stderr);
+    assert!(
+        resumed
+            .stdout
+            .contains("1 migrated, 2 already up to date, 0 failed"),
+        "{}",
+        resumed.stdout
+    );
+}
+
+#[test]
+fn every_command_explains_itself_and_missing_settings_are_named() {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["demo", "--help"],
+        vec!["migrate", "--help"],
+        vec!["tenants", "--help"],
+        vec!["tenants", "create", "--help"],
+        vec!["tenants", "apply", "--help"],
+        vec!["tenants", "list", "--help"],
+        vec!["tenants", "suspend", "--help"],
+        vec!["tenants", "resume", "--help"],
+        vec!["tenants", "archive", "--help"],
+        vec!["services", "--help"],
+    ] {
+        let help = run(cabildo().args(&args));
+        assert!(
+            help.ok && help.stdout.contains("Usage:"),
+            "{args:?}: {}",
+            help.stderr
+        );
+    }
+    let help = run(cabildo().args(["serve", "--help"]));
+    for variable in [
+        "DATABASE_URL",
+        "REDIS_URL",
+        "CABILDO_BASE_DOMAIN",
+        "CABILDO_LISTEN",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+    ] {
+        assert!(help.stdout.contains(variable), "{variable} is documented");
+    }
+    let no_database = run(cabildo().args(["tenants", "list"]));
+    assert!(
+        !no_database.ok && no_database.stderr.contains("DATABASE_URL is not set"),
+        "{}",
+        no_database.stderr
+    );
+    let unreachable = run(cabildo()
+        .env("DATABASE_URL", "postgres://cabildo@127.0.0.1:1/cabildo")
+        .args(["tenants", "list"])
+        .env("CABILDO_CONNECT_TIMEOUT", "1"));
+    assert!(
+        !unreachable.ok && unreachable.stderr.contains("unreachable"),
+        "{}",
+        unreachable.stderr
+    );
+}

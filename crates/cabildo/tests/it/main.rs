@@ -1,0 +1,10 @@
+//! The real `cabildo` binary, run as an operator would.
+
+#![expect(
+    clippy::expect_used,
+    reason = "a test fails loudly at the step that broke"
+)]
+
+mod cli;
+mod demo;
+mod support;
