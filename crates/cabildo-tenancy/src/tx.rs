@@ -3,7 +3,8 @@
 use crate::Tenancy;
 use crate::error::Result;
 use crate::tenant::{Tenant, TenantId};
-use sqlx::{PgConnection, Postgres, Transaction};
+use sqlx::pool::PoolConnection;
+use sqlx::{PgConnection, Postgres};
 use tracing::Instrument;
 
 /// A transaction scoped to one council: `search_path` is its schema alone
@@ -12,8 +13,22 @@ use tracing::Instrument;
 /// another council's schema fails with "permission denied".
 ///
 /// Dropping it without [`TenantTx::commit`] rolls back.
+///
+/// We manage `BEGIN`/`COMMIT` ourselves rather than through
+/// `sqlx::Transaction`: sqlx 0.9 counts a transaction as open only once
+/// `BEGIN` has been answered, so a future dropped mid-`BEGIN` (a client
+/// hanging up) or a `BEGIN` whose statement failed went back to the pool
+/// with the server still inside the transaction — and the next checkout
+/// ran as this council, or in an aborted transaction. Here the connection
+/// counts as dirty from before `BEGIN` is sent until `COMMIT` or
+/// `ROLLBACK` has been answered, and a dirty connection is rolled back
+/// before it is reused (or closed if that fails).
+///
+/// Do not open a nested sqlx transaction on [`TenantTx::conn`]: its
+/// `COMMIT` would end this one.
 pub struct TenantTx {
-    tx: Transaction<'static, Postgres>,
+    conn: Option<PoolConnection<Postgres>>,
+    dirty: bool,
     tenant: TenantId,
 }
 
@@ -29,22 +44,28 @@ impl Tenancy {
             tenant.schema.as_str(),
             tenant.role.as_str()
         );
-        let tx = self
-            .pool()
-            .begin_with(sqlx::AssertSqlSafe(statement))
+        let conn = self.pool().acquire().await?;
+        let mut tx = TenantTx {
+            conn: Some(conn),
+            dirty: true,
+            tenant: tenant.id,
+        };
+        sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+            .execute(tx.conn())
             .instrument(tracing::debug_span!("tenant.begin", tenant = %tenant.slug))
             .await?;
-        Ok(TenantTx {
-            tx,
-            tenant: tenant.id,
-        })
+        Ok(tx)
     }
 }
 
 impl TenantTx {
     /// The connection, for store functions (unqualified table names).
     pub fn conn(&mut self) -> &mut PgConnection {
-        &mut self.tx
+        match self.conn.as_mut() {
+            Some(conn) => conn,
+            // `conn` is only taken in `drop`.
+            None => unreachable!("tenant transaction used after drop"),
+        }
     }
 
     /// The council this transaction belongs to.
@@ -53,14 +74,48 @@ impl TenantTx {
     }
 
     /// Commits.
-    pub async fn commit(self) -> Result<()> {
-        self.tx.commit().await?;
-        Ok(())
+    pub async fn commit(mut self) -> Result<()> {
+        self.finish("COMMIT").await
     }
 
     /// Rolls back explicitly.
-    pub async fn rollback(self) -> Result<()> {
-        self.tx.rollback().await?;
+    pub async fn rollback(mut self) -> Result<()> {
+        self.finish("ROLLBACK").await
+    }
+
+    async fn finish(&mut self, statement: &'static str) -> Result<()> {
+        let result = sqlx::raw_sql(statement).execute(self.conn()).await;
+        // Once the server has answered, the transaction block is over
+        // whatever the answer (a failed COMMIT rolls back). Only a broken
+        // connection leaves it unknown; the pool discards those.
+        if !matches!(result, Err(sqlx::Error::Io(_))) {
+            self.dirty = false;
+        }
+        result?;
         Ok(())
+    }
+}
+
+impl Drop for TenantTx {
+    fn drop(&mut self) {
+        let Some(mut conn) = self.conn.take() else {
+            return;
+        };
+        if !self.dirty {
+            return; // back to the pool as is
+        }
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    // `execute` first drains whatever the abandoned statement
+                    // left in flight. If the BEGIN was never sent, the server
+                    // answers with a harmless "no transaction" warning.
+                    if sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await.is_err() {
+                        conn.close_on_drop();
+                    }
+                });
+            }
+            Err(_) => conn.close_on_drop(),
+        }
     }
 }

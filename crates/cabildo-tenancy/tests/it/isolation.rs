@@ -156,3 +156,77 @@ async fn after_a_tenant_transaction_the_connection_is_back_to_the_platform() {
     assert_eq!(after_drop, platform);
     assert!(district_codes(&tenancy, &a).await.is_empty());
 }
+
+/// What a pooled connection looks like from the platform's side.
+async fn platform_view(tenancy: &Tenancy) -> (String, String, i64) {
+    sqlx::query_as("SELECT current_user::text, current_setting('search_path'), (SELECT count(*) FROM platform.tenants)")
+        .fetch_one(tenancy.pool())
+        .await
+        .expect("a platform query on a clean connection")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transaction_cancelled_at_any_point_never_returns_to_the_pool_open() {
+    let tenancy = fresh_tenancy_with(PoolConfig {
+        max_connections: 1,
+        ..PoolConfig::default()
+    })
+    .await
+    .expect("tenancy");
+    let a = council(&tenancy, "council-a").await.expect("a");
+    let platform = platform_view(&tenancy).await;
+    // A client hanging up drops the handler's future wherever it is: abort
+    // the work after every delay from 0 to 3 ms, in 10 µs steps.
+    for micros in (0..3000).step_by(10) {
+        let (tenancy_, a_) = (tenancy.clone(), a.clone());
+        let work = tokio::spawn(async move {
+            let mut tx = tenancy_.begin(&a_).await.expect("begin");
+            sqlx::query(
+                "INSERT INTO districts (code, name) VALUES ($1, 'x') ON CONFLICT DO NOTHING",
+            )
+            .bind(format!("d{micros}"))
+            .execute(tx.conn())
+            .await
+            .expect("insert");
+            tx.commit().await.expect("commit");
+        });
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_micros(micros) {
+            std::hint::spin_loop();
+        }
+        work.abort();
+        let _ = work.await;
+        assert_eq!(
+            platform_view(&tenancy).await,
+            platform,
+            "after aborting at {micros} µs"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_failed_begin_leaves_the_connection_clean() {
+    let tenancy = fresh_tenancy_with(PoolConfig {
+        max_connections: 1,
+        ..PoolConfig::default()
+    })
+    .await
+    .expect("tenancy");
+    let a = council(&tenancy, "council-a").await.expect("a");
+    let platform = platform_view(&tenancy).await;
+    // Without membership the application role may not switch to the
+    // council's role: `begin` fails inside the transaction.
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "REVOKE {} FROM CURRENT_USER",
+        a.role()
+    )))
+    .execute(tenancy.pool())
+    .await
+    .expect("revoke");
+    assert!(tenancy.begin(&a).await.is_err());
+    assert_eq!(platform_view(&tenancy).await, platform);
+    assert!(
+        tenancy.begin(&a).await.is_err(),
+        "fails the same way, not with 'transaction aborted'"
+    );
+}
