@@ -6,6 +6,7 @@
 //! crate ever names a schema or role in SQL.
 
 mod cache;
+mod changes;
 mod error;
 mod migrate;
 mod names;
@@ -69,8 +70,13 @@ struct Inner {
     connect_options: PgConnectOptions,
     namespace: RoleNamespace,
     cache: Option<SharedCache>,
-    /// This process's route caches, dropped from directly on a change.
-    route_caches: std::sync::Mutex<Vec<std::sync::Weak<routing::RouteCache>>>,
+    /// This process's cache listeners, told directly of local changes.
+    listeners: std::sync::Mutex<Vec<std::sync::Weak<changes::Listener>>>,
+    /// Listeners kept alive here when there is no Redis subscription to
+    /// own them.
+    local_listeners: std::sync::Mutex<Vec<std::sync::Arc<changes::Listener>>>,
+    /// Site settings by council.
+    sites: site::SiteCache,
 }
 
 impl Tenancy {
@@ -99,15 +105,26 @@ impl Tenancy {
             .await?;
         let namespace = RoleNamespace::from_database(computed)
             .ok_or_else(|| TenancyError::invalid("DATABASE_URL", "unexpected database name"))?;
-        Ok(Self {
+        let tenancy = Self {
             inner: Arc::new(Inner {
                 pool,
                 connect_options,
                 namespace,
                 cache,
-                route_caches: std::sync::Mutex::default(),
+                listeners: std::sync::Mutex::default(),
+                local_listeners: std::sync::Mutex::default(),
+                sites: site::SiteCache::default(),
             }),
-        })
+        };
+        let inner = Arc::downgrade(&tenancy.inner);
+        tenancy.on_changes(move |keys| match inner.upgrade() {
+            Some(inner) => {
+                inner.sites.forget(keys);
+                true
+            }
+            None => false,
+        });
+        Ok(tenancy)
     }
 
     /// The pool, for platform-level queries in this crate and health checks.

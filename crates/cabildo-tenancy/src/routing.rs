@@ -10,13 +10,9 @@ use crate::tenant::{Tenant, TenantStatus};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Redis channel carrying changed route keys, one per line.
-fn changed_channel(tenancy: &Tenancy) -> String {
-    format!("cabildo:{}:route-changed", tenancy.namespace())
-}
 /// Bound on the in-process cache; it is simply emptied when full.
 const LOCAL_CAPACITY: usize = 100_000;
 
@@ -149,7 +145,7 @@ pub(crate) fn slug_key(slug: &Slug) -> String {
 
 /// Redis key of a route. Keys carry the database's namespace, so two
 /// deployments (or every test's database) can share one Redis.
-fn redis_key(tenancy: &Tenancy, route_key: &str) -> String {
+pub(crate) fn redis_key(tenancy: &Tenancy, route_key: &str) -> String {
     format!("cabildo:{}:route:{route_key}", tenancy.namespace())
 }
 
@@ -241,20 +237,17 @@ pub struct Resolver {
 }
 
 impl Resolver {
-    /// Creates the resolver and, with Redis, subscribes to change broadcasts.
+    /// Creates the resolver; it listens for council changes from every node.
     pub fn new(tenancy: Tenancy, config: ResolverConfig) -> Self {
         let local = Arc::new(RouteCache::default());
-        tenancy.register_route_cache(Arc::downgrade(&local));
-        if let Some(cache) = tenancy.cache() {
-            let weak = Arc::downgrade(&local);
-            cache.subscribe(changed_channel(&tenancy), move |message| {
-                if let Some(local) = weak.upgrade() {
-                    let keys: Option<Vec<String>> =
-                        message.map(|m| m.lines().map(str::to_owned).collect());
-                    local.forget(keys.as_deref());
-                }
-            });
-        }
+        let weak = Arc::downgrade(&local);
+        tenancy.on_changes(move |keys| match weak.upgrade() {
+            Some(local) => {
+                local.forget(keys);
+                true
+            }
+            None => false,
+        });
         Self {
             tenancy,
             config: Arc::new(config),
@@ -373,54 +366,6 @@ pub enum ResolveError {
     /// The registry could not be read (answer 503 when unavailable).
     #[error("council lookup failed")]
     Database(#[source] TenancyError),
-}
-
-impl Tenancy {
-    pub(crate) fn register_route_cache(&self, cache: Weak<RouteCache>) {
-        let mut caches = self
-            .inner
-            .route_caches
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        caches.retain(|c| c.strong_count() > 0);
-        caches.push(cache);
-    }
-
-    /// Tells every node that `tenant` changed: drops its routes from this
-    /// process's caches and from Redis, and broadcasts the change.
-    pub async fn changed(&self, tenant: &Tenant) {
-        let mut keys = vec![slug_key(&tenant.slug)];
-        match sqlx::query_scalar::<_, String>(
-            "SELECT host FROM platform.tenant_hosts WHERE tenant_id = $1",
-        )
-        .bind(tenant.id.0)
-        .fetch_all(self.pool())
-        .await
-        {
-            Ok(hosts) => keys.extend(hosts.into_iter().map(|h| format!("domain:{h}"))),
-            Err(error) => {
-                tracing::warn!(error = %error, "could not list custom domains to invalidate")
-            }
-        }
-        for cache in self
-            .inner
-            .route_caches
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-        {
-            if let Some(cache) = cache.upgrade() {
-                cache.forget(Some(&keys));
-            }
-        }
-        if let Some(cache) = self.cache() {
-            let redis_keys: Vec<String> = keys.iter().map(|k| redis_key(self, k)).collect();
-            cache.delete(&redis_keys).await;
-            cache
-                .publish(&changed_channel(self), &keys.join("\n"))
-                .await;
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,11 +1,22 @@
 //! A council's site settings and districts, read and written inside its
 //! tenant transaction.
 
+use crate::Tenancy;
+use crate::changes::site_key;
 use crate::error::Result;
 use crate::spec::ValidSpec;
+use crate::tenant::Tenant;
 use crate::tx::TenantTx;
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a process trusts its copy of a council's settings. Changes are
+/// announced (see `changes.rs`), so this only bounds staleness when an
+/// announcement is lost (Redis down).
+const SITE_TTL: Duration = Duration::from_secs(30);
 
 /// What a council's site looks like: languages, time zone, colours, texts
 /// and districts.
@@ -107,5 +118,62 @@ impl SiteSettings {
             .await?;
         }
         Ok(())
+    }
+}
+
+/// This process's copy of each council's site settings: every page needs
+/// them (name, colours, languages), so they are not read per request.
+#[derive(Default)]
+pub(crate) struct SiteCache {
+    entries: Mutex<HashMap<String, (Instant, Arc<SiteSettings>)>>,
+    /// Bumped on every invalidation, so a load that raced with a change is
+    /// not stored.
+    generation: AtomicU64,
+}
+
+impl SiteCache {
+    fn get(&self, key: &str) -> Option<Arc<SiteSettings>> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(key)
+            .filter(|(expires, _)| *expires > Instant::now())
+            .map(|(_, settings)| settings.clone())
+    }
+
+    fn put(&self, key: String, settings: Arc<SiteSettings>, generation: u64) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if self.generation.load(Ordering::SeqCst) == generation {
+            entries.insert(key, (Instant::now() + SITE_TTL, settings));
+        }
+    }
+
+    pub(crate) fn forget(&self, keys: Option<&[String]>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        match keys {
+            Some(keys) => {
+                for key in keys {
+                    entries.remove(key);
+                }
+            }
+            None => entries.clear(),
+        }
+    }
+}
+
+impl Tenancy {
+    /// The council's site settings: this process's copy when fresh, else
+    /// read through a tenant transaction.
+    pub async fn site_settings(&self, tenant: &Tenant) -> Result<Arc<SiteSettings>> {
+        let key = site_key(tenant);
+        if let Some(settings) = self.inner.sites.get(&key) {
+            return Ok(settings);
+        }
+        let generation = self.inner.sites.generation.load(Ordering::SeqCst);
+        let mut tx = self.begin(tenant).await?;
+        let settings = Arc::new(SiteSettings::load(&mut tx).await?);
+        tx.commit().await?;
+        self.inner.sites.put(key, settings.clone(), generation);
+        Ok(settings)
     }
 }

@@ -10,7 +10,7 @@ use axum::Extension;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use cabildo_tenancy::{Site, SiteSettings, Tenant};
+use cabildo_tenancy::{Site, Tenant};
 use std::sync::Arc;
 
 /// A link of the language switcher.
@@ -120,10 +120,7 @@ async fn council_home(
     tenant: Arc<Tenant>,
     language: &LanguageRequest,
 ) -> Result<Response, WebError> {
-    let mut tx = state.tenancy.begin(&tenant).await?;
-    let settings = SiteSettings::load(&mut tx).await?;
-    tx.commit().await?;
-
+    let settings = state.tenancy.site_settings(&tenant).await?;
     let code = language.pick(&settings.languages, &settings.default_language);
     let tr = Tr::new(&code);
     let welcome = settings
@@ -187,14 +184,7 @@ pub async fn theme_css(
     let Site::Council(tenant) = site else {
         return WebError::NotFound.into_page(&language.ui());
     };
-    let result: Result<SiteSettings, WebError> = async {
-        let mut tx = state.tenancy.begin(&tenant).await?;
-        let settings = SiteSettings::load(&mut tx).await?;
-        tx.commit().await?;
-        Ok(settings)
-    }
-    .await;
-    match result {
+    match state.tenancy.site_settings(&tenant).await {
         Ok(settings) => (
             [
                 (header::CONTENT_TYPE, "text/css; charset=utf-8"),
@@ -207,7 +197,7 @@ pub async fn theme_css(
             ),
         )
             .into_response(),
-        Err(error) => error.into_page(&language.ui()),
+        Err(error) => WebError::from(error).into_page(&language.ui()),
     }
 }
 

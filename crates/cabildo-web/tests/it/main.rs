@@ -6,6 +6,7 @@
 )]
 
 mod database_outage;
+mod nodes;
 mod pages;
 mod routing;
 mod support;

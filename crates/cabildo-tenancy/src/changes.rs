@@ -1,0 +1,86 @@
+//! Telling every node that a council changed, so that each drops its
+//! cached copies (routes, site settings). Within a process the caches are
+//! told directly; other processes hear it through Redis pub/sub.
+
+use crate::Tenancy;
+use crate::routing::{redis_key, slug_key};
+use crate::tenant::Tenant;
+use std::sync::Weak;
+
+/// Cache key of a council's site settings.
+pub(crate) fn site_key(tenant: &Tenant) -> String {
+    format!("site:{}", tenant.id)
+}
+
+/// A listener: given the changed keys (`None`: everything may have
+/// changed), drops them; returns false once it is gone for good.
+pub(crate) type Listener = Box<dyn Fn(Option<&[String]>) -> bool + Send + Sync>;
+
+fn channel(tenancy: &Tenancy) -> String {
+    format!("cabildo:{}:council-changed", tenancy.namespace())
+}
+
+impl Tenancy {
+    /// Calls `listener` for every change announced by any node (this one
+    /// included), and with `None` whenever the subscription is
+    /// (re)established, since messages may have been missed meanwhile.
+    /// Without Redis, only this process's own changes are heard.
+    pub(crate) fn on_changes(
+        &self,
+        listener: impl Fn(Option<&[String]>) -> bool + Send + Sync + 'static,
+    ) {
+        let listener: std::sync::Arc<Listener> = std::sync::Arc::new(Box::new(listener));
+        self.inner
+            .listeners
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(std::sync::Arc::downgrade(&listener));
+        if let Some(cache) = self.cache() {
+            cache.subscribe(channel(self), move |message| {
+                let keys: Option<Vec<String>> =
+                    message.map(|m| m.lines().map(str::to_owned).collect());
+                listener(keys.as_deref());
+            });
+        } else {
+            // Keep the listener alive with the handle when nothing else does.
+            self.inner
+                .local_listeners
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(listener);
+        }
+    }
+
+    /// Tells every node that `tenant` changed: drops its routes and site
+    /// settings from this process's caches and from Redis, and broadcasts
+    /// the change.
+    pub async fn changed(&self, tenant: &Tenant) {
+        let mut keys = vec![slug_key(&tenant.slug), site_key(tenant)];
+        match sqlx::query_scalar::<_, String>(
+            "SELECT host FROM platform.tenant_hosts WHERE tenant_id = $1",
+        )
+        .bind(tenant.id.0)
+        .fetch_all(self.pool())
+        .await
+        {
+            Ok(hosts) => keys.extend(hosts.into_iter().map(|h| format!("domain:{h}"))),
+            Err(error) => {
+                tracing::warn!(error = %error, "could not list custom domains to invalidate")
+            }
+        }
+        let listeners: Vec<_> = self
+            .inner
+            .listeners
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        for listener in listeners.iter().filter_map(Weak::upgrade) {
+            listener(Some(&keys));
+        }
+        if let Some(cache) = self.cache() {
+            let redis_keys: Vec<String> = keys.iter().map(|k| redis_key(self, k)).collect();
+            cache.delete(&redis_keys).await;
+            cache.publish(&channel(self), &keys.join("\n")).await;
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! Several nodes sharing PostgreSQL and Redis, and a node whose Redis is down.
+
+use crate::support::{BASE, app, demo_tenancy, get};
+use axum::http::StatusCode;
+use cabildo_tenancy::testing::another_node;
+use cabildo_tenancy::{SharedCache, Slug, Tenancy, TenantStatus};
+use cabildo_web::WebConfig;
+use std::time::{Duration, Instant};
+
+#[tokio::test]
+async fn a_status_change_reaches_every_router_through_redis() {
+    let node_a = demo_tenancy().await;
+    let node_b = another_node(&node_a).await.expect("node b");
+    let operator = another_node(&node_a).await.expect("operator");
+    let (router_a, router_b) = (
+        app(&node_a, WebConfig::default()),
+        app(&node_b, WebConfig::default()),
+    );
+    let host = format!("toledo.{BASE}");
+    assert_eq!(get(&router_a, &host, "/").await.status, StatusCode::OK);
+    assert_eq!(get(&router_b, &host, "/").await.status, StatusCode::OK);
+
+    let slug = Slug::parse("toledo").expect("slug");
+    operator
+        .set_status(&slug, TenantStatus::Suspended)
+        .await
+        .expect("suspend");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    for router in [&router_a, &router_b] {
+        // Both cached toledo as active for 30 s; only the broadcast can
+        // make them notice within the deadline.
+        while get(router, &host, "/").await.status != StatusCode::FORBIDDEN {
+            assert!(
+                Instant::now() < deadline,
+                "the suspension never reached a node"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn with_redis_down_pages_are_served_and_readiness_says_so() {
+    let tenancy = demo_tenancy().await;
+    let closed_port = cabildo_devkit::free_port().expect("port");
+    let dead = SharedCache::new(&format!("redis://127.0.0.1:{closed_port}/")).expect("url");
+    let options = tenancy.pool().connect_options();
+    let url = format!(
+        "postgres://{}@{}:{}/{}",
+        options.get_username(),
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap_or_default()
+    );
+    let without_redis = Tenancy::connect(&url, Default::default(), Some(dead))
+        .await
+        .expect("connect");
+    let router = app(&without_redis, WebConfig::default());
+    for _ in 0..3 {
+        let page = get(&router, &format!("toledo.{BASE}"), "/").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Ayuntamiento de Toledo"));
+    }
+    let ready = get(&router, BASE, "/readyz").await;
+    assert_eq!(
+        ready.status,
+        StatusCode::OK,
+        "still ready: pages work without Redis"
+    );
+    assert!(ready.body.contains("\"redis\":\"down\""), "{}", ready.body);
+}
+
+#[tokio::test]
+async fn changed_settings_reach_every_node_cache() {
+    let node_a = demo_tenancy().await;
+    let node_b = another_node(&node_a).await.expect("node b");
+    let (router_a, router_b) = (
+        app(&node_a, WebConfig::default()),
+        app(&node_b, WebConfig::default()),
+    );
+    let host = format!("toledo.{BASE}");
+    for router in [&router_a, &router_b] {
+        assert!(
+            get(router, &host, "/theme.css")
+                .await
+                .body
+                .contains("#8a1538"),
+            "cached now"
+        );
+    }
+
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tenants/toledo.toml");
+    let mut spec: cabildo_tenancy::CouncilSpec = toml_spec(&path);
+    spec.colours.primary = "#004488".into();
+    spec.name = "Ayuntamiento de Toledo (nuevo)".into();
+    // Changed through node a: node a knows at once, node b by broadcast.
+    node_a
+        .apply(
+            &spec.validate().expect("valid"),
+            &cabildo_tenancy::TenantMigrations::embedded(),
+        )
+        .await
+        .expect("apply");
+    assert!(
+        get(&router_a, &host, "/theme.css")
+            .await
+            .body
+            .contains("#004488")
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !get(&router_b, &host, "/theme.css")
+        .await
+        .body
+        .contains("#004488")
+    {
+        assert!(Instant::now() < deadline, "node b kept the old colours");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        get(&router_b, &host, "/")
+            .await
+            .body
+            .contains("Ayuntamiento de Toledo (nuevo)")
+    );
+}
+
+fn toml_spec(path: &std::path::Path) -> cabildo_tenancy::CouncilSpec {
+    let valid = cabildo_tenancy::CouncilSpec::from_file(path).expect("spec");
+    valid.spec
+}
