@@ -211,19 +211,18 @@ impl Tenancy {
         jobs: usize,
         progress: impl Fn(&MigrationOutcome, usize),
     ) -> Result<FleetReport> {
-        let rows: Vec<FleetRow> = sqlx::query_as(
-            "SELECT id, slug, name, status, schema_version, migrate_error
-             FROM platform.tenants WHERE status <> $1 ORDER BY slug",
-        )
-        .bind(TenantStatus::Provisioning.as_str())
-        .fetch_all(self.pool())
-        .await?;
+        let rows: Vec<_> = self
+            .list_tenants()
+            .await?
+            .into_iter()
+            .filter(|row| row.tenant.status != TenantStatus::Provisioning)
+            .collect();
         let total = rows.len();
         let latest = migrations.latest();
         let mut pending = Vec::new();
         let mut report = FleetReport::default();
         for row in rows {
-            let tenant = self.tenant_from_parts(row.id, &row.slug, row.name, &row.status)?;
+            let tenant = row.tenant;
             if row.schema_version.is_some()
                 && row.schema_version == latest
                 && row.migrate_error.is_none()
@@ -256,16 +255,6 @@ impl Tenancy {
         }
         Ok(report)
     }
-}
-
-#[derive(sqlx::FromRow)]
-struct FleetRow {
-    id: uuid::Uuid,
-    slug: String,
-    name: String,
-    status: String,
-    schema_version: Option<i64>,
-    migrate_error: Option<String>,
 }
 
 /// An error and its causes on one line.

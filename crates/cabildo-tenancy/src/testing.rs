@@ -35,8 +35,18 @@ pub async fn fresh_tenancy_with(pool: PoolConfig) -> TestResult<Tenancy> {
     Ok(Tenancy::connect(&url, pool, Some(cache)).await?)
 }
 
-/// Another handle on the same database (another "node").
+/// Another handle on the same database (another "node") with the run's
+/// Redis.
 pub async fn another_node(tenancy: &Tenancy) -> TestResult<Tenancy> {
+    let cache = SharedCache::new(&redis_url().await?)?;
+    another_node_with(tenancy, Some(cache)).await
+}
+
+/// Another handle on the same database with the given Redis (or none).
+pub async fn another_node_with(
+    tenancy: &Tenancy,
+    cache: Option<SharedCache>,
+) -> TestResult<Tenancy> {
     let options = tenancy.pool().connect_options();
     let url = format!(
         "postgres://{}@{}:{}/{}",
@@ -45,8 +55,17 @@ pub async fn another_node(tenancy: &Tenancy) -> TestResult<Tenancy> {
         options.get_port(),
         options.get_database().unwrap_or_default()
     );
-    let cache = SharedCache::new(&redis_url().await?)?;
-    Ok(Tenancy::connect(&url, PoolConfig::default(), Some(cache)).await?)
+    Ok(Tenancy::connect(&url, PoolConfig::default(), cache).await?)
+}
+
+/// A [`Tenancy`] on a fresh database whose pool has one connection, to
+/// show what one connection carries from one use to the next.
+pub async fn one_connection_tenancy() -> TestResult<Tenancy> {
+    fresh_tenancy_with(PoolConfig {
+        max_connections: 1,
+        ..PoolConfig::default()
+    })
+    .await
 }
 
 /// URL of the run's Redis.

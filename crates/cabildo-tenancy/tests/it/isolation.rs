@@ -1,7 +1,7 @@
 //! Council data written as A is never visible from B.
 
-use cabildo_tenancy::testing::{council, fresh_tenancy, fresh_tenancy_with};
-use cabildo_tenancy::{PoolConfig, Tenancy, Tenant};
+use cabildo_tenancy::testing::{council, fresh_tenancy, one_connection_tenancy};
+use cabildo_tenancy::{Tenancy, Tenant};
 use uuid::Uuid;
 
 async fn add_district(tenancy: &Tenancy, tenant: &Tenant, code: &str) -> Uuid {
@@ -56,12 +56,7 @@ async fn rows_of_one_council_are_invisible_from_another_by_id_and_list() {
 
 #[tokio::test]
 async fn one_pooled_connection_alternating_councils_sees_only_its_own_data() {
-    let tenancy = fresh_tenancy_with(PoolConfig {
-        max_connections: 1,
-        ..PoolConfig::default()
-    })
-    .await
-    .expect("tenancy");
+    let tenancy = one_connection_tenancy().await.expect("tenancy");
     let a = council(&tenancy, "council-a").await.expect("a");
     let b = council(&tenancy, "council-b").await.expect("b");
     for round in 0..10 {
@@ -112,12 +107,7 @@ async fn naming_another_councils_schema_is_permission_denied() {
 
 #[tokio::test]
 async fn after_a_tenant_transaction_the_connection_is_back_to_the_platform() {
-    let tenancy = fresh_tenancy_with(PoolConfig {
-        max_connections: 1,
-        ..PoolConfig::default()
-    })
-    .await
-    .expect("tenancy");
+    let tenancy = one_connection_tenancy().await.expect("tenancy");
     let a = council(&tenancy, "council-a").await.expect("a");
     let platform: (String, String) =
         sqlx::query_as("SELECT current_user::text, current_setting('search_path')")
@@ -167,12 +157,7 @@ async fn platform_view(tenancy: &Tenancy) -> (String, String, i64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_transaction_cancelled_at_any_point_never_returns_to_the_pool_open() {
-    let tenancy = fresh_tenancy_with(PoolConfig {
-        max_connections: 1,
-        ..PoolConfig::default()
-    })
-    .await
-    .expect("tenancy");
+    let tenancy = one_connection_tenancy().await.expect("tenancy");
     let a = council(&tenancy, "council-a").await.expect("a");
     let platform = platform_view(&tenancy).await;
     // A client hanging up drops the handler's future wherever it is: abort
@@ -206,12 +191,7 @@ async fn a_transaction_cancelled_at_any_point_never_returns_to_the_pool_open() {
 
 #[tokio::test]
 async fn a_failed_begin_leaves_the_connection_clean() {
-    let tenancy = fresh_tenancy_with(PoolConfig {
-        max_connections: 1,
-        ..PoolConfig::default()
-    })
-    .await
-    .expect("tenancy");
+    let tenancy = one_connection_tenancy().await.expect("tenancy");
     let a = council(&tenancy, "council-a").await.expect("a");
     let platform = platform_view(&tenancy).await;
     // Without membership the application role may not switch to the

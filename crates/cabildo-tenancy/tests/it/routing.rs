@@ -1,9 +1,7 @@
 //! Host resolution through the caches, and invalidation across nodes.
 
-use cabildo_tenancy::testing::{another_node, council, fresh_tenancy};
-use cabildo_tenancy::{
-    ResolveError, Resolver, ResolverConfig, SharedCache, Site, Tenancy, TenantStatus,
-};
+use cabildo_tenancy::testing::{another_node, another_node_with, council, fresh_tenancy};
+use cabildo_tenancy::{ResolveError, Resolver, ResolverConfig, SharedCache, Site, TenantStatus};
 use std::time::{Duration, Instant};
 
 fn slug_of(site: Option<Site>) -> Option<String> {
@@ -175,17 +173,7 @@ async fn without_redis_hosts_still_resolve_from_postgres() {
     let closed_port = cabildo_devkit::free_port().expect("port");
     let dead_redis = SharedCache::new(&format!("redis://127.0.0.1:{closed_port}/")).expect("url");
     assert!(!dead_redis.ping().await);
-    let url = {
-        let o = tenancy.pool().connect_options();
-        format!(
-            "postgres://{}@{}:{}/{}",
-            o.get_username(),
-            o.get_host(),
-            o.get_port(),
-            o.get_database().unwrap_or_default()
-        )
-    };
-    let without_redis = Tenancy::connect(&url, Default::default(), Some(dead_redis))
+    let without_redis = another_node_with(&tenancy, Some(dead_redis))
         .await
         .expect("connect");
     let resolver = Resolver::new(without_redis.clone(), ResolverConfig::new("cabildo.test"));

@@ -2,8 +2,8 @@
 
 use crate::support::{BASE, app, demo_tenancy, get};
 use axum::http::StatusCode;
-use cabildo_tenancy::testing::another_node;
-use cabildo_tenancy::{SharedCache, Slug, Tenancy, TenantStatus};
+use cabildo_tenancy::testing::{another_node, another_node_with};
+use cabildo_tenancy::{SharedCache, Slug, TenantStatus};
 use cabildo_web::WebConfig;
 use std::time::{Duration, Instant};
 
@@ -44,15 +44,7 @@ async fn with_redis_down_pages_are_served_and_readiness_says_so() {
     let tenancy = demo_tenancy().await;
     let closed_port = cabildo_devkit::free_port().expect("port");
     let dead = SharedCache::new(&format!("redis://127.0.0.1:{closed_port}/")).expect("url");
-    let options = tenancy.pool().connect_options();
-    let url = format!(
-        "postgres://{}@{}:{}/{}",
-        options.get_username(),
-        options.get_host(),
-        options.get_port(),
-        options.get_database().unwrap_or_default()
-    );
-    let without_redis = Tenancy::connect(&url, Default::default(), Some(dead))
+    let without_redis = another_node_with(&tenancy, Some(dead))
         .await
         .expect("connect");
     let router = app(&without_redis, WebConfig::default());
