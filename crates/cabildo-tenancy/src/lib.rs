@@ -154,6 +154,26 @@ impl Tenancy {
         Ok(())
     }
 
+    /// Highest platform migration applied, or `None` when the platform
+    /// schema has never been migrated.
+    pub async fn platform_version(&self) -> Result<Option<i64>> {
+        let result = sqlx::query_scalar::<_, Option<i64>>(
+            "SELECT max(version) FROM platform._sqlx_migrations WHERE success",
+        )
+        .fetch_one(&self.inner.pool)
+        .await;
+        match result {
+            Ok(version) => Ok(version),
+            // 42P01: no such table; 3F000: no such schema.
+            Err(sqlx::Error::Database(e))
+                if matches!(e.code().as_deref(), Some("42P01" | "3F000")) =>
+            {
+                Ok(None)
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
     /// Closes the pool, waiting for connections to be returned.
     pub async fn close(&self) {
         self.inner.pool.close().await;

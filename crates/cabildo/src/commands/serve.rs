@@ -1,7 +1,7 @@
 //! `cabildo serve`.
 
 use crate::config::{Global, ServeArgs};
-use anyhow::Context;
+use anyhow::{Context, bail};
 use cabildo_tenancy::{Resolver, ResolverConfig, Tenancy};
 use cabildo_web::WebConfig;
 use std::net::SocketAddr;
@@ -11,6 +11,19 @@ use std::process::ExitCode;
 /// long as it takes.
 pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let tenancy = super::connect(global, None).await?;
+    let expected = cabildo_tenancy::platform_migrator()
+        .iter()
+        .map(|m| m.version)
+        .max();
+    match tenancy.platform_version().await? {
+        None => bail!("the database has no platform schema yet: run `cabildo migrate` first"),
+        Some(version) if Some(version) < expected => tracing::warn!(
+            platform.version = version,
+            platform.expected = expected,
+            "the platform schema is behind this binary; run `cabildo migrate`"
+        ),
+        Some(_) => {}
+    }
     let config = WebConfig {
         trusted_proxies: args.trusted_proxies,
         ..WebConfig::default()

@@ -247,6 +247,12 @@ fn every_command_explains_itself_and_missing_settings_are_named() {
         "{}",
         no_database.stderr
     );
+    let no_database = run(cabildo().args(["serve"]));
+    assert!(
+        !no_database.ok && no_database.stderr.contains("DATABASE_URL is not set"),
+        "{}",
+        no_database.stderr
+    );
     let unreachable = run(cabildo()
         .env("DATABASE_URL", "postgres://cabildo@127.0.0.1:1/cabildo")
         .args(["tenants", "list"])
@@ -255,5 +261,25 @@ fn every_command_explains_itself_and_missing_settings_are_named() {
         !unreachable.ok && unreachable.stderr.contains("unreachable"),
         "{}",
         unreachable.stderr
+    );
+}
+
+#[tokio::test]
+async fn serve_refuses_a_database_that_was_never_migrated() {
+    let services = cabildo_devkit::testing::services().await.expect("services");
+    let url =
+        cabildo_devkit::testing::fresh_database("cabildo_empty_template", |_| async { Ok(()) })
+            .await
+            .expect("empty database");
+    assert!(url.contains(&services.postgres_port.to_string()));
+    let result =
+        run(cabildo()
+            .env("DATABASE_URL", &url)
+            .args(["serve", "--listen", "127.0.0.1:0"]));
+    assert!(!result.ok);
+    assert!(
+        result.stderr.contains("run `cabildo migrate` first"),
+        "{}",
+        result.stderr
     );
 }
