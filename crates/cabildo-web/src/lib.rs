@@ -74,7 +74,6 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
     let sites = Router::new()
         .route("/", get(pages::home))
         .route("/theme.css", get(pages::theme_css))
-        .route("/static/cabildo.css", get(pages::base_css))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -95,7 +94,10 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
             "same-origin",
         ),
     ];
+    // Static files answer on any host, so that error pages on unknown hosts
+    // are styled too.
     let mut router = health::router()
+        .route("/static/cabildo.css", get(pages::base_css))
         .merge(sites)
         .layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),

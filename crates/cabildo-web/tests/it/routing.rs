@@ -37,6 +37,10 @@ async fn an_unknown_council_gets_a_404_that_reveals_nothing() {
             );
         }
     }
+    // Styled like every page: the stylesheet answers on any host.
+    let css = get(&app, &format!("madrid.{BASE}"), "/static/cabildo.css").await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(css.body.contains("--primary"));
     // Unknown paths on a real council look the same.
     let missing = get(&app, &format!("toledo.{BASE}"), "/no/such/page").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
