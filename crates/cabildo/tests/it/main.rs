@@ -7,5 +7,6 @@
 
 mod cli;
 mod demo;
+mod startup;
 mod support;
 mod telemetry;

@@ -1,0 +1,71 @@
+//! `cabildo serve` started before its database: it waits, retrying with
+//! backoff, and serves once PostgreSQL is up.
+
+use crate::support::{cabildo, http_get, run};
+use cabildo_devkit::{LocalPostgres, PostgresOptions};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+#[tokio::test]
+async fn serve_waits_for_a_database_that_is_down_at_start() {
+    let dir = std::env::temp_dir().join(format!("cabildo-startup-{}", uuid::Uuid::new_v4()));
+    let options = |port| PostgresOptions {
+        dir: dir.clone(),
+        ephemeral: true,
+        max_connections: 50,
+        port,
+    };
+    // Prepare a migrated database, then take PostgreSQL down.
+    let postgres = LocalPostgres::start(options(None)).await.expect("postgres");
+    let db_port = postgres.port();
+    postgres.ensure_database("startup").await.expect("database");
+    let url = postgres.url("startup");
+    let migrated = run(cabildo().env("DATABASE_URL", &url).arg("migrate"));
+    assert!(migrated.ok, "{}", migrated.stderr);
+    postgres.stop().expect("stop");
+
+    let port = cabildo_devkit::free_port().expect("port");
+    let mut server = cabildo()
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", &url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve");
+    // Longer than one attempt (the pool tries for 3 s before giving up).
+    std::thread::sleep(Duration::from_millis(4000));
+    assert!(
+        server.try_wait().expect("wait").is_none(),
+        "serve gave up instead of retrying"
+    );
+    assert!(
+        http_get(port, "localhost", "/healthz").is_err(),
+        "not serving without a database"
+    );
+
+    let postgres = LocalPostgres::start(options(Some(db_port)))
+        .await
+        .expect("restart");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !matches!(http_get(port, "localhost", "/readyz"), Ok((200, _))) {
+        assert!(
+            Instant::now() < deadline,
+            "serve never came up after the database did"
+        );
+        assert!(server.try_wait().expect("wait").is_none(), "serve exited");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        std::process::Command::new("kill")
+            .arg(server.id().to_string())
+            .status()
+            .expect("kill")
+            .success()
+    );
+    let output = server.wait_with_output().expect("wait");
+    assert!(output.status.success());
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(log.contains("database unreachable; retrying"), "{log}");
+    postgres.stop().expect("stop");
+    let _ = std::fs::remove_dir_all(&dir);
+}
