@@ -8,6 +8,7 @@
 mod cache;
 mod changes;
 mod error;
+mod jobs;
 mod migrate;
 mod names;
 mod provision;
@@ -23,6 +24,7 @@ mod tx;
 
 pub use cache::SharedCache;
 pub use error::{Result, TenancyError};
+pub use jobs::NewJob;
 pub use migrate::{FleetReport, MigrationOutcome, MigrationResult, TenantMigrations};
 pub use names::{RoleName, SchemaName};
 pub use routing::{

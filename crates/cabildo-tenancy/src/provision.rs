@@ -250,10 +250,20 @@ async fn create_role_and_schema(conn: &mut PgConnection, tenant: &Tenant) -> Res
          REVOKE ALL ON SCHEMA {schema} FROM PUBLIC;
          GRANT USAGE ON SCHEMA {schema} TO {role};
          ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role};
-         ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {role};"
+         ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {role};
+         GRANT USAGE ON SCHEMA platform TO {role};
+         GRANT EXECUTE ON FUNCTION platform.tenant_id_of_role(name) TO {role};
+         GRANT INSERT (kind, payload, unique_key, max_attempts, run_at) ON platform.jobs TO {role};"
     )))
     .execute(&mut *tx)
     .await?;
+    // Jobs enqueued by this role belong to this council (see the jobs
+    // migration); set before the role can insert anything.
+    sqlx::query("UPDATE platform.tenants SET db_role = $2 WHERE id = $1")
+        .bind(tenant.id.0)
+        .bind(role)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -7,6 +7,7 @@
 )]
 
 mod isolation;
+mod jobs;
 mod migrate;
 mod provisioning;
 mod routing;
