@@ -11,6 +11,7 @@
 mod command;
 mod postgres;
 mod redis;
+pub mod smtp;
 pub mod testing;
 
 pub use postgres::{LocalPostgres, PostgresOptions};

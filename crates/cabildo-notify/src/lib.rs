@@ -1,0 +1,10 @@
+//! Reaching people: the job worker, email over SMTP, templates, in-app
+//! notifications, digests and newsletters. Jobs are enqueued elsewhere
+//! (`cabildo_tenancy::NewJob`, in the transaction that causes them) and run
+//! here.
+
+pub mod queue;
+pub mod worker;
+
+pub use queue::{Job, JobSummary, Queue};
+pub use worker::{Handler, Handlers, JobError, JobFuture, Worker, WorkerConfig};
