@@ -14,7 +14,7 @@ use std::path::Path;
 /// First key of the advisory locks taken per council (`'CABI'`); the second
 /// is `hashtext(schema)`. One council's migration or provisioning never
 /// waits for another council's.
-const LOCK_CLASS: i32 = 0x4341_4249;
+pub(crate) const LOCK_CLASS: i32 = 0x4341_4249;
 
 /// The set of tenant migrations to apply to council schemas.
 #[derive(Clone, Debug)]

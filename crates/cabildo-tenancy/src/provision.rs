@@ -250,8 +250,20 @@ async fn create_role_and_schema(conn: &mut PgConnection, tenant: &Tenant) -> Res
          REVOKE ALL ON SCHEMA {schema} FROM PUBLIC;
          GRANT USAGE ON SCHEMA {schema} TO {role};
          ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role};
-         ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {role};
-         GRANT USAGE ON SCHEMA platform TO {role};
+         ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {role};"
+    )))
+    .execute(&mut *tx)
+    .await?;
+    // Grants on shared platform objects rewrite one catalog row (the
+    // object's ACL); two councils granted at once fail with "tuple
+    // concurrently updated". Take turns for these few milliseconds only.
+    // A class of its own, apart from the per-council locks.
+    sqlx::query("SELECT pg_advisory_xact_lock($1, 0)")
+        .bind(crate::migrate::LOCK_CLASS + 1)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "GRANT USAGE ON SCHEMA platform TO {role};
          GRANT EXECUTE ON FUNCTION platform.tenant_id_of_role(name) TO {role};
          GRANT INSERT (kind, payload, unique_key, max_attempts, run_at) ON platform.jobs TO {role};"
     )))
