@@ -3,8 +3,12 @@
 //! (`cabildo_tenancy::NewJob`, in the transaction that causes them) and run
 //! here.
 
+pub mod email;
+pub mod mail;
 pub mod queue;
 pub mod worker;
 
+pub use email::{EmailHandler, EmailRequest, MessageVars};
+pub use mail::{MailConfig, MailConfigError, Mailer};
 pub use queue::{Job, JobSummary, Queue};
 pub use worker::{Handler, Handlers, JobError, JobFuture, Worker, WorkerConfig};

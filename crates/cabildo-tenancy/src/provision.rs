@@ -159,6 +159,19 @@ impl Tenancy {
         row.map(|row| self.tenant_from_row(row)).transpose()
     }
 
+    /// The council with this id, if any.
+    pub async fn find_tenant_by_id(&self, id: crate::TenantId) -> Result<Option<Tenant>> {
+        let row: Option<TenantRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            tenant_columns!(),
+            " FROM platform.tenants WHERE id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| self.tenant_from_row(row)).transpose()
+    }
+
     /// The council with this slug, or [`TenancyError::NotFound`].
     pub async fn get_tenant(&self, slug: &Slug) -> Result<Tenant> {
         self.find_tenant(slug)
