@@ -9,6 +9,7 @@
 //! exists, otherwise one we create) that owns the data folder.
 
 mod command;
+pub mod mime;
 mod postgres;
 mod redis;
 pub mod smtp;

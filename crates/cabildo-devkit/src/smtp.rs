@@ -41,6 +41,13 @@ struct State {
     refused: usize,
 }
 
+impl CapturedMail {
+    /// Subject and text/HTML parts, decoded.
+    pub fn parsed(&self) -> crate::mime::ParsedMail {
+        crate::mime::parse(&self.data)
+    }
+}
+
 /// A running catcher. Cheap to clone; it stops when the runtime does.
 #[derive(Clone)]
 pub struct SmtpCatcher {

@@ -1,6 +1,7 @@
 //! HTTP for Cabildo: the axum router, the tenant middleware, pages, i18n,
 //! operator endpoints and the layers every request passes through.
 
+mod demo_mail;
 mod error;
 mod health;
 mod i18n;
@@ -8,6 +9,7 @@ mod metrics;
 mod pages;
 mod site;
 
+pub use demo_mail::{DemoMail, DemoMailbox};
 pub use error::WebError;
 pub use i18n::Tr;
 pub use metrics::Metrics;
@@ -37,6 +39,15 @@ pub struct WebConfig {
     pub request_timeout: Duration,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// The demo's captured mail, shown at `/_demo/mail`. `None` outside
+    /// `cabildo demo`, and then those routes do not exist.
+    pub demo_mailbox: Option<Arc<dyn DemoMailbox>>,
+}
+
+impl std::fmt::Debug for dyn DemoMailbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DemoMailbox")
+    }
 }
 
 impl Default for WebConfig {
@@ -45,6 +56,7 @@ impl Default for WebConfig {
             trusted_proxies: Vec::new(),
             request_timeout: Duration::from_secs(15),
             body_limit: 64 * 1024,
+            demo_mailbox: None,
         }
     }
 }
@@ -96,8 +108,11 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
     ];
     // Static files answer on any host, so that error pages on unknown hosts
     // are styled too.
-    let mut router = health::router()
-        .route("/static/cabildo.css", get(pages::base_css))
+    let mut operator = health::router().route("/static/cabildo.css", get(pages::base_css));
+    if config.demo_mailbox.is_some() {
+        operator = operator.merge(demo_mail::router());
+    }
+    let mut router = operator
         .merge(sites)
         .layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),

@@ -58,6 +58,14 @@ pub struct Global {
         global = true
     )]
     pub connect_timeout: u64,
+    /// SMTP server for outgoing mail: smtp://host:port (plain),
+    /// smtp://host:port?tls=required (STARTTLS), smtps://user:pass@host (TLS).
+    #[arg(long, env = "SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Sender address of outgoing mail; the council's name is shown as the
+    /// sender's name. Default: no-reply@{base domain}.
+    #[arg(long, env = "CABILDO_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
     /// Most PostgreSQL connections this process holds.
     #[arg(
         long,
@@ -84,6 +92,62 @@ pub enum Command {
     /// Start a local PostgreSQL and Redis and keep them running until
     /// interrupted (used by scripts/test).
     Services(ServicesArgs),
+    /// Run queued jobs (email and the rest) until interrupted.
+    Worker(WorkerArgs),
+    /// Inspect and retry queued jobs.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+    /// Email tools.
+    #[command(subcommand)]
+    Mail(MailCommand),
+}
+
+/// `mail` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// Queue a test message from a council to an address (a worker sends it).
+    Test {
+        /// The council's slug.
+        #[arg(long)]
+        tenant: String,
+        /// Recipient address.
+        #[arg(long)]
+        to: String,
+        /// Language of the message (else the council's default).
+        #[arg(long)]
+        language: Option<String>,
+    },
+}
+
+/// Options of `worker`.
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// Jobs run at the same time.
+    #[arg(long, env = "CABILDO_WORKER_CONCURRENCY", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+}
+
+/// `jobs` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// List recent jobs, newest first.
+    List {
+        /// Only dead and failed jobs.
+        #[arg(long)]
+        dead: bool,
+        /// How many at most.
+        #[arg(long, default_value_t = 50)]
+        limit: u16,
+    },
+    /// Queue a dead, failed or cancelled job again (or every dead job).
+    Retry {
+        /// The job's id.
+        #[arg(required_unless_present = "all_dead", conflicts_with = "all_dead")]
+        id: Option<String>,
+        /// Every dead job.
+        #[arg(long)]
+        all_dead: bool,
+    },
 }
 
 /// Options of `serve`.

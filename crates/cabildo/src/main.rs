@@ -2,6 +2,7 @@
 
 mod commands;
 mod config;
+mod table;
 mod telemetry;
 
 use clap::Parser;
@@ -27,6 +28,9 @@ async fn main() -> ExitCode {
         Command::Migrate(args) => commands::migrate::run(&cli.global, args).await,
         Command::Tenants(command) => commands::tenants::run(&cli.global, command).await,
         Command::Services(args) => commands::services::run(args).await,
+        Command::Worker(args) => commands::worker::run(&cli.global, args).await,
+        Command::Jobs(command) => commands::jobs::run(&cli.global, command).await,
+        Command::Mail(command) => commands::mail::run(&cli.global, command).await,
     };
     match result {
         Ok(code) => code,

@@ -3,10 +3,38 @@
 use crate::config::{DemoArgs, Global};
 use anyhow::Context;
 use cabildo_devkit::LocalServices;
+use cabildo_devkit::smtp::SmtpCatcher;
 use cabildo_tenancy::TenantMigrations;
 use cabildo_web::WebConfig;
+use cabildo_web::{DemoMail, DemoMailbox};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// The demo catcher's mail, decoded for the web page.
+struct CatcherMailbox(SmtpCatcher);
+
+impl DemoMailbox for CatcherMailbox {
+    fn messages(&self) -> Vec<DemoMail> {
+        self.0
+            .mails()
+            .into_iter()
+            .map(|mail| {
+                let parsed = mail.parsed();
+                let received_at = time::OffsetDateTime::from(mail.received_at)
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default();
+                DemoMail {
+                    to: mail.to,
+                    subject: parsed.subject,
+                    text: parsed.text,
+                    html: parsed.html,
+                    received_at,
+                }
+            })
+            .collect()
+    }
+}
 
 /// Runs the whole product locally until Ctrl-C, then stops everything.
 pub async fn run(global: &Global, args: DemoArgs) -> anyhow::Result<ExitCode> {
@@ -56,6 +84,21 @@ async fn run_with(
     }
     let slugs = super::tenants::apply_all(&tenancy, specs).await?;
 
+    // Mail goes to a local catcher, shown at /_demo/mail.
+    let catcher = SmtpCatcher::start()
+        .await
+        .context("starting the demo mail catcher")?;
+    let worker = super::worker::worker(&tenancy, &catcher.url(), global, 4)?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let on_stop = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = stopped.wait_for(|stop| *stop).await;
+    };
+    let worker = tokio::spawn(worker.run(on_stop(stopped.clone())));
+    tokio::spawn(async move {
+        super::shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+
     let port = args.listen.port();
     let base = &global.base_domain;
     println!();
@@ -64,17 +107,20 @@ async fn run_with(
     for slug in &slugs {
         println!("  {slug:<15} http://{slug}.{base}:{port}/");
     }
+    println!("  demo mailbox    http://{base}:{port}/_demo/mail");
     println!("  health          http://{base}:{port}/readyz");
     println!("Database: {database_url}   Redis: {}", services.redis.url());
+    println!(
+        "Send yourself a test: DATABASE_URL={database_url} cabildo mail test --tenant toledo --to you@example.org"
+    );
     println!("Press Ctrl-C to stop.");
-    super::serve::serve(
-        &tenancy,
-        base,
-        args.listen,
-        WebConfig::default(),
-        super::shutdown_signal(),
-    )
-    .await?;
+    let config = WebConfig {
+        demo_mailbox: Some(Arc::new(CatcherMailbox(catcher))),
+        ..WebConfig::default()
+    };
+    let served = super::serve::serve(&tenancy, base, args.listen, config, on_stop(stopped)).await;
+    let _ = worker.await;
+    served?;
     tenancy.close().await;
     Ok(())
 }

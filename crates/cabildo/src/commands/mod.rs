@@ -2,10 +2,13 @@
 //! and waiting for a shutdown signal.
 
 pub mod demo;
+pub mod jobs;
+pub mod mail;
 pub mod migrate;
 pub mod serve;
 pub mod services;
 pub mod tenants;
+pub mod worker;
 
 use crate::config::Global;
 use anyhow::{Context, bail};

@@ -170,22 +170,5 @@ fn print_table(rows: &[TenantSummary]) {
             ]
         })
         .collect();
-    let mut widths = header.map(|h| h.chars().count());
-    for line in &lines {
-        for (width, cell) in widths.iter_mut().zip(line) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let print = |cells: &[String]| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(widths)
-            .map(|(cell, width)| format!("{cell}{}", " ".repeat(width - cell.chars().count())))
-            .collect();
-        println!("{}", padded.join("  ").trim_end());
-    };
-    print(&header.map(str::to_owned));
-    for line in &lines {
-        print(line);
-    }
+    crate::table::print(&header, &lines);
 }

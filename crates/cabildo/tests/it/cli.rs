@@ -223,6 +223,10 @@ fn every_command_explains_itself_and_missing_settings_are_named() {
         vec!["tenants", "resume", "--help"],
         vec!["tenants", "archive", "--help"],
         vec!["services", "--help"],
+        vec!["worker", "--help"],
+        vec!["jobs", "list", "--help"],
+        vec!["jobs", "retry", "--help"],
+        vec!["mail", "test", "--help"],
     ] {
         let help = run(cabildo().args(&args));
         assert!(

@@ -1,12 +1,20 @@
 //! `cabildo demo` end to end: the real binary brings up the demo councils,
-//! stops cleanly on SIGTERM, and reuses its data on the next run.
+//! catches the mail it sends, stops cleanly on SIGTERM, and reuses its data
+//! on the next run.
 
-use crate::support::{cabildo, http_get};
+use crate::support::{cabildo, http_get, run};
+use std::io::BufRead;
 use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-fn start(data_dir: &std::path::Path, port: u16) -> Child {
-    cabildo()
+struct Demo {
+    child: Child,
+    output: Arc<Mutex<Vec<String>>>,
+}
+
+fn start(data_dir: &std::path::Path, port: u16) -> Demo {
+    let mut child = cabildo()
         .args([
             "demo",
             "--tenants",
@@ -16,47 +24,62 @@ fn start(data_dir: &std::path::Path, port: u16) -> Child {
         .arg(data_dir)
         .env("CABILDO_LISTEN", format!("127.0.0.1:{port}"))
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
-        .expect("start demo")
+        .expect("start demo");
+    let output: Arc<Mutex<Vec<String>>> = Arc::default();
+    let stdout = child.stdout.take().expect("stdout");
+    let lines = output.clone();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            lines.lock().expect("lock").push(line);
+        }
+    });
+    Demo { child, output }
 }
 
-fn wait_ready(child: &mut Child, port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        if let Ok((200, _)) = http_get(port, "localhost", "/readyz") {
-            return;
+impl Demo {
+    fn wait_ready(&mut self, port: u16) {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            if let Ok((200, _)) = http_get(port, "localhost", "/readyz") {
+                return;
+            }
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                panic!("demo exited early: {status}");
+            }
+            assert!(Instant::now() < deadline, "demo not ready within 120 s");
+            std::thread::sleep(Duration::from_millis(100));
         }
-        if let Some(status) = child.try_wait().expect("wait") {
-            panic!("demo exited early: {status}");
-        }
-        assert!(Instant::now() < deadline, "demo not ready within 120 s");
+    }
+
+    fn output(&self) -> String {
+        self.output.lock().expect("lock").join("\n")
+    }
+
+    fn stop(mut self) -> String {
+        let status = std::process::Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill");
+        assert!(status.success());
+        let status = self.child.wait().expect("wait");
+        assert!(status.success(), "demo exit: {status:?}\n{}", self.output());
+        // Let the reader thread drain the pipe.
         std::thread::sleep(Duration::from_millis(100));
+        self.output()
     }
 }
 
-fn stop(child: Child) -> String {
-    let status = std::process::Command::new("kill")
-        .arg(child.id().to_string())
-        .status()
-        .expect("kill");
-    assert!(status.success());
-    let output = child.wait_with_output().expect("wait");
-    assert!(
-        output.status.success(),
-        "demo exit: {:?}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
 #[test]
-fn the_demo_serves_both_councils_and_the_platform_then_stops_cleanly() {
+fn the_demo_serves_both_councils_and_the_platform_catches_mail_then_stops_cleanly() {
     let data_dir = std::env::temp_dir().join(format!("cabildo-demo-{}", uuid::Uuid::new_v4()));
     let port = cabildo_devkit::free_port().expect("port");
-    let mut child = start(&data_dir, port);
-    wait_ready(&mut child, port);
+    let mut demo = start(&data_dir, port);
+    demo.wait_ready(port);
 
     let (status, toledo) =
         http_get(port, &format!("toledo.localhost:{port}"), "/").expect("toledo");
@@ -75,7 +98,57 @@ fn the_demo_serves_both_councils_and_the_platform_then_stops_cleanly() {
     assert_eq!(status, 404);
     assert!(!unknown.contains("madrid"));
 
-    let first_run = stop(child);
+    // Mail: queued through the CLI, sent by the in-process worker to the
+    // local catcher, shown by the demo mailbox.
+    let (status, empty) =
+        http_get(port, &format!("localhost:{port}"), "/_demo/mail").expect("mailbox");
+    assert_eq!(status, 200);
+    assert!(empty.contains("No mail yet"));
+    let output = demo.output();
+    let database_url = output
+        .lines()
+        .find_map(|l| l.strip_prefix("Database: "))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("the demo prints its database URL")
+        .to_owned();
+    let queued = run(cabildo().env("DATABASE_URL", &database_url).args([
+        "mail",
+        "test",
+        "--tenant",
+        "toledo",
+        "--to",
+        "ana@example.org",
+    ]));
+    assert!(queued.ok, "{}", queued.stderr);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mail = loop {
+        let (_, json) =
+            http_get(port, &format!("localhost:{port}"), "/_demo/mail.json").expect("json");
+        if json.contains("ana@example.org") {
+            break json;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the test mail never arrived: {json}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(mail.contains("Mensaje de prueba de Cabildo"), "{mail}");
+    assert!(mail.contains("http://toledo.localhost/"), "{mail}");
+    let (_, page) = http_get(port, &format!("localhost:{port}"), "/_demo/mail").expect("mailbox");
+    assert!(
+        page.contains("Mensaje de prueba de Cabildo")
+            && page.contains("href=\"http://toledo.localhost/\"")
+    );
+    let (status, html) =
+        http_get(port, &format!("localhost:{port}"), "/_demo/mail/0").expect("html part");
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Ayuntamiento de Toledo") && html.contains("#8a1538"),
+        "branded"
+    );
+
+    let first_run = demo.stop();
     assert!(first_run.contains("toledo: created"), "{first_run}");
     assert!(
         !data_dir.join("postgres/data/postmaster.pid").exists(),
@@ -83,11 +156,11 @@ fn the_demo_serves_both_councils_and_the_platform_then_stops_cleanly() {
     );
 
     // Again: the data is reused.
-    let mut child = start(&data_dir, port);
-    wait_ready(&mut child, port);
+    let mut demo = start(&data_dir, port);
+    demo.wait_ready(port);
     let (status, _) = http_get(port, &format!("toledo.localhost:{port}"), "/").expect("toledo");
     assert_eq!(status, 200);
-    let second_run = stop(child);
+    let second_run = demo.stop();
     assert!(second_run.contains("toledo: updated"), "{second_run}");
     let _ = std::fs::remove_dir_all(&data_dir);
 }

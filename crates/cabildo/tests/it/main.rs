@@ -7,6 +7,7 @@
 
 mod cli;
 mod demo;
+mod jobs;
 mod startup;
 mod support;
 mod telemetry;
