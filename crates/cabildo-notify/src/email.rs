@@ -118,7 +118,7 @@ pub struct Rendered {
     pub text: String,
 }
 
-/// Who is sending: the council's branding.
+/// Who is sending: the council's branding and site.
 pub struct Branding<'a> {
     /// Council name.
     pub council: &'a str,
@@ -126,6 +126,73 @@ pub struct Branding<'a> {
     pub colour: &'a str,
     /// Language to write in.
     pub language: &'a str,
+    /// The council site's address without a trailing slash
+    /// (`https://toledo.cabildo.example`); links given as paths start here.
+    pub site_url: &'a str,
+}
+
+impl Branding<'_> {
+    /// An absolute http(s) link for `link` (a path on the council's site or
+    /// an http(s) URL); anything else is refused.
+    fn link(&self, link: &str) -> Result<String, String> {
+        if link.starts_with("https://") || link.starts_with("http://") {
+            Ok(link.to_owned())
+        } else if link.starts_with('/') && !link.starts_with("//") {
+            Ok(format!("{}{link}", self.site_url))
+        } else {
+            Err(format!("link {link:?} must be a path or an http(s) URL"))
+        }
+    }
+}
+
+/// Template name of notification digests.
+pub const DIGEST_TEMPLATE: &str = "digest";
+
+/// Variables of the `digest` template.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DigestVars {
+    /// `daily` or `weekly`.
+    pub period: String,
+    /// The notifications, oldest first.
+    pub items: Vec<DigestItem>,
+}
+
+/// One line of a digest.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DigestItem {
+    /// The notification's title.
+    pub title: String,
+    /// Where it points.
+    #[serde(default)]
+    pub link: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "email/digest.html")]
+struct DigestHtml<'a> {
+    language: &'a str,
+    subject: &'a str,
+    council: &'a str,
+    colour: &'a str,
+    intro: &'a str,
+    items: &'a [DigestItem],
+    preferences: &'a str,
+    footer: &'a str,
+    footer_automatic: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/digest.txt")]
+struct DigestText<'a> {
+    council: &'a str,
+    subject: &'a str,
+    intro: &'a str,
+    items: &'a [DigestItem],
+    preferences: &'a str,
+    footer: &'a str,
+    footer_automatic: &'a str,
 }
 
 fn lookup(language: &str, key: &str, council: &str) -> String {
@@ -143,28 +210,28 @@ pub fn render(
     vars: &serde_json::Value,
     branding: &Branding<'_>,
 ) -> Result<Rendered, JobError> {
-    if template != "message" {
-        return Err(JobError::Permanent(format!(
-            "unknown email template {template:?}"
-        )));
-    }
-    let vars: MessageVars = serde_json::from_value(vars.clone())
-        .map_err(|e| JobError::Permanent(format!("template {template:?}: {e}")))?;
-    let action = match (&vars.action_url, &vars.action_label) {
-        (Some(url), Some(label)) => {
-            if !(url.starts_with("https://") || url.starts_with("http://")) {
-                return Err(JobError::Permanent(format!(
-                    "template {template:?}: action_url must be http(s)"
-                )));
-            }
-            Some((url.as_str(), label.as_str()))
-        }
-        (None, None) => None,
+    let refuse = |reason: String| JobError::Permanent(format!("template {template:?}: {reason}"));
+    match template {
+        "message" => {}
+        DIGEST_TEMPLATE => return render_digest(vars, branding).map_err(refuse),
         _ => {
             return Err(JobError::Permanent(format!(
-                "template {template:?}: action_url and action_label go together"
+                "unknown email template {template:?}"
             )));
         }
+    }
+    let vars: MessageVars =
+        serde_json::from_value(vars.clone()).map_err(|e| refuse(e.to_string()))?;
+    let action = match (&vars.action_url, &vars.action_label) {
+        (Some(url), label) => {
+            let url = branding.link(url).map_err(refuse)?;
+            let label = label
+                .clone()
+                .unwrap_or_else(|| lookup(branding.language, "email-open", branding.council));
+            Some((url, label))
+        }
+        (None, None) => None,
+        (None, Some(_)) => return Err(refuse("action_label needs an action_url".into())),
     };
     let paragraphs: Vec<&str> = vars
         .body
@@ -178,12 +245,7 @@ pub fn render(
         "email-footer-automatic",
         branding.council,
     );
-    let make_action = || {
-        action.map(|(url, label)| Action {
-            url: url.to_owned(),
-            label: label.to_owned(),
-        })
-    };
+    let make_action = || action.clone().map(|(url, label)| Action { url, label });
     let html = MessageHtml {
         language: branding.language,
         subject: &vars.subject,
@@ -214,16 +276,98 @@ pub fn render(
     })
 }
 
+fn render_digest(vars: &serde_json::Value, branding: &Branding<'_>) -> Result<Rendered, String> {
+    let vars: DigestVars = serde_json::from_value(vars.clone()).map_err(|e| e.to_string())?;
+    let subject_key = match vars.period.as_str() {
+        "daily" => "digest-daily-subject",
+        "weekly" => "digest-weekly-subject",
+        other => return Err(format!("unknown period {other:?}")),
+    };
+    let items = vars
+        .items
+        .iter()
+        .map(|item| {
+            Ok(DigestItem {
+                title: item.title.clone(),
+                link: item.link.as_deref().map(|l| branding.link(l)).transpose()?,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let text = |key| lookup(branding.language, key, branding.council);
+    let (subject, intro, preferences) = (
+        text(subject_key),
+        text("digest-intro"),
+        text("digest-preferences"),
+    );
+    let (footer, footer_automatic) = (text("email-footer"), text("email-footer-automatic"));
+    let html = DigestHtml {
+        language: branding.language,
+        subject: &subject,
+        council: branding.council,
+        colour: branding.colour,
+        intro: &intro,
+        items: &items,
+        preferences: &preferences,
+        footer: &footer,
+        footer_automatic: &footer_automatic,
+    }
+    .render()
+    .map_err(|e| e.to_string())?;
+    let text = DigestText {
+        council: branding.council,
+        subject: &subject,
+        intro: &intro,
+        items: &items,
+        preferences: &preferences,
+        footer: &footer,
+        footer_automatic: &footer_automatic,
+    }
+    .render()
+    .map_err(|e| e.to_string())?;
+    Ok(Rendered {
+        subject,
+        html,
+        text,
+    })
+}
+
 /// Runs `email.send` jobs.
 pub struct EmailHandler {
     tenancy: Tenancy,
     mailer: Mailer,
+    site_url: SiteUrl,
+}
+
+/// How to write a council site's address: `{scheme}://{slug}.{base}{:port}`.
+#[derive(Clone, Debug)]
+pub struct SiteUrl {
+    /// `https` (or `http` for local demos).
+    pub scheme: String,
+    /// Base domain.
+    pub base_domain: String,
+    /// Port, when not the scheme's default.
+    pub port: Option<u16>,
+}
+
+impl SiteUrl {
+    /// The site of the council `slug`.
+    pub fn for_slug(&self, slug: &str) -> String {
+        match self.port {
+            Some(port) => format!("{}://{slug}.{}:{port}", self.scheme, self.base_domain),
+            None => format!("{}://{slug}.{}", self.scheme, self.base_domain),
+        }
+    }
 }
 
 impl EmailHandler {
-    /// A handler sending through `mailer`.
-    pub fn new(tenancy: Tenancy, mailer: Mailer) -> Self {
-        Self { tenancy, mailer }
+    /// A handler sending through `mailer`; links in mail point at sites
+    /// written as `site_url` says.
+    pub fn new(tenancy: Tenancy, mailer: Mailer, site_url: SiteUrl) -> Self {
+        Self {
+            tenancy,
+            mailer,
+            site_url,
+        }
     }
 
     async fn send(&self, job: &Job) -> Result<(), JobError> {
@@ -245,6 +389,7 @@ impl EmailHandler {
             .as_deref()
             .filter(|l| site.languages.iter().any(|offered| offered == l))
             .unwrap_or(&site.default_language);
+        let site_url = self.site_url.for_slug(tenant.slug.as_str());
         let rendered = render(
             &request.template,
             &request.vars,
@@ -252,6 +397,7 @@ impl EmailHandler {
                 council: &tenant.name,
                 colour: &site.primary_colour,
                 language,
+                site_url: &site_url,
             },
         )?;
         let to: Mailbox = format!("{} <{}>", request.name.as_deref().unwrap_or(""), request.to)
@@ -296,7 +442,41 @@ mod tests {
             council: "Ayuntamiento de Toledo",
             colour: "#8a1538",
             language,
+            site_url: "https://toledo.cabildo.example",
         }
+    }
+
+    #[test]
+    fn digests_list_the_notifications_with_absolute_links() {
+        let vars = json!({"period": "weekly", "items": [{"title": "Nueva respuesta <b>", "link": "/proposals/1"}, {"title": "Otra"}]});
+        let es = render(DIGEST_TEMPLATE, &vars, &branding("es")).expect("render");
+        assert_eq!(es.subject, "Tu resumen semanal de Ayuntamiento de Toledo");
+        assert!(
+            es.html
+                .contains("href=\"https://toledo.cabildo.example/proposals/1\""),
+            "{}",
+            es.html
+        );
+        assert!(es.html.contains("Nueva respuesta &#60;b&#62;"));
+        assert!(
+            es.text.contains("- Otra")
+                && es
+                    .text
+                    .contains("https://toledo.cabildo.example/proposals/1"),
+            "{}",
+            es.text
+        );
+        let bad = json!({"period": "hourly", "items": []});
+        assert!(matches!(
+            render(DIGEST_TEMPLATE, &bad, &branding("es")),
+            Err(JobError::Permanent(_))
+        ));
+        let evil =
+            json!({"period": "daily", "items": [{"title": "x", "link": "javascript:alert(1)"}]});
+        assert!(matches!(
+            render(DIGEST_TEMPLATE, &evil, &branding("es")),
+            Err(JobError::Permanent(_))
+        ));
     }
 
     #[test]
@@ -358,8 +538,12 @@ mod tests {
                 "http(s)",
             ),
             (
-                json!({"subject": "x", "body": "y", "action_url": "https://x"}),
-                "go together",
+                json!({"subject": "x", "body": "y", "action_url": "//evil.example/x"}),
+                "http(s)",
+            ),
+            (
+                json!({"subject": "x", "body": "y", "action_label": "go"}),
+                "needs an action_url",
             ),
         ];
         for (vars, expected) in cases {

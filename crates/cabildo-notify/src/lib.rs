@@ -5,10 +5,12 @@
 
 pub mod email;
 pub mod mail;
+pub mod notifications;
 pub mod queue;
 pub mod worker;
 
-pub use email::{EmailHandler, EmailRequest, MessageVars};
+pub use email::{EmailHandler, EmailRequest, MessageVars, SiteUrl};
 pub use mail::{MailConfig, MailConfigError, Mailer};
+pub use notifications::{DigestHandler, NewNotification, Notification};
 pub use queue::{Job, JobSummary, Queue};
 pub use worker::{Handler, Handlers, JobError, JobFuture, Worker, WorkerConfig};

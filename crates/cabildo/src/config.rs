@@ -66,6 +66,17 @@ pub struct Global {
     /// sender's name. Default: no-reply@{base domain}.
     #[arg(long, env = "CABILDO_MAIL_FROM", global = true)]
     pub mail_from: Option<String>,
+    /// Scheme of council site links in mail (`https`; `http` for local use).
+    #[arg(
+        long,
+        env = "CABILDO_SITE_SCHEME",
+        default_value = "https",
+        global = true
+    )]
+    pub site_scheme: String,
+    /// Port of council site links in mail, when not the scheme's default.
+    #[arg(long, env = "CABILDO_SITE_PORT", global = true)]
+    pub site_port: Option<u16>,
     /// Most PostgreSQL connections this process holds.
     #[arg(
         long,

@@ -2,7 +2,7 @@
 
 use cabildo_devkit::smtp::{SmtpCatcher, SmtpMode};
 use cabildo_notify::{
-    EmailHandler, EmailRequest, Handlers, MailConfig, Mailer, Queue, Worker, WorkerConfig,
+    EmailHandler, EmailRequest, Handlers, MailConfig, Mailer, Queue, SiteUrl, Worker, WorkerConfig,
 };
 use cabildo_tenancy::Tenancy;
 use cabildo_tenancy::testing::{council, fresh_tenancy};
@@ -35,7 +35,15 @@ fn start_worker(
     .expect("mailer");
     let handlers = Handlers::default().with(
         cabildo_notify::email::KIND,
-        EmailHandler::new(tenancy.clone(), mailer),
+        EmailHandler::new(
+            tenancy.clone(),
+            mailer,
+            SiteUrl {
+                scheme: "https".into(),
+                base_domain: "cabildo.test".into(),
+                port: None,
+            },
+        ),
     );
     let config = WorkerConfig {
         poll_interval: Duration::from_millis(100),

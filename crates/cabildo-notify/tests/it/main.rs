@@ -6,4 +6,5 @@
 )]
 
 mod email;
+mod notifications;
 mod worker;

@@ -88,12 +88,18 @@ async fn run_with(
     let catcher = SmtpCatcher::start()
         .await
         .context("starting the demo mail catcher")?;
-    let worker = super::worker::worker(&tenancy, &catcher.url(), global, 4)?;
+    let site_url = cabildo_notify::SiteUrl {
+        scheme: "http".into(),
+        base_domain: global.base_domain.clone(),
+        port: Some(args.listen.port()),
+    };
+    let worker = super::worker::worker(&tenancy, &catcher.url(), site_url, global, 4)?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let on_stop = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
         let _ = stopped.wait_for(|stop| *stop).await;
     };
     let worker = tokio::spawn(worker.run(on_stop(stopped.clone())));
+    let scheduler = tokio::spawn(super::worker::schedule_digests(tenancy.clone()));
     tokio::spawn(async move {
         super::shutdown_signal().await;
         let _ = stop.send(true);
@@ -120,6 +126,7 @@ async fn run_with(
     };
     let served = super::serve::serve(&tenancy, base, args.listen, config, on_stop(stopped)).await;
     let _ = worker.await;
+    scheduler.abort();
     served?;
     tenancy.close().await;
     Ok(())

@@ -40,7 +40,7 @@ pub async fn run(global: &Global, command: MailCommand) -> anyhow::Result<ExitCo
             "If you can read this, the council can send mail through Cabildo."
         }
         .to_owned(),
-        action_url: Some(format!("http://{}.{}/", council.slug, global.base_domain)),
+        action_url: Some("/".to_owned()),
         action_label: Some(
             if spanish {
                 "Ir al sitio"

@@ -2,7 +2,9 @@
 
 use crate::config::{Global, WorkerArgs};
 use anyhow::Context;
-use cabildo_notify::{EmailHandler, Handlers, MailConfig, Mailer, Worker, WorkerConfig};
+use cabildo_notify::{
+    DigestHandler, EmailHandler, Handlers, MailConfig, Mailer, SiteUrl, Worker, WorkerConfig,
+};
 use cabildo_tenancy::Tenancy;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -14,8 +16,21 @@ pub async fn run(global: &Global, args: WorkerArgs) -> anyhow::Result<ExitCode> 
         .as_deref()
         .context("SMTP_URL is not set: the worker sends mail (pass --smtp-url or set the environment variable)")?;
     let tenancy = super::connect(global, None).await?;
-    let worker = worker(&tenancy, smtp_url, global, usize::from(args.concurrency))?;
+    let site_url = SiteUrl {
+        scheme: global.site_scheme.clone(),
+        base_domain: global.base_domain.clone(),
+        port: global.site_port,
+    };
+    let worker = worker(
+        &tenancy,
+        smtp_url,
+        site_url,
+        global,
+        usize::from(args.concurrency),
+    )?;
+    let scheduler = tokio::spawn(schedule_digests(tenancy.clone()));
     worker.run(super::shutdown_signal()).await;
+    scheduler.abort();
     tenancy.close().await;
     Ok(ExitCode::SUCCESS)
 }
@@ -24,6 +39,7 @@ pub async fn run(global: &Global, args: WorkerArgs) -> anyhow::Result<ExitCode> 
 pub fn worker(
     tenancy: &Tenancy,
     smtp_url: &str,
+    site_url: SiteUrl,
     global: &Global,
     concurrency: usize,
 ) -> anyhow::Result<Worker> {
@@ -36,10 +52,15 @@ pub fn worker(
         from,
         timeout: Duration::from_secs(30),
     })?;
-    let handlers = Handlers::default().with(
-        cabildo_notify::email::KIND,
-        EmailHandler::new(tenancy.clone(), mailer),
-    );
+    let handlers = Handlers::default()
+        .with(
+            cabildo_notify::email::KIND,
+            EmailHandler::new(tenancy.clone(), mailer, site_url),
+        )
+        .with(
+            cabildo_notify::notifications::DIGEST_KIND,
+            DigestHandler::new(tenancy.clone()),
+        );
     Ok(Worker::new(
         tenancy.clone(),
         handlers,
@@ -48,4 +69,18 @@ pub fn worker(
             ..WorkerConfig::default()
         },
     ))
+}
+
+/// Every 15 minutes, queues the digest runs that are due (idempotent).
+pub async fn schedule_digests(tenancy: Tenancy) {
+    let mut tick = tokio::time::interval(Duration::from_secs(15 * 60));
+    loop {
+        tick.tick().await;
+        let today = time::OffsetDateTime::now_utc().date();
+        match cabildo_notify::notifications::schedule_digests(&tenancy, today).await {
+            Ok(queued) if queued > 0 => tracing::info!(queued, "digest runs queued"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(error = %error, "could not queue digest runs"),
+        }
+    }
 }

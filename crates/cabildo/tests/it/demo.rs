@@ -134,11 +134,14 @@ fn the_demo_serves_both_councils_and_the_platform_catches_mail_then_stops_cleanl
         std::thread::sleep(Duration::from_millis(100));
     };
     assert!(mail.contains("Mensaje de prueba de Cabildo"), "{mail}");
-    assert!(mail.contains("http://toledo.localhost/"), "{mail}");
+    assert!(
+        mail.contains(&format!("http://toledo.localhost:{port}/")),
+        "{mail}"
+    );
     let (_, page) = http_get(port, &format!("localhost:{port}"), "/_demo/mail").expect("mailbox");
     assert!(
         page.contains("Mensaje de prueba de Cabildo")
-            && page.contains("href=\"http://toledo.localhost/\"")
+            && page.contains(&format!("href=\"http://toledo.localhost:{port}/\""))
     );
     let (status, html) =
         http_get(port, &format!("localhost:{port}"), "/_demo/mail/0").expect("html part");
