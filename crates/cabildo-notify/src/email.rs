@@ -195,7 +195,7 @@ struct DigestText<'a> {
     footer_automatic: &'a str,
 }
 
-fn lookup(language: &str, key: &str, council: &str) -> String {
+pub(crate) fn lookup(language: &str, key: &str, council: &str) -> String {
     let id: LanguageIdentifier = language
         .parse()
         .unwrap_or_else(|_| fluent_templates::langid!("en"));

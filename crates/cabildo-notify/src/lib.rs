@@ -5,8 +5,10 @@
 
 pub mod email;
 pub mod mail;
+pub mod newsletters;
 pub mod notifications;
 pub mod queue;
+pub mod unsubscribe;
 pub mod worker;
 
 pub use email::{EmailHandler, EmailRequest, MessageVars, SiteUrl};

@@ -112,6 +112,23 @@ impl Queue {
         Ok(jobs)
     }
 
+    /// Renews the lease of jobs `worker` is still running, so that a long
+    /// job is not mistaken for a lost one and run twice.
+    pub async fn heartbeat(&self, worker: &str, ids: &[Uuid]) -> Result<(), TenancyError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "UPDATE platform.jobs SET locked_at = now()
+             WHERE id = ANY($1) AND locked_by = $2 AND status = 'running'",
+        )
+        .bind(ids)
+        .bind(worker)
+        .execute(self.tenancy.pool())
+        .await?;
+        Ok(())
+    }
+
     /// Marks a job done.
     pub async fn complete(&self, job: &Job) -> Result<(), TenancyError> {
         sqlx::query(

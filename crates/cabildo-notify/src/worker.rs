@@ -119,6 +119,8 @@ impl Worker {
         let mut stopping = false;
         let grace = tokio::time::sleep(Duration::MAX / 4);
         tokio::pin!(grace);
+        let mut heartbeat = tokio::time::interval(self.config.lease / 3);
+        heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             if !stopping {
                 let free = self.config.concurrency.saturating_sub(running.len());
@@ -158,6 +160,12 @@ impl Worker {
                     break;
                 }
                 Some(_) = running.join_next(), if !running.is_empty() => {}
+                _ = heartbeat.tick() => {
+                    let ids: Vec<Uuid> = lock(&claimed).keys().copied().collect();
+                    if let Err(error) = self.queue.heartbeat(&self.id, &ids).await {
+                        tracing::warn!(error = %error, "could not renew job leases");
+                    }
+                }
                 notification = recv(&mut listener), if !full && !stopping => {
                     if notification.is_err() {
                         tokio::time::sleep(self.config.poll_interval).await;

@@ -8,6 +8,7 @@ mod i18n;
 mod metrics;
 mod pages;
 mod site;
+mod unsubscribe;
 
 pub use demo_mail::{DemoMail, DemoMailbox};
 pub use error::WebError;
@@ -42,6 +43,9 @@ pub struct WebConfig {
     /// The demo's captured mail, shown at `/_demo/mail`. `None` outside
     /// `cabildo demo`, and then those routes do not exist.
     pub demo_mailbox: Option<Arc<dyn DemoMailbox>>,
+    /// Checks unsubscribe links; without it (no secret key configured)
+    /// `/unsubscribe` answers 404.
+    pub unsubscribe: Option<cabildo_notify::unsubscribe::Signer>,
 }
 
 impl std::fmt::Debug for dyn DemoMailbox {
@@ -57,6 +61,7 @@ impl Default for WebConfig {
             request_timeout: Duration::from_secs(15),
             body_limit: 64 * 1024,
             demo_mailbox: None,
+            unsubscribe: None,
         }
     }
 }
@@ -86,6 +91,10 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
     let sites = Router::new()
         .route("/", get(pages::home))
         .route("/theme.css", get(pages::theme_css))
+        .route(
+            "/unsubscribe",
+            get(unsubscribe::confirm).post(unsubscribe::unsubscribe),
+        )
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

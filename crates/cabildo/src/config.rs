@@ -77,6 +77,15 @@ pub struct Global {
     /// Port of council site links in mail, when not the scheme's default.
     #[arg(long, env = "CABILDO_SITE_PORT", global = true)]
     pub site_port: Option<u16>,
+    /// Secret key (32+ characters) signing unsubscribe links; the same on
+    /// every node. Without it newsletters are refused.
+    #[arg(
+        long,
+        env = "CABILDO_SECRET_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub secret_key: Option<String>,
     /// Most PostgreSQL connections this process holds.
     #[arg(
         long,
@@ -111,6 +120,50 @@ pub enum Command {
     /// Email tools.
     #[command(subcommand)]
     Mail(MailCommand),
+    /// Send newsletters to people who gave consent.
+    #[command(subcommand)]
+    Newsletters(NewslettersCommand),
+}
+
+/// `newsletters` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum NewslettersCommand {
+    /// Send a Markdown file as a newsletter (or preview it, or send a test copy).
+    Send(NewsletterArgs),
+    /// Show a newsletter's delivery counts.
+    Status {
+        /// The council's slug.
+        #[arg(long)]
+        tenant: String,
+        /// The newsletter's id.
+        id: String,
+    },
+}
+
+/// Options of `newsletters send`.
+#[derive(Debug, Args)]
+pub struct NewsletterArgs {
+    /// The council's slug.
+    #[arg(long)]
+    pub tenant: String,
+    /// Markdown file; its first line `# …` is the subject unless --subject is given.
+    #[arg(long)]
+    pub file: std::path::PathBuf,
+    /// Subject line.
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// Who receives it: `all` or `district:<code>` (only people who gave consent).
+    #[arg(long, default_value = "all")]
+    pub audience: String,
+    /// Show the subject, the audience size and the rendered HTML; send nothing.
+    #[arg(long, conflicts_with = "test_to")]
+    pub preview: bool,
+    /// Send one copy to this address instead.
+    #[arg(long)]
+    pub test_to: Option<String>,
+    /// Wait, with a progress bar, until every recipient is done (a worker sends).
+    #[arg(long)]
+    pub wait: bool,
 }
 
 /// `mail` subcommands.

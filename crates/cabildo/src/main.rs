@@ -31,6 +31,7 @@ async fn main() -> ExitCode {
         Command::Worker(args) => commands::worker::run(&cli.global, args).await,
         Command::Jobs(command) => commands::jobs::run(&cli.global, command).await,
         Command::Mail(command) => commands::mail::run(&cli.global, command).await,
+        Command::Newsletters(command) => commands::newsletters::run(&cli.global, command).await,
     };
     match result {
         Ok(code) => code,

@@ -5,3 +5,5 @@ digest-daily-subject = Your daily summary from { $council }
 digest-weekly-subject = Your weekly summary from { $council }
 digest-intro = Here is what happened since our last message:
 digest-preferences = You can choose how often you get these emails in your notification settings.
+newsletter-footer = You receive this newsletter from { $council } because you asked to.
+newsletter-unsubscribe = Unsubscribe from these newsletters

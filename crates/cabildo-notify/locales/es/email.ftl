@@ -5,3 +5,5 @@ digest-daily-subject = Tu resumen diario de { $council }
 digest-weekly-subject = Tu resumen semanal de { $council }
 digest-intro = Esto es lo que ha pasado desde nuestro último mensaje:
 digest-preferences = Puedes elegir cada cuánto recibes estos correos en tus preferencias de notificación.
+newsletter-footer = Recibes este boletín de { $council } porque lo pediste.
+newsletter-unsubscribe = Darse de baja de estos boletines

@@ -6,5 +6,6 @@
 )]
 
 mod email;
+mod newsletters;
 mod notifications;
 mod worker;

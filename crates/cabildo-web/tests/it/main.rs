@@ -10,3 +10,4 @@ mod nodes;
 mod pages;
 mod routing;
 mod support;
+mod unsubscribe;

@@ -93,7 +93,15 @@ async fn run_with(
         base_domain: global.base_domain.clone(),
         port: Some(args.listen.port()),
     };
-    let worker = super::worker::worker(&tenancy, &catcher.url(), site_url, global, 4)?;
+    let signer = super::signer(Some(&demo_secret(&args.data_dir)?))?;
+    let worker = super::worker::worker(
+        &tenancy,
+        &catcher.url(),
+        site_url,
+        signer.clone(),
+        global,
+        4,
+    )?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let on_stop = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
         let _ = stopped.wait_for(|stop| *stop).await;
@@ -122,6 +130,7 @@ async fn run_with(
     println!("Press Ctrl-C to stop.");
     let config = WebConfig {
         demo_mailbox: Some(Arc::new(CatcherMailbox(catcher))),
+        unsubscribe: signer,
         ..WebConfig::default()
     };
     let served = super::serve::serve(&tenancy, base, args.listen, config, on_stop(stopped)).await;
@@ -130,4 +139,20 @@ async fn run_with(
     served?;
     tenancy.close().await;
     Ok(())
+}
+
+/// The demo's secret key: made once and kept in the data folder, so links
+/// in caught mail keep working across runs.
+fn demo_secret(data_dir: &std::path::Path) -> anyhow::Result<String> {
+    let path = data_dir.join("secret-key");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        return Ok(existing.trim().to_owned());
+    }
+    let secret = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    std::fs::write(&path, &secret).context("writing the demo secret key")?;
+    Ok(secret)
 }

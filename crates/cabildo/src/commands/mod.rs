@@ -5,6 +5,7 @@ pub mod demo;
 pub mod jobs;
 pub mod mail;
 pub mod migrate;
+pub mod newsletters;
 pub mod serve;
 pub mod services;
 pub mod tenants;
@@ -84,4 +85,12 @@ pub async fn shutdown_signal() {
         () = terminate => {}
     }
     tracing::info!("shutting down");
+}
+
+/// The unsubscribe-link signer, when a secret key is configured.
+pub fn signer(secret: Option<&str>) -> anyhow::Result<Option<cabildo_notify::unsubscribe::Signer>> {
+    secret
+        .map(|key| cabildo_notify::unsubscribe::Signer::new(key.as_bytes()))
+        .transpose()
+        .map_err(Into::into)
 }

@@ -26,6 +26,7 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     let config = WebConfig {
         trusted_proxies: args.trusted_proxies,
+        unsubscribe: super::signer(global.secret_key.as_deref())?,
         ..WebConfig::default()
     };
     serve(

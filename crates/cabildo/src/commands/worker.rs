@@ -2,6 +2,8 @@
 
 use crate::config::{Global, WorkerArgs};
 use anyhow::Context;
+use cabildo_notify::newsletters::NewsletterHandler;
+use cabildo_notify::unsubscribe::Signer;
 use cabildo_notify::{
     DigestHandler, EmailHandler, Handlers, MailConfig, Mailer, SiteUrl, Worker, WorkerConfig,
 };
@@ -21,10 +23,12 @@ pub async fn run(global: &Global, args: WorkerArgs) -> anyhow::Result<ExitCode> 
         base_domain: global.base_domain.clone(),
         port: global.site_port,
     };
+    let signer = super::signer(global.secret_key.as_deref())?;
     let worker = worker(
         &tenancy,
         smtp_url,
         site_url,
+        signer,
         global,
         usize::from(args.concurrency),
     )?;
@@ -40,6 +44,7 @@ pub fn worker(
     tenancy: &Tenancy,
     smtp_url: &str,
     site_url: SiteUrl,
+    signer: Option<Signer>,
     global: &Global,
     concurrency: usize,
 ) -> anyhow::Result<Worker> {
@@ -55,11 +60,15 @@ pub fn worker(
     let handlers = Handlers::default()
         .with(
             cabildo_notify::email::KIND,
-            EmailHandler::new(tenancy.clone(), mailer, site_url),
+            EmailHandler::new(tenancy.clone(), mailer.clone(), site_url.clone()),
         )
         .with(
             cabildo_notify::notifications::DIGEST_KIND,
             DigestHandler::new(tenancy.clone()),
+        )
+        .with(
+            cabildo_notify::newsletters::BATCH_KIND,
+            NewsletterHandler::new(tenancy.clone(), mailer, signer, site_url),
         );
     Ok(Worker::new(
         tenancy.clone(),
