@@ -46,6 +46,10 @@ pub struct EmailRequest {
     pub template: String,
     /// The template's variables.
     pub vars: serde_json::Value,
+    /// For mail about notifications: the person, so the message carries a
+    /// signed one-click link to stop notification emails.
+    #[serde(default)]
+    pub unsubscribe_user: Option<uuid::Uuid>,
 }
 
 impl EmailRequest {
@@ -336,6 +340,7 @@ pub struct EmailHandler {
     tenancy: Tenancy,
     mailer: Mailer,
     site_url: SiteUrl,
+    signer: Option<crate::unsubscribe::Signer>,
 }
 
 /// How to write a council site's address: `{scheme}://{slug}.{base}{:port}`.
@@ -367,7 +372,14 @@ impl EmailHandler {
             tenancy,
             mailer,
             site_url,
+            signer: None,
         }
+    }
+
+    /// Signs unsubscribe links for notification mail with `signer`.
+    pub fn with_signer(mut self, signer: Option<crate::unsubscribe::Signer>) -> Self {
+        self.signer = signer;
+        self
     }
 
     async fn send(&self, job: &Job) -> Result<(), JobError> {
@@ -408,7 +420,7 @@ impl EmailHandler {
                 JobError::Permanent(format!("invalid recipient address {:?}: {e}", request.to))
             })?;
         let from = Mailbox::new(Some(tenant.name.clone()), self.mailer.from().clone());
-        let message = Message::builder()
+        let mut message = Message::builder()
             .from(from)
             .to(to)
             .subject(rendered.subject)
@@ -422,6 +434,15 @@ impl EmailHandler {
                 rendered.html,
             ))
             .map_err(|e| JobError::Permanent(format!("building the message: {e}")))?;
+        if let (Some(signer), Some(user)) = (&self.signer, request.unsubscribe_user) {
+            let link = signer.link(
+                &site_url,
+                tenant.id,
+                user,
+                crate::unsubscribe::List::Notifications,
+            );
+            crate::unsubscribe::add_headers(&mut message, &link);
+        }
         self.mailer.send(&message).await
     }
 }

@@ -14,7 +14,6 @@ use crate::worker::{Handler, JobError, JobFuture};
 use askama::Template;
 use cabildo_tenancy::{NewJob, Tenancy, TenancyError, TenantTx};
 use lettre::Message;
-use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 use serde_json::json;
@@ -456,17 +455,7 @@ impl NewsletterHandler {
             .multipart(MultiPart::alternative_plain_html(text, html))
             .map_err(|e| JobError::Permanent(format!("building the message: {e}")))?;
         if let Some(link) = unsubscribe {
-            // RFC 2369 and RFC 8058: mail clients show an unsubscribe button
-            // that POSTs to the link, without a login.
-            let headers = message.headers_mut();
-            headers.insert_raw(HeaderValue::new(
-                HeaderName::new_from_ascii_str("List-Unsubscribe"),
-                format!("<{link}>"),
-            ));
-            headers.insert_raw(HeaderValue::new(
-                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
-                "List-Unsubscribe=One-Click".to_owned(),
-            ));
+            crate::unsubscribe::add_headers(&mut message, link);
         }
         Ok(message)
     }

@@ -137,6 +137,7 @@ pub async fn notify(
                 "body": notification.body,
                 "action_url": notification.link,
             }),
+            unsubscribe_user: Some(notification.user),
         };
         tx.enqueue(&request.job().unique(format!("notification:{id}")))
             .await?;
@@ -275,6 +276,7 @@ pub async fn gather_digests(
             language: language.clone(),
             template: email::DIGEST_TEMPLATE.into(),
             vars: json!({"period": period, "items": items}),
+            unsubscribe_user: Some(*user),
         };
         tx.enqueue(
             &request

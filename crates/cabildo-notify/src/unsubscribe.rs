@@ -107,6 +107,21 @@ impl Signer {
     }
 }
 
+/// Adds the RFC 2369 and RFC 8058 headers: mail clients then show an
+/// unsubscribe button that POSTs to `link`, without a login.
+pub fn add_headers(message: &mut lettre::Message, link: &str) {
+    use lettre::message::header::{HeaderName, HeaderValue};
+    let headers = message.headers_mut();
+    headers.insert_raw(HeaderValue::new(
+        HeaderName::new_from_ascii_str("List-Unsubscribe"),
+        format!("<{link}>"),
+    ));
+    headers.insert_raw(HeaderValue::new(
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+        "List-Unsubscribe=One-Click".to_owned(),
+    ));
+}
+
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
     if !text.len().is_multiple_of(2) || text.len() > 128 {
         return None;

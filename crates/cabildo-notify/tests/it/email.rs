@@ -17,6 +17,7 @@ fn request(to: &str) -> EmailRequest {
         language: Some("en".into()),
         template: "message".into(),
         vars: json!({"subject": "Your proposal", "body": "It has 10 supports.\n\n<b>Thanks</b>", "action_url": "https://toledo.example/p/1", "action_label": "See it"}),
+        unsubscribe_user: None,
     }
 }
 

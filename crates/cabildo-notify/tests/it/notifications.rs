@@ -246,7 +246,10 @@ async fn immediate_people_get_one_email_each_and_digests_gather_the_rest_once() 
     let handlers = Handlers::default()
         .with(
             cabildo_notify::email::KIND,
-            EmailHandler::new(tenancy.clone(), mailer, site),
+            EmailHandler::new(tenancy.clone(), mailer, site).with_signer(Some(
+                cabildo_notify::unsubscribe::Signer::new(b"a test secret that is long enough")
+                    .expect("signer"),
+            )),
         )
         .with(DIGEST_KIND, DigestHandler::new(tenancy.clone()));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -302,6 +305,18 @@ async fn immediate_people_get_one_email_each_and_digests_gather_the_rest_once() 
     );
     assert!(daily_mail[0].text.contains("Daily 1") && daily_mail[0].text.contains("Daily 2"));
     assert_eq!(to("weekly@example.org").len(), 1);
+    let daily_raw = mails
+        .iter()
+        .find(|m| m.to == vec!["daily@example.org".to_owned()])
+        .expect("daily");
+    assert!(
+        daily_raw
+            .data
+            .contains("List-Unsubscribe: <https://toledo.cabildo.test/unsubscribe?u=")
+            && daily_raw.data.contains("l=notifications"),
+        "notification mail carries a one-click link to stop it: {}",
+        daily_raw.data
+    );
     assert!(to("never@example.org").is_empty());
 
     // Nothing is gathered twice.

@@ -56,6 +56,7 @@ pub async fn run(global: &Global, command: MailCommand) -> anyhow::Result<ExitCo
         language,
         template: "message".into(),
         vars: serde_json::to_value(vars).context("encoding the message")?,
+        unsubscribe_user: None,
     };
     let mut tx = tenancy.begin(&council).await?;
     tx.enqueue(&request.job()).await?;

@@ -60,7 +60,8 @@ pub fn worker(
     let handlers = Handlers::default()
         .with(
             cabildo_notify::email::KIND,
-            EmailHandler::new(tenancy.clone(), mailer.clone(), site_url.clone()),
+            EmailHandler::new(tenancy.clone(), mailer.clone(), site_url.clone())
+                .with_signer(signer.clone()),
         )
         .with(
             cabildo_notify::notifications::DIGEST_KIND,
