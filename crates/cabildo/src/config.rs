@@ -313,4 +313,7 @@ pub struct ServicesArgs {
     /// Trade durability for speed (for test runs).
     #[arg(long)]
     pub ephemeral: bool,
+    /// Also run a local SMTP catcher (its URL goes to the env file as SMTP_URL).
+    #[arg(long)]
+    pub smtp: bool,
 }

@@ -32,6 +32,7 @@ fn start_worker(
         smtp_url: smtp_url.into(),
         from: "no-reply@cabildo.test".into(),
         timeout: Duration::from_secs(5),
+        connections: 16,
     })
     .expect("mailer");
     let handlers = Handlers::default().with(

@@ -48,6 +48,7 @@ fn worker(
         smtp_url: smtp.url(),
         from: "boletin@cabildo.test".into(),
         timeout: Duration::from_secs(5),
+        connections: 16,
     })
     .expect("mailer");
     let site = SiteUrl {

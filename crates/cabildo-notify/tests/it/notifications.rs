@@ -236,6 +236,7 @@ async fn immediate_people_get_one_email_each_and_digests_gather_the_rest_once() 
         smtp_url: smtp.url(),
         from: "no-reply@cabildo.test".into(),
         timeout: Duration::from_secs(5),
+        connections: 16,
     })
     .expect("mailer");
     let site = SiteUrl {

@@ -27,7 +27,16 @@ pub async fn run(args: ServicesArgs) -> anyhow::Result<ExitCode> {
             return Err(error);
         }
     };
-    let env = format!(
+    let catcher = if args.smtp {
+        Some(
+            cabildo_devkit::smtp::SmtpCatcher::start()
+                .await
+                .context("starting the SMTP catcher")?,
+        )
+    } else {
+        None
+    };
+    let mut env = format!(
         "{}={}\n{}={}\nDATABASE_URL={}\nREDIS_URL={}\n",
         testing::POSTGRES_PORT_ENV,
         postgres.port(),
@@ -36,6 +45,9 @@ pub async fn run(args: ServicesArgs) -> anyhow::Result<ExitCode> {
         postgres.url(cabildo_devkit::DEMO_DATABASE),
         redis.url()
     );
+    if let Some(catcher) = &catcher {
+        env.push_str(&format!("SMTP_URL={}\n", catcher.url()));
+    }
     // Write then rename, so a reader never sees half a file.
     let partial = args.env_file.with_extension("partial");
     std::fs::write(&partial, env).context("writing the env file")?;

@@ -56,6 +56,7 @@ pub fn worker(
         smtp_url: smtp_url.to_owned(),
         from,
         timeout: Duration::from_secs(30),
+        connections: u32::try_from(concurrency).unwrap_or(u32::MAX),
     })?;
     let handlers = Handlers::default()
         .with(
