@@ -83,11 +83,12 @@ impl Queue {
     ) -> Result<Vec<Job>, TenancyError> {
         let lease_secs = lease.as_secs_f64();
         sqlx::query(
+            // Starts from the (few) archived councils and their jobs by
+            // index, so it costs nothing however long the queue is.
             "UPDATE platform.jobs j SET status = 'cancelled', finished_at = now(),
                     last_error = 'the council is archived', locked_by = NULL, locked_at = NULL
-             FROM platform.tenants t
-             WHERE t.id = j.tenant_id AND t.status = 'archived' AND j.status IN ('queued', 'running')
-               AND (j.status = 'queued' OR j.locked_at < now() - make_interval(secs => $1))",
+             WHERE j.tenant_id IN (SELECT id FROM platform.tenants WHERE status = 'archived')
+               AND (j.status = 'queued' OR (j.status = 'running' AND j.locked_at < now() - make_interval(secs => $1)))",
         )
         .bind(lease_secs)
         .execute(self.tenancy.pool())
