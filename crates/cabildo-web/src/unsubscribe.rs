@@ -64,6 +64,24 @@ fn check(
     Ok((tenant.clone(), Valid { user, list }))
 }
 
+/// The visitor's strings, the council and the checked link; or the answer
+/// to give instead (404 without a secret key, 400 for a bad link).
+fn checked(
+    state: &AppState,
+    site: &Site,
+    language: &LanguageRequest,
+    link: &Link,
+) -> Result<(Tr, std::sync::Arc<cabildo_tenancy::Tenant>, Valid), Box<Response>> {
+    let tr = language.ui();
+    if state.config.unsubscribe.is_none() {
+        return Err(Box::new(WebError::NotFound.into_page(&tr)));
+    }
+    match check(state, site, link) {
+        Ok((tenant, valid)) => Ok((tr, tenant, valid)),
+        Err(()) => Err(Box::new(invalid(&tr))),
+    }
+}
+
 fn invalid(tr: &Tr) -> Response {
     message_page(
         tr,
@@ -81,12 +99,9 @@ pub async fn confirm(
     Extension(language): Extension<LanguageRequest>,
     Query(link): Query<Link>,
 ) -> Response {
-    if state.config.unsubscribe.is_none() {
-        return WebError::NotFound.into_page(&language.ui());
-    }
-    let tr = language.ui();
-    let Ok((tenant, valid)) = check(&state, &site, &link) else {
-        return invalid(&tr);
+    let (tr, tenant, valid) = match checked(&state, &site, &language, &link) {
+        Ok(checked) => checked,
+        Err(response) => return *response,
     };
     let key = match valid.list {
         List::Newsletter => "unsubscribe-newsletter",
@@ -112,12 +127,9 @@ pub async fn unsubscribe(
     Extension(language): Extension<LanguageRequest>,
     Query(link): Query<Link>,
 ) -> Response {
-    if state.config.unsubscribe.is_none() {
-        return WebError::NotFound.into_page(&language.ui());
-    }
-    let tr = language.ui();
-    let Ok((tenant, valid)) = check(&state, &site, &link) else {
-        return invalid(&tr);
+    let (tr, tenant, valid) = match checked(&state, &site, &language, &link) {
+        Ok(checked) => checked,
+        Err(response) => return *response,
     };
     let result: Result<(), WebError> = async {
         let mut tx = state.tenancy.begin(&tenant).await?;

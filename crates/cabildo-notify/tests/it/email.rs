@@ -1,13 +1,12 @@
 //! Email jobs delivered over real SMTP conversations on loopback.
 
+use crate::support::wait_for;
 use cabildo_devkit::smtp::{SmtpCatcher, SmtpMode};
-use cabildo_notify::{
-    EmailHandler, EmailRequest, Handlers, MailConfig, Mailer, Queue, SiteUrl, Worker, WorkerConfig,
-};
+use cabildo_notify::{EmailHandler, EmailRequest, Handlers, Queue, Worker, WorkerConfig};
 use cabildo_tenancy::Tenancy;
 use cabildo_tenancy::testing::{council, fresh_tenancy};
 use serde_json::json;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use uuid::Uuid;
 
 fn request(to: &str) -> EmailRequest {
@@ -28,24 +27,10 @@ fn start_worker(
     tokio::sync::oneshot::Sender<()>,
     tokio::task::JoinHandle<()>,
 ) {
-    let mailer = Mailer::new(&MailConfig {
-        smtp_url: smtp_url.into(),
-        from: "no-reply@cabildo.test".into(),
-        timeout: Duration::from_secs(5),
-        connections: 16,
-    })
-    .expect("mailer");
+    let mailer = crate::support::mailer(smtp_url, "no-reply@cabildo.test");
     let handlers = Handlers::default().with(
         cabildo_notify::email::KIND,
-        EmailHandler::new(
-            tenancy.clone(),
-            mailer,
-            SiteUrl {
-                scheme: "https".into(),
-                base_domain: "cabildo.test".into(),
-                port: None,
-            },
-        ),
+        EmailHandler::new(tenancy.clone(), mailer, crate::support::site()),
     );
     let config = WorkerConfig {
         poll_interval: Duration::from_millis(100),
@@ -63,14 +48,6 @@ async fn job(tenancy: &Tenancy) -> (Uuid, String, i32, Option<String>) {
         .fetch_one(tenancy.pool())
         .await
         .expect("job")
-}
-
-async fn wait_for(what: &str, mut done: impl AsyncFnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !done().await {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 /// Pretends the backoff has passed.

@@ -8,4 +8,5 @@
 mod email;
 mod newsletters;
 mod notifications;
+mod support;
 mod worker;

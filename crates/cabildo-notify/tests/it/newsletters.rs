@@ -1,14 +1,15 @@
 //! Newsletters end to end over real SMTP: audience and consent, batches,
 //! unsubscribe headers, and resuming after a worker is killed mid-run.
 
+use crate::support::wait_for;
 use cabildo_devkit::smtp::{SmtpCatcher, SmtpMode};
 use cabildo_notify::newsletters::{self, Audience, BATCH_KIND, Draft, NewsletterHandler};
 use cabildo_notify::unsubscribe::{List, Signer};
-use cabildo_notify::{Handlers, MailConfig, Mailer, SiteUrl, Worker, WorkerConfig};
+use cabildo_notify::{Handlers, Worker, WorkerConfig};
 use cabildo_tenancy::testing::{council, fresh_tenancy};
 use cabildo_tenancy::{Tenancy, Tenant};
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use uuid::Uuid;
 
 const SECRET: &[u8] = b"a test secret that is long enough";
@@ -44,18 +45,8 @@ fn worker(
     tokio::sync::oneshot::Sender<()>,
     tokio::task::JoinHandle<()>,
 ) {
-    let mailer = Mailer::new(&MailConfig {
-        smtp_url: smtp.url(),
-        from: "boletin@cabildo.test".into(),
-        timeout: Duration::from_secs(5),
-        connections: 16,
-    })
-    .expect("mailer");
-    let site = SiteUrl {
-        scheme: "https".into(),
-        base_domain: "cabildo.test".into(),
-        port: None,
-    };
+    let mailer = crate::support::mailer(&smtp.url(), "boletin@cabildo.test");
+    let site = crate::support::site();
     let handlers = Handlers::default().with(
         BATCH_KIND,
         NewsletterHandler::new(tenancy.clone(), mailer, signer, site),
@@ -86,14 +77,6 @@ async fn send(tenancy: &Tenancy, tenant: &Tenant, draft: &Draft) -> (Uuid, i64) 
     sent
 }
 
-async fn wait_until(what: &str, mut done: impl AsyncFnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !done().await {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 fn header<'a>(data: &'a str, name: &str) -> Option<&'a str> {
     data.lines().find_map(|l| {
         l.strip_prefix(name)
@@ -120,7 +103,7 @@ async fn a_newsletter_reaches_everyone_who_consented_once_in_batches_with_one_cl
         .await
         .expect("jobs");
     assert_eq!(batches, 3);
-    wait_until("all sent", async || {
+    wait_for("all sent", async || {
         progress(&tenancy, &toledo, id).await.pending == 0
     })
     .await;
@@ -207,7 +190,7 @@ async fn a_newsletter_reaches_everyone_who_consented_once_in_batches_with_one_cl
         .await
         .expect("test");
     tx.commit().await.expect("commit");
-    wait_until("the district issue and the test copy", async || {
+    wait_for("the district issue and the test copy", async || {
         smtp.mails().len() == 120 + 70 + 1
     })
     .await;
@@ -235,7 +218,7 @@ async fn a_worker_killed_mid_run_is_resumed_without_skipping_anyone() {
     let (id, _) = send(&tenancy, &toledo, &draft(Audience::All)).await;
 
     let (_stop, crashed) = worker(&tenancy, &smtp, Some(signer.clone()));
-    wait_until("some mail", async || smtp.mails().len() >= 40).await;
+    wait_for("some mail", async || smtp.mails().len() >= 40).await;
     crashed.abort(); // killed: nothing released, leases left to expire
     let _ = crashed.await;
     let before = progress(&tenancy, &toledo, id).await;
@@ -243,7 +226,7 @@ async fn a_worker_killed_mid_run_is_resumed_without_skipping_anyone() {
 
     smtp.set_mode(SmtpMode::Accept);
     let (stop, handle) = worker(&tenancy, &smtp, Some(signer));
-    wait_until("the rest", async || {
+    wait_for("the rest", async || {
         progress(&tenancy, &toledo, id).await.pending == 0
     })
     .await;
@@ -278,7 +261,7 @@ async fn without_a_secret_key_newsletters_are_refused_but_test_copies_go() {
         .await
         .expect("test");
     tx.commit().await.expect("commit");
-    wait_until("both settled", async || {
+    wait_for("both settled", async || {
         let errors: Vec<Option<String>> = sqlx::query_scalar(
             "SELECT last_error FROM platform.jobs WHERE status IN ('failed', 'done')",
         )

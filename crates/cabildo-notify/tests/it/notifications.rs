@@ -4,8 +4,7 @@
 use cabildo_devkit::smtp::SmtpCatcher;
 use cabildo_notify::notifications::{self, DIGEST_KIND};
 use cabildo_notify::{
-    DigestHandler, EmailHandler, Handlers, MailConfig, Mailer, NewNotification, SiteUrl, Worker,
-    WorkerConfig,
+    DigestHandler, EmailHandler, Handlers, NewNotification, Worker, WorkerConfig,
 };
 use cabildo_tenancy::testing::{council, fresh_tenancy};
 use cabildo_tenancy::{Tenancy, TenancyError, Tenant};
@@ -232,18 +231,8 @@ async fn immediate_people_get_one_email_each_and_digests_gather_the_rest_once() 
     );
 
     let smtp = SmtpCatcher::start().await.expect("smtp");
-    let mailer = Mailer::new(&MailConfig {
-        smtp_url: smtp.url(),
-        from: "no-reply@cabildo.test".into(),
-        timeout: Duration::from_secs(5),
-        connections: 16,
-    })
-    .expect("mailer");
-    let site = SiteUrl {
-        scheme: "https".into(),
-        base_domain: "cabildo.test".into(),
-        port: None,
-    };
+    let mailer = crate::support::mailer(&smtp.url(), "no-reply@cabildo.test");
+    let site = crate::support::site();
     let handlers = Handlers::default()
         .with(
             cabildo_notify::email::KIND,

@@ -1,5 +1,6 @@
 //! Claiming, retries, dead jobs, archived councils, shutdown, leases.
 
+use crate::support::wait_for;
 use cabildo_notify::{Handler, Handlers, Job, JobError, JobFuture, Queue, Worker, WorkerConfig};
 use cabildo_tenancy::testing::{council, fresh_tenancy};
 use cabildo_tenancy::{NewJob, Tenancy, TenantStatus};
@@ -84,14 +85,6 @@ async fn job_ids(tenancy: &Tenancy) -> Vec<Uuid> {
         .fetch_all(tenancy.pool())
         .await
         .expect("ids")
-}
-
-async fn wait_for(what: &str, mut done: impl AsyncFnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !done().await {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 /// Starts a worker; returns a function that stops it and waits.
