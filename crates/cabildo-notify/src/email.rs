@@ -341,6 +341,14 @@ pub struct EmailHandler {
     mailer: Mailer,
     site_url: SiteUrl,
     signer: Option<crate::unsubscribe::Signer>,
+    /// Councils by id for a minute: every message needs its council's name,
+    /// and a queue of mail is mostly one council's.
+    tenants: std::sync::Mutex<
+        std::collections::HashMap<
+            cabildo_tenancy::TenantId,
+            (std::time::Instant, cabildo_tenancy::Tenant),
+        >,
+    >,
 }
 
 /// How to write a council site's address: `{scheme}://{slug}.{base}{:port}`.
@@ -373,7 +381,35 @@ impl EmailHandler {
             mailer,
             site_url,
             signer: None,
+            tenants: std::sync::Mutex::default(),
         }
+    }
+
+    async fn tenant(
+        &self,
+        id: cabildo_tenancy::TenantId,
+    ) -> Result<cabildo_tenancy::Tenant, JobError> {
+        let now = std::time::Instant::now();
+        if let Some((at, tenant)) = self
+            .tenants
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&id)
+            && now.duration_since(*at) < std::time::Duration::from_secs(60)
+        {
+            return Ok(tenant.clone());
+        }
+        let tenant = self
+            .tenancy
+            .find_tenant_by_id(id)
+            .await
+            .map_err(|e| JobError::Retry(e.to_string()))?
+            .ok_or_else(|| JobError::Permanent("the council no longer exists".into()))?;
+        self.tenants
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id, (now, tenant.clone()));
+        Ok(tenant)
     }
 
     /// Signs unsubscribe links for notification mail with `signer`.
@@ -385,12 +421,7 @@ impl EmailHandler {
     async fn send(&self, job: &Job) -> Result<(), JobError> {
         let request: EmailRequest = serde_json::from_value(job.payload.clone())
             .map_err(|e| JobError::Permanent(format!("invalid email job: {e}")))?;
-        let tenant = self
-            .tenancy
-            .find_tenant_by_id(job.tenant())
-            .await
-            .map_err(|e| JobError::Retry(e.to_string()))?
-            .ok_or_else(|| JobError::Permanent("the council no longer exists".into()))?;
+        let tenant = self.tenant(job.tenant()).await?;
         let site = self
             .tenancy
             .site_settings(&tenant)

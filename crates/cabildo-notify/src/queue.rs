@@ -23,6 +23,8 @@ pub struct Job {
     pub attempts: i32,
     /// Attempts allowed.
     pub max_attempts: i32,
+    /// The council's status when the job was claimed.
+    pub tenant_status: String,
 }
 
 impl Job {
@@ -74,7 +76,8 @@ impl Queue {
 
     /// Claims up to `limit` due jobs for `worker`, skipping ones other
     /// workers hold. Jobs whose worker vanished (lease older than `lease`)
-    /// are claimed again. Jobs of archived councils are cancelled instead.
+    /// are claimed again. Each comes with its council's status, so the
+    /// worker can cancel jobs of archived councils instead of running them.
     pub async fn claim(
         &self,
         worker: &str,
@@ -82,17 +85,6 @@ impl Queue {
         lease: Duration,
     ) -> Result<Vec<Job>, TenancyError> {
         let lease_secs = lease.as_secs_f64();
-        sqlx::query(
-            // Starts from the (few) archived councils and their jobs by
-            // index, so it costs nothing however long the queue is.
-            "UPDATE platform.jobs j SET status = 'cancelled', finished_at = now(),
-                    last_error = 'the council is archived', locked_by = NULL, locked_at = NULL
-             WHERE j.tenant_id IN (SELECT id FROM platform.tenants WHERE status = 'archived')
-               AND (j.status = 'queued' OR (j.status = 'running' AND j.locked_at < now() - make_interval(secs => $1)))",
-        )
-        .bind(lease_secs)
-        .execute(self.tenancy.pool())
-        .await?;
         let jobs = sqlx::query_as(
             "UPDATE platform.jobs SET status = 'running', attempts = attempts + 1,
                     locked_by = $1, locked_at = now()
@@ -103,7 +95,8 @@ impl Queue {
                  ORDER BY run_at
                  LIMIT $2
                  FOR UPDATE SKIP LOCKED)
-             RETURNING id, tenant_id, kind, payload, attempts, max_attempts",
+             RETURNING id, tenant_id, kind, payload, attempts, max_attempts,
+                       (SELECT status FROM platform.tenants t WHERE t.id = tenant_id) AS tenant_status",
         )
         .bind(worker)
         .bind(limit)
@@ -174,6 +167,20 @@ impl Queue {
         )
         .bind(job.id)
         .bind(truncate(error))
+        .execute(self.tenancy.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Cancels a claimed job whose council is archived.
+    pub async fn cancel(&self, job: &Job, reason: &str) -> Result<(), TenancyError> {
+        sqlx::query(
+            "UPDATE platform.jobs SET status = 'cancelled', attempts = greatest(attempts - 1, 0),
+                    last_error = $2, finished_at = now(), locked_by = NULL, locked_at = NULL
+             WHERE id = $1",
+        )
+        .bind(job.id)
+        .bind(reason)
         .execute(self.tenancy.pool())
         .await?;
         Ok(())

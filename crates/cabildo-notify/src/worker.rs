@@ -215,6 +215,15 @@ async fn run_one_in_span(
     job: Job,
     claimed: Arc<Mutex<HashMap<Uuid, Job>>>,
 ) {
+    if job.tenant_status == "archived" {
+        match queue.cancel(&job, "the council is archived").await {
+            Ok(()) => {
+                lock(&claimed).remove(&job.id);
+            }
+            Err(error) => tracing::error!(error = %error, "could not cancel a job"),
+        }
+        return;
+    }
     let outcome = match handlers.by_kind.get(&job.kind) {
         Some(handler) => handler.run(&job).await,
         None => Err(JobError::Permanent(format!(
