@@ -10,7 +10,7 @@ use crate::mail::Mailer;
 use crate::queue::Job;
 use crate::worker::{Handler, JobError, JobFuture};
 use askama::Template;
-use cabildo_tenancy::{NewJob, Tenancy};
+use cabildo_tenancy::Tenancy;
 use fluent_templates::{LanguageIdentifier, Loader};
 use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
@@ -26,38 +26,7 @@ fluent_templates::static_loader! {
     };
 }
 
-/// Job kind of a single email.
-pub const KIND: &str = "email.send";
-
-/// The payload of an `email.send` job.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EmailRequest {
-    /// Recipient address.
-    pub to: String,
-    /// Recipient name, if known.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// Recipient's language; the council's default when absent or not
-    /// offered by the council.
-    #[serde(default)]
-    pub language: Option<String>,
-    /// Which template: `message`.
-    pub template: String,
-    /// The template's variables.
-    pub vars: serde_json::Value,
-    /// For mail about notifications: the person, so the message carries a
-    /// signed one-click link to stop notification emails.
-    #[serde(default)]
-    pub unsubscribe_user: Option<uuid::Uuid>,
-}
-
-impl EmailRequest {
-    /// The job that sends this email.
-    pub fn job(&self) -> NewJob {
-        NewJob::new(KIND, serde_json::to_value(self).unwrap_or_default())
-    }
-}
+pub use cabildo_tenancy::{EMAIL_KIND as KIND, EmailRequest};
 
 /// Variables of the `message` template: a subject, an optional heading,
 /// paragraphs of plain text (separated by blank lines) and an optional
@@ -149,6 +118,45 @@ impl Branding<'_> {
     }
 }
 
+/// Template name of account mails (confirm an address, reset a password,
+/// "this address already has an account").
+pub const ACCOUNT_TEMPLATE: &str = "account";
+
+/// Variables of the `account` template.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountVars {
+    /// `confirm`, `reset` or `exists`.
+    pub kind: String,
+    /// The link to follow: a path on the council's site.
+    pub link: String,
+}
+
+/// The text of an account mail in the recipient's language, as a message.
+fn account_message(
+    vars: &serde_json::Value,
+    branding: &Branding<'_>,
+) -> Result<MessageVars, String> {
+    let vars: AccountVars = serde_json::from_value(vars.clone()).map_err(|e| e.to_string())?;
+    if !matches!(vars.kind.as_str(), "confirm" | "reset" | "exists") {
+        return Err(format!("unknown account mail {:?}", vars.kind));
+    }
+    let text = |part: &str| {
+        lookup(
+            branding.language,
+            &format!("account-{}-{part}", vars.kind),
+            branding.council,
+        )
+    };
+    Ok(MessageVars {
+        subject: text("subject"),
+        heading: None,
+        body: text("body"),
+        action_url: Some(vars.link),
+        action_label: Some(text("action")),
+    })
+}
+
 /// Template name of notification digests.
 pub const DIGEST_TEMPLATE: &str = "digest";
 
@@ -215,17 +223,16 @@ pub fn render(
     branding: &Branding<'_>,
 ) -> Result<Rendered, JobError> {
     let refuse = |reason: String| JobError::Permanent(format!("template {template:?}: {reason}"));
-    match template {
-        "message" => {}
+    let vars: MessageVars = match template {
+        "message" => serde_json::from_value(vars.clone()).map_err(|e| refuse(e.to_string()))?,
+        ACCOUNT_TEMPLATE => account_message(vars, branding).map_err(refuse)?,
         DIGEST_TEMPLATE => return render_digest(vars, branding).map_err(refuse),
         _ => {
             return Err(JobError::Permanent(format!(
                 "unknown email template {template:?}"
             )));
         }
-    }
-    let vars: MessageVars =
-        serde_json::from_value(vars.clone()).map_err(|e| refuse(e.to_string()))?;
+    };
     let action = match (&vars.action_url, &vars.action_label) {
         (Some(url), label) => {
             let url = branding.link(url).map_err(refuse)?;

@@ -181,7 +181,7 @@ pub async fn send(tx: &mut TenantTx, draft: &Draft) -> Result<(Uuid, i64), Tenan
     .rows_affected() as i64;
     let batches = (recipients + BATCH_SIZE - 1) / BATCH_SIZE;
     for batch in 0..batches {
-        tx.enqueue(&batch_job(id, batch)).await?;
+        tx.enqueue(&batch_job(id, batch));
     }
     if recipients == 0 {
         sqlx::query("UPDATE newsletters SET status = 'sent', sent_at = now() WHERE id = $1")
@@ -214,7 +214,7 @@ pub async fn send_test(
     .bind(address.trim().to_lowercase())
     .execute(tx.conn())
     .await?;
-    tx.enqueue(&batch_job(id, 0)).await?;
+    tx.enqueue(&batch_job(id, 0));
     Ok(id)
 }
 

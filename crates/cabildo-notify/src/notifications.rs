@@ -139,8 +139,7 @@ pub async fn notify(
             }),
             unsubscribe_user: Some(notification.user),
         };
-        tx.enqueue(&request.job().unique(format!("notification:{id}")))
-            .await?;
+        tx.enqueue(&request.job().unique(format!("notification:{id}")));
     }
     Ok(id)
 }
@@ -282,8 +281,7 @@ pub async fn gather_digests(
             &request
                 .job()
                 .unique(format!("digest:{period}:{date}:{user}")),
-        )
-        .await?;
+        );
         sqlx::query("UPDATE notifications SET emailed_at = now() WHERE id = ANY($1)")
             .bind(ids)
             .execute(tx.conn())

@@ -123,13 +123,13 @@ impl Queue {
         Ok(())
     }
 
-    /// Marks a job done.
-    pub async fn complete(&self, job: &Job) -> Result<(), TenancyError> {
+    /// Marks jobs done, in one statement.
+    pub async fn complete(&self, ids: &[Uuid]) -> Result<(), TenancyError> {
         sqlx::query(
             "UPDATE platform.jobs SET status = 'done', finished_at = now(), last_error = NULL,
-                    locked_by = NULL, locked_at = NULL WHERE id = $1",
+                    locked_by = NULL, locked_at = NULL WHERE id = ANY($1)",
         )
-        .bind(job.id)
+        .bind(ids)
         .execute(self.tenancy.pool())
         .await?;
         Ok(())

@@ -1,15 +1,15 @@
 //! The worker: claims due jobs with bounded concurrency, runs each with the
-//! handler registered for its kind, records the outcome, wakes on NOTIFY
-//! (polling as a fallback) and shuts down gracefully.
+//! handler registered for its kind, records the outcome, wakes when jobs
+//! are committed (polling as a fallback) and shuts down gracefully.
 
 use crate::queue::{Job, Queue};
 use cabildo_tenancy::Tenancy;
-use sqlx::postgres::PgListener;
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tracing::Instrument;
 use uuid::Uuid;
@@ -40,7 +40,8 @@ pub trait Handler: Send + Sync {
 pub struct WorkerConfig {
     /// Jobs run at the same time.
     pub concurrency: usize,
-    /// Longest wait between looks at the queue when no NOTIFY arrives.
+    /// Longest wait between looks at the queue when no wake-up arrives
+    /// (jobs added without Redis by another process, or due later).
     pub poll_interval: Duration,
     /// A running job whose worker has not finished it after this long is
     /// assumed lost (worker killed) and claimed again.
@@ -54,7 +55,7 @@ impl Default for WorkerConfig {
     fn default() -> Self {
         Self {
             concurrency: 8,
-            poll_interval: Duration::from_secs(5),
+            poll_interval: Duration::from_secs(2),
             lease: Duration::from_secs(300),
             shutdown_grace: Duration::from_secs(10),
         }
@@ -99,21 +100,19 @@ impl Worker {
     /// Runs until `shutdown` resolves; then stops claiming, lets running
     /// jobs finish within the grace period and gives back the rest.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
-        let mut listener = match PgListener::connect_with(self.tenancy.pool()).await {
-            Ok(mut listener) => match listener.listen("cabildo_jobs").await {
-                Ok(()) => Some(listener),
-                Err(error) => {
-                    tracing::warn!(error = %error, "LISTEN failed; polling only");
-                    None
-                }
-            },
-            Err(error) => {
-                tracing::warn!(error = %error, "no LISTEN connection; polling only");
-                None
-            }
-        };
+        let watch = self.tenancy.watch_jobs();
         tracing::info!(worker = %self.id, concurrency = self.config.concurrency, "worker started");
         let claimed: Arc<Mutex<HashMap<Uuid, Job>>> = Arc::default();
+        let (succeeded, completions) = mpsc::unbounded_channel();
+        let completer = tokio::spawn(complete_in_batches(
+            self.queue.clone(),
+            completions,
+            claimed.clone(),
+        ));
+        // Claim in batches: one claim query per quarter of the slots rather
+        // than one per finished job, which halves the queue's share of the
+        // database under load; an idle worker still claims a single job.
+        let batch = (self.config.concurrency / 4).max(1);
         let mut running = JoinSet::new();
         tokio::pin!(shutdown);
         let mut stopping = false;
@@ -124,7 +123,7 @@ impl Worker {
         loop {
             if !stopping {
                 let free = self.config.concurrency.saturating_sub(running.len());
-                if free > 0 {
+                if free >= batch || (free > 0 && running.is_empty()) {
                     match self
                         .queue
                         .claim(&self.id, free as i64, self.config.lease)
@@ -138,6 +137,7 @@ impl Worker {
                                     self.handlers.clone(),
                                     job,
                                     claimed.clone(),
+                                    succeeded.clone(),
                                 ));
                             }
                         }
@@ -166,13 +166,15 @@ impl Worker {
                         tracing::warn!(error = %error, "could not renew job leases");
                     }
                 }
-                notification = recv(&mut listener), if !full && !stopping => {
-                    if notification.is_err() {
-                        tokio::time::sleep(self.config.poll_interval).await;
-                    }
-                }
+                () = watch.added(), if !full && !stopping => {}
                 () = tokio::time::sleep(self.config.poll_interval), if !stopping => {}
             }
+        }
+        // Record the successes still in flight before giving back the rest,
+        // or they would be run again.
+        drop(succeeded);
+        if let Err(error) = completer.await {
+            tracing::error!(error = %error, "recording finished jobs failed");
         }
         let unfinished: Vec<Job> = lock(&claimed).drain().map(|(_, job)| job).collect();
         for job in unfinished {
@@ -184,17 +186,34 @@ impl Worker {
     }
 }
 
-async fn recv(listener: &mut Option<PgListener>) -> Result<(), ()> {
-    match listener {
-        Some(listener) => listener.recv().await.map(|_| ()).map_err(|error| {
-            tracing::warn!(error = %error, "LISTEN connection lost; reconnecting");
-        }),
-        None => std::future::pending().await,
-    }
-}
-
 fn lock(claimed: &Mutex<HashMap<Uuid, Job>>) -> std::sync::MutexGuard<'_, HashMap<Uuid, Job>> {
     claimed.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Marks succeeded jobs done, as many per statement as have finished
+/// meanwhile: no delay is added, so batches form only under load. Runs
+/// until every sender is gone. A job whose success cannot be recorded stays
+/// claimed: its lease expires and it runs again (at-least-once).
+async fn complete_in_batches(
+    queue: Queue,
+    mut completions: mpsc::UnboundedReceiver<Uuid>,
+    claimed: Arc<Mutex<HashMap<Uuid, Job>>>,
+) {
+    let mut ids = Vec::new();
+    while completions.recv_many(&mut ids, 256).await > 0 {
+        match queue.complete(&ids).await {
+            Ok(()) => {
+                let mut claimed = lock(&claimed);
+                for id in &ids {
+                    claimed.remove(id);
+                }
+            }
+            Err(error) => {
+                tracing::error!(error = %error, jobs = ids.len(), "could not record finished jobs")
+            }
+        }
+        ids.clear();
+    }
 }
 
 async fn run_one(
@@ -202,9 +221,10 @@ async fn run_one(
     handlers: Handlers,
     job: Job,
     claimed: Arc<Mutex<HashMap<Uuid, Job>>>,
+    succeeded: mpsc::UnboundedSender<Uuid>,
 ) {
     let span = tracing::info_span!("job", job.id = %job.id, job.kind = %job.kind, tenant = %job.tenant_id, attempt = job.attempts);
-    run_one_in_span(queue, handlers, job, claimed)
+    run_one_in_span(queue, handlers, job, claimed, succeeded)
         .instrument(span)
         .await;
 }
@@ -214,6 +234,7 @@ async fn run_one_in_span(
     handlers: Handlers,
     job: Job,
     claimed: Arc<Mutex<HashMap<Uuid, Job>>>,
+    succeeded: mpsc::UnboundedSender<Uuid>,
 ) {
     if job.tenant_status == "archived" {
         match queue.cancel(&job, "the council is archived").await {
@@ -231,16 +252,21 @@ async fn run_one_in_span(
             job.kind
         ))),
     };
-    let recorded = match &outcome {
-        Ok(()) => queue.complete(&job).await.map(|()| "done"),
-        Err(JobError::Retry(error)) => queue.retry_later(&job, error).await,
-        Err(JobError::Permanent(error)) => queue.fail(&job, error).await.map(|()| "failed"),
+    let (recorded, error) = match outcome {
+        Ok(()) => {
+            // Recorded by `complete_in_batches`, which keeps receiving until
+            // every job task has ended.
+            let _ = succeeded.send(job.id);
+            return;
+        }
+        Err(JobError::Retry(error)) => (queue.retry_later(&job, &error).await, error),
+        Err(JobError::Permanent(error)) => {
+            (queue.fail(&job, &error).await.map(|()| "failed"), error)
+        }
     };
     match recorded {
         Ok(status) => {
-            if let Err(error) = &outcome {
-                tracing::warn!(status, error = %error, "job did not succeed");
-            }
+            tracing::warn!(status, error = %error, "job did not succeed");
             lock(&claimed).remove(&job.id);
         }
         // Left claimed: its lease expires and another run picks it up.

@@ -2,11 +2,50 @@
 //! change that causes them. Running them is `cabildo-notify`'s business.
 
 use crate::Tenancy;
-use crate::error::Result;
+use crate::error::{Result, TenancyError};
 use crate::tenant::TenantId;
 use crate::tx::TenantTx;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::sync::Arc;
 use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use tokio::sync::Notify;
+
+/// Job kind of a single email, sent by `cabildo-notify`. Any crate may
+/// enqueue one with [`EmailRequest::job`].
+pub const EMAIL_KIND: &str = "email.send";
+
+/// The payload of an `email.send` job.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailRequest {
+    /// Recipient address.
+    pub to: String,
+    /// Recipient name, if known.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Recipient's language; the council's default when absent or not
+    /// offered by the council.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// Which template (`message`, `digest`, `account` …; see
+    /// `cabildo-notify`).
+    pub template: String,
+    /// The template's variables.
+    pub vars: serde_json::Value,
+    /// For mail about notifications: the person, so the message carries a
+    /// signed one-click link to stop notification emails.
+    #[serde(default)]
+    pub unsubscribe_user: Option<uuid::Uuid>,
+}
+
+impl EmailRequest {
+    /// The job that sends this email.
+    pub fn job(&self) -> NewJob {
+        NewJob::new(EMAIL_KIND, serde_json::to_value(self).unwrap_or_default())
+    }
+}
 
 /// A job to enqueue.
 #[derive(Clone, Debug)]
@@ -55,28 +94,106 @@ impl NewJob {
     }
 }
 
+impl TenantTx {
+    /// Adds a job for this council, committed or rolled back with the rest
+    /// of the transaction. Jobs are written by [`TenantTx::commit`] in the
+    /// same round trip as the `COMMIT`, so enqueuing costs the transaction
+    /// no extra round trip; a job whose unique key this council already used
+    /// is left out. The council is taken from the transaction's role, never
+    /// from the caller; an invalid job (kind, key, attempts) fails the
+    /// commit, and with it the change.
+    pub fn enqueue(&mut self, job: &NewJob) {
+        self.jobs.push(job.clone());
+    }
+}
+
+/// The statement that writes `jobs` from inside a council's transaction.
+///
 /// No conflict target: naming one needs SELECT on its columns, which would
 /// let a council read other councils' job keys. The only unique index
 /// besides the random primary key is the unique key's.
-const INSERT: &str = "INSERT INTO platform.jobs (kind, payload, unique_key, max_attempts, run_at)
-    VALUES ($1, $2, $3, COALESCE($4, 8), COALESCE($5, now()))
-    ON CONFLICT DO NOTHING";
+///
+/// Values are embedded as literals because the statement travels with the
+/// `COMMIT` as one simple query, which cannot carry bind parameters.
+pub(crate) fn insert_statement(jobs: &[NewJob]) -> Result<String> {
+    let mut rows = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let payload = serde_json::to_string(&job.payload)
+            .map_err(|e| TenancyError::invalid("job payload", e.to_string()))?;
+        let unique_key = match &job.unique_key {
+            Some(key) => literal(key)?,
+            None => "NULL".to_owned(),
+        };
+        let run_at = match job.run_at {
+            Some(at) => format!(
+                "{}::timestamptz",
+                literal(
+                    &at.format(&Rfc3339)
+                        .map_err(|e| { TenancyError::invalid("job run_at", e.to_string()) })?
+                )?
+            ),
+            None => "now()".to_owned(),
+        };
+        rows.push(format!(
+            "({}, {}::jsonb, {}, {}, {})",
+            literal(&job.kind)?,
+            literal(&payload)?,
+            unique_key,
+            job.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS),
+            run_at
+        ));
+    }
+    Ok(format!(
+        "INSERT INTO platform.jobs (kind, payload, unique_key, max_attempts, run_at) VALUES {} ON CONFLICT DO NOTHING",
+        rows.join(", ")
+    ))
+}
 
-impl TenantTx {
-    /// Adds a job for this council, committed or rolled back with the rest
-    /// of the transaction. Returns false when a job with the same unique key
-    /// already exists. The council is taken from the transaction's role,
-    /// never from the caller.
-    pub async fn enqueue(&mut self, job: &NewJob) -> Result<bool> {
-        let done = sqlx::query(INSERT)
-            .bind(&job.kind)
-            .bind(&job.payload)
-            .bind(&job.unique_key)
-            .bind(job.max_attempts)
-            .bind(job.run_at)
-            .execute(self.conn())
-            .await?;
-        Ok(done.rows_affected() == 1)
+/// Attempts of a job that does not say.
+const DEFAULT_MAX_ATTEMPTS: i32 = 8;
+
+/// `value` as an escape string constant (`E'…'`), whose meaning does not
+/// depend on `standard_conforming_strings`. PostgreSQL text cannot hold NUL.
+fn literal(value: &str) -> Result<String> {
+    if value.contains('\0') {
+        return Err(TenancyError::invalid(
+            "job",
+            "text cannot contain a NUL character",
+        ));
+    }
+    Ok(format!(
+        "E'{}'",
+        value.replace('\\', "\\\\").replace('\'', "''")
+    ))
+}
+
+/// Redis channel on which committed jobs are announced to workers.
+fn channel(tenancy: &Tenancy) -> String {
+    format!("cabildo:{}:jobs-added", tenancy.namespace())
+}
+
+/// Wakes workers when jobs may have been added: directly within this
+/// process, and through Redis in others. Without Redis, workers in other
+/// processes find the jobs at their next poll.
+pub struct JobsWatch {
+    added: Arc<Notify>,
+    subscription: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl JobsWatch {
+    /// Resolves when jobs were added since the last call (or the
+    /// subscription was re-established, as announcements may have been
+    /// missed meanwhile).
+    pub async fn added(&self) {
+        self.added.notified().await;
+    }
+}
+
+impl Drop for JobsWatch {
+    fn drop(&mut self) {
+        if let Some(subscription) = self.subscription.take() {
+            subscription.abort();
+        }
     }
 }
 
@@ -97,6 +214,67 @@ impl Tenancy {
         .bind(job.run_at)
         .execute(self.pool())
         .await?;
-        Ok(done.rows_affected() == 1)
+        let added = done.rows_affected() == 1;
+        if added {
+            self.jobs_added();
+        }
+        Ok(added)
+    }
+
+    /// Tells workers that jobs were committed: at once in this process;
+    /// through Redis for the others, sent in the background so that no
+    /// transaction waits for it. While one announcement is on its way,
+    /// further commits add at most one more after it (workers claim after
+    /// each, so nothing committed meanwhile waits for the next poll). A
+    /// process that exits right after committing may not get to announce:
+    /// workers then find the job at their next poll.
+    pub(crate) fn jobs_added(&self) {
+        self.inner.jobs_added.notify_one();
+        let Some(cache) = self.cache().cloned() else {
+            return;
+        };
+        {
+            let mut announcing = self
+                .inner
+                .announcing
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if announcing.0 {
+                announcing.1 = true;
+                return;
+            }
+            *announcing = (true, false);
+        }
+        let tenancy = self.clone();
+        tokio::spawn(async move {
+            let channel = channel(&tenancy);
+            loop {
+                cache.publish(&channel, "").await;
+                let mut announcing = tenancy
+                    .inner
+                    .announcing
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                if announcing.1 {
+                    announcing.1 = false;
+                } else {
+                    announcing.0 = false;
+                    return;
+                }
+            }
+        });
+    }
+
+    /// Starts listening for added jobs (workers).
+    pub fn watch_jobs(&self) -> JobsWatch {
+        let added = self.inner.jobs_added.clone();
+        let subscription = self.cache().map(|cache| {
+            let added = added.clone();
+            cache.subscribe(channel(self), move |_| added.notify_one())
+        });
+        JobsWatch {
+            added,
+            subscription,
+        }
     }
 }

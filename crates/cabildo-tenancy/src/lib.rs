@@ -24,7 +24,7 @@ mod tx;
 
 pub use cache::SharedCache;
 pub use error::{Result, TenancyError};
-pub use jobs::NewJob;
+pub use jobs::{EMAIL_KIND, EmailRequest, JobsWatch, NewJob};
 pub use migrate::{FleetReport, MigrationOutcome, MigrationResult, TenantMigrations};
 pub use names::{RoleName, SchemaName};
 pub use routing::{
@@ -79,6 +79,11 @@ struct Inner {
     local_listeners: std::sync::Mutex<Vec<std::sync::Arc<changes::Listener>>>,
     /// Site settings by council.
     sites: site::SiteCache,
+    /// Signalled when this process commits jobs (see `jobs::JobsWatch`).
+    jobs_added: Arc<tokio::sync::Notify>,
+    /// Whether an announcement of added jobs is on its way to Redis, and
+    /// whether another must follow it.
+    announcing: std::sync::Mutex<(bool, bool)>,
 }
 
 impl Tenancy {
@@ -116,6 +121,8 @@ impl Tenancy {
                 listeners: std::sync::Mutex::default(),
                 local_listeners: std::sync::Mutex::default(),
                 sites: site::SiteCache::default(),
+                jobs_added: Arc::default(),
+                announcing: std::sync::Mutex::default(),
             }),
         };
         let inner = Arc::downgrade(&tenancy.inner);

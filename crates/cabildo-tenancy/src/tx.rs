@@ -2,6 +2,7 @@
 
 use crate::Tenancy;
 use crate::error::Result;
+use crate::jobs::{self, NewJob};
 use crate::tenant::{Tenant, TenantId};
 use sqlx::pool::PoolConnection;
 use sqlx::{PgConnection, Postgres};
@@ -30,6 +31,9 @@ pub struct TenantTx {
     conn: Option<PoolConnection<Postgres>>,
     dirty: bool,
     tenant: TenantId,
+    /// Jobs to write with the `COMMIT`.
+    pub(crate) jobs: Vec<NewJob>,
+    tenancy: Tenancy,
 }
 
 impl Tenancy {
@@ -49,6 +53,8 @@ impl Tenancy {
             conn: Some(conn),
             dirty: true,
             tenant: tenant.id,
+            jobs: Vec::new(),
+            tenancy: self.clone(),
         };
         sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
             .execute(tx.conn())
@@ -73,9 +79,23 @@ impl TenantTx {
         self.tenant
     }
 
-    /// Commits.
+    /// Commits, writing the enqueued jobs in the same round trip, then
+    /// wakes the workers.
     pub async fn commit(mut self) -> Result<()> {
-        self.finish("COMMIT").await
+        if self.jobs.is_empty() {
+            return self.finish("COMMIT").await;
+        }
+        let statement = format!("{}; COMMIT", jobs::insert_statement(&self.jobs)?);
+        // If the INSERT fails, the server skips the COMMIT and the
+        // transaction stays open (aborted): the connection is left dirty so
+        // that dropping `self` rolls it back. After a COMMIT, that ROLLBACK
+        // is a harmless no-op.
+        sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+            .execute(self.conn())
+            .await?;
+        self.dirty = false;
+        self.tenancy.jobs_added();
+        Ok(())
     }
 
     /// Rolls back explicitly.

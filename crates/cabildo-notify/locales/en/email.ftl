@@ -7,3 +7,19 @@ digest-intro = Here is what happened since our last message:
 digest-preferences = You can choose how often you get these emails in your notification settings.
 newsletter-footer = You receive this newsletter from { $council } because you asked to.
 newsletter-unsubscribe = Unsubscribe from these newsletters
+
+account-confirm-subject = Confirm your email address for { $council }
+account-confirm-body = Welcome! To finish creating your account on the participation site of { $council }, confirm that this address is yours. The link works for 48 hours.
+
+    If you did not sign up, ignore this message: no account will be activated.
+account-confirm-action = Confirm my address
+account-reset-subject = Choose a new password for { $council }
+account-reset-body = Someone asked to reset the password of the account with this address on the participation site of { $council }. The link works for one hour and only once.
+
+    If it was not you, ignore this message: your password stays as it is.
+account-reset-action = Choose a new password
+account-exists-subject = Your account on { $council }
+account-exists-body = Someone tried to register on the participation site of { $council } with this address, which already has an account.
+
+    If it was you, log in, or choose a new password if you forgot it. If it was not, you can ignore this message.
+account-exists-action = I forgot my password

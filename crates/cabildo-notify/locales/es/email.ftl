@@ -7,3 +7,19 @@ digest-intro = Esto es lo que ha pasado desde nuestro último mensaje:
 digest-preferences = Puedes elegir cada cuánto recibes estos correos en tus preferencias de notificación.
 newsletter-footer = Recibes este boletín de { $council } porque lo pediste.
 newsletter-unsubscribe = Darse de baja de estos boletines
+
+account-confirm-subject = Confirma tu dirección de correo en { $council }
+account-confirm-body = ¡Bienvenida o bienvenido! Para terminar de crear tu cuenta en el sitio de participación de { $council }, confirma que esta dirección es tuya. El enlace funciona durante 48 horas.
+
+    Si no te has registrado, ignora este mensaje: no se activará ninguna cuenta.
+account-confirm-action = Confirmar mi dirección
+account-reset-subject = Elige una contraseña nueva en { $council }
+account-reset-body = Alguien ha pedido restablecer la contraseña de la cuenta con esta dirección en el sitio de participación de { $council }. El enlace funciona durante una hora y una sola vez.
+
+    Si no has sido tú, ignora este mensaje: tu contraseña no cambia.
+account-reset-action = Elegir una contraseña nueva
+account-exists-subject = Tu cuenta en { $council }
+account-exists-body = Alguien ha intentado registrarse en el sitio de participación de { $council } con esta dirección, que ya tiene una cuenta.
+
+    Si has sido tú, inicia sesión, o elige una contraseña nueva si la has olvidado. Si no, puedes ignorar este mensaje.
+account-exists-action = He olvidado mi contraseña

@@ -2,7 +2,7 @@
 
 use crate::support::wait_for;
 use cabildo_notify::{Handler, Handlers, Job, JobError, JobFuture, Queue, Worker, WorkerConfig};
-use cabildo_tenancy::testing::{council, fresh_tenancy};
+use cabildo_tenancy::testing::{another_node, council, fresh_tenancy};
 use cabildo_tenancy::{NewJob, Tenancy, TenantStatus};
 use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -105,11 +105,12 @@ fn start(
 }
 
 #[tokio::test]
-async fn a_job_enqueued_in_a_council_transaction_wakes_an_idle_worker() {
+async fn a_job_committed_by_any_process_wakes_an_idle_worker() {
     let tenancy = fresh_tenancy().await.expect("tenancy");
+    let web = another_node(&tenancy).await.expect("another process");
     let toledo = council(&tenancy, "toledo").await.expect("council");
     let recorder = Recorder::new(Behaviour::Succeed);
-    // Polling every minute: only NOTIFY can make this prompt.
+    // Polling every minute: only the wake-up can make this prompt.
     let config = WorkerConfig {
         poll_interval: Duration::from_secs(60),
         ..quick()
@@ -121,19 +122,21 @@ async fn a_job_enqueued_in_a_council_transaction_wakes_an_idle_worker() {
     );
     tokio::time::sleep(Duration::from_millis(300)).await; // idle, listening
 
-    let started = Instant::now();
-    let mut tx = tenancy.begin(&toledo).await.expect("begin");
-    tx.enqueue(&NewJob::new("test.record", json!({})))
-        .await
-        .expect("enqueue");
-    tx.commit().await.expect("commit");
-    wait_for("the job to run", async || recorder.runs() == 1).await;
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "woken by NOTIFY, not by polling"
-    );
-    let id = job_ids(&tenancy).await[0];
-    wait_for("done", async || status(&tenancy, id).await.0 == "done").await;
+    // Another process (through Redis), then this one (directly).
+    for (runs, node) in [(1, &web), (2, &tenancy)] {
+        let started = Instant::now();
+        let mut tx = node.begin(&toledo).await.expect("begin");
+        tx.enqueue(&NewJob::new("test.record", json!({})));
+        tx.commit().await.expect("commit");
+        wait_for("the job to run", async || recorder.runs() == runs).await;
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "woken at once, not by polling"
+        );
+    }
+    for id in job_ids(&tenancy).await {
+        wait_for("done", async || status(&tenancy, id).await.0 == "done").await;
+    }
     let _ = stop.send(());
     handle.await.expect("worker");
 }

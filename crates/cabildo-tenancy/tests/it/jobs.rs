@@ -32,11 +32,7 @@ async fn a_job_is_enqueued_with_the_change_or_not_at_all() {
         .execute(tx.conn())
         .await
         .expect("insert");
-    assert!(
-        tx.enqueue(&NewJob::new("email.send", json!({"district": "kept"})))
-            .await
-            .expect("enqueue")
-    );
+    tx.enqueue(&NewJob::new("email.send", json!({"district": "kept"})));
     tx.commit().await.expect("commit");
 
     let mut tx = tenancy.begin(&a).await.expect("begin");
@@ -44,11 +40,7 @@ async fn a_job_is_enqueued_with_the_change_or_not_at_all() {
         .execute(tx.conn())
         .await
         .expect("insert");
-    assert!(
-        tx.enqueue(&NewJob::new("email.send", json!({"district": "dropped"})))
-            .await
-            .expect("enqueue")
-    );
+    tx.enqueue(&NewJob::new("email.send", json!({"district": "dropped"})));
     tx.rollback().await.expect("rollback");
 
     assert_eq!(
@@ -58,15 +50,69 @@ async fn a_job_is_enqueued_with_the_change_or_not_at_all() {
 }
 
 #[tokio::test]
+async fn hostile_job_text_is_stored_as_written() {
+    let tenancy = fresh_tenancy().await.expect("tenancy");
+    let a = council(&tenancy, "council-a").await.expect("a");
+    let hostile = "'); DROP TABLE platform.jobs; -- \\' \\\\ $$ é \u{1F600}";
+    let mut tx = tenancy.begin(&a).await.expect("begin");
+    tx.enqueue(
+        &NewJob::new("email.send", json!({"body": hostile, "nested": [hostile]}))
+            .unique(hostile)
+            .at(time::macros::datetime!(2030-01-02 03:04:05.678 +01:00)),
+    );
+    tx.commit().await.expect("commit");
+
+    let (payload, key, run_at): (serde_json::Value, String, time::OffsetDateTime) = sqlx::query_as(
+        "SELECT payload, unique_key, run_at FROM platform.jobs WHERE tenant_id = $1",
+    )
+    .bind(a.id.0)
+    .fetch_one(tenancy.pool())
+    .await
+    .expect("the job");
+    assert_eq!(payload, json!({"body": hostile, "nested": [hostile]}));
+    assert_eq!(key, hostile);
+    assert_eq!(run_at, time::macros::datetime!(2030-01-02 02:04:05.678 UTC));
+}
+
+#[tokio::test]
+async fn an_invalid_job_fails_the_commit_and_takes_the_change_with_it() {
+    let tenancy = fresh_tenancy().await.expect("tenancy");
+    let a = council(&tenancy, "council-a").await.expect("a");
+    for job in [
+        NewJob::new("Not A Kind!", json!({})),
+        NewJob::new("email.send", json!({})).max_attempts(0),
+        NewJob::new("email.send", json!({"nul": "a\u{0}b"})),
+        NewJob::new("email.send", json!({})).unique("\u{0}"),
+    ] {
+        let mut tx = tenancy.begin(&a).await.expect("begin");
+        sqlx::query("INSERT INTO districts (code, name) VALUES ('lost', 'Lost')")
+            .execute(tx.conn())
+            .await
+            .expect("insert");
+        tx.enqueue(&NewJob::new("email.send", json!({"fine": true})));
+        tx.enqueue(&job);
+        tx.commit().await.expect_err("an invalid job");
+    }
+    assert!(jobs_of(&tenancy, &a).await.is_empty());
+    // The connection went back to the pool clean: the next transaction
+    // works and nothing of the failed ones was kept.
+    let mut tx = tenancy.begin(&a).await.expect("begin");
+    let districts: i64 = sqlx::query_scalar("SELECT count(*) FROM districts WHERE code = 'lost'")
+        .fetch_one(tx.conn())
+        .await
+        .expect("count");
+    tx.commit().await.expect("commit");
+    assert_eq!(districts, 0);
+}
+
+#[tokio::test]
 async fn the_same_unique_key_is_enqueued_once_per_council() {
     let tenancy = fresh_tenancy().await.expect("tenancy");
     let a = council(&tenancy, "council-a").await.expect("a");
     let b = council(&tenancy, "council-b").await.expect("b");
     for tenant in [&a, &a, &b] {
         let mut tx = tenancy.begin(tenant).await.expect("begin");
-        tx.enqueue(&NewJob::new("digest.daily", json!({})).unique("digest:2026-11-26"))
-            .await
-            .expect("enqueue");
+        tx.enqueue(&NewJob::new("digest.daily", json!({})).unique("digest:2026-11-26"));
         tx.commit().await.expect("commit");
     }
     assert!(

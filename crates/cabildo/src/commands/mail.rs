@@ -59,7 +59,7 @@ pub async fn run(global: &Global, command: MailCommand) -> anyhow::Result<ExitCo
         unsubscribe_user: None,
     };
     let mut tx = tenancy.begin(&council).await?;
-    tx.enqueue(&request.job()).await?;
+    tx.enqueue(&request.job());
     tx.commit().await?;
     tenancy.close().await;
     println!(
