@@ -97,6 +97,28 @@ impl SharedCache {
         .await;
     }
 
+    /// Counts one hit on `key` in a fixed window of `window` starting at
+    /// its first hit: returns the hits so far and the seconds until the
+    /// window ends, or `None` when Redis is down (callers fall back).
+    pub async fn hit(&self, key: &str, window: Duration) -> Option<(u64, u64)> {
+        let seconds = window.as_secs().max(1);
+        self.run(async |conn| {
+            let (count, ttl): (u64, i64) = redis::pipe()
+                .atomic()
+                .incr(key, 1)
+                .cmd("EXPIRE")
+                .arg(key)
+                .arg(seconds)
+                .arg("NX")
+                .ignore()
+                .ttl(key)
+                .query_async(conn)
+                .await?;
+            Ok((count, u64::try_from(ttl).unwrap_or(seconds)))
+        })
+        .await
+    }
+
     /// Deletes `keys`.
     pub async fn delete(&self, keys: &[String]) {
         if keys.is_empty() {

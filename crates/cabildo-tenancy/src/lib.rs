@@ -147,7 +147,7 @@ impl Tenancy {
     }
 
     /// Namespace of this database's council roles and Redis keys.
-    pub(crate) fn namespace(&self) -> &str {
+    pub fn namespace(&self) -> &str {
         self.inner.namespace.as_str()
     }
 

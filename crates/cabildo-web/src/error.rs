@@ -73,6 +73,15 @@ impl WebError {
     }
 }
 
+/// An account action's failure as a web error (field errors are handled
+/// by the forms before this).
+pub(crate) fn from_account(error: cabildo_engine::accounts::AccountError) -> WebError {
+    match error {
+        cabildo_engine::accounts::AccountError::Tenancy(error) => error.into(),
+        other => WebError::Internal(Box::new(other)),
+    }
+}
+
 fn error_chain(error: &dyn std::error::Error) -> String {
     let mut message = error.to_string();
     let mut source = error.source();

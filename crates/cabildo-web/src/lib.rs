@@ -1,12 +1,16 @@
 //! HTTP for Cabildo: the axum router, the tenant middleware, pages, i18n,
 //! operator endpoints and the layers every request passes through.
 
+mod account_pages;
+mod api;
+mod auth;
 mod demo_mail;
 mod error;
 mod health;
 mod i18n;
 mod metrics;
 mod pages;
+pub mod ratelimit;
 mod site;
 mod unsubscribe;
 
@@ -17,7 +21,7 @@ pub use metrics::Metrics;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 use cabildo_tenancy::{Resolver, Tenancy};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -46,6 +50,15 @@ pub struct WebConfig {
     /// Checks unsubscribe links; without it (no secret key configured)
     /// `/unsubscribe` answers 404.
     pub unsubscribe: Option<cabildo_notify::unsubscribe::Signer>,
+    /// The deployment's secret (`CABILDO_SECRET_KEY`), from which CSRF
+    /// tokens of sessions are derived; the same on every node. Without it a
+    /// random one is made per process (sessions then need one node).
+    pub secret_key: Option<Vec<u8>>,
+    /// Whether sites are served over HTTPS: cookies are then `Secure` with
+    /// the `__Host-` prefix.
+    pub secure_cookies: bool,
+    /// Limits on account actions.
+    pub rate_limits: ratelimit::RateLimits,
 }
 
 impl std::fmt::Debug for dyn DemoMailbox {
@@ -62,6 +75,9 @@ impl Default for WebConfig {
             body_limit: 64 * 1024,
             demo_mailbox: None,
             unsubscribe: None,
+            secret_key: None,
+            secure_cookies: false,
+            rate_limits: ratelimit::RateLimits::default(),
         }
     }
 }
@@ -73,6 +89,8 @@ pub struct AppState {
     resolver: Resolver,
     metrics: Arc<Metrics>,
     config: Arc<WebConfig>,
+    limiter: Arc<ratelimit::Limiter>,
+    secret: Arc<[u8]>,
 }
 
 /// Content-Security-Policy: no inline script or style, nothing from other
@@ -82,15 +100,68 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 
 /// Builds the application router.
 pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router {
+    let secret: Arc<[u8]> = match &config.secret_key {
+        Some(key) => key.as_slice().into(),
+        None => {
+            tracing::warn!(
+                "no CABILDO_SECRET_KEY: CSRF tokens of sessions only hold on this process"
+            );
+            let mut key = [0u8; 32];
+            rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
+            key.as_slice().into()
+        }
+    };
+    let limiter = ratelimit::Limiter::new(
+        config.rate_limits.clone(),
+        tenancy.cache().cloned(),
+        tenancy.namespace(),
+    );
     let state = AppState {
         tenancy,
         resolver,
         metrics: Arc::new(Metrics::default()),
         config: Arc::new(config.clone()),
+        limiter: Arc::new(limiter),
+        secret,
     };
+    let api = Router::new()
+        .route("/account/registrations", post(api::register))
+        .route("/account/confirmations", post(api::confirm))
+        .route("/account/password-resets", post(api::request_reset))
+        .route("/sessions", post(api::login))
+        .route("/sessions/current", delete(api::logout))
+        .route("/me", get(api::me))
+        .fallback(api::not_found);
     let sites = Router::new()
         .route("/", get(pages::home))
         .route("/theme.css", get(pages::theme_css))
+        .route(
+            "/account/register",
+            get(account_pages::register_page).post(account_pages::register),
+        )
+        .route(
+            "/account/confirm",
+            get(account_pages::confirm_page).post(account_pages::confirm),
+        )
+        .route(
+            "/account/login",
+            get(account_pages::login_page).post(account_pages::login),
+        )
+        .route("/account/logout", post(account_pages::logout))
+        .route(
+            "/account/logout-everywhere",
+            post(account_pages::logout_everywhere),
+        )
+        .route(
+            "/account/password/forgot",
+            get(account_pages::forgot_page).post(account_pages::forgot),
+        )
+        .route(
+            "/account/password/reset",
+            get(account_pages::reset_page).post(account_pages::reset),
+        )
+        .route("/account", get(account_pages::account))
+        .nest("/api/v1", api)
         .route(
             "/unsubscribe",
             get(unsubscribe::confirm).post(unsubscribe::unsubscribe),

@@ -10,17 +10,16 @@ use axum::Extension;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use cabildo_tenancy::{Site, Tenant};
-use std::sync::Arc;
+use cabildo_tenancy::Site;
 
 /// A link of the language switcher.
 pub struct LanguageLink {
-    code: String,
-    name: &'static str,
-    current: bool,
+    pub(crate) code: String,
+    pub(crate) name: &'static str,
+    pub(crate) current: bool,
 }
 
-fn language_links(available: &[String], current: &str) -> Vec<LanguageLink> {
+pub(crate) fn language_links(available: &[String], current: &str) -> Vec<LanguageLink> {
     available
         .iter()
         .map(|code| LanguageLink {
@@ -42,6 +41,7 @@ pub struct DistrictView {
 #[template(path = "council_home.html")]
 struct CouncilHome {
     tr: Tr,
+    chrome: crate::account_pages::Chrome,
     name: String,
     welcome: Option<String>,
     languages: Vec<LanguageLink>,
@@ -93,10 +93,11 @@ pub async fn home(
     State(state): State<AppState>,
     Extension(site): Extension<Site>,
     Extension(language): Extension<LanguageRequest>,
+    headers: axum::http::HeaderMap,
 ) -> Response {
-    let result = match site {
+    let result = match &site {
         Site::Platform => platform_home(&language),
-        Site::Council(tenant) => council_home(&state, tenant, &language).await,
+        Site::Council(_) => council_home(&state, &site, &language, &headers).await,
     };
     result.unwrap_or_else(|error| error.into_page(&language.ui()))
 }
@@ -117,12 +118,15 @@ fn platform_home(language: &LanguageRequest) -> Result<Response, WebError> {
 
 async fn council_home(
     state: &AppState,
-    tenant: Arc<Tenant>,
+    site: &Site,
     language: &LanguageRequest,
+    headers: &axum::http::HeaderMap,
 ) -> Result<Response, WebError> {
-    let settings = state.tenancy.site_settings(&tenant).await?;
-    let code = language.pick(&settings.languages, &settings.default_language);
-    let tr = Tr::new(&code);
+    let ctx = crate::account_pages::Context::load(state, site, language, headers).await?;
+    let tenant = &ctx.tenant;
+    let settings = state.tenancy.site_settings(tenant).await?;
+    let code = ctx.tr.code().to_owned();
+    let tr = ctx.tr;
     let welcome = settings
         .welcome
         .get(&code)
@@ -139,6 +143,7 @@ async fn council_home(
         .collect();
     let total: i64 = districts.iter().map(|d| d.population).sum();
     let page = CouncilHome {
+        chrome: ctx.chrome,
         name: tenant.name.clone(),
         welcome,
         languages: language_links(&settings.languages, &code),

@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use cabildo_tenancy::{ResolveError, Site, TenantStatus};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 /// What the visitor asked for regarding language, before we know which
 /// languages the site offers.
@@ -74,19 +74,42 @@ impl LanguageRequest {
     }
 }
 
-fn request_host(request: &Request, state: &AppState) -> Option<String> {
-    let headers: &HeaderMap = request.headers();
+/// The visitor's address: the peer's, or the one a trusted proxy reports
+/// (`X-Forwarded-For`, closest hop), for rate limits.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientIp(pub IpAddr);
+
+fn peer(request: &Request) -> Option<IpAddr> {
     let extensions = request.extensions();
     // `MockConnectInfo` stands in for the real one when the router is
     // driven in-process (tests, benchmarks).
-    let peer = extensions
+    extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip())
         .or_else(|| {
             extensions
                 .get::<MockConnectInfo<SocketAddr>>()
                 .map(|MockConnectInfo(addr)| addr.ip())
-        });
+        })
+}
+
+fn client_ip(request: &Request, state: &AppState) -> IpAddr {
+    let peer = peer(request).unwrap_or(IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED));
+    if !state.config.trusted_proxies.contains(&peer) {
+        return peer;
+    }
+    request
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(peer)
+}
+
+fn request_host(request: &Request, state: &AppState) -> Option<String> {
+    let headers: &HeaderMap = request.headers();
+    let peer = peer(request);
     if peer.is_some_and(|ip| state.config.trusted_proxies.contains(&ip)) {
         // The closest proxy's view is the last value.
         if let Some(forwarded) = headers
@@ -150,6 +173,8 @@ pub async fn resolve_site(
             TenantStatus::Provisioning => return WebError::NotFound.into_page(&tr),
         }
     }
+    let ip = client_ip(&request, &state);
+    request.extensions_mut().insert(ClientIp(ip));
     request.extensions_mut().insert(site);
     request.extensions_mut().insert(language);
     next.run(request).await

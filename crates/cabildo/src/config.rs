@@ -220,9 +220,20 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "CABILDO_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
-    /// Reverse proxies whose X-Forwarded-Host is believed (comma-separated IPs).
+    /// Reverse proxies whose X-Forwarded-Host and X-Forwarded-For are
+    /// believed (comma-separated IPs).
     #[arg(long, env = "CABILDO_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<IpAddr>,
+    /// Limits on account actions over the defaults, as name=hits/seconds,
+    /// comma-separated. Names: login-ip (30/300), login-account (10/300),
+    /// register (10/3600 per address), reset-address (1/20), reset-ip
+    /// (20/3600).
+    #[arg(long, env = "CABILDO_RATE_LIMITS", default_value = "", value_parser = parse_rate_limits)]
+    pub rate_limits: cabildo_web::ratelimit::RateLimits,
+}
+
+fn parse_rate_limits(spec: &str) -> Result<cabildo_web::ratelimit::RateLimits, String> {
+    cabildo_web::ratelimit::RateLimits::parse(spec)
 }
 
 /// Options of `demo`.

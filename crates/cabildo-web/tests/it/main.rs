@@ -5,6 +5,7 @@
     reason = "a test fails loudly at the step that broke"
 )]
 
+mod accounts;
 mod database_outage;
 mod nodes;
 mod pages;

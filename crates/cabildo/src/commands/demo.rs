@@ -93,7 +93,8 @@ async fn run_with(
         base_domain: global.base_domain.clone(),
         port: Some(args.listen.port()),
     };
-    let signer = super::signer(Some(&demo_secret(&args.data_dir)?))?;
+    let secret = demo_secret(&args.data_dir)?;
+    let signer = super::signer(Some(&secret))?;
     let worker = super::worker::worker(
         &tenancy,
         &catcher.url(),
@@ -131,6 +132,7 @@ async fn run_with(
     let config = WebConfig {
         demo_mailbox: Some(Arc::new(CatcherMailbox(catcher))),
         unsubscribe: signer,
+        secret_key: Some(secret.into_bytes()),
         ..WebConfig::default()
     };
     let served = super::serve::serve(&tenancy, base, args.listen, config, on_stop(stopped)).await;

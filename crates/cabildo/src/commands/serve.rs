@@ -27,6 +27,9 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let config = WebConfig {
         trusted_proxies: args.trusted_proxies,
         unsubscribe: super::signer(global.secret_key.as_deref())?,
+        secret_key: global.secret_key.as_ref().map(|k| k.as_bytes().to_vec()),
+        secure_cookies: global.site_scheme == "https",
+        rate_limits: args.rate_limits,
         ..WebConfig::default()
     };
     serve(

@@ -1,0 +1,413 @@
+//! Citizen accounts in a council's schema: registration with email
+//! confirmation, credentials, password reset and sessions.
+//!
+//! Nothing here tells whether an address has an account: registration and
+//! reset requests succeed the same either way, and the owner of the address
+//! learns the rest by mail.
+
+pub mod password;
+pub mod sessions;
+pub mod tokens;
+pub mod validate;
+
+use cabildo_tenancy::{EmailRequest, TenancyError, TenantTx};
+use serde_json::json;
+use uuid::Uuid;
+use validate::{Field, FieldError};
+
+/// How long a confirmation link works.
+pub const CONFIRMATION_VALID_HOURS: i64 = 48;
+/// How long a password reset link works (at most one hour).
+pub const RESET_VALID_MINUTES: i64 = 60;
+
+/// What can go wrong with an account action.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// Some fields are not acceptable.
+    #[error("invalid fields")]
+    Invalid(Vec<FieldError>),
+    /// The database failed.
+    #[error(transparent)]
+    Tenancy(#[from] TenancyError),
+}
+
+impl From<sqlx::Error> for AccountError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Tenancy(error.into())
+    }
+}
+
+/// A registration form as typed.
+#[derive(Clone, Debug, Default)]
+pub struct Registration {
+    /// Full name.
+    pub name: String,
+    /// Public nickname.
+    pub nickname: String,
+    /// Email address.
+    pub email: String,
+    /// Password.
+    pub password: String,
+    /// Preferred language; must be one of `languages` given to
+    /// [`Registration::validate`].
+    pub language: String,
+    /// Terms of use and privacy policy accepted.
+    pub accept_terms: bool,
+    /// Wants the council's newsletter.
+    pub newsletter: bool,
+}
+
+/// A registration that passed every check that needs no database.
+#[derive(Clone, Debug)]
+pub struct ValidRegistration {
+    name: String,
+    nickname: String,
+    email: String,
+    language: String,
+    newsletter: bool,
+}
+
+impl Registration {
+    /// Checks every field; all problems at once. `languages` are the
+    /// council's.
+    pub fn validate(&self, languages: &[String]) -> Result<ValidRegistration, AccountError> {
+        let mut errors = Vec::new();
+        let mut field = |field: Field, result: Result<String, &'static str>| match result {
+            Ok(value) => value,
+            Err(code) => {
+                errors.push(FieldError::new(field, code));
+                String::new()
+            }
+        };
+        let name = field(Field::Name, validate::name(&self.name));
+        let nickname = field(Field::Nickname, validate::nickname(&self.nickname));
+        let email = field(Field::Email, validate::email(&self.email));
+        let language = field(
+            Field::Language,
+            languages
+                .iter()
+                .find(|l| **l == self.language)
+                .cloned()
+                .ok_or("language_invalid"),
+        );
+        let local = email.split('@').next().unwrap_or_default();
+        if let Err(weakness) = password::check(&self.password, &[&nickname, local]) {
+            errors.push(FieldError::new(Field::Password, weakness.code()));
+        }
+        if !self.accept_terms {
+            errors.push(FieldError::new(Field::Terms, "terms_required"));
+        }
+        if !errors.is_empty() {
+            return Err(AccountError::Invalid(errors));
+        }
+        Ok(ValidRegistration {
+            name,
+            nickname,
+            email,
+            language,
+            newsletter: self.newsletter,
+        })
+    }
+}
+
+/// What registering did. Both answer the visitor the same way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Registered {
+    /// A new account, waiting for its address to be confirmed.
+    New(Uuid),
+    /// The address already had an account: its owner was told by mail.
+    AddressTaken,
+}
+
+/// Creates the account (password already hashed with [`password::hash`],
+/// outside the transaction) and enqueues the confirmation mail; or, when
+/// the address is taken, a mail telling its owner. A taken nickname is a
+/// form error: nicknames are public anyway.
+pub async fn register(
+    tx: &mut TenantTx,
+    form: &ValidRegistration,
+    password_hash: &str,
+) -> Result<Registered, AccountError> {
+    // No conflict target: both the address and the nickname are unique,
+    // and a parallel registration of either waits here for the other.
+    let id: Option<Uuid> = sqlx::query_scalar(
+        "INSERT INTO users (email, name, nickname, password_hash, language, newsletter_consent,
+                            newsletter_consent_at, terms_accepted_at)
+         VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $6 THEN now() END, now())
+         ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(&form.email)
+    .bind(&form.name)
+    .bind(&form.nickname)
+    .bind(password_hash)
+    .bind(&form.language)
+    .bind(form.newsletter)
+    .fetch_optional(tx.conn())
+    .await?;
+    if let Some(id) = id {
+        let token = issue_token(tx, id, Purpose::Confirm).await?;
+        tx.enqueue(&mail(
+            &form.email,
+            &form.name,
+            &form.language,
+            "confirm",
+            &format!("/account/confirm?token={token}"),
+        ));
+        return Ok(Registered::New(id));
+    }
+    let owner: Option<(Uuid, String, Option<String>)> =
+        sqlx::query_as("SELECT id, name, language FROM users WHERE email = $1")
+            .bind(&form.email)
+            .fetch_optional(tx.conn())
+            .await?;
+    let Some((owner, name, language)) = owner else {
+        return Err(AccountError::Invalid(vec![FieldError::new(
+            Field::Nickname,
+            "nickname_taken",
+        )]));
+    };
+    // At most one such mail per hour, however often someone tries.
+    let hour = time::OffsetDateTime::now_utc().unix_timestamp() / 3600;
+    tx.enqueue(
+        &mail(
+            &form.email,
+            &name,
+            language.as_deref().unwrap_or(&form.language),
+            "exists",
+            "/account/password/forgot",
+        )
+        .unique(format!("account-exists:{owner}:{hour}")),
+    );
+    Ok(Registered::AddressTaken)
+}
+
+/// Confirms an address with the token from the confirmation mail. Returns
+/// the account, or `None` for an unknown, used or expired token.
+pub async fn confirm(tx: &mut TenantTx, token: &str) -> Result<Option<Uuid>, AccountError> {
+    let Some(user) = use_token(tx, token, Purpose::Confirm).await? else {
+        return Ok(None);
+    };
+    sqlx::query(
+        "UPDATE users SET email_confirmed_at = coalesce(email_confirmed_at, now()) WHERE id = $1",
+    )
+    .bind(user)
+    .execute(tx.conn())
+    .await?;
+    Ok(Some(user))
+}
+
+/// What is needed to check a login: the account and its password hash.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Credentials {
+    /// The account.
+    pub user: Uuid,
+    /// Its argon2id hash; `None` for people without a password yet.
+    pub password_hash: Option<String>,
+    /// Whether the address is confirmed.
+    pub confirmed: bool,
+}
+
+/// The credentials for `email`, if it has an account. Verify the password
+/// with [`password::verify`] after the transaction, and call that even when
+/// this is `None`, so that both cases take as long.
+pub async fn credentials(
+    tx: &mut TenantTx,
+    email: &str,
+) -> Result<Option<Credentials>, AccountError> {
+    let Ok(email) = validate::email(email) else {
+        return Ok(None);
+    };
+    Ok(sqlx::query_as(
+        "SELECT id AS user, password_hash, email_confirmed_at IS NOT NULL AS confirmed
+         FROM users WHERE email = $1 AND deleted_at IS NULL",
+    )
+    .bind(email)
+    .fetch_optional(tx.conn())
+    .await?)
+}
+
+/// Sends a password reset link to `email` if it has an account; nothing
+/// otherwise, and the caller answers the same either way. Also works for
+/// people without a password yet (it sets their first one).
+pub async fn request_reset(tx: &mut TenantTx, email: &str) -> Result<(), AccountError> {
+    let Ok(email) = validate::email(email) else {
+        return Ok(());
+    };
+    let owner: Option<(Uuid, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, name, language FROM users WHERE email = $1 AND deleted_at IS NULL",
+    )
+    .bind(&email)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some((user, name, language)) = owner else {
+        return Ok(());
+    };
+    let token = issue_token(tx, user, Purpose::Reset).await?;
+    // One mail per 20 s per address, however the requests arrive.
+    let slot = time::OffsetDateTime::now_utc().unix_timestamp() / 20;
+    tx.enqueue(
+        &mail(
+            &email,
+            &name,
+            language.as_deref().unwrap_or_default(),
+            "reset",
+            &format!("/account/password/reset?token={token}"),
+        )
+        .unique(format!("account-reset:{user}:{slot}")),
+    );
+    Ok(())
+}
+
+/// Sets a new password (hashed with [`password::hash`]) with the token from
+/// a reset mail, which also confirms the address, and ends every session of
+/// the account. `None` for an unknown, used or expired token.
+pub async fn reset_password(
+    tx: &mut TenantTx,
+    token: &str,
+    password_hash: &str,
+) -> Result<Option<Uuid>, AccountError> {
+    let Some(user) = use_token(tx, token, Purpose::Reset).await? else {
+        return Ok(None);
+    };
+    sqlx::query(
+        "UPDATE users SET password_hash = $2, email_confirmed_at = coalesce(email_confirmed_at, now())
+         WHERE id = $1",
+    )
+    .bind(user)
+    .bind(password_hash)
+    .execute(tx.conn())
+    .await?;
+    sessions::end_all(tx, user).await?;
+    Ok(Some(user))
+}
+
+/// Whether a reset token can still be used (to show the form or not).
+pub async fn reset_token_usable(tx: &mut TenantTx, token: &str) -> Result<bool, AccountError> {
+    if !tokens::well_formed(token) {
+        return Ok(false);
+    }
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM account_tokens WHERE token_hash = $1 AND purpose = 'reset'
+                        AND used_at IS NULL AND expires_at > now())",
+    )
+    .bind(tokens::digest(token))
+    .fetch_one(tx.conn())
+    .await?)
+}
+
+/// What a person sees of their own account.
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize)]
+pub struct Profile {
+    /// The account.
+    pub id: Uuid,
+    /// Full name.
+    pub name: String,
+    /// Public nickname.
+    pub nickname: Option<String>,
+    /// Email address.
+    pub email: String,
+    /// Preferred language.
+    pub language: Option<String>,
+    /// Verified as a resident (census).
+    pub verified: bool,
+    /// District, once verified.
+    pub district: Option<String>,
+}
+
+/// The profile of `user`.
+pub async fn profile(tx: &mut TenantTx, user: Uuid) -> Result<Option<Profile>, AccountError> {
+    Ok(sqlx::query_as(
+        "SELECT id, name, nickname, email, language, verified_at IS NOT NULL AS verified,
+                CASE WHEN verified_at IS NOT NULL THEN district_code END AS district
+         FROM users WHERE id = $1 AND deleted_at IS NULL",
+    )
+    .bind(user)
+    .fetch_optional(tx.conn())
+    .await?)
+}
+
+#[derive(Clone, Copy)]
+enum Purpose {
+    Confirm,
+    Reset,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Confirm => "confirm",
+            Self::Reset => "reset",
+        }
+    }
+
+    fn minutes(self) -> i64 {
+        match self {
+            Self::Confirm => CONFIRMATION_VALID_HOURS * 60,
+            Self::Reset => RESET_VALID_MINUTES,
+        }
+    }
+}
+
+/// A new single-use token for `user`; earlier unused ones of the same
+/// purpose stop working.
+async fn issue_token(
+    tx: &mut TenantTx,
+    user: Uuid,
+    purpose: Purpose,
+) -> Result<String, AccountError> {
+    let token = tokens::new_token();
+    sqlx::query(
+        "UPDATE account_tokens SET used_at = now()
+         WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+    )
+    .bind(user)
+    .bind(purpose.as_str())
+    .execute(tx.conn())
+    .await?;
+    sqlx::query(
+        "INSERT INTO account_tokens (token_hash, user_id, purpose, expires_at)
+         VALUES ($1, $2, $3, now() + make_interval(mins => $4))",
+    )
+    .bind(tokens::digest(&token))
+    .bind(user)
+    .bind(purpose.as_str())
+    .bind(purpose.minutes() as i32)
+    .execute(tx.conn())
+    .await?;
+    Ok(token)
+}
+
+/// Marks `token` used and returns its account, if it was usable.
+async fn use_token(
+    tx: &mut TenantTx,
+    token: &str,
+    purpose: Purpose,
+) -> Result<Option<Uuid>, AccountError> {
+    if !tokens::well_formed(token) {
+        return Ok(None);
+    }
+    let user: Option<Uuid> = sqlx::query_scalar(
+        "UPDATE account_tokens SET used_at = now()
+         WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
+         RETURNING user_id",
+    )
+    .bind(tokens::digest(token))
+    .bind(purpose.as_str())
+    .fetch_optional(tx.conn())
+    .await?;
+    Ok(user)
+}
+
+/// The `email.send` job of an account mail (`cabildo-notify`'s `account`
+/// template: `kind` picks the text, `link` is a path on the council's site).
+fn mail(to: &str, name: &str, language: &str, kind: &str, link: &str) -> cabildo_tenancy::NewJob {
+    EmailRequest {
+        to: to.to_owned(),
+        name: Some(name.to_owned()),
+        language: (!language.is_empty()).then(|| language.to_owned()),
+        template: "account".into(),
+        vars: json!({"kind": kind, "link": link}),
+        unsubscribe_user: None,
+    }
+    .job()
+}

@@ -1,0 +1,100 @@
+//! Login sessions, stored in the council's schema (so a session of one
+//! council means nothing to another) under the hash of their token.
+//!
+//! A session ends after [`IDLE`] without use or [`ABSOLUTE`] after login,
+//! whichever comes first, at logout, on "log out everywhere" and when the
+//! password is reset.
+
+use super::AccountError;
+use super::tokens;
+use cabildo_tenancy::TenantTx;
+use uuid::Uuid;
+
+/// A session unused for this long has ended.
+pub const IDLE: time::Duration = time::Duration::days(7);
+/// A session ends this long after login, used or not.
+pub const ABSOLUTE: time::Duration = time::Duration::days(30);
+/// Use is recorded at most this often (one write per session per period,
+/// not per request).
+const TOUCH_EVERY: time::Duration = time::Duration::minutes(5);
+
+/// The person behind a live session.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Session {
+    /// The stored hash of the session's token (its identity).
+    pub id: Vec<u8>,
+    /// The account.
+    pub user: Uuid,
+    /// Their name.
+    pub name: String,
+    /// Their nickname.
+    pub nickname: Option<String>,
+    /// When it was last used (within [`TOUCH_EVERY`]).
+    #[sqlx(rename = "last_seen_at")]
+    pub last_seen: time::OffsetDateTime,
+}
+
+/// Starts a session for `user`; returns the token for the cookie.
+pub async fn start(
+    tx: &mut TenantTx,
+    user: Uuid,
+    user_agent: Option<&str>,
+) -> Result<String, AccountError> {
+    let token = tokens::new_token();
+    let user_agent: Option<String> = user_agent.map(|ua| ua.chars().take(200).collect());
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, user_agent, expires_at)
+         VALUES ($1, $2, $3, now() + make_interval(days => $4))",
+    )
+    .bind(tokens::digest(&token))
+    .bind(user)
+    .bind(user_agent)
+    .bind(ABSOLUTE.whole_days() as i32)
+    .execute(tx.conn())
+    .await?;
+    Ok(token)
+}
+
+/// The live session with `token`, recording its use.
+pub async fn find(tx: &mut TenantTx, token: &str) -> Result<Option<Session>, AccountError> {
+    if !tokens::well_formed(token) {
+        return Ok(None);
+    }
+    let session: Option<Session> = sqlx::query_as(
+        "SELECT s.token_hash AS id, s.user_id AS user, u.name, u.nickname, s.last_seen_at
+         FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = $1 AND s.expires_at > now()
+           AND s.last_seen_at > now() - make_interval(days => $2) AND u.deleted_at IS NULL",
+    )
+    .bind(tokens::digest(token))
+    .bind(IDLE.whole_days() as i32)
+    .fetch_optional(tx.conn())
+    .await?;
+    if let Some(session) = &session
+        && session.last_seen < time::OffsetDateTime::now_utc() - TOUCH_EVERY
+    {
+        sqlx::query("UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1")
+            .bind(&session.id)
+            .execute(tx.conn())
+            .await?;
+    }
+    Ok(session)
+}
+
+/// Ends the session with `token` (logout).
+pub async fn end(tx: &mut TenantTx, token: &str) -> Result<(), AccountError> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(tokens::digest(token))
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of `user` ("log out everywhere", password reset).
+pub async fn end_all(tx: &mut TenantTx, user: Uuid) -> Result<u64, AccountError> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user)
+        .execute(tx.conn())
+        .await?
+        .rows_affected())
+}

@@ -1,0 +1,5 @@
+//! The participation domain. Everything here runs inside a council's
+//! [`cabildo_tenancy::TenantTx`]; nothing sends mail directly: mails are
+//! jobs enqueued in the same transaction as the change that causes them.
+
+pub mod accounts;

@@ -1,0 +1,375 @@
+//! The JSON API under `/api/v1` on a council's site: the account actions
+//! of the pages, with the same rules. Errors are
+//! `{"error": {"code": …, "message": …}}` with stable codes; calls that
+//! change state with the session cookie need its CSRF token in
+//! `X-CSRF-Token`.
+
+use crate::AppState;
+use crate::account_pages::{self, Context, LoginRefusal, Refusal};
+use crate::auth::set_cookie;
+use crate::error::{WebError, from_account};
+use crate::site::{ClientIp, LanguageRequest};
+use axum::Extension;
+use axum::Json;
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cabildo_engine::accounts::{self, Registration, sessions};
+use cabildo_tenancy::Site;
+use serde::Deserialize;
+use serde_json::json;
+
+/// An API error answer.
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    (
+        status,
+        Json(json!({"error": {"code": code, "message": message}})),
+    )
+        .into_response()
+}
+
+fn web_error(failure: WebError) -> Response {
+    match failure {
+        WebError::NotFound => error(StatusCode::NOT_FOUND, "not_found", "No such resource."),
+        WebError::Unavailable(_) => {
+            let mut response = error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "The database is unavailable; try again shortly.",
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            response
+        }
+        other => {
+            tracing::error!(error = %other, "API request failed");
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "An unexpected error occurred.",
+            )
+        }
+    }
+}
+
+fn rate_limited(seconds: u64) -> Response {
+    let mut response = error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        "Too many attempts; wait before trying again.",
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    response
+}
+
+fn malformed(rejection: &JsonRejection) -> Response {
+    error(
+        rejection.status(),
+        "malformed_body",
+        &format!(
+            "The body is not the JSON this call expects: {}",
+            rejection.body_text()
+        ),
+    )
+}
+
+macro_rules! context {
+    ($state:expr, $site:expr, $language:expr, $headers:expr) => {
+        match Context::load(&$state, &$site, &$language, &$headers).await {
+            Ok(ctx) => ctx,
+            Err(failure) => return web_error(failure),
+        }
+    };
+}
+
+macro_rules! body {
+    ($body:expr) => {
+        match $body {
+            Ok(Json(body)) => body,
+            Err(rejection) => return malformed(&rejection),
+        }
+    };
+}
+
+/// `POST /api/v1/account/registrations`.
+#[derive(Debug, Deserialize)]
+pub struct RegistrationBody {
+    name: String,
+    nickname: String,
+    email: String,
+    password: String,
+    #[serde(default)]
+    language: Option<String>,
+    #[serde(default)]
+    accept_terms: bool,
+    #[serde(default)]
+    newsletter: bool,
+}
+
+/// `POST /api/v1/account/registrations` → 202 whether or not the address
+/// already has an account.
+pub async fn register(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    headers: HeaderMap,
+    body: Result<Json<RegistrationBody>, JsonRejection>,
+) -> Response {
+    let ctx = context!(state, site, language, headers);
+    let body = body!(body);
+    let registration = Registration {
+        name: body.name,
+        nickname: body.nickname,
+        email: body.email,
+        password: body.password,
+        language: body.language.unwrap_or_else(|| ctx.tr.code().to_owned()),
+        accept_terms: body.accept_terms,
+        newsletter: body.newsletter,
+    };
+    match account_pages::register_account(&state, &ctx.tenant, &ip.to_string(), &registration).await
+    {
+        Ok(()) => (
+            StatusCode::ACCEPTED,
+            Json(json!({"status": "check_your_email"})),
+        )
+            .into_response(),
+        Err(Refusal::Invalid(errors)) => {
+            let fields: Vec<_> = errors
+                .iter()
+                .map(|e| json!({"field": e.field.name(), "code": e.code}))
+                .collect();
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(json!({"error": {
+                    "code": "invalid_fields",
+                    "message": "Some fields are not acceptable.",
+                    "fields": fields,
+                }})),
+            )
+                .into_response()
+        }
+        Err(Refusal::RateLimited(seconds)) => rate_limited(seconds),
+        Err(Refusal::Failed(failure)) => web_error(failure),
+    }
+}
+
+/// A confirmation or reset token.
+#[derive(Debug, Deserialize)]
+pub struct TokenBody {
+    token: String,
+}
+
+/// `POST /api/v1/account/confirmations` `{token}` → 200.
+pub async fn confirm(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    headers: HeaderMap,
+    body: Result<Json<TokenBody>, JsonRejection>,
+) -> Response {
+    let ctx = context!(state, site, language, headers);
+    let body = body!(body);
+    match account_pages::confirm_address(&state, &ctx.tenant, &body.token).await {
+        Ok(true) => Json(json!({"status": "confirmed"})).into_response(),
+        Ok(false) => error(
+            StatusCode::BAD_REQUEST,
+            "invalid_token",
+            "The link is unknown, already used or expired.",
+        ),
+        Err(failure) => web_error(failure),
+    }
+}
+
+/// An email address.
+#[derive(Debug, Deserialize)]
+pub struct EmailBody {
+    email: String,
+}
+
+/// `POST /api/v1/account/password-resets` `{email}` → 202 whether or not
+/// the address has an account.
+pub async fn request_reset(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    headers: HeaderMap,
+    body: Result<Json<EmailBody>, JsonRejection>,
+) -> Response {
+    let ctx = context!(state, site, language, headers);
+    let body = body!(body);
+    match account_pages::request_reset(&state, &ctx.tenant, &ip.to_string(), &body.email).await {
+        Ok(()) | Err(Refusal::Invalid(_)) => (
+            StatusCode::ACCEPTED,
+            Json(json!({"status": "check_your_email"})),
+        )
+            .into_response(),
+        Err(Refusal::RateLimited(seconds)) => rate_limited(seconds),
+        Err(Refusal::Failed(failure)) => web_error(failure),
+    }
+}
+
+/// Login credentials.
+#[derive(Debug, Deserialize)]
+pub struct LoginBody {
+    email: String,
+    password: String,
+}
+
+/// `POST /api/v1/sessions` → 200 with the session cookie and
+/// `{"csrf_token": …}`; 401 `invalid_credentials`.
+pub async fn login(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    headers: HeaderMap,
+    body: Result<Json<LoginBody>, JsonRejection>,
+) -> Response {
+    let ctx = context!(state, site, language, headers);
+    let body = body!(body);
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    match account_pages::log_in(
+        &state,
+        &ctx.tenant,
+        &ip.to_string(),
+        &body.email,
+        &body.password,
+        user_agent,
+    )
+    .await
+    {
+        Ok((session, token)) => {
+            let mut response =
+                Json(json!({"csrf_token": state.csrf_for_session(&session.id)})).into_response();
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(
+                    state.config.secure_cookies,
+                    state.cookie_names().session,
+                    &token,
+                    Some(sessions::ABSOLUTE.whole_seconds()),
+                ),
+            );
+            response
+        }
+        Err(LoginRefusal::Invalid) => error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+            "The email or the password is not right.",
+        ),
+        Err(LoginRefusal::Unconfirmed) => error(
+            StatusCode::FORBIDDEN,
+            "email_unconfirmed",
+            "Confirm your email address with the link we sent before logging in.",
+        ),
+        Err(LoginRefusal::RateLimited(seconds)) => rate_limited(seconds),
+        Err(LoginRefusal::Failed(failure)) => web_error(failure),
+    }
+}
+
+fn unauthenticated() -> Response {
+    error(StatusCode::UNAUTHORIZED, "unauthenticated", "Log in first.")
+}
+
+/// `DELETE /api/v1/sessions/current` → 204; needs `X-CSRF-Token`.
+pub async fn logout(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = context!(state, site, language, headers);
+    let Some(token) = &ctx.visitor.session_token else {
+        return unauthenticated();
+    };
+    let sent = headers
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !ctx.visitor.csrf_matches(sent) {
+        return error(
+            StatusCode::FORBIDDEN,
+            "csrf_token_invalid",
+            "Send the session's CSRF token in the X-CSRF-Token header.",
+        );
+    }
+    let ended: Result<(), WebError> = async {
+        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
+        sessions::end(&mut tx, token).await.map_err(from_account)?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    match ended {
+        Ok(()) => {
+            let mut response = StatusCode::NO_CONTENT.into_response();
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(
+                    state.config.secure_cookies,
+                    state.cookie_names().session,
+                    "",
+                    Some(0),
+                ),
+            );
+            response
+        }
+        Err(failure) => web_error(failure),
+    }
+}
+
+/// `GET /api/v1/me` → the logged-in person, or 401.
+pub async fn me(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = context!(state, site, language, headers);
+    let Some(session) = &ctx.visitor.session else {
+        return unauthenticated();
+    };
+    let profile: Result<Option<accounts::Profile>, WebError> = async {
+        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
+        let profile = accounts::profile(&mut tx, session.user)
+            .await
+            .map_err(from_account)?;
+        tx.commit().await?;
+        Ok(profile)
+    }
+    .await;
+    match profile {
+        Ok(Some(profile)) => {
+            let mut response = Json(json!({
+                "id": profile.id,
+                "name": profile.name,
+                "nickname": profile.nickname,
+                "email": profile.email,
+                "language": profile.language,
+                "verified": profile.verified,
+                "district": profile.district,
+            }))
+            .into_response();
+            response.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            );
+            response
+        }
+        Ok(None) => unauthenticated(),
+        Err(failure) => web_error(failure),
+    }
+}
+
+/// Anything else under `/api/`.
+pub async fn not_found() -> Response {
+    error(StatusCode::NOT_FOUND, "not_found", "No such API call.")
+}

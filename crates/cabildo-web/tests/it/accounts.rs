@@ -1,0 +1,860 @@
+//! Citizen accounts over HTTP, with mail delivered by the real worker to a
+//! real SMTP server on loopback: register → confirm from the captured mail
+//! → log in → account page → log out; reset; the API; abuse.
+
+use crate::support::{Answer, BASE, app, demo_tenancy, send};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use cabildo_devkit::smtp::SmtpCatcher;
+use cabildo_notify::{EmailHandler, Handlers, MailConfig, Mailer, SiteUrl, Worker, WorkerConfig};
+use cabildo_tenancy::Tenancy;
+use cabildo_web::WebConfig;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+const TOLEDO: &str = "toledo.cabildo.test";
+const TALAVERA: &str = "talavera.cabildo.test";
+const PASSWORD: &str = "caballo grapa pila";
+
+/// A visitor with a cookie jar per host.
+struct Browser {
+    app: Router,
+    cookies: HashMap<(String, String), String>,
+}
+
+impl Browser {
+    fn new(app: &Router) -> Self {
+        Self {
+            app: app.clone(),
+            cookies: HashMap::new(),
+        }
+    }
+
+    fn cookie_header(&self, host: &str) -> String {
+        self.cookies
+            .iter()
+            .filter(|((h, _), _)| h == host)
+            .map(|((_, name), value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn cookie(&self, host: &str, name: &str) -> Option<String> {
+        self.cookies
+            .get(&(host.to_owned(), name.to_owned()))
+            .cloned()
+    }
+
+    async fn request(
+        &mut self,
+        host: &str,
+        request: axum::http::request::Builder,
+        body: Body,
+    ) -> Answer {
+        let request = request
+            .header(header::HOST, host)
+            .header(header::COOKIE, self.cookie_header(host))
+            .body(body)
+            .expect("request");
+        let answer = send(&self.app, request).await;
+        for set in answer.headers.get_all(header::SET_COOKIE) {
+            let set = set.to_str().expect("cookie");
+            let pair = set.split(';').next().expect("pair");
+            let (name, value) = pair.split_once('=').expect("name=value");
+            let key = (host.to_owned(), name.to_owned());
+            if set.contains("Max-Age=0") {
+                self.cookies.remove(&key);
+            } else {
+                self.cookies.insert(key, value.to_owned());
+            }
+        }
+        answer
+    }
+
+    async fn get(&mut self, host: &str, path: &str) -> Answer {
+        self.request(host, Request::get(path), Body::empty()).await
+    }
+
+    async fn post(&mut self, host: &str, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.request(
+            host,
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded"),
+            Body::from(body),
+        )
+        .await
+    }
+
+    /// Fetches the form at `page` and posts it with its CSRF token.
+    async fn submit(
+        &mut self,
+        host: &str,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> Answer {
+        let form = self.get(host, page).await;
+        assert_eq!(form.status, StatusCode::OK, "{page}: {}", form.body);
+        let csrf = csrf_of(&form.body);
+        let mut all = vec![("csrf_token", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post(host, action, &all).await
+    }
+
+    async fn json(
+        &mut self,
+        host: &str,
+        method: &str,
+        path: &str,
+        body: serde_json::Value,
+        csrf: Option<&str>,
+    ) -> Answer {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(csrf) = csrf {
+            request = request.header("x-csrf-token", csrf);
+        }
+        self.request(host, request, Body::from(body.to_string()))
+            .await
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_owned(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).expect("a CSRF field") + marker.len();
+    html[start..start + html[start..].find('"').expect("end")].to_owned()
+}
+
+/// The demo councils, the app, a local SMTP server and a worker mailing to it.
+struct World {
+    tenancy: Tenancy,
+    app: Router,
+    catcher: SmtpCatcher,
+    _worker: tokio::task::JoinHandle<()>,
+}
+
+async fn world() -> World {
+    let tenancy = demo_tenancy().await;
+    let catcher = SmtpCatcher::start().await.expect("smtp");
+    let mailer = Mailer::new(&MailConfig {
+        smtp_url: catcher.url(),
+        from: "no-reply@cabildo.test".into(),
+        timeout: Duration::from_secs(5),
+        connections: 4,
+    })
+    .expect("mailer");
+    let site = SiteUrl {
+        scheme: "https".into(),
+        base_domain: BASE.into(),
+        port: None,
+    };
+    let handlers = Handlers::default().with(
+        cabildo_notify::email::KIND,
+        EmailHandler::new(tenancy.clone(), mailer, site),
+    );
+    let worker = Worker::new(
+        tenancy.clone(),
+        handlers,
+        WorkerConfig {
+            poll_interval: Duration::from_millis(200),
+            ..WorkerConfig::default()
+        },
+    );
+    let worker = tokio::spawn(worker.run(std::future::pending()));
+    let app = app(
+        &tenancy,
+        WebConfig {
+            secret_key: Some(b"a test secret that is long enough".to_vec()),
+            ..WebConfig::default()
+        },
+    );
+    World {
+        tenancy,
+        app,
+        catcher,
+        _worker: worker,
+    }
+}
+
+impl World {
+    /// Mails to `to` so far, decoded.
+    fn mails_to(&self, to: &str) -> Vec<cabildo_devkit::mime::ParsedMail> {
+        self.catcher
+            .mails()
+            .into_iter()
+            .filter(|m| m.to.iter().any(|t| t == to))
+            .map(|m| cabildo_devkit::mime::parse(&m.data))
+            .collect()
+    }
+
+    /// Waits for the `n`th mail to `to` and returns the path of its link
+    /// starting with `prefix`.
+    async fn link_in_mail(&self, to: &str, n: usize, prefix: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let mails = self.mails_to(to);
+            if let Some(mail) = mails.get(n - 1) {
+                let start = mail
+                    .text
+                    .find(prefix)
+                    .unwrap_or_else(|| panic!("{prefix} in {}", mail.text));
+                let rest = &mail.text[start..];
+                let end = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
+                return rest[..end].to_owned();
+            }
+            assert!(Instant::now() < deadline, "no mail {n} to {to}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn users(&self, slug: &str) -> i64 {
+        let tenant = self
+            .tenancy
+            .get_tenant(&cabildo_tenancy::Slug::parse(slug).expect("slug"))
+            .await
+            .expect("council");
+        let mut tx = self.tenancy.begin(&tenant).await.expect("begin");
+        let count = sqlx::query_scalar("SELECT count(*) FROM users")
+            .fetch_one(tx.conn())
+            .await
+            .expect("count");
+        tx.commit().await.expect("commit");
+        count
+    }
+}
+
+fn registration<'a>(name: &'a str, nickname: &'a str, email: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("name", name),
+        ("nickname", nickname),
+        ("email", email),
+        ("password", PASSWORD),
+        ("language", "es"),
+        ("accept_terms", "on"),
+    ]
+}
+
+#[tokio::test]
+async fn register_confirm_log_in_and_out_and_sessions_stay_on_their_council() {
+    let world = world().await;
+    let mut ana = Browser::new(&world.app);
+
+    let done = ana
+        .submit(
+            TOLEDO,
+            "/account/register",
+            "/account/register",
+            &registration("Ana <b>López</b>", "ana_lopez", "Ana@Example.org"),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("Revisa tu correo"), "{}", done.body);
+
+    // Not confirmed yet: no login.
+    let early = ana
+        .submit(
+            TOLEDO,
+            "/account/login",
+            "/account/login",
+            &[("email", "ana@example.org"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::FORBIDDEN, "{}", early.body);
+
+    let link = world
+        .link_in_mail(
+            "ana@example.org",
+            1,
+            "https://toledo.cabildo.test/account/confirm?token=",
+        )
+        .await;
+    let path = link.trim_start_matches("https://toledo.cabildo.test");
+    // GET only asks; the POST confirms, once.
+    let page = ana.get(TOLEDO, path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let token = path.split("token=").nth(1).expect("token");
+    let csrf = csrf_of(&page.body);
+    let confirmed = ana
+        .post(
+            TOLEDO,
+            "/account/confirm",
+            &[("csrf_token", &csrf), ("token", token)],
+        )
+        .await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
+    let again = ana
+        .post(
+            TOLEDO,
+            "/account/confirm",
+            &[("csrf_token", &csrf), ("token", token)],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "single use");
+
+    let wrong = ana
+        .submit(
+            TOLEDO,
+            "/account/login",
+            "/account/login",
+            &[
+                ("email", "ana@example.org"),
+                ("password", "caballo grapa pilas"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let login = ana
+        .submit(
+            TOLEDO,
+            "/account/login",
+            "/account/login",
+            &[("email", "ANA@example.org "), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::SEE_OTHER, "{}", login.body);
+    let set_cookies: Vec<_> = login
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(
+        set_cookies.iter().any(|c| c.starts_with("session=")
+            && c.contains("HttpOnly")
+            && c.contains("SameSite=Lax")
+            && !c.contains("Domain")),
+        "{set_cookies:?}"
+    );
+
+    let account = ana.get(TOLEDO, "/account").await;
+    assert_eq!(account.status, StatusCode::OK, "{}", account.body);
+    assert!(
+        account.body.contains("Ana &#60;b&#62;López&#60;/b&#62;")
+            || account.body.contains("Ana &lt;b&gt;López&lt;/b&gt;"),
+        "escaped: {}",
+        account.body
+    );
+    assert!(!account.body.contains("<b>López"), "never raw markup");
+    assert!(account.body.contains("ana@example.org"));
+
+    // The same session token on another council means nothing there.
+    let token = ana.cookie(TOLEDO, "session").expect("session cookie");
+    let mut mallory = Browser::new(&world.app);
+    mallory
+        .cookies
+        .insert((TALAVERA.to_owned(), "session".to_owned()), token.clone());
+    let elsewhere = mallory.get(TALAVERA, "/account").await;
+    assert_eq!(
+        elsewhere.status,
+        StatusCode::SEE_OTHER,
+        "redirected to log in"
+    );
+    let me = mallory
+        .json(TALAVERA, "GET", "/api/v1/me", serde_json::Value::Null, None)
+        .await;
+    assert_eq!(me.status, StatusCode::UNAUTHORIZED);
+
+    // Logging out needs the CSRF token.
+    let forged = ana
+        .post(TOLEDO, "/account/logout", &[("csrf_token", "x")])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        ana.get(TOLEDO, "/account").await.status,
+        StatusCode::OK,
+        "still logged in"
+    );
+    let home = ana.get(TOLEDO, "/").await;
+    let logout = ana
+        .post(
+            TOLEDO,
+            "/account/logout",
+            &[("csrf_token", &csrf_of(&home.body))],
+        )
+        .await;
+    assert_eq!(logout.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        ana.get(TOLEDO, "/account").await.status,
+        StatusCode::SEE_OTHER
+    );
+    // The old token is dead even if replayed.
+    let mut replay = Browser::new(&world.app);
+    replay
+        .cookies
+        .insert((TOLEDO.to_owned(), "session".to_owned()), token);
+    assert_eq!(
+        replay.get(TOLEDO, "/account").await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn a_taken_address_answers_the_same_and_tells_its_owner_a_taken_nickname_is_a_form_error() {
+    let world = world().await;
+    let mut first = Browser::new(&world.app);
+    let a = first
+        .submit(
+            TOLEDO,
+            "/account/register",
+            "/account/register",
+            &registration("Ana", "ana", "ana@example.org"),
+        )
+        .await;
+    let mut second = Browser::new(&world.app);
+    let b = second
+        .submit(
+            TOLEDO,
+            "/account/register",
+            "/account/register",
+            &registration("Otra", "otra", "ana@example.org"),
+        )
+        .await;
+    assert_eq!((a.status, b.status), (StatusCode::OK, StatusCode::OK));
+    assert_eq!(a.body, b.body, "no enumeration");
+    world
+        .link_in_mail(
+            "ana@example.org",
+            2,
+            "https://toledo.cabildo.test/account/password/forgot",
+        )
+        .await;
+    assert_eq!(world.users("toledo").await, 1);
+
+    let taken = second
+        .submit(
+            TOLEDO,
+            "/account/register",
+            "/account/register",
+            &registration("Ana Bis", "ANA", "bis@example.org"),
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        taken.body.contains("Ese alias ya está en uso"),
+        "{}",
+        taken.body
+    );
+    assert!(
+        taken.body.contains("value=\"bis@example.org\""),
+        "keeps what was typed"
+    );
+    assert!(!taken.body.contains(PASSWORD), "never echoes the password");
+
+    let weak = second
+        .submit(
+            TOLEDO,
+            "/account/register",
+            "/account/register",
+            &[
+                ("name", ""),
+                ("nickname", "<x>"),
+                ("email", "nope"),
+                ("password", "1234567890"),
+                ("language", "fr"),
+            ],
+        )
+        .await;
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for message in [
+        "Escribe tu nombre",
+        "alias",
+        "no parece una dirección",
+        "más usadas",
+        "condiciones de uso",
+        "idiomas disponibles",
+    ] {
+        assert!(weak.body.contains(message), "{message}: {}", weak.body);
+    }
+    assert_eq!(world.users("toledo").await, 1);
+}
+
+#[tokio::test]
+async fn parallel_registrations_of_one_address_make_one_account() {
+    let world = world().await;
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let app = world.app.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut browser = Browser::new(&app);
+            let nickname = format!("racer{i}");
+            browser
+                .json(
+                    TOLEDO,
+                    "POST",
+                    "/api/v1/account/registrations",
+                    serde_json::json!({"name": "Racer", "nickname": nickname, "email": "race@example.org", "password": PASSWORD, "accept_terms": true}),
+                    None,
+                )
+                .await
+                .status
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.expect("task"), StatusCode::ACCEPTED);
+    }
+    assert_eq!(world.users("toledo").await, 1);
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_change_nothing() {
+    let world = world().await;
+    let mut browser = Browser::new(&world.app);
+    let mut fields = registration("Ana", "ana", "ana@example.org");
+    let missing = browser.post(TOLEDO, "/account/register", &fields).await;
+    assert_eq!(missing.status, StatusCode::FORBIDDEN);
+    browser.get(TOLEDO, "/account/register").await; // now has a CSRF cookie
+    fields.push(("csrf_token", "not-the-token"));
+    let wrong = browser.post(TOLEDO, "/account/register", &fields).await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    let garbage = browser
+        .request(
+            TOLEDO,
+            Request::post("/account/register").header(header::CONTENT_TYPE, "application/json"),
+            Body::from("{"),
+        )
+        .await;
+    assert_eq!(garbage.status, StatusCode::BAD_REQUEST);
+    assert!(garbage.body.contains("<h1>"), "a page, not a bare error");
+    assert_eq!(world.users("toledo").await, 0);
+}
+
+#[tokio::test]
+async fn brute_force_logins_are_slowed_down_per_address_and_per_account() {
+    let world = world().await;
+    let mut attacker = Browser::new(&world.app);
+    let mut limited = None;
+    for attempt in 0..40 {
+        let answer = attacker
+            .json(TOLEDO, "POST", "/api/v1/sessions", serde_json::json!({"email": format!("u{attempt}@example.org"), "password": "wrong password"}), None)
+            .await;
+        if answer.status == StatusCode::TOO_MANY_REQUESTS {
+            assert!(answer.headers.contains_key(header::RETRY_AFTER));
+            assert!(answer.body.contains("\"rate_limited\""));
+            limited = Some(attempt);
+            break;
+        }
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+        assert!(answer.body.contains("\"invalid_credentials\""));
+    }
+    assert_eq!(limited, Some(30), "30 attempts per address per 5 minutes");
+
+    // Against one account: 10 per 5 minutes, whatever the address (here
+    // behind a trusted proxy that reports a different address each time).
+    let behind_proxy = app(
+        &world.tenancy,
+        WebConfig {
+            trusted_proxies: vec![std::net::Ipv6Addr::UNSPECIFIED.into()],
+            ..WebConfig::default()
+        },
+    );
+    let mut statuses = Vec::new();
+    for i in 0..11 {
+        let app = behind_proxy.clone();
+        let request = Request::post("/api/v1/sessions")
+            .header(header::HOST, TOLEDO)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-forwarded-for", format!("10.0.0.{i}"))
+            .body(Body::from(
+                r#"{"email": "victim@example.org", "password": "nope nope nope"}"#,
+            ))
+            .expect("request");
+        statuses.push(send(&app, request).await.status);
+    }
+    let mut expected = vec![StatusCode::UNAUTHORIZED; 10];
+    expected.push(StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(statuses, expected);
+}
+
+#[tokio::test]
+async fn the_api_registers_confirms_logs_in_and_out_with_csrf_and_stable_errors() {
+    let world = world().await;
+    let mut client = Browser::new(&world.app);
+    let registered = client
+        .json(TOLEDO, "POST", "/api/v1/account/registrations", serde_json::json!({"name": "Luis", "nickname": "luis", "email": "luis@example.org", "password": PASSWORD, "language": "en", "accept_terms": true}), None)
+        .await;
+    assert_eq!(
+        registered.status,
+        StatusCode::ACCEPTED,
+        "{}",
+        registered.body
+    );
+    let invalid = client
+        .json(
+            TOLEDO,
+            "POST",
+            "/api/v1/account/registrations",
+            serde_json::json!({"name": "X", "nickname": "x!", "email": "x", "password": "short"}),
+            None,
+        )
+        .await;
+    assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = serde_json::from_str(&invalid.body).expect("json");
+    assert_eq!(body["error"]["code"], "invalid_fields");
+    assert!(
+        body["error"]["fields"]
+            .as_array()
+            .expect("fields")
+            .iter()
+            .any(|f| f["code"] == "password_too_short")
+    );
+    let malformed = client
+        .request(
+            TOLEDO,
+            Request::post("/api/v1/sessions").header(header::CONTENT_TYPE, "application/json"),
+            Body::from("{nope"),
+        )
+        .await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+    assert!(malformed.body.contains("\"malformed_body\""));
+
+    let link = world
+        .link_in_mail(
+            "luis@example.org",
+            1,
+            "https://toledo.cabildo.test/account/confirm?token=",
+        )
+        .await;
+    let token = link.split("token=").nth(1).expect("token");
+    let confirmed = client
+        .json(
+            TOLEDO,
+            "POST",
+            "/api/v1/account/confirmations",
+            serde_json::json!({"token": token}),
+            None,
+        )
+        .await;
+    assert_eq!(confirmed.status, StatusCode::OK);
+    let bad = client
+        .json(
+            TOLEDO,
+            "POST",
+            "/api/v1/account/confirmations",
+            serde_json::json!({"token": token}),
+            None,
+        )
+        .await;
+    assert!(bad.body.contains("\"invalid_token\""));
+    assert!(
+        world.mails_to("luis@example.org")[0]
+            .subject
+            .contains("Confirm your email"),
+        "in the chosen language"
+    );
+
+    let login = client
+        .json(
+            TOLEDO,
+            "POST",
+            "/api/v1/sessions",
+            serde_json::json!({"email": "luis@example.org", "password": PASSWORD}),
+            None,
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+    let csrf = serde_json::from_str::<serde_json::Value>(&login.body).expect("json")["csrf_token"]
+        .as_str()
+        .expect("csrf")
+        .to_owned();
+    let me = client
+        .json(TOLEDO, "GET", "/api/v1/me", serde_json::Value::Null, None)
+        .await;
+    assert_eq!(me.status, StatusCode::OK);
+    let me: serde_json::Value = serde_json::from_str(&me.body).expect("json");
+    assert_eq!(
+        (me["nickname"].as_str(), me["verified"].as_bool()),
+        (Some("luis"), Some(false))
+    );
+
+    let without = client
+        .json(
+            TOLEDO,
+            "DELETE",
+            "/api/v1/sessions/current",
+            serde_json::Value::Null,
+            None,
+        )
+        .await;
+    assert_eq!(without.status, StatusCode::FORBIDDEN);
+    assert!(without.body.contains("\"csrf_token_invalid\""));
+    let out = client
+        .json(
+            TOLEDO,
+            "DELETE",
+            "/api/v1/sessions/current",
+            serde_json::Value::Null,
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    let gone = client
+        .json(TOLEDO, "GET", "/api/v1/me", serde_json::Value::Null, None)
+        .await;
+    assert_eq!(gone.status, StatusCode::UNAUTHORIZED);
+    assert!(gone.body.contains("\"unauthenticated\""));
+}
+
+#[tokio::test]
+async fn a_password_reset_link_works_once_ends_sessions_and_answers_the_same_for_unknown_addresses()
+{
+    let world = world().await;
+    let mut ana = Browser::new(&world.app);
+    ana.submit(
+        TOLEDO,
+        "/account/register",
+        "/account/register",
+        &registration("Ana", "ana", "ana@example.org"),
+    )
+    .await;
+    let link = world
+        .link_in_mail(
+            "ana@example.org",
+            1,
+            "https://toledo.cabildo.test/account/confirm?token=",
+        )
+        .await;
+    let token = link.split("token=").nth(1).expect("token").to_owned();
+    ana.json(
+        TOLEDO,
+        "POST",
+        "/api/v1/account/confirmations",
+        serde_json::json!({"token": token}),
+        None,
+    )
+    .await;
+    let login = ana
+        .json(
+            TOLEDO,
+            "POST",
+            "/api/v1/sessions",
+            serde_json::json!({"email": "ana@example.org", "password": PASSWORD}),
+            None,
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::OK);
+
+    let mut stranger = Browser::new(&world.app);
+    let known = stranger
+        .submit(
+            TOLEDO,
+            "/account/password/forgot",
+            "/account/password/forgot",
+            &[("email", "ana@example.org")],
+        )
+        .await;
+    let unknown = stranger
+        .submit(
+            TOLEDO,
+            "/account/password/forgot",
+            "/account/password/forgot",
+            &[("email", "nobody@example.org")],
+        )
+        .await;
+    assert_eq!(
+        (known.status, unknown.status),
+        (StatusCode::OK, StatusCode::OK)
+    );
+    assert_eq!(known.body, unknown.body, "no enumeration");
+    // A flood sends no more mail (one per 20 s per address).
+    for _ in 0..5 {
+        stranger
+            .submit(
+                TOLEDO,
+                "/account/password/forgot",
+                "/account/password/forgot",
+                &[("email", "ana@example.org")],
+            )
+            .await;
+    }
+    let link = world
+        .link_in_mail(
+            "ana@example.org",
+            2,
+            "https://toledo.cabildo.test/account/password/reset?token=",
+        )
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        world.mails_to("ana@example.org").len(),
+        2,
+        "confirmation and one reset mail"
+    );
+
+    let path = link.trim_start_matches("https://toledo.cabildo.test");
+    let token = path.split("token=").nth(1).expect("token").to_owned();
+    let weak = stranger
+        .submit(
+            TOLEDO,
+            path,
+            "/account/password/reset",
+            &[("token", &token), ("password", "short")],
+        )
+        .await;
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let new_password = "nuevo caballo grapa";
+    let reset = stranger
+        .submit(
+            TOLEDO,
+            path,
+            "/account/password/reset",
+            &[("token", &token), ("password", new_password)],
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.body);
+    assert_eq!(
+        stranger.get(TOLEDO, path).await.status,
+        StatusCode::BAD_REQUEST,
+        "used"
+    );
+    assert_eq!(
+        ana.json(TOLEDO, "GET", "/api/v1/me", serde_json::Value::Null, None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED,
+        "sessions ended"
+    );
+    let old = ana
+        .json(
+            TOLEDO,
+            "POST",
+            "/api/v1/sessions",
+            serde_json::json!({"email": "ana@example.org", "password": PASSWORD}),
+            None,
+        )
+        .await;
+    assert_eq!(old.status, StatusCode::UNAUTHORIZED);
+    let new = ana
+        .json(
+            TOLEDO,
+            "POST",
+            "/api/v1/sessions",
+            serde_json::json!({"email": "ana@example.org", "password": new_password}),
+            None,
+        )
+        .await;
+    assert_eq!(new.status, StatusCode::OK);
+    // A reset token of Toledo does nothing on Talavera.
+    assert_eq!(
+        stranger.get(TALAVERA, path).await.status,
+        StatusCode::BAD_REQUEST
+    );
+}
