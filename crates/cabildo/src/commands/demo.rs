@@ -122,6 +122,11 @@ async fn run_with(
     for slug in &slugs {
         println!("  {slug:<15} http://{slug}.{base}:{port}/");
     }
+    if let Some(slug) = slugs.first() {
+        println!(
+            "  register        http://{slug}.{base}:{port}/account/register (the confirmation mail arrives in the demo mailbox)"
+        );
+    }
     println!("  demo mailbox    http://{base}:{port}/_demo/mail");
     println!("  health          http://{base}:{port}/readyz");
     println!("Database: {database_url}   Redis: {}", services.redis.url());
