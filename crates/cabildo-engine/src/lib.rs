@@ -3,3 +3,4 @@
 //! jobs enqueued in the same transaction as the change that causes them.
 
 pub mod accounts;
+pub mod census;

@@ -18,6 +18,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use cabildo_engine::accounts::validate::FieldError;
 use cabildo_engine::accounts::{self, AccountError, Registered, Registration, password, sessions};
+use cabildo_engine::census;
 use cabildo_tenancy::{Site, Tenant};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -868,4 +869,129 @@ pub async fn account(
         }
         Err(error) => WebError::from(error).into_page(&ctx.tr),
     }
+}
+
+/// What a residency verification attempt came to.
+pub(crate) enum Residency {
+    Verified(String),
+    Failed,
+    TooManyAttempts,
+    InvalidDocument(&'static str),
+    InvalidBirthDate,
+}
+
+/// Verifies the logged-in person against the census. Shared by the page
+/// and the API.
+pub(crate) async fn verify_residency(
+    state: &AppState,
+    tenant: &Tenant,
+    user: uuid::Uuid,
+    document: &str,
+    birth_date: &str,
+) -> Result<Residency, WebError> {
+    let Some(birth_date) = census::import::parse_date(birth_date) else {
+        return Ok(Residency::InvalidBirthDate);
+    };
+    let key = census::key(&state.secret, tenant.id);
+    let mut tx = state.tenancy.begin(tenant).await?;
+    let outcome = census::verify(&mut tx, &key, user, document, birth_date)
+        .await
+        .map_err(from_account)?;
+    tx.commit().await?;
+    Ok(match outcome {
+        census::Verification::Verified { district } => Residency::Verified(district),
+        census::Verification::Failed => Residency::Failed,
+        census::Verification::TooManyAttempts => Residency::TooManyAttempts,
+        census::Verification::Malformed(error) => Residency::InvalidDocument(error.code()),
+    })
+}
+
+fn verify_form(
+    ctx: &Context,
+    document: &str,
+    birth_date: &str,
+    error: Option<(&'static str, String)>,
+) -> FormView {
+    let mut document_field = ctx.field("document", "text", "off", document);
+    document_field.hint = Some(ctx.tr.t("hint-document"));
+    let mut date_field = ctx.field("birth_date", "date", "bday", birth_date);
+    match &error {
+        Some(("document", message)) => document_field.error = Some(message.clone()),
+        Some(("birth_date", message)) => date_field.error = Some(message.clone()),
+        _ => {}
+    }
+    FormView {
+        title: ctx.tr.t("verify-title"),
+        intro: Some(ctx.tr.with("verify-intro", "council", &ctx.chrome.council)),
+        action: "/account/verify".into(),
+        fields: vec![document_field, date_field],
+        submit: ctx.tr.t("verify-submit"),
+        errors: error
+            .map(|(field, message)| {
+                vec![ErrorLine {
+                    field: (!field.is_empty()).then_some(field),
+                    message,
+                }]
+            })
+            .unwrap_or_default(),
+        links: vec![("/account", ctx.tr.t("account-title"))],
+    }
+}
+
+/// `GET /account/verify`.
+pub async fn verify_page(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = load!(state, site, language, headers);
+    if ctx.visitor.session.is_none() {
+        return Redirect::to("/account/login").into_response();
+    }
+    let form = verify_form(&ctx, "", "", None);
+    ctx.form(&state, StatusCode::OK, form)
+}
+
+/// `POST /account/verify`.
+pub async fn verify(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    headers: HeaderMap,
+    form: Fields,
+) -> Response {
+    let ctx = load!(state, site, language, headers);
+    let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
+        return Redirect::to("/account/login").into_response();
+    };
+    let values = fields_or_return!(ctx, state, form);
+    let (document, birth_date) = (get(&values, "document"), get(&values, "birth_date"));
+    let outcome = verify_residency(&state, &ctx.tenant, user, document, birth_date).await;
+    let tr = &ctx.tr;
+    let (status, error) = match outcome {
+        Ok(Residency::Verified(_)) => return ctx.message(&state, StatusCode::OK, "verify-done"),
+        Ok(Residency::Failed) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ("", tr.t("error-verification-failed")),
+        ),
+        Ok(Residency::TooManyAttempts) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            ("", tr.t("error-verification-too-many")),
+        ),
+        Ok(Residency::InvalidDocument(code)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            (
+                "document",
+                tr.t(&format!("error-{}", code.replace('_', "-"))),
+            ),
+        ),
+        Ok(Residency::InvalidBirthDate) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ("birth_date", tr.t("error-birth-date")),
+        ),
+        Err(error) => return error.into_page(tr),
+    };
+    let form = verify_form(&ctx, document, birth_date, Some(error));
+    ctx.form(&state, status, form)
 }

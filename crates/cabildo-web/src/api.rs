@@ -373,3 +373,70 @@ pub async fn me(
 pub async fn not_found() -> Response {
     error(StatusCode::NOT_FOUND, "not_found", "No such API call.")
 }
+
+/// A residency verification request.
+#[derive(Debug, Deserialize)]
+pub struct VerificationBody {
+    document: String,
+    birth_date: String,
+}
+
+/// `POST /api/v1/me/verification` `{document, birth_date}` → 200
+/// `{verified, district}`, or 422 with a code (`verification_failed`,
+/// `document_format`, `document_letter`, `birth_date_invalid`), or 429
+/// `too_many_attempts`.
+pub async fn verify(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    headers: HeaderMap,
+    body: Result<Json<VerificationBody>, JsonRejection>,
+) -> Response {
+    let ctx = context!(state, site, language, headers);
+    let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
+        return unauthenticated();
+    };
+    let sent = headers
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !ctx.visitor.csrf_matches(sent) {
+        return error(
+            StatusCode::FORBIDDEN,
+            "csrf_token_invalid",
+            "Send the session's CSRF token in the X-CSRF-Token header.",
+        );
+    }
+    let body = body!(body);
+    let unprocessable =
+        |code: &str, message: &str| error(StatusCode::UNPROCESSABLE_ENTITY, code, message);
+    match account_pages::verify_residency(
+        &state,
+        &ctx.tenant,
+        user,
+        &body.document,
+        &body.birth_date,
+    )
+    .await
+    {
+        Ok(account_pages::Residency::Verified(district)) => {
+            Json(json!({"verified": true, "district": district})).into_response()
+        }
+        Ok(account_pages::Residency::Failed) => unprocessable(
+            "verification_failed",
+            "The census has no resident with that document and birth date available for this account.",
+        ),
+        Ok(account_pages::Residency::TooManyAttempts) => error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            "Five failed attempts in 24 hours; try again tomorrow or ask the council.",
+        ),
+        Ok(account_pages::Residency::InvalidDocument(code)) => {
+            unprocessable(code, "That is not a valid DNI or NIE.")
+        }
+        Ok(account_pages::Residency::InvalidBirthDate) => {
+            unprocessable("birth_date_invalid", "Give the birth date as YYYY-MM-DD.")
+        }
+        Err(failure) => web_error(failure),
+    }
+}

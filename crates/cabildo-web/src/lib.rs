@@ -131,6 +131,7 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         .route("/sessions", post(api::login))
         .route("/sessions/current", delete(api::logout))
         .route("/me", get(api::me))
+        .route("/me/verification", post(api::verify))
         .fallback(api::not_found);
     let sites = Router::new()
         .route("/", get(pages::home))
@@ -161,6 +162,10 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
             get(account_pages::reset_page).post(account_pages::reset),
         )
         .route("/account", get(account_pages::account))
+        .route(
+            "/account/verify",
+            get(account_pages::verify_page).post(account_pages::verify),
+        )
         .nest("/api/v1", api)
         .route(
             "/unsubscribe",

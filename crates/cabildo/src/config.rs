@@ -123,6 +123,30 @@ pub enum Command {
     /// Send newsletters to people who gave consent.
     #[command(subcommand)]
     Newsletters(NewslettersCommand),
+    /// Load a council's municipal census for residency verification.
+    #[command(subcommand)]
+    Census(CensusCommand),
+}
+
+/// `census` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CensusCommand {
+    /// Replace a council's census with a CSV file: one resident per line,
+    /// `document,birth_date,district` (DNI or NIE; YYYY-MM-DD or
+    /// DD/MM/YYYY; a district code of the council), separated by commas,
+    /// semicolons or tabs, UTF-8 or Latin-1, with or without a heading
+    /// line. Document numbers are stored only as keyed hashes (needs
+    /// CABILDO_SECRET_KEY).
+    Import {
+        /// The council's slug.
+        #[arg(long)]
+        tenant: String,
+        /// The census file.
+        file: PathBuf,
+        /// Write the rejected lines (line number and reason) to this CSV file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
 }
 
 /// `newsletters` subcommands.

@@ -32,6 +32,7 @@ async fn main() -> ExitCode {
         Command::Jobs(command) => commands::jobs::run(&cli.global, command).await,
         Command::Mail(command) => commands::mail::run(&cli.global, command).await,
         Command::Newsletters(command) => commands::newsletters::run(&cli.global, command).await,
+        Command::Census(command) => commands::census::run(&cli.global, command).await,
     };
     match result {
         Ok(code) => code,

@@ -119,3 +119,17 @@ error-rate-limited-body = { $count ->
     [one] Please wait { $formatted } second before trying again.
    *[other] Please wait { $formatted } seconds before trying again.
 }
+
+verify-title = Verify your residency
+verify-intro = { $council } checks residency against its municipal census (padrón). Once verified you can take part where residency is required, such as budget ballots. Your document number is never stored as such.
+verify-submit = Verify
+verify-done-title = Residency verified
+verify-done-body = You are verified as a resident. Thank you.
+field-document = DNI or NIE
+field-birth-date = Date of birth
+hint-document = For example 12345678Z or X1234567L.
+error-document-format = That is not a DNI or NIE: 8 digits and a letter, or X, Y or Z, 7 digits and a letter.
+error-document-letter = The letter does not match the number; check the document.
+error-birth-date = Give a valid date of birth.
+error-verification-failed = We could not verify you with those details. Check them; if they are right, contact the council (you may not be in the census yet, or the document may already be used by another account).
+error-verification-too-many = Too many failed attempts today. Try again tomorrow, or contact the council.

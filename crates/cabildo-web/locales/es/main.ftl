@@ -119,3 +119,17 @@ error-rate-limited-body = { $count ->
     [one] Espera { $formatted } segundo antes de volver a intentarlo.
    *[other] Espera { $formatted } segundos antes de volver a intentarlo.
 }
+
+verify-title = Verifica tu empadronamiento
+verify-intro = { $council } comprueba el empadronamiento con su padrón municipal. Una vez verificado puedes participar donde se exige ser vecino o vecina, como en las votaciones de presupuestos. Tu número de documento nunca se guarda tal cual.
+verify-submit = Verificar
+verify-done-title = Empadronamiento verificado
+verify-done-body = Estás verificado como residente. Gracias.
+field-document = DNI o NIE
+field-birth-date = Fecha de nacimiento
+hint-document = Por ejemplo 12345678Z o X1234567L.
+error-document-format = Eso no es un DNI ni un NIE: 8 cifras y una letra, o X, Y o Z, 7 cifras y una letra.
+error-document-letter = La letra no corresponde al número; revisa el documento.
+error-birth-date = Escribe una fecha de nacimiento válida.
+error-verification-failed = No hemos podido verificarte con esos datos. Revísalos; si son correctos, contacta con el ayuntamiento (puede que aún no estés en el padrón o que el documento ya lo use otra cuenta).
+error-verification-too-many = Demasiados intentos fallidos hoy. Vuelve a intentarlo mañana o contacta con el ayuntamiento.

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 const TOLEDO: &str = "toledo.cabildo.test";
 const TALAVERA: &str = "talavera.cabildo.test";
 const PASSWORD: &str = "caballo grapa pila";
+const SECRET: &[u8] = b"a test secret that is long enough";
 
 /// A visitor with a cookie jar per host.
 struct Browser {
@@ -183,7 +184,7 @@ async fn world() -> World {
     let app = app(
         &tenancy,
         WebConfig {
-            secret_key: Some(b"a test secret that is long enough".to_vec()),
+            secret_key: Some(SECRET.to_vec()),
             ..WebConfig::default()
         },
     );
@@ -857,4 +858,202 @@ async fn a_password_reset_link_works_once_ends_sessions_and_answers_the_same_for
         stranger.get(TALAVERA, path).await.status,
         StatusCode::BAD_REQUEST
     );
+}
+
+/// Loads `lines` as `slug`'s census under the test secret.
+async fn census(world: &World, slug: &str, lines: &[&str]) {
+    use cabildo_engine::census::{self, import};
+    let tenant = world
+        .tenancy
+        .get_tenant(&cabildo_tenancy::Slug::parse(slug).expect("slug"))
+        .await
+        .expect("council");
+    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
+    let districts = import::district_codes(&mut tx).await.expect("districts");
+    let mut parser = import::Parser::new(census::key(SECRET, tenant.id), districts);
+    let residents: Vec<_> = lines
+        .iter()
+        .map(|line| {
+            parser
+                .line(line.as_bytes())
+                .expect("line")
+                .expect("resident")
+        })
+        .collect();
+    import::clear(&mut tx).await.expect("clear");
+    import::store(&mut tx, &residents).await.expect("store");
+    tx.commit().await.expect("commit");
+}
+
+/// Registers, confirms and logs in `email` through the API; returns the
+/// session's CSRF token.
+async fn logged_in(
+    world: &World,
+    browser: &mut Browser,
+    host: &str,
+    nickname: &str,
+    email: &str,
+    mail_number: usize,
+) -> String {
+    let registered = browser
+        .json(host, "POST", "/api/v1/account/registrations", serde_json::json!({"name": nickname, "nickname": nickname, "email": email, "password": PASSWORD, "accept_terms": true}), None)
+        .await;
+    assert_eq!(
+        registered.status,
+        StatusCode::ACCEPTED,
+        "{}",
+        registered.body
+    );
+    let link = world
+        .link_in_mail(
+            email,
+            mail_number,
+            &format!("https://{host}/account/confirm?token="),
+        )
+        .await;
+    let token = link.split("token=").nth(1).expect("token");
+    browser
+        .json(
+            host,
+            "POST",
+            "/api/v1/account/confirmations",
+            serde_json::json!({"token": token}),
+            None,
+        )
+        .await;
+    let login = browser
+        .json(
+            host,
+            "POST",
+            "/api/v1/sessions",
+            serde_json::json!({"email": email, "password": PASSWORD}),
+            None,
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+    serde_json::from_str::<serde_json::Value>(&login.body).expect("json")["csrf_token"]
+        .as_str()
+        .expect("csrf")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn residency_is_verified_once_per_document_with_five_tries_a_day_and_only_on_its_council() {
+    let world = world().await;
+    census(
+        &world,
+        "toledo",
+        &[
+            "12345678Z;1980-05-17;poligono",
+            "X1234567L;17/05/1975;casco-historico",
+        ],
+    )
+    .await;
+    let mut ana = Browser::new(&world.app);
+    let csrf = logged_in(&world, &mut ana, TOLEDO, "ana", "ana@example.org", 1).await;
+    let attempt = async |browser: &mut Browser, csrf: &str, document: &str, birth_date: &str| {
+        let answer = browser
+            .json(
+                TOLEDO,
+                "POST",
+                "/api/v1/me/verification",
+                serde_json::json!({"document": document, "birth_date": birth_date}),
+                Some(csrf),
+            )
+            .await;
+        let code = serde_json::from_str::<serde_json::Value>(&answer.body).expect("json")["error"]
+            ["code"]
+            .as_str()
+            .map(str::to_owned);
+        (answer.status, code, answer.body)
+    };
+    let (status, code, _) = attempt(&mut ana, &csrf, "12345678A", "1980-05-17").await;
+    assert_eq!(
+        (status, code.as_deref()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("document_letter"))
+    );
+    let (status, code, _) = attempt(&mut ana, &csrf, "12345678Z", "1980-05-18").await;
+    assert_eq!(
+        (status, code.as_deref()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("verification_failed")
+        )
+    );
+    let (status, code, _) = attempt(&mut ana, "wrong", "12345678Z", "1980-05-17").await;
+    assert_eq!(
+        (status, code.as_deref()),
+        (StatusCode::FORBIDDEN, Some("csrf_token_invalid"))
+    );
+    let (status, _, body) = attempt(&mut ana, &csrf, " 12.345.678-z ", "1980-05-17").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("\"district\":\"poligono\""), "{body}");
+    let me = ana
+        .json(TOLEDO, "GET", "/api/v1/me", serde_json::Value::Null, None)
+        .await;
+    assert!(me.body.contains("\"verified\":true"), "{}", me.body);
+
+    // The same document cannot verify a second account; failures are
+    // counted and stop at five a day.
+    let mut luis = Browser::new(&world.app);
+    let luis_csrf = logged_in(&world, &mut luis, TOLEDO, "luis", "luis@example.org", 1).await;
+    for _ in 0..5 {
+        let (status, code, _) = attempt(&mut luis, &luis_csrf, "12345678Z", "1980-05-17").await;
+        assert_eq!(
+            (status, code.as_deref()),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("verification_failed")
+            )
+        );
+    }
+    let (status, code, _) = attempt(&mut luis, &luis_csrf, "X1234567L", "1975-05-17").await;
+    assert_eq!(
+        (status, code.as_deref()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("too_many_attempts")),
+        "even with good details"
+    );
+
+    // Toledo's census means nothing on Talavera.
+    let mut eva = Browser::new(&world.app);
+    let eva_csrf = logged_in(&world, &mut eva, TALAVERA, "eva", "eva@example.org", 1).await;
+    let answer = eva
+        .json(
+            TALAVERA,
+            "POST",
+            "/api/v1/me/verification",
+            serde_json::json!({"document": "X1234567L", "birth_date": "1975-05-17"}),
+            Some(&eva_csrf),
+        )
+        .await;
+    assert_eq!(
+        answer.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        answer.body
+    );
+
+    // The page: a logged-in person verifies with the form.
+    let mut web = Browser::new(&world.app);
+    web.submit(
+        TOLEDO,
+        "/account/login",
+        "/account/login",
+        &[("email", "luis@example.org"), ("password", PASSWORD)],
+    )
+    .await;
+    let page = web
+        .submit(
+            TOLEDO,
+            "/account/verify",
+            "/account/verify",
+            &[("document", "X1234567L"), ("birth_date", "1975-05-17")],
+        )
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the limit holds on the page too"
+    );
+    assert!(page.body.contains("Demasiados intentos"), "{}", page.body);
 }

@@ -227,6 +227,7 @@ fn every_command_explains_itself_and_missing_settings_are_named() {
         vec!["jobs", "list", "--help"],
         vec!["jobs", "retry", "--help"],
         vec!["mail", "test", "--help"],
+        vec!["census", "import", "--help"],
     ] {
         let help = run(cabildo().args(&args));
         assert!(

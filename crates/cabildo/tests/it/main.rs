@@ -5,6 +5,7 @@
     reason = "a test fails loudly at the step that broke"
 )]
 
+mod census;
 mod cli;
 mod demo;
 mod jobs;

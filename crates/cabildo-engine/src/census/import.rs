@@ -1,0 +1,262 @@
+//! Importing a census file: one line per resident,
+//! `document,birth_date,district` (document: DNI or NIE; birth date:
+//! `YYYY-MM-DD` or `DD/MM/YYYY`; district: one of the council's district
+//! codes). Commas, semicolons or tabs separate fields (the first line
+//! tells), fields may be double-quoted, an optional first line of headings
+//! is skipped, and lines may be UTF-8 or Latin-1 (as spreadsheets export
+//! them).
+//!
+//! An import is a full snapshot: it replaces the previous census in one
+//! transaction, so verification never sees half a file. Verified people
+//! stay verified, and documents already used stay used.
+
+use super::document::{self, DocumentError};
+use crate::accounts::AccountError;
+use cabildo_tenancy::TenantTx;
+use std::collections::HashSet;
+use time::{Date, Month};
+
+/// Rows sent to the database per statement.
+pub const BATCH: usize = 5_000;
+
+/// A line that was not imported.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejected {
+    /// Line number in the file, from 1.
+    pub line: u64,
+    /// Why (a stable code).
+    pub reason: &'static str,
+}
+
+/// A resident ready to store.
+#[derive(Clone, Debug)]
+pub struct Resident {
+    document_hash: Vec<u8>,
+    birth_date: Date,
+    district: String,
+}
+
+/// Turns lines of a census file into residents.
+pub struct Parser {
+    key: Vec<u8>,
+    districts: HashSet<String>,
+    separator: Option<u8>,
+    line: u64,
+}
+
+impl Parser {
+    /// A parser hashing documents under `key`, accepting `districts`.
+    pub fn new(key: Vec<u8>, districts: HashSet<String>) -> Self {
+        Self {
+            key,
+            districts,
+            separator: None,
+            line: 0,
+        }
+    }
+
+    /// Parses the next line (without its line ending). `Ok(None)` for a
+    /// heading or blank line.
+    pub fn line(&mut self, raw: &[u8]) -> Result<Option<Resident>, Rejected> {
+        self.line += 1;
+        let line = self.line;
+        let reject = |reason| Rejected { line, reason };
+        let text = decode(raw);
+        let text = text.trim_start_matches('\u{feff}').trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let separator = *self.separator.get_or_insert_with(|| {
+            [b';', b'\t', b',']
+                .into_iter()
+                .find(|s| text.as_bytes().contains(s))
+                .unwrap_or(b',')
+        });
+        let fields = split(text, separator as char).ok_or_else(|| reject("quotes"))?;
+        if fields.len() != 3 {
+            return Err(reject("field_count"));
+        }
+        if line == 1 && document::normalise(&fields[0]).is_err() && parse_date(&fields[1]).is_none()
+        {
+            return Ok(None); // headings
+        }
+        let normal = document::normalise(&fields[0]).map_err(|e| {
+            reject(match e {
+                DocumentError::Format => "document_format",
+                DocumentError::Letter => "document_letter",
+            })
+        })?;
+        let birth_date = parse_date(&fields[1]).ok_or_else(|| reject("birth_date"))?;
+        let district = fields[2].trim();
+        if !self.districts.contains(district) {
+            return Err(reject("district_unknown"));
+        }
+        Ok(Some(Resident {
+            document_hash: document::keyed_hash(&self.key, &normal),
+            birth_date,
+            district: district.to_owned(),
+        }))
+    }
+}
+
+/// UTF-8 when valid, else Latin-1 (every byte is a character).
+fn decode(raw: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(raw) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => std::borrow::Cow::Owned(raw.iter().map(|&b| b as char).collect()),
+    }
+}
+
+/// Splits a line on `separator`, honouring double quotes (`""` inside
+/// quotes is a quote). `None` when a quote is left open.
+fn split(line: &str, separator: char) -> Option<Vec<String>> {
+    let mut fields = Vec::with_capacity(3);
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            c if c == separator && !quoted => fields.push(std::mem::take(&mut field)),
+            c => field.push(c),
+        }
+    }
+    if quoted {
+        return None;
+    }
+    fields.push(field);
+    Some(fields.into_iter().map(|f| f.trim().to_owned()).collect())
+}
+
+/// `YYYY-MM-DD` or `DD/MM/YYYY` (also with `-` or `.`), a real date in the
+/// past 130 years.
+pub fn parse_date(input: &str) -> Option<Date> {
+    let input = input.trim();
+    let parts: Vec<&str> = input.split(['-', '/', '.']).collect();
+    let [a, b, c] = parts.as_slice() else {
+        return None;
+    };
+    let (year, month, day) = if a.len() == 4 { (a, b, c) } else { (c, b, a) };
+    let year: i32 = year.parse().ok()?;
+    let month = Month::try_from(month.parse::<u8>().ok()?).ok()?;
+    let day: u8 = day.parse().ok()?;
+    let date = Date::from_calendar_date(year, month, day).ok()?;
+    let today = time::OffsetDateTime::now_utc().date();
+    (date <= today && today.year() - year <= 130).then_some(date)
+}
+
+/// The council's district codes.
+pub async fn district_codes(tx: &mut TenantTx) -> Result<HashSet<String>, AccountError> {
+    let codes: Vec<String> = sqlx::query_scalar("SELECT code FROM districts")
+        .fetch_all(tx.conn())
+        .await?;
+    Ok(codes.into_iter().collect())
+}
+
+/// Empties the census before a new snapshot (in the import's transaction).
+pub async fn clear(tx: &mut TenantTx) -> Result<(), AccountError> {
+    sqlx::query("DELETE FROM census").execute(tx.conn()).await?;
+    Ok(())
+}
+
+/// Stores a batch of residents; returns how many were new (a document
+/// already in this snapshot is a duplicate and skipped).
+pub async fn store(tx: &mut TenantTx, residents: &[Resident]) -> Result<u64, AccountError> {
+    let hashes: Vec<&[u8]> = residents
+        .iter()
+        .map(|r| r.document_hash.as_slice())
+        .collect();
+    let dates: Vec<Date> = residents.iter().map(|r| r.birth_date).collect();
+    let districts: Vec<&str> = residents.iter().map(|r| r.district.as_str()).collect();
+    let stored = sqlx::query(
+        "INSERT INTO census (document_hash, birth_date, district_code)
+         SELECT * FROM unnest($1::bytea[], $2::date[], $3::text[])
+         ON CONFLICT (document_hash) DO NOTHING",
+    )
+    .bind(hashes)
+    .bind(dates)
+    .bind(districts)
+    .execute(tx.conn())
+    .await?;
+    Ok(stored.rows_affected())
+}
+
+/// Records a finished import.
+pub async fn record(
+    tx: &mut TenantTx,
+    imported: u64,
+    rejected: u64,
+    by: &str,
+) -> Result<(), AccountError> {
+    sqlx::query(
+        "INSERT INTO census_imports (residents, rejected, imported_by) VALUES ($1, $2, $3)",
+    )
+    .bind(i64::try_from(imported).unwrap_or(i64::MAX))
+    .bind(i64::try_from(rejected).unwrap_or(i64::MAX))
+    .bind(by)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parser() -> Parser {
+        Parser::new(
+            b"key".to_vec(),
+            HashSet::from(["01".to_owned(), "02".to_owned()]),
+        )
+    }
+
+    #[test]
+    fn lines_are_parsed_in_either_format_and_bad_ones_rejected_with_a_reason() {
+        let mut p = parser();
+        assert!(
+            p.line(b"documento;fecha_nacimiento;distrito")
+                .expect("heading")
+                .is_none()
+        );
+        assert!(p.line(b"12345678Z;1980-05-17;01").expect("ok").is_some());
+        assert!(
+            p.line(b"\"X1234567L\";17/05/1980;\"02\"")
+                .expect("quoted, Spanish date")
+                .is_some()
+        );
+        assert!(p.line(b"").expect("blank").is_none());
+        let reason = |p: &mut Parser, line: &[u8]| p.line(line).expect_err("rejected").reason;
+        assert_eq!(
+            reason(&mut p, b"12345678A;1980-05-17;01"),
+            "document_letter"
+        );
+        assert_eq!(reason(&mut p, b"nope;1980-05-17;01"), "document_format");
+        assert_eq!(reason(&mut p, b"12345678Z;1980-02-30;01"), "birth_date");
+        assert_eq!(reason(&mut p, b"12345678Z;2999-01-01;01"), "birth_date");
+        assert_eq!(
+            reason(&mut p, b"12345678Z;1980-05-17;99"),
+            "district_unknown"
+        );
+        assert_eq!(reason(&mut p, b"12345678Z;1980-05-17"), "field_count");
+        assert_eq!(reason(&mut p, b"\"12345678Z;1980-05-17;01"), "quotes");
+        assert_eq!(p.line(b"12345678Z;x;01").expect_err("line").line, 12);
+    }
+
+    #[test]
+    fn latin1_lines_and_a_byte_order_mark_are_read() {
+        let mut p = Parser::new(b"k".to_vec(), HashSet::from(["Sta. Mª".to_owned()]));
+        let mut latin1 = b"12345678Z,1980-05-17,Sta. M".to_vec();
+        latin1.push(0xAA); // ª in Latin-1
+        assert!(p.line(&latin1).expect("latin-1").is_some());
+        let mut q = parser();
+        assert!(
+            q.line("\u{feff}12345678Z,1980-05-17,01".as_bytes())
+                .expect("bom")
+                .is_some()
+        );
+    }
+}
