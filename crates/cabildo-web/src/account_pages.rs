@@ -9,6 +9,7 @@ use crate::error::{WebError, from_account};
 use crate::i18n::Tr;
 use crate::pages::{LanguageLink, language_links, message_page};
 use crate::ratelimit::Action;
+use crate::session_cache::Ended;
 use crate::site::{ClientIp, LanguageRequest};
 use askama::Template;
 use axum::Extension;
@@ -646,6 +647,12 @@ async fn end_sessions(
                 sessions::end(&mut tx, token).await.map_err(from_account)?;
             }
             tx.commit().await?;
+            let ended = if everywhere {
+                Ended::User(session.user)
+            } else {
+                Ended::Session(session.id.clone())
+            };
+            state.sessions.ended(ctx.tenant.id, ended).await;
             Ok(())
         }
         .await;
@@ -817,6 +824,9 @@ pub async fn reset(
             .await
             .map_err(from_account)?;
         tx.commit().await?;
+        if let Some(user) = user {
+            state.sessions.ended(ctx.tenant.id, Ended::User(user)).await;
+        }
         Ok(user.is_some())
     }
     .await;

@@ -305,6 +305,10 @@ pub async fn logout(
         let mut tx = state.tenancy.begin(&ctx.tenant).await?;
         sessions::end(&mut tx, token).await.map_err(from_account)?;
         tx.commit().await?;
+        if let Some(session) = &ctx.visitor.session {
+            let ended = crate::session_cache::Ended::Session(session.id.clone());
+            state.sessions.ended(ctx.tenant.id, ended).await;
+        }
         Ok(())
     }
     .await;

@@ -95,11 +95,18 @@ impl Visitor {
         let mut session = None;
         let mut session_token = None;
         if let Some(token) = cookie(headers, names.session).filter(|t| tokens::well_formed(t)) {
-            let mut tx = state.tenancy.begin(tenant).await?;
-            session = sessions::find(&mut tx, token)
-                .await
-                .map_err(crate::error::from_account)?;
-            tx.commit().await?;
+            let id = tokens::digest(token);
+            session = state.sessions.get(tenant.id, &id);
+            if session.is_none() {
+                let mut tx = state.tenancy.begin(tenant).await?;
+                session = sessions::find(&mut tx, token)
+                    .await
+                    .map_err(crate::error::from_account)?;
+                tx.commit().await?;
+                if let Some(found) = &session {
+                    state.sessions.put(tenant.id, found);
+                }
+            }
             if session.is_some() {
                 session_token = Some(token.to_owned());
             }

@@ -11,6 +11,7 @@ mod i18n;
 mod metrics;
 mod pages;
 pub mod ratelimit;
+mod session_cache;
 mod site;
 mod unsubscribe;
 
@@ -91,6 +92,7 @@ pub struct AppState {
     config: Arc<WebConfig>,
     limiter: Arc<ratelimit::Limiter>,
     secret: Arc<[u8]>,
+    sessions: session_cache::SessionCache,
 }
 
 /// Content-Security-Policy: no inline script or style, nothing from other
@@ -117,6 +119,7 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         tenancy.namespace(),
     );
     let state = AppState {
+        sessions: session_cache::SessionCache::new(tenancy.cache().cloned(), tenancy.namespace()),
         tenancy,
         resolver,
         metrics: Arc::new(Metrics::default()),

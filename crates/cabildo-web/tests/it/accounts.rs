@@ -1057,3 +1057,45 @@ async fn residency_is_verified_once_per_document_with_five_tries_a_day_and_only_
     );
     assert!(page.body.contains("Demasiados intentos"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn a_session_ended_on_one_node_is_refused_by_the_others_at_once() {
+    let world = world().await;
+    let other_node = app(
+        &world.tenancy,
+        WebConfig {
+            secret_key: Some(SECRET.to_vec()),
+            ..WebConfig::default()
+        },
+    );
+    let mut here = Browser::new(&world.app);
+    let csrf = logged_in(&world, &mut here, TOLEDO, "ana", "ana@example.org", 1).await;
+    let mut there = Browser::new(&other_node);
+    there.cookies = here.cookies.clone();
+    // Both nodes now hold the session in their caches.
+    assert_eq!(there.get(TOLEDO, "/account").await.status, StatusCode::OK);
+    assert_eq!(here.get(TOLEDO, "/account").await.status, StatusCode::OK);
+
+    let out = here
+        .json(
+            TOLEDO,
+            "DELETE",
+            "/api/v1/sessions/current",
+            serde_json::Value::Null,
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        let status = there.get(TOLEDO, "/account").await.status;
+        if status == StatusCode::SEE_OTHER {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the other node still honours the session ({status})"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

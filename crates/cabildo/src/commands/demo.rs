@@ -83,6 +83,24 @@ async fn run_with(
         );
     }
     let slugs = super::tenants::apply_all(&tenancy, specs).await?;
+    let secret = demo_secret(&args.data_dir)?;
+    // Each demo council's synthetic census (tenants/<slug>.census.csv),
+    // loaded afresh on every start.
+    for slug in &slugs {
+        let path = args.tenants.join(format!("{slug}.census.csv"));
+        if !path.exists() {
+            continue;
+        }
+        let council = tenancy.get_tenant(slug).await?;
+        let report =
+            super::census::import_file(&tenancy, &council, secret.as_bytes(), &path, None, "demo")
+                .await?;
+        println!(
+            "Census of {slug}: {} residents from {}",
+            report.imported,
+            path.display()
+        );
+    }
 
     // Mail goes to a local catcher, shown at /_demo/mail.
     let catcher = SmtpCatcher::start()
@@ -93,7 +111,6 @@ async fn run_with(
         base_domain: global.base_domain.clone(),
         port: Some(args.listen.port()),
     };
-    let secret = demo_secret(&args.data_dir)?;
     let signer = super::signer(Some(&secret))?;
     let worker = super::worker::worker(
         &tenancy,

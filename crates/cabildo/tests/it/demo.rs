@@ -105,6 +105,11 @@ fn the_demo_serves_both_councils_and_the_platform_catches_mail_then_stops_cleanl
     assert_eq!(status, 200);
     assert!(empty.contains("No mail yet"));
     let output = demo.output();
+    assert!(
+        output.contains("Census of toledo: 20 residents")
+            && output.contains("Census of talavera: 20 residents"),
+        "the demo loads its synthetic census: {output}"
+    );
     let database_url = output
         .lines()
         .find_map(|l| l.strip_prefix("Database: "))
