@@ -126,7 +126,7 @@ pub const ACCOUNT_TEMPLATE: &str = "account";
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccountVars {
-    /// `confirm`, `reset` or `exists`.
+    /// `confirm`, `reset`, `exists` or `invite`.
     pub kind: String,
     /// The link to follow: a path on the council's site.
     pub link: String,
@@ -138,7 +138,10 @@ fn account_message(
     branding: &Branding<'_>,
 ) -> Result<MessageVars, String> {
     let vars: AccountVars = serde_json::from_value(vars.clone()).map_err(|e| e.to_string())?;
-    if !matches!(vars.kind.as_str(), "confirm" | "reset" | "exists") {
+    if !matches!(
+        vars.kind.as_str(),
+        "confirm" | "reset" | "exists" | "invite"
+    ) {
         return Err(format!("unknown account mail {:?}", vars.kind));
     }
     let text = |part: &str| {

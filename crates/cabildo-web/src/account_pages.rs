@@ -56,13 +56,13 @@ pub struct FieldView {
 
 /// A form page.
 pub struct FormView {
-    title: String,
-    intro: Option<String>,
-    action: String,
-    fields: Vec<FieldView>,
-    submit: String,
-    errors: Vec<ErrorLine>,
-    links: Vec<(&'static str, String)>,
+    pub(crate) title: String,
+    pub(crate) intro: Option<String>,
+    pub(crate) action: String,
+    pub(crate) fields: Vec<FieldView>,
+    pub(crate) submit: String,
+    pub(crate) errors: Vec<ErrorLine>,
+    pub(crate) links: Vec<(&'static str, String)>,
 }
 
 #[derive(Template)]
@@ -119,7 +119,7 @@ impl Context {
         })
     }
 
-    fn form(&self, state: &AppState, status: StatusCode, form: FormView) -> Response {
+    pub(crate) fn form(&self, state: &AppState, status: StatusCode, form: FormView) -> Response {
         let page = FormPage {
             tr: &self.tr,
             chrome: &self.chrome,
@@ -132,7 +132,7 @@ impl Context {
         }
     }
 
-    fn message(&self, state: &AppState, status: StatusCode, key: &str) -> Response {
+    pub(crate) fn message(&self, state: &AppState, status: StatusCode, key: &str) -> Response {
         let response = message_page(
             &self.tr,
             status,
@@ -143,7 +143,7 @@ impl Context {
         self.respond(state, response)
     }
 
-    fn respond(&self, state: &AppState, mut response: Response) -> Response {
+    pub(crate) fn respond(&self, state: &AppState, mut response: Response) -> Response {
         self.visitor.set_cookies(state, response.headers_mut());
         response
     }
@@ -165,7 +165,7 @@ impl Context {
         self.respond(state, response)
     }
 
-    fn field(
+    pub(crate) fn field(
         &self,
         name: &'static str,
         kind: &'static str,
@@ -186,11 +186,11 @@ impl Context {
 }
 
 /// A form body as sent, or the page explaining it could not be read.
-type Fields = Result<Form<HashMap<String, String>>, FormRejection>;
+pub(crate) type Fields = Result<Form<HashMap<String, String>>, FormRejection>;
 
 /// The fields of a POSTed form carrying this visitor's CSRF token, or the
 /// page refusing it.
-fn checked_fields(
+pub(crate) fn checked_fields(
     ctx: &Context,
     state: &AppState,
     form: Fields,
@@ -217,7 +217,7 @@ fn checked_fields(
     }
 }
 
-fn get<'a>(fields: &'a HashMap<String, String>, name: &str) -> &'a str {
+pub(crate) fn get<'a>(fields: &'a HashMap<String, String>, name: &str) -> &'a str {
     fields.get(name).map(String::as_str).unwrap_or_default()
 }
 

@@ -13,6 +13,7 @@ mod pages;
 pub mod ratelimit;
 mod session_cache;
 mod site;
+mod staff_pages;
 mod unsubscribe;
 
 pub use demo_mail::{DemoMail, DemoMailbox};
@@ -165,6 +166,12 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
             get(account_pages::reset_page).post(account_pages::reset),
         )
         .route("/account", get(account_pages::account))
+        .route("/staff", get(staff_pages::staff_page))
+        .route("/staff/invitations", post(staff_pages::invite))
+        .route(
+            "/staff/invitation",
+            get(staff_pages::invitation_page).post(staff_pages::accept),
+        )
         .route(
             "/account/verify",
             get(account_pages::verify_page).post(account_pages::verify),

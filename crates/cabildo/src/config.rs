@@ -320,6 +320,11 @@ pub struct CreateArgs {
     /// IANA time zone.
     #[arg(long, default_value = "Europe/Madrid")]
     pub time_zone: String,
+    /// Invite this address as the council's first admin (a link by mail,
+    /// sent by the worker; the person registers or logs in with it, then
+    /// accepts).
+    #[arg(long)]
+    pub admin_email: Option<String>,
 }
 
 /// Options of `tenants apply`.

@@ -23,3 +23,7 @@ account-exists-body = Someone tried to register on the participation site of { $
 
     If it was you, log in, or choose a new password if you forgot it. If it was not, you can ignore this message.
 account-exists-action = I forgot my password
+
+account-invite-subject = You are invited to the staff of { $council }
+account-invite-body = You have been invited to join the staff of the participation site of { $council }. Log in with this address, or create an account with it, then accept the invitation. The link works for 7 days.
+account-invite-action = See the invitation

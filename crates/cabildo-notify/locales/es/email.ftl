@@ -23,3 +23,7 @@ account-exists-body = Alguien ha intentado registrarse en el sitio de participac
 
     Si has sido tú, inicia sesión, o elige una contraseña nueva si la has olvidado. Si no, puedes ignorar este mensaje.
 account-exists-action = He olvidado mi contraseña
+
+account-invite-subject = Te invitan al equipo de { $council }
+account-invite-body = Te han invitado a formar parte del equipo del sitio de participación de { $council }. Inicia sesión con esta dirección, o crea una cuenta con ella, y acepta la invitación. El enlace funciona durante 7 días.
+account-invite-action = Ver la invitación

@@ -13,19 +13,19 @@ use cabildo_web::WebConfig;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-const TOLEDO: &str = "toledo.cabildo.test";
-const TALAVERA: &str = "talavera.cabildo.test";
+pub const TOLEDO: &str = "toledo.cabildo.test";
+pub const TALAVERA: &str = "talavera.cabildo.test";
 const PASSWORD: &str = "caballo grapa pila";
 const SECRET: &[u8] = b"a test secret that is long enough";
 
 /// A visitor with a cookie jar per host.
-struct Browser {
+pub struct Browser {
     app: Router,
     cookies: HashMap<(String, String), String>,
 }
 
 impl Browser {
-    fn new(app: &Router) -> Self {
+    pub fn new(app: &Router) -> Self {
         Self {
             app: app.clone(),
             cookies: HashMap::new(),
@@ -73,11 +73,11 @@ impl Browser {
         answer
     }
 
-    async fn get(&mut self, host: &str, path: &str) -> Answer {
+    pub async fn get(&mut self, host: &str, path: &str) -> Answer {
         self.request(host, Request::get(path), Body::empty()).await
     }
 
-    async fn post(&mut self, host: &str, path: &str, fields: &[(&str, &str)]) -> Answer {
+    pub async fn post(&mut self, host: &str, path: &str, fields: &[(&str, &str)]) -> Answer {
         let body = fields
             .iter()
             .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
@@ -92,7 +92,7 @@ impl Browser {
     }
 
     /// Fetches the form at `page` and posts it with its CSRF token.
-    async fn submit(
+    pub async fn submit(
         &mut self,
         host: &str,
         page: &str,
@@ -107,7 +107,7 @@ impl Browser {
         self.post(host, action, &all).await
     }
 
-    async fn json(
+    pub async fn json(
         &mut self,
         host: &str,
         method: &str,
@@ -139,21 +139,21 @@ fn urlencode(s: &str) -> String {
         .collect()
 }
 
-fn csrf_of(html: &str) -> String {
+pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf_token\" value=\"";
     let start = html.find(marker).expect("a CSRF field") + marker.len();
     html[start..start + html[start..].find('"').expect("end")].to_owned()
 }
 
 /// The demo councils, the app, a local SMTP server and a worker mailing to it.
-struct World {
-    tenancy: Tenancy,
-    app: Router,
+pub struct World {
+    pub tenancy: Tenancy,
+    pub app: Router,
     catcher: SmtpCatcher,
     _worker: tokio::task::JoinHandle<()>,
 }
 
-async fn world() -> World {
+pub async fn world() -> World {
     let tenancy = demo_tenancy().await;
     let catcher = SmtpCatcher::start().await.expect("smtp");
     let mailer = Mailer::new(&MailConfig {
@@ -209,7 +209,7 @@ impl World {
 
     /// Waits for the `n`th mail to `to` and returns the path of its link
     /// starting with `prefix`.
-    async fn link_in_mail(&self, to: &str, n: usize, prefix: &str) -> String {
+    pub async fn link_in_mail(&self, to: &str, n: usize, prefix: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let mails = self.mails_to(to);
@@ -887,7 +887,7 @@ async fn census(world: &World, slug: &str, lines: &[&str]) {
 
 /// Registers, confirms and logs in `email` through the API; returns the
 /// session's CSRF token.
-async fn logged_in(
+pub async fn logged_in(
     world: &World,
     browser: &mut Browser,
     host: &str,

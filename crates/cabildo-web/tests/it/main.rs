@@ -10,5 +10,6 @@ mod database_outage;
 mod nodes;
 mod pages;
 mod routing;
+mod staff;
 mod support;
 mod unsubscribe;

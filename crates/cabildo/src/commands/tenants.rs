@@ -2,6 +2,7 @@
 
 use crate::config::{CreateArgs, Global, SlugArg, TenantsCommand};
 use anyhow::{Context, bail};
+use cabildo_engine::staff;
 use cabildo_tenancy::{
     Applied, CouncilSpec, Slug, Tenancy, TenantMigrations, TenantStatus, TenantSummary, ValidSpec,
 };
@@ -30,6 +31,18 @@ pub async fn run(global: &Global, command: TenantsCommand) -> anyhow::Result<Exi
     };
 
     let tenancy = super::connect(global, Some(Duration::from_secs(global.connect_timeout))).await?;
+    // Checked before anything is created.
+    let admin_email = match &command {
+        TenantsCommand::Create(args) => args
+            .admin_email
+            .as_deref()
+            .map(|email| {
+                cabildo_engine::accounts::validate::email(email)
+                    .map_err(|_| anyhow::anyhow!("--admin-email {email:?} is not an email address"))
+            })
+            .transpose()?,
+        _ => None,
+    };
     let result = match (command, status_change, slug) {
         (_, Some(status), Some(slug)) => {
             let tenant = tenancy.set_status(&slug, status).await?;
@@ -54,6 +67,19 @@ pub async fn run(global: &Global, command: TenantsCommand) -> anyhow::Result<Exi
                     tenant.slug,
                     global.base_domain
                 );
+                if let Some(email) = admin_email {
+                    let mut tx = tenancy.begin(&tenant).await?;
+                    staff::invite(
+                        &mut tx,
+                        &staff::Actor("cli".into()),
+                        &email,
+                        staff::Role::Admin,
+                        "",
+                    )
+                    .await?;
+                    tx.commit().await?;
+                    println!("Invited {email} as admin: the worker mails the link.");
+                }
                 Ok(())
             }
             None => bail!("nothing to create"),

@@ -288,3 +288,67 @@ async fn serve_refuses_a_database_that_was_never_migrated() {
         result.stderr
     );
 }
+
+#[tokio::test]
+async fn a_new_council_can_invite_its_first_admin() {
+    let url = fresh_database_url().await.expect("database");
+    let bad = run(cabildo().env("DATABASE_URL", &url).args([
+        "tenants",
+        "create",
+        "--slug",
+        "cuenca",
+        "--name",
+        "Ayuntamiento de Cuenca",
+        "--admin-email",
+        "not an address",
+    ]));
+    assert!(
+        !bad.ok && bad.stderr.contains("--admin-email"),
+        "{}",
+        bad.stderr
+    );
+    let created = run(cabildo().env("DATABASE_URL", &url).args([
+        "tenants",
+        "create",
+        "--slug",
+        "segovia",
+        "--name",
+        "Ayuntamiento de Segovia",
+        "--admin-email",
+        "Alcaldia@Segovia.example",
+    ]));
+    assert!(created.ok, "{}", created.stderr);
+    assert!(
+        created
+            .stdout
+            .contains("Invited alcaldia@segovia.example as admin"),
+        "{}",
+        created.stdout
+    );
+    let pool = sqlx::PgPool::connect(&url).await.expect("pool");
+    let cuenca: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM platform.tenants WHERE slug = 'cuenca'")
+            .fetch_one(&pool)
+            .await
+            .expect("count");
+    assert_eq!(
+        cuenca, 0,
+        "nothing is created when the admin address is bad"
+    );
+    let (to, kind): (String, String) = sqlx::query_as(
+        "SELECT payload->>'to', payload->'vars'->>'kind' FROM platform.jobs j
+         JOIN platform.tenants t ON t.id = j.tenant_id WHERE t.slug = 'segovia'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("the invitation mail is queued");
+    assert_eq!(
+        (to.as_str(), kind.as_str()),
+        ("alcaldia@segovia.example", "invite")
+    );
+    let role: String = sqlx::query_scalar("SELECT role FROM t_segovia.staff_invitations")
+        .fetch_one(&pool)
+        .await
+        .expect("invitation");
+    assert_eq!(role, "admin");
+}

@@ -1,0 +1,283 @@
+//! Staff of a council: roles (admin, moderator, evaluator), invitations
+//! sent by mail, and the append-only audit log of what staff do.
+
+use crate::accounts::{AccountError, tokens, validate};
+use cabildo_tenancy::{EmailRequest, TenantTx};
+use serde_json::json;
+use uuid::Uuid;
+
+/// How long an invitation link works.
+pub const INVITATION_VALID_DAYS: i32 = 7;
+
+/// A staff role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    /// Runs the council's site: processes, staff, census, settings.
+    Admin,
+    /// Handles reports, hides content, blocks people.
+    Moderator,
+    /// Reviews feasibility and cost of budget projects.
+    Evaluator,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 3] = [Role::Admin, Role::Moderator, Role::Evaluator];
+
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Moderator => "moderator",
+            Self::Evaluator => "evaluator",
+        }
+    }
+
+    /// From a stored name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+}
+
+/// Who acts, as written in the audit log: `user:<id>` for a council
+/// account, `cli` for the operator's command line, `platform:<email>` for
+/// consultants and operators.
+#[derive(Clone, Debug)]
+pub struct Actor(pub String);
+
+impl Actor {
+    /// A council account.
+    pub fn user(id: Uuid) -> Self {
+        Self(format!("user:{id}"))
+    }
+}
+
+/// Records a staff action.
+pub async fn audit(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    action: &str,
+    subject: Option<&str>,
+    details: serde_json::Value,
+) -> Result<(), AccountError> {
+    sqlx::query("INSERT INTO audit_log (actor, action, subject, details) VALUES ($1, $2, $3, $4)")
+        .bind(&actor.0)
+        .bind(action)
+        .bind(subject)
+        .bind(details)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// The roles of `user`.
+pub async fn roles_of(tx: &mut TenantTx, user: Uuid) -> Result<Vec<Role>, AccountError> {
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT role FROM staff_roles WHERE user_id = $1 ORDER BY role")
+            .bind(user)
+            .fetch_all(tx.conn())
+            .await?;
+    Ok(names.iter().filter_map(|n| Role::parse(n)).collect())
+}
+
+/// Invites `email` to join the staff as `role`: a single-use link by mail.
+pub async fn invite(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    email: &str,
+    role: Role,
+    language: &str,
+) -> Result<(), AccountError> {
+    let email = validate::email(email).map_err(|code| {
+        AccountError::Invalid(vec![validate::FieldError::new(
+            validate::Field::Email,
+            code,
+        )])
+    })?;
+    let token = tokens::new_token();
+    sqlx::query(
+        "INSERT INTO staff_invitations (token_hash, email, role, invited_by, expires_at)
+         VALUES ($1, $2, $3, $4, now() + make_interval(days => $5))",
+    )
+    .bind(tokens::digest(&token))
+    .bind(&email)
+    .bind(role.as_str())
+    .bind(&actor.0)
+    .bind(INVITATION_VALID_DAYS)
+    .execute(tx.conn())
+    .await?;
+    tx.enqueue(
+        &EmailRequest {
+            to: email.clone(),
+            name: None,
+            language: (!language.is_empty()).then(|| language.to_owned()),
+            template: "account".into(),
+            vars: json!({"kind": "invite", "link": format!("/staff/invitation?token={token}")}),
+            unsubscribe_user: None,
+        }
+        .job(),
+    );
+    audit(
+        tx,
+        actor,
+        "staff.invite",
+        Some(&email),
+        json!({"role": role.as_str()}),
+    )
+    .await
+}
+
+/// An invitation that can still be accepted.
+#[derive(Clone, Debug)]
+pub struct Invitation {
+    /// The invited address.
+    pub email: String,
+    /// The role offered.
+    pub role: Role,
+}
+
+/// The open invitation behind `token`.
+pub async fn invitation(
+    tx: &mut TenantTx,
+    token: &str,
+) -> Result<Option<Invitation>, AccountError> {
+    if !tokens::well_formed(token) {
+        return Ok(None);
+    }
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT email, role FROM staff_invitations
+         WHERE token_hash = $1 AND accepted_at IS NULL AND expires_at > now()",
+    )
+    .bind(tokens::digest(token))
+    .fetch_optional(tx.conn())
+    .await?;
+    Ok(row.and_then(|(email, role)| {
+        Some(Invitation {
+            email,
+            role: Role::parse(&role)?,
+        })
+    }))
+}
+
+/// Why an invitation could not be accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// Unknown, used or expired.
+    Invalid,
+    /// Sent to another address than the account's.
+    OtherAddress,
+}
+
+/// Accepts the invitation behind `token` for `user`, whose account must
+/// use the invited address (links get forwarded).
+pub async fn accept(
+    tx: &mut TenantTx,
+    token: &str,
+    user: Uuid,
+) -> Result<Result<Role, Refused>, AccountError> {
+    let Some(invitation) = invitation(tx, token).await? else {
+        return Ok(Err(Refused::Invalid));
+    };
+    let email: Option<String> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(user)
+        .fetch_optional(tx.conn())
+        .await?;
+    if email.as_deref() != Some(invitation.email.as_str()) {
+        return Ok(Err(Refused::OtherAddress));
+    }
+    let used = sqlx::query(
+        "UPDATE staff_invitations SET accepted_at = now()
+         WHERE token_hash = $1 AND accepted_at IS NULL",
+    )
+    .bind(tokens::digest(token))
+    .execute(tx.conn())
+    .await?;
+    if used.rows_affected() == 0 {
+        return Ok(Err(Refused::Invalid));
+    }
+    let actor = Actor::user(user);
+    grant(tx, &actor, user, invitation.role).await?;
+    audit(
+        tx,
+        &actor,
+        "staff.accept",
+        Some(&invitation.email),
+        json!({"role": invitation.role.as_str()}),
+    )
+    .await?;
+    Ok(Ok(invitation.role))
+}
+
+/// Gives `user` a role.
+pub async fn grant(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    user: Uuid,
+    role: Role,
+) -> Result<(), AccountError> {
+    sqlx::query(
+        "INSERT INTO staff_roles (user_id, role, granted_by) VALUES ($1, $2, $3)
+         ON CONFLICT (user_id, role) DO NOTHING",
+    )
+    .bind(user)
+    .bind(role.as_str())
+    .bind(&actor.0)
+    .execute(tx.conn())
+    .await?;
+    audit(
+        tx,
+        actor,
+        "staff.grant",
+        Some(&user.to_string()),
+        json!({"role": role.as_str()}),
+    )
+    .await
+}
+
+/// One member of staff.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Member {
+    /// Their account.
+    pub user: Uuid,
+    /// Name.
+    pub name: String,
+    /// Email address.
+    pub email: String,
+    /// Role.
+    pub role: String,
+}
+
+/// The council's staff, by name.
+pub async fn members(tx: &mut TenantTx) -> Result<Vec<Member>, AccountError> {
+    Ok(sqlx::query_as(
+        "SELECT u.id AS user, u.name, u.email, s.role
+         FROM staff_roles s JOIN users u ON u.id = s.user_id ORDER BY u.name, s.role",
+    )
+    .fetch_all(tx.conn())
+    .await?)
+}
+
+/// One line of the audit log.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AuditEntry {
+    /// When.
+    pub at: time::OffsetDateTime,
+    /// Who.
+    pub actor: String,
+    /// What.
+    pub action: String,
+    /// On what.
+    pub subject: Option<String>,
+}
+
+/// The latest `limit` audit entries, newest first.
+pub async fn recent_audit(tx: &mut TenantTx, limit: i64) -> Result<Vec<AuditEntry>, AccountError> {
+    Ok(
+        sqlx::query_as(
+            "SELECT at, actor, action, subject FROM audit_log ORDER BY id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(tx.conn())
+        .await?,
+    )
+}

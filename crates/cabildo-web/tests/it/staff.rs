@@ -1,0 +1,148 @@
+//! Staff: the first admin invited by mail, accepting, inviting others,
+//! the audit log (append-only), and staff pages closed to everyone else.
+
+use crate::accounts::{Browser, TALAVERA, TOLEDO, csrf_of, logged_in, world};
+use axum::http::StatusCode;
+use cabildo_engine::staff::{self, Actor, Role};
+
+#[tokio::test]
+async fn an_invited_admin_accepts_invites_a_moderator_and_every_step_is_audited() {
+    let world = world().await;
+    let toledo = world
+        .tenancy
+        .get_tenant(&cabildo_tenancy::Slug::parse("toledo").expect("slug"))
+        .await
+        .expect("council");
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    staff::invite(
+        &mut tx,
+        &Actor("cli".into()),
+        "Boss@Example.org",
+        Role::Admin,
+        "",
+    )
+    .await
+    .expect("invite");
+    tx.commit().await.expect("commit");
+    let link = world
+        .link_in_mail(
+            "boss@example.org",
+            1,
+            "https://toledo.cabildo.test/staff/invitation?token=",
+        )
+        .await;
+    let path = link
+        .trim_start_matches("https://toledo.cabildo.test")
+        .to_owned();
+
+    let mut anonymous = Browser::new(&world.app);
+    let page = anonymous.get(TOLEDO, &path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("boss@example.org"), "{}", page.body);
+
+    // Someone else, logged in, cannot use the forwarded link.
+    let mut luis = Browser::new(&world.app);
+    logged_in(&world, &mut luis, TOLEDO, "luis", "luis@example.org", 1).await;
+    let form = luis.get(TOLEDO, &path).await;
+    let token = path.split("token=").nth(1).expect("token");
+    let refused = luis
+        .post(
+            TOLEDO,
+            "/staff/invitation",
+            &[("csrf_token", &csrf_of(&form.body)), ("token", token)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        luis.get(TOLEDO, "/staff").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    let mut boss = Browser::new(&world.app);
+    logged_in(&world, &mut boss, TOLEDO, "boss", "boss@example.org", 2).await;
+    let accepted = boss
+        .submit(TOLEDO, &path, "/staff/invitation", &[("token", token)])
+        .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    let again = boss
+        .submit(TOLEDO, "/staff", "/staff/invitation", &[("token", token)])
+        .await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "single use");
+
+    let page = boss.get(TOLEDO, "/staff").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Administración"));
+    let invited = boss
+        .submit(
+            TOLEDO,
+            "/staff",
+            "/staff/invitations",
+            &[("email", "mod@example.org"), ("role", "moderator")],
+        )
+        .await;
+    assert_eq!(invited.status, StatusCode::SEE_OTHER, "{}", invited.body);
+    world
+        .link_in_mail(
+            "mod@example.org",
+            1,
+            "https://toledo.cabildo.test/staff/invitation?token=",
+        )
+        .await;
+    let bad = boss
+        .submit(
+            TOLEDO,
+            "/staff",
+            "/staff/invitations",
+            &[("email", "not an address"), ("role", "moderator")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let forged = boss
+        .submit(
+            TOLEDO,
+            "/staff",
+            "/staff/invitations",
+            &[("email", "x@example.org"), ("role", "superuser")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let page = boss.get(TOLEDO, "/staff").await;
+    for entry in [
+        "staff.invite",
+        "staff.accept",
+        "staff.grant",
+        "mod@example.org",
+        "cli",
+    ] {
+        assert!(
+            page.body.contains(entry),
+            "{entry} in the audit log: {}",
+            page.body
+        );
+    }
+    // Non-admin staff and other councils see nothing of it.
+    assert_eq!(
+        boss.get(TALAVERA, "/staff").await.status,
+        StatusCode::SEE_OTHER,
+        "not logged in there"
+    );
+
+    // The audit log cannot be rewritten, even by the council's own role.
+    for sql in [
+        "UPDATE audit_log SET actor = 'nobody'",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
+    ] {
+        let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+        let error = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(tx.conn())
+            .await
+            .expect_err(sql);
+        let message = error.to_string();
+        assert!(
+            message.contains("append-only") || message.contains("permission denied"),
+            "{sql}: {message}"
+        );
+    }
+}
