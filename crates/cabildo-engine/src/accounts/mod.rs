@@ -181,6 +181,29 @@ pub async fn register(
     Ok(Registered::AddressTaken)
 }
 
+/// Creates an account whose address is taken as confirmed, for operators
+/// (the demo's admin, accounts made from the command line). `None` when
+/// the address or nickname is taken.
+pub async fn create_confirmed(
+    tx: &mut TenantTx,
+    form: &ValidRegistration,
+    password_hash: &str,
+) -> Result<Option<Uuid>, AccountError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO users (email, name, nickname, password_hash, language, newsletter_consent,
+                            email_confirmed_at, terms_accepted_at)
+         VALUES ($1, $2, $3, $4, $5, false, now(), now())
+         ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(&form.email)
+    .bind(&form.name)
+    .bind(&form.nickname)
+    .bind(password_hash)
+    .bind(&form.language)
+    .fetch_optional(tx.conn())
+    .await?)
+}
+
 /// Confirms an address with the token from the confirmation mail. Returns
 /// the account, or `None` for an unknown, used or expired token.
 pub async fn confirm(tx: &mut TenantTx, token: &str) -> Result<Option<Uuid>, AccountError> {

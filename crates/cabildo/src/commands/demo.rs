@@ -101,6 +101,9 @@ async fn run_with(
             path.display()
         );
     }
+    for slug in &slugs {
+        demo_admin(&tenancy, slug).await?;
+    }
 
     // Mail goes to a local catcher, shown at /_demo/mail.
     let catcher = SmtpCatcher::start()
@@ -167,6 +170,46 @@ async fn run_with(
 
 /// The demo's secret key: made once and kept in the data folder, so links
 /// in caught mail keep working across runs.
+/// The demo's administrator of each council (documented in the README).
+const DEMO_ADMIN_PASSWORD: &str = "cabildo demo 2026";
+
+/// Creates `admin@<slug>.example`, confirmed, with the admin role, unless
+/// it exists.
+async fn demo_admin(
+    tenancy: &cabildo_tenancy::Tenancy,
+    slug: &cabildo_tenancy::Slug,
+) -> anyhow::Result<()> {
+    use cabildo_engine::accounts::{self, Registration, password};
+    use cabildo_engine::staff;
+    let council = tenancy.get_tenant(slug).await?;
+    let settings = tenancy.site_settings(&council).await?;
+    let form = Registration {
+        name: format!("Administración de {}", council.name),
+        nickname: format!("admin-{slug}"),
+        email: format!("admin@{slug}.example"),
+        password: DEMO_ADMIN_PASSWORD.into(),
+        language: settings.default_language.clone(),
+        accept_terms: true,
+        newsletter: false,
+    }
+    .validate(&settings.languages)
+    .map_err(|e| anyhow::anyhow!("the demo admin is not valid: {e:?}"))?;
+    let hash = password::hash(DEMO_ADMIN_PASSWORD).await;
+    let mut tx = tenancy.begin(&council).await?;
+    if let Some(user) = accounts::create_confirmed(&mut tx, &form, &hash).await? {
+        staff::grant(
+            &mut tx,
+            &staff::Actor("demo".into()),
+            user,
+            staff::Role::Admin,
+        )
+        .await?;
+        println!("Demo admin of {slug}: admin@{slug}.example / {DEMO_ADMIN_PASSWORD}");
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 fn demo_secret(data_dir: &std::path::Path) -> anyhow::Result<String> {
     let path = data_dir.join("secret-key");
     if let Ok(existing) = std::fs::read_to_string(&path) {

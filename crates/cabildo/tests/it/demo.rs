@@ -110,6 +110,10 @@ fn the_demo_serves_both_councils_and_the_platform_catches_mail_then_stops_cleanl
             && output.contains("Census of talavera: 20 residents"),
         "the demo loads its synthetic census: {output}"
     );
+    assert!(
+        output.contains("Demo admin of toledo: admin@toledo.example / cabildo demo 2026"),
+        "the demo has an admin to log in with: {output}"
+    );
     let database_url = output
         .lines()
         .find_map(|l| l.strip_prefix("Database: "))
