@@ -1005,3 +1005,131 @@ pub async fn verify(
     let form = verify_form(&ctx, document, birth_date, Some(error));
     ctx.form(&state, status, form)
 }
+
+/// A copy of everything about the logged-in person, as a JSON download.
+pub(crate) async fn export_data(
+    state: &AppState,
+    tenant: &Tenant,
+    user: uuid::Uuid,
+) -> Result<Option<serde_json::Value>, WebError> {
+    let mut tx = state.tenancy.begin(tenant).await?;
+    let data = accounts::gdpr::export(&mut tx, user)
+        .await
+        .map_err(from_account)?;
+    tx.commit().await?;
+    Ok(data)
+}
+
+/// The JSON download response.
+pub(crate) fn download(data: &serde_json::Value, slug: &str) -> Response {
+    let body = serde_json::to_string_pretty(data).unwrap_or_default();
+    let disposition = format!("attachment; filename=\"{slug}-my-data.json\"");
+    let mut response = (
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        body,
+    )
+        .into_response();
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    response
+}
+
+/// `GET /account/data`.
+pub async fn my_data(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = load!(state, site, language, headers);
+    let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
+        return Redirect::to("/account/login").into_response();
+    };
+    match export_data(&state, &ctx.tenant, user).await {
+        Ok(Some(data)) => download(&data, ctx.tenant.slug.as_str()),
+        Ok(None) => Redirect::to("/account/login").into_response(),
+        Err(error) => error.into_page(&ctx.tr),
+    }
+}
+
+/// Deletes the logged-in person's account after checking their password,
+/// and ends their sessions everywhere. Shared by the page and the API.
+pub(crate) async fn delete_account(
+    state: &AppState,
+    tenant: &Tenant,
+    user: uuid::Uuid,
+    password_sent: &str,
+) -> Result<bool, WebError> {
+    let mut tx = state.tenancy.begin(tenant).await?;
+    let hash: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(user)
+        .fetch_optional(tx.conn())
+        .await
+        .map_err(|e| WebError::from(cabildo_tenancy::TenancyError::from(e)))?
+        .flatten();
+    tx.commit().await?;
+    if !password::verify(hash, password_sent).await {
+        return Ok(false);
+    }
+    let mut tx = state.tenancy.begin(tenant).await?;
+    accounts::gdpr::delete(&mut tx, user)
+        .await
+        .map_err(from_account)?;
+    cabildo_engine::staff::audit(
+        &mut tx,
+        &cabildo_engine::staff::Actor::user(user),
+        "account.delete",
+        None,
+        serde_json::json!({}),
+    )
+    .await
+    .map_err(from_account)?;
+    tx.commit().await?;
+    state.sessions.ended(tenant.id, Ended::User(user)).await;
+    Ok(true)
+}
+
+/// `POST /account/delete`.
+pub async fn delete(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    headers: HeaderMap,
+    form: Fields,
+) -> Response {
+    let ctx = load!(state, site, language, headers);
+    let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
+        return Redirect::to("/account/login").into_response();
+    };
+    let values = fields_or_return!(ctx, state, form);
+    match delete_account(&state, &ctx.tenant, user, get(&values, "password")).await {
+        Ok(true) => {
+            let mut response = message_page(
+                &ctx.tr,
+                StatusCode::OK,
+                &ctx.tr.t("delete-done-title"),
+                &ctx.tr.t("delete-done-body"),
+                true,
+            );
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(
+                    state.config.secure_cookies,
+                    state.cookie_names().session,
+                    "",
+                    Some(0),
+                ),
+            );
+            response
+        }
+        Ok(false) => ctx.message(&state, StatusCode::FORBIDDEN, "delete-wrong-password"),
+        Err(error) => error.into_page(&ctx.tr),
+    }
+}

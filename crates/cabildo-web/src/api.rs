@@ -444,3 +444,63 @@ pub async fn verify(
         Err(failure) => web_error(failure),
     }
 }
+
+/// `GET /api/v1/me/data` → everything about the logged-in person.
+pub async fn my_data(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = context!(state, site, language, headers);
+    let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
+        return unauthenticated();
+    };
+    match account_pages::export_data(&state, &ctx.tenant, user).await {
+        Ok(Some(data)) => account_pages::download(&data, ctx.tenant.slug.as_str()),
+        Ok(None) => unauthenticated(),
+        Err(failure) => web_error(failure),
+    }
+}
+
+/// A password, to confirm.
+#[derive(Debug, Deserialize)]
+pub struct PasswordBody {
+    password: String,
+}
+
+/// `POST /api/v1/me/deletion` `{password}` (header `X-CSRF-Token`) → 204;
+/// 403 `invalid_credentials` with a wrong password.
+pub async fn delete(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    headers: HeaderMap,
+    body: Result<Json<PasswordBody>, JsonRejection>,
+) -> Response {
+    let ctx = context!(state, site, language, headers);
+    let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
+        return unauthenticated();
+    };
+    let sent = headers
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !ctx.visitor.csrf_matches(sent) {
+        return error(
+            StatusCode::FORBIDDEN,
+            "csrf_token_invalid",
+            "Send the session's CSRF token in the X-CSRF-Token header.",
+        );
+    }
+    let body = body!(body);
+    match account_pages::delete_account(&state, &ctx.tenant, user, &body.password).await {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => error(
+            StatusCode::FORBIDDEN,
+            "invalid_credentials",
+            "The password is not right; nothing was deleted.",
+        ),
+        Err(failure) => web_error(failure),
+    }
+}

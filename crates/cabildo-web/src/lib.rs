@@ -136,6 +136,8 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         .route("/sessions/current", delete(api::logout))
         .route("/me", get(api::me))
         .route("/me/verification", post(api::verify))
+        .route("/me/data", get(api::my_data))
+        .route("/me/deletion", post(api::delete))
         .fallback(api::not_found);
     let sites = Router::new()
         .route("/", get(pages::home))
@@ -166,6 +168,8 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
             get(account_pages::reset_page).post(account_pages::reset),
         )
         .route("/account", get(account_pages::account))
+        .route("/account/data", get(account_pages::my_data))
+        .route("/account/delete", post(account_pages::delete))
         .route("/staff", get(staff_pages::staff_page))
         .route("/staff/invitations", post(staff_pages::invite))
         .route(

@@ -161,3 +161,14 @@ staff-invitation-invalid-title = This invitation does not work
 staff-invitation-invalid-body = The invitation link is unknown, was already used or has expired. Ask an administrator for a new one.
 staff-invitation-other-title = This invitation is for someone else
 staff-invitation-other-body = The invitation was sent to another email address. Log in with the address that received it.
+
+account-your-data = Your data
+account-download = Download a copy of all your data (JSON)
+delete-title = Delete your account
+delete-intro = Your personal data is erased and you are logged out everywhere. What you wrote stays, shown as by a deleted account, and counts are kept. If you verified your residency, the document cannot be used to verify another account. This cannot be undone.
+delete-password = Your password, to confirm
+delete-submit = Delete my account
+delete-done-title = Account deleted
+delete-done-body = Your account was deleted and your personal data erased.
+delete-wrong-password-title = Wrong password
+delete-wrong-password-body = The password is not right, so the account was not deleted. Go back and try again.

@@ -161,3 +161,14 @@ staff-invitation-invalid-title = Esta invitación no funciona
 staff-invitation-invalid-body = El enlace de invitación no existe, ya se usó o ha caducado. Pide otro a una persona administradora.
 staff-invitation-other-title = Esta invitación es para otra persona
 staff-invitation-other-body = La invitación se envió a otra dirección de correo. Inicia sesión con la dirección que la recibió.
+
+account-your-data = Tus datos
+account-download = Descargar una copia de todos tus datos (JSON)
+delete-title = Eliminar tu cuenta
+delete-intro = Se borran tus datos personales y se cierran todas tus sesiones. Lo que escribiste se mantiene, como de una cuenta eliminada, y se conservan los recuentos. Si verificaste tu empadronamiento, ese documento no podrá verificar otra cuenta. No se puede deshacer.
+delete-password = Tu contraseña, para confirmar
+delete-submit = Eliminar mi cuenta
+delete-done-title = Cuenta eliminada
+delete-done-body = Tu cuenta se ha eliminado y tus datos personales se han borrado.
+delete-wrong-password-title = Contraseña incorrecta
+delete-wrong-password-body = La contraseña no es correcta, así que la cuenta no se ha eliminado. Vuelve atrás e inténtalo de nuevo.

@@ -1099,3 +1099,127 @@ async fn a_session_ended_on_one_node_is_refused_by_the_others_at_once() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+#[tokio::test]
+async fn people_download_their_data_and_delete_their_account_keeping_counts_and_census_claims() {
+    let world = world().await;
+    census(&world, "toledo", &["12345678Z;1980-05-17;poligono"]).await;
+    let mut ana = Browser::new(&world.app);
+    let csrf = logged_in(&world, &mut ana, TOLEDO, "ana", "ana@example.org", 1).await;
+    let verified = ana
+        .json(
+            TOLEDO,
+            "POST",
+            "/api/v1/me/verification",
+            serde_json::json!({"document": "12345678Z", "birth_date": "1980-05-17"}),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(verified.status, StatusCode::OK);
+    let toledo = world
+        .tenancy
+        .get_tenant(&cabildo_tenancy::Slug::parse("toledo").expect("slug"))
+        .await
+        .expect("council");
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    sqlx::query("INSERT INTO notifications (user_id, kind, title) SELECT id, 'test.hello', 'Hola <Ana>' FROM users WHERE email = 'ana@example.org'")
+        .execute(tx.conn())
+        .await
+        .expect("notification");
+    tx.commit().await.expect("commit");
+
+    let data = ana.get(TOLEDO, "/account/data").await;
+    assert_eq!(data.status, StatusCode::OK);
+    assert!(
+        data.headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap_or_default()
+            .contains("attachment")
+    );
+    let data: serde_json::Value = serde_json::from_str(&data.body).expect("json");
+    assert_eq!(data["account"]["email"], "ana@example.org");
+    assert_eq!(data["account"]["residency"]["district"], "poligono");
+    assert_eq!(data["notifications"][0]["title"], "Hola <Ana>");
+    assert!(data["sessions"].as_array().is_some_and(|s| !s.is_empty()));
+    let api = ana
+        .json(
+            TOLEDO,
+            "GET",
+            "/api/v1/me/data",
+            serde_json::Value::Null,
+            None,
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::OK);
+
+    let wrong = ana
+        .json(
+            TOLEDO,
+            "POST",
+            "/api/v1/me/deletion",
+            serde_json::json!({"password": "not it at all"}),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    let deleted = ana
+        .json(
+            TOLEDO,
+            "POST",
+            "/api/v1/me/deletion",
+            serde_json::json!({"password": PASSWORD}),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.body);
+    assert_eq!(
+        ana.json(TOLEDO, "GET", "/api/v1/me", serde_json::Value::Null, None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let login = ana
+        .json(
+            TOLEDO,
+            "POST",
+            "/api/v1/sessions",
+            serde_json::json!({"email": "ana@example.org", "password": PASSWORD}),
+            None,
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::UNAUTHORIZED);
+
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    let (users, mentions, notifications): (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM users),
+                (SELECT count(*) FROM users WHERE email = 'ana@example.org' OR name = 'ana' OR nickname = 'ana'),
+                (SELECT count(*) FROM notifications)",
+    )
+    .fetch_one(tx.conn())
+    .await
+    .expect("counts");
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        (users, mentions, notifications),
+        (1, 0, 0),
+        "the row stays, anonymised; personal data gone"
+    );
+
+    // The address is free again, but the document stays used.
+    let mut again = Browser::new(&world.app);
+    let csrf = logged_in(&world, &mut again, TOLEDO, "ana2", "ana@example.org", 2).await;
+    let reuse = again
+        .json(
+            TOLEDO,
+            "POST",
+            "/api/v1/me/verification",
+            serde_json::json!({"document": "12345678Z", "birth_date": "1980-05-17"}),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(
+        reuse.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "one resident, one account, even after deletion"
+    );
+}

@@ -1,0 +1,127 @@
+//! The person's rights over their data: a copy of everything about them,
+//! and deleting their account.
+//!
+//! Deleting keeps what others rely on and erases what identifies: the
+//! `users` row stays (anonymised) so that counts and authorship links hold
+//! (what they wrote shows as by a deleted account); the census claim stays
+//! too, as a keyed hash, so that one resident cannot vote twice by deleting
+//! and registering again. Sessions, tokens, notifications and preferences
+//! go; the address is replaced everywhere it was stored.
+
+use super::AccountError;
+use cabildo_tenancy::TenantTx;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// Everything the council's site holds about `user`, as JSON.
+pub async fn export(tx: &mut TenantTx, user: Uuid) -> Result<Option<Value>, AccountError> {
+    let account: Option<Value> = sqlx::query_scalar(
+        "SELECT jsonb_build_object(
+            'id', id, 'name', name, 'nickname', nickname, 'email', email, 'language', language,
+            'email_confirmed_at', email_confirmed_at, 'terms_accepted_at', terms_accepted_at,
+            'newsletter_consent', newsletter_consent, 'newsletter_consent_at', newsletter_consent_at,
+            'notification_emails', notify_email, 'created_at', created_at,
+            'residency', jsonb_build_object('verified_at', verified_at,
+                'district', CASE WHEN verified_at IS NOT NULL THEN district_code END))
+         FROM users WHERE id = $1 AND deleted_at IS NULL",
+    )
+    .bind(user)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some(account) = account else {
+        return Ok(None);
+    };
+    let list = async |tx: &mut TenantTx, sql: &str| -> Result<Value, AccountError> {
+        let rows: Option<Value> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+            .bind(user)
+            .fetch_one(tx.conn())
+            .await?;
+        Ok(rows.unwrap_or_else(|| json!([])))
+    };
+    let sessions = list(
+        tx,
+        "SELECT jsonb_agg(jsonb_build_object('started_at', created_at, 'last_seen_at', last_seen_at,
+                 'expires_at', expires_at, 'device', user_agent) ORDER BY created_at)
+         FROM sessions WHERE user_id = $1",
+    )
+    .await?;
+    let notifications = list(
+        tx,
+        "SELECT jsonb_agg(jsonb_build_object('kind', kind, 'title', title, 'body', body, 'link', link,
+                 'created_at', created_at, 'read_at', read_at, 'emailed_at', emailed_at) ORDER BY created_at)
+         FROM notifications WHERE user_id = $1",
+    )
+    .await?;
+    let staff_roles = list(
+        tx,
+        "SELECT jsonb_agg(jsonb_build_object('role', role, 'granted_at', granted_at) ORDER BY role)
+         FROM staff_roles WHERE user_id = $1",
+    )
+    .await?;
+    let newsletters = list(
+        tx,
+        "SELECT jsonb_agg(jsonb_build_object('subject', n.subject, 'status', r.status, 'sent_at', r.sent_at)
+                 ORDER BY n.created_at)
+         FROM newsletter_recipients r JOIN newsletters n ON n.id = r.newsletter_id
+         JOIN users u ON u.email = r.email WHERE u.id = $1",
+    )
+    .await?;
+    let census: Option<time::OffsetDateTime> =
+        sqlx::query_scalar("SELECT claimed_at FROM census_claims WHERE user_id = $1")
+            .bind(user)
+            .fetch_optional(tx.conn())
+            .await?;
+    Ok(Some(json!({
+        "account": account,
+        "sessions": sessions,
+        "notifications": notifications,
+        "staff_roles": staff_roles,
+        "newsletters_received": newsletters,
+        "census_document_used_at": census.map(|at| at.unix_timestamp()),
+        "note": "Document numbers are never stored: only a keyed hash of the one you verified with.",
+    })))
+}
+
+/// Deletes `user`'s account as described in the module documentation.
+pub async fn delete(tx: &mut TenantTx, user: Uuid) -> Result<bool, AccountError> {
+    let email: Option<String> = sqlx::query_scalar(
+        "SELECT email FROM users WHERE id = $1 AND deleted_at IS NULL FOR UPDATE",
+    )
+    .bind(user)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some(email) = email else {
+        return Ok(false);
+    };
+    let placeholder = format!("deleted-{}@invalid", user.simple());
+    sqlx::query("UPDATE newsletter_recipients SET email = $2 WHERE email = $1")
+        .bind(&email)
+        .bind(&placeholder)
+        .execute(tx.conn())
+        .await?;
+    for table in [
+        "sessions",
+        "account_tokens",
+        "notifications",
+        "verification_failures",
+        "staff_roles",
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE user_id = $1"
+        )))
+        .bind(user)
+        .execute(tx.conn())
+        .await?;
+    }
+    sqlx::query(
+        "UPDATE users SET email = $2, name = '[deleted]', nickname = NULL, password_hash = NULL,
+                language = NULL, newsletter_consent = false, newsletter_consent_at = NULL,
+                notify_email = 'none', email_confirmed_at = NULL, deleted_at = now()
+         WHERE id = $1",
+    )
+    .bind(user)
+    .bind(&placeholder)
+    .execute(tx.conn())
+    .await?;
+    Ok(true)
+}
