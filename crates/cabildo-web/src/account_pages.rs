@@ -34,6 +34,8 @@ pub struct Chrome {
     pub user: Option<String>,
     /// The CSRF token for forms.
     pub csrf: String,
+    /// Unread notifications of the logged-in person (for the bell).
+    pub unread: i64,
 }
 
 /// One error line of a form.
@@ -81,6 +83,8 @@ struct AccountPage<'a> {
     chrome: &'a Chrome,
     languages: &'a [LanguageLink],
     profile: accounts::Profile,
+    preferences: accounts::Preferences,
+    notify_options: Vec<(&'static str, String)>,
 }
 
 /// The council, its strings and the visitor, for a page.
@@ -105,12 +109,29 @@ impl Context {
         let settings = state.tenancy.site_settings(tenant).await?;
         let code = language.pick(&settings.languages, &settings.default_language);
         let visitor = Visitor::from_headers(state, tenant, headers).await?;
+        let unread = match &visitor.session {
+            Some(session) => match state.sessions.unread(tenant.id, session.user) {
+                Some(count) => count,
+                None => {
+                    let mut tx = state.tenancy.begin(tenant).await?;
+                    let count =
+                        cabildo_notify::notifications::count_unread(&mut tx, session.user).await?;
+                    tx.commit().await?;
+                    state
+                        .sessions
+                        .set_unread(tenant.id, session.user, Some(count));
+                    count
+                }
+            },
+            None => 0,
+        };
         Ok(Self {
             chrome: Chrome {
                 council: tenant.name.clone(),
                 languages: language_links(&settings.languages, &code),
                 user: visitor.session.as_ref().map(|s| s.name.clone()),
                 csrf: visitor.csrf.clone(),
+                unread,
             },
             tenant: tenant.clone(),
             tr: Tr::new(&code),
@@ -848,17 +869,20 @@ pub async fn account(
     let Some(session) = &ctx.visitor.session else {
         return Redirect::to("/account/login").into_response();
     };
-    let profile: Result<Option<accounts::Profile>, WebError> = async {
+    let loaded: Result<_, WebError> = async {
         let mut tx = state.tenancy.begin(&ctx.tenant).await?;
         let profile = accounts::profile(&mut tx, session.user)
             .await
             .map_err(from_account)?;
+        let preferences = accounts::preferences(&mut tx, session.user)
+            .await
+            .map_err(from_account)?;
         tx.commit().await?;
-        Ok(profile)
+        Ok(profile.zip(preferences))
     }
     .await;
-    let profile = match profile {
-        Ok(Some(profile)) => profile,
+    let (profile, preferences) = match loaded {
+        Ok(Some(loaded)) => loaded,
         Ok(None) => return Redirect::to("/account/login").into_response(),
         Err(error) => return error.into_page(&ctx.tr),
     };
@@ -867,6 +891,11 @@ pub async fn account(
         chrome: &ctx.chrome,
         languages: &ctx.chrome.languages,
         profile,
+        preferences,
+        notify_options: ["immediate", "daily", "weekly", "none"]
+            .into_iter()
+            .map(|o| (o, ctx.tr.t(&format!("preferences-{o}"))))
+            .collect(),
     };
     match page.render() {
         Ok(html) => {
@@ -1130,6 +1159,41 @@ pub async fn delete(
             response
         }
         Ok(false) => ctx.message(&state, StatusCode::FORBIDDEN, "delete-wrong-password"),
+        Err(error) => error.into_page(&ctx.tr),
+    }
+}
+
+/// `POST /account/preferences`.
+pub async fn save_preferences(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    headers: HeaderMap,
+    form: Fields,
+) -> Response {
+    let ctx = load!(state, site, language, headers);
+    let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
+        return Redirect::to("/account/login").into_response();
+    };
+    let values = fields_or_return!(ctx, state, form);
+    let preferences = accounts::Preferences {
+        notify_email: get(&values, "notify_email").to_owned(),
+        newsletter: get(&values, "newsletter") == "on",
+    };
+    let saved: Result<Result<(), AccountError>, WebError> = async {
+        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
+        match accounts::set_preferences(&mut tx, user, &preferences).await {
+            Ok(()) => {}
+            Err(AccountError::Invalid(errors)) => return Ok(Err(AccountError::Invalid(errors))),
+            Err(other) => return Err(from_account(other)),
+        }
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+    .await;
+    match saved {
+        Ok(Ok(())) => ctx.message(&state, StatusCode::OK, "preferences-saved"),
+        Ok(Err(_)) => ctx.message(&state, StatusCode::UNPROCESSABLE_ENTITY, "error-form"),
         Err(error) => error.into_page(&ctx.tr),
     }
 }

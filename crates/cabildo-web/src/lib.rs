@@ -9,6 +9,7 @@ mod error;
 mod health;
 mod i18n;
 mod metrics;
+mod notification_pages;
 mod pages;
 pub mod ratelimit;
 mod session_cache;
@@ -169,6 +170,12 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         )
         .route("/account", get(account_pages::account))
         .route("/account/data", get(account_pages::my_data))
+        .route(
+            "/account/preferences",
+            post(account_pages::save_preferences),
+        )
+        .route("/notifications", get(notification_pages::list))
+        .route("/notifications/read", post(notification_pages::mark_read))
         .route("/account/delete", post(account_pages::delete))
         .route("/staff", get(staff_pages::staff_page))
         .route("/staff/invitations", post(staff_pages::invite))

@@ -17,12 +17,18 @@ pub const TTL: Duration = Duration::from_secs(60);
 const CAPACITY: usize = 100_000;
 
 type Entries = HashMap<(TenantId, Vec<u8>), (Session, Instant)>;
+type Unread = HashMap<(TenantId, Uuid), (i64, Instant)>;
+
+/// How long an unread-notification count is shown without asking again.
+pub const UNREAD_TTL: Duration = Duration::from_secs(15);
 
 /// The cache of one process.
 #[derive(Clone)]
 pub struct SessionCache {
     entries: Arc<Mutex<Entries>>,
     redis: Option<(SharedCache, String)>,
+    /// Unread notification counts, for the bell.
+    unread: Arc<Mutex<Unread>>,
 }
 
 impl SessionCache {
@@ -45,7 +51,30 @@ impl SessionCache {
             });
             (cache, channel)
         });
-        Self { entries, redis }
+        Self {
+            entries,
+            redis,
+            unread: Arc::default(),
+        }
+    }
+
+    /// The remembered unread count of `user`, if fresh.
+    pub fn unread(&self, tenant: TenantId, user: Uuid) -> Option<i64> {
+        let unread = self.unread.lock().unwrap_or_else(|e| e.into_inner());
+        let (count, at) = unread.get(&(tenant, user))?;
+        (at.elapsed() < UNREAD_TTL).then_some(*count)
+    }
+
+    /// Remembers `user`'s unread count (`None` forgets it, after reading).
+    pub fn set_unread(&self, tenant: TenantId, user: Uuid, count: Option<i64>) {
+        let mut unread = self.unread.lock().unwrap_or_else(|e| e.into_inner());
+        if unread.len() >= CAPACITY {
+            unread.clear();
+        }
+        match count {
+            Some(count) => unread.insert((tenant, user), (count, Instant::now())),
+            None => unread.remove(&(tenant, user)),
+        };
     }
 
     /// The cached session for `token_hash` on `tenant`, if fresh.

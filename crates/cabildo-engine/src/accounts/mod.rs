@@ -319,6 +319,59 @@ pub async fn reset_token_usable(tx: &mut TenantTx, token: &str) -> Result<bool, 
     .await?)
 }
 
+/// How someone wants to hear from the council by email.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Preferences {
+    /// Notification emails: `immediate`, `daily`, `weekly` or `none`.
+    pub notify_email: String,
+    /// Wants the newsletter.
+    pub newsletter: bool,
+}
+
+/// The preferences of `user`.
+pub async fn preferences(
+    tx: &mut TenantTx,
+    user: Uuid,
+) -> Result<Option<Preferences>, AccountError> {
+    Ok(sqlx::query_as(
+        "SELECT notify_email, newsletter_consent AS newsletter FROM users WHERE id = $1 AND deleted_at IS NULL",
+    )
+    .bind(user)
+    .fetch_optional(tx.conn())
+    .await?)
+}
+
+/// Saves the preferences of `user`; the consent time is recorded when the
+/// newsletter is switched on.
+pub async fn set_preferences(
+    tx: &mut TenantTx,
+    user: Uuid,
+    preferences: &Preferences,
+) -> Result<(), AccountError> {
+    if !matches!(
+        preferences.notify_email.as_str(),
+        "immediate" | "daily" | "weekly" | "none"
+    ) {
+        return Err(AccountError::Invalid(vec![FieldError::new(
+            Field::NotifyEmail,
+            "notify_email_invalid",
+        )]));
+    }
+    sqlx::query(
+        "UPDATE users SET notify_email = $2,
+                newsletter_consent_at = CASE WHEN $3 AND NOT newsletter_consent THEN now()
+                                             WHEN $3 THEN newsletter_consent_at END,
+                newsletter_consent = $3
+         WHERE id = $1",
+    )
+    .bind(user)
+    .bind(&preferences.notify_email)
+    .bind(preferences.newsletter)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
 /// What a person sees of their own account.
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize)]
 pub struct Profile {

@@ -15,6 +15,8 @@ pub enum Field {
     Language,
     /// Acceptance of the terms of use and privacy policy.
     Terms,
+    /// How notifications are emailed.
+    NotifyEmail,
 }
 
 impl Field {
@@ -27,6 +29,7 @@ impl Field {
             Self::Password => "password",
             Self::Language => "language",
             Self::Terms => "accept_terms",
+            Self::NotifyEmail => "notify_email",
         }
     }
 }

@@ -1223,3 +1223,124 @@ async fn people_download_their_data_and_delete_their_account_keeping_counts_and_
         "one resident, one account, even after deletion"
     );
 }
+
+#[tokio::test]
+async fn the_bell_the_notifications_page_and_email_preferences() {
+    let world = world().await;
+    // Logging in through the API shows no page, so the bell's count is
+    // first read after the notifications below exist.
+    let mut ana = Browser::new(&world.app);
+    logged_in(&world, &mut ana, TOLEDO, "ana", "ana@example.org", 1).await;
+    let mut luis = Browser::new(&world.app);
+    logged_in(&world, &mut luis, TOLEDO, "luis", "luis@example.org", 1).await;
+    let empty = luis.get(TOLEDO, "/notifications").await;
+    assert!(
+        empty.body.contains("Aún no tienes notificaciones"),
+        "{}",
+        empty.body
+    );
+    let toledo = world
+        .tenancy
+        .get_tenant(&cabildo_tenancy::Slug::parse("toledo").expect("slug"))
+        .await
+        .expect("council");
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    let user: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'ana@example.org'")
+            .fetch_one(tx.conn())
+            .await
+            .expect("user");
+    for i in 0..25 {
+        cabildo_notify::notifications::notify(
+            &mut tx,
+            &cabildo_notify::NewNotification {
+                user,
+                kind: "test.hello".into(),
+                title: format!("Aviso {i} <script>alert(1)</script>"),
+                body: String::new(),
+                link: Some(format!("/x/{i}")),
+            },
+        )
+        .await
+        .expect("notify");
+    }
+    tx.commit().await.expect("commit");
+    let home = ana.get(TOLEDO, "/").await;
+    assert!(
+        home.body.contains("<span class=\"badge\">25"),
+        "the bell: {}",
+        home.body
+    );
+    let forged = ana
+        .post(TOLEDO, "/notifications/read", &[("csrf_token", "forged")])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let first = ana.get(TOLEDO, "/notifications").await;
+    assert!(!first.body.contains("<script>alert"), "escaped");
+    assert_eq!(
+        first.body.matches("<li class=\"unread\">").count(),
+        20,
+        "a page of 20"
+    );
+    let marker = "/notifications?before=";
+    let start = first.body.find(marker).expect("a link to older ones");
+    let next = &first.body[start..start + first.body[start..].find('"').expect("end")];
+    let older = ana.get(TOLEDO, next).await;
+    assert_eq!(older.body.matches("<li class=\"unread\">").count(), 5);
+    // Together the two pages hold each notification once.
+    let mut seen: Vec<u32> = [&first.body, &older.body]
+        .iter()
+        .flat_map(|body| body.split("Aviso ").skip(1))
+        .filter_map(|rest| rest.split(' ').next()?.parse().ok())
+        .collect();
+    seen.sort_unstable();
+    assert_eq!(seen, (0..25).collect::<Vec<u32>>());
+    assert!(older.body.contains("&#60;script&#62;") || older.body.contains("&lt;script&gt;"));
+
+    let read = ana
+        .submit(TOLEDO, "/notifications", "/notifications/read", &[])
+        .await;
+    assert_eq!(read.status, StatusCode::SEE_OTHER);
+    let home = ana.get(TOLEDO, "/").await;
+    assert!(
+        !home.body.contains("class=\"badge\""),
+        "nothing unread any more"
+    );
+
+    let saved = ana
+        .submit(
+            TOLEDO,
+            "/account",
+            "/account/preferences",
+            &[("notify_email", "immediate"), ("newsletter", "on")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let bad = ana
+        .submit(
+            TOLEDO,
+            "/account",
+            "/account/preferences",
+            &[("notify_email", "hourly")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    let (notify, consent, at): (String, bool, Option<time::OffsetDateTime>) = sqlx::query_as(
+        "SELECT notify_email, newsletter_consent, newsletter_consent_at FROM users WHERE id = $1",
+    )
+    .bind(user)
+    .fetch_one(tx.conn())
+    .await
+    .expect("preferences");
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        (notify.as_str(), consent, at.is_some()),
+        ("immediate", true, true)
+    );
+    assert_eq!(
+        ana.get(TALAVERA, "/notifications").await.status,
+        StatusCode::SEE_OTHER,
+        "not on another council"
+    );
+}
