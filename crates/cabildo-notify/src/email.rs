@@ -126,7 +126,8 @@ pub const ACCOUNT_TEMPLATE: &str = "account";
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccountVars {
-    /// `confirm`, `reset`, `exists` or `invite`.
+    /// `confirm`, `reset`, `exists`, `invite`, `email` (confirm a new
+    /// address) or `email-changed` (told to the old address).
     pub kind: String,
     /// The link to follow: a path on the council's site.
     pub link: String,
@@ -140,7 +141,7 @@ fn account_message(
     let vars: AccountVars = serde_json::from_value(vars.clone()).map_err(|e| e.to_string())?;
     if !matches!(
         vars.kind.as_str(),
-        "confirm" | "reset" | "exists" | "invite"
+        "confirm" | "reset" | "exists" | "invite" | "email" | "email-changed"
     ) {
         return Err(format!("unknown account mail {:?}", vars.kind));
     }

@@ -85,6 +85,7 @@ struct AccountPage<'a> {
     profile: accounts::Profile,
     preferences: accounts::Preferences,
     notify_options: Vec<(&'static str, String)>,
+    password_hint: String,
 }
 
 /// The council, its strings and the visitor, for a page.
@@ -896,6 +897,7 @@ pub async fn account(
             .into_iter()
             .map(|o| (o, ctx.tr.t(&format!("preferences-{o}"))))
             .collect(),
+        password_hint: ctx.tr.count("hint-password", password::MIN_LENGTH as i64),
     };
     match page.render() {
         Ok(html) => {
@@ -1194,6 +1196,201 @@ pub async fn save_preferences(
     match saved {
         Ok(Ok(())) => ctx.message(&state, StatusCode::OK, "preferences-saved"),
         Ok(Err(_)) => ctx.message(&state, StatusCode::UNPROCESSABLE_ENTITY, "error-form"),
+        Err(error) => error.into_page(&ctx.tr),
+    }
+}
+
+/// Whether `password_sent` is `user`'s current password.
+async fn current_password_matches(
+    state: &AppState,
+    tenant: &Tenant,
+    user: uuid::Uuid,
+    password_sent: &str,
+) -> Result<bool, WebError> {
+    let mut tx = state.tenancy.begin(tenant).await?;
+    let hash: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(user)
+        .fetch_optional(tx.conn())
+        .await
+        .map_err(|e| WebError::from(cabildo_tenancy::TenancyError::from(e)))?
+        .flatten();
+    tx.commit().await?;
+    Ok(password::verify(hash, password_sent).await)
+}
+
+/// `POST /account/password`: a new password, given the current one; other
+/// sessions end.
+pub async fn change_password(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    headers: HeaderMap,
+    form: Fields,
+) -> Response {
+    let ctx = load!(state, site, language, headers);
+    let Some(session) = ctx.visitor.session.clone() else {
+        return Redirect::to("/account/login").into_response();
+    };
+    let values = fields_or_return!(ctx, state, form);
+    let new_password = get(&values, "password");
+    let result: Result<Result<(), &'static str>, WebError> = async {
+        if !current_password_matches(
+            &state,
+            &ctx.tenant,
+            session.user,
+            get(&values, "current_password"),
+        )
+        .await?
+        {
+            return Ok(Err("invalid-credentials"));
+        }
+        if let Err(weakness) = password::check(
+            new_password,
+            &[session.nickname.as_deref().unwrap_or_default()],
+        ) {
+            return Ok(Err(match weakness {
+                password::Weakness::TooShort => "password-too-short",
+                password::Weakness::TooLong => "password-too-long",
+                password::Weakness::Common => "password-common",
+                password::Weakness::Personal => "password-personal",
+            }));
+        }
+        let hash = password::hash(new_password).await;
+        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
+        accounts::change_password(&mut tx, session.user, &hash, &session.id)
+            .await
+            .map_err(from_account)?;
+        cabildo_engine::staff::audit(
+            &mut tx,
+            &cabildo_engine::staff::Actor::user(session.user),
+            "account.password",
+            None,
+            serde_json::json!({}),
+        )
+        .await
+        .map_err(from_account)?;
+        tx.commit().await?;
+        // Other sessions ended: forget them everywhere, then keep this one.
+        state
+            .sessions
+            .ended(ctx.tenant.id, Ended::User(session.user))
+            .await;
+        Ok(Ok(()))
+    }
+    .await;
+    match result {
+        Ok(Ok(())) => ctx.message(&state, StatusCode::OK, "change-password-done"),
+        Ok(Err(code)) => {
+            let response = message_page(
+                &ctx.tr,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ctx.tr.t("change-password-title"),
+                &ctx.tr.t(&format!("error-{code}")),
+                true,
+            );
+            ctx.respond(&state, response)
+        }
+        Err(error) => error.into_page(&ctx.tr),
+    }
+}
+
+/// `POST /account/email`: sends a confirmation link to the new address.
+pub async fn change_email(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    headers: HeaderMap,
+    form: Fields,
+) -> Response {
+    let ctx = load!(state, site, language, headers);
+    let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
+        return Redirect::to("/account/login").into_response();
+    };
+    let values = fields_or_return!(ctx, state, form);
+    if let Err(seconds) = state
+        .limiter
+        .hit(ctx.tenant.id, Action::ResetIp, &ip.to_string())
+        .await
+    {
+        return ctx.too_many(&state, seconds);
+    }
+    let result: Result<Result<(), &'static str>, WebError> = async {
+        if !current_password_matches(&state, &ctx.tenant, user, get(&values, "current_password"))
+            .await?
+        {
+            return Ok(Err("invalid-credentials"));
+        }
+        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
+        match accounts::request_email_change(&mut tx, user, get(&values, "email")).await {
+            Ok(()) => {}
+            Err(AccountError::Invalid(_)) => return Ok(Err("email-invalid")),
+            Err(other) => return Err(from_account(other)),
+        }
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+    .await;
+    match result {
+        Ok(Ok(())) => ctx.message(&state, StatusCode::OK, "change-email-sent"),
+        Ok(Err(code)) => {
+            let response = message_page(
+                &ctx.tr,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ctx.tr.t("change-email-title"),
+                &ctx.tr.t(&format!("error-{code}")),
+                true,
+            );
+            ctx.respond(&state, response)
+        }
+        Err(error) => error.into_page(&ctx.tr),
+    }
+}
+
+/// `GET /account/email/confirm?token=…`: a button (GET changes nothing).
+pub async fn confirm_email_page(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = load!(state, site, language, headers);
+    let token = query.get("token").cloned().unwrap_or_default();
+    let form = FormView {
+        title: ctx.tr.t("change-email-title"),
+        intro: Some(ctx.tr.t("change-email-confirm-intro")),
+        action: "/account/email/confirm".into(),
+        fields: vec![ctx.field("token", "hidden", "off", &token)],
+        submit: ctx.tr.t("confirm-submit"),
+        errors: Vec::new(),
+        links: Vec::new(),
+    };
+    ctx.form(&state, StatusCode::OK, form)
+}
+
+/// `POST /account/email/confirm`.
+pub async fn confirm_email(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    headers: HeaderMap,
+    form: Fields,
+) -> Response {
+    let ctx = load!(state, site, language, headers);
+    let values = fields_or_return!(ctx, state, form);
+    let result: Result<Option<uuid::Uuid>, WebError> = async {
+        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
+        let user = accounts::confirm_email_change(&mut tx, get(&values, "token"))
+            .await
+            .map_err(from_account)?;
+        tx.commit().await?;
+        Ok(user)
+    }
+    .await;
+    match result {
+        Ok(Some(_)) => ctx.message(&state, StatusCode::OK, "change-email-done"),
+        Ok(None) => ctx.message(&state, StatusCode::BAD_REQUEST, "confirm-invalid"),
         Err(error) => error.into_page(&ctx.tr),
     }
 }

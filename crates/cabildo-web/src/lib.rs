@@ -170,6 +170,12 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         )
         .route("/account", get(account_pages::account))
         .route("/account/data", get(account_pages::my_data))
+        .route("/account/password", post(account_pages::change_password))
+        .route("/account/email", post(account_pages::change_email))
+        .route(
+            "/account/email/confirm",
+            get(account_pages::confirm_email_page).post(account_pages::confirm_email),
+        )
         .route(
             "/account/preferences",
             post(account_pages::save_preferences),

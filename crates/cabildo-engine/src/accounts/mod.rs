@@ -305,6 +305,104 @@ pub async fn reset_password(
     Ok(Some(user))
 }
 
+/// Sets a new password (hashed with [`password::hash`]) for a logged-in
+/// person who gave their current one, and ends their other sessions.
+pub async fn change_password(
+    tx: &mut TenantTx,
+    user: Uuid,
+    password_hash: &str,
+    current_session: &[u8],
+) -> Result<(), AccountError> {
+    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+        .bind(user)
+        .bind(password_hash)
+        .execute(tx.conn())
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user)
+        .bind(current_session)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Starts changing `user`'s address to `new_email`: a confirmation link
+/// goes to the new address, which replaces the old one only when followed.
+/// A taken address gets the same answer (and no mail).
+pub async fn request_email_change(
+    tx: &mut TenantTx,
+    user: Uuid,
+    new_email: &str,
+) -> Result<(), AccountError> {
+    let new_email = validate::email(new_email)
+        .map_err(|code| AccountError::Invalid(vec![FieldError::new(Field::Email, code)]))?;
+    let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)")
+        .bind(&new_email)
+        .fetch_one(tx.conn())
+        .await?;
+    let person: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT name, language FROM users WHERE id = $1 AND deleted_at IS NULL")
+            .bind(user)
+            .fetch_optional(tx.conn())
+            .await?;
+    let (Some((name, language)), false) = (person, taken) else {
+        return Ok(());
+    };
+    let token = issue_token_for(tx, user, Purpose::Email, Some(&new_email)).await?;
+    tx.enqueue(&mail(
+        &new_email,
+        &name,
+        language.as_deref().unwrap_or_default(),
+        "email",
+        &format!("/account/email/confirm?token={token}"),
+    ));
+    Ok(())
+}
+
+/// Confirms a new address with the token sent to it: it replaces the old
+/// one, and the old address is told. `None` for an unknown, used or expired
+/// token, or when the address was taken meanwhile.
+pub async fn confirm_email_change(
+    tx: &mut TenantTx,
+    token: &str,
+) -> Result<Option<Uuid>, AccountError> {
+    if !tokens::well_formed(token) {
+        return Ok(None);
+    }
+    let row: Option<(Uuid, String)> = sqlx::query_as(
+        "UPDATE account_tokens SET used_at = now()
+         WHERE token_hash = $1 AND purpose = 'email' AND used_at IS NULL AND expires_at > now()
+         RETURNING user_id, new_email",
+    )
+    .bind(tokens::digest(token))
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some((user, new_email)) = row else {
+        return Ok(None);
+    };
+    let old: Option<(String, String, Option<String>)> = sqlx::query_as(
+        "UPDATE users u SET email = $2, email_confirmed_at = now()
+         FROM (SELECT email, name, language FROM users WHERE id = $1) old
+         WHERE u.id = $1 AND NOT EXISTS (SELECT 1 FROM users WHERE email = $2)
+         RETURNING old.email, old.name, old.language",
+    )
+    .bind(user)
+    .bind(&new_email)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some((old_email, name, language)) = old else {
+        return Ok(None);
+    };
+    tx.enqueue(&mail(
+        &old_email,
+        &name,
+        language.as_deref().unwrap_or_default(),
+        "email-changed",
+        "/account/password/forgot",
+    ));
+    Ok(Some(user))
+}
+
 /// Whether a reset token can still be used (to show the form or not).
 pub async fn reset_token_usable(tx: &mut TenantTx, token: &str) -> Result<bool, AccountError> {
     if !tokens::well_formed(token) {
@@ -407,6 +505,7 @@ pub async fn profile(tx: &mut TenantTx, user: Uuid) -> Result<Option<Profile>, A
 enum Purpose {
     Confirm,
     Reset,
+    Email,
 }
 
 impl Purpose {
@@ -414,12 +513,13 @@ impl Purpose {
         match self {
             Self::Confirm => "confirm",
             Self::Reset => "reset",
+            Self::Email => "email",
         }
     }
 
     fn minutes(self) -> i64 {
         match self {
-            Self::Confirm => CONFIRMATION_VALID_HOURS * 60,
+            Self::Confirm | Self::Email => CONFIRMATION_VALID_HOURS * 60,
             Self::Reset => RESET_VALID_MINUTES,
         }
     }
@@ -432,6 +532,16 @@ async fn issue_token(
     user: Uuid,
     purpose: Purpose,
 ) -> Result<String, AccountError> {
+    issue_token_for(tx, user, purpose, None).await
+}
+
+/// [`issue_token`], with the new address of an email change.
+async fn issue_token_for(
+    tx: &mut TenantTx,
+    user: Uuid,
+    purpose: Purpose,
+    new_email: Option<&str>,
+) -> Result<String, AccountError> {
     let token = tokens::new_token();
     sqlx::query(
         "UPDATE account_tokens SET used_at = now()
@@ -442,13 +552,14 @@ async fn issue_token(
     .execute(tx.conn())
     .await?;
     sqlx::query(
-        "INSERT INTO account_tokens (token_hash, user_id, purpose, expires_at)
-         VALUES ($1, $2, $3, now() + make_interval(mins => $4))",
+        "INSERT INTO account_tokens (token_hash, user_id, purpose, expires_at, new_email)
+         VALUES ($1, $2, $3, now() + make_interval(mins => $4), $5)",
     )
     .bind(tokens::digest(&token))
     .bind(user)
     .bind(purpose.as_str())
     .bind(purpose.minutes() as i32)
+    .bind(new_email)
     .execute(tx.conn())
     .await?;
     Ok(token)

@@ -27,3 +27,14 @@ account-exists-action = I forgot my password
 account-invite-subject = You are invited to the staff of { $council }
 account-invite-body = You have been invited to join the staff of the participation site of { $council }. Log in with this address, or create an account with it, then accept the invitation. The link works for 7 days.
 account-invite-action = See the invitation
+
+account-email-subject = Confirm your new email address for { $council }
+account-email-body = You asked to use this address for your account on the participation site of { $council }. Confirm it to make the change; until then the old address stays. The link works for 48 hours.
+
+    If you did not ask for this, ignore this message.
+account-email-action = Confirm my new address
+account-email-changed-subject = Your email address on { $council } was changed
+account-email-changed-body = The account that used this address on the participation site of { $council } now uses another one.
+
+    If you did not make this change, choose a new password at once and contact the council.
+account-email-changed-action = Choose a new password

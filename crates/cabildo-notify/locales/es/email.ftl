@@ -27,3 +27,14 @@ account-exists-action = He olvidado mi contraseña
 account-invite-subject = Te invitan al equipo de { $council }
 account-invite-body = Te han invitado a formar parte del equipo del sitio de participación de { $council }. Inicia sesión con esta dirección, o crea una cuenta con ella, y acepta la invitación. El enlace funciona durante 7 días.
 account-invite-action = Ver la invitación
+
+account-email-subject = Confirma tu nueva dirección de correo en { $council }
+account-email-body = Has pedido usar esta dirección para tu cuenta en el sitio de participación de { $council }. Confírmala para hacer el cambio; hasta entonces se mantiene la anterior. El enlace funciona durante 48 horas.
+
+    Si no lo has pedido, ignora este mensaje.
+account-email-action = Confirmar mi nueva dirección
+account-email-changed-subject = Tu dirección de correo en { $council } ha cambiado
+account-email-changed-body = La cuenta que usaba esta dirección en el sitio de participación de { $council } usa ahora otra.
+
+    Si no has hecho tú el cambio, elige una contraseña nueva cuanto antes y contacta con el ayuntamiento.
+account-email-changed-action = Elegir una contraseña nueva

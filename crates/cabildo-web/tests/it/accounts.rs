@@ -1344,3 +1344,127 @@ async fn the_bell_the_notifications_page_and_email_preferences() {
         "not on another council"
     );
 }
+
+#[tokio::test]
+async fn changing_the_password_ends_other_sessions_and_a_new_address_counts_once_confirmed() {
+    let world = world().await;
+    let mut ana = Browser::new(&world.app);
+    logged_in(&world, &mut ana, TOLEDO, "ana", "ana@example.org", 1).await;
+    let mut phone = Browser::new(&world.app);
+    let login = phone
+        .json(
+            TOLEDO,
+            "POST",
+            "/api/v1/sessions",
+            serde_json::json!({"email": "ana@example.org", "password": PASSWORD}),
+            None,
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::OK);
+
+    let wrong = ana
+        .submit(
+            TOLEDO,
+            "/account",
+            "/account/password",
+            &[
+                ("current_password", "not my password"),
+                ("password", "otro caballo grapa"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let weak = ana
+        .submit(
+            TOLEDO,
+            "/account",
+            "/account/password",
+            &[("current_password", PASSWORD), ("password", "1234567890")],
+        )
+        .await;
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let changed = ana
+        .submit(
+            TOLEDO,
+            "/account",
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("password", "otro caballo grapa"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    assert_eq!(
+        ana.get(TOLEDO, "/account").await.status,
+        StatusCode::OK,
+        "still logged in here"
+    );
+    assert_eq!(
+        phone
+            .json(TOLEDO, "GET", "/api/v1/me", serde_json::Value::Null, None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED,
+        "the other session ended"
+    );
+
+    // A new address: nothing changes until the link sent to it is followed.
+    let asked = ana
+        .submit(
+            TOLEDO,
+            "/account",
+            "/account/email",
+            &[
+                ("email", "Ana.Nueva@Example.org"),
+                ("current_password", "otro caballo grapa"),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    let me = ana
+        .json(TOLEDO, "GET", "/api/v1/me", serde_json::Value::Null, None)
+        .await;
+    assert!(me.body.contains("\"ana@example.org\""), "{}", me.body);
+    let link = world
+        .link_in_mail(
+            "ana.nueva@example.org",
+            1,
+            "https://toledo.cabildo.test/account/email/confirm?token=",
+        )
+        .await;
+    let path = link
+        .trim_start_matches("https://toledo.cabildo.test")
+        .to_owned();
+    let token = path.split("token=").nth(1).expect("token").to_owned();
+    let confirmed = ana
+        .submit(
+            TOLEDO,
+            &path,
+            "/account/email/confirm",
+            &[("token", &token)],
+        )
+        .await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
+    let me = ana
+        .json(TOLEDO, "GET", "/api/v1/me", serde_json::Value::Null, None)
+        .await;
+    assert!(me.body.contains("\"ana.nueva@example.org\""), "{}", me.body);
+    // The old address is told.
+    world
+        .link_in_mail(
+            "ana@example.org",
+            2,
+            "https://toledo.cabildo.test/account/password/forgot",
+        )
+        .await;
+    let replay = ana
+        .submit(
+            TOLEDO,
+            &path,
+            "/account/email/confirm",
+            &[("token", &token)],
+        )
+        .await;
+    assert_eq!(replay.status, StatusCode::BAD_REQUEST, "single use");
+}
