@@ -185,6 +185,7 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         .route("/account/delete", post(account_pages::delete))
         .route("/staff", get(staff_pages::staff_page))
         .route("/staff/invitations", post(staff_pages::invite))
+        .route("/staff/verifications", post(staff_pages::verify_manually))
         .route(
             "/staff/invitation",
             get(staff_pages::invitation_page).post(staff_pages::accept),

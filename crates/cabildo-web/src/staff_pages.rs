@@ -13,6 +13,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use cabildo_engine::accounts::AccountError;
+use cabildo_engine::census;
 use cabildo_engine::staff::{self, Actor, Refused, Role};
 use cabildo_tenancy::Site;
 use std::collections::HashMap;
@@ -30,6 +31,7 @@ struct StaffPage<'a> {
     audit: Vec<(String, String, String, String)>,
     notice: Option<String>,
     error: Option<String>,
+    districts: Vec<(String, String)>,
 }
 
 macro_rules! load {
@@ -183,6 +185,14 @@ async fn render(
         return ctx.message(state, StatusCode::FORBIDDEN, "staff-forbidden");
     }
     let tr = &ctx.tr;
+    let districts = match state.tenancy.site_settings(&ctx.tenant).await {
+        Ok(settings) => settings
+            .districts
+            .iter()
+            .map(|d| (d.code.clone(), d.name.clone()))
+            .collect(),
+        Err(error) => return WebError::from(error).into_page(tr),
+    };
     let names: Vec<String> = roles.iter().map(|r| role_name(tr, r.as_str())).collect();
     let page = StaffPage {
         tr,
@@ -211,6 +221,7 @@ async fn render(
             .collect(),
         notice,
         error,
+        districts,
     };
     match page.render() {
         Ok(html) => ctx.respond(state, (status, Html(html)).into_response()),
@@ -291,4 +302,59 @@ fn urlencode(value: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// `POST /staff/verifications` (admins): verifies a person by hand, with a
+/// reason for the audit log.
+pub async fn verify_manually(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    headers: HeaderMap,
+    form: Fields,
+) -> Response {
+    let ctx = load!(state, site, language, headers);
+    let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
+        return Redirect::to("/account/login").into_response();
+    };
+    let values = match checked_fields(&ctx, &state, form) {
+        Ok(values) => values,
+        Err(response) => return *response,
+    };
+    let email = get(&values, "email").trim().to_lowercase();
+    let outcome: Result<Option<Result<uuid::Uuid, census::ManualRefused>>, WebError> = async {
+        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
+        let roles = staff::roles_of(&mut tx, user).await.map_err(from_account)?;
+        if !roles.contains(&Role::Admin) {
+            return Ok(None);
+        }
+        let outcome = census::verify_manually(
+            &mut tx,
+            &Actor::user(user),
+            &email,
+            get(&values, "district"),
+            get(&values, "reason"),
+        )
+        .await
+        .map_err(from_account)?;
+        tx.commit().await?;
+        Ok(Some(outcome))
+    }
+    .await;
+    match outcome {
+        Ok(Some(Ok(_))) => {
+            Redirect::to(&format!("/staff?verified={}", urlencode(&email))).into_response()
+        }
+        Ok(Some(Err(refusal))) => {
+            let key = match refusal {
+                census::ManualRefused::NoSuchPerson => "staff-manual-no-person",
+                census::ManualRefused::UnknownDistrict => "staff-manual-district-unknown",
+                census::ManualRefused::ReasonRequired => "staff-manual-reason-required",
+            };
+            let error = Some(ctx.tr.t(key));
+            render(&state, &ctx, None, error, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Ok(None) => ctx.message(&state, StatusCode::FORBIDDEN, "staff-forbidden"),
+        Err(error) => error.into_page(&ctx.tr),
+    }
 }

@@ -128,3 +128,56 @@ pub async fn verify(
         .await?;
     Ok(Verification::Verified { district })
 }
+
+/// Why a manual verification was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ManualRefused {
+    /// No account with that address.
+    NoSuchPerson,
+    /// Not one of the council's districts.
+    UnknownDistrict,
+    /// A reason is required (it goes to the audit log).
+    ReasonRequired,
+}
+
+/// Verifies a person by hand (an admin who checked residency another way),
+/// with a reason written to the audit log.
+pub async fn verify_manually(
+    tx: &mut TenantTx,
+    actor: &crate::staff::Actor,
+    email: &str,
+    district: &str,
+    reason: &str,
+) -> Result<Result<Uuid, ManualRefused>, AccountError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Ok(Err(ManualRefused::ReasonRequired));
+    }
+    let known: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM districts WHERE code = $1)")
+        .bind(district)
+        .fetch_one(tx.conn())
+        .await?;
+    if !known {
+        return Ok(Err(ManualRefused::UnknownDistrict));
+    }
+    let user: Option<Uuid> = sqlx::query_scalar(
+        "UPDATE users SET verified_at = now(), district_code = $2
+         WHERE email = $1 AND deleted_at IS NULL RETURNING id",
+    )
+    .bind(email.trim().to_lowercase())
+    .bind(district)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some(user) = user else {
+        return Ok(Err(ManualRefused::NoSuchPerson));
+    };
+    crate::staff::audit(
+        tx,
+        actor,
+        "census.verify_manually",
+        Some(&user.to_string()),
+        serde_json::json!({"district": district, "reason": reason}),
+    )
+    .await?;
+    Ok(Ok(user))
+}

@@ -204,3 +204,13 @@ change-email-sent-body = If that address can be used, we have sent it a link. Yo
 change-email-confirm-intro = Press the button to start using this address for your account.
 change-email-done-title = Address changed
 change-email-done-body = Your account now uses the new address. We told the old one about the change.
+
+staff-manual-heading = Verify a resident by hand
+staff-manual-intro = When someone's residency was checked another way (at the council's office, say), verify them here. The reason is kept in the audit log.
+staff-manual-district = District
+staff-manual-reason = Reason
+staff-manual-submit = Verify
+staff-verified = { $email } is now verified as a resident.
+staff-manual-no-person = No account uses that address.
+staff-manual-district-unknown = Choose one of the council's districts.
+staff-manual-reason-required = Write the reason (500 characters at most).

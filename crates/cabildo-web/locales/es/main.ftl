@@ -204,3 +204,13 @@ change-email-sent-body = Si esa dirección se puede usar, le hemos enviado un en
 change-email-confirm-intro = Pulsa el botón para empezar a usar esta dirección en tu cuenta.
 change-email-done-title = Dirección cambiada
 change-email-done-body = Tu cuenta usa ahora la nueva dirección. Hemos avisado a la anterior del cambio.
+
+staff-manual-heading = Verificar a un vecino o vecina a mano
+staff-manual-intro = Cuando el empadronamiento de alguien se ha comprobado de otra forma (en la oficina municipal, por ejemplo), verifícalo aquí. El motivo queda en el registro de auditoría.
+staff-manual-district = Distrito
+staff-manual-reason = Motivo
+staff-manual-submit = Verificar
+staff-verified = { $email } está ahora verificado como residente.
+staff-manual-no-person = Ninguna cuenta usa esa dirección.
+staff-manual-district-unknown = Elige uno de los distritos del ayuntamiento.
+staff-manual-reason-required = Escribe el motivo (500 caracteres como máximo).

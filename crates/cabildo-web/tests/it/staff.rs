@@ -107,6 +107,68 @@ async fn an_invited_admin_accepts_invites_a_moderator_and_every_step_is_audited(
         .await;
     assert_eq!(forged.status, StatusCode::UNPROCESSABLE_ENTITY);
 
+    // Manual verification: needs a reason, a real district and a person.
+    let no_reason = boss
+        .submit(
+            TOLEDO,
+            "/staff",
+            "/staff/verifications",
+            &[
+                ("email", "luis@example.org"),
+                ("district", "poligono"),
+                ("reason", " "),
+            ],
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let nobody = boss
+        .submit(
+            TOLEDO,
+            "/staff",
+            "/staff/verifications",
+            &[
+                ("email", "nobody@example.org"),
+                ("district", "poligono"),
+                ("reason", "Comprobado en ventanilla"),
+            ],
+        )
+        .await;
+    assert_eq!(nobody.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let verified = boss
+        .submit(
+            TOLEDO,
+            "/staff",
+            "/staff/verifications",
+            &[
+                ("email", "luis@example.org"),
+                ("district", "poligono"),
+                ("reason", "Comprobado en ventanilla"),
+            ],
+        )
+        .await;
+    assert_eq!(verified.status, StatusCode::SEE_OTHER, "{}", verified.body);
+    let me = luis
+        .json(TOLEDO, "GET", "/api/v1/me", serde_json::Value::Null, None)
+        .await;
+    assert!(
+        me.body.contains("\"verified\":true") && me.body.contains("poligono"),
+        "{}",
+        me.body
+    );
+    let not_admin = luis
+        .submit(
+            TOLEDO,
+            "/account",
+            "/staff/verifications",
+            &[
+                ("email", "luis@example.org"),
+                ("district", "poligono"),
+                ("reason", "yo mismo"),
+            ],
+        )
+        .await;
+    assert_eq!(not_admin.status, StatusCode::FORBIDDEN);
+
     let page = boss.get(TOLEDO, "/staff").await;
     for entry in [
         "staff.invite",
