@@ -275,6 +275,24 @@ pub async fn login(
     }
 }
 
+/// Whether a cookie-authenticated call carries the session's CSRF token
+/// in `X-CSRF-Token`.
+fn csrf_header_matches(ctx: &Context, headers: &HeaderMap) -> bool {
+    let sent = headers
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    ctx.visitor.csrf_matches(sent)
+}
+
+fn csrf_refused() -> Response {
+    error(
+        StatusCode::FORBIDDEN,
+        "csrf_token_invalid",
+        "Send the session's CSRF token in the X-CSRF-Token header.",
+    )
+}
+
 fn unauthenticated() -> Response {
     error(StatusCode::UNAUTHORIZED, "unauthenticated", "Log in first.")
 }
@@ -290,16 +308,8 @@ pub async fn logout(
     let Some(token) = &ctx.visitor.session_token else {
         return unauthenticated();
     };
-    let sent = headers
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if !ctx.visitor.csrf_matches(sent) {
-        return error(
-            StatusCode::FORBIDDEN,
-            "csrf_token_invalid",
-            "Send the session's CSRF token in the X-CSRF-Token header.",
-        );
+    if !csrf_header_matches(&ctx, &headers) {
+        return csrf_refused();
     }
     let ended: Result<(), WebError> = async {
         let mut tx = state.tenancy.begin(&ctx.tenant).await?;
@@ -400,16 +410,8 @@ pub async fn verify(
     let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
         return unauthenticated();
     };
-    let sent = headers
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if !ctx.visitor.csrf_matches(sent) {
-        return error(
-            StatusCode::FORBIDDEN,
-            "csrf_token_invalid",
-            "Send the session's CSRF token in the X-CSRF-Token header.",
-        );
+    if !csrf_header_matches(&ctx, &headers) {
+        return csrf_refused();
     }
     let body = body!(body);
     let unprocessable =
@@ -482,16 +484,8 @@ pub async fn delete(
     let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
         return unauthenticated();
     };
-    let sent = headers
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if !ctx.visitor.csrf_matches(sent) {
-        return error(
-            StatusCode::FORBIDDEN,
-            "csrf_token_invalid",
-            "Send the session's CSRF token in the X-CSRF-Token header.",
-        );
+    if !csrf_header_matches(&ctx, &headers) {
+        return csrf_refused();
     }
     let body = body!(body);
     match account_pages::delete_account(&state, &ctx.tenant, user, &body.password).await {
