@@ -116,17 +116,19 @@ async fn a_newsletter_reaches_everyone_who_consented_once_in_batches_with_one_cl
             pending: 0
         }
     );
-    let status: String = {
+    // The batch that records the last recipient then marks the newsletter
+    // sent, in its own transaction just after.
+    wait_for("the newsletter marked sent", async || {
         let mut tx = tenancy.begin(&toledo).await.expect("begin");
-        let status = sqlx::query_scalar("SELECT status FROM newsletters WHERE id = $1")
+        let status: String = sqlx::query_scalar("SELECT status FROM newsletters WHERE id = $1")
             .bind(id)
             .fetch_one(tx.conn())
             .await
             .expect("status");
         tx.commit().await.expect("commit");
-        status
-    };
-    assert_eq!(status, "sent");
+        status == "sent"
+    })
+    .await;
 
     let mails = smtp.mails();
     assert_eq!(mails.len(), 120);
