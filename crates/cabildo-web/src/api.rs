@@ -15,7 +15,7 @@ use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cabildo_engine::accounts::{self, Registration, sessions};
+use cabildo_engine::accounts::{self, Registration, api_tokens, sessions};
 use cabildo_tenancy::Site;
 use serde::Deserialize;
 use serde_json::json;
@@ -495,6 +495,130 @@ pub async fn delete(
             "invalid_credentials",
             "The password is not right; nothing was deleted.",
         ),
+        Err(failure) => web_error(failure),
+    }
+}
+
+/// A name for a new personal access token.
+#[derive(Debug, Deserialize)]
+pub struct TokenName {
+    name: String,
+}
+
+/// `POST /api/v1/me/tokens` `{name}` (a logged-in session with
+/// `X-CSRF-Token`) → 201 `{id, name, token}`; the token is shown only here.
+pub async fn create_token(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    headers: HeaderMap,
+    body: Result<Json<TokenName>, JsonRejection>,
+) -> Response {
+    let ctx = context!(state, site, language, headers);
+    let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
+        return unauthenticated();
+    };
+    if ctx.visitor.bearer {
+        return error(
+            StatusCode::FORBIDDEN,
+            "session_required",
+            "Tokens are created from a logged-in session, not with another token.",
+        );
+    }
+    if !csrf_header_matches(&ctx, &headers) {
+        return csrf_refused();
+    }
+    let body = body!(body);
+    let created: Result<_, WebError> = async {
+        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
+        let created = api_tokens::create(&mut tx, user, &body.name)
+            .await
+            .map_err(from_account)?;
+        tx.commit().await?;
+        Ok(created)
+    }
+    .await;
+    match created {
+        Ok(Ok((id, token))) => (
+            StatusCode::CREATED,
+            Json(json!({"id": id, "name": body.name.trim(), "token": token})),
+        )
+            .into_response(),
+        Ok(Err(api_tokens::NotCreated::Name)) => error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "name_invalid",
+            "Give the token a name of 1 to 100 characters.",
+        ),
+        Ok(Err(api_tokens::NotCreated::TooMany)) => error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_many_tokens",
+            "Revoke a token before creating another (20 at most).",
+        ),
+        Err(failure) => web_error(failure),
+    }
+}
+
+/// `GET /api/v1/me/tokens` → the person's live tokens (never the tokens
+/// themselves).
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = context!(state, site, language, headers);
+    let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
+        return unauthenticated();
+    };
+    let listed: Result<_, WebError> = async {
+        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
+        let listed = api_tokens::list(&mut tx, user)
+            .await
+            .map_err(from_account)?;
+        tx.commit().await?;
+        Ok(listed)
+    }
+    .await;
+    match listed {
+        Ok(tokens) => Json(json!({"tokens": tokens})).into_response(),
+        Err(failure) => web_error(failure),
+    }
+}
+
+/// `DELETE /api/v1/me/tokens/{id}` → 204, or 404 `not_found`.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = context!(state, site, language, headers);
+    let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
+        return unauthenticated();
+    };
+    if !csrf_header_matches(&ctx, &headers) {
+        return csrf_refused();
+    }
+    let Ok(id) = id.parse::<uuid::Uuid>() else {
+        return error(StatusCode::NOT_FOUND, "not_found", "No such token.");
+    };
+    let revoked: Result<_, WebError> = async {
+        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
+        let revoked = api_tokens::revoke(&mut tx, user, id)
+            .await
+            .map_err(from_account)?;
+        tx.commit().await?;
+        Ok(revoked)
+    }
+    .await;
+    match revoked {
+        Ok(Some(hash)) => {
+            let ended = crate::session_cache::Ended::Session(hash);
+            state.sessions.ended(ctx.tenant.id, ended).await;
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Ok(None) => error(StatusCode::NOT_FOUND, "not_found", "No such token."),
         Err(failure) => web_error(failure),
     }
 }

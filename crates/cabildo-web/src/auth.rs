@@ -14,7 +14,7 @@ use crate::AppState;
 use axum::http::{HeaderMap, HeaderValue, header};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use cabildo_engine::accounts::{sessions, tokens};
+use cabildo_engine::accounts::{api_tokens, sessions, tokens};
 use cabildo_tenancy::Tenant;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
@@ -81,6 +81,9 @@ pub struct Visitor {
     pub csrf: String,
     /// Set when the CSRF cookie must be (re)sent with the response.
     pub new_csrf_cookie: bool,
+    /// Authenticated by a personal access token (`Authorization: Bearer`):
+    /// no cookie is involved, so no CSRF token is needed.
+    pub bearer: bool,
 }
 
 impl Visitor {
@@ -94,20 +97,33 @@ impl Visitor {
         let names = state.cookie_names();
         let mut session = None;
         let mut session_token = None;
-        if let Some(token) = cookie(headers, names.session).filter(|t| tokens::well_formed(t)) {
+        let bearer_token = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        let bearer = bearer_token.is_some();
+        let presented = match bearer_token {
+            Some(token) => Some(token),
+            None => cookie(headers, names.session),
+        };
+        if let Some(token) = presented.filter(|t| tokens::well_formed(t)) {
             let id = tokens::digest(token);
             session = state.sessions.get(tenant.id, &id);
             if session.is_none() {
                 let mut tx = state.tenancy.begin(tenant).await?;
-                session = sessions::find(&mut tx, token)
-                    .await
-                    .map_err(crate::error::from_account)?;
+                session = if bearer {
+                    api_tokens::find(&mut tx, token).await
+                } else {
+                    sessions::find(&mut tx, token).await
+                }
+                .map_err(crate::error::from_account)?;
                 tx.commit().await?;
                 if let Some(found) = &session {
                     state.sessions.put(tenant.id, found);
                 }
             }
-            if session.is_some() {
+            if session.is_some() && !bearer {
                 session_token = Some(token.to_owned());
             }
         }
@@ -123,13 +139,17 @@ impl Visitor {
             session_token,
             csrf,
             new_csrf_cookie,
+            bearer,
         })
     }
 
-    /// Whether `sent` is this visitor's CSRF token (constant time). A
-    /// visitor whose CSRF cookie was only just made cannot have sent one.
+    /// Whether `sent` is this visitor's CSRF token (constant time), or the
+    /// visitor came with a valid personal access token (no cookie, so no
+    /// forgery possible). A visitor whose CSRF cookie was only just made
+    /// cannot have sent one.
     pub fn csrf_matches(&self, sent: &str) -> bool {
-        !self.new_csrf_cookie && constant_time_eq(self.csrf.as_bytes(), sent.as_bytes())
+        (self.bearer && self.session.is_some())
+            || (!self.new_csrf_cookie && constant_time_eq(self.csrf.as_bytes(), sent.as_bytes()))
     }
 
     /// Adds the CSRF cookie to `headers` when it is new.

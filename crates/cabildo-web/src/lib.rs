@@ -139,6 +139,8 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         .route("/me/verification", post(api::verify))
         .route("/me/data", get(api::my_data))
         .route("/me/deletion", post(api::delete))
+        .route("/me/tokens", get(api::list_tokens).post(api::create_token))
+        .route("/me/tokens/{id}", delete(api::revoke_token))
         .fallback(api::not_found);
     let sites = Router::new()
         .route("/", get(pages::home))

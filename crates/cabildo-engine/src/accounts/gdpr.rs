@@ -38,6 +38,13 @@ pub async fn export(tx: &mut TenantTx, user: Uuid) -> Result<Option<Value>, Acco
             .await?;
         Ok(rows.unwrap_or_else(|| json!([])))
     };
+    let api_tokens = list(
+        tx,
+        "SELECT jsonb_agg(jsonb_build_object('name', name, 'created_at', created_at,
+                 'last_used_at', last_used_at, 'revoked_at', revoked_at) ORDER BY created_at)
+         FROM api_tokens WHERE user_id = $1",
+    )
+    .await?;
     let sessions = list(
         tx,
         "SELECT jsonb_agg(jsonb_build_object('started_at', created_at, 'last_seen_at', last_seen_at,
@@ -74,6 +81,7 @@ pub async fn export(tx: &mut TenantTx, user: Uuid) -> Result<Option<Value>, Acco
     Ok(Some(json!({
         "account": account,
         "sessions": sessions,
+        "api_tokens": api_tokens,
         "notifications": notifications,
         "staff_roles": staff_roles,
         "newsletters_received": newsletters,
@@ -102,6 +110,7 @@ pub async fn delete(tx: &mut TenantTx, user: Uuid) -> Result<bool, AccountError>
     for table in [
         "sessions",
         "account_tokens",
+        "api_tokens",
         "notifications",
         "verification_failures",
         "staff_roles",

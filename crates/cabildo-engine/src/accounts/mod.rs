@@ -5,6 +5,7 @@
 //! reset requests succeed the same either way, and the owner of the address
 //! learns the rest by mail.
 
+pub mod api_tokens;
 pub mod gdpr;
 pub mod password;
 pub mod sessions;

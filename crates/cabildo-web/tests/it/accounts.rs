@@ -1468,3 +1468,129 @@ async fn changing_the_password_ends_other_sessions_and_a_new_address_counts_once
         .await;
     assert_eq!(replay.status, StatusCode::BAD_REQUEST, "single use");
 }
+
+#[tokio::test]
+async fn personal_access_tokens_work_without_csrf_only_on_their_council_until_revoked() {
+    let world = world().await;
+    let mut ana = Browser::new(&world.app);
+    let csrf = logged_in(&world, &mut ana, TOLEDO, "ana", "ana@example.org", 1).await;
+    let forged = ana
+        .json(
+            TOLEDO,
+            "POST",
+            "/api/v1/me/tokens",
+            serde_json::json!({"name": "mi script"}),
+            None,
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let unnamed = ana
+        .json(
+            TOLEDO,
+            "POST",
+            "/api/v1/me/tokens",
+            serde_json::json!({"name": " "}),
+            Some(&csrf),
+        )
+        .await;
+    assert!(unnamed.body.contains("\"name_invalid\""));
+    let created = ana
+        .json(
+            TOLEDO,
+            "POST",
+            "/api/v1/me/tokens",
+            serde_json::json!({"name": "mi script"}),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let created: serde_json::Value = serde_json::from_str(&created.body).expect("json");
+    let token = created["token"].as_str().expect("token").to_owned();
+    let id = created["id"].as_str().expect("id").to_owned();
+
+    let bearer = async |host: &str, method: &str, path: &str, body: serde_json::Value| {
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, host)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("request");
+        send(&world.app, request).await
+    };
+    let me = bearer(TOLEDO, "GET", "/api/v1/me", serde_json::Value::Null).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    assert!(me.body.contains("ana@example.org"));
+    // State-changing calls need no CSRF token with a bearer token.
+    let verify = bearer(
+        TOLEDO,
+        "POST",
+        "/api/v1/me/verification",
+        serde_json::json!({"document": "12345678Z", "birth_date": "1980-05-17"}),
+    )
+    .await;
+    assert_eq!(
+        verify.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        verify.body
+    );
+    assert!(verify.body.contains("\"verification_failed\""));
+    let more = bearer(
+        TOLEDO,
+        "POST",
+        "/api/v1/me/tokens",
+        serde_json::json!({"name": "otro"}),
+    )
+    .await;
+    assert!(more.body.contains("\"session_required\""), "{}", more.body);
+    assert_eq!(
+        bearer(TALAVERA, "GET", "/api/v1/me", serde_json::Value::Null)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let listed = ana
+        .json(
+            TOLEDO,
+            "GET",
+            "/api/v1/me/tokens",
+            serde_json::Value::Null,
+            None,
+        )
+        .await;
+    assert!(
+        listed.body.contains("mi script") && !listed.body.contains(&token),
+        "{}",
+        listed.body
+    );
+    let revoked = ana
+        .json(
+            TOLEDO,
+            "DELETE",
+            &format!("/api/v1/me/tokens/{id}"),
+            serde_json::Value::Null,
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        bearer(TOLEDO, "GET", "/api/v1/me", serde_json::Value::Null)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED,
+        "revoked at once"
+    );
+    let again = ana
+        .json(
+            TOLEDO,
+            "DELETE",
+            &format!("/api/v1/me/tokens/{id}"),
+            serde_json::Value::Null,
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+}

@@ -1,0 +1,120 @@
+//! Personal access tokens for API clients (`Authorization: Bearer …`):
+//! created by a logged-in person, shown once, stored hashed, scoped to the
+//! council whose schema holds them, revocable.
+
+use super::sessions::Session;
+use super::{AccountError, tokens};
+use cabildo_tenancy::TenantTx;
+use uuid::Uuid;
+
+/// Tokens a person may hold at once.
+pub const MAX_PER_PERSON: i64 = 20;
+
+/// A token as listed (never the token itself).
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize)]
+pub struct ApiToken {
+    /// Id, to revoke it.
+    pub id: Uuid,
+    /// The name its owner gave it.
+    pub name: String,
+    /// Created.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: time::OffsetDateTime,
+    /// Last used (within a few minutes).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_used_at: Option<time::OffsetDateTime>,
+}
+
+/// Why a token was not created.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotCreated {
+    /// The name is empty or longer than 100 characters.
+    Name,
+    /// [`MAX_PER_PERSON`] tokens already.
+    TooMany,
+}
+
+/// Creates a token named `name` for `user`; returns it (shown once).
+pub async fn create(
+    tx: &mut TenantTx,
+    user: Uuid,
+    name: &str,
+) -> Result<Result<(Uuid, String), NotCreated>, AccountError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Ok(Err(NotCreated::Name));
+    }
+    let held: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(user)
+    .fetch_one(tx.conn())
+    .await?;
+    if held >= MAX_PER_PERSON {
+        return Ok(Err(NotCreated::TooMany));
+    }
+    let token = tokens::new_token();
+    let id: Uuid = sqlx::query_scalar(
+        "INSERT INTO api_tokens (token_hash, user_id, name) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(tokens::digest(&token))
+    .bind(user)
+    .bind(name)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(Ok((id, token)))
+}
+
+/// The live tokens of `user`, newest first.
+pub async fn list(tx: &mut TenantTx, user: Uuid) -> Result<Vec<ApiToken>, AccountError> {
+    Ok(sqlx::query_as(
+        "SELECT id, name, created_at, last_used_at FROM api_tokens
+         WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC",
+    )
+    .bind(user)
+    .fetch_all(tx.conn())
+    .await?)
+}
+
+/// Revokes `user`'s token `id`; returns its stored hash (to drop it from
+/// caches), or `None` if there is no such live token of theirs.
+pub async fn revoke(
+    tx: &mut TenantTx,
+    user: Uuid,
+    id: Uuid,
+) -> Result<Option<Vec<u8>>, AccountError> {
+    Ok(sqlx::query_scalar(
+        "UPDATE api_tokens SET revoked_at = now()
+         WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING token_hash",
+    )
+    .bind(id)
+    .bind(user)
+    .fetch_optional(tx.conn())
+    .await?)
+}
+
+/// The person behind a live token, as a session (its id is the token's
+/// stored hash), recording its use at most every five minutes.
+pub async fn find(tx: &mut TenantTx, token: &str) -> Result<Option<Session>, AccountError> {
+    if !tokens::well_formed(token) {
+        return Ok(None);
+    }
+    let session: Option<Session> = sqlx::query_as(
+        "SELECT t.token_hash AS id, t.user_id AS user, u.name, u.nickname,
+                coalesce(t.last_used_at, t.created_at) AS last_seen_at
+         FROM api_tokens t JOIN users u ON u.id = t.user_id
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.deleted_at IS NULL",
+    )
+    .bind(tokens::digest(token))
+    .fetch_optional(tx.conn())
+    .await?;
+    if let Some(session) = &session
+        && session.last_seen < time::OffsetDateTime::now_utc() - time::Duration::minutes(5)
+    {
+        sqlx::query("UPDATE api_tokens SET last_used_at = now() WHERE token_hash = $1")
+            .bind(&session.id)
+            .execute(tx.conn())
+            .await?;
+    }
+    Ok(session)
+}
