@@ -4,4 +4,5 @@
 
 pub mod accounts;
 pub mod census;
+pub mod organisations;
 pub mod staff;

@@ -40,20 +40,20 @@ pub struct Chrome {
 
 /// One error line of a form.
 pub struct ErrorLine {
-    field: Option<&'static str>,
-    message: String,
+    pub(crate) field: Option<&'static str>,
+    pub(crate) message: String,
 }
 
 /// A field of a form.
 pub struct FieldView {
-    name: &'static str,
-    kind: &'static str,
-    label: String,
-    value: String,
-    autocomplete: &'static str,
-    hint: Option<String>,
-    error: Option<String>,
-    options: Vec<(String, String)>,
+    pub(crate) name: &'static str,
+    pub(crate) kind: &'static str,
+    pub(crate) label: String,
+    pub(crate) value: String,
+    pub(crate) autocomplete: &'static str,
+    pub(crate) hint: Option<String>,
+    pub(crate) error: Option<String>,
+    pub(crate) options: Vec<(String, String)>,
 }
 
 /// A form page.

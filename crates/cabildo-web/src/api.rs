@@ -351,18 +351,23 @@ pub async fn me(
     let Some(session) = &ctx.visitor.session else {
         return unauthenticated();
     };
-    let profile: Result<Option<accounts::Profile>, WebError> = async {
+    let profile: Result<_, WebError> = async {
         let mut tx = state.tenancy.begin(&ctx.tenant).await?;
         let profile = accounts::profile(&mut tx, session.user)
             .await
             .map_err(from_account)?;
+        let organisation = cabildo_engine::organisations::of_user(&mut tx, session.user)
+            .await
+            .map_err(from_account)?;
         tx.commit().await?;
-        Ok(profile)
+        Ok(profile.map(|p| (p, organisation)))
     }
     .await;
     match profile {
-        Ok(Some(profile)) => {
+        Ok(Some((profile, organisation))) => {
+            let organisation = organisation.map(|o| json!({"name": o.name, "status": o.status}));
             let mut response = Json(json!({
+                "organisation": organisation,
                 "id": profile.id,
                 "name": profile.name,
                 "nickname": profile.nickname,

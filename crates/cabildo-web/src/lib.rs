@@ -10,6 +10,7 @@ mod health;
 mod i18n;
 mod metrics;
 mod notification_pages;
+mod organisation_pages;
 mod pages;
 pub mod ratelimit;
 mod session_cache;
@@ -188,6 +189,14 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         .route("/staff", get(staff_pages::staff_page))
         .route("/staff/invitations", post(staff_pages::invite))
         .route("/staff/verifications", post(staff_pages::verify_manually))
+        .route(
+            "/staff/organisations/{id}",
+            post(organisation_pages::review),
+        )
+        .route(
+            "/account/organisation",
+            get(organisation_pages::page).post(organisation_pages::apply),
+        )
         .route(
             "/staff/invitation",
             get(staff_pages::invitation_page).post(staff_pages::accept),

@@ -32,6 +32,8 @@ struct StaffPage<'a> {
     notice: Option<String>,
     error: Option<String>,
     districts: Vec<(String, String)>,
+    reviews_organisations: bool,
+    organisations: Vec<cabildo_engine::organisations::Organisation>,
 }
 
 macro_rules! load {
@@ -163,6 +165,16 @@ async fn render(
         let mut tx = state.tenancy.begin(&ctx.tenant).await?;
         let roles = staff::roles_of(&mut tx, user).await.map_err(from_account)?;
         let admin = roles.contains(&Role::Admin);
+        let organisations = if roles
+            .iter()
+            .any(|r| matches!(r, Role::Admin | Role::Moderator))
+        {
+            cabildo_engine::organisations::pending(&mut tx)
+                .await
+                .map_err(from_account)?
+        } else {
+            Vec::new()
+        };
         let (members, audit) = if admin {
             (
                 staff::members(&mut tx).await.map_err(from_account)?,
@@ -174,10 +186,10 @@ async fn render(
             (Vec::new(), Vec::new())
         };
         tx.commit().await?;
-        Ok((roles, members, audit))
+        Ok((roles, members, audit, organisations))
     }
     .await;
-    let (roles, members, audit) = match loaded {
+    let (roles, members, audit, organisations) = match loaded {
         Ok(loaded) => loaded,
         Err(error) => return error.into_page(&ctx.tr),
     };
@@ -222,6 +234,10 @@ async fn render(
         notice,
         error,
         districts,
+        reviews_organisations: roles
+            .iter()
+            .any(|r| matches!(r, Role::Admin | Role::Moderator)),
+        organisations,
     };
     match page.render() {
         Ok(html) => ctx.respond(state, (status, Html(html)).into_response()),

@@ -208,3 +208,174 @@ async fn an_invited_admin_accepts_invites_a_moderator_and_every_step_is_audited(
         );
     }
 }
+
+#[tokio::test]
+async fn an_association_applies_staff_reject_then_verify_it_and_it_is_told() {
+    let world = world().await;
+    let toledo = world
+        .tenancy
+        .get_tenant(&cabildo_tenancy::Slug::parse("toledo").expect("slug"))
+        .await
+        .expect("council");
+    let mut vecinos = Browser::new(&world.app);
+    logged_in(
+        &world,
+        &mut vecinos,
+        TOLEDO,
+        "vecinos",
+        "vecinos@example.org",
+        1,
+    )
+    .await;
+    let mut moderator = Browser::new(&world.app);
+    logged_in(&world, &mut moderator, TOLEDO, "mod", "mod@example.org", 1).await;
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    let moderator_id: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'mod@example.org'")
+            .fetch_one(tx.conn())
+            .await
+            .expect("user");
+    staff::grant(&mut tx, &Actor("cli".into()), moderator_id, Role::Moderator)
+        .await
+        .expect("grant");
+    tx.commit().await.expect("commit");
+
+    let incomplete = vecinos
+        .submit(
+            TOLEDO,
+            "/account/organisation",
+            "/account/organisation",
+            &[
+                ("name", "AVV <b>Casco</b>"),
+                ("registry_number", ""),
+                ("contact_name", "Eva"),
+                ("contact_phone", "abc"),
+            ],
+        )
+        .await;
+    assert_eq!(incomplete.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        incomplete.body.contains("obligatorio") && incomplete.body.contains("no es válido"),
+        "{}",
+        incomplete.body
+    );
+    let applied = vecinos
+        .submit(
+            TOLEDO,
+            "/account/organisation",
+            "/account/organisation",
+            &[
+                ("name", "AVV <b>Casco</b>"),
+                ("registry_number", "TO-1234"),
+                ("contact_name", "Eva"),
+                ("contact_phone", "+34 925 000 000"),
+            ],
+        )
+        .await;
+    assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
+
+    let page = moderator.get(TOLEDO, "/staff").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("AVV &#60;b&#62;Casco") || page.body.contains("AVV &lt;b&gt;Casco"),
+        "escaped: {}",
+        page.body
+    );
+    let marker = "action=\"/staff/organisations/";
+    let start = page.body.find(marker).expect("a review form") + "action=\"".len();
+    let action = page.body[start..start + page.body[start..].find('"').expect("end")].to_owned();
+    let csrf = csrf_of(&page.body);
+
+    // Citizens cannot review; a rejection needs a reason.
+    let citizen_csrf = csrf_of(&vecinos.get(TOLEDO, "/").await.body);
+    let citizen = vecinos
+        .post(
+            TOLEDO,
+            &action,
+            &[("csrf_token", &citizen_csrf), ("decision", "verify")],
+        )
+        .await;
+    assert_eq!(citizen.status, StatusCode::FORBIDDEN);
+    let no_reason = moderator
+        .post(
+            TOLEDO,
+            &action,
+            &[
+                ("csrf_token", &csrf),
+                ("decision", "reject"),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let rejected = moderator
+        .post(
+            TOLEDO,
+            &action,
+            &[
+                ("csrf_token", &csrf),
+                ("decision", "reject"),
+                ("reason", "El número de registro no consta"),
+            ],
+        )
+        .await;
+    assert_eq!(rejected.status, StatusCode::SEE_OTHER);
+    let status = vecinos.get(TOLEDO, "/account/organisation").await;
+    assert!(
+        status.body.contains("El número de registro no consta"),
+        "{}",
+        status.body
+    );
+
+    vecinos
+        .submit(
+            TOLEDO,
+            "/account/organisation",
+            "/account/organisation",
+            &[
+                ("name", "AVV Casco Histórico"),
+                ("registry_number", "TO-1235"),
+                ("contact_name", "Eva"),
+                ("contact_phone", "925 000 000"),
+            ],
+        )
+        .await;
+    let page = moderator.get(TOLEDO, "/staff").await;
+    let start = page.body.find(marker).expect("the new application") + "action=\"".len();
+    let action = page.body[start..start + page.body[start..].find('"').expect("end")].to_owned();
+    let verified = moderator
+        .post(
+            TOLEDO,
+            &action,
+            &[("csrf_token", &csrf_of(&page.body)), ("decision", "verify")],
+        )
+        .await;
+    assert_eq!(verified.status, StatusCode::SEE_OTHER);
+    let me = vecinos
+        .json(TOLEDO, "GET", "/api/v1/me", serde_json::Value::Null, None)
+        .await;
+    assert!(
+        me.body.contains("\"status\":\"verified\"") && me.body.contains("AVV Casco Histórico"),
+        "{}",
+        me.body
+    );
+    let notifications = vecinos.get(TOLEDO, "/notifications").await;
+    assert!(
+        notifications.body.contains("ha sido verificada")
+            && notifications.body.contains("no se ha aceptado"),
+        "{}",
+        notifications.body
+    );
+    let replay = moderator
+        .post(
+            TOLEDO,
+            &action,
+            &[("csrf_token", &csrf_of(&page.body)), ("decision", "verify")],
+        )
+        .await;
+    assert_eq!(
+        replay.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "already reviewed"
+    );
+}
