@@ -217,12 +217,19 @@ pub(crate) fn checked_fields(
     state: &AppState,
     form: Fields,
 ) -> Result<HashMap<String, String>, Box<Response>> {
-    let Ok(Form(fields)) = form else {
-        return Err(Box::new(ctx.message(
-            state,
-            StatusCode::BAD_REQUEST,
-            "error-form",
-        )));
+    let fields = match form {
+        Ok(Form(fields)) => fields,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            let page = ctx.message(state, StatusCode::PAYLOAD_TOO_LARGE, "error-too-large");
+            return Err(Box::new(page));
+        }
+        Err(_) => {
+            return Err(Box::new(ctx.message(
+                state,
+                StatusCode::BAD_REQUEST,
+                "error-form",
+            )));
+        }
     };
     let sent = fields
         .get("csrf_token")

@@ -103,6 +103,9 @@ pub struct AppState {
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// Largest census file an admin may upload (about two million residents).
+const CENSUS_UPLOAD_LIMIT: usize = 100 * 1024 * 1024;
+
 /// Builds the application router.
 pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router {
     let secret: Arc<[u8]> = match &config.secret_key {
@@ -210,6 +213,14 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
             "/unsubscribe",
             get(unsubscribe::confirm).post(unsubscribe::unsubscribe),
         )
+        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        // Census files are large: this route alone takes bigger bodies.
+        .merge(
+            Router::new()
+                .route("/staff/census", post(staff_pages::upload_census))
+                .layer(axum::extract::DefaultBodyLimit::max(CENSUS_UPLOAD_LIMIT))
+                .layer(RequestBodyLimitLayer::new(CENSUS_UPLOAD_LIMIT)),
+        )
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -236,6 +247,7 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
     if config.demo_mailbox.is_some() {
         operator = operator.merge(demo_mail::router());
     }
+    let operator = operator.layer(RequestBodyLimitLayer::new(config.body_limit));
     let mut router = operator
         .merge(sites)
         .layer(axum::middleware::from_fn_with_state(
@@ -255,7 +267,6 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
             StatusCode::SERVICE_UNAVAILABLE,
             config.request_timeout,
         ))
-        .layer(RequestBodyLimitLayer::new(config.body_limit))
         .layer(CatchPanicLayer::new())
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(

@@ -374,3 +374,97 @@ pub async fn verify_manually(
         Err(error) => error.into_page(&ctx.tr),
     }
 }
+
+/// `POST /staff/census` (admins, multipart with a `file`): replaces the
+/// council's census with the uploaded file.
+pub async fn upload_census(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    headers: HeaderMap,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let ctx = load!(state, site, language, headers);
+    let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
+        return Redirect::to("/account/login").into_response();
+    };
+    let form_error = |ctx: &Context| ctx.message(&state, StatusCode::BAD_REQUEST, "error-form");
+    let Ok(mut multipart) = multipart else {
+        return form_error(&ctx);
+    };
+    let (mut csrf, mut file) = (String::new(), None);
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => match field.name() {
+                Some("csrf_token") => csrf = field.text().await.unwrap_or_default(),
+                Some("file") => match field.bytes().await {
+                    Ok(bytes) => file = Some(bytes),
+                    Err(_) => return form_error(&ctx),
+                },
+                _ => {}
+            },
+            Ok(None) => break,
+            Err(_) => return form_error(&ctx),
+        }
+    }
+    if !ctx.visitor.csrf_matches(&csrf) {
+        return ctx.message(&state, StatusCode::FORBIDDEN, "error-csrf");
+    }
+    let Some(file) = file.filter(|f| !f.is_empty()) else {
+        let error = Some(ctx.tr.t("staff-census-no-file"));
+        return render(&state, &ctx, None, error, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let key = census::key(&state.secret, ctx.tenant.id);
+    let imported: Result<Option<census::import::Report>, WebError> = async {
+        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
+        let roles = staff::roles_of(&mut tx, user).await.map_err(from_account)?;
+        if !roles.contains(&Role::Admin) {
+            return Ok(None);
+        }
+        let actor = Actor::user(user);
+        let report = census::import::import(&mut tx, key, &file[..], &actor.0, |_, _| {})
+            .await
+            .map_err(|e| WebError::Internal(Box::new(e)))?;
+        staff::audit(
+            &mut tx,
+            &actor,
+            "census.import",
+            None,
+            serde_json::json!({"residents": report.imported, "rejected": report.rejected.len()}),
+        )
+        .await
+        .map_err(from_account)?;
+        tx.commit().await?;
+        Ok(Some(report))
+    }
+    .await;
+    match imported {
+        Ok(Some(report)) => {
+            let mut notice = ctx.tr.with(
+                "staff-census-imported",
+                "counts",
+                &format!(
+                    "{} / {} / {}",
+                    ctx.tr
+                        .number(i64::try_from(report.imported).unwrap_or(i64::MAX)),
+                    ctx.tr
+                        .number(i64::try_from(report.duplicates).unwrap_or(i64::MAX)),
+                    ctx.tr
+                        .number(i64::try_from(report.rejected.len()).unwrap_or(i64::MAX)),
+                ),
+            );
+            let shown: Vec<String> = report
+                .rejected
+                .iter()
+                .take(20)
+                .map(|r| format!("{} {}: {}", ctx.tr.t("staff-census-line"), r.line, r.reason))
+                .collect();
+            if !shown.is_empty() {
+                notice.push_str(&format!(" {}", shown.join("; ")));
+            }
+            render(&state, &ctx, Some(notice), None, StatusCode::OK).await
+        }
+        Ok(None) => ctx.message(&state, StatusCode::FORBIDDEN, "staff-forbidden"),
+        Err(error) => error.into_page(&ctx.tr),
+    }
+}

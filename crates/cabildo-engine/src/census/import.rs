@@ -185,6 +185,89 @@ pub async fn store(tx: &mut TenantTx, residents: &[Resident]) -> Result<u64, Acc
     Ok(stored.rows_affected())
 }
 
+/// What an import did.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Residents stored.
+    pub imported: u64,
+    /// Lines repeating a document already in the file.
+    pub duplicates: u64,
+    /// Lines refused, with their reason.
+    pub rejected: Vec<Rejected>,
+}
+
+/// Why an import stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file could not be read.
+    #[error("reading the census: {0}")]
+    Read(#[from] std::io::Error),
+    /// The database failed; nothing was changed.
+    #[error(transparent)]
+    Database(#[from] AccountError),
+}
+
+/// Replaces the council's census with the residents read from `reader`,
+/// in `tx` (commit it to keep them). `progress` is told the bytes read and
+/// the residents stored so far, after every batch.
+pub async fn import(
+    tx: &mut TenantTx,
+    key: Vec<u8>,
+    reader: impl tokio::io::AsyncBufRead + Unpin,
+    by: &str,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<Report, ImportError> {
+    use tokio::io::AsyncBufReadExt;
+    let mut reader = reader;
+    let districts = district_codes(tx).await?;
+    let mut parser = Parser::new(key, districts);
+    clear(tx).await?;
+    let mut report = Report::default();
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut line = Vec::with_capacity(128);
+    let mut read_so_far = 0u64;
+    loop {
+        line.clear();
+        let read = reader.read_until(b'\n', &mut line).await?;
+        if read == 0 {
+            break;
+        }
+        read_so_far += read as u64;
+        let end = line
+            .iter()
+            .rposition(|b| !matches!(b, b'\n' | b'\r'))
+            .map_or(0, |i| i + 1);
+        match parser.line(&line[..end]) {
+            Ok(Some(resident)) => batch.push(resident),
+            Ok(None) => {}
+            Err(rejected) => report.rejected.push(rejected),
+        }
+        if batch.len() == BATCH {
+            flush(tx, &mut batch, &mut report).await?;
+            progress(read_so_far, report.imported);
+        }
+    }
+    flush(tx, &mut batch, &mut report).await?;
+    progress(read_so_far, report.imported);
+    record(tx, report.imported, report.rejected.len() as u64, by).await?;
+    Ok(report)
+}
+
+async fn flush(
+    tx: &mut TenantTx,
+    batch: &mut Vec<Resident>,
+    report: &mut Report,
+) -> Result<(), AccountError> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let stored = store(tx, batch).await?;
+    report.imported += stored;
+    report.duplicates += batch.len() as u64 - stored;
+    batch.clear();
+    Ok(())
+}
+
 /// Records a finished import.
 pub async fn record(
     tx: &mut TenantTx,

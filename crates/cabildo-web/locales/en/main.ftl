@@ -239,3 +239,14 @@ staff-organisations-empty = No application is waiting.
 staff-organisation-verify = Verify
 staff-organisation-reject = Reject
 staff-organisation-reason = Reason for rejecting
+
+staff-census-heading = Municipal census
+staff-census-intro = Upload the census (padrón) as a CSV file: one resident per line with document number (DNI or NIE), birth date (YYYY-MM-DD or DD/MM/YYYY) and district code, separated by commas or semicolons. It replaces the previous census; people already verified stay verified. Document numbers are stored only as keyed hashes.
+staff-census-file = Census file (CSV)
+staff-census-submit = Upload and replace the census
+staff-census-no-file = Choose a file to upload.
+staff-census-imported = Census imported (residents / duplicates skipped / lines rejected): { $counts }.
+staff-census-line = line
+
+error-too-large-title = Too much text
+error-too-large-body = What was sent is larger than this form accepts. Shorten it and try again.

@@ -239,3 +239,14 @@ staff-organisations-empty = No hay solicitudes pendientes.
 staff-organisation-verify = Verificar
 staff-organisation-reject = Rechazar
 staff-organisation-reason = Motivo del rechazo
+
+staff-census-heading = Padrón municipal
+staff-census-intro = Sube el padrón como archivo CSV: un residente por línea con el número de documento (DNI o NIE), la fecha de nacimiento (AAAA-MM-DD o DD/MM/AAAA) y el código de distrito, separados por comas o puntos y coma. Sustituye al padrón anterior; quien ya está verificado lo sigue estando. Los números de documento solo se guardan como resúmenes con clave.
+staff-census-file = Archivo del padrón (CSV)
+staff-census-submit = Subir y sustituir el padrón
+staff-census-no-file = Elige un archivo para subir.
+staff-census-imported = Padrón importado (residentes / duplicados omitidos / líneas rechazadas): { $counts }.
+staff-census-line = línea
+
+error-too-large-title = Demasiado texto
+error-too-large-body = Lo enviado es más grande de lo que admite este formulario. Acórtalo e inténtalo de nuevo.

@@ -47,7 +47,7 @@ impl Browser {
             .cloned()
     }
 
-    async fn request(
+    pub async fn request(
         &mut self,
         host: &str,
         request: axum::http::request::Builder,

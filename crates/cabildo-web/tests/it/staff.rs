@@ -379,3 +379,94 @@ async fn an_association_applies_staff_reject_then_verify_it_and_it_is_told() {
         "already reviewed"
     );
 }
+
+#[tokio::test]
+async fn an_admin_uploads_the_census_and_citizens_verify_against_it() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    let world = world().await;
+    let toledo = world
+        .tenancy
+        .get_tenant(&cabildo_tenancy::Slug::parse("toledo").expect("slug"))
+        .await
+        .expect("council");
+    let mut admin = Browser::new(&world.app);
+    logged_in(&world, &mut admin, TOLEDO, "boss", "boss@example.org", 1).await;
+    let mut ana = Browser::new(&world.app);
+    let ana_csrf = logged_in(&world, &mut ana, TOLEDO, "ana", "ana@example.org", 1).await;
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    let boss: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'boss@example.org'")
+            .fetch_one(tx.conn())
+            .await
+            .expect("user");
+    staff::grant(&mut tx, &Actor("cli".into()), boss, Role::Admin)
+        .await
+        .expect("grant");
+    tx.commit().await.expect("commit");
+
+    // About 1.5 MB: far over the 64 KiB other forms accept.
+    let mut csv = String::from(
+        "documento;fecha_nacimiento;distrito\n12345678Z;17/05/1980;poligono\n12345678A;17/05/1980;poligono\n",
+    );
+    for i in 0..40_000u32 {
+        let n = 20_000_000 + i;
+        csv.push_str(&format!(
+            "{n:08}{};01/01/1970;buenavista\n",
+            "TRWAGMYFPDXBNJZSQVHLCKE".as_bytes()[(n % 23) as usize] as char
+        ));
+    }
+    let upload = async |browser: &mut Browser, csrf: &str, body: &str| {
+        let boundary = "cabildo-test-boundary";
+        let multipart = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"padron.csv\"\r\nContent-Type: text/csv\r\n\r\n{body}\r\n--{boundary}--\r\n"
+        );
+        browser
+            .request(
+                TOLEDO,
+                Request::post("/staff/census").header(
+                    header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={boundary}"),
+                ),
+                Body::from(multipart),
+            )
+            .await
+    };
+    let page = admin.get(TOLEDO, "/staff").await;
+    let csrf = csrf_of(&page.body);
+    let forged = upload(&mut admin, "forged", &csv).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let ana_form_csrf = csrf_of(&ana.get(TOLEDO, "/account").await.body);
+    let not_admin = upload(&mut ana, &ana_form_csrf, &csv).await;
+    assert_eq!(not_admin.status, StatusCode::FORBIDDEN);
+    let done = upload(&mut admin, &csrf, &csv).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(
+        done.body.contains("40.001 / 0 / 1") && done.body.contains("línea 3: document_letter"),
+        "{}",
+        done.body
+    );
+    assert!(done.body.contains("census.import"), "audited");
+
+    let verified = ana
+        .json(
+            TOLEDO,
+            "POST",
+            "/api/v1/me/verification",
+            serde_json::json!({"document": "12345678Z", "birth_date": "1980-05-17"}),
+            Some(&ana_csrf),
+        )
+        .await;
+    assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
+
+    // Other forms still refuse big bodies.
+    let big = admin
+        .request(
+            TOLEDO,
+            Request::post("/account/password/forgot")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded"),
+            Body::from(format!("email={}", "a".repeat(100_000))),
+        )
+        .await;
+    assert_eq!(big.status, StatusCode::PAYLOAD_TOO_LARGE);
+}

@@ -3,24 +3,13 @@
 
 use crate::config::{CensusCommand, Global};
 use anyhow::{Context, bail};
-use cabildo_engine::census::{self, import};
+use cabildo_engine::census;
+use cabildo_engine::census::import::{self, Report};
 use cabildo_tenancy::{Slug, Tenancy, Tenant};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
-use tokio::io::AsyncBufReadExt;
-
-/// What an import did.
-#[derive(Debug, Default)]
-pub struct Report {
-    /// Residents stored.
-    pub imported: u64,
-    /// Lines repeating a document already in the file.
-    pub duplicates: u64,
-    /// Lines refused, with their reason.
-    pub rejected: Vec<import::Rejected>,
-}
 
 /// Runs one `census` subcommand.
 pub async fn run(global: &Global, command: CensusCommand) -> anyhow::Result<ExitCode> {
@@ -112,59 +101,22 @@ pub async fn import_file(
     let file = tokio::fs::File::open(path)
         .await
         .with_context(|| format!("opening {}", path.display()))?;
-    let mut reader = tokio::io::BufReader::with_capacity(1 << 16, file);
+    let reader = tokio::io::BufReader::with_capacity(1 << 16, file);
     let mut tx = tenancy.begin(council).await?;
-    let districts = import::district_codes(&mut tx).await?;
-    let mut parser = import::Parser::new(census::key(secret, council.id), districts);
-    import::clear(&mut tx).await?;
-    let mut report = Report::default();
-    let mut batch = Vec::with_capacity(import::BATCH);
-    let mut line = Vec::with_capacity(128);
-    loop {
-        line.clear();
-        let read = reader
-            .read_until(b'\n', &mut line)
-            .await
-            .with_context(|| format!("reading {}", path.display()))?;
-        if read == 0 {
-            break;
-        }
-        if let Some(bar) = bar {
-            bar.inc(read as u64);
-        }
-        let end = line
-            .iter()
-            .rposition(|b| !matches!(b, b'\n' | b'\r'))
-            .map_or(0, |i| i + 1);
-        match parser.line(&line[..end]) {
-            Ok(Some(resident)) => batch.push(resident),
-            Ok(None) => {}
-            Err(rejected) => report.rejected.push(rejected),
-        }
-        if batch.len() == import::BATCH {
-            flush(&mut tx, &mut batch, &mut report).await?;
+    let report = import::import(
+        &mut tx,
+        census::key(secret, council.id),
+        reader,
+        by,
+        |bytes, residents| {
             if let Some(bar) = bar {
-                bar.set_message(format!("{} residents", report.imported));
+                bar.set_position(bytes);
+                bar.set_message(format!("{residents} residents"));
             }
-        }
-    }
-    flush(&mut tx, &mut batch, &mut report).await?;
-    import::record(&mut tx, report.imported, report.rejected.len() as u64, by).await?;
+        },
+    )
+    .await
+    .with_context(|| format!("importing {}", path.display()))?;
     tx.commit().await?;
     Ok(report)
-}
-
-async fn flush(
-    tx: &mut cabildo_tenancy::TenantTx,
-    batch: &mut Vec<import::Resident>,
-    report: &mut Report,
-) -> anyhow::Result<()> {
-    if batch.is_empty() {
-        return Ok(());
-    }
-    let stored = import::store(tx, batch).await?;
-    report.imported += stored;
-    report.duplicates += batch.len() as u64 - stored;
-    batch.clear();
-    Ok(())
 }
