@@ -75,6 +75,32 @@ pub struct Draft {
     pub audience: Audience,
 }
 
+/// A newsletter as listed for staff.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Sent {
+    /// Id.
+    pub id: Uuid,
+    /// Subject.
+    pub subject: String,
+    /// `all` or `district:<code>`.
+    pub audience: String,
+    /// `sending` or `sent`.
+    pub status: String,
+    /// When it was sent off.
+    pub created_at: time::OffsetDateTime,
+}
+
+/// The latest newsletters (not test copies), newest first.
+pub async fn list(tx: &mut TenantTx, limit: i64) -> Result<Vec<Sent>, TenancyError> {
+    Ok(sqlx::query_as(
+        "SELECT id, subject, audience, status, created_at FROM newsletters
+         WHERE status <> 'test' ORDER BY created_at DESC LIMIT $1",
+    )
+    .bind(limit.clamp(1, 200))
+    .fetch_all(tx.conn())
+    .await?)
+}
+
 /// Counts of a newsletter's delivery.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Progress {

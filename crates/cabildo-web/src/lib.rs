@@ -9,6 +9,7 @@ mod error;
 mod health;
 mod i18n;
 mod metrics;
+mod newsletter_pages;
 mod notification_pages;
 mod organisation_pages;
 mod pages;
@@ -105,6 +106,9 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 
 /// Largest census file an admin may upload (about two million residents).
 const CENSUS_UPLOAD_LIMIT: usize = 100 * 1024 * 1024;
+
+/// Largest newsletter form (Markdown of up to 100,000 characters, encoded).
+const NEWSLETTER_FORM_LIMIT: usize = 1024 * 1024;
 
 /// Builds the application router.
 pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router {
@@ -214,6 +218,13 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
             get(unsubscribe::confirm).post(unsubscribe::unsubscribe),
         )
         .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .route("/staff/newsletters", get(newsletter_pages::page))
+        // Newsletters may run to 100,000 characters.
+        .merge(
+            Router::new()
+                .route("/staff/newsletters", post(newsletter_pages::act))
+                .layer(RequestBodyLimitLayer::new(NEWSLETTER_FORM_LIMIT)),
+        )
         // Census files are large: this route alone takes bigger bodies.
         .merge(
             Router::new()

@@ -250,3 +250,31 @@ staff-census-line = line
 
 error-too-large-title = Too much text
 error-too-large-body = What was sent is larger than this form accepts. Shorten it and try again.
+
+newsletters-title = Newsletters
+newsletters-compose = Write a newsletter
+newsletters-subject = Subject
+newsletters-body = Text
+newsletters-body-hint = Markdown: blank lines separate paragraphs, **bold**, *italics*, [links](https://…), lists with "-". HTML is shown as text.
+newsletters-audience = Who receives it
+newsletters-audience-all = Everyone who asked for the newsletter
+newsletters-audience-district = Residents of { $district } who asked for it
+newsletters-preview = Preview
+newsletters-test = Send a test to me
+newsletters-send = Send
+newsletters-preview-heading = Preview
+newsletters-audience-size = { $count ->
+    [one] It would reach { $formatted } person.
+   *[other] It would reach { $formatted } people.
+}
+newsletters-sent = Sent newsletters
+newsletters-none = No newsletter sent yet.
+newsletters-progress = Delivery
+newsletters-progress-label = sent / failed / pending: { $counts }
+newsletters-tested = A test copy is on its way to { $email }.
+newsletters-queued = { $count ->
+    [one] The newsletter is on its way to { $formatted } person.
+   *[other] The newsletter is on its way to { $formatted } people.
+}
+newsletters-error-audience = Choose who receives it.
+newsletters-error-empty = Write a subject (200 characters at most) and a text.

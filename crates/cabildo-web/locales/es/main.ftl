@@ -250,3 +250,31 @@ staff-census-line = línea
 
 error-too-large-title = Demasiado texto
 error-too-large-body = Lo enviado es más grande de lo que admite este formulario. Acórtalo e inténtalo de nuevo.
+
+newsletters-title = Boletines
+newsletters-compose = Escribir un boletín
+newsletters-subject = Asunto
+newsletters-body = Texto
+newsletters-body-hint = Markdown: las líneas en blanco separan párrafos, **negrita**, *cursiva*, [enlaces](https://…), listas con "-". El HTML se muestra como texto.
+newsletters-audience = Quién lo recibe
+newsletters-audience-all = Todas las personas que pidieron el boletín
+newsletters-audience-district = Residentes de { $district } que lo pidieron
+newsletters-preview = Vista previa
+newsletters-test = Enviarme una prueba
+newsletters-send = Enviar
+newsletters-preview-heading = Vista previa
+newsletters-audience-size = { $count ->
+    [one] Llegaría a { $formatted } persona.
+   *[other] Llegaría a { $formatted } personas.
+}
+newsletters-sent = Boletines enviados
+newsletters-none = Aún no se ha enviado ningún boletín.
+newsletters-progress = Entrega
+newsletters-progress-label = enviados / fallidos / pendientes: { $counts }
+newsletters-tested = Hay una copia de prueba en camino a { $email }.
+newsletters-queued = { $count ->
+    [one] El boletín está en camino a { $formatted } persona.
+   *[other] El boletín está en camino a { $formatted } personas.
+}
+newsletters-error-audience = Elige quién lo recibe.
+newsletters-error-empty = Escribe un asunto (200 caracteres como máximo) y un texto.

@@ -470,3 +470,106 @@ async fn an_admin_uploads_the_census_and_citizens_verify_against_it() {
         .await;
     assert_eq!(big.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[tokio::test]
+async fn an_admin_previews_tests_and_sends_a_newsletter_and_follows_its_delivery() {
+    let world = world().await;
+    let toledo = world
+        .tenancy
+        .get_tenant(&cabildo_tenancy::Slug::parse("toledo").expect("slug"))
+        .await
+        .expect("council");
+    let mut admin = Browser::new(&world.app);
+    logged_in(&world, &mut admin, TOLEDO, "boss", "boss@example.org", 1).await;
+    let mut citizen = Browser::new(&world.app);
+    logged_in(&world, &mut citizen, TOLEDO, "ana", "ana@example.org", 1).await;
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    let boss: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'boss@example.org'")
+            .fetch_one(tx.conn())
+            .await
+            .expect("user");
+    staff::grant(&mut tx, &Actor("cli".into()), boss, Role::Admin)
+        .await
+        .expect("grant");
+    sqlx::query("UPDATE users SET newsletter_consent = true WHERE email = 'ana@example.org'")
+        .execute(tx.conn())
+        .await
+        .expect("consent");
+    tx.commit().await.expect("commit");
+
+    assert_eq!(
+        citizen.get(TOLEDO, "/staff/newsletters").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let page = admin.get(TOLEDO, "/staff/newsletters").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Aún no se ha enviado ningún boletín"));
+    let fields = |action: &'static str| {
+        vec![
+            ("subject", "Presupuestos participativos"),
+            ("body", "Hola **vecinos**.\n\n<script>alert(1)</script>"),
+            ("audience", "all"),
+            ("action", action),
+        ]
+    };
+    let preview = admin
+        .submit(
+            TOLEDO,
+            "/staff/newsletters",
+            "/staff/newsletters",
+            &fields("preview"),
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(
+        preview.body.contains("<strong>vecinos</strong>")
+            && !preview.body.contains("<script>alert"),
+        "{}",
+        preview.body
+    );
+    assert!(
+        preview.body.contains("Llegaría a 1 persona"),
+        "{}",
+        preview.body
+    );
+    let test = admin
+        .submit(
+            TOLEDO,
+            "/staff/newsletters",
+            "/staff/newsletters",
+            &fields("test"),
+        )
+        .await;
+    assert!(test.body.contains("boss@example.org"), "{}", test.body);
+    let empty = admin
+        .submit(
+            TOLEDO,
+            "/staff/newsletters",
+            "/staff/newsletters",
+            &[
+                ("subject", ""),
+                ("body", "x"),
+                ("audience", "all"),
+                ("action", "send"),
+            ],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let sent = admin
+        .submit(
+            TOLEDO,
+            "/staff/newsletters",
+            "/staff/newsletters",
+            &fields("send"),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK);
+    assert!(sent.body.contains("en camino a 1 persona"), "{}", sent.body);
+    assert!(
+        sent.body.contains("Presupuestos participativos") && sent.body.contains("<meter"),
+        "listed with its delivery"
+    );
+    let audit = admin.get(TOLEDO, "/staff").await;
+    assert!(audit.body.contains("newsletter.send") && audit.body.contains("newsletter.test"));
+}
