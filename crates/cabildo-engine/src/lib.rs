@@ -5,4 +5,5 @@
 pub mod accounts;
 pub mod census;
 pub mod organisations;
+pub mod platform;
 pub mod staff;

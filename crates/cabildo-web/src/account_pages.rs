@@ -141,6 +141,15 @@ impl Context {
         })
     }
 
+    /// Who the logged-in `user` is in the audit log (a consultant acting
+    /// through this council account is named as such).
+    pub(crate) fn actor(&self, user: uuid::Uuid) -> cabildo_engine::staff::Actor {
+        match &self.visitor.session {
+            Some(session) => session.actor(),
+            None => cabildo_engine::staff::Actor::user(user),
+        }
+    }
+
     pub(crate) fn form(&self, state: &AppState, status: StatusCode, form: FormView) -> Response {
         let page = FormPage {
             tr: &self.tr,

@@ -32,6 +32,12 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
 fn web_error(failure: WebError) -> Response {
     match failure {
         WebError::NotFound => error(StatusCode::NOT_FOUND, "not_found", "No such resource."),
+        WebError::BadRequest => error(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "The request cannot be read.",
+        ),
+        WebError::Forbidden => error(StatusCode::FORBIDDEN, "forbidden", "Not allowed."),
         WebError::Unavailable(_) => {
             let mut response = error(
                 StatusCode::SERVICE_UNAVAILABLE,

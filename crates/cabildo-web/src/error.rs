@@ -15,6 +15,12 @@ pub enum WebError {
     /// No such page (or no such council: the same answer, so nothing leaks).
     #[error("not found")]
     NotFound,
+    /// A request this site cannot read.
+    #[error("bad request")]
+    BadRequest,
+    /// Not allowed (a forged form, or no right to it).
+    #[error("forbidden")]
+    Forbidden,
     /// PostgreSQL is unreachable.
     #[error("database unavailable")]
     Unavailable(#[source] TenancyError),
@@ -50,6 +56,8 @@ impl WebError {
         let (status, key) = match &self {
             Self::BadHost(_) => (StatusCode::BAD_REQUEST, "error-bad-request"),
             Self::NotFound => (StatusCode::NOT_FOUND, "error-not-found"),
+            Self::BadRequest => (StatusCode::BAD_REQUEST, "error-bad-request"),
+            Self::Forbidden => (StatusCode::FORBIDDEN, "error-forbidden"),
             Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "error-unavailable"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "error-internal"),
         };

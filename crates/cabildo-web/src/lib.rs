@@ -13,6 +13,7 @@ mod newsletter_pages;
 mod notification_pages;
 mod organisation_pages;
 mod pages;
+mod platform_pages;
 pub mod ratelimit;
 mod session_cache;
 mod site;
@@ -194,6 +195,17 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         .route("/notifications/read", post(notification_pages::mark_read))
         .route("/account/delete", post(account_pages::delete))
         .route("/staff", get(staff_pages::staff_page))
+        .route(
+            "/staff/handoff",
+            get(platform_pages::handoff_page).post(platform_pages::handoff),
+        )
+        .route(
+            "/login",
+            get(platform_pages::login_form).post(platform_pages::login),
+        )
+        .route("/logout", post(platform_pages::logout))
+        .route("/console", get(platform_pages::console))
+        .route("/console/open", post(platform_pages::open))
         .route("/staff/invitations", post(staff_pages::invite))
         .route("/staff/verifications", post(staff_pages::verify_manually))
         .route(

@@ -13,7 +13,7 @@ use axum::Extension;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use cabildo_engine::staff::{self, Actor, Role};
+use cabildo_engine::staff::{self, Role};
 use cabildo_notify::newsletters::{self, Audience, Draft};
 use cabildo_tenancy::Site;
 use std::collections::HashMap;
@@ -193,7 +193,7 @@ pub async fn act(
         if !roles.contains(&Role::Admin) {
             return Ok(None);
         }
-        let actor = Actor::user(user);
+        let actor = ctx.actor(user);
         let done = match action.as_str() {
             "test" => {
                 let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")

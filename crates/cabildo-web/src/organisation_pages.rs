@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use cabildo_engine::organisations::{self, Application, Verdict};
-use cabildo_engine::staff::{self, Actor, Role};
+use cabildo_engine::staff::{self, Role};
 use cabildo_tenancy::Site;
 use std::collections::HashMap;
 
@@ -194,7 +194,7 @@ pub async fn review(
         {
             return Ok(None);
         }
-        let applicant = organisations::review(&mut tx, &Actor::user(user), id, &verdict)
+        let applicant = organisations::review(&mut tx, &ctx.actor(user), id, &verdict)
             .await
             .map_err(from_account)?;
         if let Some(applicant) = applicant {

@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use cabildo_engine::accounts::AccountError;
 use cabildo_engine::census;
-use cabildo_engine::staff::{self, Actor, Refused, Role};
+use cabildo_engine::staff::{self, Refused, Role};
 use cabildo_tenancy::Site;
 use std::collections::HashMap;
 
@@ -279,7 +279,7 @@ pub async fn invite(
         if !roles.contains(&Role::Admin) {
             return Ok(Invited::NotAdmin);
         }
-        match staff::invite(&mut tx, &Actor::user(user), &email, role, &language).await {
+        match staff::invite(&mut tx, &ctx.actor(user), &email, role, &language).await {
             Ok(()) => {}
             Err(AccountError::Invalid(_)) => return Ok(Invited::BadAddress),
             Err(other) => return Err(from_account(other)),
@@ -346,7 +346,7 @@ pub async fn verify_manually(
         }
         let outcome = census::verify_manually(
             &mut tx,
-            &Actor::user(user),
+            &ctx.actor(user),
             &email,
             get(&values, "district"),
             get(&values, "reason"),
@@ -421,7 +421,7 @@ pub async fn upload_census(
         if !roles.contains(&Role::Admin) {
             return Ok(None);
         }
-        let actor = Actor::user(user);
+        let actor = ctx.actor(user);
         let report = census::import::import(&mut tx, key, &file[..], &actor.0, |_, _| {})
             .await
             .map_err(|e| WebError::Internal(Box::new(e)))?;

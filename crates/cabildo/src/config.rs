@@ -126,6 +126,40 @@ pub enum Command {
     /// Load a council's municipal census for residency verification.
     #[command(subcommand)]
     Census(CensusCommand),
+    /// Platform accounts of consultants and operators.
+    #[command(subcommand)]
+    Accounts(AccountsCommand),
+}
+
+/// `accounts` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// Create a platform account. The password is taken from
+    /// CABILDO_ACCOUNT_PASSWORD, or made up and printed once.
+    Create {
+        /// Email address (the login).
+        #[arg(long)]
+        email: String,
+        /// Display name.
+        #[arg(long)]
+        name: Option<String>,
+        /// `consultant` (serves the councils granted) or `operator` (may
+        /// enter any council as admin).
+        #[arg(long)]
+        role: String,
+    },
+    /// Let an account enter a council as staff.
+    Grant {
+        /// The account's email.
+        #[arg(long)]
+        email: String,
+        /// The council's slug.
+        #[arg(long)]
+        tenant: String,
+        /// `admin`, `moderator` or `evaluator`.
+        #[arg(long)]
+        role: String,
+    },
 }
 
 /// `census` subcommands.

@@ -33,6 +33,7 @@ async fn main() -> ExitCode {
         Command::Mail(command) => commands::mail::run(&cli.global, command).await,
         Command::Newsletters(command) => commands::newsletters::run(&cli.global, command).await,
         Command::Census(command) => commands::census::run(&cli.global, command).await,
+        Command::Accounts(command) => commands::accounts::run(&cli.global, command).await,
     };
     match result {
         Ok(code) => code,

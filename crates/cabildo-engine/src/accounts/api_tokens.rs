@@ -101,7 +101,7 @@ pub async fn find(tx: &mut TenantTx, token: &str) -> Result<Option<Session>, Acc
     }
     let session: Option<Session> = sqlx::query_as(
         "SELECT t.token_hash AS id, t.user_id AS user, u.name, u.nickname,
-                coalesce(t.last_used_at, t.created_at) AS last_seen_at
+                coalesce(t.last_used_at, t.created_at) AS last_seen_at, u.platform_account
          FROM api_tokens t JOIN users u ON u.id = t.user_id
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.deleted_at IS NULL",
     )

@@ -32,6 +32,19 @@ pub struct Session {
     /// When it was last used (within [`TOUCH_EVERY`]).
     #[sqlx(rename = "last_seen_at")]
     pub last_seen: time::OffsetDateTime,
+    /// The platform account (consultant or operator) acting through this
+    /// council account, if any.
+    pub platform_account: Option<String>,
+}
+
+impl Session {
+    /// Who this session's actions are recorded as in the audit log.
+    pub fn actor(&self) -> crate::staff::Actor {
+        match &self.platform_account {
+            Some(email) => crate::staff::Actor(format!("platform:{email}")),
+            None => crate::staff::Actor::user(self.user),
+        }
+    }
 }
 
 /// Starts a session for `user`; returns the token for the cookie.
@@ -61,7 +74,7 @@ pub async fn find(tx: &mut TenantTx, token: &str) -> Result<Option<Session>, Acc
         return Ok(None);
     }
     let session: Option<Session> = sqlx::query_as(
-        "SELECT s.token_hash AS id, s.user_id AS user, u.name, u.nickname, s.last_seen_at
+        "SELECT s.token_hash AS id, s.user_id AS user, u.name, u.nickname, s.last_seen_at, u.platform_account
          FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = $1 AND s.expires_at > now()
            AND s.last_seen_at > now() - make_interval(days => $2) AND u.deleted_at IS NULL",

@@ -278,3 +278,18 @@ newsletters-queued = { $count ->
 }
 newsletters-error-audience = Choose who receives it.
 newsletters-error-empty = Write a subject (200 characters at most) and a text.
+
+error-forbidden-title = Not allowed
+error-forbidden-body = You cannot do this here. If you followed a form, reload the page and try again.
+platform-login-title = Log in to Cabildo
+platform-login-intro = For consultants and the platform's operators. Citizens and council staff log in on their council's site.
+console-title = Your councils
+console-greeting = Hello, { $name }. Enter any of your councils as staff, without another password.
+console-empty = No council has been assigned to you yet.
+console-council = Council
+console-open = Open
+handoff-title = Enter { $council }
+handoff-intro = You are coming from the Cabildo console. Press the button to continue as staff of this council.
+handoff-submit = Continue
+handoff-invalid-title = This link does not work
+handoff-invalid-body = Entry links work once, for a minute, on the council they were made for. Go back to the console and open the council again.

@@ -278,3 +278,18 @@ newsletters-queued = { $count ->
 }
 newsletters-error-audience = Elige quién lo recibe.
 newsletters-error-empty = Escribe un asunto (200 caracteres como máximo) y un texto.
+
+error-forbidden-title = No permitido
+error-forbidden-body = No puedes hacer esto aquí. Si venías de un formulario, recarga la página e inténtalo de nuevo.
+platform-login-title = Entrar en Cabildo
+platform-login-intro = Para consultoras y para quienes operan la plataforma. La ciudadanía y el personal municipal entran en el sitio de su ayuntamiento.
+console-title = Tus ayuntamientos
+console-greeting = Hola, { $name }. Entra en cualquiera de tus ayuntamientos como parte del equipo, sin otra contraseña.
+console-empty = Aún no tienes ningún ayuntamiento asignado.
+console-council = Ayuntamiento
+console-open = Abrir
+handoff-title = Entrar en { $council }
+handoff-intro = Vienes de la consola de Cabildo. Pulsa el botón para continuar como parte del equipo de este ayuntamiento.
+handoff-submit = Continuar
+handoff-invalid-title = Este enlace no funciona
+handoff-invalid-body = Los enlaces de entrada funcionan una vez, durante un minuto y en el ayuntamiento para el que se crearon. Vuelve a la consola y abre de nuevo el ayuntamiento.

@@ -6,6 +6,7 @@
 )]
 
 mod accounts;
+mod consultants;
 mod database_outage;
 mod nodes;
 mod pages;

@@ -1,6 +1,7 @@
 //! One module per subcommand, and what they share: connecting with retries
 //! and waiting for a shutdown signal.
 
+pub mod accounts;
 pub mod census;
 pub mod demo;
 pub mod jobs;

@@ -228,6 +228,8 @@ fn every_command_explains_itself_and_missing_settings_are_named() {
         vec!["jobs", "retry", "--help"],
         vec!["mail", "test", "--help"],
         vec!["census", "import", "--help"],
+        vec!["accounts", "create", "--help"],
+        vec!["accounts", "grant", "--help"],
     ] {
         let help = run(cabildo().args(&args));
         assert!(
@@ -351,4 +353,110 @@ async fn a_new_council_can_invite_its_first_admin() {
         .await
         .expect("invitation");
     assert_eq!(role, "admin");
+}
+
+#[tokio::test]
+async fn operators_create_platform_accounts_and_grant_councils() {
+    let url = fresh_database_url().await.expect("database");
+    let tenants_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tenants");
+    assert!(
+        run(cabildo()
+            .env("DATABASE_URL", &url)
+            .args(["tenants", "apply", tenants_dir]))
+        .ok
+    );
+    let bad_role = run(cabildo().env("DATABASE_URL", &url).args([
+        "accounts",
+        "create",
+        "--email",
+        "m@c.example",
+        "--role",
+        "boss",
+    ]));
+    assert!(
+        !bad_role.ok && bad_role.stderr.contains("consultant or operator"),
+        "{}",
+        bad_role.stderr
+    );
+    let created = run(cabildo().env("DATABASE_URL", &url).args([
+        "accounts",
+        "create",
+        "--email",
+        "Marta@Consultora.example",
+        "--name",
+        "Marta",
+        "--role",
+        "consultant",
+    ]));
+    assert!(created.ok, "{}", created.stderr);
+    assert!(
+        created.stdout.contains("Its password (shown once): "),
+        "{}",
+        created.stdout
+    );
+    let again = run(cabildo().env("DATABASE_URL", &url).args([
+        "accounts",
+        "create",
+        "--email",
+        "marta@consultora.example",
+        "--role",
+        "consultant",
+    ]));
+    assert!(
+        !again.ok && again.stderr.contains("already exists"),
+        "{}",
+        again.stderr
+    );
+    let weak = run(cabildo()
+        .env("DATABASE_URL", &url)
+        .env("CABILDO_ACCOUNT_PASSWORD", "1234567890")
+        .args([
+            "accounts",
+            "create",
+            "--email",
+            "op@cabildo.example",
+            "--role",
+            "operator",
+        ]));
+    assert!(
+        !weak.ok && weak.stderr.contains("password_common"),
+        "{}",
+        weak.stderr
+    );
+    let granted = run(cabildo().env("DATABASE_URL", &url).args([
+        "accounts",
+        "grant",
+        "--email",
+        "marta@consultora.example",
+        "--tenant",
+        "toledo",
+        "--role",
+        "admin",
+    ]));
+    assert!(
+        granted.ok && granted.stdout.contains("may now enter toledo as admin"),
+        "{}",
+        granted.stderr
+    );
+    let nobody = run(cabildo().env("DATABASE_URL", &url).args([
+        "accounts",
+        "grant",
+        "--email",
+        "nobody@x.example",
+        "--tenant",
+        "toledo",
+        "--role",
+        "admin",
+    ]));
+    assert!(
+        !nobody.ok && nobody.stderr.contains("no platform account"),
+        "{}",
+        nobody.stderr
+    );
+    let pool = sqlx::PgPool::connect(&url).await.expect("pool");
+    let grants: i64 = sqlx::query_scalar("SELECT count(*) FROM platform.account_grants")
+        .fetch_one(&pool)
+        .await
+        .expect("grants");
+    assert_eq!(grants, 1);
 }

@@ -1,0 +1,304 @@
+//! Platform accounts: operators and consultants, who log in on the
+//! platform site, see the councils they serve and enter one as staff with
+//! a single-use hand-off token (60 seconds, bound to that council's host).
+//! Inside the council they act through a council account linked to their
+//! platform account, so every staff action names them in the audit log.
+
+use crate::accounts::{AccountError, tokens, validate};
+use crate::staff::{self, Actor, Role};
+use cabildo_tenancy::{Tenancy, TenantId, TenantTx};
+use uuid::Uuid;
+
+/// How long a platform login lasts.
+pub const SESSION_DAYS: i32 = 7;
+/// How long a hand-off token works.
+pub const HANDOFF_SECONDS: i32 = 60;
+
+/// What a platform account is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccountRole {
+    /// Runs the platform: may enter any council as admin.
+    Operator,
+    /// Serves the councils granted to them, in the granted roles.
+    Consultant,
+}
+
+impl AccountRole {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Operator => "operator",
+            Self::Consultant => "consultant",
+        }
+    }
+
+    /// From a stored name.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "operator" => Some(Self::Operator),
+            "consultant" => Some(Self::Consultant),
+            _ => None,
+        }
+    }
+}
+
+/// A logged-in platform account.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Account {
+    /// Id.
+    pub id: Uuid,
+    /// Email.
+    pub email: String,
+    /// Name.
+    pub name: String,
+    /// `operator` or `consultant`.
+    pub role: String,
+}
+
+fn invalid(code: &'static str) -> AccountError {
+    AccountError::Invalid(vec![validate::FieldError::new(
+        validate::Field::Email,
+        code,
+    )])
+}
+
+/// Creates a platform account (password hashed by the caller); `false`
+/// when the address is taken.
+pub async fn create_account(
+    tenancy: &Tenancy,
+    email: &str,
+    name: &str,
+    role: AccountRole,
+    password_hash: &str,
+) -> Result<bool, AccountError> {
+    let email = validate::email(email).map_err(invalid)?;
+    let name = validate::name(name).map_err(invalid)?;
+    let created = sqlx::query(
+        "INSERT INTO platform.accounts (email, name, password_hash, role) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (email) DO NOTHING",
+    )
+    .bind(&email)
+    .bind(&name)
+    .bind(password_hash)
+    .bind(role.as_str())
+    .execute(tenancy.pool())
+    .await?;
+    Ok(created.rows_affected() == 1)
+}
+
+/// Grants `email`'s account `role` in `tenant`; `false` when there is no
+/// such account.
+pub async fn grant(
+    tenancy: &Tenancy,
+    email: &str,
+    tenant: TenantId,
+    role: Role,
+) -> Result<bool, AccountError> {
+    let granted = sqlx::query(
+        "INSERT INTO platform.account_grants (account_id, tenant_id, role)
+         SELECT id, $2, $3 FROM platform.accounts WHERE email = $1
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(email.trim().to_lowercase())
+    .bind(tenant.0)
+    .bind(role.as_str())
+    .execute(tenancy.pool())
+    .await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM platform.accounts WHERE email = $1)")
+            .bind(email.trim().to_lowercase())
+            .fetch_one(tenancy.pool())
+            .await?;
+    Ok(granted.rows_affected() == 1 || exists)
+}
+
+/// The password hash of `email`'s account (verify it after, also when
+/// `None`).
+pub async fn credentials(
+    tenancy: &Tenancy,
+    email: &str,
+) -> Result<Option<(Uuid, String)>, AccountError> {
+    Ok(
+        sqlx::query_as("SELECT id, password_hash FROM platform.accounts WHERE email = $1")
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(tenancy.pool())
+            .await?,
+    )
+}
+
+/// Starts a platform session; returns its token.
+pub async fn start_session(tenancy: &Tenancy, account: Uuid) -> Result<String, AccountError> {
+    let token = tokens::new_token();
+    sqlx::query(
+        "INSERT INTO platform.account_sessions (token_hash, account_id, expires_at)
+         VALUES ($1, $2, now() + make_interval(days => $3))",
+    )
+    .bind(tokens::digest(&token))
+    .bind(account)
+    .bind(SESSION_DAYS)
+    .execute(tenancy.pool())
+    .await?;
+    Ok(token)
+}
+
+/// The account behind a live platform session.
+pub async fn find_session(tenancy: &Tenancy, token: &str) -> Result<Option<Account>, AccountError> {
+    if !tokens::well_formed(token) {
+        return Ok(None);
+    }
+    Ok(sqlx::query_as(
+        "SELECT a.id, a.email, a.name, a.role FROM platform.account_sessions s
+         JOIN platform.accounts a ON a.id = s.account_id
+         WHERE s.token_hash = $1 AND s.expires_at > now()",
+    )
+    .bind(tokens::digest(token))
+    .fetch_optional(tenancy.pool())
+    .await?)
+}
+
+/// Ends a platform session.
+pub async fn end_session(tenancy: &Tenancy, token: &str) -> Result<(), AccountError> {
+    sqlx::query("DELETE FROM platform.account_sessions WHERE token_hash = $1")
+        .bind(tokens::digest(token))
+        .execute(tenancy.pool())
+        .await?;
+    Ok(())
+}
+
+/// A council an account may enter.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Client {
+    /// The council's slug.
+    pub slug: String,
+    /// Its name.
+    pub name: String,
+    /// The staff role the account has there.
+    pub role: String,
+}
+
+/// The councils `account` may enter: its grants, or every served council
+/// as admin for operators.
+pub async fn councils(tenancy: &Tenancy, account: &Account) -> Result<Vec<Client>, AccountError> {
+    let sql = if account.role == AccountRole::Operator.as_str() {
+        "SELECT slug, name, 'admin' AS role FROM platform.tenants
+         WHERE status IN ('active', 'read_only') ORDER BY slug"
+    } else {
+        "SELECT t.slug, t.name, g.role FROM platform.account_grants g
+         JOIN platform.tenants t ON t.id = g.tenant_id
+         WHERE g.account_id = $1 AND t.status IN ('active', 'read_only') ORDER BY t.slug, g.role"
+    };
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(account.id)
+        .fetch_all(tenancy.pool())
+        .await?)
+}
+
+/// A hand-off into `slug` as `role`, if `account` may; the token is valid
+/// for [`HANDOFF_SECONDS`] on `host` only.
+pub async fn handoff(
+    tenancy: &Tenancy,
+    account: &Account,
+    slug: &str,
+    role: Role,
+    host: &str,
+) -> Result<Option<String>, AccountError> {
+    let allowed = councils(tenancy, account)
+        .await?
+        .into_iter()
+        .any(|c| c.slug == slug && c.role == role.as_str());
+    if !allowed {
+        return Ok(None);
+    }
+    let token = tokens::new_token();
+    sqlx::query(
+        "INSERT INTO platform.handoffs (token_hash, account_id, tenant_id, role, host, expires_at)
+         SELECT $1, $2, id, $4, $5, now() + make_interval(secs => $6) FROM platform.tenants WHERE slug = $3",
+    )
+    .bind(tokens::digest(&token))
+    .bind(account.id)
+    .bind(slug)
+    .bind(role.as_str())
+    .bind(host.to_lowercase())
+    .bind(f64::from(HANDOFF_SECONDS))
+    .execute(tenancy.pool())
+    .await?;
+    Ok(Some(token))
+}
+
+/// Who arrives with a hand-off.
+#[derive(Clone, Debug)]
+pub struct Arrival {
+    /// The platform account's email.
+    pub email: String,
+    /// Its name.
+    pub name: String,
+    /// The staff role to act in.
+    pub role: Role,
+}
+
+/// Uses a hand-off token on `tenant` reached at `host`: once, in time,
+/// and only there.
+pub async fn use_handoff(
+    tenancy: &Tenancy,
+    token: &str,
+    tenant: TenantId,
+    host: &str,
+) -> Result<Option<Arrival>, AccountError> {
+    if !tokens::well_formed(token) {
+        return Ok(None);
+    }
+    let row: Option<(String, String, String)> = sqlx::query_as(
+        "UPDATE platform.handoffs h SET used_at = now()
+         FROM platform.accounts a
+         WHERE h.token_hash = $1 AND h.tenant_id = $2 AND h.host = $3 AND h.used_at IS NULL
+           AND h.expires_at > now() AND a.id = h.account_id
+         RETURNING a.email, a.name, h.role",
+    )
+    .bind(tokens::digest(token))
+    .bind(tenant.0)
+    .bind(host.to_lowercase())
+    .fetch_optional(tenancy.pool())
+    .await?;
+    Ok(row.and_then(|(email, name, role)| {
+        Some(Arrival {
+            email,
+            name,
+            role: Role::parse(&role)?,
+        })
+    }))
+}
+
+/// The council account a platform account acts through (made on first
+/// arrival), with the arrival's role; returns its id.
+pub async fn council_account(tx: &mut TenantTx, arrival: &Arrival) -> Result<Uuid, AccountError> {
+    let existing: Option<Uuid> =
+        sqlx::query_scalar("SELECT id FROM users WHERE platform_account = $1")
+            .bind(&arrival.email)
+            .fetch_optional(tx.conn())
+            .await?;
+    let user = match existing {
+        Some(user) => user,
+        None => sqlx::query_scalar(
+            // A citizen account with the same address is the same person.
+            "INSERT INTO users (email, name, platform_account, email_confirmed_at, terms_accepted_at)
+             VALUES ($1, $2, $1, now(), now())
+             ON CONFLICT (email) DO UPDATE SET platform_account = EXCLUDED.platform_account
+             RETURNING id",
+        )
+        .bind(&arrival.email)
+        .bind(&arrival.name)
+        .fetch_one(tx.conn())
+        .await?,
+    };
+    let actor = Actor(format!("platform:{}", arrival.email));
+    staff::grant(tx, &actor, user, arrival.role).await?;
+    staff::audit(
+        tx,
+        &actor,
+        "platform.handoff",
+        None,
+        serde_json::json!({"role": arrival.role.as_str()}),
+    )
+    .await?;
+    Ok(user)
+}
