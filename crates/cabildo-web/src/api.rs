@@ -633,3 +633,54 @@ pub async fn revoke_token(
         Err(failure) => web_error(failure),
     }
 }
+
+/// A new password with the token from a reset mail.
+#[derive(Debug, Deserialize)]
+pub struct ResetBody {
+    token: String,
+    password: String,
+}
+
+/// `POST /api/v1/account/passwords` `{token, password}` → 200 (every
+/// session of the account ends); 400 `invalid_token`; 422 with a password
+/// code (`password_too_short`, `password_common` …).
+pub async fn reset_password(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    headers: HeaderMap,
+    body: Result<Json<ResetBody>, JsonRejection>,
+) -> Response {
+    let ctx = context!(state, site, language, headers);
+    let body = body!(body);
+    if let Err(weakness) = accounts::password::check(&body.password, &[]) {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            weakness.code(),
+            "Choose another password: at least 10 characters, not a common one.",
+        );
+    }
+    let hash = accounts::password::hash(&body.password).await;
+    let reset: Result<Option<uuid::Uuid>, WebError> = async {
+        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
+        let user = accounts::reset_password(&mut tx, &body.token, &hash)
+            .await
+            .map_err(from_account)?;
+        tx.commit().await?;
+        Ok(user)
+    }
+    .await;
+    match reset {
+        Ok(Some(user)) => {
+            let ended = crate::session_cache::Ended::User(user);
+            state.sessions.ended(ctx.tenant.id, ended).await;
+            Json(json!({"status": "password_changed"})).into_response()
+        }
+        Ok(None) => error(
+            StatusCode::BAD_REQUEST,
+            "invalid_token",
+            "The link is unknown, already used or expired.",
+        ),
+        Err(failure) => web_error(failure),
+    }
+}

@@ -142,6 +142,7 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         .route("/account/registrations", post(api::register))
         .route("/account/confirmations", post(api::confirm))
         .route("/account/password-resets", post(api::request_reset))
+        .route("/account/passwords", post(api::reset_password))
         .route("/sessions", post(api::login))
         .route("/sessions/current", delete(api::logout))
         .route("/me", get(api::me))

@@ -1594,3 +1594,98 @@ async fn personal_access_tokens_work_without_csrf_only_on_their_council_until_re
         .await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_api_completes_a_password_reset_once() {
+    let world = world().await;
+    let mut ana = Browser::new(&world.app);
+    logged_in(&world, &mut ana, TOLEDO, "ana", "ana@example.org", 1).await;
+    let asked = ana
+        .json(
+            TOLEDO,
+            "POST",
+            "/api/v1/account/password-resets",
+            serde_json::json!({"email": "ana@example.org"}),
+            None,
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::ACCEPTED);
+    let link = world
+        .link_in_mail(
+            "ana@example.org",
+            2,
+            "https://toledo.cabildo.test/account/password/reset?token=",
+        )
+        .await;
+    let token = link.split("token=").nth(1).expect("token").to_owned();
+    let weak = ana
+        .json(
+            TOLEDO,
+            "POST",
+            "/api/v1/account/passwords",
+            serde_json::json!({"token": token, "password": "qwertyuiop"}),
+            None,
+        )
+        .await;
+    assert!(weak.body.contains("\"password_common\""), "{}", weak.body);
+    let done = ana
+        .json(
+            TOLEDO,
+            "POST",
+            "/api/v1/account/passwords",
+            serde_json::json!({"token": token, "password": "nueva clave del ayuntamiento"}),
+            None,
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert_eq!(
+        ana.json(TOLEDO, "GET", "/api/v1/me", serde_json::Value::Null, None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let again = ana
+        .json(
+            TOLEDO,
+            "POST",
+            "/api/v1/account/passwords",
+            serde_json::json!({"token": token, "password": "otra clave del ayuntamiento"}),
+            None,
+        )
+        .await;
+    assert!(again.body.contains("\"invalid_token\""));
+}
+
+#[tokio::test]
+async fn a_council_cannot_read_another_councils_people_sessions_tokens_or_audit_log() {
+    let world = world().await;
+    let mut ana = Browser::new(&world.app);
+    logged_in(&world, &mut ana, TOLEDO, "ana", "ana@example.org", 1).await;
+    let talavera = world
+        .tenancy
+        .get_tenant(&cabildo_tenancy::Slug::parse("talavera").expect("slug"))
+        .await
+        .expect("council");
+    for table in [
+        "users",
+        "sessions",
+        "account_tokens",
+        "api_tokens",
+        "audit_log",
+        "census",
+        "census_claims",
+        "staff_roles",
+        "organisations",
+    ] {
+        let mut tx = world.tenancy.begin(&talavera).await.expect("begin");
+        let sql = format!("SELECT count(*) FROM t_toledo.{table}");
+        let error = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone()))
+            .execute(tx.conn())
+            .await
+            .expect_err(&sql);
+        assert!(
+            error.to_string().contains("permission denied"),
+            "{sql}: {error}"
+        );
+    }
+}
