@@ -13,6 +13,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use cabildo_engine::accounts::AccountError;
+use cabildo_engine::accounts::sessions;
 use cabildo_engine::census;
 use cabildo_engine::staff::{self, Refused, Role};
 use cabildo_tenancy::Site;
@@ -115,17 +116,51 @@ pub async fn accept(
         Ok(values) => values,
         Err(response) => return *response,
     };
+    // Gaining a role rotates the session: the old token stops working.
+    let old_token = ctx.visitor.session_token.clone().unwrap_or_default();
+    let user_agent = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
     let accepted: Result<_, WebError> = async {
         let mut tx = state.tenancy.begin(&ctx.tenant).await?;
         let accepted = staff::accept(&mut tx, get(&values, "token"), user)
             .await
             .map_err(from_account)?;
+        let mut new_token = None;
+        if accepted.is_ok() {
+            sessions::end(&mut tx, &old_token)
+                .await
+                .map_err(from_account)?;
+            new_token = Some(
+                sessions::start(&mut tx, user, user_agent)
+                    .await
+                    .map_err(from_account)?,
+            );
+        }
         tx.commit().await?;
-        Ok(accepted)
+        Ok(accepted.map(|role| (role, new_token)))
     }
     .await;
     match accepted {
-        Ok(Ok(_)) => Redirect::to("/staff").into_response(),
+        Ok(Ok((_, new_token))) => {
+            if let Some(session) = &ctx.visitor.session {
+                let ended = crate::session_cache::Ended::Session(session.id.clone());
+                state.sessions.ended(ctx.tenant.id, ended).await;
+            }
+            let mut response = Redirect::to("/staff").into_response();
+            if let Some(token) = new_token {
+                response.headers_mut().append(
+                    axum::http::header::SET_COOKIE,
+                    crate::auth::set_cookie(
+                        state.config.secure_cookies,
+                        state.cookie_names().session,
+                        &token,
+                        Some(sessions::ABSOLUTE.whole_seconds()),
+                    ),
+                );
+            }
+            response
+        }
         Ok(Err(Refused::OtherAddress)) => {
             ctx.message(&state, StatusCode::FORBIDDEN, "staff-invitation-other")
         }

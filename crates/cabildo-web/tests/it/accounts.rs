@@ -21,7 +21,7 @@ const SECRET: &[u8] = b"a test secret that is long enough";
 /// A visitor with a cookie jar per host.
 pub struct Browser {
     app: Router,
-    cookies: HashMap<(String, String), String>,
+    pub cookies: HashMap<(String, String), String>,
 }
 
 impl Browser {
@@ -41,7 +41,7 @@ impl Browser {
             .join("; ")
     }
 
-    fn cookie(&self, host: &str, name: &str) -> Option<String> {
+    pub fn cookie(&self, host: &str, name: &str) -> Option<String> {
         self.cookies
             .get(&(host.to_owned(), name.to_owned()))
             .cloned()

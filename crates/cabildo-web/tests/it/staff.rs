@@ -60,10 +60,22 @@ async fn an_invited_admin_accepts_invites_a_moderator_and_every_step_is_audited(
 
     let mut boss = Browser::new(&world.app);
     logged_in(&world, &mut boss, TOLEDO, "boss", "boss@example.org", 2).await;
+    let before = boss.cookie(TOLEDO, "session").expect("session");
     let accepted = boss
         .submit(TOLEDO, &path, "/staff/invitation", &[("token", token)])
         .await;
     assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    // Gaining a role rotated the session.
+    let after = boss.cookie(TOLEDO, "session").expect("session");
+    assert_ne!(before, after);
+    let mut old = Browser::new(&world.app);
+    old.cookies
+        .insert((TOLEDO.to_owned(), "session".to_owned()), before);
+    assert_eq!(
+        old.get(TOLEDO, "/staff").await.status,
+        StatusCode::SEE_OTHER,
+        "the old token is dead"
+    );
     let again = boss
         .submit(TOLEDO, "/staff", "/staff/invitation", &[("token", token)])
         .await;
