@@ -6,4 +6,5 @@ pub mod accounts;
 pub mod census;
 pub mod organisations;
 pub mod platform;
+pub mod processes;
 pub mod staff;

@@ -1,0 +1,431 @@
+//! Participatory processes: their phases (each enabling components such as
+//! debates or proposals) and their participation rules, decided on the
+//! server with the database clock. Rules freeze once participation has
+//! started; changing them after that needs an audited override.
+
+use crate::accounts::AccountError;
+use crate::staff::{Actor, audit};
+use cabildo_tenancy::TenantTx;
+use serde_json::json;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Who may do something in a process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Who {
+    /// Anyone with a confirmed account.
+    Registered,
+    /// Verified residents (census).
+    Verified,
+    /// Verified residents of the process's district (the whole city when
+    /// the process has none).
+    District,
+}
+
+impl Who {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Registered => "registered",
+            Self::Verified => "verified",
+            Self::District => "district",
+        }
+    }
+
+    /// From a stored name.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "registered" => Some(Self::Registered),
+            "verified" => Some(Self::Verified),
+            "district" => Some(Self::District),
+            _ => None,
+        }
+    }
+}
+
+/// A component a phase can enable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Component {
+    /// Debates.
+    Debates,
+    /// Proposals and their supports.
+    Proposals,
+}
+
+impl Component {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Debates => "debates",
+            Self::Proposals => "proposals",
+        }
+    }
+}
+
+/// The participation rules of a process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rules {
+    /// Who may create debates and proposals.
+    pub create: Who,
+    /// Who may support proposals.
+    pub support: Who,
+    /// Whether verified organisations may support (they always may debate
+    /// and comment).
+    pub organisations_may_support: bool,
+    /// Supports that qualify a proposal.
+    pub support_threshold: i32,
+}
+
+/// A new process, as staff type it.
+#[derive(Clone, Debug)]
+pub struct NewProcess {
+    /// Address part: `plan-participacion-2026`.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// One paragraph.
+    pub summary: String,
+    /// Markdown (rendered sanitised).
+    pub description: String,
+    /// One district's code, or the whole city.
+    pub district: Option<String>,
+    /// Participation rules.
+    pub rules: Rules,
+}
+
+/// Why something about a process was refused (a stable code).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// A field is not acceptable (the code names it).
+    Invalid(&'static str),
+    /// Another process has this slug.
+    SlugTaken,
+    /// No such process.
+    NotFound,
+    /// Participation has started: rules change only with an override.
+    RulesFrozen,
+}
+
+/// Creates a draft process.
+pub async fn create(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    new: &NewProcess,
+) -> Result<Result<Uuid, Refused>, AccountError> {
+    let slug = new.slug.trim();
+    let slug_ok = (3..=80).contains(&slug.len())
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-');
+    if !slug_ok {
+        return Ok(Err(Refused::Invalid("slug_invalid")));
+    }
+    let title = new.title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Ok(Err(Refused::Invalid("title_invalid")));
+    }
+    if new.summary.chars().count() > 1000 || new.description.chars().count() > 100_000 {
+        return Ok(Err(Refused::Invalid("text_too_long")));
+    }
+    if !(1..=10_000_000).contains(&new.rules.support_threshold) {
+        return Ok(Err(Refused::Invalid("threshold_invalid")));
+    }
+    if let Some(district) = &new.district {
+        let known: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM districts WHERE code = $1)")
+                .bind(district)
+                .fetch_one(tx.conn())
+                .await?;
+        if !known {
+            return Ok(Err(Refused::Invalid("district_unknown")));
+        }
+    }
+    let id: Option<Uuid> = sqlx::query_scalar(
+        "INSERT INTO processes (slug, title, summary, description_markdown, district_code,
+                                create_rule, support_rule, organisations_may_support, support_threshold)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (slug) DO NOTHING RETURNING id",
+    )
+    .bind(slug)
+    .bind(title)
+    .bind(new.summary.trim())
+    .bind(&new.description)
+    .bind(&new.district)
+    .bind(new.rules.create.as_str())
+    .bind(new.rules.support.as_str())
+    .bind(new.rules.organisations_may_support)
+    .bind(new.rules.support_threshold)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some(id) = id else {
+        return Ok(Err(Refused::SlugTaken));
+    };
+    audit(
+        tx,
+        actor,
+        "process.create",
+        Some(slug),
+        json!({"process": id}),
+    )
+    .await?;
+    Ok(Ok(id))
+}
+
+/// A phase to add.
+#[derive(Clone, Debug)]
+pub struct NewPhase {
+    /// Title.
+    pub title: String,
+    /// Start.
+    pub starts_at: OffsetDateTime,
+    /// End (after the start).
+    pub ends_at: OffsetDateTime,
+    /// Components it enables.
+    pub components: Vec<Component>,
+}
+
+/// Adds a phase to a process.
+pub async fn add_phase(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    process: Uuid,
+    phase: &NewPhase,
+) -> Result<Result<Uuid, Refused>, AccountError> {
+    let title = phase.title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Ok(Err(Refused::Invalid("title_invalid")));
+    }
+    if phase.ends_at <= phase.starts_at {
+        return Ok(Err(Refused::Invalid("dates_invalid")));
+    }
+    let components: Vec<&str> = phase.components.iter().map(|c| c.as_str()).collect();
+    let id: Option<Uuid> = sqlx::query_scalar(
+        "INSERT INTO process_phases (process_id, title, starts_at, ends_at, components)
+         SELECT id, $2, $3, $4, $5 FROM processes WHERE id = $1 RETURNING id",
+    )
+    .bind(process)
+    .bind(title)
+    .bind(phase.starts_at)
+    .bind(phase.ends_at)
+    .bind(&components)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some(id) = id else {
+        return Ok(Err(Refused::NotFound));
+    };
+    audit(
+        tx,
+        actor,
+        "process.phase_add",
+        Some(title),
+        json!({"process": process, "phase": id}),
+    )
+    .await?;
+    Ok(Ok(id))
+}
+
+/// Publishes a draft process.
+pub async fn publish(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    process: Uuid,
+) -> Result<bool, AccountError> {
+    let slug: Option<String> = sqlx::query_scalar(
+        "UPDATE processes SET status = 'published', updated_at = now()
+         WHERE id = $1 AND status = 'draft' RETURNING slug",
+    )
+    .bind(process)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some(slug) = slug else {
+        return Ok(false);
+    };
+    audit(
+        tx,
+        actor,
+        "process.publish",
+        Some(&slug),
+        json!({"process": process}),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Whether participation has started in `process`: a phase enabling
+/// debates or proposals has begun (by the database clock).
+pub async fn participation_started(tx: &mut TenantTx, process: Uuid) -> Result<bool, AccountError> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM process_phases WHERE process_id = $1 AND starts_at <= now()
+                        AND components && ARRAY['debates', 'proposals'])",
+    )
+    .bind(process)
+    .fetch_one(tx.conn())
+    .await?)
+}
+
+/// Changes the participation rules. Once participation has started this
+/// is refused, unless `override_reason` is given: then it is done and the
+/// reason goes to the audit log.
+pub async fn set_rules(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    process: Uuid,
+    rules: &Rules,
+    override_reason: Option<&str>,
+) -> Result<Result<(), Refused>, AccountError> {
+    // Lock the process so that two changes do not interleave.
+    let exists: Option<Uuid> =
+        sqlx::query_scalar("SELECT id FROM processes WHERE id = $1 FOR UPDATE")
+            .bind(process)
+            .fetch_optional(tx.conn())
+            .await?;
+    if exists.is_none() {
+        return Ok(Err(Refused::NotFound));
+    }
+    let reason = override_reason.map(str::trim).filter(|r| !r.is_empty());
+    let started = participation_started(tx, process).await?;
+    if started && reason.is_none() {
+        return Ok(Err(Refused::RulesFrozen));
+    }
+    if !(1..=10_000_000).contains(&rules.support_threshold) {
+        return Ok(Err(Refused::Invalid("threshold_invalid")));
+    }
+    sqlx::query(
+        "UPDATE processes SET create_rule = $2, support_rule = $3, organisations_may_support = $4,
+                support_threshold = $5, updated_at = now() WHERE id = $1",
+    )
+    .bind(process)
+    .bind(rules.create.as_str())
+    .bind(rules.support.as_str())
+    .bind(rules.organisations_may_support)
+    .bind(rules.support_threshold)
+    .execute(tx.conn())
+    .await?;
+    let action = if started {
+        "process.rules_override"
+    } else {
+        "process.rules"
+    };
+    audit(
+        tx,
+        actor,
+        action,
+        None,
+        json!({"process": process, "create": rules.create.as_str(), "support": rules.support.as_str(),
+               "organisations_may_support": rules.organisations_may_support,
+               "threshold": rules.support_threshold, "reason": reason}),
+    )
+    .await?;
+    Ok(Ok(()))
+}
+
+/// Something a person wants to do in a process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Open a debate.
+    CreateDebate,
+    /// Make a proposal.
+    CreateProposal,
+    /// Support a proposal.
+    Support,
+}
+
+/// Why a person may not act (stable codes for pages and the API).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Denied {
+    /// No such published process.
+    NotFound,
+    /// No phase enabling it is open now.
+    PhaseClosed,
+    /// Log in (with a confirmed address) first.
+    NotRegistered,
+    /// Only verified residents may.
+    NotVerified,
+    /// Only residents of the process's district may.
+    WrongDistrict,
+    /// Organisations may not support in this process.
+    OrganisationsMayNot,
+}
+
+impl Denied {
+    /// Stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::NotFound => "not_found",
+            Self::PhaseClosed => "phase_closed",
+            Self::NotRegistered => "not_registered",
+            Self::NotVerified => "not_verified",
+            Self::WrongDistrict => "wrong_district",
+            Self::OrganisationsMayNot => "organisations_may_not",
+        }
+    }
+}
+
+/// Whether `user` may do `action` in `process` now, by the database clock.
+pub async fn may(
+    tx: &mut TenantTx,
+    process: Uuid,
+    user: Option<Uuid>,
+    action: Action,
+) -> Result<Result<(), Denied>, AccountError> {
+    let component = match action {
+        Action::CreateDebate => Component::Debates,
+        Action::CreateProposal | Action::Support => Component::Proposals,
+    };
+    let row: Option<(String, String, bool, Option<String>, bool)> = sqlx::query_as(
+        "SELECT p.create_rule, p.support_rule, p.organisations_may_support, p.district_code,
+                EXISTS (SELECT 1 FROM process_phases f WHERE f.process_id = p.id
+                        AND now() >= f.starts_at AND now() < f.ends_at AND $2 = ANY (f.components))
+         FROM processes p WHERE p.id = $1 AND p.status = 'published'",
+    )
+    .bind(process)
+    .bind(component.as_str())
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some((create_rule, support_rule, organisations_may_support, process_district, open)) = row
+    else {
+        return Ok(Err(Denied::NotFound));
+    };
+    if !open {
+        return Ok(Err(Denied::PhaseClosed));
+    }
+    let Some(user) = user else {
+        return Ok(Err(Denied::NotRegistered));
+    };
+    let person: Option<(bool, bool, Option<String>, bool)> = sqlx::query_as(
+        "SELECT u.email_confirmed_at IS NOT NULL, u.verified_at IS NOT NULL, u.district_code,
+                EXISTS (SELECT 1 FROM organisations o WHERE o.user_id = u.id AND o.status = 'verified')
+         FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL",
+    )
+    .bind(user)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some((confirmed, verified, district, organisation)) = person else {
+        return Ok(Err(Denied::NotRegistered));
+    };
+    if !confirmed {
+        return Ok(Err(Denied::NotRegistered));
+    }
+    let rule = match action {
+        Action::Support => {
+            if organisation && !organisations_may_support {
+                return Ok(Err(Denied::OrganisationsMayNot));
+            }
+            support_rule
+        }
+        _ => create_rule,
+    };
+    match Who::parse(&rule).unwrap_or(Who::Verified) {
+        Who::Registered => Ok(Ok(())),
+        Who::Verified if verified => Ok(Ok(())),
+        Who::Verified => Ok(Err(Denied::NotVerified)),
+        Who::District if !verified => Ok(Err(Denied::NotVerified)),
+        Who::District => match process_district {
+            Some(required) if district.as_deref() != Some(required.as_str()) => {
+                Ok(Err(Denied::WrongDistrict))
+            }
+            _ => Ok(Ok(())),
+        },
+    }
+}

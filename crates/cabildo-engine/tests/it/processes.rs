@@ -1,0 +1,330 @@
+//! Processes, phases and participation rules, by the database clock.
+
+use cabildo_engine::processes::{
+    self, Action, Component, Denied, NewPhase, NewProcess, Refused, Rules, Who,
+};
+use cabildo_engine::staff::Actor;
+use cabildo_tenancy::testing::{council, fresh_tenancy};
+use cabildo_tenancy::{Tenancy, Tenant};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+fn new_process(slug: &str, district: Option<&str>, rules: Rules) -> NewProcess {
+    NewProcess {
+        slug: slug.into(),
+        title: "Plan de participación".into(),
+        summary: "Propuestas para el barrio".into(),
+        description: "# Plan\n\nTexto.".into(),
+        district: district.map(str::to_owned),
+        rules,
+    }
+}
+
+fn rules(create: Who, support: Who) -> Rules {
+    Rules {
+        create,
+        support,
+        organisations_may_support: false,
+        support_threshold: 100,
+    }
+}
+
+/// A person: confirmed or not, verified in a district or not.
+async fn person(
+    tenancy: &Tenancy,
+    tenant: &Tenant,
+    email: &str,
+    confirmed: bool,
+    district: Option<&str>,
+) -> Uuid {
+    let mut tx = tenancy.begin(tenant).await.expect("begin");
+    let id = sqlx::query_scalar(
+        "INSERT INTO users (email, name, email_confirmed_at, verified_at, district_code)
+         VALUES ($1, 'X', CASE WHEN $2 THEN now() END, CASE WHEN $3::text IS NOT NULL THEN now() END, $3)
+         RETURNING id",
+    )
+    .bind(email)
+    .bind(confirmed)
+    .bind(district)
+    .fetch_one(tx.conn())
+    .await
+    .expect("person");
+    tx.commit().await.expect("commit");
+    id
+}
+
+async fn setup() -> (Tenancy, Tenant) {
+    let tenancy = fresh_tenancy().await.expect("tenancy");
+    let tenant = council(&tenancy, "toledo").await.expect("council");
+    let mut tx = tenancy.begin(&tenant).await.expect("begin");
+    sqlx::query(
+        "INSERT INTO districts (code, name) VALUES ('centro', 'Centro'), ('norte', 'Norte')",
+    )
+    .execute(tx.conn())
+    .await
+    .expect("districts");
+    tx.commit().await.expect("commit");
+    (tenancy, tenant)
+}
+
+#[tokio::test]
+async fn rules_decide_who_may_act_while_a_phase_is_open_by_the_database_clock() {
+    let (tenancy, tenant) = setup().await;
+    let actor = Actor("cli".into());
+    let now = OffsetDateTime::now_utc();
+    let mut tx = tenancy.begin(&tenant).await.expect("begin");
+    let process = processes::create(
+        &mut tx,
+        &actor,
+        &new_process(
+            "centro-2026",
+            Some("centro"),
+            rules(Who::Registered, Who::District),
+        ),
+    )
+    .await
+    .expect("create")
+    .expect("created");
+    let taken = processes::create(
+        &mut tx,
+        &actor,
+        &new_process("centro-2026", None, rules(Who::Registered, Who::Verified)),
+    )
+    .await
+    .expect("create");
+    assert_eq!(taken, Err(Refused::SlugTaken));
+    for (slug, district, code) in [
+        ("X", None, "slug_invalid"),
+        ("ok-slug", Some("sur"), "district_unknown"),
+    ] {
+        let refused = processes::create(
+            &mut tx,
+            &actor,
+            &new_process(slug, district, rules(Who::Registered, Who::Verified)),
+        )
+        .await
+        .expect("create");
+        assert_eq!(refused, Err(Refused::Invalid(code)));
+    }
+    // Proposals open now; debates only next month.
+    processes::add_phase(
+        &mut tx,
+        &actor,
+        process,
+        &NewPhase {
+            title: "Propuestas".into(),
+            starts_at: now - Duration::days(1),
+            ends_at: now + Duration::days(30),
+            components: vec![Component::Proposals],
+        },
+    )
+    .await
+    .expect("phase")
+    .expect("added");
+    let backwards = processes::add_phase(
+        &mut tx,
+        &actor,
+        process,
+        &NewPhase {
+            title: "Al revés".into(),
+            starts_at: now,
+            ends_at: now - Duration::days(1),
+            components: vec![Component::Debates],
+        },
+    )
+    .await
+    .expect("phase");
+    assert_eq!(backwards, Err(Refused::Invalid("dates_invalid")));
+    tx.commit().await.expect("commit");
+
+    let unconfirmed = person(&tenancy, &tenant, "a@x.es", false, None).await;
+    let registered = person(&tenancy, &tenant, "b@x.es", true, None).await;
+    let resident = person(&tenancy, &tenant, "c@x.es", true, Some("centro")).await;
+    let elsewhere = person(&tenancy, &tenant, "d@x.es", true, Some("norte")).await;
+
+    let mut tx = tenancy.begin(&tenant).await.expect("begin");
+    assert_eq!(
+        processes::may(&mut tx, process, Some(resident), Action::Support)
+            .await
+            .expect("may"),
+        Err(Denied::NotFound),
+        "drafts take no participation"
+    );
+    assert!(
+        processes::publish(&mut tx, &actor, process)
+            .await
+            .expect("publish")
+    );
+    let cases = [
+        (None, Action::CreateProposal, Err(Denied::NotRegistered)),
+        (
+            Some(unconfirmed),
+            Action::CreateProposal,
+            Err(Denied::NotRegistered),
+        ),
+        (Some(registered), Action::CreateProposal, Ok(())),
+        (Some(registered), Action::Support, Err(Denied::NotVerified)),
+        (Some(elsewhere), Action::Support, Err(Denied::WrongDistrict)),
+        (Some(resident), Action::Support, Ok(())),
+        (
+            Some(resident),
+            Action::CreateDebate,
+            Err(Denied::PhaseClosed),
+        ),
+    ];
+    for (user, action, expected) in cases {
+        assert_eq!(
+            processes::may(&mut tx, process, user, action)
+                .await
+                .expect("may"),
+            expected,
+            "{action:?} by {user:?}"
+        );
+    }
+    // Verified organisations do not support unless the process says so.
+    sqlx::query("INSERT INTO organisations (user_id, name, registry_number, contact_name, contact_phone, status) VALUES ($1, 'AVV', 'R-1', 'Eva', '925000000', 'verified')")
+        .bind(resident)
+        .execute(tx.conn())
+        .await
+        .expect("organisation");
+    assert_eq!(
+        processes::may(&mut tx, process, Some(resident), Action::Support)
+            .await
+            .expect("may"),
+        Err(Denied::OrganisationsMayNot)
+    );
+    tx.commit().await.expect("commit");
+}
+
+#[tokio::test]
+async fn rules_freeze_once_participation_starts_and_change_only_with_an_audited_override() {
+    let (tenancy, tenant) = setup().await;
+    let actor = Actor("user:admin".into());
+    let now = OffsetDateTime::now_utc();
+    let mut tx = tenancy.begin(&tenant).await.expect("begin");
+    let process = processes::create(
+        &mut tx,
+        &actor,
+        &new_process("ciudad", None, rules(Who::Registered, Who::Verified)),
+    )
+    .await
+    .expect("create")
+    .expect("created");
+    let future = NewPhase {
+        title: "Debate".into(),
+        starts_at: now + Duration::days(7),
+        ends_at: now + Duration::days(14),
+        components: vec![Component::Debates],
+    };
+    processes::add_phase(&mut tx, &actor, process, &future)
+        .await
+        .expect("phase")
+        .expect("added");
+    // Before participation: rules change freely.
+    let changed = processes::set_rules(
+        &mut tx,
+        &actor,
+        process,
+        &rules(Who::Verified, Who::Verified),
+        None,
+    )
+    .await
+    .expect("rules");
+    assert_eq!(changed, Ok(()));
+    let started = NewPhase {
+        title: "Propuestas".into(),
+        starts_at: now - Duration::hours(1),
+        ends_at: now + Duration::days(7),
+        components: vec![Component::Proposals],
+    };
+    processes::add_phase(&mut tx, &actor, process, &started)
+        .await
+        .expect("phase")
+        .expect("added");
+    let frozen = processes::set_rules(
+        &mut tx,
+        &actor,
+        process,
+        &rules(Who::Registered, Who::Registered),
+        None,
+    )
+    .await
+    .expect("rules");
+    assert_eq!(frozen, Err(Refused::RulesFrozen));
+    let blank = processes::set_rules(
+        &mut tx,
+        &actor,
+        process,
+        &rules(Who::Registered, Who::Registered),
+        Some("  "),
+    )
+    .await
+    .expect("rules");
+    assert_eq!(
+        blank,
+        Err(Refused::RulesFrozen),
+        "an override needs a reason"
+    );
+    let overridden = processes::set_rules(
+        &mut tx,
+        &actor,
+        process,
+        &rules(Who::Registered, Who::Registered),
+        Some("Acuerdo del pleno de 12 de marzo"),
+    )
+    .await
+    .expect("rules");
+    assert_eq!(overridden, Ok(()));
+    let logged: (String, serde_json::Value) = sqlx::query_as(
+        "SELECT action, details FROM audit_log WHERE action LIKE 'process.rules%' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(tx.conn())
+    .await
+    .expect("audit");
+    assert_eq!(logged.0, "process.rules_override");
+    assert_eq!(logged.1["reason"], "Acuerdo del pleno de 12 de marzo");
+    tx.commit().await.expect("commit");
+}
+
+#[tokio::test]
+async fn another_council_cannot_see_or_touch_a_process() {
+    let (tenancy, toledo) = setup().await;
+    let talavera = council(&tenancy, "talavera").await.expect("council");
+    let actor = Actor("cli".into());
+    let mut tx = tenancy.begin(&toledo).await.expect("begin");
+    let process = processes::create(
+        &mut tx,
+        &actor,
+        &new_process("solo-toledo", None, rules(Who::Registered, Who::Verified)),
+    )
+    .await
+    .expect("create")
+    .expect("created");
+    tx.commit().await.expect("commit");
+    let mut tx = tenancy.begin(&talavera).await.expect("begin");
+    assert!(
+        !processes::publish(&mut tx, &actor, process)
+            .await
+            .expect("publish"),
+        "not Talavera's"
+    );
+    assert_eq!(
+        processes::may(&mut tx, process, None, Action::Support)
+            .await
+            .expect("may"),
+        Err(Denied::NotFound)
+    );
+    tx.commit().await.expect("commit");
+    for table in ["processes", "process_phases"] {
+        let mut tx = tenancy.begin(&talavera).await.expect("begin");
+        let sql = format!("SELECT count(*) FROM t_toledo.{table}");
+        let error = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone()))
+            .execute(tx.conn())
+            .await
+            .expect_err(&sql);
+        assert!(
+            error.to_string().contains("permission denied"),
+            "{sql}: {error}"
+        );
+    }
+}
