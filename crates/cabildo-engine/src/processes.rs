@@ -429,3 +429,80 @@ pub async fn may(
         },
     }
 }
+
+/// A published process as the public sees it.
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize)]
+pub struct Summary {
+    /// Id.
+    pub id: Uuid,
+    /// Address part.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// One paragraph.
+    pub summary: String,
+    /// District code, or the whole city.
+    pub district: Option<String>,
+}
+
+/// A phase as the public sees it.
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize)]
+pub struct Phase {
+    /// Title.
+    pub title: String,
+    /// Start.
+    #[serde(with = "time::serde::rfc3339")]
+    pub starts_at: OffsetDateTime,
+    /// End.
+    #[serde(with = "time::serde::rfc3339")]
+    pub ends_at: OffsetDateTime,
+    /// Enabled components.
+    pub components: Vec<String>,
+    /// Open now (database clock).
+    pub current: bool,
+}
+
+/// Published processes, newest first.
+pub async fn published(tx: &mut TenantTx) -> Result<Vec<Summary>, AccountError> {
+    Ok(sqlx::query_as(
+        "SELECT id, slug, title, summary, district_code AS district FROM processes
+         WHERE status = 'published' ORDER BY created_at DESC LIMIT 200",
+    )
+    .fetch_all(tx.conn())
+    .await?)
+}
+
+/// A published process with its description and phases.
+pub async fn published_by_slug(
+    tx: &mut TenantTx,
+    slug: &str,
+) -> Result<Option<(Summary, String, Vec<Phase>)>, AccountError> {
+    let row: Option<(Uuid, String, String, String, Option<String>, String)> = sqlx::query_as(
+        "SELECT id, slug, title, summary, district_code, description_markdown FROM processes
+         WHERE slug = $1 AND status = 'published'",
+    )
+    .bind(slug)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some((id, slug, title, summary, district, description)) = row else {
+        return Ok(None);
+    };
+    let phases: Vec<Phase> = sqlx::query_as(
+        "SELECT title, starts_at, ends_at, components, now() >= starts_at AND now() < ends_at AS current
+         FROM process_phases WHERE process_id = $1 ORDER BY starts_at",
+    )
+    .bind(id)
+    .fetch_all(tx.conn())
+    .await?;
+    Ok(Some((
+        Summary {
+            id,
+            slug,
+            title,
+            summary,
+            district,
+        },
+        description,
+        phases,
+    )))
+}

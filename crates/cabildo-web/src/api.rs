@@ -684,3 +684,56 @@ pub async fn reset_password(
         Err(failure) => web_error(failure),
     }
 }
+
+/// `GET /api/v1/processes` → the published processes.
+pub async fn processes(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = context!(state, site, language, headers);
+    let listed: Result<_, WebError> = async {
+        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
+        let listed = cabildo_engine::processes::published(&mut tx)
+            .await
+            .map_err(from_account)?;
+        tx.commit().await?;
+        Ok(listed)
+    }
+    .await;
+    match listed {
+        Ok(processes) => Json(json!({"processes": processes})).into_response(),
+        Err(failure) => web_error(failure),
+    }
+}
+
+/// `GET /api/v1/processes/{slug}` → a published process with its phases.
+pub async fn process(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    axum::extract::Path(slug): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = context!(state, site, language, headers);
+    let found: Result<_, WebError> = async {
+        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
+        let found = cabildo_engine::processes::published_by_slug(&mut tx, &slug)
+            .await
+            .map_err(from_account)?;
+        tx.commit().await?;
+        Ok(found)
+    }
+    .await;
+    match found {
+        Ok(Some((process, description, phases))) => Json(json!({
+            "process": process,
+            "description_html": cabildo_notify::newsletters::render_markdown(&description),
+            "phases": phases,
+        }))
+        .into_response(),
+        Ok(None) => error(StatusCode::NOT_FOUND, "not_found", "No such process."),
+        Err(failure) => web_error(failure),
+    }
+}

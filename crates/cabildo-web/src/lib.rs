@@ -150,6 +150,8 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         .route("/me/data", get(api::my_data))
         .route("/me/deletion", post(api::delete))
         .route("/me/tokens", get(api::list_tokens).post(api::create_token))
+        .route("/processes", get(api::processes))
+        .route("/processes/{slug}", get(api::process))
         .route("/me/tokens/{id}", delete(api::revoke_token))
         .fallback(api::not_found);
     let sites = Router::new()
