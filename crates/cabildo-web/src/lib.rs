@@ -14,6 +14,7 @@ mod notification_pages;
 mod organisation_pages;
 mod pages;
 mod platform_pages;
+mod process_pages;
 pub mod ratelimit;
 mod session_cache;
 mod site;
@@ -98,6 +99,7 @@ pub struct AppState {
     limiter: Arc<ratelimit::Limiter>,
     secret: Arc<[u8]>,
     sessions: session_cache::SessionCache,
+    processes: process_pages::ProcessCache,
 }
 
 /// Content-Security-Policy: no inline script or style, nothing from other
@@ -136,6 +138,7 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         metrics: Arc::new(Metrics::default()),
         config: Arc::new(config.clone()),
         limiter: Arc::new(limiter),
+        processes: process_pages::ProcessCache::default(),
         secret,
     };
     let api = Router::new()
@@ -197,6 +200,8 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         .route("/notifications", get(notification_pages::list))
         .route("/notifications/read", post(notification_pages::mark_read))
         .route("/account/delete", post(account_pages::delete))
+        .route("/processes", get(process_pages::list))
+        .route("/processes/{slug}", get(process_pages::show))
         .route("/staff", get(staff_pages::staff_page))
         .route(
             "/staff/handoff",

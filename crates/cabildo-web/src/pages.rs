@@ -42,6 +42,7 @@ pub struct DistrictView {
 struct CouncilHome {
     tr: Tr,
     chrome: crate::account_pages::Chrome,
+    processes: std::sync::Arc<Vec<cabildo_engine::processes::Summary>>,
     name: String,
     welcome: Option<String>,
     languages: Vec<LanguageLink>,
@@ -142,7 +143,9 @@ async fn council_home(
         })
         .collect();
     let total: i64 = districts.iter().map(|d| d.population).sum();
+    let processes = state.processes.published(state, tenant).await?;
     let page = CouncilHome {
+        processes,
         chrome: ctx.chrome,
         name: tenant.name.clone(),
         welcome,

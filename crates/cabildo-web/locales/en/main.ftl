@@ -293,3 +293,15 @@ handoff-intro = You are coming from the Cabildo console. Press the button to con
 handoff-submit = Continue
 handoff-invalid-title = This link does not work
 handoff-invalid-body = Entry links work once, for a minute, on the council they were made for. Go back to the console and open the council again.
+
+processes-title = Participation processes
+process-phases = Phases
+process-phases-empty = The council has not set the phases of this process yet.
+process-phase-now = now
+process-about = About this process
+component-debates = Debates
+component-proposals = Proposals
+component-surveys = Surveys
+component-budget = Participatory budget
+component-consultation = Consultation
+component-meetings = Meetings

@@ -293,3 +293,15 @@ handoff-intro = Vienes de la consola de Cabildo. Pulsa el botón para continuar 
 handoff-submit = Continuar
 handoff-invalid-title = Este enlace no funciona
 handoff-invalid-body = Los enlaces de entrada funcionan una vez, durante un minuto y en el ayuntamiento para el que se crearon. Vuelve a la consola y abre de nuevo el ayuntamiento.
+
+processes-title = Procesos de participación
+process-phases = Fases
+process-phases-empty = El ayuntamiento aún no ha fijado las fases de este proceso.
+process-phase-now = ahora
+process-about = Sobre este proceso
+component-debates = Debates
+component-proposals = Propuestas
+component-surveys = Encuestas
+component-budget = Presupuestos participativos
+component-consultation = Consulta
+component-meetings = Encuentros
