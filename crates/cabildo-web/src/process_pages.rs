@@ -23,10 +23,13 @@ use std::time::{Duration, Instant};
 /// process shows on the home page within this time.
 pub const LIST_TTL: Duration = Duration::from_secs(30);
 
+/// A council's published processes and when they were read.
+type Lists = HashMap<TenantId, (Arc<Vec<Summary>>, Instant)>;
+
 /// Published processes by council, with when they were read.
 #[derive(Clone, Default)]
 pub struct ProcessCache {
-    lists: Arc<Mutex<HashMap<TenantId, (Arc<Vec<Summary>>, Instant)>>>,
+    lists: Arc<Mutex<Lists>>,
 }
 
 impl ProcessCache {
