@@ -506,3 +506,40 @@ pub async fn published_by_slug(
         phases,
     )))
 }
+
+/// A process as staff list it (drafts included).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct StaffItem {
+    /// Id.
+    pub id: Uuid,
+    /// Address part.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// `draft`, `published` or `archived`.
+    pub status: String,
+    /// Phases it has.
+    pub phases: i64,
+}
+
+/// Every process, newest first, for staff.
+pub async fn all(tx: &mut TenantTx) -> Result<Vec<StaffItem>, AccountError> {
+    Ok(sqlx::query_as(
+        "SELECT p.id, p.slug, p.title, p.status,
+                (SELECT count(*) FROM process_phases f WHERE f.process_id = p.id) AS phases
+         FROM processes p ORDER BY p.created_at DESC LIMIT 500",
+    )
+    .fetch_all(tx.conn())
+    .await?)
+}
+
+impl Component {
+    /// From a stored name.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "debates" => Some(Self::Debates),
+            "proposals" => Some(Self::Proposals),
+            _ => None,
+        }
+    }
+}

@@ -19,6 +19,7 @@ pub mod ratelimit;
 mod session_cache;
 mod site;
 mod staff_pages;
+mod staff_processes;
 mod unsubscribe;
 
 pub use demo_mail::{DemoMail, DemoMailbox};
@@ -202,6 +203,15 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         .route("/account/delete", post(account_pages::delete))
         .route("/processes", get(process_pages::list))
         .route("/processes/{slug}", get(process_pages::show))
+        .route(
+            "/staff/processes",
+            get(staff_processes::page).post(staff_processes::create),
+        )
+        .route("/staff/phases", post(staff_processes::add_phase))
+        .route(
+            "/staff/processes/{id}/publish",
+            post(staff_processes::publish),
+        )
         .route("/staff", get(staff_pages::staff_page))
         .route(
             "/staff/handoff",

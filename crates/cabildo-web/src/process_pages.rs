@@ -33,6 +33,14 @@ pub struct ProcessCache {
 }
 
 impl ProcessCache {
+    /// Forgets a council's list (after publishing), in this process.
+    pub fn forget(&self, tenant: TenantId) {
+        self.lists
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&tenant);
+    }
+
     /// The council's published processes, from the cache when fresh.
     pub async fn published(
         &self,

@@ -132,9 +132,9 @@ fn split(line: &str, separator: char) -> Option<Vec<String>> {
     Some(fields.into_iter().map(|f| f.trim().to_owned()).collect())
 }
 
-/// `YYYY-MM-DD` or `DD/MM/YYYY` (also with `-` or `.`), a real date in the
-/// past 130 years.
-pub fn parse_date(input: &str) -> Option<Date> {
+/// A calendar day written `YYYY-MM-DD` or `DD/MM/YYYY` (also with `-` or
+/// `.`).
+pub fn parse_day(input: &str) -> Option<Date> {
     let input = input.trim();
     let parts: Vec<&str> = input.split(['-', '/', '.']).collect();
     let [a, b, c] = parts.as_slice() else {
@@ -144,9 +144,14 @@ pub fn parse_date(input: &str) -> Option<Date> {
     let year: i32 = year.parse().ok()?;
     let month = Month::try_from(month.parse::<u8>().ok()?).ok()?;
     let day: u8 = day.parse().ok()?;
-    let date = Date::from_calendar_date(year, month, day).ok()?;
+    Date::from_calendar_date(year, month, day).ok()
+}
+
+/// A birth date: [`parse_day`], in the past 130 years.
+pub fn parse_date(input: &str) -> Option<Date> {
+    let date = parse_day(input)?;
     let today = time::OffsetDateTime::now_utc().date();
-    (date <= today && today.year() - year <= 130).then_some(date)
+    (date <= today && today.year() - date.year() <= 130).then_some(date)
 }
 
 /// The council's district codes.

@@ -119,3 +119,139 @@ async fn published_processes_and_their_phases_are_public_drafts_are_not() {
         assert!(missing.body.contains("\"not_found\""));
     }
 }
+
+#[tokio::test]
+async fn an_admin_creates_a_process_adds_a_phase_and_publishes_it() {
+    use crate::accounts::{csrf_of, logged_in};
+    use cabildo_engine::staff::{self, Role};
+    let world = world().await;
+    let toledo = world
+        .tenancy
+        .get_tenant(&cabildo_tenancy::Slug::parse("toledo").expect("slug"))
+        .await
+        .expect("council");
+    let mut admin = Browser::new(&world.app);
+    logged_in(&world, &mut admin, TOLEDO, "boss", "boss@example.org", 1).await;
+    let mut citizen = Browser::new(&world.app);
+    logged_in(&world, &mut citizen, TOLEDO, "ana", "ana@example.org", 1).await;
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    let boss: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'boss@example.org'")
+            .fetch_one(tx.conn())
+            .await
+            .expect("user");
+    staff::grant(&mut tx, &Actor("cli".into()), boss, Role::Admin)
+        .await
+        .expect("grant");
+    tx.commit().await.expect("commit");
+
+    assert_eq!(
+        citizen.get(TOLEDO, "/staff/processes").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let page = admin.get(TOLEDO, "/staff/processes").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Aún no hay procesos"));
+    let fields = |slug: &'static str| {
+        vec![
+            ("title", "Plan de participación ciudadana"),
+            ("slug", slug),
+            ("summary", "Ideas para el barrio"),
+            ("description", "**Participa**"),
+            ("district", ""),
+            ("create_rule", "registered"),
+            ("support_rule", "verified"),
+            ("threshold", "50"),
+        ]
+    };
+    let bad = admin
+        .submit(
+            TOLEDO,
+            "/staff/processes",
+            "/staff/processes",
+            &fields("X!"),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let created = admin
+        .submit(
+            TOLEDO,
+            "/staff/processes",
+            "/staff/processes",
+            &fields("plan-2027"),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let taken = admin
+        .submit(
+            TOLEDO,
+            "/staff/processes",
+            "/staff/processes",
+            &fields("plan-2027"),
+        )
+        .await;
+    assert!(taken.body.contains("Otro proceso ya usa esa dirección"));
+
+    let page = admin.get(TOLEDO, "/staff/processes").await;
+    let marker = "<option value=\"";
+    let start = page
+        .body
+        .rfind(marker)
+        .expect("the process in the phase form")
+        + marker.len();
+    let id = page.body[start..start + 36].to_owned();
+    let today = OffsetDateTime::now_utc().date();
+    let until = today + Duration::days(30);
+    let phase = admin
+        .post(
+            TOLEDO,
+            "/staff/phases",
+            &[
+                ("csrf_token", &csrf_of(&page.body)),
+                ("process", &id),
+                ("title", "Propuestas"),
+                ("starts", &today.to_string()),
+                ("ends", &until.to_string()),
+                ("proposals", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(phase.status, StatusCode::OK, "{}", phase.body);
+    let backwards = admin
+        .post(
+            TOLEDO,
+            "/staff/phases",
+            &[
+                ("csrf_token", &csrf_of(&page.body)),
+                ("process", &id),
+                ("title", "Mal"),
+                ("starts", &until.to_string()),
+                ("ends", "2020-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(backwards.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    assert_eq!(
+        citizen.get(TOLEDO, "/processes/plan-2027").await.status,
+        StatusCode::NOT_FOUND,
+        "a draft"
+    );
+    let published = admin
+        .post(
+            TOLEDO,
+            &format!("/staff/processes/{id}/publish"),
+            &[("csrf_token", &csrf_of(&page.body))],
+        )
+        .await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+    let public = citizen.get(TOLEDO, "/processes/plan-2027").await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert!(
+        public.body.contains("aria-current=\"step\""),
+        "the proposals phase is open today: {}",
+        public.body
+    );
+    let audit = admin.get(TOLEDO, "/staff").await;
+    assert!(audit.body.contains("process.create") && audit.body.contains("process.publish"));
+}
