@@ -150,6 +150,29 @@ impl Context {
         }
     }
 
+    /// A page with one button that POSTs `token` to `action`: what links
+    /// in mail lead to, since GET must never change anything.
+    pub(crate) fn token_button(
+        &self,
+        state: &AppState,
+        token: &str,
+        action: &str,
+        title: String,
+        intro: String,
+        submit: String,
+    ) -> Response {
+        let form = FormView {
+            title,
+            intro: Some(intro),
+            action: action.into(),
+            fields: vec![self.field("token", "hidden", "off", token)],
+            submit,
+            errors: Vec::new(),
+            links: Vec::new(),
+        };
+        self.form(state, StatusCode::OK, form)
+    }
+
     pub(crate) fn form(&self, state: &AppState, status: StatusCode, form: FormView) -> Response {
         let page = FormPage {
             tr: &self.tr,
@@ -267,6 +290,7 @@ macro_rules! load {
         }
     };
 }
+pub(crate) use load;
 
 macro_rules! fields_or_return {
     ($ctx:expr, $state:expr, $form:expr) => {
@@ -436,16 +460,14 @@ pub async fn confirm_page(
 ) -> Response {
     let ctx = load!(state, site, language, headers);
     let token = query.get("token").cloned().unwrap_or_default();
-    let form = FormView {
-        title: ctx.tr.t("confirm-title"),
-        intro: Some(ctx.tr.t("confirm-intro")),
-        action: "/account/confirm".into(),
-        fields: vec![ctx.field("token", "hidden", "off", &token)],
-        submit: ctx.tr.t("confirm-submit"),
-        errors: Vec::new(),
-        links: Vec::new(),
-    };
-    ctx.form(&state, StatusCode::OK, form)
+    ctx.token_button(
+        &state,
+        &token,
+        "/account/confirm",
+        ctx.tr.t("confirm-title"),
+        ctx.tr.t("confirm-intro"),
+        ctx.tr.t("confirm-submit"),
+    )
 }
 
 /// `POST /account/confirm`.
@@ -1373,16 +1395,14 @@ pub async fn confirm_email_page(
 ) -> Response {
     let ctx = load!(state, site, language, headers);
     let token = query.get("token").cloned().unwrap_or_default();
-    let form = FormView {
-        title: ctx.tr.t("change-email-title"),
-        intro: Some(ctx.tr.t("change-email-confirm-intro")),
-        action: "/account/email/confirm".into(),
-        fields: vec![ctx.field("token", "hidden", "off", &token)],
-        submit: ctx.tr.t("confirm-submit"),
-        errors: Vec::new(),
-        links: Vec::new(),
-    };
-    ctx.form(&state, StatusCode::OK, form)
+    ctx.token_button(
+        &state,
+        &token,
+        "/account/email/confirm",
+        ctx.tr.t("change-email-title"),
+        ctx.tr.t("change-email-confirm-intro"),
+        ctx.tr.t("confirm-submit"),
+    )
 }
 
 /// `POST /account/email/confirm`.

@@ -3,7 +3,7 @@
 //! `/staff`, and the applicant is notified of the outcome.
 
 use crate::AppState;
-use crate::account_pages::{Context, ErrorLine, Fields, FormView, checked_fields, get};
+use crate::account_pages::{Context, ErrorLine, Fields, FormView, checked_fields, get, load};
 use crate::error::{WebError, from_account};
 use crate::site::LanguageRequest;
 use axum::Extension;
@@ -14,15 +14,6 @@ use cabildo_engine::organisations::{self, Application, Verdict};
 use cabildo_engine::staff::{self, Role};
 use cabildo_tenancy::Site;
 use std::collections::HashMap;
-
-macro_rules! load {
-    ($state:expr, $site:expr, $language:expr, $headers:expr) => {
-        match Context::load(&$state, &$site, &$language, &$headers).await {
-            Ok(ctx) => ctx,
-            Err(error) => return error.into_page(&$language.ui()),
-        }
-    };
-}
 
 const FIELDS: [(&str, &str); 4] = [
     ("name", "organization"),

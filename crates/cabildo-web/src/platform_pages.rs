@@ -4,7 +4,7 @@
 //! hand-off (`/staff/handoff`).
 
 use crate::AppState;
-use crate::account_pages::{Context, Fields, FormView, checked_fields, get};
+use crate::account_pages::{Context, Fields, checked_fields, get};
 use crate::auth::{cookie, set_cookie};
 use crate::error::{WebError, from_account};
 use crate::i18n::Tr;
@@ -387,16 +387,14 @@ pub async fn handoff_page(
         Err(error) => return error.into_page(&language.ui()),
     };
     let token = query.get("token").cloned().unwrap_or_default();
-    let form = FormView {
-        title: ctx.tr.with("handoff-title", "council", &ctx.chrome.council),
-        intro: Some(ctx.tr.t("handoff-intro")),
-        action: "/staff/handoff".into(),
-        fields: vec![ctx.field("token", "hidden", "off", &token)],
-        submit: ctx.tr.t("handoff-submit"),
-        errors: Vec::new(),
-        links: Vec::new(),
-    };
-    ctx.form(&state, StatusCode::OK, form)
+    ctx.token_button(
+        &state,
+        &token,
+        "/staff/handoff",
+        ctx.tr.with("handoff-title", "council", &ctx.chrome.council),
+        ctx.tr.t("handoff-intro"),
+        ctx.tr.t("handoff-submit"),
+    )
 }
 
 /// `POST /staff/handoff`: uses the token and starts a staff session here.

@@ -2,7 +2,7 @@
 //! page (roles; for admins: inviting, the staff list and the audit log).
 
 use crate::AppState;
-use crate::account_pages::{Context, Fields, FormView, checked_fields, get};
+use crate::account_pages::{Context, Fields, FormView, checked_fields, get, load};
 use crate::error::{WebError, from_account};
 use crate::i18n::Tr;
 use crate::pages::LanguageLink;
@@ -35,15 +35,6 @@ struct StaffPage<'a> {
     districts: Vec<(String, String)>,
     reviews_organisations: bool,
     organisations: Vec<cabildo_engine::organisations::Organisation>,
-}
-
-macro_rules! load {
-    ($state:expr, $site:expr, $language:expr, $headers:expr) => {
-        match Context::load(&$state, &$site, &$language, &$headers).await {
-            Ok(ctx) => ctx,
-            Err(error) => return error.into_page(&$language.ui()),
-        }
-    };
 }
 
 fn role_name(tr: &Tr, role: &str) -> String {

@@ -2,7 +2,7 @@
 //! rules, add phases, publish.
 
 use crate::AppState;
-use crate::account_pages::{Chrome, Context, Fields, checked_fields, get};
+use crate::account_pages::{Chrome, Context, Fields, checked_fields, get, load};
 use crate::error::{WebError, from_account};
 use crate::i18n::Tr;
 use crate::pages::LanguageLink;
@@ -37,15 +37,6 @@ struct Page<'a> {
     who: Vec<(&'static str, String)>,
     notice: Option<String>,
     error: Option<String>,
-}
-
-macro_rules! load {
-    ($state:expr, $site:expr, $language:expr, $headers:expr) => {
-        match Context::load(&$state, &$site, &$language, &$headers).await {
-            Ok(ctx) => ctx,
-            Err(error) => return error.into_page(&$language.ui()),
-        }
-    };
 }
 
 /// Whether the logged-in person is an admin here.

@@ -227,6 +227,34 @@ impl World {
         }
     }
 
+    /// The council `slug`.
+    pub async fn council(&self, slug: &str) -> cabildo_tenancy::Tenant {
+        self.tenancy
+            .get_tenant(&cabildo_tenancy::Slug::parse(slug).expect("slug"))
+            .await
+            .expect("council")
+    }
+
+    /// Gives the account with `email` on `slug` a staff `role`.
+    pub async fn grant(&self, slug: &str, email: &str, role: cabildo_engine::staff::Role) {
+        let council = self.council(slug).await;
+        let mut tx = self.tenancy.begin(&council).await.expect("begin");
+        let user: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_one(tx.conn())
+            .await
+            .expect("user");
+        cabildo_engine::staff::grant(
+            &mut tx,
+            &cabildo_engine::staff::Actor("cli".into()),
+            user,
+            role,
+        )
+        .await
+        .expect("grant");
+        tx.commit().await.expect("commit");
+    }
+
     async fn users(&self, slug: &str) -> i64 {
         let tenant = self
             .tenancy
@@ -1116,11 +1144,7 @@ async fn people_download_their_data_and_delete_their_account_keeping_counts_and_
         )
         .await;
     assert_eq!(verified.status, StatusCode::OK);
-    let toledo = world
-        .tenancy
-        .get_tenant(&cabildo_tenancy::Slug::parse("toledo").expect("slug"))
-        .await
-        .expect("council");
+    let toledo = world.council("toledo").await;
     let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
     sqlx::query("INSERT INTO notifications (user_id, kind, title) SELECT id, 'test.hello', 'Hola <Ana>' FROM users WHERE email = 'ana@example.org'")
         .execute(tx.conn())
@@ -1239,11 +1263,7 @@ async fn the_bell_the_notifications_page_and_email_preferences() {
         "{}",
         empty.body
     );
-    let toledo = world
-        .tenancy
-        .get_tenant(&cabildo_tenancy::Slug::parse("toledo").expect("slug"))
-        .await
-        .expect("council");
+    let toledo = world.council("toledo").await;
     let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
     let user: uuid::Uuid =
         sqlx::query_scalar("SELECT id FROM users WHERE email = 'ana@example.org'")
@@ -1661,11 +1681,7 @@ async fn a_council_cannot_read_another_councils_people_sessions_tokens_or_audit_
     let world = world().await;
     let mut ana = Browser::new(&world.app);
     logged_in(&world, &mut ana, TOLEDO, "ana", "ana@example.org", 1).await;
-    let talavera = world
-        .tenancy
-        .get_tenant(&cabildo_tenancy::Slug::parse("talavera").expect("slug"))
-        .await
-        .expect("council");
+    let talavera = world.council("talavera").await;
     for table in [
         "users",
         "sessions",

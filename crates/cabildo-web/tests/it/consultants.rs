@@ -14,11 +14,7 @@ const PLATFORM: &str = BASE;
 #[tokio::test]
 async fn a_consultant_logs_in_once_and_enters_a_client_council_as_staff() {
     let world = world().await;
-    let toledo = world
-        .tenancy
-        .get_tenant(&cabildo_tenancy::Slug::parse("toledo").expect("slug"))
-        .await
-        .expect("council");
+    let toledo = world.council("toledo").await;
     let hash = password::hash("consultora segura 2026").await;
     assert!(
         platform::create_account(

@@ -10,11 +10,7 @@ use time::{Duration, OffsetDateTime};
 #[tokio::test]
 async fn published_processes_and_their_phases_are_public_drafts_are_not() {
     let world = world().await;
-    let toledo = world
-        .tenancy
-        .get_tenant(&cabildo_tenancy::Slug::parse("toledo").expect("slug"))
-        .await
-        .expect("council");
+    let toledo = world.council("toledo").await;
     let actor = Actor("cli".into());
     let rules = Rules {
         create: Who::Registered,
@@ -123,27 +119,13 @@ async fn published_processes_and_their_phases_are_public_drafts_are_not() {
 #[tokio::test]
 async fn an_admin_creates_a_process_adds_a_phase_and_publishes_it() {
     use crate::accounts::{csrf_of, logged_in};
-    use cabildo_engine::staff::{self, Role};
+    use cabildo_engine::staff::Role;
     let world = world().await;
-    let toledo = world
-        .tenancy
-        .get_tenant(&cabildo_tenancy::Slug::parse("toledo").expect("slug"))
-        .await
-        .expect("council");
     let mut admin = Browser::new(&world.app);
     logged_in(&world, &mut admin, TOLEDO, "boss", "boss@example.org", 1).await;
     let mut citizen = Browser::new(&world.app);
     logged_in(&world, &mut citizen, TOLEDO, "ana", "ana@example.org", 1).await;
-    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
-    let boss: uuid::Uuid =
-        sqlx::query_scalar("SELECT id FROM users WHERE email = 'boss@example.org'")
-            .fetch_one(tx.conn())
-            .await
-            .expect("user");
-    staff::grant(&mut tx, &Actor("cli".into()), boss, Role::Admin)
-        .await
-        .expect("grant");
-    tx.commit().await.expect("commit");
+    world.grant("toledo", "boss@example.org", Role::Admin).await;
 
     assert_eq!(
         citizen.get(TOLEDO, "/staff/processes").await.status,

@@ -8,11 +8,7 @@ use cabildo_engine::staff::{self, Actor, Role};
 #[tokio::test]
 async fn an_invited_admin_accepts_invites_a_moderator_and_every_step_is_audited() {
     let world = world().await;
-    let toledo = world
-        .tenancy
-        .get_tenant(&cabildo_tenancy::Slug::parse("toledo").expect("slug"))
-        .await
-        .expect("council");
+    let toledo = world.council("toledo").await;
     let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
     staff::invite(
         &mut tx,
@@ -224,11 +220,6 @@ async fn an_invited_admin_accepts_invites_a_moderator_and_every_step_is_audited(
 #[tokio::test]
 async fn an_association_applies_staff_reject_then_verify_it_and_it_is_told() {
     let world = world().await;
-    let toledo = world
-        .tenancy
-        .get_tenant(&cabildo_tenancy::Slug::parse("toledo").expect("slug"))
-        .await
-        .expect("council");
     let mut vecinos = Browser::new(&world.app);
     logged_in(
         &world,
@@ -241,16 +232,9 @@ async fn an_association_applies_staff_reject_then_verify_it_and_it_is_told() {
     .await;
     let mut moderator = Browser::new(&world.app);
     logged_in(&world, &mut moderator, TOLEDO, "mod", "mod@example.org", 1).await;
-    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
-    let moderator_id: uuid::Uuid =
-        sqlx::query_scalar("SELECT id FROM users WHERE email = 'mod@example.org'")
-            .fetch_one(tx.conn())
-            .await
-            .expect("user");
-    staff::grant(&mut tx, &Actor("cli".into()), moderator_id, Role::Moderator)
-        .await
-        .expect("grant");
-    tx.commit().await.expect("commit");
+    world
+        .grant("toledo", "mod@example.org", Role::Moderator)
+        .await;
 
     let incomplete = vecinos
         .submit(
@@ -397,25 +381,11 @@ async fn an_admin_uploads_the_census_and_citizens_verify_against_it() {
     use axum::body::Body;
     use axum::http::{Request, header};
     let world = world().await;
-    let toledo = world
-        .tenancy
-        .get_tenant(&cabildo_tenancy::Slug::parse("toledo").expect("slug"))
-        .await
-        .expect("council");
     let mut admin = Browser::new(&world.app);
     logged_in(&world, &mut admin, TOLEDO, "boss", "boss@example.org", 1).await;
     let mut ana = Browser::new(&world.app);
     let ana_csrf = logged_in(&world, &mut ana, TOLEDO, "ana", "ana@example.org", 1).await;
-    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
-    let boss: uuid::Uuid =
-        sqlx::query_scalar("SELECT id FROM users WHERE email = 'boss@example.org'")
-            .fetch_one(tx.conn())
-            .await
-            .expect("user");
-    staff::grant(&mut tx, &Actor("cli".into()), boss, Role::Admin)
-        .await
-        .expect("grant");
-    tx.commit().await.expect("commit");
+    world.grant("toledo", "boss@example.org", Role::Admin).await;
 
     // About 1.5 MB: far over the 64 KiB other forms accept.
     let mut csv = String::from(
@@ -486,11 +456,7 @@ async fn an_admin_uploads_the_census_and_citizens_verify_against_it() {
 #[tokio::test]
 async fn an_admin_previews_tests_and_sends_a_newsletter_and_follows_its_delivery() {
     let world = world().await;
-    let toledo = world
-        .tenancy
-        .get_tenant(&cabildo_tenancy::Slug::parse("toledo").expect("slug"))
-        .await
-        .expect("council");
+    let toledo = world.council("toledo").await;
     let mut admin = Browser::new(&world.app);
     logged_in(&world, &mut admin, TOLEDO, "boss", "boss@example.org", 1).await;
     let mut citizen = Browser::new(&world.app);
