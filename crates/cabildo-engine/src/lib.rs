@@ -3,8 +3,17 @@
 //! jobs enqueued in the same transaction as the change that causes them.
 
 pub mod accounts;
+pub mod activity;
 pub mod census;
+pub mod comments;
+pub mod content;
+pub mod debates;
+pub mod follows;
+pub mod moderation;
+pub mod opendata;
 pub mod organisations;
 pub mod platform;
 pub mod processes;
+pub mod proposals;
+pub mod search;
 pub mod staff;

@@ -329,6 +329,8 @@ pub enum Action {
     CreateProposal,
     /// Support a proposal.
     Support,
+    /// Comment (allowed whenever the process is published).
+    Comment,
 }
 
 /// Why a person may not act (stable codes for pages and the API).
@@ -346,6 +348,8 @@ pub enum Denied {
     WrongDistrict,
     /// Organisations may not support in this process.
     OrganisationsMayNot,
+    /// Moderators blocked this account.
+    Blocked,
 }
 
 impl Denied {
@@ -358,6 +362,7 @@ impl Denied {
             Self::NotVerified => "not_verified",
             Self::WrongDistrict => "wrong_district",
             Self::OrganisationsMayNot => "organisations_may_not",
+            Self::Blocked => "blocked",
         }
     }
 }
@@ -370,17 +375,18 @@ pub async fn may(
     action: Action,
 ) -> Result<Result<(), Denied>, AccountError> {
     let component = match action {
-        Action::CreateDebate => Component::Debates,
-        Action::CreateProposal | Action::Support => Component::Proposals,
+        Action::CreateDebate => Some(Component::Debates),
+        Action::CreateProposal | Action::Support => Some(Component::Proposals),
+        Action::Comment => None,
     };
     let row: Option<(String, String, bool, Option<String>, bool)> = sqlx::query_as(
         "SELECT p.create_rule, p.support_rule, p.organisations_may_support, p.district_code,
-                EXISTS (SELECT 1 FROM process_phases f WHERE f.process_id = p.id
+                $2::text IS NULL OR EXISTS (SELECT 1 FROM process_phases f WHERE f.process_id = p.id
                         AND now() >= f.starts_at AND now() < f.ends_at AND $2 = ANY (f.components))
          FROM processes p WHERE p.id = $1 AND p.status = 'published'",
     )
     .bind(process)
-    .bind(component.as_str())
+    .bind(component.map(Component::as_str))
     .fetch_optional(tx.conn())
     .await?;
     let Some((create_rule, support_rule, organisations_may_support, process_district, open)) = row
@@ -393,19 +399,23 @@ pub async fn may(
     let Some(user) = user else {
         return Ok(Err(Denied::NotRegistered));
     };
-    let person: Option<(bool, bool, Option<String>, bool)> = sqlx::query_as(
-        "SELECT u.email_confirmed_at IS NOT NULL, u.verified_at IS NOT NULL, u.district_code,
+    let person: Option<(bool, bool, bool, Option<String>, bool)> = sqlx::query_as(
+        "SELECT u.email_confirmed_at IS NOT NULL, u.blocked_at IS NOT NULL,
+                u.verified_at IS NOT NULL, u.district_code,
                 EXISTS (SELECT 1 FROM organisations o WHERE o.user_id = u.id AND o.status = 'verified')
          FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL",
     )
     .bind(user)
     .fetch_optional(tx.conn())
     .await?;
-    let Some((confirmed, verified, district, organisation)) = person else {
+    let Some((confirmed, blocked, verified, district, organisation)) = person else {
         return Ok(Err(Denied::NotRegistered));
     };
     if !confirmed {
         return Ok(Err(Denied::NotRegistered));
+    }
+    if blocked {
+        return Ok(Err(Denied::Blocked));
     }
     let rule = match action {
         Action::Support => {
@@ -414,7 +424,8 @@ pub async fn may(
             }
             support_rule
         }
-        _ => create_rule,
+        Action::Comment => return Ok(Ok(())),
+        Action::CreateDebate | Action::CreateProposal => create_rule,
     };
     match Who::parse(&rule).unwrap_or(Who::Verified) {
         Who::Registered => Ok(Ok(())),

@@ -21,7 +21,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 /// An API error answer.
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
+pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response {
     (
         status,
         Json(json!({"error": {"code": code, "message": message}})),
@@ -29,7 +29,7 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
         .into_response()
 }
 
-fn web_error(failure: WebError) -> Response {
+pub(crate) fn web_error(failure: WebError) -> Response {
     match failure {
         WebError::NotFound => error(StatusCode::NOT_FOUND, "not_found", "No such resource."),
         WebError::BadRequest => error(
@@ -60,7 +60,7 @@ fn web_error(failure: WebError) -> Response {
     }
 }
 
-fn rate_limited(seconds: u64) -> Response {
+pub(crate) fn rate_limited(seconds: u64) -> Response {
     let mut response = error(
         StatusCode::TOO_MANY_REQUESTS,
         "rate_limited",
@@ -72,7 +72,7 @@ fn rate_limited(seconds: u64) -> Response {
     response
 }
 
-fn malformed(rejection: &JsonRejection) -> Response {
+pub(crate) fn malformed(rejection: &JsonRejection) -> Response {
     error(
         rejection.status(),
         "malformed_body",
@@ -85,21 +85,23 @@ fn malformed(rejection: &JsonRejection) -> Response {
 
 macro_rules! context {
     ($state:expr, $site:expr, $language:expr, $headers:expr) => {
-        match Context::load(&$state, &$site, &$language, &$headers).await {
+        match $crate::account_pages::Context::load(&$state, &$site, &$language, &$headers).await {
             Ok(ctx) => ctx,
-            Err(failure) => return web_error(failure),
+            Err(failure) => return $crate::api::web_error(failure),
         }
     };
 }
+pub(crate) use context;
 
 macro_rules! body {
     ($body:expr) => {
         match $body {
-            Ok(Json(body)) => body,
-            Err(rejection) => return malformed(&rejection),
+            Ok(axum::Json(body)) => body,
+            Err(rejection) => return $crate::api::malformed(&rejection),
         }
     };
 }
+pub(crate) use body;
 
 /// `POST /api/v1/account/registrations`.
 #[derive(Debug, Deserialize)]
@@ -283,7 +285,7 @@ pub async fn login(
 
 /// Whether a cookie-authenticated call carries the session's CSRF token
 /// in `X-CSRF-Token`.
-fn csrf_header_matches(ctx: &Context, headers: &HeaderMap) -> bool {
+pub(crate) fn csrf_header_matches(ctx: &Context, headers: &HeaderMap) -> bool {
     let sent = headers
         .get("x-csrf-token")
         .and_then(|v| v.to_str().ok())
@@ -291,7 +293,7 @@ fn csrf_header_matches(ctx: &Context, headers: &HeaderMap) -> bool {
     ctx.visitor.csrf_matches(sent)
 }
 
-fn csrf_refused() -> Response {
+pub(crate) fn csrf_refused() -> Response {
     error(
         StatusCode::FORBIDDEN,
         "csrf_token_invalid",
@@ -299,7 +301,7 @@ fn csrf_refused() -> Response {
     )
 }
 
-fn unauthenticated() -> Response {
+pub(crate) fn unauthenticated() -> Response {
     error(StatusCode::UNAUTHORIZED, "unauthenticated", "Log in first.")
 }
 

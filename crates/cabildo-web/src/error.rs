@@ -81,6 +81,12 @@ impl WebError {
     }
 }
 
+impl From<cabildo_engine::accounts::AccountError> for WebError {
+    fn from(error: cabildo_engine::accounts::AccountError) -> Self {
+        from_account(error)
+    }
+}
+
 /// An account action's failure as a web error (field errors are handled
 /// by the forms before this).
 pub(crate) fn from_account(error: cabildo_engine::accounts::AccountError) -> WebError {

@@ -13,6 +13,8 @@ mod newsletter_pages;
 mod notification_pages;
 mod organisation_pages;
 mod pages;
+mod participation;
+mod participation_api;
 mod platform_pages;
 mod process_pages;
 pub mod ratelimit;
@@ -29,7 +31,7 @@ pub use metrics::Metrics;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post, put};
 use cabildo_tenancy::{Resolver, Tenancy};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -157,6 +159,52 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         .route("/processes", get(api::processes))
         .route("/processes/{slug}", get(api::process))
         .route("/me/tokens/{id}", delete(api::revoke_token))
+        .route("/me/activity", get(participation_api::my_activity))
+        .route(
+            "/processes/{slug}/proposals",
+            get(participation_api::list_proposals).post(participation_api::create_proposal),
+        )
+        .route(
+            "/processes/{slug}/debates",
+            get(participation_api::list_debates).post(participation_api::create_debate),
+        )
+        .route(
+            "/processes/{slug}/open-data",
+            get(participation_api::open_data),
+        )
+        .route(
+            "/processes/{slug}/open-data/{table}",
+            get(participation_api::open_data_csv),
+        )
+        .route(
+            "/proposals/{id}",
+            get(participation_api::proposal).patch(participation_api::edit_proposal),
+        )
+        .route(
+            "/proposals/{id}/withdrawal",
+            post(participation_api::withdraw_proposal),
+        )
+        .route(
+            "/proposals/{id}/support",
+            post(participation_api::support).delete(participation_api::unsupport),
+        )
+        .route("/proposals/{id}/status", put(participation_api::set_status))
+        .route("/debates/{id}", get(participation_api::debate))
+        .route(
+            "/{kind}/{id}/comments",
+            get(participation_api::list_comments).post(participation_api::create_comment),
+        )
+        .route(
+            "/{kind}/{id}/follow",
+            put(participation_api::follow).delete(participation_api::follow),
+        )
+        .route("/{kind}/{id}/reports", post(participation_api::report))
+        .route(
+            "/comments/{id}",
+            patch(participation_api::edit_comment).delete(participation_api::delete_comment),
+        )
+        .route("/comments/{id}/vote", put(participation_api::vote))
+        .route("/search", get(participation_api::search))
         .fallback(api::not_found);
     let sites = Router::new()
         .route("/", get(pages::home))

@@ -32,7 +32,7 @@ impl Browser {
         }
     }
 
-    fn cookie_header(&self, host: &str) -> String {
+    pub fn cookie_header(&self, host: &str) -> String {
         self.cookies
             .iter()
             .filter(|((h, _), _)| h == host)

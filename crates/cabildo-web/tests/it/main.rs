@@ -10,6 +10,7 @@ mod consultants;
 mod database_outage;
 mod nodes;
 mod pages;
+mod participation;
 mod processes;
 mod routing;
 mod staff;

@@ -1,0 +1,264 @@
+//! What the participation modules share: the things people write about
+//! (targets), why an action was refused (stable codes), text checks,
+//! pagination, and the notices an action leaves for others.
+
+use crate::accounts::AccountError;
+use crate::processes::Denied;
+use uuid::Uuid;
+
+/// Something people comment on and follow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// A process.
+    Process(Uuid),
+    /// A debate.
+    Debate(Uuid),
+    /// A proposal.
+    Proposal(Uuid),
+}
+
+impl Target {
+    /// Stored kind.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::Process(_) => "process",
+            Self::Debate(_) => "debate",
+            Self::Proposal(_) => "proposal",
+        }
+    }
+
+    /// The id.
+    pub fn id(self) -> Uuid {
+        match self {
+            Self::Process(id) | Self::Debate(id) | Self::Proposal(id) => id,
+        }
+    }
+
+    /// From a stored kind and id.
+    pub fn parse(kind: &str, id: Uuid) -> Option<Self> {
+        match kind {
+            "process" => Some(Self::Process(id)),
+            "debate" => Some(Self::Debate(id)),
+            "proposal" => Some(Self::Proposal(id)),
+            _ => None,
+        }
+    }
+}
+
+/// Why a participation action was refused. Each has a stable code that
+/// pages translate and the API returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The process rules say no (see [`Denied`]).
+    Denied(Denied),
+    /// No such item (or not visible here).
+    NotFound,
+    /// A field is not acceptable: (field, code).
+    Invalid(&'static str, &'static str),
+    /// Only the author may.
+    NotAuthor,
+    /// The time to edit has passed.
+    EditWindowOver,
+    /// The debate is closed, or the proposal is no longer open.
+    Closed,
+    /// Replies may not nest deeper.
+    TooDeep,
+    /// People do not vote on their own comments.
+    OwnComment,
+}
+
+impl Refusal {
+    /// The stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Denied(denied) => denied.code(),
+            Self::NotFound => "not_found",
+            Self::Invalid(_, code) => code,
+            Self::NotAuthor => "not_author",
+            Self::EditWindowOver => "edit_window_over",
+            Self::Closed => "closed",
+            Self::TooDeep => "too_deep",
+            Self::OwnComment => "own_comment",
+        }
+    }
+}
+
+impl From<Denied> for Refusal {
+    fn from(denied: Denied) -> Self {
+        match denied {
+            Denied::NotFound => Self::NotFound,
+            other => Self::Denied(other),
+        }
+    }
+}
+
+/// An action's result: done, refused with a reason, or failed.
+pub type Outcome<T> = Result<Result<T, Refusal>, AccountError>;
+
+/// `value` trimmed, if its length in characters is within `min..=max`;
+/// else the refusal `{field}_invalid` (empty, too long).
+pub fn text(
+    value: &str,
+    field: &'static str,
+    code: &'static str,
+    min: usize,
+    max: usize,
+) -> Result<String, Refusal> {
+    let trimmed = value.trim();
+    let length = trimmed.chars().count();
+    if length < min || length > max || trimmed.contains('\0') {
+        return Err(Refusal::Invalid(field, code));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// A page request, clamped to what the site serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageRequest {
+    /// 1-based page.
+    pub page: u32,
+    /// Items per page.
+    pub per_page: u32,
+}
+
+impl PageRequest {
+    /// Most items per page.
+    pub const MAX_PER_PAGE: u32 = 100;
+    /// Items per page when not asked.
+    pub const DEFAULT_PER_PAGE: u32 = 20;
+    /// Pages past this are not served (deep offsets cost the database
+    /// while no person reads that far; search narrows instead).
+    pub const MAX_PAGE: u32 = 1000;
+
+    /// Clamps whatever was asked (absent, zero, negative or huge).
+    pub fn clamped(page: Option<i64>, per_page: Option<i64>) -> Self {
+        let per_page = per_page
+            .unwrap_or(i64::from(Self::DEFAULT_PER_PAGE))
+            .clamp(1, i64::from(Self::MAX_PER_PAGE));
+        let page = page.unwrap_or(1).clamp(1, i64::from(Self::MAX_PAGE));
+        Self {
+            page: u32::try_from(page).unwrap_or(1),
+            per_page: u32::try_from(per_page).unwrap_or(Self::DEFAULT_PER_PAGE),
+        }
+    }
+
+    /// Rows to skip.
+    pub fn offset(self) -> i64 {
+        i64::from(self.page - 1) * i64::from(self.per_page)
+    }
+
+    /// Rows to read.
+    pub fn limit(self) -> i64 {
+        i64::from(self.per_page)
+    }
+}
+
+/// Something that happened that someone should hear of. The web layer
+/// turns each into a notification in the recipient's language, in the
+/// same transaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    /// Who hears of it.
+    pub user: Uuid,
+    /// Their language (the council's default when `None`).
+    pub language: Option<String>,
+    /// What happened: `comment.new`, `comment.reply`, `proposal.qualified`,
+    /// `proposal.status`, `user.blocked`.
+    pub kind: &'static str,
+    /// The title of the item it is about (or the moderators' message).
+    pub subject: String,
+    /// Where to look.
+    pub link: String,
+}
+
+/// The followers of `target` (except `except`) as notices of `kind`.
+pub(crate) async fn notify_followers(
+    tx: &mut cabildo_tenancy::TenantTx,
+    target: Target,
+    except: &[Uuid],
+    kind: &'static str,
+    subject: &str,
+    link: &str,
+) -> Result<Vec<Notice>, AccountError> {
+    let rows: Vec<(Uuid, Option<String>)> = sqlx::query_as(
+        "SELECT u.id, u.language FROM follows f JOIN users u ON u.id = f.user_id
+         WHERE f.target_kind = $1 AND f.target_id = $2 AND u.deleted_at IS NULL
+           AND u.blocked_at IS NULL AND NOT (u.id = ANY ($3))
+         LIMIT 10000",
+    )
+    .bind(target.kind())
+    .bind(target.id())
+    .bind(except)
+    .fetch_all(tx.conn())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(user, language)| Notice {
+            user,
+            language,
+            kind,
+            subject: subject.to_owned(),
+            link: link.to_owned(),
+        })
+        .collect())
+}
+
+/// A single person as a notice.
+pub(crate) async fn notify_user(
+    tx: &mut cabildo_tenancy::TenantTx,
+    user: Uuid,
+    kind: &'static str,
+    subject: &str,
+    link: &str,
+) -> Result<Option<Notice>, AccountError> {
+    let language: Option<Option<String>> =
+        sqlx::query_scalar("SELECT language FROM users WHERE id = $1 AND deleted_at IS NULL")
+            .bind(user)
+            .fetch_optional(tx.conn())
+            .await?;
+    Ok(language.map(|language| Notice {
+        user,
+        language,
+        kind,
+        subject: subject.to_owned(),
+        link: link.to_owned(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_are_clamped() {
+        assert_eq!(
+            PageRequest::clamped(None, None),
+            PageRequest {
+                page: 1,
+                per_page: 20
+            }
+        );
+        assert_eq!(
+            PageRequest::clamped(Some(-5), Some(0)),
+            PageRequest {
+                page: 1,
+                per_page: 1
+            }
+        );
+        let huge = PageRequest::clamped(Some(i64::MAX), Some(i64::MAX));
+        assert_eq!(huge.page, PageRequest::MAX_PAGE);
+        assert_eq!(huge.per_page, PageRequest::MAX_PER_PAGE);
+        assert_eq!(PageRequest::clamped(Some(3), Some(10)).offset(), 20);
+    }
+
+    #[test]
+    fn texts_are_trimmed_and_bounded() {
+        assert_eq!(
+            text("  hola ", "title", "title_invalid", 3, 10),
+            Ok("hola".into())
+        );
+        assert!(text("  ", "title", "title_invalid", 1, 10).is_err());
+        assert!(text("ñññññ", "title", "title_invalid", 1, 4).is_err());
+        assert!(text("a\0b", "title", "title_invalid", 1, 4).is_err());
+    }
+}

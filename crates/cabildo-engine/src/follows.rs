@@ -1,0 +1,74 @@
+//! Following processes, debates and proposals: followers hear of new
+//! comments, status changes and answers. Authors follow what they write
+//! and what they comment on.
+
+use crate::accounts::AccountError;
+use crate::content::{Outcome, Refusal, Target};
+use cabildo_tenancy::TenantTx;
+use uuid::Uuid;
+
+/// Makes `user` follow `target` (nothing if they already do).
+pub(crate) async fn follow(
+    tx: &mut TenantTx,
+    user: Uuid,
+    target: Target,
+) -> Result<(), AccountError> {
+    sqlx::query(
+        "INSERT INTO follows (user_id, target_kind, target_id) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(user)
+    .bind(target.kind())
+    .bind(target.id())
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// `user` follows (`true`) or stops following `target`, which must exist
+/// and be visible.
+pub async fn set(tx: &mut TenantTx, user: Uuid, target: Target, on: bool) -> Outcome<()> {
+    let sql = match target {
+        Target::Process(_) => {
+            "SELECT EXISTS (SELECT 1 FROM processes WHERE id = $1 AND status = 'published')"
+        }
+        Target::Debate(_) => {
+            "SELECT EXISTS (SELECT 1 FROM debates WHERE id = $1 AND hidden_at IS NULL)"
+        }
+        Target::Proposal(_) => {
+            "SELECT EXISTS (SELECT 1 FROM proposals WHERE id = $1 AND hidden_at IS NULL)"
+        }
+    };
+    let exists: bool = sqlx::query_scalar(sql)
+        .bind(target.id())
+        .fetch_one(tx.conn())
+        .await?;
+    if !exists {
+        return Ok(Err(Refusal::NotFound));
+    }
+    if on {
+        follow(tx, user, target).await?;
+    } else {
+        sqlx::query(
+            "DELETE FROM follows WHERE user_id = $1 AND target_kind = $2 AND target_id = $3",
+        )
+        .bind(user)
+        .bind(target.kind())
+        .bind(target.id())
+        .execute(tx.conn())
+        .await?;
+    }
+    Ok(Ok(()))
+}
+
+/// Whether `user` follows `target`.
+pub async fn follows(tx: &mut TenantTx, user: Uuid, target: Target) -> Result<bool, AccountError> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM follows WHERE user_id = $1 AND target_kind = $2 AND target_id = $3)",
+    )
+    .bind(user)
+    .bind(target.kind())
+    .bind(target.id())
+    .fetch_one(tx.conn())
+    .await?)
+}

@@ -1,0 +1,365 @@
+//! Reports and moderation: anyone with an account reports a debate,
+//! proposal or comment with a reason; moderators see reported items with
+//! their counts and hide, restore or dismiss them, and block accounts
+//! (with a message; their content is hidden). Every decision is audited.
+
+use crate::accounts::AccountError;
+use crate::content::{Notice, Outcome, Refusal, notify_user, text};
+use crate::staff::{Actor, audit};
+use cabildo_tenancy::TenantTx;
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+/// Something that can be reported and hidden.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Item {
+    /// A debate.
+    Debate(Uuid),
+    /// A proposal.
+    Proposal(Uuid),
+    /// A comment.
+    Comment(Uuid),
+}
+
+impl Item {
+    /// Stored kind.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::Debate(_) => "debate",
+            Self::Proposal(_) => "proposal",
+            Self::Comment(_) => "comment",
+        }
+    }
+
+    /// The id.
+    pub fn id(self) -> Uuid {
+        match self {
+            Self::Debate(id) | Self::Proposal(id) | Self::Comment(id) => id,
+        }
+    }
+
+    /// From a kind and id.
+    pub fn parse(kind: &str, id: Uuid) -> Option<Self> {
+        match kind {
+            "debate" => Some(Self::Debate(id)),
+            "proposal" => Some(Self::Proposal(id)),
+            "comment" => Some(Self::Comment(id)),
+            _ => None,
+        }
+    }
+
+    fn table(self) -> &'static str {
+        match self {
+            Self::Debate(_) => "debates",
+            Self::Proposal(_) => "proposals",
+            Self::Comment(_) => "comments",
+        }
+    }
+}
+
+/// `user` reports `item` with `reason` (once while their report is open).
+pub async fn report(tx: &mut TenantTx, user: Uuid, item: Item, reason: &str) -> Outcome<()> {
+    let reason = match text(reason, "reason", "reason_invalid", 1, 1000) {
+        Ok(reason) => reason,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let allowed: Option<(bool, bool)> = sqlx::query_as(
+        "SELECT email_confirmed_at IS NOT NULL, blocked_at IS NOT NULL FROM users
+         WHERE id = $1 AND deleted_at IS NULL",
+    )
+    .bind(user)
+    .fetch_optional(tx.conn())
+    .await?;
+    match allowed {
+        Some((true, false)) => {}
+        Some((true, true)) => {
+            return Ok(Err(Refusal::Denied(crate::processes::Denied::Blocked)));
+        }
+        _ => {
+            return Ok(Err(Refusal::Denied(
+                crate::processes::Denied::NotRegistered,
+            )));
+        }
+    }
+    let sql = format!(
+        "SELECT EXISTS (SELECT 1 FROM {} WHERE id = $1 AND hidden_at IS NULL)",
+        item.table()
+    );
+    let visible: bool = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(item.id())
+        .fetch_one(tx.conn())
+        .await?;
+    if !visible {
+        return Ok(Err(Refusal::NotFound));
+    }
+    sqlx::query(
+        "INSERT INTO reports (target_kind, target_id, reporter_id, reason) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (target_kind, target_id, reporter_id) WHERE resolved_at IS NULL DO NOTHING",
+    )
+    .bind(item.kind())
+    .bind(item.id())
+    .bind(user)
+    .bind(&reason)
+    .execute(tx.conn())
+    .await?;
+    Ok(Ok(()))
+}
+
+/// A reported item waiting for moderators.
+#[derive(Clone, Debug, sqlx::FromRow, Serialize)]
+pub struct Reported {
+    /// `debate`, `proposal` or `comment`.
+    pub kind: String,
+    /// Its id.
+    pub id: Uuid,
+    /// Its title, or the start of the comment.
+    pub excerpt: String,
+    /// Where it is shown.
+    pub link: String,
+    /// Open reports.
+    pub reports: i64,
+    /// The latest reasons given.
+    pub reasons: Vec<String>,
+    /// Hidden already.
+    pub hidden: bool,
+    /// Its author's nickname.
+    pub author: String,
+    /// Its author.
+    pub author_id: Uuid,
+    /// The author is blocked.
+    pub author_blocked: bool,
+}
+
+/// Items with open reports, most reported first.
+pub async fn queue(tx: &mut TenantTx) -> Result<Vec<Reported>, AccountError> {
+    Ok(sqlx::query_as(
+        "WITH open AS (
+             SELECT target_kind, target_id, count(*) AS reports,
+                    (array_agg(reason ORDER BY created_at DESC))[1:5] AS reasons, min(created_at) AS since
+             FROM reports WHERE resolved_at IS NULL GROUP BY target_kind, target_id)
+         SELECT o.target_kind AS kind, o.target_id AS id,
+                coalesce(d.title, p.title, left(c.body, 200), '') AS excerpt,
+                CASE o.target_kind WHEN 'debate' THEN '/debates/' || o.target_id
+                                   WHEN 'proposal' THEN '/proposals/' || o.target_id
+                                   ELSE coalesce('/' || c.target_kind || 's/' || c.target_id, '')
+                                        || '#comment-' || o.target_id END AS link,
+                o.reports, o.reasons,
+                coalesce(d.hidden_at, p.hidden_at, c.hidden_at) IS NOT NULL AS hidden,
+                coalesce(u.nickname, '—') AS author, u.id AS author_id,
+                u.blocked_at IS NOT NULL AS author_blocked
+         FROM open o
+         LEFT JOIN debates d ON o.target_kind = 'debate' AND d.id = o.target_id
+         LEFT JOIN proposals p ON o.target_kind = 'proposal' AND p.id = o.target_id
+         LEFT JOIN comments c ON o.target_kind = 'comment' AND c.id = o.target_id
+         JOIN users u ON u.id = coalesce(d.author_id, p.author_id, c.author_id)
+         ORDER BY o.reports DESC, o.since LIMIT 200",
+    )
+    .fetch_all(tx.conn())
+    .await?)
+}
+
+/// What moderators decide about a reported item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Hide it (its place stays, its text goes from view).
+    Hide,
+    /// Show it again.
+    Restore,
+    /// Keep it as it is and close the reports.
+    Dismiss,
+}
+
+impl Decision {
+    /// From a form value.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "hide" => Some(Self::Hide),
+            "restore" => Some(Self::Restore),
+            "dismiss" => Some(Self::Dismiss),
+            _ => None,
+        }
+    }
+
+    fn resolution(self) -> &'static str {
+        match self {
+            Self::Hide => "hidden",
+            Self::Restore => "restored",
+            Self::Dismiss => "dismissed",
+        }
+    }
+}
+
+/// Applies a moderation decision to `item` and closes its open reports
+/// (audited). `false` when there is no such item.
+pub async fn decide(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    item: Item,
+    decision: Decision,
+) -> Result<bool, AccountError> {
+    // The old state decides whether a comment count changes.
+    let sql = format!(
+        "WITH old AS (SELECT id, hidden_at IS NOT NULL AS was_hidden FROM {table} WHERE id = $1 FOR UPDATE)
+         UPDATE {table} t SET hidden_at = CASE $2 WHEN 'hidden' THEN coalesce(t.hidden_at, now())
+                                                  WHEN 'restored' THEN NULL ELSE t.hidden_at END
+         FROM old WHERE t.id = old.id
+         RETURNING old.was_hidden, t.hidden_at IS NOT NULL",
+        table = item.table()
+    );
+    let row: Option<(bool, bool)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(item.id())
+        .bind(decision.resolution())
+        .fetch_optional(tx.conn())
+        .await?;
+    let Some((was_hidden, hidden)) = row else {
+        return Ok(false);
+    };
+    if let Item::Comment(id) = item
+        && was_hidden != hidden
+    {
+        let target: Option<(String, Uuid)> = sqlx::query_as(
+            "SELECT target_kind, target_id FROM comments WHERE id = $1 AND deleted_at IS NULL",
+        )
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await?;
+        if let Some((kind, target)) = target {
+            crate::comments::count(tx, &kind, target, if hidden { -1 } else { 1 }).await?;
+        }
+    }
+    sqlx::query(
+        "UPDATE reports SET resolved_at = now(), resolution = $3
+         WHERE target_kind = $1 AND target_id = $2 AND resolved_at IS NULL",
+    )
+    .bind(item.kind())
+    .bind(item.id())
+    .bind(decision.resolution())
+    .execute(tx.conn())
+    .await?;
+    audit(
+        tx,
+        actor,
+        &format!("moderation.{}", decision.resolution()),
+        None,
+        json!({"kind": item.kind(), "id": item.id()}),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Blocks `user`: they can no longer take part, everything they wrote is
+/// hidden, and they get `message` (audited). Refused when there is no
+/// such (active) account or it is already blocked.
+pub async fn block(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    user: Uuid,
+    message: &str,
+) -> Outcome<Vec<Notice>> {
+    let message = match text(message, "message", "message_invalid", 1, 2000) {
+        Ok(message) => message,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let nickname: Option<Option<String>> = sqlx::query_scalar(
+        "UPDATE users SET blocked_at = now(), blocked_reason = $2
+         WHERE id = $1 AND blocked_at IS NULL AND deleted_at IS NULL RETURNING nickname",
+    )
+    .bind(user)
+    .bind(&message)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some(nickname) = nickname else {
+        return Ok(Err(Refusal::NotFound));
+    };
+    sqlx::query("UPDATE debates SET hidden_at = now() WHERE author_id = $1 AND hidden_at IS NULL")
+        .bind(user)
+        .execute(tx.conn())
+        .await?;
+    sqlx::query(
+        "UPDATE proposals SET hidden_at = now() WHERE author_id = $1 AND hidden_at IS NULL",
+    )
+    .bind(user)
+    .execute(tx.conn())
+    .await?;
+    // Hide their comments and take them off the counts, in one statement.
+    sqlx::query(
+        "WITH hidden AS (
+             UPDATE comments SET hidden_at = now()
+             WHERE author_id = $1 AND hidden_at IS NULL RETURNING target_kind, target_id, deleted_at IS NULL AS counted),
+         per_target AS (
+             SELECT target_kind, target_id, count(*)::int AS n FROM hidden WHERE counted GROUP BY 1, 2),
+         d AS (UPDATE debates t SET comments_count = t.comments_count - x.n FROM per_target x
+               WHERE x.target_kind = 'debate' AND t.id = x.target_id),
+         r AS (UPDATE proposals t SET comments_count = t.comments_count - x.n FROM per_target x
+               WHERE x.target_kind = 'proposal' AND t.id = x.target_id)
+         UPDATE processes t SET comments_count = t.comments_count - x.n FROM per_target x
+         WHERE x.target_kind = 'process' AND t.id = x.target_id",
+    )
+    .bind(user)
+    .execute(tx.conn())
+    .await?;
+    audit(
+        tx,
+        actor,
+        "user.block",
+        nickname.as_deref(),
+        json!({"user": user, "message": message}),
+    )
+    .await?;
+    Ok(Ok(notify_user(
+        tx,
+        user,
+        "user.blocked",
+        &message,
+        "/account",
+    )
+    .await?
+    .into_iter()
+    .collect()))
+}
+
+/// Lets a blocked account take part again (its hidden content stays
+/// hidden until moderators restore items one by one; audited).
+pub async fn unblock(tx: &mut TenantTx, actor: &Actor, user: Uuid) -> Result<bool, AccountError> {
+    let nickname: Option<Option<String>> = sqlx::query_scalar(
+        "UPDATE users SET blocked_at = NULL, blocked_reason = NULL
+         WHERE id = $1 AND blocked_at IS NOT NULL RETURNING nickname",
+    )
+    .bind(user)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some(nickname) = nickname else {
+        return Ok(false);
+    };
+    audit(
+        tx,
+        actor,
+        "user.unblock",
+        nickname.as_deref(),
+        json!({"user": user}),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// A blocked account.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Blocked {
+    /// The account.
+    pub id: Uuid,
+    /// Nickname.
+    pub nickname: String,
+    /// The moderators' message.
+    pub reason: String,
+}
+
+/// Blocked accounts, most recent first.
+pub async fn blocked(tx: &mut TenantTx) -> Result<Vec<Blocked>, AccountError> {
+    Ok(sqlx::query_as(
+        "SELECT id, coalesce(nickname, '—') AS nickname, coalesce(blocked_reason, '') AS reason
+         FROM users WHERE blocked_at IS NOT NULL ORDER BY blocked_at DESC LIMIT 200",
+    )
+    .fetch_all(tx.conn())
+    .await?)
+}

@@ -1,0 +1,326 @@
+//! Open data: a published process's proposals, debates and comments with
+//! their counts, as JSON and CSV. No personal data: no authors, no
+//! supporters, and the text of deleted or hidden comments is left out.
+//! CSV cells that a spreadsheet would run as a formula are defused.
+
+use crate::accounts::AccountError;
+use cabildo_tenancy::TenantTx;
+use serde::Serialize;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// A proposal as published.
+#[derive(Clone, Debug, sqlx::FromRow, Serialize)]
+pub struct OpenProposal {
+    /// Id.
+    pub id: Uuid,
+    /// Title.
+    pub title: String,
+    /// Summary.
+    pub summary: String,
+    /// Text.
+    pub body: String,
+    /// District code.
+    pub district: Option<String>,
+    /// Status.
+    pub status: String,
+    /// Official answer.
+    pub answer: Option<String>,
+    /// Supports.
+    pub supports_count: i32,
+    /// Comments.
+    pub comments_count: i32,
+    /// Reached the threshold.
+    pub qualified: bool,
+    /// Published.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// A debate as published.
+#[derive(Clone, Debug, sqlx::FromRow, Serialize)]
+pub struct OpenDebate {
+    /// Id.
+    pub id: Uuid,
+    /// Title.
+    pub title: String,
+    /// Text.
+    pub body: String,
+    /// District code.
+    pub district: Option<String>,
+    /// Comments.
+    pub comments_count: i32,
+    /// Opened.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// A comment as published.
+#[derive(Clone, Debug, sqlx::FromRow, Serialize)]
+pub struct OpenComment {
+    /// Id.
+    pub id: Uuid,
+    /// `process`, `debate` or `proposal`.
+    pub target_kind: String,
+    /// What it is on.
+    pub target_id: Uuid,
+    /// What it answers.
+    pub parent_id: Option<Uuid>,
+    /// Text (empty when deleted or hidden).
+    pub body: String,
+    /// 1 for, -1 against, 0 neutral.
+    pub alignment: i16,
+    /// An official answer.
+    pub official: bool,
+    /// Up votes.
+    pub upvotes: i32,
+    /// Down votes.
+    pub downvotes: i32,
+    /// Written.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// A process's open data.
+#[derive(Clone, Debug, Serialize)]
+pub struct Export {
+    /// Address part.
+    pub process: String,
+    /// Title.
+    pub title: String,
+    /// Proposals (visible ones).
+    pub proposals: Vec<OpenProposal>,
+    /// Debates (visible ones).
+    pub debates: Vec<OpenDebate>,
+    /// Comments on the process, its debates and proposals.
+    pub comments: Vec<OpenComment>,
+}
+
+/// The open data of the published process `slug`.
+pub async fn export(tx: &mut TenantTx, slug: &str) -> Result<Option<Export>, AccountError> {
+    let process: Option<(Uuid, String, String)> = sqlx::query_as(
+        "SELECT id, slug, title FROM processes WHERE slug = $1 AND status = 'published'",
+    )
+    .bind(slug)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some((id, process, title)) = process else {
+        return Ok(None);
+    };
+    let proposals = sqlx::query_as(
+        "SELECT id, title, summary, body, district_code AS district, status, answer, supports_count,
+                comments_count, qualified_at IS NOT NULL AS qualified, created_at
+         FROM proposals WHERE process_id = $1 AND hidden_at IS NULL ORDER BY created_at, id",
+    )
+    .bind(id)
+    .fetch_all(tx.conn())
+    .await?;
+    let debates = sqlx::query_as(
+        "SELECT id, title, body, district_code AS district, comments_count, created_at
+         FROM debates WHERE process_id = $1 AND hidden_at IS NULL ORDER BY created_at, id",
+    )
+    .bind(id)
+    .fetch_all(tx.conn())
+    .await?;
+    // Comments on hidden debates and proposals are left out with them.
+    let comments = sqlx::query_as(
+        "SELECT c.id, c.target_kind, c.target_id, c.parent_id,
+                CASE WHEN c.deleted_at IS NULL AND c.hidden_at IS NULL THEN c.body ELSE '' END AS body,
+                c.alignment, c.official, c.upvotes, c.downvotes, c.created_at
+         FROM comments c WHERE c.process_id = $1
+           AND NOT EXISTS (SELECT 1 FROM debates d WHERE c.target_kind = 'debate' AND d.id = c.target_id AND d.hidden_at IS NOT NULL)
+           AND NOT EXISTS (SELECT 1 FROM proposals r WHERE c.target_kind = 'proposal' AND r.id = c.target_id AND r.hidden_at IS NOT NULL)
+         ORDER BY c.created_at, c.id",
+    )
+    .bind(id)
+    .fetch_all(tx.conn())
+    .await?;
+    Ok(Some(Export {
+        process,
+        title,
+        proposals,
+        debates,
+        comments,
+    }))
+}
+
+/// What the CSV files are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Table {
+    /// proposals.csv
+    Proposals,
+    /// debates.csv
+    Debates,
+    /// comments.csv
+    Comments,
+}
+
+impl Table {
+    /// From a path part.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "proposals" => Some(Self::Proposals),
+            "debates" => Some(Self::Debates),
+            "comments" => Some(Self::Comments),
+            _ => None,
+        }
+    }
+}
+
+fn time(at: OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+impl Export {
+    /// One table as CSV (RFC 4180, with a header line).
+    pub fn csv(&self, table: Table) -> String {
+        let mut out = String::new();
+        match table {
+            Table::Proposals => {
+                row(
+                    &mut out,
+                    [
+                        "id",
+                        "title",
+                        "summary",
+                        "body",
+                        "district",
+                        "status",
+                        "answer",
+                        "supports_count",
+                        "comments_count",
+                        "qualified",
+                        "created_at",
+                    ]
+                    .map(String::from),
+                );
+                for p in &self.proposals {
+                    row(
+                        &mut out,
+                        [
+                            p.id.to_string(),
+                            p.title.clone(),
+                            p.summary.clone(),
+                            p.body.clone(),
+                            p.district.clone().unwrap_or_default(),
+                            p.status.clone(),
+                            p.answer.clone().unwrap_or_default(),
+                            p.supports_count.to_string(),
+                            p.comments_count.to_string(),
+                            p.qualified.to_string(),
+                            time(p.created_at),
+                        ],
+                    );
+                }
+            }
+            Table::Debates => {
+                row(
+                    &mut out,
+                    [
+                        "id",
+                        "title",
+                        "body",
+                        "district",
+                        "comments_count",
+                        "created_at",
+                    ]
+                    .map(String::from),
+                );
+                for d in &self.debates {
+                    row(
+                        &mut out,
+                        [
+                            d.id.to_string(),
+                            d.title.clone(),
+                            d.body.clone(),
+                            d.district.clone().unwrap_or_default(),
+                            d.comments_count.to_string(),
+                            time(d.created_at),
+                        ],
+                    );
+                }
+            }
+            Table::Comments => {
+                row(
+                    &mut out,
+                    [
+                        "id",
+                        "target_kind",
+                        "target_id",
+                        "parent_id",
+                        "body",
+                        "alignment",
+                        "official",
+                        "upvotes",
+                        "downvotes",
+                        "created_at",
+                    ]
+                    .map(String::from),
+                );
+                for c in &self.comments {
+                    row(
+                        &mut out,
+                        [
+                            c.id.to_string(),
+                            c.target_kind.clone(),
+                            c.target_id.to_string(),
+                            c.parent_id.map(|p| p.to_string()).unwrap_or_default(),
+                            c.body.clone(),
+                            c.alignment.to_string(),
+                            c.official.to_string(),
+                            c.upvotes.to_string(),
+                            c.downvotes.to_string(),
+                            time(c.created_at),
+                        ],
+                    );
+                }
+            }
+        }
+        out
+    }
+}
+
+fn row<const N: usize>(out: &mut String, cells: [String; N]) {
+    for (i, value) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&cell(value));
+    }
+    out.push_str("\r\n");
+}
+
+/// One CSV cell: quoted when it must be, and prefixed with `'` when a
+/// spreadsheet would take it for a formula (`=`, `+`, `-`, `@`, tab,
+/// carriage return at the start).
+pub fn cell(value: &str) -> String {
+    let defused = match value.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
+        _ => value.to_owned(),
+    };
+    if defused.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", defused.replace('"', "\"\""))
+    } else {
+        defused
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn formulas_are_defused_and_quotes_escaped() {
+        assert_eq!(
+            cell("=HYPERLINK(\"http://x\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\")\""
+        );
+        assert_eq!(cell("+1"), "'+1");
+        assert_eq!(cell("-2+3"), "'-2+3");
+        assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(cell("a,b"), "\"a,b\"");
+        assert_eq!(cell("línea\nnueva"), "\"línea\nnueva\"");
+        assert_eq!(cell("plain"), "plain");
+    }
+}

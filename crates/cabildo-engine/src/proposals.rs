@@ -1,0 +1,521 @@
+//! Proposals and their supports. One support per person (the primary key
+//! of `supports` decides, so parallel clicks count once); the count on the
+//! proposal changes in the same statement as the support row. A proposal
+//! that reaches its process's threshold is marked qualified once, and its
+//! author and followers hear of it. Staff move proposals through their
+//! statuses with an official answer.
+
+use crate::accounts::AccountError;
+use crate::content::{Notice, Outcome, PageRequest, Refusal, Target, notify_followers, text};
+use crate::debates::district;
+use crate::follows::follow;
+use crate::processes::{self, Action};
+use crate::staff::{Actor, audit};
+use cabildo_tenancy::TenantTx;
+use serde::Serialize;
+use serde_json::json;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// How long after publishing the author may still edit a proposal.
+pub const EDIT_WINDOW_HOURS: i64 = 24;
+
+/// A proposal as its author types it.
+#[derive(Clone, Debug, Default)]
+pub struct NewProposal {
+    /// Title (3–200 characters).
+    pub title: String,
+    /// One paragraph (1–1,000).
+    pub summary: String,
+    /// The whole text (plain, up to 20,000).
+    pub body: String,
+    /// A district code, or the whole city.
+    pub district: Option<String>,
+}
+
+/// Where a proposal stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Collecting supports.
+    Published,
+    /// Staff are studying it.
+    Evaluating,
+    /// The council will do it.
+    Accepted,
+    /// The council will not.
+    Rejected,
+    /// Its author withdrew it.
+    Withdrawn,
+}
+
+impl Status {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Published => "published",
+            Self::Evaluating => "evaluating",
+            Self::Accepted => "accepted",
+            Self::Rejected => "rejected",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// From a stored name.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "published" => Some(Self::Published),
+            "evaluating" => Some(Self::Evaluating),
+            "accepted" => Some(Self::Accepted),
+            "rejected" => Some(Self::Rejected),
+            "withdrawn" => Some(Self::Withdrawn),
+            _ => None,
+        }
+    }
+}
+
+/// How proposals are listed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ProposalSort {
+    /// Most supported first.
+    #[default]
+    Supported,
+    /// Newest first.
+    Newest,
+    /// A random order, the same for one visitor (their seed).
+    Random,
+}
+
+impl ProposalSort {
+    /// From a query value (unknown values: the default).
+    pub fn parse(value: Option<&str>) -> Self {
+        match value {
+            Some("newest") => Self::Newest,
+            Some("random") => Self::Random,
+            _ => Self::Supported,
+        }
+    }
+
+    /// Its query value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Supported => "supported",
+            Self::Newest => "newest",
+            Self::Random => "random",
+        }
+    }
+}
+
+/// Which proposals to list.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Filter {
+    /// Only this district's.
+    pub district: Option<String>,
+    /// Only those with this status.
+    pub status: Option<String>,
+    /// Only those that reached the threshold.
+    pub qualified: bool,
+}
+
+/// A proposal as shown.
+#[derive(Clone, Debug, sqlx::FromRow, Serialize)]
+pub struct Proposal {
+    /// Id.
+    pub id: Uuid,
+    /// Its process.
+    pub process_id: Uuid,
+    /// Its process's address part.
+    pub process_slug: String,
+    /// Title.
+    pub title: String,
+    /// One paragraph.
+    pub summary: String,
+    /// The whole text (empty in lists).
+    pub body: String,
+    /// District code.
+    pub district: Option<String>,
+    /// `published`, `evaluating`, `accepted`, `rejected` or `withdrawn`.
+    pub status: String,
+    /// The council's official answer.
+    pub answer: Option<String>,
+    /// Author's public nickname.
+    pub author: String,
+    /// The author speaks for a verified organisation.
+    pub author_is_organisation: bool,
+    /// Supports.
+    pub supports_count: i32,
+    /// Comments.
+    pub comments_count: i32,
+    /// Supports that qualify it.
+    pub threshold: i32,
+    /// It reached the threshold.
+    pub qualified: bool,
+    /// When published.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+fn columns(body: bool) -> String {
+    format!(
+        "r.id, r.process_id, p.slug AS process_slug, r.title, r.summary, {body} AS body,
+         r.district_code AS district, r.status, r.answer, coalesce(u.nickname, '—') AS author,
+         EXISTS (SELECT 1 FROM organisations o WHERE o.user_id = r.author_id AND o.status = 'verified')
+             AS author_is_organisation,
+         r.supports_count, r.comments_count, p.support_threshold AS threshold,
+         r.qualified_at IS NOT NULL AS qualified, r.created_at",
+        body = if body { "r.body" } else { "''" }
+    )
+}
+
+fn checked(new: &NewProposal) -> Result<(String, String, String), Refusal> {
+    Ok((
+        text(&new.title, "title", "title_invalid", 3, 200)?,
+        text(&new.summary, "summary", "summary_invalid", 1, 1000)?,
+        text(&new.body, "body", "body_invalid", 0, 20_000)?,
+    ))
+}
+
+/// Publishes a proposal in `process` for `user`, who then follows it.
+pub async fn create(
+    tx: &mut TenantTx,
+    user: Uuid,
+    process: Uuid,
+    new: &NewProposal,
+) -> Outcome<Uuid> {
+    if let Err(denied) = processes::may(tx, process, Some(user), Action::CreateProposal).await? {
+        return Ok(Err(denied.into()));
+    }
+    let (title, summary, body) = match checked(new) {
+        Ok(texts) => texts,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let district = match district(tx, new.district.as_deref()).await? {
+        Ok(district) => district,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let id: Uuid = sqlx::query_scalar(
+        "INSERT INTO proposals (process_id, author_id, title, summary, body, district_code)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(process)
+    .bind(user)
+    .bind(&title)
+    .bind(&summary)
+    .bind(&body)
+    .bind(&district)
+    .fetch_one(tx.conn())
+    .await?;
+    follow(tx, user, Target::Proposal(id)).await?;
+    Ok(Ok(id))
+}
+
+/// The author's own proposal, locked, if it may still change.
+async fn own(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Outcome<(String, bool)> {
+    let row: Option<(Uuid, String, bool)> = sqlx::query_as(
+        "SELECT author_id, status, created_at > now() - make_interval(hours => $2::int)
+         FROM proposals WHERE id = $1 AND hidden_at IS NULL FOR UPDATE",
+    )
+    .bind(id)
+    .bind(EDIT_WINDOW_HOURS as i32)
+    .fetch_optional(tx.conn())
+    .await?;
+    Ok(match row {
+        None => Err(Refusal::NotFound),
+        Some((author, _, _)) if author != user => Err(Refusal::NotAuthor),
+        Some((_, status, _)) if status != "published" => Err(Refusal::Closed),
+        Some((_, status, recent)) => Ok((status, recent)),
+    })
+}
+
+/// Changes the texts of `user`'s proposal within [`EDIT_WINDOW_HOURS`].
+pub async fn edit(tx: &mut TenantTx, user: Uuid, id: Uuid, new: &NewProposal) -> Outcome<()> {
+    match own(tx, user, id).await? {
+        Ok((_, true)) => {}
+        Ok((_, false)) => return Ok(Err(Refusal::EditWindowOver)),
+        Err(refusal) => return Ok(Err(refusal)),
+    }
+    let (title, summary, body) = match checked(new) {
+        Ok(texts) => texts,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let district = match district(tx, new.district.as_deref()).await? {
+        Ok(district) => district,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    sqlx::query(
+        "UPDATE proposals SET title = $2, summary = $3, body = $4, district_code = $5,
+                updated_at = now() WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&title)
+    .bind(&summary)
+    .bind(&body)
+    .bind(&district)
+    .execute(tx.conn())
+    .await?;
+    Ok(Ok(()))
+}
+
+/// Withdraws `user`'s proposal: it stays readable, marked withdrawn, and
+/// takes no more supports.
+pub async fn withdraw(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Outcome<()> {
+    if let Err(refusal) = own(tx, user, id).await? {
+        return Ok(Err(refusal));
+    }
+    sqlx::query("UPDATE proposals SET status = 'withdrawn', updated_at = now() WHERE id = $1")
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    Ok(Ok(()))
+}
+
+/// A support counted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Supported {
+    /// This call added it (else the person had already supported).
+    pub added: bool,
+    /// Supports now.
+    pub supports_count: i32,
+    /// Whom to tell that the proposal just qualified.
+    pub notices: Vec<Notice>,
+}
+
+/// The proposal's process, if it takes supports now.
+async fn open_for_supports(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Outcome<i32> {
+    let row: Option<(Uuid, String, i32)> = sqlx::query_as(
+        "SELECT r.process_id, r.status, p.support_threshold FROM proposals r
+         JOIN processes p ON p.id = r.process_id WHERE r.id = $1 AND r.hidden_at IS NULL",
+    )
+    .bind(id)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some((process, status, threshold)) = row else {
+        return Ok(Err(Refusal::NotFound));
+    };
+    if let Err(denied) = processes::may(tx, process, Some(user), Action::Support).await? {
+        return Ok(Err(denied.into()));
+    }
+    if status != "published" {
+        return Ok(Err(Refusal::Closed));
+    }
+    Ok(Ok(threshold))
+}
+
+/// `user` supports proposal `id` (once, however often or in parallel
+/// they ask).
+pub async fn support(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Outcome<Supported> {
+    let threshold = match open_for_supports(tx, user, id).await? {
+        Ok(threshold) => threshold,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let added: Option<(i32, bool, String)> = sqlx::query_as(
+        "WITH added AS (
+             INSERT INTO supports (proposal_id, user_id) VALUES ($1, $2)
+             ON CONFLICT DO NOTHING RETURNING proposal_id)
+         UPDATE proposals r SET supports_count = r.supports_count + 1,
+                qualified_at = CASE WHEN r.qualified_at IS NULL AND r.supports_count + 1 >= $3
+                                    THEN now() ELSE r.qualified_at END
+         FROM added WHERE r.id = added.proposal_id
+         RETURNING r.supports_count, r.qualified_at IS NOT NULL AND r.qualified_at = now(), r.title",
+    )
+    .bind(id)
+    .bind(user)
+    .bind(threshold)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some((supports_count, qualified_now, title)) = added else {
+        let supports_count: i32 =
+            sqlx::query_scalar("SELECT supports_count FROM proposals WHERE id = $1")
+                .bind(id)
+                .fetch_one(tx.conn())
+                .await?;
+        return Ok(Ok(Supported {
+            added: false,
+            supports_count,
+            notices: Vec::new(),
+        }));
+    };
+    let notices = if qualified_now {
+        // The author follows their proposal, so followers include them.
+        notify_followers(
+            tx,
+            Target::Proposal(id),
+            &[],
+            "proposal.qualified",
+            &title,
+            &format!("/proposals/{id}"),
+        )
+        .await?
+    } else {
+        Vec::new()
+    };
+    Ok(Ok(Supported {
+        added: true,
+        supports_count,
+        notices,
+    }))
+}
+
+/// `user` takes back their support while supports are open; returns the
+/// count. A proposal that qualified stays qualified.
+pub async fn unsupport(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Outcome<i32> {
+    if let Err(refusal) = open_for_supports(tx, user, id).await? {
+        return Ok(Err(refusal));
+    }
+    let count: Option<i32> = sqlx::query_scalar(
+        "WITH removed AS (DELETE FROM supports WHERE proposal_id = $1 AND user_id = $2 RETURNING proposal_id)
+         UPDATE proposals r SET supports_count = r.supports_count - 1
+         FROM removed WHERE r.id = removed.proposal_id RETURNING r.supports_count",
+    )
+    .bind(id)
+    .bind(user)
+    .fetch_optional(tx.conn())
+    .await?;
+    Ok(Ok(match count {
+        Some(count) => count,
+        None => {
+            sqlx::query_scalar("SELECT supports_count FROM proposals WHERE id = $1")
+                .bind(id)
+                .fetch_one(tx.conn())
+                .await?
+        }
+    }))
+}
+
+/// Of `ids`, those `user` supports.
+pub async fn supported_by(
+    tx: &mut TenantTx,
+    user: Uuid,
+    ids: &[Uuid],
+) -> Result<Vec<Uuid>, AccountError> {
+    Ok(sqlx::query_scalar(
+        "SELECT proposal_id FROM supports WHERE user_id = $1 AND proposal_id = ANY ($2)",
+    )
+    .bind(user)
+    .bind(ids)
+    .fetch_all(tx.conn())
+    .await?)
+}
+
+/// A page of a process's visible proposals and how many match.
+pub async fn list(
+    tx: &mut TenantTx,
+    process: Uuid,
+    filter: &Filter,
+    sort: ProposalSort,
+    seed: i32,
+    page: PageRequest,
+) -> Result<(Vec<Proposal>, i64), AccountError> {
+    let order = match sort {
+        ProposalSort::Supported => "r.supports_count DESC, r.id",
+        ProposalSort::Newest => "r.created_at DESC, r.id",
+        ProposalSort::Random => "hashint4(r.shuffle # $7), r.id",
+    };
+    let conditions = "r.process_id = $1 AND r.hidden_at IS NULL
+        AND ($2::text IS NULL OR r.district_code = $2) AND ($3::text IS NULL OR r.status = $3)
+        AND (NOT $4 OR r.qualified_at IS NOT NULL)";
+    let sql = format!(
+        "SELECT {} FROM proposals r JOIN processes p ON p.id = r.process_id
+         LEFT JOIN users u ON u.id = r.author_id
+         WHERE {conditions} ORDER BY {order} LIMIT $5 OFFSET $6",
+        columns(false)
+    );
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(process)
+        .bind(&filter.district)
+        .bind(&filter.status)
+        .bind(filter.qualified)
+        .bind(page.limit())
+        .bind(page.offset());
+    if sort == ProposalSort::Random {
+        query = query.bind(seed);
+    }
+    let items: Vec<Proposal> = query.fetch_all(tx.conn()).await?;
+    let count = format!("SELECT count(*) FROM proposals r WHERE {conditions}");
+    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count))
+        .bind(process)
+        .bind(&filter.district)
+        .bind(&filter.status)
+        .bind(filter.qualified)
+        .fetch_one(tx.conn())
+        .await?;
+    Ok((items, total))
+}
+
+/// A visible proposal of a published process.
+pub async fn find(tx: &mut TenantTx, id: Uuid) -> Result<Option<Proposal>, AccountError> {
+    let sql = format!(
+        "SELECT {} FROM proposals r JOIN processes p ON p.id = r.process_id
+         LEFT JOIN users u ON u.id = r.author_id
+         WHERE r.id = $1 AND r.hidden_at IS NULL AND p.status = 'published'",
+        columns(true)
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await?)
+}
+
+/// Whether `user` wrote proposal `id` (and it may still be edited).
+pub async fn editable_by(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Result<bool, AccountError> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM proposals WHERE id = $1 AND author_id = $2
+                        AND status = 'published' AND hidden_at IS NULL
+                        AND created_at > now() - make_interval(hours => $3::int))",
+    )
+    .bind(id)
+    .bind(user)
+    .bind(EDIT_WINDOW_HOURS as i32)
+    .fetch_one(tx.conn())
+    .await?)
+}
+
+/// Staff set a proposal's status, with the official answer (audited); its
+/// followers (the author among them) hear of it. `None` when no such
+/// proposal; a withdrawn proposal cannot be moved, and only authors
+/// withdraw.
+pub async fn set_status(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    id: Uuid,
+    status: Status,
+    answer: &str,
+) -> Outcome<Vec<Notice>> {
+    if status == Status::Withdrawn {
+        return Ok(Err(Refusal::Invalid("status", "status_invalid")));
+    }
+    let answer = match text(answer, "answer", "answer_invalid", 0, 20_000) {
+        Ok(answer) => Some(answer).filter(|a| !a.is_empty()),
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let title: Option<String> = sqlx::query_scalar(
+        "UPDATE proposals SET status = $2, answer = coalesce($3, answer),
+                answered_at = CASE WHEN $3 IS NULL THEN answered_at ELSE now() END, updated_at = now()
+         WHERE id = $1 AND status <> 'withdrawn' RETURNING title",
+    )
+    .bind(id)
+    .bind(status.as_str())
+    .bind(&answer)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some(title) = title else {
+        return Ok(Err(Refusal::NotFound));
+    };
+    audit(
+        tx,
+        actor,
+        "proposal.status",
+        Some(&title),
+        json!({"proposal": id, "status": status.as_str(), "answered": answer.is_some()}),
+    )
+    .await?;
+    let notices = notify_followers(
+        tx,
+        Target::Proposal(id),
+        &[],
+        "proposal.status",
+        &title,
+        &format!("/proposals/{id}"),
+    )
+    .await?;
+    Ok(Ok(notices))
+}
