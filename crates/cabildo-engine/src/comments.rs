@@ -123,17 +123,27 @@ pub(crate) async fn count(
     Ok(())
 }
 
+/// A comment written.
+#[derive(Clone, Debug)]
+pub struct Posted {
+    /// Its id.
+    pub id: Uuid,
+    /// Where it is shown (page and anchor).
+    pub link: String,
+    /// Whom to tell: the author of the comment answered, and the target's
+    /// followers.
+    pub notices: Vec<Notice>,
+}
+
 /// `user` comments on `target` (an official answer when `official`, which
-/// only staff may give); they then follow it. Returns the comment and
-/// whom to tell: the author of the comment answered, and the target's
-/// followers.
+/// only staff may give); they then follow it.
 pub async fn create(
     tx: &mut TenantTx,
     user: Uuid,
     target: Target,
     new: &NewComment,
     official: bool,
-) -> Outcome<(Uuid, Vec<Notice>)> {
+) -> Outcome<Posted> {
     let Some((process, title, open, page)) = target_of(tx, target).await? else {
         return Ok(Err(Refusal::NotFound));
     };
@@ -201,7 +211,24 @@ pub async fn create(
         told.push(author);
     }
     notices.extend(notify_followers(tx, target, &told, "comment.new", &title, &place).await?);
-    Ok(Ok((id, notices)))
+    Ok(Ok(Posted {
+        id,
+        link: place,
+        notices,
+    }))
+}
+
+/// Where comment `id` is shown (page and anchor), if it exists.
+pub async fn link_of(tx: &mut TenantTx, id: Uuid) -> Result<Option<String>, AccountError> {
+    Ok(sqlx::query_scalar(
+        "SELECT CASE c.target_kind WHEN 'debate' THEN '/debates/' || c.target_id
+                    WHEN 'proposal' THEN '/proposals/' || c.target_id
+                    ELSE '/processes/' || p.slug END || '#comment-' || c.id
+         FROM comments c JOIN processes p ON p.id = c.process_id WHERE c.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(tx.conn())
+    .await?)
 }
 
 /// One page of `target`'s threads in reading order, and how many threads

@@ -65,6 +65,8 @@ pub enum Refusal {
     TooDeep,
     /// People do not vote on their own comments.
     OwnComment,
+    /// Only staff with the right role may.
+    Forbidden,
 }
 
 impl Refusal {
@@ -79,6 +81,7 @@ impl Refusal {
             Self::Closed => "closed",
             Self::TooDeep => "too_deep",
             Self::OwnComment => "own_comment",
+            Self::Forbidden => "forbidden",
         }
     }
 }

@@ -518,6 +518,50 @@ pub async fn published_by_slug(
     )))
 }
 
+/// The slug of process `id`.
+pub async fn slug_of(tx: &mut TenantTx, id: Uuid) -> Result<Option<String>, AccountError> {
+    Ok(
+        sqlx::query_scalar("SELECT slug FROM processes WHERE id = $1")
+            .bind(id)
+            .fetch_optional(tx.conn())
+            .await?,
+    )
+}
+
+/// A phase in the council's calendar.
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize)]
+pub struct CalendarEntry {
+    /// The process's address part.
+    pub slug: String,
+    /// The process's title.
+    pub process: String,
+    /// The phase's title.
+    pub phase: String,
+    /// Start.
+    #[serde(with = "time::serde::rfc3339")]
+    pub starts_at: OffsetDateTime,
+    /// End.
+    #[serde(with = "time::serde::rfc3339")]
+    pub ends_at: OffsetDateTime,
+    /// Open now (database clock).
+    pub current: bool,
+}
+
+/// Phases of published processes that are open now or still to come,
+/// soonest first.
+pub async fn calendar(tx: &mut TenantTx, limit: i64) -> Result<Vec<CalendarEntry>, AccountError> {
+    Ok(sqlx::query_as(
+        "SELECT p.slug, p.title AS process, f.title AS phase, f.starts_at, f.ends_at,
+                now() >= f.starts_at AND now() < f.ends_at AS current
+         FROM process_phases f JOIN processes p ON p.id = f.process_id
+         WHERE p.status = 'published' AND f.ends_at > now()
+         ORDER BY f.starts_at, f.ends_at LIMIT $1",
+    )
+    .bind(limit.clamp(1, 100))
+    .fetch_all(tx.conn())
+    .await?)
+}
+
 /// A process as staff list it (drafts included).
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct StaffItem {

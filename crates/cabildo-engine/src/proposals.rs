@@ -519,3 +519,18 @@ pub async fn set_status(
     .await?;
     Ok(Ok(notices))
 }
+
+/// The newest visible proposals of the council's published processes.
+pub async fn latest(tx: &mut TenantTx, limit: i64) -> Result<Vec<Proposal>, AccountError> {
+    let sql = format!(
+        "SELECT {} FROM proposals r JOIN processes p ON p.id = r.process_id
+         LEFT JOIN users u ON u.id = r.author_id
+         WHERE r.hidden_at IS NULL AND p.status = 'published' AND r.status <> 'withdrawn'
+         ORDER BY r.created_at DESC, r.id LIMIT $1",
+        columns(false)
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(limit.clamp(1, 100))
+        .fetch_all(tx.conn())
+        .await?)
+}

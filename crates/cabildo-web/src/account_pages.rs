@@ -284,7 +284,7 @@ pub(crate) fn get<'a>(fields: &'a HashMap<String, String>, name: &str) -> &'a st
 
 macro_rules! load {
     ($state:expr, $site:expr, $language:expr, $headers:expr) => {
-        match Context::load(&$state, &$site, &$language, &$headers).await {
+        match $crate::account_pages::Context::load(&$state, &$site, &$language, &$headers).await {
             Ok(ctx) => ctx,
             Err(error) => return error.into_page(&$language.ui()),
         }

@@ -53,6 +53,15 @@ impl Tr {
         LOCALES.lookup_with_args(&self.id, key, &args)
     }
 
+    /// The string `key` with several arguments.
+    pub fn args(&self, key: &str, args: &[(&'static str, String)]) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+            .iter()
+            .map(|(name, value)| (Cow::Borrowed(*name), FluentValue::from(value.clone())))
+            .collect();
+        LOCALES.lookup_with_args(&self.id, key, &args)
+    }
+
     /// The string `key` for a count: `$count` selects the plural form and
     /// `$formatted` shows the number grouped the local way.
     pub fn count(&self, key: &str, count: i64) -> String {

@@ -4,11 +4,14 @@
 mod account_pages;
 mod api;
 mod auth;
+mod comment_pages;
+mod debate_pages;
 mod demo_mail;
 mod error;
 mod health;
 mod i18n;
 mod metrics;
+mod moderation_pages;
 mod newsletter_pages;
 mod notification_pages;
 mod organisation_pages;
@@ -17,7 +20,9 @@ mod participation;
 mod participation_api;
 mod platform_pages;
 mod process_pages;
+mod proposal_pages;
 pub mod ratelimit;
+mod search_pages;
 mod session_cache;
 mod site;
 mod staff_pages;
@@ -251,6 +256,46 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         .route("/account/delete", post(account_pages::delete))
         .route("/processes", get(process_pages::list))
         .route("/processes/{slug}", get(process_pages::show))
+        .route(
+            "/processes/{slug}/proposals",
+            get(proposal_pages::list).post(proposal_pages::create),
+        )
+        .route(
+            "/processes/{slug}/proposals/new",
+            get(proposal_pages::new_form),
+        )
+        .route(
+            "/processes/{slug}/debates",
+            get(debate_pages::list).post(debate_pages::create),
+        )
+        .route("/processes/{slug}/debates/new", get(debate_pages::new_form))
+        .route("/proposals/{id}", get(proposal_pages::show))
+        .route(
+            "/proposals/{id}/edit",
+            get(proposal_pages::edit_form).post(proposal_pages::edit),
+        )
+        .route("/proposals/{id}/support", post(proposal_pages::support))
+        .route("/proposals/{id}/withdraw", post(proposal_pages::withdraw))
+        .route(
+            "/staff/proposals/{id}/status",
+            post(proposal_pages::set_status),
+        )
+        .route("/debates/{id}", get(debate_pages::show))
+        .route("/staff/debates/{id}", post(debate_pages::act))
+        .route("/comments", post(comment_pages::create))
+        .route("/comments/{id}/vote", post(comment_pages::vote))
+        .route("/comments/{id}/edit", post(comment_pages::edit))
+        .route("/comments/{id}/delete", post(comment_pages::delete))
+        .route("/reports", post(comment_pages::report))
+        .route("/follows", post(comment_pages::follow))
+        .route("/search", get(search_pages::search))
+        .route("/account/activity", get(search_pages::activity))
+        .route("/staff/moderation", get(moderation_pages::page))
+        .route(
+            "/staff/moderation/decisions",
+            post(moderation_pages::decide),
+        )
+        .route("/staff/moderation/blocks", post(moderation_pages::block))
         .route(
             "/staff/processes",
             get(staff_processes::page).post(staff_processes::create),

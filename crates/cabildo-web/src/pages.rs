@@ -30,6 +30,18 @@ pub(crate) fn language_links(available: &[String], current: &str) -> Vec<Languag
         .collect()
 }
 
+/// One phase of the home page's calendar.
+pub struct CalendarRow {
+    slug: String,
+    process: String,
+    phase: String,
+    starts: String,
+    ends: String,
+    starts_iso: String,
+    ends_iso: String,
+    current: bool,
+}
+
 /// One district row of the home page.
 pub struct DistrictView {
     name: String,
@@ -42,7 +54,9 @@ pub struct DistrictView {
 struct CouncilHome {
     tr: Tr,
     chrome: crate::account_pages::Chrome,
-    processes: std::sync::Arc<Vec<cabildo_engine::processes::Summary>>,
+    listing: std::sync::Arc<crate::process_pages::Listing>,
+    latest: Vec<crate::proposal_pages::ProposalRow>,
+    calendar: Vec<CalendarRow>,
     name: String,
     welcome: Option<String>,
     languages: Vec<LanguageLink>,
@@ -143,9 +157,32 @@ async fn council_home(
         })
         .collect();
     let total: i64 = districts.iter().map(|d| d.population).sum();
-    let processes = state.processes.published(state, tenant).await?;
+    let listing = state.processes.listing(state, tenant).await?;
+    let district_names: Vec<(String, String)> = settings
+        .districts
+        .iter()
+        .map(|d| (d.code.clone(), d.name.clone()))
+        .collect();
+    let latest = crate::proposal_pages::rows(&tr, &district_names, listing.latest.clone());
+    let iso = &time::format_description::well_known::Rfc3339;
+    let calendar = listing
+        .calendar
+        .iter()
+        .map(|c| CalendarRow {
+            slug: c.slug.clone(),
+            process: c.process.clone(),
+            phase: c.phase.clone(),
+            starts: crate::participation::short_date(c.starts_at),
+            ends: crate::participation::short_date(c.ends_at - time::Duration::seconds(1)),
+            starts_iso: c.starts_at.format(iso).unwrap_or_default(),
+            ends_iso: c.ends_at.format(iso).unwrap_or_default(),
+            current: c.current,
+        })
+        .collect();
     let page = CouncilHome {
-        processes,
+        listing,
+        latest,
+        calendar,
         chrome: ctx.chrome,
         name: tenant.name.clone(),
         welcome,

@@ -6,9 +6,12 @@
 use crate::error::WebError;
 use crate::i18n::Tr;
 use axum::http::StatusCode;
+use cabildo_engine::content::PageRequest;
 use cabildo_engine::content::{Notice, Refusal};
 use cabildo_engine::processes::Denied;
+use cabildo_engine::proposals::{Filter, Status};
 use cabildo_tenancy::TenantTx;
+use serde::Deserialize;
 
 /// The status a refusal is answered with.
 pub(crate) fn refusal_status(refusal: Refusal) -> StatusCode {
@@ -26,7 +29,7 @@ pub(crate) fn refusal_status(refusal: Refusal) -> StatusCode {
         Refusal::Invalid(..) | Refusal::TooDeep | Refusal::OwnComment => {
             StatusCode::UNPROCESSABLE_ENTITY
         }
-        Refusal::NotAuthor => StatusCode::FORBIDDEN,
+        Refusal::NotAuthor | Refusal::Forbidden => StatusCode::FORBIDDEN,
         Refusal::EditWindowOver | Refusal::Closed => StatusCode::CONFLICT,
     }
 }
@@ -78,4 +81,166 @@ pub(crate) fn seed(asked: Option<i64>, token: &str) -> i32 {
         hash = (hash ^ u32::from(byte)).wrapping_mul(16_777_619);
     }
     (hash & 0x7fff_ffff) as i32
+}
+
+/// Plain text as paragraphs (blank lines separate them); the template
+/// escapes each.
+pub(crate) fn paragraphs(text: &str) -> Vec<String> {
+    text.replace("\r\n", "\n")
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A date as people read it (day/month/year).
+pub(crate) fn short_date(at: time::OffsetDateTime) -> String {
+    at.format(time::macros::format_description!("[day]/[month]/[year]"))
+        .unwrap_or_default()
+}
+
+/// Query of list pages and calls (`?sort=&page=&per_page=&district=&status=&qualified=&seed=`).
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    pub(crate) sort: Option<String>,
+    pub(crate) page: Option<String>,
+    pub(crate) per_page: Option<String>,
+    pub(crate) district: Option<String>,
+    pub(crate) status: Option<String>,
+    pub(crate) qualified: Option<String>,
+    pub(crate) seed: Option<String>,
+}
+
+impl ListQuery {
+    pub(crate) fn number(value: &Option<String>) -> Option<i64> {
+        value.as_deref().and_then(|v| v.trim().parse::<i64>().ok())
+    }
+
+    pub(crate) fn page(&self) -> PageRequest {
+        PageRequest::clamped(Self::number(&self.page), Self::number(&self.per_page))
+    }
+
+    pub(crate) fn district(&self) -> Option<String> {
+        self.district.clone().filter(|d| !d.is_empty())
+    }
+
+    pub(crate) fn filter(&self) -> Filter {
+        Filter {
+            district: self.district(),
+            status: self
+                .status
+                .as_deref()
+                .and_then(Status::parse)
+                .map(|s| s.as_str().to_owned()),
+            qualified: matches!(self.qualified.as_deref(), Some("true" | "1" | "on")),
+        }
+    }
+}
+
+/// Links to the previous and next pages of a list.
+pub struct Pagination {
+    pub(crate) previous: Option<String>,
+    pub(crate) next: Option<String>,
+    pub(crate) label: String,
+}
+
+impl Pagination {
+    /// For page `page` of `total` items, linking to `base` with `query`
+    /// (everything but the page) and `page=N`.
+    pub(crate) fn new(tr: &Tr, base: &str, query: &str, page: PageRequest, total: i64) -> Self {
+        let per_page = i64::from(page.per_page);
+        let pages = ((total + per_page - 1) / per_page).clamp(1, i64::from(PageRequest::MAX_PAGE));
+        let current = i64::from(page.page);
+        let link = |n: i64| {
+            let separator = if query.is_empty() { "" } else { "&" };
+            format!("{base}?{query}{separator}page={n}")
+        };
+        Self {
+            previous: (current > 1).then(|| link(current - 1)),
+            next: (current < pages).then(|| link(current + 1)),
+            label: tr.args(
+                "page-of",
+                &[("page", current.to_string()), ("pages", pages.to_string())],
+            ),
+        }
+    }
+}
+
+/// Percent-encodes a query value.
+pub(crate) fn encode(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_refusal_and_notice_has_words_in_every_language() {
+        let refusals = [
+            Refusal::Denied(Denied::PhaseClosed),
+            Refusal::Denied(Denied::NotRegistered),
+            Refusal::Denied(Denied::NotVerified),
+            Refusal::Denied(Denied::WrongDistrict),
+            Refusal::Denied(Denied::OrganisationsMayNot),
+            Refusal::Denied(Denied::Blocked),
+            Refusal::NotFound,
+            Refusal::NotAuthor,
+            Refusal::EditWindowOver,
+            Refusal::Closed,
+            Refusal::TooDeep,
+            Refusal::OwnComment,
+            Refusal::Forbidden,
+        ];
+        // Every `Refusal::Invalid` code the engine uses.
+        let invalid = [
+            "title_invalid",
+            "summary_invalid",
+            "body_invalid",
+            "district_unknown",
+            "alignment_invalid",
+            "vote_invalid",
+            "reason_invalid",
+            "message_invalid",
+            "answer_invalid",
+            "status_invalid",
+        ];
+        for code in crate::i18n::UI_LANGUAGES {
+            let tr = Tr::new(code);
+            let mut messages: Vec<String> =
+                refusals.iter().map(|r| refusal_message(&tr, *r)).collect();
+            messages.extend(
+                invalid
+                    .iter()
+                    .map(|c| refusal_message(&tr, Refusal::Invalid("field", c))),
+            );
+            for kind in [
+                "comment-new",
+                "comment-reply",
+                "proposal-qualified",
+                "proposal-status",
+                "user-blocked",
+            ] {
+                messages.push(tr.with(&format!("notice-{kind}"), "subject", "x"));
+            }
+            for message in messages {
+                assert!(
+                    !message.is_empty() && !message.contains("Unknown localization"),
+                    "{code}: {message}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn paragraphs_split_on_blank_lines_and_seeds_are_stable() {
+        assert_eq!(
+            paragraphs("uno\r\n\r\ndos\n\n\n  \ntres"),
+            ["uno", "dos", "tres"]
+        );
+        assert_eq!(seed(None, "token"), seed(None, "token"));
+        assert_ne!(seed(None, "token"), seed(None, "other"));
+        assert_eq!(seed(Some(-1), "token"), i32::MAX - 1);
+    }
 }

@@ -10,7 +10,7 @@ use crate::api::{
     body, context, csrf_header_matches, csrf_refused, error, unauthenticated, web_error,
 };
 use crate::error::WebError;
-use crate::participation::{deliver, refusal_message, refusal_status, seed};
+use crate::participation::{ListQuery, deliver, refusal_message, refusal_status, seed};
 use crate::site::LanguageRequest;
 use axum::Extension;
 use axum::Json;
@@ -22,7 +22,7 @@ use cabildo_engine::comments::{self, NewComment};
 use cabildo_engine::content::{PageRequest, Refusal, Target};
 use cabildo_engine::debates::{self, DebateSort, NewDebate};
 use cabildo_engine::moderation::{self, Item};
-use cabildo_engine::proposals::{self, Filter, NewProposal, ProposalSort, Status};
+use cabildo_engine::proposals::{self, NewProposal, ProposalSort, Status};
 use cabildo_engine::staff::{self, Role};
 use cabildo_engine::{activity, follows, opendata, processes, search};
 use cabildo_tenancy::Site;
@@ -107,44 +107,6 @@ async fn process_id(
     Ok(processes::published_by_slug(tx, slug)
         .await?
         .map(|(summary, _, _)| summary.id))
-}
-
-/// Query of list calls.
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
-    sort: Option<String>,
-    page: Option<String>,
-    per_page: Option<String>,
-    district: Option<String>,
-    status: Option<String>,
-    qualified: Option<String>,
-    seed: Option<String>,
-}
-
-impl ListQuery {
-    fn number(value: &Option<String>) -> Option<i64> {
-        value.as_deref().and_then(|v| v.trim().parse::<i64>().ok())
-    }
-
-    fn page(&self) -> PageRequest {
-        PageRequest::clamped(Self::number(&self.page), Self::number(&self.per_page))
-    }
-
-    fn district(&self) -> Option<String> {
-        self.district.clone().filter(|d| !d.is_empty())
-    }
-
-    fn filter(&self) -> Filter {
-        Filter {
-            district: self.district(),
-            status: self
-                .status
-                .as_deref()
-                .and_then(Status::parse)
-                .map(|s| s.as_str().to_owned()),
-            qualified: matches!(self.qualified.as_deref(), Some("true" | "1" | "on")),
-        }
-    }
 }
 
 fn paged(key: &str, items: Value, page: PageRequest, total: i64) -> Value {
@@ -602,9 +564,9 @@ pub async fn create_comment(
             Some(target) => {
                 let official = body.official && !staff::roles_of(&mut tx, user).await?.is_empty();
                 match comments::create(&mut tx, user, target, &new, official).await? {
-                    Ok((id, notices)) => {
-                        deliver(&mut tx, &notices, &default_language).await?;
-                        Ok(id)
+                    Ok(posted) => {
+                        deliver(&mut tx, &posted.notices, &default_language).await?;
+                        Ok(posted.id)
                     }
                     Err(refusal) => Err(refusal),
                 }

@@ -1,30 +1,44 @@
 //! Public pages of participatory processes: the list and one process with
-//! its phase timeline. The home page shows the list too, from a cache kept
+//! its phase timeline, its comments and its open data. The home page shows
+//! the list, the latest proposals and the phase calendar from a cache kept
 //! for [`LIST_TTL`] so that it costs no database transaction per view.
 
 use crate::AppState;
 use crate::account_pages::{Chrome, Context};
-use crate::error::{WebError, from_account};
+use crate::comment_pages::{CommentsView, following, load_comments};
+use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::pages::LanguageLink;
+use crate::proposal_pages::{DetailQuery, ProcessTabs};
 use crate::site::LanguageRequest;
 use askama::Template;
 use axum::Extension;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
+use cabildo_engine::content::Target;
 use cabildo_engine::processes::{self, Summary};
 use cabildo_tenancy::{Site, Tenant, TenantId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// How long the list of published processes is reused; a newly published
-/// process shows on the home page within this time.
+/// How long the home page's listing is reused; a newly published process
+/// or proposal shows on the home page within this time.
 pub const LIST_TTL: Duration = Duration::from_secs(30);
 
-/// A council's published processes and when they were read.
-type Lists = HashMap<TenantId, (Arc<Vec<Summary>>, Instant)>;
+/// What the home page lists.
+pub struct Listing {
+    /// Published processes, newest first.
+    pub processes: Vec<Summary>,
+    /// The newest proposals.
+    pub latest: Vec<cabildo_engine::proposals::Proposal>,
+    /// Phases open now or to come.
+    pub calendar: Vec<cabildo_engine::processes::CalendarEntry>,
+}
+
+/// A council's listing and when it was read.
+type Lists = HashMap<TenantId, (Arc<Listing>, Instant)>;
 
 /// Published processes by council, with when they were read.
 #[derive(Clone, Default)]
@@ -41,12 +55,12 @@ impl ProcessCache {
             .remove(&tenant);
     }
 
-    /// The council's published processes, from the cache when fresh.
-    pub async fn published(
+    /// The council's listing, from the cache when fresh.
+    pub async fn listing(
         &self,
         state: &AppState,
         tenant: &Tenant,
-    ) -> Result<Arc<Vec<Summary>>, WebError> {
+    ) -> Result<Arc<Listing>, WebError> {
         if let Some((list, at)) = self
             .lists
             .lock()
@@ -57,7 +71,11 @@ impl ProcessCache {
             return Ok(list.clone());
         }
         let mut tx = state.tenancy.begin(tenant).await?;
-        let list = Arc::new(processes::published(&mut tx).await.map_err(from_account)?);
+        let list = Arc::new(Listing {
+            processes: processes::published(&mut tx).await?,
+            latest: cabildo_engine::proposals::latest(&mut tx, 5).await?,
+            calendar: processes::calendar(&mut tx, 8).await?,
+        });
         tx.commit().await?;
         let mut lists = self.lists.lock().unwrap_or_else(|e| e.into_inner());
         if lists.len() > 10_000 {
@@ -94,10 +112,14 @@ struct ProcessPage<'a> {
     tr: &'a Tr,
     chrome: &'a Chrome,
     languages: &'a [LanguageLink],
+    tabs: ProcessTabs,
+    id: String,
     title: String,
     summary: String,
     description: String,
     phases: Vec<PhaseView>,
+    comments: CommentsView,
+    following: bool,
 }
 
 /// `GET /processes`.
@@ -111,15 +133,15 @@ pub async fn list(
         Ok(ctx) => ctx,
         Err(error) => return error.into_page(&language.ui()),
     };
-    let processes = match state.processes.published(&state, &ctx.tenant).await {
-        Ok(processes) => processes,
+    let listing = match state.processes.listing(&state, &ctx.tenant).await {
+        Ok(listing) => listing,
         Err(error) => return error.into_page(&ctx.tr),
     };
     let page = ListPage {
         tr: &ctx.tr,
         chrome: &ctx.chrome,
         languages: &ctx.chrome.languages,
-        processes: &processes,
+        processes: &listing.processes,
     };
     match page.render() {
         Ok(html) => Html(html).into_response(),
@@ -133,22 +155,37 @@ pub async fn show(
     Extension(site): Extension<Site>,
     Extension(language): Extension<LanguageRequest>,
     Path(slug): Path<String>,
+    Query(query): Query<DetailQuery>,
     headers: HeaderMap,
 ) -> Response {
     let ctx = match Context::load(&state, &site, &language, &headers).await {
         Ok(ctx) => ctx,
         Err(error) => return error.into_page(&language.ui()),
     };
+    let viewer = ctx.visitor.session.as_ref().map(|s| s.user);
     let found: Result<_, WebError> = async {
         let mut tx = state.tenancy.begin(&ctx.tenant).await?;
-        let found = processes::published_by_slug(&mut tx, &slug)
-            .await
-            .map_err(from_account)?;
+        let Some((process, description, phases)) =
+            processes::published_by_slug(&mut tx, &slug).await?
+        else {
+            return Ok(None);
+        };
+        let target = Target::Process(process.id);
+        let comments = load_comments(
+            &mut tx,
+            target,
+            query.comments_page(),
+            viewer,
+            true,
+            format!("/processes/{slug}"),
+        )
+        .await?;
+        let following = following(&mut tx, viewer, target).await?;
         tx.commit().await?;
-        Ok(found)
+        Ok(Some((process, description, phases, comments, following)))
     }
     .await;
-    let (process, description, phases) = match found {
+    let (process, description, phases, comments, following) = match found {
         Ok(Some(found)) => found,
         Ok(None) => return WebError::NotFound.into_page(&ctx.tr),
         Err(error) => return error.into_page(&ctx.tr),
@@ -160,6 +197,10 @@ pub async fn show(
         tr,
         chrome: &ctx.chrome,
         languages: &ctx.chrome.languages,
+        tabs: ProcessTabs::new(&process.slug, &process.title, &phases, "overview"),
+        id: process.id.to_string(),
+        comments,
+        following,
         title: process.title,
         summary: process.summary,
         // Rendered with raw HTML shown as text and only safe links.

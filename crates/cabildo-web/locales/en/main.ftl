@@ -348,3 +348,192 @@ staff-process-error-frozen = Participation has started: the rules can only chang
 who-registered = Anyone registered
 who-verified = Verified residents
 who-district = Verified residents of the district
+
+# Participation: debates, proposals, comments, moderation, search
+process-sections = Sections of this process
+process-tab-overview = Overview
+pagination = Pages
+page-previous = Previous page
+page-next = Next page
+page-of = Page { $page } of { $pages }
+filter-district = District
+filter-status = Status
+filter-any = Any
+filter-qualified = Only proposals that reached their supports
+filter-apply = Apply
+form-errors = Please check the form
+badge-organisation = Organisation
+follow-start = Follow
+follow-stop = Stop following
+home-calendar-heading = Calendar
+home-latest-heading = Latest proposals
+home-latest-empty = No proposals yet. When a process opens its proposals phase, yours can be the first.
+proposals-sort = Order
+proposals-sort-supported = Most supported
+proposals-sort-newest = Newest
+proposals-sort-random = Random
+proposals-total = { $count ->
+    [one] { $formatted } proposal
+   *[other] { $formatted } proposals
+}
+proposals-empty = No proposals match. Change the filters, or make the first proposal.
+proposal-new = New proposal
+proposal-edit = Edit the proposal
+proposal-publish = Publish the proposal
+proposal-field-title = Title
+proposal-field-title-hint = 3 to 200 characters: what should the council do?
+proposal-field-summary = Summary
+proposal-field-summary-hint = One paragraph (at most 1,000 characters) that people read in the list.
+proposal-field-body = The whole proposal
+proposal-status-published = Collecting supports
+proposal-status-evaluating = Being studied
+proposal-status-accepted = Accepted
+proposal-status-rejected = Not accepted
+proposal-status-withdrawn = Withdrawn
+proposal-qualified = Reached its supports
+proposal-supports = Supports
+proposal-supports-of = { $count } of { $threshold } supports needed
+proposal-support = Support this proposal
+proposal-unsupport = Withdraw my support
+proposal-you-support = You support this proposal.
+proposal-login-to-support = Log in to support this proposal
+proposal-withdraw = Withdraw the proposal
+proposal-answer = The council's answer
+proposal-staff-answer = Status and official answer
+proposal-staff-save = Save and tell its followers
+debate-new = Open a debate
+debate-open = Open the debate
+debate-field-title = Question or topic
+debate-field-body = What you want to discuss
+debate-pinned = Pinned
+debate-closed = Closed
+debate-pin = Pin
+debate-unpin = Unpin
+debate-close = Close the debate
+debate-reopen = Reopen the debate
+debates-sort-newest = Newest
+debates-sort-active = Most recently commented
+debates-total = { $count ->
+    [one] { $formatted } debate
+   *[other] { $formatted } debates
+}
+debates-empty = No debates yet. Open the first one.
+comments-heading = { $count ->
+    [one] { $formatted } conversation
+   *[other] { $formatted } conversations
+}
+comments-count = { $count ->
+    [one] { $formatted } comment
+   *[other] { $formatted } comments
+}
+comments-empty = No comments yet. Be the first to say what you think.
+comment-write = Your comment
+comment-alignment = Your position
+comment-neutral = Neutral
+comment-for = In favour
+comment-against = Against
+comment-official-mark = Publish as the council's official answer
+comment-official = Official answer
+comment-publish = Publish the comment
+comment-login = Log in to comment
+comment-closed = This conversation is closed to new comments.
+comment-deleted = This comment was deleted by its author.
+comment-hidden = This comment was hidden by the moderators.
+comment-edited = edited
+comment-up = Agree
+comment-down = Disagree
+comment-reply = Reply
+comment-reply-to = Reply to
+comment-edit = Edit
+comment-save = Save
+comment-delete = Delete
+report-this = Report
+report-reason = Why should the moderators look at this?
+report-send = Send the report
+report-thanks-title = Thank you
+report-thanks-body = The moderators will look at it. Reporting again changes nothing until they decide.
+refusal-title = That cannot be done
+refusal-not-found = It does not exist, or it is no longer shown.
+refusal-phase-closed = This is not open now: check the process's calendar.
+refusal-not-registered = Log in with a confirmed account first.
+refusal-not-verified = Only residents who verified their residency may do this. Verify it from your account page.
+refusal-wrong-district = Only residents of this process's district may do this.
+refusal-organisations-may-not = Organisations do not support proposals in this process.
+refusal-blocked = Your account was blocked by the moderators.
+refusal-not-author = Only its author may do this.
+refusal-edit-window-over = The time to edit it has passed.
+refusal-closed = It is closed: no more changes are taken.
+refusal-too-deep = Replies cannot nest deeper here: answer the comment above.
+refusal-own-comment = You cannot vote on your own comment.
+refusal-forbidden = Only staff with the right role may do this.
+refusal-title-invalid = Write a title of 3 to 200 characters.
+refusal-summary-invalid = Write a summary of at most 1,000 characters.
+refusal-body-invalid = The text is empty or too long.
+refusal-district-unknown = Choose one of the council's districts.
+refusal-alignment-invalid = Choose in favour, against or neutral.
+refusal-vote-invalid = That vote is not valid.
+refusal-reason-invalid = Say why, in at most 1,000 characters.
+refusal-message-invalid = Write a message of at most 2,000 characters.
+refusal-answer-invalid = The answer is too long.
+refusal-status-invalid = Choose a status.
+done-created = Published. Thank you for taking part.
+done-edited = Your changes are saved.
+done-supported = Thank you: your support counts.
+done-unsupported = Your support was withdrawn.
+done-withdrawn = The proposal was withdrawn.
+done-answered = Saved; its followers are told.
+done-acted = Done.
+notice-comment-new = New comment on “{ $subject }”
+notice-comment-reply = New reply to your comment on “{ $subject }”
+notice-proposal-qualified = “{ $subject }” reached the supports it needed
+notice-proposal-status = “{ $subject }” has news from the council
+notice-user-blocked = Your account was blocked by the moderators
+open-data-heading = Open data
+open-data-intro = Everything public in this process, without personal data, to download and reuse.
+open-data-comments = Comments
+search-title = Search
+search-label = Search processes, debates and proposals
+search-in = Search in
+search-submit = Search
+search-kind-all = Everything
+search-kind-process = Processes
+search-kind-debate = Debates
+search-kind-proposal = Proposals
+search-kind-comment = Comments
+search-hint = Type a few words; "quotes" find a phrase and -word leaves a word out.
+search-empty = Nothing matches. Try other words, or fewer.
+search-count = { $count ->
+    [one] { $formatted } result
+   *[other] { $formatted } results
+}
+activity-title = My activity
+activity-empty = You have not taken part yet. Start from the
+activity-what = What
+activity-about = About
+activity-when = When
+activity-proposal = Proposal
+activity-debate = Debate
+activity-comment = Comment
+activity-support = Support
+moderation-title = Moderation
+moderation-queue = Reported content
+moderation-empty = Nothing is waiting: no open reports.
+moderation-reports = { $count ->
+    [one] { $formatted } report
+   *[other] { $formatted } reports
+}
+moderation-hidden = Hidden
+moderation-blocked = blocked
+moderation-hide = Hide
+moderation-restore = Show again
+moderation-dismiss = Dismiss the reports
+moderation-block = Block the author
+moderation-block-message = Message to the author
+moderation-unblock = Unblock
+moderation-blocked-accounts = Blocked accounts
+moderation-blocked-empty = No account is blocked.
+moderation-done-hidden = Hidden; the reports are closed.
+moderation-done-restored = Shown again; the reports are closed.
+moderation-done-dismissed = The reports are dismissed.
+moderation-done-blocked = The account is blocked and its content hidden.
+moderation-done-unblocked = The account may take part again.

@@ -348,3 +348,192 @@ staff-process-error-frozen = La participación ya ha empezado: las reglas solo p
 who-registered = Cualquier persona registrada
 who-verified = Residentes verificados
 who-district = Residentes verificados del distrito
+
+# Participación: debates, propuestas, comentarios, moderación, búsqueda
+process-sections = Secciones de este proceso
+process-tab-overview = Información
+pagination = Páginas
+page-previous = Página anterior
+page-next = Página siguiente
+page-of = Página { $page } de { $pages }
+filter-district = Distrito
+filter-status = Estado
+filter-any = Cualquiera
+filter-qualified = Solo propuestas que han alcanzado sus apoyos
+filter-apply = Aplicar
+form-errors = Revisa el formulario
+badge-organisation = Organización
+follow-start = Seguir
+follow-stop = Dejar de seguir
+home-calendar-heading = Calendario
+home-latest-heading = Últimas propuestas
+home-latest-empty = Aún no hay propuestas. Cuando un proceso abra su fase de propuestas, la tuya puede ser la primera.
+proposals-sort = Orden
+proposals-sort-supported = Más apoyadas
+proposals-sort-newest = Más recientes
+proposals-sort-random = Aleatorio
+proposals-total = { $count ->
+    [one] { $formatted } propuesta
+   *[other] { $formatted } propuestas
+}
+proposals-empty = Ninguna propuesta coincide. Cambia los filtros o haz la primera propuesta.
+proposal-new = Nueva propuesta
+proposal-edit = Editar la propuesta
+proposal-publish = Publicar la propuesta
+proposal-field-title = Título
+proposal-field-title-hint = De 3 a 200 caracteres: ¿qué debería hacer el ayuntamiento?
+proposal-field-summary = Resumen
+proposal-field-summary-hint = Un párrafo (como mucho 1.000 caracteres) que se lee en la lista.
+proposal-field-body = La propuesta completa
+proposal-status-published = Recogiendo apoyos
+proposal-status-evaluating = En estudio
+proposal-status-accepted = Aceptada
+proposal-status-rejected = No aceptada
+proposal-status-withdrawn = Retirada
+proposal-qualified = Ha alcanzado sus apoyos
+proposal-supports = Apoyos
+proposal-supports-of = { $count } de { $threshold } apoyos necesarios
+proposal-support = Apoyar esta propuesta
+proposal-unsupport = Retirar mi apoyo
+proposal-you-support = Apoyas esta propuesta.
+proposal-login-to-support = Inicia sesión para apoyar esta propuesta
+proposal-withdraw = Retirar la propuesta
+proposal-answer = Respuesta del ayuntamiento
+proposal-staff-answer = Estado y respuesta oficial
+proposal-staff-save = Guardar y avisar a quienes la siguen
+debate-new = Abrir un debate
+debate-open = Abrir el debate
+debate-field-title = Pregunta o tema
+debate-field-body = Lo que quieres debatir
+debate-pinned = Destacado
+debate-closed = Cerrado
+debate-pin = Destacar
+debate-unpin = Quitar de destacados
+debate-close = Cerrar el debate
+debate-reopen = Reabrir el debate
+debates-sort-newest = Más recientes
+debates-sort-active = Con comentarios más recientes
+debates-total = { $count ->
+    [one] { $formatted } debate
+   *[other] { $formatted } debates
+}
+debates-empty = Aún no hay debates. Abre el primero.
+comments-heading = { $count ->
+    [one] { $formatted } conversación
+   *[other] { $formatted } conversaciones
+}
+comments-count = { $count ->
+    [one] { $formatted } comentario
+   *[other] { $formatted } comentarios
+}
+comments-empty = Aún no hay comentarios. Sé la primera persona en opinar.
+comment-write = Tu comentario
+comment-alignment = Tu postura
+comment-neutral = Neutral
+comment-for = A favor
+comment-against = En contra
+comment-official-mark = Publicar como respuesta oficial del ayuntamiento
+comment-official = Respuesta oficial
+comment-publish = Publicar el comentario
+comment-login = Inicia sesión para comentar
+comment-closed = Esta conversación ya no admite comentarios.
+comment-deleted = Su autor borró este comentario.
+comment-hidden = La moderación ocultó este comentario.
+comment-edited = editado
+comment-up = De acuerdo
+comment-down = En desacuerdo
+comment-reply = Responder
+comment-reply-to = Responder a
+comment-edit = Editar
+comment-save = Guardar
+comment-delete = Borrar
+report-this = Denunciar
+report-reason = ¿Por qué debería revisarlo la moderación?
+report-send = Enviar la denuncia
+report-thanks-title = Gracias
+report-thanks-body = La moderación lo revisará. Denunciar otra vez no cambia nada hasta que decida.
+refusal-title = No se puede hacer
+refusal-not-found = No existe o ya no se muestra.
+refusal-phase-closed = Ahora no está abierto: consulta el calendario del proceso.
+refusal-not-registered = Inicia sesión con una cuenta confirmada.
+refusal-not-verified = Solo pueden hacerlo las personas empadronadas que han verificado su residencia. Verifícala desde tu cuenta.
+refusal-wrong-district = Solo pueden hacerlo las personas empadronadas en el distrito de este proceso.
+refusal-organisations-may-not = En este proceso las organizaciones no apoyan propuestas.
+refusal-blocked = La moderación ha bloqueado tu cuenta.
+refusal-not-author = Solo puede hacerlo su autor.
+refusal-edit-window-over = Ya ha pasado el tiempo para editarlo.
+refusal-closed = Está cerrado: ya no admite cambios.
+refusal-too-deep = Aquí las respuestas no pueden anidarse más: responde al comentario anterior.
+refusal-own-comment = No puedes votar tu propio comentario.
+refusal-forbidden = Solo puede hacerlo el personal con el rol adecuado.
+refusal-title-invalid = Escribe un título de 3 a 200 caracteres.
+refusal-summary-invalid = Escribe un resumen de como mucho 1.000 caracteres.
+refusal-body-invalid = El texto está vacío o es demasiado largo.
+refusal-district-unknown = Elige uno de los distritos del municipio.
+refusal-alignment-invalid = Elige a favor, en contra o neutral.
+refusal-vote-invalid = Ese voto no es válido.
+refusal-reason-invalid = Explica el motivo en como mucho 1.000 caracteres.
+refusal-message-invalid = Escribe un mensaje de como mucho 2.000 caracteres.
+refusal-answer-invalid = La respuesta es demasiado larga.
+refusal-status-invalid = Elige un estado.
+done-created = Publicado. Gracias por participar.
+done-edited = Tus cambios están guardados.
+done-supported = Gracias: tu apoyo cuenta.
+done-unsupported = Has retirado tu apoyo.
+done-withdrawn = La propuesta se ha retirado.
+done-answered = Guardado; se avisa a quienes la siguen.
+done-acted = Hecho.
+notice-comment-new = Nuevo comentario en «{ $subject }»
+notice-comment-reply = Nueva respuesta a tu comentario en «{ $subject }»
+notice-proposal-qualified = «{ $subject }» ha alcanzado los apoyos que necesitaba
+notice-proposal-status = «{ $subject }» tiene novedades del ayuntamiento
+notice-user-blocked = La moderación ha bloqueado tu cuenta
+open-data-heading = Datos abiertos
+open-data-intro = Todo lo público de este proceso, sin datos personales, para descargar y reutilizar.
+open-data-comments = Comentarios
+search-title = Buscar
+search-label = Buscar procesos, debates y propuestas
+search-in = Buscar en
+search-submit = Buscar
+search-kind-all = Todo
+search-kind-process = Procesos
+search-kind-debate = Debates
+search-kind-proposal = Propuestas
+search-kind-comment = Comentarios
+search-hint = Escribe unas palabras; las "comillas" buscan una frase y -palabra la excluye.
+search-empty = Nada coincide. Prueba con otras palabras, o con menos.
+search-count = { $count ->
+    [one] { $formatted } resultado
+   *[other] { $formatted } resultados
+}
+activity-title = Mi actividad
+activity-empty = Aún no has participado. Empieza por los
+activity-what = Qué
+activity-about = Sobre
+activity-when = Cuándo
+activity-proposal = Propuesta
+activity-debate = Debate
+activity-comment = Comentario
+activity-support = Apoyo
+moderation-title = Moderación
+moderation-queue = Contenido denunciado
+moderation-empty = Nada pendiente: no hay denuncias abiertas.
+moderation-reports = { $count ->
+    [one] { $formatted } denuncia
+   *[other] { $formatted } denuncias
+}
+moderation-hidden = Oculto
+moderation-blocked = bloqueada
+moderation-hide = Ocultar
+moderation-restore = Volver a mostrar
+moderation-dismiss = Descartar las denuncias
+moderation-block = Bloquear al autor
+moderation-block-message = Mensaje para el autor
+moderation-unblock = Desbloquear
+moderation-blocked-accounts = Cuentas bloqueadas
+moderation-blocked-empty = No hay cuentas bloqueadas.
+moderation-done-hidden = Oculto; las denuncias se han cerrado.
+moderation-done-restored = Se muestra de nuevo; las denuncias se han cerrado.
+moderation-done-dismissed = Denuncias descartadas.
+moderation-done-blocked = Cuenta bloqueada y su contenido oculto.
+moderation-done-unblocked = La cuenta puede volver a participar.

@@ -1,0 +1,168 @@
+//! `/search` (processes, debates and proposals, with highlighted
+//! passages) and `/account/activity` (what the visitor did).
+
+use crate::AppState;
+use crate::account_pages::{Chrome, load};
+use crate::error::WebError;
+use crate::i18n::Tr;
+use crate::pages::LanguageLink;
+use crate::participation::short_date;
+use crate::proposal_pages::render;
+use crate::site::LanguageRequest;
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use cabildo_engine::{activity, search};
+use cabildo_tenancy::Site;
+use serde::Deserialize;
+
+/// A hit as shown.
+pub struct HitRow {
+    kind_label: String,
+    title: String,
+    link: String,
+    /// Escaped by the engine, with `<mark>` around matches.
+    snippet_html: String,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage<'a> {
+    tr: &'a Tr,
+    chrome: &'a Chrome,
+    languages: &'a [LanguageLink],
+    query: String,
+    kind: &'static str,
+    kinds: Vec<(&'static str, String)>,
+    hits: Vec<HitRow>,
+    count_label: String,
+    searched: bool,
+}
+
+/// Query of `/search`.
+#[derive(Debug, Default, Deserialize)]
+pub struct SearchQuery {
+    q: Option<String>,
+    kind: Option<String>,
+}
+
+/// `GET /search?q=&kind=`.
+pub async fn search(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Query(query): Query<SearchQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = load!(state, site, language, headers);
+    let q: String = query
+        .q
+        .unwrap_or_default()
+        .chars()
+        .take(search::MAX_QUERY)
+        .collect();
+    let kind = search::Kind::parse(query.kind.as_deref());
+    let hits = if q.trim().is_empty() {
+        Vec::new()
+    } else {
+        let found: Result<_, WebError> = async {
+            let mut tx = state.tenancy.begin(&ctx.tenant).await?;
+            let hits = search::search(&mut tx, &q, kind).await?;
+            tx.commit().await?;
+            Ok(hits)
+        }
+        .await;
+        match found {
+            Ok(hits) => hits,
+            Err(error) => return error.into_page(&ctx.tr),
+        }
+    };
+    let tr = &ctx.tr;
+    let view = SearchPage {
+        tr,
+        chrome: &ctx.chrome,
+        languages: &ctx.chrome.languages,
+        searched: !q.trim().is_empty(),
+        count_label: tr.count("search-count", i64::try_from(hits.len()).unwrap_or(0)),
+        query: q,
+        kind: kind.as_str(),
+        kinds: [
+            ("", "search-kind-all"),
+            ("process", "search-kind-process"),
+            ("debate", "search-kind-debate"),
+            ("proposal", "search-kind-proposal"),
+        ]
+        .into_iter()
+        .map(|(value, key)| (value, tr.t(key)))
+        .collect(),
+        hits: hits
+            .into_iter()
+            .map(|h| HitRow {
+                kind_label: tr.t(&format!("search-kind-{}", h.kind)),
+                title: h.title,
+                link: h.link,
+                snippet_html: h.snippet_html,
+            })
+            .collect(),
+    };
+    render(&state, &ctx, StatusCode::OK, &view)
+}
+
+/// One thing done, as shown.
+pub struct EntryRow {
+    kind_label: String,
+    title: String,
+    link: String,
+    date: String,
+}
+
+#[derive(Template)]
+#[template(path = "activity.html")]
+struct ActivityPage<'a> {
+    tr: &'a Tr,
+    chrome: &'a Chrome,
+    languages: &'a [LanguageLink],
+    entries: Vec<EntryRow>,
+}
+
+/// `GET /account/activity`.
+pub async fn activity(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = load!(state, site, language, headers);
+    let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
+        return Redirect::to("/account/login").into_response();
+    };
+    let loaded: Result<_, WebError> = async {
+        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
+        let entries = activity::of(&mut tx, user).await?;
+        tx.commit().await?;
+        Ok(entries)
+    }
+    .await;
+    let entries = match loaded {
+        Ok(entries) => entries,
+        Err(error) => return error.into_page(&ctx.tr),
+    };
+    let tr = &ctx.tr;
+    let view = ActivityPage {
+        tr,
+        chrome: &ctx.chrome,
+        languages: &ctx.chrome.languages,
+        entries: entries
+            .into_iter()
+            .map(|e| EntryRow {
+                kind_label: tr.t(&format!("activity-{}", e.kind)),
+                date: short_date(e.at),
+                title: e.title,
+                link: e.link,
+            })
+            .collect(),
+    };
+    render(&state, &ctx, StatusCode::OK, &view)
+}
