@@ -3,7 +3,8 @@
 -- follows. Counters (supports, comments, votes) live on the rows they
 -- count and are changed in the same transaction as the row that changes
 -- them. Search vectors are generated columns in the council's usual
--- languages (Spanish and English stemming side by side).
+-- languages (Spanish and English stemming side by side, accents ignored: the
+-- configurations in the shared `search` schema).
 
 ALTER TABLE users
     ADD COLUMN blocked_at timestamptz,
@@ -12,9 +13,9 @@ ALTER TABLE users
 ALTER TABLE processes
     ADD COLUMN comments_count integer NOT NULL DEFAULT 0 CHECK (comments_count >= 0),
     ADD COLUMN search tsvector GENERATED ALWAYS AS (
-        setweight(to_tsvector('spanish', title), 'A') || setweight(to_tsvector('english', title), 'A')
-        || setweight(to_tsvector('spanish', summary || ' ' || description_markdown), 'B')
-        || setweight(to_tsvector('english', summary || ' ' || description_markdown), 'B')) STORED;
+        setweight(to_tsvector('search.spanish', title), 'A') || setweight(to_tsvector('search.english', title), 'A')
+        || setweight(to_tsvector('search.spanish', summary || ' ' || description_markdown), 'B')
+        || setweight(to_tsvector('search.english', summary || ' ' || description_markdown), 'B')) STORED;
 CREATE INDEX processes_search_idx ON processes USING gin (search);
 
 CREATE TABLE debates (
@@ -31,8 +32,8 @@ CREATE TABLE debates (
     hidden_at timestamptz,
     created_at timestamptz NOT NULL DEFAULT now(),
     search tsvector GENERATED ALWAYS AS (
-        setweight(to_tsvector('spanish', title), 'A') || setweight(to_tsvector('english', title), 'A')
-        || setweight(to_tsvector('spanish', body), 'B') || setweight(to_tsvector('english', body), 'B')) STORED
+        setweight(to_tsvector('search.spanish', title), 'A') || setweight(to_tsvector('search.english', title), 'A')
+        || setweight(to_tsvector('search.spanish', body), 'B') || setweight(to_tsvector('search.english', body), 'B')) STORED
 );
 CREATE INDEX debates_newest_idx ON debates (process_id, pinned DESC, created_at DESC, id) WHERE hidden_at IS NULL;
 CREATE INDEX debates_active_idx ON debates (process_id, pinned DESC, last_activity_at DESC, id) WHERE hidden_at IS NULL;
@@ -61,9 +62,9 @@ CREATE TABLE proposals (
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
     search tsvector GENERATED ALWAYS AS (
-        setweight(to_tsvector('spanish', title), 'A') || setweight(to_tsvector('english', title), 'A')
-        || setweight(to_tsvector('spanish', summary || ' ' || body), 'B')
-        || setweight(to_tsvector('english', summary || ' ' || body), 'B')) STORED
+        setweight(to_tsvector('search.spanish', title), 'A') || setweight(to_tsvector('search.english', title), 'A')
+        || setweight(to_tsvector('search.spanish', summary || ' ' || body), 'B')
+        || setweight(to_tsvector('search.english', summary || ' ' || body), 'B')) STORED
 );
 CREATE INDEX proposals_supported_idx ON proposals (process_id, supports_count DESC, id) WHERE hidden_at IS NULL;
 CREATE INDEX proposals_newest_idx ON proposals (process_id, created_at DESC, id) WHERE hidden_at IS NULL;

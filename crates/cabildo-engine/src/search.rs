@@ -1,6 +1,7 @@
 //! Full-text search across a council's published processes, debates and
 //! proposals, with PostgreSQL's Spanish and English stemming side by side
-//! (the generated `search` columns) and highlighted snippets.
+//! ignoring accents (the generated `search` columns and the shared `search`
+//! configurations), with highlighted snippets.
 
 use crate::accounts::AccountError;
 use cabildo_tenancy::TenantTx;
@@ -26,6 +27,8 @@ pub struct Hit {
     pub id: Uuid,
     /// Its title.
     pub title: String,
+    /// The title as HTML: escaped, matches in `<mark>`.
+    pub title_html: String,
     /// Where it is shown.
     pub link: String,
     /// The matching passage, as plain text.
@@ -84,8 +87,9 @@ pub async fn search(tx: &mut TenantTx, query: &str, kind: Kind) -> Result<Vec<Hi
     let options = format!(
         "StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=\" … \""
     );
-    let rows: Vec<(String, Uuid, String, String, String)> = sqlx::query_as(
-        "WITH q AS (SELECT websearch_to_tsquery('spanish', $1) || websearch_to_tsquery('english', $1) AS q),
+    let title_options = format!("StartSel={START}, StopSel={STOP}, HighlightAll=true");
+    let rows: Vec<(String, Uuid, String, String, String, String)> = sqlx::query_as(
+        "WITH q AS (SELECT websearch_to_tsquery('search.spanish', $1) || websearch_to_tsquery('search.english', $1) AS q),
          best AS (
              SELECT 'process' AS kind, p.id, p.title, p.summary || ' ' || p.description_markdown AS body,
                     '/processes/' || p.slug AS link, ts_rank(p.search, q.q) AS rank
@@ -99,27 +103,39 @@ pub async fn search(tx: &mut TenantTx, query: &str, kind: Kind) -> Result<Vec<Hi
              FROM proposals r JOIN processes p ON p.id = r.process_id, q
              WHERE ($2 = '' OR $2 = 'proposal') AND p.status = 'published' AND r.hidden_at IS NULL AND r.search @@ q.q
              ORDER BY rank DESC, id LIMIT $3)
-         SELECT best.kind, best.id, best.title, best.link, ts_headline('spanish', best.body, q.q, $4)
+         SELECT best.kind, best.id, best.title, ts_headline('search.spanish', best.title, q.q, $5), best.link,
+                ts_headline('search.spanish', best.body, q.q, $4)
          FROM best, q ORDER BY best.rank DESC, best.id",
     )
     .bind(&query)
     .bind(kind.as_str())
     .bind(MAX_HITS)
     .bind(&options)
+    .bind(&title_options)
     .fetch_all(tx.conn())
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(kind, id, title, link, marked)| Hit {
-            kind,
-            id,
-            title,
-            link,
-            snippet: marked
-                .chars()
-                .filter(|c| *c != START && *c != STOP)
-                .collect(),
-            snippet_html: highlight(&marked),
+        .map(|(kind, id, title, marked_title, link, marked)| {
+            // The headline parser drops tags: a title that had some is
+            // shown as typed (escaped), without highlights.
+            let title_html = if title.contains('<') {
+                highlight(&title)
+            } else {
+                highlight(&marked_title)
+            };
+            Hit {
+                kind,
+                id,
+                title,
+                title_html,
+                link,
+                snippet: marked
+                    .chars()
+                    .filter(|c| *c != START && *c != STOP)
+                    .collect(),
+                snippet_html: highlight(&marked),
+            }
         })
         .collect())
 }

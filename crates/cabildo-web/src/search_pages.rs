@@ -21,7 +21,8 @@ use serde::Deserialize;
 /// A hit as shown.
 pub struct HitRow {
     kind_label: String,
-    title: String,
+    /// Escaped by the engine, with `<mark>` around matches.
+    title_html: String,
     link: String,
     /// Escaped by the engine, with `<mark>` around matches.
     snippet_html: String,
@@ -101,7 +102,7 @@ pub async fn search(
             .into_iter()
             .map(|h| HitRow {
                 kind_label: tr.t(&format!("search-kind-{}", h.kind)),
-                title: h.title,
+                title_html: h.title_html,
                 link: h.link,
                 snippet_html: h.snippet_html,
             })

@@ -11,6 +11,7 @@ mod database_outage;
 mod nodes;
 mod pages;
 mod participation;
+mod participation_pages;
 mod processes;
 mod routing;
 mod staff;

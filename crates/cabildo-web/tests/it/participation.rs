@@ -773,7 +773,7 @@ async fn search_finds_with_stemming_escapes_snippets_and_stays_in_its_council() 
     assert_eq!(hits[0]["kind"], "proposal");
     let html = hits[0]["snippet_html"].as_str().expect("html");
     assert!(
-        html.contains("<mark>") && html.contains("&lt;b&gt;") && !html.contains("<b>"),
+        html.contains("<mark>parques</mark>") && html.contains("&amp;") && !html.contains("<b>"),
         "{html}"
     );
     let (_, found) = anonymous(&world, TOLEDO, "/api/v1/search?q=carriles&kind=debates").await;
