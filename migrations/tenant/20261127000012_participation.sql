@@ -55,8 +55,9 @@ CREATE TABLE proposals (
     supports_count integer NOT NULL DEFAULT 0 CHECK (supports_count >= 0),
     comments_count integer NOT NULL DEFAULT 0 CHECK (comments_count >= 0),
     qualified_at timestamptz,
-    -- A random number fixed at creation: the "random" order is this
-    -- hashed with the visitor's seed, so each visitor's order is stable.
+    -- A random number fixed at creation: the "random" order reads these in
+    -- order from a point the visitor's seed picks, so each visitor's order
+    -- is stable and comes from an index.
     shuffle integer NOT NULL DEFAULT (floor(random() * 2147483647))::integer,
     hidden_at timestamptz,
     created_at timestamptz NOT NULL DEFAULT now(),
@@ -68,6 +69,7 @@ CREATE TABLE proposals (
 );
 CREATE INDEX proposals_supported_idx ON proposals (process_id, supports_count DESC, id) WHERE hidden_at IS NULL;
 CREATE INDEX proposals_newest_idx ON proposals (process_id, created_at DESC, id) WHERE hidden_at IS NULL;
+CREATE INDEX proposals_shuffle_idx ON proposals (process_id, shuffle, id) WHERE hidden_at IS NULL;
 CREATE INDEX proposals_author_idx ON proposals (author_id);
 CREATE INDEX proposals_search_idx ON proposals USING gin (search);
 

@@ -16,4 +16,5 @@ pub mod platform;
 pub mod processes;
 pub mod proposals;
 pub mod search;
+pub mod seed;
 pub mod staff;

@@ -367,6 +367,88 @@ impl Denied {
     }
 }
 
+/// What the rules look at in a process (read with the database clock).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub(crate) struct ProcessFacts {
+    pub(crate) create_rule: String,
+    pub(crate) support_rule: String,
+    pub(crate) organisations_may_support: bool,
+    pub(crate) process_district: Option<String>,
+    /// A phase enabling the action's component is open now.
+    pub(crate) open: bool,
+}
+
+/// What the rules look at in a person.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub(crate) struct PersonFacts {
+    pub(crate) confirmed: bool,
+    pub(crate) blocked: bool,
+    pub(crate) verified: bool,
+    pub(crate) district: Option<String>,
+    pub(crate) organisation: bool,
+}
+
+/// The columns of [`PersonFacts`] for the user `u` (LEFT JOINed: all
+/// NULL when there is no such user).
+pub(crate) const PERSON_FACTS: &str = "coalesce(u.email_confirmed_at IS NOT NULL, false) AS confirmed,
+    coalesce(u.blocked_at IS NOT NULL, false) AS blocked, coalesce(u.verified_at IS NOT NULL, false) AS verified,
+    u.district_code AS district,
+    EXISTS (SELECT 1 FROM organisations o WHERE o.user_id = u.id AND o.status = 'verified') AS organisation";
+
+/// The rules, decided: whether a person may do `action` in a process.
+pub(crate) fn decide(
+    action: Action,
+    process: &ProcessFacts,
+    person: Option<&PersonFacts>,
+) -> Result<(), Denied> {
+    if !process.open {
+        return Err(Denied::PhaseClosed);
+    }
+    let Some(person) = person.filter(|p| p.confirmed) else {
+        return Err(Denied::NotRegistered);
+    };
+    if person.blocked {
+        return Err(Denied::Blocked);
+    }
+    let rule = match action {
+        Action::Support => {
+            if person.organisation && !process.organisations_may_support {
+                return Err(Denied::OrganisationsMayNot);
+            }
+            &process.support_rule
+        }
+        Action::Comment => return Ok(()),
+        Action::CreateDebate | Action::CreateProposal => &process.create_rule,
+    };
+    match Who::parse(rule).unwrap_or(Who::Verified) {
+        Who::Registered => Ok(()),
+        Who::Verified if person.verified => Ok(()),
+        Who::Verified => Err(Denied::NotVerified),
+        Who::District if !person.verified => Err(Denied::NotVerified),
+        Who::District => match &process.process_district {
+            Some(required) if person.district.as_deref() != Some(required.as_str()) => {
+                Err(Denied::WrongDistrict)
+            }
+            _ => Ok(()),
+        },
+    }
+}
+
+/// The component an action needs an open phase for (none for comments).
+pub(crate) fn component_of(action: Action) -> Option<&'static str> {
+    match action {
+        Action::CreateDebate => Some(Component::Debates.as_str()),
+        Action::CreateProposal | Action::Support => Some(Component::Proposals.as_str()),
+        Action::Comment => None,
+    }
+}
+
+/// The column of [`ProcessFacts`] for process `p`, the component being `$c`.
+pub(crate) const PROCESS_FACTS: &str = "p.create_rule, p.support_rule, p.organisations_may_support,
+    p.district_code AS process_district,
+    ($c::text IS NULL OR EXISTS (SELECT 1 FROM process_phases f WHERE f.process_id = p.id
+        AND now() >= f.starts_at AND now() < f.ends_at AND $c = ANY (f.components))) AS open";
+
 /// Whether `user` may do `action` in `process` now, by the database clock.
 pub async fn may(
     tx: &mut TenantTx,
@@ -374,71 +456,31 @@ pub async fn may(
     user: Option<Uuid>,
     action: Action,
 ) -> Result<Result<(), Denied>, AccountError> {
-    let component = match action {
-        Action::CreateDebate => Some(Component::Debates),
-        Action::CreateProposal | Action::Support => Some(Component::Proposals),
-        Action::Comment => None,
-    };
-    let row: Option<(String, String, bool, Option<String>, bool)> = sqlx::query_as(
-        "SELECT p.create_rule, p.support_rule, p.organisations_may_support, p.district_code,
-                $2::text IS NULL OR EXISTS (SELECT 1 FROM process_phases f WHERE f.process_id = p.id
-                        AND now() >= f.starts_at AND now() < f.ends_at AND $2 = ANY (f.components))
-         FROM processes p WHERE p.id = $1 AND p.status = 'published'",
-    )
-    .bind(process)
-    .bind(component.map(Component::as_str))
-    .fetch_optional(tx.conn())
-    .await?;
-    let Some((create_rule, support_rule, organisations_may_support, process_district, open)) = row
-    else {
+    let sql = format!(
+        "SELECT {} FROM processes p WHERE p.id = $1 AND p.status = 'published'",
+        PROCESS_FACTS.replace("$c", "$2")
+    );
+    let facts: Option<ProcessFacts> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(process)
+        .bind(component_of(action))
+        .fetch_optional(tx.conn())
+        .await?;
+    let Some(facts) = facts else {
         return Ok(Err(Denied::NotFound));
     };
-    if !open {
-        return Ok(Err(Denied::PhaseClosed));
-    }
-    let Some(user) = user else {
-        return Ok(Err(Denied::NotRegistered));
-    };
-    let person: Option<(bool, bool, bool, Option<String>, bool)> = sqlx::query_as(
-        "SELECT u.email_confirmed_at IS NOT NULL, u.blocked_at IS NOT NULL,
-                u.verified_at IS NOT NULL, u.district_code,
-                EXISTS (SELECT 1 FROM organisations o WHERE o.user_id = u.id AND o.status = 'verified')
-         FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL",
-    )
-    .bind(user)
-    .fetch_optional(tx.conn())
-    .await?;
-    let Some((confirmed, blocked, verified, district, organisation)) = person else {
-        return Ok(Err(Denied::NotRegistered));
-    };
-    if !confirmed {
-        return Ok(Err(Denied::NotRegistered));
-    }
-    if blocked {
-        return Ok(Err(Denied::Blocked));
-    }
-    let rule = match action {
-        Action::Support => {
-            if organisation && !organisations_may_support {
-                return Ok(Err(Denied::OrganisationsMayNot));
-            }
-            support_rule
+    let person: Option<PersonFacts> = match user {
+        Some(user) if facts.open => {
+            let sql = format!(
+                "SELECT {PERSON_FACTS} FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL"
+            );
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(user)
+                .fetch_optional(tx.conn())
+                .await?
         }
-        Action::Comment => return Ok(Ok(())),
-        Action::CreateDebate | Action::CreateProposal => create_rule,
+        _ => None,
     };
-    match Who::parse(&rule).unwrap_or(Who::Verified) {
-        Who::Registered => Ok(Ok(())),
-        Who::Verified if verified => Ok(Ok(())),
-        Who::Verified => Ok(Err(Denied::NotVerified)),
-        Who::District if !verified => Ok(Err(Denied::NotVerified)),
-        Who::District => match process_district {
-            Some(required) if district.as_deref() != Some(required.as_str()) => {
-                Ok(Err(Denied::WrongDistrict))
-            }
-            _ => Ok(Ok(())),
-        },
-    }
+    Ok(decide(action, &facts, person.as_ref()))
 }
 
 /// A published process as the public sees it.

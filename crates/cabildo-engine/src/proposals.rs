@@ -279,25 +279,42 @@ pub struct Supported {
     pub notices: Vec<Notice>,
 }
 
-/// The proposal's process, if it takes supports now.
+/// The proposal's threshold, if `user` may support it now: the proposal,
+/// its process's rules and the person, read in one statement.
 async fn open_for_supports(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Outcome<i32> {
-    let row: Option<(Uuid, String, i32)> = sqlx::query_as(
-        "SELECT r.process_id, r.status, p.support_threshold FROM proposals r
-         JOIN processes p ON p.id = r.process_id WHERE r.id = $1 AND r.hidden_at IS NULL",
-    )
-    .bind(id)
-    .fetch_optional(tx.conn())
-    .await?;
-    let Some((process, status, threshold)) = row else {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        status: String,
+        threshold: i32,
+        #[sqlx(flatten)]
+        process: processes::ProcessFacts,
+        #[sqlx(flatten)]
+        person: processes::PersonFacts,
+    }
+    let sql = format!(
+        "SELECT r.status, p.support_threshold AS threshold, {}, {}
+         FROM proposals r JOIN processes p ON p.id = r.process_id AND p.status = 'published'
+         LEFT JOIN users u ON u.id = $2 AND u.deleted_at IS NULL
+         WHERE r.id = $1 AND r.hidden_at IS NULL",
+        processes::PROCESS_FACTS.replace("$c", "$3"),
+        processes::PERSON_FACTS
+    );
+    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(user)
+        .bind(processes::component_of(Action::Support))
+        .fetch_optional(tx.conn())
+        .await?;
+    let Some(row) = row else {
         return Ok(Err(Refusal::NotFound));
     };
-    if let Err(denied) = processes::may(tx, process, Some(user), Action::Support).await? {
+    if let Err(denied) = processes::decide(Action::Support, &row.process, Some(&row.person)) {
         return Ok(Err(denied.into()));
     }
-    if status != "published" {
+    if row.status != "published" {
         return Ok(Err(Refusal::Closed));
     }
-    Ok(Ok(threshold))
+    Ok(Ok(row.threshold))
 }
 
 /// `user` supports proposal `id` (once, however often or in parallel
@@ -396,7 +413,77 @@ pub async fn supported_by(
     .await?)
 }
 
+/// The conditions of a list query for `filter` (parameters from `$2`),
+/// written out so that the planner sees which apply and uses the indexes.
+fn conditions(filter: &Filter) -> (String, Vec<String>) {
+    let mut sql = String::from("r.process_id = $1 AND r.hidden_at IS NULL");
+    let mut binds = Vec::new();
+    if let Some(district) = &filter.district {
+        binds.push(district.clone());
+        sql.push_str(&format!(" AND r.district_code = ${}", binds.len() + 1));
+    }
+    if let Some(status) = &filter.status {
+        binds.push(status.clone());
+        sql.push_str(&format!(" AND r.status = ${}", binds.len() + 1));
+    }
+    if filter.qualified {
+        sql.push_str(" AND r.qualified_at IS NOT NULL");
+    }
+    (sql, binds)
+}
+
+/// One ordered slice of a process's proposals.
+async fn slice(
+    tx: &mut TenantTx,
+    process: Uuid,
+    filter: &Filter,
+    extra: &str,
+    order: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Proposal>, AccountError> {
+    let (conditions, binds) = conditions(filter);
+    let next = binds.len() + 2;
+    // The page's ids first (from an index, nothing computed for the rows
+    // skipped), then their columns.
+    let sql = format!(
+        "SELECT {} FROM (SELECT r.id FROM proposals r WHERE {conditions}{extra}
+                         ORDER BY {order} LIMIT ${next} OFFSET ${}) page
+         JOIN proposals r ON r.id = page.id JOIN processes p ON p.id = r.process_id
+         LEFT JOIN users u ON u.id = r.author_id
+         ORDER BY {order}",
+        columns(false),
+        next + 1
+    );
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(process);
+    for value in binds {
+        query = query.bind(value);
+    }
+    Ok(query.bind(limit).bind(offset).fetch_all(tx.conn()).await?)
+}
+
+/// How many of a process's visible proposals match (`extra` narrows).
+async fn count(
+    tx: &mut TenantTx,
+    process: Uuid,
+    filter: &Filter,
+    extra: &str,
+) -> Result<i64, AccountError> {
+    let (conditions, binds) = conditions(filter);
+    let sql = format!("SELECT count(*) FROM proposals r WHERE {conditions}{extra}");
+    let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(process);
+    for value in binds {
+        query = query.bind(value);
+    }
+    Ok(query.fetch_one(tx.conn()).await?)
+}
+
 /// A page of a process's visible proposals and how many match.
+///
+/// The random order is the proposals' fixed random numbers (`shuffle`)
+/// read from a point that the visitor's `seed` picks, wrapping around:
+/// stable for one visitor, different between visitors, and read from an
+/// index rather than by sorting every proposal on each request.
 pub async fn list(
     tx: &mut TenantTx,
     process: Uuid,
@@ -405,39 +492,72 @@ pub async fn list(
     seed: i32,
     page: PageRequest,
 ) -> Result<(Vec<Proposal>, i64), AccountError> {
-    let order = match sort {
-        ProposalSort::Supported => "r.supports_count DESC, r.id",
-        ProposalSort::Newest => "r.created_at DESC, r.id",
-        ProposalSort::Random => "hashint4(r.shuffle # $7), r.id",
+    let (limit, offset) = (page.limit(), page.offset());
+    let items = match sort {
+        ProposalSort::Supported => {
+            slice(
+                tx,
+                process,
+                filter,
+                "",
+                "r.supports_count DESC, r.id",
+                limit,
+                offset,
+            )
+            .await?
+        }
+        ProposalSort::Newest => {
+            slice(
+                tx,
+                process,
+                filter,
+                "",
+                "r.created_at DESC, r.id",
+                limit,
+                offset,
+            )
+            .await?
+        }
+        ProposalSort::Random => {
+            let pivot = seed.rem_euclid(i32::MAX);
+            let after = format!(" AND r.shuffle >= {pivot}");
+            let before = format!(" AND r.shuffle < {pivot}");
+            let mut items = slice(
+                tx,
+                process,
+                filter,
+                &after,
+                "r.shuffle, r.id",
+                limit,
+                offset,
+            )
+            .await?;
+            let missing = limit - i64::try_from(items.len()).unwrap_or(limit);
+            if missing > 0 {
+                // The page runs past the wrap point: the rest comes from
+                // the start of the order.
+                let skipped = if items.is_empty() {
+                    (offset - count(tx, process, filter, &after).await?).max(0)
+                } else {
+                    0
+                };
+                items.extend(
+                    slice(
+                        tx,
+                        process,
+                        filter,
+                        &before,
+                        "r.shuffle, r.id",
+                        missing,
+                        skipped,
+                    )
+                    .await?,
+                );
+            }
+            items
+        }
     };
-    let conditions = "r.process_id = $1 AND r.hidden_at IS NULL
-        AND ($2::text IS NULL OR r.district_code = $2) AND ($3::text IS NULL OR r.status = $3)
-        AND (NOT $4 OR r.qualified_at IS NOT NULL)";
-    let sql = format!(
-        "SELECT {} FROM proposals r JOIN processes p ON p.id = r.process_id
-         LEFT JOIN users u ON u.id = r.author_id
-         WHERE {conditions} ORDER BY {order} LIMIT $5 OFFSET $6",
-        columns(false)
-    );
-    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(process)
-        .bind(&filter.district)
-        .bind(&filter.status)
-        .bind(filter.qualified)
-        .bind(page.limit())
-        .bind(page.offset());
-    if sort == ProposalSort::Random {
-        query = query.bind(seed);
-    }
-    let items: Vec<Proposal> = query.fetch_all(tx.conn()).await?;
-    let count = format!("SELECT count(*) FROM proposals r WHERE {conditions}");
-    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count))
-        .bind(process)
-        .bind(&filter.district)
-        .bind(&filter.status)
-        .bind(filter.qualified)
-        .fetch_one(tx.conn())
-        .await?;
+    let total = count(tx, process, filter, "").await?;
     Ok((items, total))
 }
 

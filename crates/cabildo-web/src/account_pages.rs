@@ -104,6 +104,27 @@ impl Context {
         language: &LanguageRequest,
         headers: &HeaderMap,
     ) -> Result<Self, WebError> {
+        Self::build(state, site, language, headers, true).await
+    }
+
+    /// The context of a JSON API call: the same, without the page chrome's
+    /// unread count (no bell to show, so no query for it).
+    pub(crate) async fn load_for_api(
+        state: &AppState,
+        site: &Site,
+        language: &LanguageRequest,
+        headers: &HeaderMap,
+    ) -> Result<Self, WebError> {
+        Self::build(state, site, language, headers, false).await
+    }
+
+    async fn build(
+        state: &AppState,
+        site: &Site,
+        language: &LanguageRequest,
+        headers: &HeaderMap,
+        with_unread: bool,
+    ) -> Result<Self, WebError> {
         let Site::Council(tenant) = site else {
             return Err(WebError::NotFound);
         };
@@ -111,7 +132,7 @@ impl Context {
         let code = language.pick(&settings.languages, &settings.default_language);
         let visitor = Visitor::from_headers(state, tenant, headers).await?;
         let unread = match &visitor.session {
-            Some(session) => match state.sessions.unread(tenant.id, session.user) {
+            Some(session) if with_unread => match state.sessions.unread(tenant.id, session.user) {
                 Some(count) => count,
                 None => {
                     let mut tx = state.tenancy.begin(tenant).await?;
@@ -124,7 +145,7 @@ impl Context {
                     count
                 }
             },
-            None => 0,
+            _ => 0,
         };
         Ok(Self {
             chrome: Chrome {

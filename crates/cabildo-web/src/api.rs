@@ -85,7 +85,9 @@ pub(crate) fn malformed(rejection: &JsonRejection) -> Response {
 
 macro_rules! context {
     ($state:expr, $site:expr, $language:expr, $headers:expr) => {
-        match $crate::account_pages::Context::load(&$state, &$site, &$language, &$headers).await {
+        match $crate::account_pages::Context::load_for_api(&$state, &$site, &$language, &$headers)
+            .await
+        {
             Ok(ctx) => ctx,
             Err(failure) => return $crate::api::web_error(failure),
         }

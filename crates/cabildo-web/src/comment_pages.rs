@@ -7,7 +7,9 @@
 use crate::AppState;
 use crate::account_pages::{Context, Fields, checked_fields, get, load};
 use crate::error::WebError;
-use crate::participation::{deliver, paragraphs, refusal_message, refusal_status, short_date};
+use crate::participation::{
+    comment_page, deliver, paragraphs, refusal_message, refusal_status, short_date,
+};
 use crate::site::LanguageRequest;
 use axum::Extension;
 use axum::extract::{Path, State};
@@ -17,7 +19,7 @@ use cabildo_engine::comments::{self, NewComment};
 use cabildo_engine::content::{Refusal, Target};
 use cabildo_engine::moderation::{self, Item};
 use cabildo_engine::{follows, staff};
-use cabildo_tenancy::{Site, TenantTx};
+use cabildo_tenancy::{Site, Tenant, TenantTx};
 use uuid::Uuid;
 
 /// One comment as shown.
@@ -58,29 +60,33 @@ pub struct CommentsView {
     pub(crate) open: bool,
 }
 
-/// Loads page `page` of the comments on `target` for the visitor `viewer`.
+/// Loads page `page` of the comments on `target` for the visitor `viewer`:
+/// the threads from the read cache, the visitor's votes and role fresh.
 pub(crate) async fn load_comments(
-    tx: &mut TenantTx,
+    state: &AppState,
+    tenant: &Tenant,
     target: Target,
     page: i64,
     viewer: Option<Uuid>,
     open: bool,
     base: String,
 ) -> Result<CommentsView, WebError> {
-    let (items, threads) = comments::list(tx, target, page).await?;
+    let listed = comment_page(state, tenant, target, page).await?;
+    let (items, threads) = (&listed.0, listed.1);
     let (votes, staff) = match viewer {
         Some(user) => {
             let ids: Vec<Uuid> = items.iter().map(|c| c.id).collect();
-            (
-                comments::votes_by(tx, user, &ids).await?,
-                !staff::roles_of(tx, user).await?.is_empty(),
-            )
+            let mut tx = state.tenancy.begin(tenant).await?;
+            let votes = comments::votes_by(&mut tx, user, &ids).await?;
+            let staff = !staff::roles_of(&mut tx, user).await?.is_empty();
+            tx.commit().await?;
+            (votes, staff)
         }
         None => (Vec::new(), false),
     };
     let iso = &time::format_description::well_known::Rfc3339;
     let rows = items
-        .into_iter()
+        .iter()
         .map(|c| CommentRow {
             id: c.id.to_string(),
             depth: c.depth,
@@ -105,7 +111,7 @@ pub(crate) async fn load_comments(
                 && !c.deleted
                 && !c.hidden
                 && c.depth < comments::MAX_DEPTH,
-            author: c.author,
+            author: c.author.clone(),
         })
         .collect();
     let per_page = comments::THREADS_PER_PAGE;
@@ -137,9 +143,16 @@ pub(crate) fn refused_page(state: &AppState, ctx: &Context, refusal: Refusal) ->
 
 /// Runs a logged-in visitor's action from a form: `$body` is a
 /// `Result<String, Refusal>` (the path to go back to) and may use `?`.
-/// Visitors who are not logged in go to the login page.
+/// Visitors who are not logged in go to the login page. A change drops the
+/// council's read cache, except after `keep_reads` (supports).
 macro_rules! form_action {
-    ($state:expr, $ctx:expr, |$tx:ident, $user:ident| $body:expr) => {{
+    (keep_reads, $state:expr, $ctx:expr, |$tx:ident, $user:ident| $body:expr) => {
+        form_action!(@run false, $state, $ctx, |$tx, $user| $body)
+    };
+    ($state:expr, $ctx:expr, |$tx:ident, $user:ident| $body:expr) => {
+        form_action!(@run true, $state, $ctx, |$tx, $user| $body)
+    };
+    (@run $changes:expr, $state:expr, $ctx:expr, |$tx:ident, $user:ident| $body:expr) => {{
         let Some($user) = $ctx.visitor.session.as_ref().map(|s| s.user) else {
             return Redirect::to("/account/login").into_response();
         };
@@ -148,6 +161,9 @@ macro_rules! form_action {
             let outcome = $body;
             if outcome.is_ok() {
                 $tx.commit().await?;
+                if $changes {
+                    $state.reads.changed($ctx.tenant.id).await;
+                }
             }
             Ok(outcome)
         }

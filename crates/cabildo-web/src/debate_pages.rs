@@ -9,7 +9,7 @@ use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::pages::LanguageLink;
 use crate::participation::{
-    ListQuery, Pagination, encode, paragraphs, refusal_message, short_date,
+    ListQuery, Pagination, debate_list, encode, paragraphs, process, refusal_message, short_date,
 };
 use crate::proposal_pages::{DetailQuery, ProcessTabs, districts, render};
 use crate::site::LanguageRequest;
@@ -88,22 +88,16 @@ pub async fn list(
     let page = query.page();
     let sort = DebateSort::parse(query.sort.as_deref());
     let district = query.district();
-    let loaded: Result<_, WebError> = async {
-        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
-        let Some((process, _, phases)) = processes::published_by_slug(&mut tx, &slug).await? else {
-            return Ok(None);
+    let (found, list) =
+        match debate_list(&state, &ctx.tenant, &slug, sort, district.as_deref(), page).await {
+            Ok(Some(found)) => found,
+            Ok(None) => return WebError::NotFound.into_page(&ctx.tr),
+            Err(error) => return error.into_page(&ctx.tr),
         };
-        let (items, total) =
-            debates::list(&mut tx, process.id, sort, district.as_deref(), page).await?;
-        tx.commit().await?;
-        Ok(Some((process, phases, items, total)))
-    }
-    .await;
-    let (process, phases, items, total) = match loaded {
-        Ok(Some(loaded)) => loaded,
-        Ok(None) => return WebError::NotFound.into_page(&ctx.tr),
-        Err(error) => return error.into_page(&ctx.tr),
+    let Some((process, _, phases)) = found.as_ref() else {
+        return WebError::NotFound.into_page(&ctx.tr);
     };
+    let (items, total) = (list.0.clone(), list.1);
     let districts = districts(&state, &ctx).await.unwrap_or_default();
     let tr = &ctx.tr;
     let mut page_query = format!("sort={}", sort.as_str());
@@ -114,7 +108,7 @@ pub async fn list(
         tr,
         chrome: &ctx.chrome,
         languages: &ctx.chrome.languages,
-        tabs: ProcessTabs::new(&process.slug, &process.title, &phases, "debates"),
+        tabs: ProcessTabs::new(&process.slug, &process.title, phases, "debates"),
         items: rows(tr, &districts, items),
         total_label: tr.count("debates-total", total),
         sort: sort.as_str(),
@@ -216,6 +210,7 @@ pub async fn create(
         let created = debates::create(&mut tx, user, process.id, &new).await?;
         if created.is_ok() {
             tx.commit().await?;
+            state.reads.changed(ctx.tenant.id).await;
         }
         Ok(created)
     }
@@ -275,21 +270,6 @@ pub async fn show(
         let Some(debate) = debates::find(&mut tx, id).await? else {
             return Ok(None);
         };
-        let Some((process, _, phases)) =
-            processes::published_by_slug(&mut tx, &debate.process_slug).await?
-        else {
-            return Ok(None);
-        };
-        let tabs = ProcessTabs::new(&process.slug, &process.title, &phases, "debates");
-        let comments = load_comments(
-            &mut tx,
-            Target::Debate(id),
-            query.comments_page(),
-            viewer,
-            !debate.closed,
-            format!("/debates/{id}"),
-        )
-        .await?;
         let following = following(&mut tx, viewer, Target::Debate(id)).await?;
         let moderating = match viewer {
             Some(user) => staff::roles_of(&mut tx, user)
@@ -299,6 +279,21 @@ pub async fn show(
             None => false,
         };
         tx.commit().await?;
+        let found = process(&state, &ctx.tenant, &debate.process_slug).await?;
+        let Some((process, _, phases)) = found.as_ref() else {
+            return Ok(None);
+        };
+        let tabs = ProcessTabs::new(&process.slug, &process.title, phases, "debates");
+        let comments = load_comments(
+            &state,
+            &ctx.tenant,
+            Target::Debate(id),
+            query.comments_page(),
+            viewer,
+            !debate.closed,
+            format!("/debates/{id}"),
+        )
+        .await?;
         Ok(Some((debate, tabs, comments, following, moderating)))
     }
     .await;

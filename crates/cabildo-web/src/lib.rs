@@ -22,6 +22,7 @@ mod platform_pages;
 mod process_pages;
 mod proposal_pages;
 pub mod ratelimit;
+mod read_cache;
 mod search_pages;
 mod session_cache;
 mod site;
@@ -108,6 +109,7 @@ pub struct AppState {
     secret: Arc<[u8]>,
     sessions: session_cache::SessionCache,
     processes: process_pages::ProcessCache,
+    reads: read_cache::ReadCache,
 }
 
 /// Content-Security-Policy: no inline script or style, nothing from other
@@ -141,6 +143,7 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
     );
     let state = AppState {
         sessions: session_cache::SessionCache::new(tenancy.cache().cloned(), tenancy.namespace()),
+        reads: read_cache::ReadCache::new(tenancy.cache().cloned(), tenancy.namespace()),
         tenancy,
         resolver,
         metrics: Arc::new(Metrics::default()),

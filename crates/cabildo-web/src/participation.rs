@@ -1,17 +1,22 @@
 //! What the participation pages and API share: the HTTP status of each
 //! refusal, turning the engine's notices into notifications in each
-//! recipient's language, and the visitor's stable seed for the random
-//! order of proposals.
+//! recipient's language, the visitor's stable seed for the random order of
+//! proposals, list queries and pagination, and the public reads that go
+//! through the read cache.
 
+use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::Tr;
 use axum::http::StatusCode;
-use cabildo_engine::content::PageRequest;
-use cabildo_engine::content::{Notice, Refusal};
-use cabildo_engine::processes::Denied;
-use cabildo_engine::proposals::{Filter, Status};
-use cabildo_tenancy::TenantTx;
+use cabildo_engine::comments::{self, Comment};
+use cabildo_engine::content::{Notice, PageRequest, Refusal, Target};
+use cabildo_engine::debates::{self, Debate, DebateSort};
+use cabildo_engine::processes::{self, Denied, Phase, Summary};
+use cabildo_engine::proposals::{self, Filter, Proposal, ProposalSort, Status};
+use cabildo_engine::search;
+use cabildo_tenancy::{Tenant, TenantTx};
 use serde::Deserialize;
+use std::sync::Arc;
 
 /// The status a refusal is answered with.
 pub(crate) fn refusal_status(refusal: Refusal) -> StatusCode {
@@ -243,4 +248,144 @@ mod tests {
         assert_ne!(seed(None, "token"), seed(None, "other"));
         assert_eq!(seed(Some(-1), "token"), i32::MAX - 1);
     }
+}
+
+/// A published process as pages show it: summary, description (Markdown),
+/// phases.
+pub(crate) type ProcessView = (Summary, String, Vec<Phase>);
+
+/// Runs `$body` in a transaction of `$tenant` (`$tx` names it).
+macro_rules! in_tx {
+    ($state:expr, $tenant:expr, |$tx:ident| $body:expr) => {{
+        let mut $tx = $state.tenancy.begin($tenant).await?;
+        let value = $body;
+        $tx.commit().await?;
+        Ok(value)
+    }};
+}
+
+/// The published process `slug` (from the read cache).
+pub(crate) async fn process(
+    state: &AppState,
+    tenant: &Tenant,
+    slug: &str,
+) -> Result<Arc<Option<ProcessView>>, WebError> {
+    state
+        .reads
+        .get_or_load(tenant.id, format!("process:{slug}"), || async {
+            in_tx!(state, tenant, |tx| processes::published_by_slug(
+                &mut tx, slug
+            )
+            .await?)
+        })
+        .await
+}
+
+/// A page of a process's proposals and how many match (from the read
+/// cache); `None` when there is no such published process.
+pub(crate) async fn proposal_list(
+    state: &AppState,
+    tenant: &Tenant,
+    slug: &str,
+    filter: &Filter,
+    sort: ProposalSort,
+    seed: i32,
+    page: PageRequest,
+) -> Result<Option<(Arc<Option<ProcessView>>, Arc<(Vec<Proposal>, i64)>)>, WebError> {
+    let found = process(state, tenant, slug).await?;
+    let Some((summary, _, _)) = found.as_ref() else {
+        return Ok(None);
+    };
+    let id = summary.id;
+    let seed = if sort == ProposalSort::Random {
+        seed
+    } else {
+        0
+    };
+    let key = format!(
+        "proposals:{id}:{:?}:{:?}:{}:{}:{seed}:{}:{}",
+        filter.district,
+        filter.status,
+        filter.qualified,
+        sort.as_str(),
+        page.page,
+        page.per_page
+    );
+    let list = state
+        .reads
+        .get_or_load(tenant.id, key, || async {
+            in_tx!(state, tenant, |tx| proposals::list(
+                &mut tx, id, filter, sort, seed, page
+            )
+            .await?)
+        })
+        .await?;
+    Ok(Some((found, list)))
+}
+
+/// A page of a process's debates and how many match (from the read cache).
+pub(crate) async fn debate_list(
+    state: &AppState,
+    tenant: &Tenant,
+    slug: &str,
+    sort: DebateSort,
+    district: Option<&str>,
+    page: PageRequest,
+) -> Result<Option<(Arc<Option<ProcessView>>, Arc<(Vec<Debate>, i64)>)>, WebError> {
+    let found = process(state, tenant, slug).await?;
+    let Some((summary, _, _)) = found.as_ref() else {
+        return Ok(None);
+    };
+    let id = summary.id;
+    let key = format!(
+        "debates:{id}:{district:?}:{}:{}:{}",
+        sort.as_str(),
+        page.page,
+        page.per_page
+    );
+    let list = state
+        .reads
+        .get_or_load(tenant.id, key, || async {
+            in_tx!(state, tenant, |tx| debates::list(
+                &mut tx, id, sort, district, page
+            )
+            .await?)
+        })
+        .await?;
+    Ok(Some((found, list)))
+}
+
+/// A page of the threads on `target` and how many threads there are
+/// (from the read cache).
+pub(crate) async fn comment_page(
+    state: &AppState,
+    tenant: &Tenant,
+    target: Target,
+    page: i64,
+) -> Result<Arc<(Vec<Comment>, i64)>, WebError> {
+    let key = format!("comments:{}:{}:{page}", target.kind(), target.id());
+    state
+        .reads
+        .get_or_load(tenant.id, key, || async {
+            in_tx!(state, tenant, |tx| comments::list(&mut tx, target, page)
+                .await?)
+        })
+        .await
+}
+
+/// Search hits (from the read cache).
+pub(crate) async fn search_hits(
+    state: &AppState,
+    tenant: &Tenant,
+    query: &str,
+    kind: search::Kind,
+) -> Result<Arc<Vec<search::Hit>>, WebError> {
+    let key = format!("search:{}:{query}", kind.as_str());
+    state
+        .reads
+        .get_or_load(tenant.id, key, || async {
+            in_tx!(state, tenant, |tx| search::search(&mut tx, query, kind)
+                .await?)
+        })
+        .await
 }

@@ -10,7 +10,10 @@ use crate::api::{
     body, context, csrf_header_matches, csrf_refused, error, unauthenticated, web_error,
 };
 use crate::error::WebError;
-use crate::participation::{ListQuery, deliver, refusal_message, refusal_status, seed};
+use crate::participation::{
+    ListQuery, comment_page, debate_list, deliver, proposal_list, refusal_message, refusal_status,
+    search_hits, seed,
+};
 use crate::site::LanguageRequest;
 use axum::Extension;
 use axum::Json;
@@ -68,9 +71,16 @@ macro_rules! read {
 
 /// Like [`read!`] for a logged-in visitor whose call carries its CSRF
 /// token (or a personal token); `$user` is their account. Refusals are
-/// answered, and roll the transaction back.
+/// answered, and roll the transaction back. A change drops the council's
+/// read cache, except after `keep_reads` (supports: lists may lag).
 macro_rules! act {
-    ($state:expr, $ctx:expr, $headers:expr, |$tx:ident, $user:ident| $body:expr) => {{
+    (keep_reads, $state:expr, $ctx:expr, $headers:expr, |$tx:ident, $user:ident| $body:expr) => {
+        act!(@run false, $state, $ctx, $headers, |$tx, $user| $body)
+    };
+    ($state:expr, $ctx:expr, $headers:expr, |$tx:ident, $user:ident| $body:expr) => {
+        act!(@run true, $state, $ctx, $headers, |$tx, $user| $body)
+    };
+    (@run $changes:expr, $state:expr, $ctx:expr, $headers:expr, |$tx:ident, $user:ident| $body:expr) => {{
         let Some(session) = &$ctx.visitor.session else {
             return unauthenticated();
         };
@@ -83,6 +93,9 @@ macro_rules! act {
             let outcome = $body;
             if outcome.is_ok() {
                 $tx.commit().await?;
+                if $changes {
+                    $state.reads.changed($ctx.tenant.id).await;
+                }
             }
             Ok(outcome)
         }
@@ -126,17 +139,22 @@ pub async fn list_proposals(
     let page = query.page();
     let sort = ProposalSort::parse(query.sort.as_deref());
     let seed = seed(ListQuery::number(&query.seed), &ctx.visitor.csrf);
-    let found = read!(state, ctx, |tx| {
-        match process_id(&mut tx, &slug).await? {
-            None => None,
-            Some(process) => {
-                Some(proposals::list(&mut tx, process, &query.filter(), sort, seed, page).await?)
-            }
-        }
-    });
-    let Some((items, total)) = found else {
-        return not_found();
+    let list = match proposal_list(
+        &state,
+        &ctx.tenant,
+        &slug,
+        &query.filter(),
+        sort,
+        seed,
+        page,
+    )
+    .await
+    {
+        Ok(Some((_, list))) => list,
+        Ok(None) => return not_found(),
+        Err(failure) => return web_error(failure),
     };
+    let (items, total) = (&list.0, list.1);
     let mut body = paged("proposals", json!(items), page, total);
     body["sort"] = json!(sort.as_str());
     Json(body).into_response()
@@ -286,7 +304,7 @@ pub async fn support(
         return not_found();
     };
     let default_language = ctx.tr.code().to_owned();
-    let supported = act!(state, ctx, headers, |tx, user| {
+    let supported = act!(keep_reads, state, ctx, headers, |tx, user| {
         match proposals::support(&mut tx, user, id).await? {
             Ok(supported) => {
                 deliver(&mut tx, &supported.notices, &default_language).await?;
@@ -395,17 +413,13 @@ pub async fn list_debates(
     let page = query.page();
     let sort = DebateSort::parse(query.sort.as_deref());
     let district = query.district();
-    let found = read!(state, ctx, |tx| {
-        match process_id(&mut tx, &slug).await? {
-            None => None,
-            Some(process) => {
-                Some(debates::list(&mut tx, process, sort, district.as_deref(), page).await?)
-            }
-        }
-    });
-    let Some((items, total)) = found else {
-        return not_found();
+    let list = match debate_list(&state, &ctx.tenant, &slug, sort, district.as_deref(), page).await
+    {
+        Ok(Some((_, list))) => list,
+        Ok(None) => return not_found(),
+        Err(failure) => return web_error(failure),
     };
+    let (items, total) = (&list.0, list.1);
     let mut body = paged("debates", json!(items), page, total);
     body["sort"] = json!(sort.as_str());
     Json(body).into_response()
@@ -512,17 +526,18 @@ pub async fn list_comments(
                     Target::Debate(id) => debates::find(&mut tx, id).await?.is_some(),
                     Target::Process(_) => true,
                 };
-                if visible {
-                    Some(comments::list(&mut tx, target, page).await?)
-                } else {
-                    None
-                }
+                visible.then_some(target)
             }
         }
     });
-    let Some((items, threads)) = found else {
+    let Some(target) = found else {
         return not_found();
     };
+    let listed = match comment_page(&state, &ctx.tenant, target, page).await {
+        Ok(listed) => listed,
+        Err(failure) => return web_error(failure),
+    };
+    let (items, threads) = (&listed.0, listed.1);
     Json(json!({"comments": items, "page": page, "threads": threads,
                 "threads_per_page": comments::THREADS_PER_PAGE}))
     .into_response()
@@ -719,8 +734,12 @@ pub async fn search(
     let ctx = context!(state, site, language, headers);
     let q = query.q.unwrap_or_default();
     let kind = search::Kind::parse(query.kind.as_deref());
-    let hits = read!(state, ctx, |tx| search::search(&mut tx, &q, kind).await?);
-    Json(json!({"query": q, "hits": hits})).into_response()
+    let q: String = q.chars().take(search::MAX_QUERY).collect();
+    let hits = match search_hits(&state, &ctx.tenant, &q, kind).await {
+        Ok(hits) => hits,
+        Err(failure) => return web_error(failure),
+    };
+    Json(json!({"query": q, "hits": *hits})).into_response()
 }
 
 /// `GET /api/v1/me/activity`.

@@ -9,6 +9,7 @@ use crate::comment_pages::{CommentsView, following, load_comments};
 use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::pages::LanguageLink;
+use crate::participation::process;
 use crate::proposal_pages::{DetailQuery, ProcessTabs};
 use crate::site::LanguageRequest;
 use askama::Template;
@@ -164,15 +165,23 @@ pub async fn show(
     };
     let viewer = ctx.visitor.session.as_ref().map(|s| s.user);
     let found: Result<_, WebError> = async {
-        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
-        let Some((process, description, phases)) =
-            processes::published_by_slug(&mut tx, &slug).await?
-        else {
+        let found = process(&state, &ctx.tenant, &slug).await?;
+        let Some((process, description, phases)) = found.as_ref().clone() else {
             return Ok(None);
         };
         let target = Target::Process(process.id);
+        let following = match viewer {
+            Some(_) => {
+                let mut tx = state.tenancy.begin(&ctx.tenant).await?;
+                let following = following(&mut tx, viewer, target).await?;
+                tx.commit().await?;
+                following
+            }
+            None => false,
+        };
         let comments = load_comments(
-            &mut tx,
+            &state,
+            &ctx.tenant,
             target,
             query.comments_page(),
             viewer,
@@ -180,8 +189,6 @@ pub async fn show(
             format!("/processes/{slug}"),
         )
         .await?;
-        let following = following(&mut tx, viewer, target).await?;
-        tx.commit().await?;
         Ok(Some((process, description, phases, comments, following)))
     }
     .await;

@@ -10,7 +10,8 @@ use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::pages::LanguageLink;
 use crate::participation::{
-    ListQuery, Pagination, deliver, encode, paragraphs, refusal_message, seed, short_date,
+    ListQuery, Pagination, deliver, encode, paragraphs, process, proposal_list, refusal_message,
+    seed, short_date,
 };
 use crate::site::LanguageRequest;
 use askama::Template;
@@ -19,7 +20,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use cabildo_engine::content::{Refusal, Target};
-use cabildo_engine::processes::{self, Action, Phase};
+use cabildo_engine::processes::{self, Action, Denied, Phase};
 use cabildo_engine::proposals::{self, NewProposal, Proposal, ProposalSort, Status};
 use cabildo_engine::staff::{self, Role};
 use cabildo_tenancy::{Site, TenantTx};
@@ -170,22 +171,16 @@ pub async fn list(
     let sort = ProposalSort::parse(query.sort.as_deref());
     let filter = query.filter();
     let seed = seed(ListQuery::number(&query.seed), &ctx.visitor.csrf);
-    let loaded: Result<_, WebError> = async {
-        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
-        let Some((process, _, phases)) = processes::published_by_slug(&mut tx, &slug).await? else {
-            return Ok(None);
+    let (found, list) =
+        match proposal_list(&state, &ctx.tenant, &slug, &filter, sort, seed, page).await {
+            Ok(Some(found)) => found,
+            Ok(None) => return WebError::NotFound.into_page(&ctx.tr),
+            Err(error) => return error.into_page(&ctx.tr),
         };
-        let (items, total) =
-            proposals::list(&mut tx, process.id, &filter, sort, seed, page).await?;
-        tx.commit().await?;
-        Ok(Some((process, phases, items, total)))
-    }
-    .await;
-    let (process, phases, items, total) = match loaded {
-        Ok(Some(loaded)) => loaded,
-        Ok(None) => return WebError::NotFound.into_page(&ctx.tr),
-        Err(error) => return error.into_page(&ctx.tr),
+    let Some((process, _, phases)) = found.as_ref() else {
+        return WebError::NotFound.into_page(&ctx.tr);
     };
+    let (items, total) = (list.0.clone(), list.1);
     let districts = match districts(&state, &ctx).await {
         Ok(districts) => districts,
         Err(error) => return error.into_page(&ctx.tr),
@@ -232,7 +227,7 @@ pub async fn list(
         tr,
         chrome: &ctx.chrome,
         languages: &ctx.chrome.languages,
-        tabs: ProcessTabs::new(&process.slug, &process.title, &phases, "proposals"),
+        tabs: ProcessTabs::new(&process.slug, &process.title, phases, "proposals"),
         items: rows(tr, &districts, items),
         total_label: tr.count("proposals-total", total),
         sorts,
@@ -384,6 +379,7 @@ pub async fn create(
         let created = proposals::create(&mut tx, user, process.id, &new).await?;
         if created.is_ok() {
             tx.commit().await?;
+            state.reads.changed(ctx.tenant.id).await;
         }
         Ok(created)
     }
@@ -493,22 +489,13 @@ pub async fn show(
         let Some(proposal) = proposals::find(&mut tx, id).await? else {
             return Ok(None);
         };
-        let Some((process, _, phases)) =
-            processes::published_by_slug(&mut tx, &proposal.process_slug).await?
-        else {
-            return Ok(None);
+        // Only a logged-in visitor is told why they may not support.
+        let may = match viewer {
+            Some(_) => {
+                processes::may(&mut tx, proposal.process_id, viewer, Action::Support).await?
+            }
+            None => Err(Denied::NotRegistered),
         };
-        let tabs = ProcessTabs::new(&process.slug, &process.title, &phases, "proposals");
-        let comments = load_comments(
-            &mut tx,
-            Target::Proposal(id),
-            query.comments_page(),
-            viewer,
-            true,
-            base,
-        )
-        .await?;
-        let may = processes::may(&mut tx, proposal.process_id, viewer, Action::Support).await?;
         let (supported, editable) = match viewer {
             Some(user) => (
                 !proposals::supported_by(&mut tx, user, &[id])
@@ -521,6 +508,21 @@ pub async fn show(
         let following = following(&mut tx, viewer, Target::Proposal(id)).await?;
         let answering = is_answerer(&mut tx, viewer).await?;
         tx.commit().await?;
+        let found = process(&state, &ctx.tenant, &proposal.process_slug).await?;
+        let Some((process, _, phases)) = found.as_ref() else {
+            return Ok(None);
+        };
+        let tabs = ProcessTabs::new(&process.slug, &process.title, phases, "proposals");
+        let comments = load_comments(
+            &state,
+            &ctx.tenant,
+            Target::Proposal(id),
+            query.comments_page(),
+            viewer,
+            true,
+            base,
+        )
+        .await?;
         Ok(Some((
             proposal, tabs, comments, may, supported, editable, following, answering,
         )))
@@ -589,7 +591,7 @@ pub async fn support(
     };
     let on = get(&values, "support") != "off";
     let default_language = ctx.tr.code().to_owned();
-    form_action!(state, ctx, |tx, user| {
+    form_action!(keep_reads, state, ctx, |tx, user| {
         if on {
             match proposals::support(&mut tx, user, id).await? {
                 Ok(supported) => {
@@ -702,6 +704,7 @@ pub async fn edit(
         let edited = proposals::edit(&mut tx, user, id, &new).await?;
         if edited.is_ok() {
             tx.commit().await?;
+            state.reads.changed(ctx.tenant.id).await;
         }
         Ok(edited)
     }

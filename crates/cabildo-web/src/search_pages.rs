@@ -6,7 +6,7 @@ use crate::account_pages::{Chrome, load};
 use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::pages::LanguageLink;
-use crate::participation::short_date;
+use crate::participation::{search_hits, short_date};
 use crate::proposal_pages::render;
 use crate::site::LanguageRequest;
 use askama::Template;
@@ -68,15 +68,8 @@ pub async fn search(
     let hits = if q.trim().is_empty() {
         Vec::new()
     } else {
-        let found: Result<_, WebError> = async {
-            let mut tx = state.tenancy.begin(&ctx.tenant).await?;
-            let hits = search::search(&mut tx, &q, kind).await?;
-            tx.commit().await?;
-            Ok(hits)
-        }
-        .await;
-        match found {
-            Ok(hits) => hits,
+        match search_hits(&state, &ctx.tenant, &q, kind).await {
+            Ok(hits) => hits.as_ref().clone(),
             Err(error) => return error.into_page(&ctx.tr),
         }
     };

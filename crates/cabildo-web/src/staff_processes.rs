@@ -243,6 +243,7 @@ pub async fn add_phase(
     let outcome = as_admin!(state, ctx, |tx, actor| processes::add_phase(
         &mut tx, &actor, process, &phase
     ));
+    state.reads.changed(ctx.tenant.id).await;
     match outcome {
         Ok(Some(Ok(_))) => {
             render(
@@ -285,6 +286,7 @@ pub async fn publish(
     match outcome {
         Ok(Some(true)) => {
             state.processes.forget(ctx.tenant.id);
+            state.reads.changed(ctx.tenant.id).await;
             render(
                 &state,
                 &ctx,

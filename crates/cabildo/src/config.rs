@@ -129,6 +129,55 @@ pub enum Command {
     /// Platform accounts of consultants and operators.
     #[command(subcommand)]
     Accounts(AccountsCommand),
+    /// Synthetic data for benchmarks and load tests.
+    #[command(subcommand)]
+    Seed(SeedCommand),
+}
+
+/// `seed` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SeedCommand {
+    /// A new published process, open for debates and proposals, with many
+    /// people, proposals, supports, debates and comments (counters exact,
+    /// 500 comments on the first proposal). Optionally writes personal
+    /// access tokens of people who supported nothing, and the proposal
+    /// ids, for load tests.
+    Participation {
+        /// The council's slug.
+        #[arg(long)]
+        tenant: String,
+        /// The new process's address part.
+        #[arg(long, default_value = "datos-de-prueba")]
+        process: String,
+        /// People.
+        #[arg(long, default_value_t = 20_000)]
+        people: i64,
+        /// Proposals.
+        #[arg(long, default_value_t = 10_000)]
+        proposals: i64,
+        /// Supports.
+        #[arg(long, default_value_t = 200_000)]
+        supports: i64,
+        /// Comments.
+        #[arg(long, default_value_t = 100_000)]
+        comments: i64,
+        /// Debates.
+        #[arg(long, default_value_t = 200)]
+        debates: i64,
+        /// Supports that qualify a proposal.
+        #[arg(long, default_value_t = 25)]
+        threshold: i32,
+        /// Write this many personal access tokens (one per extra person)
+        /// to `--tokens-file`.
+        #[arg(long, default_value_t = 0)]
+        tokens: i64,
+        /// Where the tokens go, one per line.
+        #[arg(long)]
+        tokens_file: Option<PathBuf>,
+        /// Write the proposal ids here, one per line.
+        #[arg(long)]
+        proposals_file: Option<PathBuf>,
+    },
 }
 
 /// `accounts` subcommands.

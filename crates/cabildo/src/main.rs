@@ -34,6 +34,7 @@ async fn main() -> ExitCode {
         Command::Newsletters(command) => commands::newsletters::run(&cli.global, command).await,
         Command::Census(command) => commands::census::run(&cli.global, command).await,
         Command::Accounts(command) => commands::accounts::run(&cli.global, command).await,
+        Command::Seed(command) => commands::seed::run(&cli.global, command).await,
     };
     match result {
         Ok(code) => code,

@@ -8,6 +8,7 @@ pub mod jobs;
 pub mod mail;
 pub mod migrate;
 pub mod newsletters;
+pub mod seed;
 pub mod serve;
 pub mod services;
 pub mod tenants;

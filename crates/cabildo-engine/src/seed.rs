@@ -1,0 +1,305 @@
+//! Synthetic participation for benchmarks and load tests: a published
+//! process in its proposals phase with many people, proposals, supports,
+//! debates and comments, written in set-based statements (thousands of
+//! rows each). Counters are computed from the rows at the end, so they are
+//! exact. Seeded people have addresses under `seed.invalid`, no password,
+//! and nicknames starting with the run's tag.
+
+use crate::accounts::AccountError;
+use crate::accounts::api_tokens;
+use crate::processes::{self, Component, NewPhase, NewProcess, Rules, Who};
+use crate::staff::Actor;
+use cabildo_tenancy::TenantTx;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+/// How much to seed.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The new process's address part.
+    pub process: String,
+    /// People who propose, support and comment.
+    pub people: i64,
+    /// Proposals.
+    pub proposals: i64,
+    /// Supports (each person supports `supports / people` proposals).
+    pub supports: i64,
+    /// Comments (500 of them on the first proposal, in threads).
+    pub comments: i64,
+    /// Debates.
+    pub debates: i64,
+    /// Supports that qualify a proposal.
+    pub threshold: i32,
+}
+
+/// Rows per statement.
+pub const BATCH: i64 = 20_000;
+
+/// Comments on the first proposal (its page is the heavy detail page).
+pub const HOT_COMMENTS: i64 = 500;
+
+/// Topics and places that titles are made of, so that search finds things.
+const TOPICS: &str = "ARRAY['Más bancos', 'Carril bici', 'Nueva biblioteca', 'Fuentes de agua', 'Árboles y sombra',
+    'Mercado de abastos', 'Autobús nocturno', 'Plaza peatonal', 'Huerto urbano', 'Polideportivo cubierto',
+    'Parque infantil', 'Contenedores de reciclaje', 'Iluminación', 'Aceras accesibles', 'Centro de mayores']";
+const PLACES: &str =
+    "ARRAY['en el Casco Histórico', 'en Santa Bárbara', 'en el Polígono', 'en Palomarejos',
+    'en Buenavista', 'junto al río', 'en el barrio', 'para toda la ciudad']";
+
+/// The seeded process's id and the run's tag.
+#[derive(Clone, Debug)]
+pub struct Seeded {
+    /// The process.
+    pub process: Uuid,
+    /// Seeded people, in order.
+    pub people: Vec<Uuid>,
+    /// What marks this run's rows.
+    pub tag: String,
+}
+
+/// Creates the process (open for debates and proposals from yesterday for
+/// 60 days) and its people.
+pub async fn start(
+    tx: &mut TenantTx,
+    plan: &Plan,
+) -> Result<Result<Seeded, processes::Refused>, AccountError> {
+    let actor = Actor("cli:seed".into());
+    let new = NewProcess {
+        slug: plan.process.clone(),
+        title: "Plan de participación ciudadana (datos de prueba)".into(),
+        summary: "Un proceso con muchas propuestas, apoyos y comentarios sintéticos.".into(),
+        description: "Datos generados por `cabildo seed`.".into(),
+        district: None,
+        rules: Rules {
+            create: Who::Registered,
+            support: Who::Registered,
+            organisations_may_support: false,
+            support_threshold: plan.threshold,
+        },
+    };
+    let process = match processes::create(tx, &actor, &new).await? {
+        Ok(id) => id,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    let now = OffsetDateTime::now_utc();
+    let phase = NewPhase {
+        title: "Propuestas y debates".into(),
+        starts_at: now - Duration::days(1),
+        ends_at: now + Duration::days(60),
+        components: vec![Component::Debates, Component::Proposals],
+    };
+    if let Err(refused) = processes::add_phase(tx, &actor, process, &phase).await? {
+        return Ok(Err(refused));
+    }
+    processes::publish(tx, &actor, process).await?;
+    let tag: String = Uuid::new_v4().simple().to_string()[..6].to_owned();
+    let people: Vec<Uuid> = sqlx::query_scalar(
+        "INSERT INTO users (email, name, nickname, email_confirmed_at, terms_accepted_at)
+         SELECT 'seed-' || $1 || '-' || g || '@seed.invalid', 'Participante ' || g, 's' || $1 || '-' || g, now(), now()
+         FROM generate_series(1, $2) AS g ORDER BY g RETURNING id",
+    )
+    .bind(&tag)
+    .bind(plan.people.max(1))
+    .fetch_all(tx.conn())
+    .await?;
+    Ok(Ok(Seeded {
+        process,
+        people,
+        tag,
+    }))
+}
+
+/// Proposals `from..to` (0-based), by people in turn, newest last.
+pub async fn proposals(
+    tx: &mut TenantTx,
+    seeded: &Seeded,
+    from: i64,
+    to: i64,
+) -> Result<(), AccountError> {
+    let sql = format!(
+        "INSERT INTO proposals (id, process_id, author_id, title, summary, body, created_at)
+         SELECT md5($3 || '-proposal-' || g)::uuid, $1, ($2::uuid[])[1 + g % array_length($2::uuid[], 1)],
+                ({TOPICS})[1 + g % 15] || ' ' || ({PLACES})[1 + (g / 15) % 8] || ' (' || g || ')',
+                'Propuesta ' || g || ': ' || lower(({TOPICS})[1 + g % 15]) || ' ' || ({PLACES})[1 + (g / 15) % 8] || '.',
+                repeat('Texto de la propuesta con sus razones y su coste aproximado. ', (1 + g % 5)::int),
+                now() - make_interval(mins => ($5 - g)::int)
+         FROM generate_series($4, $5 - 1) AS g"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(seeded.process)
+        .bind(&seeded.people)
+        .bind(&seeded.tag)
+        .bind(from)
+        .bind(to)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// The process's proposals, oldest first.
+pub async fn proposal_ids(tx: &mut TenantTx, process: Uuid) -> Result<Vec<Uuid>, AccountError> {
+    Ok(
+        sqlx::query_scalar(
+            "SELECT id FROM proposals WHERE process_id = $1 ORDER BY created_at, id",
+        )
+        .bind(process)
+        .fetch_all(tx.conn())
+        .await?,
+    )
+}
+
+/// The first proposal (the one with [`HOT_COMMENTS`] comments).
+pub async fn hot_proposal(tx: &mut TenantTx, seeded: &Seeded) -> Result<Uuid, AccountError> {
+    Ok(sqlx::query_scalar("SELECT md5($1 || '-proposal-0')::uuid")
+        .bind(&seeded.tag)
+        .fetch_one(tx.conn())
+        .await?)
+}
+
+/// Supports `from..to` of `total`: support number `k` is by person
+/// `k % people`, each person's supports spread over distinct proposals.
+pub async fn supports(
+    tx: &mut TenantTx,
+    seeded: &Seeded,
+    plan: &Plan,
+    from: i64,
+    to: i64,
+) -> Result<u64, AccountError> {
+    let people = i64::try_from(seeded.people.len()).unwrap_or(1).max(1);
+    let per_person = ((plan.supports + people - 1) / people).max(1);
+    let stride = (plan.proposals / per_person).max(1);
+    let done = sqlx::query(
+        "INSERT INTO supports (proposal_id, user_id, created_at)
+         SELECT md5($3 || '-proposal-' || ((k % $4) * 7919 + (k / $4) * $5) % $6)::uuid,
+                ($2::uuid[])[1 + k % $4], now() - make_interval(secs => k::int)
+         FROM generate_series($7, $8 - 1) AS k
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(seeded.process)
+    .bind(&seeded.people)
+    .bind(&seeded.tag)
+    .bind(people)
+    .bind(stride)
+    .bind(plan.proposals.max(1))
+    .bind(from)
+    .bind(to)
+    .execute(tx.conn())
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Debates of the process.
+pub async fn debates(tx: &mut TenantTx, seeded: &Seeded, count: i64) -> Result<(), AccountError> {
+    let sql = format!(
+        "INSERT INTO debates (id, process_id, author_id, title, body, created_at)
+         SELECT md5($3 || '-debate-' || g)::uuid, $1, ($2::uuid[])[1 + g % array_length($2::uuid[], 1)],
+                '¿' || ({TOPICS})[1 + g % 15] || ' ' || ({PLACES})[1 + (g / 15) % 8] || '? (' || g || ')',
+                'Abramos el debate: ¿qué os parece? ' || g, now() - make_interval(hours => ($4 - g)::int)
+         FROM generate_series(0, $4 - 1) AS g"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(seeded.process)
+        .bind(&seeded.people)
+        .bind(&seeded.tag)
+        .bind(count)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Comments `from..to`: the first [`HOT_COMMENTS`] on the first proposal
+/// in threads five deep, then one in ten on debates, the rest top-level on
+/// proposals in turn.
+pub async fn comments(
+    tx: &mut TenantTx,
+    seeded: &Seeded,
+    plan: &Plan,
+    from: i64,
+    to: i64,
+) -> Result<(), AccountError> {
+    sqlx::query(
+        "INSERT INTO comments (id, process_id, target_kind, target_id, parent_id, root_id, depth,
+                               author_id, body, alignment, created_at)
+         SELECT md5($3 || '-comment-' || g)::uuid, $1,
+                CASE WHEN g < $4 THEN 'proposal' WHEN g % 10 = 0 AND $6 > 0 THEN 'debate' ELSE 'proposal' END,
+                CASE WHEN g < $4 THEN md5($3 || '-proposal-0')::uuid
+                     WHEN g % 10 = 0 AND $6 > 0 THEN md5($3 || '-debate-' || (g / 10) % $6)::uuid
+                     ELSE md5($3 || '-proposal-' || (1 + g % ($5 - 1)))::uuid END,
+                CASE WHEN g < $4 AND g % 5 <> 0 THEN md5($3 || '-comment-' || (g - 1))::uuid END,
+                CASE WHEN g < $4 THEN md5($3 || '-comment-' || (g - g % 5))::uuid
+                     ELSE md5($3 || '-comment-' || g)::uuid END,
+                CASE WHEN g < $4 THEN g % 5 ELSE 0 END,
+                ($2::uuid[])[1 + (g * 13) % array_length($2::uuid[], 1)],
+                'Comentario ' || g || ': estoy ' || (ARRAY['a favor', 'en contra', 'de acuerdo a medias'])[1 + g % 3]
+                    || ' porque el barrio lo necesita.',
+                (g % 3) - 1, now() - make_interval(secs => ($8 - g)::int)
+         FROM generate_series($7, $8 - 1) AS g",
+    )
+    .bind(seeded.process)
+    .bind(&seeded.people)
+    .bind(&seeded.tag)
+    .bind(HOT_COMMENTS)
+    .bind(plan.proposals.max(2))
+    .bind(plan.debates)
+    .bind(from)
+    .bind(to)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Sets every counter of the process from its rows, and marks qualified
+/// proposals.
+pub async fn counters(tx: &mut TenantTx, seeded: &Seeded) -> Result<(), AccountError> {
+    sqlx::query(
+        "UPDATE proposals r SET
+             supports_count = (SELECT count(*) FROM supports s WHERE s.proposal_id = r.id),
+             comments_count = (SELECT count(*) FROM comments c WHERE c.target_kind = 'proposal'
+                               AND c.target_id = r.id AND c.deleted_at IS NULL AND c.hidden_at IS NULL)
+         WHERE r.process_id = $1",
+    )
+    .bind(seeded.process)
+    .execute(tx.conn())
+    .await?;
+    sqlx::query(
+        "UPDATE proposals r SET qualified_at = now() FROM processes p
+         WHERE p.id = r.process_id AND r.process_id = $1 AND r.supports_count >= p.support_threshold",
+    )
+    .bind(seeded.process)
+    .execute(tx.conn())
+    .await?;
+    sqlx::query(
+        "UPDATE debates d SET comments_count = (SELECT count(*) FROM comments c WHERE c.target_kind = 'debate'
+                               AND c.target_id = d.id AND c.deleted_at IS NULL AND c.hidden_at IS NULL)
+         WHERE d.process_id = $1",
+    )
+    .bind(seeded.process)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Creates `count` more people, each with a personal access token, who
+/// have supported nothing (for load tests of support casting).
+pub async fn people_with_tokens(
+    tx: &mut TenantTx,
+    seeded: &Seeded,
+    count: i64,
+) -> Result<Vec<String>, AccountError> {
+    let people: Vec<Uuid> = sqlx::query_scalar(
+        "INSERT INTO users (email, name, nickname, email_confirmed_at, terms_accepted_at)
+         SELECT 'seed-' || $1 || '-t' || g || '@seed.invalid', 'Votante ' || g, 's' || $1 || '-t' || g, now(), now()
+         FROM generate_series(1, $2) AS g ORDER BY g RETURNING id",
+    )
+    .bind(&seeded.tag)
+    .bind(count)
+    .fetch_all(tx.conn())
+    .await?;
+    let mut tokens = Vec::with_capacity(people.len());
+    for person in people {
+        if let Ok((_, token)) = api_tokens::create(tx, person, "seed").await? {
+            tokens.push(token);
+        }
+    }
+    Ok(tokens)
+}
