@@ -2,9 +2,12 @@
 -- supports, threaded comments and their votes, reports for moderation,
 -- follows. Counters (supports, comments, votes) live on the rows they
 -- count and are changed in the same transaction as the row that changes
--- them. Search vectors are generated columns in the council's usual
--- languages (Spanish and English stemming side by side, accents ignored: the
--- configurations in the shared `search` schema).
+-- them; counters are in no index and tables keep free space, so a counter
+-- update is a heap-only (HOT) update. Search vectors use the council's usual
+-- languages (Spanish and English stemming side by side, accents ignored:
+-- the configurations in the shared `search` schema) and are set by
+-- triggers only when the texts change (a generated column would be
+-- recomputed on every counter update).
 
 ALTER TABLE users
     ADD COLUMN blocked_at timestamptz,
@@ -12,11 +15,22 @@ ALTER TABLE users
 
 ALTER TABLE processes
     ADD COLUMN comments_count integer NOT NULL DEFAULT 0 CHECK (comments_count >= 0),
-    ADD COLUMN search tsvector GENERATED ALWAYS AS (
-        setweight(to_tsvector('search.spanish', title), 'A') || setweight(to_tsvector('search.english', title), 'A')
-        || setweight(to_tsvector('search.spanish', summary || ' ' || description_markdown), 'B')
-        || setweight(to_tsvector('search.english', summary || ' ' || description_markdown), 'B')) STORED;
+    ADD COLUMN search tsvector;
 CREATE INDEX processes_search_idx ON processes USING gin (search);
+
+-- The search vector of a title and a text.
+CREATE FUNCTION search_vector(title text, body text) RETURNS tsvector LANGUAGE sql IMMUTABLE AS $$
+    SELECT setweight(to_tsvector('search.spanish', title), 'A') || setweight(to_tsvector('search.english', title), 'A')
+        || setweight(to_tsvector('search.spanish', body), 'B') || setweight(to_tsvector('search.english', body), 'B')
+$$;
+CREATE FUNCTION processes_search() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.search := search_vector(NEW.title, NEW.summary || ' ' || NEW.description_markdown);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER processes_search BEFORE INSERT OR UPDATE OF title, summary, description_markdown ON processes
+    FOR EACH ROW EXECUTE FUNCTION processes_search();
+UPDATE processes SET title = title;
 
 CREATE TABLE debates (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -31,14 +45,19 @@ CREATE TABLE debates (
     closed_at timestamptz,
     hidden_at timestamptz,
     created_at timestamptz NOT NULL DEFAULT now(),
-    search tsvector GENERATED ALWAYS AS (
-        setweight(to_tsvector('search.spanish', title), 'A') || setweight(to_tsvector('search.english', title), 'A')
-        || setweight(to_tsvector('search.spanish', body), 'B') || setweight(to_tsvector('search.english', body), 'B')) STORED
-);
+    search tsvector
+) WITH (fillfactor = 85);
 CREATE INDEX debates_newest_idx ON debates (process_id, pinned DESC, created_at DESC, id) WHERE hidden_at IS NULL;
 CREATE INDEX debates_active_idx ON debates (process_id, pinned DESC, last_activity_at DESC, id) WHERE hidden_at IS NULL;
 CREATE INDEX debates_author_idx ON debates (author_id);
 CREATE INDEX debates_search_idx ON debates USING gin (search);
+CREATE FUNCTION debates_search() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.search := search_vector(NEW.title, NEW.body);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER debates_search BEFORE INSERT OR UPDATE OF title, body ON debates
+    FOR EACH ROW EXECUTE FUNCTION debates_search();
 
 CREATE TABLE proposals (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -62,16 +81,19 @@ CREATE TABLE proposals (
     hidden_at timestamptz,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
-    search tsvector GENERATED ALWAYS AS (
-        setweight(to_tsvector('search.spanish', title), 'A') || setweight(to_tsvector('search.english', title), 'A')
-        || setweight(to_tsvector('search.spanish', summary || ' ' || body), 'B')
-        || setweight(to_tsvector('search.english', summary || ' ' || body), 'B')) STORED
-);
-CREATE INDEX proposals_supported_idx ON proposals (process_id, supports_count DESC, id) WHERE hidden_at IS NULL;
+    search tsvector
+) WITH (fillfactor = 85);
 CREATE INDEX proposals_newest_idx ON proposals (process_id, created_at DESC, id) WHERE hidden_at IS NULL;
 CREATE INDEX proposals_shuffle_idx ON proposals (process_id, shuffle, id) WHERE hidden_at IS NULL;
 CREATE INDEX proposals_author_idx ON proposals (author_id);
 CREATE INDEX proposals_search_idx ON proposals USING gin (search);
+CREATE FUNCTION proposals_search() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.search := search_vector(NEW.title, NEW.summary || ' ' || NEW.body);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER proposals_search BEFORE INSERT OR UPDATE OF title, summary, body ON proposals
+    FOR EACH ROW EXECUTE FUNCTION proposals_search();
 
 -- One support per person and proposal: the primary key is what makes 50
 -- parallel clicks count once.
@@ -103,7 +125,7 @@ CREATE TABLE comments (
     edited_at timestamptz,
     deleted_at timestamptz,
     hidden_at timestamptz
-);
+) WITH (fillfactor = 90);
 CREATE INDEX comments_target_idx ON comments (target_kind, target_id, root_id, created_at);
 CREATE INDEX comments_roots_idx ON comments (target_kind, target_id, created_at) WHERE parent_id IS NULL;
 CREATE INDEX comments_author_idx ON comments (author_id);

@@ -21,7 +21,7 @@ pub const EDIT_WINDOW_MINUTES: i64 = 15;
 /// Longest comment, in characters.
 pub const MAX_LENGTH: usize = 5000;
 /// Threads (a top-level comment and its replies) per page.
-pub const THREADS_PER_PAGE: i64 = 50;
+pub const THREADS_PER_PAGE: i64 = 25;
 
 /// A comment as written.
 #[derive(Clone, Debug, Default)]

@@ -7,6 +7,7 @@
 use crate::AppState;
 use crate::account_pages::{Context, Fields, checked_fields, get, load};
 use crate::error::WebError;
+use crate::i18n::Tr;
 use crate::participation::{
     comment_page, deliver, paragraphs, refusal_message, refusal_status, short_date,
 };
@@ -43,8 +44,57 @@ pub struct CommentRow {
     pub(crate) can_reply: bool,
 }
 
+/// The words of the comments section, looked up once per page rather
+/// than once per comment.
+pub struct CommentLabels {
+    pub(crate) organisation: String,
+    pub(crate) official: String,
+    pub(crate) in_favour: String,
+    pub(crate) against: String,
+    pub(crate) edited: String,
+    pub(crate) up: String,
+    pub(crate) down: String,
+    pub(crate) reply: String,
+    pub(crate) reply_to: String,
+    pub(crate) edit: String,
+    pub(crate) save: String,
+    pub(crate) delete: String,
+    pub(crate) report: String,
+    pub(crate) report_reason: String,
+    pub(crate) report_send: String,
+    pub(crate) deleted: String,
+    pub(crate) hidden: String,
+    pub(crate) publish: String,
+}
+
+impl CommentLabels {
+    fn new(tr: &Tr) -> Self {
+        Self {
+            organisation: tr.t("badge-organisation"),
+            official: tr.t("comment-official"),
+            in_favour: tr.t("comment-for"),
+            against: tr.t("comment-against"),
+            edited: tr.t("comment-edited"),
+            up: tr.t("comment-up"),
+            down: tr.t("comment-down"),
+            reply: tr.t("comment-reply"),
+            reply_to: tr.t("comment-reply-to"),
+            edit: tr.t("comment-edit"),
+            save: tr.t("comment-save"),
+            delete: tr.t("comment-delete"),
+            report: tr.t("report-this"),
+            report_reason: tr.t("report-reason"),
+            report_send: tr.t("report-send"),
+            deleted: tr.t("comment-deleted"),
+            hidden: tr.t("comment-hidden"),
+            publish: tr.t("comment-publish"),
+        }
+    }
+}
+
 /// The comments section of a page.
 pub struct CommentsView {
+    pub(crate) labels: CommentLabels,
     pub(crate) kind: &'static str,
     pub(crate) id: String,
     pub(crate) rows: Vec<CommentRow>,
@@ -64,6 +114,7 @@ pub struct CommentsView {
 /// the threads from the read cache, the visitor's votes and role fresh.
 pub(crate) async fn load_comments(
     state: &AppState,
+    tr: &Tr,
     tenant: &Tenant,
     target: Target,
     page: i64,
@@ -116,6 +167,7 @@ pub(crate) async fn load_comments(
         .collect();
     let per_page = comments::THREADS_PER_PAGE;
     Ok(CommentsView {
+        labels: CommentLabels::new(tr),
         kind: target.kind(),
         id: target.id().to_string(),
         rows,

@@ -286,6 +286,7 @@ pub async fn show(
         let tabs = ProcessTabs::new(&process.slug, &process.title, phases, "debates");
         let comments = load_comments(
             &state,
+            &ctx.tr,
             &ctx.tenant,
             Target::Debate(id),
             query.comments_page(),

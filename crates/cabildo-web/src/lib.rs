@@ -108,7 +108,6 @@ pub struct AppState {
     limiter: Arc<ratelimit::Limiter>,
     secret: Arc<[u8]>,
     sessions: session_cache::SessionCache,
-    processes: process_pages::ProcessCache,
     reads: read_cache::ReadCache,
 }
 
@@ -149,7 +148,6 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         metrics: Arc::new(Metrics::default()),
         config: Arc::new(config.clone()),
         limiter: Arc::new(limiter),
-        processes: process_pages::ProcessCache::default(),
         secret,
     };
     let api = Router::new()

@@ -157,7 +157,7 @@ async fn council_home(
         })
         .collect();
     let total: i64 = districts.iter().map(|d| d.population).sum();
-    let listing = state.processes.listing(state, tenant).await?;
+    let listing = crate::process_pages::listing(state, tenant).await?;
     let district_names: Vec<(String, String)> = settings
         .districts
         .iter()

@@ -389,3 +389,17 @@ pub(crate) async fn search_hits(
         })
         .await
 }
+
+/// A proposal as anonymous visitors see it (from the read cache).
+pub(crate) async fn cached_proposal(
+    state: &AppState,
+    tenant: &Tenant,
+    id: uuid::Uuid,
+) -> Result<Arc<Option<Proposal>>, WebError> {
+    state
+        .reads
+        .get_or_load(tenant.id, format!("proposal:{id}"), || async {
+            in_tx!(state, tenant, |tx| proposals::find(&mut tx, id).await?)
+        })
+        .await
+}

@@ -1,7 +1,7 @@
 //! Public pages of participatory processes: the list and one process with
 //! its phase timeline, its comments and its open data. The home page shows
-//! the list, the latest proposals and the phase calendar from a cache kept
-//! for [`LIST_TTL`] so that it costs no database transaction per view.
+//! the list, the latest proposals and the phase calendar from the read
+//! cache, so that it costs no database transaction per view.
 
 use crate::AppState;
 use crate::account_pages::{Chrome, Context};
@@ -19,14 +19,8 @@ use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use cabildo_engine::content::Target;
 use cabildo_engine::processes::{self, Summary};
-use cabildo_tenancy::{Site, Tenant, TenantId};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-/// How long the home page's listing is reused; a newly published process
-/// or proposal shows on the home page within this time.
-pub const LIST_TTL: Duration = Duration::from_secs(30);
+use cabildo_tenancy::{Site, Tenant};
+use std::sync::Arc;
 
 /// What the home page lists.
 pub struct Listing {
@@ -38,53 +32,22 @@ pub struct Listing {
     pub calendar: Vec<cabildo_engine::processes::CalendarEntry>,
 }
 
-/// A council's listing and when it was read.
-type Lists = HashMap<TenantId, (Arc<Listing>, Instant)>;
-
-/// Published processes by council, with when they were read.
-#[derive(Clone, Default)]
-pub struct ProcessCache {
-    lists: Arc<Mutex<Lists>>,
-}
-
-impl ProcessCache {
-    /// Forgets a council's list (after publishing), in this process.
-    pub fn forget(&self, tenant: TenantId) {
-        self.lists
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&tenant);
-    }
-
-    /// The council's listing, from the cache when fresh.
-    pub async fn listing(
-        &self,
-        state: &AppState,
-        tenant: &Tenant,
-    ) -> Result<Arc<Listing>, WebError> {
-        if let Some((list, at)) = self
-            .lists
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&tenant.id)
-            && at.elapsed() < LIST_TTL
-        {
-            return Ok(list.clone());
-        }
-        let mut tx = state.tenancy.begin(tenant).await?;
-        let list = Arc::new(Listing {
-            processes: processes::published(&mut tx).await?,
-            latest: cabildo_engine::proposals::latest(&mut tx, 5).await?,
-            calendar: processes::calendar(&mut tx, 8).await?,
-        });
-        tx.commit().await?;
-        let mut lists = self.lists.lock().unwrap_or_else(|e| e.into_inner());
-        if lists.len() > 10_000 {
-            lists.clear();
-        }
-        lists.insert(tenant.id, (list.clone(), Instant::now()));
-        Ok(list)
-    }
+/// The council's listing, through the read cache (so a view costs no
+/// database transaction; a change shows at once).
+pub(crate) async fn listing(state: &AppState, tenant: &Tenant) -> Result<Arc<Listing>, WebError> {
+    state
+        .reads
+        .get_or_load(tenant.id, "listing".to_owned(), || async {
+            let mut tx = state.tenancy.begin(tenant).await?;
+            let listing = Listing {
+                processes: processes::published(&mut tx).await?,
+                latest: cabildo_engine::proposals::latest(&mut tx, 5).await?,
+                calendar: processes::calendar(&mut tx, 8).await?,
+            };
+            tx.commit().await?;
+            Ok(listing)
+        })
+        .await
 }
 
 #[derive(Template)]
@@ -134,7 +97,7 @@ pub async fn list(
         Ok(ctx) => ctx,
         Err(error) => return error.into_page(&language.ui()),
     };
-    let listing = match state.processes.listing(&state, &ctx.tenant).await {
+    let listing = match listing(&state, &ctx.tenant).await {
         Ok(listing) => listing,
         Err(error) => return error.into_page(&ctx.tr),
     };
@@ -181,6 +144,7 @@ pub async fn show(
         };
         let comments = load_comments(
             &state,
+            &ctx.tr,
             &ctx.tenant,
             target,
             query.comments_page(),

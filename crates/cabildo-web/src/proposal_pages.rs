@@ -10,8 +10,8 @@ use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::pages::LanguageLink;
 use crate::participation::{
-    ListQuery, Pagination, deliver, encode, paragraphs, process, proposal_list, refusal_message,
-    seed, short_date,
+    ListQuery, Pagination, cached_proposal, deliver, encode, paragraphs, process, proposal_list,
+    refusal_message, seed, short_date,
 };
 use crate::site::LanguageRequest;
 use askama::Template;
@@ -485,29 +485,38 @@ pub async fn show(
     let viewer = ctx.visitor.session.as_ref().map(|s| s.user);
     let base = format!("/proposals/{id}");
     let loaded: Result<_, WebError> = async {
-        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
-        let Some(proposal) = proposals::find(&mut tx, id).await? else {
-            return Ok(None);
-        };
-        // Only a logged-in visitor is told why they may not support.
-        let may = match viewer {
-            Some(_) => {
-                processes::may(&mut tx, proposal.process_id, viewer, Action::Support).await?
-            }
-            None => Err(Denied::NotRegistered),
-        };
-        let (supported, editable) = match viewer {
-            Some(user) => (
-                !proposals::supported_by(&mut tx, user, &[id])
+        // Anonymous visitors read the proposal from the read cache (its
+        // count may lag a few seconds) and need nothing else; people
+        // logged in read it fresh, with what concerns them.
+        let (proposal, may, supported, editable, following, answering) = match viewer {
+            None => match cached_proposal(&state, &ctx.tenant, id).await?.as_ref() {
+                Some(proposal) => (
+                    proposal.clone(),
+                    Err(Denied::NotRegistered),
+                    false,
+                    false,
+                    false,
+                    false,
+                ),
+                None => return Ok(None),
+            },
+            Some(user) => {
+                let mut tx = state.tenancy.begin(&ctx.tenant).await?;
+                let Some(proposal) = proposals::find(&mut tx, id).await? else {
+                    return Ok(None);
+                };
+                let may =
+                    processes::may(&mut tx, proposal.process_id, viewer, Action::Support).await?;
+                let supported = !proposals::supported_by(&mut tx, user, &[id])
                     .await?
-                    .is_empty(),
-                proposals::editable_by(&mut tx, user, id).await?,
-            ),
-            None => (false, false),
+                    .is_empty();
+                let editable = proposals::editable_by(&mut tx, user, id).await?;
+                let following = following(&mut tx, viewer, Target::Proposal(id)).await?;
+                let answering = is_answerer(&mut tx, viewer).await?;
+                tx.commit().await?;
+                (proposal, may, supported, editable, following, answering)
+            }
         };
-        let following = following(&mut tx, viewer, Target::Proposal(id)).await?;
-        let answering = is_answerer(&mut tx, viewer).await?;
-        tx.commit().await?;
         let found = process(&state, &ctx.tenant, &proposal.process_slug).await?;
         let Some((process, _, phases)) = found.as_ref() else {
             return Ok(None);
@@ -515,6 +524,7 @@ pub async fn show(
         let tabs = ProcessTabs::new(&process.slug, &process.title, phases, "proposals");
         let comments = load_comments(
             &state,
+            &ctx.tr,
             &ctx.tenant,
             Target::Proposal(id),
             query.comments_page(),

@@ -23,11 +23,17 @@ const CAPACITY: usize = 20_000;
 
 type Value = Arc<dyn Any + Send + Sync>;
 
+/// A copy, or the read that will fill it: readers who come while it runs
+/// wait for it instead of running the same read (one read per key at a
+/// time, so an expired popular page does not send every waiting request
+/// to the database at once).
+type Slot = Arc<tokio::sync::OnceCell<Value>>;
+
 #[derive(Default)]
 struct Inner {
     /// Copies by council and key, with when they were read and the
     /// council's generation they were read in.
-    entries: HashMap<(TenantId, String), (Value, Instant, u64)>,
+    entries: HashMap<(TenantId, String), (Slot, Instant, u64)>,
     /// Bumped by every change to the council's participation.
     generations: HashMap<TenantId, u64>,
 }
@@ -78,28 +84,38 @@ impl ReadCache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, WebError>>,
     {
-        let generation = {
-            let inner = self.lock();
+        let slot = {
+            let mut inner = self.lock();
             let generation = inner.generations.get(&tenant).copied().unwrap_or(0);
-            if let Some((value, at, read_in)) = inner.entries.get(&(tenant, key.clone()))
-                && *read_in == generation
-                && at.elapsed() < TTL
-                && let Ok(value) = value.clone().downcast::<T>()
-            {
-                return Ok(value);
+            let fresh = inner
+                .entries
+                .get(&(tenant, key.clone()))
+                .filter(|(_, at, read_in)| *read_in == generation && at.elapsed() < TTL)
+                .map(|(slot, _, _)| slot.clone());
+            match fresh {
+                Some(slot) => slot,
+                None => {
+                    if inner.entries.len() >= CAPACITY {
+                        inner.entries.clear();
+                    }
+                    let slot = Slot::default();
+                    inner
+                        .entries
+                        .insert((tenant, key), (slot.clone(), Instant::now(), generation));
+                    slot
+                }
             }
-            generation
         };
-        let value = Arc::new(load().await?);
-        let mut inner = self.lock();
-        if inner.entries.len() >= CAPACITY {
-            inner.entries.clear();
-        }
-        let shared: Value = value.clone();
-        inner
-            .entries
-            .insert((tenant, key), (shared, Instant::now(), generation));
-        Ok(value)
+        let value = slot
+            .get_or_try_init(|| async {
+                let value: Value = Arc::new(load().await?);
+                Ok::<_, WebError>(value)
+            })
+            .await?;
+        value
+            .clone()
+            .downcast::<T>()
+            .map_err(|_| WebError::Internal("a cached read was stored under another type".into()))
     }
 
     /// Drops the council's copies here and, through Redis, on every node.

@@ -285,7 +285,6 @@ pub async fn publish(
     ));
     match outcome {
         Ok(Some(true)) => {
-            state.processes.forget(ctx.tenant.id);
             state.reads.changed(ctx.tenant.id).await;
             render(
                 &state,

@@ -4,7 +4,8 @@
 //! of 201s can be compared exactly with the rows in the database.
 //!
 //! Usage (bench/participation runs it):
-//! `cargo bench -p cabildo --bench supports -- ADDR HOST TOKENS_FILE PROPOSALS_FILE REQUESTS CONNECTIONS`
+//! `cast_supports ADDR HOST TOKENS_FILE PROPOSALS_FILE REQUESTS CONNECTIONS spread|one`
+//! (built with `cargo build --release -p cabildo --example cast_supports`)
 //! Prints one line of JSON: created, already, failed, seconds, per_second,
 //! p50_ms, p99_ms.
 
@@ -56,11 +57,24 @@ async fn exchange(stream: &mut BufReader<TcpStream>, request: &[u8]) -> std::io:
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args().filter(|a| a != "--bench").collect();
-    let [_, addr, host, tokens, proposals, requests, connections] = args.as_slice() else {
-        eprintln!("usage: supports ADDR HOST TOKENS_FILE PROPOSALS_FILE REQUESTS CONNECTIONS");
+    let args: Vec<String> = std::env::args().collect();
+    let [
+        _,
+        addr,
+        host,
+        tokens,
+        proposals,
+        requests,
+        connections,
+        spread,
+    ] = args.as_slice()
+    else {
+        eprintln!(
+            "usage: cast_supports ADDR HOST TOKENS_FILE PROPOSALS_FILE REQUESTS CONNECTIONS spread|one"
+        );
         std::process::exit(2);
     };
+    let one = spread == "one";
     let tokens = Arc::new(lines(tokens));
     let proposals = Arc::new(lines(proposals));
     let requests: usize = requests.parse().expect("REQUESTS");
@@ -75,6 +89,7 @@ async fn main() {
     for _ in 0..connections {
         let (tokens, proposals, next) = (tokens.clone(), proposals.clone(), next.clone());
         let (addr, host) = (addr.clone(), host.clone());
+        let one = one;
         tasks.push(tokio::spawn(async move {
             let mut stream = BufReader::new(TcpStream::connect(&addr).await.expect("connect"));
             stream.get_ref().set_nodelay(true).expect("nodelay");
@@ -85,9 +100,17 @@ async fn main() {
                 if k >= requests {
                     break;
                 }
-                // Pair k: person k mod T, proposal k div T — all distinct.
-                let token = &tokens[k % tokens.len()];
-                let proposal = &proposals[(k / tokens.len()) % proposals.len()];
+                // Pair k: person t = k mod T and proposal 7t + k div T
+                // (mod P): all pairs distinct, and the requests in flight
+                // at any moment are by different people on different
+                // proposals — or, with `one`, all on the first proposal.
+                let person = k % tokens.len();
+                let token = &tokens[person];
+                let proposal = if one {
+                    &proposals[0]
+                } else {
+                    &proposals[(person * 7 + k / tokens.len()) % proposals.len()]
+                };
                 let request = format!(
                     "POST /api/v1/proposals/{proposal}/support HTTP/1.1\r\nHost: {host}\r\n\
                      Authorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: 0\r\n\r\n"
