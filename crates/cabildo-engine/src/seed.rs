@@ -303,3 +303,189 @@ pub async fn people_with_tokens(
     }
     Ok(tokens)
 }
+
+/// The demo's address part for its process.
+pub const DEMO_PROCESS: &str = "plan-participacion";
+
+/// A demo council's process, so the site is alive on first start: "a plan
+/// to boost citizen participation" in its proposals phase, with a few
+/// verified residents, debates, proposals, comments and supports, written
+/// through the same rules as people's own. Does nothing when the process
+/// exists already (the demo starts many times on one data folder).
+pub async fn demo(tx: &mut TenantTx, council: &str) -> Result<bool, AccountError> {
+    use crate::comments::{self, NewComment};
+    use crate::content::Target;
+    use crate::debates::{self, NewDebate};
+    use crate::proposals::{self, NewProposal};
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM processes WHERE slug = $1)")
+            .bind(DEMO_PROCESS)
+            .fetch_one(tx.conn())
+            .await?;
+    if exists {
+        return Ok(false);
+    }
+    let districts: Vec<String> = sqlx::query_scalar("SELECT code FROM districts ORDER BY position")
+        .fetch_all(tx.conn())
+        .await?;
+    let actor = Actor("cli:demo".into());
+    let new = NewProcess {
+        slug: DEMO_PROCESS.into(),
+        title: "Plan para impulsar la participación ciudadana".into(),
+        summary: "Queremos que participen también quienes no forman parte de ninguna asociación: debate los temas, haz propuestas y apoya las que te convenzan.".into(),
+        description: format!("{council} abre este proceso para **escuchar a toda la ciudadanía**.\n\n1. Debates sobre los temas elegidos.\n2. Propuestas de vecinas y vecinos, que necesitan apoyos para pasar a estudio.\n3. Respuesta oficial a cada propuesta que alcance sus apoyos."),
+        district: None,
+        rules: Rules {
+            create: Who::Registered,
+            support: Who::Verified,
+            organisations_may_support: false,
+            support_threshold: 5,
+        },
+    };
+    let Ok(process) = processes::create(tx, &actor, &new).await? else {
+        return Ok(false);
+    };
+    let now = OffsetDateTime::now_utc();
+    let day = |d: i64| (now + Duration::days(d)).date().midnight().assume_utc();
+    for (title, from, to, components) in [
+        ("Debate de los temas", -20, 25, vec![Component::Debates]),
+        ("Propuestas y apoyos", -10, 35, vec![Component::Proposals]),
+        ("Respuesta del ayuntamiento", 35, 60, vec![]),
+    ] {
+        let phase = NewPhase {
+            title: title.into(),
+            starts_at: day(from),
+            ends_at: day(to),
+            components,
+        };
+        let _ = processes::add_phase(tx, &actor, process, &phase).await?;
+    }
+    processes::publish(tx, &actor, process).await?;
+    let people: Vec<Uuid> = sqlx::query_scalar(
+        "INSERT INTO users (email, name, nickname, email_confirmed_at, terms_accepted_at, verified_at, district_code)
+         SELECT 'vecino' || g || '@demo.invalid', n, lower(split_part(n, ' ', 1)) || '_demo', now(), now(), now(),
+                ($1::text[])[1 + g % greatest(array_length($1::text[], 1), 1)]
+         FROM unnest(ARRAY['Lucía Martín', 'Javier Gómez', 'Carmen Ruiz', 'Pablo Díaz', 'Elena Sanz', 'Andrés Moreno'])
+              WITH ORDINALITY AS t(n, g)
+         ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(&districts)
+    .fetch_all(tx.conn())
+    .await?;
+    if people.len() < 6 {
+        return Ok(true);
+    }
+    let district = |i: usize| districts.get(i % districts.len().max(1)).cloned();
+    let mut debate_ids = Vec::new();
+    for (i, (title, body)) in [
+        ("¿Cómo llegamos a quienes no participan nunca?", "Las asociaciones ya participan. ¿Qué haría falta para que se animen también los vecinos que no están en ninguna?"),
+        ("Horarios de las reuniones de barrio", "Muchas reuniones son por la tarde, cuando mucha gente trabaja. ¿Probamos otros horarios o reuniones en línea?"),
+        ("Presupuestos participativos: ¿por dónde empezamos?", "El año que viene llega el primer presupuesto participativo. ¿Qué os gustaría decidir?"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let debate = NewDebate { title: title.into(), body: body.into(), district: None };
+        if let Ok(id) = debates::create(tx, people[i], process, &debate).await? {
+            debate_ids.push(id);
+        }
+    }
+    let mut proposal_ids = Vec::new();
+    for (i, (title, summary)) in [
+        ("Puntos de información en los mercados", "Mesas informativas los sábados en los mercados de cada barrio, para explicar cómo participar."),
+        ("Buzón de propuestas en los centros cívicos", "Un buzón físico para quien no usa internet, con las propuestas pasadas a la web cada semana."),
+        ("Consejos de barrio abiertos a cualquier vecino", "Que cualquier persona empadronada pueda asistir y hablar en los consejos de barrio."),
+        ("Formación digital para mayores", "Talleres en los centros de mayores para aprender a participar desde el móvil."),
+        ("Más bancos y sombra en el paseo del río", "Bancos cada 200 metros y árboles de sombra a lo largo del paseo."),
+        ("Carril bici entre barrios", "Un carril bici seguro que una los barrios con el centro."),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let proposal = NewProposal {
+            title: title.into(),
+            summary: summary.into(),
+            body: String::new(),
+            district: if i >= 4 { district(i) } else { None },
+        };
+        if let Ok(id) = proposals::create(tx, people[i % people.len()], process, &proposal).await? {
+            proposal_ids.push(id);
+        }
+    }
+    // Supports: the first proposal reaches the threshold of 5.
+    for (p, supporters) in proposal_ids.iter().zip([6, 4, 3, 2, 1, 1]) {
+        for person in people.iter().take(supporters) {
+            let _ = proposals::support(tx, *person, *p).await?;
+        }
+    }
+    let comment = |body: &str, alignment: i16, parent: Option<Uuid>| NewComment {
+        body: body.into(),
+        alignment,
+        parent,
+    };
+    if let (Some(debate), Some(proposal)) = (debate_ids.first(), proposal_ids.first()) {
+        if let Ok(first) = comments::create(
+            tx,
+            people[1],
+            Target::Debate(*debate),
+            &comment(
+                "Haría falta ir a donde está la gente: mercados, colegios, centros de salud.",
+                1,
+                None,
+            ),
+            false,
+        )
+        .await?
+        {
+            let _ = comments::create(
+                tx,
+                people[0],
+                Target::Debate(*debate),
+                &comment(
+                    "De acuerdo, y con horarios que no choquen con el trabajo.",
+                    1,
+                    Some(first.id),
+                ),
+                false,
+            )
+            .await?;
+        }
+        let _ = comments::create(
+            tx,
+            people[2],
+            Target::Debate(*debate),
+            &comment(
+                "Yo creo que primero hay que explicar qué se decide de verdad.",
+                0,
+                None,
+            ),
+            false,
+        )
+        .await?;
+        let _ = comments::create(
+            tx,
+            people[3],
+            Target::Proposal(*proposal),
+            &comment(
+                "Me parece muy buena idea, sobre todo para la gente mayor.",
+                1,
+                None,
+            ),
+            false,
+        )
+        .await?;
+        let _ = comments::create(
+            tx,
+            people[4],
+            Target::Proposal(*proposal),
+            &comment(
+                "¿Quién atendería las mesas? Habría que contar con voluntariado.",
+                -1,
+                None,
+            ),
+            false,
+        )
+        .await?;
+    }
+    Ok(true)
+}

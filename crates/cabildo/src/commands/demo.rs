@@ -103,6 +103,16 @@ async fn run_with(
     }
     for slug in &slugs {
         demo_admin(&tenancy, slug).await?;
+        let council = tenancy.get_tenant(slug).await?;
+        let mut tx = tenancy.begin(&council).await?;
+        let created = cabildo_engine::seed::demo(&mut tx, &council.name).await?;
+        tx.commit().await?;
+        if created {
+            println!(
+                "Demo process of {slug}: /processes/{}",
+                cabildo_engine::seed::DEMO_PROCESS
+            );
+        }
     }
 
     // Mail goes to a local catcher, shown at /_demo/mail.

@@ -86,6 +86,22 @@ fn the_demo_serves_both_councils_and_the_platform_catches_mail_then_stops_cleanl
     assert_eq!(status, 200);
     assert!(toledo.contains("Ayuntamiento de Toledo") && toledo.contains("Casco Histórico"));
     assert!(toledo.contains("lang=\"es\"") && toledo.contains("hreflang=\"en\""));
+    assert!(
+        toledo.contains("Plan para impulsar la participación ciudadana"),
+        "the demo process is on the home page"
+    );
+    let (status, proposals) = http_get(
+        port,
+        &format!("toledo.localhost:{port}"),
+        "/processes/plan-participacion/proposals",
+    )
+    .expect("proposals");
+    assert_eq!(status, 200);
+    assert!(
+        proposals.contains("Puntos de información en los mercados")
+            && proposals.contains("Ha alcanzado sus apoyos"),
+        "{proposals}"
+    );
     let (status, talavera) =
         http_get(port, &format!("talavera.localhost:{port}"), "/").expect("talavera");
     assert_eq!(status, 200);
@@ -162,6 +178,7 @@ fn the_demo_serves_both_councils_and_the_platform_catches_mail_then_stops_cleanl
 
     let first_run = demo.stop();
     assert!(first_run.contains("toledo: created"), "{first_run}");
+    assert!(first_run.contains("Demo process of toledo: /processes/plan-participacion"));
     assert!(
         !data_dir.join("postgres/data/postmaster.pid").exists(),
         "PostgreSQL was stopped"
@@ -174,5 +191,6 @@ fn the_demo_serves_both_councils_and_the_platform_catches_mail_then_stops_cleanl
     assert_eq!(status, 200);
     let second_run = demo.stop();
     assert!(second_run.contains("toledo: updated"), "{second_run}");
+    assert!(!second_run.contains("Demo process of"), "created once");
     let _ = std::fs::remove_dir_all(&data_dir);
 }
