@@ -14,6 +14,7 @@ mod metrics;
 mod moderation_pages;
 mod newsletter_pages;
 mod notification_pages;
+mod openapi;
 mod organisation_pages;
 mod pages;
 mod participation;
@@ -211,6 +212,7 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         )
         .route("/comments/{id}/vote", put(participation_api::vote))
         .route("/search", get(participation_api::search))
+        .route("/openapi.json", get(openapi::serve))
         .fallback(api::not_found);
     let sites = Router::new()
         .route("/", get(pages::home))

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 pub const TOLEDO: &str = "toledo.cabildo.test";
 pub const TALAVERA: &str = "talavera.cabildo.test";
 const PASSWORD: &str = "caballo grapa pila";
-const SECRET: &[u8] = b"a test secret that is long enough";
+pub const SECRET: &[u8] = b"a test secret that is long enough";
 
 /// A visitor with a cookie jar per host.
 pub struct Browser {

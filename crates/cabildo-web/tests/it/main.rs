@@ -5,6 +5,7 @@
     reason = "a test fails loudly at the step that broke"
 )]
 
+mod accessibility;
 mod accounts;
 mod consultants;
 mod database_outage;

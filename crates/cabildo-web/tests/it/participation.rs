@@ -910,3 +910,52 @@ async fn a_council_role_cannot_read_another_councils_participation_tables() {
     }
     tx.commit().await.expect("commit");
 }
+
+#[tokio::test]
+async fn a_change_on_one_node_drops_the_read_cache_of_the_others_at_once() {
+    use cabildo_tenancy::testing::another_node;
+    let world = world().await;
+    open_process(&world, "toledo", "plan", OPEN_RULES, 1).await;
+    let node_b = another_node(&world.tenancy).await.expect("node b");
+    let router_b = crate::support::app(
+        &node_b,
+        cabildo_web::WebConfig {
+            secret_key: Some(crate::accounts::SECRET.to_vec()),
+            ..cabildo_web::WebConfig::default()
+        },
+    );
+    let mut ana = Person::new(&world, TOLEDO, "ana").await;
+    let list = "/api/v1/processes/plan/proposals";
+    assert_eq!(
+        anonymous(&world, TOLEDO, list).await.1["total"],
+        0,
+        "node A reads and keeps the list"
+    );
+    // The same person, through node B.
+    let mut on_b = Browser::new(&router_b);
+    on_b.cookies = ana.browser.cookies.clone();
+    let made = on_b
+        .json(
+            TOLEDO,
+            "POST",
+            "/api/v1/processes/plan/proposals",
+            json!({"title": "Desde B", "summary": "Otro nodo"}),
+            Some(&ana.csrf),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    // Well within the cache's 5 s: only the broadcast explains it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    loop {
+        if anonymous(&world, TOLEDO, list).await.1["total"] == 1 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "node A kept its copy");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let (status, doc) = ana
+        .call(TOLEDO, "GET", "/api/v1/openapi.json", Value::Null)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.1.0");
+}
