@@ -319,46 +319,96 @@ async fn open_for_supports(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Outcome<i
 
 /// `user` supports proposal `id` (once, however often or in parallel
 /// they ask).
+///
+/// One statement reads the facts the rules need (the proposal, its
+/// process and phases, the person) and, when the cheap ones hold (the
+/// proposal takes supports, a phase is open, the person is confirmed and
+/// not blocked), already adds the support and moves the counter. The
+/// rules are then decided in Rust ([`processes::decide`]); in the rare
+/// case they refuse what was added (a rule on residency or organisations),
+/// the support is taken back in the same transaction.
 pub async fn support(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Outcome<Supported> {
-    let threshold = match open_for_supports(tx, user, id).await? {
-        Ok(threshold) => threshold,
-        Err(refusal) => return Ok(Err(refusal)),
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        status: String,
+        title: String,
+        supports_count: i32,
+        #[sqlx(flatten)]
+        process: processes::ProcessFacts,
+        #[sqlx(flatten)]
+        person: processes::PersonFacts,
+        counted: Option<i32>,
+        qualified_now: Option<bool>,
+    }
+    let sql = format!(
+        "WITH facts AS (
+             SELECT r.id, r.status, r.title, r.supports_count, p.support_threshold, {}, {}
+             FROM proposals r JOIN processes p ON p.id = r.process_id AND p.status = 'published'
+             LEFT JOIN users u ON u.id = $2 AND u.deleted_at IS NULL
+             WHERE r.id = $1 AND r.hidden_at IS NULL),
+         added AS (
+             INSERT INTO supports (proposal_id, user_id)
+             SELECT id, $2 FROM facts WHERE status = 'published' AND open AND confirmed AND NOT blocked
+             ON CONFLICT DO NOTHING RETURNING proposal_id),
+         counted AS (
+             UPDATE proposals r SET supports_count = r.supports_count + 1,
+                    qualified_at = CASE WHEN r.qualified_at IS NULL AND r.supports_count + 1 >= f.support_threshold
+                                        THEN now() ELSE r.qualified_at END
+             FROM added, facts f WHERE r.id = added.proposal_id
+             RETURNING r.supports_count, r.qualified_at IS NOT NULL AND r.qualified_at = now() AS qualified_now)
+         SELECT facts.status, facts.title, facts.supports_count, facts.create_rule, facts.support_rule,
+                facts.organisations_may_support, facts.process_district, facts.open, facts.confirmed,
+                facts.blocked, facts.verified, facts.district, facts.organisation,
+                counted.supports_count AS counted, counted.qualified_now
+         FROM facts LEFT JOIN counted ON true",
+        processes::PROCESS_FACTS.replace("$c", "$3"),
+        processes::PERSON_FACTS
+    );
+    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(user)
+        .bind(processes::component_of(Action::Support))
+        .fetch_optional(tx.conn())
+        .await?;
+    let Some(row) = row else {
+        return Ok(Err(Refusal::NotFound));
     };
-    let added: Option<(i32, bool, String)> = sqlx::query_as(
-        "WITH added AS (
-             INSERT INTO supports (proposal_id, user_id) VALUES ($1, $2)
-             ON CONFLICT DO NOTHING RETURNING proposal_id)
-         UPDATE proposals r SET supports_count = r.supports_count + 1,
-                qualified_at = CASE WHEN r.qualified_at IS NULL AND r.supports_count + 1 >= $3
-                                    THEN now() ELSE r.qualified_at END
-         FROM added WHERE r.id = added.proposal_id
-         RETURNING r.supports_count, r.qualified_at IS NOT NULL AND r.qualified_at = now(), r.title",
-    )
-    .bind(id)
-    .bind(user)
-    .bind(threshold)
-    .fetch_optional(tx.conn())
-    .await?;
-    let Some((supports_count, qualified_now, title)) = added else {
-        let supports_count: i32 =
-            sqlx::query_scalar("SELECT supports_count FROM proposals WHERE id = $1")
-                .bind(id)
-                .fetch_one(tx.conn())
-                .await?;
+    let refusal = match processes::decide(Action::Support, &row.process, Some(&row.person)) {
+        Err(denied) => Some(Refusal::from(denied)),
+        Ok(()) if row.status != "published" => Some(Refusal::Closed),
+        Ok(()) => None,
+    };
+    if let Some(refusal) = refusal {
+        if row.counted.is_some() {
+            sqlx::query(
+                "WITH removed AS (DELETE FROM supports WHERE proposal_id = $1 AND user_id = $2 RETURNING proposal_id)
+                 UPDATE proposals r SET supports_count = r.supports_count - 1,
+                        qualified_at = CASE WHEN $3 THEN NULL ELSE r.qualified_at END
+                 FROM removed WHERE r.id = removed.proposal_id",
+            )
+            .bind(id)
+            .bind(user)
+            .bind(row.qualified_now.unwrap_or(false))
+            .execute(tx.conn())
+            .await?;
+        }
+        return Ok(Err(refusal));
+    }
+    let Some(supports_count) = row.counted else {
         return Ok(Ok(Supported {
             added: false,
-            supports_count,
+            supports_count: row.supports_count,
             notices: Vec::new(),
         }));
     };
-    let notices = if qualified_now {
+    let notices = if row.qualified_now.unwrap_or(false) {
         // The author follows their proposal, so followers include them.
         notify_followers(
             tx,
             Target::Proposal(id),
             &[],
             "proposal.qualified",
-            &title,
+            &row.title,
             &format!("/proposals/{id}"),
         )
         .await?

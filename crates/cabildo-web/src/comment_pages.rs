@@ -20,7 +20,7 @@ use cabildo_engine::comments::{self, NewComment};
 use cabildo_engine::content::{Refusal, Target};
 use cabildo_engine::moderation::{self, Item};
 use cabildo_engine::{follows, staff};
-use cabildo_tenancy::{Site, Tenant, TenantTx};
+use cabildo_tenancy::{Site, TenantTx};
 use uuid::Uuid;
 
 /// One comment as shown.
@@ -114,14 +114,14 @@ pub struct CommentsView {
 /// the threads from the read cache, the visitor's votes and role fresh.
 pub(crate) async fn load_comments(
     state: &AppState,
-    tr: &Tr,
-    tenant: &Tenant,
+    ctx: &Context,
     target: Target,
     page: i64,
-    viewer: Option<Uuid>,
     open: bool,
     base: String,
 ) -> Result<CommentsView, WebError> {
+    let (tr, tenant) = (&ctx.tr, &ctx.tenant);
+    let viewer = ctx.visitor.session.as_ref().map(|s| s.user);
     let listed = comment_page(state, tenant, target, page).await?;
     let (items, threads) = (&listed.0, listed.1);
     let (votes, staff) = match viewer {

@@ -286,11 +286,9 @@ pub async fn show(
         let tabs = ProcessTabs::new(&process.slug, &process.title, phases, "debates");
         let comments = load_comments(
             &state,
-            &ctx.tr,
-            &ctx.tenant,
+            &ctx,
             Target::Debate(id),
             query.comments_page(),
-            viewer,
             !debate.closed,
             format!("/debates/{id}"),
         )

@@ -177,79 +177,6 @@ pub(crate) fn encode(value: &str) -> String {
     percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_refusal_and_notice_has_words_in_every_language() {
-        let refusals = [
-            Refusal::Denied(Denied::PhaseClosed),
-            Refusal::Denied(Denied::NotRegistered),
-            Refusal::Denied(Denied::NotVerified),
-            Refusal::Denied(Denied::WrongDistrict),
-            Refusal::Denied(Denied::OrganisationsMayNot),
-            Refusal::Denied(Denied::Blocked),
-            Refusal::NotFound,
-            Refusal::NotAuthor,
-            Refusal::EditWindowOver,
-            Refusal::Closed,
-            Refusal::TooDeep,
-            Refusal::OwnComment,
-            Refusal::Forbidden,
-        ];
-        // Every `Refusal::Invalid` code the engine uses.
-        let invalid = [
-            "title_invalid",
-            "summary_invalid",
-            "body_invalid",
-            "district_unknown",
-            "alignment_invalid",
-            "vote_invalid",
-            "reason_invalid",
-            "message_invalid",
-            "answer_invalid",
-            "status_invalid",
-        ];
-        for code in crate::i18n::UI_LANGUAGES {
-            let tr = Tr::new(code);
-            let mut messages: Vec<String> =
-                refusals.iter().map(|r| refusal_message(&tr, *r)).collect();
-            messages.extend(
-                invalid
-                    .iter()
-                    .map(|c| refusal_message(&tr, Refusal::Invalid("field", c))),
-            );
-            for kind in [
-                "comment-new",
-                "comment-reply",
-                "proposal-qualified",
-                "proposal-status",
-                "user-blocked",
-            ] {
-                messages.push(tr.with(&format!("notice-{kind}"), "subject", "x"));
-            }
-            for message in messages {
-                assert!(
-                    !message.is_empty() && !message.contains("Unknown localization"),
-                    "{code}: {message}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn paragraphs_split_on_blank_lines_and_seeds_are_stable() {
-        assert_eq!(
-            paragraphs("uno\r\n\r\ndos\n\n\n  \ntres"),
-            ["uno", "dos", "tres"]
-        );
-        assert_eq!(seed(None, "token"), seed(None, "token"));
-        assert_ne!(seed(None, "token"), seed(None, "other"));
-        assert_eq!(seed(Some(-1), "token"), i32::MAX - 1);
-    }
-}
-
 /// A published process as pages show it: summary, description (Markdown),
 /// phases.
 pub(crate) type ProcessView = (Summary, String, Vec<Phase>);
@@ -402,4 +329,77 @@ pub(crate) async fn cached_proposal(
             in_tx!(state, tenant, |tx| proposals::find(&mut tx, id).await?)
         })
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_refusal_and_notice_has_words_in_every_language() {
+        let refusals = [
+            Refusal::Denied(Denied::PhaseClosed),
+            Refusal::Denied(Denied::NotRegistered),
+            Refusal::Denied(Denied::NotVerified),
+            Refusal::Denied(Denied::WrongDistrict),
+            Refusal::Denied(Denied::OrganisationsMayNot),
+            Refusal::Denied(Denied::Blocked),
+            Refusal::NotFound,
+            Refusal::NotAuthor,
+            Refusal::EditWindowOver,
+            Refusal::Closed,
+            Refusal::TooDeep,
+            Refusal::OwnComment,
+            Refusal::Forbidden,
+        ];
+        // Every `Refusal::Invalid` code the engine uses.
+        let invalid = [
+            "title_invalid",
+            "summary_invalid",
+            "body_invalid",
+            "district_unknown",
+            "alignment_invalid",
+            "vote_invalid",
+            "reason_invalid",
+            "message_invalid",
+            "answer_invalid",
+            "status_invalid",
+        ];
+        for code in crate::i18n::UI_LANGUAGES {
+            let tr = Tr::new(code);
+            let mut messages: Vec<String> =
+                refusals.iter().map(|r| refusal_message(&tr, *r)).collect();
+            messages.extend(
+                invalid
+                    .iter()
+                    .map(|c| refusal_message(&tr, Refusal::Invalid("field", c))),
+            );
+            for kind in [
+                "comment-new",
+                "comment-reply",
+                "proposal-qualified",
+                "proposal-status",
+                "user-blocked",
+            ] {
+                messages.push(tr.with(&format!("notice-{kind}"), "subject", "x"));
+            }
+            for message in messages {
+                assert!(
+                    !message.is_empty() && !message.contains("Unknown localization"),
+                    "{code}: {message}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn paragraphs_split_on_blank_lines_and_seeds_are_stable() {
+        assert_eq!(
+            paragraphs("uno\r\n\r\ndos\n\n\n  \ntres"),
+            ["uno", "dos", "tres"]
+        );
+        assert_eq!(seed(None, "token"), seed(None, "token"));
+        assert_ne!(seed(None, "token"), seed(None, "other"));
+        assert_eq!(seed(Some(-1), "token"), i32::MAX - 1);
+    }
 }

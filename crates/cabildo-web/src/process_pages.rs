@@ -144,11 +144,9 @@ pub async fn show(
         };
         let comments = load_comments(
             &state,
-            &ctx.tr,
-            &ctx.tenant,
+            &ctx,
             target,
             query.comments_page(),
-            viewer,
             true,
             format!("/processes/{slug}"),
         )

@@ -89,7 +89,6 @@ async fn main() {
     for _ in 0..connections {
         let (tokens, proposals, next) = (tokens.clone(), proposals.clone(), next.clone());
         let (addr, host) = (addr.clone(), host.clone());
-        let one = one;
         tasks.push(tokio::spawn(async move {
             let mut stream = BufReader::new(TcpStream::connect(&addr).await.expect("connect"));
             stream.get_ref().set_nodelay(true).expect("nodelay");

@@ -320,6 +320,16 @@ async fn the_rules_refuse_with_clear_codes() {
     let (status, refused) = ana.call(TOLEDO, "POST", &support, Value::Null).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(refused["error"]["code"], "not_verified");
+    let (_, read) = anonymous(&world, TOLEDO, &format!("/api/v1/proposals/{id}")).await;
+    assert_eq!(read["supports_count"], 0, "a refused support leaves nothing behind");
+    let tenant = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM supports")
+        .fetch_one(tx.conn())
+        .await
+        .expect("count");
+    tx.commit().await.expect("commit");
+    assert_eq!(rows, 0);
     // Outside the phase.
     let (status, refused) = ana
         .call(
