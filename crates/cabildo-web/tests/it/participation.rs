@@ -321,7 +321,10 @@ async fn the_rules_refuse_with_clear_codes() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(refused["error"]["code"], "not_verified");
     let (_, read) = anonymous(&world, TOLEDO, &format!("/api/v1/proposals/{id}")).await;
-    assert_eq!(read["supports_count"], 0, "a refused support leaves nothing behind");
+    assert_eq!(
+        read["supports_count"], 0,
+        "a refused support leaves nothing behind"
+    );
     let tenant = world.council("toledo").await;
     let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
     let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM supports")
