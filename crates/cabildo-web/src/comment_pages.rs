@@ -9,7 +9,7 @@ use crate::account_pages::{Context, Fields, checked_fields, get, load};
 use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::participation::{
-    comment_page, deliver, paragraphs, refusal_message, refusal_status, short_date,
+    comment_page, deliver, paragraphs, parse_id, refusal_message, refusal_status, short_date,
 };
 use crate::site::LanguageRequest;
 use axum::Extension;
@@ -276,10 +276,6 @@ pub async fn create(
     })
 }
 
-fn comment_id(raw: &str) -> Option<Uuid> {
-    raw.parse().ok()
-}
-
 /// `POST /comments/{id}/vote` with `value` 1, -1 or 0.
 pub async fn vote(
     State(state): State<AppState>,
@@ -294,7 +290,7 @@ pub async fn vote(
         Ok(values) => values,
         Err(response) => return *response,
     };
-    let Some(id) = comment_id(&raw) else {
+    let Some(id) = parse_id(&raw) else {
         return WebError::NotFound.into_page(&ctx.tr);
     };
     let value: i16 = get(&values, "value").parse().unwrap_or(i16::MAX);
@@ -322,7 +318,7 @@ pub async fn edit(
         Ok(values) => values,
         Err(response) => return *response,
     };
-    let Some(id) = comment_id(&raw) else {
+    let Some(id) = parse_id(&raw) else {
         return WebError::NotFound.into_page(&ctx.tr);
     };
     let body = get(&values, "body").to_owned();
@@ -349,7 +345,7 @@ pub async fn delete(
     if let Err(response) = checked_fields(&ctx, &state, form) {
         return *response;
     }
-    let Some(id) = comment_id(&raw) else {
+    let Some(id) = parse_id(&raw) else {
         return WebError::NotFound.into_page(&ctx.tr);
     };
     form_action!(state, ctx, |tx, user| {
@@ -375,7 +371,7 @@ pub async fn report(
         Ok(values) => values,
         Err(response) => return *response,
     };
-    let item = comment_id(get(&values, "id")).and_then(|id| Item::parse(get(&values, "kind"), id));
+    let item = parse_id(get(&values, "id")).and_then(|id| Item::parse(get(&values, "kind"), id));
     let Some(item) = item else {
         return WebError::NotFound.into_page(&ctx.tr);
     };

@@ -11,7 +11,7 @@ use crate::pages::LanguageLink;
 use crate::participation::{
     ListQuery, Pagination, debate_list, encode, paragraphs, process, refusal_message, short_date,
 };
-use crate::proposal_pages::{DetailQuery, ProcessTabs, districts, render};
+use crate::proposal_pages::{DetailQuery, ProcessTabs, district_name, districts, render};
 use crate::site::LanguageRequest;
 use askama::Template;
 use axum::Extension;
@@ -44,12 +44,7 @@ fn rows(tr: &Tr, districts: &[(String, String)], items: Vec<Debate>) -> Vec<Deba
         .map(|d| DebateRow {
             id: d.id.to_string(),
             comments_label: tr.count("comments-count", i64::from(d.comments_count)),
-            district: d.district.as_ref().map(|code| {
-                districts
-                    .iter()
-                    .find(|(c, _)| c == code)
-                    .map_or_else(|| code.clone(), |(_, n)| n.clone())
-            }),
+            district: district_name(districts, &d.district),
             date: short_date(d.created_at),
             title: d.title,
             author: d.author,

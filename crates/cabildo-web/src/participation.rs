@@ -18,6 +18,11 @@ use cabildo_tenancy::{Tenant, TenantTx};
 use serde::Deserialize;
 use std::sync::Arc;
 
+/// An id from a path or form; anything else is no such item.
+pub(crate) fn parse_id(raw: &str) -> Option<uuid::Uuid> {
+    raw.trim().parse().ok()
+}
+
 /// The status a refusal is answered with.
 pub(crate) fn refusal_status(refusal: Refusal) -> StatusCode {
     match refusal {

@@ -11,8 +11,8 @@ use crate::api::{
 };
 use crate::error::WebError;
 use crate::participation::{
-    ListQuery, comment_page, debate_list, deliver, proposal_list, refusal_message, refusal_status,
-    search_hits, seed,
+    ListQuery, comment_page, debate_list, deliver, parse_id, proposal_list, refusal_message,
+    refusal_status, search_hits, seed,
 };
 use crate::site::LanguageRequest;
 use axum::Extension;
@@ -106,10 +106,6 @@ macro_rules! act {
             Err(failure) => return web_error(failure),
         }
     }};
-}
-
-fn id(raw: &str) -> Option<Uuid> {
-    raw.parse().ok()
 }
 
 /// A process's id by its slug (published ones only).
@@ -221,7 +217,7 @@ pub async fn proposal(
     headers: HeaderMap,
 ) -> Response {
     let ctx = context!(state, site, language, headers);
-    let Some(id) = id(&raw) else {
+    let Some(id) = parse_id(&raw) else {
         return not_found();
     };
     let user = ctx.visitor.session.as_ref().map(|s| s.user);
@@ -258,7 +254,7 @@ pub async fn edit_proposal(
 ) -> Response {
     let ctx = context!(state, site, language, headers);
     let body = body!(body);
-    let Some(id) = id(&raw) else {
+    let Some(id) = parse_id(&raw) else {
         return not_found();
     };
     let new = body.proposal();
@@ -280,7 +276,7 @@ pub async fn withdraw_proposal(
     headers: HeaderMap,
 ) -> Response {
     let ctx = context!(state, site, language, headers);
-    let Some(id) = id(&raw) else {
+    let Some(id) = parse_id(&raw) else {
         return not_found();
     };
     act!(state, ctx, headers, |tx, user| proposals::withdraw(
@@ -300,7 +296,7 @@ pub async fn support(
     headers: HeaderMap,
 ) -> Response {
     let ctx = context!(state, site, language, headers);
-    let Some(id) = id(&raw) else {
+    let Some(id) = parse_id(&raw) else {
         return not_found();
     };
     let default_language = ctx.tr.code().to_owned();
@@ -334,7 +330,7 @@ pub async fn unsupport(
     headers: HeaderMap,
 ) -> Response {
     let ctx = context!(state, site, language, headers);
-    let Some(id) = id(&raw) else {
+    let Some(id) = parse_id(&raw) else {
         return not_found();
     };
     let count = act!(state, ctx, headers, |tx, user| proposals::unsupport(
@@ -364,7 +360,7 @@ pub async fn set_status(
 ) -> Response {
     let ctx = context!(state, site, language, headers);
     let body = body!(body);
-    let Some(id) = id(&raw) else {
+    let Some(id) = parse_id(&raw) else {
         return not_found();
     };
     let Some(status) = Status::parse(&body.status) else {
@@ -471,7 +467,7 @@ pub async fn debate(
     headers: HeaderMap,
 ) -> Response {
     let ctx = context!(state, site, language, headers);
-    let Some(id) = id(&raw) else {
+    let Some(id) = parse_id(&raw) else {
         return not_found();
     };
     match read!(state, ctx, |tx| debates::find(&mut tx, id).await?) {
@@ -488,8 +484,8 @@ async fn target(
     raw: &str,
 ) -> Result<Option<Target>, WebError> {
     Ok(match kind {
-        "proposals" => id(raw).map(Target::Proposal),
-        "debates" => id(raw).map(Target::Debate),
+        "proposals" => parse_id(raw).map(Target::Proposal),
+        "debates" => parse_id(raw).map(Target::Debate),
         _ => process_id(tx, raw).await?.map(Target::Process),
     })
 }
@@ -608,7 +604,7 @@ pub async fn edit_comment(
 ) -> Response {
     let ctx = context!(state, site, language, headers);
     let body = body!(body);
-    let Some(id) = id(&raw) else {
+    let Some(id) = parse_id(&raw) else {
         return not_found();
     };
     act!(state, ctx, headers, |tx, user| comments::edit(
@@ -627,7 +623,7 @@ pub async fn delete_comment(
     headers: HeaderMap,
 ) -> Response {
     let ctx = context!(state, site, language, headers);
-    let Some(id) = id(&raw) else {
+    let Some(id) = parse_id(&raw) else {
         return not_found();
     };
     act!(state, ctx, headers, |tx, user| comments::delete(
@@ -655,7 +651,7 @@ pub async fn vote(
 ) -> Response {
     let ctx = context!(state, site, language, headers);
     let body = body!(body);
-    let Some(id) = id(&raw) else {
+    let Some(id) = parse_id(&raw) else {
         return not_found();
     };
     let votes = act!(state, ctx, headers, |tx, user| comments::vote(
@@ -702,7 +698,7 @@ pub async fn report(
 ) -> Response {
     let ctx = context!(state, site, language, headers);
     let body = body!(body);
-    let item = id(&raw).and_then(|id| Item::parse(kind.trim_end_matches('s'), id));
+    let item = parse_id(&raw).and_then(|id| Item::parse(kind.trim_end_matches('s'), id));
     let Some(item) = item else {
         return not_found();
     };

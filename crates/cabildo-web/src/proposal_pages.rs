@@ -10,8 +10,8 @@ use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::pages::LanguageLink;
 use crate::participation::{
-    ListQuery, Pagination, cached_proposal, deliver, encode, paragraphs, process, proposal_list,
-    refusal_message, seed, short_date,
+    ListQuery, Pagination, cached_proposal, deliver, encode, paragraphs, parse_id, process,
+    proposal_list, refusal_message, seed, short_date,
 };
 use crate::site::LanguageRequest;
 use askama::Template;
@@ -73,10 +73,14 @@ pub struct Choice {
     current: bool,
 }
 
-fn district_name(ctx_districts: &[(String, String)], code: &Option<String>) -> Option<String> {
+/// A district's name from its code (the code when unknown).
+pub(crate) fn district_name(
+    districts: &[(String, String)],
+    code: &Option<String>,
+) -> Option<String> {
     let code = code.as_ref()?;
     Some(
-        ctx_districts
+        districts
             .iter()
             .find(|(c, _)| c == code)
             .map_or_else(|| code.clone(), |(_, name)| name.clone()),
@@ -578,10 +582,6 @@ pub async fn show(
     render(&state, &ctx, StatusCode::OK, &view)
 }
 
-fn proposal_id(raw: &str) -> Option<Uuid> {
-    raw.parse().ok()
-}
-
 /// `POST /proposals/{id}/support` with `support` = `on` (support) or
 /// `off` (take it back).
 pub async fn support(
@@ -597,7 +597,7 @@ pub async fn support(
         Ok(values) => values,
         Err(response) => return *response,
     };
-    let Some(id) = proposal_id(&raw) else {
+    let Some(id) = parse_id(&raw) else {
         return WebError::NotFound.into_page(&ctx.tr);
     };
     let on = get(&values, "support") != "off";
@@ -632,7 +632,7 @@ pub async fn withdraw(
     if let Err(response) = checked_fields(&ctx, &state, form) {
         return *response;
     }
-    let Some(id) = proposal_id(&raw) else {
+    let Some(id) = parse_id(&raw) else {
         return WebError::NotFound.into_page(&ctx.tr);
     };
     form_action!(state, ctx, |tx, user| {
@@ -651,7 +651,7 @@ pub async fn edit_form(
     headers: HeaderMap,
 ) -> Response {
     let ctx = load!(state, site, language, headers);
-    let Some(id) = proposal_id(&raw) else {
+    let Some(id) = parse_id(&raw) else {
         return WebError::NotFound.into_page(&ctx.tr);
     };
     let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
@@ -702,7 +702,7 @@ pub async fn edit(
         Ok(values) => values,
         Err(response) => return *response,
     };
-    let Some(id) = proposal_id(&raw) else {
+    let Some(id) = parse_id(&raw) else {
         return WebError::NotFound.into_page(&ctx.tr);
     };
     let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
@@ -753,7 +753,7 @@ pub async fn set_status(
         Ok(values) => values,
         Err(response) => return *response,
     };
-    let Some(id) = proposal_id(&raw) else {
+    let Some(id) = parse_id(&raw) else {
         return WebError::NotFound.into_page(&ctx.tr);
     };
     let Some(status) = Status::parse(get(&values, "status")) else {
