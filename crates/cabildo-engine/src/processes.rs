@@ -252,6 +252,34 @@ pub async fn publish(
     Ok(true)
 }
 
+/// Sets (or with `None` removes) a process's hero image (audited).
+pub async fn set_image(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    process: Uuid,
+    image: Option<&str>,
+) -> Result<bool, AccountError> {
+    let slug: Option<String> = sqlx::query_scalar(
+        "UPDATE processes SET image = $2, updated_at = now() WHERE id = $1 RETURNING slug",
+    )
+    .bind(process)
+    .bind(image)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some(slug) = slug else {
+        return Ok(false);
+    };
+    audit(
+        tx,
+        actor,
+        "process.image",
+        Some(&slug),
+        json!({"process": process, "image": image}),
+    )
+    .await?;
+    Ok(true)
+}
+
 /// Whether participation has started in `process`: a phase enabling
 /// debates or proposals has begun (by the database clock).
 pub async fn participation_started(tx: &mut TenantTx, process: Uuid) -> Result<bool, AccountError> {
@@ -496,6 +524,8 @@ pub struct Summary {
     pub summary: String,
     /// District code, or the whole city.
     pub district: Option<String>,
+    /// Its hero image (a stored picture's name).
+    pub image: Option<String>,
 }
 
 /// A phase as the public sees it.
@@ -518,7 +548,7 @@ pub struct Phase {
 /// Published processes, newest first.
 pub async fn published(tx: &mut TenantTx) -> Result<Vec<Summary>, AccountError> {
     Ok(sqlx::query_as(
-        "SELECT id, slug, title, summary, district_code AS district FROM processes
+        "SELECT id, slug, title, summary, district_code AS district, image FROM processes
          WHERE status = 'published' ORDER BY created_at DESC LIMIT 200",
     )
     .fetch_all(tx.conn())
@@ -530,16 +560,28 @@ pub async fn published_by_slug(
     tx: &mut TenantTx,
     slug: &str,
 ) -> Result<Option<(Summary, String, Vec<Phase>)>, AccountError> {
-    let row: Option<(Uuid, String, String, String, Option<String>, String)> = sqlx::query_as(
-        "SELECT id, slug, title, summary, district_code, description_markdown FROM processes
-         WHERE slug = $1 AND status = 'published'",
+    #[derive(sqlx::FromRow)]
+    struct Found {
+        #[sqlx(flatten)]
+        summary: Summary,
+        description: String,
+    }
+    let found: Option<Found> = sqlx::query_as(
+        "SELECT id, slug, title, summary, district_code AS district, image,
+                description_markdown AS description
+         FROM processes WHERE slug = $1 AND status = 'published'",
     )
     .bind(slug)
     .fetch_optional(tx.conn())
     .await?;
-    let Some((id, slug, title, summary, district, description)) = row else {
+    let Some(Found {
+        summary,
+        description,
+    }) = found
+    else {
         return Ok(None);
     };
+    let id = summary.id;
     let phases: Vec<Phase> = sqlx::query_as(
         "SELECT title, starts_at, ends_at, components, now() >= starts_at AND now() < ends_at AS current
          FROM process_phases WHERE process_id = $1 ORDER BY starts_at",
@@ -547,17 +589,7 @@ pub async fn published_by_slug(
     .bind(id)
     .fetch_all(tx.conn())
     .await?;
-    Ok(Some((
-        Summary {
-            id,
-            slug,
-            title,
-            summary,
-            district,
-        },
-        description,
-        phases,
-    )))
+    Ok(Some((summary, description, phases)))
 }
 
 /// The slug of process `id`.

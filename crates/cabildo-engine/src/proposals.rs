@@ -152,6 +152,8 @@ pub struct Proposal {
     /// When published.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// Its picture (a stored picture's name, served at `/media/{name}`).
+    pub image: Option<String>,
 }
 
 fn columns(body: bool) -> String {
@@ -161,7 +163,7 @@ fn columns(body: bool) -> String {
          EXISTS (SELECT 1 FROM organisations o WHERE o.user_id = r.author_id AND o.status = 'verified')
              AS author_is_organisation,
          r.supports_count, r.comments_count, p.support_threshold AS threshold,
-         r.qualified_at IS NOT NULL AS qualified, r.created_at",
+         r.qualified_at IS NOT NULL AS qualified, r.created_at, r.image",
         body = if body { "r.body" } else { "''" }
     )
 }
@@ -252,6 +254,21 @@ pub async fn edit(tx: &mut TenantTx, user: Uuid, id: Uuid, new: &NewProposal) ->
     .bind(&district)
     .execute(tx.conn())
     .await?;
+    Ok(Ok(()))
+}
+
+/// Sets the picture of `user`'s proposal within [`EDIT_WINDOW_HOURS`].
+pub async fn set_image(tx: &mut TenantTx, user: Uuid, id: Uuid, image: &str) -> Outcome<()> {
+    match own(tx, user, id).await? {
+        Ok((_, true)) => {}
+        Ok((_, false)) => return Ok(Err(Refusal::EditWindowOver)),
+        Err(refusal) => return Ok(Err(refusal)),
+    }
+    sqlx::query("UPDATE proposals SET image = $2, updated_at = now() WHERE id = $1")
+        .bind(id)
+        .bind(image)
+        .execute(tx.conn())
+        .await?;
     Ok(Ok(()))
 }
 

@@ -169,6 +169,11 @@ impl Visitor {
 }
 
 impl AppState {
+    /// Where uploaded pictures are kept.
+    pub(crate) fn media(&self) -> &dyn crate::media::Storage {
+        self.config.media.as_ref()
+    }
+
     pub(crate) fn cookie_names(&self) -> CookieNames {
         CookieNames::new(self.config.secure_cookies)
     }

@@ -1,6 +1,9 @@
 //! HTTP for Cabildo: the axum router, the tenant middleware, pages, i18n,
 //! operator endpoints and the layers every request passes through.
 
+// The OpenAPI document is one `json!` literal, deeper than the default limit.
+#![recursion_limit = "256"]
+
 mod account_pages;
 mod api;
 mod auth;
@@ -10,6 +13,7 @@ mod demo_mail;
 mod error;
 mod health;
 mod i18n;
+pub mod media;
 mod metrics;
 mod moderation_pages;
 mod newsletter_pages;
@@ -76,6 +80,14 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Limits on account actions.
     pub rate_limits: ratelimit::RateLimits,
+    /// Where uploaded pictures are kept.
+    pub media: Arc<dyn media::Storage>,
+}
+
+impl std::fmt::Debug for dyn media::Storage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Storage")
+    }
 }
 
 impl std::fmt::Debug for dyn DemoMailbox {
@@ -95,6 +107,9 @@ impl Default for WebConfig {
             secret_key: None,
             secure_cookies: false,
             rate_limits: ratelimit::RateLimits::default(),
+            media: Arc::new(media::LocalFolder::new(
+                std::env::temp_dir().join("cabildo-media"),
+            )),
         }
     }
 }
@@ -119,6 +134,9 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 
 /// Largest census file an admin may upload (about two million residents).
 const CENSUS_UPLOAD_LIMIT: usize = 100 * 1024 * 1024;
+
+/// Largest picture upload (a picture of up to 5 MB and the form around it).
+const IMAGE_FORM_LIMIT: usize = media::MAX_IMAGE + 64 * 1024;
 
 /// Largest newsletter form (Markdown of up to 100,000 characters, encoded).
 const NEWSLETTER_FORM_LIMIT: usize = 1024 * 1024;
@@ -294,6 +312,7 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         .route("/search", get(search_pages::search))
         .route("/account/activity", get(search_pages::activity))
         .route("/staff/moderation", get(moderation_pages::page))
+        .route("/media/{name}", get(media::serve))
         .route(
             "/staff/moderation/decisions",
             post(moderation_pages::decide),
@@ -350,6 +369,21 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
             Router::new()
                 .route("/staff/newsletters", post(newsletter_pages::act))
                 .layer(RequestBodyLimitLayer::new(NEWSLETTER_FORM_LIMIT)),
+        )
+        // Pictures: up to 5 MB, on these routes only.
+        .merge(
+            Router::new()
+                .route(
+                    "/staff/processes/{id}/image",
+                    post(staff_processes::upload_image),
+                )
+                .route("/proposals/{id}/image", post(proposal_pages::upload_image))
+                .route(
+                    "/api/v1/proposals/{id}/image",
+                    put(participation_api::put_image),
+                )
+                .layer(axum::extract::DefaultBodyLimit::max(IMAGE_FORM_LIMIT))
+                .layer(RequestBodyLimitLayer::new(IMAGE_FORM_LIMIT)),
         )
         // Census files are large: this route alone takes bigger bodies.
         .merge(

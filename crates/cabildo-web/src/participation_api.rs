@@ -796,3 +796,54 @@ pub async fn open_data_csv(
     }
     response
 }
+
+/// `PUT /api/v1/proposals/{id}/image` with the picture as the body (PNG,
+/// JPEG, WebP or GIF, at most 5 MB): the author sets the proposal's
+/// picture within the edit window → `{"image": url}`.
+pub async fn put_image(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    let ctx = context!(state, site, language, headers);
+    let Ok(body) = body else {
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "image_too_large",
+            "Pictures are at most 5 MB.",
+        );
+    };
+    let Some(id) = parse_id(&raw) else {
+        return not_found();
+    };
+    if ctx.visitor.session.is_none() {
+        return unauthenticated();
+    }
+    if !csrf_header_matches(&ctx, &headers) {
+        return csrf_refused();
+    }
+    let name = match crate::media::store(&state, ctx.tenant.id, &body).await {
+        Ok(Ok(name)) => name,
+        Ok(Err(refused)) => {
+            return error(
+                refused.status(),
+                refused.code(),
+                &refusal_message_for_image(&ctx, refused),
+            );
+        }
+        Err(failure) => return web_error(failure),
+    };
+    act!(state, ctx, headers, |tx, user| proposals::set_image(
+        &mut tx, user, id, &name
+    )
+    .await?);
+    Json(json!({"image": format!("/media/{name}")})).into_response()
+}
+
+fn refusal_message_for_image(ctx: &Context, refused: crate::media::Refused) -> String {
+    ctx.tr
+        .t(&format!("refusal-{}", refused.code().replace('_', "-")))
+}

@@ -78,6 +78,8 @@ struct ProcessPage<'a> {
     languages: &'a [LanguageLink],
     tabs: ProcessTabs,
     id: String,
+    /// The hero picture's name.
+    image: Option<String>,
     title: String,
     summary: String,
     description: String,
@@ -168,6 +170,7 @@ pub async fn show(
         languages: &ctx.chrome.languages,
         tabs: ProcessTabs::new(&process.slug, &process.title, &phases, "overview"),
         id: process.id.to_string(),
+        image: process.image.clone(),
         comments,
         following,
         title: process.title,

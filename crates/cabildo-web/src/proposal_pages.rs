@@ -420,6 +420,8 @@ struct ProposalPage<'a> {
     tabs: ProcessTabs,
     proposal: ProposalRow,
     paragraphs: Vec<String>,
+    /// The picture's name.
+    image: Option<String>,
     answer: Vec<String>,
     published: String,
     comments: CommentsView,
@@ -563,6 +565,7 @@ pub async fn show(
         languages: &ctx.chrome.languages,
         tabs,
         paragraphs: paragraphs(&proposal.body),
+        image: proposal.image.clone(),
         answer: paragraphs(proposal.answer.as_deref().unwrap_or_default()),
         published: short_date(proposal.created_at),
         comments,
@@ -775,5 +778,48 @@ pub async fn set_status(
                 Err(refusal) => Err(refusal),
             }
         }
+    })
+}
+
+/// `POST /proposals/{id}/image` (multipart, field `image`): the author
+/// adds or replaces the proposal's picture within the edit window.
+pub async fn upload_image(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let ctx = load!(state, site, language, headers);
+    let file = match crate::media::uploaded(&state, &ctx, multipart).await {
+        Ok(file) => file,
+        Err(response) => return *response,
+    };
+    let Some(id) = parse_id(&raw) else {
+        return WebError::NotFound.into_page(&ctx.tr);
+    };
+    if ctx.visitor.session.is_none() {
+        return Redirect::to("/account/login").into_response();
+    }
+    let name = match crate::media::store(&state, ctx.tenant.id, &file).await {
+        Ok(Ok(name)) => name,
+        Ok(Err(refused)) => {
+            let response = crate::pages::message_page(
+                &ctx.tr,
+                refused.status(),
+                &ctx.tr.t("refusal-title"),
+                &ctx.tr
+                    .t(&format!("refusal-{}", refused.code().replace('_', "-"))),
+                true,
+            );
+            return ctx.respond(&state, response);
+        }
+        Err(error) => return error.into_page(&ctx.tr),
+    };
+    form_action!(state, ctx, |tx, user| {
+        proposals::set_image(&mut tx, user, id, &name)
+            .await?
+            .map(|()| format!("/proposals/{id}?done=edited"))
     })
 }

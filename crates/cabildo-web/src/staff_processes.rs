@@ -300,3 +300,61 @@ pub async fn publish(
         Err(error) => error.into_page(&ctx.tr),
     }
 }
+
+/// `POST /staff/processes/{id}/image` (multipart, field `image`): the
+/// process's hero picture.
+pub async fn upload_image(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let ctx = load!(state, site, language, headers);
+    let file = match crate::media::uploaded(&state, &ctx, multipart).await {
+        Ok(file) => file,
+        Err(response) => return *response,
+    };
+    let Ok(id) = id.parse::<uuid::Uuid>() else {
+        return WebError::NotFound.into_page(&ctx.tr);
+    };
+    match is_admin(&state, &ctx).await {
+        Ok(true) => {}
+        Ok(false) => return ctx.message(&state, StatusCode::FORBIDDEN, "staff-forbidden"),
+        Err(error) => return error.into_page(&ctx.tr),
+    }
+    let name = match crate::media::store(&state, ctx.tenant.id, &file).await {
+        Ok(Ok(name)) => name,
+        Ok(Err(refused)) => {
+            let error = Some(
+                ctx.tr
+                    .t(&format!("refusal-{}", refused.code().replace('_', "-"))),
+            );
+            return render(&state, &ctx, None, error, refused.status()).await;
+        }
+        Err(error) => return error.into_page(&ctx.tr),
+    };
+    let outcome = as_admin!(state, ctx, |tx, actor| processes::set_image(
+        &mut tx,
+        &actor,
+        id,
+        Some(&name)
+    ));
+    match outcome {
+        Ok(Some(true)) => {
+            state.reads.changed(ctx.tenant.id).await;
+            render(
+                &state,
+                &ctx,
+                Some(ctx.tr.t("staff-process-image-saved")),
+                None,
+                StatusCode::OK,
+            )
+            .await
+        }
+        Ok(Some(false)) => WebError::NotFound.into_page(&ctx.tr),
+        Ok(None) => ctx.message(&state, StatusCode::FORBIDDEN, "staff-forbidden"),
+        Err(error) => error.into_page(&ctx.tr),
+    }
+}

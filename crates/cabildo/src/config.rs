@@ -337,6 +337,10 @@ pub struct ServeArgs {
     /// (20/3600).
     #[arg(long, env = "CABILDO_RATE_LIMITS", default_value = "", value_parser = parse_rate_limits)]
     pub rate_limits: cabildo_web::ratelimit::RateLimits,
+    /// Folder where uploaded pictures are kept (one sub-folder per
+    /// council); every node must see the same folder.
+    #[arg(long, env = "CABILDO_MEDIA_DIR", default_value = "media")]
+    pub media_dir: PathBuf,
 }
 
 fn parse_rate_limits(spec: &str) -> Result<cabildo_web::ratelimit::RateLimits, String> {

@@ -9,6 +9,7 @@ mod accessibility;
 mod accounts;
 mod consultants;
 mod database_outage;
+mod images;
 mod nodes;
 mod pages;
 mod participation;

@@ -1,0 +1,151 @@
+//! Pictures: a process's hero image by staff, a proposal's by its author;
+//! checked by content and size, served only on their council's host.
+
+use crate::accounts::{Browser, TALAVERA, TOLEDO, csrf_of, logged_in, world};
+use crate::participation::{OPEN_RULES, Person, open_process};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use cabildo_engine::staff::Role;
+use serde_json::json;
+
+/// A 1×1 PNG.
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82";
+
+fn multipart(csrf: &str, image: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "cabildoBoundary7";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(image);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn staff_and_authors_add_pictures_checked_by_content_and_kept_per_council() {
+    let world = world().await;
+    let process = open_process(&world, "toledo", "plan", OPEN_RULES, 1).await;
+    let mut admin = Browser::new(&world.app);
+    logged_in(&world, &mut admin, TOLEDO, "jefa", "jefa@example.org", 1).await;
+    world.grant("toledo", "jefa@example.org", Role::Admin).await;
+    let page = admin.get(TOLEDO, "/staff/processes").await;
+    let (kind, body) = multipart(&csrf_of(&page.body), PNG);
+    let saved = admin
+        .request(
+            TOLEDO,
+            Request::post(format!("/staff/processes/{process}/image"))
+                .header(header::CONTENT_TYPE, kind),
+            Body::from(body),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let shown = Browser::new(&world.app)
+        .get(TOLEDO, "/processes/plan")
+        .await;
+    let start = shown.body.find("src=\"/media/").expect("the hero picture") + "src=\"".len();
+    let src = &shown.body[start..start + shown.body[start..].find('"').expect("end")];
+    let served = Browser::new(&world.app).get(TOLEDO, src).await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(served.headers[header::CONTENT_TYPE], "image/png");
+    assert_eq!(served.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert_eq!(
+        Browser::new(&world.app).get(TALAVERA, src).await.status,
+        StatusCode::NOT_FOUND,
+        "not on another council"
+    );
+    for bad in ["/media/..%2F..%2Fetc%2Fpasswd", "/media/x.svg"] {
+        assert_eq!(
+            Browser::new(&world.app).get(TOLEDO, bad).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+
+    // A proposal's picture through the API: content checked, author only.
+    let mut ana = Person::new(&world, TOLEDO, "ana").await;
+    let (_, proposal) = ana
+        .call(
+            TOLEDO,
+            "POST",
+            "/api/v1/processes/plan/proposals",
+            json!({"title": "Fuente", "summary": "Agua"}),
+        )
+        .await;
+    let id = proposal["id"].as_str().expect("id").to_owned();
+    let answer = ana
+        .browser
+        .request(
+            TOLEDO,
+            Request::put(format!("/api/v1/proposals/{id}/image"))
+                .header(header::CONTENT_TYPE, "image/svg+xml")
+                .header("x-csrf-token", ana.csrf.clone()),
+            Body::from("<svg onload=alert(1)></svg>"),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(answer.body.contains("image_type"));
+    let answer = ana
+        .browser
+        .request(
+            TOLEDO,
+            Request::put(format!("/api/v1/proposals/{id}/image"))
+                .header(header::CONTENT_TYPE, "image/png")
+                .header("x-csrf-token", ana.csrf.clone()),
+            Body::from(vec![0x89u8; 6 * 1024 * 1024]),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let mut bea = Person::new(&world, TOLEDO, "bea").await;
+    let answer = bea
+        .browser
+        .request(
+            TOLEDO,
+            Request::put(format!("/api/v1/proposals/{id}/image"))
+                .header(header::CONTENT_TYPE, "image/png")
+                .header("x-csrf-token", bea.csrf.clone()),
+            Body::from(PNG.to_vec()),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.body);
+    let answer = ana
+        .browser
+        .request(
+            TOLEDO,
+            Request::put(format!("/api/v1/proposals/{id}/image"))
+                .header(header::CONTENT_TYPE, "image/png")
+                .header("x-csrf-token", ana.csrf.clone()),
+            Body::from(PNG.to_vec()),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let (_, read) = ana
+        .call(
+            TOLEDO,
+            "GET",
+            &format!("/api/v1/proposals/{id}"),
+            serde_json::Value::Null,
+        )
+        .await;
+    let image = read["image"].as_str().expect("image").to_owned();
+    assert_eq!(
+        Browser::new(&world.app)
+            .get(TOLEDO, &format!("/media/{image}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    // And with the page's form.
+    let page = ana.browser.get(TOLEDO, &format!("/proposals/{id}")).await;
+    assert!(page.body.contains(&format!("/media/{image}")));
+    let (kind, body) = multipart(&csrf_of(&page.body), PNG);
+    let uploaded = ana
+        .browser
+        .request(
+            TOLEDO,
+            Request::post(format!("/proposals/{id}/image")).header(header::CONTENT_TYPE, kind),
+            Body::from(body),
+        )
+        .await;
+    assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
+}
