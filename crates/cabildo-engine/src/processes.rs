@@ -649,17 +649,178 @@ pub struct StaffItem {
     pub status: String,
     /// Phases it has.
     pub phases: i64,
+    /// One paragraph.
+    pub summary: String,
+    /// Markdown.
+    pub description: String,
+    /// District code, or the whole city.
+    pub district: Option<String>,
 }
 
 /// Every process, newest first, for staff.
 pub async fn all(tx: &mut TenantTx) -> Result<Vec<StaffItem>, AccountError> {
     Ok(sqlx::query_as(
         "SELECT p.id, p.slug, p.title, p.status,
-                (SELECT count(*) FROM process_phases f WHERE f.process_id = p.id) AS phases
+                (SELECT count(*) FROM process_phases f WHERE f.process_id = p.id) AS phases,
+                p.summary, p.description_markdown AS description, p.district_code AS district
          FROM processes p ORDER BY p.created_at DESC LIMIT 500",
     )
     .fetch_all(tx.conn())
     .await?)
+}
+
+/// A process's texts as staff change them (the slug stays: links to it
+/// are out in the world).
+#[derive(Clone, Debug)]
+pub struct Texts {
+    /// Title.
+    pub title: String,
+    /// One paragraph.
+    pub summary: String,
+    /// Markdown.
+    pub description: String,
+    /// One district's code, or the whole city.
+    pub district: Option<String>,
+}
+
+/// Changes a process's texts and scope (audited).
+pub async fn update(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    process: Uuid,
+    texts: &Texts,
+) -> Result<Result<(), Refused>, AccountError> {
+    let title = texts.title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Ok(Err(Refused::Invalid("title_invalid")));
+    }
+    if texts.summary.chars().count() > 1000 || texts.description.chars().count() > 100_000 {
+        return Ok(Err(Refused::Invalid("text_too_long")));
+    }
+    if let Some(district) = &texts.district {
+        let known: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM districts WHERE code = $1)")
+                .bind(district)
+                .fetch_one(tx.conn())
+                .await?;
+        if !known {
+            return Ok(Err(Refused::Invalid("district_unknown")));
+        }
+    }
+    let slug: Option<String> = sqlx::query_scalar(
+        "UPDATE processes SET title = $2, summary = $3, description_markdown = $4, district_code = $5,
+                updated_at = now() WHERE id = $1 RETURNING slug",
+    )
+    .bind(process)
+    .bind(title)
+    .bind(texts.summary.trim())
+    .bind(&texts.description)
+    .bind(&texts.district)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some(slug) = slug else {
+        return Ok(Err(Refused::NotFound));
+    };
+    audit(
+        tx,
+        actor,
+        "process.update",
+        Some(&slug),
+        json!({"process": process}),
+    )
+    .await?;
+    Ok(Ok(()))
+}
+
+/// Archives a published process: it leaves the public site (its data
+/// stays, for staff and open data later); audited.
+pub async fn archive(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    process: Uuid,
+) -> Result<bool, AccountError> {
+    let slug: Option<String> = sqlx::query_scalar(
+        "UPDATE processes SET status = 'archived', updated_at = now()
+         WHERE id = $1 AND status = 'published' RETURNING slug",
+    )
+    .bind(process)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some(slug) = slug else {
+        return Ok(false);
+    };
+    audit(
+        tx,
+        actor,
+        "process.archive",
+        Some(&slug),
+        json!({"process": process}),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// A phase as staff manage it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct StaffPhase {
+    /// Id.
+    pub id: Uuid,
+    /// Its process.
+    pub process_id: Uuid,
+    /// Title.
+    pub title: String,
+    /// Start.
+    pub starts_at: OffsetDateTime,
+    /// End.
+    pub ends_at: OffsetDateTime,
+    /// It has begun (then it can no longer be removed).
+    pub started: bool,
+}
+
+/// The phases of every process, in order, for staff.
+pub async fn all_phases(tx: &mut TenantTx) -> Result<Vec<StaffPhase>, AccountError> {
+    Ok(sqlx::query_as(
+        "SELECT id, process_id, title, starts_at, ends_at, starts_at <= now() AS started
+         FROM process_phases ORDER BY process_id, starts_at LIMIT 5000",
+    )
+    .fetch_all(tx.conn())
+    .await?)
+}
+
+/// Removes a phase that has not begun (audited); one that has begun
+/// stays, since people took part under it.
+pub async fn remove_phase(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    phase: Uuid,
+) -> Result<Result<(), Refused>, AccountError> {
+    let removed: Option<(Uuid, String)> = sqlx::query_as(
+        "DELETE FROM process_phases WHERE id = $1 AND starts_at > now() RETURNING process_id, title",
+    )
+    .bind(phase)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some((process, title)) = removed else {
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM process_phases WHERE id = $1)")
+                .bind(phase)
+                .fetch_one(tx.conn())
+                .await?;
+        return Ok(Err(if exists {
+            Refused::RulesFrozen
+        } else {
+            Refused::NotFound
+        }));
+    };
+    audit(
+        tx,
+        actor,
+        "process.phase_remove",
+        Some(&title),
+        json!({"process": process, "phase": phase}),
+    )
+    .await?;
+    Ok(Ok(()))
 }
 
 impl Component {

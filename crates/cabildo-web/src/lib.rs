@@ -324,6 +324,15 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         )
         .route("/staff/phases", post(staff_processes::add_phase))
         .route(
+            "/staff/phases/{id}/delete",
+            post(staff_processes::remove_phase),
+        )
+        .route("/staff/processes/{id}", post(staff_processes::update))
+        .route(
+            "/staff/processes/{id}/archive",
+            post(staff_processes::archive),
+        )
+        .route(
             "/staff/processes/{id}/publish",
             post(staff_processes::publish),
         )

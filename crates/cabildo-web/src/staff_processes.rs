@@ -24,6 +24,19 @@ pub struct Row {
     status_label: String,
     phases: i64,
     draft: bool,
+    published: bool,
+    summary: String,
+    description: String,
+    district: String,
+    phase_rows: Vec<PhaseRow>,
+}
+
+/// A phase as staff see it.
+pub struct PhaseRow {
+    id: String,
+    title: String,
+    dates: String,
+    started: bool,
 }
 
 #[derive(Template)]
@@ -69,12 +82,13 @@ async fn render(
     let loaded: Result<_, WebError> = async {
         let mut tx = state.tenancy.begin(&ctx.tenant).await?;
         let all = processes::all(&mut tx).await.map_err(from_account)?;
+        let phases = processes::all_phases(&mut tx).await?;
         tx.commit().await?;
         let settings = state.tenancy.site_settings(&ctx.tenant).await?;
-        Ok((all, settings))
+        Ok((all, phases, settings))
     }
     .await;
-    let (all, settings) = match loaded {
+    let (all, phases, settings) = match loaded {
         Ok(loaded) => loaded,
         Err(error) => return error.into_page(tr),
     };
@@ -88,6 +102,26 @@ async fn render(
                 id: p.id.to_string(),
                 status_label: tr.t(&format!("staff-process-status-{}", p.status)),
                 draft: p.status == "draft",
+                published: p.status == "published",
+                summary: p.summary,
+                description: p.description,
+                district: p.district.unwrap_or_default(),
+                phase_rows: phases
+                    .iter()
+                    .filter(|f| f.process_id == p.id)
+                    .map(|f| PhaseRow {
+                        id: f.id.to_string(),
+                        title: f.title.clone(),
+                        dates: format!(
+                            "{} – {}",
+                            crate::participation::short_date(f.starts_at),
+                            crate::participation::short_date(
+                                f.ends_at - time::Duration::seconds(1)
+                            )
+                        ),
+                        started: f.started,
+                    })
+                    .collect(),
                 slug: p.slug,
                 title: p.title,
                 phases: p.phases,
@@ -355,6 +389,117 @@ pub async fn upload_image(
         }
         Ok(Some(false)) => WebError::NotFound.into_page(&ctx.tr),
         Ok(None) => ctx.message(&state, StatusCode::FORBIDDEN, "staff-forbidden"),
+        Err(error) => error.into_page(&ctx.tr),
+    }
+}
+
+/// `POST /staff/processes/{id}`: new texts and scope.
+pub async fn update(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    form: Fields,
+) -> Response {
+    let ctx = load!(state, site, language, headers);
+    let values = match checked_fields(&ctx, &state, form) {
+        Ok(values) => values,
+        Err(response) => return *response,
+    };
+    let Ok(id) = id.parse::<uuid::Uuid>() else {
+        return WebError::NotFound.into_page(&ctx.tr);
+    };
+    let texts = processes::Texts {
+        title: get(&values, "title").into(),
+        summary: get(&values, "summary").into(),
+        description: get(&values, "description").into(),
+        district: Some(get(&values, "district").to_owned()).filter(|d| !d.is_empty()),
+    };
+    let outcome = as_admin!(state, ctx, |tx, actor| processes::update(
+        &mut tx, &actor, id, &texts
+    ));
+    let outcome = outcome.map(|o| o.map(|r| r.map(|()| "staff-process-updated")));
+    finish(&state, &ctx, outcome).await
+}
+
+/// `POST /staff/processes/{id}/archive`: off the public site.
+pub async fn archive(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    form: Fields,
+) -> Response {
+    let ctx = load!(state, site, language, headers);
+    if let Err(response) = checked_fields(&ctx, &state, form) {
+        return *response;
+    }
+    let Ok(id) = id.parse::<uuid::Uuid>() else {
+        return WebError::NotFound.into_page(&ctx.tr);
+    };
+    let outcome = as_admin!(state, ctx, |tx, actor| processes::archive(
+        &mut tx, &actor, id
+    ));
+    let outcome = outcome.map(|o| {
+        o.map(|done| {
+            if done {
+                Ok("staff-process-archived")
+            } else {
+                Err(Refused::NotFound)
+            }
+        })
+    });
+    finish(&state, &ctx, outcome).await
+}
+
+/// `POST /staff/phases/{id}/delete`: a phase that has not begun.
+pub async fn remove_phase(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    form: Fields,
+) -> Response {
+    let ctx = load!(state, site, language, headers);
+    if let Err(response) = checked_fields(&ctx, &state, form) {
+        return *response;
+    }
+    let Ok(id) = id.parse::<uuid::Uuid>() else {
+        return WebError::NotFound.into_page(&ctx.tr);
+    };
+    let outcome = as_admin!(state, ctx, |tx, actor| processes::remove_phase(
+        &mut tx, &actor, id
+    ));
+    let outcome = outcome.map(|o| {
+        o.map(|r| match r {
+            Ok(()) => Ok("staff-phase-removed"),
+            // For a phase, "frozen" means it has begun.
+            Err(Refused::RulesFrozen) => Err(Refused::Invalid("phase_started")),
+            Err(other) => Err(other),
+        })
+    });
+    finish(&state, &ctx, outcome).await
+}
+
+/// The staff page after an admin action: the notice, or the refusal.
+async fn finish(
+    state: &AppState,
+    ctx: &Context,
+    outcome: Result<Option<Result<&'static str, Refused>>, WebError>,
+) -> Response {
+    match outcome {
+        Ok(Some(Ok(notice))) => {
+            state.reads.changed(ctx.tenant.id).await;
+            render(state, ctx, Some(ctx.tr.t(notice)), None, StatusCode::OK).await
+        }
+        Ok(Some(Err(refused))) => {
+            let error = Some(refusal(&ctx.tr, refused));
+            render(state, ctx, None, error, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Ok(None) => ctx.message(state, StatusCode::FORBIDDEN, "staff-forbidden"),
         Err(error) => error.into_page(&ctx.tr),
     }
 }

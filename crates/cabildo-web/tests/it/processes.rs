@@ -237,3 +237,121 @@ async fn an_admin_creates_a_process_adds_a_phase_and_publishes_it() {
     let audit = admin.get(TOLEDO, "/staff").await;
     assert!(audit.body.contains("process.create") && audit.body.contains("process.publish"));
 }
+
+#[tokio::test]
+async fn an_admin_edits_a_process_removes_future_phases_only_and_archives_it() {
+    use crate::accounts::logged_in;
+    use crate::participation::{OPEN_RULES, open_process};
+    use cabildo_engine::staff::Role;
+    let world = world().await;
+    let process = open_process(&world, "toledo", "plan", OPEN_RULES, 1).await;
+    let toledo = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    let now = OffsetDateTime::now_utc();
+    let future = processes::add_phase(
+        &mut tx,
+        &Actor("cli".into()),
+        process,
+        &NewPhase {
+            title: "Resultados".into(),
+            starts_at: now + Duration::days(40),
+            ends_at: now + Duration::days(50),
+            components: vec![],
+        },
+    )
+    .await
+    .expect("phase")
+    .expect("added");
+    let started: uuid::Uuid = sqlx::query_scalar(
+        "SELECT id FROM process_phases WHERE process_id = $1 AND starts_at < now()",
+    )
+    .bind(process)
+    .fetch_one(tx.conn())
+    .await
+    .expect("started phase");
+    tx.commit().await.expect("commit");
+
+    let mut admin = Browser::new(&world.app);
+    logged_in(&world, &mut admin, TOLEDO, "jefa", "jefa@example.org", 1).await;
+    world.grant("toledo", "jefa@example.org", Role::Admin).await;
+    let edited = admin
+        .submit(
+            TOLEDO,
+            "/staff/processes",
+            &format!("/staff/processes/{process}"),
+            &[
+                ("title", "Plan renovado"),
+                ("summary", "Nuevo"),
+                ("description", "Texto"),
+                ("district", ""),
+            ],
+        )
+        .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+    let public = Browser::new(&world.app)
+        .get(TOLEDO, "/processes/plan")
+        .await;
+    assert!(
+        public.body.contains("Plan renovado"),
+        "the change shows at once"
+    );
+
+    let kept = admin
+        .submit(
+            TOLEDO,
+            "/staff/processes",
+            &format!("/staff/phases/{started}/delete"),
+            &[],
+        )
+        .await;
+    assert_eq!(kept.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let removed = admin
+        .submit(
+            TOLEDO,
+            "/staff/processes",
+            &format!("/staff/phases/{future}/delete"),
+            &[],
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::OK);
+    assert!(
+        !Browser::new(&world.app)
+            .get(TOLEDO, "/processes/plan")
+            .await
+            .body
+            .contains("Resultados")
+    );
+
+    let archived = admin
+        .submit(
+            TOLEDO,
+            "/staff/processes",
+            &format!("/staff/processes/{process}/archive"),
+            &[],
+        )
+        .await;
+    assert_eq!(archived.status, StatusCode::OK);
+    assert_eq!(
+        Browser::new(&world.app)
+            .get(TOLEDO, "/processes/plan")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        !Browser::new(&world.app)
+            .get(TOLEDO, "/")
+            .await
+            .body
+            .contains("Plan renovado")
+    );
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action IN ('process.update', 'process.phase_remove', 'process.archive')",
+    )
+    .fetch_one(tx.conn())
+    .await
+    .expect("audit");
+    tx.commit().await.expect("commit");
+    assert_eq!(audited, 3);
+}
