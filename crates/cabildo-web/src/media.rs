@@ -159,12 +159,14 @@ pub async fn store(
     Ok(Ok(name))
 }
 
-/// The picture of a multipart form (field `image`) whose `csrf_token`
-/// matches the visitor's, or the page refusing the form.
+/// The file in field `name` of a multipart form whose `csrf_token`
+/// matches the visitor's (empty when none was sent), or the page refusing
+/// the form. Used for pictures (`image`) and census files (`file`).
 pub(crate) async fn uploaded(
     state: &AppState,
     ctx: &Context,
     multipart: Result<Multipart, MultipartRejection>,
+    name: &str,
 ) -> Result<Bytes, Box<Response>> {
     let refuse = |status, key| Box::new(ctx.message(state, status, key));
     let Ok(mut multipart) = multipart else {
@@ -175,7 +177,7 @@ pub(crate) async fn uploaded(
         match multipart.next_field().await {
             Ok(Some(field)) => match field.name() {
                 Some("csrf_token") => csrf = field.text().await.unwrap_or_default(),
-                Some("image") => match field.bytes().await {
+                Some(field_name) if field_name == name => match field.bytes().await {
                     Ok(bytes) => file = bytes,
                     Err(_) => return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, "error-too-large")),
                 },

@@ -792,7 +792,7 @@ pub async fn upload_image(
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let ctx = load!(state, site, language, headers);
-    let file = match crate::media::uploaded(&state, &ctx, multipart).await {
+    let file = match crate::media::uploaded(&state, &ctx, multipart, "image").await {
         Ok(file) => file,
         Err(response) => return *response,
     };

@@ -414,32 +414,14 @@ pub async fn upload_census(
     let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
         return Redirect::to("/account/login").into_response();
     };
-    let form_error = |ctx: &Context| ctx.message(&state, StatusCode::BAD_REQUEST, "error-form");
-    let Ok(mut multipart) = multipart else {
-        return form_error(&ctx);
+    let file = match crate::media::uploaded(&state, &ctx, multipart, "file").await {
+        Ok(file) => file,
+        Err(response) => return *response,
     };
-    let (mut csrf, mut file) = (String::new(), None);
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => match field.name() {
-                Some("csrf_token") => csrf = field.text().await.unwrap_or_default(),
-                Some("file") => match field.bytes().await {
-                    Ok(bytes) => file = Some(bytes),
-                    Err(_) => return form_error(&ctx),
-                },
-                _ => {}
-            },
-            Ok(None) => break,
-            Err(_) => return form_error(&ctx),
-        }
-    }
-    if !ctx.visitor.csrf_matches(&csrf) {
-        return ctx.message(&state, StatusCode::FORBIDDEN, "error-csrf");
-    }
-    let Some(file) = file.filter(|f| !f.is_empty()) else {
+    if file.is_empty() {
         let error = Some(ctx.tr.t("staff-census-no-file"));
         return render(&state, &ctx, None, error, StatusCode::UNPROCESSABLE_ENTITY).await;
-    };
+    }
     let key = census::key(&state.secret, ctx.tenant.id);
     let imported: Result<Option<census::import::Report>, WebError> = async {
         let mut tx = state.tenancy.begin(&ctx.tenant).await?;
