@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod budgets;
 pub mod census;
 pub mod comments;
 pub mod content;

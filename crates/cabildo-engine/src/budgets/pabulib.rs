@@ -1,0 +1,241 @@
+//! Reading Pabulib files (<https://pabulib.org>): `META`, `PROJECTS` and
+//! `VOTES` sections of `;`-separated, CSV-quoted fields. Amounts are exact
+//! decimals; every ballot is a voter (empty ones included).
+
+use std::collections::{HashMap, HashSet};
+
+/// Amounts in millionths of the currency unit: exact for the decimals
+/// Pabulib files carry, and far from overflowing `i128`.
+pub type Amount = i128;
+
+/// Millionths in one currency unit.
+pub const UNIT: Amount = 1_000_000;
+
+/// A project.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Project {
+    /// Its id (a string: "10" and "9" are ids, not numbers).
+    pub id: String,
+    /// Its cost, in millionths.
+    pub cost: Amount,
+}
+
+/// One voter's ballot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ballot {
+    /// The projects chosen (each once), with their points (1 each for
+    /// approval ballots).
+    pub choices: Vec<(String, i64)>,
+}
+
+/// An election.
+#[derive(Clone, Debug)]
+pub struct Instance {
+    /// The budget, in millionths.
+    pub budget: Amount,
+    /// `approval`, `cumulative`, `ordinal` or `scoring`.
+    pub vote_type: String,
+    /// The projects, in file order.
+    pub projects: Vec<Project>,
+    /// The ballots.
+    pub ballots: Vec<Ballot>,
+}
+
+/// Why a file could not be read.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ParseError {
+    /// A section or a required column is missing.
+    #[error("missing {0}")]
+    Missing(String),
+    /// A number could not be read.
+    #[error("line {line}: {value:?} is not a number")]
+    Number {
+        /// Line (1-based).
+        line: usize,
+        /// What was there.
+        value: String,
+    },
+    /// A vote names a project the file does not list.
+    #[error("line {line}: unknown project {project:?}")]
+    UnknownProject {
+        /// Line (1-based).
+        line: usize,
+        /// The id.
+        project: String,
+    },
+}
+
+/// Splits a line into fields: `;`-separated, `"…"` quoting with `""` for a
+/// quote, whitespace around fields stripped.
+fn fields(line: &str) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            ';' if !quoted => fields.push(std::mem::take(&mut field).trim().to_owned()),
+            other => field.push(other),
+        }
+    }
+    fields.push(field.trim().to_owned());
+    fields
+}
+
+/// An exact decimal amount (`,` or `.` as the decimal separator).
+pub fn amount(text: &str, line: usize) -> Result<Amount, ParseError> {
+    let invalid = || ParseError::Number {
+        line,
+        value: text.to_owned(),
+    };
+    let text = text.trim().replace(',', ".");
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    if fraction.len() > 6 || whole.is_empty() && fraction.is_empty() {
+        return Err(invalid());
+    }
+    let whole: Amount = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| invalid())?
+    };
+    let mut millionths: Amount = 0;
+    for (i, digit) in fraction.chars().enumerate() {
+        let d = digit.to_digit(10).ok_or_else(invalid)?;
+        millionths += Amount::from(d) * 10_i128.pow(5 - u32::try_from(i).unwrap_or(5));
+    }
+    if whole < 0 {
+        return Err(invalid());
+    }
+    Ok(whole * UNIT + millionths)
+}
+
+/// Reads a Pabulib file.
+pub fn parse(text: &str) -> Result<Instance, ParseError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut section = String::new();
+    let mut header: Vec<String> = Vec::new();
+    let mut meta: HashMap<String, String> = HashMap::new();
+    let mut projects = Vec::new();
+    let mut raw_votes: Vec<(usize, String, Option<String>)> = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let number = index + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let upper = line.trim().to_ascii_uppercase();
+        if matches!(upper.as_str(), "META" | "PROJECTS" | "VOTES") {
+            section = upper;
+            header.clear();
+            continue;
+        }
+        let row = fields(line);
+        if header.is_empty() {
+            header = row.iter().map(|h| h.to_ascii_lowercase()).collect();
+            continue;
+        }
+        let get = |name: &str| {
+            header
+                .iter()
+                .position(|h| h == name)
+                .and_then(|i| row.get(i))
+                .filter(|v| !v.is_empty() && v.as_str() != "none")
+                .cloned()
+        };
+        match section.as_str() {
+            "META" => {
+                if let (Some(key), Some(value)) = (row.first(), row.get(1)) {
+                    meta.insert(key.to_ascii_lowercase(), value.clone());
+                }
+            }
+            "PROJECTS" => {
+                let id =
+                    get("project_id").ok_or_else(|| ParseError::Missing("project_id".into()))?;
+                let cost = get("cost").ok_or_else(|| ParseError::Missing("cost".into()))?;
+                projects.push(Project {
+                    id,
+                    cost: amount(&cost, number)?,
+                });
+            }
+            "VOTES" => raw_votes.push((number, get("vote").unwrap_or_default(), get("points"))),
+            _ => return Err(ParseError::Missing("a section name".into())),
+        }
+    }
+    let budget = meta
+        .get("budget")
+        .ok_or_else(|| ParseError::Missing("budget".into()))?;
+    let budget = amount(budget, 0)?;
+    let vote_type = meta
+        .get("vote_type")
+        .cloned()
+        .unwrap_or_else(|| "approval".into());
+    let known: HashSet<&str> = projects.iter().map(|p| p.id.as_str()).collect();
+    let mut ballots = Vec::with_capacity(raw_votes.len());
+    for (line, vote, points) in raw_votes {
+        let ids: Vec<&str> = vote
+            .split(',')
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .collect();
+        let points: Vec<i64> = match &points {
+            Some(points) if vote_type != "approval" => points
+                .split(',')
+                .map(|p| {
+                    p.trim().parse::<i64>().map_err(|_| ParseError::Number {
+                        line,
+                        value: p.to_owned(),
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+            _ => vec![1; ids.len()],
+        };
+        let mut choices: Vec<(String, i64)> = Vec::with_capacity(ids.len());
+        for (i, id) in ids.iter().enumerate() {
+            if !known.contains(id) {
+                return Err(ParseError::UnknownProject {
+                    line,
+                    project: (*id).to_owned(),
+                });
+            }
+            // A project named twice in one vote counts once.
+            if !choices.iter().any(|(c, _)| c == id) {
+                choices.push(((*id).to_owned(), points.get(i).copied().unwrap_or(1)));
+            }
+        }
+        ballots.push(Ballot { choices });
+    }
+    Ok(Instance {
+        budget,
+        vote_type,
+        projects,
+        ballots,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_decimals_bom_none_and_empty_ballots() {
+        let file = "\u{feff}meta\nkey;value\nbudget;1000,50\nvote_type;approval\nPROJECTS\nproject_id;cost;name\n1;500;\"Plaza; \"\"mayor\"\"\"\n2;600.5;none\nVOTES\nvoter_id;vote\na;1,2,1\nb;\n";
+        let instance = parse(file).expect("parsed");
+        assert_eq!(instance.budget, 1000 * UNIT + UNIT / 2);
+        assert_eq!(instance.projects[1].cost, 600 * UNIT + UNIT / 2);
+        assert_eq!(instance.ballots.len(), 2, "the empty ballot is a voter");
+        assert_eq!(
+            instance.ballots[0].choices,
+            vec![("1".to_owned(), 1), ("2".to_owned(), 1)]
+        );
+        assert_eq!(fields("a; \"b;c\" ;\"d\"\"e\""), vec!["a", "b;c", "d\"e"]);
+        let unknown = parse(
+            "META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost\n1;5\nVOTES\nvoter_id;vote\na;7\n",
+        );
+        assert!(matches!(unknown, Err(ParseError::UnknownProject { .. })));
+        assert!(amount("12,3456789", 1).is_err());
+    }
+}
