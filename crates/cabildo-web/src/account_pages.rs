@@ -315,12 +315,13 @@ pub(crate) use load;
 
 macro_rules! fields_or_return {
     ($ctx:expr, $state:expr, $form:expr) => {
-        match checked_fields(&$ctx, &$state, $form) {
+        match $crate::account_pages::checked_fields(&$ctx, &$state, $form) {
             Ok(fields) => fields,
             Err(response) => return *response,
         }
     };
 }
+pub(crate) use fields_or_return;
 
 fn register_form(
     ctx: &Context,

@@ -5,7 +5,7 @@
 //! address the form names), or a page explaining a refusal.
 
 use crate::AppState;
-use crate::account_pages::{Context, Fields, checked_fields, get, load};
+use crate::account_pages::{Context, Fields, checked_fields, fields_or_return, get, load};
 use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::participation::{
@@ -181,6 +181,35 @@ pub(crate) async fn load_comments(
     })
 }
 
+/// Nothing when `user` may now do `action` (open a debate, make a
+/// proposal) in the published process `slug`; else the page explaining
+/// why not, shown before the form rather than after it is filled in.
+pub(crate) async fn may_start(
+    state: &AppState,
+    ctx: &Context,
+    slug: &str,
+    user: Uuid,
+    action: cabildo_engine::processes::Action,
+) -> Result<(), Box<Response>> {
+    let allowed: Result<_, WebError> = async {
+        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
+        let Some((process, _, _)) =
+            cabildo_engine::processes::published_by_slug(&mut tx, slug).await?
+        else {
+            return Ok(Err(Refusal::NotFound));
+        };
+        let may = cabildo_engine::processes::may(&mut tx, process.id, Some(user), action).await?;
+        tx.commit().await?;
+        Ok(may.map_err(Refusal::from))
+    }
+    .await;
+    match allowed {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(refusal)) => Err(Box::new(refused_page(state, ctx, refusal))),
+        Err(error) => Err(Box::new(error.into_page(&ctx.tr))),
+    }
+}
+
 /// A page explaining why an action was refused.
 pub(crate) fn refused_page(state: &AppState, ctx: &Context, refusal: Refusal) -> Response {
     let response = crate::pages::message_page(
@@ -242,10 +271,7 @@ pub async fn create(
     form: Fields,
 ) -> Response {
     let ctx = load!(state, site, language, headers);
-    let values = match checked_fields(&ctx, &state, form) {
-        Ok(values) => values,
-        Err(response) => return *response,
-    };
+    let values = fields_or_return!(ctx, state, form);
     let Some(target) = target_of(get(&values, "target_kind"), get(&values, "target_id")) else {
         return WebError::NotFound.into_page(&ctx.tr);
     };
@@ -286,10 +312,7 @@ pub async fn vote(
     form: Fields,
 ) -> Response {
     let ctx = load!(state, site, language, headers);
-    let values = match checked_fields(&ctx, &state, form) {
-        Ok(values) => values,
-        Err(response) => return *response,
-    };
+    let values = fields_or_return!(ctx, state, form);
     let Some(id) = parse_id(&raw) else {
         return WebError::NotFound.into_page(&ctx.tr);
     };
@@ -314,10 +337,7 @@ pub async fn edit(
     form: Fields,
 ) -> Response {
     let ctx = load!(state, site, language, headers);
-    let values = match checked_fields(&ctx, &state, form) {
-        Ok(values) => values,
-        Err(response) => return *response,
-    };
+    let values = fields_or_return!(ctx, state, form);
     let Some(id) = parse_id(&raw) else {
         return WebError::NotFound.into_page(&ctx.tr);
     };
@@ -367,10 +387,7 @@ pub async fn report(
     form: Fields,
 ) -> Response {
     let ctx = load!(state, site, language, headers);
-    let values = match checked_fields(&ctx, &state, form) {
-        Ok(values) => values,
-        Err(response) => return *response,
-    };
+    let values = fields_or_return!(ctx, state, form);
     let item = parse_id(get(&values, "id")).and_then(|id| Item::parse(get(&values, "kind"), id));
     let Some(item) = item else {
         return WebError::NotFound.into_page(&ctx.tr);
@@ -404,10 +421,7 @@ pub async fn follow(
     form: Fields,
 ) -> Response {
     let ctx = load!(state, site, language, headers);
-    let values = match checked_fields(&ctx, &state, form) {
-        Ok(values) => values,
-        Err(response) => return *response,
-    };
+    let values = fields_or_return!(ctx, state, form);
     let Some(target) = target_of(get(&values, "kind"), get(&values, "id")) else {
         return WebError::NotFound.into_page(&ctx.tr);
     };

@@ -3,8 +3,10 @@
 //! staff's pin and close buttons.
 
 use crate::AppState;
-use crate::account_pages::{Chrome, Fields, checked_fields, get, load};
-use crate::comment_pages::{CommentsView, following, form_action, load_comments, refused_page};
+use crate::account_pages::{Chrome, Fields, fields_or_return, get, load};
+use crate::comment_pages::{
+    CommentsView, following, form_action, load_comments, may_start, refused_page,
+};
 use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::pages::LanguageLink;
@@ -146,20 +148,8 @@ pub async fn new_form(
     let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
         return Redirect::to("/account/login").into_response();
     };
-    let allowed: Result<_, WebError> = async {
-        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
-        let Some((process, _, _)) = processes::published_by_slug(&mut tx, &slug).await? else {
-            return Ok(Err(Refusal::NotFound));
-        };
-        let may = processes::may(&mut tx, process.id, Some(user), Action::CreateDebate).await?;
-        tx.commit().await?;
-        Ok(may.map_err(Refusal::from))
-    }
-    .await;
-    match allowed {
-        Ok(Ok(())) => {}
-        Ok(Err(refusal)) => return refused_page(&state, &ctx, refusal),
-        Err(error) => return error.into_page(&ctx.tr),
+    if let Err(response) = may_start(&state, &ctx, &slug, user, Action::CreateDebate).await {
+        return *response;
     }
     let view = FormPage {
         tr: &ctx.tr,
@@ -185,10 +175,7 @@ pub async fn create(
     form: Fields,
 ) -> Response {
     let ctx = load!(state, site, language, headers);
-    let values = match checked_fields(&ctx, &state, form) {
-        Ok(values) => values,
-        Err(response) => return *response,
-    };
+    let values = fields_or_return!(ctx, state, form);
     let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
         return Redirect::to("/account/login").into_response();
     };
@@ -324,10 +311,7 @@ pub async fn act(
     form: Fields,
 ) -> Response {
     let ctx = load!(state, site, language, headers);
-    let values = match checked_fields(&ctx, &state, form) {
-        Ok(values) => values,
-        Err(response) => return *response,
-    };
+    let values = fields_or_return!(ctx, state, form);
     let (Ok(id), Some(action)) = (
         raw.parse::<Uuid>(),
         StaffAction::parse(get(&values, "action")),

@@ -3,7 +3,7 @@
 //! accounts. Every decision is audited by the engine.
 
 use crate::AppState;
-use crate::account_pages::{Chrome, Context, Fields, checked_fields, get, load};
+use crate::account_pages::{Chrome, Context, Fields, fields_or_return, get, load};
 use crate::comment_pages::{form_action, refused_page};
 use crate::error::WebError;
 use crate::i18n::Tr;
@@ -98,10 +98,7 @@ pub async fn decide(
     form: Fields,
 ) -> Response {
     let ctx = load!(state, site, language, headers);
-    let values = match checked_fields(&ctx, &state, form) {
-        Ok(values) => values,
-        Err(response) => return *response,
-    };
+    let values = fields_or_return!(ctx, state, form);
     let item = get(&values, "id")
         .parse()
         .ok()
@@ -135,10 +132,7 @@ pub async fn block(
     form: Fields,
 ) -> Response {
     let ctx = load!(state, site, language, headers);
-    let values = match checked_fields(&ctx, &state, form) {
-        Ok(values) => values,
-        Err(response) => return *response,
-    };
+    let values = fields_or_return!(ctx, state, form);
     let Ok(target) = get(&values, "user").parse::<Uuid>() else {
         return refused_page(&state, &ctx, Refusal::NotFound);
     };

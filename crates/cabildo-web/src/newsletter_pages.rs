@@ -3,7 +3,7 @@
 //! follow the delivery of past ones.
 
 use crate::AppState;
-use crate::account_pages::{Chrome, Context, Fields, checked_fields, get};
+use crate::account_pages::{Chrome, Context, Fields, fields_or_return, get};
 use crate::error::{WebError, from_account};
 use crate::i18n::Tr;
 use crate::pages::LanguageLink;
@@ -161,10 +161,7 @@ pub async fn act(
     let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
         return Redirect::to("/account/login").into_response();
     };
-    let values = match checked_fields(&ctx, &state, form) {
-        Ok(values) => values,
-        Err(response) => return *response,
-    };
+    let values = fields_or_return!(ctx, state, form);
     let mut shown = Shown {
         values: values.clone(),
         ..Shown::default()

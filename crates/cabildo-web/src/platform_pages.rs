@@ -4,7 +4,7 @@
 //! hand-off (`/staff/handoff`).
 
 use crate::AppState;
-use crate::account_pages::{Context, Fields, checked_fields, get};
+use crate::account_pages::{Context, Fields, fields_or_return, get};
 use crate::auth::{cookie, set_cookie};
 use crate::error::{WebError, from_account};
 use crate::i18n::Tr;
@@ -409,10 +409,7 @@ pub async fn handoff(
         Ok(ctx) => ctx,
         Err(error) => return error.into_page(&language.ui()),
     };
-    let values = match checked_fields(&ctx, &state, form) {
-        Ok(values) => values,
-        Err(response) => return *response,
-    };
+    let values = fields_or_return!(ctx, state, form);
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())

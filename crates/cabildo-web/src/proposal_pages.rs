@@ -4,8 +4,10 @@
 //! and withdrawing by the author.
 
 use crate::AppState;
-use crate::account_pages::{Chrome, Context, Fields, checked_fields, get, load};
-use crate::comment_pages::{CommentsView, following, form_action, load_comments, refused_page};
+use crate::account_pages::{Chrome, Context, Fields, checked_fields, fields_or_return, get, load};
+use crate::comment_pages::{
+    CommentsView, following, form_action, load_comments, may_start, refused_page,
+};
 use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::pages::LanguageLink;
@@ -316,20 +318,8 @@ pub async fn new_form(
     let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
         return Redirect::to("/account/login").into_response();
     };
-    let allowed: Result<_, WebError> = async {
-        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
-        let Some((process, _, _)) = processes::published_by_slug(&mut tx, &slug).await? else {
-            return Ok(Err(Refusal::NotFound));
-        };
-        let may = processes::may(&mut tx, process.id, Some(user), Action::CreateProposal).await?;
-        tx.commit().await?;
-        Ok(may.map_err(Refusal::from))
-    }
-    .await;
-    match allowed {
-        Ok(Ok(())) => {}
-        Ok(Err(refusal)) => return refused_page(&state, &ctx, refusal),
-        Err(error) => return error.into_page(&ctx.tr),
+    if let Err(response) = may_start(&state, &ctx, &slug, user, Action::CreateProposal).await {
+        return *response;
     }
     let districts = match districts(&state, &ctx).await {
         Ok(districts) => districts,
@@ -368,10 +358,7 @@ pub async fn create(
     form: Fields,
 ) -> Response {
     let ctx = load!(state, site, language, headers);
-    let values = match checked_fields(&ctx, &state, form) {
-        Ok(values) => values,
-        Err(response) => return *response,
-    };
+    let values = fields_or_return!(ctx, state, form);
     let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
         return Redirect::to("/account/login").into_response();
     };
@@ -596,10 +583,7 @@ pub async fn support(
     form: Fields,
 ) -> Response {
     let ctx = load!(state, site, language, headers);
-    let values = match checked_fields(&ctx, &state, form) {
-        Ok(values) => values,
-        Err(response) => return *response,
-    };
+    let values = fields_or_return!(ctx, state, form);
     let Some(id) = parse_id(&raw) else {
         return WebError::NotFound.into_page(&ctx.tr);
     };
@@ -701,10 +685,7 @@ pub async fn edit(
     form: Fields,
 ) -> Response {
     let ctx = load!(state, site, language, headers);
-    let values = match checked_fields(&ctx, &state, form) {
-        Ok(values) => values,
-        Err(response) => return *response,
-    };
+    let values = fields_or_return!(ctx, state, form);
     let Some(id) = parse_id(&raw) else {
         return WebError::NotFound.into_page(&ctx.tr);
     };
@@ -752,10 +733,7 @@ pub async fn set_status(
     form: Fields,
 ) -> Response {
     let ctx = load!(state, site, language, headers);
-    let values = match checked_fields(&ctx, &state, form) {
-        Ok(values) => values,
-        Err(response) => return *response,
-    };
+    let values = fields_or_return!(ctx, state, form);
     let Some(id) = parse_id(&raw) else {
         return WebError::NotFound.into_page(&ctx.tr);
     };

@@ -2,7 +2,7 @@
 //! page (roles; for admins: inviting, the staff list and the audit log).
 
 use crate::AppState;
-use crate::account_pages::{Context, Fields, FormView, checked_fields, get, load};
+use crate::account_pages::{Context, Fields, FormView, fields_or_return, get, load};
 use crate::error::{WebError, from_account};
 use crate::i18n::Tr;
 use crate::pages::LanguageLink;
@@ -103,10 +103,7 @@ pub async fn accept(
     let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
         return Redirect::to("/account/login").into_response();
     };
-    let values = match checked_fields(&ctx, &state, form) {
-        Ok(values) => values,
-        Err(response) => return *response,
-    };
+    let values = fields_or_return!(ctx, state, form);
     // Gaining a role rotates the session: the old token stops working.
     let old_token = ctx.visitor.session_token.clone().unwrap_or_default();
     let user_agent = headers
@@ -283,10 +280,7 @@ pub async fn invite(
     let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
         return Redirect::to("/account/login").into_response();
     };
-    let values = match checked_fields(&ctx, &state, form) {
-        Ok(values) => values,
-        Err(response) => return *response,
-    };
+    let values = fields_or_return!(ctx, state, form);
     let Some(role) = Role::parse(get(&values, "role")) else {
         return render(
             &state,
@@ -359,10 +353,7 @@ pub async fn verify_manually(
     let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
         return Redirect::to("/account/login").into_response();
     };
-    let values = match checked_fields(&ctx, &state, form) {
-        Ok(values) => values,
-        Err(response) => return *response,
-    };
+    let values = fields_or_return!(ctx, state, form);
     let email = get(&values, "email").trim().to_lowercase();
     let outcome: Result<Option<Result<uuid::Uuid, census::ManualRefused>>, WebError> = async {
         let mut tx = state.tenancy.begin(&ctx.tenant).await?;

@@ -2,7 +2,7 @@
 //! rules, add phases, publish.
 
 use crate::AppState;
-use crate::account_pages::{Chrome, Context, Fields, checked_fields, get, load};
+use crate::account_pages::{Chrome, Context, Fields, checked_fields, fields_or_return, get, load};
 use crate::error::{WebError, from_account};
 use crate::i18n::Tr;
 use crate::pages::LanguageLink;
@@ -197,10 +197,7 @@ pub async fn create(
     form: Fields,
 ) -> Response {
     let ctx = load!(state, site, language, headers);
-    let values = match checked_fields(&ctx, &state, form) {
-        Ok(values) => values,
-        Err(response) => return *response,
-    };
+    let values = fields_or_return!(ctx, state, form);
     let who = |name: &str| Who::parse(get(&values, name)).unwrap_or(Who::Verified);
     let new = NewProcess {
         slug: get(&values, "slug").trim().to_lowercase(),
@@ -218,24 +215,8 @@ pub async fn create(
     let outcome = as_admin!(state, ctx, |tx, actor| processes::create(
         &mut tx, &actor, &new
     ));
-    match outcome {
-        Ok(Some(Ok(_))) => {
-            render(
-                &state,
-                &ctx,
-                Some(ctx.tr.t("staff-process-created")),
-                None,
-                StatusCode::OK,
-            )
-            .await
-        }
-        Ok(Some(Err(refused))) => {
-            let error = Some(refusal(&ctx.tr, refused));
-            render(&state, &ctx, None, error, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        Ok(None) => ctx.message(&state, StatusCode::FORBIDDEN, "staff-forbidden"),
-        Err(error) => error.into_page(&ctx.tr),
-    }
+    let outcome = outcome.map(|o| o.map(|r| r.map(|_| "staff-process-created")));
+    finish(&state, &ctx, outcome).await
 }
 
 /// `POST /staff/phases`: a phase for a process (whole days, UTC).
@@ -247,10 +228,7 @@ pub async fn add_phase(
     form: Fields,
 ) -> Response {
     let ctx = load!(state, site, language, headers);
-    let values = match checked_fields(&ctx, &state, form) {
-        Ok(values) => values,
-        Err(response) => return *response,
-    };
+    let values = fields_or_return!(ctx, state, form);
     let date = |name: &str| {
         cabildo_engine::census::import::parse_day(get(&values, name))
             .map(|d| d.midnight().assume_utc())
@@ -277,25 +255,8 @@ pub async fn add_phase(
     let outcome = as_admin!(state, ctx, |tx, actor| processes::add_phase(
         &mut tx, &actor, process, &phase
     ));
-    state.reads.changed(ctx.tenant.id).await;
-    match outcome {
-        Ok(Some(Ok(_))) => {
-            render(
-                &state,
-                &ctx,
-                Some(ctx.tr.t("staff-phase-added")),
-                None,
-                StatusCode::OK,
-            )
-            .await
-        }
-        Ok(Some(Err(refused))) => {
-            let error = Some(refusal(&ctx.tr, refused));
-            render(&state, &ctx, None, error, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        Ok(None) => ctx.message(&state, StatusCode::FORBIDDEN, "staff-forbidden"),
-        Err(error) => error.into_page(&ctx.tr),
-    }
+    let outcome = outcome.map(|o| o.map(|r| r.map(|_| "staff-phase-added")));
+    finish(&state, &ctx, outcome).await
 }
 
 /// `POST /staff/processes/{id}/publish`.
@@ -403,10 +364,7 @@ pub async fn update(
     form: Fields,
 ) -> Response {
     let ctx = load!(state, site, language, headers);
-    let values = match checked_fields(&ctx, &state, form) {
-        Ok(values) => values,
-        Err(response) => return *response,
-    };
+    let values = fields_or_return!(ctx, state, form);
     let Ok(id) = id.parse::<uuid::Uuid>() else {
         return WebError::NotFound.into_page(&ctx.tr);
     };
