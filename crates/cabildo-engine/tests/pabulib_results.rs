@@ -8,8 +8,8 @@
     reason = "a test fails loudly at the step that broke"
 )]
 
-use cabildo_engine::budgets::pabulib::parse;
-use cabildo_engine::budgets::results::{Tie, greedy};
+use cabildo_engine::budgets::pabulib::{Instance, parse};
+use cabildo_engine::budgets::results::{Completion, Options, Rule, Tie, compute};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -31,8 +31,23 @@ fn set(value: &serde_json::Value) -> BTreeSet<String> {
         .collect()
 }
 
+fn selected(instance: &Instance, rule: Rule, tie: Tie, completion: Completion) -> BTreeSet<String> {
+    compute(
+        instance,
+        Options {
+            rule,
+            tie,
+            completion,
+        },
+    )
+    .expect("computed")
+    .selected
+    .into_iter()
+    .collect()
+}
+
 #[test]
-fn greedy_selects_what_pabutools_selects_on_every_election() {
+fn every_rule_selects_what_pabutools_selects_on_every_election() {
     let outcomes = expected("expected.json");
     let variants = expected("expected-variants.json");
     let mut checked = 0;
@@ -43,13 +58,31 @@ fn greedy_selects_what_pabutools_selects_on_every_election() {
             continue;
         }
         let instance = parse(&std::fs::read_to_string(&path).expect("file")).expect("parsed");
-        let ours: BTreeSet<String> = greedy(&instance, Tie::Id).into_iter().collect();
-        assert_eq!(ours, set(&rules["greedy"]), "{file}: greedy");
-        if let Some(cheapest) = variants.get(file).and_then(|v| v.get("greedy/cheapest")) {
-            let ours: BTreeSet<String> = greedy(&instance, Tie::Cheapest).into_iter().collect();
-            assert_eq!(ours, set(cheapest), "{file}: greedy/cheapest");
+        for (name, expected) in rules.as_object().expect("rules") {
+            let rule: Rule = name.parse().expect("a rule of ours");
+            let ours = selected(&instance, rule, Tie::Id, Completion::Exhaustive);
+            assert_eq!(ours, set(expected), "{file}: {name}");
+            checked += 1;
         }
-        checked += 1;
+        let variants = variants.get(file).expect("variants for every file");
+        let ours = selected(
+            &instance,
+            Rule::Greedy,
+            Tie::Cheapest,
+            Completion::Exhaustive,
+        );
+        assert_eq!(
+            ours,
+            set(&variants["greedy/cheapest"]),
+            "{file}: greedy/cheapest"
+        );
+        let ours = selected(&instance, Rule::Mes, Tie::Id, Completion::UntilOverBudget);
+        assert_eq!(
+            ours,
+            set(&variants["mes/until-over-budget"]),
+            "{file}: mes/until-over-budget"
+        );
+        checked += 2;
     }
-    assert_eq!(checked, 5);
+    assert_eq!(checked, 5 * 5);
 }

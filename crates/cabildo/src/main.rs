@@ -35,6 +35,7 @@ async fn main() -> ExitCode {
         Command::Census(command) => commands::census::run(&cli.global, command).await,
         Command::Accounts(command) => commands::accounts::run(&cli.global, command).await,
         Command::Seed(command) => commands::seed::run(&cli.global, command).await,
+        Command::Budget(command) => commands::budget::run(&cli.global, command).await,
     };
     match result {
         Ok(code) => code,

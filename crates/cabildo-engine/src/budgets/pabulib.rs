@@ -11,6 +11,9 @@ pub type Amount = i128;
 /// Millionths in one currency unit.
 pub const UNIT: Amount = 1_000_000;
 
+/// The largest amount we read, in currency units.
+pub const MAX_AMOUNT: Amount = 1_000_000_000_000_000_000_000_000;
+
 /// A project.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Project {
@@ -55,6 +58,27 @@ pub enum ParseError {
         /// What was there.
         value: String,
     },
+    /// The file says it has a number of projects or votes it does not.
+    #[error("META says {key} is {said} but the file has {found}")]
+    Count {
+        /// `num_projects` or `num_votes`.
+        key: &'static str,
+        /// What META says.
+        said: String,
+        /// What the file has.
+        found: usize,
+    },
+    /// Two projects with the same id.
+    #[error("line {line}: project {project:?} is listed twice")]
+    DuplicateProject {
+        /// Line (1-based).
+        line: usize,
+        /// The id.
+        project: String,
+    },
+    /// A line outside any section.
+    #[error("line {0}: text before the META section")]
+    Outside(usize),
     /// A vote names a project the file does not list.
     #[error("line {line}: unknown project {project:?}")]
     UnknownProject {
@@ -108,7 +132,9 @@ pub fn amount(text: &str, line: usize) -> Result<Amount, ParseError> {
         let d = digit.to_digit(10).ok_or_else(invalid)?;
         millionths += Amount::from(d) * 10_i128.pow(5 - u32::try_from(i).unwrap_or(5));
     }
-    if whole < 0 {
+    // Above a trillion trillion, sums of amounts could overflow; no real
+    // budget comes near.
+    if !(0..=MAX_AMOUNT).contains(&whole) {
         return Err(invalid());
     }
     Ok(whole * UNIT + millionths)
@@ -121,7 +147,9 @@ pub fn parse(text: &str) -> Result<Instance, ParseError> {
     let mut header: Vec<String> = Vec::new();
     let mut meta: HashMap<String, String> = HashMap::new();
     let mut projects = Vec::new();
+    let mut ids: HashSet<String> = HashSet::new();
     let mut raw_votes: Vec<(usize, String, Option<String>)> = Vec::new();
+    let (mut seen_meta, mut seen_projects, mut seen_votes) = (false, false, false);
     for (index, line) in text.lines().enumerate() {
         let number = index + 1;
         if line.trim().is_empty() {
@@ -129,9 +157,17 @@ pub fn parse(text: &str) -> Result<Instance, ParseError> {
         }
         let upper = line.trim().to_ascii_uppercase();
         if matches!(upper.as_str(), "META" | "PROJECTS" | "VOTES") {
+            match upper.as_str() {
+                "META" => seen_meta = true,
+                "PROJECTS" => seen_projects = true,
+                _ => seen_votes = true,
+            }
             section = upper;
             header.clear();
             continue;
+        }
+        if section.is_empty() {
+            return Err(ParseError::Outside(number));
         }
         let row = fields(line);
         if header.is_empty() {
@@ -155,6 +191,12 @@ pub fn parse(text: &str) -> Result<Instance, ParseError> {
             "PROJECTS" => {
                 let id =
                     get("project_id").ok_or_else(|| ParseError::Missing("project_id".into()))?;
+                if !ids.insert(id.clone()) {
+                    return Err(ParseError::DuplicateProject {
+                        line: number,
+                        project: id,
+                    });
+                }
                 let cost = get("cost").ok_or_else(|| ParseError::Missing("cost".into()))?;
                 projects.push(Project {
                     id,
@@ -162,7 +204,30 @@ pub fn parse(text: &str) -> Result<Instance, ParseError> {
                 });
             }
             "VOTES" => raw_votes.push((number, get("vote").unwrap_or_default(), get("points"))),
-            _ => return Err(ParseError::Missing("a section name".into())),
+            _ => {}
+        }
+    }
+    for (section, seen) in [
+        ("META", &seen_meta),
+        ("PROJECTS", &seen_projects),
+        ("VOTES", &seen_votes),
+    ] {
+        if !*seen {
+            return Err(ParseError::Missing(format!("the {section} section")));
+        }
+    }
+    for (key, found) in [
+        ("num_projects", projects.len()),
+        ("num_votes", raw_votes.len()),
+    ] {
+        if let Some(said) = meta.get(key)
+            && said.parse::<usize>().ok() != Some(found)
+        {
+            return Err(ParseError::Count {
+                key,
+                said: said.clone(),
+                found,
+            });
         }
     }
     let budget = meta
@@ -237,5 +302,40 @@ mod tests {
         );
         assert!(matches!(unknown, Err(ParseError::UnknownProject { .. })));
         assert!(amount("12,3456789", 1).is_err());
+        assert!(
+            amount("1000000000000000000000000000", 1).is_err(),
+            "too large"
+        );
+        assert!(amount("-5", 1).is_err());
+    }
+
+    #[test]
+    fn broken_files_are_refused_with_a_reason() {
+        let refused = |file: &str| parse(file).expect_err(file).to_string();
+        let good = "META\nkey;value\nbudget;10\nnum_projects;1\nnum_votes;1\nPROJECTS\nproject_id;cost\n1;5\nVOTES\nvoter_id;vote\na;1\n";
+        assert!(parse(good).is_ok());
+        assert_eq!(
+            refused(&good.replace("num_votes;1", "num_votes;2")),
+            "META says num_votes is 2 but the file has 1"
+        );
+        assert_eq!(
+            refused(
+                &good
+                    .replace("PROJECTS\n", "")
+                    .replace("project_id;cost\n1;5\n", "")
+            ),
+            "missing the PROJECTS section"
+        );
+        assert!(refused(&good.replace("budget;10", "budget;1e400")).contains("not a number"));
+        assert!(
+            refused(
+                &good
+                    .replace("1;5", "1;5\n1;6")
+                    .replace("num_projects;1", "num_projects;2")
+            )
+            .contains("listed twice")
+        );
+        assert!(refused(&format!("hello\n{good}")).contains("before the META section"));
+        assert!(refused(&good.replace("budget;10\n", "")).contains("missing budget"));
     }
 }

@@ -5,6 +5,7 @@
     reason = "a test fails loudly at the step that broke"
 )]
 
+mod budget;
 mod census;
 mod cli;
 mod demo;
