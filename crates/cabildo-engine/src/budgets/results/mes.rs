@@ -453,11 +453,28 @@ impl State<'_, '_> {
             .sum();
         let money = &self.money;
         // Supporters who run out first come first: by money per point.
+        // With mixed points that is money·(L/points), L the least common
+        // multiple of the points, computed once per entry.
+        let same_points = entries.windows(2).all(|w| w[0].1 == w[1].1);
+        let keys: HashMap<(usize, i64), BigInt, Quick> = if same_points {
+            HashMap::default()
+        } else {
+            let lcm = entries.iter().fold(BigInt::one(), |lcm, &(_, points, _)| {
+                lcm.lcm(&BigInt::from(points))
+            });
+            entries
+                .iter()
+                .map(|&(class, points, _)| {
+                    let key = &money[class] * (&lcm / BigInt::from(points));
+                    ((class, points), key)
+                })
+                .collect()
+        };
         let poorer = |a: &(usize, i64, u64), b: &(usize, i64, u64)| {
-            if a.1 == b.1 {
+            if same_points {
                 money[a.0].cmp(&money[b.0])
             } else {
-                (&money[a.0] * BigInt::from(b.1)).cmp(&(&money[b.0] * BigInt::from(a.1)))
+                keys[&(a.0, a.1)].cmp(&keys[&(b.0, b.1)])
             }
         };
         let mut utility = BigInt::from(points) * &unit;
