@@ -1,7 +1,12 @@
-//! Participatory budgets (issue 6, begun): reading Pabulib files, the
-//! research community's open format, and computing results. Everything
-//! here is pure (no database) so that results can be checked against the
-//! reference outcomes of real elections.
+//! Participatory budgets (DESIGN §4): a process's budget split into
+//! headings, projects with their feasibility review, ballots that can never
+//! be overspent, and results by greedy or the Method of Equal Shares.
+//! Results and the Pabulib format are pure (no database), so they are
+//! checked against the reference outcomes of real elections.
 
+pub mod ballots;
 pub mod pabulib;
+pub mod projects;
 pub mod results;
+pub mod setup;
+pub mod tally;

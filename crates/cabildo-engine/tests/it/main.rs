@@ -5,4 +5,5 @@
     reason = "a test fails loudly at the step that broke"
 )]
 
+mod budgets;
 mod processes;

@@ -1,0 +1,540 @@
+//! A process's budget as staff set it up: currency, headings (city-wide
+//! and/or per district) with their amounts, the voting style, who votes,
+//! the result rule and the six phase dates. Once voting has started the
+//! amounts, style and rule are frozen; changing them then is an explicit,
+//! audited reset that discards the ballots cast so far.
+
+use super::results::{Completion, Rule, Tie};
+use crate::accounts::AccountError;
+use crate::content::{Outcome, Refusal};
+use crate::staff::{Actor, audit};
+use cabildo_tenancy::TenantTx;
+use serde_json::json;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// The phase of a budget, by the database clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Before projects are accepted.
+    Upcoming,
+    /// Citizens propose projects.
+    Accepting,
+    /// Evaluators review feasibility.
+    Reviewing,
+    /// People support projects; staff choose those on the ballot.
+    Selecting,
+    /// People vote.
+    Balloting,
+    /// Staff check ballots and enter paper votes.
+    Tallying,
+    /// Results are public.
+    Finished,
+}
+
+impl Phase {
+    /// Every phase, in order.
+    pub const ALL: [Phase; 7] = [
+        Phase::Upcoming,
+        Phase::Accepting,
+        Phase::Reviewing,
+        Phase::Selecting,
+        Phase::Balloting,
+        Phase::Tallying,
+        Phase::Finished,
+    ];
+
+    /// Stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Upcoming => "upcoming",
+            Phase::Accepting => "accepting",
+            Phase::Reviewing => "reviewing",
+            Phase::Selecting => "selecting",
+            Phase::Balloting => "balloting",
+            Phase::Tallying => "tallying",
+            Phase::Finished => "finished",
+        }
+    }
+
+    fn parse(name: &str) -> Phase {
+        Phase::ALL
+            .into_iter()
+            .find(|p| p.as_str() == name)
+            .unwrap_or(Phase::Upcoming)
+    }
+}
+
+/// The SQL of the phase of budget `b` now.
+pub(crate) const PHASE: &str = "CASE WHEN now() < b.accepting_at THEN 'upcoming'
+    WHEN now() < b.reviewing_at THEN 'accepting' WHEN now() < b.selecting_at THEN 'reviewing'
+    WHEN now() < b.balloting_at THEN 'selecting' WHEN now() < b.tallying_at THEN 'balloting'
+    WHEN now() < b.finished_at THEN 'tallying' ELSE 'finished' END";
+
+/// How people vote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Style {
+    /// A ballot's projects cost at most the heading's amount.
+    Knapsack,
+    /// At most the heading's number of projects.
+    Approval,
+}
+
+impl Style {
+    /// Stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Style::Knapsack => "knapsack",
+            Style::Approval => "approval",
+        }
+    }
+}
+
+/// The dates at which each phase begins (the last: results are public).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dates {
+    /// Projects accepted from.
+    pub accepting: OffsetDateTime,
+    /// Feasibility review from.
+    pub reviewing: OffsetDateTime,
+    /// Supports from.
+    pub selecting: OffsetDateTime,
+    /// Voting from.
+    pub balloting: OffsetDateTime,
+    /// Voting ends; ballots are reviewed.
+    pub tallying: OffsetDateTime,
+    /// Results public from.
+    pub finished: OffsetDateTime,
+}
+
+/// What staff choose for a budget.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// Title.
+    pub title: String,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Voting style.
+    pub style: Style,
+    /// Knapsack: the least share of the amount a ballot must spend.
+    pub min_spend_percent: i16,
+    /// Whether only census-verified residents vote.
+    pub verified_only: bool,
+    /// Supports per person and heading (none: no limit).
+    pub max_supports: Option<i32>,
+    /// Whether a submitted ballot may change until voting ends.
+    pub ballots_changeable: bool,
+    /// How winners are chosen.
+    pub rule: Rule,
+    /// Ties.
+    pub tie: Tie,
+    /// The add1 completion's stop.
+    pub completion: Completion,
+    /// Phase dates.
+    pub dates: Dates,
+}
+
+/// A heading as staff type it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewHeading {
+    /// Name.
+    pub name: String,
+    /// District whose residents vote here (none: city-wide).
+    pub district: Option<String>,
+    /// Amount in cents.
+    pub amount_cents: i64,
+    /// Most projects a ballot may hold (required for approval voting).
+    pub max_projects: Option<i32>,
+}
+
+/// A heading as stored.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct Heading {
+    /// Id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// District (none: city-wide).
+    pub district: Option<String>,
+    /// Amount in cents.
+    pub amount_cents: i64,
+    /// Most projects per ballot.
+    pub max_projects: Option<i32>,
+}
+
+/// A budget as everyone sees it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Budget {
+    /// Id.
+    pub id: Uuid,
+    /// Its process.
+    pub process: Uuid,
+    /// Title.
+    pub title: String,
+    /// Currency code.
+    pub currency: String,
+    /// Voting style.
+    pub style: Style,
+    /// Knapsack: least share to spend.
+    pub min_spend_percent: i16,
+    /// Only verified residents vote.
+    pub verified_only: bool,
+    /// Supports per person and heading.
+    pub max_supports: Option<i32>,
+    /// Ballots may change until voting ends.
+    pub ballots_changeable: bool,
+    /// Rule name (`greedy`, `mes`, `mes-greedy`).
+    pub rule: String,
+    /// Tie-breaking name.
+    pub tie: String,
+    /// Completion name.
+    pub completion: String,
+    /// The phase now.
+    pub phase: Phase,
+    /// Headings, city-wide first.
+    pub headings: Vec<Heading>,
+}
+
+/// Checks settings and headings; the refusal names the field.
+fn check(settings: &Settings, headings: &[NewHeading]) -> Result<(), Refusal> {
+    let title = settings.title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(Refusal::Invalid("title", "title_invalid"));
+    }
+    if settings.currency.len() != 3 || !settings.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(Refusal::Invalid("currency", "currency_invalid"));
+    }
+    if !(0..=100).contains(&settings.min_spend_percent) {
+        return Err(Refusal::Invalid("min_spend_percent", "percent_invalid"));
+    }
+    if settings.max_supports.is_some_and(|m| m < 1) {
+        return Err(Refusal::Invalid("max_supports", "number_invalid"));
+    }
+    let d = &settings.dates;
+    if !(d.accepting <= d.reviewing
+        && d.reviewing <= d.selecting
+        && d.selecting <= d.balloting
+        && d.balloting < d.tallying
+        && d.tallying <= d.finished)
+    {
+        return Err(Refusal::Invalid("dates", "dates_invalid"));
+    }
+    if headings.is_empty() || headings.len() > 200 {
+        return Err(Refusal::Invalid("headings", "headings_invalid"));
+    }
+    for heading in headings {
+        let name = heading.name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(Refusal::Invalid("headings", "heading_name_invalid"));
+        }
+        if !(1..=100_000_000_000_000_000).contains(&heading.amount_cents) {
+            return Err(Refusal::Invalid("headings", "amount_invalid"));
+        }
+        if heading.max_projects.is_some_and(|m| m < 1)
+            || settings.style == Style::Approval && heading.max_projects.is_none()
+        {
+            return Err(Refusal::Invalid("headings", "max_projects_invalid"));
+        }
+    }
+    let mut districts: Vec<&Option<String>> = headings.iter().map(|h| &h.district).collect();
+    districts.sort();
+    districts.dedup();
+    if districts.len() != headings.len() {
+        return Err(Refusal::Invalid("headings", "heading_twice"));
+    }
+    Ok(())
+}
+
+/// Gives a process its budget.
+pub async fn create(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    process: Uuid,
+    settings: &Settings,
+    headings: &[NewHeading],
+) -> Outcome<Uuid> {
+    if let Err(refusal) = check(settings, headings) {
+        return Ok(Err(refusal));
+    }
+    let exists: Option<bool> = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM budgets WHERE process_id = p.id) FROM processes p WHERE p.id = $1",
+    )
+    .bind(process)
+    .fetch_optional(tx.conn())
+    .await?;
+    match exists {
+        None => return Ok(Err(Refusal::NotFound)),
+        Some(true) => return Ok(Err(Refusal::Invalid("process", "budget_exists"))),
+        Some(false) => {}
+    }
+    if let Err(refusal) = known_districts(tx, headings).await? {
+        return Ok(Err(refusal));
+    }
+    let id: Uuid = sqlx::query_scalar(
+        "INSERT INTO budgets (process_id, title, currency, voting_style, min_spend_percent, voters,
+                              max_supports, ballots_changeable, rule, tie, completion,
+                              accepting_at, reviewing_at, selecting_at, balloting_at, tallying_at, finished_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+         RETURNING id",
+    )
+    .bind(process)
+    .bind(settings.title.trim())
+    .bind(&settings.currency)
+    .bind(settings.style.as_str())
+    .bind(settings.min_spend_percent)
+    .bind(if settings.verified_only { "verified" } else { "registered" })
+    .bind(settings.max_supports)
+    .bind(settings.ballots_changeable)
+    .bind(settings.rule.as_str())
+    .bind(settings.tie.as_str())
+    .bind(settings.completion.as_str())
+    .bind(settings.dates.accepting)
+    .bind(settings.dates.reviewing)
+    .bind(settings.dates.selecting)
+    .bind(settings.dates.balloting)
+    .bind(settings.dates.tallying)
+    .bind(settings.dates.finished)
+    .fetch_one(tx.conn())
+    .await?;
+    insert_headings(tx, id, headings).await?;
+    audit(
+        tx,
+        actor,
+        "budget.create",
+        Some(&id.to_string()),
+        json!({"process": process, "headings": headings.len(), "rule": settings.rule.as_str()}),
+    )
+    .await?;
+    Ok(Ok(id))
+}
+
+async fn known_districts(
+    tx: &mut TenantTx,
+    headings: &[NewHeading],
+) -> Result<Result<(), Refusal>, AccountError> {
+    let wanted: Vec<&str> = headings
+        .iter()
+        .filter_map(|h| h.district.as_deref())
+        .collect();
+    let known: i64 = sqlx::query_scalar("SELECT count(*) FROM districts WHERE code = ANY ($1)")
+        .bind(&wanted)
+        .fetch_one(tx.conn())
+        .await?;
+    Ok(if known == wanted.len() as i64 {
+        Ok(())
+    } else {
+        Err(Refusal::Invalid("headings", "district_unknown"))
+    })
+}
+
+async fn insert_headings(
+    tx: &mut TenantTx,
+    budget: Uuid,
+    headings: &[NewHeading],
+) -> Result<(), AccountError> {
+    for heading in headings {
+        sqlx::query(
+            "INSERT INTO budget_headings (budget_id, name, district_code, amount_cents, max_projects)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(budget)
+        .bind(heading.name.trim())
+        .bind(&heading.district)
+        .bind(heading.amount_cents)
+        .bind(heading.max_projects)
+        .execute(tx.conn())
+        .await?;
+    }
+    Ok(())
+}
+
+/// Changes a budget's settings and headings. Refused with `voting_started`
+/// once the balloting phase has begun or any ballot exists, unless staff
+/// give a reason: then every ballot is discarded and the reset audited.
+/// Headings are matched by district; their projects stay.
+pub async fn update(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    budget: Uuid,
+    settings: &Settings,
+    headings: &[NewHeading],
+    reset_reason: Option<&str>,
+) -> Outcome<()> {
+    if let Err(refusal) = check(settings, headings) {
+        return Ok(Err(refusal));
+    }
+    // Lock the budget: ballots check it is unchanged while they write.
+    let started: Option<bool> = sqlx::query_scalar(
+        "SELECT now() >= b.balloting_at OR EXISTS (SELECT 1 FROM budget_ballots l JOIN budget_headings h
+                    ON h.id = l.heading_id WHERE h.budget_id = b.id)
+         FROM budgets b WHERE b.id = $1 FOR UPDATE",
+    )
+    .bind(budget)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some(started) = started else {
+        return Ok(Err(Refusal::NotFound));
+    };
+    let reason = reset_reason.map(str::trim).filter(|r| !r.is_empty());
+    if started && reason.is_none() {
+        return Ok(Err(Refusal::Invalid("budget", "voting_started")));
+    }
+    if let Err(refusal) = known_districts(tx, headings).await? {
+        return Ok(Err(refusal));
+    }
+    let discarded: u64 = if started {
+        sqlx::query(
+            "DELETE FROM budget_ballots l USING budget_headings h
+             WHERE h.id = l.heading_id AND h.budget_id = $1",
+        )
+        .bind(budget)
+        .execute(tx.conn())
+        .await?
+        .rows_affected()
+    } else {
+        0
+    };
+    sqlx::query(
+        "UPDATE budgets SET title = $2, currency = $3, voting_style = $4, min_spend_percent = $5, voters = $6,
+                max_supports = $7, ballots_changeable = $8, rule = $9, tie = $10, completion = $11,
+                accepting_at = $12, reviewing_at = $13, selecting_at = $14, balloting_at = $15,
+                tallying_at = $16, finished_at = $17
+         WHERE id = $1",
+    )
+    .bind(budget)
+    .bind(settings.title.trim())
+    .bind(&settings.currency)
+    .bind(settings.style.as_str())
+    .bind(settings.min_spend_percent)
+    .bind(if settings.verified_only { "verified" } else { "registered" })
+    .bind(settings.max_supports)
+    .bind(settings.ballots_changeable)
+    .bind(settings.rule.as_str())
+    .bind(settings.tie.as_str())
+    .bind(settings.completion.as_str())
+    .bind(settings.dates.accepting)
+    .bind(settings.dates.reviewing)
+    .bind(settings.dates.selecting)
+    .bind(settings.dates.balloting)
+    .bind(settings.dates.tallying)
+    .bind(settings.dates.finished)
+    .execute(tx.conn())
+    .await?;
+    // Headings: update those whose district stays, add new ones, remove
+    // those left out that have no projects.
+    let districts: Vec<Option<String>> = headings.iter().map(|h| h.district.clone()).collect();
+    let removed = sqlx::query(
+        "DELETE FROM budget_headings h WHERE h.budget_id = $1
+           AND NOT EXISTS (SELECT 1 FROM unnest($2::text[]) d WHERE d IS NOT DISTINCT FROM h.district_code)
+           AND NOT EXISTS (SELECT 1 FROM budget_projects p WHERE p.heading_id = h.id)",
+    )
+    .bind(budget)
+    .bind(&districts)
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
+    for heading in headings {
+        sqlx::query(
+            "INSERT INTO budget_headings (budget_id, name, district_code, amount_cents, max_projects)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT ON CONSTRAINT budget_headings_district_key
+             DO UPDATE SET name = EXCLUDED.name, amount_cents = EXCLUDED.amount_cents,
+                           max_projects = EXCLUDED.max_projects",
+        )
+        .bind(budget)
+        .bind(heading.name.trim())
+        .bind(&heading.district)
+        .bind(heading.amount_cents)
+        .bind(heading.max_projects)
+        .execute(tx.conn())
+        .await?;
+    }
+    audit(
+        tx,
+        actor,
+        if started {
+            "budget.reset"
+        } else {
+            "budget.update"
+        },
+        Some(&budget.to_string()),
+        json!({"rule": settings.rule.as_str(), "style": settings.style.as_str(),
+               "headings": headings.len(), "headings_removed": removed,
+               "ballots_discarded": discarded, "reason": reason}),
+    )
+    .await?;
+    Ok(Ok(()))
+}
+
+/// The budget of a process, with its phase now and its headings.
+pub async fn of_process(tx: &mut TenantTx, process: Uuid) -> Result<Option<Budget>, AccountError> {
+    let id: Option<Uuid> = sqlx::query_scalar("SELECT id FROM budgets WHERE process_id = $1")
+        .bind(process)
+        .fetch_optional(tx.conn())
+        .await?;
+    match id {
+        Some(id) => get(tx, id).await,
+        None => Ok(None),
+    }
+}
+
+/// A budget by id.
+pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Option<Budget>, AccountError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: Uuid,
+        process_id: Uuid,
+        title: String,
+        currency: String,
+        voting_style: String,
+        min_spend_percent: i16,
+        voters: String,
+        max_supports: Option<i32>,
+        ballots_changeable: bool,
+        rule: String,
+        tie: String,
+        completion: String,
+        phase: String,
+    }
+    let sql = format!(
+        "SELECT b.id, b.process_id, b.title, b.currency, b.voting_style, b.min_spend_percent, b.voters,
+                b.max_supports, b.ballots_changeable, b.rule, b.tie, b.completion, {PHASE} AS phase
+         FROM budgets b WHERE b.id = $1"
+    );
+    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let headings: Vec<Heading> = sqlx::query_as(
+        "SELECT id, name, district_code AS district, amount_cents, max_projects
+         FROM budget_headings WHERE budget_id = $1 ORDER BY district_code NULLS FIRST, name",
+    )
+    .bind(id)
+    .fetch_all(tx.conn())
+    .await?;
+    Ok(Some(Budget {
+        id: row.id,
+        process: row.process_id,
+        title: row.title,
+        currency: row.currency,
+        style: if row.voting_style == "approval" {
+            Style::Approval
+        } else {
+            Style::Knapsack
+        },
+        min_spend_percent: row.min_spend_percent,
+        verified_only: row.voters == "verified",
+        max_supports: row.max_supports,
+        ballots_changeable: row.ballots_changeable,
+        rule: row.rule,
+        tie: row.tie,
+        completion: row.completion,
+        phase: Phase::parse(&row.phase),
+        headings,
+    }))
+}

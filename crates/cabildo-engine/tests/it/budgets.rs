@@ -1,0 +1,678 @@
+//! Budgets against real PostgreSQL: phases by the database clock, the
+//! feasibility review, ballots that are never overspent even under 50
+//! parallel requests of one person, frozen settings, counting, and
+//! isolation between councils.
+
+use cabildo_engine::budgets::ballots::{self, Change};
+use cabildo_engine::budgets::projects::{self, Feasibility, NewProject};
+use cabildo_engine::budgets::results::{Completion, Rule, Tie, compute};
+use cabildo_engine::budgets::setup::{self, Dates, NewHeading, Settings, Style};
+use cabildo_engine::budgets::{pabulib, tally};
+use cabildo_engine::content::Refusal;
+use cabildo_engine::processes::{self, Denied, NewProcess, Rules, Who};
+use cabildo_engine::staff::Actor;
+use cabildo_tenancy::testing::{council, fresh_tenancy};
+use cabildo_tenancy::{Tenancy, Tenant};
+use std::collections::BTreeSet;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+/// Phase dates with balloting beginning `balloting` days from now.
+fn dates(balloting: i64) -> Dates {
+    let at = |days: i64| OffsetDateTime::now_utc() + Duration::days(days);
+    Dates {
+        accepting: at(balloting - 30),
+        reviewing: at(balloting - 20),
+        selecting: at(balloting - 10),
+        balloting: at(balloting),
+        tallying: at(balloting + 10),
+        finished: at(balloting + 20),
+    }
+}
+
+fn settings(dates: Dates) -> Settings {
+    Settings {
+        title: "Presupuestos participativos 2027".into(),
+        currency: "EUR".into(),
+        style: Style::Knapsack,
+        min_spend_percent: 50,
+        verified_only: true,
+        max_supports: None,
+        ballots_changeable: true,
+        rule: Rule::Greedy,
+        tie: Tie::Id,
+        completion: Completion::Exhaustive,
+        dates,
+    }
+}
+
+fn headings() -> Vec<NewHeading> {
+    vec![
+        NewHeading {
+            name: "Toda la ciudad".into(),
+            district: None,
+            amount_cents: 10_000,
+            max_projects: Some(2),
+        },
+        NewHeading {
+            name: "Centro".into(),
+            district: Some("centro".into()),
+            amount_cents: 5_000,
+            max_projects: None,
+        },
+    ]
+}
+
+async fn person(
+    tenancy: &Tenancy,
+    tenant: &Tenant,
+    email: &str,
+    confirmed: bool,
+    district: Option<&str>,
+) -> Uuid {
+    let mut tx = tenancy.begin(tenant).await.expect("begin");
+    let id = sqlx::query_scalar(
+        "INSERT INTO users (email, name, email_confirmed_at, verified_at, district_code)
+         VALUES ($1, 'X', CASE WHEN $2 THEN now() END, CASE WHEN $3::text IS NOT NULL THEN now() END, $3)
+         RETURNING id",
+    )
+    .bind(email)
+    .bind(confirmed)
+    .bind(district)
+    .fetch_one(tx.conn())
+    .await
+    .expect("person");
+    tx.commit().await.expect("commit");
+    id
+}
+
+struct World {
+    tenancy: Tenancy,
+    tenant: Tenant,
+    budget: Uuid,
+    city: Uuid,
+    centro: Uuid,
+    /// Projects by letter: A 40 €, B 60 € (official; estimated 50 €), F 10 €, G 10 € in the
+    /// city; E 30 € in Centro; C unfeasible and D needing information, in the city.
+    project: std::collections::HashMap<char, Uuid>,
+}
+
+/// A published process whose budget is in its selecting phase, with
+/// reviewed projects on the ballot; then balloting opens.
+async fn world() -> World {
+    let tenancy = fresh_tenancy().await.expect("tenancy");
+    let tenant = council(&tenancy, "toledo").await.expect("council");
+    let actor = Actor("cli".into());
+    let mut tx = tenancy.begin(&tenant).await.expect("begin");
+    sqlx::query(
+        "INSERT INTO districts (code, name) VALUES ('centro', 'Centro'), ('norte', 'Norte')",
+    )
+    .execute(tx.conn())
+    .await
+    .expect("districts");
+    let process = processes::create(
+        &mut tx,
+        &actor,
+        &NewProcess {
+            slug: "presupuestos-2027".into(),
+            title: "Presupuestos participativos".into(),
+            summary: "Decide en qué se invierte".into(),
+            description: String::new(),
+            district: None,
+            rules: Rules {
+                create: Who::Registered,
+                support: Who::Verified,
+                organisations_may_support: false,
+                support_threshold: 100,
+            },
+        },
+    )
+    .await
+    .expect("process")
+    .expect("created");
+    assert!(
+        processes::publish(&mut tx, &actor, process)
+            .await
+            .expect("publish")
+    );
+    let budget = setup::create(&mut tx, &actor, process, &settings(dates(1)), &headings())
+        .await
+        .expect("budget")
+        .expect("created");
+    let again = setup::create(&mut tx, &actor, process, &settings(dates(1)), &headings())
+        .await
+        .expect("budget");
+    assert_eq!(again, Err(Refusal::Invalid("process", "budget_exists")));
+    let shown = setup::get(&mut tx, budget)
+        .await
+        .expect("get")
+        .expect("budget");
+    assert_eq!(shown.phase, setup::Phase::Selecting);
+    let city = shown.headings[0].id;
+    let centro = shown.headings[1].id;
+    assert_eq!(shown.headings[1].district.as_deref(), Some("centro"));
+
+    let mut project = std::collections::HashMap::new();
+    for (letter, heading, cents) in [
+        ('A', city, 4_000),
+        ('B', city, 5_000),
+        ('C', city, 3_000),
+        ('D', city, 2_000),
+        ('E', centro, 3_000),
+        ('F', city, 1_000),
+        ('G', city, 1_000),
+    ] {
+        let id = projects::create(
+            &mut tx,
+            &actor,
+            None,
+            &NewProject {
+                heading,
+                title: format!("Proyecto {letter}"),
+                description: "Descripción".into(),
+                location: "Plaza Mayor".into(),
+                estimated_cost_cents: cents,
+            },
+        )
+        .await
+        .expect("project")
+        .expect("created");
+        project.insert(letter, id);
+    }
+    let review = |verdict, explanation: &'static str, cost| (verdict, explanation, cost);
+    for (letter, (verdict, explanation, cost)) in [
+        ('A', review(Feasibility::Feasible, "", None)),
+        (
+            'B',
+            review(Feasibility::Feasible, "Cuesta más", Some(6_000)),
+        ),
+        (
+            'C',
+            review(Feasibility::Unfeasible, "No es competencia municipal", None),
+        ),
+        (
+            'D',
+            review(Feasibility::NeedsInfo, "¿Dónde exactamente?", None),
+        ),
+        ('E', review(Feasibility::Feasible, "", None)),
+        ('F', review(Feasibility::Feasible, "", None)),
+        ('G', review(Feasibility::Feasible, "", None)),
+    ] {
+        projects::review(
+            &mut tx,
+            &actor,
+            project[&letter],
+            verdict,
+            explanation,
+            cost,
+        )
+        .await
+        .expect("review")
+        .expect("reviewed");
+    }
+    let unexplained = projects::review(
+        &mut tx,
+        &actor,
+        project[&'C'],
+        Feasibility::Unfeasible,
+        " ",
+        None,
+    )
+    .await
+    .expect("review");
+    assert_eq!(
+        unexplained,
+        Err(Refusal::Invalid("explanation", "explanation_required"))
+    );
+    for letter in ['A', 'B', 'E', 'F', 'G'] {
+        projects::set_on_ballot(&mut tx, &actor, project[&letter], true)
+            .await
+            .expect("ballot")
+            .expect("on the ballot");
+    }
+    for letter in ['C', 'D'] {
+        let refused = projects::set_on_ballot(&mut tx, &actor, project[&letter], true)
+            .await
+            .expect("ballot");
+        assert_eq!(refused, Err(Refusal::Invalid("project", "not_feasible")));
+    }
+    // Citizens propose only while projects are accepted.
+    let citizen = person(&tenancy, &tenant, "late@x.es", true, None).await;
+    let late = projects::create(
+        &mut tx,
+        &actor,
+        Some(citizen),
+        &NewProject {
+            heading: city,
+            title: "Tarde".into(),
+            description: "x".into(),
+            location: String::new(),
+            estimated_cost_cents: 100,
+        },
+    )
+    .await
+    .expect("create");
+    assert_eq!(late, Err(Refusal::Denied(Denied::PhaseClosed)));
+    // Balloting opens (no ballot exists yet, so no reset is needed).
+    setup::update(
+        &mut tx,
+        &actor,
+        budget,
+        &settings(dates(-1)),
+        &headings(),
+        None,
+    )
+    .await
+    .expect("update")
+    .expect("updated");
+    tx.commit().await.expect("commit");
+    World {
+        tenancy,
+        tenant,
+        budget,
+        city,
+        centro,
+        project,
+    }
+}
+
+impl World {
+    async fn change(
+        &self,
+        user: Uuid,
+        heading: Uuid,
+        change: Change,
+    ) -> Result<ballots::Ballot, Refusal> {
+        let mut tx = self.tenancy.begin(&self.tenant).await.expect("begin");
+        let result = ballots::change(&mut tx, user, heading, change)
+            .await
+            .expect("change");
+        tx.commit().await.expect("commit");
+        result
+    }
+
+    fn add(&self, letter: char) -> Change {
+        Change::Add(self.project[&letter])
+    }
+}
+
+#[tokio::test]
+async fn ballots_are_checked_whole_on_the_server() {
+    let w = world().await;
+    let voter = person(&w.tenancy, &w.tenant, "v1@x.es", true, Some("centro")).await;
+    let norte = person(&w.tenancy, &w.tenant, "v2@x.es", true, Some("norte")).await;
+    let unverified = person(&w.tenancy, &w.tenant, "u@x.es", true, None).await;
+    let unconfirmed = person(&w.tenancy, &w.tenant, "x@x.es", false, Some("centro")).await;
+
+    let refused = |r: Result<ballots::Ballot, Refusal>| r.expect_err("refused");
+    assert_eq!(
+        refused(w.change(unverified, w.city, w.add('A')).await),
+        Refusal::Denied(Denied::NotVerified)
+    );
+    assert_eq!(
+        refused(w.change(unconfirmed, w.city, w.add('A')).await),
+        Refusal::Denied(Denied::NotRegistered)
+    );
+    assert_eq!(
+        refused(w.change(norte, w.centro, w.add('E')).await),
+        Refusal::Denied(Denied::WrongDistrict)
+    );
+    assert_eq!(
+        refused(w.change(voter, Uuid::new_v4(), w.add('E')).await),
+        Refusal::NotFound
+    );
+
+    let ballot = w.change(voter, w.city, w.add('A')).await.expect("A");
+    assert_eq!(
+        (ballot.total_cents, ballot.remaining_cents()),
+        (4_000, 6_000)
+    );
+    let ballot = w
+        .change(voter, w.city, w.add('B'))
+        .await
+        .expect("B: official cost 60 €");
+    assert_eq!(ballot.remaining_cents(), 0);
+    let invalid = |code| Refusal::Invalid("projects", code);
+    assert_eq!(
+        refused(w.change(voter, w.city, w.add('F')).await),
+        invalid("over_budget")
+    );
+    assert_eq!(
+        refused(w.change(voter, w.city, w.add('E')).await),
+        invalid("wrong_heading")
+    );
+    assert_eq!(
+        refused(w.change(voter, w.city, w.add('C')).await),
+        invalid("not_on_ballot")
+    );
+    assert_eq!(
+        refused(w.change(voter, w.city, Change::Add(Uuid::new_v4())).await),
+        invalid("not_on_ballot")
+    );
+    w.change(voter, w.city, Change::Remove(w.project[&'B']))
+        .await
+        .expect("remove B");
+    w.change(voter, w.city, w.add('F')).await.expect("F");
+    assert_eq!(
+        refused(w.change(voter, w.city, w.add('G')).await),
+        invalid("too_many_projects")
+    );
+    // 50 € of 100 € is the least a ballot may spend to count.
+    w.change(voter, w.city, Change::Remove(w.project[&'A']))
+        .await
+        .expect("remove A");
+    assert_eq!(
+        refused(w.change(voter, w.city, Change::Submit).await),
+        invalid("below_min_spend")
+    );
+    let ballot = w
+        .change(
+            voter,
+            w.city,
+            Change::Replace(vec![w.project[&'A'], w.project[&'G']]),
+        )
+        .await
+        .expect("replace");
+    assert!(!ballot.submitted);
+    let ballot = w
+        .change(voter, w.city, Change::Submit)
+        .await
+        .expect("submit");
+    assert!(ballot.submitted && ballot.changeable);
+    // A submitted ballot still changes, and stays valid to count.
+    assert_eq!(
+        refused(
+            w.change(voter, w.city, Change::Remove(w.project[&'A']))
+                .await
+        ),
+        invalid("below_min_spend")
+    );
+    w.change(
+        voter,
+        w.city,
+        Change::Replace(vec![w.project[&'B'], w.project[&'F']]),
+    )
+    .await
+    .expect("change after submitting");
+
+    // Nothing of the refused attempts was stored.
+    let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+    let stored: Vec<(Uuid, i64)> = sqlx::query_as(
+        "SELECT b.user_id, count(l.project_id) FROM budget_ballots b
+         LEFT JOIN budget_ballot_lines l ON l.ballot_id = b.id GROUP BY b.user_id",
+    )
+    .fetch_all(tx.conn())
+    .await
+    .expect("ballots");
+    assert_eq!(
+        stored,
+        vec![(voter, 2)],
+        "no empty ballots of refused people"
+    );
+    let shown = ballots::get(&mut tx, voter, w.city)
+        .await
+        .expect("get")
+        .expect("ballot");
+    assert_eq!(shown.total_cents, 7_000);
+    assert!(shown.submitted);
+    tx.commit().await.expect("commit");
+}
+
+#[tokio::test]
+async fn fifty_parallel_requests_of_one_person_never_overspend() {
+    let w = world().await;
+    let voter = person(&w.tenancy, &w.tenant, "v@x.es", true, Some("centro")).await;
+    let letters = ['A', 'B', 'F', 'G'];
+    let mut tasks = Vec::new();
+    for i in 0..50 {
+        let tenancy = w.tenancy.clone();
+        let tenant = w.tenant.clone();
+        let change = match i % 5 {
+            4 => Change::Submit,
+            n => Change::Add(w.project[&letters[n]]),
+        };
+        let heading = w.city;
+        tasks.push(tokio::spawn(async move {
+            let mut tx = tenancy.begin(&tenant).await.expect("begin");
+            let result = ballots::change(&mut tx, voter, heading, change)
+                .await
+                .expect("change");
+            tx.commit().await.expect("commit");
+            result
+        }));
+    }
+    let mut accepted = 0;
+    for task in tasks {
+        if let Ok(ballot) = task.await.expect("task") {
+            assert!(
+                ballot.total_cents <= 10_000 && ballot.projects.len() <= 2,
+                "{ballot:?}"
+            );
+            accepted += 1;
+        }
+    }
+    assert!(accepted >= 2, "some requests succeed");
+    let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+    let (ballots, lines, total): (i64, i64, i64) = sqlx::query_as(
+        "SELECT count(DISTINCT b.id), count(l.project_id),
+                coalesce(sum(coalesce(p.official_cost_cents, p.estimated_cost_cents)), 0)::bigint
+         FROM budget_ballots b LEFT JOIN budget_ballot_lines l ON l.ballot_id = b.id
+         LEFT JOIN budget_projects p ON p.id = l.project_id WHERE b.user_id = $1",
+    )
+    .bind(voter)
+    .fetch_one(tx.conn())
+    .await
+    .expect("ballot");
+    assert_eq!(ballots, 1, "one ballot per person and heading");
+    assert!((1..=2).contains(&lines), "{lines} lines");
+    assert!(total <= 10_000, "never overspent: {total}");
+    tx.commit().await.expect("commit");
+}
+
+#[tokio::test]
+async fn settings_freeze_once_voting_starts_unless_reset_with_a_reason() {
+    let w = world().await;
+    let voter = person(&w.tenancy, &w.tenant, "v@x.es", true, Some("centro")).await;
+    w.change(
+        voter,
+        w.city,
+        Change::Replace(vec![w.project[&'A'], w.project[&'F']]),
+    )
+    .await
+    .expect("ballot");
+    w.change(voter, w.city, Change::Submit)
+        .await
+        .expect("submit");
+    let actor = Actor("user:admin".into());
+    let mut cheaper = headings();
+    cheaper[0].amount_cents = 3_000;
+    let mut approval = settings(dates(-1));
+    approval.style = Style::Approval;
+    let mut counted = headings();
+    counted[1].max_projects = Some(3);
+    let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+    for (settings, headings) in [(settings(dates(-1)), cheaper.clone()), (approval, counted)] {
+        let refused = setup::update(&mut tx, &actor, w.budget, &settings, &headings, None)
+            .await
+            .expect("update");
+        assert_eq!(refused, Err(Refusal::Invalid("budget", "voting_started")));
+    }
+    // An explicit reset: ballots are discarded and the change is audited.
+    let mut ended = settings(dates(-11));
+    ended.rule = Rule::Mes;
+    setup::update(
+        &mut tx,
+        &actor,
+        w.budget,
+        &ended,
+        &cheaper,
+        Some("Error en el importe"),
+    )
+    .await
+    .expect("update")
+    .expect("reset");
+    let (ballots, audited): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM budget_ballots),
+                (SELECT count(*) FROM audit_log WHERE action = 'budget.reset' AND details->>'ballots_discarded' = '1')",
+    )
+    .fetch_one(tx.conn())
+    .await
+    .expect("counts");
+    assert_eq!((ballots, audited), (0, 1));
+    let shown = setup::get(&mut tx, w.budget)
+        .await
+        .expect("get")
+        .expect("budget");
+    assert_eq!(
+        (
+            shown.phase,
+            shown.rule.as_str(),
+            shown.headings[0].amount_cents
+        ),
+        (setup::Phase::Tallying, "mes", 3_000)
+    );
+    tx.commit().await.expect("commit");
+    // Voting has ended: ballots are refused by the database clock.
+    let late = w.change(voter, w.city, w.add('A')).await;
+    assert_eq!(late, Err(Refusal::Denied(Denied::PhaseClosed)));
+}
+
+#[tokio::test]
+async fn counting_adds_paper_votes_and_exports_pabulib() {
+    let w = world().await;
+    let mut voters = Vec::new();
+    for i in 0..6 {
+        voters.push(
+            person(
+                &w.tenancy,
+                &w.tenant,
+                &format!("v{i}@x.es"),
+                true,
+                Some("centro"),
+            )
+            .await,
+        );
+    }
+    // A+F three times, B+F twice, G+A once (submitted); one draft that
+    // does not count.
+    let ballots = [
+        ("AF", true),
+        ("AF", true),
+        ("AF", true),
+        ("BF", true),
+        ("BF", true),
+        ("GA", false),
+    ];
+    for (voter, (letters, submit)) in voters.iter().zip(ballots) {
+        let projects = letters.chars().map(|l| w.project[&l]).collect();
+        w.change(*voter, w.city, Change::Replace(projects))
+            .await
+            .expect("ballot");
+        if submit {
+            w.change(*voter, w.city, Change::Submit)
+                .await
+                .expect("submit");
+        }
+    }
+    let actor = Actor("user:admin".into());
+    let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+    projects::set_paper_votes(&mut tx, &actor, w.project[&'G'], 7)
+        .await
+        .expect("paper")
+        .expect("set");
+    let refused = projects::set_paper_votes(&mut tx, &actor, w.project[&'C'], 7)
+        .await
+        .expect("paper");
+    assert_eq!(refused, Err(Refusal::Invalid("project", "not_on_ballot")));
+    let outcome = tally::results(&mut tx, w.city)
+        .await
+        .expect("results")
+        .expect("outcome");
+    let mut numbers = std::collections::HashMap::new();
+    for letter in ['A', 'B', 'F', 'G'] {
+        let number: i64 = sqlx::query_scalar("SELECT number FROM budget_projects WHERE id = $1")
+            .bind(w.project[&letter])
+            .fetch_one(tx.conn())
+            .await
+            .expect("number");
+        numbers.insert(letter, number.to_string());
+    }
+    let votes_of = |letter: char| {
+        outcome
+            .projects
+            .iter()
+            .find(|p| p.id == numbers[&letter])
+            .map(|p| p.votes)
+            .expect("project")
+    };
+    assert_eq!(
+        (votes_of('A'), votes_of('B'), votes_of('F'), votes_of('G')),
+        (3, 2, 5, 7),
+        "submitted lines plus paper votes; the draft does not count"
+    );
+    // Greedy: G (7 votes, 10 €), F (5, 10 €), A (3, 40 €), then B (60 €)
+    // no longer fits in the 40 € left.
+    let winners: BTreeSet<&str> = outcome.selected.iter().map(String::as_str).collect();
+    let expected: BTreeSet<&str> = ['G', 'F', 'A']
+        .iter()
+        .map(|l| numbers[l].as_str())
+        .collect();
+    assert_eq!(winners, expected);
+    // The export reads back as the same election.
+    let (instance, options) = tally::election(&mut tx, w.city)
+        .await
+        .expect("election")
+        .expect("heading");
+    let text = tally::pabulib_text(&instance, "Toledo 2027; \"ciudad\"", "EUR");
+    let again = pabulib::parse(&text).expect("our export parses");
+    assert_eq!(again.ballots.len(), 5 + 7);
+    assert_eq!(
+        compute(&again, options).expect("computed").selected,
+        outcome.selected
+    );
+    assert!(
+        !text.contains("@x.es") && !text.contains(&voters[0].to_string()),
+        "no personal data"
+    );
+    tx.commit().await.expect("commit");
+}
+
+#[tokio::test]
+async fn another_council_sees_nothing_of_a_budget() {
+    let w = world().await;
+    let other = council(&w.tenancy, "madrid").await.expect("council");
+    let voter = person(&w.tenancy, &other, "v@x.es", true, None).await;
+    let mut tx = w.tenancy.begin(&other).await.expect("begin");
+    assert!(setup::get(&mut tx, w.budget).await.expect("get").is_none());
+    let change = ballots::change(&mut tx, voter, w.city, Change::Add(w.project[&'A']))
+        .await
+        .expect("change");
+    assert_eq!(change, Err(Refusal::NotFound));
+    assert!(
+        projects::of_heading(&mut tx, w.city)
+            .await
+            .expect("projects")
+            .is_empty()
+    );
+    assert!(
+        tally::election(&mut tx, w.city)
+            .await
+            .expect("election")
+            .is_none()
+    );
+    for table in [
+        "budgets",
+        "budget_headings",
+        "budget_projects",
+        "budget_ballots",
+        "budget_ballot_lines",
+    ] {
+        let count: i64 =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
+                .fetch_one(tx.conn())
+                .await
+                .expect("count");
+        assert_eq!(count, 0, "{table}");
+    }
+    tx.commit().await.expect("commit");
+}
