@@ -7,6 +7,7 @@
 mod account_pages;
 mod api;
 mod auth;
+mod budget_api;
 mod comment_pages;
 mod debate_pages;
 mod demo_mail;
@@ -230,6 +231,13 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         )
         .route("/comments/{id}/vote", put(participation_api::vote))
         .route("/search", get(participation_api::search))
+        .route("/processes/{slug}/budget", get(budget_api::budget))
+        .route("/budget-headings/{id}/projects", get(budget_api::projects))
+        .route("/budget-headings/{id}/results", get(budget_api::results))
+        .route(
+            "/budget-headings/{id}/ballot",
+            get(budget_api::ballot).put(budget_api::cast),
+        )
         .route("/openapi.json", get(openapi::serve))
         .fallback(api::not_found);
     let sites = Router::new()

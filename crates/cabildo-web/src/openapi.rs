@@ -147,6 +147,11 @@ pub fn document() -> Value {
             "/comments/{id}/vote": {"put": with_params(op("Vote on a comment: 1 up, -1 down, 0 none (one vote per person).", true, Some("Vote"), ("200", "`{\"upvotes\", \"downvotes\", \"mine\"}`"), r), &[&id])},
             "/search": {"get": {"parameters": [param("q", "query", "Words, \"phrases\", -excluded (at most 200 characters)."), param("kind", "query", "process, debate or proposal")],
                                 "summary": "Full-text search with highlighted snippets (`snippet_html` is escaped, matches in <mark>).", "responses": {"200": {"description": "`{\"query\", \"hits\"}`"}}}},
+            "/processes/{slug}/budget": {"get": {"parameters": [slug], "summary": "The process's participatory budget: currency, voting style, rule, the phase now (upcoming, accepting, reviewing, selecting, balloting, tallying, finished) and its headings with amounts in cents.", "responses": {"200": {"description": "The budget."}, "404": {"description": "not_found (no such process, or it has no budget)"}}}},
+            "/budget-headings/{id}/projects": {"get": {"parameters": [id], "summary": "A heading's projects by number, with cost in cents, feasibility and whether each is on the ballot.", "responses": {"200": {"description": "`{\"projects\": [...]}`"}, "404": {"description": "not_found"}}}},
+            "/budget-headings/{id}/results": {"get": {"parameters": [id], "summary": "Once the budget is finished: the winners under the budget's rule, the total, and for every project its votes (online ballots plus paper votes), cost and why it won or lost (`fitted`, `did_not_fit`, `bought` in a round at a share per supporter, `unaffordable` with what its supporters had left, `no_votes`). Amounts are decimal strings in the currency.", "responses": {"200": {"description": "The results."}, "403": {"description": "phase_closed (not finished yet)"}, "404": {"description": "not_found"}}}},
+            "/budget-headings/{id}/ballot": {"get": with_params(op("My ballot in this heading: projects, total, remaining and whether it is submitted.", true, None, ("200", "The ballot."), r), &[&id]),
+                                             "put": with_params(op("Make my ballot exactly these projects and, with `submit`, submit it. Checked whole on the server (`over_budget`, `too_many_projects`, `wrong_heading`, `not_on_ballot`, `below_min_spend`, `empty_ballot`, `ballot_final`); a refused ballot changes nothing.", true, Some("Ballot"), ("200", "The ballot."), r), &[&id])},
             "/openapi.json": {"get": {"summary": "This document.", "responses": {"200": {"description": "OpenAPI 3.1"}}}}
         },
         "components": {
@@ -171,6 +176,7 @@ pub fn document() -> Value {
                 "EditComment": {"type": "object", "required": ["body"], "properties": {"body": {"type": "string", "maxLength": 5000}}},
                 "Vote": {"type": "object", "required": ["value"], "properties": {"value": {"type": "integer", "enum": [-1, 0, 1]}}},
                 "Report": {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string", "maxLength": 1000}}},
+                "Ballot": {"type": "object", "required": ["projects"], "properties": {"projects": {"type": "array", "maxItems": 1000, "items": {"type": "string", "format": "uuid"}}, "submit": {"type": "boolean"}}},
                 "Status": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["published", "evaluating", "accepted", "rejected"]}, "answer": {"type": "string", "maxLength": 20000}}}
             }
         }

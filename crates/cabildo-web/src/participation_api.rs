@@ -33,7 +33,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-fn refused(ctx: &Context, refusal: Refusal) -> Response {
+pub(crate) fn refused(ctx: &Context, refusal: Refusal) -> Response {
     let mut response = error(
         refusal_status(refusal),
         refusal.code(),
@@ -47,7 +47,7 @@ fn refused(ctx: &Context, refusal: Refusal) -> Response {
     response
 }
 
-fn not_found() -> Response {
+pub(crate) fn not_found() -> Response {
     error(StatusCode::NOT_FOUND, "not_found", "No such resource.")
 }
 
@@ -55,7 +55,7 @@ fn not_found() -> Response {
 /// engine errors) in a tenant transaction; answers refusals and failures.
 macro_rules! read {
     ($state:expr, $ctx:expr, |$tx:ident| $body:expr) => {{
-        let result: Result<_, WebError> = async {
+        let result: Result<_, $crate::error::WebError> = async {
             let mut $tx = $state.tenancy.begin(&$ctx.tenant).await?;
             let value = $body;
             $tx.commit().await?;
@@ -64,10 +64,11 @@ macro_rules! read {
         .await;
         match result {
             Ok(value) => value,
-            Err(failure) => return web_error(failure),
+            Err(failure) => return $crate::api::web_error(failure),
         }
     }};
 }
+pub(crate) use read;
 
 /// Like [`read!`] for a logged-in visitor whose call carries its CSRF
 /// token (or a personal token); `$user` is their account. Refusals are
@@ -82,13 +83,13 @@ macro_rules! act {
     };
     (@run $changes:expr, $state:expr, $ctx:expr, $headers:expr, |$tx:ident, $user:ident| $body:expr) => {{
         let Some(session) = &$ctx.visitor.session else {
-            return unauthenticated();
+            return $crate::api::unauthenticated();
         };
-        if !csrf_header_matches(&$ctx, &$headers) {
-            return csrf_refused();
+        if !$crate::api::csrf_header_matches(&$ctx, &$headers) {
+            return $crate::api::csrf_refused();
         }
         let $user = session.user;
-        let result: Result<_, WebError> = async {
+        let result: Result<_, $crate::error::WebError> = async {
             let mut $tx = $state.tenancy.begin(&$ctx.tenant).await?;
             let outcome = $body;
             if outcome.is_ok() {
@@ -102,11 +103,12 @@ macro_rules! act {
         .await;
         match result {
             Ok(Ok(value)) => value,
-            Ok(Err(refusal)) => return refused(&$ctx, refusal),
-            Err(failure) => return web_error(failure),
+            Ok(Err(refusal)) => return $crate::participation_api::refused(&$ctx, refusal),
+            Err(failure) => return $crate::api::web_error(failure),
         }
     }};
 }
+pub(crate) use act;
 
 /// A process's id by its slug (published ones only).
 async fn process_id(

@@ -9,8 +9,10 @@
 
 use super::pabulib::{Ballot, Instance, Project, UNIT};
 use super::results::{self, Options, Outcome as Decided};
+use super::setup::PHASE;
 use crate::accounts::AccountError;
 use crate::content::{Outcome, Refusal};
+use crate::processes::Denied;
 use cabildo_tenancy::TenantTx;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -107,6 +109,24 @@ pub async fn results(tx: &mut TenantTx, heading: Uuid) -> Outcome<Decided> {
     };
     Ok(results::compute(&instance, options)
         .map_err(|_| Refusal::Invalid("budget", "results_unavailable")))
+}
+
+/// The outcome of a heading as the public sees it: only once the budget
+/// is finished and its process published.
+pub async fn public_results(tx: &mut TenantTx, heading: Uuid) -> Outcome<Decided> {
+    let sql = format!(
+        "SELECT {PHASE} = 'finished' FROM budget_headings h JOIN budgets b ON b.id = h.budget_id
+         JOIN processes p ON p.id = b.process_id AND p.status = 'published' WHERE h.id = $1"
+    );
+    let finished: Option<bool> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(heading)
+        .fetch_optional(tx.conn())
+        .await?;
+    match finished {
+        None => Ok(Err(Refusal::NotFound)),
+        Some(false) => Ok(Err(Refusal::Denied(Denied::PhaseClosed))),
+        Some(true) => results(tx, heading).await,
+    }
 }
 
 /// A heading as a Pabulib file (open data): voters are numbered in an

@@ -352,6 +352,11 @@ pub fn money_text(money: &Money) -> String {
     format!("{}{whole}.{rest:02}", if negative { "-" } else { "" })
 }
 
+/// An exact amount rounded down to cents, as decimal text ("1234.50").
+pub fn units(amount: Amount) -> String {
+    money_text(&money(amount))
+}
+
 /// Money from an exact amount.
 pub(crate) fn money(amount: Amount) -> Money {
     Money::from_integer(BigInt::from(amount))

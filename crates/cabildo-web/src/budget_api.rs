@@ -1,0 +1,189 @@
+//! The JSON API of participatory budgets under `/api/v1`: a process's
+//! budget, a heading's projects and (once finished) results, and the
+//! caller's ballot, read and cast whole. The same engine calls and rules as
+//! the pages.
+
+use crate::AppState;
+use crate::api::{body, context};
+use crate::participation::parse_id;
+use crate::participation_api::{act, not_found, read};
+use crate::site::LanguageRequest;
+use axum::Extension;
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use cabildo_engine::budgets::ballots::{self, Ballot, Change};
+use cabildo_engine::budgets::results::{Outcome, Reason, money_text, units};
+use cabildo_engine::budgets::{projects, setup, tally};
+use cabildo_engine::content::Refusal;
+use cabildo_engine::processes;
+use cabildo_tenancy::Site;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// `GET /api/v1/processes/{slug}/budget`: the budget, its phase now and its
+/// headings.
+pub async fn budget(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = context!(state, site, language, headers);
+    let found = read!(state, ctx, |tx| {
+        match processes::published_by_slug(&mut tx, &slug).await? {
+            Some((summary, _, _)) => setup::of_process(&mut tx, summary.id).await?,
+            None => None,
+        }
+    });
+    match found {
+        Some(budget) => Json(json!(budget)).into_response(),
+        None => not_found(),
+    }
+}
+
+/// `GET /api/v1/budget-headings/{id}/projects`: the heading's projects, by
+/// number (those on the ballot have `on_ballot`).
+pub async fn projects(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = context!(state, site, language, headers);
+    let Some(heading) = parse_id(&raw) else {
+        return not_found();
+    };
+    let list = read!(state, ctx, |tx| projects::of_heading(&mut tx, heading)
+        .await?);
+    if list.is_empty() {
+        return not_found();
+    }
+    Json(json!({"projects": list})).into_response()
+}
+
+/// An outcome as JSON: winners, total and every project's reason.
+pub(crate) fn outcome_json(outcome: &Outcome) -> Value {
+    let projects: Vec<Value> = outcome
+        .projects
+        .iter()
+        .map(|p| {
+            let reason = match &p.reason {
+                Reason::Fitted { remaining } => {
+                    json!({"kind": "fitted", "remaining": units(*remaining)})
+                }
+                Reason::DidNotFit { remaining } => {
+                    json!({"kind": "did_not_fit", "remaining": units(*remaining)})
+                }
+                Reason::Bought { round, share } => {
+                    json!({"kind": "bought", "round": round, "share": money_text(share)})
+                }
+                Reason::Unaffordable { round, money } => {
+                    json!({"kind": "unaffordable", "round": round, "supporters_money": money_text(money)})
+                }
+                Reason::NoVotes => json!({"kind": "no_votes"}),
+            };
+            json!({"number": p.id, "cost": units(p.cost), "votes": p.votes,
+                   "selected": p.selected, "reason": reason})
+        })
+        .collect();
+    json!({"selected": outcome.selected, "total": units(outcome.total),
+           "per_voter": outcome.per_voter.as_ref().map(money_text), "projects": projects})
+}
+
+/// `GET /api/v1/budget-headings/{id}/results`: once the budget is
+/// finished, the winners with an explanation per project. Amounts are
+/// decimal strings in the budget's currency ("1234.50").
+pub async fn results(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = context!(state, site, language, headers);
+    let Some(heading) = parse_id(&raw) else {
+        return not_found();
+    };
+    let outcome = read!(state, ctx, |tx| tally::public_results(&mut tx, heading)
+        .await?);
+    match outcome {
+        Ok(outcome) => Json(outcome_json(&outcome)).into_response(),
+        Err(refusal) => crate::participation_api::refused(&ctx, refusal),
+    }
+}
+
+fn ballot_json(ballot: &Ballot) -> Value {
+    json!({"heading": ballot.heading, "projects": ballot.projects, "total_cents": ballot.total_cents,
+           "amount_cents": ballot.amount_cents, "remaining_cents": ballot.remaining_cents(),
+           "max_projects": ballot.max_projects, "submitted": ballot.submitted,
+           "changeable": ballot.changeable})
+}
+
+/// `GET /api/v1/budget-headings/{id}/ballot`: the caller's ballot.
+pub async fn ballot(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = context!(state, site, language, headers);
+    let Some(heading) = parse_id(&raw) else {
+        return not_found();
+    };
+    let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
+        return crate::api::unauthenticated();
+    };
+    match read!(state, ctx, |tx| ballots::get(&mut tx, user, heading)
+        .await?)
+    {
+        Ok(ballot) => Json(ballot_json(&ballot)).into_response(),
+        Err(refusal) => crate::participation_api::refused(&ctx, refusal),
+    }
+}
+
+/// Body of `PUT /api/v1/budget-headings/{id}/ballot`.
+#[derive(Debug, Deserialize)]
+pub struct BallotBody {
+    projects: Vec<String>,
+    #[serde(default)]
+    submit: bool,
+}
+
+/// `PUT /api/v1/budget-headings/{id}/ballot`: make the ballot exactly
+/// these projects, and submit it when asked. Checked whole: a refused
+/// ballot changes nothing.
+pub async fn cast(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Result<Json<BallotBody>, JsonRejection>,
+) -> Response {
+    let ctx = context!(state, site, language, headers);
+    let body = body!(body);
+    let Some(heading) = parse_id(&raw) else {
+        return not_found();
+    };
+    let ids: Option<Vec<Uuid>> = body.projects.iter().map(|p| parse_id(p)).collect();
+    let ballot = act!(keep_reads, state, ctx, headers, |tx, user| {
+        match ids {
+            None => Err(Refusal::Invalid("projects", "not_on_ballot")),
+            Some(ids) => match ballots::change(&mut tx, user, heading, Change::Replace(ids)).await?
+            {
+                Ok(_) if body.submit => {
+                    ballots::change(&mut tx, user, heading, Change::Submit).await?
+                }
+                other => other,
+            },
+        }
+    });
+    Json(ballot_json(&ballot)).into_response()
+}

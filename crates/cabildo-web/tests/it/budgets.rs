@@ -1,0 +1,265 @@
+//! Participatory budgets over the JSON API, against real PostgreSQL: the
+//! budget and its projects read by anyone, a ballot cast whole (refused
+//! ballots change nothing), results only once finished, and nothing of it
+//! reachable from another council.
+
+use crate::accounts::{Browser, TALAVERA, TOLEDO, World, world};
+use crate::participation::{OPEN_RULES, Person, open_process};
+use axum::http::StatusCode;
+use cabildo_engine::budgets::projects::{self, Feasibility, NewProject};
+use cabildo_engine::budgets::results::{Completion, Rule, Tie};
+use cabildo_engine::budgets::setup::{self, Dates, NewHeading, Settings, Style};
+use cabildo_engine::staff::Actor;
+use serde_json::{Value, json};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+fn settings(balloting_in_days: i64) -> Settings {
+    let at = |days: i64| OffsetDateTime::now_utc() + Duration::days(balloting_in_days + days);
+    Settings {
+        title: "Presupuestos 2027".into(),
+        currency: "EUR".into(),
+        style: Style::Knapsack,
+        min_spend_percent: 0,
+        verified_only: true,
+        max_supports: None,
+        ballots_changeable: true,
+        rule: Rule::Mes,
+        tie: Tie::Id,
+        completion: Completion::Exhaustive,
+        dates: Dates {
+            accepting: at(-30),
+            reviewing: at(-20),
+            selecting: at(-10),
+            balloting: at(0),
+            tallying: at(10),
+            finished: at(20),
+        },
+    }
+}
+
+/// Toledo's process "presupuestos" with a budget in its balloting phase:
+/// one city-wide heading of 100 € (at most 2 projects) and projects A 40 €,
+/// B 60 €, F 10 € on the ballot. Returns the heading and the projects.
+async fn budget(world: &World) -> (Uuid, [Uuid; 3]) {
+    let process = open_process(world, "toledo", "presupuestos", OPEN_RULES, 1).await;
+    let tenant = world.council("toledo").await;
+    let actor = Actor("cli".into());
+    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
+    let headings = [NewHeading {
+        name: "Toda la ciudad".into(),
+        district: None,
+        amount_cents: 10_000,
+        max_projects: Some(2),
+    }];
+    let budget = setup::create(&mut tx, &actor, process, &settings(1), &headings)
+        .await
+        .expect("create")
+        .expect("created");
+    let heading = setup::get(&mut tx, budget)
+        .await
+        .expect("get")
+        .expect("budget")
+        .headings[0]
+        .id;
+    let mut ids = [Uuid::nil(); 3];
+    for (slot, (title, cents)) in
+        ids.iter_mut()
+            .zip([("Fuente A", 4_000), ("Parque B", 6_000), ("Banco F", 1_000)])
+    {
+        let id = projects::create(
+            &mut tx,
+            &actor,
+            None,
+            &NewProject {
+                heading,
+                title: title.into(),
+                description: "<script>alert(1)</script>".into(),
+                location: String::new(),
+                estimated_cost_cents: cents,
+            },
+        )
+        .await
+        .expect("project")
+        .expect("created");
+        projects::review(&mut tx, &actor, id, Feasibility::Feasible, "", None)
+            .await
+            .expect("review")
+            .expect("ok");
+        projects::set_on_ballot(&mut tx, &actor, id, true)
+            .await
+            .expect("ballot")
+            .expect("ok");
+        *slot = id;
+    }
+    setup::update(&mut tx, &actor, budget, &settings(-1), &headings, None)
+        .await
+        .expect("update")
+        .expect("balloting opens");
+    tx.commit().await.expect("commit");
+    (heading, ids)
+}
+
+async fn verify(world: &World, council: &str, nickname: &str) {
+    let tenant = world.council(council).await;
+    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
+    sqlx::query("UPDATE users SET verified_at = now() WHERE nickname = $1")
+        .bind(nickname)
+        .execute(tx.conn())
+        .await
+        .expect("verify");
+    tx.commit().await.expect("commit");
+}
+
+async fn anonymous(world: &World, host: &str, path: &str) -> (StatusCode, Value) {
+    let answer = Browser::new(&world.app)
+        .json(host, "GET", path, Value::Null, None)
+        .await;
+    (
+        answer.status,
+        serde_json::from_str(&answer.body).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn people_read_the_budget_and_cast_a_ballot_checked_whole() {
+    let world = world().await;
+    let (heading, [a, b, f]) = budget(&world).await;
+    let (status, shown) = anonymous(&world, TOLEDO, "/api/v1/processes/presupuestos/budget").await;
+    assert_eq!(status, StatusCode::OK, "{shown}");
+    assert_eq!(
+        (shown["phase"].as_str(), shown["rule"].as_str()),
+        (Some("balloting"), Some("mes"))
+    );
+    assert_eq!(shown["headings"][0]["amount_cents"], 10_000);
+    let projects_path = format!("/api/v1/budget-headings/{heading}/projects");
+    let (_, listed) = anonymous(&world, TOLEDO, &projects_path).await;
+    assert_eq!(listed["projects"].as_array().map(Vec::len), Some(3));
+    assert_eq!(
+        listed["projects"][0]["description"], "<script>alert(1)</script>",
+        "JSON carries text as text"
+    );
+
+    let ballot = format!("/api/v1/budget-headings/{heading}/ballot");
+    let answer = Browser::new(&world.app)
+        .json(
+            TOLEDO,
+            "PUT",
+            &ballot,
+            json!({"projects": [a.to_string()]}),
+            None,
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    let mut ana = Person::new(&world, TOLEDO, "ana").await;
+    let (status, refused) = ana
+        .call(TOLEDO, "PUT", &ballot, json!({"projects": [a.to_string()]}))
+        .await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("not_verified"))
+    );
+    verify(&world, "toledo", "ana").await;
+    for (projects, code) in [
+        (
+            json!([a.to_string(), b.to_string(), f.to_string()]),
+            "over_budget",
+        ),
+        (json!([a.to_string(), "not-an-id"]), "not_on_ballot"),
+        (json!([Uuid::new_v4().to_string()]), "not_on_ballot"),
+        (json!([]), "empty_ballot"),
+    ] {
+        let (status, refused) = ana
+            .call(
+                TOLEDO,
+                "PUT",
+                &ballot,
+                json!({"projects": projects, "submit": true}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["code"], code);
+    }
+    let (status, refused) = ana
+        .call(TOLEDO, "PUT", &ballot, json!({"projects": "A"}))
+        .await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("malformed_body"))
+    );
+    let (_, mine) = ana.call(TOLEDO, "GET", &ballot, Value::Null).await;
+    assert_eq!(
+        (
+            mine["projects"].as_array().map(Vec::len),
+            mine["submitted"].as_bool()
+        ),
+        (Some(0), Some(false)),
+        "refusals changed nothing"
+    );
+
+    let (status, cast) = ana
+        .call(
+            TOLEDO,
+            "PUT",
+            &ballot,
+            json!({"projects": [a.to_string(), b.to_string()], "submit": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{cast}");
+    assert_eq!(
+        (
+            cast["remaining_cents"].as_i64(),
+            cast["submitted"].as_bool()
+        ),
+        (Some(0), Some(true))
+    );
+
+    // Results wait for the end of the budget.
+    let results = format!("/api/v1/budget-headings/{heading}/results");
+    let (status, early) = anonymous(&world, TOLEDO, &results).await;
+    assert_eq!(
+        (status, early["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("phase_closed"))
+    );
+    let tenant = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
+    sqlx::query(
+        "UPDATE budgets SET accepting_at = now() - interval '50 days', reviewing_at = now() - interval '40 days',
+                selecting_at = now() - interval '30 days', balloting_at = now() - interval '20 days',
+                tallying_at = now() - interval '10 days', finished_at = now() - interval '1 day'",
+    )
+    .execute(tx.conn())
+    .await
+    .expect("time passes");
+    tx.commit().await.expect("commit");
+    let (status, decided) = anonymous(&world, TOLEDO, &results).await;
+    assert_eq!(status, StatusCode::OK, "{decided}");
+    // One voter with 100 €: equal shares buy A and B for them, F has no votes.
+    assert_eq!(
+        decided["selected"].as_array().map(Vec::len),
+        Some(2),
+        "{decided}"
+    );
+    assert_eq!(decided["total"], "100.00");
+    assert_eq!(decided["projects"][2]["reason"]["kind"], "no_votes");
+    assert_eq!(decided["projects"][0]["reason"]["kind"], "bought");
+
+    // Another council reaches none of it.
+    let (status, _) = anonymous(&world, TALAVERA, &projects_path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = anonymous(&world, TALAVERA, &results).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = anonymous(&world, TALAVERA, "/api/v1/processes/presupuestos/budget").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let mut eva = Person::new(&world, TALAVERA, "eva").await;
+    verify(&world, "talavera", "eva").await;
+    let (status, _) = eva
+        .call(
+            TALAVERA,
+            "PUT",
+            &ballot,
+            json!({"projects": [a.to_string()]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
