@@ -50,6 +50,8 @@ pub enum Component {
     Debates,
     /// Proposals and their supports.
     Proposals,
+    /// The participatory budget (its own dates decide what is open).
+    Budget,
 }
 
 impl Component {
@@ -57,6 +59,7 @@ impl Component {
         match self {
             Self::Debates => "debates",
             Self::Proposals => "proposals",
+            Self::Budget => "budget",
         }
     }
 }
@@ -829,6 +832,7 @@ impl Component {
         match name {
             "debates" => Some(Self::Debates),
             "proposals" => Some(Self::Proposals),
+            "budget" => Some(Self::Budget),
             _ => None,
         }
     }

@@ -8,6 +8,7 @@ mod account_pages;
 mod api;
 mod auth;
 mod budget_api;
+mod budget_pages;
 mod comment_pages;
 mod debate_pages;
 mod demo_mail;
@@ -298,6 +299,16 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
             get(debate_pages::list).post(debate_pages::create),
         )
         .route("/processes/{slug}/debates/new", get(debate_pages::new_form))
+        .route("/processes/{slug}/budget", get(budget_pages::show))
+        .route("/budget-headings/{id}", get(budget_pages::heading))
+        .route(
+            "/budget-headings/{id}/ballot",
+            post(budget_pages::change_ballot),
+        )
+        .route(
+            "/budget-headings/{id}/results",
+            get(budget_pages::results_page),
+        )
         .route("/proposals/{id}", get(proposal_pages::show))
         .route(
             "/proposals/{id}/edit",

@@ -33,10 +33,11 @@ use uuid::Uuid;
 pub struct ProcessTabs {
     pub(crate) slug: String,
     pub(crate) title: String,
-    /// `overview`, `debates` or `proposals`.
+    /// `overview`, `debates`, `proposals` or `budget`.
     pub(crate) current: &'static str,
     pub(crate) debates: bool,
     pub(crate) proposals: bool,
+    pub(crate) budget: bool,
 }
 
 impl ProcessTabs {
@@ -48,6 +49,7 @@ impl ProcessTabs {
             current,
             debates: has("debates"),
             proposals: has("proposals"),
+            budget: has("budget") || current == "budget",
         }
     }
 }

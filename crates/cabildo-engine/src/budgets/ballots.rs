@@ -254,11 +254,15 @@ async fn apply(
     }))
 }
 
-/// `user`'s ballot in `heading` (empty when they have none yet).
+/// `user`'s ballot in `heading` (empty when they have none yet); refused
+/// when the person may not vote there (whatever the phase).
 pub async fn get(tx: &mut TenantTx, user: Uuid, heading: Uuid) -> Outcome<Ballot> {
     let Some(facts) = facts(tx, user, heading).await? else {
         return Ok(Err(Refusal::NotFound));
     };
+    if let Some(denied) = denied(&facts).filter(|d| *d != Denied::PhaseClosed) {
+        return Ok(Err(Refusal::Denied(denied)));
+    }
     let rows: Vec<(Uuid, i64, bool)> = sqlx::query_as(
         "SELECT l.project_id, coalesce(p.official_cost_cents, p.estimated_cost_cents), b.submitted_at IS NOT NULL
          FROM budget_ballots b JOIN budget_ballot_lines l ON l.ballot_id = b.id

@@ -578,3 +578,66 @@ staff-process-archived = The process is archived: it is no longer on the public 
 staff-phase-remove = Remove
 staff-phase-removed = The phase was removed.
 staff-process-error-phase-started = A phase that has begun stays: people took part under it.
+budget-phase-now = Now:
+budget-phases = Phases of the budget
+budget-phase-upcoming = Coming soon
+budget-phase-accepting = Proposing projects
+budget-phase-reviewing = Feasibility review
+budget-phase-selecting = Supporting projects
+budget-phase-balloting = Voting
+budget-phase-tallying = Counting the votes
+budget-phase-finished = Results
+budget-style-knapsack = Vote for projects up to the amount of each heading
+budget-style-approval = Vote for up to a number of projects in each heading
+budget-rule-greedy = Most voted projects first
+budget-rule-mes = Method of Equal Shares
+budget-rule-mes-greedy = Method of Equal Shares, then the most voted with the money left
+budget-rule-greedy-explained = Projects are taken from most to fewest votes; each is funded if it still fits in the money left, and skipped if it does not.
+budget-rule-mes-explained = The money is split equally among the voters. A project is funded when the people who voted for it can pay for it together from their shares, the cheapest per supporter first; so every group of voters decides on its fair part of the budget, not only the largest group.
+budget-rule-mes-greedy-explained = First the Method of Equal Shares splits the money equally among the voters and funds what each group of supporters can pay together; then the money left goes to the most voted projects that still fit.
+budget-headings = Headings
+budget-headings-empty = This budget has no headings yet.
+budget-max-projects = { $count ->
+    [one] at most { $formatted } project
+   *[other] at most { $formatted } projects
+}
+budget-see-results = See the results
+budget-your-ballot = Your ballot
+budget-ballot-spent = You spent { $total }; { $remaining } remain.
+budget-ballot-projects = { $count ->
+    [one] { $formatted } project chosen
+   *[other] { $formatted } projects chosen
+}
+budget-ballot-submitted = Your ballot is submitted and counts.
+budget-ballot-submit = Submit my ballot
+budget-login-to-vote = Log in to vote
+budget-projects = Projects
+budget-projects-empty = No projects here yet.
+budget-add = Add “{ $title }” to my ballot
+budget-remove = Remove “{ $title }” from my ballot
+budget-does-not-fit = It does not fit in what remains of your ballot.
+budget-feasibility-pending = Awaiting review
+budget-feasibility-feasible = Feasible
+budget-feasibility-unfeasible = Not feasible
+budget-feasibility-needs-info = More information needed
+budget-done-added = Added to your ballot.
+budget-done-removed = Removed from your ballot.
+budget-done-submitted = Your ballot is submitted. Thank you for voting.
+budget-results-title = Results: { $heading }
+budget-results-total = The winning projects cost { $total } of { $amount }.
+budget-chart-title = Votes per project; winners marked with a tick
+budget-chart-caption = Votes per project (online ballots and paper votes). Green bars are the winners.
+budget-results-table = Every project, its votes, cost and why it won or lost
+budget-project = Project
+budget-votes = Votes
+budget-cost = Cost
+budget-outcome = Outcome
+budget-why = Why
+budget-won = Funded
+budget-lost = Not funded
+budget-results-json = Download the results (JSON)
+budget-reason-fitted = It fitted: { $remaining } remained when its turn came.
+budget-reason-did-not-fit = It did not fit: only { $remaining } remained when its turn came.
+budget-reason-bought = Its voters paid for it together in round { $round }, at most { $share } each.
+budget-reason-unaffordable = Its voters could not pay for it together: in round { $round } they had { $money } left between them.
+budget-reason-no-votes = Nobody voted for it.

@@ -578,3 +578,66 @@ staff-process-archived = El proceso está archivado: ya no aparece en la web pú
 staff-phase-remove = Quitar
 staff-phase-removed = La fase se ha quitado.
 staff-process-error-phase-started = Una fase que ya ha empezado se mantiene: hay gente que ha participado en ella.
+budget-phase-now = Ahora:
+budget-phases = Fases del presupuesto
+budget-phase-upcoming = Próximamente
+budget-phase-accepting = Presentación de proyectos
+budget-phase-reviewing = Evaluación de viabilidad
+budget-phase-selecting = Apoyos a proyectos
+budget-phase-balloting = Votación
+budget-phase-tallying = Recuento de votos
+budget-phase-finished = Resultados
+budget-style-knapsack = Vota proyectos hasta el importe de cada partida
+budget-style-approval = Vota hasta un número de proyectos en cada partida
+budget-rule-greedy = Primero los proyectos más votados
+budget-rule-mes = Método de Partes Iguales
+budget-rule-mes-greedy = Método de Partes Iguales y, con el dinero restante, los más votados
+budget-rule-greedy-explained = Los proyectos se toman de más a menos votados; cada uno se financia si aún cabe en el dinero restante y se salta si no cabe.
+budget-rule-mes-explained = El dinero se reparte a partes iguales entre quienes votan. Un proyecto se financia cuando quienes lo votaron pueden pagarlo juntos con sus partes, empezando por el más barato por persona; así cada grupo de votantes decide sobre su parte justa del presupuesto, no solo el grupo mayor.
+budget-rule-mes-greedy-explained = Primero el Método de Partes Iguales reparte el dinero a partes iguales y financia lo que cada grupo de votantes puede pagar junto; después el dinero restante va a los proyectos más votados que aún caben.
+budget-headings = Partidas
+budget-headings-empty = Este presupuesto aún no tiene partidas.
+budget-max-projects = { $count ->
+    [one] como mucho { $formatted } proyecto
+   *[other] como mucho { $formatted } proyectos
+}
+budget-see-results = Ver los resultados
+budget-your-ballot = Tu papeleta
+budget-ballot-spent = Has gastado { $total }; quedan { $remaining }.
+budget-ballot-projects = { $count ->
+    [one] { $formatted } proyecto elegido
+   *[other] { $formatted } proyectos elegidos
+}
+budget-ballot-submitted = Tu papeleta está enviada y cuenta.
+budget-ballot-submit = Enviar mi papeleta
+budget-login-to-vote = Inicia sesión para votar
+budget-projects = Proyectos
+budget-projects-empty = Aún no hay proyectos aquí.
+budget-add = Añadir «{ $title }» a mi papeleta
+budget-remove = Quitar «{ $title }» de mi papeleta
+budget-does-not-fit = No cabe en lo que queda de tu papeleta.
+budget-feasibility-pending = Pendiente de evaluación
+budget-feasibility-feasible = Viable
+budget-feasibility-unfeasible = No viable
+budget-feasibility-needs-info = Falta información
+budget-done-added = Añadido a tu papeleta.
+budget-done-removed = Quitado de tu papeleta.
+budget-done-submitted = Tu papeleta está enviada. Gracias por votar.
+budget-results-title = Resultados: { $heading }
+budget-results-total = Los proyectos ganadores cuestan { $total } de { $amount }.
+budget-chart-title = Votos por proyecto; los ganadores llevan una marca
+budget-chart-caption = Votos por proyecto (papeletas en línea y votos en papel). Las barras verdes son los ganadores.
+budget-results-table = Cada proyecto, sus votos, su coste y por qué ganó o no
+budget-project = Proyecto
+budget-votes = Votos
+budget-cost = Coste
+budget-outcome = Resultado
+budget-why = Por qué
+budget-won = Financiado
+budget-lost = No financiado
+budget-results-json = Descargar los resultados (JSON)
+budget-reason-fitted = Cabía: quedaban { $remaining } cuando llegó su turno.
+budget-reason-did-not-fit = No cabía: solo quedaban { $remaining } cuando llegó su turno.
+budget-reason-bought = Sus votantes lo pagaron juntos en la ronda { $round }, como mucho { $share } cada uno.
+budget-reason-unaffordable = Sus votantes no podían pagarlo juntos: en la ronda { $round } les quedaban { $money } entre todos.
+budget-reason-no-votes = Nadie lo votó.

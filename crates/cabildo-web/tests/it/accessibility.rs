@@ -199,7 +199,7 @@ fn violations(html: &str) -> Vec<String> {
     problems
 }
 
-async fn check(browser: &mut Browser, path: &str) {
+pub async fn check(browser: &mut Browser, path: &str) {
     let page = browser.get(TOLEDO, path).await;
     assert_eq!(page.status, StatusCode::OK, "{path}");
     let problems = violations(&page.body);

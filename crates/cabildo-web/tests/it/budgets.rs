@@ -263,3 +263,138 @@ async fn people_read_the_budget_and_cast_a_ballot_checked_whole() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_ballot_works_with_plain_forms_and_the_results_explain_themselves() {
+    let world = world().await;
+    let (heading, [a, b, f]) = budget(&world).await;
+    let page = format!("/budget-headings/{heading}");
+    let mut anonymous = Browser::new(&world.app);
+    crate::accessibility::check(&mut anonymous, "/processes/presupuestos/budget").await;
+    crate::accessibility::check(&mut anonymous, &page).await;
+    let shown = anonymous.get(TOLEDO, &page).await;
+    assert!(
+        shown.body.contains("Fuente A") && shown.body.contains("/account/login"),
+        "{}",
+        shown.body
+    );
+    assert!(
+        !shown.body.contains("<script>alert"),
+        "descriptions are escaped"
+    );
+
+    let mut ana = Person::new(&world, TOLEDO, "ana").await;
+    let denied = ana.browser.get(TOLEDO, &page).await;
+    assert!(
+        denied.body.contains("verificado su residencia")
+            || denied.body.contains("verified their residency"),
+        "the page says why she may not vote yet"
+    );
+    verify(&world, "toledo", "ana").await;
+    crate::accessibility::check(&mut ana.browser, &page).await;
+    let action = format!("/budget-headings/{heading}/ballot");
+    let added = ana
+        .browser
+        .submit(
+            TOLEDO,
+            &page,
+            &action,
+            &[("action", "add"), ("project", &b.to_string())],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    assert_eq!(
+        added.headers["location"],
+        format!("/budget-headings/{heading}?done=added#ballot").as_str()
+    );
+    let shown = ana.browser.get(TOLEDO, &format!("{page}?done=added")).await;
+    assert!(
+        shown.body.contains("Añadido a tu papeleta") || shown.body.contains("Added to your ballot")
+    );
+    assert!(
+        shown.body.contains("60,00 EUR") && shown.body.contains("40,00 EUR"),
+        "spent and remaining"
+    );
+    // A (40 €) still fits and is offered; the page would not offer what does not fit,
+    // and the server refuses it anyway.
+    let refused = ana
+        .browser
+        .submit(
+            TOLEDO,
+            &page,
+            &action,
+            &[("action", "add"), ("project", &Uuid::new_v4().to_string())],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    ana.browser
+        .submit(
+            TOLEDO,
+            &page,
+            &action,
+            &[("action", "add"), ("project", &a.to_string())],
+        )
+        .await;
+    let over = ana
+        .browser
+        .submit(
+            TOLEDO,
+            &page,
+            &action,
+            &[("action", "add"), ("project", &f.to_string())],
+        )
+        .await;
+    assert_eq!(over.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        over.body.contains("No cabe") || over.body.contains("does not fit"),
+        "{}",
+        over.body
+    );
+    let submitted = ana
+        .browser
+        .submit(TOLEDO, &page, &action, &[("action", "submit")])
+        .await;
+    assert_eq!(submitted.status, StatusCode::SEE_OTHER);
+    let shown = ana.browser.get(TOLEDO, &page).await;
+    assert!(
+        shown.body.contains("Tu papeleta está enviada")
+            || shown.body.contains("Your ballot is submitted")
+    );
+
+    let results = format!("/budget-headings/{heading}/results");
+    assert_eq!(
+        anonymous.get(TOLEDO, &results).await.status,
+        StatusCode::FORBIDDEN,
+        "not before the end"
+    );
+    let tenant = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
+    sqlx::query(
+        "UPDATE budgets SET accepting_at = now() - interval '50 days', reviewing_at = now() - interval '40 days',
+                selecting_at = now() - interval '30 days', balloting_at = now() - interval '20 days',
+                tallying_at = now() - interval '10 days', finished_at = now() - interval '1 day'",
+    )
+    .execute(tx.conn())
+    .await
+    .expect("time passes");
+    tx.commit().await.expect("commit");
+    crate::accessibility::check(&mut anonymous, &results).await;
+    let shown = anonymous.get(TOLEDO, &results).await;
+    assert!(
+        shown.body.contains("<svg class=\"chart\" role=\"img\""),
+        "a chart"
+    );
+    assert!(
+        shown.body.contains("Método de Partes Iguales"),
+        "the rule in plain words"
+    );
+    assert!(
+        shown.body.contains("ronda 1"),
+        "the round in which a winner was bought"
+    );
+    assert!(shown.body.contains("Nadie lo votó"), "why F lost");
+    assert_eq!(
+        anonymous.get(TALAVERA, &results).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -1,0 +1,577 @@
+//! Public pages of a participatory budget: the budget with its phases and
+//! headings, a heading's projects with the visitor's ballot (plain forms:
+//! add, remove, submit — no JavaScript needed), and the results with a
+//! server-rendered chart and each project's reason.
+
+use crate::AppState;
+use crate::account_pages::{Chrome, Fields, fields_or_return, get, load};
+use crate::comment_pages::{form_action, refused_page};
+use crate::error::WebError;
+use crate::i18n::Tr;
+use crate::pages::LanguageLink;
+use crate::participation::{parse_id, process, refusal_message};
+use crate::proposal_pages::ProcessTabs;
+use crate::site::LanguageRequest;
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use cabildo_engine::budgets::ballots::{self, Change};
+use cabildo_engine::budgets::results::{Outcome, Reason};
+use cabildo_engine::budgets::setup::{self, Budget, Phase};
+use cabildo_engine::budgets::{projects, results, tally};
+use cabildo_tenancy::Site;
+use serde::Deserialize;
+use std::fmt::Write as _;
+use uuid::Uuid;
+
+/// An amount of money for people: grouped digits and two decimals in the
+/// page's language ("12.345,50 EUR", "12,345.50 EUR").
+pub(crate) fn money(tr: &Tr, cents: i64, currency: &str) -> String {
+    let decimal = if tr.code() == "en" { '.' } else { ',' };
+    let units = i64::try_from(cents.unsigned_abs() / 100).unwrap_or(i64::MAX);
+    let sign = if cents < 0 { "-" } else { "" };
+    format!(
+        "{sign}{}{decimal}{:02} {currency}",
+        tr.number(units),
+        cents.unsigned_abs() % 100
+    )
+}
+
+/// A budget amount in millionths, as cents.
+fn cents(amount: i128) -> i64 {
+    i64::try_from(amount / 10_000).unwrap_or(i64::MAX)
+}
+
+/// One phase of the budget's calendar.
+pub struct PhaseLine {
+    label: String,
+    current: bool,
+}
+
+/// A heading in the overview.
+pub struct HeadingLine {
+    id: String,
+    name: String,
+    amount: String,
+    /// "at most 3 projects".
+    max_projects: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "budget.html")]
+struct BudgetPage<'a> {
+    tr: &'a Tr,
+    chrome: &'a Chrome,
+    languages: &'a [LanguageLink],
+    tabs: ProcessTabs,
+    title: String,
+    phase: String,
+    style: String,
+    rule: String,
+    phases: Vec<PhaseLine>,
+    headings: Vec<HeadingLine>,
+    finished: bool,
+}
+
+fn budget_of(found: Option<Budget>) -> Result<Budget, WebError> {
+    found.ok_or(WebError::NotFound)
+}
+
+/// `GET /processes/{slug}/budget`.
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = load!(state, site, language, headers);
+    let found: Result<_, WebError> = async {
+        let process = process(&state, &ctx.tenant, &slug).await?;
+        let Some((summary, _, phases)) = process.as_ref().clone() else {
+            return Err(WebError::NotFound);
+        };
+        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
+        let budget = budget_of(setup::of_process(&mut tx, summary.id).await?)?;
+        tx.commit().await?;
+        Ok((summary, phases, budget))
+    }
+    .await;
+    let (summary, phases, budget) = match found {
+        Ok(found) => found,
+        Err(error) => return error.into_page(&ctx.tr),
+    };
+    let tr = &ctx.tr;
+    let page = BudgetPage {
+        tr,
+        chrome: &ctx.chrome,
+        languages: &ctx.chrome.languages,
+        tabs: ProcessTabs::new(&summary.slug, &summary.title, &phases, "budget"),
+        title: budget.title.clone(),
+        phase: tr.t(&format!("budget-phase-{}", budget.phase.as_str())),
+        style: tr.t(&format!("budget-style-{}", budget.style.as_str())),
+        rule: tr.t(&format!("budget-rule-{}", budget.rule)),
+        phases: Phase::ALL[1..]
+            .iter()
+            .map(|p| PhaseLine {
+                label: tr.t(&format!("budget-phase-{}", p.as_str())),
+                current: *p == budget.phase,
+            })
+            .collect(),
+        headings: budget
+            .headings
+            .iter()
+            .map(|h| HeadingLine {
+                id: h.id.to_string(),
+                name: h.name.clone(),
+                amount: money(tr, h.amount_cents, &budget.currency),
+                max_projects: h
+                    .max_projects
+                    .map(|m| tr.count("budget-max-projects", m.into())),
+            })
+            .collect(),
+        finished: budget.phase == Phase::Finished,
+    };
+    match page.render() {
+        Ok(html) => ctx.respond(&state, Html(html).into_response()),
+        Err(error) => WebError::from(error).into_page(tr),
+    }
+}
+
+/// A project on the heading page.
+pub struct ProjectLine {
+    id: String,
+    number: i64,
+    title: String,
+    description: String,
+    location: String,
+    cost: String,
+    feasibility: String,
+    explanation: String,
+    on_ballot: bool,
+    in_ballot: bool,
+    fits: bool,
+}
+
+/// The visitor's ballot as shown.
+pub struct BallotBox {
+    total: String,
+    remaining: String,
+    amount_cents: i64,
+    total_cents: i64,
+    count: usize,
+    /// "2 projects chosen · at most 3 projects".
+    count_label: String,
+    submitted: bool,
+    changeable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "budget_heading.html")]
+struct HeadingPage<'a> {
+    tr: &'a Tr,
+    chrome: &'a Chrome,
+    languages: &'a [LanguageLink],
+    tabs: ProcessTabs,
+    id: String,
+    name: String,
+    amount: String,
+    phase: String,
+    balloting: bool,
+    notice: Option<String>,
+    projects: Vec<ProjectLine>,
+    ballot: Option<BallotBox>,
+    /// Why the visitor may not vote here (when balloting).
+    denied: Option<String>,
+    login_to_vote: bool,
+}
+
+/// `?done=` after a ballot change.
+#[derive(Debug, Deserialize)]
+pub struct HeadingQuery {
+    done: Option<String>,
+}
+
+/// The process tabs, budget and heading of a heading id.
+async fn heading_context(
+    state: &AppState,
+    ctx: &crate::account_pages::Context,
+    heading: Uuid,
+) -> Result<(ProcessTabs, Budget), WebError> {
+    let mut tx = state.tenancy.begin(&ctx.tenant).await?;
+    let budget_id: Option<Uuid> =
+        sqlx::query_scalar("SELECT budget_id FROM budget_headings WHERE id = $1")
+            .bind(heading)
+            .fetch_optional(tx.conn())
+            .await
+            .map_err(cabildo_tenancy::TenancyError::from)?;
+    let budget = match budget_id {
+        Some(id) => budget_of(setup::get(&mut tx, id).await?)?,
+        None => return Err(WebError::NotFound),
+    };
+    let slug: Option<String> =
+        sqlx::query_scalar("SELECT slug FROM processes WHERE id = $1 AND status = 'published'")
+            .bind(budget.process)
+            .fetch_optional(tx.conn())
+            .await
+            .map_err(cabildo_tenancy::TenancyError::from)?;
+    tx.commit().await?;
+    let slug = slug.ok_or(WebError::NotFound)?;
+    let Some((summary, _, phases)) = process(state, &ctx.tenant, &slug).await?.as_ref().clone()
+    else {
+        return Err(WebError::NotFound);
+    };
+    Ok((
+        ProcessTabs::new(&summary.slug, &summary.title, &phases, "budget"),
+        budget,
+    ))
+}
+
+/// `GET /budget-headings/{id}`.
+pub async fn heading(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Path(raw): Path<String>,
+    Query(query): Query<HeadingQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = load!(state, site, language, headers);
+    let Some(heading) = parse_id(&raw) else {
+        return WebError::NotFound.into_page(&ctx.tr);
+    };
+    let viewer = ctx.visitor.session.as_ref().map(|s| s.user);
+    let found: Result<_, WebError> = async {
+        let (tabs, budget) = heading_context(&state, &ctx, heading).await?;
+        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
+        let list = projects::of_heading(&mut tx, heading).await?;
+        let ballot = match viewer {
+            Some(user) if budget.phase == Phase::Balloting => {
+                Some(ballots::get(&mut tx, user, heading).await?)
+            }
+            _ => None,
+        };
+        tx.commit().await?;
+        Ok((tabs, budget, list, ballot))
+    }
+    .await;
+    let (tabs, budget, list, ballot) = match found {
+        Ok(found) => found,
+        Err(error) => return error.into_page(&ctx.tr),
+    };
+    let tr = &ctx.tr;
+    let Some(info) = budget.headings.iter().find(|h| h.id == heading) else {
+        return WebError::NotFound.into_page(tr);
+    };
+    let balloting = budget.phase == Phase::Balloting;
+    let (ballot, denied) = match ballot {
+        Some(Ok(ballot)) => (Some(ballot), None),
+        Some(Err(refusal)) => (None, Some(refusal_message(tr, refusal))),
+        None => (None, None),
+    };
+    let chosen: Vec<Uuid> = ballot
+        .as_ref()
+        .map(|b| b.projects.clone())
+        .unwrap_or_default();
+    let remaining = ballot
+        .as_ref()
+        .map_or(info.amount_cents, |b| b.remaining_cents());
+    let knapsack = budget.style == setup::Style::Knapsack;
+    let page = HeadingPage {
+        tr,
+        chrome: &ctx.chrome,
+        languages: &ctx.chrome.languages,
+        tabs,
+        id: heading.to_string(),
+        name: info.name.clone(),
+        amount: money(tr, info.amount_cents, &budget.currency),
+        phase: tr.t(&format!("budget-phase-{}", budget.phase.as_str())),
+        balloting,
+        notice: query
+            .done
+            .filter(|d| ["added", "removed", "submitted"].contains(&d.as_str()))
+            .map(|d| tr.t(&format!("budget-done-{d}"))),
+        projects: list
+            .into_iter()
+            .filter(|p| !balloting || p.on_ballot)
+            .map(|p| ProjectLine {
+                id: p.id.to_string(),
+                number: p.number,
+                in_ballot: chosen.contains(&p.id),
+                fits: !knapsack || p.cost_cents <= remaining,
+                title: p.title,
+                description: p.description,
+                location: p.location,
+                cost: money(tr, p.cost_cents, &budget.currency),
+                feasibility: tr.t(&format!(
+                    "budget-feasibility-{}",
+                    p.feasibility.replace('_', "-")
+                )),
+                explanation: p.feasibility_explanation,
+                on_ballot: p.on_ballot,
+            })
+            .collect(),
+        ballot: ballot.map(|b| BallotBox {
+            total: money(tr, b.total_cents, &budget.currency),
+            remaining: money(tr, b.remaining_cents(), &budget.currency),
+            amount_cents: b.amount_cents,
+            total_cents: b.total_cents,
+            count: b.projects.len(),
+            count_label: {
+                let chosen = tr.count("budget-ballot-projects", b.projects.len() as i64);
+                match b.max_projects {
+                    Some(max) => {
+                        format!("{chosen} · {}", tr.count("budget-max-projects", max.into()))
+                    }
+                    None => chosen,
+                }
+            },
+            submitted: b.submitted,
+            changeable: b.changeable,
+        }),
+        denied,
+        login_to_vote: balloting && viewer.is_none(),
+    };
+    match page.render() {
+        Ok(html) => ctx.respond(&state, Html(html).into_response()),
+        Err(error) => WebError::from(error).into_page(tr),
+    }
+}
+
+/// `POST /budget-headings/{id}/ballot`: `action` = add, remove or submit
+/// (with `project` for add and remove).
+pub async fn change_ballot(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    form: Fields,
+) -> Response {
+    let ctx = load!(state, site, language, headers);
+    let values = fields_or_return!(ctx, state, form);
+    let Some(heading) = parse_id(&raw) else {
+        return crate::error::WebError::NotFound.into_page(&ctx.tr);
+    };
+    let project = parse_id(get(&values, "project"));
+    let (change, done) = match (get(&values, "action"), project) {
+        ("add", Some(project)) => (Change::Add(project), "added"),
+        ("remove", Some(project)) => (Change::Remove(project), "removed"),
+        ("submit", _) => (Change::Submit, "submitted"),
+        _ => {
+            return refused_page(
+                &state,
+                &ctx,
+                cabildo_engine::content::Refusal::Invalid("projects", "not_on_ballot"),
+            );
+        }
+    };
+    form_action!(keep_reads, state, ctx, |tx, user| {
+        ballots::change(&mut tx, user, heading, change)
+            .await?
+            .map(|_| format!("/budget-headings/{heading}?done={done}#ballot"))
+    })
+}
+
+/// A project's line in the results.
+pub struct ResultLine {
+    number: String,
+    title: String,
+    votes: i64,
+    cost: String,
+    selected: bool,
+    reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "budget_results.html")]
+struct ResultsPage<'a> {
+    tr: &'a Tr,
+    chrome: &'a Chrome,
+    languages: &'a [LanguageLink],
+    tabs: ProcessTabs,
+    id: String,
+    name: String,
+    amount: String,
+    total: String,
+    rule: String,
+    rule_explained: String,
+    lines: Vec<ResultLine>,
+    chart: String,
+}
+
+/// A reason in a sentence of the page's language.
+fn reason_text(tr: &Tr, reason: &Reason, currency: &str) -> String {
+    let amount = |millionths: i128| money(tr, cents(millionths), currency);
+    let exact = |m: &results::Money| {
+        // Round down to cents for reading; the decision used the exact value.
+        let text = results::money_text(m);
+        let cents: i64 = text.replace('.', "").parse().unwrap_or(0);
+        money(tr, cents, currency)
+    };
+    match reason {
+        Reason::Fitted { remaining } => {
+            tr.with("budget-reason-fitted", "remaining", &amount(*remaining))
+        }
+        Reason::DidNotFit { remaining } => tr.with(
+            "budget-reason-did-not-fit",
+            "remaining",
+            &amount(*remaining),
+        ),
+        Reason::Bought { round, share } => tr.args(
+            "budget-reason-bought",
+            &[("round", round.to_string()), ("share", exact(share))],
+        ),
+        Reason::Unaffordable { round, money } => tr.args(
+            "budget-reason-unaffordable",
+            &[("round", round.to_string()), ("money", exact(money))],
+        ),
+        Reason::NoVotes => tr.t("budget-reason-no-votes"),
+    }
+}
+
+/// Text made safe inside SVG markup.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A horizontal bar chart of votes per project (winners marked), as SVG
+/// drawn on the server: the table beside it carries the same figures for
+/// people who cannot see it.
+fn chart(tr: &Tr, outcome: &Outcome, titles: &[(String, String)]) -> String {
+    let rows = outcome.projects.len();
+    let most = outcome
+        .projects
+        .iter()
+        .map(|p| p.votes)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let (width, label, bar, row) = (640, 220, 360, 28);
+    let height = rows * row + 10;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 {width} {height}\" width=\"100%\" aria-labelledby=\"chart-title\"><title id=\"chart-title\">{}</title>",
+        escape(&tr.t("budget-chart-title"))
+    );
+    for (i, p) in outcome.projects.iter().enumerate() {
+        let y = i * row + 5;
+        let length =
+            usize::try_from(p.votes.max(0)).unwrap_or(0) * bar / usize::try_from(most).unwrap_or(1);
+        let name = titles
+            .iter()
+            .find(|(number, _)| *number == p.id)
+            .map_or(p.id.clone(), |(_, t)| t.chars().take(28).collect());
+        let name = escape(&name);
+        let fill = if p.selected { "#1b6e3a" } else { "#9aa5b1" };
+        let _ = write!(
+            svg,
+            "<text x=\"0\" y=\"{}\" font-size=\"13\">{name}</text><rect x=\"{label}\" y=\"{y}\" width=\"{length}\" height=\"18\" fill=\"{fill}\"></rect><text x=\"{}\" y=\"{}\" font-size=\"13\">{}{}</text>",
+            y + 14,
+            label + length + 6,
+            y + 14,
+            p.votes,
+            if p.selected { " ✓" } else { "" }
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// `GET /budget-headings/{id}/results`.
+pub async fn results_page(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = load!(state, site, language, headers);
+    let Some(heading) = parse_id(&raw) else {
+        return WebError::NotFound.into_page(&ctx.tr);
+    };
+    let found: Result<_, WebError> = async {
+        let (tabs, budget) = heading_context(&state, &ctx, heading).await?;
+        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
+        let outcome = tally::public_results(&mut tx, heading).await?;
+        let list = projects::of_heading(&mut tx, heading).await?;
+        tx.commit().await?;
+        Ok((tabs, budget, outcome, list))
+    }
+    .await;
+    let (tabs, budget, outcome, list) = match found {
+        Ok(found) => found,
+        Err(error) => return error.into_page(&ctx.tr),
+    };
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(refusal) => return refused_page(&state, &ctx, refusal),
+    };
+    let tr = &ctx.tr;
+    let Some(info) = budget.headings.iter().find(|h| h.id == heading) else {
+        return WebError::NotFound.into_page(tr);
+    };
+    let titles: Vec<(String, String)> = list
+        .iter()
+        .map(|p| (p.number.to_string(), p.title.clone()))
+        .collect();
+    let title_of = |number: &str| {
+        titles
+            .iter()
+            .find(|(n, _)| n == number)
+            .map_or(String::new(), |(_, t)| t.clone())
+    };
+    let page = ResultsPage {
+        tr,
+        chrome: &ctx.chrome,
+        languages: &ctx.chrome.languages,
+        tabs,
+        id: heading.to_string(),
+        name: info.name.clone(),
+        amount: money(tr, info.amount_cents, &budget.currency),
+        total: money(tr, cents(outcome.total), &budget.currency),
+        rule: tr.t(&format!("budget-rule-{}", budget.rule)),
+        rule_explained: tr.t(&format!("budget-rule-{}-explained", budget.rule)),
+        chart: chart(tr, &outcome, &titles),
+        lines: outcome
+            .projects
+            .iter()
+            .map(|p| ResultLine {
+                title: title_of(&p.id),
+                number: p.id.clone(),
+                votes: p.votes,
+                cost: money(tr, cents(p.cost), &budget.currency),
+                selected: p.selected,
+                reason: reason_text(tr, &p.reason, &budget.currency),
+            })
+            .collect(),
+    };
+    match page.render() {
+        Ok(html) => ctx.respond(&state, Html(html).into_response()),
+        Err(error) => WebError::from(error).into_page(tr),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_reads_in_each_language() {
+        assert_eq!(
+            money(&Tr::new("es"), 123_456_789, "EUR"),
+            "1.234.567,89 EUR"
+        );
+        assert_eq!(
+            money(&Tr::new("en"), 123_456_789, "EUR"),
+            "1,234,567.89 EUR"
+        );
+        assert_eq!(money(&Tr::new("es"), 5, "EUR"), "0,05 EUR");
+    }
+}
