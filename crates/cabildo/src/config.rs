@@ -163,6 +163,20 @@ pub enum BudgetCommand {
         /// The Pabulib file.
         file: PathBuf,
     },
+    /// Write a finished budget heading as a Pabulib file (open data:
+    /// projects, and every counted ballot under a number unrelated to any
+    /// account).
+    ExportPabulib {
+        /// The council's slug.
+        #[arg(long)]
+        tenant: String,
+        /// The heading's id.
+        #[arg(long)]
+        heading: uuid::Uuid,
+        /// Where to write it (default: standard output).
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
 }
 
 /// `seed` subcommands.

@@ -2,15 +2,60 @@
 //! open format) with the same engine the councils' budgets use.
 
 use crate::config::{BudgetCommand, Global};
-use anyhow::Context;
-use cabildo_engine::budgets::pabulib;
+use anyhow::{Context, bail};
 use cabildo_engine::budgets::results::{self, Options, Reason, amount_text, money_text};
+use cabildo_engine::budgets::{pabulib, setup, tally};
+use cabildo_tenancy::Slug;
 use std::fmt::Write as _;
 use std::process::ExitCode;
+use std::time::Duration;
+use uuid::Uuid;
 
 /// Runs one `budget` subcommand.
-pub async fn run(_global: &Global, command: BudgetCommand) -> anyhow::Result<ExitCode> {
+pub async fn run(global: &Global, command: BudgetCommand) -> anyhow::Result<ExitCode> {
     match command {
+        BudgetCommand::ExportPabulib {
+            tenant,
+            heading,
+            output,
+        } => {
+            let slug = Slug::parse(&tenant)
+                .map_err(|reason| anyhow::anyhow!("invalid slug {tenant:?}: {reason}"))?;
+            let tenancy =
+                super::connect(global, Some(Duration::from_secs(global.connect_timeout))).await?;
+            let council = tenancy.get_tenant(&slug).await?;
+            let mut tx = tenancy.begin(&council).await?;
+            let (budget, name): (Uuid, String) =
+                sqlx::query_as("SELECT budget_id, name FROM budget_headings WHERE id = $1")
+                    .bind(heading)
+                    .fetch_optional(tx.conn())
+                    .await?
+                    .with_context(|| format!("{tenant} has no budget heading {heading}"))?;
+            let budget = setup::get(&mut tx, budget)
+                .await?
+                .context("the heading's budget is gone")?;
+            if budget.phase != setup::Phase::Finished {
+                bail!(
+                    "the budget is not finished yet (its phase is {}): ballots may still change",
+                    budget.phase.as_str()
+                );
+            }
+            let (instance, _) = tally::election(&mut tx, heading)
+                .await?
+                .context("the heading is gone")?;
+            tx.commit().await?;
+            let text = tally::pabulib_text(
+                &instance,
+                &format!("{} — {} — {name}", council.name, budget.title),
+                &budget.currency,
+            );
+            match output {
+                Some(path) => std::fs::write(&path, text)
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None => print!("{text}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         BudgetCommand::Results {
             rule,
             tie,

@@ -168,3 +168,196 @@ fn tempfile_dir() -> PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
+
+#[tokio::test]
+async fn a_finished_heading_is_exported_as_open_pabulib_data() {
+    use cabildo_engine::budgets::ballots::{self, Change};
+    use cabildo_engine::budgets::projects::{self, Feasibility, NewProject};
+    use cabildo_engine::budgets::results::{Completion, Rule, Tie};
+    use cabildo_engine::budgets::setup::{self, Dates, NewHeading, Settings, Style};
+    use cabildo_engine::processes::{self, NewProcess, Rules, Who};
+    use cabildo_engine::staff::Actor;
+    use cabildo_tenancy::testing::fresh_database_url;
+    use cabildo_tenancy::{PoolConfig, Slug, Tenancy};
+    use time::{Duration, OffsetDateTime};
+
+    let url = fresh_database_url().await.expect("database");
+    let tenants_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tenants");
+    let applied = run(cabildo()
+        .env("DATABASE_URL", &url)
+        .args(["tenants", "apply", tenants_dir]));
+    assert!(applied.ok, "{}", applied.stderr);
+    let tenancy = Tenancy::connect(&url, PoolConfig::default(), None)
+        .await
+        .expect("connect");
+    let toledo = tenancy
+        .get_tenant(&Slug::parse("toledo").expect("slug"))
+        .await
+        .expect("toledo");
+    let actor = Actor("cli".into());
+    let at = |days: i64| OffsetDateTime::now_utc() + Duration::days(days);
+    let settings = |offset: i64| Settings {
+        title: "Presupuestos 2027".into(),
+        currency: "EUR".into(),
+        style: Style::Knapsack,
+        min_spend_percent: 0,
+        verified_only: true,
+        max_supports: None,
+        ballots_changeable: true,
+        rule: Rule::Greedy,
+        tie: Tie::Id,
+        completion: Completion::Exhaustive,
+        dates: Dates {
+            accepting: at(offset - 30),
+            reviewing: at(offset - 20),
+            selecting: at(offset - 10),
+            balloting: at(offset),
+            tallying: at(offset + 10),
+            finished: at(offset + 20),
+        },
+    };
+    let headings = [NewHeading {
+        name: "Ciudad".into(),
+        district: None,
+        amount_cents: 200_000,
+        max_projects: None,
+    }];
+    let mut tx = tenancy.begin(&toledo).await.expect("begin");
+    let process = processes::create(
+        &mut tx,
+        &actor,
+        &NewProcess {
+            slug: "presupuestos".into(),
+            title: "Presupuestos".into(),
+            summary: String::new(),
+            description: String::new(),
+            district: None,
+            rules: Rules {
+                create: Who::Registered,
+                support: Who::Verified,
+                organisations_may_support: false,
+                support_threshold: 10,
+            },
+        },
+    )
+    .await
+    .expect("process")
+    .expect("created");
+    assert!(
+        processes::publish(&mut tx, &actor, process)
+            .await
+            .expect("publish")
+    );
+    let budget = setup::create(&mut tx, &actor, process, &settings(1), &headings)
+        .await
+        .expect("budget")
+        .expect("created");
+    let heading = setup::get(&mut tx, budget)
+        .await
+        .expect("get")
+        .expect("budget")
+        .headings[0]
+        .id;
+    let mut ids = Vec::new();
+    for cents in [40_000, 70_000] {
+        let id = projects::create(
+            &mut tx,
+            &actor,
+            None,
+            &NewProject {
+                heading,
+                title: "Proyecto; \"uno\"".into(),
+                description: "x".into(),
+                location: String::new(),
+                estimated_cost_cents: cents,
+            },
+        )
+        .await
+        .expect("project")
+        .expect("created");
+        projects::review(&mut tx, &actor, id, Feasibility::Feasible, "", None)
+            .await
+            .expect("review")
+            .expect("ok");
+        projects::set_on_ballot(&mut tx, &actor, id, true)
+            .await
+            .expect("ballot")
+            .expect("ok");
+        ids.push(id);
+    }
+    setup::update(&mut tx, &actor, budget, &settings(-1), &headings, None)
+        .await
+        .expect("update")
+        .expect("open");
+    for i in 0..3 {
+        let voter: uuid::Uuid = sqlx::query_scalar(
+            "INSERT INTO users (email, name, email_confirmed_at, verified_at) VALUES ($1, 'X', now(), now()) RETURNING id",
+        )
+        .bind(format!("voter{i}@example.org"))
+        .fetch_one(tx.conn())
+        .await
+        .expect("voter");
+        let chosen = if i == 0 {
+            vec![ids[0], ids[1]]
+        } else {
+            vec![ids[1]]
+        };
+        ballots::change(&mut tx, voter, heading, Change::Replace(chosen))
+            .await
+            .expect("change")
+            .expect("ballot");
+        ballots::change(&mut tx, voter, heading, Change::Submit)
+            .await
+            .expect("change")
+            .expect("submitted");
+    }
+    tx.commit().await.expect("commit");
+
+    let export = |out: &std::path::Path| {
+        run(cabildo()
+            .env("DATABASE_URL", &url)
+            .args([
+                "budget",
+                "export-pabulib",
+                "--tenant",
+                "toledo",
+                "--heading",
+                &heading.to_string(),
+                "--output",
+            ])
+            .arg(out))
+    };
+    let dir = tempfile_dir();
+    let out = dir.join("toledo.pb");
+    let early = export(&out);
+    assert!(
+        !early.ok && early.stderr.contains("not finished"),
+        "{}",
+        early.stderr
+    );
+
+    let mut tx = tenancy.begin(&toledo).await.expect("begin");
+    sqlx::query(
+        "UPDATE budgets SET accepting_at = now() - interval '50 days', reviewing_at = now() - interval '40 days',
+                selecting_at = now() - interval '30 days', balloting_at = now() - interval '20 days',
+                tallying_at = now() - interval '10 days', finished_at = now() - interval '1 day'",
+    )
+    .execute(tx.conn())
+    .await
+    .expect("time passes");
+    tx.commit().await.expect("commit");
+    let exported = export(&out);
+    assert!(exported.ok, "{}", exported.stderr);
+    let text = std::fs::read_to_string(&out).expect("exported");
+    assert!(!text.contains("example.org"), "no personal data");
+    let election = cabildo_engine::budgets::pabulib::parse(&text).expect("a valid Pabulib file");
+    assert_eq!((election.projects.len(), election.ballots.len()), (2, 3));
+    assert_eq!(
+        election.budget,
+        2_000 * cabildo_engine::budgets::pabulib::UNIT
+    );
+    // The exported file gives the same winners through `budget results`.
+    let results = run(cabildo().args(["budget", "results"]).arg(&out));
+    assert!(results.ok, "{}", results.stderr);
+    assert_eq!(results.stdout.lines().last(), Some("total 1100"));
+}
