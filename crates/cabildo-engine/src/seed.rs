@@ -304,6 +304,100 @@ pub async fn people_with_tokens(
     Ok(tokens)
 }
 
+/// Gives the seeded process a budget open for voting now: one city-wide
+/// heading of 1,000,000 € (anyone with an account votes) and `projects`
+/// feasible projects of 1,000–50,000 € on the ballot. Returns the heading
+/// and the projects.
+pub async fn budget(
+    tx: &mut TenantTx,
+    seeded: &Seeded,
+    projects: i64,
+) -> crate::content::Outcome<(Uuid, Vec<Uuid>)> {
+    use crate::budgets::projects::{self as budget_projects, Feasibility, NewProject};
+    use crate::budgets::results::{Completion, Rule, Tie};
+    use crate::budgets::setup::{self, Dates, NewHeading, Settings, Style};
+    let actor = Actor("cli:seed".into());
+    let at = |days: i64| OffsetDateTime::now_utc() + Duration::days(days);
+    let settings = |balloting: i64| Settings {
+        title: "Presupuestos participativos (datos de prueba)".into(),
+        currency: "EUR".into(),
+        style: Style::Knapsack,
+        min_spend_percent: 0,
+        verified_only: false,
+        max_supports: None,
+        ballots_changeable: true,
+        rule: Rule::Mes,
+        tie: Tie::Id,
+        completion: Completion::Exhaustive,
+        dates: Dates {
+            accepting: at(balloting - 30),
+            reviewing: at(balloting - 20),
+            selecting: at(balloting - 10),
+            balloting: at(balloting),
+            tallying: at(balloting + 30),
+            finished: at(balloting + 40),
+        },
+    };
+    let headings = [NewHeading {
+        name: "Toda la ciudad".into(),
+        district: None,
+        amount_cents: 100_000_000,
+        max_projects: None,
+    }];
+    // A refusal ends the seeding with its reason.
+    macro_rules! done {
+        ($outcome:expr) => {
+            match $outcome.await? {
+                Ok(value) => value,
+                Err(refusal) => return Ok(Err(refusal)),
+            }
+        };
+    }
+    let budget = done!(setup::create(
+        tx,
+        &actor,
+        seeded.process,
+        &settings(1),
+        &headings
+    ));
+    let Some(heading) = setup::get(tx, budget)
+        .await?
+        .and_then(|b| b.headings.first().map(|h| h.id))
+    else {
+        return Ok(Err(crate::content::Refusal::NotFound));
+    };
+    let mut ids = Vec::new();
+    for i in 0..projects {
+        let new = NewProject {
+            heading,
+            title: format!("Proyecto de prueba {}", i + 1),
+            description: "Un proyecto sintético para medir la votación.".into(),
+            location: String::new(),
+            estimated_cost_cents: 100_000 + (i * 7_919) % 4_900_000,
+        };
+        let id = done!(budget_projects::create(tx, &actor, None, &new));
+        done!(budget_projects::review(
+            tx,
+            &actor,
+            id,
+            Feasibility::Feasible,
+            "",
+            None
+        ));
+        done!(budget_projects::set_on_ballot(tx, &actor, id, true));
+        ids.push(id);
+    }
+    done!(setup::update(
+        tx,
+        &actor,
+        budget,
+        &settings(-1),
+        &headings,
+        None
+    ));
+    Ok(Ok((heading, ids)))
+}
+
 /// The demo's address part for its process.
 pub const DEMO_PROCESS: &str = "plan-participacion";
 

@@ -1,10 +1,14 @@
-//! Casts supports against a running server, each by a distinct person on a
-//! distinct proposal, over keep-alive HTTP/1.1 connections, and counts
-//! every answer: unlike wrk, it waits for the last response, so the number
-//! of 201s can be compared exactly with the rows in the database.
+//! Casts supports (or budget ballots) against a running server, each by a
+//! distinct person on a distinct proposal, over keep-alive HTTP/1.1
+//! connections, and counts every answer: unlike wrk, it waits for the last
+//! response, so the number of accepted answers can be compared exactly with
+//! the rows in the database.
 //!
 //! Usage (bench/participation runs it):
-//! `cast_supports ADDR HOST TOKENS_FILE PROPOSALS_FILE REQUESTS CONNECTIONS spread|one`
+//! `cast_supports ADDR HOST TOKENS_FILE PROPOSALS_FILE REQUESTS CONNECTIONS spread|one|ballot`
+//! With `ballot`, PROPOSALS_FILE is a `seed participation --ballot-file`
+//! (a heading id, then project ids) and each person casts and submits one
+//! ballot of two projects (201 and 200 both count as accepted).
 //! (built with `cargo build --release -p cabildo --example cast_supports`)
 //! Prints one line of JSON: created, already, failed, seconds, per_second,
 //! p50_ms, p99_ms.
@@ -70,11 +74,12 @@ async fn main() {
     ] = args.as_slice()
     else {
         eprintln!(
-            "usage: cast_supports ADDR HOST TOKENS_FILE PROPOSALS_FILE REQUESTS CONNECTIONS spread|one"
+            "usage: cast_supports ADDR HOST TOKENS_FILE PROPOSALS_FILE REQUESTS CONNECTIONS spread|one|ballot"
         );
         std::process::exit(2);
     };
     let one = spread == "one";
+    let ballot = spread == "ballot";
     let tokens = Arc::new(lines(tokens));
     let proposals = Arc::new(lines(proposals));
     let requests: usize = requests.parse().expect("REQUESTS");
@@ -110,13 +115,30 @@ async fn main() {
                 } else {
                     &proposals[(person * 7 + k / tokens.len()) % proposals.len()]
                 };
-                let request = format!(
-                    "POST /api/v1/proposals/{proposal}/support HTTP/1.1\r\nHost: {host}\r\n\
-                     Authorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: 0\r\n\r\n"
-                );
+                let request = if ballot {
+                    // proposals[0] is the heading; two projects per ballot.
+                    let projects = proposals.len() - 1;
+                    let (a, b) = (1 + k % projects, 1 + (k / projects + k + 1) % projects);
+                    let body = format!(
+                        "{{\"projects\": [\"{}\", \"{}\"], \"submit\": true}}",
+                        proposals[a], proposals[b]
+                    );
+                    format!(
+                        "PUT /api/v1/budget-headings/{}/ballot HTTP/1.1\r\nHost: {host}\r\n\
+                         Authorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                        proposals[0],
+                        body.len()
+                    )
+                } else {
+                    format!(
+                        "POST /api/v1/proposals/{proposal}/support HTTP/1.1\r\nHost: {host}\r\n\
+                         Authorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: 0\r\n\r\n"
+                    )
+                };
                 let sent = Instant::now();
                 match exchange(&mut stream, request.as_bytes()).await {
                     Ok(201) => created += 1,
+                    Ok(200) if ballot => created += 1,
                     Ok(200) => already += 1,
                     Ok(_) => failed += 1,
                     Err(_) => {

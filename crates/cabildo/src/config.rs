@@ -222,6 +222,14 @@ pub enum SeedCommand {
         /// Write the proposal ids here, one per line.
         #[arg(long)]
         proposals_file: Option<PathBuf>,
+        /// Also give the process a budget open for voting with this many
+        /// projects on the ballot; writes the heading id, then the project
+        /// ids, one per line.
+        #[arg(long, value_name = "FILE")]
+        ballot_file: Option<PathBuf>,
+        /// Projects on the ballot (with --ballot-file).
+        #[arg(long, default_value_t = 40)]
+        budget_projects: i64,
     },
 }
 

@@ -23,6 +23,8 @@ pub async fn run(global: &Global, command: SeedCommand) -> anyhow::Result<ExitCo
         tokens,
         tokens_file,
         proposals_file,
+        ballot_file,
+        budget_projects,
     } = command;
     if people < 1 || proposals < 2 || supports < 0 || comments < 0 || debates < 0 || tokens < 0 {
         bail!("people ≥ 1, proposals ≥ 2, and no negative counts");
@@ -82,6 +84,24 @@ pub async fn run(global: &Global, command: SeedCommand) -> anyhow::Result<ExitCo
         std::fs::write(path, text.join("\n") + "\n")
             .with_context(|| format!("writing {}", path.display()))?;
         written.push(format!("{} proposal ids in {}", ids.len(), path.display()));
+    }
+    if let Some(path) = &ballot_file {
+        if !(1..=10_000).contains(&budget_projects) {
+            bail!("--budget-projects must be between 1 and 10000");
+        }
+        let (heading, ids) = match seed::budget(&mut tx, &seeded, budget_projects).await? {
+            Ok(seeded) => seeded,
+            Err(refusal) => bail!("the budget cannot be seeded: {}", refusal.code()),
+        };
+        let mut text = vec![heading.to_string()];
+        text.extend(ids.iter().map(ToString::to_string));
+        std::fs::write(path, text.join("\n") + "\n")
+            .with_context(|| format!("writing {}", path.display()))?;
+        written.push(format!(
+            "a budget heading and {} projects in {}",
+            ids.len(),
+            path.display()
+        ));
     }
     let hot = seed::hot_proposal(&mut tx, &seeded).await?;
     tx.commit().await?;
