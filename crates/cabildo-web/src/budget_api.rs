@@ -176,13 +176,13 @@ pub async fn cast(
     let ballot = act!(keep_reads, state, ctx, headers, |tx, user| {
         match ids {
             None => Err(Refusal::Invalid("projects", "not_on_ballot")),
-            Some(ids) => match ballots::change(&mut tx, user, heading, Change::Replace(ids)).await?
-            {
-                Ok(_) if body.submit => {
-                    ballots::change(&mut tx, user, heading, Change::Submit).await?
-                }
-                other => other,
-            },
+            Some(projects) => {
+                let change = Change::Replace {
+                    projects,
+                    submit: body.submit,
+                };
+                ballots::change(&mut tx, user, heading, change).await?
+            }
         }
     });
     Json(ballot_json(&ballot)).into_response()

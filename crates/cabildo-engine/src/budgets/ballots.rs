@@ -25,8 +25,14 @@ pub enum Change {
     Add(Uuid),
     /// Remove a project.
     Remove(Uuid),
-    /// Make the ballot exactly these projects (the API's whole ballot).
-    Replace(Vec<Uuid>),
+    /// Make the ballot exactly these projects (the API's whole ballot),
+    /// submitting it too when `submit`.
+    Replace {
+        /// The projects.
+        projects: Vec<Uuid>,
+        /// Submit it as well.
+        submit: bool,
+    },
     /// Submit the ballot as it is.
     Submit,
 }
@@ -123,7 +129,7 @@ pub async fn change(
     heading: Uuid,
     change: Change,
 ) -> Outcome<Ballot> {
-    if let Change::Replace(projects) = &change
+    if let Change::Replace { projects, .. } = &change
         && projects.len() > 1000
     {
         return Ok(Err(Refusal::Invalid("projects", "too_many_projects")));
@@ -174,7 +180,11 @@ async fn apply(
             .into_iter()
             .collect();
     let mut wanted = current.clone();
-    let submitting = submitted || change == Change::Submit;
+    let submitting = submitted
+        || matches!(
+            change,
+            Change::Submit | Change::Replace { submit: true, .. }
+        );
     match change {
         Change::Add(project) => {
             wanted.insert(project);
@@ -182,7 +192,7 @@ async fn apply(
         Change::Remove(project) => {
             wanted.remove(&project);
         }
-        Change::Replace(projects) => wanted = projects.into_iter().collect(),
+        Change::Replace { projects, .. } => wanted = projects.into_iter().collect(),
         Change::Submit => {}
     }
     let ids: Vec<Uuid> = wanted.iter().copied().collect();

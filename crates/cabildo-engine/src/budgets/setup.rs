@@ -425,16 +425,19 @@ pub async fn update(
     // Headings: update those whose district stays, add new ones, remove
     // those left out that have no projects.
     let districts: Vec<Option<String>> = headings.iter().map(|h| h.district.clone()).collect();
-    let removed = sqlx::query(
-        "DELETE FROM budget_headings h WHERE h.budget_id = $1
+    // Ballots have no foreign key to their heading (see the migration):
+    // a heading's ballots go with it.
+    let removed: i64 = sqlx::query_scalar(
+        "WITH gone AS (DELETE FROM budget_headings h WHERE h.budget_id = $1
            AND NOT EXISTS (SELECT 1 FROM unnest($2::text[]) d WHERE d IS NOT DISTINCT FROM h.district_code)
-           AND NOT EXISTS (SELECT 1 FROM budget_projects p WHERE p.heading_id = h.id)",
+           AND NOT EXISTS (SELECT 1 FROM budget_projects p WHERE p.heading_id = h.id) RETURNING h.id),
+         ballots AS (DELETE FROM budget_ballots l USING gone WHERE l.heading_id = gone.id RETURNING l.id)
+         SELECT count(*) FROM gone",
     )
     .bind(budget)
     .bind(&districts)
-    .execute(tx.conn())
-    .await?
-    .rows_affected();
+    .fetch_one(tx.conn())
+    .await?;
     for heading in headings {
         sqlx::query(
             "INSERT INTO budget_headings (budget_id, name, district_code, amount_cents, max_projects)

@@ -17,6 +17,14 @@ use std::collections::BTreeSet;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
+/// The whole ballot, not submitted.
+fn replace(projects: Vec<Uuid>) -> Change {
+    Change::Replace {
+        projects,
+        submit: false,
+    }
+}
+
 /// Phase dates with balloting beginning `balloting` days from now.
 fn dates(balloting: i64) -> Dates {
     let at = |days: i64| OffsetDateTime::now_utc() + Duration::days(days);
@@ -369,7 +377,7 @@ async fn ballots_are_checked_whole_on_the_server() {
         .change(
             voter,
             w.city,
-            Change::Replace(vec![w.project[&'A'], w.project[&'G']]),
+            replace(vec![w.project[&'A'], w.project[&'G']]),
         )
         .await
         .expect("replace");
@@ -390,7 +398,7 @@ async fn ballots_are_checked_whole_on_the_server() {
     w.change(
         voter,
         w.city,
-        Change::Replace(vec![w.project[&'B'], w.project[&'F']]),
+        replace(vec![w.project[&'B'], w.project[&'F']]),
     )
     .await
     .expect("change after submitting");
@@ -476,7 +484,7 @@ async fn settings_freeze_once_voting_starts_unless_reset_with_a_reason() {
     w.change(
         voter,
         w.city,
-        Change::Replace(vec![w.project[&'A'], w.project[&'F']]),
+        replace(vec![w.project[&'A'], w.project[&'F']]),
     )
     .await
     .expect("ballot");
@@ -565,7 +573,7 @@ async fn counting_adds_paper_votes_and_exports_pabulib() {
     ];
     for (voter, (letters, submit)) in voters.iter().zip(ballots) {
         let projects = letters.chars().map(|l| w.project[&l]).collect();
-        w.change(*voter, w.city, Change::Replace(projects))
+        w.change(*voter, w.city, replace(projects))
             .await
             .expect("ballot");
         if submit {

@@ -302,10 +302,18 @@ async fn a_finished_heading_is_exported_as_open_pabulib_data() {
         } else {
             vec![ids[1]]
         };
-        ballots::change(&mut tx, voter, heading, Change::Replace(chosen))
-            .await
-            .expect("change")
-            .expect("ballot");
+        ballots::change(
+            &mut tx,
+            voter,
+            heading,
+            Change::Replace {
+                projects: chosen,
+                submit: false,
+            },
+        )
+        .await
+        .expect("change")
+        .expect("ballot");
         ballots::change(&mut tx, voter, heading, Change::Submit)
             .await
             .expect("change")
