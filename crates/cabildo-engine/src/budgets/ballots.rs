@@ -172,13 +172,25 @@ async fn apply(
     if submitted && !facts.ballots_changeable {
         return Ok(Err(Refusal::Invalid("ballot", "ballot_final")));
     }
-    let current: BTreeSet<Uuid> =
-        sqlx::query_scalar("SELECT project_id FROM budget_ballot_lines WHERE ballot_id = $1")
-            .bind(ballot)
-            .fetch_all(tx.conn())
-            .await?
-            .into_iter()
-            .collect();
+    let named: Vec<Uuid> = match &change {
+        Change::Add(project) | Change::Remove(project) => vec![*project],
+        Change::Replace { projects, .. } => projects.clone(),
+        Change::Submit => Vec::new(),
+    };
+    // One read: the ballot's lines and every project named or held, with
+    // what the checks need.
+    let rows: Vec<(Uuid, i64, bool, bool, bool)> = sqlx::query_as(
+        "SELECT p.id, coalesce(p.official_cost_cents, p.estimated_cost_cents), p.heading_id = $2,
+                p.on_ballot AND p.hidden_at IS NULL, l.project_id IS NOT NULL
+         FROM budget_projects p LEFT JOIN budget_ballot_lines l ON l.ballot_id = $3 AND l.project_id = p.id
+         WHERE p.id = ANY ($1) OR l.project_id IS NOT NULL",
+    )
+    .bind(&named)
+    .bind(heading)
+    .bind(ballot)
+    .fetch_all(tx.conn())
+    .await?;
+    let current: BTreeSet<Uuid> = rows.iter().filter(|r| r.4).map(|r| r.0).collect();
     let mut wanted = current.clone();
     let submitting = submitted
         || matches!(
@@ -196,15 +208,11 @@ async fn apply(
         Change::Submit => {}
     }
     let ids: Vec<Uuid> = wanted.iter().copied().collect();
-    let rows: Vec<(Uuid, i64, bool, bool)> = sqlx::query_as(
-        "SELECT id, coalesce(official_cost_cents, estimated_cost_cents), heading_id = $2,
-                on_ballot AND hidden_at IS NULL
-         FROM budget_projects WHERE id = ANY ($1)",
-    )
-    .bind(&ids)
-    .bind(heading)
-    .fetch_all(tx.conn())
-    .await?;
+    let rows: Vec<(Uuid, i64, bool, bool)> = rows
+        .into_iter()
+        .filter(|r| wanted.contains(&r.0))
+        .map(|(id, cost, same_heading, on_ballot, _)| (id, cost, same_heading, on_ballot))
+        .collect();
     if rows.len() != ids.len() {
         return Ok(Err(Refusal::Invalid("projects", "not_on_ballot")));
     }
@@ -238,20 +246,19 @@ async fn apply(
     }
     let removed: Vec<Uuid> = current.difference(&wanted).copied().collect();
     let added: Vec<Uuid> = wanted.difference(&current).copied().collect();
-    sqlx::query(
-        "WITH gone AS (DELETE FROM budget_ballot_lines WHERE ballot_id = $1 AND project_id = ANY ($2))
-         INSERT INTO budget_ballot_lines (ballot_id, project_id) SELECT $1, unnest($3::uuid[])",
-    )
-    .bind(ballot)
-    .bind(&removed)
-    .bind(&added)
-    .execute(tx.conn())
-    .await?;
-    if submitting && !submitted {
-        sqlx::query("UPDATE budget_ballots SET submitted_at = now() WHERE id = $1")
-            .bind(ballot)
-            .execute(tx.conn())
-            .await?;
+    let submits = submitting && !submitted;
+    if !removed.is_empty() || !added.is_empty() || submits {
+        sqlx::query(
+            "WITH gone AS (DELETE FROM budget_ballot_lines WHERE ballot_id = $1 AND project_id = ANY ($2)),
+                  sent AS (UPDATE budget_ballots SET submitted_at = now() WHERE id = $1 AND $4)
+             INSERT INTO budget_ballot_lines (ballot_id, project_id) SELECT $1, unnest($3::uuid[])",
+        )
+        .bind(ballot)
+        .bind(&removed)
+        .bind(&added)
+        .bind(submits)
+        .execute(tx.conn())
+        .await?;
     }
     Ok(Ok(Ballot {
         heading,
