@@ -304,21 +304,14 @@ pub async fn people_with_tokens(
     Ok(tokens)
 }
 
-/// Gives the seeded process a budget open for voting now: one city-wide
-/// heading of 1,000,000 € (anyone with an account votes) and `projects`
-/// feasible projects of 1,000–50,000 € on the ballot. Returns the heading
-/// and the projects.
-pub async fn budget(
-    tx: &mut TenantTx,
-    seeded: &Seeded,
-    projects: i64,
-) -> crate::content::Outcome<(Uuid, Vec<Uuid>)> {
-    use crate::budgets::projects::{self as budget_projects, Feasibility, NewProject};
+/// The settings of a seeded budget (also a starting point for tests):
+/// knapsack voting by anyone with an account, the Method of Equal Shares,
+/// voting from `balloting_in_days` days from now for 30 days.
+pub fn budget_settings(balloting_in_days: i64) -> crate::budgets::setup::Settings {
     use crate::budgets::results::{Completion, Rule, Tie};
-    use crate::budgets::setup::{self, Dates, NewHeading, Settings, Style};
-    let actor = Actor("cli:seed".into());
-    let at = |days: i64| OffsetDateTime::now_utc() + Duration::days(days);
-    let settings = |balloting: i64| Settings {
+    use crate::budgets::setup::{Dates, Settings, Style};
+    let at = |days: i64| OffsetDateTime::now_utc() + Duration::days(balloting_in_days + days);
+    Settings {
         title: "Presupuestos participativos (datos de prueba)".into(),
         currency: "EUR".into(),
         style: Style::Knapsack,
@@ -330,14 +323,28 @@ pub async fn budget(
         tie: Tie::Id,
         completion: Completion::Exhaustive,
         dates: Dates {
-            accepting: at(balloting - 30),
-            reviewing: at(balloting - 20),
-            selecting: at(balloting - 10),
-            balloting: at(balloting),
-            tallying: at(balloting + 30),
-            finished: at(balloting + 40),
+            accepting: at(-30),
+            reviewing: at(-20),
+            selecting: at(-10),
+            balloting: at(0),
+            tallying: at(30),
+            finished: at(40),
         },
-    };
+    }
+}
+
+/// Gives the seeded process a budget open for voting now: one city-wide
+/// heading of 1,000,000 € (anyone with an account votes) and `projects`
+/// feasible projects of 1,000–50,000 € on the ballot. Returns the heading
+/// and the projects.
+pub async fn budget(
+    tx: &mut TenantTx,
+    seeded: &Seeded,
+    projects: i64,
+) -> crate::content::Outcome<(Uuid, Vec<Uuid>)> {
+    use crate::budgets::projects::{self as budget_projects, Feasibility, NewProject};
+    use crate::budgets::setup::{self, NewHeading};
+    let actor = Actor("cli:seed".into());
     let headings = [NewHeading {
         name: "Toda la ciudad".into(),
         district: None,
@@ -357,7 +364,7 @@ pub async fn budget(
         tx,
         &actor,
         seeded.process,
-        &settings(1),
+        &budget_settings(1),
         &headings
     ));
     let Some(heading) = setup::get(tx, budget)
@@ -391,7 +398,7 @@ pub async fn budget(
         tx,
         &actor,
         budget,
-        &settings(-1),
+        &budget_settings(-1),
         &headings,
         None
     ));

@@ -10,6 +10,7 @@ use crate::content::{Outcome, Refusal};
 use crate::staff::{Actor, audit};
 use cabildo_tenancy::TenantTx;
 use serde_json::json;
+use sqlx::Row;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -247,6 +248,35 @@ fn check(settings: &Settings, headings: &[NewHeading]) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// A budgets statement with the settings bound as `$2` to `$17`, in the
+/// order of the columns of `create` and `update`.
+fn with_settings<'q>(
+    query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    settings: &'q Settings,
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    query
+        .bind(settings.title.trim())
+        .bind(&settings.currency)
+        .bind(settings.style.as_str())
+        .bind(settings.min_spend_percent)
+        .bind(if settings.verified_only {
+            "verified"
+        } else {
+            "registered"
+        })
+        .bind(settings.max_supports)
+        .bind(settings.ballots_changeable)
+        .bind(settings.rule.as_str())
+        .bind(settings.tie.as_str())
+        .bind(settings.completion.as_str())
+        .bind(settings.dates.accepting)
+        .bind(settings.dates.reviewing)
+        .bind(settings.dates.selecting)
+        .bind(settings.dates.balloting)
+        .bind(settings.dates.tallying)
+        .bind(settings.dates.finished)
+}
+
 /// Gives a process its budget.
 pub async fn create(
     tx: &mut TenantTx,
@@ -272,32 +302,20 @@ pub async fn create(
     if let Err(refusal) = known_districts(tx, headings).await? {
         return Ok(Err(refusal));
     }
-    let id: Uuid = sqlx::query_scalar(
-        "INSERT INTO budgets (process_id, title, currency, voting_style, min_spend_percent, voters,
+    let row = with_settings(
+        sqlx::query(
+            "INSERT INTO budgets (process_id, title, currency, voting_style, min_spend_percent, voters,
                               max_supports, ballots_changeable, rule, tie, completion,
                               accepting_at, reviewing_at, selecting_at, balloting_at, tallying_at, finished_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
          RETURNING id",
+        )
+        .bind(process),
+        settings,
     )
-    .bind(process)
-    .bind(settings.title.trim())
-    .bind(&settings.currency)
-    .bind(settings.style.as_str())
-    .bind(settings.min_spend_percent)
-    .bind(if settings.verified_only { "verified" } else { "registered" })
-    .bind(settings.max_supports)
-    .bind(settings.ballots_changeable)
-    .bind(settings.rule.as_str())
-    .bind(settings.tie.as_str())
-    .bind(settings.completion.as_str())
-    .bind(settings.dates.accepting)
-    .bind(settings.dates.reviewing)
-    .bind(settings.dates.selecting)
-    .bind(settings.dates.balloting)
-    .bind(settings.dates.tallying)
-    .bind(settings.dates.finished)
     .fetch_one(tx.conn())
     .await?;
+    let id: Uuid = row.try_get("id")?;
     insert_headings(tx, id, headings).await?;
     audit(
         tx,
@@ -396,30 +414,17 @@ pub async fn update(
     } else {
         0
     };
-    sqlx::query(
-        "UPDATE budgets SET title = $2, currency = $3, voting_style = $4, min_spend_percent = $5, voters = $6,
+    with_settings(
+        sqlx::query(
+            "UPDATE budgets SET title = $2, currency = $3, voting_style = $4, min_spend_percent = $5, voters = $6,
                 max_supports = $7, ballots_changeable = $8, rule = $9, tie = $10, completion = $11,
                 accepting_at = $12, reviewing_at = $13, selecting_at = $14, balloting_at = $15,
                 tallying_at = $16, finished_at = $17
          WHERE id = $1",
+        )
+        .bind(budget),
+        settings,
     )
-    .bind(budget)
-    .bind(settings.title.trim())
-    .bind(&settings.currency)
-    .bind(settings.style.as_str())
-    .bind(settings.min_spend_percent)
-    .bind(if settings.verified_only { "verified" } else { "registered" })
-    .bind(settings.max_supports)
-    .bind(settings.ballots_changeable)
-    .bind(settings.rule.as_str())
-    .bind(settings.tie.as_str())
-    .bind(settings.completion.as_str())
-    .bind(settings.dates.accepting)
-    .bind(settings.dates.reviewing)
-    .bind(settings.dates.selecting)
-    .bind(settings.dates.balloting)
-    .bind(settings.dates.tallying)
-    .bind(settings.dates.finished)
     .execute(tx.conn())
     .await?;
     // Headings: update those whose district stays, add new ones, remove

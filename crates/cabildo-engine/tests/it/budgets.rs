@@ -5,11 +5,12 @@
 
 use cabildo_engine::budgets::ballots::{self, Change};
 use cabildo_engine::budgets::projects::{self, Feasibility, NewProject};
-use cabildo_engine::budgets::results::{Completion, Rule, Tie, compute};
+use cabildo_engine::budgets::results::{Rule, compute};
 use cabildo_engine::budgets::setup::{self, Dates, NewHeading, Settings, Style};
 use cabildo_engine::budgets::{pabulib, tally};
 use cabildo_engine::content::Refusal;
 use cabildo_engine::processes::{self, Denied, NewProcess, Rules, Who};
+use cabildo_engine::seed;
 use cabildo_engine::staff::Actor;
 use cabildo_tenancy::testing::{council, fresh_tenancy};
 use cabildo_tenancy::{Tenancy, Tenant};
@@ -41,16 +42,11 @@ fn dates(balloting: i64) -> Dates {
 fn settings(dates: Dates) -> Settings {
     Settings {
         title: "Presupuestos participativos 2027".into(),
-        currency: "EUR".into(),
-        style: Style::Knapsack,
         min_spend_percent: 50,
         verified_only: true,
-        max_supports: None,
-        ballots_changeable: true,
         rule: Rule::Greedy,
-        tie: Tie::Id,
-        completion: Completion::Exhaustive,
         dates,
+        ..seed::budget_settings(0)
     }
 }
 

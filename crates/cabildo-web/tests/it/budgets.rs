@@ -7,35 +7,33 @@ use crate::accounts::{Browser, TALAVERA, TOLEDO, World, world};
 use crate::participation::{OPEN_RULES, Person, open_process};
 use axum::http::StatusCode;
 use cabildo_engine::budgets::projects::{self, Feasibility, NewProject};
-use cabildo_engine::budgets::results::{Completion, Rule, Tie};
-use cabildo_engine::budgets::setup::{self, Dates, NewHeading, Settings, Style};
+use cabildo_engine::budgets::setup::{self, NewHeading, Settings};
+use cabildo_engine::seed;
 use cabildo_engine::staff::Actor;
 use serde_json::{Value, json};
-use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 fn settings(balloting_in_days: i64) -> Settings {
-    let at = |days: i64| OffsetDateTime::now_utc() + Duration::days(balloting_in_days + days);
     Settings {
         title: "Presupuestos 2027".into(),
-        currency: "EUR".into(),
-        style: Style::Knapsack,
-        min_spend_percent: 0,
         verified_only: true,
-        max_supports: None,
-        ballots_changeable: true,
-        rule: Rule::Mes,
-        tie: Tie::Id,
-        completion: Completion::Exhaustive,
-        dates: Dates {
-            accepting: at(-30),
-            reviewing: at(-20),
-            selecting: at(-10),
-            balloting: at(0),
-            tallying: at(10),
-            finished: at(20),
-        },
+        ..seed::budget_settings(balloting_in_days)
     }
+}
+
+/// Moves the budget's dates so that it finished yesterday.
+async fn finish(world: &World) {
+    let tenant = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
+    sqlx::query(
+        "UPDATE budgets SET accepting_at = now() - interval '50 days', reviewing_at = now() - interval '40 days',
+                selecting_at = now() - interval '30 days', balloting_at = now() - interval '20 days',
+                tallying_at = now() - interval '10 days', finished_at = now() - interval '1 day'",
+    )
+    .execute(tx.conn())
+    .await
+    .expect("time passes");
+    tx.commit().await.expect("commit");
 }
 
 /// Toledo's process "presupuestos" with a budget in its balloting phase:
@@ -221,17 +219,7 @@ async fn people_read_the_budget_and_cast_a_ballot_checked_whole() {
         (status, early["error"]["code"].as_str()),
         (StatusCode::FORBIDDEN, Some("phase_closed"))
     );
-    let tenant = world.council("toledo").await;
-    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
-    sqlx::query(
-        "UPDATE budgets SET accepting_at = now() - interval '50 days', reviewing_at = now() - interval '40 days',
-                selecting_at = now() - interval '30 days', balloting_at = now() - interval '20 days',
-                tallying_at = now() - interval '10 days', finished_at = now() - interval '1 day'",
-    )
-    .execute(tx.conn())
-    .await
-    .expect("time passes");
-    tx.commit().await.expect("commit");
+    finish(&world).await;
     let (status, decided) = anonymous(&world, TOLEDO, &results).await;
     assert_eq!(status, StatusCode::OK, "{decided}");
     // One voter with 100 €: equal shares buy A and B for them, F has no votes.
@@ -367,17 +355,7 @@ async fn the_ballot_works_with_plain_forms_and_the_results_explain_themselves() 
         StatusCode::FORBIDDEN,
         "not before the end"
     );
-    let tenant = world.council("toledo").await;
-    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
-    sqlx::query(
-        "UPDATE budgets SET accepting_at = now() - interval '50 days', reviewing_at = now() - interval '40 days',
-                selecting_at = now() - interval '30 days', balloting_at = now() - interval '20 days',
-                tallying_at = now() - interval '10 days', finished_at = now() - interval '1 day'",
-    )
-    .execute(tx.conn())
-    .await
-    .expect("time passes");
-    tx.commit().await.expect("commit");
+    finish(&world).await;
     crate::accessibility::check(&mut anonymous, &results).await;
     let shown = anonymous.get(TOLEDO, &results).await;
     assert!(

@@ -173,13 +173,12 @@ fn tempfile_dir() -> PathBuf {
 async fn a_finished_heading_is_exported_as_open_pabulib_data() {
     use cabildo_engine::budgets::ballots::{self, Change};
     use cabildo_engine::budgets::projects::{self, Feasibility, NewProject};
-    use cabildo_engine::budgets::results::{Completion, Rule, Tie};
-    use cabildo_engine::budgets::setup::{self, Dates, NewHeading, Settings, Style};
+    use cabildo_engine::budgets::results::Rule;
+    use cabildo_engine::budgets::setup::{self, NewHeading, Settings};
     use cabildo_engine::processes::{self, NewProcess, Rules, Who};
     use cabildo_engine::staff::Actor;
     use cabildo_tenancy::testing::fresh_database_url;
     use cabildo_tenancy::{PoolConfig, Slug, Tenancy};
-    use time::{Duration, OffsetDateTime};
 
     let url = fresh_database_url().await.expect("database");
     let tenants_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tenants");
@@ -195,26 +194,10 @@ async fn a_finished_heading_is_exported_as_open_pabulib_data() {
         .await
         .expect("toledo");
     let actor = Actor("cli".into());
-    let at = |days: i64| OffsetDateTime::now_utc() + Duration::days(days);
     let settings = |offset: i64| Settings {
-        title: "Presupuestos 2027".into(),
-        currency: "EUR".into(),
-        style: Style::Knapsack,
-        min_spend_percent: 0,
-        verified_only: true,
-        max_supports: None,
-        ballots_changeable: true,
         rule: Rule::Greedy,
-        tie: Tie::Id,
-        completion: Completion::Exhaustive,
-        dates: Dates {
-            accepting: at(offset - 30),
-            reviewing: at(offset - 20),
-            selecting: at(offset - 10),
-            balloting: at(offset),
-            tallying: at(offset + 10),
-            finished: at(offset + 20),
-        },
+        verified_only: true,
+        ..cabildo_engine::seed::budget_settings(offset)
     };
     let headings = [NewHeading {
         name: "Ciudad".into(),
