@@ -342,13 +342,44 @@ pub async fn budget(
     seeded: &Seeded,
     projects: i64,
 ) -> crate::content::Outcome<(Uuid, Vec<Uuid>)> {
+    let projects: Vec<(String, String, i64)> = (0..projects)
+        .map(|i| {
+            (
+                format!("Proyecto de prueba {}", i + 1),
+                "Un proyecto sintético para medir la votación.".to_owned(),
+                100_000 + (i * 7_919) % 4_900_000,
+            )
+        })
+        .collect();
+    open_budget(
+        tx,
+        &Actor("cli:seed".into()),
+        seeded.process,
+        &budget_settings(1),
+        100_000_000,
+        &projects,
+    )
+    .await
+}
+
+/// Gives `process` a budget with `settings` (balloting in the future) and
+/// one city-wide heading of `amount_cents`, puts `projects` (title,
+/// description, cents) on its ballot as reviewed feasible, then opens the
+/// vote from yesterday. Returns the heading and the projects.
+async fn open_budget(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    process: Uuid,
+    settings: &crate::budgets::setup::Settings,
+    amount_cents: i64,
+    projects: &[(String, String, i64)],
+) -> crate::content::Outcome<(Uuid, Vec<Uuid>)> {
     use crate::budgets::projects::{self as budget_projects, Feasibility, NewProject};
     use crate::budgets::setup::{self, NewHeading};
-    let actor = Actor("cli:seed".into());
     let headings = [NewHeading {
         name: "Toda la ciudad".into(),
         district: None,
-        amount_cents: 100_000_000,
+        amount_cents,
         max_projects: None,
     }];
     // A refusal ends the seeding with its reason.
@@ -360,13 +391,7 @@ pub async fn budget(
             }
         };
     }
-    let budget = done!(setup::create(
-        tx,
-        &actor,
-        seeded.process,
-        &budget_settings(1),
-        &headings
-    ));
+    let budget = done!(setup::create(tx, actor, process, settings, &headings));
     let Some(heading) = setup::get(tx, budget)
         .await?
         .and_then(|b| b.headings.first().map(|h| h.id))
@@ -374,34 +399,31 @@ pub async fn budget(
         return Ok(Err(crate::content::Refusal::NotFound));
     };
     let mut ids = Vec::new();
-    for i in 0..projects {
+    for (title, description, cents) in projects {
         let new = NewProject {
             heading,
-            title: format!("Proyecto de prueba {}", i + 1),
-            description: "Un proyecto sintético para medir la votación.".into(),
+            title: title.clone(),
+            description: description.clone(),
             location: String::new(),
-            estimated_cost_cents: 100_000 + (i * 7_919) % 4_900_000,
+            estimated_cost_cents: *cents,
         };
-        let id = done!(budget_projects::create(tx, &actor, None, &new));
+        let id = done!(budget_projects::create(tx, actor, None, &new));
         done!(budget_projects::review(
             tx,
-            &actor,
+            actor,
             id,
             Feasibility::Feasible,
             "",
             None
         ));
-        done!(budget_projects::set_on_ballot(tx, &actor, id, true));
+        done!(budget_projects::set_on_ballot(tx, actor, id, true));
         ids.push(id);
     }
-    done!(setup::update(
-        tx,
-        &actor,
-        budget,
-        &budget_settings(-1),
-        &headings,
-        None
-    ));
+    let open = crate::budgets::setup::Settings {
+        dates: budget_settings(-1).dates,
+        ..settings.clone()
+    };
+    done!(setup::update(tx, actor, budget, &open, &headings, None));
     Ok(Ok((heading, ids)))
 }
 
@@ -451,6 +473,12 @@ pub async fn demo(tx: &mut TenantTx, council: &str) -> Result<bool, AccountError
     for (title, from, to, components) in [
         ("Debate de los temas", -20, 25, vec![Component::Debates]),
         ("Propuestas y apoyos", -10, 35, vec![Component::Proposals]),
+        (
+            "Presupuestos participativos",
+            -1,
+            30,
+            vec![Component::Budget],
+        ),
         ("Respuesta del ayuntamiento", 35, 60, vec![]),
     ] {
         let phase = NewPhase {
@@ -588,5 +616,71 @@ pub async fn demo(tx: &mut TenantTx, council: &str) -> Result<bool, AccountError
         )
         .await?;
     }
+    demo_budget(tx, &actor, process, &people).await?;
     Ok(true)
+}
+
+/// The demo process's participatory budget, open for voting: 300,000 € for
+/// the whole city, six projects on the ballot, two demo residents' ballots
+/// already submitted (the others can still vote).
+async fn demo_budget(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    process: Uuid,
+    people: &[Uuid],
+) -> Result<(), AccountError> {
+    use crate::budgets::ballots::{self, Change};
+    let settings = crate::budgets::setup::Settings {
+        title: "Presupuestos participativos 2027".into(),
+        verified_only: true,
+        ..budget_settings(1)
+    };
+    let projects: Vec<(String, String, i64)> = [
+        (
+            "Sombra y bancos en el paseo del río",
+            "Árboles de sombra y un banco cada 200 metros a lo largo del paseo.",
+            9_500_000,
+        ),
+        (
+            "Carril bici entre barrios",
+            "Un carril bici seguro que una los barrios con el centro.",
+            14_000_000,
+        ),
+        (
+            "Huerto urbano en cada distrito",
+            "Parcelas para vecinas y vecinos, con riego y caseta de herramientas.",
+            4_800_000,
+        ),
+        (
+            "Wifi gratuito en las bibliotecas",
+            "Conexión rápida y puestos de ordenador en todas las bibliotecas municipales.",
+            3_200_000,
+        ),
+        (
+            "Parque infantil accesible",
+            "Juegos adaptados para niñas y niños con discapacidad.",
+            6_500_000,
+        ),
+        (
+            "Fuentes de agua potable",
+            "Veinte fuentes nuevas en plazas y parques.",
+            2_400_000,
+        ),
+    ]
+    .into_iter()
+    .map(|(t, d, c)| (t.to_owned(), d.to_owned(), c))
+    .collect();
+    let Ok((heading, ids)) =
+        open_budget(tx, actor, process, &settings, 30_000_000, &projects).await?
+    else {
+        return Ok(());
+    };
+    for (person, chosen) in people.iter().zip([[0, 2, 3], [1, 5, 4]]) {
+        let change = Change::Replace {
+            projects: chosen.iter().filter_map(|&i| ids.get(i).copied()).collect(),
+            submit: true,
+        };
+        let _ = ballots::change(tx, *person, heading, change).await?;
+    }
+    Ok(())
 }

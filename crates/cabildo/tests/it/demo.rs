@@ -102,6 +102,19 @@ fn the_demo_serves_both_councils_and_the_platform_catches_mail_then_stops_cleanl
             && proposals.contains("Ha alcanzado sus apoyos"),
         "{proposals}"
     );
+    let (status, budget) = http_get(
+        port,
+        &format!("toledo.localhost:{port}"),
+        "/processes/plan-participacion/budget",
+    )
+    .expect("budget");
+    assert_eq!(status, 200);
+    assert!(
+        budget.contains("Presupuestos participativos 2027")
+            && budget.contains("Votación")
+            && budget.contains("/budget-headings/"),
+        "the demo budget is open for voting: {budget}"
+    );
     let (status, talavera) =
         http_get(port, &format!("talavera.localhost:{port}"), "/").expect("talavera");
     assert_eq!(status, 200);
