@@ -6,7 +6,7 @@
 use crate::AppState;
 use crate::api::{body, context};
 use crate::participation::parse_id;
-use crate::participation_api::{act, not_found, read};
+use crate::participation_api::{act, csv_download, not_found, read};
 use crate::site::LanguageRequest;
 use axum::Extension;
 use axum::Json;
@@ -18,6 +18,7 @@ use cabildo_engine::budgets::ballots::{self, Ballot, Change};
 use cabildo_engine::budgets::results::{Outcome, Reason, money_text, units};
 use cabildo_engine::budgets::{projects, setup, tally};
 use cabildo_engine::content::Refusal;
+use cabildo_engine::opendata;
 use cabildo_engine::processes;
 use cabildo_tenancy::Site;
 use serde::Deserialize;
@@ -116,6 +117,59 @@ pub async fn results(
         Ok(outcome) => Json(outcome_json(&outcome)).into_response(),
         Err(refusal) => crate::participation_api::refused(&ctx, refusal),
     }
+}
+
+/// `GET /api/v1/budget-headings/{id}/results.csv`: the same as a table,
+/// one project per line (formula-safe cells).
+pub async fn results_csv(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = context!(state, site, language, headers);
+    let Some(heading) = parse_id(&raw) else {
+        return not_found();
+    };
+    let (outcome, titles) = read!(state, ctx, |tx| {
+        let outcome = tally::public_results(&mut tx, heading).await?;
+        (outcome, projects::of_heading(&mut tx, heading).await?)
+    });
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(refusal) => return crate::participation_api::refused(&ctx, refusal),
+    };
+    let mut csv = String::from("number,title,cost,votes,selected,reason,round,amount\r\n");
+    for p in &outcome.projects {
+        let title = titles
+            .iter()
+            .find(|t| t.number.to_string() == p.id)
+            .map_or("", |t| t.title.as_str());
+        let (reason, round, amount) = match &p.reason {
+            Reason::Fitted { remaining } => ("fitted", String::new(), units(*remaining)),
+            Reason::DidNotFit { remaining } => ("did_not_fit", String::new(), units(*remaining)),
+            Reason::Bought { round, share } => ("bought", round.to_string(), money_text(share)),
+            Reason::Unaffordable { round, money } => {
+                ("unaffordable", round.to_string(), money_text(money))
+            }
+            Reason::NoVotes => ("no_votes", String::new(), String::new()),
+        };
+        let cells = [
+            p.id.clone(),
+            title.to_owned(),
+            units(p.cost),
+            p.votes.to_string(),
+            p.selected.to_string(),
+            reason.to_owned(),
+            round,
+            amount,
+        ];
+        let line: Vec<String> = cells.iter().map(|c| opendata::cell(c)).collect();
+        csv.push_str(&line.join(","));
+        csv.push_str("\r\n");
+    }
+    csv_download(csv, &format!("results-{heading}.csv"))
 }
 
 fn ballot_json(ballot: &Ballot) -> Value {

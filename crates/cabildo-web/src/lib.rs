@@ -236,6 +236,10 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         .route("/budget-headings/{id}/projects", get(budget_api::projects))
         .route("/budget-headings/{id}/results", get(budget_api::results))
         .route(
+            "/budget-headings/{id}/results.csv",
+            get(budget_api::results_csv),
+        )
+        .route(
             "/budget-headings/{id}/ballot",
             get(budget_api::ballot).put(budget_api::cast),
         )

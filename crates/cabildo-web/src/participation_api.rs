@@ -786,14 +786,18 @@ pub async fn open_data_csv(
     let Some(export) = read!(state, ctx, |tx| opendata::export(&mut tx, &slug).await?) else {
         return not_found();
     };
-    let disposition = format!("attachment; filename=\"{}-{name}.csv\"", export.process);
-    let mut response = export.csv(table).into_response();
+    csv_download(export.csv(table), &format!("{}-{name}.csv", export.process))
+}
+
+/// A CSV body as a download named `filename`.
+pub(crate) fn csv_download(body: String, filename: &str) -> Response {
+    let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/csv; charset=utf-8"),
     );
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     response

@@ -635,6 +635,7 @@ budget-outcome = Resultado
 budget-why = Por qué
 budget-won = Financiado
 budget-lost = No financiado
+budget-results-csv = Descargar los resultados (CSV)
 budget-results-json = Descargar los resultados (JSON)
 budget-reason-fitted = Cabía: quedaban { $remaining } cuando llegó su turno.
 budget-reason-did-not-fit = No cabía: solo quedaban { $remaining } cuando llegó su turno.

@@ -231,6 +231,24 @@ async fn people_read_the_budget_and_cast_a_ballot_checked_whole() {
     assert_eq!(decided["total"], "100.00");
     assert_eq!(decided["projects"][2]["reason"]["kind"], "no_votes");
     assert_eq!(decided["projects"][0]["reason"]["kind"], "bought");
+    let csv = Browser::new(&world.app)
+        .get(
+            TOLEDO,
+            &format!("/api/v1/budget-headings/{heading}/results.csv"),
+        )
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.body
+            .starts_with("number,title,cost,votes,selected,reason,round,amount\r\n"),
+        "{}",
+        csv.body
+    );
+    assert!(
+        csv.body.contains(",Fuente A,40.00,1,true,bought,1,"),
+        "{}",
+        csv.body
+    );
 
     // Another council reaches none of it.
     let (status, _) = anonymous(&world, TALAVERA, &projects_path).await;
