@@ -3,6 +3,7 @@
 //! parallel requests of one person, frozen settings, counting, and
 //! isolation between councils.
 
+use crate::processes::person;
 use cabildo_engine::budgets::ballots::{self, Change};
 use cabildo_engine::budgets::projects::{self, Feasibility, NewProject};
 use cabildo_engine::budgets::results::{Rule, compute};
@@ -65,29 +66,6 @@ fn headings() -> Vec<NewHeading> {
             max_projects: None,
         },
     ]
-}
-
-async fn person(
-    tenancy: &Tenancy,
-    tenant: &Tenant,
-    email: &str,
-    confirmed: bool,
-    district: Option<&str>,
-) -> Uuid {
-    let mut tx = tenancy.begin(tenant).await.expect("begin");
-    let id = sqlx::query_scalar(
-        "INSERT INTO users (email, name, email_confirmed_at, verified_at, district_code)
-         VALUES ($1, 'X', CASE WHEN $2 THEN now() END, CASE WHEN $3::text IS NOT NULL THEN now() END, $3)
-         RETURNING id",
-    )
-    .bind(email)
-    .bind(confirmed)
-    .bind(district)
-    .fetch_one(tx.conn())
-    .await
-    .expect("person");
-    tx.commit().await.expect("commit");
-    id
 }
 
 struct World {

@@ -30,7 +30,7 @@ fn rules(create: Who, support: Who) -> Rules {
 }
 
 /// A person: confirmed or not, verified in a district or not.
-async fn person(
+pub async fn person(
     tenancy: &Tenancy,
     tenant: &Tenant,
     email: &str,
