@@ -12,7 +12,7 @@ use axum::Extension;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cabildo_engine::budgets::ballots::{self, Ballot, Change};
 use cabildo_engine::budgets::results::{Outcome, Reason, money_text, units};
@@ -66,6 +66,48 @@ pub async fn projects(
         return not_found();
     }
     Json(json!({"projects": list})).into_response()
+}
+
+/// Body of `POST /api/v1/budget-headings/{id}/projects`.
+#[derive(Debug, Deserialize)]
+pub struct ProjectBody {
+    title: String,
+    description: String,
+    #[serde(default)]
+    location: String,
+    estimated_cost_cents: i64,
+}
+
+/// `POST /api/v1/budget-headings/{id}/projects`: a citizen proposes a
+/// project while the budget accepts them → 201 with its id.
+pub async fn propose(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Result<Json<ProjectBody>, JsonRejection>,
+) -> Response {
+    let ctx = context!(state, site, language, headers);
+    let body = body!(body);
+    let Some(heading) = parse_id(&raw) else {
+        return not_found();
+    };
+    let new = projects::NewProject {
+        heading,
+        title: body.title,
+        description: body.description,
+        location: body.location,
+        estimated_cost_cents: body.estimated_cost_cents,
+    };
+    let id = act!(state, ctx, headers, |tx, user| projects::create(
+        &mut tx,
+        &cabildo_engine::staff::Actor::user(user),
+        Some(user),
+        &new
+    )
+    .await?);
+    (StatusCode::CREATED, Json(json!({"id": id}))).into_response()
 }
 
 /// An outcome as JSON: winners, total and every project's reason.

@@ -233,7 +233,10 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         .route("/comments/{id}/vote", put(participation_api::vote))
         .route("/search", get(participation_api::search))
         .route("/processes/{slug}/budget", get(budget_api::budget))
-        .route("/budget-headings/{id}/projects", get(budget_api::projects))
+        .route(
+            "/budget-headings/{id}/projects",
+            get(budget_api::projects).post(budget_api::propose),
+        )
         .route("/budget-headings/{id}/results", get(budget_api::results))
         .route(
             "/budget-headings/{id}/results.csv",

@@ -394,3 +394,71 @@ async fn the_ballot_works_with_plain_forms_and_the_results_explain_themselves() 
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn citizens_propose_projects_while_the_budget_accepts_them() {
+    let world = world().await;
+    let (heading, _) = budget(&world).await;
+    let tenant = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
+    sqlx::query(
+        "UPDATE budgets SET accepting_at = now() - interval '1 day', reviewing_at = now() + interval '10 days',
+                selecting_at = now() + interval '20 days', balloting_at = now() + interval '30 days',
+                tallying_at = now() + interval '40 days', finished_at = now() + interval '50 days'",
+    )
+    .execute(tx.conn())
+    .await
+    .expect("accepting projects");
+    tx.commit().await.expect("commit");
+    let path = format!("/api/v1/budget-headings/{heading}/projects");
+    let mut ana = Person::new(&world, TOLEDO, "ana").await;
+    for (body, code) in [
+        (
+            json!({"title": "Ba", "description": "x", "estimated_cost_cents": 500}),
+            "title_invalid",
+        ),
+        (
+            json!({"title": "Bancos", "description": "x", "estimated_cost_cents": 0}),
+            "amount_invalid",
+        ),
+        (
+            json!({"title": "Bancos", "description": "x", "estimated_cost_cents": "mucho"}),
+            "malformed_body",
+        ),
+    ] {
+        let (status, refused) = ana.call(TOLEDO, "POST", &path, body).await;
+        assert_eq!(
+            (status, refused["error"]["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(code))
+        );
+    }
+    let (status, created) = ana
+        .call(
+            TOLEDO,
+            "POST",
+            &path,
+            json!({"title": "Bancos en la plaza", "description": "Cuatro bancos a la sombra", "estimated_cost_cents": 250_000}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let (_, listed) = anonymous(&world, TOLEDO, &path).await;
+    let mine = listed["projects"]
+        .as_array()
+        .and_then(|all| all.iter().find(|p| p["id"] == created["id"]))
+        .expect("listed");
+    assert_eq!(
+        (mine["feasibility"].as_str(), mine["on_ballot"].as_bool()),
+        (Some("pending"), Some(false))
+    );
+    // Another council's people cannot propose here.
+    let mut eva = Person::new(&world, TALAVERA, "eva").await;
+    let (status, _) = eva
+        .call(
+            TALAVERA,
+            "POST",
+            &path,
+            json!({"title": "Bancos", "description": "x", "estimated_cost_cents": 500}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
