@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cabildo_engine::budgets::ballots::{self, Ballot, Change};
 use cabildo_engine::budgets::results::{Outcome, Reason, money_text, units};
-use cabildo_engine::budgets::{projects, setup, tally};
+use cabildo_engine::budgets::{projects, setup, supports, tally};
 use cabildo_engine::content::Refusal;
 use cabildo_engine::opendata;
 use cabildo_engine::processes;
@@ -108,6 +108,29 @@ pub async fn propose(
     )
     .await?);
     (StatusCode::CREATED, Json(json!({"id": id}))).into_response()
+}
+
+/// `POST /api/v1/budget-projects/{id}/support` (and `DELETE` to take it
+/// back) while the budget collects supports → `{"supported", "supports_count"}`.
+pub async fn support(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Path(raw): Path<String>,
+    method: axum::http::Method,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = context!(state, site, language, headers);
+    let Some(project) = parse_id(&raw) else {
+        return not_found();
+    };
+    let on = method != axum::http::Method::DELETE;
+    let count = act!(keep_reads, state, ctx, headers, |tx, user| if on {
+        supports::support(&mut tx, user, project).await?
+    } else {
+        supports::unsupport(&mut tx, user, project).await?
+    });
+    Json(json!({"supported": on, "supports_count": count})).into_response()
 }
 
 /// An outcome as JSON: winners, total and every project's reason.

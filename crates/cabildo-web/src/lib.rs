@@ -237,6 +237,10 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
             "/budget-headings/{id}/projects",
             get(budget_api::projects).post(budget_api::propose),
         )
+        .route(
+            "/budget-projects/{id}/support",
+            post(budget_api::support).delete(budget_api::support),
+        )
         .route("/budget-headings/{id}/results", get(budget_api::results))
         .route(
             "/budget-headings/{id}/results.csv",

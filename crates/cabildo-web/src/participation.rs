@@ -394,6 +394,7 @@ mod tests {
             "below_min_spend",
             "ballot_final",
             "results_unavailable",
+            "too_many_supports",
         ];
         for code in crate::i18n::UI_LANGUAGES {
             let tr = Tr::new(code);

@@ -18,6 +18,9 @@ use cabildo_tenancy::TenantTx;
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
+/// The phase in which people vote.
+const BALLOTING: &str = "balloting";
+
 /// What a person does to their ballot.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
@@ -65,7 +68,7 @@ impl Ballot {
 
 /// What the rules look at, read in one statement with the database clock.
 #[derive(sqlx::FromRow)]
-struct Facts {
+pub(super) struct Facts {
     amount_cents: i64,
     max_projects: Option<i32>,
     heading_district: Option<String>,
@@ -73,16 +76,19 @@ struct Facts {
     min_spend_percent: i16,
     voters: String,
     ballots_changeable: bool,
-    open: bool,
+    /// The budget's phase now (see `setup::PHASE`).
+    pub(super) phase: String,
+    /// Supports per person and heading.
+    pub(super) max_supports: Option<i32>,
     #[sqlx(flatten)]
     person: PersonFacts,
 }
 
-/// Why `person` may not vote in a heading with these facts, if they may
-/// not.
-fn denied(facts: &Facts) -> Option<Denied> {
+/// Why the person may act in a heading with these facts during `phase`
+/// (vote while balloting, support while selecting), if they may not.
+pub(super) fn denied(facts: &Facts, phase: &str) -> Option<Denied> {
     let person = &facts.person;
-    if !facts.open {
+    if facts.phase != phase {
         Some(Denied::PhaseClosed)
     } else if !person.confirmed {
         Some(Denied::NotRegistered)
@@ -101,14 +107,14 @@ fn denied(facts: &Facts) -> Option<Denied> {
     }
 }
 
-async fn facts(
+pub(super) async fn facts(
     tx: &mut TenantTx,
     user: Uuid,
     heading: Uuid,
 ) -> Result<Option<Facts>, AccountError> {
     let sql = format!(
         "SELECT h.amount_cents, h.max_projects, h.district_code AS heading_district, b.voting_style,
-                b.min_spend_percent, b.voters, b.ballots_changeable, {PHASE} = 'balloting' AS open, {}
+                b.min_spend_percent, b.voters, b.ballots_changeable, {PHASE} AS phase, b.max_supports, {}
          FROM budget_headings h JOIN budgets b ON b.id = h.budget_id
          JOIN processes p ON p.id = b.process_id AND p.status = 'published'
          LEFT JOIN users u ON u.id = $2 AND u.deleted_at IS NULL
@@ -137,7 +143,7 @@ pub async fn change(
     let Some(facts) = facts(tx, user, heading).await? else {
         return Ok(Err(Refusal::NotFound));
     };
-    if let Some(denied) = denied(&facts) {
+    if let Some(denied) = denied(&facts, BALLOTING) {
         return Ok(Err(Refusal::Denied(denied)));
     }
     // Lock (or create) the ballot row: parallel changes take turns here.
@@ -277,7 +283,7 @@ pub async fn get(tx: &mut TenantTx, user: Uuid, heading: Uuid) -> Outcome<Ballot
     let Some(facts) = facts(tx, user, heading).await? else {
         return Ok(Err(Refusal::NotFound));
     };
-    if let Some(denied) = denied(&facts).filter(|d| *d != Denied::PhaseClosed) {
+    if let Some(denied) = denied(&facts, BALLOTING).filter(|d| *d != Denied::PhaseClosed) {
         return Ok(Err(Refusal::Denied(denied)));
     }
     let rows: Vec<(Uuid, i64, bool)> = sqlx::query_as(
@@ -298,6 +304,6 @@ pub async fn get(tx: &mut TenantTx, user: Uuid, heading: Uuid) -> Outcome<Ballot
         amount_cents: facts.amount_cents,
         max_projects: facts.max_projects,
         submitted,
-        changeable: facts.open && (facts.ballots_changeable || !submitted),
+        changeable: facts.phase == BALLOTING && (facts.ballots_changeable || !submitted),
     }))
 }

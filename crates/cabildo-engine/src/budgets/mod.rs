@@ -9,4 +9,5 @@ pub mod pabulib;
 pub mod projects;
 pub mod results;
 pub mod setup;
+pub mod supports;
 pub mod tally;

@@ -658,3 +658,88 @@ async fn another_council_sees_nothing_of_a_budget() {
     }
     tx.commit().await.expect("commit");
 }
+
+#[tokio::test]
+async fn supports_are_one_per_project_within_the_heading_limit_even_in_parallel() {
+    use cabildo_engine::budgets::supports;
+    let w = world().await;
+    let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+    sqlx::query(
+        "UPDATE budgets SET max_supports = 2, selecting_at = now() - interval '1 day',
+                balloting_at = now() + interval '1 day'",
+    )
+    .execute(tx.conn())
+    .await
+    .expect("supports open");
+    tx.commit().await.expect("commit");
+    let voter = person(&w.tenancy, &w.tenant, "v@x.es", true, Some("centro")).await;
+    let norte = person(&w.tenancy, &w.tenant, "n@x.es", true, Some("norte")).await;
+    let unverified = person(&w.tenancy, &w.tenant, "u@x.es", true, None).await;
+    let act = |user: Uuid, letter: char, on: bool| {
+        let (tenancy, tenant, project) = (w.tenancy.clone(), w.tenant.clone(), w.project[&letter]);
+        async move {
+            let mut tx = tenancy.begin(&tenant).await.expect("begin");
+            let result = if on {
+                supports::support(&mut tx, user, project).await
+            } else {
+                supports::unsupport(&mut tx, user, project).await
+            }
+            .expect("support");
+            tx.commit().await.expect("commit");
+            result
+        }
+    };
+    assert_eq!(
+        act(unverified, 'A', true).await,
+        Err(Refusal::Denied(Denied::NotVerified))
+    );
+    assert_eq!(
+        act(norte, 'E', true).await,
+        Err(Refusal::Denied(Denied::WrongDistrict))
+    );
+    assert_eq!(
+        act(voter, 'C', true).await,
+        Err(Refusal::Invalid("project", "not_feasible"))
+    );
+    assert_eq!(act(voter, 'A', true).await, Ok(1));
+    assert_eq!(act(voter, 'A', true).await, Ok(1), "once per person");
+    assert_eq!(act(voter, 'B', true).await, Ok(1));
+    assert_eq!(
+        act(voter, 'F', true).await,
+        Err(Refusal::Invalid("project", "too_many_supports"))
+    );
+    assert_eq!(act(voter, 'B', false).await, Ok(0));
+    assert_eq!(act(voter, 'F', true).await, Ok(1));
+    // 50 parallel supports by one person over four projects: two at most.
+    let crowd = person(&w.tenancy, &w.tenant, "c@x.es", true, Some("centro")).await;
+    let mut tasks = Vec::new();
+    for i in 0..50 {
+        tasks.push(tokio::spawn(act(crowd, ['A', 'B', 'F', 'G'][i % 4], true)));
+    }
+    for task in tasks {
+        task.await.expect("task").ok();
+    }
+    let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+    let (rows, counted, mine): (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM budget_supports), (SELECT sum(supports_count) FROM budget_projects),
+                (SELECT count(*) FROM budget_supports WHERE user_id = $1)",
+    )
+    .bind(crowd)
+    .fetch_one(tx.conn())
+    .await
+    .expect("counts");
+    assert_eq!(mine, 2, "the limit holds under 50 parallel requests");
+    assert_eq!(rows, counted, "counters equal the rows");
+    tx.commit().await.expect("commit");
+    // Supports close with their phase.
+    let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+    sqlx::query("UPDATE budgets SET balloting_at = now() - interval '1 hour'")
+        .execute(tx.conn())
+        .await
+        .expect("voting opens");
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        act(voter, 'G', true).await,
+        Err(Refusal::Denied(Denied::PhaseClosed))
+    );
+}

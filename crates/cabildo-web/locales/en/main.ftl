@@ -499,6 +499,7 @@ refusal-too-many-projects = Your ballot already holds as many projects as allowe
 refusal-empty-ballot = Choose at least one project before submitting.
 refusal-below-min-spend = Your ballot spends less than this budget asks for: add projects before submitting.
 refusal-ballot-final = Your ballot is submitted and this budget does not allow changes.
+refusal-too-many-supports = You have already given all the supports allowed in this heading: take one back first.
 refusal-results-unavailable = The results cannot be computed for this heading.
 done-created = Published. Thank you for taking part.
 done-edited = Your changes are saved.

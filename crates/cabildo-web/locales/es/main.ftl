@@ -499,6 +499,7 @@ refusal-too-many-projects = Tu papeleta ya tiene tantos proyectos como se permit
 refusal-empty-ballot = Elige al menos un proyecto antes de enviar.
 refusal-below-min-spend = Tu papeleta gasta menos de lo que pide este presupuesto: añade proyectos antes de enviarla.
 refusal-ballot-final = Tu papeleta está enviada y este presupuesto no permite cambios.
+refusal-too-many-supports = Ya has dado todos los apoyos permitidos en esta partida: retira uno antes.
 refusal-results-unavailable = No se pueden calcular los resultados de esta partida.
 done-created = Publicado. Gracias por participar.
 done-edited = Tus cambios están guardados.

@@ -195,6 +195,19 @@ async fn people_read_the_budget_and_cast_a_ballot_checked_whole() {
         "refusals changed nothing"
     );
 
+    // Supports belong to the phase before voting.
+    let (status, refused) = ana
+        .call(
+            TOLEDO,
+            "POST",
+            &format!("/api/v1/budget-projects/{a}/support"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("phase_closed"))
+    );
     let (status, cast) = ana
         .call(
             TOLEDO,

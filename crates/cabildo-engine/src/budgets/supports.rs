@@ -1,0 +1,103 @@
+//! Supports for budget projects in the selecting phase: one per person and
+//! project, at most the budget's `max_supports` per person and heading,
+//! with the same rules as voting (who may, which district). A person's
+//! supports in a heading take turns on a transaction lock, so parallel
+//! clicks never pass the limit; the counter moves in the same transaction.
+
+use super::ballots::{Facts, denied, facts};
+use crate::content::{Outcome, Refusal};
+use cabildo_tenancy::TenantTx;
+use uuid::Uuid;
+
+/// The phase in which people support projects.
+const SELECTING: &str = "selecting";
+
+/// What a support is about: the project's heading and whether it may be
+/// supported (feasible and shown).
+async fn project_facts(tx: &mut TenantTx, user: Uuid, project: Uuid) -> Outcome<(Uuid, Facts)> {
+    let row: Option<(Uuid, bool)> = sqlx::query_as(
+        "SELECT heading_id, feasibility = 'feasible' AND hidden_at IS NULL FROM budget_projects WHERE id = $1",
+    )
+    .bind(project)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some((heading, supportable)) = row else {
+        return Ok(Err(Refusal::NotFound));
+    };
+    let Some(facts) = facts(tx, user, heading).await? else {
+        return Ok(Err(Refusal::NotFound));
+    };
+    if let Some(denied) = denied(&facts, SELECTING) {
+        return Ok(Err(Refusal::Denied(denied)));
+    }
+    if !supportable {
+        return Ok(Err(Refusal::Invalid("project", "not_feasible")));
+    }
+    Ok(Ok((heading, facts)))
+}
+
+/// Takes the person's turn for supports in a heading.
+async fn take_turn(tx: &mut TenantTx, user: Uuid, heading: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text || $2::text, 0))")
+        .bind(user)
+        .bind(heading)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Supports a project (safe to repeat) → the project's supports.
+pub async fn support(tx: &mut TenantTx, user: Uuid, project: Uuid) -> Outcome<i32> {
+    let (heading, facts) = match project_facts(tx, user, project).await? {
+        Ok(found) => found,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    take_turn(tx, user, heading).await?;
+    let (given, already): (i64, bool) = sqlx::query_as(
+        "SELECT count(*), coalesce(bool_or(project_id = $3), false)
+         FROM budget_supports WHERE user_id = $1 AND heading_id = $2",
+    )
+    .bind(user)
+    .bind(heading)
+    .bind(project)
+    .fetch_one(tx.conn())
+    .await?;
+    if !already
+        && facts
+            .max_supports
+            .is_some_and(|max| given >= i64::from(max))
+    {
+        return Ok(Err(Refusal::Invalid("project", "too_many_supports")));
+    }
+    let count: i32 = sqlx::query_scalar(
+        "WITH added AS (INSERT INTO budget_supports (project_id, user_id, heading_id) VALUES ($1, $2, $3)
+                        ON CONFLICT DO NOTHING RETURNING project_id)
+         UPDATE budget_projects p SET supports_count = p.supports_count + (SELECT count(*) FROM added)::integer
+         WHERE p.id = $1 RETURNING p.supports_count",
+    )
+    .bind(project)
+    .bind(user)
+    .bind(heading)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(Ok(count))
+}
+
+/// Takes a support back while supports are open → the project's supports.
+pub async fn unsupport(tx: &mut TenantTx, user: Uuid, project: Uuid) -> Outcome<i32> {
+    let (heading, _) = match project_facts(tx, user, project).await? {
+        Ok(found) => found,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    take_turn(tx, user, heading).await?;
+    let count: i32 = sqlx::query_scalar(
+        "WITH gone AS (DELETE FROM budget_supports WHERE project_id = $1 AND user_id = $2 RETURNING project_id)
+         UPDATE budget_projects p SET supports_count = p.supports_count - (SELECT count(*) FROM gone)::integer
+         WHERE p.id = $1 RETURNING p.supports_count",
+    )
+    .bind(project)
+    .bind(user)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(Ok(count))
+}
