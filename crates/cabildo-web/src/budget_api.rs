@@ -133,27 +133,35 @@ pub async fn support(
     Json(json!({"supported": on, "supports_count": count})).into_response()
 }
 
+/// A reason's figures: its round (MES), and the name and value of its
+/// amount (what remained, the share, or the supporters' money).
+fn figures(reason: &Reason) -> (Option<usize>, &'static str, Option<String>) {
+    match reason {
+        Reason::Fitted { remaining } | Reason::DidNotFit { remaining } => {
+            (None, "remaining", Some(units(*remaining)))
+        }
+        Reason::Bought { round, share } => (Some(*round), "share", Some(money_text(share))),
+        Reason::Unaffordable { round, money } => {
+            (Some(*round), "supporters_money", Some(money_text(money)))
+        }
+        Reason::NoVotes => (None, "", None),
+    }
+}
+
 /// An outcome as JSON: winners, total and every project's reason.
 pub(crate) fn outcome_json(outcome: &Outcome) -> Value {
     let projects: Vec<Value> = outcome
         .projects
         .iter()
         .map(|p| {
-            let reason = match &p.reason {
-                Reason::Fitted { remaining } => {
-                    json!({"kind": "fitted", "remaining": units(*remaining)})
-                }
-                Reason::DidNotFit { remaining } => {
-                    json!({"kind": "did_not_fit", "remaining": units(*remaining)})
-                }
-                Reason::Bought { round, share } => {
-                    json!({"kind": "bought", "round": round, "share": money_text(share)})
-                }
-                Reason::Unaffordable { round, money } => {
-                    json!({"kind": "unaffordable", "round": round, "supporters_money": money_text(money)})
-                }
-                Reason::NoVotes => json!({"kind": "no_votes"}),
-            };
+            let (round, key, amount) = figures(&p.reason);
+            let mut reason = json!({"kind": p.reason.kind()});
+            if let Some(round) = round {
+                reason["round"] = json!(round);
+            }
+            if let Some(amount) = amount {
+                reason[key] = json!(amount);
+            }
             json!({"number": p.id, "cost": units(p.cost), "votes": p.votes,
                    "selected": p.selected, "reason": reason})
         })
@@ -211,15 +219,12 @@ pub async fn results_csv(
             .iter()
             .find(|t| t.number.to_string() == p.id)
             .map_or("", |t| t.title.as_str());
-        let (reason, round, amount) = match &p.reason {
-            Reason::Fitted { remaining } => ("fitted", String::new(), units(*remaining)),
-            Reason::DidNotFit { remaining } => ("did_not_fit", String::new(), units(*remaining)),
-            Reason::Bought { round, share } => ("bought", round.to_string(), money_text(share)),
-            Reason::Unaffordable { round, money } => {
-                ("unaffordable", round.to_string(), money_text(money))
-            }
-            Reason::NoVotes => ("no_votes", String::new(), String::new()),
-        };
+        let (round, _, amount) = figures(&p.reason);
+        let (reason, round, amount) = (
+            p.reason.kind(),
+            round.map(|r| r.to_string()).unwrap_or_default(),
+            amount.unwrap_or_default(),
+        );
         let cells = [
             p.id.clone(),
             title.to_owned(),

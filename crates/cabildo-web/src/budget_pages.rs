@@ -201,24 +201,10 @@ async fn heading_context(
     heading: Uuid,
 ) -> Result<(ProcessTabs, Budget), WebError> {
     let mut tx = state.tenancy.begin(&ctx.tenant).await?;
-    let budget_id: Option<Uuid> =
-        sqlx::query_scalar("SELECT budget_id FROM budget_headings WHERE id = $1")
-            .bind(heading)
-            .fetch_optional(tx.conn())
-            .await
-            .map_err(cabildo_tenancy::TenancyError::from)?;
-    let budget = match budget_id {
-        Some(id) => budget_of(setup::get(&mut tx, id).await?)?,
-        None => return Err(WebError::NotFound),
-    };
-    let slug: Option<String> =
-        sqlx::query_scalar("SELECT slug FROM processes WHERE id = $1 AND status = 'published'")
-            .bind(budget.process)
-            .fetch_optional(tx.conn())
-            .await
-            .map_err(cabildo_tenancy::TenancyError::from)?;
+    let budget = budget_of(setup::of_heading(&mut tx, heading).await?)?;
     tx.commit().await?;
-    let slug = slug.ok_or(WebError::NotFound)?;
+    // Unpublished processes are not found here.
+    let slug = budget.process_slug.clone();
     let Some((summary, _, phases)) = process(state, &ctx.tenant, &slug).await?.as_ref().clone()
     else {
         return Err(WebError::NotFound);
@@ -405,12 +391,8 @@ struct ResultsPage<'a> {
 /// A reason in a sentence of the page's language.
 fn reason_text(tr: &Tr, reason: &Reason, currency: &str) -> String {
     let amount = |millionths: i128| money(tr, cents(millionths), currency);
-    let exact = |m: &results::Money| {
-        // Round down to cents for reading; the decision used the exact value.
-        let text = results::money_text(m);
-        let cents: i64 = text.replace('.', "").parse().unwrap_or(0);
-        money(tr, cents, currency)
-    };
+    // Rounded down to cents for reading; the decision used the exact value.
+    let exact = |m: &results::Money| money(tr, results::cents_of(m), currency);
     match reason {
         Reason::Fitted { remaining } => {
             tr.with("budget-reason-fitted", "remaining", &amount(*remaining))

@@ -172,6 +172,8 @@ pub struct Budget {
     pub id: Uuid,
     /// Its process.
     pub process: Uuid,
+    /// Its process's address part.
+    pub process_slug: String,
     /// Title.
     pub title: String,
     /// Currency code.
@@ -488,12 +490,26 @@ pub async fn of_process(tx: &mut TenantTx, process: Uuid) -> Result<Option<Budge
     }
 }
 
+/// The budget a heading belongs to.
+pub async fn of_heading(tx: &mut TenantTx, heading: Uuid) -> Result<Option<Budget>, AccountError> {
+    let id: Option<Uuid> =
+        sqlx::query_scalar("SELECT budget_id FROM budget_headings WHERE id = $1")
+            .bind(heading)
+            .fetch_optional(tx.conn())
+            .await?;
+    match id {
+        Some(id) => get(tx, id).await,
+        None => Ok(None),
+    }
+}
+
 /// A budget by id.
 pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Option<Budget>, AccountError> {
     #[derive(sqlx::FromRow)]
     struct Row {
         id: Uuid,
         process_id: Uuid,
+        process_slug: String,
         title: String,
         currency: String,
         voting_style: String,
@@ -507,9 +523,9 @@ pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Option<Budget>, AccountE
         phase: String,
     }
     let sql = format!(
-        "SELECT b.id, b.process_id, b.title, b.currency, b.voting_style, b.min_spend_percent, b.voters,
+        "SELECT b.id, b.process_id, p.slug AS process_slug, b.title, b.currency, b.voting_style, b.min_spend_percent, b.voters,
                 b.max_supports, b.ballots_changeable, b.rule, b.tie, b.completion, {PHASE} AS phase
-         FROM budgets b WHERE b.id = $1"
+         FROM budgets b JOIN processes p ON p.id = b.process_id WHERE b.id = $1"
     );
     let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(id)
@@ -528,6 +544,7 @@ pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Option<Budget>, AccountE
     Ok(Some(Budget {
         id: row.id,
         process: row.process_id,
+        process_slug: row.process_slug,
         title: row.title,
         currency: row.currency,
         style: if row.voting_style == "approval" {

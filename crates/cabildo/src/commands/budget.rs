@@ -9,7 +9,6 @@ use cabildo_tenancy::Slug;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 use std::time::Duration;
-use uuid::Uuid;
 
 /// Runs one `budget` subcommand.
 pub async fn run(global: &Global, command: BudgetCommand) -> anyhow::Result<ExitCode> {
@@ -25,15 +24,15 @@ pub async fn run(global: &Global, command: BudgetCommand) -> anyhow::Result<Exit
                 super::connect(global, Some(Duration::from_secs(global.connect_timeout))).await?;
             let council = tenancy.get_tenant(&slug).await?;
             let mut tx = tenancy.begin(&council).await?;
-            let (budget, name): (Uuid, String) =
-                sqlx::query_as("SELECT budget_id, name FROM budget_headings WHERE id = $1")
-                    .bind(heading)
-                    .fetch_optional(tx.conn())
-                    .await?
-                    .with_context(|| format!("{tenant} has no budget heading {heading}"))?;
-            let budget = setup::get(&mut tx, budget)
+            let budget = setup::of_heading(&mut tx, heading)
                 .await?
-                .context("the heading's budget is gone")?;
+                .with_context(|| format!("{tenant} has no budget heading {heading}"))?;
+            let name = budget
+                .headings
+                .iter()
+                .find(|h| h.id == heading)
+                .map(|h| h.name.clone())
+                .unwrap_or_default();
             if budget.phase != setup::Phase::Finished {
                 bail!(
                     "the budget is not finished yet (its phase is {}): ballots may still change",

@@ -136,6 +136,19 @@ pub enum Reason {
     NoVotes,
 }
 
+impl Reason {
+    /// The stable name of the kind of reason (API, CSV).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Reason::Fitted { .. } => "fitted",
+            Reason::DidNotFit { .. } => "did_not_fit",
+            Reason::Bought { .. } => "bought",
+            Reason::Unaffordable { .. } => "unaffordable",
+            Reason::NoVotes => "no_votes",
+        }
+    }
+}
+
 /// One project's place in the outcome.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Explained {
@@ -338,6 +351,18 @@ pub fn amount_text(amount: Amount) -> String {
         let digits = format!("{fraction:06}");
         format!("{sign}{whole}.{}", digits.trim_end_matches('0'))
     }
+}
+
+/// Exact money rounded down to whole cents (saturating).
+pub fn cents_of(money: &Money) -> i64 {
+    let cents = (money * BigInt::from(100) / BigInt::from(UNIT))
+        .floor()
+        .to_integer();
+    cents.to_i64().unwrap_or(if cents.is_negative() {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
 }
 
 /// Exact money rounded down to cents, as decimal text ("1234.56"), for
