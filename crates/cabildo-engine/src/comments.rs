@@ -92,6 +92,8 @@ async fn target_of(
              JOIN processes p ON p.id = r.process_id
              WHERE r.id = $1 AND r.hidden_at IS NULL AND p.status = 'published'"
         }
+        // Budget projects are followed, not commented on.
+        Target::Project(_) => return Ok(None),
     };
     Ok(sqlx::query_as(sql)
         .bind(target.id())

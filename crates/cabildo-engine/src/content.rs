@@ -6,7 +6,7 @@ use crate::accounts::AccountError;
 use crate::processes::Denied;
 use uuid::Uuid;
 
-/// Something people comment on and follow.
+/// Something people follow; all but budget projects take comments.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Target {
     /// A process.
@@ -15,6 +15,9 @@ pub enum Target {
     Debate(Uuid),
     /// A proposal.
     Proposal(Uuid),
+    /// A participatory budget project (followed for its review and
+    /// execution; discussed in its process, not under it).
+    Project(Uuid),
 }
 
 impl Target {
@@ -24,13 +27,14 @@ impl Target {
             Self::Process(_) => "process",
             Self::Debate(_) => "debate",
             Self::Proposal(_) => "proposal",
+            Self::Project(_) => "project",
         }
     }
 
     /// The id.
     pub fn id(self) -> Uuid {
         match self {
-            Self::Process(id) | Self::Debate(id) | Self::Proposal(id) => id,
+            Self::Process(id) | Self::Debate(id) | Self::Proposal(id) | Self::Project(id) => id,
         }
     }
 
@@ -40,6 +44,7 @@ impl Target {
             "process" => Some(Self::Process(id)),
             "debate" => Some(Self::Debate(id)),
             "proposal" => Some(Self::Proposal(id)),
+            "project" => Some(Self::Project(id)),
             _ => None,
         }
     }
@@ -166,7 +171,8 @@ pub struct Notice {
     /// Their language (the council's default when `None`).
     pub language: Option<String>,
     /// What happened: `comment.new`, `comment.reply`, `proposal.qualified`,
-    /// `proposal.status`, `user.blocked`.
+    /// `proposal.status`, `project.reviewed`, `project.update`,
+    /// `user.blocked`.
     pub kind: &'static str,
     /// The title of the item it is about (or the moderators' message).
     pub subject: String,

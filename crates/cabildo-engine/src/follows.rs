@@ -1,5 +1,6 @@
-//! Following processes, debates and proposals: followers hear of new
-//! comments, status changes and answers. Authors follow what they write
+//! Following processes, debates, proposals and budget projects:
+//! followers hear of new comments, status changes, answers, feasibility
+//! reviews and execution updates. Authors follow what they write
 //! and what they comment on.
 
 use crate::accounts::AccountError;
@@ -37,6 +38,11 @@ pub async fn set(tx: &mut TenantTx, user: Uuid, target: Target, on: bool) -> Out
         }
         Target::Proposal(_) => {
             "SELECT EXISTS (SELECT 1 FROM proposals WHERE id = $1 AND hidden_at IS NULL)"
+        }
+        Target::Project(_) => {
+            "SELECT EXISTS (SELECT 1 FROM budget_projects j JOIN budgets b ON b.id = j.budget_id
+                            JOIN processes p ON p.id = b.process_id
+                            WHERE j.id = $1 AND j.hidden_at IS NULL AND p.status = 'published')"
         }
     };
     let exists: bool = sqlx::query_scalar(sql)

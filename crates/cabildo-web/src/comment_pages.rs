@@ -431,6 +431,7 @@ pub async fn follow(
             Ok(()) => Ok(match target {
                 Target::Debate(id) => format!("/debates/{id}"),
                 Target::Proposal(id) => format!("/proposals/{id}"),
+                Target::Project(id) => format!("/budget-projects/{id}"),
                 Target::Process(id) => {
                     match cabildo_engine::processes::slug_of(&mut tx, id).await? {
                         Some(slug) => format!("/processes/{slug}"),

@@ -523,6 +523,7 @@ pub async fn list_comments(
                     Target::Proposal(id) => proposals::find(&mut tx, id).await?.is_some(),
                     Target::Debate(id) => debates::find(&mut tx, id).await?.is_some(),
                     Target::Process(_) => true,
+                    Target::Project(_) => false,
                 };
                 visible.then_some(target)
             }

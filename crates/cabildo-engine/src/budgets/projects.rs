@@ -1,12 +1,14 @@
-//! Budget projects: proposed by citizens while projects are accepted, or
-//! created by staff at any time; reviewed for feasibility by evaluators
-//! (an unfeasible verdict needs an explanation; the official cost replaces
-//! the estimate); put on the ballot by staff once feasible; paper votes
-//! entered by staff.
+//! Budget projects: proposed by citizens while projects are accepted,
+//! created by staff at any time, or imported from the process's qualified
+//! proposals; reviewed for feasibility by evaluators (an unfeasible verdict
+//! needs an explanation; the official cost replaces the estimate; the
+//! author and followers are told); put on the ballot by staff once
+//! feasible; paper votes entered by staff one by one or from a CSV file.
 
 use super::setup::PHASE;
 use crate::accounts::AccountError;
-use crate::content::{Outcome, Refusal, text};
+use crate::content::{Notice, Outcome, Refusal, Target, notify_followers, notify_user, text};
+use crate::follows::follow;
 use crate::processes::Denied;
 use crate::staff::{Actor, audit};
 use cabildo_tenancy::TenantTx;
@@ -41,6 +43,9 @@ pub enum Feasibility {
 }
 
 impl Feasibility {
+    /// Every verdict.
+    pub const ALL: [Feasibility; 3] = [Self::Feasible, Self::Unfeasible, Self::NeedsInfo];
+
     /// Stable name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -48,6 +53,11 @@ impl Feasibility {
             Self::Unfeasible => "unfeasible",
             Self::NeedsInfo => "needs_info",
         }
+    }
+
+    /// From a stable name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == name)
     }
 }
 
@@ -78,7 +88,21 @@ pub struct Project {
     pub supports_count: i32,
     /// Counted paper votes.
     pub paper_votes: i32,
+    /// Picture file name.
+    pub image: Option<String>,
+    /// Execution of a winner: `planned`, `in_progress` or `done`.
+    pub execution_status: Option<String>,
+    /// Execution progress in percent.
+    pub progress: i16,
+    /// The proposal it came from.
+    pub proposal: Option<Uuid>,
 }
+
+/// The columns of [`Project`] from `budget_projects p`.
+const COLUMNS: &str = "p.id, p.number, p.heading_id AS heading, p.title, p.description, p.location,
+    coalesce(p.official_cost_cents, p.estimated_cost_cents) AS cost_cents, p.feasibility,
+    p.feasibility_explanation, p.on_ballot, p.supports_count, p.paper_votes, p.image,
+    p.execution_status, p.progress, p.proposal_id AS proposal";
 
 /// Adds a project. With `author`, a citizen proposes it: only while the
 /// budget accepts projects, with a confirmed, unblocked account. Without,
@@ -157,7 +181,10 @@ pub async fn create(
     .bind(new.estimated_cost_cents)
     .fetch_one(tx.conn())
     .await?;
-    if author.is_none() {
+    if let Some(author) = author {
+        // Authors hear of the review and of the execution.
+        follow(tx, author, Target::Project(id)).await?;
+    } else {
         audit(
             tx,
             actor,
@@ -171,7 +198,8 @@ pub async fn create(
 }
 
 /// Records the evaluators' verdict. Unfeasible needs an explanation; a
-/// project that is no longer feasible leaves the ballot.
+/// project that is no longer feasible leaves the ballot. The author and
+/// the project's followers are told.
 pub async fn review(
     tx: &mut TenantTx,
     actor: &Actor,
@@ -179,7 +207,7 @@ pub async fn review(
     verdict: Feasibility,
     explanation: &str,
     official_cost_cents: Option<i64>,
-) -> Outcome<()> {
+) -> Outcome<Vec<Notice>> {
     let explanation = explanation.trim();
     if verdict == Feasibility::Unfeasible && explanation.is_empty() {
         return Ok(Err(Refusal::Invalid("explanation", "explanation_required")));
@@ -190,22 +218,21 @@ pub async fn review(
     if official_cost_cents.is_some_and(|c| !(1..=100_000_000_000_000_000).contains(&c)) {
         return Ok(Err(Refusal::Invalid("official_cost", "amount_invalid")));
     }
-    let updated = sqlx::query(
+    let updated: Option<(String, Option<Uuid>)> = sqlx::query_as(
         "UPDATE budget_projects SET feasibility = $2, feasibility_explanation = $3,
                 official_cost_cents = coalesce($4, official_cost_cents), reviewed_at = now(),
                 on_ballot = on_ballot AND $2 = 'feasible'
-         WHERE id = $1",
+         WHERE id = $1 RETURNING title, author_id",
     )
     .bind(project)
     .bind(verdict.as_str())
     .bind(explanation)
     .bind(official_cost_cents)
-    .execute(tx.conn())
-    .await?
-    .rows_affected();
-    if updated == 0 {
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some((title, author)) = updated else {
         return Ok(Err(Refusal::NotFound));
-    }
+    };
     audit(
         tx,
         actor,
@@ -214,7 +241,22 @@ pub async fn review(
         json!({"feasibility": verdict.as_str(), "official_cost_cents": official_cost_cents}),
     )
     .await?;
-    Ok(Ok(()))
+    let link = format!("/budget-projects/{project}");
+    let except: Vec<Uuid> = author.into_iter().collect();
+    let mut notices = notify_followers(
+        tx,
+        Target::Project(project),
+        &except,
+        "project.reviewed",
+        &title,
+        &link,
+    )
+    .await?;
+    // The author is told even after unfollowing: the verdict is an answer.
+    if let Some(author) = author {
+        notices.extend(notify_user(tx, author, "project.reviewed", &title, &link).await?);
+    }
+    Ok(Ok(notices))
 }
 
 /// Puts a feasible project on the ballot, or takes it off (refused once
@@ -304,13 +346,282 @@ pub async fn set_paper_votes(
 
 /// The projects of a heading, by number.
 pub async fn of_heading(tx: &mut TenantTx, heading: Uuid) -> Result<Vec<Project>, AccountError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM budget_projects p
+         WHERE p.heading_id = $1 AND p.hidden_at IS NULL ORDER BY p.number"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(heading)
+        .fetch_all(tx.conn())
+        .await?)
+}
+
+/// A project by id (hidden ones are not found).
+pub async fn get(tx: &mut TenantTx, project: Uuid) -> Result<Option<Project>, AccountError> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM budget_projects p WHERE p.id = $1 AND p.hidden_at IS NULL");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(project)
+        .fetch_optional(tx.conn())
+        .await?)
+}
+
+/// A qualified proposal that staff may turn into a project.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Importable {
+    /// The proposal.
+    pub id: Uuid,
+    /// Its title.
+    pub title: String,
+    /// Its supports.
+    pub supports_count: i32,
+    /// Its district.
+    pub district: Option<String>,
+}
+
+/// The proposals of the budget's process that reached their support
+/// threshold, are visible and not withdrawn, and are no project yet.
+pub async fn importable(tx: &mut TenantTx, budget: Uuid) -> Result<Vec<Importable>, AccountError> {
     Ok(sqlx::query_as(
-        "SELECT id, number, heading_id AS heading, title, description, location,
-                coalesce(official_cost_cents, estimated_cost_cents) AS cost_cents, feasibility,
-                feasibility_explanation, on_ballot, supports_count, paper_votes
-         FROM budget_projects WHERE heading_id = $1 AND hidden_at IS NULL ORDER BY number",
+        "SELECT r.id, r.title, r.supports_count, r.district_code AS district
+         FROM proposals r JOIN budgets b ON b.process_id = r.process_id
+         WHERE b.id = $1 AND r.qualified_at IS NOT NULL AND r.hidden_at IS NULL
+           AND r.status <> 'withdrawn'
+           AND NOT EXISTS (SELECT 1 FROM budget_projects p WHERE p.proposal_id = r.id)
+         ORDER BY r.supports_count DESC, r.id LIMIT 500",
+    )
+    .bind(budget)
+    .fetch_all(tx.conn())
+    .await?)
+}
+
+/// Turns a qualified proposal of the budget's process into a project of
+/// `heading` with the staff's cost estimate: its title, text, picture and
+/// author carry over (the author then follows the project), and it waits
+/// for review like any other. A proposal becomes at most one project.
+pub async fn import_proposal(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    heading: Uuid,
+    proposal: Uuid,
+    estimated_cost_cents: i64,
+) -> Outcome<Uuid> {
+    if !(1..=100_000_000_000_000_000).contains(&estimated_cost_cents) {
+        return Ok(Err(Refusal::Invalid("estimated_cost", "amount_invalid")));
+    }
+    #[derive(sqlx::FromRow)]
+    struct Source {
+        budget_id: Uuid,
+        author_id: Uuid,
+        title: String,
+        description: String,
+        image: Option<String>,
+        qualified: bool,
+        imported: bool,
+    }
+    let source: Option<Source> = sqlx::query_as(
+        "SELECT h.budget_id, r.author_id, r.title,
+                left(r.summary || CASE WHEN r.body = '' THEN '' ELSE E'\n\n' || r.body END, 20000) AS description,
+                r.image, r.qualified_at IS NOT NULL AND r.status <> 'withdrawn' AS qualified,
+                EXISTS (SELECT 1 FROM budget_projects p WHERE p.proposal_id = r.id) AS imported
+         FROM budget_headings h JOIN budgets b ON b.id = h.budget_id
+         JOIN proposals r ON r.process_id = b.process_id AND r.hidden_at IS NULL
+         WHERE h.id = $1 AND r.id = $2",
+    )
+    .bind(heading)
+    .bind(proposal)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some(source) = source else {
+        return Ok(Err(Refusal::NotFound));
+    };
+    if !source.qualified {
+        return Ok(Err(Refusal::Invalid("proposal", "not_qualified")));
+    }
+    if source.imported {
+        return Ok(Err(Refusal::Invalid("proposal", "already_imported")));
+    }
+    let id: Uuid = sqlx::query_scalar(
+        "INSERT INTO budget_projects (budget_id, heading_id, author_id, proposal_id, title,
+                                      description, image, estimated_cost_cents)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(source.budget_id)
+    .bind(heading)
+    .bind(source.author_id)
+    .bind(proposal)
+    .bind(&source.title)
+    .bind(&source.description)
+    .bind(&source.image)
+    .bind(estimated_cost_cents)
+    .fetch_one(tx.conn())
+    .await?;
+    follow(tx, source.author_id, Target::Project(id)).await?;
+    audit(
+        tx,
+        actor,
+        "budget.project_import",
+        Some(&id.to_string()),
+        json!({"heading": heading, "proposal": proposal, "cost_cents": estimated_cost_cents}),
+    )
+    .await?;
+    Ok(Ok(id))
+}
+
+/// Why a paper-vote file was refused: the 1-based line and a stable code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileProblem {
+    /// The line (0 for the file as a whole).
+    pub line: usize,
+    /// `file_too_large`, `file_empty`, `line_invalid`, `project_unknown`,
+    /// `project_twice`, `number_invalid`, `not_on_ballot` or `phase_closed`.
+    pub code: &'static str,
+}
+
+/// One counted line of a paper-vote file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PaperLine {
+    /// Its 1-based line in the file.
+    pub line: usize,
+    /// The project's public number.
+    pub project: i64,
+    /// Counted votes.
+    pub votes: i32,
+}
+
+/// Largest paper-vote file read.
+pub const MAX_PAPER_FILE: usize = 1 << 20;
+
+/// Reads a paper-vote count: one `project,votes` line per project, by the
+/// project's public number; `;` or tab also separate; a first line naming
+/// the columns, blank lines and `#` comments are skipped. Pure.
+pub fn paper_lines(text: &str) -> Result<Vec<PaperLine>, FileProblem> {
+    if text.len() > MAX_PAPER_FILE {
+        return Err(FileProblem {
+            line: 0,
+            code: "file_too_large",
+        });
+    }
+    let mut counted: Vec<PaperLine> = Vec::new();
+    let mut first = true;
+    for (index, raw) in text.lines().enumerate() {
+        let line = index + 1;
+        let trimmed = raw.trim().trim_start_matches('\u{feff}');
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let header = std::mem::take(&mut first);
+        let cells: Vec<&str> = trimmed
+            .split([',', ';', '\t'])
+            .map(|c| c.trim().trim_matches('"').trim())
+            .collect();
+        let [project, votes] = cells[..] else {
+            return Err(FileProblem {
+                line,
+                code: "line_invalid",
+            });
+        };
+        let Ok(number) = project.trim_start_matches('#').parse::<i64>() else {
+            if header && votes.parse::<i64>().is_err() {
+                continue;
+            }
+            return Err(FileProblem {
+                line,
+                code: "project_unknown",
+            });
+        };
+        let votes = match votes.parse::<i32>() {
+            Ok(votes) if (0..=100_000_000).contains(&votes) => votes,
+            _ => {
+                return Err(FileProblem {
+                    line,
+                    code: "number_invalid",
+                });
+            }
+        };
+        if counted.iter().any(|c| c.project == number) {
+            return Err(FileProblem {
+                line,
+                code: "project_twice",
+            });
+        }
+        counted.push(PaperLine {
+            line,
+            project: number,
+            votes,
+        });
+    }
+    if counted.is_empty() {
+        return Err(FileProblem {
+            line: 0,
+            code: "file_empty",
+        });
+    }
+    Ok(counted)
+}
+
+/// Sets the paper votes of a heading's projects from a count file, all or
+/// nothing: any bad line refuses the whole file and changes nothing.
+/// Returns how many projects were set.
+pub async fn import_paper_votes(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    heading: Uuid,
+    text: &str,
+) -> Result<Result<usize, FileProblem>, AccountError> {
+    let counted = match paper_lines(text) {
+        Ok(counted) => counted,
+        Err(problem) => return Ok(Err(problem)),
+    };
+    let sql = format!(
+        "SELECT {PHASE} FROM budget_headings h JOIN budgets b ON b.id = h.budget_id WHERE h.id = $1"
+    );
+    let phase: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(heading)
+        .fetch_optional(tx.conn())
+        .await?;
+    if !matches!(phase.as_deref(), Some("balloting" | "tallying")) {
+        return Ok(Err(FileProblem {
+            line: 0,
+            code: "phase_closed",
+        }));
+    }
+    let on: Vec<(i64, bool)> = sqlx::query_as(
+        "SELECT number, on_ballot FROM budget_projects WHERE heading_id = $1 AND hidden_at IS NULL",
     )
     .bind(heading)
     .fetch_all(tx.conn())
-    .await?)
+    .await?;
+    for counted in &counted {
+        let code = match on.iter().find(|(n, _)| *n == counted.project) {
+            None => "project_unknown",
+            Some((_, false)) => "not_on_ballot",
+            Some((_, true)) => continue,
+        };
+        return Ok(Err(FileProblem {
+            line: counted.line,
+            code,
+        }));
+    }
+    let numbers: Vec<i64> = counted.iter().map(|c| c.project).collect();
+    let votes: Vec<i32> = counted.iter().map(|c| c.votes).collect();
+    sqlx::query(
+        "UPDATE budget_projects p SET paper_votes = c.votes
+         FROM unnest($2::bigint[], $3::int[]) AS c(number, votes)
+         WHERE p.heading_id = $1 AND p.number = c.number",
+    )
+    .bind(heading)
+    .bind(&numbers)
+    .bind(&votes)
+    .execute(tx.conn())
+    .await?;
+    audit(
+        tx,
+        actor,
+        "budget.paper_votes_import",
+        Some(&heading.to_string()),
+        json!({"projects": counted.len(), "votes": votes.iter().map(|v| i64::from(*v)).sum::<i64>()}),
+    )
+    .await?;
+    Ok(Ok(counted.len()))
 }

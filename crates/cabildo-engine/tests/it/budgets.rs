@@ -28,7 +28,7 @@ fn replace(projects: Vec<Uuid>) -> Change {
 }
 
 /// Phase dates with balloting beginning `balloting` days from now.
-fn dates(balloting: i64) -> Dates {
+pub(crate) fn dates(balloting: i64) -> Dates {
     let at = |days: i64| OffsetDateTime::now_utc() + Duration::days(days);
     Dates {
         accepting: at(balloting - 30),
@@ -68,20 +68,20 @@ fn headings() -> Vec<NewHeading> {
     ]
 }
 
-struct World {
-    tenancy: Tenancy,
-    tenant: Tenant,
-    budget: Uuid,
-    city: Uuid,
-    centro: Uuid,
+pub(crate) struct World {
+    pub(crate) tenancy: Tenancy,
+    pub(crate) tenant: Tenant,
+    pub(crate) budget: Uuid,
+    pub(crate) city: Uuid,
+    pub(crate) centro: Uuid,
     /// Projects by letter: A 40 €, B 60 € (official; estimated 50 €), F 10 €, G 10 € in the
     /// city; E 30 € in Centro; C unfeasible and D needing information, in the city.
-    project: std::collections::HashMap<char, Uuid>,
+    pub(crate) project: std::collections::HashMap<char, Uuid>,
 }
 
 /// A published process whose budget is in its selecting phase, with
 /// reviewed projects on the ballot; then balloting opens.
-async fn world() -> World {
+pub(crate) async fn world() -> World {
     let tenancy = fresh_tenancy().await.expect("tenancy");
     let tenant = council(&tenancy, "toledo").await.expect("council");
     let actor = Actor("cli".into());
@@ -259,7 +259,7 @@ async fn world() -> World {
 }
 
 impl World {
-    async fn change(
+    pub(crate) async fn change(
         &self,
         user: Uuid,
         heading: Uuid,
@@ -273,7 +273,7 @@ impl World {
         result
     }
 
-    fn add(&self, letter: char) -> Change {
+    pub(crate) fn add(&self, letter: char) -> Change {
         Change::Add(self.project[&letter])
     }
 }

@@ -5,5 +5,6 @@
     reason = "a test fails loudly at the step that broke"
 )]
 
+mod budget_follow_up;
 mod budgets;
 mod processes;

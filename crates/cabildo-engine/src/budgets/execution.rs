@@ -1,0 +1,191 @@
+//! Execution tracking of winning projects: staff post dated updates (text,
+//! optional photo, status and progress); the project shows the latest
+//! status and progress, and its followers (its author among them) are told.
+
+use super::setup::PHASE;
+use super::tally;
+use crate::accounts::AccountError;
+use crate::content::{Notice, Outcome, Refusal, Target, notify_followers, text};
+use crate::processes::Denied;
+use crate::staff::{Actor, audit};
+use cabildo_tenancy::TenantTx;
+use serde_json::json;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Where a winner's execution stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Not started.
+    Planned,
+    /// Under way.
+    InProgress,
+    /// Finished.
+    Done,
+}
+
+impl Status {
+    /// Every status, in order.
+    pub const ALL: [Status; 3] = [Status::Planned, Status::InProgress, Status::Done];
+
+    /// Stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Planned => "planned",
+            Status::InProgress => "in_progress",
+            Status::Done => "done",
+        }
+    }
+
+    /// From a stable name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+/// An update as staff type it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewUpdate {
+    /// Status after it.
+    pub status: Status,
+    /// Progress in percent (a finished project is at 100).
+    pub progress: i16,
+    /// What happened.
+    pub body: String,
+    /// A stored photo's file name.
+    pub image: Option<String>,
+}
+
+/// An update as everyone sees it.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct Update {
+    /// Id.
+    pub id: Uuid,
+    /// Status then.
+    pub status: String,
+    /// Progress then.
+    pub progress: i16,
+    /// Text.
+    pub body: String,
+    /// Photo file name.
+    pub image: Option<String>,
+    /// When posted.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// The winners of a finished heading (project ids).
+pub async fn winners(tx: &mut TenantTx, heading: Uuid) -> Outcome<Vec<Uuid>> {
+    let sql = format!(
+        "SELECT {PHASE} = 'finished' FROM budget_headings h JOIN budgets b ON b.id = h.budget_id
+         WHERE h.id = $1"
+    );
+    let finished: Option<bool> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(heading)
+        .fetch_optional(tx.conn())
+        .await?;
+    match finished {
+        None => return Ok(Err(Refusal::NotFound)),
+        Some(false) => return Ok(Err(Refusal::Denied(Denied::PhaseClosed))),
+        Some(true) => {}
+    }
+    let outcome = match tally::results(tx, heading).await? {
+        Ok(outcome) => outcome,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let numbers: Vec<i64> = outcome
+        .selected
+        .iter()
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    Ok(Ok(sqlx::query_scalar(
+        "SELECT id FROM budget_projects WHERE heading_id = $1 AND number = ANY ($2) ORDER BY number",
+    )
+    .bind(heading)
+    .bind(&numbers)
+    .fetch_all(tx.conn())
+    .await?))
+}
+
+/// Posts an update on a winning project of a finished budget and tells
+/// its followers.
+pub async fn post(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    project: Uuid,
+    new: &NewUpdate,
+) -> Outcome<Vec<Notice>> {
+    let body = match text(&new.body, "body", "body_invalid", 1, 20_000) {
+        Ok(body) => body,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    if !(0..=100).contains(&new.progress) {
+        return Ok(Err(Refusal::Invalid("progress", "percent_invalid")));
+    }
+    let progress = if new.status == Status::Done {
+        100
+    } else {
+        new.progress
+    };
+    // Updates of one project take turns.
+    let row: Option<(Uuid, String)> = sqlx::query_as(
+        "SELECT heading_id, title FROM budget_projects WHERE id = $1 AND hidden_at IS NULL FOR UPDATE",
+    )
+    .bind(project)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some((heading, title)) = row else {
+        return Ok(Err(Refusal::NotFound));
+    };
+    match winners(tx, heading).await? {
+        Ok(won) if won.contains(&project) => {}
+        Ok(_) => return Ok(Err(Refusal::Invalid("project", "not_a_winner"))),
+        Err(refusal) => return Ok(Err(refusal)),
+    }
+    sqlx::query(
+        "INSERT INTO budget_project_updates (project_id, body, image, status, progress)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(project)
+    .bind(&body)
+    .bind(&new.image)
+    .bind(new.status.as_str())
+    .bind(progress)
+    .execute(tx.conn())
+    .await?;
+    sqlx::query("UPDATE budget_projects SET execution_status = $2, progress = $3 WHERE id = $1")
+        .bind(project)
+        .bind(new.status.as_str())
+        .bind(progress)
+        .execute(tx.conn())
+        .await?;
+    audit(
+        tx,
+        actor,
+        "budget.project_update",
+        Some(&project.to_string()),
+        json!({"status": new.status.as_str(), "progress": progress, "image": new.image.is_some()}),
+    )
+    .await?;
+    Ok(Ok(notify_followers(
+        tx,
+        Target::Project(project),
+        &[],
+        "project.update",
+        &title,
+        &format!("/budget-projects/{project}"),
+    )
+    .await?))
+}
+
+/// A project's updates, newest first.
+pub async fn updates(tx: &mut TenantTx, project: Uuid) -> Result<Vec<Update>, AccountError> {
+    Ok(sqlx::query_as(
+        "SELECT id, status, progress, body, image, created_at FROM budget_project_updates
+         WHERE project_id = $1 ORDER BY created_at DESC, id LIMIT 200",
+    )
+    .bind(project)
+    .fetch_all(tx.conn())
+    .await?)
+}

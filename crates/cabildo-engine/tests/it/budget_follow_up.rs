@@ -1,0 +1,390 @@
+//! What happens around the vote: authors and followers hear of reviews,
+//! qualified proposals become projects, paper votes come in from a count
+//! file (all or nothing), and winners are tracked to completion — each
+//! kept inside its council.
+
+use crate::budgets::{World, dates, world};
+use crate::processes::person;
+use cabildo_engine::budgets::ballots::Change;
+use cabildo_engine::budgets::execution::{self, NewUpdate, Status};
+use cabildo_engine::budgets::projects::{self, Feasibility, FileProblem, NewProject};
+use cabildo_engine::content::{Refusal, Target};
+use cabildo_engine::follows;
+use cabildo_engine::processes::Denied;
+use cabildo_engine::staff::Actor;
+use cabildo_tenancy::testing::council;
+use uuid::Uuid;
+
+fn staff() -> Actor {
+    Actor("user:staff".into())
+}
+
+/// Moves the budget's calendar so that balloting began `days` ago
+/// (time passing, without the settings check).
+async fn shift(w: &World, days: i64) {
+    let d = dates(-days);
+    let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+    sqlx::query(
+        "UPDATE budgets SET accepting_at = $2, reviewing_at = $3, selecting_at = $4,
+                balloting_at = $5, tallying_at = $6, finished_at = $7 WHERE id = $1",
+    )
+    .bind(w.budget)
+    .bind(d.accepting)
+    .bind(d.reviewing)
+    .bind(d.selecting)
+    .bind(d.balloting)
+    .bind(d.tallying)
+    .bind(d.finished)
+    .execute(tx.conn())
+    .await
+    .expect("shift");
+    tx.commit().await.expect("commit");
+}
+
+#[tokio::test]
+async fn the_author_and_followers_hear_of_the_review() {
+    let w = world().await;
+    // Projects are accepted again for a while.
+    shift(&w, -25).await;
+    let author = person(&w.tenancy, &w.tenant, "autora@x.es", true, None).await;
+    let follower = person(&w.tenancy, &w.tenant, "vecino@x.es", true, None).await;
+    let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+    let project = projects::create(
+        &mut tx,
+        &Actor::user(author),
+        Some(author),
+        &NewProject {
+            heading: w.city,
+            title: "Sombra en el patio del colegio".into(),
+            description: "Toldos y árboles".into(),
+            location: "Colegio Gregorio Marañón".into(),
+            estimated_cost_cents: 3_000,
+        },
+    )
+    .await
+    .expect("create")
+    .expect("created");
+    assert!(
+        follows::follows(&mut tx, author, Target::Project(project))
+            .await
+            .expect("follows"),
+        "authors follow their project"
+    );
+    follows::set(&mut tx, follower, Target::Project(project), true)
+        .await
+        .expect("follow")
+        .expect("followed");
+    let notices = projects::review(
+        &mut tx,
+        &staff(),
+        project,
+        Feasibility::Unfeasible,
+        "El patio es de la Junta",
+        None,
+    )
+    .await
+    .expect("review")
+    .expect("reviewed");
+    let mut told: Vec<Uuid> = notices.iter().map(|n| n.user).collect();
+    told.sort();
+    let mut expected = vec![author, follower];
+    expected.sort();
+    assert_eq!(told, expected, "each once");
+    assert!(notices.iter().all(|n| n.kind == "project.reviewed"
+        && n.subject == "Sombra en el patio del colegio"
+        && n.link == format!("/budget-projects/{project}")));
+    // Unfollowing does not silence the verdict for the author.
+    follows::set(&mut tx, author, Target::Project(project), false)
+        .await
+        .expect("unfollow")
+        .expect("unfollowed");
+    let notices = projects::review(&mut tx, &staff(), project, Feasibility::Feasible, "", None)
+        .await
+        .expect("review")
+        .expect("reviewed");
+    assert!(notices.iter().any(|n| n.user == author));
+    assert_eq!(
+        follows::set(&mut tx, follower, Target::Project(Uuid::new_v4()), true)
+            .await
+            .expect("follow"),
+        Err(Refusal::NotFound)
+    );
+    tx.commit().await.expect("commit");
+}
+
+/// A proposal of the budget's process with `supports`; qualified or not.
+async fn proposal(w: &World, author: Uuid, title: &str, qualified: bool) -> Uuid {
+    let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+    let id = sqlx::query_scalar(
+        "INSERT INTO proposals (process_id, author_id, title, summary, body, supports_count, qualified_at)
+         SELECT process_id, $2, $3, 'Resumen', 'Texto largo', 120, CASE WHEN $4 THEN now() END
+         FROM budgets WHERE id = $1 RETURNING id",
+    )
+    .bind(w.budget)
+    .bind(author)
+    .bind(title)
+    .bind(qualified)
+    .fetch_one(tx.conn())
+    .await
+    .expect("proposal");
+    tx.commit().await.expect("commit");
+    id
+}
+
+#[tokio::test]
+async fn qualified_proposals_become_projects_once() {
+    let w = world().await;
+    let author = person(&w.tenancy, &w.tenant, "autor@x.es", true, None).await;
+    let qualified = proposal(&w, author, "Carril bici al Polígono", true).await;
+    let unqualified = proposal(&w, author, "Fuente en la plaza", false).await;
+    let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+    let listed = projects::importable(&mut tx, w.budget).await.expect("list");
+    assert_eq!(
+        listed.iter().map(|p| p.id).collect::<Vec<_>>(),
+        vec![qualified]
+    );
+    let refused = projects::import_proposal(&mut tx, &staff(), w.city, unqualified, 5_000)
+        .await
+        .expect("import");
+    assert_eq!(refused, Err(Refusal::Invalid("proposal", "not_qualified")));
+    let free = projects::import_proposal(&mut tx, &staff(), w.city, qualified, 0)
+        .await
+        .expect("import");
+    assert_eq!(
+        free,
+        Err(Refusal::Invalid("estimated_cost", "amount_invalid"))
+    );
+    let id = projects::import_proposal(&mut tx, &staff(), w.city, qualified, 5_000)
+        .await
+        .expect("import")
+        .expect("imported");
+    let project = projects::get(&mut tx, id)
+        .await
+        .expect("get")
+        .expect("project");
+    assert_eq!(project.title, "Carril bici al Polígono");
+    assert_eq!(project.description, "Resumen\n\nTexto largo");
+    assert_eq!(
+        (
+            project.feasibility.as_str(),
+            project.cost_cents,
+            project.proposal
+        ),
+        ("pending", 5_000, Some(qualified))
+    );
+    assert!(
+        follows::follows(&mut tx, author, Target::Project(id))
+            .await
+            .expect("follows")
+    );
+    let again = projects::import_proposal(&mut tx, &staff(), w.centro, qualified, 5_000)
+        .await
+        .expect("import");
+    assert_eq!(again, Err(Refusal::Invalid("proposal", "already_imported")));
+    assert!(
+        projects::importable(&mut tx, w.budget)
+            .await
+            .expect("list")
+            .is_empty()
+    );
+    tx.commit().await.expect("commit");
+
+    // Another council's heading cannot take this council's proposal.
+    let other = council(&w.tenancy, "madrid").await.expect("council");
+    let mut tx = w.tenancy.begin(&other).await.expect("begin");
+    let foreign = projects::import_proposal(&mut tx, &staff(), w.city, qualified, 5_000)
+        .await
+        .expect("import");
+    assert_eq!(foreign, Err(Refusal::NotFound));
+    tx.commit().await.expect("commit");
+}
+
+async fn paper_votes(w: &World) -> Vec<(i64, i32)> {
+    let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+    let rows = sqlx::query_as(
+        "SELECT number, paper_votes FROM budget_projects WHERE heading_id = $1 ORDER BY number",
+    )
+    .bind(w.city)
+    .fetch_all(tx.conn())
+    .await
+    .expect("votes");
+    tx.commit().await.expect("commit");
+    rows
+}
+
+#[tokio::test]
+async fn a_paper_count_file_is_taken_whole_or_not_at_all() {
+    let w = world().await;
+    let w = &w;
+    let number = |letter: char| async move {
+        let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+        let n: i64 = sqlx::query_scalar("SELECT number FROM budget_projects WHERE id = $1")
+            .bind(w.project[&letter])
+            .fetch_one(tx.conn())
+            .await
+            .expect("number");
+        tx.commit().await.expect("commit");
+        n
+    };
+    let (a, b, c, e) = (
+        number('A').await,
+        number('B').await,
+        number('C').await,
+        number('E').await,
+    );
+    let import = |text: String| async move {
+        let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+        let result = projects::import_paper_votes(&mut tx, &staff(), w.city, &text)
+            .await
+            .expect("import");
+        tx.commit().await.expect("commit");
+        result
+    };
+    let before = paper_votes(&w).await;
+    // Before voting, no paper counts.
+    shift(&w, -5).await;
+    assert_eq!(
+        import(format!("{a},10\n")).await,
+        Err(FileProblem {
+            line: 0,
+            code: "phase_closed"
+        })
+    );
+    shift(&w, 12).await;
+    for (text, line, code) in [
+        (
+            format!("proyecto,votos\n{a},10\n{c},4\n"),
+            3,
+            "not_on_ballot",
+        ),
+        (format!("{a},10\n{e},4\n"), 2, "project_unknown"),
+        (format!("{a},10\n{b},-1\n"), 2, "number_invalid"),
+        (format!("{a},10\n\n{a},3\n"), 3, "project_twice"),
+        (format!("{a};10;x\n"), 1, "line_invalid"),
+        ("proyecto,votos\n".to_owned(), 0, "file_empty"),
+    ] {
+        assert_eq!(import(text).await, Err(FileProblem { line, code }));
+        assert_eq!(paper_votes(&w).await, before, "nothing changed");
+    }
+    let set = import(format!(
+        "\u{feff}\"proyecto\";\"votos\"\n# mesa 1 y 2\n{a};10\n{b};4\n"
+    ))
+    .await
+    .expect("imported");
+    assert_eq!(set, 2);
+    let after = paper_votes(&w).await;
+    assert!(after.contains(&(a, 10)) && after.contains(&(b, 4)));
+}
+
+#[tokio::test]
+async fn winners_are_tracked_and_followers_told() {
+    let w = world().await;
+    let w = &w;
+    let voter = person(&w.tenancy, &w.tenant, "v@x.es", true, Some("centro")).await;
+    let follower = person(&w.tenancy, &w.tenant, "f@x.es", true, None).await;
+    w.change(
+        voter,
+        w.city,
+        Change::Replace {
+            projects: vec![w.project[&'A'], w.project[&'F']],
+            submit: true,
+        },
+    )
+    .await
+    .expect("ballot");
+    let update = |status, progress: i16| NewUpdate {
+        status,
+        progress,
+        body: "Obras adjudicadas".into(),
+        image: None,
+    };
+    let post = |project: char, new: NewUpdate| async move {
+        let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+        let result = execution::post(&mut tx, &staff(), w.project[&project], &new)
+            .await
+            .expect("post");
+        tx.commit().await.expect("commit");
+        result
+    };
+    assert_eq!(
+        post('A', update(Status::Planned, 0)).await,
+        Err(Refusal::Denied(Denied::PhaseClosed)),
+        "not before results"
+    );
+    shift(&w, 25).await;
+    {
+        let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+        follows::set(&mut tx, follower, Target::Project(w.project[&'A']), true)
+            .await
+            .expect("follow")
+            .expect("followed");
+        let winners = execution::winners(&mut tx, w.city)
+            .await
+            .expect("winners")
+            .expect("finished");
+        assert!(winners.contains(&w.project[&'A']) && !winners.contains(&w.project[&'B']));
+        tx.commit().await.expect("commit");
+    }
+    assert_eq!(
+        post('B', update(Status::Planned, 0)).await,
+        Err(Refusal::Invalid("project", "not_a_winner"))
+    );
+    assert_eq!(
+        post('A', update(Status::InProgress, 101)).await,
+        Err(Refusal::Invalid("progress", "percent_invalid"))
+    );
+    let notices = post('A', update(Status::InProgress, 40))
+        .await
+        .expect("posted");
+    assert_eq!(notices.len(), 1);
+    assert_eq!(
+        (notices[0].user, notices[0].kind),
+        (follower, "project.update")
+    );
+    post('A', update(Status::Done, 70)).await.expect("posted");
+    let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+    let project = projects::get(&mut tx, w.project[&'A'])
+        .await
+        .expect("get")
+        .expect("project");
+    assert_eq!(
+        (project.execution_status.as_deref(), project.progress),
+        (Some("done"), 100),
+        "done is complete"
+    );
+    let updates = execution::updates(&mut tx, w.project[&'A'])
+        .await
+        .expect("updates");
+    assert_eq!(
+        updates
+            .iter()
+            .map(|u| (u.status.as_str(), u.progress))
+            .collect::<Vec<_>>(),
+        vec![("done", 100), ("in_progress", 40)]
+    );
+    tx.commit().await.expect("commit");
+
+    let other = council(&w.tenancy, "madrid").await.expect("council");
+    let mut tx = w.tenancy.begin(&other).await.expect("begin");
+    assert!(
+        execution::updates(&mut tx, w.project[&'A'])
+            .await
+            .expect("updates")
+            .is_empty()
+    );
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM budget_project_updates")
+        .fetch_one(tx.conn())
+        .await
+        .expect("count");
+    assert_eq!(count, 0);
+    let foreign = execution::post(
+        &mut tx,
+        &staff(),
+        w.project[&'A'],
+        &update(Status::Done, 100),
+    )
+    .await
+    .expect("post");
+    assert_eq!(foreign, Err(Refusal::NotFound));
+    tx.commit().await.expect("commit");
+}
