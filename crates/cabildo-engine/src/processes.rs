@@ -605,6 +605,16 @@ pub async fn slug_of(tx: &mut TenantTx, id: Uuid) -> Result<Option<String>, Acco
     )
 }
 
+/// The title of process `id`.
+pub async fn title_of(tx: &mut TenantTx, id: Uuid) -> Result<Option<String>, AccountError> {
+    Ok(
+        sqlx::query_scalar("SELECT title FROM processes WHERE id = $1")
+            .bind(id)
+            .fetch_optional(tx.conn())
+            .await?,
+    )
+}
+
 /// A phase in the council's calendar.
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize)]
 pub struct CalendarEntry {

@@ -1,5 +1,6 @@
 //! The JSON API of participatory budgets under `/api/v1`: a process's
-//! budget, a heading's projects and (once finished) results, and the
+//! budget, a heading's projects, a project with its execution updates,
+//! (once finished) results, and the
 //! caller's ballot, read and cast whole. The same engine calls and rules as
 //! the pages.
 
@@ -16,7 +17,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cabildo_engine::budgets::ballots::{self, Ballot, Change};
 use cabildo_engine::budgets::results::{Outcome, Reason, money_text, units};
-use cabildo_engine::budgets::{projects, setup, supports, tally};
+use cabildo_engine::budgets::{execution, projects, setup, supports, tally};
 use cabildo_engine::content::Refusal;
 use cabildo_engine::opendata;
 use cabildo_engine::processes;
@@ -66,6 +67,42 @@ pub async fn projects(
         return not_found();
     }
     Json(json!({"projects": list})).into_response()
+}
+
+/// `GET /api/v1/budget-projects/{id}`: a project of a published process
+/// with its execution updates, newest first.
+pub async fn project(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = context!(state, site, language, headers);
+    let Some(id) = parse_id(&raw) else {
+        return not_found();
+    };
+    let found = read!(state, ctx, |tx| {
+        match projects::get(&mut tx, id).await? {
+            None => None,
+            Some(project) => match setup::of_heading(&mut tx, project.heading).await? {
+                Some(budget)
+                    if processes::published_by_slug(&mut tx, &budget.process_slug)
+                        .await?
+                        .is_some() =>
+                {
+                    Some((project, execution::updates(&mut tx, id).await?))
+                }
+                _ => None,
+            },
+        }
+    });
+    match found {
+        Some((project, updates)) => {
+            Json(json!({"project": project, "updates": updates})).into_response()
+        }
+        None => not_found(),
+    }
 }
 
 /// Body of `POST /api/v1/budget-headings/{id}/projects`.

@@ -1,7 +1,9 @@
 //! Public pages of a participatory budget: the budget with its phases and
-//! headings, a heading's projects with the visitor's ballot (plain forms:
-//! add, remove, submit — no JavaScript needed), and the results with a
-//! server-rendered chart and each project's reason.
+//! headings, a heading's projects with what the phase lets the visitor do
+//! (propose a project, support projects, fill the ballot: plain forms, no
+//! JavaScript needed), a project's page with its review, supports and
+//! execution, and the results with a server-rendered chart and each
+//! project's reason.
 
 use crate::AppState;
 use crate::account_pages::{Chrome, Fields, fields_or_return, get, load};
@@ -18,9 +20,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use cabildo_engine::budgets::ballots::{self, Change};
+use cabildo_engine::budgets::projects::NewProject;
 use cabildo_engine::budgets::results::{Outcome, Reason};
 use cabildo_engine::budgets::setup::{self, Budget, Phase};
-use cabildo_engine::budgets::{projects, results, tally};
+use cabildo_engine::budgets::{execution, projects, results, supports, tally};
+use cabildo_engine::content::{Refusal, Target};
+use cabildo_engine::follows;
 use cabildo_tenancy::Site;
 use serde::Deserialize;
 use std::fmt::Write as _;
@@ -153,6 +158,9 @@ pub struct ProjectLine {
     on_ballot: bool,
     in_ballot: bool,
     fits: bool,
+    supportable: bool,
+    supported: bool,
+    supports: i32,
 }
 
 /// The visitor's ballot as shown.
@@ -180,6 +188,13 @@ struct HeadingPage<'a> {
     amount: String,
     phase: String,
     balloting: bool,
+    /// Citizens propose projects now.
+    accepting: bool,
+    /// Citizens support projects now.
+    selecting: bool,
+    logged_in: bool,
+    /// "You may support up to 3 projects here."
+    supports_limit: Option<String>,
     notice: Option<String>,
     projects: Vec<ProjectLine>,
     ballot: Option<BallotBox>,
@@ -239,11 +254,17 @@ pub async fn heading(
             }
             _ => None,
         };
+        let supported = match viewer {
+            Some(user) if budget.phase == Phase::Selecting => {
+                supports::of_person(&mut tx, user, heading).await?
+            }
+            _ => Vec::new(),
+        };
         tx.commit().await?;
-        Ok((tabs, budget, list, ballot))
+        Ok((tabs, budget, list, ballot, supported))
     }
     .await;
-    let (tabs, budget, list, ballot) = match found {
+    let (tabs, budget, list, ballot, supported) = match found {
         Ok(found) => found,
         Err(error) => return error.into_page(&ctx.tr),
     };
@@ -252,6 +273,7 @@ pub async fn heading(
         return WebError::NotFound.into_page(tr);
     };
     let balloting = budget.phase == Phase::Balloting;
+    let selecting = budget.phase == Phase::Selecting;
     let (ballot, denied) = match ballot {
         Some(Ok(ballot)) => (Some(ballot), None),
         Some(Err(refusal)) => (None, Some(refusal_message(tr, refusal))),
@@ -275,10 +297,14 @@ pub async fn heading(
         amount: money(tr, info.amount_cents, &budget.currency),
         phase: tr.t(&format!("budget-phase-{}", budget.phase.as_str())),
         balloting,
-        notice: query
-            .done
-            .filter(|d| ["added", "removed", "submitted"].contains(&d.as_str()))
-            .map(|d| tr.t(&format!("budget-done-{d}"))),
+        accepting: budget.phase == Phase::Accepting,
+        selecting,
+        logged_in: viewer.is_some(),
+        supports_limit: budget
+            .max_supports
+            .filter(|_| selecting)
+            .map(|m| tr.count("budget-supports-limit", m.into())),
+        notice: done_notice(tr, query.done),
         projects: list
             .into_iter()
             .filter(|p| !balloting || p.on_ballot)
@@ -287,6 +313,9 @@ pub async fn heading(
                 number: p.number,
                 in_ballot: chosen.contains(&p.id),
                 fits: !knapsack || p.cost_cents <= remaining,
+                supportable: selecting && p.feasibility == "feasible",
+                supported: supported.contains(&p.id),
+                supports: p.supports_count,
                 title: p.title,
                 description: p.description,
                 location: p.location,
@@ -319,6 +348,227 @@ pub async fn heading(
         }),
         denied,
         login_to_vote: balloting && viewer.is_none(),
+    };
+    match page.render() {
+        Ok(html) => ctx.respond(&state, Html(html).into_response()),
+        Err(error) => WebError::from(error).into_page(tr),
+    }
+}
+
+/// The notices after a citizen's action (`?done=`).
+fn done_notice(tr: &Tr, done: Option<String>) -> Option<String> {
+    const KNOWN: [&str; 7] = [
+        "added",
+        "removed",
+        "submitted",
+        "proposed",
+        "supported",
+        "unsupported",
+        "followed",
+    ];
+    done.filter(|d| KNOWN.contains(&d.as_str()))
+        .map(|d| tr.t(&format!("budget-done-{d}")))
+}
+
+/// `POST /budget-headings/{id}/projects`: a citizen proposes a project
+/// while the budget accepts them (`title`, `description`, `location`,
+/// `cost` in currency units).
+pub async fn propose(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    form: Fields,
+) -> Response {
+    let ctx = load!(state, site, language, headers);
+    let values = fields_or_return!(ctx, state, form);
+    let Some(heading) = parse_id(&raw) else {
+        return WebError::NotFound.into_page(&ctx.tr);
+    };
+    let Some(cost) = crate::staff_budgets::parse_cents(get(&values, "cost")) else {
+        return refused_page(
+            &state,
+            &ctx,
+            Refusal::Invalid("estimated_cost", "amount_invalid"),
+        );
+    };
+    let new = NewProject {
+        heading,
+        title: get(&values, "title").into(),
+        description: get(&values, "description").into(),
+        location: get(&values, "location").into(),
+        estimated_cost_cents: cost,
+    };
+    form_action!(state, ctx, |tx, user| {
+        projects::create(&mut tx, &ctx.actor(user), Some(user), &new)
+            .await?
+            .map(|id| format!("/budget-projects/{id}?done=proposed"))
+    })
+}
+
+/// `POST /budget-projects/{id}/support`: `action` = support or unsupport;
+/// back to the heading (`back` = heading) or the project.
+pub async fn support(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    form: Fields,
+) -> Response {
+    let ctx = load!(state, site, language, headers);
+    let values = fields_or_return!(ctx, state, form);
+    let Some(project) = parse_id(&raw) else {
+        return WebError::NotFound.into_page(&ctx.tr);
+    };
+    let adding = get(&values, "action") != "unsupport";
+    let to_heading = get(&values, "back") == "heading";
+    form_action!(keep_reads, state, ctx, |tx, user| {
+        let changed = if adding {
+            supports::support(&mut tx, user, project).await?
+        } else {
+            supports::unsupport(&mut tx, user, project).await?
+        };
+        let done = if adding { "supported" } else { "unsupported" };
+        match changed {
+            Ok(_) if to_heading => match projects::get(&mut tx, project).await? {
+                Some(p) => Ok(format!(
+                    "/budget-headings/{}?done={done}#project-{}",
+                    p.heading, p.number
+                )),
+                None => Err(Refusal::NotFound),
+            },
+            Ok(_) => Ok(format!("/budget-projects/{project}?done={done}#support")),
+            Err(refusal) => Err(refusal),
+        }
+    })
+}
+
+/// An execution update as shown.
+pub struct UpdateLine {
+    date: String,
+    status: String,
+    progress: i16,
+    body: Vec<String>,
+    image: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "budget_project.html")]
+struct ProjectPage<'a> {
+    tr: &'a Tr,
+    chrome: &'a Chrome,
+    languages: &'a [LanguageLink],
+    tabs: ProcessTabs,
+    id: String,
+    number: i64,
+    title: String,
+    description: Vec<String>,
+    location: String,
+    image: Option<String>,
+    cost: String,
+    heading_id: String,
+    heading_name: String,
+    feasibility: String,
+    explanation: String,
+    on_ballot: bool,
+    supports: i32,
+    /// Supports are open and this project takes them.
+    supportable: bool,
+    supported: bool,
+    logged_in: bool,
+    following: bool,
+    execution: Option<String>,
+    progress: i16,
+    updates: Vec<UpdateLine>,
+    notice: Option<String>,
+}
+
+/// `GET /budget-projects/{id}`.
+pub async fn project(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Path(raw): Path<String>,
+    Query(query): Query<HeadingQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = load!(state, site, language, headers);
+    let Some(id) = parse_id(&raw) else {
+        return WebError::NotFound.into_page(&ctx.tr);
+    };
+    let viewer = ctx.visitor.session.as_ref().map(|s| s.user);
+    let found: Result<_, WebError> = async {
+        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
+        let Some(project) = projects::get(&mut tx, id).await? else {
+            return Err(WebError::NotFound);
+        };
+        let updates = execution::updates(&mut tx, id).await?;
+        let (supported, following) = match viewer {
+            Some(user) => (
+                supports::of_person(&mut tx, user, project.heading)
+                    .await?
+                    .contains(&id),
+                follows::follows(&mut tx, user, Target::Project(id)).await?,
+            ),
+            None => (false, false),
+        };
+        tx.commit().await?;
+        let (tabs, budget) = heading_context(&state, &ctx, project.heading).await?;
+        Ok((project, updates, supported, following, tabs, budget))
+    }
+    .await;
+    let (project, updates, supported, following, tabs, budget) = match found {
+        Ok(found) => found,
+        Err(error) => return error.into_page(&ctx.tr),
+    };
+    let tr = &ctx.tr;
+    let heading_name = budget
+        .headings
+        .iter()
+        .find(|h| h.id == project.heading)
+        .map_or(String::new(), |h| h.name.clone());
+    let page = ProjectPage {
+        tr,
+        chrome: &ctx.chrome,
+        languages: &ctx.chrome.languages,
+        tabs,
+        id: id.to_string(),
+        number: project.number,
+        description: crate::participation::paragraphs(&project.description),
+        location: project.location,
+        image: project.image,
+        cost: money(tr, project.cost_cents, &budget.currency),
+        heading_id: project.heading.to_string(),
+        heading_name,
+        feasibility: tr.t(&format!(
+            "budget-feasibility-{}",
+            project.feasibility.replace('_', "-")
+        )),
+        explanation: project.feasibility_explanation,
+        on_ballot: project.on_ballot,
+        supports: project.supports_count,
+        supportable: budget.phase == Phase::Selecting && project.feasibility == "feasible",
+        supported,
+        logged_in: viewer.is_some(),
+        following,
+        execution: project
+            .execution_status
+            .map(|s| tr.t(&format!("budget-execution-{}", s.replace('_', "-")))),
+        progress: project.progress,
+        updates: updates
+            .into_iter()
+            .map(|u| UpdateLine {
+                date: crate::participation::short_date(u.created_at),
+                status: tr.t(&format!("budget-execution-{}", u.status.replace('_', "-"))),
+                progress: u.progress,
+                body: crate::participation::paragraphs(&u.body),
+                image: u.image,
+            })
+            .collect(),
+        notice: done_notice(tr, query.done),
+        title: project.title,
     };
     match page.render() {
         Ok(html) => ctx.respond(&state, Html(html).into_response()),

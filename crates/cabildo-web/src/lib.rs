@@ -33,6 +33,7 @@ mod read_cache;
 mod search_pages;
 mod session_cache;
 mod site;
+mod staff_budgets;
 mod staff_pages;
 mod staff_processes;
 mod unsubscribe;
@@ -237,6 +238,7 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
             "/budget-headings/{id}/projects",
             get(budget_api::projects).post(budget_api::propose),
         )
+        .route("/budget-projects/{id}", get(budget_api::project))
         .route(
             "/budget-projects/{id}/support",
             post(budget_api::support).delete(budget_api::support),
@@ -312,6 +314,37 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         .route("/processes/{slug}/debates/new", get(debate_pages::new_form))
         .route("/processes/{slug}/budget", get(budget_pages::show))
         .route("/budget-headings/{id}", get(budget_pages::heading))
+        .route(
+            "/budget-headings/{id}/projects",
+            post(budget_pages::propose),
+        )
+        .route("/budget-projects/{id}", get(budget_pages::project))
+        .route("/budget-projects/{id}/support", post(budget_pages::support))
+        .route(
+            "/staff/processes/{id}/budget",
+            get(staff_budgets::setup).post(staff_budgets::save),
+        )
+        .route("/staff/budget-headings/{id}", get(staff_budgets::heading))
+        .route(
+            "/staff/budget-headings/{id}/projects",
+            post(staff_budgets::create_project),
+        )
+        .route(
+            "/staff/budget-headings/{id}/import",
+            post(staff_budgets::import_proposal),
+        )
+        .route(
+            "/staff/budget-projects/{id}/review",
+            post(staff_budgets::review),
+        )
+        .route(
+            "/staff/budget-projects/{id}/ballot",
+            post(staff_budgets::set_on_ballot),
+        )
+        .route(
+            "/staff/budget-projects/{id}/paper-votes",
+            post(staff_budgets::paper_votes),
+        )
         .route(
             "/budget-headings/{id}/ballot",
             post(budget_pages::change_ballot),
@@ -417,6 +450,15 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
                     post(staff_processes::upload_image),
                 )
                 .route("/proposals/{id}/image", post(proposal_pages::upload_image))
+                .route(
+                    "/staff/budget-projects/{id}/updates",
+                    post(staff_budgets::post_update),
+                )
+                // Paper-vote count files are at most 1 MB (the engine's limit).
+                .route(
+                    "/staff/budget-headings/{id}/paper-votes",
+                    post(staff_budgets::paper_file),
+                )
                 .route(
                     "/api/v1/proposals/{id}/image",
                     put(participation_api::put_image),

@@ -13,6 +13,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cabildo_tenancy::{Site, TenantId};
+use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
@@ -168,29 +169,46 @@ pub(crate) async fn uploaded(
     multipart: Result<Multipart, MultipartRejection>,
     name: &str,
 ) -> Result<Bytes, Box<Response>> {
+    uploaded_form(state, ctx, multipart, name)
+        .await
+        .map(|(_, file)| file)
+}
+
+/// Like [`uploaded`], with the form's other text fields (at most 64, each
+/// cut to 100,000 characters).
+pub(crate) async fn uploaded_form(
+    state: &AppState,
+    ctx: &Context,
+    multipart: Result<Multipart, MultipartRejection>,
+    name: &str,
+) -> Result<(HashMap<String, String>, Bytes), Box<Response>> {
     let refuse = |status, key| Box::new(ctx.message(state, status, key));
     let Ok(mut multipart) = multipart else {
         return Err(refuse(StatusCode::BAD_REQUEST, "error-form"));
     };
-    let (mut csrf, mut file) = (String::new(), Bytes::new());
+    let (mut fields, mut file) = (HashMap::new(), Bytes::new());
     loop {
         match multipart.next_field().await {
-            Ok(Some(field)) => match field.name() {
-                Some("csrf_token") => csrf = field.text().await.unwrap_or_default(),
+            Ok(Some(field)) => match field.name().map(str::to_owned) {
                 Some(field_name) if field_name == name => match field.bytes().await {
                     Ok(bytes) => file = bytes,
                     Err(_) => return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, "error-too-large")),
                 },
+                Some(field_name) if fields.len() < 64 => {
+                    let text = field.text().await.unwrap_or_default();
+                    fields.insert(field_name, text.chars().take(100_000).collect());
+                }
                 _ => {}
             },
             Ok(None) => break,
             Err(_) => return Err(refuse(StatusCode::BAD_REQUEST, "error-form")),
         }
     }
-    if !ctx.visitor.csrf_matches(&csrf) {
+    let csrf = fields.get("csrf_token").map(String::as_str).unwrap_or("");
+    if !ctx.visitor.csrf_matches(csrf) {
         return Err(refuse(StatusCode::FORBIDDEN, "error-csrf"));
     }
-    Ok(file)
+    Ok((fields, file))
 }
 
 /// `GET /media/{name}`: a picture of this council.

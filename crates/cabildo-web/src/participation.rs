@@ -395,6 +395,11 @@ mod tests {
             "ballot_final",
             "results_unavailable",
             "too_many_supports",
+            "choice_invalid",
+            "not_qualified",
+            "already_imported",
+            "not_a_winner",
+            "body_invalid",
         ];
         for code in crate::i18n::UI_LANGUAGES {
             let tr = Tr::new(code);
@@ -410,6 +415,8 @@ mod tests {
                 "comment-reply",
                 "proposal-qualified",
                 "proposal-status",
+                "project-reviewed",
+                "project-update",
                 "user-blocked",
             ] {
                 messages.push(tr.with(&format!("notice-{kind}"), "subject", "x"));

@@ -73,6 +73,11 @@ pub(crate) const PHASE: &str = "CASE WHEN now() < b.accepting_at THEN 'upcoming'
     WHEN now() < b.balloting_at THEN 'selecting' WHEN now() < b.tallying_at THEN 'balloting'
     WHEN now() < b.finished_at THEN 'tallying' ELSE 'finished' END";
 
+/// The SQL of whether voting has begun in budget `b`: its date came, or
+/// a ballot exists.
+const STARTED: &str = "(now() >= b.balloting_at OR EXISTS (SELECT 1 FROM budget_ballots l
+    JOIN budget_headings h ON h.id = l.heading_id WHERE h.budget_id = b.id))";
+
 /// How people vote.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -84,6 +89,14 @@ pub enum Style {
 }
 
 impl Style {
+    /// Every style.
+    pub const ALL: [Style; 2] = [Style::Knapsack, Style::Approval];
+
+    /// From a stable name.
+    pub fn parse(name: &str) -> Option<Style> {
+        Style::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
     /// Stable name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -94,19 +107,25 @@ impl Style {
 }
 
 /// The dates at which each phase begins (the last: results are public).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Dates {
     /// Projects accepted from.
+    #[serde(with = "time::serde::rfc3339")]
     pub accepting: OffsetDateTime,
     /// Feasibility review from.
+    #[serde(with = "time::serde::rfc3339")]
     pub reviewing: OffsetDateTime,
     /// Supports from.
+    #[serde(with = "time::serde::rfc3339")]
     pub selecting: OffsetDateTime,
     /// Voting from.
+    #[serde(with = "time::serde::rfc3339")]
     pub balloting: OffsetDateTime,
     /// Voting ends; ballots are reviewed.
+    #[serde(with = "time::serde::rfc3339")]
     pub tallying: OffsetDateTime,
     /// Results public from.
+    #[serde(with = "time::serde::rfc3339")]
     pub finished: OffsetDateTime,
 }
 
@@ -196,6 +215,11 @@ pub struct Budget {
     pub completion: String,
     /// The phase now.
     pub phase: Phase,
+    /// When each phase begins.
+    pub dates: Dates,
+    /// Voting has begun (its date came or a ballot exists): changing the
+    /// settings now needs a reset.
+    pub voting_started: bool,
     /// Headings, city-wide first.
     pub headings: Vec<Heading>,
 }
@@ -386,14 +410,11 @@ pub async fn update(
         return Ok(Err(refusal));
     }
     // Lock the budget: ballots check it is unchanged while they write.
-    let started: Option<bool> = sqlx::query_scalar(
-        "SELECT now() >= b.balloting_at OR EXISTS (SELECT 1 FROM budget_ballots l JOIN budget_headings h
-                    ON h.id = l.heading_id WHERE h.budget_id = b.id)
-         FROM budgets b WHERE b.id = $1 FOR UPDATE",
-    )
-    .bind(budget)
-    .fetch_optional(tx.conn())
-    .await?;
+    let sql = format!("SELECT {STARTED} FROM budgets b WHERE b.id = $1 FOR UPDATE");
+    let started: Option<bool> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(budget)
+        .fetch_optional(tx.conn())
+        .await?;
     let Some(started) = started else {
         return Ok(Err(Refusal::NotFound));
     };
@@ -521,10 +542,19 @@ pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Option<Budget>, AccountE
         tie: String,
         completion: String,
         phase: String,
+        accepting_at: OffsetDateTime,
+        reviewing_at: OffsetDateTime,
+        selecting_at: OffsetDateTime,
+        balloting_at: OffsetDateTime,
+        tallying_at: OffsetDateTime,
+        finished_at: OffsetDateTime,
+        voting_started: bool,
     }
     let sql = format!(
         "SELECT b.id, b.process_id, p.slug AS process_slug, b.title, b.currency, b.voting_style, b.min_spend_percent, b.voters,
-                b.max_supports, b.ballots_changeable, b.rule, b.tie, b.completion, {PHASE} AS phase
+                b.max_supports, b.ballots_changeable, b.rule, b.tie, b.completion, {PHASE} AS phase,
+                b.accepting_at, b.reviewing_at, b.selecting_at, b.balloting_at, b.tallying_at, b.finished_at,
+                {STARTED} AS voting_started
          FROM budgets b JOIN processes p ON p.id = b.process_id WHERE b.id = $1"
     );
     let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -560,6 +590,15 @@ pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Option<Budget>, AccountE
         tie: row.tie,
         completion: row.completion,
         phase: Phase::parse(&row.phase),
+        dates: Dates {
+            accepting: row.accepting_at,
+            reviewing: row.reviewing_at,
+            selecting: row.selecting_at,
+            balloting: row.balloting_at,
+            tallying: row.tallying_at,
+            finished: row.finished_at,
+        },
+        voting_started: row.voting_started,
         headings,
     }))
 }

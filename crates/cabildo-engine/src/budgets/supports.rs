@@ -5,6 +5,7 @@
 //! clicks never pass the limit; the counter moves in the same transaction.
 
 use super::ballots::{Facts, denied, facts};
+use crate::accounts::AccountError;
 use crate::content::{Outcome, Refusal};
 use cabildo_tenancy::TenantTx;
 use uuid::Uuid;
@@ -100,4 +101,19 @@ pub async fn unsupport(tx: &mut TenantTx, user: Uuid, project: Uuid) -> Outcome<
     .fetch_one(tx.conn())
     .await?;
     Ok(Ok(count))
+}
+
+/// The projects of a heading that `user` supports.
+pub async fn of_person(
+    tx: &mut TenantTx,
+    user: Uuid,
+    heading: Uuid,
+) -> Result<Vec<Uuid>, AccountError> {
+    Ok(sqlx::query_scalar(
+        "SELECT project_id FROM budget_supports WHERE user_id = $1 AND heading_id = $2",
+    )
+    .bind(user)
+    .bind(heading)
+    .fetch_all(tx.conn())
+    .await?)
 }

@@ -22,7 +22,7 @@ fn settings(balloting_in_days: i64) -> Settings {
 }
 
 /// Moves the budget's dates so that it finished yesterday.
-async fn finish(world: &World) {
+pub(crate) async fn finish(world: &World) {
     let tenant = world.council("toledo").await;
     let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
     sqlx::query(
@@ -39,7 +39,7 @@ async fn finish(world: &World) {
 /// Toledo's process "presupuestos" with a budget in its balloting phase:
 /// one city-wide heading of 100 € (at most 2 projects) and projects A 40 €,
 /// B 60 €, F 10 € on the ballot. Returns the heading and the projects.
-async fn budget(world: &World) -> (Uuid, [Uuid; 3]) {
+pub(crate) async fn budget(world: &World) -> (Uuid, [Uuid; 3]) {
     let process = open_process(world, "toledo", "presupuestos", OPEN_RULES, 1).await;
     let tenant = world.council("toledo").await;
     let actor = Actor("cli".into());
@@ -98,7 +98,7 @@ async fn budget(world: &World) -> (Uuid, [Uuid; 3]) {
     (heading, ids)
 }
 
-async fn verify(world: &World, council: &str, nickname: &str) {
+pub(crate) async fn verify(world: &World, council: &str, nickname: &str) {
     let tenant = world.council(council).await;
     let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
     sqlx::query("UPDATE users SET verified_at = now() WHERE nickname = $1")

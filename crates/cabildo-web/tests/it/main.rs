@@ -7,6 +7,7 @@
 
 mod accessibility;
 mod accounts;
+mod budget_admin;
 mod budgets;
 mod consultants;
 mod database_outage;

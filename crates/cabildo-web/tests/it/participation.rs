@@ -115,7 +115,7 @@ async fn anonymous(world: &World, host: &str, path: &str) -> (StatusCode, Value)
     (answer.status, value)
 }
 
-async fn count_notifications(world: &World, council: &str, nickname: &str, kind: &str) -> i64 {
+pub async fn count_notifications(world: &World, council: &str, nickname: &str, kind: &str) -> i64 {
     let tenant = world.council(council).await;
     let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
     let count: i64 = sqlx::query_scalar(

@@ -1,0 +1,535 @@
+//! Budgets run through the pages, against real PostgreSQL: admins set a
+//! budget up (a refused form keeps what was typed and stores nothing),
+//! citizens propose and support projects with plain forms, evaluators
+//! review them and the author hears of it, paper votes come in from a count
+//! file taken whole or not at all, and winners get dated execution updates
+//! with photos that followers hear of — each page for its council only and
+//! its role only.
+
+use crate::accounts::{Browser, TALAVERA, TOLEDO, World, csrf_of, logged_in, world};
+use crate::budgets::{budget, finish, verify};
+use crate::participation::{OPEN_RULES, Person, count_notifications, open_process};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use cabildo_engine::budgets::{projects, setup};
+use cabildo_engine::staff::Role;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+/// A 1×1 PNG.
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82";
+
+/// A multipart body of text `fields` and one file (`field`, bytes).
+fn multipart(fields: &[(&str, &str)], file: (&str, &[u8])) -> (String, Vec<u8>) {
+    let boundary = "cabildoBoundary7";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"f\"\r\nContent-Type: application/octet-stream\r\n\r\n",
+            file.0
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file.1);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(
+    browser: &mut Browser,
+    page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+    file: (&str, &[u8]),
+) -> crate::support::Answer {
+    let form = browser.get(TOLEDO, page).await;
+    let csrf = csrf_of(&form.body);
+    let mut all = vec![("csrf_token", csrf.as_str())];
+    all.extend_from_slice(fields);
+    let (kind, body) = multipart(&all, file);
+    browser
+        .request(
+            TOLEDO,
+            Request::post(action).header(header::CONTENT_TYPE, kind),
+            Body::from(body),
+        )
+        .await
+}
+
+fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+/// The paper votes of a heading, summed.
+async fn paper_total(world: &World, heading: Uuid) -> i32 {
+    let tenant = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
+    let found = projects::of_heading(&mut tx, heading)
+        .await
+        .expect("projects");
+    tx.commit().await.expect("commit");
+    found.iter().map(|p| p.paper_votes).sum()
+}
+
+/// A day `days` from today as the date field takes it.
+fn day(days: i64) -> String {
+    (OffsetDateTime::now_utc() + Duration::days(days))
+        .date()
+        .to_string()
+}
+
+async fn staff_member(
+    world: &World,
+    host: &str,
+    council: &str,
+    nickname: &str,
+    role: Role,
+) -> Browser {
+    let mut browser = Browser::new(&world.app);
+    let email = format!("{nickname}@example.org");
+    logged_in(world, &mut browser, host, nickname, &email, 1).await;
+    world.grant(council, &email, role).await;
+    browser
+}
+
+async fn budget_of(world: &World, process: Uuid) -> Option<setup::Budget> {
+    let tenant = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
+    let budget = setup::of_process(&mut tx, process).await.expect("budget");
+    tx.commit().await.expect("commit");
+    budget
+}
+
+#[tokio::test]
+async fn staff_set_up_a_budget_and_citizens_propose_and_support_with_plain_forms() {
+    let world = world().await;
+    let process = open_process(&world, "toledo", "presupuestos", OPEN_RULES, 1).await;
+    let mut admin = staff_member(&world, TOLEDO, "toledo", "jefa", Role::Admin).await;
+    let setup_page = format!("/staff/processes/{process}/budget");
+    crate::accessibility::check(&mut admin, &setup_page).await;
+    let (yesterday, later) = (day(-1), [day(10), day(20), day(30), day(40), day(50)]);
+    let form = |amount: &'static str| {
+        vec![
+            ("title", "Presupuestos participativos 2027"),
+            ("currency", "eur"),
+            ("style", "knapsack"),
+            ("min_spend", "0"),
+            ("max_supports", "2"),
+            ("verified_only", "on"),
+            ("changeable", "on"),
+            ("rule", "mes"),
+            ("tie", "id"),
+            ("completion", "exhaustive"),
+            ("heading_rows", "2"),
+            ("h0_name", "Toda la ciudad"),
+            ("h0_district", ""),
+            ("h0_amount", amount),
+            ("h0_max", ""),
+            ("h1_name", ""),
+            ("h1_amount", ""),
+        ]
+    };
+    let dated = |mut fields: Vec<(&'static str, &'static str)>| -> Vec<(String, String)> {
+        let mut owned: Vec<(String, String)> = fields
+            .drain(..)
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        owned.push(("accepting".into(), yesterday.clone()));
+        for (name, value) in [
+            "reviewing",
+            "selecting",
+            "balloting",
+            "tallying",
+            "finished",
+        ]
+        .iter()
+        .zip(&later)
+        {
+            owned.push(((*name).to_owned(), value.clone()));
+        }
+        owned
+    };
+    // "300.000" could be 300 or 300,000: refused, nothing stored, the form kept.
+    let ambiguous = dated(form("300.000"));
+    let refused = admin
+        .submit(TOLEDO, &setup_page, &setup_page, &pairs(&ambiguous))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("Give an amount greater than zero")
+            || refused.body.contains("importe mayor que cero"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("value=\"300.000\""),
+        "what was typed is kept"
+    );
+    assert!(budget_of(&world, process).await.is_none());
+    let saved = admin
+        .submit(
+            TOLEDO,
+            &setup_page,
+            &setup_page,
+            &pairs(&dated(form("300000"))),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let budget = budget_of(&world, process).await.expect("created");
+    assert_eq!(
+        (
+            budget.currency.as_str(),
+            budget.rule.as_str(),
+            budget.max_supports
+        ),
+        ("EUR", "mes", Some(2))
+    );
+    assert_eq!(budget.headings[0].amount_cents, 30_000_000);
+    assert_eq!(budget.phase, setup::Phase::Accepting);
+    let heading = budget.headings[0].id;
+
+    // A citizen proposes through the heading page.
+    let page = format!("/budget-headings/{heading}");
+    let mut ana = Person::new(&world, TOLEDO, "ana").await;
+    crate::accessibility::check(&mut ana.browser, &page).await;
+    let action = format!("/budget-headings/{heading}/projects");
+    let bad = ana
+        .browser
+        .submit(
+            TOLEDO,
+            &page,
+            &action,
+            &[("title", "Bancos"), ("description", "x"), ("cost", "mucho")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let proposed = ana
+        .browser
+        .submit(
+            TOLEDO,
+            &page,
+            &action,
+            &[
+                ("title", "Bancos a la sombra"),
+                ("description", "Cuatro bancos junto a la fuente"),
+                ("location", "Plaza de Zocodover"),
+                ("cost", "2500,50"),
+            ],
+        )
+        .await;
+    assert_eq!(proposed.status, StatusCode::SEE_OTHER, "{}", proposed.body);
+    let location = proposed.headers["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let project: Uuid = location
+        .trim_start_matches("/budget-projects/")
+        .split('?')
+        .next()
+        .and_then(|id| id.parse().ok())
+        .expect("the project's page");
+    let shown = ana.browser.get(TOLEDO, &location).await;
+    assert!(
+        shown.body.contains("2500,50 EUR") && shown.body.contains("Plaza de Zocodover"),
+        "{}",
+        shown.body
+    );
+    crate::accessibility::check(&mut ana.browser, &format!("/budget-projects/{project}")).await;
+
+    // An evaluator reviews it; the author hears of it.
+    let mut eva = staff_member(&world, TOLEDO, "toledo", "eva", Role::Evaluator).await;
+    let staff_page = format!("/staff/budget-headings/{heading}");
+    crate::accessibility::check(&mut eva, &staff_page).await;
+    let review = format!("/staff/budget-projects/{project}/review");
+    let unexplained = eva
+        .submit(
+            TOLEDO,
+            &staff_page,
+            &review,
+            &[("verdict", "unfeasible"), ("explanation", " ")],
+        )
+        .await;
+    assert_eq!(unexplained.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let reviewed = eva
+        .submit(
+            TOLEDO,
+            &staff_page,
+            &review,
+            &[
+                ("verdict", "feasible"),
+                ("explanation", "Viable"),
+                ("official_cost", "3000"),
+            ],
+        )
+        .await;
+    assert_eq!(reviewed.status, StatusCode::SEE_OTHER, "{}", reviewed.body);
+    assert_eq!(
+        count_notifications(&world, "toledo", "ana", "project.reviewed").await,
+        1
+    );
+    // Evaluators review; they do not set budgets up or create projects.
+    assert_eq!(
+        eva.submit(TOLEDO, &staff_page, &setup_page, &pairs(&dated(form("1"))))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        eva.submit(
+            TOLEDO,
+            &staff_page,
+            &format!("/staff/budget-headings/{heading}/projects"),
+            &[
+                ("title", "Del ayuntamiento"),
+                ("description", "x"),
+                ("cost", "10")
+            ],
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        ana.browser.get(TOLEDO, &staff_page).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut other = staff_member(&world, TALAVERA, "talavera", "otra", Role::Admin).await;
+    assert_eq!(
+        other.get(TALAVERA, &staff_page).await.status,
+        StatusCode::NOT_FOUND,
+        "another council's admin finds nothing"
+    );
+    assert_eq!(
+        other
+            .get(TALAVERA, &format!("/budget-projects/{project}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Supports open: a verified resident supports from the heading page.
+    let tenant = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
+    sqlx::query(
+        "UPDATE budgets SET accepting_at = now() - interval '3 days', reviewing_at = now() - interval '2 days',
+                selecting_at = now() - interval '1 day'",
+    )
+    .execute(tx.conn())
+    .await
+    .expect("time passes");
+    tx.commit().await.expect("commit");
+    verify(&world, "toledo", "ana").await;
+    let support = format!("/budget-projects/{project}/support");
+    let supported = ana
+        .browser
+        .submit(
+            TOLEDO,
+            &page,
+            &support,
+            &[("action", "support"), ("back", "heading")],
+        )
+        .await;
+    assert_eq!(
+        supported.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        supported.body
+    );
+    let shown = ana.browser.get(TOLEDO, &page).await;
+    assert!(
+        shown.body.contains("Retirar mi apoyo a") && shown.body.contains("1 apoyo"),
+        "{}",
+        shown.body
+    );
+    crate::accessibility::check(&mut ana.browser, &page).await;
+}
+
+#[tokio::test]
+async fn paper_counts_and_execution_updates_through_the_staff_pages() {
+    let world = world().await;
+    let (heading, [a, b, f]) = budget(&world).await;
+    let mut admin = staff_member(&world, TOLEDO, "toledo", "jefa", Role::Admin).await;
+    let staff_page = format!("/staff/budget-headings/{heading}");
+    crate::accessibility::check(&mut admin, &staff_page).await;
+    let numbers = {
+        let tenant = world.council("toledo").await;
+        let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
+        let list = projects::of_heading(&mut tx, heading)
+            .await
+            .expect("projects");
+        tx.commit().await.expect("commit");
+        list.iter().map(|p| (p.id, p.number)).collect::<Vec<_>>()
+    };
+    let number = |id: Uuid| {
+        numbers
+            .iter()
+            .find(|(p, _)| *p == id)
+            .map(|(_, n)| *n)
+            .expect("number")
+    };
+    let file_action = format!("/staff/budget-headings/{heading}/paper-votes");
+    let bad = format!("proyecto,votos\n{},5\n{},diez\n", number(a), number(b));
+    let refused = upload(
+        &mut admin,
+        &staff_page,
+        &file_action,
+        &[],
+        ("file", bad.as_bytes()),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("Línea 3") || refused.body.contains("Line 3"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        paper_total(&world, heading).await,
+        0,
+        "nothing of a refused file is kept"
+    );
+    let good = format!("proyecto;votos\n{};5\n{};2\n", number(a), number(f));
+    let imported = upload(
+        &mut admin,
+        &staff_page,
+        &file_action,
+        &[],
+        ("file", good.as_bytes()),
+    )
+    .await;
+    assert_eq!(imported.status, StatusCode::SEE_OTHER, "{}", imported.body);
+    assert_eq!(paper_total(&world, heading).await, 7);
+    let one = admin
+        .submit(
+            TOLEDO,
+            &staff_page,
+            &format!("/staff/budget-projects/{b}/paper-votes"),
+            &[("votes", "1")],
+        )
+        .await;
+    assert_eq!(one.status, StatusCode::SEE_OTHER);
+    assert_eq!(paper_total(&world, heading).await, 8);
+
+    // A follower of A hears of its execution.
+    let mut ana = Person::new(&world, TOLEDO, "ana").await;
+    let project_page = format!("/budget-projects/{a}");
+    let followed = ana
+        .browser
+        .submit(
+            TOLEDO,
+            &project_page,
+            "/follows",
+            &[
+                ("kind", "project"),
+                ("id", &a.to_string()),
+                ("follow", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(followed.status, StatusCode::SEE_OTHER);
+    finish(&world).await;
+    let shown = admin.get(TOLEDO, &staff_page).await;
+    assert!(
+        shown
+            .body
+            .contains(&format!("/staff/budget-projects/{a}/updates")),
+        "A (5 paper votes) won and can be tracked"
+    );
+    crate::accessibility::check(&mut admin, &staff_page).await;
+    let update_of = |project: Uuid| format!("/staff/budget-projects/{project}/updates");
+    let fields = [
+        ("status", "in_progress"),
+        ("progress", "40"),
+        ("body", "Obras adjudicadas"),
+    ];
+    let not_a_picture = upload(
+        &mut admin,
+        &staff_page,
+        &update_of(a),
+        &fields,
+        ("photo", b"<svg/>"),
+    )
+    .await;
+    assert_eq!(not_a_picture.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let loser = upload(
+        &mut admin,
+        &staff_page,
+        &update_of(b),
+        &fields,
+        ("photo", b""),
+    )
+    .await;
+    assert_eq!(loser.status, StatusCode::UNPROCESSABLE_ENTITY, "B lost");
+    let posted = upload(
+        &mut admin,
+        &staff_page,
+        &update_of(a),
+        &fields,
+        ("photo", PNG),
+    )
+    .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    assert_eq!(
+        count_notifications(&world, "toledo", "ana", "project.update").await,
+        1
+    );
+    let citizen = upload(
+        &mut ana.browser,
+        &project_page,
+        &update_of(a),
+        &fields,
+        ("photo", b""),
+    )
+    .await;
+    assert_eq!(citizen.status, StatusCode::FORBIDDEN);
+    let mut anonymous = Browser::new(&world.app);
+    crate::accessibility::check(&mut anonymous, &project_page).await;
+    let shown = anonymous.get(TOLEDO, &project_page).await;
+    assert!(
+        shown.body.contains("Obras adjudicadas")
+            && shown.body.contains("En marcha")
+            && shown.body.contains("value=\"40\"")
+            && shown.body.contains("src=\"/media/"),
+        "{}",
+        shown.body
+    );
+    let api = anonymous
+        .json(
+            TOLEDO,
+            "GET",
+            &format!("/api/v1/budget-projects/{a}"),
+            serde_json::Value::Null,
+            None,
+        )
+        .await;
+    let read: serde_json::Value = serde_json::from_str(&api.body).expect("json");
+    assert_eq!(
+        (
+            read["project"]["execution_status"].as_str(),
+            read["project"]["progress"].as_i64(),
+            read["updates"][0]["body"].as_str()
+        ),
+        (Some("in_progress"), Some(40), Some("Obras adjudicadas"))
+    );
+    let elsewhere = Browser::new(&world.app)
+        .json(
+            TALAVERA,
+            "GET",
+            &format!("/api/v1/budget-projects/{a}"),
+            serde_json::Value::Null,
+            None,
+        )
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+}
