@@ -426,11 +426,11 @@ async fn setup_page(
             .map(|d| (d.code.clone(), d.name.clone()))
             .collect(),
         styles: options(tr, &Style::ALL, Style::as_str, "budget-style"),
-        rules: options(tr, &Rule::ALL, Rule::as_str, "budget-rule"),
-        ties: options(tr, &Tie::ALL, Tie::as_str, "staff-budget-tie"),
+        rules: options(tr, Rule::ALL, Rule::as_str, "budget-rule"),
+        ties: options(tr, Tie::ALL, Tie::as_str, "staff-budget-tie"),
         completions: options(
             tr,
-            &Completion::ALL,
+            Completion::ALL,
             Completion::as_str,
             "staff-budget-completion",
         ),

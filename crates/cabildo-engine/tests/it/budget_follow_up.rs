@@ -240,9 +240,9 @@ async fn a_paper_count_file_is_taken_whole_or_not_at_all() {
         tx.commit().await.expect("commit");
         result
     };
-    let before = paper_votes(&w).await;
+    let before = paper_votes(w).await;
     // Before voting, no paper counts.
-    shift(&w, -5).await;
+    shift(w, -5).await;
     assert_eq!(
         import(format!("{a},10\n")).await,
         Err(FileProblem {
@@ -250,7 +250,7 @@ async fn a_paper_count_file_is_taken_whole_or_not_at_all() {
             code: "phase_closed"
         })
     );
-    shift(&w, 12).await;
+    shift(w, 12).await;
     for (text, line, code) in [
         (
             format!("proyecto,votos\n{a},10\n{c},4\n"),
@@ -264,7 +264,7 @@ async fn a_paper_count_file_is_taken_whole_or_not_at_all() {
         ("proyecto,votos\n".to_owned(), 0, "file_empty"),
     ] {
         assert_eq!(import(text).await, Err(FileProblem { line, code }));
-        assert_eq!(paper_votes(&w).await, before, "nothing changed");
+        assert_eq!(paper_votes(w).await, before, "nothing changed");
     }
     let set = import(format!(
         "\u{feff}\"proyecto\";\"votos\"\n# mesa 1 y 2\n{a};10\n{b};4\n"
@@ -272,7 +272,7 @@ async fn a_paper_count_file_is_taken_whole_or_not_at_all() {
     .await
     .expect("imported");
     assert_eq!(set, 2);
-    let after = paper_votes(&w).await;
+    let after = paper_votes(w).await;
     assert!(after.contains(&(a, 10)) && after.contains(&(b, 4)));
 }
 
@@ -311,7 +311,7 @@ async fn winners_are_tracked_and_followers_told() {
         Err(Refusal::Denied(Denied::PhaseClosed)),
         "not before results"
     );
-    shift(&w, 25).await;
+    shift(w, 25).await;
     {
         let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
         follows::set(&mut tx, follower, Target::Project(w.project[&'A']), true)
