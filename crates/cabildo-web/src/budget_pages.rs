@@ -16,16 +16,18 @@ use crate::proposal_pages::ProcessTabs;
 use crate::site::LanguageRequest;
 use askama::Template;
 use axum::Extension;
-use axum::extract::{Path, Query, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use cabildo_engine::budgets::ballots::{self, Change};
 use cabildo_engine::budgets::projects::NewProject;
 use cabildo_engine::budgets::results::{Outcome, Reason};
 use cabildo_engine::budgets::setup::{self, Budget, Phase};
-use cabildo_engine::budgets::{execution, projects, results, supports, tally};
+use cabildo_engine::budgets::{execution, projects, results, supports};
 use cabildo_engine::content::{Refusal, Target};
 use cabildo_engine::follows;
+use cabildo_engine::processes::Denied;
 use cabildo_tenancy::Site;
 use serde::Deserialize;
 use std::fmt::Write as _;
@@ -80,8 +82,53 @@ struct BudgetPage<'a> {
     finished: bool,
 }
 
-fn budget_of(found: Option<Budget>) -> Result<Budget, WebError> {
-    found.ok_or(WebError::NotFound)
+/// What the public budget pages read, through the read cache: a heading's
+/// projects (support counts may lag like proposals'; visitors who support
+/// read theirs fresh) and its results once finished (they no longer change
+/// then, except through staff actions, which drop the copies). The budget
+/// itself is read fresh on every view: its phase follows the database
+/// clock, not a copy.
+mod cached {
+    use crate::AppState;
+    use crate::error::WebError;
+    use crate::participation::in_tx;
+    use cabildo_engine::budgets::projects::{self, Project};
+    use cabildo_engine::budgets::results::Outcome as Decided;
+    use cabildo_engine::budgets::tally;
+    use cabildo_engine::content::Refusal;
+    use cabildo_tenancy::Tenant;
+    use std::sync::Arc;
+    use uuid::Uuid;
+
+    /// A heading's projects.
+    pub(super) async fn projects(
+        state: &AppState,
+        tenant: &Tenant,
+        heading: Uuid,
+    ) -> Result<Arc<Vec<Project>>, WebError> {
+        state
+            .reads
+            .get_or_load(tenant.id, format!("budget-projects:{heading}"), || async {
+                in_tx!(state, tenant, |tx| projects::of_heading(&mut tx, heading)
+                    .await?)
+            })
+            .await
+    }
+
+    /// A heading's results; only for a budget seen finished.
+    pub(super) async fn results(
+        state: &AppState,
+        tenant: &Tenant,
+        heading: Uuid,
+    ) -> Result<Arc<Result<Decided, Refusal>>, WebError> {
+        state
+            .reads
+            .get_or_load(tenant.id, format!("budget-results:{heading}"), || async {
+                in_tx!(state, tenant, |tx| tally::public_results(&mut tx, heading)
+                    .await?)
+            })
+            .await
+    }
 }
 
 /// `GET /processes/{slug}/budget`.
@@ -99,9 +146,9 @@ pub async fn show(
             return Err(WebError::NotFound);
         };
         let mut tx = state.tenancy.begin(&ctx.tenant).await?;
-        let budget = budget_of(setup::of_process(&mut tx, summary.id).await?)?;
+        let budget = setup::of_process(&mut tx, summary.id).await?;
         tx.commit().await?;
-        Ok((summary, phases, budget))
+        Ok((summary, phases, budget.ok_or(WebError::NotFound)?))
     }
     .await;
     let (summary, phases, budget) = match found {
@@ -216,8 +263,9 @@ async fn heading_context(
     heading: Uuid,
 ) -> Result<(ProcessTabs, Budget), WebError> {
     let mut tx = state.tenancy.begin(&ctx.tenant).await?;
-    let budget = budget_of(setup::of_heading(&mut tx, heading).await?)?;
+    let budget = setup::of_heading(&mut tx, heading).await?;
     tx.commit().await?;
+    let budget = budget.ok_or(WebError::NotFound)?;
     // Unpublished processes are not found here.
     let slug = budget.process_slug.clone();
     let Some((summary, _, phases)) = process(state, &ctx.tenant, &slug).await?.as_ref().clone()
@@ -246,19 +294,28 @@ pub async fn heading(
     let viewer = ctx.visitor.session.as_ref().map(|s| s.user);
     let found: Result<_, WebError> = async {
         let (tabs, budget) = heading_context(&state, &ctx, heading).await?;
-        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
-        let list = projects::of_heading(&mut tx, heading).await?;
-        let ballot = match viewer {
-            Some(user) if budget.phase == Phase::Balloting => {
-                Some(ballots::get(&mut tx, user, heading).await?)
-            }
-            _ => None,
+        let Some(user) =
+            viewer.filter(|_| matches!(budget.phase, Phase::Balloting | Phase::Selecting))
+        else {
+            let list = cached::projects(&state, &ctx.tenant, heading).await?;
+            return Ok((tabs, budget, list, None, Vec::new()));
         };
-        let supported = match viewer {
-            Some(user) if budget.phase == Phase::Selecting => {
-                supports::of_person(&mut tx, user, heading).await?
-            }
-            _ => Vec::new(),
+        // The visitor's own ballot or supports, with counts as they are now.
+        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
+        let (list, ballot, supported) = if budget.phase == Phase::Balloting {
+            let list = cached::projects(&state, &ctx.tenant, heading).await?;
+            (
+                list,
+                Some(ballots::get(&mut tx, user, heading).await?),
+                Vec::new(),
+            )
+        } else {
+            let list = std::sync::Arc::new(projects::of_heading(&mut tx, heading).await?);
+            (
+                list,
+                None,
+                supports::of_person(&mut tx, user, heading).await?,
+            )
         };
         tx.commit().await?;
         Ok((tabs, budget, list, ballot, supported))
@@ -306,7 +363,8 @@ pub async fn heading(
             .map(|m| tr.count("budget-supports-limit", m.into())),
         notice: done_notice(tr, query.done),
         projects: list
-            .into_iter()
+            .iter()
+            .cloned()
             .filter(|p| !balloting || p.on_ballot)
             .map(|p| ProjectLine {
                 id: p.id.to_string(),
@@ -357,11 +415,12 @@ pub async fn heading(
 
 /// The notices after a citizen's action (`?done=`).
 fn done_notice(tr: &Tr, done: Option<String>) -> Option<String> {
-    const KNOWN: [&str; 7] = [
+    const KNOWN: [&str; 8] = [
         "added",
         "removed",
         "submitted",
         "proposed",
+        "pictured",
         "supported",
         "unsupported",
         "followed",
@@ -370,19 +429,23 @@ fn done_notice(tr: &Tr, done: Option<String>) -> Option<String> {
         .map(|d| tr.t(&format!("budget-done-{d}")))
 }
 
-/// `POST /budget-headings/{id}/projects`: a citizen proposes a project
-/// while the budget accepts them (`title`, `description`, `location`,
-/// `cost` in currency units).
+/// `POST /budget-headings/{id}/projects` (multipart): a citizen proposes
+/// a project while the budget accepts them (`title`, `description`,
+/// `location`, `cost` in currency units, optional picture `image`).
 pub async fn propose(
     State(state): State<AppState>,
     Extension(site): Extension<Site>,
     Extension(language): Extension<LanguageRequest>,
     Path(raw): Path<String>,
     headers: HeaderMap,
-    form: Fields,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let ctx = load!(state, site, language, headers);
-    let values = fields_or_return!(ctx, state, form);
+    let (values, picture) =
+        match crate::media::uploaded_form(&state, &ctx, multipart, "image").await {
+            Ok(form) => form,
+            Err(response) => return *response,
+        };
     let Some(heading) = parse_id(&raw) else {
         return WebError::NotFound.into_page(&ctx.tr);
     };
@@ -400,10 +463,57 @@ pub async fn propose(
         location: get(&values, "location").into(),
         estimated_cost_cents: cost,
     };
+    let image = if picture.is_empty() || ctx.visitor.session.is_none() {
+        None
+    } else {
+        match crate::media::page_picture(&state, &ctx, &picture).await {
+            Ok(name) => Some(name),
+            Err(response) => return *response,
+        }
+    };
     form_action!(state, ctx, |tx, user| {
-        projects::create(&mut tx, &ctx.actor(user), Some(user), &new)
+        match projects::create(&mut tx, &ctx.actor(user), Some(user), &new).await? {
+            Ok(id) => match &image {
+                Some(name) => projects::set_image(&mut tx, user, id, name)
+                    .await?
+                    .map(|()| format!("/budget-projects/{id}?done=proposed")),
+                None => Ok(format!("/budget-projects/{id}?done=proposed")),
+            },
+            Err(refusal) => Err(refusal),
+        }
+    })
+}
+
+/// `POST /budget-projects/{id}/image` (multipart, field `image`): the
+/// author adds or replaces the project's picture while projects are
+/// accepted.
+pub async fn upload_image(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+    Extension(language): Extension<LanguageRequest>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let ctx = load!(state, site, language, headers);
+    let file = match crate::media::uploaded(&state, &ctx, multipart, "image").await {
+        Ok(file) => file,
+        Err(response) => return *response,
+    };
+    let Some(project) = parse_id(&raw) else {
+        return WebError::NotFound.into_page(&ctx.tr);
+    };
+    if ctx.visitor.session.is_none() {
+        return Redirect::to("/account/login").into_response();
+    }
+    let name = match crate::media::page_picture(&state, &ctx, &file).await {
+        Ok(name) => name,
+        Err(response) => return *response,
+    };
+    form_action!(state, ctx, |tx, user| {
+        projects::set_image(&mut tx, user, project, &name)
             .await?
-            .map(|id| format!("/budget-projects/{id}?done=proposed"))
+            .map(|()| format!("/budget-projects/{project}?done=pictured"))
     })
 }
 
@@ -479,6 +589,8 @@ struct ProjectPage<'a> {
     supported: bool,
     logged_in: bool,
     following: bool,
+    /// The visitor wrote it and projects are accepted: they may add a picture.
+    may_picture: bool,
     execution: Option<String>,
     progress: i16,
     updates: Vec<UpdateLine>,
@@ -553,6 +665,9 @@ pub async fn project(
         supported,
         logged_in: viewer.is_some(),
         following,
+        may_picture: viewer.is_some()
+            && project.author == viewer
+            && budget.phase == Phase::Accepting,
         execution: project
             .execution_status
             .map(|s| tr.t(&format!("budget-execution-{}", s.replace('_', "-")))),
@@ -730,10 +845,11 @@ pub async fn results_page(
     };
     let found: Result<_, WebError> = async {
         let (tabs, budget) = heading_context(&state, &ctx, heading).await?;
-        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
-        let outcome = tally::public_results(&mut tx, heading).await?;
-        let list = projects::of_heading(&mut tx, heading).await?;
-        tx.commit().await?;
+        if budget.phase != Phase::Finished {
+            return Ok((tabs, budget, None, Default::default()));
+        }
+        let outcome = Some(cached::results(&state, &ctx.tenant, heading).await?);
+        let list = cached::projects(&state, &ctx.tenant, heading).await?;
         Ok((tabs, budget, outcome, list))
     }
     .await;
@@ -741,9 +857,10 @@ pub async fn results_page(
         Ok(found) => found,
         Err(error) => return error.into_page(&ctx.tr),
     };
-    let outcome = match outcome {
-        Ok(outcome) => outcome,
-        Err(refusal) => return refused_page(&state, &ctx, refusal),
+    let outcome = match outcome.as_deref() {
+        Some(Ok(outcome)) => outcome,
+        Some(Err(refusal)) => return refused_page(&state, &ctx, *refusal),
+        None => return refused_page(&state, &ctx, Refusal::Denied(Denied::PhaseClosed)),
     };
     let tr = &ctx.tr;
     let Some(info) = budget.headings.iter().find(|h| h.id == heading) else {

@@ -314,10 +314,6 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         .route("/processes/{slug}/debates/new", get(debate_pages::new_form))
         .route("/processes/{slug}/budget", get(budget_pages::show))
         .route("/budget-headings/{id}", get(budget_pages::heading))
-        .route(
-            "/budget-headings/{id}/projects",
-            post(budget_pages::propose),
-        )
         .route("/budget-projects/{id}", get(budget_pages::project))
         .route("/budget-projects/{id}/support", post(budget_pages::support))
         .route(
@@ -450,6 +446,14 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
                     post(staff_processes::upload_image),
                 )
                 .route("/proposals/{id}/image", post(proposal_pages::upload_image))
+                .route(
+                    "/budget-headings/{id}/projects",
+                    post(budget_pages::propose),
+                )
+                .route(
+                    "/budget-projects/{id}/image",
+                    post(budget_pages::upload_image),
+                )
                 .route(
                     "/staff/budget-projects/{id}/updates",
                     post(staff_budgets::post_update),

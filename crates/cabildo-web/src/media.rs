@@ -127,6 +127,11 @@ impl Refused {
         }
     }
 
+    /// Its explanation in `tr`'s language.
+    pub(crate) fn message(self, tr: &crate::i18n::Tr) -> String {
+        tr.t(&format!("refusal-{}", self.code().replace('_', "-")))
+    }
+
     /// The status it is answered with.
     pub fn status(self) -> StatusCode {
         match self {
@@ -158,6 +163,29 @@ pub async fn store(
         .await
         .map_err(|e| crate::WebError::Internal(Box::new(e)))?;
     Ok(Ok(name))
+}
+
+/// Stores a picture sent with a page's form → its name, or the page
+/// refusing it (not a picture, too large, missing).
+pub(crate) async fn page_picture(
+    state: &AppState,
+    ctx: &Context,
+    bytes: &[u8],
+) -> Result<String, Box<Response>> {
+    match store(state, ctx.tenant.id, bytes).await {
+        Ok(Ok(name)) => Ok(name),
+        Ok(Err(refused)) => {
+            let page = crate::pages::message_page(
+                &ctx.tr,
+                refused.status(),
+                &ctx.tr.t("refusal-title"),
+                &refused.message(&ctx.tr),
+                true,
+            );
+            Err(Box::new(ctx.respond(state, page)))
+        }
+        Err(error) => Err(Box::new(error.into_page(&ctx.tr))),
+    }
 }
 
 /// The file in field `name` of a multipart form whose `csrf_token`

@@ -195,6 +195,7 @@ macro_rules! in_tx {
         Ok(value)
     }};
 }
+pub(crate) use in_tx;
 
 /// The published process `slug` (from the read cache).
 pub(crate) async fn process(

@@ -835,11 +835,7 @@ pub async fn put_image(
     let name = match crate::media::store(&state, ctx.tenant.id, &body).await {
         Ok(Ok(name)) => name,
         Ok(Err(refused)) => {
-            return error(
-                refused.status(),
-                refused.code(),
-                &refusal_message_for_image(&ctx, refused),
-            );
+            return error(refused.status(), refused.code(), &refused.message(&ctx.tr));
         }
         Err(failure) => return web_error(failure),
     };
@@ -848,9 +844,4 @@ pub async fn put_image(
     )
     .await?);
     Json(json!({"image": format!("/media/{name}")})).into_response()
-}
-
-fn refusal_message_for_image(ctx: &Context, refused: crate::media::Refused) -> String {
-    ctx.tr
-        .t(&format!("refusal-{}", refused.code().replace('_', "-")))
 }

@@ -782,20 +782,9 @@ pub async fn upload_image(
     if ctx.visitor.session.is_none() {
         return Redirect::to("/account/login").into_response();
     }
-    let name = match crate::media::store(&state, ctx.tenant.id, &file).await {
-        Ok(Ok(name)) => name,
-        Ok(Err(refused)) => {
-            let response = crate::pages::message_page(
-                &ctx.tr,
-                refused.status(),
-                &ctx.tr.t("refusal-title"),
-                &ctx.tr
-                    .t(&format!("refusal-{}", refused.code().replace('_', "-"))),
-                true,
-            );
-            return ctx.respond(&state, response);
-        }
-        Err(error) => return error.into_page(&ctx.tr),
+    let name = match crate::media::page_picture(&state, &ctx, &file).await {
+        Ok(name) => name,
+        Err(response) => return *response,
     };
     form_action!(state, ctx, |tx, user| {
         proposals::set_image(&mut tx, user, id, &name)

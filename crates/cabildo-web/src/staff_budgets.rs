@@ -1037,20 +1037,9 @@ pub async fn post_update(
     let image = if photo.is_empty() {
         None
     } else {
-        match crate::media::store(&state, ctx.tenant.id, &photo).await {
-            Ok(Ok(name)) => Some(name),
-            Ok(Err(refused)) => {
-                let response = crate::pages::message_page(
-                    &ctx.tr,
-                    refused.status(),
-                    &ctx.tr.t("refusal-title"),
-                    &ctx.tr
-                        .t(&format!("refusal-{}", refused.code().replace('_', "-"))),
-                    true,
-                );
-                return ctx.respond(&state, response);
-            }
-            Err(error) => return error.into_page(&ctx.tr),
+        match crate::media::page_picture(&state, &ctx, &photo).await {
+            Ok(name) => Some(name),
+            Err(response) => return *response,
         }
     };
     let new = NewUpdate {

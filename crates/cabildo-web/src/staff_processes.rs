@@ -322,10 +322,7 @@ pub async fn upload_image(
     let name = match crate::media::store(&state, ctx.tenant.id, &file).await {
         Ok(Ok(name)) => name,
         Ok(Err(refused)) => {
-            let error = Some(
-                ctx.tr
-                    .t(&format!("refusal-{}", refused.code().replace('_', "-"))),
-            );
+            let error = Some(refused.message(&ctx.tr));
             return render(&state, &ctx, None, error, refused.status()).await;
         }
         Err(error) => return error.into_page(&ctx.tr),

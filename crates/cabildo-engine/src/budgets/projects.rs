@@ -96,13 +96,16 @@ pub struct Project {
     pub progress: i16,
     /// The proposal it came from.
     pub proposal: Option<Uuid>,
+    /// Its author (none: by the council). Not published.
+    #[serde(skip)]
+    pub author: Option<Uuid>,
 }
 
 /// The columns of [`Project`] from `budget_projects p`.
 const COLUMNS: &str = "p.id, p.number, p.heading_id AS heading, p.title, p.description, p.location,
     coalesce(p.official_cost_cents, p.estimated_cost_cents) AS cost_cents, p.feasibility,
     p.feasibility_explanation, p.on_ballot, p.supports_count, p.paper_votes, p.image,
-    p.execution_status, p.progress, p.proposal_id AS proposal";
+    p.execution_status, p.progress, p.proposal_id AS proposal, p.author_id AS author";
 
 /// Adds a project. With `author`, a citizen proposes it: only while the
 /// budget accepts projects, with a confirmed, unblocked account. Without,
@@ -195,6 +198,34 @@ pub async fn create(
         .await?;
     }
     Ok(Ok(id))
+}
+
+/// Sets the picture of `user`'s project while the budget accepts
+/// projects.
+pub async fn set_image(tx: &mut TenantTx, user: Uuid, project: Uuid, image: &str) -> Outcome<()> {
+    let sql = format!(
+        "SELECT p.author_id, {PHASE} AS phase FROM budget_projects p JOIN budgets b ON b.id = p.budget_id
+         WHERE p.id = $1 AND p.hidden_at IS NULL FOR UPDATE OF p"
+    );
+    let row: Option<(Option<Uuid>, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(project)
+        .fetch_optional(tx.conn())
+        .await?;
+    let Some((author, phase)) = row else {
+        return Ok(Err(Refusal::NotFound));
+    };
+    if author != Some(user) {
+        return Ok(Err(Refusal::NotAuthor));
+    }
+    if phase != "accepting" {
+        return Ok(Err(Refusal::Denied(Denied::PhaseClosed)));
+    }
+    sqlx::query("UPDATE budget_projects SET image = $2 WHERE id = $1")
+        .bind(project)
+        .bind(image)
+        .execute(tx.conn())
+        .await?;
+    Ok(Ok(()))
 }
 
 /// Records the evaluators' verdict. Unfeasible needs an explanation; a

@@ -501,31 +501,31 @@ pub async fn update(
 
 /// The budget of a process, with its phase now and its headings.
 pub async fn of_process(tx: &mut TenantTx, process: Uuid) -> Result<Option<Budget>, AccountError> {
-    let id: Option<Uuid> = sqlx::query_scalar("SELECT id FROM budgets WHERE process_id = $1")
-        .bind(process)
-        .fetch_optional(tx.conn())
-        .await?;
-    match id {
-        Some(id) => get(tx, id).await,
-        None => Ok(None),
-    }
+    fetch(tx, "b.process_id = $1", process).await
 }
 
 /// The budget a heading belongs to.
 pub async fn of_heading(tx: &mut TenantTx, heading: Uuid) -> Result<Option<Budget>, AccountError> {
-    let id: Option<Uuid> =
-        sqlx::query_scalar("SELECT budget_id FROM budget_headings WHERE id = $1")
-            .bind(heading)
-            .fetch_optional(tx.conn())
-            .await?;
-    match id {
-        Some(id) => get(tx, id).await,
-        None => Ok(None),
-    }
+    fetch(
+        tx,
+        "b.id = (SELECT budget_id FROM budget_headings WHERE id = $1)",
+        heading,
+    )
+    .await
 }
 
 /// A budget by id.
 pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Option<Budget>, AccountError> {
+    fetch(tx, "b.id = $1", id).await
+}
+
+/// The budget matching `condition` on `budgets b` (with `$1` bound to
+/// `key`): two statements, the budget and its headings.
+async fn fetch(
+    tx: &mut TenantTx,
+    condition: &'static str,
+    key: Uuid,
+) -> Result<Option<Budget>, AccountError> {
     #[derive(sqlx::FromRow)]
     struct Row {
         id: Uuid,
@@ -555,15 +555,16 @@ pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Option<Budget>, AccountE
                 b.max_supports, b.ballots_changeable, b.rule, b.tie, b.completion, {PHASE} AS phase,
                 b.accepting_at, b.reviewing_at, b.selecting_at, b.balloting_at, b.tallying_at, b.finished_at,
                 {STARTED} AS voting_started
-         FROM budgets b JOIN processes p ON p.id = b.process_id WHERE b.id = $1"
+         FROM budgets b JOIN processes p ON p.id = b.process_id WHERE {condition}"
     );
     let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(id)
+        .bind(key)
         .fetch_optional(tx.conn())
         .await?;
     let Some(row) = row else {
         return Ok(None);
     };
+    let id = row.id;
     let headings: Vec<Heading> = sqlx::query_as(
         "SELECT id, name, district_code AS district, amount_cents, max_projects
          FROM budget_headings WHERE budget_id = $1 ORDER BY district_code NULLS FIRST, name",

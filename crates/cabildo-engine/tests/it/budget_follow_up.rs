@@ -74,6 +74,17 @@ async fn the_author_and_followers_hear_of_the_review() {
         .await
         .expect("follow")
         .expect("followed");
+    let picture = "0123456789abcdef0123456789abcdef.png";
+    assert_eq!(
+        projects::set_image(&mut tx, follower, project, picture)
+            .await
+            .expect("image"),
+        Err(Refusal::NotAuthor)
+    );
+    projects::set_image(&mut tx, author, project, picture)
+        .await
+        .expect("image")
+        .expect("the author adds a picture");
     let notices = projects::review(
         &mut tx,
         &staff(),
@@ -103,6 +114,11 @@ async fn the_author_and_followers_hear_of_the_review() {
         .expect("review")
         .expect("reviewed");
     assert!(notices.iter().any(|n| n.user == author));
+    let shown = projects::get(&mut tx, project)
+        .await
+        .expect("get")
+        .expect("project");
+    assert_eq!(shown.image.as_deref(), Some(picture));
     assert_eq!(
         follows::set(&mut tx, follower, Target::Project(Uuid::new_v4()), true)
             .await

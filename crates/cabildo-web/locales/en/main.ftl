@@ -765,3 +765,5 @@ staff-budget-file-number-invalid = the votes must be a whole number from 0 to 10
 staff-budget-file-not-on-ballot = that project is not on the ballot.
 staff-budget-file-phase-closed = Paper votes are entered while voting and counting, not now.
 staff-budget-file-not-utf8 = The file is not UTF-8 text: save it as CSV (UTF-8).
+budget-project-picture = A picture of it (optional; PNG, JPEG, WebP or GIF, at most 5 MB)
+budget-done-pictured = The picture is saved.

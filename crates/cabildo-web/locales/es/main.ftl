@@ -765,3 +765,5 @@ staff-budget-file-number-invalid = los votos deben ser un número entero de 0 a 
 staff-budget-file-not-on-ballot = ese proyecto no está en la papeleta.
 staff-budget-file-phase-closed = Los votos en papel se introducen durante la votación y el escrutinio, no ahora.
 staff-budget-file-not-utf8 = El archivo no es texto UTF-8: guárdalo como CSV (UTF-8).
+budget-project-picture = Una imagen (opcional; PNG, JPEG, WebP o GIF, como mucho 5 MB)
+budget-done-pictured = La imagen está guardada.

@@ -204,30 +204,28 @@ async fn staff_set_up_a_budget_and_citizens_propose_and_support_with_plain_forms
     let mut ana = Person::new(&world, TOLEDO, "ana").await;
     crate::accessibility::check(&mut ana.browser, &page).await;
     let action = format!("/budget-headings/{heading}/projects");
-    let bad = ana
-        .browser
-        .submit(
-            TOLEDO,
-            &page,
-            &action,
-            &[("title", "Bancos"), ("description", "x"), ("cost", "mucho")],
-        )
-        .await;
+    let bad = upload(
+        &mut ana.browser,
+        &page,
+        &action,
+        &[("title", "Bancos"), ("description", "x"), ("cost", "mucho")],
+        ("image", b""),
+    )
+    .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let proposed = ana
-        .browser
-        .submit(
-            TOLEDO,
-            &page,
-            &action,
-            &[
-                ("title", "Bancos a la sombra"),
-                ("description", "Cuatro bancos junto a la fuente"),
-                ("location", "Plaza de Zocodover"),
-                ("cost", "2500,50"),
-            ],
-        )
-        .await;
+    let proposed = upload(
+        &mut ana.browser,
+        &page,
+        &action,
+        &[
+            ("title", "Bancos a la sombra"),
+            ("description", "Cuatro bancos junto a la fuente"),
+            ("location", "Plaza de Zocodover"),
+            ("cost", "2500,50"),
+        ],
+        ("image", PNG),
+    )
+    .await;
     assert_eq!(proposed.status, StatusCode::SEE_OTHER, "{}", proposed.body);
     let location = proposed.headers["location"]
         .to_str()
@@ -241,7 +239,9 @@ async fn staff_set_up_a_budget_and_citizens_propose_and_support_with_plain_forms
         .expect("the project's page");
     let shown = ana.browser.get(TOLEDO, &location).await;
     assert!(
-        shown.body.contains("2500,50 EUR") && shown.body.contains("Plaza de Zocodover"),
+        shown.body.contains("2500,50 EUR")
+            && shown.body.contains("Plaza de Zocodover")
+            && shown.body.contains("src=\"/media/"),
         "{}",
         shown.body
     );
