@@ -364,8 +364,8 @@ pub async fn heading(
         notice: done_notice(tr, query.done),
         projects: list
             .iter()
-            .cloned()
             .filter(|p| !balloting || p.on_ballot)
+            .cloned()
             .map(|p| ProjectLine {
                 id: p.id.to_string(),
                 number: p.number,
@@ -887,7 +887,7 @@ pub async fn results_page(
         total: money(tr, cents(outcome.total), &budget.currency),
         rule: tr.t(&format!("budget-rule-{}", budget.rule)),
         rule_explained: tr.t(&format!("budget-rule-{}-explained", budget.rule)),
-        chart: chart(tr, &outcome, &titles),
+        chart: chart(tr, outcome, &titles),
         lines: outcome
             .projects
             .iter()
