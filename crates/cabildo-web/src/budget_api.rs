@@ -48,6 +48,19 @@ pub async fn budget(
     }
 }
 
+/// Whether `heading` exists and its process is published.
+async fn published_heading(
+    tx: &mut cabildo_tenancy::TenantTx,
+    heading: Uuid,
+) -> Result<bool, cabildo_engine::accounts::AccountError> {
+    Ok(match setup::of_heading(tx, heading).await? {
+        Some(budget) => processes::published_by_slug(tx, &budget.process_slug)
+            .await?
+            .is_some(),
+        None => false,
+    })
+}
+
 /// `GET /api/v1/budget-headings/{id}/projects`: the heading's projects, by
 /// number (those on the ballot have `on_ballot`).
 pub async fn projects(
@@ -61,12 +74,17 @@ pub async fn projects(
     let Some(heading) = parse_id(&raw) else {
         return not_found();
     };
-    let list = read!(state, ctx, |tx| projects::of_heading(&mut tx, heading)
-        .await?);
-    if list.is_empty() {
-        return not_found();
+    let list = read!(state, ctx, |tx| {
+        if published_heading(&mut tx, heading).await? {
+            Some(projects::of_heading(&mut tx, heading).await?)
+        } else {
+            None
+        }
+    });
+    match list {
+        Some(list) => Json(json!({"projects": list})).into_response(),
+        None => not_found(),
     }
-    Json(json!({"projects": list})).into_response()
 }
 
 /// `GET /api/v1/budget-projects/{id}`: a project of a published process
@@ -84,17 +102,10 @@ pub async fn project(
     };
     let found = read!(state, ctx, |tx| {
         match projects::get(&mut tx, id).await? {
-            None => None,
-            Some(project) => match setup::of_heading(&mut tx, project.heading).await? {
-                Some(budget)
-                    if processes::published_by_slug(&mut tx, &budget.process_slug)
-                        .await?
-                        .is_some() =>
-                {
-                    Some((project, execution::updates(&mut tx, id).await?))
-                }
-                _ => None,
-            },
+            Some(project) if published_heading(&mut tx, project.heading).await? => {
+                Some((project, execution::updates(&mut tx, id).await?))
+            }
+            _ => None,
         }
     });
     match found {

@@ -281,6 +281,25 @@ async fn people_read_the_budget_and_cast_a_ballot_checked_whole() {
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // An archived process's budget is no longer shown.
+    let tenant = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
+    let process = setup::of_heading(&mut tx, heading)
+        .await
+        .expect("budget")
+        .expect("found")
+        .process;
+    assert!(
+        cabildo_engine::processes::archive(&mut tx, &Actor("cli".into()), process)
+            .await
+            .expect("archive")
+    );
+    tx.commit().await.expect("commit");
+    for path in [projects_path, format!("/api/v1/budget-projects/{a}")] {
+        let (status, _) = anonymous(&world, TOLEDO, &path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
 }
 
 #[tokio::test]
