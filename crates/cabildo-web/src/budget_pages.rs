@@ -415,7 +415,7 @@ pub async fn heading(
 
 /// The notices after a citizen's action (`?done=`).
 fn done_notice(tr: &Tr, done: Option<String>) -> Option<String> {
-    const KNOWN: [&str; 8] = [
+    const KNOWN: [&str; 7] = [
         "added",
         "removed",
         "submitted",
@@ -423,7 +423,6 @@ fn done_notice(tr: &Tr, done: Option<String>) -> Option<String> {
         "pictured",
         "supported",
         "unsupported",
-        "followed",
     ];
     done.filter(|d| KNOWN.contains(&d.as_str()))
         .map(|d| tr.t(&format!("budget-done-{d}")))

@@ -677,7 +677,6 @@ budget-update-photo-alt = Photo of the works on { $date }
 budget-done-proposed = Your project is proposed. The council will review whether it is feasible, and you will hear of it.
 budget-done-supported = Support counted.
 budget-done-unsupported = Support withdrawn.
-budget-done-followed = You follow this project.
 notice-project-reviewed = The council reviewed the project “{ $subject }”
 notice-project-update = News on the execution of “{ $subject }”
 refusal-choice-invalid = Choose one of the options offered.

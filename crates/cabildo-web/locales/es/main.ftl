@@ -677,7 +677,6 @@ budget-update-photo-alt = Foto de las obras el { $date }
 budget-done-proposed = Tu proyecto está propuesto. El ayuntamiento estudiará si es viable y te lo hará saber.
 budget-done-supported = Apoyo contado.
 budget-done-unsupported = Apoyo retirado.
-budget-done-followed = Sigues este proyecto.
 notice-project-reviewed = El ayuntamiento ha evaluado el proyecto «{ $subject }»
 notice-project-update = Novedades de la ejecución de «{ $subject }»
 refusal-choice-invalid = Elige una de las opciones ofrecidas.
