@@ -197,7 +197,7 @@ fn figures(reason: &Reason) -> (Option<usize>, &'static str, Option<String>) {
 }
 
 /// An outcome as JSON: winners, total and every project's reason.
-pub(crate) fn outcome_json(outcome: &Outcome) -> Value {
+fn outcome_json(outcome: &Outcome, listed: &[projects::Project]) -> Value {
     let projects: Vec<Value> = outcome
         .projects
         .iter()
@@ -211,11 +211,22 @@ pub(crate) fn outcome_json(outcome: &Outcome) -> Value {
                 reason[key] = json!(amount);
             }
             json!({"number": p.id, "cost": units(p.cost), "votes": p.votes,
-                   "selected": p.selected, "reason": reason})
+                   "paper_votes": paper_votes(listed, &p.id), "selected": p.selected,
+                   "reason": reason})
         })
         .collect();
     json!({"selected": outcome.selected, "total": units(outcome.total),
            "per_voter": outcome.per_voter.as_ref().map(money_text), "projects": projects})
+}
+
+/// The project numbered `number` among `listed`.
+fn numbered<'p>(listed: &'p [projects::Project], number: &str) -> Option<&'p projects::Project> {
+    listed.iter().find(|p| p.number.to_string() == number)
+}
+
+/// The counted paper votes among a project's votes (shown apart).
+fn paper_votes(listed: &[projects::Project], number: &str) -> i32 {
+    numbered(listed, number).map_or(0, |p| p.paper_votes)
 }
 
 /// `GET /api/v1/budget-headings/{id}/results`: once the budget is
@@ -232,10 +243,12 @@ pub async fn results(
     let Some(heading) = parse_id(&raw) else {
         return not_found();
     };
-    let outcome = read!(state, ctx, |tx| tally::public_results(&mut tx, heading)
-        .await?);
+    let (outcome, listed) = read!(state, ctx, |tx| {
+        let outcome = tally::public_results(&mut tx, heading).await?;
+        (outcome, projects::of_heading(&mut tx, heading).await?)
+    });
     match outcome {
-        Ok(outcome) => Json(outcome_json(&outcome)).into_response(),
+        Ok(outcome) => Json(outcome_json(&outcome, &listed)).into_response(),
         Err(refusal) => crate::participation_api::refused(&ctx, refusal),
     }
 }
@@ -261,12 +274,10 @@ pub async fn results_csv(
         Ok(outcome) => outcome,
         Err(refusal) => return crate::participation_api::refused(&ctx, refusal),
     };
-    let mut csv = String::from("number,title,cost,votes,selected,reason,round,amount\r\n");
+    let mut csv =
+        String::from("number,title,cost,votes,paper_votes,selected,reason,round,amount\r\n");
     for p in &outcome.projects {
-        let title = titles
-            .iter()
-            .find(|t| t.number.to_string() == p.id)
-            .map_or("", |t| t.title.as_str());
+        let title = numbered(&titles, &p.id).map_or("", |t| t.title.as_str());
         let (round, _, amount) = figures(&p.reason);
         let (reason, round, amount) = (
             p.reason.kind(),
@@ -278,6 +289,7 @@ pub async fn results_csv(
             title.to_owned(),
             units(p.cost),
             p.votes.to_string(),
+            paper_votes(&titles, &p.id).to_string(),
             p.selected.to_string(),
             reason.to_owned(),
             round,

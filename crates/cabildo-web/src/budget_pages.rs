@@ -730,6 +730,8 @@ pub struct ResultLine {
     number: String,
     title: String,
     votes: i64,
+    /// Of `votes`, counted on paper.
+    paper_votes: i32,
     cost: String,
     selected: bool,
     reason: String,
@@ -894,6 +896,10 @@ pub async fn results_page(
                 title: title_of(&p.id),
                 number: p.id.clone(),
                 votes: p.votes,
+                paper_votes: list
+                    .iter()
+                    .find(|l| l.number.to_string() == p.id)
+                    .map_or(0, |l| l.paper_votes),
                 cost: money(tr, cents(p.cost), &budget.currency),
                 selected: p.selected,
                 reason: reason_text(tr, &p.reason, &budget.currency),

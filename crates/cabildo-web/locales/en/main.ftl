@@ -766,3 +766,4 @@ staff-budget-file-phase-closed = Paper votes are entered while voting and counti
 staff-budget-file-not-utf8 = The file is not UTF-8 text: save it as CSV (UTF-8).
 budget-project-picture = A picture of it (optional; PNG, JPEG, WebP or GIF, at most 5 MB)
 budget-done-pictured = The picture is saved.
+budget-paper-votes = Of them, on paper

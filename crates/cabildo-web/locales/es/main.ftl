@@ -766,3 +766,4 @@ staff-budget-file-phase-closed = Los votos en papel se introducen durante la vot
 staff-budget-file-not-utf8 = El archivo no es texto UTF-8: guárdalo como CSV (UTF-8).
 budget-project-picture = Una imagen (opcional; PNG, JPEG, WebP o GIF, como mucho 5 MB)
 budget-done-pictured = La imagen está guardada.
+budget-paper-votes = De ellos, en papel

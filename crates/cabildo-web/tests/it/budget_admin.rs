@@ -522,6 +522,29 @@ async fn paper_counts_and_execution_updates_through_the_staff_pages() {
         ),
         (Some("in_progress"), Some(40), Some("Obras adjudicadas"))
     );
+    // Paper votes are shown apart in the results.
+    let results = anonymous
+        .json(
+            TOLEDO,
+            "GET",
+            &format!("/api/v1/budget-headings/{heading}/results"),
+            serde_json::Value::Null,
+            None,
+        )
+        .await;
+    let results: serde_json::Value = serde_json::from_str(&results.body).expect("json");
+    let line = results["projects"]
+        .as_array()
+        .and_then(|all| all.iter().find(|p| p["number"] == number(a).to_string()))
+        .expect("A");
+    assert_eq!(
+        (line["votes"].as_i64(), line["paper_votes"].as_i64()),
+        (Some(5), Some(5))
+    );
+    let page = anonymous
+        .get(TOLEDO, &format!("/budget-headings/{heading}/results"))
+        .await;
+    assert!(page.body.contains("De ellos, en papel"), "{}", page.body);
     let elsewhere = Browser::new(&world.app)
         .json(
             TALAVERA,

@@ -253,12 +253,12 @@ async fn people_read_the_budget_and_cast_a_ballot_checked_whole() {
     assert_eq!(csv.status, StatusCode::OK);
     assert!(
         csv.body
-            .starts_with("number,title,cost,votes,selected,reason,round,amount\r\n"),
+            .starts_with("number,title,cost,votes,paper_votes,selected,reason,round,amount\r\n"),
         "{}",
         csv.body
     );
     assert!(
-        csv.body.contains(",Fuente A,40.00,1,true,bought,1,"),
+        csv.body.contains(",Fuente A,40.00,1,0,true,bought,1,"),
         "{}",
         csv.body
     );
