@@ -35,6 +35,9 @@ struct StaffPage<'a> {
     districts: Vec<(String, String)>,
     reviews_organisations: bool,
     organisations: Vec<cabildo_engine::organisations::Organisation>,
+    /// Admins and evaluators: budget headings, with projects awaiting review.
+    reviews_budgets: bool,
+    headings: Vec<cabildo_engine::budgets::setup::StaffHeading>,
 }
 
 fn role_name(tr: &Tr, role: &str) -> String {
@@ -208,11 +211,21 @@ async fn render(
         } else {
             (Vec::new(), Vec::new())
         };
+        let headings = if roles
+            .iter()
+            .any(|r| matches!(r, Role::Admin | Role::Evaluator))
+        {
+            cabildo_engine::budgets::setup::staff_headings(&mut tx)
+                .await
+                .map_err(from_account)?
+        } else {
+            Vec::new()
+        };
         tx.commit().await?;
-        Ok((roles, members, audit, organisations))
+        Ok((roles, members, audit, organisations, headings))
     }
     .await;
-    let (roles, members, audit, organisations) = match loaded {
+    let (roles, members, audit, organisations, headings) = match loaded {
         Ok(loaded) => loaded,
         Err(error) => return error.into_page(&ctx.tr),
     };
@@ -261,6 +274,10 @@ async fn render(
             .iter()
             .any(|r| matches!(r, Role::Admin | Role::Moderator)),
         organisations,
+        reviews_budgets: roles
+            .iter()
+            .any(|r| matches!(r, Role::Admin | Role::Evaluator)),
+        headings,
     };
     match page.render() {
         Ok(html) => ctx.respond(state, (status, Html(html)).into_response()),

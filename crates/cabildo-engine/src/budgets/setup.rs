@@ -603,3 +603,38 @@ async fn fetch(
         headings,
     }))
 }
+
+/// A heading as listed for staff.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct StaffHeading {
+    /// The heading.
+    pub id: Uuid,
+    /// Its name.
+    pub name: String,
+    /// Its budget's title.
+    pub budget: String,
+    /// Its process's title.
+    pub process: String,
+    /// Its projects.
+    pub projects: i64,
+    /// Of them, awaiting a feasibility review.
+    pub pending: i64,
+}
+
+/// The headings of every budget whose process is not archived, newest
+/// budget first, with how many projects await review.
+pub async fn staff_headings(tx: &mut TenantTx) -> Result<Vec<StaffHeading>, AccountError> {
+    Ok(sqlx::query_as(
+        "SELECT h.id, h.name, b.title AS budget, p.title AS process,
+                count(j.id) FILTER (WHERE j.hidden_at IS NULL) AS projects,
+                count(j.id) FILTER (WHERE j.hidden_at IS NULL AND j.feasibility = 'pending') AS pending
+         FROM budget_headings h JOIN budgets b ON b.id = h.budget_id
+         JOIN processes p ON p.id = b.process_id AND p.status <> 'archived'
+         LEFT JOIN budget_projects j ON j.heading_id = h.id
+         GROUP BY h.id, b.id, p.id
+         ORDER BY b.created_at DESC, b.id, h.district_code NULLS FIRST, h.name
+         LIMIT 500",
+    )
+    .fetch_all(tx.conn())
+    .await?)
+}

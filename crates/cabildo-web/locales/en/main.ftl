@@ -767,3 +767,13 @@ staff-budget-file-not-utf8 = The file is not UTF-8 text: save it as CSV (UTF-8).
 budget-project-picture = A picture of it (optional; PNG, JPEG, WebP or GIF, at most 5 MB)
 budget-done-pictured = The picture is saved.
 budget-paper-votes = Of them, on paper
+staff-budgets-heading = Participatory budgets
+staff-budgets-empty = No process has a budget yet. Admins set one up from the list of processes.
+staff-budgets-projects = { $count ->
+    [one] { $formatted } project
+   *[other] { $formatted } projects
+}
+staff-budgets-pending = { $count ->
+    [one] { $formatted } awaiting review
+   *[other] { $formatted } awaiting review
+}

@@ -767,3 +767,13 @@ staff-budget-file-not-utf8 = El archivo no es texto UTF-8: guárdalo como CSV (U
 budget-project-picture = Una imagen (opcional; PNG, JPEG, WebP o GIF, como mucho 5 MB)
 budget-done-pictured = La imagen está guardada.
 budget-paper-votes = De ellos, en papel
+staff-budgets-heading = Presupuestos participativos
+staff-budgets-empty = Ningún proceso tiene aún presupuesto. Quien administra lo configura desde la lista de procesos.
+staff-budgets-projects = { $count ->
+    [one] { $formatted } proyecto
+   *[other] { $formatted } proyectos
+}
+staff-budgets-pending = { $count ->
+    [one] { $formatted } pendiente de evaluación
+   *[other] { $formatted } pendientes de evaluación
+}

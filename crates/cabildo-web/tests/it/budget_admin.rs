@@ -250,6 +250,12 @@ async fn staff_set_up_a_budget_and_citizens_propose_and_support_with_plain_forms
     // An evaluator reviews it; the author hears of it.
     let mut eva = staff_member(&world, TOLEDO, "toledo", "eva", Role::Evaluator).await;
     let staff_page = format!("/staff/budget-headings/{heading}");
+    let console = eva.get(TOLEDO, "/staff").await;
+    assert!(
+        console.body.contains(&staff_page) && console.body.contains("1 pendiente de evaluación"),
+        "evaluators find the headings to review from the staff console: {}",
+        console.body
+    );
     crate::accessibility::check(&mut eva, &staff_page).await;
     let review = format!("/staff/budget-projects/{project}/review");
     let unexplained = eva
