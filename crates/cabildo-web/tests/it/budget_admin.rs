@@ -539,9 +539,13 @@ async fn paper_counts_and_execution_updates_through_the_staff_pages() {
         )
         .await;
     let results: serde_json::Value = serde_json::from_str(&results.body).expect("json");
+    let a_number = number(a).to_string();
     let line = results["projects"]
         .as_array()
-        .and_then(|all| all.iter().find(|p| p["number"] == number(a).to_string()))
+        .and_then(|all| {
+            all.iter()
+                .find(|p| p["number"].as_str() == Some(a_number.as_str()))
+        })
         .expect("A");
     assert_eq!(
         (line["votes"].as_i64(), line["paper_votes"].as_i64()),
