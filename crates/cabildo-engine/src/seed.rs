@@ -617,7 +617,143 @@ pub async fn demo(tx: &mut TenantTx, council: &str) -> Result<bool, AccountError
         .await?;
     }
     demo_budget(tx, &actor, process, &people).await?;
+    demo_past_budget(tx, &actor, &people).await?;
     Ok(true)
+}
+
+/// The demo's address of last year's finished budget.
+pub const DEMO_PAST_PROCESS: &str = "presupuestos-2026";
+
+/// Last year's budget, finished: six residents voted, the results are
+/// public, and the winners' works are under way with dated updates. Its
+/// calendar is moved into the past directly (time passing): once voting
+/// has begun the rules only allow a reset, which would discard the votes.
+async fn demo_past_budget(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    people: &[Uuid],
+) -> Result<(), AccountError> {
+    use crate::budgets::ballots::{self, Change};
+    use crate::budgets::execution::{self, NewUpdate, Status};
+    let new = NewProcess {
+        slug: DEMO_PAST_PROCESS.into(),
+        title: "Presupuestos participativos 2026".into(),
+        summary: "El primer presupuesto participativo de la ciudad: 200.000 € que decidieron los vecinos. Aquí puedes ver los resultados y cómo van las obras.".into(),
+        description: "Los vecinos propusieron proyectos, el ayuntamiento estudió su viabilidad y los empadronados votaron. Los proyectos ganadores se eligieron por el **Método de Partes Iguales**.".into(),
+        district: None,
+        rules: Rules {
+            create: Who::Registered,
+            support: Who::Verified,
+            organisations_may_support: false,
+            support_threshold: 5,
+        },
+    };
+    let Ok(process) = processes::create(tx, actor, &new).await? else {
+        return Ok(());
+    };
+    let now = OffsetDateTime::now_utc();
+    let day = |d: i64| (now + Duration::days(d)).date().midnight().assume_utc();
+    let phase = NewPhase {
+        title: "Presupuestos participativos".into(),
+        starts_at: day(-150),
+        ends_at: day(-60),
+        components: vec![Component::Budget],
+    };
+    let _ = processes::add_phase(tx, actor, process, &phase).await?;
+    processes::publish(tx, actor, process).await?;
+    let settings = crate::budgets::setup::Settings {
+        title: "Presupuestos participativos 2026".into(),
+        verified_only: true,
+        ..budget_settings(1)
+    };
+    let projects: Vec<(String, String, i64)> = [
+        (
+            "Reforma del parque de la Vega",
+            "Nuevos caminos, riego por goteo y zona de sombra en el parque.",
+            9_000_000,
+        ),
+        (
+            "Iluminación LED en el casco histórico",
+            "Farolas de bajo consumo en las calles más oscuras del casco.",
+            6_000_000,
+        ),
+        (
+            "Rampas en los centros de salud",
+            "Accesos sin escalones en los tres centros de salud.",
+            3_500_000,
+        ),
+        (
+            "Zona de juegos en Santa Bárbara",
+            "Columpios y juegos nuevos en la plaza del barrio.",
+            5_000_000,
+        ),
+        (
+            "Biblioteca abierta en verano",
+            "Horario de tarde en julio y agosto en la biblioteca central.",
+            2_500_000,
+        ),
+    ]
+    .into_iter()
+    .map(|(t, d, c)| (t.to_owned(), d.to_owned(), c))
+    .collect();
+    let Ok((heading, ids)) =
+        open_budget(tx, actor, process, &settings, 20_000_000, &projects).await?
+    else {
+        return Ok(());
+    };
+    for (person, chosen) in people.iter().zip([
+        &[0, 2, 4][..],
+        &[0, 2][..],
+        &[1, 2, 4][..],
+        &[0, 3][..],
+        &[1, 3, 4][..],
+        &[2, 4][..],
+    ]) {
+        let change = Change::Replace {
+            projects: chosen.iter().filter_map(|&i| ids.get(i).copied()).collect(),
+            submit: true,
+        };
+        let _ = ballots::change(tx, *person, heading, change).await?;
+    }
+    sqlx::query(
+        "UPDATE budgets SET accepting_at = $2 - interval '150 days', reviewing_at = $2 - interval '120 days',
+                selecting_at = $2 - interval '100 days', balloting_at = $2 - interval '90 days',
+                tallying_at = $2 - interval '70 days', finished_at = $2 - interval '60 days'
+         WHERE process_id = $1",
+    )
+    .bind(process)
+    .bind(day(0))
+    .execute(tx.conn())
+    .await?;
+    let Ok(winners) = execution::winners(tx, heading).await? else {
+        return Ok(());
+    };
+    for (project, (status, progress, body)) in winners.iter().zip([
+        (
+            Status::Done,
+            100,
+            "Obras terminadas y entregadas a la ciudad. Gracias a todos los que votasteis.",
+        ),
+        (
+            Status::InProgress,
+            60,
+            "Las obras van por la mitad y siguen el calendario previsto.",
+        ),
+        (
+            Status::Planned,
+            0,
+            "Proyecto adjudicado: las obras empiezan el mes que viene.",
+        ),
+    ]) {
+        let update = NewUpdate {
+            status,
+            progress,
+            body: body.into(),
+            image: None,
+        };
+        let _ = execution::post(tx, actor, *project, &update).await?;
+    }
+    Ok(())
 }
 
 /// The demo process's participatory budget, open for voting: 300,000 € for

@@ -208,6 +208,8 @@ pub struct ProjectLine {
     supportable: bool,
     supported: bool,
     supports: i32,
+    /// A winner's execution: "In progress · 60 %".
+    execution: Option<String>,
 }
 
 /// The visitor's ballot as shown.
@@ -237,6 +239,8 @@ struct HeadingPage<'a> {
     balloting: bool,
     /// Citizens propose projects now.
     accepting: bool,
+    /// Results are public.
+    finished: bool,
     /// Citizens support projects now.
     selecting: bool,
     logged_in: bool,
@@ -355,6 +359,7 @@ pub async fn heading(
         phase: tr.t(&format!("budget-phase-{}", budget.phase.as_str())),
         balloting,
         accepting: budget.phase == Phase::Accepting,
+        finished: budget.phase == Phase::Finished,
         selecting,
         logged_in: viewer.is_some(),
         supports_limit: budget
@@ -374,6 +379,13 @@ pub async fn heading(
                 supportable: selecting && p.feasibility == "feasible",
                 supported: supported.contains(&p.id),
                 supports: p.supports_count,
+                execution: p.execution_status.as_ref().map(|status| {
+                    format!(
+                        "{} · {} %",
+                        tr.t(&format!("budget-execution-{}", status.replace('_', "-"))),
+                        p.progress
+                    )
+                }),
                 title: p.title,
                 description: p.description,
                 location: p.location,

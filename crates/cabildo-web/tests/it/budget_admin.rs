@@ -528,6 +528,17 @@ async fn paper_counts_and_execution_updates_through_the_staff_pages() {
         ),
         (Some("in_progress"), Some(40), Some("Obras adjudicadas"))
     );
+    let heading_page = anonymous
+        .get(TOLEDO, &format!("/budget-headings/{heading}"))
+        .await;
+    assert!(
+        heading_page
+            .body
+            .contains("Ejecución:</strong> En marcha · 40 %")
+            && heading_page.body.contains("/results\">"),
+        "the heading shows each winner's execution and links the results: {}",
+        heading_page.body
+    );
     // Paper votes are shown apart in the results.
     let results = anonymous
         .json(

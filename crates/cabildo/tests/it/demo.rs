@@ -115,6 +115,36 @@ fn the_demo_serves_both_councils_and_the_platform_catches_mail_then_stops_cleanl
             && budget.contains("/budget-headings/"),
         "the demo budget is open for voting: {budget}"
     );
+    // Last year's budget is finished: results, and the winners' execution.
+    let host = format!("toledo.localhost:{port}");
+    let (status, past) =
+        http_get(port, &host, "/processes/presupuestos-2026/budget").expect("past budget");
+    assert_eq!(status, 200);
+    let heading = past
+        .split("/budget-headings/")
+        .nth(1)
+        .and_then(|rest| rest.get(..36))
+        .expect("a heading")
+        .to_owned();
+    let (status, results) =
+        http_get(port, &host, &format!("/budget-headings/{heading}/results")).expect("results");
+    assert_eq!(status, 200, "{results}");
+    assert!(
+        results.contains("<svg class=\"chart\"") && results.contains("Financiado"),
+        "{results}"
+    );
+    let (status, projects) = http_get(
+        port,
+        &host,
+        &format!("/api/v1/budget-headings/{heading}/projects"),
+    )
+    .expect("projects");
+    assert_eq!(status, 200);
+    assert!(
+        projects.contains("\"execution_status\":\"done\"")
+            && projects.contains("\"execution_status\":\"in_progress\""),
+        "the winners' works are tracked: {projects}"
+    );
     let (status, talavera) =
         http_get(port, &format!("talavera.localhost:{port}"), "/").expect("talavera");
     assert_eq!(status, 200);
