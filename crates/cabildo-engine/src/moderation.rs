@@ -1,5 +1,5 @@
 //! Reports and moderation: anyone with an account reports a debate,
-//! proposal or comment with a reason; moderators see reported items with
+//! proposal, comment or citizen's budget project with a reason; moderators see reported items with
 //! their counts and hide, restore or dismiss them, and block accounts
 //! (with a message; their content is hidden). Every decision is audited.
 
@@ -20,6 +20,9 @@ pub enum Item {
     Proposal(Uuid),
     /// A comment.
     Comment(Uuid),
+    /// A budget project proposed by a citizen (hidden, it leaves the
+    /// heading's lists and its ballot).
+    Project(Uuid),
 }
 
 impl Item {
@@ -29,13 +32,14 @@ impl Item {
             Self::Debate(_) => "debate",
             Self::Proposal(_) => "proposal",
             Self::Comment(_) => "comment",
+            Self::Project(_) => "project",
         }
     }
 
     /// The id.
     pub fn id(self) -> Uuid {
         match self {
-            Self::Debate(id) | Self::Proposal(id) | Self::Comment(id) => id,
+            Self::Debate(id) | Self::Proposal(id) | Self::Comment(id) | Self::Project(id) => id,
         }
     }
 
@@ -45,6 +49,7 @@ impl Item {
             "debate" => Some(Self::Debate(id)),
             "proposal" => Some(Self::Proposal(id)),
             "comment" => Some(Self::Comment(id)),
+            "project" => Some(Self::Project(id)),
             _ => None,
         }
     }
@@ -54,6 +59,7 @@ impl Item {
             Self::Debate(_) => "debates",
             Self::Proposal(_) => "proposals",
             Self::Comment(_) => "comments",
+            Self::Project(_) => "budget_projects",
         }
     }
 }
@@ -82,8 +88,10 @@ pub async fn report(tx: &mut TenantTx, user: Uuid, item: Item, reason: &str) -> 
             )));
         }
     }
+    // Only what people wrote is reported: a council's own project has no
+    // author.
     let sql = format!(
-        "SELECT EXISTS (SELECT 1 FROM {} WHERE id = $1 AND hidden_at IS NULL)",
+        "SELECT EXISTS (SELECT 1 FROM {} WHERE id = $1 AND hidden_at IS NULL AND author_id IS NOT NULL)",
         item.table()
     );
     let visible: bool = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
@@ -109,7 +117,7 @@ pub async fn report(tx: &mut TenantTx, user: Uuid, item: Item, reason: &str) -> 
 /// A reported item waiting for moderators.
 #[derive(Clone, Debug, sqlx::FromRow, Serialize)]
 pub struct Reported {
-    /// `debate`, `proposal` or `comment`.
+    /// `debate`, `proposal`, `comment` or `project`.
     pub kind: String,
     /// Its id.
     pub id: Uuid,
@@ -139,20 +147,22 @@ pub async fn queue(tx: &mut TenantTx) -> Result<Vec<Reported>, AccountError> {
                     (array_agg(reason ORDER BY created_at DESC))[1:5] AS reasons, min(created_at) AS since
              FROM reports WHERE resolved_at IS NULL GROUP BY target_kind, target_id)
          SELECT o.target_kind AS kind, o.target_id AS id,
-                coalesce(d.title, p.title, left(c.body, 200), '') AS excerpt,
+                coalesce(d.title, p.title, j.title, left(c.body, 200), '') AS excerpt,
                 CASE o.target_kind WHEN 'debate' THEN '/debates/' || o.target_id
                                    WHEN 'proposal' THEN '/proposals/' || o.target_id
+                                   WHEN 'project' THEN '/budget-projects/' || o.target_id
                                    ELSE coalesce('/' || c.target_kind || 's/' || c.target_id, '')
                                         || '#comment-' || o.target_id END AS link,
                 o.reports, o.reasons,
-                coalesce(d.hidden_at, p.hidden_at, c.hidden_at) IS NOT NULL AS hidden,
+                coalesce(d.hidden_at, p.hidden_at, j.hidden_at, c.hidden_at) IS NOT NULL AS hidden,
                 coalesce(u.nickname, '—') AS author, u.id AS author_id,
                 u.blocked_at IS NOT NULL AS author_blocked
          FROM open o
          LEFT JOIN debates d ON o.target_kind = 'debate' AND d.id = o.target_id
          LEFT JOIN proposals p ON o.target_kind = 'proposal' AND p.id = o.target_id
          LEFT JOIN comments c ON o.target_kind = 'comment' AND c.id = o.target_id
-         JOIN users u ON u.id = coalesce(d.author_id, p.author_id, c.author_id)
+         LEFT JOIN budget_projects j ON o.target_kind = 'project' AND j.id = o.target_id
+         JOIN users u ON u.id = coalesce(d.author_id, p.author_id, j.author_id, c.author_id)
          ORDER BY o.reports DESC, o.since LIMIT 200",
     )
     .fetch_all(tx.conn())
@@ -278,6 +288,12 @@ pub async fn block(
         .await?;
     sqlx::query(
         "UPDATE proposals SET hidden_at = now() WHERE author_id = $1 AND hidden_at IS NULL",
+    )
+    .bind(user)
+    .execute(tx.conn())
+    .await?;
+    sqlx::query(
+        "UPDATE budget_projects SET hidden_at = now() WHERE author_id = $1 AND hidden_at IS NULL",
     )
     .bind(user)
     .execute(tx.conn())

@@ -602,6 +602,8 @@ struct ProjectPage<'a> {
     following: bool,
     /// The visitor wrote it and projects are accepted: they may add a picture.
     may_picture: bool,
+    /// A citizen wrote it: people may report it to the moderators.
+    reportable: bool,
     execution: Option<String>,
     progress: i16,
     updates: Vec<UpdateLine>,
@@ -679,6 +681,7 @@ pub async fn project(
         may_picture: viewer.is_some()
             && project.author == viewer
             && budget.phase == Phase::Accepting,
+        reportable: project.author.is_some(),
         execution: project
             .execution_status
             .map(|s| tr.t(&format!("budget-execution-{}", s.replace('_', "-")))),

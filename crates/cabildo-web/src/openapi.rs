@@ -141,7 +141,7 @@ pub fn document() -> Value {
                                       "post": with_params(op("Comment or reply (depth ≤ 4); staff may mark an official answer.", true, Some("NewComment"), ("201", "`{\"id\"}`"), r), &[&kind, &id])},
             "/{kind}/{id}/follow": {"put": with_params(op("Follow (notifications of comments, replies, status changes).", true, None, ("200", "Following."), r), &[&kind, &id]),
                                     "delete": with_params(op("Stop following.", true, None, ("200", "Not following."), r), &[&kind, &id])},
-            "/{kind}/{id}/reports": {"post": with_params(op("Report a debate, proposal or comment to the moderators (`kind`: debates, proposals, comments).", true, Some("Report"), ("202", "Reported."), r), &[&kind, &id])},
+            "/{kind}/{id}/reports": {"post": with_params(op("Report a debate, proposal, comment or citizen's budget project to the moderators (`kind`: debates, proposals, comments, budget-projects).", true, Some("Report"), ("202", "Reported."), r), &[&kind, &id])},
             "/comments/{id}": {"patch": with_params(op("Edit my comment within the edit window.", true, Some("EditComment"), ("200", "Edited."), r), &[&id]),
                                "delete": with_params(op("Delete my comment (its place in the thread stays).", true, None, ("204", "Deleted."), r), &[&id])},
             "/comments/{id}/vote": {"put": with_params(op("Vote on a comment: 1 up, -1 down, 0 none (one vote per person).", true, Some("Vote"), ("200", "`{\"upvotes\", \"downvotes\", \"mine\"}`"), r), &[&id])},

@@ -690,7 +690,8 @@ pub struct ReportBody {
     reason: String,
 }
 
-/// `POST /api/v1/{proposals|debates|comments}/{id}/reports` → 202.
+/// `POST /api/v1/{proposals|debates|comments|budget-projects}/{id}/reports`
+/// → 202.
 pub async fn report(
     State(state): State<AppState>,
     Extension(site): Extension<Site>,
@@ -701,7 +702,11 @@ pub async fn report(
 ) -> Response {
     let ctx = context!(state, site, language, headers);
     let body = body!(body);
-    let item = parse_id(&raw).and_then(|id| Item::parse(kind.trim_end_matches('s'), id));
+    let kind = match kind.as_str() {
+        "budget-projects" => "project",
+        other => other.trim_end_matches('s'),
+    };
+    let item = parse_id(&raw).and_then(|id| Item::parse(kind, id));
     let Some(item) = item else {
         return not_found();
     };

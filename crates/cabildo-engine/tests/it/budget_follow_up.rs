@@ -404,3 +404,73 @@ async fn winners_are_tracked_and_followers_told() {
     assert_eq!(foreign, Err(Refusal::NotFound));
     tx.commit().await.expect("commit");
 }
+
+#[tokio::test]
+async fn moderators_hide_a_reported_project_everywhere() {
+    use cabildo_engine::moderation::{self, Decision, Item};
+    let w = world().await;
+    shift(&w, -25).await;
+    let author = person(&w.tenancy, &w.tenant, "troll@x.es", true, None).await;
+    let reporter = person(&w.tenancy, &w.tenant, "vecina@x.es", true, None).await;
+    let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+    let project = projects::create(
+        &mut tx,
+        &Actor::user(author),
+        Some(author),
+        &NewProject {
+            heading: w.city,
+            title: "Texto ofensivo".into(),
+            description: "Insultos".into(),
+            location: String::new(),
+            estimated_cost_cents: 1_000,
+        },
+    )
+    .await
+    .expect("create")
+    .expect("created");
+    // A council's own project has no author to report.
+    let council_project = w.project[&'A'];
+    assert_eq!(
+        moderation::report(&mut tx, reporter, Item::Project(council_project), "x")
+            .await
+            .expect("report"),
+        Err(Refusal::NotFound)
+    );
+    moderation::report(
+        &mut tx,
+        reporter,
+        Item::Project(project),
+        "Insulta a vecinos",
+    )
+    .await
+    .expect("report")
+    .expect("reported");
+    let queue = moderation::queue(&mut tx).await.expect("queue");
+    let listed = queue
+        .iter()
+        .find(|r| r.id == project)
+        .expect("in the moderators' queue");
+    assert_eq!(
+        (listed.kind.as_str(), listed.link.clone(), listed.author_id),
+        ("project", format!("/budget-projects/{project}"), author)
+    );
+    assert!(
+        moderation::decide(&mut tx, &staff(), Item::Project(project), Decision::Hide)
+            .await
+            .expect("decide")
+    );
+    assert!(
+        projects::get(&mut tx, project)
+            .await
+            .expect("get")
+            .is_none()
+    );
+    assert!(
+        !projects::of_heading(&mut tx, w.city)
+            .await
+            .expect("list")
+            .iter()
+            .any(|p| p.id == project)
+    );
+    tx.commit().await.expect("commit");
+}

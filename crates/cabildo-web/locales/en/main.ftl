@@ -525,6 +525,7 @@ search-kind-process = Processes
 search-kind-debate = Debates
 search-kind-proposal = Proposals
 search-kind-comment = Comments
+search-kind-project = Budget projects
 search-hint = Type a few words; "quotes" find a phrase and -word leaves a word out.
 search-empty = Nothing matches. Try other words, or fewer.
 search-count = { $count ->

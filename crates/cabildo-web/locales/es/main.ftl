@@ -525,6 +525,7 @@ search-kind-process = Procesos
 search-kind-debate = Debates
 search-kind-proposal = Propuestas
 search-kind-comment = Comentarios
+search-kind-project = Proyectos de presupuestos
 search-hint = Escribe unas palabras; las "comillas" buscan una frase y -palabra la excluye.
 search-empty = Nada coincide. Prueba con otras palabras, o con menos.
 search-count = { $count ->

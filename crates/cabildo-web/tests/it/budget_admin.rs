@@ -324,6 +324,24 @@ async fn staff_set_up_a_budget_and_citizens_propose_and_support_with_plain_forms
         StatusCode::NOT_FOUND
     );
 
+    // Anyone may report a citizen's project; moderators see it.
+    let project_page = format!("/budget-projects/{project}");
+    let reported = eva
+        .submit(
+            TOLEDO,
+            &project_page,
+            "/reports",
+            &[
+                ("kind", "project"),
+                ("id", &project.to_string()),
+                ("reason", "Spam"),
+            ],
+        )
+        .await;
+    assert_eq!(reported.status, StatusCode::OK, "{}", reported.body);
+    let queue = admin.get(TOLEDO, "/staff/moderation").await;
+    assert!(queue.body.contains(&project_page), "{}", queue.body);
+
     // Supports open: a verified resident supports from the heading page.
     let tenant = world.council("toledo").await;
     let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
