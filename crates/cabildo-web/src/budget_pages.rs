@@ -803,10 +803,11 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// A horizontal bar chart of votes per project (winners marked), as SVG
-/// drawn on the server: the table beside it carries the same figures for
-/// people who cannot see it.
-fn chart(tr: &Tr, outcome: &Outcome, titles: &[(String, String)]) -> String {
+/// A horizontal bar chart of votes per project (winners marked) with a
+/// thin bar of each project's cost under it, as SVG drawn on the server:
+/// the table beside it carries the same figures for people who cannot see
+/// it.
+fn chart(tr: &Tr, outcome: &Outcome, titles: &[(String, String)], currency: &str) -> String {
     let rows = outcome.projects.len();
     let most = outcome
         .projects
@@ -815,8 +816,17 @@ fn chart(tr: &Tr, outcome: &Outcome, titles: &[(String, String)]) -> String {
         .max()
         .unwrap_or(0)
         .max(1);
-    let (width, label, bar, row) = (640, 220, 360, 28);
+    let dearest = outcome
+        .projects
+        .iter()
+        .map(|p| p.cost)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let (width, label, bar, row) = (640, 220, 300, 34);
     let height = rows * row + 10;
+    let scaled =
+        |value: i128, top: i128| usize::try_from(value.max(0) * bar as i128 / top).unwrap_or(0);
     let mut svg = String::new();
     let _ = write!(
         svg,
@@ -825,8 +835,8 @@ fn chart(tr: &Tr, outcome: &Outcome, titles: &[(String, String)]) -> String {
     );
     for (i, p) in outcome.projects.iter().enumerate() {
         let y = i * row + 5;
-        let length =
-            usize::try_from(p.votes.max(0)).unwrap_or(0) * bar / usize::try_from(most).unwrap_or(1);
+        let length = scaled(i128::from(p.votes), i128::from(most));
+        let cost = scaled(p.cost, dearest);
         let name = titles
             .iter()
             .find(|(number, _)| *number == p.id)
@@ -835,12 +845,16 @@ fn chart(tr: &Tr, outcome: &Outcome, titles: &[(String, String)]) -> String {
         let fill = if p.selected { "#1b6e3a" } else { "#9aa5b1" };
         let _ = write!(
             svg,
-            "<text x=\"0\" y=\"{}\" font-size=\"13\">{name}</text><rect x=\"{label}\" y=\"{y}\" width=\"{length}\" height=\"18\" fill=\"{fill}\"></rect><text x=\"{}\" y=\"{}\" font-size=\"13\">{}{}</text>",
-            y + 14,
+            "<text x=\"0\" y=\"{}\" font-size=\"13\">{name}</text><rect x=\"{label}\" y=\"{y}\" width=\"{length}\" height=\"16\" fill=\"{fill}\"></rect><text x=\"{}\" y=\"{}\" font-size=\"13\">{}{}</text><rect x=\"{label}\" y=\"{}\" width=\"{cost}\" height=\"5\" fill=\"#2b5797\"></rect><text x=\"{}\" y=\"{}\" font-size=\"10\">{}</text>",
+            y + 13,
             label + length + 6,
-            y + 14,
+            y + 13,
             p.votes,
-            if p.selected { " ✓" } else { "" }
+            if p.selected { " ✓" } else { "" },
+            y + 19,
+            label + cost + 6,
+            y + 24,
+            escape(&money(tr, cents(p.cost), currency)),
         );
     }
     svg.push_str("</svg>");
@@ -903,7 +917,7 @@ pub async fn results_page(
         total: money(tr, cents(outcome.total), &budget.currency),
         rule: tr.t(&format!("budget-rule-{}", budget.rule)),
         rule_explained: tr.t(&format!("budget-rule-{}-explained", budget.rule)),
-        chart: chart(tr, outcome, &titles),
+        chart: chart(tr, outcome, &titles, &budget.currency),
         lines: outcome
             .projects
             .iter()

@@ -413,6 +413,10 @@ async fn the_ballot_works_with_plain_forms_and_the_results_explain_themselves() 
         "a chart"
     );
     assert!(
+        shown.body.contains("font-size=\"10\">40,00 EUR</text>"),
+        "the chart shows each project's cost too"
+    );
+    assert!(
         shown.body.contains("Método de Partes Iguales"),
         "the rule in plain words"
     );
