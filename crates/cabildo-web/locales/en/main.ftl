@@ -778,3 +778,4 @@ staff-budgets-pending = { $count ->
     [one] { $formatted } awaiting review
    *[other] { $formatted } awaiting review
 }
+budget-login-to-support-projects = Log in to support projects

@@ -778,3 +778,4 @@ staff-budgets-pending = { $count ->
     [one] { $formatted } pendiente de evaluación
    *[other] { $formatted } pendientes de evaluación
 }
+budget-login-to-support-projects = Entra para apoyar proyectos
