@@ -170,7 +170,7 @@ pub struct NewHeading {
 }
 
 /// A heading as stored.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct Heading {
     /// Id.
     pub id: Uuid,
@@ -520,7 +520,7 @@ pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Option<Budget>, AccountE
 }
 
 /// The budget matching `condition` on `budgets b` (with `$1` bound to
-/// `key`): two statements, the budget and its headings.
+/// `key`), its headings with it: one statement.
 async fn fetch(
     tx: &mut TenantTx,
     condition: &'static str,
@@ -549,12 +549,18 @@ async fn fetch(
         tallying_at: OffsetDateTime,
         finished_at: OffsetDateTime,
         voting_started: bool,
+        headings: sqlx::types::Json<Vec<Heading>>,
     }
     let sql = format!(
         "SELECT b.id, b.process_id, p.slug AS process_slug, b.title, b.currency, b.voting_style, b.min_spend_percent, b.voters,
                 b.max_supports, b.ballots_changeable, b.rule, b.tie, b.completion, {PHASE} AS phase,
                 b.accepting_at, b.reviewing_at, b.selecting_at, b.balloting_at, b.tallying_at, b.finished_at,
-                {STARTED} AS voting_started
+                {STARTED} AS voting_started,
+                (SELECT coalesce(json_agg(json_build_object('id', h.id, 'name', h.name,
+                            'district', h.district_code, 'amount_cents', h.amount_cents,
+                            'max_projects', h.max_projects)
+                        ORDER BY h.district_code NULLS FIRST, h.name), '[]')
+                 FROM budget_headings h WHERE h.budget_id = b.id) AS headings
          FROM budgets b JOIN processes p ON p.id = b.process_id WHERE {condition}"
     );
     let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -564,14 +570,6 @@ async fn fetch(
     let Some(row) = row else {
         return Ok(None);
     };
-    let id = row.id;
-    let headings: Vec<Heading> = sqlx::query_as(
-        "SELECT id, name, district_code AS district, amount_cents, max_projects
-         FROM budget_headings WHERE budget_id = $1 ORDER BY district_code NULLS FIRST, name",
-    )
-    .bind(id)
-    .fetch_all(tx.conn())
-    .await?;
     Ok(Some(Budget {
         id: row.id,
         process: row.process_id,
@@ -600,7 +598,7 @@ async fn fetch(
             finished: row.finished_at,
         },
         voting_started: row.voting_started,
-        headings,
+        headings: row.headings.0,
     }))
 }
 
