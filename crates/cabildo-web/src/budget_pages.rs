@@ -82,23 +82,65 @@ struct BudgetPage<'a> {
     finished: bool,
 }
 
-/// What the public budget pages read, through the read cache: a heading's
-/// projects (support counts may lag like proposals'; visitors who support
-/// read theirs fresh) and its results once finished (they no longer change
-/// then, except through staff actions, which drop the copies). The budget
-/// itself is read fresh on every view: its phase follows the database
-/// clock, not a copy.
+/// What the public budget pages read, through the read cache: the budget
+/// (its phase, by the database clock when read, may lag a phase change by
+/// up to the cache's time to live; actions are always checked fresh by the
+/// engine), a heading's projects (support counts may lag like proposals';
+/// visitors who support read theirs fresh) and its results once finished
+/// (they no longer change then, except through staff actions, which drop
+/// the copies).
 mod cached {
     use crate::AppState;
     use crate::error::WebError;
     use crate::participation::in_tx;
     use cabildo_engine::budgets::projects::{self, Project};
     use cabildo_engine::budgets::results::Outcome as Decided;
+    use cabildo_engine::budgets::setup::{self, Budget};
     use cabildo_engine::budgets::tally;
     use cabildo_engine::content::Refusal;
     use cabildo_tenancy::Tenant;
     use std::sync::Arc;
     use uuid::Uuid;
+
+    /// The budget of a process.
+    pub(super) async fn of_process(
+        state: &AppState,
+        tenant: &Tenant,
+        process: Uuid,
+    ) -> Result<Budget, WebError> {
+        let found = state
+            .reads
+            .get_or_load(
+                tenant.id,
+                format!("budget-of-process:{process}"),
+                || async {
+                    in_tx!(state, tenant, |tx| setup::of_process(&mut tx, process)
+                        .await?)
+                },
+            )
+            .await?;
+        found.as_ref().clone().ok_or(WebError::NotFound)
+    }
+
+    /// The budget of a heading.
+    pub(super) async fn of_heading(
+        state: &AppState,
+        tenant: &Tenant,
+        heading: Uuid,
+    ) -> Result<Budget, WebError> {
+        let found = state
+            .reads
+            .get_or_load(
+                tenant.id,
+                format!("budget-of-heading:{heading}"),
+                || async {
+                    in_tx!(state, tenant, |tx| setup::of_heading(&mut tx, heading)
+                        .await?)
+                },
+            )
+            .await?;
+        found.as_ref().clone().ok_or(WebError::NotFound)
+    }
 
     /// A heading's projects.
     pub(super) async fn projects(
@@ -145,10 +187,8 @@ pub async fn show(
         let Some((summary, _, phases)) = process.as_ref().clone() else {
             return Err(WebError::NotFound);
         };
-        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
-        let budget = setup::of_process(&mut tx, summary.id).await?;
-        tx.commit().await?;
-        Ok((summary, phases, budget.ok_or(WebError::NotFound)?))
+        let budget = cached::of_process(&state, &ctx.tenant, summary.id).await?;
+        Ok((summary, phases, budget))
     }
     .await;
     let (summary, phases, budget) = match found {
@@ -266,10 +306,7 @@ async fn heading_context(
     ctx: &crate::account_pages::Context,
     heading: Uuid,
 ) -> Result<(ProcessTabs, Budget), WebError> {
-    let mut tx = state.tenancy.begin(&ctx.tenant).await?;
-    let budget = setup::of_heading(&mut tx, heading).await?;
-    tx.commit().await?;
-    let budget = budget.ok_or(WebError::NotFound)?;
+    let budget = cached::of_heading(state, &ctx.tenant, heading).await?;
     // Unpublished processes are not found here.
     let slug = budget.process_slug.clone();
     let Some((summary, _, phases)) = process(state, &ctx.tenant, &slug).await?.as_ref().clone()
@@ -875,6 +912,9 @@ pub async fn results_page(
     };
     let found: Result<_, WebError> = async {
         let (tabs, budget) = heading_context(&state, &ctx, heading).await?;
+        // A copy of the budget seen finished may be a few seconds late;
+        // the results themselves are only computed once the database
+        // clock says so (`tally::public_results`).
         if budget.phase != Phase::Finished {
             return Ok((tabs, budget, None, Default::default()));
         }

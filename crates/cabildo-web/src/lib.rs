@@ -29,7 +29,7 @@ mod platform_pages;
 mod process_pages;
 mod proposal_pages;
 pub mod ratelimit;
-mod read_cache;
+pub mod read_cache;
 mod search_pages;
 mod session_cache;
 mod site;
@@ -85,6 +85,9 @@ pub struct WebConfig {
     pub rate_limits: ratelimit::RateLimits,
     /// Where uploaded pictures are kept.
     pub media: Arc<dyn media::Storage>,
+    /// How long public pages' reads are kept (see `read_cache`); tests
+    /// that move a budget's calendar in the database set it to zero.
+    pub read_cache_ttl: Duration,
 }
 
 impl std::fmt::Debug for dyn media::Storage {
@@ -113,6 +116,7 @@ impl Default for WebConfig {
             media: Arc::new(media::LocalFolder::new(
                 std::env::temp_dir().join("cabildo-media"),
             )),
+            read_cache_ttl: read_cache::TTL,
         }
     }
 }
@@ -164,7 +168,11 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
     );
     let state = AppState {
         sessions: session_cache::SessionCache::new(tenancy.cache().cloned(), tenancy.namespace()),
-        reads: read_cache::ReadCache::new(tenancy.cache().cloned(), tenancy.namespace()),
+        reads: read_cache::ReadCache::new(
+            tenancy.cache().cloned(),
+            tenancy.namespace(),
+            config.read_cache_ttl,
+        ),
         tenancy,
         resolver,
         metrics: Arc::new(Metrics::default()),

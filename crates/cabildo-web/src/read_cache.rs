@@ -16,7 +16,8 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// How long a copy is used at most.
+/// How long a copy is used at most, unless configured otherwise
+/// ([`crate::WebConfig::read_cache_ttl`]).
 pub const TTL: Duration = Duration::from_secs(5);
 /// Copies kept at most (all are dropped when full: they are cheap to redo).
 const CAPACITY: usize = 20_000;
@@ -43,11 +44,13 @@ struct Inner {
 pub struct ReadCache {
     inner: Arc<Mutex<Inner>>,
     redis: Option<(SharedCache, String)>,
+    ttl: Duration,
 }
 
 impl ReadCache {
-    /// Copies that hear of other nodes' changes through `redis`.
-    pub fn new(redis: Option<SharedCache>, namespace: &str) -> Self {
+    /// Copies kept for `ttl` that hear of other nodes' changes through
+    /// `redis`.
+    pub fn new(redis: Option<SharedCache>, namespace: &str, ttl: Duration) -> Self {
         let inner: Arc<Mutex<Inner>> = Arc::default();
         let redis = redis.map(|cache| {
             let channel = format!("cabildo:{namespace}:reads-changed");
@@ -64,7 +67,7 @@ impl ReadCache {
             });
             (cache, channel)
         });
-        Self { inner, redis }
+        Self { inner, redis, ttl }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -90,7 +93,7 @@ impl ReadCache {
             let fresh = inner
                 .entries
                 .get(&(tenant, key.clone()))
-                .filter(|(_, at, read_in)| *read_in == generation && at.elapsed() < TTL)
+                .filter(|(_, at, read_in)| *read_in == generation && at.elapsed() < self.ttl)
                 .map(|(slot, _, _)| slot.clone());
             match fresh {
                 Some(slot) => slot,
@@ -138,7 +141,7 @@ mod tests {
 
     #[tokio::test]
     async fn copies_are_reused_until_a_change_and_only_for_their_council() {
-        let cache = ReadCache::new(None, "test");
+        let cache = ReadCache::new(None, "test", TTL);
         let (a, b) = (
             TenantId(uuid::Uuid::new_v4()),
             TenantId(uuid::Uuid::new_v4()),
@@ -189,7 +192,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_change_during_a_read_leaves_the_result_unkept() {
-        let cache = ReadCache::new(None, "test");
+        let cache = ReadCache::new(None, "test", TTL);
         let tenant = TenantId(uuid::Uuid::new_v4());
         let during = cache.clone();
         let first = cache

@@ -154,6 +154,16 @@ pub struct World {
 }
 
 pub async fn world() -> World {
+    world_with_reads_kept(cabildo_web::read_cache::TTL).await
+}
+
+/// A world whose public reads are never kept: for tests that move time in
+/// the database (a budget's calendar) and read the pages right after.
+pub async fn world_reading_fresh() -> World {
+    world_with_reads_kept(Duration::ZERO).await
+}
+
+async fn world_with_reads_kept(read_cache_ttl: Duration) -> World {
     let tenancy = demo_tenancy().await;
     let catcher = SmtpCatcher::start().await.expect("smtp");
     let mailer = Mailer::new(&MailConfig {
@@ -185,6 +195,7 @@ pub async fn world() -> World {
         &tenancy,
         WebConfig {
             secret_key: Some(SECRET.to_vec()),
+            read_cache_ttl,
             ..WebConfig::default()
         },
     );

@@ -6,7 +6,9 @@
 //! with photos that followers hear of — each page for its council only and
 //! its role only.
 
-use crate::accounts::{Browser, TALAVERA, TOLEDO, World, csrf_of, logged_in, world};
+use crate::accounts::{
+    Browser, TALAVERA, TOLEDO, World, csrf_of, logged_in, world_reading_fresh as world,
+};
 use crate::budgets::{budget, finish, verify};
 use crate::participation::{OPEN_RULES, Person, count_notifications, open_process};
 use axum::body::Body;
@@ -594,4 +596,92 @@ async fn paper_counts_and_execution_updates_through_the_staff_pages() {
         )
         .await;
     assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_public_budget_pages_are_kept_but_a_staff_change_shows_at_once() {
+    // The usual configuration: public reads are kept for a few seconds.
+    let world = crate::accounts::world().await;
+    let (heading, _) = budget(&world).await;
+    let process = {
+        let tenant = world.council("toledo").await;
+        let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
+        let budget = setup::of_heading(&mut tx, heading)
+            .await
+            .expect("budget")
+            .expect("found");
+        tx.commit().await.expect("commit");
+        budget.process
+    };
+    let mut anonymous = Browser::new(&world.app);
+    let page = "/processes/presupuestos/budget";
+    assert!(
+        anonymous
+            .get(TOLEDO, page)
+            .await
+            .body
+            .contains("Presupuestos 2027")
+    );
+    let mut admin = staff_member(&world, TOLEDO, "toledo", "jefa", Role::Admin).await;
+    let setup_page = format!("/staff/processes/{process}/budget");
+    let form = admin.get(TOLEDO, &setup_page).await;
+    assert_eq!(form.status, StatusCode::OK);
+    // Voting has begun: the title changes only with a reset and a reason.
+    let mut fields: Vec<(String, String)> = vec![
+        ("title".into(), "Presupuestos de los barrios".into()),
+        ("reset_reason".into(), "Nombre equivocado".into()),
+    ];
+    for name in [
+        "currency",
+        "style",
+        "min_spend",
+        "max_supports",
+        "rule",
+        "tie",
+        "completion",
+        "accepting",
+        "reviewing",
+        "selecting",
+        "balloting",
+        "tallying",
+        "finished",
+        "heading_rows",
+        "h0_name",
+        "h0_district",
+        "h0_amount",
+        "h0_max",
+    ] {
+        let value = form
+            .body
+            .split(&format!("name=\"{name}\""))
+            .nth(1)
+            .and_then(|rest| rest.split("value=\"").nth(1))
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_default()
+            .to_owned();
+        fields.push((name.to_owned(), value));
+    }
+    for (name, value) in [
+        ("style", "knapsack"),
+        ("rule", "mes"),
+        ("tie", "id"),
+        ("completion", "exhaustive"),
+        ("h0_district", ""),
+    ] {
+        if let Some(field) = fields.iter_mut().find(|(n, _)| n == name) {
+            field.1 = value.to_owned();
+        }
+    }
+    let saved = admin
+        .submit(TOLEDO, &setup_page, &setup_page, &pairs(&fields))
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert!(
+        anonymous
+            .get(TOLEDO, page)
+            .await
+            .body
+            .contains("Presupuestos de los barrios"),
+        "the kept copy was dropped by the change"
+    );
 }

@@ -3,7 +3,7 @@
 //! ballots change nothing), results only once finished, and nothing of it
 //! reachable from another council.
 
-use crate::accounts::{Browser, TALAVERA, TOLEDO, World, world};
+use crate::accounts::{Browser, TALAVERA, TOLEDO, World, world_reading_fresh as world};
 use crate::participation::{OPEN_RULES, Person, open_process};
 use axum::http::StatusCode;
 use cabildo_engine::budgets::projects::{self, Feasibility, NewProject};
