@@ -219,14 +219,9 @@ fn outcome_json(outcome: &Outcome, listed: &[projects::Project]) -> Value {
            "per_voter": outcome.per_voter.as_ref().map(money_text), "projects": projects})
 }
 
-/// The project numbered `number` among `listed`.
-fn numbered<'p>(listed: &'p [projects::Project], number: &str) -> Option<&'p projects::Project> {
-    listed.iter().find(|p| p.number.to_string() == number)
-}
-
 /// The counted paper votes among a project's votes (shown apart).
-fn paper_votes(listed: &[projects::Project], number: &str) -> i32 {
-    numbered(listed, number).map_or(0, |p| p.paper_votes)
+pub(crate) fn paper_votes(listed: &[projects::Project], number: &str) -> i32 {
+    projects::by_number(listed, number).map_or(0, |p| p.paper_votes)
 }
 
 /// `GET /api/v1/budget-headings/{id}/results`: once the budget is
@@ -277,7 +272,7 @@ pub async fn results_csv(
     let mut csv =
         String::from("number,title,cost,votes,paper_votes,selected,reason,round,amount\r\n");
     for p in &outcome.projects {
-        let title = numbered(&titles, &p.id).map_or("", |t| t.title.as_str());
+        let title = projects::by_number(&titles, &p.id).map_or("", |t| t.title.as_str());
         let (round, _, amount) = figures(&p.reason);
         let (reason, round, amount) = (
             p.reason.kind(),

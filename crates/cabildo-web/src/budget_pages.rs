@@ -102,42 +102,32 @@ mod cached {
     use std::sync::Arc;
     use uuid::Uuid;
 
-    /// The budget of a process.
-    pub(super) async fn of_process(
-        state: &AppState,
-        tenant: &Tenant,
-        process: Uuid,
-    ) -> Result<Budget, WebError> {
-        let found = state
-            .reads
-            .get_or_load(
-                tenant.id,
-                format!("budget-of-process:{process}"),
-                || async {
-                    in_tx!(state, tenant, |tx| setup::of_process(&mut tx, process)
-                        .await?)
-                },
-            )
-            .await?;
-        found.as_ref().clone().ok_or(WebError::NotFound)
+    /// Whose budget to read.
+    pub(super) enum Of {
+        /// A process's.
+        Process(Uuid),
+        /// The one a heading belongs to.
+        Heading(Uuid),
     }
 
-    /// The budget of a heading.
-    pub(super) async fn of_heading(
+    /// The budget of a process or of a heading.
+    pub(super) async fn budget(
         state: &AppState,
         tenant: &Tenant,
-        heading: Uuid,
+        of: Of,
     ) -> Result<Budget, WebError> {
+        let key = match of {
+            Of::Process(id) => format!("budget-of-process:{id}"),
+            Of::Heading(id) => format!("budget-of-heading:{id}"),
+        };
         let found = state
             .reads
-            .get_or_load(
-                tenant.id,
-                format!("budget-of-heading:{heading}"),
-                || async {
-                    in_tx!(state, tenant, |tx| setup::of_heading(&mut tx, heading)
-                        .await?)
-                },
-            )
+            .get_or_load(tenant.id, key, || async {
+                in_tx!(state, tenant, |tx| match of {
+                    Of::Process(id) => setup::of_process(&mut tx, id).await?,
+                    Of::Heading(id) => setup::of_heading(&mut tx, id).await?,
+                })
+            })
             .await?;
         found.as_ref().clone().ok_or(WebError::NotFound)
     }
@@ -187,7 +177,7 @@ pub async fn show(
         let Some((summary, _, phases)) = process.as_ref().clone() else {
             return Err(WebError::NotFound);
         };
-        let budget = cached::of_process(&state, &ctx.tenant, summary.id).await?;
+        let budget = cached::budget(&state, &ctx.tenant, cached::Of::Process(summary.id)).await?;
         Ok((summary, phases, budget))
     }
     .await;
@@ -306,7 +296,7 @@ async fn heading_context(
     ctx: &crate::account_pages::Context,
     heading: Uuid,
 ) -> Result<(ProcessTabs, Budget), WebError> {
-    let budget = cached::of_heading(state, &ctx.tenant, heading).await?;
+    let budget = cached::budget(state, &ctx.tenant, cached::Of::Heading(heading)).await?;
     // Unpublished processes are not found here.
     let slug = budget.process_slug.clone();
     let Some((summary, _, phases)) = process(state, &ctx.tenant, &slug).await?.as_ref().clone()
@@ -497,12 +487,9 @@ pub async fn propose(
     let Some(heading) = parse_id(&raw) else {
         return WebError::NotFound.into_page(&ctx.tr);
     };
-    let Some(cost) = crate::staff_budgets::parse_cents(get(&values, "cost")) else {
-        return refused_page(
-            &state,
-            &ctx,
-            Refusal::Invalid("estimated_cost", "amount_invalid"),
-        );
+    let cost = match crate::staff_budgets::estimated_cost(&values) {
+        Ok(cost) => cost,
+        Err(refusal) => return refused_page(&state, &ctx, refusal),
     };
     let new = NewProject {
         heading,
@@ -544,18 +531,8 @@ pub async fn upload_image(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let ctx = load!(state, site, language, headers);
-    let file = match crate::media::uploaded(&state, &ctx, multipart, "image").await {
-        Ok(file) => file,
-        Err(response) => return *response,
-    };
-    let Some(project) = parse_id(&raw) else {
-        return WebError::NotFound.into_page(&ctx.tr);
-    };
-    if ctx.visitor.session.is_none() {
-        return Redirect::to("/account/login").into_response();
-    }
-    let name = match crate::media::page_picture(&state, &ctx, &file).await {
-        Ok(name) => name,
+    let (project, name) = match crate::media::page_upload(&state, &ctx, multipart, &raw).await {
+        Ok(uploaded) => uploaded,
         Err(response) => return *response,
     };
     form_action!(state, ctx, |tx, user| {
@@ -844,7 +821,7 @@ fn escape(text: &str) -> String {
 /// thin bar of each project's cost under it, as SVG drawn on the server:
 /// the table beside it carries the same figures for people who cannot see
 /// it.
-fn chart(tr: &Tr, outcome: &Outcome, titles: &[(String, String)], currency: &str) -> String {
+fn chart(tr: &Tr, outcome: &Outcome, listed: &[projects::Project], currency: &str) -> String {
     let rows = outcome.projects.len();
     let most = outcome
         .projects
@@ -874,10 +851,8 @@ fn chart(tr: &Tr, outcome: &Outcome, titles: &[(String, String)], currency: &str
         let y = i * row + 5;
         let length = scaled(i128::from(p.votes), i128::from(most));
         let cost = scaled(p.cost, dearest);
-        let name = titles
-            .iter()
-            .find(|(number, _)| *number == p.id)
-            .map_or(p.id.clone(), |(_, t)| t.chars().take(28).collect());
+        let name = projects::by_number(listed, &p.id)
+            .map_or(p.id.clone(), |l| l.title.chars().take(28).collect());
         let name = escape(&name);
         let fill = if p.selected { "#1b6e3a" } else { "#9aa5b1" };
         let _ = write!(
@@ -936,16 +911,6 @@ pub async fn results_page(
     let Some(info) = budget.headings.iter().find(|h| h.id == heading) else {
         return WebError::NotFound.into_page(tr);
     };
-    let titles: Vec<(String, String)> = list
-        .iter()
-        .map(|p| (p.number.to_string(), p.title.clone()))
-        .collect();
-    let title_of = |number: &str| {
-        titles
-            .iter()
-            .find(|(n, _)| n == number)
-            .map_or(String::new(), |(_, t)| t.clone())
-    };
     let page = ResultsPage {
         tr,
         chrome: &ctx.chrome,
@@ -957,18 +922,15 @@ pub async fn results_page(
         total: money(tr, cents(outcome.total), &budget.currency),
         rule: tr.t(&format!("budget-rule-{}", budget.rule)),
         rule_explained: tr.t(&format!("budget-rule-{}-explained", budget.rule)),
-        chart: chart(tr, outcome, &titles, &budget.currency),
+        chart: chart(tr, outcome, &list, &budget.currency),
         lines: outcome
             .projects
             .iter()
             .map(|p| ResultLine {
-                title: title_of(&p.id),
+                title: projects::by_number(&list, &p.id).map_or(String::new(), |l| l.title.clone()),
                 number: p.id.clone(),
                 votes: p.votes,
-                paper_votes: list
-                    .iter()
-                    .find(|l| l.number.to_string() == p.id)
-                    .map_or(0, |l| l.paper_votes),
+                paper_votes: crate::budget_api::paper_votes(&list, &p.id),
                 cost: money(tr, cents(p.cost), &budget.currency),
                 selected: p.selected,
                 reason: reason_text(tr, &p.reason, &budget.currency),

@@ -188,6 +188,28 @@ pub(crate) async fn page_picture(
     }
 }
 
+/// A logged-in person's picture for the item `raw` names (field `image`
+/// of a page's multipart form), stored: the item's id and the picture's
+/// name, or the page answering (refused form, no such item, login,
+/// refused picture).
+pub(crate) async fn page_upload(
+    state: &AppState,
+    ctx: &Context,
+    multipart: Result<Multipart, MultipartRejection>,
+    raw: &str,
+) -> Result<(uuid::Uuid, String), Box<Response>> {
+    let file = uploaded(state, ctx, multipart, "image").await?;
+    let Some(id) = crate::participation::parse_id(raw) else {
+        return Err(Box::new(crate::WebError::NotFound.into_page(&ctx.tr)));
+    };
+    if ctx.visitor.session.is_none() {
+        return Err(Box::new(
+            axum::response::Redirect::to("/account/login").into_response(),
+        ));
+    }
+    Ok((id, page_picture(state, ctx, &file).await?))
+}
+
 /// The file in field `name` of a multipart form whose `csrf_token`
 /// matches the visitor's (empty when none was sent), or the page refusing
 /// the form. Used for pictures (`image`) and census files (`file`).

@@ -772,18 +772,8 @@ pub async fn upload_image(
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let ctx = load!(state, site, language, headers);
-    let file = match crate::media::uploaded(&state, &ctx, multipart, "image").await {
-        Ok(file) => file,
-        Err(response) => return *response,
-    };
-    let Some(id) = parse_id(&raw) else {
-        return WebError::NotFound.into_page(&ctx.tr);
-    };
-    if ctx.visitor.session.is_none() {
-        return Redirect::to("/account/login").into_response();
-    }
-    let name = match crate::media::page_picture(&state, &ctx, &file).await {
-        Ok(name) => name,
+    let (id, name) = match crate::media::page_upload(&state, &ctx, multipart, &raw).await {
+        Ok(uploaded) => uploaded,
         Err(response) => return *response,
     };
     form_action!(state, ctx, |tx, user| {

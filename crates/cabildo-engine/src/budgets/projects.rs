@@ -387,6 +387,12 @@ pub async fn of_heading(tx: &mut TenantTx, heading: Uuid) -> Result<Vec<Project>
         .await?)
 }
 
+/// The project a result line names: results and Pabulib files know
+/// projects by their public number, as text.
+pub fn by_number<'p>(projects: &'p [Project], number: &str) -> Option<&'p Project> {
+    projects.iter().find(|p| p.number.to_string() == number)
+}
+
 /// A project by id (hidden ones are not found).
 pub async fn get(tx: &mut TenantTx, project: Uuid) -> Result<Option<Project>, AccountError> {
     let sql =

@@ -2,7 +2,9 @@
 //! the ballot, paper votes one by one or from a count file, qualified
 //! proposals to import, and execution updates of the winners.
 
-use super::{DoneQuery, Need, cents_text, may, notice, parse_cents, staff_project};
+use super::{
+    DoneQuery, Need, allowed, cents_text, estimated_cost, may, notice, parse_cents, staff_project,
+};
 use crate::AppState;
 use crate::account_pages::{Chrome, Fields, fields_or_return, get, load};
 use crate::budget_pages::money;
@@ -228,12 +230,9 @@ pub async fn create_project(
     let Some(heading) = parse_id(&raw) else {
         return WebError::NotFound.into_page(&ctx.tr);
     };
-    let Some(cost) = parse_cents(get(&values, "cost")) else {
-        return refused_page(
-            &state,
-            &ctx,
-            Refusal::Invalid("estimated_cost", "amount_invalid"),
-        );
+    let cost = match estimated_cost(&values) {
+        Ok(cost) => cost,
+        Err(refusal) => return refused_page(&state, &ctx, refusal),
     };
     let new = NewProject {
         heading,
@@ -243,12 +242,11 @@ pub async fn create_project(
         estimated_cost_cents: cost,
     };
     form_action!(state, ctx, |tx, user| {
-        if !may(&mut tx, user, Need::Admin).await? {
-            Err(Refusal::Forbidden)
-        } else {
-            projects::create(&mut tx, &ctx.actor(user), None, &new)
+        match allowed(&mut tx, user, Need::Admin).await? {
+            Err(refusal) => Err(refusal),
+            Ok(()) => projects::create(&mut tx, &ctx.actor(user), None, &new)
                 .await?
-                .map(|_| back(heading, "created"))
+                .map(|_| back(heading, "created")),
         }
     })
 }
@@ -269,20 +267,16 @@ pub async fn import_proposal(
     else {
         return WebError::NotFound.into_page(&ctx.tr);
     };
-    let Some(cost) = parse_cents(get(&values, "cost")) else {
-        return refused_page(
-            &state,
-            &ctx,
-            Refusal::Invalid("estimated_cost", "amount_invalid"),
-        );
+    let cost = match estimated_cost(&values) {
+        Ok(cost) => cost,
+        Err(refusal) => return refused_page(&state, &ctx, refusal),
     };
     form_action!(state, ctx, |tx, user| {
-        if !may(&mut tx, user, Need::Admin).await? {
-            Err(Refusal::Forbidden)
-        } else {
-            projects::import_proposal(&mut tx, &ctx.actor(user), heading, proposal, cost)
+        match allowed(&mut tx, user, Need::Admin).await? {
+            Err(refusal) => Err(refusal),
+            Ok(()) => projects::import_proposal(&mut tx, &ctx.actor(user), heading, proposal, cost)
                 .await?
-                .map(|_| back(heading, "imported"))
+                .map(|_| back(heading, "imported")),
         }
     })
 }

@@ -81,6 +81,27 @@ fn cents_text(cents: i64) -> String {
     }
 }
 
+/// `Forbidden` unless `user` may do what needs `need`.
+async fn allowed(
+    tx: &mut TenantTx,
+    user: Uuid,
+    need: Need,
+) -> Result<Result<(), Refusal>, WebError> {
+    Ok(if may(tx, user, need).await? {
+        Ok(())
+    } else {
+        Err(Refusal::Forbidden)
+    })
+}
+
+/// The estimated cost a form gives in `cost` (currency units), or why not.
+pub(crate) fn estimated_cost(
+    values: &std::collections::HashMap<String, String>,
+) -> Result<i64, Refusal> {
+    parse_cents(crate::account_pages::get(values, "cost"))
+        .ok_or(Refusal::Invalid("estimated_cost", "amount_invalid"))
+}
+
 /// The heading of a project for a staff action that needs `need`: the
 /// action's refusal when the person may not, or there is no such project.
 async fn staff_project(
@@ -89,8 +110,8 @@ async fn staff_project(
     project: Uuid,
     need: Need,
 ) -> Result<Result<Uuid, Refusal>, WebError> {
-    if !may(tx, user, need).await? {
-        return Ok(Err(Refusal::Forbidden));
+    if let Err(refusal) = allowed(tx, user, need).await? {
+        return Ok(Err(refusal));
     }
     Ok(projects::get(tx, project)
         .await?
