@@ -3,7 +3,8 @@
 //! proposals to import, and execution updates of the winners.
 
 use super::{
-    DoneQuery, Need, allowed, cents_text, estimated_cost, may, notice, parse_cents, staff_project,
+    DoneQuery, Need, allowed, cents_text, estimated_cost, may, needs_met, notice, parse_cents,
+    staff_project,
 };
 use crate::AppState;
 use crate::account_pages::{Chrome, Fields, fields_or_return, get, load};
@@ -105,10 +106,11 @@ pub async fn heading(
     };
     let loaded: Result<_, WebError> = async {
         let mut tx = state.tenancy.begin(&ctx.tenant).await?;
-        if !may(&mut tx, user, Need::Reviewer).await? {
+        let met = needs_met(&mut tx, user).await?;
+        if !met.contains(&Need::Reviewer) {
             return Ok(None);
         }
-        let admin = may(&mut tx, user, Need::Admin).await?;
+        let admin = met.contains(&Need::Admin);
         let Some(budget) = setup::of_heading(&mut tx, heading).await? else {
             return Err(WebError::NotFound);
         };

@@ -35,8 +35,19 @@ enum Need {
 
 /// Whether `user` may do what needs `need`.
 async fn may(tx: &mut TenantTx, user: Uuid, need: Need) -> Result<bool, WebError> {
+    Ok(needs_met(tx, user).await?.contains(&need))
+}
+
+/// What `user` may do here: nothing, reviews, or everything.
+async fn needs_met(tx: &mut TenantTx, user: Uuid) -> Result<Vec<Need>, WebError> {
     let roles = staff::roles_of(tx, user).await?;
-    Ok(roles.contains(&Role::Admin) || need == Need::Reviewer && roles.contains(&Role::Evaluator))
+    Ok(if roles.contains(&Role::Admin) {
+        vec![Need::Admin, Need::Reviewer]
+    } else if roles.contains(&Role::Evaluator) {
+        vec![Need::Reviewer]
+    } else {
+        Vec::new()
+    })
 }
 
 /// `?done=` after an action.
