@@ -143,26 +143,7 @@ pub enum BudgetCommand {
     /// Compute the winners of a Pabulib file (<https://pabulib.org>):
     /// prints the selected project ids, one per line, in the order the rule
     /// took them, then `total <cost>`.
-    Results {
-        /// `greedy` (most votes first), `mes` (Method of Equal Shares with
-        /// the add1 completion) or `mes-greedy` (`mes`, then greedy over
-        /// the money left).
-        #[arg(long, default_value = "greedy")]
-        rule: cabildo_engine::budgets::results::Rule,
-        /// Ties: `id` (smaller project id as a string) or `cheapest`
-        /// (lower cost, then more votes, then id).
-        #[arg(long, default_value = "id")]
-        tie: cabildo_engine::budgets::results::Tie,
-        /// When add1 stops: `exhaustive` (nothing more fits) or
-        /// `until-over-budget` (the next outcome would overspend).
-        #[arg(long, default_value = "exhaustive")]
-        completion: cabildo_engine::budgets::results::Completion,
-        /// Also explain, per project, why it won or lost.
-        #[arg(long)]
-        explain: bool,
-        /// The Pabulib file.
-        file: PathBuf,
-    },
+    Results(ResultsArgs),
     /// Write a finished budget heading as a Pabulib file (open data:
     /// projects, and every counted ballot under a number unrelated to any
     /// account).
@@ -177,6 +158,29 @@ pub enum BudgetCommand {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+}
+
+/// `budget results`: a Pabulib file and the rule's choices.
+#[derive(Debug, Args)]
+pub struct ResultsArgs {
+    /// `greedy` (most votes first), `mes` (Method of Equal Shares with
+    /// the add1 completion) or `mes-greedy` (`mes`, then greedy over
+    /// the money left).
+    #[arg(long, default_value = "greedy")]
+    pub rule: cabildo_engine::budgets::results::Rule,
+    /// Ties: `id` (smaller project id as a string) or `cheapest`
+    /// (lower cost, then more votes, then id).
+    #[arg(long, default_value = "id")]
+    pub tie: cabildo_engine::budgets::results::Tie,
+    /// When add1 stops: `exhaustive` (nothing more fits) or
+    /// `until-over-budget` (the next outcome would overspend).
+    #[arg(long, default_value = "exhaustive")]
+    pub completion: cabildo_engine::budgets::results::Completion,
+    /// Also explain, per project, why it won or lost.
+    #[arg(long)]
+    pub explain: bool,
+    /// The Pabulib file.
+    pub file: PathBuf,
 }
 
 /// `seed` subcommands.

@@ -6,14 +6,26 @@ mod table;
 mod telemetry;
 
 use clap::Parser;
-use config::{Cli, Command};
+use config::{BudgetCommand, Cli, Command};
 use std::process::ExitCode;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Budget(BudgetCommand::Results(args)) = cli.command {
+        // Pure computation on a file: no runtime, telemetry or TLS, so a
+        // small election costs little more than starting a process.
+        return finish(commands::budget::results(args));
+    }
+    match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime.block_on(run(cli)),
+        Err(error) => finish(Err(error.into())),
+    }
+}
+
+/// Every command that talks to services, on the Tokio runtime.
+async fn run(cli: Cli) -> ExitCode {
     // One rustls crypto provider per process, before anything opens TLS.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let cli = Cli::parse();
     let _telemetry =
         match telemetry::init(cli.global.log_format, cli.global.otlp_endpoint.as_deref()) {
             Ok(telemetry) => telemetry,
@@ -37,6 +49,11 @@ async fn main() -> ExitCode {
         Command::Seed(command) => commands::seed::run(&cli.global, command).await,
         Command::Budget(command) => commands::budget::run(&cli.global, command).await,
     };
+    finish(result)
+}
+
+/// The exit code of a command, its error printed for people.
+fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {

@@ -1,7 +1,7 @@
 //! `cabildo budget`: results of Pabulib files (the research community's
 //! open format) with the same engine the councils' budgets use.
 
-use crate::config::{BudgetCommand, Global};
+use crate::config::{BudgetCommand, Global, ResultsArgs};
 use anyhow::{Context, bail};
 use cabildo_engine::budgets::results::{self, Options, Reason, amount_text, money_text};
 use cabildo_engine::budgets::{pabulib, setup, tally};
@@ -55,54 +55,59 @@ pub async fn run(global: &Global, command: BudgetCommand) -> anyhow::Result<Exit
             }
             Ok(ExitCode::SUCCESS)
         }
-        BudgetCommand::Results {
+        BudgetCommand::Results(args) => results(args),
+    }
+}
+
+/// `cabildo budget results`: pure computation on a file, run before any
+/// runtime, telemetry or connection starts (`main` calls it directly), so
+/// a small election costs little more than starting a process.
+pub fn results(args: ResultsArgs) -> anyhow::Result<ExitCode> {
+    let ResultsArgs {
+        rule,
+        tie,
+        completion,
+        explain,
+        file,
+    } = args;
+    let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+    let text = String::from_utf8(bytes).map_err(|error| {
+        anyhow::anyhow!(
+            "{} is not UTF-8 text (invalid byte at offset {})",
+            file.display(),
+            error.utf8_error().valid_up_to()
+        )
+    })?;
+    let instance = pabulib::parse(&text)
+        .with_context(|| format!("{} is not a valid Pabulib file", file.display()))?;
+    let outcome = results::compute(
+        &instance,
+        Options {
             rule,
             tie,
             completion,
-            explain,
-            file,
-        } => {
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let text = String::from_utf8(bytes).map_err(|error| {
-                anyhow::anyhow!(
-                    "{} is not UTF-8 text (invalid byte at offset {})",
-                    file.display(),
-                    error.utf8_error().valid_up_to()
-                )
-            })?;
-            let instance = pabulib::parse(&text)
-                .with_context(|| format!("{} is not a valid Pabulib file", file.display()))?;
-            let outcome = results::compute(
-                &instance,
-                Options {
-                    rule,
-                    tie,
-                    completion,
-                },
-            )
-            .with_context(|| format!("computing {} for {}", rule.as_str(), file.display()))?;
-            let mut out = String::new();
-            for id in &outcome.selected {
-                let _ = writeln!(out, "{id}");
-            }
-            let _ = writeln!(out, "total {}", amount_text(outcome.total));
-            if explain {
-                for project in &outcome.projects {
-                    let _ = writeln!(
-                        out,
-                        "# {} cost {} votes {}: {}",
-                        project.id,
-                        amount_text(project.cost),
-                        project.votes,
-                        reason_text(&project.reason)
-                    );
-                }
-            }
-            print!("{out}");
-            Ok(ExitCode::SUCCESS)
+        },
+    )
+    .with_context(|| format!("computing {} for {}", rule.as_str(), file.display()))?;
+    let mut out = String::new();
+    for id in &outcome.selected {
+        let _ = writeln!(out, "{id}");
+    }
+    let _ = writeln!(out, "total {}", amount_text(outcome.total));
+    if explain {
+        for project in &outcome.projects {
+            let _ = writeln!(
+                out,
+                "# {} cost {} votes {}: {}",
+                project.id,
+                amount_text(project.cost),
+                project.votes,
+                reason_text(&project.reason)
+            );
         }
     }
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A reason in one line of English, for people reading the CLI's output.

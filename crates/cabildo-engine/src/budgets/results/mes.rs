@@ -11,12 +11,17 @@
 //! exhaustive (or, for `until-over-budget`, until it would cost more than
 //! the budget), keeping the last outcome within the budget.
 //!
-//! Speed comes from five choices:
+//! Speed comes from these choices:
 //! - identical ballots are merged (`Election::groups`): such voters always
 //!   have the same money;
 //! - all money is kept as integers over one common denominator (`scale`),
 //!   so comparisons and sums are integer operations; the denominator grows
 //!   once per purchase, by what makes the new shares whole;
+//! - those integers live inline while they fit in 512 bits (`exact::Int`),
+//!   so a run allocates almost nothing;
+//! - a project's supporters are merged by class with a scratch index, not
+//!   a hash map, and whether one pays its share is `money·P ≥ rest·points`
+//!   with small multipliers;
 //! - within a run `ρ` of a project never falls (money only shrinks), so the
 //!   last `ρ` computed is a lower bound and projects whose bound is above
 //!   the best `ρ` found in a round need not be recomputed;
@@ -28,13 +33,12 @@
 //!   flip (its `Horizon`); the runs before it would repeat the outcome, so
 //!   add1 jumps straight there. The outcome is the same as stepping by one.
 
+use super::exact::Int;
 use super::{Completion, Election, Money, Reason, ResultError, Tie, money};
 use crate::budgets::pabulib::{Amount, UNIT};
 use num_bigint::BigInt;
-use num_integer::Integer;
-use num_traits::{One, Signed, Zero};
+use num_traits::One;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 /// The most add1 runs we do before giving up on an election.
 const MAX_RUNS: usize = 20_000;
@@ -85,7 +89,7 @@ fn add1(
     let mut per_voter = Money::new(BigInt::from(budget), BigInt::from(voters));
     // The last outcome within the budget, and the money of the last step
     // that repeats it (when it is not the run itself).
-    let mut previous: Option<(Run, Option<Money>)> = None;
+    let mut previous: Option<(Draft, Option<Money>)> = None;
     let mut stuck = false;
     for runs in 0..MAX_RUNS {
         // Finding a run's horizon costs about as much as the run; on large
@@ -102,19 +106,20 @@ fn add1(
                 Some((_, Some(last))) => run(election, &start, &last, tie, false).0,
                 Some((kept, None)) => kept,
                 None => outcome,
-            });
+            }
+            .finish());
         }
         let everything = outcome.selected.len() == participating.iter().filter(|p| **p).count();
         let exhaustive = (0..projects).all(|p| {
             !participating[p] || outcome.selected.contains(&p) || election.cost(p) > budget - spent
         });
         if everything || completion == Completion::Exhaustive && exhaustive {
-            return Ok(outcome);
+            return Ok(outcome.finish());
         }
         let Some(steps) = horizon.steps() else {
             // No comparison ever changes sign as money grows: raising
             // further cannot change the outcome.
-            return Ok(outcome);
+            return Ok(outcome.finish());
         };
         if all_cost <= budget {
             // Everything fits in the budget, so raising never overspends
@@ -143,38 +148,37 @@ fn run(
     per_voter: &Money,
     tie: Tie,
     track: bool,
-) -> (Run, Horizon) {
+) -> (Draft, Horizon) {
     let projects = start.participating.len();
     let groups = election.groups.len();
-    let scale = per_voter.denom().clone();
+    let scale = Int::from(per_voter.denom());
     let mut state = State {
         election,
         // Money grows by one currency unit per step of t.
-        slope_start: BigInt::from(UNIT) * &scale,
+        slope: vec![Int::from(UNIT) * &scale],
         scale,
-        money: vec![per_voter.numer().clone()],
-        slope: vec![BigInt::zero()],
+        money: vec![Int::from(per_voter.numer())],
         epoch: vec![0],
-        since: vec![BigInt::one()],
+        since: vec![Int::one()],
         class_of: vec![0; groups],
         alive: start.participating.clone(),
         horizon: Horizon(track.then_some(None)),
+        slot: Vec::new(),
+        entries: Vec::new(),
+        which: Vec::new(),
     };
-    let slope = state.slope_start.clone();
-    state.slope.fill(slope);
     let mut bound: Vec<Option<Rho>> = vec![None; projects];
-    let mut reasons: Vec<Option<Reason>> = vec![None; projects];
+    let mut reasons: Vec<Option<Pending>> = vec![None; projects];
     let mut selected = Vec::new();
+    let mut candidates: Vec<usize> = Vec::with_capacity(projects);
     for round in 1.. {
-        let mut candidates: Vec<usize> = (0..projects).filter(|&p| state.alive[p]).collect();
-        candidates.sort_by(|&a, &b| match (&bound[a], &bound[b]) {
-            (None, None) => Ordering::Equal,
-            (None, Some(_)) => Ordering::Less,
-            (Some(_), None) => Ordering::Greater,
-            (Some(x), Some(y)) => x.cmp(y, &mut Horizon(None)),
-        });
+        candidates.clear();
+        candidates.extend((0..projects).filter(|&p| state.alive[p]));
+        // Cheapest bounds first, so that the best is found early and the
+        // rest skipped; any order gives the same outcome.
+        candidates.sort_by_key(|&p| bound[p].as_ref().map(|b| b.order));
         let mut best: Option<(usize, Rho)> = None;
-        for p in candidates {
+        for &p in &candidates {
             if let (Some((_, best_rho)), Some(low)) = (&best, &bound[p])
                 && low.cmp(best_rho, &mut Horizon(None)) == Ordering::Greater
             {
@@ -184,7 +188,9 @@ fn run(
                 Ok(rho) => {
                     let better = match &best {
                         None => true,
-                        Some((q, best_rho)) => match rho.cmp(best_rho, &mut state.horizon) {
+                        // Only the winner's comparisons decide (recorded
+                        // below), not those with a passing best.
+                        Some((q, best_rho)) => match rho.cmp(best_rho, &mut Horizon(None)) {
                             Ordering::Less => true,
                             Ordering::Equal => election.before(tie, p, *q) == Ordering::Less,
                             Ordering::Greater => false,
@@ -195,9 +201,12 @@ fn run(
                         best = Some((p, rho));
                     }
                 }
-                Err(money) => {
+                Err(have) => {
                     state.alive[p] = false;
-                    reasons[p] = Some(Reason::Unaffordable { round, money });
+                    reasons[p] = Some(Pending::Unaffordable {
+                        round,
+                        money: (have, state.scale.clone()),
+                    });
                 }
             }
         }
@@ -206,7 +215,13 @@ fn run(
         };
         // Every comparison decided in this round must keep its sign: the
         // winner against the projects it beat and against the bounds of
-        // those it skipped.
+        // those it skipped. A loser's price is only needed as a lower
+        // bound: with any set C of its supporters counted as paying all
+        // their money, `(cost − money of C) / utility of the others` is at
+        // most its price, so the affine price found now stays below the
+        // true one whatever its supporters do later. The winner's
+        // supporters, though, must stay on their side of its price: who
+        // pays all they have decides everyone's money afterwards.
         for (q, other) in bound.iter().enumerate() {
             if q != p
                 && state.alive[q]
@@ -215,17 +230,18 @@ fn run(
                 rho.cmp(other, &mut state.horizon);
             }
         }
+        state.sides(p, &rho, &start.supporters[p]);
         state.alive[p] = false;
-        reasons[p] = Some(Reason::Bought {
+        reasons[p] = Some(Pending::Bought {
             round,
-            share: Money::new(&rho.rest * state.unit(p), rho.per_scale.clone()),
+            share: (&rho.rest * &state.unit(p), rho.per_scale.clone()),
         });
         state.buy(p, &rho, &start.supporters[p]);
         selected.push(p);
     }
     let horizon = state.horizon;
     (
-        Run {
+        Draft {
             selected,
             per_voter: per_voter.clone(),
             reasons,
@@ -234,32 +250,83 @@ fn run(
     )
 }
 
+/// A run's outcome with its reasons still in the run's own integers: only
+/// the run that decides turns them into exact money.
+struct Draft {
+    selected: Vec<usize>,
+    per_voter: Money,
+    reasons: Vec<Option<Pending>>,
+}
+
+impl Draft {
+    fn finish(self) -> Run {
+        let money = |(numerator, denominator): (Int, Int)| {
+            Money::new(numerator.to_big(), denominator.to_big())
+        };
+        Run {
+            selected: self.selected,
+            per_voter: self.per_voter,
+            reasons: self
+                .reasons
+                .into_iter()
+                .map(|reason| {
+                    reason.map(|reason| match reason {
+                        Pending::Bought { round, share } => Reason::Bought {
+                            round,
+                            share: money(share),
+                        },
+                        Pending::Unaffordable { round, money: have } => Reason::Unaffordable {
+                            round,
+                            money: money(have),
+                        },
+                    })
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A [`Reason`] of the MES kinds, as numerator and denominator.
+#[derive(Clone)]
+enum Pending {
+    Bought { round: usize, share: (Int, Int) },
+    Unaffordable { round: usize, money: (Int, Int) },
+}
+
 /// How far money can grow before some comparison of a run changes sign, in
 /// whole currency units: `None` once it is the very next step, `Some(None)`
 /// while nothing limits it.
-struct Horizon(Option<Option<BigInt>>);
+struct Horizon(Option<Option<Int>>);
 
 impl Horizon {
     /// Records that the sign of `now + slope·t` must stay as it is now.
-    fn keep(&mut self, now: &BigInt, slope: &BigInt) {
+    fn keep(&mut self, now: &Int, slope: &Int) {
         let Some(limit) = &mut self.0 else {
             return;
         };
-        let flip = match (now.sign(), slope.sign()) {
-            (num_bigint::Sign::NoSign, num_bigint::Sign::NoSign) => return,
-            (num_bigint::Sign::NoSign, _) => BigInt::one(),
-            (num_bigint::Sign::Plus, num_bigint::Sign::Minus)
-            | (num_bigint::Sign::Minus, num_bigint::Sign::Plus) => {
-                // Flips at t = |now| / |slope|: the first whole step there.
-                Integer::div_ceil(&now.abs(), &slope.abs()).max(BigInt::one())
+        match (now.signum(), slope.signum()) {
+            (Ordering::Equal, Ordering::Equal) => return,
+            (Ordering::Equal, _) => {
+                self.0 = None;
+                return;
             }
+            (Ordering::Greater, Ordering::Less) | (Ordering::Less, Ordering::Greater) => {}
             _ => return,
-        };
-        if flip.is_one() {
-            self.0 = None;
-        } else if limit.as_ref().is_none_or(|l| flip < *l) {
-            *limit = Some(flip);
         }
+        // It flips at t = |now| / |slope|: the first whole step there, at
+        // least the next one. Dividing is only needed when that comes
+        // before the limit so far: ⌈n/s⌉ < l exactly when n ≤ (l − 1)·s.
+        let (now, slope) = (now.abs(), slope.abs());
+        if now <= slope {
+            self.0 = None;
+            return;
+        }
+        if let Some(limit) = limit
+            && now > &(&*limit - &Int::one()) * &slope
+        {
+            return;
+        }
+        *limit = Some(now.div_ceil(&slope));
     }
 
     /// Whether nothing more can be learnt in this run.
@@ -271,7 +338,7 @@ impl Horizon {
     fn steps(&self) -> Option<BigInt> {
         match &self.0 {
             None => Some(BigInt::one()),
-            Some(limit) => limit.clone(),
+            Some(limit) => limit.as_ref().map(Int::to_big),
         }
     }
 }
@@ -279,47 +346,8 @@ impl Horizon {
 /// A voter group with no money left.
 const BROKE: usize = usize::MAX;
 
-/// A fast hash for the small integer keys of a run (the standard SipHash
-/// guards against hostile keys, which these are not: we make them).
-#[derive(Clone, Copy, Default)]
-struct Quick;
-
-impl std::hash::BuildHasher for Quick {
-    type Hasher = Mix;
-
-    fn build_hasher(&self) -> Mix {
-        Mix(0)
-    }
-}
-
-/// The multiply-rotate mix of rustc's FxHasher.
-struct Mix(u64);
-
-impl std::hash::Hasher for Mix {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0_u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.0 = (self.0.rotate_left(5) ^ value).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-
-    fn write_usize(&mut self, value: usize) {
-        self.write_u64(value as u64);
-    }
-
-    fn write_i64(&mut self, value: i64) {
-        self.write_u64(value as u64);
-    }
-}
+/// No entry (see `State::group`).
+const NONE: u32 = u32::MAX;
 
 /// What every run starts from.
 struct Start {
@@ -353,14 +381,27 @@ impl Start {
 #[derive(Clone, Debug)]
 struct Rho {
     /// What its uncapped supporters still pay, in units of `1/scale`.
-    rest: BigInt,
+    rest: Int,
     /// How `rest` moves per currency unit of starting money.
-    slope: BigInt,
+    slope: Int,
     /// Their utility times the scale at the time.
-    per_scale: BigInt,
+    per_scale: Int,
+    /// An approximate key of `ρ`, only to choose which project to price
+    /// first (see `Int::ratio_key`).
+    order: (i64, u64),
 }
 
 impl Rho {
+    fn new(rest: Int, slope: Int, per_scale: Int) -> Self {
+        let order = Int::ratio_key(&rest, &per_scale);
+        Rho {
+            rest,
+            slope,
+            per_scale,
+            order,
+        }
+    }
+
     /// Compares two prices, recording that the result must hold.
     fn cmp(&self, other: &Rho, horizon: &mut Horizon) -> Ordering {
         let left = &self.rest * &other.per_scale;
@@ -373,39 +414,56 @@ impl Rho {
     }
 }
 
+/// A project's supporters who give it the same points and have the same
+/// money (see `State::group`).
+struct Entry {
+    class: usize,
+    points: i64,
+    /// How many voters.
+    weight: u64,
+    /// The next entry of the same class (other points), or `NONE`.
+    next: u32,
+    /// Money per point, comparable across entries with other points
+    /// (set by `price` when points differ).
+    key: Int,
+}
+
 /// Money during one run, kept as integers over one common denominator,
 /// `scale`, each with its slope: how it moves per currency unit more of
 /// starting money, all decisions of the run staying the same.
 struct State<'e, 'a> {
     election: &'e Election<'a>,
     /// The common denominator of all money.
-    scale: BigInt,
-    /// The starting money's slope (one currency unit, times `scale`).
-    slope_start: BigInt,
+    scale: Int,
     /// Each voter group's class: voters who paid for the same projects
     /// the same way have the same money. `BROKE` once they have none.
     class_of: Vec<usize>,
     /// Each class's money (per voter), times `scale`.
-    money: Vec<BigInt>,
+    money: Vec<Int>,
     /// Each class's slope, times `scale`.
-    slope: Vec<BigInt>,
+    slope: Vec<Int>,
     /// When the scale grows, only classes that are looked at again are
     /// brought up to it: `money` and `slope` of class `c` are over the
     /// scale of epoch `epoch[c]`, and `since[e]` is what the scale has
     /// been multiplied by since epoch `e` (the last is the current one).
     epoch: Vec<usize>,
     /// See `epoch`.
-    since: Vec<BigInt>,
+    since: Vec<Int>,
     /// Projects still in the running.
     alive: Vec<bool>,
     /// How far this run's decisions hold.
     horizon: Horizon,
+    /// Scratch space of `group`, kept between calls: each class's first
+    /// entry (`NONE` between calls), the entries, and each supporter's.
+    slot: Vec<u32>,
+    entries: Vec<Entry>,
+    which: Vec<u32>,
 }
 
 impl State<'_, '_> {
     /// A supporter's utility per point: the cost (approval) or 1 (points).
-    fn unit(&self, p: usize) -> BigInt {
-        BigInt::from(if self.election.cost_utility {
+    fn unit(&self, p: usize) -> Int {
+        Int::from(if self.election.cost_utility {
             self.election.cost(p)
         } else {
             1
@@ -426,107 +484,164 @@ impl State<'_, '_> {
         }
     }
 
-    /// The smallest `ρ` at which `p`'s supporters pay for it, each paying
-    /// `min(money, ρ·utility)`, or what they have together when they
-    /// cannot.
-    fn rho(&mut self, p: usize, supporters: &[(usize, i64)]) -> Result<Rho, Money> {
-        // Supporters with money left, by class: (class, points, how many).
-        let mut by_class: HashMap<(usize, i64), u64, Quick> = HashMap::default();
+    /// Merges a project's supporters with money left into `entries`, one
+    /// per (class, points), brought up to the current scale; `which` says
+    /// each supporter's entry (`NONE` when broke). No hashing: `slot`
+    /// holds each class's first entry while this runs.
+    fn group(&mut self, supporters: &[(usize, i64)]) {
+        self.entries.clear();
+        self.which.clear();
+        self.slot.resize(self.money.len(), NONE);
         for &(g, points) in supporters {
             let class = self.class_of[g];
-            if class != BROKE {
-                *by_class.entry((class, points)).or_default() += self.election.groups[g].0;
+            if class == BROKE {
+                self.which.push(NONE);
+                continue;
             }
+            let (mut at, mut last) = (self.slot[class], NONE);
+            while at != NONE && self.entries[at as usize].points != points {
+                last = at;
+                at = self.entries[at as usize].next;
+            }
+            if at == NONE {
+                // Fewer entries than supporters, and supporters fit in memory.
+                at = self.entries.len() as u32;
+                self.entries.push(Entry {
+                    class,
+                    points,
+                    weight: 0,
+                    next: NONE,
+                    key: Int::zero(),
+                });
+                match last {
+                    NONE => self.slot[class] = at,
+                    last => self.entries[last as usize].next = at,
+                }
+            }
+            self.entries[at as usize].weight += self.election.groups[g].0;
+            self.which.push(at);
         }
-        let mut entries: Vec<(usize, i64, u64)> = by_class
-            .into_iter()
-            .map(|((class, points), weight)| (class, points, weight))
-            .collect();
-        for &(class, _, _) in &entries {
+        for i in 0..self.entries.len() {
+            let class = self.entries[i].class;
+            self.slot[class] = NONE;
             self.fresh(class);
         }
-        let unit = self.unit(p);
-        let cost = BigInt::from(self.election.cost(p)) * &self.scale;
-        let points: i128 = entries
-            .iter()
-            .map(|&(_, points, weight)| i128::from(points) * i128::from(weight))
-            .sum();
-        let money = &self.money;
+    }
+
+    /// The smallest `ρ` at which `p`'s supporters pay for it, each paying
+    /// `min(money, ρ·utility)`, or what they have together (times the
+    /// scale) when they cannot.
+    fn rho(&mut self, p: usize, supporters: &[(usize, i64)]) -> Result<Rho, Int> {
+        self.group(supporters);
+        let mut entries = std::mem::take(&mut self.entries);
+        let result = self.price(p, &mut entries);
+        self.entries = entries;
+        result
+    }
+
+    /// `rho` over grouped supporters. With `P` the points of those who
+    /// pay their share, the price per point is `rest / P` (times `unit`
+    /// for cost utilities), so whether a supporter pays its share is
+    /// `money·P ≥ rest·points`: small multipliers only.
+    fn price(&mut self, p: usize, entries: &mut [Entry]) -> Result<Rho, Int> {
+        let cost = Int::from(self.election.cost(p)) * &self.scale;
+        let sum = entries.iter().try_fold(0_i128, |sum, e| {
+            sum.checked_add(i128::from(e.points).checked_mul(i128::from(e.weight))?)
+        });
+        let mut points = match sum {
+            Some(sum) => Int::from(sum),
+            None => entries.iter().fold(Int::zero(), |sum, e| {
+                sum + Int::from(e.points) * Int::from(e.weight)
+            }),
+        };
+        let mut rest = cost.clone();
+        let mut rest_slope = Int::zero();
         // Supporters who run out first come first: by money per point.
         // With mixed points that is money·(L/points), L the least common
         // multiple of the points, computed once per entry.
-        let same_points = entries.windows(2).all(|w| w[0].1 == w[1].1);
-        let keys: HashMap<(usize, i64), BigInt, Quick> = if same_points {
-            HashMap::default()
-        } else {
-            let lcm = entries.iter().fold(BigInt::one(), |lcm, &(_, points, _)| {
-                lcm.lcm(&BigInt::from(points))
+        let same_points = entries.windows(2).all(|w| w[0].points == w[1].points);
+        if !same_points {
+            // In i128 whenever it fits (always, in practice).
+            let small = entries.iter().try_fold(1_i128, |lcm, e| {
+                let points = i128::from(e.points);
+                (lcm / num_integer::Integer::gcd(&lcm, &points)).checked_mul(points)
             });
-            entries
-                .iter()
-                .map(|&(class, points, _)| {
-                    let key = &money[class] * (&lcm / BigInt::from(points));
-                    ((class, points), key)
-                })
-                .collect()
-        };
-        let poorer = |a: &(usize, i64, u64), b: &(usize, i64, u64)| {
-            if same_points {
-                money[a.0].cmp(&money[b.0])
-            } else {
-                keys[&(a.0, a.1)].cmp(&keys[&(b.0, b.1)])
-            }
-        };
-        let mut utility = BigInt::from(points) * &unit;
-        let mut rest = cost.clone();
-        let mut rest_slope = BigInt::zero();
-        let mut capped = 0;
-        // Usually nobody runs out: check the poorest before sorting.
-        let poorest = entries.iter().min_by(|a, b| poorer(a, b)).copied();
-        let nobody_capped = poorest.is_some_and(|(g, points, _)| {
-            &money[g] * &utility >= &rest * BigInt::from(points) * &unit
-        });
-        if !nobody_capped {
-            entries.sort_by(poorer);
-            loop {
-                let Some(&(g, points, weight)) = entries.get(capped) else {
-                    // Even all together they cannot pay.
-                    let have = &cost - &rest;
-                    if !self.horizon.closed() {
-                        let have_slope = -&rest_slope;
-                        self.horizon.keep(&(&have - &cost), &have_slope);
-                    }
-                    return Err(Money::new(have, self.scale.clone()));
+            let lcm = small.map_or_else(
+                || {
+                    entries.iter().fold(Int::one(), |lcm, e| {
+                        let points = Int::from(e.points);
+                        lcm.div_exact(&lcm.gcd(&points)) * points
+                    })
+                },
+                Int::from,
+            );
+            for e in entries.iter_mut() {
+                let factor = match small {
+                    Some(lcm) => Int::from(lcm / i128::from(e.points)),
+                    None => lcm.div_exact(&Int::from(e.points)),
                 };
-                if &money[g] * &utility >= &rest * BigInt::from(points) * &unit {
-                    break;
-                }
-                rest -= &money[g] * BigInt::from(weight);
-                rest_slope -= &self.slope[g] * BigInt::from(weight);
-                utility -= BigInt::from(points) * BigInt::from(weight) * &unit;
-                capped += 1;
+                e.key = &self.money[e.class] * &factor;
             }
         }
-        if !self.horizon.closed() {
-            // Each supporter stays on its side of the price:
-            // money·utility against rest·points·unit.
-            for (i, &(g, points, _)) in entries.iter().enumerate() {
-                let scaled = BigInt::from(points) * &unit;
-                let now = &money[g] * &utility - &rest * &scaled;
-                let slope = &self.slope[g] * &utility - &rest_slope * &scaled;
-                if i < capped || !now.is_zero() || !slope.is_zero() {
-                    self.horizon.keep(&now, &slope);
-                }
-                if self.horizon.closed() {
+        let money = &self.money;
+        let pays = |e: &Entry, points: &Int, rest: &Int| {
+            &money[e.class] * points >= rest * &Int::from(e.points)
+        };
+        let poorer = |a: &Entry, b: &Entry| {
+            if same_points {
+                money[a.class].cmp(&money[b.class])
+            } else {
+                a.key.cmp(&b.key)
+            }
+        };
+        // Usually nobody runs out: check the poorest before sorting.
+        let poorest = entries.iter().min_by(|a, b| poorer(a, b));
+        let mut capped = entries.len();
+        if poorest.is_some_and(|e| pays(e, &points, &rest)) {
+            capped = 0;
+        } else {
+            entries.sort_by(poorer);
+            for (i, e) in entries.iter().enumerate() {
+                if pays(e, &points, &rest) {
+                    capped = i;
                     break;
                 }
+                let weight = Int::from(e.weight);
+                rest -= &(&money[e.class] * &weight);
+                rest_slope -= &(&self.slope[e.class] * &weight);
+                points -= &(Int::from(e.points) * Int::from(e.weight));
             }
         }
-        Ok(Rho {
-            rest,
-            slope: rest_slope,
-            per_scale: utility * &self.scale,
-        })
+        if capped == entries.len() {
+            // Even all together they cannot pay.
+            let have = &cost - &rest;
+            if !self.horizon.closed() {
+                self.horizon.keep(&(&have - &cost), &-rest_slope);
+            }
+            return Err(have);
+        }
+        let per_scale = points * &self.unit(p) * &self.scale;
+        Ok(Rho::new(rest, rest_slope, per_scale))
+    }
+
+    /// Records that each of `p`'s supporters stays on its side of the
+    /// price `rho`: `money·utility` against `rest·points·unit`.
+    fn sides(&mut self, p: usize, rho: &Rho, supporters: &[(usize, i64)]) {
+        if self.horizon.closed() {
+            return;
+        }
+        self.group(supporters);
+        let unit = self.unit(p);
+        let utility = rho.per_scale.div_exact(&self.scale);
+        for e in &self.entries {
+            let scaled = Int::from(e.points) * &unit;
+            let now = &self.money[e.class] * &utility - &rho.rest * &scaled;
+            let slope = &self.slope[e.class] * &utility - &rho.slope * &scaled;
+            self.horizon.keep(&now, &slope);
+            if self.horizon.closed() {
+                return;
+            }
+        }
     }
 
     /// Buys `p` at `rho`: each supporter pays `min(money, ρ·utility)`.
@@ -534,48 +649,42 @@ impl State<'_, '_> {
         // Price per point in units of 1/scale: (rest + slope·t)·unit /
         // utility. Make it whole by multiplying the scale (and all money)
         // by the reduced denominator.
-        let numerator = &rho.rest * self.unit(p);
-        let numerator_slope = &rho.slope * self.unit(p);
-        let utility = &rho.per_scale / &self.scale;
+        let numerator = &rho.rest * &self.unit(p);
+        let numerator_slope = &rho.slope * &self.unit(p);
+        let utility = rho.per_scale.div_exact(&self.scale);
         let common = numerator.gcd(&numerator_slope).gcd(&utility);
-        let per_point = numerator / &common;
-        let per_point_slope = numerator_slope / &common;
-        let factor = utility / common;
+        let per_point = numerator.div_exact(&common);
+        let per_point_slope = numerator_slope.div_exact(&common);
+        let factor = utility.div_exact(&common);
         if !factor.is_one() {
             self.scale *= &factor;
-            self.slope_start *= &factor;
             for since in &mut self.since {
                 *since *= &factor;
             }
-            self.since.push(BigInt::one());
+            self.since.push(Int::one());
         }
         // Supporters of one class who give the same points move together
         // to one new class.
-        let mut moved: HashMap<(usize, i64), usize, Quick> = HashMap::default();
+        self.group(supporters);
         let now = self.since.len() - 1;
-        for &(g, points) in supporters {
-            let class = self.class_of[g];
-            if class == BROKE {
-                continue;
-            }
-            self.class_of[g] = match moved.get(&(class, points)) {
-                Some(&new) => new,
-                None => {
-                    self.fresh(class);
-                    let pay = &per_point * BigInt::from(points);
-                    let new = if self.money[class] <= pay {
-                        BROKE
-                    } else {
-                        self.money.push(&self.money[class] - pay);
-                        self.slope
-                            .push(&self.slope[class] - &per_point_slope * BigInt::from(points));
-                        self.epoch.push(now);
-                        self.money.len() - 1
-                    };
-                    moved.insert((class, points), new);
-                    new
+        let moved: Vec<usize> = (0..self.entries.len())
+            .map(|i| {
+                let (class, points) = (self.entries[i].class, Int::from(self.entries[i].points));
+                let pay = &per_point * &points;
+                if self.money[class] <= pay {
+                    return BROKE;
                 }
-            };
+                self.money.push(&self.money[class] - &pay);
+                self.slope
+                    .push(&self.slope[class] - &(&per_point_slope * &points));
+                self.epoch.push(now);
+                self.money.len() - 1
+            })
+            .collect();
+        for (&(g, _), &at) in supporters.iter().zip(&self.which) {
+            if at != NONE {
+                self.class_of[g] = moved[at as usize];
+            }
         }
     }
 }
