@@ -13,7 +13,7 @@ use std::cmp::Ordering;
 use std::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
 /// 64-bit limbs kept inline.
-const LIMBS: usize = 8;
+const LIMBS: usize = 6;
 
 /// An exact integer. Values that fit in `LIMBS` limbs are always `Small`,
 /// so the two forms never hold the same value.
@@ -35,6 +35,7 @@ pub(super) struct Small {
 }
 
 impl Small {
+    #[inline]
     fn new(negative: bool, limbs: [u64; LIMBS], len: usize) -> Self {
         let mut len = len;
         while len > 0 && limbs[len - 1] == 0 {
@@ -58,6 +59,7 @@ impl Small {
     }
 }
 
+#[inline]
 fn magnitude_cmp(a: &[u64], b: &[u64]) -> Ordering {
     a.len()
         .cmp(&b.len())
@@ -98,12 +100,25 @@ fn magnitude_sub(a: &[u64], b: &[u64]) -> ([u64; LIMBS], usize) {
     (out, a.len())
 }
 
+#[inline]
 fn magnitude_mul(a: &[u64], b: &[u64]) -> Option<([u64; LIMBS], usize)> {
     let len = a.len() + b.len();
     if len > LIMBS {
         return None;
     }
     let mut out = [0; LIMBS];
+    // Most products in a run have a one-limb side (points, weights).
+    let (long, short) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+    if let [y] = short {
+        let mut carry: u128 = 0;
+        for (i, &x) in long.iter().enumerate() {
+            let t = u128::from(x) * u128::from(*y) + carry;
+            out[i] = t as u64;
+            carry = t >> 64;
+        }
+        out[long.len()] = carry as u64;
+        return Some((out, len));
+    }
     for (i, &x) in a.iter().enumerate() {
         let mut carry: u128 = 0;
         for (j, &y) in b.iter().enumerate() {
@@ -117,6 +132,7 @@ fn magnitude_mul(a: &[u64], b: &[u64]) -> Option<([u64; LIMBS], usize)> {
     Some((out, len))
 }
 
+#[inline]
 fn small_add(a: &Small, b: &Small) -> Option<Small> {
     if a.negative == b.negative {
         let (limbs, len) = magnitude_add(a.magnitude(), b.magnitude())?;
@@ -135,6 +151,7 @@ fn small_add(a: &Small, b: &Small) -> Option<Small> {
     })
 }
 
+#[inline]
 fn small_cmp(a: &Small, b: &Small) -> Ordering {
     match (a.negative, b.negative) {
         (false, true) => Ordering::Greater,
@@ -200,11 +217,40 @@ impl Int {
         if divisor.is_zero() {
             return Int::zero();
         }
+        if let (Int::Small(n), Int::Small(d)) = (self, divisor)
+            && let [d_limb] = d.magnitude()
+        {
+            // Long division by one limb, from the top.
+            let mut limbs = [0; LIMBS];
+            let mut remainder = 0_u128;
+            for (i, &limb) in n.magnitude().iter().enumerate().rev() {
+                let current = remainder << 64 | u128::from(limb);
+                limbs[i] = (current / u128::from(*d_limb)) as u64;
+                remainder = current % u128::from(*d_limb);
+            }
+            return Int::Small(Small::new(
+                n.negative != d.negative,
+                limbs,
+                usize::from(n.len),
+            ));
+        }
         Int::from(self.to_big() / divisor.to_big())
     }
 
     /// The greatest common divisor (non-negative).
     pub(super) fn gcd(&self, other: &Int) -> Int {
+        // When one side fits in a limb (a purchase's utility, usually),
+        // the other is first reduced modulo it, limb by limb.
+        for (wide, narrow) in [(self, other), (other, self)] {
+            if let (Int::Small(w), Int::Small(n)) = (wide, narrow)
+                && let [divisor] = n.magnitude()
+            {
+                let remainder = w.magnitude().iter().rev().fold(0_u64, |remainder, &limb| {
+                    ((u128::from(remainder) << 64 | u128::from(limb)) % u128::from(*divisor)) as u64
+                });
+                return Int::from(remainder.gcd(divisor));
+            }
+        }
         Int::from(self.to_big().gcd(&other.to_big()))
     }
 
@@ -470,6 +516,8 @@ mod tests {
             assert_eq!(x.gcd(&y).to_big(), a.gcd(&b));
             if b != BigInt::from(0) {
                 assert_eq!(x.div_ceil(&y).to_big(), Integer::div_ceil(&a, &b));
+                let product = Int::from(&a * &b);
+                assert_eq!(product.div_exact(&y).to_big(), a, "{a} * {b} / {b}");
             }
             // Every value has one form: inline whenever it fits.
             let inline = matches!(Int::from(&a * &b), Int::Small(_));

@@ -31,7 +31,11 @@
 //!   comparisons changes sign, and every quantity in it is affine in `b`.
 //!   Each run also finds the next whole step at which a comparison could
 //!   flip (its `Horizon`); the runs before it would repeat the outcome, so
-//!   add1 jumps straight there. The outcome is the same as stepping by one.
+//!   add1 jumps straight there. The outcome is the same as stepping by one;
+//! - at that step, the rounds before the first comparison that may flip
+//!   are the same as in the last run, so the next run replays them (it
+//!   only prices and buys their winners) and starts its search from the
+//!   last run's prices, which are still lower bounds (`Memory`).
 
 use super::exact::Int;
 use super::{Completion, Election, Money, Reason, ResultError, Tie, money};
@@ -90,36 +94,43 @@ fn add1(
     // The last outcome within the budget, and the money of the last step
     // that repeats it (when it is not the run itself).
     let mut previous: Option<(Draft, Option<Money>)> = None;
-    let mut stuck = false;
-    for runs in 0..MAX_RUNS {
-        // Finding a run's horizon costs about as much as the run; on large
-        // elections some comparison flips at every step, so after a run
-        // whose horizon was the next step only every 16th run looks.
-        let track = jump && (runs % 16 == 0 || !stuck);
-        let (outcome, horizon) = run(election, &start, &per_voter, tie, track);
-        stuck = horizon.steps().is_some_and(|s| s.is_one());
+    // What the last run lets the next one replay.
+    let mut replay: Option<Memory> = None;
+    // The run that decides, with full explanations (a replayed run skips
+    // them for the rounds it replays).
+    let explained = |draft: Draft| -> Run {
+        if draft.replayed {
+            run(election, &start, &draft.per_voter, tie, false, None)
+                .0
+                .finish()
+        } else {
+            draft.finish()
+        }
+    };
+    for _ in 0..MAX_RUNS {
+        let (outcome, horizon, memory) =
+            run(election, &start, &per_voter, tie, jump, replay.take());
         let spent: Amount = outcome.selected.iter().map(|&p| election.cost(p)).sum();
         if spent > budget {
             return Ok(match previous {
                 // The step just before this one repeated the last run
                 // within the budget; explain with its own money.
-                Some((_, Some(last))) => run(election, &start, &last, tie, false).0,
-                Some((kept, None)) => kept,
-                None => outcome,
-            }
-            .finish());
+                Some((_, Some(last))) => run(election, &start, &last, tie, false, None).0.finish(),
+                Some((kept, None)) => explained(kept),
+                None => explained(outcome),
+            });
         }
         let everything = outcome.selected.len() == participating.iter().filter(|p| **p).count();
         let exhaustive = (0..projects).all(|p| {
             !participating[p] || outcome.selected.contains(&p) || election.cost(p) > budget - spent
         });
         if everything || completion == Completion::Exhaustive && exhaustive {
-            return Ok(outcome.finish());
+            return Ok(explained(outcome));
         }
         let Some(steps) = horizon.steps() else {
             // No comparison ever changes sign as money grows: raising
             // further cannot change the outcome.
-            return Ok(outcome.finish());
+            return Ok(explained(outcome));
         };
         if all_cost <= budget {
             // Everything fits in the budget, so raising never overspends
@@ -133,6 +144,9 @@ fn add1(
             per_voter = &per_voter + money(UNIT) * steps;
             continue;
         }
+        if jump {
+            replay = Some(memory.advance(&horizon));
+        }
         let last = (!steps.is_one()).then(|| &per_voter + money(UNIT) * (steps.clone() - 1));
         per_voter = &per_voter + money(UNIT) * steps;
         previous = Some((outcome, last));
@@ -140,15 +154,19 @@ fn add1(
     Err(ResultError::TooManySteps(MAX_RUNS))
 }
 
-/// One run of the Method of Equal Shares with `per_voter` money each, and
-/// how many whole currency units more it would take to change it.
+/// One run of the Method of Equal Shares with `per_voter` money each, how
+/// many whole currency units more it would take to change it (when
+/// `track`), and what the next run may replay of it. With `replay`, the
+/// rounds that cannot have changed since the run that left it are
+/// replayed: only their winners are priced and bought.
 fn run(
     election: &Election<'_>,
     start: &Start,
     per_voter: &Money,
     tie: Tie,
     track: bool,
-) -> (Draft, Horizon) {
+    replay: Option<Memory>,
+) -> (Draft, Horizon, Memory) {
     let projects = start.participating.len();
     let groups = election.groups.len();
     let scale = Int::from(per_voter.denom());
@@ -162,25 +180,57 @@ fn run(
         since: vec![Int::one()],
         class_of: vec![0; groups],
         alive: start.participating.clone(),
-        horizon: Horizon(track.then_some(None)),
+        horizon: Horizon::new(track),
         slot: Vec::new(),
         entries: Vec::new(),
         which: Vec::new(),
+        keys: Vec::new(),
     };
+    let mut memory = Memory::default();
+    let replayed = replay.is_some();
+    if let Some(replay) = &replay {
+        state.horizon.lowered.clone_from(&replay.lowered);
+        memory.prices.clone_from(&replay.prices);
+    }
     let mut bound: Vec<Option<Rho>> = vec![None; projects];
     let mut reasons: Vec<Option<Pending>> = vec![None; projects];
     let mut selected = Vec::new();
     let mut candidates: Vec<usize> = Vec::with_capacity(projects);
     for round in 1.. {
+        state.horizon.round = round;
+        if let Some((winner, dropped)) = replay.as_ref().and_then(|r| r.rounds.get(round - 1)) {
+            for &q in dropped {
+                state.alive[q] = false;
+            }
+            match state.rho(*winner, &start.supporters[*winner]) {
+                Ok(rho) => {
+                    state.alive[*winner] = false;
+                    state.buy(*winner, &rho, &start.supporters[*winner]);
+                    selected.push(*winner);
+                    memory.rounds.push((*winner, dropped.clone()));
+                    continue;
+                }
+                // Cannot happen (the replayed rounds' comparisons hold);
+                // should it, the run starts afresh.
+                Err(_) => return run(election, start, per_voter, tie, track, None),
+            }
+        }
+        if round == memory.rounds.len() + 1 && replayed {
+            // The prices found before this round are lower bounds now.
+            for (_, p, rho) in &memory.prices {
+                bound[*p] = Some(rho.clone());
+            }
+        }
         candidates.clear();
         candidates.extend((0..projects).filter(|&p| state.alive[p]));
         // Cheapest bounds first, so that the best is found early and the
         // rest skipped; any order gives the same outcome.
         candidates.sort_by_key(|&p| bound[p].as_ref().map(|b| b.order));
         let mut best: Option<(usize, Rho)> = None;
+        let mut dropped = Vec::new();
         for &p in &candidates {
             if let (Some((_, best_rho)), Some(low)) = (&best, &bound[p])
-                && low.cmp(best_rho, &mut Horizon(None)) == Ordering::Greater
+                && low.cmp(best_rho, &mut Horizon::new(false)) == Ordering::Greater
             {
                 continue;
             }
@@ -190,12 +240,15 @@ fn run(
                         None => true,
                         // Only the winner's comparisons decide (recorded
                         // below), not those with a passing best.
-                        Some((q, best_rho)) => match rho.cmp(best_rho, &mut Horizon(None)) {
+                        Some((q, best_rho)) => match rho.cmp(best_rho, &mut Horizon::new(false)) {
                             Ordering::Less => true,
                             Ordering::Equal => election.before(tie, p, *q) == Ordering::Less,
                             Ordering::Greater => false,
                         },
                     };
+                    if track {
+                        memory.prices.push((round, p, rho.clone()));
+                    }
                     bound[p] = Some(rho.clone());
                     if better {
                         best = Some((p, rho));
@@ -203,6 +256,7 @@ fn run(
                 }
                 Err(have) => {
                     state.alive[p] = false;
+                    dropped.push(p);
                     reasons[p] = Some(Pending::Unaffordable {
                         round,
                         money: (have, state.scale.clone()),
@@ -238,6 +292,7 @@ fn run(
         });
         state.buy(p, &rho, &start.supporters[p]);
         selected.push(p);
+        memory.rounds.push((p, dropped));
     }
     let horizon = state.horizon;
     (
@@ -245,9 +300,48 @@ fn run(
             selected,
             per_voter: per_voter.clone(),
             reasons,
+            replayed,
         },
         horizon,
+        memory,
     )
+}
+
+/// What a tracked run leaves for the next one to replay.
+#[derive(Default)]
+struct Memory {
+    /// Each round's winner and the projects its supporters could no longer
+    /// afford in that round.
+    rounds: Vec<(usize, Vec<usize>)>,
+    /// Every price computed, with its round: lower bounds of the project's
+    /// price in every later round.
+    prices: Vec<(usize, usize, Rho)>,
+    /// The horizon's limits so far (see `Horizon::lowered`).
+    lowered: Vec<(usize, Int)>,
+}
+
+impl Memory {
+    /// What the run at the horizon's step may replay: the rounds before
+    /// the one whose comparison limits the horizon (every comparison in
+    /// them holds at that step), their prices and limits moved there.
+    fn advance(mut self, horizon: &Horizon) -> Memory {
+        let Some((limiting, steps)) = horizon.lowered.last() else {
+            return Memory::default();
+        };
+        self.rounds.truncate(limiting - 1);
+        self.prices.retain(|(round, _, _)| round < limiting);
+        for (_, _, rho) in &mut self.prices {
+            rho.advance(steps);
+        }
+        // Earlier limits were larger than this step, so at least 1 remains.
+        self.lowered = horizon
+            .lowered
+            .iter()
+            .filter(|(round, _)| round < limiting)
+            .map(|(round, limit)| (*round, limit - steps))
+            .collect();
+        self
+    }
 }
 
 /// A run's outcome with its reasons still in the run's own integers: only
@@ -256,6 +350,9 @@ struct Draft {
     selected: Vec<usize>,
     per_voter: Money,
     reasons: Vec<Option<Pending>>,
+    /// Whether it replayed rounds of an earlier run (whose reasons it
+    /// then lacks).
+    replayed: bool,
 }
 
 impl Draft {
@@ -294,20 +391,37 @@ enum Pending {
 }
 
 /// How far money can grow before some comparison of a run changes sign, in
-/// whole currency units: `None` once it is the very next step, `Some(None)`
-/// while nothing limits it.
-struct Horizon(Option<Option<Int>>);
+/// whole currency units.
+struct Horizon {
+    /// Whether this run looks at all (if not, it holds for one step).
+    tracking: bool,
+    /// The round being run.
+    round: usize,
+    /// Each time the limit fell: the round of the comparison and the new
+    /// limit, falling; the last is the limit (none: nothing limits it).
+    /// Every comparison in a round before a limit's flips later than the
+    /// limit before it.
+    lowered: Vec<(usize, Int)>,
+}
 
 impl Horizon {
+    fn new(tracking: bool) -> Self {
+        Horizon {
+            tracking,
+            round: 0,
+            lowered: Vec::new(),
+        }
+    }
+
     /// Records that the sign of `now + slope·t` must stay as it is now.
     fn keep(&mut self, now: &Int, slope: &Int) {
-        let Some(limit) = &mut self.0 else {
+        if self.closed() {
             return;
-        };
+        }
         match (now.signum(), slope.signum()) {
             (Ordering::Equal, Ordering::Equal) => return,
             (Ordering::Equal, _) => {
-                self.0 = None;
+                self.lowered.push((self.round, Int::one()));
                 return;
             }
             (Ordering::Greater, Ordering::Less) | (Ordering::Less, Ordering::Greater) => {}
@@ -318,28 +432,28 @@ impl Horizon {
         // before the limit so far: ⌈n/s⌉ < l exactly when n ≤ (l − 1)·s.
         let (now, slope) = (now.abs(), slope.abs());
         if now <= slope {
-            self.0 = None;
+            self.lowered.push((self.round, Int::one()));
             return;
         }
-        if let Some(limit) = limit
-            && now > &(&*limit - &Int::one()) * &slope
+        if let Some((_, limit)) = self.lowered.last()
+            && now > &(limit - &Int::one()) * &slope
         {
             return;
         }
-        *limit = Some(now.div_ceil(&slope));
+        self.lowered.push((self.round, now.div_ceil(&slope)));
     }
 
     /// Whether nothing more can be learnt in this run.
     fn closed(&self) -> bool {
-        self.0.is_none()
+        !self.tracking || self.lowered.last().is_some_and(|(_, limit)| limit.is_one())
     }
 
     /// How many steps until the outcome may change (`None`: never).
     fn steps(&self) -> Option<BigInt> {
-        match &self.0 {
-            None => Some(BigInt::one()),
-            Some(limit) => limit.as_ref().map(Int::to_big),
+        if !self.tracking {
+            return Some(BigInt::one());
         }
+        self.lowered.last().map(|(_, limit)| limit.to_big())
     }
 }
 
@@ -392,6 +506,12 @@ struct Rho {
 }
 
 impl Rho {
+    /// The same price `steps` currency units of starting money later.
+    fn advance(&mut self, steps: &Int) {
+        self.rest += &(&self.slope * steps);
+        self.order = Int::ratio_key(&self.rest, &self.per_scale);
+    }
+
     fn new(rest: Int, slope: Int, per_scale: Int) -> Self {
         let order = Int::ratio_key(&rest, &per_scale);
         Rho {
@@ -423,9 +543,8 @@ struct Entry {
     weight: u64,
     /// The next entry of the same class (other points), or `NONE`.
     next: u32,
-    /// Money per point, comparable across entries with other points
-    /// (set by `price` when points differ).
-    key: Int,
+    /// Its place in `State::keys` (see `price`).
+    key: u32,
 }
 
 /// Money during one run, kept as integers over one common denominator,
@@ -458,6 +577,9 @@ struct State<'e, 'a> {
     slot: Vec<u32>,
     entries: Vec<Entry>,
     which: Vec<u32>,
+    /// Scratch space of `price`: money per point of each entry, over a
+    /// common multiple of their points, when points differ.
+    keys: Vec<Int>,
 }
 
 impl State<'_, '_> {
@@ -511,7 +633,7 @@ impl State<'_, '_> {
                     points,
                     weight: 0,
                     next: NONE,
-                    key: Int::zero(),
+                    key: at,
                 });
                 match last {
                     NONE => self.slot[class] = at,
@@ -575,15 +697,17 @@ impl State<'_, '_> {
                 },
                 Int::from,
             );
-            for e in entries.iter_mut() {
+            self.keys.clear();
+            for e in entries.iter() {
                 let factor = match small {
                     Some(lcm) => Int::from(lcm / i128::from(e.points)),
                     None => lcm.div_exact(&Int::from(e.points)),
                 };
-                e.key = &self.money[e.class] * &factor;
+                self.keys.push(&self.money[e.class] * &factor);
             }
         }
         let money = &self.money;
+        let keys = &self.keys;
         let pays = |e: &Entry, points: &Int, rest: &Int| {
             &money[e.class] * points >= rest * &Int::from(e.points)
         };
@@ -591,7 +715,7 @@ impl State<'_, '_> {
             if same_points {
                 money[a.class].cmp(&money[b.class])
             } else {
-                a.key.cmp(&b.key)
+                keys[a.key as usize].cmp(&keys[b.key as usize])
             }
         };
         // Usually nobody runs out: check the poorest before sorting.
@@ -600,7 +724,8 @@ impl State<'_, '_> {
         if poorest.is_some_and(|e| pays(e, &points, &rest)) {
             capped = 0;
         } else {
-            entries.sort_by(poorer);
+            // Equal money per point is capped together, in any order.
+            entries.sort_unstable_by(poorer);
             for (i, e) in entries.iter().enumerate() {
                 if pays(e, &points, &rest) {
                     capped = i;
@@ -652,7 +777,7 @@ impl State<'_, '_> {
         let numerator = &rho.rest * &self.unit(p);
         let numerator_slope = &rho.slope * &self.unit(p);
         let utility = rho.per_scale.div_exact(&self.scale);
-        let common = numerator.gcd(&numerator_slope).gcd(&utility);
+        let common = utility.gcd(&numerator).gcd(&numerator_slope);
         let per_point = numerator.div_exact(&common);
         let per_point_slope = numerator_slope.div_exact(&common);
         let factor = utility.div_exact(&common);
@@ -667,16 +792,25 @@ impl State<'_, '_> {
         // to one new class.
         self.group(supporters);
         let now = self.since.len() - 1;
+        // What a supporter giving some points pays (mostly the same points).
+        let mut pays: Option<(i64, Int, Int)> = None;
         let moved: Vec<usize> = (0..self.entries.len())
             .map(|i| {
-                let (class, points) = (self.entries[i].class, Int::from(self.entries[i].points));
-                let pay = &per_point * &points;
-                if self.money[class] <= pay {
+                let (class, points) = (self.entries[i].class, self.entries[i].points);
+                let (pay, pay_slope) = match &pays {
+                    Some((given, pay, pay_slope)) if *given == points => (pay, pay_slope),
+                    _ => {
+                        let given = Int::from(points);
+                        let cached =
+                            pays.insert((points, &per_point * &given, &per_point_slope * &given));
+                        (&cached.1, &cached.2)
+                    }
+                };
+                if self.money[class] <= *pay {
                     return BROKE;
                 }
-                self.money.push(&self.money[class] - &pay);
-                self.slope
-                    .push(&self.slope[class] - &(&per_point_slope * &points));
+                self.money.push(&self.money[class] - pay);
+                self.slope.push(&self.slope[class] - pay_slope);
                 self.epoch.push(now);
                 self.money.len() - 1
             })
