@@ -2,7 +2,8 @@
 //! `VOTES` sections of `;`-separated, CSV-quoted fields. Amounts are exact
 //! decimals; every ballot is a voter (empty ones included).
 
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// Amounts in millionths of the currency unit: exact for the decimals
 /// Pabulib files carry, and far from overflowing `i128`.
@@ -26,9 +27,10 @@ pub struct Project {
 /// One voter's ballot.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ballot {
-    /// The projects chosen (each once), with their points (1 each for
-    /// approval ballots).
-    pub choices: Vec<(String, i64)>,
+    /// The projects chosen (each once), as their places in
+    /// `Instance::projects`, with their points (1 each for approval
+    /// ballots).
+    pub choices: Vec<(usize, i64)>,
 }
 
 /// An election.
@@ -90,8 +92,12 @@ pub enum ParseError {
 }
 
 /// Splits a line into fields: `;`-separated, `"…"` quoting with `""` for a
-/// quote, whitespace around fields stripped.
-fn fields(line: &str) -> Vec<String> {
+/// quote, whitespace around fields stripped. Fields borrow the line unless
+/// quotes had to be undone.
+fn fields(line: &str) -> Vec<Cow<'_, str>> {
+    if !line.contains('"') {
+        return line.split(';').map(|f| Cow::Borrowed(f.trim())).collect();
+    }
     let mut fields = Vec::new();
     let mut field = String::new();
     let mut quoted = false;
@@ -103,11 +109,11 @@ fn fields(line: &str) -> Vec<String> {
                 chars.next();
             }
             '"' => quoted = !quoted,
-            ';' if !quoted => fields.push(std::mem::take(&mut field).trim().to_owned()),
+            ';' if !quoted => fields.push(Cow::Owned(std::mem::take(&mut field).trim().to_owned())),
             other => field.push(other),
         }
     }
-    fields.push(field.trim().to_owned());
+    fields.push(Cow::Owned(field.trim().to_owned()));
     fields
 }
 
@@ -147,16 +153,20 @@ pub fn parse(text: &str) -> Result<Instance, ParseError> {
     let mut header: Vec<String> = Vec::new();
     let mut meta: HashMap<String, String> = HashMap::new();
     let mut projects = Vec::new();
-    let mut ids: HashSet<String> = HashSet::new();
-    let mut raw_votes: Vec<(usize, String, Option<String>)> = Vec::new();
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut raw_votes: Vec<(usize, Cow<'_, str>, Option<Cow<'_, str>>)> = Vec::new();
     let (mut seen_meta, mut seen_projects, mut seen_votes) = (false, false, false);
     for (index, line) in text.lines().enumerate() {
         let number = index + 1;
-        if line.trim().is_empty() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
             continue;
         }
-        let upper = line.trim().to_ascii_uppercase();
-        if matches!(upper.as_str(), "META" | "PROJECTS" | "VOTES") {
+        if ["META", "PROJECTS", "VOTES"]
+            .iter()
+            .any(|name| trimmed.eq_ignore_ascii_case(name))
+        {
+            let upper = trimmed.to_ascii_uppercase();
             match upper.as_str() {
                 "META" => seen_meta = true,
                 "PROJECTS" => seen_projects = true,
@@ -169,41 +179,46 @@ pub fn parse(text: &str) -> Result<Instance, ParseError> {
         if section.is_empty() {
             return Err(ParseError::Outside(number));
         }
-        let row = fields(line);
+        let mut row = fields(line);
         if header.is_empty() {
             header = row.iter().map(|h| h.to_ascii_lowercase()).collect();
             continue;
         }
-        let get = |name: &str| {
+        // The value in a column, unless empty or `none`.
+        let mut take = |name: &str| {
             header
                 .iter()
                 .position(|h| h == name)
-                .and_then(|i| row.get(i))
-                .filter(|v| !v.is_empty() && v.as_str() != "none")
-                .cloned()
+                .and_then(|i| row.get_mut(i))
+                .filter(|v| !v.is_empty() && *v != "none")
+                .map(std::mem::take)
         };
         match section.as_str() {
             "META" => {
                 if let (Some(key), Some(value)) = (row.first(), row.get(1)) {
-                    meta.insert(key.to_ascii_lowercase(), value.clone());
+                    meta.insert(key.to_ascii_lowercase(), value.to_string());
                 }
             }
             "PROJECTS" => {
-                let id =
-                    get("project_id").ok_or_else(|| ParseError::Missing("project_id".into()))?;
-                if !ids.insert(id.clone()) {
+                let id = take("project_id")
+                    .ok_or_else(|| ParseError::Missing("project_id".into()))?
+                    .into_owned();
+                if ids.insert(id.clone(), projects.len()).is_some() {
                     return Err(ParseError::DuplicateProject {
                         line: number,
                         project: id,
                     });
                 }
-                let cost = get("cost").ok_or_else(|| ParseError::Missing("cost".into()))?;
+                let cost = take("cost").ok_or_else(|| ParseError::Missing("cost".into()))?;
                 projects.push(Project {
                     id,
                     cost: amount(&cost, number)?,
                 });
             }
-            "VOTES" => raw_votes.push((number, get("vote").unwrap_or_default(), get("points"))),
+            "VOTES" => {
+                let vote = take("vote").unwrap_or_default();
+                raw_votes.push((number, vote, take("points")));
+            }
             _ => {}
         }
     }
@@ -238,37 +253,39 @@ pub fn parse(text: &str) -> Result<Instance, ParseError> {
         .get("vote_type")
         .cloned()
         .unwrap_or_else(|| "approval".into());
-    let known: HashSet<&str> = projects.iter().map(|p| p.id.as_str()).collect();
     let mut ballots = Vec::with_capacity(raw_votes.len());
-    for (line, vote, points) in raw_votes {
-        let ids: Vec<&str> = vote
-            .split(',')
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .collect();
-        let points: Vec<i64> = match &points {
+    // The last ballot that chose each project: a project named twice in
+    // one vote counts once.
+    let mut chosen_by = vec![usize::MAX; projects.len()];
+    for (ballot, (line, vote, points)) in raw_votes.iter().enumerate() {
+        let points: Vec<i64> = match points {
             Some(points) if vote_type != "approval" => points
                 .split(',')
                 .map(|p| {
                     p.trim().parse::<i64>().map_err(|_| ParseError::Number {
-                        line,
+                        line: *line,
                         value: p.to_owned(),
                     })
                 })
                 .collect::<Result<_, _>>()?,
-            _ => vec![1; ids.len()],
+            _ => Vec::new(),
         };
-        let mut choices: Vec<(String, i64)> = Vec::with_capacity(ids.len());
-        for (i, id) in ids.iter().enumerate() {
-            if !known.contains(id) {
+        let mut choices = Vec::new();
+        for (i, id) in vote
+            .split(',')
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .enumerate()
+        {
+            let Some(&p) = ids.get(id) else {
                 return Err(ParseError::UnknownProject {
-                    line,
-                    project: (*id).to_owned(),
+                    line: *line,
+                    project: id.to_owned(),
                 });
-            }
-            // A project named twice in one vote counts once.
-            if !choices.iter().any(|(c, _)| c == id) {
-                choices.push(((*id).to_owned(), points.get(i).copied().unwrap_or(1)));
+            };
+            if chosen_by[p] != ballot {
+                chosen_by[p] = ballot;
+                choices.push((p, points.get(i).copied().unwrap_or(1)));
             }
         }
         ballots.push(Ballot { choices });
@@ -292,10 +309,7 @@ mod tests {
         assert_eq!(instance.budget, 1000 * UNIT + UNIT / 2);
         assert_eq!(instance.projects[1].cost, 600 * UNIT + UNIT / 2);
         assert_eq!(instance.ballots.len(), 2, "the empty ballot is a voter");
-        assert_eq!(
-            instance.ballots[0].choices,
-            vec![("1".to_owned(), 1), ("2".to_owned(), 1)]
-        );
+        assert_eq!(instance.ballots[0].choices, vec![(0, 1), (1, 1)]);
         assert_eq!(fields("a; \"b;c\" ;\"d\"\"e\""), vec!["a", "b;c", "d\"e"]);
         let unknown = parse(
             "META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost\n1;5\nVOTES\nvoter_id;vote\na;7\n",

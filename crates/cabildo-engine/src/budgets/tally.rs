@@ -50,9 +50,10 @@ pub async fn election(
     .bind(heading)
     .fetch_all(tx.conn())
     .await?;
-    let numbers: HashMap<Uuid, String> = projects
+    let index: HashMap<Uuid, usize> = projects
         .iter()
-        .map(|(id, number, _, _)| (*id, number.to_string()))
+        .enumerate()
+        .map(|(i, (id, _, _, _))| (*id, i))
         .collect();
     let lines: Vec<(Uuid, Uuid)> = sqlx::query_as(
         "SELECT l.ballot_id, l.project_id FROM budget_ballots b
@@ -65,7 +66,7 @@ pub async fn election(
     let mut ballots: Vec<Ballot> = Vec::new();
     let mut last: Option<Uuid> = None;
     for (ballot, project) in lines {
-        let Some(number) = numbers.get(&project) else {
+        let Some(&p) = index.get(&project) else {
             continue;
         };
         if last != Some(ballot) {
@@ -75,13 +76,13 @@ pub async fn election(
             last = Some(ballot);
         }
         if let Some(current) = ballots.last_mut() {
-            current.choices.push((number.clone(), 1));
+            current.choices.push((p, 1));
         }
     }
-    for (_, number, _, paper) in &projects {
+    for (p, (_, _, _, paper)) in projects.iter().enumerate() {
         for _ in 0..*paper {
             ballots.push(Ballot {
-                choices: vec![(number.to_string(), 1)],
+                choices: vec![(p, 1)],
             });
         }
     }
@@ -146,7 +147,11 @@ pub fn pabulib_text(instance: &Instance, description: &str, currency: &str) -> S
     }
     let _ = writeln!(out, "VOTES\nvoter_id;vote");
     for (i, ballot) in instance.ballots.iter().enumerate() {
-        let ids: Vec<&str> = ballot.choices.iter().map(|(id, _)| id.as_str()).collect();
+        let ids: Vec<&str> = ballot
+            .choices
+            .iter()
+            .map(|&(p, _)| instance.projects[p].id.as_str())
+            .collect();
         let _ = writeln!(out, "{};{}", i + 1, ids.join(","));
     }
     out

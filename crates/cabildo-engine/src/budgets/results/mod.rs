@@ -20,7 +20,6 @@ use super::pabulib::{Amount, Instance, UNIT};
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{Signed, ToPrimitive};
-use std::collections::HashMap;
 
 /// Exact money, in millionths of the currency unit.
 pub type Money = BigRational;
@@ -212,25 +211,20 @@ impl<'a> Election<'a> {
             "cumulative" | "scoring" => false,
             other => return Err(ResultError::VoteType(other.to_owned())),
         };
-        let index: HashMap<&str, usize> = instance
-            .projects
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.id.as_str(), i))
-            .collect();
         if let Some(p) = instance.projects.iter().find(|p| p.cost < 0) {
             return Err(ResultError::Negative(p.id.clone()));
         }
         let mut votes = vec![(0_i64, 0_i64); instance.projects.len()];
-        let mut merged: HashMap<Vec<(usize, i64)>, u64> = HashMap::new();
+        let mut ballots: Vec<Vec<(usize, i64)>> = Vec::with_capacity(instance.ballots.len());
         for ballot in &instance.ballots {
             let mut choices = Vec::with_capacity(ballot.choices.len());
-            for (id, points) in &ballot.choices {
-                let Some(&p) = index.get(id.as_str()) else {
+            for &(p, ref points) in &ballot.choices {
+                // A ballot only names projects of its instance.
+                let Some(project) = instance.projects.get(p) else {
                     continue;
                 };
                 if *points < 0 {
-                    return Err(ResultError::Negative(id.clone()));
+                    return Err(ResultError::Negative(project.id.clone()));
                 }
                 votes[p].0 = votes[p].0.saturating_add(*points);
                 votes[p].1 += 1;
@@ -239,12 +233,18 @@ impl<'a> Election<'a> {
                 }
             }
             choices.sort_unstable();
-            *merged.entry(choices).or_default() += 1;
+            ballots.push(choices);
         }
-        let mut groups: Vec<(u64, Vec<(usize, i64)>)> =
-            merged.into_iter().map(|(c, w)| (w, c)).collect();
-        // HashMap order is random; keep runs deterministic.
-        groups.sort_unstable_by(|a, b| a.1.cmp(&b.1));
+        // Identical ballots become one group, in a fixed order (sorting
+        // compares the numbers directly; hashing them cost more).
+        ballots.sort_unstable();
+        let mut groups: Vec<(u64, Vec<(usize, i64)>)> = Vec::new();
+        for choices in ballots {
+            match groups.last_mut() {
+                Some((weight, last)) if *last == choices => *weight += 1,
+                _ => groups.push((1, choices)),
+            }
+        }
         Ok(Election {
             instance,
             votes,
