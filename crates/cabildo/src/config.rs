@@ -140,9 +140,7 @@ pub enum Command {
 /// `budget` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum BudgetCommand {
-    /// Compute the winners of a Pabulib file (<https://pabulib.org>):
-    /// prints the selected project ids, one per line, in the order the rule
-    /// took them, then `total <cost>`.
+    #[command(about = RESULTS_ABOUT)]
     Results(ResultsArgs),
     /// Write a finished budget heading as a Pabulib file (open data:
     /// projects, and every counted ballot under a number unrelated to any
@@ -158,6 +156,23 @@ pub enum BudgetCommand {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+}
+
+/// What `cabildo budget results` does, for `--help`.
+const RESULTS_ABOUT: &str = "Compute the winners of a Pabulib file (https://pabulib.org): \
+prints the selected project ids, one per line, in the order the rule took them, then `total <cost>`";
+
+/// `cabildo budget results` parsed on its own (see `main`); the shared
+/// settings are accepted, as everywhere, and unused.
+#[derive(Debug, Parser)]
+#[command(name = "cabildo budget results", version, about = RESULTS_ABOUT, long_about = None)]
+pub struct ResultsOnly {
+    /// Settings shared by every command.
+    #[command(flatten)]
+    pub global: Global,
+    /// The file and the rule.
+    #[command(flatten)]
+    pub args: ResultsArgs,
 }
 
 /// `budget results`: a Pabulib file and the rule's choices.

@@ -67,6 +67,45 @@ fn results_print_the_winners_then_the_total() {
         ])
         .arg(&assen));
     assert!(variant.ok, "{}", variant.stderr);
+    // `budget results` first on the command line is parsed on its own (to
+    // start fast); after a shared setting it goes through the whole
+    // command line. Both say the same.
+    let whole = run(cabildo()
+        .args([
+            "--log-format",
+            "text",
+            "budget",
+            "results",
+            "--rule",
+            "mes",
+            "--explain",
+        ])
+        .arg(&assen));
+    assert!(whole.ok, "{}", whole.stderr);
+    assert_eq!(whole.stdout, explained.stdout);
+    let shared_later = run(cabildo()
+        .args([
+            "budget",
+            "results",
+            "--rule",
+            "mes",
+            "--explain",
+            "--log-format",
+            "json",
+        ])
+        .arg(&assen));
+    assert_eq!(
+        shared_later.stdout, explained.stdout,
+        "{}",
+        shared_later.stderr
+    );
+    let help = run(cabildo().args(["budget", "results", "--help"]));
+    assert!(
+        help.stdout
+            .contains("Compute the winners of a Pabulib file"),
+        "{}",
+        help.stdout
+    );
 }
 
 #[test]
