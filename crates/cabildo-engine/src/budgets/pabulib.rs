@@ -146,14 +146,40 @@ pub fn amount(text: &str, line: usize) -> Result<Amount, ParseError> {
     Ok(whole * UNIT + millionths)
 }
 
+/// The fields of a line in the given columns (`None` past its end), without
+/// splitting the rest of it.
+fn pick<'a>(line: &'a str, columns: [Option<usize>; 2]) -> [Option<Cow<'a, str>>; 2] {
+    if line.contains('"') {
+        let mut all = fields(line);
+        return columns.map(|c| c.and_then(|c| all.get_mut(c).map(std::mem::take)));
+    }
+    let last = columns.iter().flatten().max().copied().unwrap_or(0);
+    let mut picked = [None, None];
+    for (i, field) in line.split(';').take(last + 1).enumerate() {
+        for (slot, column) in picked.iter_mut().zip(columns) {
+            if column == Some(i) {
+                *slot = Some(Cow::Borrowed(field.trim()));
+            }
+        }
+    }
+    picked
+}
+
+/// A value, unless empty or `none`.
+fn present(value: Option<Cow<'_, str>>) -> Option<Cow<'_, str>> {
+    value.filter(|v| !v.is_empty() && v != "none")
+}
+
 /// Reads a Pabulib file.
 pub fn parse(text: &str) -> Result<Instance, ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut section = String::new();
-    let mut header: Vec<String> = Vec::new();
+    // The columns this section needs, once its header is read.
+    let mut columns: Option<[Option<usize>; 2]> = None;
     let mut meta: HashMap<String, String> = HashMap::new();
     let mut projects = Vec::new();
-    let mut ids: HashMap<String, usize> = HashMap::new();
+    // Ids come from the file: hashed with a per-process seed.
+    let mut ids: HashMap<String, usize, foldhash::fast::RandomState> = HashMap::default();
     let mut raw_votes: Vec<(usize, Cow<'_, str>, Option<Cow<'_, str>>)> = Vec::new();
     let (mut seen_meta, mut seen_projects, mut seen_votes) = (false, false, false);
     for (index, line) in text.lines().enumerate() {
@@ -173,34 +199,34 @@ pub fn parse(text: &str) -> Result<Instance, ParseError> {
                 _ => seen_votes = true,
             }
             section = upper;
-            header.clear();
+            columns = None;
             continue;
         }
         if section.is_empty() {
             return Err(ParseError::Outside(number));
         }
-        let mut row = fields(line);
-        if header.is_empty() {
-            header = row.iter().map(|h| h.to_ascii_lowercase()).collect();
-            continue;
-        }
-        // The value in a column, unless empty or `none`.
-        let mut take = |name: &str| {
-            header
+        let Some(wanted) = columns else {
+            let header: Vec<String> = fields(line)
                 .iter()
-                .position(|h| h == name)
-                .and_then(|i| row.get_mut(i))
-                .filter(|v| !v.is_empty() && *v != "none")
-                .map(std::mem::take)
+                .map(|h| h.to_ascii_lowercase())
+                .collect();
+            let position = |name: &str| header.iter().position(|h| h == name);
+            columns = Some(match section.as_str() {
+                "META" => [Some(0), Some(1)],
+                "PROJECTS" => [position("project_id"), position("cost")],
+                _ => [position("vote"), position("points")],
+            });
+            continue;
         };
+        let [first, second] = pick(line, wanted);
         match section.as_str() {
             "META" => {
-                if let (Some(key), Some(value)) = (row.first(), row.get(1)) {
-                    meta.insert(key.to_ascii_lowercase(), value.to_string());
+                if let (Some(key), Some(value)) = (first, second) {
+                    meta.insert(key.to_ascii_lowercase(), value.into_owned());
                 }
             }
             "PROJECTS" => {
-                let id = take("project_id")
+                let id = present(first)
                     .ok_or_else(|| ParseError::Missing("project_id".into()))?
                     .into_owned();
                 if ids.insert(id.clone(), projects.len()).is_some() {
@@ -209,17 +235,13 @@ pub fn parse(text: &str) -> Result<Instance, ParseError> {
                         project: id,
                     });
                 }
-                let cost = take("cost").ok_or_else(|| ParseError::Missing("cost".into()))?;
+                let cost = present(second).ok_or_else(|| ParseError::Missing("cost".into()))?;
                 projects.push(Project {
                     id,
                     cost: amount(&cost, number)?,
                 });
             }
-            "VOTES" => {
-                let vote = take("vote").unwrap_or_default();
-                raw_votes.push((number, vote, take("points")));
-            }
-            _ => {}
+            _ => raw_votes.push((number, present(first).unwrap_or_default(), present(second))),
         }
     }
     for (section, seen) in [
