@@ -66,88 +66,105 @@ fn magnitude_cmp(a: &[u64], b: &[u64]) -> Ordering {
         .then_with(|| a.iter().rev().cmp(b.iter().rev()))
 }
 
-fn magnitude_add(a: &[u64], b: &[u64]) -> Option<([u64; LIMBS], usize)> {
-    let (long, short) = if a.len() >= b.len() { (a, b) } else { (b, a) };
-    let mut out = [0; LIMBS];
+/// `|a| + |b|` with `a`'s sign, when it fits inline. Inputs have no
+/// leading zero limbs, so neither does the sum.
+#[inline]
+fn magnitude_add(a: &Small, b: &Small) -> Option<Small> {
+    let (long, short) = if a.len >= b.len { (a, b) } else { (b, a) };
+    let mut out = Small {
+        negative: a.negative,
+        len: long.len,
+        limbs: [0; LIMBS],
+    };
     let mut carry = false;
-    for (i, &x) in long.iter().enumerate() {
-        let (sum, first) = x.overflowing_add(short.get(i).copied().unwrap_or(0));
+    for i in 0..usize::from(long.len) {
+        let (sum, first) = long.limbs[i].overflowing_add(short.limbs[i]);
         let (sum, second) = sum.overflowing_add(u64::from(carry));
-        out[i] = sum;
+        out.limbs[i] = sum;
         carry = first || second;
     }
-    let mut len = long.len();
     if carry {
+        let len = usize::from(long.len);
         if len == LIMBS {
             return None;
         }
-        out[len] = 1;
-        len += 1;
+        out.limbs[len] = 1;
+        out.len += 1;
     }
-    Some((out, len))
+    Some(out)
 }
 
-/// `a − b` for `a ≥ b`.
-fn magnitude_sub(a: &[u64], b: &[u64]) -> ([u64; LIMBS], usize) {
-    let mut out = [0; LIMBS];
+/// `|a| − |b|` for `|a| > |b|`, with the given sign.
+#[inline]
+fn magnitude_sub(a: &Small, b: &Small, negative: bool) -> Small {
+    let mut limbs = [0; LIMBS];
     let mut borrow = false;
-    for (i, &x) in a.iter().enumerate() {
-        let (difference, first) = x.overflowing_sub(b.get(i).copied().unwrap_or(0));
+    for ((out, &x), &y) in limbs.iter_mut().zip(a.magnitude()).zip(&b.limbs) {
+        let (difference, first) = x.overflowing_sub(y);
         let (difference, second) = difference.overflowing_sub(u64::from(borrow));
-        out[i] = difference;
+        *out = difference;
         borrow = first || second;
     }
-    (out, a.len())
+    Small::new(negative, limbs, usize::from(a.len))
 }
 
+/// `a·b`, when it fits inline. Inputs have no leading zero limbs, so the
+/// product has `len(a) + len(b)` limbs or one fewer.
 #[inline]
-fn magnitude_mul(a: &[u64], b: &[u64]) -> Option<([u64; LIMBS], usize)> {
-    let len = a.len() + b.len();
+fn small_mul(a: &Small, b: &Small) -> Option<Small> {
+    let (la, lb) = (usize::from(a.len), usize::from(b.len));
+    if la == 0 || lb == 0 {
+        return Some(Small::new(false, [0; LIMBS], 0));
+    }
+    let len = la + lb;
     if len > LIMBS {
         return None;
     }
-    let mut out = [0; LIMBS];
+    let mut out = Small {
+        negative: a.negative != b.negative,
+        // At most LIMBS (6).
+        len: len as u8,
+        limbs: [0; LIMBS],
+    };
     // Most products in a run have a one-limb side (points, weights).
-    let (long, short) = if a.len() >= b.len() { (a, b) } else { (b, a) };
-    if let [y] = short {
+    let (long, short) = if la >= lb { (a, b) } else { (b, a) };
+    if short.len == 1 {
+        let y = u128::from(short.limbs[0]);
         let mut carry: u128 = 0;
-        for (i, &x) in long.iter().enumerate() {
-            let t = u128::from(x) * u128::from(*y) + carry;
-            out[i] = t as u64;
+        for i in 0..usize::from(long.len) {
+            let t = u128::from(long.limbs[i]) * y + carry;
+            out.limbs[i] = t as u64;
             carry = t >> 64;
         }
-        out[long.len()] = carry as u64;
-        return Some((out, len));
-    }
-    for (i, &x) in a.iter().enumerate() {
-        let mut carry: u128 = 0;
-        for (j, &y) in b.iter().enumerate() {
-            // At most (2⁶⁴−1)² + 2·(2⁶⁴−1) = 2¹²⁸ − 1: never overflows.
-            let t = u128::from(x) * u128::from(y) + u128::from(out[i + j]) + carry;
-            out[i + j] = t as u64;
-            carry = t >> 64;
+        out.limbs[len - 1] = carry as u64;
+    } else {
+        for i in 0..la {
+            let x = u128::from(a.limbs[i]);
+            let mut carry: u128 = 0;
+            for j in 0..lb {
+                // At most (2⁶⁴−1)² + 2·(2⁶⁴−1) = 2¹²⁸ − 1: never overflows.
+                let t = x * u128::from(b.limbs[j]) + u128::from(out.limbs[i + j]) + carry;
+                out.limbs[i + j] = t as u64;
+                carry = t >> 64;
+            }
+            out.limbs[i + lb] = carry as u64;
         }
-        out[i + b.len()] = carry as u64;
     }
-    Some((out, len))
+    if out.limbs[len - 1] == 0 {
+        out.len -= 1;
+    }
+    Some(out)
 }
 
 #[inline]
 fn small_add(a: &Small, b: &Small) -> Option<Small> {
     if a.negative == b.negative {
-        let (limbs, len) = magnitude_add(a.magnitude(), b.magnitude())?;
-        return Some(Small::new(a.negative, limbs, len));
+        return magnitude_add(a, b);
     }
     Some(match magnitude_cmp(a.magnitude(), b.magnitude()) {
         Ordering::Equal => Small::new(false, [0; LIMBS], 0),
-        Ordering::Greater => {
-            let (limbs, len) = magnitude_sub(a.magnitude(), b.magnitude());
-            Small::new(a.negative, limbs, len)
-        }
-        Ordering::Less => {
-            let (limbs, len) = magnitude_sub(b.magnitude(), a.magnitude());
-            Small::new(b.negative, limbs, len)
-        }
+        Ordering::Greater => magnitude_sub(a, b, a.negative),
+        Ordering::Less => magnitude_sub(b, a, b.negative),
     })
 }
 
@@ -434,9 +451,9 @@ impl Mul<&Int> for &Int {
 
     fn mul(self, other: &Int) -> Int {
         if let (Int::Small(a), Int::Small(b)) = (self, other)
-            && let Some((limbs, len)) = magnitude_mul(a.magnitude(), b.magnitude())
+            && let Some(product) = small_mul(a, b)
         {
-            return Int::Small(Small::new(a.negative != b.negative, limbs, len));
+            return Int::Small(product);
         }
         Int::from(self.to_big() * other.to_big())
     }

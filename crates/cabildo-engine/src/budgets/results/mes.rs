@@ -724,6 +724,20 @@ impl State<'_, '_> {
         if poorest.is_some_and(|e| pays(e, &points, &rest)) {
             capped = 0;
         } else {
+            // Someone runs out. Whether they can pay at all is one sum,
+            // without sorting (in the last rounds most cannot).
+            let have = entries.iter().fold(Int::zero(), |have, e| {
+                have + &money[e.class] * &Int::from(e.weight)
+            });
+            if have < cost {
+                if !self.horizon.closed() {
+                    let have_slope = entries.iter().fold(Int::zero(), |sum, e| {
+                        sum + &self.slope[e.class] * &Int::from(e.weight)
+                    });
+                    self.horizon.keep(&(&have - &cost), &have_slope);
+                }
+                return Err(have);
+            }
             // Equal money per point is capped together, in any order.
             entries.sort_unstable_by(poorer);
             for (i, e) in entries.iter().enumerate() {
