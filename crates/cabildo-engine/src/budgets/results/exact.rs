@@ -1,5 +1,5 @@
 //! Exact integers for the Method of Equal Shares that live inline, without
-//! allocating, while they fit in 512 bits, and move to `BigInt` beyond.
+//! allocating, while they fit in 384 bits, and move to `BigInt` beyond.
 //!
 //! Money in a run is kept over one common denominator that grows with each
 //! purchase: ~50 bits on small elections, ~180 on Amsterdam's 52 projects,
@@ -43,7 +43,7 @@ impl Small {
         }
         Small {
             negative: negative && len > 0,
-            // At most LIMBS (8).
+            // At most LIMBS (6).
             len: len as u8,
             limbs,
         }

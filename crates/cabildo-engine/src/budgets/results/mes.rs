@@ -17,7 +17,7 @@
 //! - all money is kept as integers over one common denominator (`scale`),
 //!   so comparisons and sums are integer operations; the denominator grows
 //!   once per purchase, by what makes the new shares whole;
-//! - those integers live inline while they fit in 512 bits (`exact::Int`),
+//! - those integers live inline while they fit in 384 bits (`exact::Int`),
 //!   so a run allocates almost nothing;
 //! - a project's supporters are merged by class with a scratch index, not
 //!   a hash map, and whether one pays its share is `money·P ≥ rest·points`
