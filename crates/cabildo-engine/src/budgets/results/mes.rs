@@ -35,7 +35,11 @@
 //! - at that step, the rounds before the first comparison that may flip
 //!   are the same as in the last run, so the next run replays them (it
 //!   only prices and buys their winners) and starts its search from the
-//!   last run's prices, which are still lower bounds (`Memory`).
+//!   last run's prices, which are still lower bounds (`Memory`);
+//! - in the rounds after, most projects lose again as they did in the
+//!   last run: who paid all they had when a project was last priced gives,
+//!   with today's money, a lower bound of its price in one sum, and that
+//!   usually shows it loses without pricing it (`Hint`).
 
 use super::exact::Int;
 use super::{Completion, Election, Money, Reason, ResultError, Tie, money};
@@ -59,11 +63,13 @@ pub(super) struct Run {
     pub(super) work: Work,
 }
 
-/// What add1 did: runs of the method, and rounds of them replayed.
+/// What add1 did: runs of the method, rounds of them replayed, and
+/// projects shown to lose by a [`Hint`] instead of being priced.
 #[derive(Clone, Copy, Debug, Default)]
 pub(super) struct Work {
     pub(super) runs: usize,
     pub(super) replayed: usize,
+    pub(super) hinted: usize,
 }
 
 /// `mes` with the add1 completion.
@@ -136,6 +142,7 @@ fn search(
         work.replayed += replay.as_ref().map_or(0, |r| r.rounds.len());
         let (outcome, horizon, memory) =
             run(election, &start, &per_voter, tie, jump, replay.take());
+        work.hinted += memory.hinted;
         let spent: Amount = outcome.selected.iter().map(|&p| election.cost(p)).sum();
         if spent > budget {
             return Ok(match previous {
@@ -211,17 +218,28 @@ fn run(
         entries: Vec::new(),
         which: Vec::new(),
         keys: Vec::new(),
+        capped: 0,
+        paying: Int::zero(),
+        marks: Vec::new(),
     };
     let mut memory = Memory::default();
     let replayed = replay.is_some();
     if let Some(replay) = &replay {
         state.horizon.lowered.clone_from(&replay.lowered);
         memory.prices.clone_from(&replay.prices);
+        // The replayed rounds' hints stay true: their pricing is the same.
+        memory.hints =
+            replay.hints[..(replay.rounds.len() * projects).min(replay.hints.len())].to_vec();
     }
     let mut bound: Vec<Option<Rho>> = vec![None; projects];
     let mut reasons: Vec<Option<Pending>> = vec![None; projects];
     let mut selected = Vec::new();
     let mut candidates: Vec<usize> = Vec::with_capacity(projects);
+    // Hints pay where runs follow each other step by step (the last one
+    // reached only the next step); elsewhere add1 jumps and they would
+    // only cost. Each project's latest hint in this run:
+    let hinting = track && replay.as_ref().is_some_and(|r| r.stuck);
+    let mut latest: Vec<Option<Hint>> = vec![None; projects];
     for round in 1.. {
         state.horizon.round = round;
         if let Some((winner, dropped)) = replay.as_ref().and_then(|r| r.rounds.get(round - 1)) {
@@ -253,8 +271,23 @@ fn run(
         candidates.clear();
         candidates.extend((0..projects).filter(|&p| state.alive[p]));
         // Cheapest bounds first, so that the best is found early and the
-        // rest skipped; any order gives the same outcome.
-        candidates.sort_by_key(|&p| bound[p].as_ref().map(|b| b.order));
+        // rest skipped, and the last run's winner of this round before
+        // all; any order gives the same outcome.
+        let last_winner = replay
+            .as_ref()
+            .and_then(|r| r.winners.get(round - 1))
+            .copied();
+        candidates.sort_by_key(|&p| (Some(p) != last_winner, bound[p].as_ref().map(|b| b.order)));
+        // What the last run's pricing in this round says of a project,
+        // else this run's latest.
+        let hint = |p: usize, latest: &[Option<Hint>]| {
+            replay
+                .as_ref()
+                .and_then(|r| r.hints.get((round - 1) * projects + p))
+                .and_then(Option::as_ref)
+                .or(latest[p].as_ref())
+                .cloned()
+        };
         let mut best: Option<(usize, Rho)> = None;
         let mut dropped = Vec::new();
         for &p in &candidates {
@@ -263,8 +296,27 @@ fn run(
             {
                 continue;
             }
+            // A bound from the last run's pricing, with today's money: one
+            // sum over those who paid all they had then, no sorting.
+            if let (Some((_, best_rho)), Some(hint)) = (&best, hint(p, &latest))
+                && let Some(low) = state.bound_from(p, &hint)
+                && low.cmp(best_rho, &mut Horizon::new(false)) == Ordering::Greater
+            {
+                memory.hinted += 1;
+                if track {
+                    memory.prices.push((round, p, low.clone()));
+                    memory.remember(round, projects, p, &hint);
+                }
+                bound[p] = Some(low);
+                continue;
+            }
             match state.rho(p, &start.supporters[p]) {
                 Ok(rho) => {
+                    if hinting {
+                        let found = state.hint(&start.supporters[p]);
+                        memory.remember(round, projects, p, &found);
+                        latest[p] = Some(found);
+                    }
                     let better = match &best {
                         None => true,
                         // Only the winner's comparisons decide (recorded
@@ -324,6 +376,7 @@ fn run(
         memory.rounds.push((p, dropped));
     }
     let horizon = state.horizon;
+    memory.winners.clone_from(&selected);
     (
         Draft {
             selected,
@@ -347,9 +400,38 @@ struct Memory {
     prices: Vec<(usize, usize, Rho)>,
     /// The horizon's limits so far (see `Horizon::lowered`).
     lowered: Vec<(usize, Int)>,
+    /// Every round's winner, replayed or not.
+    winners: Vec<usize>,
+    /// What each pricing found (round by round, project by project).
+    hints: Vec<Option<Hint>>,
+    /// Whether the run that left it held for one step only.
+    stuck: bool,
+    /// How many projects its run showed to lose by a hint.
+    hinted: usize,
+}
+
+/// What pricing a project found that holds whatever the money: the groups
+/// that paid all they had (or had nothing), and the points of the others.
+/// Any such set C gives a lower bound of the price, `(cost − money of C) /
+/// utility of the others` (see `Rho`), so with the next run's money it
+/// bounds the same round's price there, usually tightly enough to show
+/// that the project loses again without pricing it.
+#[derive(Clone)]
+struct Hint {
+    paid_all: Vec<u32>,
+    others: Int,
 }
 
 impl Memory {
+    /// Keeps what pricing `p` in `round` found, for the next run.
+    fn remember(&mut self, round: usize, projects: usize, p: usize, hint: &Hint) {
+        let at = (round - 1) * projects + p;
+        if self.hints.len() <= at {
+            self.hints.resize(round * projects, None);
+        }
+        self.hints[at] = Some(hint.clone());
+    }
+
     /// What the run at the horizon's step may replay: the rounds before
     /// the one whose comparison limits the horizon (every comparison in
     /// them holds at that step), their prices and limits moved there.
@@ -357,6 +439,7 @@ impl Memory {
         let Some((limiting, steps)) = horizon.lowered.last() else {
             return Memory::default();
         };
+        self.stuck = steps.is_one();
         self.rounds.truncate(limiting - 1);
         self.prices.retain(|(round, _, _)| round < limiting);
         for (_, _, rho) in &mut self.prices {
@@ -610,6 +693,12 @@ struct State<'e, 'a> {
     /// Scratch space of `price`: money per point of each entry, over a
     /// common multiple of their points, when points differ.
     keys: Vec<Int>,
+    /// What the last successful `price` found: how many entries (the first
+    /// ones) paid all they had, and the points of the others.
+    capped: usize,
+    paying: Int,
+    /// Scratch space of `hint`: which entries paid all they had.
+    marks: Vec<bool>,
 }
 
 impl State<'_, '_> {
@@ -789,8 +878,55 @@ impl State<'_, '_> {
             }
             return Err(have);
         }
+        self.capped = capped;
+        self.paying = points.clone();
         let per_scale = points * &self.unit(p) * &self.scale;
         Ok(Rho::new(rest, rest_slope, per_scale))
+    }
+
+    /// The last `rho`'s [`Hint`], for `p`'s supporters.
+    fn hint(&mut self, supporters: &[(usize, i64)]) -> Hint {
+        self.marks.clear();
+        self.marks.resize(self.entries.len(), false);
+        for e in &self.entries[..self.capped] {
+            self.marks[e.key as usize] = true;
+        }
+        let paid_all: Vec<u32> = supporters
+            .iter()
+            .zip(&self.which)
+            .filter(|&(_, &at)| at == NONE || self.marks[at as usize])
+            // Groups fit in u32 as entries do.
+            .map(|(&(g, _), _)| g as u32)
+            .collect();
+        Hint {
+            paid_all,
+            others: self.paying.clone(),
+        }
+    }
+
+    /// The lower bound of `p`'s price that `hint` gives with today's
+    /// money, unless it says nothing (nobody else, or C pays it all).
+    fn bound_from(&mut self, p: usize, hint: &Hint) -> Option<Rho> {
+        if !hint.others.is_positive() {
+            return None;
+        }
+        let mut rest = Int::from(self.election.cost(p)) * &self.scale;
+        let mut slope = Int::zero();
+        for &g in &hint.paid_all {
+            let class = self.class_of[g as usize];
+            if class == BROKE {
+                continue;
+            }
+            self.fresh(class);
+            let weight = Int::from(self.election.groups[g as usize].0);
+            rest -= &(&self.money[class] * &weight);
+            slope -= &(&self.slope[class] * &weight);
+        }
+        if !rest.is_positive() {
+            return None;
+        }
+        let per_scale = &hint.others * &self.unit(p) * &self.scale;
+        Some(Rho::new(rest, slope, per_scale))
     }
 
     /// Records that each of `p`'s supporters stays on its side of the
@@ -891,6 +1027,7 @@ mod tests {
                 assert!(jumping.work.runs <= stepping.work.runs, "{what}");
                 total.runs += jumping.work.runs;
                 total.replayed += jumping.work.replayed;
+                total.hinted += jumping.work.hinted;
             }
         }
         total
@@ -931,8 +1068,10 @@ mod tests {
             let done = both_ways(&instance, &format!("random case {case}"));
             work.runs += done.runs;
             work.replayed += done.replayed;
+            work.hinted += done.hinted;
         }
         assert!(work.replayed > 100, "replays were tried: {work:?}");
+        assert!(work.hinted > 100, "hints were tried: {work:?}");
     }
 
     #[test]
@@ -949,6 +1088,7 @@ mod tests {
                 // Zürich: a comparison flips at nearly every step, so most
                 // runs replay the rounds before it.
                 assert!(work.replayed > work.runs, "{file}: {work:?}");
+                assert!(work.hinted > 0, "{file}: {work:?}");
             }
         }
     }
