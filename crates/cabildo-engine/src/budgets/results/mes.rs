@@ -224,12 +224,13 @@ fn run(
     };
     let mut memory = Memory::default();
     let replayed = replay.is_some();
-    if let Some(replay) = &replay {
-        state.horizon.lowered.clone_from(&replay.lowered);
-        memory.prices.clone_from(&replay.prices);
-        // The replayed rounds' hints stay true: their pricing is the same.
-        memory.hints =
-            replay.hints[..(replay.rounds.len() * projects).min(replay.hints.len())].to_vec();
+    let mut replay = replay;
+    if let Some(replay) = &mut replay {
+        state.horizon.lowered = std::mem::take(&mut replay.lowered);
+        memory.prices = std::mem::take(&mut replay.prices);
+        // Hints hold whatever the money, so they all carry over; this
+        // run's pricing replaces those of the rounds it prices.
+        memory.hints = std::mem::take(&mut replay.hints);
     }
     let mut bound: Vec<Option<Rho>> = vec![None; projects];
     let mut reasons: Vec<Option<Pending>> = vec![None; projects];
@@ -280,10 +281,9 @@ fn run(
         candidates.sort_by_key(|&p| (Some(p) != last_winner, bound[p].as_ref().map(|b| b.order)));
         // What the last run's pricing in this round says of a project,
         // else this run's latest.
-        let hint = |p: usize, latest: &[Option<Hint>]| {
-            replay
-                .as_ref()
-                .and_then(|r| r.hints.get((round - 1) * projects + p))
+        let hint = |p: usize, latest: &[Option<Hint>], hints: &[Option<Hint>]| {
+            hints
+                .get((round - 1) * projects + p)
                 .and_then(Option::as_ref)
                 .or(latest[p].as_ref())
                 .cloned()
@@ -298,7 +298,7 @@ fn run(
             }
             // A bound from the last run's pricing, with today's money: one
             // sum over those who paid all they had then, no sorting.
-            if let (Some((_, best_rho)), Some(hint)) = (&best, hint(p, &latest))
+            if let (Some((_, best_rho)), Some(hint)) = (&best, hint(p, &latest, &memory.hints))
                 && let Some(low) = state.bound_from(p, &hint)
                 && low.cmp(best_rho, &mut Horizon::new(false)) == Ordering::Greater
             {
@@ -910,15 +910,30 @@ impl State<'_, '_> {
         if !hint.others.is_positive() {
             return None;
         }
-        let mut rest = Int::from(self.election.cost(p)) * &self.scale;
-        let mut slope = Int::zero();
+        // Their money by class (as `group` does): one product per class.
+        self.slot.resize(self.money.len(), NONE);
+        let mut classes: Vec<(usize, u64)> = Vec::new();
         for &g in &hint.paid_all {
             let class = self.class_of[g as usize];
             if class == BROKE {
                 continue;
             }
+            let weight = self.election.groups[g as usize].0;
+            match self.slot[class] {
+                NONE => {
+                    // Fewer classes than supporters, which fit in memory.
+                    self.slot[class] = classes.len() as u32;
+                    classes.push((class, weight));
+                }
+                at => classes[at as usize].1 += weight,
+            }
+        }
+        let mut rest = Int::from(self.election.cost(p)) * &self.scale;
+        let mut slope = Int::zero();
+        for (class, weight) in classes {
+            self.slot[class] = NONE;
             self.fresh(class);
-            let weight = Int::from(self.election.groups[g as usize].0);
+            let weight = Int::from(weight);
             rest -= &(&self.money[class] * &weight);
             slope -= &(&self.slope[class] * &weight);
         }
