@@ -279,8 +279,8 @@ fn run(
             .and_then(|r| r.winners.get(round - 1))
             .copied();
         candidates.sort_by_key(|&p| (Some(p) != last_winner, bound[p].as_ref().map(|b| b.order)));
-        // What the last run's pricing in this round says of a project,
-        // else this run's latest.
+        // What pricing a project in this round found in an earlier run
+        // (usually the last), else what this run found last.
         let hint = |p: usize, latest: &[Option<Hint>], hints: &[Option<Hint>]| {
             hints
                 .get((round - 1) * projects + p)
