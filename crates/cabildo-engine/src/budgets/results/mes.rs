@@ -279,15 +279,6 @@ fn run(
             .and_then(|r| r.winners.get(round - 1))
             .copied();
         candidates.sort_by_key(|&p| (Some(p) != last_winner, bound[p].as_ref().map(|b| b.order)));
-        // What pricing a project in this round found in an earlier run
-        // (usually the last), else what this run found last.
-        let hint = |p: usize, latest: &[Option<Hint>], hints: &[Option<Hint>]| {
-            hints
-                .get((round - 1) * projects + p)
-                .and_then(Option::as_ref)
-                .or(latest[p].as_ref())
-                .cloned()
-        };
         let mut best: Option<(usize, Rho)> = None;
         let mut dropped = Vec::new();
         for &p in &candidates {
@@ -298,14 +289,18 @@ fn run(
             }
             // A bound from the last run's pricing, with today's money: one
             // sum over those who paid all they had then, no sorting.
-            if let (Some((_, best_rho)), Some(hint)) = (&best, hint(p, &latest, &memory.hints))
-                && let Some(low) = state.bound_from(p, &hint)
+            if let (Some((_, best_rho)), Some((found, here))) = (
+                &best,
+                Hint::for_round(&memory.hints, &latest, (round - 1) * projects + p, p),
+            ) && let Some(low) = state.bound_from(p, found)
                 && low.cmp(best_rho, &mut Horizon::new(false)) == Ordering::Greater
             {
+                if !here && let Some(found) = latest[p].clone() {
+                    memory.remember(round, projects, p, found);
+                }
                 memory.hinted += 1;
                 if track {
                     memory.prices.push((round, p, low.clone()));
-                    memory.remember(round, projects, p, &hint);
                 }
                 bound[p] = Some(low);
                 continue;
@@ -314,8 +309,8 @@ fn run(
                 Ok(rho) => {
                     if hinting {
                         let found = state.hint(&start.supporters[p]);
-                        memory.remember(round, projects, p, &found);
-                        latest[p] = Some(found);
+                        latest[p] = Some(found.clone());
+                        memory.remember(round, projects, p, found);
                     }
                     let better = match &best {
                         None => true,
@@ -422,14 +417,31 @@ struct Hint {
     others: Int,
 }
 
+impl Hint {
+    /// What pricing project `p` in a round (slot `at`) found in an earlier
+    /// run (usually the last), and `true`; else what this run found last,
+    /// and `false` (it then becomes this round's, for the next run).
+    fn for_round<'h>(
+        hints: &'h [Option<Hint>],
+        latest: &'h [Option<Hint>],
+        at: usize,
+        p: usize,
+    ) -> Option<(&'h Hint, bool)> {
+        match hints.get(at).and_then(Option::as_ref) {
+            Some(here) => Some((here, true)),
+            None => latest[p].as_ref().map(|there| (there, false)),
+        }
+    }
+}
+
 impl Memory {
     /// Keeps what pricing `p` in `round` found, for the next run.
-    fn remember(&mut self, round: usize, projects: usize, p: usize, hint: &Hint) {
+    fn remember(&mut self, round: usize, projects: usize, p: usize, hint: Hint) {
         let at = (round - 1) * projects + p;
         if self.hints.len() <= at {
             self.hints.resize(round * projects, None);
         }
-        self.hints[at] = Some(hint.clone());
+        self.hints[at] = Some(hint);
     }
 
     /// What the run at the horizon's step may replay: the rounds before
@@ -839,10 +851,8 @@ impl State<'_, '_> {
         };
         // Usually nobody runs out: check the poorest before sorting.
         let poorest = entries.iter().min_by(|a, b| poorer(a, b));
-        let mut capped = entries.len();
-        if poorest.is_some_and(|e| pays(e, &points, &rest)) {
-            capped = 0;
-        } else {
+        let mut capped = 0;
+        if !poorest.is_some_and(|e| pays(e, &points, &rest)) {
             // Someone runs out. Whether they can pay at all is one sum,
             // without sorting (in the last rounds most cannot).
             let have = entries.iter().fold(Int::zero(), |have, e| {
@@ -857,26 +867,20 @@ impl State<'_, '_> {
                 }
                 return Err(have);
             }
-            // Equal money per point is capped together, in any order.
+            // Together they can, so someone pays its share (at the latest
+            // the last: what is left is then at most its money). Equal
+            // money per point is capped together, in any order.
             entries.sort_unstable_by(poorer);
-            for (i, e) in entries.iter().enumerate() {
+            for e in entries.iter() {
                 if pays(e, &points, &rest) {
-                    capped = i;
                     break;
                 }
                 let weight = Int::from(e.weight);
                 rest -= &(&money[e.class] * &weight);
                 rest_slope -= &(&self.slope[e.class] * &weight);
                 points -= &(Int::from(e.points) * Int::from(e.weight));
+                capped += 1;
             }
-        }
-        if capped == entries.len() {
-            // Even all together they cannot pay.
-            let have = &cost - &rest;
-            if !self.horizon.closed() {
-                self.horizon.keep(&(&have - &cost), &-rest_slope);
-            }
-            return Err(have);
         }
         self.capped = capped;
         self.paying = points.clone();
