@@ -39,7 +39,13 @@
 //! - in the rounds after, most projects lose again as they did in the
 //!   last run: who paid all they had when a project was last priced gives,
 //!   with today's money, a lower bound of its price in one sum, and that
-//!   usually shows it loses without pricing it (`Hint`).
+//!   usually shows it loses without pricing it (`Hint`);
+//! - where runs still hold for a step or two only (some winner's
+//!   supporter crosses its price at nearly every step, which changes the
+//!   run but rarely the outcome), one pass in fixed-point integers bounds
+//!   every group's money between two lines over a whole range of steps and
+//!   proves, by exact integer comparisons, that every step in it has the
+//!   same outcome (`ranges`); `Pace` chooses between the two.
 
 use super::exact::Int;
 use super::{Completion, Election, Money, Reason, ResultError, Tie, money};
@@ -47,6 +53,9 @@ use crate::budgets::pabulib::{Amount, UNIT};
 use num_bigint::BigInt;
 use num_traits::One;
 use std::cmp::Ordering;
+use std::time::{Duration, Instant};
+
+mod ranges;
 
 /// The most add1 runs we do before giving up on an election.
 const MAX_RUNS: usize = 20_000;
@@ -70,6 +79,10 @@ pub(super) struct Work {
     pub(super) runs: usize,
     pub(super) replayed: usize,
     pub(super) hinted: usize,
+    /// Passes over ranges of steps (see `ranges`), and how many of them
+    /// proved one outcome.
+    pub(super) passes: usize,
+    pub(super) ranges: usize,
 }
 
 /// `mes` with the add1 completion.
@@ -78,19 +91,32 @@ pub(super) fn equal_shares(
     tie: Tie,
     completion: Completion,
 ) -> Result<Run, ResultError> {
-    add1(election, tie, completion, true)
+    add1(election, tie, completion, Pacing::Ranges)
 }
 
-/// `mes` with the add1 completion, jumping over steps that cannot change
-/// the outcome when `jump` (tests compare it with stepping one by one).
+/// How add1 goes from step to step: tests compare the fast ways with
+/// stepping one by one.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Pacing {
+    /// An exact run at every step.
+    Step,
+    /// Exact runs jumping over steps that cannot change the outcome.
+    #[cfg_attr(not(test), expect(dead_code, reason = "tests compare every pacing"))]
+    Jump,
+    /// That, and ranges of steps proven in one pass (see `ranges`).
+    Ranges,
+}
+
+/// `mes` with the add1 completion, going from step to step as `pacing`
+/// says.
 fn add1(
     election: &Election<'_>,
     tie: Tie,
     completion: Completion,
-    jump: bool,
+    pacing: Pacing,
 ) -> Result<Run, ResultError> {
     let mut work = Work::default();
-    let mut found = search(election, tie, completion, jump, &mut work)?;
+    let mut found = search(election, tie, completion, pacing, &mut work)?;
     found.work = work;
     Ok(found)
 }
@@ -100,9 +126,10 @@ fn search(
     election: &Election<'_>,
     tie: Tie,
     completion: Completion,
-    jump: bool,
+    pacing: Pacing,
     work: &mut Work,
 ) -> Result<Run, ResultError> {
+    let jump = pacing != Pacing::Step;
     let projects = election.instance.projects.len();
     let start = Start::new(election);
     let participating = &start.participating;
@@ -121,9 +148,9 @@ fn search(
         .map(|p| election.cost(p))
         .sum();
     let mut per_voter = Money::new(BigInt::from(budget), BigInt::from(voters));
-    // The last outcome within the budget, and the money of the last step
-    // that repeats it (when it is not the run itself).
-    let mut previous: Option<(Draft, Option<Money>)> = None;
+    // The last outcome within the budget: a run, or the last step of a
+    // range (or of a run's jump) that repeats it, to be run again.
+    let mut previous: Option<Kept> = None;
     // What the last run lets the next one replay.
     let mut replay: Option<Memory> = None;
     // The run that decides, with full explanations (a replayed run skips
@@ -137,27 +164,44 @@ fn search(
             draft.finish()
         }
     };
-    for _ in 0..MAX_RUNS {
+    let at = |per_voter: &Money| {
+        run(election, &start, per_voter, tie, false, None)
+            .0
+            .finish()
+    };
+    let resolve = |kept: Kept| match kept {
+        Kept::Step(last) => at(&last),
+        Kept::Run(kept) => explained(kept),
+    };
+    let over =
+        |selected: &[usize]| selected.iter().map(|&p| election.cost(p)).sum::<Amount>() > budget;
+    // Whether add1 stops at an outcome within the budget.
+    let done = |selected: &[usize]| {
+        let spent: Amount = selected.iter().map(|&p| election.cost(p)).sum();
+        let everything = selected.len() == participating.iter().filter(|p| **p).count();
+        let exhaustive = (0..projects).all(|p| {
+            !participating[p] || selected.contains(&p) || election.cost(p) > budget - spent
+        });
+        everything || completion == Completion::Exhaustive && exhaustive
+    };
+    let mut pace = Pace::new();
+    let ranging = pacing == Pacing::Ranges && ranges::fit(election);
+    // Exact runs and passes over ranges, together.
+    let mut tries = 0;
+    while tries < MAX_RUNS {
+        tries += 1;
         work.runs += 1;
         work.replayed += replay.as_ref().map_or(0, |r| r.rounds.len());
+        let began = Instant::now();
+        let replaying = replay.is_some();
         let (outcome, horizon, memory) =
             run(election, &start, &per_voter, tie, jump, replay.take());
+        pace.ran(began.elapsed(), replaying);
         work.hinted += memory.hinted;
-        let spent: Amount = outcome.selected.iter().map(|&p| election.cost(p)).sum();
-        if spent > budget {
-            return Ok(match previous {
-                // The step just before this one repeated the last run
-                // within the budget; explain with its own money.
-                Some((_, Some(last))) => run(election, &start, &last, tie, false, None).0.finish(),
-                Some((kept, None)) => explained(kept),
-                None => explained(outcome),
-            });
+        if over(&outcome.selected) {
+            return Ok(previous.map_or_else(|| explained(outcome), resolve));
         }
-        let everything = outcome.selected.len() == participating.iter().filter(|p| **p).count();
-        let exhaustive = (0..projects).all(|p| {
-            !participating[p] || outcome.selected.contains(&p) || election.cost(p) > budget - spent
-        });
-        if everything || completion == Completion::Exhaustive && exhaustive {
+        if done(&outcome.selected) {
             return Ok(explained(outcome));
         }
         let Some(steps) = horizon.steps() else {
@@ -180,11 +224,145 @@ fn search(
         if jump {
             replay = Some(memory.advance(&horizon));
         }
-        let last = (!steps.is_one()).then(|| &per_voter + money(UNIT) * (steps.clone() - 1));
+        previous = Some(if steps.is_one() {
+            Kept::Run(outcome)
+        } else {
+            Kept::Step(&per_voter + money(UNIT) * (steps.clone() - 1))
+        });
+        let stuck = steps <= BigInt::from(2);
         per_voter = &per_voter + money(UNIT) * steps;
-        previous = Some((outcome, last));
+        if !ranging || !pace.try_ranges(stuck) {
+            continue;
+        }
+        // Then ranges of steps proven to share one outcome (see `Pace`),
+        // until one cannot be proven and an exact run decides the step.
+        while tries < MAX_RUNS {
+            tries += 1;
+            work.passes += 1;
+            let began = Instant::now();
+            let width = pace.width;
+            let selected = match ranges::certify(election, &start, &per_voter, width, tie) {
+                ranges::Proof::Holds(selected) => selected,
+                ranges::Proof::Fails(guess) => {
+                    if pace.unproven(began.elapsed(), guess) {
+                        continue;
+                    }
+                    break;
+                }
+            };
+            pace.proven(began.elapsed());
+            work.ranges += 1;
+            if over(&selected) {
+                // The step before the range was the last within the budget.
+                return Ok(previous.map_or_else(|| at(&(&per_voter - money(UNIT))), resolve));
+            }
+            if done(&selected) {
+                return Ok(at(&per_voter));
+            }
+            replay = None;
+            per_voter = &per_voter + money(UNIT) * BigInt::from(width);
+            previous = Some(Kept::Step(&per_voter - money(UNIT)));
+        }
     }
     Err(ResultError::TooManySteps(MAX_RUNS))
+}
+
+/// When add1 tries ranges of steps (see `ranges`) instead of exact runs,
+/// and how wide. Ranges pay where exact runs hold for a step or two only
+/// (a supporter crosses a price at nearly every step); each range is twice
+/// as long as the last one proven, and half as long after one that could
+/// not be. A one-step range is only tried when a pass took less time than
+/// an exact run (on large elections replayed runs are cheaper). After a
+/// range that could not be proven at its narrowest, add1 waits for a few
+/// exact runs before trying again, twice as many each time it fails in a
+/// row and more when passes cost more than runs. The outcome is the same
+/// whatever this chooses; only the time differs.
+struct Pace {
+    /// Steps the next range spans.
+    width: u64,
+    /// Exact runs to do before the next range, and how many the next
+    /// failure waits for.
+    wait: u64,
+    patience: u64,
+    /// How long the last replayed exact run and the last proven pass took.
+    run: Duration,
+    pass: Duration,
+}
+
+impl Pace {
+    fn new() -> Self {
+        Pace {
+            width: 2,
+            wait: 0,
+            patience: 1,
+            run: Duration::ZERO,
+            pass: Duration::MAX,
+        }
+    }
+
+    /// An exact run took `took` (replaying the last one's rounds or not).
+    fn ran(&mut self, took: Duration, replaying: bool) {
+        if replaying || self.run.is_zero() {
+            self.run = took;
+        }
+    }
+
+    /// Whether to try ranges after an exact run (`stuck`: one that holds
+    /// for at most two steps).
+    fn try_ranges(&mut self, stuck: bool) -> bool {
+        if self.wait > 0 {
+            self.wait -= 1;
+            return false;
+        }
+        stuck
+    }
+
+    /// A range could not be proven, by a pass that took `took` and
+    /// guessed how many first steps would hold: whether to try a narrower
+    /// one now (else an exact run decides the next step, and ranges may
+    /// follow).
+    fn unproven(&mut self, took: Duration, guess: Option<u64>) -> bool {
+        let cheaper = self.pass < self.run;
+        let narrowest = if cheaper { 1 } else { 2 };
+        if self.width > narrowest {
+            self.width = match guess {
+                Some(guess) if guess < self.width => guess.max(narrowest),
+                _ => self.width / 2,
+            };
+            return cheaper;
+        }
+        // Before any pass is proven, this one (cut short) says what a pass
+        // costs at least.
+        let pass = if self.pass == Duration::MAX {
+            took
+        } else {
+            self.pass
+        };
+        let dearer = (pass.as_nanos() / self.run.as_nanos().max(1)).max(1);
+        self.wait = (self.patience * u64::try_from(dearer).unwrap_or(MOST_WAIT)).min(MOST_WAIT);
+        self.patience = (self.patience * 2).min(MOST_WAIT);
+        false
+    }
+
+    /// A range was proven, by a pass that took `took`.
+    fn proven(&mut self, took: Duration) {
+        self.pass = took;
+        if self.width > 1 {
+            self.patience = 1;
+        }
+        self.width = self.width.saturating_mul(2);
+    }
+}
+
+/// The most exact runs add1 does between two tries of a range.
+const MOST_WAIT: u64 = 64;
+
+/// The last outcome within the budget, as add1 keeps it.
+enum Kept {
+    /// The run that found it.
+    Run(Draft),
+    /// The last step that repeats it (its run is done again if needed).
+    Step(Money),
 }
 
 /// One run of the Method of Equal Shares with `per_voter` money each, how
@@ -1029,24 +1207,34 @@ mod tests {
     use rand::rngs::StdRng;
     use rand::{Rng, SeedableRng};
 
-    /// Compares jumping (with replays) with stepping one by one, and says
-    /// how many runs and replayed rounds jumping took, in all.
-    fn both_ways(instance: &Instance, what: &str) -> Work {
+    impl Work {
+        fn add(&mut self, other: Work) {
+            self.runs += other.runs;
+            self.replayed += other.replayed;
+            self.hinted += other.hinted;
+            self.passes += other.passes;
+            self.ranges += other.ranges;
+        }
+    }
+
+    /// Compares jumping (with replays and hints) and ranges with stepping
+    /// one by one, and says what each fast way did, in all.
+    fn both_ways(instance: &Instance, what: &str) -> [Work; 2] {
         let election = Election::new(instance).expect("an election");
-        let mut total = Work::default();
+        let mut total = [Work::default(); 2];
         for tie in [Tie::Id, Tie::Cheapest] {
             for completion in [Completion::Exhaustive, Completion::UntilOverBudget] {
-                let jumping = add1(&election, tie, completion, true).expect("computed");
-                let stepping = add1(&election, tie, completion, false).expect("computed");
-                assert_eq!(
-                    (jumping.selected, jumping.per_voter, jumping.reasons),
-                    (stepping.selected, stepping.per_voter, stepping.reasons),
-                    "{what} {tie:?} {completion:?}"
-                );
-                assert!(jumping.work.runs <= stepping.work.runs, "{what}");
-                total.runs += jumping.work.runs;
-                total.replayed += jumping.work.replayed;
-                total.hinted += jumping.work.hinted;
+                let stepping = add1(&election, tie, completion, Pacing::Step).expect("computed");
+                for (fast, total) in [Pacing::Jump, Pacing::Ranges].into_iter().zip(&mut total) {
+                    let found = add1(&election, tie, completion, fast).expect("computed");
+                    assert_eq!(
+                        (&found.selected, &found.per_voter, &found.reasons),
+                        (&stepping.selected, &stepping.per_voter, &stepping.reasons),
+                        "{what} {tie:?} {completion:?} {fast:?}"
+                    );
+                    assert!(found.work.runs <= stepping.work.runs, "{what}");
+                    total.add(found.work);
+                }
             }
         }
         total
@@ -1055,7 +1243,7 @@ mod tests {
     #[test]
     fn jumping_over_steps_gives_what_stepping_one_by_one_gives() {
         let mut rng = StdRng::seed_from_u64(2026);
-        let mut work = Work::default();
+        let (mut jumping, mut ranging) = (Work::default(), Work::default());
         // Many small elections, then fewer larger ones (more rounds to
         // replay, more supporters near a price).
         for case in 0..460 {
@@ -1084,13 +1272,13 @@ mod tests {
                 projects,
                 ballots,
             };
-            let done = both_ways(&instance, &format!("random case {case}"));
-            work.runs += done.runs;
-            work.replayed += done.replayed;
-            work.hinted += done.hinted;
+            let [jumped, ranged] = both_ways(&instance, &format!("random case {case}"));
+            jumping.add(jumped);
+            ranging.add(ranged);
         }
-        assert!(work.replayed > 100, "replays were tried: {work:?}");
-        assert!(work.hinted > 100, "hints were tried: {work:?}");
+        assert!(jumping.replayed > 100, "replays were tried: {jumping:?}");
+        assert!(jumping.hinted > 100, "hints were tried: {jumping:?}");
+        assert!(ranging.ranges > 100, "ranges were proven: {ranging:?}");
     }
 
     #[test]
@@ -1102,12 +1290,13 @@ mod tests {
             "Switzerland_Zurich_D10.pb",
         ] {
             let text = std::fs::read_to_string(format!("{folder}/{file}")).expect("file");
-            let work = both_ways(&parse(&text).expect("parsed"), file);
+            let [jumped, ranged] = both_ways(&parse(&text).expect("parsed"), file);
             if file.starts_with("Switzerland") {
                 // Zürich: a comparison flips at nearly every step, so most
-                // runs replay the rounds before it.
-                assert!(work.replayed > work.runs, "{file}: {work:?}");
-                assert!(work.hinted > 0, "{file}: {work:?}");
+                // runs replay the rounds before it, or ranges cover them.
+                assert!(jumped.replayed > jumped.runs, "{file}: {jumped:?}");
+                assert!(jumped.hinted > 0, "{file}: {jumped:?}");
+                assert!(ranged.ranges > ranged.runs, "{file}: {ranged:?}");
             }
         }
     }

@@ -1,0 +1,578 @@
+//! Many add1 steps at once: one pass proves that every step in a range
+//! of them gives the same outcome, without computing any of them.
+//!
+//! Each group's money is bounded, over the range, by two functions of the
+//! step `t` that are affine (a straight line, kept as its values at the
+//! first and last step): `lo(t) ≤ money(t) ≤ hi(t)`. Then:
+//! - a project's price per unit of utility is `max over sets C of its
+//!   supporters of (cost − money of C) / utility of the others` (the
+//!   true capped set attains it), so it falls as any supporter has more;
+//! - with `hi`, any one set C gives a lower bound that is affine in `t`
+//!   (C is who pays all they have halfway through the range, where the
+//!   line then touches the price);
+//! - with `lo`, the price is convex in `t` (a maximum of affine
+//!   functions), so it lies below the line through its values at the two
+//!   ends: an upper bound;
+//! - a round's winner is the same at every step when its upper line lies
+//!   below every other project's lower line at both ends (where they
+//!   touch, the council's tie order must favour it);
+//! - after the purchase, what a supporter keeps, `max(0, money − price ×
+//!   utility)`, lies above `lo − upper × utility` (or above 0) and below
+//!   the line through `max(0, hi − lower × utility)` at the two ends
+//!   (that maximum is convex too).
+//!
+//! Crossings, where a supporter starts or stops paying all it has, only
+//! bend these lines a little, so one pass covers steps whose exact runs
+//! all differ. Money is in fixed point (`DENOM`-ths of the smallest
+//! amount), every bound rounded outwards, and every comparison is an exact
+//! integer inequality: what a pass proves holds exactly. When it cannot
+//! prove a decision (prices too close over the range, or a project
+//! affordable at some steps only) it says so, and add1 tries a shorter
+//! range or runs the exact method on one step.
+
+use super::{Election, Start, Tie};
+use crate::budgets::pabulib::UNIT;
+use num_bigint::{BigInt, Sign};
+use num_integer::Integer;
+use num_rational::BigRational;
+use num_traits::ToPrimitive;
+use std::cmp::Ordering;
+
+/// Fixed-point money: `DENOM`-ths of the smallest amount.
+const DENOM: i128 = 1 << 8;
+
+/// Bounds on magnitudes that keep every product below in `i128` (prices
+/// are compared in 256 bits).
+const MOST_MONEY: i128 = 1 << 62;
+const MOST_POINTS: i128 = 1 << 40;
+
+/// A bound of money at the two ends of the range.
+type Line = [i128; 2];
+
+/// The most and the least a supporter pays for a purchase, at both ends.
+type Shares = (Line, Line);
+
+/// A price per unit of utility, `rest / per` (`per` positive).
+#[derive(Clone, Copy)]
+struct Price {
+    rest: i128,
+    per: u128,
+}
+
+impl Price {
+    /// Compares the prices exactly (products in 256 bits).
+    fn cmp(&self, other: &Price) -> Ordering {
+        match (self.rest < 0, other.rest < 0) {
+            (false, false) => {
+                wide(self.rest as u128, other.per).cmp(&wide(other.rest as u128, self.per))
+            }
+            (true, true) => wide(other.rest.unsigned_abs(), self.per)
+                .cmp(&wide(self.rest.unsigned_abs(), other.per)),
+            (true, false) => Ordering::Less,
+            (false, true) => Ordering::Greater,
+        }
+    }
+}
+
+/// `a·b` as (high, low) 128-bit halves.
+fn wide(a: u128, b: u128) -> (u128, u128) {
+    let mask = u128::from(u64::MAX);
+    let (a1, a0) = (a >> 64, a & mask);
+    let (b1, b0) = (b >> 64, b & mask);
+    let low = a0 * b0;
+    let (mid, carry) = (a1 * b0).overflowing_add(a0 * b1);
+    let (low, carry_low) = low.overflowing_add((mid & mask) << 64);
+    let high = a1 * b1 + (mid >> 64) + (u128::from(carry) << 64) + u128::from(carry_low);
+    (high, low)
+}
+
+/// Where in the range a price is taken.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum At {
+    /// At the first (0) or last (1) step.
+    End(usize),
+    /// Halfway between them.
+    Middle,
+}
+
+/// A price per point, `rest / points` in fixed-point money.
+#[derive(Clone, Copy)]
+struct PerPoint {
+    rest: i128,
+    points: i128,
+}
+
+/// A project's lower line, as prices per unit of utility (to compare) and
+/// per point (to buy), at both ends.
+#[derive(Clone, Copy)]
+struct Bounds {
+    lower: [Price; 2],
+    lower_per_point: [PerPoint; 2],
+}
+
+/// The groups' money bounds during a pass.
+struct Pass<'e, 'a> {
+    election: &'e Election<'a>,
+    start: &'e Start,
+    lo: Vec<Line>,
+    hi: Vec<Line>,
+    /// Scratch space of `price`: (money, points, weight, group) of the
+    /// supporters with money.
+    scratch: Vec<(i128, i128, i128, usize)>,
+}
+
+impl Pass<'_, '_> {
+    /// A supporter's utility per point: the cost (approval) or 1 (points).
+    fn unit(&self, p: usize) -> u128 {
+        if self.election.cost_utility {
+            self.election.cost(p).unsigned_abs()
+        } else {
+            1
+        }
+    }
+
+    fn per_utility(&self, p: usize, found: PerPoint) -> Price {
+        // `points` is positive (see `price`).
+        Price {
+            rest: found.rest,
+            per: found.points as u128 * self.unit(p),
+        }
+    }
+
+    /// The price per point of `p` at a step with the `hi` bounds (else
+    /// `lo`), or `None` when its supporters cannot pay for it there. The
+    /// supporters who pay all they have are `scratch[..capped]`. Halfway,
+    /// money and cost are both doubled (who pays all is the same).
+    fn price(&mut self, p: usize, high: bool, at: At) -> Option<(PerPoint, usize)> {
+        let money = if high { &self.hi } else { &self.lo };
+        let cost = self.election.cost(p) * DENOM;
+        let mut rest = if at == At::Middle { 2 * cost } else { cost };
+        self.scratch.clear();
+        let mut points = 0;
+        for &(g, given) in &self.start.supporters[p] {
+            // Those with no money pay nothing (they count as capped).
+            let m = match at {
+                At::End(end) => money[g][end],
+                At::Middle => money[g][0] + money[g][1],
+            };
+            if m > 0 {
+                let weight = i128::from(self.election.groups[g].0);
+                points += weight * i128::from(given);
+                self.scratch.push((m, i128::from(given), weight, g));
+            }
+        }
+        // Whether a supporter pays its share `rest·given/points`.
+        let pays =
+            |e: &(i128, i128, i128, usize), rest: i128, points: i128| e.0 * points >= rest * e.1;
+        if self.scratch.is_empty() {
+            return None;
+        }
+        let have: i128 = self.scratch.iter().map(|e| e.0 * e.2).sum();
+        if have < rest {
+            return None;
+        }
+        // Those who cannot pay their share at the price so far pay all
+        // they have, which raises the price for the others; repeat until
+        // nobody more runs out (the capped set only grows, to the true
+        // one). Usually nobody does, or one round settles it. The capped
+        // come first in `scratch`.
+        let mut capped = 0;
+        loop {
+            let before = capped;
+            for i in before..self.scratch.len() {
+                let e = self.scratch[i];
+                if !pays(&e, rest, points) {
+                    self.scratch.swap(capped, i);
+                    capped += 1;
+                }
+            }
+            if capped == before {
+                return Some((PerPoint { rest, points }, capped));
+            }
+            for e in &self.scratch[before..capped] {
+                rest -= e.0 * e.2;
+                points -= e.1 * e.2;
+            }
+        }
+    }
+
+    /// `p`'s lower line, or `None` when it is unaffordable at every step:
+    /// the set C of those who pay all they have (with `hi`) halfway
+    /// through the range (the line then touches the price there, and
+    /// stays close at both ends), or at the end where it is affordable
+    /// when it is not halfway, taken at both ends.
+    fn lower(&mut self, p: usize) -> Option<Bounds> {
+        let cost = self.election.cost(p) * DENOM;
+        let (at, (found, capped)) = match self.price(p, true, At::Middle) {
+            Some(found) => (At::Middle, found),
+            // The money they have together is a line: not enough halfway,
+            // so enough at one end at most.
+            None => match self.price(p, true, At::End(1)) {
+                Some(found) => (At::End(1), found),
+                None => (At::End(0), self.price(p, true, At::End(0))?),
+            },
+        };
+        // C's money at both ends; those with none where C was found are
+        // in C too (halfway, they have none at either end).
+        let mut rest = [cost; 2];
+        if let At::End(end) = at {
+            for &(g, _) in &self.start.supporters[p] {
+                if self.hi[g][end] <= 0 {
+                    let weight = i128::from(self.election.groups[g].0);
+                    rest[1 - end] -= self.hi[g][1 - end] * weight;
+                }
+            }
+        }
+        for e in &self.scratch[..capped] {
+            for (end, rest) in rest.iter_mut().enumerate() {
+                *rest -= self.hi[e.3][end] * e.2;
+            }
+        }
+        let per_point = rest.map(|rest| PerPoint {
+            rest,
+            points: found.points,
+        });
+        Some(Bounds {
+            lower: per_point.map(|f| self.per_utility(p, f)),
+            lower_per_point: per_point,
+        })
+    }
+
+    /// `p`'s upper line, as prices per point at both ends, or `None`
+    /// when it may be unaffordable at some step.
+    fn upper(&mut self, p: usize) -> Option<[PerPoint; 2]> {
+        Some([
+            self.price(p, false, At::End(0))?.0,
+            self.price(p, false, At::End(1))?.0,
+        ])
+    }
+
+    /// Buys `p` for every step of the range.
+    fn buy(&mut self, p: usize, upper: [PerPoint; 2], lower: [PerPoint; 2]) {
+        // The most a supporter giving some points pays, at the upper
+        // price, and the least, at the lower, at both ends; rounded
+        // outwards. A lower line below zero at an end is replaced by zero
+        // at both (prices are never negative; clamping one end alone
+        // would not give a line below the price). Mostly the same points
+        // throughout.
+        let negative = lower[0].rest < 0 || lower[1].rest < 0;
+        let shares = |given: i128| -> Shares {
+            let most =
+                [0, 1].map(|end| Integer::div_ceil(&(upper[end].rest * given), &upper[end].points));
+            let least = [0, 1].map(|end| {
+                if negative {
+                    0
+                } else {
+                    Integer::div_floor(&(lower[end].rest * given), &lower[end].points)
+                }
+            });
+            (most, least)
+        };
+        let mut last: Option<(i64, Shares)> = None;
+        for &(g, given) in &self.start.supporters[p] {
+            let (most, least) = match last {
+                Some((points, found)) if points == given => found,
+                _ => {
+                    let found = shares(i128::from(given));
+                    last = Some((given, found));
+                    found
+                }
+            };
+            let lo = [self.lo[g][0] - most[0], self.lo[g][1] - most[1]];
+            // `lo − most` is a lower line, and so is 0: the first unless
+            // it falls below zero (money bounds stay within `0..MOST_MONEY`,
+            // which keeps every product in `i128`).
+            self.lo[g] = if lo[0] < 0 || lo[1] < 0 { [0, 0] } else { lo };
+            self.hi[g] = [
+                (self.hi[g][0] - least[0]).max(0),
+                (self.hi[g][1] - least[1]).max(0),
+            ];
+        }
+    }
+}
+
+/// Whether `w`'s line lies below `q`'s at both ends (touching only where
+/// the tie order favours `w`).
+fn beats(
+    election: &Election<'_>,
+    tie: Tie,
+    w: (usize, &[Price; 2]),
+    q: (usize, &[Price; 2]),
+) -> bool {
+    (0..2).all(|end| match w.1[end].cmp(&q.1[end]) {
+        Ordering::Less => true,
+        Ordering::Equal => election.before(tie, w.0, q.0) == Ordering::Less,
+        Ordering::Greater => false,
+    })
+}
+
+/// `money·DENOM` rounded down (`up`: up), if it fits.
+fn fixed(money: &BigRational, up: bool) -> Option<i128> {
+    let scaled = money * BigRational::from_integer(BigInt::from(DENOM));
+    let whole = if up { scaled.ceil() } else { scaled.floor() };
+    whole.to_integer().to_i128()
+}
+
+/// Whether passes can work on this election in `i128` (they always can
+/// in practice: costs below 10¹⁶ smallest amounts, points below 10¹²).
+pub(super) fn fit(election: &Election<'_>) -> bool {
+    let most_cost = (0..election.instance.projects.len())
+        .map(|p| election.cost(p))
+        .max()
+        .unwrap_or(0);
+    let points = election.groups.iter().fold(0_i128, |sum, (w, choices)| {
+        let given = choices
+            .iter()
+            .fold(0_i128, |sum, c| sum.saturating_add(i128::from(c.1)));
+        sum.saturating_add(i128::from(*w).saturating_mul(given))
+    });
+    most_cost.saturating_mul(DENOM) < MOST_MONEY && points < MOST_POINTS
+}
+
+/// What a pass found over a range of steps.
+pub(super) enum Proof {
+    /// Every step has this outcome.
+    Holds(Vec<usize>),
+    /// Nothing could be proven; a decision that failed only at the far end
+    /// would still hold over about this many first steps (a guess for the
+    /// next range, not a proof).
+    Fails(Option<u64>),
+}
+
+/// The outcome shared by every step from `first` (each voter's starting
+/// money) to `steps − 1` currency units more, if this pass can prove that
+/// one outcome holds for all of them. Only for elections that [`fit`].
+pub(super) fn certify(
+    election: &Election<'_>,
+    start: &Start,
+    first: &BigRational,
+    steps: u64,
+    tie: Tie,
+) -> Proof {
+    let last = first + BigRational::from_integer(BigInt::from(UNIT) * (steps - 1));
+    let (Some(lo0), Some(lo1), Some(hi0), Some(hi1)) = (
+        fixed(first, false),
+        fixed(&last, false),
+        fixed(first, true),
+        fixed(&last, true),
+    ) else {
+        return Proof::Fails(None);
+    };
+    if hi1 >= MOST_MONEY {
+        return Proof::Fails(None);
+    }
+    let groups = election.groups.len();
+    let mut pass = Pass {
+        election,
+        start,
+        lo: vec![[lo0, lo1]; groups],
+        hi: vec![[hi0, hi1]; groups],
+        scratch: Vec::new(),
+    };
+    pass.outcome(tie, steps)
+}
+
+/// How many first steps of a range of `steps` keep `w`'s upper line below
+/// `q`'s lower one, when they cross inside it: the lines are straight, so
+/// their gap at step `j` is `d₀ + (d₁ − d₀)·j/(steps − 1)`, positive while
+/// `j < d₀·(steps − 1)/(d₀ − d₁)`.
+fn crossing(w: &[Price; 2], q: &[Price; 2], steps: u64) -> Option<u64> {
+    // Each gap as a fraction n/m (m positive).
+    let gap = |end: usize| {
+        let (a, b) = (&q[end], &w[end]);
+        (
+            BigInt::from(a.rest) * BigInt::from(b.per) - BigInt::from(b.rest) * BigInt::from(a.per),
+            BigInt::from(a.per) * BigInt::from(b.per),
+        )
+    };
+    let ((n0, m0), (n1, m1)) = (gap(0), gap(1));
+    if n0.sign() != Sign::Plus || n1.sign() == Sign::Plus {
+        return None;
+    }
+    // d₀/(d₀ − d₁) = n₀m₁ / (n₀m₁ − n₁m₀), times steps − 1, rounded up.
+    let top = &n0 * &m1;
+    let share = BigRational::new(&top * BigInt::from(steps - 1), &top - &n1 * &m0);
+    share.ceil().to_integer().to_u64()
+}
+
+impl Pass<'_, '_> {
+    /// The pass itself (see the module's documentation).
+    fn outcome(&mut self, tie: Tie, steps: u64) -> Proof {
+        let (election, start) = (self.election, self.start);
+        let projects = start.participating.len();
+        let pass = self;
+        let mut alive = start.participating.clone();
+        // Each project's last lower line: `hi` only falls, so it stays a
+        // lower bound for the rest of the pass.
+        let mut bound: Vec<Option<Bounds>> = vec![None; projects];
+        let mut selected = Vec::new();
+        let mut candidates: Vec<usize> = Vec::with_capacity(projects);
+        let mut unsure: Vec<usize> = Vec::new();
+        loop {
+            candidates.clear();
+            candidates.extend((0..projects).filter(|&p| alive[p]));
+            // Lowest bounds first (unpriced ones before all), so that the
+            // winner comes early and most others are settled by their
+            // bound.
+            candidates.sort_by(|&a, &b| match (&bound[a], &bound[b]) {
+                (None, None) => Ordering::Equal,
+                (None, Some(_)) => Ordering::Less,
+                (Some(_), None) => Ordering::Greater,
+                (Some(x), Some(y)) => x.lower[0].cmp(&y.lower[0]),
+            });
+            // The project with the lowest upper line, and its bounds.
+            let mut best: Option<(usize, [Price; 2], [PerPoint; 2], Bounds)> = None;
+            unsure.clear();
+            for &q in &candidates {
+                if let (Some((w, top, ..)), Some(low)) = (&best, &bound[q])
+                    && beats(election, tie, (*w, top), (q, &low.lower))
+                {
+                    continue;
+                }
+                let Some(low) = pass.lower(q) else {
+                    // Not even the most money pays for it: out at every step.
+                    alive[q] = false;
+                    continue;
+                };
+                bound[q] = Some(low);
+                if let Some((w, top, ..)) = &best
+                    && beats(election, tie, (*w, top), (q, &low.lower))
+                {
+                    continue;
+                }
+                // Affordable at some steps only: the winner must beat it
+                // wherever it is.
+                let Some(upper) = pass.upper(q) else {
+                    unsure.push(q);
+                    continue;
+                };
+                let top = upper.map(|f| pass.per_utility(q, f));
+                let better = match &best {
+                    None => true,
+                    Some((w, best_top, ..)) => beats(election, tie, (q, &top), (*w, best_top)),
+                };
+                if better {
+                    if let Some((w, ..)) = best.take() {
+                        unsure.push(w);
+                    }
+                    best = Some((q, top, upper, low));
+                } else {
+                    unsure.push(q);
+                }
+            }
+            let Some((w, top, upper, low)) = best else {
+                // Nothing is affordable at every step: the run ends at all
+                // of them only if nothing is affordable at any.
+                return if unsure.is_empty() {
+                    Proof::Holds(selected)
+                } else {
+                    Proof::Fails(None)
+                };
+            };
+            for &q in &unsure {
+                match &bound[q] {
+                    Some(low) if beats(election, tie, (w, &top), (q, &low.lower)) => {}
+                    Some(low) => return Proof::Fails(crossing(&top, &low.lower, steps)),
+                    None => return Proof::Fails(None),
+                }
+            }
+            alive[w] = false;
+            pass.buy(w, upper, low.lower_per_point);
+            selected.push(w);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Election, Start, Tie, money, run};
+    use super::{Proof, certify, fit, wide};
+    use crate::budgets::pabulib::{Ballot, Instance, Project, UNIT};
+    use num_bigint::{BigInt, BigUint};
+    use num_rational::BigRational;
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+
+    /// Whatever a pass proves holds at every step of its range: the exact
+    /// method gives the same outcome at each of them.
+    #[test]
+    fn what_a_pass_proves_holds_at_every_step() {
+        let mut rng = StdRng::seed_from_u64(27);
+        let (mut proven, mut steps_checked) = (0, 0);
+        for case in 0..300 {
+            let projects: Vec<Project> = (0..rng.random_range(2..10))
+                .map(|i| Project {
+                    id: format!("p{i}"),
+                    cost: rng.random_range(1..60) * UNIT + rng.random_range(0..3) * UNIT / 3,
+                })
+                .collect();
+            let points = case % 3 == 2;
+            let ballots = (0..rng.random_range(2..60))
+                .map(|_| {
+                    let mut choices = Vec::new();
+                    for p in 0..projects.len() {
+                        if rng.random_bool(0.45) {
+                            choices.push((p, if points { rng.random_range(1..5) } else { 1 }));
+                        }
+                    }
+                    Ballot { choices }
+                })
+                .collect();
+            let instance = Instance {
+                budget: rng.random_range(1..200) * UNIT,
+                vote_type: if points { "cumulative" } else { "approval" }.into(),
+                projects,
+                ballots,
+            };
+            let election = Election::new(&instance).expect("an election");
+            assert!(fit(&election));
+            let start = Start::new(&election);
+            let voters = BigInt::from(election.voters());
+            let tie = if case % 2 == 0 {
+                Tie::Id
+            } else {
+                Tie::Cheapest
+            };
+            let first = BigRational::new(BigInt::from(instance.budget), voters)
+                + money(UNIT) * BigInt::from(rng.random_range(0..40));
+            let width = rng.random_range(1..24_u64);
+            let Proof::Holds(outcome) = certify(&election, &start, &first, width, tie) else {
+                continue;
+            };
+            proven += 1;
+            for step in 0..width {
+                let at = &first + money(UNIT) * BigInt::from(step);
+                let exact = run(&election, &start, &at, tie, false, None).0;
+                assert_eq!(
+                    exact.selected, outcome,
+                    "case {case}, step {step} of {width}"
+                );
+                steps_checked += 1;
+            }
+        }
+        assert!(
+            proven > 100 && steps_checked > 500,
+            "{proven} ranges, {steps_checked} steps"
+        );
+    }
+
+    #[test]
+    fn wide_products_are_exact() {
+        let values = [
+            0_u128,
+            1,
+            u128::from(u64::MAX),
+            u128::from(u64::MAX) + 1,
+            (1 << 100) + 12_345,
+            u128::MAX / 3,
+            u128::MAX,
+        ];
+        for &a in &values {
+            for &b in &values {
+                let (high, low) = wide(a, b);
+                let got = (BigUint::from(high) << 128) + BigUint::from(low);
+                assert_eq!(got, BigUint::from(a) * BigUint::from(b), "{a} × {b}");
+            }
+        }
+    }
+}
