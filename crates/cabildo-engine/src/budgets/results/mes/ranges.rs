@@ -238,6 +238,25 @@ impl Pass<'_, '_> {
         })
     }
 
+    /// How many first steps of a range of `steps` certainly cannot pay for
+    /// `p` (their most money together, a line, is below its cost), when
+    /// it becomes affordable inside the range.
+    fn unaffordable_for(&self, p: usize, steps: u64) -> Option<u64> {
+        let cost = self.election.cost(p) * DENOM;
+        let have = [0, 1].map(|end| {
+            self.start.supporters[p]
+                .iter()
+                .map(|&(g, _)| self.hi[g][end] * i128::from(self.election.groups[g].0))
+                .sum::<i128>()
+        });
+        if have[0] >= cost || have[1] < cost {
+            return None;
+        }
+        // Steps j with have₀ + (have₁ − have₀)·j/(steps − 1) < cost.
+        let short = (cost - have[0]) * i128::from(steps - 1);
+        u64::try_from(Integer::div_ceil(&short, &(have[1] - have[0]))).ok()
+    }
+
     /// `p`'s upper line, as prices per point at both ends, or `None`
     /// when it may be unaffordable at some step.
     fn upper(&mut self, p: usize) -> Option<[PerPoint; 2]> {
@@ -463,11 +482,11 @@ impl Pass<'_, '_> {
             let Some((w, top, upper, low)) = best else {
                 // Nothing is affordable at every step: the run ends at all
                 // of them only if nothing is affordable at any.
-                return if unsure.is_empty() {
-                    Proof::Holds(selected)
-                } else {
-                    Proof::Fails(None)
-                };
+                if unsure.is_empty() {
+                    return Proof::Holds(selected);
+                }
+                let guess = unsure.iter().map(|&q| pass.unaffordable_for(q, steps));
+                return Proof::Fails(guess.min().flatten());
             };
             for &q in &unsure {
                 match &bound[q] {
@@ -486,7 +505,7 @@ impl Pass<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::super::{Election, Start, Tie, money, run};
-    use super::{Proof, certify, fit, wide};
+    use super::{Price, Proof, certify, crossing, fit, wide};
     use crate::budgets::pabulib::{Ballot, Instance, Project, UNIT};
     use num_bigint::{BigInt, BigUint};
     use num_rational::BigRational;
@@ -554,6 +573,18 @@ mod tests {
             proven > 100 && steps_checked > 500,
             "{proven} ranges, {steps_checked} steps"
         );
+    }
+
+    #[test]
+    fn a_failed_comparison_guesses_where_its_lines_cross() {
+        let price = |rest, per| Price { rest, per };
+        // w rises from 1 to 3, q stays at 2: w is below for j < 5 of 0..10.
+        let w = [price(2, 2), price(3, 1)];
+        let q = [price(2, 1), price(6, 3)];
+        assert_eq!(crossing(&w, &q, 11), Some(5));
+        // Below at both ends, or above at the start: no guess.
+        assert_eq!(crossing(&w, &[price(4, 1), price(4, 1)], 11), None);
+        assert_eq!(crossing(&[price(3, 1), price(3, 1)], &q, 11), None);
     }
 
     #[test]
