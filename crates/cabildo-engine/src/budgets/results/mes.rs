@@ -57,7 +57,8 @@ use std::time::{Duration, Instant};
 
 mod ranges;
 
-/// The most add1 runs we do before giving up on an election.
+/// The most add1 runs and passes (see `ranges`) we do before giving up on
+/// an election.
 const MAX_RUNS: usize = 20_000;
 
 /// The outcome of the run that decided.
@@ -153,21 +154,20 @@ fn search(
     let mut previous: Option<Kept> = None;
     // What the last run lets the next one replay.
     let mut replay: Option<Memory> = None;
-    // The run that decides, with full explanations (a replayed run skips
-    // them for the rounds it replays).
-    let explained = |draft: Draft| -> Run {
-        if draft.replayed {
-            run(election, &start, &draft.per_voter, tie, false, None)
-                .0
-                .finish()
-        } else {
-            draft.finish()
-        }
-    };
+    // The run that decides, with full explanations: at some money, or a
+    // run already done (again if it replayed rounds, which it then does
+    // not explain).
     let at = |per_voter: &Money| {
         run(election, &start, per_voter, tie, false, None)
             .0
             .finish()
+    };
+    let explained = |draft: Draft| -> Run {
+        if draft.replayed {
+            at(&draft.per_voter)
+        } else {
+            draft.finish()
+        }
     };
     let resolve = |kept: Kept| match kept {
         Kept::Step(last) => at(&last),
