@@ -419,10 +419,9 @@ impl Pass<'_, '_> {
     fn outcome(&mut self, tie: Tie, steps: u64) -> Proof {
         let (election, start) = (self.election, self.start);
         let projects = start.participating.len();
-        let pass = self;
         let mut alive = start.participating.clone();
         // Each project's last lower line: `hi` only falls, so it stays a
-        // lower bound for the rest of the pass.
+        // lower bound for the rest of the self.
         let mut bound: Vec<Option<Bounds>> = vec![None; projects];
         let mut selected = Vec::new();
         let mut candidates: Vec<usize> = Vec::with_capacity(projects);
@@ -448,7 +447,7 @@ impl Pass<'_, '_> {
                 {
                     continue;
                 }
-                let Some(low) = pass.lower(q) else {
+                let Some(low) = self.lower(q) else {
                     // Not even the most money pays for it: out at every step.
                     alive[q] = false;
                     continue;
@@ -461,11 +460,11 @@ impl Pass<'_, '_> {
                 }
                 // Affordable at some steps only: the winner must beat it
                 // wherever it is.
-                let Some(upper) = pass.upper(q) else {
+                let Some(upper) = self.upper(q) else {
                     unsure.push(q);
                     continue;
                 };
-                let top = upper.map(|f| pass.per_utility(q, f));
+                let top = upper.map(|f| self.per_utility(q, f));
                 let better = match &best {
                     None => true,
                     Some((w, best_top, ..)) => beats(election, tie, (q, &top), (*w, best_top)),
@@ -485,7 +484,7 @@ impl Pass<'_, '_> {
                 if unsure.is_empty() {
                     return Proof::Holds(selected);
                 }
-                let guess = unsure.iter().map(|&q| pass.unaffordable_for(q, steps));
+                let guess = unsure.iter().map(|&q| self.unaffordable_for(q, steps));
                 return Proof::Fails(guess.min().flatten());
             };
             for &q in &unsure {
@@ -496,7 +495,7 @@ impl Pass<'_, '_> {
                 }
             }
             alive[w] = false;
-            pass.buy(w, upper, low.lower_per_point);
+            self.buy(w, upper, low.lower_per_point);
             selected.push(w);
         }
     }
