@@ -188,6 +188,8 @@ fn search(
     let ranging = pacing == Pacing::Ranges && ranges::fit(election);
     // Exact runs and passes over ranges, together.
     let mut tries = 0;
+    // The outcome at the step before `per_voter`.
+    let mut before: Option<Vec<usize>> = None;
     while tries < MAX_RUNS {
         tries += 1;
         work.runs += 1;
@@ -224,6 +226,8 @@ fn search(
         if jump {
             replay = Some(memory.advance(&horizon));
         }
+        pace.settled(before.as_ref().is_some_and(|b| *b != outcome.selected));
+        before = Some(outcome.selected.clone());
         previous = Some(if steps.is_one() {
             Kept::Run(outcome)
         } else {
@@ -260,6 +264,7 @@ fn search(
                 return Ok(at(&per_voter));
             }
             replay = None;
+            before = Some(selected);
             per_voter = &per_voter + money(UNIT) * BigInt::from(width);
             previous = Some(Kept::Step(&per_voter - money(UNIT)));
         }
@@ -277,7 +282,10 @@ fn search(
 /// take less time than exact runs (on large elections replayed runs are
 /// cheaper). After a range that could not be proven at its narrowest, add1
 /// waits for a few exact runs before trying again, twice as many each time
-/// it fails in a row and more when passes cost more than runs. Measured on
+/// it fails in a row and more when passes cost more than runs, and then
+/// only once two exact runs in a row found the outcome of the step before
+/// (on Łódź the winners' order changes at nearly every step, and passes
+/// there cost more than replayed runs: they would only slow it). Measured on
 /// several files (bench/budget-results): growing by half rather than
 /// doubling, and capping the guess, spare a quarter of the passes on
 /// Zürich and Świecie. The outcome is the same whatever this chooses; only
@@ -289,6 +297,11 @@ struct Pace {
     /// failure waits for.
     wait: u64,
     patience: u64,
+    /// How many exact runs in a row found the outcome of the step before,
+    /// and how many are needed before trying a range (two after one
+    /// failed at its narrowest, until one of four steps or more holds).
+    calm: u32,
+    needed: u32,
     /// How long the last replayed exact run and the last proven pass took.
     run: Duration,
     pass: Duration,
@@ -300,6 +313,8 @@ impl Pace {
             width: 2,
             wait: 0,
             patience: 1,
+            calm: 0,
+            needed: 1,
             run: Duration::ZERO,
             pass: Duration::MAX,
         }
@@ -314,14 +329,21 @@ impl Pace {
         }
     }
 
+    /// Whether an exact run's outcome differs from the step's before.
+    fn settled(&mut self, changed: bool) {
+        self.calm = if changed { 0 } else { self.calm + 1 };
+    }
+
     /// Whether to try ranges after an exact run (`stuck`: one that holds
-    /// for at most two steps).
+    /// for at most two steps). Not while the outcome keeps changing from
+    /// step to step (on Łódź the winners' order does): no range could
+    /// hold there.
     fn try_ranges(&mut self, stuck: bool) -> bool {
         if self.wait > 0 {
             self.wait -= 1;
             return false;
         }
-        stuck
+        stuck && self.calm >= self.needed
     }
 
     /// A range could not be proven, by a pass that took `took` and
@@ -347,6 +369,7 @@ impl Pace {
         };
         let dearer = (pass.as_nanos() / self.run.as_nanos().max(1)).max(1);
         self.wait = (self.patience * u64::try_from(dearer).unwrap_or(MOST_WAIT)).min(MOST_WAIT);
+        self.needed = 2;
         self.patience = (self.patience * 2).min(MOST_WAIT);
         false
     }
@@ -358,8 +381,9 @@ impl Pace {
         } else {
             smoothed(self.pass, took)
         };
-        if self.width > 1 {
+        if self.width >= 4 {
             self.patience = 1;
+            self.needed = 1;
         }
         self.width = self.width.saturating_add(self.width.div_ceil(2));
     }
