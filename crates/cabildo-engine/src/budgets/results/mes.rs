@@ -1261,7 +1261,7 @@ mod tests {
     /// Compares jumping (with replays and hints) and ranges with stepping
     /// one by one, and says what each fast way did, in all.
     fn both_ways(instance: &Instance, what: &str) -> [Work; 2] {
-        let election = Election::new(instance).expect("an election");
+        let election = Election::new(instance, true).expect("an election");
         let mut total = [Work::default(); 2];
         for tie in [Tie::Id, Tie::Cheapest] {
             for completion in [Completion::Exhaustive, Completion::UntilOverBudget] {

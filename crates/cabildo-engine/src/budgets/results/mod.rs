@@ -205,7 +205,10 @@ pub(crate) struct Election<'a> {
 }
 
 impl<'a> Election<'a> {
-    fn new(instance: &'a Instance) -> Result<Self, ResultError> {
+    /// The election, with identical ballots merged into `groups` when
+    /// `grouped` (only the Method of Equal Shares needs them; greedy reads
+    /// the votes alone, and on small files it is mostly process start).
+    fn new(instance: &'a Instance, grouped: bool) -> Result<Self, ResultError> {
         let cost_utility = match instance.vote_type.as_str() {
             "approval" => true,
             "cumulative" | "scoring" => false,
@@ -215,9 +218,12 @@ impl<'a> Election<'a> {
             return Err(ResultError::Negative(p.id.clone()));
         }
         let mut votes = vec![(0_i64, 0_i64); instance.projects.len()];
-        let mut ballots: Vec<Vec<(usize, i64)>> = Vec::with_capacity(instance.ballots.len());
+        let mut ballots: Vec<Vec<(usize, i64)>> = Vec::new();
+        if grouped {
+            ballots.reserve(instance.ballots.len());
+        }
         for ballot in &instance.ballots {
-            let mut choices = Vec::with_capacity(ballot.choices.len());
+            let mut choices = Vec::with_capacity(if grouped { ballot.choices.len() } else { 0 });
             for &(p, ref points) in &ballot.choices {
                 // A ballot only names projects of its instance.
                 let Some(project) = instance.projects.get(p) else {
@@ -228,12 +234,14 @@ impl<'a> Election<'a> {
                 }
                 votes[p].0 = votes[p].0.saturating_add(*points);
                 votes[p].1 += 1;
-                if *points > 0 {
+                if grouped && *points > 0 {
                     choices.push((p, *points));
                 }
             }
-            choices.sort_unstable();
-            ballots.push(choices);
+            if grouped {
+                choices.sort_unstable();
+                ballots.push(choices);
+            }
         }
         // Identical ballots become one group, in a fixed order (sorting
         // compares the numbers directly; hashing them cost more).
@@ -280,7 +288,7 @@ impl<'a> Election<'a> {
 
 /// Computes the outcome of an election under the council's options.
 pub fn compute(instance: &Instance, options: Options) -> Result<Outcome, ResultError> {
-    let election = Election::new(instance)?;
+    let election = Election::new(instance, options.rule != Rule::Greedy)?;
     let n = instance.projects.len();
     let mut reasons = vec![Reason::NoVotes; n];
     let mut chosen = vec![false; n];

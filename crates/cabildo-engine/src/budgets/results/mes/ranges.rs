@@ -542,7 +542,7 @@ mod tests {
                 projects,
                 ballots,
             };
-            let election = Election::new(&instance).expect("an election");
+            let election = Election::new(&instance, true).expect("an election");
             assert!(fit(&election));
             let start = Start::new(&election);
             let voters = BigInt::from(election.voters());
