@@ -204,6 +204,35 @@ pub(crate) struct Election<'a> {
     pub(crate) cost_utility: bool,
 }
 
+/// Identical ballots (their positive points on the instance's projects)
+/// as one group each with how many cast it, in a fixed order: sorting
+/// compares the numbers directly; hashing them cost more.
+fn groups(instance: &Instance) -> Vec<(u64, Vec<(usize, i64)>)> {
+    let mut ballots: Vec<Vec<(usize, i64)>> = instance
+        .ballots
+        .iter()
+        .map(|ballot| {
+            let mut choices: Vec<(usize, i64)> = ballot
+                .choices
+                .iter()
+                .copied()
+                .filter(|&(p, points)| p < instance.projects.len() && points > 0)
+                .collect();
+            choices.sort_unstable();
+            choices
+        })
+        .collect();
+    ballots.sort_unstable();
+    let mut groups: Vec<(u64, Vec<(usize, i64)>)> = Vec::new();
+    for choices in ballots {
+        match groups.last_mut() {
+            Some((weight, last)) if *last == choices => *weight += 1,
+            _ => groups.push((1, choices)),
+        }
+    }
+    groups
+}
+
 impl<'a> Election<'a> {
     /// The election, with identical ballots merged into `groups` when
     /// `grouped` (only the Method of Equal Shares needs them; greedy reads
@@ -218,41 +247,24 @@ impl<'a> Election<'a> {
             return Err(ResultError::Negative(p.id.clone()));
         }
         let mut votes = vec![(0_i64, 0_i64); instance.projects.len()];
-        let mut ballots: Vec<Vec<(usize, i64)>> = Vec::new();
-        if grouped {
-            ballots.reserve(instance.ballots.len());
-        }
         for ballot in &instance.ballots {
-            let mut choices = Vec::with_capacity(if grouped { ballot.choices.len() } else { 0 });
-            for &(p, ref points) in &ballot.choices {
+            for &(p, points) in &ballot.choices {
                 // A ballot only names projects of its instance.
                 let Some(project) = instance.projects.get(p) else {
                     continue;
                 };
-                if *points < 0 {
+                if points < 0 {
                     return Err(ResultError::Negative(project.id.clone()));
                 }
-                votes[p].0 = votes[p].0.saturating_add(*points);
+                votes[p].0 = votes[p].0.saturating_add(points);
                 votes[p].1 += 1;
-                if grouped && *points > 0 {
-                    choices.push((p, *points));
-                }
-            }
-            if grouped {
-                choices.sort_unstable();
-                ballots.push(choices);
             }
         }
-        // Identical ballots become one group, in a fixed order (sorting
-        // compares the numbers directly; hashing them cost more).
-        ballots.sort_unstable();
-        let mut groups: Vec<(u64, Vec<(usize, i64)>)> = Vec::new();
-        for choices in ballots {
-            match groups.last_mut() {
-                Some((weight, last)) if *last == choices => *weight += 1,
-                _ => groups.push((1, choices)),
-            }
-        }
+        let groups = if grouped {
+            groups(instance)
+        } else {
+            Vec::new()
+        };
         Ok(Election {
             instance,
             votes,

@@ -266,6 +266,91 @@ impl Pass<'_, '_> {
         ])
     }
 
+    /// The pass itself (see the module's documentation).
+    fn outcome(&mut self, tie: Tie, steps: u64) -> Proof {
+        let (election, start) = (self.election, self.start);
+        let projects = start.participating.len();
+        let mut alive = start.participating.clone();
+        // Each project's last lower line: `hi` only falls, so it stays a
+        // lower bound for the rest of the self.
+        let mut bound: Vec<Option<Bounds>> = vec![None; projects];
+        let mut selected = Vec::new();
+        let mut candidates: Vec<usize> = Vec::with_capacity(projects);
+        let mut unsure: Vec<usize> = Vec::new();
+        loop {
+            candidates.clear();
+            candidates.extend((0..projects).filter(|&p| alive[p]));
+            // Lowest bounds first (unpriced ones before all), so that the
+            // winner comes early and most others are settled by their
+            // bound.
+            candidates.sort_by(|&a, &b| match (&bound[a], &bound[b]) {
+                (None, None) => Ordering::Equal,
+                (None, Some(_)) => Ordering::Less,
+                (Some(_), None) => Ordering::Greater,
+                (Some(x), Some(y)) => x.lower[0].cmp(&y.lower[0]),
+            });
+            // The project with the lowest upper line, and its bounds.
+            let mut best: Option<(usize, [Price; 2], [PerPoint; 2], Bounds)> = None;
+            unsure.clear();
+            for &q in &candidates {
+                if let (Some((w, top, ..)), Some(low)) = (&best, &bound[q])
+                    && beats(election, tie, (*w, top), (q, &low.lower))
+                {
+                    continue;
+                }
+                let Some(low) = self.lower(q) else {
+                    // Not even the most money pays for it: out at every step.
+                    alive[q] = false;
+                    continue;
+                };
+                bound[q] = Some(low);
+                if let Some((w, top, ..)) = &best
+                    && beats(election, tie, (*w, top), (q, &low.lower))
+                {
+                    continue;
+                }
+                // Affordable at some steps only: the winner must beat it
+                // wherever it is.
+                let Some(upper) = self.upper(q) else {
+                    unsure.push(q);
+                    continue;
+                };
+                let top = upper.map(|f| self.per_utility(q, f));
+                let better = match &best {
+                    None => true,
+                    Some((w, best_top, ..)) => beats(election, tie, (q, &top), (*w, best_top)),
+                };
+                if better {
+                    if let Some((w, ..)) = best.take() {
+                        unsure.push(w);
+                    }
+                    best = Some((q, top, upper, low));
+                } else {
+                    unsure.push(q);
+                }
+            }
+            let Some((w, top, upper, low)) = best else {
+                // Nothing is affordable at every step: the run ends at all
+                // of them only if nothing is affordable at any.
+                if unsure.is_empty() {
+                    return Proof::Holds(selected);
+                }
+                let guess = unsure.iter().map(|&q| self.unaffordable_for(q, steps));
+                return Proof::Fails(guess.min().flatten());
+            };
+            for &q in &unsure {
+                match &bound[q] {
+                    Some(low) if beats(election, tie, (w, &top), (q, &low.lower)) => {}
+                    Some(low) => return Proof::Fails(crossing(&top, &low.lower, steps)),
+                    None => return Proof::Fails(None),
+                }
+            }
+            alive[w] = false;
+            self.buy(w, upper, low.lower_per_point);
+            selected.push(w);
+        }
+    }
+
     /// Buys `p` for every step of the range.
     fn buy(&mut self, p: usize, upper: [PerPoint; 2], lower: [PerPoint; 2]) {
         // The most a supporter giving some points pays, at the upper
@@ -412,93 +497,6 @@ fn crossing(w: &[Price; 2], q: &[Price; 2], steps: u64) -> Option<u64> {
     let top = &n0 * &m1;
     let share = BigRational::new(&top * BigInt::from(steps - 1), &top - &n1 * &m0);
     share.ceil().to_integer().to_u64()
-}
-
-impl Pass<'_, '_> {
-    /// The pass itself (see the module's documentation).
-    fn outcome(&mut self, tie: Tie, steps: u64) -> Proof {
-        let (election, start) = (self.election, self.start);
-        let projects = start.participating.len();
-        let mut alive = start.participating.clone();
-        // Each project's last lower line: `hi` only falls, so it stays a
-        // lower bound for the rest of the self.
-        let mut bound: Vec<Option<Bounds>> = vec![None; projects];
-        let mut selected = Vec::new();
-        let mut candidates: Vec<usize> = Vec::with_capacity(projects);
-        let mut unsure: Vec<usize> = Vec::new();
-        loop {
-            candidates.clear();
-            candidates.extend((0..projects).filter(|&p| alive[p]));
-            // Lowest bounds first (unpriced ones before all), so that the
-            // winner comes early and most others are settled by their
-            // bound.
-            candidates.sort_by(|&a, &b| match (&bound[a], &bound[b]) {
-                (None, None) => Ordering::Equal,
-                (None, Some(_)) => Ordering::Less,
-                (Some(_), None) => Ordering::Greater,
-                (Some(x), Some(y)) => x.lower[0].cmp(&y.lower[0]),
-            });
-            // The project with the lowest upper line, and its bounds.
-            let mut best: Option<(usize, [Price; 2], [PerPoint; 2], Bounds)> = None;
-            unsure.clear();
-            for &q in &candidates {
-                if let (Some((w, top, ..)), Some(low)) = (&best, &bound[q])
-                    && beats(election, tie, (*w, top), (q, &low.lower))
-                {
-                    continue;
-                }
-                let Some(low) = self.lower(q) else {
-                    // Not even the most money pays for it: out at every step.
-                    alive[q] = false;
-                    continue;
-                };
-                bound[q] = Some(low);
-                if let Some((w, top, ..)) = &best
-                    && beats(election, tie, (*w, top), (q, &low.lower))
-                {
-                    continue;
-                }
-                // Affordable at some steps only: the winner must beat it
-                // wherever it is.
-                let Some(upper) = self.upper(q) else {
-                    unsure.push(q);
-                    continue;
-                };
-                let top = upper.map(|f| self.per_utility(q, f));
-                let better = match &best {
-                    None => true,
-                    Some((w, best_top, ..)) => beats(election, tie, (q, &top), (*w, best_top)),
-                };
-                if better {
-                    if let Some((w, ..)) = best.take() {
-                        unsure.push(w);
-                    }
-                    best = Some((q, top, upper, low));
-                } else {
-                    unsure.push(q);
-                }
-            }
-            let Some((w, top, upper, low)) = best else {
-                // Nothing is affordable at every step: the run ends at all
-                // of them only if nothing is affordable at any.
-                if unsure.is_empty() {
-                    return Proof::Holds(selected);
-                }
-                let guess = unsure.iter().map(|&q| self.unaffordable_for(q, steps));
-                return Proof::Fails(guess.min().flatten());
-            };
-            for &q in &unsure {
-                match &bound[q] {
-                    Some(low) if beats(election, tie, (w, &top), (q, &low.lower)) => {}
-                    Some(low) => return Proof::Fails(crossing(&top, &low.lower, steps)),
-                    None => return Proof::Fails(None),
-                }
-            }
-            alive[w] = false;
-            self.buy(w, upper, low.lower_per_point);
-            selected.push(w);
-        }
-    }
 }
 
 #[cfg(test)]
