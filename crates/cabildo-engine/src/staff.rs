@@ -39,6 +39,59 @@ impl Role {
     }
 }
 
+/// What a staff action needs; which roles grant it is decided here, for
+/// pages and API alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// Invite staff, see the staff list and the audit log.
+    ManageStaff,
+    /// Upload the census and verify residents by hand.
+    ManageCensus,
+    /// Create, change, publish and archive processes.
+    ManageProcesses,
+    /// Set budgets up, put projects on the ballot, count paper votes,
+    /// post execution updates.
+    ManageBudgets,
+    /// Review budget projects (feasibility and cost).
+    ReviewProjects,
+    /// Answer proposals officially and set their status.
+    AnswerProposals,
+    /// Handle reports, hide content, block accounts; pin and close debates.
+    Moderate,
+    /// Verify or reject organisations.
+    ReviewOrganisations,
+    /// Send newsletters.
+    SendNewsletters,
+    /// Mark a comment as the council's official answer.
+    CommentOfficially,
+}
+
+impl Permission {
+    /// Whether holding `roles` grants it.
+    pub fn granted_by(self, roles: &[Role]) -> bool {
+        let any = |wanted: &[Role]| roles.iter().any(|r| wanted.contains(r));
+        match self {
+            Self::ManageStaff
+            | Self::ManageCensus
+            | Self::ManageProcesses
+            | Self::ManageBudgets
+            | Self::SendNewsletters => any(&[Role::Admin]),
+            Self::ReviewProjects | Self::AnswerProposals => any(&[Role::Admin, Role::Evaluator]),
+            Self::Moderate | Self::ReviewOrganisations => any(&[Role::Admin, Role::Moderator]),
+            Self::CommentOfficially => !roles.is_empty(),
+        }
+    }
+}
+
+/// Whether `user` holds a role that grants `permission`.
+pub async fn may(
+    tx: &mut TenantTx,
+    user: Uuid,
+    permission: Permission,
+) -> Result<bool, AccountError> {
+    Ok(permission.granted_by(&roles_of(tx, user).await?))
+}
+
 /// Who acts, as written in the audit log: `user:<id>` for a council
 /// account, `cli` for the operator's command line, `platform:<email>` for
 /// consultants and operators.

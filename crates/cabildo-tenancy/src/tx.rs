@@ -139,3 +139,18 @@ impl Drop for TenantTx {
         }
     }
 }
+
+impl Tenancy {
+    /// Runs `work` in a transaction of `tenant`; commits only when it
+    /// returns `Ok` (an `Err` rolls back).
+    pub async fn transaction<T, E, F>(&self, tenant: &Tenant, work: F) -> std::result::Result<T, E>
+    where
+        F: AsyncFnOnce(&mut TenantTx) -> std::result::Result<T, E>,
+        E: From<crate::TenancyError>,
+    {
+        let mut tx = self.begin(tenant).await?;
+        let value = work(&mut tx).await?;
+        tx.commit().await?;
+        Ok(value)
+    }
+}

@@ -4,8 +4,9 @@
 //! possible, and answers never tell whether an address has an account.
 
 use crate::AppState;
-use crate::auth::{Visitor, set_cookie};
 use crate::error::{WebError, from_account};
+use crate::http::cookies::set_cookie;
+use crate::http::visitor::Visitor;
 use crate::i18n::Tr;
 use crate::pages::{LanguageLink, language_links, message_page};
 use crate::ratelimit::Action;

@@ -6,8 +6,8 @@
 
 use crate::AppState;
 use crate::account_pages::{self, Context, LoginRefusal, Refusal};
-use crate::auth::set_cookie;
 use crate::error::{WebError, from_account};
+use crate::http::cookies::set_cookie;
 use crate::site::{ClientIp, LanguageRequest};
 use axum::Extension;
 use axum::Json;

@@ -480,7 +480,7 @@ pub async fn propose(
 ) -> Response {
     let ctx = load!(state, site, language, headers);
     let (values, picture) =
-        match crate::media::uploaded_form(&state, &ctx, multipart, "image").await {
+        match crate::legacy_media::uploaded_form(&state, &ctx, multipart, "image").await {
             Ok(form) => form,
             Err(response) => return *response,
         };
@@ -501,7 +501,7 @@ pub async fn propose(
     let image = if picture.is_empty() || ctx.visitor.session.is_none() {
         None
     } else {
-        match crate::media::page_picture(&state, &ctx, &picture).await {
+        match crate::legacy_media::page_picture(&state, &ctx, &picture).await {
             Ok(name) => Some(name),
             Err(response) => return *response,
         }
@@ -531,10 +531,11 @@ pub async fn upload_image(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let ctx = load!(state, site, language, headers);
-    let (project, name) = match crate::media::page_upload(&state, &ctx, multipart, &raw).await {
-        Ok(uploaded) => uploaded,
-        Err(response) => return *response,
-    };
+    let (project, name) =
+        match crate::legacy_media::page_upload(&state, &ctx, multipart, &raw).await {
+            Ok(uploaded) => uploaded,
+            Err(response) => return *response,
+        };
     form_action!(state, ctx, |tx, user| {
         projects::set_image(&mut tx, user, project, &name)
             .await?

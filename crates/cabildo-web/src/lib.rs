@@ -6,21 +6,19 @@
 
 mod account_pages;
 mod api;
-mod auth;
 mod budget_api;
 mod budget_pages;
 mod comment_pages;
 mod debate_pages;
-mod demo_mail;
 mod error;
-mod health;
-mod i18n;
-pub mod media;
-mod metrics;
+mod http;
+mod legacy_media;
+mod media;
 mod moderation_pages;
 mod newsletter_pages;
 mod notification_pages;
 mod openapi;
+mod ops;
 mod organisation_pages;
 mod pages;
 mod participation;
@@ -28,20 +26,23 @@ mod participation_api;
 mod platform_pages;
 mod process_pages;
 mod proposal_pages;
-pub mod ratelimit;
-pub mod read_cache;
 mod search_pages;
-mod session_cache;
-mod site;
 mod staff_budgets;
 mod staff_pages;
 mod staff_processes;
+mod ui;
 mod unsubscribe;
 
-pub use demo_mail::{DemoMail, DemoMailbox};
 pub use error::WebError;
-pub use i18n::Tr;
-pub use metrics::Metrics;
+pub use http::config::{DemoMail, DemoMailbox, WebConfig};
+pub use http::state::AppState;
+pub use http::storage::{LocalFolder, Storage};
+pub use http::{ratelimit, read_cache};
+pub use ui::i18n::Tr;
+// Old paths, until every module has moved.
+use http::{session_cache, site};
+use ops::demo_mail;
+use ui::i18n;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
@@ -59,81 +60,6 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-/// Web settings, from the binary's configuration.
-#[derive(Clone, Debug)]
-pub struct WebConfig {
-    /// Peers whose `X-Forwarded-Host` is believed (reverse proxies).
-    pub trusted_proxies: Vec<IpAddr>,
-    /// Longest time a request may take before a 408/503 answer.
-    pub request_timeout: Duration,
-    /// Largest request body accepted, in bytes.
-    pub body_limit: usize,
-    /// The demo's captured mail, shown at `/_demo/mail`. `None` outside
-    /// `cabildo demo`, and then those routes do not exist.
-    pub demo_mailbox: Option<Arc<dyn DemoMailbox>>,
-    /// Checks unsubscribe links; without it (no secret key configured)
-    /// `/unsubscribe` answers 404.
-    pub unsubscribe: Option<cabildo_notify::unsubscribe::Signer>,
-    /// The deployment's secret (`CABILDO_SECRET_KEY`), from which CSRF
-    /// tokens of sessions are derived; the same on every node. Without it a
-    /// random one is made per process (sessions then need one node).
-    pub secret_key: Option<Vec<u8>>,
-    /// Whether sites are served over HTTPS: cookies are then `Secure` with
-    /// the `__Host-` prefix.
-    pub secure_cookies: bool,
-    /// Limits on account actions.
-    pub rate_limits: ratelimit::RateLimits,
-    /// Where uploaded pictures are kept.
-    pub media: Arc<dyn media::Storage>,
-    /// How long public pages' reads are kept (see `read_cache`); tests
-    /// that move a budget's calendar in the database set it to zero.
-    pub read_cache_ttl: Duration,
-}
-
-impl std::fmt::Debug for dyn media::Storage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Storage")
-    }
-}
-
-impl std::fmt::Debug for dyn DemoMailbox {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("DemoMailbox")
-    }
-}
-
-impl Default for WebConfig {
-    fn default() -> Self {
-        Self {
-            trusted_proxies: Vec::new(),
-            request_timeout: Duration::from_secs(15),
-            body_limit: 64 * 1024,
-            demo_mailbox: None,
-            unsubscribe: None,
-            secret_key: None,
-            secure_cookies: false,
-            rate_limits: ratelimit::RateLimits::default(),
-            media: Arc::new(media::LocalFolder::new(
-                std::env::temp_dir().join("cabildo-media"),
-            )),
-            read_cache_ttl: read_cache::TTL,
-        }
-    }
-}
-
-/// Shared state of every handler.
-#[derive(Clone)]
-pub struct AppState {
-    tenancy: Tenancy,
-    resolver: Resolver,
-    metrics: Arc<Metrics>,
-    config: Arc<WebConfig>,
-    limiter: Arc<ratelimit::Limiter>,
-    secret: Arc<[u8]>,
-    sessions: session_cache::SessionCache,
-    reads: read_cache::ReadCache,
-}
-
 /// Content-Security-Policy: no inline script or style, nothing from other
 /// origins, no framing.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -143,43 +69,14 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 const CENSUS_UPLOAD_LIMIT: usize = 100 * 1024 * 1024;
 
 /// Largest picture upload (a picture of up to 5 MB and the form around it).
-const IMAGE_FORM_LIMIT: usize = media::MAX_IMAGE + 64 * 1024;
+const IMAGE_FORM_LIMIT: usize = http::storage::MAX_IMAGE + 64 * 1024;
 
 /// Largest newsletter form (Markdown of up to 100,000 characters, encoded).
 const NEWSLETTER_FORM_LIMIT: usize = 1024 * 1024;
 
 /// Builds the application router.
 pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router {
-    let secret: Arc<[u8]> = match &config.secret_key {
-        Some(key) => key.as_slice().into(),
-        None => {
-            tracing::warn!(
-                "no CABILDO_SECRET_KEY: CSRF tokens of sessions only hold on this process"
-            );
-            let mut key = [0u8; 32];
-            rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
-            key.as_slice().into()
-        }
-    };
-    let limiter = ratelimit::Limiter::new(
-        config.rate_limits.clone(),
-        tenancy.cache().cloned(),
-        tenancy.namespace(),
-    );
-    let state = AppState {
-        sessions: session_cache::SessionCache::new(tenancy.cache().cloned(), tenancy.namespace()),
-        reads: read_cache::ReadCache::new(
-            tenancy.cache().cloned(),
-            tenancy.namespace(),
-            config.read_cache_ttl,
-        ),
-        tenancy,
-        resolver,
-        metrics: Arc::new(Metrics::default()),
-        config: Arc::new(config.clone()),
-        limiter: Arc::new(limiter),
-        secret,
-    };
+    let state = AppState::new(tenancy, resolver, config.clone());
     let api = Router::new()
         .route("/account/registrations", post(api::register))
         .route("/account/confirmations", post(api::confirm))
@@ -379,7 +276,6 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         .route("/search", get(search_pages::search))
         .route("/account/activity", get(search_pages::activity))
         .route("/staff/moderation", get(moderation_pages::page))
-        .route("/media/{name}", get(media::serve))
         .route(
             "/staff/moderation/decisions",
             post(moderation_pages::decide),
@@ -485,10 +381,11 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
                 .layer(axum::extract::DefaultBodyLimit::max(CENSUS_UPLOAD_LIMIT))
                 .layer(RequestBodyLimitLayer::new(CENSUS_UPLOAD_LIMIT)),
         )
+        .merge(media::router())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            site::resolve_site,
+            http::site::resolve_site,
         ));
 
     let security_headers = [
@@ -507,7 +404,7 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
     ];
     // Static files answer on any host, so that error pages on unknown hosts
     // are styled too.
-    let mut operator = health::router().route("/static/cabildo.css", get(pages::base_css));
+    let mut operator = ops::health::router().route("/static/cabildo.css", get(pages::base_css));
     if config.demo_mailbox.is_some() {
         operator = operator.merge(demo_mail::router());
     }
@@ -516,7 +413,7 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         .merge(sites)
         .layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),
-            metrics::record,
+            http::metrics::record,
         ))
         .with_state(state);
     for (name, value) in security_headers {

@@ -192,7 +192,7 @@ macro_rules! in_tx {
         let mut $tx = $state.tenancy.begin($tenant).await?;
         let value = $body;
         $tx.commit().await?;
-        Ok(value)
+        Ok::<_, $crate::error::WebError>(value)
     }};
 }
 pub(crate) use in_tx;

@@ -837,10 +837,14 @@ pub async fn put_image(
     if !csrf_header_matches(&ctx, &headers) {
         return csrf_refused();
     }
-    let name = match crate::media::store(&state, ctx.tenant.id, &body).await {
+    let name = match crate::legacy_media::store(&state, ctx.tenant.id, &body).await {
         Ok(Ok(name)) => name,
         Ok(Err(refused)) => {
-            return error(refused.status(), refused.code(), &refused.message(&ctx.tr));
+            return error(
+                refused.status(),
+                refused.code(),
+                &crate::legacy_media::message(refused, &ctx.tr),
+            );
         }
         Err(failure) => return web_error(failure),
     };

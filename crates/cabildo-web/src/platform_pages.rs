@@ -5,8 +5,8 @@
 
 use crate::AppState;
 use crate::account_pages::{Context, Fields, fields_or_return, get};
-use crate::auth::{cookie, set_cookie};
 use crate::error::{WebError, from_account};
+use crate::http::cookies::{cookie, set_cookie};
 use crate::i18n::Tr;
 use crate::site::{ClientIp, LanguageRequest};
 use askama::Template;

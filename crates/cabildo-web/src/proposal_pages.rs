@@ -772,7 +772,7 @@ pub async fn upload_image(
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let ctx = load!(state, site, language, headers);
-    let (id, name) = match crate::media::page_upload(&state, &ctx, multipart, &raw).await {
+    let (id, name) = match crate::legacy_media::page_upload(&state, &ctx, multipart, &raw).await {
         Ok(uploaded) => uploaded,
         Err(response) => return *response,
     };

@@ -142,7 +142,7 @@ pub async fn accept(
             if let Some(token) = new_token {
                 response.headers_mut().append(
                     axum::http::header::SET_COOKIE,
-                    crate::auth::set_cookie(
+                    crate::http::cookies::set_cookie(
                         state.config.secure_cookies,
                         state.cookie_names().session,
                         &token,
@@ -422,7 +422,7 @@ pub async fn upload_census(
     let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
         return Redirect::to("/account/login").into_response();
     };
-    let file = match crate::media::uploaded(&state, &ctx, multipart, "file").await {
+    let file = match crate::legacy_media::uploaded(&state, &ctx, multipart, "file").await {
         Ok(file) => file,
         Err(response) => return *response,
     };

@@ -307,7 +307,7 @@ pub async fn upload_image(
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let ctx = load!(state, site, language, headers);
-    let file = match crate::media::uploaded(&state, &ctx, multipart, "image").await {
+    let file = match crate::legacy_media::uploaded(&state, &ctx, multipart, "image").await {
         Ok(file) => file,
         Err(response) => return *response,
     };
@@ -319,10 +319,10 @@ pub async fn upload_image(
         Ok(false) => return ctx.message(&state, StatusCode::FORBIDDEN, "staff-forbidden"),
         Err(error) => return error.into_page(&ctx.tr),
     }
-    let name = match crate::media::store(&state, ctx.tenant.id, &file).await {
+    let name = match crate::legacy_media::store(&state, ctx.tenant.id, &file).await {
         Ok(Ok(name)) => name,
         Ok(Err(refused)) => {
-            let error = Some(refused.message(&ctx.tr));
+            let error = Some(crate::legacy_media::message(refused, &ctx.tr));
             return render(&state, &ctx, None, error, refused.status()).await;
         }
         Err(error) => return error.into_page(&ctx.tr),

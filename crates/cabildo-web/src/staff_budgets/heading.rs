@@ -409,7 +409,7 @@ pub async fn paper_file(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let ctx = load!(state, site, language, headers);
-    let file = match crate::media::uploaded(&state, &ctx, multipart, "file").await {
+    let file = match crate::legacy_media::uploaded(&state, &ctx, multipart, "file").await {
         Ok(file) => file,
         Err(response) => return *response,
     };
@@ -479,11 +479,11 @@ pub async fn post_update(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let ctx = load!(state, site, language, headers);
-    let (values, photo) = match crate::media::uploaded_form(&state, &ctx, multipart, "photo").await
-    {
-        Ok(form) => form,
-        Err(response) => return *response,
-    };
+    let (values, photo) =
+        match crate::legacy_media::uploaded_form(&state, &ctx, multipart, "photo").await {
+            Ok(form) => form,
+            Err(response) => return *response,
+        };
     let Some(project) = parse_id(&raw) else {
         return WebError::NotFound.into_page(&ctx.tr);
     };
@@ -500,7 +500,7 @@ pub async fn post_update(
     let image = if photo.is_empty() {
         None
     } else {
-        match crate::media::page_picture(&state, &ctx, &photo).await {
+        match crate::legacy_media::page_picture(&state, &ctx, &photo).await {
             Ok(name) => Some(name),
             Err(response) => return *response,
         }

@@ -168,9 +168,7 @@ async fn run_with(
         demo_mailbox: Some(Arc::new(CatcherMailbox(catcher))),
         unsubscribe: signer,
         secret_key: Some(secret.into_bytes()),
-        media: Arc::new(cabildo_web::media::LocalFolder::new(
-            args.data_dir.join("media"),
-        )),
+        media: Arc::new(cabildo_web::LocalFolder::new(args.data_dir.join("media"))),
         ..WebConfig::default()
     };
     let served = super::serve::serve(&tenancy, base, args.listen, config, on_stop(stopped)).await;

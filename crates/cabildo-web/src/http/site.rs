@@ -2,16 +2,16 @@
 //! or a council, records the council in the request span, and answers
 //! unknown, suspended, archived and read-only cases itself.
 
-use crate::AppState;
-use crate::error::WebError;
-use crate::i18n::{Tr, UI_LANGUAGES, negotiate};
-use crate::pages::message_page;
+use crate::http::error::{PageError, Unrendered, render};
+use crate::http::state::AppState;
+use crate::ui::i18n::{Tr, UI_LANGUAGES, negotiate};
+use crate::ui::message::message_page;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::Response;
-use cabildo_tenancy::{ResolveError, Site, TenantStatus};
+use axum::response::{IntoResponse, Response};
+use cabildo_tenancy::{ResolveError, Site, Tenant, TenantStatus};
 use std::net::{IpAddr, SocketAddr};
 
 /// What the visitor asked for regarding language, before we know which
@@ -130,23 +130,21 @@ fn request_host(request: &Request, state: &AppState) -> Option<String> {
         .or_else(|| request.uri().authority().map(|a| a.as_str().to_owned()))
 }
 
-/// Resolves the site, or answers the request itself.
+/// Resolves the site, or answers the request itself; renders the errors
+/// handlers return in the visitor's language (see [`crate::http::error`]).
 pub async fn resolve_site(
     State(state): State<AppState>,
     mut request: Request,
     next: Next,
 ) -> Response {
     let language = LanguageRequest::from_request(&request);
+    let refuse = |error: PageError| render(error.into_response(), &language.ui(), false);
     let host = request_host(&request, &state).unwrap_or_default();
     let site = match state.resolver.resolve(&host).await {
         Ok(Some(site)) => site,
-        Ok(None) => return WebError::NotFound.into_page(&language.ui()),
-        Err(ResolveError::BadHost(error)) => {
-            return WebError::BadHost(error).into_page(&language.ui());
-        }
-        Err(ResolveError::Database(error)) => {
-            return WebError::from(error).into_page(&language.ui());
-        }
+        Ok(None) => return refuse(PageError::NotFound),
+        Err(ResolveError::BadHost(_)) => return refuse(PageError::BadRequest),
+        Err(ResolveError::Database(error)) => return refuse(PageError::from(error)),
     };
     if let Site::Council(tenant) = &site {
         tracing::Span::current().record("tenant", tenant.slug.as_str());
@@ -170,12 +168,30 @@ pub async fn resolve_site(
             TenantStatus::Suspended => return notice(StatusCode::FORBIDDEN, "notice-suspended"),
             TenantStatus::Archived => return notice(StatusCode::GONE, "notice-archived"),
             // Not served by the resolver; answer as for an unknown host.
-            TenantStatus::Provisioning => return WebError::NotFound.into_page(&tr),
+            TenantStatus::Provisioning => return refuse(PageError::NotFound),
         }
     }
+    let api = request.uri().path().starts_with("/api/");
     let ip = client_ip(&request, &state);
     request.extensions_mut().insert(ClientIp(ip));
-    request.extensions_mut().insert(site);
-    request.extensions_mut().insert(language);
-    next.run(request).await
+    request.extensions_mut().insert(site.clone());
+    request.extensions_mut().insert(language.clone());
+    let response = next.run(request).await;
+    if response.extensions().get::<Unrendered>().is_none() {
+        return response;
+    }
+    let tr = match &site {
+        Site::Council(tenant) => site_tr(&state, tenant, &language).await,
+        Site::Platform => language.ui(),
+    };
+    render(response, &tr, api)
+}
+
+/// The strings of a council's pages for this visitor: their language
+/// among the council's (the UI languages when the settings cannot be read).
+pub async fn site_tr(state: &AppState, tenant: &Tenant, language: &LanguageRequest) -> Tr {
+    match state.tenancy.site_settings(tenant).await {
+        Ok(settings) => Tr::new(&language.pick(&settings.languages, &settings.default_language)),
+        Err(_) => language.ui(),
+    }
 }

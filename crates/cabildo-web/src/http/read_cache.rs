@@ -8,7 +8,6 @@
 //! most [`TTL`]). Supports do not drop copies: support counts in lists may
 //! lag by up to [`TTL`]; the proposal page reads its own count fresh.
 
-use crate::error::WebError;
 use cabildo_tenancy::{SharedCache, TenantId};
 use std::any::Any;
 use std::collections::HashMap;
@@ -76,17 +75,19 @@ impl ReadCache {
 
     /// The copy of `key`, or what `load` reads (then kept). A change that
     /// lands while `load` runs leaves the result unkept for later readers.
-    pub async fn get_or_load<T, F, Fut>(
+    pub async fn get_or_load<T, E, F, Fut>(
         &self,
         tenant: TenantId,
         key: String,
         load: F,
-    ) -> Result<Arc<T>, WebError>
+    ) -> Result<Arc<T>, E>
     where
         T: Send + Sync + 'static,
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<T, WebError>>,
+        Fut: Future<Output = Result<T, E>>,
     {
+        // The type is part of the key, so a copy is always of the type read.
+        let key = format!("{key}:{:?}", std::any::TypeId::of::<T>());
         let slot = {
             let mut inner = self.lock();
             let generation = inner.generations.get(&tenant).copied().unwrap_or(0);
@@ -112,13 +113,13 @@ impl ReadCache {
         let value = slot
             .get_or_try_init(|| async {
                 let value: Value = Arc::new(load().await?);
-                Ok::<_, WebError>(value)
+                Ok::<_, E>(value)
             })
             .await?;
-        value
+        Ok(value
             .clone()
             .downcast::<T>()
-            .map_err(|_| WebError::Internal("a cached read was stored under another type".into()))
+            .unwrap_or_else(|_| unreachable!("copies are keyed by their type")))
     }
 
     /// Drops the council's copies here and, through Redis, on every node.
@@ -146,7 +147,7 @@ mod tests {
             TenantId(uuid::Uuid::new_v4()),
             TenantId(uuid::Uuid::new_v4()),
         );
-        let read = |n: i32| async move { Ok::<_, WebError>(n) };
+        let read = |n: i32| async move { Ok::<_, std::convert::Infallible>(n) };
         assert_eq!(
             *cache
                 .get_or_load(a, "k".into(), || read(1))
@@ -198,14 +199,16 @@ mod tests {
         let first = cache
             .get_or_load(tenant, "k".into(), || async move {
                 during.changed(tenant).await;
-                Ok::<_, WebError>(1)
+                Ok::<_, std::convert::Infallible>(1)
             })
             .await
             .ok()
             .unwrap_or_default();
         assert_eq!(*first, 1);
         let second = cache
-            .get_or_load(tenant, "k".into(), || async { Ok::<_, WebError>(2) })
+            .get_or_load(tenant, "k".into(), || async {
+                Ok::<_, std::convert::Infallible>(2)
+            })
             .await
             .ok()
             .unwrap_or_default();

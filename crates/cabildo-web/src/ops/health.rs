@@ -1,7 +1,7 @@
 //! Operator endpoints: liveness, database round trip, readiness, metrics.
 //! They answer on any host, before tenant resolution.
 
-use crate::AppState;
+use crate::http::state::AppState;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};

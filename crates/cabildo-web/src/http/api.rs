@@ -1,0 +1,195 @@
+//! The JSON API's routes and their OpenAPI document, built together:
+//! every route is registered from a handler's `#[utoipa::path]`, which
+//! gives both its place in the router and its description, and
+//! [`ApiRoutes`] keeps the table of what it registered so a test can walk
+//! it against the document served at `/api/v1/openapi.json`.
+
+use crate::http::state::AppState;
+use axum::Router;
+use serde::Serialize;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::server::Server;
+use utoipa::openapi::{InfoBuilder, OpenApi, PathItem};
+use utoipa::{IntoResponses, PartialSchema, ToSchema};
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+
+/// One registered route: method (lower case) and path under `/api/v1`.
+pub type Route = (&'static str, String);
+
+/// The API's routes as they are registered.
+pub struct ApiRoutes {
+    router: OpenApiRouter<AppState>,
+    table: Vec<Route>,
+}
+
+impl Default for ApiRoutes {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ApiRoutes {
+    /// No routes yet.
+    pub fn new() -> Self {
+        Self {
+            router: OpenApiRouter::new(),
+            table: Vec::new(),
+        }
+    }
+
+    /// Adds the handlers of `routes!(…)`, each at the path and with the
+    /// method its `#[utoipa::path]` names.
+    pub fn add(mut self, routes: UtoipaMethodRouter<AppState>) -> Self {
+        for (path, item) in &routes.1.paths {
+            for method in methods(item) {
+                self.table.push((method, path.clone()));
+            }
+        }
+        self.router = self.router.routes(routes);
+        self
+    }
+
+    /// Adds another module's routes.
+    pub fn merge(mut self, other: ApiRoutes) -> Self {
+        self.table.extend(other.table);
+        self.router = self.router.merge(other.router);
+        self
+    }
+
+    /// The router, the finished document, and the table of routes.
+    pub fn split(self) -> (Router<AppState>, OpenApi, Vec<Route>) {
+        let (router, mut doc) = self.router.split_for_parts();
+        finish(&mut doc);
+        (router, doc, self.table)
+    }
+}
+
+/// The methods a path item describes, in lower case.
+pub fn methods(item: &PathItem) -> Vec<&'static str> {
+    [
+        ("get", item.get.is_some()),
+        ("put", item.put.is_some()),
+        ("post", item.post.is_some()),
+        ("delete", item.delete.is_some()),
+        ("patch", item.patch.is_some()),
+        ("head", item.head.is_some()),
+        ("options", item.options.is_some()),
+        ("trace", item.trace.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, present)| present.then_some(name))
+    .collect()
+}
+
+/// What the document says of itself, where the API lives and how callers
+/// authenticate.
+fn finish(doc: &mut OpenApi) {
+    doc.info = InfoBuilder::new()
+        .title("Cabildo council API")
+        .version("1")
+        .description(Some(
+            "The JSON API of a council's participation site: the same actions and rules as its \
+             pages. Reading public data needs no login. Actions need a session cookie with its \
+             CSRF token in `X-CSRF-Token` (from `POST /sessions`), or a personal access token as \
+             `Authorization: Bearer …`. Errors are `{\"error\": {\"code\", \"message\"}}` with \
+             stable codes.",
+        ))
+        .build();
+    doc.servers = Some(vec![Server::new("/api/v1")]);
+    let components = doc.components.get_or_insert_with(Default::default);
+    let mut schemas = vec![(ErrorBody::name().into_owned(), ErrorBody::schema())];
+    ErrorBody::schemas(&mut schemas);
+    for (name, schema) in schemas {
+        components.schemas.entry(name).or_insert(schema);
+    }
+    components.add_security_scheme(
+        "session",
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+            "session",
+            "The session cookie from `POST /sessions` (`__Host-session` over HTTPS).",
+        ))),
+    );
+    components.add_security_scheme(
+        "csrf",
+        SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+            "X-CSRF-Token",
+            "The session's CSRF token, on calls that change something.",
+        ))),
+    );
+    components.add_security_scheme(
+        "token",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some("A personal access token from `POST /me/tokens`."))
+                .build(),
+        ),
+    );
+}
+
+/// Every error answer: `{"error": {"code", "message"}}`.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// A stable code (`not_found`, `phase_closed`, `over_budget` …).
+    pub code: String,
+    /// An explanation in the caller's language where the council offers it.
+    pub message: String,
+    /// With `invalid_fields`: each refused field and why.
+    #[schema(nullable = false)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<FieldProblem>>,
+}
+
+/// A refused field.
+#[derive(Serialize, ToSchema)]
+pub struct FieldProblem {
+    /// The field's name.
+    pub field: String,
+    /// Why (`email_invalid`, `nickname_taken` …).
+    pub code: String,
+}
+
+/// The refusals of a call that reads public data.
+#[derive(IntoResponses)]
+pub enum ReadErrors {
+    /// No such item on this council (`not_found`).
+    #[response(status = 404)]
+    NotFound(ErrorBody),
+    /// The database is unavailable (`unavailable`); try again shortly.
+    #[response(status = 503)]
+    Unavailable(ErrorBody),
+}
+
+/// The refusals of a call that acts for a logged-in person.
+#[derive(IntoResponses)]
+pub enum ActErrors {
+    /// Log in first (`unauthenticated`, `not_registered`).
+    #[response(status = 401)]
+    Unauthenticated(ErrorBody),
+    /// Not allowed: `csrf_token_invalid`, `phase_closed`, `not_verified`,
+    /// `wrong_district`, `organisations_may_not`, `blocked`, `not_author`,
+    /// `forbidden`.
+    #[response(status = 403)]
+    Forbidden(ErrorBody),
+    /// No such item on this council (`not_found`).
+    #[response(status = 404)]
+    NotFound(ErrorBody),
+    /// No longer possible: `closed`, `edit_window_over`.
+    #[response(status = 409)]
+    Conflict(ErrorBody),
+    /// A field is not acceptable (its code, and the field in
+    /// `X-Invalid-Field`), or the body is not the JSON expected
+    /// (`malformed_body`).
+    #[response(status = 422)]
+    Invalid(ErrorBody),
+    /// The database is unavailable (`unavailable`); try again shortly.
+    #[response(status = 503)]
+    Unavailable(ErrorBody),
+}

@@ -1,0 +1,295 @@
+//! The council a request is for, with its settings, the visitor and the
+//! page's strings: [`Council`] for pages (refusals are pages in the
+//! visitor's language), [`ApiCouncil`] for the JSON API (refusals are
+//! JSON). Each is worked out once per request and kept in the request's
+//! extensions for the extractors that build on it.
+
+use crate::http::error::{ApiError, PageError};
+use crate::http::site::LanguageRequest;
+use crate::http::state::AppState;
+use crate::http::visitor::Visitor;
+use crate::ui::chrome::{Chrome, language_links};
+use crate::ui::forms::{FieldView, FormPage, FormView};
+use crate::ui::i18n::Tr;
+use crate::ui::message::keyed_page;
+use askama::Template;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use cabildo_engine::accounts::sessions::Session;
+use cabildo_engine::staff::Actor;
+use cabildo_tenancy::{Site, SiteSettings, TenancyError, Tenant, TenantTx};
+use std::net::IpAddr;
+use std::ops::Deref;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// A council's site as one request sees it.
+pub struct Context {
+    pub(crate) state: AppState,
+    pub(crate) tenant: Arc<Tenant>,
+    pub(crate) settings: Arc<SiteSettings>,
+    pub(crate) tr: Tr,
+    pub(crate) chrome: Chrome,
+    pub(crate) visitor: Visitor,
+    /// The visitor's address (for rate limits).
+    pub(crate) ip: IpAddr,
+    pub(crate) user_agent: Option<String>,
+}
+
+impl Context {
+    async fn load(parts: &Parts, state: &AppState, with_unread: bool) -> Result<Self, Failure> {
+        let Some(Site::Council(tenant)) = parts.extensions.get::<Site>().cloned() else {
+            return Err(Failure::NotFound);
+        };
+        let language = parts
+            .extensions
+            .get::<LanguageRequest>()
+            .cloned()
+            .unwrap_or_default();
+        let ip = parts
+            .extensions
+            .get::<crate::http::site::ClientIp>()
+            .map_or(IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED), |c| c.0);
+        let settings = state.tenancy.site_settings(&tenant).await?;
+        let code = language.pick(&settings.languages, &settings.default_language);
+        let visitor = Visitor::from_headers(state, &tenant, &parts.headers).await?;
+        let unread = match &visitor.session {
+            Some(session) if with_unread => unread(state, &tenant, session.user).await?,
+            _ => 0,
+        };
+        Ok(Self {
+            chrome: Chrome {
+                council: tenant.name.clone(),
+                languages: language_links(&settings.languages, &code),
+                user: visitor.session.as_ref().map(|s| s.name.clone()),
+                csrf: visitor.csrf.clone(),
+                unread,
+            },
+            state: state.clone(),
+            tenant,
+            settings,
+            tr: Tr::new(&code),
+            visitor,
+            ip,
+            user_agent: parts
+                .headers
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+        })
+    }
+
+    /// The logged-in person, if any.
+    pub fn user(&self) -> Option<Uuid> {
+        self.visitor.session.as_ref().map(|s| s.user)
+    }
+
+    /// The logged-in person's session, if any.
+    pub fn session(&self) -> Option<&Session> {
+        self.visitor.session.as_ref()
+    }
+
+    /// Who the logged-in `user` is in the audit log (a consultant acting
+    /// through this council account is named as such).
+    pub fn actor(&self, user: Uuid) -> Actor {
+        match &self.visitor.session {
+            Some(session) => session.actor(),
+            None => Actor::user(user),
+        }
+    }
+
+    /// The council's districts as (code, name).
+    pub fn districts(&self) -> Vec<(String, String)> {
+        self.settings
+            .districts
+            .iter()
+            .map(|d| (d.code.clone(), d.name.clone()))
+            .collect()
+    }
+
+    /// Runs `work` in a transaction of this council; commits only on `Ok`.
+    pub async fn tx<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: AsyncFnOnce(&mut TenantTx) -> Result<T, E>,
+        E: From<TenancyError>,
+    {
+        self.state.tenancy.transaction(&self.tenant, work).await
+    }
+
+    /// Like [`Context::tx`] for a change to what public pages show: the
+    /// council's read cache is dropped once it is committed.
+    pub async fn change<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: AsyncFnOnce(&mut TenantTx) -> Result<T, E>,
+        E: From<TenancyError>,
+    {
+        let value = self.tx(work).await?;
+        self.state.reads.changed(self.tenant.id).await;
+        Ok(value)
+    }
+}
+
+/// The unread notifications of `user` for the bell (cached briefly).
+async fn unread(state: &AppState, tenant: &Tenant, user: Uuid) -> Result<i64, TenancyError> {
+    if let Some(count) = state.sessions.unread(tenant.id, user) {
+        return Ok(count);
+    }
+    let count = state
+        .tenancy
+        .transaction(tenant, async |tx| {
+            cabildo_notify::notifications::count_unread(tx, user).await
+        })
+        .await?;
+    state.sessions.set_unread(tenant.id, user, Some(count));
+    Ok(count)
+}
+
+/// Why a context could not be made.
+enum Failure {
+    NotFound,
+    Store(TenancyError),
+}
+
+impl From<TenancyError> for Failure {
+    fn from(error: TenancyError) -> Self {
+        Self::Store(error)
+    }
+}
+
+impl From<cabildo_engine::accounts::AccountError> for Failure {
+    fn from(error: cabildo_engine::accounts::AccountError) -> Self {
+        match error {
+            cabildo_engine::accounts::AccountError::Tenancy(error) => Self::Store(error),
+            cabildo_engine::accounts::AccountError::Invalid(_) => Self::NotFound,
+        }
+    }
+}
+
+/// A page of a council's site.
+#[derive(Clone)]
+pub struct Council(Arc<Context>);
+
+/// An API call on a council's site.
+#[derive(Clone)]
+pub struct ApiCouncil(Arc<Context>);
+
+impl Deref for Council {
+    type Target = Context;
+    fn deref(&self) -> &Context {
+        &self.0
+    }
+}
+
+impl Deref for ApiCouncil {
+    type Target = Context;
+    fn deref(&self) -> &Context {
+        &self.0
+    }
+}
+
+impl FromRequestParts<AppState> for Council {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        if let Some(council) = parts.extensions.get::<Self>() {
+            return Ok(council.clone());
+        }
+        let council = Self(Arc::new(Context::load(parts, state, true).await.map_err(
+            |failure| match failure {
+                Failure::NotFound => PageError::NotFound,
+                Failure::Store(error) => error.into(),
+            },
+        )?));
+        parts.extensions.insert(council.clone());
+        Ok(council)
+    }
+}
+
+impl FromRequestParts<AppState> for ApiCouncil {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if let Some(council) = parts.extensions.get::<Self>() {
+            return Ok(council.clone());
+        }
+        // No bell in the API, so no query for the unread count.
+        let council = Self(Arc::new(Context::load(parts, state, false).await.map_err(
+            |failure| match failure {
+                Failure::NotFound => ApiError::NotFound,
+                Failure::Store(error) => error.into(),
+            },
+        )?));
+        parts.extensions.insert(council.clone());
+        Ok(council)
+    }
+}
+
+impl Council {
+    /// `response` with the visitor's new CSRF cookie, when there is one.
+    pub fn respond(&self, mut response: Response) -> Response {
+        self.visitor
+            .set_cookies(&self.state, response.headers_mut());
+        response
+    }
+
+    /// `page` rendered with 200.
+    pub fn render(&self, page: &impl Template) -> Result<Response, PageError> {
+        self.render_status(StatusCode::OK, page)
+    }
+
+    /// `page` rendered with `status`.
+    pub fn render_status(
+        &self,
+        status: StatusCode,
+        page: &impl Template,
+    ) -> Result<Response, PageError> {
+        Ok(self.respond((status, Html(page.render()?)).into_response()))
+    }
+
+    /// Like [`Council::render`], kept out of shared caches (a person's own
+    /// page).
+    pub fn render_private(&self, page: &impl Template) -> Result<Response, PageError> {
+        let mut response = self.render(page)?;
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+        Ok(response)
+    }
+
+    /// The keyed message page (`{key}-title`, `{key}-body`).
+    pub fn message(&self, status: StatusCode, key: &str) -> Response {
+        self.respond(keyed_page(&self.tr, status, key))
+    }
+
+    /// A form page.
+    pub fn form(&self, status: StatusCode, form: FormView) -> Result<Response, PageError> {
+        let page = FormPage {
+            tr: &self.tr,
+            chrome: &self.chrome,
+            languages: &self.chrome.languages,
+            form,
+        };
+        self.render_status(status, &page)
+    }
+
+    /// A page with one button that POSTs `token` to `action`: what links
+    /// in mail lead to, since GET must never change anything.
+    pub fn token_button(
+        &self,
+        token: &str,
+        action: &str,
+        (title, intro, submit): (String, String, String),
+    ) -> Result<Response, PageError> {
+        let mut form = FormView::new(
+            title,
+            action,
+            vec![FieldView::hidden("token", token)],
+            submit,
+        );
+        form.intro = Some(intro);
+        self.form(StatusCode::OK, form)
+    }
+}

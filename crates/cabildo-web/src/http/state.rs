@@ -1,0 +1,86 @@
+//! What every handler shares: the councils, the caches, the limits, the
+//! configuration and the deployment's secret.
+
+use crate::http::config::WebConfig;
+use crate::http::cookies::CookieNames;
+use crate::http::metrics::Metrics;
+use crate::http::ratelimit::Limiter;
+use crate::http::read_cache::ReadCache;
+use crate::http::session_cache::SessionCache;
+use crate::http::storage::Storage;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use cabildo_tenancy::{Resolver, Tenancy};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+use std::sync::Arc;
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub(crate) tenancy: Tenancy,
+    pub(crate) resolver: Resolver,
+    pub(crate) metrics: Arc<Metrics>,
+    pub(crate) config: Arc<WebConfig>,
+    pub(crate) limiter: Arc<Limiter>,
+    pub(crate) secret: Arc<[u8]>,
+    pub(crate) sessions: SessionCache,
+    pub(crate) reads: ReadCache,
+}
+
+impl AppState {
+    /// The state for `config`; without a configured secret, a random one
+    /// for this process.
+    pub fn new(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Self {
+        let secret: Arc<[u8]> = match &config.secret_key {
+            Some(key) => key.as_slice().into(),
+            None => {
+                tracing::warn!(
+                    "no CABILDO_SECRET_KEY: CSRF tokens of sessions only hold on this process"
+                );
+                let mut key = [0u8; 32];
+                rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
+                key.as_slice().into()
+            }
+        };
+        let limiter = Limiter::new(
+            config.rate_limits.clone(),
+            tenancy.cache().cloned(),
+            tenancy.namespace(),
+        );
+        Self {
+            sessions: SessionCache::new(tenancy.cache().cloned(), tenancy.namespace()),
+            reads: ReadCache::new(
+                tenancy.cache().cloned(),
+                tenancy.namespace(),
+                config.read_cache_ttl,
+            ),
+            tenancy,
+            resolver,
+            metrics: Arc::new(Metrics::default()),
+            config: Arc::new(config),
+            limiter: Arc::new(limiter),
+            secret,
+        }
+    }
+
+    /// Where uploaded pictures are kept.
+    pub(crate) fn media(&self) -> &dyn Storage {
+        self.config.media.as_ref()
+    }
+
+    /// The cookie names of this deployment.
+    pub(crate) fn cookie_names(&self) -> CookieNames {
+        CookieNames::new(self.config.secure_cookies)
+    }
+
+    /// The CSRF token of a session: HMAC of its stored hash under the
+    /// deployment's secret.
+    pub(crate) fn csrf_for_session(&self, session_id: &[u8]) -> String {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.secret)
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        mac.update(b"csrf\0");
+        mac.update(session_id);
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+}

@@ -1,0 +1,145 @@
+//! How numbers, money, dates and texts read on pages, and how amounts
+//! staff type are read back.
+
+use crate::ui::i18n::Tr;
+use time::OffsetDateTime;
+
+/// An amount of money for people: grouped digits and two decimals in the
+/// page's language ("12.345,50 EUR", "12,345.50 EUR").
+pub fn money(tr: &Tr, cents: i64, currency: &str) -> String {
+    let decimal = if tr.code() == "en" { '.' } else { ',' };
+    let units = i64::try_from(cents.unsigned_abs() / 100).unwrap_or(i64::MAX);
+    let sign = if cents < 0 { "-" } else { "" };
+    format!(
+        "{sign}{}{decimal}{:02} {currency}",
+        tr.number(units),
+        cents.unsigned_abs() % 100
+    )
+}
+
+/// A budget amount in millionths, as cents.
+pub fn cents_of_millionths(amount: i128) -> i64 {
+    i64::try_from(amount / 10_000).unwrap_or(i64::MAX)
+}
+
+/// An amount typed by staff: whole units, or units with one or two
+/// decimals after `.` or `,` ("300000", "1500,50"). Grouping marks are
+/// refused rather than guessed ("300.000" could be either).
+pub fn parse_cents(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let (units, decimals) = match text.find(['.', ',']) {
+        Some(at) => (&text[..at], &text[at + 1..]),
+        None => (text, ""),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(units) || !(decimals.is_empty() || digits(decimals) && decimals.len() <= 2) {
+        return None;
+    }
+    let cents: i64 = format!("{decimals:0<2}").parse().ok()?;
+    units
+        .parse::<i64>()
+        .ok()?
+        .checked_mul(100)?
+        .checked_add(cents)
+}
+
+/// Cents as staff type them back ("1500.5" → "1500.50"; whole: "1500").
+pub fn cents_text(cents: i64) -> String {
+    if cents % 100 == 0 {
+        (cents / 100).to_string()
+    } else {
+        format!("{}.{:02}", cents / 100, cents % 100)
+    }
+}
+
+/// A date as people read it (day/month/year).
+pub fn short_date(at: OffsetDateTime) -> String {
+    at.format(time::macros::format_description!("[day]/[month]/[year]"))
+        .unwrap_or_default()
+}
+
+/// An instant for `datetime` attributes (RFC 3339).
+pub fn iso(at: OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Plain text as paragraphs (blank lines separate them); the template
+/// escapes each.
+pub fn paragraphs(text: &str) -> Vec<String> {
+    text.replace("\r\n", "\n")
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Percent-encodes a query value.
+pub fn encode(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// A district's name from its code (the code when unknown).
+pub fn district_name(districts: &[(String, String)], code: Option<&str>) -> Option<String> {
+    let code = code?;
+    Some(
+        districts
+            .iter()
+            .find(|(c, _)| c == code)
+            .map_or_else(|| code.to_owned(), |(_, name)| name.clone()),
+    )
+}
+
+/// A key's translation with `_` in codes turned into the `-` of keys:
+/// `{prefix}-{code}`.
+pub fn coded(tr: &Tr, prefix: &str, code: &str) -> String {
+    tr.t(&format!("{prefix}-{}", code.replace('_', "-")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_reads_in_each_language() {
+        assert_eq!(
+            money(&Tr::new("es"), 123_456_789, "EUR"),
+            "1.234.567,89 EUR"
+        );
+        assert_eq!(
+            money(&Tr::new("en"), 123_456_789, "EUR"),
+            "1,234,567.89 EUR"
+        );
+        assert_eq!(money(&Tr::new("es"), 5, "EUR"), "0,05 EUR");
+    }
+
+    #[test]
+    fn amounts_are_read_without_guessing() {
+        assert_eq!(parse_cents("300000"), Some(30_000_000));
+        assert_eq!(parse_cents(" 1500,5 "), Some(150_050));
+        assert_eq!(parse_cents("1500.05"), Some(150_005));
+        for bad in [
+            "",
+            "300.000",
+            "1,2,3",
+            "-5",
+            "12e3",
+            "€5",
+            "99999999999999999999",
+        ] {
+            assert_eq!(parse_cents(bad), None, "{bad}");
+        }
+        assert_eq!(cents_text(150_050), "1500.50");
+        assert_eq!(cents_text(30_000_000), "300000");
+        assert_eq!(parse_cents(&cents_text(150_005)), Some(150_005));
+    }
+
+    #[test]
+    fn paragraphs_split_on_blank_lines() {
+        assert_eq!(
+            paragraphs("uno\r\n\r\ndos\n\n\n  \ntres"),
+            ["uno", "dos", "tres"]
+        );
+    }
+}

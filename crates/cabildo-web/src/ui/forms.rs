@@ -1,0 +1,132 @@
+//! Generic form pages (account forms, confirmation buttons): fields with
+//! labels, hints and errors, the error summary, and links below.
+
+use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::i18n::Tr;
+use askama::Template;
+
+/// One line of a form's error summary.
+pub struct ErrorLine {
+    /// The field it links to, if any.
+    pub(crate) field: Option<&'static str>,
+    pub(crate) message: String,
+}
+
+/// A field of a form.
+pub struct FieldView {
+    pub(crate) name: &'static str,
+    /// `text`, `email`, `password`, `hidden`, `checkbox`, `select`, `date` …
+    pub(crate) kind: &'static str,
+    pub(crate) label: String,
+    pub(crate) value: String,
+    pub(crate) autocomplete: &'static str,
+    pub(crate) hint: Option<String>,
+    pub(crate) error: Option<String>,
+    /// A select's options: (value, label).
+    pub(crate) options: Vec<(String, String)>,
+}
+
+impl FieldView {
+    /// Field `name` labelled `field-{name}` (with `-` for `_`).
+    pub fn new(
+        tr: &Tr,
+        name: &'static str,
+        kind: &'static str,
+        autocomplete: &'static str,
+        value: &str,
+    ) -> Self {
+        Self {
+            name,
+            kind,
+            label: tr.t(&format!("field-{}", name.replace('_', "-"))),
+            value: value.to_owned(),
+            autocomplete,
+            hint: None,
+            error: None,
+            options: Vec::new(),
+        }
+    }
+
+    /// A hidden field.
+    pub fn hidden(name: &'static str, value: &str) -> Self {
+        Self {
+            name,
+            kind: "hidden",
+            label: String::new(),
+            value: value.to_owned(),
+            autocomplete: "off",
+            hint: None,
+            error: None,
+            options: Vec::new(),
+        }
+    }
+}
+
+/// A form page's content.
+pub struct FormView {
+    pub(crate) title: String,
+    pub(crate) intro: Option<String>,
+    pub(crate) action: String,
+    pub(crate) fields: Vec<FieldView>,
+    pub(crate) submit: String,
+    pub(crate) errors: Vec<ErrorLine>,
+    /// Links below the form: (href, text).
+    pub(crate) links: Vec<(&'static str, String)>,
+}
+
+impl FormView {
+    /// A form posting to `action`, without errors or links.
+    pub fn new(title: String, action: &str, fields: Vec<FieldView>, submit: String) -> Self {
+        Self {
+            title,
+            intro: None,
+            action: action.to_owned(),
+            fields,
+            submit,
+            errors: Vec::new(),
+            links: Vec::new(),
+        }
+    }
+
+    /// The error summary built from the fields' own errors.
+    pub fn with_field_errors(mut self) -> Self {
+        self.errors = self
+            .fields
+            .iter()
+            .filter_map(|f| {
+                f.error.clone().map(|message| ErrorLine {
+                    field: Some(f.name),
+                    message,
+                })
+            })
+            .collect();
+        self
+    }
+
+    /// One error shown on the field `field` (or above the form when it
+    /// names none of them).
+    pub fn with_error(mut self, field: Option<&'static str>, message: String) -> Self {
+        let mut linked = None;
+        for f in &mut self.fields {
+            if Some(f.name) == field {
+                f.error = Some(message.clone());
+                linked = Some(f.name);
+            }
+        }
+        self.errors = vec![ErrorLine {
+            field: linked,
+            message,
+        }];
+        self
+    }
+}
+
+/// The page of a [`FormView`].
+#[derive(Template)]
+#[template(path = "account_form.html")]
+pub struct FormPage<'a> {
+    pub(crate) tr: &'a Tr,
+    pub(crate) chrome: &'a Chrome,
+    pub(crate) languages: &'a [LanguageLink],
+    pub(crate) form: FormView,
+}

@@ -1,0 +1,49 @@
+//! The tabs of a process's pages: overview, debates, proposals, budget.
+
+use cabildo_engine::processes::Phase;
+
+/// Which tab a page is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    /// The process itself.
+    Overview,
+    /// Its debates.
+    Debates,
+    /// Its proposals.
+    Proposals,
+    /// Its participatory budget.
+    Budget,
+}
+
+/// The tabs as a page shows them.
+pub struct ProcessTabs {
+    pub(crate) slug: String,
+    pub(crate) title: String,
+    /// `overview`, `debates`, `proposals` or `budget` (for the template).
+    pub(crate) current: &'static str,
+    pub(crate) debates: bool,
+    pub(crate) proposals: bool,
+    pub(crate) budget: bool,
+}
+
+impl ProcessTabs {
+    /// The tabs of the process `slug` titled `title`: a component's tab
+    /// shows when some phase enables it (the budget's always shows on its
+    /// own pages).
+    pub fn new(slug: &str, title: &str, phases: &[Phase], current: Tab) -> Self {
+        let has = |c: &str| phases.iter().any(|p| p.components.iter().any(|x| x == c));
+        Self {
+            slug: slug.to_owned(),
+            title: title.to_owned(),
+            current: match current {
+                Tab::Overview => "overview",
+                Tab::Debates => "debates",
+                Tab::Proposals => "proposals",
+                Tab::Budget => "budget",
+            },
+            debates: has("debates"),
+            proposals: has("proposals"),
+            budget: has("budget") || current == Tab::Budget,
+        }
+    }
+}
