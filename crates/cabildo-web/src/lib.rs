@@ -5,6 +5,7 @@
 #![recursion_limit = "256"]
 
 mod account_pages;
+mod accounts;
 mod api;
 mod budget_api;
 mod budget_pages;
@@ -16,7 +17,7 @@ mod legacy_media;
 mod media;
 mod moderation_pages;
 mod newsletter_pages;
-mod notification_pages;
+mod notifications;
 mod openapi;
 mod ops;
 mod organisation_pages;
@@ -46,11 +47,8 @@ use ui::i18n;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
-use axum::routing::{delete, get, patch, post, put};
+use axum::routing::{get, patch, post, put};
 use cabildo_tenancy::{Resolver, Tenancy};
-use std::net::IpAddr;
-use std::sync::Arc;
-use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -77,22 +75,13 @@ const NEWSLETTER_FORM_LIMIT: usize = 1024 * 1024;
 /// Builds the application router.
 pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router {
     let state = AppState::new(tenancy, resolver, config.clone());
+    // The API of domains that have moved to their folders.
+    let (moved_api, _, _) = http::api::ApiRoutes::new()
+        .merge(accounts::api::routes())
+        .split();
     let api = Router::new()
-        .route("/account/registrations", post(api::register))
-        .route("/account/confirmations", post(api::confirm))
-        .route("/account/password-resets", post(api::request_reset))
-        .route("/account/passwords", post(api::reset_password))
-        .route("/sessions", post(api::login))
-        .route("/sessions/current", delete(api::logout))
-        .route("/me", get(api::me))
-        .route("/me/verification", post(api::verify))
-        .route("/me/data", get(api::my_data))
-        .route("/me/deletion", post(api::delete))
-        .route("/me/tokens", get(api::list_tokens).post(api::create_token))
         .route("/processes", get(api::processes))
         .route("/processes/{slug}", get(api::process))
-        .route("/me/tokens/{id}", delete(api::revoke_token))
-        .route("/me/activity", get(participation_api::my_activity))
         .route(
             "/processes/{slug}/proposals",
             get(participation_api::list_proposals).post(participation_api::create_proposal),
@@ -158,50 +147,16 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
             get(budget_api::ballot).put(budget_api::cast),
         )
         .route("/openapi.json", get(openapi::serve))
+        .merge(moved_api)
         .fallback(api::not_found);
-    let sites = Router::new()
+    // Domains that have moved to their folders, each with its router.
+    let domains = Router::new()
+        .merge(accounts::router())
+        .merge(media::router())
+        .merge(notifications::router());
+    let sites = domains
         .route("/", get(pages::home))
         .route("/theme.css", get(pages::theme_css))
-        .route(
-            "/account/register",
-            get(account_pages::register_page).post(account_pages::register),
-        )
-        .route(
-            "/account/confirm",
-            get(account_pages::confirm_page).post(account_pages::confirm),
-        )
-        .route(
-            "/account/login",
-            get(account_pages::login_page).post(account_pages::login),
-        )
-        .route("/account/logout", post(account_pages::logout))
-        .route(
-            "/account/logout-everywhere",
-            post(account_pages::logout_everywhere),
-        )
-        .route(
-            "/account/password/forgot",
-            get(account_pages::forgot_page).post(account_pages::forgot),
-        )
-        .route(
-            "/account/password/reset",
-            get(account_pages::reset_page).post(account_pages::reset),
-        )
-        .route("/account", get(account_pages::account))
-        .route("/account/data", get(account_pages::my_data))
-        .route("/account/password", post(account_pages::change_password))
-        .route("/account/email", post(account_pages::change_email))
-        .route(
-            "/account/email/confirm",
-            get(account_pages::confirm_email_page).post(account_pages::confirm_email),
-        )
-        .route(
-            "/account/preferences",
-            post(account_pages::save_preferences),
-        )
-        .route("/notifications", get(notification_pages::list))
-        .route("/notifications/read", post(notification_pages::mark_read))
-        .route("/account/delete", post(account_pages::delete))
         .route("/processes", get(process_pages::list))
         .route("/processes/{slug}", get(process_pages::show))
         .route(
@@ -274,7 +229,6 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         .route("/reports", post(comment_pages::report))
         .route("/follows", post(comment_pages::follow))
         .route("/search", get(search_pages::search))
-        .route("/account/activity", get(search_pages::activity))
         .route("/staff/moderation", get(moderation_pages::page))
         .route(
             "/staff/moderation/decisions",
@@ -324,10 +278,6 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         .route(
             "/staff/invitation",
             get(staff_pages::invitation_page).post(staff_pages::accept),
-        )
-        .route(
-            "/account/verify",
-            get(account_pages::verify_page).post(account_pages::verify),
         )
         .nest("/api/v1", api)
         .route(
@@ -381,7 +331,6 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
                 .layer(axum::extract::DefaultBodyLimit::max(CENSUS_UPLOAD_LIMIT))
                 .layer(RequestBodyLimitLayer::new(CENSUS_UPLOAD_LIMIT)),
         )
-        .merge(media::router())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -49,34 +49,13 @@ pub(crate) fn refusal_message(tr: &Tr, refusal: Refusal) -> String {
     tr.t(&format!("refusal-{}", refusal.code().replace('_', "-")))
 }
 
-/// Creates a notification for each notice, in its recipient's language
-/// (the council's `default_language` when they chose none), in `tx`.
+/// Creates a notification for each notice (see [`crate::notifications::deliver`]).
 pub(crate) async fn deliver(
     tx: &mut TenantTx,
     notices: &[Notice],
     default_language: &str,
 ) -> Result<(), WebError> {
-    for notice in notices {
-        let tr = Tr::new(notice.language.as_deref().unwrap_or(default_language));
-        let key = format!("notice-{}", notice.kind.replace('.', "-"));
-        let (title, body) = if notice.kind == "user.blocked" {
-            (tr.t(&key), notice.subject.clone())
-        } else {
-            (tr.with(&key, "subject", &notice.subject), String::new())
-        };
-        cabildo_notify::notifications::notify(
-            tx,
-            &cabildo_notify::NewNotification {
-                user: notice.user,
-                kind: notice.kind.into(),
-                title: title.chars().take(300).collect(),
-                body,
-                link: Some(notice.link.clone()),
-            },
-        )
-        .await?;
-    }
-    Ok(())
+    Ok(crate::notifications::deliver(tx, notices, default_language).await?)
 }
 
 /// A visitor's seed for the random order: from their session or CSRF

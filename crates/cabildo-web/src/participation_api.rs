@@ -27,7 +27,7 @@ use cabildo_engine::debates::{self, DebateSort, NewDebate};
 use cabildo_engine::moderation::{self, Item};
 use cabildo_engine::proposals::{self, NewProposal, ProposalSort, Status};
 use cabildo_engine::staff::{self, Role};
-use cabildo_engine::{activity, follows, opendata, processes, search};
+use cabildo_engine::{follows, opendata, processes, search};
 use cabildo_tenancy::Site;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -744,21 +744,6 @@ pub async fn search(
         Err(failure) => return web_error(failure),
     };
     Json(json!({"query": q, "hits": *hits})).into_response()
-}
-
-/// `GET /api/v1/me/activity`.
-pub async fn my_activity(
-    State(state): State<AppState>,
-    Extension(site): Extension<Site>,
-    Extension(language): Extension<LanguageRequest>,
-    headers: HeaderMap,
-) -> Response {
-    let ctx = context!(state, site, language, headers);
-    let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
-        return unauthenticated();
-    };
-    let entries = read!(state, ctx, |tx| activity::of(&mut tx, user).await?);
-    Json(json!({"activity": entries})).into_response()
 }
 
 /// `GET /api/v1/processes/{slug}/open-data`: the whole export as JSON.

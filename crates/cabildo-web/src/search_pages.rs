@@ -3,18 +3,17 @@
 
 use crate::AppState;
 use crate::account_pages::{Chrome, load};
-use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::pages::LanguageLink;
-use crate::participation::{search_hits, short_date};
+use crate::participation::search_hits;
 use crate::proposal_pages::render;
 use crate::site::LanguageRequest;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
-use cabildo_engine::{activity, search};
+use axum::response::{IntoResponse, Response};
+use cabildo_engine::search;
 use cabildo_tenancy::Site;
 use serde::Deserialize;
 
@@ -98,63 +97,6 @@ pub async fn search(
                 title_html: h.title_html,
                 link: h.link,
                 snippet_html: h.snippet_html,
-            })
-            .collect(),
-    };
-    render(&state, &ctx, StatusCode::OK, &view)
-}
-
-/// One thing done, as shown.
-pub struct EntryRow {
-    kind_label: String,
-    title: String,
-    link: String,
-    date: String,
-}
-
-#[derive(Template)]
-#[template(path = "activity.html")]
-struct ActivityPage<'a> {
-    tr: &'a Tr,
-    chrome: &'a Chrome,
-    languages: &'a [LanguageLink],
-    entries: Vec<EntryRow>,
-}
-
-/// `GET /account/activity`.
-pub async fn activity(
-    State(state): State<AppState>,
-    Extension(site): Extension<Site>,
-    Extension(language): Extension<LanguageRequest>,
-    headers: HeaderMap,
-) -> Response {
-    let ctx = load!(state, site, language, headers);
-    let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
-        return Redirect::to("/account/login").into_response();
-    };
-    let loaded: Result<_, WebError> = async {
-        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
-        let entries = activity::of(&mut tx, user).await?;
-        tx.commit().await?;
-        Ok(entries)
-    }
-    .await;
-    let entries = match loaded {
-        Ok(entries) => entries,
-        Err(error) => return error.into_page(&ctx.tr),
-    };
-    let tr = &ctx.tr;
-    let view = ActivityPage {
-        tr,
-        chrome: &ctx.chrome,
-        languages: &ctx.chrome.languages,
-        entries: entries
-            .into_iter()
-            .map(|e| EntryRow {
-                kind_label: tr.t(&format!("activity-{}", e.kind)),
-                date: short_date(e.at),
-                title: e.title,
-                link: e.link,
             })
             .collect(),
     };

@@ -251,6 +251,29 @@ pub async fn credentials(
     .await?)
 }
 
+/// The password hash of `user` (`None` without an account or a password),
+/// to check a password they give with [`password::verify`] after the
+/// transaction.
+pub async fn password_hash(tx: &mut TenantTx, user: Uuid) -> Result<Option<String>, AccountError> {
+    Ok(
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1 AND deleted_at IS NULL")
+            .bind(user)
+            .fetch_optional(tx.conn())
+            .await?
+            .flatten(),
+    )
+}
+
+/// The address of `user`, if the account exists.
+pub async fn email_of(tx: &mut TenantTx, user: Uuid) -> Result<Option<String>, AccountError> {
+    Ok(
+        sqlx::query_scalar("SELECT email FROM users WHERE id = $1 AND deleted_at IS NULL")
+            .bind(user)
+            .fetch_optional(tx.conn())
+            .await?,
+    )
+}
+
 /// Sends a password reset link to `email` if it has an account; nothing
 /// otherwise, and the caller answers the same either way. Also works for
 /// people without a password yet (it sets their first one).

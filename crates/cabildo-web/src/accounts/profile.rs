@@ -1,0 +1,226 @@
+//! The logged-in person's own account: the account page, email
+//! preferences, a new address, a copy of their data, deleting the account,
+//! and what they did on the site.
+
+use crate::accounts::actions;
+use crate::accounts::password::refused_change;
+use crate::accounts::session::without_session;
+use crate::http::error::PageError;
+use crate::http::extract::{Citizen, CsrfForm};
+use crate::http::ratelimit::Action;
+use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::format::short_date;
+use crate::ui::i18n::Tr;
+use crate::ui::message::message_page;
+use askama::Template;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cabildo_engine::accounts::{self, AccountError, password};
+use cabildo_engine::activity;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage<'a> {
+    tr: &'a Tr,
+    chrome: &'a Chrome,
+    languages: &'a [LanguageLink],
+    profile: accounts::Profile,
+    preferences: accounts::Preferences,
+    notify_options: Vec<(&'static str, String)>,
+    password_hint: String,
+}
+
+/// `GET /account`: the logged-in person's account.
+pub async fn account(citizen: Citizen) -> Result<Response, PageError> {
+    let user = citizen.user();
+    let loaded = citizen
+        .tx(async |tx| {
+            let profile = accounts::profile(tx, user).await?;
+            let preferences = accounts::preferences(tx, user).await?;
+            Ok::<_, AccountError>(profile.zip(preferences))
+        })
+        .await?;
+    let Some((profile, preferences)) = loaded else {
+        return Err(PageError::LogIn(None));
+    };
+    let tr = &citizen.tr;
+    citizen.render_private(&AccountPage {
+        tr,
+        chrome: &citizen.chrome,
+        languages: &citizen.chrome.languages,
+        profile,
+        preferences,
+        notify_options: ["immediate", "daily", "weekly", "none"]
+            .into_iter()
+            .map(|o| (o, tr.t(&format!("preferences-{o}"))))
+            .collect(),
+        password_hint: tr.count("hint-password", password::MIN_LENGTH as i64),
+    })
+}
+
+/// The preferences form as typed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PreferencesForm {
+    notify_email: String,
+    newsletter: String,
+}
+
+/// `POST /account/preferences`.
+pub async fn save_preferences(
+    citizen: Citizen,
+    CsrfForm(form): CsrfForm<PreferencesForm>,
+) -> Result<Response, PageError> {
+    let user = citizen.user();
+    let preferences = accounts::Preferences {
+        notify_email: form.notify_email,
+        newsletter: form.newsletter == "on",
+    };
+    let saved = citizen
+        .tx(async |tx| accounts::set_preferences(tx, user, &preferences).await)
+        .await;
+    match saved {
+        Ok(()) => Ok(citizen.message(StatusCode::OK, "preferences-saved")),
+        Err(AccountError::Invalid(_)) => {
+            Ok(citizen.message(StatusCode::UNPROCESSABLE_ENTITY, "error-form"))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The new-address form as typed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ChangeEmailForm {
+    current_password: String,
+    email: String,
+}
+
+/// `POST /account/email`: sends a confirmation link to the new address.
+pub async fn change_email(
+    citizen: Citizen,
+    CsrfForm(form): CsrfForm<ChangeEmailForm>,
+) -> Result<Response, PageError> {
+    let user = citizen.user();
+    let hit = citizen
+        .state
+        .limiter
+        .hit(citizen.tenant.id, Action::ResetIp, &citizen.ip.to_string())
+        .await;
+    if let Err(seconds) = hit {
+        return Err(PageError::RateLimited(seconds));
+    }
+    if !actions::password_matches(&citizen, user, &form.current_password).await? {
+        return Ok(refused_change(
+            &citizen,
+            "change-email-title",
+            "invalid-credentials",
+        ));
+    }
+    let requested = citizen
+        .tx(async |tx| accounts::request_email_change(tx, user, &form.email).await)
+        .await;
+    match requested {
+        Ok(()) => Ok(citizen.message(StatusCode::OK, "change-email-sent")),
+        Err(AccountError::Invalid(_)) => Ok(refused_change(
+            &citizen,
+            "change-email-title",
+            "email-invalid",
+        )),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// A copy of a person's data as a JSON download.
+pub(crate) fn download(data: &serde_json::Value, slug: &str) -> Response {
+    let body = serde_json::to_string_pretty(data).unwrap_or_default();
+    let disposition = format!("attachment; filename=\"{slug}-my-data.json\"");
+    let mut response = (
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        body,
+    )
+        .into_response();
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    response
+}
+
+/// `GET /account/data`.
+pub async fn my_data(citizen: Citizen) -> Result<Response, PageError> {
+    match actions::export_data(&citizen, citizen.user()).await? {
+        Some(data) => Ok(download(&data, citizen.tenant.slug.as_str())),
+        None => Err(PageError::LogIn(None)),
+    }
+}
+
+/// A password confirming an action.
+#[derive(Debug, Default, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /account/delete`.
+pub async fn delete(
+    citizen: Citizen,
+    CsrfForm(form): CsrfForm<PasswordForm>,
+) -> Result<Response, PageError> {
+    if !actions::delete_account(&citizen, citizen.user(), &form.password).await? {
+        return Ok(citizen.message(StatusCode::FORBIDDEN, "delete-wrong-password"));
+    }
+    let tr = &citizen.tr;
+    let page = message_page(
+        tr,
+        StatusCode::OK,
+        &tr.t("delete-done-title"),
+        &tr.t("delete-done-body"),
+        true,
+    );
+    Ok(without_session(&citizen, page))
+}
+
+/// An activity entry as shown.
+pub struct EntryRow {
+    kind_label: String,
+    title: String,
+    link: String,
+    date: String,
+}
+
+#[derive(Template)]
+#[template(path = "activity.html")]
+struct ActivityPage<'a> {
+    tr: &'a Tr,
+    chrome: &'a Chrome,
+    languages: &'a [LanguageLink],
+    entries: Vec<EntryRow>,
+}
+
+/// `GET /account/activity`: what the person did here.
+pub async fn activity(citizen: Citizen) -> Result<Response, PageError> {
+    let user = citizen.user();
+    let entries = citizen.tx(async |tx| activity::of(tx, user).await).await?;
+    let tr = &citizen.tr;
+    citizen.render(&ActivityPage {
+        tr,
+        chrome: &citizen.chrome,
+        languages: &citizen.chrome.languages,
+        entries: entries
+            .into_iter()
+            .map(|e| EntryRow {
+                kind_label: tr.t(&format!("activity-{}", e.kind)),
+                date: short_date(e.at),
+                title: e.title,
+                link: e.link,
+            })
+            .collect(),
+    })
+}
