@@ -20,16 +20,16 @@ mod newsletter_pages;
 mod notifications;
 mod openapi;
 mod ops;
-mod organisation_pages;
+mod organisations;
 mod pages;
 mod participation;
 mod participation_api;
-mod platform_pages;
+mod platform;
 mod process_pages;
 mod proposal_pages;
 mod search_pages;
+mod staff;
 mod staff_budgets;
-mod staff_pages;
 mod staff_processes;
 mod ui;
 mod unsubscribe;
@@ -49,6 +49,7 @@ use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
 use axum::routing::{get, patch, post, put};
 use cabildo_tenancy::{Resolver, Tenancy};
+use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -75,11 +76,141 @@ const NEWSLETTER_FORM_LIMIT: usize = 1024 * 1024;
 /// Builds the application router.
 pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router {
     let state = AppState::new(tenancy, resolver, config.clone());
-    // The API of domains that have moved to their folders.
-    let (moved_api, _, _) = http::api::ApiRoutes::new()
+    let label = axum::middleware::from_fn(http::metrics::label);
+    let council = council_router(&config)
+        .route_layer(label.clone())
+        .with_state(state.clone());
+    let platform = platform_router(&config)
+        .route_layer(label.clone())
+        .with_state(state.clone());
+    // Each site answers with its own routes: the platform's on the base
+    // domain, a council's on its hosts (see `http::site`).
+    let sites = Router::new()
+        .fallback(move |request: axum::extract::Request| {
+            let router = match request.extensions().get::<cabildo_tenancy::Site>() {
+                Some(cabildo_tenancy::Site::Platform) => platform.clone(),
+                _ => council.clone(),
+            };
+            async move {
+                match router.oneshot(request).await {
+                    Ok(response) => response,
+                    Err(never) => match never {},
+                }
+            }
+        })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::site::resolve_site,
+        ));
+    let security_headers = [
+        (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+        (
+            HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=()",
+        ),
+        (
+            HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
+    ];
+    // Static files answer on any host, so that error pages on unknown hosts
+    // are styled too.
+    let mut operator = ops::health::router().route("/static/cabildo.css", get(pages::base_css));
+    if config.demo_mailbox.is_some() {
+        operator = operator.merge(demo_mail::router());
+    }
+    let operator = operator.layer(RequestBodyLimitLayer::new(config.body_limit));
+    let metrics =
+        axum::middleware::from_fn_with_state(state.metrics.clone(), http::metrics::record);
+    let mut router = operator
+        .route_layer(label)
+        .merge(sites)
+        .layer(metrics)
+        .with_state(state);
+    for (name, value) in security_headers {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            name,
+            HeaderValue::from_static(value),
+        ));
+    }
+    router
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            config.request_timeout,
+        ))
+        .layer(CatchPanicLayer::new())
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                let request_id = request
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                // No path, query or client address: they may carry personal data.
+                tracing::info_span!(
+                    "request",
+                    method = %request.method(),
+                    request_id = %request_id,
+                    tenant = tracing::field::Empty,
+                )
+            }),
+        )
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            header::COOKIE,
+            header::AUTHORIZATION,
+        ]))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// The routes of every council's site: its pages, and its API under
+/// `/api/v1`.
+fn council_router(config: &WebConfig) -> Router<AppState> {
+    let (api, _, _) = http::api::ApiRoutes::new()
         .merge(accounts::api::routes())
         .split();
-    let api = Router::new()
+    let api = api
+        .merge(legacy_api())
+        .fallback(async || http::error::ApiError::NoSuchCall);
+    Router::new()
+        .merge(accounts::router())
+        .merge(media::router())
+        .merge(notifications::router())
+        .merge(organisations::router())
+        .merge(platform::council_router())
+        .merge(staff::router())
+        .merge(legacy_pages())
+        .nest("/api/v1", api)
+        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .merge(legacy_large_bodies())
+        // Census files are large: this route alone takes bigger bodies.
+        .merge(
+            staff::census_router()
+                .layer(axum::extract::DefaultBodyLimit::max(CENSUS_UPLOAD_LIMIT))
+                .layer(RequestBodyLimitLayer::new(CENSUS_UPLOAD_LIMIT)),
+        )
+        .fallback(async || http::error::PageError::NotFound)
+}
+
+/// The routes of the platform site.
+fn platform_router(config: &WebConfig) -> Router<AppState> {
+    Router::new()
+        .merge(platform::router())
+        .nest(
+            "/api/v1",
+            Router::new().fallback(async || http::error::ApiError::NoSuchCall),
+        )
+        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .fallback(async || http::error::PageError::NotFound)
+}
+
+/// API routes of the modules not yet in their folders.
+fn legacy_api() -> Router<AppState> {
+    Router::new()
         .route("/processes", get(api::processes))
         .route("/processes/{slug}", get(api::process))
         .route(
@@ -147,14 +278,11 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
             get(budget_api::ballot).put(budget_api::cast),
         )
         .route("/openapi.json", get(openapi::serve))
-        .merge(moved_api)
-        .fallback(api::not_found);
-    // Domains that have moved to their folders, each with its router.
-    let domains = Router::new()
-        .merge(accounts::router())
-        .merge(media::router())
-        .merge(notifications::router());
-    let sites = domains
+}
+
+/// Page routes of the modules not yet in their folders.
+fn legacy_pages() -> Router<AppState> {
+    Router::new()
         .route("/", get(pages::home))
         .route("/theme.css", get(pages::theme_css))
         .route("/processes", get(process_pages::list))
@@ -253,38 +381,15 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
             "/staff/processes/{id}/publish",
             post(staff_processes::publish),
         )
-        .route("/staff", get(staff_pages::staff_page))
-        .route(
-            "/staff/handoff",
-            get(platform_pages::handoff_page).post(platform_pages::handoff),
-        )
-        .route(
-            "/login",
-            get(platform_pages::login_form).post(platform_pages::login),
-        )
-        .route("/logout", post(platform_pages::logout))
-        .route("/console", get(platform_pages::console))
-        .route("/console/open", post(platform_pages::open))
-        .route("/staff/invitations", post(staff_pages::invite))
-        .route("/staff/verifications", post(staff_pages::verify_manually))
-        .route(
-            "/staff/organisations/{id}",
-            post(organisation_pages::review),
-        )
-        .route(
-            "/account/organisation",
-            get(organisation_pages::page).post(organisation_pages::apply),
-        )
-        .route(
-            "/staff/invitation",
-            get(staff_pages::invitation_page).post(staff_pages::accept),
-        )
-        .nest("/api/v1", api)
         .route(
             "/unsubscribe",
             get(unsubscribe::confirm).post(unsubscribe::unsubscribe),
         )
-        .layer(RequestBodyLimitLayer::new(config.body_limit))
+}
+
+/// Routes of the modules not yet in their folders that take larger bodies.
+fn legacy_large_bodies() -> Router<AppState> {
+    Router::new()
         .route("/staff/newsletters", get(newsletter_pages::page))
         // Newsletters may run to 100,000 characters.
         .merge(
@@ -324,80 +429,4 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
                 .layer(axum::extract::DefaultBodyLimit::max(IMAGE_FORM_LIMIT))
                 .layer(RequestBodyLimitLayer::new(IMAGE_FORM_LIMIT)),
         )
-        // Census files are large: this route alone takes bigger bodies.
-        .merge(
-            Router::new()
-                .route("/staff/census", post(staff_pages::upload_census))
-                .layer(axum::extract::DefaultBodyLimit::max(CENSUS_UPLOAD_LIMIT))
-                .layer(RequestBodyLimitLayer::new(CENSUS_UPLOAD_LIMIT)),
-        )
-        .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            http::site::resolve_site,
-        ));
-
-    let security_headers = [
-        (header::CONTENT_SECURITY_POLICY, CSP),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::X_FRAME_OPTIONS, "DENY"),
-        (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
-        (
-            HeaderName::from_static("permissions-policy"),
-            "camera=(), microphone=(), geolocation=()",
-        ),
-        (
-            HeaderName::from_static("cross-origin-opener-policy"),
-            "same-origin",
-        ),
-    ];
-    // Static files answer on any host, so that error pages on unknown hosts
-    // are styled too.
-    let mut operator = ops::health::router().route("/static/cabildo.css", get(pages::base_css));
-    if config.demo_mailbox.is_some() {
-        operator = operator.merge(demo_mail::router());
-    }
-    let operator = operator.layer(RequestBodyLimitLayer::new(config.body_limit));
-    let mut router = operator
-        .merge(sites)
-        .layer(axum::middleware::from_fn_with_state(
-            state.metrics.clone(),
-            http::metrics::record,
-        ))
-        .with_state(state);
-    for (name, value) in security_headers {
-        router = router.layer(SetResponseHeaderLayer::if_not_present(
-            name,
-            HeaderValue::from_static(value),
-        ));
-    }
-    router
-        .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            config.request_timeout,
-        ))
-        .layer(CatchPanicLayer::new())
-        .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-                let request_id = request
-                    .headers()
-                    .get("x-request-id")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default();
-                // No path, query or client address: they may carry personal data.
-                tracing::info_span!(
-                    "request",
-                    method = %request.method(),
-                    request_id = %request_id,
-                    tenant = tracing::field::Empty,
-                )
-            }),
-        )
-        .layer(SetSensitiveRequestHeadersLayer::new([
-            header::COOKIE,
-            header::AUTHORIZATION,
-        ]))
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }

@@ -9,7 +9,7 @@ mod actions;
 pub mod api;
 mod password;
 mod profile;
-mod register;
+pub(crate) mod register;
 mod session;
 mod verify;
 

@@ -176,62 +176,76 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     async fn from_request(request: Request, state: &AppState) -> Result<Self, PageError> {
         let (mut parts, body) = request.into_parts();
         let council = Council::from_request_parts(&mut parts, state).await?;
-        let urlencoded = parts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
-            .await
-            .map_err(|rejection| match rejection.status() {
-                StatusCode::PAYLOAD_TOO_LARGE => PageError::TooLarge,
-                _ => PageError::Form,
-            })?;
-        if !urlencoded {
-            return Err(PageError::Form);
-        }
-        let pairs: Vec<(String, String)> =
-            serde_urlencoded::from_bytes(&bytes).map_err(|_| PageError::Form)?;
-        let sent = pairs
-            .iter()
-            .find(|(name, _)| name == "csrf_token")
-            .map_or("", |(_, value)| value.as_str());
-        if !council.visitor.csrf_matches(sent) {
+        let (value, sent) = read_form(Request::from_parts(parts, body), state).await?;
+        if !council.visitor.csrf_matches(&sent) {
             return Err(PageError::Csrf);
         }
-        serde_urlencoded::from_bytes(&bytes)
-            .map(Self)
-            .map_err(|_| PageError::Form)
+        Ok(Self(value))
     }
 }
 
+/// A urlencoded form read into `T`, with the CSRF token it carries ("" when
+/// none), for the caller to check.
+pub async fn read_form<T: DeserializeOwned>(
+    request: Request,
+    state: &AppState,
+) -> Result<(T, String), PageError> {
+    let urlencoded = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let bytes = Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| match rejection.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => PageError::TooLarge,
+            _ => PageError::Form,
+        })?;
+    if !urlencoded {
+        return Err(PageError::Form);
+    }
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(&bytes).map_err(|_| PageError::Form)?;
+    let sent = pairs
+        .into_iter()
+        .find(|(name, _)| name == "csrf_token")
+        .map(|(_, value)| value)
+        .unwrap_or_default();
+    let value = serde_urlencoded::from_bytes(&bytes).map_err(|_| PageError::Form)?;
+    Ok((value, sent))
+}
+
 /// A multipart form posted from a council page (pictures, files),
-/// carrying the visitor's CSRF token: its text fields (at most 64, each
-/// cut to 100,000 characters) and its files.
+/// carrying the visitor's CSRF token: its parts (at most 64), files and
+/// text fields alike.
 pub struct Upload {
-    fields: HashMap<String, String>,
-    files: HashMap<String, Bytes>,
+    parts: HashMap<String, Bytes>,
 }
 
 impl Upload {
-    /// The text field `name` ("" when not sent).
-    pub fn text(&self, name: &str) -> &str {
-        self.fields.get(name).map_or("", String::as_str)
+    /// The text field `name`, cut to 100,000 characters ("" when not sent
+    /// or not text).
+    pub fn text(&self, name: &str) -> String {
+        self.parts
+            .get(name)
+            .and_then(|bytes| std::str::from_utf8(bytes).ok())
+            .map(|text| text.chars().take(100_000).collect())
+            .unwrap_or_default()
     }
 
     /// The text fields read into `T`.
     pub fn form<T: DeserializeOwned>(&self) -> Result<T, PageError> {
         let object = self
-            .fields
-            .iter()
-            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .parts
+            .keys()
+            .map(|name| (name.clone(), serde_json::Value::String(self.text(name))))
             .collect();
         serde_json::from_value(serde_json::Value::Object(object)).map_err(|_| PageError::Form)
     }
 
     /// The file sent as `name` (empty when none was chosen).
     pub fn file(&self, name: &str) -> Bytes {
-        self.files.get(name).cloned().unwrap_or_default()
+        self.parts.get(name).cloned().unwrap_or_default()
     }
 }
 
@@ -244,24 +258,21 @@ impl FromRequest<AppState> for Upload {
         let mut multipart = Multipart::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(|_| PageError::Form)?;
-        let (mut fields, mut files) = (HashMap::new(), HashMap::new());
+        let mut parts = HashMap::new();
         while let Some(field) = multipart.next_field().await.map_err(|_| PageError::Form)? {
             let Some(name) = field.name().map(str::to_owned) else {
                 continue;
             };
-            if field.file_name().is_some() {
-                let bytes = field.bytes().await.map_err(|_| PageError::TooLarge)?;
-                files.insert(name, bytes);
-            } else if fields.len() < 64 {
-                let text = field.text().await.unwrap_or_default();
-                fields.insert(name, text.chars().take(100_000).collect());
+            let bytes = field.bytes().await.map_err(|_| PageError::TooLarge)?;
+            if parts.len() < 64 {
+                parts.insert(name, bytes);
             }
         }
-        let sent = fields.get("csrf_token").map_or("", String::as_str);
-        if !council.visitor.csrf_matches(sent) {
+        let upload = Self { parts };
+        if !council.visitor.csrf_matches(&upload.text("csrf_token")) {
             return Err(PageError::Csrf);
         }
-        Ok(Self { fields, files })
+        Ok(upload)
     }
 }
 

@@ -84,24 +84,45 @@ impl Metrics {
     }
 }
 
+/// The route a request matched, carried on its response from the router
+/// that matched it (each site has its own) to [`record`], outside them.
+#[derive(Clone, Debug)]
+pub struct RouteLabel(pub String);
+
+/// Route layer of every router: puts the matched route pattern on the
+/// response for [`record`].
+pub async fn label(request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned());
+    let mut response = next.run(request).await;
+    if let Some(route) = route {
+        response.extensions_mut().insert(RouteLabel(route));
+    }
+    response
+}
+
 /// Middleware recording every request. The route label is the matched
-/// route pattern, never the raw path, so label cardinality stays bounded.
+/// route pattern, never the raw path, so label cardinality stays bounded;
+/// a request no route took (an unknown host, a missing page) is
+/// `unmatched`.
 pub async fn record(
     State(metrics): State<std::sync::Arc<Metrics>>,
     request: Request,
     next: Next,
 ) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    tracing::Span::current().record("route", route.as_str());
     let method = match request.method().as_str() {
         m @ ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS") => m.to_owned(),
         _ => "other".to_owned(),
     };
     let started = Instant::now();
     let response = next.run(request).await;
+    let route = response
+        .extensions()
+        .get::<RouteLabel>()
+        .map_or_else(|| "unmatched".to_owned(), |l| l.0.clone());
+    tracing::Span::current().record("route", route.as_str());
     metrics.record(
         route,
         method,

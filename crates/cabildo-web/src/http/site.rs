@@ -195,3 +195,18 @@ pub async fn site_tr(state: &AppState, tenant: &Tenant, language: &LanguageReque
         Err(_) => language.ui(),
     }
 }
+
+/// `response` remembering an explicit `?lang=` choice for a year.
+pub fn remember_language(
+    mut response: Response,
+    language: &LanguageRequest,
+    chosen: &str,
+) -> Response {
+    if language.query.as_deref() == Some(chosen) {
+        let cookie = format!("lang={chosen}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly");
+        if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}

@@ -240,8 +240,9 @@ async fn operators_endpoints_report_health_and_metrics() {
         "{metrics}"
     );
     assert!(
-        metrics
-            .contains("cabildo_http_requests_total{route=\"/\",method=\"GET\",status=\"404\"} 1"),
+        metrics.contains(
+            "cabildo_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1"
+        ),
         "{metrics}"
     );
     assert!(metrics.contains("cabildo_http_request_duration_seconds_bucket{route=\"/\",method=\"GET\",status=\"200\",le=\"+Inf\"} 1"));

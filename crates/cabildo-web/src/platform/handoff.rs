@@ -1,0 +1,70 @@
+//! The council side of a consultant's hand-off: the single-use token from
+//! the platform console starts a staff session here, without a second
+//! password.
+
+use crate::accounts::register::{TokenForm, TokenQuery};
+use crate::http::cookies::append;
+use crate::http::council::Council;
+use crate::http::error::PageError;
+use crate::http::extract::CsrfForm;
+use axum::extract::Query;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use cabildo_engine::accounts::{AccountError, sessions};
+use cabildo_engine::platform;
+
+/// `GET /staff/handoff?token=…`: a button (GET never changes anything).
+pub async fn handoff_page(
+    council: Council,
+    Query(query): Query<TokenQuery>,
+) -> Result<Response, PageError> {
+    let tr = &council.tr;
+    council.token_button(
+        &query.token,
+        "/staff/handoff",
+        (
+            tr.with("handoff-title", "council", &council.chrome.council),
+            tr.t("handoff-intro"),
+            tr.t("handoff-submit"),
+        ),
+    )
+}
+
+/// `POST /staff/handoff`: uses the token and starts a staff session here.
+pub async fn handoff(
+    council: Council,
+    headers: HeaderMap,
+    CsrfForm(form): CsrfForm<TokenForm>,
+) -> Result<Response, PageError> {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_lowercase();
+    let state = &council.state;
+    let arrival =
+        platform::use_handoff(&state.tenancy, &form.token, council.tenant.id, &host).await?;
+    let Some(arrival) = arrival else {
+        return Ok(council.message(StatusCode::BAD_REQUEST, "handoff-invalid"));
+    };
+    let user_agent = council.user_agent.as_deref();
+    let (user, token) = council
+        .tx(async |tx| {
+            let user = platform::council_account(tx, &arrival).await?;
+            let token = sessions::start(tx, user, user_agent).await?;
+            Ok::<_, AccountError>((user, token))
+        })
+        .await?;
+    state.sessions.set_unread(council.tenant.id, user, None);
+    let mut response = Redirect::to("/staff").into_response();
+    let age = sessions::ABSOLUTE.whole_seconds();
+    let name = state.cookie_names().session;
+    append(
+        response.headers_mut(),
+        state.config.secure_cookies,
+        name,
+        &token,
+        Some(age),
+    );
+    Ok(response)
+}

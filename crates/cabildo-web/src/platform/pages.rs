@@ -1,0 +1,248 @@
+//! The platform site's pages: home, login, the console and logout.
+
+use crate::http::cookies::set_cookie;
+use crate::http::error::PageError;
+use crate::http::ratelimit::Action;
+use crate::http::site::{ClientIp, remember_language};
+use crate::platform::visitor::{PlatformForm, PlatformVisitor, session_cookie};
+use crate::ui::chrome::{LanguageLink, language_links};
+use crate::ui::i18n::{Tr, UI_LANGUAGES};
+use askama::Template;
+use axum::Extension;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use cabildo_engine::accounts::password;
+use cabildo_engine::platform;
+use cabildo_engine::staff::Role;
+use cabildo_tenancy::TenantId;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "platform_home.html")]
+struct PlatformHome {
+    tr: Tr,
+    languages: Vec<LanguageLink>,
+}
+
+/// `GET /`: what the platform is.
+pub async fn home(visitor: PlatformVisitor) -> Result<Response, PageError> {
+    let available: Vec<String> = UI_LANGUAGES.iter().map(|s| (*s).to_owned()).collect();
+    let code = visitor.tr.code().to_owned();
+    let page = PlatformHome {
+        tr: visitor.tr.clone(),
+        languages: language_links(&available, &code),
+    };
+    let response = Html(page.render()?).into_response();
+    Ok(remember_language(response, &visitor.language, &code))
+}
+
+/// A council in the console.
+pub struct ClientView {
+    slug: String,
+    name: String,
+    role: String,
+    role_label: String,
+}
+
+#[derive(Template)]
+#[template(path = "platform_login.html")]
+struct LoginPage<'a> {
+    tr: &'a Tr,
+    csrf: &'a str,
+    email: &'a str,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "console.html")]
+struct ConsolePage<'a> {
+    tr: &'a Tr,
+    csrf: &'a str,
+    greeting: String,
+    councils: Vec<ClientView>,
+}
+
+fn login_page(
+    visitor: &PlatformVisitor,
+    email: &str,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let page = LoginPage {
+        tr: &visitor.tr,
+        csrf: &visitor.csrf,
+        email,
+        error,
+    };
+    Ok(visitor.respond((status, Html(page.render()?)).into_response()))
+}
+
+/// `GET /login`.
+pub async fn login_form(visitor: PlatformVisitor) -> Result<Response, PageError> {
+    if visitor.account.is_some() {
+        return Ok(Redirect::to("/console").into_response());
+    }
+    login_page(&visitor, "", None, StatusCode::OK)
+}
+
+/// The login form as typed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+}
+
+/// `POST /login`: platform logins share the council limits, under a nil
+/// council id.
+pub async fn login(
+    visitor: PlatformVisitor,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    form: PlatformForm<LoginForm>,
+) -> Result<Response, PageError> {
+    let tr = &visitor.tr;
+    if !form.csrf_ok {
+        let error = Some(tr.t("error-csrf-body"));
+        return login_page(&visitor, "", error, StatusCode::FORBIDDEN);
+    }
+    let email = form.value.email.trim().to_lowercase();
+    let state = &visitor.state;
+    let platform_id = TenantId(uuid::Uuid::nil());
+    for (action, subject) in [
+        (Action::LoginIp, ip.to_string()),
+        (Action::LoginAccount, email.clone()),
+    ] {
+        if let Err(seconds) = state.limiter.hit(platform_id, action, &subject).await {
+            let body = tr.count(
+                "error-rate-limited-body",
+                i64::try_from(seconds).unwrap_or(i64::MAX),
+            );
+            let mut response =
+                login_page(&visitor, &email, Some(body), StatusCode::TOO_MANY_REQUESTS)?;
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            return Ok(response);
+        }
+    }
+    let credentials = platform::credentials(&state.tenancy, &email).await?;
+    let hash = credentials.as_ref().map(|(_, hash)| hash.clone());
+    let valid = password::verify(hash, &form.value.password).await;
+    let (Some((account, _)), true) = (credentials, valid) else {
+        let error = Some(tr.t("error-invalid-credentials"));
+        return login_page(&visitor, &email, error, StatusCode::UNAUTHORIZED);
+    };
+    let token = platform::start_session(&state.tenancy, account).await?;
+    let mut response = Redirect::to("/console").into_response();
+    let age = i64::from(platform::SESSION_DAYS) * 86_400;
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            state.config.secure_cookies,
+            session_cookie(state),
+            &token,
+            Some(age),
+        ),
+    );
+    Ok(response)
+}
+
+/// `GET /console`: the councils this account serves.
+pub async fn console(visitor: PlatformVisitor) -> Result<Response, PageError> {
+    let Some(account) = &visitor.account else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let councils = platform::councils(&visitor.state.tenancy, account).await?;
+    let tr = &visitor.tr;
+    let page = ConsolePage {
+        tr,
+        csrf: &visitor.csrf,
+        greeting: tr.with("console-greeting", "name", &account.name),
+        councils: councils
+            .into_iter()
+            .map(|c| ClientView {
+                role_label: tr.t(&format!("staff-role-{}", c.role)),
+                slug: c.slug,
+                name: c.name,
+                role: c.role,
+            })
+            .collect(),
+    };
+    let mut response = Html(page.render()?).into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    Ok(response)
+}
+
+/// Which council to open, as what.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OpenForm {
+    slug: String,
+    role: String,
+}
+
+/// `POST /console/open`: hands the account over to a council it serves.
+pub async fn open(
+    visitor: PlatformVisitor,
+    headers: axum::http::HeaderMap,
+    form: PlatformForm<OpenForm>,
+) -> Result<Response, PageError> {
+    let Some(account) = &visitor.account else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    if !form.csrf_ok {
+        return Err(PageError::Forbidden);
+    }
+    let Some(role) = Role::parse(&form.value.role) else {
+        return Err(PageError::BadRequest);
+    };
+    let platform_host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_lowercase();
+    let slug = &form.value.slug;
+    let council_host = format!("{slug}.{platform_host}");
+    let state = &visitor.state;
+    let Some(token) = platform::handoff(&state.tenancy, account, slug, role, &council_host).await?
+    else {
+        return Err(PageError::Forbidden);
+    };
+    let scheme = if state.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    Ok(Redirect::to(&format!(
+        "{scheme}://{council_host}/staff/handoff?token={token}"
+    ))
+    .into_response())
+}
+
+/// `POST /logout`.
+pub async fn logout(
+    visitor: PlatformVisitor,
+    form: PlatformForm<crate::http::extract::NoFields>,
+) -> Result<Response, PageError> {
+    if !form.csrf_ok {
+        return Err(PageError::Forbidden);
+    }
+    let state = &visitor.state;
+    if let Some(token) = &visitor.session_token {
+        platform::end_session(&state.tenancy, token).await?;
+    }
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            state.config.secure_cookies,
+            session_cookie(state),
+            "",
+            Some(0),
+        ),
+    );
+    Ok(response)
+}

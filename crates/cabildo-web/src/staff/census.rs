@@ -1,0 +1,92 @@
+//! The census (padrón) from the staff console: admins upload the whole
+//! file, or verify one person by hand with a reason for the audit log.
+
+use crate::http::error::PageError;
+use crate::http::extract::{CsrfForm, Staff, Upload};
+use crate::staff::console::render;
+use crate::ui::format::encode;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use cabildo_engine::accounts::AccountError;
+use cabildo_engine::census;
+use cabildo_engine::staff::{Permission, audit};
+use serde::Deserialize;
+
+/// A verification by hand, as typed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ManualForm {
+    email: String,
+    district: String,
+    reason: String,
+}
+
+/// `POST /staff/verifications` (admins).
+pub async fn verify_manually(
+    staff: Staff,
+    CsrfForm(form): CsrfForm<ManualForm>,
+) -> Result<Response, PageError> {
+    staff.require(Permission::ManageCensus)?;
+    let email = form.email.trim().to_lowercase();
+    let actor = staff.actor(staff.user());
+    let outcome = staff
+        .tx(async |tx| {
+            census::verify_manually(tx, &actor, &email, &form.district, &form.reason).await
+        })
+        .await?;
+    let key = match outcome {
+        Ok(_) => {
+            let back = format!("/staff?verified={}", encode(&email));
+            return Ok(Redirect::to(&back).into_response());
+        }
+        Err(census::ManualRefused::NoSuchPerson) => "staff-manual-no-person",
+        Err(census::ManualRefused::UnknownDistrict) => "staff-manual-district-unknown",
+        Err(census::ManualRefused::ReasonRequired) => "staff-manual-reason-required",
+    };
+    let error = Some(staff.tr.t(key));
+    render(&staff, None, error, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+/// `POST /staff/census` (admins, multipart with a `file`): replaces the
+/// council's census with the uploaded file.
+pub async fn upload(staff: Staff, upload: Upload) -> Result<Response, PageError> {
+    staff.require(Permission::ManageCensus)?;
+    let file = upload.file("file");
+    if file.is_empty() {
+        let error = Some(staff.tr.t("staff-census-no-file"));
+        return render(&staff, None, error, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let key = census::key(&staff.state.secret, staff.tenant.id);
+    let actor = staff.actor(staff.user());
+    let report = staff
+        .tx(async |tx| {
+            let report = census::import::import(tx, key, &file[..], &actor.0, |_, _| {})
+                .await
+                .map_err(|e| PageError::Internal(Box::new(e)))?;
+            let details = serde_json::json!({"residents": report.imported, "rejected": report.rejected.len()});
+            audit(tx, &actor, "census.import", None, details)
+                .await
+                .map_err(PageError::from)?;
+            Ok::<_, PageError>(report)
+        })
+        .await?;
+    let tr = &staff.tr;
+    let count = |n: u64| tr.number(i64::try_from(n).unwrap_or(i64::MAX));
+    let counts = format!(
+        "{} / {} / {}",
+        count(report.imported),
+        count(report.duplicates),
+        count(report.rejected.len() as u64)
+    );
+    let mut notice = tr.with("staff-census-imported", "counts", &counts);
+    let shown: Vec<String> = report
+        .rejected
+        .iter()
+        .take(20)
+        .map(|r| format!("{} {}: {}", tr.t("staff-census-line"), r.line, r.reason))
+        .collect();
+    if !shown.is_empty() {
+        notice.push_str(&format!(" {}", shown.join("; ")));
+    }
+    render(&staff, Some(notice), None, StatusCode::OK).await
+}

@@ -1,0 +1,131 @@
+//! `/staff`: what each member of staff works on, by their roles.
+
+use crate::http::error::PageError;
+use crate::http::extract::Staff;
+use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::i18n::Tr;
+use askama::Template;
+use axum::extract::Query;
+use axum::http::StatusCode;
+use axum::response::Response;
+use cabildo_engine::accounts::AccountError;
+use cabildo_engine::budgets::setup::{self, StaffHeading};
+use cabildo_engine::organisations::{self, Organisation};
+use cabildo_engine::staff::{self, Permission, Role};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "staff.html")]
+struct StaffPage<'a> {
+    tr: &'a Tr,
+    chrome: &'a Chrome,
+    languages: &'a [LanguageLink],
+    your_roles: String,
+    is_admin: bool,
+    roles: Vec<(&'static str, String)>,
+    members: Vec<(String, String, String)>,
+    audit: Vec<(String, String, String, String)>,
+    notice: Option<String>,
+    error: Option<String>,
+    districts: Vec<(String, String)>,
+    reviews_organisations: bool,
+    organisations: Vec<Organisation>,
+    /// Admins and evaluators: budget headings, with projects awaiting review.
+    reviews_budgets: bool,
+    headings: Vec<StaffHeading>,
+}
+
+/// A role's name in `tr`'s language.
+pub(crate) fn role_name(tr: &Tr, role: &str) -> String {
+    tr.t(&format!("staff-role-{role}"))
+}
+
+/// `?invited=`: who was just invited.
+#[derive(Debug, Default, Deserialize)]
+pub struct ConsoleQuery {
+    invited: Option<String>,
+}
+
+/// `GET /staff`.
+pub async fn page(staff: Staff, Query(query): Query<ConsoleQuery>) -> Result<Response, PageError> {
+    let notice = query
+        .invited
+        .map(|email| staff.tr.with("staff-invited", "email", &email));
+    render(&staff, notice, None, StatusCode::OK).await
+}
+
+/// The console with a notice or an error (after an action).
+pub(crate) async fn render(
+    staff: &Staff,
+    notice: Option<String>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let (admin, reviews_organisations, reviews_budgets) = (
+        staff.may(Permission::ManageStaff),
+        staff.may(Permission::ReviewOrganisations),
+        staff.may(Permission::ReviewProjects),
+    );
+    let (members, audit, organisations, headings) = staff
+        .tx(async |tx| {
+            let (members, audit) = if admin {
+                (
+                    staff::members(tx).await?,
+                    staff::recent_audit(tx, 50).await?,
+                )
+            } else {
+                (Vec::new(), Vec::new())
+            };
+            let organisations = if reviews_organisations {
+                organisations::pending(tx).await?
+            } else {
+                Vec::new()
+            };
+            let headings = if reviews_budgets {
+                setup::staff_headings(tx).await?
+            } else {
+                Vec::new()
+            };
+            Ok::<_, AccountError>((members, audit, organisations, headings))
+        })
+        .await?;
+    let tr = &staff.tr;
+    let names: Vec<String> = staff
+        .roles
+        .iter()
+        .map(|r| role_name(tr, r.as_str()))
+        .collect();
+    let when = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    staff.render_status(
+        status,
+        &StaffPage {
+            tr,
+            chrome: &staff.chrome,
+            languages: &staff.chrome.languages,
+            your_roles: tr.with("staff-your-roles", "roles", &names.join(", ")),
+            is_admin: admin,
+            roles: Role::ALL
+                .iter()
+                .map(|r| (r.as_str(), role_name(tr, r.as_str())))
+                .collect(),
+            members: members
+                .into_iter()
+                .map(|m| (m.name, m.email, role_name(tr, &m.role)))
+                .collect(),
+            audit: audit
+                .into_iter()
+                .map(|e| {
+                    let at = e.at.format(when).unwrap_or_default();
+                    (at, e.actor, e.action, e.subject.unwrap_or_default())
+                })
+                .collect(),
+            notice,
+            error,
+            districts: staff.districts(),
+            reviews_organisations,
+            organisations,
+            reviews_budgets,
+            headings,
+        },
+    )
+}

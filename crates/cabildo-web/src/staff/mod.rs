@@ -1,0 +1,29 @@
+//! The staff console of a council (`/staff`): one's roles; for admins the
+//! staff list, invitations, the census and the audit log; organisations
+//! to review; budget headings to review. Also accepting an invitation.
+
+mod census;
+mod console;
+mod invitations;
+
+use crate::http::state::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+
+/// The staff console's pages, except the census upload (see
+/// [`census_router`]).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/staff", get(console::page))
+        .route("/staff/invitations", post(invitations::invite))
+        .route(
+            "/staff/invitation",
+            get(invitations::invitation_page).post(invitations::accept),
+        )
+        .route("/staff/verifications", post(census::verify_manually))
+}
+
+/// The census upload, which takes large bodies.
+pub fn census_router() -> Router<AppState> {
+    Router::new().route("/staff/census", post(census::upload))
+}
