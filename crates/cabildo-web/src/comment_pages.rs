@@ -212,7 +212,7 @@ pub(crate) async fn may_start(
 
 /// A page explaining why an action was refused.
 pub(crate) fn refused_page(state: &AppState, ctx: &Context, refusal: Refusal) -> Response {
-    let response = crate::pages::message_page(
+    let response = crate::ui::message::message_page(
         &ctx.tr,
         refusal_status(refusal),
         &ctx.tr.t("refusal-title"),

@@ -9,12 +9,12 @@ use crate::comment_pages::{
 };
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::pages::LanguageLink;
 use crate::participation::{
     ListQuery, Pagination, debate_list, encode, paragraphs, process, refusal_message, short_date,
 };
 use crate::proposal_pages::{DetailQuery, ProcessTabs, district_name, districts, render};
 use crate::site::LanguageRequest;
+use crate::ui::chrome::LanguageLink;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, Query, State};

@@ -1,7 +1,7 @@
 //! Errors shown to visitors: one enum, one mapping to status and page.
 
 use crate::i18n::Tr;
-use crate::pages::message_page;
+use crate::ui::message::message_page;
 use axum::http::StatusCode;
 use axum::response::Response;
 use cabildo_tenancy::TenancyError;

@@ -40,7 +40,7 @@ pub(crate) async fn page_picture(
     match store(state, ctx.tenant.id, bytes).await {
         Ok(Ok(name)) => Ok(name),
         Ok(Err(refused)) => {
-            let page = crate::pages::message_page(
+            let page = crate::ui::message::message_page(
                 &ctx.tr,
                 refused.status(),
                 &ctx.tr.t("refusal-title"),

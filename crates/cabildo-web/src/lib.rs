@@ -10,8 +10,10 @@ mod api;
 mod budget_api;
 mod budget_pages;
 mod comment_pages;
+mod comments;
 mod debate_pages;
 mod error;
+mod home;
 mod http;
 mod legacy_media;
 mod media;
@@ -21,16 +23,14 @@ mod notifications;
 mod openapi;
 mod ops;
 mod organisations;
-mod pages;
 mod participation;
 mod participation_api;
 mod platform;
-mod process_pages;
+mod processes;
 mod proposal_pages;
 mod search_pages;
 mod staff;
 mod staff_budgets;
-mod staff_processes;
 mod ui;
 mod unsubscribe;
 
@@ -118,7 +118,7 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
     ];
     // Static files answer on any host, so that error pages on unknown hosts
     // are styled too.
-    let mut operator = ops::health::router().route("/static/cabildo.css", get(pages::base_css));
+    let mut operator = ops::health::router().route("/static/cabildo.css", get(ops::base_css));
     if config.demo_mailbox.is_some() {
         operator = operator.merge(demo_mail::router());
     }
@@ -172,16 +172,21 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
 fn council_router(config: &WebConfig) -> Router<AppState> {
     let (api, _, _) = http::api::ApiRoutes::new()
         .merge(accounts::api::routes())
+        .merge(comments::api::routes())
+        .merge(processes::api::routes())
         .split();
     let api = api
         .merge(legacy_api())
         .fallback(async || http::error::ApiError::NoSuchCall);
     Router::new()
         .merge(accounts::router())
+        .merge(comments::router())
+        .merge(home::router())
         .merge(media::router())
         .merge(notifications::router())
         .merge(organisations::router())
         .merge(platform::council_router())
+        .merge(processes::router())
         .merge(staff::router())
         .merge(legacy_pages())
         .nest("/api/v1", api)
@@ -211,8 +216,6 @@ fn platform_router(config: &WebConfig) -> Router<AppState> {
 /// API routes of the modules not yet in their folders.
 fn legacy_api() -> Router<AppState> {
     Router::new()
-        .route("/processes", get(api::processes))
-        .route("/processes/{slug}", get(api::process))
         .route(
             "/processes/{slug}/proposals",
             get(participation_api::list_proposals).post(participation_api::create_proposal),
@@ -220,14 +223,6 @@ fn legacy_api() -> Router<AppState> {
         .route(
             "/processes/{slug}/debates",
             get(participation_api::list_debates).post(participation_api::create_debate),
-        )
-        .route(
-            "/processes/{slug}/open-data",
-            get(participation_api::open_data),
-        )
-        .route(
-            "/processes/{slug}/open-data/{table}",
-            get(participation_api::open_data_csv),
         )
         .route(
             "/proposals/{id}",
@@ -243,20 +238,6 @@ fn legacy_api() -> Router<AppState> {
         )
         .route("/proposals/{id}/status", put(participation_api::set_status))
         .route("/debates/{id}", get(participation_api::debate))
-        .route(
-            "/{kind}/{id}/comments",
-            get(participation_api::list_comments).post(participation_api::create_comment),
-        )
-        .route(
-            "/{kind}/{id}/follow",
-            put(participation_api::follow).delete(participation_api::follow),
-        )
-        .route("/{kind}/{id}/reports", post(participation_api::report))
-        .route(
-            "/comments/{id}",
-            patch(participation_api::edit_comment).delete(participation_api::delete_comment),
-        )
-        .route("/comments/{id}/vote", put(participation_api::vote))
         .route("/search", get(participation_api::search))
         .route("/processes/{slug}/budget", get(budget_api::budget))
         .route(
@@ -283,10 +264,6 @@ fn legacy_api() -> Router<AppState> {
 /// Page routes of the modules not yet in their folders.
 fn legacy_pages() -> Router<AppState> {
     Router::new()
-        .route("/", get(pages::home))
-        .route("/theme.css", get(pages::theme_css))
-        .route("/processes", get(process_pages::list))
-        .route("/processes/{slug}", get(process_pages::show))
         .route(
             "/processes/{slug}/proposals",
             get(proposal_pages::list).post(proposal_pages::create),
@@ -350,12 +327,6 @@ fn legacy_pages() -> Router<AppState> {
         )
         .route("/debates/{id}", get(debate_pages::show))
         .route("/staff/debates/{id}", post(debate_pages::act))
-        .route("/comments", post(comment_pages::create))
-        .route("/comments/{id}/vote", post(comment_pages::vote))
-        .route("/comments/{id}/edit", post(comment_pages::edit))
-        .route("/comments/{id}/delete", post(comment_pages::delete))
-        .route("/reports", post(comment_pages::report))
-        .route("/follows", post(comment_pages::follow))
         .route("/search", get(search_pages::search))
         .route("/staff/moderation", get(moderation_pages::page))
         .route(
@@ -363,24 +334,6 @@ fn legacy_pages() -> Router<AppState> {
             post(moderation_pages::decide),
         )
         .route("/staff/moderation/blocks", post(moderation_pages::block))
-        .route(
-            "/staff/processes",
-            get(staff_processes::page).post(staff_processes::create),
-        )
-        .route("/staff/phases", post(staff_processes::add_phase))
-        .route(
-            "/staff/phases/{id}/delete",
-            post(staff_processes::remove_phase),
-        )
-        .route("/staff/processes/{id}", post(staff_processes::update))
-        .route(
-            "/staff/processes/{id}/archive",
-            post(staff_processes::archive),
-        )
-        .route(
-            "/staff/processes/{id}/publish",
-            post(staff_processes::publish),
-        )
         .route(
             "/unsubscribe",
             get(unsubscribe::confirm).post(unsubscribe::unsubscribe),
@@ -399,11 +352,7 @@ fn legacy_large_bodies() -> Router<AppState> {
         )
         // Pictures: up to 5 MB, on these routes only.
         .merge(
-            Router::new()
-                .route(
-                    "/staff/processes/{id}/image",
-                    post(staff_processes::upload_image),
-                )
+            processes::picture_router()
                 .route("/proposals/{id}/image", post(proposal_pages::upload_image))
                 .route(
                     "/budget-headings/{id}/projects",

@@ -7,10 +7,10 @@ use crate::account_pages::{Chrome, Context, Fields, fields_or_return, get, load}
 use crate::comment_pages::{form_action, refused_page};
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::pages::LanguageLink;
 use crate::participation::deliver;
 use crate::proposal_pages::render;
 use crate::site::LanguageRequest;
+use crate::ui::chrome::LanguageLink;
 use askama::Template;
 use axum::Extension;
 use axum::extract::State;

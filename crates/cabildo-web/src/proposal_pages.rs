@@ -10,12 +10,12 @@ use crate::comment_pages::{
 };
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::pages::LanguageLink;
 use crate::participation::{
     ListQuery, Pagination, cached_proposal, deliver, encode, paragraphs, parse_id, process,
     proposal_list, refusal_message, seed, short_date,
 };
 use crate::site::LanguageRequest;
+use crate::ui::chrome::LanguageLink;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, Query, State};

@@ -4,10 +4,10 @@
 use crate::AppState;
 use crate::account_pages::{Chrome, load};
 use crate::i18n::Tr;
-use crate::pages::LanguageLink;
 use crate::participation::search_hits;
 use crate::proposal_pages::render;
 use crate::site::LanguageRequest;
+use crate::ui::chrome::LanguageLink;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, State};

@@ -7,8 +7,8 @@
 use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::pages::message_page;
 use crate::site::LanguageRequest;
+use crate::ui::message::message_page;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, State};

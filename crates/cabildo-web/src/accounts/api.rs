@@ -4,7 +4,7 @@
 
 use crate::accounts::actions::{self, Failure, Residency};
 use crate::accounts::profile::download;
-use crate::http::api::{ActErrors, ApiRoutes, ErrorBody};
+use crate::http::api::{ActErrors, ApiRoutes, ErrorBody, Instant};
 use crate::http::cookies::append;
 use crate::http::council::ApiCouncil;
 use crate::http::error::ApiError;
@@ -16,7 +16,6 @@ use axum::response::{IntoResponse, Response};
 use cabildo_engine::accounts::{self, AccountError, Registration, api_tokens, password, sessions};
 use cabildo_engine::{activity, organisations};
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 use utoipa::ToSchema;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -418,13 +417,9 @@ pub struct TokenView {
     /// The name its owner gave it.
     name: String,
     /// Created.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    created_at: OffsetDateTime,
+    created_at: Instant,
     /// Last used (within a few minutes).
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    last_used_at: Option<OffsetDateTime>,
+    last_used_at: Option<Instant>,
 }
 
 /// The person's live tokens.
@@ -448,8 +443,8 @@ async fn list_tokens(citizen: ApiCitizen) -> Result<impl IntoResponse, ApiError>
         .map(|t| TokenView {
             id: t.id,
             name: t.name,
-            created_at: t.created_at,
-            last_used_at: t.last_used_at,
+            created_at: t.created_at.into(),
+            last_used_at: t.last_used_at.map(Instant),
         })
         .collect();
     Ok(Json(TokensView { tokens }))
@@ -556,9 +551,7 @@ pub struct EntryView {
     /// Where it is shown.
     link: String,
     /// When.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    at: OffsetDateTime,
+    at: Instant,
 }
 
 /// The person's activity.
@@ -581,7 +574,7 @@ async fn my_activity(citizen: ApiCitizen) -> Result<impl IntoResponse, ApiError>
             kind: e.kind,
             title: e.title,
             link: e.link,
-            at: e.at,
+            at: e.at.into(),
         })
         .collect();
     Ok(Json(ActivityView { activity }))

@@ -193,3 +193,32 @@ pub enum ActErrors {
     #[response(status = 503)]
     Unavailable(ErrorBody),
 }
+
+/// An instant in the API: RFC 3339 text.
+#[derive(Clone, Copy, Debug)]
+pub struct Instant(pub time::OffsetDateTime);
+
+impl Serialize for Instant {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        time::serde::rfc3339::serialize(&self.0, serializer)
+    }
+}
+
+impl PartialSchema for Instant {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::DateTime,
+            )))
+            .into()
+    }
+}
+
+impl ToSchema for Instant {}
+
+impl From<time::OffsetDateTime> for Instant {
+    fn from(at: time::OffsetDateTime) -> Self {
+        Self(at)
+    }
+}

@@ -118,6 +118,20 @@ impl Context {
         self.state.tenancy.transaction(&self.tenant, work).await
     }
 
+    /// A copy of what `work` reads, kept briefly for every visitor of this
+    /// council under `key` (see [`crate::http::read_cache`]).
+    pub async fn cached<T, E, F>(&self, key: String, work: F) -> Result<Arc<T>, E>
+    where
+        T: Send + Sync + 'static,
+        F: AsyncFnOnce(&mut TenantTx) -> Result<T, E>,
+        E: From<TenancyError>,
+    {
+        self.state
+            .reads
+            .get_or_load(self.tenant.id, key, || self.tx(work))
+            .await
+    }
+
     /// Like [`Context::tx`] for a change to what public pages show: the
     /// council's read cache is dropped once it is committed.
     pub async fn change<T, E, F>(&self, work: F) -> Result<T, E>
@@ -232,6 +246,12 @@ impl Council {
         self.visitor
             .set_cookies(&self.state, response.headers_mut());
         response
+    }
+
+    /// `page` rendered with 200, without the CSRF cookie: for pages with
+    /// no form an anonymous visitor could send (the home page, processes).
+    pub fn render_plain(&self, page: &impl Template) -> Result<Response, PageError> {
+        Ok(Html(page.render()?).into_response())
     }
 
     /// `page` rendered with 200.

@@ -540,3 +540,21 @@ impl From<PictureError> for ApiError {
         }
     }
 }
+
+/// Errors that can say "no such item", for code shared by pages and API.
+pub trait NotFound {
+    /// No such item.
+    fn not_found() -> Self;
+}
+
+impl NotFound for PageError {
+    fn not_found() -> Self {
+        Self::NotFound
+    }
+}
+
+impl NotFound for ApiError {
+    fn not_found() -> Self {
+        Self::NotFound
+    }
+}

@@ -12,9 +12,9 @@ use crate::budget_pages::money;
 use crate::comment_pages::{form_action, refused_page};
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::pages::LanguageLink;
 use crate::participation::{deliver, parse_id};
 use crate::site::LanguageRequest;
+use crate::ui::chrome::LanguageLink;
 use askama::Template;
 use axum::Extension;
 use axum::extract::multipart::MultipartRejection;
@@ -432,7 +432,7 @@ pub async fn paper_file(
         };
         ctx.respond(
             &state,
-            crate::pages::message_page(
+            crate::ui::message::message_page(
                 tr,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &tr.t("refusal-title"),

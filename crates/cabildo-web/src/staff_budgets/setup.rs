@@ -7,9 +7,9 @@ use crate::account_pages::{Chrome, Context, Fields, fields_or_return, get, load}
 use crate::budget_pages::money;
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::pages::LanguageLink;
 use crate::participation::{parse_id, refusal_message};
 use crate::site::LanguageRequest;
+use crate::ui::chrome::LanguageLink;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, Query, State};

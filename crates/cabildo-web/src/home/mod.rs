@@ -1,0 +1,148 @@
+//! A council's home page (its processes, calendar, latest proposals and
+//! districts) and its theme stylesheet.
+
+use crate::http::council::Council;
+use crate::http::error::PageError;
+use crate::http::site::{LanguageRequest, remember_language};
+use crate::http::state::AppState;
+use crate::processes::cached::{self, Listing};
+use crate::proposal_pages::{ProposalRow, rows};
+use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::format::{iso, short_date};
+use crate::ui::i18n::Tr;
+use askama::Template;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
+use cabildo_tenancy::Site;
+use std::sync::Arc;
+
+/// The home page and the theme.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/theme.css", get(theme_css))
+}
+
+/// One phase of the home page's calendar.
+pub struct CalendarRow {
+    slug: String,
+    process: String,
+    phase: String,
+    starts: String,
+    ends: String,
+    starts_iso: String,
+    ends_iso: String,
+    current: bool,
+}
+
+/// One district row of the home page.
+pub struct DistrictView {
+    name: String,
+    population: i64,
+    label: String,
+}
+
+#[derive(Template)]
+#[template(path = "council_home.html")]
+struct CouncilHome<'a> {
+    tr: &'a Tr,
+    chrome: &'a Chrome,
+    languages: &'a [LanguageLink],
+    listing: Arc<Listing>,
+    latest: Vec<ProposalRow>,
+    calendar: Vec<CalendarRow>,
+    name: String,
+    welcome: Option<String>,
+    districts: Vec<DistrictView>,
+    max_population: i64,
+    total_label: String,
+}
+
+/// `GET /`: the council's home.
+async fn home(
+    council: Council,
+    Extension(language): Extension<LanguageRequest>,
+) -> Result<Response, PageError> {
+    let tr = &council.tr;
+    let settings = &council.settings;
+    let code = tr.code();
+    let welcome = settings
+        .welcome
+        .get(code)
+        .or_else(|| settings.welcome.get(&settings.default_language))
+        .cloned();
+    let districts: Vec<DistrictView> = settings
+        .districts
+        .iter()
+        .map(|d| DistrictView {
+            name: d.name.clone(),
+            population: i64::from(d.population),
+            label: tr.count("district-residents", i64::from(d.population)),
+        })
+        .collect();
+    let total: i64 = districts.iter().map(|d| d.population).sum();
+    let listing = cached::listing::<PageError>(&council).await?;
+    let latest = rows(tr, &council.districts(), listing.latest.clone());
+    let calendar = listing
+        .calendar
+        .iter()
+        .map(|c| CalendarRow {
+            slug: c.slug.clone(),
+            process: c.process.clone(),
+            phase: c.phase.clone(),
+            starts: short_date(c.starts_at),
+            ends: short_date(c.ends_at - time::Duration::seconds(1)),
+            starts_iso: iso(c.starts_at),
+            ends_iso: iso(c.ends_at),
+            current: c.current,
+        })
+        .collect();
+    let max_population = districts
+        .iter()
+        .map(|d| d.population)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let response = council.render_plain(&CouncilHome {
+        tr,
+        chrome: &council.chrome,
+        languages: &council.chrome.languages,
+        listing,
+        latest,
+        calendar,
+        name: council.tenant.name.clone(),
+        welcome,
+        max_population,
+        total_label: tr.with("home-total-residents", "formatted", &tr.number(total)),
+        districts,
+    })?;
+    Ok(remember_language(response, &language, code))
+}
+
+/// `GET /theme.css`: the council's colours as CSS variables (a stylesheet,
+/// since the CSP forbids inline styles). Every page asks for it, so it
+/// reads only the settings, not the visitor.
+async fn theme_css(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+) -> Result<Response, PageError> {
+    let Site::Council(tenant) = site else {
+        return Err(PageError::NotFound);
+    };
+    let settings = state.tenancy.site_settings(&tenant).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=60"),
+        ],
+        // Colours are `#rrggbb`, checked on write and by the database.
+        format!(
+            ":root {{ --primary: {}; --accent: {}; }}\n",
+            settings.primary_colour, settings.accent_colour
+        ),
+    )
+        .into_response())
+}

@@ -1,0 +1,353 @@
+//! `/staff/processes` (admins): create processes with their participation
+//! rules, add and remove phases, change texts and scope, add a hero
+//! picture, publish and archive. Every change is audited by the engine.
+
+use crate::http::error::PageError;
+use crate::http::extract::{CsrfForm, Id, NoFields, Staff, Upload};
+use crate::http::storage::{self, PictureError};
+use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::format::{coded, short_date};
+use crate::ui::i18n::Tr;
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::Response;
+use cabildo_engine::accounts::AccountError;
+use cabildo_engine::processes::{
+    self, Component, NewPhase, NewProcess, Refused, Rules, Texts, Who,
+};
+use cabildo_engine::staff::Permission;
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// A process as listed.
+pub struct Row {
+    id: String,
+    slug: String,
+    title: String,
+    status_label: String,
+    phases: i64,
+    draft: bool,
+    published: bool,
+    summary: String,
+    description: String,
+    district: String,
+    phase_rows: Vec<PhaseRow>,
+}
+
+/// A phase as staff see it.
+pub struct PhaseRow {
+    id: String,
+    title: String,
+    dates: String,
+    started: bool,
+}
+
+#[derive(Template)]
+#[template(path = "staff_processes.html")]
+struct Page<'a> {
+    tr: &'a Tr,
+    chrome: &'a Chrome,
+    languages: &'a [LanguageLink],
+    processes: Vec<Row>,
+    districts: Vec<(String, String)>,
+    who: Vec<(&'static str, String)>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+/// The page with a notice or an error (after an action).
+async fn render(
+    staff: &Staff,
+    notice: Option<String>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let (all, phases) = staff
+        .tx(async |tx| {
+            let all = processes::all(tx).await?;
+            let phases = processes::all_phases(tx).await?;
+            Ok::<_, AccountError>((all, phases))
+        })
+        .await?;
+    let tr = &staff.tr;
+    let processes = all
+        .into_iter()
+        .map(|p| Row {
+            id: p.id.to_string(),
+            status_label: tr.t(&format!("staff-process-status-{}", p.status)),
+            draft: p.status == "draft",
+            published: p.status == "published",
+            summary: p.summary,
+            description: p.description,
+            district: p.district.unwrap_or_default(),
+            phase_rows: phases
+                .iter()
+                .filter(|f| f.process_id == p.id)
+                .map(|f| PhaseRow {
+                    id: f.id.to_string(),
+                    title: f.title.clone(),
+                    dates: format!(
+                        "{} – {}",
+                        short_date(f.starts_at),
+                        short_date(f.ends_at - time::Duration::seconds(1))
+                    ),
+                    started: f.started,
+                })
+                .collect(),
+            slug: p.slug,
+            title: p.title,
+            phases: p.phases,
+        })
+        .collect();
+    staff.render_status(
+        status,
+        &Page {
+            tr,
+            chrome: &staff.chrome,
+            languages: &staff.chrome.languages,
+            processes,
+            districts: staff.districts(),
+            who: [Who::Registered, Who::Verified, Who::District]
+                .into_iter()
+                .map(|w| (w.as_str(), tr.t(&format!("who-{}", w.as_str()))))
+                .collect(),
+            notice,
+            error,
+        },
+    )
+}
+
+/// `GET /staff/processes`.
+pub async fn page(staff: Staff) -> Result<Response, PageError> {
+    staff.require(Permission::ManageProcesses)?;
+    render(&staff, None, None, StatusCode::OK).await
+}
+
+/// A refusal in the page's words.
+fn refusal(tr: &Tr, refused: Refused) -> String {
+    match refused {
+        Refused::Invalid(code) => coded(tr, "staff-process-error", code),
+        Refused::SlugTaken => tr.t("staff-process-error-slug-taken"),
+        Refused::NotFound => tr.t("error-not-found-title"),
+        Refused::RulesFrozen => tr.t("staff-process-error-frozen"),
+    }
+}
+
+/// The page after an admin action: its notice (the council's pages then
+/// show the change), or why it was refused.
+async fn finish(
+    staff: &Staff,
+    outcome: Result<&'static str, Refused>,
+) -> Result<Response, PageError> {
+    match outcome {
+        Ok(notice) => {
+            staff.state.reads.changed(staff.tenant.id).await;
+            render(staff, Some(staff.tr.t(notice)), None, StatusCode::OK).await
+        }
+        Err(refused) => {
+            let error = Some(refusal(&staff.tr, refused));
+            render(staff, None, error, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+/// A new process as typed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ProcessForm {
+    slug: String,
+    title: String,
+    summary: String,
+    description: String,
+    district: String,
+    create_rule: String,
+    support_rule: String,
+    threshold: String,
+}
+
+/// `POST /staff/processes`: a new draft process.
+pub async fn create(
+    staff: Staff,
+    CsrfForm(form): CsrfForm<ProcessForm>,
+) -> Result<Response, PageError> {
+    staff.require(Permission::ManageProcesses)?;
+    let who = |name: &str| Who::parse(name).unwrap_or(Who::Verified);
+    let new = NewProcess {
+        slug: form.slug.trim().to_lowercase(),
+        title: form.title,
+        summary: form.summary,
+        description: form.description,
+        district: Some(form.district).filter(|d| !d.is_empty()),
+        rules: Rules {
+            create: who(&form.create_rule),
+            support: who(&form.support_rule),
+            organisations_may_support: false,
+            support_threshold: form.threshold.trim().parse().unwrap_or(0),
+        },
+    };
+    let actor = staff.actor(staff.user());
+    let created = staff
+        .tx(async |tx| processes::create(tx, &actor, &new).await)
+        .await?;
+    finish(&staff, created.map(|_| "staff-process-created")).await
+}
+
+/// A phase as typed: whole days, the last included.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PhaseForm {
+    process: String,
+    title: String,
+    starts: String,
+    ends: String,
+    debates: String,
+    proposals: String,
+}
+
+/// `POST /staff/phases`: a phase for a process (whole days, UTC).
+pub async fn add_phase(
+    staff: Staff,
+    CsrfForm(form): CsrfForm<PhaseForm>,
+) -> Result<Response, PageError> {
+    staff.require(Permission::ManageProcesses)?;
+    let date = |text: &str| {
+        cabildo_engine::census::import::parse_day(text).map(|d| d.midnight().assume_utc())
+    };
+    let (Ok(process), Some(starts_at), Some(ends_at)) = (
+        form.process.parse::<Uuid>(),
+        date(&form.starts),
+        date(&form.ends),
+    ) else {
+        let error = Some(staff.tr.t("staff-process-error-dates-invalid"));
+        return render(&staff, None, error, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let components = [("debates", &form.debates), ("proposals", &form.proposals)]
+        .into_iter()
+        .filter(|(_, on)| on.as_str() == "on")
+        .filter_map(|(c, _)| Component::parse(c))
+        .collect();
+    let phase = NewPhase {
+        title: form.title,
+        starts_at,
+        // The end day is included.
+        ends_at: ends_at + time::Duration::days(1),
+        components,
+    };
+    let actor = staff.actor(staff.user());
+    let added = staff
+        .tx(async |tx| processes::add_phase(tx, &actor, process, &phase).await)
+        .await?;
+    finish(&staff, added.map(|_| "staff-phase-added")).await
+}
+
+/// `POST /staff/processes/{id}/publish`.
+pub async fn publish(
+    staff: Staff,
+    Id(id): Id<Uuid>,
+    _: CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
+    staff.require(Permission::ManageProcesses)?;
+    let actor = staff.actor(staff.user());
+    let published = staff
+        .tx(async |tx| processes::publish(tx, &actor, id).await)
+        .await?;
+    if !published {
+        return Err(PageError::NotFound);
+    }
+    finish(&staff, Ok("staff-process-published")).await
+}
+
+/// `POST /staff/processes/{id}/image` (multipart, field `image`): the
+/// process's hero picture.
+pub async fn upload_image(
+    staff: Staff,
+    Id(id): Id<Uuid>,
+    upload: Upload,
+) -> Result<Response, PageError> {
+    staff.require(Permission::ManageProcesses)?;
+    let name = match storage::store(&staff.state, staff.tenant.id, &upload.file("image")).await {
+        Ok(name) => name,
+        Err(PictureError::Refused(refused)) => {
+            let error = Some(coded(&staff.tr, "refusal", refused.code()));
+            return render(&staff, None, error, refused.status()).await;
+        }
+        Err(failed) => return Err(failed.into()),
+    };
+    let actor = staff.actor(staff.user());
+    let saved = staff
+        .tx(async |tx| processes::set_image(tx, &actor, id, Some(&name)).await)
+        .await?;
+    if !saved {
+        return Err(PageError::NotFound);
+    }
+    finish(&staff, Ok("staff-process-image-saved")).await
+}
+
+/// A process's texts and scope as typed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TextsForm {
+    title: String,
+    summary: String,
+    description: String,
+    district: String,
+}
+
+/// `POST /staff/processes/{id}`: new texts and scope.
+pub async fn update(
+    staff: Staff,
+    Id(id): Id<Uuid>,
+    CsrfForm(form): CsrfForm<TextsForm>,
+) -> Result<Response, PageError> {
+    staff.require(Permission::ManageProcesses)?;
+    let texts = Texts {
+        title: form.title,
+        summary: form.summary,
+        description: form.description,
+        district: Some(form.district).filter(|d| !d.is_empty()),
+    };
+    let actor = staff.actor(staff.user());
+    let updated = staff
+        .tx(async |tx| processes::update(tx, &actor, id, &texts).await)
+        .await?;
+    finish(&staff, updated.map(|()| "staff-process-updated")).await
+}
+
+/// `POST /staff/processes/{id}/archive`: off the public site.
+pub async fn archive(
+    staff: Staff,
+    Id(id): Id<Uuid>,
+    _: CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
+    staff.require(Permission::ManageProcesses)?;
+    let actor = staff.actor(staff.user());
+    let archived = staff
+        .tx(async |tx| processes::archive(tx, &actor, id).await)
+        .await?;
+    let outcome = if archived {
+        Ok("staff-process-archived")
+    } else {
+        Err(Refused::NotFound)
+    };
+    finish(&staff, outcome).await
+}
+
+/// `POST /staff/phases/{id}/delete`: a phase that has not begun.
+pub async fn remove_phase(
+    staff: Staff,
+    Id(id): Id<Uuid>,
+    _: CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
+    staff.require(Permission::ManageProcesses)?;
+    let actor = staff.actor(staff.user());
+    let removed = staff
+        .tx(async |tx| processes::remove_phase(tx, &actor, id).await)
+        .await?;
+    let outcome = match removed {
+        Ok(()) => Ok("staff-phase-removed"),
+        // For a phase, "frozen" means it has begun.
+        Err(Refused::RulesFrozen) => Err(Refused::Invalid("phase_started")),
+        Err(other) => Err(other),
+    };
+    finish(&staff, outcome).await
+}
