@@ -28,6 +28,7 @@ mod participation_api;
 mod platform;
 mod processes;
 mod proposal_pages;
+mod proposals;
 mod search_pages;
 mod staff;
 mod staff_budgets;
@@ -170,13 +171,9 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
 /// The routes of every council's site: its pages, and its API under
 /// `/api/v1`.
 fn council_router(config: &WebConfig) -> Router<AppState> {
-    let (api, _, _) = http::api::ApiRoutes::new()
-        .merge(accounts::api::routes())
-        .merge(comments::api::routes())
-        .merge(processes::api::routes())
-        .split();
+    let (api, _, _) = api_routes(config).split();
     let api = api
-        .merge(legacy_api())
+        .merge(legacy_api().layer(RequestBodyLimitLayer::new(config.body_limit)))
         .fallback(async || http::error::ApiError::NoSuchCall);
     Router::new()
         .merge(accounts::router())
@@ -187,11 +184,19 @@ fn council_router(config: &WebConfig) -> Router<AppState> {
         .merge(organisations::router())
         .merge(platform::council_router())
         .merge(processes::router())
+        .merge(proposals::router())
         .merge(staff::router())
         .merge(legacy_pages())
-        .nest("/api/v1", api)
         .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .nest("/api/v1", api)
         .merge(legacy_large_bodies())
+        // Pictures: up to 5 MB, on these routes only.
+        .merge(
+            processes::picture_router()
+                .merge(proposals::picture_router())
+                .layer(axum::extract::DefaultBodyLimit::max(IMAGE_FORM_LIMIT))
+                .layer(RequestBodyLimitLayer::new(IMAGE_FORM_LIMIT)),
+        )
         // Census files are large: this route alone takes bigger bodies.
         .merge(
             staff::census_router()
@@ -199,6 +204,21 @@ fn council_router(config: &WebConfig) -> Router<AppState> {
                 .layer(RequestBodyLimitLayer::new(CENSUS_UPLOAD_LIMIT)),
         )
         .fallback(async || http::error::PageError::NotFound)
+}
+
+/// The API of a council's site, each route with its body limit.
+pub(crate) fn api_routes(config: &WebConfig) -> http::api::ApiRoutes {
+    http::api::ApiRoutes::new()
+        .merge(accounts::api::routes())
+        .merge(comments::api::routes())
+        .merge(processes::api::routes())
+        .merge(proposals::api::routes())
+        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .merge(
+            proposals::api::picture_routes()
+                .layer(axum::extract::DefaultBodyLimit::max(IMAGE_FORM_LIMIT))
+                .layer(RequestBodyLimitLayer::new(IMAGE_FORM_LIMIT)),
+        )
 }
 
 /// The routes of the platform site.
@@ -217,26 +237,9 @@ fn platform_router(config: &WebConfig) -> Router<AppState> {
 fn legacy_api() -> Router<AppState> {
     Router::new()
         .route(
-            "/processes/{slug}/proposals",
-            get(participation_api::list_proposals).post(participation_api::create_proposal),
-        )
-        .route(
             "/processes/{slug}/debates",
             get(participation_api::list_debates).post(participation_api::create_debate),
         )
-        .route(
-            "/proposals/{id}",
-            get(participation_api::proposal).patch(participation_api::edit_proposal),
-        )
-        .route(
-            "/proposals/{id}/withdrawal",
-            post(participation_api::withdraw_proposal),
-        )
-        .route(
-            "/proposals/{id}/support",
-            post(participation_api::support).delete(participation_api::unsupport),
-        )
-        .route("/proposals/{id}/status", put(participation_api::set_status))
         .route("/debates/{id}", get(participation_api::debate))
         .route("/search", get(participation_api::search))
         .route("/processes/{slug}/budget", get(budget_api::budget))
@@ -264,14 +267,6 @@ fn legacy_api() -> Router<AppState> {
 /// Page routes of the modules not yet in their folders.
 fn legacy_pages() -> Router<AppState> {
     Router::new()
-        .route(
-            "/processes/{slug}/proposals",
-            get(proposal_pages::list).post(proposal_pages::create),
-        )
-        .route(
-            "/processes/{slug}/proposals/new",
-            get(proposal_pages::new_form),
-        )
         .route(
             "/processes/{slug}/debates",
             get(debate_pages::list).post(debate_pages::create),
@@ -314,17 +309,6 @@ fn legacy_pages() -> Router<AppState> {
             "/budget-headings/{id}/results",
             get(budget_pages::results_page),
         )
-        .route("/proposals/{id}", get(proposal_pages::show))
-        .route(
-            "/proposals/{id}/edit",
-            get(proposal_pages::edit_form).post(proposal_pages::edit),
-        )
-        .route("/proposals/{id}/support", post(proposal_pages::support))
-        .route("/proposals/{id}/withdraw", post(proposal_pages::withdraw))
-        .route(
-            "/staff/proposals/{id}/status",
-            post(proposal_pages::set_status),
-        )
         .route("/debates/{id}", get(debate_pages::show))
         .route("/staff/debates/{id}", post(debate_pages::act))
         .route("/search", get(search_pages::search))
@@ -352,8 +336,7 @@ fn legacy_large_bodies() -> Router<AppState> {
         )
         // Pictures: up to 5 MB, on these routes only.
         .merge(
-            processes::picture_router()
-                .route("/proposals/{id}/image", post(proposal_pages::upload_image))
+            Router::new()
                 .route(
                     "/budget-headings/{id}/projects",
                     post(budget_pages::propose),
@@ -370,10 +353,6 @@ fn legacy_large_bodies() -> Router<AppState> {
                 .route(
                     "/staff/budget-headings/{id}/paper-votes",
                     post(staff_budgets::paper_file),
-                )
-                .route(
-                    "/api/v1/proposals/{id}/image",
-                    put(participation_api::put_image),
                 )
                 .layer(axum::extract::DefaultBodyLimit::max(IMAGE_FORM_LIMIT))
                 .layer(RequestBodyLimitLayer::new(IMAGE_FORM_LIMIT)),

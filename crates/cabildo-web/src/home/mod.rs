@@ -6,7 +6,7 @@ use crate::http::error::PageError;
 use crate::http::site::{LanguageRequest, remember_language};
 use crate::http::state::AppState;
 use crate::processes::cached::{self, Listing};
-use crate::proposal_pages::{ProposalRow, rows};
+use crate::proposals::{ProposalRow, rows};
 use crate::ui::chrome::{Chrome, LanguageLink};
 use crate::ui::format::{iso, short_date};
 use crate::ui::i18n::Tr;

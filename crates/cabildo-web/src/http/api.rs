@@ -56,6 +56,21 @@ impl ApiRoutes {
         self
     }
 
+    /// Wraps every route added so far in `layer` (body limits).
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: tower::Layer<axum::routing::Route> + Clone + Send + Sync + 'static,
+        L::Service: tower::Service<axum::extract::Request> + Clone + Send + Sync + 'static,
+        <L::Service as tower::Service<axum::extract::Request>>::Response:
+            axum::response::IntoResponse + 'static,
+        <L::Service as tower::Service<axum::extract::Request>>::Error:
+            Into<std::convert::Infallible> + 'static,
+        <L::Service as tower::Service<axum::extract::Request>>::Future: Send + 'static,
+    {
+        self.router = self.router.layer(layer);
+        self
+    }
+
     /// The router, the finished document, and the table of routes.
     pub fn split(self) -> (Router<AppState>, OpenApi, Vec<Route>) {
         let (router, mut doc) = self.router.split_for_parts();

@@ -1,0 +1,529 @@
+//! The proposal pages and their forms.
+
+use crate::comments::view::{self, CommentsView};
+use crate::http::council::Council;
+use crate::http::error::{PageError, refusal_message};
+use crate::http::extract::{Citizen, CsrfForm, Id, NoFields, Upload};
+use crate::http::query::{DetailQuery, ListQuery};
+use crate::http::storage;
+use crate::notifications::deliver;
+use crate::processes::cached::published;
+use crate::processes::may_start;
+use crate::proposals::cached;
+use crate::proposals::rows::{ProposalRow, rows};
+use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::format::{encode, paragraphs, short_date};
+use crate::ui::i18n::Tr;
+use crate::ui::pagination::Pagination;
+use crate::ui::tabs::{ProcessTabs, Tab};
+use askama::Template;
+use axum::extract::Query;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use cabildo_engine::accounts::AccountError;
+use cabildo_engine::content::{Refusal, Target};
+use cabildo_engine::processes::{self, Action, Denied};
+use cabildo_engine::proposals::{self, NewProposal, Proposal, ProposalSort, Status};
+use cabildo_engine::staff::{self, Permission};
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// A link that changes one thing of a list (its sort).
+pub struct Choice {
+    label: String,
+    href: String,
+    current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "proposals.html")]
+struct ListPage<'a> {
+    tr: &'a Tr,
+    chrome: &'a Chrome,
+    languages: &'a [LanguageLink],
+    tabs: ProcessTabs,
+    items: Vec<ProposalRow>,
+    total_label: String,
+    sorts: Vec<Choice>,
+    districts: Vec<(String, String)>,
+    district: String,
+    statuses: Vec<(String, String)>,
+    status: String,
+    qualified: bool,
+    sort: &'static str,
+    pagination: Pagination,
+}
+
+/// The statuses a proposal may be given, with their names.
+fn statuses(tr: &Tr, which: &[&str]) -> Vec<(String, String)> {
+    which
+        .iter()
+        .map(|s| ((*s).to_owned(), tr.t(&format!("proposal-status-{s}"))))
+        .collect()
+}
+
+/// `GET /processes/{slug}/proposals`.
+pub async fn list(
+    council: Council,
+    Id(slug): Id<String>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let (page, sort, filter) = (
+        query.page(),
+        ProposalSort::parse(query.sort.as_deref()),
+        query.filter(),
+    );
+    let seed = query.seed(&council.visitor.csrf);
+    let ((process, _, phases), list) =
+        cached::list::<PageError>(&council, &slug, &filter, (sort, seed), page).await?;
+    let tr = &council.tr;
+    let base = format!("/processes/{slug}/proposals");
+    let mut filters = Vec::new();
+    if let Some(district) = &filter.district {
+        filters.push(format!("district={}", encode(district)));
+    }
+    if let Some(status) = &filter.status {
+        filters.push(format!("status={}", encode(status)));
+    }
+    if filter.qualified {
+        filters.push("qualified=true".to_owned());
+    }
+    let with_sort = |s: ProposalSort| {
+        let mut query = vec![format!("sort={}", s.as_str())];
+        query.extend(filters.iter().cloned());
+        query.join("&")
+    };
+    let sorts = [
+        ProposalSort::Supported,
+        ProposalSort::Newest,
+        ProposalSort::Random,
+    ]
+    .into_iter()
+    .map(|s| Choice {
+        label: tr.t(&format!("proposals-sort-{}", s.as_str())),
+        href: format!("{base}?{}", with_sort(s)),
+        current: s == sort,
+    })
+    .collect();
+    let districts = council.districts();
+    council.render(&ListPage {
+        tr,
+        chrome: &council.chrome,
+        languages: &council.chrome.languages,
+        tabs: ProcessTabs::new(&process.slug, &process.title, &phases, Tab::Proposals),
+        items: rows(tr, &districts, list.0.clone()),
+        total_label: tr.count("proposals-total", list.1),
+        sorts,
+        district: filter.district.clone().unwrap_or_default(),
+        districts,
+        statuses: statuses(
+            tr,
+            &[
+                "published",
+                "evaluating",
+                "accepted",
+                "rejected",
+                "withdrawn",
+            ],
+        ),
+        status: filter.status.clone().unwrap_or_default(),
+        qualified: filter.qualified,
+        sort: sort.as_str(),
+        pagination: Pagination::new(tr, &base, &with_sort(sort), page, list.1),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "proposal_form.html")]
+struct FormPage<'a> {
+    tr: &'a Tr,
+    chrome: &'a Chrome,
+    languages: &'a [LanguageLink],
+    heading: String,
+    action: String,
+    title: String,
+    summary: String,
+    body: String,
+    district: String,
+    districts: Vec<(String, String)>,
+    error: Option<(String, String)>,
+}
+
+/// A proposal as typed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ProposalForm {
+    title: String,
+    summary: String,
+    body: String,
+    district: String,
+}
+
+impl ProposalForm {
+    fn proposal(self) -> NewProposal {
+        NewProposal {
+            title: self.title,
+            summary: self.summary,
+            body: self.body,
+            district: Some(self.district).filter(|d| !d.is_empty()),
+        }
+    }
+}
+
+/// The form at `action` under `heading`, with what was typed and why it
+/// was refused.
+fn form_page(
+    council: &Council,
+    status: StatusCode,
+    (action, heading): (String, String),
+    new: &NewProposal,
+    error: Option<Refusal>,
+) -> Result<Response, PageError> {
+    let error = error.map(|refusal| {
+        let field = match refusal {
+            Refusal::Invalid(field, _) => field.to_owned(),
+            _ => String::new(),
+        };
+        (field, refusal_message(&council.tr, refusal))
+    });
+    council.render_status(
+        status,
+        &FormPage {
+            tr: &council.tr,
+            chrome: &council.chrome,
+            languages: &council.chrome.languages,
+            heading,
+            action,
+            title: new.title.clone(),
+            summary: new.summary.clone(),
+            body: new.body.clone(),
+            district: new.district.clone().unwrap_or_default(),
+            districts: council.districts(),
+            error,
+        },
+    )
+}
+
+/// `GET /processes/{slug}/proposals/new`: the form, or why the visitor may
+/// not make a proposal now.
+pub async fn new_form(citizen: Citizen, Id(slug): Id<String>) -> Result<Response, PageError> {
+    may_start(&citizen, &slug, citizen.user(), Action::CreateProposal).await?;
+    let place = (
+        format!("/processes/{slug}/proposals"),
+        citizen.tr.t("proposal-new"),
+    );
+    form_page(
+        &citizen,
+        StatusCode::OK,
+        place,
+        &NewProposal::default(),
+        None,
+    )
+}
+
+/// `POST /processes/{slug}/proposals`.
+pub async fn create(
+    citizen: Citizen,
+    Id(slug): Id<String>,
+    CsrfForm(form): CsrfForm<ProposalForm>,
+) -> Result<Response, PageError> {
+    let (new, user) = (form.proposal(), citizen.user());
+    let created = citizen
+        .change(async |tx| {
+            let (process, _, _) = processes::published_by_slug(tx, &slug)
+                .await?
+                .ok_or(Refusal::NotFound)?;
+            Ok::<_, PageError>(proposals::create(tx, user, process.id, &new).await??)
+        })
+        .await;
+    match created {
+        Ok(id) => Ok(Redirect::to(&format!("/proposals/{id}?done=created")).into_response()),
+        Err(PageError::Refused(refusal @ Refusal::Invalid(..))) => {
+            let place = (
+                format!("/processes/{slug}/proposals"),
+                citizen.tr.t("proposal-new"),
+            );
+            form_page(
+                &citizen,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                place,
+                &new,
+                Some(refusal),
+            )
+        }
+        Err(error) => Err(error),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "proposal.html")]
+struct ProposalPage<'a> {
+    tr: &'a Tr,
+    chrome: &'a Chrome,
+    languages: &'a [LanguageLink],
+    tabs: ProcessTabs,
+    proposal: ProposalRow,
+    paragraphs: Vec<String>,
+    /// The picture's name.
+    image: Option<String>,
+    answer: Vec<String>,
+    published: String,
+    comments: CommentsView,
+    supported: bool,
+    /// Why the visitor may not support, when they may not.
+    support_denied: Option<String>,
+    login_to_support: bool,
+    following: bool,
+    editable: bool,
+    answering: bool,
+    statuses: Vec<(String, String)>,
+    notice: Option<String>,
+}
+
+/// What a proposal's page shows of and for its visitor.
+struct Seen {
+    proposal: Proposal,
+    may: Result<(), Denied>,
+    supported: bool,
+    editable: bool,
+    following: bool,
+    answering: bool,
+}
+
+/// A proposal as `council`'s visitor sees it: anonymous visitors read it
+/// from the read cache (its count may lag a few seconds) and need nothing
+/// else; people logged in read it fresh, with what concerns them.
+async fn seen(council: &Council, id: Uuid) -> Result<Seen, PageError> {
+    let Some(user) = council.user() else {
+        let proposal = cached::proposal::<PageError>(council, id).await?;
+        let proposal = proposal.as_ref().clone().ok_or(PageError::NotFound)?;
+        return Ok(Seen {
+            proposal,
+            may: Err(Denied::NotRegistered),
+            supported: false,
+            editable: false,
+            following: false,
+            answering: false,
+        });
+    };
+    council
+        .tx(async |tx| {
+            let proposal = proposals::find(tx, id).await?.ok_or(PageError::NotFound)?;
+            let process = proposal.process_id;
+            Ok(Seen {
+                may: processes::may(tx, process, Some(user), Action::Support).await?,
+                supported: !proposals::supported_by(tx, user, &[id]).await?.is_empty(),
+                editable: proposals::editable_by(tx, user, id).await?,
+                following: cabildo_engine::follows::follows(tx, user, Target::Proposal(id)).await?,
+                answering: staff::may(tx, user, Permission::AnswerProposals).await?,
+                proposal,
+            })
+        })
+        .await
+}
+
+/// The confirmations of a proposal's page.
+const DONE: [&str; 7] = [
+    "created",
+    "edited",
+    "supported",
+    "unsupported",
+    "withdrawn",
+    "answered",
+    "acted",
+];
+
+/// `GET /proposals/{id}`.
+pub async fn show(
+    council: Council,
+    Id(id): Id<Uuid>,
+    Query(query): Query<DetailQuery>,
+) -> Result<Response, PageError> {
+    let seen = seen(&council, id).await?;
+    let (process, _, phases) =
+        published::<PageError>(&council, &seen.proposal.process_slug).await?;
+    let base = format!("/proposals/{id}");
+    let comments = view::load(
+        &council,
+        Target::Proposal(id),
+        query.comments_page(),
+        true,
+        base,
+    )
+    .await?;
+    let tr = &council.tr;
+    let support_denied = match seen.may {
+        Ok(()) if seen.proposal.status == "published" => None,
+        Ok(()) => Some(refusal_message(tr, Refusal::Closed)),
+        Err(denied) => Some(refusal_message(tr, Refusal::from(denied))),
+    };
+    let proposal = seen.proposal;
+    council.render(&ProposalPage {
+        tr,
+        chrome: &council.chrome,
+        languages: &council.chrome.languages,
+        tabs: ProcessTabs::new(&process.slug, &process.title, &phases, Tab::Proposals),
+        paragraphs: paragraphs(&proposal.body),
+        image: proposal.image.clone(),
+        answer: paragraphs(proposal.answer.as_deref().unwrap_or_default()),
+        published: short_date(proposal.created_at),
+        comments,
+        supported: seen.supported,
+        support_denied,
+        login_to_support: council.user().is_none(),
+        following: seen.following,
+        editable: seen.editable,
+        answering: seen.answering,
+        statuses: statuses(tr, &["published", "evaluating", "accepted", "rejected"]),
+        notice: query.notice(tr, "done", &DONE),
+        proposal: rows(tr, &council.districts(), vec![proposal]).remove(0),
+    })
+}
+
+/// `support` = `on` (support) or `off` (take it back).
+#[derive(Debug, Default, Deserialize)]
+pub struct SupportForm {
+    #[serde(default)]
+    support: String,
+}
+
+/// `POST /proposals/{id}/support`. Supports do not drop the read cache:
+/// counts in lists may lag a few seconds.
+pub async fn support(
+    citizen: Citizen,
+    Id(id): Id<Uuid>,
+    CsrfForm(form): CsrfForm<SupportForm>,
+) -> Result<Redirect, PageError> {
+    let (user, language) = (citizen.user(), citizen.tr.code().to_owned());
+    let on = form.support != "off";
+    citizen
+        .tx(async |tx| {
+            if on {
+                let supported = proposals::support(tx, user, id).await??;
+                deliver(tx, &supported.notices, &language).await?;
+            } else {
+                proposals::unsupport(tx, user, id).await??;
+            }
+            Ok::<_, PageError>(())
+        })
+        .await?;
+    let done = if on { "supported" } else { "unsupported" };
+    Ok(Redirect::to(&format!(
+        "/proposals/{id}?done={done}#support"
+    )))
+}
+
+/// `POST /proposals/{id}/withdraw`: the author withdraws it.
+pub async fn withdraw(
+    citizen: Citizen,
+    Id(id): Id<Uuid>,
+    _: CsrfForm<NoFields>,
+) -> Result<Redirect, PageError> {
+    let user = citizen.user();
+    citizen
+        .change(async |tx| Ok::<_, PageError>(proposals::withdraw(tx, user, id).await??))
+        .await?;
+    Ok(Redirect::to(&format!("/proposals/{id}?done=withdrawn")))
+}
+
+/// `GET /proposals/{id}/edit`: the author, within the edit window.
+pub async fn edit_form(citizen: Citizen, Id(id): Id<Uuid>) -> Result<Response, PageError> {
+    let user = citizen.user();
+    let proposal = citizen
+        .tx(async |tx| {
+            let editable = proposals::editable_by(tx, user, id).await?;
+            let proposal = proposals::find(tx, id).await?;
+            Ok::<_, AccountError>(proposal.filter(|_| editable))
+        })
+        .await?
+        .ok_or(PageError::Refused(Refusal::EditWindowOver))?;
+    let new = NewProposal {
+        title: proposal.title,
+        summary: proposal.summary,
+        body: proposal.body,
+        district: proposal.district,
+    };
+    let place = (
+        format!("/proposals/{id}/edit"),
+        citizen.tr.t("proposal-edit"),
+    );
+    form_page(&citizen, StatusCode::OK, place, &new, None)
+}
+
+/// `POST /proposals/{id}/edit`.
+pub async fn edit(
+    citizen: Citizen,
+    Id(id): Id<Uuid>,
+    CsrfForm(form): CsrfForm<ProposalForm>,
+) -> Result<Response, PageError> {
+    let (new, user) = (form.proposal(), citizen.user());
+    let edited = citizen
+        .change(async |tx| Ok::<_, PageError>(proposals::edit(tx, user, id, &new).await??))
+        .await;
+    match edited {
+        Ok(()) => Ok(Redirect::to(&format!("/proposals/{id}?done=edited")).into_response()),
+        Err(PageError::Refused(refusal @ Refusal::Invalid(..))) => {
+            let place = (
+                format!("/proposals/{id}/edit"),
+                citizen.tr.t("proposal-edit"),
+            );
+            form_page(
+                &citizen,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                place,
+                &new,
+                Some(refusal),
+            )
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// A staff answer.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StatusForm {
+    status: String,
+    answer: String,
+}
+
+/// `POST /staff/proposals/{id}/status`: admins and evaluators set the
+/// status with an official answer; followers are told.
+pub async fn set_status(
+    citizen: Citizen,
+    Id(id): Id<Uuid>,
+    CsrfForm(form): CsrfForm<StatusForm>,
+) -> Result<Redirect, PageError> {
+    let status = Status::parse(&form.status).ok_or(PageError::Refused(Refusal::Invalid(
+        "status",
+        "status_invalid",
+    )))?;
+    let (user, language) = (citizen.user(), citizen.tr.code().to_owned());
+    let actor = citizen.actor(user);
+    citizen
+        .change(async |tx| {
+            if !staff::may(tx, user, Permission::AnswerProposals).await? {
+                return Err(PageError::Refused(Refusal::Forbidden));
+            }
+            let notices = proposals::set_status(tx, &actor, id, status, &form.answer).await??;
+            deliver(tx, &notices, &language).await?;
+            Ok(())
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/proposals/{id}?done=answered")))
+}
+
+/// `POST /proposals/{id}/image` (multipart, field `image`): the author
+/// adds or replaces the proposal's picture within the edit window.
+pub async fn upload_image(
+    citizen: Citizen,
+    Id(id): Id<Uuid>,
+    upload: Upload,
+) -> Result<Redirect, PageError> {
+    let name = storage::store(&citizen.state, citizen.tenant.id, &upload.file("image")).await?;
+    let user = citizen.user();
+    citizen
+        .change(async |tx| Ok::<_, PageError>(proposals::set_image(tx, user, id, &name).await??))
+        .await?;
+    Ok(Redirect::to(&format!("/proposals/{id}?done=edited")))
+}
