@@ -11,13 +11,13 @@ mod budget_api;
 mod budget_pages;
 mod comment_pages;
 mod comments;
-mod debate_pages;
+mod debates;
 mod error;
 mod home;
 mod http;
 mod legacy_media;
 mod media;
-mod moderation_pages;
+mod moderation;
 mod newsletter_pages;
 mod notifications;
 mod openapi;
@@ -29,7 +29,7 @@ mod platform;
 mod processes;
 mod proposal_pages;
 mod proposals;
-mod search_pages;
+mod search;
 mod staff;
 mod staff_budgets;
 mod ui;
@@ -178,13 +178,16 @@ fn council_router(config: &WebConfig) -> Router<AppState> {
     Router::new()
         .merge(accounts::router())
         .merge(comments::router())
+        .merge(debates::router())
         .merge(home::router())
         .merge(media::router())
+        .merge(moderation::router())
         .merge(notifications::router())
         .merge(organisations::router())
         .merge(platform::council_router())
         .merge(processes::router())
         .merge(proposals::router())
+        .merge(search::router())
         .merge(staff::router())
         .merge(legacy_pages())
         .layer(RequestBodyLimitLayer::new(config.body_limit))
@@ -211,8 +214,10 @@ pub(crate) fn api_routes(config: &WebConfig) -> http::api::ApiRoutes {
     http::api::ApiRoutes::new()
         .merge(accounts::api::routes())
         .merge(comments::api::routes())
+        .merge(debates::api::routes())
         .merge(processes::api::routes())
         .merge(proposals::api::routes())
+        .merge(search::api::routes())
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .merge(
             proposals::api::picture_routes()
@@ -236,12 +241,6 @@ fn platform_router(config: &WebConfig) -> Router<AppState> {
 /// API routes of the modules not yet in their folders.
 fn legacy_api() -> Router<AppState> {
     Router::new()
-        .route(
-            "/processes/{slug}/debates",
-            get(participation_api::list_debates).post(participation_api::create_debate),
-        )
-        .route("/debates/{id}", get(participation_api::debate))
-        .route("/search", get(participation_api::search))
         .route("/processes/{slug}/budget", get(budget_api::budget))
         .route(
             "/budget-headings/{id}/projects",
@@ -267,11 +266,6 @@ fn legacy_api() -> Router<AppState> {
 /// Page routes of the modules not yet in their folders.
 fn legacy_pages() -> Router<AppState> {
     Router::new()
-        .route(
-            "/processes/{slug}/debates",
-            get(debate_pages::list).post(debate_pages::create),
-        )
-        .route("/processes/{slug}/debates/new", get(debate_pages::new_form))
         .route("/processes/{slug}/budget", get(budget_pages::show))
         .route("/budget-headings/{id}", get(budget_pages::heading))
         .route("/budget-projects/{id}", get(budget_pages::project))
@@ -309,15 +303,6 @@ fn legacy_pages() -> Router<AppState> {
             "/budget-headings/{id}/results",
             get(budget_pages::results_page),
         )
-        .route("/debates/{id}", get(debate_pages::show))
-        .route("/staff/debates/{id}", post(debate_pages::act))
-        .route("/search", get(search_pages::search))
-        .route("/staff/moderation", get(moderation_pages::page))
-        .route(
-            "/staff/moderation/decisions",
-            post(moderation_pages::decide),
-        )
-        .route("/staff/moderation/blocks", post(moderation_pages::block))
         .route(
             "/unsubscribe",
             get(unsubscribe::confirm).post(unsubscribe::unsubscribe),

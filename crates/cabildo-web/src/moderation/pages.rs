@@ -1,0 +1,140 @@
+//! The moderation queue and its decisions.
+
+use crate::http::error::PageError;
+use crate::http::extract::{Citizen, CsrfForm, Staff};
+use crate::http::query::DetailQuery;
+use crate::notifications::deliver;
+use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::i18n::Tr;
+use askama::Template;
+use axum::extract::Query;
+use axum::response::{Redirect, Response};
+use cabildo_engine::accounts::AccountError;
+use cabildo_engine::content::Refusal;
+use cabildo_engine::moderation::{self, Blocked, Decision, Item, Reported};
+use cabildo_engine::staff::{self, Permission};
+use cabildo_tenancy::TenantTx;
+use serde::Deserialize;
+use uuid::Uuid;
+
+#[derive(Template)]
+#[template(path = "moderation.html")]
+struct Page<'a> {
+    tr: &'a Tr,
+    chrome: &'a Chrome,
+    languages: &'a [LanguageLink],
+    queue: Vec<Reported>,
+    blocked: Vec<Blocked>,
+    notice: Option<String>,
+}
+
+/// The confirmations of the moderation page.
+const DONE: [&str; 5] = ["hidden", "restored", "dismissed", "blocked", "unblocked"];
+
+/// `GET /staff/moderation`.
+pub async fn page(staff: Staff, Query(query): Query<DetailQuery>) -> Result<Response, PageError> {
+    staff.require(Permission::Moderate)?;
+    let (queue, blocked) = staff
+        .tx(async |tx| {
+            let queue = moderation::queue(tx).await?;
+            let blocked = moderation::blocked(tx).await?;
+            Ok::<_, AccountError>((queue, blocked))
+        })
+        .await?;
+    staff.render(&Page {
+        tr: &staff.tr,
+        chrome: &staff.chrome,
+        languages: &staff.chrome.languages,
+        queue,
+        blocked,
+        notice: query.notice(&staff.tr, "moderation-done", &DONE),
+    })
+}
+
+/// `Forbidden` unless `user` moderates here.
+async fn moderator(tx: &mut TenantTx, user: Uuid) -> Result<(), PageError> {
+    if staff::may(tx, user, Permission::Moderate).await? {
+        Ok(())
+    } else {
+        Err(PageError::Refused(Refusal::Forbidden))
+    }
+}
+
+/// A decision on a reported item.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DecisionForm {
+    kind: String,
+    id: String,
+    decision: String,
+}
+
+/// `POST /staff/moderation/decisions`: hide, restore or dismiss.
+pub async fn decide(
+    citizen: Citizen,
+    CsrfForm(form): CsrfForm<DecisionForm>,
+) -> Result<Redirect, PageError> {
+    let item = form
+        .id
+        .parse()
+        .ok()
+        .and_then(|id| Item::parse(&form.kind, id));
+    let (Some(item), Some(decision)) = (item, Decision::parse(&form.decision)) else {
+        return Err(PageError::Refused(Refusal::NotFound));
+    };
+    let user = citizen.user();
+    let actor = citizen.actor(user);
+    citizen
+        .change(async |tx| {
+            moderator(tx, user).await?;
+            if moderation::decide(tx, &actor, item, decision).await? {
+                Ok(())
+            } else {
+                Err(PageError::Refused(Refusal::NotFound))
+            }
+        })
+        .await?;
+    let done = match decision {
+        Decision::Hide => "hidden",
+        Decision::Restore => "restored",
+        Decision::Dismiss => "dismissed",
+    };
+    Ok(Redirect::to(&format!("/staff/moderation?done={done}")))
+}
+
+/// Blocking an account, or unblocking it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct BlockForm {
+    user: String,
+    block: String,
+    message: String,
+}
+
+/// `POST /staff/moderation/blocks`: the person is told why.
+pub async fn block(
+    citizen: Citizen,
+    CsrfForm(form): CsrfForm<BlockForm>,
+) -> Result<Redirect, PageError> {
+    let target: Uuid = form
+        .user
+        .parse()
+        .map_err(|_| PageError::Refused(Refusal::NotFound))?;
+    let on = form.block != "off";
+    let (user, language) = (citizen.user(), citizen.tr.code().to_owned());
+    let actor = citizen.actor(user);
+    citizen
+        .change(async |tx| {
+            moderator(tx, user).await?;
+            if on {
+                let notices = moderation::block(tx, &actor, target, &form.message).await??;
+                deliver(tx, &notices, &language).await?;
+            } else if !moderation::unblock(tx, &actor, target).await? {
+                return Err(PageError::Refused(Refusal::NotFound));
+            }
+            Ok(())
+        })
+        .await?;
+    let done = if on { "blocked" } else { "unblocked" };
+    Ok(Redirect::to(&format!("/staff/moderation?done={done}")))
+}
