@@ -4,51 +4,34 @@
 // The OpenAPI document is one `json!` literal, deeper than the default limit.
 #![recursion_limit = "256"]
 
-mod account_pages;
 mod accounts;
-mod api;
-mod budget_api;
-mod budget_pages;
-mod comment_pages;
+mod budgets;
 mod comments;
 mod debates;
-mod error;
 mod home;
 mod http;
-mod legacy_media;
 mod media;
 mod moderation;
-mod newsletter_pages;
+mod newsletters;
 mod notifications;
-mod openapi;
 mod ops;
 mod organisations;
-mod participation;
-mod participation_api;
 mod platform;
 mod processes;
-mod proposal_pages;
 mod proposals;
 mod search;
 mod staff;
-mod staff_budgets;
 mod ui;
-mod unsubscribe;
 
-pub use error::WebError;
 pub use http::config::{DemoMail, DemoMailbox, WebConfig};
 pub use http::state::AppState;
 pub use http::storage::{LocalFolder, Storage};
 pub use http::{ratelimit, read_cache};
 pub use ui::i18n::Tr;
-// Old paths, until every module has moved.
-use http::{session_cache, site};
-use ops::demo_mail;
-use ui::i18n;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
-use axum::routing::{get, patch, post, put};
+use axum::routing::get;
 use cabildo_tenancy::{Resolver, Tenancy};
 use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -78,7 +61,11 @@ const NEWSLETTER_FORM_LIMIT: usize = 1024 * 1024;
 pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router {
     let state = AppState::new(tenancy, resolver, config.clone());
     let label = axum::middleware::from_fn(http::metrics::label);
-    let council = council_router(&config)
+    let (api, document, _) = api_routes(&config).split();
+    let _ = state
+        .api_document
+        .set(serde_json::to_string(&document).unwrap_or_default());
+    let council = council_router(&config, api)
         .route_layer(label.clone())
         .with_state(state.clone());
     let platform = platform_router(&config)
@@ -121,7 +108,7 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
     // are styled too.
     let mut operator = ops::health::router().route("/static/cabildo.css", get(ops::base_css));
     if config.demo_mailbox.is_some() {
-        operator = operator.merge(demo_mail::router());
+        operator = operator.merge(ops::demo_mail::router());
     }
     let operator = operator.layer(RequestBodyLimitLayer::new(config.body_limit));
     let metrics =
@@ -170,18 +157,17 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
 
 /// The routes of every council's site: its pages, and its API under
 /// `/api/v1`.
-fn council_router(config: &WebConfig) -> Router<AppState> {
-    let (api, _, _) = api_routes(config).split();
-    let api = api
-        .merge(legacy_api().layer(RequestBodyLimitLayer::new(config.body_limit)))
-        .fallback(async || http::error::ApiError::NoSuchCall);
+fn council_router(config: &WebConfig, api: Router<AppState>) -> Router<AppState> {
+    let api = api.fallback(async || http::error::ApiError::NoSuchCall);
     Router::new()
         .merge(accounts::router())
+        .merge(budgets::router())
         .merge(comments::router())
         .merge(debates::router())
         .merge(home::router())
         .merge(media::router())
         .merge(moderation::router())
+        .merge(newsletters::router())
         .merge(notifications::router())
         .merge(organisations::router())
         .merge(platform::council_router())
@@ -189,13 +175,16 @@ fn council_router(config: &WebConfig) -> Router<AppState> {
         .merge(proposals::router())
         .merge(search::router())
         .merge(staff::router())
-        .merge(legacy_pages())
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .nest("/api/v1", api)
-        .merge(legacy_large_bodies())
+        // Newsletters may run to 100,000 characters.
+        .merge(
+            newsletters::composer_router().layer(RequestBodyLimitLayer::new(NEWSLETTER_FORM_LIMIT)),
+        )
         // Pictures: up to 5 MB, on these routes only.
         .merge(
             processes::picture_router()
+                .merge(budgets::upload_router())
                 .merge(proposals::picture_router())
                 .layer(axum::extract::DefaultBodyLimit::max(IMAGE_FORM_LIMIT))
                 .layer(RequestBodyLimitLayer::new(IMAGE_FORM_LIMIT)),
@@ -212,7 +201,9 @@ fn council_router(config: &WebConfig) -> Router<AppState> {
 /// The API of a council's site, each route with its body limit.
 pub(crate) fn api_routes(config: &WebConfig) -> http::api::ApiRoutes {
     http::api::ApiRoutes::new()
+        .add(utoipa_axum::routes!(http::api::document))
         .merge(accounts::api::routes())
+        .merge(budgets::api::routes())
         .merge(comments::api::routes())
         .merge(debates::api::routes())
         .merge(processes::api::routes())
@@ -236,110 +227,4 @@ fn platform_router(config: &WebConfig) -> Router<AppState> {
         )
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .fallback(async || http::error::PageError::NotFound)
-}
-
-/// API routes of the modules not yet in their folders.
-fn legacy_api() -> Router<AppState> {
-    Router::new()
-        .route("/processes/{slug}/budget", get(budget_api::budget))
-        .route(
-            "/budget-headings/{id}/projects",
-            get(budget_api::projects).post(budget_api::propose),
-        )
-        .route("/budget-projects/{id}", get(budget_api::project))
-        .route(
-            "/budget-projects/{id}/support",
-            post(budget_api::support).delete(budget_api::support),
-        )
-        .route("/budget-headings/{id}/results", get(budget_api::results))
-        .route(
-            "/budget-headings/{id}/results.csv",
-            get(budget_api::results_csv),
-        )
-        .route(
-            "/budget-headings/{id}/ballot",
-            get(budget_api::ballot).put(budget_api::cast),
-        )
-        .route("/openapi.json", get(openapi::serve))
-}
-
-/// Page routes of the modules not yet in their folders.
-fn legacy_pages() -> Router<AppState> {
-    Router::new()
-        .route("/processes/{slug}/budget", get(budget_pages::show))
-        .route("/budget-headings/{id}", get(budget_pages::heading))
-        .route("/budget-projects/{id}", get(budget_pages::project))
-        .route("/budget-projects/{id}/support", post(budget_pages::support))
-        .route(
-            "/staff/processes/{id}/budget",
-            get(staff_budgets::setup).post(staff_budgets::save),
-        )
-        .route("/staff/budget-headings/{id}", get(staff_budgets::heading))
-        .route(
-            "/staff/budget-headings/{id}/projects",
-            post(staff_budgets::create_project),
-        )
-        .route(
-            "/staff/budget-headings/{id}/import",
-            post(staff_budgets::import_proposal),
-        )
-        .route(
-            "/staff/budget-projects/{id}/review",
-            post(staff_budgets::review),
-        )
-        .route(
-            "/staff/budget-projects/{id}/ballot",
-            post(staff_budgets::set_on_ballot),
-        )
-        .route(
-            "/staff/budget-projects/{id}/paper-votes",
-            post(staff_budgets::paper_votes),
-        )
-        .route(
-            "/budget-headings/{id}/ballot",
-            post(budget_pages::change_ballot),
-        )
-        .route(
-            "/budget-headings/{id}/results",
-            get(budget_pages::results_page),
-        )
-        .route(
-            "/unsubscribe",
-            get(unsubscribe::confirm).post(unsubscribe::unsubscribe),
-        )
-}
-
-/// Routes of the modules not yet in their folders that take larger bodies.
-fn legacy_large_bodies() -> Router<AppState> {
-    Router::new()
-        .route("/staff/newsletters", get(newsletter_pages::page))
-        // Newsletters may run to 100,000 characters.
-        .merge(
-            Router::new()
-                .route("/staff/newsletters", post(newsletter_pages::act))
-                .layer(RequestBodyLimitLayer::new(NEWSLETTER_FORM_LIMIT)),
-        )
-        // Pictures: up to 5 MB, on these routes only.
-        .merge(
-            Router::new()
-                .route(
-                    "/budget-headings/{id}/projects",
-                    post(budget_pages::propose),
-                )
-                .route(
-                    "/budget-projects/{id}/image",
-                    post(budget_pages::upload_image),
-                )
-                .route(
-                    "/staff/budget-projects/{id}/updates",
-                    post(staff_budgets::post_update),
-                )
-                // Paper-vote count files are at most 1 MB (the engine's limit).
-                .route(
-                    "/staff/budget-headings/{id}/paper-votes",
-                    post(staff_budgets::paper_file),
-                )
-                .layer(axum::extract::DefaultBodyLimit::max(IMAGE_FORM_LIMIT))
-                .layer(RequestBodyLimitLayer::new(IMAGE_FORM_LIMIT)),
-        )
 }

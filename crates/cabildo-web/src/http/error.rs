@@ -110,8 +110,8 @@ pub enum PageShown {
     Refusal(Refusal),
     /// A picture refused.
     Picture(PictureRefused),
-    /// Invalid fields, when no form shows them.
-    Invalid,
+    /// Invalid fields, when no form shows them: the first one's code.
+    Invalid(Option<&'static str>),
     /// Too many attempts.
     RateLimited(u64),
     /// A bad request, without the link home.
@@ -233,7 +233,10 @@ impl IntoResponse for PageError {
             }
             Self::Refused(refusal) => (refusal_status(refusal), Refused(refusal)),
             Self::Picture(refused) => (refused.status(), PageShown::Picture(refused)),
-            Self::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, PageShown::Invalid),
+            Self::Invalid(fields) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                PageShown::Invalid(fields.first().map(|f| f.code)),
+            ),
             Self::Message(status, key) => (status, Keyed(status, key)),
             Self::Unavailable(error) => {
                 log_failure(&error);
@@ -421,7 +424,14 @@ fn page(tr: &Tr, shown: &PageShown) -> Response {
             &coded(tr, "refusal", refused.code()),
             true,
         ),
-        PageShown::Invalid => keyed_page(tr, StatusCode::UNPROCESSABLE_ENTITY, "error-form"),
+        PageShown::Invalid(None) => keyed_page(tr, StatusCode::UNPROCESSABLE_ENTITY, "error-form"),
+        PageShown::Invalid(Some(code)) => message_page(
+            tr,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &tr.t("error-form-title"),
+            &coded(tr, "error", code),
+            true,
+        ),
         PageShown::RateLimited(seconds) => message_page(
             tr,
             StatusCode::TOO_MANY_REQUESTS,
@@ -556,5 +566,89 @@ impl NotFound for PageError {
 impl NotFound for ApiError {
     fn not_found() -> Self {
         Self::NotFound
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_refusal_has_words_in_every_language() {
+        let refusals = [
+            Refusal::Denied(Denied::PhaseClosed),
+            Refusal::Denied(Denied::NotRegistered),
+            Refusal::Denied(Denied::NotVerified),
+            Refusal::Denied(Denied::WrongDistrict),
+            Refusal::Denied(Denied::OrganisationsMayNot),
+            Refusal::Denied(Denied::Blocked),
+            Refusal::NotFound,
+            Refusal::NotAuthor,
+            Refusal::EditWindowOver,
+            Refusal::Closed,
+            Refusal::TooDeep,
+            Refusal::OwnComment,
+            Refusal::Forbidden,
+        ];
+        // Every `Refusal::Invalid` code the engine uses.
+        let invalid = [
+            "title_invalid",
+            "summary_invalid",
+            "body_invalid",
+            "district_unknown",
+            "alignment_invalid",
+            "vote_invalid",
+            "reason_invalid",
+            "message_invalid",
+            "answer_invalid",
+            "status_invalid",
+            // Budgets.
+            "currency_invalid",
+            "percent_invalid",
+            "number_invalid",
+            "dates_invalid",
+            "headings_invalid",
+            "heading_name_invalid",
+            "amount_invalid",
+            "max_projects_invalid",
+            "heading_twice",
+            "budget_exists",
+            "voting_started",
+            "description_invalid",
+            "location_invalid",
+            "explanation_required",
+            "explanation_invalid",
+            "not_feasible",
+            "not_on_ballot",
+            "wrong_heading",
+            "over_budget",
+            "too_many_projects",
+            "empty_ballot",
+            "below_min_spend",
+            "ballot_final",
+            "results_unavailable",
+            "too_many_supports",
+            "choice_invalid",
+            "not_qualified",
+            "already_imported",
+            "not_a_winner",
+            "body_invalid",
+        ];
+        for code in crate::ui::i18n::UI_LANGUAGES {
+            let tr = Tr::new(code);
+            let mut messages: Vec<String> =
+                refusals.iter().map(|r| refusal_message(&tr, *r)).collect();
+            messages.extend(
+                invalid
+                    .iter()
+                    .map(|c| refusal_message(&tr, Refusal::Invalid("field", c))),
+            );
+            for message in messages {
+                assert!(
+                    !message.is_empty() && !message.contains("Unknown localization"),
+                    "{code}: {message}"
+                );
+            }
+        }
     }
 }

@@ -26,6 +26,9 @@ pub struct AppState {
     pub(crate) secret: Arc<[u8]>,
     pub(crate) sessions: SessionCache,
     pub(crate) reads: ReadCache,
+    /// The API's OpenAPI document as JSON, set once the API's routes are
+    /// built (it is generated from them).
+    pub(crate) api_document: Arc<std::sync::OnceLock<String>>,
 }
 
 impl AppState {
@@ -61,6 +64,7 @@ impl AppState {
             config: Arc::new(config),
             limiter: Arc::new(limiter),
             secret,
+            api_document: Arc::default(),
         }
     }
 

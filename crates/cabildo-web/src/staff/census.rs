@@ -7,7 +7,6 @@ use crate::staff::console::render;
 use crate::ui::format::encode;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use cabildo_engine::accounts::AccountError;
 use cabildo_engine::census;
 use cabildo_engine::staff::{Permission, audit};
 use serde::Deserialize;

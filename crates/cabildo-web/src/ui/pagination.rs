@@ -1,6 +1,5 @@
 //! Links to the previous and next pages of a list.
 
-use crate::ui::format::encode;
 use crate::ui::i18n::Tr;
 use cabildo_engine::content::PageRequest;
 
@@ -31,14 +30,4 @@ impl Pagination {
             ),
         }
     }
-}
-
-/// A query string of `name=value` pairs, values percent-encoded; pairs
-/// without a value are left out.
-pub fn query_of(pairs: &[(&str, Option<&str>)]) -> String {
-    pairs
-        .iter()
-        .filter_map(|(name, value)| value.map(|v| format!("{name}={}", encode(v))))
-        .collect::<Vec<_>>()
-        .join("&")
 }

@@ -1,24 +1,21 @@
 //! The setup page of a process's budget: its settings, phase dates and
 //! headings, created or changed by admins.
 
-use super::{DoneQuery, Need, cents_text, may, notice, parse_cents};
-use crate::AppState;
-use crate::account_pages::{Chrome, Context, Fields, fields_or_return, get, load};
-use crate::budget_pages::money;
-use crate::error::WebError;
-use crate::i18n::Tr;
-use crate::participation::{parse_id, refusal_message};
-use crate::site::LanguageRequest;
-use crate::ui::chrome::LanguageLink;
+use crate::budgets::DoneQuery;
+use crate::http::error::{PageError, refusal_message};
+use crate::http::extract::{CsrfForm, Id, Staff};
+use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::format::{cents_text, money, parse_cents};
+use crate::ui::i18n::Tr;
 use askama::Template;
-use axum::Extension;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::extract::Query;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use cabildo_engine::budgets::results::{Completion, Rule, Tie};
 use cabildo_engine::budgets::setup::{self, Budget, Dates, NewHeading, Phase, Settings, Style};
 use cabildo_engine::content::Refusal;
-use cabildo_tenancy::Site;
+use cabildo_engine::processes;
+use cabildo_engine::staff::Permission;
 use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -136,8 +133,8 @@ impl SetupForm {
     }
 
     fn typed(values: &HashMap<String, String>) -> Self {
-        let text = |name: &str| get(values, name).to_owned();
-        let rows = get(values, "heading_rows")
+        let text = |name: &str| values.get(name).cloned().unwrap_or_default();
+        let rows = text("heading_rows")
             .parse::<usize>()
             .unwrap_or(0)
             .min(MAX_HEADING_ROWS);
@@ -146,9 +143,9 @@ impl SetupForm {
             currency: text("currency").trim().to_uppercase(),
             style: text("style"),
             min_spend: text("min_spend"),
-            verified_only: get(values, "verified_only") == "on",
+            verified_only: text("verified_only") == "on",
             max_supports: text("max_supports"),
-            changeable: get(values, "changeable") == "on",
+            changeable: text("changeable") == "on",
             rule: text("rule"),
             tie: text("tie"),
             completion: text("completion"),
@@ -280,42 +277,26 @@ fn options<T: Copy>(
         .collect()
 }
 
-/// The setup page of a process's budget; `typed` keeps what staff typed
-/// when it was refused.
-async fn setup_page(
-    state: &AppState,
-    ctx: &Context,
-    process: Uuid,
+/// What the setup page shows around its form.
+struct Shown {
     typed: Option<SetupForm>,
     notice: Option<String>,
     error: Option<String>,
     status: StatusCode,
-) -> Response {
-    let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
-        return Redirect::to("/account/login").into_response();
-    };
-    let loaded: Result<_, WebError> = async {
-        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
-        if !may(&mut tx, user, Need::Admin).await? {
-            return Ok(None);
-        }
-        let title = cabildo_engine::processes::title_of(&mut tx, process).await?;
-        let budget = setup::of_process(&mut tx, process).await?;
-        tx.commit().await?;
-        let settings = state.tenancy.site_settings(&ctx.tenant).await?;
-        Ok(Some((title, budget, settings)))
-    }
-    .await;
-    let (title, budget, settings) = match loaded {
-        Ok(Some(loaded)) => loaded,
-        Ok(None) => return ctx.message(state, StatusCode::FORBIDDEN, "staff-forbidden"),
-        Err(error) => return error.into_page(&ctx.tr),
-    };
-    let Some(process_title) = title else {
-        return WebError::NotFound.into_page(&ctx.tr);
-    };
-    let tr = &ctx.tr;
-    let form = typed.unwrap_or_else(|| match &budget {
+}
+
+/// The setup page of `process`'s budget; `shown.typed` keeps what staff
+/// typed when it was refused.
+async fn setup_page(staff: &Staff, process: Uuid, shown: Shown) -> Result<Response, PageError> {
+    let (title, budget) = staff
+        .tx(async |tx| {
+            let title = processes::title_of(tx, process).await?;
+            Ok::<_, PageError>((title, setup::of_process(tx, process).await?))
+        })
+        .await?;
+    let process_title = title.ok_or(PageError::NotFound)?;
+    let tr = &staff.tr;
+    let form = shown.typed.unwrap_or_else(|| match &budget {
         Some(budget) => SetupForm::of(budget),
         None => SetupForm::new_budget(tr),
     });
@@ -331,141 +312,119 @@ async fn setup_page(
             )
         })
         .collect();
-    let page = SetupPage {
-        tr,
-        chrome: &ctx.chrome,
-        languages: &ctx.chrome.languages,
-        process_id: process.to_string(),
-        process_title,
-        exists: budget.is_some(),
-        voting_started: budget.as_ref().is_some_and(|b| b.voting_started),
-        phase: budget.as_ref().map_or(String::new(), |b| {
-            tr.t(&format!("budget-phase-{}", b.phase.as_str()))
-        }),
-        links: budget.as_ref().map_or(Vec::new(), |b| {
-            b.headings
-                .iter()
-                .map(|h| HeadingLink {
-                    id: h.id.to_string(),
-                    name: h.name.clone(),
-                    amount: money(tr, h.amount_cents, &b.currency),
-                })
-                .collect()
-        }),
-        form,
-        districts: settings
-            .districts
+    let links = budget.as_ref().map_or(Vec::new(), |b| {
+        b.headings
             .iter()
-            .map(|d| (d.code.clone(), d.name.clone()))
-            .collect(),
-        styles: options(tr, &Style::ALL, Style::as_str, "budget-style"),
-        rules: options(tr, Rule::ALL, Rule::as_str, "budget-rule"),
-        ties: options(tr, Tie::ALL, Tie::as_str, "staff-budget-tie"),
-        completions: options(
+            .map(|h| HeadingLink {
+                id: h.id.to_string(),
+                name: h.name.clone(),
+                amount: money(tr, h.amount_cents, &b.currency),
+            })
+            .collect()
+    });
+    staff.render_status(
+        shown.status,
+        &SetupPage {
             tr,
-            Completion::ALL,
-            Completion::as_str,
-            "staff-budget-completion",
-        ),
-        dates,
-        notice,
-        error,
-    };
-    match page.render() {
-        Ok(html) => ctx.respond(state, (status, Html(html)).into_response()),
-        Err(error) => WebError::from(error).into_page(tr),
-    }
+            chrome: &staff.chrome,
+            languages: &staff.chrome.languages,
+            process_id: process.to_string(),
+            process_title,
+            exists: budget.is_some(),
+            voting_started: budget.as_ref().is_some_and(|b| b.voting_started),
+            phase: budget.as_ref().map_or(String::new(), |b| {
+                tr.t(&format!("budget-phase-{}", b.phase.as_str()))
+            }),
+            links,
+            form,
+            districts: staff.districts(),
+            styles: options(tr, &Style::ALL, Style::as_str, "budget-style"),
+            rules: options(tr, Rule::ALL, Rule::as_str, "budget-rule"),
+            ties: options(tr, Tie::ALL, Tie::as_str, "staff-budget-tie"),
+            completions: options(
+                tr,
+                Completion::ALL,
+                Completion::as_str,
+                "staff-budget-completion",
+            ),
+            dates,
+            notice: shown.notice,
+            error: shown.error,
+        },
+    )
 }
 
-/// `GET /staff/processes/{id}/budget`.
-pub async fn setup(
-    State(state): State<AppState>,
-    Extension(site): Extension<Site>,
-    Extension(language): Extension<LanguageRequest>,
-    Path(raw): Path<String>,
+/// `GET /staff/processes/{id}/budget` (admins).
+pub async fn page(
+    staff: Staff,
+    Id(process): Id<Uuid>,
     Query(query): Query<DoneQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let ctx = load!(state, site, language, headers);
-    let Some(process) = parse_id(&raw) else {
-        return WebError::NotFound.into_page(&ctx.tr);
+) -> Result<Response, PageError> {
+    staff.require(Permission::ManageBudgets)?;
+    let notice = query.notice(&staff.tr, "staff-budget-done", &["saved"]);
+    let shown = Shown {
+        typed: None,
+        notice,
+        error: None,
+        status: StatusCode::OK,
     };
-    let notice = notice(&ctx.tr, query.done, &["saved"]);
-    setup_page(&state, &ctx, process, None, notice, None, StatusCode::OK).await
+    setup_page(&staff, process, shown).await
 }
 
 /// `POST /staff/processes/{id}/budget`: creates the budget, or changes it
-/// (with `reset_reason` once voting has begun).
+/// (with `reset_reason` once voting has begun). Its fields are many and
+/// some are rows (`h{i}_name` …), so they are read as a map.
 pub async fn save(
-    State(state): State<AppState>,
-    Extension(site): Extension<Site>,
-    Extension(language): Extension<LanguageRequest>,
-    Path(raw): Path<String>,
-    headers: HeaderMap,
-    form: Fields,
-) -> Response {
-    let ctx = load!(state, site, language, headers);
-    let values = fields_or_return!(ctx, state, form);
-    let Some(process) = parse_id(&raw) else {
-        return WebError::NotFound.into_page(&ctx.tr);
-    };
-    let Some(user) = ctx.visitor.session.as_ref().map(|s| s.user) else {
-        return Redirect::to("/account/login").into_response();
-    };
+    staff: Staff,
+    Id(process): Id<Uuid>,
+    CsrfForm(values): CsrfForm<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    staff.require(Permission::ManageBudgets)?;
     let typed = SetupForm::typed(&values);
-    let reason = get(&values, "reset_reason").to_owned();
-    let actor = ctx.actor(user);
-    let saved: Result<Option<Result<(), Refusal>>, WebError> = async {
-        let (settings, headings) = match typed.parsed() {
-            Ok(parsed) => parsed,
-            Err(refusal) => return Ok(Some(Err(refusal))),
-        };
-        let mut tx = state.tenancy.begin(&ctx.tenant).await?;
-        if !may(&mut tx, user, Need::Admin).await? {
-            return Ok(None);
+    let reason = values.get("reset_reason").cloned().unwrap_or_default();
+    let actor = staff.actor(staff.user());
+    let saved = match typed.parsed() {
+        Err(refusal) => Err(PageError::Refused(refusal)),
+        Ok((settings, headings)) => {
+            staff
+                .change(async |tx| {
+                    match setup::of_process(tx, process).await? {
+                        Some(budget) => {
+                            setup::update(
+                                tx,
+                                &actor,
+                                budget.id,
+                                &settings,
+                                &headings,
+                                Some(&reason),
+                            )
+                            .await??
+                        }
+                        None => {
+                            setup::create(tx, &actor, process, &settings, &headings).await??;
+                        }
+                    }
+                    Ok::<_, PageError>(())
+                })
+                .await
         }
-        let outcome = match setup::of_process(&mut tx, process).await? {
-            Some(budget) => {
-                setup::update(
-                    &mut tx,
-                    &actor,
-                    budget.id,
-                    &settings,
-                    &headings,
-                    Some(reason.as_str()),
-                )
-                .await?
-            }
-            None => setup::create(&mut tx, &actor, process, &settings, &headings)
-                .await?
-                .map(|_| ()),
-        };
-        if outcome.is_ok() {
-            tx.commit().await?;
-        }
-        Ok(Some(outcome))
-    }
-    .await;
+    };
     match saved {
-        Ok(Some(Ok(()))) => {
-            state.reads.changed(ctx.tenant.id).await;
-            Redirect::to(&format!("/staff/processes/{process}/budget?done=saved")).into_response()
-        }
-        Ok(Some(Err(Refusal::NotFound))) => WebError::NotFound.into_page(&ctx.tr),
-        Ok(Some(Err(refusal))) => {
-            let error = Some(refusal_message(&ctx.tr, refusal));
-            setup_page(
-                &state,
-                &ctx,
-                process,
-                Some(typed),
-                None,
+        Ok(()) => Ok(
+            Redirect::to(&format!("/staff/processes/{process}/budget?done=saved")).into_response(),
+        ),
+        Err(PageError::Refused(Refusal::NotFound)) => Err(PageError::NotFound),
+        Err(PageError::Refused(refusal)) => {
+            let error = Some(refusal_message(&staff.tr, refusal));
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            let shown = Shown {
+                typed: Some(typed),
+                notice: None,
                 error,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+                status,
+            };
+            setup_page(&staff, process, shown).await
         }
-        Ok(None) => ctx.message(&state, StatusCode::FORBIDDEN, "staff-forbidden"),
-        Err(error) => error.into_page(&ctx.tr),
+        Err(error) => Err(error),
     }
 }

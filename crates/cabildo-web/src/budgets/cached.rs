@@ -1,0 +1,78 @@
+//! What the public budget pages read, through the read cache: the budget
+//! (its phase, by the database clock when read, may lag a phase change by
+//! up to the cache's time to live; actions are always checked fresh by the
+//! engine), a heading's projects (support counts may lag like proposals';
+//! visitors who support read theirs fresh) and its results once finished
+//! (they no longer change then, except through staff actions, which drop
+//! the copies).
+
+use crate::http::council::Context;
+use crate::http::error::PageError;
+use crate::processes::cached::published;
+use crate::ui::tabs::{ProcessTabs, Tab};
+use cabildo_engine::budgets::projects::{self, Project};
+use cabildo_engine::budgets::results::Outcome;
+use cabildo_engine::budgets::setup::{self, Budget};
+use cabildo_engine::budgets::tally;
+use cabildo_engine::content::Refusal;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// Whose budget to read.
+pub enum Of {
+    /// A process's.
+    Process(Uuid),
+    /// The one a heading belongs to.
+    Heading(Uuid),
+}
+
+/// The budget of a process or of a heading.
+pub async fn budget(council: &Context, of: Of) -> Result<Budget, PageError> {
+    let key = match of {
+        Of::Process(id) => format!("budget-of-process:{id}"),
+        Of::Heading(id) => format!("budget-of-heading:{id}"),
+    };
+    let found = council
+        .cached(key, async |tx| {
+            Ok::<_, PageError>(match of {
+                Of::Process(id) => setup::of_process(tx, id).await?,
+                Of::Heading(id) => setup::of_heading(tx, id).await?,
+            })
+        })
+        .await?;
+    found.as_ref().clone().ok_or(PageError::NotFound)
+}
+
+/// A heading's projects.
+pub async fn projects(council: &Context, heading: Uuid) -> Result<Arc<Vec<Project>>, PageError> {
+    council
+        .cached(format!("budget-projects:{heading}"), async |tx| {
+            Ok::<_, PageError>(projects::of_heading(tx, heading).await?)
+        })
+        .await
+}
+
+/// A heading's results; only for a budget seen finished.
+pub async fn results(
+    council: &Context,
+    heading: Uuid,
+) -> Result<Arc<Result<Outcome, Refusal>>, PageError> {
+    council
+        .cached(format!("budget-results:{heading}"), async |tx| {
+            Ok::<_, PageError>(tally::public_results(tx, heading).await?)
+        })
+        .await
+}
+
+/// The process tabs and the budget of a heading (of a published process).
+pub async fn heading_context(
+    council: &Context,
+    heading: Uuid,
+) -> Result<(ProcessTabs, Budget), PageError> {
+    let budget = budget(council, Of::Heading(heading)).await?;
+    let (summary, _, phases) = published::<PageError>(council, &budget.process_slug).await?;
+    Ok((
+        ProcessTabs::new(&summary.slug, &summary.title, &phases, Tab::Budget),
+        budget,
+    ))
+}

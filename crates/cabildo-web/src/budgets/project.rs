@@ -1,0 +1,216 @@
+//! `/budget-projects/{id}`: a project with its review, supports, a follow
+//! button and its execution; supporting it, and its author's picture.
+
+use crate::budgets::DoneQuery;
+use crate::budgets::cached::heading_context;
+use crate::budgets::heading::DONE;
+use crate::http::council::Council;
+use crate::http::error::PageError;
+use crate::http::extract::{Citizen, CsrfForm, Id, Upload};
+use crate::http::storage;
+use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::format::{money, paragraphs, short_date};
+use crate::ui::i18n::Tr;
+use crate::ui::tabs::ProcessTabs;
+use askama::Template;
+use axum::extract::Query;
+use axum::response::{Redirect, Response};
+use cabildo_engine::budgets::execution::{self, Update};
+use cabildo_engine::budgets::projects::{self, Project};
+use cabildo_engine::budgets::setup::Phase;
+use cabildo_engine::budgets::supports;
+use cabildo_engine::content::{Refusal, Target};
+use cabildo_engine::follows;
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// An execution update as shown.
+pub struct UpdateLine {
+    date: String,
+    status: String,
+    progress: i16,
+    body: Vec<String>,
+    image: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "budget_project.html")]
+struct ProjectPage<'a> {
+    tr: &'a Tr,
+    chrome: &'a Chrome,
+    languages: &'a [LanguageLink],
+    tabs: ProcessTabs,
+    id: String,
+    number: i64,
+    title: String,
+    description: Vec<String>,
+    location: String,
+    image: Option<String>,
+    cost: String,
+    heading_id: String,
+    heading_name: String,
+    feasibility: String,
+    explanation: String,
+    on_ballot: bool,
+    supports: i32,
+    /// Supports are open and this project takes them.
+    supportable: bool,
+    supported: bool,
+    logged_in: bool,
+    following: bool,
+    /// The visitor wrote it and projects are accepted: they may add a picture.
+    may_picture: bool,
+    /// A citizen wrote it: people may report it to the moderators.
+    reportable: bool,
+    execution: Option<String>,
+    progress: i16,
+    updates: Vec<UpdateLine>,
+    notice: Option<String>,
+}
+
+/// A project, its updates, and whether the visitor supports and follows it.
+async fn found(
+    council: &Council,
+    id: Uuid,
+) -> Result<(Project, Vec<Update>, bool, bool), PageError> {
+    let viewer = council.user();
+    council
+        .tx(async |tx| {
+            let project = projects::get(tx, id).await?.ok_or(PageError::NotFound)?;
+            let updates = execution::updates(tx, id).await?;
+            let (supported, following) = match viewer {
+                Some(user) => (
+                    supports::of_person(tx, user, project.heading)
+                        .await?
+                        .contains(&id),
+                    follows::follows(tx, user, Target::Project(id)).await?,
+                ),
+                None => (false, false),
+            };
+            Ok((project, updates, supported, following))
+        })
+        .await
+}
+
+/// A stored status in the page's words.
+fn execution_label(tr: &Tr, status: &str) -> String {
+    tr.t(&format!("budget-execution-{}", status.replace('_', "-")))
+}
+
+/// `GET /budget-projects/{id}`.
+pub async fn show(
+    council: Council,
+    Id(id): Id<Uuid>,
+    Query(query): Query<DoneQuery>,
+) -> Result<Response, PageError> {
+    let (project, updates, supported, following) = found(&council, id).await?;
+    let (tabs, budget) = heading_context(&council, project.heading).await?;
+    let tr = &council.tr;
+    let viewer = council.user();
+    let heading_name = budget
+        .headings
+        .iter()
+        .find(|h| h.id == project.heading)
+        .map_or(String::new(), |h| h.name.clone());
+    council.render(&ProjectPage {
+        tr,
+        chrome: &council.chrome,
+        languages: &council.chrome.languages,
+        tabs,
+        id: id.to_string(),
+        number: project.number,
+        description: paragraphs(&project.description),
+        location: project.location,
+        image: project.image,
+        cost: money(tr, project.cost_cents, &budget.currency),
+        heading_id: project.heading.to_string(),
+        heading_name,
+        feasibility: tr.t(&format!(
+            "budget-feasibility-{}",
+            project.feasibility.replace('_', "-")
+        )),
+        explanation: project.feasibility_explanation,
+        on_ballot: project.on_ballot,
+        supports: project.supports_count,
+        supportable: budget.phase == Phase::Selecting && project.feasibility == "feasible",
+        supported,
+        logged_in: viewer.is_some(),
+        following,
+        may_picture: viewer.is_some()
+            && project.author == viewer
+            && budget.phase == Phase::Accepting,
+        reportable: project.author.is_some(),
+        execution: project.execution_status.map(|s| execution_label(tr, &s)),
+        progress: project.progress,
+        updates: updates
+            .into_iter()
+            .map(|u| UpdateLine {
+                date: short_date(u.created_at),
+                status: execution_label(tr, &u.status),
+                progress: u.progress,
+                body: paragraphs(&u.body),
+                image: u.image,
+            })
+            .collect(),
+        notice: query.notice(tr, "budget-done", &DONE),
+        title: project.title,
+    })
+}
+
+/// Supporting a project, or no longer: back to the heading (`back` =
+/// heading) or the project.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SupportForm {
+    action: String,
+    back: String,
+}
+
+/// `POST /budget-projects/{id}/support`. Supports keep the read cache.
+pub async fn support(
+    citizen: Citizen,
+    Id(project): Id<Uuid>,
+    CsrfForm(form): CsrfForm<SupportForm>,
+) -> Result<Redirect, PageError> {
+    let adding = form.action != "unsupport";
+    let done = if adding { "supported" } else { "unsupported" };
+    let user = citizen.user();
+    let back = citizen
+        .tx(async |tx| {
+            if adding {
+                supports::support(tx, user, project).await??;
+            } else {
+                supports::unsupport(tx, user, project).await??;
+            }
+            if form.back != "heading" {
+                return Ok(format!("/budget-projects/{project}?done={done}#support"));
+            }
+            let p = projects::get(tx, project).await?.ok_or(Refusal::NotFound)?;
+            Ok::<_, PageError>(format!(
+                "/budget-headings/{}?done={done}#project-{}",
+                p.heading, p.number
+            ))
+        })
+        .await?;
+    Ok(Redirect::to(&back))
+}
+
+/// `POST /budget-projects/{id}/image` (multipart, field `image`): the
+/// author adds or replaces the project's picture while projects are
+/// accepted.
+pub async fn upload_image(
+    citizen: Citizen,
+    Id(project): Id<Uuid>,
+    upload: Upload,
+) -> Result<Redirect, PageError> {
+    let name = storage::store(&citizen.state, citizen.tenant.id, &upload.file("image")).await?;
+    let user = citizen.user();
+    citizen
+        .change(async |tx| {
+            Ok::<_, PageError>(projects::set_image(tx, user, project, &name).await??)
+        })
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/budget-projects/{project}?done=pictured"
+    )))
+}

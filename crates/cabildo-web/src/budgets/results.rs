@@ -1,0 +1,209 @@
+//! `/budget-headings/{id}/results`: once the budget is finished, the
+//! winners, a chart of votes per project (drawn on the server), the rule
+//! in plain words, and why each project won or lost.
+
+use crate::budgets::cached::{self, heading_context};
+use crate::http::council::Council;
+use crate::http::error::PageError;
+use crate::http::extract::Id;
+use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::format::{cents_of_millionths, money};
+use crate::ui::i18n::Tr;
+use crate::ui::tabs::ProcessTabs;
+use askama::Template;
+use axum::response::Response;
+use cabildo_engine::budgets::projects::{self, Project};
+use cabildo_engine::budgets::results::{self, Outcome, Reason, money_text, units};
+use cabildo_engine::budgets::setup::Phase;
+use cabildo_engine::content::Refusal;
+use cabildo_engine::processes::Denied;
+use std::fmt::Write as _;
+use uuid::Uuid;
+
+/// A project's line in the results.
+pub struct ResultLine {
+    number: String,
+    title: String,
+    votes: i64,
+    /// Of `votes`, counted on paper.
+    paper_votes: i32,
+    cost: String,
+    selected: bool,
+    reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "budget_results.html")]
+struct ResultsPage<'a> {
+    tr: &'a Tr,
+    chrome: &'a Chrome,
+    languages: &'a [LanguageLink],
+    tabs: ProcessTabs,
+    id: String,
+    name: String,
+    amount: String,
+    total: String,
+    rule: String,
+    rule_explained: String,
+    lines: Vec<ResultLine>,
+    chart: String,
+}
+
+/// The counted paper votes among a project's votes (shown apart).
+pub(crate) fn paper_votes(listed: &[Project], number: &str) -> i32 {
+    projects::by_number(listed, number).map_or(0, |p| p.paper_votes)
+}
+
+/// A reason's figures: its round (MES), and the name and value of its
+/// amount (what remained, the share, or the supporters' money).
+pub(crate) fn figures(reason: &Reason) -> (Option<usize>, &'static str, Option<String>) {
+    match reason {
+        Reason::Fitted { remaining } | Reason::DidNotFit { remaining } => {
+            (None, "remaining", Some(units(*remaining)))
+        }
+        Reason::Bought { round, share } => (Some(*round), "share", Some(money_text(share))),
+        Reason::Unaffordable { round, money } => {
+            (Some(*round), "supporters_money", Some(money_text(money)))
+        }
+        Reason::NoVotes => (None, "", None),
+    }
+}
+
+/// A reason in a sentence of the page's language.
+fn reason_text(tr: &Tr, reason: &Reason, currency: &str) -> String {
+    let amount = |millionths: i128| money(tr, cents_of_millionths(millionths), currency);
+    // Rounded down to cents for reading; the decision used the exact value.
+    let exact = |m: &results::Money| money(tr, results::cents_of(m), currency);
+    match reason {
+        Reason::Fitted { remaining } => {
+            tr.with("budget-reason-fitted", "remaining", &amount(*remaining))
+        }
+        Reason::DidNotFit { remaining } => tr.with(
+            "budget-reason-did-not-fit",
+            "remaining",
+            &amount(*remaining),
+        ),
+        Reason::Bought { round, share } => tr.args(
+            "budget-reason-bought",
+            &[("round", round.to_string()), ("share", exact(share))],
+        ),
+        Reason::Unaffordable { round, money } => tr.args(
+            "budget-reason-unaffordable",
+            &[("round", round.to_string()), ("money", exact(money))],
+        ),
+        Reason::NoVotes => tr.t("budget-reason-no-votes"),
+    }
+}
+
+/// Text made safe inside SVG markup.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A horizontal bar chart of votes per project (winners marked) with a
+/// thin bar of each project's cost under it, as SVG drawn on the server:
+/// the table beside it carries the same figures for people who cannot see
+/// it.
+fn chart(tr: &Tr, outcome: &Outcome, listed: &[Project], currency: &str) -> String {
+    let rows = outcome.projects.len();
+    let most = outcome
+        .projects
+        .iter()
+        .map(|p| p.votes)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let dearest = outcome
+        .projects
+        .iter()
+        .map(|p| p.cost)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let (width, label, bar, row) = (640, 220, 300, 34);
+    let height = rows * row + 10;
+    let scaled =
+        |value: i128, top: i128| usize::try_from(value.max(0) * bar as i128 / top).unwrap_or(0);
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 {width} {height}\" width=\"100%\" aria-labelledby=\"chart-title\"><title id=\"chart-title\">{}</title>",
+        escape(&tr.t("budget-chart-title"))
+    );
+    for (i, p) in outcome.projects.iter().enumerate() {
+        let y = i * row + 5;
+        let length = scaled(i128::from(p.votes), i128::from(most));
+        let cost = scaled(p.cost, dearest);
+        let name = projects::by_number(listed, &p.id)
+            .map_or(p.id.clone(), |l| l.title.chars().take(28).collect());
+        let name = escape(&name);
+        let fill = if p.selected { "#1b6e3a" } else { "#9aa5b1" };
+        let _ = write!(
+            svg,
+            "<text x=\"0\" y=\"{}\" font-size=\"13\">{name}</text><rect x=\"{label}\" y=\"{y}\" width=\"{length}\" height=\"16\" fill=\"{fill}\"></rect><text x=\"{}\" y=\"{}\" font-size=\"13\">{}{}</text><rect x=\"{label}\" y=\"{}\" width=\"{cost}\" height=\"5\" fill=\"#2b5797\"></rect><text x=\"{}\" y=\"{}\" font-size=\"10\">{}</text>",
+            y + 13,
+            label + length + 6,
+            y + 13,
+            p.votes,
+            if p.selected { " ✓" } else { "" },
+            y + 19,
+            label + cost + 6,
+            y + 24,
+            escape(&money(tr, cents_of_millionths(p.cost), currency)),
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// `GET /budget-headings/{id}/results`.
+pub async fn page(council: Council, Id(heading): Id<Uuid>) -> Result<Response, PageError> {
+    let (tabs, budget) = heading_context(&council, heading).await?;
+    // A copy of the budget seen finished may be a few seconds late; the
+    // results themselves are only computed once the database clock says so
+    // (`tally::public_results`).
+    if budget.phase != Phase::Finished {
+        return Err(PageError::Refused(Refusal::Denied(Denied::PhaseClosed)));
+    }
+    let outcome = cached::results(&council, heading).await?;
+    let outcome = outcome
+        .as_ref()
+        .as_ref()
+        .map_err(|refusal| PageError::Refused(*refusal))?;
+    let list = cached::projects(&council, heading).await?;
+    let info = budget
+        .headings
+        .iter()
+        .find(|h| h.id == heading)
+        .ok_or(PageError::NotFound)?;
+    let (tr, currency) = (&council.tr, budget.currency.as_str());
+    council.render(&ResultsPage {
+        tr,
+        chrome: &council.chrome,
+        languages: &council.chrome.languages,
+        tabs,
+        id: heading.to_string(),
+        name: info.name.clone(),
+        amount: money(tr, info.amount_cents, currency),
+        total: money(tr, cents_of_millionths(outcome.total), currency),
+        rule: tr.t(&format!("budget-rule-{}", budget.rule)),
+        rule_explained: tr.t(&format!("budget-rule-{}-explained", budget.rule)),
+        chart: chart(tr, outcome, &list, currency),
+        lines: outcome
+            .projects
+            .iter()
+            .map(|p| ResultLine {
+                title: projects::by_number(&list, &p.id).map_or(String::new(), |l| l.title.clone()),
+                number: p.id.clone(),
+                votes: p.votes,
+                paper_votes: paper_votes(&list, &p.id),
+                cost: money(tr, cents_of_millionths(p.cost), currency),
+                selected: p.selected,
+                reason: reason_text(tr, &p.reason, currency),
+            })
+            .collect(),
+    })
+}

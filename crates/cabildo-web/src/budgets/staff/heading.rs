@@ -1,0 +1,457 @@
+//! The staff page of a budget heading: its projects with their review,
+//! the ballot, paper votes one by one or from a count file, qualified
+//! proposals to import, and execution updates of the winners.
+
+use crate::budgets::DoneQuery;
+use crate::budgets::heading::{ProjectForm, estimated_cost};
+use crate::budgets::staff::{allowed, staff_project};
+use crate::http::error::PageError;
+use crate::http::extract::{Citizen, CsrfForm, Id, Staff, Upload};
+use crate::http::storage;
+use crate::notifications::deliver;
+use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::format::{cents_text, coded, money, parse_cents};
+use crate::ui::i18n::Tr;
+use crate::ui::message::message_page;
+use askama::Template;
+use axum::extract::Query;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use cabildo_engine::budgets::execution::{self, NewUpdate, Status};
+use cabildo_engine::budgets::projects::{self, Feasibility, NewProject, Project};
+use cabildo_engine::budgets::setup::{self, Budget, Phase};
+use cabildo_engine::content::Refusal;
+use cabildo_engine::staff::Permission;
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// A project as staff see it.
+pub struct StaffProject {
+    id: String,
+    number: String,
+    title: String,
+    cost: String,
+    feasibility: String,
+    feasibility_label: String,
+    explanation: String,
+    official_cost: String,
+    supports: i32,
+    on_ballot: bool,
+    paper_votes: i32,
+    winner: bool,
+    execution: String,
+    progress: i16,
+}
+
+/// A qualified proposal staff may import.
+pub struct ImportLine {
+    id: String,
+    title: String,
+    supports: i32,
+}
+
+#[derive(Template)]
+#[template(path = "staff_budget_heading.html")]
+struct HeadingPage<'a> {
+    tr: &'a Tr,
+    chrome: &'a Chrome,
+    languages: &'a [LanguageLink],
+    id: String,
+    process_id: String,
+    budget_title: String,
+    name: String,
+    amount: String,
+    phase: String,
+    admin: bool,
+    /// Before voting: projects go on and off the ballot.
+    may_set_ballot: bool,
+    /// Voting or counting: paper votes are entered.
+    paper: bool,
+    projects: Vec<StaffProject>,
+    importable: Vec<ImportLine>,
+    verdicts: Vec<(&'static str, String)>,
+    statuses: Vec<(&'static str, String)>,
+    notice: Option<String>,
+}
+
+/// The done codes of the heading page.
+const DONE: [&str; 7] = [
+    "created",
+    "imported",
+    "reviewed",
+    "ballot",
+    "paper",
+    "paper-file",
+    "update",
+];
+
+/// A project as staff see it; `winners` are the finished budget's.
+fn staff_project_line(tr: &Tr, budget: &Budget, p: Project, winners: &[Uuid]) -> StaffProject {
+    StaffProject {
+        id: p.id.to_string(),
+        number: p.number.to_string(),
+        cost: money(tr, p.cost_cents, &budget.currency),
+        feasibility_label: coded(tr, "budget-feasibility", &p.feasibility),
+        feasibility: p.feasibility,
+        explanation: p.feasibility_explanation,
+        official_cost: cents_text(p.cost_cents),
+        supports: p.supports_count,
+        on_ballot: p.on_ballot,
+        paper_votes: p.paper_votes,
+        winner: winners.contains(&p.id),
+        execution: p
+            .execution_status
+            .map(|s| coded(tr, "budget-execution", &s))
+            .unwrap_or_default(),
+        progress: p.progress,
+        title: p.title,
+    }
+}
+
+/// `GET /staff/budget-headings/{id}` (admins and evaluators).
+pub async fn page(
+    staff: Staff,
+    Id(heading): Id<Uuid>,
+    Query(query): Query<DoneQuery>,
+) -> Result<Response, PageError> {
+    staff.require(Permission::ReviewProjects)?;
+    let (budget, list, importable, winners) = staff
+        .tx(async |tx| {
+            let budget = setup::of_heading(tx, heading)
+                .await?
+                .ok_or(PageError::NotFound)?;
+            let list = projects::of_heading(tx, heading).await?;
+            let importable = projects::importable(tx, budget.id).await?;
+            let winners = match budget.phase {
+                Phase::Finished => execution::winners(tx, heading).await?.unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            Ok::<_, PageError>((budget, list, importable, winners))
+        })
+        .await?;
+    let tr = &staff.tr;
+    let info = budget
+        .headings
+        .iter()
+        .find(|h| h.id == heading)
+        .ok_or(PageError::NotFound)?;
+    staff.render(&HeadingPage {
+        tr,
+        chrome: &staff.chrome,
+        languages: &staff.chrome.languages,
+        id: heading.to_string(),
+        process_id: budget.process.to_string(),
+        budget_title: budget.title.clone(),
+        name: info.name.clone(),
+        amount: money(tr, info.amount_cents, &budget.currency),
+        phase: tr.t(&format!("budget-phase-{}", budget.phase.as_str())),
+        admin: staff.may(Permission::ManageBudgets),
+        may_set_ballot: matches!(
+            budget.phase,
+            Phase::Upcoming | Phase::Accepting | Phase::Reviewing | Phase::Selecting
+        ),
+        paper: matches!(budget.phase, Phase::Balloting | Phase::Tallying),
+        projects: list
+            .into_iter()
+            .map(|p| staff_project_line(tr, &budget, p, &winners))
+            .collect(),
+        importable: importable
+            .into_iter()
+            .map(|i| ImportLine {
+                id: i.id.to_string(),
+                title: i.title,
+                supports: i.supports_count,
+            })
+            .collect(),
+        verdicts: Feasibility::ALL
+            .iter()
+            .map(|f| (f.as_str(), coded(tr, "budget-feasibility", f.as_str())))
+            .collect(),
+        statuses: Status::ALL
+            .iter()
+            .map(|s| (s.as_str(), coded(tr, "budget-execution", s.as_str())))
+            .collect(),
+        notice: query.notice(tr, "staff-budget-done", &DONE),
+    })
+}
+
+/// Where a heading's staff page is, with a notice.
+fn back(heading: Uuid, done: &str) -> Redirect {
+    Redirect::to(&format!("/staff/budget-headings/{heading}?done={done}"))
+}
+
+/// `POST /staff/budget-headings/{id}/projects`: a project by the council.
+pub async fn create_project(
+    citizen: Citizen,
+    Id(heading): Id<Uuid>,
+    CsrfForm(form): CsrfForm<ProjectForm>,
+) -> Result<Redirect, PageError> {
+    let new = NewProject {
+        heading,
+        estimated_cost_cents: estimated_cost(&form.cost)?,
+        title: form.title,
+        description: form.description,
+        location: form.location,
+    };
+    let (user, actor) = (citizen.user(), citizen.actor(citizen.user()));
+    citizen
+        .change(async |tx| {
+            allowed(tx, user, Permission::ManageBudgets).await?;
+            Ok::<_, PageError>(projects::create(tx, &actor, None, &new).await??)
+        })
+        .await?;
+    Ok(back(heading, "created"))
+}
+
+/// A qualified proposal to import, and its cost.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ImportForm {
+    proposal: String,
+    cost: String,
+}
+
+/// `POST /staff/budget-headings/{id}/import`: a qualified proposal becomes
+/// a project costing `cost`.
+pub async fn import_proposal(
+    citizen: Citizen,
+    Id(heading): Id<Uuid>,
+    CsrfForm(form): CsrfForm<ImportForm>,
+) -> Result<Redirect, PageError> {
+    let proposal: Uuid = form
+        .proposal
+        .trim()
+        .parse()
+        .map_err(|_| PageError::NotFound)?;
+    let cost = estimated_cost(&form.cost)?;
+    let (user, actor) = (citizen.user(), citizen.actor(citizen.user()));
+    citizen
+        .change(async |tx| {
+            allowed(tx, user, Permission::ManageBudgets).await?;
+            Ok::<_, PageError>(
+                projects::import_proposal(tx, &actor, heading, proposal, cost).await??,
+            )
+        })
+        .await?;
+    Ok(back(heading, "imported"))
+}
+
+/// A feasibility review.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReviewForm {
+    verdict: String,
+    explanation: String,
+    official_cost: String,
+}
+
+/// `POST /staff/budget-projects/{id}/review`: the author and followers
+/// are told.
+pub async fn review(
+    citizen: Citizen,
+    Id(project): Id<Uuid>,
+    CsrfForm(form): CsrfForm<ReviewForm>,
+) -> Result<Redirect, PageError> {
+    let verdict = Feasibility::parse(&form.verdict).ok_or(PageError::Refused(Refusal::Invalid(
+        "verdict",
+        "choice_invalid",
+    )))?;
+    let official = match form.official_cost.trim() {
+        "" => None,
+        typed => Some(
+            parse_cents(typed).ok_or(PageError::Refused(Refusal::Invalid(
+                "official_cost",
+                "amount_invalid",
+            )))?,
+        ),
+    };
+    let (user, language) = (citizen.user(), citizen.tr.code().to_owned());
+    let actor = citizen.actor(user);
+    let heading = citizen
+        .change(async |tx| {
+            let heading = staff_project(tx, user, project, Permission::ReviewProjects).await?;
+            let notices =
+                projects::review(tx, &actor, project, verdict, &form.explanation, official)
+                    .await??;
+            deliver(tx, &notices, &language).await?;
+            Ok::<_, PageError>(heading)
+        })
+        .await?;
+    Ok(back(heading, "reviewed"))
+}
+
+/// `on_ballot` = `on` puts a project on the ballot; anything else takes
+/// it off.
+#[derive(Debug, Default, Deserialize)]
+pub struct BallotForm {
+    #[serde(default)]
+    on_ballot: String,
+}
+
+/// `POST /staff/budget-projects/{id}/ballot`.
+pub async fn set_on_ballot(
+    citizen: Citizen,
+    Id(project): Id<Uuid>,
+    CsrfForm(form): CsrfForm<BallotForm>,
+) -> Result<Redirect, PageError> {
+    let on = form.on_ballot == "on";
+    let (user, actor) = (citizen.user(), citizen.actor(citizen.user()));
+    let heading = citizen
+        .change(async |tx| {
+            let heading = staff_project(tx, user, project, Permission::ManageBudgets).await?;
+            projects::set_on_ballot(tx, &actor, project, on).await??;
+            Ok::<_, PageError>(heading)
+        })
+        .await?;
+    Ok(back(heading, "ballot"))
+}
+
+/// Votes counted on paper for one project.
+#[derive(Debug, Default, Deserialize)]
+pub struct PaperForm {
+    #[serde(default)]
+    votes: String,
+}
+
+/// `POST /staff/budget-projects/{id}/paper-votes`.
+pub async fn paper_votes(
+    citizen: Citizen,
+    Id(project): Id<Uuid>,
+    CsrfForm(form): CsrfForm<PaperForm>,
+) -> Result<Redirect, PageError> {
+    let votes: i32 = form
+        .votes
+        .trim()
+        .parse()
+        .map_err(|_| PageError::Refused(Refusal::Invalid("paper_votes", "number_invalid")))?;
+    let (user, actor) = (citizen.user(), citizen.actor(citizen.user()));
+    let heading = citizen
+        .change(async |tx| {
+            let heading = staff_project(tx, user, project, Permission::ManageBudgets).await?;
+            projects::set_paper_votes(tx, &actor, project, votes).await??;
+            Ok::<_, PageError>(heading)
+        })
+        .await?;
+    Ok(back(heading, "paper"))
+}
+
+/// A count file refused: at `line` (0: the whole file), for `code`.
+fn file_problem(citizen: &Citizen, line: usize, code: &str) -> Response {
+    let tr = &citizen.tr;
+    let text = coded(tr, "staff-budget-file", code);
+    let text = match line {
+        0 => text,
+        line => tr.args(
+            "staff-budget-file-line",
+            &[("line", line.to_string()), ("problem", text)],
+        ),
+    };
+    let page = message_page(
+        tr,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &tr.t("refusal-title"),
+        &text,
+        true,
+    );
+    citizen.respond(page)
+}
+
+/// Why a count file was not taken.
+enum Refused {
+    /// The page's own refusal.
+    Page(PageError),
+    /// The file is wrong (nothing of it was taken).
+    File(projects::FileProblem),
+}
+
+impl From<cabildo_tenancy::TenancyError> for Refused {
+    fn from(error: cabildo_tenancy::TenancyError) -> Self {
+        Self::Page(error.into())
+    }
+}
+
+impl From<cabildo_engine::accounts::AccountError> for Refused {
+    fn from(error: cabildo_engine::accounts::AccountError) -> Self {
+        Self::Page(error.into())
+    }
+}
+
+/// `POST /staff/budget-headings/{id}/paper-votes` (multipart, field
+/// `file`): a count file, taken whole or not at all.
+pub async fn paper_file(
+    citizen: Citizen,
+    Id(heading): Id<Uuid>,
+    upload: Upload,
+) -> Result<Response, PageError> {
+    let file = upload.file("file");
+    let Ok(text) = std::str::from_utf8(&file) else {
+        return Ok(file_problem(&citizen, 0, "not_utf8"));
+    };
+    let (user, actor) = (citizen.user(), citizen.actor(citizen.user()));
+    let imported = citizen
+        .change(async |tx| {
+            if !cabildo_engine::staff::may(tx, user, Permission::ManageBudgets).await? {
+                return Err(Refused::Page(PageError::NotStaff));
+            }
+            projects::import_paper_votes(tx, &actor, heading, text)
+                .await?
+                .map_err(Refused::File)
+        })
+        .await;
+    match imported {
+        Ok(_) => Ok(back(heading, "paper-file").into_response()),
+        Err(Refused::File(problem)) => Ok(file_problem(&citizen, problem.line, problem.code)),
+        Err(Refused::Page(error)) => Err(error),
+    }
+}
+
+/// An execution update as typed (with an optional photo).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct UpdateForm {
+    status: String,
+    progress: String,
+    body: String,
+}
+
+/// `POST /staff/budget-projects/{id}/updates` (multipart: `status`,
+/// `progress`, `body`, optional `photo`): an execution update of a
+/// winner; followers are told.
+pub async fn post_update(
+    citizen: Citizen,
+    Id(project): Id<Uuid>,
+    upload: Upload,
+) -> Result<Redirect, PageError> {
+    let form: UpdateForm = upload.form()?;
+    let status = Status::parse(&form.status).ok_or(PageError::Refused(Refusal::Invalid(
+        "status",
+        "status_invalid",
+    )))?;
+    let progress: i16 = form
+        .progress
+        .trim()
+        .parse()
+        .map_err(|_| PageError::Refused(Refusal::Invalid("progress", "percent_invalid")))?;
+    let photo = upload.file("photo");
+    let image = match photo.is_empty() {
+        true => None,
+        false => Some(storage::store(&citizen.state, citizen.tenant.id, &photo).await?),
+    };
+    let new = NewUpdate {
+        status,
+        progress,
+        body: form.body,
+        image,
+    };
+    let (user, language) = (citizen.user(), citizen.tr.code().to_owned());
+    let actor = citizen.actor(user);
+    let heading = citizen
+        .change(async |tx| {
+            let heading = staff_project(tx, user, project, Permission::ManageBudgets).await?;
+            let notices = execution::post(tx, &actor, project, &new).await??;
+            deliver(tx, &notices, &language).await?;
+            Ok::<_, PageError>(heading)
+        })
+        .await?;
+    Ok(back(heading, "update"))
+}

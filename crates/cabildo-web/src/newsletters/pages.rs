@@ -1,0 +1,213 @@
+//! `/staff/newsletters` (admins).
+
+use crate::http::error::PageError;
+use crate::http::extract::{CsrfForm, Staff};
+use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::i18n::Tr;
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::Response;
+use cabildo_engine::accounts;
+use cabildo_engine::staff::{Permission, audit};
+use cabildo_notify::newsletters::{self, Audience, Draft, Progress, Sent};
+use serde::Deserialize;
+use serde_json::json;
+
+/// One past newsletter as listed.
+pub struct SentView {
+    subject: String,
+    audience: String,
+    total: i64,
+    done: i64,
+    label: String,
+}
+
+#[derive(Template)]
+#[template(path = "newsletters.html")]
+struct NewslettersPage<'a> {
+    tr: &'a Tr,
+    chrome: &'a Chrome,
+    languages: &'a [LanguageLink],
+    subject: String,
+    body: String,
+    audience: String,
+    audiences: Vec<(String, String)>,
+    preview: Option<String>,
+    audience_size: String,
+    sent: Vec<SentView>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+/// The form as typed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewsletterForm {
+    subject: String,
+    body: String,
+    audience: String,
+    action: String,
+}
+
+/// What the page shows besides the list.
+#[derive(Default)]
+struct Shown {
+    typed: NewsletterForm,
+    preview: Option<(String, i64)>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+fn sent_view(tr: &Tr, (n, p): (Sent, Progress)) -> SentView {
+    let counts = format!(
+        "{} / {} / {}",
+        tr.number(p.sent),
+        tr.number(p.failed),
+        tr.number(p.pending)
+    );
+    SentView {
+        subject: n.subject,
+        audience: n.audience,
+        total: p.total.max(1),
+        done: p.sent + p.failed,
+        label: tr.with("newsletters-progress-label", "counts", &counts),
+    }
+}
+
+async fn render(staff: &Staff, shown: Shown, status: StatusCode) -> Result<Response, PageError> {
+    let sent = staff
+        .tx(async |tx| {
+            let mut sent = Vec::new();
+            for newsletter in newsletters::list(tx, 20).await? {
+                let progress = newsletters::progress(tx, newsletter.id).await?;
+                sent.push((newsletter, progress));
+            }
+            Ok::<_, PageError>(sent)
+        })
+        .await?;
+    let tr = &staff.tr;
+    let mut audiences = vec![("all".to_owned(), tr.t("newsletters-audience-all"))];
+    audiences.extend(staff.settings.districts.iter().map(|d| {
+        (
+            format!("district:{}", d.code),
+            tr.with("newsletters-audience-district", "district", &d.name),
+        )
+    }));
+    staff.render_status(
+        status,
+        &NewslettersPage {
+            tr,
+            chrome: &staff.chrome,
+            languages: &staff.chrome.languages,
+            subject: shown.typed.subject,
+            body: shown.typed.body,
+            audience: shown.typed.audience,
+            audiences,
+            audience_size: shown
+                .preview
+                .as_ref()
+                .map(|(_, size)| tr.count("newsletters-audience-size", *size))
+                .unwrap_or_default(),
+            preview: shown.preview.map(|(html, _)| html),
+            sent: sent.into_iter().map(|s| sent_view(tr, s)).collect(),
+            notice: shown.notice,
+            error: shown.error,
+        },
+    )
+}
+
+/// `GET /staff/newsletters`.
+pub async fn page(staff: Staff) -> Result<Response, PageError> {
+    staff.require(Permission::SendNewsletters)?;
+    render(&staff, Shown::default(), StatusCode::OK).await
+}
+
+/// What a POST did.
+enum Done {
+    Preview(i64),
+    Tested(String),
+    Sent(i64),
+}
+
+/// `POST /staff/newsletters` with `action` = `preview`, `test` or `send`.
+pub async fn act(
+    staff: Staff,
+    CsrfForm(typed): CsrfForm<NewsletterForm>,
+) -> Result<Response, PageError> {
+    staff.require(Permission::SendNewsletters)?;
+    let refused = |typed, key| Shown {
+        typed,
+        error: Some(staff.tr.t(key)),
+        ..Shown::default()
+    };
+    let Some(audience) = Audience::parse(&typed.audience) else {
+        let shown = refused(typed, "newsletters-error-audience");
+        return render(&staff, shown, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let draft = Draft {
+        subject: typed.subject.trim().to_owned(),
+        markdown: typed.body.clone(),
+        audience,
+    };
+    if draft.subject.is_empty()
+        || draft.subject.chars().count() > 200
+        || draft.markdown.trim().is_empty()
+        || draft.markdown.chars().count() > 100_000
+    {
+        let shown = refused(typed, "newsletters-error-empty");
+        return render(&staff, shown, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let done = send(&staff, &typed.action, &draft).await?;
+    let tr = &staff.tr;
+    let shown = match done {
+        Done::Preview(size) => Shown {
+            preview: Some((newsletters::render_markdown(&draft.markdown), size)),
+            typed,
+            ..Shown::default()
+        },
+        Done::Tested(email) => Shown {
+            notice: Some(tr.with("newsletters-tested", "email", &email)),
+            typed,
+            ..Shown::default()
+        },
+        Done::Sent(recipients) => Shown {
+            notice: Some(tr.count("newsletters-queued", recipients)),
+            ..Shown::default()
+        },
+    };
+    render(&staff, shown, StatusCode::OK).await
+}
+
+/// Previews, tests or sends `draft` as `action` says (audited).
+async fn send(staff: &Staff, action: &str, draft: &Draft) -> Result<Done, PageError> {
+    let user = staff.user();
+    let actor = staff.actor(user);
+    staff
+        .tx(async |tx| {
+            Ok::<_, PageError>(match action {
+                "test" => {
+                    let email = accounts::email_of(tx, user)
+                        .await?
+                        .ok_or(PageError::LogIn(None))?;
+                    newsletters::send_test(tx, draft, &email).await?;
+                    audit(
+                        tx,
+                        &actor,
+                        "newsletter.test",
+                        Some(&draft.subject),
+                        json!({}),
+                    )
+                    .await?;
+                    Done::Tested(email)
+                }
+                "send" => {
+                    let (id, recipients) = newsletters::send(tx, draft).await?;
+                    let details = json!({"newsletter": id, "recipients": recipients});
+                    audit(tx, &actor, "newsletter.send", Some(&draft.subject), details).await?;
+                    Done::Sent(recipients)
+                }
+                _ => Done::Preview(newsletters::audience_size(tx, &draft.audience).await?),
+            })
+        })
+        .await
+}
