@@ -1,7 +1,7 @@
 //! A person's own activity: what they proposed, opened, commented on and
 //! supported, newest first.
 
-use crate::accounts::AccountError;
+use crate::error::Result;
 use cabildo_tenancy::TenantTx;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -22,7 +22,7 @@ pub struct Entry {
 }
 
 /// The latest 100 things `user` did.
-pub async fn of(tx: &mut TenantTx, user: Uuid) -> Result<Vec<Entry>, AccountError> {
+pub async fn of(tx: &mut TenantTx, user: Uuid) -> Result<Vec<Entry>> {
     Ok(sqlx::query_as(
         "(SELECT 'proposal' AS kind, title, '/proposals/' || id AS link, created_at AS at
           FROM proposals WHERE author_id = $1 ORDER BY created_at DESC LIMIT 100)

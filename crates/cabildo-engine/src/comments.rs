@@ -5,8 +5,8 @@
 //! (comments neither deleted nor hidden) and each comment's vote counts
 //! change in the same transaction as the rows they count.
 
-use crate::accounts::AccountError;
-use crate::content::{Notice, Outcome, Refusal, Target, notify_followers, notify_user, text};
+use crate::content::{Notice, Target, notify_followers, notify_user, text};
+use crate::error::{Error, Field, Problem, Refusal, Result};
 use crate::follows::follow;
 use crate::processes::{self, Action};
 use cabildo_tenancy::TenantTx;
@@ -76,7 +76,7 @@ pub struct Comment {
 async fn target_of(
     tx: &mut TenantTx,
     target: Target,
-) -> Result<Option<(Uuid, String, bool, String)>, AccountError> {
+) -> Result<Option<(Uuid, String, bool, String)>> {
     let sql = match target {
         Target::Process(_) => {
             "SELECT id, title, true, '/processes/' || slug FROM processes
@@ -102,12 +102,7 @@ async fn target_of(
 }
 
 /// Adds `delta` to the target's comment count.
-pub(crate) async fn count(
-    tx: &mut TenantTx,
-    kind: &str,
-    id: Uuid,
-    delta: i32,
-) -> Result<(), AccountError> {
+pub(crate) async fn count(tx: &mut TenantTx, kind: &str, id: Uuid, delta: i32) -> Result<()> {
     let sql = match kind {
         "process" => "UPDATE processes SET comments_count = comments_count + $2 WHERE id = $1",
         "debate" => {
@@ -145,22 +140,17 @@ pub async fn create(
     target: Target,
     new: &NewComment,
     official: bool,
-) -> Outcome<Posted> {
+) -> Result<Posted> {
     let Some((process, title, open, page)) = target_of(tx, target).await? else {
-        return Ok(Err(Refusal::NotFound));
+        return Err(Refusal::NotFound.into());
     };
-    if let Err(denied) = processes::may(tx, process, Some(user), Action::Comment).await? {
-        return Ok(Err(denied.into()));
-    }
+    processes::require(tx, process, Some(user), Action::Comment).await?;
     if !open {
-        return Ok(Err(Refusal::Closed));
+        return Err(Refusal::Closed.into());
     }
-    let body = match text(&new.body, "body", "body_invalid", 1, MAX_LENGTH) {
-        Ok(body) => body,
-        Err(refusal) => return Ok(Err(refusal)),
-    };
+    let body = text(&new.body, Field::Body, Problem::BodyInvalid, 1, MAX_LENGTH)?;
     if !(-1..=1).contains(&new.alignment) {
-        return Ok(Err(Refusal::Invalid("alignment", "alignment_invalid")));
+        return Err(Error::invalid(Field::Alignment, Problem::AlignmentInvalid));
     }
     let id = Uuid::new_v4();
     let (root, depth, answered) = match new.parent {
@@ -177,10 +167,10 @@ pub async fn create(
             .fetch_optional(tx.conn())
             .await?;
             let Some((root, depth, author)) = row else {
-                return Ok(Err(Refusal::NotFound));
+                return Err(Refusal::NotFound.into());
             };
             if depth >= MAX_DEPTH {
-                return Ok(Err(Refusal::TooDeep));
+                return Err(Refusal::TooDeep.into());
             }
             (root, depth + 1, Some(author))
         }
@@ -213,15 +203,15 @@ pub async fn create(
         told.push(author);
     }
     notices.extend(notify_followers(tx, target, &told, "comment.new", &title, &place).await?);
-    Ok(Ok(Posted {
+    Ok(Posted {
         id,
         link: place,
         notices,
-    }))
+    })
 }
 
 /// Where comment `id` is shown (page and anchor), if it exists.
-pub async fn link_of(tx: &mut TenantTx, id: Uuid) -> Result<Option<String>, AccountError> {
+pub async fn link_of(tx: &mut TenantTx, id: Uuid) -> Result<Option<String>> {
     Ok(sqlx::query_scalar(
         "SELECT CASE c.target_kind WHEN 'debate' THEN '/debates/' || c.target_id
                     WHEN 'proposal' THEN '/proposals/' || c.target_id
@@ -235,11 +225,7 @@ pub async fn link_of(tx: &mut TenantTx, id: Uuid) -> Result<Option<String>, Acco
 
 /// One page of `target`'s threads in reading order, and how many threads
 /// there are.
-pub async fn list(
-    tx: &mut TenantTx,
-    target: Target,
-    page: i64,
-) -> Result<(Vec<Comment>, i64), AccountError> {
+pub async fn list(tx: &mut TenantTx, target: Target, page: i64) -> Result<(Vec<Comment>, i64)> {
     let page = page.clamp(1, 10_000);
     let rows: Vec<Comment> = sqlx::query_as(
         "SELECT c.id, c.parent_id, c.depth, c.author_id,
@@ -302,7 +288,7 @@ pub fn threaded(comments: Vec<Comment>) -> Vec<Comment> {
 }
 
 /// The author's own comment, locked: (target kind, target id, recent).
-async fn own(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Outcome<(String, Uuid, bool)> {
+async fn own(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Result<(String, Uuid, bool)> {
     let row: Option<(Uuid, String, Uuid, bool)> = sqlx::query_as(
         "SELECT author_id, target_kind, target_id,
                 created_at > now() - make_interval(mins => $2::int)
@@ -312,44 +298,36 @@ async fn own(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Outcome<(String, Uuid, 
     .bind(EDIT_WINDOW_MINUTES as i32)
     .fetch_optional(tx.conn())
     .await?;
-    Ok(match row {
-        None => Err(Refusal::NotFound),
-        Some((author, ..)) if author != user => Err(Refusal::NotAuthor),
+    match row {
+        None => Err(Refusal::NotFound.into()),
+        Some((author, ..)) if author != user => Err(Refusal::NotAuthor.into()),
         Some((_, kind, target, recent)) => Ok((kind, target, recent)),
-    })
+    }
 }
 
 /// Changes the text of `user`'s comment within [`EDIT_WINDOW_MINUTES`].
-pub async fn edit(tx: &mut TenantTx, user: Uuid, id: Uuid, body: &str) -> Outcome<()> {
-    match own(tx, user, id).await? {
-        Ok((_, _, true)) => {}
-        Ok(_) => return Ok(Err(Refusal::EditWindowOver)),
-        Err(refusal) => return Ok(Err(refusal)),
+pub async fn edit(tx: &mut TenantTx, user: Uuid, id: Uuid, body: &str) -> Result<()> {
+    if !own(tx, user, id).await?.2 {
+        return Err(Refusal::EditWindowOver.into());
     }
-    let body = match text(body, "body", "body_invalid", 1, MAX_LENGTH) {
-        Ok(body) => body,
-        Err(refusal) => return Ok(Err(refusal)),
-    };
+    let body = text(body, Field::Body, Problem::BodyInvalid, 1, MAX_LENGTH)?;
     sqlx::query("UPDATE comments SET body = $2, edited_at = now() WHERE id = $1")
         .bind(id)
         .bind(&body)
         .execute(tx.conn())
         .await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Deletes `user`'s comment: its text goes, its place in the thread stays.
-pub async fn delete(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Outcome<()> {
-    let (kind, target) = match own(tx, user, id).await? {
-        Ok((kind, target, _)) => (kind, target),
-        Err(refusal) => return Ok(Err(refusal)),
-    };
+pub async fn delete(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Result<()> {
+    let (kind, target, _) = own(tx, user, id).await?;
     sqlx::query("UPDATE comments SET body = '', deleted_at = now() WHERE id = $1")
         .bind(id)
         .execute(tx.conn())
         .await?;
     count(tx, &kind, target, -1).await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Vote counts after a vote.
@@ -366,9 +344,9 @@ pub struct Votes {
 /// `user` votes on a comment: 1 up, -1 down, 0 takes the vote back. One
 /// vote per person; parallel votes by one person are serialised on the
 /// comment's row, so the counts always equal the votes stored.
-pub async fn vote(tx: &mut TenantTx, user: Uuid, id: Uuid, value: i16) -> Outcome<Votes> {
+pub async fn vote(tx: &mut TenantTx, user: Uuid, id: Uuid, value: i16) -> Result<Votes> {
     if !(-1..=1).contains(&value) {
-        return Ok(Err(Refusal::Invalid("value", "vote_invalid")));
+        return Err(Error::invalid(Field::Value, Problem::VoteInvalid));
     }
     let row: Option<(Uuid, Uuid)> = sqlx::query_as(
         "SELECT author_id, process_id FROM comments
@@ -378,13 +356,11 @@ pub async fn vote(tx: &mut TenantTx, user: Uuid, id: Uuid, value: i16) -> Outcom
     .fetch_optional(tx.conn())
     .await?;
     let Some((author, process)) = row else {
-        return Ok(Err(Refusal::NotFound));
+        return Err(Refusal::NotFound.into());
     };
-    if let Err(denied) = processes::may(tx, process, Some(user), Action::Comment).await? {
-        return Ok(Err(denied.into()));
-    }
+    processes::require(tx, process, Some(user), Action::Comment).await?;
     if author == user {
-        return Ok(Err(Refusal::OwnComment));
+        return Err(Refusal::OwnComment.into());
     }
     let old: i16 = sqlx::query_scalar(
         "SELECT value FROM comment_votes WHERE comment_id = $1 AND user_id = $2",
@@ -422,19 +398,15 @@ pub async fn vote(tx: &mut TenantTx, user: Uuid, id: Uuid, value: i16) -> Outcom
     .bind(down)
     .fetch_one(tx.conn())
     .await?;
-    Ok(Ok(Votes {
+    Ok(Votes {
         upvotes,
         downvotes,
         mine: value,
-    }))
+    })
 }
 
 /// `user`'s votes on `ids`.
-pub async fn votes_by(
-    tx: &mut TenantTx,
-    user: Uuid,
-    ids: &[Uuid],
-) -> Result<Vec<(Uuid, i16)>, AccountError> {
+pub async fn votes_by(tx: &mut TenantTx, user: Uuid, ids: &[Uuid]) -> Result<Vec<(Uuid, i16)>> {
     Ok(sqlx::query_as(
         "SELECT comment_id, value FROM comment_votes WHERE user_id = $1 AND comment_id = ANY ($2)",
     )

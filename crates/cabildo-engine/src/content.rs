@@ -1,9 +1,8 @@
 //! What the participation modules share: the things people write about
-//! (targets), why an action was refused (stable codes), text checks,
-//! pagination, and the notices an action leaves for others.
+//! (targets), text checks, pagination, and the notices an action leaves
+//! for others.
 
-use crate::accounts::AccountError;
-use crate::processes::Denied;
+use crate::error::{Error, Field, Problem, Result};
 use uuid::Uuid;
 
 /// Something people follow; all but budget projects take comments.
@@ -50,72 +49,13 @@ impl Target {
     }
 }
 
-/// Why a participation action was refused. Each has a stable code that
-/// pages translate and the API returns.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Refusal {
-    /// The process rules say no (see [`Denied`]).
-    Denied(Denied),
-    /// No such item (or not visible here).
-    NotFound,
-    /// A field is not acceptable: (field, code).
-    Invalid(&'static str, &'static str),
-    /// Only the author may.
-    NotAuthor,
-    /// The time to edit has passed.
-    EditWindowOver,
-    /// The debate is closed, or the proposal is no longer open.
-    Closed,
-    /// Replies may not nest deeper.
-    TooDeep,
-    /// People do not vote on their own comments.
-    OwnComment,
-    /// Only staff with the right role may.
-    Forbidden,
-}
-
-impl Refusal {
-    /// The stable code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Denied(denied) => denied.code(),
-            Self::NotFound => "not_found",
-            Self::Invalid(_, code) => code,
-            Self::NotAuthor => "not_author",
-            Self::EditWindowOver => "edit_window_over",
-            Self::Closed => "closed",
-            Self::TooDeep => "too_deep",
-            Self::OwnComment => "own_comment",
-            Self::Forbidden => "forbidden",
-        }
-    }
-}
-
-impl From<Denied> for Refusal {
-    fn from(denied: Denied) -> Self {
-        match denied {
-            Denied::NotFound => Self::NotFound,
-            other => Self::Denied(other),
-        }
-    }
-}
-
-/// An action's result: done, refused with a reason, or failed.
-pub type Outcome<T> = Result<Result<T, Refusal>, AccountError>;
-
 /// `value` trimmed, if its length in characters is within `min..=max`;
-/// else the refusal `{field}_invalid` (empty, too long).
-pub fn text(
-    value: &str,
-    field: &'static str,
-    code: &'static str,
-    min: usize,
-    max: usize,
-) -> Result<String, Refusal> {
+/// else `field` has `problem` (empty, too long).
+pub fn text(value: &str, field: Field, problem: Problem, min: usize, max: usize) -> Result<String> {
     let trimmed = value.trim();
     let length = trimmed.chars().count();
     if length < min || length > max || trimmed.contains('\0') {
-        return Err(Refusal::Invalid(field, code));
+        return Err(Error::invalid(field, problem));
     }
     Ok(trimmed.to_owned())
 }
@@ -188,7 +128,7 @@ pub(crate) async fn notify_followers(
     kind: &'static str,
     subject: &str,
     link: &str,
-) -> Result<Vec<Notice>, AccountError> {
+) -> Result<Vec<Notice>> {
     let rows: Vec<(Uuid, Option<String>)> = sqlx::query_as(
         "SELECT u.id, u.language FROM follows f JOIN users u ON u.id = f.user_id
          WHERE f.target_kind = $1 AND f.target_id = $2 AND u.deleted_at IS NULL
@@ -219,7 +159,7 @@ pub(crate) async fn notify_user(
     kind: &'static str,
     subject: &str,
     link: &str,
-) -> Result<Option<Notice>, AccountError> {
+) -> Result<Option<Notice>> {
     let language: Option<Option<String>> =
         sqlx::query_scalar("SELECT language FROM users WHERE id = $1 AND deleted_at IS NULL")
             .bind(user)
@@ -262,12 +202,10 @@ mod tests {
 
     #[test]
     fn texts_are_trimmed_and_bounded() {
-        assert_eq!(
-            text("  hola ", "title", "title_invalid", 3, 10),
-            Ok("hola".into())
-        );
-        assert!(text("  ", "title", "title_invalid", 1, 10).is_err());
-        assert!(text("ñññññ", "title", "title_invalid", 1, 4).is_err());
-        assert!(text("a\0b", "title", "title_invalid", 1, 4).is_err());
+        let title = |value, min, max| text(value, Field::Title, Problem::TitleInvalid, min, max);
+        assert_eq!(title("  hola ", 3, 10).ok(), Some("hola".into()));
+        assert!(title("  ", 1, 10).is_err());
+        assert!(title("ñññññ", 1, 4).is_err());
+        assert!(title("a\0b", 1, 4).is_err());
     }
 }

@@ -1,8 +1,8 @@
 //! Debates: open questions citizens discuss in a process's debates phase.
 //! Staff pin and close them; moderators hide them.
 
-use crate::accounts::AccountError;
-use crate::content::{Outcome, PageRequest, Refusal, Target, text};
+use crate::content::{PageRequest, Target, text};
+use crate::error::{Error, Field, Problem, Result};
 use crate::follows::follow;
 use crate::processes::{self, Action};
 use crate::staff::{Actor, audit};
@@ -87,46 +87,27 @@ const COLUMNS: &str = "d.id, d.process_id, p.slug AS process_slug, d.title, d.bo
     d.comments_count, d.pinned, d.closed_at IS NOT NULL AS closed, d.created_at";
 
 /// Checks a district code against the council's districts.
-pub(crate) async fn district(
-    tx: &mut TenantTx,
-    code: Option<&str>,
-) -> Result<Result<Option<String>, Refusal>, AccountError> {
+pub(crate) async fn district(tx: &mut TenantTx, code: Option<&str>) -> Result<Option<String>> {
     let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
-        return Ok(Ok(None));
+        return Ok(None);
     };
     let known: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM districts WHERE code = $1)")
         .bind(code)
         .fetch_one(tx.conn())
         .await?;
-    Ok(if known {
+    if known {
         Ok(Some(code.to_owned()))
     } else {
-        Err(Refusal::Invalid("district", "district_unknown"))
-    })
+        Err(Error::invalid(Field::District, Problem::DistrictUnknown))
+    }
 }
 
 /// Opens a debate in `process` for `user`, who then follows it.
-pub async fn create(
-    tx: &mut TenantTx,
-    user: Uuid,
-    process: Uuid,
-    new: &NewDebate,
-) -> Outcome<Uuid> {
-    if let Err(denied) = processes::may(tx, process, Some(user), Action::CreateDebate).await? {
-        return Ok(Err(denied.into()));
-    }
-    let title = match text(&new.title, "title", "title_invalid", 3, 200) {
-        Ok(title) => title,
-        Err(refusal) => return Ok(Err(refusal)),
-    };
-    let body = match text(&new.body, "body", "body_invalid", 1, 20_000) {
-        Ok(body) => body,
-        Err(refusal) => return Ok(Err(refusal)),
-    };
-    let district = match district(tx, new.district.as_deref()).await? {
-        Ok(district) => district,
-        Err(refusal) => return Ok(Err(refusal)),
-    };
+pub async fn create(tx: &mut TenantTx, user: Uuid, process: Uuid, new: &NewDebate) -> Result<Uuid> {
+    processes::require(tx, process, Some(user), Action::CreateDebate).await?;
+    let title = text(&new.title, Field::Title, Problem::TitleInvalid, 3, 200)?;
+    let body = text(&new.body, Field::Body, Problem::BodyInvalid, 1, 20_000)?;
+    let district = district(tx, new.district.as_deref()).await?;
     let id: Uuid = sqlx::query_scalar(
         "INSERT INTO debates (process_id, author_id, title, body, district_code)
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -139,7 +120,7 @@ pub async fn create(
     .fetch_one(tx.conn())
     .await?;
     follow(tx, user, Target::Debate(id)).await?;
-    Ok(Ok(id))
+    Ok(id)
 }
 
 /// A page of a process's visible debates and how many there are.
@@ -149,7 +130,7 @@ pub async fn list(
     sort: DebateSort,
     district: Option<&str>,
     page: PageRequest,
-) -> Result<(Vec<Debate>, i64), AccountError> {
+) -> Result<(Vec<Debate>, i64)> {
     let order = match sort {
         DebateSort::Newest => "d.pinned DESC, d.created_at DESC, d.id",
         DebateSort::Active => "d.pinned DESC, d.last_activity_at DESC, d.id",
@@ -179,7 +160,7 @@ pub async fn list(
 }
 
 /// A visible debate of a published process.
-pub async fn find(tx: &mut TenantTx, id: Uuid) -> Result<Option<Debate>, AccountError> {
+pub async fn find(tx: &mut TenantTx, id: Uuid) -> Result<Option<Debate>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM debates d JOIN processes p ON p.id = d.process_id
          LEFT JOIN users u ON u.id = d.author_id
@@ -218,12 +199,7 @@ impl StaffAction {
 }
 
 /// Pins, unpins, closes or reopens a debate (audited).
-pub async fn act(
-    tx: &mut TenantTx,
-    actor: &Actor,
-    id: Uuid,
-    action: StaffAction,
-) -> Result<bool, AccountError> {
+pub async fn act(tx: &mut TenantTx, actor: &Actor, id: Uuid, action: StaffAction) -> Result<bool> {
     let (sql, name) = match action {
         StaffAction::Pin => (
             "UPDATE debates SET pinned = true WHERE id = $1 RETURNING title",

@@ -3,17 +3,13 @@
 //! reviews and execution updates. Authors follow what they write
 //! and what they comment on.
 
-use crate::accounts::AccountError;
-use crate::content::{Outcome, Refusal, Target};
+use crate::content::Target;
+use crate::error::{Refusal, Result};
 use cabildo_tenancy::TenantTx;
 use uuid::Uuid;
 
 /// Makes `user` follow `target` (nothing if they already do).
-pub(crate) async fn follow(
-    tx: &mut TenantTx,
-    user: Uuid,
-    target: Target,
-) -> Result<(), AccountError> {
+pub(crate) async fn follow(tx: &mut TenantTx, user: Uuid, target: Target) -> Result<()> {
     sqlx::query(
         "INSERT INTO follows (user_id, target_kind, target_id) VALUES ($1, $2, $3)
          ON CONFLICT DO NOTHING",
@@ -28,7 +24,7 @@ pub(crate) async fn follow(
 
 /// `user` follows (`true`) or stops following `target`, which must exist
 /// and be visible.
-pub async fn set(tx: &mut TenantTx, user: Uuid, target: Target, on: bool) -> Outcome<()> {
+pub async fn set(tx: &mut TenantTx, user: Uuid, target: Target, on: bool) -> Result<()> {
     let sql = match target {
         Target::Process(_) => {
             "SELECT EXISTS (SELECT 1 FROM processes WHERE id = $1 AND status = 'published')"
@@ -50,7 +46,7 @@ pub async fn set(tx: &mut TenantTx, user: Uuid, target: Target, on: bool) -> Out
         .fetch_one(tx.conn())
         .await?;
     if !exists {
-        return Ok(Err(Refusal::NotFound));
+        return Err(Refusal::NotFound.into());
     }
     if on {
         follow(tx, user, target).await?;
@@ -64,11 +60,11 @@ pub async fn set(tx: &mut TenantTx, user: Uuid, target: Target, on: bool) -> Out
         .execute(tx.conn())
         .await?;
     }
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Whether `user` follows `target`.
-pub async fn follows(tx: &mut TenantTx, user: Uuid, target: Target) -> Result<bool, AccountError> {
+pub async fn follows(tx: &mut TenantTx, user: Uuid, target: Target) -> Result<bool> {
     Ok(sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM follows WHERE user_id = $1 AND target_kind = $2 AND target_id = $3)",
     )

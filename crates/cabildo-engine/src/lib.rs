@@ -4,11 +4,13 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod audit;
 pub mod budgets;
 pub mod census;
 pub mod comments;
 pub mod content;
 pub mod debates;
+pub mod error;
 pub mod follows;
 pub mod moderation;
 pub mod opendata;
@@ -19,3 +21,5 @@ pub mod proposals;
 pub mod search;
 pub mod seed;
 pub mod staff;
+
+pub use error::{Error, Field, FieldError, LineError, Problem, Refusal, Result};

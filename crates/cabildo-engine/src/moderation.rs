@@ -3,8 +3,8 @@
 //! their counts and hide, restore or dismiss them, and block accounts
 //! (with a message; their content is hidden). Every decision is audited.
 
-use crate::accounts::AccountError;
-use crate::content::{Notice, Outcome, Refusal, notify_user, text};
+use crate::content::{Notice, notify_user, text};
+use crate::error::{Field, Problem, Refusal, Result};
 use crate::staff::{Actor, audit};
 use cabildo_tenancy::TenantTx;
 use serde::Serialize;
@@ -65,11 +65,8 @@ impl Item {
 }
 
 /// `user` reports `item` with `reason` (once while their report is open).
-pub async fn report(tx: &mut TenantTx, user: Uuid, item: Item, reason: &str) -> Outcome<()> {
-    let reason = match text(reason, "reason", "reason_invalid", 1, 1000) {
-        Ok(reason) => reason,
-        Err(refusal) => return Ok(Err(refusal)),
-    };
+pub async fn report(tx: &mut TenantTx, user: Uuid, item: Item, reason: &str) -> Result<()> {
+    let reason = text(reason, Field::Reason, Problem::ReasonInvalid, 1, 1000)?;
     let allowed: Option<(bool, bool)> = sqlx::query_as(
         "SELECT email_confirmed_at IS NOT NULL, blocked_at IS NOT NULL FROM users
          WHERE id = $1 AND deleted_at IS NULL",
@@ -80,12 +77,10 @@ pub async fn report(tx: &mut TenantTx, user: Uuid, item: Item, reason: &str) -> 
     match allowed {
         Some((true, false)) => {}
         Some((true, true)) => {
-            return Ok(Err(Refusal::Denied(crate::processes::Denied::Blocked)));
+            return Err(Refusal::Blocked.into());
         }
         _ => {
-            return Ok(Err(Refusal::Denied(
-                crate::processes::Denied::NotRegistered,
-            )));
+            return Err(Refusal::NotRegistered.into());
         }
     }
     // Only what people wrote is reported: a council's own project has no
@@ -99,7 +94,7 @@ pub async fn report(tx: &mut TenantTx, user: Uuid, item: Item, reason: &str) -> 
         .fetch_one(tx.conn())
         .await?;
     if !visible {
-        return Ok(Err(Refusal::NotFound));
+        return Err(Refusal::NotFound.into());
     }
     sqlx::query(
         "INSERT INTO reports (target_kind, target_id, reporter_id, reason) VALUES ($1, $2, $3, $4)
@@ -111,7 +106,7 @@ pub async fn report(tx: &mut TenantTx, user: Uuid, item: Item, reason: &str) -> 
     .bind(&reason)
     .execute(tx.conn())
     .await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// A reported item waiting for moderators.
@@ -140,7 +135,7 @@ pub struct Reported {
 }
 
 /// Items with open reports, most reported first.
-pub async fn queue(tx: &mut TenantTx) -> Result<Vec<Reported>, AccountError> {
+pub async fn queue(tx: &mut TenantTx) -> Result<Vec<Reported>> {
     Ok(sqlx::query_as(
         "WITH open AS (
              SELECT target_kind, target_id, count(*) AS reports,
@@ -207,7 +202,7 @@ pub async fn decide(
     actor: &Actor,
     item: Item,
     decision: Decision,
-) -> Result<bool, AccountError> {
+) -> Result<bool> {
     // The old state decides whether a comment count changes.
     let sql = format!(
         "WITH old AS (SELECT id, hidden_at IS NOT NULL AS was_hidden FROM {table} WHERE id = $1 FOR UPDATE)
@@ -266,11 +261,8 @@ pub async fn block(
     actor: &Actor,
     user: Uuid,
     message: &str,
-) -> Outcome<Vec<Notice>> {
-    let message = match text(message, "message", "message_invalid", 1, 2000) {
-        Ok(message) => message,
-        Err(refusal) => return Ok(Err(refusal)),
-    };
+) -> Result<Vec<Notice>> {
+    let message = text(message, Field::Message, Problem::MessageInvalid, 1, 2000)?;
     let nickname: Option<Option<String>> = sqlx::query_scalar(
         "UPDATE users SET blocked_at = now(), blocked_reason = $2
          WHERE id = $1 AND blocked_at IS NULL AND deleted_at IS NULL RETURNING nickname",
@@ -280,7 +272,7 @@ pub async fn block(
     .fetch_optional(tx.conn())
     .await?;
     let Some(nickname) = nickname else {
-        return Ok(Err(Refusal::NotFound));
+        return Err(Refusal::NotFound.into());
     };
     sqlx::query("UPDATE debates SET hidden_at = now() WHERE author_id = $1 AND hidden_at IS NULL")
         .bind(user)
@@ -323,21 +315,15 @@ pub async fn block(
         json!({"user": user, "message": message}),
     )
     .await?;
-    Ok(Ok(notify_user(
-        tx,
-        user,
-        "user.blocked",
-        &message,
-        "/account",
-    )
-    .await?
-    .into_iter()
-    .collect()))
+    Ok(notify_user(tx, user, "user.blocked", &message, "/account")
+        .await?
+        .into_iter()
+        .collect())
 }
 
 /// Lets a blocked account take part again (its hidden content stays
 /// hidden until moderators restore items one by one; audited).
-pub async fn unblock(tx: &mut TenantTx, actor: &Actor, user: Uuid) -> Result<bool, AccountError> {
+pub async fn unblock(tx: &mut TenantTx, actor: &Actor, user: Uuid) -> Result<bool> {
     let nickname: Option<Option<String>> = sqlx::query_scalar(
         "UPDATE users SET blocked_at = NULL, blocked_reason = NULL
          WHERE id = $1 AND blocked_at IS NOT NULL RETURNING nickname",
@@ -371,7 +357,7 @@ pub struct Blocked {
 }
 
 /// Blocked accounts, most recent first.
-pub async fn blocked(tx: &mut TenantTx) -> Result<Vec<Blocked>, AccountError> {
+pub async fn blocked(tx: &mut TenantTx) -> Result<Vec<Blocked>> {
     Ok(sqlx::query_as(
         "SELECT id, coalesce(nickname, '—') AS nickname, coalesce(blocked_reason, '') AS reason
          FROM users WHERE blocked_at IS NOT NULL ORDER BY blocked_at DESC LIMIT 200",

@@ -3,7 +3,7 @@
 //! supporters, and the text of deleted or hidden comments is left out.
 //! CSV cells that a spreadsheet would run as a formula are defused.
 
-use crate::accounts::AccountError;
+use crate::error::Result;
 use cabildo_tenancy::TenantTx;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -97,7 +97,7 @@ pub struct Export {
 }
 
 /// The open data of the published process `slug`.
-pub async fn export(tx: &mut TenantTx, slug: &str) -> Result<Option<Export>, AccountError> {
+pub async fn export(tx: &mut TenantTx, slug: &str) -> Result<Option<Export>> {
     let process: Option<(Uuid, String, String)> = sqlx::query_as(
         "SELECT id, slug, title FROM processes WHERE slug = $1 AND status = 'published'",
     )

@@ -2,7 +2,7 @@
 //! speak for one, staff verify or reject it, and verified ones show with a
 //! badge. What organisations may do in a process is the process's setting.
 
-use crate::accounts::AccountError;
+use crate::error::{Error, Field, FieldError, Problem, Result};
 use crate::staff::{Actor, audit};
 use cabildo_tenancy::TenantTx;
 use serde_json::json;
@@ -21,26 +21,24 @@ pub struct Application {
     pub contact_phone: String,
 }
 
-/// A refused field of an application: its name and a stable code.
-pub type Refusal = (&'static str, &'static str);
-
 impl Application {
-    fn checked(&self) -> Result<Application, Vec<Refusal>> {
+    /// The application trimmed, or every field that is wrong.
+    fn checked(&self) -> Result<Application> {
         let mut refused = Vec::new();
-        let mut field = |name: &'static str, value: &str, max: usize| {
+        let mut field = |name: Field, value: &str, max: usize| {
             let value = value.trim();
             if value.is_empty() {
-                refused.push((name, "required"));
+                refused.push(FieldError::new(name, Problem::Required));
             } else if value.chars().count() > max || value.chars().any(char::is_control) {
-                refused.push((name, "invalid"));
+                refused.push(FieldError::new(name, Problem::Invalid));
             }
             value.to_owned()
         };
         let checked = Application {
-            name: field("name", &self.name, 200),
-            registry_number: field("registry_number", &self.registry_number, 50),
-            contact_name: field("contact_name", &self.contact_name, 100),
-            contact_phone: field("contact_phone", &self.contact_phone, 30),
+            name: field(Field::Name, &self.name, 200),
+            registry_number: field(Field::RegistryNumber, &self.registry_number, 50),
+            contact_name: field(Field::ContactName, &self.contact_name, 100),
+            contact_phone: field(Field::ContactPhone, &self.contact_phone, 30),
         };
         let digits = checked
             .contact_phone
@@ -54,12 +52,12 @@ impl Application {
                     .chars()
                     .all(|c| c.is_ascii_digit() || " +-().".contains(c)))
         {
-            refused.push(("contact_phone", "invalid"));
+            refused.push(FieldError::new(Field::ContactPhone, Problem::Invalid));
         }
         if refused.is_empty() {
             Ok(checked)
         } else {
-            Err(refused)
+            Err(Error::Invalid(refused))
         }
     }
 }
@@ -87,15 +85,8 @@ pub struct Organisation {
 
 /// Applies (or applies again after a rejection) for `user`'s account to
 /// speak for an organisation.
-pub async fn apply(
-    tx: &mut TenantTx,
-    user: Uuid,
-    application: &Application,
-) -> Result<Result<(), Vec<Refusal>>, AccountError> {
-    let checked = match application.checked() {
-        Ok(checked) => checked,
-        Err(refused) => return Ok(Err(refused)),
-    };
+pub async fn apply(tx: &mut TenantTx, user: Uuid, application: &Application) -> Result<()> {
+    let checked = application.checked()?;
     sqlx::query(
         "INSERT INTO organisations (user_id, name, registry_number, contact_name, contact_phone)
          VALUES ($1, $2, $3, $4, $5)
@@ -112,11 +103,11 @@ pub async fn apply(
     .bind(&checked.contact_phone)
     .execute(tx.conn())
     .await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// The organisation `user` speaks for, if any.
-pub async fn of_user(tx: &mut TenantTx, user: Uuid) -> Result<Option<Organisation>, AccountError> {
+pub async fn of_user(tx: &mut TenantTx, user: Uuid) -> Result<Option<Organisation>> {
     Ok(sqlx::query_as(
         "SELECT id, user_id, name, registry_number, contact_name, contact_phone, status, rejection_reason
          FROM organisations WHERE user_id = $1",
@@ -127,7 +118,7 @@ pub async fn of_user(tx: &mut TenantTx, user: Uuid) -> Result<Option<Organisatio
 }
 
 /// Applications waiting for staff, oldest first.
-pub async fn pending(tx: &mut TenantTx) -> Result<Vec<Organisation>, AccountError> {
+pub async fn pending(tx: &mut TenantTx) -> Result<Vec<Organisation>> {
     Ok(sqlx::query_as(
         "SELECT id, user_id, name, registry_number, contact_name, contact_phone, status, rejection_reason
          FROM organisations WHERE status = 'pending' ORDER BY created_at LIMIT 200",
@@ -153,7 +144,7 @@ pub async fn review(
     actor: &Actor,
     id: Uuid,
     verdict: &Verdict,
-) -> Result<Option<Uuid>, AccountError> {
+) -> Result<Option<Uuid>> {
     let (status, reason) = match verdict {
         Verdict::Verify => ("verified", None),
         Verdict::Reject(reason) => {

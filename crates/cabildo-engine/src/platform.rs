@@ -4,7 +4,8 @@
 //! Inside the council they act through a council account linked to their
 //! platform account, so every staff action names them in the audit log.
 
-use crate::accounts::{AccountError, tokens, validate};
+use crate::accounts::{tokens, validate};
+use crate::error::{Error, Field, Result};
 use crate::staff::{self, Actor, Role};
 use cabildo_tenancy::{Tenancy, TenantId, TenantTx};
 use uuid::Uuid;
@@ -55,13 +56,6 @@ pub struct Account {
     pub role: String,
 }
 
-fn invalid(code: &'static str) -> AccountError {
-    AccountError::Invalid(vec![validate::FieldError::new(
-        validate::Field::Email,
-        code,
-    )])
-}
-
 /// Creates a platform account (password hashed by the caller); `false`
 /// when the address is taken.
 pub async fn create_account(
@@ -70,9 +64,9 @@ pub async fn create_account(
     name: &str,
     role: AccountRole,
     password_hash: &str,
-) -> Result<bool, AccountError> {
-    let email = validate::email(email).map_err(invalid)?;
-    let name = validate::name(name).map_err(invalid)?;
+) -> Result<bool> {
+    let email = validate::email(email).map_err(|p| Error::invalid(Field::Email, p))?;
+    let name = validate::name(name).map_err(|p| Error::invalid(Field::Name, p))?;
     let created = sqlx::query(
         "INSERT INTO platform.accounts (email, name, password_hash, role) VALUES ($1, $2, $3, $4)
          ON CONFLICT (email) DO NOTHING",
@@ -88,12 +82,7 @@ pub async fn create_account(
 
 /// Grants `email`'s account `role` in `tenant`; `false` when there is no
 /// such account.
-pub async fn grant(
-    tenancy: &Tenancy,
-    email: &str,
-    tenant: TenantId,
-    role: Role,
-) -> Result<bool, AccountError> {
+pub async fn grant(tenancy: &Tenancy, email: &str, tenant: TenantId, role: Role) -> Result<bool> {
     let granted = sqlx::query(
         "INSERT INTO platform.account_grants (account_id, tenant_id, role)
          SELECT id, $2, $3 FROM platform.accounts WHERE email = $1
@@ -114,10 +103,7 @@ pub async fn grant(
 
 /// The password hash of `email`'s account (verify it after, also when
 /// `None`).
-pub async fn credentials(
-    tenancy: &Tenancy,
-    email: &str,
-) -> Result<Option<(Uuid, String)>, AccountError> {
+pub async fn credentials(tenancy: &Tenancy, email: &str) -> Result<Option<(Uuid, String)>> {
     Ok(
         sqlx::query_as("SELECT id, password_hash FROM platform.accounts WHERE email = $1")
             .bind(email.trim().to_lowercase())
@@ -127,7 +113,7 @@ pub async fn credentials(
 }
 
 /// Starts a platform session; returns its token.
-pub async fn start_session(tenancy: &Tenancy, account: Uuid) -> Result<String, AccountError> {
+pub async fn start_session(tenancy: &Tenancy, account: Uuid) -> Result<String> {
     let token = tokens::new_token();
     sqlx::query(
         "INSERT INTO platform.account_sessions (token_hash, account_id, expires_at)
@@ -142,7 +128,7 @@ pub async fn start_session(tenancy: &Tenancy, account: Uuid) -> Result<String, A
 }
 
 /// The account behind a live platform session.
-pub async fn find_session(tenancy: &Tenancy, token: &str) -> Result<Option<Account>, AccountError> {
+pub async fn find_session(tenancy: &Tenancy, token: &str) -> Result<Option<Account>> {
     if !tokens::well_formed(token) {
         return Ok(None);
     }
@@ -157,7 +143,7 @@ pub async fn find_session(tenancy: &Tenancy, token: &str) -> Result<Option<Accou
 }
 
 /// Ends a platform session.
-pub async fn end_session(tenancy: &Tenancy, token: &str) -> Result<(), AccountError> {
+pub async fn end_session(tenancy: &Tenancy, token: &str) -> Result<()> {
     sqlx::query("DELETE FROM platform.account_sessions WHERE token_hash = $1")
         .bind(tokens::digest(token))
         .execute(tenancy.pool())
@@ -178,7 +164,7 @@ pub struct Client {
 
 /// The councils `account` may enter: its grants, or every served council
 /// as admin for operators.
-pub async fn councils(tenancy: &Tenancy, account: &Account) -> Result<Vec<Client>, AccountError> {
+pub async fn councils(tenancy: &Tenancy, account: &Account) -> Result<Vec<Client>> {
     let sql = if account.role == AccountRole::Operator.as_str() {
         "SELECT slug, name, 'admin' AS role FROM platform.tenants
          WHERE status IN ('active', 'read_only') ORDER BY slug"
@@ -201,7 +187,7 @@ pub async fn handoff(
     slug: &str,
     role: Role,
     host: &str,
-) -> Result<Option<String>, AccountError> {
+) -> Result<Option<String>> {
     let allowed = councils(tenancy, account)
         .await?
         .into_iter()
@@ -243,7 +229,7 @@ pub async fn use_handoff(
     token: &str,
     tenant: TenantId,
     host: &str,
-) -> Result<Option<Arrival>, AccountError> {
+) -> Result<Option<Arrival>> {
     if !tokens::well_formed(token) {
         return Ok(None);
     }
@@ -270,7 +256,7 @@ pub async fn use_handoff(
 
 /// The council account a platform account acts through (made on first
 /// arrival), with the arrival's role; returns its id.
-pub async fn council_account(tx: &mut TenantTx, arrival: &Arrival) -> Result<Uuid, AccountError> {
+pub async fn council_account(tx: &mut TenantTx, arrival: &Arrival) -> Result<Uuid> {
     let existing: Option<Uuid> =
         sqlx::query_scalar("SELECT id FROM users WHERE platform_account = $1")
             .bind(&arrival.email)

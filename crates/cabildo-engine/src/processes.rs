@@ -3,7 +3,7 @@
 //! server with the database clock. Rules freeze once participation has
 //! started; changing them after that needs an audited override.
 
-use crate::accounts::AccountError;
+use crate::error::{Error, Field, Problem, Refusal, Result};
 use crate::staff::{Actor, audit};
 use cabildo_tenancy::TenantTx;
 use serde_json::json;
@@ -95,25 +95,8 @@ pub struct NewProcess {
     pub rules: Rules,
 }
 
-/// Why something about a process was refused (a stable code).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Refused {
-    /// A field is not acceptable (the code names it).
-    Invalid(&'static str),
-    /// Another process has this slug.
-    SlugTaken,
-    /// No such process.
-    NotFound,
-    /// Participation has started: rules change only with an override.
-    RulesFrozen,
-}
-
 /// Creates a draft process.
-pub async fn create(
-    tx: &mut TenantTx,
-    actor: &Actor,
-    new: &NewProcess,
-) -> Result<Result<Uuid, Refused>, AccountError> {
+pub async fn create(tx: &mut TenantTx, actor: &Actor, new: &NewProcess) -> Result<Uuid> {
     let slug = new.slug.trim();
     let slug_ok = (3..=80).contains(&slug.len())
         && slug
@@ -122,17 +105,17 @@ pub async fn create(
         && !slug.starts_with('-')
         && !slug.ends_with('-');
     if !slug_ok {
-        return Ok(Err(Refused::Invalid("slug_invalid")));
+        return Err(Error::invalid(Field::Slug, Problem::SlugInvalid));
     }
     let title = new.title.trim();
     if title.is_empty() || title.chars().count() > 200 {
-        return Ok(Err(Refused::Invalid("title_invalid")));
+        return Err(Error::invalid(Field::Title, Problem::TitleInvalid));
     }
     if new.summary.chars().count() > 1000 || new.description.chars().count() > 100_000 {
-        return Ok(Err(Refused::Invalid("text_too_long")));
+        return Err(Error::invalid(Field::Description, Problem::TextTooLong));
     }
     if !(1..=10_000_000).contains(&new.rules.support_threshold) {
-        return Ok(Err(Refused::Invalid("threshold_invalid")));
+        return Err(Error::invalid(Field::Threshold, Problem::ThresholdInvalid));
     }
     if let Some(district) = &new.district {
         let known: bool =
@@ -141,7 +124,7 @@ pub async fn create(
                 .fetch_one(tx.conn())
                 .await?;
         if !known {
-            return Ok(Err(Refused::Invalid("district_unknown")));
+            return Err(Error::invalid(Field::District, Problem::DistrictUnknown));
         }
     }
     let id: Option<Uuid> = sqlx::query_scalar(
@@ -162,7 +145,7 @@ pub async fn create(
     .fetch_optional(tx.conn())
     .await?;
     let Some(id) = id else {
-        return Ok(Err(Refused::SlugTaken));
+        return Err(Refusal::SlugTaken.into());
     };
     audit(
         tx,
@@ -172,7 +155,7 @@ pub async fn create(
         json!({"process": id}),
     )
     .await?;
-    Ok(Ok(id))
+    Ok(id)
 }
 
 /// A phase to add.
@@ -194,13 +177,13 @@ pub async fn add_phase(
     actor: &Actor,
     process: Uuid,
     phase: &NewPhase,
-) -> Result<Result<Uuid, Refused>, AccountError> {
+) -> Result<Uuid> {
     let title = phase.title.trim();
     if title.is_empty() || title.chars().count() > 200 {
-        return Ok(Err(Refused::Invalid("title_invalid")));
+        return Err(Error::invalid(Field::Title, Problem::TitleInvalid));
     }
     if phase.ends_at <= phase.starts_at {
-        return Ok(Err(Refused::Invalid("dates_invalid")));
+        return Err(Error::invalid(Field::Dates, Problem::DatesInvalid));
     }
     let components: Vec<&str> = phase.components.iter().map(|c| c.as_str()).collect();
     let id: Option<Uuid> = sqlx::query_scalar(
@@ -215,7 +198,7 @@ pub async fn add_phase(
     .fetch_optional(tx.conn())
     .await?;
     let Some(id) = id else {
-        return Ok(Err(Refused::NotFound));
+        return Err(Refusal::NotFound.into());
     };
     audit(
         tx,
@@ -225,15 +208,11 @@ pub async fn add_phase(
         json!({"process": process, "phase": id}),
     )
     .await?;
-    Ok(Ok(id))
+    Ok(id)
 }
 
 /// Publishes a draft process.
-pub async fn publish(
-    tx: &mut TenantTx,
-    actor: &Actor,
-    process: Uuid,
-) -> Result<bool, AccountError> {
+pub async fn publish(tx: &mut TenantTx, actor: &Actor, process: Uuid) -> Result<bool> {
     let slug: Option<String> = sqlx::query_scalar(
         "UPDATE processes SET status = 'published', updated_at = now()
          WHERE id = $1 AND status = 'draft' RETURNING slug",
@@ -261,7 +240,7 @@ pub async fn set_image(
     actor: &Actor,
     process: Uuid,
     image: Option<&str>,
-) -> Result<bool, AccountError> {
+) -> Result<bool> {
     let slug: Option<String> = sqlx::query_scalar(
         "UPDATE processes SET image = $2, updated_at = now() WHERE id = $1 RETURNING slug",
     )
@@ -285,7 +264,7 @@ pub async fn set_image(
 
 /// Whether participation has started in `process`: a phase enabling
 /// debates or proposals has begun (by the database clock).
-pub async fn participation_started(tx: &mut TenantTx, process: Uuid) -> Result<bool, AccountError> {
+pub async fn participation_started(tx: &mut TenantTx, process: Uuid) -> Result<bool> {
     Ok(sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM process_phases WHERE process_id = $1 AND starts_at <= now()
                         AND components && ARRAY['debates', 'proposals'])",
@@ -304,7 +283,7 @@ pub async fn set_rules(
     process: Uuid,
     rules: &Rules,
     override_reason: Option<&str>,
-) -> Result<Result<(), Refused>, AccountError> {
+) -> Result<()> {
     // Lock the process so that two changes do not interleave.
     let exists: Option<Uuid> =
         sqlx::query_scalar("SELECT id FROM processes WHERE id = $1 FOR UPDATE")
@@ -312,15 +291,15 @@ pub async fn set_rules(
             .fetch_optional(tx.conn())
             .await?;
     if exists.is_none() {
-        return Ok(Err(Refused::NotFound));
+        return Err(Refusal::NotFound.into());
     }
     let reason = override_reason.map(str::trim).filter(|r| !r.is_empty());
     let started = participation_started(tx, process).await?;
     if started && reason.is_none() {
-        return Ok(Err(Refused::RulesFrozen));
+        return Err(Refusal::RulesFrozen.into());
     }
     if !(1..=10_000_000).contains(&rules.support_threshold) {
-        return Ok(Err(Refused::Invalid("threshold_invalid")));
+        return Err(Error::invalid(Field::Threshold, Problem::ThresholdInvalid));
     }
     sqlx::query(
         "UPDATE processes SET create_rule = $2, support_rule = $3, organisations_may_support = $4,
@@ -348,7 +327,7 @@ pub async fn set_rules(
                "threshold": rules.support_threshold, "reason": reason}),
     )
     .await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Something a person wants to do in a process.
@@ -362,40 +341,6 @@ pub enum Action {
     Support,
     /// Comment (allowed whenever the process is published).
     Comment,
-}
-
-/// Why a person may not act (stable codes for pages and the API).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Denied {
-    /// No such published process.
-    NotFound,
-    /// No phase enabling it is open now.
-    PhaseClosed,
-    /// Log in (with a confirmed address) first.
-    NotRegistered,
-    /// Only verified residents may.
-    NotVerified,
-    /// Only residents of the process's district may.
-    WrongDistrict,
-    /// Organisations may not support in this process.
-    OrganisationsMayNot,
-    /// Moderators blocked this account.
-    Blocked,
-}
-
-impl Denied {
-    /// Stable code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::NotFound => "not_found",
-            Self::PhaseClosed => "phase_closed",
-            Self::NotRegistered => "not_registered",
-            Self::NotVerified => "not_verified",
-            Self::WrongDistrict => "wrong_district",
-            Self::OrganisationsMayNot => "organisations_may_not",
-            Self::Blocked => "blocked",
-        }
-    }
 }
 
 /// What the rules look at in a process (read with the database clock).
@@ -431,20 +376,20 @@ pub(crate) fn decide(
     action: Action,
     process: &ProcessFacts,
     person: Option<&PersonFacts>,
-) -> Result<(), Denied> {
+) -> Result<(), Refusal> {
     if !process.open {
-        return Err(Denied::PhaseClosed);
+        return Err(Refusal::PhaseClosed);
     }
     let Some(person) = person.filter(|p| p.confirmed) else {
-        return Err(Denied::NotRegistered);
+        return Err(Refusal::NotRegistered);
     };
     if person.blocked {
-        return Err(Denied::Blocked);
+        return Err(Refusal::Blocked);
     }
     let rule = match action {
         Action::Support => {
             if person.organisation && !process.organisations_may_support {
-                return Err(Denied::OrganisationsMayNot);
+                return Err(Refusal::OrganisationsMayNot);
             }
             &process.support_rule
         }
@@ -454,11 +399,11 @@ pub(crate) fn decide(
     match Who::parse(rule).unwrap_or(Who::Verified) {
         Who::Registered => Ok(()),
         Who::Verified if person.verified => Ok(()),
-        Who::Verified => Err(Denied::NotVerified),
-        Who::District if !person.verified => Err(Denied::NotVerified),
+        Who::Verified => Err(Refusal::NotVerified),
+        Who::District if !person.verified => Err(Refusal::NotVerified),
         Who::District => match &process.process_district {
             Some(required) if person.district.as_deref() != Some(required.as_str()) => {
-                Err(Denied::WrongDistrict)
+                Err(Refusal::WrongDistrict)
             }
             _ => Ok(()),
         },
@@ -480,13 +425,14 @@ pub(crate) const PROCESS_FACTS: &str = "p.create_rule, p.support_rule, p.organis
     ($c::text IS NULL OR EXISTS (SELECT 1 FROM process_phases f WHERE f.process_id = p.id
         AND now() >= f.starts_at AND now() < f.ends_at AND $c = ANY (f.components))) AS open";
 
-/// Whether `user` may do `action` in `process` now, by the database clock.
+/// Nothing when `user` may do `action` in `process` now, by the database
+/// clock; else why not.
 pub async fn may(
     tx: &mut TenantTx,
     process: Uuid,
     user: Option<Uuid>,
     action: Action,
-) -> Result<Result<(), Denied>, AccountError> {
+) -> Result<Option<Refusal>> {
     let sql = format!(
         "SELECT {} FROM processes p WHERE p.id = $1 AND p.status = 'published'",
         PROCESS_FACTS.replace("$c", "$2")
@@ -497,7 +443,7 @@ pub async fn may(
         .fetch_optional(tx.conn())
         .await?;
     let Some(facts) = facts else {
-        return Ok(Err(Denied::NotFound));
+        return Ok(Some(Refusal::NotFound));
     };
     let person: Option<PersonFacts> = match user {
         Some(user) if facts.open => {
@@ -511,7 +457,20 @@ pub async fn may(
         }
         _ => None,
     };
-    Ok(decide(action, &facts, person.as_ref()))
+    Ok(decide(action, &facts, person.as_ref()).err())
+}
+
+/// Refuses unless `user` may do `action` in `process` now.
+pub async fn require(
+    tx: &mut TenantTx,
+    process: Uuid,
+    user: Option<Uuid>,
+    action: Action,
+) -> Result<()> {
+    match may(tx, process, user, action).await? {
+        Some(refusal) => Err(refusal.into()),
+        None => Ok(()),
+    }
 }
 
 /// A published process as the public sees it.
@@ -549,7 +508,7 @@ pub struct Phase {
 }
 
 /// Published processes, newest first.
-pub async fn published(tx: &mut TenantTx) -> Result<Vec<Summary>, AccountError> {
+pub async fn published(tx: &mut TenantTx) -> Result<Vec<Summary>> {
     Ok(sqlx::query_as(
         "SELECT id, slug, title, summary, district_code AS district, image FROM processes
          WHERE status = 'published' ORDER BY created_at DESC LIMIT 200",
@@ -562,7 +521,7 @@ pub async fn published(tx: &mut TenantTx) -> Result<Vec<Summary>, AccountError> 
 pub async fn published_by_slug(
     tx: &mut TenantTx,
     slug: &str,
-) -> Result<Option<(Summary, String, Vec<Phase>)>, AccountError> {
+) -> Result<Option<(Summary, String, Vec<Phase>)>> {
     #[derive(sqlx::FromRow)]
     struct Found {
         #[sqlx(flatten)]
@@ -596,7 +555,7 @@ pub async fn published_by_slug(
 }
 
 /// The slug of process `id`.
-pub async fn slug_of(tx: &mut TenantTx, id: Uuid) -> Result<Option<String>, AccountError> {
+pub async fn slug_of(tx: &mut TenantTx, id: Uuid) -> Result<Option<String>> {
     Ok(
         sqlx::query_scalar("SELECT slug FROM processes WHERE id = $1")
             .bind(id)
@@ -606,7 +565,7 @@ pub async fn slug_of(tx: &mut TenantTx, id: Uuid) -> Result<Option<String>, Acco
 }
 
 /// The title of process `id`.
-pub async fn title_of(tx: &mut TenantTx, id: Uuid) -> Result<Option<String>, AccountError> {
+pub async fn title_of(tx: &mut TenantTx, id: Uuid) -> Result<Option<String>> {
     Ok(
         sqlx::query_scalar("SELECT title FROM processes WHERE id = $1")
             .bind(id)
@@ -636,7 +595,7 @@ pub struct CalendarEntry {
 
 /// Phases of published processes that are open now or still to come,
 /// soonest first.
-pub async fn calendar(tx: &mut TenantTx, limit: i64) -> Result<Vec<CalendarEntry>, AccountError> {
+pub async fn calendar(tx: &mut TenantTx, limit: i64) -> Result<Vec<CalendarEntry>> {
     Ok(sqlx::query_as(
         "SELECT p.slug, p.title AS process, f.title AS phase, f.starts_at, f.ends_at,
                 now() >= f.starts_at AND now() < f.ends_at AS current
@@ -671,7 +630,7 @@ pub struct StaffItem {
 }
 
 /// Every process, newest first, for staff.
-pub async fn all(tx: &mut TenantTx) -> Result<Vec<StaffItem>, AccountError> {
+pub async fn all(tx: &mut TenantTx) -> Result<Vec<StaffItem>> {
     Ok(sqlx::query_as(
         "SELECT p.id, p.slug, p.title, p.status,
                 (SELECT count(*) FROM process_phases f WHERE f.process_id = p.id) AS phases,
@@ -697,18 +656,13 @@ pub struct Texts {
 }
 
 /// Changes a process's texts and scope (audited).
-pub async fn update(
-    tx: &mut TenantTx,
-    actor: &Actor,
-    process: Uuid,
-    texts: &Texts,
-) -> Result<Result<(), Refused>, AccountError> {
+pub async fn update(tx: &mut TenantTx, actor: &Actor, process: Uuid, texts: &Texts) -> Result<()> {
     let title = texts.title.trim();
     if title.is_empty() || title.chars().count() > 200 {
-        return Ok(Err(Refused::Invalid("title_invalid")));
+        return Err(Error::invalid(Field::Title, Problem::TitleInvalid));
     }
     if texts.summary.chars().count() > 1000 || texts.description.chars().count() > 100_000 {
-        return Ok(Err(Refused::Invalid("text_too_long")));
+        return Err(Error::invalid(Field::Description, Problem::TextTooLong));
     }
     if let Some(district) = &texts.district {
         let known: bool =
@@ -717,7 +671,7 @@ pub async fn update(
                 .fetch_one(tx.conn())
                 .await?;
         if !known {
-            return Ok(Err(Refused::Invalid("district_unknown")));
+            return Err(Error::invalid(Field::District, Problem::DistrictUnknown));
         }
     }
     let slug: Option<String> = sqlx::query_scalar(
@@ -732,7 +686,7 @@ pub async fn update(
     .fetch_optional(tx.conn())
     .await?;
     let Some(slug) = slug else {
-        return Ok(Err(Refused::NotFound));
+        return Err(Refusal::NotFound.into());
     };
     audit(
         tx,
@@ -742,16 +696,12 @@ pub async fn update(
         json!({"process": process}),
     )
     .await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Archives a published process: it leaves the public site (its data
 /// stays, for staff and open data later); audited.
-pub async fn archive(
-    tx: &mut TenantTx,
-    actor: &Actor,
-    process: Uuid,
-) -> Result<bool, AccountError> {
+pub async fn archive(tx: &mut TenantTx, actor: &Actor, process: Uuid) -> Result<bool> {
     let slug: Option<String> = sqlx::query_scalar(
         "UPDATE processes SET status = 'archived', updated_at = now()
          WHERE id = $1 AND status = 'published' RETURNING slug",
@@ -791,7 +741,7 @@ pub struct StaffPhase {
 }
 
 /// The phases of every process, in order, for staff.
-pub async fn all_phases(tx: &mut TenantTx) -> Result<Vec<StaffPhase>, AccountError> {
+pub async fn all_phases(tx: &mut TenantTx) -> Result<Vec<StaffPhase>> {
     Ok(sqlx::query_as(
         "SELECT id, process_id, title, starts_at, ends_at, starts_at <= now() AS started
          FROM process_phases ORDER BY process_id, starts_at LIMIT 5000",
@@ -802,11 +752,7 @@ pub async fn all_phases(tx: &mut TenantTx) -> Result<Vec<StaffPhase>, AccountErr
 
 /// Removes a phase that has not begun (audited); one that has begun
 /// stays, since people took part under it.
-pub async fn remove_phase(
-    tx: &mut TenantTx,
-    actor: &Actor,
-    phase: Uuid,
-) -> Result<Result<(), Refused>, AccountError> {
+pub async fn remove_phase(tx: &mut TenantTx, actor: &Actor, phase: Uuid) -> Result<()> {
     let removed: Option<(Uuid, String)> = sqlx::query_as(
         "DELETE FROM process_phases WHERE id = $1 AND starts_at > now() RETURNING process_id, title",
     )
@@ -819,11 +765,11 @@ pub async fn remove_phase(
                 .bind(phase)
                 .fetch_one(tx.conn())
                 .await?;
-        return Ok(Err(if exists {
-            Refused::RulesFrozen
+        return Err(if exists {
+            Error::invalid(Field::Phase, Problem::PhaseStarted)
         } else {
-            Refused::NotFound
-        }));
+            Refusal::NotFound.into()
+        });
     };
     audit(
         tx,
@@ -833,7 +779,7 @@ pub async fn remove_phase(
         json!({"process": process, "phase": phase}),
     )
     .await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 impl Component {
@@ -845,5 +791,162 @@ impl Component {
             "budget" => Some(Self::Budget),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn process(create: Who, support: Who, district: Option<&str>) -> ProcessFacts {
+        ProcessFacts {
+            create_rule: create.as_str().to_owned(),
+            support_rule: support.as_str().to_owned(),
+            organisations_may_support: false,
+            process_district: district.map(str::to_owned),
+            open: true,
+        }
+    }
+
+    fn person(verified: bool, district: Option<&str>) -> PersonFacts {
+        PersonFacts {
+            confirmed: true,
+            blocked: false,
+            verified,
+            district: district.map(str::to_owned),
+            organisation: false,
+        }
+    }
+
+    #[test]
+    fn the_rules_decide_in_order_closed_then_who_then_what() {
+        let open = process(Who::Registered, Who::District, Some("centro"));
+        let resident = person(true, Some("centro"));
+        let registered = person(false, None);
+        let unconfirmed = PersonFacts {
+            confirmed: false,
+            ..resident.clone()
+        };
+        let blocked = PersonFacts {
+            blocked: true,
+            ..resident.clone()
+        };
+        let organisation = PersonFacts {
+            organisation: true,
+            ..resident.clone()
+        };
+        let closed = ProcessFacts {
+            open: false,
+            ..open.clone()
+        };
+        type Case<'a> = (
+            Action,
+            &'a ProcessFacts,
+            Option<&'a PersonFacts>,
+            Result<(), Refusal>,
+        );
+        let cases: [Case; 12] = [
+            (
+                Action::Support,
+                &closed,
+                Some(&resident),
+                Err(Refusal::PhaseClosed),
+            ),
+            (Action::Support, &open, None, Err(Refusal::NotRegistered)),
+            (
+                Action::Support,
+                &open,
+                Some(&unconfirmed),
+                Err(Refusal::NotRegistered),
+            ),
+            (
+                Action::Comment,
+                &open,
+                Some(&blocked),
+                Err(Refusal::Blocked),
+            ),
+            (Action::Comment, &open, Some(&registered), Ok(())),
+            (Action::CreateProposal, &open, Some(&registered), Ok(())),
+            (Action::CreateDebate, &open, Some(&registered), Ok(())),
+            (
+                Action::Support,
+                &open,
+                Some(&registered),
+                Err(Refusal::NotVerified),
+            ),
+            (
+                Action::Support,
+                &open,
+                Some(&person(true, Some("norte"))),
+                Err(Refusal::WrongDistrict),
+            ),
+            (
+                Action::Support,
+                &open,
+                Some(&person(true, None)),
+                Err(Refusal::WrongDistrict),
+            ),
+            (Action::Support, &open, Some(&resident), Ok(())),
+            (
+                Action::Support,
+                &open,
+                Some(&organisation),
+                Err(Refusal::OrganisationsMayNot),
+            ),
+        ];
+        for (i, (action, facts, who, expected)) in cases.into_iter().enumerate() {
+            assert_eq!(decide(action, facts, who), expected, "case {i}");
+        }
+    }
+
+    #[test]
+    fn verified_rules_and_citywide_district_rules() {
+        let verified_only = process(Who::Verified, Who::Verified, None);
+        assert_eq!(
+            decide(
+                Action::CreateProposal,
+                &verified_only,
+                Some(&person(false, None))
+            ),
+            Err(Refusal::NotVerified)
+        );
+        assert_eq!(
+            decide(
+                Action::CreateProposal,
+                &verified_only,
+                Some(&person(true, None))
+            ),
+            Ok(())
+        );
+        // A district rule in a citywide process asks only for verification.
+        let citywide = process(Who::District, Who::District, None);
+        assert_eq!(
+            decide(
+                Action::Support,
+                &citywide,
+                Some(&person(false, Some("centro")))
+            ),
+            Err(Refusal::NotVerified)
+        );
+        assert_eq!(
+            decide(
+                Action::Support,
+                &citywide,
+                Some(&person(true, Some("norte")))
+            ),
+            Ok(())
+        );
+        let organisations_welcome = ProcessFacts {
+            organisations_may_support: true,
+            ..verified_only
+        };
+        let organisation = PersonFacts {
+            organisation: true,
+            ..person(true, None)
+        };
+        assert_eq!(
+            decide(Action::Support, &organisations_welcome, Some(&organisation)),
+            Ok(())
+        );
     }
 }

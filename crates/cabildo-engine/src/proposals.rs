@@ -5,9 +5,9 @@
 //! author and followers hear of it. Staff move proposals through their
 //! statuses with an official answer.
 
-use crate::accounts::AccountError;
-use crate::content::{Notice, Outcome, PageRequest, Refusal, Target, notify_followers, text};
+use crate::content::{Notice, PageRequest, Target, notify_followers, text};
 use crate::debates::district;
+use crate::error::{Error, Field, Problem, Refusal, Result};
 use crate::follows::follow;
 use crate::processes::{self, Action};
 use crate::staff::{Actor, audit};
@@ -168,11 +168,17 @@ fn columns(body: bool) -> String {
     )
 }
 
-fn checked(new: &NewProposal) -> Result<(String, String, String), Refusal> {
+fn checked(new: &NewProposal) -> Result<(String, String, String)> {
     Ok((
-        text(&new.title, "title", "title_invalid", 3, 200)?,
-        text(&new.summary, "summary", "summary_invalid", 1, 1000)?,
-        text(&new.body, "body", "body_invalid", 0, 20_000)?,
+        text(&new.title, Field::Title, Problem::TitleInvalid, 3, 200)?,
+        text(
+            &new.summary,
+            Field::Summary,
+            Problem::SummaryInvalid,
+            1,
+            1000,
+        )?,
+        text(&new.body, Field::Body, Problem::BodyInvalid, 0, 20_000)?,
     ))
 }
 
@@ -182,18 +188,10 @@ pub async fn create(
     user: Uuid,
     process: Uuid,
     new: &NewProposal,
-) -> Outcome<Uuid> {
-    if let Err(denied) = processes::may(tx, process, Some(user), Action::CreateProposal).await? {
-        return Ok(Err(denied.into()));
-    }
-    let (title, summary, body) = match checked(new) {
-        Ok(texts) => texts,
-        Err(refusal) => return Ok(Err(refusal)),
-    };
-    let district = match district(tx, new.district.as_deref()).await? {
-        Ok(district) => district,
-        Err(refusal) => return Ok(Err(refusal)),
-    };
+) -> Result<Uuid> {
+    processes::require(tx, process, Some(user), Action::CreateProposal).await?;
+    let (title, summary, body) = checked(new)?;
+    let district = district(tx, new.district.as_deref()).await?;
     let id: Uuid = sqlx::query_scalar(
         "INSERT INTO proposals (process_id, author_id, title, summary, body, district_code)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -207,11 +205,11 @@ pub async fn create(
     .fetch_one(tx.conn())
     .await?;
     follow(tx, user, Target::Proposal(id)).await?;
-    Ok(Ok(id))
+    Ok(id)
 }
 
 /// The author's own proposal, locked, if it may still change.
-async fn own(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Outcome<(String, bool)> {
+async fn own(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Result<(String, bool)> {
     let row: Option<(Uuid, String, bool)> = sqlx::query_as(
         "SELECT author_id, status, created_at > now() - make_interval(hours => $2::int)
          FROM proposals WHERE id = $1 AND hidden_at IS NULL FOR UPDATE",
@@ -220,29 +218,21 @@ async fn own(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Outcome<(String, bool)>
     .bind(EDIT_WINDOW_HOURS as i32)
     .fetch_optional(tx.conn())
     .await?;
-    Ok(match row {
-        None => Err(Refusal::NotFound),
-        Some((author, _, _)) if author != user => Err(Refusal::NotAuthor),
-        Some((_, status, _)) if status != "published" => Err(Refusal::Closed),
+    match row {
+        None => Err(Refusal::NotFound.into()),
+        Some((author, _, _)) if author != user => Err(Refusal::NotAuthor.into()),
+        Some((_, status, _)) if status != "published" => Err(Refusal::Closed.into()),
         Some((_, status, recent)) => Ok((status, recent)),
-    })
+    }
 }
 
 /// Changes the texts of `user`'s proposal within [`EDIT_WINDOW_HOURS`].
-pub async fn edit(tx: &mut TenantTx, user: Uuid, id: Uuid, new: &NewProposal) -> Outcome<()> {
-    match own(tx, user, id).await? {
-        Ok((_, true)) => {}
-        Ok((_, false)) => return Ok(Err(Refusal::EditWindowOver)),
-        Err(refusal) => return Ok(Err(refusal)),
+pub async fn edit(tx: &mut TenantTx, user: Uuid, id: Uuid, new: &NewProposal) -> Result<()> {
+    if !own(tx, user, id).await?.1 {
+        return Err(Refusal::EditWindowOver.into());
     }
-    let (title, summary, body) = match checked(new) {
-        Ok(texts) => texts,
-        Err(refusal) => return Ok(Err(refusal)),
-    };
-    let district = match district(tx, new.district.as_deref()).await? {
-        Ok(district) => district,
-        Err(refusal) => return Ok(Err(refusal)),
-    };
+    let (title, summary, body) = checked(new)?;
+    let district = district(tx, new.district.as_deref()).await?;
     sqlx::query(
         "UPDATE proposals SET title = $2, summary = $3, body = $4, district_code = $5,
                 updated_at = now() WHERE id = $1",
@@ -254,35 +244,31 @@ pub async fn edit(tx: &mut TenantTx, user: Uuid, id: Uuid, new: &NewProposal) ->
     .bind(&district)
     .execute(tx.conn())
     .await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Sets the picture of `user`'s proposal within [`EDIT_WINDOW_HOURS`].
-pub async fn set_image(tx: &mut TenantTx, user: Uuid, id: Uuid, image: &str) -> Outcome<()> {
-    match own(tx, user, id).await? {
-        Ok((_, true)) => {}
-        Ok((_, false)) => return Ok(Err(Refusal::EditWindowOver)),
-        Err(refusal) => return Ok(Err(refusal)),
+pub async fn set_image(tx: &mut TenantTx, user: Uuid, id: Uuid, image: &str) -> Result<()> {
+    if !own(tx, user, id).await?.1 {
+        return Err(Refusal::EditWindowOver.into());
     }
     sqlx::query("UPDATE proposals SET image = $2, updated_at = now() WHERE id = $1")
         .bind(id)
         .bind(image)
         .execute(tx.conn())
         .await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Withdraws `user`'s proposal: it stays readable, marked withdrawn, and
 /// takes no more supports.
-pub async fn withdraw(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Outcome<()> {
-    if let Err(refusal) = own(tx, user, id).await? {
-        return Ok(Err(refusal));
-    }
+pub async fn withdraw(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Result<()> {
+    own(tx, user, id).await?;
     sqlx::query("UPDATE proposals SET status = 'withdrawn', updated_at = now() WHERE id = $1")
         .bind(id)
         .execute(tx.conn())
         .await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// A support counted.
@@ -298,7 +284,7 @@ pub struct Supported {
 
 /// The proposal's threshold, if `user` may support it now: the proposal,
 /// its process's rules and the person, read in one statement.
-async fn open_for_supports(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Outcome<i32> {
+async fn open_for_supports(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Result<i32> {
     #[derive(sqlx::FromRow)]
     struct Row {
         status: String,
@@ -323,15 +309,13 @@ async fn open_for_supports(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Outcome<i
         .fetch_optional(tx.conn())
         .await?;
     let Some(row) = row else {
-        return Ok(Err(Refusal::NotFound));
+        return Err(Refusal::NotFound.into());
     };
-    if let Err(denied) = processes::decide(Action::Support, &row.process, Some(&row.person)) {
-        return Ok(Err(denied.into()));
-    }
+    processes::decide(Action::Support, &row.process, Some(&row.person))?;
     if row.status != "published" {
-        return Ok(Err(Refusal::Closed));
+        return Err(Refusal::Closed.into());
     }
-    Ok(Ok(row.threshold))
+    Ok(row.threshold)
 }
 
 /// `user` supports proposal `id` (once, however often or in parallel
@@ -344,7 +328,7 @@ async fn open_for_supports(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Outcome<i
 /// rules are then decided in Rust ([`processes::decide`]); in the rare
 /// case they refuse what was added (a rule on residency or organisations),
 /// the support is taken back in the same transaction.
-pub async fn support(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Outcome<Supported> {
+pub async fn support(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Result<Supported> {
     #[derive(sqlx::FromRow)]
     struct Row {
         status: String,
@@ -388,10 +372,10 @@ pub async fn support(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Outcome<Support
         .fetch_optional(tx.conn())
         .await?;
     let Some(row) = row else {
-        return Ok(Err(Refusal::NotFound));
+        return Err(Refusal::NotFound.into());
     };
     let refusal = match processes::decide(Action::Support, &row.process, Some(&row.person)) {
-        Err(denied) => Some(Refusal::from(denied)),
+        Err(denied) => Some(denied),
         Ok(()) if row.status != "published" => Some(Refusal::Closed),
         Ok(()) => None,
     };
@@ -409,14 +393,14 @@ pub async fn support(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Outcome<Support
             .execute(tx.conn())
             .await?;
         }
-        return Ok(Err(refusal));
+        return Err(refusal.into());
     }
     let Some(supports_count) = row.counted else {
-        return Ok(Ok(Supported {
+        return Ok(Supported {
             added: false,
             supports_count: row.supports_count,
             notices: Vec::new(),
-        }));
+        });
     };
     let notices = if row.qualified_now.unwrap_or(false) {
         // The author follows their proposal, so followers include them.
@@ -432,19 +416,17 @@ pub async fn support(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Outcome<Support
     } else {
         Vec::new()
     };
-    Ok(Ok(Supported {
+    Ok(Supported {
         added: true,
         supports_count,
         notices,
-    }))
+    })
 }
 
 /// `user` takes back their support while supports are open; returns the
 /// count. A proposal that qualified stays qualified.
-pub async fn unsupport(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Outcome<i32> {
-    if let Err(refusal) = open_for_supports(tx, user, id).await? {
-        return Ok(Err(refusal));
-    }
+pub async fn unsupport(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Result<i32> {
+    open_for_supports(tx, user, id).await?;
     let count: Option<i32> = sqlx::query_scalar(
         "WITH removed AS (DELETE FROM supports WHERE proposal_id = $1 AND user_id = $2 RETURNING proposal_id)
          UPDATE proposals r SET supports_count = r.supports_count - 1
@@ -454,7 +436,7 @@ pub async fn unsupport(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Outcome<i32> 
     .bind(user)
     .fetch_optional(tx.conn())
     .await?;
-    Ok(Ok(match count {
+    Ok(match count {
         Some(count) => count,
         None => {
             sqlx::query_scalar("SELECT supports_count FROM proposals WHERE id = $1")
@@ -462,15 +444,11 @@ pub async fn unsupport(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Outcome<i32> 
                 .fetch_one(tx.conn())
                 .await?
         }
-    }))
+    })
 }
 
 /// Of `ids`, those `user` supports.
-pub async fn supported_by(
-    tx: &mut TenantTx,
-    user: Uuid,
-    ids: &[Uuid],
-) -> Result<Vec<Uuid>, AccountError> {
+pub async fn supported_by(tx: &mut TenantTx, user: Uuid, ids: &[Uuid]) -> Result<Vec<Uuid>> {
     Ok(sqlx::query_scalar(
         "SELECT proposal_id FROM supports WHERE user_id = $1 AND proposal_id = ANY ($2)",
     )
@@ -508,7 +486,7 @@ async fn slice(
     order: &str,
     limit: i64,
     offset: i64,
-) -> Result<Vec<Proposal>, AccountError> {
+) -> Result<Vec<Proposal>> {
     let (conditions, binds) = conditions(filter);
     let next = binds.len() + 2;
     // The page's ids first (from an index, nothing computed for the rows
@@ -530,12 +508,7 @@ async fn slice(
 }
 
 /// How many of a process's visible proposals match (`extra` narrows).
-async fn count(
-    tx: &mut TenantTx,
-    process: Uuid,
-    filter: &Filter,
-    extra: &str,
-) -> Result<i64, AccountError> {
+async fn count(tx: &mut TenantTx, process: Uuid, filter: &Filter, extra: &str) -> Result<i64> {
     let (conditions, binds) = conditions(filter);
     let sql = format!("SELECT count(*) FROM proposals r WHERE {conditions}{extra}");
     let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(process);
@@ -558,7 +531,7 @@ pub async fn list(
     sort: ProposalSort,
     seed: i32,
     page: PageRequest,
-) -> Result<(Vec<Proposal>, i64), AccountError> {
+) -> Result<(Vec<Proposal>, i64)> {
     let (limit, offset) = (page.limit(), page.offset());
     let items = match sort {
         ProposalSort::Supported => {
@@ -629,7 +602,7 @@ pub async fn list(
 }
 
 /// A visible proposal of a published process.
-pub async fn find(tx: &mut TenantTx, id: Uuid) -> Result<Option<Proposal>, AccountError> {
+pub async fn find(tx: &mut TenantTx, id: Uuid) -> Result<Option<Proposal>> {
     let sql = format!(
         "SELECT {} FROM proposals r JOIN processes p ON p.id = r.process_id
          LEFT JOIN users u ON u.id = r.author_id
@@ -643,7 +616,7 @@ pub async fn find(tx: &mut TenantTx, id: Uuid) -> Result<Option<Proposal>, Accou
 }
 
 /// Whether `user` wrote proposal `id` (and it may still be edited).
-pub async fn editable_by(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Result<bool, AccountError> {
+pub async fn editable_by(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Result<bool> {
     Ok(sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM proposals WHERE id = $1 AND author_id = $2
                         AND status = 'published' AND hidden_at IS NULL
@@ -666,14 +639,12 @@ pub async fn set_status(
     id: Uuid,
     status: Status,
     answer: &str,
-) -> Outcome<Vec<Notice>> {
+) -> Result<Vec<Notice>> {
     if status == Status::Withdrawn {
-        return Ok(Err(Refusal::Invalid("status", "status_invalid")));
+        return Err(Error::invalid(Field::Status, Problem::StatusInvalid));
     }
-    let answer = match text(answer, "answer", "answer_invalid", 0, 20_000) {
-        Ok(answer) => Some(answer).filter(|a| !a.is_empty()),
-        Err(refusal) => return Ok(Err(refusal)),
-    };
+    let answer = text(answer, Field::Answer, Problem::AnswerInvalid, 0, 20_000)?;
+    let answer = Some(answer).filter(|a| !a.is_empty());
     let title: Option<String> = sqlx::query_scalar(
         "UPDATE proposals SET status = $2, answer = coalesce($3, answer),
                 answered_at = CASE WHEN $3 IS NULL THEN answered_at ELSE now() END, updated_at = now()
@@ -685,7 +656,7 @@ pub async fn set_status(
     .fetch_optional(tx.conn())
     .await?;
     let Some(title) = title else {
-        return Ok(Err(Refusal::NotFound));
+        return Err(Refusal::NotFound.into());
     };
     audit(
         tx,
@@ -704,11 +675,11 @@ pub async fn set_status(
         &format!("/proposals/{id}"),
     )
     .await?;
-    Ok(Ok(notices))
+    Ok(notices)
 }
 
 /// The newest visible proposals of the council's published processes.
-pub async fn latest(tx: &mut TenantTx, limit: i64) -> Result<Vec<Proposal>, AccountError> {
+pub async fn latest(tx: &mut TenantTx, limit: i64) -> Result<Vec<Proposal>> {
     let sql = format!(
         "SELECT {} FROM proposals r JOIN processes p ON p.id = r.process_id
          LEFT JOIN users u ON u.id = r.author_id

@@ -3,7 +3,7 @@
 //! ignoring accents (the generated `search` columns and the shared `search`
 //! configurations), with highlighted snippets.
 
-use crate::accounts::AccountError;
+use crate::error::Result;
 use cabildo_tenancy::TenantTx;
 use serde::Serialize;
 use uuid::Uuid;
@@ -74,7 +74,7 @@ impl Kind {
 }
 
 /// The best hits for `query` (web-search syntax: words, "phrases", -not).
-pub async fn search(tx: &mut TenantTx, query: &str, kind: Kind) -> Result<Vec<Hit>, AccountError> {
+pub async fn search(tx: &mut TenantTx, query: &str, kind: Kind) -> Result<Vec<Hit>> {
     let query: String = query
         .trim()
         .chars()

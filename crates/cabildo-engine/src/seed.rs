@@ -5,8 +5,8 @@
 //! exact. Seeded people have addresses under `seed.invalid`, no password,
 //! and nicknames starting with the run's tag.
 
-use crate::accounts::AccountError;
 use crate::accounts::api_tokens;
+use crate::error::{Error, Result};
 use crate::processes::{self, Component, NewPhase, NewProcess, Rules, Who};
 use crate::staff::Actor;
 use cabildo_tenancy::TenantTx;
@@ -59,10 +59,7 @@ pub struct Seeded {
 
 /// Creates the process (open for debates and proposals from yesterday for
 /// 60 days) and its people.
-pub async fn start(
-    tx: &mut TenantTx,
-    plan: &Plan,
-) -> Result<Result<Seeded, processes::Refused>, AccountError> {
+pub async fn start(tx: &mut TenantTx, plan: &Plan) -> Result<Seeded> {
     let actor = Actor("cli:seed".into());
     let new = NewProcess {
         slug: plan.process.clone(),
@@ -77,10 +74,7 @@ pub async fn start(
             support_threshold: plan.threshold,
         },
     };
-    let process = match processes::create(tx, &actor, &new).await? {
-        Ok(id) => id,
-        Err(refused) => return Ok(Err(refused)),
-    };
+    let process = processes::create(tx, &actor, &new).await?;
     let now = OffsetDateTime::now_utc();
     let phase = NewPhase {
         title: "Propuestas y debates".into(),
@@ -88,9 +82,7 @@ pub async fn start(
         ends_at: now + Duration::days(60),
         components: vec![Component::Debates, Component::Proposals],
     };
-    if let Err(refused) = processes::add_phase(tx, &actor, process, &phase).await? {
-        return Ok(Err(refused));
-    }
+    processes::add_phase(tx, &actor, process, &phase).await?;
     processes::publish(tx, &actor, process).await?;
     let tag: String = Uuid::new_v4().simple().to_string()[..6].to_owned();
     let people: Vec<Uuid> = sqlx::query_scalar(
@@ -102,20 +94,15 @@ pub async fn start(
     .bind(plan.people.max(1))
     .fetch_all(tx.conn())
     .await?;
-    Ok(Ok(Seeded {
+    Ok(Seeded {
         process,
         people,
         tag,
-    }))
+    })
 }
 
 /// Proposals `from..to` (0-based), by people in turn, newest last.
-pub async fn proposals(
-    tx: &mut TenantTx,
-    seeded: &Seeded,
-    from: i64,
-    to: i64,
-) -> Result<(), AccountError> {
+pub async fn proposals(tx: &mut TenantTx, seeded: &Seeded, from: i64, to: i64) -> Result<()> {
     let sql = format!(
         "INSERT INTO proposals (id, process_id, author_id, title, summary, body, created_at)
          SELECT md5($3 || '-proposal-' || g)::uuid, $1, ($2::uuid[])[1 + g % array_length($2::uuid[], 1)],
@@ -137,7 +124,7 @@ pub async fn proposals(
 }
 
 /// The process's proposals, oldest first.
-pub async fn proposal_ids(tx: &mut TenantTx, process: Uuid) -> Result<Vec<Uuid>, AccountError> {
+pub async fn proposal_ids(tx: &mut TenantTx, process: Uuid) -> Result<Vec<Uuid>> {
     Ok(
         sqlx::query_scalar(
             "SELECT id FROM proposals WHERE process_id = $1 ORDER BY created_at, id",
@@ -149,7 +136,7 @@ pub async fn proposal_ids(tx: &mut TenantTx, process: Uuid) -> Result<Vec<Uuid>,
 }
 
 /// The first proposal (the one with [`HOT_COMMENTS`] comments).
-pub async fn hot_proposal(tx: &mut TenantTx, seeded: &Seeded) -> Result<Uuid, AccountError> {
+pub async fn hot_proposal(tx: &mut TenantTx, seeded: &Seeded) -> Result<Uuid> {
     Ok(sqlx::query_scalar("SELECT md5($1 || '-proposal-0')::uuid")
         .bind(&seeded.tag)
         .fetch_one(tx.conn())
@@ -164,7 +151,7 @@ pub async fn supports(
     plan: &Plan,
     from: i64,
     to: i64,
-) -> Result<u64, AccountError> {
+) -> Result<u64> {
     let people = i64::try_from(seeded.people.len()).unwrap_or(1).max(1);
     let per_person = ((plan.supports + people - 1) / people).max(1);
     let stride = (plan.proposals / per_person).max(1);
@@ -189,7 +176,7 @@ pub async fn supports(
 }
 
 /// Debates of the process.
-pub async fn debates(tx: &mut TenantTx, seeded: &Seeded, count: i64) -> Result<(), AccountError> {
+pub async fn debates(tx: &mut TenantTx, seeded: &Seeded, count: i64) -> Result<()> {
     let sql = format!(
         "INSERT INTO debates (id, process_id, author_id, title, body, created_at)
          SELECT md5($3 || '-debate-' || g)::uuid, $1, ($2::uuid[])[1 + g % array_length($2::uuid[], 1)],
@@ -216,7 +203,7 @@ pub async fn comments(
     plan: &Plan,
     from: i64,
     to: i64,
-) -> Result<(), AccountError> {
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO comments (id, process_id, target_kind, target_id, parent_id, root_id, depth,
                                author_id, body, alignment, created_at)
@@ -250,7 +237,7 @@ pub async fn comments(
 
 /// Sets every counter of the process from its rows, and marks qualified
 /// proposals.
-pub async fn counters(tx: &mut TenantTx, seeded: &Seeded) -> Result<(), AccountError> {
+pub async fn counters(tx: &mut TenantTx, seeded: &Seeded) -> Result<()> {
     sqlx::query(
         "UPDATE proposals r SET
              supports_count = (SELECT count(*) FROM supports s WHERE s.proposal_id = r.id),
@@ -285,7 +272,7 @@ pub async fn people_with_tokens(
     tx: &mut TenantTx,
     seeded: &Seeded,
     count: i64,
-) -> Result<Vec<String>, AccountError> {
+) -> Result<Vec<String>> {
     let people: Vec<Uuid> = sqlx::query_scalar(
         "INSERT INTO users (email, name, nickname, email_confirmed_at, terms_accepted_at)
          SELECT 'seed-' || $1 || '-t' || g || '@seed.invalid', 'Votante ' || g, 's' || $1 || '-t' || g, now(), now()
@@ -297,7 +284,7 @@ pub async fn people_with_tokens(
     .await?;
     let mut tokens = Vec::with_capacity(people.len());
     for person in people {
-        if let Ok((_, token)) = api_tokens::create(tx, person, "seed").await? {
+        if let Some((_, token)) = allowed(api_tokens::create(tx, person, "seed").await)? {
             tokens.push(token);
         }
     }
@@ -341,7 +328,7 @@ pub async fn budget(
     tx: &mut TenantTx,
     seeded: &Seeded,
     projects: i64,
-) -> crate::content::Outcome<(Uuid, Vec<Uuid>)> {
+) -> Result<(Uuid, Vec<Uuid>)> {
     let projects: Vec<(String, String, i64)> = (0..projects)
         .map(|i| {
             (
@@ -373,7 +360,7 @@ async fn open_budget(
     settings: &crate::budgets::setup::Settings,
     amount_cents: i64,
     projects: &[(String, String, i64)],
-) -> crate::content::Outcome<(Uuid, Vec<Uuid>)> {
+) -> Result<(Uuid, Vec<Uuid>)> {
     use crate::budgets::projects::{self as budget_projects, Feasibility, NewProject};
     use crate::budgets::setup::{self, NewHeading};
     let headings = [NewHeading {
@@ -382,21 +369,12 @@ async fn open_budget(
         amount_cents,
         max_projects: None,
     }];
-    // A refusal ends the seeding with its reason.
-    macro_rules! done {
-        ($outcome:expr) => {
-            match $outcome.await? {
-                Ok(value) => value,
-                Err(refusal) => return Ok(Err(refusal)),
-            }
-        };
-    }
-    let budget = done!(setup::create(tx, actor, process, settings, &headings));
+    let budget = setup::create(tx, actor, process, settings, &headings).await?;
     let Some(heading) = setup::get(tx, budget)
         .await?
         .and_then(|b| b.headings.first().map(|h| h.id))
     else {
-        return Ok(Err(crate::content::Refusal::NotFound));
+        return Err(crate::Refusal::NotFound.into());
     };
     let mut ids = Vec::new();
     for (title, description, cents) in projects {
@@ -407,24 +385,17 @@ async fn open_budget(
             location: String::new(),
             estimated_cost_cents: *cents,
         };
-        let id = done!(budget_projects::create(tx, actor, None, &new));
-        done!(budget_projects::review(
-            tx,
-            actor,
-            id,
-            Feasibility::Feasible,
-            "",
-            None
-        ));
-        done!(budget_projects::set_on_ballot(tx, actor, id, true));
+        let id = budget_projects::create(tx, actor, None, &new).await?;
+        budget_projects::review(tx, actor, id, Feasibility::Feasible, "", None).await?;
+        budget_projects::set_on_ballot(tx, actor, id, true).await?;
         ids.push(id);
     }
     let open = crate::budgets::setup::Settings {
         dates: budget_settings(-1).dates,
         ..settings.clone()
     };
-    done!(setup::update(tx, actor, budget, &open, &headings, None));
-    Ok(Ok((heading, ids)))
+    setup::update(tx, actor, budget, &open, &headings, None).await?;
+    Ok((heading, ids))
 }
 
 /// The demo's address part for its process.
@@ -435,7 +406,7 @@ pub const DEMO_PROCESS: &str = "plan-participacion";
 /// verified residents, debates, proposals, comments and supports, written
 /// through the same rules as people's own. Does nothing when the process
 /// exists already (the demo starts many times on one data folder).
-pub async fn demo(tx: &mut TenantTx, council: &str) -> Result<bool, AccountError> {
+pub async fn demo(tx: &mut TenantTx, council: &str) -> Result<bool> {
     use crate::comments::{self, NewComment};
     use crate::content::Target;
     use crate::debates::{self, NewDebate};
@@ -465,7 +436,7 @@ pub async fn demo(tx: &mut TenantTx, council: &str) -> Result<bool, AccountError
             support_threshold: 5,
         },
     };
-    let Ok(process) = processes::create(tx, &actor, &new).await? else {
+    let Some(process) = allowed(processes::create(tx, &actor, &new).await)? else {
         return Ok(false);
     };
     let now = OffsetDateTime::now_utc();
@@ -487,7 +458,7 @@ pub async fn demo(tx: &mut TenantTx, council: &str) -> Result<bool, AccountError
             ends_at: day(to),
             components,
         };
-        let _ = processes::add_phase(tx, &actor, process, &phase).await?;
+        allowed(processes::add_phase(tx, &actor, process, &phase).await)?;
     }
     processes::publish(tx, &actor, process).await?;
     let people: Vec<Uuid> = sqlx::query_scalar(
@@ -515,7 +486,7 @@ pub async fn demo(tx: &mut TenantTx, council: &str) -> Result<bool, AccountError
     .enumerate()
     {
         let debate = NewDebate { title: title.into(), body: body.into(), district: None };
-        if let Ok(id) = debates::create(tx, people[i], process, &debate).await? {
+        if let Some(id) = allowed(debates::create(tx, people[i], process, &debate).await)? {
             debate_ids.push(id);
         }
     }
@@ -537,14 +508,14 @@ pub async fn demo(tx: &mut TenantTx, council: &str) -> Result<bool, AccountError
             body: String::new(),
             district: if i >= 4 { district(i) } else { None },
         };
-        if let Ok(id) = proposals::create(tx, people[i % people.len()], process, &proposal).await? {
+        if let Some(id) = allowed(proposals::create(tx, people[i % people.len()], process, &proposal).await)? {
             proposal_ids.push(id);
         }
     }
     // Supports: the first proposal reaches the threshold of 5.
     for (p, supporters) in proposal_ids.iter().zip([6, 4, 3, 2, 1, 1]) {
         for person in people.iter().take(supporters) {
-            let _ = proposals::support(tx, *person, *p).await?;
+            allowed(proposals::support(tx, *person, *p).await)?;
         }
     }
     let comment = |body: &str, alignment: i16, parent: Option<Uuid>| NewComment {
@@ -553,68 +524,77 @@ pub async fn demo(tx: &mut TenantTx, council: &str) -> Result<bool, AccountError
         parent,
     };
     if let (Some(debate), Some(proposal)) = (debate_ids.first(), proposal_ids.first()) {
-        if let Ok(first) = comments::create(
-            tx,
-            people[1],
-            Target::Debate(*debate),
-            &comment(
-                "Haría falta ir a donde está la gente: mercados, colegios, centros de salud.",
-                1,
-                None,
-            ),
-            false,
-        )
-        .await?
-        {
-            let _ = comments::create(
+        if let Some(first) = allowed(
+            comments::create(
                 tx,
-                people[0],
+                people[1],
                 Target::Debate(*debate),
                 &comment(
-                    "De acuerdo, y con horarios que no choquen con el trabajo.",
+                    "Haría falta ir a donde está la gente: mercados, colegios, centros de salud.",
                     1,
-                    Some(first.id),
+                    None,
                 ),
                 false,
             )
-            .await?;
+            .await,
+        )? {
+            allowed(
+                comments::create(
+                    tx,
+                    people[0],
+                    Target::Debate(*debate),
+                    &comment(
+                        "De acuerdo, y con horarios que no choquen con el trabajo.",
+                        1,
+                        Some(first.id),
+                    ),
+                    false,
+                )
+                .await,
+            )?;
         }
-        let _ = comments::create(
-            tx,
-            people[2],
-            Target::Debate(*debate),
-            &comment(
-                "Yo creo que primero hay que explicar qué se decide de verdad.",
-                0,
-                None,
-            ),
-            false,
-        )
-        .await?;
-        let _ = comments::create(
-            tx,
-            people[3],
-            Target::Proposal(*proposal),
-            &comment(
-                "Me parece muy buena idea, sobre todo para la gente mayor.",
-                1,
-                None,
-            ),
-            false,
-        )
-        .await?;
-        let _ = comments::create(
-            tx,
-            people[4],
-            Target::Proposal(*proposal),
-            &comment(
-                "¿Quién atendería las mesas? Habría que contar con voluntariado.",
-                -1,
-                None,
-            ),
-            false,
-        )
-        .await?;
+        allowed(
+            comments::create(
+                tx,
+                people[2],
+                Target::Debate(*debate),
+                &comment(
+                    "Yo creo que primero hay que explicar qué se decide de verdad.",
+                    0,
+                    None,
+                ),
+                false,
+            )
+            .await,
+        )?;
+        allowed(
+            comments::create(
+                tx,
+                people[3],
+                Target::Proposal(*proposal),
+                &comment(
+                    "Me parece muy buena idea, sobre todo para la gente mayor.",
+                    1,
+                    None,
+                ),
+                false,
+            )
+            .await,
+        )?;
+        allowed(
+            comments::create(
+                tx,
+                people[4],
+                Target::Proposal(*proposal),
+                &comment(
+                    "¿Quién atendería las mesas? Habría que contar con voluntariado.",
+                    -1,
+                    None,
+                ),
+                false,
+            )
+            .await,
+        )?;
     }
     demo_budget(tx, &actor, process, &people).await?;
     demo_past_budget(tx, &actor, &people).await?;
@@ -628,11 +608,7 @@ pub const DEMO_PAST_PROCESS: &str = "presupuestos-2026";
 /// public, and the winners' works are under way with dated updates. Its
 /// calendar is moved into the past directly (time passing): once voting
 /// has begun the rules only allow a reset, which would discard the votes.
-async fn demo_past_budget(
-    tx: &mut TenantTx,
-    actor: &Actor,
-    people: &[Uuid],
-) -> Result<(), AccountError> {
+async fn demo_past_budget(tx: &mut TenantTx, actor: &Actor, people: &[Uuid]) -> Result<()> {
     use crate::budgets::ballots::{self, Change};
     use crate::budgets::execution::{self, NewUpdate, Status};
     let new = NewProcess {
@@ -648,7 +624,7 @@ async fn demo_past_budget(
             support_threshold: 5,
         },
     };
-    let Ok(process) = processes::create(tx, actor, &new).await? else {
+    let Some(process) = allowed(processes::create(tx, actor, &new).await)? else {
         return Ok(());
     };
     let now = OffsetDateTime::now_utc();
@@ -659,7 +635,7 @@ async fn demo_past_budget(
         ends_at: day(-60),
         components: vec![Component::Budget],
     };
-    let _ = processes::add_phase(tx, actor, process, &phase).await?;
+    allowed(processes::add_phase(tx, actor, process, &phase).await)?;
     processes::publish(tx, actor, process).await?;
     let settings = crate::budgets::setup::Settings {
         title: "Presupuestos participativos 2026".into(),
@@ -696,8 +672,8 @@ async fn demo_past_budget(
     .into_iter()
     .map(|(t, d, c)| (t.to_owned(), d.to_owned(), c))
     .collect();
-    let Ok((heading, ids)) =
-        open_budget(tx, actor, process, &settings, 20_000_000, &projects).await?
+    let Some((heading, ids)) =
+        allowed(open_budget(tx, actor, process, &settings, 20_000_000, &projects).await)?
     else {
         return Ok(());
     };
@@ -713,7 +689,7 @@ async fn demo_past_budget(
             projects: chosen.iter().filter_map(|&i| ids.get(i).copied()).collect(),
             submit: true,
         };
-        let _ = ballots::change(tx, *person, heading, change).await?;
+        allowed(ballots::change(tx, *person, heading, change).await)?;
     }
     sqlx::query(
         "UPDATE budgets SET accepting_at = $2 - interval '150 days', reviewing_at = $2 - interval '120 days',
@@ -725,7 +701,7 @@ async fn demo_past_budget(
     .bind(day(0))
     .execute(tx.conn())
     .await?;
-    let Ok(winners) = execution::winners(tx, heading).await? else {
+    let Some(winners) = allowed(execution::winners(tx, heading).await)? else {
         return Ok(());
     };
     for (project, (status, progress, body)) in winners.iter().zip([
@@ -751,7 +727,7 @@ async fn demo_past_budget(
             body: body.into(),
             image: None,
         };
-        let _ = execution::post(tx, actor, *project, &update).await?;
+        allowed(execution::post(tx, actor, *project, &update).await)?;
     }
     Ok(())
 }
@@ -764,7 +740,7 @@ async fn demo_budget(
     actor: &Actor,
     process: Uuid,
     people: &[Uuid],
-) -> Result<(), AccountError> {
+) -> Result<()> {
     use crate::budgets::ballots::{self, Change};
     let settings = crate::budgets::setup::Settings {
         title: "Presupuestos participativos 2027".into(),
@@ -806,8 +782,8 @@ async fn demo_budget(
     .into_iter()
     .map(|(t, d, c)| (t.to_owned(), d.to_owned(), c))
     .collect();
-    let Ok((heading, ids)) =
-        open_budget(tx, actor, process, &settings, 30_000_000, &projects).await?
+    let Some((heading, ids)) =
+        allowed(open_budget(tx, actor, process, &settings, 30_000_000, &projects).await)?
     else {
         return Ok(());
     };
@@ -816,7 +792,17 @@ async fn demo_budget(
             projects: chosen.iter().filter_map(|&i| ids.get(i).copied()).collect(),
             submit: true,
         };
-        let _ = ballots::change(tx, *person, heading, change).await?;
+        allowed(ballots::change(tx, *person, heading, change).await)?;
     }
     Ok(())
+}
+
+/// The value of an action the seed may skip: refusals (the demo's data
+/// already there, a rule that says no) are skipped; failures are not.
+fn allowed<T>(result: Result<T>) -> Result<Option<T>> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(Error::Refused(_) | Error::Invalid(_)) => Ok(None),
+        Err(error) => Err(error),
+    }
 }

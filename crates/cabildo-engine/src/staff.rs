@@ -1,7 +1,8 @@
 //! Staff of a council: roles (admin, moderator, evaluator), invitations
 //! sent by mail, and the append-only audit log of what staff do.
 
-use crate::accounts::{AccountError, tokens, validate};
+use crate::accounts::{tokens, validate};
+use crate::error::{Error, Field, Refusal, Result};
 use cabildo_tenancy::{EmailRequest, TenantTx};
 use serde_json::json;
 use uuid::Uuid;
@@ -84,47 +85,14 @@ impl Permission {
 }
 
 /// Whether `user` holds a role that grants `permission`.
-pub async fn may(
-    tx: &mut TenantTx,
-    user: Uuid,
-    permission: Permission,
-) -> Result<bool, AccountError> {
+pub async fn may(tx: &mut TenantTx, user: Uuid, permission: Permission) -> Result<bool> {
     Ok(permission.granted_by(&roles_of(tx, user).await?))
 }
 
-/// Who acts, as written in the audit log: `user:<id>` for a council
-/// account, `cli` for the operator's command line, `platform:<email>` for
-/// consultants and operators.
-#[derive(Clone, Debug)]
-pub struct Actor(pub String);
-
-impl Actor {
-    /// A council account.
-    pub fn user(id: Uuid) -> Self {
-        Self(format!("user:{id}"))
-    }
-}
-
-/// Records a staff action.
-pub async fn audit(
-    tx: &mut TenantTx,
-    actor: &Actor,
-    action: &str,
-    subject: Option<&str>,
-    details: serde_json::Value,
-) -> Result<(), AccountError> {
-    sqlx::query("INSERT INTO audit_log (actor, action, subject, details) VALUES ($1, $2, $3, $4)")
-        .bind(&actor.0)
-        .bind(action)
-        .bind(subject)
-        .bind(details)
-        .execute(tx.conn())
-        .await?;
-    Ok(())
-}
+pub use crate::audit::{Actor, audit};
 
 /// The roles of `user`.
-pub async fn roles_of(tx: &mut TenantTx, user: Uuid) -> Result<Vec<Role>, AccountError> {
+pub async fn roles_of(tx: &mut TenantTx, user: Uuid) -> Result<Vec<Role>> {
     let names: Vec<String> =
         sqlx::query_scalar("SELECT role FROM staff_roles WHERE user_id = $1 ORDER BY role")
             .bind(user)
@@ -140,13 +108,8 @@ pub async fn invite(
     email: &str,
     role: Role,
     language: &str,
-) -> Result<(), AccountError> {
-    let email = validate::email(email).map_err(|code| {
-        AccountError::Invalid(vec![validate::FieldError::new(
-            validate::Field::Email,
-            code,
-        )])
-    })?;
+) -> Result<()> {
+    let email = validate::email(email).map_err(|p| Error::invalid(Field::Email, p))?;
     let token = tokens::new_token();
     sqlx::query(
         "INSERT INTO staff_invitations (token_hash, email, role, invited_by, expires_at)
@@ -190,10 +153,7 @@ pub struct Invitation {
 }
 
 /// The open invitation behind `token`.
-pub async fn invitation(
-    tx: &mut TenantTx,
-    token: &str,
-) -> Result<Option<Invitation>, AccountError> {
+pub async fn invitation(tx: &mut TenantTx, token: &str) -> Result<Option<Invitation>> {
     if !tokens::well_formed(token) {
         return Ok(None);
     }
@@ -212,31 +172,18 @@ pub async fn invitation(
     }))
 }
 
-/// Why an invitation could not be accepted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Refused {
-    /// Unknown, used or expired.
-    Invalid,
-    /// Sent to another address than the account's.
-    OtherAddress,
-}
-
 /// Accepts the invitation behind `token` for `user`, whose account must
 /// use the invited address (links get forwarded).
-pub async fn accept(
-    tx: &mut TenantTx,
-    token: &str,
-    user: Uuid,
-) -> Result<Result<Role, Refused>, AccountError> {
+pub async fn accept(tx: &mut TenantTx, token: &str, user: Uuid) -> Result<Role> {
     let Some(invitation) = invitation(tx, token).await? else {
-        return Ok(Err(Refused::Invalid));
+        return Err(Refusal::InvitationInvalid.into());
     };
     let email: Option<String> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
         .bind(user)
         .fetch_optional(tx.conn())
         .await?;
     if email.as_deref() != Some(invitation.email.as_str()) {
-        return Ok(Err(Refused::OtherAddress));
+        return Err(Refusal::OtherAddress.into());
     }
     let used = sqlx::query(
         "UPDATE staff_invitations SET accepted_at = now()
@@ -246,7 +193,7 @@ pub async fn accept(
     .execute(tx.conn())
     .await?;
     if used.rows_affected() == 0 {
-        return Ok(Err(Refused::Invalid));
+        return Err(Refusal::InvitationInvalid.into());
     }
     let actor = Actor::user(user);
     grant(tx, &actor, user, invitation.role).await?;
@@ -258,16 +205,11 @@ pub async fn accept(
         json!({"role": invitation.role.as_str()}),
     )
     .await?;
-    Ok(Ok(invitation.role))
+    Ok(invitation.role)
 }
 
 /// Gives `user` a role.
-pub async fn grant(
-    tx: &mut TenantTx,
-    actor: &Actor,
-    user: Uuid,
-    role: Role,
-) -> Result<(), AccountError> {
+pub async fn grant(tx: &mut TenantTx, actor: &Actor, user: Uuid, role: Role) -> Result<()> {
     sqlx::query(
         "INSERT INTO staff_roles (user_id, role, granted_by) VALUES ($1, $2, $3)
          ON CONFLICT (user_id, role) DO NOTHING",
@@ -301,7 +243,7 @@ pub struct Member {
 }
 
 /// The council's staff, by name.
-pub async fn members(tx: &mut TenantTx) -> Result<Vec<Member>, AccountError> {
+pub async fn members(tx: &mut TenantTx) -> Result<Vec<Member>> {
     Ok(sqlx::query_as(
         "SELECT u.id AS user, u.name, u.email, s.role
          FROM staff_roles s JOIN users u ON u.id = s.user_id ORDER BY u.name, s.role",
@@ -324,7 +266,7 @@ pub struct AuditEntry {
 }
 
 /// The latest `limit` audit entries, newest first.
-pub async fn recent_audit(tx: &mut TenantTx, limit: i64) -> Result<Vec<AuditEntry>, AccountError> {
+pub async fn recent_audit(tx: &mut TenantTx, limit: i64) -> Result<Vec<AuditEntry>> {
     Ok(
         sqlx::query_as(
             "SELECT at, actor, action, subject FROM audit_log ORDER BY id DESC LIMIT $1",

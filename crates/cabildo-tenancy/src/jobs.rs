@@ -4,7 +4,6 @@
 use crate::Tenancy;
 use crate::error::{Result, TenancyError};
 use crate::tenant::TenantId;
-use crate::tx::TenantTx;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::sync::Arc;
@@ -91,19 +90,6 @@ impl NewJob {
     pub fn max_attempts(mut self, attempts: i32) -> Self {
         self.max_attempts = Some(attempts);
         self
-    }
-}
-
-impl TenantTx {
-    /// Adds a job for this council, committed or rolled back with the rest
-    /// of the transaction. Jobs are written by [`TenantTx::commit`] in the
-    /// same round trip as the `COMMIT`, so enqueuing costs the transaction
-    /// no extra round trip; a job whose unique key this council already used
-    /// is left out. The council is taken from the transaction's role, never
-    /// from the caller; an invalid job (kind, key, attempts) fails the
-    /// commit, and with it the change.
-    pub fn enqueue(&mut self, job: &NewJob) {
-        self.jobs.push(job.clone());
     }
 }
 

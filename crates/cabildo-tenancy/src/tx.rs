@@ -154,3 +154,16 @@ impl Tenancy {
         Ok(value)
     }
 }
+
+impl TenantTx {
+    /// Adds a job for this council, committed or rolled back with the rest
+    /// of the transaction. Jobs are written by [`TenantTx::commit`] in the
+    /// same round trip as the `COMMIT`, so enqueuing costs the transaction
+    /// no extra round trip; a job whose unique key this council already used
+    /// is left out. The council is taken from the transaction's role, never
+    /// from the caller; an invalid job (kind, key, attempts) fails the
+    /// commit, and with it the change.
+    pub fn enqueue(&mut self, job: &NewJob) {
+        self.jobs.push(job.clone());
+    }
+}

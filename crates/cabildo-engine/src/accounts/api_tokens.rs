@@ -3,7 +3,8 @@
 //! council whose schema holds them, revocable.
 
 use super::sessions::Session;
-use super::{AccountError, tokens};
+use super::tokens;
+use crate::error::{Error, Field, Problem, Refusal, Result};
 use cabildo_tenancy::TenantTx;
 use uuid::Uuid;
 
@@ -25,24 +26,11 @@ pub struct ApiToken {
     pub last_used_at: Option<time::OffsetDateTime>,
 }
 
-/// Why a token was not created.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NotCreated {
-    /// The name is empty or longer than 100 characters.
-    Name,
-    /// [`MAX_PER_PERSON`] tokens already.
-    TooMany,
-}
-
 /// Creates a token named `name` for `user`; returns it (shown once).
-pub async fn create(
-    tx: &mut TenantTx,
-    user: Uuid,
-    name: &str,
-) -> Result<Result<(Uuid, String), NotCreated>, AccountError> {
+pub async fn create(tx: &mut TenantTx, user: Uuid, name: &str) -> Result<(Uuid, String)> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Ok(Err(NotCreated::Name));
+        return Err(Error::invalid(Field::Name, Problem::NameInvalid));
     }
     let held: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL",
@@ -51,7 +39,7 @@ pub async fn create(
     .fetch_one(tx.conn())
     .await?;
     if held >= MAX_PER_PERSON {
-        return Ok(Err(NotCreated::TooMany));
+        return Err(Refusal::TooManyTokens.into());
     }
     let token = tokens::new_token();
     let id: Uuid = sqlx::query_scalar(
@@ -62,11 +50,11 @@ pub async fn create(
     .bind(name)
     .fetch_one(tx.conn())
     .await?;
-    Ok(Ok((id, token)))
+    Ok((id, token))
 }
 
 /// The live tokens of `user`, newest first.
-pub async fn list(tx: &mut TenantTx, user: Uuid) -> Result<Vec<ApiToken>, AccountError> {
+pub async fn list(tx: &mut TenantTx, user: Uuid) -> Result<Vec<ApiToken>> {
     Ok(sqlx::query_as(
         "SELECT id, name, created_at, last_used_at FROM api_tokens
          WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC",
@@ -78,11 +66,7 @@ pub async fn list(tx: &mut TenantTx, user: Uuid) -> Result<Vec<ApiToken>, Accoun
 
 /// Revokes `user`'s token `id`; returns its stored hash (to drop it from
 /// caches), or `None` if there is no such live token of theirs.
-pub async fn revoke(
-    tx: &mut TenantTx,
-    user: Uuid,
-    id: Uuid,
-) -> Result<Option<Vec<u8>>, AccountError> {
+pub async fn revoke(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Result<Option<Vec<u8>>> {
     Ok(sqlx::query_scalar(
         "UPDATE api_tokens SET revoked_at = now()
          WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING token_hash",
@@ -95,7 +79,7 @@ pub async fn revoke(
 
 /// The person behind a live token, as a session (its id is the token's
 /// stored hash), recording its use at most every five minutes.
-pub async fn find(tx: &mut TenantTx, token: &str) -> Result<Option<Session>, AccountError> {
+pub async fn find(tx: &mut TenantTx, token: &str) -> Result<Option<Session>> {
     if !tokens::well_formed(token) {
         return Ok(None);
     }

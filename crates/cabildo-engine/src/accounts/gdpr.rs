@@ -8,13 +8,13 @@
 //! and registering again. Sessions, tokens, notifications and preferences
 //! go; the address is replaced everywhere it was stored.
 
-use super::AccountError;
+use crate::error::Result;
 use cabildo_tenancy::TenantTx;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 /// Everything the council's site holds about `user`, as JSON.
-pub async fn export(tx: &mut TenantTx, user: Uuid) -> Result<Option<Value>, AccountError> {
+pub async fn export(tx: &mut TenantTx, user: Uuid) -> Result<Option<Value>> {
     let account: Option<Value> = sqlx::query_scalar(
         "SELECT jsonb_build_object(
             'id', id, 'name', name, 'nickname', nickname, 'email', email, 'language', language,
@@ -31,7 +31,7 @@ pub async fn export(tx: &mut TenantTx, user: Uuid) -> Result<Option<Value>, Acco
     let Some(account) = account else {
         return Ok(None);
     };
-    let list = async |tx: &mut TenantTx, sql: &str| -> Result<Value, AccountError> {
+    let list = async |tx: &mut TenantTx, sql: &str| -> Result<Value> {
         let rows: Option<Value> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
             .bind(user)
             .fetch_one(tx.conn())
@@ -91,7 +91,7 @@ pub async fn export(tx: &mut TenantTx, user: Uuid) -> Result<Option<Value>, Acco
 }
 
 /// Deletes `user`'s account as described in the module documentation.
-pub async fn delete(tx: &mut TenantTx, user: Uuid) -> Result<bool, AccountError> {
+pub async fn delete(tx: &mut TenantTx, user: Uuid) -> Result<bool> {
     let email: Option<String> = sqlx::query_scalar(
         "SELECT email FROM users WHERE id = $1 AND deleted_at IS NULL FOR UPDATE",
     )

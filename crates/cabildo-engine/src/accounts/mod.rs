@@ -5,6 +5,7 @@
 //! reset requests succeed the same either way, and the owner of the address
 //! learns the rest by mail.
 
+use crate::error::{Error, Field, FieldError, Problem, Result};
 pub mod api_tokens;
 pub mod gdpr;
 pub mod password;
@@ -12,32 +13,14 @@ pub mod sessions;
 pub mod tokens;
 pub mod validate;
 
-use cabildo_tenancy::{EmailRequest, TenancyError, TenantTx};
+use cabildo_tenancy::{EmailRequest, TenantTx};
 use serde_json::json;
 use uuid::Uuid;
-use validate::{Field, FieldError};
 
 /// How long a confirmation link works.
 pub const CONFIRMATION_VALID_HOURS: i64 = 48;
 /// How long a password reset link works (at most one hour).
 pub const RESET_VALID_MINUTES: i64 = 60;
-
-/// What can go wrong with an account action.
-#[derive(Debug, thiserror::Error)]
-pub enum AccountError {
-    /// Some fields are not acceptable.
-    #[error("invalid fields")]
-    Invalid(Vec<FieldError>),
-    /// The database failed.
-    #[error(transparent)]
-    Tenancy(#[from] TenancyError),
-}
-
-impl From<sqlx::Error> for AccountError {
-    fn from(error: sqlx::Error) -> Self {
-        Self::Tenancy(error.into())
-    }
-}
 
 /// A registration form as typed.
 #[derive(Clone, Debug, Default)]
@@ -72,12 +55,12 @@ pub struct ValidRegistration {
 impl Registration {
     /// Checks every field; all problems at once. `languages` are the
     /// council's.
-    pub fn validate(&self, languages: &[String]) -> Result<ValidRegistration, AccountError> {
+    pub fn validate(&self, languages: &[String]) -> Result<ValidRegistration> {
         let mut errors = Vec::new();
-        let mut field = |field: Field, result: Result<String, &'static str>| match result {
+        let mut field = |field: Field, result: Result<String, Problem>| match result {
             Ok(value) => value,
-            Err(code) => {
-                errors.push(FieldError::new(field, code));
+            Err(problem) => {
+                errors.push(FieldError::new(field, problem));
                 String::new()
             }
         };
@@ -90,17 +73,17 @@ impl Registration {
                 .iter()
                 .find(|l| **l == self.language)
                 .cloned()
-                .ok_or("language_invalid"),
+                .ok_or(Problem::LanguageInvalid),
         );
         let local = email.split('@').next().unwrap_or_default();
         if let Err(weakness) = password::check(&self.password, &[&nickname, local]) {
-            errors.push(FieldError::new(Field::Password, weakness.code()));
+            errors.push(FieldError::new(Field::Password, weakness.problem()));
         }
         if !self.accept_terms {
-            errors.push(FieldError::new(Field::Terms, "terms_required"));
+            errors.push(FieldError::new(Field::Terms, Problem::TermsRequired));
         }
         if !errors.is_empty() {
-            return Err(AccountError::Invalid(errors));
+            return Err(Error::Invalid(errors));
         }
         Ok(ValidRegistration {
             name,
@@ -129,7 +112,7 @@ pub async fn register(
     tx: &mut TenantTx,
     form: &ValidRegistration,
     password_hash: &str,
-) -> Result<Registered, AccountError> {
+) -> Result<Registered> {
     // No conflict target: both the address and the nickname are unique,
     // and a parallel registration of either waits here for the other.
     let id: Option<Uuid> = sqlx::query_scalar(
@@ -163,10 +146,7 @@ pub async fn register(
             .fetch_optional(tx.conn())
             .await?;
     let Some((owner, name, language)) = owner else {
-        return Err(AccountError::Invalid(vec![FieldError::new(
-            Field::Nickname,
-            "nickname_taken",
-        )]));
+        return Err(Error::invalid(Field::Nickname, Problem::NicknameTaken));
     };
     // At most one such mail per hour, however often someone tries.
     let hour = time::OffsetDateTime::now_utc().unix_timestamp() / 3600;
@@ -190,7 +170,7 @@ pub async fn create_confirmed(
     tx: &mut TenantTx,
     form: &ValidRegistration,
     password_hash: &str,
-) -> Result<Option<Uuid>, AccountError> {
+) -> Result<Option<Uuid>> {
     Ok(sqlx::query_scalar(
         "INSERT INTO users (email, name, nickname, password_hash, language, newsletter_consent,
                             email_confirmed_at, terms_accepted_at)
@@ -208,7 +188,7 @@ pub async fn create_confirmed(
 
 /// Confirms an address with the token from the confirmation mail. Returns
 /// the account, or `None` for an unknown, used or expired token.
-pub async fn confirm(tx: &mut TenantTx, token: &str) -> Result<Option<Uuid>, AccountError> {
+pub async fn confirm(tx: &mut TenantTx, token: &str) -> Result<Option<Uuid>> {
     let Some(user) = use_token(tx, token, Purpose::Confirm).await? else {
         return Ok(None);
     };
@@ -235,10 +215,7 @@ pub struct Credentials {
 /// The credentials for `email`, if it has an account. Verify the password
 /// with [`password::verify`] after the transaction, and call that even when
 /// this is `None`, so that both cases take as long.
-pub async fn credentials(
-    tx: &mut TenantTx,
-    email: &str,
-) -> Result<Option<Credentials>, AccountError> {
+pub async fn credentials(tx: &mut TenantTx, email: &str) -> Result<Option<Credentials>> {
     let Ok(email) = validate::email(email) else {
         return Ok(None);
     };
@@ -254,7 +231,7 @@ pub async fn credentials(
 /// The password hash of `user` (`None` without an account or a password),
 /// to check a password they give with [`password::verify`] after the
 /// transaction.
-pub async fn password_hash(tx: &mut TenantTx, user: Uuid) -> Result<Option<String>, AccountError> {
+pub async fn password_hash(tx: &mut TenantTx, user: Uuid) -> Result<Option<String>> {
     Ok(
         sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1 AND deleted_at IS NULL")
             .bind(user)
@@ -265,7 +242,7 @@ pub async fn password_hash(tx: &mut TenantTx, user: Uuid) -> Result<Option<Strin
 }
 
 /// The address of `user`, if the account exists.
-pub async fn email_of(tx: &mut TenantTx, user: Uuid) -> Result<Option<String>, AccountError> {
+pub async fn email_of(tx: &mut TenantTx, user: Uuid) -> Result<Option<String>> {
     Ok(
         sqlx::query_scalar("SELECT email FROM users WHERE id = $1 AND deleted_at IS NULL")
             .bind(user)
@@ -277,7 +254,7 @@ pub async fn email_of(tx: &mut TenantTx, user: Uuid) -> Result<Option<String>, A
 /// Sends a password reset link to `email` if it has an account; nothing
 /// otherwise, and the caller answers the same either way. Also works for
 /// people without a password yet (it sets their first one).
-pub async fn request_reset(tx: &mut TenantTx, email: &str) -> Result<(), AccountError> {
+pub async fn request_reset(tx: &mut TenantTx, email: &str) -> Result<()> {
     let Ok(email) = validate::email(email) else {
         return Ok(());
     };
@@ -313,7 +290,7 @@ pub async fn reset_password(
     tx: &mut TenantTx,
     token: &str,
     password_hash: &str,
-) -> Result<Option<Uuid>, AccountError> {
+) -> Result<Option<Uuid>> {
     let Some(user) = use_token(tx, token, Purpose::Reset).await? else {
         return Ok(None);
     };
@@ -336,7 +313,7 @@ pub async fn change_password(
     user: Uuid,
     password_hash: &str,
     current_session: &[u8],
-) -> Result<(), AccountError> {
+) -> Result<()> {
     sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
         .bind(user)
         .bind(password_hash)
@@ -353,13 +330,9 @@ pub async fn change_password(
 /// Starts changing `user`'s address to `new_email`: a confirmation link
 /// goes to the new address, which replaces the old one only when followed.
 /// A taken address gets the same answer (and no mail).
-pub async fn request_email_change(
-    tx: &mut TenantTx,
-    user: Uuid,
-    new_email: &str,
-) -> Result<(), AccountError> {
-    let new_email = validate::email(new_email)
-        .map_err(|code| AccountError::Invalid(vec![FieldError::new(Field::Email, code)]))?;
+pub async fn request_email_change(tx: &mut TenantTx, user: Uuid, new_email: &str) -> Result<()> {
+    let new_email =
+        validate::email(new_email).map_err(|problem| Error::invalid(Field::Email, problem))?;
     let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)")
         .bind(&new_email)
         .fetch_one(tx.conn())
@@ -386,10 +359,7 @@ pub async fn request_email_change(
 /// Confirms a new address with the token sent to it: it replaces the old
 /// one, and the old address is told. `None` for an unknown, used or expired
 /// token, or when the address was taken meanwhile.
-pub async fn confirm_email_change(
-    tx: &mut TenantTx,
-    token: &str,
-) -> Result<Option<Uuid>, AccountError> {
+pub async fn confirm_email_change(tx: &mut TenantTx, token: &str) -> Result<Option<Uuid>> {
     if !tokens::well_formed(token) {
         return Ok(None);
     }
@@ -428,7 +398,7 @@ pub async fn confirm_email_change(
 }
 
 /// Whether a reset token can still be used (to show the form or not).
-pub async fn reset_token_usable(tx: &mut TenantTx, token: &str) -> Result<bool, AccountError> {
+pub async fn reset_token_usable(tx: &mut TenantTx, token: &str) -> Result<bool> {
     if !tokens::well_formed(token) {
         return Ok(false);
     }
@@ -451,10 +421,7 @@ pub struct Preferences {
 }
 
 /// The preferences of `user`.
-pub async fn preferences(
-    tx: &mut TenantTx,
-    user: Uuid,
-) -> Result<Option<Preferences>, AccountError> {
+pub async fn preferences(tx: &mut TenantTx, user: Uuid) -> Result<Option<Preferences>> {
     Ok(sqlx::query_as(
         "SELECT notify_email, newsletter_consent AS newsletter FROM users WHERE id = $1 AND deleted_at IS NULL",
     )
@@ -469,15 +436,15 @@ pub async fn set_preferences(
     tx: &mut TenantTx,
     user: Uuid,
     preferences: &Preferences,
-) -> Result<(), AccountError> {
+) -> Result<()> {
     if !matches!(
         preferences.notify_email.as_str(),
         "immediate" | "daily" | "weekly" | "none"
     ) {
-        return Err(AccountError::Invalid(vec![FieldError::new(
+        return Err(Error::invalid(
             Field::NotifyEmail,
-            "notify_email_invalid",
-        )]));
+            Problem::NotifyEmailInvalid,
+        ));
     }
     sqlx::query(
         "UPDATE users SET notify_email = $2,
@@ -514,7 +481,7 @@ pub struct Profile {
 }
 
 /// The profile of `user`.
-pub async fn profile(tx: &mut TenantTx, user: Uuid) -> Result<Option<Profile>, AccountError> {
+pub async fn profile(tx: &mut TenantTx, user: Uuid) -> Result<Option<Profile>> {
     Ok(sqlx::query_as(
         "SELECT id, name, nickname, email, language, verified_at IS NOT NULL AS verified,
                 CASE WHEN verified_at IS NOT NULL THEN district_code END AS district
@@ -551,11 +518,7 @@ impl Purpose {
 
 /// A new single-use token for `user`; earlier unused ones of the same
 /// purpose stop working.
-async fn issue_token(
-    tx: &mut TenantTx,
-    user: Uuid,
-    purpose: Purpose,
-) -> Result<String, AccountError> {
+async fn issue_token(tx: &mut TenantTx, user: Uuid, purpose: Purpose) -> Result<String> {
     issue_token_for(tx, user, purpose, None).await
 }
 
@@ -565,7 +528,7 @@ async fn issue_token_for(
     user: Uuid,
     purpose: Purpose,
     new_email: Option<&str>,
-) -> Result<String, AccountError> {
+) -> Result<String> {
     let token = tokens::new_token();
     sqlx::query(
         "UPDATE account_tokens SET used_at = now()
@@ -590,11 +553,7 @@ async fn issue_token_for(
 }
 
 /// Marks `token` used and returns its account, if it was usable.
-async fn use_token(
-    tx: &mut TenantTx,
-    token: &str,
-    purpose: Purpose,
-) -> Result<Option<Uuid>, AccountError> {
+async fn use_token(tx: &mut TenantTx, token: &str, purpose: Purpose) -> Result<Option<Uuid>> {
     if !tokens::well_formed(token) {
         return Ok(None);
     }

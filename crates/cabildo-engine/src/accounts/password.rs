@@ -36,14 +36,19 @@ pub enum Weakness {
 }
 
 impl Weakness {
+    /// What is wrong with the password field.
+    pub fn problem(self) -> crate::Problem {
+        match self {
+            Self::TooShort => crate::Problem::PasswordTooShort,
+            Self::TooLong => crate::Problem::PasswordTooLong,
+            Self::Common => crate::Problem::PasswordCommon,
+            Self::Personal => crate::Problem::PasswordPersonal,
+        }
+    }
+
     /// Stable code.
     pub fn code(self) -> &'static str {
-        match self {
-            Self::TooShort => "password_too_short",
-            Self::TooLong => "password_too_long",
-            Self::Common => "password_common",
-            Self::Personal => "password_personal",
-        }
+        self.problem().code()
     }
 }
 

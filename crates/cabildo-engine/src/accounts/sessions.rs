@@ -5,8 +5,8 @@
 //! whichever comes first, at logout, on "log out everywhere" and when the
 //! password is reset.
 
-use super::AccountError;
 use super::tokens;
+use crate::error::Result;
 use cabildo_tenancy::TenantTx;
 use uuid::Uuid;
 
@@ -39,20 +39,16 @@ pub struct Session {
 
 impl Session {
     /// Who this session's actions are recorded as in the audit log.
-    pub fn actor(&self) -> crate::staff::Actor {
+    pub fn actor(&self) -> crate::audit::Actor {
         match &self.platform_account {
-            Some(email) => crate::staff::Actor(format!("platform:{email}")),
-            None => crate::staff::Actor::user(self.user),
+            Some(email) => crate::audit::Actor(format!("platform:{email}")),
+            None => crate::audit::Actor::user(self.user),
         }
     }
 }
 
 /// Starts a session for `user`; returns the token for the cookie.
-pub async fn start(
-    tx: &mut TenantTx,
-    user: Uuid,
-    user_agent: Option<&str>,
-) -> Result<String, AccountError> {
+pub async fn start(tx: &mut TenantTx, user: Uuid, user_agent: Option<&str>) -> Result<String> {
     let token = tokens::new_token();
     let user_agent: Option<String> = user_agent.map(|ua| ua.chars().take(200).collect());
     sqlx::query(
@@ -69,7 +65,7 @@ pub async fn start(
 }
 
 /// The live session with `token`, recording its use.
-pub async fn find(tx: &mut TenantTx, token: &str) -> Result<Option<Session>, AccountError> {
+pub async fn find(tx: &mut TenantTx, token: &str) -> Result<Option<Session>> {
     if !tokens::well_formed(token) {
         return Ok(None);
     }
@@ -95,7 +91,7 @@ pub async fn find(tx: &mut TenantTx, token: &str) -> Result<Option<Session>, Acc
 }
 
 /// Ends the session with `token` (logout).
-pub async fn end(tx: &mut TenantTx, token: &str) -> Result<(), AccountError> {
+pub async fn end(tx: &mut TenantTx, token: &str) -> Result<()> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(tokens::digest(token))
         .execute(tx.conn())
@@ -104,7 +100,7 @@ pub async fn end(tx: &mut TenantTx, token: &str) -> Result<(), AccountError> {
 }
 
 /// Ends every session of `user` ("log out everywhere", password reset).
-pub async fn end_all(tx: &mut TenantTx, user: Uuid) -> Result<u64, AccountError> {
+pub async fn end_all(tx: &mut TenantTx, user: Uuid) -> Result<u64> {
     Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user)
         .execute(tx.conn())

@@ -1,54 +1,6 @@
 //! Checks on what people type into account forms, with stable codes.
 
-/// A field of an account form.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Field {
-    /// Full name.
-    Name,
-    /// Public nickname.
-    Nickname,
-    /// Email address.
-    Email,
-    /// Password.
-    Password,
-    /// Preferred language.
-    Language,
-    /// Acceptance of the terms of use and privacy policy.
-    Terms,
-    /// How notifications are emailed.
-    NotifyEmail,
-}
-
-impl Field {
-    /// The field's name in forms and the API.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Name => "name",
-            Self::Nickname => "nickname",
-            Self::Email => "email",
-            Self::Password => "password",
-            Self::Language => "language",
-            Self::Terms => "accept_terms",
-            Self::NotifyEmail => "notify_email",
-        }
-    }
-}
-
-/// One refused field: which, and why (a stable code such as
-/// `email_invalid` or `nickname_taken`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FieldError {
-    /// The field.
-    pub field: Field,
-    /// Why.
-    pub code: &'static str,
-}
-
-impl FieldError {
-    pub(crate) fn new(field: Field, code: &'static str) -> Self {
-        Self { field, code }
-    }
-}
+use crate::error::Problem;
 
 /// Longest name, in characters.
 pub const NAME_MAX: usize = 100;
@@ -57,34 +9,34 @@ pub const NICKNAME_LENGTH: std::ops::RangeInclusive<usize> = 3..=30;
 
 /// A display name: trimmed, 1 to [`NAME_MAX`] characters, no control
 /// characters. Markup is allowed as text: it is escaped wherever shown.
-pub fn name(input: &str) -> Result<String, &'static str> {
+pub fn name(input: &str) -> Result<String, Problem> {
     let name = input.trim();
     if name.is_empty() {
-        return Err("name_required");
+        return Err(Problem::NameRequired);
     }
     if name.chars().count() > NAME_MAX {
-        return Err("name_too_long");
+        return Err(Problem::NameTooLong);
     }
     if name.chars().any(char::is_control) {
-        return Err("name_invalid");
+        return Err(Problem::NameInvalid);
     }
     Ok(name.to_owned())
 }
 
 /// A nickname: letters (any script), digits, `.`, `-` and `_`.
-pub fn nickname(input: &str) -> Result<String, &'static str> {
+pub fn nickname(input: &str) -> Result<String, Problem> {
     let nickname = input.trim();
     if nickname.is_empty() {
-        return Err("nickname_required");
+        return Err(Problem::NicknameRequired);
     }
     if !NICKNAME_LENGTH.contains(&nickname.chars().count()) {
-        return Err("nickname_length");
+        return Err(Problem::NicknameLength);
     }
     if !nickname
         .chars()
         .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'))
     {
-        return Err("nickname_invalid");
+        return Err(Problem::NicknameInvalid);
     }
     Ok(nickname.to_owned())
 }
@@ -92,10 +44,10 @@ pub fn nickname(input: &str) -> Result<String, &'static str> {
 /// An email address, lower-cased: one `@`, a dotted domain, no spaces or
 /// control characters, at most 254 characters. Whether it exists is
 /// learnt by mailing it.
-pub fn email(input: &str) -> Result<String, &'static str> {
+pub fn email(input: &str) -> Result<String, Problem> {
     let email = input.trim().to_lowercase();
     if email.is_empty() {
-        return Err("email_required");
+        return Err(Problem::EmailRequired);
     }
     let valid = email.len() <= 254
         && email.split_once('@').is_some_and(|(local, domain)| {
@@ -113,7 +65,7 @@ pub fn email(input: &str) -> Result<String, &'static str> {
     if valid {
         Ok(email)
     } else {
-        Err("email_invalid")
+        Err(Problem::EmailInvalid)
     }
 }
 
@@ -124,12 +76,12 @@ mod tests {
     #[test]
     fn fields_are_normalised_or_refused_with_a_code() {
         assert_eq!(name("  Ana <b>López</b> "), Ok("Ana <b>López</b>".into()));
-        assert_eq!(name(" "), Err("name_required"));
-        assert_eq!(name("a\u{0}b"), Err("name_invalid"));
-        assert_eq!(name(&"a".repeat(NAME_MAX + 1)), Err("name_too_long"));
+        assert_eq!(name(" "), Err(Problem::NameRequired));
+        assert_eq!(name("a\u{0}b"), Err(Problem::NameInvalid));
+        assert_eq!(name(&"a".repeat(NAME_MAX + 1)), Err(Problem::NameTooLong));
         assert_eq!(nickname("ana_lópez.7"), Ok("ana_lópez.7".into()));
-        assert_eq!(nickname("<script>"), Err("nickname_invalid"));
-        assert_eq!(nickname("ab"), Err("nickname_length"));
+        assert_eq!(nickname("<script>"), Err(Problem::NicknameInvalid));
+        assert_eq!(nickname("ab"), Err(Problem::NicknameLength));
         assert_eq!(email(" Ana@Example.ORG "), Ok("ana@example.org".into()));
         for bad in [
             "ana",
@@ -141,7 +93,7 @@ mod tests {
             "a@b@c.es",
             "a<b>@x.es",
         ] {
-            assert_eq!(email(bad), Err("email_invalid"), "{bad}");
+            assert_eq!(email(bad), Err(Problem::EmailInvalid), "{bad}");
         }
     }
 }

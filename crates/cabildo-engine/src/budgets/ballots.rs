@@ -11,9 +11,8 @@
 //! project of another heading, however many requests arrive at once.
 
 use super::setup::PHASE;
-use crate::accounts::AccountError;
-use crate::content::{Outcome, Refusal};
-use crate::processes::{self, Denied, PersonFacts};
+use crate::error::{Error, Field, Problem, Refusal, Result};
+use crate::processes::{self, PersonFacts};
 use cabildo_tenancy::TenantTx;
 use std::collections::BTreeSet;
 use uuid::Uuid;
@@ -86,32 +85,98 @@ pub(super) struct Facts {
 
 /// Why the person may act in a heading with these facts during `phase`
 /// (vote while balloting, support while selecting), if they may not.
-pub(super) fn denied(facts: &Facts, phase: &str) -> Option<Denied> {
+pub(super) fn denied(facts: &Facts, phase: &str) -> Option<Refusal> {
     let person = &facts.person;
     if facts.phase != phase {
-        Some(Denied::PhaseClosed)
+        Some(Refusal::PhaseClosed)
     } else if !person.confirmed {
-        Some(Denied::NotRegistered)
+        Some(Refusal::NotRegistered)
     } else if person.blocked {
-        Some(Denied::Blocked)
+        Some(Refusal::Blocked)
     } else if (facts.voters == "verified" || facts.heading_district.is_some()) && !person.verified {
-        Some(Denied::NotVerified)
+        Some(Refusal::NotVerified)
     } else if facts
         .heading_district
         .as_ref()
         .is_some_and(|d| person.district.as_ref() != Some(d))
     {
-        Some(Denied::WrongDistrict)
+        Some(Refusal::WrongDistrict)
     } else {
         None
     }
 }
 
-pub(super) async fn facts(
-    tx: &mut TenantTx,
-    user: Uuid,
-    heading: Uuid,
-) -> Result<Option<Facts>, AccountError> {
+/// A project named on a ballot, as the checks see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Line {
+    /// The project.
+    pub id: Uuid,
+    /// Its cost (the official one once reviewed).
+    pub cost_cents: i64,
+    /// It belongs to the ballot's heading.
+    pub same_heading: bool,
+    /// It is on the ballot (and not hidden).
+    pub on_ballot: bool,
+}
+
+/// What a heading asks of its ballots.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// The heading's amount.
+    pub amount_cents: i64,
+    /// Knapsack voting: the ballot's cost is bounded by the amount.
+    pub knapsack: bool,
+    /// Most projects a ballot holds.
+    pub max_projects: Option<i32>,
+    /// Knapsack: the least share of the amount a submitted ballot spends.
+    pub min_spend_percent: i16,
+}
+
+/// Checks a ballot whole: `wanted` are the projects it would hold,
+/// `lines` what is known of them (a project without a line does not
+/// exist), `submitting` whether it is (or stays) submitted. Its total when
+/// it holds; pure.
+pub fn check(
+    limits: &Limits,
+    wanted: &BTreeSet<Uuid>,
+    lines: &[Line],
+    submitting: bool,
+) -> Result<i64, Problem> {
+    let lines: Vec<&Line> = lines.iter().filter(|l| wanted.contains(&l.id)).collect();
+    if lines.len() != wanted.len() {
+        return Err(Problem::NotOnBallot);
+    }
+    if lines.iter().any(|l| !l.same_heading) {
+        return Err(Problem::WrongHeading);
+    }
+    if lines.iter().any(|l| !l.on_ballot) {
+        return Err(Problem::NotOnBallot);
+    }
+    let total: i64 = lines.iter().map(|l| l.cost_cents).sum();
+    if limits.knapsack && total > limits.amount_cents {
+        return Err(Problem::OverBudget);
+    }
+    if limits
+        .max_projects
+        .is_some_and(|max| wanted.len() > usize::try_from(max).unwrap_or(0))
+    {
+        return Err(Problem::TooManyProjects);
+    }
+    if submitting {
+        if wanted.is_empty() {
+            return Err(Problem::EmptyBallot);
+        }
+        let spent = i128::from(total) * 100;
+        if limits.knapsack
+            && spent < i128::from(limits.amount_cents) * i128::from(limits.min_spend_percent)
+        {
+            return Err(Problem::BelowMinSpend);
+        }
+    }
+    Ok(total)
+}
+
+pub(super) async fn facts(tx: &mut TenantTx, user: Uuid, heading: Uuid) -> Result<Option<Facts>> {
     let sql = format!(
         "SELECT h.amount_cents, h.max_projects, h.district_code AS heading_district, b.voting_style,
                 b.min_spend_percent, b.voters, b.ballots_changeable, {PHASE} AS phase, b.max_supports, {}
@@ -134,17 +199,17 @@ pub async fn change(
     user: Uuid,
     heading: Uuid,
     change: Change,
-) -> Outcome<Ballot> {
+) -> Result<Ballot> {
     if let Change::Replace { projects, .. } = &change
         && projects.len() > 1000
     {
-        return Ok(Err(Refusal::Invalid("projects", "too_many_projects")));
+        return Err(Error::invalid(Field::Projects, Problem::TooManyProjects));
     }
     let Some(facts) = facts(tx, user, heading).await? else {
-        return Ok(Err(Refusal::NotFound));
+        return Err(Refusal::NotFound.into());
     };
     if let Some(denied) = denied(&facts, BALLOTING) {
-        return Ok(Err(Refusal::Denied(denied)));
+        return Err(denied.into());
     }
     // Lock (or create) the ballot row: parallel changes take turns here.
     let (ballot, submitted, created): (Uuid, bool, bool) = sqlx::query_as(
@@ -156,15 +221,15 @@ pub async fn change(
     .bind(user)
     .fetch_one(tx.conn())
     .await?;
-    let result = apply(tx, &facts, ballot, submitted, heading, change).await?;
-    if result.is_err() && created {
+    let result = apply(tx, &facts, ballot, submitted, heading, change).await;
+    if matches!(result, Err(Error::Invalid(_))) && created {
         // A refused first change leaves no empty ballot behind.
         sqlx::query("DELETE FROM budget_ballots WHERE id = $1")
             .bind(ballot)
             .execute(tx.conn())
             .await?;
     }
-    Ok(result)
+    result
 }
 
 async fn apply(
@@ -174,9 +239,9 @@ async fn apply(
     submitted: bool,
     heading: Uuid,
     change: Change,
-) -> Outcome<Ballot> {
+) -> Result<Ballot> {
     if submitted && !facts.ballots_changeable {
-        return Ok(Err(Refusal::Invalid("ballot", "ballot_final")));
+        return Err(Error::invalid(Field::Ballot, Problem::BallotFinal));
     }
     let named: Vec<Uuid> = match &change {
         Change::Add(project) | Change::Remove(project) => vec![*project],
@@ -213,43 +278,24 @@ async fn apply(
         Change::Replace { projects, .. } => wanted = projects.into_iter().collect(),
         Change::Submit => {}
     }
-    let ids: Vec<Uuid> = wanted.iter().copied().collect();
-    let rows: Vec<(Uuid, i64, bool, bool)> = rows
+    let lines: Vec<Line> = rows
         .into_iter()
-        .filter(|r| wanted.contains(&r.0))
-        .map(|(id, cost, same_heading, on_ballot, _)| (id, cost, same_heading, on_ballot))
+        .map(|(id, cost_cents, same_heading, on_ballot, _)| Line {
+            id,
+            cost_cents,
+            same_heading,
+            on_ballot,
+        })
         .collect();
-    if rows.len() != ids.len() {
-        return Ok(Err(Refusal::Invalid("projects", "not_on_ballot")));
-    }
-    if rows.iter().any(|(_, _, same_heading, _)| !same_heading) {
-        return Ok(Err(Refusal::Invalid("projects", "wrong_heading")));
-    }
-    if rows.iter().any(|(_, _, _, on_ballot)| !on_ballot) {
-        return Ok(Err(Refusal::Invalid("projects", "not_on_ballot")));
-    }
-    let total: i64 = rows.iter().map(|(_, cost, _, _)| cost).sum();
-    let knapsack = facts.voting_style == "knapsack";
-    if knapsack && total > facts.amount_cents {
-        return Ok(Err(Refusal::Invalid("projects", "over_budget")));
-    }
-    if facts
-        .max_projects
-        .is_some_and(|max| ids.len() > usize::try_from(max).unwrap_or(0))
-    {
-        return Ok(Err(Refusal::Invalid("projects", "too_many_projects")));
-    }
-    if submitting {
-        if ids.is_empty() {
-            return Ok(Err(Refusal::Invalid("projects", "empty_ballot")));
-        }
-        if knapsack
-            && i128::from(total) * 100
-                < i128::from(facts.amount_cents) * i128::from(facts.min_spend_percent)
-        {
-            return Ok(Err(Refusal::Invalid("projects", "below_min_spend")));
-        }
-    }
+    let limits = Limits {
+        amount_cents: facts.amount_cents,
+        knapsack: facts.voting_style == "knapsack",
+        max_projects: facts.max_projects,
+        min_spend_percent: facts.min_spend_percent,
+    };
+    let total = check(&limits, &wanted, &lines, submitting)
+        .map_err(|problem| Error::invalid(Field::Projects, problem))?;
+    let ids: Vec<Uuid> = wanted.iter().copied().collect();
     let removed: Vec<Uuid> = current.difference(&wanted).copied().collect();
     let added: Vec<Uuid> = wanted.difference(&current).copied().collect();
     let submits = submitting && !submitted;
@@ -266,7 +312,7 @@ async fn apply(
         .execute(tx.conn())
         .await?;
     }
-    Ok(Ok(Ballot {
+    Ok(Ballot {
         heading,
         projects: ids,
         total_cents: total,
@@ -274,17 +320,17 @@ async fn apply(
         max_projects: facts.max_projects,
         submitted: submitting,
         changeable: facts.ballots_changeable || !submitting,
-    }))
+    })
 }
 
 /// `user`'s ballot in `heading` (empty when they have none yet); refused
 /// when the person may not vote there (whatever the phase).
-pub async fn get(tx: &mut TenantTx, user: Uuid, heading: Uuid) -> Outcome<Ballot> {
+pub async fn get(tx: &mut TenantTx, user: Uuid, heading: Uuid) -> Result<Ballot> {
     let Some(facts) = facts(tx, user, heading).await? else {
-        return Ok(Err(Refusal::NotFound));
+        return Err(Refusal::NotFound.into());
     };
-    if let Some(denied) = denied(&facts, BALLOTING).filter(|d| *d != Denied::PhaseClosed) {
-        return Ok(Err(Refusal::Denied(denied)));
+    if let Some(denied) = denied(&facts, BALLOTING).filter(|d| *d != Refusal::PhaseClosed) {
+        return Err(denied.into());
     }
     let rows: Vec<(Uuid, i64, bool)> = sqlx::query_as(
         "SELECT l.project_id, coalesce(p.official_cost_cents, p.estimated_cost_cents), b.submitted_at IS NOT NULL
@@ -297,7 +343,7 @@ pub async fn get(tx: &mut TenantTx, user: Uuid, heading: Uuid) -> Outcome<Ballot
     .fetch_all(tx.conn())
     .await?;
     let submitted = rows.first().is_some_and(|r| r.2);
-    Ok(Ok(Ballot {
+    Ok(Ballot {
         heading,
         projects: rows.iter().map(|r| r.0).collect(),
         total_cents: rows.iter().map(|r| r.1).sum(),
@@ -305,5 +351,100 @@ pub async fn get(tx: &mut TenantTx, user: Uuid, heading: Uuid) -> Outcome<Ballot
         max_projects: facts.max_projects,
         submitted,
         changeable: facts.phase == BALLOTING && (facts.ballots_changeable || !submitted),
-    }))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KNAPSACK: Limits = Limits {
+        amount_cents: 10_000,
+        knapsack: true,
+        max_projects: None,
+        min_spend_percent: 50,
+    };
+
+    fn line(n: u128, cost_cents: i64) -> Line {
+        Line {
+            id: Uuid::from_u128(n),
+            cost_cents,
+            same_heading: true,
+            on_ballot: true,
+        }
+    }
+
+    fn wanted(ids: &[u128]) -> BTreeSet<Uuid> {
+        ids.iter().map(|n| Uuid::from_u128(*n)).collect()
+    }
+
+    #[test]
+    fn a_ballot_holds_within_the_amount_and_counts_its_total() {
+        let lines = [line(1, 4_000), line(2, 6_000), line(3, 1)];
+        assert_eq!(check(&KNAPSACK, &wanted(&[1, 2]), &lines, true), Ok(10_000));
+        assert_eq!(
+            check(&KNAPSACK, &wanted(&[1, 2, 3]), &lines, false),
+            Err(Problem::OverBudget)
+        );
+        let approval = Limits {
+            knapsack: false,
+            ..KNAPSACK
+        };
+        assert_eq!(
+            check(&approval, &wanted(&[1, 2, 3]), &lines, true),
+            Ok(10_001),
+            "approval ballots are not bounded by the amount"
+        );
+    }
+
+    #[test]
+    fn projects_must_exist_be_in_the_heading_and_on_the_ballot() {
+        let elsewhere = Line {
+            same_heading: false,
+            ..line(2, 100)
+        };
+        let off = Line {
+            on_ballot: false,
+            ..line(3, 100)
+        };
+        let lines = [line(1, 100), elsewhere, off];
+        let refused = |ids: &[u128]| check(&KNAPSACK, &wanted(ids), &lines, false);
+        assert_eq!(
+            refused(&[1, 9]),
+            Err(Problem::NotOnBallot),
+            "unknown project"
+        );
+        assert_eq!(refused(&[1, 2]), Err(Problem::WrongHeading));
+        assert_eq!(refused(&[1, 3]), Err(Problem::NotOnBallot));
+        assert_eq!(refused(&[1]), Ok(100));
+    }
+
+    #[test]
+    fn limits_on_count_emptiness_and_least_spend_apply_when_they_should() {
+        let lines = [line(1, 2_000), line(2, 2_000), line(3, 2_000)];
+        let two = Limits {
+            max_projects: Some(2),
+            ..KNAPSACK
+        };
+        assert_eq!(
+            check(&two, &wanted(&[1, 2, 3]), &lines, false),
+            Err(Problem::TooManyProjects)
+        );
+        assert_eq!(check(&two, &wanted(&[1, 2]), &lines, false), Ok(4_000));
+        // A draft may be empty or spend little; a submitted ballot may not.
+        assert_eq!(check(&KNAPSACK, &wanted(&[]), &lines, false), Ok(0));
+        assert_eq!(
+            check(&KNAPSACK, &wanted(&[]), &lines, true),
+            Err(Problem::EmptyBallot)
+        );
+        assert_eq!(
+            check(&KNAPSACK, &wanted(&[1, 2]), &lines, true),
+            Err(Problem::BelowMinSpend),
+            "4,000 of 10,000 is under half"
+        );
+        assert_eq!(
+            check(&KNAPSACK, &wanted(&[1, 2, 3]), &lines, true),
+            Ok(6_000)
+        );
+    }
 }

@@ -4,9 +4,9 @@
 
 use super::setup::PHASE;
 use super::tally;
-use crate::accounts::AccountError;
-use crate::content::{Notice, Outcome, Refusal, Target, notify_followers, text};
-use crate::processes::Denied;
+use crate::content::{Notice, Target, notify_followers, text};
+use crate::error::{Error, Field, Problem, Refusal, Result};
+
 use crate::staff::{Actor, audit};
 use cabildo_tenancy::TenantTx;
 use serde_json::json;
@@ -76,7 +76,7 @@ pub struct Update {
 }
 
 /// The winners of a finished heading (project ids).
-pub async fn winners(tx: &mut TenantTx, heading: Uuid) -> Outcome<Vec<Uuid>> {
+pub async fn winners(tx: &mut TenantTx, heading: Uuid) -> Result<Vec<Uuid>> {
     let sql = format!(
         "SELECT {PHASE} = 'finished' FROM budget_headings h JOIN budgets b ON b.id = h.budget_id
          WHERE h.id = $1"
@@ -86,26 +86,23 @@ pub async fn winners(tx: &mut TenantTx, heading: Uuid) -> Outcome<Vec<Uuid>> {
         .fetch_optional(tx.conn())
         .await?;
     match finished {
-        None => return Ok(Err(Refusal::NotFound)),
-        Some(false) => return Ok(Err(Refusal::Denied(Denied::PhaseClosed))),
+        None => return Err(Refusal::NotFound.into()),
+        Some(false) => return Err(Refusal::PhaseClosed.into()),
         Some(true) => {}
     }
-    let outcome = match tally::results(tx, heading).await? {
-        Ok(outcome) => outcome,
-        Err(refusal) => return Ok(Err(refusal)),
-    };
+    let outcome = tally::results(tx, heading).await?;
     let numbers: Vec<i64> = outcome
         .selected
         .iter()
         .filter_map(|n| n.parse().ok())
         .collect();
-    Ok(Ok(sqlx::query_scalar(
+    Ok(sqlx::query_scalar(
         "SELECT id FROM budget_projects WHERE heading_id = $1 AND number = ANY ($2) ORDER BY number",
     )
     .bind(heading)
     .bind(&numbers)
     .fetch_all(tx.conn())
-    .await?))
+    .await?)
 }
 
 /// Posts an update on a winning project of a finished budget and tells
@@ -115,13 +112,10 @@ pub async fn post(
     actor: &Actor,
     project: Uuid,
     new: &NewUpdate,
-) -> Outcome<Vec<Notice>> {
-    let body = match text(&new.body, "body", "body_invalid", 1, 20_000) {
-        Ok(body) => body,
-        Err(refusal) => return Ok(Err(refusal)),
-    };
+) -> Result<Vec<Notice>> {
+    let body = text(&new.body, Field::Body, Problem::BodyInvalid, 1, 20_000)?;
     if !(0..=100).contains(&new.progress) {
-        return Ok(Err(Refusal::Invalid("progress", "percent_invalid")));
+        return Err(Error::invalid(Field::Progress, Problem::PercentInvalid));
     }
     let progress = if new.status == Status::Done {
         100
@@ -136,12 +130,10 @@ pub async fn post(
     .fetch_optional(tx.conn())
     .await?;
     let Some((heading, title)) = row else {
-        return Ok(Err(Refusal::NotFound));
+        return Err(Refusal::NotFound.into());
     };
-    match winners(tx, heading).await? {
-        Ok(won) if won.contains(&project) => {}
-        Ok(_) => return Ok(Err(Refusal::Invalid("project", "not_a_winner"))),
-        Err(refusal) => return Ok(Err(refusal)),
+    if !winners(tx, heading).await?.contains(&project) {
+        return Err(Error::invalid(Field::Project, Problem::NotAWinner));
     }
     sqlx::query(
         "INSERT INTO budget_project_updates (project_id, body, image, status, progress)
@@ -168,7 +160,7 @@ pub async fn post(
         json!({"status": new.status.as_str(), "progress": progress, "image": new.image.is_some()}),
     )
     .await?;
-    Ok(Ok(notify_followers(
+    notify_followers(
         tx,
         Target::Project(project),
         &[],
@@ -176,11 +168,11 @@ pub async fn post(
         &title,
         &format!("/budget-projects/{project}"),
     )
-    .await?))
+    .await
 }
 
 /// A project's updates, newest first.
-pub async fn updates(tx: &mut TenantTx, project: Uuid) -> Result<Vec<Update>, AccountError> {
+pub async fn updates(tx: &mut TenantTx, project: Uuid) -> Result<Vec<Update>> {
     Ok(sqlx::query_as(
         "SELECT id, status, progress, body, image, created_at FROM budget_project_updates
          WHERE project_id = $1 ORDER BY created_at DESC, id LIMIT 200",

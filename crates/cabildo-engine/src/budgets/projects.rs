@@ -6,10 +6,10 @@
 //! feasible; paper votes entered by staff one by one or from a CSV file.
 
 use super::setup::PHASE;
-use crate::accounts::AccountError;
-use crate::content::{Notice, Outcome, Refusal, Target, notify_followers, notify_user, text};
+use crate::content::{Notice, Target, notify_followers, notify_user, text};
+use crate::error::{Error, Field, LineError, Problem, Refusal, Result};
 use crate::follows::follow;
-use crate::processes::Denied;
+
 use crate::staff::{Actor, audit};
 use cabildo_tenancy::TenantTx;
 use serde_json::json;
@@ -115,27 +115,24 @@ pub async fn create(
     actor: &Actor,
     author: Option<Uuid>,
     new: &NewProject,
-) -> Outcome<Uuid> {
-    let title = match text(&new.title, "title", "title_invalid", 3, 200) {
-        Ok(title) => title,
-        Err(refusal) => return Ok(Err(refusal)),
-    };
-    let description = match text(
+) -> Result<Uuid> {
+    let title = text(&new.title, Field::Title, Problem::TitleInvalid, 3, 200)?;
+    let description = text(
         &new.description,
-        "description",
-        "description_invalid",
+        Field::Description,
+        Problem::DescriptionInvalid,
         1,
         20_000,
-    ) {
-        Ok(description) => description,
-        Err(refusal) => return Ok(Err(refusal)),
-    };
-    let location = match text(&new.location, "location", "location_invalid", 0, 500) {
-        Ok(location) => location,
-        Err(refusal) => return Ok(Err(refusal)),
-    };
+    )?;
+    let location = text(
+        &new.location,
+        Field::Location,
+        Problem::LocationInvalid,
+        0,
+        500,
+    )?;
     if !(1..=100_000_000_000_000_000).contains(&new.estimated_cost_cents) {
-        return Ok(Err(Refusal::Invalid("estimated_cost", "amount_invalid")));
+        return Err(Error::invalid(Field::EstimatedCost, Problem::AmountInvalid));
     }
     #[derive(sqlx::FromRow)]
     struct Facts {
@@ -157,17 +154,17 @@ pub async fn create(
         .fetch_optional(tx.conn())
         .await?;
     let Some(facts) = facts else {
-        return Ok(Err(Refusal::NotFound));
+        return Err(Refusal::NotFound.into());
     };
     if author.is_some() {
         if facts.phase != "accepting" {
-            return Ok(Err(Refusal::Denied(Denied::PhaseClosed)));
+            return Err(Refusal::PhaseClosed.into());
         }
         if facts.confirmed != Some(true) {
-            return Ok(Err(Refusal::Denied(Denied::NotRegistered)));
+            return Err(Refusal::NotRegistered.into());
         }
         if facts.blocked == Some(true) {
-            return Ok(Err(Refusal::Denied(Denied::Blocked)));
+            return Err(Refusal::Blocked.into());
         }
     }
     let id: Uuid = sqlx::query_scalar(
@@ -197,12 +194,12 @@ pub async fn create(
         )
         .await?;
     }
-    Ok(Ok(id))
+    Ok(id)
 }
 
 /// Sets the picture of `user`'s project while the budget accepts
 /// projects.
-pub async fn set_image(tx: &mut TenantTx, user: Uuid, project: Uuid, image: &str) -> Outcome<()> {
+pub async fn set_image(tx: &mut TenantTx, user: Uuid, project: Uuid, image: &str) -> Result<()> {
     let sql = format!(
         "SELECT p.author_id, {PHASE} AS phase FROM budget_projects p JOIN budgets b ON b.id = p.budget_id
          WHERE p.id = $1 AND p.hidden_at IS NULL FOR UPDATE OF p"
@@ -212,20 +209,20 @@ pub async fn set_image(tx: &mut TenantTx, user: Uuid, project: Uuid, image: &str
         .fetch_optional(tx.conn())
         .await?;
     let Some((author, phase)) = row else {
-        return Ok(Err(Refusal::NotFound));
+        return Err(Refusal::NotFound.into());
     };
     if author != Some(user) {
-        return Ok(Err(Refusal::NotAuthor));
+        return Err(Refusal::NotAuthor.into());
     }
     if phase != "accepting" {
-        return Ok(Err(Refusal::Denied(Denied::PhaseClosed)));
+        return Err(Refusal::PhaseClosed.into());
     }
     sqlx::query("UPDATE budget_projects SET image = $2 WHERE id = $1")
         .bind(project)
         .bind(image)
         .execute(tx.conn())
         .await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Records the evaluators' verdict. Unfeasible needs an explanation; a
@@ -238,16 +235,22 @@ pub async fn review(
     verdict: Feasibility,
     explanation: &str,
     official_cost_cents: Option<i64>,
-) -> Outcome<Vec<Notice>> {
+) -> Result<Vec<Notice>> {
     let explanation = explanation.trim();
     if verdict == Feasibility::Unfeasible && explanation.is_empty() {
-        return Ok(Err(Refusal::Invalid("explanation", "explanation_required")));
+        return Err(Error::invalid(
+            Field::Explanation,
+            Problem::ExplanationRequired,
+        ));
     }
     if explanation.chars().count() > 20_000 {
-        return Ok(Err(Refusal::Invalid("explanation", "explanation_invalid")));
+        return Err(Error::invalid(
+            Field::Explanation,
+            Problem::ExplanationInvalid,
+        ));
     }
     if official_cost_cents.is_some_and(|c| !(1..=100_000_000_000_000_000).contains(&c)) {
-        return Ok(Err(Refusal::Invalid("official_cost", "amount_invalid")));
+        return Err(Error::invalid(Field::OfficialCost, Problem::AmountInvalid));
     }
     let updated: Option<(String, Option<Uuid>)> = sqlx::query_as(
         "UPDATE budget_projects SET feasibility = $2, feasibility_explanation = $3,
@@ -262,7 +265,7 @@ pub async fn review(
     .fetch_optional(tx.conn())
     .await?;
     let Some((title, author)) = updated else {
-        return Ok(Err(Refusal::NotFound));
+        return Err(Refusal::NotFound.into());
     };
     audit(
         tx,
@@ -287,7 +290,7 @@ pub async fn review(
     if let Some(author) = author {
         notices.extend(notify_user(tx, author, "project.reviewed", &title, &link).await?);
     }
-    Ok(Ok(notices))
+    Ok(notices)
 }
 
 /// Puts a feasible project on the ballot, or takes it off (refused once
@@ -297,7 +300,7 @@ pub async fn set_on_ballot(
     actor: &Actor,
     project: Uuid,
     on_ballot: bool,
-) -> Outcome<()> {
+) -> Result<()> {
     let sql = format!(
         "SELECT p.feasibility, {PHASE} AS phase FROM budget_projects p JOIN budgets b ON b.id = p.budget_id
          WHERE p.id = $1 FOR UPDATE OF p"
@@ -307,13 +310,13 @@ pub async fn set_on_ballot(
         .fetch_optional(tx.conn())
         .await?;
     let Some((feasibility, phase)) = row else {
-        return Ok(Err(Refusal::NotFound));
+        return Err(Refusal::NotFound.into());
     };
     if on_ballot && feasibility != "feasible" {
-        return Ok(Err(Refusal::Invalid("project", "not_feasible")));
+        return Err(Error::invalid(Field::Project, Problem::NotFeasible));
     }
     if matches!(phase.as_str(), "balloting" | "tallying" | "finished") {
-        return Ok(Err(Refusal::Invalid("budget", "voting_started")));
+        return Err(Error::invalid(Field::Budget, Problem::VotingStarted));
     }
     sqlx::query("UPDATE budget_projects SET on_ballot = $2 WHERE id = $1")
         .bind(project)
@@ -328,7 +331,7 @@ pub async fn set_on_ballot(
         json!({"on_ballot": on_ballot}),
     )
     .await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Sets the counted paper votes of a project on the ballot (from the end
@@ -338,9 +341,9 @@ pub async fn set_paper_votes(
     actor: &Actor,
     project: Uuid,
     votes: i32,
-) -> Outcome<()> {
+) -> Result<()> {
     if !(0..=100_000_000).contains(&votes) {
-        return Ok(Err(Refusal::Invalid("paper_votes", "number_invalid")));
+        return Err(Error::invalid(Field::PaperVotes, Problem::NumberInvalid));
     }
     let sql = format!(
         "SELECT p.on_ballot, {PHASE} AS phase FROM budget_projects p JOIN budgets b ON b.id = p.budget_id
@@ -351,13 +354,13 @@ pub async fn set_paper_votes(
         .fetch_optional(tx.conn())
         .await?;
     let Some((on_ballot, phase)) = row else {
-        return Ok(Err(Refusal::NotFound));
+        return Err(Refusal::NotFound.into());
     };
     if !on_ballot {
-        return Ok(Err(Refusal::Invalid("project", "not_on_ballot")));
+        return Err(Error::invalid(Field::Project, Problem::NotOnBallot));
     }
     if !matches!(phase.as_str(), "balloting" | "tallying") {
-        return Ok(Err(Refusal::Denied(Denied::PhaseClosed)));
+        return Err(Refusal::PhaseClosed.into());
     }
     sqlx::query("UPDATE budget_projects SET paper_votes = $2 WHERE id = $1")
         .bind(project)
@@ -372,11 +375,11 @@ pub async fn set_paper_votes(
         json!({"paper_votes": votes}),
     )
     .await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// The projects of a heading, by number.
-pub async fn of_heading(tx: &mut TenantTx, heading: Uuid) -> Result<Vec<Project>, AccountError> {
+pub async fn of_heading(tx: &mut TenantTx, heading: Uuid) -> Result<Vec<Project>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM budget_projects p
          WHERE p.heading_id = $1 AND p.hidden_at IS NULL ORDER BY p.number"
@@ -394,7 +397,7 @@ pub fn by_number<'p>(projects: &'p [Project], number: &str) -> Option<&'p Projec
 }
 
 /// A project by id (hidden ones are not found).
-pub async fn get(tx: &mut TenantTx, project: Uuid) -> Result<Option<Project>, AccountError> {
+pub async fn get(tx: &mut TenantTx, project: Uuid) -> Result<Option<Project>> {
     let sql =
         format!("SELECT {COLUMNS} FROM budget_projects p WHERE p.id = $1 AND p.hidden_at IS NULL");
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -418,7 +421,7 @@ pub struct Importable {
 
 /// The proposals of the budget's process that reached their support
 /// threshold, are visible and not withdrawn, and are no project yet.
-pub async fn importable(tx: &mut TenantTx, budget: Uuid) -> Result<Vec<Importable>, AccountError> {
+pub async fn importable(tx: &mut TenantTx, budget: Uuid) -> Result<Vec<Importable>> {
     Ok(sqlx::query_as(
         "SELECT r.id, r.title, r.supports_count, r.district_code AS district
          FROM proposals r JOIN budgets b ON b.process_id = r.process_id
@@ -442,9 +445,9 @@ pub async fn import_proposal(
     heading: Uuid,
     proposal: Uuid,
     estimated_cost_cents: i64,
-) -> Outcome<Uuid> {
+) -> Result<Uuid> {
     if !(1..=100_000_000_000_000_000).contains(&estimated_cost_cents) {
-        return Ok(Err(Refusal::Invalid("estimated_cost", "amount_invalid")));
+        return Err(Error::invalid(Field::EstimatedCost, Problem::AmountInvalid));
     }
     #[derive(sqlx::FromRow)]
     struct Source {
@@ -470,13 +473,13 @@ pub async fn import_proposal(
     .fetch_optional(tx.conn())
     .await?;
     let Some(source) = source else {
-        return Ok(Err(Refusal::NotFound));
+        return Err(Refusal::NotFound.into());
     };
     if !source.qualified {
-        return Ok(Err(Refusal::Invalid("proposal", "not_qualified")));
+        return Err(Error::invalid(Field::Proposal, Problem::NotQualified));
     }
     if source.imported {
-        return Ok(Err(Refusal::Invalid("proposal", "already_imported")));
+        return Err(Error::invalid(Field::Proposal, Problem::AlreadyImported));
     }
     let id: Uuid = sqlx::query_scalar(
         "INSERT INTO budget_projects (budget_id, heading_id, author_id, proposal_id, title,
@@ -502,17 +505,7 @@ pub async fn import_proposal(
         json!({"heading": heading, "proposal": proposal, "cost_cents": estimated_cost_cents}),
     )
     .await?;
-    Ok(Ok(id))
-}
-
-/// Why a paper-vote file was refused: the 1-based line and a stable code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FileProblem {
-    /// The line (0 for the file as a whole).
-    pub line: usize,
-    /// `file_too_large`, `file_empty`, `line_invalid`, `project_unknown`,
-    /// `project_twice`, `number_invalid`, `not_on_ballot` or `phase_closed`.
-    pub code: &'static str,
+    Ok(id)
 }
 
 /// One counted line of a paper-vote file.
@@ -532,11 +525,11 @@ pub const MAX_PAPER_FILE: usize = 1 << 20;
 /// Reads a paper-vote count: one `project,votes` line per project, by the
 /// project's public number; `;` or tab also separate; a first line naming
 /// the columns, blank lines and `#` comments are skipped. Pure.
-pub fn paper_lines(text: &str) -> Result<Vec<PaperLine>, FileProblem> {
+pub fn paper_lines(text: &str) -> Result<Vec<PaperLine>, LineError> {
     if text.len() > MAX_PAPER_FILE {
-        return Err(FileProblem {
+        return Err(LineError {
             line: 0,
-            code: "file_too_large",
+            problem: Problem::FileTooLarge,
         });
     }
     let mut counted: Vec<PaperLine> = Vec::new();
@@ -553,33 +546,33 @@ pub fn paper_lines(text: &str) -> Result<Vec<PaperLine>, FileProblem> {
             .map(|c| c.trim().trim_matches('"').trim())
             .collect();
         let [project, votes] = cells[..] else {
-            return Err(FileProblem {
+            return Err(LineError {
                 line,
-                code: "line_invalid",
+                problem: Problem::LineInvalid,
             });
         };
         let Ok(number) = project.trim_start_matches('#').parse::<i64>() else {
             if header && votes.parse::<i64>().is_err() {
                 continue;
             }
-            return Err(FileProblem {
+            return Err(LineError {
                 line,
-                code: "project_unknown",
+                problem: Problem::ProjectUnknown,
             });
         };
         let votes = match votes.parse::<i32>() {
             Ok(votes) if (0..=100_000_000).contains(&votes) => votes,
             _ => {
-                return Err(FileProblem {
+                return Err(LineError {
                     line,
-                    code: "number_invalid",
+                    problem: Problem::NumberInvalid,
                 });
             }
         };
         if counted.iter().any(|c| c.project == number) {
-            return Err(FileProblem {
+            return Err(LineError {
                 line,
-                code: "project_twice",
+                problem: Problem::ProjectTwice,
             });
         }
         counted.push(PaperLine {
@@ -589,9 +582,9 @@ pub fn paper_lines(text: &str) -> Result<Vec<PaperLine>, FileProblem> {
         });
     }
     if counted.is_empty() {
-        return Err(FileProblem {
+        return Err(LineError {
             line: 0,
-            code: "file_empty",
+            problem: Problem::FileEmpty,
         });
     }
     Ok(counted)
@@ -605,11 +598,8 @@ pub async fn import_paper_votes(
     actor: &Actor,
     heading: Uuid,
     text: &str,
-) -> Result<Result<usize, FileProblem>, AccountError> {
-    let counted = match paper_lines(text) {
-        Ok(counted) => counted,
-        Err(problem) => return Ok(Err(problem)),
-    };
+) -> Result<usize> {
+    let counted = paper_lines(text)?;
     let sql = format!(
         "SELECT {PHASE} FROM budget_headings h JOIN budgets b ON b.id = h.budget_id WHERE h.id = $1"
     );
@@ -618,10 +608,7 @@ pub async fn import_paper_votes(
         .fetch_optional(tx.conn())
         .await?;
     if !matches!(phase.as_deref(), Some("balloting" | "tallying")) {
-        return Ok(Err(FileProblem {
-            line: 0,
-            code: "phase_closed",
-        }));
+        return Err(Refusal::PhaseClosed.into());
     }
     let on: Vec<(i64, bool)> = sqlx::query_as(
         "SELECT number, on_ballot FROM budget_projects WHERE heading_id = $1 AND hidden_at IS NULL",
@@ -630,15 +617,16 @@ pub async fn import_paper_votes(
     .fetch_all(tx.conn())
     .await?;
     for counted in &counted {
-        let code = match on.iter().find(|(n, _)| *n == counted.project) {
-            None => "project_unknown",
-            Some((_, false)) => "not_on_ballot",
+        let problem = match on.iter().find(|(n, _)| *n == counted.project) {
+            None => Problem::ProjectUnknown,
+            Some((_, false)) => Problem::NotOnBallot,
             Some((_, true)) => continue,
         };
-        return Ok(Err(FileProblem {
+        return Err(LineError {
             line: counted.line,
-            code,
-        }));
+            problem,
+        }
+        .into());
     }
     let numbers: Vec<i64> = counted.iter().map(|c| c.project).collect();
     let votes: Vec<i32> = counted.iter().map(|c| c.votes).collect();
@@ -660,5 +648,5 @@ pub async fn import_paper_votes(
         json!({"projects": counted.len(), "votes": votes.iter().map(|v| i64::from(*v)).sum::<i64>()}),
     )
     .await?;
-    Ok(Ok(counted.len()))
+    Ok(counted.len())
 }

@@ -5,8 +5,7 @@
 //! audited reset that discards the ballots cast so far.
 
 use super::results::{Completion, Rule, Tie};
-use crate::accounts::AccountError;
-use crate::content::{Outcome, Refusal};
+use crate::error::{Error, Field, Problem, Refusal, Result};
 use crate::staff::{Actor, audit};
 use cabildo_tenancy::TenantTx;
 use serde_json::json;
@@ -225,19 +224,22 @@ pub struct Budget {
 }
 
 /// Checks settings and headings; the refusal names the field.
-fn check(settings: &Settings, headings: &[NewHeading]) -> Result<(), Refusal> {
+fn check(settings: &Settings, headings: &[NewHeading]) -> Result<()> {
     let title = settings.title.trim();
     if title.is_empty() || title.chars().count() > 200 {
-        return Err(Refusal::Invalid("title", "title_invalid"));
+        return Err(Error::invalid(Field::Title, Problem::TitleInvalid));
     }
     if settings.currency.len() != 3 || !settings.currency.bytes().all(|b| b.is_ascii_uppercase()) {
-        return Err(Refusal::Invalid("currency", "currency_invalid"));
+        return Err(Error::invalid(Field::Currency, Problem::CurrencyInvalid));
     }
     if !(0..=100).contains(&settings.min_spend_percent) {
-        return Err(Refusal::Invalid("min_spend_percent", "percent_invalid"));
+        return Err(Error::invalid(
+            Field::MinSpendPercent,
+            Problem::PercentInvalid,
+        ));
     }
     if settings.max_supports.is_some_and(|m| m < 1) {
-        return Err(Refusal::Invalid("max_supports", "number_invalid"));
+        return Err(Error::invalid(Field::MaxSupports, Problem::NumberInvalid));
     }
     let d = &settings.dates;
     if !(d.accepting <= d.reviewing
@@ -246,30 +248,30 @@ fn check(settings: &Settings, headings: &[NewHeading]) -> Result<(), Refusal> {
         && d.balloting < d.tallying
         && d.tallying <= d.finished)
     {
-        return Err(Refusal::Invalid("dates", "dates_invalid"));
+        return Err(Error::invalid(Field::Dates, Problem::DatesInvalid));
     }
     if headings.is_empty() || headings.len() > 200 {
-        return Err(Refusal::Invalid("headings", "headings_invalid"));
+        return Err(Error::invalid(Field::Headings, Problem::HeadingsInvalid));
     }
     for heading in headings {
         let name = heading.name.trim();
         if name.is_empty() || name.chars().count() > 200 {
-            return Err(Refusal::Invalid("headings", "heading_name_invalid"));
+            return Err(Error::invalid(Field::Headings, Problem::HeadingNameInvalid));
         }
         if !(1..=100_000_000_000_000_000).contains(&heading.amount_cents) {
-            return Err(Refusal::Invalid("headings", "amount_invalid"));
+            return Err(Error::invalid(Field::Headings, Problem::AmountInvalid));
         }
         if heading.max_projects.is_some_and(|m| m < 1)
             || settings.style == Style::Approval && heading.max_projects.is_none()
         {
-            return Err(Refusal::Invalid("headings", "max_projects_invalid"));
+            return Err(Error::invalid(Field::Headings, Problem::MaxProjectsInvalid));
         }
     }
     let mut districts: Vec<&Option<String>> = headings.iter().map(|h| &h.district).collect();
     districts.sort();
     districts.dedup();
     if districts.len() != headings.len() {
-        return Err(Refusal::Invalid("headings", "heading_twice"));
+        return Err(Error::invalid(Field::Headings, Problem::HeadingTwice));
     }
     Ok(())
 }
@@ -310,10 +312,8 @@ pub async fn create(
     process: Uuid,
     settings: &Settings,
     headings: &[NewHeading],
-) -> Outcome<Uuid> {
-    if let Err(refusal) = check(settings, headings) {
-        return Ok(Err(refusal));
-    }
+) -> Result<Uuid> {
+    check(settings, headings)?;
     let exists: Option<bool> = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM budgets WHERE process_id = p.id) FROM processes p WHERE p.id = $1",
     )
@@ -321,13 +321,11 @@ pub async fn create(
     .fetch_optional(tx.conn())
     .await?;
     match exists {
-        None => return Ok(Err(Refusal::NotFound)),
-        Some(true) => return Ok(Err(Refusal::Invalid("process", "budget_exists"))),
+        None => return Err(Refusal::NotFound.into()),
+        Some(true) => return Err(Error::invalid(Field::Process, Problem::BudgetExists)),
         Some(false) => {}
     }
-    if let Err(refusal) = known_districts(tx, headings).await? {
-        return Ok(Err(refusal));
-    }
+    known_districts(tx, headings).await?;
     let row = with_settings(
         sqlx::query(
             "INSERT INTO budgets (process_id, title, currency, voting_style, min_spend_percent, voters,
@@ -351,13 +349,10 @@ pub async fn create(
         json!({"process": process, "headings": headings.len(), "rule": settings.rule.as_str()}),
     )
     .await?;
-    Ok(Ok(id))
+    Ok(id)
 }
 
-async fn known_districts(
-    tx: &mut TenantTx,
-    headings: &[NewHeading],
-) -> Result<Result<(), Refusal>, AccountError> {
+async fn known_districts(tx: &mut TenantTx, headings: &[NewHeading]) -> Result<()> {
     let wanted: Vec<&str> = headings
         .iter()
         .filter_map(|h| h.district.as_deref())
@@ -366,18 +361,14 @@ async fn known_districts(
         .bind(&wanted)
         .fetch_one(tx.conn())
         .await?;
-    Ok(if known == wanted.len() as i64 {
+    if known == wanted.len() as i64 {
         Ok(())
     } else {
-        Err(Refusal::Invalid("headings", "district_unknown"))
-    })
+        Err(Error::invalid(Field::Headings, Problem::DistrictUnknown))
+    }
 }
 
-async fn insert_headings(
-    tx: &mut TenantTx,
-    budget: Uuid,
-    headings: &[NewHeading],
-) -> Result<(), AccountError> {
+async fn insert_headings(tx: &mut TenantTx, budget: Uuid, headings: &[NewHeading]) -> Result<()> {
     for heading in headings {
         sqlx::query(
             "INSERT INTO budget_headings (budget_id, name, district_code, amount_cents, max_projects)
@@ -405,10 +396,8 @@ pub async fn update(
     settings: &Settings,
     headings: &[NewHeading],
     reset_reason: Option<&str>,
-) -> Outcome<()> {
-    if let Err(refusal) = check(settings, headings) {
-        return Ok(Err(refusal));
-    }
+) -> Result<()> {
+    check(settings, headings)?;
     // Lock the budget: ballots check it is unchanged while they write.
     let sql = format!("SELECT {STARTED} FROM budgets b WHERE b.id = $1 FOR UPDATE");
     let started: Option<bool> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
@@ -416,15 +405,13 @@ pub async fn update(
         .fetch_optional(tx.conn())
         .await?;
     let Some(started) = started else {
-        return Ok(Err(Refusal::NotFound));
+        return Err(Refusal::NotFound.into());
     };
     let reason = reset_reason.map(str::trim).filter(|r| !r.is_empty());
     if started && reason.is_none() {
-        return Ok(Err(Refusal::Invalid("budget", "voting_started")));
+        return Err(Error::invalid(Field::Budget, Problem::VotingStarted));
     }
-    if let Err(refusal) = known_districts(tx, headings).await? {
-        return Ok(Err(refusal));
-    }
+    known_districts(tx, headings).await?;
     let discarded: u64 = if started {
         sqlx::query(
             "DELETE FROM budget_ballots l USING budget_headings h
@@ -496,16 +483,16 @@ pub async fn update(
                "ballots_discarded": discarded, "reason": reason}),
     )
     .await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// The budget of a process, with its phase now and its headings.
-pub async fn of_process(tx: &mut TenantTx, process: Uuid) -> Result<Option<Budget>, AccountError> {
+pub async fn of_process(tx: &mut TenantTx, process: Uuid) -> Result<Option<Budget>> {
     fetch(tx, "b.process_id = $1", process).await
 }
 
 /// The budget a heading belongs to.
-pub async fn of_heading(tx: &mut TenantTx, heading: Uuid) -> Result<Option<Budget>, AccountError> {
+pub async fn of_heading(tx: &mut TenantTx, heading: Uuid) -> Result<Option<Budget>> {
     fetch(
         tx,
         "b.id = (SELECT budget_id FROM budget_headings WHERE id = $1)",
@@ -515,17 +502,13 @@ pub async fn of_heading(tx: &mut TenantTx, heading: Uuid) -> Result<Option<Budge
 }
 
 /// A budget by id.
-pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Option<Budget>, AccountError> {
+pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Option<Budget>> {
     fetch(tx, "b.id = $1", id).await
 }
 
 /// The budget matching `condition` on `budgets b` (with `$1` bound to
 /// `key`), its headings with it: one statement.
-async fn fetch(
-    tx: &mut TenantTx,
-    condition: &'static str,
-    key: Uuid,
-) -> Result<Option<Budget>, AccountError> {
+async fn fetch(tx: &mut TenantTx, condition: &'static str, key: Uuid) -> Result<Option<Budget>> {
     #[derive(sqlx::FromRow)]
     struct Row {
         id: Uuid,
@@ -621,7 +604,7 @@ pub struct StaffHeading {
 
 /// The headings of every budget whose process is not archived, newest
 /// budget first, with how many projects await review.
-pub async fn staff_headings(tx: &mut TenantTx) -> Result<Vec<StaffHeading>, AccountError> {
+pub async fn staff_headings(tx: &mut TenantTx) -> Result<Vec<StaffHeading>> {
     Ok(sqlx::query_as(
         "SELECT h.id, h.name, b.title AS budget, p.title AS process,
                 count(j.id) FILTER (WHERE j.hidden_at IS NULL) AS projects,

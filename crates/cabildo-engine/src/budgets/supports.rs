@@ -5,8 +5,7 @@
 //! clicks never pass the limit; the counter moves in the same transaction.
 
 use super::ballots::{Facts, denied, facts};
-use crate::accounts::AccountError;
-use crate::content::{Outcome, Refusal};
+use crate::error::{Error, Field, Problem, Refusal, Result};
 use cabildo_tenancy::TenantTx;
 use uuid::Uuid;
 
@@ -15,7 +14,7 @@ const SELECTING: &str = "selecting";
 
 /// What a support is about: the project's heading and whether it may be
 /// supported (feasible and shown).
-async fn project_facts(tx: &mut TenantTx, user: Uuid, project: Uuid) -> Outcome<(Uuid, Facts)> {
+async fn project_facts(tx: &mut TenantTx, user: Uuid, project: Uuid) -> Result<(Uuid, Facts)> {
     let row: Option<(Uuid, bool)> = sqlx::query_as(
         "SELECT heading_id, feasibility = 'feasible' AND hidden_at IS NULL FROM budget_projects WHERE id = $1",
     )
@@ -23,18 +22,18 @@ async fn project_facts(tx: &mut TenantTx, user: Uuid, project: Uuid) -> Outcome<
     .fetch_optional(tx.conn())
     .await?;
     let Some((heading, supportable)) = row else {
-        return Ok(Err(Refusal::NotFound));
+        return Err(Refusal::NotFound.into());
     };
     let Some(facts) = facts(tx, user, heading).await? else {
-        return Ok(Err(Refusal::NotFound));
+        return Err(Refusal::NotFound.into());
     };
     if let Some(denied) = denied(&facts, SELECTING) {
-        return Ok(Err(Refusal::Denied(denied)));
+        return Err(denied.into());
     }
     if !supportable {
-        return Ok(Err(Refusal::Invalid("project", "not_feasible")));
+        return Err(Error::invalid(Field::Project, Problem::NotFeasible));
     }
-    Ok(Ok((heading, facts)))
+    Ok((heading, facts))
 }
 
 /// Takes the person's turn for supports in a heading.
@@ -48,11 +47,8 @@ async fn take_turn(tx: &mut TenantTx, user: Uuid, heading: Uuid) -> Result<(), s
 }
 
 /// Supports a project (safe to repeat) → the project's supports.
-pub async fn support(tx: &mut TenantTx, user: Uuid, project: Uuid) -> Outcome<i32> {
-    let (heading, facts) = match project_facts(tx, user, project).await? {
-        Ok(found) => found,
-        Err(refusal) => return Ok(Err(refusal)),
-    };
+pub async fn support(tx: &mut TenantTx, user: Uuid, project: Uuid) -> Result<i32> {
+    let (heading, facts) = project_facts(tx, user, project).await?;
     take_turn(tx, user, heading).await?;
     let (given, already): (i64, bool) = sqlx::query_as(
         "SELECT count(*), coalesce(bool_or(project_id = $3), false)
@@ -68,7 +64,7 @@ pub async fn support(tx: &mut TenantTx, user: Uuid, project: Uuid) -> Outcome<i3
             .max_supports
             .is_some_and(|max| given >= i64::from(max))
     {
-        return Ok(Err(Refusal::Invalid("project", "too_many_supports")));
+        return Err(Error::invalid(Field::Project, Problem::TooManySupports));
     }
     let count: i32 = sqlx::query_scalar(
         "WITH added AS (INSERT INTO budget_supports (project_id, user_id, heading_id) VALUES ($1, $2, $3)
@@ -81,15 +77,12 @@ pub async fn support(tx: &mut TenantTx, user: Uuid, project: Uuid) -> Outcome<i3
     .bind(heading)
     .fetch_one(tx.conn())
     .await?;
-    Ok(Ok(count))
+    Ok(count)
 }
 
 /// Takes a support back while supports are open → the project's supports.
-pub async fn unsupport(tx: &mut TenantTx, user: Uuid, project: Uuid) -> Outcome<i32> {
-    let (heading, _) = match project_facts(tx, user, project).await? {
-        Ok(found) => found,
-        Err(refusal) => return Ok(Err(refusal)),
-    };
+pub async fn unsupport(tx: &mut TenantTx, user: Uuid, project: Uuid) -> Result<i32> {
+    let (heading, _) = project_facts(tx, user, project).await?;
     take_turn(tx, user, heading).await?;
     let count: i32 = sqlx::query_scalar(
         "WITH gone AS (DELETE FROM budget_supports WHERE project_id = $1 AND user_id = $2 RETURNING project_id)
@@ -100,15 +93,11 @@ pub async fn unsupport(tx: &mut TenantTx, user: Uuid, project: Uuid) -> Outcome<
     .bind(user)
     .fetch_one(tx.conn())
     .await?;
-    Ok(Ok(count))
+    Ok(count)
 }
 
 /// The projects of a heading that `user` supports.
-pub async fn of_person(
-    tx: &mut TenantTx,
-    user: Uuid,
-    heading: Uuid,
-) -> Result<Vec<Uuid>, AccountError> {
+pub async fn of_person(tx: &mut TenantTx, user: Uuid, heading: Uuid) -> Result<Vec<Uuid>> {
     Ok(sqlx::query_scalar(
         "SELECT project_id FROM budget_supports WHERE user_id = $1 AND heading_id = $2",
     )

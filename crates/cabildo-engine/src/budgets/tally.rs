@@ -10,9 +10,8 @@
 use super::pabulib::{Ballot, Instance, Project, UNIT};
 use super::results::{self, Options, Outcome as Decided};
 use super::setup::PHASE;
-use crate::accounts::AccountError;
-use crate::content::{Outcome, Refusal};
-use crate::processes::Denied;
+use crate::error::{Error, Field, Problem, Refusal, Result};
+
 use cabildo_tenancy::TenantTx;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -24,10 +23,7 @@ const PER_CENT: i128 = UNIT / 100;
 /// A heading's election: projects on the ballot (ids are their public
 /// numbers), every submitted ballot, and paper votes as one-project
 /// ballots.
-pub async fn election(
-    tx: &mut TenantTx,
-    heading: Uuid,
-) -> Result<Option<(Instance, Options)>, AccountError> {
+pub async fn election(tx: &mut TenantTx, heading: Uuid) -> Result<Option<(Instance, Options)>> {
     let row: Option<(i64, String, String, String)> = sqlx::query_as(
         "SELECT h.amount_cents, b.rule, b.tie, b.completion
          FROM budget_headings h JOIN budgets b ON b.id = h.budget_id WHERE h.id = $1",
@@ -104,17 +100,17 @@ pub async fn election(
 }
 
 /// The outcome of a heading under its budget's rule.
-pub async fn results(tx: &mut TenantTx, heading: Uuid) -> Outcome<Decided> {
+pub async fn results(tx: &mut TenantTx, heading: Uuid) -> Result<Decided> {
     let Some((instance, options)) = election(tx, heading).await? else {
-        return Ok(Err(Refusal::NotFound));
+        return Err(Refusal::NotFound.into());
     };
-    Ok(results::compute(&instance, options)
-        .map_err(|_| Refusal::Invalid("budget", "results_unavailable")))
+    results::compute(&instance, options)
+        .map_err(|_| Error::invalid(Field::Budget, Problem::ResultsUnavailable))
 }
 
 /// The outcome of a heading as the public sees it: only once the budget
 /// is finished and its process published.
-pub async fn public_results(tx: &mut TenantTx, heading: Uuid) -> Outcome<Decided> {
+pub async fn public_results(tx: &mut TenantTx, heading: Uuid) -> Result<Decided> {
     let sql = format!(
         "SELECT {PHASE} = 'finished' FROM budget_headings h JOIN budgets b ON b.id = h.budget_id
          JOIN processes p ON p.id = b.process_id AND p.status = 'published' WHERE h.id = $1"
@@ -124,8 +120,8 @@ pub async fn public_results(tx: &mut TenantTx, heading: Uuid) -> Outcome<Decided
         .fetch_optional(tx.conn())
         .await?;
     match finished {
-        None => Ok(Err(Refusal::NotFound)),
-        Some(false) => Ok(Err(Refusal::Denied(Denied::PhaseClosed))),
+        None => Err(Refusal::NotFound.into()),
+        Some(false) => Err(Refusal::PhaseClosed.into()),
         Some(true) => results(tx, heading).await,
     }
 }

@@ -11,7 +11,7 @@
 //! stay verified, and documents already used stay used.
 
 use super::document::{self, DocumentError};
-use crate::accounts::AccountError;
+use crate::error::Result;
 use cabildo_tenancy::TenantTx;
 use std::collections::HashSet;
 use time::{Date, Month};
@@ -155,7 +155,7 @@ pub fn parse_date(input: &str) -> Option<Date> {
 }
 
 /// The council's district codes.
-pub async fn district_codes(tx: &mut TenantTx) -> Result<HashSet<String>, AccountError> {
+pub async fn district_codes(tx: &mut TenantTx) -> Result<HashSet<String>> {
     let codes: Vec<String> = sqlx::query_scalar("SELECT code FROM districts")
         .fetch_all(tx.conn())
         .await?;
@@ -163,14 +163,14 @@ pub async fn district_codes(tx: &mut TenantTx) -> Result<HashSet<String>, Accoun
 }
 
 /// Empties the census before a new snapshot (in the import's transaction).
-pub async fn clear(tx: &mut TenantTx) -> Result<(), AccountError> {
+pub async fn clear(tx: &mut TenantTx) -> Result<()> {
     sqlx::query("DELETE FROM census").execute(tx.conn()).await?;
     Ok(())
 }
 
 /// Stores a batch of residents; returns how many were new (a document
 /// already in this snapshot is a duplicate and skipped).
-pub async fn store(tx: &mut TenantTx, residents: &[Resident]) -> Result<u64, AccountError> {
+pub async fn store(tx: &mut TenantTx, residents: &[Resident]) -> Result<u64> {
     let hashes: Vec<&[u8]> = residents
         .iter()
         .map(|r| r.document_hash.as_slice())
@@ -209,7 +209,7 @@ pub enum ImportError {
     Read(#[from] std::io::Error),
     /// The database failed; nothing was changed.
     #[error(transparent)]
-    Database(#[from] AccountError),
+    Database(#[from] crate::Error),
 }
 
 /// Replaces the council's census with the residents read from `reader`,
@@ -258,11 +258,7 @@ pub async fn import(
     Ok(report)
 }
 
-async fn flush(
-    tx: &mut TenantTx,
-    batch: &mut Vec<Resident>,
-    report: &mut Report,
-) -> Result<(), AccountError> {
+async fn flush(tx: &mut TenantTx, batch: &mut Vec<Resident>, report: &mut Report) -> Result<()> {
     if batch.is_empty() {
         return Ok(());
     }
@@ -274,12 +270,7 @@ async fn flush(
 }
 
 /// Records a finished import.
-pub async fn record(
-    tx: &mut TenantTx,
-    imported: u64,
-    rejected: u64,
-    by: &str,
-) -> Result<(), AccountError> {
+pub async fn record(tx: &mut TenantTx, imported: u64, rejected: u64, by: &str) -> Result<()> {
     sqlx::query(
         "INSERT INTO census_imports (residents, rejected, imported_by) VALUES ($1, $2, $3)",
     )

@@ -12,7 +12,7 @@
 pub mod document;
 pub mod import;
 
-use crate::accounts::AccountError;
+use crate::error::{Error, Field, Problem, Refusal, Result};
 use cabildo_tenancy::{TenantId, TenantTx};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
@@ -56,7 +56,7 @@ pub async fn verify(
     user: Uuid,
     document_number: &str,
     birth_date: Date,
-) -> Result<Verification, AccountError> {
+) -> Result<Verification> {
     let current: Option<(Option<time::OffsetDateTime>, Option<String>)> =
         sqlx::query_as("SELECT verified_at, district_code FROM users WHERE id = $1 FOR UPDATE")
             .bind(user)
@@ -129,17 +129,6 @@ pub async fn verify(
     Ok(Verification::Verified { district })
 }
 
-/// Why a manual verification was refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ManualRefused {
-    /// No account with that address.
-    NoSuchPerson,
-    /// Not one of the council's districts.
-    UnknownDistrict,
-    /// A reason is required (it goes to the audit log).
-    ReasonRequired,
-}
-
 /// Verifies a person by hand (an admin who checked residency another way),
 /// with a reason written to the audit log.
 pub async fn verify_manually(
@@ -148,17 +137,17 @@ pub async fn verify_manually(
     email: &str,
     district: &str,
     reason: &str,
-) -> Result<Result<Uuid, ManualRefused>, AccountError> {
+) -> Result<Uuid> {
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
-        return Ok(Err(ManualRefused::ReasonRequired));
+        return Err(Error::invalid(Field::Reason, Problem::ReasonRequired));
     }
     let known: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM districts WHERE code = $1)")
         .bind(district)
         .fetch_one(tx.conn())
         .await?;
     if !known {
-        return Ok(Err(ManualRefused::UnknownDistrict));
+        return Err(Error::invalid(Field::District, Problem::DistrictUnknown));
     }
     let user: Option<Uuid> = sqlx::query_scalar(
         "UPDATE users SET verified_at = now(), district_code = $2
@@ -169,7 +158,7 @@ pub async fn verify_manually(
     .fetch_optional(tx.conn())
     .await?;
     let Some(user) = user else {
-        return Ok(Err(ManualRefused::NoSuchPerson));
+        return Err(Refusal::NoSuchPerson.into());
     };
     crate::staff::audit(
         tx,
@@ -179,5 +168,5 @@ pub async fn verify_manually(
         serde_json::json!({"district": district, "reason": reason}),
     )
     .await?;
-    Ok(Ok(user))
+    Ok(user)
 }

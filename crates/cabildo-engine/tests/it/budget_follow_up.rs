@@ -7,11 +7,11 @@ use crate::budgets::{World, dates, world};
 use crate::processes::person;
 use cabildo_engine::budgets::ballots::Change;
 use cabildo_engine::budgets::execution::{self, NewUpdate, Status};
-use cabildo_engine::budgets::projects::{self, Feasibility, FileProblem, NewProject};
-use cabildo_engine::content::{Refusal, Target};
+use cabildo_engine::budgets::projects::{self, Feasibility, NewProject};
+use cabildo_engine::content::Target;
 use cabildo_engine::follows;
-use cabildo_engine::processes::Denied;
 use cabildo_engine::staff::Actor;
+use cabildo_engine::{Error, Field, LineError, Problem, Refusal};
 use cabildo_tenancy::testing::council;
 use uuid::Uuid;
 
@@ -62,8 +62,7 @@ async fn the_author_and_followers_hear_of_the_review() {
         },
     )
     .await
-    .expect("create")
-    .expect("created");
+    .expect("create");
     assert!(
         follows::follows(&mut tx, author, Target::Project(project))
             .await
@@ -72,19 +71,15 @@ async fn the_author_and_followers_hear_of_the_review() {
     );
     follows::set(&mut tx, follower, Target::Project(project), true)
         .await
-        .expect("follow")
-        .expect("followed");
+        .expect("follow");
     let picture = "0123456789abcdef0123456789abcdef.png";
     assert_eq!(
-        projects::set_image(&mut tx, follower, project, picture)
-            .await
-            .expect("image"),
-        Err(Refusal::NotAuthor)
+        projects::set_image(&mut tx, follower, project, picture).await,
+        Err(Refusal::NotAuthor.into())
     );
     projects::set_image(&mut tx, author, project, picture)
         .await
-        .expect("image")
-        .expect("the author adds a picture");
+        .expect("image");
     let notices = projects::review(
         &mut tx,
         &staff(),
@@ -94,8 +89,7 @@ async fn the_author_and_followers_hear_of_the_review() {
         None,
     )
     .await
-    .expect("review")
-    .expect("reviewed");
+    .expect("review");
     let mut told: Vec<Uuid> = notices.iter().map(|n| n.user).collect();
     told.sort();
     let mut expected = vec![author, follower];
@@ -107,12 +101,10 @@ async fn the_author_and_followers_hear_of_the_review() {
     // Unfollowing does not silence the verdict for the author.
     follows::set(&mut tx, author, Target::Project(project), false)
         .await
-        .expect("unfollow")
-        .expect("unfollowed");
+        .expect("unfollow");
     let notices = projects::review(&mut tx, &staff(), project, Feasibility::Feasible, "", None)
         .await
-        .expect("review")
-        .expect("reviewed");
+        .expect("review");
     assert!(notices.iter().any(|n| n.user == author));
     let shown = projects::get(&mut tx, project)
         .await
@@ -120,10 +112,8 @@ async fn the_author_and_followers_hear_of_the_review() {
         .expect("project");
     assert_eq!(shown.image.as_deref(), Some(picture));
     assert_eq!(
-        follows::set(&mut tx, follower, Target::Project(Uuid::new_v4()), true)
-            .await
-            .expect("follow"),
-        Err(Refusal::NotFound)
+        follows::set(&mut tx, follower, Target::Project(Uuid::new_v4()), true).await,
+        Err(Refusal::NotFound.into())
     );
     tx.commit().await.expect("commit");
 }
@@ -159,21 +149,19 @@ async fn qualified_proposals_become_projects_once() {
         listed.iter().map(|p| p.id).collect::<Vec<_>>(),
         vec![qualified]
     );
-    let refused = projects::import_proposal(&mut tx, &staff(), w.city, unqualified, 5_000)
-        .await
-        .expect("import");
-    assert_eq!(refused, Err(Refusal::Invalid("proposal", "not_qualified")));
-    let free = projects::import_proposal(&mut tx, &staff(), w.city, qualified, 0)
-        .await
-        .expect("import");
+    let refused = projects::import_proposal(&mut tx, &staff(), w.city, unqualified, 5_000).await;
+    assert_eq!(
+        refused,
+        Err(Error::invalid(Field::Proposal, Problem::NotQualified))
+    );
+    let free = projects::import_proposal(&mut tx, &staff(), w.city, qualified, 0).await;
     assert_eq!(
         free,
-        Err(Refusal::Invalid("estimated_cost", "amount_invalid"))
+        Err(Error::invalid(Field::EstimatedCost, Problem::AmountInvalid))
     );
     let id = projects::import_proposal(&mut tx, &staff(), w.city, qualified, 5_000)
         .await
-        .expect("import")
-        .expect("imported");
+        .expect("import");
     let project = projects::get(&mut tx, id)
         .await
         .expect("get")
@@ -193,10 +181,11 @@ async fn qualified_proposals_become_projects_once() {
             .await
             .expect("follows")
     );
-    let again = projects::import_proposal(&mut tx, &staff(), w.centro, qualified, 5_000)
-        .await
-        .expect("import");
-    assert_eq!(again, Err(Refusal::Invalid("proposal", "already_imported")));
+    let again = projects::import_proposal(&mut tx, &staff(), w.centro, qualified, 5_000).await;
+    assert_eq!(
+        again,
+        Err(Error::invalid(Field::Proposal, Problem::AlreadyImported))
+    );
     assert!(
         projects::importable(&mut tx, w.budget)
             .await
@@ -208,10 +197,8 @@ async fn qualified_proposals_become_projects_once() {
     // Another council's heading cannot take this council's proposal.
     let other = council(&w.tenancy, "madrid").await.expect("council");
     let mut tx = w.tenancy.begin(&other).await.expect("begin");
-    let foreign = projects::import_proposal(&mut tx, &staff(), w.city, qualified, 5_000)
-        .await
-        .expect("import");
-    assert_eq!(foreign, Err(Refusal::NotFound));
+    let foreign = projects::import_proposal(&mut tx, &staff(), w.city, qualified, 5_000).await;
+    assert_eq!(foreign, Err(Refusal::NotFound.into()));
     tx.commit().await.expect("commit");
 }
 
@@ -250,9 +237,7 @@ async fn a_paper_count_file_is_taken_whole_or_not_at_all() {
     );
     let import = |text: String| async move {
         let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
-        let result = projects::import_paper_votes(&mut tx, &staff(), w.city, &text)
-            .await
-            .expect("import");
+        let result = projects::import_paper_votes(&mut tx, &staff(), w.city, &text).await;
         tx.commit().await.expect("commit");
         result
     };
@@ -261,33 +246,30 @@ async fn a_paper_count_file_is_taken_whole_or_not_at_all() {
     shift(w, -5).await;
     assert_eq!(
         import(format!("{a},10\n")).await,
-        Err(FileProblem {
-            line: 0,
-            code: "phase_closed"
-        })
+        Err(Refusal::PhaseClosed.into())
     );
     shift(w, 12).await;
-    for (text, line, code) in [
+    for (text, line, problem) in [
         (
             format!("proyecto,votos\n{a},10\n{c},4\n"),
             3,
-            "not_on_ballot",
+            Problem::NotOnBallot,
         ),
-        (format!("{a},10\n{e},4\n"), 2, "project_unknown"),
-        (format!("{a},10\n{b},-1\n"), 2, "number_invalid"),
-        (format!("{a},10\n\n{a},3\n"), 3, "project_twice"),
-        (format!("{a};10;x\n"), 1, "line_invalid"),
-        ("proyecto,votos\n".to_owned(), 0, "file_empty"),
+        (format!("{a},10\n{e},4\n"), 2, Problem::ProjectUnknown),
+        (format!("{a},10\n{b},-1\n"), 2, Problem::NumberInvalid),
+        (format!("{a},10\n\n{a},3\n"), 3, Problem::ProjectTwice),
+        (format!("{a};10;x\n"), 1, Problem::LineInvalid),
+        ("proyecto,votos\n".to_owned(), 0, Problem::FileEmpty),
     ] {
-        assert_eq!(import(text).await, Err(FileProblem { line, code }));
+        let refused = Err(LineError { line, problem }.into());
+        assert_eq!(import(text).await, refused);
         assert_eq!(paper_votes(w).await, before, "nothing changed");
     }
     let set = import(format!(
         "\u{feff}\"proyecto\";\"votos\"\n# mesa 1 y 2\n{a};10\n{b};4\n"
     ))
-    .await
-    .expect("imported");
-    assert_eq!(set, 2);
+    .await;
+    assert_eq!(set, Ok(2));
     let after = paper_votes(w).await;
     assert!(after.contains(&(a, 10)) && after.contains(&(b, 4)));
 }
@@ -316,15 +298,13 @@ async fn winners_are_tracked_and_followers_told() {
     };
     let post = |project: char, new: NewUpdate| async move {
         let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
-        let result = execution::post(&mut tx, &staff(), w.project[&project], &new)
-            .await
-            .expect("post");
+        let result = execution::post(&mut tx, &staff(), w.project[&project], &new).await;
         tx.commit().await.expect("commit");
         result
     };
     assert_eq!(
         post('A', update(Status::Planned, 0)).await,
-        Err(Refusal::Denied(Denied::PhaseClosed)),
+        Err(Refusal::PhaseClosed.into()),
         "not before results"
     );
     shift(w, 25).await;
@@ -332,22 +312,18 @@ async fn winners_are_tracked_and_followers_told() {
         let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
         follows::set(&mut tx, follower, Target::Project(w.project[&'A']), true)
             .await
-            .expect("follow")
-            .expect("followed");
-        let winners = execution::winners(&mut tx, w.city)
-            .await
-            .expect("winners")
-            .expect("finished");
+            .expect("follow");
+        let winners = execution::winners(&mut tx, w.city).await.expect("winners");
         assert!(winners.contains(&w.project[&'A']) && !winners.contains(&w.project[&'B']));
         tx.commit().await.expect("commit");
     }
     assert_eq!(
         post('B', update(Status::Planned, 0)).await,
-        Err(Refusal::Invalid("project", "not_a_winner"))
+        Err(Error::invalid(Field::Project, Problem::NotAWinner))
     );
     assert_eq!(
         post('A', update(Status::InProgress, 101)).await,
-        Err(Refusal::Invalid("progress", "percent_invalid"))
+        Err(Error::invalid(Field::Progress, Problem::PercentInvalid))
     );
     let notices = post('A', update(Status::InProgress, 40))
         .await
@@ -357,7 +333,7 @@ async fn winners_are_tracked_and_followers_told() {
         (notices[0].user, notices[0].kind),
         (follower, "project.update")
     );
-    post('A', update(Status::Done, 70)).await.expect("posted");
+    post('A', update(Status::Done, 70)).await.expect("done");
     let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
     let project = projects::get(&mut tx, w.project[&'A'])
         .await
@@ -399,9 +375,8 @@ async fn winners_are_tracked_and_followers_told() {
         w.project[&'A'],
         &update(Status::Done, 100),
     )
-    .await
-    .expect("post");
-    assert_eq!(foreign, Err(Refusal::NotFound));
+    .await;
+    assert_eq!(foreign, Err(Refusal::NotFound.into()));
     tx.commit().await.expect("commit");
 }
 
@@ -426,15 +401,12 @@ async fn moderators_hide_a_reported_project_everywhere() {
         },
     )
     .await
-    .expect("create")
-    .expect("created");
+    .expect("create");
     // A council's own project has no author to report.
     let council_project = w.project[&'A'];
     assert_eq!(
-        moderation::report(&mut tx, reporter, Item::Project(council_project), "x")
-            .await
-            .expect("report"),
-        Err(Refusal::NotFound)
+        moderation::report(&mut tx, reporter, Item::Project(council_project), "x").await,
+        Err(Refusal::NotFound.into())
     );
     moderation::report(
         &mut tx,
@@ -443,8 +415,7 @@ async fn moderators_hide_a_reported_project_everywhere() {
         "Insulta a vecinos",
     )
     .await
-    .expect("report")
-    .expect("reported");
+    .expect("report");
     let queue = moderation::queue(&mut tx).await.expect("queue");
     let listed = queue
         .iter()

@@ -9,10 +9,10 @@ use cabildo_engine::budgets::projects::{self, Feasibility, NewProject};
 use cabildo_engine::budgets::results::{Rule, compute};
 use cabildo_engine::budgets::setup::{self, Dates, NewHeading, Settings, Style};
 use cabildo_engine::budgets::{pabulib, tally};
-use cabildo_engine::content::Refusal;
-use cabildo_engine::processes::{self, Denied, NewProcess, Rules, Who};
+use cabildo_engine::processes::{self, NewProcess, Rules, Who};
 use cabildo_engine::seed;
 use cabildo_engine::staff::Actor;
+use cabildo_engine::{Error, Field, Problem, Refusal};
 use cabildo_tenancy::testing::{council, fresh_tenancy};
 use cabildo_tenancy::{Tenancy, Tenant};
 use std::collections::BTreeSet;
@@ -110,8 +110,7 @@ pub(crate) async fn world() -> World {
         },
     )
     .await
-    .expect("process")
-    .expect("created");
+    .expect("process");
     assert!(
         processes::publish(&mut tx, &actor, process)
             .await
@@ -119,12 +118,12 @@ pub(crate) async fn world() -> World {
     );
     let budget = setup::create(&mut tx, &actor, process, &settings(dates(1)), &headings())
         .await
-        .expect("budget")
-        .expect("created");
-    let again = setup::create(&mut tx, &actor, process, &settings(dates(1)), &headings())
-        .await
         .expect("budget");
-    assert_eq!(again, Err(Refusal::Invalid("process", "budget_exists")));
+    let again = setup::create(&mut tx, &actor, process, &settings(dates(1)), &headings()).await;
+    assert_eq!(
+        again,
+        Err(Error::invalid(Field::Process, Problem::BudgetExists))
+    );
     let shown = setup::get(&mut tx, budget)
         .await
         .expect("get")
@@ -157,8 +156,7 @@ pub(crate) async fn world() -> World {
             },
         )
         .await
-        .expect("project")
-        .expect("created");
+        .expect("project");
         project.insert(letter, id);
     }
     let review = |verdict, explanation: &'static str, cost| (verdict, explanation, cost);
@@ -189,8 +187,7 @@ pub(crate) async fn world() -> World {
             cost,
         )
         .await
-        .expect("review")
-        .expect("reviewed");
+        .expect("review");
     }
     let unexplained = projects::review(
         &mut tx,
@@ -200,23 +197,25 @@ pub(crate) async fn world() -> World {
         " ",
         None,
     )
-    .await
-    .expect("review");
+    .await;
     assert_eq!(
         unexplained,
-        Err(Refusal::Invalid("explanation", "explanation_required"))
+        Err(Error::invalid(
+            Field::Explanation,
+            Problem::ExplanationRequired
+        ))
     );
     for letter in ['A', 'B', 'E', 'F', 'G'] {
         projects::set_on_ballot(&mut tx, &actor, project[&letter], true)
             .await
-            .expect("ballot")
-            .expect("on the ballot");
+            .expect("ballot");
     }
     for letter in ['C', 'D'] {
-        let refused = projects::set_on_ballot(&mut tx, &actor, project[&letter], true)
-            .await
-            .expect("ballot");
-        assert_eq!(refused, Err(Refusal::Invalid("project", "not_feasible")));
+        let refused = projects::set_on_ballot(&mut tx, &actor, project[&letter], true).await;
+        assert_eq!(
+            refused,
+            Err(Error::invalid(Field::Project, Problem::NotFeasible))
+        );
     }
     // Citizens propose only while projects are accepted.
     let citizen = person(&tenancy, &tenant, "late@x.es", true, None).await;
@@ -232,9 +231,8 @@ pub(crate) async fn world() -> World {
             estimated_cost_cents: 100,
         },
     )
-    .await
-    .expect("create");
-    assert_eq!(late, Err(Refusal::Denied(Denied::PhaseClosed)));
+    .await;
+    assert_eq!(late, Err(Refusal::PhaseClosed.into()));
     // Balloting opens (no ballot exists yet, so no reset is needed).
     setup::update(
         &mut tx,
@@ -245,8 +243,7 @@ pub(crate) async fn world() -> World {
         None,
     )
     .await
-    .expect("update")
-    .expect("updated");
+    .expect("update");
     tx.commit().await.expect("commit");
     World {
         tenancy,
@@ -264,11 +261,9 @@ impl World {
         user: Uuid,
         heading: Uuid,
         change: Change,
-    ) -> Result<ballots::Ballot, Refusal> {
+    ) -> Result<ballots::Ballot, Error> {
         let mut tx = self.tenancy.begin(&self.tenant).await.expect("begin");
-        let result = ballots::change(&mut tx, user, heading, change)
-            .await
-            .expect("change");
+        let result = ballots::change(&mut tx, user, heading, change).await;
         tx.commit().await.expect("commit");
         result
     }
@@ -286,22 +281,22 @@ async fn ballots_are_checked_whole_on_the_server() {
     let unverified = person(&w.tenancy, &w.tenant, "u@x.es", true, None).await;
     let unconfirmed = person(&w.tenancy, &w.tenant, "x@x.es", false, Some("centro")).await;
 
-    let refused = |r: Result<ballots::Ballot, Refusal>| r.expect_err("refused");
+    let refused = |r: Result<ballots::Ballot, Error>| r.expect_err("refused");
     assert_eq!(
         refused(w.change(unverified, w.city, w.add('A')).await),
-        Refusal::Denied(Denied::NotVerified)
+        Refusal::NotVerified.into()
     );
     assert_eq!(
         refused(w.change(unconfirmed, w.city, w.add('A')).await),
-        Refusal::Denied(Denied::NotRegistered)
+        Refusal::NotRegistered.into()
     );
     assert_eq!(
         refused(w.change(norte, w.centro, w.add('E')).await),
-        Refusal::Denied(Denied::WrongDistrict)
+        Refusal::WrongDistrict.into()
     );
     assert_eq!(
         refused(w.change(voter, Uuid::new_v4(), w.add('E')).await),
-        Refusal::NotFound
+        Refusal::NotFound.into()
     );
 
     let ballot = w.change(voter, w.city, w.add('A')).await.expect("A");
@@ -314,22 +309,22 @@ async fn ballots_are_checked_whole_on_the_server() {
         .await
         .expect("B: official cost 60 €");
     assert_eq!(ballot.remaining_cents(), 0);
-    let invalid = |code| Refusal::Invalid("projects", code);
+    let invalid = |problem| Error::invalid(Field::Projects, problem);
     assert_eq!(
         refused(w.change(voter, w.city, w.add('F')).await),
-        invalid("over_budget")
+        invalid(Problem::OverBudget)
     );
     assert_eq!(
         refused(w.change(voter, w.city, w.add('E')).await),
-        invalid("wrong_heading")
+        invalid(Problem::WrongHeading)
     );
     assert_eq!(
         refused(w.change(voter, w.city, w.add('C')).await),
-        invalid("not_on_ballot")
+        invalid(Problem::NotOnBallot)
     );
     assert_eq!(
         refused(w.change(voter, w.city, Change::Add(Uuid::new_v4())).await),
-        invalid("not_on_ballot")
+        invalid(Problem::NotOnBallot)
     );
     w.change(voter, w.city, Change::Remove(w.project[&'B']))
         .await
@@ -337,7 +332,7 @@ async fn ballots_are_checked_whole_on_the_server() {
     w.change(voter, w.city, w.add('F')).await.expect("F");
     assert_eq!(
         refused(w.change(voter, w.city, w.add('G')).await),
-        invalid("too_many_projects")
+        invalid(Problem::TooManyProjects)
     );
     // 50 € of 100 € is the least a ballot may spend to count.
     w.change(voter, w.city, Change::Remove(w.project[&'A']))
@@ -345,7 +340,7 @@ async fn ballots_are_checked_whole_on_the_server() {
         .expect("remove A");
     assert_eq!(
         refused(w.change(voter, w.city, Change::Submit).await),
-        invalid("below_min_spend")
+        invalid(Problem::BelowMinSpend)
     );
     let ballot = w
         .change(
@@ -367,7 +362,7 @@ async fn ballots_are_checked_whole_on_the_server() {
             w.change(voter, w.city, Change::Remove(w.project[&'A']))
                 .await
         ),
-        invalid("below_min_spend")
+        invalid(Problem::BelowMinSpend)
     );
     w.change(
         voter,
@@ -391,10 +386,7 @@ async fn ballots_are_checked_whole_on_the_server() {
         vec![(voter, 2)],
         "no empty ballots of refused people"
     );
-    let shown = ballots::get(&mut tx, voter, w.city)
-        .await
-        .expect("get")
-        .expect("ballot");
+    let shown = ballots::get(&mut tx, voter, w.city).await.expect("get");
     assert_eq!(shown.total_cents, 7_000);
     assert!(shown.submitted);
     tx.commit().await.expect("commit");
@@ -416,9 +408,7 @@ async fn fifty_parallel_requests_of_one_person_never_overspend() {
         let heading = w.city;
         tasks.push(tokio::spawn(async move {
             let mut tx = tenancy.begin(&tenant).await.expect("begin");
-            let result = ballots::change(&mut tx, voter, heading, change)
-                .await
-                .expect("change");
+            let result = ballots::change(&mut tx, voter, heading, change).await;
             tx.commit().await.expect("commit");
             result
         }));
@@ -474,10 +464,11 @@ async fn settings_freeze_once_voting_starts_unless_reset_with_a_reason() {
     counted[1].max_projects = Some(3);
     let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
     for (settings, headings) in [(settings(dates(-1)), cheaper.clone()), (approval, counted)] {
-        let refused = setup::update(&mut tx, &actor, w.budget, &settings, &headings, None)
-            .await
-            .expect("update");
-        assert_eq!(refused, Err(Refusal::Invalid("budget", "voting_started")));
+        let refused = setup::update(&mut tx, &actor, w.budget, &settings, &headings, None).await;
+        assert_eq!(
+            refused,
+            Err(Error::invalid(Field::Budget, Problem::VotingStarted))
+        );
     }
     // An explicit reset: ballots are discarded and the change is audited.
     let mut ended = settings(dates(-11));
@@ -491,8 +482,7 @@ async fn settings_freeze_once_voting_starts_unless_reset_with_a_reason() {
         Some("Error en el importe"),
     )
     .await
-    .expect("update")
-    .expect("reset");
+    .expect("update");
     let (ballots, audited): (i64, i64) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM budget_ballots),
                 (SELECT count(*) FROM audit_log WHERE action = 'budget.reset' AND details->>'ballots_discarded' = '1')",
@@ -516,7 +506,7 @@ async fn settings_freeze_once_voting_starts_unless_reset_with_a_reason() {
     tx.commit().await.expect("commit");
     // Voting has ended: ballots are refused by the database clock.
     let late = w.change(voter, w.city, w.add('A')).await;
-    assert_eq!(late, Err(Refusal::Denied(Denied::PhaseClosed)));
+    assert_eq!(late, Err(Refusal::PhaseClosed.into()));
 }
 
 #[tokio::test]
@@ -560,16 +550,13 @@ async fn counting_adds_paper_votes_and_exports_pabulib() {
     let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
     projects::set_paper_votes(&mut tx, &actor, w.project[&'G'], 7)
         .await
-        .expect("paper")
-        .expect("set");
-    let refused = projects::set_paper_votes(&mut tx, &actor, w.project[&'C'], 7)
-        .await
         .expect("paper");
-    assert_eq!(refused, Err(Refusal::Invalid("project", "not_on_ballot")));
-    let outcome = tally::results(&mut tx, w.city)
-        .await
-        .expect("results")
-        .expect("outcome");
+    let refused = projects::set_paper_votes(&mut tx, &actor, w.project[&'C'], 7).await;
+    assert_eq!(
+        refused,
+        Err(Error::invalid(Field::Project, Problem::NotOnBallot))
+    );
+    let outcome = tally::results(&mut tx, w.city).await.expect("results");
     let mut numbers = std::collections::HashMap::new();
     for letter in ['A', 'B', 'F', 'G'] {
         let number: i64 = sqlx::query_scalar("SELECT number FROM budget_projects WHERE id = $1")
@@ -626,10 +613,8 @@ async fn another_council_sees_nothing_of_a_budget() {
     let voter = person(&w.tenancy, &other, "v@x.es", true, None).await;
     let mut tx = w.tenancy.begin(&other).await.expect("begin");
     assert!(setup::get(&mut tx, w.budget).await.expect("get").is_none());
-    let change = ballots::change(&mut tx, voter, w.city, Change::Add(w.project[&'A']))
-        .await
-        .expect("change");
-    assert_eq!(change, Err(Refusal::NotFound));
+    let change = ballots::change(&mut tx, voter, w.city, Change::Add(w.project[&'A'])).await;
+    assert_eq!(change, Err(Refusal::NotFound.into()));
     assert!(
         projects::of_heading(&mut tx, w.city)
             .await
@@ -683,30 +668,29 @@ async fn supports_are_one_per_project_within_the_heading_limit_even_in_parallel(
                 supports::support(&mut tx, user, project).await
             } else {
                 supports::unsupport(&mut tx, user, project).await
-            }
-            .expect("support");
+            };
             tx.commit().await.expect("commit");
             result
         }
     };
     assert_eq!(
         act(unverified, 'A', true).await,
-        Err(Refusal::Denied(Denied::NotVerified))
+        Err(Refusal::NotVerified.into())
     );
     assert_eq!(
         act(norte, 'E', true).await,
-        Err(Refusal::Denied(Denied::WrongDistrict))
+        Err(Refusal::WrongDistrict.into())
     );
     assert_eq!(
         act(voter, 'C', true).await,
-        Err(Refusal::Invalid("project", "not_feasible"))
+        Err(Error::invalid(Field::Project, Problem::NotFeasible))
     );
     assert_eq!(act(voter, 'A', true).await, Ok(1));
     assert_eq!(act(voter, 'A', true).await, Ok(1), "once per person");
     assert_eq!(act(voter, 'B', true).await, Ok(1));
     assert_eq!(
         act(voter, 'F', true).await,
-        Err(Refusal::Invalid("project", "too_many_supports"))
+        Err(Error::invalid(Field::Project, Problem::TooManySupports))
     );
     assert_eq!(act(voter, 'B', false).await, Ok(0));
     assert_eq!(act(voter, 'F', true).await, Ok(1));
@@ -740,6 +724,6 @@ async fn supports_are_one_per_project_within_the_heading_limit_even_in_parallel(
     tx.commit().await.expect("commit");
     assert_eq!(
         act(voter, 'G', true).await,
-        Err(Refusal::Denied(Denied::PhaseClosed))
+        Err(Refusal::PhaseClosed.into())
     );
 }

@@ -1,9 +1,8 @@
 //! Processes, phases and participation rules, by the database clock.
 
-use cabildo_engine::processes::{
-    self, Action, Component, Denied, NewPhase, NewProcess, Refused, Rules, Who,
-};
+use cabildo_engine::processes::{self, Action, Component, NewPhase, NewProcess, Rules, Who};
 use cabildo_engine::staff::Actor;
+use cabildo_engine::{Error, Field, Problem, Refusal};
 use cabildo_tenancy::testing::{council, fresh_tenancy};
 use cabildo_tenancy::{Tenancy, Tenant};
 use time::{Duration, OffsetDateTime};
@@ -83,28 +82,30 @@ async fn rules_decide_who_may_act_while_a_phase_is_open_by_the_database_clock() 
         ),
     )
     .await
-    .expect("create")
-    .expect("created");
+    .expect("create");
     let taken = processes::create(
         &mut tx,
         &actor,
         &new_process("centro-2026", None, rules(Who::Registered, Who::Verified)),
     )
-    .await
-    .expect("create");
-    assert_eq!(taken, Err(Refused::SlugTaken));
-    for (slug, district, code) in [
-        ("X", None, "slug_invalid"),
-        ("ok-slug", Some("sur"), "district_unknown"),
+    .await;
+    assert_eq!(taken, Err(Refusal::SlugTaken.into()));
+    for (slug, district, field, problem) in [
+        ("X", None, Field::Slug, Problem::SlugInvalid),
+        (
+            "ok-slug",
+            Some("sur"),
+            Field::District,
+            Problem::DistrictUnknown,
+        ),
     ] {
         let refused = processes::create(
             &mut tx,
             &actor,
             &new_process(slug, district, rules(Who::Registered, Who::Verified)),
         )
-        .await
-        .expect("create");
-        assert_eq!(refused, Err(Refused::Invalid(code)));
+        .await;
+        assert_eq!(refused, Err(Error::invalid(field, problem)));
     }
     // Proposals open now; debates only next month.
     processes::add_phase(
@@ -119,8 +120,7 @@ async fn rules_decide_who_may_act_while_a_phase_is_open_by_the_database_clock() 
         },
     )
     .await
-    .expect("phase")
-    .expect("added");
+    .expect("phase");
     let backwards = processes::add_phase(
         &mut tx,
         &actor,
@@ -132,9 +132,11 @@ async fn rules_decide_who_may_act_while_a_phase_is_open_by_the_database_clock() 
             components: vec![Component::Debates],
         },
     )
-    .await
-    .expect("phase");
-    assert_eq!(backwards, Err(Refused::Invalid("dates_invalid")));
+    .await;
+    assert_eq!(
+        backwards,
+        Err(Error::invalid(Field::Dates, Problem::DatesInvalid))
+    );
     tx.commit().await.expect("commit");
 
     let unconfirmed = person(&tenancy, &tenant, "a@x.es", false, None).await;
@@ -147,7 +149,7 @@ async fn rules_decide_who_may_act_while_a_phase_is_open_by_the_database_clock() 
         processes::may(&mut tx, process, Some(resident), Action::Support)
             .await
             .expect("may"),
-        Err(Denied::NotFound),
+        Some(Refusal::NotFound),
         "drafts take no participation"
     );
     assert!(
@@ -156,20 +158,28 @@ async fn rules_decide_who_may_act_while_a_phase_is_open_by_the_database_clock() 
             .expect("publish")
     );
     let cases = [
-        (None, Action::CreateProposal, Err(Denied::NotRegistered)),
+        (None, Action::CreateProposal, Some(Refusal::NotRegistered)),
         (
             Some(unconfirmed),
             Action::CreateProposal,
-            Err(Denied::NotRegistered),
+            Some(Refusal::NotRegistered),
         ),
-        (Some(registered), Action::CreateProposal, Ok(())),
-        (Some(registered), Action::Support, Err(Denied::NotVerified)),
-        (Some(elsewhere), Action::Support, Err(Denied::WrongDistrict)),
-        (Some(resident), Action::Support, Ok(())),
+        (Some(registered), Action::CreateProposal, None),
+        (
+            Some(registered),
+            Action::Support,
+            Some(Refusal::NotVerified),
+        ),
+        (
+            Some(elsewhere),
+            Action::Support,
+            Some(Refusal::WrongDistrict),
+        ),
+        (Some(resident), Action::Support, None),
         (
             Some(resident),
             Action::CreateDebate,
-            Err(Denied::PhaseClosed),
+            Some(Refusal::PhaseClosed),
         ),
     ];
     for (user, action, expected) in cases {
@@ -191,7 +201,7 @@ async fn rules_decide_who_may_act_while_a_phase_is_open_by_the_database_clock() 
         processes::may(&mut tx, process, Some(resident), Action::Support)
             .await
             .expect("may"),
-        Err(Denied::OrganisationsMayNot)
+        Some(Refusal::OrganisationsMayNot)
     );
     tx.commit().await.expect("commit");
 }
@@ -208,8 +218,7 @@ async fn rules_freeze_once_participation_starts_and_change_only_with_an_audited_
         &new_process("ciudad", None, rules(Who::Registered, Who::Verified)),
     )
     .await
-    .expect("create")
-    .expect("created");
+    .expect("create");
     let future = NewPhase {
         title: "Debate".into(),
         starts_at: now + Duration::days(7),
@@ -218,8 +227,7 @@ async fn rules_freeze_once_participation_starts_and_change_only_with_an_audited_
     };
     processes::add_phase(&mut tx, &actor, process, &future)
         .await
-        .expect("phase")
-        .expect("added");
+        .expect("phase");
     // Before participation: rules change freely.
     let changed = processes::set_rules(
         &mut tx,
@@ -228,8 +236,7 @@ async fn rules_freeze_once_participation_starts_and_change_only_with_an_audited_
         &rules(Who::Verified, Who::Verified),
         None,
     )
-    .await
-    .expect("rules");
+    .await;
     assert_eq!(changed, Ok(()));
     let started = NewPhase {
         title: "Propuestas".into(),
@@ -239,8 +246,7 @@ async fn rules_freeze_once_participation_starts_and_change_only_with_an_audited_
     };
     processes::add_phase(&mut tx, &actor, process, &started)
         .await
-        .expect("phase")
-        .expect("added");
+        .expect("phase");
     let frozen = processes::set_rules(
         &mut tx,
         &actor,
@@ -248,9 +254,8 @@ async fn rules_freeze_once_participation_starts_and_change_only_with_an_audited_
         &rules(Who::Registered, Who::Registered),
         None,
     )
-    .await
-    .expect("rules");
-    assert_eq!(frozen, Err(Refused::RulesFrozen));
+    .await;
+    assert_eq!(frozen, Err(Refusal::RulesFrozen.into()));
     let blank = processes::set_rules(
         &mut tx,
         &actor,
@@ -258,11 +263,10 @@ async fn rules_freeze_once_participation_starts_and_change_only_with_an_audited_
         &rules(Who::Registered, Who::Registered),
         Some("  "),
     )
-    .await
-    .expect("rules");
+    .await;
     assert_eq!(
         blank,
-        Err(Refused::RulesFrozen),
+        Err(Refusal::RulesFrozen.into()),
         "an override needs a reason"
     );
     let overridden = processes::set_rules(
@@ -272,8 +276,7 @@ async fn rules_freeze_once_participation_starts_and_change_only_with_an_audited_
         &rules(Who::Registered, Who::Registered),
         Some("Acuerdo del pleno de 12 de marzo"),
     )
-    .await
-    .expect("rules");
+    .await;
     assert_eq!(overridden, Ok(()));
     let logged: (String, serde_json::Value) = sqlx::query_as(
         "SELECT action, details FROM audit_log WHERE action LIKE 'process.rules%' ORDER BY id DESC LIMIT 1",
@@ -298,8 +301,7 @@ async fn another_council_cannot_see_or_touch_a_process() {
         &new_process("solo-toledo", None, rules(Who::Registered, Who::Verified)),
     )
     .await
-    .expect("create")
-    .expect("created");
+    .expect("create");
     tx.commit().await.expect("commit");
     let mut tx = tenancy.begin(&talavera).await.expect("begin");
     assert!(
@@ -312,7 +314,7 @@ async fn another_council_cannot_see_or_touch_a_process() {
         processes::may(&mut tx, process, None, Action::Support)
             .await
             .expect("may"),
-        Err(Denied::NotFound)
+        Some(Refusal::NotFound)
     );
     tx.commit().await.expect("commit");
     for table in ["processes", "process_phases"] {

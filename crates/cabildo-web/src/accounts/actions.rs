@@ -7,8 +7,8 @@ use crate::http::error::{ApiError, PageError};
 use crate::http::ratelimit::Action;
 use crate::http::session_cache::Ended;
 use axum::http::StatusCode;
-use cabildo_engine::accounts::validate::FieldError;
-use cabildo_engine::accounts::{self, AccountError, Registered, Registration, password, sessions};
+use cabildo_engine::Error as EngineError;
+use cabildo_engine::accounts::{self, Registered, Registration, password, sessions};
 use cabildo_engine::census;
 use cabildo_engine::staff::{Actor, audit};
 use cabildo_tenancy::TenancyError;
@@ -17,16 +17,14 @@ use uuid::Uuid;
 /// Why an account action did not happen.
 #[derive(Debug)]
 pub enum Failure {
-    /// Some fields are not acceptable.
-    Invalid(Vec<FieldError>),
+    /// The engine refused (some fields are not acceptable), or failed.
+    Engine(EngineError),
     /// Too many attempts: try again after this many seconds.
     RateLimited(u64),
     /// Wrong address or password.
     InvalidCredentials,
     /// The address is not confirmed yet.
     Unconfirmed,
-    /// The database failed.
-    Store(TenancyError),
     /// Something that cannot happen did.
     Internal(&'static str),
 }
@@ -36,25 +34,22 @@ pub enum Failure {
 #[error("{0}")]
 struct Inconsistent(&'static str);
 
-impl From<AccountError> for Failure {
-    fn from(error: AccountError) -> Self {
-        match error {
-            AccountError::Invalid(errors) => Self::Invalid(errors),
-            AccountError::Tenancy(error) => Self::Store(error),
-        }
+impl From<EngineError> for Failure {
+    fn from(error: EngineError) -> Self {
+        Self::Engine(error)
     }
 }
 
 impl From<TenancyError> for Failure {
     fn from(error: TenancyError) -> Self {
-        Self::Store(error)
+        Self::Engine(error.into())
     }
 }
 
 impl From<Failure> for ApiError {
     fn from(failure: Failure) -> Self {
         match failure {
-            Failure::Invalid(errors) => Self::InvalidFields(errors),
+            Failure::Engine(error) => error.into(),
             Failure::RateLimited(seconds) => Self::RateLimited(seconds),
             Failure::InvalidCredentials => Self::Coded(
                 StatusCode::UNAUTHORIZED,
@@ -66,7 +61,6 @@ impl From<Failure> for ApiError {
                 "email_unconfirmed",
                 "Confirm your email address with the link we sent before logging in.",
             ),
-            Failure::Store(error) => error.into(),
             Failure::Internal(message) => Self::Internal(Box::new(Inconsistent(message))),
         }
     }
@@ -75,13 +69,12 @@ impl From<Failure> for ApiError {
 impl From<Failure> for PageError {
     fn from(failure: Failure) -> Self {
         match failure {
-            Failure::Invalid(errors) => Self::Invalid(errors),
+            Failure::Engine(error) => error.into(),
             Failure::RateLimited(seconds) => Self::RateLimited(seconds),
             Failure::InvalidCredentials => {
                 Self::Message(StatusCode::UNAUTHORIZED, "error-invalid-credentials")
             }
             Failure::Unconfirmed => Self::Message(StatusCode::FORBIDDEN, "error-unconfirmed"),
-            Failure::Store(error) => error.into(),
             Failure::Internal(message) => Self::Internal(Box::new(Inconsistent(message))),
         }
     }
@@ -154,7 +147,7 @@ pub async fn log_in(
         .tx(async |tx| {
             let token = sessions::start(tx, credentials.user, user_agent).await?;
             let session = sessions::find(tx, &token).await?;
-            Ok::<_, AccountError>((token, session))
+            Ok::<_, EngineError>((token, session))
         })
         .await?;
     let session = session.ok_or(Failure::Internal("a new session was not found"))?;

@@ -13,7 +13,8 @@ use crate::http::session_cache::Ended;
 use axum::Json;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cabildo_engine::accounts::{self, AccountError, Registration, api_tokens, password, sessions};
+use cabildo_engine::Error as EngineError;
+use cabildo_engine::accounts::{self, Registration, api_tokens, password, sessions};
 use cabildo_engine::{activity, organisations};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -144,7 +145,9 @@ async fn request_reset(
     ApiJson(body): ApiJson<EmailBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     match actions::request_reset(&council, &body.email).await {
-        Ok(()) | Err(Failure::Invalid(_)) => Ok(status(StatusCode::ACCEPTED, "check_your_email")),
+        Ok(()) | Err(Failure::Engine(EngineError::Invalid(_))) => {
+            Ok(status(StatusCode::ACCEPTED, "check_your_email"))
+        }
         Err(failure) => Err(failure.into()),
     }
 }
@@ -290,7 +293,7 @@ async fn me(citizen: ApiCitizen) -> Result<Response, ApiError> {
         .tx(async |tx| {
             let profile = accounts::profile(tx, user).await?;
             let organisation = organisations::of_user(tx, user).await?;
-            Ok::<_, AccountError>(profile.map(|p| (p, organisation)))
+            Ok::<_, EngineError>(profile.map(|p| (p, organisation)))
         })
         .await?;
     let Some((profile, organisation)) = found else {
@@ -488,29 +491,17 @@ async fn create_token(
         ));
     }
     let user = citizen.user();
-    let created = citizen
+    let (id, token) = citizen
         .tx(async |tx| api_tokens::create(tx, user, &body.name).await)
         .await?;
-    match created {
-        Ok((id, token)) => Ok((
-            StatusCode::CREATED,
-            Json(CreatedTokenView {
-                id,
-                name: body.name.trim().to_owned(),
-                token,
-            }),
-        )),
-        Err(api_tokens::NotCreated::Name) => Err(ApiError::Coded(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "name_invalid",
-            "Give the token a name of 1 to 100 characters.",
-        )),
-        Err(api_tokens::NotCreated::TooMany) => Err(ApiError::Coded(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "too_many_tokens",
-            "Revoke a token before creating another (20 at most).",
-        )),
-    }
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedTokenView {
+            id,
+            name: body.name.trim().to_owned(),
+            token,
+        }),
+    ))
 }
 
 /// Revokes one of the person's tokens.

@@ -13,6 +13,7 @@ use crate::ui::message::message_page;
 use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
+use cabildo_engine::Error as EngineError;
 use cabildo_engine::accounts::{self, password};
 use cabildo_engine::staff::{Actor, audit};
 use serde::Deserialize;
@@ -44,7 +45,9 @@ pub async fn forgot(
     CsrfForm(form): CsrfForm<EmailForm>,
 ) -> Result<Response, PageError> {
     match actions::request_reset(&council, &form.email).await {
-        Ok(()) | Err(Failure::Invalid(_)) => Ok(council.message(StatusCode::OK, "forgot-done")),
+        Ok(()) | Err(Failure::Engine(EngineError::Invalid(_))) => {
+            Ok(council.message(StatusCode::OK, "forgot-done"))
+        }
         Err(failure) => Err(failure.into()),
     }
 }

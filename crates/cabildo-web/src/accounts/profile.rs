@@ -15,7 +15,8 @@ use crate::ui::message::message_page;
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cabildo_engine::accounts::{self, AccountError, password};
+use cabildo_engine::Error as EngineError;
+use cabildo_engine::accounts::{self, password};
 use cabildo_engine::activity;
 use serde::Deserialize;
 
@@ -38,7 +39,7 @@ pub async fn account(citizen: Citizen) -> Result<Response, PageError> {
         .tx(async |tx| {
             let profile = accounts::profile(tx, user).await?;
             let preferences = accounts::preferences(tx, user).await?;
-            Ok::<_, AccountError>(profile.zip(preferences))
+            Ok::<_, EngineError>(profile.zip(preferences))
         })
         .await?;
     let Some((profile, preferences)) = loaded else {
@@ -77,16 +78,10 @@ pub async fn save_preferences(
         notify_email: form.notify_email,
         newsletter: form.newsletter == "on",
     };
-    let saved = citizen
+    citizen
         .tx(async |tx| accounts::set_preferences(tx, user, &preferences).await)
-        .await;
-    match saved {
-        Ok(()) => Ok(citizen.message(StatusCode::OK, "preferences-saved")),
-        Err(AccountError::Invalid(_)) => {
-            Ok(citizen.message(StatusCode::UNPROCESSABLE_ENTITY, "error-form"))
-        }
-        Err(error) => Err(error.into()),
-    }
+        .await?;
+    Ok(citizen.message(StatusCode::OK, "preferences-saved"))
 }
 
 /// The new-address form as typed.
@@ -123,7 +118,7 @@ pub async fn change_email(
         .await;
     match requested {
         Ok(()) => Ok(citizen.message(StatusCode::OK, "change-email-sent")),
-        Err(AccountError::Invalid(_)) => Ok(refused_change(
+        Err(EngineError::Invalid(_)) => Ok(refused_change(
             &citizen,
             "change-email-title",
             "email-invalid",

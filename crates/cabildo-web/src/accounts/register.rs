@@ -4,14 +4,13 @@ use crate::accounts::actions::{self, Failure};
 use crate::http::council::Council;
 use crate::http::error::PageError;
 use crate::http::extract::CsrfForm;
-use crate::ui::format::coded;
 use crate::ui::forms::{FieldView, FormView};
 use crate::ui::i18n::native_name;
 use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
-use cabildo_engine::accounts::validate::FieldError;
 use cabildo_engine::accounts::{Registration, password};
+use cabildo_engine::{Error as EngineError, FieldError};
 use serde::Deserialize;
 
 /// The registration form as typed.
@@ -59,7 +58,7 @@ fn register_form(council: &Council, typed: &RegisterForm, errors: &[FieldError])
     if language.value.is_empty() {
         language.value = tr.code().to_owned();
     }
-    let mut fields = vec![
+    let fields = vec![
         field("name", "text", "name", &typed.name),
         nickname,
         field("email", "email", "email", &typed.email),
@@ -68,19 +67,13 @@ fn register_form(council: &Council, typed: &RegisterForm, errors: &[FieldError])
         field("accept_terms", "checkbox", "off", &typed.accept_terms),
         field("newsletter", "checkbox", "off", &typed.newsletter),
     ];
-    for field in &mut fields {
-        field.error = errors
-            .iter()
-            .find(|e| e.field.name() == field.name)
-            .map(|e| coded(tr, "error", e.code));
-    }
     let mut form = FormView::new(
         tr.t("register-title"),
         "/account/register",
         fields,
         tr.t("register-submit"),
     )
-    .with_field_errors();
+    .with_errors(tr, errors);
     form.intro = Some(tr.with("register-intro", "council", &council.chrome.council));
     form.links = vec![("/account/login", tr.t("register-have-account"))];
     form
@@ -100,7 +93,7 @@ pub async fn register(
 ) -> Result<Response, PageError> {
     match actions::register(&council, &typed.registration()).await {
         Ok(()) => Ok(council.message(StatusCode::OK, "register-done")),
-        Err(Failure::Invalid(errors)) => {
+        Err(Failure::Engine(EngineError::Invalid(errors))) => {
             let form = register_form(&council, &typed, &errors);
             council.form(StatusCode::UNPROCESSABLE_ENTITY, form)
         }

@@ -12,13 +12,13 @@ use crate::http::extract::{ApiCitizen, ApiJson, Id};
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use cabildo_engine::accounts::AccountError;
+use cabildo_engine::Error as EngineError;
 use cabildo_engine::budgets::ballots::{self, Ballot, Change};
 use cabildo_engine::budgets::projects::{self, NewProject, Project};
 use cabildo_engine::budgets::results::{Outcome, money_text, units};
 use cabildo_engine::budgets::setup::{self, Budget};
 use cabildo_engine::budgets::{execution, supports, tally};
-use cabildo_engine::content::Refusal;
+use cabildo_engine::{Field, Problem};
 use cabildo_engine::{opendata, processes};
 use cabildo_tenancy::TenantTx;
 use serde::{Deserialize, Serialize};
@@ -154,7 +154,7 @@ async fn budget(council: ApiCouncil, Id(slug): Id<String>) -> Result<impl IntoRe
 }
 
 /// Whether `heading` exists and its process is published.
-async fn published_heading(tx: &mut TenantTx, heading: Uuid) -> Result<bool, AccountError> {
+async fn published_heading(tx: &mut TenantTx, heading: Uuid) -> Result<bool, EngineError> {
     Ok(match setup::of_heading(tx, heading).await? {
         Some(budget) => processes::published_by_slug(tx, &budget.process_slug)
             .await?
@@ -236,7 +236,7 @@ async fn list_projects(
             if !published_heading(tx, heading).await? {
                 return Ok(None);
             }
-            Ok::<_, AccountError>(Some(projects::of_heading(tx, heading).await?))
+            Ok::<_, EngineError>(Some(projects::of_heading(tx, heading).await?))
         })
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -276,7 +276,7 @@ async fn project(council: ApiCouncil, Id(id): Id<Uuid>) -> Result<impl IntoRespo
         .tx(async |tx| match projects::get(tx, id).await? {
             Some(project) if published_heading(tx, project.heading).await? => {
                 let updates = execution::updates(tx, id).await?;
-                Ok::<_, AccountError>(Some((project, updates)))
+                Ok::<_, EngineError>(Some((project, updates)))
             }
             _ => Ok(None),
         })
@@ -339,9 +339,7 @@ async fn propose(
     let user = citizen.user();
     let actor = cabildo_engine::staff::Actor::user(user);
     let id = citizen
-        .change(async |tx| {
-            Ok::<_, ApiError>(projects::create(tx, &actor, Some(user), &new).await??)
-        })
+        .change(async |tx| Ok::<_, ApiError>(projects::create(tx, &actor, Some(user), &new).await?))
         .await?;
     Ok((StatusCode::CREATED, Json(CreatedView { id })))
 }
@@ -363,9 +361,9 @@ async fn set_support(
     let count = citizen
         .tx(async |tx| {
             let count = if on {
-                supports::support(tx, user, project).await??
+                supports::support(tx, user, project).await?
             } else {
-                supports::unsupport(tx, user, project).await??
+                supports::unsupport(tx, user, project).await?
             };
             Ok::<_, ApiError>(count)
         })
@@ -481,7 +479,7 @@ fn results_view(outcome: &Outcome, listed: &[Project]) -> ResultsView {
 async fn decided(council: &ApiCouncil, heading: Uuid) -> Result<(Outcome, Vec<Project>), ApiError> {
     council
         .tx(async |tx| {
-            let outcome = tally::public_results(tx, heading).await??;
+            let outcome = tally::public_results(tx, heading).await?;
             Ok::<_, ApiError>((outcome, projects::of_heading(tx, heading).await?))
         })
         .await
@@ -573,7 +571,7 @@ impl From<Ballot> for BallotView {
 async fn ballot(citizen: ApiCitizen, Id(heading): Id<Uuid>) -> Result<impl IntoResponse, ApiError> {
     let user = citizen.user();
     let ballot = citizen
-        .tx(async |tx| Ok::<_, ApiError>(ballots::get(tx, user, heading).await??))
+        .tx(async |tx| Ok::<_, ApiError>(ballots::get(tx, user, heading).await?))
         .await?;
     Ok(Json(BallotView::from(ballot)))
 }
@@ -611,12 +609,13 @@ async fn cast(
     // Ballots keep the read cache.
     let ballot = citizen
         .tx(async |tx| {
-            let projects = ids.ok_or(Refusal::Invalid("projects", "not_on_ballot"))?;
+            let projects =
+                ids.ok_or(EngineError::invalid(Field::Projects, Problem::NotOnBallot))?;
             let change = Change::Replace {
                 projects,
                 submit: body.submit,
             };
-            Ok::<_, ApiError>(ballots::change(tx, user, heading, change).await??)
+            Ok::<_, ApiError>(ballots::change(tx, user, heading, change).await?)
         })
         .await?;
     Ok(Json(BallotView::from(ballot)))

@@ -14,7 +14,6 @@ use cabildo_engine::budgets::projects::{self, Project};
 use cabildo_engine::budgets::results::Outcome;
 use cabildo_engine::budgets::setup::{self, Budget};
 use cabildo_engine::budgets::tally;
-use cabildo_engine::content::Refusal;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -53,10 +52,7 @@ pub async fn projects(council: &Context, heading: Uuid) -> Result<Arc<Vec<Projec
 }
 
 /// A heading's results; only for a budget seen finished.
-pub async fn results(
-    council: &Context,
-    heading: Uuid,
-) -> Result<Arc<Result<Outcome, Refusal>>, PageError> {
+pub async fn results(council: &Context, heading: Uuid) -> Result<Arc<Outcome>, PageError> {
     council
         .cached(format!("budget-results:{heading}"), async |tx| {
             Ok::<_, PageError>(tally::public_results(tx, heading).await?)

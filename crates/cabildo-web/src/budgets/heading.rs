@@ -5,7 +5,7 @@
 use crate::budgets::DoneQuery;
 use crate::budgets::cached::{self, heading_context};
 use crate::http::council::Council;
-use crate::http::error::{PageError, refusal_message};
+use crate::http::error::PageError;
 use crate::http::extract::{Citizen, CsrfForm, Id, Upload};
 use crate::http::storage;
 use crate::ui::chrome::{Chrome, LanguageLink};
@@ -15,12 +15,13 @@ use crate::ui::tabs::ProcessTabs;
 use askama::Template;
 use axum::extract::Query;
 use axum::response::{Redirect, Response};
-use cabildo_engine::accounts::AccountError;
+use cabildo_engine::Error as EngineError;
+use cabildo_engine::Refusal;
 use cabildo_engine::budgets::ballots::{self, Ballot, Change};
 use cabildo_engine::budgets::projects::{self, NewProject, Project};
 use cabildo_engine::budgets::setup::{Budget, Phase, Style};
 use cabildo_engine::budgets::supports;
-use cabildo_engine::content::Refusal;
+use cabildo_engine::{Field, Problem};
 use serde::Deserialize;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -108,7 +109,7 @@ async fn theirs(council: &Council, budget: &Budget, heading: Uuid) -> Result<The
     if budget.phase == Phase::Balloting {
         let projects = cached::projects(council, heading).await?;
         let ballot = council
-            .tx(async |tx| ballots::get(tx, user, heading).await)
+            .tx(async |tx| EngineError::split(ballots::get(tx, user, heading).await))
             .await?;
         return Ok(Theirs {
             projects,
@@ -120,7 +121,7 @@ async fn theirs(council: &Council, budget: &Budget, heading: Uuid) -> Result<The
         .tx(async |tx| {
             let projects = Arc::new(projects::of_heading(tx, heading).await?);
             let supported = supports::of_person(tx, user, heading).await?;
-            Ok::<_, AccountError>(Theirs {
+            Ok::<_, EngineError>(Theirs {
                 projects,
                 ballot: None,
                 supported,
@@ -211,7 +212,7 @@ pub async fn show(
     let balloting = budget.phase == Phase::Balloting;
     let (ballot, denied) = match theirs.ballot {
         Some(Ok(ballot)) => (Some(ballot), None),
-        Some(Err(refusal)) => (None, Some(refusal_message(tr, refusal))),
+        Some(Err(refusal)) => (None, Some(tr.t(refusal.key()))),
         None => (None, None),
     };
     let remaining = ballot
@@ -257,9 +258,9 @@ pub async fn show(
 
 /// The estimated cost a form gives in `cost` (currency units), or why not.
 pub(crate) fn estimated_cost(typed: &str) -> Result<i64, PageError> {
-    parse_cents(typed).ok_or(PageError::Refused(Refusal::Invalid(
-        "estimated_cost",
-        "amount_invalid",
+    parse_cents(typed).ok_or(PageError::from(EngineError::invalid(
+        Field::EstimatedCost,
+        Problem::AmountInvalid,
     )))
 }
 
@@ -292,14 +293,14 @@ pub async fn propose(
     let picture = upload.file("image");
     let image = match picture.is_empty() {
         true => None,
-        false => Some(storage::store(&citizen.state, citizen.tenant.id, &picture).await?),
+        false => Some(storage::store(citizen.state.media(), citizen.tenant.id, &picture).await?),
     };
     let (user, actor) = (citizen.user(), citizen.actor(citizen.user()));
     let id = citizen
         .change(async |tx| {
-            let id = projects::create(tx, &actor, Some(user), &new).await??;
+            let id = projects::create(tx, &actor, Some(user), &new).await?;
             if let Some(name) = &image {
-                projects::set_image(tx, user, id, name).await??;
+                projects::set_image(tx, user, id, name).await?;
             }
             Ok::<_, PageError>(id)
         })
@@ -330,16 +331,16 @@ pub async fn change_ballot(
         ("remove", Some(project)) => (Change::Remove(project), "removed"),
         ("submit", _) => (Change::Submit, "submitted"),
         _ => {
-            return Err(PageError::Refused(Refusal::Invalid(
-                "projects",
-                "not_on_ballot",
+            return Err(PageError::from(EngineError::invalid(
+                Field::Projects,
+                Problem::NotOnBallot,
             )));
         }
     };
     let user = citizen.user();
     citizen
         .tx(async |tx| {
-            ballots::change(tx, user, heading, change).await??;
+            ballots::change(tx, user, heading, change).await?;
             Ok::<_, PageError>(())
         })
         .await?;

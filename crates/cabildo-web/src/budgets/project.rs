@@ -15,11 +15,12 @@ use crate::ui::tabs::ProcessTabs;
 use askama::Template;
 use axum::extract::Query;
 use axum::response::{Redirect, Response};
+use cabildo_engine::Refusal;
 use cabildo_engine::budgets::execution::{self, Update};
 use cabildo_engine::budgets::projects::{self, Project};
 use cabildo_engine::budgets::setup::Phase;
 use cabildo_engine::budgets::supports;
-use cabildo_engine::content::{Refusal, Target};
+use cabildo_engine::content::Target;
 use cabildo_engine::follows;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -178,9 +179,9 @@ pub async fn support(
     let back = citizen
         .tx(async |tx| {
             if adding {
-                supports::support(tx, user, project).await??;
+                supports::support(tx, user, project).await?;
             } else {
-                supports::unsupport(tx, user, project).await??;
+                supports::unsupport(tx, user, project).await?;
             }
             if form.back != "heading" {
                 return Ok(format!("/budget-projects/{project}?done={done}#support"));
@@ -203,12 +204,15 @@ pub async fn upload_image(
     Id(project): Id<Uuid>,
     upload: Upload,
 ) -> Result<Redirect, PageError> {
-    let name = storage::store(&citizen.state, citizen.tenant.id, &upload.file("image")).await?;
+    let name = storage::store(
+        citizen.state.media(),
+        citizen.tenant.id,
+        &upload.file("image"),
+    )
+    .await?;
     let user = citizen.user();
     citizen
-        .change(async |tx| {
-            Ok::<_, PageError>(projects::set_image(tx, user, project, &name).await??)
-        })
+        .change(async |tx| Ok::<_, PageError>(projects::set_image(tx, user, project, &name).await?))
         .await?;
     Ok(Redirect::to(&format!(
         "/budget-projects/{project}?done=pictured"

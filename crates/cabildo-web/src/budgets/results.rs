@@ -12,11 +12,10 @@ use crate::ui::i18n::Tr;
 use crate::ui::tabs::ProcessTabs;
 use askama::Template;
 use axum::response::Response;
+use cabildo_engine::Refusal;
 use cabildo_engine::budgets::projects::{self, Project};
 use cabildo_engine::budgets::results::{self, Outcome, Reason, money_text, units};
 use cabildo_engine::budgets::setup::Phase;
-use cabildo_engine::content::Refusal;
-use cabildo_engine::processes::Denied;
 use std::fmt::Write as _;
 use uuid::Uuid;
 
@@ -166,13 +165,9 @@ pub async fn page(council: Council, Id(heading): Id<Uuid>) -> Result<Response, P
     // results themselves are only computed once the database clock says so
     // (`tally::public_results`).
     if budget.phase != Phase::Finished {
-        return Err(PageError::Refused(Refusal::Denied(Denied::PhaseClosed)));
+        return Err(PageError::Refused(Refusal::PhaseClosed));
     }
     let outcome = cached::results(&council, heading).await?;
-    let outcome = outcome
-        .as_ref()
-        .as_ref()
-        .map_err(|refusal| PageError::Refused(*refusal))?;
     let list = cached::projects(&council, heading).await?;
     let info = budget
         .headings
@@ -191,7 +186,7 @@ pub async fn page(council: Council, Id(heading): Id<Uuid>) -> Result<Response, P
         total: money(tr, cents_of_millionths(outcome.total), currency),
         rule: tr.t(&format!("budget-rule-{}", budget.rule)),
         rule_explained: tr.t(&format!("budget-rule-{}-explained", budget.rule)),
-        chart: chart(tr, outcome, &list, currency),
+        chart: chart(tr, &outcome, &list, currency),
         lines: outcome
             .projects
             .iter()

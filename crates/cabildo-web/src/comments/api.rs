@@ -11,9 +11,10 @@ use axum::Json;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use cabildo_engine::accounts::AccountError;
+use cabildo_engine::Error as EngineError;
+use cabildo_engine::Refusal;
 use cabildo_engine::comments::{self, Comment, NewComment};
-use cabildo_engine::content::{Refusal, Target};
+use cabildo_engine::content::Target;
 use cabildo_engine::moderation::{self, Item};
 use cabildo_engine::staff::{self, Permission};
 use cabildo_engine::{debates, follows, processes, proposals};
@@ -35,7 +36,7 @@ pub fn routes() -> ApiRoutes {
 
 /// The item a path names: `proposals` or `debates` and an id, or
 /// `processes` and a slug (published ones only).
-async fn target(tx: &mut TenantTx, kind: &str, raw: &str) -> Result<Option<Target>, AccountError> {
+async fn target(tx: &mut TenantTx, kind: &str, raw: &str) -> Result<Option<Target>, EngineError> {
     let id = || raw.trim().parse::<Uuid>().ok();
     Ok(match kind {
         "proposals" => id().map(Target::Proposal),
@@ -137,7 +138,7 @@ async fn list(
     let found = council
         .tx(async |tx| {
             let Some(target) = target(tx, &kind, &raw).await? else {
-                return Ok::<_, AccountError>(None);
+                return Ok::<_, EngineError>(None);
             };
             let visible = match target {
                 Target::Proposal(id) => proposals::find(tx, id).await?.is_some(),
@@ -204,7 +205,7 @@ async fn create(
             let target = target(tx, &kind, &raw).await?.ok_or(Refusal::NotFound)?;
             let official =
                 body.official && staff::may(tx, user, Permission::CommentOfficially).await?;
-            let posted = comments::create(tx, user, target, &new, official).await??;
+            let posted = comments::create(tx, user, target, &new, official).await?;
             deliver(tx, &posted.notices, &language).await?;
             Ok::<_, ApiError>(posted.id)
         })
@@ -232,7 +233,7 @@ async fn edit(
 ) -> Result<impl IntoResponse, ApiError> {
     let user = citizen.user();
     citizen
-        .change(async |tx| Ok::<_, ApiError>(comments::edit(tx, user, id, &body.body).await??))
+        .change(async |tx| Ok::<_, ApiError>(comments::edit(tx, user, id, &body.body).await?))
         .await?;
     Ok(Json(IdView { id }))
 }
@@ -245,7 +246,7 @@ async fn edit(
 async fn delete(citizen: ApiCitizen, Id(id): Id<Uuid>) -> Result<impl IntoResponse, ApiError> {
     let user = citizen.user();
     citizen
-        .change(async |tx| Ok::<_, ApiError>(comments::delete(tx, user, id).await??))
+        .change(async |tx| Ok::<_, ApiError>(comments::delete(tx, user, id).await?))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -279,7 +280,7 @@ async fn vote(
 ) -> Result<impl IntoResponse, ApiError> {
     let user = citizen.user();
     let votes = citizen
-        .change(async |tx| Ok::<_, ApiError>(comments::vote(tx, user, id, body.value).await??))
+        .change(async |tx| Ok::<_, ApiError>(comments::vote(tx, user, id, body.value).await?))
         .await?;
     Ok(Json(VotesView {
         upvotes: votes.upvotes,
@@ -303,7 +304,7 @@ async fn set_following(
     citizen
         .change(async |tx| {
             let target = target(tx, &kind, &raw).await?.ok_or(Refusal::NotFound)?;
-            Ok::<_, ApiError>(follows::set(tx, user, target, on).await??)
+            Ok::<_, ApiError>(follows::set(tx, user, target, on).await?)
         })
         .await?;
     Ok(Json(FollowingView { following: on }))
@@ -373,7 +374,7 @@ async fn report(
     let user = citizen.user();
     citizen
         .change(async |tx| {
-            Ok::<_, ApiError>(moderation::report(tx, user, item, &body.reason).await??)
+            Ok::<_, ApiError>(moderation::report(tx, user, item, &body.reason).await?)
         })
         .await?;
     Ok((StatusCode::ACCEPTED, Json(ReportedView { reported: true })))

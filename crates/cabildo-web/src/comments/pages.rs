@@ -5,8 +5,9 @@ use crate::http::extract::{Citizen, CsrfForm, Id, NoFields};
 use crate::notifications::deliver;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use cabildo_engine::Refusal;
 use cabildo_engine::comments::{self, NewComment};
-use cabildo_engine::content::{Refusal, Target};
+use cabildo_engine::content::Target;
 use cabildo_engine::moderation::{self, Item};
 use cabildo_engine::staff::{self, Permission};
 use cabildo_engine::{follows, processes};
@@ -52,7 +53,7 @@ pub async fn create(
         .change(async |tx| {
             let official =
                 wants_official && staff::may(tx, user, Permission::CommentOfficially).await?;
-            let posted = comments::create(tx, user, target, &new, official).await??;
+            let posted = comments::create(tx, user, target, &new, official).await?;
             deliver(tx, &posted.notices, &language).await?;
             Ok::<_, PageError>(posted.link)
         })
@@ -77,7 +78,7 @@ pub async fn vote(
     let user = citizen.user();
     let back = citizen
         .change(async |tx| {
-            comments::vote(tx, user, id, value).await??;
+            comments::vote(tx, user, id, value).await?;
             Ok::<_, PageError>(comments::link_of(tx, id).await?.ok_or(Refusal::NotFound)?)
         })
         .await?;
@@ -100,7 +101,7 @@ pub async fn edit(
     let user = citizen.user();
     let back = citizen
         .change(async |tx| {
-            comments::edit(tx, user, id, &form.body).await??;
+            comments::edit(tx, user, id, &form.body).await?;
             Ok::<_, PageError>(comments::link_of(tx, id).await?.ok_or(Refusal::NotFound)?)
         })
         .await?;
@@ -116,7 +117,7 @@ pub async fn delete(
     let user = citizen.user();
     let back = citizen
         .change(async |tx| {
-            comments::delete(tx, user, id).await??;
+            comments::delete(tx, user, id).await?;
             Ok::<_, PageError>(comments::link_of(tx, id).await?.ok_or(Refusal::NotFound)?)
         })
         .await?;
@@ -141,7 +142,7 @@ pub async fn report(
     let item = Item::parse(&form.kind, id).ok_or(PageError::NotFound)?;
     let user = citizen.user();
     citizen
-        .tx(async |tx| Ok::<_, PageError>(moderation::report(tx, user, item, &form.reason).await??))
+        .tx(async |tx| Ok::<_, PageError>(moderation::report(tx, user, item, &form.reason).await?))
         .await?;
     Ok(citizen.message(StatusCode::OK, "report-thanks"))
 }
@@ -164,7 +165,7 @@ pub async fn follow(
     let (user, on) = (citizen.user(), form.follow == "on");
     let back = citizen
         .change(async |tx| {
-            follows::set(tx, user, target, on).await??;
+            follows::set(tx, user, target, on).await?;
             Ok::<_, PageError>(match target {
                 Target::Debate(id) => format!("/debates/{id}"),
                 Target::Proposal(id) => format!("/proposals/{id}"),

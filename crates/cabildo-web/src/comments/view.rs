@@ -6,7 +6,7 @@ use crate::http::council::Context;
 use crate::http::error::PageError;
 use crate::ui::format::{iso, paragraphs, short_date};
 use crate::ui::i18n::Tr;
-use cabildo_engine::accounts::AccountError;
+use cabildo_engine::Error as EngineError;
 use cabildo_engine::comments::{self, Comment};
 use cabildo_engine::content::Target;
 use cabildo_engine::staff::{self, Permission};
@@ -109,7 +109,7 @@ pub async fn threads<E>(
     page: i64,
 ) -> Result<Arc<(Vec<Comment>, i64)>, E>
 where
-    E: From<TenancyError> + From<AccountError>,
+    E: From<TenancyError> + From<EngineError>,
 {
     let key = format!("comments:{}:{}:{page}", target.kind(), target.id());
     council
@@ -137,7 +137,7 @@ pub async fn load(
                 .tx(async |tx| {
                     let votes = comments::votes_by(tx, user, &ids).await?;
                     let staff = staff::may(tx, user, Permission::CommentOfficially).await?;
-                    Ok::<_, AccountError>((votes, staff))
+                    Ok::<_, EngineError>((votes, staff))
                 })
                 .await?
         }

@@ -10,7 +10,7 @@ use axum::Json;
 use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use cabildo_engine::content::Refusal;
+use cabildo_engine::Refusal;
 use cabildo_engine::debates::{self, Debate, DebateSort, NewDebate};
 use cabildo_engine::processes;
 use serde::{Deserialize, Serialize};
@@ -144,7 +144,7 @@ async fn create(
             let (process, _, _) = processes::published_by_slug(tx, &slug)
                 .await?
                 .ok_or(Refusal::NotFound)?;
-            let id = debates::create(tx, user, process.id, &new).await??;
+            let id = debates::create(tx, user, process.id, &new).await?;
             Ok::<_, ApiError>(debates::find(tx, id).await?.ok_or(Refusal::NotFound)?)
         })
         .await?;

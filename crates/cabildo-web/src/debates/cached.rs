@@ -3,7 +3,7 @@
 use crate::http::council::Context;
 use crate::http::error::NotFound;
 use crate::processes::cached::{Published, published};
-use cabildo_engine::accounts::AccountError;
+use cabildo_engine::Error as EngineError;
 use cabildo_engine::content::PageRequest;
 use cabildo_engine::debates::{self, Debate, DebateSort};
 use cabildo_tenancy::TenancyError;
@@ -18,7 +18,7 @@ pub async fn list<E>(
     page: PageRequest,
 ) -> Result<(Published, Arc<(Vec<Debate>, i64)>), E>
 where
-    E: From<TenancyError> + From<AccountError> + NotFound,
+    E: From<TenancyError> + From<EngineError> + NotFound,
 {
     let process = published::<E>(council, slug).await?;
     let id = process.0.id;

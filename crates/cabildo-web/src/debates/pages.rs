@@ -3,7 +3,7 @@
 use crate::comments::view::{self, CommentsView};
 use crate::debates::cached;
 use crate::http::council::Council;
-use crate::http::error::{PageError, refusal_message};
+use crate::http::error::PageError;
 use crate::http::extract::{Citizen, CsrfForm, Id};
 use crate::http::query::{DetailQuery, ListQuery};
 use crate::processes::cached::published;
@@ -17,7 +17,8 @@ use askama::Template;
 use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use cabildo_engine::content::{Refusal, Target};
+use cabildo_engine::Refusal;
+use cabildo_engine::content::Target;
 use cabildo_engine::debates::{self, Debate, DebateSort, NewDebate, StaffAction};
 use cabildo_engine::processes::{self, Action};
 use cabildo_engine::staff::Permission;
@@ -173,22 +174,21 @@ pub async fn create(
             let (process, _, _) = processes::published_by_slug(tx, &slug)
                 .await?
                 .ok_or(Refusal::NotFound)?;
-            Ok::<_, PageError>(debates::create(tx, user, process.id, &new).await??)
+            Ok::<_, PageError>(debates::create(tx, user, process.id, &new).await?)
         })
         .await;
     match created {
         Ok(id) => Ok(Redirect::to(&format!("/debates/{id}?done=created")).into_response()),
-        Err(PageError::Refused(refusal @ Refusal::Invalid(field, _))) => {
-            let error = Some((field.to_owned(), refusal_message(&citizen.tr, refusal)));
-            form_page(
+        Err(error) => match error.field_message(&citizen.tr) {
+            Some(shown) => form_page(
                 &citizen,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 slug,
                 typed,
-                error,
-            )
-        }
-        Err(error) => Err(error),
+                Some(shown),
+            ),
+            None => Err(error),
+        },
     }
 }
 

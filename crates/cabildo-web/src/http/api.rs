@@ -7,6 +7,7 @@
 use crate::http::state::AppState;
 use axum::Router;
 use serde::Serialize;
+use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::server::Server;
 use utoipa::openapi::{InfoBuilder, OpenApi, PathItem};
@@ -110,6 +111,34 @@ pub fn methods(item: &PathItem) -> Vec<&'static str> {
     .collect()
 }
 
+/// The operations of a path item, with their methods in lower case.
+fn operations_mut(item: &mut PathItem) -> Vec<(&'static str, &mut Operation)> {
+    [
+        ("get", item.get.as_mut()),
+        ("put", item.put.as_mut()),
+        ("post", item.post.as_mut()),
+        ("delete", item.delete.as_mut()),
+        ("patch", item.patch.as_mut()),
+        ("head", item.head.as_mut()),
+        ("options", item.options.as_mut()),
+        ("trace", item.trace.as_mut()),
+    ]
+    .into_iter()
+    .filter_map(|(method, operation)| operation.map(|o| (method, o)))
+    .collect()
+}
+
+/// `get /processes/{slug}/proposals` → `get_processes_slug_proposals`.
+fn operation_id(method: &str, path: &str) -> String {
+    let words = path
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty());
+    std::iter::once(method)
+        .chain(words)
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
 /// What the document says of itself, where the API lives and how callers
 /// authenticate.
 fn finish(doc: &mut OpenApi) {
@@ -125,6 +154,13 @@ fn finish(doc: &mut OpenApi) {
         ))
         .build();
     doc.servers = Some(vec![Server::new("/api/v1")]);
+    // Handlers in different modules share names (`list`, `show`): operation
+    // ids come from method and path instead, unique by construction.
+    for (path, item) in doc.paths.paths.iter_mut() {
+        for (method, operation) in operations_mut(item) {
+            operation.operation_id = Some(operation_id(method, path));
+        }
+    }
     let components = doc.components.get_or_insert_with(Default::default);
     let mut schemas = vec![(ErrorBody::name().into_owned(), ErrorBody::schema())];
     ErrorBody::schemas(&mut schemas);
@@ -170,10 +206,15 @@ pub struct ErrorDetail {
     pub code: String,
     /// An explanation in the caller's language where the council offers it.
     pub message: String,
-    /// With `invalid_fields`: each refused field and why.
+    /// Refused fields and why: one field answers with its problem's code
+    /// (and names it in `X-Invalid-Field`), several with `invalid_fields`.
     #[schema(nullable = false)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<FieldProblem>>,
+    /// The refused line of an uploaded file (0: the file as a whole).
+    #[schema(nullable = false)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
 }
 
 /// A refused field.
@@ -251,5 +292,174 @@ impl ToSchema for Instant {}
 impl From<time::OffsetDateTime> for Instant {
     fn from(at: time::OffsetDateTime) -> Self {
         Self(at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+    use std::collections::HashSet;
+
+    /// What is wrong with an OpenAPI 3.1 document, by the rules of the
+    /// specification that a generator can break: version and info, path
+    /// templates and their parameters, unique operation ids, responses,
+    /// references that resolve, and security schemes that exist.
+    fn problems(doc: &Value) -> Vec<String> {
+        let mut found = Vec::new();
+        if doc["openapi"] != "3.1.0" {
+            found.push(format!("openapi is {}, not 3.1.0", doc["openapi"]));
+        }
+        for field in ["title", "version"] {
+            if doc["info"][field].as_str().is_none_or(str::is_empty) {
+                found.push(format!("info.{field} is missing"));
+            }
+        }
+        let schemes = &doc["components"]["securitySchemes"];
+        let mut ids = HashSet::new();
+        let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+        if paths.is_empty() {
+            found.push("no paths".to_owned());
+        }
+        for (path, item) in &paths {
+            if !path.starts_with('/') {
+                found.push(format!("{path}: does not start with /"));
+            }
+            let templated: HashSet<&str> = path
+                .split('/')
+                .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+                .collect();
+            for (method, operation) in item.as_object().into_iter().flatten() {
+                let at = format!("{method} {path}");
+                let declared: HashSet<&str> = operation["parameters"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|p| p["in"] == "path")
+                    .inspect(|p| {
+                        if p["required"] != true {
+                            found.push(format!("{at}: path parameter {} not required", p["name"]));
+                        }
+                    })
+                    .filter_map(|p| p["name"].as_str())
+                    .collect();
+                if declared != templated {
+                    found.push(format!(
+                        "{at}: path parameters {declared:?} ≠ {templated:?}"
+                    ));
+                }
+                match operation["operationId"].as_str() {
+                    Some(id) if ids.insert(id.to_owned()) => {}
+                    Some(id) => found.push(format!("{at}: operationId {id} used twice")),
+                    None => found.push(format!("{at}: no operationId")),
+                }
+                if operation["responses"]
+                    .as_object()
+                    .is_none_or(|r| r.is_empty())
+                {
+                    found.push(format!("{at}: no responses"));
+                }
+                for requirement in operation["security"].as_array().into_iter().flatten() {
+                    for name in requirement
+                        .as_object()
+                        .into_iter()
+                        .flatten()
+                        .map(|(n, _)| n)
+                    {
+                        if schemes.get(name).is_none() {
+                            found.push(format!("{at}: unknown security scheme {name}"));
+                        }
+                    }
+                }
+            }
+        }
+        let mut refs = Vec::new();
+        collect_refs(doc, &mut refs);
+        for reference in refs {
+            let target = reference
+                .strip_prefix('#')
+                .and_then(|pointer| doc.pointer(pointer));
+            if target.is_none() {
+                found.push(format!("$ref {reference} resolves to nothing"));
+            }
+        }
+        found
+    }
+
+    fn collect_refs(value: &Value, refs: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (key, value) in map {
+                    match (key.as_str(), value) {
+                        ("$ref", Value::String(reference)) => refs.push(reference.clone()),
+                        _ => collect_refs(value, refs),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| collect_refs(v, refs)),
+            _ => {}
+        }
+    }
+
+    fn served() -> Value {
+        let (_, doc, _) = crate::api_routes(&crate::WebConfig::default()).split();
+        serde_json::to_value(doc).expect("the document serialises")
+    }
+
+    #[test]
+    fn the_served_document_is_valid_openapi_3_1() {
+        let doc = served();
+        assert_eq!(problems(&doc), Vec::<String>::new());
+    }
+
+    #[test]
+    fn every_registered_route_is_in_the_document_and_nothing_else() {
+        let (_, doc, table) = crate::api_routes(&crate::WebConfig::default()).split();
+        let documented: HashSet<Route> = doc
+            .paths
+            .paths
+            .iter()
+            .flat_map(|(path, item)| methods(item).into_iter().map(|m| (m, path.clone())))
+            .collect();
+        let registered: HashSet<Route> = table.into_iter().collect();
+        assert_eq!(registered, documented);
+        assert!(documented.len() > 40, "{} routes", documented.len());
+    }
+
+    #[test]
+    fn the_validation_can_fail() {
+        let mut doc = served();
+        let (path, _) = doc["paths"]
+            .as_object()
+            .and_then(|p| p.iter().find(|(p, _)| p.contains('{')))
+            .map(|(p, i)| (p.clone(), i.clone()))
+            .expect("a templated path");
+        let item = doc["paths"][&path].as_object_mut().expect("item");
+        let operation = item.values_mut().next().expect("an operation");
+        operation["parameters"] = json!([]);
+        operation["responses"] = json!({"200": {"$ref": "#/components/responses/Nothing"}});
+        operation["security"] = json!([{"cookie-monster": []}]);
+        let found = problems(&doc);
+        for expected in [
+            "path parameters",
+            "resolves to nothing",
+            "unknown security scheme",
+        ] {
+            assert!(
+                found.iter().any(|p| p.contains(expected)),
+                "{expected}: {found:?}"
+            );
+        }
+        doc["openapi"] = json!("3.0.0");
+        assert!(problems(&doc).iter().any(|p| p.contains("openapi")));
+    }
+
+    #[test]
+    fn operation_ids_come_from_method_and_path() {
+        assert_eq!(
+            operation_id("get", "/processes/{slug}/proposals"),
+            "get_processes_slug_proposals"
+        );
+        assert_eq!(operation_id("get", "/openapi.json"), "get_openapi_json");
     }
 }

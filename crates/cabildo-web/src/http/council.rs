@@ -163,21 +163,18 @@ async fn unread(state: &AppState, tenant: &Tenant, user: Uuid) -> Result<i64, Te
 /// Why a context could not be made.
 enum Failure {
     NotFound,
-    Store(TenancyError),
+    Store(cabildo_engine::Error),
 }
 
 impl From<TenancyError> for Failure {
     fn from(error: TenancyError) -> Self {
-        Self::Store(error)
+        Self::Store(error.into())
     }
 }
 
-impl From<cabildo_engine::accounts::AccountError> for Failure {
-    fn from(error: cabildo_engine::accounts::AccountError) -> Self {
-        match error {
-            cabildo_engine::accounts::AccountError::Tenancy(error) => Self::Store(error),
-            cabildo_engine::accounts::AccountError::Invalid(_) => Self::NotFound,
-        }
+impl From<cabildo_engine::Error> for Failure {
+    fn from(error: cabildo_engine::Error) -> Self {
+        Self::Store(error)
     }
 }
 

@@ -17,10 +17,7 @@ use crate::ui::message::{keyed_page, message_page};
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use cabildo_engine::accounts::AccountError;
-use cabildo_engine::accounts::validate::FieldError;
-use cabildo_engine::content::Refusal;
-use cabildo_engine::processes::Denied;
+use cabildo_engine::{Error as EngineError, FieldError, LineError, Refusal};
 use cabildo_tenancy::TenancyError;
 use serde_json::json;
 
@@ -51,6 +48,8 @@ pub enum PageError {
     Picture(PictureRefused),
     /// Fields the page cannot show in a form.
     Invalid(Vec<FieldError>),
+    /// A line of an uploaded file.
+    Line(LineError),
     /// A message page of its own: status, and the key of its title
     /// (`{key}-title`) and body (`{key}-body`).
     Message(StatusCode, &'static str),
@@ -58,6 +57,19 @@ pub enum PageError {
     Unavailable(TenancyError),
     /// Anything else.
     Internal(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl PageError {
+    /// The first refused field and why, in `tr`'s language, when fields
+    /// are to blame (for a form shown again with what was typed).
+    pub fn field_message(&self, tr: &Tr) -> Option<(String, String)> {
+        match self {
+            Self::Invalid(fields) => fields
+                .first()
+                .map(|f| (f.field.name().to_owned(), tr.t(f.problem.key()))),
+            _ => None,
+        }
+    }
 }
 
 /// What went wrong on an API call.
@@ -79,8 +91,12 @@ pub enum ApiError {
     Refused(Refusal),
     /// A picture that is not one we take.
     Picture(PictureRefused),
-    /// Fields that are not acceptable, all at once (`invalid_fields`).
-    InvalidFields(Vec<FieldError>),
+    /// Fields that are not acceptable, all at once: one field answers
+    /// with its problem's code, several with `invalid_fields`; both list
+    /// `fields`.
+    Invalid(Vec<FieldError>),
+    /// A line of an uploaded file (`line` in the answer).
+    Line(LineError),
     /// An answer of the call's own: status, stable code, message.
     Coded(StatusCode, &'static str, &'static str),
     /// PostgreSQL is unreachable.
@@ -110,8 +126,10 @@ pub enum PageShown {
     Refusal(Refusal),
     /// A picture refused.
     Picture(PictureRefused),
-    /// Invalid fields, when no form shows them: the first one's code.
-    Invalid(Option<&'static str>),
+    /// Invalid fields, when no form shows them: the first one's problem.
+    Invalid(Option<FieldError>),
+    /// A line of an uploaded file.
+    Line(LineError),
     /// Too many attempts.
     RateLimited(u64),
     /// A bad request, without the link home.
@@ -125,7 +143,7 @@ pub struct ApiShown {
     code: &'static str,
     message: ApiMessage,
     fields: Vec<FieldError>,
-    invalid_field: Option<&'static str>,
+    line: Option<usize>,
 }
 
 /// An API error's message.
@@ -137,6 +155,8 @@ enum ApiMessage {
     Text(String),
     /// A refusal, explained in the caller's language.
     Refusal(Refusal),
+    /// The key of the explanation, in the caller's language.
+    Keyed(&'static str),
     /// A picture refused, explained in the caller's language.
     Picture(PictureRefused),
 }
@@ -144,27 +164,24 @@ enum ApiMessage {
 /// The status a refusal is answered with.
 pub fn refusal_status(refusal: Refusal) -> StatusCode {
     match refusal {
-        Refusal::Denied(denied) => match denied {
-            Denied::NotFound => StatusCode::NOT_FOUND,
-            Denied::NotRegistered => StatusCode::UNAUTHORIZED,
-            Denied::PhaseClosed
-            | Denied::NotVerified
-            | Denied::WrongDistrict
-            | Denied::OrganisationsMayNot
-            | Denied::Blocked => StatusCode::FORBIDDEN,
-        },
-        Refusal::NotFound => StatusCode::NOT_FOUND,
-        Refusal::Invalid(..) | Refusal::TooDeep | Refusal::OwnComment => {
-            StatusCode::UNPROCESSABLE_ENTITY
+        Refusal::NotFound | Refusal::NoSuchPerson => StatusCode::NOT_FOUND,
+        Refusal::NotRegistered => StatusCode::UNAUTHORIZED,
+        Refusal::PhaseClosed
+        | Refusal::NotVerified
+        | Refusal::WrongDistrict
+        | Refusal::OrganisationsMayNot
+        | Refusal::Blocked
+        | Refusal::NotAuthor
+        | Refusal::Forbidden
+        | Refusal::OtherAddress => StatusCode::FORBIDDEN,
+        Refusal::TooDeep
+        | Refusal::OwnComment
+        | Refusal::InvitationInvalid
+        | Refusal::TooManyTokens => StatusCode::UNPROCESSABLE_ENTITY,
+        Refusal::EditWindowOver | Refusal::Closed | Refusal::SlugTaken | Refusal::RulesFrozen => {
+            StatusCode::CONFLICT
         }
-        Refusal::NotAuthor | Refusal::Forbidden => StatusCode::FORBIDDEN,
-        Refusal::EditWindowOver | Refusal::Closed => StatusCode::CONFLICT,
     }
-}
-
-/// A refusal explained in `tr`'s language.
-pub fn refusal_message(tr: &Tr, refusal: Refusal) -> String {
-    coded(tr, "refusal", refusal.code())
 }
 
 fn deferred(status: StatusCode, unrendered: Unrendered) -> Response {
@@ -235,8 +252,9 @@ impl IntoResponse for PageError {
             Self::Picture(refused) => (refused.status(), PageShown::Picture(refused)),
             Self::Invalid(fields) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                PageShown::Invalid(fields.first().map(|f| f.code)),
+                PageShown::Invalid(fields.first().copied()),
             ),
+            Self::Line(error) => (StatusCode::UNPROCESSABLE_ENTITY, PageShown::Line(error)),
             Self::Message(status, key) => (status, Keyed(status, key)),
             Self::Unavailable(error) => {
                 log_failure(&error);
@@ -263,7 +281,7 @@ impl IntoResponse for ApiError {
             code,
             message,
             fields: Vec::new(),
-            invalid_field: None,
+            line: None,
         };
         let answer = match self {
             Self::NotFound => shown(
@@ -301,28 +319,32 @@ impl IntoResponse for ApiError {
                 );
                 return retry_after(deferred(answer.status, Unrendered::Api(answer)), seconds);
             }
-            Self::Refused(refusal) => ApiShown {
-                invalid_field: match refusal {
-                    Refusal::Invalid(field, _) => Some(field),
-                    _ => None,
-                },
-                ..shown(
-                    refusal_status(refusal),
-                    refusal.code(),
-                    ApiMessage::Refusal(refusal),
-                )
-            },
+            Self::Refused(refusal) => shown(
+                refusal_status(refusal),
+                refusal.code(),
+                ApiMessage::Refusal(refusal),
+            ),
             Self::Picture(refused) => shown(
                 refused.status(),
                 refused.code(),
                 ApiMessage::Picture(refused),
             ),
-            Self::InvalidFields(fields) => ApiShown {
-                fields,
+            Self::Invalid(fields) => {
+                let (code, message) = match fields.as_slice() {
+                    [one] => (one.problem.code(), ApiMessage::Keyed(one.problem.key())),
+                    _ => ("invalid_fields", Fixed("Some fields are not acceptable.")),
+                };
+                ApiShown {
+                    fields,
+                    ..shown(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+                }
+            }
+            Self::Line(error) => ApiShown {
+                line: Some(error.line),
                 ..shown(
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_fields",
-                    Fixed("Some fields are not acceptable."),
+                    error.problem.code(),
+                    ApiMessage::Keyed(error.problem.key()),
                 )
             },
             Self::Coded(status, code, message) => shown(status, code, Fixed(message)),
@@ -383,7 +405,7 @@ pub fn render(mut response: Response, tr: &Tr, api: bool) -> Response {
                 code: "not_found",
                 message: ApiMessage::Fixed("No such resource."),
                 fields: Vec::new(),
-                invalid_field: None,
+                line: None,
             },
         ),
         Unrendered::NotFound => page(
@@ -414,7 +436,7 @@ fn page(tr: &Tr, shown: &PageShown) -> Response {
             tr,
             refusal_status(*refusal),
             &tr.t("refusal-title"),
-            &refusal_message(tr, *refusal),
+            &tr.t(refusal.key()),
             true,
         ),
         PageShown::Picture(refused) => message_page(
@@ -425,11 +447,18 @@ fn page(tr: &Tr, shown: &PageShown) -> Response {
             true,
         ),
         PageShown::Invalid(None) => keyed_page(tr, StatusCode::UNPROCESSABLE_ENTITY, "error-form"),
-        PageShown::Invalid(Some(code)) => message_page(
+        PageShown::Invalid(Some(error)) => message_page(
             tr,
             StatusCode::UNPROCESSABLE_ENTITY,
             &tr.t("error-form-title"),
-            &coded(tr, "error", code),
+            &tr.t(error.problem.key()),
+            true,
+        ),
+        PageShown::Line(error) => message_page(
+            tr,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &tr.t("error-form-title"),
+            &line_message(tr, *error),
             true,
         ),
         PageShown::RateLimited(seconds) => message_page(
@@ -449,7 +478,8 @@ fn json_answer(tr: &Tr, shown: &ApiShown) -> Response {
     let message = match &shown.message {
         ApiMessage::Fixed(text) => (*text).to_owned(),
         ApiMessage::Text(text) => text.clone(),
-        ApiMessage::Refusal(refusal) => refusal_message(tr, *refusal),
+        ApiMessage::Refusal(refusal) => tr.t(refusal.key()),
+        ApiMessage::Keyed(key) => tr.t(key),
         ApiMessage::Picture(refused) => coded(tr, "refusal", refused.code()),
     };
     let mut error = json!({"code": shown.code, "message": message});
@@ -457,16 +487,46 @@ fn json_answer(tr: &Tr, shown: &ApiShown) -> Response {
         error["fields"] = shown
             .fields
             .iter()
-            .map(|e| json!({"field": e.field.name(), "code": e.code}))
+            .map(|e| json!({"field": e.field.name(), "code": e.problem.code()}))
             .collect();
     }
+    if let Some(line) = shown.line {
+        error["line"] = json!(line);
+    }
     let mut response = (shown.status, Json(json!({ "error": error }))).into_response();
-    if let Some(field) = shown.invalid_field
-        && let Ok(value) = HeaderValue::from_str(field)
-    {
-        response.headers_mut().insert("x-invalid-field", value);
+    if let [one] = shown.fields.as_slice() {
+        response.headers_mut().insert(
+            "x-invalid-field",
+            HeaderValue::from_static(one.field.name()),
+        );
     }
     response
+}
+
+/// What the engine refused, explained in `tr`'s language, for a form shown
+/// again (its first field, when a field is to blame); `None` when the engine
+/// failed rather than refused.
+pub fn refused(tr: &Tr, error: &EngineError) -> Option<(Option<&'static str>, String)> {
+    match error {
+        EngineError::Refused(refusal) => Some((None, tr.t(refusal.key()))),
+        EngineError::Invalid(fields) => fields
+            .first()
+            .map(|f| (Some(f.field.name()), tr.t(f.problem.key()))),
+        EngineError::Line(line) => Some((None, line_message(tr, *line))),
+        EngineError::Store(_) => None,
+    }
+}
+
+/// A refused line of a file, explained in `tr`'s language.
+pub fn line_message(tr: &Tr, error: LineError) -> String {
+    let problem = tr.t(error.problem.key());
+    if error.line == 0 {
+        return problem;
+    }
+    tr.args(
+        "staff-budget-file-line",
+        &[("line", error.line.to_string()), ("problem", problem)],
+    )
 }
 
 impl From<TenancyError> for PageError {
@@ -497,20 +557,24 @@ impl From<TenancyError> for ApiError {
     }
 }
 
-impl From<AccountError> for PageError {
-    fn from(error: AccountError) -> Self {
+impl From<EngineError> for PageError {
+    fn from(error: EngineError) -> Self {
         match error {
-            AccountError::Invalid(fields) => Self::Invalid(fields),
-            AccountError::Tenancy(error) => error.into(),
+            EngineError::Refused(refusal) => Self::Refused(refusal),
+            EngineError::Invalid(fields) => Self::Invalid(fields),
+            EngineError::Line(line) => Self::Line(line),
+            EngineError::Store(error) => error.into(),
         }
     }
 }
 
-impl From<AccountError> for ApiError {
-    fn from(error: AccountError) -> Self {
+impl From<EngineError> for ApiError {
+    fn from(error: EngineError) -> Self {
         match error {
-            AccountError::Invalid(fields) => Self::InvalidFields(fields),
-            AccountError::Tenancy(error) => error.into(),
+            EngineError::Refused(refusal) => Self::Refused(refusal),
+            EngineError::Invalid(fields) => Self::Invalid(fields),
+            EngineError::Line(line) => Self::Line(line),
+            EngineError::Store(error) => error.into(),
         }
     }
 }
@@ -572,81 +636,26 @@ impl NotFound for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cabildo_engine::Problem;
 
+    /// Every refusal and every field problem the engine can answer with
+    /// is explained in every interface language.
     #[test]
-    fn every_refusal_has_words_in_every_language() {
-        let refusals = [
-            Refusal::Denied(Denied::PhaseClosed),
-            Refusal::Denied(Denied::NotRegistered),
-            Refusal::Denied(Denied::NotVerified),
-            Refusal::Denied(Denied::WrongDistrict),
-            Refusal::Denied(Denied::OrganisationsMayNot),
-            Refusal::Denied(Denied::Blocked),
-            Refusal::NotFound,
-            Refusal::NotAuthor,
-            Refusal::EditWindowOver,
-            Refusal::Closed,
-            Refusal::TooDeep,
-            Refusal::OwnComment,
-            Refusal::Forbidden,
-        ];
-        // Every `Refusal::Invalid` code the engine uses.
-        let invalid = [
-            "title_invalid",
-            "summary_invalid",
-            "body_invalid",
-            "district_unknown",
-            "alignment_invalid",
-            "vote_invalid",
-            "reason_invalid",
-            "message_invalid",
-            "answer_invalid",
-            "status_invalid",
-            // Budgets.
-            "currency_invalid",
-            "percent_invalid",
-            "number_invalid",
-            "dates_invalid",
-            "headings_invalid",
-            "heading_name_invalid",
-            "amount_invalid",
-            "max_projects_invalid",
-            "heading_twice",
-            "budget_exists",
-            "voting_started",
-            "description_invalid",
-            "location_invalid",
-            "explanation_required",
-            "explanation_invalid",
-            "not_feasible",
-            "not_on_ballot",
-            "wrong_heading",
-            "over_budget",
-            "too_many_projects",
-            "empty_ballot",
-            "below_min_spend",
-            "ballot_final",
-            "results_unavailable",
-            "too_many_supports",
-            "choice_invalid",
-            "not_qualified",
-            "already_imported",
-            "not_a_winner",
-            "body_invalid",
-        ];
+    fn every_refusal_and_problem_has_words_in_every_language() {
+        let keys = Refusal::ALL
+            .iter()
+            .map(|r| r.key())
+            .chain(Problem::ALL.iter().map(|p| p.key()));
+        let keys: Vec<&str> = keys.collect();
         for code in crate::ui::i18n::UI_LANGUAGES {
             let tr = Tr::new(code);
-            let mut messages: Vec<String> =
-                refusals.iter().map(|r| refusal_message(&tr, *r)).collect();
-            messages.extend(
-                invalid
-                    .iter()
-                    .map(|c| refusal_message(&tr, Refusal::Invalid("field", c))),
-            );
-            for message in messages {
+            for key in &keys {
+                let message = tr.t(key);
                 assert!(
-                    !message.is_empty() && !message.contains("Unknown localization"),
-                    "{code}: {message}"
+                    !message.is_empty()
+                        && !message.contains("Unknown localization")
+                        && message != *key,
+                    "{code}: {key} has no words ({message})"
                 );
             }
         }

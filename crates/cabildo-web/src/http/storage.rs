@@ -6,7 +6,6 @@
 //! object storage fits behind the same two calls. Names are ours (random,
 //! checked on the way in and out), so no path can be smuggled in.
 
-use crate::http::state::AppState;
 use axum::http::StatusCode;
 use cabildo_tenancy::TenantId;
 use std::future::Future;
@@ -146,7 +145,7 @@ pub enum PictureError {
 
 /// Checks and stores a picture for `tenant`; returns its name.
 pub async fn store(
-    state: &AppState,
+    media: &dyn Storage,
     tenant: TenantId,
     bytes: &[u8],
 ) -> Result<String, PictureError> {
@@ -160,8 +159,7 @@ pub async fn store(
         return Err(PictureError::Refused(Refused::NotAnImage));
     };
     let name = format!("{}.{ext}", uuid::Uuid::new_v4().simple());
-    state
-        .media()
+    media
         .put(tenant, &name, bytes)
         .await
         .map_err(PictureError::Failed)?;

@@ -10,7 +10,8 @@
 use crate::http::cookies::cookie;
 use crate::http::state::AppState;
 use axum::http::{HeaderMap, header};
-use cabildo_engine::accounts::{AccountError, api_tokens, sessions, tokens};
+use cabildo_engine::Error as EngineError;
+use cabildo_engine::accounts::{api_tokens, sessions, tokens};
 use cabildo_tenancy::Tenant;
 
 /// The visitor of a council's site.
@@ -37,7 +38,7 @@ impl Visitor {
         state: &AppState,
         tenant: &Tenant,
         headers: &HeaderMap,
-    ) -> Result<Self, AccountError> {
+    ) -> Result<Self, EngineError> {
         let names = state.cookie_names();
         let mut session = None;
         let mut session_token = None;

@@ -9,8 +9,8 @@ use crate::ui::i18n::Tr;
 use askama::Template;
 use axum::extract::Query;
 use axum::response::{Redirect, Response};
-use cabildo_engine::accounts::AccountError;
-use cabildo_engine::content::Refusal;
+use cabildo_engine::Error as EngineError;
+use cabildo_engine::Refusal;
 use cabildo_engine::moderation::{self, Blocked, Decision, Item, Reported};
 use cabildo_engine::staff::{self, Permission};
 use cabildo_tenancy::TenantTx;
@@ -38,7 +38,7 @@ pub async fn page(staff: Staff, Query(query): Query<DetailQuery>) -> Result<Resp
         .tx(async |tx| {
             let queue = moderation::queue(tx).await?;
             let blocked = moderation::blocked(tx).await?;
-            Ok::<_, AccountError>((queue, blocked))
+            Ok::<_, EngineError>((queue, blocked))
         })
         .await?;
     staff.render(&Page {
@@ -127,7 +127,7 @@ pub async fn block(
         .change(async |tx| {
             moderator(tx, user).await?;
             if on {
-                let notices = moderation::block(tx, &actor, target, &form.message).await??;
+                let notices = moderation::block(tx, &actor, target, &form.message).await?;
                 deliver(tx, &notices, &language).await?;
             } else if !moderation::unblock(tx, &actor, target).await? {
                 return Err(PageError::Refused(Refusal::NotFound));

@@ -6,7 +6,7 @@
 //! These pages speak the visitor's interface language, as mail readers
 //! arrive without the council's cookies.
 
-use crate::http::error::{PageError, render};
+use crate::http::error::PageError;
 use crate::http::site::LanguageRequest;
 use crate::http::state::AppState;
 use crate::ui::i18n::Tr;
@@ -47,10 +47,10 @@ struct Valid {
     list: List,
 }
 
-/// The link checked, or the page refusing it.
-fn checked(state: &AppState, site: &Site, tr: &Tr, link: &Link) -> Result<Valid, Response> {
+/// The link checked, or why it is refused.
+fn checked(state: &AppState, site: &Site, link: &Link) -> Result<Valid, PageError> {
     let Some(signer) = state.config.unsubscribe.as_ref() else {
-        return Err(render(PageError::NotFound.into_response(), tr, false));
+        return Err(PageError::NotFound);
     };
     let valid = || {
         let Site::Council(tenant) = site else {
@@ -66,15 +66,10 @@ fn checked(state: &AppState, site: &Site, tr: &Tr, link: &Link) -> Result<Valid,
                 list,
             })
     };
-    valid().ok_or_else(|| {
-        message_page(
-            tr,
-            StatusCode::BAD_REQUEST,
-            &tr.t("unsubscribe-invalid-title"),
-            &tr.t("unsubscribe-invalid-body"),
-            true,
-        )
-    })
+    valid().ok_or(PageError::Message(
+        StatusCode::BAD_REQUEST,
+        "unsubscribe-invalid",
+    ))
 }
 
 /// `GET /unsubscribe?u=&l=&t=`: a button.
@@ -83,12 +78,9 @@ pub async fn confirm(
     Extension(site): Extension<Site>,
     Extension(language): Extension<LanguageRequest>,
     Query(link): Query<Link>,
-) -> Response {
+) -> Result<Response, PageError> {
     let tr = language.ui();
-    let valid = match checked(&state, &site, &tr, &link) {
-        Ok(valid) => valid,
-        Err(response) => return response,
-    };
+    let valid = checked(&state, &site, &link)?;
     let key = match valid.list {
         List::Newsletter => "unsubscribe-newsletter",
         List::Notifications => "unsubscribe-notifications",
@@ -98,12 +90,9 @@ pub async fn confirm(
         user: link.u.as_deref().unwrap_or_default(),
         list: link.l.as_deref().unwrap_or_default(),
         token: link.t.as_deref().unwrap_or_default(),
-        tr: tr.clone(),
+        tr,
     };
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(error) => render(PageError::from(error).into_response(), &tr, false),
-    }
+    Ok(Html(page.render()?).into_response())
 }
 
 /// `POST /unsubscribe?u=&l=&t=`.
@@ -112,26 +101,20 @@ pub async fn unsubscribe(
     Extension(site): Extension<Site>,
     Extension(language): Extension<LanguageRequest>,
     Query(link): Query<Link>,
-) -> Response {
+) -> Result<Response, PageError> {
     let tr = language.ui();
-    let valid = match checked(&state, &site, &tr, &link) {
-        Ok(valid) => valid,
-        Err(response) => return response,
-    };
-    let done = state
+    let valid = checked(&state, &site, &link)?;
+    state
         .tenancy
         .transaction(&valid.tenant, async |tx| {
             unsubscribe::unsubscribe(tx, valid.user, valid.list).await
         })
-        .await;
-    match done {
-        Ok(_) => message_page(
-            &tr,
-            StatusCode::OK,
-            &tr.t("unsubscribe-done-title"),
-            &tr.with("unsubscribe-done-body", "council", &valid.tenant.name),
-            true,
-        ),
-        Err(error) => render(PageError::from(error).into_response(), &tr, false),
-    }
+        .await?;
+    Ok(message_page(
+        &tr,
+        StatusCode::OK,
+        &tr.t("unsubscribe-done-title"),
+        &tr.with("unsubscribe-done-body", "council", &valid.tenant.name),
+        true,
+    ))
 }

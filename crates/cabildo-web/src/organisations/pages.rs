@@ -5,9 +5,9 @@ use crate::http::extract::{Citizen, CsrfForm, Id, Staff};
 use crate::ui::forms::{FieldView, FormView};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use cabildo_engine::accounts::AccountError;
 use cabildo_engine::organisations::{self, Application, Verdict};
 use cabildo_engine::staff::Permission;
+use cabildo_engine::{Error as EngineError, FieldError};
 use cabildo_notify::NewNotification;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -47,7 +47,7 @@ fn form(
     citizen: &Citizen,
     typed: &ApplicationForm,
     status: Option<String>,
-    refused: &[organisations::Refusal],
+    refused: &[FieldError],
 ) -> FormView {
     let tr = &citizen.tr;
     let fields = typed
@@ -61,10 +61,6 @@ fn form(
             };
             let mut field = FieldView::new(tr, name, kind, autocomplete, value);
             field.label = tr.t(&format!("organisation-{}", name.replace('_', "-")));
-            field.error = refused
-                .iter()
-                .find(|(f, _)| *f == name)
-                .map(|(_, code)| tr.t(&format!("organisation-error-{code}")));
             field
         })
         .collect();
@@ -74,7 +70,7 @@ fn form(
         fields,
         tr.t("organisation-submit"),
     )
-    .with_field_errors();
+    .with_errors(tr, refused);
     form.intro = Some(status.unwrap_or_else(|| tr.t("organisation-intro")));
     form.links = vec![("/account", tr.t("account-title"))];
     form
@@ -120,13 +116,14 @@ pub async fn apply(
     let application = typed.application();
     let applied = citizen
         .tx(async |tx| organisations::apply(tx, user, &application).await)
-        .await?;
+        .await;
     match applied {
         Ok(()) => Ok(citizen.message(StatusCode::OK, "organisation-applied")),
-        Err(refused) => {
+        Err(EngineError::Invalid(refused)) => {
             let view = form(&citizen, &typed, None, &refused);
             citizen.form(StatusCode::UNPROCESSABLE_ENTITY, view)
         }
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -170,7 +167,7 @@ pub async fn review(
                 };
                 cabildo_notify::notifications::notify(tx, &notification).await?;
             }
-            Ok::<_, AccountError>(applicant)
+            Ok::<_, EngineError>(applicant)
         })
         .await?;
     Ok(match applicant {

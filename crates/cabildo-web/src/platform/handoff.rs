@@ -10,7 +10,8 @@ use crate::http::extract::CsrfForm;
 use axum::extract::Query;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use cabildo_engine::accounts::{AccountError, sessions};
+use cabildo_engine::Error as EngineError;
+use cabildo_engine::accounts::sessions;
 use cabildo_engine::platform;
 
 /// `GET /staff/handoff?token=…`: a button (GET never changes anything).
@@ -52,7 +53,7 @@ pub async fn handoff(
         .tx(async |tx| {
             let user = platform::council_account(tx, &arrival).await?;
             let token = sessions::start(tx, user, user_agent).await?;
-            Ok::<_, AccountError>((user, token))
+            Ok::<_, EngineError>((user, token))
         })
         .await?;
     state.sessions.set_unread(council.tenant.id, user, None);

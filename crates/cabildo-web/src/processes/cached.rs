@@ -2,7 +2,7 @@
 
 use crate::http::council::Context;
 use crate::http::error::NotFound;
-use cabildo_engine::accounts::AccountError;
+use cabildo_engine::Error as EngineError;
 use cabildo_engine::processes::{self, CalendarEntry, Phase, Summary};
 use cabildo_engine::proposals::{self, Proposal};
 use cabildo_tenancy::TenancyError;
@@ -15,7 +15,7 @@ pub type Published = (Summary, String, Vec<Phase>);
 /// The published process `slug`.
 pub async fn process<E>(council: &Context, slug: &str) -> Result<Arc<Option<Published>>, E>
 where
-    E: From<TenancyError> + From<AccountError>,
+    E: From<TenancyError> + From<EngineError>,
 {
     council
         .cached(format!("process:{slug}"), async |tx| {
@@ -27,7 +27,7 @@ where
 /// The published process `slug`, or no such page.
 pub async fn published<E>(council: &Context, slug: &str) -> Result<Published, E>
 where
-    E: From<TenancyError> + From<AccountError> + NotFound,
+    E: From<TenancyError> + From<EngineError> + NotFound,
 {
     process::<E>(council, slug)
         .await?
@@ -49,7 +49,7 @@ pub struct Listing {
 /// The council's listing.
 pub async fn listing<E>(council: &Context) -> Result<Arc<Listing>, E>
 where
-    E: From<TenancyError> + From<AccountError>,
+    E: From<TenancyError> + From<EngineError>,
 {
     council
         .cached("listing".to_owned(), async |tx| {

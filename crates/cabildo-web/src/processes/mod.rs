@@ -13,7 +13,7 @@ use crate::http::error::PageError;
 use crate::http::state::AppState;
 use axum::Router;
 use axum::routing::{get, post};
-use cabildo_engine::content::Refusal;
+use cabildo_engine::Refusal;
 use cabildo_engine::processes::{self, Action};
 use uuid::Uuid;
 
@@ -50,9 +50,7 @@ pub async fn may_start(
             let Some((process, _, _)) = processes::published_by_slug(tx, slug).await? else {
                 return Err(PageError::Refused(Refusal::NotFound));
             };
-            processes::may(tx, process.id, Some(user), action)
-                .await?
-                .map_err(|denied| PageError::Refused(Refusal::from(denied)))
+            Ok(processes::require(tx, process.id, Some(user), action).await?)
         })
         .await
 }

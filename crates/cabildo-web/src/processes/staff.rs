@@ -2,7 +2,7 @@
 //! rules, add and remove phases, change texts and scope, add a hero
 //! picture, publish and archive. Every change is audited by the engine.
 
-use crate::http::error::PageError;
+use crate::http::error::{PageError, refused};
 use crate::http::extract::{CsrfForm, Id, NoFields, Staff, Upload};
 use crate::http::storage::{self, PictureError};
 use crate::ui::chrome::{Chrome, LanguageLink};
@@ -11,11 +11,9 @@ use crate::ui::i18n::Tr;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
-use cabildo_engine::accounts::AccountError;
-use cabildo_engine::processes::{
-    self, Component, NewPhase, NewProcess, Refused, Rules, Texts, Who,
-};
+use cabildo_engine::processes::{self, Component, NewPhase, NewProcess, Rules, Texts, Who};
 use cabildo_engine::staff::Permission;
+use cabildo_engine::{Error as EngineError, Refusal};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -66,7 +64,7 @@ async fn render(
         .tx(async |tx| {
             let all = processes::all(tx).await?;
             let phases = processes::all_phases(tx).await?;
-            Ok::<_, AccountError>((all, phases))
+            Ok::<_, EngineError>((all, phases))
         })
         .await?;
     let tr = &staff.tr;
@@ -123,31 +121,23 @@ pub async fn page(staff: Staff) -> Result<Response, PageError> {
     render(&staff, None, None, StatusCode::OK).await
 }
 
-/// A refusal in the page's words.
-fn refusal(tr: &Tr, refused: Refused) -> String {
-    match refused {
-        Refused::Invalid(code) => coded(tr, "staff-process-error", code),
-        Refused::SlugTaken => tr.t("staff-process-error-slug-taken"),
-        Refused::NotFound => tr.t("error-not-found-title"),
-        Refused::RulesFrozen => tr.t("staff-process-error-frozen"),
-    }
-}
-
 /// The page after an admin action: its notice (the council's pages then
 /// show the change), or why it was refused.
 async fn finish(
     staff: &Staff,
-    outcome: Result<&'static str, Refused>,
+    outcome: Result<&'static str, EngineError>,
 ) -> Result<Response, PageError> {
     match outcome {
         Ok(notice) => {
             staff.state.reads.changed(staff.tenant.id).await;
             render(staff, Some(staff.tr.t(notice)), None, StatusCode::OK).await
         }
-        Err(refused) => {
-            let error = Some(refusal(&staff.tr, refused));
-            render(staff, None, error, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
+        Err(error) => match refused(&staff.tr, &error) {
+            Some((_, message)) => {
+                render(staff, None, Some(message), StatusCode::UNPROCESSABLE_ENTITY).await
+            }
+            None => Err(error.into()),
+        },
     }
 }
 
@@ -188,7 +178,7 @@ pub async fn create(
     let actor = staff.actor(staff.user());
     let created = staff
         .tx(async |tx| processes::create(tx, &actor, &new).await)
-        .await?;
+        .await;
     finish(&staff, created.map(|_| "staff-process-created")).await
 }
 
@@ -236,7 +226,7 @@ pub async fn add_phase(
     let actor = staff.actor(staff.user());
     let added = staff
         .tx(async |tx| processes::add_phase(tx, &actor, process, &phase).await)
-        .await?;
+        .await;
     finish(&staff, added.map(|_| "staff-phase-added")).await
 }
 
@@ -265,14 +255,15 @@ pub async fn upload_image(
     upload: Upload,
 ) -> Result<Response, PageError> {
     staff.require(Permission::ManageProcesses)?;
-    let name = match storage::store(&staff.state, staff.tenant.id, &upload.file("image")).await {
-        Ok(name) => name,
-        Err(PictureError::Refused(refused)) => {
-            let error = Some(coded(&staff.tr, "refusal", refused.code()));
-            return render(&staff, None, error, refused.status()).await;
-        }
-        Err(failed) => return Err(failed.into()),
-    };
+    let name =
+        match storage::store(staff.state.media(), staff.tenant.id, &upload.file("image")).await {
+            Ok(name) => name,
+            Err(PictureError::Refused(refused)) => {
+                let error = Some(coded(&staff.tr, "refusal", refused.code()));
+                return render(&staff, None, error, refused.status()).await;
+            }
+            Err(failed) => return Err(failed.into()),
+        };
     let actor = staff.actor(staff.user());
     let saved = staff
         .tx(async |tx| processes::set_image(tx, &actor, id, Some(&name)).await)
@@ -309,8 +300,8 @@ pub async fn update(
     let actor = staff.actor(staff.user());
     let updated = staff
         .tx(async |tx| processes::update(tx, &actor, id, &texts).await)
-        .await?;
-    finish(&staff, updated.map(|()| "staff-process-updated")).await
+        .await;
+    finish(&staff, updated.map(|_| "staff-process-updated")).await
 }
 
 /// `POST /staff/processes/{id}/archive`: off the public site.
@@ -327,7 +318,7 @@ pub async fn archive(
     let outcome = if archived {
         Ok("staff-process-archived")
     } else {
-        Err(Refused::NotFound)
+        Err(Refusal::NotFound.into())
     };
     finish(&staff, outcome).await
 }
@@ -342,12 +333,6 @@ pub async fn remove_phase(
     let actor = staff.actor(staff.user());
     let removed = staff
         .tx(async |tx| processes::remove_phase(tx, &actor, id).await)
-        .await?;
-    let outcome = match removed {
-        Ok(()) => Ok("staff-phase-removed"),
-        // For a phase, "frozen" means it has begun.
-        Err(Refused::RulesFrozen) => Err(Refused::Invalid("phase_started")),
-        Err(other) => Err(other),
-    };
-    finish(&staff, outcome).await
+        .await;
+    finish(&staff, removed.map(|()| "staff-phase-removed")).await
 }

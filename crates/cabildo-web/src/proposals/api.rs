@@ -14,10 +14,13 @@ use axum::extract::Query;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
-use cabildo_engine::content::{PageRequest, Refusal};
+use cabildo_engine::Error as EngineError;
+use cabildo_engine::Refusal;
+use cabildo_engine::content::PageRequest;
 use cabildo_engine::processes;
 use cabildo_engine::proposals::{self, NewProposal, Proposal, ProposalSort, Status};
 use cabildo_engine::staff::{self, Permission};
+use cabildo_engine::{Field, Problem};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::routes;
@@ -187,7 +190,7 @@ async fn create(
             let (process, _, _) = processes::published_by_slug(tx, &slug)
                 .await?
                 .ok_or(Refusal::NotFound)?;
-            let id = proposals::create(tx, user, process.id, &new).await??;
+            let id = proposals::create(tx, user, process.id, &new).await?;
             Ok::<_, ApiError>(proposals::find(tx, id).await?.ok_or(Refusal::NotFound)?)
         })
         .await?;
@@ -237,7 +240,7 @@ async fn edit(
     let (new, user) = (body.proposal(), citizen.user());
     let proposal = citizen
         .change(async |tx| {
-            proposals::edit(tx, user, id, &new).await??;
+            proposals::edit(tx, user, id, &new).await?;
             Ok::<_, ApiError>(proposals::find(tx, id).await?.ok_or(Refusal::NotFound)?)
         })
         .await?;
@@ -259,7 +262,7 @@ pub struct StatusView {
 async fn withdraw(citizen: ApiCitizen, Id(id): Id<Uuid>) -> Result<impl IntoResponse, ApiError> {
     let user = citizen.user();
     citizen
-        .change(async |tx| Ok::<_, ApiError>(proposals::withdraw(tx, user, id).await??))
+        .change(async |tx| Ok::<_, ApiError>(proposals::withdraw(tx, user, id).await?))
         .await?;
     Ok(Json(StatusView {
         status: "withdrawn",
@@ -286,7 +289,7 @@ async fn support(citizen: ApiCitizen, Id(id): Id<Uuid>) -> Result<impl IntoRespo
     // Supports keep the read cache: list counts may lag a few seconds.
     let supported = citizen
         .tx(async |tx| {
-            let supported = proposals::support(tx, user, id).await??;
+            let supported = proposals::support(tx, user, id).await?;
             deliver(tx, &supported.notices, &language).await?;
             Ok::<_, ApiError>(supported)
         })
@@ -311,7 +314,7 @@ async fn support(citizen: ApiCitizen, Id(id): Id<Uuid>) -> Result<impl IntoRespo
 async fn unsupport(citizen: ApiCitizen, Id(id): Id<Uuid>) -> Result<impl IntoResponse, ApiError> {
     let user = citizen.user();
     let count = citizen
-        .change(async |tx| Ok::<_, ApiError>(proposals::unsupport(tx, user, id).await??))
+        .change(async |tx| Ok::<_, ApiError>(proposals::unsupport(tx, user, id).await?))
         .await?;
     Ok(Json(SupportView {
         supported: false,
@@ -340,9 +343,9 @@ async fn set_status(
     Id(id): Id<Uuid>,
     ApiJson(body): ApiJson<StatusBody>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let status = Status::parse(&body.status).ok_or(ApiError::Refused(Refusal::Invalid(
-        "status",
-        "status_invalid",
+    let status = Status::parse(&body.status).ok_or(ApiError::from(EngineError::invalid(
+        Field::Status,
+        Problem::StatusInvalid,
     )))?;
     let (user, language) = (citizen.user(), citizen.tr.code().to_owned());
     let actor = citizen.actor(user);
@@ -355,7 +358,7 @@ async fn set_status(
                     "Only admins and evaluators answer proposals.",
                 ));
             }
-            let notices = proposals::set_status(tx, &actor, id, status, &body.answer).await??;
+            let notices = proposals::set_status(tx, &actor, id, status, &body.answer).await?;
             deliver(tx, &notices, &language).await?;
             Ok(())
         })
@@ -393,10 +396,10 @@ async fn put_image(
             "Pictures are at most 5 MB.",
         )
     })?;
-    let name = storage::store(&citizen.state, citizen.tenant.id, &body).await?;
+    let name = storage::store(citizen.state.media(), citizen.tenant.id, &body).await?;
     let user = citizen.user();
     citizen
-        .change(async |tx| Ok::<_, ApiError>(proposals::set_image(tx, user, id, &name).await??))
+        .change(async |tx| Ok::<_, ApiError>(proposals::set_image(tx, user, id, &name).await?))
         .await?;
     Ok(Json(ImageView {
         image: format!("/media/{name}"),

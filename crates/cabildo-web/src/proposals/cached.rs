@@ -3,7 +3,7 @@
 use crate::http::council::Context;
 use crate::http::error::NotFound;
 use crate::processes::cached::{Published, published};
-use cabildo_engine::accounts::AccountError;
+use cabildo_engine::Error as EngineError;
 use cabildo_engine::content::PageRequest;
 use cabildo_engine::proposals::{self, Filter, Proposal, ProposalSort};
 use cabildo_tenancy::TenancyError;
@@ -19,7 +19,7 @@ pub async fn list<E>(
     page: PageRequest,
 ) -> Result<(Published, Arc<(Vec<Proposal>, i64)>), E>
 where
-    E: From<TenancyError> + From<AccountError> + NotFound,
+    E: From<TenancyError> + From<EngineError> + NotFound,
 {
     let process = published::<E>(council, slug).await?;
     let id = process.0.id;
@@ -48,7 +48,7 @@ where
 /// A proposal as anonymous visitors see it.
 pub async fn proposal<E>(council: &Context, id: Uuid) -> Result<Arc<Option<Proposal>>, E>
 where
-    E: From<TenancyError> + From<AccountError>,
+    E: From<TenancyError> + From<EngineError>,
 {
     council
         .cached(format!("proposal:{id}"), async |tx| {

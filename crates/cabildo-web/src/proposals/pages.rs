@@ -2,7 +2,7 @@
 
 use crate::comments::view::{self, CommentsView};
 use crate::http::council::Council;
-use crate::http::error::{PageError, refusal_message};
+use crate::http::error::PageError;
 use crate::http::extract::{Citizen, CsrfForm, Id, NoFields, Upload};
 use crate::http::query::{DetailQuery, ListQuery};
 use crate::http::storage;
@@ -20,11 +20,13 @@ use askama::Template;
 use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use cabildo_engine::accounts::AccountError;
-use cabildo_engine::content::{Refusal, Target};
-use cabildo_engine::processes::{self, Action, Denied};
+use cabildo_engine::Error as EngineError;
+use cabildo_engine::Refusal;
+use cabildo_engine::content::Target;
+use cabildo_engine::processes::{self, Action};
 use cabildo_engine::proposals::{self, NewProposal, Proposal, ProposalSort, Status};
 use cabildo_engine::staff::{self, Permission};
+use cabildo_engine::{Field, Problem};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -177,15 +179,8 @@ fn form_page(
     status: StatusCode,
     (action, heading): (String, String),
     new: &NewProposal,
-    error: Option<Refusal>,
+    error: Option<(String, String)>,
 ) -> Result<Response, PageError> {
-    let error = error.map(|refusal| {
-        let field = match refusal {
-            Refusal::Invalid(field, _) => field.to_owned(),
-            _ => String::new(),
-        };
-        (field, refusal_message(&council.tr, refusal))
-    });
     council.render_status(
         status,
         &FormPage {
@@ -233,12 +228,15 @@ pub async fn create(
             let (process, _, _) = processes::published_by_slug(tx, &slug)
                 .await?
                 .ok_or(Refusal::NotFound)?;
-            Ok::<_, PageError>(proposals::create(tx, user, process.id, &new).await??)
+            Ok::<_, PageError>(proposals::create(tx, user, process.id, &new).await?)
         })
         .await;
     match created {
         Ok(id) => Ok(Redirect::to(&format!("/proposals/{id}?done=created")).into_response()),
-        Err(PageError::Refused(refusal @ Refusal::Invalid(..))) => {
+        Err(error) => {
+            let Some(shown) = error.field_message(&citizen.tr) else {
+                return Err(error);
+            };
             let place = (
                 format!("/processes/{slug}/proposals"),
                 citizen.tr.t("proposal-new"),
@@ -248,10 +246,9 @@ pub async fn create(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 place,
                 &new,
-                Some(refusal),
+                Some(shown),
             )
         }
-        Err(error) => Err(error),
     }
 }
 
@@ -283,7 +280,7 @@ struct ProposalPage<'a> {
 /// What a proposal's page shows of and for its visitor.
 struct Seen {
     proposal: Proposal,
-    may: Result<(), Denied>,
+    may: Option<Refusal>,
     supported: bool,
     editable: bool,
     following: bool,
@@ -299,7 +296,7 @@ async fn seen(council: &Council, id: Uuid) -> Result<Seen, PageError> {
         let proposal = proposal.as_ref().clone().ok_or(PageError::NotFound)?;
         return Ok(Seen {
             proposal,
-            may: Err(Denied::NotRegistered),
+            may: Some(Refusal::NotRegistered),
             supported: false,
             editable: false,
             following: false,
@@ -353,9 +350,9 @@ pub async fn show(
     .await?;
     let tr = &council.tr;
     let support_denied = match seen.may {
-        Ok(()) if seen.proposal.status == "published" => None,
-        Ok(()) => Some(refusal_message(tr, Refusal::Closed)),
-        Err(denied) => Some(refusal_message(tr, Refusal::from(denied))),
+        None if seen.proposal.status == "published" => None,
+        None => Some(tr.t(Refusal::Closed.key())),
+        Some(refusal) => Some(tr.t(refusal.key())),
     };
     let proposal = seen.proposal;
     council.render(&ProposalPage {
@@ -399,10 +396,10 @@ pub async fn support(
     citizen
         .tx(async |tx| {
             if on {
-                let supported = proposals::support(tx, user, id).await??;
+                let supported = proposals::support(tx, user, id).await?;
                 deliver(tx, &supported.notices, &language).await?;
             } else {
-                proposals::unsupport(tx, user, id).await??;
+                proposals::unsupport(tx, user, id).await?;
             }
             Ok::<_, PageError>(())
         })
@@ -421,7 +418,7 @@ pub async fn withdraw(
 ) -> Result<Redirect, PageError> {
     let user = citizen.user();
     citizen
-        .change(async |tx| Ok::<_, PageError>(proposals::withdraw(tx, user, id).await??))
+        .change(async |tx| Ok::<_, PageError>(proposals::withdraw(tx, user, id).await?))
         .await?;
     Ok(Redirect::to(&format!("/proposals/{id}?done=withdrawn")))
 }
@@ -433,7 +430,7 @@ pub async fn edit_form(citizen: Citizen, Id(id): Id<Uuid>) -> Result<Response, P
         .tx(async |tx| {
             let editable = proposals::editable_by(tx, user, id).await?;
             let proposal = proposals::find(tx, id).await?;
-            Ok::<_, AccountError>(proposal.filter(|_| editable))
+            Ok::<_, EngineError>(proposal.filter(|_| editable))
         })
         .await?
         .ok_or(PageError::Refused(Refusal::EditWindowOver))?;
@@ -458,11 +455,14 @@ pub async fn edit(
 ) -> Result<Response, PageError> {
     let (new, user) = (form.proposal(), citizen.user());
     let edited = citizen
-        .change(async |tx| Ok::<_, PageError>(proposals::edit(tx, user, id, &new).await??))
+        .change(async |tx| Ok::<_, PageError>(proposals::edit(tx, user, id, &new).await?))
         .await;
     match edited {
         Ok(()) => Ok(Redirect::to(&format!("/proposals/{id}?done=edited")).into_response()),
-        Err(PageError::Refused(refusal @ Refusal::Invalid(..))) => {
+        Err(error) => {
+            let Some(shown) = error.field_message(&citizen.tr) else {
+                return Err(error);
+            };
             let place = (
                 format!("/proposals/{id}/edit"),
                 citizen.tr.t("proposal-edit"),
@@ -472,10 +472,9 @@ pub async fn edit(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 place,
                 &new,
-                Some(refusal),
+                Some(shown),
             )
         }
-        Err(error) => Err(error),
     }
 }
 
@@ -494,9 +493,9 @@ pub async fn set_status(
     Id(id): Id<Uuid>,
     CsrfForm(form): CsrfForm<StatusForm>,
 ) -> Result<Redirect, PageError> {
-    let status = Status::parse(&form.status).ok_or(PageError::Refused(Refusal::Invalid(
-        "status",
-        "status_invalid",
+    let status = Status::parse(&form.status).ok_or(PageError::from(EngineError::invalid(
+        Field::Status,
+        Problem::StatusInvalid,
     )))?;
     let (user, language) = (citizen.user(), citizen.tr.code().to_owned());
     let actor = citizen.actor(user);
@@ -505,7 +504,7 @@ pub async fn set_status(
             if !staff::may(tx, user, Permission::AnswerProposals).await? {
                 return Err(PageError::Refused(Refusal::Forbidden));
             }
-            let notices = proposals::set_status(tx, &actor, id, status, &form.answer).await??;
+            let notices = proposals::set_status(tx, &actor, id, status, &form.answer).await?;
             deliver(tx, &notices, &language).await?;
             Ok(())
         })
@@ -520,10 +519,15 @@ pub async fn upload_image(
     Id(id): Id<Uuid>,
     upload: Upload,
 ) -> Result<Redirect, PageError> {
-    let name = storage::store(&citizen.state, citizen.tenant.id, &upload.file("image")).await?;
+    let name = storage::store(
+        citizen.state.media(),
+        citizen.tenant.id,
+        &upload.file("image"),
+    )
+    .await?;
     let user = citizen.user();
     citizen
-        .change(async |tx| Ok::<_, PageError>(proposals::set_image(tx, user, id, &name).await??))
+        .change(async |tx| Ok::<_, PageError>(proposals::set_image(tx, user, id, &name).await?))
         .await?;
     Ok(Redirect::to(&format!("/proposals/{id}?done=edited")))
 }

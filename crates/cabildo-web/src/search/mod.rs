@@ -9,7 +9,7 @@ use crate::http::council::Context;
 use crate::http::state::AppState;
 use axum::Router;
 use axum::routing::get;
-use cabildo_engine::accounts::AccountError;
+use cabildo_engine::Error as EngineError;
 use cabildo_engine::search::{self, Hit, Kind};
 use cabildo_tenancy::TenancyError;
 use serde::Deserialize;
@@ -43,7 +43,7 @@ impl SearchQuery {
 /// Search hits (from the read cache).
 async fn hits<E>(council: &Context, query: &str, kind: Kind) -> Result<Arc<Vec<Hit>>, E>
 where
-    E: From<TenancyError> + From<AccountError>,
+    E: From<TenancyError> + From<EngineError>,
 {
     let key = format!("search:{}:{query}", kind.as_str());
     council

@@ -1,7 +1,7 @@
 //! The census (padrón) from the staff console: admins upload the whole
 //! file, or verify one person by hand with a reason for the audit log.
 
-use crate::http::error::PageError;
+use crate::http::error::{PageError, refused};
 use crate::http::extract::{CsrfForm, Staff, Upload};
 use crate::staff::console::render;
 use crate::ui::format::encode;
@@ -32,18 +32,25 @@ pub async fn verify_manually(
         .tx(async |tx| {
             census::verify_manually(tx, &actor, &email, &form.district, &form.reason).await
         })
-        .await?;
-    let key = match outcome {
+        .await;
+    match outcome {
         Ok(_) => {
             let back = format!("/staff?verified={}", encode(&email));
-            return Ok(Redirect::to(&back).into_response());
+            Ok(Redirect::to(&back).into_response())
         }
-        Err(census::ManualRefused::NoSuchPerson) => "staff-manual-no-person",
-        Err(census::ManualRefused::UnknownDistrict) => "staff-manual-district-unknown",
-        Err(census::ManualRefused::ReasonRequired) => "staff-manual-reason-required",
-    };
-    let error = Some(staff.tr.t(key));
-    render(&staff, None, error, StatusCode::UNPROCESSABLE_ENTITY).await
+        Err(error) => match refused(&staff.tr, &error) {
+            Some((_, message)) => {
+                render(
+                    &staff,
+                    None,
+                    Some(message),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+            None => Err(error.into()),
+        },
+    }
 }
 
 /// `POST /staff/census` (admins, multipart with a `file`): replaces the

@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
-use cabildo_engine::accounts::AccountError;
+use cabildo_engine::Error as EngineError;
 use cabildo_engine::budgets::setup::{self, StaffHeading};
 use cabildo_engine::organisations::{self, Organisation};
 use cabildo_engine::staff::{self, Permission, Role};
@@ -86,7 +86,7 @@ pub(crate) async fn render(
             } else {
                 Vec::new()
             };
-            Ok::<_, AccountError>((members, audit, organisations, headings))
+            Ok::<_, EngineError>((members, audit, organisations, headings))
         })
         .await?;
     let tr = &staff.tr;

@@ -14,8 +14,10 @@ use crate::ui::message::message_page;
 use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use cabildo_engine::accounts::{AccountError, sessions};
-use cabildo_engine::staff::{self, Permission, Refused, Role};
+use cabildo_engine::Error as EngineError;
+use cabildo_engine::Refusal;
+use cabildo_engine::accounts::sessions;
+use cabildo_engine::staff::{self, Permission, Role};
 use serde::Deserialize;
 
 /// `?token=` of the invitation link.
@@ -78,23 +80,20 @@ pub async fn accept(
     let user_agent = citizen.user_agent.clone();
     let accepted = citizen
         .tx(async |tx| {
-            let accepted = staff::accept(tx, &form.token, user).await?;
-            if accepted.is_err() {
-                return Ok::<_, AccountError>(accepted.map(|_| String::new()));
-            }
+            staff::accept(tx, &form.token, user).await?;
             sessions::end(tx, &old_token).await?;
-            let token = sessions::start(tx, user, user_agent.as_deref()).await?;
-            Ok(Ok(token))
+            sessions::start(tx, user, user_agent.as_deref()).await
         })
-        .await?;
+        .await;
     let token = match accepted {
         Ok(token) => token,
-        Err(Refused::OtherAddress) => {
+        Err(EngineError::Refused(Refusal::OtherAddress)) => {
             return Ok(citizen.message(StatusCode::FORBIDDEN, "staff-invitation-other"));
         }
-        Err(Refused::Invalid) => {
+        Err(EngineError::Refused(Refusal::InvitationInvalid)) => {
             return Ok(citizen.message(StatusCode::BAD_REQUEST, "staff-invitation-invalid"));
         }
+        Err(error) => return Err(error.into()),
     };
     let ended = Ended::Session(citizen.session.id.clone());
     citizen.state.sessions.ended(citizen.tenant.id, ended).await;
@@ -138,7 +137,7 @@ pub async fn invite(
         .await;
     match invited {
         Ok(()) => Ok(Redirect::to(&format!("/staff?invited={}", encode(&email))).into_response()),
-        Err(AccountError::Invalid(_)) => {
+        Err(EngineError::Invalid(_)) => {
             let error = Some(staff.tr.t("error-email-invalid"));
             render(&staff, None, error, StatusCode::UNPROCESSABLE_ENTITY).await
         }

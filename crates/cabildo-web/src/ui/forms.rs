@@ -4,6 +4,7 @@
 use crate::ui::chrome::{Chrome, LanguageLink};
 use crate::ui::i18n::Tr;
 use askama::Template;
+use cabildo_engine::FieldError;
 
 /// One line of a form's error summary.
 pub struct ErrorLine {
@@ -86,6 +87,16 @@ impl FormView {
             errors: Vec::new(),
             links: Vec::new(),
         }
+    }
+
+    /// The engine's field errors, each on its field, and their summary.
+    pub fn with_errors(mut self, tr: &Tr, errors: &[FieldError]) -> Self {
+        for field in &mut self.fields {
+            if let Some(error) = errors.iter().find(|e| e.field.name() == field.name) {
+                field.error = Some(tr.t(error.problem.key()));
+            }
+        }
+        self.with_field_errors()
     }
 
     /// The error summary built from the fields' own errors.

@@ -52,8 +52,7 @@ pub(crate) async fn budget(world: &World) -> (Uuid, [Uuid; 3]) {
     }];
     let budget = setup::create(&mut tx, &actor, process, &settings(1), &headings)
         .await
-        .expect("create")
-        .expect("created");
+        .expect("create");
     let heading = setup::get(&mut tx, budget)
         .await
         .expect("get")
@@ -78,22 +77,18 @@ pub(crate) async fn budget(world: &World) -> (Uuid, [Uuid; 3]) {
             },
         )
         .await
-        .expect("project")
-        .expect("created");
+        .expect("project");
         projects::review(&mut tx, &actor, id, Feasibility::Feasible, "", None)
             .await
-            .expect("review")
-            .expect("ok");
+            .expect("review");
         projects::set_on_ballot(&mut tx, &actor, id, true)
             .await
-            .expect("ballot")
-            .expect("ok");
+            .expect("ballot");
         *slot = id;
     }
     setup::update(&mut tx, &actor, budget, &settings(-1), &headings, None)
         .await
-        .expect("update")
-        .expect("balloting opens");
+        .expect("update");
     tx.commit().await.expect("commit");
     (heading, ids)
 }

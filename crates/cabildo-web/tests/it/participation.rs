@@ -36,8 +36,7 @@ pub async fn open_process(
         },
     )
     .await
-    .expect("create")
-    .expect("created");
+    .expect("create");
     let now = OffsetDateTime::now_utc();
     processes::add_phase(
         &mut tx,
@@ -51,8 +50,7 @@ pub async fn open_process(
         },
     )
     .await
-    .expect("phase")
-    .expect("added");
+    .expect("phase");
     assert!(
         processes::publish(&mut tx, &actor, id)
             .await
@@ -720,8 +718,7 @@ async fn moderators_hide_restore_and_block_and_the_counts_follow() {
         .expect("troll");
     let notices = moderation::block(&mut tx, &moderator, troll_id, "Insultos repetidos")
         .await
-        .expect("block")
-        .expect("blocked");
+        .expect("block");
     assert_eq!(notices.len(), 1);
     let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action IN ('user.block', 'moderation.hidden', 'moderation.restored')")
         .fetch_one(tx.conn())

@@ -34,8 +34,7 @@ async fn published_processes_and_their_phases_are_public_drafts_are_not() {
             },
         )
         .await
-        .expect("create")
-        .expect("created");
+        .expect("create");
         ids.push(id);
     }
     let now = OffsetDateTime::now_utc();
@@ -51,8 +50,7 @@ async fn published_processes_and_their_phases_are_public_drafts_are_not() {
         },
     )
     .await
-    .expect("phase")
-    .expect("added");
+    .expect("phase");
     assert!(
         processes::publish(&mut tx, &actor, ids[0])
             .await
@@ -260,8 +258,7 @@ async fn an_admin_edits_a_process_removes_future_phases_only_and_archives_it() {
         },
     )
     .await
-    .expect("phase")
-    .expect("added");
+    .expect("phase");
     let started: uuid::Uuid = sqlx::query_scalar(
         "SELECT id FROM process_phases WHERE process_id = $1 AND starts_at < now()",
     )

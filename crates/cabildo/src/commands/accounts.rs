@@ -3,7 +3,8 @@
 
 use crate::config::{AccountsCommand, Global};
 use anyhow::{Context, bail};
-use cabildo_engine::accounts::{AccountError, password};
+use cabildo_engine::Error as EngineError;
+use cabildo_engine::accounts::password;
 use cabildo_engine::platform::{self, AccountRole};
 use cabildo_engine::staff::Role;
 use cabildo_tenancy::Slug;
@@ -37,7 +38,7 @@ pub async fn run(global: &Global, command: AccountsCommand) -> anyhow::Result<Ex
             match platform::create_account(&tenancy, &email, &name, role, &hash).await {
                 Ok(true) => {}
                 Ok(false) => bail!("an account with {email} already exists"),
-                Err(AccountError::Invalid(_)) => bail!("{email:?} or the name is not acceptable"),
+                Err(EngineError::Invalid(_)) => bail!("{email:?} or the name is not acceptable"),
                 Err(other) => return Err(other.into()),
             }
             println!("Created the {} account {email}.", role.as_str());

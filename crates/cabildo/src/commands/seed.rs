@@ -50,12 +50,9 @@ pub async fn run(global: &Global, command: SeedCommand) -> anyhow::Result<ExitCo
     };
     let started = Instant::now();
     let mut tx = tenancy.begin(&council).await?;
-    let seeded = match seed::start(&mut tx, &plan).await? {
-        Ok(seeded) => seeded,
-        Err(refused) => {
-            bail!("the process cannot be created: {refused:?} (choose another --process)")
-        }
-    };
+    let seeded = seed::start(&mut tx, &plan)
+        .await
+        .context("the process cannot be created (choose another --process)")?;
     tx.commit().await?;
     let total = proposals + supports + debates + comments;
     let bar = ProgressBar::new(u64::try_from(total).unwrap_or(0));
@@ -89,10 +86,9 @@ pub async fn run(global: &Global, command: SeedCommand) -> anyhow::Result<ExitCo
         if !(1..=10_000).contains(&budget_projects) {
             bail!("--budget-projects must be between 1 and 10000");
         }
-        let (heading, ids) = match seed::budget(&mut tx, &seeded, budget_projects).await? {
-            Ok(seeded) => seeded,
-            Err(refusal) => bail!("the budget cannot be seeded: {}", refusal.code()),
-        };
+        let (heading, ids) = seed::budget(&mut tx, &seeded, budget_projects)
+            .await
+            .context("the budget cannot be seeded")?;
         let mut text = vec![heading.to_string()];
         text.extend(ids.iter().map(ToString::to_string));
         std::fs::write(path, text.join("\n") + "\n")

@@ -263,8 +263,7 @@ async fn a_finished_heading_is_exported_as_open_pabulib_data() {
         },
     )
     .await
-    .expect("process")
-    .expect("created");
+    .expect("process");
     assert!(
         processes::publish(&mut tx, &actor, process)
             .await
@@ -272,8 +271,7 @@ async fn a_finished_heading_is_exported_as_open_pabulib_data() {
     );
     let budget = setup::create(&mut tx, &actor, process, &settings(1), &headings)
         .await
-        .expect("budget")
-        .expect("created");
+        .expect("budget");
     let heading = setup::get(&mut tx, budget)
         .await
         .expect("get")
@@ -295,22 +293,18 @@ async fn a_finished_heading_is_exported_as_open_pabulib_data() {
             },
         )
         .await
-        .expect("project")
-        .expect("created");
+        .expect("project");
         projects::review(&mut tx, &actor, id, Feasibility::Feasible, "", None)
             .await
-            .expect("review")
-            .expect("ok");
+            .expect("review");
         projects::set_on_ballot(&mut tx, &actor, id, true)
             .await
-            .expect("ballot")
-            .expect("ok");
+            .expect("ballot");
         ids.push(id);
     }
     setup::update(&mut tx, &actor, budget, &settings(-1), &headings, None)
         .await
-        .expect("update")
-        .expect("open");
+        .expect("update");
     for i in 0..3 {
         let voter: uuid::Uuid = sqlx::query_scalar(
             "INSERT INTO users (email, name, email_confirmed_at, verified_at) VALUES ($1, 'X', now(), now()) RETURNING id",
@@ -334,12 +328,10 @@ async fn a_finished_heading_is_exported_as_open_pabulib_data() {
             },
         )
         .await
-        .expect("change")
-        .expect("ballot");
+        .expect("change");
         ballots::change(&mut tx, voter, heading, Change::Submit)
             .await
-            .expect("change")
-            .expect("submitted");
+            .expect("change");
     }
     tx.commit().await.expect("commit");
 

@@ -12,6 +12,7 @@
 //! `../shared/pabulib/README.md` and in the functions below. Every project
 //! gets a [`Reason`] for why it won or lost, shown on the results page.
 
+use crate::error::Result;
 mod exact;
 mod greedy;
 mod mes;

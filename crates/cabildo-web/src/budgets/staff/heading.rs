@@ -12,16 +12,14 @@ use crate::notifications::deliver;
 use crate::ui::chrome::{Chrome, LanguageLink};
 use crate::ui::format::{cents_text, coded, money, parse_cents};
 use crate::ui::i18n::Tr;
-use crate::ui::message::message_page;
 use askama::Template;
 use axum::extract::Query;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use cabildo_engine::budgets::execution::{self, NewUpdate, Status};
 use cabildo_engine::budgets::projects::{self, Feasibility, NewProject, Project};
 use cabildo_engine::budgets::setup::{self, Budget, Phase};
-use cabildo_engine::content::Refusal;
 use cabildo_engine::staff::Permission;
+use cabildo_engine::{Error as EngineError, Field, LineError, Problem};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -123,7 +121,11 @@ pub async fn page(
             let list = projects::of_heading(tx, heading).await?;
             let importable = projects::importable(tx, budget.id).await?;
             let winners = match budget.phase {
-                Phase::Finished => execution::winners(tx, heading).await?.unwrap_or_default(),
+                // Results that cannot be computed have no winners to follow.
+                Phase::Finished => match execution::winners(tx, heading).await {
+                    Err(EngineError::Store(error)) => return Err(error.into()),
+                    computed => computed.unwrap_or_default(),
+                },
                 _ => Vec::new(),
             };
             Ok::<_, PageError>((budget, list, importable, winners))
@@ -197,7 +199,7 @@ pub async fn create_project(
     citizen
         .change(async |tx| {
             allowed(tx, user, Permission::ManageBudgets).await?;
-            Ok::<_, PageError>(projects::create(tx, &actor, None, &new).await??)
+            Ok::<_, PageError>(projects::create(tx, &actor, None, &new).await?)
         })
         .await?;
     Ok(back(heading, "created"))
@@ -229,7 +231,7 @@ pub async fn import_proposal(
         .change(async |tx| {
             allowed(tx, user, Permission::ManageBudgets).await?;
             Ok::<_, PageError>(
-                projects::import_proposal(tx, &actor, heading, proposal, cost).await??,
+                projects::import_proposal(tx, &actor, heading, proposal, cost).await?,
             )
         })
         .await?;
@@ -252,16 +254,15 @@ pub async fn review(
     Id(project): Id<Uuid>,
     CsrfForm(form): CsrfForm<ReviewForm>,
 ) -> Result<Redirect, PageError> {
-    let verdict = Feasibility::parse(&form.verdict).ok_or(PageError::Refused(Refusal::Invalid(
-        "verdict",
-        "choice_invalid",
-    )))?;
+    let verdict = Feasibility::parse(&form.verdict).ok_or(PageError::from(
+        EngineError::invalid(Field::Verdict, Problem::ChoiceInvalid),
+    ))?;
     let official = match form.official_cost.trim() {
         "" => None,
         typed => Some(
-            parse_cents(typed).ok_or(PageError::Refused(Refusal::Invalid(
-                "official_cost",
-                "amount_invalid",
+            parse_cents(typed).ok_or(PageError::from(EngineError::invalid(
+                Field::OfficialCost,
+                Problem::AmountInvalid,
             )))?,
         ),
     };
@@ -271,8 +272,7 @@ pub async fn review(
         .change(async |tx| {
             let heading = staff_project(tx, user, project, Permission::ReviewProjects).await?;
             let notices =
-                projects::review(tx, &actor, project, verdict, &form.explanation, official)
-                    .await??;
+                projects::review(tx, &actor, project, verdict, &form.explanation, official).await?;
             deliver(tx, &notices, &language).await?;
             Ok::<_, PageError>(heading)
         })
@@ -299,7 +299,7 @@ pub async fn set_on_ballot(
     let heading = citizen
         .change(async |tx| {
             let heading = staff_project(tx, user, project, Permission::ManageBudgets).await?;
-            projects::set_on_ballot(tx, &actor, project, on).await??;
+            projects::set_on_ballot(tx, &actor, project, on).await?;
             Ok::<_, PageError>(heading)
         })
         .await?;
@@ -319,61 +319,21 @@ pub async fn paper_votes(
     Id(project): Id<Uuid>,
     CsrfForm(form): CsrfForm<PaperForm>,
 ) -> Result<Redirect, PageError> {
-    let votes: i32 = form
-        .votes
-        .trim()
-        .parse()
-        .map_err(|_| PageError::Refused(Refusal::Invalid("paper_votes", "number_invalid")))?;
+    let votes: i32 = form.votes.trim().parse().map_err(|_| {
+        PageError::from(EngineError::invalid(
+            Field::PaperVotes,
+            Problem::NumberInvalid,
+        ))
+    })?;
     let (user, actor) = (citizen.user(), citizen.actor(citizen.user()));
     let heading = citizen
         .change(async |tx| {
             let heading = staff_project(tx, user, project, Permission::ManageBudgets).await?;
-            projects::set_paper_votes(tx, &actor, project, votes).await??;
+            projects::set_paper_votes(tx, &actor, project, votes).await?;
             Ok::<_, PageError>(heading)
         })
         .await?;
     Ok(back(heading, "paper"))
-}
-
-/// A count file refused: at `line` (0: the whole file), for `code`.
-fn file_problem(citizen: &Citizen, line: usize, code: &str) -> Response {
-    let tr = &citizen.tr;
-    let text = coded(tr, "staff-budget-file", code);
-    let text = match line {
-        0 => text,
-        line => tr.args(
-            "staff-budget-file-line",
-            &[("line", line.to_string()), ("problem", text)],
-        ),
-    };
-    let page = message_page(
-        tr,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        &tr.t("refusal-title"),
-        &text,
-        true,
-    );
-    citizen.respond(page)
-}
-
-/// Why a count file was not taken.
-enum Refused {
-    /// The page's own refusal.
-    Page(PageError),
-    /// The file is wrong (nothing of it was taken).
-    File(projects::FileProblem),
-}
-
-impl From<cabildo_tenancy::TenancyError> for Refused {
-    fn from(error: cabildo_tenancy::TenancyError) -> Self {
-        Self::Page(error.into())
-    }
-}
-
-impl From<cabildo_engine::accounts::AccountError> for Refused {
-    fn from(error: cabildo_engine::accounts::AccountError) -> Self {
-        Self::Page(error.into())
-    }
 }
 
 /// `POST /staff/budget-headings/{id}/paper-votes` (multipart, field
@@ -385,24 +345,19 @@ pub async fn paper_file(
 ) -> Result<Response, PageError> {
     let file = upload.file("file");
     let Ok(text) = std::str::from_utf8(&file) else {
-        return Ok(file_problem(&citizen, 0, "not_utf8"));
+        let problem = Problem::FileNotText;
+        return Err(PageError::Line(LineError { line: 0, problem }));
     };
     let (user, actor) = (citizen.user(), citizen.actor(citizen.user()));
-    let imported = citizen
+    citizen
         .change(async |tx| {
             if !cabildo_engine::staff::may(tx, user, Permission::ManageBudgets).await? {
-                return Err(Refused::Page(PageError::NotStaff));
+                return Err(PageError::NotStaff);
             }
-            projects::import_paper_votes(tx, &actor, heading, text)
-                .await?
-                .map_err(Refused::File)
+            Ok(projects::import_paper_votes(tx, &actor, heading, text).await?)
         })
-        .await;
-    match imported {
-        Ok(_) => Ok(back(heading, "paper-file").into_response()),
-        Err(Refused::File(problem)) => Ok(file_problem(&citizen, problem.line, problem.code)),
-        Err(Refused::Page(error)) => Err(error),
-    }
+        .await?;
+    Ok(back(heading, "paper-file").into_response())
 }
 
 /// An execution update as typed (with an optional photo).
@@ -423,19 +378,20 @@ pub async fn post_update(
     upload: Upload,
 ) -> Result<Redirect, PageError> {
     let form: UpdateForm = upload.form()?;
-    let status = Status::parse(&form.status).ok_or(PageError::Refused(Refusal::Invalid(
-        "status",
-        "status_invalid",
+    let status = Status::parse(&form.status).ok_or(PageError::from(EngineError::invalid(
+        Field::Status,
+        Problem::StatusInvalid,
     )))?;
-    let progress: i16 = form
-        .progress
-        .trim()
-        .parse()
-        .map_err(|_| PageError::Refused(Refusal::Invalid("progress", "percent_invalid")))?;
+    let progress: i16 = form.progress.trim().parse().map_err(|_| {
+        PageError::from(EngineError::invalid(
+            Field::Progress,
+            Problem::PercentInvalid,
+        ))
+    })?;
     let photo = upload.file("photo");
     let image = match photo.is_empty() {
         true => None,
-        false => Some(storage::store(&citizen.state, citizen.tenant.id, &photo).await?),
+        false => Some(storage::store(citizen.state.media(), citizen.tenant.id, &photo).await?),
     };
     let new = NewUpdate {
         status,
@@ -448,7 +404,7 @@ pub async fn post_update(
     let heading = citizen
         .change(async |tx| {
             let heading = staff_project(tx, user, project, Permission::ManageBudgets).await?;
-            let notices = execution::post(tx, &actor, project, &new).await??;
+            let notices = execution::post(tx, &actor, project, &new).await?;
             deliver(tx, &notices, &language).await?;
             Ok::<_, PageError>(heading)
         })

@@ -2,7 +2,7 @@
 //! headings, created or changed by admins.
 
 use crate::budgets::DoneQuery;
-use crate::http::error::{PageError, refusal_message};
+use crate::http::error::{PageError, refused};
 use crate::http::extract::{CsrfForm, Id, Staff};
 use crate::ui::chrome::{Chrome, LanguageLink};
 use crate::ui::format::{cents_text, money, parse_cents};
@@ -11,11 +11,13 @@ use askama::Template;
 use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use cabildo_engine::Error as EngineError;
+use cabildo_engine::Refusal;
 use cabildo_engine::budgets::results::{Completion, Rule, Tie};
 use cabildo_engine::budgets::setup::{self, Budget, Dates, NewHeading, Phase, Settings, Style};
-use cabildo_engine::content::Refusal;
 use cabildo_engine::processes;
 use cabildo_engine::staff::Permission;
+use cabildo_engine::{Field, Problem};
 use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -162,36 +164,36 @@ impl SetupForm {
     }
 
     /// The settings and headings, or the first field that is wrong.
-    fn parsed(&self) -> Result<(Settings, Vec<NewHeading>), Refusal> {
-        let choice = |field| Refusal::Invalid(field, "choice_invalid");
+    fn parsed(&self) -> Result<(Settings, Vec<NewHeading>), EngineError> {
+        let choice = |field| EngineError::invalid(field, Problem::ChoiceInvalid);
         let date = |i: usize| {
             self.dates
                 .get(i)
                 .and_then(|(_, v)| cabildo_engine::census::import::parse_day(v))
                 .map(|d| d.midnight().assume_utc())
-                .ok_or(Refusal::Invalid("dates", "dates_invalid"))
+                .ok_or(EngineError::invalid(Field::Dates, Problem::DatesInvalid))
         };
         let settings = Settings {
             title: self.title.clone(),
             currency: self.currency.clone(),
-            style: Style::parse(&self.style).ok_or(choice("style"))?,
-            min_spend_percent: self
-                .min_spend
-                .trim()
-                .parse()
-                .map_err(|_| Refusal::Invalid("min_spend_percent", "percent_invalid"))?,
+            style: Style::parse(&self.style).ok_or(choice(Field::Style))?,
+            min_spend_percent: self.min_spend.trim().parse().map_err(|_| {
+                EngineError::invalid(Field::MinSpendPercent, Problem::PercentInvalid)
+            })?,
             verified_only: self.verified_only,
             max_supports: match self.max_supports.trim() {
                 "" => None,
-                m => Some(
-                    m.parse()
-                        .map_err(|_| Refusal::Invalid("max_supports", "number_invalid"))?,
-                ),
+                m => Some(m.parse().map_err(|_| {
+                    EngineError::invalid(Field::MaxSupports, Problem::NumberInvalid)
+                })?),
             },
             ballots_changeable: self.changeable,
-            rule: self.rule.parse().map_err(|_| choice("rule"))?,
-            tie: self.tie.parse().map_err(|_| choice("tie"))?,
-            completion: self.completion.parse().map_err(|_| choice("completion"))?,
+            rule: self.rule.parse().map_err(|_| choice(Field::Rule))?,
+            tie: self.tie.parse().map_err(|_| choice(Field::Tie))?,
+            completion: self
+                .completion
+                .parse()
+                .map_err(|_| choice(Field::Completion))?,
             dates: Dates {
                 accepting: date(0)?,
                 reviewing: date(1)?,
@@ -209,14 +211,15 @@ impl SetupForm {
             headings.push(NewHeading {
                 name: row.name.clone(),
                 district: Some(row.district.trim().to_owned()).filter(|d| !d.is_empty()),
-                amount_cents: parse_cents(&row.amount)
-                    .ok_or(Refusal::Invalid("headings", "amount_invalid"))?,
+                amount_cents: parse_cents(&row.amount).ok_or(EngineError::invalid(
+                    Field::Headings,
+                    Problem::AmountInvalid,
+                ))?,
                 max_projects: match row.max_projects.trim() {
                     "" => None,
-                    m => Some(
-                        m.parse()
-                            .map_err(|_| Refusal::Invalid("headings", "max_projects_invalid"))?,
-                    ),
+                    m => Some(m.parse().map_err(|_| {
+                        EngineError::invalid(Field::Headings, Problem::MaxProjectsInvalid)
+                    })?),
                 },
             });
         }
@@ -384,7 +387,7 @@ pub async fn save(
     let reason = values.get("reset_reason").cloned().unwrap_or_default();
     let actor = staff.actor(staff.user());
     let saved = match typed.parsed() {
-        Err(refusal) => Err(PageError::Refused(refusal)),
+        Err(error) => Err(error),
         Ok((settings, headings)) => {
             staff
                 .change(async |tx| {
@@ -398,33 +401,33 @@ pub async fn save(
                                 &headings,
                                 Some(&reason),
                             )
-                            .await??
+                            .await?
                         }
                         None => {
-                            setup::create(tx, &actor, process, &settings, &headings).await??;
+                            setup::create(tx, &actor, process, &settings, &headings).await?;
                         }
                     }
-                    Ok::<_, PageError>(())
+                    Ok::<_, EngineError>(())
                 })
                 .await
         }
     };
-    match saved {
-        Ok(()) => Ok(
-            Redirect::to(&format!("/staff/processes/{process}/budget?done=saved")).into_response(),
-        ),
-        Err(PageError::Refused(Refusal::NotFound)) => Err(PageError::NotFound),
-        Err(PageError::Refused(refusal)) => {
-            let error = Some(refusal_message(&staff.tr, refusal));
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            let shown = Shown {
-                typed: Some(typed),
-                notice: None,
-                error,
-                status,
-            };
-            setup_page(&staff, process, shown).await
+    let error = match saved {
+        Ok(()) => {
+            let done = format!("/staff/processes/{process}/budget?done=saved");
+            return Ok(Redirect::to(&done).into_response());
         }
-        Err(error) => Err(error),
-    }
+        Err(EngineError::Refused(Refusal::NotFound)) => return Err(PageError::NotFound),
+        Err(error) => error,
+    };
+    let Some((_, message)) = refused(&staff.tr, &error) else {
+        return Err(error.into());
+    };
+    let shown = Shown {
+        typed: Some(typed),
+        notice: None,
+        error: Some(message),
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    setup_page(&staff, process, shown).await
 }
