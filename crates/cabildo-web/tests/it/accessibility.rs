@@ -7,8 +7,7 @@
 //! and no inline script or style (which the CSP would block anyway).
 //! Colour contrast is fixed in the style sheet and checked by hand.
 
-use crate::accounts::{Browser, TOLEDO, World, logged_in, world};
-use crate::participation::{OPEN_RULES, Person, open_process};
+use crate::util::{Browser, OPEN_RULES, TOLEDO, World, logged_in, open_process, world};
 use axum::http::StatusCode;
 use cabildo_engine::staff::Role;
 use serde_json::json;
@@ -233,7 +232,7 @@ fn the_checker_finds_what_it_should() {
 async fn the_main_pages_have_no_accessibility_violations() {
     let world: World = world().await;
     open_process(&world, "toledo", "plan", OPEN_RULES, 1).await;
-    let mut ana = Person::new(&world, TOLEDO, "ana").await;
+    let mut ana = world.citizen("ana").await;
     let (_, proposal) = ana
         .call(
             TOLEDO,
@@ -252,7 +251,7 @@ async fn the_main_pages_have_no_accessibility_violations() {
         )
         .await;
     let debate = debate["id"].as_str().expect("id").to_owned();
-    let mut bea = Person::new(&world, TOLEDO, "bea").await;
+    let mut bea = world.citizen("bea").await;
     let (_, comment) = bea
         .call(
             TOLEDO,

@@ -6,11 +6,10 @@
 //! with photos that followers hear of — each page for its council only and
 //! its role only.
 
-use crate::accounts::{
-    Browser, TALAVERA, TOLEDO, World, csrf_of, logged_in, world_reading_fresh as world,
+use crate::util::{
+    Browser, OPEN_RULES, TALAVERA, TOLEDO, World, budget, count_notifications, csrf_of, finish,
+    open_process, verify, world_reading_fresh as world,
 };
-use crate::budgets::{budget, finish, verify};
-use crate::participation::{OPEN_RULES, Person, count_notifications, open_process};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use cabildo_engine::budgets::{projects, setup};
@@ -51,7 +50,7 @@ async fn upload(
     action: &str,
     fields: &[(&str, &str)],
     file: (&str, &[u8]),
-) -> crate::support::Answer {
+) -> crate::util::Answer {
     let form = browser.get(TOLEDO, page).await;
     let csrf = csrf_of(&form.body);
     let mut all = vec![("csrf_token", csrf.as_str())];
@@ -91,20 +90,6 @@ fn day(days: i64) -> String {
         .to_string()
 }
 
-async fn staff_member(
-    world: &World,
-    host: &str,
-    council: &str,
-    nickname: &str,
-    role: Role,
-) -> Browser {
-    let mut browser = Browser::new(&world.app);
-    let email = format!("{nickname}@example.org");
-    logged_in(world, &mut browser, host, nickname, &email, 1).await;
-    world.grant(council, &email, role).await;
-    browser
-}
-
 async fn budget_of(world: &World, process: Uuid) -> Option<setup::Budget> {
     let tenant = world.council("toledo").await;
     let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
@@ -117,7 +102,7 @@ async fn budget_of(world: &World, process: Uuid) -> Option<setup::Budget> {
 async fn staff_set_up_a_budget_and_citizens_propose_and_support_with_plain_forms() {
     let world = world().await;
     let process = open_process(&world, "toledo", "presupuestos", OPEN_RULES, 1).await;
-    let mut admin = staff_member(&world, TOLEDO, "toledo", "jefa", Role::Admin).await;
+    let mut admin = world.citizen("jefa").staff(Role::Admin).await.browser;
     let setup_page = format!("/staff/processes/{process}/budget");
     crate::accessibility::check(&mut admin, &setup_page).await;
     let (yesterday, later) = (day(-1), [day(10), day(20), day(30), day(40), day(50)]);
@@ -203,7 +188,7 @@ async fn staff_set_up_a_budget_and_citizens_propose_and_support_with_plain_forms
 
     // A citizen proposes through the heading page.
     let page = format!("/budget-headings/{heading}");
-    let mut ana = Person::new(&world, TOLEDO, "ana").await;
+    let mut ana = world.citizen("ana").await;
     crate::accessibility::check(&mut ana.browser, &page).await;
     let action = format!("/budget-headings/{heading}/projects");
     let bad = upload(
@@ -250,7 +235,7 @@ async fn staff_set_up_a_budget_and_citizens_propose_and_support_with_plain_forms
     crate::accessibility::check(&mut ana.browser, &format!("/budget-projects/{project}")).await;
 
     // An evaluator reviews it; the author hears of it.
-    let mut eva = staff_member(&world, TOLEDO, "toledo", "eva", Role::Evaluator).await;
+    let mut eva = world.citizen("eva").staff(Role::Evaluator).await.browser;
     let staff_page = format!("/staff/budget-headings/{heading}");
     let console = eva.get(TOLEDO, "/staff").await;
     assert!(
@@ -312,7 +297,12 @@ async fn staff_set_up_a_budget_and_citizens_propose_and_support_with_plain_forms
         ana.browser.get(TOLEDO, &staff_page).await.status,
         StatusCode::FORBIDDEN
     );
-    let mut other = staff_member(&world, TALAVERA, "talavera", "otra", Role::Admin).await;
+    let mut other = world
+        .citizen("otra")
+        .on(TALAVERA)
+        .staff(Role::Admin)
+        .await
+        .browser;
     assert_eq!(
         other.get(TALAVERA, &staff_page).await.status,
         StatusCode::NOT_FOUND,
@@ -385,7 +375,7 @@ async fn staff_set_up_a_budget_and_citizens_propose_and_support_with_plain_forms
 async fn paper_counts_and_execution_updates_through_the_staff_pages() {
     let world = world().await;
     let (heading, [a, b, f]) = budget(&world).await;
-    let mut admin = staff_member(&world, TOLEDO, "toledo", "jefa", Role::Admin).await;
+    let mut admin = world.citizen("jefa").staff(Role::Admin).await.browser;
     let staff_page = format!("/staff/budget-headings/{heading}");
     crate::accessibility::check(&mut admin, &staff_page).await;
     let numbers = {
@@ -448,7 +438,7 @@ async fn paper_counts_and_execution_updates_through_the_staff_pages() {
     assert_eq!(paper_total(&world, heading).await, 8);
 
     // A follower of A hears of its execution.
-    let mut ana = Person::new(&world, TOLEDO, "ana").await;
+    let mut ana = world.citizen("ana").await;
     let project_page = format!("/budget-projects/{a}");
     let followed = ana
         .browser
@@ -601,7 +591,7 @@ async fn paper_counts_and_execution_updates_through_the_staff_pages() {
 #[tokio::test]
 async fn the_public_budget_pages_are_kept_but_a_staff_change_shows_at_once() {
     // The usual configuration: public reads are kept for a few seconds.
-    let world = crate::accounts::world().await;
+    let world = crate::util::world().await;
     let (heading, _) = budget(&world).await;
     let process = {
         let tenant = world.council("toledo").await;
@@ -622,7 +612,7 @@ async fn the_public_budget_pages_are_kept_but_a_staff_change_shows_at_once() {
             .body
             .contains("Presupuestos 2027")
     );
-    let mut admin = staff_member(&world, TOLEDO, "toledo", "jefa", Role::Admin).await;
+    let mut admin = world.citizen("jefa").staff(Role::Admin).await.browser;
     let setup_page = format!("/staff/processes/{process}/budget");
     let form = admin.get(TOLEDO, &setup_page).await;
     assert_eq!(form.status, StatusCode::OK);

@@ -3,116 +3,15 @@
 //! ballots change nothing), results only once finished, and nothing of it
 //! reachable from another council.
 
-use crate::accounts::{Browser, TALAVERA, TOLEDO, World, world_reading_fresh as world};
-use crate::participation::{OPEN_RULES, Person, open_process};
+use crate::util::{
+    Browser, TALAVERA, TOLEDO, anonymous, assert_refused, budget, finish, verify,
+    world_reading_fresh as world,
+};
 use axum::http::StatusCode;
-use cabildo_engine::budgets::projects::{self, Feasibility, NewProject};
-use cabildo_engine::budgets::setup::{self, NewHeading, Settings};
-use cabildo_engine::seed;
+use cabildo_engine::budgets::setup::{self};
 use cabildo_engine::staff::Actor;
 use serde_json::{Value, json};
 use uuid::Uuid;
-
-fn settings(balloting_in_days: i64) -> Settings {
-    Settings {
-        title: "Presupuestos 2027".into(),
-        verified_only: true,
-        ..seed::budget_settings(balloting_in_days)
-    }
-}
-
-/// Moves the budget's dates so that it finished yesterday.
-pub(crate) async fn finish(world: &World) {
-    let tenant = world.council("toledo").await;
-    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
-    sqlx::query(
-        "UPDATE budgets SET accepting_at = now() - interval '50 days', reviewing_at = now() - interval '40 days',
-                selecting_at = now() - interval '30 days', balloting_at = now() - interval '20 days',
-                tallying_at = now() - interval '10 days', finished_at = now() - interval '1 day'",
-    )
-    .execute(tx.conn())
-    .await
-    .expect("time passes");
-    tx.commit().await.expect("commit");
-}
-
-/// Toledo's process "presupuestos" with a budget in its balloting phase:
-/// one city-wide heading of 100 € (at most 2 projects) and projects A 40 €,
-/// B 60 €, F 10 € on the ballot. Returns the heading and the projects.
-pub(crate) async fn budget(world: &World) -> (Uuid, [Uuid; 3]) {
-    let process = open_process(world, "toledo", "presupuestos", OPEN_RULES, 1).await;
-    let tenant = world.council("toledo").await;
-    let actor = Actor("cli".into());
-    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
-    let headings = [NewHeading {
-        name: "Toda la ciudad".into(),
-        district: None,
-        amount_cents: 10_000,
-        max_projects: Some(2),
-    }];
-    let budget = setup::create(&mut tx, &actor, process, &settings(1), &headings)
-        .await
-        .expect("create");
-    let heading = setup::get(&mut tx, budget)
-        .await
-        .expect("get")
-        .expect("budget")
-        .headings[0]
-        .id;
-    let mut ids = [Uuid::nil(); 3];
-    for (slot, (title, cents)) in
-        ids.iter_mut()
-            .zip([("Fuente A", 4_000), ("Parque B", 6_000), ("Banco F", 1_000)])
-    {
-        let id = projects::create(
-            &mut tx,
-            &actor,
-            None,
-            &NewProject {
-                heading,
-                title: title.into(),
-                description: "<script>alert(1)</script>".into(),
-                location: String::new(),
-                estimated_cost_cents: cents,
-            },
-        )
-        .await
-        .expect("project");
-        projects::review(&mut tx, &actor, id, Feasibility::Feasible, "", None)
-            .await
-            .expect("review");
-        projects::set_on_ballot(&mut tx, &actor, id, true)
-            .await
-            .expect("ballot");
-        *slot = id;
-    }
-    setup::update(&mut tx, &actor, budget, &settings(-1), &headings, None)
-        .await
-        .expect("update");
-    tx.commit().await.expect("commit");
-    (heading, ids)
-}
-
-pub(crate) async fn verify(world: &World, council: &str, nickname: &str) {
-    let tenant = world.council(council).await;
-    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
-    sqlx::query("UPDATE users SET verified_at = now() WHERE nickname = $1")
-        .bind(nickname)
-        .execute(tx.conn())
-        .await
-        .expect("verify");
-    tx.commit().await.expect("commit");
-}
-
-async fn anonymous(world: &World, host: &str, path: &str) -> (StatusCode, Value) {
-    let answer = Browser::new(&world.app)
-        .json(host, "GET", path, Value::Null, None)
-        .await;
-    (
-        answer.status,
-        serde_json::from_str(&answer.body).unwrap_or(Value::Null),
-    )
-}
 
 #[tokio::test]
 async fn people_read_the_budget_and_cast_a_ballot_checked_whole() {
@@ -144,14 +43,11 @@ async fn people_read_the_budget_and_cast_a_ballot_checked_whole() {
         )
         .await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
-    let mut ana = Person::new(&world, TOLEDO, "ana").await;
+    let mut ana = world.citizen("ana").await;
     let (status, refused) = ana
         .call(TOLEDO, "PUT", &ballot, json!({"projects": [a.to_string()]}))
         .await;
-    assert_eq!(
-        (status, refused["error"]["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("not_verified"))
-    );
+    assert_refused(&(status, refused), StatusCode::FORBIDDEN, "not_verified");
     verify(&world, "toledo", "ana").await;
     for (projects, code) in [
         (
@@ -170,15 +66,15 @@ async fn people_read_the_budget_and_cast_a_ballot_checked_whole() {
                 json!({"projects": projects, "submit": true}),
             )
             .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
-        assert_eq!(refused["error"]["code"], code);
+        assert_refused(&(status, refused), StatusCode::UNPROCESSABLE_ENTITY, code);
     }
     let (status, refused) = ana
         .call(TOLEDO, "PUT", &ballot, json!({"projects": "A"}))
         .await;
-    assert_eq!(
-        (status, refused["error"]["code"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("malformed_body"))
+    assert_refused(
+        &(status, refused),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "malformed_body",
     );
     let (_, mine) = ana.call(TOLEDO, "GET", &ballot, Value::Null).await;
     assert_eq!(
@@ -199,10 +95,7 @@ async fn people_read_the_budget_and_cast_a_ballot_checked_whole() {
             Value::Null,
         )
         .await;
-    assert_eq!(
-        (status, refused["error"]["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("phase_closed"))
-    );
+    assert_refused(&(status, refused), StatusCode::FORBIDDEN, "phase_closed");
     let (status, cast) = ana
         .call(
             TOLEDO,
@@ -223,10 +116,7 @@ async fn people_read_the_budget_and_cast_a_ballot_checked_whole() {
     // Results wait for the end of the budget.
     let results = format!("/api/v1/budget-headings/{heading}/results");
     let (status, early) = anonymous(&world, TOLEDO, &results).await;
-    assert_eq!(
-        (status, early["error"]["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("phase_closed"))
-    );
+    assert_refused(&(status, early), StatusCode::FORBIDDEN, "phase_closed");
     finish(&world).await;
     let (status, decided) = anonymous(&world, TOLEDO, &results).await;
     assert_eq!(status, StatusCode::OK, "{decided}");
@@ -265,8 +155,7 @@ async fn people_read_the_budget_and_cast_a_ballot_checked_whole() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = anonymous(&world, TALAVERA, "/api/v1/processes/presupuestos/budget").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let mut eva = Person::new(&world, TALAVERA, "eva").await;
-    verify(&world, "talavera", "eva").await;
+    let mut eva = world.citizen("eva").on(TALAVERA).verified().await;
     let (status, _) = eva
         .call(
             TALAVERA,
@@ -316,7 +205,7 @@ async fn the_ballot_works_with_plain_forms_and_the_results_explain_themselves() 
         "descriptions are escaped"
     );
 
-    let mut ana = Person::new(&world, TOLEDO, "ana").await;
+    let mut ana = world.citizen("ana").await;
     let denied = ana.browser.get(TOLEDO, &page).await;
     assert!(
         denied.body.contains("verificado su residencia")
@@ -442,7 +331,7 @@ async fn citizens_propose_projects_while_the_budget_accepts_them() {
     .expect("accepting projects");
     tx.commit().await.expect("commit");
     let path = format!("/api/v1/budget-headings/{heading}/projects");
-    let mut ana = Person::new(&world, TOLEDO, "ana").await;
+    let mut ana = world.citizen("ana").await;
     for (body, code) in [
         (
             json!({"title": "Ba", "description": "x", "estimated_cost_cents": 500}),
@@ -482,7 +371,7 @@ async fn citizens_propose_projects_while_the_budget_accepts_them() {
         (Some("pending"), Some(false))
     );
     // Another council's people cannot propose here.
-    let mut eva = Person::new(&world, TALAVERA, "eva").await;
+    let mut eva = world.citizen("eva").on(TALAVERA).await;
     let (status, _) = eva
         .call(
             TALAVERA,

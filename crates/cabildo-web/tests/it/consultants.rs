@@ -2,8 +2,7 @@
 //! councils, and entering one as staff through a single-use hand-off token
 //! bound to that council's host; every staff action names them.
 
-use crate::accounts::{Browser, TALAVERA, TOLEDO, csrf_of, world};
-use crate::support::BASE;
+use crate::util::{BASE, Browser, TALAVERA, TOLEDO, csrf_of, world};
 use axum::http::{StatusCode, header};
 use cabildo_engine::accounts::password;
 use cabildo_engine::platform::{self, AccountRole};

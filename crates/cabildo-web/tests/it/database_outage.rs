@@ -1,7 +1,7 @@
 //! Losing PostgreSQL while serving: 503s and a red /readyz, then recovery
 //! without a restart. Runs its own cluster, since it stops it.
 
-use crate::support::{BASE, get};
+use crate::util::{BASE, get};
 use axum::http::StatusCode;
 use cabildo_devkit::{LocalPostgres, PostgresOptions};
 use cabildo_tenancy::{

@@ -1,8 +1,7 @@
 //! Pictures: a process's hero image by staff, a proposal's by its author;
 //! checked by content and size, served only on their council's host.
 
-use crate::accounts::{Browser, TALAVERA, TOLEDO, csrf_of, logged_in, world};
-use crate::participation::{OPEN_RULES, Person, open_process};
+use crate::util::{Browser, OPEN_RULES, TALAVERA, TOLEDO, csrf_of, logged_in, open_process, world};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use cabildo_engine::staff::Role;
@@ -62,7 +61,7 @@ async fn staff_and_authors_add_pictures_checked_by_content_and_kept_per_council(
     }
 
     // A proposal's picture through the API: content checked, author only.
-    let mut ana = Person::new(&world, TOLEDO, "ana").await;
+    let mut ana = world.citizen("ana").await;
     let (_, proposal) = ana
         .call(
             TOLEDO,
@@ -95,7 +94,7 @@ async fn staff_and_authors_add_pictures_checked_by_content_and_kept_per_council(
         )
         .await;
     assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
-    let mut bea = Person::new(&world, TOLEDO, "bea").await;
+    let mut bea = world.citizen("bea").await;
     let answer = bea
         .browser
         .request(

@@ -1,6 +1,6 @@
 //! Several nodes sharing PostgreSQL and Redis, and a node whose Redis is down.
 
-use crate::support::{BASE, app, demo_tenancy, get};
+use crate::util::{BASE, app, demo_tenancy, get};
 use axum::http::StatusCode;
 use cabildo_tenancy::testing::{another_node, another_node_with};
 use cabildo_tenancy::{SharedCache, Slug, TenantStatus};

@@ -1,6 +1,6 @@
 //! What visitors see on council and platform sites.
 
-use crate::support::{BASE, app, demo_tenancy, get, send};
+use crate::util::{BASE, app, demo_tenancy, get, send};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use cabildo_tenancy::{Slug, TenantStatus};

@@ -2,137 +2,21 @@
 //! search and open data over the JSON API, against real PostgreSQL: the
 //! flows, the rules, concurrency, hostile input and isolation.
 
-use crate::accounts::{Browser, TALAVERA, TOLEDO, World, logged_in, world};
-use crate::support::send;
+use crate::util::{
+    Browser, OPEN_RULES, TALAVERA, TOLEDO, anonymous, assert_refused, count_notifications,
+    open_process, send, world,
+};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use cabildo_engine::processes::{self, Component, NewPhase, NewProcess, Rules, Who};
+use cabildo_engine::processes::{Rules, Who};
 use cabildo_engine::staff::Actor;
 use serde_json::{Value, json};
-use time::{Duration, OffsetDateTime};
-
-/// A published process on `slug` council with a phase enabling debates
-/// and proposals that opened `opened_days_ago` and lasts 30 days.
-pub async fn open_process(
-    world: &World,
-    council: &str,
-    slug: &str,
-    rules: Rules,
-    opened_days_ago: i64,
-) -> uuid::Uuid {
-    let tenant = world.council(council).await;
-    let actor = Actor("cli".into());
-    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
-    let id = processes::create(
-        &mut tx,
-        &actor,
-        &NewProcess {
-            slug: slug.into(),
-            title: "Plan de participación".into(),
-            summary: "Ideas para la ciudad".into(),
-            description: "Participa".into(),
-            district: None,
-            rules,
-        },
-    )
-    .await
-    .expect("create");
-    let now = OffsetDateTime::now_utc();
-    processes::add_phase(
-        &mut tx,
-        &actor,
-        id,
-        &NewPhase {
-            title: "Propuestas y debates".into(),
-            starts_at: now - Duration::days(opened_days_ago),
-            ends_at: now - Duration::days(opened_days_ago) + Duration::days(30),
-            components: vec![Component::Debates, Component::Proposals],
-        },
-    )
-    .await
-    .expect("phase");
-    assert!(
-        processes::publish(&mut tx, &actor, id)
-            .await
-            .expect("publish")
-    );
-    tx.commit().await.expect("commit");
-    id
-}
-
-pub const OPEN_RULES: Rules = Rules {
-    create: Who::Registered,
-    support: Who::Registered,
-    organisations_may_support: false,
-    support_threshold: 3,
-};
-
-fn parse(body: &str) -> Value {
-    serde_json::from_str(body).unwrap_or_else(|_| panic!("JSON: {body}"))
-}
-
-/// A person logged in through the API, with their CSRF token.
-pub struct Person {
-    pub browser: Browser,
-    pub csrf: String,
-}
-
-impl Person {
-    pub async fn new(world: &World, host: &str, nickname: &str) -> Self {
-        let mut browser = Browser::new(&world.app);
-        let email = format!("{nickname}@example.org");
-        let csrf = logged_in(world, &mut browser, host, nickname, &email, 1).await;
-        Self { browser, csrf }
-    }
-
-    pub async fn call(
-        &mut self,
-        host: &str,
-        method: &str,
-        path: &str,
-        body: Value,
-    ) -> (StatusCode, Value) {
-        let answer = self
-            .browser
-            .json(host, method, path, body, Some(&self.csrf))
-            .await;
-        let value = if answer.body.is_empty() {
-            Value::Null
-        } else {
-            parse(&answer.body)
-        };
-        (answer.status, value)
-    }
-}
-
-async fn anonymous(world: &World, host: &str, path: &str) -> (StatusCode, Value) {
-    let answer = Browser::new(&world.app)
-        .json(host, "GET", path, Value::Null, None)
-        .await;
-    let value = serde_json::from_str(&answer.body).unwrap_or(Value::Null);
-    (answer.status, value)
-}
-
-pub async fn count_notifications(world: &World, council: &str, nickname: &str, kind: &str) -> i64 {
-    let tenant = world.council(council).await;
-    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
-    let count: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.nickname = $1 AND n.kind = $2",
-    )
-    .bind(nickname)
-    .bind(kind)
-    .fetch_one(tx.conn())
-    .await
-    .expect("count");
-    tx.commit().await.expect("commit");
-    count
-}
 
 #[tokio::test]
 async fn proposals_are_made_listed_supported_once_and_qualify() {
     let world = world().await;
     open_process(&world, "toledo", "plan", OPEN_RULES, 1).await;
-    let mut ana = Person::new(&world, TOLEDO, "ana").await;
+    let mut ana = world.citizen("ana").await;
     let (status, proposal) = ana
         .call(TOLEDO, "POST", "/api/v1/processes/plan/proposals",
               json!({"title": "<script>alert(1)</script> Más bancos", "summary": "=cmd|' /C calc'!A0", "body": "En la plaza", "district": null}))
@@ -160,7 +44,7 @@ async fn proposals_are_made_listed_supported_once_and_qualify() {
     assert_eq!(list["proposals"][0]["id"], id.as_str());
 
     // Supporting twice counts once: 201 then 200.
-    let mut bea = Person::new(&world, TOLEDO, "bea").await;
+    let mut bea = world.citizen("bea").await;
     let support = format!("/api/v1/proposals/{id}/support");
     let (status, first) = bea.call(TOLEDO, "POST", &support, Value::Null).await;
     assert_eq!(status, StatusCode::CREATED, "{first}");
@@ -170,7 +54,7 @@ async fn proposals_are_made_listed_supported_once_and_qualify() {
     assert_eq!(again["supports_count"], 1);
 
     // 50 parallel supports by one person: exactly one.
-    let mut carla = Person::new(&world, TOLEDO, "carla").await;
+    let mut carla = world.citizen("carla").await;
     let cookie = carla.browser.cookie_header(TOLEDO);
     let mut tasks = Vec::new();
     for _ in 0..50 {
@@ -207,7 +91,7 @@ async fn proposals_are_made_listed_supported_once_and_qualify() {
     carla.call(TOLEDO, "POST", &support, Value::Null).await;
 
     // The third support reaches the threshold: the author hears of it once.
-    let mut dani = Person::new(&world, TOLEDO, "dani").await;
+    let mut dani = world.citizen("dani").await;
     let (_, third) = dani.call(TOLEDO, "POST", &support, Value::Null).await;
     assert_eq!(third["supports_count"], 3);
     let (_, read) = anonymous(&world, TOLEDO, &format!("/api/v1/proposals/{id}")).await;
@@ -253,8 +137,7 @@ async fn proposals_are_made_listed_supported_once_and_qualify() {
             json!({"title": "Mío", "summary": "No"}),
         )
         .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(refused["error"]["code"], "not_author");
+    assert_refused(&(status, refused), StatusCode::FORBIDDEN, "not_author");
     let (status, edited) = ana
         .call(
             TOLEDO,
@@ -274,10 +157,9 @@ async fn proposals_are_made_listed_supported_once_and_qualify() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    let mut eva = Person::new(&world, TOLEDO, "eva").await;
+    let mut eva = world.citizen("eva").await;
     let (status, closed) = eva.call(TOLEDO, "POST", &support, Value::Null).await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(closed["error"]["code"], "closed");
+    assert_refused(&(status, closed), StatusCode::CONFLICT, "closed");
 }
 
 #[tokio::test]
@@ -290,7 +172,7 @@ async fn the_rules_refuse_with_clear_codes() {
     open_process(&world, "toledo", "plan", verified_only, 1).await;
     // A process whose phase ended a while ago.
     open_process(&world, "toledo", "pasado", OPEN_RULES, 60).await;
-    let mut ana = Person::new(&world, TOLEDO, "ana").await;
+    let mut ana = world.citizen("ana").await;
     let (_, proposal) = ana
         .call(
             TOLEDO,
@@ -316,8 +198,7 @@ async fn the_rules_refuse_with_clear_codes() {
     assert!(answer.body.contains("csrf_token_invalid"));
     // Not a verified resident.
     let (status, refused) = ana.call(TOLEDO, "POST", &support, Value::Null).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(refused["error"]["code"], "not_verified");
+    assert_refused(&(status, refused), StatusCode::FORBIDDEN, "not_verified");
     let (_, read) = anonymous(&world, TOLEDO, &format!("/api/v1/proposals/{id}")).await;
     assert_eq!(
         read["supports_count"], 0,
@@ -340,8 +221,7 @@ async fn the_rules_refuse_with_clear_codes() {
             json!({"title": "Tarde", "summary": "Ya"}),
         )
         .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(refused["error"]["code"], "phase_closed");
+    assert_refused(&(status, refused), StatusCode::FORBIDDEN, "phase_closed");
     // Invalid fields, ids and other councils' ids.
     let (status, refused) = ana
         .call(
@@ -351,8 +231,11 @@ async fn the_rules_refuse_with_clear_codes() {
             json!({"title": "ab", "summary": "x"}),
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(refused["error"]["code"], "title_invalid");
+    assert_refused(
+        &(status, refused),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "title_invalid",
+    );
     let (status, refused) = ana
         .call(
             TOLEDO,
@@ -361,8 +244,11 @@ async fn the_rules_refuse_with_clear_codes() {
             json!({"title": "Bien", "summary": "x", "district": "atlantis"}),
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(refused["error"]["code"], "district_unknown");
+    assert_refused(
+        &(status, refused),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "district_unknown",
+    );
     let (status, _) = ana
         .call(
             TOLEDO,
@@ -391,8 +277,11 @@ async fn the_rules_refuse_with_clear_codes() {
             json!({"title": "Larga", "summary": "x", "body": long}),
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(refused["error"]["code"], "body_invalid");
+    assert_refused(
+        &(status, refused),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "body_invalid",
+    );
     for path in [
         "/api/v1/proposals/not-a-uuid",
         "/api/v1/proposals/00000000-0000-0000-0000-000000000000",
@@ -410,7 +299,7 @@ async fn the_rules_refuse_with_clear_codes() {
         StatusCode::NOT_FOUND,
         "another council's proposal is not there"
     );
-    let mut tomas = Person::new(&world, TALAVERA, "tomas").await;
+    let mut tomas = world.citizen("tomas").on(TALAVERA).await;
     let (status, _) = tomas.call(TALAVERA, "POST", &support, Value::Null).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = tomas
@@ -447,7 +336,7 @@ async fn the_rules_refuse_with_clear_codes() {
 async fn comments_thread_vote_once_and_keep_their_counts() {
     let world = world().await;
     open_process(&world, "toledo", "plan", OPEN_RULES, 1).await;
-    let mut ana = Person::new(&world, TOLEDO, "ana").await;
+    let mut ana = world.citizen("ana").await;
     let (_, debate) = ana
         .call(
             TOLEDO,
@@ -458,7 +347,7 @@ async fn comments_thread_vote_once_and_keep_their_counts() {
         .await;
     let debate_id = debate["id"].as_str().expect("id").to_owned();
     let comments = format!("/api/v1/debates/{debate_id}/comments");
-    let mut bea = Person::new(&world, TOLEDO, "bea").await;
+    let mut bea = world.citizen("bea").await;
     let (status, first) = bea
         .call(
             TOLEDO,
@@ -497,8 +386,11 @@ async fn comments_thread_vote_once_and_keep_their_counts() {
             json!({"body": "demasiado", "parent_id": parent}),
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(deep["error"]["code"], "too_deep");
+    assert_refused(
+        &(status, deep),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "too_deep",
+    );
     assert_eq!(
         count_notifications(&world, "toledo", "bea", "comment.reply").await,
         1
@@ -506,8 +398,11 @@ async fn comments_thread_vote_once_and_keep_their_counts() {
     let (status, bad) = ana
         .call(TOLEDO, "POST", &comments, json!({"body": "   "}))
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(bad["error"]["code"], "body_invalid");
+    assert_refused(
+        &(status, bad),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "body_invalid",
+    );
     let (status, _) = ana
         .call(
             TOLEDO,
@@ -564,8 +459,11 @@ async fn comments_thread_vote_once_and_keep_their_counts() {
         "one vote per person, whatever the order: {up} up, {down} down"
     );
     let (status, own) = bea.call(TOLEDO, "PUT", &vote, json!({"value": 1})).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(own["error"]["code"], "own_comment");
+    assert_refused(
+        &(status, own),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "own_comment",
+    );
     let (_, removed) = ana.call(TOLEDO, "PUT", &vote, json!({"value": 0})).await;
     assert_eq!(
         (removed["upvotes"].as_i64(), removed["downvotes"].as_i64()),
@@ -613,7 +511,7 @@ async fn moderators_hide_restore_and_block_and_the_counts_follow() {
     use cabildo_engine::moderation::{self, Decision, Item};
     let world = world().await;
     open_process(&world, "toledo", "plan", OPEN_RULES, 1).await;
-    let mut ana = Person::new(&world, TOLEDO, "ana").await;
+    let mut ana = world.citizen("ana").await;
     let (_, proposal) = ana
         .call(
             TOLEDO,
@@ -623,7 +521,7 @@ async fn moderators_hide_restore_and_block_and_the_counts_follow() {
         )
         .await;
     let id = proposal["id"].as_str().expect("id").to_owned();
-    let mut troll = Person::new(&world, TOLEDO, "troll").await;
+    let mut troll = world.citizen("troll").await;
     let (_, comment) = troll
         .call(
             TOLEDO,
@@ -663,8 +561,11 @@ async fn moderators_hide_restore_and_block_and_the_counts_follow() {
             json!({"reason": ""}),
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(refused["error"]["code"], "reason_invalid");
+    assert_refused(
+        &(status, refused),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "reason_invalid",
+    );
 
     let tenant = world.council("toledo").await;
     let moderator = Actor("user:moderator".into());
@@ -736,8 +637,7 @@ async fn moderators_hide_restore_and_block_and_the_counts_follow() {
             json!({"body": "otra"}),
         )
         .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(refused["error"]["code"], "blocked");
+    assert_refused(&(status, refused), StatusCode::FORBIDDEN, "blocked");
     let (status, _) = troll
         .call(
             TOLEDO,
@@ -754,7 +654,7 @@ async fn search_finds_with_stemming_escapes_snippets_and_stays_in_its_council() 
     let world = world().await;
     open_process(&world, "toledo", "plan", OPEN_RULES, 1).await;
     open_process(&world, "talavera", "plan", OPEN_RULES, 1).await;
-    let mut ana = Person::new(&world, TOLEDO, "ana").await;
+    let mut ana = world.citizen("ana").await;
     ana.call(TOLEDO, "POST", "/api/v1/processes/plan/proposals",
              json!({"title": "Bancos en los parques", "summary": "Más <b>bancos</b> & sombra en los parques del barrio"}))
         .await;
@@ -765,7 +665,7 @@ async fn search_finds_with_stemming_escapes_snippets_and_stays_in_its_council() 
         json!({"title": "Carril bici", "body": "¿Dónde pondríais nuevos carriles?"}),
     )
     .await;
-    let mut tomas = Person::new(&world, TALAVERA, "tomas").await;
+    let mut tomas = world.citizen("tomas").on(TALAVERA).await;
     tomas
         .call(
             TALAVERA,
@@ -815,13 +715,13 @@ async fn search_finds_with_stemming_escapes_snippets_and_stays_in_its_council() 
 async fn open_data_has_counts_no_people_and_defused_csv() {
     let world = world().await;
     open_process(&world, "toledo", "plan", OPEN_RULES, 1).await;
-    let mut ana = Person::new(&world, TOLEDO, "ana").await;
+    let mut ana = world.citizen("ana").await;
     let (_, proposal) = ana
         .call(TOLEDO, "POST", "/api/v1/processes/plan/proposals",
               json!({"title": "=HYPERLINK(\"http://evil\")", "summary": "+SUM(1,2)", "body": "@línea, \"con\" comillas"}))
         .await;
     let id = proposal["id"].as_str().expect("id").to_owned();
-    let mut bea = Person::new(&world, TOLEDO, "bea").await;
+    let mut bea = world.citizen("bea").await;
     bea.call(
         TOLEDO,
         "POST",
@@ -928,14 +828,14 @@ async fn a_change_on_one_node_drops_the_read_cache_of_the_others_at_once() {
     let world = world().await;
     open_process(&world, "toledo", "plan", OPEN_RULES, 1).await;
     let node_b = another_node(&world.tenancy).await.expect("node b");
-    let router_b = crate::support::app(
+    let router_b = crate::util::app(
         &node_b,
         cabildo_web::WebConfig {
-            secret_key: Some(crate::accounts::SECRET.to_vec()),
+            secret_key: Some(crate::util::SECRET.to_vec()),
             ..cabildo_web::WebConfig::default()
         },
     );
-    let mut ana = Person::new(&world, TOLEDO, "ana").await;
+    let mut ana = world.citizen("ana").await;
     let list = "/api/v1/processes/plan/proposals";
     assert_eq!(
         anonymous(&world, TOLEDO, list).await.1["total"],

@@ -1,8 +1,7 @@
 //! The participation pages without JavaScript: forms post, redirect back,
 //! and the pages show what happened, escaped, in the visitor's language.
 
-use crate::accounts::{Browser, TOLEDO, World, csrf_of, logged_in, world};
-use crate::participation::{OPEN_RULES, open_process};
+use crate::util::{Browser, OPEN_RULES, TOLEDO, World, csrf_of, logged_in, open_process, world};
 use axum::http::{StatusCode, header};
 use cabildo_engine::staff::Role;
 
@@ -13,7 +12,7 @@ async fn person(world: &World, nickname: &str) -> Browser {
     browser
 }
 
-fn location(answer: &crate::support::Answer) -> String {
+fn location(answer: &crate::util::Answer) -> String {
     answer.headers[header::LOCATION]
         .to_str()
         .expect("location")

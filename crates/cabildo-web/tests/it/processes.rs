@@ -1,7 +1,7 @@
 //! Published processes over the API: readable without login, drafts
 //! hidden, each council's own.
 
-use crate::accounts::{Browser, TALAVERA, TOLEDO, world};
+use crate::util::{Browser, OPEN_RULES, TALAVERA, TOLEDO, csrf_of, logged_in, open_process, world};
 use axum::http::StatusCode;
 use cabildo_engine::processes::{self, Component, NewPhase, NewProcess, Rules, Who};
 use cabildo_engine::staff::Actor;
@@ -116,7 +116,6 @@ async fn published_processes_and_their_phases_are_public_drafts_are_not() {
 
 #[tokio::test]
 async fn an_admin_creates_a_process_adds_a_phase_and_publishes_it() {
-    use crate::accounts::{csrf_of, logged_in};
     use cabildo_engine::staff::Role;
     let world = world().await;
     let mut admin = Browser::new(&world.app);
@@ -238,8 +237,6 @@ async fn an_admin_creates_a_process_adds_a_phase_and_publishes_it() {
 
 #[tokio::test]
 async fn an_admin_edits_a_process_removes_future_phases_only_and_archives_it() {
-    use crate::accounts::logged_in;
-    use crate::participation::{OPEN_RULES, open_process};
     use cabildo_engine::staff::Role;
     let world = world().await;
     let process = open_process(&world, "toledo", "plan", OPEN_RULES, 1).await;

@@ -1,6 +1,6 @@
 //! Hosts at the HTTP level: hostile values, unknown councils, proxies.
 
-use crate::support::{BASE, app, demo_tenancy, get, send};
+use crate::util::{BASE, app, demo_tenancy, get, send};
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{HeaderValue, Request, StatusCode};

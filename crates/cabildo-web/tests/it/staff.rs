@@ -1,7 +1,7 @@
 //! Staff: the first admin invited by mail, accepting, inviting others,
 //! the audit log (append-only), and staff pages closed to everyone else.
 
-use crate::accounts::{Browser, TALAVERA, TOLEDO, csrf_of, logged_in, world};
+use crate::util::{Browser, TALAVERA, TOLEDO, csrf_of, logged_in, world};
 use axum::http::StatusCode;
 use cabildo_engine::staff::{self, Actor, Role};
 

@@ -1,6 +1,6 @@
 //! One-click unsubscribe on a council's site.
 
-use crate::support::{BASE, app, demo_tenancy, get, send};
+use crate::util::{BASE, app, demo_tenancy, get, send};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use cabildo_notify::unsubscribe::{List, Signer};

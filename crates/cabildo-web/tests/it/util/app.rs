@@ -1,4 +1,5 @@
-//! Building the app on a fresh database and sending requests.
+//! The app on a fresh database with the demo councils, and requests sent
+//! to it in-process.
 
 use axum::Router;
 use axum::body::Body;

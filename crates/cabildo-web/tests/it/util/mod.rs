@@ -1,0 +1,12 @@
+//! What the tests share, in one place: no test file imports another's
+//! helpers.
+
+pub mod app;
+pub mod browser;
+pub mod fixtures;
+pub mod world;
+
+pub use app::*;
+pub use browser::*;
+pub use fixtures::*;
+pub use world::*;
