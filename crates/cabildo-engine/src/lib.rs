@@ -21,5 +21,6 @@ pub mod proposals;
 pub mod search;
 pub mod seed;
 pub mod staff;
+mod stored;
 
 pub use error::{Error, Field, FieldError, LineError, Problem, Refusal, Result};

@@ -4,9 +4,22 @@
 
 use crate::error::{Error, Field, FieldError, Problem, Result};
 use crate::staff::{Actor, audit};
+use crate::stored::stored;
 use cabildo_tenancy::TenantTx;
 use serde_json::json;
 use uuid::Uuid;
+
+stored! {
+    /// Where an organisation's application stands.
+    pub enum Status {
+        /// Staff have not decided.
+        Pending = "pending",
+        /// Verified: it acts as the organisation.
+        Verified = "verified",
+        /// Refused, with a reason.
+        Rejected = "rejected",
+    }
+}
 
 /// An application as typed.
 #[derive(Clone, Debug, Default)]
@@ -77,8 +90,8 @@ pub struct Organisation {
     pub contact_name: String,
     /// Their phone.
     pub contact_phone: String,
-    /// `pending`, `verified` or `rejected`.
-    pub status: String,
+    /// Where the application stands.
+    pub status: Status,
     /// Why it was rejected.
     pub rejection_reason: Option<String>,
 }

@@ -7,6 +7,7 @@
 use crate::accounts::{tokens, validate};
 use crate::error::{Error, Field, Result};
 use crate::staff::{self, Actor, Role};
+use crate::stored::stored;
 use cabildo_tenancy::{Tenancy, TenantId, TenantTx};
 use uuid::Uuid;
 
@@ -15,31 +16,13 @@ pub const SESSION_DAYS: i32 = 7;
 /// How long a hand-off token works.
 pub const HANDOFF_SECONDS: i32 = 60;
 
-/// What a platform account is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AccountRole {
-    /// Runs the platform: may enter any council as admin.
-    Operator,
-    /// Serves the councils granted to them, in the granted roles.
-    Consultant,
-}
-
-impl AccountRole {
-    /// Stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Operator => "operator",
-            Self::Consultant => "consultant",
-        }
-    }
-
-    /// From a stored name.
-    pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "operator" => Some(Self::Operator),
-            "consultant" => Some(Self::Consultant),
-            _ => None,
-        }
+stored! {
+    /// What a platform account is.
+    pub enum AccountRole {
+        /// Runs the platform: may enter any council as admin.
+        Operator = "operator",
+        /// Serves the councils granted to them, in the granted roles.
+        Consultant = "consultant",
     }
 }
 
@@ -52,8 +35,8 @@ pub struct Account {
     pub email: String,
     /// Name.
     pub name: String,
-    /// `operator` or `consultant`.
-    pub role: String,
+    /// Operator or consultant.
+    pub role: AccountRole,
 }
 
 /// Creates a platform account (password hashed by the caller); `false`
@@ -159,13 +142,13 @@ pub struct Client {
     /// Its name.
     pub name: String,
     /// The staff role the account has there.
-    pub role: String,
+    pub role: crate::staff::Role,
 }
 
 /// The councils `account` may enter: its grants, or every served council
 /// as admin for operators.
 pub async fn councils(tenancy: &Tenancy, account: &Account) -> Result<Vec<Client>> {
-    let sql = if account.role == AccountRole::Operator.as_str() {
+    let sql = if account.role == AccountRole::Operator {
         "SELECT slug, name, 'admin' AS role FROM platform.tenants
          WHERE status IN ('active', 'read_only') ORDER BY slug"
     } else {
@@ -191,7 +174,7 @@ pub async fn handoff(
     let allowed = councils(tenancy, account)
         .await?
         .into_iter()
-        .any(|c| c.slug == slug && c.role == role.as_str());
+        .any(|c| c.slug == slug && c.role == role);
     if !allowed {
         return Ok(None);
     }

@@ -5,41 +5,34 @@
 
 use crate::error::{Error, Field, Problem, Refusal, Result};
 use crate::staff::{Actor, audit};
+use crate::stored::stored;
 use cabildo_tenancy::TenantTx;
 use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// Who may do something in a process.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Who {
-    /// Anyone with a confirmed account.
-    Registered,
-    /// Verified residents (census).
-    Verified,
-    /// Verified residents of the process's district (the whole city when
-    /// the process has none).
-    District,
+stored! {
+    /// Who may do something in a process.
+    pub enum Who {
+        /// Anyone with a confirmed account.
+        Registered = "registered",
+        /// Verified residents (census).
+        Verified = "verified",
+        /// Verified residents of the process's district (the whole city when
+        /// the process has none).
+        District = "district",
+    }
 }
 
-impl Who {
-    /// Stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Registered => "registered",
-            Self::Verified => "verified",
-            Self::District => "district",
-        }
-    }
-
-    /// From a stored name.
-    pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "registered" => Some(Self::Registered),
-            "verified" => Some(Self::Verified),
-            "district" => Some(Self::District),
-            _ => None,
-        }
+stored! {
+    /// Where a process stands.
+    pub enum Status {
+        /// Staff prepare it; nobody else sees it.
+        Draft = "draft",
+        /// On the council's site.
+        Published = "published",
+        /// Off the site.
+        Archived = "archived",
     }
 }
 
@@ -346,8 +339,8 @@ pub enum Action {
 /// What the rules look at in a process (read with the database clock).
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub(crate) struct ProcessFacts {
-    pub(crate) create_rule: String,
-    pub(crate) support_rule: String,
+    pub(crate) create_rule: Who,
+    pub(crate) support_rule: Who,
     pub(crate) organisations_may_support: bool,
     pub(crate) process_district: Option<String>,
     /// A phase enabling the action's component is open now.
@@ -396,7 +389,7 @@ pub(crate) fn decide(
         Action::Comment => return Ok(()),
         Action::CreateDebate | Action::CreateProposal => &process.create_rule,
     };
-    match Who::parse(rule).unwrap_or(Who::Verified) {
+    match *rule {
         Who::Registered => Ok(()),
         Who::Verified if person.verified => Ok(()),
         Who::Verified => Err(Refusal::NotVerified),
@@ -617,8 +610,8 @@ pub struct StaffItem {
     pub slug: String,
     /// Title.
     pub title: String,
-    /// `draft`, `published` or `archived`.
-    pub status: String,
+    /// Draft, published or archived.
+    pub status: Status,
     /// Phases it has.
     pub phases: i64,
     /// One paragraph.
@@ -800,8 +793,8 @@ mod tests {
 
     fn process(create: Who, support: Who, district: Option<&str>) -> ProcessFacts {
         ProcessFacts {
-            create_rule: create.as_str().to_owned(),
-            support_rule: support.as_str().to_owned(),
+            create_rule: create,
+            support_rule: support,
             organisations_may_support: false,
             process_district: district.map(str::to_owned),
             open: true,

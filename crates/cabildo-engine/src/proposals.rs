@@ -11,6 +11,7 @@ use crate::error::{Error, Field, Problem, Refusal, Result};
 use crate::follows::follow;
 use crate::processes::{self, Action};
 use crate::staff::{Actor, audit};
+use crate::stored::stored;
 use cabildo_tenancy::TenantTx;
 use serde::Serialize;
 use serde_json::json;
@@ -33,43 +34,19 @@ pub struct NewProposal {
     pub district: Option<String>,
 }
 
-/// Where a proposal stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Status {
-    /// Collecting supports.
-    Published,
-    /// Staff are studying it.
-    Evaluating,
-    /// The council will do it.
-    Accepted,
-    /// The council will not.
-    Rejected,
-    /// Its author withdrew it.
-    Withdrawn,
-}
-
-impl Status {
-    /// Stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Published => "published",
-            Self::Evaluating => "evaluating",
-            Self::Accepted => "accepted",
-            Self::Rejected => "rejected",
-            Self::Withdrawn => "withdrawn",
-        }
-    }
-
-    /// From a stored name.
-    pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "published" => Some(Self::Published),
-            "evaluating" => Some(Self::Evaluating),
-            "accepted" => Some(Self::Accepted),
-            "rejected" => Some(Self::Rejected),
-            "withdrawn" => Some(Self::Withdrawn),
-            _ => None,
-        }
+stored! {
+    /// Where a proposal stands.
+    pub enum Status {
+        /// Collecting supports.
+        Published = "published",
+        /// Staff are studying it.
+        Evaluating = "evaluating",
+        /// The council will do it.
+        Accepted = "accepted",
+        /// The council will not.
+        Rejected = "rejected",
+        /// Its author withdrew it.
+        Withdrawn = "withdrawn",
     }
 }
 
@@ -133,8 +110,8 @@ pub struct Proposal {
     pub body: String,
     /// District code.
     pub district: Option<String>,
-    /// `published`, `evaluating`, `accepted`, `rejected` or `withdrawn`.
-    pub status: String,
+    /// Where it stands.
+    pub status: Status,
     /// The council's official answer.
     pub answer: Option<String>,
     /// Author's public nickname.

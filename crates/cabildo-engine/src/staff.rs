@@ -3,6 +3,7 @@
 
 use crate::accounts::{tokens, validate};
 use crate::error::{Error, Field, Refusal, Result};
+use crate::stored::stored;
 use cabildo_tenancy::{EmailRequest, TenantTx};
 use serde_json::json;
 use uuid::Uuid;
@@ -10,33 +11,15 @@ use uuid::Uuid;
 /// How long an invitation link works.
 pub const INVITATION_VALID_DAYS: i32 = 7;
 
-/// A staff role.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Role {
-    /// Runs the council's site: processes, staff, census, settings.
-    Admin,
-    /// Handles reports, hides content, blocks people.
-    Moderator,
-    /// Reviews feasibility and cost of budget projects.
-    Evaluator,
-}
-
-impl Role {
-    /// Every role.
-    pub const ALL: [Role; 3] = [Role::Admin, Role::Moderator, Role::Evaluator];
-
-    /// Stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Admin => "admin",
-            Self::Moderator => "moderator",
-            Self::Evaluator => "evaluator",
-        }
-    }
-
-    /// From a stored name.
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == name)
+stored! {
+    /// A staff role.
+    pub enum Role {
+        /// Runs the council's site: processes, staff, census, settings.
+        Admin = "admin",
+        /// Handles reports, hides content, blocks people.
+        Moderator = "moderator",
+        /// Reviews feasibility and cost of budget projects.
+        Evaluator = "evaluator",
     }
 }
 
@@ -239,7 +222,7 @@ pub struct Member {
     /// Email address.
     pub email: String,
     /// Role.
-    pub role: String,
+    pub role: Role,
 }
 
 /// The council's staff, by name.

@@ -6,6 +6,7 @@ use super::setup::PHASE;
 use super::tally;
 use crate::content::{Notice, Target, notify_followers, text};
 use crate::error::{Error, Field, Problem, Refusal, Result};
+use crate::stored::stored;
 
 use crate::staff::{Actor, audit};
 use cabildo_tenancy::TenantTx;
@@ -13,34 +14,15 @@ use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// Where a winner's execution stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Not started.
-    Planned,
-    /// Under way.
-    InProgress,
-    /// Finished.
-    Done,
-}
-
-impl Status {
-    /// Every status, in order.
-    pub const ALL: [Status; 3] = [Status::Planned, Status::InProgress, Status::Done];
-
-    /// Stable name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Planned => "planned",
-            Status::InProgress => "in_progress",
-            Status::Done => "done",
-        }
-    }
-
-    /// From a stable name.
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == name)
+stored! {
+    /// Where a winner's execution stands.
+    pub enum Status {
+        /// Not started.
+        Planned = "planned",
+        /// Under way.
+        InProgress = "in_progress",
+        /// Finished.
+        Done = "done",
     }
 }
 
@@ -63,7 +45,7 @@ pub struct Update {
     /// Id.
     pub id: Uuid,
     /// Status then.
-    pub status: String,
+    pub status: Status,
     /// Progress then.
     pub progress: i16,
     /// Text.

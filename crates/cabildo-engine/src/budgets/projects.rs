@@ -9,6 +9,7 @@ use super::setup::PHASE;
 use crate::content::{Notice, Target, notify_followers, notify_user, text};
 use crate::error::{Error, Field, LineError, Problem, Refusal, Result};
 use crate::follows::follow;
+use crate::stored::stored;
 
 use crate::staff::{Actor, audit};
 use cabildo_tenancy::TenantTx;
@@ -30,34 +31,17 @@ pub struct NewProject {
     pub estimated_cost_cents: i64,
 }
 
-/// A feasibility verdict.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Feasibility {
-    /// It can be done.
-    Feasible,
-    /// It cannot (an explanation is required).
-    Unfeasible,
-    /// The author must say more.
-    NeedsInfo,
-}
-
-impl Feasibility {
-    /// Every verdict.
-    pub const ALL: [Feasibility; 3] = [Self::Feasible, Self::Unfeasible, Self::NeedsInfo];
-
-    /// Stable name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Feasible => "feasible",
-            Self::Unfeasible => "unfeasible",
-            Self::NeedsInfo => "needs_info",
-        }
-    }
-
-    /// From a stable name.
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| f.as_str() == name)
+stored! {
+    /// A feasibility verdict.
+    pub enum Feasibility {
+        /// Not reviewed yet.
+        Pending = "pending",
+        /// It can be done.
+        Feasible = "feasible",
+        /// It cannot (an explanation is required).
+        Unfeasible = "unfeasible",
+        /// The author must say more.
+        NeedsInfo = "needs_info",
     }
 }
 
@@ -78,8 +62,8 @@ pub struct Project {
     pub location: String,
     /// The official cost once reviewed, else the estimate (cents).
     pub cost_cents: i64,
-    /// `pending`, `feasible`, `unfeasible` or `needs_info`.
-    pub feasibility: String,
+    /// The evaluators' verdict, or pending.
+    pub feasibility: Feasibility,
     /// The evaluators' explanation.
     pub feasibility_explanation: String,
     /// On the ballot.
@@ -90,8 +74,8 @@ pub struct Project {
     pub paper_votes: i32,
     /// Picture file name.
     pub image: Option<String>,
-    /// Execution of a winner: `planned`, `in_progress` or `done`.
-    pub execution_status: Option<String>,
+    /// Execution of a winner.
+    pub execution_status: Option<crate::budgets::execution::Status>,
     /// Execution progress in percent.
     pub progress: i16,
     /// The proposal it came from.
@@ -237,6 +221,9 @@ pub async fn review(
     official_cost_cents: Option<i64>,
 ) -> Result<Vec<Notice>> {
     let explanation = explanation.trim();
+    if verdict == Feasibility::Pending {
+        return Err(Error::invalid(Field::Verdict, Problem::ChoiceInvalid));
+    }
     if verdict == Feasibility::Unfeasible && explanation.is_empty() {
         return Err(Error::invalid(
             Field::Explanation,

@@ -7,62 +7,30 @@
 use super::results::{Completion, Rule, Tie};
 use crate::error::{Error, Field, Problem, Refusal, Result};
 use crate::staff::{Actor, audit};
+use crate::stored::stored;
 use cabildo_tenancy::TenantTx;
 use serde_json::json;
 use sqlx::Row;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// The phase of a budget, by the database clock.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Phase {
-    /// Before projects are accepted.
-    Upcoming,
-    /// Citizens propose projects.
-    Accepting,
-    /// Evaluators review feasibility.
-    Reviewing,
-    /// People support projects; staff choose those on the ballot.
-    Selecting,
-    /// People vote.
-    Balloting,
-    /// Staff check ballots and enter paper votes.
-    Tallying,
-    /// Results are public.
-    Finished,
-}
-
-impl Phase {
-    /// Every phase, in order.
-    pub const ALL: [Phase; 7] = [
-        Phase::Upcoming,
-        Phase::Accepting,
-        Phase::Reviewing,
-        Phase::Selecting,
-        Phase::Balloting,
-        Phase::Tallying,
-        Phase::Finished,
-    ];
-
-    /// Stable name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Phase::Upcoming => "upcoming",
-            Phase::Accepting => "accepting",
-            Phase::Reviewing => "reviewing",
-            Phase::Selecting => "selecting",
-            Phase::Balloting => "balloting",
-            Phase::Tallying => "tallying",
-            Phase::Finished => "finished",
-        }
-    }
-
-    fn parse(name: &str) -> Phase {
-        Phase::ALL
-            .into_iter()
-            .find(|p| p.as_str() == name)
-            .unwrap_or(Phase::Upcoming)
+stored! {
+    /// The phase of a budget, by the database clock.
+    pub enum Phase {
+        /// Before projects are accepted.
+        Upcoming = "upcoming",
+        /// Citizens propose projects.
+        Accepting = "accepting",
+        /// Evaluators review feasibility.
+        Reviewing = "reviewing",
+        /// People support projects; staff choose those on the ballot.
+        Selecting = "selecting",
+        /// People vote.
+        Balloting = "balloting",
+        /// Staff check ballots and enter paper votes.
+        Tallying = "tallying",
+        /// Results are public.
+        Finished = "finished",
     }
 }
 
@@ -77,31 +45,13 @@ pub(crate) const PHASE: &str = "CASE WHEN now() < b.accepting_at THEN 'upcoming'
 const STARTED: &str = "(now() >= b.balloting_at OR EXISTS (SELECT 1 FROM budget_ballots l
     JOIN budget_headings h ON h.id = l.heading_id WHERE h.budget_id = b.id))";
 
-/// How people vote.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Style {
-    /// A ballot's projects cost at most the heading's amount.
-    Knapsack,
-    /// At most the heading's number of projects.
-    Approval,
-}
-
-impl Style {
-    /// Every style.
-    pub const ALL: [Style; 2] = [Style::Knapsack, Style::Approval];
-
-    /// From a stable name.
-    pub fn parse(name: &str) -> Option<Style> {
-        Style::ALL.into_iter().find(|s| s.as_str() == name)
-    }
-
-    /// Stable name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Style::Knapsack => "knapsack",
-            Style::Approval => "approval",
-        }
+stored! {
+    /// How people vote.
+    pub enum Style {
+        /// A ballot's projects cost at most the heading's amount.
+        Knapsack = "knapsack",
+        /// At most the heading's number of projects.
+        Approval = "approval",
     }
 }
 
@@ -516,7 +466,7 @@ async fn fetch(tx: &mut TenantTx, condition: &'static str, key: Uuid) -> Result<
         process_slug: String,
         title: String,
         currency: String,
-        voting_style: String,
+        voting_style: Style,
         min_spend_percent: i16,
         voters: String,
         max_supports: Option<i32>,
@@ -524,7 +474,7 @@ async fn fetch(tx: &mut TenantTx, condition: &'static str, key: Uuid) -> Result<
         rule: String,
         tie: String,
         completion: String,
-        phase: String,
+        phase: Phase,
         accepting_at: OffsetDateTime,
         reviewing_at: OffsetDateTime,
         selecting_at: OffsetDateTime,
@@ -559,11 +509,7 @@ async fn fetch(tx: &mut TenantTx, condition: &'static str, key: Uuid) -> Result<
         process_slug: row.process_slug,
         title: row.title,
         currency: row.currency,
-        style: if row.voting_style == "approval" {
-            Style::Approval
-        } else {
-            Style::Knapsack
-        },
+        style: row.voting_style,
         min_spend_percent: row.min_spend_percent,
         verified_only: row.voters == "verified",
         max_supports: row.max_supports,
@@ -571,7 +517,7 @@ async fn fetch(tx: &mut TenantTx, condition: &'static str, key: Uuid) -> Result<
         rule: row.rule,
         tie: row.tie,
         completion: row.completion,
-        phase: Phase::parse(&row.phase),
+        phase: row.phase,
         dates: Dates {
             accepting: row.accepting_at,
             reviewing: row.reviewing_at,

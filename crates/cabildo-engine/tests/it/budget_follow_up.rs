@@ -340,8 +340,8 @@ async fn winners_are_tracked_and_followers_told() {
         .expect("get")
         .expect("project");
     assert_eq!(
-        (project.execution_status.as_deref(), project.progress),
-        (Some("done"), 100),
+        (project.execution_status, project.progress),
+        (Some(Status::Done), 100),
         "done is complete"
     );
     let updates = execution::updates(&mut tx, w.project[&'A'])

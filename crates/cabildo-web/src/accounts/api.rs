@@ -302,7 +302,7 @@ async fn me(citizen: ApiCitizen) -> Result<Response, ApiError> {
     let view = MeView {
         organisation: organisation.map(|o| OrganisationView {
             name: o.name,
-            status: o.status,
+            status: o.status.to_string(),
         }),
         id: profile.id,
         name: profile.name,

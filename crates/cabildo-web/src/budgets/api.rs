@@ -203,13 +203,13 @@ impl From<Project> for ProjectView {
             description: p.description,
             location: p.location,
             cost_cents: p.cost_cents,
-            feasibility: p.feasibility,
+            feasibility: p.feasibility.to_string(),
             feasibility_explanation: p.feasibility_explanation,
             on_ballot: p.on_ballot,
             supports_count: p.supports_count,
             paper_votes: p.paper_votes,
             image: p.image,
-            execution_status: p.execution_status,
+            execution_status: p.execution_status.map(|s| s.to_string()),
             progress: p.progress,
             proposal: p.proposal,
         }
@@ -288,7 +288,7 @@ async fn project(council: ApiCouncil, Id(id): Id<Uuid>) -> Result<impl IntoRespo
             .into_iter()
             .map(|u| UpdateView {
                 id: u.id,
-                status: u.status,
+                status: u.status.to_string(),
                 progress: u.progress,
                 body: u.body,
                 image: u.image,

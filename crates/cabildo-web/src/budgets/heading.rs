@@ -157,11 +157,15 @@ fn line(
         number: p.number,
         in_ballot: chosen.contains(&p.id),
         fits: !knapsack || p.cost_cents <= remaining,
-        supportable: budget.phase == Phase::Selecting && p.feasibility == "feasible",
+        supportable: budget.phase == Phase::Selecting
+            && p.feasibility == projects::Feasibility::Feasible,
         supported: supported.contains(&p.id),
         supports: p.supports_count,
         execution: p.execution_status.as_ref().map(|status| {
-            let status = tr.t(&format!("budget-execution-{}", status.replace('_', "-")));
+            let status = tr.t(&format!(
+                "budget-execution-{}",
+                status.as_str().replace('_', "-")
+            ));
             format!("{status} · {} %", p.progress)
         }),
         title: p.title,
@@ -170,7 +174,7 @@ fn line(
         cost: money(tr, p.cost_cents, &budget.currency),
         feasibility: tr.t(&format!(
             "budget-feasibility-{}",
-            p.feasibility.replace('_', "-")
+            p.feasibility.as_str().replace('_', "-")
         )),
         explanation: p.feasibility_explanation,
         on_ballot: p.on_ballot,

@@ -128,12 +128,13 @@ pub async fn show(
         heading_name,
         feasibility: tr.t(&format!(
             "budget-feasibility-{}",
-            project.feasibility.replace('_', "-")
+            project.feasibility.as_str().replace('_', "-")
         )),
         explanation: project.feasibility_explanation,
         on_ballot: project.on_ballot,
         supports: project.supports_count,
-        supportable: budget.phase == Phase::Selecting && project.feasibility == "feasible",
+        supportable: budget.phase == Phase::Selecting
+            && project.feasibility == projects::Feasibility::Feasible,
         supported,
         logged_in: viewer.is_some(),
         following,
@@ -141,13 +142,15 @@ pub async fn show(
             && project.author == viewer
             && budget.phase == Phase::Accepting,
         reportable: project.author.is_some(),
-        execution: project.execution_status.map(|s| execution_label(tr, &s)),
+        execution: project
+            .execution_status
+            .map(|s| execution_label(tr, s.as_str())),
         progress: project.progress,
         updates: updates
             .into_iter()
             .map(|u| UpdateLine {
                 date: short_date(u.created_at),
-                status: execution_label(tr, &u.status),
+                status: execution_label(tr, u.status.as_str()),
                 progress: u.progress,
                 body: paragraphs(&u.body),
                 image: u.image,

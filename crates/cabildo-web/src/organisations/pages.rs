@@ -5,7 +5,7 @@ use crate::http::extract::{Citizen, CsrfForm, Id, Staff};
 use crate::ui::forms::{FieldView, FormView};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use cabildo_engine::organisations::{self, Application, Verdict};
+use cabildo_engine::organisations::{self, Application, Status, Verdict};
 use cabildo_engine::staff::Permission;
 use cabildo_engine::{Error as EngineError, FieldError};
 use cabildo_notify::NewNotification;
@@ -86,14 +86,18 @@ pub async fn page(citizen: Citizen) -> Result<Response, PageError> {
     let (typed, status) = match current {
         None => (ApplicationForm::default(), None),
         Some(organisation) => {
-            let status = match organisation.status.as_str() {
-                "verified" => tr.with("organisation-status-verified", "name", &organisation.name),
-                "rejected" => tr.with(
+            let status = match organisation.status {
+                Status::Verified => {
+                    tr.with("organisation-status-verified", "name", &organisation.name)
+                }
+                Status::Rejected => tr.with(
                     "organisation-status-rejected",
                     "reason",
                     organisation.rejection_reason.as_deref().unwrap_or_default(),
                 ),
-                _ => tr.with("organisation-status-pending", "name", &organisation.name),
+                Status::Pending => {
+                    tr.with("organisation-status-pending", "name", &organisation.name)
+                }
             };
             let typed = ApplicationForm {
                 name: organisation.name,

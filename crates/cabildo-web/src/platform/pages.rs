@@ -164,7 +164,7 @@ pub async fn console(visitor: PlatformVisitor) -> Result<Response, PageError> {
                 role_label: tr.t(&format!("staff-role-{}", c.role)),
                 slug: c.slug,
                 name: c.name,
-                role: c.role,
+                role: c.role.to_string(),
             })
             .collect(),
     };

@@ -73,8 +73,8 @@ async fn render(
         .map(|p| Row {
             id: p.id.to_string(),
             status_label: tr.t(&format!("staff-process-status-{}", p.status)),
-            draft: p.status == "draft",
-            published: p.status == "published",
+            draft: p.status == processes::Status::Draft,
+            published: p.status == processes::Status::Published,
             summary: p.summary,
             description: p.description,
             district: p.district.unwrap_or_default(),

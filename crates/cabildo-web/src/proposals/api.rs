@@ -87,7 +87,7 @@ impl From<Proposal> for ProposalView {
             summary: p.summary,
             body: p.body,
             district: p.district,
-            status: p.status,
+            status: p.status.to_string(),
             answer: p.answer,
             author: p.author,
             author_is_organisation: p.author_is_organisation,

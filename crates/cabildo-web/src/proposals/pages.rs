@@ -350,7 +350,7 @@ pub async fn show(
     .await?;
     let tr = &council.tr;
     let support_denied = match seen.may {
-        None if seen.proposal.status == "published" => None,
+        None if seen.proposal.status == Status::Published => None,
         None => Some(tr.t(Refusal::Closed.key())),
         Some(refusal) => Some(tr.t(refusal.key())),
     };

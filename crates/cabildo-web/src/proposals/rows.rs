@@ -41,7 +41,7 @@ pub fn rows(tr: &Tr, districts: &[(String, String)], items: Vec<Proposal>) -> Ve
             organisation: p.author_is_organisation,
             supports: p.supports_count,
             threshold: p.threshold,
-            status: p.status,
+            status: p.status.to_string(),
             qualified: p.qualified,
         })
         .collect()

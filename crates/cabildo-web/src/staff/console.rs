@@ -36,7 +36,7 @@ struct StaffPage<'a> {
 }
 
 /// A role's name in `tr`'s language.
-pub(crate) fn role_name(tr: &Tr, role: &str) -> String {
+pub(crate) fn role_name(tr: &Tr, role: Role) -> String {
     tr.t(&format!("staff-role-{role}"))
 }
 
@@ -90,11 +90,7 @@ pub(crate) async fn render(
         })
         .await?;
     let tr = &staff.tr;
-    let names: Vec<String> = staff
-        .roles
-        .iter()
-        .map(|r| role_name(tr, r.as_str()))
-        .collect();
+    let names: Vec<String> = staff.roles.iter().map(|r| role_name(tr, *r)).collect();
     let when = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
     staff.render_status(
         status,
@@ -106,11 +102,11 @@ pub(crate) async fn render(
             is_admin: admin,
             roles: Role::ALL
                 .iter()
-                .map(|r| (r.as_str(), role_name(tr, r.as_str())))
+                .map(|r| (r.as_str(), role_name(tr, *r)))
                 .collect(),
             members: members
                 .into_iter()
-                .map(|m| (m.name, m.email, role_name(tr, &m.role)))
+                .map(|m| (m.name, m.email, role_name(tr, m.role)))
                 .collect(),
             audit: audit
                 .into_iter()

@@ -51,7 +51,7 @@ pub async fn invitation_page(
         );
         return Ok(council.respond(page));
     }
-    let role = role_name(tr, invitation.role.as_str());
+    let role = role_name(tr, invitation.role);
     let mut form = FormView::new(
         tr.t("staff-invitation-title"),
         "/staff/invitation",

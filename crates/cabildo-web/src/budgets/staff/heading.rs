@@ -89,8 +89,8 @@ fn staff_project_line(tr: &Tr, budget: &Budget, p: Project, winners: &[Uuid]) ->
         id: p.id.to_string(),
         number: p.number.to_string(),
         cost: money(tr, p.cost_cents, &budget.currency),
-        feasibility_label: coded(tr, "budget-feasibility", &p.feasibility),
-        feasibility: p.feasibility,
+        feasibility_label: coded(tr, "budget-feasibility", p.feasibility.as_str()),
+        feasibility: p.feasibility.to_string(),
         explanation: p.feasibility_explanation,
         official_cost: cents_text(p.cost_cents),
         supports: p.supports_count,
@@ -99,7 +99,7 @@ fn staff_project_line(tr: &Tr, budget: &Budget, p: Project, winners: &[Uuid]) ->
         winner: winners.contains(&p.id),
         execution: p
             .execution_status
-            .map(|s| coded(tr, "budget-execution", &s))
+            .map(|s| coded(tr, "budget-execution", s.as_str()))
             .unwrap_or_default(),
         progress: p.progress,
         title: p.title,

@@ -341,7 +341,7 @@ async fn setup_page(staff: &Staff, process: Uuid, shown: Shown) -> Result<Respon
             links,
             form,
             districts: staff.districts(),
-            styles: options(tr, &Style::ALL, Style::as_str, "budget-style"),
+            styles: options(tr, Style::ALL, Style::as_str, "budget-style"),
             rules: options(tr, Rule::ALL, Rule::as_str, "budget-rule"),
             ties: options(tr, Tie::ALL, Tie::as_str, "staff-budget-tie"),
             completions: options(
