@@ -2,10 +2,10 @@
 //! supported, newest first.
 
 use crate::error::Result;
+use crate::ids::UserId;
 use cabildo_tenancy::TenantTx;
 use serde::Serialize;
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 /// One thing a person did.
 #[derive(Clone, Debug, sqlx::FromRow, Serialize)]
@@ -22,7 +22,7 @@ pub struct Entry {
 }
 
 /// The latest 100 things `user` did.
-pub async fn of(tx: &mut TenantTx, user: Uuid) -> Result<Vec<Entry>> {
+pub async fn of(tx: &mut TenantTx, user: UserId) -> Result<Vec<Entry>> {
     Ok(sqlx::query_as(
         "(SELECT 'proposal' AS kind, title, '/proposals/' || id AS link, created_at AS at
           FROM proposals WHERE author_id = $1 ORDER BY created_at DESC LIMIT 100)

@@ -3,7 +3,6 @@
 
 use crate::error::Result;
 use cabildo_tenancy::TenantTx;
-use uuid::Uuid;
 
 /// Who acts, as written in the audit log: `user:<id>` for a council
 /// account, `cli` for the operator's command line, `platform:<email>` for
@@ -13,7 +12,7 @@ pub struct Actor(pub String);
 
 impl Actor {
     /// A council account.
-    pub fn user(id: Uuid) -> Self {
+    pub fn user(id: crate::ids::UserId) -> Self {
         Self(format!("user:{id}"))
     }
 }

@@ -8,6 +8,7 @@
 use crate::content::{Notice, Target, notify_followers, notify_user, text};
 use crate::error::{Error, Field, Problem, Refusal, Result};
 use crate::follows::follow;
+use crate::ids::{CommentId, ProcessId, UserId};
 use crate::processes::{self, Action};
 use cabildo_tenancy::TenantTx;
 use serde::Serialize;
@@ -31,7 +32,7 @@ pub struct NewComment {
     /// 1 for, -1 against, 0 neutral.
     pub alignment: i16,
     /// The comment it answers.
-    pub parent: Option<Uuid>,
+    pub parent: Option<CommentId>,
 }
 
 /// A comment as shown. Deleted and hidden comments keep their place in
@@ -39,16 +40,16 @@ pub struct NewComment {
 #[derive(Clone, Debug, sqlx::FromRow, Serialize)]
 pub struct Comment {
     /// Id.
-    pub id: Uuid,
+    pub id: CommentId,
     /// The comment it answers.
-    pub parent_id: Option<Uuid>,
+    pub parent_id: Option<CommentId>,
     /// Reply level.
     pub depth: i16,
     /// Author's public nickname (empty when deleted or hidden).
     pub author: String,
     /// Who wrote it (not published).
     #[serde(skip)]
-    pub author_id: Uuid,
+    pub author_id: UserId,
     /// The author speaks for a verified organisation.
     pub author_is_organisation: bool,
     /// Text.
@@ -76,7 +77,7 @@ pub struct Comment {
 async fn target_of(
     tx: &mut TenantTx,
     target: Target,
-) -> Result<Option<(Uuid, String, bool, String)>> {
+) -> Result<Option<(ProcessId, String, bool, String)>> {
     let sql = match target {
         Target::Process(_) => {
             "SELECT id, title, true, '/processes/' || slug FROM processes
@@ -124,7 +125,7 @@ pub(crate) async fn count(tx: &mut TenantTx, kind: &str, id: Uuid, delta: i32) -
 #[derive(Clone, Debug)]
 pub struct Posted {
     /// Its id.
-    pub id: Uuid,
+    pub id: CommentId,
     /// Where it is shown (page and anchor).
     pub link: String,
     /// Whom to tell: the author of the comment answered, and the target's
@@ -136,7 +137,7 @@ pub struct Posted {
 /// only staff may give); they then follow it.
 pub async fn create(
     tx: &mut TenantTx,
-    user: Uuid,
+    user: UserId,
     target: Target,
     new: &NewComment,
     official: bool,
@@ -152,11 +153,11 @@ pub async fn create(
     if !(-1..=1).contains(&new.alignment) {
         return Err(Error::invalid(Field::Alignment, Problem::AlignmentInvalid));
     }
-    let id = Uuid::new_v4();
+    let id = CommentId(Uuid::new_v4());
     let (root, depth, answered) = match new.parent {
         None => (id, 0, None),
         Some(parent) => {
-            let row: Option<(Uuid, i16, Uuid)> = sqlx::query_as(
+            let row: Option<(CommentId, i16, UserId)> = sqlx::query_as(
                 "SELECT root_id, depth, author_id FROM comments
                  WHERE id = $1 AND target_kind = $2 AND target_id = $3
                    AND deleted_at IS NULL AND hidden_at IS NULL",
@@ -211,7 +212,7 @@ pub async fn create(
 }
 
 /// Where comment `id` is shown (page and anchor), if it exists.
-pub async fn link_of(tx: &mut TenantTx, id: Uuid) -> Result<Option<String>> {
+pub async fn link_of(tx: &mut TenantTx, id: CommentId) -> Result<Option<String>> {
     Ok(sqlx::query_scalar(
         "SELECT CASE c.target_kind WHEN 'debate' THEN '/debates/' || c.target_id
                     WHEN 'proposal' THEN '/proposals/' || c.target_id
@@ -262,8 +263,8 @@ pub async fn list(tx: &mut TenantTx, target: Target, page: i64) -> Result<(Vec<C
 /// replies, depth first: the order a thread is read in.
 pub fn threaded(comments: Vec<Comment>) -> Vec<Comment> {
     use std::collections::HashMap;
-    let mut children: HashMap<Option<Uuid>, Vec<usize>> = HashMap::new();
-    let known: std::collections::HashSet<Uuid> = comments.iter().map(|c| c.id).collect();
+    let mut children: HashMap<Option<CommentId>, Vec<usize>> = HashMap::new();
+    let known: std::collections::HashSet<CommentId> = comments.iter().map(|c| c.id).collect();
     for (index, comment) in comments.iter().enumerate() {
         // A reply whose parent is not on this page is shown at the top.
         let parent = comment.parent_id.filter(|p| known.contains(p));
@@ -288,8 +289,8 @@ pub fn threaded(comments: Vec<Comment>) -> Vec<Comment> {
 }
 
 /// The author's own comment, locked: (target kind, target id, recent).
-async fn own(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Result<(String, Uuid, bool)> {
-    let row: Option<(Uuid, String, Uuid, bool)> = sqlx::query_as(
+async fn own(tx: &mut TenantTx, user: UserId, id: CommentId) -> Result<(String, Uuid, bool)> {
+    let row: Option<(UserId, String, Uuid, bool)> = sqlx::query_as(
         "SELECT author_id, target_kind, target_id,
                 created_at > now() - make_interval(mins => $2::int)
          FROM comments WHERE id = $1 AND deleted_at IS NULL AND hidden_at IS NULL FOR UPDATE",
@@ -306,7 +307,7 @@ async fn own(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Result<(String, Uuid, b
 }
 
 /// Changes the text of `user`'s comment within [`EDIT_WINDOW_MINUTES`].
-pub async fn edit(tx: &mut TenantTx, user: Uuid, id: Uuid, body: &str) -> Result<()> {
+pub async fn edit(tx: &mut TenantTx, user: UserId, id: CommentId, body: &str) -> Result<()> {
     if !own(tx, user, id).await?.2 {
         return Err(Refusal::EditWindowOver.into());
     }
@@ -320,7 +321,7 @@ pub async fn edit(tx: &mut TenantTx, user: Uuid, id: Uuid, body: &str) -> Result
 }
 
 /// Deletes `user`'s comment: its text goes, its place in the thread stays.
-pub async fn delete(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Result<()> {
+pub async fn delete(tx: &mut TenantTx, user: UserId, id: CommentId) -> Result<()> {
     let (kind, target, _) = own(tx, user, id).await?;
     sqlx::query("UPDATE comments SET body = '', deleted_at = now() WHERE id = $1")
         .bind(id)
@@ -344,11 +345,11 @@ pub struct Votes {
 /// `user` votes on a comment: 1 up, -1 down, 0 takes the vote back. One
 /// vote per person; parallel votes by one person are serialised on the
 /// comment's row, so the counts always equal the votes stored.
-pub async fn vote(tx: &mut TenantTx, user: Uuid, id: Uuid, value: i16) -> Result<Votes> {
+pub async fn vote(tx: &mut TenantTx, user: UserId, id: CommentId, value: i16) -> Result<Votes> {
     if !(-1..=1).contains(&value) {
         return Err(Error::invalid(Field::Value, Problem::VoteInvalid));
     }
-    let row: Option<(Uuid, Uuid)> = sqlx::query_as(
+    let row: Option<(UserId, ProcessId)> = sqlx::query_as(
         "SELECT author_id, process_id FROM comments
          WHERE id = $1 AND deleted_at IS NULL AND hidden_at IS NULL FOR UPDATE",
     )
@@ -406,7 +407,11 @@ pub async fn vote(tx: &mut TenantTx, user: Uuid, id: Uuid, value: i16) -> Result
 }
 
 /// `user`'s votes on `ids`.
-pub async fn votes_by(tx: &mut TenantTx, user: Uuid, ids: &[Uuid]) -> Result<Vec<(Uuid, i16)>> {
+pub async fn votes_by(
+    tx: &mut TenantTx,
+    user: UserId,
+    ids: &[CommentId],
+) -> Result<Vec<(CommentId, i16)>> {
     Ok(sqlx::query_as(
         "SELECT comment_id, value FROM comment_votes WHERE user_id = $1 AND comment_id = ANY ($2)",
     )
@@ -422,11 +427,11 @@ mod tests {
 
     fn comment(id: u128, parent: Option<u128>) -> Comment {
         Comment {
-            id: Uuid::from_u128(id),
-            parent_id: parent.map(Uuid::from_u128),
+            id: CommentId(Uuid::from_u128(id)),
+            parent_id: parent.map(|p| CommentId(Uuid::from_u128(p))),
             depth: 0,
             author: String::new(),
-            author_id: Uuid::nil(),
+            author_id: UserId::default(),
             author_is_organisation: false,
             body: String::new(),
             alignment: 0,
@@ -451,7 +456,7 @@ mod tests {
             comment(5, Some(1)),
             comment(6, Some(99)),
         ];
-        let order: Vec<u128> = threaded(rows).iter().map(|c| c.id.as_u128()).collect();
+        let order: Vec<u128> = threaded(rows).iter().map(|c| c.id.0.as_u128()).collect();
         assert_eq!(order, vec![1, 3, 4, 5, 2, 6]);
     }
 }

@@ -3,20 +3,21 @@
 //! for others.
 
 use crate::error::{Error, Field, Problem, Result};
+use crate::ids::{DebateId, ProcessId, ProjectId, ProposalId, UserId};
 use uuid::Uuid;
 
 /// Something people follow; all but budget projects take comments.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Target {
     /// A process.
-    Process(Uuid),
+    Process(ProcessId),
     /// A debate.
-    Debate(Uuid),
+    Debate(DebateId),
     /// A proposal.
-    Proposal(Uuid),
+    Proposal(ProposalId),
     /// A participatory budget project (followed for its review and
     /// execution; discussed in its process, not under it).
-    Project(Uuid),
+    Project(ProjectId),
 }
 
 impl Target {
@@ -33,17 +34,20 @@ impl Target {
     /// The id.
     pub fn id(self) -> Uuid {
         match self {
-            Self::Process(id) | Self::Debate(id) | Self::Proposal(id) | Self::Project(id) => id,
+            Self::Process(id) => id.0,
+            Self::Debate(id) => id.0,
+            Self::Proposal(id) => id.0,
+            Self::Project(id) => id.0,
         }
     }
 
     /// From a stored kind and id.
     pub fn parse(kind: &str, id: Uuid) -> Option<Self> {
         match kind {
-            "process" => Some(Self::Process(id)),
-            "debate" => Some(Self::Debate(id)),
-            "proposal" => Some(Self::Proposal(id)),
-            "project" => Some(Self::Project(id)),
+            "process" => Some(Self::Process(id.into())),
+            "debate" => Some(Self::Debate(id.into())),
+            "proposal" => Some(Self::Proposal(id.into())),
+            "project" => Some(Self::Project(id.into())),
             _ => None,
         }
     }
@@ -107,7 +111,7 @@ impl PageRequest {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
     /// Who hears of it.
-    pub user: Uuid,
+    pub user: UserId,
     /// Their language (the council's default when `None`).
     pub language: Option<String>,
     /// What happened: `comment.new`, `comment.reply`, `proposal.qualified`,
@@ -124,12 +128,12 @@ pub struct Notice {
 pub(crate) async fn notify_followers(
     tx: &mut cabildo_tenancy::TenantTx,
     target: Target,
-    except: &[Uuid],
+    except: &[UserId],
     kind: &'static str,
     subject: &str,
     link: &str,
 ) -> Result<Vec<Notice>> {
-    let rows: Vec<(Uuid, Option<String>)> = sqlx::query_as(
+    let rows: Vec<(UserId, Option<String>)> = sqlx::query_as(
         "SELECT u.id, u.language FROM follows f JOIN users u ON u.id = f.user_id
          WHERE f.target_kind = $1 AND f.target_id = $2 AND u.deleted_at IS NULL
            AND u.blocked_at IS NULL AND NOT (u.id = ANY ($3))
@@ -155,7 +159,7 @@ pub(crate) async fn notify_followers(
 /// A single person as a notice.
 pub(crate) async fn notify_user(
     tx: &mut cabildo_tenancy::TenantTx,
-    user: Uuid,
+    user: UserId,
     kind: &'static str,
     subject: &str,
     link: &str,

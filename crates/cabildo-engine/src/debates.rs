@@ -4,13 +4,13 @@
 use crate::content::{PageRequest, Target, text};
 use crate::error::{Error, Field, Problem, Result};
 use crate::follows::follow;
+use crate::ids::{DebateId, ProcessId, UserId};
 use crate::processes::{self, Action};
 use crate::staff::{Actor, audit};
 use cabildo_tenancy::TenantTx;
 use serde::Serialize;
 use serde_json::json;
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 /// A debate to open.
 #[derive(Clone, Debug, Default)]
@@ -55,9 +55,9 @@ impl DebateSort {
 #[derive(Clone, Debug, sqlx::FromRow, Serialize)]
 pub struct Debate {
     /// Id.
-    pub id: Uuid,
+    pub id: DebateId,
     /// Its process.
-    pub process_id: Uuid,
+    pub process_id: ProcessId,
     /// Its process's address part.
     pub process_slug: String,
     /// Title.
@@ -103,12 +103,17 @@ pub(crate) async fn district(tx: &mut TenantTx, code: Option<&str>) -> Result<Op
 }
 
 /// Opens a debate in `process` for `user`, who then follows it.
-pub async fn create(tx: &mut TenantTx, user: Uuid, process: Uuid, new: &NewDebate) -> Result<Uuid> {
+pub async fn create(
+    tx: &mut TenantTx,
+    user: UserId,
+    process: ProcessId,
+    new: &NewDebate,
+) -> Result<DebateId> {
     processes::require(tx, process, Some(user), Action::CreateDebate).await?;
     let title = text(&new.title, Field::Title, Problem::TitleInvalid, 3, 200)?;
     let body = text(&new.body, Field::Body, Problem::BodyInvalid, 1, 20_000)?;
     let district = district(tx, new.district.as_deref()).await?;
-    let id: Uuid = sqlx::query_scalar(
+    let id: DebateId = sqlx::query_scalar(
         "INSERT INTO debates (process_id, author_id, title, body, district_code)
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
@@ -126,7 +131,7 @@ pub async fn create(tx: &mut TenantTx, user: Uuid, process: Uuid, new: &NewDebat
 /// A page of a process's visible debates and how many there are.
 pub async fn list(
     tx: &mut TenantTx,
-    process: Uuid,
+    process: ProcessId,
     sort: DebateSort,
     district: Option<&str>,
     page: PageRequest,
@@ -160,7 +165,7 @@ pub async fn list(
 }
 
 /// A visible debate of a published process.
-pub async fn find(tx: &mut TenantTx, id: Uuid) -> Result<Option<Debate>> {
+pub async fn find(tx: &mut TenantTx, id: DebateId) -> Result<Option<Debate>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM debates d JOIN processes p ON p.id = d.process_id
          LEFT JOIN users u ON u.id = d.author_id
@@ -199,7 +204,12 @@ impl StaffAction {
 }
 
 /// Pins, unpins, closes or reopens a debate (audited).
-pub async fn act(tx: &mut TenantTx, actor: &Actor, id: Uuid, action: StaffAction) -> Result<bool> {
+pub async fn act(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    id: DebateId,
+    action: StaffAction,
+) -> Result<bool> {
     let (sql, name) = match action {
         StaffAction::Pin => (
             "UPDATE debates SET pinned = true WHERE id = $1 RETURNING title",

@@ -5,11 +5,11 @@
 
 use crate::content::Target;
 use crate::error::{Refusal, Result};
+use crate::ids::UserId;
 use cabildo_tenancy::TenantTx;
-use uuid::Uuid;
 
 /// Makes `user` follow `target` (nothing if they already do).
-pub(crate) async fn follow(tx: &mut TenantTx, user: Uuid, target: Target) -> Result<()> {
+pub(crate) async fn follow(tx: &mut TenantTx, user: UserId, target: Target) -> Result<()> {
     sqlx::query(
         "INSERT INTO follows (user_id, target_kind, target_id) VALUES ($1, $2, $3)
          ON CONFLICT DO NOTHING",
@@ -24,7 +24,7 @@ pub(crate) async fn follow(tx: &mut TenantTx, user: Uuid, target: Target) -> Res
 
 /// `user` follows (`true`) or stops following `target`, which must exist
 /// and be visible.
-pub async fn set(tx: &mut TenantTx, user: Uuid, target: Target, on: bool) -> Result<()> {
+pub async fn set(tx: &mut TenantTx, user: UserId, target: Target, on: bool) -> Result<()> {
     let sql = match target {
         Target::Process(_) => {
             "SELECT EXISTS (SELECT 1 FROM processes WHERE id = $1 AND status = 'published')"
@@ -64,7 +64,7 @@ pub async fn set(tx: &mut TenantTx, user: Uuid, target: Target, on: bool) -> Res
 }
 
 /// Whether `user` follows `target`.
-pub async fn follows(tx: &mut TenantTx, user: Uuid, target: Target) -> Result<bool> {
+pub async fn follows(tx: &mut TenantTx, user: UserId, target: Target) -> Result<bool> {
     Ok(sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM follows WHERE user_id = $1 AND target_kind = $2 AND target_id = $3)",
     )

@@ -12,6 +12,7 @@ pub mod content;
 pub mod debates;
 pub mod error;
 pub mod follows;
+pub mod ids;
 pub mod moderation;
 pub mod opendata;
 pub mod organisations;
@@ -24,3 +25,4 @@ pub mod staff;
 mod stored;
 
 pub use error::{Error, Field, FieldError, LineError, Problem, Refusal, Result};
+pub use ids::{BudgetId, CommentId, DebateId, HeadingId, ProcessId, ProjectId, ProposalId, UserId};

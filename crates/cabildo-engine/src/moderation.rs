@@ -5,6 +5,7 @@
 
 use crate::content::{Notice, notify_user, text};
 use crate::error::{Field, Problem, Refusal, Result};
+use crate::ids::UserId;
 use crate::staff::{Actor, audit};
 use cabildo_tenancy::TenantTx;
 use serde::Serialize;
@@ -65,7 +66,7 @@ impl Item {
 }
 
 /// `user` reports `item` with `reason` (once while their report is open).
-pub async fn report(tx: &mut TenantTx, user: Uuid, item: Item, reason: &str) -> Result<()> {
+pub async fn report(tx: &mut TenantTx, user: UserId, item: Item, reason: &str) -> Result<()> {
     let reason = text(reason, Field::Reason, Problem::ReasonInvalid, 1, 1000)?;
     let allowed: Option<(bool, bool)> = sqlx::query_as(
         "SELECT email_confirmed_at IS NOT NULL, blocked_at IS NOT NULL FROM users
@@ -129,7 +130,7 @@ pub struct Reported {
     /// Its author's nickname.
     pub author: String,
     /// Its author.
-    pub author_id: Uuid,
+    pub author_id: UserId,
     /// The author is blocked.
     pub author_blocked: bool,
 }
@@ -259,7 +260,7 @@ pub async fn decide(
 pub async fn block(
     tx: &mut TenantTx,
     actor: &Actor,
-    user: Uuid,
+    user: UserId,
     message: &str,
 ) -> Result<Vec<Notice>> {
     let message = text(message, Field::Message, Problem::MessageInvalid, 1, 2000)?;
@@ -323,7 +324,7 @@ pub async fn block(
 
 /// Lets a blocked account take part again (its hidden content stays
 /// hidden until moderators restore items one by one; audited).
-pub async fn unblock(tx: &mut TenantTx, actor: &Actor, user: Uuid) -> Result<bool> {
+pub async fn unblock(tx: &mut TenantTx, actor: &Actor, user: UserId) -> Result<bool> {
     let nickname: Option<Option<String>> = sqlx::query_scalar(
         "UPDATE users SET blocked_at = NULL, blocked_reason = NULL
          WHERE id = $1 AND blocked_at IS NOT NULL RETURNING nickname",

@@ -3,6 +3,7 @@
 //! badge. What organisations may do in a process is the process's setting.
 
 use crate::error::{Error, Field, FieldError, Problem, Result};
+use crate::ids::UserId;
 use crate::staff::{Actor, audit};
 use crate::stored::stored;
 use cabildo_tenancy::TenantTx;
@@ -81,7 +82,7 @@ pub struct Organisation {
     /// Id.
     pub id: Uuid,
     /// The account speaking for it.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// Name.
     pub name: String,
     /// Registry number.
@@ -98,7 +99,7 @@ pub struct Organisation {
 
 /// Applies (or applies again after a rejection) for `user`'s account to
 /// speak for an organisation.
-pub async fn apply(tx: &mut TenantTx, user: Uuid, application: &Application) -> Result<()> {
+pub async fn apply(tx: &mut TenantTx, user: UserId, application: &Application) -> Result<()> {
     let checked = application.checked()?;
     sqlx::query(
         "INSERT INTO organisations (user_id, name, registry_number, contact_name, contact_phone)
@@ -120,7 +121,7 @@ pub async fn apply(tx: &mut TenantTx, user: Uuid, application: &Application) -> 
 }
 
 /// The organisation `user` speaks for, if any.
-pub async fn of_user(tx: &mut TenantTx, user: Uuid) -> Result<Option<Organisation>> {
+pub async fn of_user(tx: &mut TenantTx, user: UserId) -> Result<Option<Organisation>> {
     Ok(sqlx::query_as(
         "SELECT id, user_id, name, registry_number, contact_name, contact_phone, status, rejection_reason
          FROM organisations WHERE user_id = $1",
@@ -157,7 +158,7 @@ pub async fn review(
     actor: &Actor,
     id: Uuid,
     verdict: &Verdict,
-) -> Result<Option<Uuid>> {
+) -> Result<Option<UserId>> {
     let (status, reason) = match verdict {
         Verdict::Verify => ("verified", None),
         Verdict::Reject(reason) => {
@@ -168,7 +169,7 @@ pub async fn review(
             ("rejected", Some(reason.to_owned()))
         }
     };
-    let row: Option<(Uuid, String)> = sqlx::query_as(
+    let row: Option<(UserId, String)> = sqlx::query_as(
         "UPDATE organisations SET status = $2, rejection_reason = $3, reviewed_at = now()
          WHERE id = $1 AND status = 'pending' RETURNING user_id, name",
     )

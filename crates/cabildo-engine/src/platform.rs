@@ -6,6 +6,7 @@
 
 use crate::accounts::{tokens, validate};
 use crate::error::{Error, Field, Result};
+use crate::ids::UserId;
 use crate::staff::{self, Actor, Role};
 use crate::stored::stored;
 use cabildo_tenancy::{Tenancy, TenantId, TenantTx};
@@ -239,8 +240,8 @@ pub async fn use_handoff(
 
 /// The council account a platform account acts through (made on first
 /// arrival), with the arrival's role; returns its id.
-pub async fn council_account(tx: &mut TenantTx, arrival: &Arrival) -> Result<Uuid> {
-    let existing: Option<Uuid> =
+pub async fn council_account(tx: &mut TenantTx, arrival: &Arrival) -> Result<UserId> {
+    let existing: Option<UserId> =
         sqlx::query_scalar("SELECT id FROM users WHERE platform_account = $1")
             .bind(&arrival.email)
             .fetch_optional(tx.conn())

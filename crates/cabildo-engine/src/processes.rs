@@ -4,6 +4,7 @@
 //! started; changing them after that needs an audited override.
 
 use crate::error::{Error, Field, Problem, Refusal, Result};
+use crate::ids::{ProcessId, UserId};
 use crate::staff::{Actor, audit};
 use crate::stored::stored;
 use cabildo_tenancy::TenantTx;
@@ -89,7 +90,7 @@ pub struct NewProcess {
 }
 
 /// Creates a draft process.
-pub async fn create(tx: &mut TenantTx, actor: &Actor, new: &NewProcess) -> Result<Uuid> {
+pub async fn create(tx: &mut TenantTx, actor: &Actor, new: &NewProcess) -> Result<ProcessId> {
     let slug = new.slug.trim();
     let slug_ok = (3..=80).contains(&slug.len())
         && slug
@@ -120,7 +121,7 @@ pub async fn create(tx: &mut TenantTx, actor: &Actor, new: &NewProcess) -> Resul
             return Err(Error::invalid(Field::District, Problem::DistrictUnknown));
         }
     }
-    let id: Option<Uuid> = sqlx::query_scalar(
+    let id: Option<ProcessId> = sqlx::query_scalar(
         "INSERT INTO processes (slug, title, summary, description_markdown, district_code,
                                 create_rule, support_rule, organisations_may_support, support_threshold)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -168,7 +169,7 @@ pub struct NewPhase {
 pub async fn add_phase(
     tx: &mut TenantTx,
     actor: &Actor,
-    process: Uuid,
+    process: ProcessId,
     phase: &NewPhase,
 ) -> Result<Uuid> {
     let title = phase.title.trim();
@@ -205,7 +206,7 @@ pub async fn add_phase(
 }
 
 /// Publishes a draft process.
-pub async fn publish(tx: &mut TenantTx, actor: &Actor, process: Uuid) -> Result<bool> {
+pub async fn publish(tx: &mut TenantTx, actor: &Actor, process: ProcessId) -> Result<bool> {
     let slug: Option<String> = sqlx::query_scalar(
         "UPDATE processes SET status = 'published', updated_at = now()
          WHERE id = $1 AND status = 'draft' RETURNING slug",
@@ -231,7 +232,7 @@ pub async fn publish(tx: &mut TenantTx, actor: &Actor, process: Uuid) -> Result<
 pub async fn set_image(
     tx: &mut TenantTx,
     actor: &Actor,
-    process: Uuid,
+    process: ProcessId,
     image: Option<&str>,
 ) -> Result<bool> {
     let slug: Option<String> = sqlx::query_scalar(
@@ -257,7 +258,7 @@ pub async fn set_image(
 
 /// Whether participation has started in `process`: a phase enabling
 /// debates or proposals has begun (by the database clock).
-pub async fn participation_started(tx: &mut TenantTx, process: Uuid) -> Result<bool> {
+pub async fn participation_started(tx: &mut TenantTx, process: ProcessId) -> Result<bool> {
     Ok(sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM process_phases WHERE process_id = $1 AND starts_at <= now()
                         AND components && ARRAY['debates', 'proposals'])",
@@ -273,7 +274,7 @@ pub async fn participation_started(tx: &mut TenantTx, process: Uuid) -> Result<b
 pub async fn set_rules(
     tx: &mut TenantTx,
     actor: &Actor,
-    process: Uuid,
+    process: ProcessId,
     rules: &Rules,
     override_reason: Option<&str>,
 ) -> Result<()> {
@@ -422,8 +423,8 @@ pub(crate) const PROCESS_FACTS: &str = "p.create_rule, p.support_rule, p.organis
 /// clock; else why not.
 pub async fn may(
     tx: &mut TenantTx,
-    process: Uuid,
-    user: Option<Uuid>,
+    process: ProcessId,
+    user: Option<UserId>,
     action: Action,
 ) -> Result<Option<Refusal>> {
     let sql = format!(
@@ -456,8 +457,8 @@ pub async fn may(
 /// Refuses unless `user` may do `action` in `process` now.
 pub async fn require(
     tx: &mut TenantTx,
-    process: Uuid,
-    user: Option<Uuid>,
+    process: ProcessId,
+    user: Option<UserId>,
     action: Action,
 ) -> Result<()> {
     match may(tx, process, user, action).await? {
@@ -470,7 +471,7 @@ pub async fn require(
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize)]
 pub struct Summary {
     /// Id.
-    pub id: Uuid,
+    pub id: ProcessId,
     /// Address part.
     pub slug: String,
     /// Title.
@@ -548,7 +549,7 @@ pub async fn published_by_slug(
 }
 
 /// The slug of process `id`.
-pub async fn slug_of(tx: &mut TenantTx, id: Uuid) -> Result<Option<String>> {
+pub async fn slug_of(tx: &mut TenantTx, id: ProcessId) -> Result<Option<String>> {
     Ok(
         sqlx::query_scalar("SELECT slug FROM processes WHERE id = $1")
             .bind(id)
@@ -558,7 +559,7 @@ pub async fn slug_of(tx: &mut TenantTx, id: Uuid) -> Result<Option<String>> {
 }
 
 /// The title of process `id`.
-pub async fn title_of(tx: &mut TenantTx, id: Uuid) -> Result<Option<String>> {
+pub async fn title_of(tx: &mut TenantTx, id: ProcessId) -> Result<Option<String>> {
     Ok(
         sqlx::query_scalar("SELECT title FROM processes WHERE id = $1")
             .bind(id)
@@ -605,7 +606,7 @@ pub async fn calendar(tx: &mut TenantTx, limit: i64) -> Result<Vec<CalendarEntry
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct StaffItem {
     /// Id.
-    pub id: Uuid,
+    pub id: ProcessId,
     /// Address part.
     pub slug: String,
     /// Title.
@@ -649,7 +650,12 @@ pub struct Texts {
 }
 
 /// Changes a process's texts and scope (audited).
-pub async fn update(tx: &mut TenantTx, actor: &Actor, process: Uuid, texts: &Texts) -> Result<()> {
+pub async fn update(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    process: ProcessId,
+    texts: &Texts,
+) -> Result<()> {
     let title = texts.title.trim();
     if title.is_empty() || title.chars().count() > 200 {
         return Err(Error::invalid(Field::Title, Problem::TitleInvalid));
@@ -694,7 +700,7 @@ pub async fn update(tx: &mut TenantTx, actor: &Actor, process: Uuid, texts: &Tex
 
 /// Archives a published process: it leaves the public site (its data
 /// stays, for staff and open data later); audited.
-pub async fn archive(tx: &mut TenantTx, actor: &Actor, process: Uuid) -> Result<bool> {
+pub async fn archive(tx: &mut TenantTx, actor: &Actor, process: ProcessId) -> Result<bool> {
     let slug: Option<String> = sqlx::query_scalar(
         "UPDATE processes SET status = 'archived', updated_at = now()
          WHERE id = $1 AND status = 'published' RETURNING slug",
@@ -720,9 +726,9 @@ pub async fn archive(tx: &mut TenantTx, actor: &Actor, process: Uuid) -> Result<
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct StaffPhase {
     /// Id.
-    pub id: Uuid,
+    pub id: ProcessId,
     /// Its process.
-    pub process_id: Uuid,
+    pub process_id: ProcessId,
     /// Title.
     pub title: String,
     /// Start.

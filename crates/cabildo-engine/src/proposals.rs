@@ -9,6 +9,7 @@ use crate::content::{Notice, PageRequest, Target, notify_followers, text};
 use crate::debates::district;
 use crate::error::{Error, Field, Problem, Refusal, Result};
 use crate::follows::follow;
+use crate::ids::{ProcessId, ProposalId, UserId};
 use crate::processes::{self, Action};
 use crate::staff::{Actor, audit};
 use crate::stored::stored;
@@ -16,7 +17,6 @@ use cabildo_tenancy::TenantTx;
 use serde::Serialize;
 use serde_json::json;
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 /// How long after publishing the author may still edit a proposal.
 pub const EDIT_WINDOW_HOURS: i64 = 24;
@@ -97,9 +97,9 @@ pub struct Filter {
 #[derive(Clone, Debug, sqlx::FromRow, Serialize)]
 pub struct Proposal {
     /// Id.
-    pub id: Uuid,
+    pub id: ProposalId,
     /// Its process.
-    pub process_id: Uuid,
+    pub process_id: ProcessId,
     /// Its process's address part.
     pub process_slug: String,
     /// Title.
@@ -162,14 +162,14 @@ fn checked(new: &NewProposal) -> Result<(String, String, String)> {
 /// Publishes a proposal in `process` for `user`, who then follows it.
 pub async fn create(
     tx: &mut TenantTx,
-    user: Uuid,
-    process: Uuid,
+    user: UserId,
+    process: ProcessId,
     new: &NewProposal,
-) -> Result<Uuid> {
+) -> Result<ProposalId> {
     processes::require(tx, process, Some(user), Action::CreateProposal).await?;
     let (title, summary, body) = checked(new)?;
     let district = district(tx, new.district.as_deref()).await?;
-    let id: Uuid = sqlx::query_scalar(
+    let id: ProposalId = sqlx::query_scalar(
         "INSERT INTO proposals (process_id, author_id, title, summary, body, district_code)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
@@ -186,8 +186,8 @@ pub async fn create(
 }
 
 /// The author's own proposal, locked, if it may still change.
-async fn own(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Result<(String, bool)> {
-    let row: Option<(Uuid, String, bool)> = sqlx::query_as(
+async fn own(tx: &mut TenantTx, user: UserId, id: ProposalId) -> Result<(String, bool)> {
+    let row: Option<(UserId, String, bool)> = sqlx::query_as(
         "SELECT author_id, status, created_at > now() - make_interval(hours => $2::int)
          FROM proposals WHERE id = $1 AND hidden_at IS NULL FOR UPDATE",
     )
@@ -204,7 +204,12 @@ async fn own(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Result<(String, bool)> 
 }
 
 /// Changes the texts of `user`'s proposal within [`EDIT_WINDOW_HOURS`].
-pub async fn edit(tx: &mut TenantTx, user: Uuid, id: Uuid, new: &NewProposal) -> Result<()> {
+pub async fn edit(
+    tx: &mut TenantTx,
+    user: UserId,
+    id: ProposalId,
+    new: &NewProposal,
+) -> Result<()> {
     if !own(tx, user, id).await?.1 {
         return Err(Refusal::EditWindowOver.into());
     }
@@ -225,7 +230,7 @@ pub async fn edit(tx: &mut TenantTx, user: Uuid, id: Uuid, new: &NewProposal) ->
 }
 
 /// Sets the picture of `user`'s proposal within [`EDIT_WINDOW_HOURS`].
-pub async fn set_image(tx: &mut TenantTx, user: Uuid, id: Uuid, image: &str) -> Result<()> {
+pub async fn set_image(tx: &mut TenantTx, user: UserId, id: ProposalId, image: &str) -> Result<()> {
     if !own(tx, user, id).await?.1 {
         return Err(Refusal::EditWindowOver.into());
     }
@@ -239,7 +244,7 @@ pub async fn set_image(tx: &mut TenantTx, user: Uuid, id: Uuid, image: &str) -> 
 
 /// Withdraws `user`'s proposal: it stays readable, marked withdrawn, and
 /// takes no more supports.
-pub async fn withdraw(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Result<()> {
+pub async fn withdraw(tx: &mut TenantTx, user: UserId, id: ProposalId) -> Result<()> {
     own(tx, user, id).await?;
     sqlx::query("UPDATE proposals SET status = 'withdrawn', updated_at = now() WHERE id = $1")
         .bind(id)
@@ -261,7 +266,7 @@ pub struct Supported {
 
 /// The proposal's threshold, if `user` may support it now: the proposal,
 /// its process's rules and the person, read in one statement.
-async fn open_for_supports(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Result<i32> {
+async fn open_for_supports(tx: &mut TenantTx, user: UserId, id: ProposalId) -> Result<i32> {
     #[derive(sqlx::FromRow)]
     struct Row {
         status: String,
@@ -305,7 +310,7 @@ async fn open_for_supports(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Result<i3
 /// rules are then decided in Rust ([`processes::decide`]); in the rare
 /// case they refuse what was added (a rule on residency or organisations),
 /// the support is taken back in the same transaction.
-pub async fn support(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Result<Supported> {
+pub async fn support(tx: &mut TenantTx, user: UserId, id: ProposalId) -> Result<Supported> {
     #[derive(sqlx::FromRow)]
     struct Row {
         status: String,
@@ -402,7 +407,7 @@ pub async fn support(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Result<Supporte
 
 /// `user` takes back their support while supports are open; returns the
 /// count. A proposal that qualified stays qualified.
-pub async fn unsupport(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Result<i32> {
+pub async fn unsupport(tx: &mut TenantTx, user: UserId, id: ProposalId) -> Result<i32> {
     open_for_supports(tx, user, id).await?;
     let count: Option<i32> = sqlx::query_scalar(
         "WITH removed AS (DELETE FROM supports WHERE proposal_id = $1 AND user_id = $2 RETURNING proposal_id)
@@ -425,7 +430,11 @@ pub async fn unsupport(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Result<i32> {
 }
 
 /// Of `ids`, those `user` supports.
-pub async fn supported_by(tx: &mut TenantTx, user: Uuid, ids: &[Uuid]) -> Result<Vec<Uuid>> {
+pub async fn supported_by(
+    tx: &mut TenantTx,
+    user: UserId,
+    ids: &[ProposalId],
+) -> Result<Vec<ProposalId>> {
     Ok(sqlx::query_scalar(
         "SELECT proposal_id FROM supports WHERE user_id = $1 AND proposal_id = ANY ($2)",
     )
@@ -457,7 +466,7 @@ fn conditions(filter: &Filter) -> (String, Vec<String>) {
 /// One ordered slice of a process's proposals.
 async fn slice(
     tx: &mut TenantTx,
-    process: Uuid,
+    process: ProcessId,
     filter: &Filter,
     extra: &str,
     order: &str,
@@ -485,7 +494,7 @@ async fn slice(
 }
 
 /// How many of a process's visible proposals match (`extra` narrows).
-async fn count(tx: &mut TenantTx, process: Uuid, filter: &Filter, extra: &str) -> Result<i64> {
+async fn count(tx: &mut TenantTx, process: ProcessId, filter: &Filter, extra: &str) -> Result<i64> {
     let (conditions, binds) = conditions(filter);
     let sql = format!("SELECT count(*) FROM proposals r WHERE {conditions}{extra}");
     let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(process);
@@ -503,7 +512,7 @@ async fn count(tx: &mut TenantTx, process: Uuid, filter: &Filter, extra: &str) -
 /// index rather than by sorting every proposal on each request.
 pub async fn list(
     tx: &mut TenantTx,
-    process: Uuid,
+    process: ProcessId,
     filter: &Filter,
     sort: ProposalSort,
     seed: i32,
@@ -579,7 +588,7 @@ pub async fn list(
 }
 
 /// A visible proposal of a published process.
-pub async fn find(tx: &mut TenantTx, id: Uuid) -> Result<Option<Proposal>> {
+pub async fn find(tx: &mut TenantTx, id: ProposalId) -> Result<Option<Proposal>> {
     let sql = format!(
         "SELECT {} FROM proposals r JOIN processes p ON p.id = r.process_id
          LEFT JOIN users u ON u.id = r.author_id
@@ -593,7 +602,7 @@ pub async fn find(tx: &mut TenantTx, id: Uuid) -> Result<Option<Proposal>> {
 }
 
 /// Whether `user` wrote proposal `id` (and it may still be edited).
-pub async fn editable_by(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Result<bool> {
+pub async fn editable_by(tx: &mut TenantTx, user: UserId, id: ProposalId) -> Result<bool> {
     Ok(sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM proposals WHERE id = $1 AND author_id = $2
                         AND status = 'published' AND hidden_at IS NULL
@@ -613,7 +622,7 @@ pub async fn editable_by(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Result<bool
 pub async fn set_status(
     tx: &mut TenantTx,
     actor: &Actor,
-    id: Uuid,
+    id: ProposalId,
     status: Status,
     answer: &str,
 ) -> Result<Vec<Notice>> {

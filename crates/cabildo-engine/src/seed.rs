@@ -7,6 +7,7 @@
 
 use crate::accounts::api_tokens;
 use crate::error::{Error, Result};
+use crate::ids::{CommentId, HeadingId, ProcessId, ProjectId, ProposalId, UserId};
 use crate::processes::{self, Component, NewPhase, NewProcess, Rules, Who};
 use crate::staff::Actor;
 use cabildo_tenancy::TenantTx;
@@ -50,9 +51,9 @@ const PLACES: &str =
 #[derive(Clone, Debug)]
 pub struct Seeded {
     /// The process.
-    pub process: Uuid,
+    pub process: ProcessId,
     /// Seeded people, in order.
-    pub people: Vec<Uuid>,
+    pub people: Vec<UserId>,
     /// What marks this run's rows.
     pub tag: String,
 }
@@ -85,7 +86,7 @@ pub async fn start(tx: &mut TenantTx, plan: &Plan) -> Result<Seeded> {
     processes::add_phase(tx, &actor, process, &phase).await?;
     processes::publish(tx, &actor, process).await?;
     let tag: String = Uuid::new_v4().simple().to_string()[..6].to_owned();
-    let people: Vec<Uuid> = sqlx::query_scalar(
+    let people: Vec<UserId> = sqlx::query_scalar(
         "INSERT INTO users (email, name, nickname, email_confirmed_at, terms_accepted_at)
          SELECT 'seed-' || $1 || '-' || g || '@seed.invalid', 'Participante ' || g, 's' || $1 || '-' || g, now(), now()
          FROM generate_series(1, $2) AS g ORDER BY g RETURNING id",
@@ -124,7 +125,7 @@ pub async fn proposals(tx: &mut TenantTx, seeded: &Seeded, from: i64, to: i64) -
 }
 
 /// The process's proposals, oldest first.
-pub async fn proposal_ids(tx: &mut TenantTx, process: Uuid) -> Result<Vec<Uuid>> {
+pub async fn proposal_ids(tx: &mut TenantTx, process: ProcessId) -> Result<Vec<ProposalId>> {
     Ok(
         sqlx::query_scalar(
             "SELECT id FROM proposals WHERE process_id = $1 ORDER BY created_at, id",
@@ -136,7 +137,7 @@ pub async fn proposal_ids(tx: &mut TenantTx, process: Uuid) -> Result<Vec<Uuid>>
 }
 
 /// The first proposal (the one with [`HOT_COMMENTS`] comments).
-pub async fn hot_proposal(tx: &mut TenantTx, seeded: &Seeded) -> Result<Uuid> {
+pub async fn hot_proposal(tx: &mut TenantTx, seeded: &Seeded) -> Result<ProposalId> {
     Ok(sqlx::query_scalar("SELECT md5($1 || '-proposal-0')::uuid")
         .bind(&seeded.tag)
         .fetch_one(tx.conn())
@@ -273,7 +274,7 @@ pub async fn people_with_tokens(
     seeded: &Seeded,
     count: i64,
 ) -> Result<Vec<String>> {
-    let people: Vec<Uuid> = sqlx::query_scalar(
+    let people: Vec<UserId> = sqlx::query_scalar(
         "INSERT INTO users (email, name, nickname, email_confirmed_at, terms_accepted_at)
          SELECT 'seed-' || $1 || '-t' || g || '@seed.invalid', 'Votante ' || g, 's' || $1 || '-t' || g, now(), now()
          FROM generate_series(1, $2) AS g ORDER BY g RETURNING id",
@@ -328,7 +329,7 @@ pub async fn budget(
     tx: &mut TenantTx,
     seeded: &Seeded,
     projects: i64,
-) -> Result<(Uuid, Vec<Uuid>)> {
+) -> Result<(HeadingId, Vec<ProjectId>)> {
     let projects: Vec<(String, String, i64)> = (0..projects)
         .map(|i| {
             (
@@ -356,11 +357,11 @@ pub async fn budget(
 async fn open_budget(
     tx: &mut TenantTx,
     actor: &Actor,
-    process: Uuid,
+    process: ProcessId,
     settings: &crate::budgets::setup::Settings,
     amount_cents: i64,
     projects: &[(String, String, i64)],
-) -> Result<(Uuid, Vec<Uuid>)> {
+) -> Result<(HeadingId, Vec<ProjectId>)> {
     use crate::budgets::projects::{self as budget_projects, Feasibility, NewProject};
     use crate::budgets::setup::{self, NewHeading};
     let headings = [NewHeading {
@@ -461,7 +462,7 @@ pub async fn demo(tx: &mut TenantTx, council: &str) -> Result<bool> {
         allowed(processes::add_phase(tx, &actor, process, &phase).await)?;
     }
     processes::publish(tx, &actor, process).await?;
-    let people: Vec<Uuid> = sqlx::query_scalar(
+    let people: Vec<UserId> = sqlx::query_scalar(
         "INSERT INTO users (email, name, nickname, email_confirmed_at, terms_accepted_at, verified_at, district_code)
          SELECT 'vecino' || g || '@demo.invalid', n, lower(split_part(n, ' ', 1)) || '_demo', now(), now(), now(),
                 ($1::text[])[1 + g % greatest(array_length($1::text[], 1), 1)]
@@ -518,7 +519,7 @@ pub async fn demo(tx: &mut TenantTx, council: &str) -> Result<bool> {
             allowed(proposals::support(tx, *person, *p).await)?;
         }
     }
-    let comment = |body: &str, alignment: i16, parent: Option<Uuid>| NewComment {
+    let comment = |body: &str, alignment: i16, parent: Option<CommentId>| NewComment {
         body: body.into(),
         alignment,
         parent,
@@ -608,7 +609,7 @@ pub const DEMO_PAST_PROCESS: &str = "presupuestos-2026";
 /// public, and the winners' works are under way with dated updates. Its
 /// calendar is moved into the past directly (time passing): once voting
 /// has begun the rules only allow a reset, which would discard the votes.
-async fn demo_past_budget(tx: &mut TenantTx, actor: &Actor, people: &[Uuid]) -> Result<()> {
+async fn demo_past_budget(tx: &mut TenantTx, actor: &Actor, people: &[UserId]) -> Result<()> {
     use crate::budgets::ballots::{self, Change};
     use crate::budgets::execution::{self, NewUpdate, Status};
     let new = NewProcess {
@@ -738,8 +739,8 @@ async fn demo_past_budget(tx: &mut TenantTx, actor: &Actor, people: &[Uuid]) -> 
 async fn demo_budget(
     tx: &mut TenantTx,
     actor: &Actor,
-    process: Uuid,
-    people: &[Uuid],
+    process: ProcessId,
+    people: &[UserId],
 ) -> Result<()> {
     use crate::budgets::ballots::{self, Change};
     let settings = crate::budgets::setup::Settings {

@@ -3,10 +3,10 @@
 
 use crate::accounts::{tokens, validate};
 use crate::error::{Error, Field, Refusal, Result};
+use crate::ids::UserId;
 use crate::stored::stored;
 use cabildo_tenancy::{EmailRequest, TenantTx};
 use serde_json::json;
-use uuid::Uuid;
 
 /// How long an invitation link works.
 pub const INVITATION_VALID_DAYS: i32 = 7;
@@ -68,14 +68,14 @@ impl Permission {
 }
 
 /// Whether `user` holds a role that grants `permission`.
-pub async fn may(tx: &mut TenantTx, user: Uuid, permission: Permission) -> Result<bool> {
+pub async fn may(tx: &mut TenantTx, user: UserId, permission: Permission) -> Result<bool> {
     Ok(permission.granted_by(&roles_of(tx, user).await?))
 }
 
 pub use crate::audit::{Actor, audit};
 
 /// The roles of `user`.
-pub async fn roles_of(tx: &mut TenantTx, user: Uuid) -> Result<Vec<Role>> {
+pub async fn roles_of(tx: &mut TenantTx, user: UserId) -> Result<Vec<Role>> {
     let names: Vec<String> =
         sqlx::query_scalar("SELECT role FROM staff_roles WHERE user_id = $1 ORDER BY role")
             .bind(user)
@@ -157,7 +157,7 @@ pub async fn invitation(tx: &mut TenantTx, token: &str) -> Result<Option<Invitat
 
 /// Accepts the invitation behind `token` for `user`, whose account must
 /// use the invited address (links get forwarded).
-pub async fn accept(tx: &mut TenantTx, token: &str, user: Uuid) -> Result<Role> {
+pub async fn accept(tx: &mut TenantTx, token: &str, user: UserId) -> Result<Role> {
     let Some(invitation) = invitation(tx, token).await? else {
         return Err(Refusal::InvitationInvalid.into());
     };
@@ -192,7 +192,7 @@ pub async fn accept(tx: &mut TenantTx, token: &str, user: Uuid) -> Result<Role> 
 }
 
 /// Gives `user` a role.
-pub async fn grant(tx: &mut TenantTx, actor: &Actor, user: Uuid, role: Role) -> Result<()> {
+pub async fn grant(tx: &mut TenantTx, actor: &Actor, user: UserId, role: Role) -> Result<()> {
     sqlx::query(
         "INSERT INTO staff_roles (user_id, role, granted_by) VALUES ($1, $2, $3)
          ON CONFLICT (user_id, role) DO NOTHING",
@@ -216,7 +216,7 @@ pub async fn grant(tx: &mut TenantTx, actor: &Actor, user: Uuid, role: Role) -> 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Member {
     /// Their account.
-    pub user: Uuid,
+    pub user: UserId,
     /// Name.
     pub name: String,
     /// Email address.

@@ -5,6 +5,7 @@
 use super::sessions::Session;
 use super::tokens;
 use crate::error::{Error, Field, Problem, Refusal, Result};
+use crate::ids::UserId;
 use cabildo_tenancy::TenantTx;
 use uuid::Uuid;
 
@@ -27,7 +28,7 @@ pub struct ApiToken {
 }
 
 /// Creates a token named `name` for `user`; returns it (shown once).
-pub async fn create(tx: &mut TenantTx, user: Uuid, name: &str) -> Result<(Uuid, String)> {
+pub async fn create(tx: &mut TenantTx, user: UserId, name: &str) -> Result<(Uuid, String)> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         return Err(Error::invalid(Field::Name, Problem::NameInvalid));
@@ -54,7 +55,7 @@ pub async fn create(tx: &mut TenantTx, user: Uuid, name: &str) -> Result<(Uuid, 
 }
 
 /// The live tokens of `user`, newest first.
-pub async fn list(tx: &mut TenantTx, user: Uuid) -> Result<Vec<ApiToken>> {
+pub async fn list(tx: &mut TenantTx, user: UserId) -> Result<Vec<ApiToken>> {
     Ok(sqlx::query_as(
         "SELECT id, name, created_at, last_used_at FROM api_tokens
          WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC",
@@ -66,7 +67,7 @@ pub async fn list(tx: &mut TenantTx, user: Uuid) -> Result<Vec<ApiToken>> {
 
 /// Revokes `user`'s token `id`; returns its stored hash (to drop it from
 /// caches), or `None` if there is no such live token of theirs.
-pub async fn revoke(tx: &mut TenantTx, user: Uuid, id: Uuid) -> Result<Option<Vec<u8>>> {
+pub async fn revoke(tx: &mut TenantTx, user: UserId, id: Uuid) -> Result<Option<Vec<u8>>> {
     Ok(sqlx::query_scalar(
         "UPDATE api_tokens SET revoked_at = now()
          WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING token_hash",

@@ -9,12 +9,12 @@
 //! go; the address is replaced everywhere it was stored.
 
 use crate::error::Result;
+use crate::ids::UserId;
 use cabildo_tenancy::TenantTx;
 use serde_json::{Value, json};
-use uuid::Uuid;
 
 /// Everything the council's site holds about `user`, as JSON.
-pub async fn export(tx: &mut TenantTx, user: Uuid) -> Result<Option<Value>> {
+pub async fn export(tx: &mut TenantTx, user: UserId) -> Result<Option<Value>> {
     let account: Option<Value> = sqlx::query_scalar(
         "SELECT jsonb_build_object(
             'id', id, 'name', name, 'nickname', nickname, 'email', email, 'language', language,
@@ -91,7 +91,7 @@ pub async fn export(tx: &mut TenantTx, user: Uuid) -> Result<Option<Value>> {
 }
 
 /// Deletes `user`'s account as described in the module documentation.
-pub async fn delete(tx: &mut TenantTx, user: Uuid) -> Result<bool> {
+pub async fn delete(tx: &mut TenantTx, user: UserId) -> Result<bool> {
     let email: Option<String> = sqlx::query_scalar(
         "SELECT email FROM users WHERE id = $1 AND deleted_at IS NULL FOR UPDATE",
     )
@@ -101,7 +101,7 @@ pub async fn delete(tx: &mut TenantTx, user: Uuid) -> Result<bool> {
     let Some(email) = email else {
         return Ok(false);
     };
-    let placeholder = format!("deleted-{}@invalid", user.simple());
+    let placeholder = format!("deleted-{}@invalid", user.0.simple());
     sqlx::query("UPDATE newsletter_recipients SET email = $2 WHERE email = $1")
         .bind(&email)
         .bind(&placeholder)

@@ -6,6 +6,7 @@
 //! learns the rest by mail.
 
 use crate::error::{Error, Field, FieldError, Problem, Result};
+use crate::ids::UserId;
 pub mod api_tokens;
 pub mod gdpr;
 pub mod password;
@@ -15,7 +16,6 @@ pub mod validate;
 
 use cabildo_tenancy::{EmailRequest, TenantTx};
 use serde_json::json;
-use uuid::Uuid;
 
 /// How long a confirmation link works.
 pub const CONFIRMATION_VALID_HOURS: i64 = 48;
@@ -99,7 +99,7 @@ impl Registration {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Registered {
     /// A new account, waiting for its address to be confirmed.
-    New(Uuid),
+    New(UserId),
     /// The address already had an account: its owner was told by mail.
     AddressTaken,
 }
@@ -115,7 +115,7 @@ pub async fn register(
 ) -> Result<Registered> {
     // No conflict target: both the address and the nickname are unique,
     // and a parallel registration of either waits here for the other.
-    let id: Option<Uuid> = sqlx::query_scalar(
+    let id: Option<UserId> = sqlx::query_scalar(
         "INSERT INTO users (email, name, nickname, password_hash, language, newsletter_consent,
                             newsletter_consent_at, terms_accepted_at)
          VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $6 THEN now() END, now())
@@ -140,7 +140,7 @@ pub async fn register(
         ));
         return Ok(Registered::New(id));
     }
-    let owner: Option<(Uuid, String, Option<String>)> =
+    let owner: Option<(UserId, String, Option<String>)> =
         sqlx::query_as("SELECT id, name, language FROM users WHERE email = $1")
             .bind(&form.email)
             .fetch_optional(tx.conn())
@@ -170,7 +170,7 @@ pub async fn create_confirmed(
     tx: &mut TenantTx,
     form: &ValidRegistration,
     password_hash: &str,
-) -> Result<Option<Uuid>> {
+) -> Result<Option<UserId>> {
     Ok(sqlx::query_scalar(
         "INSERT INTO users (email, name, nickname, password_hash, language, newsletter_consent,
                             email_confirmed_at, terms_accepted_at)
@@ -188,7 +188,7 @@ pub async fn create_confirmed(
 
 /// Confirms an address with the token from the confirmation mail. Returns
 /// the account, or `None` for an unknown, used or expired token.
-pub async fn confirm(tx: &mut TenantTx, token: &str) -> Result<Option<Uuid>> {
+pub async fn confirm(tx: &mut TenantTx, token: &str) -> Result<Option<UserId>> {
     let Some(user) = use_token(tx, token, Purpose::Confirm).await? else {
         return Ok(None);
     };
@@ -205,7 +205,7 @@ pub async fn confirm(tx: &mut TenantTx, token: &str) -> Result<Option<Uuid>> {
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Credentials {
     /// The account.
-    pub user: Uuid,
+    pub user: UserId,
     /// Its argon2id hash; `None` for people without a password yet.
     pub password_hash: Option<String>,
     /// Whether the address is confirmed.
@@ -231,7 +231,7 @@ pub async fn credentials(tx: &mut TenantTx, email: &str) -> Result<Option<Creden
 /// The password hash of `user` (`None` without an account or a password),
 /// to check a password they give with [`password::verify`] after the
 /// transaction.
-pub async fn password_hash(tx: &mut TenantTx, user: Uuid) -> Result<Option<String>> {
+pub async fn password_hash(tx: &mut TenantTx, user: UserId) -> Result<Option<String>> {
     Ok(
         sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1 AND deleted_at IS NULL")
             .bind(user)
@@ -242,7 +242,7 @@ pub async fn password_hash(tx: &mut TenantTx, user: Uuid) -> Result<Option<Strin
 }
 
 /// The address of `user`, if the account exists.
-pub async fn email_of(tx: &mut TenantTx, user: Uuid) -> Result<Option<String>> {
+pub async fn email_of(tx: &mut TenantTx, user: UserId) -> Result<Option<String>> {
     Ok(
         sqlx::query_scalar("SELECT email FROM users WHERE id = $1 AND deleted_at IS NULL")
             .bind(user)
@@ -258,7 +258,7 @@ pub async fn request_reset(tx: &mut TenantTx, email: &str) -> Result<()> {
     let Ok(email) = validate::email(email) else {
         return Ok(());
     };
-    let owner: Option<(Uuid, String, Option<String>)> = sqlx::query_as(
+    let owner: Option<(UserId, String, Option<String>)> = sqlx::query_as(
         "SELECT id, name, language FROM users WHERE email = $1 AND deleted_at IS NULL",
     )
     .bind(&email)
@@ -290,7 +290,7 @@ pub async fn reset_password(
     tx: &mut TenantTx,
     token: &str,
     password_hash: &str,
-) -> Result<Option<Uuid>> {
+) -> Result<Option<UserId>> {
     let Some(user) = use_token(tx, token, Purpose::Reset).await? else {
         return Ok(None);
     };
@@ -310,7 +310,7 @@ pub async fn reset_password(
 /// person who gave their current one, and ends their other sessions.
 pub async fn change_password(
     tx: &mut TenantTx,
-    user: Uuid,
+    user: UserId,
     password_hash: &str,
     current_session: &[u8],
 ) -> Result<()> {
@@ -330,7 +330,7 @@ pub async fn change_password(
 /// Starts changing `user`'s address to `new_email`: a confirmation link
 /// goes to the new address, which replaces the old one only when followed.
 /// A taken address gets the same answer (and no mail).
-pub async fn request_email_change(tx: &mut TenantTx, user: Uuid, new_email: &str) -> Result<()> {
+pub async fn request_email_change(tx: &mut TenantTx, user: UserId, new_email: &str) -> Result<()> {
     let new_email =
         validate::email(new_email).map_err(|problem| Error::invalid(Field::Email, problem))?;
     let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)")
@@ -359,11 +359,11 @@ pub async fn request_email_change(tx: &mut TenantTx, user: Uuid, new_email: &str
 /// Confirms a new address with the token sent to it: it replaces the old
 /// one, and the old address is told. `None` for an unknown, used or expired
 /// token, or when the address was taken meanwhile.
-pub async fn confirm_email_change(tx: &mut TenantTx, token: &str) -> Result<Option<Uuid>> {
+pub async fn confirm_email_change(tx: &mut TenantTx, token: &str) -> Result<Option<UserId>> {
     if !tokens::well_formed(token) {
         return Ok(None);
     }
-    let row: Option<(Uuid, String)> = sqlx::query_as(
+    let row: Option<(UserId, String)> = sqlx::query_as(
         "UPDATE account_tokens SET used_at = now()
          WHERE token_hash = $1 AND purpose = 'email' AND used_at IS NULL AND expires_at > now()
          RETURNING user_id, new_email",
@@ -421,7 +421,7 @@ pub struct Preferences {
 }
 
 /// The preferences of `user`.
-pub async fn preferences(tx: &mut TenantTx, user: Uuid) -> Result<Option<Preferences>> {
+pub async fn preferences(tx: &mut TenantTx, user: UserId) -> Result<Option<Preferences>> {
     Ok(sqlx::query_as(
         "SELECT notify_email, newsletter_consent AS newsletter FROM users WHERE id = $1 AND deleted_at IS NULL",
     )
@@ -434,7 +434,7 @@ pub async fn preferences(tx: &mut TenantTx, user: Uuid) -> Result<Option<Prefere
 /// newsletter is switched on.
 pub async fn set_preferences(
     tx: &mut TenantTx,
-    user: Uuid,
+    user: UserId,
     preferences: &Preferences,
 ) -> Result<()> {
     if !matches!(
@@ -465,7 +465,7 @@ pub async fn set_preferences(
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize)]
 pub struct Profile {
     /// The account.
-    pub id: Uuid,
+    pub id: UserId,
     /// Full name.
     pub name: String,
     /// Public nickname.
@@ -481,7 +481,7 @@ pub struct Profile {
 }
 
 /// The profile of `user`.
-pub async fn profile(tx: &mut TenantTx, user: Uuid) -> Result<Option<Profile>> {
+pub async fn profile(tx: &mut TenantTx, user: UserId) -> Result<Option<Profile>> {
     Ok(sqlx::query_as(
         "SELECT id, name, nickname, email, language, verified_at IS NOT NULL AS verified,
                 CASE WHEN verified_at IS NOT NULL THEN district_code END AS district
@@ -518,14 +518,14 @@ impl Purpose {
 
 /// A new single-use token for `user`; earlier unused ones of the same
 /// purpose stop working.
-async fn issue_token(tx: &mut TenantTx, user: Uuid, purpose: Purpose) -> Result<String> {
+async fn issue_token(tx: &mut TenantTx, user: UserId, purpose: Purpose) -> Result<String> {
     issue_token_for(tx, user, purpose, None).await
 }
 
 /// [`issue_token`], with the new address of an email change.
 async fn issue_token_for(
     tx: &mut TenantTx,
-    user: Uuid,
+    user: UserId,
     purpose: Purpose,
     new_email: Option<&str>,
 ) -> Result<String> {
@@ -553,11 +553,11 @@ async fn issue_token_for(
 }
 
 /// Marks `token` used and returns its account, if it was usable.
-async fn use_token(tx: &mut TenantTx, token: &str, purpose: Purpose) -> Result<Option<Uuid>> {
+async fn use_token(tx: &mut TenantTx, token: &str, purpose: Purpose) -> Result<Option<UserId>> {
     if !tokens::well_formed(token) {
         return Ok(None);
     }
-    let user: Option<Uuid> = sqlx::query_scalar(
+    let user: Option<UserId> = sqlx::query_scalar(
         "UPDATE account_tokens SET used_at = now()
          WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
          RETURNING user_id",

@@ -7,8 +7,8 @@
 
 use super::tokens;
 use crate::error::Result;
+use crate::ids::UserId;
 use cabildo_tenancy::TenantTx;
-use uuid::Uuid;
 
 /// A session unused for this long has ended.
 pub const IDLE: time::Duration = time::Duration::days(7);
@@ -24,7 +24,7 @@ pub struct Session {
     /// The stored hash of the session's token (its identity).
     pub id: Vec<u8>,
     /// The account.
-    pub user: Uuid,
+    pub user: UserId,
     /// Their name.
     pub name: String,
     /// Their nickname.
@@ -48,7 +48,7 @@ impl Session {
 }
 
 /// Starts a session for `user`; returns the token for the cookie.
-pub async fn start(tx: &mut TenantTx, user: Uuid, user_agent: Option<&str>) -> Result<String> {
+pub async fn start(tx: &mut TenantTx, user: UserId, user_agent: Option<&str>) -> Result<String> {
     let token = tokens::new_token();
     let user_agent: Option<String> = user_agent.map(|ua| ua.chars().take(200).collect());
     sqlx::query(
@@ -100,7 +100,7 @@ pub async fn end(tx: &mut TenantTx, token: &str) -> Result<()> {
 }
 
 /// Ends every session of `user` ("log out everywhere", password reset).
-pub async fn end_all(tx: &mut TenantTx, user: Uuid) -> Result<u64> {
+pub async fn end_all(tx: &mut TenantTx, user: UserId) -> Result<u64> {
     Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user)
         .execute(tx.conn())

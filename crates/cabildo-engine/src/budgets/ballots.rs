@@ -12,6 +12,7 @@
 
 use super::setup::PHASE;
 use crate::error::{Error, Field, Problem, Refusal, Result};
+use crate::ids::{HeadingId, ProjectId, UserId};
 use crate::processes::{self, PersonFacts};
 use cabildo_tenancy::TenantTx;
 use std::collections::BTreeSet;
@@ -24,14 +25,14 @@ const BALLOTING: &str = "balloting";
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
     /// Add a project.
-    Add(Uuid),
+    Add(ProjectId),
     /// Remove a project.
-    Remove(Uuid),
+    Remove(ProjectId),
     /// Make the ballot exactly these projects (the API's whole ballot),
     /// submitting it too when `submit`.
     Replace {
         /// The projects.
-        projects: Vec<Uuid>,
+        projects: Vec<ProjectId>,
         /// Submit it as well.
         submit: bool,
     },
@@ -43,9 +44,9 @@ pub enum Change {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Ballot {
     /// Heading.
-    pub heading: Uuid,
+    pub heading: HeadingId,
     /// The projects on it.
-    pub projects: Vec<Uuid>,
+    pub projects: Vec<ProjectId>,
     /// What they cost together (cents).
     pub total_cents: i64,
     /// The heading's amount (cents).
@@ -110,7 +111,7 @@ pub(super) fn denied(facts: &Facts, phase: &str) -> Option<Refusal> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Line {
     /// The project.
-    pub id: Uuid,
+    pub id: ProjectId,
     /// Its cost (the official one once reviewed).
     pub cost_cents: i64,
     /// It belongs to the ballot's heading.
@@ -138,7 +139,7 @@ pub struct Limits {
 /// it holds; pure.
 pub fn check(
     limits: &Limits,
-    wanted: &BTreeSet<Uuid>,
+    wanted: &BTreeSet<ProjectId>,
     lines: &[Line],
     submitting: bool,
 ) -> Result<i64, Problem> {
@@ -176,7 +177,11 @@ pub fn check(
     Ok(total)
 }
 
-pub(super) async fn facts(tx: &mut TenantTx, user: Uuid, heading: Uuid) -> Result<Option<Facts>> {
+pub(super) async fn facts(
+    tx: &mut TenantTx,
+    user: UserId,
+    heading: HeadingId,
+) -> Result<Option<Facts>> {
     let sql = format!(
         "SELECT h.amount_cents, h.max_projects, h.district_code AS heading_district, b.voting_style,
                 b.min_spend_percent, b.voters, b.ballots_changeable, {PHASE} AS phase, b.max_supports, {}
@@ -196,8 +201,8 @@ pub(super) async fn facts(tx: &mut TenantTx, user: Uuid, heading: Uuid) -> Resul
 /// Changes `user`'s ballot in `heading`.
 pub async fn change(
     tx: &mut TenantTx,
-    user: Uuid,
-    heading: Uuid,
+    user: UserId,
+    heading: HeadingId,
     change: Change,
 ) -> Result<Ballot> {
     if let Change::Replace { projects, .. } = &change
@@ -237,20 +242,20 @@ async fn apply(
     facts: &Facts,
     ballot: Uuid,
     submitted: bool,
-    heading: Uuid,
+    heading: HeadingId,
     change: Change,
 ) -> Result<Ballot> {
     if submitted && !facts.ballots_changeable {
         return Err(Error::invalid(Field::Ballot, Problem::BallotFinal));
     }
-    let named: Vec<Uuid> = match &change {
+    let named: Vec<ProjectId> = match &change {
         Change::Add(project) | Change::Remove(project) => vec![*project],
         Change::Replace { projects, .. } => projects.clone(),
         Change::Submit => Vec::new(),
     };
     // One read: the ballot's lines and every project named or held, with
     // what the checks need.
-    let rows: Vec<(Uuid, i64, bool, bool, bool)> = sqlx::query_as(
+    let rows: Vec<(ProjectId, i64, bool, bool, bool)> = sqlx::query_as(
         "SELECT p.id, coalesce(p.official_cost_cents, p.estimated_cost_cents), p.heading_id = $2,
                 p.on_ballot AND p.hidden_at IS NULL, l.project_id IS NOT NULL
          FROM budget_projects p LEFT JOIN budget_ballot_lines l ON l.ballot_id = $3 AND l.project_id = p.id
@@ -261,7 +266,7 @@ async fn apply(
     .bind(ballot)
     .fetch_all(tx.conn())
     .await?;
-    let current: BTreeSet<Uuid> = rows.iter().filter(|r| r.4).map(|r| r.0).collect();
+    let current: BTreeSet<ProjectId> = rows.iter().filter(|r| r.4).map(|r| r.0).collect();
     let mut wanted = current.clone();
     let submitting = submitted
         || matches!(
@@ -295,9 +300,9 @@ async fn apply(
     };
     let total = check(&limits, &wanted, &lines, submitting)
         .map_err(|problem| Error::invalid(Field::Projects, problem))?;
-    let ids: Vec<Uuid> = wanted.iter().copied().collect();
-    let removed: Vec<Uuid> = current.difference(&wanted).copied().collect();
-    let added: Vec<Uuid> = wanted.difference(&current).copied().collect();
+    let ids: Vec<ProjectId> = wanted.iter().copied().collect();
+    let removed: Vec<ProjectId> = current.difference(&wanted).copied().collect();
+    let added: Vec<ProjectId> = wanted.difference(&current).copied().collect();
     let submits = submitting && !submitted;
     if !removed.is_empty() || !added.is_empty() || submits {
         sqlx::query(
@@ -325,14 +330,14 @@ async fn apply(
 
 /// `user`'s ballot in `heading` (empty when they have none yet); refused
 /// when the person may not vote there (whatever the phase).
-pub async fn get(tx: &mut TenantTx, user: Uuid, heading: Uuid) -> Result<Ballot> {
+pub async fn get(tx: &mut TenantTx, user: UserId, heading: HeadingId) -> Result<Ballot> {
     let Some(facts) = facts(tx, user, heading).await? else {
         return Err(Refusal::NotFound.into());
     };
     if let Some(denied) = denied(&facts, BALLOTING).filter(|d| *d != Refusal::PhaseClosed) {
         return Err(denied.into());
     }
-    let rows: Vec<(Uuid, i64, bool)> = sqlx::query_as(
+    let rows: Vec<(ProjectId, i64, bool)> = sqlx::query_as(
         "SELECT l.project_id, coalesce(p.official_cost_cents, p.estimated_cost_cents), b.submitted_at IS NOT NULL
          FROM budget_ballots b JOIN budget_ballot_lines l ON l.ballot_id = b.id
          JOIN budget_projects p ON p.id = l.project_id
@@ -367,15 +372,15 @@ mod tests {
 
     fn line(n: u128, cost_cents: i64) -> Line {
         Line {
-            id: Uuid::from_u128(n),
+            id: ProjectId(Uuid::from_u128(n)),
             cost_cents,
             same_heading: true,
             on_ballot: true,
         }
     }
 
-    fn wanted(ids: &[u128]) -> BTreeSet<Uuid> {
-        ids.iter().map(|n| Uuid::from_u128(*n)).collect()
+    fn wanted(ids: &[u128]) -> BTreeSet<ProjectId> {
+        ids.iter().map(|n| ProjectId(Uuid::from_u128(*n))).collect()
     }
 
     #[test]

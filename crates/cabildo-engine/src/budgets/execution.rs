@@ -6,6 +6,7 @@ use super::setup::PHASE;
 use super::tally;
 use crate::content::{Notice, Target, notify_followers, text};
 use crate::error::{Error, Field, Problem, Refusal, Result};
+use crate::ids::{HeadingId, ProjectId};
 use crate::stored::stored;
 
 use crate::staff::{Actor, audit};
@@ -58,7 +59,7 @@ pub struct Update {
 }
 
 /// The winners of a finished heading (project ids).
-pub async fn winners(tx: &mut TenantTx, heading: Uuid) -> Result<Vec<Uuid>> {
+pub async fn winners(tx: &mut TenantTx, heading: HeadingId) -> Result<Vec<ProjectId>> {
     let sql = format!(
         "SELECT {PHASE} = 'finished' FROM budget_headings h JOIN budgets b ON b.id = h.budget_id
          WHERE h.id = $1"
@@ -92,7 +93,7 @@ pub async fn winners(tx: &mut TenantTx, heading: Uuid) -> Result<Vec<Uuid>> {
 pub async fn post(
     tx: &mut TenantTx,
     actor: &Actor,
-    project: Uuid,
+    project: ProjectId,
     new: &NewUpdate,
 ) -> Result<Vec<Notice>> {
     let body = text(&new.body, Field::Body, Problem::BodyInvalid, 1, 20_000)?;
@@ -105,7 +106,7 @@ pub async fn post(
         new.progress
     };
     // Updates of one project take turns.
-    let row: Option<(Uuid, String)> = sqlx::query_as(
+    let row: Option<(HeadingId, String)> = sqlx::query_as(
         "SELECT heading_id, title FROM budget_projects WHERE id = $1 AND hidden_at IS NULL FOR UPDATE",
     )
     .bind(project)
@@ -154,7 +155,7 @@ pub async fn post(
 }
 
 /// A project's updates, newest first.
-pub async fn updates(tx: &mut TenantTx, project: Uuid) -> Result<Vec<Update>> {
+pub async fn updates(tx: &mut TenantTx, project: ProjectId) -> Result<Vec<Update>> {
     Ok(sqlx::query_as(
         "SELECT id, status, progress, body, image, created_at FROM budget_project_updates
          WHERE project_id = $1 ORDER BY created_at DESC, id LIMIT 200",

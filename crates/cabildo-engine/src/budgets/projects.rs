@@ -9,6 +9,7 @@ use super::setup::PHASE;
 use crate::content::{Notice, Target, notify_followers, notify_user, text};
 use crate::error::{Error, Field, LineError, Problem, Refusal, Result};
 use crate::follows::follow;
+use crate::ids::{BudgetId, HeadingId, ProjectId, ProposalId, UserId};
 use crate::stored::stored;
 
 use crate::staff::{Actor, audit};
@@ -20,7 +21,7 @@ use uuid::Uuid;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewProject {
     /// Its heading.
-    pub heading: Uuid,
+    pub heading: HeadingId,
     /// Title.
     pub title: String,
     /// Description.
@@ -49,11 +50,11 @@ stored! {
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
 pub struct Project {
     /// Id.
-    pub id: Uuid,
+    pub id: ProjectId,
     /// Public number.
     pub number: i64,
     /// Heading.
-    pub heading: Uuid,
+    pub heading: HeadingId,
     /// Title.
     pub title: String,
     /// Description.
@@ -79,10 +80,10 @@ pub struct Project {
     /// Execution progress in percent.
     pub progress: i16,
     /// The proposal it came from.
-    pub proposal: Option<Uuid>,
+    pub proposal: Option<ProposalId>,
     /// Its author (none: by the council). Not published.
     #[serde(skip)]
-    pub author: Option<Uuid>,
+    pub author: Option<UserId>,
 }
 
 /// The columns of [`Project`] from `budget_projects p`.
@@ -97,9 +98,9 @@ const COLUMNS: &str = "p.id, p.number, p.heading_id AS heading, p.title, p.descr
 pub async fn create(
     tx: &mut TenantTx,
     actor: &Actor,
-    author: Option<Uuid>,
+    author: Option<UserId>,
     new: &NewProject,
-) -> Result<Uuid> {
+) -> Result<ProjectId> {
     let title = text(&new.title, Field::Title, Problem::TitleInvalid, 3, 200)?;
     let description = text(
         &new.description,
@@ -151,7 +152,7 @@ pub async fn create(
             return Err(Refusal::Blocked.into());
         }
     }
-    let id: Uuid = sqlx::query_scalar(
+    let id: ProjectId = sqlx::query_scalar(
         "INSERT INTO budget_projects (budget_id, heading_id, author_id, title, description, location,
                                       estimated_cost_cents)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -183,12 +184,17 @@ pub async fn create(
 
 /// Sets the picture of `user`'s project while the budget accepts
 /// projects.
-pub async fn set_image(tx: &mut TenantTx, user: Uuid, project: Uuid, image: &str) -> Result<()> {
+pub async fn set_image(
+    tx: &mut TenantTx,
+    user: UserId,
+    project: ProjectId,
+    image: &str,
+) -> Result<()> {
     let sql = format!(
         "SELECT p.author_id, {PHASE} AS phase FROM budget_projects p JOIN budgets b ON b.id = p.budget_id
          WHERE p.id = $1 AND p.hidden_at IS NULL FOR UPDATE OF p"
     );
-    let row: Option<(Option<Uuid>, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    let row: Option<(Option<UserId>, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(project)
         .fetch_optional(tx.conn())
         .await?;
@@ -215,7 +221,7 @@ pub async fn set_image(tx: &mut TenantTx, user: Uuid, project: Uuid, image: &str
 pub async fn review(
     tx: &mut TenantTx,
     actor: &Actor,
-    project: Uuid,
+    project: ProjectId,
     verdict: Feasibility,
     explanation: &str,
     official_cost_cents: Option<i64>,
@@ -239,7 +245,7 @@ pub async fn review(
     if official_cost_cents.is_some_and(|c| !(1..=100_000_000_000_000_000).contains(&c)) {
         return Err(Error::invalid(Field::OfficialCost, Problem::AmountInvalid));
     }
-    let updated: Option<(String, Option<Uuid>)> = sqlx::query_as(
+    let updated: Option<(String, Option<UserId>)> = sqlx::query_as(
         "UPDATE budget_projects SET feasibility = $2, feasibility_explanation = $3,
                 official_cost_cents = coalesce($4, official_cost_cents), reviewed_at = now(),
                 on_ballot = on_ballot AND $2 = 'feasible'
@@ -263,7 +269,7 @@ pub async fn review(
     )
     .await?;
     let link = format!("/budget-projects/{project}");
-    let except: Vec<Uuid> = author.into_iter().collect();
+    let except: Vec<UserId> = author.into_iter().collect();
     let mut notices = notify_followers(
         tx,
         Target::Project(project),
@@ -285,7 +291,7 @@ pub async fn review(
 pub async fn set_on_ballot(
     tx: &mut TenantTx,
     actor: &Actor,
-    project: Uuid,
+    project: ProjectId,
     on_ballot: bool,
 ) -> Result<()> {
     let sql = format!(
@@ -326,7 +332,7 @@ pub async fn set_on_ballot(
 pub async fn set_paper_votes(
     tx: &mut TenantTx,
     actor: &Actor,
-    project: Uuid,
+    project: ProjectId,
     votes: i32,
 ) -> Result<()> {
     if !(0..=100_000_000).contains(&votes) {
@@ -366,7 +372,7 @@ pub async fn set_paper_votes(
 }
 
 /// The projects of a heading, by number.
-pub async fn of_heading(tx: &mut TenantTx, heading: Uuid) -> Result<Vec<Project>> {
+pub async fn of_heading(tx: &mut TenantTx, heading: HeadingId) -> Result<Vec<Project>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM budget_projects p
          WHERE p.heading_id = $1 AND p.hidden_at IS NULL ORDER BY p.number"
@@ -384,7 +390,7 @@ pub fn by_number<'p>(projects: &'p [Project], number: &str) -> Option<&'p Projec
 }
 
 /// A project by id (hidden ones are not found).
-pub async fn get(tx: &mut TenantTx, project: Uuid) -> Result<Option<Project>> {
+pub async fn get(tx: &mut TenantTx, project: ProjectId) -> Result<Option<Project>> {
     let sql =
         format!("SELECT {COLUMNS} FROM budget_projects p WHERE p.id = $1 AND p.hidden_at IS NULL");
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -397,7 +403,7 @@ pub async fn get(tx: &mut TenantTx, project: Uuid) -> Result<Option<Project>> {
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Importable {
     /// The proposal.
-    pub id: Uuid,
+    pub id: ProposalId,
     /// Its title.
     pub title: String,
     /// Its supports.
@@ -408,7 +414,7 @@ pub struct Importable {
 
 /// The proposals of the budget's process that reached their support
 /// threshold, are visible and not withdrawn, and are no project yet.
-pub async fn importable(tx: &mut TenantTx, budget: Uuid) -> Result<Vec<Importable>> {
+pub async fn importable(tx: &mut TenantTx, budget: BudgetId) -> Result<Vec<Importable>> {
     Ok(sqlx::query_as(
         "SELECT r.id, r.title, r.supports_count, r.district_code AS district
          FROM proposals r JOIN budgets b ON b.process_id = r.process_id
@@ -429,17 +435,17 @@ pub async fn importable(tx: &mut TenantTx, budget: Uuid) -> Result<Vec<Importabl
 pub async fn import_proposal(
     tx: &mut TenantTx,
     actor: &Actor,
-    heading: Uuid,
-    proposal: Uuid,
+    heading: HeadingId,
+    proposal: ProposalId,
     estimated_cost_cents: i64,
-) -> Result<Uuid> {
+) -> Result<ProjectId> {
     if !(1..=100_000_000_000_000_000).contains(&estimated_cost_cents) {
         return Err(Error::invalid(Field::EstimatedCost, Problem::AmountInvalid));
     }
     #[derive(sqlx::FromRow)]
     struct Source {
         budget_id: Uuid,
-        author_id: Uuid,
+        author_id: UserId,
         title: String,
         description: String,
         image: Option<String>,
@@ -468,7 +474,7 @@ pub async fn import_proposal(
     if source.imported {
         return Err(Error::invalid(Field::Proposal, Problem::AlreadyImported));
     }
-    let id: Uuid = sqlx::query_scalar(
+    let id: ProjectId = sqlx::query_scalar(
         "INSERT INTO budget_projects (budget_id, heading_id, author_id, proposal_id, title,
                                       description, image, estimated_cost_cents)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -583,7 +589,7 @@ pub fn paper_lines(text: &str) -> Result<Vec<PaperLine>, LineError> {
 pub async fn import_paper_votes(
     tx: &mut TenantTx,
     actor: &Actor,
-    heading: Uuid,
+    heading: HeadingId,
     text: &str,
 ) -> Result<usize> {
     let counted = paper_lines(text)?;

@@ -6,6 +6,7 @@
 
 use super::results::{Completion, Rule, Tie};
 use crate::error::{Error, Field, Problem, Refusal, Result};
+use crate::ids::{BudgetId, HeadingId, ProcessId};
 use crate::staff::{Actor, audit};
 use crate::stored::stored;
 use cabildo_tenancy::TenantTx;
@@ -122,7 +123,7 @@ pub struct NewHeading {
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct Heading {
     /// Id.
-    pub id: Uuid,
+    pub id: HeadingId,
     /// Name.
     pub name: String,
     /// District (none: city-wide).
@@ -137,9 +138,9 @@ pub struct Heading {
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Budget {
     /// Id.
-    pub id: Uuid,
+    pub id: BudgetId,
     /// Its process.
-    pub process: Uuid,
+    pub process: ProcessId,
     /// Its process's address part.
     pub process_slug: String,
     /// Title.
@@ -259,10 +260,10 @@ fn with_settings<'q>(
 pub async fn create(
     tx: &mut TenantTx,
     actor: &Actor,
-    process: Uuid,
+    process: ProcessId,
     settings: &Settings,
     headings: &[NewHeading],
-) -> Result<Uuid> {
+) -> Result<BudgetId> {
     check(settings, headings)?;
     let exists: Option<bool> = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM budgets WHERE process_id = p.id) FROM processes p WHERE p.id = $1",
@@ -289,7 +290,7 @@ pub async fn create(
     )
     .fetch_one(tx.conn())
     .await?;
-    let id: Uuid = row.try_get("id")?;
+    let id: BudgetId = row.try_get("id")?;
     insert_headings(tx, id, headings).await?;
     audit(
         tx,
@@ -318,7 +319,11 @@ async fn known_districts(tx: &mut TenantTx, headings: &[NewHeading]) -> Result<(
     }
 }
 
-async fn insert_headings(tx: &mut TenantTx, budget: Uuid, headings: &[NewHeading]) -> Result<()> {
+async fn insert_headings(
+    tx: &mut TenantTx,
+    budget: BudgetId,
+    headings: &[NewHeading],
+) -> Result<()> {
     for heading in headings {
         sqlx::query(
             "INSERT INTO budget_headings (budget_id, name, district_code, amount_cents, max_projects)
@@ -342,7 +347,7 @@ async fn insert_headings(tx: &mut TenantTx, budget: Uuid, headings: &[NewHeading
 pub async fn update(
     tx: &mut TenantTx,
     actor: &Actor,
-    budget: Uuid,
+    budget: BudgetId,
     settings: &Settings,
     headings: &[NewHeading],
     reset_reason: Option<&str>,
@@ -437,23 +442,23 @@ pub async fn update(
 }
 
 /// The budget of a process, with its phase now and its headings.
-pub async fn of_process(tx: &mut TenantTx, process: Uuid) -> Result<Option<Budget>> {
-    fetch(tx, "b.process_id = $1", process).await
+pub async fn of_process(tx: &mut TenantTx, process: ProcessId) -> Result<Option<Budget>> {
+    fetch(tx, "b.process_id = $1", process.0).await
 }
 
 /// The budget a heading belongs to.
-pub async fn of_heading(tx: &mut TenantTx, heading: Uuid) -> Result<Option<Budget>> {
+pub async fn of_heading(tx: &mut TenantTx, heading: HeadingId) -> Result<Option<Budget>> {
     fetch(
         tx,
         "b.id = (SELECT budget_id FROM budget_headings WHERE id = $1)",
-        heading,
+        heading.0,
     )
     .await
 }
 
 /// A budget by id.
-pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Option<Budget>> {
-    fetch(tx, "b.id = $1", id).await
+pub async fn get(tx: &mut TenantTx, id: BudgetId) -> Result<Option<Budget>> {
+    fetch(tx, "b.id = $1", id.0).await
 }
 
 /// The budget matching `condition` on `budgets b` (with `$1` bound to
@@ -461,8 +466,8 @@ pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Option<Budget>> {
 async fn fetch(tx: &mut TenantTx, condition: &'static str, key: Uuid) -> Result<Option<Budget>> {
     #[derive(sqlx::FromRow)]
     struct Row {
-        id: Uuid,
-        process_id: Uuid,
+        id: BudgetId,
+        process_id: ProcessId,
         process_slug: String,
         title: String,
         currency: String,
@@ -535,7 +540,7 @@ async fn fetch(tx: &mut TenantTx, condition: &'static str, key: Uuid) -> Result<
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct StaffHeading {
     /// The heading.
-    pub id: Uuid,
+    pub id: HeadingId,
     /// Its name.
     pub name: String,
     /// Its budget's title.

@@ -6,16 +6,20 @@
 
 use super::ballots::{Facts, denied, facts};
 use crate::error::{Error, Field, Problem, Refusal, Result};
+use crate::ids::{HeadingId, ProjectId, UserId};
 use cabildo_tenancy::TenantTx;
-use uuid::Uuid;
 
 /// The phase in which people support projects.
 const SELECTING: &str = "selecting";
 
 /// What a support is about: the project's heading and whether it may be
 /// supported (feasible and shown).
-async fn project_facts(tx: &mut TenantTx, user: Uuid, project: Uuid) -> Result<(Uuid, Facts)> {
-    let row: Option<(Uuid, bool)> = sqlx::query_as(
+async fn project_facts(
+    tx: &mut TenantTx,
+    user: UserId,
+    project: ProjectId,
+) -> Result<(HeadingId, Facts)> {
+    let row: Option<(HeadingId, bool)> = sqlx::query_as(
         "SELECT heading_id, feasibility = 'feasible' AND hidden_at IS NULL FROM budget_projects WHERE id = $1",
     )
     .bind(project)
@@ -37,7 +41,7 @@ async fn project_facts(tx: &mut TenantTx, user: Uuid, project: Uuid) -> Result<(
 }
 
 /// Takes the person's turn for supports in a heading.
-async fn take_turn(tx: &mut TenantTx, user: Uuid, heading: Uuid) -> Result<(), sqlx::Error> {
+async fn take_turn(tx: &mut TenantTx, user: UserId, heading: HeadingId) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text || $2::text, 0))")
         .bind(user)
         .bind(heading)
@@ -47,7 +51,7 @@ async fn take_turn(tx: &mut TenantTx, user: Uuid, heading: Uuid) -> Result<(), s
 }
 
 /// Supports a project (safe to repeat) → the project's supports.
-pub async fn support(tx: &mut TenantTx, user: Uuid, project: Uuid) -> Result<i32> {
+pub async fn support(tx: &mut TenantTx, user: UserId, project: ProjectId) -> Result<i32> {
     let (heading, facts) = project_facts(tx, user, project).await?;
     take_turn(tx, user, heading).await?;
     let (given, already): (i64, bool) = sqlx::query_as(
@@ -81,7 +85,7 @@ pub async fn support(tx: &mut TenantTx, user: Uuid, project: Uuid) -> Result<i32
 }
 
 /// Takes a support back while supports are open → the project's supports.
-pub async fn unsupport(tx: &mut TenantTx, user: Uuid, project: Uuid) -> Result<i32> {
+pub async fn unsupport(tx: &mut TenantTx, user: UserId, project: ProjectId) -> Result<i32> {
     let (heading, _) = project_facts(tx, user, project).await?;
     take_turn(tx, user, heading).await?;
     let count: i32 = sqlx::query_scalar(
@@ -97,7 +101,11 @@ pub async fn unsupport(tx: &mut TenantTx, user: Uuid, project: Uuid) -> Result<i
 }
 
 /// The projects of a heading that `user` supports.
-pub async fn of_person(tx: &mut TenantTx, user: Uuid, heading: Uuid) -> Result<Vec<Uuid>> {
+pub async fn of_person(
+    tx: &mut TenantTx,
+    user: UserId,
+    heading: HeadingId,
+) -> Result<Vec<ProjectId>> {
     Ok(sqlx::query_scalar(
         "SELECT project_id FROM budget_supports WHERE user_id = $1 AND heading_id = $2",
     )

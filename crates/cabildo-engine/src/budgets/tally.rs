@@ -11,6 +11,7 @@ use super::pabulib::{Ballot, Instance, Project, UNIT};
 use super::results::{self, Options, Outcome as Decided};
 use super::setup::PHASE;
 use crate::error::{Error, Field, Problem, Refusal, Result};
+use crate::ids::HeadingId;
 
 use cabildo_tenancy::TenantTx;
 use std::collections::HashMap;
@@ -23,7 +24,10 @@ const PER_CENT: i128 = UNIT / 100;
 /// A heading's election: projects on the ballot (ids are their public
 /// numbers), every submitted ballot, and paper votes as one-project
 /// ballots.
-pub async fn election(tx: &mut TenantTx, heading: Uuid) -> Result<Option<(Instance, Options)>> {
+pub async fn election(
+    tx: &mut TenantTx,
+    heading: HeadingId,
+) -> Result<Option<(Instance, Options)>> {
     let row: Option<(i64, String, String, String)> = sqlx::query_as(
         "SELECT h.amount_cents, b.rule, b.tie, b.completion
          FROM budget_headings h JOIN budgets b ON b.id = h.budget_id WHERE h.id = $1",
@@ -100,7 +104,7 @@ pub async fn election(tx: &mut TenantTx, heading: Uuid) -> Result<Option<(Instan
 }
 
 /// The outcome of a heading under its budget's rule.
-pub async fn results(tx: &mut TenantTx, heading: Uuid) -> Result<Decided> {
+pub async fn results(tx: &mut TenantTx, heading: HeadingId) -> Result<Decided> {
     let Some((instance, options)) = election(tx, heading).await? else {
         return Err(Refusal::NotFound.into());
     };
@@ -110,7 +114,7 @@ pub async fn results(tx: &mut TenantTx, heading: Uuid) -> Result<Decided> {
 
 /// The outcome of a heading as the public sees it: only once the budget
 /// is finished and its process published.
-pub async fn public_results(tx: &mut TenantTx, heading: Uuid) -> Result<Decided> {
+pub async fn public_results(tx: &mut TenantTx, heading: HeadingId) -> Result<Decided> {
     let sql = format!(
         "SELECT {PHASE} = 'finished' FROM budget_headings h JOIN budgets b ON b.id = h.budget_id
          JOIN processes p ON p.id = b.process_id AND p.status = 'published' WHERE h.id = $1"

@@ -13,11 +13,11 @@ pub mod document;
 pub mod import;
 
 use crate::error::{Error, Field, Problem, Refusal, Result};
+use crate::ids::UserId;
 use cabildo_tenancy::{TenantId, TenantTx};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use time::Date;
-use uuid::Uuid;
 
 /// Failed verifications allowed per account in 24 hours.
 pub const MAX_DAILY_FAILURES: i64 = 5;
@@ -53,7 +53,7 @@ pub enum Verification {
 pub async fn verify(
     tx: &mut TenantTx,
     key: &[u8],
-    user: Uuid,
+    user: UserId,
     document_number: &str,
     birth_date: Date,
 ) -> Result<Verification> {
@@ -101,7 +101,7 @@ pub async fn verify(
                 .await?;
             // One document, one account: the claim is what enforces it,
             // also against two accounts trying at the same moment.
-            let claimant: Uuid = sqlx::query_scalar(
+            let claimant: UserId = sqlx::query_scalar(
                 "INSERT INTO census_claims (document_hash, user_id) VALUES ($1, $2)
                  ON CONFLICT (document_hash) DO UPDATE SET document_hash = EXCLUDED.document_hash
                  RETURNING user_id",
@@ -137,7 +137,7 @@ pub async fn verify_manually(
     email: &str,
     district: &str,
     reason: &str,
-) -> Result<Uuid> {
+) -> Result<UserId> {
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(Error::invalid(Field::Reason, Problem::ReasonRequired));
@@ -149,7 +149,7 @@ pub async fn verify_manually(
     if !known {
         return Err(Error::invalid(Field::District, Problem::DistrictUnknown));
     }
-    let user: Option<Uuid> = sqlx::query_scalar(
+    let user: Option<UserId> = sqlx::query_scalar(
         "UPDATE users SET verified_at = now(), district_code = $2
          WHERE email = $1 AND deleted_at IS NULL RETURNING id",
     )

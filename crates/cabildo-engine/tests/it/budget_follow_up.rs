@@ -90,7 +90,7 @@ async fn the_author_and_followers_hear_of_the_review() {
     )
     .await
     .expect("review");
-    let mut told: Vec<Uuid> = notices.iter().map(|n| n.user).collect();
+    let mut told: Vec<_> = notices.iter().map(|n| n.user).collect();
     told.sort();
     let mut expected = vec![author, follower];
     expected.sort();
@@ -112,14 +112,25 @@ async fn the_author_and_followers_hear_of_the_review() {
         .expect("project");
     assert_eq!(shown.image.as_deref(), Some(picture));
     assert_eq!(
-        follows::set(&mut tx, follower, Target::Project(Uuid::new_v4()), true).await,
+        follows::set(
+            &mut tx,
+            follower,
+            Target::Project((Uuid::new_v4()).into()),
+            true
+        )
+        .await,
         Err(Refusal::NotFound.into())
     );
     tx.commit().await.expect("commit");
 }
 
 /// A proposal of the budget's process with `supports`; qualified or not.
-async fn proposal(w: &World, author: Uuid, title: &str, qualified: bool) -> Uuid {
+async fn proposal(
+    w: &World,
+    author: cabildo_engine::UserId,
+    title: &str,
+    qualified: bool,
+) -> cabildo_engine::ProposalId {
     let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
     let id = sqlx::query_scalar(
         "INSERT INTO proposals (process_id, author_id, title, summary, body, supports_count, qualified_at)
@@ -284,7 +295,7 @@ async fn winners_are_tracked_and_followers_told() {
         voter,
         w.city,
         Change::Replace {
-            projects: vec![w.project[&'A'], w.project[&'F']],
+            projects: vec![(w.project[&'A']), (w.project[&'F'])],
             submit: true,
         },
     )
@@ -405,13 +416,19 @@ async fn moderators_hide_a_reported_project_everywhere() {
     // A council's own project has no author to report.
     let council_project = w.project[&'A'];
     assert_eq!(
-        moderation::report(&mut tx, reporter, Item::Project(council_project), "x").await,
+        moderation::report(
+            &mut tx,
+            reporter,
+            Item::Project(council_project.into()),
+            "x"
+        )
+        .await,
         Err(Refusal::NotFound.into())
     );
     moderation::report(
         &mut tx,
         reporter,
-        Item::Project(project),
+        Item::Project(project.into()),
         "Insulta a vecinos",
     )
     .await
@@ -419,16 +436,21 @@ async fn moderators_hide_a_reported_project_everywhere() {
     let queue = moderation::queue(&mut tx).await.expect("queue");
     let listed = queue
         .iter()
-        .find(|r| r.id == project)
+        .find(|r| r.id == project.uuid())
         .expect("in the moderators' queue");
     assert_eq!(
         (listed.kind.as_str(), listed.link.clone(), listed.author_id),
         ("project", format!("/budget-projects/{project}"), author)
     );
     assert!(
-        moderation::decide(&mut tx, &staff(), Item::Project(project), Decision::Hide)
-            .await
-            .expect("decide")
+        moderation::decide(
+            &mut tx,
+            &staff(),
+            Item::Project(project.into()),
+            Decision::Hide
+        )
+        .await
+        .expect("decide")
     );
     assert!(
         projects::get(&mut tx, project)

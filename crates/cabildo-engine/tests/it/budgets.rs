@@ -12,6 +12,7 @@ use cabildo_engine::budgets::{pabulib, tally};
 use cabildo_engine::processes::{self, NewProcess, Rules, Who};
 use cabildo_engine::seed;
 use cabildo_engine::staff::Actor;
+use cabildo_engine::{BudgetId, HeadingId, ProjectId, UserId};
 use cabildo_engine::{Error, Field, Problem, Refusal};
 use cabildo_tenancy::testing::{council, fresh_tenancy};
 use cabildo_tenancy::{Tenancy, Tenant};
@@ -20,7 +21,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 /// The whole ballot, not submitted.
-fn replace(projects: Vec<Uuid>) -> Change {
+fn replace(projects: Vec<ProjectId>) -> Change {
     Change::Replace {
         projects,
         submit: false,
@@ -71,12 +72,12 @@ fn headings() -> Vec<NewHeading> {
 pub(crate) struct World {
     pub(crate) tenancy: Tenancy,
     pub(crate) tenant: Tenant,
-    pub(crate) budget: Uuid,
-    pub(crate) city: Uuid,
-    pub(crate) centro: Uuid,
+    pub(crate) budget: BudgetId,
+    pub(crate) city: HeadingId,
+    pub(crate) centro: HeadingId,
     /// Projects by letter: A 40 €, B 60 € (official; estimated 50 €), F 10 €, G 10 € in the
     /// city; E 30 € in Centro; C unfeasible and D needing information, in the city.
-    pub(crate) project: std::collections::HashMap<char, Uuid>,
+    pub(crate) project: std::collections::HashMap<char, ProjectId>,
 }
 
 /// A published process whose budget is in its selecting phase, with
@@ -258,8 +259,8 @@ pub(crate) async fn world() -> World {
 impl World {
     pub(crate) async fn change(
         &self,
-        user: Uuid,
-        heading: Uuid,
+        user: UserId,
+        heading: HeadingId,
         change: Change,
     ) -> Result<ballots::Ballot, Error> {
         let mut tx = self.tenancy.begin(&self.tenant).await.expect("begin");
@@ -295,7 +296,7 @@ async fn ballots_are_checked_whole_on_the_server() {
         Refusal::WrongDistrict.into()
     );
     assert_eq!(
-        refused(w.change(voter, Uuid::new_v4(), w.add('E')).await),
+        refused(w.change(voter, HeadingId(Uuid::new_v4()), w.add('E')).await),
         Refusal::NotFound.into()
     );
 
@@ -323,7 +324,10 @@ async fn ballots_are_checked_whole_on_the_server() {
         invalid(Problem::NotOnBallot)
     );
     assert_eq!(
-        refused(w.change(voter, w.city, Change::Add(Uuid::new_v4())).await),
+        refused(
+            w.change(voter, w.city, Change::Add(ProjectId(Uuid::new_v4())))
+                .await
+        ),
         invalid(Problem::NotOnBallot)
     );
     w.change(voter, w.city, Change::Remove(w.project[&'B']))
@@ -374,7 +378,7 @@ async fn ballots_are_checked_whole_on_the_server() {
 
     // Nothing of the refused attempts was stored.
     let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
-    let stored: Vec<(Uuid, i64)> = sqlx::query_as(
+    let stored: Vec<(UserId, i64)> = sqlx::query_as(
         "SELECT b.user_id, count(l.project_id) FROM budget_ballots b
          LEFT JOIN budget_ballot_lines l ON l.ballot_id = b.id GROUP BY b.user_id",
     )
@@ -660,7 +664,7 @@ async fn supports_are_one_per_project_within_the_heading_limit_even_in_parallel(
     let voter = person(&w.tenancy, &w.tenant, "v@x.es", true, Some("centro")).await;
     let norte = person(&w.tenancy, &w.tenant, "n@x.es", true, Some("norte")).await;
     let unverified = person(&w.tenancy, &w.tenant, "u@x.es", true, None).await;
-    let act = |user: Uuid, letter: char, on: bool| {
+    let act = |user: UserId, letter: char, on: bool| {
         let (tenancy, tenant, project) = (w.tenancy.clone(), w.tenant.clone(), w.project[&letter]);
         async move {
             let mut tx = tenancy.begin(&tenant).await.expect("begin");

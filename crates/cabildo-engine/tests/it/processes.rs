@@ -6,7 +6,6 @@ use cabildo_engine::{Error, Field, Problem, Refusal};
 use cabildo_tenancy::testing::{council, fresh_tenancy};
 use cabildo_tenancy::{Tenancy, Tenant};
 use time::{Duration, OffsetDateTime};
-use uuid::Uuid;
 
 fn new_process(slug: &str, district: Option<&str>, rules: Rules) -> NewProcess {
     NewProcess {
@@ -35,7 +34,7 @@ pub async fn person(
     email: &str,
     confirmed: bool,
     district: Option<&str>,
-) -> Uuid {
+) -> cabildo_engine::UserId {
     let mut tx = tenancy.begin(tenant).await.expect("begin");
     let id = sqlx::query_scalar(
         "INSERT INTO users (email, name, email_confirmed_at, verified_at, district_code)

@@ -10,9 +10,9 @@ use axum::http::StatusCode;
 use cabildo_engine::Error as EngineError;
 use cabildo_engine::accounts::{self, Registered, Registration, password, sessions};
 use cabildo_engine::census;
+use cabildo_engine::ids::UserId;
 use cabildo_engine::staff::{Actor, audit};
 use cabildo_tenancy::TenancyError;
-use uuid::Uuid;
 
 /// Why an account action did not happen.
 #[derive(Debug)]
@@ -216,7 +216,11 @@ pub async fn reset_password(council: &Context, token: &str, new: &str) -> Result
 }
 
 /// Whether `sent` is `user`'s current password.
-pub async fn password_matches(council: &Context, user: Uuid, sent: &str) -> Result<bool, Failure> {
+pub async fn password_matches(
+    council: &Context,
+    user: UserId,
+    sent: &str,
+) -> Result<bool, Failure> {
     let hash = council
         .tx(async |tx| accounts::password_hash(tx, user).await)
         .await?;
@@ -240,7 +244,7 @@ pub enum Residency {
 /// Verifies `user` against the census.
 pub async fn verify_residency(
     council: &Context,
-    user: Uuid,
+    user: UserId,
     document: &str,
     birth_date: &str,
 ) -> Result<Residency, Failure> {
@@ -262,7 +266,7 @@ pub async fn verify_residency(
 /// A copy of everything held about `user`, as JSON.
 pub async fn export_data(
     council: &Context,
-    user: Uuid,
+    user: UserId,
 ) -> Result<Option<serde_json::Value>, Failure> {
     Ok(council
         .tx(async |tx| accounts::gdpr::export(tx, user).await)
@@ -273,7 +277,7 @@ pub async fn export_data(
 /// sessions everywhere; whether the password was right.
 pub async fn delete_account(
     council: &Context,
-    user: Uuid,
+    user: UserId,
     password_sent: &str,
 ) -> Result<bool, Failure> {
     if !password_matches(council, user, password_sent).await? {

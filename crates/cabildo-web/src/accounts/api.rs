@@ -304,7 +304,7 @@ async fn me(citizen: ApiCitizen) -> Result<Response, ApiError> {
             name: o.name,
             status: o.status.to_string(),
         }),
-        id: profile.id,
+        id: profile.id.into(),
         name: profile.name,
         nickname: profile.nickname,
         email: profile.email,

@@ -18,6 +18,7 @@ use cabildo_engine::budgets::projects::{self, NewProject, Project};
 use cabildo_engine::budgets::results::{Outcome, money_text, units};
 use cabildo_engine::budgets::setup::{self, Budget};
 use cabildo_engine::budgets::{execution, supports, tally};
+use cabildo_engine::ids::{HeadingId, ProjectId};
 use cabildo_engine::{Field, Problem};
 use cabildo_engine::{opendata, processes};
 use cabildo_tenancy::TenantTx;
@@ -99,8 +100,8 @@ impl From<Budget> for BudgetView {
     fn from(b: Budget) -> Self {
         let d = b.dates;
         Self {
-            id: b.id,
-            process: b.process,
+            id: b.id.into(),
+            process: b.process.into(),
             process_slug: b.process_slug,
             title: b.title,
             currency: b.currency,
@@ -126,7 +127,7 @@ impl From<Budget> for BudgetView {
                 .headings
                 .into_iter()
                 .map(|h| HeadingView {
-                    id: h.id,
+                    id: h.id.into(),
                     name: h.name,
                     district: h.district,
                     amount_cents: h.amount_cents,
@@ -154,7 +155,7 @@ async fn budget(council: ApiCouncil, Id(slug): Id<String>) -> Result<impl IntoRe
 }
 
 /// Whether `heading` exists and its process is published.
-async fn published_heading(tx: &mut TenantTx, heading: Uuid) -> Result<bool, EngineError> {
+async fn published_heading(tx: &mut TenantTx, heading: HeadingId) -> Result<bool, EngineError> {
     Ok(match setup::of_heading(tx, heading).await? {
         Some(budget) => processes::published_by_slug(tx, &budget.process_slug)
             .await?
@@ -196,9 +197,9 @@ pub struct ProjectView {
 impl From<Project> for ProjectView {
     fn from(p: Project) -> Self {
         Self {
-            id: p.id,
+            id: p.id.into(),
             number: p.number,
-            heading: p.heading,
+            heading: p.heading.into(),
             title: p.title,
             description: p.description,
             location: p.location,
@@ -211,7 +212,7 @@ impl From<Project> for ProjectView {
             image: p.image,
             execution_status: p.execution_status.map(|s| s.to_string()),
             progress: p.progress,
-            proposal: p.proposal,
+            proposal: p.proposal.map(Into::into),
         }
     }
 }
@@ -229,7 +230,7 @@ pub struct ProjectsView {
     responses((status = 200, body = ProjectsView), ReadErrors))]
 async fn list_projects(
     council: ApiCouncil,
-    Id(heading): Id<Uuid>,
+    Id(heading): Id<HeadingId>,
 ) -> Result<impl IntoResponse, ApiError> {
     let list = council
         .tx(async |tx| {
@@ -271,7 +272,10 @@ pub struct ProjectDetailView {
 #[utoipa::path(get, path = "/budget-projects/{id}", tag = "budgets",
     params(("id" = Uuid, Path, description = "The project's id.")),
     responses((status = 200, body = ProjectDetailView), ReadErrors))]
-async fn project(council: ApiCouncil, Id(id): Id<Uuid>) -> Result<impl IntoResponse, ApiError> {
+async fn project(
+    council: ApiCouncil,
+    Id(id): Id<ProjectId>,
+) -> Result<impl IntoResponse, ApiError> {
     let (project, updates) = council
         .tx(async |tx| match projects::get(tx, id).await? {
             Some(project) if published_heading(tx, project.heading).await? => {
@@ -326,7 +330,7 @@ pub struct CreatedView {
     responses((status = 201, body = CreatedView), ActErrors))]
 async fn propose(
     citizen: ApiCitizen,
-    Id(heading): Id<Uuid>,
+    Id(heading): Id<HeadingId>,
     ApiJson(body): ApiJson<ProjectBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let new = NewProject {
@@ -341,7 +345,7 @@ async fn propose(
     let id = citizen
         .change(async |tx| Ok::<_, ApiError>(projects::create(tx, &actor, Some(user), &new).await?))
         .await?;
-    Ok((StatusCode::CREATED, Json(CreatedView { id })))
+    Ok((StatusCode::CREATED, Json(CreatedView { id: id.into() })))
 }
 
 /// Whether the caller supports the project, and its supports now.
@@ -353,7 +357,7 @@ pub struct SupportView {
 
 async fn set_support(
     citizen: &ApiCitizen,
-    project: Uuid,
+    project: ProjectId,
     on: bool,
 ) -> Result<Json<SupportView>, ApiError> {
     let user = citizen.user();
@@ -381,7 +385,7 @@ async fn set_support(
     responses((status = 200, body = SupportView), ActErrors))]
 async fn support(
     citizen: ApiCitizen,
-    Id(project): Id<Uuid>,
+    Id(project): Id<ProjectId>,
 ) -> Result<impl IntoResponse, ApiError> {
     set_support(&citizen, project, true).await
 }
@@ -393,7 +397,7 @@ async fn support(
     responses((status = 200, body = SupportView), ActErrors))]
 async fn unsupport(
     citizen: ApiCitizen,
-    Id(project): Id<Uuid>,
+    Id(project): Id<ProjectId>,
 ) -> Result<impl IntoResponse, ApiError> {
     set_support(&citizen, project, false).await
 }
@@ -476,7 +480,10 @@ fn results_view(outcome: &Outcome, listed: &[Project]) -> ResultsView {
 }
 
 /// A finished heading's outcome and its projects.
-async fn decided(council: &ApiCouncil, heading: Uuid) -> Result<(Outcome, Vec<Project>), ApiError> {
+async fn decided(
+    council: &ApiCouncil,
+    heading: HeadingId,
+) -> Result<(Outcome, Vec<Project>), ApiError> {
     council
         .tx(async |tx| {
             let outcome = tally::public_results(tx, heading).await?;
@@ -494,7 +501,7 @@ async fn decided(council: &ApiCouncil, heading: Uuid) -> Result<(Outcome, Vec<Pr
         ReadErrors))]
 async fn results(
     council: ApiCouncil,
-    Id(heading): Id<Uuid>,
+    Id(heading): Id<HeadingId>,
 ) -> Result<impl IntoResponse, ApiError> {
     let (outcome, listed) = decided(&council, heading).await?;
     Ok(Json(results_view(&outcome, &listed)))
@@ -507,7 +514,10 @@ async fn results(
         (status = 200, description = "`number,title,cost,votes,paper_votes,selected,reason,round,amount`.", content_type = "text/csv"),
         (status = 403, description = "`phase_closed`: not finished yet.", body = crate::http::api::ErrorBody),
         ReadErrors))]
-async fn results_csv(council: ApiCouncil, Id(heading): Id<Uuid>) -> Result<Response, ApiError> {
+async fn results_csv(
+    council: ApiCouncil,
+    Id(heading): Id<HeadingId>,
+) -> Result<Response, ApiError> {
     let (outcome, titles) = decided(&council, heading).await?;
     let mut table =
         String::from("number,title,cost,votes,paper_votes,selected,reason,round,amount\r\n");
@@ -552,8 +562,8 @@ impl From<Ballot> for BallotView {
     fn from(b: Ballot) -> Self {
         Self {
             remaining_cents: b.remaining_cents(),
-            heading: b.heading,
-            projects: b.projects,
+            heading: b.heading.into(),
+            projects: b.projects.into_iter().map(Into::into).collect(),
             total_cents: b.total_cents,
             amount_cents: b.amount_cents,
             max_projects: b.max_projects,
@@ -568,7 +578,10 @@ impl From<Ballot> for BallotView {
     security(("session" = []), ("token" = [])),
     params(("id" = Uuid, Path, description = "The heading's id.")),
     responses((status = 200, body = BallotView), ActErrors))]
-async fn ballot(citizen: ApiCitizen, Id(heading): Id<Uuid>) -> Result<impl IntoResponse, ApiError> {
+async fn ballot(
+    citizen: ApiCitizen,
+    Id(heading): Id<HeadingId>,
+) -> Result<impl IntoResponse, ApiError> {
     let user = citizen.user();
     let ballot = citizen
         .tx(async |tx| Ok::<_, ApiError>(ballots::get(tx, user, heading).await?))
@@ -597,10 +610,10 @@ pub struct BallotBody {
         ActErrors))]
 async fn cast(
     citizen: ApiCitizen,
-    Id(heading): Id<Uuid>,
+    Id(heading): Id<HeadingId>,
     ApiJson(body): ApiJson<BallotBody>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let ids: Option<Vec<Uuid>> = body
+    let ids: Option<Vec<ProjectId>> = body
         .projects
         .iter()
         .map(|p| p.trim().parse().ok())

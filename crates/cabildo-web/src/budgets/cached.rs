@@ -14,6 +14,7 @@ use cabildo_engine::budgets::projects::{self, Project};
 use cabildo_engine::budgets::results::Outcome;
 use cabildo_engine::budgets::setup::{self, Budget};
 use cabildo_engine::budgets::tally;
+use cabildo_engine::ids::HeadingId;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -34,8 +35,8 @@ pub async fn budget(council: &Context, of: Of) -> Result<Budget, PageError> {
     let found = council
         .cached(key, async |tx| {
             Ok::<_, PageError>(match of {
-                Of::Process(id) => setup::of_process(tx, id).await?,
-                Of::Heading(id) => setup::of_heading(tx, id).await?,
+                Of::Process(id) => setup::of_process(tx, id.into()).await?,
+                Of::Heading(id) => setup::of_heading(tx, id.into()).await?,
             })
         })
         .await?;
@@ -43,7 +44,10 @@ pub async fn budget(council: &Context, of: Of) -> Result<Budget, PageError> {
 }
 
 /// A heading's projects.
-pub async fn projects(council: &Context, heading: Uuid) -> Result<Arc<Vec<Project>>, PageError> {
+pub async fn projects(
+    council: &Context,
+    heading: HeadingId,
+) -> Result<Arc<Vec<Project>>, PageError> {
     council
         .cached(format!("budget-projects:{heading}"), async |tx| {
             Ok::<_, PageError>(projects::of_heading(tx, heading).await?)
@@ -52,7 +56,7 @@ pub async fn projects(council: &Context, heading: Uuid) -> Result<Arc<Vec<Projec
 }
 
 /// A heading's results; only for a budget seen finished.
-pub async fn results(council: &Context, heading: Uuid) -> Result<Arc<Outcome>, PageError> {
+pub async fn results(council: &Context, heading: HeadingId) -> Result<Arc<Outcome>, PageError> {
     council
         .cached(format!("budget-results:{heading}"), async |tx| {
             Ok::<_, PageError>(tally::public_results(tx, heading).await?)
@@ -63,9 +67,9 @@ pub async fn results(council: &Context, heading: Uuid) -> Result<Arc<Outcome>, P
 /// The process tabs and the budget of a heading (of a published process).
 pub async fn heading_context(
     council: &Context,
-    heading: Uuid,
+    heading: HeadingId,
 ) -> Result<(ProcessTabs, Budget), PageError> {
-    let budget = budget(council, Of::Heading(heading)).await?;
+    let budget = budget(council, Of::Heading(heading.into())).await?;
     let (summary, _, phases) = published::<PageError>(council, &budget.process_slug).await?;
     Ok((
         ProcessTabs::new(&summary.slug, &summary.title, &phases, Tab::Budget),

@@ -21,10 +21,10 @@ use cabildo_engine::budgets::ballots::{self, Ballot, Change};
 use cabildo_engine::budgets::projects::{self, NewProject, Project};
 use cabildo_engine::budgets::setup::{Budget, Phase, Style};
 use cabildo_engine::budgets::supports;
+use cabildo_engine::ids::{HeadingId, ProjectId};
 use cabildo_engine::{Field, Problem};
 use serde::Deserialize;
 use std::sync::Arc;
-use uuid::Uuid;
 
 /// A project on the heading page.
 pub struct ProjectLine {
@@ -93,10 +93,14 @@ struct HeadingPage<'a> {
 struct Theirs {
     projects: Arc<Vec<Project>>,
     ballot: Option<Result<Ballot, Refusal>>,
-    supported: Vec<Uuid>,
+    supported: Vec<ProjectId>,
 }
 
-async fn theirs(council: &Council, budget: &Budget, heading: Uuid) -> Result<Theirs, PageError> {
+async fn theirs(
+    council: &Council,
+    budget: &Budget,
+    heading: HeadingId,
+) -> Result<Theirs, PageError> {
     let voting = matches!(budget.phase, Phase::Balloting | Phase::Selecting);
     let (Some(user), true) = (council.user(), voting) else {
         let projects = cached::projects(council, heading).await?;
@@ -148,8 +152,8 @@ fn line(
     tr: &Tr,
     budget: &Budget,
     p: Project,
-    (remaining, chosen): (i64, &[Uuid]),
-    supported: &[Uuid],
+    (remaining, chosen): (i64, &[ProjectId]),
+    supported: &[ProjectId],
 ) -> ProjectLine {
     let knapsack = budget.style == Style::Knapsack;
     ProjectLine {
@@ -202,7 +206,7 @@ fn ballot_box(tr: &Tr, b: &Ballot, currency: &str) -> BallotBox {
 /// `GET /budget-headings/{id}`.
 pub async fn show(
     council: Council,
-    Id(heading): Id<Uuid>,
+    Id(heading): Id<HeadingId>,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
     let (tabs, budget) = heading_context(&council, heading).await?;
@@ -283,7 +287,7 @@ pub struct ProjectForm {
 /// `location`, `cost` in currency units, optional picture `image`).
 pub async fn propose(
     citizen: Citizen,
-    Id(heading): Id<Uuid>,
+    Id(heading): Id<HeadingId>,
     upload: Upload,
 ) -> Result<Redirect, PageError> {
     let typed: ProjectForm = upload.form()?;
@@ -326,7 +330,7 @@ pub struct BallotForm {
 /// `POST /budget-headings/{id}/ballot`. Ballots keep the read cache.
 pub async fn change_ballot(
     citizen: Citizen,
-    Id(heading): Id<Uuid>,
+    Id(heading): Id<HeadingId>,
     CsrfForm(form): CsrfForm<BallotForm>,
 ) -> Result<Redirect, PageError> {
     let project = form.project.trim().parse().ok();

@@ -22,8 +22,8 @@ use cabildo_engine::budgets::setup::Phase;
 use cabildo_engine::budgets::supports;
 use cabildo_engine::content::Target;
 use cabildo_engine::follows;
+use cabildo_engine::ids::ProjectId;
 use serde::Deserialize;
-use uuid::Uuid;
 
 /// An execution update as shown.
 pub struct UpdateLine {
@@ -72,7 +72,7 @@ struct ProjectPage<'a> {
 /// A project, its updates, and whether the visitor supports and follows it.
 async fn found(
     council: &Council,
-    id: Uuid,
+    id: ProjectId,
 ) -> Result<(Project, Vec<Update>, bool, bool), PageError> {
     let viewer = council.user();
     council
@@ -101,7 +101,7 @@ fn execution_label(tr: &Tr, status: &str) -> String {
 /// `GET /budget-projects/{id}`.
 pub async fn show(
     council: Council,
-    Id(id): Id<Uuid>,
+    Id(id): Id<ProjectId>,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
     let (project, updates, supported, following) = found(&council, id).await?;
@@ -173,7 +173,7 @@ pub struct SupportForm {
 /// `POST /budget-projects/{id}/support`. Supports keep the read cache.
 pub async fn support(
     citizen: Citizen,
-    Id(project): Id<Uuid>,
+    Id(project): Id<ProjectId>,
     CsrfForm(form): CsrfForm<SupportForm>,
 ) -> Result<Redirect, PageError> {
     let adding = form.action != "unsupport";
@@ -204,7 +204,7 @@ pub async fn support(
 /// accepted.
 pub async fn upload_image(
     citizen: Citizen,
-    Id(project): Id<Uuid>,
+    Id(project): Id<ProjectId>,
     upload: Upload,
 ) -> Result<Redirect, PageError> {
     let name = storage::store(

@@ -16,8 +16,8 @@ use cabildo_engine::Refusal;
 use cabildo_engine::budgets::projects::{self, Project};
 use cabildo_engine::budgets::results::{self, Outcome, Reason, money_text, units};
 use cabildo_engine::budgets::setup::Phase;
+use cabildo_engine::ids::HeadingId;
 use std::fmt::Write as _;
-use uuid::Uuid;
 
 /// A project's line in the results.
 pub struct ResultLine {
@@ -159,7 +159,7 @@ fn chart(tr: &Tr, outcome: &Outcome, listed: &[Project], currency: &str) -> Stri
 }
 
 /// `GET /budget-headings/{id}/results`.
-pub async fn page(council: Council, Id(heading): Id<Uuid>) -> Result<Response, PageError> {
+pub async fn page(council: Council, Id(heading): Id<HeadingId>) -> Result<Response, PageError> {
     let (tabs, budget) = heading_context(&council, heading).await?;
     // A copy of the budget seen finished may be a few seconds late; the
     // results themselves are only computed once the database clock says so

@@ -15,6 +15,7 @@ use cabildo_engine::Error as EngineError;
 use cabildo_engine::Refusal;
 use cabildo_engine::comments::{self, Comment, NewComment};
 use cabildo_engine::content::Target;
+use cabildo_engine::ids::{CommentId, UserId};
 use cabildo_engine::moderation::{self, Item};
 use cabildo_engine::staff::{self, Permission};
 use cabildo_engine::{debates, follows, processes, proposals};
@@ -39,8 +40,8 @@ pub fn routes() -> ApiRoutes {
 async fn target(tx: &mut TenantTx, kind: &str, raw: &str) -> Result<Option<Target>, EngineError> {
     let id = || raw.trim().parse::<Uuid>().ok();
     Ok(match kind {
-        "proposals" => id().map(Target::Proposal),
-        "debates" => id().map(Target::Debate),
+        "proposals" => id().map(|id| Target::Proposal(id.into())),
+        "debates" => id().map(|id| Target::Debate(id.into())),
         _ => processes::published_by_slug(tx, raw)
             .await?
             .map(|(summary, _, _)| Target::Process(summary.id)),
@@ -79,8 +80,8 @@ pub struct CommentView {
 impl From<&Comment> for CommentView {
     fn from(c: &Comment) -> Self {
         Self {
-            id: c.id,
-            parent_id: c.parent_id,
+            id: c.id.into(),
+            parent_id: c.parent_id.map(Into::into),
             depth: c.depth,
             author: c.author.clone(),
             author_is_organisation: c.author_is_organisation,
@@ -197,7 +198,7 @@ async fn create(
     let new = NewComment {
         body: body.body,
         alignment: body.alignment,
-        parent: body.parent_id,
+        parent: body.parent_id.map(Into::into),
     };
     let (user, language) = (citizen.user(), citizen.tr.code().to_owned());
     let id = citizen
@@ -210,7 +211,7 @@ async fn create(
             Ok::<_, ApiError>(posted.id)
         })
         .await?;
-    Ok((StatusCode::CREATED, Json(IdView { id })))
+    Ok((StatusCode::CREATED, Json(IdView { id: id.into() })))
 }
 
 /// A comment's new text.
@@ -228,14 +229,14 @@ pub struct EditBody {
     responses((status = 200, body = IdView), ActErrors))]
 async fn edit(
     citizen: ApiCitizen,
-    Id(id): Id<Uuid>,
+    Id(id): Id<CommentId>,
     ApiJson(body): ApiJson<EditBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let user = citizen.user();
     citizen
         .change(async |tx| Ok::<_, ApiError>(comments::edit(tx, user, id, &body.body).await?))
         .await?;
-    Ok(Json(IdView { id }))
+    Ok(Json(IdView { id: id.into() }))
 }
 
 /// The author deletes a comment (a placeholder keeps its place).
@@ -243,7 +244,7 @@ async fn edit(
     security(("session" = [], "csrf" = []), ("token" = [])),
     params(("id" = Uuid, Path, description = "The comment's id.")),
     responses((status = 204, description = "Deleted."), ActErrors))]
-async fn delete(citizen: ApiCitizen, Id(id): Id<Uuid>) -> Result<impl IntoResponse, ApiError> {
+async fn delete(citizen: ApiCitizen, Id(id): Id<CommentId>) -> Result<impl IntoResponse, ApiError> {
     let user = citizen.user();
     citizen
         .change(async |tx| Ok::<_, ApiError>(comments::delete(tx, user, id).await?))
@@ -275,7 +276,7 @@ pub struct VotesView {
     responses((status = 200, body = VotesView), ActErrors))]
 async fn vote(
     citizen: ApiCitizen,
-    Id(id): Id<Uuid>,
+    Id(id): Id<CommentId>,
     ApiJson(body): ApiJson<VoteBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let user = citizen.user();
@@ -297,7 +298,7 @@ pub struct FollowingView {
 
 async fn set_following(
     citizen: &Context,
-    user: Uuid,
+    user: UserId,
     (kind, raw): (String, String),
     on: bool,
 ) -> Result<Json<FollowingView>, ApiError> {

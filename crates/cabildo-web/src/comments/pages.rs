@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use cabildo_engine::Refusal;
 use cabildo_engine::comments::{self, NewComment};
 use cabildo_engine::content::Target;
+use cabildo_engine::ids::CommentId;
 use cabildo_engine::moderation::{self, Item};
 use cabildo_engine::staff::{self, Permission};
 use cabildo_engine::{follows, processes};
@@ -71,7 +72,7 @@ pub struct VoteForm {
 /// `POST /comments/{id}/vote`.
 pub async fn vote(
     citizen: Citizen,
-    Id(id): Id<Uuid>,
+    Id(id): Id<CommentId>,
     CsrfForm(form): CsrfForm<VoteForm>,
 ) -> Result<Redirect, PageError> {
     let value: i16 = form.value.parse().unwrap_or(i16::MAX);
@@ -95,7 +96,7 @@ pub struct EditForm {
 /// `POST /comments/{id}/edit`: the author, within the edit window.
 pub async fn edit(
     citizen: Citizen,
-    Id(id): Id<Uuid>,
+    Id(id): Id<CommentId>,
     CsrfForm(form): CsrfForm<EditForm>,
 ) -> Result<Redirect, PageError> {
     let user = citizen.user();
@@ -111,7 +112,7 @@ pub async fn edit(
 /// `POST /comments/{id}/delete`: the author; a placeholder stays.
 pub async fn delete(
     citizen: Citizen,
-    Id(id): Id<Uuid>,
+    Id(id): Id<CommentId>,
     _: CsrfForm<NoFields>,
 ) -> Result<Redirect, PageError> {
     let user = citizen.user();

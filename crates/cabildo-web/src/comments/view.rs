@@ -12,7 +12,6 @@ use cabildo_engine::content::Target;
 use cabildo_engine::staff::{self, Permission};
 use cabildo_tenancy::TenancyError;
 use std::sync::Arc;
-use uuid::Uuid;
 
 /// One comment as shown.
 pub struct CommentRow {
@@ -132,7 +131,7 @@ pub async fn load(
     let (items, threads) = (&listed.0, listed.1);
     let (votes, staff) = match viewer {
         Some(user) => {
-            let ids: Vec<Uuid> = items.iter().map(|c| c.id).collect();
+            let ids: Vec<cabildo_engine::CommentId> = items.iter().map(|c| c.id).collect();
             council
                 .tx(async |tx| {
                     let votes = comments::votes_by(tx, user, &ids).await?;

@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use cabildo_engine::Refusal;
 use cabildo_engine::debates::{self, Debate, DebateSort, NewDebate};
+use cabildo_engine::ids::DebateId;
 use cabildo_engine::processes;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -52,8 +53,8 @@ pub struct DebateView {
 impl From<Debate> for DebateView {
     fn from(d: Debate) -> Self {
         Self {
-            id: d.id,
-            process_id: d.process_id,
+            id: d.id.into(),
+            process_id: d.process_id.into(),
             process_slug: d.process_slug,
             title: d.title,
             body: d.body,
@@ -155,7 +156,7 @@ async fn create(
 #[utoipa::path(get, path = "/debates/{id}", tag = "debates",
     params(("id" = Uuid, Path, description = "The debate's id.")),
     responses((status = 200, body = DebateView), ReadErrors))]
-async fn show(council: ApiCouncil, Id(id): Id<Uuid>) -> Result<impl IntoResponse, ApiError> {
+async fn show(council: ApiCouncil, Id(id): Id<DebateId>) -> Result<impl IntoResponse, ApiError> {
     let debate = council
         .tx(async |tx| debates::find(tx, id).await)
         .await?

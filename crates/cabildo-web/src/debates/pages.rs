@@ -20,10 +20,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use cabildo_engine::Refusal;
 use cabildo_engine::content::Target;
 use cabildo_engine::debates::{self, Debate, DebateSort, NewDebate, StaffAction};
+use cabildo_engine::ids::DebateId;
 use cabildo_engine::processes::{self, Action};
 use cabildo_engine::staff::Permission;
 use serde::Deserialize;
-use uuid::Uuid;
 
 /// A debate in a list, or on its page.
 pub struct DebateRow {
@@ -213,7 +213,7 @@ const DONE: [&str; 2] = ["created", "acted"];
 /// `GET /debates/{id}`.
 pub async fn show(
     council: Council,
-    Id(id): Id<Uuid>,
+    Id(id): Id<DebateId>,
     Query(query): Query<DetailQuery>,
 ) -> Result<Response, PageError> {
     let viewer = council.user();
@@ -264,7 +264,7 @@ pub struct ActForm {
 /// (admins and moderators).
 pub async fn act(
     citizen: Citizen,
-    Id(id): Id<Uuid>,
+    Id(id): Id<DebateId>,
     CsrfForm(form): CsrfForm<ActForm>,
 ) -> Result<Redirect, PageError> {
     let action = StaffAction::parse(&form.action).ok_or(PageError::NotFound)?;

@@ -18,12 +18,12 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use cabildo_engine::accounts::sessions::Session;
+use cabildo_engine::ids::UserId;
 use cabildo_engine::staff::Actor;
 use cabildo_tenancy::{Site, SiteSettings, TenancyError, Tenant, TenantTx};
 use std::net::IpAddr;
 use std::ops::Deref;
 use std::sync::Arc;
-use uuid::Uuid;
 
 /// A council's site as one request sees it.
 pub struct Context {
@@ -82,7 +82,7 @@ impl Context {
     }
 
     /// The logged-in person, if any.
-    pub fn user(&self) -> Option<Uuid> {
+    pub fn user(&self) -> Option<UserId> {
         self.visitor.session.as_ref().map(|s| s.user)
     }
 
@@ -93,7 +93,7 @@ impl Context {
 
     /// Who the logged-in `user` is in the audit log (a consultant acting
     /// through this council account is named as such).
-    pub fn actor(&self, user: Uuid) -> Actor {
+    pub fn actor(&self, user: UserId) -> Actor {
         match &self.visitor.session {
             Some(session) => session.actor(),
             None => Actor::user(user),
@@ -146,14 +146,14 @@ impl Context {
 }
 
 /// The unread notifications of `user` for the bell (cached briefly).
-async fn unread(state: &AppState, tenant: &Tenant, user: Uuid) -> Result<i64, TenancyError> {
+async fn unread(state: &AppState, tenant: &Tenant, user: UserId) -> Result<i64, TenancyError> {
     if let Some(count) = state.sessions.unread(tenant.id, user) {
         return Ok(count);
     }
     let count = state
         .tenancy
         .transaction(tenant, async |tx| {
-            cabildo_notify::notifications::count_unread(tx, user).await
+            cabildo_notify::notifications::count_unread(tx, user.into()).await
         })
         .await?;
     state.sessions.set_unread(tenant.id, user, Some(count));

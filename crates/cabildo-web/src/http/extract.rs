@@ -13,12 +13,12 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cabildo_engine::accounts::sessions::Session;
+use cabildo_engine::ids::UserId;
 use cabildo_engine::staff::{self, Permission, Role};
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use std::ops::Deref;
 use std::str::FromStr;
-use uuid::Uuid;
 
 /// Where a refused visitor comes back to after logging in: the page they
 /// asked for (only for reads: a form cannot be sent again by a redirect).
@@ -41,7 +41,7 @@ pub struct Citizen {
 
 impl Citizen {
     /// Their account.
-    pub fn user(&self) -> Uuid {
+    pub fn user(&self) -> UserId {
         self.session.user
     }
 }
@@ -128,7 +128,7 @@ pub struct ApiCitizen {
 
 impl ApiCitizen {
     /// Their account.
-    pub fn user(&self) -> Uuid {
+    pub fn user(&self) -> UserId {
         self.session.user
     }
 }

@@ -5,6 +5,7 @@
 //! session for up to [`TTL`].
 
 use cabildo_engine::accounts::sessions::Session;
+use cabildo_engine::ids::UserId;
 use cabildo_tenancy::{SharedCache, TenantId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -59,21 +60,21 @@ impl SessionCache {
     }
 
     /// The remembered unread count of `user`, if fresh.
-    pub fn unread(&self, tenant: TenantId, user: Uuid) -> Option<i64> {
+    pub fn unread(&self, tenant: TenantId, user: UserId) -> Option<i64> {
         let unread = self.unread.lock().unwrap_or_else(|e| e.into_inner());
-        let (count, at) = unread.get(&(tenant, user))?;
+        let (count, at) = unread.get(&(tenant, user.into()))?;
         (at.elapsed() < UNREAD_TTL).then_some(*count)
     }
 
     /// Remembers `user`'s unread count (`None` forgets it, after reading).
-    pub fn set_unread(&self, tenant: TenantId, user: Uuid, count: Option<i64>) {
+    pub fn set_unread(&self, tenant: TenantId, user: UserId, count: Option<i64>) {
         let mut unread = self.unread.lock().unwrap_or_else(|e| e.into_inner());
         if unread.len() >= CAPACITY {
             unread.clear();
         }
         match count {
-            Some(count) => unread.insert((tenant, user), (count, Instant::now())),
-            None => unread.remove(&(tenant, user)),
+            Some(count) => unread.insert((tenant, user.into()), (count, Instant::now())),
+            None => unread.remove(&(tenant, user.into())),
         };
     }
 
@@ -119,7 +120,7 @@ pub enum Ended {
     /// One session (its stored hash).
     Session(Vec<u8>),
     /// Every session of a person.
-    User(Uuid),
+    User(UserId),
 }
 
 fn forget(entries: &mut Entries, (tenant, which): &(TenantId, Ended)) {
@@ -168,7 +169,7 @@ mod tests {
         let Some((_, Ended::User(u))) = parse(&format!("{} u {user}", tenant.0)) else {
             panic!("user message");
         };
-        assert_eq!(u, user);
+        assert_eq!(u, user.into());
         assert!(parse("nonsense").is_none());
         assert!(parse(&format!("{} s 0g", tenant.0)).is_none());
     }

@@ -11,6 +11,7 @@ use axum::extract::Query;
 use axum::response::{Redirect, Response};
 use cabildo_engine::Error as EngineError;
 use cabildo_engine::Refusal;
+use cabildo_engine::ids::UserId;
 use cabildo_engine::moderation::{self, Blocked, Decision, Item, Reported};
 use cabildo_engine::staff::{self, Permission};
 use cabildo_tenancy::TenantTx;
@@ -52,7 +53,7 @@ pub async fn page(staff: Staff, Query(query): Query<DetailQuery>) -> Result<Resp
 }
 
 /// `Forbidden` unless `user` moderates here.
-async fn moderator(tx: &mut TenantTx, user: Uuid) -> Result<(), PageError> {
+async fn moderator(tx: &mut TenantTx, user: UserId) -> Result<(), PageError> {
     if staff::may(tx, user, Permission::Moderate).await? {
         Ok(())
     } else {
@@ -127,9 +128,9 @@ pub async fn block(
         .change(async |tx| {
             moderator(tx, user).await?;
             if on {
-                let notices = moderation::block(tx, &actor, target, &form.message).await?;
+                let notices = moderation::block(tx, &actor, target.into(), &form.message).await?;
                 deliver(tx, &notices, &language).await?;
-            } else if !moderation::unblock(tx, &actor, target).await? {
+            } else if !moderation::unblock(tx, &actor, target.into()).await? {
                 return Err(PageError::Refused(Refusal::NotFound));
             }
             Ok(())

@@ -37,7 +37,7 @@ pub async fn deliver(
         cabildo_notify::notifications::notify(
             tx,
             &NewNotification {
-                user: notice.user,
+                user: notice.user.into(),
                 kind: notice.kind.into(),
                 title: title.chars().take(300).collect(),
                 body,

@@ -60,7 +60,7 @@ pub async fn list(citizen: Citizen, Query(query): Query<ListQuery>) -> Result<Re
     let user = citizen.user();
     let before = query.before.as_deref().and_then(decode);
     let page = citizen
-        .tx(async |tx| notifications::list(tx, user, before, PAGE).await)
+        .tx(async |tx| notifications::list(tx, user.into(), before, PAGE).await)
         .await?;
     let format = time::macros::format_description!("[day]/[month]/[year] [hour]:[minute] UTC");
     let items = page
@@ -89,7 +89,7 @@ pub async fn list(citizen: Citizen, Query(query): Query<ListQuery>) -> Result<Re
 pub async fn mark_read(citizen: Citizen, _: CsrfForm<NoFields>) -> Result<Response, PageError> {
     let user = citizen.user();
     citizen
-        .tx(async |tx| notifications::mark_read(tx, user, None).await)
+        .tx(async |tx| notifications::mark_read(tx, user.into(), None).await)
         .await?;
     citizen
         .state

@@ -163,7 +163,7 @@ pub async fn review(
             let applicant = organisations::review(tx, &actor, id, &verdict).await?;
             if let Some(applicant) = applicant {
                 let notification = NewNotification {
-                    user: applicant,
+                    user: applicant.into(),
                     kind: "organisation.review".into(),
                     title,
                     body,

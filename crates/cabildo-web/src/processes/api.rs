@@ -43,7 +43,7 @@ pub struct ProcessView {
 impl From<&Summary> for ProcessView {
     fn from(s: &Summary) -> Self {
         Self {
-            id: s.id,
+            id: s.id.into(),
             slug: s.slug.clone(),
             title: s.title.clone(),
             summary: s.summary.clone(),

@@ -14,8 +14,8 @@ use crate::http::state::AppState;
 use axum::Router;
 use axum::routing::{get, post};
 use cabildo_engine::Refusal;
+use cabildo_engine::ids::UserId;
 use cabildo_engine::processes::{self, Action};
-use uuid::Uuid;
 
 /// The process pages, public and staff (but the picture upload, see
 /// [`picture_router`]).
@@ -42,7 +42,7 @@ pub fn picture_router() -> Router<AppState> {
 pub async fn may_start(
     council: &Context,
     slug: &str,
-    user: Uuid,
+    user: UserId,
     action: Action,
 ) -> Result<(), PageError> {
     council

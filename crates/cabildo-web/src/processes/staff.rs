@@ -11,6 +11,7 @@ use crate::ui::i18n::Tr;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
+use cabildo_engine::ids::ProcessId;
 use cabildo_engine::processes::{self, Component, NewPhase, NewProcess, Rules, Texts, Who};
 use cabildo_engine::staff::Permission;
 use cabildo_engine::{Error as EngineError, Refusal};
@@ -225,7 +226,7 @@ pub async fn add_phase(
     };
     let actor = staff.actor(staff.user());
     let added = staff
-        .tx(async |tx| processes::add_phase(tx, &actor, process, &phase).await)
+        .tx(async |tx| processes::add_phase(tx, &actor, process.into(), &phase).await)
         .await;
     finish(&staff, added.map(|_| "staff-phase-added")).await
 }
@@ -233,7 +234,7 @@ pub async fn add_phase(
 /// `POST /staff/processes/{id}/publish`.
 pub async fn publish(
     staff: Staff,
-    Id(id): Id<Uuid>,
+    Id(id): Id<ProcessId>,
     _: CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
     staff.require(Permission::ManageProcesses)?;
@@ -251,7 +252,7 @@ pub async fn publish(
 /// process's hero picture.
 pub async fn upload_image(
     staff: Staff,
-    Id(id): Id<Uuid>,
+    Id(id): Id<ProcessId>,
     upload: Upload,
 ) -> Result<Response, PageError> {
     staff.require(Permission::ManageProcesses)?;
@@ -287,7 +288,7 @@ pub struct TextsForm {
 /// `POST /staff/processes/{id}`: new texts and scope.
 pub async fn update(
     staff: Staff,
-    Id(id): Id<Uuid>,
+    Id(id): Id<ProcessId>,
     CsrfForm(form): CsrfForm<TextsForm>,
 ) -> Result<Response, PageError> {
     staff.require(Permission::ManageProcesses)?;
@@ -307,7 +308,7 @@ pub async fn update(
 /// `POST /staff/processes/{id}/archive`: off the public site.
 pub async fn archive(
     staff: Staff,
-    Id(id): Id<Uuid>,
+    Id(id): Id<ProcessId>,
     _: CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
     staff.require(Permission::ManageProcesses)?;

@@ -17,6 +17,7 @@ use axum::response::IntoResponse;
 use cabildo_engine::Error as EngineError;
 use cabildo_engine::Refusal;
 use cabildo_engine::content::PageRequest;
+use cabildo_engine::ids::ProposalId;
 use cabildo_engine::processes;
 use cabildo_engine::proposals::{self, NewProposal, Proposal, ProposalSort, Status};
 use cabildo_engine::staff::{self, Permission};
@@ -80,8 +81,8 @@ pub struct ProposalView {
 impl From<Proposal> for ProposalView {
     fn from(p: Proposal) -> Self {
         Self {
-            id: p.id,
-            process_id: p.process_id,
+            id: p.id.into(),
+            process_id: p.process_id.into(),
             process_slug: p.process_slug,
             title: p.title,
             summary: p.summary,
@@ -209,7 +210,7 @@ async fn create(
 #[utoipa::path(get, path = "/proposals/{id}", tag = "proposals",
     params(("id" = Uuid, Path, description = "The proposal's id.")),
     responses((status = 200, body = ProposalView), ReadErrors))]
-async fn show(council: ApiCouncil, Id(id): Id<Uuid>) -> Result<impl IntoResponse, ApiError> {
+async fn show(council: ApiCouncil, Id(id): Id<ProposalId>) -> Result<impl IntoResponse, ApiError> {
     let user = council.user();
     let (proposal, supported) = council
         .tx(async |tx| {
@@ -234,7 +235,7 @@ async fn show(council: ApiCouncil, Id(id): Id<Uuid>) -> Result<impl IntoResponse
     responses((status = 200, body = ProposalView), ActErrors))]
 async fn edit(
     citizen: ApiCitizen,
-    Id(id): Id<Uuid>,
+    Id(id): Id<ProposalId>,
     ApiJson(body): ApiJson<ProposalBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let (new, user) = (body.proposal(), citizen.user());
@@ -259,7 +260,10 @@ pub struct StatusView {
     security(("session" = [], "csrf" = []), ("token" = [])),
     params(("id" = Uuid, Path, description = "The proposal's id.")),
     responses((status = 200, body = StatusView), ActErrors))]
-async fn withdraw(citizen: ApiCitizen, Id(id): Id<Uuid>) -> Result<impl IntoResponse, ApiError> {
+async fn withdraw(
+    citizen: ApiCitizen,
+    Id(id): Id<ProposalId>,
+) -> Result<impl IntoResponse, ApiError> {
     let user = citizen.user();
     citizen
         .change(async |tx| Ok::<_, ApiError>(proposals::withdraw(tx, user, id).await?))
@@ -284,7 +288,10 @@ pub struct SupportView {
         (status = 201, description = "Supported now.", body = SupportView),
         (status = 200, description = "Already supported.", body = SupportView),
         ActErrors))]
-async fn support(citizen: ApiCitizen, Id(id): Id<Uuid>) -> Result<impl IntoResponse, ApiError> {
+async fn support(
+    citizen: ApiCitizen,
+    Id(id): Id<ProposalId>,
+) -> Result<impl IntoResponse, ApiError> {
     let (user, language) = (citizen.user(), citizen.tr.code().to_owned());
     // Supports keep the read cache: list counts may lag a few seconds.
     let supported = citizen
@@ -311,7 +318,10 @@ async fn support(citizen: ApiCitizen, Id(id): Id<Uuid>) -> Result<impl IntoRespo
     security(("session" = [], "csrf" = []), ("token" = [])),
     params(("id" = Uuid, Path, description = "The proposal's id.")),
     responses((status = 200, body = SupportView), ActErrors))]
-async fn unsupport(citizen: ApiCitizen, Id(id): Id<Uuid>) -> Result<impl IntoResponse, ApiError> {
+async fn unsupport(
+    citizen: ApiCitizen,
+    Id(id): Id<ProposalId>,
+) -> Result<impl IntoResponse, ApiError> {
     let user = citizen.user();
     let count = citizen
         .change(async |tx| Ok::<_, ApiError>(proposals::unsupport(tx, user, id).await?))
@@ -340,7 +350,7 @@ pub struct StatusBody {
     responses((status = 200, body = StatusView), ActErrors))]
 async fn set_status(
     citizen: ApiCitizen,
-    Id(id): Id<Uuid>,
+    Id(id): Id<ProposalId>,
     ApiJson(body): ApiJson<StatusBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let status = Status::parse(&body.status).ok_or(ApiError::from(EngineError::invalid(
@@ -386,7 +396,7 @@ pub struct ImageView {
         ActErrors))]
 async fn put_image(
     citizen: ApiCitizen,
-    Id(id): Id<Uuid>,
+    Id(id): Id<ProposalId>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
     let body = body.map_err(|_| {

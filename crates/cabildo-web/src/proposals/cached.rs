@@ -52,7 +52,7 @@ where
 {
     council
         .cached(format!("proposal:{id}"), async |tx| {
-            Ok(proposals::find(tx, id).await?)
+            Ok(proposals::find(tx, id.into()).await?)
         })
         .await
 }

@@ -23,6 +23,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use cabildo_engine::Error as EngineError;
 use cabildo_engine::Refusal;
 use cabildo_engine::content::Target;
+use cabildo_engine::ids::ProposalId;
 use cabildo_engine::processes::{self, Action};
 use cabildo_engine::proposals::{self, NewProposal, Proposal, ProposalSort, Status};
 use cabildo_engine::staff::{self, Permission};
@@ -305,13 +306,18 @@ async fn seen(council: &Council, id: Uuid) -> Result<Seen, PageError> {
     };
     council
         .tx(async |tx| {
-            let proposal = proposals::find(tx, id).await?.ok_or(PageError::NotFound)?;
+            let proposal = proposals::find(tx, id.into())
+                .await?
+                .ok_or(PageError::NotFound)?;
             let process = proposal.process_id;
             Ok(Seen {
                 may: processes::may(tx, process, Some(user), Action::Support).await?,
-                supported: !proposals::supported_by(tx, user, &[id]).await?.is_empty(),
-                editable: proposals::editable_by(tx, user, id).await?,
-                following: cabildo_engine::follows::follows(tx, user, Target::Proposal(id)).await?,
+                supported: !proposals::supported_by(tx, user, &[id.into()])
+                    .await?
+                    .is_empty(),
+                editable: proposals::editable_by(tx, user, id.into()).await?,
+                following: cabildo_engine::follows::follows(tx, user, Target::Proposal(id.into()))
+                    .await?,
                 answering: staff::may(tx, user, Permission::AnswerProposals).await?,
                 proposal,
             })
@@ -333,10 +339,10 @@ const DONE: [&str; 7] = [
 /// `GET /proposals/{id}`.
 pub async fn show(
     council: Council,
-    Id(id): Id<Uuid>,
+    Id(id): Id<ProposalId>,
     Query(query): Query<DetailQuery>,
 ) -> Result<Response, PageError> {
-    let seen = seen(&council, id).await?;
+    let seen = seen(&council, id.into()).await?;
     let (process, _, phases) =
         published::<PageError>(&council, &seen.proposal.process_slug).await?;
     let base = format!("/proposals/{id}");
@@ -388,7 +394,7 @@ pub struct SupportForm {
 /// counts in lists may lag a few seconds.
 pub async fn support(
     citizen: Citizen,
-    Id(id): Id<Uuid>,
+    Id(id): Id<ProposalId>,
     CsrfForm(form): CsrfForm<SupportForm>,
 ) -> Result<Redirect, PageError> {
     let (user, language) = (citizen.user(), citizen.tr.code().to_owned());
@@ -413,7 +419,7 @@ pub async fn support(
 /// `POST /proposals/{id}/withdraw`: the author withdraws it.
 pub async fn withdraw(
     citizen: Citizen,
-    Id(id): Id<Uuid>,
+    Id(id): Id<ProposalId>,
     _: CsrfForm<NoFields>,
 ) -> Result<Redirect, PageError> {
     let user = citizen.user();
@@ -424,7 +430,7 @@ pub async fn withdraw(
 }
 
 /// `GET /proposals/{id}/edit`: the author, within the edit window.
-pub async fn edit_form(citizen: Citizen, Id(id): Id<Uuid>) -> Result<Response, PageError> {
+pub async fn edit_form(citizen: Citizen, Id(id): Id<ProposalId>) -> Result<Response, PageError> {
     let user = citizen.user();
     let proposal = citizen
         .tx(async |tx| {
@@ -450,7 +456,7 @@ pub async fn edit_form(citizen: Citizen, Id(id): Id<Uuid>) -> Result<Response, P
 /// `POST /proposals/{id}/edit`.
 pub async fn edit(
     citizen: Citizen,
-    Id(id): Id<Uuid>,
+    Id(id): Id<ProposalId>,
     CsrfForm(form): CsrfForm<ProposalForm>,
 ) -> Result<Response, PageError> {
     let (new, user) = (form.proposal(), citizen.user());
@@ -490,7 +496,7 @@ pub struct StatusForm {
 /// status with an official answer; followers are told.
 pub async fn set_status(
     citizen: Citizen,
-    Id(id): Id<Uuid>,
+    Id(id): Id<ProposalId>,
     CsrfForm(form): CsrfForm<StatusForm>,
 ) -> Result<Redirect, PageError> {
     let status = Status::parse(&form.status).ok_or(PageError::from(EngineError::invalid(
@@ -516,7 +522,7 @@ pub async fn set_status(
 /// adds or replaces the proposal's picture within the edit window.
 pub async fn upload_image(
     citizen: Citizen,
-    Id(id): Id<Uuid>,
+    Id(id): Id<ProposalId>,
     upload: Upload,
 ) -> Result<Redirect, PageError> {
     let name = storage::store(

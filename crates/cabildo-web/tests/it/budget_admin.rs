@@ -76,7 +76,7 @@ fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
 async fn paper_total(world: &World, heading: Uuid) -> i32 {
     let tenant = world.council("toledo").await;
     let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
-    let found = projects::of_heading(&mut tx, heading)
+    let found = projects::of_heading(&mut tx, heading.into())
         .await
         .expect("projects");
     tx.commit().await.expect("commit");
@@ -93,7 +93,9 @@ fn day(days: i64) -> String {
 async fn budget_of(world: &World, process: Uuid) -> Option<setup::Budget> {
     let tenant = world.council("toledo").await;
     let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
-    let budget = setup::of_process(&mut tx, process).await.expect("budget");
+    let budget = setup::of_process(&mut tx, process.into())
+        .await
+        .expect("budget");
     tx.commit().await.expect("commit");
     budget
 }
@@ -381,7 +383,7 @@ async fn paper_counts_and_execution_updates_through_the_staff_pages() {
     let numbers = {
         let tenant = world.council("toledo").await;
         let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
-        let list = projects::of_heading(&mut tx, heading)
+        let list = projects::of_heading(&mut tx, heading.into())
             .await
             .expect("projects");
         tx.commit().await.expect("commit");
@@ -390,7 +392,7 @@ async fn paper_counts_and_execution_updates_through_the_staff_pages() {
     let number = |id: Uuid| {
         numbers
             .iter()
-            .find(|(p, _)| *p == id)
+            .find(|(p, _)| *p == id.into())
             .map(|(_, n)| *n)
             .expect("number")
     };
@@ -596,7 +598,7 @@ async fn the_public_budget_pages_are_kept_but_a_staff_change_shows_at_once() {
     let process = {
         let tenant = world.council("toledo").await;
         let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
-        let budget = setup::of_heading(&mut tx, heading)
+        let budget = setup::of_heading(&mut tx, heading.into())
             .await
             .expect("budget")
             .expect("found");

@@ -169,7 +169,7 @@ async fn people_read_the_budget_and_cast_a_ballot_checked_whole() {
     // An archived process's budget is no longer shown.
     let tenant = world.council("toledo").await;
     let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
-    let process = setup::of_heading(&mut tx, heading)
+    let process = setup::of_heading(&mut tx, heading.into())
         .await
         .expect("budget")
         .expect("found")

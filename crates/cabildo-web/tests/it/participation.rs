@@ -617,7 +617,7 @@ async fn moderators_hide_restore_and_block_and_the_counts_follow() {
         .fetch_one(tx.conn())
         .await
         .expect("troll");
-    let notices = moderation::block(&mut tx, &moderator, troll_id, "Insultos repetidos")
+    let notices = moderation::block(&mut tx, &moderator, troll_id.into(), "Insultos repetidos")
         .await
         .expect("block");
     assert_eq!(notices.len(), 1);

@@ -246,7 +246,7 @@ async fn an_admin_edits_a_process_removes_future_phases_only_and_archives_it() {
     let future = processes::add_phase(
         &mut tx,
         &Actor("cli".into()),
-        process,
+        process.into(),
         &NewPhase {
             title: "Resultados".into(),
             starts_at: now + Duration::days(40),

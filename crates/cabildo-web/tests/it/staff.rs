@@ -467,7 +467,7 @@ async fn an_admin_previews_tests_and_sends_a_newsletter_and_follows_its_delivery
             .fetch_one(tx.conn())
             .await
             .expect("user");
-    staff::grant(&mut tx, &Actor("cli".into()), boss, Role::Admin)
+    staff::grant(&mut tx, &Actor("cli".into()), boss.into(), Role::Admin)
         .await
         .expect("grant");
     sqlx::query("UPDATE users SET newsletter_consent = true WHERE email = 'ana@example.org'")

@@ -24,13 +24,13 @@ pub async fn run(global: &Global, command: BudgetCommand) -> anyhow::Result<Exit
                 super::connect(global, Some(Duration::from_secs(global.connect_timeout))).await?;
             let council = tenancy.get_tenant(&slug).await?;
             let mut tx = tenancy.begin(&council).await?;
-            let budget = setup::of_heading(&mut tx, heading)
+            let budget = setup::of_heading(&mut tx, heading.into())
                 .await?
                 .with_context(|| format!("{tenant} has no budget heading {heading}"))?;
             let name = budget
                 .headings
                 .iter()
-                .find(|h| h.id == heading)
+                .find(|h| h.id == heading.into())
                 .map(|h| h.name.clone())
                 .unwrap_or_default();
             if budget.phase != setup::Phase::Finished {
@@ -39,7 +39,7 @@ pub async fn run(global: &Global, command: BudgetCommand) -> anyhow::Result<Exit
                     budget.phase.as_str()
                 );
             }
-            let (instance, _) = tally::election(&mut tx, heading)
+            let (instance, _) = tally::election(&mut tx, heading.into())
                 .await?
                 .context("the heading is gone")?;
             tx.commit().await?;

@@ -320,7 +320,7 @@ async fn a_finished_heading_is_exported_as_open_pabulib_data() {
         };
         ballots::change(
             &mut tx,
-            voter,
+            voter.into(),
             heading,
             Change::Replace {
                 projects: chosen,
@@ -329,7 +329,7 @@ async fn a_finished_heading_is_exported_as_open_pabulib_data() {
         )
         .await
         .expect("change");
-        ballots::change(&mut tx, voter, heading, Change::Submit)
+        ballots::change(&mut tx, voter.into(), heading, Change::Submit)
             .await
             .expect("change");
     }

@@ -18,10 +18,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use cabildo_engine::budgets::execution::{self, NewUpdate, Status};
 use cabildo_engine::budgets::projects::{self, Feasibility, NewProject, Project};
 use cabildo_engine::budgets::setup::{self, Budget, Phase};
+use cabildo_engine::ids::{HeadingId, ProjectId, ProposalId};
 use cabildo_engine::staff::Permission;
 use cabildo_engine::{Error as EngineError, Field, LineError, Problem};
 use serde::Deserialize;
-use uuid::Uuid;
 
 /// A project as staff see it.
 pub struct StaffProject {
@@ -84,7 +84,7 @@ const DONE: [&str; 7] = [
 ];
 
 /// A project as staff see it; `winners` are the finished budget's.
-fn staff_project_line(tr: &Tr, budget: &Budget, p: Project, winners: &[Uuid]) -> StaffProject {
+fn staff_project_line(tr: &Tr, budget: &Budget, p: Project, winners: &[ProjectId]) -> StaffProject {
     StaffProject {
         id: p.id.to_string(),
         number: p.number.to_string(),
@@ -109,7 +109,7 @@ fn staff_project_line(tr: &Tr, budget: &Budget, p: Project, winners: &[Uuid]) ->
 /// `GET /staff/budget-headings/{id}` (admins and evaluators).
 pub async fn page(
     staff: Staff,
-    Id(heading): Id<Uuid>,
+    Id(heading): Id<HeadingId>,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
     staff.require(Permission::ReviewProjects)?;
@@ -178,14 +178,14 @@ pub async fn page(
 }
 
 /// Where a heading's staff page is, with a notice.
-fn back(heading: Uuid, done: &str) -> Redirect {
+fn back(heading: HeadingId, done: &str) -> Redirect {
     Redirect::to(&format!("/staff/budget-headings/{heading}?done={done}"))
 }
 
 /// `POST /staff/budget-headings/{id}/projects`: a project by the council.
 pub async fn create_project(
     citizen: Citizen,
-    Id(heading): Id<Uuid>,
+    Id(heading): Id<HeadingId>,
     CsrfForm(form): CsrfForm<ProjectForm>,
 ) -> Result<Redirect, PageError> {
     let new = NewProject {
@@ -217,10 +217,10 @@ pub struct ImportForm {
 /// a project costing `cost`.
 pub async fn import_proposal(
     citizen: Citizen,
-    Id(heading): Id<Uuid>,
+    Id(heading): Id<HeadingId>,
     CsrfForm(form): CsrfForm<ImportForm>,
 ) -> Result<Redirect, PageError> {
-    let proposal: Uuid = form
+    let proposal: ProposalId = form
         .proposal
         .trim()
         .parse()
@@ -251,7 +251,7 @@ pub struct ReviewForm {
 /// are told.
 pub async fn review(
     citizen: Citizen,
-    Id(project): Id<Uuid>,
+    Id(project): Id<ProjectId>,
     CsrfForm(form): CsrfForm<ReviewForm>,
 ) -> Result<Redirect, PageError> {
     let verdict = Feasibility::parse(&form.verdict).ok_or(PageError::from(
@@ -277,7 +277,7 @@ pub async fn review(
             Ok::<_, PageError>(heading)
         })
         .await?;
-    Ok(back(heading, "reviewed"))
+    Ok(back(heading.into(), "reviewed"))
 }
 
 /// `on_ballot` = `on` puts a project on the ballot; anything else takes
@@ -291,7 +291,7 @@ pub struct BallotForm {
 /// `POST /staff/budget-projects/{id}/ballot`.
 pub async fn set_on_ballot(
     citizen: Citizen,
-    Id(project): Id<Uuid>,
+    Id(project): Id<ProjectId>,
     CsrfForm(form): CsrfForm<BallotForm>,
 ) -> Result<Redirect, PageError> {
     let on = form.on_ballot == "on";
@@ -303,7 +303,7 @@ pub async fn set_on_ballot(
             Ok::<_, PageError>(heading)
         })
         .await?;
-    Ok(back(heading, "ballot"))
+    Ok(back(heading.into(), "ballot"))
 }
 
 /// Votes counted on paper for one project.
@@ -316,7 +316,7 @@ pub struct PaperForm {
 /// `POST /staff/budget-projects/{id}/paper-votes`.
 pub async fn paper_votes(
     citizen: Citizen,
-    Id(project): Id<Uuid>,
+    Id(project): Id<ProjectId>,
     CsrfForm(form): CsrfForm<PaperForm>,
 ) -> Result<Redirect, PageError> {
     let votes: i32 = form.votes.trim().parse().map_err(|_| {
@@ -333,14 +333,14 @@ pub async fn paper_votes(
             Ok::<_, PageError>(heading)
         })
         .await?;
-    Ok(back(heading, "paper"))
+    Ok(back(heading.into(), "paper"))
 }
 
 /// `POST /staff/budget-headings/{id}/paper-votes` (multipart, field
 /// `file`): a count file, taken whole or not at all.
 pub async fn paper_file(
     citizen: Citizen,
-    Id(heading): Id<Uuid>,
+    Id(heading): Id<HeadingId>,
     upload: Upload,
 ) -> Result<Response, PageError> {
     let file = upload.file("file");
@@ -374,7 +374,7 @@ pub struct UpdateForm {
 /// winner; followers are told.
 pub async fn post_update(
     citizen: Citizen,
-    Id(project): Id<Uuid>,
+    Id(project): Id<ProjectId>,
     upload: Upload,
 ) -> Result<Redirect, PageError> {
     let form: UpdateForm = upload.form()?;
@@ -409,5 +409,5 @@ pub async fn post_update(
             Ok::<_, PageError>(heading)
         })
         .await?;
-    Ok(back(heading, "update"))
+    Ok(back(heading.into(), "update"))
 }

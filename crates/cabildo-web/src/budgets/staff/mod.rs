@@ -15,6 +15,7 @@ use axum::Router;
 use axum::routing::{get, post};
 use cabildo_engine::Refusal;
 use cabildo_engine::budgets::projects;
+use cabildo_engine::ids::{ProjectId, UserId};
 use cabildo_engine::staff::{self, Permission};
 use cabildo_tenancy::TenantTx;
 use uuid::Uuid;
@@ -61,7 +62,7 @@ pub fn upload_router() -> Router<AppState> {
 }
 
 /// `Forbidden` unless `user` holds `permission`.
-async fn allowed(tx: &mut TenantTx, user: Uuid, permission: Permission) -> Result<(), PageError> {
+async fn allowed(tx: &mut TenantTx, user: UserId, permission: Permission) -> Result<(), PageError> {
     if staff::may(tx, user, permission).await? {
         Ok(())
     } else {
@@ -72,13 +73,14 @@ async fn allowed(tx: &mut TenantTx, user: Uuid, permission: Permission) -> Resul
 /// The heading of `project` for a staff action that needs `permission`.
 async fn staff_project(
     tx: &mut TenantTx,
-    user: Uuid,
-    project: Uuid,
+    user: UserId,
+    project: ProjectId,
     permission: Permission,
 ) -> Result<Uuid, PageError> {
     allowed(tx, user, permission).await?;
-    Ok(projects::get(tx, project)
+    Ok((projects::get(tx, project)
         .await?
         .map(|p| p.heading)
         .ok_or(Refusal::NotFound)?)
+    .into())
 }

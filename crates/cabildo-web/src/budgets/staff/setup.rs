@@ -15,12 +15,12 @@ use cabildo_engine::Error as EngineError;
 use cabildo_engine::Refusal;
 use cabildo_engine::budgets::results::{Completion, Rule, Tie};
 use cabildo_engine::budgets::setup::{self, Budget, Dates, NewHeading, Phase, Settings, Style};
+use cabildo_engine::ids::ProcessId;
 use cabildo_engine::processes;
 use cabildo_engine::staff::Permission;
 use cabildo_engine::{Field, Problem};
 use std::collections::HashMap;
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 /// Blank heading rows offered for new headings.
 const BLANK_HEADINGS: usize = 2;
@@ -290,7 +290,11 @@ struct Shown {
 
 /// The setup page of `process`'s budget; `shown.typed` keeps what staff
 /// typed when it was refused.
-async fn setup_page(staff: &Staff, process: Uuid, shown: Shown) -> Result<Response, PageError> {
+async fn setup_page(
+    staff: &Staff,
+    process: ProcessId,
+    shown: Shown,
+) -> Result<Response, PageError> {
     let (title, budget) = staff
         .tx(async |tx| {
             let title = processes::title_of(tx, process).await?;
@@ -360,7 +364,7 @@ async fn setup_page(staff: &Staff, process: Uuid, shown: Shown) -> Result<Respon
 /// `GET /staff/processes/{id}/budget` (admins).
 pub async fn page(
     staff: Staff,
-    Id(process): Id<Uuid>,
+    Id(process): Id<ProcessId>,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
     staff.require(Permission::ManageBudgets)?;
@@ -379,7 +383,7 @@ pub async fn page(
 /// some are rows (`h{i}_name` …), so they are read as a map.
 pub async fn save(
     staff: Staff,
-    Id(process): Id<Uuid>,
+    Id(process): Id<ProcessId>,
     CsrfForm(values): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     staff.require(Permission::ManageBudgets)?;

@@ -59,7 +59,7 @@ pub async fn open_process(
             .expect("publish")
     );
     tx.commit().await.expect("commit");
-    id
+    id.into()
 }
 
 pub const OPEN_RULES: Rules = Rules {
@@ -161,7 +161,7 @@ pub async fn budget(world: &World) -> (Uuid, [Uuid; 3]) {
         amount_cents: 10_000,
         max_projects: Some(2),
     }];
-    let budget = setup::create(&mut tx, &actor, process, &settings(1), &headings)
+    let budget = setup::create(&mut tx, &actor, process.into(), &settings(1), &headings)
         .await
         .expect("create");
     let heading = setup::get(&mut tx, budget)
@@ -195,13 +195,13 @@ pub async fn budget(world: &World) -> (Uuid, [Uuid; 3]) {
         projects::set_on_ballot(&mut tx, &actor, id, true)
             .await
             .expect("ballot");
-        *slot = id;
+        *slot = id.into();
     }
     setup::update(&mut tx, &actor, budget, &settings(-1), &headings, None)
         .await
         .expect("update");
     tx.commit().await.expect("commit");
-    (heading, ids)
+    (heading.into(), ids)
 }
 
 pub async fn verify(world: &World, council: &str, nickname: &str) {

@@ -129,7 +129,7 @@ impl World {
         cabildo_engine::staff::grant(
             &mut tx,
             &cabildo_engine::staff::Actor("cli".into()),
-            user,
+            user.into(),
             role,
         )
         .await
