@@ -8,7 +8,7 @@ use crate::accounts::session::without_session;
 use crate::http::error::PageError;
 use crate::http::extract::{Citizen, CsrfForm};
 use crate::http::ratelimit::Action;
-use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::chrome::Chrome;
 use crate::ui::format::short_date;
 use crate::ui::i18n::Tr;
 use crate::ui::message::message_page;
@@ -25,7 +25,6 @@ use serde::Deserialize;
 struct AccountPage<'a> {
     tr: &'a Tr,
     chrome: &'a Chrome,
-    languages: &'a [LanguageLink],
     profile: accounts::Profile,
     preferences: accounts::Preferences,
     notify_options: Vec<(&'static str, String)>,
@@ -49,7 +48,6 @@ pub async fn account(citizen: Citizen) -> Result<Response, PageError> {
     citizen.render_private(&AccountPage {
         tr,
         chrome: &citizen.chrome,
-        languages: &citizen.chrome.languages,
         profile,
         preferences,
         notify_options: ["immediate", "daily", "weekly", "none"]
@@ -195,7 +193,6 @@ pub struct EntryRow {
 struct ActivityPage<'a> {
     tr: &'a Tr,
     chrome: &'a Chrome,
-    languages: &'a [LanguageLink],
     entries: Vec<EntryRow>,
 }
 
@@ -207,7 +204,6 @@ pub async fn activity(citizen: Citizen) -> Result<Response, PageError> {
     citizen.render(&ActivityPage {
         tr,
         chrome: &citizen.chrome,
-        languages: &citizen.chrome.languages,
         entries: entries
             .into_iter()
             .map(|e| EntryRow {

@@ -8,7 +8,7 @@ use crate::http::council::Council;
 use crate::http::error::PageError;
 use crate::http::extract::{Citizen, CsrfForm, Id, Upload};
 use crate::http::storage;
-use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::chrome::Chrome;
 use crate::ui::format::{money, parse_cents};
 use crate::ui::i18n::Tr;
 use crate::ui::tabs::ProcessTabs;
@@ -64,7 +64,6 @@ pub struct BallotBox {
 struct HeadingPage<'a> {
     tr: &'a Tr,
     chrome: &'a Chrome,
-    languages: &'a [LanguageLink],
     tabs: ProcessTabs,
     id: String,
     name: String,
@@ -241,7 +240,6 @@ pub async fn show(
     council.render(&HeadingPage {
         tr,
         chrome: &council.chrome,
-        languages: &council.chrome.languages,
         tabs,
         id: heading.to_string(),
         name: info.name.clone(),

@@ -5,7 +5,7 @@ use crate::http::council::Council;
 use crate::http::error::PageError;
 use crate::http::extract::Id;
 use crate::processes::cached::published;
-use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::chrome::Chrome;
 use crate::ui::format::money;
 use crate::ui::i18n::Tr;
 use crate::ui::tabs::{ProcessTabs, Tab};
@@ -33,7 +33,6 @@ pub struct HeadingLine {
 struct BudgetPage<'a> {
     tr: &'a Tr,
     chrome: &'a Chrome,
-    languages: &'a [LanguageLink],
     tabs: ProcessTabs,
     title: String,
     phase: String,
@@ -52,7 +51,6 @@ pub async fn show(council: Council, Id(slug): Id<String>) -> Result<Response, Pa
     council.render(&BudgetPage {
         tr,
         chrome: &council.chrome,
-        languages: &council.chrome.languages,
         tabs: ProcessTabs::new(&summary.slug, &summary.title, &phases, Tab::Budget),
         title: budget.title.clone(),
         phase: tr.t(&format!("budget-phase-{}", budget.phase.as_str())),

@@ -8,7 +8,7 @@ use crate::http::council::Council;
 use crate::http::error::PageError;
 use crate::http::extract::{Citizen, CsrfForm, Id, Upload};
 use crate::http::storage;
-use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::chrome::Chrome;
 use crate::ui::format::{money, paragraphs, short_date};
 use crate::ui::i18n::Tr;
 use crate::ui::tabs::ProcessTabs;
@@ -39,7 +39,6 @@ pub struct UpdateLine {
 struct ProjectPage<'a> {
     tr: &'a Tr,
     chrome: &'a Chrome,
-    languages: &'a [LanguageLink],
     tabs: ProcessTabs,
     id: String,
     number: i64,
@@ -116,7 +115,6 @@ pub async fn show(
     council.render(&ProjectPage {
         tr,
         chrome: &council.chrome,
-        languages: &council.chrome.languages,
         tabs,
         id: id.to_string(),
         number: project.number,

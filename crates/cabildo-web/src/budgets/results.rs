@@ -6,7 +6,7 @@ use crate::budgets::cached::{self, heading_context};
 use crate::http::council::Council;
 use crate::http::error::PageError;
 use crate::http::extract::Id;
-use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::chrome::Chrome;
 use crate::ui::format::{cents_of_millionths, money};
 use crate::ui::i18n::Tr;
 use crate::ui::tabs::ProcessTabs;
@@ -36,7 +36,6 @@ pub struct ResultLine {
 struct ResultsPage<'a> {
     tr: &'a Tr,
     chrome: &'a Chrome,
-    languages: &'a [LanguageLink],
     tabs: ProcessTabs,
     id: String,
     name: String,
@@ -178,7 +177,6 @@ pub async fn page(council: Council, Id(heading): Id<HeadingId>) -> Result<Respon
     council.render(&ResultsPage {
         tr,
         chrome: &council.chrome,
-        languages: &council.chrome.languages,
         tabs,
         id: heading.to_string(),
         name: info.name.clone(),

@@ -8,7 +8,7 @@ use crate::http::extract::{Citizen, CsrfForm, Id};
 use crate::http::query::{DetailQuery, ListQuery};
 use crate::processes::cached::published;
 use crate::processes::may_start;
-use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::chrome::Chrome;
 use crate::ui::format::{district_name, encode, paragraphs, short_date};
 use crate::ui::i18n::Tr;
 use crate::ui::pagination::Pagination;
@@ -60,7 +60,6 @@ fn rows(tr: &Tr, districts: &[(String, String)], items: Vec<Debate>) -> Vec<Deba
 struct ListPage<'a> {
     tr: &'a Tr,
     chrome: &'a Chrome,
-    languages: &'a [LanguageLink],
     tabs: ProcessTabs,
     items: Vec<DebateRow>,
     total_label: String,
@@ -93,7 +92,6 @@ pub async fn list(
     council.render(&ListPage {
         tr,
         chrome: &council.chrome,
-        languages: &council.chrome.languages,
         tabs: ProcessTabs::new(&process.slug, &process.title, &phases, Tab::Debates),
         items: rows(tr, &districts, list.0.clone()),
         total_label: tr.count("debates-total", list.1),
@@ -109,7 +107,6 @@ pub async fn list(
 struct FormPage<'a> {
     tr: &'a Tr,
     chrome: &'a Chrome,
-    languages: &'a [LanguageLink],
     slug: String,
     title: String,
     body: String,
@@ -139,7 +136,6 @@ fn form_page(
         &FormPage {
             tr: &citizen.tr,
             chrome: &citizen.chrome,
-            languages: &citizen.chrome.languages,
             slug,
             title: typed.title,
             body: typed.body,
@@ -197,7 +193,6 @@ pub async fn create(
 struct DebatePage<'a> {
     tr: &'a Tr,
     chrome: &'a Chrome,
-    languages: &'a [LanguageLink],
     tabs: ProcessTabs,
     debate: DebateRow,
     paragraphs: Vec<String>,
@@ -242,7 +237,6 @@ pub async fn show(
     council.render(&DebatePage {
         tr,
         chrome: &council.chrome,
-        languages: &council.chrome.languages,
         tabs: ProcessTabs::new(&process.slug, &process.title, &phases, Tab::Debates),
         paragraphs: paragraphs(&debate.body),
         comments,

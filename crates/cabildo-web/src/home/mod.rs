@@ -7,7 +7,7 @@ use crate::http::site::{LanguageRequest, remember_language};
 use crate::http::state::AppState;
 use crate::processes::cached::{self, Listing};
 use crate::proposals::{ProposalRow, rows};
-use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::chrome::Chrome;
 use crate::ui::format::{iso, short_date};
 use crate::ui::i18n::Tr;
 use askama::Template;
@@ -50,7 +50,6 @@ pub struct DistrictView {
 struct CouncilHome<'a> {
     tr: &'a Tr,
     chrome: &'a Chrome,
-    languages: &'a [LanguageLink],
     listing: Arc<Listing>,
     latest: Vec<ProposalRow>,
     calendar: Vec<CalendarRow>,
@@ -109,7 +108,6 @@ async fn home(
     let response = council.render_plain(&CouncilHome {
         tr,
         chrome: &council.chrome,
-        languages: &council.chrome.languages,
         listing,
         latest,
         calendar,

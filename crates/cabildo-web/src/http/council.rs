@@ -286,7 +286,6 @@ impl Council {
         let page = FormPage {
             tr: &self.tr,
             chrome: &self.chrome,
-            languages: &self.chrome.languages,
             form,
         };
         self.render_status(status, &page)

@@ -529,67 +529,59 @@ pub fn line_message(tr: &Tr, error: LineError) -> String {
     )
 }
 
-impl From<TenancyError> for PageError {
-    fn from(error: TenancyError) -> Self {
-        match error {
-            TenancyError::Unavailable(_) => Self::Unavailable(error),
-            TenancyError::NotFound(_) => Self::NotFound,
-            TenancyError::InvalidSlug { .. }
-            | TenancyError::Invalid { .. }
-            | TenancyError::Taken(_)
-            | TenancyError::Migrate(_)
-            | TenancyError::Database(_) => Self::Internal(Box::new(error)),
+/// The conversions pages and the API share: both error types have the
+/// variants these name, and answer the same causes the same way.
+macro_rules! shared_causes {
+    ($($error:ident),+) => {$(
+        impl From<TenancyError> for $error {
+            fn from(error: TenancyError) -> Self {
+                match error {
+                    TenancyError::Unavailable(_) => Self::Unavailable(error),
+                    TenancyError::NotFound(_) => Self::NotFound,
+                    TenancyError::InvalidSlug { .. }
+                    | TenancyError::Invalid { .. }
+                    | TenancyError::Taken(_)
+                    | TenancyError::Migrate(_)
+                    | TenancyError::Database(_) => Self::Internal(Box::new(error)),
+                }
+            }
         }
-    }
-}
 
-impl From<TenancyError> for ApiError {
-    fn from(error: TenancyError) -> Self {
-        match error {
-            TenancyError::Unavailable(_) => Self::Unavailable(error),
-            TenancyError::NotFound(_) => Self::NotFound,
-            TenancyError::InvalidSlug { .. }
-            | TenancyError::Invalid { .. }
-            | TenancyError::Taken(_)
-            | TenancyError::Migrate(_)
-            | TenancyError::Database(_) => Self::Internal(Box::new(error)),
+        impl From<EngineError> for $error {
+            fn from(error: EngineError) -> Self {
+                match error {
+                    EngineError::Refused(refusal) => Self::Refused(refusal),
+                    EngineError::Invalid(fields) => Self::Invalid(fields),
+                    EngineError::Line(line) => Self::Line(line),
+                    EngineError::Store(error) => error.into(),
+                }
+            }
         }
-    }
-}
 
-impl From<EngineError> for PageError {
-    fn from(error: EngineError) -> Self {
-        match error {
-            EngineError::Refused(refusal) => Self::Refused(refusal),
-            EngineError::Invalid(fields) => Self::Invalid(fields),
-            EngineError::Line(line) => Self::Line(line),
-            EngineError::Store(error) => error.into(),
+        impl From<Refusal> for $error {
+            fn from(refusal: Refusal) -> Self {
+                Self::Refused(refusal)
+            }
         }
-    }
-}
 
-impl From<EngineError> for ApiError {
-    fn from(error: EngineError) -> Self {
-        match error {
-            EngineError::Refused(refusal) => Self::Refused(refusal),
-            EngineError::Invalid(fields) => Self::Invalid(fields),
-            EngineError::Line(line) => Self::Line(line),
-            EngineError::Store(error) => error.into(),
+        impl From<PictureError> for $error {
+            fn from(error: PictureError) -> Self {
+                match error {
+                    PictureError::Refused(refused) => Self::Picture(refused),
+                    PictureError::Failed(error) => Self::Internal(Box::new(error)),
+                }
+            }
         }
-    }
+
+        impl NotFound for $error {
+            fn not_found() -> Self {
+                Self::NotFound
+            }
+        }
+    )+};
 }
 
-impl From<Refusal> for PageError {
-    fn from(refusal: Refusal) -> Self {
-        Self::Refused(refusal)
-    }
-}
-
-impl From<Refusal> for ApiError {
-    fn from(refusal: Refusal) -> Self {
-        Self::Refused(refusal)
-    }
-}
+shared_causes!(PageError, ApiError);
 
 impl From<askama::Error> for PageError {
     fn from(error: askama::Error) -> Self {
@@ -597,40 +589,10 @@ impl From<askama::Error> for PageError {
     }
 }
 
-impl From<PictureError> for PageError {
-    fn from(error: PictureError) -> Self {
-        match error {
-            PictureError::Refused(refused) => Self::Picture(refused),
-            PictureError::Failed(error) => Self::Internal(Box::new(error)),
-        }
-    }
-}
-
-impl From<PictureError> for ApiError {
-    fn from(error: PictureError) -> Self {
-        match error {
-            PictureError::Refused(refused) => Self::Picture(refused),
-            PictureError::Failed(error) => Self::Internal(Box::new(error)),
-        }
-    }
-}
-
 /// Errors that can say "no such item", for code shared by pages and API.
 pub trait NotFound {
     /// No such item.
     fn not_found() -> Self;
-}
-
-impl NotFound for PageError {
-    fn not_found() -> Self {
-        Self::NotFound
-    }
-}
-
-impl NotFound for ApiError {
-    fn not_found() -> Self {
-        Self::NotFound
-    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use crate::http::error::PageError;
 use crate::http::extract::{Citizen, CsrfForm, Staff};
 use crate::http::query::DetailQuery;
 use crate::notifications::deliver;
-use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::chrome::Chrome;
 use crate::ui::i18n::Tr;
 use askama::Template;
 use axum::extract::Query;
@@ -23,7 +23,6 @@ use uuid::Uuid;
 struct Page<'a> {
     tr: &'a Tr,
     chrome: &'a Chrome,
-    languages: &'a [LanguageLink],
     queue: Vec<Reported>,
     blocked: Vec<Blocked>,
     notice: Option<String>,
@@ -45,7 +44,6 @@ pub async fn page(staff: Staff, Query(query): Query<DetailQuery>) -> Result<Resp
     staff.render(&Page {
         tr: &staff.tr,
         chrome: &staff.chrome,
-        languages: &staff.chrome.languages,
         queue,
         blocked,
         notice: query.notice(&staff.tr, "moderation-done", &DONE),

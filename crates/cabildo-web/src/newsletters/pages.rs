@@ -2,7 +2,7 @@
 
 use crate::http::error::PageError;
 use crate::http::extract::{CsrfForm, Staff};
-use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::chrome::Chrome;
 use crate::ui::i18n::Tr;
 use askama::Template;
 use axum::http::StatusCode;
@@ -27,7 +27,6 @@ pub struct SentView {
 struct NewslettersPage<'a> {
     tr: &'a Tr,
     chrome: &'a Chrome,
-    languages: &'a [LanguageLink],
     subject: String,
     body: String,
     audience: String,
@@ -98,7 +97,6 @@ async fn render(staff: &Staff, shown: Shown, status: StatusCode) -> Result<Respo
         &NewslettersPage {
             tr,
             chrome: &staff.chrome,
-            languages: &staff.chrome.languages,
             subject: shown.typed.subject,
             body: shown.typed.body,
             audience: shown.typed.audience,

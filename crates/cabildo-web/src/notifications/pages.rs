@@ -3,7 +3,7 @@
 
 use crate::http::error::PageError;
 use crate::http::extract::{Citizen, CsrfForm, NoFields};
-use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::chrome::Chrome;
 use crate::ui::format::iso;
 use crate::ui::i18n::Tr;
 use askama::Template;
@@ -33,7 +33,6 @@ pub struct Item {
 struct NotificationsPage<'a> {
     tr: &'a Tr,
     chrome: &'a Chrome,
-    languages: &'a [LanguageLink],
     items: Vec<Item>,
     next: Option<String>,
 }
@@ -79,7 +78,6 @@ pub async fn list(citizen: Citizen, Query(query): Query<ListQuery>) -> Result<Re
     citizen.render_private(&NotificationsPage {
         tr: &citizen.tr,
         chrome: &citizen.chrome,
-        languages: &citizen.chrome.languages,
         items,
         next: page.next.as_ref().map(encode),
     })

@@ -6,7 +6,7 @@ use crate::http::error::PageError;
 use crate::http::extract::Id;
 use crate::http::query::DetailQuery;
 use crate::processes::cached;
-use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::chrome::Chrome;
 use crate::ui::format::iso;
 use crate::ui::i18n::Tr;
 use crate::ui::tabs::{ProcessTabs, Tab};
@@ -21,7 +21,6 @@ use cabildo_engine::processes::Summary;
 struct ListPage<'a> {
     tr: &'a Tr,
     chrome: &'a Chrome,
-    languages: &'a [LanguageLink],
     processes: &'a [Summary],
 }
 
@@ -31,7 +30,6 @@ pub async fn list(council: Council) -> Result<Response, PageError> {
     council.render_plain(&ListPage {
         tr: &council.tr,
         chrome: &council.chrome,
-        languages: &council.chrome.languages,
         processes: &listing.processes,
     })
 }
@@ -52,7 +50,6 @@ pub struct PhaseView {
 struct ProcessPage<'a> {
     tr: &'a Tr,
     chrome: &'a Chrome,
-    languages: &'a [LanguageLink],
     tabs: ProcessTabs,
     id: String,
     image: Option<String>,
@@ -80,7 +77,6 @@ pub async fn show(
     council.render_plain(&ProcessPage {
         tr,
         chrome: &council.chrome,
-        languages: &council.chrome.languages,
         tabs: ProcessTabs::new(&process.slug, &process.title, &phases, Tab::Overview),
         id: process.id.to_string(),
         image: process.image.clone(),

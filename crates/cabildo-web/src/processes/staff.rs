@@ -5,7 +5,7 @@
 use crate::http::error::{PageError, refused};
 use crate::http::extract::{CsrfForm, Id, NoFields, Staff, Upload};
 use crate::http::storage::{self, PictureError};
-use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::chrome::Chrome;
 use crate::ui::format::{coded, short_date};
 use crate::ui::i18n::Tr;
 use askama::Template;
@@ -46,7 +46,6 @@ pub struct PhaseRow {
 struct Page<'a> {
     tr: &'a Tr,
     chrome: &'a Chrome,
-    languages: &'a [LanguageLink],
     processes: Vec<Row>,
     districts: Vec<(String, String)>,
     who: Vec<(&'static str, String)>,
@@ -103,7 +102,6 @@ async fn render(
         &Page {
             tr,
             chrome: &staff.chrome,
-            languages: &staff.chrome.languages,
             processes,
             districts: staff.districts(),
             who: [Who::Registered, Who::Verified, Who::District]

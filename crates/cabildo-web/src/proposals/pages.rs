@@ -11,7 +11,7 @@ use crate::processes::cached::published;
 use crate::processes::may_start;
 use crate::proposals::cached;
 use crate::proposals::rows::{ProposalRow, rows};
-use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::chrome::Chrome;
 use crate::ui::format::{encode, paragraphs, short_date};
 use crate::ui::i18n::Tr;
 use crate::ui::pagination::Pagination;
@@ -43,7 +43,6 @@ pub struct Choice {
 struct ListPage<'a> {
     tr: &'a Tr,
     chrome: &'a Chrome,
-    languages: &'a [LanguageLink],
     tabs: ProcessTabs,
     items: Vec<ProposalRow>,
     total_label: String,
@@ -112,7 +111,6 @@ pub async fn list(
     council.render(&ListPage {
         tr,
         chrome: &council.chrome,
-        languages: &council.chrome.languages,
         tabs: ProcessTabs::new(&process.slug, &process.title, &phases, Tab::Proposals),
         items: rows(tr, &districts, list.0.clone()),
         total_label: tr.count("proposals-total", list.1),
@@ -141,7 +139,6 @@ pub async fn list(
 struct FormPage<'a> {
     tr: &'a Tr,
     chrome: &'a Chrome,
-    languages: &'a [LanguageLink],
     heading: String,
     action: String,
     title: String,
@@ -187,7 +184,6 @@ fn form_page(
         &FormPage {
             tr: &council.tr,
             chrome: &council.chrome,
-            languages: &council.chrome.languages,
             heading,
             action,
             title: new.title.clone(),
@@ -258,7 +254,6 @@ pub async fn create(
 struct ProposalPage<'a> {
     tr: &'a Tr,
     chrome: &'a Chrome,
-    languages: &'a [LanguageLink],
     tabs: ProcessTabs,
     proposal: ProposalRow,
     paragraphs: Vec<String>,
@@ -364,7 +359,6 @@ pub async fn show(
     council.render(&ProposalPage {
         tr,
         chrome: &council.chrome,
-        languages: &council.chrome.languages,
         tabs: ProcessTabs::new(&process.slug, &process.title, &phases, Tab::Proposals),
         paragraphs: paragraphs(&proposal.body),
         image: proposal.image.clone(),

@@ -3,7 +3,7 @@
 use crate::http::council::Council;
 use crate::http::error::PageError;
 use crate::search::{SearchQuery, hits};
-use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::chrome::Chrome;
 use crate::ui::i18n::Tr;
 use askama::Template;
 use axum::extract::Query;
@@ -22,7 +22,6 @@ pub struct HitRow {
 struct SearchPage<'a> {
     tr: &'a Tr,
     chrome: &'a Chrome,
-    languages: &'a [LanguageLink],
     query: String,
     kind: &'static str,
     kinds: Vec<(&'static str, String)>,
@@ -50,7 +49,6 @@ pub async fn search(
     council.render(&SearchPage {
         tr,
         chrome: &council.chrome,
-        languages: &council.chrome.languages,
         searched,
         count_label: tr.count("search-count", i64::try_from(found.len()).unwrap_or(0)),
         query: q,

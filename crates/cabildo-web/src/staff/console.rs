@@ -2,7 +2,7 @@
 
 use crate::http::error::PageError;
 use crate::http::extract::Staff;
-use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::chrome::Chrome;
 use crate::ui::i18n::Tr;
 use askama::Template;
 use axum::extract::Query;
@@ -19,7 +19,6 @@ use serde::Deserialize;
 struct StaffPage<'a> {
     tr: &'a Tr,
     chrome: &'a Chrome,
-    languages: &'a [LanguageLink],
     your_roles: String,
     is_admin: bool,
     roles: Vec<(&'static str, String)>,
@@ -97,7 +96,6 @@ pub(crate) async fn render(
         &StaffPage {
             tr,
             chrome: &staff.chrome,
-            languages: &staff.chrome.languages,
             your_roles: tr.with("staff-your-roles", "roles", &names.join(", ")),
             is_admin: admin,
             roles: Role::ALL

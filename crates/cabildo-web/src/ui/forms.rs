@@ -1,7 +1,7 @@
 //! Generic form pages (account forms, confirmation buttons): fields with
 //! labels, hints and errors, the error summary, and links below.
 
-use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::chrome::Chrome;
 use crate::ui::i18n::Tr;
 use askama::Template;
 use cabildo_engine::FieldError;
@@ -138,6 +138,5 @@ impl FormView {
 pub struct FormPage<'a> {
     pub(crate) tr: &'a Tr,
     pub(crate) chrome: &'a Chrome,
-    pub(crate) languages: &'a [LanguageLink],
     pub(crate) form: FormView,
 }

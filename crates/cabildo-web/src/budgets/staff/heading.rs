@@ -9,7 +9,7 @@ use crate::http::error::PageError;
 use crate::http::extract::{Citizen, CsrfForm, Id, Staff, Upload};
 use crate::http::storage;
 use crate::notifications::deliver;
-use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::chrome::Chrome;
 use crate::ui::format::{cents_text, coded, money, parse_cents};
 use crate::ui::i18n::Tr;
 use askama::Template;
@@ -53,7 +53,6 @@ pub struct ImportLine {
 struct HeadingPage<'a> {
     tr: &'a Tr,
     chrome: &'a Chrome,
-    languages: &'a [LanguageLink],
     id: String,
     process_id: String,
     budget_title: String,
@@ -140,7 +139,6 @@ pub async fn page(
     staff.render(&HeadingPage {
         tr,
         chrome: &staff.chrome,
-        languages: &staff.chrome.languages,
         id: heading.to_string(),
         process_id: budget.process.to_string(),
         budget_title: budget.title.clone(),

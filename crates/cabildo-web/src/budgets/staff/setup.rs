@@ -4,7 +4,7 @@
 use crate::budgets::DoneQuery;
 use crate::http::error::{PageError, refused};
 use crate::http::extract::{CsrfForm, Id, Staff};
-use crate::ui::chrome::{Chrome, LanguageLink};
+use crate::ui::chrome::Chrome;
 use crate::ui::format::{cents_text, money, parse_cents};
 use crate::ui::i18n::Tr;
 use askama::Template;
@@ -249,7 +249,6 @@ pub struct HeadingLink {
 struct SetupPage<'a> {
     tr: &'a Tr,
     chrome: &'a Chrome,
-    languages: &'a [LanguageLink],
     process_id: String,
     process_title: String,
     exists: bool,
@@ -334,7 +333,6 @@ async fn setup_page(
         &SetupPage {
             tr,
             chrome: &staff.chrome,
-            languages: &staff.chrome.languages,
             process_id: process.to_string(),
             process_title,
             exists: budget.is_some(),
