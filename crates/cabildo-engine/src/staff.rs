@@ -72,6 +72,14 @@ pub async fn may(tx: &mut TenantTx, user: UserId, permission: Permission) -> Res
     Ok(permission.granted_by(&roles_of(tx, user).await?))
 }
 
+/// Nothing when `user` holds `permission` here; else refused (`forbidden`).
+pub async fn require(tx: &mut TenantTx, user: UserId, permission: Permission) -> Result<()> {
+    match may(tx, user, permission).await? {
+        true => Ok(()),
+        false => Err(Refusal::Forbidden.into()),
+    }
+}
+
 pub use crate::audit::{Actor, audit};
 
 /// The roles of `user`.

@@ -441,6 +441,24 @@ pub async fn update(
     Ok(())
 }
 
+/// Creates the process's budget, or changes the one it has (with
+/// `reason` once voting has begun, see [`update`]).
+pub async fn save(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    process: ProcessId,
+    settings: &Settings,
+    headings: &[NewHeading],
+    reason: Option<&str>,
+) -> Result<()> {
+    match of_process(tx, process).await? {
+        Some(budget) => update(tx, actor, budget.id, settings, headings, reason).await,
+        None => create(tx, actor, process, settings, headings)
+            .await
+            .map(drop),
+    }
+}
+
 /// The budget of a process, with its phase now and its headings.
 pub async fn of_process(tx: &mut TenantTx, process: ProcessId) -> Result<Option<Budget>> {
     fetch(tx, "b.process_id = $1", process.0).await

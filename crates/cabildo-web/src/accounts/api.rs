@@ -216,15 +216,7 @@ async fn log_in(
     let (session, token) = actions::log_in(&council, &body.email, &body.password).await?;
     let state = &council.state;
     let mut headers = HeaderMap::new();
-    let age = sessions::ABSOLUTE.whole_seconds();
-    let name = state.cookie_names().session;
-    append(
-        &mut headers,
-        state.config.secure_cookies,
-        name,
-        &token,
-        Some(age),
-    );
+    state.set_session_cookie(&mut headers, &token);
     let view = SessionView {
         csrf_token: state.csrf_for_session(&session.id),
     };
@@ -285,7 +277,6 @@ const PRIVATE: [(header::HeaderName, &str); 1] = [(header::CACHE_CONTROL, "priva
 
 /// The logged-in person.
 #[utoipa::path(get, path = "/me", tag = "accounts",
-    security(("session" = []), ("token" = [])),
     responses((status = 200, body = MeView), ActErrors))]
 async fn me(citizen: ApiCitizen) -> Result<Response, ApiError> {
     let user = citizen.user();
@@ -335,7 +326,6 @@ pub struct VerifiedView {
 
 /// Verifies the logged-in person against the council's census.
 #[utoipa::path(post, path = "/me/verification", tag = "accounts",
-    security(("session" = [], "csrf" = []), ("token" = [])),
     request_body = VerificationBody,
     responses(
         (status = 200, body = VerifiedView),
@@ -377,7 +367,6 @@ async fn verify(
 
 /// Everything held about the logged-in person, as a JSON download.
 #[utoipa::path(get, path = "/me/data", tag = "accounts",
-    security(("session" = []), ("token" = [])),
     responses((status = 200, description = "A JSON copy of everything held about the person.", content_type = "application/json"), ActErrors))]
 async fn my_data(citizen: ApiCitizen) -> Result<Response, ApiError> {
     match actions::export_data(&citizen, citizen.user()).await? {
@@ -395,7 +384,6 @@ pub struct PasswordBody {
 
 /// Deletes the logged-in person's account (counts are kept, anonymous).
 #[utoipa::path(post, path = "/me/deletion", tag = "accounts",
-    security(("session" = [], "csrf" = []), ("token" = [])),
     request_body = PasswordBody,
     responses((status = 204, description = "Deleted; every session ended."), ActErrors))]
 async fn delete(
@@ -434,7 +422,6 @@ pub struct TokensView {
 
 /// The logged-in person's live personal access tokens.
 #[utoipa::path(get, path = "/me/tokens", tag = "accounts",
-    security(("session" = []), ("token" = [])),
     responses((status = 200, body = TokensView), ActErrors))]
 async fn list_tokens(citizen: ApiCitizen) -> Result<impl IntoResponse, ApiError> {
     let user = citizen.user();
@@ -506,7 +493,6 @@ async fn create_token(
 
 /// Revokes one of the person's tokens.
 #[utoipa::path(delete, path = "/me/tokens/{id}", tag = "accounts",
-    security(("session" = [], "csrf" = []), ("token" = [])),
     params(("id" = Uuid, Path, description = "The token's id.")),
     responses((status = 204, description = "Revoked."), ActErrors))]
 async fn revoke_token(
@@ -554,7 +540,6 @@ pub struct ActivityView {
 
 /// What the logged-in person did, newest first.
 #[utoipa::path(get, path = "/me/activity", tag = "accounts",
-    security(("session" = []), ("token" = [])),
     responses((status = 200, body = ActivityView), ActErrors))]
 async fn my_activity(citizen: ApiCitizen) -> Result<impl IntoResponse, ApiError> {
     let user = citizen.user();

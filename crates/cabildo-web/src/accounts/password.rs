@@ -167,16 +167,9 @@ pub async fn confirm_email_page(
     council: Council,
     Query(query): Query<TokenQuery>,
 ) -> Result<Response, PageError> {
-    let tr = &council.tr;
-    council.token_button(
-        &query.token,
-        "/account/email/confirm",
-        (
-            tr.t("change-email-title"),
-            tr.t("change-email-confirm-intro"),
-            tr.t("confirm-submit"),
-        ),
-    )
+    let title = council.tr.t("change-email-title");
+    let keys = ["change-email-confirm-intro", "confirm-submit"];
+    council.token_button(&query.token, "/account/email/confirm", title, keys)
 }
 
 /// `POST /account/email/confirm`.

@@ -121,16 +121,9 @@ pub async fn confirm_page(
     council: Council,
     Query(query): Query<TokenQuery>,
 ) -> Result<Response, PageError> {
-    let tr = &council.tr;
-    council.token_button(
-        &query.token,
-        "/account/confirm",
-        (
-            tr.t("confirm-title"),
-            tr.t("confirm-intro"),
-            tr.t("confirm-submit"),
-        ),
-    )
+    let title = council.tr.t("confirm-title");
+    let keys = ["confirm-intro", "confirm-submit"];
+    council.token_button(&query.token, "/account/confirm", title, keys)
 }
 
 /// `POST /account/confirm`.

@@ -9,7 +9,6 @@ use crate::ui::forms::{FieldView, FormView};
 use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use cabildo_engine::accounts::sessions;
 use serde::Deserialize;
 
 /// `?next=`: where to go once logged in.
@@ -71,18 +70,11 @@ pub async fn login(
         Ok((_, token)) => {
             let next = Some(typed.next.as_str()).filter(|n| safe_return_path(n));
             let mut response = Redirect::to(next.unwrap_or("/")).into_response();
-            let names = council.state.cookie_names();
-            let secure = council.state.config.secure_cookies;
-            let age = sessions::ABSOLUTE.whole_seconds();
-            append(
-                response.headers_mut(),
-                secure,
-                names.session,
-                &token,
-                Some(age),
-            );
+            let state = &council.state;
+            state.set_session_cookie(response.headers_mut(), &token);
             // The pre-login CSRF token is done with: the session has its own.
-            append(response.headers_mut(), secure, names.csrf, "", Some(0));
+            let (secure, csrf) = (state.config.secure_cookies, state.cookie_names().csrf);
+            append(response.headers_mut(), secure, csrf, "", Some(0));
             return Ok(response);
         }
         Err(Failure::InvalidCredentials) => (StatusCode::UNAUTHORIZED, "error-invalid-credentials"),

@@ -324,7 +324,6 @@ pub struct CreatedView {
 
 /// A citizen proposes a project while the budget accepts them.
 #[utoipa::path(post, path = "/budget-headings/{id}/projects", tag = "budgets",
-    security(("session" = [], "csrf" = []), ("token" = [])),
     params(("id" = Uuid, Path, description = "The heading's id.")),
     request_body = ProjectBody,
     responses((status = 201, body = CreatedView), ActErrors))]
@@ -380,7 +379,6 @@ async fn set_support(
 
 /// Supports a project while supports are open (at most the budget's limit per heading).
 #[utoipa::path(post, path = "/budget-projects/{id}/support", tag = "budgets",
-    security(("session" = [], "csrf" = []), ("token" = [])),
     params(("id" = Uuid, Path, description = "The project's id.")),
     responses((status = 200, body = SupportView), ActErrors))]
 async fn support(
@@ -392,7 +390,6 @@ async fn support(
 
 /// Takes a project's support back while supports are open.
 #[utoipa::path(delete, path = "/budget-projects/{id}/support", tag = "budgets",
-    security(("session" = [], "csrf" = []), ("token" = [])),
     params(("id" = Uuid, Path, description = "The project's id.")),
     responses((status = 200, body = SupportView), ActErrors))]
 async fn unsupport(
@@ -575,7 +572,6 @@ impl From<Ballot> for BallotView {
 
 /// The caller's ballot.
 #[utoipa::path(get, path = "/budget-headings/{id}/ballot", tag = "budgets",
-    security(("session" = []), ("token" = [])),
     params(("id" = Uuid, Path, description = "The heading's id.")),
     responses((status = 200, body = BallotView), ActErrors))]
 async fn ballot(
@@ -601,7 +597,6 @@ pub struct BallotBody {
 
 /// Makes the ballot exactly these projects, and submits it when asked: checked whole, a refused ballot changes nothing.
 #[utoipa::path(put, path = "/budget-headings/{id}/ballot", tag = "budgets",
-    security(("session" = [], "csrf" = []), ("token" = [])),
     params(("id" = Uuid, Path, description = "The heading's id.")),
     request_body = BallotBody,
     responses(

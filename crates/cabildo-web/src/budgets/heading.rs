@@ -7,7 +7,6 @@ use crate::budgets::cached::{self, heading_context};
 use crate::http::council::Council;
 use crate::http::error::PageError;
 use crate::http::extract::{Citizen, CsrfForm, Id, Upload};
-use crate::http::storage;
 use crate::ui::chrome::Chrome;
 use crate::ui::format::{money, parse_cents};
 use crate::ui::i18n::Tr;
@@ -217,25 +216,12 @@ pub async fn show(
         .ok_or(PageError::NotFound)?;
     let tr = &council.tr;
     let balloting = budget.phase == Phase::Balloting;
-    let (ballot, denied) = match theirs.ballot {
+    let (ballot, denied) = match theirs.ballot.clone() {
         Some(Ok(ballot)) => (Some(ballot), None),
         Some(Err(refusal)) => (None, Some(tr.t(refusal.key()))),
         None => (None, None),
     };
-    let remaining = ballot
-        .as_ref()
-        .map_or(info.amount_cents, Ballot::remaining_cents);
-    let chosen = ballot
-        .as_ref()
-        .map(|b| b.projects.clone())
-        .unwrap_or_default();
-    let projects = theirs
-        .projects
-        .iter()
-        .filter(|p| !balloting || p.on_ballot)
-        .cloned()
-        .map(|p| line(tr, &budget, p, (remaining, &chosen), &theirs.supported))
-        .collect();
+    let projects = lines(tr, &budget, &theirs, ballot.as_ref(), info.amount_cents);
     let selecting = budget.phase == Phase::Selecting;
     council.render(&HeadingPage {
         tr,
@@ -260,6 +246,32 @@ pub async fn show(
         denied,
         login_to_vote: balloting && council.user().is_none(),
     })
+}
+
+/// The heading's projects as listed (while voting, those on the ballot),
+/// each with whether the visitor's ballot holds it and whether it fits.
+fn lines(
+    tr: &Tr,
+    budget: &Budget,
+    theirs: &Theirs,
+    ballot: Option<&Ballot>,
+    amount_cents: i64,
+) -> Vec<ProjectLine> {
+    let remaining = ballot.map_or(amount_cents, Ballot::remaining_cents);
+    let chosen = ballot.map(|b| b.projects.clone()).unwrap_or_default();
+    let balloting = budget.phase == Phase::Balloting;
+    (theirs.projects.iter())
+        .filter(|p| !balloting || p.on_ballot)
+        .map(|p| {
+            line(
+                tr,
+                budget,
+                p.clone(),
+                (remaining, &chosen),
+                &theirs.supported,
+            )
+        })
+        .collect()
 }
 
 /// The estimated cost a form gives in `cost` (currency units), or why not.
@@ -299,7 +311,7 @@ pub async fn propose(
     let picture = upload.file("image");
     let image = match picture.is_empty() {
         true => None,
-        false => Some(storage::store(citizen.state.media(), citizen.tenant.id, &picture).await?),
+        false => Some(citizen.store_picture(&picture).await?),
     };
     let (user, actor) = (citizen.user(), citizen.actor(citizen.user()));
     let id = citizen

@@ -7,7 +7,6 @@ use crate::budgets::heading::DONE;
 use crate::http::council::Council;
 use crate::http::error::PageError;
 use crate::http::extract::{Citizen, CsrfForm, Id, Upload};
-use crate::http::storage;
 use crate::ui::chrome::Chrome;
 use crate::ui::format::{money, paragraphs, short_date};
 use crate::ui::i18n::Tr;
@@ -144,19 +143,21 @@ pub async fn show(
             .execution_status
             .map(|s| execution_label(tr, s.as_str())),
         progress: project.progress,
-        updates: updates
-            .into_iter()
-            .map(|u| UpdateLine {
-                date: short_date(u.created_at),
-                status: execution_label(tr, u.status.as_str()),
-                progress: u.progress,
-                body: paragraphs(&u.body),
-                image: u.image,
-            })
-            .collect(),
+        updates: updates.into_iter().map(|u| update_line(tr, u)).collect(),
         notice: query.notice(tr, "budget-done", &DONE),
         title: project.title,
     })
+}
+
+/// An execution update as the project page shows it.
+fn update_line(tr: &Tr, u: Update) -> UpdateLine {
+    UpdateLine {
+        date: short_date(u.created_at),
+        status: execution_label(tr, u.status.as_str()),
+        progress: u.progress,
+        body: paragraphs(&u.body),
+        image: u.image,
+    }
 }
 
 /// Supporting a project, or no longer: back to the heading (`back` =
@@ -205,12 +206,7 @@ pub async fn upload_image(
     Id(project): Id<ProjectId>,
     upload: Upload,
 ) -> Result<Redirect, PageError> {
-    let name = storage::store(
-        citizen.state.media(),
-        citizen.tenant.id,
-        &upload.file("image"),
-    )
-    .await?;
+    let name = citizen.store_picture(&upload.file("image")).await?;
     let user = citizen.user();
     citizen
         .change(async |tx| Ok::<_, PageError>(projects::set_image(tx, user, project, &name).await?))

@@ -184,7 +184,6 @@ pub struct IdView {
 
 /// Comments on a proposal, debate or process (or answers a comment).
 #[utoipa::path(post, path = "/{kind}/{id}/comments", tag = "comments",
-    security(("session" = [], "csrf" = []), ("token" = [])),
     params(
         ("kind" = String, Path, description = "`proposals`, `debates` or `processes`."),
         ("id" = String, Path, description = "The item's id (a process's slug).")),
@@ -223,7 +222,6 @@ pub struct EditBody {
 
 /// The author edits a comment within 15 minutes of writing it.
 #[utoipa::path(patch, path = "/comments/{id}", tag = "comments",
-    security(("session" = [], "csrf" = []), ("token" = [])),
     params(("id" = Uuid, Path, description = "The comment's id.")),
     request_body = EditBody,
     responses((status = 200, body = IdView), ActErrors))]
@@ -241,7 +239,6 @@ async fn edit(
 
 /// The author deletes a comment (a placeholder keeps its place).
 #[utoipa::path(delete, path = "/comments/{id}", tag = "comments",
-    security(("session" = [], "csrf" = []), ("token" = [])),
     params(("id" = Uuid, Path, description = "The comment's id.")),
     responses((status = 204, description = "Deleted."), ActErrors))]
 async fn delete(citizen: ApiCitizen, Id(id): Id<CommentId>) -> Result<impl IntoResponse, ApiError> {
@@ -270,7 +267,6 @@ pub struct VotesView {
 
 /// Votes on a comment (one vote per person; 0 takes it back).
 #[utoipa::path(put, path = "/comments/{id}/vote", tag = "comments",
-    security(("session" = [], "csrf" = []), ("token" = [])),
     params(("id" = Uuid, Path, description = "The comment's id.")),
     request_body = VoteBody,
     responses((status = 200, body = VotesView), ActErrors))]
@@ -313,7 +309,6 @@ async fn set_following(
 
 /// Follows a proposal, debate or process: hears of its news.
 #[utoipa::path(put, path = "/{kind}/{id}/follow", tag = "comments",
-    security(("session" = [], "csrf" = []), ("token" = [])),
     params(
         ("kind" = String, Path, description = "`proposals`, `debates` or `processes`."),
         ("id" = String, Path, description = "The item's id (a process's slug).")),
@@ -324,7 +319,6 @@ async fn follow(citizen: ApiCitizen, Path(path): ItemPath) -> Result<impl IntoRe
 
 /// Stops following a proposal, debate or process.
 #[utoipa::path(delete, path = "/{kind}/{id}/follow", tag = "comments",
-    security(("session" = [], "csrf" = []), ("token" = [])),
     params(
         ("kind" = String, Path, description = "`proposals`, `debates` or `processes`."),
         ("id" = String, Path, description = "The item's id (a process's slug).")),
@@ -351,7 +345,6 @@ pub struct ReportedView {
 
 /// Reports a proposal, debate, comment or budget project to the moderators.
 #[utoipa::path(post, path = "/{kind}/{id}/reports", tag = "comments",
-    security(("session" = [], "csrf" = []), ("token" = [])),
     params(
         ("kind" = String, Path, description = "`proposals`, `debates`, `comments` or `budget-projects`."),
         ("id" = Uuid, Path, description = "The item's id.")),

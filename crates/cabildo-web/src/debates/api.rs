@@ -125,7 +125,6 @@ pub struct DebateBody {
 
 /// Opens a debate in a published process, while its debates phase is open.
 #[utoipa::path(post, path = "/processes/{slug}/debates", tag = "debates",
-    security(("session" = [], "csrf" = []), ("token" = [])),
     params(("slug" = String, Path, description = "The process's address part.")),
     request_body = DebateBody,
     responses((status = 201, body = DebateView), ActErrors))]

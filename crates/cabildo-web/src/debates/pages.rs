@@ -266,9 +266,7 @@ pub async fn act(
     let actor = citizen.actor(user);
     citizen
         .change(async |tx| {
-            if !cabildo_engine::staff::may(tx, user, Permission::Moderate).await? {
-                return Err(PageError::Refused(Refusal::Forbidden));
-            }
+            cabildo_engine::staff::require(tx, user, Permission::Moderate).await?;
             if !debates::act(tx, &actor, id, action).await? {
                 return Err(PageError::Refused(Refusal::NotFound));
             }

@@ -16,6 +16,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
+use cabildo_engine::processes::CalendarEntry;
 use cabildo_tenancy::Site;
 use std::sync::Arc;
 
@@ -85,26 +86,8 @@ async fn home(
     let total: i64 = districts.iter().map(|d| d.population).sum();
     let listing = cached::listing::<PageError>(&council).await?;
     let latest = rows(tr, &council.districts(), listing.latest.clone());
-    let calendar = listing
-        .calendar
-        .iter()
-        .map(|c| CalendarRow {
-            slug: c.slug.clone(),
-            process: c.process.clone(),
-            phase: c.phase.clone(),
-            starts: short_date(c.starts_at),
-            ends: short_date(c.ends_at - time::Duration::seconds(1)),
-            starts_iso: iso(c.starts_at),
-            ends_iso: iso(c.ends_at),
-            current: c.current,
-        })
-        .collect();
-    let max_population = districts
-        .iter()
-        .map(|d| d.population)
-        .max()
-        .unwrap_or(0)
-        .max(1);
+    let calendar = listing.calendar.iter().map(CalendarRow::from).collect();
+    let max_population = districts.iter().map(|d| d.population).max();
     let response = council.render_plain(&CouncilHome {
         tr,
         chrome: &council.chrome,
@@ -113,11 +96,27 @@ async fn home(
         calendar,
         name: council.tenant.name.clone(),
         welcome,
-        max_population,
+        max_population: max_population.unwrap_or(0).max(1),
         total_label: tr.with("home-total-residents", "formatted", &tr.number(total)),
         districts,
     })?;
     Ok(remember_language(response, &language, code))
+}
+
+impl From<&CalendarEntry> for CalendarRow {
+    fn from(c: &CalendarEntry) -> Self {
+        Self {
+            slug: c.slug.clone(),
+            process: c.process.clone(),
+            phase: c.phase.clone(),
+            starts: short_date(c.starts_at),
+            // Phases end at midnight: the last day is the one before.
+            ends: short_date(c.ends_at - time::Duration::seconds(1)),
+            starts_iso: iso(c.starts_at),
+            ends_iso: iso(c.ends_at),
+            current: c.current,
+        }
+    }
 }
 
 /// `GET /theme.css`: the council's colours as CSS variables (a stylesheet,

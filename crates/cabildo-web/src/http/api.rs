@@ -8,7 +8,9 @@ use crate::http::state::AppState;
 use axum::Router;
 use serde::Serialize;
 use utoipa::openapi::path::Operation;
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::server::Server;
 use utoipa::openapi::{InfoBuilder, OpenApi, PathItem};
 use utoipa::{IntoResponses, PartialSchema, ToSchema};
@@ -128,6 +130,20 @@ fn operations_mut(item: &mut PathItem) -> Vec<(&'static str, &mut Operation)> {
     .collect()
 }
 
+/// Who may call an operation that needs a person: their session (and its
+/// CSRF token unless the call only reads) or a personal access token.
+fn credentials(reads: bool) -> Vec<SecurityRequirement> {
+    let session = match reads {
+        true => SecurityRequirement::new("session", Vec::<String>::new()),
+        false => SecurityRequirement::new("session", Vec::<String>::new())
+            .add("csrf", Vec::<String>::new()),
+    };
+    vec![
+        session,
+        SecurityRequirement::new("token", Vec::<String>::new()),
+    ]
+}
+
 /// `get /processes/{slug}/proposals` → `get_processes_slug_proposals`.
 fn operation_id(method: &str, path: &str) -> String {
     let words = path
@@ -156,9 +172,15 @@ fn finish(doc: &mut OpenApi) {
     doc.servers = Some(vec![Server::new("/api/v1")]);
     // Handlers in different modules share names (`list`, `show`): operation
     // ids come from method and path instead, unique by construction.
+    // A call that can answer 401 needs credentials: a session (with its
+    // CSRF token when it changes something) or a personal access token.
+    // Handlers name their security only when it differs from that.
     for (path, item) in doc.paths.paths.iter_mut() {
         for (method, operation) in operations_mut(item) {
             operation.operation_id = Some(operation_id(method, path));
+            if operation.security.is_none() && operation.responses.responses.contains_key("401") {
+                operation.security = Some(credentials(method == "get"));
+            }
         }
     }
     let components = doc.components.get_or_insert_with(Default::default);

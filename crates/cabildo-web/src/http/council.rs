@@ -39,6 +39,14 @@ pub struct Context {
 }
 
 impl Context {
+    /// Checks and stores a picture for this council; its file name.
+    pub async fn store_picture(
+        &self,
+        bytes: &[u8],
+    ) -> Result<String, crate::http::storage::PictureError> {
+        crate::http::storage::store(self.state.media(), self.tenant.id, bytes).await
+    }
+
     async fn load(parts: &Parts, state: &AppState, with_unread: bool) -> Result<Self, Failure> {
         let Some(Site::Council(tenant)) = parts.extensions.get::<Site>().cloned() else {
             return Err(Failure::NotFound);
@@ -297,15 +305,12 @@ impl Council {
         &self,
         token: &str,
         action: &str,
-        (title, intro, submit): (String, String, String),
+        title: String,
+        [intro, submit]: [&str; 2],
     ) -> Result<Response, PageError> {
-        let mut form = FormView::new(
-            title,
-            action,
-            vec![FieldView::hidden("token", token)],
-            submit,
-        );
-        form.intro = Some(intro);
+        let token = vec![FieldView::hidden("token", token)];
+        let mut form = FormView::new(title, action, token, self.tr.t(submit));
+        form.intro = Some(self.tr.t(intro));
         self.form(StatusCode::OK, form)
     }
 }

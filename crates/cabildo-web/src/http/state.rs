@@ -78,6 +78,13 @@ impl AppState {
         CookieNames::new(self.config.secure_cookies)
     }
 
+    /// Sets the session cookie to `token` for the session's whole life.
+    pub(crate) fn set_session_cookie(&self, headers: &mut axum::http::HeaderMap, token: &str) {
+        let age = cabildo_engine::accounts::sessions::ABSOLUTE.whole_seconds();
+        let (secure, name) = (self.config.secure_cookies, self.cookie_names().session);
+        crate::http::cookies::append(headers, secure, name, token, Some(age));
+    }
+
     /// The CSRF token of a session: HMAC of its stored hash under the
     /// deployment's secret.
     pub(crate) fn csrf_for_session(&self, session_id: &[u8]) -> String {

@@ -11,10 +11,8 @@ use axum::extract::Query;
 use axum::response::{Redirect, Response};
 use cabildo_engine::Error as EngineError;
 use cabildo_engine::Refusal;
-use cabildo_engine::ids::UserId;
 use cabildo_engine::moderation::{self, Blocked, Decision, Item, Reported};
 use cabildo_engine::staff::{self, Permission};
-use cabildo_tenancy::TenantTx;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -50,15 +48,6 @@ pub async fn page(staff: Staff, Query(query): Query<DetailQuery>) -> Result<Resp
     })
 }
 
-/// `Forbidden` unless `user` moderates here.
-async fn moderator(tx: &mut TenantTx, user: UserId) -> Result<(), PageError> {
-    if staff::may(tx, user, Permission::Moderate).await? {
-        Ok(())
-    } else {
-        Err(PageError::Refused(Refusal::Forbidden))
-    }
-}
-
 /// A decision on a reported item.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -85,7 +74,7 @@ pub async fn decide(
     let actor = citizen.actor(user);
     citizen
         .change(async |tx| {
-            moderator(tx, user).await?;
+            staff::require(tx, user, Permission::Moderate).await?;
             if moderation::decide(tx, &actor, item, decision).await? {
                 Ok(())
             } else {
@@ -124,7 +113,7 @@ pub async fn block(
     let actor = citizen.actor(user);
     citizen
         .change(async |tx| {
-            moderator(tx, user).await?;
+            staff::require(tx, user, Permission::Moderate).await?;
             if on {
                 let notices = moderation::block(tx, &actor, target.into(), &form.message).await?;
                 deliver(tx, &notices, &language).await?;

@@ -133,28 +133,18 @@ pub async fn act(
     CsrfForm(typed): CsrfForm<NewsletterForm>,
 ) -> Result<Response, PageError> {
     staff.require(Permission::SendNewsletters)?;
-    let refused = |typed, key| Shown {
-        typed,
-        error: Some(staff.tr.t(key)),
-        ..Shown::default()
+    let draft = match typed.draft() {
+        Ok(draft) => draft,
+        Err(key) => {
+            let error = Some(staff.tr.t(key));
+            let shown = Shown {
+                typed,
+                error,
+                ..Shown::default()
+            };
+            return render(&staff, shown, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
     };
-    let Some(audience) = Audience::parse(&typed.audience) else {
-        let shown = refused(typed, "newsletters-error-audience");
-        return render(&staff, shown, StatusCode::UNPROCESSABLE_ENTITY).await;
-    };
-    let draft = Draft {
-        subject: typed.subject.trim().to_owned(),
-        markdown: typed.body.clone(),
-        audience,
-    };
-    if draft.subject.is_empty()
-        || draft.subject.chars().count() > 200
-        || draft.markdown.trim().is_empty()
-        || draft.markdown.chars().count() > 100_000
-    {
-        let shown = refused(typed, "newsletters-error-empty");
-        return render(&staff, shown, StatusCode::UNPROCESSABLE_ENTITY).await;
-    }
     let done = send(&staff, &typed.action, &draft).await?;
     let tr = &staff.tr;
     let shown = match done {
@@ -174,6 +164,25 @@ pub async fn act(
         },
     };
     render(&staff, shown, StatusCode::OK).await
+}
+
+impl NewsletterForm {
+    /// The newsletter as typed, or the key of why it cannot be sent: an
+    /// audience, a subject of 1 to 200 characters and a text of at most
+    /// 100,000.
+    fn draft(&self) -> Result<Draft, &'static str> {
+        let audience = Audience::parse(&self.audience).ok_or("newsletters-error-audience")?;
+        let (subject, markdown) = (self.subject.trim(), &self.body);
+        let fits = |text: &str, max| !text.trim().is_empty() && text.chars().count() <= max;
+        if !fits(subject, 200) || !fits(markdown, 100_000) {
+            return Err("newsletters-error-empty");
+        }
+        Ok(Draft {
+            subject: subject.to_owned(),
+            markdown: markdown.clone(),
+            audience,
+        })
+    }
 }
 
 /// Previews, tests or sends `draft` as `action` says (audited).

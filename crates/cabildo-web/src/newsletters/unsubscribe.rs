@@ -12,9 +12,9 @@ use crate::http::state::AppState;
 use crate::ui::i18n::Tr;
 use crate::ui::message::message_page;
 use askama::Template;
-use axum::Extension;
-use axum::extract::{Query, State};
+use axum::extract::{FromRequestParts, Query};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
 use cabildo_notify::unsubscribe::{self, List};
 use cabildo_tenancy::{Site, Tenant};
@@ -40,81 +40,85 @@ struct Confirm<'a> {
     token: &'a str,
 }
 
-/// A link whose signature holds: its council, person and list.
-struct Valid {
+/// A signed link whose signature holds (its council, person and list), and
+/// the visitor's interface language; refused with a page otherwise.
+pub struct Signed {
+    state: AppState,
+    tr: Tr,
+    link: Link,
     tenant: Arc<Tenant>,
     user: Uuid,
     list: List,
 }
 
-/// The link checked, or why it is refused.
-fn checked(state: &AppState, site: &Site, link: &Link) -> Result<Valid, PageError> {
-    let Some(signer) = state.config.unsubscribe.as_ref() else {
-        return Err(PageError::NotFound);
-    };
-    let valid = || {
-        let Site::Council(tenant) = site else {
-            return None;
+impl FromRequestParts<AppState> for Signed {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let Some(signer) = state.config.unsubscribe.as_ref() else {
+            return Err(PageError::NotFound);
         };
-        let user = link.u.as_deref()?.parse::<Uuid>().ok()?;
-        let list = link.l.as_deref().and_then(List::parse)?;
-        signer
-            .verify(tenant.id, user, list, link.t.as_deref()?)
-            .then(|| Valid {
-                tenant: tenant.clone(),
-                user,
-                list,
-            })
-    };
-    valid().ok_or(PageError::Message(
-        StatusCode::BAD_REQUEST,
-        "unsubscribe-invalid",
-    ))
+        let tr = parts
+            .extensions
+            .get::<LanguageRequest>()
+            .map(LanguageRequest::ui);
+        let Query(link) = Query::<Link>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| PageError::BadRequest)?;
+        let valid = || {
+            let Some(Site::Council(tenant)) = parts.extensions.get::<Site>() else {
+                return None;
+            };
+            let user = link.u.as_deref()?.parse::<Uuid>().ok()?;
+            let list = link.l.as_deref().and_then(List::parse)?;
+            let signed = signer.verify(tenant.id, user, list, link.t.as_deref()?);
+            signed.then(|| (tenant.clone(), user, list))
+        };
+        let invalid = PageError::Message(StatusCode::BAD_REQUEST, "unsubscribe-invalid");
+        let (tenant, user, list) = valid().ok_or(invalid)?;
+        Ok(Self {
+            state: state.clone(),
+            tr: tr.unwrap_or_else(|| Tr::new("es")),
+            link,
+            tenant,
+            user,
+            list,
+        })
+    }
 }
 
 /// `GET /unsubscribe?u=&l=&t=`: a button.
-pub async fn confirm(
-    State(state): State<AppState>,
-    Extension(site): Extension<Site>,
-    Extension(language): Extension<LanguageRequest>,
-    Query(link): Query<Link>,
-) -> Result<Response, PageError> {
-    let tr = language.ui();
-    let valid = checked(&state, &site, &link)?;
-    let key = match valid.list {
+pub async fn confirm(signed: Signed) -> Result<Response, PageError> {
+    let key = match signed.list {
         List::Newsletter => "unsubscribe-newsletter",
         List::Notifications => "unsubscribe-notifications",
     };
+    let link = &signed.link;
     let page = Confirm {
-        question: tr.with(key, "council", &valid.tenant.name),
+        question: signed.tr.with(key, "council", &signed.tenant.name),
         user: link.u.as_deref().unwrap_or_default(),
         list: link.l.as_deref().unwrap_or_default(),
         token: link.t.as_deref().unwrap_or_default(),
-        tr,
+        tr: signed.tr.clone(),
     };
     Ok(Html(page.render()?).into_response())
 }
 
 /// `POST /unsubscribe?u=&l=&t=`.
-pub async fn unsubscribe(
-    State(state): State<AppState>,
-    Extension(site): Extension<Site>,
-    Extension(language): Extension<LanguageRequest>,
-    Query(link): Query<Link>,
-) -> Result<Response, PageError> {
-    let tr = language.ui();
-    let valid = checked(&state, &site, &link)?;
-    state
+pub async fn unsubscribe(signed: Signed) -> Result<Response, PageError> {
+    let (tr, tenant) = (&signed.tr, &signed.tenant);
+    signed
+        .state
         .tenancy
-        .transaction(&valid.tenant, async |tx| {
-            unsubscribe::unsubscribe(tx, valid.user, valid.list).await
+        .transaction(tenant, async |tx| {
+            unsubscribe::unsubscribe(tx, signed.user, signed.list).await
         })
         .await?;
     Ok(message_page(
-        &tr,
+        tr,
         StatusCode::OK,
         &tr.t("unsubscribe-done-title"),
-        &tr.with("unsubscribe-done-body", "council", &valid.tenant.name),
+        &tr.with("unsubscribe-done-body", "council", &tenant.name),
         true,
     ))
 }

@@ -3,7 +3,6 @@
 //! password.
 
 use crate::accounts::register::{TokenForm, TokenQuery};
-use crate::http::cookies::append;
 use crate::http::council::Council;
 use crate::http::error::PageError;
 use crate::http::extract::CsrfForm;
@@ -19,16 +18,11 @@ pub async fn handoff_page(
     council: Council,
     Query(query): Query<TokenQuery>,
 ) -> Result<Response, PageError> {
-    let tr = &council.tr;
-    council.token_button(
-        &query.token,
-        "/staff/handoff",
-        (
-            tr.with("handoff-title", "council", &council.chrome.council),
-            tr.t("handoff-intro"),
-            tr.t("handoff-submit"),
-        ),
-    )
+    let title = council
+        .tr
+        .with("handoff-title", "council", &council.chrome.council);
+    let keys = ["handoff-intro", "handoff-submit"];
+    council.token_button(&query.token, "/staff/handoff", title, keys)
 }
 
 /// `POST /staff/handoff`: uses the token and starts a staff session here.
@@ -58,14 +52,6 @@ pub async fn handoff(
         .await?;
     state.sessions.set_unread(council.tenant.id, user, None);
     let mut response = Redirect::to("/staff").into_response();
-    let age = sessions::ABSOLUTE.whole_seconds();
-    let name = state.cookie_names().session;
-    append(
-        response.headers_mut(),
-        state.config.secure_cookies,
-        name,
-        &token,
-        Some(age),
-    );
+    state.set_session_cookie(response.headers_mut(), &token);
     Ok(response)
 }

@@ -4,6 +4,7 @@ use crate::http::cookies::set_cookie;
 use crate::http::error::PageError;
 use crate::http::ratelimit::Action;
 use crate::http::site::{ClientIp, remember_language};
+use crate::http::state::AppState;
 use crate::platform::visitor::{PlatformForm, PlatformVisitor, session_cookie};
 use crate::ui::chrome::{LanguageLink, language_links};
 use crate::ui::i18n::{Tr, UI_LANGUAGES};
@@ -93,6 +94,17 @@ pub struct LoginForm {
     password: String,
 }
 
+/// Counts a platform login attempt from `ip` for `email`: the council
+/// limits, under a nil council id. Seconds to wait when over them.
+async fn limit(state: &AppState, ip: std::net::IpAddr, email: &str) -> Result<(), u64> {
+    let platform_id = TenantId(uuid::Uuid::nil());
+    let limiter = &state.limiter;
+    limiter
+        .hit(platform_id, Action::LoginIp, &ip.to_string())
+        .await?;
+    limiter.hit(platform_id, Action::LoginAccount, email).await
+}
+
 /// `POST /login`: platform logins share the council limits, under a nil
 /// council id.
 pub async fn login(
@@ -107,23 +119,15 @@ pub async fn login(
     }
     let email = form.value.email.trim().to_lowercase();
     let state = &visitor.state;
-    let platform_id = TenantId(uuid::Uuid::nil());
-    for (action, subject) in [
-        (Action::LoginIp, ip.to_string()),
-        (Action::LoginAccount, email.clone()),
-    ] {
-        if let Err(seconds) = state.limiter.hit(platform_id, action, &subject).await {
-            let body = tr.count(
-                "error-rate-limited-body",
-                i64::try_from(seconds).unwrap_or(i64::MAX),
-            );
-            let mut response =
-                login_page(&visitor, &email, Some(body), StatusCode::TOO_MANY_REQUESTS)?;
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-            return Ok(response);
-        }
+    if let Err(seconds) = limit(state, ip, &email).await {
+        let body = tr.count(
+            "error-rate-limited-body",
+            i64::try_from(seconds).unwrap_or(i64::MAX),
+        );
+        let mut response = login_page(&visitor, &email, Some(body), StatusCode::TOO_MANY_REQUESTS)?;
+        let retry = HeaderValue::from(seconds);
+        response.headers_mut().insert(header::RETRY_AFTER, retry);
+        return Ok(response);
     }
     let credentials = platform::credentials(&state.tenancy, &email).await?;
     let hash = credentials.as_ref().map(|(_, hash)| hash.clone());

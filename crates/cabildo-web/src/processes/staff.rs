@@ -4,7 +4,7 @@
 
 use crate::http::error::{PageError, refused};
 use crate::http::extract::{CsrfForm, Id, NoFields, Staff, Upload};
-use crate::http::storage::{self, PictureError};
+use crate::http::storage::PictureError;
 use crate::ui::chrome::Chrome;
 use crate::ui::format::{coded, short_date};
 use crate::ui::i18n::Tr;
@@ -12,9 +12,12 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
 use cabildo_engine::ids::ProcessId;
-use cabildo_engine::processes::{self, Component, NewPhase, NewProcess, Rules, Texts, Who};
-use cabildo_engine::staff::Permission;
+use cabildo_engine::processes::{
+    self, Component, NewPhase, NewProcess, Rules, StaffItem, StaffPhase, Texts, Who,
+};
+use cabildo_engine::staff::{Actor, Permission};
 use cabildo_engine::{Error as EngineError, Refusal};
+use cabildo_tenancy::TenantTx;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -53,6 +56,36 @@ struct Page<'a> {
     error: Option<String>,
 }
 
+/// A process as the staff list shows it, with its phases.
+fn row(tr: &Tr, p: StaffItem, phases: &[StaffPhase]) -> Row {
+    let phase_rows = (phases.iter().filter(|f| f.process_id == p.id))
+        .map(|f| PhaseRow {
+            id: f.id.to_string(),
+            title: f.title.clone(),
+            // Phases end at midnight: the last day is the one before.
+            dates: format!(
+                "{} – {}",
+                short_date(f.starts_at),
+                short_date(f.ends_at - time::Duration::seconds(1))
+            ),
+            started: f.started,
+        })
+        .collect();
+    Row {
+        id: p.id.to_string(),
+        status_label: tr.t(&format!("staff-process-status-{}", p.status)),
+        draft: p.status == processes::Status::Draft,
+        published: p.status == processes::Status::Published,
+        summary: p.summary,
+        description: p.description,
+        district: p.district.unwrap_or_default(),
+        phase_rows,
+        slug: p.slug,
+        title: p.title,
+        phases: p.phases,
+    }
+}
+
 /// The page with a notice or an error (after an action).
 async fn render(
     staff: &Staff,
@@ -68,35 +101,7 @@ async fn render(
         })
         .await?;
     let tr = &staff.tr;
-    let processes = all
-        .into_iter()
-        .map(|p| Row {
-            id: p.id.to_string(),
-            status_label: tr.t(&format!("staff-process-status-{}", p.status)),
-            draft: p.status == processes::Status::Draft,
-            published: p.status == processes::Status::Published,
-            summary: p.summary,
-            description: p.description,
-            district: p.district.unwrap_or_default(),
-            phase_rows: phases
-                .iter()
-                .filter(|f| f.process_id == p.id)
-                .map(|f| PhaseRow {
-                    id: f.id.to_string(),
-                    title: f.title.clone(),
-                    dates: format!(
-                        "{} – {}",
-                        short_date(f.starts_at),
-                        short_date(f.ends_at - time::Duration::seconds(1))
-                    ),
-                    started: f.started,
-                })
-                .collect(),
-            slug: p.slug,
-            title: p.title,
-            phases: p.phases,
-        })
-        .collect();
+    let processes = all.into_iter().map(|p| row(tr, p, &phases)).collect();
     staff.render_status(
         status,
         &Page {
@@ -120,24 +125,35 @@ pub async fn page(staff: Staff) -> Result<Response, PageError> {
     render(&staff, None, None, StatusCode::OK).await
 }
 
-/// The page after an admin action: its notice (the council's pages then
-/// show the change), or why it was refused.
-async fn finish(
+/// Runs an admin action on processes, then shows the page with its notice
+/// (the council's pages show the change at once) or why it was refused; a
+/// process or phase that is not there answers 404.
+async fn act(
     staff: &Staff,
-    outcome: Result<&'static str, EngineError>,
+    notice: &'static str,
+    work: impl AsyncFnOnce(&mut TenantTx, &Actor) -> Result<(), EngineError>,
 ) -> Result<Response, PageError> {
-    match outcome {
-        Ok(notice) => {
+    staff.require(Permission::ManageProcesses)?;
+    let actor = staff.actor(staff.user());
+    let error = match staff.tx(async |tx| work(tx, &actor).await).await {
+        Ok(()) => {
             staff.state.reads.changed(staff.tenant.id).await;
-            render(staff, Some(staff.tr.t(notice)), None, StatusCode::OK).await
+            return render(staff, Some(staff.tr.t(notice)), None, StatusCode::OK).await;
         }
-        Err(error) => match refused(&staff.tr, &error) {
-            Some((_, message)) => {
-                render(staff, None, Some(message), StatusCode::UNPROCESSABLE_ENTITY).await
-            }
-            None => Err(error.into()),
-        },
+        Err(EngineError::Refused(Refusal::NotFound)) => return Err(PageError::NotFound),
+        Err(error) => error,
+    };
+    match refused(&staff.tr, &error) {
+        Some((_, message)) => {
+            render(staff, None, Some(message), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        None => Err(error.into()),
     }
+}
+
+/// Nothing when the engine found what it was asked to change.
+fn found(changed: bool) -> Result<(), EngineError> {
+    changed.then_some(()).ok_or(Refusal::NotFound.into())
 }
 
 /// A new process as typed.
@@ -174,11 +190,10 @@ pub async fn create(
             support_threshold: form.threshold.trim().parse().unwrap_or(0),
         },
     };
-    let actor = staff.actor(staff.user());
-    let created = staff
-        .tx(async |tx| processes::create(tx, &actor, &new).await)
-        .await;
-    finish(&staff, created.map(|_| "staff-process-created")).await
+    act(&staff, "staff-process-created", async |tx, actor| {
+        processes::create(tx, actor, &new).await.map(drop)
+    })
+    .await
 }
 
 /// A phase as typed: whole days, the last included.
@@ -198,7 +213,6 @@ pub async fn add_phase(
     staff: Staff,
     CsrfForm(form): CsrfForm<PhaseForm>,
 ) -> Result<Response, PageError> {
-    staff.require(Permission::ManageProcesses)?;
     let date = |text: &str| {
         cabildo_engine::census::import::parse_day(text).map(|d| d.midnight().assume_utc())
     };
@@ -222,11 +236,12 @@ pub async fn add_phase(
         ends_at: ends_at + time::Duration::days(1),
         components,
     };
-    let actor = staff.actor(staff.user());
-    let added = staff
-        .tx(async |tx| processes::add_phase(tx, &actor, process.into(), &phase).await)
-        .await;
-    finish(&staff, added.map(|_| "staff-phase-added")).await
+    act(&staff, "staff-phase-added", async |tx, actor| {
+        processes::add_phase(tx, actor, process.into(), &phase)
+            .await
+            .map(drop)
+    })
+    .await
 }
 
 /// `POST /staff/processes/{id}/publish`.
@@ -235,15 +250,10 @@ pub async fn publish(
     Id(id): Id<ProcessId>,
     _: CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
-    staff.require(Permission::ManageProcesses)?;
-    let actor = staff.actor(staff.user());
-    let published = staff
-        .tx(async |tx| processes::publish(tx, &actor, id).await)
-        .await?;
-    if !published {
-        return Err(PageError::NotFound);
-    }
-    finish(&staff, Ok("staff-process-published")).await
+    act(&staff, "staff-process-published", async |tx, actor| {
+        found(processes::publish(tx, actor, id).await?)
+    })
+    .await
 }
 
 /// `POST /staff/processes/{id}/image` (multipart, field `image`): the
@@ -254,23 +264,18 @@ pub async fn upload_image(
     upload: Upload,
 ) -> Result<Response, PageError> {
     staff.require(Permission::ManageProcesses)?;
-    let name =
-        match storage::store(staff.state.media(), staff.tenant.id, &upload.file("image")).await {
-            Ok(name) => name,
-            Err(PictureError::Refused(refused)) => {
-                let error = Some(coded(&staff.tr, "refusal", refused.code()));
-                return render(&staff, None, error, refused.status()).await;
-            }
-            Err(failed) => return Err(failed.into()),
-        };
-    let actor = staff.actor(staff.user());
-    let saved = staff
-        .tx(async |tx| processes::set_image(tx, &actor, id, Some(&name)).await)
-        .await?;
-    if !saved {
-        return Err(PageError::NotFound);
-    }
-    finish(&staff, Ok("staff-process-image-saved")).await
+    let name = match staff.store_picture(&upload.file("image")).await {
+        Ok(name) => name,
+        Err(PictureError::Refused(refused)) => {
+            let error = Some(coded(&staff.tr, "refusal", refused.code()));
+            return render(&staff, None, error, refused.status()).await;
+        }
+        Err(failed) => return Err(failed.into()),
+    };
+    act(&staff, "staff-process-image-saved", async |tx, actor| {
+        found(processes::set_image(tx, actor, id, Some(&name)).await?)
+    })
+    .await
 }
 
 /// A process's texts and scope as typed.
@@ -289,18 +294,16 @@ pub async fn update(
     Id(id): Id<ProcessId>,
     CsrfForm(form): CsrfForm<TextsForm>,
 ) -> Result<Response, PageError> {
-    staff.require(Permission::ManageProcesses)?;
     let texts = Texts {
         title: form.title,
         summary: form.summary,
         description: form.description,
         district: Some(form.district).filter(|d| !d.is_empty()),
     };
-    let actor = staff.actor(staff.user());
-    let updated = staff
-        .tx(async |tx| processes::update(tx, &actor, id, &texts).await)
-        .await;
-    finish(&staff, updated.map(|_| "staff-process-updated")).await
+    act(&staff, "staff-process-updated", async |tx, actor| {
+        processes::update(tx, actor, id, &texts).await
+    })
+    .await
 }
 
 /// `POST /staff/processes/{id}/archive`: off the public site.
@@ -309,17 +312,10 @@ pub async fn archive(
     Id(id): Id<ProcessId>,
     _: CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
-    staff.require(Permission::ManageProcesses)?;
-    let actor = staff.actor(staff.user());
-    let archived = staff
-        .tx(async |tx| processes::archive(tx, &actor, id).await)
-        .await?;
-    let outcome = if archived {
-        Ok("staff-process-archived")
-    } else {
-        Err(Refusal::NotFound.into())
-    };
-    finish(&staff, outcome).await
+    act(&staff, "staff-process-archived", async |tx, actor| {
+        found(processes::archive(tx, actor, id).await?)
+    })
+    .await
 }
 
 /// `POST /staff/phases/{id}/delete`: a phase that has not begun.
@@ -328,10 +324,8 @@ pub async fn remove_phase(
     Id(id): Id<Uuid>,
     _: CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
-    staff.require(Permission::ManageProcesses)?;
-    let actor = staff.actor(staff.user());
-    let removed = staff
-        .tx(async |tx| processes::remove_phase(tx, &actor, id).await)
-        .await;
-    finish(&staff, removed.map(|()| "staff-phase-removed")).await
+    act(&staff, "staff-phase-removed", async |tx, actor| {
+        processes::remove_phase(tx, actor, id).await
+    })
+    .await
 }

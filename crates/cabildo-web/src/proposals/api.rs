@@ -5,7 +5,6 @@ use crate::http::council::ApiCouncil;
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiCitizen, ApiJson, Id};
 use crate::http::query::ListQuery;
-use crate::http::storage;
 use crate::notifications::deliver;
 use crate::proposals::cached;
 use axum::Json;
@@ -14,14 +13,11 @@ use axum::extract::Query;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
-use cabildo_engine::Error as EngineError;
 use cabildo_engine::Refusal;
 use cabildo_engine::content::PageRequest;
 use cabildo_engine::ids::ProposalId;
 use cabildo_engine::processes;
-use cabildo_engine::proposals::{self, NewProposal, Proposal, ProposalSort, Status};
-use cabildo_engine::staff::{self, Permission};
-use cabildo_engine::{Field, Problem};
+use cabildo_engine::proposals::{self, NewProposal, Proposal, ProposalSort};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::routes;
@@ -176,7 +172,6 @@ impl ProposalBody {
 
 /// Makes a proposal in a published process, while its proposals phase is open.
 #[utoipa::path(post, path = "/processes/{slug}/proposals", tag = "proposals",
-    security(("session" = [], "csrf" = []), ("token" = [])),
     params(("slug" = String, Path, description = "The process's address part.")),
     request_body = ProposalBody,
     responses((status = 201, body = ProposalView, headers(("Location" = String, description = "The proposal's address in the API."))), ActErrors))]
@@ -229,7 +224,6 @@ async fn show(council: ApiCouncil, Id(id): Id<ProposalId>) -> Result<impl IntoRe
 
 /// The author edits a proposal within 24 hours of making it.
 #[utoipa::path(patch, path = "/proposals/{id}", tag = "proposals",
-    security(("session" = [], "csrf" = []), ("token" = [])),
     params(("id" = Uuid, Path, description = "The proposal's id.")),
     request_body = ProposalBody,
     responses((status = 200, body = ProposalView), ActErrors))]
@@ -257,7 +251,6 @@ pub struct StatusView {
 
 /// The author withdraws a proposal.
 #[utoipa::path(post, path = "/proposals/{id}/withdrawal", tag = "proposals",
-    security(("session" = [], "csrf" = []), ("token" = [])),
     params(("id" = Uuid, Path, description = "The proposal's id.")),
     responses((status = 200, body = StatusView), ActErrors))]
 async fn withdraw(
@@ -282,7 +275,6 @@ pub struct SupportView {
 
 /// Supports a proposal (once per person; 201 the first time, 200 after).
 #[utoipa::path(post, path = "/proposals/{id}/support", tag = "proposals",
-    security(("session" = [], "csrf" = []), ("token" = [])),
     params(("id" = Uuid, Path, description = "The proposal's id.")),
     responses(
         (status = 201, description = "Supported now.", body = SupportView),
@@ -315,7 +307,6 @@ async fn support(
 
 /// Takes a support back, while supports are open.
 #[utoipa::path(delete, path = "/proposals/{id}/support", tag = "proposals",
-    security(("session" = [], "csrf" = []), ("token" = [])),
     params(("id" = Uuid, Path, description = "The proposal's id.")),
     responses((status = 200, body = SupportView), ActErrors))]
 async fn unsupport(
@@ -344,7 +335,6 @@ pub struct StatusBody {
 
 /// Admins and evaluators set a proposal's status with an official answer; followers are told.
 #[utoipa::path(put, path = "/proposals/{id}/status", tag = "proposals",
-    security(("session" = [], "csrf" = []), ("token" = [])),
     params(("id" = Uuid, Path, description = "The proposal's id.")),
     request_body = StatusBody,
     responses((status = 200, body = StatusView), ActErrors))]
@@ -353,26 +343,8 @@ async fn set_status(
     Id(id): Id<ProposalId>,
     ApiJson(body): ApiJson<StatusBody>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let status = Status::parse(&body.status).ok_or(ApiError::from(EngineError::invalid(
-        Field::Status,
-        Problem::StatusInvalid,
-    )))?;
-    let (user, language) = (citizen.user(), citizen.tr.code().to_owned());
-    let actor = citizen.actor(user);
-    citizen
-        .change(async |tx| {
-            if !staff::may(tx, user, Permission::AnswerProposals).await? {
-                return Err(ApiError::Coded(
-                    StatusCode::FORBIDDEN,
-                    "forbidden",
-                    "Only admins and evaluators answer proposals.",
-                ));
-            }
-            let notices = proposals::set_status(tx, &actor, id, status, &body.answer).await?;
-            deliver(tx, &notices, &language).await?;
-            Ok(())
-        })
-        .await?;
+    let who = (citizen.user(), citizen.actor(citizen.user()));
+    let status = super::answer(&citizen, who, id, &body.status, &body.answer).await?;
     Ok(Json(StatusView {
         status: status.as_str(),
     }))
@@ -387,7 +359,6 @@ pub struct ImageView {
 
 /// The author sets a proposal's picture (PNG, JPEG, WebP or GIF, at most 5 MB) within the edit window.
 #[utoipa::path(put, path = "/proposals/{id}/image", tag = "proposals",
-    security(("session" = [], "csrf" = []), ("token" = [])),
     params(("id" = Uuid, Path, description = "The proposal's id.")),
     request_body(content = Vec<u8>, content_type = "image/*", description = "The picture's bytes."),
     responses(
@@ -406,7 +377,7 @@ async fn put_image(
             "Pictures are at most 5 MB.",
         )
     })?;
-    let name = storage::store(citizen.state.media(), citizen.tenant.id, &body).await?;
+    let name = citizen.store_picture(&body).await?;
     let user = citizen.user();
     citizen
         .change(async |tx| Ok::<_, ApiError>(proposals::set_image(tx, user, id, &name).await?))

@@ -5,7 +5,6 @@ use crate::http::council::Council;
 use crate::http::error::PageError;
 use crate::http::extract::{Citizen, CsrfForm, Id, NoFields, Upload};
 use crate::http::query::{DetailQuery, ListQuery};
-use crate::http::storage;
 use crate::notifications::deliver;
 use crate::processes::cached::published;
 use crate::processes::may_start;
@@ -25,9 +24,8 @@ use cabildo_engine::Refusal;
 use cabildo_engine::content::Target;
 use cabildo_engine::ids::ProposalId;
 use cabildo_engine::processes::{self, Action};
-use cabildo_engine::proposals::{self, NewProposal, Proposal, ProposalSort, Status};
+use cabildo_engine::proposals::{self, Filter, NewProposal, Proposal, ProposalSort, Status};
 use cabildo_engine::staff::{self, Permission};
-use cabildo_engine::{Field, Problem};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -57,11 +55,9 @@ struct ListPage<'a> {
 }
 
 /// The statuses a proposal may be given, with their names.
-fn statuses(tr: &Tr, which: &[&str]) -> Vec<(String, String)> {
-    which
-        .iter()
-        .map(|s| ((*s).to_owned(), tr.t(&format!("proposal-status-{s}"))))
-        .collect()
+fn statuses(tr: &Tr, which: &[Status]) -> Vec<(String, String)> {
+    let label = |s: &Status| tr.t(&format!("proposal-status-{s}"));
+    which.iter().map(|s| (s.to_string(), label(s))).collect()
 }
 
 /// `GET /processes/{slug}/proposals`.
@@ -80,21 +76,7 @@ pub async fn list(
         cached::list::<PageError>(&council, &slug, &filter, (sort, seed), page).await?;
     let tr = &council.tr;
     let base = format!("/processes/{slug}/proposals");
-    let mut filters = Vec::new();
-    if let Some(district) = &filter.district {
-        filters.push(format!("district={}", encode(district)));
-    }
-    if let Some(status) = &filter.status {
-        filters.push(format!("status={}", encode(status)));
-    }
-    if filter.qualified {
-        filters.push("qualified=true".to_owned());
-    }
-    let with_sort = |s: ProposalSort| {
-        let mut query = vec![format!("sort={}", s.as_str())];
-        query.extend(filters.iter().cloned());
-        query.join("&")
-    };
+    let with_sort = |s: ProposalSort| query_with_sort(&filter, s);
     let sorts = [
         ProposalSort::Supported,
         ProposalSort::Newest,
@@ -117,21 +99,27 @@ pub async fn list(
         sorts,
         district: filter.district.clone().unwrap_or_default(),
         districts,
-        statuses: statuses(
-            tr,
-            &[
-                "published",
-                "evaluating",
-                "accepted",
-                "rejected",
-                "withdrawn",
-            ],
-        ),
+        statuses: statuses(tr, Status::ALL),
         status: filter.status.clone().unwrap_or_default(),
         qualified: filter.qualified,
         sort: sort.as_str(),
         pagination: Pagination::new(tr, &base, &with_sort(sort), page, list.1),
     })
+}
+
+/// A list's query: its sort, then its filters.
+fn query_with_sort(filter: &Filter, sort: ProposalSort) -> String {
+    let mut query = vec![format!("sort={}", sort.as_str())];
+    if let Some(district) = &filter.district {
+        query.push(format!("district={}", encode(district)));
+    }
+    if let Some(status) = &filter.status {
+        query.push(format!("status={}", encode(status)));
+    }
+    if filter.qualified {
+        query.push("qualified=true".to_owned());
+    }
+    query.join("&")
 }
 
 #[derive(Template)]
@@ -170,15 +158,25 @@ impl ProposalForm {
     }
 }
 
-/// The form at `action` under `heading`, with what was typed and why it
-/// was refused.
+/// Which proposal form: a new one in a process, or editing one.
+enum Place {
+    New(String),
+    Edit(ProposalId),
+}
+
+/// The form at `place`, with what was typed and why it was refused.
 fn form_page(
     council: &Council,
     status: StatusCode,
-    (action, heading): (String, String),
+    place: &Place,
     new: &NewProposal,
     error: Option<(String, String)>,
 ) -> Result<Response, PageError> {
+    let (action, heading) = match place {
+        Place::New(slug) => (format!("/processes/{slug}/proposals"), "proposal-new"),
+        Place::Edit(id) => (format!("/proposals/{id}/edit"), "proposal-edit"),
+    };
+    let heading = council.tr.t(heading);
     council.render_status(
         status,
         &FormPage {
@@ -200,17 +198,27 @@ fn form_page(
 /// not make a proposal now.
 pub async fn new_form(citizen: Citizen, Id(slug): Id<String>) -> Result<Response, PageError> {
     may_start(&citizen, &slug, citizen.user(), Action::CreateProposal).await?;
-    let place = (
-        format!("/processes/{slug}/proposals"),
-        citizen.tr.t("proposal-new"),
-    );
-    form_page(
-        &citizen,
-        StatusCode::OK,
-        place,
-        &NewProposal::default(),
-        None,
-    )
+    let new = NewProposal::default();
+    form_page(&citizen, StatusCode::OK, &Place::New(slug), &new, None)
+}
+
+/// After a change: to the proposal, or its form again with what was typed
+/// and the refused field explained.
+fn after(
+    citizen: &Citizen,
+    (place, new): (Place, &NewProposal),
+    done: &str,
+    outcome: Result<ProposalId, PageError>,
+) -> Result<Response, PageError> {
+    let error = match outcome {
+        Ok(id) => return Ok(Redirect::to(&format!("/proposals/{id}?done={done}")).into_response()),
+        Err(error) => error,
+    };
+    let Some(shown) = error.field_message(&citizen.tr) else {
+        return Err(error);
+    };
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    form_page(citizen, status, &place, new, Some(shown))
 }
 
 /// `POST /processes/{slug}/proposals`.
@@ -228,25 +236,7 @@ pub async fn create(
             Ok::<_, PageError>(proposals::create(tx, user, process.id, &new).await?)
         })
         .await;
-    match created {
-        Ok(id) => Ok(Redirect::to(&format!("/proposals/{id}?done=created")).into_response()),
-        Err(error) => {
-            let Some(shown) = error.field_message(&citizen.tr) else {
-                return Err(error);
-            };
-            let place = (
-                format!("/processes/{slug}/proposals"),
-                citizen.tr.t("proposal-new"),
-            );
-            form_page(
-                &citizen,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                place,
-                &new,
-                Some(shown),
-            )
-        }
-    }
+    after(&citizen, (Place::New(slug), &new), "created", created)
 }
 
 #[derive(Template)]
@@ -371,7 +361,7 @@ pub async fn show(
         following: seen.following,
         editable: seen.editable,
         answering: seen.answering,
-        statuses: statuses(tr, &["published", "evaluating", "accepted", "rejected"]),
+        statuses: statuses(tr, &Status::ALL[..4]),
         notice: query.notice(tr, "done", &DONE),
         proposal: rows(tr, &council.districts(), vec![proposal]).remove(0),
     })
@@ -440,11 +430,7 @@ pub async fn edit_form(citizen: Citizen, Id(id): Id<ProposalId>) -> Result<Respo
         body: proposal.body,
         district: proposal.district,
     };
-    let place = (
-        format!("/proposals/{id}/edit"),
-        citizen.tr.t("proposal-edit"),
-    );
-    form_page(&citizen, StatusCode::OK, place, &new, None)
+    form_page(&citizen, StatusCode::OK, &Place::Edit(id), &new, None)
 }
 
 /// `POST /proposals/{id}/edit`.
@@ -457,25 +443,12 @@ pub async fn edit(
     let edited = citizen
         .change(async |tx| Ok::<_, PageError>(proposals::edit(tx, user, id, &new).await?))
         .await;
-    match edited {
-        Ok(()) => Ok(Redirect::to(&format!("/proposals/{id}?done=edited")).into_response()),
-        Err(error) => {
-            let Some(shown) = error.field_message(&citizen.tr) else {
-                return Err(error);
-            };
-            let place = (
-                format!("/proposals/{id}/edit"),
-                citizen.tr.t("proposal-edit"),
-            );
-            form_page(
-                &citizen,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                place,
-                &new,
-                Some(shown),
-            )
-        }
-    }
+    after(
+        &citizen,
+        (Place::Edit(id), &new),
+        "edited",
+        edited.map(|()| id),
+    )
 }
 
 /// A staff answer.
@@ -493,22 +466,8 @@ pub async fn set_status(
     Id(id): Id<ProposalId>,
     CsrfForm(form): CsrfForm<StatusForm>,
 ) -> Result<Redirect, PageError> {
-    let status = Status::parse(&form.status).ok_or(PageError::from(EngineError::invalid(
-        Field::Status,
-        Problem::StatusInvalid,
-    )))?;
-    let (user, language) = (citizen.user(), citizen.tr.code().to_owned());
-    let actor = citizen.actor(user);
-    citizen
-        .change(async |tx| {
-            if !staff::may(tx, user, Permission::AnswerProposals).await? {
-                return Err(PageError::Refused(Refusal::Forbidden));
-            }
-            let notices = proposals::set_status(tx, &actor, id, status, &form.answer).await?;
-            deliver(tx, &notices, &language).await?;
-            Ok(())
-        })
-        .await?;
+    let who = (citizen.user(), citizen.actor(citizen.user()));
+    super::answer(&citizen, who, id, &form.status, &form.answer).await?;
     Ok(Redirect::to(&format!("/proposals/{id}?done=answered")))
 }
 
@@ -519,12 +478,7 @@ pub async fn upload_image(
     Id(id): Id<ProposalId>,
     upload: Upload,
 ) -> Result<Redirect, PageError> {
-    let name = storage::store(
-        citizen.state.media(),
-        citizen.tenant.id,
-        &upload.file("image"),
-    )
-    .await?;
+    let name = citizen.store_picture(&upload.file("image")).await?;
     let user = citizen.user();
     citizen
         .change(async |tx| Ok::<_, PageError>(proposals::set_image(tx, user, id, &name).await?))

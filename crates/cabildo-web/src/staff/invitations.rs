@@ -2,7 +2,6 @@
 //! person accepts with the link from the mail while logged in with that
 //! address.
 
-use crate::http::cookies::append;
 use crate::http::council::Council;
 use crate::http::error::PageError;
 use crate::http::extract::{Citizen, CsrfForm, Staff};
@@ -98,16 +97,9 @@ pub async fn accept(
     let ended = Ended::Session(citizen.session.id.clone());
     citizen.state.sessions.ended(citizen.tenant.id, ended).await;
     let mut response = Redirect::to("/staff").into_response();
-    let state = &citizen.state;
-    let age = sessions::ABSOLUTE.whole_seconds();
-    let name = state.cookie_names().session;
-    append(
-        response.headers_mut(),
-        state.config.secure_cookies,
-        name,
-        &token,
-        Some(age),
-    );
+    citizen
+        .state
+        .set_session_cookie(response.headers_mut(), &token);
     Ok(response)
 }
 

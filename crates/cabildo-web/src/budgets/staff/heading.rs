@@ -4,10 +4,9 @@
 
 use crate::budgets::DoneQuery;
 use crate::budgets::heading::{ProjectForm, estimated_cost};
-use crate::budgets::staff::{allowed, staff_project};
+use crate::budgets::staff::staff_project;
 use crate::http::error::PageError;
 use crate::http::extract::{Citizen, CsrfForm, Id, Staff, Upload};
-use crate::http::storage;
 use crate::notifications::deliver;
 use crate::ui::chrome::Chrome;
 use crate::ui::format::{cents_text, coded, money, parse_cents};
@@ -16,7 +15,7 @@ use askama::Template;
 use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect, Response};
 use cabildo_engine::budgets::execution::{self, NewUpdate, Status};
-use cabildo_engine::budgets::projects::{self, Feasibility, NewProject, Project};
+use cabildo_engine::budgets::projects::{self, Feasibility, Importable, NewProject, Project};
 use cabildo_engine::budgets::setup::{self, Budget, Phase};
 use cabildo_engine::ids::{HeadingId, ProjectId, ProposalId};
 use cabildo_engine::staff::Permission;
@@ -112,24 +111,7 @@ pub async fn page(
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
     staff.require(Permission::ReviewProjects)?;
-    let (budget, list, importable, winners) = staff
-        .tx(async |tx| {
-            let budget = setup::of_heading(tx, heading)
-                .await?
-                .ok_or(PageError::NotFound)?;
-            let list = projects::of_heading(tx, heading).await?;
-            let importable = projects::importable(tx, budget.id).await?;
-            let winners = match budget.phase {
-                // Results that cannot be computed have no winners to follow.
-                Phase::Finished => match execution::winners(tx, heading).await {
-                    Err(EngineError::Store(error)) => return Err(error.into()),
-                    computed => computed.unwrap_or_default(),
-                },
-                _ => Vec::new(),
-            };
-            Ok::<_, PageError>((budget, list, importable, winners))
-        })
-        .await?;
+    let (budget, list, importable, winners) = load(&staff, heading).await?;
     let tr = &staff.tr;
     let info = budget
         .headings
@@ -155,24 +137,55 @@ pub async fn page(
             .into_iter()
             .map(|p| staff_project_line(tr, &budget, p, &winners))
             .collect(),
-        importable: importable
-            .into_iter()
-            .map(|i| ImportLine {
-                id: i.id.to_string(),
-                title: i.title,
-                supports: i.supports_count,
-            })
-            .collect(),
-        verdicts: Feasibility::ALL
+        importable: importable.into_iter().map(ImportLine::from).collect(),
+        // The verdicts an evaluator gives (not "pending").
+        verdicts: (Feasibility::ALL
             .iter()
-            .map(|f| (f.as_str(), coded(tr, "budget-feasibility", f.as_str())))
-            .collect(),
+            .filter(|f| **f != Feasibility::Pending))
+        .map(|f| (f.as_str(), coded(tr, "budget-feasibility", f.as_str())))
+        .collect(),
         statuses: Status::ALL
             .iter()
             .map(|s| (s.as_str(), coded(tr, "budget-execution", s.as_str())))
             .collect(),
         notice: query.notice(tr, "staff-budget-done", &DONE),
     })
+}
+
+/// A heading's budget, projects, importable proposals and (once finished)
+/// winners.
+async fn load(
+    staff: &Staff,
+    heading: HeadingId,
+) -> Result<(Budget, Vec<Project>, Vec<Importable>, Vec<ProjectId>), PageError> {
+    staff
+        .tx(async |tx| {
+            let budget = setup::of_heading(tx, heading)
+                .await?
+                .ok_or(PageError::NotFound)?;
+            let list = projects::of_heading(tx, heading).await?;
+            let importable = projects::importable(tx, budget.id).await?;
+            let winners = match budget.phase {
+                // Results that cannot be computed have no winners to follow.
+                Phase::Finished => match execution::winners(tx, heading).await {
+                    Err(EngineError::Store(error)) => return Err(error.into()),
+                    computed => computed.unwrap_or_default(),
+                },
+                _ => Vec::new(),
+            };
+            Ok((budget, list, importable, winners))
+        })
+        .await
+}
+
+impl From<Importable> for ImportLine {
+    fn from(i: Importable) -> Self {
+        Self {
+            id: i.id.to_string(),
+            title: i.title,
+            supports: i.supports_count,
+        }
+    }
 }
 
 /// Where a heading's staff page is, with a notice.
@@ -196,7 +209,7 @@ pub async fn create_project(
     let (user, actor) = (citizen.user(), citizen.actor(citizen.user()));
     citizen
         .change(async |tx| {
-            allowed(tx, user, Permission::ManageBudgets).await?;
+            cabildo_engine::staff::require(tx, user, Permission::ManageBudgets).await?;
             Ok::<_, PageError>(projects::create(tx, &actor, None, &new).await?)
         })
         .await?;
@@ -227,7 +240,7 @@ pub async fn import_proposal(
     let (user, actor) = (citizen.user(), citizen.actor(citizen.user()));
     citizen
         .change(async |tx| {
-            allowed(tx, user, Permission::ManageBudgets).await?;
+            cabildo_engine::staff::require(tx, user, Permission::ManageBudgets).await?;
             Ok::<_, PageError>(
                 projects::import_proposal(tx, &actor, heading, proposal, cost).await?,
             )
@@ -275,7 +288,7 @@ pub async fn review(
             Ok::<_, PageError>(heading)
         })
         .await?;
-    Ok(back(heading.into(), "reviewed"))
+    Ok(back(heading, "reviewed"))
 }
 
 /// `on_ballot` = `on` puts a project on the ballot; anything else takes
@@ -301,7 +314,7 @@ pub async fn set_on_ballot(
             Ok::<_, PageError>(heading)
         })
         .await?;
-    Ok(back(heading.into(), "ballot"))
+    Ok(back(heading, "ballot"))
 }
 
 /// Votes counted on paper for one project.
@@ -331,7 +344,7 @@ pub async fn paper_votes(
             Ok::<_, PageError>(heading)
         })
         .await?;
-    Ok(back(heading.into(), "paper"))
+    Ok(back(heading, "paper"))
 }
 
 /// `POST /staff/budget-headings/{id}/paper-votes` (multipart, field
@@ -389,7 +402,7 @@ pub async fn post_update(
     let photo = upload.file("photo");
     let image = match photo.is_empty() {
         true => None,
-        false => Some(storage::store(citizen.state.media(), citizen.tenant.id, &photo).await?),
+        false => Some(citizen.store_picture(&photo).await?),
     };
     let new = NewUpdate {
         status,
@@ -407,5 +420,5 @@ pub async fn post_update(
             Ok::<_, PageError>(heading)
         })
         .await?;
-    Ok(back(heading.into(), "update"))
+    Ok(back(heading, "update"))
 }

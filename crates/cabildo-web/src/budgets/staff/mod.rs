@@ -18,7 +18,6 @@ use cabildo_engine::budgets::projects;
 use cabildo_engine::ids::{ProjectId, UserId};
 use cabildo_engine::staff::{self, Permission};
 use cabildo_tenancy::TenantTx;
-use uuid::Uuid;
 
 /// The staff budget pages (but those taking files, see [`upload_router`]).
 pub fn router() -> Router<AppState> {
@@ -61,26 +60,14 @@ pub fn upload_router() -> Router<AppState> {
         )
 }
 
-/// `Forbidden` unless `user` holds `permission`.
-async fn allowed(tx: &mut TenantTx, user: UserId, permission: Permission) -> Result<(), PageError> {
-    if staff::may(tx, user, permission).await? {
-        Ok(())
-    } else {
-        Err(PageError::Refused(Refusal::Forbidden))
-    }
-}
-
 /// The heading of `project` for a staff action that needs `permission`.
 async fn staff_project(
     tx: &mut TenantTx,
     user: UserId,
     project: ProjectId,
     permission: Permission,
-) -> Result<Uuid, PageError> {
-    allowed(tx, user, permission).await?;
-    Ok((projects::get(tx, project)
-        .await?
-        .map(|p| p.heading)
-        .ok_or(Refusal::NotFound)?)
-    .into())
+) -> Result<cabildo_engine::HeadingId, PageError> {
+    staff::require(tx, user, permission).await?;
+    let project = projects::get(tx, project).await?;
+    Ok(project.ok_or(Refusal::NotFound)?.heading)
 }

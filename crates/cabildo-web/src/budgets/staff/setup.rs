@@ -391,27 +391,11 @@ pub async fn save(
     let saved = match typed.parsed() {
         Err(error) => Err(error),
         Ok((settings, headings)) => {
-            staff
-                .change(async |tx| {
-                    match setup::of_process(tx, process).await? {
-                        Some(budget) => {
-                            setup::update(
-                                tx,
-                                &actor,
-                                budget.id,
-                                &settings,
-                                &headings,
-                                Some(&reason),
-                            )
-                            .await?
-                        }
-                        None => {
-                            setup::create(tx, &actor, process, &settings, &headings).await?;
-                        }
-                    }
-                    Ok::<_, EngineError>(())
-                })
-                .await
+            let reason = Some(reason.as_str());
+            (staff.change(async |tx| {
+                setup::save(tx, &actor, process, &settings, &headings, reason).await
+            }))
+            .await
         }
     };
     let error = match saved {
