@@ -4,7 +4,7 @@
 
 use crate::accounts::actions::{self, Failure, Residency};
 use crate::accounts::profile::download;
-use crate::http::api::{ActErrors, ApiRoutes, ErrorBody, Instant};
+use crate::http::api::{ActErrors, ApiRoutes, ErrorBody, Instant, StatusView};
 use crate::http::cookies::append;
 use crate::http::council::ApiCouncil;
 use crate::http::error::ApiError;
@@ -37,13 +37,6 @@ pub fn routes() -> ApiRoutes {
         .add(routes!(list_tokens, create_token))
         .add(routes!(revoke_token))
         .add(routes!(my_activity))
-}
-
-/// A short answer: what happened.
-#[derive(Serialize, ToSchema)]
-pub struct StatusView {
-    /// `check_your_email`, `confirmed`, `password_changed`.
-    pub status: &'static str,
 }
 
 fn status(code: StatusCode, status: &'static str) -> (StatusCode, Json<StatusView>) {

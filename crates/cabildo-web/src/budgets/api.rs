@@ -4,7 +4,7 @@
 //! are cents, except in results: decimal strings in the budget's currency.
 
 use crate::budgets::results::{figures, paper_votes};
-use crate::http::api::{ActErrors, ApiRoutes, Instant, ReadErrors};
+use crate::http::api::{ActErrors, ApiRoutes, IdView, Instant, ReadErrors, SupportView};
 use crate::http::council::ApiCouncil;
 use crate::http::download::csv;
 use crate::http::error::ApiError;
@@ -316,17 +316,11 @@ pub struct ProjectBody {
     estimated_cost_cents: i64,
 }
 
-/// A new item's id.
-#[derive(Serialize, ToSchema)]
-pub struct CreatedView {
-    id: Uuid,
-}
-
 /// A citizen proposes a project while the budget accepts them.
 #[utoipa::path(post, path = "/budget-headings/{id}/projects", tag = "budgets",
     params(("id" = Uuid, Path, description = "The heading's id.")),
     request_body = ProjectBody,
-    responses((status = 201, body = CreatedView), ActErrors))]
+    responses((status = 201, body = IdView), ActErrors))]
 async fn propose(
     citizen: ApiCitizen,
     Id(heading): Id<HeadingId>,
@@ -344,14 +338,7 @@ async fn propose(
     let id = citizen
         .change(async |tx| Ok::<_, ApiError>(projects::create(tx, &actor, Some(user), &new).await?))
         .await?;
-    Ok((StatusCode::CREATED, Json(CreatedView { id: id.into() })))
-}
-
-/// Whether the caller supports the project, and its supports now.
-#[derive(Serialize, ToSchema)]
-pub struct SupportView {
-    supported: bool,
-    supports_count: i32,
+    Ok((StatusCode::CREATED, Json(IdView { id: id.into() })))
 }
 
 async fn set_support(

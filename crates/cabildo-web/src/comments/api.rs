@@ -2,7 +2,7 @@
 //! calls and rules as the pages.
 
 use crate::comments::view::threads;
-use crate::http::api::{ActErrors, ApiRoutes, Instant, ReadErrors};
+use crate::http::api::{ActErrors, ApiRoutes, IdView, Instant, ReadErrors};
 use crate::http::council::{ApiCouncil, Context};
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiCitizen, ApiJson, Id};
@@ -174,12 +174,6 @@ pub struct CommentBody {
     /// Staff only: the council's official answer.
     #[serde(default)]
     official: bool,
-}
-
-/// A new item's id.
-#[derive(Serialize, ToSchema)]
-pub struct IdView {
-    id: Uuid,
 }
 
 /// Comments on a proposal, debate or process (or answers a comment).

@@ -15,6 +15,7 @@ use utoipa::openapi::server::Server;
 use utoipa::openapi::{InfoBuilder, OpenApi, PathItem};
 use utoipa::{IntoResponses, PartialSchema, ToSchema};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+use uuid::Uuid;
 
 /// One registered route: method (lower case) and path under `/api/v1`.
 pub type Route = (&'static str, String);
@@ -212,6 +213,30 @@ fn finish(doc: &mut OpenApi) {
                 .build(),
         ),
     );
+}
+
+/// A short answer: what happened, or what something became
+/// (`check_your_email`, `confirmed`, a proposal's new status …).
+#[derive(Serialize, ToSchema)]
+pub struct StatusView {
+    /// The stable word for it.
+    pub status: &'static str,
+}
+
+/// Whether the caller supports something now, and its supports.
+#[derive(Serialize, ToSchema)]
+pub struct SupportView {
+    /// The caller supports it.
+    pub supported: bool,
+    /// Its supports now.
+    pub supports_count: i32,
+}
+
+/// A new item's id.
+#[derive(Serialize, ToSchema)]
+pub struct IdView {
+    /// Its id.
+    pub id: Uuid,
 }
 
 /// Every error answer: `{"error": {"code", "message"}}`.

@@ -1,6 +1,6 @@
 //! Proposals in the JSON API: the same engine calls and rules as the pages.
 
-use crate::http::api::{ActErrors, ApiRoutes, Instant, ReadErrors};
+use crate::http::api::{ActErrors, ApiRoutes, Instant, ReadErrors, StatusView, SupportView};
 use crate::http::council::ApiCouncil;
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiCitizen, ApiJson, Id};
@@ -242,13 +242,6 @@ async fn edit(
     Ok(Json(ProposalView::from(proposal)))
 }
 
-/// What a proposal became.
-#[derive(Serialize, ToSchema)]
-pub struct StatusView {
-    /// Its status now.
-    status: &'static str,
-}
-
 /// The author withdraws a proposal.
 #[utoipa::path(post, path = "/proposals/{id}/withdrawal", tag = "proposals",
     params(("id" = Uuid, Path, description = "The proposal's id.")),
@@ -264,13 +257,6 @@ async fn withdraw(
     Ok(Json(StatusView {
         status: "withdrawn",
     }))
-}
-
-/// Whether the caller supports it, and its supports now.
-#[derive(Serialize, ToSchema)]
-pub struct SupportView {
-    supported: bool,
-    supports_count: i32,
 }
 
 /// Supports a proposal (once per person; 201 the first time, 200 after).
