@@ -97,21 +97,14 @@ impl ApiRoutes {
     }
 }
 
-/// The methods a path item describes, in lower case.
+/// The methods a path item describes, in lower case (read once, when the
+/// routes are registered).
 pub fn methods(item: &PathItem) -> Vec<&'static str> {
-    [
-        ("get", item.get.is_some()),
-        ("put", item.put.is_some()),
-        ("post", item.post.is_some()),
-        ("delete", item.delete.is_some()),
-        ("patch", item.patch.is_some()),
-        ("head", item.head.is_some()),
-        ("options", item.options.is_some()),
-        ("trace", item.trace.is_some()),
-    ]
-    .into_iter()
-    .filter_map(|(name, present)| present.then_some(name))
-    .collect()
+    let mut item = item.clone();
+    operations_mut(&mut item)
+        .into_iter()
+        .map(|(method, _)| method)
+        .collect()
 }
 
 /// The operations of a path item, with their methods in lower case.
