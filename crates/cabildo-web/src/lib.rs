@@ -71,9 +71,28 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
     let platform = platform_router(&config)
         .route_layer(label.clone())
         .with_state(state.clone());
-    // Each site answers with its own routes: the platform's on the base
-    // domain, a council's on its hosts (see `http::site`).
-    let sites = Router::new()
+    let sites = sites(&state, council, platform);
+    // Static files answer on any host, so that error pages on unknown hosts
+    // are styled too.
+    let mut operator = ops::health::router().route("/static/cabildo.css", get(ops::base_css));
+    if config.demo_mailbox.is_some() {
+        operator = operator.merge(ops::demo_mail::router());
+    }
+    let operator = operator.layer(RequestBodyLimitLayer::new(config.body_limit));
+    let metrics =
+        axum::middleware::from_fn_with_state(state.metrics.clone(), http::metrics::record);
+    let router = operator
+        .route_layer(label)
+        .merge(sites)
+        .layer(metrics)
+        .with_state(state);
+    outer_layers(router, &config)
+}
+
+/// Each site answers with its own routes: the platform's on the base
+/// domain, a council's on its hosts (see `http::site`).
+fn sites(state: &AppState, council: Router, platform: Router) -> Router<AppState> {
+    Router::new()
         .fallback(move |request: axum::extract::Request| {
             let router = match request.extensions().get::<cabildo_tenancy::Site>() {
                 Some(cabildo_tenancy::Site::Platform) => platform.clone(),
@@ -89,7 +108,12 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             http::site::resolve_site,
-        ));
+        ))
+}
+
+/// What every answer goes through: security headers, compression, the
+/// time limit, panics caught, request ids and tracing.
+fn outer_layers(mut router: Router, config: &WebConfig) -> Router {
     let security_headers = [
         (header::CONTENT_SECURITY_POLICY, CSP),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
@@ -104,20 +128,6 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
             "same-origin",
         ),
     ];
-    // Static files answer on any host, so that error pages on unknown hosts
-    // are styled too.
-    let mut operator = ops::health::router().route("/static/cabildo.css", get(ops::base_css));
-    if config.demo_mailbox.is_some() {
-        operator = operator.merge(ops::demo_mail::router());
-    }
-    let operator = operator.layer(RequestBodyLimitLayer::new(config.body_limit));
-    let metrics =
-        axum::middleware::from_fn_with_state(state.metrics.clone(), http::metrics::record);
-    let mut router = operator
-        .route_layer(label)
-        .merge(sites)
-        .layer(metrics)
-        .with_state(state);
     for (name, value) in security_headers {
         router = router.layer(SetResponseHeaderLayer::if_not_present(
             name,

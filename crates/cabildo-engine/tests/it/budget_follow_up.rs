@@ -3,8 +3,7 @@
 //! file (all or nothing), and winners are tracked to completion — each
 //! kept inside its council.
 
-use crate::budgets::{World, dates, world};
-use crate::processes::person;
+use crate::util::{World, dates, person, world};
 use cabildo_engine::budgets::ballots::Change;
 use cabildo_engine::budgets::execution::{self, NewUpdate, Status};
 use cabildo_engine::budgets::projects::{self, Feasibility, NewProject};

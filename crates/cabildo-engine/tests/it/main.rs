@@ -8,3 +8,4 @@
 mod budget_follow_up;
 mod budgets;
 mod processes;
+mod util;

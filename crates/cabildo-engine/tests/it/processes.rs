@@ -1,10 +1,10 @@
 //! Processes, phases and participation rules, by the database clock.
 
+use crate::util::{person, toledo};
 use cabildo_engine::processes::{self, Action, Component, NewPhase, NewProcess, Rules, Who};
 use cabildo_engine::staff::Actor;
 use cabildo_engine::{Error, Field, Problem, Refusal};
-use cabildo_tenancy::testing::{council, fresh_tenancy};
-use cabildo_tenancy::{Tenancy, Tenant};
+use cabildo_tenancy::testing::council;
 use time::{Duration, OffsetDateTime};
 
 fn new_process(slug: &str, district: Option<&str>, rules: Rules) -> NewProcess {
@@ -27,47 +27,9 @@ fn rules(create: Who, support: Who) -> Rules {
     }
 }
 
-/// A person: confirmed or not, verified in a district or not.
-pub async fn person(
-    tenancy: &Tenancy,
-    tenant: &Tenant,
-    email: &str,
-    confirmed: bool,
-    district: Option<&str>,
-) -> cabildo_engine::UserId {
-    let mut tx = tenancy.begin(tenant).await.expect("begin");
-    let id = sqlx::query_scalar(
-        "INSERT INTO users (email, name, email_confirmed_at, verified_at, district_code)
-         VALUES ($1, 'X', CASE WHEN $2 THEN now() END, CASE WHEN $3::text IS NOT NULL THEN now() END, $3)
-         RETURNING id",
-    )
-    .bind(email)
-    .bind(confirmed)
-    .bind(district)
-    .fetch_one(tx.conn())
-    .await
-    .expect("person");
-    tx.commit().await.expect("commit");
-    id
-}
-
-async fn setup() -> (Tenancy, Tenant) {
-    let tenancy = fresh_tenancy().await.expect("tenancy");
-    let tenant = council(&tenancy, "toledo").await.expect("council");
-    let mut tx = tenancy.begin(&tenant).await.expect("begin");
-    sqlx::query(
-        "INSERT INTO districts (code, name) VALUES ('centro', 'Centro'), ('norte', 'Norte')",
-    )
-    .execute(tx.conn())
-    .await
-    .expect("districts");
-    tx.commit().await.expect("commit");
-    (tenancy, tenant)
-}
-
 #[tokio::test]
 async fn rules_decide_who_may_act_while_a_phase_is_open_by_the_database_clock() {
-    let (tenancy, tenant) = setup().await;
+    let (tenancy, tenant) = toledo().await;
     let actor = Actor("cli".into());
     let now = OffsetDateTime::now_utc();
     let mut tx = tenancy.begin(&tenant).await.expect("begin");
@@ -207,7 +169,7 @@ async fn rules_decide_who_may_act_while_a_phase_is_open_by_the_database_clock() 
 
 #[tokio::test]
 async fn rules_freeze_once_participation_starts_and_change_only_with_an_audited_override() {
-    let (tenancy, tenant) = setup().await;
+    let (tenancy, tenant) = toledo().await;
     let actor = Actor("user:admin".into());
     let now = OffsetDateTime::now_utc();
     let mut tx = tenancy.begin(&tenant).await.expect("begin");
@@ -290,7 +252,7 @@ async fn rules_freeze_once_participation_starts_and_change_only_with_an_audited_
 
 #[tokio::test]
 async fn another_council_cannot_see_or_touch_a_process() {
-    let (tenancy, toledo) = setup().await;
+    let (tenancy, toledo) = toledo().await;
     let talavera = council(&tenancy, "talavera").await.expect("council");
     let actor = Actor("cli".into());
     let mut tx = tenancy.begin(&toledo).await.expect("begin");

@@ -336,7 +336,7 @@ async fn propose(
     let user = citizen.user();
     let actor = cabildo_engine::staff::Actor::user(user);
     let id = citizen
-        .change(async |tx| Ok::<_, ApiError>(projects::create(tx, &actor, Some(user), &new).await?))
+        .change(async |tx| projects::create(tx, &actor, Some(user), &new).await)
         .await?;
     Ok((StatusCode::CREATED, Json(IdView { id: id.into() })))
 }
@@ -567,7 +567,7 @@ async fn ballot(
 ) -> Result<impl IntoResponse, ApiError> {
     let user = citizen.user();
     let ballot = citizen
-        .tx(async |tx| Ok::<_, ApiError>(ballots::get(tx, user, heading).await?))
+        .tx(async |tx| ballots::get(tx, user, heading).await)
         .await?;
     Ok(Json(BallotView::from(ballot)))
 }

@@ -8,7 +8,8 @@ use crate::http::council::Council;
 use crate::http::error::PageError;
 use crate::http::extract::{Citizen, CsrfForm, Id, Upload};
 use crate::ui::chrome::Chrome;
-use crate::ui::format::{money, parse_cents};
+use crate::ui::format::{coded, money};
+use crate::ui::forms::cents;
 use crate::ui::i18n::Tr;
 use crate::ui::tabs::ProcessTabs;
 use askama::Template;
@@ -164,20 +165,14 @@ fn line(
         supported: supported.contains(&p.id),
         supports: p.supports_count,
         execution: p.execution_status.as_ref().map(|status| {
-            let status = tr.t(&format!(
-                "budget-execution-{}",
-                status.as_str().replace('_', "-")
-            ));
+            let status = coded(tr, "budget-execution", status.as_str());
             format!("{status} · {} %", p.progress)
         }),
         title: p.title,
         description: p.description,
         location: p.location,
         cost: money(tr, p.cost_cents, &budget.currency),
-        feasibility: tr.t(&format!(
-            "budget-feasibility-{}",
-            p.feasibility.as_str().replace('_', "-")
-        )),
+        feasibility: coded(tr, "budget-feasibility", p.feasibility.as_str()),
         explanation: p.feasibility_explanation,
         on_ballot: p.on_ballot,
     }
@@ -276,10 +271,7 @@ fn lines(
 
 /// The estimated cost a form gives in `cost` (currency units), or why not.
 pub(crate) fn estimated_cost(typed: &str) -> Result<i64, PageError> {
-    parse_cents(typed).ok_or(PageError::from(EngineError::invalid(
-        Field::EstimatedCost,
-        Problem::AmountInvalid,
-    )))
+    Ok(cents(typed, Field::EstimatedCost)?)
 }
 
 /// A project as typed.
@@ -313,7 +305,7 @@ pub async fn propose(
         true => None,
         false => Some(citizen.store_picture(&picture).await?),
     };
-    let (user, actor) = (citizen.user(), citizen.actor(citizen.user()));
+    let (user, actor) = (citizen.user(), citizen.actor());
     let id = citizen
         .change(async |tx| {
             let id = projects::create(tx, &actor, Some(user), &new).await?;
@@ -349,10 +341,7 @@ pub async fn change_ballot(
         ("remove", Some(project)) => (Change::Remove(project), "removed"),
         ("submit", _) => (Change::Submit, "submitted"),
         _ => {
-            return Err(PageError::from(EngineError::invalid(
-                Field::Projects,
-                Problem::NotOnBallot,
-            )));
+            return Err(EngineError::invalid(Field::Projects, Problem::NotOnBallot).into());
         }
     };
     let user = citizen.user();

@@ -8,7 +8,7 @@ use crate::http::council::Council;
 use crate::http::error::PageError;
 use crate::http::extract::{Citizen, CsrfForm, Id, Upload};
 use crate::ui::chrome::Chrome;
-use crate::ui::format::{money, paragraphs, short_date};
+use crate::ui::format::{coded, money, paragraphs, short_date};
 use crate::ui::i18n::Tr;
 use crate::ui::tabs::ProcessTabs;
 use askama::Template;
@@ -91,11 +91,6 @@ async fn found(
         .await
 }
 
-/// A stored status in the page's words.
-fn execution_label(tr: &Tr, status: &str) -> String {
-    tr.t(&format!("budget-execution-{}", status.replace('_', "-")))
-}
-
 /// `GET /budget-projects/{id}`.
 pub async fn show(
     council: Council,
@@ -123,10 +118,7 @@ pub async fn show(
         cost: money(tr, project.cost_cents, &budget.currency),
         heading_id: project.heading.to_string(),
         heading_name,
-        feasibility: tr.t(&format!(
-            "budget-feasibility-{}",
-            project.feasibility.as_str().replace('_', "-")
-        )),
+        feasibility: coded(tr, "budget-feasibility", project.feasibility.as_str()),
         explanation: project.feasibility_explanation,
         on_ballot: project.on_ballot,
         supports: project.supports_count,
@@ -139,9 +131,7 @@ pub async fn show(
             && project.author == viewer
             && budget.phase == Phase::Accepting,
         reportable: project.author.is_some(),
-        execution: project
-            .execution_status
-            .map(|s| execution_label(tr, s.as_str())),
+        execution: (project.execution_status).map(|s| coded(tr, "budget-execution", s.as_str())),
         progress: project.progress,
         updates: updates.into_iter().map(|u| update_line(tr, u)).collect(),
         notice: query.notice(tr, "budget-done", &DONE),
@@ -153,7 +143,7 @@ pub async fn show(
 fn update_line(tr: &Tr, u: Update) -> UpdateLine {
     UpdateLine {
         date: short_date(u.created_at),
-        status: execution_label(tr, u.status.as_str()),
+        status: coded(tr, "budget-execution", u.status.as_str()),
         progress: u.progress,
         body: paragraphs(&u.body),
         image: u.image,
@@ -209,7 +199,7 @@ pub async fn upload_image(
     let name = citizen.store_picture(&upload.file("image")).await?;
     let user = citizen.user();
     citizen
-        .change(async |tx| Ok::<_, PageError>(projects::set_image(tx, user, project, &name).await?))
+        .change(async |tx| projects::set_image(tx, user, project, &name).await)
         .await?;
     Ok(Redirect::to(&format!(
         "/budget-projects/{project}?done=pictured"

@@ -226,7 +226,7 @@ async fn edit(
 ) -> Result<impl IntoResponse, ApiError> {
     let user = citizen.user();
     citizen
-        .change(async |tx| Ok::<_, ApiError>(comments::edit(tx, user, id, &body.body).await?))
+        .change(async |tx| comments::edit(tx, user, id, &body.body).await)
         .await?;
     Ok(Json(IdView { id: id.into() }))
 }
@@ -238,7 +238,7 @@ async fn edit(
 async fn delete(citizen: ApiCitizen, Id(id): Id<CommentId>) -> Result<impl IntoResponse, ApiError> {
     let user = citizen.user();
     citizen
-        .change(async |tx| Ok::<_, ApiError>(comments::delete(tx, user, id).await?))
+        .change(async |tx| comments::delete(tx, user, id).await)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -271,7 +271,7 @@ async fn vote(
 ) -> Result<impl IntoResponse, ApiError> {
     let user = citizen.user();
     let votes = citizen
-        .change(async |tx| Ok::<_, ApiError>(comments::vote(tx, user, id, body.value).await?))
+        .change(async |tx| comments::vote(tx, user, id, body.value).await)
         .await?;
     Ok(Json(VotesView {
         upvotes: votes.upvotes,

@@ -143,7 +143,7 @@ pub async fn report(
     let item = Item::parse(&form.kind, id).ok_or(PageError::NotFound)?;
     let user = citizen.user();
     citizen
-        .tx(async |tx| Ok::<_, PageError>(moderation::report(tx, user, item, &form.reason).await?))
+        .tx(async |tx| moderation::report(tx, user, item, &form.reason).await)
         .await?;
     Ok(citizen.message(StatusCode::OK, "report-thanks"))
 }

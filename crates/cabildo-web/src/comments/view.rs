@@ -9,6 +9,7 @@ use crate::ui::i18n::Tr;
 use cabildo_engine::Error as EngineError;
 use cabildo_engine::comments::{self, Comment};
 use cabildo_engine::content::Target;
+use cabildo_engine::ids::{CommentId, UserId};
 use cabildo_engine::staff::{self, Permission};
 use cabildo_tenancy::TenancyError;
 use std::sync::Arc;
@@ -116,35 +117,11 @@ where
         .await
 }
 
-/// Page `page` of the comments on `target` for the page at `base`: the
-/// threads from the read cache, the visitor's votes and role fresh.
-pub async fn load(
-    council: &Context,
-    target: Target,
-    page: i64,
-    open: bool,
-    base: String,
-) -> Result<CommentsView, PageError> {
-    let tr = &council.tr;
-    let viewer = council.user();
-    let listed = threads::<PageError>(council, target, page).await?;
-    let (items, threads) = (&listed.0, listed.1);
-    let (votes, staff) = match viewer {
-        Some(user) => {
-            let ids: Vec<cabildo_engine::CommentId> = items.iter().map(|c| c.id).collect();
-            council
-                .tx(async |tx| {
-                    let votes = comments::votes_by(tx, user, &ids).await?;
-                    let staff = staff::may(tx, user, Permission::CommentOfficially).await?;
-                    Ok::<_, EngineError>((votes, staff))
-                })
-                .await?
-        }
-        None => (Vec::new(), false),
-    };
-    let rows = items
-        .iter()
-        .map(|c| CommentRow {
+impl CommentRow {
+    /// `c` as `viewer` sees it, with their `votes`; replies only when the
+    /// discussion is `open`.
+    fn new(c: &Comment, viewer: Option<UserId>, votes: &[(CommentId, i16)], open: bool) -> Self {
+        Self {
             id: c.id.to_string(),
             depth: c.depth,
             organisation: c.author_is_organisation,
@@ -169,7 +146,39 @@ pub async fn load(
                 && !c.hidden
                 && c.depth < comments::MAX_DEPTH,
             author: c.author.clone(),
-        })
+        }
+    }
+}
+
+/// Page `page` of the comments on `target` for the page at `base`: the
+/// threads from the read cache, the visitor's votes and role fresh.
+pub async fn load(
+    council: &Context,
+    target: Target,
+    page: i64,
+    open: bool,
+    base: String,
+) -> Result<CommentsView, PageError> {
+    let tr = &council.tr;
+    let viewer = council.user();
+    let listed = threads::<PageError>(council, target, page).await?;
+    let (items, threads) = (&listed.0, listed.1);
+    let (votes, staff) = match viewer {
+        Some(user) => {
+            let ids: Vec<CommentId> = items.iter().map(|c| c.id).collect();
+            council
+                .tx(async |tx| {
+                    let votes = comments::votes_by(tx, user, &ids).await?;
+                    let staff = staff::may(tx, user, Permission::CommentOfficially).await?;
+                    Ok::<_, EngineError>((votes, staff))
+                })
+                .await?
+        }
+        None => (Vec::new(), false),
+    };
+    let rows = items
+        .iter()
+        .map(|c| CommentRow::new(c, viewer, &votes, open))
         .collect();
     let per_page = comments::THREADS_PER_PAGE;
     Ok(CommentsView {

@@ -263,7 +263,7 @@ pub async fn act(
 ) -> Result<Redirect, PageError> {
     let action = StaffAction::parse(&form.action).ok_or(PageError::NotFound)?;
     let user = citizen.user();
-    let actor = citizen.actor(user);
+    let actor = citizen.actor();
     citizen
         .change(async |tx| {
             cabildo_engine::staff::require(tx, user, Permission::Moderate).await?;

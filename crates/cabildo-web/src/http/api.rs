@@ -177,6 +177,12 @@ fn finish(doc: &mut OpenApi) {
             }
         }
     }
+    add_components(doc);
+}
+
+/// The schemas every call shares (the error body) and the ways to
+/// authenticate.
+fn add_components(doc: &mut OpenApi) {
     let components = doc.components.get_or_insert_with(Default::default);
     let mut schemas = vec![(ErrorBody::name().into_owned(), ErrorBody::schema())];
     ErrorBody::schemas(&mut schemas);

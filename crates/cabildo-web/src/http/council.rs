@@ -19,7 +19,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use cabildo_engine::accounts::sessions::Session;
 use cabildo_engine::ids::UserId;
-use cabildo_engine::staff::Actor;
 use cabildo_tenancy::{Site, SiteSettings, TenancyError, Tenant, TenantTx};
 use std::net::IpAddr;
 use std::ops::Deref;
@@ -97,15 +96,6 @@ impl Context {
     /// The logged-in person's session, if any.
     pub fn session(&self) -> Option<&Session> {
         self.visitor.session.as_ref()
-    }
-
-    /// Who the logged-in `user` is in the audit log (a consultant acting
-    /// through this council account is named as such).
-    pub fn actor(&self, user: UserId) -> Actor {
-        match &self.visitor.session {
-            Some(session) => session.actor(),
-            None => Actor::user(user),
-        }
     }
 
     /// The council's districts as (code, name).

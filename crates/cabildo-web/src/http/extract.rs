@@ -14,7 +14,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cabildo_engine::accounts::sessions::Session;
 use cabildo_engine::ids::UserId;
-use cabildo_engine::staff::{self, Permission, Role};
+use cabildo_engine::staff::{self, Actor, Permission, Role};
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use std::ops::Deref;
@@ -43,6 +43,12 @@ impl Citizen {
     /// Their account.
     pub fn user(&self) -> UserId {
         self.session.user
+    }
+
+    /// Who they are in the audit log (a consultant acting through this
+    /// council's account is named as such).
+    pub fn actor(&self) -> Actor {
+        self.session.actor()
     }
 }
 
@@ -130,6 +136,12 @@ impl ApiCitizen {
     /// Their account.
     pub fn user(&self) -> UserId {
         self.session.user
+    }
+
+    /// Who they are in the audit log (a consultant acting through this
+    /// council's account is named as such).
+    pub fn actor(&self) -> Actor {
+        self.session.actor()
     }
 }
 

@@ -71,7 +71,7 @@ pub async fn decide(
         return Err(PageError::Refused(Refusal::NotFound));
     };
     let user = citizen.user();
-    let actor = citizen.actor(user);
+    let actor = citizen.actor();
     citizen
         .change(async |tx| {
             staff::require(tx, user, Permission::Moderate).await?;
@@ -110,7 +110,7 @@ pub async fn block(
         .map_err(|_| PageError::Refused(Refusal::NotFound))?;
     let on = form.block != "off";
     let (user, language) = (citizen.user(), citizen.tr.code().to_owned());
-    let actor = citizen.actor(user);
+    let actor = citizen.actor();
     citizen
         .change(async |tx| {
             staff::require(tx, user, Permission::Moderate).await?;

@@ -188,7 +188,7 @@ impl NewsletterForm {
 /// Previews, tests or sends `draft` as `action` says (audited).
 async fn send(staff: &Staff, action: &str, draft: &Draft) -> Result<Done, PageError> {
     let user = staff.user();
-    let actor = staff.actor(user);
+    let actor = staff.actor();
     staff
         .tx(async |tx| {
             Ok::<_, PageError>(match action {

@@ -152,7 +152,7 @@ pub async fn review(
         "reject" => Verdict::Reject(form.reason),
         _ => return Ok(staff.message(StatusCode::BAD_REQUEST, "error-form")),
     };
-    let actor = staff.actor(staff.user());
+    let actor = staff.actor();
     let (title_key, body) = match &verdict {
         Verdict::Verify => ("organisation-notice-verified", String::new()),
         Verdict::Reject(reason) => ("organisation-notice-rejected", reason.trim().to_owned()),

@@ -134,7 +134,7 @@ async fn act(
     work: impl AsyncFnOnce(&mut TenantTx, &Actor) -> Result<(), EngineError>,
 ) -> Result<Response, PageError> {
     staff.require(Permission::ManageProcesses)?;
-    let actor = staff.actor(staff.user());
+    let actor = staff.actor();
     let error = match staff.tx(async |tx| work(tx, &actor).await).await {
         Ok(()) => {
             staff.state.reads.changed(staff.tenant.id).await;

@@ -252,7 +252,7 @@ async fn withdraw(
 ) -> Result<impl IntoResponse, ApiError> {
     let user = citizen.user();
     citizen
-        .change(async |tx| Ok::<_, ApiError>(proposals::withdraw(tx, user, id).await?))
+        .change(async |tx| proposals::withdraw(tx, user, id).await)
         .await?;
     Ok(Json(StatusView {
         status: "withdrawn",
@@ -301,7 +301,7 @@ async fn unsupport(
 ) -> Result<impl IntoResponse, ApiError> {
     let user = citizen.user();
     let count = citizen
-        .change(async |tx| Ok::<_, ApiError>(proposals::unsupport(tx, user, id).await?))
+        .change(async |tx| proposals::unsupport(tx, user, id).await)
         .await?;
     Ok(Json(SupportView {
         supported: false,
@@ -329,7 +329,7 @@ async fn set_status(
     Id(id): Id<ProposalId>,
     ApiJson(body): ApiJson<StatusBody>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let who = (citizen.user(), citizen.actor(citizen.user()));
+    let who = (citizen.user(), citizen.actor());
     let status = super::answer(&citizen, who, id, &body.status, &body.answer).await?;
     Ok(Json(StatusView {
         status: status.as_str(),
@@ -366,7 +366,7 @@ async fn put_image(
     let name = citizen.store_picture(&body).await?;
     let user = citizen.user();
     citizen
-        .change(async |tx| Ok::<_, ApiError>(proposals::set_image(tx, user, id, &name).await?))
+        .change(async |tx| proposals::set_image(tx, user, id, &name).await)
         .await?;
     Ok(Json(ImageView {
         image: format!("/media/{name}"),

@@ -408,7 +408,7 @@ pub async fn withdraw(
 ) -> Result<Redirect, PageError> {
     let user = citizen.user();
     citizen
-        .change(async |tx| Ok::<_, PageError>(proposals::withdraw(tx, user, id).await?))
+        .change(async |tx| proposals::withdraw(tx, user, id).await)
         .await?;
     Ok(Redirect::to(&format!("/proposals/{id}?done=withdrawn")))
 }
@@ -441,13 +441,13 @@ pub async fn edit(
 ) -> Result<Response, PageError> {
     let (new, user) = (form.proposal(), citizen.user());
     let edited = citizen
-        .change(async |tx| Ok::<_, PageError>(proposals::edit(tx, user, id, &new).await?))
+        .change(async |tx| proposals::edit(tx, user, id, &new).await)
         .await;
     after(
         &citizen,
         (Place::Edit(id), &new),
         "edited",
-        edited.map(|()| id),
+        edited.map(|()| id).map_err(PageError::from),
     )
 }
 
@@ -466,7 +466,7 @@ pub async fn set_status(
     Id(id): Id<ProposalId>,
     CsrfForm(form): CsrfForm<StatusForm>,
 ) -> Result<Redirect, PageError> {
-    let who = (citizen.user(), citizen.actor(citizen.user()));
+    let who = (citizen.user(), citizen.actor());
     super::answer(&citizen, who, id, &form.status, &form.answer).await?;
     Ok(Redirect::to(&format!("/proposals/{id}?done=answered")))
 }
@@ -481,7 +481,7 @@ pub async fn upload_image(
     let name = citizen.store_picture(&upload.file("image")).await?;
     let user = citizen.user();
     citizen
-        .change(async |tx| Ok::<_, PageError>(proposals::set_image(tx, user, id, &name).await?))
+        .change(async |tx| proposals::set_image(tx, user, id, &name).await)
         .await?;
     Ok(Redirect::to(&format!("/proposals/{id}?done=edited")))
 }

@@ -27,7 +27,7 @@ pub async fn verify_manually(
 ) -> Result<Response, PageError> {
     staff.require(Permission::ManageCensus)?;
     let email = form.email.trim().to_lowercase();
-    let actor = staff.actor(staff.user());
+    let actor = staff.actor();
     let outcome = staff
         .tx(async |tx| {
             census::verify_manually(tx, &actor, &email, &form.district, &form.reason).await
@@ -63,7 +63,7 @@ pub async fn upload(staff: Staff, upload: Upload) -> Result<Response, PageError>
         return render(&staff, None, error, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let key = census::key(&staff.state.secret, staff.tenant.id);
-    let actor = staff.actor(staff.user());
+    let actor = staff.actor();
     let report = staff
         .tx(async |tx| {
             let report = census::import::import(tx, key, &file[..], &actor.0, |_, _| {})

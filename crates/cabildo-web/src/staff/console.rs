@@ -11,7 +11,7 @@ use axum::response::Response;
 use cabildo_engine::Error as EngineError;
 use cabildo_engine::budgets::setup::{self, StaffHeading};
 use cabildo_engine::organisations::{self, Organisation};
-use cabildo_engine::staff::{self, Permission, Role};
+use cabildo_engine::staff::{self, AuditEntry, Member, Permission, Role};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -53,6 +53,40 @@ pub async fn page(staff: Staff, Query(query): Query<ConsoleQuery>) -> Result<Res
     render(&staff, notice, None, StatusCode::OK).await
 }
 
+/// What the console lists: each list only for roles that work on it.
+#[derive(Default)]
+struct Lists {
+    members: Vec<Member>,
+    audit: Vec<AuditEntry>,
+    organisations: Vec<Organisation>,
+    headings: Vec<StaffHeading>,
+}
+
+async fn lists(staff: &Staff) -> Result<Lists, PageError> {
+    let (admin, organisations, budgets) = (
+        staff.may(Permission::ManageStaff),
+        staff.may(Permission::ReviewOrganisations),
+        staff.may(Permission::ReviewProjects),
+    );
+    let lists = staff
+        .tx(async |tx| {
+            let mut lists = Lists::default();
+            if admin {
+                lists.members = staff::members(tx).await?;
+                lists.audit = staff::recent_audit(tx, 50).await?;
+            }
+            if organisations {
+                lists.organisations = organisations::pending(tx).await?;
+            }
+            if budgets {
+                lists.headings = setup::staff_headings(tx).await?;
+            }
+            Ok::<_, EngineError>(lists)
+        })
+        .await?;
+    Ok(lists)
+}
+
 /// The console with a notice or an error (after an action).
 pub(crate) async fn render(
     staff: &Staff,
@@ -60,34 +94,7 @@ pub(crate) async fn render(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let (admin, reviews_organisations, reviews_budgets) = (
-        staff.may(Permission::ManageStaff),
-        staff.may(Permission::ReviewOrganisations),
-        staff.may(Permission::ReviewProjects),
-    );
-    let (members, audit, organisations, headings) = staff
-        .tx(async |tx| {
-            let (members, audit) = if admin {
-                (
-                    staff::members(tx).await?,
-                    staff::recent_audit(tx, 50).await?,
-                )
-            } else {
-                (Vec::new(), Vec::new())
-            };
-            let organisations = if reviews_organisations {
-                organisations::pending(tx).await?
-            } else {
-                Vec::new()
-            };
-            let headings = if reviews_budgets {
-                setup::staff_headings(tx).await?
-            } else {
-                Vec::new()
-            };
-            Ok::<_, EngineError>((members, audit, organisations, headings))
-        })
-        .await?;
+    let lists = lists(staff).await?;
     let tr = &staff.tr;
     let names: Vec<String> = staff.roles.iter().map(|r| role_name(tr, *r)).collect();
     let when = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
@@ -97,16 +104,18 @@ pub(crate) async fn render(
             tr,
             chrome: &staff.chrome,
             your_roles: tr.with("staff-your-roles", "roles", &names.join(", ")),
-            is_admin: admin,
+            is_admin: staff.may(Permission::ManageStaff),
             roles: Role::ALL
                 .iter()
                 .map(|r| (r.as_str(), role_name(tr, *r)))
                 .collect(),
-            members: members
+            members: lists
+                .members
                 .into_iter()
                 .map(|m| (m.name, m.email, role_name(tr, m.role)))
                 .collect(),
-            audit: audit
+            audit: lists
+                .audit
                 .into_iter()
                 .map(|e| {
                     let at = e.at.format(when).unwrap_or_default();
@@ -116,10 +125,10 @@ pub(crate) async fn render(
             notice,
             error,
             districts: staff.districts(),
-            reviews_organisations,
-            organisations,
-            reviews_budgets,
-            headings,
+            reviews_organisations: staff.may(Permission::ReviewOrganisations),
+            organisations: lists.organisations,
+            reviews_budgets: staff.may(Permission::ReviewProjects),
+            headings: lists.headings,
         },
     )
 }

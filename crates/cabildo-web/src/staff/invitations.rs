@@ -123,7 +123,7 @@ pub async fn invite(
     };
     let email = form.email.trim().to_lowercase();
     let language = staff.tr.code().to_owned();
-    let actor = staff.actor(staff.user());
+    let actor = staff.actor();
     let invited = staff
         .tx(async |tx| staff::invite(tx, &actor, &email, role, &language).await)
         .await;

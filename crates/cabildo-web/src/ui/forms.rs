@@ -2,9 +2,36 @@
 //! labels, hints and errors, the error summary, and links below.
 
 use crate::ui::chrome::Chrome;
+use crate::ui::format::parse_cents;
 use crate::ui::i18n::Tr;
 use askama::Template;
-use cabildo_engine::FieldError;
+use cabildo_engine::{Error as EngineError, Field, FieldError, Problem};
+use std::str::FromStr;
+
+/// A typed field read as a `T`, or `field`'s `problem`.
+pub fn typed<T: FromStr>(text: &str, field: Field, problem: Problem) -> Result<T, EngineError> {
+    text.trim()
+        .parse()
+        .map_err(|_| EngineError::invalid(field, problem))
+}
+
+/// Like [`typed`], for a field that may be left empty.
+pub fn optional<T: FromStr>(
+    text: &str,
+    field: Field,
+    problem: Problem,
+) -> Result<Option<T>, EngineError> {
+    match text.trim() {
+        "" => Ok(None),
+        text => typed(text, field, problem).map(Some),
+    }
+}
+
+/// An amount typed in currency units (`1.234,5` is not one; `1234,50`
+/// is), in cents.
+pub fn cents(text: &str, field: Field) -> Result<i64, EngineError> {
+    parse_cents(text).ok_or(EngineError::invalid(field, Problem::AmountInvalid))
+}
 
 /// One line of a form's error summary.
 pub struct ErrorLine {

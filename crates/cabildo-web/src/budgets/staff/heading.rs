@@ -9,7 +9,8 @@ use crate::http::error::PageError;
 use crate::http::extract::{Citizen, CsrfForm, Id, Staff, Upload};
 use crate::notifications::deliver;
 use crate::ui::chrome::Chrome;
-use crate::ui::format::{cents_text, coded, money, parse_cents};
+use crate::ui::format::{cents_text, coded, money};
+use crate::ui::forms::{cents, typed};
 use crate::ui::i18n::Tr;
 use askama::Template;
 use axum::extract::Query;
@@ -206,7 +207,7 @@ pub async fn create_project(
         description: form.description,
         location: form.location,
     };
-    let (user, actor) = (citizen.user(), citizen.actor(citizen.user()));
+    let (user, actor) = (citizen.user(), citizen.actor());
     citizen
         .change(async |tx| {
             cabildo_engine::staff::require(tx, user, Permission::ManageBudgets).await?;
@@ -237,7 +238,7 @@ pub async fn import_proposal(
         .parse()
         .map_err(|_| PageError::NotFound)?;
     let cost = estimated_cost(&form.cost)?;
-    let (user, actor) = (citizen.user(), citizen.actor(citizen.user()));
+    let (user, actor) = (citizen.user(), citizen.actor());
     citizen
         .change(async |tx| {
             cabildo_engine::staff::require(tx, user, Permission::ManageBudgets).await?;
@@ -265,20 +266,14 @@ pub async fn review(
     Id(project): Id<ProjectId>,
     CsrfForm(form): CsrfForm<ReviewForm>,
 ) -> Result<Redirect, PageError> {
-    let verdict = Feasibility::parse(&form.verdict).ok_or(PageError::from(
-        EngineError::invalid(Field::Verdict, Problem::ChoiceInvalid),
-    ))?;
+    let verdict = Feasibility::parse(&form.verdict)
+        .ok_or(EngineError::invalid(Field::Verdict, Problem::ChoiceInvalid))?;
     let official = match form.official_cost.trim() {
         "" => None,
-        typed => Some(
-            parse_cents(typed).ok_or(PageError::from(EngineError::invalid(
-                Field::OfficialCost,
-                Problem::AmountInvalid,
-            )))?,
-        ),
+        typed => Some(cents(typed, Field::OfficialCost)?),
     };
     let (user, language) = (citizen.user(), citizen.tr.code().to_owned());
-    let actor = citizen.actor(user);
+    let actor = citizen.actor();
     let heading = citizen
         .change(async |tx| {
             let heading = staff_project(tx, user, project, Permission::ReviewProjects).await?;
@@ -306,7 +301,7 @@ pub async fn set_on_ballot(
     CsrfForm(form): CsrfForm<BallotForm>,
 ) -> Result<Redirect, PageError> {
     let on = form.on_ballot == "on";
-    let (user, actor) = (citizen.user(), citizen.actor(citizen.user()));
+    let (user, actor) = (citizen.user(), citizen.actor());
     let heading = citizen
         .change(async |tx| {
             let heading = staff_project(tx, user, project, Permission::ManageBudgets).await?;
@@ -330,13 +325,8 @@ pub async fn paper_votes(
     Id(project): Id<ProjectId>,
     CsrfForm(form): CsrfForm<PaperForm>,
 ) -> Result<Redirect, PageError> {
-    let votes: i32 = form.votes.trim().parse().map_err(|_| {
-        PageError::from(EngineError::invalid(
-            Field::PaperVotes,
-            Problem::NumberInvalid,
-        ))
-    })?;
-    let (user, actor) = (citizen.user(), citizen.actor(citizen.user()));
+    let votes: i32 = typed(&form.votes, Field::PaperVotes, Problem::NumberInvalid)?;
+    let (user, actor) = (citizen.user(), citizen.actor());
     let heading = citizen
         .change(async |tx| {
             let heading = staff_project(tx, user, project, Permission::ManageBudgets).await?;
@@ -359,7 +349,7 @@ pub async fn paper_file(
         let problem = Problem::FileNotText;
         return Err(PageError::Line(LineError { line: 0, problem }));
     };
-    let (user, actor) = (citizen.user(), citizen.actor(citizen.user()));
+    let (user, actor) = (citizen.user(), citizen.actor());
     citizen
         .change(async |tx| {
             if !cabildo_engine::staff::may(tx, user, Permission::ManageBudgets).await? {
@@ -389,16 +379,9 @@ pub async fn post_update(
     upload: Upload,
 ) -> Result<Redirect, PageError> {
     let form: UpdateForm = upload.form()?;
-    let status = Status::parse(&form.status).ok_or(PageError::from(EngineError::invalid(
-        Field::Status,
-        Problem::StatusInvalid,
-    )))?;
-    let progress: i16 = form.progress.trim().parse().map_err(|_| {
-        PageError::from(EngineError::invalid(
-            Field::Progress,
-            Problem::PercentInvalid,
-        ))
-    })?;
+    let status = Status::parse(&form.status)
+        .ok_or(EngineError::invalid(Field::Status, Problem::StatusInvalid))?;
+    let progress: i16 = typed(&form.progress, Field::Progress, Problem::PercentInvalid)?;
     let photo = upload.file("photo");
     let image = match photo.is_empty() {
         true => None,
@@ -411,7 +394,7 @@ pub async fn post_update(
         image,
     };
     let (user, language) = (citizen.user(), citizen.tr.code().to_owned());
-    let actor = citizen.actor(user);
+    let actor = citizen.actor();
     let heading = citizen
         .change(async |tx| {
             let heading = staff_project(tx, user, project, Permission::ManageBudgets).await?;

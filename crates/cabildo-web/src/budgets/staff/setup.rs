@@ -5,7 +5,8 @@ use crate::budgets::DoneQuery;
 use crate::http::error::{PageError, refused};
 use crate::http::extract::{CsrfForm, Id, Staff};
 use crate::ui::chrome::Chrome;
-use crate::ui::format::{cents_text, money, parse_cents};
+use crate::ui::format::{cents_text, money};
+use crate::ui::forms::{cents, optional, typed};
 use crate::ui::i18n::Tr;
 use askama::Template;
 use axum::extract::Query;
@@ -177,16 +178,17 @@ impl SetupForm {
             title: self.title.clone(),
             currency: self.currency.clone(),
             style: Style::parse(&self.style).ok_or(choice(Field::Style))?,
-            min_spend_percent: self.min_spend.trim().parse().map_err(|_| {
-                EngineError::invalid(Field::MinSpendPercent, Problem::PercentInvalid)
-            })?,
+            min_spend_percent: typed(
+                &self.min_spend,
+                Field::MinSpendPercent,
+                Problem::PercentInvalid,
+            )?,
             verified_only: self.verified_only,
-            max_supports: match self.max_supports.trim() {
-                "" => None,
-                m => Some(m.parse().map_err(|_| {
-                    EngineError::invalid(Field::MaxSupports, Problem::NumberInvalid)
-                })?),
-            },
+            max_supports: optional(
+                &self.max_supports,
+                Field::MaxSupports,
+                Problem::NumberInvalid,
+            )?,
             ballots_changeable: self.changeable,
             rule: self.rule.parse().map_err(|_| choice(Field::Rule))?,
             tie: self.tie.parse().map_err(|_| choice(Field::Tie))?,
@@ -211,16 +213,12 @@ impl SetupForm {
             headings.push(NewHeading {
                 name: row.name.clone(),
                 district: Some(row.district.trim().to_owned()).filter(|d| !d.is_empty()),
-                amount_cents: parse_cents(&row.amount).ok_or(EngineError::invalid(
+                amount_cents: cents(&row.amount, Field::Headings)?,
+                max_projects: optional(
+                    &row.max_projects,
                     Field::Headings,
-                    Problem::AmountInvalid,
-                ))?,
-                max_projects: match row.max_projects.trim() {
-                    "" => None,
-                    m => Some(m.parse().map_err(|_| {
-                        EngineError::invalid(Field::Headings, Problem::MaxProjectsInvalid)
-                    })?),
-                },
+                    Problem::MaxProjectsInvalid,
+                )?,
             });
         }
         Ok((settings, headings))
@@ -306,28 +304,7 @@ async fn setup_page(
         Some(budget) => SetupForm::of(budget),
         None => SetupForm::new_budget(tr),
     });
-    let dates = Phase::ALL[1..]
-        .iter()
-        .zip(&form.dates)
-        .map(|(phase, (field, value))| {
-            let phase = tr.t(&format!("budget-phase-{}", phase.as_str()));
-            (
-                *field,
-                tr.with("staff-budget-from", "phase", &phase),
-                value.clone(),
-            )
-        })
-        .collect();
-    let links = budget.as_ref().map_or(Vec::new(), |b| {
-        b.headings
-            .iter()
-            .map(|h| HeadingLink {
-                id: h.id.to_string(),
-                name: h.name.clone(),
-                amount: money(tr, h.amount_cents, &b.currency),
-            })
-            .collect()
-    });
+    let (dates, links) = (date_fields(tr, &form), heading_links(tr, budget.as_ref()));
     staff.render_status(
         shown.status,
         &SetupPage {
@@ -359,6 +336,36 @@ async fn setup_page(
     )
 }
 
+/// The phase date fields of `form`: (field, label, value).
+fn date_fields(tr: &Tr, form: &SetupForm) -> Vec<(&'static str, String, String)> {
+    Phase::ALL[1..]
+        .iter()
+        .zip(&form.dates)
+        .map(|(phase, (field, value))| {
+            let phase = tr.t(&format!("budget-phase-{}", phase.as_str()));
+            (
+                *field,
+                tr.with("staff-budget-from", "phase", &phase),
+                value.clone(),
+            )
+        })
+        .collect()
+}
+
+/// Links to the staff pages of `budget`'s headings.
+fn heading_links(tr: &Tr, budget: Option<&Budget>) -> Vec<HeadingLink> {
+    budget.map_or(Vec::new(), |b| {
+        b.headings
+            .iter()
+            .map(|h| HeadingLink {
+                id: h.id.to_string(),
+                name: h.name.clone(),
+                amount: money(tr, h.amount_cents, &b.currency),
+            })
+            .collect()
+    })
+}
+
 /// `GET /staff/processes/{id}/budget` (admins).
 pub async fn page(
     staff: Staff,
@@ -387,7 +394,7 @@ pub async fn save(
     staff.require(Permission::ManageBudgets)?;
     let typed = SetupForm::typed(&values);
     let reason = values.get("reset_reason").cloned().unwrap_or_default();
-    let actor = staff.actor(staff.user());
+    let actor = staff.actor();
     let saved = match typed.parsed() {
         Err(error) => Err(error),
         Ok((settings, headings)) => {
