@@ -4,7 +4,7 @@
 //! (with a message; their content is hidden). Every decision is audited.
 
 use crate::content::{Notice, notify_user, text};
-use crate::error::{Field, Problem, Refusal, Result};
+use crate::error::{Error, Field, Problem, Refusal, Result};
 use crate::ids::UserId;
 use crate::staff::{Actor, audit};
 use cabildo_tenancy::TenantTx;
@@ -204,6 +204,13 @@ pub async fn decide(
     item: Item,
     decision: Decision,
 ) -> Result<bool> {
+    if let Item::Project(id) = item
+        && decision != Decision::Dismiss
+        && crate::budgets::projects::frozen(tx, id.into()).await? == Some(true)
+    {
+        // Hiding or restoring it would change what cast ballots count.
+        return Err(Error::invalid(Field::Budget, Problem::VotingStarted));
+    }
     // The old state decides whether a comment count changes.
     let sql = format!(
         "WITH old AS (SELECT id, hidden_at IS NOT NULL AS was_hidden FROM {table} WHERE id = $1 FOR UPDATE)
@@ -286,7 +293,13 @@ pub async fn block(
     .execute(tx.conn())
     .await?;
     sqlx::query(
-        "UPDATE budget_projects SET hidden_at = now() WHERE author_id = $1 AND hidden_at IS NULL",
+        // Projects ballots may hold stay (see `projects::frozen_sql`).
+        sqlx::AssertSqlSafe(format!(
+            "UPDATE budget_projects p SET hidden_at = now() FROM budgets b
+             WHERE b.id = p.budget_id AND p.author_id = $1 AND p.hidden_at IS NULL
+               AND NOT {}",
+            crate::budgets::projects::frozen_sql()
+        )),
     )
     .bind(user)
     .execute(tx.conn())

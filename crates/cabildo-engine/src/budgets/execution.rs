@@ -73,7 +73,7 @@ pub async fn winners(tx: &mut TenantTx, heading: HeadingId) -> Result<Vec<Projec
         Some(false) => return Err(Refusal::PhaseClosed.into()),
         Some(true) => {}
     }
-    let outcome = tally::results(tx, heading).await?;
+    let outcome = tally::published(tx, heading).await?.outcome;
     let numbers: Vec<i64> = outcome
         .selected
         .iter()

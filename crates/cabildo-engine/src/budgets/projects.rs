@@ -215,9 +215,32 @@ pub async fn set_image(
     Ok(())
 }
 
+/// SQL that is true for a project (`p`, its budget `b`) that ballots may
+/// hold: on the ballot once voting has begun. What such a project costs,
+/// whether it is feasible and whether it is shown are frozen, so that a
+/// ballot means what it meant when it was cast.
+pub(crate) fn frozen_sql() -> String {
+    format!("(p.on_ballot AND {PHASE} IN ('balloting', 'tallying', 'finished'))")
+}
+
+/// Whether `project` is frozen (see [`frozen_sql`]), with its row locked;
+/// `None` when there is no such project.
+pub(crate) async fn frozen(tx: &mut TenantTx, project: ProjectId) -> Result<Option<bool>> {
+    let sql = format!(
+        "SELECT {} FROM budget_projects p JOIN budgets b ON b.id = p.budget_id
+         WHERE p.id = $1 FOR UPDATE OF p",
+        frozen_sql()
+    );
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(project)
+        .fetch_optional(tx.conn())
+        .await?)
+}
+
 /// Records the evaluators' verdict. Unfeasible needs an explanation; a
 /// project that is no longer feasible leaves the ballot. The author and
-/// the project's followers are told.
+/// the project's followers are told. Refused for a project on the ballot
+/// once voting has begun (its cost and feasibility are what voters chose).
 pub async fn review(
     tx: &mut TenantTx,
     actor: &Actor,
@@ -244,6 +267,11 @@ pub async fn review(
     }
     if official_cost_cents.is_some_and(|c| !(1..=100_000_000_000_000_000).contains(&c)) {
         return Err(Error::invalid(Field::OfficialCost, Problem::AmountInvalid));
+    }
+    match frozen(tx, project).await? {
+        None => return Err(Refusal::NotFound.into()),
+        Some(true) => return Err(Error::invalid(Field::Budget, Problem::VotingStarted)),
+        Some(false) => {}
     }
     let updated: Option<(String, Option<UserId>)> = sqlx::query_as(
         "UPDATE budget_projects SET feasibility = $2, feasibility_explanation = $3,

@@ -10,8 +10,13 @@
 use super::pabulib::{Ballot, Instance, Project, UNIT};
 use super::results::{self, Options, Outcome as Decided};
 use super::setup::PHASE;
+use crate::audit::{Actor, audit};
+use crate::content::text;
 use crate::error::{Error, Field, Problem, Refusal, Result};
 use crate::ids::HeadingId;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
 
 use cabildo_tenancy::TenantTx;
 use std::collections::HashMap;
@@ -112,9 +117,9 @@ pub async fn results(tx: &mut TenantTx, heading: HeadingId) -> Result<Decided> {
         .map_err(|_| Error::invalid(Field::Budget, Problem::ResultsUnavailable))
 }
 
-/// The outcome of a heading as the public sees it: only once the budget
-/// is finished and its process published.
-pub async fn public_results(tx: &mut TenantTx, heading: HeadingId) -> Result<Decided> {
+/// Nothing when the public may see `heading`'s results: its budget is
+/// finished and its process published.
+async fn shown_to_public(tx: &mut TenantTx, heading: HeadingId) -> Result<()> {
     let sql = format!(
         "SELECT {PHASE} = 'finished' FROM budget_headings h JOIN budgets b ON b.id = h.budget_id
          JOIN processes p ON p.id = b.process_id AND p.status = 'published' WHERE h.id = $1"
@@ -126,8 +131,200 @@ pub async fn public_results(tx: &mut TenantTx, heading: HeadingId) -> Result<Dec
     match finished {
         None => Err(Refusal::NotFound.into()),
         Some(false) => Err(Refusal::PhaseClosed.into()),
-        Some(true) => results(tx, heading).await,
+        Some(true) => Ok(()),
     }
+}
+
+/// The outcome of a heading as the public sees it: only once the budget
+/// is finished and its process published, and then always the published
+/// count (see [`published`]).
+pub async fn public_results(tx: &mut TenantTx, heading: HeadingId) -> Result<Decided> {
+    shown_to_public(tx, heading).await?;
+    Ok(published(tx, heading).await?.outcome)
+}
+
+/// Like [`public_results`], with the counts recounts replaced (newest
+/// first): a recount never hides what was published before it.
+pub async fn public_counts(
+    tx: &mut TenantTx,
+    heading: HeadingId,
+) -> Result<(Published, Vec<Published>)> {
+    shown_to_public(tx, heading).await?;
+    Ok((
+        published(tx, heading).await?,
+        superseded(tx, heading).await?,
+    ))
+}
+
+/// A count of a heading as it was published.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Published {
+    /// The winners and why each project won or lost.
+    pub outcome: Decided,
+    /// The rule, tie-breaking and completion it was counted with.
+    pub options: Options,
+    /// SHA-256 (hex) of the election as a Pabulib file: what was counted.
+    pub input_digest: String,
+    /// How many ballots were counted (paper votes one each).
+    pub ballots: i64,
+    /// When it was counted.
+    pub computed_at: OffsetDateTime,
+    /// Why it replaced the count before it (a recount).
+    pub recount_reason: Option<String>,
+}
+
+/// The heading's current published count. The first read after the
+/// budget finishes counts and stores it; every later read returns what was
+/// stored, whatever has changed since, until an admin [`recount`]s.
+/// Call it only for a finished budget.
+pub async fn published(tx: &mut TenantTx, heading: HeadingId) -> Result<Published> {
+    if let Some(current) = current(tx, heading).await? {
+        return Ok(current);
+    }
+    let fresh = count(tx, heading, None).await?;
+    store(tx, heading, &fresh).await?;
+    // Another request may have stored its count first: theirs stands.
+    current(tx, heading).await?.ok_or(Refusal::NotFound.into())
+}
+
+/// Counts `heading` now, from its ballots and projects.
+async fn count(tx: &mut TenantTx, heading: HeadingId, reason: Option<&str>) -> Result<Published> {
+    let Some((instance, options)) = election(tx, heading).await? else {
+        return Err(Refusal::NotFound.into());
+    };
+    let outcome = results::compute(&instance, options)
+        .map_err(|_| Error::invalid(Field::Budget, Problem::ResultsUnavailable))?;
+    let digest = Sha256::digest(pabulib_text(&instance, "", "").as_bytes());
+    Ok(Published {
+        outcome,
+        options,
+        input_digest: digest.iter().map(|b| format!("{b:02x}")).collect(),
+        ballots: instance.ballots.len() as i64,
+        computed_at: OffsetDateTime::now_utc(),
+        recount_reason: reason.map(str::to_owned),
+    })
+}
+
+async fn store(tx: &mut TenantTx, heading: HeadingId, count: &Published) -> Result<()> {
+    let outcome =
+        serde_json::to_value(&count.outcome).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    sqlx::query(
+        "INSERT INTO budget_results
+             (heading_id, rule, tie, completion, input_digest, ballots, outcome, recount_reason)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (heading_id) WHERE superseded_at IS NULL DO NOTHING",
+    )
+    .bind(heading)
+    .bind(count.options.rule.as_str())
+    .bind(count.options.tie.as_str())
+    .bind(count.options.completion.as_str())
+    .bind(&count.input_digest)
+    .bind(i32::try_from(count.ballots).unwrap_or(i32::MAX))
+    .bind(outcome)
+    .bind(&count.recount_reason)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+type StoredRow = (
+    String,
+    String,
+    String,
+    String,
+    i32,
+    serde_json::Value,
+    OffsetDateTime,
+    Option<String>,
+);
+
+const STORED: &str =
+    "SELECT rule, tie, completion, input_digest, ballots, outcome, computed_at, recount_reason
+     FROM budget_results WHERE heading_id = $1";
+
+fn from_row(row: StoredRow) -> Result<Published> {
+    let (rule, tie, completion, input_digest, ballots, outcome, computed_at, recount_reason) = row;
+    // A stored row this code cannot read: as if the database failed.
+    let broken = |why: String| Error::from(sqlx::Error::Decode(why.into()));
+    Ok(Published {
+        outcome: serde_json::from_value(outcome).map_err(|e| broken(e.to_string()))?,
+        options: Options {
+            rule: rule.parse().map_err(broken)?,
+            tie: tie.parse().map_err(broken)?,
+            completion: completion.parse().map_err(broken)?,
+        },
+        input_digest,
+        ballots: i64::from(ballots),
+        computed_at,
+        recount_reason,
+    })
+}
+
+async fn current(tx: &mut TenantTx, heading: HeadingId) -> Result<Option<Published>> {
+    let sql = format!("{STORED} AND superseded_at IS NULL");
+    let row: Option<StoredRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(heading)
+        .fetch_optional(tx.conn())
+        .await?;
+    row.map(from_row).transpose()
+}
+
+/// The counts a recount replaced, newest first (public: a recount never
+/// hides what was published before it).
+pub async fn superseded(tx: &mut TenantTx, heading: HeadingId) -> Result<Vec<Published>> {
+    let sql = format!("{STORED} AND superseded_at IS NOT NULL ORDER BY computed_at DESC");
+    let rows: Vec<StoredRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(heading)
+        .fetch_all(tx.conn())
+        .await?;
+    rows.into_iter().map(from_row).collect()
+}
+
+/// Counts a finished heading again and publishes the new count in place
+/// of the current one, which stays visible as superseded (admins, after
+/// [`crate::staff::require`]; audited with both digests and winners).
+pub async fn recount(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    heading: HeadingId,
+    reason: &str,
+) -> Result<Published> {
+    let reason = text(reason, Field::Reason, Problem::ReasonInvalid, 1, 2000)?;
+    let sql = format!(
+        "SELECT {PHASE} = 'finished' FROM budget_headings h JOIN budgets b ON b.id = h.budget_id
+         WHERE h.id = $1 FOR UPDATE OF h"
+    );
+    let finished: Option<bool> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(heading)
+        .fetch_optional(tx.conn())
+        .await?;
+    match finished {
+        None => return Err(Refusal::NotFound.into()),
+        Some(false) => return Err(Refusal::PhaseClosed.into()),
+        Some(true) => {}
+    }
+    let before = published(tx, heading).await?;
+    sqlx::query(
+        "UPDATE budget_results SET superseded_at = now() WHERE heading_id = $1 AND superseded_at IS NULL",
+    )
+    .bind(heading)
+    .execute(tx.conn())
+    .await?;
+    let after = count(tx, heading, Some(&reason)).await?;
+    store(tx, heading, &after).await?;
+    audit(
+        tx,
+        actor,
+        "budget.recount",
+        Some(&heading.to_string()),
+        json!({
+            "reason": reason,
+            "before": {"input_digest": before.input_digest, "selected": before.outcome.selected},
+            "after": {"input_digest": after.input_digest, "selected": after.outcome.selected},
+        }),
+    )
+    .await?;
+    Ok(after)
 }
 
 /// A heading as a Pabulib file (open data): voters are numbered in an

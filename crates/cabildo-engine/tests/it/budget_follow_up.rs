@@ -466,3 +466,138 @@ async fn moderators_hide_a_reported_project_everywhere() {
     );
     tx.commit().await.expect("commit");
 }
+
+/// What a cast ballot means cannot change once voting opens, and published
+/// results stay as published: the evaluators' review and moderators'
+/// hiding are refused for projects on the ballot, the first count after
+/// the budget finishes is stored, and only an audited recount replaces it
+/// (the old count stays readable).
+#[tokio::test]
+async fn ballots_keep_their_meaning_and_published_results_stay_published() {
+    use cabildo_engine::budgets::tally;
+    use cabildo_engine::moderation::{self, Decision, Item};
+    let w = world().await;
+    let w = &w;
+    let voter = person(&w.tenancy, &w.tenant, "v@x.es", true, Some("centro")).await;
+    w.change(
+        voter,
+        w.city,
+        Change::Replace {
+            projects: vec![w.project[&'A'], w.project[&'F']],
+            submit: true,
+        },
+    )
+    .await
+    .expect("ballot");
+    let frozen = Err(Error::invalid(Field::Budget, Problem::VotingStarted));
+    let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+    for (verdict, cost) in [
+        (Feasibility::Feasible, Some(35_100)),
+        (Feasibility::Unfeasible, None),
+    ] {
+        let review = projects::review(&mut tx, &staff(), w.project[&'A'], verdict, "x", cost).await;
+        assert_eq!(review.map(|_| ()), frozen, "{verdict:?} during voting");
+    }
+    let item = Item::Project(w.project[&'A'].into());
+    let hide = moderation::decide(&mut tx, &staff(), item, Decision::Hide).await;
+    assert_eq!(hide.map(|_| ()), frozen, "hiding during voting");
+    // Blocking its author hides what they wrote, but not a project ballots hold.
+    let author = person(&w.tenancy, &w.tenant, "autora@x.es", true, None).await;
+    sqlx::query("UPDATE budget_projects SET author_id = $2 WHERE id = $1")
+        .bind(w.project[&'A'])
+        .bind(author)
+        .execute(tx.conn())
+        .await
+        .expect("author");
+    moderation::block(&mut tx, &staff(), author, "Spam")
+        .await
+        .expect("block");
+    let kept = projects::get(&mut tx, w.project[&'A']).await.expect("get");
+    assert!(
+        kept.is_some(),
+        "a project on the ballot stays through a block"
+    );
+    // A project that is not on the ballot can still be reviewed.
+    projects::review(
+        &mut tx,
+        &staff(),
+        w.project[&'D'],
+        Feasibility::Unfeasible,
+        "No",
+        None,
+    )
+    .await
+    .expect("off the ballot");
+    tx.commit().await.expect("commit");
+
+    shift(w, 25).await;
+    let read = async || {
+        let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+        let outcome = tally::public_results(&mut tx, w.city)
+            .await
+            .expect("results");
+        tx.commit().await.expect("commit");
+        outcome
+    };
+    let published = read().await;
+    let number = |letter: char| async move {
+        let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+        let project = projects::get(&mut tx, w.project[&letter])
+            .await
+            .expect("get");
+        project.expect("project").number.to_string()
+    };
+    let b = number('B').await;
+    assert!(!published.selected.contains(&b));
+    // Whatever happens to the rows afterwards (here: paper votes written
+    // behind the engine's back), the published count stands.
+    let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+    sqlx::query("UPDATE budget_projects SET paper_votes = 1000 WHERE id = $1")
+        .bind(w.project[&'B'])
+        .execute(tx.conn())
+        .await
+        .expect("tamper");
+    tx.commit().await.expect("commit");
+    assert_eq!(read().await, published, "read again after the rows changed");
+
+    let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+    assert_eq!(
+        tally::recount(&mut tx, &staff(), w.city, " ")
+            .await
+            .map(|_| ()),
+        Err(Error::invalid(Field::Reason, Problem::ReasonInvalid))
+    );
+    let recounted = tally::recount(&mut tx, &staff(), w.city, "Actas de papel recibidas tarde")
+        .await
+        .expect("recount");
+    assert!(recounted.outcome.selected.contains(&b));
+    let earlier = tally::superseded(&mut tx, w.city).await.expect("earlier");
+    assert_eq!(earlier.len(), 1);
+    assert_eq!(
+        (&earlier[0].outcome, earlier[0].recount_reason.as_deref()),
+        (&published, None)
+    );
+    assert_eq!(
+        recounted.recount_reason.as_deref(),
+        Some("Actas de papel recibidas tarde")
+    );
+    assert_ne!(recounted.input_digest, earlier[0].input_digest);
+    let audit = cabildo_engine::staff::recent_audit(&mut tx, 5)
+        .await
+        .expect("audit");
+    assert!(audit.iter().any(|e| e.action == "budget.recount"));
+    tx.commit().await.expect("commit");
+    assert_eq!(read().await, recounted.outcome);
+
+    // Another council sees no count and cannot recount this one.
+    let other = council(&w.tenancy, "madrid").await.expect("council");
+    let mut tx = w.tenancy.begin(&other).await.expect("begin");
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM budget_results")
+        .fetch_one(tx.conn())
+        .await
+        .expect("count");
+    assert_eq!(stored, 0);
+    let foreign = tally::recount(&mut tx, &staff(), w.city, "x").await;
+    assert_eq!(foreign.map(|_| ()), Err(Refusal::NotFound.into()));
+    tx.commit().await.expect("commit");
+}

@@ -2,18 +2,16 @@
 //! (its phase, by the database clock when read, may lag a phase change by
 //! up to the cache's time to live; actions are always checked fresh by the
 //! engine), a heading's projects (support counts may lag like proposals';
-//! visitors who support read theirs fresh) and its results once finished
-//! (they no longer change then, except through staff actions, which drop
-//! the copies).
+//! visitors who support read theirs fresh) and its published results once
+//! finished (they change only by a staff recount, which drops the copies).
 
 use crate::http::council::Context;
 use crate::http::error::PageError;
 use crate::processes::cached::published;
 use crate::ui::tabs::{ProcessTabs, Tab};
 use cabildo_engine::budgets::projects::{self, Project};
-use cabildo_engine::budgets::results::Outcome;
 use cabildo_engine::budgets::setup::{self, Budget};
-use cabildo_engine::budgets::tally;
+use cabildo_engine::budgets::tally::{self, Published};
 use cabildo_engine::ids::HeadingId;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -55,13 +53,15 @@ pub async fn projects(
         .await
 }
 
-/// A heading's results; only for a budget seen finished.
-pub async fn results(council: &Context, heading: HeadingId) -> Result<Arc<Outcome>, PageError> {
-    council
-        .cached(format!("budget-results:{heading}"), async |tx| {
-            Ok::<_, PageError>(tally::public_results(tx, heading).await?)
-        })
-        .await
+/// A heading's published count and the counts recounts replaced; only
+/// for a budget seen finished.
+pub async fn counts(
+    council: &Context,
+    heading: HeadingId,
+) -> Result<Arc<(Published, Vec<Published>)>, PageError> {
+    let key = format!("budget-results:{heading}");
+    let counts = council.cached(key, async |tx| tally::public_counts(tx, heading).await);
+    Ok(counts.await?)
 }
 
 /// The process tabs and the budget of a heading (of a published process).

@@ -7,7 +7,7 @@ use crate::http::council::Council;
 use crate::http::error::PageError;
 use crate::http::extract::Id;
 use crate::ui::chrome::Chrome;
-use crate::ui::format::{cents_of_millionths, money};
+use crate::ui::format::{cents_of_millionths, money, short_date};
 use crate::ui::i18n::Tr;
 use crate::ui::tabs::ProcessTabs;
 use askama::Template;
@@ -16,6 +16,7 @@ use cabildo_engine::Refusal;
 use cabildo_engine::budgets::projects::{self, Project};
 use cabildo_engine::budgets::results::{self, Outcome, Reason, money_text, units};
 use cabildo_engine::budgets::setup::Phase;
+use cabildo_engine::budgets::tally::Published;
 use cabildo_engine::ids::HeadingId;
 use std::fmt::Write as _;
 
@@ -45,6 +46,27 @@ struct ResultsPage<'a> {
     rule_explained: String,
     lines: Vec<ResultLine>,
     chart: String,
+    /// When and why the results shown replaced earlier ones.
+    recount: Option<String>,
+    /// The counts recounts replaced, newest first, in a sentence each.
+    earlier: Vec<String>,
+}
+
+/// A count a recount replaced, in a sentence: when, and its winners.
+fn earlier_count(tr: &Tr, count: &Published) -> String {
+    let winners: Vec<String> = count
+        .outcome
+        .selected
+        .iter()
+        .map(|n| format!("№ {n}"))
+        .collect();
+    tr.args(
+        "budget-earlier-count",
+        &[
+            ("date", short_date(count.computed_at)),
+            ("winners", winners.join(", ")),
+        ],
+    )
 }
 
 /// The counted paper votes among a project's votes (shown apart).
@@ -166,7 +188,9 @@ pub async fn page(council: Council, Id(heading): Id<HeadingId>) -> Result<Respon
     if budget.phase != Phase::Finished {
         return Err(PageError::Refused(Refusal::PhaseClosed));
     }
-    let outcome = cached::results(&council, heading).await?;
+    let counts = cached::counts(&council, heading).await?;
+    let (current, earlier) = (&counts.0, &counts.1);
+    let outcome = &current.outcome;
     let list = cached::projects(&council, heading).await?;
     let info = budget
         .headings
@@ -184,7 +208,15 @@ pub async fn page(council: Council, Id(heading): Id<HeadingId>) -> Result<Respon
         total: money(tr, cents_of_millionths(outcome.total), currency),
         rule: tr.t(&format!("budget-rule-{}", budget.rule)),
         rule_explained: tr.t(&format!("budget-rule-{}-explained", budget.rule)),
-        chart: chart(tr, &outcome, &list, currency),
+        chart: chart(tr, outcome, &list, currency),
+        recount: current.recount_reason.as_ref().map(|reason| {
+            let when = short_date(current.computed_at);
+            tr.args(
+                "budget-recounted",
+                &[("date", when), ("reason", reason.clone())],
+            )
+        }),
+        earlier: earlier.iter().map(|c| earlier_count(tr, c)).collect(),
         lines: outcome
             .projects
             .iter()

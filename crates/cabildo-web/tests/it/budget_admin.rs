@@ -677,3 +677,90 @@ async fn the_public_budget_pages_are_kept_but_a_staff_change_shows_at_once() {
         "the kept copy was dropped by the change"
     );
 }
+
+/// Once voting opens, a project on the ballot is neither re-costed nor
+/// hidden through the staff pages; published results stay as published
+/// until an admin recounts (with a reason), and the earlier count stays on
+/// the public results page.
+#[tokio::test]
+async fn published_results_change_only_by_an_audited_recount() {
+    let world = world().await;
+    let (heading, [a, b, f]) = budget(&world).await;
+    let mut admin = world.citizen("jefa").staff(Role::Admin).await.browser;
+    let staff_page = format!("/staff/budget-headings/{heading}");
+    let review = format!("/staff/budget-projects/{a}/review");
+    let shown = admin.get(TOLEDO, &staff_page).await;
+    assert!(
+        !shown.body.contains(&review),
+        "no review form for a project on the ballot once voting began"
+    );
+    let fields = [("verdict", "feasible"), ("official_cost", "351000")];
+    let refused = admin.submit(TOLEDO, &staff_page, &review, &fields).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("La votación ha empezado"),
+        "{}",
+        refused.body
+    );
+
+    let mut ana = world.citizen("ana").verified().await;
+    let ballot = format!("/api/v1/budget-headings/{heading}/ballot");
+    let projects = serde_json::json!({"projects": [a.to_string(), f.to_string()], "submit": true});
+    let (status, _) = ana.call(TOLEDO, "PUT", &ballot, projects).await;
+    assert_eq!(status, StatusCode::OK);
+    finish(&world).await;
+    let results = format!("/budget-headings/{heading}/results");
+    let mut anonymous = Browser::new(&world.app);
+    let first = anonymous.get(TOLEDO, &results).await;
+    assert_eq!(first.status, StatusCode::OK);
+    // Paper votes written behind the engine's back do not move the winners.
+    let tenant = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
+    sqlx::query("UPDATE budget_projects SET paper_votes = 50 WHERE id = $1")
+        .bind(b)
+        .execute(tx.conn())
+        .await
+        .expect("tamper");
+    tx.commit().await.expect("commit");
+    let again = anonymous.get(TOLEDO, &results).await;
+    let won = |body: &str, title: &str| {
+        let row = body.split(&format!("{title}</th>")).nth(1).expect("row");
+        row[..row.find("</tr>").expect("end")].contains("Financiado")
+    };
+    assert!(won(&first.body, "Banco F") && !won(&first.body, "Parque B"));
+    assert!(won(&again.body, "Banco F") && !won(&again.body, "Parque B"));
+    assert!(!again.body.contains("Recuentos anteriores"));
+
+    let recount = format!("/staff/budget-headings/{heading}/recount");
+    let shown = admin.get(TOLEDO, &staff_page).await;
+    assert!(shown.body.contains(&format!("action=\"{recount}\"")));
+    crate::accessibility::check(&mut admin, &staff_page).await;
+    let empty = admin
+        .submit(TOLEDO, &staff_page, &recount, &[("reason", " ")])
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let reason = [("reason", "Actas de papel del centro cívico")];
+    let done = admin.submit(TOLEDO, &staff_page, &recount, &reason).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let after = anonymous.get(TOLEDO, &results).await;
+    assert!(
+        after.body.contains("Actas de papel del centro cívico"),
+        "{}",
+        after.body
+    );
+    assert!(after.body.contains("Recuentos anteriores"));
+    assert!(
+        won(&after.body, "Parque B"),
+        "the recount counts the paper votes"
+    );
+    crate::accessibility::check(&mut anonymous, &results).await;
+    // A citizen cannot recount.
+    let mut vecino = world.citizen("vecino").await.browser;
+    let denied = vecino.submit(TOLEDO, &results, &recount, &reason).await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+}

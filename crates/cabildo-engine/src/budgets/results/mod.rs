@@ -107,16 +107,19 @@ pub struct Options {
 }
 
 /// Why a project won or lost.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Reason {
     /// Taken by greedy: this much was left before it.
     Fitted {
         /// What remained of the budget at its turn.
+        #[serde(with = "text")]
         remaining: Amount,
     },
     /// Skipped by greedy: it cost more than what was left.
     DidNotFit {
         /// What remained of the budget at its turn.
+        #[serde(with = "text")]
         remaining: Amount,
     },
     /// Bought by the Method of Equal Shares.
@@ -124,6 +127,7 @@ pub enum Reason {
         /// The round (1-based).
         round: usize,
         /// What each supporter paid at most (per point on points ballots).
+        #[serde(with = "text")]
         share: Money,
     },
     /// Its supporters could not pay for it together.
@@ -131,6 +135,7 @@ pub enum Reason {
         /// The round in which it dropped out (1-based).
         round: usize,
         /// What its supporters had left together.
+        #[serde(with = "text")]
         money: Money,
     },
     /// Nobody voted for it, and it did not fit or the rule ignores it.
@@ -151,11 +156,12 @@ impl Reason {
 }
 
 /// One project's place in the outcome.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Explained {
     /// Project id.
     pub id: String,
     /// Its cost.
+    #[serde(with = "text")]
     pub cost: Amount,
     /// Its votes (points on points ballots).
     pub votes: i64,
@@ -165,17 +171,66 @@ pub struct Explained {
     pub reason: Reason,
 }
 
-/// The outcome of an election.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The outcome of an election. It is stored as JSON when results are
+/// published, exact numbers as text (`i128` and fractions do not fit
+/// JSON numbers).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Outcome {
     /// The winners' ids, in the order the rule took them.
     pub selected: Vec<String>,
     /// What the winners cost together.
+    #[serde(with = "text")]
     pub total: Amount,
     /// Each voter's starting money in the run that decided (`mes` rules).
+    #[serde(with = "text::optional")]
     pub per_voter: Option<Money>,
     /// Every project, in the order of the election's projects.
     pub projects: Vec<Explained>,
+}
+
+/// Exact numbers (amounts, fractions such as `7/3`) as JSON strings.
+mod text {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+    use std::fmt::Display;
+    use std::str::FromStr;
+
+    pub fn serialize<T: Display, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(value)
+    }
+
+    pub fn deserialize<'de, T: FromStr, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse()
+            .map_err(|_| D::Error::custom(format!("not an exact number: {text:?}")))
+    }
+
+    /// The same for an optional number (`null` when there is none).
+    pub mod optional {
+        use serde::{Deserialize, Deserializer, Serializer};
+        use std::fmt::Display;
+        use std::str::FromStr;
+
+        pub fn serialize<T: Display, S: Serializer>(
+            value: &Option<T>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            match value {
+                Some(value) => s.collect_str(value),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, T: FromStr, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<T>, D::Error> {
+            match Option::<String>::deserialize(d)? {
+                Some(text) => text.parse().map(Some).map_err(|_| {
+                    serde::de::Error::custom(format!("not an exact number: {text:?}"))
+                }),
+                None => Ok(None),
+            }
+        }
+    }
 }
 
 /// Why results could not be computed.

@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use cabildo_engine::budgets::execution::{self, NewUpdate, Status};
 use cabildo_engine::budgets::projects::{self, Feasibility, Importable, NewProject, Project};
 use cabildo_engine::budgets::setup::{self, Budget, Phase};
+use cabildo_engine::budgets::tally;
 use cabildo_engine::ids::{HeadingId, ProjectId, ProposalId};
 use cabildo_engine::staff::Permission;
 use cabildo_engine::{Error as EngineError, Field, LineError, Problem};
@@ -37,6 +38,8 @@ pub struct StaffProject {
     on_ballot: bool,
     paper_votes: i32,
     winner: bool,
+    /// On the ballot once voting began: its review is frozen.
+    frozen: bool,
     execution: String,
     progress: i16,
 }
@@ -64,6 +67,8 @@ struct HeadingPage<'a> {
     may_set_ballot: bool,
     /// Voting or counting: paper votes are entered.
     paper: bool,
+    /// Results are published: admins may recount.
+    finished: bool,
     projects: Vec<StaffProject>,
     importable: Vec<ImportLine>,
     verdicts: Vec<(&'static str, String)>,
@@ -72,7 +77,7 @@ struct HeadingPage<'a> {
 }
 
 /// The done codes of the heading page.
-const DONE: [&str; 7] = [
+const DONE: [&str; 8] = [
     "created",
     "imported",
     "reviewed",
@@ -80,6 +85,7 @@ const DONE: [&str; 7] = [
     "paper",
     "paper-file",
     "update",
+    "recounted",
 ];
 
 /// A project as staff see it; `winners` are the finished budget's.
@@ -96,6 +102,11 @@ fn staff_project_line(tr: &Tr, budget: &Budget, p: Project, winners: &[ProjectId
         on_ballot: p.on_ballot,
         paper_votes: p.paper_votes,
         winner: winners.contains(&p.id),
+        frozen: p.on_ballot
+            && matches!(
+                budget.phase,
+                Phase::Balloting | Phase::Tallying | Phase::Finished
+            ),
         execution: p
             .execution_status
             .map(|s| coded(tr, "budget-execution", s.as_str()))
@@ -134,6 +145,7 @@ pub async fn page(
             Phase::Upcoming | Phase::Accepting | Phase::Reviewing | Phase::Selecting
         ),
         paper: matches!(budget.phase, Phase::Balloting | Phase::Tallying),
+        finished: budget.phase == Phase::Finished,
         projects: list
             .into_iter()
             .map(|p| staff_project_line(tr, &budget, p, &winners))
@@ -404,4 +416,29 @@ pub async fn post_update(
         })
         .await?;
     Ok(back(heading, "update"))
+}
+
+/// Why a heading is counted again.
+#[derive(Debug, Default, Deserialize)]
+pub struct RecountForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /staff/budget-headings/{id}/recount` (admins): a finished heading
+/// is counted again and the new count published; the one it replaces stays
+/// on the results page (audited).
+pub async fn recount(
+    citizen: Citizen,
+    Id(heading): Id<HeadingId>,
+    CsrfForm(form): CsrfForm<RecountForm>,
+) -> Result<Redirect, PageError> {
+    let (user, actor) = (citizen.user(), citizen.actor());
+    citizen
+        .change(async |tx| {
+            cabildo_engine::staff::require(tx, user, Permission::ManageBudgets).await?;
+            tally::recount(tx, &actor, heading, &form.reason).await
+        })
+        .await?;
+    Ok(back(heading, "recounted"))
 }

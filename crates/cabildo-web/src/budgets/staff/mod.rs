@@ -35,6 +35,10 @@ pub fn router() -> Router<AppState> {
             "/staff/budget-headings/{id}/import",
             post(heading::import_proposal),
         )
+        .route(
+            "/staff/budget-headings/{id}/recount",
+            post(heading::recount),
+        )
         .route("/staff/budget-projects/{id}/review", post(heading::review))
         .route(
             "/staff/budget-projects/{id}/ballot",
