@@ -5,7 +5,7 @@
 //! platform account, so every staff action names them in the audit log.
 
 use crate::accounts::{tokens, validate};
-use crate::error::{Error, Field, Result};
+use crate::error::{Error, Field, Refusal, Result};
 use crate::ids::UserId;
 use crate::staff::{self, Actor, Role};
 use crate::stored::stored;
@@ -240,27 +240,41 @@ pub async fn use_handoff(
 
 /// The council account a platform account acts through (made on first
 /// arrival), with the arrival's role; returns its id.
+///
+/// A council row with the same address but no link to the platform may
+/// have been registered by someone else (an unconfirmed registration
+/// holding an attacker's password, confirmed later by the consultant
+/// clicking a mail they did not ask for). It is adopted only with every
+/// credential cleared: its password, sessions, personal access tokens and
+/// pending mail links. The person gets back in through the platform, or
+/// sets a password again through "forgot password", which proves they
+/// read that address's mail.
 pub async fn council_account(tx: &mut TenantTx, arrival: &Arrival) -> Result<UserId> {
     let existing: Option<UserId> =
         sqlx::query_scalar("SELECT id FROM users WHERE platform_account = $1")
             .bind(&arrival.email)
             .fetch_optional(tx.conn())
             .await?;
+    let actor = Actor(format!("platform:{}", arrival.email));
     let user = match existing {
         Some(user) => user,
-        None => sqlx::query_scalar(
-            // A citizen account with the same address is the same person.
-            "INSERT INTO users (email, name, platform_account, email_confirmed_at, terms_accepted_at)
-             VALUES ($1, $2, $1, now(), now())
-             ON CONFLICT (email) DO UPDATE SET platform_account = EXCLUDED.platform_account
-             RETURNING id",
-        )
-        .bind(&arrival.email)
-        .bind(&arrival.name)
-        .fetch_one(tx.conn())
-        .await?,
+        None => match adopt(tx, &actor, &arrival.email).await? {
+            Some(user) => user,
+            None => {
+                // Taken only by a row linked to another platform account
+                // (its address changed since): never relinked.
+                let made: Option<UserId> = sqlx::query_scalar(
+                    "INSERT INTO users (email, name, platform_account, email_confirmed_at, terms_accepted_at)
+                     VALUES ($1, $2, $1, now(), now()) ON CONFLICT DO NOTHING RETURNING id",
+                )
+                .bind(&arrival.email)
+                .bind(&arrival.name)
+                .fetch_optional(tx.conn())
+                .await?;
+                made.ok_or(Refusal::Forbidden)?
+            }
+        },
     };
-    let actor = Actor(format!("platform:{}", arrival.email));
     staff::grant(tx, &actor, user, arrival.role).await?;
     staff::audit(
         tx,
@@ -271,4 +285,37 @@ pub async fn council_account(tx: &mut TenantTx, arrival: &Arrival) -> Result<Use
     )
     .await?;
     Ok(user)
+}
+
+/// Links the council row with `email` to the platform account of the same
+/// address, clearing every credential it had (see [`council_account`]).
+async fn adopt(tx: &mut TenantTx, actor: &Actor, email: &str) -> Result<Option<UserId>> {
+    let adopted: Option<(UserId, bool)> = sqlx::query_as(
+        "WITH old AS (SELECT id, email_confirmed_at IS NOT NULL AS confirmed FROM users
+                      WHERE email = $1 AND platform_account IS NULL FOR UPDATE)
+         UPDATE users u SET platform_account = $1, password_hash = NULL,
+                email_confirmed_at = coalesce(u.email_confirmed_at, now()),
+                terms_accepted_at = coalesce(u.terms_accepted_at, now())
+         FROM old WHERE u.id = old.id RETURNING u.id, old.confirmed",
+    )
+    .bind(email)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some((user, confirmed)) = adopted else {
+        return Ok(None);
+    };
+    let sessions = crate::accounts::sessions::end_all(tx, user).await?;
+    sqlx::query("UPDATE account_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL")
+        .bind(user)
+        .execute(tx.conn())
+        .await?;
+    staff::audit(
+        tx,
+        actor,
+        "platform.adopt",
+        Some(&user.to_string()),
+        serde_json::json!({"was_confirmed": confirmed, "sessions_ended": sessions}),
+    )
+    .await?;
+    Ok(Some(user))
 }

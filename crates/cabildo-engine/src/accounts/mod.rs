@@ -307,7 +307,8 @@ pub async fn reset_password(
 }
 
 /// Sets a new password (hashed with [`password::hash`]) for a logged-in
-/// person who gave their current one, and ends their other sessions.
+/// person who gave their current one, ends their other sessions and
+/// revokes their personal access tokens.
 pub async fn change_password(
     tx: &mut TenantTx,
     user: UserId,
@@ -324,7 +325,7 @@ pub async fn change_password(
         .bind(current_session)
         .execute(tx.conn())
         .await?;
-    Ok(())
+    sessions::revoke_tokens(tx, user).await
 }
 
 /// Starts changing `user`'s address to `new_email`: a confirmation link

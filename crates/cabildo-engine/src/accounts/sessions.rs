@@ -99,11 +99,25 @@ pub async fn end(tx: &mut TenantTx, token: &str) -> Result<()> {
     Ok(())
 }
 
-/// Ends every session of `user` ("log out everywhere", password reset).
+/// Ends every session of `user` and revokes their personal access tokens
+/// ("log out everywhere", password reset, an account a hand-off adopts):
+/// whoever held any of them must prove who they are again.
 pub async fn end_all(tx: &mut TenantTx, user: UserId) -> Result<u64> {
+    revoke_tokens(tx, user).await?;
     Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user)
         .execute(tx.conn())
         .await?
         .rows_affected())
+}
+
+/// Revokes every personal access token of `user`.
+pub(crate) async fn revoke_tokens(tx: &mut TenantTx, user: UserId) -> Result<()> {
+    sqlx::query(
+        "UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(user)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
 }

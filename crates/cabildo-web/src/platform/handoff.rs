@@ -6,6 +6,7 @@ use crate::accounts::register::{TokenForm, TokenQuery};
 use crate::http::council::Council;
 use crate::http::error::PageError;
 use crate::http::extract::CsrfForm;
+use crate::http::session_cache::Ended;
 use axum::extract::Query;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -51,6 +52,9 @@ pub async fn handoff(
         })
         .await?;
     state.sessions.set_unread(council.tenant.id, user, None);
+    // An adopted account's earlier sessions ended: forget them on every node.
+    let ended = Ended::User(user);
+    state.sessions.ended(council.tenant.id, ended).await;
     let mut response = Redirect::to("/staff").into_response();
     state.set_session_cookie(response.headers_mut(), &token);
     Ok(response)

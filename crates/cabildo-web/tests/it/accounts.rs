@@ -1068,6 +1068,10 @@ async fn changing_the_password_ends_other_sessions_and_a_new_address_counts_once
         )
         .await;
     assert_eq!(login.status, StatusCode::OK);
+    let csrf = crate::util::parse(&login.body)["csrf_token"]
+        .as_str()
+        .map(str::to_owned);
+    let token = personal_token(&world, &mut phone, &csrf.expect("csrf")).await;
 
     let wrong = ana
         .submit(
@@ -1114,6 +1118,11 @@ async fn changing_the_password_ends_other_sessions_and_a_new_address_counts_once
             .status,
         StatusCode::UNAUTHORIZED,
         "the other session ended"
+    );
+    assert_eq!(
+        with_token(&world, &token).await,
+        StatusCode::UNAUTHORIZED,
+        "and personal access tokens"
     );
 
     // A new address: nothing changes until the link sent to it is followed.
@@ -1302,11 +1311,52 @@ async fn personal_access_tokens_work_without_csrf_only_on_their_council_until_re
     assert_eq!(again.status, StatusCode::NOT_FOUND);
 }
 
+/// A new personal access token of the person logged in on `browser`.
+async fn personal_token(world: &World, browser: &mut Browser, csrf: &str) -> String {
+    let body = serde_json::json!({"name": "script"});
+    let made = browser
+        .json(TOLEDO, "POST", "/api/v1/me/tokens", body, Some(csrf))
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let token = crate::util::parse(&made.body)["token"]
+        .as_str()
+        .map(str::to_owned);
+    let token = token.expect("token");
+    assert_eq!(with_token(world, &token).await, StatusCode::OK);
+    token
+}
+
+/// How `GET /api/v1/me` answers `token`.
+async fn with_token(world: &World, token: &str) -> StatusCode {
+    let request =
+        Request::get("/api/v1/me").header(header::AUTHORIZATION, format!("Bearer {token}"));
+    let mut stranger = Browser::new(&world.app);
+    stranger
+        .request(TOLEDO, request, Body::empty())
+        .await
+        .status
+}
+
+/// Logging out everywhere ends personal access tokens with the sessions.
+#[tokio::test]
+async fn logging_out_everywhere_revokes_personal_access_tokens() {
+    let world = world().await;
+    let mut ana = Browser::new(&world.app);
+    let csrf = logged_in(&world, &mut ana, TOLEDO, "ana", "ana@example.org", 1).await;
+    let token = personal_token(&world, &mut ana, &csrf).await;
+    let out = ana
+        .submit(TOLEDO, "/account", "/account/logout-everywhere", &[])
+        .await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER, "{}", out.body);
+    assert_eq!(with_token(&world, &token).await, StatusCode::UNAUTHORIZED);
+}
+
 #[tokio::test]
 async fn the_api_completes_a_password_reset_once() {
     let world = world().await;
     let mut ana = Browser::new(&world.app);
-    logged_in(&world, &mut ana, TOLEDO, "ana", "ana@example.org", 1).await;
+    let csrf = logged_in(&world, &mut ana, TOLEDO, "ana", "ana@example.org", 1).await;
+    let token = personal_token(&world, &mut ana, &csrf).await;
     let asked = ana
         .json(
             TOLEDO,
@@ -1350,6 +1400,11 @@ async fn the_api_completes_a_password_reset_once() {
             .await
             .status,
         StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        with_token(&world, &token).await,
+        StatusCode::UNAUTHORIZED,
+        "a reset revokes personal access tokens too"
     );
     let again = ana
         .json(

@@ -2,11 +2,13 @@
 //! councils, and entering one as staff through a single-use hand-off token
 //! bound to that council's host; every staff action names them.
 
-use crate::util::{BASE, Browser, TALAVERA, TOLEDO, csrf_of, world};
-use axum::http::{StatusCode, header};
+use crate::util::{BASE, Browser, PASSWORD, TALAVERA, TOLEDO, csrf_of, logged_in, parse, world};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
 use cabildo_engine::accounts::password;
 use cabildo_engine::platform::{self, AccountRole};
 use cabildo_engine::staff::Role;
+use serde_json::{Value, json};
 
 const PLATFORM: &str = BASE;
 
@@ -187,4 +189,105 @@ async fn a_consultant_logs_in_once_and_enters_a_client_council_as_staff() {
         )
         .await;
     assert_eq!(late.status, StatusCode::BAD_REQUEST);
+}
+
+/// The attack the hand-off must not allow: someone registers on a council
+/// with a consultant's address and their own password, the consultant
+/// clicks the confirmation mail they did not ask for, then enters the
+/// council as staff. The account is adopted with every credential cleared:
+/// the attacker's password, session and personal access token stop
+/// working, while the consultant is staff.
+#[tokio::test]
+async fn a_hand_off_never_adopts_a_password_someone_else_set() {
+    let world = world().await;
+    let toledo = world.council("toledo").await;
+    let email = "marta@consultora.example";
+    let mut attacker = Browser::new(&world.app);
+    let csrf = logged_in(&world, &mut attacker, TOLEDO, "marta_falsa", email, 1).await;
+    let token = attacker
+        .json(
+            TOLEDO,
+            "POST",
+            "/api/v1/me/tokens",
+            json!({"name": "puerta trasera"}),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(token.status, StatusCode::CREATED, "{}", token.body);
+    let token = parse(&token.body)["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let bearer = async |token: &str| {
+        let mut stranger = Browser::new(&world.app);
+        let request =
+            Request::get("/api/v1/me").header(header::AUTHORIZATION, format!("Bearer {token}"));
+        stranger
+            .request(TOLEDO, request, Body::empty())
+            .await
+            .status
+    };
+    assert_eq!(bearer(&token).await, StatusCode::OK);
+
+    let hash = password::hash("consultora segura 2026").await;
+    platform::create_account(
+        &world.tenancy,
+        email,
+        "Marta",
+        AccountRole::Consultant,
+        &hash,
+    )
+    .await
+    .expect("account");
+    platform::grant(&world.tenancy, email, toledo.id, Role::Admin)
+        .await
+        .expect("grant");
+    let mut marta = Browser::new(&world.app);
+    let fields = [("email", email), ("password", "consultora segura 2026")];
+    marta.submit(PLATFORM, "/login", "/login", &fields).await;
+    let console = marta.get(PLATFORM, "/console").await;
+    let open = [
+        ("csrf_token", csrf_of(&console.body)),
+        ("slug", "toledo".to_owned()),
+        ("role", "admin".to_owned()),
+    ];
+    let open: Vec<(&str, &str)> = open.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let opened = marta.post(PLATFORM, "/console/open", &open).await;
+    let location = opened.headers[header::LOCATION].to_str().expect("location");
+    let handoff = location.split("token=").nth(1).expect("token").to_owned();
+    let path = format!("/staff/handoff?token={handoff}");
+    let entered = marta
+        .submit(TOLEDO, &path, "/staff/handoff", &[("token", &handoff)])
+        .await;
+    assert_eq!(entered.status, StatusCode::SEE_OTHER, "{}", entered.body);
+    assert_eq!(marta.get(TOLEDO, "/staff").await.status, StatusCode::OK);
+
+    let me = attacker
+        .json(TOLEDO, "GET", "/api/v1/me", Value::Null, None)
+        .await;
+    assert_eq!(
+        me.status,
+        StatusCode::UNAUTHORIZED,
+        "the attacker's session ended"
+    );
+    assert_eq!(
+        bearer(&token).await,
+        StatusCode::UNAUTHORIZED,
+        "their token too"
+    );
+    let again = attacker
+        .json(
+            TOLEDO,
+            "POST",
+            "/api/v1/sessions",
+            json!({"email": email, "password": PASSWORD}),
+            None,
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNAUTHORIZED, "{}", again.body);
+    let log = marta.get(TOLEDO, "/staff").await;
+    assert!(
+        log.body.contains("platform.adopt"),
+        "the adoption is audited"
+    );
 }
