@@ -1356,7 +1356,7 @@ async fn the_api_completes_a_password_reset_once() {
     let world = world().await;
     let mut ana = Browser::new(&world.app);
     let csrf = logged_in(&world, &mut ana, TOLEDO, "ana", "ana@example.org", 1).await;
-    let token = personal_token(&world, &mut ana, &csrf).await;
+    let api_token = personal_token(&world, &mut ana, &csrf).await;
     let asked = ana
         .json(
             TOLEDO,
@@ -1402,7 +1402,7 @@ async fn the_api_completes_a_password_reset_once() {
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        with_token(&world, &token).await,
+        with_token(&world, &api_token).await,
         StatusCode::UNAUTHORIZED,
         "a reset revokes personal access tokens too"
     );
