@@ -228,22 +228,25 @@ pub async fn publish(tx: &mut TenantTx, actor: &Actor, process: ProcessId) -> Re
     Ok(true)
 }
 
-/// Sets (or with `None` removes) a process's hero image (audited).
+/// Sets (or with `None` removes) a process's hero image (audited);
+/// `None` when there is no such process, else the picture it replaces.
 pub async fn set_image(
     tx: &mut TenantTx,
     actor: &Actor,
     process: ProcessId,
     image: Option<&str>,
-) -> Result<bool> {
-    let slug: Option<String> = sqlx::query_scalar(
-        "UPDATE processes SET image = $2, updated_at = now() WHERE id = $1 RETURNING slug",
+) -> Result<Option<Option<String>>> {
+    let row: Option<(String, Option<String>)> = sqlx::query_as(
+        "UPDATE processes p SET image = $2, updated_at = now()
+         FROM (SELECT image FROM processes WHERE id = $1 FOR UPDATE) old
+         WHERE p.id = $1 RETURNING p.slug, old.image",
     )
     .bind(process)
     .bind(image)
     .fetch_optional(tx.conn())
     .await?;
-    let Some(slug) = slug else {
-        return Ok(false);
+    let Some((slug, old)) = row else {
+        return Ok(None);
     };
     audit(
         tx,
@@ -253,7 +256,7 @@ pub async fn set_image(
         json!({"process": process, "image": image}),
     )
     .await?;
-    Ok(true)
+    Ok(Some(old))
 }
 
 /// Whether participation has started in `process`: a phase enabling

@@ -229,17 +229,25 @@ pub async fn edit(
     Ok(())
 }
 
-/// Sets the picture of `user`'s proposal within [`EDIT_WINDOW_HOURS`].
-pub async fn set_image(tx: &mut TenantTx, user: UserId, id: ProposalId, image: &str) -> Result<()> {
+/// Sets the picture of `user`'s proposal within [`EDIT_WINDOW_HOURS`];
+/// returns the picture it replaces, if any (to be removed from storage).
+pub async fn set_image(
+    tx: &mut TenantTx,
+    user: UserId,
+    id: ProposalId,
+    image: &str,
+) -> Result<Option<String>> {
     if !own(tx, user, id).await?.1 {
         return Err(Refusal::EditWindowOver.into());
     }
-    sqlx::query("UPDATE proposals SET image = $2, updated_at = now() WHERE id = $1")
-        .bind(id)
-        .bind(image)
-        .execute(tx.conn())
-        .await?;
-    Ok(())
+    Ok(sqlx::query_scalar(
+        "UPDATE proposals p SET image = $2, updated_at = now()
+         FROM (SELECT image FROM proposals WHERE id = $1) old WHERE p.id = $1 RETURNING old.image",
+    )
+    .bind(id)
+    .bind(image)
+    .fetch_one(tx.conn())
+    .await?)
 }
 
 /// Withdraws `user`'s proposal: it stays readable, marked withdrawn, and

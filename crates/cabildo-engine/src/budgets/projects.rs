@@ -183,13 +183,13 @@ pub async fn create(
 }
 
 /// Sets the picture of `user`'s project while the budget accepts
-/// projects.
+/// projects; returns the picture it replaces, if any.
 pub async fn set_image(
     tx: &mut TenantTx,
     user: UserId,
     project: ProjectId,
     image: &str,
-) -> Result<()> {
+) -> Result<Option<String>> {
     let sql = format!(
         "SELECT p.author_id, {PHASE} AS phase FROM budget_projects p JOIN budgets b ON b.id = p.budget_id
          WHERE p.id = $1 AND p.hidden_at IS NULL FOR UPDATE OF p"
@@ -207,12 +207,14 @@ pub async fn set_image(
     if phase != "accepting" {
         return Err(Refusal::PhaseClosed.into());
     }
-    sqlx::query("UPDATE budget_projects SET image = $2 WHERE id = $1")
-        .bind(project)
-        .bind(image)
-        .execute(tx.conn())
-        .await?;
-    Ok(())
+    Ok(sqlx::query_scalar(
+        "UPDATE budget_projects p SET image = $2
+         FROM (SELECT image FROM budget_projects WHERE id = $1) old WHERE p.id = $1 RETURNING old.image",
+    )
+    .bind(project)
+    .bind(image)
+    .fetch_one(tx.conn())
+    .await?)
 }
 
 /// SQL that is true for a project (`p`, its budget `b`) that ballots may

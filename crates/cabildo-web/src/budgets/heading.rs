@@ -7,6 +7,7 @@ use crate::budgets::cached::{self, heading_context};
 use crate::http::council::Council;
 use crate::http::error::PageError;
 use crate::http::extract::{Citizen, CsrfForm, Id, Upload};
+use crate::http::storage::Picture;
 use crate::ui::chrome::Chrome;
 use crate::ui::format::{coded, money};
 use crate::ui::forms::cents;
@@ -301,20 +302,24 @@ pub async fn propose(
         location: typed.location,
     };
     let picture = upload.file("image");
-    let image = match picture.is_empty() {
+    let picture = match picture.is_empty() {
         true => None,
-        false => Some(citizen.store_picture(&picture).await?),
+        false => Some(Picture::check(picture)?),
     };
     let (user, actor) = (citizen.user(), citizen.actor());
-    let id = citizen
+    let (id, staged) = citizen
         .change(async |tx| {
             let id = projects::create(tx, &actor, Some(user), &new).await?;
-            if let Some(name) = &image {
-                projects::set_image(tx, user, id, name).await?;
-            }
-            Ok::<_, PageError>(id)
+            let Some(picture) = &picture else {
+                return Ok::<_, PageError>((id, None));
+            };
+            projects::set_image(tx, user, id, picture.name()).await?;
+            Ok((id, Some(citizen.stage(user, picture).await?)))
         })
         .await?;
+    if let Some(staged) = staged {
+        staged.keep(None).await?;
+    }
     Ok(Redirect::to(&format!(
         "/budget-projects/{id}?done=proposed"
     )))

@@ -7,6 +7,7 @@ use crate::budgets::heading::DONE;
 use crate::http::council::Council;
 use crate::http::error::PageError;
 use crate::http::extract::{Citizen, CsrfForm, Id, Upload};
+use crate::http::storage::Picture;
 use crate::ui::chrome::Chrome;
 use crate::ui::format::{coded, money, paragraphs, short_date};
 use crate::ui::i18n::Tr;
@@ -196,11 +197,15 @@ pub async fn upload_image(
     Id(project): Id<ProjectId>,
     upload: Upload,
 ) -> Result<Redirect, PageError> {
-    let name = citizen.store_picture(&upload.file("image")).await?;
+    let picture = Picture::check(upload.file("image"))?;
     let user = citizen.user();
-    citizen
-        .change(async |tx| projects::set_image(tx, user, project, &name).await)
+    let (staged, replaced) = citizen
+        .change(async |tx| {
+            let replaced = projects::set_image(tx, user, project, picture.name()).await?;
+            Ok::<_, PageError>((citizen.stage(user, &picture).await?, replaced))
+        })
         .await?;
+    staged.keep(replaced).await?;
     Ok(Redirect::to(&format!(
         "/budget-projects/{project}?done=pictured"
     )))

@@ -5,8 +5,10 @@
 //! extensions for the extractors that build on it.
 
 use crate::http::error::{ApiError, PageError};
+use crate::http::ratelimit::Action;
 use crate::http::site::LanguageRequest;
 use crate::http::state::AppState;
+use crate::http::storage::{Picture, PictureError, Staged};
 use crate::http::visitor::Visitor;
 use crate::ui::chrome::{Chrome, language_links};
 use crate::ui::forms::{FieldView, FormPage, FormView};
@@ -38,12 +40,20 @@ pub struct Context {
 }
 
 impl Context {
-    /// Checks and stores a picture for this council; its file name.
-    pub async fn store_picture(
-        &self,
-        bytes: &[u8],
-    ) -> Result<String, crate::http::storage::PictureError> {
-        crate::http::storage::store(self.state.media(), self.tenant.id, bytes).await
+    /// Writes `picture` aside for a change by `user`: call it inside the
+    /// change, once the engine has allowed it, and [`Staged::keep`] it
+    /// after the change commits. Counts against the person's and the
+    /// council's upload limits.
+    pub async fn stage(&self, user: UserId, picture: &Picture) -> Result<Staged, PictureError> {
+        let (limiter, tenant) = (&self.state.limiter, self.tenant.id);
+        for (action, subject) in [
+            (Action::UploadPerson, user.to_string()),
+            (Action::UploadCouncil, "council".to_owned()),
+        ] {
+            let hit = limiter.hit(tenant, action, &subject).await;
+            hit.map_err(PictureError::RateLimited)?;
+        }
+        Staged::new(self.state.config.media.clone(), tenant, picture).await
     }
 
     async fn load(parts: &Parts, state: &AppState, with_unread: bool) -> Result<Self, Failure> {

@@ -567,9 +567,15 @@ macro_rules! shared_causes {
         impl From<PictureError> for $error {
             fn from(error: PictureError) -> Self {
                 match error {
-                    PictureError::Refused(refused) => Self::Picture(refused),
+                    PictureError::RateLimited(seconds) => Self::RateLimited(seconds),
                     PictureError::Failed(error) => Self::Internal(Box::new(error)),
                 }
+            }
+        }
+
+        impl From<PictureRefused> for $error {
+            fn from(refused: PictureRefused) -> Self {
+                Self::Picture(refused)
             }
         }
 

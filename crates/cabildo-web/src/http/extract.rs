@@ -17,8 +17,10 @@ use cabildo_engine::ids::UserId;
 use cabildo_engine::staff::{self, Actor, Permission, Role};
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
+use std::marker::PhantomData;
 use std::ops::Deref;
 use std::str::FromStr;
+use tokio::sync::OwnedSemaphorePermit;
 
 /// Where a refused visitor comes back to after logging in: the page they
 /// asked for (only for reads: a form cannot be sent again by a redirect).
@@ -118,6 +120,69 @@ impl FromRequestParts<AppState> for Staff {
             return Err(PageError::NotStaff);
         }
         Ok(Self { citizen, roles })
+    }
+}
+
+/// What a [`Granted`] extractor requires.
+pub trait Needs: Send + Sync {
+    /// The permission.
+    const PERMISSION: Permission;
+}
+
+/// Markers of the permissions routes require before reading their body.
+pub mod needs {
+    use super::{Needs, Permission};
+
+    macro_rules! needs {
+        ($($name:ident),+) => {$(
+            #[doc = concat!("Requires [`Permission::", stringify!($name), "`].")]
+            pub struct $name;
+
+            impl Needs for $name {
+                const PERMISSION: Permission = Permission::$name;
+            }
+        )+};
+    }
+
+    needs!(ManageCensus, ManageProcesses, ManageBudgets);
+}
+
+/// A member of staff whose roles grant `P`'s permission, checked from the
+/// request's head: a large body that comes after it (a census, a photo) is
+/// never read for anyone else.
+pub struct Granted<P>(pub Staff, PhantomData<P>);
+
+impl<P> Deref for Granted<P> {
+    type Target = Staff;
+    fn deref(&self) -> &Staff {
+        &self.0
+    }
+}
+
+impl<P: Needs> FromRequestParts<AppState> for Granted<P> {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let staff = Staff::from_request_parts(parts, state).await?;
+        staff.require(P::PERMISSION)?;
+        Ok(Self(staff, PhantomData))
+    }
+}
+
+/// One of the few bodies of many megabytes (a census) a node reads at
+/// once; others are asked to try again shortly rather than fill memory.
+pub struct LargeUploadSlot(
+    #[expect(dead_code, reason = "held until the response")] OwnedSemaphorePermit,
+);
+
+impl FromRequestParts<AppState> for LargeUploadSlot {
+    type Rejection = PageError;
+
+    async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        match state.large_uploads.clone().try_acquire_owned() {
+            Ok(permit) => Ok(Self(permit)),
+            Err(_) => Err(PageError::RateLimited(10)),
+        }
     }
 }
 

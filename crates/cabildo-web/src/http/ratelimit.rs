@@ -40,6 +40,10 @@ pub enum Action {
     ResetAddress,
     /// Password reset requests from one address.
     ResetIp,
+    /// Pictures kept for one person.
+    UploadPerson,
+    /// Pictures kept for one council (all its people and staff).
+    UploadCouncil,
 }
 
 impl Action {
@@ -50,6 +54,8 @@ impl Action {
             Self::Register => "register",
             Self::ResetAddress => "reset-address",
             Self::ResetIp => "reset-ip",
+            Self::UploadPerson => "upload-person",
+            Self::UploadCouncil => "upload-council",
         }
     }
 }
@@ -71,6 +77,9 @@ impl Default for RateLimits {
                 // At most one reset mail per 20 s per address.
                 (Action::ResetAddress, Limit::per(1, 20)),
                 (Action::ResetIp, Limit::per(20, 3600)),
+                // 5 MB each at most: 150 MB a person, 5 GB a council an hour.
+                (Action::UploadPerson, Limit::per(30, 3600)),
+                (Action::UploadCouncil, Limit::per(1000, 3600)),
             ]),
         }
     }
@@ -91,6 +100,8 @@ impl RateLimits {
                 Action::Register,
                 Action::ResetAddress,
                 Action::ResetIp,
+                Action::UploadPerson,
+                Action::UploadCouncil,
             ]
             .into_iter()
             .find(|a| a.name() == name.trim())

@@ -15,6 +15,9 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use std::sync::Arc;
 
+/// How many census-sized bodies (up to 100 MB each) one node reads at once.
+const LARGE_UPLOADS: usize = 2;
+
 /// Shared state of every handler.
 #[derive(Clone)]
 pub struct AppState {
@@ -26,6 +29,8 @@ pub struct AppState {
     pub(crate) secret: Arc<[u8]>,
     pub(crate) sessions: SessionCache,
     pub(crate) reads: ReadCache,
+    /// Bodies of many megabytes (a census) read at once on this node.
+    pub(crate) large_uploads: Arc<tokio::sync::Semaphore>,
     /// The API's OpenAPI document as JSON, set once the API's routes are
     /// built (it is generated from them).
     pub(crate) api_document: Arc<std::sync::OnceLock<String>>,
@@ -64,6 +69,7 @@ impl AppState {
             config: Arc::new(config),
             limiter: Arc::new(limiter),
             secret,
+            large_uploads: Arc::new(tokio::sync::Semaphore::new(LARGE_UPLOADS)),
             api_document: Arc::default(),
         }
     }

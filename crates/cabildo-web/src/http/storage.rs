@@ -2,23 +2,39 @@
 //! picture, a budget project's photo): checked by their content (PNG,
 //! JPEG, WebP or GIF; never SVG, which can carry script), at most
 //! [`MAX_IMAGE`] bytes, and kept through [`Storage`] under the council's
-//! id with a random name. Where they live: a local folder by default;
+//! id with a random name: [`Picture::check`] before anything is written,
+//! then [`Staged`] inside the change that names it, served only once that
+//! change commits. Where they live: a local folder by default;
 //! object storage fits behind the same two calls. Names are ours (random,
 //! checked on the way in and out), so no path can be smuggled in.
 
+use axum::body::Bytes;
 use axum::http::StatusCode;
 use cabildo_tenancy::TenantId;
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
+use std::sync::Arc;
 
 /// A boxed future of a storage call.
 pub type StorageFuture<'a, T> = Pin<Box<dyn Future<Output = std::io::Result<T>> + Send + 'a>>;
 
-/// Where uploaded files live.
+/// Where uploaded files live. A file is written aside first
+/// ([`Storage::stage`]) and served only once the change that names it has
+/// committed ([`Storage::promote`]); a change that fails discards it.
 pub trait Storage: Send + Sync {
-    /// Stores `bytes` as `name` for `tenant`.
-    fn put<'a>(&'a self, tenant: TenantId, name: &'a str, bytes: &'a [u8])
+    /// Writes `bytes` aside as `name` for `tenant` (not served yet).
+    fn stage<'a>(
+        &'a self,
+        tenant: TenantId,
+        name: &'a str,
+        bytes: &'a [u8],
+    ) -> StorageFuture<'a, ()>;
+    /// Serves the staged `name` (atomically: a reader never sees half a file).
+    fn promote<'a>(&'a self, tenant: TenantId, name: &'a str) -> StorageFuture<'a, ()>;
+    /// Removes `name`: the staged copy when `staged`, else the served file
+    /// (nothing when there is none).
+    fn remove<'a>(&'a self, tenant: TenantId, name: &'a str, staged: bool)
     -> StorageFuture<'a, ()>;
     /// The file `name` of `tenant`, if there is one.
     fn get<'a>(&'a self, tenant: TenantId, name: &'a str) -> StorageFuture<'a, Option<Vec<u8>>>;
@@ -30,7 +46,8 @@ impl std::fmt::Debug for dyn Storage {
     }
 }
 
-/// Files in a folder: `{root}/{council id}/{name}`.
+/// Files in a folder: `{root}/{council id}/{name}`, staged as
+/// `.{name}.part` beside them.
 #[derive(Clone, Debug)]
 pub struct LocalFolder {
     root: PathBuf,
@@ -41,22 +58,50 @@ impl LocalFolder {
     pub fn new(root: impl Into<PathBuf>) -> Self {
         Self { root: root.into() }
     }
+
+    fn path(&self, tenant: TenantId, name: &str, staged: bool) -> PathBuf {
+        let folder = self.root.join(tenant.0.to_string());
+        match staged {
+            true => folder.join(format!(".{name}.part")),
+            false => folder.join(name),
+        }
+    }
 }
 
 impl Storage for LocalFolder {
-    fn put<'a>(
+    fn stage<'a>(
         &'a self,
         tenant: TenantId,
         name: &'a str,
         bytes: &'a [u8],
     ) -> StorageFuture<'a, ()> {
         Box::pin(async move {
-            let folder = self.root.join(tenant.0.to_string());
-            tokio::fs::create_dir_all(&folder).await?;
-            // Written aside, then renamed: a reader never sees half a file.
-            let partial = folder.join(format!(".{name}.part"));
-            tokio::fs::write(&partial, bytes).await?;
-            tokio::fs::rename(&partial, folder.join(name)).await
+            tokio::fs::create_dir_all(self.root.join(tenant.0.to_string())).await?;
+            tokio::fs::write(self.path(tenant, name, true), bytes).await
+        })
+    }
+
+    fn promote<'a>(&'a self, tenant: TenantId, name: &'a str) -> StorageFuture<'a, ()> {
+        Box::pin(async move {
+            let staged = self.path(tenant, name, true);
+            tokio::fs::rename(staged, self.path(tenant, name, false)).await
+        })
+    }
+
+    fn remove<'a>(
+        &'a self,
+        tenant: TenantId,
+        name: &'a str,
+        staged: bool,
+    ) -> StorageFuture<'a, ()> {
+        Box::pin(async move {
+            if !valid_name(name) {
+                return Ok(());
+            }
+            match tokio::fs::remove_file(self.path(tenant, name, staged)).await {
+                Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(error),
+                _ => Ok(()),
+            }
         })
     }
 
@@ -65,7 +110,7 @@ impl Storage for LocalFolder {
             if !valid_name(name) {
                 return Ok(None);
             }
-            match tokio::fs::read(self.root.join(tenant.0.to_string()).join(name)).await {
+            match tokio::fs::read(self.path(tenant, name, false)).await {
                 Ok(bytes) => Ok(Some(bytes)),
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
                 Err(error) => Err(error),
@@ -137,33 +182,102 @@ impl Refused {
 /// Why a picture was not kept.
 #[derive(Debug)]
 pub enum PictureError {
-    /// It is not one we take.
-    Refused(Refused),
+    /// Too many pictures from this person or council lately: wait this
+    /// many seconds.
+    RateLimited(u64),
     /// The storage failed.
     Failed(std::io::Error),
 }
 
-/// Checks and stores a picture for `tenant`; returns its name.
-pub async fn store(
-    media: &dyn Storage,
+/// A picture checked by its bytes (type and size) and named, not yet
+/// written anywhere: nothing touches storage before the change that
+/// names it is allowed.
+pub struct Picture {
+    bytes: Bytes,
+    name: String,
+}
+
+impl Picture {
+    /// `bytes` if they are a picture we take.
+    pub fn check(bytes: Bytes) -> Result<Self, Refused> {
+        if bytes.is_empty() {
+            return Err(Refused::Missing);
+        }
+        if bytes.len() > MAX_IMAGE {
+            return Err(Refused::TooLarge);
+        }
+        let ext = sniff(&bytes).ok_or(Refused::NotAnImage)?;
+        let name = format!("{}.{ext}", uuid::Uuid::new_v4().simple());
+        Ok(Self { bytes, name })
+    }
+
+    /// Its name in storage (served at `/media/{name}`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// A picture written aside during a change: [`Staged::keep`] serves it
+/// once the change has committed. Dropped without that (the change was
+/// refused or did not commit), it is removed.
+pub struct Staged {
+    media: Arc<dyn Storage>,
     tenant: TenantId,
-    bytes: &[u8],
-) -> Result<String, PictureError> {
-    if bytes.is_empty() {
-        return Err(PictureError::Refused(Refused::Missing));
+    name: String,
+    kept: bool,
+}
+
+impl Staged {
+    /// Writes `picture` aside for `tenant`.
+    pub async fn new(
+        media: Arc<dyn Storage>,
+        tenant: TenantId,
+        picture: &Picture,
+    ) -> Result<Self, PictureError> {
+        media
+            .stage(tenant, &picture.name, &picture.bytes)
+            .await
+            .map_err(PictureError::Failed)?;
+        Ok(Self {
+            media,
+            tenant,
+            name: picture.name.clone(),
+            kept: false,
+        })
     }
-    if bytes.len() > MAX_IMAGE {
-        return Err(PictureError::Refused(Refused::TooLarge));
+
+    /// Serves it (call once its change has committed), and removes the
+    /// picture it `replaced`, which nothing names any more.
+    pub async fn keep(mut self, replaced: Option<String>) -> Result<(), PictureError> {
+        let (tenant, media) = (self.tenant, self.media.clone());
+        media
+            .promote(tenant, &self.name)
+            .await
+            .map_err(PictureError::Failed)?;
+        self.kept = true;
+        if let Some(old) = replaced
+            && let Err(error) = media.remove(tenant, &old, false).await
+        {
+            tracing::warn!(%error, "a replaced picture could not be removed");
+        }
+        Ok(())
     }
-    let Some(ext) = sniff(bytes) else {
-        return Err(PictureError::Refused(Refused::NotAnImage));
-    };
-    let name = format!("{}.{ext}", uuid::Uuid::new_v4().simple());
-    media
-        .put(tenant, &name, bytes)
-        .await
-        .map_err(PictureError::Failed)?;
-    Ok(name)
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if self.kept {
+            return;
+        }
+        let (media, tenant, name) = (self.media.clone(), self.tenant, self.name.clone());
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(error) = media.remove(tenant, &name, true).await {
+                    tracing::warn!(%error, "a staged picture could not be removed");
+                }
+            });
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,8 +3,9 @@
 //! picture, publish and archive. Every change is audited by the engine.
 
 use crate::http::error::{PageError, refused};
-use crate::http::extract::{CsrfForm, Id, NoFields, Staff, Upload};
-use crate::http::storage::PictureError;
+use crate::http::extract::needs::ManageProcesses;
+use crate::http::extract::{CsrfForm, Granted, Id, NoFields, Staff, Upload};
+use crate::http::storage::Picture;
 use crate::ui::chrome::Chrome;
 use crate::ui::format::{coded, short_date};
 use crate::ui::i18n::Tr;
@@ -259,23 +260,28 @@ pub async fn publish(
 /// `POST /staff/processes/{id}/image` (multipart, field `image`): the
 /// process's hero picture.
 pub async fn upload_image(
-    staff: Staff,
+    staff: Granted<ManageProcesses>,
     Id(id): Id<ProcessId>,
     upload: Upload,
 ) -> Result<Response, PageError> {
-    staff.require(Permission::ManageProcesses)?;
-    let name = match staff.store_picture(&upload.file("image")).await {
-        Ok(name) => name,
-        Err(PictureError::Refused(refused)) => {
+    let picture = match Picture::check(upload.file("image")) {
+        Ok(picture) => picture,
+        Err(refused) => {
             let error = Some(coded(&staff.tr, "refusal", refused.code()));
             return render(&staff, None, error, refused.status()).await;
         }
-        Err(failed) => return Err(failed.into()),
     };
-    act(&staff, "staff-process-image-saved", async |tx, actor| {
-        found(processes::set_image(tx, actor, id, Some(&name)).await?)
-    })
-    .await
+    let (user, actor) = (staff.user(), staff.actor());
+    let (staged, replaced) = staff
+        .change(async |tx| {
+            let replaced = processes::set_image(tx, &actor, id, Some(picture.name())).await?;
+            let replaced = replaced.ok_or(PageError::NotFound)?;
+            Ok::<_, PageError>((staff.stage(user, &picture).await?, replaced))
+        })
+        .await?;
+    staged.keep(replaced).await?;
+    let notice = Some(staff.tr.t("staff-process-image-saved"));
+    render(&staff, notice, None, StatusCode::OK).await
 }
 
 /// A process's texts and scope as typed.

@@ -5,6 +5,7 @@ use crate::http::council::ApiCouncil;
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiCitizen, ApiJson, Id};
 use crate::http::query::ListQuery;
+use crate::http::storage::Picture;
 use crate::notifications::deliver;
 use crate::proposals::cached;
 use axum::Json;
@@ -363,12 +364,16 @@ async fn put_image(
             "Pictures are at most 5 MB.",
         )
     })?;
-    let name = citizen.store_picture(&body).await?;
+    let picture = Picture::check(body)?;
     let user = citizen.user();
-    citizen
-        .change(async |tx| proposals::set_image(tx, user, id, &name).await)
+    let (staged, replaced) = citizen
+        .change(async |tx| {
+            let replaced = proposals::set_image(tx, user, id, picture.name()).await?;
+            Ok::<_, ApiError>((citizen.stage(user, &picture).await?, replaced))
+        })
         .await?;
+    staged.keep(replaced).await?;
     Ok(Json(ImageView {
-        image: format!("/media/{name}"),
+        image: format!("/media/{}", picture.name()),
     }))
 }

@@ -5,6 +5,7 @@ use crate::http::council::Council;
 use crate::http::error::PageError;
 use crate::http::extract::{Citizen, CsrfForm, Id, NoFields, Upload};
 use crate::http::query::{DetailQuery, ListQuery};
+use crate::http::storage::Picture;
 use crate::notifications::deliver;
 use crate::processes::cached::published;
 use crate::processes::may_start;
@@ -478,10 +479,14 @@ pub async fn upload_image(
     Id(id): Id<ProposalId>,
     upload: Upload,
 ) -> Result<Redirect, PageError> {
-    let name = citizen.store_picture(&upload.file("image")).await?;
+    let picture = Picture::check(upload.file("image"))?;
     let user = citizen.user();
-    citizen
-        .change(async |tx| proposals::set_image(tx, user, id, &name).await)
+    let (staged, replaced) = citizen
+        .change(async |tx| {
+            let replaced = proposals::set_image(tx, user, id, picture.name()).await?;
+            Ok::<_, PageError>((citizen.stage(user, &picture).await?, replaced))
+        })
         .await?;
+    staged.keep(replaced).await?;
     Ok(Redirect::to(&format!("/proposals/{id}?done=edited")))
 }

@@ -2,7 +2,8 @@
 //! file, or verify one person by hand with a reason for the audit log.
 
 use crate::http::error::{PageError, refused};
-use crate::http::extract::{CsrfForm, Staff, Upload};
+use crate::http::extract::needs::ManageCensus;
+use crate::http::extract::{CsrfForm, Granted, LargeUploadSlot, Staff, Upload};
 use crate::staff::console::render;
 use crate::ui::format::encode;
 use axum::http::StatusCode;
@@ -55,8 +56,11 @@ pub async fn verify_manually(
 
 /// `POST /staff/census` (admins, multipart with a `file`): replaces the
 /// council's census with the uploaded file.
-pub async fn upload(staff: Staff, upload: Upload) -> Result<Response, PageError> {
-    staff.require(Permission::ManageCensus)?;
+pub async fn upload(
+    staff: Granted<ManageCensus>,
+    _slot: LargeUploadSlot,
+    upload: Upload,
+) -> Result<Response, PageError> {
     let file = upload.file("file");
     if file.is_empty() {
         let error = Some(staff.tr.t("staff-census-no-file"));

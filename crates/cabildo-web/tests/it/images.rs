@@ -148,3 +148,89 @@ async fn staff_and_authors_add_pictures_checked_by_content_and_kept_per_council(
         .await;
     assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
 }
+
+/// A picture is written only once the engine has allowed the change that
+/// names it, and served only once that change commits: uploads to someone
+/// else's proposal, to a project that does not exist, to a staff form by a
+/// citizen or by an anonymous visitor leave no file at all. A replaced
+/// picture is removed, and each person has an hourly upload quota.
+#[tokio::test]
+async fn refused_uploads_leave_no_file_and_replaced_pictures_go() {
+    let world = world().await;
+    open_process(&world, "toledo", "plan", OPEN_RULES, 1).await;
+    let toledo = world.council("toledo").await;
+    let folder = std::env::temp_dir()
+        .join("cabildo-media")
+        .join(toledo.id.0.to_string());
+    let files = || std::fs::read_dir(&folder).map_or(0, Iterator::count);
+    let mut ana = world.citizen("ana").await;
+    let (_, proposal) = ana
+        .call(
+            TOLEDO,
+            "POST",
+            "/api/v1/processes/plan/proposals",
+            json!({"title": "Fuente", "summary": "Agua"}),
+        )
+        .await;
+    let id = proposal["id"].as_str().expect("id").to_owned();
+    let put = |csrf: String| {
+        Request::put(format!("/api/v1/proposals/{id}/image"))
+            .header(header::CONTENT_TYPE, "image/png")
+            .header("x-csrf-token", csrf)
+    };
+
+    let mut bea = world.citizen("bea").await;
+    let theirs = bea
+        .browser
+        .request(TOLEDO, put(bea.csrf.clone()), Body::from(PNG.to_vec()))
+        .await;
+    assert_eq!(theirs.status, StatusCode::FORBIDDEN, "{}", theirs.body);
+    let page = bea.browser.get(TOLEDO, &format!("/proposals/{id}")).await;
+    let csrf = csrf_of(&page.body);
+    let missing = uuid::Uuid::new_v4();
+    for (path, refused) in [
+        (format!("/proposals/{id}/image"), StatusCode::FORBIDDEN),
+        (
+            format!("/budget-projects/{missing}/image"),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            format!("/staff/budget-projects/{missing}/updates"),
+            StatusCode::FORBIDDEN,
+        ),
+    ] {
+        let (kind, body) = multipart(&csrf, PNG);
+        let request = Request::post(&path).header(header::CONTENT_TYPE, kind);
+        let answer = bea.browser.request(TOLEDO, request, Body::from(body)).await;
+        assert_eq!(answer.status, refused, "{path}: {}", answer.body);
+    }
+    let mut anonymous = Browser::new(&world.app);
+    let visit = anonymous.get(TOLEDO, "/account/login").await;
+    let (kind, body) = multipart(&csrf_of(&visit.body), PNG);
+    let request =
+        Request::post(format!("/proposals/{id}/image")).header(header::CONTENT_TYPE, kind);
+    let answer = anonymous.request(TOLEDO, request, Body::from(body)).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "sent to log in");
+    assert_eq!(files(), 0, "nothing refused was written, not even aside");
+
+    for _ in 0..2 {
+        let answer = ana
+            .browser
+            .request(TOLEDO, put(ana.csrf.clone()), Body::from(PNG.to_vec()))
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        assert_eq!(files(), 1, "the picture it replaced is gone");
+    }
+    // 30 pictures an hour per person (two are counted above).
+    let mut last = StatusCode::OK;
+    for _ in 0..29 {
+        let body = Body::from(PNG.to_vec());
+        last = ana
+            .browser
+            .request(TOLEDO, put(ana.csrf.clone()), body)
+            .await
+            .status;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(files(), 1);
+}

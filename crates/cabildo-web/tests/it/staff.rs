@@ -551,3 +551,64 @@ async fn an_admin_previews_tests_and_sends_a_newsletter_and_follows_its_delivery
     let audit = admin.get(TOLEDO, "/staff").await;
     assert!(audit.body.contains("newsletter.send") && audit.body.contains("newsletter.test"));
 }
+
+/// A request to `path` on Toledo carrying `cookies`, whose multipart body
+/// sends one chunk and then never ends: only a route that answers before
+/// reading its body answers it.
+fn endless(path: &str, cookies: String) -> axum::http::Request<axum::body::Body> {
+    use futures_util::StreamExt;
+    let first = futures_util::stream::once(async {
+        Ok::<_, std::io::Error>(axum::body::Bytes::from_static(b"--b\r\n"))
+    });
+    let body = axum::body::Body::from_stream(first.chain(futures_util::stream::pending()));
+    axum::http::Request::post(path)
+        .header(axum::http::header::HOST, TOLEDO)
+        .header(axum::http::header::COOKIE, cookies)
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            "multipart/form-data; boundary=b",
+        )
+        .body(body)
+        .expect("request")
+}
+
+/// A census body (up to 100 MB) is read only for staff allowed to load the
+/// census, and only two at once per node: a citizen or a moderator is
+/// refused from the request's head, and a third upload is asked to retry.
+#[tokio::test]
+async fn census_uploads_are_authorised_before_their_body_is_read() {
+    use std::time::Duration;
+    let world = world().await;
+    let within = Duration::from_secs(5);
+    let vecino = world.citizen("vecino").await.browser;
+    let moderadora = world
+        .citizen("moderadora")
+        .staff(Role::Moderator)
+        .await
+        .browser;
+    for (who, browser) in [("a citizen", &vecino), ("a moderator", &moderadora)] {
+        let request = endless("/staff/census", browser.cookie_header(TOLEDO));
+        let answer = tokio::time::timeout(within, crate::util::send(&world.app, request)).await;
+        let answer = answer.unwrap_or_else(|_| panic!("{who}: the body was read"));
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{who}");
+    }
+    let admin = world.citizen("jefa").staff(Role::Admin).await.browser;
+    let busy: Vec<_> = (0..2)
+        .map(|_| {
+            let (app, request) = (
+                world.app.clone(),
+                endless("/staff/census", admin.cookie_header(TOLEDO)),
+            );
+            tokio::spawn(async move { crate::util::send(&app, request).await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let request = endless("/staff/census", admin.cookie_header(TOLEDO));
+    let third = tokio::time::timeout(within, crate::util::send(&world.app, request)).await;
+    let third = third.expect("the third is answered at once");
+    assert_eq!(third.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(third.headers.contains_key(axum::http::header::RETRY_AFTER));
+    for upload in busy {
+        upload.abort();
+    }
+}

@@ -6,7 +6,9 @@ use crate::budgets::DoneQuery;
 use crate::budgets::heading::{ProjectForm, estimated_cost};
 use crate::budgets::staff::staff_project;
 use crate::http::error::PageError;
-use crate::http::extract::{Citizen, CsrfForm, Id, Staff, Upload};
+use crate::http::extract::needs::ManageBudgets;
+use crate::http::extract::{Citizen, CsrfForm, Granted, Id, Staff, Upload};
+use crate::http::storage::Picture;
 use crate::notifications::deliver;
 use crate::ui::chrome::Chrome;
 use crate::ui::format::{cents_text, coded, money};
@@ -352,7 +354,7 @@ pub async fn paper_votes(
 /// `POST /staff/budget-headings/{id}/paper-votes` (multipart, field
 /// `file`): a count file, taken whole or not at all.
 pub async fn paper_file(
-    citizen: Citizen,
+    citizen: Granted<ManageBudgets>,
     Id(heading): Id<HeadingId>,
     upload: Upload,
 ) -> Result<Response, PageError> {
@@ -386,7 +388,7 @@ pub struct UpdateForm {
 /// `progress`, `body`, optional `photo`): an execution update of a
 /// winner; followers are told.
 pub async fn post_update(
-    citizen: Citizen,
+    citizen: Granted<ManageBudgets>,
     Id(project): Id<ProjectId>,
     upload: Upload,
 ) -> Result<Redirect, PageError> {
@@ -395,26 +397,33 @@ pub async fn post_update(
         .ok_or(EngineError::invalid(Field::Status, Problem::StatusInvalid))?;
     let progress: i16 = typed(&form.progress, Field::Progress, Problem::PercentInvalid)?;
     let photo = upload.file("photo");
-    let image = match photo.is_empty() {
+    let photo = match photo.is_empty() {
         true => None,
-        false => Some(citizen.store_picture(&photo).await?),
+        false => Some(Picture::check(photo)?),
     };
     let new = NewUpdate {
         status,
         progress,
         body: form.body,
-        image,
+        image: photo.as_ref().map(|p| p.name().to_owned()),
     };
     let (user, language) = (citizen.user(), citizen.tr.code().to_owned());
     let actor = citizen.actor();
-    let heading = citizen
+    let (heading, staged) = citizen
         .change(async |tx| {
             let heading = staff_project(tx, user, project, Permission::ManageBudgets).await?;
             let notices = execution::post(tx, &actor, project, &new).await?;
             deliver(tx, &notices, &language).await?;
-            Ok::<_, PageError>(heading)
+            let staged = match &photo {
+                Some(photo) => Some(citizen.stage(user, photo).await?),
+                None => None,
+            };
+            Ok::<_, PageError>((heading, staged))
         })
         .await?;
+    if let Some(staged) = staged {
+        staged.keep(None).await?;
+    }
     Ok(back(heading, "update"))
 }
 
