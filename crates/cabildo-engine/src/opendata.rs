@@ -1,7 +1,9 @@
 //! Open data: a published process's proposals, debates and comments with
 //! their counts, as JSON and CSV. No personal data: no authors, no
 //! supporters, and the text of deleted or hidden comments is left out.
-//! CSV cells that a spreadsheet would run as a formula are defused.
+//! CSV cells that a spreadsheet would run as a formula are defused, and
+//! files come comma-separated (RFC 4180) or in the semicolon-separated
+//! form Spanish Excel opens ([`Dialect`]).
 
 use crate::error::Result;
 use cabildo_tenancy::TenantTx;
@@ -173,13 +175,14 @@ fn time(at: OffsetDateTime) -> String {
 }
 
 impl Export {
-    /// One table as CSV (RFC 4180, with a header line).
-    pub fn csv(&self, table: Table) -> String {
-        let mut out = String::new();
+    /// One table as CSV in `dialect`, with a header line.
+    pub fn csv(&self, table: Table, dialect: Dialect) -> String {
+        let mut out = dialect.start();
         match table {
             Table::Proposals => {
                 row(
                     &mut out,
+                    dialect,
                     [
                         "id",
                         "title",
@@ -198,6 +201,7 @@ impl Export {
                 for p in &self.proposals {
                     row(
                         &mut out,
+                        dialect,
                         [
                             p.id.to_string(),
                             p.title.clone(),
@@ -217,6 +221,7 @@ impl Export {
             Table::Debates => {
                 row(
                     &mut out,
+                    dialect,
                     [
                         "id",
                         "title",
@@ -230,6 +235,7 @@ impl Export {
                 for d in &self.debates {
                     row(
                         &mut out,
+                        dialect,
                         [
                             d.id.to_string(),
                             d.title.clone(),
@@ -244,6 +250,7 @@ impl Export {
             Table::Comments => {
                 row(
                     &mut out,
+                    dialect,
                     [
                         "id",
                         "target_kind",
@@ -261,6 +268,7 @@ impl Export {
                 for c in &self.comments {
                     row(
                         &mut out,
+                        dialect,
                         [
                             c.id.to_string(),
                             c.target_kind.clone(),
@@ -281,25 +289,81 @@ impl Export {
     }
 }
 
-fn row<const N: usize>(out: &mut String, cells: [String; N]) {
-    for (i, value) in cells.iter().enumerate() {
+fn row<const N: usize>(out: &mut String, dialect: Dialect, cells: [String; N]) {
+    line(out, dialect, cells.iter().map(String::as_str));
+}
+
+/// How a CSV file is written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Dialect {
+    /// RFC 4180: comma-separated, no byte-order mark.
+    #[default]
+    Rfc4180,
+    /// Semicolon-separated with a UTF-8 byte-order mark: what Excel in
+    /// Spanish (and most European) locales opens directly, accents and
+    /// all.
+    Excel,
+}
+
+impl Dialect {
+    /// `excel` is [`Dialect::Excel`]; anything else the default.
+    pub fn parse(name: Option<&str>) -> Self {
+        match name {
+            Some("excel") => Self::Excel,
+            _ => Self::Rfc4180,
+        }
+    }
+
+    /// What a file starts with.
+    pub fn start(self) -> String {
+        match self {
+            Self::Rfc4180 => String::new(),
+            Self::Excel => "\u{feff}".to_owned(),
+        }
+    }
+
+    fn separator(self) -> char {
+        match self {
+            Self::Rfc4180 => ',',
+            Self::Excel => ';',
+        }
+    }
+}
+
+/// Appends one line of `cells` (each through [`cell`]) to `out`.
+pub fn line<'a>(out: &mut String, dialect: Dialect, cells: impl IntoIterator<Item = &'a str>) {
+    for (i, value) in cells.into_iter().enumerate() {
         if i > 0 {
-            out.push(',');
+            out.push(dialect.separator());
         }
         out.push_str(&cell(value));
     }
     out.push_str("\r\n");
 }
 
-/// One CSV cell: quoted when it must be, and prefixed with `'` when a
-/// spreadsheet would take it for a formula (`=`, `+`, `-`, `@`, tab,
-/// carriage return at the start).
+/// Whether a spreadsheet would run text starting with `c` as a formula.
+fn formula_start(c: char) -> bool {
+    matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r')
+}
+
+/// One CSV cell, safe in either [`Dialect`] and in a spreadsheet that
+/// guesses the separator: quoted when it holds a comma, semicolon, quote
+/// or line break, and every part that could start a field (the cell's
+/// start, and text after a comma or semicolon, where a spreadsheet
+/// splitting on the other separator would begin one) is prefixed with `'`
+/// when it would run as a formula (`=`, `+`, `-`, `@`, tab, carriage
+/// return).
 pub fn cell(value: &str) -> String {
-    let defused = match value.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
-        _ => value.to_owned(),
-    };
-    if defused.contains([',', '"', '\n', '\r']) {
+    let mut defused = String::with_capacity(value.len() + 2);
+    let mut field_start = true;
+    for c in value.chars() {
+        if field_start && formula_start(c) {
+            defused.push('\'');
+        }
+        defused.push(c);
+        field_start = matches!(c, ',' | ';');
+    }
+    if defused.contains([',', ';', '"', '\n', '\r']) {
         format!("\"{}\"", defused.replace('"', "\"\""))
     } else {
         defused
@@ -308,7 +372,7 @@ pub fn cell(value: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::cell;
+    use super::{Dialect, cell, line};
 
     #[test]
     fn formulas_are_defused_and_quotes_escaped() {
@@ -322,5 +386,25 @@ mod tests {
         assert_eq!(cell("a,b"), "\"a,b\"");
         assert_eq!(cell("línea\nnueva"), "\"línea\nnueva\"");
         assert_eq!(cell("plain"), "plain");
+    }
+
+    /// Spanish Excel splits on `;`: no part after a separator may start a
+    /// formula, and a cell holding one is quoted.
+    #[test]
+    fn formulas_after_a_separator_are_defused_too() {
+        assert_eq!(cell("Parque;=2+3"), "\"Parque;'=2+3\"");
+        assert_eq!(cell("a,@SUM(A1)"), "\"a,'@SUM(A1)\"");
+        assert_eq!(cell("a; -1"), "\"a; -1\"");
+        assert_eq!(cell("uno;dos"), "\"uno;dos\"");
+    }
+
+    #[test]
+    fn the_excel_dialect_uses_semicolons_and_a_byte_order_mark() {
+        let mut out = Dialect::Excel.start();
+        line(&mut out, Dialect::Excel, ["número", "a;b", "=1"]);
+        assert_eq!(out, "\u{feff}número;\"a;b\";'=1\r\n");
+        let mut out = Dialect::Rfc4180.start();
+        line(&mut out, Dialect::Rfc4180, ["número", "a;b"]);
+        assert_eq!(out, "número,\"a;b\"\r\n");
     }
 }

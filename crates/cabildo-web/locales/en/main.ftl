@@ -634,6 +634,7 @@ budget-why = Why
 budget-won = Funded
 budget-lost = Not funded
 budget-results-csv = Download the results (CSV)
+budget-results-excel = Download the results for Excel (semicolon-separated CSV)
 budget-results-json = Download the results (JSON)
 budget-reason-fitted = It fitted: { $remaining } remained when its turn came.
 budget-reason-did-not-fit = It did not fit: only { $remaining } remained when its turn came.

@@ -634,6 +634,7 @@ budget-why = Por qué
 budget-won = Financiado
 budget-lost = No financiado
 budget-results-csv = Descargar los resultados (CSV)
+budget-results-excel = Descargar los resultados para Excel (CSV con punto y coma)
 budget-results-json = Descargar los resultados (JSON)
 budget-reason-fitted = Cabía: quedaban { $remaining } cuando llegó su turno.
 budget-reason-did-not-fit = No cabía: solo quedaban { $remaining } cuando llegó su turno.

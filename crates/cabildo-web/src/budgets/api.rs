@@ -6,10 +6,11 @@
 use crate::budgets::results::{figures, paper_votes};
 use crate::http::api::{ActErrors, ApiRoutes, IdView, Instant, ReadErrors, SupportView};
 use crate::http::council::ApiCouncil;
-use crate::http::download::csv;
+use crate::http::download::{CsvQuery, csv};
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiCitizen, ApiJson, Id};
 use axum::Json;
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cabildo_engine::Error as EngineError;
@@ -493,7 +494,7 @@ async fn results(
 
 /// The results as a table, one project per line (formula-safe cells).
 #[utoipa::path(get, path = "/budget-headings/{id}/results.csv", tag = "budgets",
-    params(("id" = Uuid, Path, description = "The heading's id.")),
+    params(("id" = Uuid, Path, description = "The heading's id."), CsvQuery),
     responses(
         (status = 200, description = "`number,title,cost,votes,paper_votes,selected,reason,round,amount`.", content_type = "text/csv"),
         (status = 403, description = "`phase_closed`: not finished yet.", body = crate::http::api::ErrorBody),
@@ -501,10 +502,21 @@ async fn results(
 async fn results_csv(
     council: ApiCouncil,
     Id(heading): Id<HeadingId>,
+    Query(query): Query<CsvQuery>,
 ) -> Result<Response, ApiError> {
     let (outcome, titles) = decided(&council, heading).await?;
-    let mut table =
-        String::from("number,title,cost,votes,paper_votes,selected,reason,round,amount\r\n");
+    let dialect = query.dialect();
+    let mut table = dialect.start();
+    let header = [
+        "number",
+        "title",
+        "cost",
+        "votes",
+        "paper_votes",
+        "selected",
+    ];
+    let header = header.into_iter().chain(["reason", "round", "amount"]);
+    opendata::line(&mut table, dialect, header);
     for p in &outcome.projects {
         let title = projects::by_number(&titles, &p.id).map_or("", |t| t.title.as_str());
         let (round, _, amount) = figures(&p.reason);
@@ -519,9 +531,7 @@ async fn results_csv(
             round.map(|r| r.to_string()).unwrap_or_default(),
             amount.unwrap_or_default(),
         ];
-        let line: Vec<String> = cells.iter().map(|c| opendata::cell(c)).collect();
-        table.push_str(&line.join(","));
-        table.push_str("\r\n");
+        opendata::line(&mut table, dialect, cells.iter().map(String::as_str));
     }
     Ok(csv(table, &format!("results-{heading}.csv")))
 }

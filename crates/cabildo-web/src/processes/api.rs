@@ -3,11 +3,11 @@
 
 use crate::http::api::{ApiRoutes, Instant, ReadErrors};
 use crate::http::council::ApiCouncil;
-use crate::http::download::csv;
+use crate::http::download::{CsvQuery, csv};
 use crate::http::error::ApiError;
 use crate::http::extract::Id;
 use axum::Json;
-use axum::extract::Path;
+use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Response};
 use cabildo_engine::opendata::{self, Export};
 use cabildo_engine::processes::{self, Phase, Summary};
@@ -257,16 +257,18 @@ async fn open_data(
 #[utoipa::path(get, path = "/processes/{slug}/open-data/{table}", tag = "processes",
     params(
         ("slug" = String, Path, description = "The process's address part."),
-        ("table" = String, Path, description = "`proposals`, `debates` or `comments`.")),
-    responses((status = 200, description = "The table (RFC 4180, with a header line).", content_type = "text/csv"), ReadErrors))]
+        ("table" = String, Path, description = "`proposals`, `debates` or `comments`."),
+        CsvQuery),
+    responses((status = 200, description = "The table, with a header line.", content_type = "text/csv"), ReadErrors))]
 async fn open_data_csv(
     council: ApiCouncil,
     Path((slug, name)): Path<(String, String)>,
+    Query(query): Query<CsvQuery>,
 ) -> Result<Response, ApiError> {
     let table = opendata::Table::parse(&name).ok_or(ApiError::NotFound)?;
     let export = export(&council, &slug).await?;
     Ok(csv(
-        export.csv(table),
+        export.csv(table, query.dialect()),
         &format!("{}-{name}.csv", export.process),
     ))
 }

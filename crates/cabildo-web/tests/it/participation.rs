@@ -718,7 +718,7 @@ async fn open_data_has_counts_no_people_and_defused_csv() {
     let mut ana = world.citizen("ana").await;
     let (_, proposal) = ana
         .call(TOLEDO, "POST", "/api/v1/processes/plan/proposals",
-              json!({"title": "=HYPERLINK(\"http://evil\")", "summary": "+SUM(1,2)", "body": "@línea, \"con\" comillas"}))
+              json!({"title": "=HYPERLINK(\"http://evil\")", "summary": "+SUM(1,2);=2+3", "body": "@línea, \"con\" comillas"}))
         .await;
     let id = proposal["id"].as_str().expect("id").to_owned();
     let mut bea = world.citizen("bea").await;
@@ -761,10 +761,23 @@ async fn open_data_has_counts_no_people_and_defused_csv() {
         "{}",
         csv.body
     );
+    // Spanish Excel splits on `;`: what follows one is defused too.
+    assert!(csv.body.contains(",\"'+SUM(1,2);'=2+3\","), "{}", csv.body);
+    let excel = Browser::new(&world.app)
+        .get(
+            TOLEDO,
+            "/api/v1/processes/plan/open-data/proposals?dialect=excel",
+        )
+        .await;
     assert!(
-        csv.body.contains(",'+SUM(1,2)") || csv.body.contains(",\"'+SUM(1,2)\""),
+        excel.body.starts_with("\u{feff}id;title;"),
         "{}",
-        csv.body
+        excel.body
+    );
+    assert!(
+        excel.body.contains(";\"'+SUM(1,2);'=2+3\";"),
+        "{}",
+        excel.body
     );
     assert!(
         csv.body.contains("\"'@línea, \"\"con\"\" comillas\""),
