@@ -6,7 +6,7 @@
 use crate::content::{Notice, notify_user, text};
 use crate::error::{Error, Field, Problem, Refusal, Result};
 use crate::ids::UserId;
-use crate::staff::{Actor, audit};
+use crate::staff::{self, Actor, Permission, Role, audit};
 use cabildo_tenancy::TenantTx;
 use serde::Serialize;
 use serde_json::json;
@@ -261,9 +261,27 @@ pub async fn decide(
     Ok(true)
 }
 
+/// Nothing when `by` (who holds [`Permission::Moderate`]) may block
+/// `user`: staff may be blocked only by an admin, and an admin by nobody
+/// (their role is removed first), so that no one silences those above
+/// them.
+pub async fn may_block(tx: &mut TenantTx, by: UserId, user: UserId) -> Result<()> {
+    staff::require(tx, by, Permission::Moderate).await?;
+    let theirs = staff::roles_of(tx, user).await?;
+    if theirs.is_empty() {
+        return Ok(());
+    }
+    let admin = Role::Admin;
+    if theirs.contains(&admin) || !staff::roles_of(tx, by).await?.contains(&admin) {
+        return Err(Refusal::Forbidden.into());
+    }
+    Ok(())
+}
+
 /// Blocks `user`: they can no longer take part, everything they wrote is
 /// hidden, and they get `message` (audited). Refused when there is no
-/// such (active) account or it is already blocked.
+/// such (active) account or it is already blocked. Check [`may_block`]
+/// first.
 pub async fn block(
     tx: &mut TenantTx,
     actor: &Actor,

@@ -113,11 +113,14 @@ pub async fn block(
     let actor = citizen.actor();
     citizen
         .change(async |tx| {
-            staff::require(tx, user, Permission::Moderate).await?;
             if on {
+                moderation::may_block(tx, user, target.into()).await?;
                 let notices = moderation::block(tx, &actor, target.into(), &form.message).await?;
                 deliver(tx, &notices, &language).await?;
-            } else if !moderation::unblock(tx, &actor, target.into()).await? {
+                return Ok(());
+            }
+            staff::require(tx, user, Permission::Moderate).await?;
+            if !moderation::unblock(tx, &actor, target.into()).await? {
                 return Err(PageError::Refused(Refusal::NotFound));
             }
             Ok(())

@@ -612,3 +612,65 @@ async fn census_uploads_are_authorised_before_their_body_is_read() {
         upload.abort();
     }
 }
+
+/// The id of `nickname` on Toledo.
+async fn user_id(world: &crate::util::World, nickname: &str) -> String {
+    let toledo = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users WHERE nickname = $1")
+        .bind(nickname)
+        .fetch_one(tx.conn())
+        .await
+        .expect("user");
+    tx.commit().await.expect("commit");
+    id.to_string()
+}
+
+/// Moderators block citizens, not those above them: staff are blocked only
+/// by an admin, and an admin by nobody.
+#[tokio::test]
+async fn staff_are_not_blocked_by_lower_roles() {
+    let world = world().await;
+    let mut moderadora = world
+        .citizen("moderadora")
+        .staff(Role::Moderator)
+        .await
+        .browser;
+    let mut jefa = world.citizen("jefa").staff(Role::Admin).await.browser;
+    world.citizen("otrajefa").staff(Role::Admin).await;
+    world.citizen("vecino").await;
+    let block = async |browser: &mut Browser, nickname: &str| {
+        let fields = [
+            ("user", user_id(&world, nickname).await),
+            ("block", "on".to_owned()),
+            ("message", "Normas de participación".to_owned()),
+        ];
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let answer = browser
+            .submit(
+                TOLEDO,
+                "/staff/moderation",
+                "/staff/moderation/blocks",
+                &fields,
+            )
+            .await;
+        answer.status
+    };
+    assert_eq!(block(&mut moderadora, "jefa").await, StatusCode::FORBIDDEN);
+    assert_eq!(block(&mut jefa, "otrajefa").await, StatusCode::FORBIDDEN);
+    assert_eq!(
+        block(&mut moderadora, "vecino").await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(block(&mut jefa, "moderadora").await, StatusCode::SEE_OTHER);
+    let toledo = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    let blocked: Vec<String> = sqlx::query_scalar(
+        "SELECT nickname FROM users WHERE blocked_at IS NOT NULL ORDER BY nickname",
+    )
+    .fetch_all(tx.conn())
+    .await
+    .expect("blocked");
+    tx.commit().await.expect("commit");
+    assert_eq!(blocked, ["moderadora", "vecino"]);
+}
