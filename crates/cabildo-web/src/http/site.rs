@@ -3,6 +3,7 @@
 //! unknown, suspended, archived and read-only cases itself.
 
 use crate::http::error::{PageError, Unrendered, render};
+use crate::http::hygiene;
 use crate::http::state::AppState;
 use crate::ui::i18n::{Tr, UI_LANGUAGES, negotiate};
 use crate::ui::message::message_page;
@@ -107,6 +108,9 @@ fn client_ip(request: &Request, state: &AppState) -> IpAddr {
         .unwrap_or(peer)
 }
 
+/// The host a request is for: a trusted proxy's `X-Forwarded-Host`, else
+/// the authority of an absolute request target (which RFC 9112 §3.2.2 says
+/// wins over `Host`), else `Host`.
 fn request_host(request: &Request, state: &AppState) -> Option<String> {
     let headers: &HeaderMap = request.headers();
     let peer = peer(request);
@@ -120,14 +124,14 @@ fn request_host(request: &Request, state: &AppState) -> Option<String> {
             return Some(forwarded.trim().to_owned());
         }
     }
-    headers
-        .get(header::HOST)
-        .map(|v| {
-            v.to_str()
-                .map(str::to_owned)
-                .unwrap_or_else(|_| "\u{fffd}".to_owned())
-        })
-        .or_else(|| request.uri().authority().map(|a| a.as_str().to_owned()))
+    if let Some(authority) = request.uri().authority() {
+        return Some(authority.as_str().to_owned());
+    }
+    headers.get(header::HOST).map(|v| {
+        v.to_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|_| "\u{fffd}".to_owned())
+    })
 }
 
 /// Resolves the site, or answers the request itself; renders the errors
@@ -139,6 +143,11 @@ pub async fn resolve_site(
 ) -> Response {
     let language = LanguageRequest::from_request(&request);
     let refuse = |error: PageError| render(error.into_response(), &language.ui(), false);
+    if hygiene::refused(&request) {
+        return refuse(PageError::BadRequest);
+    }
+    let personal = hygiene::personal(&request, state.cookie_names().session);
+    let https = state.config.secure_cookies;
     let host = request_host(&request, &state).unwrap_or_default();
     let site = match state.resolver.resolve(&host).await {
         Ok(Some(site)) => site,
@@ -178,13 +187,13 @@ pub async fn resolve_site(
     request.extensions_mut().insert(language.clone());
     let response = next.run(request).await;
     if response.extensions().get::<Unrendered>().is_none() {
-        return response;
+        return hygiene::finish(response, personal, https);
     }
     let tr = match &site {
         Site::Council(tenant) => site_tr(&state, tenant, &language).await,
         Site::Platform => language.ui(),
     };
-    render(response, &tr, api)
+    hygiene::finish(render(response, &tr, api), personal, https)
 }
 
 /// The strings of a council's pages for this visitor: their language

@@ -123,3 +123,113 @@ async fn x_forwarded_host_is_believed_only_from_trusted_proxies() {
     let page = send(&app(&tenancy, config), request()).await;
     assert!(page.body.contains("Ayuntamiento de Toledo"));
 }
+
+/// A NUL byte in the path or query is refused with 400 before any SQL (it
+/// used to reach PostgreSQL and answer 500); several `Host` headers are
+/// refused; an absolute request target names the council, whatever `Host`
+/// says (RFC 9112 §3.2.2).
+#[tokio::test]
+async fn nul_bytes_several_hosts_and_absolute_targets_follow_http() {
+    let tenancy = demo_tenancy().await;
+    let app = app(&tenancy, WebConfig::default());
+    let toledo = format!("toledo.{BASE}");
+    for path in [
+        "/processes/%00",
+        "/processes?district=%00",
+        "/api/v1/processes/%00/proposals",
+        "/api/v1/search?q=a%00b",
+    ] {
+        let answer = get(&app, &toledo, path).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::BAD_REQUEST,
+            "{path}: {}",
+            answer.body
+        );
+    }
+    let two = Request::get("/")
+        .header("host", &toledo)
+        .header("host", format!("talavera.{BASE}"))
+        .body(Body::empty())
+        .expect("request");
+    assert_eq!(send(&app, two).await.status, StatusCode::BAD_REQUEST);
+    let absolute = Request::get(format!("http://talavera.{BASE}/"))
+        .header("host", &toledo)
+        .body(Body::empty())
+        .expect("request");
+    let answer = send(&app, absolute).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(answer.body.contains("Talavera") && !answer.body.contains("Toledo"));
+}
+
+/// Answers made for one person never go to a shared cache, and over HTTPS
+/// browsers are told to stay on it.
+#[tokio::test]
+async fn personal_answers_are_private_and_https_is_strict() {
+    let world = crate::util::world().await;
+    let mut jefa = world
+        .citizen("jefa")
+        .staff(cabildo_engine::staff::Role::Admin)
+        .await;
+    for path in [
+        "/staff",
+        "/account/activity",
+        "/account/verify",
+        "/processes",
+    ] {
+        let answer = jefa.browser.get(crate::util::TOLEDO, path).await;
+        assert_eq!(answer.status, StatusCode::OK, "{path}");
+        assert_eq!(
+            answer.headers[axum::http::header::CACHE_CONTROL],
+            "private, no-store",
+            "{path}"
+        );
+    }
+    let (status, _) = jefa
+        .call(
+            crate::util::TOLEDO,
+            "GET",
+            "/api/v1/me",
+            serde_json::Value::Null,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let me = jefa
+        .browser
+        .json(
+            crate::util::TOLEDO,
+            "GET",
+            "/api/v1/me",
+            serde_json::Value::Null,
+            None,
+        )
+        .await;
+    assert_eq!(
+        me.headers[axum::http::header::CACHE_CONTROL],
+        "private, no-store"
+    );
+    let anonymous = get(&world.app, crate::util::TOLEDO, "/processes").await;
+    assert!(
+        !anonymous
+            .headers
+            .contains_key(axum::http::header::CACHE_CONTROL)
+    );
+    assert!(
+        !anonymous
+            .headers
+            .contains_key(axum::http::header::STRICT_TRANSPORT_SECURITY)
+    );
+
+    let https = app(
+        &world.tenancy,
+        WebConfig {
+            secure_cookies: true,
+            ..WebConfig::default()
+        },
+    );
+    let page = get(&https, crate::util::TOLEDO, "/").await;
+    assert_eq!(
+        page.headers[axum::http::header::STRICT_TRANSPORT_SECURITY],
+        "max-age=31536000"
+    );
+}
