@@ -57,8 +57,25 @@ const IMAGE_FORM_LIMIT: usize = http::storage::MAX_IMAGE + 64 * 1024;
 /// Largest newsletter form (Markdown of up to 100,000 characters, encoded).
 const NEWSLETTER_FORM_LIMIT: usize = 1024 * 1024;
 
-/// Builds the application router.
+/// Builds the application router (operator routes included; see
+/// [`routers`]).
 pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router {
+    build(tenancy, resolver, config, false).0
+}
+
+/// The sites' router without readiness and metrics, and the operators'
+/// router with every operator route, sharing one state (and metrics): for
+/// serving the operators on their own address (`CABILDO_OPS_LISTEN`).
+pub fn routers(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> (Router, Router) {
+    build(tenancy, resolver, config, true)
+}
+
+fn build(
+    tenancy: Tenancy,
+    resolver: Resolver,
+    config: WebConfig,
+    separate_operators: bool,
+) -> (Router, Router) {
     let state = AppState::new(tenancy, resolver, config.clone());
     let label = axum::middleware::from_fn(http::metrics::label);
     let (api, document, _) = api_routes(&config).split();
@@ -74,19 +91,21 @@ pub fn router(tenancy: Tenancy, resolver: Resolver, config: WebConfig) -> Router
     let sites = sites(&state, council, platform);
     // Static files answer on any host, so that error pages on unknown hosts
     // are styled too.
-    let mut operator = ops::health::router().route("/static/cabildo.css", get(ops::base_css));
+    let mut operator = ops::health::router(&state, !separate_operators)
+        .route("/static/cabildo.css", get(ops::base_css));
     if config.demo_mailbox.is_some() {
         operator = operator.merge(ops::demo_mail::router());
     }
     let operator = operator.layer(RequestBodyLimitLayer::new(config.body_limit));
     let metrics =
         axum::middleware::from_fn_with_state(state.metrics.clone(), http::metrics::record);
+    let operators = ops::health::operators().with_state(state.clone());
     let router = operator
         .route_layer(label)
         .merge(sites)
         .layer(metrics)
         .with_state(state);
-    outer_layers(router, &config)
+    (outer_layers(router, &config), operators)
 }
 
 /// Each site answers with its own routes: the platform's on the base

@@ -406,13 +406,20 @@ pub struct ServeArgs {
     /// Limits on account actions over the defaults, as name=hits/seconds,
     /// comma-separated. Names: login-ip (30/300), login-account (10/300),
     /// register (10/3600 per address), reset-address (1/20), reset-ip
-    /// (20/3600).
+    /// (20/3600), upload-person (30/3600), upload-council (1000/3600).
     #[arg(long, env = "CABILDO_RATE_LIMITS", default_value = "", value_parser = parse_rate_limits)]
     pub rate_limits: cabildo_web::ratelimit::RateLimits,
     /// Folder where uploaded pictures are kept (one sub-folder per
     /// council); every node must see the same folder.
     #[arg(long, env = "CABILDO_MEDIA_DIR", default_value = "media")]
     pub media_dir: PathBuf,
+    /// Address for the operators' routes (`/readyz`, `/metrics`, and the
+    /// probes), e.g. 127.0.0.1:9090 or the monitoring network's. When set,
+    /// the sites' address no longer serves readiness and metrics; when
+    /// not, they answer there on the base domain and addresses, never on a
+    /// council's host.
+    #[arg(long, env = "CABILDO_OPS_LISTEN")]
+    pub ops_listen: Option<SocketAddr>,
 }
 
 fn parse_rate_limits(spec: &str) -> Result<cabildo_web::ratelimit::RateLimits, String> {

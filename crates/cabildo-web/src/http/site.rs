@@ -111,7 +111,7 @@ fn client_ip(request: &Request, state: &AppState) -> IpAddr {
 /// The host a request is for: a trusted proxy's `X-Forwarded-Host`, else
 /// the authority of an absolute request target (which RFC 9112 §3.2.2 says
 /// wins over `Host`), else `Host`.
-fn request_host(request: &Request, state: &AppState) -> Option<String> {
+pub(crate) fn request_host(request: &Request, state: &AppState) -> Option<String> {
     let headers: &HeaderMap = request.headers();
     let peer = peer(request);
     if peer.is_some_and(|ip| state.config.trusted_proxies.contains(&ip)) {

@@ -1,20 +1,59 @@
-//! Operator endpoints: liveness, database round trip, readiness, metrics.
-//! They answer on any host, before tenant resolution.
+//! Operator endpoints: liveness and a database round trip (on any host,
+//! before tenant resolution: load balancers probe by address), readiness
+//! and metrics (which tell about the node: never on a council's host, and
+//! left out of the sites' address altogether when the operators have
+//! their own, `CABILDO_OPS_LISTEN`).
 
+use crate::http::site::request_host;
 use crate::http::state::AppState;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use cabildo_tenancy::Site;
 
-/// The operator routes.
-pub fn router() -> Router<AppState> {
+/// The operator routes on the sites' address: readiness and metrics only
+/// when `inspection` (no separate operators' address), and then not on
+/// council hosts.
+pub fn router(state: &AppState, inspection: bool) -> Router<AppState> {
+    let probes = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/healthz/db", get(healthz_db));
+    match inspection {
+        true => probes.merge(inspection_routes().route_layer(
+            axum::middleware::from_fn_with_state(state.clone(), off_council_hosts),
+        )),
+        false => probes,
+    }
+}
+
+/// Every operator route, on any host: for the operators' own address.
+pub fn operators() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/healthz/db", get(healthz_db))
+        .merge(inspection_routes())
+}
+
+fn inspection_routes() -> Router<AppState> {
+    Router::new()
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+}
+
+/// No such page on a council's host (or custom domain).
+async fn off_council_hosts(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let host = request_host(&request, &state).unwrap_or_default();
+    match state.resolver.resolve(&host).await {
+        Ok(Some(Site::Council(_))) => StatusCode::NOT_FOUND.into_response(),
+        _ => next.run(request).await,
+    }
 }
 
 /// Liveness: no I/O at all (the transport ceiling in benchmarks).

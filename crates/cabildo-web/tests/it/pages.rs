@@ -3,6 +3,7 @@
 use crate::util::{BASE, app, demo_tenancy, get, send};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use cabildo_tenancy::{Resolver, ResolverConfig};
 use cabildo_tenancy::{Slug, TenantStatus};
 use cabildo_web::WebConfig;
 
@@ -246,6 +247,45 @@ async fn operators_endpoints_report_health_and_metrics() {
         "{metrics}"
     );
     assert!(metrics.contains("cabildo_http_request_duration_seconds_bucket{route=\"/\",method=\"GET\",status=\"200\",le=\"+Inf\"} 1"));
+}
+
+/// Readiness and metrics tell about the node: never on a council's host,
+/// and on the operators' own router only when it is served apart.
+#[tokio::test]
+async fn readiness_and_metrics_stay_off_council_hosts() {
+    let tenancy = demo_tenancy().await;
+    let app = app(&tenancy, WebConfig::default());
+    for path in ["/readyz", "/metrics"] {
+        for host in [format!("toledo.{BASE}"), format!("talavera.{BASE}")] {
+            let answer = get(&app, &host, path).await;
+            assert_eq!(answer.status, StatusCode::NOT_FOUND, "{host}{path}");
+        }
+        assert_eq!(get(&app, BASE, path).await.status, StatusCode::OK, "{path}");
+        assert_eq!(
+            get(&app, "10.0.0.1:8080", path).await.status,
+            StatusCode::OK
+        );
+    }
+    let resolver = Resolver::new(tenancy.clone(), ResolverConfig::new(BASE));
+    let (sites, operators) = cabildo_web::routers(tenancy.clone(), resolver, WebConfig::default());
+    for path in ["/readyz", "/metrics"] {
+        assert_eq!(
+            get(&sites, BASE, path).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+        let host = format!("toledo.{BASE}");
+        assert_eq!(
+            get(&operators, &host, path).await.status,
+            StatusCode::OK,
+            "{path}"
+        );
+    }
+    assert_eq!(
+        get(&sites, "10.0.0.1", "/healthz").await.body,
+        "ok",
+        "probes stay"
+    );
 }
 
 #[tokio::test]

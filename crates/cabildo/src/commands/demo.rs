@@ -171,7 +171,11 @@ async fn run_with(
         media: Arc::new(cabildo_web::LocalFolder::new(args.data_dir.join("media"))),
         ..WebConfig::default()
     };
-    let served = super::serve::serve(&tenancy, base, args.listen, config, on_stop(stopped)).await;
+    let listen = super::serve::Listen {
+        sites: args.listen,
+        operators: None,
+    };
+    let served = super::serve::serve(&tenancy, base, listen, config, on_stop(stopped)).await;
     let _ = worker.await;
     scheduler.abort();
     served?;

@@ -33,10 +33,14 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
         media: std::sync::Arc::new(cabildo_web::LocalFolder::new(&args.media_dir)),
         ..WebConfig::default()
     };
+    let listen = Listen {
+        sites: args.listen,
+        operators: args.ops_listen,
+    };
     serve(
         &tenancy,
         &global.base_domain,
-        args.listen,
+        listen,
         config,
         super::shutdown_signal(),
     )
@@ -45,26 +49,64 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Binds `listen` and serves the sites until `shutdown` resolves, then
-/// finishes in-flight requests.
+/// Where to listen.
+pub struct Listen {
+    /// The sites.
+    pub sites: SocketAddr,
+    /// The operators' routes, when they have their own address.
+    pub operators: Option<SocketAddr>,
+}
+
+/// Binds the addresses of `listen` and serves until `shutdown` resolves,
+/// then finishes in-flight requests.
 pub async fn serve(
     tenancy: &Tenancy,
     base_domain: &str,
-    listen: SocketAddr,
+    listen: Listen,
     config: WebConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let resolver = Resolver::new(tenancy.clone(), ResolverConfig::new(base_domain));
-    let app = cabildo_web::router(tenancy.clone(), resolver, config);
-    let listener = tokio::net::TcpListener::bind(listen)
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop.send(true);
+    });
+    let (sites, operators) = match listen.operators {
+        Some(address) => {
+            let (sites, operators) = cabildo_web::routers(tenancy.clone(), resolver, config);
+            (sites, Some((address, operators)))
+        }
+        None => (cabildo_web::router(tenancy.clone(), resolver, config), None),
+    };
+    let operators = match operators {
+        Some((address, router)) => Some(tokio::spawn(listen_on(address, router, stopped.clone()))),
+        None => None,
+    };
+    tracing::info!(listen = %listen.sites, base_domain, "serving");
+    let served = listen_on(listen.sites, sites, stopped).await;
+    if let Some(operators) = operators {
+        operators.await.context("the operators' listener")??;
+    }
+    served
+}
+
+/// Serves `router` on `address` until `stopped` turns true.
+async fn listen_on(
+    address: SocketAddr,
+    router: axum::Router,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(address)
         .await
-        .with_context(|| format!("listening on {listen}"))?;
-    tracing::info!(listen = %listen, base_domain, "serving");
+        .with_context(|| format!("listening on {address}"))?;
     axum::serve(
         listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
+        router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown)
+    .with_graceful_shutdown(async move {
+        let _ = stopped.wait_for(|stop| *stop).await;
+    })
     .await
-    .context("serving HTTP")
+    .with_context(|| format!("serving HTTP on {address}"))
 }

@@ -69,3 +69,54 @@ async fn serve_waits_for_a_database_that_is_down_at_start() {
     postgres.stop().expect("stop");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// With `--ops-listen`, readiness and metrics move to the operators'
+/// address: the sites' address no longer answers them, and both stop
+/// together on a signal.
+#[tokio::test]
+async fn operators_get_their_own_address() {
+    let url = cabildo_tenancy::testing::fresh_database_url()
+        .await
+        .expect("database");
+    let migrated = run(cabildo().env("DATABASE_URL", &url).arg("migrate"));
+    assert!(migrated.ok, "{}", migrated.stderr);
+    let (sites, operators) = (
+        cabildo_devkit::free_port().expect("port"),
+        cabildo_devkit::free_port().expect("port"),
+    );
+    let mut server = cabildo()
+        .args(["serve", "--listen", &format!("127.0.0.1:{sites}")])
+        .args(["--ops-listen", &format!("127.0.0.1:{operators}")])
+        .env("DATABASE_URL", &url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !matches!(http_get(operators, "localhost", "/readyz"), Ok((200, _))) {
+        assert!(
+            Instant::now() < deadline,
+            "the operators' address never answered"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (status, metrics) = http_get(operators, "localhost", "/metrics").expect("metrics");
+    assert_eq!(status, 200);
+    assert!(metrics.contains("cabildo_http_requests_total"), "{metrics}");
+    for path in ["/readyz", "/metrics"] {
+        let (status, _) = http_get(sites, "localhost", path).expect(path);
+        assert_eq!(status, 404, "{path} on the sites' address");
+    }
+    assert_eq!(
+        http_get(sites, "localhost", "/healthz").expect("probe").0,
+        200
+    );
+    assert!(
+        std::process::Command::new("kill")
+            .arg(server.id().to_string())
+            .status()
+            .expect("kill")
+            .success()
+    );
+    assert!(server.wait().expect("wait").success());
+}
