@@ -79,10 +79,8 @@ pub async fn serve(
         }
         None => (cabildo_web::router(tenancy.clone(), resolver, config), None),
     };
-    let operators = match operators {
-        Some((address, router)) => Some(tokio::spawn(listen_on(address, router, stopped.clone()))),
-        None => None,
-    };
+    let operators = operators
+        .map(|(address, router)| tokio::spawn(listen_on(address, router, stopped.clone())));
     tracing::info!(listen = %listen.sites, base_domain, "serving");
     let served = listen_on(listen.sites, sites, stopped).await;
     if let Some(operators) = operators {
