@@ -4,7 +4,7 @@
 
 use crate::http::council::Context;
 use crate::http::error::{ApiError, PageError};
-use crate::http::ratelimit::Action;
+use crate::http::ratelimit::{Action, account_from};
 use crate::http::session_cache::Ended;
 use axum::http::StatusCode;
 use cabildo_engine::Error as EngineError;
@@ -126,7 +126,7 @@ pub async fn log_in(
         .limit(Action::LoginIp, &council.ip.to_string())
         .await?;
     council
-        .limit(Action::LoginAccount, &email.trim().to_lowercase())
+        .limit(Action::LoginAccount, &account_from(email, council.ip))
         .await?;
     let credentials = council
         .tx(async |tx| accounts::credentials(tx, email).await)

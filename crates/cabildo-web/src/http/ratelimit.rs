@@ -32,7 +32,8 @@ impl Limit {
 pub enum Action {
     /// Login attempts from one address.
     LoginIp,
-    /// Login attempts against one account (email).
+    /// Login attempts against one account from one network (see
+    /// [`account_from`]).
     LoginAccount,
     /// Registrations from one address.
     Register,
@@ -58,6 +59,24 @@ impl Action {
             Self::UploadCouncil => "upload-council",
         }
     }
+}
+
+/// The subject of [`Action::LoginAccount`]: the account and the network
+/// the attempt comes from (IPv4 /24, IPv6 /64). Someone guessing from
+/// their network locks the account there only; its owner, elsewhere, still
+/// gets in (and [`Action::LoginIp`] bounds each address).
+pub fn account_from(email: &str, ip: std::net::IpAddr) -> String {
+    let network = match ip {
+        std::net::IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            format!("{a}.{b}.{c}.0/24")
+        }
+        std::net::IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+    };
+    format!("{} {network}", email.trim().to_lowercase())
 }
 
 /// The limits of a deployment.
@@ -187,6 +206,27 @@ impl Limiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn account_limits_count_per_network() {
+        let v4 = |s: &str| s.parse::<std::net::IpAddr>().expect("ip");
+        assert_eq!(
+            account_from(" Ana@X.es", v4("203.0.113.7")),
+            "ana@x.es 203.0.113.0/24"
+        );
+        assert_eq!(
+            account_from("ana@x.es", v4("203.0.113.200")),
+            account_from("ana@x.es", v4("203.0.113.7"))
+        );
+        assert_ne!(
+            account_from("ana@x.es", v4("198.51.100.7")),
+            account_from("ana@x.es", v4("203.0.113.7"))
+        );
+        assert_eq!(
+            account_from("ana@x.es", v4("2001:db8:1:2:3:4:5:6")),
+            "ana@x.es 2001:db8:1:2::/64"
+        );
+    }
 
     #[test]
     fn limits_parse_over_the_defaults_and_refuse_nonsense() {

@@ -2,7 +2,7 @@
 
 use crate::http::cookies::set_cookie;
 use crate::http::error::PageError;
-use crate::http::ratelimit::Action;
+use crate::http::ratelimit::{Action, account_from};
 use crate::http::site::{ClientIp, remember_language};
 use crate::http::state::AppState;
 use crate::platform::visitor::{PlatformForm, PlatformVisitor, session_cookie};
@@ -102,7 +102,10 @@ async fn limit(state: &AppState, ip: std::net::IpAddr, email: &str) -> Result<()
     limiter
         .hit(platform_id, Action::LoginIp, &ip.to_string())
         .await?;
-    limiter.hit(platform_id, Action::LoginAccount, email).await
+    let account = account_from(email, ip);
+    limiter
+        .hit(platform_id, Action::LoginAccount, &account)
+        .await
 }
 
 /// `POST /login`: platform logins share the council limits, under a nil
