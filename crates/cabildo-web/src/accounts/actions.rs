@@ -178,9 +178,21 @@ pub async fn log_out(council: &Context, everywhere: bool) -> Result<(), Failure>
     Ok(())
 }
 
-/// Sends a reset link if the address has an account; the same answer
-/// either way.
+/// How long asking for a reset link takes at least, whatever the address:
+/// an address with an account costs a token and a queued mail (about 5 ms
+/// more than one without), which a stopwatch would otherwise tell apart.
+const RESET_FLOOR: std::time::Duration = std::time::Duration::from_millis(150);
+
+/// Sends a reset link if the address has an account; the same answer, in
+/// the same time ([`RESET_FLOOR`]), either way.
 pub async fn request_reset(council: &Context, email: &str) -> Result<(), Failure> {
+    let done = tokio::time::Instant::now() + RESET_FLOOR;
+    let asked = ask_reset(council, email).await;
+    tokio::time::sleep_until(done).await;
+    asked
+}
+
+async fn ask_reset(council: &Context, email: &str) -> Result<(), Failure> {
     council
         .limit(Action::ResetIp, &council.ip.to_string())
         .await?;
