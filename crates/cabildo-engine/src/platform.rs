@@ -85,6 +85,51 @@ pub async fn grant(tenancy: &Tenancy, email: &str, tenant: TenantId, role: Role)
     Ok(granted.rows_affected() == 1 || exists)
 }
 
+/// Takes back every grant of `email`'s account on `tenant` and, at once,
+/// what it gave inside the council: the staff roles of the council
+/// account it acts through, that account's sessions and personal access
+/// tokens (audited). Returns that council account, whose cached sessions
+/// the caller must forget on every node, or `None` when it never entered.
+/// The citizen account itself stays (it may have taken part).
+pub async fn revoke(
+    tenancy: &Tenancy,
+    tenant: &cabildo_tenancy::Tenant,
+    email: &str,
+) -> Result<Option<UserId>> {
+    let email = email.trim().to_lowercase();
+    sqlx::query(
+        "DELETE FROM platform.account_grants g USING platform.accounts a
+         WHERE a.id = g.account_id AND a.email = $1 AND g.tenant_id = $2",
+    )
+    .bind(&email)
+    .bind(tenant.id.0)
+    .execute(tenancy.pool())
+    .await?;
+    tenancy
+        .transaction(tenant, async |tx| {
+            let user: Option<UserId> =
+                sqlx::query_scalar("SELECT id FROM users WHERE platform_account = $1")
+                    .bind(&email)
+                    .fetch_optional(tx.conn())
+                    .await?;
+            let Some(user) = user else {
+                return Ok(None);
+            };
+            sqlx::query("DELETE FROM staff_roles WHERE user_id = $1")
+                .bind(user)
+                .execute(tx.conn())
+                .await?;
+            let sessions = crate::accounts::sessions::end_all(tx, user).await?;
+            let actor = Actor("cli".into());
+            let subject = Some(user.to_string());
+            let details =
+                serde_json::json!({"platform_account": email, "sessions_ended": sessions});
+            staff::audit(tx, &actor, "platform.revoke", subject.as_deref(), details).await?;
+            Ok::<_, Error>(Some(user))
+        })
+        .await
+}
+
 /// The password hash of `email`'s account (verify it after, also when
 /// `None`).
 pub async fn credentials(tenancy: &Tenancy, email: &str) -> Result<Option<(Uuid, String)>> {

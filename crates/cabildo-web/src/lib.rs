@@ -24,6 +24,7 @@ mod staff;
 mod ui;
 
 pub use http::config::{DemoMail, DemoMailbox, WebConfig};
+pub use http::session_cache::announce_user_ended as announce_sessions_ended;
 pub use http::state::AppState;
 pub use http::storage::{LocalFolder, Storage};
 pub use http::{ratelimit, read_cache};

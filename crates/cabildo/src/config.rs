@@ -281,6 +281,16 @@ pub enum AccountsCommand {
         #[arg(long)]
         role: String,
     },
+    /// Take an account's access to a council back at once: its grants, the
+    /// staff roles it acts with there, its sessions there (on every node).
+    Revoke {
+        /// The account's email.
+        #[arg(long)]
+        email: String,
+        /// The council's slug.
+        #[arg(long)]
+        tenant: String,
+    },
 }
 
 /// `census` subcommands.

@@ -38,7 +38,7 @@ impl SessionCache {
     pub fn new(redis: Option<SharedCache>, namespace: &str) -> Self {
         let entries: Arc<Mutex<Entries>> = Arc::default();
         let redis = redis.map(|cache| {
-            let channel = format!("cabildo:{namespace}:sessions-ended");
+            let channel = channel(namespace);
             let heard = Arc::downgrade(&entries);
             cache.subscribe(channel.clone(), move |message| {
                 if let Some(entries) = heard.upgrade() {
@@ -112,6 +112,24 @@ impl SessionCache {
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// Tells every node of the deployment `namespace` that `user`'s sessions on
+/// `tenant` ended: for tools outside a web process (`cabildo accounts
+/// revoke`).
+pub async fn announce_user_ended(
+    cache: &SharedCache,
+    namespace: &str,
+    tenant: TenantId,
+    user: UserId,
+) {
+    let message = format!("{} u {user}", tenant.0);
+    cache.publish(&channel(namespace), &message).await;
+}
+
+/// The Redis channel on which ended sessions are announced.
+fn channel(namespace: &str) -> String {
+    format!("cabildo:{namespace}:sessions-ended")
 }
 
 /// Which sessions ended.

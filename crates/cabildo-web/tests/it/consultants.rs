@@ -291,3 +291,78 @@ async fn a_hand_off_never_adopts_a_password_someone_else_set() {
         "the adoption is audited"
     );
 }
+
+/// Taking a consultant's access back (`cabildo accounts revoke` does what
+/// this test does) ends it at once: the grant, the staff role and the
+/// session, also in the session cache of every node (announced through
+/// Redis).
+#[tokio::test]
+async fn revoking_a_consultant_ends_their_access_at_once() {
+    let world = world().await;
+    let toledo = world.council("toledo").await;
+    let email = "marta@consultora.example";
+    let hash = password::hash("consultora segura 2026").await;
+    platform::create_account(
+        &world.tenancy,
+        email,
+        "Marta",
+        AccountRole::Consultant,
+        &hash,
+    )
+    .await
+    .expect("account");
+    platform::grant(&world.tenancy, email, toledo.id, Role::Admin)
+        .await
+        .expect("grant");
+    let mut marta = Browser::new(&world.app);
+    let fields = [("email", email), ("password", "consultora segura 2026")];
+    marta.submit(PLATFORM, "/login", "/login", &fields).await;
+    let console = marta.get(PLATFORM, "/console").await;
+    let csrf = csrf_of(&console.body);
+    let open = [
+        ("csrf_token", csrf.as_str()),
+        ("slug", "toledo"),
+        ("role", "admin"),
+    ];
+    let opened = marta.post(PLATFORM, "/console/open", &open).await;
+    let location = opened.headers[header::LOCATION].to_str().expect("location");
+    let token = location.split("token=").nth(1).expect("token").to_owned();
+    let path = format!("/staff/handoff?token={token}");
+    marta
+        .submit(TOLEDO, &path, "/staff/handoff", &[("token", &token)])
+        .await;
+    assert_eq!(marta.get(TOLEDO, "/staff").await.status, StatusCode::OK);
+
+    let user = platform::revoke(&world.tenancy, &toledo, email)
+        .await
+        .expect("revoke")
+        .expect("she had entered");
+    let cache = world.tenancy.cache().expect("Redis in tests");
+    cabildo_web::announce_sessions_ended(cache, world.tenancy.namespace(), toledo.id, user).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let staff = marta.get(TOLEDO, "/staff").await;
+        if staff.status == StatusCode::SEE_OTHER {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still in: {}",
+            staff.status
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let console = marta.get(PLATFORM, "/console").await;
+    assert!(
+        !console.body.contains("Ayuntamiento de Toledo"),
+        "no grant left"
+    );
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    let roles: i64 = sqlx::query_scalar("SELECT count(*) FROM staff_roles WHERE user_id = $1")
+        .bind(user)
+        .fetch_one(tx.conn())
+        .await
+        .expect("roles");
+    tx.commit().await.expect("commit");
+    assert_eq!(roles, 0);
+}

@@ -1,5 +1,5 @@
-//! `cabildo accounts create|grant`: platform accounts of consultants and
-//! operators.
+//! `cabildo accounts create|grant|revoke`: platform accounts of
+//! consultants and operators.
 
 use crate::config::{AccountsCommand, Global};
 use anyhow::{Context, bail};
@@ -69,6 +69,31 @@ pub async fn run(global: &Global, command: AccountsCommand) -> anyhow::Result<Ex
                 council.slug,
                 role.as_str()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        AccountsCommand::Revoke { email, tenant } => {
+            let slug = Slug::parse(&tenant)
+                .map_err(|reason| anyhow::anyhow!("invalid slug {tenant:?}: {reason}"))?;
+            let tenancy =
+                super::connect(global, Some(Duration::from_secs(global.connect_timeout))).await?;
+            let council = tenancy.get_tenant(&slug).await?;
+            match platform::revoke(&tenancy, &council, &email).await? {
+                Some(user) => {
+                    if let Some(cache) = tenancy.cache() {
+                        let namespace = tenancy.namespace();
+                        cabildo_web::announce_sessions_ended(cache, namespace, council.id, user)
+                            .await;
+                    }
+                    println!(
+                        "{email} no longer enters {}: its staff roles and sessions there ended.",
+                        council.slug
+                    );
+                }
+                None => println!(
+                    "{email} had never entered {}; no grant remains.",
+                    council.slug
+                ),
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -230,6 +230,7 @@ fn every_command_explains_itself_and_missing_settings_are_named() {
         vec!["census", "import", "--help"],
         vec!["accounts", "create", "--help"],
         vec!["accounts", "grant", "--help"],
+        vec!["accounts", "revoke", "--help"],
     ] {
         let help = run(cabildo().args(&args));
         assert!(
@@ -459,4 +460,23 @@ async fn operators_create_platform_accounts_and_grant_councils() {
         .await
         .expect("grants");
     assert_eq!(grants, 1);
+    let revoked = run(cabildo().env("DATABASE_URL", &url).args([
+        "accounts",
+        "revoke",
+        "--email",
+        "marta@consultora.example",
+        "--tenant",
+        "toledo",
+    ]));
+    assert!(
+        revoked.ok && revoked.stdout.contains("had never entered toledo"),
+        "{} {}",
+        revoked.stdout,
+        revoked.stderr
+    );
+    let grants: i64 = sqlx::query_scalar("SELECT count(*) FROM platform.account_grants")
+        .fetch_one(&pool)
+        .await
+        .expect("grants");
+    assert_eq!(grants, 0, "the grant is gone");
 }
