@@ -136,7 +136,13 @@ impl LocalPostgres {
 
     /// Connection URL of database `database` as the application role.
     pub fn url(&self, database: &str) -> String {
-        format!("postgres://{APP_ROLE}@127.0.0.1:{}/{database}", self.port)
+        self.url_as(database, APP_ROLE)
+    }
+
+    /// Connection URL of `database` logging in as `role` (the cluster
+    /// trusts local connections).
+    pub fn url_as(&self, database: &str, role: &str) -> String {
+        format!("postgres://{role}@127.0.0.1:{}/{database}", self.port)
     }
 
     /// Connection URL of the maintenance database as the superuser.

@@ -157,10 +157,33 @@ impl Tenancy {
         Ok(())
     }
 
-    /// Creates or upgrades the `platform` schema.
+    /// Creates or upgrades the `platform` schema, and the serving role with
+    /// its rights on it (see [`Tenancy::serving_role`]).
     pub async fn migrate_platform(&self) -> Result<()> {
         platform_migrator().run(&self.inner.pool).await?;
-        Ok(())
+        provision::ensure_serving_role(&self.inner.pool, &self.inner.namespace).await
+    }
+
+    /// The least-privilege role `serve` and `worker` connect as in
+    /// production: it logs in, reads and writes the platform tables, and is
+    /// a member of every council role (`NOINHERIT`: it reaches a council's
+    /// rows only through [`Tenancy::begin`]'s `SET ROLE`), but it cannot
+    /// create roles, databases or schemas, change any table, or run
+    /// migrations. Provisioning (`migrate`, `tenants create|apply`) keeps
+    /// the owner role, which has `CREATEROLE`. Give it a password (or a
+    /// `pg_hba.conf` rule) to log in with.
+    pub fn serving_role(&self) -> String {
+        self.inner.namespace.serving_role()
+    }
+
+    /// Whether this connection's role may create roles (or is a
+    /// superuser): right for provisioning, too much for serving.
+    pub async fn can_create_roles(&self) -> Result<bool> {
+        Ok(sqlx::query_scalar(
+            "SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = current_user",
+        )
+        .fetch_one(&self.inner.pool)
+        .await?)
     }
 
     /// Highest platform migration applied, or `None` when the platform

@@ -51,6 +51,14 @@ impl fmt::Display for RoleName {
     }
 }
 
+impl RoleNamespace {
+    /// The serving role of this database: `<namespace>_serving` (see
+    /// [`crate::Tenancy::serving_role`]).
+    pub(crate) fn serving_role(&self) -> String {
+        format!("{}_serving", self.0)
+    }
+}
+
 /// Prefix of council role names in one database: at most 20 characters of
 /// `[a-z0-9_]`, so `<namespace>_t_<slug>` fits in 63 bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]

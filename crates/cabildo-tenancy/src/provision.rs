@@ -4,6 +4,7 @@
 use crate::Tenancy;
 use crate::error::{Result, TenancyError, unique_violation};
 use crate::migrate::{TenantMigrations, error_chain};
+use crate::names::RoleNamespace;
 use crate::site::SiteSettings;
 use crate::slug::Slug;
 use crate::spec::ValidSpec;
@@ -241,6 +242,78 @@ struct SummaryRow {
     created_at: time::OffsetDateTime,
 }
 
+/// The serving role of the database `conn` is on, when
+/// [`ensure_serving_role`] has made it.
+async fn serving_role_of(conn: &mut PgConnection) -> Result<Option<String>> {
+    let namespace: String = sqlx::query_scalar(RoleNamespace::QUERY)
+        .fetch_one(&mut *conn)
+        .await?;
+    let namespace = RoleNamespace::from_database(namespace)
+        .ok_or_else(|| TenancyError::invalid("database", "its name gives no role namespace"))?;
+    let serving = namespace.serving_role();
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
+            .bind(&serving)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(exists.then_some(serving))
+}
+
+/// Creates the serving role when missing (see [`crate::Tenancy::serving_role`])
+/// and gives it its rights on the platform schema (again after every
+/// platform migration, for new tables) and membership of every council
+/// role.
+pub(crate) async fn ensure_serving_role(
+    pool: &sqlx::PgPool,
+    namespace: &RoleNamespace,
+) -> Result<()> {
+    let serving = namespace.serving_role();
+    let mut tx = pool.begin().await?;
+    // Nodes migrating at once take turns (role creation is cluster-wide).
+    sqlx::query("SELECT pg_advisory_xact_lock($1, 1)")
+        .bind(crate::migrate::LOCK_CLASS + 1)
+        .execute(&mut *tx)
+        .await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
+            .bind(&serving)
+            .fetch_one(&mut *tx)
+            .await?;
+    if !exists {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "CREATE ROLE {serving} LOGIN NOINHERIT NOCREATEROLE NOCREATEDB NOREPLICATION"
+        )))
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "GRANT USAGE ON SCHEMA platform TO {serving};
+         GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA platform TO {serving};
+         GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA platform TO {serving};
+         GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA platform TO {serving};
+         REVOKE INSERT, UPDATE, DELETE ON platform._sqlx_migrations FROM {serving};"
+    )))
+    .execute(&mut *tx)
+    .await?;
+    let councils: Vec<String> =
+        sqlx::query_scalar("SELECT db_role FROM platform.tenants WHERE db_role IS NOT NULL")
+            .fetch_all(&mut *tx)
+            .await?;
+    for role in councils {
+        // Names written by this crate only; checked again before use.
+        if role
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("GRANT {role} TO {serving}")))
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 async fn create_role_and_schema(conn: &mut PgConnection, tenant: &Tenant) -> Result<()> {
     let (schema, role) = (tenant.schema.as_str(), tenant.role.as_str());
     let mut tx = conn.begin().await?;
@@ -254,9 +327,16 @@ async fn create_role_and_schema(conn: &mut PgConnection, tenant: &Tenant) -> Res
             .execute(&mut *tx)
             .await?;
     }
-    // The application role must be a member to `SET ROLE` into it. The
-    // schema belongs to the application role, which runs the migrations: the
-    // council role reads and writes rows but cannot change the schema.
+    // The application role must be a member to `SET ROLE` into it, and so
+    // must the serving role (when the platform migration has made it; a
+    // later one grants every council). The schema belongs to the
+    // application role, which runs the migrations: the council role reads
+    // and writes rows but cannot change the schema.
+    if let Some(serving) = serving_role_of(&mut tx).await? {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("GRANT {role} TO {serving}")))
+            .execute(&mut *tx)
+            .await?;
+    }
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
         "GRANT {role} TO CURRENT_USER;
          CREATE SCHEMA IF NOT EXISTS {schema};

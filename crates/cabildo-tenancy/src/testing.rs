@@ -48,14 +48,29 @@ pub async fn another_node_with(
     cache: Option<SharedCache>,
 ) -> TestResult<Tenancy> {
     let options = tenancy.pool().connect_options();
-    let url = format!(
-        "postgres://{}@{}:{}/{}",
-        options.get_username(),
+    let url = url_as(tenancy, options.get_username());
+    Ok(Tenancy::connect(&url, PoolConfig::default(), cache).await?)
+}
+
+/// A handle on `owner`'s database logged in as its serving role, as `serve`
+/// and `worker` run in production (the role is made and granted every
+/// council first), with the run's Redis.
+pub async fn serving_node(owner: &Tenancy) -> TestResult<Tenancy> {
+    owner.migrate_platform().await?;
+    let cache = SharedCache::new(&redis_url().await?)?;
+    let url = url_as(owner, &owner.serving_role());
+    Ok(Tenancy::connect(&url, PoolConfig::default(), Some(cache)).await?)
+}
+
+/// The URL of `tenancy`'s database for `role`.
+fn url_as(tenancy: &Tenancy, role: &str) -> String {
+    let options = tenancy.pool().connect_options();
+    format!(
+        "postgres://{role}@{}:{}/{}",
         options.get_host(),
         options.get_port(),
         options.get_database().unwrap_or_default()
-    );
-    Ok(Tenancy::connect(&url, PoolConfig::default(), cache).await?)
+    )
 }
 
 /// A [`Tenancy`] on a fresh database whose pool has one connection, to

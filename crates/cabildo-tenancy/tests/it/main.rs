@@ -11,3 +11,4 @@ mod jobs;
 mod migrate;
 mod provisioning;
 mod routing;
+mod serving_role;

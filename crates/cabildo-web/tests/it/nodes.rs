@@ -120,3 +120,60 @@ fn toml_spec(path: &std::path::Path) -> cabildo_tenancy::CouncilSpec {
     let valid = cabildo_tenancy::CouncilSpec::from_file(path).expect("spec");
     valid.spec
 }
+
+/// The whole site works through the least-privilege serving role, as in
+/// production: pages, registration with its mail job, login, a staff page
+/// and a change of rows.
+#[tokio::test]
+async fn the_site_runs_on_the_serving_role() {
+    let world = crate::util::world().await;
+    let serving = cabildo_tenancy::testing::serving_node(&world.tenancy)
+        .await
+        .expect("serving role");
+    let app = crate::util::app(
+        &serving,
+        cabildo_web::WebConfig {
+            secret_key: Some(crate::util::SECRET.to_vec()),
+            ..cabildo_web::WebConfig::default()
+        },
+    );
+    let mut ana = crate::util::Browser::new(&app);
+    let toledo = crate::util::TOLEDO;
+    crate::util::logged_in(&world, &mut ana, toledo, "ana", "ana@example.org", 1).await;
+    world
+        .grant(
+            "toledo",
+            "ana@example.org",
+            cabildo_engine::staff::Role::Admin,
+        )
+        .await;
+    for path in ["/", "/processes", "/account", "/staff", "/staff/processes"] {
+        let page = ana.get(toledo, path).await;
+        assert_eq!(
+            page.status,
+            axum::http::StatusCode::OK,
+            "{path}: {}",
+            page.body
+        );
+    }
+    let created = ana
+        .submit(
+            toledo,
+            "/staff/processes",
+            "/staff/processes",
+            &[
+                ("slug", "plan-barrios"),
+                ("title", "Plan de barrios"),
+                ("summary", "Propuestas"),
+                ("threshold", "100"),
+            ],
+        )
+        .await;
+    assert!(
+        created.status.is_redirection() || created.status.is_success(),
+        "{}",
+        created.body
+    );
+    let shown = ana.get(toledo, "/staff/processes").await;
+    assert!(shown.body.contains("Plan de barrios"), "{}", shown.body);
+}

@@ -125,6 +125,19 @@ async fn run_with(
         port: Some(args.listen.port()),
     };
     let signer = super::signer(Some(&secret))?;
+    // Provisioning above used the owner role; serving and working use the
+    // least-privilege serving role, as in production.
+    let owner = tenancy;
+    let tenancy = super::connect_to(
+        &services
+            .postgres
+            .url_as(cabildo_devkit::DEMO_DATABASE, &owner.serving_role()),
+        Some(&services.redis.url()),
+        global.db_pool_size,
+        Some(Duration::from_secs(30)),
+    )
+    .await?;
+    owner.close().await;
     let worker = super::worker::worker(
         &tenancy,
         &catcher.url(),

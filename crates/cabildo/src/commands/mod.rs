@@ -36,6 +36,19 @@ pub async fn connect(global: &Global, patience: Option<Duration>) -> anyhow::Res
     .await
 }
 
+/// Warns when `serve` or `worker` runs with a role that can create roles
+/// (the provisioning role): in production they connect as the serving
+/// role, which cannot (see `Tenancy::serving_role`).
+pub async fn warn_if_privileged(tenancy: &Tenancy) -> anyhow::Result<()> {
+    if tenancy.can_create_roles().await? {
+        tracing::warn!(
+            serving_role = %tenancy.serving_role(),
+            "this role can create roles; connect serve and worker as the serving role"
+        );
+    }
+    Ok(())
+}
+
 /// [`connect`] with explicit settings.
 pub async fn connect_to(
     url: &str,

@@ -24,6 +24,7 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
         ),
         Some(_) => {}
     }
+    super::warn_if_privileged(&tenancy).await?;
     let config = WebConfig {
         trusted_proxies: args.trusted_proxies,
         unsubscribe: super::signer(global.secret_key.as_deref())?,

@@ -18,6 +18,7 @@ pub async fn run(global: &Global, args: WorkerArgs) -> anyhow::Result<ExitCode> 
         .as_deref()
         .context("SMTP_URL is not set: the worker sends mail (pass --smtp-url or set the environment variable)")?;
     let tenancy = super::connect(global, None).await?;
+    super::warn_if_privileged(&tenancy).await?;
     let site_url = SiteUrl {
         scheme: global.site_scheme.clone(),
         base_domain: global.base_domain.clone(),
