@@ -22,6 +22,10 @@ pub async fn run(global: &Global, args: MigrateArgs) -> anyhow::Result<ExitCode>
         .await
         .context("migrating the platform schema")?;
     let report = migrate_councils(&tenancy, &migrations, usize::from(args.jobs)).await?;
+    println!(
+        "Serving role for serve and worker: {} (cannot create roles or change tables)",
+        tenancy.serving_role()
+    );
     tenancy.close().await;
     Ok(summarise(&report, started.elapsed()))
 }
