@@ -332,7 +332,9 @@ coded! {
         NicknameLength = "nickname_length", "error-nickname-length";
         /// The nickname has characters it may not.
         NicknameInvalid = "nickname_invalid", "error-nickname-invalid";
-        /// Someone has this nickname.
+        /// The nickname mixes alphabets (Latin and Cyrillic …).
+        NicknameScripts = "nickname_mixed_scripts", "error-nickname-scripts";
+        /// Someone has this nickname, or one that looks the same.
         NicknameTaken = "nickname_taken", "error-nickname-taken";
         /// An address is needed.
         EmailRequired = "email_required", "error-email-required";

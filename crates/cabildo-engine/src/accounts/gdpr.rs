@@ -123,7 +123,7 @@ pub async fn delete(tx: &mut TenantTx, user: UserId) -> Result<bool> {
         .await?;
     }
     sqlx::query(
-        "UPDATE users SET email = $2, name = '[deleted]', nickname = NULL, password_hash = NULL,
+        "UPDATE users SET email = $2, name = '[deleted]', nickname = NULL, nickname_skeleton = NULL, password_hash = NULL,
                 language = NULL, newsletter_consent = false, newsletter_consent_at = NULL,
                 notify_email = 'none', email_confirmed_at = NULL, deleted_at = now()
          WHERE id = $1",

@@ -117,8 +117,8 @@ pub async fn register(
     // and a parallel registration of either waits here for the other.
     let id: Option<UserId> = sqlx::query_scalar(
         "INSERT INTO users (email, name, nickname, password_hash, language, newsletter_consent,
-                            newsletter_consent_at, terms_accepted_at)
-         VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $6 THEN now() END, now())
+                            newsletter_consent_at, terms_accepted_at, nickname_skeleton)
+         VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $6 THEN now() END, now(), $7)
          ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(&form.email)
@@ -127,6 +127,7 @@ pub async fn register(
     .bind(password_hash)
     .bind(&form.language)
     .bind(form.newsletter)
+    .bind(validate::nickname_skeleton(&form.nickname))
     .fetch_optional(tx.conn())
     .await?;
     if let Some(id) = id {
@@ -163,6 +164,33 @@ pub async fn register(
     Ok(Registered::AddressTaken)
 }
 
+/// Gives every nickname from before skeletons were stored its skeleton
+/// (see [`validate::nickname_skeleton`]); run by `cabildo migrate` after the
+/// migration that added them. A nickname reading the same as one already
+/// counted keeps none (it was taken before the rule; nobody new can take a
+/// third). Returns how many were filled.
+pub async fn backfill_nickname_skeletons(tx: &mut TenantTx) -> Result<u64> {
+    let missing: Vec<(UserId, String)> = sqlx::query_as(
+        "SELECT id, nickname FROM users
+         WHERE nickname IS NOT NULL AND nickname_skeleton IS NULL ORDER BY created_at",
+    )
+    .fetch_all(tx.conn())
+    .await?;
+    let mut filled = 0;
+    for (user, nickname) in missing {
+        filled += sqlx::query(
+            "UPDATE users SET nickname_skeleton = $2 WHERE id = $1
+               AND NOT EXISTS (SELECT 1 FROM users WHERE nickname_skeleton = $2)",
+        )
+        .bind(user)
+        .bind(validate::nickname_skeleton(&nickname))
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+    }
+    Ok(filled)
+}
+
 /// Creates an account whose address is taken as confirmed, for operators
 /// (the demo's admin, accounts made from the command line). `None` when
 /// the address or nickname is taken.
@@ -173,8 +201,8 @@ pub async fn create_confirmed(
 ) -> Result<Option<UserId>> {
     Ok(sqlx::query_scalar(
         "INSERT INTO users (email, name, nickname, password_hash, language, newsletter_consent,
-                            email_confirmed_at, terms_accepted_at)
-         VALUES ($1, $2, $3, $4, $5, false, now(), now())
+                            email_confirmed_at, terms_accepted_at, nickname_skeleton)
+         VALUES ($1, $2, $3, $4, $5, false, now(), now(), $6)
          ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(&form.email)
@@ -182,6 +210,7 @@ pub async fn create_confirmed(
     .bind(&form.nickname)
     .bind(password_hash)
     .bind(&form.language)
+    .bind(validate::nickname_skeleton(&form.nickname))
     .fetch_optional(tx.conn())
     .await?)
 }

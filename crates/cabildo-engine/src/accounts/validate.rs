@@ -1,6 +1,8 @@
 //! Checks on what people type into account forms, with stable codes.
 
 use crate::error::Problem;
+use unicode_normalization::UnicodeNormalization;
+use unicode_security::{MixedScript, skeleton};
 
 /// Longest name, in characters.
 pub const NAME_MAX: usize = 100;
@@ -23,9 +25,12 @@ pub fn name(input: &str) -> Result<String, Problem> {
     Ok(name.to_owned())
 }
 
-/// A nickname: letters (any script), digits, `.`, `-` and `_`.
+/// A nickname: letters of one script, digits, `.`, `-` and `_`, in
+/// Unicode compatibility form (NFKC: full-width `ｅｖｅ１` is `eve1`). Names
+/// mixing scripts (a Cyrillic `а` in `аdmin`) are refused; look-alikes
+/// within or across scripts are caught by [`nickname_skeleton`].
 pub fn nickname(input: &str) -> Result<String, Problem> {
-    let nickname = input.trim();
+    let nickname: String = input.trim().nfkc().collect();
     if nickname.is_empty() {
         return Err(Problem::NicknameRequired);
     }
@@ -38,7 +43,19 @@ pub fn nickname(input: &str) -> Result<String, Problem> {
     {
         return Err(Problem::NicknameInvalid);
     }
-    Ok(nickname.to_owned())
+    if !nickname.as_str().is_single_script() {
+        return Err(Problem::NicknameScripts);
+    }
+    Ok(nickname)
+}
+
+/// What a nickname looks like (Unicode TR39 skeleton of its lower case):
+/// two nicknames with the same skeleton read the same (`rn` and `m`,
+/// Cyrillic `асе` and Latin `ace`), so at most one of them is taken.
+pub fn nickname_skeleton(nickname: &str) -> String {
+    skeleton(&nickname.to_lowercase())
+        .collect::<String>()
+        .to_lowercase()
 }
 
 /// An email address, lower-cased: one `@`, a dotted domain, no spaces or
@@ -80,6 +97,23 @@ mod tests {
         assert_eq!(name("a\u{0}b"), Err(Problem::NameInvalid));
         assert_eq!(name(&"a".repeat(NAME_MAX + 1)), Err(Problem::NameTooLong));
         assert_eq!(nickname("ana_lópez.7"), Ok("ana_lópez.7".into()));
+        assert_eq!(
+            nickname("ｅｖｅ１"),
+            Ok("eve1".into()),
+            "full-width is plain"
+        );
+        assert_eq!(
+            nickname("\u{430}dmin-toledo"),
+            Err(Problem::NicknameScripts)
+        );
+        assert_eq!(nickname("Дмитрий_7"), Ok("Дмитрий_7".into()), "one script");
+        assert_eq!(
+            nickname_skeleton("\u{430}\u{441}\u{435}"),
+            nickname_skeleton("ace"),
+            "Cyrillic асе reads as Latin ace"
+        );
+        assert_eq!(nickname_skeleton("Admin"), nickname_skeleton("adrnin"));
+        assert_ne!(nickname_skeleton("ana"), nickname_skeleton("ane"));
         assert_eq!(nickname("<script>"), Err(Problem::NicknameInvalid));
         assert_eq!(nickname("ab"), Err(Problem::NicknameLength));
         assert_eq!(email(" Ana@Example.ORG "), Ok("ana@example.org".into()));

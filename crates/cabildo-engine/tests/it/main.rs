@@ -5,6 +5,7 @@
     reason = "a test fails loudly at the step that broke"
 )]
 
+mod accounts;
 mod budget_follow_up;
 mod budgets;
 mod processes;

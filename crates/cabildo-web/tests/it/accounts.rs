@@ -1482,3 +1482,51 @@ async fn reset_requests_take_the_same_time_whoever_the_address_is() {
         assert!(took >= Duration::from_millis(150), "{email}: {took:?}");
     }
 }
+
+/// Look-alike nicknames: one alphabet per nickname, full-width letters
+/// read as plain ones, and a nickname that reads like one already taken
+/// (in any alphabet) is taken.
+#[tokio::test]
+async fn look_alike_nicknames_are_refused() {
+    let world = world().await;
+    let mut client = Browser::new(&world.app);
+    let mut register = async |nickname: &str, email: &str| {
+        let body = serde_json::json!({"name": "X", "nickname": nickname, "email": email,
+            "password": PASSWORD, "accept_terms": true});
+        let answer = client
+            .json(TOLEDO, "POST", "/api/v1/account/registrations", body, None)
+            .await;
+        (answer.status, answer.body)
+    };
+    assert_eq!(
+        register("admin-toledo", "a@example.org").await.0,
+        StatusCode::ACCEPTED
+    );
+    let (status, body) = register("\u{430}dmin-toledo", "b@example.org").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("\"nickname_mixed_scripts\""), "{body}");
+    let (status, body) = register("adrnin-toledo", "c@example.org").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "rn reads as m");
+    assert!(body.contains("\"nickname_taken\""), "{body}");
+    assert_eq!(
+        register("ace", "d@example.org").await.0,
+        StatusCode::ACCEPTED
+    );
+    let (status, body) = register("\u{430}\u{441}\u{435}", "e@example.org").await;
+    assert!(
+        body.contains("\"nickname_taken\""),
+        "Cyrillic асе: {status} {body}"
+    );
+    assert_eq!(
+        register("ｅｖｅ１", "f@example.org").await.0,
+        StatusCode::ACCEPTED
+    );
+    let toledo = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    let stored: Vec<String> = sqlx::query_scalar("SELECT nickname FROM users ORDER BY nickname")
+        .fetch_all(tx.conn())
+        .await
+        .expect("nicknames");
+    tx.commit().await.expect("commit");
+    assert_eq!(stored, ["ace", "admin-toledo", "eve1"]);
+}

@@ -58,7 +58,26 @@ pub async fn migrate_councils(
         .await
         .context("listing councils to migrate")?;
     bar.finish_and_clear();
+    backfill(tenancy, &report).await?;
     Ok(report)
+}
+
+/// Data the councils migrated in this run need computed by the engine
+/// (nickname skeletons); councils already up to date have it.
+async fn backfill(tenancy: &Tenancy, report: &FleetReport) -> anyhow::Result<()> {
+    for outcome in &report.outcomes {
+        if !matches!(outcome.result, MigrationResult::Migrated(_)) {
+            continue;
+        }
+        let council = tenancy.get_tenant(&outcome.slug).await?;
+        tenancy
+            .transaction(&council, async |tx| {
+                cabildo_engine::accounts::backfill_nickname_skeletons(tx).await
+            })
+            .await
+            .with_context(|| format!("filling nickname skeletons of {}", council.slug))?;
+    }
+    Ok(())
 }
 
 fn summarise(report: &FleetReport, elapsed: Duration) -> ExitCode {
