@@ -286,6 +286,11 @@ async fn readiness_and_metrics_stay_off_council_hosts() {
         "ok",
         "probes stay"
     );
+    // The demo's mailbox exists only in the demo.
+    for host in [BASE.to_owned(), format!("toledo.{BASE}")] {
+        let mailbox = get(&app, &host, "/_demo/mail").await;
+        assert_eq!(mailbox.status, StatusCode::NOT_FOUND, "{host}");
+    }
 }
 
 #[tokio::test]
