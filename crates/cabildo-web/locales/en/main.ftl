@@ -788,3 +788,4 @@ refusal-other-address = The invitation was sent to another email address. Log in
 refusal-too-many-tokens = Revoke a token before creating another (20 at most).
 error-notify-email-invalid = Choose how you want notifications emailed.
 staff-process-error-dates-invalid = Give a first and a last day, the last one not before the first.
+table-scroll = Table (on narrow screens, scroll it sideways)
