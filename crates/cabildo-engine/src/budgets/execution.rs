@@ -2,7 +2,6 @@
 //! optional photo, status and progress); the project shows the latest
 //! status and progress, and its followers (its author among them) are told.
 
-use super::setup::PHASE;
 use super::tally;
 use crate::content::{Notice, Target, notify_followers, text};
 use crate::error::{Error, Field, Problem, Refusal, Result};
@@ -60,19 +59,7 @@ pub struct Update {
 
 /// The winners of a finished heading (project ids).
 pub async fn winners(tx: &mut TenantTx, heading: HeadingId) -> Result<Vec<ProjectId>> {
-    let sql = format!(
-        "SELECT {PHASE} = 'finished' FROM budget_headings h JOIN budgets b ON b.id = h.budget_id
-         WHERE h.id = $1"
-    );
-    let finished: Option<bool> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-        .bind(heading)
-        .fetch_optional(tx.conn())
-        .await?;
-    match finished {
-        None => return Err(Refusal::NotFound.into()),
-        Some(false) => return Err(Refusal::PhaseClosed.into()),
-        Some(true) => {}
-    }
+    tally::finished(tx, heading, false).await?;
     let outcome = tally::published(tx, heading).await?.outcome;
     let numbers: Vec<i64> = outcome
         .selected

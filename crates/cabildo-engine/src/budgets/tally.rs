@@ -117,12 +117,16 @@ pub async fn results(tx: &mut TenantTx, heading: HeadingId) -> Result<Decided> {
         .map_err(|_| Error::invalid(Field::Budget, Problem::ResultsUnavailable))
 }
 
-/// Nothing when the public may see `heading`'s results: its budget is
-/// finished and its process published.
-async fn shown_to_public(tx: &mut TenantTx, heading: HeadingId) -> Result<()> {
+/// Nothing when `heading`'s budget is finished (for the `public`, its
+/// process must be published too); else no such heading, or not yet.
+pub(crate) async fn finished(tx: &mut TenantTx, heading: HeadingId, public: bool) -> Result<()> {
+    let published = match public {
+        true => "JOIN processes p ON p.id = b.process_id AND p.status = 'published'",
+        false => "",
+    };
     let sql = format!(
         "SELECT {PHASE} = 'finished' FROM budget_headings h JOIN budgets b ON b.id = h.budget_id
-         JOIN processes p ON p.id = b.process_id AND p.status = 'published' WHERE h.id = $1"
+         {published} WHERE h.id = $1"
     );
     let finished: Option<bool> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
         .bind(heading)
@@ -139,7 +143,7 @@ async fn shown_to_public(tx: &mut TenantTx, heading: HeadingId) -> Result<()> {
 /// is finished and its process published, and then always the published
 /// count (see [`published`]).
 pub async fn public_results(tx: &mut TenantTx, heading: HeadingId) -> Result<Decided> {
-    shown_to_public(tx, heading).await?;
+    finished(tx, heading, true).await?;
     Ok(published(tx, heading).await?.outcome)
 }
 
@@ -149,7 +153,7 @@ pub async fn public_counts(
     tx: &mut TenantTx,
     heading: HeadingId,
 ) -> Result<(Published, Vec<Published>)> {
-    shown_to_public(tx, heading).await?;
+    finished(tx, heading, true).await?;
     Ok((
         published(tx, heading).await?,
         superseded(tx, heading).await?,
@@ -290,19 +294,12 @@ pub async fn recount(
     reason: &str,
 ) -> Result<Published> {
     let reason = text(reason, Field::Reason, Problem::ReasonInvalid, 1, 2000)?;
-    let sql = format!(
-        "SELECT {PHASE} = 'finished' FROM budget_headings h JOIN budgets b ON b.id = h.budget_id
-         WHERE h.id = $1 FOR UPDATE OF h"
-    );
-    let finished: Option<bool> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+    finished(tx, heading, false).await?;
+    // One recount of a heading at a time.
+    sqlx::query("SELECT 1 FROM budget_headings WHERE id = $1 FOR UPDATE")
         .bind(heading)
-        .fetch_optional(tx.conn())
+        .execute(tx.conn())
         .await?;
-    match finished {
-        None => return Err(Refusal::NotFound.into()),
-        Some(false) => return Err(Refusal::PhaseClosed.into()),
-        Some(true) => {}
-    }
     let before = published(tx, heading).await?;
     sqlx::query(
         "UPDATE budget_results SET superseded_at = now() WHERE heading_id = $1 AND superseded_at IS NULL",

@@ -109,16 +109,9 @@ pub struct World {
 /// A published process whose budget is in its selecting phase, with
 /// reviewed projects on the ballot; then balloting opens.
 pub async fn world() -> World {
-    let tenancy = fresh_tenancy().await.expect("tenancy");
-    let tenant = council(&tenancy, "toledo").await.expect("council");
+    let (tenancy, tenant) = toledo().await;
     let actor = Actor("cli".into());
     let mut tx = tenancy.begin(&tenant).await.expect("begin");
-    sqlx::query(
-        "INSERT INTO districts (code, name) VALUES ('centro', 'Centro'), ('norte', 'Norte')",
-    )
-    .execute(tx.conn())
-    .await
-    .expect("districts");
     let process = processes::create(
         &mut tx,
         &actor,

@@ -200,7 +200,6 @@ async fn a_consultant_logs_in_once_and_enters_a_client_council_as_staff() {
 #[tokio::test]
 async fn a_hand_off_never_adopts_a_password_someone_else_set() {
     let world = world().await;
-    let toledo = world.council("toledo").await;
     let email = "marta@consultora.example";
     let mut attacker = Browser::new(&world.app);
     let csrf = logged_in(&world, &mut attacker, TOLEDO, "marta_falsa", email, 1).await;
@@ -229,38 +228,7 @@ async fn a_hand_off_never_adopts_a_password_someone_else_set() {
     };
     assert_eq!(bearer(&token).await, StatusCode::OK);
 
-    let hash = password::hash("consultora segura 2026").await;
-    platform::create_account(
-        &world.tenancy,
-        email,
-        "Marta",
-        AccountRole::Consultant,
-        &hash,
-    )
-    .await
-    .expect("account");
-    platform::grant(&world.tenancy, email, toledo.id, Role::Admin)
-        .await
-        .expect("grant");
-    let mut marta = Browser::new(&world.app);
-    let fields = [("email", email), ("password", "consultora segura 2026")];
-    marta.submit(PLATFORM, "/login", "/login", &fields).await;
-    let console = marta.get(PLATFORM, "/console").await;
-    let open = [
-        ("csrf_token", csrf_of(&console.body)),
-        ("slug", "toledo".to_owned()),
-        ("role", "admin".to_owned()),
-    ];
-    let open: Vec<(&str, &str)> = open.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let opened = marta.post(PLATFORM, "/console/open", &open).await;
-    let location = opened.headers[header::LOCATION].to_str().expect("location");
-    let handoff = location.split("token=").nth(1).expect("token").to_owned();
-    let path = format!("/staff/handoff?token={handoff}");
-    let entered = marta
-        .submit(TOLEDO, &path, "/staff/handoff", &[("token", &handoff)])
-        .await;
-    assert_eq!(entered.status, StatusCode::SEE_OTHER, "{}", entered.body);
-    assert_eq!(marta.get(TOLEDO, "/staff").await.status, StatusCode::OK);
+    let mut marta = consultant_in_toledo(&world, email).await;
 
     let me = attacker
         .json(TOLEDO, "GET", "/api/v1/me", Value::Null, None)
@@ -301,37 +269,7 @@ async fn revoking_a_consultant_ends_their_access_at_once() {
     let world = world().await;
     let toledo = world.council("toledo").await;
     let email = "marta@consultora.example";
-    let hash = password::hash("consultora segura 2026").await;
-    platform::create_account(
-        &world.tenancy,
-        email,
-        "Marta",
-        AccountRole::Consultant,
-        &hash,
-    )
-    .await
-    .expect("account");
-    platform::grant(&world.tenancy, email, toledo.id, Role::Admin)
-        .await
-        .expect("grant");
-    let mut marta = Browser::new(&world.app);
-    let fields = [("email", email), ("password", "consultora segura 2026")];
-    marta.submit(PLATFORM, "/login", "/login", &fields).await;
-    let console = marta.get(PLATFORM, "/console").await;
-    let csrf = csrf_of(&console.body);
-    let open = [
-        ("csrf_token", csrf.as_str()),
-        ("slug", "toledo"),
-        ("role", "admin"),
-    ];
-    let opened = marta.post(PLATFORM, "/console/open", &open).await;
-    let location = opened.headers[header::LOCATION].to_str().expect("location");
-    let token = location.split("token=").nth(1).expect("token").to_owned();
-    let path = format!("/staff/handoff?token={token}");
-    marta
-        .submit(TOLEDO, &path, "/staff/handoff", &[("token", &token)])
-        .await;
-    assert_eq!(marta.get(TOLEDO, "/staff").await.status, StatusCode::OK);
+    let mut marta = consultant_in_toledo(&world, email).await;
 
     let user = platform::revoke(&world.tenancy, &toledo, email)
         .await
@@ -365,4 +303,43 @@ async fn revoking_a_consultant_ends_their_access_at_once() {
         .expect("roles");
     tx.commit().await.expect("commit");
     assert_eq!(roles, 0);
+}
+
+/// A consultant account `email` granted Toledo as admin, logged in on the
+/// platform and entered into Toledo through a hand-off.
+async fn consultant_in_toledo(world: &crate::util::World, email: &str) -> Browser {
+    let toledo = world.council("toledo").await;
+    let hash = password::hash("consultora segura 2026").await;
+    platform::create_account(
+        &world.tenancy,
+        email,
+        "Marta",
+        AccountRole::Consultant,
+        &hash,
+    )
+    .await
+    .expect("account");
+    platform::grant(&world.tenancy, email, toledo.id, Role::Admin)
+        .await
+        .expect("grant");
+    let mut marta = Browser::new(&world.app);
+    let fields = [("email", email), ("password", "consultora segura 2026")];
+    marta.submit(PLATFORM, "/login", "/login", &fields).await;
+    let console = marta.get(PLATFORM, "/console").await;
+    let open = [
+        ("csrf_token", csrf_of(&console.body)),
+        ("slug", "toledo".to_owned()),
+        ("role", "admin".to_owned()),
+    ];
+    let open: Vec<(&str, &str)> = open.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let opened = marta.post(PLATFORM, "/console/open", &open).await;
+    let location = opened.headers[header::LOCATION].to_str().expect("location");
+    let handoff = location.split("token=").nth(1).expect("token").to_owned();
+    let path = format!("/staff/handoff?token={handoff}");
+    let entered = marta
+        .submit(TOLEDO, &path, "/staff/handoff", &[("token", &handoff)])
+        .await;
+    assert_eq!(entered.status, StatusCode::SEE_OTHER, "{}", entered.body);
+    assert_eq!(marta.get(TOLEDO, "/staff").await.status, StatusCode::OK);
+    marta
 }

@@ -2,7 +2,7 @@
 //! catches the mail it sends, stops cleanly on SIGTERM, and reuses its data
 //! on the next run.
 
-use crate::support::{cabildo, http_get, run};
+use crate::support::{cabildo, http_get, run, terminate};
 use std::io::BufRead;
 use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
@@ -61,11 +61,7 @@ impl Demo {
     }
 
     fn stop(mut self) -> String {
-        let status = std::process::Command::new("kill")
-            .arg(self.child.id().to_string())
-            .status()
-            .expect("kill");
-        assert!(status.success());
+        terminate(&self.child);
         let status = self.child.wait().expect("wait");
         assert!(status.success(), "demo exit: {status:?}\n{}", self.output());
         // Let the reader thread drain the pipe.

@@ -1,7 +1,7 @@
 //! `cabildo worker`, `cabildo jobs` and `cabildo mail test` as an operator
 //! uses them, against a real SMTP server on loopback.
 
-use crate::support::{cabildo, run};
+use crate::support::{cabildo, run, terminate};
 use cabildo_devkit::smtp::SmtpCatcher;
 use cabildo_tenancy::testing::fresh_database_url;
 use std::process::Stdio;
@@ -88,13 +88,7 @@ async fn operators_queue_send_inspect_and_retry_jobs() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(
-        std::process::Command::new("kill")
-            .arg(worker.id().to_string())
-            .status()
-            .expect("kill")
-            .success()
-    );
+    terminate(&worker);
     assert!(worker.wait().expect("wait").success(), "graceful stop");
 
     let mails = smtp.mails();

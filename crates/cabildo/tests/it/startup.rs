@@ -1,7 +1,7 @@
 //! `cabildo serve` started before its database: it waits, retrying with
 //! backoff, and serves once PostgreSQL is up.
 
-use crate::support::{cabildo, http_get, run};
+use crate::support::{cabildo, http_get, run, terminate};
 use cabildo_devkit::{LocalPostgres, PostgresOptions};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -55,13 +55,7 @@ async fn serve_waits_for_a_database_that_is_down_at_start() {
         assert!(server.try_wait().expect("wait").is_none(), "serve exited");
         std::thread::sleep(Duration::from_millis(100));
     }
-    assert!(
-        std::process::Command::new("kill")
-            .arg(server.id().to_string())
-            .status()
-            .expect("kill")
-            .success()
-    );
+    terminate(&server);
     let output = server.wait_with_output().expect("wait");
     assert!(output.status.success());
     let log = String::from_utf8_lossy(&output.stderr);
@@ -111,12 +105,6 @@ async fn operators_get_their_own_address() {
         http_get(sites, "localhost", "/healthz").expect("probe").0,
         200
     );
-    assert!(
-        std::process::Command::new("kill")
-            .arg(server.id().to_string())
-            .status()
-            .expect("kill")
-            .success()
-    );
+    terminate(&server);
     assert!(server.wait().expect("wait").success());
 }

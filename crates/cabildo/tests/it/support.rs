@@ -56,3 +56,12 @@ pub fn http_get(port: u16, host: &str, path: &str) -> std::io::Result<(u16, Stri
         .unwrap_or_default();
     Ok((status, body))
 }
+
+/// Sends SIGTERM to `server` (a graceful stop) and asserts that it accepted it.
+pub fn terminate(server: &std::process::Child) {
+    let killed = Command::new("kill")
+        .arg(server.id().to_string())
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+}

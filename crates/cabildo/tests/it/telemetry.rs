@@ -1,6 +1,6 @@
 //! `cabildo serve` exports traces over OTLP/HTTP when an endpoint is set.
 
-use crate::support::{cabildo, http_get};
+use crate::support::{cabildo, http_get, terminate};
 use cabildo_tenancy::testing::fresh_database_url;
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -69,13 +69,7 @@ async fn request_spans_reach_the_configured_otlp_collector() {
     let (status, _) = http_get(port, &format!("localhost:{port}"), "/").expect("platform page");
     assert_eq!(status, 200);
     // A graceful stop flushes the batch of spans.
-    assert!(
-        std::process::Command::new("kill")
-            .arg(server.id().to_string())
-            .status()
-            .expect("kill")
-            .success()
-    );
+    terminate(&server);
     assert!(server.wait().expect("wait").success());
 
     let request = requests
