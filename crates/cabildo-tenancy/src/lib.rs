@@ -7,6 +7,7 @@
 
 mod cache;
 mod changes;
+pub mod colour;
 mod error;
 mod jobs;
 mod migrate;

@@ -185,6 +185,19 @@ impl CouncilSpec {
                 ));
             }
         }
+        // Links and headings are drawn in the primary colour on the white
+        // page; text on either colour is chosen to reach AA (`colour`).
+        let primary = crate::colour::parse(&self.colours.primary).unwrap_or([0; 3]);
+        let ratio = crate::colour::contrast(primary, [255; 3]);
+        if ratio < crate::colour::TEXT_CONTRAST {
+            return Err(TenancyError::invalid(
+                "colours.primary",
+                format!(
+                    "links are drawn in this colour on white, where it reaches {ratio:.2}:1; \
+                     text needs at least 4.5:1 (WCAG AA): choose a darker shade"
+                ),
+            ));
+        }
         for (language, text) in &self.welcome {
             if !self.languages.contains(language) {
                 return Err(TenancyError::invalid(
@@ -302,6 +315,10 @@ mod tests {
             (
                 "colours.accent",
                 Box::new(|s| s.colours.accent = "#12345g".into()),
+            ),
+            (
+                "colours.primary",
+                Box::new(|s| s.colours.primary = "#abcdef".into()),
             ),
             (
                 "welcome",

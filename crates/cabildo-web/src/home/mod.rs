@@ -18,6 +18,7 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use cabildo_engine::processes::CalendarEntry;
 use cabildo_tenancy::Site;
+use cabildo_tenancy::colour;
 use std::sync::Arc;
 
 /// The home page and the theme.
@@ -135,11 +136,18 @@ async fn theme_css(
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=60"),
         ],
-        // Colours are `#rrggbb`, checked on write and by the database.
-        format!(
-            ":root {{ --primary: {}; --accent: {}; }}\n",
-            settings.primary_colour, settings.accent_colour
-        ),
+        theme(&settings.primary_colour, &settings.accent_colour),
     )
         .into_response())
+}
+
+/// The council's colours, and the text colour that reads on each (AA).
+/// Colours are `#rrggbb`, checked on write and by the database.
+fn theme(primary: &str, accent: &str) -> String {
+    let on = |colour: &str| colour::parse(colour).map_or("#ffffff", colour::text_on);
+    format!(
+        ":root {{ --primary: {primary}; --accent: {accent}; --on-primary: {}; --on-accent: {}; }}\n",
+        on(primary),
+        on(accent)
+    )
 }

@@ -47,6 +47,15 @@ async fn each_council_home_shows_its_own_name_colours_and_districts() {
     let theme = get(&app, &format!("toledo.{BASE}"), "/theme.css").await;
     assert_eq!(theme.status, StatusCode::OK);
     assert!(theme.body.contains("--primary: #8a1538"));
+    // Text on each colour is chosen for contrast: white on Toledo's dark
+    // red, black on its gold (white on it was 2.4:1).
+    assert!(
+        theme
+            .body
+            .contains("--on-primary: #ffffff; --on-accent: #000000"),
+        "{}",
+        theme.body
+    );
     let theme = get(&app, &format!("talavera.{BASE}"), "/theme.css").await;
     assert!(theme.body.contains("--primary: #1f5f8b"));
 }
