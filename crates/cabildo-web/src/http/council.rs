@@ -83,6 +83,7 @@ impl Context {
                 user: visitor.session.as_ref().map(|s| s.name.clone()),
                 csrf: visitor.csrf.clone(),
                 unread,
+                login: login_here(parts),
             },
             state: state.clone(),
             tenant,
@@ -151,6 +152,14 @@ impl Context {
         self.state.reads.changed(self.tenant.id).await;
         Ok(value)
     }
+}
+
+/// The login page's address coming back to the page asked for (not to
+/// another account page, nor after a form was sent).
+fn login_here(parts: &Parts) -> String {
+    let here = parts.uri.path_and_query().map(|p| p.as_str());
+    let back = here.filter(|h| parts.method.is_safe() && !h.starts_with("/account/"));
+    crate::http::error::login_address(back)
 }
 
 /// The unread notifications of `user` for the bell (cached briefly).

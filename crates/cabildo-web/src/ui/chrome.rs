@@ -34,4 +34,6 @@ pub struct Chrome {
     pub csrf: String,
     /// Unread notifications of the logged-in person (for the bell).
     pub unread: i64,
+    /// The login page, coming back to this page afterwards.
+    pub login: String,
 }

@@ -1526,3 +1526,35 @@ async fn look_alike_nicknames_are_refused() {
     tx.commit().await.expect("commit");
     assert_eq!(stored, ["ace", "admin-toledo", "eve1"]);
 }
+
+/// "Iniciar sesión" in the header comes back to the page the person was
+/// reading (but never to another account page).
+#[tokio::test]
+async fn logging_in_from_a_page_returns_to_it() {
+    let world = world().await;
+    let mut ana = Browser::new(&world.app);
+    logged_in(&world, &mut ana, TOLEDO, "ana", "ana@example.org", 1).await;
+    let mut visitor = Browser::new(&world.app);
+    let page = visitor.get(TOLEDO, "/processes?page=1").await;
+    let link = "href=\"/account/login?next=%2Fprocesses%3Fpage%3D1\"";
+    assert!(page.body.contains(link), "{}", page.body);
+    let login = visitor.get(TOLEDO, "/account/register").await;
+    assert!(
+        login.body.contains("href=\"/account/login\""),
+        "no way back to an account page"
+    );
+    let form = "/account/login?next=%2Fprocesses%3Fpage%3D1";
+    let shown = visitor.get(TOLEDO, form).await;
+    let hidden = "name=\"next\" value=\"/processes?page=1\"";
+    assert!(shown.body.contains(hidden), "{}", shown.body);
+    let fields = [
+        ("email", "ana@example.org"),
+        ("password", PASSWORD),
+        ("next", "/processes?page=1"),
+    ];
+    let done = visitor
+        .submit(TOLEDO, form, "/account/login", &fields)
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.headers[header::LOCATION], "/processes?page=1");
+}
