@@ -13,7 +13,7 @@
 use crate::http::storage::{PictureError, Refused as PictureRefused};
 use crate::ui::format::coded;
 use crate::ui::i18n::Tr;
-use crate::ui::message::{keyed_page, message_page};
+use crate::ui::message::{keyed_page, message_page, message_page_next};
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -159,6 +159,16 @@ enum ApiMessage {
     Keyed(&'static str),
     /// A picture refused, explained in the caller's language.
     Picture(PictureRefused),
+}
+
+/// Where a refused person can go to be allowed: verify their residency,
+/// or log in.
+fn next_step(tr: &Tr, refusal: Refusal) -> Option<(&'static str, String)> {
+    match refusal {
+        Refusal::NotVerified => Some(("/account/verify", tr.t("next-verify"))),
+        Refusal::NotRegistered => Some(("/account/login", tr.t("account-login"))),
+        _ => None,
+    }
 }
 
 /// The status a refusal is answered with.
@@ -432,12 +442,12 @@ fn page(tr: &Tr, shown: &PageShown) -> Response {
             &tr.t("error-bad-request-body"),
             false,
         ),
-        PageShown::Refusal(refusal) => message_page(
+        PageShown::Refusal(refusal) => message_page_next(
             tr,
             refusal_status(*refusal),
-            &tr.t("refusal-title"),
-            &tr.t(refusal.key()),
+            [&tr.t("refusal-title"), &tr.t(refusal.key())],
             true,
+            next_step(tr, *refusal),
         ),
         PageShown::Picture(refused) => message_page(
             tr,

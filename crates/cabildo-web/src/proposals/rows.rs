@@ -27,7 +27,10 @@ pub fn rows(tr: &Tr, districts: &[(String, String)], items: Vec<Proposal>) -> Ve
         .map(|p| ProposalRow {
             id: p.id.to_string(),
             supports_label: tr.args(
-                "proposal-supports-of",
+                match p.supports_count >= p.threshold {
+                    true => "proposal-supports-reached",
+                    false => "proposal-supports-of",
+                },
                 &[
                     ("count", p.supports_count.to_string()),
                     ("threshold", p.threshold.to_string()),

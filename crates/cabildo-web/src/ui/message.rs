@@ -13,6 +13,8 @@ struct Message<'a> {
     title: &'a str,
     body: &'a str,
     home_link: bool,
+    /// Where to go from here: (address, words).
+    next: Option<(&'a str, String)>,
 }
 
 /// A page with `title` and `body`, and a link home when `home_link`.
@@ -23,11 +25,24 @@ pub fn message_page(
     body: &str,
     home_link: bool,
 ) -> Response {
+    message_page_next(tr, status, [title, body], home_link, None)
+}
+
+/// Like [`message_page`], with a link to the next step (`next`: address
+/// and words) before the one home.
+pub fn message_page_next(
+    tr: &Tr,
+    status: StatusCode,
+    [title, body]: [&str; 2],
+    home_link: bool,
+    next: Option<(&str, String)>,
+) -> Response {
     let page = Message {
         tr,
         title,
         body,
         home_link,
+        next,
     };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),

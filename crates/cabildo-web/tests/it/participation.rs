@@ -114,6 +114,15 @@ async fn proposals_are_made_listed_supported_once_and_qualify() {
     )
     .await;
     assert_eq!(qualified["total"], 1);
+    // Past the threshold, the page no longer reads "3 of 3 needed".
+    let page = Browser::new(&world.app)
+        .get(TOLEDO, &format!("/proposals/{id}?lang=es"))
+        .await;
+    assert!(
+        page.body.contains("Apoyos: 3 (necesitaba 3)"),
+        "{}",
+        page.body
+    );
 
     // The stored count equals the supports stored.
     let tenant = world.council("toledo").await;
@@ -199,6 +208,16 @@ async fn the_rules_refuse_with_clear_codes() {
     // Not a verified resident.
     let (status, refused) = ana.call(TOLEDO, "POST", &support, Value::Null).await;
     assert_refused(&(status, refused), StatusCode::FORBIDDEN, "not_verified");
+    // The page says how to become one, with a link to do it.
+    let page = format!("/proposals/{id}");
+    let action = format!("/proposals/{id}/support");
+    let refused = ana.browser.submit(TOLEDO, &page, &action, &[]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused.body.contains("href=\"/account/verify\""),
+        "{}",
+        refused.body
+    );
     let (_, read) = anonymous(&world, TOLEDO, &format!("/api/v1/proposals/{id}")).await;
     assert_eq!(
         read["supports_count"], 0,
