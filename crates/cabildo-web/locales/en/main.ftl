@@ -635,6 +635,11 @@ budget-outcome = Outcome
 budget-why = Why
 budget-won = Funded
 budget-lost = Not funded
+budget-project-outcome = { $outcome }, with { $votes }
+budget-votes-count = { $count ->
+    [one] { $formatted } vote
+   *[other] { $formatted } votes
+}
 budget-results-csv = Download the results (CSV)
 budget-results-excel = Download the results for Excel (semicolon-separated CSV)
 budget-results-json = Download the results (JSON)

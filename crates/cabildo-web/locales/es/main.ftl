@@ -635,6 +635,11 @@ budget-outcome = Resultado
 budget-why = Por qué
 budget-won = Financiado
 budget-lost = No financiado
+budget-project-outcome = { $outcome }, con { $votes }
+budget-votes-count = { $count ->
+    [one] { $formatted } voto
+   *[other] { $formatted } votos
+}
 budget-results-csv = Descargar los resultados (CSV)
 budget-results-excel = Descargar los resultados para Excel (CSV con punto y coma)
 budget-results-json = Descargar los resultados (JSON)

@@ -2,7 +2,7 @@
 //! button and its execution; supporting it, and its author's picture.
 
 use crate::budgets::DoneQuery;
-use crate::budgets::cached::heading_context;
+use crate::budgets::cached::{self, heading_context};
 use crate::budgets::heading::DONE;
 use crate::http::council::Council;
 use crate::http::error::PageError;
@@ -22,7 +22,7 @@ use cabildo_engine::budgets::setup::Phase;
 use cabildo_engine::budgets::supports;
 use cabildo_engine::content::Target;
 use cabildo_engine::follows;
-use cabildo_engine::ids::ProjectId;
+use cabildo_engine::ids::{HeadingId, ProjectId};
 use serde::Deserialize;
 
 /// An execution update as shown.
@@ -62,10 +62,39 @@ struct ProjectPage<'a> {
     may_picture: bool,
     /// A citizen wrote it: people may report it to the moderators.
     reportable: bool,
+    /// Once results are published: won or not, in words with its votes.
+    outcome: Option<String>,
     execution: Option<String>,
     progress: i16,
     updates: Vec<UpdateLine>,
     notice: Option<String>,
+}
+
+/// The published outcome of project `number` in words ("Financiado, con 12
+/// votos"), once the heading's budget is finished and counted.
+async fn outcome(
+    council: &Council,
+    heading: HeadingId,
+    number: i64,
+) -> Result<Option<String>, PageError> {
+    let counts = cached::counts(council, heading).await?;
+    let number = number.to_string();
+    let Some(line) = counts.0.outcome.projects.iter().find(|p| p.id == number) else {
+        return Ok(None);
+    };
+    let tr = &council.tr;
+    let won = tr.t(if line.selected {
+        "budget-won"
+    } else {
+        "budget-lost"
+    });
+    Ok(Some(tr.args(
+        "budget-project-outcome",
+        &[
+            ("outcome", won),
+            ("votes", tr.count("budget-votes-count", line.votes)),
+        ],
+    )))
 }
 
 /// A project, its updates, and whether the visitor supports and follows it.
@@ -100,6 +129,10 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let (project, updates, supported, following) = found(&council, id).await?;
     let (tabs, budget) = heading_context(&council, project.heading).await?;
+    let outcome = match budget.phase == Phase::Finished && project.on_ballot {
+        true => outcome(&council, project.heading, project.number).await?,
+        false => None,
+    };
     let tr = &council.tr;
     let viewer = council.user();
     let heading_name = budget
@@ -132,6 +165,7 @@ pub async fn show(
             && project.author == viewer
             && budget.phase == Phase::Accepting,
         reportable: project.author.is_some(),
+        outcome,
         execution: (project.execution_status).map(|s| coded(tr, "budget-execution", s.as_str())),
         progress: project.progress,
         updates: updates.into_iter().map(|u| update_line(tr, u)).collect(),

@@ -309,6 +309,24 @@ async fn the_ballot_works_with_plain_forms_and_the_results_explain_themselves() 
         "the round in which a winner was bought"
     );
     assert!(shown.body.contains("Nadie lo votó"), "why F lost");
+    // Each project's page says how it fared, with its votes.
+    let project = anonymous
+        .get(TOLEDO, &format!("/budget-projects/{a}?lang=es"))
+        .await;
+    assert!(project.body.contains("con 1 voto"), "{}", project.body);
+    assert!(
+        project
+            .body
+            .contains(&format!("/budget-headings/{heading}/results"))
+    );
+    let unvoted = anonymous
+        .get(TOLEDO, &format!("/budget-projects/{f}?lang=es"))
+        .await;
+    assert!(
+        unvoted.body.contains("No financiado, con 0 votos"),
+        "{}",
+        unvoted.body
+    );
     assert_eq!(
         anonymous.get(TALAVERA, &results).await.status,
         StatusCode::NOT_FOUND
