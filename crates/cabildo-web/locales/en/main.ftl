@@ -609,6 +609,7 @@ budget-ballot-projects = { $count ->
    *[other] { $formatted } projects chosen
 }
 budget-ballot-submitted = Your ballot is submitted and counts.
+budget-ballot-not-sent = Your ballot is not sent yet: it does not count until you press “Submit my ballot”.
 budget-ballot-submit = Submit my ballot
 budget-login-to-vote = Log in to vote
 budget-projects = Projects

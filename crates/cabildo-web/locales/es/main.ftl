@@ -609,6 +609,7 @@ budget-ballot-projects = { $count ->
    *[other] { $formatted } proyectos elegidos
 }
 budget-ballot-submitted = Tu papeleta está enviada y cuenta.
+budget-ballot-not-sent = Tu papeleta aún no está enviada: no cuenta hasta que pulses «Enviar mi papeleta».
 budget-ballot-submit = Enviar mi papeleta
 budget-login-to-vote = Inicia sesión para votar
 budget-projects = Proyectos

@@ -58,6 +58,8 @@ pub struct BallotBox {
     count_label: String,
     submitted: bool,
     changeable: bool,
+    /// The chosen projects: (title, cost).
+    chosen: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -180,9 +182,13 @@ fn line(
 }
 
 /// A ballot as shown.
-fn ballot_box(tr: &Tr, b: &Ballot, currency: &str) -> BallotBox {
+fn ballot_box(tr: &Tr, b: &Ballot, currency: &str, listed: &[Project]) -> BallotBox {
     let chosen = tr.count("budget-ballot-projects", b.projects.len() as i64);
     BallotBox {
+        chosen: (listed.iter())
+            .filter(|p| b.projects.contains(&p.id))
+            .map(|p| (p.title.clone(), money(tr, p.cost_cents, currency)))
+            .collect(),
         total: money(tr, b.total_cents, currency),
         remaining: money(tr, b.remaining_cents(), currency),
         amount_cents: b.amount_cents,
@@ -238,7 +244,7 @@ pub async fn show(
             .map(|m| tr.count("budget-supports-limit", m.into())),
         notice: query.notice(tr, "budget-done", &DONE),
         projects,
-        ballot: ballot.map(|b| ballot_box(tr, &b, &budget.currency)),
+        ballot: ballot.map(|b| ballot_box(tr, &b, &budget.currency, &theirs.projects)),
         denied,
         login_to_vote: balloting && council.user().is_none(),
     })

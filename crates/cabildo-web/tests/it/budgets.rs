@@ -237,6 +237,15 @@ async fn the_ballot_works_with_plain_forms_and_the_results_explain_themselves() 
         shown.body.contains("60,00 EUR") && shown.body.contains("40,00 EUR"),
         "spent and remaining"
     );
+    assert!(
+        shown.body.contains("<li>Parque B · 60,00 EUR</li>"),
+        "the ballot lists what it holds: {}",
+        shown.body
+    );
+    assert!(
+        shown.body.contains("aún no está enviada") || shown.body.contains("not sent yet"),
+        "an unsent ballot does not count, and the page says so"
+    );
     // A (40 €) still fits and is offered; the page would not offer what does not fit,
     // and the server refuses it anyway.
     let refused = ana
@@ -282,6 +291,7 @@ async fn the_ballot_works_with_plain_forms_and_the_results_explain_themselves() 
         shown.body.contains("Tu papeleta está enviada")
             || shown.body.contains("Your ballot is submitted")
     );
+    assert!(!shown.body.contains("aún no está enviada") && !shown.body.contains("not sent yet"));
 
     let results = format!("/budget-headings/{heading}/results");
     assert_eq!(
