@@ -6,7 +6,8 @@
 //! (what they wrote shows as by a deleted account); the census claim stays
 //! too, as a keyed hash, so that one resident cannot vote twice by deleting
 //! and registering again. Sessions, tokens, notifications and preferences
-//! go; the address is replaced everywhere it was stored.
+//! go, and so does the contact person (name, phone) of an organisation the
+//! account applied for; the address is replaced everywhere it was stored.
 
 use crate::error::Result;
 use crate::ids::UserId;
@@ -122,6 +123,15 @@ pub async fn delete(tx: &mut TenantTx, user: UserId) -> Result<bool> {
         .execute(tx.conn())
         .await?;
     }
+    // The organisation (a public body's name and registry number) stays
+    // as what its contributions were made for; its contact person goes.
+    sqlx::query(
+        "UPDATE organisations SET contact_name = '[deleted]', contact_phone = '[deleted]'
+         WHERE user_id = $1",
+    )
+    .bind(user)
+    .execute(tx.conn())
+    .await?;
     sqlx::query(
         "UPDATE users SET email = $2, name = '[deleted]', nickname = NULL, nickname_skeleton = NULL, password_hash = NULL,
                 language = NULL, newsletter_consent = false, newsletter_consent_at = NULL,

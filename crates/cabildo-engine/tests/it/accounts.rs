@@ -50,3 +50,41 @@ async fn old_nicknames_get_their_skeletons_once() {
     assert_eq!(again, 0, "the look-alike stays without one");
     tx.commit().await.expect("commit");
 }
+
+/// Deleting an account erases the contact person of the organisation it
+/// applied for (their name and phone), keeping the organisation's own name.
+#[tokio::test]
+async fn deleting_an_account_erases_its_organisation_contact() {
+    let (tenancy, tenant) = toledo().await;
+    let user = crate::util::person(&tenancy, &tenant, "asoc@x.es", true, None).await;
+    let mut tx = tenancy.begin(&tenant).await.expect("begin");
+    sqlx::query(
+        "INSERT INTO organisations (user_id, name, registry_number, contact_name, contact_phone)
+         VALUES ($1, 'Asociación Vecinal Centro', 'G-123', 'Lucía Pérez', '+34 600 000 000')",
+    )
+    .bind(user)
+    .execute(tx.conn())
+    .await
+    .expect("organisation");
+    assert!(
+        cabildo_engine::accounts::gdpr::delete(&mut tx, user)
+            .await
+            .expect("delete")
+    );
+    let kept: (String, String, String) = sqlx::query_as(
+        "SELECT name, contact_name, contact_phone FROM organisations WHERE user_id = $1",
+    )
+    .bind(user)
+    .fetch_one(tx.conn())
+    .await
+    .expect("organisation");
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        kept,
+        (
+            "Asociación Vecinal Centro".to_owned(),
+            "[deleted]".to_owned(),
+            "[deleted]".to_owned()
+        )
+    );
+}
