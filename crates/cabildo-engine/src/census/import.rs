@@ -210,11 +210,23 @@ pub enum ImportError {
     /// The database failed; nothing was changed.
     #[error(transparent)]
     Database(#[from] crate::Error),
+    /// More lines were refused than accepted: most likely the wrong file
+    /// or the wrong format, so the census in place is kept.
+    #[error(
+        "{} of {} lines were refused (first: line {}, {}); the census in place is kept",
+        .0.rejected.len(),
+        .0.rejected.len() as u64 + .0.imported + .0.duplicates,
+        .0.rejected.first().map_or(0, |r| r.line),
+        .0.rejected.first().map_or("", |r| r.reason)
+    )]
+    MostLinesRefused(Report),
 }
 
 /// Replaces the council's census with the residents read from `reader`,
 /// in `tx` (commit it to keep them). `progress` is told the bytes read and
-/// the residents stored so far, after every batch.
+/// the residents stored so far, after every batch. A file with more lines
+/// refused than accepted is refused whole ([`ImportError::MostLinesRefused`]:
+/// do not commit `tx`), so a wrong file never empties the census.
 pub async fn import(
     tx: &mut TenantTx,
     key: Vec<u8>,
@@ -254,6 +266,9 @@ pub async fn import(
     }
     flush(tx, &mut batch, &mut report).await?;
     progress(read_so_far, report.imported);
+    if report.rejected.len() as u64 > report.imported {
+        return Err(ImportError::MostLinesRefused(report));
+    }
     record(tx, report.imported, report.rejected.len() as u64, by).await?;
     Ok(report)
 }

@@ -246,6 +246,10 @@ staff-census-file = Census file (CSV)
 staff-census-submit = Upload and replace the census
 staff-census-no-file = Choose a file to upload.
 staff-census-imported = Census imported (residents / duplicates skipped / lines rejected): { $counts }.
+staff-census-mostly-refused = { $count ->
+    [one] { $formatted } line was refused, more than were accepted: the census has not changed. Is this the right file?
+   *[other] { $formatted } lines were refused, more than were accepted: the census has not changed. Is this the right file?
+}
 staff-census-line = line
 
 error-too-large-title = Too much text

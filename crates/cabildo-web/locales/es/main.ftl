@@ -246,6 +246,10 @@ staff-census-file = Archivo del padrón (CSV)
 staff-census-submit = Subir y sustituir el padrón
 staff-census-no-file = Elige un archivo para subir.
 staff-census-imported = Padrón importado (residentes / duplicados omitidos / líneas rechazadas): { $counts }.
+staff-census-mostly-refused = { $count ->
+    [one] Se ha rechazado { $formatted } línea, más de las que se aceptaban: el padrón no ha cambiado. ¿Es el archivo correcto?
+   *[other] Se han rechazado { $formatted } líneas, más de las que se aceptaban: el padrón no ha cambiado. ¿Es el archivo correcto?
+}
 staff-census-line = línea
 
 error-too-large-title = Demasiado texto

@@ -8,7 +8,7 @@ use crate::staff::console::render;
 use crate::ui::format::encode;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use cabildo_engine::census;
+use cabildo_engine::census::{self, import::ImportError};
 use cabildo_engine::staff::{Permission, audit};
 use serde::Deserialize;
 
@@ -68,19 +68,32 @@ pub async fn upload(
     }
     let key = census::key(&staff.state.secret, staff.tenant.id);
     let actor = staff.actor();
-    let report = staff
+    let imported = staff
         .tx(async |tx| {
             let report = census::import::import(tx, key, &file[..], &actor.0, |_, _| {})
                 .await
-                .map_err(|e| PageError::Internal(Box::new(e)))?;
+                .map_err(|error| match error {
+                    ImportError::MostLinesRefused(report) => Failed::Refused(report),
+                    error => Failed::Page(PageError::Internal(Box::new(error))),
+                })?;
             let details = serde_json::json!({"residents": report.imported, "rejected": report.rejected.len()});
             audit(tx, &actor, "census.import", None, details)
                 .await
-                .map_err(PageError::from)?;
-            Ok::<_, PageError>(report)
+                .map_err(|e| Failed::Page(e.into()))?;
+            Ok(report)
         })
-        .await?;
+        .await;
     let tr = &staff.tr;
+    let report = match imported {
+        Ok(report) => report,
+        // The transaction rolled back: the census in place is kept.
+        Err(Failed::Refused(refused)) => {
+            let mut error = tr.count("staff-census-mostly-refused", refused.rejected.len() as i64);
+            error.push_str(&format!(" {}", first_errors(tr, &refused)));
+            return render(&staff, None, Some(error), StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+        Err(Failed::Page(error)) => return Err(error),
+    };
     let count = |n: u64| tr.number(i64::try_from(n).unwrap_or(i64::MAX));
     let counts = format!(
         "{} / {} / {}",
@@ -89,14 +102,30 @@ pub async fn upload(
         count(report.rejected.len() as u64)
     );
     let mut notice = tr.with("staff-census-imported", "counts", &counts);
-    let shown: Vec<String> = report
-        .rejected
-        .iter()
-        .take(20)
-        .map(|r| format!("{} {}: {}", tr.t("staff-census-line"), r.line, r.reason))
-        .collect();
-    if !shown.is_empty() {
-        notice.push_str(&format!(" {}", shown.join("; ")));
+    if !report.rejected.is_empty() {
+        notice.push_str(&format!(" {}", first_errors(tr, &report)));
     }
     render(&staff, Some(notice), None, StatusCode::OK).await
+}
+
+/// Why an upload changed nothing.
+enum Failed {
+    /// Most lines were refused.
+    Refused(census::import::Report),
+    /// Anything else.
+    Page(PageError),
+}
+
+impl From<cabildo_tenancy::TenancyError> for Failed {
+    fn from(error: cabildo_tenancy::TenancyError) -> Self {
+        Self::Page(error.into())
+    }
+}
+
+/// The first 20 refused lines of `report`, in a sentence.
+fn first_errors(tr: &crate::ui::i18n::Tr, report: &census::import::Report) -> String {
+    let shown: Vec<String> = (report.rejected.iter().take(20))
+        .map(|r| format!("{} {}: {}", tr.t("staff-census-line"), r.line, r.reason))
+        .collect();
+    shown.join("; ")
 }

@@ -429,6 +429,27 @@ async fn an_admin_uploads_the_census_and_citizens_verify_against_it() {
         done.body
     );
     assert!(done.body.contains("census.import"), "audited");
+    // A wrong file (most lines refused) changes nothing.
+    let wrong = "documento;fecha_nacimiento;distrito\n12345678Z;17/05/1980;poligono\nx;y;z\nnombre;apellidos;calle\n";
+    let refused = upload(&mut admin, &csrf, wrong).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("el padrón no ha cambiado")
+            || refused.body.contains("census has not changed")
+    );
+    let toledo = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    let residents: i64 = sqlx::query_scalar("SELECT count(*) FROM census")
+        .fetch_one(tx.conn())
+        .await
+        .expect("residents");
+    tx.commit().await.expect("commit");
+    assert_eq!(residents, 40_001, "the census in place is kept");
 
     let verified = ana
         .json(
