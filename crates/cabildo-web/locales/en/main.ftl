@@ -266,6 +266,14 @@ newsletters-audience-district = Residents of { $district } who asked for it
 newsletters-preview = Preview
 newsletters-test = Send a test to me
 newsletters-send = Send
+newsletters-confirm-heading = Send the newsletter?
+newsletters-confirm = You are about to send “{ $subject }” to { $people }. Once sent, it cannot be undone.
+newsletters-people = { $count ->
+    [one] { $formatted } person
+   *[other] { $formatted } people
+}
+newsletters-send-now = Yes, send now
+newsletters-confirm-hint = To change something, edit the form above and press “Send” again.
 newsletters-preview-heading = Preview
 newsletters-audience-size = { $count ->
     [one] It would reach { $formatted } person.

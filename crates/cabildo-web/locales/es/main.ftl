@@ -266,6 +266,14 @@ newsletters-audience-district = Residentes de { $district } que lo pidieron
 newsletters-preview = Vista previa
 newsletters-test = Enviarme una prueba
 newsletters-send = Enviar
+newsletters-confirm-heading = ¿Enviar el boletín?
+newsletters-confirm = Vas a enviar «{ $subject }» a { $people }. Una vez enviado no se puede deshacer.
+newsletters-people = { $count ->
+    [one] { $formatted } persona
+   *[other] { $formatted } personas
+}
+newsletters-send-now = Sí, enviar ahora
+newsletters-confirm-hint = Si quieres cambiar algo, edita el formulario de arriba y vuelve a pulsar «Enviar».
 newsletters-preview-heading = Vista previa
 newsletters-audience-size = { $count ->
     [one] Llegaría a { $formatted } persona.

@@ -36,6 +36,8 @@ struct NewslettersPage<'a> {
     sent: Vec<SentView>,
     notice: Option<String>,
     error: Option<String>,
+    /// Before sending: the question, with how many people will get it.
+    confirm: Option<String>,
 }
 
 /// The form as typed.
@@ -55,6 +57,7 @@ struct Shown {
     preview: Option<(String, i64)>,
     notice: Option<String>,
     error: Option<String>,
+    confirm: Option<String>,
 }
 
 fn sent_view(tr: &Tr, (n, p): (Sent, Progress)) -> SentView {
@@ -110,6 +113,7 @@ async fn render(staff: &Staff, shown: Shown, status: StatusCode) -> Result<Respo
             sent: sent.into_iter().map(|s| sent_view(tr, s)).collect(),
             notice: shown.notice,
             error: shown.error,
+            confirm: shown.confirm,
         },
     )
 }
@@ -123,11 +127,15 @@ pub async fn page(staff: Staff) -> Result<Response, PageError> {
 /// What a POST did.
 enum Done {
     Preview(i64),
+    /// Asked to send: how many would get it (nothing is sent yet).
+    Confirm(i64),
     Tested(String),
     Sent(i64),
 }
 
-/// `POST /staff/newsletters` with `action` = `preview`, `test` or `send`.
+/// `POST /staff/newsletters` with `action` = `preview`, `test`, `send`
+/// (which asks for confirmation, with the number of recipients) or
+/// `send-confirmed`.
 pub async fn act(
     staff: Staff,
     CsrfForm(typed): CsrfForm<NewsletterForm>,
@@ -150,6 +158,18 @@ pub async fn act(
     let shown = match done {
         Done::Preview(size) => Shown {
             preview: Some((newsletters::render_markdown(&draft.markdown), size)),
+            typed,
+            ..Shown::default()
+        },
+        Done::Confirm(size) => Shown {
+            preview: Some((newsletters::render_markdown(&draft.markdown), size)),
+            confirm: Some(tr.args(
+                "newsletters-confirm",
+                &[
+                    ("subject", draft.subject.clone()),
+                    ("people", tr.count("newsletters-people", size)),
+                ],
+            )),
             typed,
             ..Shown::default()
         },
@@ -207,7 +227,8 @@ async fn send(staff: &Staff, action: &str, draft: &Draft) -> Result<Done, PageEr
                     .await?;
                     Done::Tested(email)
                 }
-                "send" => {
+                "send" => Done::Confirm(newsletters::audience_size(tx, &draft.audience).await?),
+                "send-confirmed" => {
                     let (id, recipients) = newsletters::send(tx, draft).await?;
                     let details = json!({"newsletter": id, "recipients": recipients});
                     audit(tx, &actor, "newsletter.send", Some(&draft.subject), details).await?;

@@ -555,12 +555,28 @@ async fn an_admin_previews_tests_and_sends_a_newsletter_and_follows_its_delivery
         )
         .await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let sent = admin
+    // "Send" asks first, saying how many people will get it; nothing goes.
+    let asked = admin
         .submit(
             TOLEDO,
             "/staff/newsletters",
             "/staff/newsletters",
             &fields("send"),
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert!(asked.body.contains("a 1 persona"), "{}", asked.body);
+    assert!(asked.body.contains("value=\"send-confirmed\""));
+    assert!(
+        !asked.body.contains("en camino"),
+        "nothing is sent before confirming"
+    );
+    let sent = admin
+        .submit(
+            TOLEDO,
+            "/staff/newsletters",
+            "/staff/newsletters",
+            &fields("send-confirmed"),
         )
         .await;
     assert_eq!(sent.status, StatusCode::OK);
