@@ -107,7 +107,8 @@ impl Tenancy {
         let mut conn = self.dedicated_connection().await?;
         let result = async {
             Self::lock_council(&mut conn, tenant).await?;
-            create_role_and_schema(&mut conn, tenant).await?;
+            let serving = self.inner.namespace.serving_role();
+            create_role_and_schema(&mut conn, tenant, &serving).await?;
             Self::migrate_locked(&mut conn, tenant, migrations).await
         }
         .await;
@@ -242,21 +243,14 @@ struct SummaryRow {
     created_at: time::OffsetDateTime,
 }
 
-/// The serving role of the database `conn` is on, when
-/// [`ensure_serving_role`] has made it.
-async fn serving_role_of(conn: &mut PgConnection) -> Result<Option<String>> {
-    let namespace: String = sqlx::query_scalar(RoleNamespace::QUERY)
-        .fetch_one(&mut *conn)
-        .await?;
-    let namespace = RoleNamespace::from_database(namespace)
-        .ok_or_else(|| TenancyError::invalid("database", "its name gives no role namespace"))?;
-    let serving = namespace.serving_role();
-    let exists: bool =
+/// Whether `role` exists in the cluster.
+async fn role_exists(conn: &mut PgConnection, role: &str) -> Result<bool> {
+    Ok(
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
-            .bind(&serving)
+            .bind(role)
             .fetch_one(&mut *conn)
-            .await?;
-    Ok(exists.then_some(serving))
+            .await?,
+    )
 }
 
 /// Creates the serving role when missing (see [`crate::Tenancy::serving_role`])
@@ -274,12 +268,7 @@ pub(crate) async fn ensure_serving_role(
         .bind(crate::migrate::LOCK_CLASS + 1)
         .execute(&mut *tx)
         .await?;
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
-            .bind(&serving)
-            .fetch_one(&mut *tx)
-            .await?;
-    if !exists {
+    if !role_exists(&mut tx, &serving).await? {
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
             "CREATE ROLE {serving} LOGIN NOINHERIT NOCREATEROLE NOCREATEDB NOREPLICATION"
         )))
@@ -295,10 +284,15 @@ pub(crate) async fn ensure_serving_role(
     )))
     .execute(&mut *tx)
     .await?;
-    let councils: Vec<String> =
-        sqlx::query_scalar("SELECT db_role FROM platform.tenants WHERE db_role IS NOT NULL")
-            .fetch_all(&mut *tx)
-            .await?;
+    // Only the councils it is not yet a member of: a fleet of thousands
+    // is granted once, not again on every `migrate`.
+    let councils: Vec<String> = sqlx::query_scalar(
+        "SELECT db_role FROM platform.tenants
+         WHERE db_role IS NOT NULL AND NOT pg_has_role($1, db_role, 'MEMBER')",
+    )
+    .bind(&serving)
+    .fetch_all(&mut *tx)
+    .await?;
     for role in councils {
         // Names written by this crate only; checked again before use.
         if role
@@ -314,15 +308,14 @@ pub(crate) async fn ensure_serving_role(
     Ok(())
 }
 
-async fn create_role_and_schema(conn: &mut PgConnection, tenant: &Tenant) -> Result<()> {
+async fn create_role_and_schema(
+    conn: &mut PgConnection,
+    tenant: &Tenant,
+    serving: &str,
+) -> Result<()> {
     let (schema, role) = (tenant.schema.as_str(), tenant.role.as_str());
     let mut tx = conn.begin().await?;
-    let role_exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
-            .bind(role)
-            .fetch_one(&mut *tx)
-            .await?;
-    if !role_exists {
+    if !role_exists(&mut tx, role).await? {
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE ROLE {role} NOLOGIN")))
             .execute(&mut *tx)
             .await?;
@@ -332,7 +325,7 @@ async fn create_role_and_schema(conn: &mut PgConnection, tenant: &Tenant) -> Res
     // later one grants every council). The schema belongs to the
     // application role, which runs the migrations: the council role reads
     // and writes rows but cannot change the schema.
-    if let Some(serving) = serving_role_of(&mut tx).await? {
+    if role_exists(&mut tx, serving).await? {
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!("GRANT {role} TO {serving}")))
             .execute(&mut *tx)
             .await?;
