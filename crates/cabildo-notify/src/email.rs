@@ -622,4 +622,26 @@ mod tests {
             Err(JobError::Permanent(_))
         ));
     }
+
+    #[test]
+    fn every_mail_string_is_translated_in_every_language() {
+        let keys = |code: &str| -> Vec<String> {
+            let path = format!("{}/locales/{code}/email.ftl", env!("CARGO_MANIFEST_DIR"));
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            text.lines()
+                .filter(|l| l.contains(" = ") && !l.starts_with(' '))
+                .filter_map(|l| l.split(" = ").next().map(str::to_owned))
+                .collect()
+        };
+        let spanish = keys("es");
+        assert!(spanish.len() > 10);
+        for code in ["en", "ca", "eu", "gl"] {
+            assert_eq!(keys(code), spanish, "{code}");
+        }
+        let galician = lookup("gl", "email-footer-automatic", "Concello de Vigo");
+        assert_ne!(
+            galician,
+            lookup("en", "email-footer-automatic", "Concello de Vigo")
+        );
+    }
 }

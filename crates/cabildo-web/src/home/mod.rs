@@ -3,7 +3,6 @@
 
 use crate::http::council::Council;
 use crate::http::error::PageError;
-use crate::http::site::{LanguageRequest, remember_language};
 use crate::http::state::AppState;
 use crate::processes::cached::{self, Listing};
 use crate::proposals::{ProposalRow, rows};
@@ -63,10 +62,7 @@ struct CouncilHome<'a> {
 }
 
 /// `GET /`: the council's home.
-async fn home(
-    council: Council,
-    Extension(language): Extension<LanguageRequest>,
-) -> Result<Response, PageError> {
+async fn home(council: Council) -> Result<Response, PageError> {
     let tr = &council.tr;
     let settings = &council.settings;
     let code = tr.code();
@@ -101,7 +97,7 @@ async fn home(
         total_label: tr.with("home-total-residents", "formatted", &tr.number(total)),
         districts,
     })?;
-    Ok(remember_language(response, &language, code))
+    Ok(response)
 }
 
 impl From<&CalendarEntry> for CalendarRow {

@@ -186,14 +186,25 @@ pub async fn resolve_site(
     request.extensions_mut().insert(site.clone());
     request.extensions_mut().insert(language.clone());
     let response = next.run(request).await;
-    if response.extensions().get::<Unrendered>().is_none() {
+    let rendered = response.extensions().get::<Unrendered>().is_some();
+    if !rendered && (api || language.query.is_none()) {
         return hygiene::finish(response, personal, https);
     }
     let tr = match &site {
         Site::Council(tenant) => site_tr(&state, tenant, &language).await,
         Site::Platform => language.ui(),
     };
-    hygiene::finish(render(response, &tr, api), personal, https)
+    let response = if rendered {
+        render(response, &tr, api)
+    } else {
+        response
+    };
+    let response = if api {
+        response
+    } else {
+        remember_language(response, &language, tr.code())
+    };
+    hygiene::finish(response, personal, https)
 }
 
 /// The strings of a council's pages for this visitor: their language
@@ -205,12 +216,9 @@ pub async fn site_tr(state: &AppState, tenant: &Tenant, language: &LanguageReque
     }
 }
 
-/// `response` remembering an explicit `?lang=` choice for a year.
-pub fn remember_language(
-    mut response: Response,
-    language: &LanguageRequest,
-    chosen: &str,
-) -> Response {
+/// `response` remembering an explicit `?lang=` choice for a year, on
+/// whichever page the visitor chose it (the switcher is on every page).
+fn remember_language(mut response: Response, language: &LanguageRequest, chosen: &str) -> Response {
     if language.query.as_deref() == Some(chosen) {
         let cookie = format!("lang={chosen}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly");
         if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {

@@ -3,7 +3,7 @@
 use crate::http::cookies::set_cookie;
 use crate::http::error::PageError;
 use crate::http::ratelimit::{Action, account_from};
-use crate::http::site::{ClientIp, remember_language};
+use crate::http::site::ClientIp;
 use crate::http::state::AppState;
 use crate::platform::visitor::{PlatformForm, PlatformVisitor, session_cookie};
 use crate::ui::chrome::{LanguageLink, language_links};
@@ -34,7 +34,7 @@ pub async fn home(visitor: PlatformVisitor) -> Result<Response, PageError> {
         languages: language_links(&available, &code),
     };
     let response = Html(page.render()?).into_response();
-    Ok(remember_language(response, &visitor.language, &code))
+    Ok(response)
 }
 
 /// A council in the console.

@@ -37,8 +37,6 @@ pub struct PlatformVisitor {
     new_csrf: bool,
     /// The platform's strings, in the visitor's language.
     pub(crate) tr: Tr,
-    /// What the visitor asked for regarding language.
-    pub(crate) language: LanguageRequest,
 }
 
 impl PlatformVisitor {
@@ -104,7 +102,6 @@ impl FromRequestParts<AppState> for PlatformVisitor {
             csrf,
             new_csrf,
             tr: language.ui(),
-            language,
         };
         parts.extensions.insert(visitor.clone());
         Ok(visitor)

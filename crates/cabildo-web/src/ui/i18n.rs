@@ -14,9 +14,9 @@ fluent_templates::static_loader! {
     };
 }
 
-/// Languages the UI is translated into. Councils may offer others for
-/// their content; the UI then falls back to English.
-pub const UI_LANGUAGES: &[&str] = &["es", "en"];
+/// Languages the UI is translated into: every language a council may
+/// offer (`cabildo_tenancy::spec::SUPPORTED_LANGUAGES`).
+pub const UI_LANGUAGES: &[&str] = &["es", "en", "ca", "eu", "gl"];
 
 /// Translations for one language, handed to templates.
 #[derive(Clone, Debug)]
@@ -76,13 +76,14 @@ impl Tr {
     }
 
     /// `count` with thousands grouped: `22.000` in Spanish, `22,000` in
-    /// English (Spanish leaves four-digit numbers ungrouped).
+    /// English. Spanish and Galician leave four-digit numbers ungrouped
+    /// (CLDR's minimum grouping digits), Catalan and Basque do not.
     pub fn number(&self, count: i64) -> String {
         let digits = count.unsigned_abs().to_string();
-        let (separator, min_len) = if self.code == "en" {
-            (',', 4)
-        } else {
-            ('.', 5)
+        let (separator, min_len) = match self.code.as_str() {
+            "en" => (',', 4),
+            "ca" | "eu" => ('.', 4),
+            _ => ('.', 5),
         };
         let mut out = String::new();
         if digits.len() >= min_len {
@@ -213,10 +214,10 @@ mod tests {
             keys.sort();
             keys
         };
-        let english = keys("en");
-        assert!(english.len() > 20);
+        let spanish = keys("es");
+        assert!(spanish.len() > 20);
         for code in UI_LANGUAGES {
-            assert_eq!(keys(code), english, "{code}");
+            assert_eq!(keys(code), spanish, "{code}");
         }
     }
 

@@ -323,3 +323,50 @@ async fn oversized_bodies_are_refused() {
     .await;
     assert_eq!(big.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+/// A council offering every language is served each one whole: the page
+/// says it is in that language and its strings are that language's (a
+/// missing translation would fall back to English under the wrong `lang`).
+#[tokio::test]
+async fn every_interface_language_is_served_in_its_own_words() {
+    let tenancy = demo_tenancy().await;
+    let mut spec = cabildo_tenancy::CouncilSpec::minimal("donostia", "Ayuntamiento de Donostia");
+    spec.languages = ["es", "eu", "ca", "gl", "en"].map(String::from).to_vec();
+    let spec = spec.validate().expect("spec");
+    tenancy
+        .apply(&spec, &cabildo_tenancy::TenantMigrations::embedded())
+        .await
+        .expect("apply");
+    let app = app(&tenancy, WebConfig::default());
+    let english = cabildo_web::Tr::new("en");
+    for lang in ["es", "eu", "ca", "gl", "en"] {
+        let page = get(
+            &app,
+            &format!("donostia.{BASE}"),
+            &format!("/account/login?lang={lang}"),
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains(&format!("<html lang=\"{lang}\">")),
+            "{lang}"
+        );
+        let tr = cabildo_web::Tr::new(lang);
+        for key in [
+            "account-login",
+            "account-register",
+            "search-submit",
+            "powered-by",
+        ] {
+            let text = tr.t(key);
+            let escaped = text.replace('\'', "&#x27;").replace('"', "&quot;");
+            assert!(
+                page.body.contains(&text) || page.body.contains(&escaped),
+                "{lang}: {key} = {text}"
+            );
+            if lang != "en" {
+                assert_ne!(text, english.t(key), "{lang} translates {key}");
+            }
+        }
+    }
+}

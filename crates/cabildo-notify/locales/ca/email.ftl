@@ -1,0 +1,40 @@
+email-footer = Reps aquest correu de { $council } a través del seu lloc de participació.
+email-footer-automatic = És un missatge automàtic; les respostes no es llegeixen.
+email-open = Veure-ho al lloc
+digest-daily-subject = El teu resum diari de { $council }
+digest-weekly-subject = El teu resum setmanal de { $council }
+digest-intro = Això és el que ha passat des del nostre últim missatge:
+digest-preferences = Pots triar cada quant reps aquests correus a les teves preferències de notificació.
+newsletter-footer = Reps aquest butlletí de { $council } perquè el vas demanar.
+newsletter-unsubscribe = Donar-se de baixa d'aquests butlletins
+
+account-confirm-subject = Confirma la teva adreça de correu a { $council }
+account-confirm-body = Et donem la benvinguda! Per acabar de crear el teu compte al lloc de participació de { $council }, confirma que aquesta adreça és teva. L'enllaç funciona durant 48 hores.
+
+    Si no t'has registrat, ignora aquest missatge: no s'activarà cap compte.
+account-confirm-action = Confirma la meva adreça
+account-reset-subject = Tria una contrasenya nova a { $council }
+account-reset-body = Algú ha demanat restablir la contrasenya del compte amb aquesta adreça al lloc de participació de { $council }. L'enllaç funciona durant una hora i una sola vegada.
+
+    Si no has estat tu, ignora aquest missatge: la teva contrasenya no canvia.
+account-reset-action = Tria una contrasenya nova
+account-exists-subject = El teu compte a { $council }
+account-exists-body = Algú ha intentat registrar-se al lloc de participació de { $council } amb aquesta adreça, que ja té un compte.
+
+    Si has estat tu, inicia la sessió, o tria una contrasenya nova si l'has oblidada. Si no, pots ignorar aquest missatge.
+account-exists-action = He oblidat la contrasenya
+
+account-invite-subject = Et conviden a l'equip de { $council }
+account-invite-body = T'han convidat a formar part de l'equip del lloc de participació de { $council }. Inicia la sessió amb aquesta adreça, o crea-hi un compte, i accepta la invitació. L'enllaç funciona durant 7 dies.
+account-invite-action = Mostra la invitació
+
+account-email-subject = Confirma la teva adreça de correu nova a { $council }
+account-email-body = Has demanat fer servir aquesta adreça per al teu compte al lloc de participació de { $council }. Confirma-la per fer el canvi; fins llavors es manté l'anterior. L'enllaç funciona durant 48 hores.
+
+    Si no ho has demanat, ignora aquest missatge.
+account-email-action = Confirma la meva adreça nova
+account-email-changed-subject = La teva adreça de correu a { $council } ha canviat
+account-email-changed-body = El compte que feia servir aquesta adreça al lloc de participació de { $council } ara en fa servir una altra.
+
+    Si no has fet tu el canvi, tria una contrasenya nova com més aviat millor i contacta amb l'ajuntament.
+account-email-changed-action = Tria una contrasenya nova

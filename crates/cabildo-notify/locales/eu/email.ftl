@@ -1,0 +1,40 @@
+email-footer = Mezu hau udalaren parte-hartze gunearen bidez jaso duzu ({ $council }).
+email-footer-automatic = Mezu automatikoa da; erantzunak ez dira irakurtzen.
+email-open = Ikusi gunean
+digest-daily-subject = Zure eguneko laburpena: { $council }
+digest-weekly-subject = Zure asteko laburpena: { $council }
+digest-intro = Hau da gure azken mezutik gertatu dena:
+digest-preferences = Mezu hauek zenbatero jaso nahi dituzun aukera dezakezu zure jakinarazpen-hobespenetan.
+newsletter-footer = Buletin hau jasotzen duzu eskatu zenuelako. Igorlea: { $council }.
+newsletter-unsubscribe = Kendu buletin hauen harpidetza
+
+account-confirm-subject = Berretsi zure helbide elektronikoa: { $council }
+account-confirm-body = Ongi etorri! Parte-hartze gunean ({ $council }) zure kontua sortzen amaitzeko, berretsi helbide hau zurea dela. Estekak 48 orduz funtzionatzen du.
+
+    Ez bazara erregistratu, ez egin kasurik mezu honi: ez da konturik aktibatuko.
+account-confirm-action = Berretsi nire helbidea
+account-reset-subject = Aukeratu pasahitz berri bat: { $council }
+account-reset-body = Norbaitek helbide hau duen kontuaren pasahitza berrezartzea eskatu du parte-hartze gunean ({ $council }). Estekak ordubetez eta behin bakarrik funtzionatzen du.
+
+    Zu izan ez bazara, ez egin kasurik mezu honi: zure pasahitza ez da aldatuko.
+account-reset-action = Aukeratu pasahitz berri bat
+account-exists-subject = Zure kontua: { $council }
+account-exists-body = Norbait parte-hartze gunean ({ $council }) erregistratzen saiatu da helbide honekin, baina helbide honek badu kontu bat dagoeneko.
+
+    Zu izan bazara, hasi saioa, edo aukeratu pasahitz berri bat ahaztu baduzu. Bestela, ez egin kasurik mezu honi.
+account-exists-action = Pasahitza ahaztu dut
+
+account-invite-subject = Taldera gonbidatzen zaituzte: { $council }
+account-invite-body = Parte-hartze guneko taldean sartzera gonbidatu zaituzte ({ $council }). Hasi saioa helbide honekin, edo sortu kontu bat harekin, eta onartu gonbidapena. Estekak 7 egunez funtzionatzen du.
+account-invite-action = Ikusi gonbidapena
+
+account-email-subject = Berretsi zure helbide elektroniko berria: { $council }
+account-email-body = Helbide hau parte-hartze guneko zure kontuan erabiltzea eskatu duzu ({ $council }). Berretsi aldaketa egiteko; ordura arte, aurrekoa mantenduko da. Estekak 48 orduz funtzionatzen du.
+
+    Zuk eskatu ez baduzu, ez egin kasurik mezu honi.
+account-email-action = Berretsi nire helbide berria
+account-email-changed-subject = Zure helbide elektronikoa aldatu da: { $council }
+account-email-changed-body = Parte-hartze gunean ({ $council }) helbide hau erabiltzen zuen kontuak beste helbide bat erabiltzen du orain.
+
+    Aldaketa zuk egin ez baduzu, aukeratu pasahitz berri bat lehenbailehen eta jarri harremanetan udalarekin.
+account-email-changed-action = Aukeratu pasahitz berri bat
