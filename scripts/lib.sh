@@ -32,3 +32,29 @@ ensure_packages() {
         exit 1
     fi
 }
+
+# The browser suite's tools: Debian's Chromium and ChromeDriver, Node.js to
+# fetch axe-core from the npm registry (pinned; npm checks its integrity),
+# kept outside the clone like the cargo target folder. Exports
+# CABILDO_AXE_JS, the script the suite injects into each page.
+AXE_CORE_VERSION=4.14.1
+ensure_browser() {
+    local missing=()
+    command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+    command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+    command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+    if [ "${#missing[@]}" -gt 0 ]; then
+        echo "Installing ${missing[*]} (Debian packages) for the browser tests …"
+        local sudo=""
+        [ "$(id -u)" -eq 0 ] || sudo="sudo"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+    local axe_dir="$HOME/.cache/cabildo-browser/axe-core-$AXE_CORE_VERSION"
+    if [ ! -f "$axe_dir/node_modules/axe-core/axe.min.js" ]; then
+        echo "Fetching axe-core $AXE_CORE_VERSION from the npm registry …"
+        mkdir -p "$axe_dir"
+        npm install --silent --no-audit --no-fund --prefix "$axe_dir" "axe-core@$AXE_CORE_VERSION" >/dev/null
+    fi
+    export CABILDO_AXE_JS="$axe_dir/node_modules/axe-core/axe.min.js"
+}

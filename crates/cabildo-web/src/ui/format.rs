@@ -4,17 +4,34 @@
 use crate::ui::i18n::Tr;
 use time::OffsetDateTime;
 
-/// An amount of money for people: grouped digits and two decimals in the
-/// page's language ("12.345,50 EUR", "12,345.50 EUR").
+/// An amount of money for people, as each language writes it: grouped
+/// digits, decimals only when there are cents, and the currency's sign
+/// where it has one ("300.000 €", "1.500,50 €" in Spanish; "€300,000" in
+/// English).
 pub fn money(tr: &Tr, cents: i64, currency: &str) -> String {
     let decimal = if tr.code() == "en" { '.' } else { ',' };
     let units = i64::try_from(cents.unsigned_abs() / 100).unwrap_or(i64::MAX);
     let sign = if cents < 0 { "-" } else { "" };
-    format!(
-        "{sign}{}{decimal}{:02} {currency}",
-        tr.number(units),
-        cents.unsigned_abs() % 100
-    )
+    let fraction = match cents.unsigned_abs() % 100 {
+        0 => String::new(),
+        rest => format!("{decimal}{rest:02}"),
+    };
+    let amount = format!("{}{fraction}", tr.number(units));
+    match (currency_sign(currency), tr.code()) {
+        (Some(symbol), "en") => format!("{sign}{symbol}{amount}"),
+        (Some(symbol), _) => format!("{sign}{amount}\u{a0}{symbol}"),
+        (None, _) => format!("{sign}{amount}\u{a0}{currency}"),
+    }
+}
+
+/// The sign of the currencies councils use; others show their ISO code.
+fn currency_sign(currency: &str) -> Option<&'static str> {
+    match currency {
+        "EUR" => Some("€"),
+        "GBP" => Some("£"),
+        "USD" => Some("$"),
+        _ => None,
+    }
 }
 
 /// A budget amount in millionths, as cents.
@@ -105,13 +122,13 @@ mod tests {
     fn money_reads_in_each_language() {
         assert_eq!(
             money(&Tr::new("es"), 123_456_789, "EUR"),
-            "1.234.567,89 EUR"
+            "1.234.567,89\u{a0}€"
         );
-        assert_eq!(
-            money(&Tr::new("en"), 123_456_789, "EUR"),
-            "1,234,567.89 EUR"
-        );
-        assert_eq!(money(&Tr::new("es"), 5, "EUR"), "0,05 EUR");
+        assert_eq!(money(&Tr::new("es"), 30_000_000, "EUR"), "300.000\u{a0}€");
+        assert_eq!(money(&Tr::new("en"), 30_000_000, "EUR"), "€300,000");
+        assert_eq!(money(&Tr::new("en"), 123_456_789, "EUR"), "€1,234,567.89");
+        assert_eq!(money(&Tr::new("es"), 5, "EUR"), "0,05\u{a0}€");
+        assert_eq!(money(&Tr::new("gl"), -500, "CHF"), "-5\u{a0}CHF");
     }
 
     #[test]

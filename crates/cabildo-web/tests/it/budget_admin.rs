@@ -228,7 +228,7 @@ async fn staff_set_up_a_budget_and_citizens_propose_and_support_with_plain_forms
         .expect("the project's page");
     let shown = ana.browser.get(TOLEDO, &location).await;
     assert!(
-        shown.body.contains("2500,50 EUR")
+        shown.body.contains("2500,50\u{a0}€")
             && shown.body.contains("Plaza de Zocodover")
             && shown.body.contains("src=\"/media/"),
         "{}",

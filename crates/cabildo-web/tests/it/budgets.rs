@@ -234,11 +234,11 @@ async fn the_ballot_works_with_plain_forms_and_the_results_explain_themselves() 
         shown.body.contains("Añadido a tu papeleta") || shown.body.contains("Added to your ballot")
     );
     assert!(
-        shown.body.contains("60,00 EUR") && shown.body.contains("40,00 EUR"),
+        shown.body.contains("60\u{a0}€") && shown.body.contains("40\u{a0}€"),
         "spent and remaining"
     );
     assert!(
-        shown.body.contains("<li>Parque B · 60,00 EUR</li>"),
+        shown.body.contains("<li>Parque B · 60\u{a0}€</li>"),
         "the ballot lists what it holds: {}",
         shown.body
     );
@@ -307,7 +307,7 @@ async fn the_ballot_works_with_plain_forms_and_the_results_explain_themselves() 
         "a chart"
     );
     assert!(
-        shown.body.contains("font-size=\"10\">40,00 EUR</text>"),
+        shown.body.contains("font-size=\"10\">40\u{a0}€</text>"),
         "the chart shows each project's cost too"
     );
     assert!(

@@ -2,79 +2,14 @@
 //! catches the mail it sends, stops cleanly on SIGTERM, and reuses its data
 //! on the next run.
 
-use crate::support::{cabildo, http_get, run, terminate};
-use std::io::BufRead;
-use std::process::{Child, Stdio};
-use std::sync::{Arc, Mutex};
+use crate::support::{Demo, cabildo, http_get, run};
 use std::time::{Duration, Instant};
-
-struct Demo {
-    child: Child,
-    output: Arc<Mutex<Vec<String>>>,
-}
-
-fn start(data_dir: &std::path::Path, port: u16) -> Demo {
-    let mut child = cabildo()
-        .args([
-            "demo",
-            "--tenants",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/../../tenants"),
-        ])
-        .arg("--data-dir")
-        .arg(data_dir)
-        .env("CABILDO_LISTEN", format!("127.0.0.1:{port}"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start demo");
-    let output: Arc<Mutex<Vec<String>>> = Arc::default();
-    let stdout = child.stdout.take().expect("stdout");
-    let lines = output.clone();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-        {
-            lines.lock().expect("lock").push(line);
-        }
-    });
-    Demo { child, output }
-}
-
-impl Demo {
-    fn wait_ready(&mut self, port: u16) {
-        let deadline = Instant::now() + Duration::from_secs(120);
-        loop {
-            if let Ok((200, _)) = http_get(port, "localhost", "/readyz") {
-                return;
-            }
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                panic!("demo exited early: {status}");
-            }
-            assert!(Instant::now() < deadline, "demo not ready within 120 s");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn output(&self) -> String {
-        self.output.lock().expect("lock").join("\n")
-    }
-
-    fn stop(mut self) -> String {
-        terminate(&self.child);
-        let status = self.child.wait().expect("wait");
-        assert!(status.success(), "demo exit: {status:?}\n{}", self.output());
-        // Let the reader thread drain the pipe.
-        std::thread::sleep(Duration::from_millis(100));
-        self.output()
-    }
-}
 
 #[test]
 fn the_demo_serves_both_councils_and_the_platform_catches_mail_then_stops_cleanly() {
     let data_dir = std::env::temp_dir().join(format!("cabildo-demo-{}", uuid::Uuid::new_v4()));
     let port = cabildo_devkit::free_port().expect("port");
-    let mut demo = start(&data_dir, port);
+    let mut demo = Demo::start(&data_dir, port);
     demo.wait_ready(port);
 
     let (status, toledo) =
@@ -224,7 +159,7 @@ fn the_demo_serves_both_councils_and_the_platform_catches_mail_then_stops_cleanl
     );
 
     // Again: the data is reused.
-    let mut demo = start(&data_dir, port);
+    let mut demo = Demo::start(&data_dir, port);
     demo.wait_ready(port);
     let (status, _) = http_get(port, &format!("toledo.localhost:{port}"), "/").expect("toledo");
     assert_eq!(status, 200);

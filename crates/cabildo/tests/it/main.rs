@@ -5,6 +5,7 @@
     reason = "a test fails loudly at the step that broke"
 )]
 
+mod browser;
 mod budget;
 mod census;
 mod cli;

@@ -1,8 +1,10 @@
 //! Running the binary and speaking plain HTTP to it.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 pub fn cabildo() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_cabildo"));
@@ -64,4 +66,69 @@ pub fn terminate(server: &std::process::Child) {
         .status()
         .expect("kill");
     assert!(killed.success());
+}
+
+/// `cabildo demo` running in the background on `port`, its standard output
+/// collected.
+pub struct Demo {
+    child: Child,
+    output: Arc<Mutex<Vec<String>>>,
+}
+
+impl Demo {
+    /// Starts the demo with its data (PostgreSQL, Redis, uploads) in `data_dir`.
+    pub fn start(data_dir: &std::path::Path, port: u16) -> Self {
+        let mut child = cabildo()
+            .args([
+                "demo",
+                "--tenants",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/../../tenants"),
+            ])
+            .arg("--data-dir")
+            .arg(data_dir)
+            .env("CABILDO_LISTEN", format!("127.0.0.1:{port}"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start demo");
+        let output: Arc<Mutex<Vec<String>>> = Arc::default();
+        let stdout = child.stdout.take().expect("stdout");
+        let lines = output.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                lines.lock().expect("lock").push(line);
+            }
+        });
+        Self { child, output }
+    }
+
+    /// Waits until the demo answers `/readyz`.
+    pub fn wait_ready(&mut self, port: u16) {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            if let Ok((200, _)) = http_get(port, "localhost", "/readyz") {
+                return;
+            }
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                panic!("demo exited early: {status}");
+            }
+            assert!(Instant::now() < deadline, "demo not ready within 120 s");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// What the demo printed so far.
+    pub fn output(&self) -> String {
+        self.output.lock().expect("lock").join("\n")
+    }
+
+    /// Stops the demo gracefully and returns everything it printed.
+    pub fn stop(mut self) -> String {
+        terminate(&self.child);
+        let status = self.child.wait().expect("wait");
+        assert!(status.success(), "demo exit: {status:?}\n{}", self.output());
+        // Let the reader thread drain the pipe.
+        std::thread::sleep(Duration::from_millis(100));
+        self.output()
+    }
 }
