@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::ids::{CommentId, HeadingId, ProcessId, ProjectId, ProposalId, UserId};
 use crate::processes::{self, Component, NewPhase, NewProcess, Rules, Who};
 use crate::staff::Actor;
-use cabildo_tenancy::TenantTx;
+use cabildo_tenancy::{TenantTx, Zone};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -321,6 +321,27 @@ pub fn budget_settings(balloting_in_days: i64) -> crate::budgets::setup::Setting
     }
 }
 
+/// The start of the local day `days` from today in `zone`: the demo's
+/// phases are whole days in the council's time zone, as staff enter them.
+fn local_day(zone: &Zone, days: i64) -> OffsetDateTime {
+    let today = zone.local(OffsetDateTime::now_utc()).date();
+    zone.start_of(today + Duration::days(days))
+}
+
+/// Budget phases on whole local days of `zone`: voting from
+/// `balloting_in_days` days from today for 30 days.
+fn budget_days(zone: &Zone, balloting_in_days: i64) -> crate::budgets::setup::Dates {
+    let at = |days: i64| local_day(zone, balloting_in_days + days);
+    crate::budgets::setup::Dates {
+        accepting: at(-30),
+        reviewing: at(-20),
+        selecting: at(-10),
+        balloting: at(0),
+        tallying: at(30),
+        finished: at(40),
+    }
+}
+
 /// Gives the seeded process a budget open for voting now: one city-wide
 /// heading of 1,000,000 € (anyone with an account votes) and `projects`
 /// feasible projects of 1,000–50,000 € on the ballot. Returns the heading
@@ -344,6 +365,7 @@ pub async fn budget(
         &Actor("cli:seed".into()),
         seeded.process,
         &budget_settings(1),
+        budget_settings(-1).dates,
         100_000_000,
         &projects,
     )
@@ -359,6 +381,7 @@ async fn open_budget(
     actor: &Actor,
     process: ProcessId,
     settings: &crate::budgets::setup::Settings,
+    open: crate::budgets::setup::Dates,
     amount_cents: i64,
     projects: &[(String, String, i64)],
 ) -> Result<(HeadingId, Vec<ProjectId>)> {
@@ -392,7 +415,7 @@ async fn open_budget(
         ids.push(id);
     }
     let open = crate::budgets::setup::Settings {
-        dates: budget_settings(-1).dates,
+        dates: open,
         ..settings.clone()
     };
     setup::update(tx, actor, budget, &open, &headings, None).await?;
@@ -407,7 +430,7 @@ pub const DEMO_PROCESS: &str = "plan-participacion";
 /// verified residents, debates, proposals, comments and supports, written
 /// through the same rules as people's own. Does nothing when the process
 /// exists already (the demo starts many times on one data folder).
-pub async fn demo(tx: &mut TenantTx, council: &str) -> Result<bool> {
+pub async fn demo(tx: &mut TenantTx, council: &str, zone: &Zone) -> Result<bool> {
     use crate::comments::{self, NewComment};
     use crate::content::Target;
     use crate::debates::{self, NewDebate};
@@ -440,8 +463,7 @@ pub async fn demo(tx: &mut TenantTx, council: &str) -> Result<bool> {
     let Some(process) = allowed(processes::create(tx, &actor, &new).await)? else {
         return Ok(false);
     };
-    let now = OffsetDateTime::now_utc();
-    let day = |d: i64| (now + Duration::days(d)).date().midnight().assume_utc();
+    let day = |d: i64| local_day(zone, d);
     for (title, from, to, components) in [
         ("Debate de los temas", -20, 25, vec![Component::Debates]),
         ("Propuestas y apoyos", -10, 35, vec![Component::Proposals]),
@@ -597,8 +619,8 @@ pub async fn demo(tx: &mut TenantTx, council: &str) -> Result<bool> {
             .await,
         )?;
     }
-    demo_budget(tx, &actor, process, &people).await?;
-    demo_past_budget(tx, &actor, &people).await?;
+    demo_budget(tx, &actor, process, &people, zone).await?;
+    demo_past_budget(tx, &actor, &people, zone).await?;
     Ok(true)
 }
 
@@ -609,7 +631,12 @@ pub const DEMO_PAST_PROCESS: &str = "presupuestos-2026";
 /// public, and the winners' works are under way with dated updates. Its
 /// calendar is moved into the past directly (time passing): once voting
 /// has begun the rules only allow a reset, which would discard the votes.
-async fn demo_past_budget(tx: &mut TenantTx, actor: &Actor, people: &[UserId]) -> Result<()> {
+async fn demo_past_budget(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    people: &[UserId],
+    zone: &Zone,
+) -> Result<()> {
     use crate::budgets::ballots::{self, Change};
     use crate::budgets::execution::{self, NewUpdate, Status};
     let new = NewProcess {
@@ -628,8 +655,7 @@ async fn demo_past_budget(tx: &mut TenantTx, actor: &Actor, people: &[UserId]) -
     let Some(process) = allowed(processes::create(tx, actor, &new).await)? else {
         return Ok(());
     };
-    let now = OffsetDateTime::now_utc();
-    let day = |d: i64| (now + Duration::days(d)).date().midnight().assume_utc();
+    let day = |d: i64| local_day(zone, d);
     let phase = NewPhase {
         title: "Presupuestos participativos".into(),
         starts_at: day(-150),
@@ -673,8 +699,18 @@ async fn demo_past_budget(tx: &mut TenantTx, actor: &Actor, people: &[UserId]) -
     .into_iter()
     .map(|(t, d, c)| (t.to_owned(), d.to_owned(), c))
     .collect();
-    let Some((heading, ids)) =
-        allowed(open_budget(tx, actor, process, &settings, 20_000_000, &projects).await)?
+    let Some((heading, ids)) = allowed(
+        open_budget(
+            tx,
+            actor,
+            process,
+            &settings,
+            budget_days(zone, -1),
+            20_000_000,
+            &projects,
+        )
+        .await,
+    )?
     else {
         return Ok(());
     };
@@ -741,6 +777,7 @@ async fn demo_budget(
     actor: &Actor,
     process: ProcessId,
     people: &[UserId],
+    zone: &Zone,
 ) -> Result<()> {
     use crate::budgets::ballots::{self, Change};
     let settings = crate::budgets::setup::Settings {
@@ -783,8 +820,18 @@ async fn demo_budget(
     .into_iter()
     .map(|(t, d, c)| (t.to_owned(), d.to_owned(), c))
     .collect();
-    let Some((heading, ids)) =
-        allowed(open_budget(tx, actor, process, &settings, 30_000_000, &projects).await)?
+    let Some((heading, ids)) = allowed(
+        open_budget(
+            tx,
+            actor,
+            process,
+            &settings,
+            budget_days(zone, -1),
+            30_000_000,
+            &projects,
+        )
+        .await,
+    )?
     else {
         return Ok(());
     };

@@ -22,6 +22,7 @@ mod tenant;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod tx;
+pub mod zone;
 
 pub use cache::SharedCache;
 pub use error::{Result, TenancyError};
@@ -36,6 +37,7 @@ pub use slug::{Slug, SlugError};
 pub use spec::{Colours, CouncilSpec, DistrictSpec, SUPPORTED_LANGUAGES, ValidSpec};
 pub use tenant::{Tenant, TenantId, TenantStatus, TenantSummary};
 pub use tx::TenantTx;
+pub use zone::Zone;
 
 use names::RoleNamespace;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};

@@ -38,6 +38,14 @@ pub struct SiteSettings {
     pub districts: Vec<District>,
 }
 
+impl SiteSettings {
+    /// The council's time zone (UTC if the stored name is unknown, which
+    /// validation prevents).
+    pub fn zone(&self) -> crate::Zone {
+        crate::Zone::named(&self.time_zone).unwrap_or_else(crate::Zone::utc)
+    }
+}
+
 /// A district of the council.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct District {

@@ -9,7 +9,6 @@ use crate::http::error::PageError;
 use crate::http::extract::{Citizen, CsrfForm};
 use crate::http::ratelimit::Action;
 use crate::ui::chrome::Chrome;
-use crate::ui::format::short_date;
 use crate::ui::i18n::Tr;
 use crate::ui::message::message_page;
 use askama::Template;
@@ -208,7 +207,7 @@ pub async fn activity(citizen: Citizen) -> Result<Response, PageError> {
             .into_iter()
             .map(|e| EntryRow {
                 kind_label: tr.t(&format!("activity-{}", e.kind)),
-                date: short_date(e.at),
+                date: tr.date(e.at),
                 title: e.title,
                 link: e.link,
             })

@@ -72,6 +72,8 @@ struct HeadingPage<'a> {
     name: String,
     amount: String,
     phase: String,
+    /// Until when the current phase lets people act.
+    deadline: Option<String>,
     balloting: bool,
     /// Citizens propose projects now.
     accepting: bool,
@@ -233,6 +235,7 @@ pub async fn show(
         name: info.name.clone(),
         amount: money(tr, info.amount_cents, &budget.currency),
         phase: tr.t(&format!("budget-phase-{}", budget.phase.as_str())),
+        deadline: crate::budgets::calendar::deadline(tr, &budget),
         balloting,
         accepting: budget.phase == Phase::Accepting,
         finished: budget.phase == Phase::Finished,

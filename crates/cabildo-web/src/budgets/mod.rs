@@ -6,6 +6,7 @@
 
 pub mod api;
 mod cached;
+mod calendar;
 mod heading;
 mod overview;
 mod project;

@@ -1,6 +1,7 @@
 //! `/processes/{slug}/budget`: the budget, its phases and headings.
 
 use crate::budgets::cached::{self, Of};
+use crate::budgets::calendar::{self, PhaseLine};
 use crate::http::council::Council;
 use crate::http::error::PageError;
 use crate::http::extract::Id;
@@ -12,12 +13,6 @@ use crate::ui::tabs::{ProcessTabs, Tab};
 use askama::Template;
 use axum::response::Response;
 use cabildo_engine::budgets::setup::Phase;
-
-/// One phase of the budget's calendar.
-pub struct PhaseLine {
-    label: String,
-    current: bool,
-}
 
 /// A heading in the overview.
 pub struct HeadingLine {
@@ -39,6 +34,8 @@ struct BudgetPage<'a> {
     style: String,
     rule: String,
     phases: Vec<PhaseLine>,
+    /// Until when the current phase lets people act.
+    deadline: Option<String>,
     headings: Vec<HeadingLine>,
     finished: bool,
 }
@@ -56,13 +53,8 @@ pub async fn show(council: Council, Id(slug): Id<String>) -> Result<Response, Pa
         phase: tr.t(&format!("budget-phase-{}", budget.phase.as_str())),
         style: tr.t(&format!("budget-style-{}", budget.style.as_str())),
         rule: tr.t(&format!("budget-rule-{}", budget.rule)),
-        phases: Phase::ALL[1..]
-            .iter()
-            .map(|p| PhaseLine {
-                label: tr.t(&format!("budget-phase-{}", p.as_str())),
-                current: *p == budget.phase,
-            })
-            .collect(),
+        phases: calendar::phases(tr, &budget),
+        deadline: calendar::deadline(tr, &budget),
         headings: budget
             .headings
             .iter()

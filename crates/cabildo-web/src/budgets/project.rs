@@ -9,7 +9,7 @@ use crate::http::error::PageError;
 use crate::http::extract::{Citizen, CsrfForm, Id, Upload};
 use crate::http::storage::Picture;
 use crate::ui::chrome::Chrome;
-use crate::ui::format::{coded, money, paragraphs, short_date};
+use crate::ui::format::{coded, money, paragraphs};
 use crate::ui::i18n::Tr;
 use crate::ui::tabs::ProcessTabs;
 use askama::Template;
@@ -177,7 +177,7 @@ pub async fn show(
 /// An execution update as the project page shows it.
 fn update_line(tr: &Tr, u: Update) -> UpdateLine {
     UpdateLine {
-        date: short_date(u.created_at),
+        date: tr.date(u.created_at),
         status: coded(tr, "budget-execution", u.status.as_str()),
         progress: u.progress,
         body: paragraphs(&u.body),

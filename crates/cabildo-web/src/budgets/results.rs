@@ -7,7 +7,7 @@ use crate::http::council::Council;
 use crate::http::error::PageError;
 use crate::http::extract::Id;
 use crate::ui::chrome::Chrome;
-use crate::ui::format::{cents_of_millionths, money, short_date};
+use crate::ui::format::{cents_of_millionths, money};
 use crate::ui::i18n::Tr;
 use crate::ui::tabs::ProcessTabs;
 use askama::Template;
@@ -63,7 +63,7 @@ fn earlier_count(tr: &Tr, count: &Published) -> String {
     tr.args(
         "budget-earlier-count",
         &[
-            ("date", short_date(count.computed_at)),
+            ("date", tr.date(count.computed_at)),
             ("winners", winners.join(", ")),
         ],
     )
@@ -210,7 +210,7 @@ pub async fn page(council: Council, Id(heading): Id<HeadingId>) -> Result<Respon
         rule_explained: tr.t(&format!("budget-rule-{}-explained", budget.rule)),
         chart: chart(tr, outcome, &list, currency),
         recount: current.recount_reason.as_ref().map(|reason| {
-            let when = short_date(current.computed_at);
+            let when = tr.date(current.computed_at);
             tr.args(
                 "budget-recounted",
                 &[("date", when), ("reason", reason.clone())],

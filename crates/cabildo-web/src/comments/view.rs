@@ -4,7 +4,7 @@
 
 use crate::http::council::Context;
 use crate::http::error::PageError;
-use crate::ui::format::{iso, paragraphs, short_date};
+use crate::ui::format::{iso, paragraphs};
 use crate::ui::i18n::Tr;
 use cabildo_engine::Error as EngineError;
 use cabildo_engine::comments::{self, Comment};
@@ -120,7 +120,13 @@ where
 impl CommentRow {
     /// `c` as `viewer` sees it, with their `votes`; replies only when the
     /// discussion is `open`.
-    fn new(c: &Comment, viewer: Option<UserId>, votes: &[(CommentId, i16)], open: bool) -> Self {
+    fn new(
+        tr: &Tr,
+        c: &Comment,
+        viewer: Option<UserId>,
+        votes: &[(CommentId, i16)],
+        open: bool,
+    ) -> Self {
         Self {
             id: c.id.to_string(),
             depth: c.depth,
@@ -133,7 +139,7 @@ impl CommentRow {
             edited: c.edited,
             deleted: c.deleted,
             hidden: c.hidden,
-            created: short_date(c.created_at),
+            created: tr.date(c.created_at),
             created_iso: iso(c.created_at),
             mine: viewer == Some(c.author_id) && !c.deleted && !c.hidden,
             my_vote: votes
@@ -178,7 +184,7 @@ pub async fn load(
     };
     let rows = items
         .iter()
-        .map(|c| CommentRow::new(c, viewer, &votes, open))
+        .map(|c| CommentRow::new(&council.tr, c, viewer, &votes, open))
         .collect();
     let per_page = comments::THREADS_PER_PAGE;
     Ok(CommentsView {

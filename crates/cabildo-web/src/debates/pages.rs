@@ -9,7 +9,7 @@ use crate::http::query::{DetailQuery, ListQuery};
 use crate::processes::cached::published;
 use crate::processes::may_start;
 use crate::ui::chrome::Chrome;
-use crate::ui::format::{district_name, encode, paragraphs, short_date};
+use crate::ui::format::{district_name, encode, paragraphs};
 use crate::ui::i18n::Tr;
 use crate::ui::pagination::Pagination;
 use crate::ui::tabs::{ProcessTabs, Tab};
@@ -45,7 +45,7 @@ fn rows(tr: &Tr, districts: &[(String, String)], items: Vec<Debate>) -> Vec<Deba
             id: d.id.to_string(),
             comments_label: tr.count("comments-count", i64::from(d.comments_count)),
             district: district_name(districts, d.district.as_deref()),
-            date: short_date(d.created_at),
+            date: tr.date(d.created_at),
             title: d.title,
             author: d.author,
             organisation: d.author_is_organisation,

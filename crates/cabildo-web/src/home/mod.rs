@@ -7,7 +7,7 @@ use crate::http::state::AppState;
 use crate::processes::cached::{self, Listing};
 use crate::proposals::{ProposalRow, rows};
 use crate::ui::chrome::Chrome;
-use crate::ui::format::{iso, short_date};
+use crate::ui::format::iso;
 use crate::ui::i18n::Tr;
 use askama::Template;
 use axum::extract::State;
@@ -83,7 +83,11 @@ async fn home(council: Council) -> Result<Response, PageError> {
     let total: i64 = districts.iter().map(|d| d.population).sum();
     let listing = cached::listing::<PageError>(&council).await?;
     let latest = rows(tr, &council.districts(), listing.latest.clone());
-    let calendar = listing.calendar.iter().map(CalendarRow::from).collect();
+    let calendar = listing
+        .calendar
+        .iter()
+        .map(|c| CalendarRow::new(tr, c))
+        .collect();
     let max_population = districts.iter().map(|d| d.population).max();
     let response = council.render_plain(&CouncilHome {
         tr,
@@ -100,15 +104,15 @@ async fn home(council: Council) -> Result<Response, PageError> {
     Ok(response)
 }
 
-impl From<&CalendarEntry> for CalendarRow {
-    fn from(c: &CalendarEntry) -> Self {
+impl CalendarRow {
+    /// A phase on the calendar, its days in the council's time zone.
+    fn new(tr: &Tr, c: &CalendarEntry) -> Self {
         Self {
             slug: c.slug.clone(),
             process: c.process.clone(),
             phase: c.phase.clone(),
-            starts: short_date(c.starts_at),
-            // Phases end at midnight: the last day is the one before.
-            ends: short_date(c.ends_at - time::Duration::seconds(1)),
+            starts: tr.date(c.starts_at),
+            ends: tr.last_day(c.ends_at),
             starts_iso: iso(c.starts_at),
             ends_iso: iso(c.ends_at),
             current: c.current,

@@ -76,6 +76,7 @@ impl Context {
             Some(session) if with_unread => unread(state, &tenant, session.user).await?,
             _ => 0,
         };
+        let tr = Tr::new(&code).in_zone(settings.zone());
         Ok(Self {
             chrome: Chrome {
                 council: tenant.name.clone(),
@@ -88,7 +89,7 @@ impl Context {
             state: state.clone(),
             tenant,
             settings,
-            tr: Tr::new(&code),
+            tr,
             visitor,
             ip,
             user_agent: parts

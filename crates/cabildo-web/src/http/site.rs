@@ -211,7 +211,8 @@ pub async fn resolve_site(
 /// among the council's (the UI languages when the settings cannot be read).
 pub async fn site_tr(state: &AppState, tenant: &Tenant, language: &LanguageRequest) -> Tr {
     match state.tenancy.site_settings(tenant).await {
-        Ok(settings) => Tr::new(&language.pick(&settings.languages, &settings.default_language)),
+        Ok(settings) => Tr::new(&language.pick(&settings.languages, &settings.default_language))
+            .in_zone(settings.zone()),
         Err(_) => language.ui(),
     }
 }

@@ -61,13 +61,12 @@ pub async fn list(citizen: Citizen, Query(query): Query<ListQuery>) -> Result<Re
     let page = citizen
         .tx(async |tx| notifications::list(tx, user.into(), before, PAGE).await)
         .await?;
-    let format = time::macros::format_description!("[day]/[month]/[year] [hour]:[minute] UTC");
     let items = page
         .items
         .into_iter()
         .map(|n| Item {
             when: iso(n.created_at),
-            when_label: n.created_at.format(format).unwrap_or_default(),
+            when_label: citizen.tr.date_time(n.created_at),
             title: n.title,
             body: n.body,
             // Stored links are site paths or http(s) URLs (checked on write).

@@ -73,7 +73,6 @@ pub async fn show(
     let base = format!("/processes/{slug}");
     let comments = view::load(&council, target, query.comments_page(), true, base).await?;
     let tr = &council.tr;
-    let label = time::macros::format_description!("[day]/[month]/[year]");
     council.render_plain(&ProcessPage {
         tr,
         chrome: &council.chrome,
@@ -90,8 +89,8 @@ pub async fn show(
             .map(|p| PhaseView {
                 starts: iso(p.starts_at),
                 ends: iso(p.ends_at),
-                starts_label: p.starts_at.format(label).unwrap_or_default(),
-                ends_label: p.ends_at.format(label).unwrap_or_default(),
+                starts_label: tr.date(p.starts_at),
+                ends_label: tr.last_day(p.ends_at),
                 components: p
                     .components
                     .iter()

@@ -7,7 +7,7 @@ use crate::http::extract::needs::ManageProcesses;
 use crate::http::extract::{CsrfForm, Granted, Id, NoFields, Staff, Upload};
 use crate::http::storage::Picture;
 use crate::ui::chrome::Chrome;
-use crate::ui::format::{coded, short_date};
+use crate::ui::format::coded;
 use crate::ui::i18n::Tr;
 use askama::Template;
 use axum::http::StatusCode;
@@ -63,12 +63,7 @@ fn row(tr: &Tr, p: StaffItem, phases: &[StaffPhase]) -> Row {
         .map(|f| PhaseRow {
             id: f.id.to_string(),
             title: f.title.clone(),
-            // Phases end at midnight: the last day is the one before.
-            dates: format!(
-                "{} – {}",
-                short_date(f.starts_at),
-                short_date(f.ends_at - time::Duration::seconds(1))
-            ),
+            dates: format!("{} – {}", tr.date(f.starts_at), tr.last_day(f.ends_at)),
             started: f.started,
         })
         .collect();
@@ -209,14 +204,14 @@ pub struct PhaseForm {
     proposals: String,
 }
 
-/// `POST /staff/phases`: a phase for a process (whole days, UTC).
+/// `POST /staff/phases`: a phase for a process, whole days in the
+/// council's time zone with the last day included.
 pub async fn add_phase(
     staff: Staff,
     CsrfForm(form): CsrfForm<PhaseForm>,
 ) -> Result<Response, PageError> {
-    let date = |text: &str| {
-        cabildo_engine::census::import::parse_day(text).map(|d| d.midnight().assume_utc())
-    };
+    let zone = staff.tr.zone();
+    let date = cabildo_engine::census::import::parse_day;
     let (Ok(process), Some(starts_at), Some(ends_at)) = (
         form.process.parse::<Uuid>(),
         date(&form.starts),
@@ -232,9 +227,8 @@ pub async fn add_phase(
         .collect();
     let phase = NewPhase {
         title: form.title,
-        starts_at,
-        // The end day is included.
-        ends_at: ends_at + time::Duration::days(1),
+        starts_at: zone.start_of(starts_at),
+        ends_at: zone.end_of(ends_at),
         components,
     };
     act(&staff, "staff-phase-added", async |tx, actor| {

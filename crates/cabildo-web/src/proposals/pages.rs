@@ -12,7 +12,7 @@ use crate::processes::may_start;
 use crate::proposals::cached;
 use crate::proposals::rows::{ProposalRow, rows};
 use crate::ui::chrome::Chrome;
-use crate::ui::format::{encode, paragraphs, short_date};
+use crate::ui::format::{encode, paragraphs};
 use crate::ui::i18n::Tr;
 use crate::ui::pagination::Pagination;
 use crate::ui::tabs::{ProcessTabs, Tab};
@@ -354,7 +354,7 @@ pub async fn show(
         paragraphs: paragraphs(&proposal.body),
         image: proposal.image.clone(),
         answer: paragraphs(proposal.answer.as_deref().unwrap_or_default()),
-        published: short_date(proposal.created_at),
+        published: tr.date(proposal.created_at),
         comments,
         supported: seen.supported,
         support_denied,

@@ -97,7 +97,6 @@ pub(crate) async fn render(
     let lists = lists(staff).await?;
     let tr = &staff.tr;
     let names: Vec<String> = staff.roles.iter().map(|r| role_name(tr, *r)).collect();
-    let when = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
     staff.render_status(
         status,
         &StaffPage {
@@ -118,7 +117,7 @@ pub(crate) async fn render(
                 .audit
                 .into_iter()
                 .map(|e| {
-                    let at = e.at.format(when).unwrap_or_default();
+                    let at = tr.date_time(e.at);
                     (at, e.actor, e.action, e.subject.unwrap_or_default())
                 })
                 .collect(),

@@ -69,12 +69,6 @@ pub fn cents_text(cents: i64) -> String {
     }
 }
 
-/// A date as people read it (day/month/year).
-pub fn short_date(at: OffsetDateTime) -> String {
-    at.format(time::macros::format_description!("[day]/[month]/[year]"))
-        .unwrap_or_default()
-}
-
 /// An instant for `datetime` attributes (RFC 3339).
 pub fn iso(at: OffsetDateTime) -> String {
     at.format(&time::format_description::well_known::Rfc3339)

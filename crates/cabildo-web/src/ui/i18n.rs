@@ -1,9 +1,11 @@
 //! UI strings (Fluent files under `locales/`) and language negotiation.
 
+use cabildo_tenancy::Zone;
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader};
 use std::borrow::Cow;
 use std::collections::HashMap;
+use time::{Date, OffsetDateTime};
 
 fluent_templates::static_loader! {
     static LOCALES = {
@@ -18,11 +20,14 @@ fluent_templates::static_loader! {
 /// offer (`cabildo_tenancy::spec::SUPPORTED_LANGUAGES`).
 pub const UI_LANGUAGES: &[&str] = &["es", "en", "ca", "eu", "gl"];
 
-/// Translations for one language, handed to templates.
+/// How one visitor reads a council's pages: strings in their language,
+/// numbers grouped that language's way, dates and times in the council's
+/// time zone. Handed to templates.
 #[derive(Clone, Debug)]
 pub struct Tr {
     code: String,
     id: LanguageIdentifier,
+    zone: Zone,
 }
 
 impl Tr {
@@ -34,7 +39,51 @@ impl Tr {
         Self {
             code: code.to_owned(),
             id,
+            zone: Zone::utc(),
         }
+    }
+
+    /// The same strings, with dates shown in `zone`.
+    pub fn in_zone(mut self, zone: Zone) -> Self {
+        self.zone = zone;
+        self
+    }
+
+    /// The time zone dates are shown in.
+    pub fn zone(&self) -> &Zone {
+        &self.zone
+    }
+
+    /// A local date as this language writes it: `30/12/2026`, or
+    /// `2026/12/30` in Basque.
+    pub fn day(&self, day: Date) -> String {
+        let (y, m, d) = (day.year(), u8::from(day.month()), day.day());
+        if self.code == "eu" {
+            format!("{y}/{m:02}/{d:02}")
+        } else {
+            format!("{d:02}/{m:02}/{y}")
+        }
+    }
+
+    /// The local date of `at`.
+    pub fn date(&self, at: OffsetDateTime) -> String {
+        self.day(self.zone.local(at).date())
+    }
+
+    /// The local date and time of `at` (24-hour clock).
+    pub fn date_time(&self, at: OffsetDateTime) -> String {
+        let local = self.zone.local(at);
+        format!(
+            "{} {:02}:{:02}",
+            self.day(local.date()),
+            local.hour(),
+            local.minute()
+        )
+    }
+
+    /// The last local day of a window ending (exclusively) at `ends_at`.
+    pub fn last_day(&self, ends_at: OffsetDateTime) -> String {
+        self.day(self.zone.last_day(ends_at))
     }
 
     /// The language code, for `<html lang>`.
@@ -236,5 +285,21 @@ mod tests {
         let notice = en.with("notice-suspended-body", "council", "Toledo");
         assert!(notice.starts_with("Toledo has"), "{notice}");
         assert!(!notice.contains('\u{2068}'));
+    }
+
+    #[test]
+    fn dates_read_in_the_council_zone_and_the_visitor_language() {
+        use time::macros::datetime;
+        let madrid = cabildo_tenancy::Zone::named("Europe/Madrid").expect("zone");
+        let es = Tr::new("es").in_zone(madrid.clone());
+        let new_year = datetime!(2026-12-31 23:30 UTC);
+        assert_eq!(es.date_time(new_year), "01/01/2027 00:30");
+        assert_eq!(es.date(new_year), "01/01/2027");
+        assert_eq!(Tr::new("es").date(new_year), "31/12/2026", "UTC by default");
+        let eu = Tr::new("eu").in_zone(madrid.clone());
+        assert_eq!(eu.date(new_year), "2027/01/01");
+        // A window ending at Madrid's midnight: its last day is the 30th.
+        let ends = madrid.end_of(time::macros::date!(2026 - 12 - 30));
+        assert_eq!(es.last_day(ends), "30/12/2026");
     }
 }

@@ -204,6 +204,28 @@ async fn the_ballot_works_with_plain_forms_and_the_results_explain_themselves() 
         !shown.body.contains("<script>alert"),
         "descriptions are escaped"
     );
+    // The deadline: the last day before tallying starts, in Toledo's time.
+    let toledo = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    let tallying: time::OffsetDateTime = sqlx::query_scalar("SELECT tallying_at FROM budgets")
+        .fetch_one(tx.conn())
+        .await
+        .expect("dates");
+    tx.commit().await.expect("commit");
+    let last = cabildo_tenancy::Zone::named("Europe/Madrid")
+        .expect("zone")
+        .last_day(tallying);
+    let deadline = format!(
+        "Puedes votar hasta el {:02}/{:02}/{}, ese día incluido.",
+        last.day(),
+        u8::from(last.month()),
+        last.year()
+    );
+    assert!(shown.body.contains(&deadline), "{deadline}: {}", shown.body);
+    let overview = anonymous
+        .get(TOLEDO, "/processes/presupuestos/budget")
+        .await;
+    assert!(overview.body.contains(&deadline), "{}", overview.body);
 
     let mut ana = world.citizen("ana").await;
     let denied = ana.browser.get(TOLEDO, &page).await;

@@ -231,8 +231,41 @@ async fn an_admin_creates_a_process_adds_a_phase_and_publishes_it() {
         "the proposals phase is open today: {}",
         public.body
     );
+    // The phase runs whole days in Toledo's time zone, the last included,
+    // and every page shows the same last day.
+    let madrid = cabildo_tenancy::Zone::named("Europe/Madrid").expect("zone");
+    let toledo = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    let (starts_at, ends_at): (OffsetDateTime, OffsetDateTime) =
+        sqlx::query_as("SELECT starts_at, ends_at FROM process_phases WHERE title = 'Propuestas'")
+            .fetch_one(tx.conn())
+            .await
+            .expect("phase");
+    tx.commit().await.expect("commit");
+    assert_eq!(starts_at, madrid.start_of(today));
+    assert_eq!(ends_at, madrid.end_of(until));
+    assert_ne!(
+        ends_at.time(),
+        time::Time::MIDNIGHT,
+        "closes at local, not UTC, midnight"
+    );
+    let last_day = format!(
+        "{:02}/{:02}/{}",
+        until.day(),
+        u8::from(until.month()),
+        until.year()
+    );
+    let home = citizen.get(TOLEDO, "/").await;
+    assert!(public.body.contains(&last_day), "{}", public.body);
+    assert!(home.body.contains(&last_day), "{}", home.body);
+    let staff_list = admin.get(TOLEDO, "/staff/processes").await;
+    assert!(staff_list.body.contains(&last_day));
     let audit = admin.get(TOLEDO, "/staff").await;
     assert!(audit.body.contains("process.create") && audit.body.contains("process.publish"));
+    assert!(
+        !audit.body.contains(" UTC"),
+        "the audit log is in local time"
+    );
 }
 
 #[tokio::test]

@@ -104,8 +104,9 @@ async fn run_with(
     for slug in &slugs {
         demo_admin(&tenancy, slug).await?;
         let council = tenancy.get_tenant(slug).await?;
+        let zone = tenancy.site_settings(&council).await?.zone();
         let mut tx = tenancy.begin(&council).await?;
-        let created = cabildo_engine::seed::demo(&mut tx, &council.name).await?;
+        let created = cabildo_engine::seed::demo(&mut tx, &council.name, &zone).await?;
         tx.commit().await?;
         if created {
             println!(

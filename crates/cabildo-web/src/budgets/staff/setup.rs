@@ -20,6 +20,7 @@ use cabildo_engine::ids::ProcessId;
 use cabildo_engine::processes;
 use cabildo_engine::staff::Permission;
 use cabildo_engine::{Field, Problem};
+use cabildo_tenancy::Zone;
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
@@ -29,8 +30,9 @@ const BLANK_HEADINGS: usize = 2;
 /// Most heading rows read from a form.
 const MAX_HEADING_ROWS: usize = 210;
 
-fn day(at: OffsetDateTime) -> String {
-    at.date().to_string()
+/// `at` as a date field's value: its day in the council's time zone.
+fn day(tr: &Tr, at: OffsetDateTime) -> String {
+    tr.zone().local(at).date().to_string()
 }
 
 /// A heading row of the setup form.
@@ -86,13 +88,13 @@ impl SetupForm {
             dates: DATE_FIELDS
                 .iter()
                 .zip(0_i64..)
-                .map(|(field, week)| (*field, day(today + time::Duration::weeks(week))))
+                .map(|(field, week)| (*field, day(tr, today + time::Duration::weeks(week))))
                 .collect(),
             headings: blank_rows(Vec::new()),
         }
     }
 
-    fn of(budget: &Budget) -> Self {
+    fn of(tr: &Tr, budget: &Budget) -> Self {
         let d = budget.dates;
         Self {
             title: budget.title.clone(),
@@ -118,7 +120,7 @@ impl SetupForm {
                     d.tallying,
                     d.finished,
                 ])
-                .map(|(field, at)| (field, day(at)))
+                .map(|(field, at)| (field, day(tr, at)))
                 .collect(),
             headings: blank_rows(
                 budget
@@ -164,14 +166,15 @@ impl SetupForm {
         }
     }
 
-    /// The settings and headings, or the first field that is wrong.
-    fn parsed(&self) -> Result<(Settings, Vec<NewHeading>), EngineError> {
+    /// The settings and headings, or the first field that is wrong. Each
+    /// phase starts at the beginning of its day in the council's `zone`.
+    fn parsed(&self, zone: &Zone) -> Result<(Settings, Vec<NewHeading>), EngineError> {
         let choice = |field| EngineError::invalid(field, Problem::ChoiceInvalid);
         let date = |i: usize| {
             self.dates
                 .get(i)
                 .and_then(|(_, v)| cabildo_engine::census::import::parse_day(v))
-                .map(|d| d.midnight().assume_utc())
+                .map(|d| zone.start_of(d))
                 .ok_or(EngineError::invalid(Field::Dates, Problem::DatesInvalid))
         };
         let settings = Settings {
@@ -301,7 +304,7 @@ async fn setup_page(
     let process_title = title.ok_or(PageError::NotFound)?;
     let tr = &staff.tr;
     let form = shown.typed.unwrap_or_else(|| match &budget {
-        Some(budget) => SetupForm::of(budget),
+        Some(budget) => SetupForm::of(tr, budget),
         None => SetupForm::new_budget(tr),
     });
     let (dates, links) = (date_fields(tr, &form), heading_links(tr, budget.as_ref()));
@@ -395,7 +398,7 @@ pub async fn save(
     let typed = SetupForm::typed(&values);
     let reason = values.get("reset_reason").cloned().unwrap_or_default();
     let actor = staff.actor();
-    let saved = match typed.parsed() {
+    let saved = match typed.parsed(staff.tr.zone()) {
         Err(error) => Err(error),
         Ok((settings, headings)) => {
             let reason = Some(reason.as_str());
