@@ -48,6 +48,8 @@ pub enum Permission {
     SendNewsletters,
     /// Mark a comment as the council's official answer.
     CommentOfficially,
+    /// Edit the site's settings and legal pages.
+    ManageSettings,
 }
 
 impl Permission {
@@ -59,7 +61,8 @@ impl Permission {
             | Self::ManageCensus
             | Self::ManageProcesses
             | Self::ManageBudgets
-            | Self::SendNewsletters => any(&[Role::Admin]),
+            | Self::SendNewsletters
+            | Self::ManageSettings => any(&[Role::Admin]),
             Self::ReviewProjects | Self::AnswerProposals => any(&[Role::Admin, Role::Evaluator]),
             Self::Moderate | Self::ReviewOrganisations => any(&[Role::Admin, Role::Moderator]),
             Self::CommentOfficially => !roles.is_empty(),

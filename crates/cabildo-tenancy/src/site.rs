@@ -4,7 +4,7 @@
 use crate::Tenancy;
 use crate::changes::site_key;
 use crate::error::Result;
-use crate::spec::ValidSpec;
+use crate::spec::{LegalContact, ValidSpec};
 use crate::tenant::Tenant;
 use crate::tx::TenantTx;
 use serde::Deserialize;
@@ -36,6 +36,8 @@ pub struct SiteSettings {
     pub welcome: BTreeMap<String, String>,
     /// Districts in display order.
     pub districts: Vec<District>,
+    /// Who is legally behind the site.
+    pub legal: LegalContact,
 }
 
 impl SiteSettings {
@@ -66,13 +68,14 @@ struct SiteRow {
     accent_colour: String,
     welcome: sqlx::types::Json<BTreeMap<String, String>>,
     districts: sqlx::types::Json<Vec<District>>,
+    legal: sqlx::types::Json<LegalContact>,
 }
 
 impl SiteSettings {
     /// Loads the settings and districts in one query.
     pub async fn load(tx: &mut TenantTx) -> Result<Self> {
         let row: SiteRow = sqlx::query_as(
-            "SELECT languages, default_language, time_zone, primary_colour, accent_colour, welcome,
+            "SELECT languages, default_language, time_zone, primary_colour, accent_colour, welcome, legal,
                     COALESCE((SELECT json_agg(json_build_object('code', code, 'name', name, 'population', population)
                                               ORDER BY position, name)
                               FROM districts), '[]'::json) AS districts
@@ -88,6 +91,7 @@ impl SiteSettings {
             accent_colour: row.accent_colour,
             welcome: row.welcome.0,
             districts: row.districts.0,
+            legal: row.legal.0,
         })
     }
 
@@ -97,7 +101,8 @@ impl SiteSettings {
         let spec = &valid.spec;
         sqlx::query(
             "UPDATE settings SET languages = $1, default_language = $2, time_zone = $3,
-                    primary_colour = $4, accent_colour = $5, welcome = $6, updated_at = now()",
+                    primary_colour = $4, accent_colour = $5, welcome = $6, legal = $7,
+                    updated_at = now()",
         )
         .bind(&spec.languages)
         .bind(&valid.default_language)
@@ -105,6 +110,7 @@ impl SiteSettings {
         .bind(&spec.colours.primary)
         .bind(&spec.colours.accent)
         .bind(sqlx::types::Json(&spec.welcome))
+        .bind(sqlx::types::Json(&spec.legal))
         .execute(tx.conn())
         .await?;
         let codes: Vec<&str> = spec.districts.iter().map(|d| d.code.as_str()).collect();

@@ -37,6 +37,58 @@ pub struct CouncilSpec {
     /// Districts, in display order.
     #[serde(default)]
     pub districts: Vec<DistrictSpec>,
+    /// Who is legally behind the site, for the default legal pages.
+    #[serde(default)]
+    pub legal: LegalContact,
+}
+
+/// The council as its legal pages name it (LSSI art. 10, RGPD art. 13):
+/// filled into the default legal notice, privacy policy and accessibility
+/// statement. Every field is optional; a missing one shows as "to be
+/// completed" until the council adds it or edits the texts.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LegalContact {
+    /// The legal entity's official name (the council's name when absent).
+    pub holder: Option<String>,
+    /// Its tax identification number (NIF), e.g. `P4516800F`.
+    pub tax_id: Option<String>,
+    /// Postal address.
+    pub address: Option<String>,
+    /// Contact email for the site (and accessibility requests).
+    pub email: Option<String>,
+    /// The data protection officer's email.
+    pub dpo_email: Option<String>,
+}
+
+impl LegalContact {
+    fn validate(&mut self) -> Result<()> {
+        for (field, value, max) in [
+            ("legal.holder", &mut self.holder, 200),
+            ("legal.tax_id", &mut self.tax_id, 20),
+            ("legal.address", &mut self.address, 300),
+            ("legal.email", &mut self.email, 254),
+            ("legal.dpo_email", &mut self.dpo_email, 254),
+        ] {
+            let Some(text) = value.as_mut() else { continue };
+            *text = text.trim().to_owned();
+            if text.is_empty() {
+                *value = None;
+                continue;
+            }
+            if text.chars().count() > max || text.chars().any(char::is_control) {
+                return Err(TenancyError::invalid(
+                    field,
+                    format!("must be at most {max} characters, with no control characters"),
+                ));
+            }
+            let is_email = field.ends_with("email");
+            if is_email && (!text.contains('@') || text.contains(char::is_whitespace)) {
+                return Err(TenancyError::invalid(field, "must be an email address"));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Brand colours as `#rrggbb`.
@@ -102,6 +154,7 @@ impl CouncilSpec {
             colours: Colours::default(),
             welcome: BTreeMap::new(),
             districts: Vec::new(),
+            legal: LegalContact::default(),
         }
     }
 
@@ -212,6 +265,7 @@ impl CouncilSpec {
                 ));
             }
         }
+        self.legal.validate()?;
         if self.districts.len() > MAX_DISTRICTS {
             return Err(TenancyError::invalid(
                 "districts",

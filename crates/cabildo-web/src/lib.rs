@@ -10,6 +10,7 @@ mod comments;
 mod debates;
 mod home;
 mod http;
+mod legal;
 mod media;
 mod moderation;
 mod newsletters;
@@ -55,8 +56,9 @@ const CENSUS_UPLOAD_LIMIT: usize = 100 * 1024 * 1024;
 /// Largest picture upload (a picture of up to 5 MB and the form around it).
 const IMAGE_FORM_LIMIT: usize = http::storage::MAX_IMAGE + 64 * 1024;
 
-/// Largest newsletter form (Markdown of up to 100,000 characters, encoded).
-const NEWSLETTER_FORM_LIMIT: usize = 1024 * 1024;
+/// Largest form of long texts: a newsletter, or a legal page in five
+/// languages (Markdown of up to 100,000 characters each, encoded).
+const LONG_TEXT_FORM_LIMIT: usize = 4 * 1024 * 1024;
 
 /// Builds the application router (operator routes included; see
 /// [`routers`]).
@@ -195,6 +197,7 @@ fn council_router(config: &WebConfig, api: Router<AppState>) -> Router<AppState>
         .merge(comments::router())
         .merge(debates::router())
         .merge(home::router())
+        .merge(legal::router())
         .merge(media::router())
         .merge(moderation::router())
         .merge(newsletters::router())
@@ -207,9 +210,12 @@ fn council_router(config: &WebConfig, api: Router<AppState>) -> Router<AppState>
         .merge(staff::router())
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .nest("/api/v1", api)
-        // Newsletters may run to 100,000 characters.
+        // Newsletters and legal texts may run to 100,000 characters (a
+        // legal text in each of the site's languages).
         .merge(
-            newsletters::composer_router().layer(RequestBodyLimitLayer::new(NEWSLETTER_FORM_LIMIT)),
+            newsletters::composer_router()
+                .merge(legal::editor_router())
+                .layer(RequestBodyLimitLayer::new(LONG_TEXT_FORM_LIMIT)),
         )
         // Pictures: up to 5 MB, on these routes only.
         .merge(

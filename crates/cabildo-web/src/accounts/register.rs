@@ -58,13 +58,21 @@ fn register_form(council: &Council, typed: &RegisterForm, errors: &[FieldError])
     if language.value.is_empty() {
         language.value = tr.code().to_owned();
     }
+    let mut terms = field("accept_terms", "checkbox", "off", &typed.accept_terms);
+    terms.links = ["terms", "privacy"]
+        .iter()
+        .map(|kind| {
+            let title = tr.t(&format!("legal-{kind}-title"));
+            (format!("/legal/{kind}"), title)
+        })
+        .collect();
     let fields = vec![
         field("name", "text", "name", &typed.name),
         nickname,
         field("email", "email", "email", &typed.email),
         password,
         language,
-        field("accept_terms", "checkbox", "off", &typed.accept_terms),
+        terms,
         field("newsletter", "checkbox", "off", &typed.newsletter),
     ];
     let mut form = FormView::new(

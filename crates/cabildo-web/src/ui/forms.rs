@@ -52,6 +52,9 @@ pub struct FieldView {
     pub(crate) error: Option<String>,
     /// A select's options: (value, label).
     pub(crate) options: Vec<(String, String)>,
+    /// Pages a consent checkbox refers to: (address, title), shown as
+    /// links beside it (outside the label, which must not hold links).
+    pub(crate) links: Vec<(String, String)>,
 }
 
 impl FieldView {
@@ -72,6 +75,7 @@ impl FieldView {
             hint: None,
             error: None,
             options: Vec::new(),
+            links: Vec::new(),
         }
     }
 
@@ -86,6 +90,7 @@ impl FieldView {
             hint: None,
             error: None,
             options: Vec::new(),
+            links: Vec::new(),
         }
     }
 }

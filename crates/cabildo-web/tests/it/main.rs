@@ -12,6 +12,7 @@ mod budgets;
 mod consultants;
 mod database_outage;
 mod images;
+mod legal;
 mod nodes;
 mod openapi;
 mod pages;

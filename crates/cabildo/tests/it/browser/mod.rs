@@ -342,6 +342,10 @@ async fn every_public_page_is_accessible_and_fits_a_phone() {
         ("register", visit.toledo("/account/register")),
         ("forgot", visit.toledo("/account/password/forgot")),
         ("not-found", visit.toledo("/processes/no-such-process")),
+        ("legal-notice", visit.toledo("/legal/legal-notice")),
+        ("privacy", visit.toledo("/legal/privacy")),
+        ("accessibility", visit.toledo("/legal/accessibility")),
+        ("cookies", visit.toledo("/legal/cookies")),
         ("platform", visit.platform("/")),
         ("platform-login", visit.platform("/login")),
     ];
@@ -439,6 +443,7 @@ async fn staff_create_a_process_moderate_and_send_a_newsletter_on_accessible_pag
         ("staff-processes", "/staff/processes"),
         ("staff-budget", staff_budget.as_str()),
         ("newsletters", "/staff/newsletters"),
+        ("staff-legal", "/staff/legal/privacy"),
     ] {
         let url = visit.toledo(path);
         visit.audit(name, &url).await;
