@@ -203,6 +203,8 @@ coded! {
         Forbidden = "forbidden", "refusal-forbidden";
         /// Another process has this address.
         SlugTaken = "slug_taken", "refusal-slug-taken";
+        /// A process is published with its calendar: add a phase first.
+        NoPhases = "no_phases", "refusal-no-phases";
         /// Participation has started: the rules change only with an
         /// override (a phase that has begun stays).
         RulesFrozen = "rules_frozen", "refusal-rules-frozen";

@@ -207,6 +207,24 @@ pub async fn add_phase(
 
 /// Publishes a draft process.
 pub async fn publish(tx: &mut TenantTx, actor: &Actor, process: ProcessId) -> Result<bool> {
+    // Citizens find what they can do in a process by its phases; one
+    // without any would be published as an empty page.
+    let phases: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM process_phases WHERE process_id = $1)")
+            .bind(process)
+            .fetch_one(tx.conn())
+            .await?;
+    if !phases {
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM processes WHERE id = $1)")
+                .bind(process)
+                .fetch_one(tx.conn())
+                .await?;
+        if exists {
+            return Err(Refusal::NoPhases.into());
+        }
+        return Ok(false);
+    }
     let slug: Option<String> = sqlx::query_scalar(
         "UPDATE processes SET status = 'published', updated_at = now()
          WHERE id = $1 AND status = 'draft' RETURNING slug",

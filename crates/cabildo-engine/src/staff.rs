@@ -246,27 +246,71 @@ pub async fn members(tx: &mut TenantTx) -> Result<Vec<Member>> {
     .await?)
 }
 
-/// One line of the audit log.
+/// What part of the audit log to read.
+#[derive(Clone, Debug, Default)]
+pub struct AuditQuery {
+    /// Only this actor (`user:<id>`, `cli`, `platform:<email>`).
+    pub actor: Option<String>,
+    /// Only actions of this area (`process`, `budget` …: the part before
+    /// the dot).
+    pub area: Option<String>,
+    /// From this instant.
+    pub from: Option<time::OffsetDateTime>,
+    /// Before this instant.
+    pub until: Option<time::OffsetDateTime>,
+    /// Entries older than this one (the previous page's last).
+    pub before: Option<i64>,
+    /// At most this many.
+    pub limit: i64,
+}
+
+/// One audit entry with the acting person's name.
 #[derive(Clone, Debug, sqlx::FromRow)]
-pub struct AuditEntry {
+pub struct AuditLine {
+    /// Its position in the log (for paging).
+    pub id: i64,
     /// When.
     pub at: time::OffsetDateTime,
-    /// Who.
+    /// Who, as stored.
     pub actor: String,
+    /// The council account's name, when a council account acted.
+    pub actor_name: Option<String>,
     /// What.
     pub action: String,
     /// On what.
     pub subject: Option<String>,
 }
 
-/// The latest `limit` audit entries, newest first.
-pub async fn recent_audit(tx: &mut TenantTx, limit: i64) -> Result<Vec<AuditEntry>> {
-    Ok(
-        sqlx::query_as(
-            "SELECT at, actor, action, subject FROM audit_log ORDER BY id DESC LIMIT $1",
-        )
-        .bind(limit)
-        .fetch_all(tx.conn())
-        .await?,
+/// Audit entries matching `query`, newest first.
+pub async fn audit_lines(tx: &mut TenantTx, query: &AuditQuery) -> Result<Vec<AuditLine>> {
+    Ok(sqlx::query_as(
+        "SELECT a.id, a.at, a.actor, u.name AS actor_name, a.action, a.subject
+         FROM audit_log a LEFT JOIN users u ON a.actor = 'user:' || u.id::text
+         WHERE ($1::text IS NULL OR a.actor = $1)
+           AND ($2::text IS NULL OR split_part(a.action, '.', 1) = $2)
+           AND ($3::timestamptz IS NULL OR a.at >= $3)
+           AND ($4::timestamptz IS NULL OR a.at < $4)
+           AND ($5::bigint IS NULL OR a.id < $5)
+         ORDER BY a.id DESC LIMIT $6",
     )
+    .bind(&query.actor)
+    .bind(&query.area)
+    .bind(query.from)
+    .bind(query.until)
+    .bind(query.before)
+    .bind(query.limit)
+    .fetch_all(tx.conn())
+    .await?)
+}
+
+/// Everyone who appears in the audit log, with their names, for the
+/// person filter: (actor, name).
+pub async fn audit_actors(tx: &mut TenantTx) -> Result<Vec<(String, Option<String>)>> {
+    Ok(sqlx::query_as(
+        "SELECT a.actor, min(u.name) AS name
+         FROM audit_log a LEFT JOIN users u ON a.actor = 'user:' || u.id::text
+         GROUP BY a.actor ORDER BY min(u.name) NULLS LAST, a.actor LIMIT 500",
+    )
+    .fetch_all(tx.conn())
+    .await?)
 }

@@ -35,6 +35,10 @@ pub struct Session {
     /// The platform account (consultant or operator) acting through this
     /// council account, if any.
     pub platform_account: Option<String>,
+    /// Their staff roles' names, for the pages' staff menu (staff pages
+    /// read the roles afresh; API tokens leave it empty).
+    #[sqlx(default)]
+    pub roles: Vec<String>,
 }
 
 impl Session {
@@ -70,7 +74,8 @@ pub async fn find(tx: &mut TenantTx, token: &str) -> Result<Option<Session>> {
         return Ok(None);
     }
     let session: Option<Session> = sqlx::query_as(
-        "SELECT s.token_hash AS id, s.user_id AS user, u.name, u.nickname, s.last_seen_at, u.platform_account
+        "SELECT s.token_hash AS id, s.user_id AS user, u.name, u.nickname, s.last_seen_at, u.platform_account,
+                ARRAY(SELECT r.role FROM staff_roles r WHERE r.user_id = s.user_id ORDER BY r.role) AS roles
          FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = $1 AND s.expires_at > now()
            AND s.last_seen_at > now() - make_interval(days => $2) AND u.deleted_at IS NULL",

@@ -15,6 +15,7 @@ use crate::error::Result;
 use cabildo_tenancy::TenantTx;
 use std::collections::HashSet;
 use time::{Date, Month};
+use uuid::Uuid;
 
 /// Rows sent to the database per statement.
 pub const BATCH: usize = 5_000;
@@ -168,30 +169,52 @@ pub async fn clear(tx: &mut TenantTx) -> Result<()> {
     Ok(())
 }
 
+/// Where the residents read from a file go.
+#[derive(Clone, Copy, Debug)]
+enum Target {
+    /// Straight into the census (which is emptied first).
+    Census,
+    /// Into the staging area of an upload awaiting confirmation.
+    Staged(Uuid),
+}
+
 /// Stores a batch of residents; returns how many were new (a document
 /// already in this snapshot is a duplicate and skipped).
 pub async fn store(tx: &mut TenantTx, residents: &[Resident]) -> Result<u64> {
+    store_into(tx, residents, Target::Census).await
+}
+
+async fn store_into(tx: &mut TenantTx, residents: &[Resident], target: Target) -> Result<u64> {
     let hashes: Vec<&[u8]> = residents
         .iter()
         .map(|r| r.document_hash.as_slice())
         .collect();
     let dates: Vec<Date> = residents.iter().map(|r| r.birth_date).collect();
     let districts: Vec<&str> = residents.iter().map(|r| r.district.as_str()).collect();
-    let stored = sqlx::query(
-        "INSERT INTO census (document_hash, birth_date, district_code)
-         SELECT * FROM unnest($1::bytea[], $2::date[], $3::text[])
-         ON CONFLICT (document_hash) DO NOTHING",
-    )
-    .bind(hashes)
-    .bind(dates)
-    .bind(districts)
-    .execute(tx.conn())
-    .await?;
+    let (sql, upload) = match target {
+        Target::Census => (
+            "INSERT INTO census (document_hash, birth_date, district_code)
+             SELECT * FROM unnest($1::bytea[], $2::date[], $3::text[])
+             ON CONFLICT (document_hash) DO NOTHING",
+            None,
+        ),
+        Target::Staged(upload) => (
+            "INSERT INTO census_staged (upload_id, document_hash, birth_date, district_code)
+             SELECT $4::uuid, * FROM unnest($1::bytea[], $2::date[], $3::text[])
+             ON CONFLICT (upload_id, document_hash) DO NOTHING",
+            Some(upload),
+        ),
+    };
+    let mut query = sqlx::query(sql).bind(hashes).bind(dates).bind(districts);
+    if let Some(upload) = upload {
+        query = query.bind(upload);
+    }
+    let stored = query.execute(tx.conn()).await?;
     Ok(stored.rows_affected())
 }
 
 /// What an import did.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Report {
     /// Residents stored.
     pub imported: u64,
@@ -232,13 +255,27 @@ pub async fn import(
     key: Vec<u8>,
     reader: impl tokio::io::AsyncBufRead + Unpin,
     by: &str,
+    progress: impl FnMut(u64, u64),
+) -> Result<Report, ImportError> {
+    clear(tx).await?;
+    let report = read_into(tx, key, reader, Target::Census, progress).await?;
+    record(tx, report.imported, report.rejected.len() as u64, by).await?;
+    Ok(report)
+}
+
+/// Reads `reader` into `target`; refuses a file with more lines refused
+/// than accepted.
+async fn read_into(
+    tx: &mut TenantTx,
+    key: Vec<u8>,
+    reader: impl tokio::io::AsyncBufRead + Unpin,
+    target: Target,
     mut progress: impl FnMut(u64, u64),
 ) -> Result<Report, ImportError> {
     use tokio::io::AsyncBufReadExt;
     let mut reader = reader;
     let districts = district_codes(tx).await?;
     let mut parser = Parser::new(key, districts);
-    clear(tx).await?;
     let mut report = Report::default();
     let mut batch = Vec::with_capacity(BATCH);
     let mut line = Vec::with_capacity(128);
@@ -260,24 +297,144 @@ pub async fn import(
             Err(rejected) => report.rejected.push(rejected),
         }
         if batch.len() == BATCH {
-            flush(tx, &mut batch, &mut report).await?;
+            flush(tx, &mut batch, &mut report, target).await?;
             progress(read_so_far, report.imported);
         }
     }
-    flush(tx, &mut batch, &mut report).await?;
+    flush(tx, &mut batch, &mut report, target).await?;
     progress(read_so_far, report.imported);
     if report.rejected.len() as u64 > report.imported {
         return Err(ImportError::MostLinesRefused(report));
     }
-    record(tx, report.imported, report.rejected.len() as u64, by).await?;
     Ok(report)
 }
 
-async fn flush(tx: &mut TenantTx, batch: &mut Vec<Resident>, report: &mut Report) -> Result<()> {
+/// Refused lines kept with a staged upload, to show.
+const FIRST_REJECTED: usize = 10;
+
+/// An upload awaiting confirmation, as the admin sees it before the census
+/// is replaced.
+#[derive(Clone, Debug)]
+pub struct Staged {
+    /// Its id, to confirm or discard it.
+    pub id: Uuid,
+    /// What reading the file found (`rejected` holds the first few).
+    pub report: Report,
+    /// Lines refused in all.
+    pub rejected: u64,
+    /// Per district: (code, residents in the file, residents now).
+    pub districts: Vec<(String, i64, i64)>,
+}
+
+/// Reads `reader` into a staging area without touching the census, for
+/// the admin to look at and confirm ([`confirm`]). A file with more lines
+/// refused than accepted is refused whole, as by [`import`]. Uploads left
+/// unconfirmed for a day are removed (with what they staged).
+pub async fn stage(
+    tx: &mut TenantTx,
+    key: Vec<u8>,
+    reader: impl tokio::io::AsyncBufRead + Unpin,
+    by: &str,
+) -> Result<Staged, ImportError> {
+    sqlx::query(
+        "DELETE FROM census_uploads WHERE confirmed_at IS NULL AND uploaded_at < now() - interval '1 day'",
+    )
+    .execute(tx.conn())
+    .await
+    .map_err(crate::Error::from)?;
+    let id: Uuid =
+        sqlx::query_scalar("INSERT INTO census_uploads (uploaded_by) VALUES ($1) RETURNING id")
+            .bind(by)
+            .fetch_one(tx.conn())
+            .await
+            .map_err(crate::Error::from)?;
+    let mut report = read_into(tx, key, reader, Target::Staged(id), |_, _| {}).await?;
+    let rejected = report.rejected.len() as u64;
+    report.rejected.truncate(FIRST_REJECTED);
+    let first: Vec<serde_json::Value> = report
+        .rejected
+        .iter()
+        .map(|r| serde_json::json!({"line": r.line, "reason": r.reason}))
+        .collect();
+    sqlx::query(
+        "UPDATE census_uploads SET residents = $2, duplicates = $3, rejected = $4, first_rejected = $5
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(i64::try_from(report.imported).unwrap_or(i64::MAX))
+    .bind(i64::try_from(report.duplicates).unwrap_or(i64::MAX))
+    .bind(i64::try_from(rejected).unwrap_or(i64::MAX))
+    .bind(serde_json::Value::Array(first))
+    .execute(tx.conn())
+    .await
+    .map_err(crate::Error::from)?;
+    let districts = sqlx::query_as(
+        "SELECT d.code, (SELECT count(*) FROM census_staged s WHERE s.upload_id = $1 AND s.district_code = d.code),
+                (SELECT count(*) FROM census c WHERE c.district_code = d.code)
+         FROM districts d ORDER BY d.position, d.name",
+    )
+    .bind(id)
+    .fetch_all(tx.conn())
+    .await
+    .map_err(crate::Error::from)?;
+    Ok(Staged {
+        id,
+        report,
+        rejected,
+        districts,
+    })
+}
+
+/// Replaces the census with staged upload `id`, recorded as imported by
+/// `by`; the number of residents, or `None` when there is no such upload
+/// awaiting confirmation.
+pub async fn confirm(tx: &mut TenantTx, id: Uuid, by: &str) -> Result<Option<u64>> {
+    let pending: Option<i64> = sqlx::query_scalar(
+        "UPDATE census_uploads SET confirmed_at = now()
+         WHERE id = $1 AND confirmed_at IS NULL RETURNING rejected",
+    )
+    .bind(id)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some(rejected) = pending else {
+        return Ok(None);
+    };
+    clear(tx).await?;
+    let stored = sqlx::query(
+        "INSERT INTO census (document_hash, birth_date, district_code)
+         SELECT document_hash, birth_date, district_code FROM census_staged WHERE upload_id = $1",
+    )
+    .bind(id)
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
+    sqlx::query("DELETE FROM census_staged WHERE upload_id = $1")
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    record(tx, stored, u64::try_from(rejected).unwrap_or(0), by).await?;
+    Ok(Some(stored))
+}
+
+/// Drops staged upload `id` unconfirmed.
+pub async fn discard(tx: &mut TenantTx, id: Uuid) -> Result<()> {
+    sqlx::query("DELETE FROM census_uploads WHERE id = $1 AND confirmed_at IS NULL")
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+async fn flush(
+    tx: &mut TenantTx,
+    batch: &mut Vec<Resident>,
+    report: &mut Report,
+    target: Target,
+) -> Result<()> {
     if batch.is_empty() {
         return Ok(());
     }
-    let stored = store(tx, batch).await?;
+    let stored = store_into(tx, batch, target).await?;
     report.imported += stored;
     report.duplicates += batch.len() as u64 - stored;
     batch.clear();

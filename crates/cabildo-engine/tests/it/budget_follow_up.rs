@@ -582,7 +582,11 @@ async fn ballots_keep_their_meaning_and_published_results_stay_published() {
         Some("Actas de papel recibidas tarde")
     );
     assert_ne!(recounted.input_digest, earlier[0].input_digest);
-    let audit = cabildo_engine::staff::recent_audit(&mut tx, 5)
+    let latest = cabildo_engine::staff::AuditQuery {
+        limit: 5,
+        ..Default::default()
+    };
+    let audit = cabildo_engine::staff::audit_lines(&mut tx, &latest)
         .await
         .expect("audit");
     assert!(audit.iter().any(|e| e.action == "budget.recount"));

@@ -291,3 +291,37 @@ async fn another_council_cannot_see_or_touch_a_process() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_process_without_phases_is_not_published() {
+    let (tenancy, toledo) = toledo().await;
+    let actor = Actor("cli".into());
+    let mut tx = tenancy.begin(&toledo).await.expect("begin");
+    let process = processes::create(
+        &mut tx,
+        &actor,
+        &new_process("sin-fases", None, rules(Who::Registered, Who::Verified)),
+    )
+    .await
+    .expect("create");
+    assert_eq!(
+        processes::publish(&mut tx, &actor, process).await,
+        Err(Error::Refused(Refusal::NoPhases))
+    );
+    let now = OffsetDateTime::now_utc();
+    processes::add_phase(
+        &mut tx,
+        &actor,
+        process,
+        &NewPhase {
+            title: "Debate".into(),
+            starts_at: now + Duration::days(1),
+            ends_at: now + Duration::days(10),
+            components: vec![Component::Debates],
+        },
+    )
+    .await
+    .expect("phase");
+    assert_eq!(processes::publish(&mut tx, &actor, process).await, Ok(true));
+    tx.commit().await.expect("commit");
+}

@@ -131,6 +131,20 @@ pub async fn world() -> World {
     )
     .await
     .expect("process");
+    let now = time::OffsetDateTime::now_utc();
+    processes::add_phase(
+        &mut tx,
+        &actor,
+        process,
+        &processes::NewPhase {
+            title: "Presupuestos".into(),
+            starts_at: now - time::Duration::days(30),
+            ends_at: now + time::Duration::days(90),
+            components: vec![processes::Component::Budget],
+        },
+    )
+    .await
+    .expect("phase");
     assert!(
         processes::publish(&mut tx, &actor, process)
             .await

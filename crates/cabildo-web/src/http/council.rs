@@ -10,7 +10,7 @@ use crate::http::site::LanguageRequest;
 use crate::http::state::AppState;
 use crate::http::storage::{Picture, PictureError, Staged};
 use crate::http::visitor::Visitor;
-use crate::ui::chrome::{Chrome, language_links};
+use crate::ui::chrome::{Chrome, language_links, staff_nav};
 use crate::ui::forms::{FieldView, FormPage, FormView};
 use crate::ui::i18n::Tr;
 use crate::ui::message::keyed_page;
@@ -85,6 +85,11 @@ impl Context {
                 csrf: visitor.csrf.clone(),
                 unread,
                 login: login_here(parts),
+                staff_nav: visitor
+                    .session
+                    .as_ref()
+                    .map_or_else(Vec::new, |s| staff_nav(&tr, &s.roles, parts.uri.path())),
+                staff_page: parts.uri.path().starts_with("/staff"),
             },
             state: state.clone(),
             tenant,

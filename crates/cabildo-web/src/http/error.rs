@@ -187,7 +187,8 @@ pub fn refusal_status(refusal: Refusal) -> StatusCode {
         Refusal::TooDeep
         | Refusal::OwnComment
         | Refusal::InvitationInvalid
-        | Refusal::TooManyTokens => StatusCode::UNPROCESSABLE_ENTITY,
+        | Refusal::TooManyTokens
+        | Refusal::NoPhases => StatusCode::UNPROCESSABLE_ENTITY,
         Refusal::EditWindowOver | Refusal::Closed | Refusal::SlugTaken | Refusal::RulesFrozen => {
             StatusCode::CONFLICT
         }

@@ -4,7 +4,7 @@
 use crate::http::error::{PageError, refused};
 use crate::http::extract::needs::ManageCensus;
 use crate::http::extract::{CsrfForm, Granted, LargeUploadSlot, Staff, Upload};
-use crate::staff::console::render;
+use crate::staff::console::{render, render_preview};
 use crate::ui::format::encode;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -54,8 +54,10 @@ pub async fn verify_manually(
     }
 }
 
-/// `POST /staff/census` (admins, multipart with a `file`): replaces the
-/// council's census with the uploaded file.
+/// `POST /staff/census` (admins, multipart with a `file`): reads the file
+/// aside and shows what it holds — residents, districts against the census
+/// in place, the first refused lines in words — for the admin to confirm
+/// before it replaces the census.
 pub async fn upload(
     staff: Granted<ManageCensus>,
     _slot: LargeUploadSlot,
@@ -68,44 +70,128 @@ pub async fn upload(
     }
     let key = census::key(&staff.state.secret, staff.tenant.id);
     let actor = staff.actor();
-    let imported = staff
+    let staged = staff
         .tx(async |tx| {
-            let report = census::import::import(tx, key, &file[..], &actor.0, |_, _| {})
+            census::import::stage(tx, key, &file[..], &actor.0)
                 .await
                 .map_err(|error| match error {
                     ImportError::MostLinesRefused(report) => Failed::Refused(report),
                     error => Failed::Page(PageError::Internal(Box::new(error))),
-                })?;
-            let details = serde_json::json!({"residents": report.imported, "rejected": report.rejected.len()});
-            audit(tx, &actor, "census.import", None, details)
-                .await
-                .map_err(|e| Failed::Page(e.into()))?;
-            Ok(report)
+                })
         })
         .await;
     let tr = &staff.tr;
-    let report = match imported {
-        Ok(report) => report,
-        // The transaction rolled back: the census in place is kept.
+    match staged {
+        Ok(staged) => {
+            let preview = preview(&staff, &staged);
+            render_preview(&staff, preview).await
+        }
+        // The transaction rolled back: nothing was staged.
         Err(Failed::Refused(refused)) => {
             let mut error = tr.count("staff-census-mostly-refused", refused.rejected.len() as i64);
-            error.push_str(&format!(" {}", first_errors(tr, &refused)));
-            return render(&staff, None, Some(error), StatusCode::UNPROCESSABLE_ENTITY).await;
+            error.push_str(&format!(" {}", first_errors(tr, &refused.rejected)));
+            render(&staff, None, Some(error), StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(Failed::Page(error)) => return Err(error),
-    };
-    let count = |n: u64| tr.number(i64::try_from(n).unwrap_or(i64::MAX));
-    let counts = format!(
-        "{} / {} / {}",
-        count(report.imported),
-        count(report.duplicates),
-        count(report.rejected.len() as u64)
-    );
-    let mut notice = tr.with("staff-census-imported", "counts", &counts);
-    if !report.rejected.is_empty() {
-        notice.push_str(&format!(" {}", first_errors(tr, &report)));
+        Err(Failed::Page(error)) => Err(error),
     }
-    render(&staff, Some(notice), None, StatusCode::OK).await
+}
+
+/// What an uploaded file holds, before the admin confirms it.
+pub struct CensusPreview {
+    pub(crate) upload: String,
+    pub(crate) summary: String,
+    pub(crate) errors: Option<String>,
+    /// Per district: (name, in the file, now).
+    pub(crate) districts: Vec<(String, String, String)>,
+    /// The file holds noticeably fewer residents than the census now.
+    pub(crate) shrinks: Option<String>,
+}
+
+fn preview(staff: &Staff, staged: &census::import::Staged) -> CensusPreview {
+    let tr = &staff.tr;
+    let count = |n: u64| tr.number(i64::try_from(n).unwrap_or(i64::MAX));
+    let names = staff.districts();
+    let now: i64 = staged.districts.iter().map(|d| d.2).sum();
+    let new = i64::try_from(staged.report.imported).unwrap_or(i64::MAX);
+    CensusPreview {
+        upload: staged.id.to_string(),
+        summary: tr.args(
+            "staff-census-preview-summary",
+            &[
+                ("residents", count(staged.report.imported)),
+                ("duplicates", count(staged.report.duplicates)),
+                ("rejected", count(staged.rejected)),
+            ],
+        ),
+        errors: (!staged.report.rejected.is_empty())
+            .then(|| first_errors(tr, &staged.report.rejected)),
+        districts: staged
+            .districts
+            .iter()
+            .map(|(code, in_file, current)| {
+                let name = crate::ui::format::district_name(&names, Some(code)).unwrap_or_default();
+                (name, tr.number(*in_file), tr.number(*current))
+            })
+            .collect(),
+        // A tenth fewer residents than today is worth a second look.
+        shrinks: (now > 0 && new * 10 < now * 9).then(|| {
+            tr.args(
+                "staff-census-preview-shrinks",
+                &[("now", tr.number(now)), ("new", tr.number(new))],
+            )
+        }),
+    }
+}
+
+/// The staged upload to act on.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct UploadForm {
+    upload: String,
+}
+
+/// `POST /staff/census/confirm`: the staged file replaces the census.
+pub async fn confirm(
+    staff: Granted<ManageCensus>,
+    CsrfForm(form): CsrfForm<UploadForm>,
+) -> Result<Response, PageError> {
+    let id: uuid::Uuid = form.upload.parse().map_err(|_| PageError::NotFound)?;
+    let actor = staff.actor();
+    let stored = staff
+        .tx(async |tx| {
+            let stored = census::import::confirm(tx, id, &actor.0).await?;
+            if let Some(residents) = stored {
+                let details = serde_json::json!({"residents": residents});
+                audit(tx, &actor, "census.import", None, details).await?;
+            }
+            Ok::<_, PageError>(stored)
+        })
+        .await?;
+    let tr = &staff.tr;
+    match stored {
+        Some(residents) => {
+            let count = tr.number(i64::try_from(residents).unwrap_or(i64::MAX));
+            let notice = tr.with("staff-census-replaced", "residents", &count);
+            render(&staff, Some(notice), None, StatusCode::OK).await
+        }
+        None => {
+            let error = Some(tr.t("staff-census-upload-gone"));
+            render(&staff, None, error, StatusCode::CONFLICT).await
+        }
+    }
+}
+
+/// `POST /staff/census/cancel`: the staged file is dropped.
+pub async fn cancel(
+    staff: Granted<ManageCensus>,
+    CsrfForm(form): CsrfForm<UploadForm>,
+) -> Result<Response, PageError> {
+    let id: uuid::Uuid = form.upload.parse().map_err(|_| PageError::NotFound)?;
+    staff
+        .tx(async |tx| Ok::<_, PageError>(census::import::discard(tx, id).await?))
+        .await?;
+    let notice = Some(staff.tr.t("staff-census-cancelled"));
+    render(&staff, notice, None, StatusCode::OK).await
 }
 
 /// Why an upload changed nothing.
@@ -122,10 +208,21 @@ impl From<cabildo_tenancy::TenancyError> for Failed {
     }
 }
 
-/// The first 20 refused lines of `report`, in a sentence.
-fn first_errors(tr: &crate::ui::i18n::Tr, report: &census::import::Report) -> String {
-    let shown: Vec<String> = (report.rejected.iter().take(20))
-        .map(|r| format!("{} {}: {}", tr.t("staff-census-line"), r.line, r.reason))
+/// The first 10 refused lines, in words.
+fn first_errors(tr: &crate::ui::i18n::Tr, rejected: &[census::import::Rejected]) -> String {
+    let shown: Vec<String> = (rejected.iter().take(10))
+        .map(|r| {
+            let why = tr
+                .find(&format!("census-reason-{}", r.reason.replace('_', "-")))
+                .unwrap_or_else(|| r.reason.to_owned());
+            tr.args(
+                "staff-census-line-error",
+                &[
+                    ("line", tr.number(i64::try_from(r.line).unwrap_or(0))),
+                    ("reason", why),
+                ],
+            )
+        })
         .collect();
     shown.join("; ")
 }

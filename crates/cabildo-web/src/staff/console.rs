@@ -2,6 +2,8 @@
 
 use crate::http::error::PageError;
 use crate::http::extract::Staff;
+use crate::staff::audit::{AuditRow, row};
+use crate::staff::census::CensusPreview;
 use crate::ui::chrome::Chrome;
 use crate::ui::i18n::Tr;
 use askama::Template;
@@ -11,7 +13,7 @@ use axum::response::Response;
 use cabildo_engine::Error as EngineError;
 use cabildo_engine::budgets::setup::{self, StaffHeading};
 use cabildo_engine::organisations::{self, Organisation};
-use cabildo_engine::staff::{self, AuditEntry, Member, Permission, Role};
+use cabildo_engine::staff::{self, AuditLine, AuditQuery, Member, Permission, Role};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -23,7 +25,8 @@ struct StaffPage<'a> {
     is_admin: bool,
     roles: Vec<(&'static str, String)>,
     members: Vec<(String, String, String)>,
-    audit: Vec<(String, String, String, String)>,
+    /// The latest entries of the audit log.
+    audit: Vec<AuditRow>,
     notice: Option<String>,
     error: Option<String>,
     districts: Vec<(String, String)>,
@@ -32,6 +35,8 @@ struct StaffPage<'a> {
     /// Admins and evaluators: budget headings, with projects awaiting review.
     reviews_budgets: bool,
     headings: Vec<StaffHeading>,
+    /// An uploaded census file awaiting confirmation.
+    census: Option<CensusPreview>,
 }
 
 /// A role's name in `tr`'s language.
@@ -57,7 +62,7 @@ pub async fn page(staff: Staff, Query(query): Query<ConsoleQuery>) -> Result<Res
 #[derive(Default)]
 struct Lists {
     members: Vec<Member>,
-    audit: Vec<AuditEntry>,
+    audit: Vec<AuditLine>,
     organisations: Vec<Organisation>,
     headings: Vec<StaffHeading>,
 }
@@ -73,7 +78,11 @@ async fn lists(staff: &Staff) -> Result<Lists, PageError> {
             let mut lists = Lists::default();
             if admin {
                 lists.members = staff::members(tx).await?;
-                lists.audit = staff::recent_audit(tx, 50).await?;
+                let latest = AuditQuery {
+                    limit: 10,
+                    ..AuditQuery::default()
+                };
+                lists.audit = staff::audit_lines(tx, &latest).await?;
             }
             if organisations {
                 lists.organisations = organisations::pending(tx).await?;
@@ -92,6 +101,24 @@ pub(crate) async fn render(
     staff: &Staff,
     notice: Option<String>,
     error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    show(staff, notice, error, None, status).await
+}
+
+/// The console with an uploaded census file to confirm.
+pub(crate) async fn render_preview(
+    staff: &Staff,
+    preview: CensusPreview,
+) -> Result<Response, PageError> {
+    show(staff, None, None, Some(preview), StatusCode::OK).await
+}
+
+async fn show(
+    staff: &Staff,
+    notice: Option<String>,
+    error: Option<String>,
+    census: Option<CensusPreview>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let lists = lists(staff).await?;
@@ -113,14 +140,7 @@ pub(crate) async fn render(
                 .into_iter()
                 .map(|m| (m.name, m.email, role_name(tr, m.role)))
                 .collect(),
-            audit: lists
-                .audit
-                .into_iter()
-                .map(|e| {
-                    let at = tr.date_time(e.at);
-                    (at, e.actor, e.action, e.subject.unwrap_or_default())
-                })
-                .collect(),
+            audit: lists.audit.iter().map(|line| row(tr, line)).collect(),
             notice,
             error,
             districts: staff.districts(),
@@ -128,6 +148,7 @@ pub(crate) async fn render(
             organisations: lists.organisations,
             reviews_budgets: staff.may(Permission::ReviewProjects),
             headings: lists.headings,
+            census,
         },
     )
 }

@@ -2,6 +2,7 @@
 //! staff list, invitations, the census and the audit log; organisations
 //! to review; budget headings to review. Also accepting an invitation.
 
+mod audit;
 mod census;
 mod console;
 mod invitations;
@@ -15,12 +16,15 @@ use axum::routing::{get, post};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/staff", get(console::page))
+        .route("/staff/audit", get(audit::page))
         .route("/staff/invitations", post(invitations::invite))
         .route(
             "/staff/invitation",
             get(invitations::invitation_page).post(invitations::accept),
         )
         .route("/staff/verifications", post(census::verify_manually))
+        .route("/staff/census/confirm", post(census::confirm))
+        .route("/staff/census/cancel", post(census::cancel))
 }
 
 /// The census upload, which takes large bodies.

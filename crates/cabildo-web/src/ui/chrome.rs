@@ -1,7 +1,8 @@
 //! What every council page shows around its content: the council's name,
 //! the language switcher, the logged-in person and their unread count.
 
-use crate::ui::i18n::native_name;
+use crate::ui::i18n::{Tr, native_name};
+use cabildo_engine::staff::{Permission, Role};
 
 /// A link of the language switcher.
 pub struct LanguageLink {
@@ -36,4 +37,65 @@ pub struct Chrome {
     pub unread: i64,
     /// The login page, coming back to this page afterwards.
     pub login: String,
+    /// The staff menu of a staff member (empty for everyone else).
+    pub staff_nav: Vec<NavLink>,
+    /// The page is a staff page (which shows the staff menu).
+    pub staff_page: bool,
+}
+
+/// A link of a menu.
+pub struct NavLink {
+    pub(crate) href: &'static str,
+    pub(crate) label: String,
+    /// The page shown is this one (or below it).
+    pub(crate) current: bool,
+}
+
+/// The staff menu for someone holding `roles` (stored names), on `path`:
+/// the sections their roles open.
+pub fn staff_nav(tr: &Tr, roles: &[String], path: &str) -> Vec<NavLink> {
+    let roles: Vec<Role> = roles.iter().filter_map(|r| Role::parse(r)).collect();
+    if roles.is_empty() {
+        return Vec::new();
+    }
+    let sections: [(&'static str, &str, Option<Permission>); 6] = [
+        ("/staff", "staff-nav-overview", None),
+        (
+            "/staff/processes",
+            "staff-nav-processes",
+            Some(Permission::ManageProcesses),
+        ),
+        (
+            "/staff/moderation",
+            "staff-nav-moderation",
+            Some(Permission::Moderate),
+        ),
+        (
+            "/staff/newsletters",
+            "staff-nav-newsletters",
+            Some(Permission::SendNewsletters),
+        ),
+        (
+            "/staff/audit",
+            "staff-nav-audit",
+            Some(Permission::ManageStaff),
+        ),
+        (
+            "/staff/legal",
+            "staff-nav-legal",
+            Some(Permission::ManageSettings),
+        ),
+    ];
+    sections
+        .into_iter()
+        .filter(|(_, _, needs)| needs.is_none_or(|p| p.granted_by(&roles)))
+        .map(|(href, key, _)| NavLink {
+            href,
+            label: tr.t(key),
+            current: path == href
+                || (href != "/staff" && path.starts_with(href))
+                || (href == "/staff/processes"
+                    && (path.starts_with("/staff/budget") || path.starts_with("/staff/phases"))),
+        })
+        .collect()
 }

@@ -96,6 +96,11 @@ impl Tr {
         LOCALES.lookup(&self.id, key)
     }
 
+    /// The string `key`, if there is one.
+    pub fn find(&self, key: &str) -> Option<String> {
+        LOCALES.try_lookup(&self.id, key)
+    }
+
     /// The string `key` with one text argument.
     pub fn with(&self, key: &str, name: &'static str, value: &str) -> String {
         let args = HashMap::from([(Cow::Borrowed(name), FluentValue::from(value.to_owned()))]);

@@ -140,7 +140,7 @@ async fn a_consultant_logs_in_once_and_enters_a_client_council_as_staff() {
     assert_eq!(invited.status, StatusCode::SEE_OTHER);
     let log = marta.get(TOLEDO, "/staff").await;
     assert!(
-        log.body.contains("platform:marta@consultora.example"),
+        log.body.contains("Consultoría: marta@consultora.example"),
         "the audit log names the consultant: {}",
         log.body
     );
@@ -255,7 +255,8 @@ async fn a_hand_off_never_adopts_a_password_someone_else_set() {
     assert_eq!(again.status, StatusCode::UNAUTHORIZED, "{}", again.body);
     let log = marta.get(TOLEDO, "/staff").await;
     assert!(
-        log.body.contains("platform.adopt"),
+        log.body
+            .contains("Vinculó una cuenta del sitio a su cuenta de consultoría"),
         "the adoption is audited"
     );
 }

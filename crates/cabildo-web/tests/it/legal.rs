@@ -176,5 +176,5 @@ async fn admins_replace_a_legal_text_per_language_and_only_they_can() {
             .contains("gestionar tu participación")
     );
     let audit = admin.get(TOLEDO, "/staff").await;
-    assert!(audit.body.contains("legal.update"));
+    assert!(audit.body.contains("Cambió un texto legal"));
 }

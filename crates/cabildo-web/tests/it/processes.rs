@@ -179,6 +179,19 @@ async fn an_admin_creates_a_process_adds_a_phase_and_publishes_it() {
         .expect("the process in the phase form")
         + marker.len();
     let id = page.body[start..start + 36].to_owned();
+    let empty = admin
+        .post(
+            TOLEDO,
+            &format!("/staff/processes/{id}/publish"),
+            &[("csrf_token", &csrf_of(&page.body))],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        empty.body.contains("Añade al menos una fase"),
+        "{}",
+        empty.body
+    );
     let today = OffsetDateTime::now_utc().date();
     let until = today + Duration::days(30);
     let phase = admin
@@ -261,7 +274,7 @@ async fn an_admin_creates_a_process_adds_a_phase_and_publishes_it() {
     let staff_list = admin.get(TOLEDO, "/staff/processes").await;
     assert!(staff_list.body.contains(&last_day));
     let audit = admin.get(TOLEDO, "/staff").await;
-    assert!(audit.body.contains("process.create") && audit.body.contains("process.publish"));
+    assert!(audit.body.contains("Creó un proceso") && audit.body.contains("Publicó un proceso"));
     assert!(
         !audit.body.contains(" UTC"),
         "the audit log is in local time"

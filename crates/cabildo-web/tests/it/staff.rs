@@ -179,11 +179,11 @@ async fn an_invited_admin_accepts_invites_a_moderator_and_every_step_is_audited(
 
     let page = boss.get(TOLEDO, "/staff").await;
     for entry in [
-        "staff.invite",
-        "staff.accept",
-        "staff.grant",
+        "Invitó a alguien al equipo",
+        "Aceptó una invitación al equipo",
+        "Dio un rol del equipo",
         "mod@example.org",
-        "cli",
+        "Operación de la plataforma",
     ] {
         assert!(
             page.body.contains(entry),
@@ -421,14 +421,119 @@ async fn an_admin_uploads_the_census_and_citizens_verify_against_it() {
     let ana_form_csrf = csrf_of(&ana.get(TOLEDO, "/account").await.body);
     let not_admin = upload(&mut ana, &ana_form_csrf, &csv).await;
     assert_eq!(not_admin.status, StatusCode::FORBIDDEN);
-    let done = upload(&mut admin, &csrf, &csv).await;
+    let residents = async || {
+        let toledo = world.council("toledo").await;
+        let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM census")
+            .fetch_one(tx.conn())
+            .await
+            .expect("residents");
+        tx.commit().await.expect("commit");
+        count
+    };
+    let before = residents().await;
+    // The file is read aside and shown; the census changes only once
+    // the admin confirms.
+    let preview = upload(&mut admin, &csrf, &csv).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(
+        preview.body.contains("El archivo tiene 40.001 residentes")
+            && preview
+                .body
+                .contains("línea 3: la letra del documento no corresponde al número"),
+        "{}",
+        preview.body
+    );
+    assert!(preview.body.contains("Buenavista"), "counts by district");
+    assert_eq!(residents().await, before, "nothing replaced yet");
+    let upload_id = preview
+        .body
+        .split("name=\"upload\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.get(..36))
+        .expect("the upload to confirm")
+        .to_owned();
+    let not_admin = ana
+        .post(
+            TOLEDO,
+            "/staff/census/confirm",
+            &[("csrf_token", &ana_form_csrf), ("upload", &upload_id)],
+        )
+        .await;
+    assert_eq!(not_admin.status, StatusCode::FORBIDDEN);
+    assert_eq!(residents().await, before);
+    // Another council's admin cannot confirm it: the upload is Toledo's.
+    let mut talavera = world
+        .citizen("alcaldesa")
+        .on(TALAVERA)
+        .staff(Role::Admin)
+        .await
+        .browser;
+    let talavera_csrf = csrf_of(&talavera.get(TALAVERA, "/staff").await.body);
+    let foreign = talavera
+        .post(
+            TALAVERA,
+            "/staff/census/confirm",
+            &[("csrf_token", &talavera_csrf), ("upload", &upload_id)],
+        )
+        .await;
+    assert_eq!(foreign.status, StatusCode::CONFLICT);
+    assert_eq!(residents().await, before);
+    let done = admin
+        .post(
+            TOLEDO,
+            "/staff/census/confirm",
+            &[("csrf_token", &csrf), ("upload", &upload_id)],
+        )
+        .await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     assert!(
-        done.body.contains("40.001 / 0 / 1") && done.body.contains("línea 3: document_letter"),
+        done.body.contains("Padrón sustituido: 40.001 residentes"),
         "{}",
         done.body
     );
-    assert!(done.body.contains("census.import"), "audited");
+    assert!(done.body.contains("Cargó el padrón"), "audited");
+    assert_eq!(residents().await, 40_001);
+    let twice = admin
+        .post(
+            TOLEDO,
+            "/staff/census/confirm",
+            &[("csrf_token", &csrf), ("upload", &upload_id)],
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::CONFLICT, "confirmed once");
+    // A smaller file is pointed out, and can be discarded.
+    let small = "documento;fecha_nacimiento;distrito\n12345678Z;17/05/1980;poligono\n";
+    let shrinks = upload(&mut admin, &csrf, small).await;
+    assert!(
+        shrinks
+            .body
+            .contains("el padrón actual tiene 40.001 residentes y este archivo 1")
+    );
+    let small_id = shrinks
+        .body
+        .split("name=\"upload\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.get(..36))
+        .expect("the upload")
+        .to_owned();
+    let cancelled = admin
+        .post(
+            TOLEDO,
+            "/staff/census/cancel",
+            &[("csrf_token", &csrf), ("upload", &small_id)],
+        )
+        .await;
+    assert!(cancelled.body.contains("Archivo descartado"));
+    assert_eq!(residents().await, 40_001);
+    let toledo = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    let staged: i64 = sqlx::query_scalar("SELECT count(*) FROM census_staged")
+        .fetch_one(tx.conn())
+        .await
+        .expect("staged");
+    tx.commit().await.expect("commit");
+    assert_eq!(staged, 0, "nothing is left staged");
     // A wrong file (most lines refused) changes nothing.
     let wrong = "documento;fecha_nacimiento;distrito\n12345678Z;17/05/1980;poligono\nx;y;z\nnombre;apellidos;calle\n";
     let refused = upload(&mut admin, &csrf, wrong).await;
@@ -442,14 +547,7 @@ async fn an_admin_uploads_the_census_and_citizens_verify_against_it() {
         refused.body.contains("el padrón no ha cambiado")
             || refused.body.contains("census has not changed")
     );
-    let toledo = world.council("toledo").await;
-    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
-    let residents: i64 = sqlx::query_scalar("SELECT count(*) FROM census")
-        .fetch_one(tx.conn())
-        .await
-        .expect("residents");
-    tx.commit().await.expect("commit");
-    assert_eq!(residents, 40_001, "the census in place is kept");
+    assert_eq!(residents().await, 40_001, "the census in place is kept");
 
     let verified = ana
         .json(
@@ -586,7 +684,10 @@ async fn an_admin_previews_tests_and_sends_a_newsletter_and_follows_its_delivery
         "listed with its delivery"
     );
     let audit = admin.get(TOLEDO, "/staff").await;
-    assert!(audit.body.contains("newsletter.send") && audit.body.contains("newsletter.test"));
+    assert!(
+        audit.body.contains("Envió un boletín")
+            && audit.body.contains("Envió un boletín de prueba")
+    );
 }
 
 /// A request to `path` on Toledo carrying `cookies`, whose multipart body
@@ -710,4 +811,118 @@ async fn staff_are_not_blocked_by_lower_roles() {
     .expect("blocked");
     tx.commit().await.expect("commit");
     assert_eq!(blocked, ["moderadora", "vecino"]);
+}
+
+#[tokio::test]
+async fn staff_find_their_tools_from_the_header_and_read_the_audit_log_in_words() {
+    let world = world().await;
+    let mut admin = world.citizen("jefa").staff(Role::Admin).await.browser;
+    let mut moderator = world.citizen("mod").staff(Role::Moderator).await.browser;
+    let mut citizen = world.citizen("ana").await.browser;
+
+    let home = admin.get(TOLEDO, "/").await;
+    assert!(
+        home.body.contains("<a href=\"/staff\">Gestión</a>"),
+        "{}",
+        home.body
+    );
+    assert!(
+        !citizen
+            .get(TOLEDO, "/")
+            .await
+            .body
+            .contains("href=\"/staff\"")
+    );
+    let console = admin.get(TOLEDO, "/staff").await;
+    for section in [
+        "/staff/processes",
+        "/staff/moderation",
+        "/staff/newsletters",
+        "/staff/audit",
+        "/staff/legal",
+    ] {
+        assert!(
+            console.body.contains(&format!("href=\"{section}\"")),
+            "{section}"
+        );
+    }
+    let moderation = moderator.get(TOLEDO, "/staff/moderation").await;
+    assert!(
+        moderation
+            .body
+            .contains("href=\"/staff/moderation\" aria-current=\"page\"")
+    );
+    assert!(
+        !moderation.body.contains("href=\"/staff/processes\""),
+        "only the sections a moderator's role opens"
+    );
+
+    // Some history: processes created by the admin, one by the operator.
+    for n in 0..55 {
+        let slug = format!("proceso-{n}");
+        let created = admin
+            .submit(
+                TOLEDO,
+                "/staff/processes",
+                "/staff/processes",
+                &[
+                    ("title", &format!("Proceso {n}")),
+                    ("slug", &slug),
+                    ("summary", "Resumen"),
+                    ("description", "Descripción"),
+                    ("create_rule", "verified"),
+                    ("support_rule", "verified"),
+                    ("threshold", "10"),
+                ],
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    }
+    let log = admin.get(TOLEDO, "/staff/audit").await;
+    assert_eq!(log.status, StatusCode::OK);
+    assert!(log.body.contains("Creó un proceso") && log.body.contains("jefa"));
+    assert!(!log.body.contains("process.create"), "actions in words");
+    assert!(!log.body.contains(">user:"), "people by name");
+    let older = log
+        .body
+        .split("href=\"/staff/audit?before=")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a link to older entries");
+    let page_two = admin
+        .get(TOLEDO, &format!("/staff/audit?before={older}"))
+        .await;
+    assert!(page_two.body.contains("Creó un proceso"));
+    let staff_only = admin.get(TOLEDO, "/staff/audit?area=staff").await;
+    assert!(
+        !staff_only.body.contains("Creó un proceso") && staff_only.body.contains("Dio un rol"),
+        "{}",
+        staff_only.body
+    );
+    let csv = admin
+        .get(TOLEDO, "/staff/audit?area=process&format=csv&dialect=excel")
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.starts_with('\u{feff}'));
+    assert_eq!(
+        csv.body
+            .lines()
+            .filter(|l| l.contains("Creó un proceso"))
+            .count(),
+        55
+    );
+    assert_ne!(
+        moderator.get(TOLEDO, "/staff/audit").await.status,
+        StatusCode::OK,
+        "the log is for admins"
+    );
+    // Another council's log is its own.
+    let mut other = world
+        .citizen("otra")
+        .on(TALAVERA)
+        .staff(Role::Admin)
+        .await
+        .browser;
+    let theirs = other.get(TALAVERA, "/staff/audit").await;
+    assert!(!theirs.body.contains("Creó un proceso"));
 }

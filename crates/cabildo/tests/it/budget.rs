@@ -264,6 +264,20 @@ async fn a_finished_heading_is_exported_as_open_pabulib_data() {
     )
     .await
     .expect("process");
+    let now = time::OffsetDateTime::now_utc();
+    processes::add_phase(
+        &mut tx,
+        &actor,
+        process,
+        &processes::NewPhase {
+            title: "Presupuestos".into(),
+            starts_at: now - time::Duration::days(90),
+            ends_at: now + time::Duration::days(90),
+            components: vec![processes::Component::Budget],
+        },
+    )
+    .await
+    .expect("phase");
     assert!(
         processes::publish(&mut tx, &actor, process)
             .await

@@ -136,14 +136,17 @@ impl Chrome {
             .expect("text")
     }
 
-    /// Types `value` into the field matching `css`.
+    /// Types `value` into the field matching `css` (for a file field,
+    /// the path of the file to send).
     pub async fn fill(&self, css: &str, value: &str) {
         let field = self
             .client
             .find(Locator::Css(css))
             .await
             .unwrap_or_else(|e| panic!("field {css}: {e}"));
-        field.clear().await.expect("clear");
+        if field.attr("type").await.ok().flatten().as_deref() != Some("file") {
+            field.clear().await.expect("clear");
+        }
         field.send_keys(value).await.expect("type");
     }
 

@@ -437,6 +437,34 @@ async fn staff_create_a_process_moderate_and_send_a_newsletter_on_accessible_pag
     let sent = chrome.text().await;
     assert!(sent.contains("en camino"), "{sent}");
 
+    // The census: the file is previewed, then confirmed.
+    let census = std::fs::canonicalize(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tenants/toledo.census.csv"
+    ))
+    .expect("the demo census");
+    visit.chrome.goto(&visit.toledo("/staff")).await;
+    visit
+        .chrome
+        .fill("#field-census-file", &census.to_string_lossy())
+        .await;
+    visit
+        .chrome
+        .click("form[action=\"/staff/census\"] button[type=submit]")
+        .await;
+    let preview = visit.chrome.text().await;
+    assert!(
+        preview.contains("El archivo tiene 20 residentes"),
+        "{preview}"
+    );
+    visit.audit_shown("census-preview").await;
+    visit
+        .chrome
+        .click("form[action=\"/staff/census/confirm\"] button[type=submit]")
+        .await;
+    let replaced = visit.chrome.text().await;
+    assert!(replaced.contains("Padrón sustituido"), "{replaced}");
+
     let staff_budget = first_link(&visit, "/staff/processes", "/staff/processes/").await;
     for (name, path) in [
         ("staff", "/staff"),
@@ -444,6 +472,7 @@ async fn staff_create_a_process_moderate_and_send_a_newsletter_on_accessible_pag
         ("staff-budget", staff_budget.as_str()),
         ("newsletters", "/staff/newsletters"),
         ("staff-legal", "/staff/legal/privacy"),
+        ("staff-audit", "/staff/audit"),
     ] {
         let url = visit.toledo(path);
         visit.audit(name, &url).await;
