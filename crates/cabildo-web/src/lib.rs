@@ -47,7 +47,7 @@ use tower_http::trace::TraceLayer;
 
 /// Content-Security-Policy: no inline script or style, nothing from other
 /// origins, no framing.
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+pub(crate) const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// Largest census file an admin may upload (about two million residents).

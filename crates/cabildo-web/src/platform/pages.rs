@@ -155,11 +155,31 @@ pub async fn login(
 }
 
 /// `GET /console`: the councils this account serves.
-pub async fn console(visitor: PlatformVisitor) -> Result<Response, PageError> {
+pub async fn console(
+    visitor: PlatformVisitor,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, PageError> {
     let Some(account) = &visitor.account else {
         return Ok(Redirect::to("/login").into_response());
     };
     let councils = platform::councils(&visitor.state.tenancy, account).await?;
+    // "Open" posts here and is redirected to the council's site; Chrome
+    // applies `form-action` to that redirect too, so the console names the
+    // hosts of the councils it lists.
+    let platform_host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_lowercase();
+    let scheme = scheme(&visitor.state);
+    let hosts: Vec<String> = councils
+        .iter()
+        .map(|c| format!("{scheme}://{}.{platform_host}", c.slug))
+        .collect();
+    let csp = crate::CSP.replace(
+        "form-action 'self'",
+        &format!("form-action 'self' {}", hosts.join(" ")),
+    );
     let tr = &visitor.tr;
     let page = ConsolePage {
         tr,
@@ -180,7 +200,21 @@ pub async fn console(visitor: PlatformVisitor) -> Result<Response, PageError> {
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
     );
+    if let Ok(value) = HeaderValue::from_str(&csp) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
+    }
     Ok(response)
+}
+
+/// How council sites are reached from this deployment.
+fn scheme(state: &crate::http::state::AppState) -> &'static str {
+    if state.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    }
 }
 
 /// Which council to open, as what.
@@ -218,11 +252,7 @@ pub async fn open(
     else {
         return Err(PageError::Forbidden);
     };
-    let scheme = if state.config.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
+    let scheme = scheme(state);
     Ok(Redirect::to(&format!(
         "{scheme}://{council_host}/staff/handoff?token={token}"
     ))

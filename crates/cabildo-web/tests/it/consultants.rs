@@ -76,6 +76,15 @@ async fn a_consultant_logs_in_once_and_enters_a_client_council_as_staff() {
         "{}",
         console.body
     );
+    // The console's forms may lead to its councils' sites (Chrome checks
+    // `form-action` on the redirect "Open" answers with), and only those.
+    let csp = console.headers["content-security-policy"]
+        .to_str()
+        .expect("csp");
+    assert!(
+        csp.contains(&format!("form-action 'self' http://{TOLEDO}")) && !csp.contains(TALAVERA),
+        "{csp}"
+    );
 
     // Opening a council not granted is refused.
     let csrf = csrf_of(&console.body);

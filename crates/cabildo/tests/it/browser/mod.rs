@@ -479,3 +479,68 @@ async fn staff_create_a_process_moderate_and_send_a_newsletter_on_accessible_pag
     }
     report(&visit.finish().await);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consultant_opens_a_client_council_from_the_console_in_chrome() {
+    let mut visit = Visit::start().await;
+    let database = visit
+        .demo
+        .output()
+        .lines()
+        .find_map(|l| l.strip_prefix("Database: "))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("the demo prints its database URL")
+        .to_owned();
+    let operator = |args: &[&str]| {
+        let done = crate::support::run(
+            crate::support::cabildo()
+                .env("DATABASE_URL", &database)
+                .env("CABILDO_ACCOUNT_PASSWORD", "consultora segura 2026")
+                .args(args),
+        );
+        assert!(done.ok, "{args:?}: {}", done.stderr);
+    };
+    let email = "marta@consultora.example";
+    operator(&[
+        "accounts",
+        "create",
+        "--email",
+        email,
+        "--role",
+        "consultant",
+    ]);
+    operator(&[
+        "accounts", "grant", "--email", email, "--tenant", "toledo", "--role", "admin",
+    ]);
+
+    let chrome = &visit.chrome;
+    chrome.goto(&visit.platform("/login?lang=es")).await;
+    chrome.fill("#field-email", email).await;
+    chrome
+        .fill("#field-password", "consultora segura 2026")
+        .await;
+    chrome.click("main form button[type=submit]").await;
+    assert!(
+        chrome.url().await.ends_with("/console"),
+        "{}",
+        chrome.url().await
+    );
+    visit.audit_shown("console").await;
+    visit
+        .chrome
+        .click("form[action=\"/console/open\"] button[type=submit]")
+        .await;
+    let landed = visit.chrome.url().await;
+    assert!(
+        landed.starts_with(&visit.toledo("/staff")),
+        "Chrome follows the hand-off to the council's site: {landed}"
+    );
+    visit.audit_shown("handoff").await;
+    visit.chrome.click("main form button[type=submit]").await;
+    let staff = visit.chrome.text().await;
+    assert!(
+        staff.contains("Administración") || staff.contains("Administration"),
+        "signed in as the council's admin: {staff}"
+    );
+    report(&visit.finish().await);
+}
