@@ -123,12 +123,12 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// A horizontal bar chart of votes per project (winners marked) with a
-/// thin bar of each project's cost under it, as SVG drawn on the server:
-/// the table beside it carries the same figures for people who cannot see
-/// it.
+/// A bar chart of votes per project (winners marked in words and colour)
+/// with a thin bar of each project's cost under it. Names and figures are
+/// HTML text, so they stay whole and legible on a phone; only the bars are
+/// SVG, stretched to the width there is. The table after it carries the
+/// same figures.
 fn chart(tr: &Tr, outcome: &Outcome, listed: &[Project], currency: &str) -> String {
-    let rows = outcome.projects.len();
     let most = outcome
         .projects
         .iter()
@@ -143,40 +143,37 @@ fn chart(tr: &Tr, outcome: &Outcome, listed: &[Project], currency: &str) -> Stri
         .max()
         .unwrap_or(0)
         .max(1);
-    let (width, label, bar, row) = (640, 220, 300, 34);
-    let height = rows * row + 10;
-    let scaled =
-        |value: i128, top: i128| usize::try_from(value.max(0) * bar as i128 / top).unwrap_or(0);
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 {width} {height}\" width=\"100%\" aria-labelledby=\"chart-title\"><title id=\"chart-title\">{}</title>",
+    // Percentages of the longest bar, at least a sliver so a zero shows.
+    let share = |value: i128, top: i128| (value.max(0) * 100 / top).max(1);
+    let bar = |class: &str, percent: i128, height: u8| {
+        format!(
+            "<svg class=\"bar {class}\" viewBox=\"0 0 100 {height}\" preserveAspectRatio=\"none\" aria-hidden=\"true\" focusable=\"false\"><rect width=\"{percent}\" height=\"{height}\"></rect></svg>"
+        )
+    };
+    let mut html = format!(
+        "<ol class=\"bar-chart\" aria-label=\"{}\">",
         escape(&tr.t("budget-chart-title"))
     );
-    for (i, p) in outcome.projects.iter().enumerate() {
-        let y = i * row + 5;
-        let length = scaled(i128::from(p.votes), i128::from(most));
-        let cost = scaled(p.cost, dearest);
-        let name = projects::by_number(listed, &p.id)
-            .map_or(p.id.clone(), |l| l.title.chars().take(28).collect());
-        let name = escape(&name);
-        let fill = if p.selected { "#1b6e3a" } else { "#9aa5b1" };
+    for p in &outcome.projects {
+        let name = projects::by_number(listed, &p.id).map_or(p.id.clone(), |l| l.title.clone());
+        let (class, outcome_words) = if p.selected {
+            ("won", tr.t("budget-won"))
+        } else {
+            ("lost", tr.t("budget-lost"))
+        };
         let _ = write!(
-            svg,
-            "<text x=\"0\" y=\"{}\" font-size=\"13\">{name}</text><rect x=\"{label}\" y=\"{y}\" width=\"{length}\" height=\"16\" fill=\"{fill}\"></rect><text x=\"{}\" y=\"{}\" font-size=\"13\">{}{}</text><rect x=\"{label}\" y=\"{}\" width=\"{cost}\" height=\"5\" fill=\"#2b5797\"></rect><text x=\"{}\" y=\"{}\" font-size=\"10\">{}</text>",
-            y + 13,
-            label + length + 6,
-            y + 13,
-            p.votes,
-            if p.selected { " ✓" } else { "" },
-            y + 19,
-            label + cost + 6,
-            y + 24,
+            html,
+            "<li class=\"{class}\"><span class=\"bar-name\">{}</span><span class=\"bar-line\">{}<span class=\"bar-value\">{} · {}</span></span><span class=\"bar-line\">{}<span class=\"bar-value cost\">{}</span></span></li>",
+            escape(&name),
+            bar("votes", share(i128::from(p.votes), i128::from(most)), 10),
+            escape(&tr.count("budget-votes-count", p.votes)),
+            escape(&outcome_words),
+            bar("cost", share(p.cost, dearest), 4),
             escape(&money(tr, cents_of_millionths(p.cost), currency)),
         );
     }
-    svg.push_str("</svg>");
-    svg
+    html.push_str("</ol>");
+    html
 }
 
 /// `GET /budget-headings/{id}/results`.

@@ -61,7 +61,7 @@ fn the_demo_serves_both_councils_and_the_platform_catches_mail_then_stops_cleanl
         http_get(port, &host, &format!("/budget-headings/{heading}/results")).expect("results");
     assert_eq!(status, 200, "{results}");
     assert!(
-        results.contains("<svg class=\"chart\"") && results.contains("Financiado"),
+        results.contains("<ol class=\"bar-chart\"") && results.contains("Financiado"),
         "{results}"
     );
     let (status, projects) = http_get(

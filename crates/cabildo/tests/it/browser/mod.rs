@@ -352,18 +352,64 @@ async fn every_public_page_is_accessible_and_fits_a_phone() {
     for (name, url) in &pages {
         visit.audit(name, url).await;
     }
+    // The results chart on a phone: whole project names, legible text.
+    visit.chrome.width(360).await;
+    visit.chrome.goto(&visit.toledo(&results)).await;
+    let unreadable = visit
+        .chrome
+        .client
+        .execute(
+            "return [...document.querySelectorAll('.bar-chart .bar-name, .bar-chart .bar-value')]
+                .filter(e => e.scrollWidth > e.clientWidth + 1
+                    || parseFloat(getComputedStyle(e).fontSize) < 14
+                    || e.getBoundingClientRect().right > window.innerWidth)
+                .map(e => e.textContent)",
+            vec![],
+        )
+        .await
+        .expect("chart check");
+    assert_eq!(
+        unreadable,
+        serde_json::json!([]),
+        "cut or tiny chart labels"
+    );
+    let names = visit
+        .chrome
+        .client
+        .execute(
+            "return document.querySelectorAll('.bar-chart .bar-name').length",
+            vec![],
+        )
+        .await
+        .expect("names");
+    assert!(
+        names.as_u64().unwrap_or(0) >= 3,
+        "the chart lists the projects"
+    );
+    visit
+        .chrome
+        .client
+        .execute(
+            "document.querySelector('.bar-chart').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .expect("scroll");
+    visit.chrome.screenshot("results-chart-es-360").await;
+    visit.chrome.width(1280).await;
     if std::env::var_os("CABILDO_README_SCREENSHOTS").is_some() {
         let docs = PathBuf::from(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../../docs/screenshots"
         ));
         std::fs::create_dir_all(&docs).expect("docs/screenshots");
-        for name in ["home", "proposal", "results"] {
-            for width in WIDTHS {
-                let file = format!("{name}-es-{width}.png");
-                std::fs::copy(visit.chrome.shots.join(&file), docs.join(&file))
-                    .expect("copy screenshot");
-            }
+        for file in [
+            "home-es-1280.png",
+            "proposal-es-1280.png",
+            "results-es-1280.png",
+            "results-chart-es-360.png",
+        ] {
+            std::fs::copy(visit.chrome.shots.join(file), docs.join(file)).expect("copy screenshot");
         }
     }
     report(&visit.finish().await);
