@@ -50,6 +50,9 @@ pub struct CommentLabels {
     pub(crate) edit: String,
     pub(crate) save: String,
     pub(crate) delete: String,
+    /// What deleting does, and the button that does it.
+    pub(crate) delete_warning: String,
+    pub(crate) delete_confirm: String,
     pub(crate) report: String,
     pub(crate) report_reason: String,
     pub(crate) report_send: String,
@@ -73,6 +76,8 @@ impl CommentLabels {
             edit: tr.t("comment-edit"),
             save: tr.t("comment-save"),
             delete: tr.t("comment-delete"),
+            delete_warning: tr.t("comment-delete-warning"),
+            delete_confirm: tr.t("comment-delete-confirm"),
             report: tr.t("report-this"),
             report_reason: tr.t("report-reason"),
             report_send: tr.t("report-send"),

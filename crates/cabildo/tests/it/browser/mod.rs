@@ -457,6 +457,29 @@ async fn staff_create_a_process_moderate_and_send_a_newsletter_on_accessible_pag
     let created = chrome.text().await;
     assert!(created.contains("Movilidad en el Casco"), "{created}");
 
+    // Archiving asks first: its button shows only once the disclosure
+    // saying what happens is opened.
+    let visible_archive =
+        "return [...document.querySelectorAll('form[action$=\"/archive\"] button')]
+        .filter(b => b.checkVisibility()).length";
+    let shown = chrome
+        .client
+        .execute(visible_archive, vec![])
+        .await
+        .expect("archive");
+    assert_eq!(shown, serde_json::json!(0), "no one-click archive");
+    chrome.tick("details.confirm summary").await;
+    let shown = chrome
+        .client
+        .execute(visible_archive, vec![])
+        .await
+        .expect("archive");
+    assert_eq!(
+        shown,
+        serde_json::json!(1),
+        "the confirmation is one click away"
+    );
+
     // Moderate: hide the reported proposal.
     chrome.goto(&visit.toledo("/staff/moderation")).await;
     let queue = chrome.text().await;
