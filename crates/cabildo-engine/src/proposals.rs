@@ -145,18 +145,32 @@ fn columns(body: bool) -> String {
     )
 }
 
+/// The texts of `new`, checked; every field that is wrong at once, so
+/// the form can point at all of them.
 fn checked(new: &NewProposal) -> Result<(String, String, String)> {
-    Ok((
-        text(&new.title, Field::Title, Problem::TitleInvalid, 3, 200)?,
-        text(
-            &new.summary,
-            Field::Summary,
-            Problem::SummaryInvalid,
-            1,
-            1000,
-        )?,
-        text(&new.body, Field::Body, Problem::BodyInvalid, 0, 20_000)?,
-    ))
+    let title = text(&new.title, Field::Title, Problem::TitleInvalid, 3, 200);
+    let summary = text(
+        &new.summary,
+        Field::Summary,
+        Problem::SummaryInvalid,
+        1,
+        1000,
+    );
+    let body = text(&new.body, Field::Body, Problem::BodyInvalid, 0, 20_000);
+    match (title, summary, body) {
+        (Ok(title), Ok(summary), Ok(body)) => Ok((title, summary, body)),
+        (title, summary, body) => {
+            let fields = [title.err(), summary.err(), body.err()]
+                .into_iter()
+                .flatten()
+                .flat_map(|error| match error {
+                    Error::Invalid(fields) => fields,
+                    _ => Vec::new(),
+                })
+                .collect();
+            Err(Error::Invalid(fields))
+        }
+    }
 }
 
 /// Publishes a proposal in `process` for `user`, who then follows it.

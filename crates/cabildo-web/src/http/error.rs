@@ -63,11 +63,18 @@ impl PageError {
     /// The first refused field and why, in `tr`'s language, when fields
     /// are to blame (for a form shown again with what was typed).
     pub fn field_message(&self, tr: &Tr) -> Option<(String, String)> {
+        self.field_messages(tr).into_iter().next()
+    }
+
+    /// Every refused field and why, in `tr`'s language (empty when fields
+    /// are not to blame).
+    pub fn field_messages(&self, tr: &Tr) -> Vec<(String, String)> {
         match self {
             Self::Invalid(fields) => fields
-                .first()
-                .map(|f| (f.field.name().to_owned(), tr.t(f.problem.key()))),
-            _ => None,
+                .iter()
+                .map(|f| (f.field.name().to_owned(), tr.t(f.problem.key())))
+                .collect(),
+            _ => Vec::new(),
         }
     }
 }

@@ -55,6 +55,32 @@ struct Page<'a> {
     who: Vec<(&'static str, String)>,
     notice: Option<String>,
     error: Option<String>,
+    /// What was typed in the form that was refused (empty otherwise).
+    typed: Typed,
+}
+
+/// What was typed in the new-process and new-phase forms, shown again
+/// when one is refused so nothing has to be typed twice.
+#[derive(Debug, Default)]
+pub struct Typed {
+    process: ProcessForm,
+    phase: PhaseForm,
+}
+
+impl Typed {
+    fn process(form: &ProcessForm) -> Self {
+        Self {
+            process: form.clone(),
+            ..Self::default()
+        }
+    }
+
+    fn phase(form: &PhaseForm) -> Self {
+        Self {
+            phase: form.clone(),
+            ..Self::default()
+        }
+    }
 }
 
 /// A process as the staff list shows it, with its phases.
@@ -89,6 +115,17 @@ async fn render(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
+    render_typed(staff, notice, error, Typed::default(), status).await
+}
+
+/// The page with an error and what was typed in the refused form.
+async fn render_typed(
+    staff: &Staff,
+    notice: Option<String>,
+    error: Option<String>,
+    typed: Typed,
+    status: StatusCode,
+) -> Result<Response, PageError> {
     let (all, phases) = staff
         .tx(async |tx| {
             let all = processes::all(tx).await?;
@@ -111,6 +148,7 @@ async fn render(
                 .collect(),
             notice,
             error,
+            typed,
         },
     )
 }
@@ -127,6 +165,7 @@ pub async fn page(staff: Staff) -> Result<Response, PageError> {
 async fn act(
     staff: &Staff,
     notice: &'static str,
+    typed: Typed,
     work: impl AsyncFnOnce(&mut TenantTx, &Actor) -> Result<(), EngineError>,
 ) -> Result<Response, PageError> {
     staff.require(Permission::ManageProcesses)?;
@@ -141,7 +180,8 @@ async fn act(
     };
     match refused(&staff.tr, &error) {
         Some((_, message)) => {
-            render(staff, None, Some(message), StatusCode::UNPROCESSABLE_ENTITY).await
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            render_typed(staff, None, Some(message), typed, status).await
         }
         None => Err(error.into()),
     }
@@ -153,7 +193,7 @@ fn found(changed: bool) -> Result<(), EngineError> {
 }
 
 /// A new process as typed.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ProcessForm {
     slug: String,
@@ -172,6 +212,7 @@ pub async fn create(
     CsrfForm(form): CsrfForm<ProcessForm>,
 ) -> Result<Response, PageError> {
     staff.require(Permission::ManageProcesses)?;
+    let kept = Typed::process(&form);
     let who = |name: &str| Who::parse(name).unwrap_or(Who::Verified);
     let new = NewProcess {
         slug: form.slug.trim().to_lowercase(),
@@ -186,14 +227,14 @@ pub async fn create(
             support_threshold: form.threshold.trim().parse().unwrap_or(0),
         },
     };
-    act(&staff, "staff-process-created", async |tx, actor| {
+    act(&staff, "staff-process-created", kept, async |tx, actor| {
         processes::create(tx, actor, &new).await.map(drop)
     })
     .await
 }
 
 /// A phase as typed: whole days, the last included.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct PhaseForm {
     process: String,
@@ -211,6 +252,7 @@ pub async fn add_phase(
     CsrfForm(form): CsrfForm<PhaseForm>,
 ) -> Result<Response, PageError> {
     let zone = staff.tr.zone();
+    let kept = Typed::phase(&form);
     let date = cabildo_engine::census::import::parse_day;
     let (Ok(process), Some(starts_at), Some(ends_at)) = (
         form.process.parse::<Uuid>(),
@@ -218,7 +260,8 @@ pub async fn add_phase(
         date(&form.ends),
     ) else {
         let error = Some(staff.tr.t("staff-process-error-dates-invalid"));
-        return render(&staff, None, error, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return render_typed(&staff, None, error, kept, status).await;
     };
     let components = [("debates", &form.debates), ("proposals", &form.proposals)]
         .into_iter()
@@ -231,7 +274,7 @@ pub async fn add_phase(
         ends_at: zone.end_of(ends_at),
         components,
     };
-    act(&staff, "staff-phase-added", async |tx, actor| {
+    act(&staff, "staff-phase-added", kept, async |tx, actor| {
         processes::add_phase(tx, actor, process.into(), &phase)
             .await
             .map(drop)
@@ -245,9 +288,12 @@ pub async fn publish(
     Id(id): Id<ProcessId>,
     _: CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
-    act(&staff, "staff-process-published", async |tx, actor| {
-        found(processes::publish(tx, actor, id).await?)
-    })
+    act(
+        &staff,
+        "staff-process-published",
+        Typed::default(),
+        async |tx, actor| found(processes::publish(tx, actor, id).await?),
+    )
     .await
 }
 
@@ -300,9 +346,12 @@ pub async fn update(
         description: form.description,
         district: Some(form.district).filter(|d| !d.is_empty()),
     };
-    act(&staff, "staff-process-updated", async |tx, actor| {
-        processes::update(tx, actor, id, &texts).await
-    })
+    act(
+        &staff,
+        "staff-process-updated",
+        Typed::default(),
+        async |tx, actor| processes::update(tx, actor, id, &texts).await,
+    )
     .await
 }
 
@@ -312,9 +361,12 @@ pub async fn archive(
     Id(id): Id<ProcessId>,
     _: CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
-    act(&staff, "staff-process-archived", async |tx, actor| {
-        found(processes::archive(tx, actor, id).await?)
-    })
+    act(
+        &staff,
+        "staff-process-archived",
+        Typed::default(),
+        async |tx, actor| found(processes::archive(tx, actor, id).await?),
+    )
     .await
 }
 
@@ -324,8 +376,11 @@ pub async fn remove_phase(
     Id(id): Id<Uuid>,
     _: CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
-    act(&staff, "staff-phase-removed", async |tx, actor| {
-        processes::remove_phase(tx, actor, id).await
-    })
+    act(
+        &staff,
+        "staff-phase-removed",
+        Typed::default(),
+        async |tx, actor| processes::remove_phase(tx, actor, id).await,
+    )
     .await
 }

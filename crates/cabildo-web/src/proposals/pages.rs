@@ -135,7 +135,8 @@ struct FormPage<'a> {
     body: String,
     district: String,
     districts: Vec<(String, String)>,
-    error: Option<(String, String)>,
+    /// Refused fields and why: (field, message).
+    errors: Vec<(String, String)>,
 }
 
 /// A proposal as typed.
@@ -171,7 +172,7 @@ fn form_page(
     status: StatusCode,
     place: &Place,
     new: &NewProposal,
-    error: Option<(String, String)>,
+    errors: Vec<(String, String)>,
 ) -> Result<Response, PageError> {
     let (action, heading) = match place {
         Place::New(slug) => (format!("/processes/{slug}/proposals"), "proposal-new"),
@@ -190,7 +191,7 @@ fn form_page(
             body: new.body.clone(),
             district: new.district.clone().unwrap_or_default(),
             districts: council.districts(),
-            error,
+            errors,
         },
     )
 }
@@ -200,7 +201,13 @@ fn form_page(
 pub async fn new_form(citizen: Citizen, Id(slug): Id<String>) -> Result<Response, PageError> {
     may_start(&citizen, &slug, citizen.user(), Action::CreateProposal).await?;
     let new = NewProposal::default();
-    form_page(&citizen, StatusCode::OK, &Place::New(slug), &new, None)
+    form_page(
+        &citizen,
+        StatusCode::OK,
+        &Place::New(slug),
+        &new,
+        Vec::new(),
+    )
 }
 
 /// After a change: to the proposal, or its form again with what was typed
@@ -215,11 +222,12 @@ fn after(
         Ok(id) => return Ok(Redirect::to(&format!("/proposals/{id}?done={done}")).into_response()),
         Err(error) => error,
     };
-    let Some(shown) = error.field_message(&citizen.tr) else {
+    let shown = error.field_messages(&citizen.tr);
+    if shown.is_empty() {
         return Err(error);
-    };
+    }
     let status = StatusCode::UNPROCESSABLE_ENTITY;
-    form_page(citizen, status, &place, new, Some(shown))
+    form_page(citizen, status, &place, new, shown)
 }
 
 /// `POST /processes/{slug}/proposals`.
@@ -431,7 +439,7 @@ pub async fn edit_form(citizen: Citizen, Id(id): Id<ProposalId>) -> Result<Respo
         body: proposal.body,
         district: proposal.district,
     };
-    form_page(&citizen, StatusCode::OK, &Place::Edit(id), &new, None)
+    form_page(&citizen, StatusCode::OK, &Place::Edit(id), &new, Vec::new())
 }
 
 /// `POST /proposals/{id}/edit`.

@@ -42,10 +42,21 @@ async fn a_citizen_proposes_supports_comments_and_reports_with_plain_forms() {
             TOLEDO,
             form,
             "/processes/plan/proposals",
-            &[("title", "ab"), ("summary", "x")],
+            &[("title", "ab"), ("summary", ""), ("body", "Lo que escribí")],
         )
         .await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        short.body.contains("href=\"#p-summary\"")
+            && short.body.contains("id=\"p-title-error\"")
+            && short.body.contains("id=\"p-summary-error\""),
+        "every refused field at once, in the summary and beside the field: {}",
+        short.body
+    );
+    assert!(
+        short.body.contains("Lo que escribí"),
+        "what was typed is kept"
+    );
     assert!(
         short
             .body

@@ -170,6 +170,11 @@ async fn an_admin_creates_a_process_adds_a_phase_and_publishes_it() {
         )
         .await;
     assert!(taken.body.contains("Otro proceso ya usa esa dirección"));
+    assert!(
+        taken.body.contains("id=\"p-title\" name=\"title\" maxlength=\"200\" value=\"Plan de participación ciudadana\"")
+            && taken.body.contains("value=\"plan-2027\""),
+        "what was typed is shown again"
+    );
 
     let page = admin.get(TOLEDO, "/staff/processes").await;
     let marker = "<option value=\"";
@@ -223,6 +228,10 @@ async fn an_admin_creates_a_process_adds_a_phase_and_publishes_it() {
         )
         .await;
     assert_eq!(backwards.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        backwards.body.contains("value=\"Mal\"") && backwards.body.contains("value=\"2020-01-01\""),
+        "the refused phase keeps what was typed"
+    );
 
     assert_eq!(
         citizen.get(TOLEDO, "/processes/plan-2027").await.status,
