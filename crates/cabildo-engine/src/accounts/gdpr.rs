@@ -74,6 +74,90 @@ pub async fn export(tx: &mut TenantTx, user: UserId) -> Result<Option<Value>> {
          JOIN users u ON u.email = r.email WHERE u.id = $1",
     )
     .await?;
+    // What they contributed, supported, voted and followed.
+    let proposals = list(
+        tx,
+        "SELECT jsonb_agg(jsonb_build_object('id', id, 'title', title, 'summary', summary, 'body', body,
+                 'status', status, 'image', image, 'created_at', created_at, 'hidden_at', hidden_at)
+                 ORDER BY created_at)
+         FROM proposals WHERE author_id = $1",
+    )
+    .await?;
+    let debates = list(
+        tx,
+        "SELECT jsonb_agg(jsonb_build_object('id', id, 'title', title, 'body', body,
+                 'created_at', created_at, 'hidden_at', hidden_at) ORDER BY created_at)
+         FROM debates WHERE author_id = $1",
+    )
+    .await?;
+    let comments = list(
+        tx,
+        "SELECT jsonb_agg(jsonb_build_object('id', id, 'on', target_id, 'body', body,
+                 'created_at', created_at, 'deleted_at', deleted_at, 'hidden_at', hidden_at)
+                 ORDER BY created_at)
+         FROM comments WHERE author_id = $1",
+    )
+    .await?;
+    let comment_votes = list(
+        tx,
+        "SELECT jsonb_agg(jsonb_build_object('comment', comment_id, 'value', value))
+         FROM comment_votes WHERE user_id = $1",
+    )
+    .await?;
+    let supports = list(
+        tx,
+        "SELECT jsonb_agg(jsonb_build_object('proposal', s.proposal_id, 'title', p.title,
+                 'supported_at', s.created_at) ORDER BY s.created_at)
+         FROM supports s JOIN proposals p ON p.id = s.proposal_id WHERE s.user_id = $1",
+    )
+    .await?;
+    let project_supports = list(
+        tx,
+        "SELECT jsonb_agg(jsonb_build_object('project', s.project_id, 'title', p.title,
+                 'supported_at', s.created_at) ORDER BY s.created_at)
+         FROM budget_supports s JOIN budget_projects p ON p.id = s.project_id WHERE s.user_id = $1",
+    )
+    .await?;
+    let projects = list(
+        tx,
+        "SELECT jsonb_agg(jsonb_build_object('id', id, 'title', title, 'description', description,
+                 'image', image, 'created_at', created_at) ORDER BY created_at)
+         FROM budget_projects WHERE author_id = $1",
+    )
+    .await?;
+    let ballots = list(
+        tx,
+        "SELECT jsonb_agg(jsonb_build_object('heading', h.name, 'submitted_at', b.submitted_at,
+                 'updated_at', b.updated_at,
+                 'projects', (SELECT jsonb_agg(p.title ORDER BY p.title) FROM budget_ballot_lines l
+                              JOIN budget_projects p ON p.id = l.project_id WHERE l.ballot_id = b.id))
+                 ORDER BY b.updated_at)
+         FROM budget_ballots b JOIN budget_headings h ON h.id = b.heading_id WHERE b.user_id = $1",
+    )
+    .await?;
+    let follows = list(
+        tx,
+        "SELECT jsonb_agg(jsonb_build_object('kind', target_kind, 'id', target_id,
+                 'since', created_at) ORDER BY created_at)
+         FROM follows WHERE user_id = $1",
+    )
+    .await?;
+    let reports = list(
+        tx,
+        "SELECT jsonb_agg(jsonb_build_object('kind', target_kind, 'id', target_id, 'reason', reason,
+                 'created_at', created_at, 'resolution', resolution) ORDER BY created_at)
+         FROM reports WHERE reporter_id = $1",
+    )
+    .await?;
+    let organisation: Option<Value> = sqlx::query_scalar(
+        "SELECT jsonb_build_object('name', name, 'registry_number', registry_number,
+                'contact_name', contact_name, 'contact_phone', contact_phone, 'status', status,
+                'applied_at', created_at)
+         FROM organisations WHERE user_id = $1",
+    )
+    .bind(user)
+    .fetch_optional(tx.conn())
+    .await?;
     let census: Option<time::OffsetDateTime> =
         sqlx::query_scalar("SELECT claimed_at FROM census_claims WHERE user_id = $1")
             .bind(user)
@@ -86,13 +170,26 @@ pub async fn export(tx: &mut TenantTx, user: UserId) -> Result<Option<Value>> {
         "notifications": notifications,
         "staff_roles": staff_roles,
         "newsletters_received": newsletters,
+        "proposals": proposals,
+        "debates": debates,
+        "comments": comments,
+        "comment_votes": comment_votes,
+        "proposal_supports": supports,
+        "budget_projects_proposed": projects,
+        "budget_project_supports": project_supports,
+        "budget_ballots": ballots,
+        "follows": follows,
+        "reports_made": reports,
+        "organisation_application": organisation,
         "census_document_used_at": census.map(|at| at.unix_timestamp()),
         "note": "Document numbers are never stored: only a keyed hash of the one you verified with.",
     })))
 }
 
-/// Deletes `user`'s account as described in the module documentation.
-pub async fn delete(tx: &mut TenantTx, user: UserId) -> Result<bool> {
+/// Deletes `user`'s account as described in the module documentation;
+/// `None` when there is no such account, else the pictures they uploaded,
+/// which nothing names any more (remove the files once `tx` commits).
+pub async fn delete(tx: &mut TenantTx, user: UserId) -> Result<Option<Vec<String>>> {
     let email: Option<String> = sqlx::query_scalar(
         "SELECT email FROM users WHERE id = $1 AND deleted_at IS NULL FOR UPDATE",
     )
@@ -100,8 +197,24 @@ pub async fn delete(tx: &mut TenantTx, user: UserId) -> Result<bool> {
     .fetch_optional(tx.conn())
     .await?;
     let Some(email) = email else {
-        return Ok(false);
+        return Ok(None);
     };
+    // Pictures are personal data too (faces, homes): their files go.
+    let pictures: Vec<String> = sqlx::query_scalar(
+        "WITH gone AS (
+             UPDATE proposals p SET image = NULL
+             FROM (SELECT id, image FROM proposals WHERE author_id = $1 AND image IS NOT NULL FOR UPDATE) o
+             WHERE p.id = o.id RETURNING o.image
+         ), gone_projects AS (
+             UPDATE budget_projects p SET image = NULL
+             FROM (SELECT id, image FROM budget_projects WHERE author_id = $1 AND image IS NOT NULL FOR UPDATE) o
+             WHERE p.id = o.id RETURNING o.image
+         )
+         SELECT image FROM gone UNION ALL SELECT image FROM gone_projects",
+    )
+    .bind(user)
+    .fetch_all(tx.conn())
+    .await?;
     let placeholder = format!("deleted-{}@invalid", user.0.simple());
     sqlx::query("UPDATE newsletter_recipients SET email = $2 WHERE email = $1")
         .bind(&email)
@@ -142,5 +255,5 @@ pub async fn delete(tx: &mut TenantTx, user: UserId) -> Result<bool> {
     .bind(&placeholder)
     .execute(tx.conn())
     .await?;
-    Ok(true)
+    Ok(Some(pictures))
 }

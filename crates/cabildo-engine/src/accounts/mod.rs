@@ -491,6 +491,83 @@ pub async fn set_preferences(
     Ok(())
 }
 
+/// What a person may change of their own profile.
+#[derive(Clone, Debug, Default)]
+pub struct ProfileChange {
+    /// Full name.
+    pub name: String,
+    /// Public nickname.
+    pub nickname: String,
+    /// Preferred language (for mail and pages).
+    pub language: String,
+}
+
+/// Changes the name, nickname and language of `user`; `offered` are the
+/// site's languages. Every wrong field is reported at once; a nickname
+/// that reads the same as someone else's is taken.
+pub async fn update_profile(
+    tx: &mut TenantTx,
+    user: UserId,
+    change: &ProfileChange,
+    offered: &[String],
+) -> Result<()> {
+    let name = validate::name(&change.name);
+    let nickname = validate::nickname(&change.nickname);
+    let language_ok = offered.contains(&change.language);
+    let mut errors = Vec::new();
+    if let Err(problem) = &name {
+        errors.push(crate::error::FieldError {
+            field: Field::Name,
+            problem: *problem,
+        });
+    }
+    if let Err(problem) = &nickname {
+        errors.push(crate::error::FieldError {
+            field: Field::Nickname,
+            problem: *problem,
+        });
+    }
+    if !language_ok {
+        errors.push(crate::error::FieldError {
+            field: Field::Language,
+            problem: Problem::ChoiceInvalid,
+        });
+    }
+    let (Ok(name), Ok(nickname), true) = (name, nickname, language_ok) else {
+        return Err(Error::Invalid(errors));
+    };
+    let taken: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM users WHERE id <> $1 AND (nickname = $2 OR nickname_skeleton = $3))",
+    )
+    .bind(user)
+    .bind(&nickname)
+    .bind(validate::nickname_skeleton(&nickname))
+    .fetch_one(tx.conn())
+    .await?;
+    if taken {
+        return Err(Error::invalid(Field::Nickname, Problem::NicknameTaken));
+    }
+    let updated = sqlx::query(
+        "UPDATE users SET name = $2, nickname = $3, nickname_skeleton = $4, language = $5
+         WHERE id = $1 AND deleted_at IS NULL",
+    )
+    .bind(user)
+    .bind(&name)
+    .bind(&nickname)
+    .bind(validate::nickname_skeleton(&nickname))
+    .bind(&change.language)
+    .execute(tx.conn())
+    .await;
+    match updated {
+        Ok(_) => Ok(()),
+        // Someone took it between the check and the update.
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            Err(Error::invalid(Field::Nickname, Problem::NicknameTaken))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// What a person sees of their own account.
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize)]
 pub struct Profile {

@@ -70,6 +70,7 @@ async fn deleting_an_account_erases_its_organisation_contact() {
         cabildo_engine::accounts::gdpr::delete(&mut tx, user)
             .await
             .expect("delete")
+            .is_some()
     );
     let kept: (String, String, String) = sqlx::query_as(
         "SELECT name, contact_name, contact_phone FROM organisations WHERE user_id = $1",

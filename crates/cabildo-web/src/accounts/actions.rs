@@ -295,19 +295,20 @@ pub async fn delete_account(
     if !password_matches(council, user, password_sent).await? {
         return Ok(false);
     }
-    council
+    let pictures = council
         .tx(async |tx| {
-            accounts::gdpr::delete(tx, user).await?;
-            audit(
-                tx,
-                &Actor::user(user),
-                "account.delete",
-                None,
-                serde_json::json!({}),
-            )
-            .await
+            let pictures = accounts::gdpr::delete(tx, user).await?.unwrap_or_default();
+            let details = serde_json::json!({"pictures": pictures.len()});
+            audit(tx, &Actor::user(user), "account.delete", None, details).await?;
+            Ok::<_, cabildo_engine::Error>(pictures)
         })
         .await?;
+    let media = &council.state.config.media;
+    for picture in &pictures {
+        if let Err(error) = media.remove(council.tenant.id, picture, false).await {
+            tracing::warn!(%error, "a deleted account's picture could not be removed");
+        }
+    }
     council
         .state
         .sessions

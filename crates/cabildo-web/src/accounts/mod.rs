@@ -54,6 +54,7 @@ pub fn router() -> Router<AppState> {
             get(password::confirm_email_page).post(password::confirm_email),
         )
         .route("/account/preferences", post(profile::save_preferences))
+        .route("/account/profile", post(profile::save_profile))
         .route("/account/delete", post(profile::delete))
         .route("/account/activity", get(profile::activity))
         .route(

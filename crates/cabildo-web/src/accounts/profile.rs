@@ -28,10 +28,23 @@ struct AccountPage<'a> {
     preferences: accounts::Preferences,
     notify_options: Vec<(&'static str, String)>,
     password_hint: String,
+    /// The site's languages: (code, name).
+    languages: Vec<(String, &'static str)>,
+    /// Refused profile fields and why: (field, message).
+    errors: Vec<(String, String)>,
 }
 
 /// `GET /account`: the logged-in person's account.
 pub async fn account(citizen: Citizen) -> Result<Response, PageError> {
+    show(&citizen, None, Vec::new()).await
+}
+
+/// The account page, with a refused profile change typed back.
+async fn show(
+    citizen: &Citizen,
+    typed: Option<&accounts::ProfileChange>,
+    errors: Vec<(String, String)>,
+) -> Result<Response, PageError> {
     let user = citizen.user();
     let loaded = citizen
         .tx(async |tx| {
@@ -40,21 +53,89 @@ pub async fn account(citizen: Citizen) -> Result<Response, PageError> {
             Ok::<_, EngineError>(profile.zip(preferences))
         })
         .await?;
-    let Some((profile, preferences)) = loaded else {
+    let Some((mut profile, preferences)) = loaded else {
         return Err(PageError::LogIn(None));
     };
+    if let Some(typed) = typed {
+        profile.name.clone_from(&typed.name);
+        profile.nickname = Some(typed.nickname.clone());
+        profile.language = Some(typed.language.clone());
+    }
     let tr = &citizen.tr;
-    citizen.render_private(&AccountPage {
-        tr,
-        chrome: &citizen.chrome,
-        profile,
-        preferences,
-        notify_options: ["immediate", "daily", "weekly", "none"]
-            .into_iter()
-            .map(|o| (o, tr.t(&format!("preferences-{o}"))))
-            .collect(),
-        password_hint: tr.count("hint-password", password::MIN_LENGTH as i64),
-    })
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut response = citizen.render_status(
+        status,
+        &AccountPage {
+            tr,
+            chrome: &citizen.chrome,
+            profile,
+            preferences,
+            languages: citizen
+                .settings
+                .languages
+                .iter()
+                .map(|code| (code.clone(), crate::ui::i18n::native_name(code)))
+                .collect(),
+            errors,
+            notify_options: ["immediate", "daily", "weekly", "none"]
+                .into_iter()
+                .map(|o| (o, tr.t(&format!("preferences-{o}"))))
+                .collect(),
+            password_hint: tr.count("hint-password", password::MIN_LENGTH as i64),
+        },
+    )?;
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    Ok(response)
+}
+
+/// The profile form as typed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ProfileForm {
+    name: String,
+    nickname: String,
+    language: String,
+}
+
+/// `POST /account/profile`: name, nickname and language.
+pub async fn save_profile(
+    citizen: Citizen,
+    CsrfForm(form): CsrfForm<ProfileForm>,
+) -> Result<Response, PageError> {
+    let user = citizen.user();
+    let change = accounts::ProfileChange {
+        name: form.name,
+        nickname: form.nickname,
+        language: form.language,
+    };
+    let offered = citizen.settings.languages.clone();
+    let saved = citizen
+        .tx(async |tx| accounts::update_profile(tx, user, &change, &offered).await)
+        .await;
+    match saved {
+        Ok(()) => {
+            // The header shows the name kept with the session: forget the
+            // kept copies (on every node) so the next page reads it afresh.
+            let which = crate::http::session_cache::Ended::User(user);
+            citizen.state.sessions.ended(citizen.tenant.id, which).await;
+            Ok(citizen.message(StatusCode::OK, "profile-saved"))
+        }
+        Err(error) => {
+            let error = PageError::from(error);
+            let errors = error.field_messages(&citizen.tr);
+            if errors.is_empty() {
+                return Err(error);
+            }
+            show(&citizen, Some(&change), errors).await
+        }
+    }
 }
 
 /// The preferences form as typed.

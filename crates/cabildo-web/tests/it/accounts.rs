@@ -1558,3 +1558,137 @@ async fn logging_in_from_a_page_returns_to_it() {
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     assert_eq!(done.headers[header::LOCATION], "/processes?page=1");
 }
+
+#[tokio::test]
+async fn people_edit_their_profile_and_download_everything_held_about_them() {
+    use crate::util::{OPEN_RULES, anonymous, open_process};
+    let world = world().await;
+    open_process(&world, "toledo", "plan", OPEN_RULES, 1).await;
+    let mut ana = world.citizen("ana").await;
+    let mut bea = world.citizen("bea").await;
+    let (status, proposal) = ana
+        .call(
+            TOLEDO,
+            "POST",
+            "/api/v1/processes/plan/proposals",
+            serde_json::json!({"title": "Bancos a la sombra", "summary": "En la plaza", "body": "", "district": null}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{proposal}");
+    let id = proposal["id"].as_str().expect("id").to_owned();
+    let (status, _) = bea
+        .call(
+            TOLEDO,
+            "POST",
+            &format!("/api/v1/proposals/{id}/support"),
+            serde_json::Value::Null,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    // The profile: name, nickname and language, every wrong field at once.
+    let refused = ana
+        .browser
+        .submit(
+            TOLEDO,
+            "/account",
+            "/account/profile",
+            &[("name", ""), ("nickname", "bea"), ("language", "fr")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("href=\"#field-profile-name\"")
+            && refused.body.contains("href=\"#field-profile-language\"")
+            && refused.body.contains("value=\"bea\""),
+        "{}",
+        refused.body
+    );
+    let taken = ana
+        .browser
+        .submit(
+            TOLEDO,
+            "/account",
+            "/account/profile",
+            &[("name", "Ana"), ("nickname", "BEA"), ("language", "es")],
+        )
+        .await;
+    assert!(
+        taken.body.contains("ya está en uso"),
+        "a nickname reading the same is taken"
+    );
+    let saved = ana
+        .browser
+        .submit(
+            TOLEDO,
+            "/account",
+            "/account/profile",
+            &[
+                ("name", "Ana María Ruiz"),
+                ("nickname", "anamaria"),
+                ("language", "en"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let page = ana.browser.get(TOLEDO, "/account?lang=es").await;
+    assert!(
+        page.body
+            .contains("<a href=\"/account\">Ana María Ruiz</a>"),
+        "the header shows the new name"
+    );
+    let (_, read) = anonymous(&world, TOLEDO, &format!("/api/v1/proposals/{id}")).await;
+    assert_eq!(read["author"], "anamaria");
+
+    // The download holds what they contributed, supported and follow.
+    let theirs = |body: &str| serde_json::from_str::<serde_json::Value>(body).expect("json");
+    let data = theirs(&ana.browser.get(TOLEDO, "/account/data").await.body);
+    assert_eq!(data["account"]["language"], "en");
+    assert_eq!(data["proposals"][0]["title"], "Bancos a la sombra");
+    assert_eq!(data["follows"][0]["kind"], "proposal");
+    let data = theirs(&bea.browser.get(TOLEDO, "/account/data").await.body);
+    assert_eq!(data["proposal_supports"][0]["title"], "Bancos a la sombra");
+    for section in [
+        "debates",
+        "comments",
+        "comment_votes",
+        "budget_ballots",
+        "budget_project_supports",
+        "budget_projects_proposed",
+        "reports_made",
+        "organisation_application",
+    ] {
+        assert!(data.get(section).is_some(), "{section} is in the download");
+    }
+
+    // Deleting the account forgets the pictures it uploaded.
+    let toledo = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    sqlx::query(
+        "UPDATE proposals SET image = '0123456789abcdef0123456789abcdef.png' WHERE id = $1::uuid",
+    )
+    .bind(&id)
+    .execute(tx.conn())
+    .await
+    .expect("picture");
+    tx.commit().await.expect("commit");
+    let deleted = ana
+        .browser
+        .submit(
+            TOLEDO,
+            "/account",
+            "/account/delete",
+            &[("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    let image: Option<String> =
+        sqlx::query_scalar("SELECT image FROM proposals WHERE id = $1::uuid")
+            .bind(&id)
+            .fetch_one(tx.conn())
+            .await
+            .expect("proposal");
+    tx.commit().await.expect("commit");
+    assert_eq!(image, None);
+}
