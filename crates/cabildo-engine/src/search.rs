@@ -1,7 +1,7 @@
 //! Full-text search across a council's published processes, debates and
-//! proposals, with PostgreSQL's Spanish and English stemming side by side
-//! ignoring accents (the generated `search` columns and the shared `search`
-//! configurations), with highlighted snippets.
+//! proposals, stemmed in each of the council's languages and ignoring
+//! accents (`search_vector` and `search_query` in the council schema), with
+//! highlighted snippets quoted from the text (Markdown marks removed).
 
 use crate::error::Result;
 use cabildo_tenancy::TenantTx;
@@ -89,9 +89,11 @@ pub async fn search(tx: &mut TenantTx, query: &str, kind: Kind) -> Result<Vec<Hi
     );
     let title_options = format!("StartSel={START}, StopSel={STOP}, HighlightAll=true");
     let rows: Vec<(String, Uuid, String, String, String, String)> = sqlx::query_as(
-        "WITH q AS (SELECT websearch_to_tsquery('search.spanish', $1) || websearch_to_tsquery('search.english', $1) AS q),
+        "WITH q AS (SELECT search_query($1) AS q, search_headline_config() AS config),
          best AS (
-             SELECT 'process' AS kind, p.id, p.title, p.summary || ' ' || p.description_markdown AS body,
+             SELECT 'process' AS kind, p.id, p.title,
+                    p.summary || ' ' || regexp_replace(regexp_replace(p.description_markdown,
+                        '\\]\\([^)]*\\)', ']', 'g'), '[*_#>`~\\[\\]|]+', '', 'g') AS body,
                     '/processes/' || p.slug AS link, ts_rank(p.search, q.q) AS rank
              FROM processes p, q WHERE ($2 = '' OR $2 = 'process') AND p.status = 'published' AND p.search @@ q.q
              UNION ALL
@@ -103,8 +105,8 @@ pub async fn search(tx: &mut TenantTx, query: &str, kind: Kind) -> Result<Vec<Hi
              FROM proposals r JOIN processes p ON p.id = r.process_id, q
              WHERE ($2 = '' OR $2 = 'proposal') AND p.status = 'published' AND r.hidden_at IS NULL AND r.search @@ q.q
              ORDER BY rank DESC, id LIMIT $3)
-         SELECT best.kind, best.id, best.title, ts_headline('search.spanish', best.title, q.q, $5), best.link,
-                ts_headline('search.spanish', best.body, q.q, $4)
+         SELECT best.kind, best.id, best.title, ts_headline(q.config, best.title, q.q, $5), best.link,
+                ts_headline(q.config, best.body, q.q, $4)
          FROM best, q ORDER BY best.rank DESC, best.id",
     )
     .bind(&query)

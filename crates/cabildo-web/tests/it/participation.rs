@@ -730,6 +730,76 @@ async fn search_finds_with_stemming_escapes_snippets_and_stays_in_its_council() 
     );
 }
 
+/// The hits' titles for a query, in order.
+async fn titles_found(world: &crate::util::World, query: &str) -> Vec<String> {
+    let encoded: String = query
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let (status, found) = anonymous(world, TOLEDO, &format!("/api/v1/search?q={encoded}")).await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    found["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|hit| hit["title"].as_str().expect("title").to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn search_stems_across_word_forms_and_accents_and_quotes_text_not_markdown() {
+    let world = world().await;
+    open_process(&world, "toledo", "plan", OPEN_RULES, 1).await;
+    let tenant = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
+    sqlx::query(
+        "UPDATE processes SET description_markdown = 'Lee **las bases** en [la web](https://toledo.es/bases) y `vota`.'",
+    )
+    .execute(tx.conn())
+    .await
+    .expect("describe");
+    tx.commit().await.expect("commit");
+    let mut ana = world.citizen("ana").await;
+    ana.call(TOLEDO, "POST", "/api/v1/processes/plan/proposals",
+             json!({"title": "Cuentas abiertas", "summary": "Queremos participar en las cuentas del barrio"}))
+        .await;
+
+    // The process is titled "Plan de participación"; the proposal says
+    // "participar": each form finds both.
+    for query in ["participación", "participar", "PARTICIPAR"] {
+        let titles = titles_found(&world, query).await;
+        assert!(
+            titles.contains(&"Plan de participación".to_owned())
+                && titles.contains(&"Cuentas abiertas".to_owned()),
+            "{query}: {titles:?}"
+        );
+    }
+    // Typed without its accent, a word still finds itself (the stemmers
+    // only know the written forms of the suffixes).
+    assert_eq!(
+        titles_found(&world, "participacion").await,
+        ["Plan de participación"]
+    );
+    assert!(titles_found(&world, "presupuesto").await.is_empty());
+
+    // The snippet quotes the description's words, not its Markdown.
+    let (_, found) = anonymous(&world, TOLEDO, "/api/v1/search?q=bases&kind=processes").await;
+    let snippet = found["hits"][0]["snippet"].as_str().expect("snippet");
+    assert!(
+        snippet.contains("las bases") && snippet.contains("la web"),
+        "{snippet}"
+    );
+    for mark in ["**", "](", "https://", "`"] {
+        assert!(!snippet.contains(mark), "{mark} in {snippet}");
+    }
+}
+
 #[tokio::test]
 async fn open_data_has_counts_no_people_and_defused_csv() {
     let world = world().await;
