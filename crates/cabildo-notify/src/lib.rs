@@ -5,6 +5,7 @@
 
 pub mod email;
 pub mod mail;
+pub mod markdown;
 pub mod newsletters;
 pub mod notifications;
 pub mod queue;

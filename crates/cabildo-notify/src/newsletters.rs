@@ -8,6 +8,7 @@
 
 use crate::email::{SiteUrl, lookup};
 use crate::mail::Mailer;
+use crate::markdown;
 use crate::queue::Job;
 use crate::unsubscribe::{List, Signer};
 use crate::worker::{Handler, JobError, JobFuture};
@@ -15,7 +16,6 @@ use askama::Template;
 use cabildo_tenancy::{NewJob, Tenancy, TenancyError, TenantTx};
 use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
-use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -119,46 +119,6 @@ fn invalid(field: &str, reason: &str) -> TenancyError {
         field: field.into(),
         reason: reason.into(),
     }
-}
-
-/// Renders Markdown to HTML that cannot carry markup of its own: raw HTML
-/// is shown as text, images become their description, and links keep only
-/// http(s), mailto and site paths.
-pub fn render_markdown(markdown: &str) -> String {
-    let events = Parser::new_ext(
-        markdown,
-        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
-    )
-    .filter_map(|event| match event {
-        Event::Html(html) | Event::InlineHtml(html) => Some(Event::Text(html)),
-        Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
-        Event::Start(Tag::Link {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => {
-            let safe = ["https://", "http://", "mailto:"]
-                .iter()
-                .any(|p| dest_url.starts_with(p))
-                || (dest_url.starts_with('/') && !dest_url.starts_with("//"));
-            let dest_url = if safe {
-                dest_url
-            } else {
-                CowStr::Borrowed("#")
-            };
-            Some(Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }))
-        }
-        other => Some(other),
-    });
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, events);
-    html
 }
 
 fn validate(draft: &Draft) -> Result<(), TenancyError> {
@@ -357,8 +317,9 @@ impl NewsletterHandler {
                 "CABILDO_SECRET_KEY is not set: newsletters need signed unsubscribe links".into(),
             ));
         }
-        let body = render_markdown(&markdown);
         let site_url = self.site_url.for_slug(tenant.slug.as_str());
+        let body = markdown::render_for_mail(&markdown, &site_url);
+        let plain = markdown::plain_text(&markdown, &site_url);
         for recipient in recipients {
             let language = recipient
                 .language
@@ -384,7 +345,7 @@ impl NewsletterHandler {
             .render()
             .map_err(|e| JobError::Permanent(format!("rendering the newsletter: {e}")))?;
             let mut text = format!(
-                "{}\n\n{markdown}\n\n--\n{}",
+                "{}\n\n{plain}\n\n-- \n{}",
                 tenant.name,
                 lookup(language, "newsletter-footer", &tenant.name)
             );
@@ -500,22 +461,6 @@ impl Handler for NewsletterHandler {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn markdown_renders_without_letting_markup_through() {
-        let html = render_markdown(
-            "# Presupuestos\n\nVota **ya** en [la web](https://toledo.example/vota).\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) ![img](https://evil.example/t.png \"t\") <img src=x onerror=alert(1)>",
-        );
-        assert!(html.contains("<h1>Presupuestos</h1>"));
-        assert!(html.contains("<strong>ya</strong>"));
-        assert!(html.contains("<a href=\"https://toledo.example/vota\">la web</a>"));
-        assert!(
-            !html.contains("<script") && html.contains("&lt;script&gt;"),
-            "{html}"
-        );
-        assert!(!html.contains("javascript:"), "{html}");
-        assert!(!html.contains("<img"), "{html}");
-    }
 
     #[test]
     fn audiences_parse_strictly() {

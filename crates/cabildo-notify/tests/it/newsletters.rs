@@ -151,12 +151,22 @@ async fn a_newsletter_reaches_everyone_who_consented_once_in_batches_with_one_cl
         "{}",
         parsed.html
     );
+    // Links lead to the site from the mail; the text part reads as text.
     assert!(
-        parsed.html.contains("href=\"/budgets\"")
-            || parsed
-                .html
-                .contains("href=\"https://toledo.cabildo.test/budgets\"")
+        parsed
+            .html
+            .contains("href=\"https://toledo.cabildo.test/budgets\""),
+        "{}",
+        parsed.html
     );
+    assert!(
+        parsed
+            .text
+            .contains("Ya puedes votar en la web (https://toledo.cabildo.test/budgets)."),
+        "{}",
+        parsed.text
+    );
+    assert!(!parsed.text.contains("**") && !parsed.text.contains("]("));
     assert_eq!(
         header(data, "List-Unsubscribe-Post"),
         Some("List-Unsubscribe=One-Click")
