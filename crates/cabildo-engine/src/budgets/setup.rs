@@ -2,7 +2,8 @@
 //! and/or per district) with their amounts, the voting style, who votes,
 //! the result rule and the six phase dates. Once voting has started the
 //! amounts, style and rule are frozen; changing them then is an explicit,
-//! audited reset that discards the ballots cast so far.
+//! audited reset that discards the ballots cast so far. Titles, heading
+//! names and the closing dates stay editable without touching a ballot.
 
 use super::results::{Completion, Rule, Tie};
 use crate::error::{Error, Field, Problem, Refusal, Result};
@@ -340,9 +341,10 @@ async fn insert_headings(
     Ok(())
 }
 
-/// Changes a budget's settings and headings. Refused with `voting_started`
-/// once the balloting phase has begun or any ballot exists, unless staff
-/// give a reason: then every ballot is discarded and the reset audited.
+/// Changes a budget's settings and headings. Once the balloting phase has
+/// begun or any ballot exists, a change to what ballots mean (see
+/// [`changes_ballots`]) is refused with `voting_started` unless staff give
+/// a reason: then every ballot is discarded and the reset audited.
 /// Headings are matched by district; their projects stay.
 pub async fn update(
     tx: &mut TenantTx,
@@ -363,11 +365,16 @@ pub async fn update(
         return Err(Refusal::NotFound.into());
     };
     let reason = reset_reason.map(str::trim).filter(|r| !r.is_empty());
-    if started && reason.is_none() {
+    // Once voting has begun, an edit that leaves every ballot meaning what
+    // it meant (titles, heading names, supports, whether ballots may
+    // change, when voting ends and results come) keeps the ballots; any
+    // other needs a reason and discards them.
+    let reset = started && changes_ballots(tx, budget, settings, headings).await?;
+    if reset && reason.is_none() {
         return Err(Error::invalid(Field::Budget, Problem::VotingStarted));
     }
     known_districts(tx, headings).await?;
-    let discarded: u64 = if started {
+    let discarded: u64 = if reset {
         sqlx::query(
             "DELETE FROM budget_ballots l USING budget_headings h
              WHERE h.id = l.heading_id AND h.budget_id = $1",
@@ -427,7 +434,7 @@ pub async fn update(
     audit(
         tx,
         actor,
-        if started {
+        if reset {
             "budget.reset"
         } else {
             "budget.update"
@@ -435,10 +442,79 @@ pub async fn update(
         Some(&budget.to_string()),
         json!({"rule": settings.rule.as_str(), "style": settings.style.as_str(),
                "headings": headings.len(), "headings_removed": removed,
-               "ballots_discarded": discarded, "reason": reason}),
+               "ballots_discarded": discarded, "reason": reset.then_some(reason)}),
     )
     .await?;
     Ok(())
+}
+
+/// What a ballot of a budget means, but for its headings: everything
+/// [`update`] may not change while people vote.
+#[derive(PartialEq, Eq, sqlx::FromRow)]
+struct Meaning {
+    currency: String,
+    voting_style: String,
+    min_spend_percent: i16,
+    voters: String,
+    rule: String,
+    tie: String,
+    completion: String,
+    accepting_at: OffsetDateTime,
+    reviewing_at: OffsetDateTime,
+    selecting_at: OffsetDateTime,
+    balloting_at: OffsetDateTime,
+}
+
+/// A heading's district, amount and most projects.
+type HeadingMeaning = (Option<String>, i64, Option<i32>);
+
+/// Whether `settings` and `headings` would change what the ballots of
+/// `budget` mean.
+async fn changes_ballots(
+    tx: &mut TenantTx,
+    budget: BudgetId,
+    settings: &Settings,
+    headings: &[NewHeading],
+) -> Result<bool> {
+    let stored: Meaning = sqlx::query_as(
+        "SELECT currency, voting_style, min_spend_percent, voters, rule, tie, completion,
+                accepting_at, reviewing_at, selecting_at, balloting_at
+         FROM budgets WHERE id = $1",
+    )
+    .bind(budget)
+    .fetch_one(tx.conn())
+    .await?;
+    let mut stored_headings: Vec<HeadingMeaning> = sqlx::query_as(
+        "SELECT district_code, amount_cents, max_projects FROM budget_headings WHERE budget_id = $1",
+    )
+    .bind(budget)
+    .fetch_all(tx.conn())
+    .await?;
+    stored_headings.sort();
+    let mut wanted_headings: Vec<HeadingMeaning> = headings
+        .iter()
+        .map(|h| (h.district.clone(), h.amount_cents, h.max_projects))
+        .collect();
+    wanted_headings.sort();
+    let wanted = Meaning {
+        currency: settings.currency.clone(),
+        voting_style: settings.style.as_str().into(),
+        min_spend_percent: settings.min_spend_percent,
+        voters: if settings.verified_only {
+            "verified"
+        } else {
+            "registered"
+        }
+        .into(),
+        rule: settings.rule.as_str().into(),
+        tie: settings.tie.as_str().into(),
+        completion: settings.completion.as_str().into(),
+        accepting_at: settings.dates.accepting,
+        reviewing_at: settings.dates.reviewing,
+        selecting_at: settings.dates.selecting,
+        balloting_at: settings.dates.balloting,
+    };
+    Ok(stored != wanted || stored_headings != wanted_headings)
 }
 
 /// Creates the process's budget, or changes the one it has (with

@@ -196,7 +196,7 @@ async fn fifty_parallel_requests_of_one_person_never_overspend() {
 }
 
 #[tokio::test]
-async fn settings_freeze_once_voting_starts_unless_reset_with_a_reason() {
+async fn what_ballots_mean_freezes_once_voting_starts_unless_reset_with_a_reason() {
     let w = world().await;
     let voter = person(&w.tenancy, &w.tenant, "v@x.es", true, Some("centro")).await;
     w.change(
@@ -224,6 +224,44 @@ async fn settings_freeze_once_voting_starts_unless_reset_with_a_reason() {
             Err(Error::invalid(Field::Budget, Problem::VotingStarted))
         );
     }
+    // Words and the closing dates change without touching a ballot.
+    let current = setup::get(&mut tx, w.budget)
+        .await
+        .expect("get")
+        .expect("budget");
+    let mut reworded = settings(current.dates);
+    reworded.title = "Presupuestos 2027: tu barrio decide".into();
+    reworded.dates.tallying += time::Duration::days(2);
+    reworded.dates.finished += time::Duration::days(2);
+    let mut renamed = headings();
+    renamed[0].name = "Toda Toledo".into();
+    setup::update(&mut tx, &actor, w.budget, &reworded, &renamed, None)
+        .await
+        .expect("an edit that keeps what ballots mean");
+    let (ballots, action, discarded): (i64, String, String) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM budget_ballots), action, details->>'ballots_discarded'
+         FROM audit_log ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(tx.conn())
+    .await
+    .expect("counts");
+    assert_eq!(
+        (ballots, action.as_str(), discarded.as_str()),
+        (1, "budget.update", "0")
+    );
+    let shown = setup::get(&mut tx, w.budget)
+        .await
+        .expect("get")
+        .expect("budget");
+    assert_eq!(
+        (shown.title.as_str(), shown.phase, shown.dates.tallying),
+        (
+            "Presupuestos 2027: tu barrio decide",
+            setup::Phase::Balloting,
+            reworded.dates.tallying
+        )
+    );
+    assert!(shown.headings.iter().any(|h| h.name == "Toda Toledo"));
     // An explicit reset: ballots are discarded and the change is audited.
     let mut ended = settings(dates(-11));
     ended.rule = Rule::Mes;

@@ -54,12 +54,12 @@ impl From<Failure> for ApiError {
             Failure::InvalidCredentials => Self::Coded(
                 StatusCode::UNAUTHORIZED,
                 "invalid_credentials",
-                "The email or the password is not right.",
+                "error-invalid-credentials",
             ),
             Failure::Unconfirmed => Self::Coded(
                 StatusCode::FORBIDDEN,
                 "email_unconfirmed",
-                "Confirm your email address with the link we sent before logging in.",
+                "error-unconfirmed",
             ),
             Failure::Internal(message) => Self::Internal(Box::new(Inconsistent(message))),
         }

@@ -13,8 +13,8 @@ use crate::http::session_cache::Ended;
 use axum::Json;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cabildo_engine::Error as EngineError;
 use cabildo_engine::accounts::{self, Registration, api_tokens, password, sessions};
+use cabildo_engine::{Error as EngineError, Field, FieldError};
 use cabildo_engine::{activity, organisations};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -101,7 +101,7 @@ pub struct TokenBody {
 const INVALID_TOKEN: ApiError = ApiError::Coded(
     StatusCode::BAD_REQUEST,
     "invalid_token",
-    "The link is unknown, already used or expired.",
+    "reset-invalid-body",
 );
 
 /// Confirms an address with the token from its mail.
@@ -166,11 +166,10 @@ async fn reset_password(
     ApiJson(body): ApiJson<ResetBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     if let Err(weakness) = password::check(&body.password, &[]) {
-        return Err(ApiError::Coded(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            weakness.code(),
-            "Choose another password: at least 10 characters, not a common one.",
-        ));
+        return Err(ApiError::Invalid(vec![FieldError {
+            field: Field::Password,
+            problem: weakness.problem(),
+        }]));
     }
     if !actions::reset_password(&council, &body.token, &body.password).await? {
         return Err(INVALID_TOKEN);
@@ -341,20 +340,22 @@ async fn verify(
         })),
         Residency::Failed => Err(unprocessable(
             "verification_failed",
-            "The census has no resident with that document and birth date available for this account.",
+            "error-verification-failed",
         )),
         Residency::TooManyAttempts => Err(ApiError::Coded(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_attempts",
-            "Five failed attempts in 24 hours; try again tomorrow or ask the council.",
+            "error-verification-too-many",
         )),
         Residency::InvalidDocument(code) => {
-            Err(unprocessable(code, "That is not a valid DNI or NIE."))
+            let key = if code == "document_letter" {
+                "error-document-letter"
+            } else {
+                "error-document-format"
+            };
+            Err(unprocessable(code, key))
         }
-        Residency::InvalidBirthDate => Err(unprocessable(
-            "birth_date_invalid",
-            "Give the birth date as YYYY-MM-DD.",
-        )),
+        Residency::InvalidBirthDate => Err(unprocessable("birth_date_invalid", "error-birth-date")),
     }
 }
 
@@ -387,7 +388,7 @@ async fn delete(
         return Err(ApiError::Coded(
             StatusCode::FORBIDDEN,
             "invalid_credentials",
-            "The password is not right; nothing was deleted.",
+            "api-delete-wrong-password",
         ));
     }
     Ok(StatusCode::NO_CONTENT)
@@ -467,7 +468,7 @@ async fn create_token(
         return Err(ApiError::Coded(
             StatusCode::FORBIDDEN,
             "session_required",
-            "Tokens are created from a logged-in session, not with another token.",
+            "api-session-required",
         ));
     }
     let user = citizen.user();
@@ -500,7 +501,7 @@ async fn revoke_token(
         return Err(ApiError::Coded(
             StatusCode::NOT_FOUND,
             "not_found",
-            "No such token.",
+            "api-token-not-found",
         ));
     };
     citizen

@@ -104,7 +104,8 @@ pub enum ApiError {
     Invalid(Vec<FieldError>),
     /// A line of an uploaded file (`line` in the answer).
     Line(LineError),
-    /// An answer of the call's own: status, stable code, message.
+    /// An answer of the call's own: status, stable code, and the key of
+    /// its message (in the caller's language).
     Coded(StatusCode, &'static str, &'static str),
     /// PostgreSQL is unreachable.
     Unavailable(TenancyError),
@@ -156,10 +157,8 @@ pub struct ApiShown {
 /// An API error's message.
 #[derive(Clone, Debug)]
 enum ApiMessage {
-    /// The same in every language.
-    Fixed(&'static str),
-    /// Text from elsewhere (a rejection's reason).
-    Text(String),
+    /// A body that is not the call's JSON, with the parser's reason.
+    Malformed(String),
     /// A refusal, explained in the caller's language.
     Refusal(Refusal),
     /// The key of the explanation, in the caller's language.
@@ -293,7 +292,7 @@ impl IntoResponse for PageError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        use ApiMessage::Fixed;
+        use ApiMessage::Keyed;
         let shown = |status, code, message| ApiShown {
             status,
             code,
@@ -302,38 +301,30 @@ impl IntoResponse for ApiError {
             line: None,
         };
         let answer = match self {
-            Self::NotFound => shown(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                Fixed("No such resource."),
-            ),
+            Self::NotFound => shown(StatusCode::NOT_FOUND, "not_found", Keyed("api-not-found")),
             Self::NoSuchCall => shown(
                 StatusCode::NOT_FOUND,
                 "not_found",
-                Fixed("No such API call."),
+                Keyed("api-no-such-call"),
             ),
-            Self::Malformed(status, reason) => shown(
-                status,
-                "malformed_body",
-                ApiMessage::Text(format!(
-                    "The body is not the JSON this call expects: {reason}"
-                )),
-            ),
+            Self::Malformed(status, reason) => {
+                shown(status, "malformed_body", ApiMessage::Malformed(reason))
+            }
             Self::Unauthenticated => shown(
                 StatusCode::UNAUTHORIZED,
                 "unauthenticated",
-                Fixed("Log in first."),
+                Keyed("api-unauthenticated"),
             ),
             Self::Csrf => shown(
                 StatusCode::FORBIDDEN,
                 "csrf_token_invalid",
-                Fixed("Send the session's CSRF token in the X-CSRF-Token header."),
+                Keyed("api-csrf"),
             ),
             Self::RateLimited(seconds) => {
                 let answer = shown(
                     StatusCode::TOO_MANY_REQUESTS,
                     "rate_limited",
-                    Fixed("Too many attempts; wait before trying again."),
+                    Keyed("api-rate-limited"),
                 );
                 return retry_after(deferred(answer.status, Unrendered::Api(answer)), seconds);
             }
@@ -349,8 +340,8 @@ impl IntoResponse for ApiError {
             ),
             Self::Invalid(fields) => {
                 let (code, message) = match fields.as_slice() {
-                    [one] => (one.problem.code(), ApiMessage::Keyed(one.problem.key())),
-                    _ => ("invalid_fields", Fixed("Some fields are not acceptable.")),
+                    [one] => (one.problem.code(), Keyed(one.problem.key())),
+                    _ => ("invalid_fields", Keyed("api-invalid-fields")),
                 };
                 ApiShown {
                     fields,
@@ -365,13 +356,13 @@ impl IntoResponse for ApiError {
                     ApiMessage::Keyed(error.problem.key()),
                 )
             },
-            Self::Coded(status, code, message) => shown(status, code, Fixed(message)),
+            Self::Coded(status, code, message) => shown(status, code, Keyed(message)),
             Self::Unavailable(error) => {
                 log_failure(&error);
                 let answer = shown(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "unavailable",
-                    Fixed("The database is unavailable; try again shortly."),
+                    Keyed("error-unavailable-body"),
                 );
                 return retry_after(deferred(answer.status, Unrendered::Api(answer)), 5);
             }
@@ -380,7 +371,7 @@ impl IntoResponse for ApiError {
                 shown(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal",
-                    Fixed("An unexpected error occurred."),
+                    Keyed("error-internal-body"),
                 )
             }
         };
@@ -421,7 +412,7 @@ pub fn render(mut response: Response, tr: &Tr, api: bool) -> Response {
             &ApiShown {
                 status: StatusCode::NOT_FOUND,
                 code: "not_found",
-                message: ApiMessage::Fixed("No such resource."),
+                message: ApiMessage::Keyed("api-not-found"),
                 fields: Vec::new(),
                 line: None,
             },
@@ -494,8 +485,7 @@ fn page(tr: &Tr, shown: &PageShown) -> Response {
 
 fn json_answer(tr: &Tr, shown: &ApiShown) -> Response {
     let message = match &shown.message {
-        ApiMessage::Fixed(text) => (*text).to_owned(),
-        ApiMessage::Text(text) => text.clone(),
+        ApiMessage::Malformed(reason) => tr.with("api-malformed", "reason", reason),
         ApiMessage::Refusal(refusal) => tr.t(refusal.key()),
         ApiMessage::Keyed(key) => tr.t(key),
         ApiMessage::Picture(refused) => coded(tr, "refusal", refused.code()),

@@ -93,7 +93,7 @@ async fn page(council: Council, Id(kind): Id<String>) -> Result<Response, PageEr
         tr,
         chrome: &council.chrome,
         title: title(tr, kind),
-        html: cabildo_notify::newsletters::render_markdown(&markdown),
+        html: cabildo_notify::markdown::render(&markdown),
         lang,
     })
 }

@@ -157,12 +157,12 @@ pub async fn act(
     let tr = &staff.tr;
     let shown = match done {
         Done::Preview(size) => Shown {
-            preview: Some((newsletters::render_markdown(&draft.markdown), size)),
+            preview: Some((cabildo_notify::markdown::render(&draft.markdown), size)),
             typed,
             ..Shown::default()
         },
         Done::Confirm(size) => Shown {
-            preview: Some((newsletters::render_markdown(&draft.markdown), size)),
+            preview: Some((cabildo_notify::markdown::render(&draft.markdown), size)),
             confirm: Some(tr.args(
                 "newsletters-confirm",
                 &[

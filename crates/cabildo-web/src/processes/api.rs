@@ -117,7 +117,7 @@ async fn show(council: ApiCouncil, Id(slug): Id<String>) -> Result<impl IntoResp
     let (process, description, phases) = found.ok_or(ApiError::NotFound)?;
     Ok(Json(ProcessDetailView {
         process: ProcessView::from(&process),
-        description_html: cabildo_notify::newsletters::render_markdown(&description),
+        description_html: cabildo_notify::markdown::render(&description),
         phases: phases.iter().map(PhaseView::from).collect(),
     }))
 }

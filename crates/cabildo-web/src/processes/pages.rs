@@ -83,7 +83,7 @@ pub async fn show(
         following,
         title: process.title,
         summary: process.summary,
-        description: cabildo_notify::newsletters::render_markdown(&description),
+        description: cabildo_notify::markdown::render(&description),
         phases: phases
             .into_iter()
             .map(|p| PhaseView {

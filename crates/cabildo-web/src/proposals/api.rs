@@ -361,7 +361,7 @@ async fn put_image(
         ApiError::Coded(
             StatusCode::PAYLOAD_TOO_LARGE,
             "image_too_large",
-            "Pictures are at most 5 MB.",
+            "refusal-image-too-large",
         )
     })?;
     let picture = Picture::check(body)?;

@@ -485,6 +485,71 @@ async fn the_api_registers_confirms_logs_in_and_out_with_csrf_and_stable_errors(
     assert!(gone.body.contains("\"unauthenticated\""));
 }
 
+/// Every kind of API error answers in the language the caller asked for:
+/// the route's own answers, the router's, the engine's refusals and field
+/// problems alike.
+#[tokio::test]
+async fn api_errors_answer_in_the_negotiated_language() {
+    let world = world().await;
+    let calls: [(&str, &str, &str); 6] = [
+        ("GET", "/api/v1/no-such-call", ""),
+        ("GET", "/api/v1/me", ""),
+        (
+            "POST",
+            "/api/v1/sessions",
+            r#"{"email": "nadie@example.org", "password": "equivocada-del-todo"}"#,
+        ),
+        ("POST", "/api/v1/sessions", "{nope"),
+        (
+            "POST",
+            "/api/v1/account/confirmations",
+            r#"{"token": "gastado"}"#,
+        ),
+        (
+            "POST",
+            "/api/v1/account/passwords",
+            r#"{"token": "x", "password": "corta"}"#,
+        ),
+    ];
+    let mut messages: Vec<Vec<String>> = Vec::new();
+    for language in ["es", "en"] {
+        let mut answered = Vec::new();
+        for (method, path, body) in calls {
+            let answer = send(
+                &world.app,
+                Request::builder()
+                    .method(method)
+                    .uri(path)
+                    .header("host", TOLEDO)
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .header(header::ACCEPT_LANGUAGE, language)
+                    .body(Body::from(body))
+                    .expect("request"),
+            )
+            .await;
+            assert!(answer.status.is_client_error(), "{path}: {}", answer.status);
+            let error: serde_json::Value = serde_json::from_str(&answer.body).expect("json");
+            let message = error["error"]["message"]
+                .as_str()
+                .expect("message")
+                .to_owned();
+            assert!(
+                !message.is_empty() && !message.contains("Unknown"),
+                "{message}"
+            );
+            answered.push(message);
+        }
+        messages.push(answered);
+    }
+    let [es, en] = [&messages[0], &messages[1]];
+    for (i, (method, path, _)) in calls.iter().enumerate() {
+        assert_ne!(es[i], en[i], "{method} {path}");
+    }
+    assert_eq!(es[2], "El correo o la contraseña no son correctos.");
+    assert_eq!(en[2], "The email or the password is not right.");
+    assert!(es[3].starts_with("El cuerpo no es el JSON"), "{}", es[3]);
+}
+
 #[tokio::test]
 async fn a_password_reset_link_works_once_ends_sessions_and_answers_the_same_for_unknown_addresses()
 {

@@ -17,6 +17,7 @@ async fn unrouted(app: &axum::Router, method: &str, path: &str) -> Option<String
         .uri(format!("/api/v1{path}"))
         .header("host", format!("toledo.{BASE}"))
         .header("content-type", "application/json")
+        .header("accept-language", "en")
         .body(Body::from("{}"))
         .expect("request");
     let answer = send(app, request).await;

@@ -84,7 +84,7 @@ async fn send(global: &Global, args: NewsletterArgs) -> anyhow::Result<ExitCode>
             args.audience
         );
         println!();
-        println!("{}", newsletters::render_markdown(&draft.markdown));
+        println!("{}", cabildo_notify::markdown::render(&draft.markdown));
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(address) = &args.test_to {
