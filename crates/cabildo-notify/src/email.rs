@@ -95,6 +95,8 @@ pub struct Rendered {
 pub struct Branding<'a> {
     /// Council name.
     pub council: &'a str,
+    /// The Spanish article of the council's name (`el` …), empty for none.
+    pub article: &'a str,
     /// Main colour `#rrggbb`.
     pub colour: &'a str,
     /// Language to write in.
@@ -105,6 +107,11 @@ pub struct Branding<'a> {
 }
 
 impl Branding<'_> {
+    /// The string `key` in the mail's language, naming the council.
+    pub(crate) fn text(&self, key: &str) -> String {
+        lookup(self.language, key, self.council, self.article)
+    }
+
     /// An absolute http(s) link for `link` (a path on the council's site or
     /// an http(s) URL); anything else is refused.
     fn link(&self, link: &str) -> Result<String, String> {
@@ -145,13 +152,7 @@ fn account_message(
     ) {
         return Err(format!("unknown account mail {:?}", vars.kind));
     }
-    let text = |part: &str| {
-        lookup(
-            branding.language,
-            &format!("account-{}-{part}", vars.kind),
-            branding.council,
-        )
-    };
+    let text = |part: &str| branding.text(&format!("account-{}-{part}", vars.kind));
     Ok(MessageVars {
         subject: text("subject"),
         heading: None,
@@ -211,11 +212,16 @@ struct DigestText<'a> {
     footer_automatic: &'a str,
 }
 
-pub(crate) fn lookup(language: &str, key: &str, council: &str) -> String {
+/// The string `key` in `language`, naming the council `council` whose
+/// name takes `article` in Spanish.
+pub(crate) fn lookup(language: &str, key: &str, council: &str, article: &str) -> String {
     let id: LanguageIdentifier = language
         .parse()
         .unwrap_or_else(|_| fluent_templates::langid!("en"));
-    let args = HashMap::from([(Cow::Borrowed("council"), council.to_owned().into())]);
+    let args = HashMap::from([
+        (Cow::Borrowed("council"), council.to_owned().into()),
+        (Cow::Borrowed("article"), article.to_owned().into()),
+    ]);
     LOCALES.lookup_with_args(&id, key, &args)
 }
 
@@ -240,9 +246,7 @@ pub fn render(
     let action = match (&vars.action_url, &vars.action_label) {
         (Some(url), label) => {
             let url = branding.link(url).map_err(refuse)?;
-            let label = label
-                .clone()
-                .unwrap_or_else(|| lookup(branding.language, "email-open", branding.council));
+            let label = label.clone().unwrap_or_else(|| branding.text("email-open"));
             Some((url, label))
         }
         (None, None) => None,
@@ -254,12 +258,8 @@ pub fn render(
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .collect();
-    let footer = lookup(branding.language, "email-footer", branding.council);
-    let footer_automatic = lookup(
-        branding.language,
-        "email-footer-automatic",
-        branding.council,
-    );
+    let footer = branding.text("email-footer");
+    let footer_automatic = branding.text("email-footer-automatic");
     let make_action = || action.clone().map(|(url, label)| Action { url, label });
     let html = MessageHtml {
         language: branding.language,
@@ -308,7 +308,7 @@ fn render_digest(vars: &serde_json::Value, branding: &Branding<'_>) -> Result<Re
             })
         })
         .collect::<Result<Vec<_>, String>>()?;
-    let text = |key| lookup(branding.language, key, branding.council);
+    let text = |key| branding.text(key);
     let (subject, intro, preferences) = (
         text(subject_key),
         text("digest-intro"),
@@ -449,6 +449,7 @@ impl EmailHandler {
             &request.vars,
             &Branding {
                 council: &tenant.name,
+                article: &site.name_article,
                 colour: &site.primary_colour,
                 language,
                 site_url: &site_url,
@@ -503,6 +504,7 @@ mod tests {
     fn branding(language: &str) -> Branding<'_> {
         Branding {
             council: "Ayuntamiento de Toledo",
+            article: "el",
             colour: "#8a1538",
             language,
             site_url: "https://toledo.cabildo.example",
@@ -513,7 +515,7 @@ mod tests {
     fn digests_list_the_notifications_with_absolute_links() {
         let vars = json!({"period": "weekly", "items": [{"title": "Nueva respuesta <b>", "link": "/proposals/1"}, {"title": "Otra"}]});
         let es = render(DIGEST_TEMPLATE, &vars, &branding("es")).expect("render");
-        assert_eq!(es.subject, "Tu resumen semanal de Ayuntamiento de Toledo");
+        assert_eq!(es.subject, "Tu resumen semanal del Ayuntamiento de Toledo");
         assert!(
             es.html
                 .contains("href=\"https://toledo.cabildo.example/proposals/1\""),
@@ -558,7 +560,7 @@ mod tests {
         );
         assert!(
             es.html
-                .contains("Recibes este correo de Ayuntamiento de Toledo")
+                .contains("Recibes este correo del Ayuntamiento de Toledo")
         );
         assert!(
             es.text.contains("Entrar: https://toledo.example/x?a=1&b=2"),
@@ -638,10 +640,10 @@ mod tests {
         for code in ["en", "ca", "eu", "gl"] {
             assert_eq!(keys(code), spanish, "{code}");
         }
-        let galician = lookup("gl", "email-footer-automatic", "Concello de Vigo");
+        let galician = lookup("gl", "email-footer-automatic", "Concello de Vigo", "");
         assert_ne!(
             galician,
-            lookup("en", "email-footer-automatic", "Concello de Vigo")
+            lookup("en", "email-footer-automatic", "Concello de Vigo", "")
         );
     }
 }

@@ -338,21 +338,41 @@ impl NewsletterHandler {
                 council: &tenant.name,
                 colour: &site.primary_colour,
                 body: &body,
-                footer: &lookup(language, "newsletter-footer", &tenant.name),
+                footer: &lookup(
+                    language,
+                    "newsletter-footer",
+                    &tenant.name,
+                    &site.name_article,
+                ),
                 unsubscribe: unsubscribe.as_deref(),
-                unsubscribe_label: &lookup(language, "newsletter-unsubscribe", &tenant.name),
+                unsubscribe_label: &lookup(
+                    language,
+                    "newsletter-unsubscribe",
+                    &tenant.name,
+                    &site.name_article,
+                ),
             }
             .render()
             .map_err(|e| JobError::Permanent(format!("rendering the newsletter: {e}")))?;
             let mut text = format!(
                 "{}\n\n{plain}\n\n-- \n{}",
                 tenant.name,
-                lookup(language, "newsletter-footer", &tenant.name)
+                lookup(
+                    language,
+                    "newsletter-footer",
+                    &tenant.name,
+                    &site.name_article
+                )
             );
             if let Some(link) = &unsubscribe {
                 text.push_str(&format!(
                     "\n{}: {link}",
-                    lookup(language, "newsletter-unsubscribe", &tenant.name)
+                    lookup(
+                        language,
+                        "newsletter-unsubscribe",
+                        &tenant.name,
+                        &site.name_article
+                    )
                 ));
             }
             let outcome = match self.message(

@@ -26,6 +26,9 @@ pub struct SiteSettings {
     pub languages: Vec<String>,
     /// Fallback language.
     pub default_language: String,
+    /// The Spanish article of the council's name (`el`, `la`, `los`,
+    /// `las`), empty when it takes none.
+    pub name_article: String,
     /// IANA time zone.
     pub time_zone: String,
     /// Main colour `#rrggbb`.
@@ -63,6 +66,7 @@ pub struct District {
 struct SiteRow {
     languages: Vec<String>,
     default_language: String,
+    name_article: String,
     time_zone: String,
     primary_colour: String,
     accent_colour: String,
@@ -75,7 +79,7 @@ impl SiteSettings {
     /// Loads the settings and districts in one query.
     pub async fn load(tx: &mut TenantTx) -> Result<Self> {
         let row: SiteRow = sqlx::query_as(
-            "SELECT languages, default_language, time_zone, primary_colour, accent_colour, welcome, legal,
+            "SELECT languages, default_language, name_article, time_zone, primary_colour, accent_colour, welcome, legal,
                     COALESCE((SELECT json_agg(json_build_object('code', code, 'name', name, 'population', population)
                                               ORDER BY position, name)
                               FROM districts), '[]'::json) AS districts
@@ -86,6 +90,7 @@ impl SiteSettings {
         Ok(Self {
             languages: row.languages,
             default_language: row.default_language,
+            name_article: row.name_article,
             time_zone: row.time_zone,
             primary_colour: row.primary_colour,
             accent_colour: row.accent_colour,
@@ -102,7 +107,7 @@ impl SiteSettings {
         sqlx::query(
             "UPDATE settings SET languages = $1, default_language = $2, time_zone = $3,
                     primary_colour = $4, accent_colour = $5, welcome = $6, legal = $7,
-                    updated_at = now()",
+                    name_article = $8, updated_at = now()",
         )
         .bind(&spec.languages)
         .bind(&valid.default_language)
@@ -111,6 +116,7 @@ impl SiteSettings {
         .bind(&spec.colours.accent)
         .bind(sqlx::types::Json(&spec.welcome))
         .bind(sqlx::types::Json(&spec.legal))
+        .bind(spec.article.as_deref().unwrap_or(""))
         .execute(tx.conn())
         .await?;
         let codes: Vec<&str> = spec.districts.iter().map(|d| d.code.as_str()).collect();

@@ -8,6 +8,8 @@ use std::path::Path;
 
 /// Languages the site can be shown in.
 pub const SUPPORTED_LANGUAGES: &[&str] = &["es", "en", "ca", "eu", "gl"];
+/// Articles a council's name may take in Spanish.
+pub const ARTICLES: &[&str] = &["el", "la", "los", "las"];
 const MAX_DISTRICTS: usize = 200;
 const MAX_WELCOME_CHARS: usize = 2_000;
 
@@ -19,6 +21,11 @@ pub struct CouncilSpec {
     pub slug: String,
     /// Display name.
     pub name: String,
+    /// The article Spanish puts before the name (`el` for "el Ayuntamiento
+    /// de Toledo", so "del Ayuntamiento de Toledo"); none when the name is
+    /// said without one.
+    #[serde(default)]
+    pub article: Option<String>,
     /// Languages offered, in order of preference.
     #[serde(default = "default_languages")]
     pub languages: Vec<String>,
@@ -148,6 +155,7 @@ impl CouncilSpec {
         Self {
             slug: slug.into(),
             name: name.into(),
+            article: None,
             languages: default_languages(),
             default_language: None,
             time_zone: default_time_zone(),
@@ -181,6 +189,14 @@ impl CouncilSpec {
             return Err(TenancyError::invalid(
                 "name",
                 "must not contain control characters",
+            ));
+        }
+        if let Some(article) = &self.article
+            && !ARTICLES.contains(&article.as_str())
+        {
+            return Err(TenancyError::invalid(
+                "article",
+                format!("must be one of {}", ARTICLES.join(", ")),
             ));
         }
         if self.languages.is_empty() {

@@ -1,3 +1,8 @@
+# The council named in a sentence (Spanish adds the article of its name).
+council-the = { $council }
+council-the-start = { $council }
+council-of = de { $council }
+
 email-footer = Reps aquest correu de { $council } a través del seu lloc de participació.
 email-footer-automatic = És un missatge automàtic; les respostes no es llegeixen.
 email-open = Veure-ho al lloc

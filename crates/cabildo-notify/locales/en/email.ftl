@@ -1,3 +1,8 @@
+# The council named in a sentence (Spanish adds the article of its name).
+council-the = { $council }
+council-the-start = { $council }
+council-of = of { $council }
+
 email-footer = You receive this email from { $council } through its participation site.
 email-footer-automatic = This is an automatic message; replies are not read.
 email-open = Open on the site

@@ -1,3 +1,8 @@
+# The council named in a sentence (Spanish adds the article of its name).
+council-the = { $council }
+council-the-start = { $council }
+council-of = { $council }
+
 email-footer = Mezu hau udalaren parte-hartze gunearen bidez jaso duzu ({ $council }).
 email-footer-automatic = Mezu automatikoa da; erantzunak ez dira irakurtzen.
 email-open = Ikusi gunean

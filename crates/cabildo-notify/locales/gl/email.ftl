@@ -1,3 +1,8 @@
+# The council named in a sentence (Spanish adds the article of its name).
+council-the = { $council }
+council-the-start = { $council }
+council-of = de { $council }
+
 email-footer = Recibes este correo de { $council } a través do seu sitio de participación.
 email-footer-automatic = É unha mensaxe automática; as respostas non se len.
 email-open = Ver no sitio

@@ -1,3 +1,8 @@
+# The council named in a sentence (Spanish adds the article of its name).
+council-the = { $council }
+council-the-start = { $council }
+council-of = de { $council }
+
 skip-to-content = Salta al contingut
 site-language = Idioma
 powered-by = Lloc de participació amb Cabildo

@@ -1,3 +1,8 @@
+# The council named in a sentence (Spanish adds the article of its name).
+council-the = { $council }
+council-the-start = { $council }
+council-of = of { $council }
+
 skip-to-content = Skip to content
 site-language = Language
 powered-by = Participation site powered by Cabildo

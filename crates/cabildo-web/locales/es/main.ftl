@@ -1,3 +1,27 @@
+# The council named in a sentence: $council is its name, $article the
+# article Spanish puts before it ("el" gives "del Ayuntamiento de Toledo").
+council-the = { $article ->
+    [el] el { $council }
+    [la] la { $council }
+    [los] los { $council }
+    [las] las { $council }
+   *[none] { $council }
+}
+council-the-start = { $article ->
+    [el] El { $council }
+    [la] La { $council }
+    [los] Los { $council }
+    [las] Las { $council }
+   *[none] { $council }
+}
+council-of = { $article ->
+    [el] del { $council }
+    [la] de la { $council }
+    [los] de los { $council }
+    [las] de las { $council }
+   *[none] de { $council }
+}
+
 skip-to-content = Saltar al contenido
 site-language = Idioma
 powered-by = Sitio de participación con Cabildo
@@ -28,18 +52,18 @@ error-internal-body = Se ha producido un error inesperado. Ha quedado registrado
 error-timeout-title = Demasiado lento
 error-timeout-body = La página ha tardado demasiado en prepararse. Inténtalo de nuevo.
 notice-suspended-title = Sitio cerrado temporalmente
-notice-suspended-body = { $council } ha cerrado temporalmente su sitio de participación. Vuelve a consultarlo más adelante.
+notice-suspended-body = { council-the-start } ha cerrado temporalmente su sitio de participación. Vuelve a consultarlo más adelante.
 notice-archived-title = Sitio cerrado
-notice-archived-body = { $council } ha cerrado este sitio de participación. El ayuntamiento conserva sus contenidos.
+notice-archived-body = { council-the-start } ha cerrado este sitio de participación. El ayuntamiento conserva sus contenidos.
 notice-read-only-title = Solo lectura por ahora
-notice-read-only-body = El sitio de { $council } está en modo de solo lectura: puedes consultarlo todo, pero no se pueden hacer cambios.
+notice-read-only-body = El sitio { council-of } está en modo de solo lectura: puedes consultarlo todo, pero no se pueden hacer cambios.
 back-home = Ir a la página de inicio
 unsubscribe-title = Darse de baja
-unsubscribe-newsletter = ¿Dejar de recibir los boletines de { $council }?
-unsubscribe-notifications = ¿Dejar de recibir los correos de notificaciones de { $council }?
+unsubscribe-newsletter = ¿Dejar de recibir los boletines { council-of }?
+unsubscribe-notifications = ¿Dejar de recibir los correos de notificaciones { council-of }?
 unsubscribe-button = Darme de baja
 unsubscribe-done-title = Te has dado de baja
-unsubscribe-done-body = Ya no recibirás estos correos de { $council }.
+unsubscribe-done-body = Ya no recibirás estos correos { council-of }.
 unsubscribe-invalid-title = Este enlace no funciona
 unsubscribe-invalid-body = El enlace para darse de baja está incompleto o ha sido modificado. Usa el enlace del último correo que recibiste.
 
@@ -66,7 +90,7 @@ hint-password = { $count ->
 }
 form-errors-title = Revisa el formulario
 register-title = Crea tu cuenta
-register-intro = Con una cuenta en el sitio de participación de { $council } puedes participar en debates, hacer propuestas y apoyarlas.
+register-intro = Con una cuenta en el sitio de participación { council-of } puedes participar en debates, hacer propuestas y apoyarlas.
 register-submit = Crear mi cuenta
 register-have-account = Ya tengo una cuenta
 register-done-title = Revisa tu correo
@@ -122,7 +146,7 @@ error-rate-limited-body = { $count ->
 }
 
 verify-title = Verifica tu empadronamiento
-verify-intro = { $council } comprueba el empadronamiento con su padrón municipal. Una vez verificada tu residencia, puedes participar donde se exige ser vecino o vecina, como en las votaciones de presupuestos. Tu número de documento nunca se guarda tal cual.
+verify-intro = { council-the-start } comprueba el empadronamiento con su padrón municipal. Una vez verificada tu residencia, puedes participar donde se exige ser vecino o vecina, como en las votaciones de presupuestos. Tu número de documento nunca se guarda tal cual.
 verify-submit = Verificar
 verify-done-title = Empadronamiento verificado
 verify-done-body = Tu residencia está verificada. Gracias.
@@ -298,7 +322,7 @@ console-greeting = Hola, { $name }. Entra en cualquiera de tus ayuntamientos com
 console-empty = Aún no tienes ningún ayuntamiento asignado.
 console-council = Ayuntamiento
 console-open = Abrir
-handoff-title = Entrar en { $council }
+handoff-title = Entrar en { council-the }
 handoff-intro = Vienes de la consola de Cabildo. Pulsa el botón para continuar como parte del equipo de este ayuntamiento.
 handoff-submit = Continuar
 handoff-invalid-title = Este enlace no funciona

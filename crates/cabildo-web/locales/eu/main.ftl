@@ -1,3 +1,8 @@
+# The council named in a sentence (Spanish adds the article of its name).
+council-the = { $council }
+council-the-start = { $council }
+council-of = { $council }
+
 skip-to-content = Joan edukira
 site-language = Hizkuntza
 powered-by = Cabildo plataformarekin egindako parte-hartze gunea

@@ -76,7 +76,9 @@ impl Context {
             Some(session) if with_unread => unread(state, &tenant, session.user).await?,
             _ => 0,
         };
-        let tr = Tr::new(&code).in_zone(settings.zone());
+        let tr = Tr::new(&code)
+            .in_zone(settings.zone())
+            .for_council(&tenant.name, &settings.name_article);
         Ok(Self {
             chrome: Chrome {
                 council: tenant.name.clone(),

@@ -212,8 +212,9 @@ pub async fn resolve_site(
 pub async fn site_tr(state: &AppState, tenant: &Tenant, language: &LanguageRequest) -> Tr {
     match state.tenancy.site_settings(tenant).await {
         Ok(settings) => Tr::new(&language.pick(&settings.languages, &settings.default_language))
-            .in_zone(settings.zone()),
-        Err(_) => language.ui(),
+            .in_zone(settings.zone())
+            .for_council(&tenant.name, &settings.name_article),
+        Err(_) => language.ui().for_council(&tenant.name, ""),
     }
 }
 

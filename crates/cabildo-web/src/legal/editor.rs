@@ -60,7 +60,10 @@ pub async fn index(staff: Staff) -> Result<Response, PageError> {
 
 /// The default text of `kind` in `language`.
 fn default_in(staff: &Staff, kind: LegalKind, language: &str) -> String {
-    let tr = Tr::new(language).in_zone(staff.tr.zone().clone());
+    let council = &staff.citizen.council;
+    let tr = Tr::new(language)
+        .in_zone(staff.tr.zone().clone())
+        .for_council(&council.tenant.name, &council.settings.name_article);
     default_text(&staff.citizen.council, &tr, kind)
 }
 

@@ -58,10 +58,11 @@ impl FromRequestParts<AppState> for Signed {
         let Some(signer) = state.config.unsubscribe.as_ref() else {
             return Err(PageError::NotFound);
         };
-        let tr = parts
+        let language = parts
             .extensions
             .get::<LanguageRequest>()
-            .map(LanguageRequest::ui);
+            .cloned()
+            .unwrap_or_default();
         let Query(link) = Query::<Link>::from_request_parts(parts, state)
             .await
             .map_err(|_| PageError::BadRequest)?;
@@ -78,7 +79,7 @@ impl FromRequestParts<AppState> for Signed {
         let (tenant, user, list) = valid().ok_or(invalid)?;
         Ok(Self {
             state: state.clone(),
-            tr: tr.unwrap_or_else(|| Tr::new("es")),
+            tr: crate::http::site::site_tr(state, &tenant, &language).await,
             link,
             tenant,
             user,

@@ -28,6 +28,9 @@ pub struct Tr {
     code: String,
     id: LanguageIdentifier,
     zone: Zone,
+    /// The council whose pages these are: its name and the Spanish
+    /// article of its name (empty when it takes none).
+    council: Option<(String, String)>,
 }
 
 impl Tr {
@@ -40,7 +43,36 @@ impl Tr {
             code: code.to_owned(),
             id,
             zone: Zone::utc(),
+            council: None,
         }
+    }
+
+    /// The same strings, on the pages of the council `name`, whose name
+    /// takes `article` in Spanish (strings that name the council as
+    /// `$council` get `$article` too, for "del Ayuntamiento de …").
+    pub fn for_council(mut self, name: &str, article: &str) -> Self {
+        self.council = Some((name.to_owned(), article.to_owned()));
+        self
+    }
+
+    /// The council whose pages these are, if they are a council's.
+    pub fn council(&self) -> Option<&str> {
+        self.council.as_ref().map(|(name, _)| name.as_str())
+    }
+
+    /// `args` with the council's article beside a `council` argument.
+    fn with_article<'a>(
+        &self,
+        mut args: HashMap<Cow<'static, str>, FluentValue<'a>>,
+    ) -> HashMap<Cow<'static, str>, FluentValue<'a>> {
+        if args.contains_key("council") && !args.contains_key("article") {
+            let article = self.council.as_ref().map_or("", |(_, a)| a.as_str());
+            args.insert(
+                Cow::Borrowed("article"),
+                FluentValue::from(article.to_owned()),
+            );
+        }
+        args
     }
 
     /// The same strings, with dates shown in `zone`.
@@ -104,7 +136,7 @@ impl Tr {
     /// The string `key` with one text argument.
     pub fn with(&self, key: &str, name: &'static str, value: &str) -> String {
         let args = HashMap::from([(Cow::Borrowed(name), FluentValue::from(value.to_owned()))]);
-        LOCALES.lookup_with_args(&self.id, key, &args)
+        LOCALES.lookup_with_args(&self.id, key, &self.with_article(args))
     }
 
     /// The string `key` with several arguments.
@@ -113,7 +145,7 @@ impl Tr {
             .iter()
             .map(|(name, value)| (Cow::Borrowed(*name), FluentValue::from(value.clone())))
             .collect();
-        LOCALES.lookup_with_args(&self.id, key, &args)
+        LOCALES.lookup_with_args(&self.id, key, &self.with_article(args))
     }
 
     /// The string `key` for a count: `$count` selects the plural form and
@@ -216,6 +248,37 @@ pub fn negotiate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spanish_names_the_council_with_its_article() {
+        let intro = |name: &str, article: &str| {
+            Tr::new("es")
+                .for_council(name, article)
+                .with("register-intro", "council", name)
+        };
+        assert!(
+            intro("Ayuntamiento de Toledo", "el")
+                .contains("participación del Ayuntamiento de Toledo puedes")
+        );
+        assert!(
+            intro("Diputación de Toledo", "la")
+                .contains("participación de la Diputación de Toledo puedes")
+        );
+        assert!(intro("Toledo", "").contains("participación de Toledo puedes"));
+        let verify = Tr::new("es")
+            .for_council("Ayuntamiento de Toledo", "el")
+            .with("verify-intro", "council", "Ayuntamiento de Toledo");
+        assert!(
+            verify.starts_with("El Ayuntamiento de Toledo comprueba"),
+            "{verify}"
+        );
+        let english = Tr::new("en").for_council("Toledo City Council", "el").with(
+            "register-intro",
+            "council",
+            "Toledo City Council",
+        );
+        assert!(english.contains("Toledo City Council"), "{english}");
+    }
 
     fn langs() -> Vec<String> {
         vec!["es".into(), "en".into()]

@@ -60,6 +60,50 @@ async fn each_council_home_shows_its_own_name_colours_and_districts() {
     assert!(theme.body.contains("--primary: #1f5f8b"));
 }
 
+/// Sentences name the council with its article ("del Ayuntamiento de
+/// Toledo", not "de Ayuntamiento de Toledo"), and a page that is not there,
+/// or any other message, keeps the council's header, colours and footer
+/// with a way on.
+#[tokio::test]
+async fn council_pages_name_the_council_with_its_article_and_messages_stay_branded() {
+    let tenancy = demo_tenancy().await;
+    let app = app(&tenancy, WebConfig::default());
+    let host = format!("toledo.{BASE}");
+    let register = get(&app, &host, "/account/register").await;
+    assert!(
+        register
+            .body
+            .contains("sitio de participación del Ayuntamiento de Toledo"),
+        "{}",
+        register.body
+    );
+    assert!(!register.body.contains("de Ayuntamiento de Toledo"));
+
+    for path in [
+        "/no-such-page",
+        "/proposals/00000000-0000-0000-0000-000000000000",
+    ] {
+        let missing = get(&app, &host, path).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND, "{path}");
+        for part in [
+            "<a class=\"site-name\" href=\"/\">Ayuntamiento de Toledo</a>",
+            "href=\"/theme.css\"",
+            "href=\"/legal/privacy\"",
+            "Página no encontrada",
+            "<a href=\"/\">",
+        ] {
+            assert!(
+                missing.body.contains(part),
+                "{path}: {part} in {}",
+                missing.body
+            );
+        }
+    }
+    // No council: nothing to brand, nothing revealed.
+    let unknown = get(&app, &format!("madrid.{BASE}"), "/").await;
+    assert!(!unknown.body.contains("site-name") && !unknown.body.contains("/legal/"));
+}
+
 #[tokio::test]
 async fn language_comes_from_query_then_cookie_then_accept_language() {
     let tenancy = demo_tenancy().await;

@@ -102,7 +102,7 @@ async fn a_signed_link_unsubscribes_in_one_click_and_nothing_else_does() {
     assert_eq!(done.status, StatusCode::OK);
     assert!(
         done.body
-            .contains("Ya no recibirás estos correos de Ayuntamiento de Toledo"),
+            .contains("Ya no recibirás estos correos del Ayuntamiento de Toledo"),
         "{}",
         done.body
     );
