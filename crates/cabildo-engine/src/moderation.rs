@@ -3,7 +3,7 @@
 //! their counts and hide, restore or dismiss them, and block accounts
 //! (with a message; their content is hidden). Every decision is audited.
 
-use crate::content::{Notice, notify_user, text};
+use crate::content::{Change, Notice, notify_user, text};
 use crate::error::{Error, Field, Problem, Refusal, Result};
 use crate::ids::UserId;
 use crate::staff::{self, Actor, Permission, Role, audit};
@@ -347,34 +347,96 @@ pub async fn block(
         json!({"user": user, "message": message}),
     )
     .await?;
-    Ok(notify_user(tx, user, "user.blocked", &message, "/account")
-        .await?
-        .into_iter()
-        .collect())
+    Ok(notify_user(
+        tx,
+        user,
+        "user.blocked",
+        &message,
+        "/account",
+        &Change::default(),
+    )
+    .await?
+    .into_iter()
+    .collect())
 }
 
-/// Lets a blocked account take part again (its hidden content stays
-/// hidden until moderators restore items one by one; audited).
-pub async fn unblock(tx: &mut TenantTx, actor: &Actor, user: UserId) -> Result<bool> {
-    let nickname: Option<Option<String>> = sqlx::query_scalar(
-        "UPDATE users SET blocked_at = NULL, blocked_reason = NULL
-         WHERE id = $1 AND blocked_at IS NOT NULL RETURNING nickname",
+/// Lets a blocked account take part again (audited). With `restore`,
+/// what the block hid comes back: the items hidden at the very moment of
+/// the block (their `hidden_at` is the block's `blocked_at`, one
+/// transaction's clock), not those moderators had hidden one by one before
+/// or after it; comments count again. Returns how many items came back,
+/// or `None` when the account was not blocked.
+pub async fn unblock(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    user: UserId,
+    restore: bool,
+) -> Result<Option<u64>> {
+    let unblocked: Option<(Option<String>, time::OffsetDateTime)> = sqlx::query_as(
+        "UPDATE users u SET blocked_at = NULL, blocked_reason = NULL
+         FROM (SELECT id, blocked_at FROM users WHERE id = $1 FOR UPDATE) was
+         WHERE u.id = was.id AND was.blocked_at IS NOT NULL
+         RETURNING u.nickname, was.blocked_at",
     )
     .bind(user)
     .fetch_optional(tx.conn())
     .await?;
-    let Some(nickname) = nickname else {
-        return Ok(false);
+    let Some((nickname, blocked_at)) = unblocked else {
+        return Ok(None);
+    };
+    let restored = if restore {
+        restore_hidden(tx, user, blocked_at).await?
+    } else {
+        0
     };
     audit(
         tx,
         actor,
         "user.unblock",
         nickname.as_deref(),
-        json!({"user": user}),
+        json!({"user": user, "restored": restored}),
     )
     .await?;
-    Ok(true)
+    Ok(Some(restored))
+}
+
+/// Shows again what a block of `user` at `blocked_at` hid; how many items.
+async fn restore_hidden(
+    tx: &mut TenantTx,
+    user: UserId,
+    blocked_at: time::OffsetDateTime,
+) -> Result<u64> {
+    let mut restored = 0;
+    for table in ["debates", "proposals", "budget_projects"] {
+        let sql =
+            format!("UPDATE {table} SET hidden_at = NULL WHERE author_id = $1 AND hidden_at = $2");
+        restored += sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(user)
+            .bind(blocked_at)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+    }
+    // Comments come back onto their counts, as the block took them off.
+    let comments: i64 = sqlx::query_scalar(
+        "WITH shown AS (
+             UPDATE comments SET hidden_at = NULL
+             WHERE author_id = $1 AND hidden_at = $2 RETURNING target_kind, target_id, deleted_at IS NULL AS counted),
+         per_target AS (
+             SELECT target_kind, target_id, count(*)::int AS n FROM shown WHERE counted GROUP BY 1, 2),
+         d AS (UPDATE debates t SET comments_count = t.comments_count + x.n FROM per_target x
+               WHERE x.target_kind = 'debate' AND t.id = x.target_id),
+         r AS (UPDATE proposals t SET comments_count = t.comments_count + x.n FROM per_target x
+               WHERE x.target_kind = 'proposal' AND t.id = x.target_id),
+         p AS (UPDATE processes t SET comments_count = t.comments_count + x.n FROM per_target x
+               WHERE x.target_kind = 'process' AND t.id = x.target_id)
+         SELECT count(*) FROM shown",
+    )
+    .bind(user)
+    .bind(blocked_at)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(restored + u64::try_from(comments).unwrap_or(0))
 }
 
 /// A blocked account.
@@ -386,13 +448,19 @@ pub struct Blocked {
     pub nickname: String,
     /// The moderators' message.
     pub reason: String,
+    /// How many of their items the block hid (what unblocking can restore).
+    pub hidden: i64,
 }
 
 /// Blocked accounts, most recent first.
 pub async fn blocked(tx: &mut TenantTx) -> Result<Vec<Blocked>> {
     Ok(sqlx::query_as(
-        "SELECT id, coalesce(nickname, '—') AS nickname, coalesce(blocked_reason, '') AS reason
-         FROM users WHERE blocked_at IS NOT NULL ORDER BY blocked_at DESC LIMIT 200",
+        "SELECT id, coalesce(nickname, '—') AS nickname, coalesce(blocked_reason, '') AS reason,
+                (SELECT count(*) FROM debates d WHERE d.author_id = u.id AND d.hidden_at = u.blocked_at)
+                + (SELECT count(*) FROM proposals r WHERE r.author_id = u.id AND r.hidden_at = u.blocked_at)
+                + (SELECT count(*) FROM budget_projects p WHERE p.author_id = u.id AND p.hidden_at = u.blocked_at)
+                + (SELECT count(*) FROM comments c WHERE c.author_id = u.id AND c.hidden_at = u.blocked_at) AS hidden
+         FROM users u WHERE blocked_at IS NOT NULL ORDER BY blocked_at DESC LIMIT 200",
     )
     .fetch_all(tx.conn())
     .await?)

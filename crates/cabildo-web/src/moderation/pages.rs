@@ -97,9 +97,12 @@ pub struct BlockForm {
     user: String,
     block: String,
     message: String,
+    /// Unblocking: `on` to show again what the block hid.
+    restore: String,
 }
 
-/// `POST /staff/moderation/blocks`: the person is told why.
+/// `POST /staff/moderation/blocks`: the person is told why; unblocking
+/// restores what the block hid when asked to.
 pub async fn block(
     citizen: Citizen,
     CsrfForm(form): CsrfForm<BlockForm>,
@@ -120,7 +123,11 @@ pub async fn block(
                 return Ok(());
             }
             staff::require(tx, user, Permission::Moderate).await?;
-            if !moderation::unblock(tx, &actor, target.into()).await? {
+            let restore = form.restore == "on";
+            if moderation::unblock(tx, &actor, target.into(), restore)
+                .await?
+                .is_none()
+            {
                 return Err(PageError::Refused(Refusal::NotFound));
             }
             Ok(())

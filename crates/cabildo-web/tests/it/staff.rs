@@ -926,3 +926,116 @@ async fn staff_find_their_tools_from_the_header_and_read_the_audit_log_in_words(
     let theirs = other.get(TALAVERA, "/staff/audit").await;
     assert!(!theirs.body.contains("Creó un proceso"));
 }
+
+/// Unblocking offers to show again what the block hid: the debate, the
+/// proposal and the comment come back (and the comment counts again), but
+/// not what moderators had hidden on their own before the block.
+#[tokio::test]
+async fn unblocking_restores_what_the_block_hid_and_nothing_else() {
+    use crate::util::{OPEN_RULES, open_process};
+    use serde_json::json;
+    let world = world().await;
+    open_process(&world, "toledo", "plan", OPEN_RULES, 1).await;
+    let mut ana = world.citizen("ana").await;
+    let mut ids = Vec::new();
+    for title in ["Más bancos", "Menos coches"] {
+        let (_, proposal) = ana
+            .call(
+                TOLEDO,
+                "POST",
+                "/api/v1/processes/plan/proposals",
+                json!({"title": title, "summary": "En la plaza"}),
+            )
+            .await;
+        ids.push(proposal["id"].as_str().expect("id").to_owned());
+    }
+    let (_, debate) = ana
+        .call(
+            TOLEDO,
+            "POST",
+            "/api/v1/processes/plan/debates",
+            json!({"title": "Carril bici", "body": "¿Dónde?"}),
+        )
+        .await;
+    let debate = debate["id"].as_str().expect("id").to_owned();
+    ana.call(
+        TOLEDO,
+        "POST",
+        &format!("/api/v1/proposals/{}/comments", ids[0]),
+        json!({"body": "Y fuentes"}),
+    )
+    .await;
+    let mut mod_ = world.citizen("mod").staff(Role::Moderator).await.browser;
+    let hide = [
+        ("kind", "proposal"),
+        ("id", ids[1].as_str()),
+        ("decision", "hide"),
+    ];
+    let hidden = mod_
+        .submit(
+            TOLEDO,
+            "/staff/moderation",
+            "/staff/moderation/decisions",
+            &hide,
+        )
+        .await;
+    assert_eq!(hidden.status, StatusCode::SEE_OTHER, "{}", hidden.body);
+    let ana_id = user_id(&world, "ana").await;
+    let block = [
+        ("user", ana_id.as_str()),
+        ("block", "on"),
+        ("message", "Spam"),
+    ];
+    let blocked = mod_
+        .submit(
+            TOLEDO,
+            "/staff/moderation",
+            "/staff/moderation/blocks",
+            &block,
+        )
+        .await;
+    assert_eq!(blocked.status, StatusCode::SEE_OTHER);
+    let visible = async |path: String| {
+        Browser::new(&world.app).get(TOLEDO, &path).await.status == StatusCode::OK
+    };
+    assert!(!visible(format!("/proposals/{}", ids[0])).await);
+    assert!(!visible(format!("/debates/{debate}")).await);
+
+    let page = mod_.get(TOLEDO, "/staff/moderation").await;
+    assert!(
+        page.body
+            .contains("Volver a mostrar lo que ocultó el bloqueo (3 elementos)"),
+        "{}",
+        page.body
+    );
+    let unblock = [
+        ("user", ana_id.as_str()),
+        ("block", "off"),
+        ("restore", "on"),
+    ];
+    let unblocked = mod_
+        .submit(
+            TOLEDO,
+            "/staff/moderation",
+            "/staff/moderation/blocks",
+            &unblock,
+        )
+        .await;
+    assert_eq!(unblocked.status, StatusCode::SEE_OTHER);
+    assert!(visible(format!("/proposals/{}", ids[0])).await);
+    assert!(visible(format!("/debates/{debate}")).await);
+    assert!(
+        !visible(format!("/proposals/{}", ids[1])).await,
+        "hidden by moderators before the block: stays hidden"
+    );
+    let shown = Browser::new(&world.app)
+        .get(TOLEDO, &format!("/api/v1/proposals/{}", ids[0]))
+        .await;
+    assert!(
+        shown.body.contains("\"comments_count\":1"),
+        "{}",
+        shown.body
+    );
+    let audit = mod_.get(TOLEDO, "/staff/moderation").await;
+    assert!(!audit.body.contains("Spam"), "no longer listed as blocked");
+}
