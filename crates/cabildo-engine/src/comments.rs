@@ -5,7 +5,7 @@
 //! (comments neither deleted nor hidden) and each comment's vote counts
 //! change in the same transaction as the rows they count.
 
-use crate::content::{Notice, Target, notify_followers, notify_user, text};
+use crate::content::{Change, Notice, Target, notify_followers, notify_user, text};
 use crate::error::{Error, Field, Problem, Refusal, Result};
 use crate::follows::follow;
 use crate::ids::{CommentId, ProcessId, UserId};
@@ -198,12 +198,14 @@ pub async fn create(
     follow(tx, user, target).await?;
     let place = format!("{page}#comment-{id}");
     let mut notices = Vec::new();
+    let change = Change::new(None, &body);
     let mut told = vec![user];
     if let Some(author) = answered.filter(|a| *a != user) {
-        notices.extend(notify_user(tx, author, "comment.reply", &title, &place).await?);
+        notices.extend(notify_user(tx, author, "comment.reply", &title, &place, &change).await?);
         told.push(author);
     }
-    notices.extend(notify_followers(tx, target, &told, "comment.new", &title, &place).await?);
+    notices
+        .extend(notify_followers(tx, target, &told, "comment.new", &title, &place, &change).await?);
     Ok(Posted {
         id,
         link: place,

@@ -122,6 +122,39 @@ pub struct Notice {
     pub subject: String,
     /// Where to look.
     pub link: String,
+    /// What changed.
+    pub change: Change,
+}
+
+/// Most characters of someone's words a notice quotes.
+pub const QUOTED: usize = 500;
+
+/// What changed, told with a notice: what the reader needs to know without
+/// opening the site.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Change {
+    /// The state the item reached, by its stored name (`accepted`,
+    /// `feasible`, `in_progress` …).
+    pub state: Option<&'static str>,
+    /// Words someone wrote (a comment, the council's answer, an update),
+    /// at most [`QUOTED`] characters.
+    pub words: Option<String>,
+}
+
+impl Change {
+    /// The change to `state` (if any), quoting `words` (if any).
+    pub(crate) fn new(state: Option<&'static str>, words: &str) -> Self {
+        let words = words.trim();
+        let words = (!words.is_empty()).then(|| {
+            if words.chars().count() > QUOTED {
+                let cut: String = words.chars().take(QUOTED - 1).collect();
+                format!("{}…", cut.trim_end())
+            } else {
+                words.to_owned()
+            }
+        });
+        Self { state, words }
+    }
 }
 
 /// The followers of `target` (except `except`) as notices of `kind`.
@@ -132,6 +165,7 @@ pub(crate) async fn notify_followers(
     kind: &'static str,
     subject: &str,
     link: &str,
+    change: &Change,
 ) -> Result<Vec<Notice>> {
     let rows: Vec<(UserId, Option<String>)> = sqlx::query_as(
         "SELECT u.id, u.language FROM follows f JOIN users u ON u.id = f.user_id
@@ -152,6 +186,7 @@ pub(crate) async fn notify_followers(
             kind,
             subject: subject.to_owned(),
             link: link.to_owned(),
+            change: change.clone(),
         })
         .collect())
 }
@@ -163,6 +198,7 @@ pub(crate) async fn notify_user(
     kind: &'static str,
     subject: &str,
     link: &str,
+    change: &Change,
 ) -> Result<Option<Notice>> {
     let language: Option<Option<String>> =
         sqlx::query_scalar("SELECT language FROM users WHERE id = $1 AND deleted_at IS NULL")
@@ -175,6 +211,7 @@ pub(crate) async fn notify_user(
         kind,
         subject: subject.to_owned(),
         link: link.to_owned(),
+        change: change.clone(),
     }))
 }
 

@@ -5,7 +5,7 @@
 //! author and followers hear of it. Staff move proposals through their
 //! statuses with an official answer.
 
-use crate::content::{Notice, PageRequest, Target, notify_followers, text};
+use crate::content::{Change, Notice, PageRequest, Target, notify_followers, text};
 use crate::debates::district;
 use crate::error::{Error, Field, Problem, Refusal, Result};
 use crate::follows::follow;
@@ -415,6 +415,7 @@ pub async fn support(tx: &mut TenantTx, user: UserId, id: ProposalId) -> Result<
             "proposal.qualified",
             &row.title,
             &format!("/proposals/{id}"),
+            &Change::default(),
         )
         .await?
     } else {
@@ -681,6 +682,7 @@ pub async fn set_status(
         "proposal.status",
         &title,
         &format!("/proposals/{id}"),
+        &Change::new(Some(status.as_str()), answer.as_deref().unwrap_or("")),
     )
     .await?;
     Ok(notices)

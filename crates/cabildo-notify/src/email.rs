@@ -47,7 +47,15 @@ pub struct MessageVars {
     /// Button text.
     #[serde(default)]
     pub action_label: Option<String>,
+    /// End with a link to the recipient's email preferences (mail that
+    /// tells of notifications).
+    #[serde(default)]
+    pub preferences: bool,
 }
+
+/// Where people choose which mail they get and how often: their account
+/// page's preferences.
+pub const PREFERENCES_PATH: &str = "/account#preferences";
 
 /// A button in a message.
 pub struct Action {
@@ -65,6 +73,7 @@ struct MessageHtml<'a> {
     heading: Option<&'a str>,
     paragraphs: Vec<&'a str>,
     action: Option<Action>,
+    preferences: Option<Action>,
     footer: String,
     footer_automatic: String,
 }
@@ -76,6 +85,7 @@ struct MessageText<'a> {
     heading: Option<&'a str>,
     paragraphs: Vec<&'a str>,
     action: Option<Action>,
+    preferences: Option<Action>,
     footer: String,
     footer_automatic: String,
 }
@@ -159,6 +169,7 @@ fn account_message(
         body: text("body"),
         action_url: Some(vars.link),
         action_label: Some(text("action")),
+        preferences: false,
     })
 }
 
@@ -195,7 +206,7 @@ struct DigestHtml<'a> {
     colour: &'a str,
     intro: &'a str,
     items: &'a [DigestItem],
-    preferences: &'a str,
+    preferences: &'a Action,
     footer: &'a str,
     footer_automatic: &'a str,
 }
@@ -207,7 +218,7 @@ struct DigestText<'a> {
     subject: &'a str,
     intro: &'a str,
     items: &'a [DigestItem],
-    preferences: &'a str,
+    preferences: &'a Action,
     footer: &'a str,
     footer_automatic: &'a str,
 }
@@ -261,6 +272,15 @@ pub fn render(
     let footer = branding.text("email-footer");
     let footer_automatic = branding.text("email-footer-automatic");
     let make_action = || action.clone().map(|(url, label)| Action { url, label });
+    let preferences = || -> Result<Option<Action>, JobError> {
+        if !vars.preferences {
+            return Ok(None);
+        }
+        Ok(Some(Action {
+            url: branding.link(PREFERENCES_PATH).map_err(refuse)?,
+            label: branding.text("email-preferences"),
+        }))
+    };
     let html = MessageHtml {
         language: branding.language,
         subject: &vars.subject,
@@ -269,6 +289,7 @@ pub fn render(
         heading: vars.heading.as_deref(),
         paragraphs: paragraphs.clone(),
         action: make_action(),
+        preferences: preferences()?,
         footer: footer.clone(),
         footer_automatic: footer_automatic.clone(),
     }
@@ -279,6 +300,7 @@ pub fn render(
         heading: vars.heading.as_deref(),
         paragraphs,
         action: make_action(),
+        preferences: preferences()?,
         footer,
         footer_automatic,
     }
@@ -309,11 +331,11 @@ fn render_digest(vars: &serde_json::Value, branding: &Branding<'_>) -> Result<Re
         })
         .collect::<Result<Vec<_>, String>>()?;
     let text = |key| branding.text(key);
-    let (subject, intro, preferences) = (
-        text(subject_key),
-        text("digest-intro"),
-        text("digest-preferences"),
-    );
+    let (subject, intro) = (text(subject_key), text("digest-intro"));
+    let preferences = Action {
+        url: branding.link(PREFERENCES_PATH)?,
+        label: text("digest-preferences"),
+    };
     let (footer, footer_automatic) = (text("email-footer"), text("email-footer-automatic"));
     let html = DigestHtml {
         language: branding.language,

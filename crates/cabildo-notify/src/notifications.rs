@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// A notification to create.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct NewNotification {
     /// Who gets it.
     pub user: Uuid,
@@ -21,6 +21,21 @@ pub struct NewNotification {
     pub body: String,
     /// Where it points (`/proposals/…` or an absolute URL).
     pub link: Option<String>,
+    /// What it is about, as data for showing it again in the reader's
+    /// language: the item's title, the state it reached, words someone
+    /// wrote (see the `notification_data` migration).
+    pub about: About,
+}
+
+/// What a notification is about, as data.
+#[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct About {
+    /// The title of the item.
+    pub subject: Option<String>,
+    /// The state it reached (a stored name).
+    pub state: Option<String>,
+    /// Words someone wrote.
+    pub words: Option<String>,
 }
 
 /// A stored notification.
@@ -40,6 +55,10 @@ pub struct Notification {
     pub created_at: OffsetDateTime,
     /// Read, if it was.
     pub read_at: Option<OffsetDateTime>,
+    /// What it is about, as data.
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub about: About,
 }
 
 /// A page of notifications, newest first.
@@ -100,6 +119,30 @@ pub async fn notify(
     if notification.title.trim().is_empty() || notification.title.chars().count() > 300 {
         return Err(invalid("title", "must be 1 to 300 characters"));
     }
+    let about = &notification.about;
+    if about
+        .subject
+        .as_ref()
+        .is_some_and(|s| s.chars().count() > 300)
+    {
+        return Err(invalid("subject", "must be at most 300 characters"));
+    }
+    if about
+        .words
+        .as_ref()
+        .is_some_and(|w| w.chars().count() > 1000)
+    {
+        return Err(invalid("words", "must be at most 1000 characters"));
+    }
+    if about.state.as_ref().is_some_and(|state| {
+        !(1..=40).contains(&state.len())
+            || !state.starts_with(|c: char| c.is_ascii_lowercase())
+            || !state
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    }) {
+        return Err(invalid("state", "must be a stored name such as accepted"));
+    }
     if let Some(link) = &notification.link
         && !(link.starts_with('/') || link.starts_with("https://") || link.starts_with("http://"))
     {
@@ -115,8 +158,8 @@ pub async fn notify(
     };
     let immediate = EmailPreference::parse(&preference) == EmailPreference::Immediate;
     let id: Uuid = sqlx::query_scalar(
-        "INSERT INTO notifications (user_id, kind, title, body, link, emailed_at)
-         VALUES ($1, $2, $3, $4, $5, CASE WHEN $6 THEN now() END) RETURNING id",
+        "INSERT INTO notifications (user_id, kind, title, body, link, emailed_at, subject, state, words)
+         VALUES ($1, $2, $3, $4, $5, CASE WHEN $6 THEN now() END, $7, $8, $9) RETURNING id",
     )
     .bind(notification.user)
     .bind(&notification.kind)
@@ -124,6 +167,9 @@ pub async fn notify(
     .bind(&notification.body)
     .bind(&notification.link)
     .bind(immediate)
+    .bind(&notification.about.subject)
+    .bind(&notification.about.state)
+    .bind(&notification.about.words)
     .fetch_one(tx.conn())
     .await?;
     if immediate {
@@ -136,6 +182,7 @@ pub async fn notify(
                 "subject": notification.title,
                 "body": notification.body,
                 "action_url": notification.link,
+                "preferences": true,
             }),
             unsubscribe_user: Some(notification.user),
         };
@@ -153,7 +200,7 @@ pub async fn list(
 ) -> Result<Page, TenancyError> {
     let limit = limit.clamp(1, 100);
     let mut items: Vec<Notification> = sqlx::query_as(
-        "SELECT id, kind, title, body, link, created_at, read_at FROM notifications
+        "SELECT id, kind, title, body, link, created_at, read_at, subject, state, words FROM notifications
          WHERE user_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3))
          ORDER BY created_at DESC, id DESC LIMIT $4",
     )

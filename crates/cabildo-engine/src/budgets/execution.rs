@@ -3,7 +3,7 @@
 //! status and progress, and its followers (its author among them) are told.
 
 use super::tally;
-use crate::content::{Notice, Target, notify_followers, text};
+use crate::content::{Change, Notice, Target, notify_followers, text};
 use crate::error::{Error, Field, Problem, Refusal, Result};
 use crate::ids::{HeadingId, ProjectId};
 use crate::stored::stored;
@@ -137,6 +137,7 @@ pub async fn post(
         "project.update",
         &title,
         &format!("/budget-projects/{project}"),
+        &Change::new(Some(new.status.as_str()), &new.body),
     )
     .await
 }

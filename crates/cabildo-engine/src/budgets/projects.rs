@@ -6,7 +6,7 @@
 //! feasible; paper votes entered by staff one by one or from a CSV file.
 
 use super::setup::PHASE;
-use crate::content::{Notice, Target, notify_followers, notify_user, text};
+use crate::content::{Change, Notice, Target, notify_followers, notify_user, text};
 use crate::error::{Error, Field, LineError, Problem, Refusal, Result};
 use crate::follows::follow;
 use crate::ids::{BudgetId, HeadingId, ProjectId, ProposalId, UserId};
@@ -299,6 +299,7 @@ pub async fn review(
     )
     .await?;
     let link = format!("/budget-projects/{project}");
+    let change = Change::new(Some(verdict.as_str()), explanation);
     let except: Vec<UserId> = author.into_iter().collect();
     let mut notices = notify_followers(
         tx,
@@ -307,11 +308,12 @@ pub async fn review(
         "project.reviewed",
         &title,
         &link,
+        &change,
     )
     .await?;
     // The author is told even after unfollowing: the verdict is an answer.
     if let Some(author) = author {
-        notices.extend(notify_user(tx, author, "project.reviewed", &title, &link).await?);
+        notices.extend(notify_user(tx, author, "project.reviewed", &title, &link, &change).await?);
     }
     Ok(notices)
 }

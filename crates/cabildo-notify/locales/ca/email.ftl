@@ -6,6 +6,7 @@ council-of = de { $council }
 email-footer = Reps aquest correu de { $council } a través del seu lloc de participació.
 email-footer-automatic = És un missatge automàtic; les respostes no es llegeixen.
 email-open = Veure-ho al lloc
+email-preferences = Tria quins avisos reps per correu i cada quant
 digest-daily-subject = El teu resum diari de { $council }
 digest-weekly-subject = El teu resum setmanal de { $council }
 digest-intro = Això és el que ha passat des del nostre últim missatge:

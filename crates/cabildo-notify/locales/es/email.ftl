@@ -25,6 +25,7 @@ council-of = { $article ->
 email-footer = Recibes este correo { council-of } a través de su sitio de participación.
 email-footer-automatic = Es un mensaje automático; las respuestas no se leen.
 email-open = Ver en el sitio
+email-preferences = Elige qué avisos recibes por correo y cada cuánto
 digest-daily-subject = Tu resumen diario { council-of }
 digest-weekly-subject = Tu resumen semanal { council-of }
 digest-intro = Esto es lo que ha pasado desde nuestro último mensaje:

@@ -6,6 +6,7 @@ council-of = { $council }
 email-footer = Mezu hau udalaren parte-hartze gunearen bidez jaso duzu ({ $council }).
 email-footer-automatic = Mezu automatikoa da; erantzunak ez dira irakurtzen.
 email-open = Ikusi gunean
+email-preferences = Aukeratu zein abisu jaso nahi dituzun posta bidez eta zenbatero
 digest-daily-subject = Zure eguneko laburpena: { $council }
 digest-weekly-subject = Zure asteko laburpena: { $council }
 digest-intro = Hau da gure azken mezutik gertatu dena:

@@ -6,6 +6,7 @@ council-of = de { $council }
 email-footer = Recibes este correo de { $council } a través do seu sitio de participación.
 email-footer-automatic = É unha mensaxe automática; as respostas non se len.
 email-open = Ver no sitio
+email-preferences = Escolle que avisos recibes por correo e cada canto
 digest-daily-subject = O teu resumo diario de { $council }
 digest-weekly-subject = O teu resumo semanal de { $council }
 digest-intro = Isto é o que pasou desde a nosa última mensaxe:

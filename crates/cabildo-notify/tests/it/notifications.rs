@@ -30,6 +30,7 @@ fn note(user: Uuid, title: &str) -> NewNotification {
         title: title.into(),
         body: "Someone answered you.".into(),
         link: Some("/debates/1#comment-2".into()),
+        ..NewNotification::default()
     }
 }
 

@@ -527,6 +527,7 @@ notice-comment-reply = Resposta nova al teu comentari a «{ $subject }»
 notice-proposal-qualified = «{ $subject }» ha assolit els suports que necessitava
 notice-proposal-status = «{ $subject }» té novetats de l'ajuntament
 notice-user-blocked = La moderació ha bloquejat el teu compte
+notice-state = Estat: { $state }
 open-data-heading = Dades obertes
 open-data-intro = Tot el que és públic d'aquest procés, sense dades personals, per descarregar i reutilitzar.
 open-data-comments = Comentaris
@@ -570,6 +571,10 @@ moderation-dismiss = Descarta les denúncies
 moderation-block = Bloqueja qui ho ha escrit
 moderation-block-message = Missatge per a qui ho ha escrit
 moderation-unblock = Desbloqueja
+moderation-restore-hidden = { $count ->
+    [one] Torna a mostrar el que va amagar el bloqueig (1 element)
+   *[other] Torna a mostrar el que va amagar el bloqueig ({ $formatted } elements)
+}
 moderation-blocked-accounts = Comptes bloquejats
 moderation-blocked-empty = No hi ha comptes bloquejats.
 moderation-done-hidden = Amagat; les denúncies s'han tancat.

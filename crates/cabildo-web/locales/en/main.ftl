@@ -527,6 +527,7 @@ notice-comment-reply = New reply to your comment on “{ $subject }”
 notice-proposal-qualified = “{ $subject }” reached the supports it needed
 notice-proposal-status = “{ $subject }” has news from the council
 notice-user-blocked = Your account was blocked by the moderators
+notice-state = Status: { $state }
 open-data-heading = Open data
 open-data-intro = Everything public in this process, without personal data, to download and reuse.
 open-data-comments = Comments
@@ -570,6 +571,10 @@ moderation-dismiss = Dismiss the reports
 moderation-block = Block the author
 moderation-block-message = Message to the author
 moderation-unblock = Unblock
+moderation-restore-hidden = { $count ->
+    [one] Show again what the block hid (1 item)
+   *[other] Show again what the block hid ({ $formatted } items)
+}
 moderation-blocked-accounts = Blocked accounts
 moderation-blocked-empty = No account is blocked.
 moderation-done-hidden = Hidden; the reports are closed.

@@ -546,6 +546,7 @@ notice-comment-reply = Nueva respuesta a tu comentario en «{ $subject }»
 notice-proposal-qualified = «{ $subject }» ha alcanzado los apoyos que necesitaba
 notice-proposal-status = «{ $subject }» tiene novedades del ayuntamiento
 notice-user-blocked = La moderación ha bloqueado tu cuenta
+notice-state = Estado: { $state }
 open-data-heading = Datos abiertos
 open-data-intro = Todo lo público de este proceso, sin datos personales, para descargar y reutilizar.
 open-data-comments = Comentarios
@@ -589,6 +590,10 @@ moderation-dismiss = Descartar las denuncias
 moderation-block = Bloquear a quien lo escribió
 moderation-block-message = Mensaje para quien lo escribió
 moderation-unblock = Desbloquear
+moderation-restore-hidden = { $count ->
+    [one] Volver a mostrar lo que ocultó el bloqueo (1 elemento)
+   *[other] Volver a mostrar lo que ocultó el bloqueo ({ $formatted } elementos)
+}
 moderation-blocked-accounts = Cuentas bloqueadas
 moderation-blocked-empty = No hay cuentas bloqueadas.
 moderation-done-hidden = Oculto; las denuncias se han cerrado.

@@ -527,6 +527,7 @@ notice-comment-reply = Erantzun berria zure iruzkinari hemen: «{ $subject }»
 notice-proposal-qualified = «{ $subject }» proposamenak behar zituen babesak lortu ditu
 notice-proposal-status = Udalak berriak ditu «{ $subject }» proposamenari buruz
 notice-user-blocked = Moderazioak zure kontua blokeatu du
+notice-state = Egoera: { $state }
 open-data-heading = Datu irekiak
 open-data-intro = Prozesu honetako eduki publiko guztia, datu pertsonalik gabe, deskargatu eta berrerabiltzeko.
 open-data-comments = Iruzkinak
@@ -570,6 +571,10 @@ moderation-dismiss = Baztertu salaketak
 moderation-block = Blokeatu idatzi zuena
 moderation-block-message = Idatzi zuenarentzako mezua
 moderation-unblock = Desblokeatu
+moderation-restore-hidden = { $count ->
+    [one] Erakutsi berriro blokeoak ezkutatu zuena (elementu 1)
+   *[other] Erakutsi berriro blokeoak ezkutatu zuena ({ $formatted } elementu)
+}
 moderation-blocked-accounts = Blokeatutako kontuak
 moderation-blocked-empty = Ez dago blokeatutako konturik.
 moderation-done-hidden = Ezkutatuta; salaketak itxi dira.

@@ -527,6 +527,7 @@ notice-comment-reply = Nova resposta ao teu comentario en «{ $subject }»
 notice-proposal-qualified = «{ $subject }» acadou os apoios que necesitaba
 notice-proposal-status = «{ $subject }» ten novidades do concello
 notice-user-blocked = A moderación bloqueou a túa conta
+notice-state = Estado: { $state }
 open-data-heading = Datos abertos
 open-data-intro = Todo o público deste proceso, sen datos persoais, para descargar e reutilizar.
 open-data-comments = Comentarios
@@ -570,6 +571,10 @@ moderation-dismiss = Descartar as denuncias
 moderation-block = Bloquear a quen o escribiu
 moderation-block-message = Mensaxe para quen o escribiu
 moderation-unblock = Desbloquear
+moderation-restore-hidden = { $count ->
+    [one] Volver mostrar o que ocultou o bloqueo (1 elemento)
+   *[other] Volver mostrar o que ocultou o bloqueo ({ $formatted } elementos)
+}
 moderation-blocked-accounts = Contas bloqueadas
 moderation-blocked-empty = Non hai contas bloqueadas.
 moderation-done-hidden = Oculto; as denuncias pecháronse.

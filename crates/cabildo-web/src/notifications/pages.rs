@@ -64,14 +64,17 @@ pub async fn list(citizen: Citizen, Query(query): Query<ListQuery>) -> Result<Re
     let items = page
         .items
         .into_iter()
-        .map(|n| Item {
-            when: iso(n.created_at),
-            when_label: citizen.tr.date_time(n.created_at),
-            title: n.title,
-            body: n.body,
-            // Stored links are site paths or http(s) URLs (checked on write).
-            link: n.link,
-            unread: n.read_at.is_none(),
+        .map(|n| {
+            let (title, body) = super::shown(&citizen.tr, &n);
+            Item {
+                when: iso(n.created_at),
+                when_label: citizen.tr.date_time(n.created_at),
+                title,
+                body,
+                // Stored links are site paths or http(s) URLs (checked on write).
+                link: n.link,
+                unread: n.read_at.is_none(),
+            }
         })
         .collect();
     citizen.render_private(&NotificationsPage {

@@ -168,6 +168,7 @@ pub async fn review(
                     title,
                     body,
                     link: Some("/account/organisation".into()),
+                    ..NewNotification::default()
                 };
                 cabildo_notify::notifications::notify(tx, &notification).await?;
             }

@@ -133,6 +133,12 @@ impl Tr {
         LOCALES.try_lookup(&self.id, key)
     }
 
+    /// The string `key` with one text argument, if there is one.
+    pub fn find_with(&self, key: &str, name: &'static str, value: &str) -> Option<String> {
+        let args = HashMap::from([(Cow::Borrowed(name), FluentValue::from(value.to_owned()))]);
+        LOCALES.try_lookup_with_args(&self.id, key, &self.with_article(args))
+    }
+
     /// The string `key` with one text argument.
     pub fn with(&self, key: &str, name: &'static str, value: &str) -> String {
         let args = HashMap::from([(Cow::Borrowed(name), FluentValue::from(value.to_owned()))]);

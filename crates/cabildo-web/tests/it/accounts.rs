@@ -1035,6 +1035,7 @@ async fn the_bell_the_notifications_page_and_email_preferences() {
                 title: format!("Aviso {i} <script>alert(1)</script>"),
                 body: String::new(),
                 link: Some(format!("/x/{i}")),
+                ..cabildo_notify::NewNotification::default()
             },
         )
         .await

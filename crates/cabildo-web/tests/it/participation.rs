@@ -9,7 +9,7 @@ use crate::util::{
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use cabildo_engine::processes::{Rules, Who};
-use cabildo_engine::staff::Actor;
+use cabildo_engine::staff::{Actor, Role};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -727,6 +727,86 @@ async fn search_finds_with_stemming_escapes_snippets_and_stays_in_its_council() 
             .await
             .0,
         StatusCode::OK
+    );
+}
+
+/// A notification mail says what changed (the new status, the council's
+/// answer) and leads to the email preferences; the same notification reads
+/// in whatever language its reader uses later.
+#[tokio::test]
+async fn notifications_say_what_changed_in_the_readers_language() {
+    let world = world().await;
+    open_process(&world, "toledo", "plan", OPEN_RULES, 1).await;
+    let mut ana = world.citizen("ana").await;
+    let (_, proposal) = ana
+        .call(
+            TOLEDO,
+            "POST",
+            "/api/v1/processes/plan/proposals",
+            json!({"title": "Más bancos", "summary": "En la plaza de Zocodover"}),
+        )
+        .await;
+    let id = proposal["id"].as_str().expect("id").to_owned();
+    let tenant = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
+    sqlx::query("UPDATE users SET notify_email = 'immediate' WHERE nickname = 'ana'")
+        .execute(tx.conn())
+        .await
+        .expect("preference");
+    tx.commit().await.expect("commit");
+    let mut eva = world.citizen("eva").staff(Role::Admin).await;
+    let (status, _) = eva
+        .call(
+            TOLEDO,
+            "PUT",
+            &format!("/api/v1/proposals/{id}/status"),
+            json!({"status": "accepted", "answer": "Los pondremos en marzo."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let preferences = world
+        .link_in_mail(
+            "ana@example.org",
+            2,
+            "https://toledo.cabildo.test/account#preferences",
+        )
+        .await;
+    assert_eq!(
+        preferences,
+        "https://toledo.cabildo.test/account#preferences"
+    );
+    let mail = &world.mails_to("ana@example.org")[1];
+    assert_eq!(
+        mail.subject,
+        "«Más bancos» tiene novedades del ayuntamiento"
+    );
+    for part in [
+        "Estado: Aceptada",
+        "Los pondremos en marzo.",
+        &format!("/proposals/{id}"),
+    ] {
+        assert!(mail.text.contains(part), "{part} in {}", mail.text);
+        assert!(mail.html.contains(part), "{part} in {}", mail.html);
+    }
+    assert!(
+        mail.html
+            .contains("href=\"https://toledo.cabildo.test/account#preferences\"")
+    );
+
+    let english = ana.browser.get(TOLEDO, "/notifications?lang=en").await;
+    for part in [
+        "“Más bancos” has news from the council",
+        "Status: Accepted",
+        "Los pondremos en marzo.",
+    ] {
+        assert!(english.body.contains(part), "{part} in {}", english.body);
+    }
+    let spanish = ana.browser.get(TOLEDO, "/notifications?lang=es").await;
+    assert!(
+        spanish.body.contains("Estado: Aceptada"),
+        "{}",
+        spanish.body
     );
 }
 

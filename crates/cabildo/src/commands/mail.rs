@@ -49,6 +49,7 @@ pub async fn run(global: &Global, command: MailCommand) -> anyhow::Result<ExitCo
             }
             .to_owned(),
         ),
+        preferences: false,
     };
     let request = EmailRequest {
         to,
