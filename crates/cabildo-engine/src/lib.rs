@@ -24,6 +24,7 @@ pub mod search;
 pub mod seed;
 pub mod staff;
 mod stored;
+pub mod translations;
 
 pub use error::{Error, Field, FieldError, LineError, Problem, Refusal, Result};
 pub use ids::{BudgetId, CommentId, DebateId, HeadingId, ProcessId, ProjectId, ProposalId, UserId};

@@ -7,6 +7,7 @@ use crate::error::{Error, Field, Problem, Refusal, Result};
 use crate::ids::{ProcessId, UserId};
 use crate::staff::{Actor, audit};
 use crate::stored::stored;
+use crate::translations::Translations;
 use cabildo_tenancy::TenantTx;
 use serde_json::json;
 use time::OffsetDateTime;
@@ -503,6 +504,31 @@ pub struct Summary {
     pub district: Option<String>,
     /// Its hero image (a stored picture's name).
     pub image: Option<String>,
+    /// Its texts in the council's other languages.
+    #[sqlx(json)]
+    pub translations: Translations,
+    /// The language of `title` when it is not the reader's (see
+    /// [`Summary::localize`]).
+    #[sqlx(skip)]
+    #[serde(skip)]
+    pub title_lang: Option<String>,
+    /// The language of `summary` when it is not the reader's.
+    #[sqlx(skip)]
+    #[serde(skip)]
+    pub summary_lang: Option<String>,
+}
+
+impl Summary {
+    /// The title and summary a reader in `language` sees, on a council
+    /// whose default language is `default`.
+    pub fn localize(&mut self, language: &str, default: &str) {
+        let title = self
+            .translations
+            .show("title", &self.title, language, default);
+        let summary = (self.translations).show("summary", &self.summary, language, default);
+        (self.title, self.title_lang) = (title.text, title.lang);
+        (self.summary, self.summary_lang) = (summary.text, summary.lang);
+    }
 }
 
 /// A phase as the public sees it.
@@ -520,12 +546,29 @@ pub struct Phase {
     pub components: Vec<String>,
     /// Open now (database clock).
     pub current: bool,
+    /// Its title in the council's other languages.
+    #[sqlx(json)]
+    pub translations: Translations,
+    /// The language of `title` when it is not the reader's.
+    #[sqlx(skip)]
+    #[serde(skip)]
+    pub title_lang: Option<String>,
+}
+
+impl Phase {
+    /// The title a reader in `language` sees (see [`Summary::localize`]).
+    pub fn localize(&mut self, language: &str, default: &str) {
+        let title = self
+            .translations
+            .show("title", &self.title, language, default);
+        (self.title, self.title_lang) = (title.text, title.lang);
+    }
 }
 
 /// Published processes, newest first.
 pub async fn published(tx: &mut TenantTx) -> Result<Vec<Summary>> {
     Ok(sqlx::query_as(
-        "SELECT id, slug, title, summary, district_code AS district, image FROM processes
+        "SELECT id, slug, title, summary, district_code AS district, image, translations FROM processes
          WHERE status = 'published' ORDER BY created_at DESC LIMIT 200",
     )
     .fetch_all(tx.conn())
@@ -544,7 +587,7 @@ pub async fn published_by_slug(
         description: String,
     }
     let found: Option<Found> = sqlx::query_as(
-        "SELECT id, slug, title, summary, district_code AS district, image,
+        "SELECT id, slug, title, summary, district_code AS district, image, translations,
                 description_markdown AS description
          FROM processes WHERE slug = $1 AND status = 'published'",
     )
@@ -560,7 +603,8 @@ pub async fn published_by_slug(
     };
     let id = summary.id;
     let phases: Vec<Phase> = sqlx::query_as(
-        "SELECT title, starts_at, ends_at, components, now() >= starts_at AND now() < ends_at AS current
+        "SELECT title, starts_at, ends_at, components, now() >= starts_at AND now() < ends_at AS current,
+                translations
          FROM process_phases WHERE process_id = $1 ORDER BY starts_at",
     )
     .bind(id)
@@ -606,6 +650,30 @@ pub struct CalendarEntry {
     pub ends_at: OffsetDateTime,
     /// Open now (database clock).
     pub current: bool,
+    /// The process's texts in the council's other languages.
+    #[sqlx(json)]
+    pub process_translations: Translations,
+    /// The phase's title in the council's other languages.
+    #[sqlx(json)]
+    pub phase_translations: Translations,
+    /// The language of `process` when it is not the reader's.
+    #[sqlx(skip)]
+    #[serde(skip)]
+    pub process_lang: Option<String>,
+    /// The language of `phase` when it is not the reader's.
+    #[sqlx(skip)]
+    #[serde(skip)]
+    pub phase_lang: Option<String>,
+}
+
+impl CalendarEntry {
+    /// The titles a reader in `language` sees (see [`Summary::localize`]).
+    pub fn localize(&mut self, language: &str, default: &str) {
+        let process = (self.process_translations).show("title", &self.process, language, default);
+        let phase = (self.phase_translations).show("title", &self.phase, language, default);
+        (self.process, self.process_lang) = (process.text, process.lang);
+        (self.phase, self.phase_lang) = (phase.text, phase.lang);
+    }
 }
 
 /// Phases of published processes that are open now or still to come,
@@ -613,7 +681,8 @@ pub struct CalendarEntry {
 pub async fn calendar(tx: &mut TenantTx, limit: i64) -> Result<Vec<CalendarEntry>> {
     Ok(sqlx::query_as(
         "SELECT p.slug, p.title AS process, f.title AS phase, f.starts_at, f.ends_at,
-                now() >= f.starts_at AND now() < f.ends_at AS current
+                now() >= f.starts_at AND now() < f.ends_at AS current,
+                p.translations AS process_translations, f.translations AS phase_translations
          FROM process_phases f JOIN processes p ON p.id = f.process_id
          WHERE p.status = 'published' AND f.ends_at > now()
          ORDER BY f.starts_at, f.ends_at LIMIT $1",
@@ -642,6 +711,9 @@ pub struct StaffItem {
     pub description: String,
     /// District code, or the whole city.
     pub district: Option<String>,
+    /// Its texts in the council's other languages.
+    #[sqlx(json)]
+    pub translations: Translations,
 }
 
 /// Every process, newest first, for staff.
@@ -649,7 +721,8 @@ pub async fn all(tx: &mut TenantTx) -> Result<Vec<StaffItem>> {
     Ok(sqlx::query_as(
         "SELECT p.id, p.slug, p.title, p.status,
                 (SELECT count(*) FROM process_phases f WHERE f.process_id = p.id) AS phases,
-                p.summary, p.description_markdown AS description, p.district_code AS district
+                p.summary, p.description_markdown AS description, p.district_code AS district,
+                p.translations
          FROM processes p ORDER BY p.created_at DESC LIMIT 500",
     )
     .fetch_all(tx.conn())
@@ -668,6 +741,37 @@ pub struct Texts {
     pub description: String,
     /// One district's code, or the whole city.
     pub district: Option<String>,
+    /// The texts in the council's other languages (`title`, `summary`,
+    /// `description`); a language without a title is not translated.
+    pub translations: Translations,
+    /// Its phases' titles in the council's other languages.
+    pub phases: Vec<(Uuid, Translations)>,
+}
+
+/// Checks translations: only the council's other languages, only
+/// `fields` (name and most characters each).
+async fn check_translations(
+    tx: &mut TenantTx,
+    translations: &Translations,
+    fields: &[(&str, usize)],
+) -> Result<()> {
+    let (languages, default): (Vec<String>, String) =
+        sqlx::query_as("SELECT languages, default_language FROM settings")
+            .fetch_one(tx.conn())
+            .await?;
+    for language in translations.languages() {
+        if language == default || !languages.iter().any(|l| l == language) {
+            return Err(Error::invalid(Field::Language, Problem::LanguageInvalid));
+        }
+    }
+    for (_, field, text) in translations.texts() {
+        match fields.iter().find(|(name, _)| *name == field) {
+            Some((_, most)) if text.chars().count() <= *most => {}
+            Some(_) => return Err(Error::invalid(Field::Description, Problem::TextTooLong)),
+            None => return Err(Error::invalid(Field::Language, Problem::LanguageInvalid)),
+        }
+    }
+    Ok(())
 }
 
 /// Changes a process's texts and scope (audited).
@@ -694,26 +798,49 @@ pub async fn update(
             return Err(Error::invalid(Field::District, Problem::DistrictUnknown));
         }
     }
+    check_translations(
+        tx,
+        &texts.translations,
+        &[("title", 200), ("summary", 1000), ("description", 100_000)],
+    )
+    .await?;
+    for (_, phase) in &texts.phases {
+        check_translations(tx, phase, &[("title", 200)]).await?;
+    }
     let slug: Option<String> = sqlx::query_scalar(
         "UPDATE processes SET title = $2, summary = $3, description_markdown = $4, district_code = $5,
-                updated_at = now() WHERE id = $1 RETURNING slug",
+                translations = $6, updated_at = now() WHERE id = $1 RETURNING slug",
     )
     .bind(process)
     .bind(title)
     .bind(texts.summary.trim())
     .bind(&texts.description)
     .bind(&texts.district)
+    .bind(sqlx::types::Json(&texts.translations))
     .fetch_optional(tx.conn())
     .await?;
     let Some(slug) = slug else {
         return Err(Refusal::NotFound.into());
     };
+    for (phase, translations) in &texts.phases {
+        let updated = sqlx::query(
+            "UPDATE process_phases SET translations = $3 WHERE id = $1 AND process_id = $2",
+        )
+        .bind(phase)
+        .bind(process)
+        .bind(sqlx::types::Json(translations))
+        .execute(tx.conn())
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(Error::invalid(Field::Phase, Problem::ChoiceInvalid));
+        }
+    }
     audit(
         tx,
         actor,
         "process.update",
         Some(&slug),
-        json!({"process": process}),
+        json!({"process": process, "languages": texts.translations.languages().collect::<Vec<_>>()}),
     )
     .await?;
     Ok(())
@@ -758,12 +885,15 @@ pub struct StaffPhase {
     pub ends_at: OffsetDateTime,
     /// It has begun (then it can no longer be removed).
     pub started: bool,
+    /// Its title in the council's other languages.
+    #[sqlx(json)]
+    pub translations: Translations,
 }
 
 /// The phases of every process, in order, for staff.
 pub async fn all_phases(tx: &mut TenantTx) -> Result<Vec<StaffPhase>> {
     Ok(sqlx::query_as(
-        "SELECT id, process_id, title, starts_at, ends_at, starts_at <= now() AS started
+        "SELECT id, process_id, title, starts_at, ends_at, starts_at <= now() AS started, translations
          FROM process_phases ORDER BY process_id, starts_at LIMIT 5000",
     )
     .fetch_all(tx.conn())

@@ -93,11 +93,7 @@ pub fn plain_text(markdown: &str, site: &str) -> String {
         match event {
             Event::Start(
                 Tag::Paragraph | Tag::BlockQuote(_) | Tag::CodeBlock(_) | Tag::Table(_),
-            ) => {
-                if lists.is_empty() {
-                    block_break(&mut out);
-                }
-            }
+            ) if lists.is_empty() => block_break(&mut out),
             Event::Start(Tag::Heading { level, .. }) => {
                 block_break(&mut out);
                 heading = Some((level, out.len()));

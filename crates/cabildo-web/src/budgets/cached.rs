@@ -71,8 +71,5 @@ pub async fn heading_context(
 ) -> Result<(ProcessTabs, Budget), PageError> {
     let budget = budget(council, Of::Heading(heading.into())).await?;
     let (summary, _, phases) = published::<PageError>(council, &budget.process_slug).await?;
-    Ok((
-        ProcessTabs::new(&summary.slug, &summary.title, &phases, Tab::Budget),
-        budget,
-    ))
+    Ok((ProcessTabs::new(&summary, &phases, Tab::Budget), budget))
 }

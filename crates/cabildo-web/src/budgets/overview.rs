@@ -48,7 +48,7 @@ pub async fn show(council: Council, Id(slug): Id<String>) -> Result<Response, Pa
     council.render(&BudgetPage {
         tr,
         chrome: &council.chrome,
-        tabs: ProcessTabs::new(&summary.slug, &summary.title, &phases, Tab::Budget),
+        tabs: ProcessTabs::new(&summary, &phases, Tab::Budget),
         title: budget.title.clone(),
         phase: tr.t(&format!("budget-phase-{}", budget.phase.as_str())),
         style: tr.t(&format!("budget-style-{}", budget.style.as_str())),

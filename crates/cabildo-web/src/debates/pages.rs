@@ -92,7 +92,7 @@ pub async fn list(
     council.render(&ListPage {
         tr,
         chrome: &council.chrome,
-        tabs: ProcessTabs::new(&process.slug, &process.title, &phases, Tab::Debates),
+        tabs: ProcessTabs::new(&process, &phases, Tab::Debates),
         items: rows(tr, &districts, list.0.clone()),
         total_label: tr.count("debates-total", list.1),
         sort: sort.as_str(),
@@ -237,7 +237,7 @@ pub async fn show(
     council.render(&DebatePage {
         tr,
         chrome: &council.chrome,
-        tabs: ProcessTabs::new(&process.slug, &process.title, &phases, Tab::Debates),
+        tabs: ProcessTabs::new(&process, &phases, Tab::Debates),
         paragraphs: paragraphs(&debate.body),
         comments,
         following,

@@ -18,7 +18,6 @@ use axum::{Extension, Router};
 use cabildo_engine::processes::CalendarEntry;
 use cabildo_tenancy::Site;
 use cabildo_tenancy::colour;
-use std::sync::Arc;
 
 /// The home page and the theme.
 pub fn router() -> Router<AppState> {
@@ -31,7 +30,9 @@ pub fn router() -> Router<AppState> {
 pub struct CalendarRow {
     slug: String,
     process: String,
+    process_lang: Option<String>,
     phase: String,
+    phase_lang: Option<String>,
     starts: String,
     ends: String,
     starts_iso: String,
@@ -51,11 +52,13 @@ pub struct DistrictView {
 struct CouncilHome<'a> {
     tr: &'a Tr,
     chrome: &'a Chrome,
-    listing: Arc<Listing>,
+    listing: Listing,
     latest: Vec<ProposalRow>,
     calendar: Vec<CalendarRow>,
     name: String,
     welcome: Option<String>,
+    /// The welcome's language when it is not the page's.
+    welcome_lang: Option<String>,
     districts: Vec<DistrictView>,
     max_population: i64,
     total_label: String,
@@ -66,11 +69,13 @@ async fn home(council: Council) -> Result<Response, PageError> {
     let tr = &council.tr;
     let settings = &council.settings;
     let code = tr.code();
-    let welcome = settings
-        .welcome
-        .get(code)
-        .or_else(|| settings.welcome.get(&settings.default_language))
-        .cloned();
+    let (welcome, welcome_lang) = match settings.welcome.get(code) {
+        Some(welcome) => (Some(welcome.clone()), None),
+        None => (
+            settings.welcome.get(&settings.default_language).cloned(),
+            Some(settings.default_language.clone()),
+        ),
+    };
     let districts: Vec<DistrictView> = settings
         .districts
         .iter()
@@ -97,6 +102,7 @@ async fn home(council: Council) -> Result<Response, PageError> {
         calendar,
         name: council.tenant.name.clone(),
         welcome,
+        welcome_lang,
         max_population: max_population.unwrap_or(0).max(1),
         total_label: tr.with("home-total-residents", "formatted", &tr.number(total)),
         districts,
@@ -110,7 +116,9 @@ impl CalendarRow {
         Self {
             slug: c.slug.clone(),
             process: c.process.clone(),
+            process_lang: c.process_lang.clone(),
             phase: c.phase.clone(),
+            phase_lang: c.phase_lang.clone(),
             starts: tr.date(c.starts_at),
             ends: tr.last_day(c.ends_at),
             starts_iso: iso(c.starts_at),

@@ -31,9 +31,15 @@ pub struct ProcessView {
     id: Uuid,
     /// Its address part.
     slug: String,
+    /// In the caller's language when the council wrote it in that
+    /// language, else in the council's default (see `title_language`).
     title: String,
     /// One paragraph.
     summary: String,
+    /// The language of `title` and `summary` when it is not the caller's
+    /// (they were not written in it); absent when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title_language: Option<String>,
     /// A district's code, or none for the whole city.
     district: Option<String>,
     /// Its hero picture's name (under `/media/`).
@@ -47,6 +53,7 @@ impl From<&Summary> for ProcessView {
             slug: s.slug.clone(),
             title: s.title.clone(),
             summary: s.summary.clone(),
+            title_language: s.title_lang.clone(),
             district: s.district.clone(),
             image: s.image.clone(),
         }
@@ -64,9 +71,13 @@ pub struct ProcessesView {
 #[utoipa::path(get, path = "/processes", tag = "processes",
     responses((status = 200, body = ProcessesView), ReadErrors))]
 async fn list(council: ApiCouncil) -> Result<impl IntoResponse, ApiError> {
-    let processes = council
+    let mut processes = council
         .tx(async |tx| processes::published(tx).await)
         .await?;
+    let (language, default) = (council.tr.code(), &council.settings.default_language);
+    for process in &mut processes {
+        process.localize(language, default);
+    }
     Ok(Json(ProcessesView {
         processes: processes.iter().map(ProcessView::from).collect(),
     }))
@@ -114,10 +125,16 @@ async fn show(council: ApiCouncil, Id(slug): Id<String>) -> Result<impl IntoResp
     let found = council
         .tx(async |tx| processes::published_by_slug(tx, &slug).await)
         .await?;
-    let (process, description, phases) = found.ok_or(ApiError::NotFound)?;
+    let (mut process, description, mut phases) = found.ok_or(ApiError::NotFound)?;
+    let (language, default) = (council.tr.code(), &council.settings.default_language);
+    let description = (process.translations).show("description", &description, language, default);
+    process.localize(language, default);
+    for phase in &mut phases {
+        phase.localize(language, default);
+    }
     Ok(Json(ProcessDetailView {
         process: ProcessView::from(&process),
-        description_html: cabildo_notify::markdown::render(&description),
+        description_html: cabildo_notify::markdown::render(&description.text),
         phases: phases.iter().map(PhaseView::from).collect(),
     }))
 }

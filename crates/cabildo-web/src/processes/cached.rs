@@ -24,16 +24,24 @@ where
         .await
 }
 
-/// The published process `slug`, or no such page.
+/// The published process `slug`, or no such page, with its title,
+/// summary and phases in the visitor's language (see
+/// [`Summary::localize`]; the description is the process page's to pick).
 pub async fn published<E>(council: &Context, slug: &str) -> Result<Published, E>
 where
     E: From<TenancyError> + From<EngineError> + NotFound,
 {
-    process::<E>(council, slug)
+    let (mut summary, description, mut phases) = process::<E>(council, slug)
         .await?
         .as_ref()
         .clone()
-        .ok_or_else(E::not_found)
+        .ok_or_else(E::not_found)?;
+    let (language, default) = (council.tr.code(), &council.settings.default_language);
+    summary.localize(language, default);
+    for phase in &mut phases {
+        phase.localize(language, default);
+    }
+    Ok((summary, description, phases))
 }
 
 /// What the home page and the process list show.
@@ -46,18 +54,31 @@ pub struct Listing {
     pub calendar: Vec<CalendarEntry>,
 }
 
-/// The council's listing.
-pub async fn listing<E>(council: &Context) -> Result<Arc<Listing>, E>
+/// The council's listing, its texts in the visitor's language.
+pub async fn listing<E>(council: &Context) -> Result<Listing, E>
 where
     E: From<TenancyError> + From<EngineError>,
 {
-    council
+    let cached: Arc<(Vec<Summary>, Vec<Proposal>, Vec<CalendarEntry>)> = council
         .cached("listing".to_owned(), async |tx| {
-            Ok(Listing {
-                processes: processes::published(tx).await?,
-                latest: proposals::latest(tx, 5).await?,
-                calendar: processes::calendar(tx, 8).await?,
-            })
+            Ok::<_, E>((
+                processes::published(tx).await?,
+                proposals::latest(tx, 5).await?,
+                processes::calendar(tx, 8).await?,
+            ))
         })
-        .await
+        .await?;
+    let (mut processes, latest, mut calendar) = cached.as_ref().clone();
+    let (language, default) = (council.tr.code(), &council.settings.default_language);
+    for process in &mut processes {
+        process.localize(language, default);
+    }
+    for entry in &mut calendar {
+        entry.localize(language, default);
+    }
+    Ok(Listing {
+        processes,
+        latest,
+        calendar,
+    })
 }

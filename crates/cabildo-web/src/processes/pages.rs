@@ -37,6 +37,7 @@ pub async fn list(council: Council) -> Result<Response, PageError> {
 /// A phase as shown.
 pub struct PhaseView {
     title: String,
+    title_lang: Option<String>,
     starts: String,
     ends: String,
     starts_label: String,
@@ -54,8 +55,11 @@ struct ProcessPage<'a> {
     id: String,
     image: Option<String>,
     title: String,
+    title_lang: Option<String>,
     summary: String,
+    summary_lang: Option<String>,
     description: String,
+    description_lang: Option<String>,
     phases: Vec<PhaseView>,
     comments: CommentsView,
     following: bool,
@@ -73,17 +77,22 @@ pub async fn show(
     let base = format!("/processes/{slug}");
     let comments = view::load(&council, target, query.comments_page(), true, base).await?;
     let tr = &council.tr;
+    let default = &council.settings.default_language;
+    let description = (process.translations).show("description", &description, tr.code(), default);
     council.render_plain(&ProcessPage {
         tr,
         chrome: &council.chrome,
-        tabs: ProcessTabs::new(&process.slug, &process.title, &phases, Tab::Overview),
+        tabs: ProcessTabs::new(&process, &phases, Tab::Overview),
         id: process.id.to_string(),
         image: process.image.clone(),
         comments,
         following,
         title: process.title,
+        title_lang: process.title_lang,
         summary: process.summary,
-        description: cabildo_notify::markdown::render(&description),
+        summary_lang: process.summary_lang,
+        description: cabildo_notify::markdown::render(&description.text),
+        description_lang: description.lang,
         phases: phases
             .into_iter()
             .map(|p| PhaseView {
@@ -99,6 +108,7 @@ pub async fn show(
                     .join(" · "),
                 current: p.current,
                 title: p.title,
+                title_lang: p.title_lang,
             })
             .collect(),
     })

@@ -8,7 +8,7 @@ use crate::http::extract::{CsrfForm, Granted, Id, NoFields, Staff, Upload};
 use crate::http::storage::Picture;
 use crate::ui::chrome::Chrome;
 use crate::ui::format::coded;
-use crate::ui::i18n::Tr;
+use crate::ui::i18n::{Tr, native_name};
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -17,6 +17,7 @@ use cabildo_engine::processes::{
     self, Component, NewPhase, NewProcess, Rules, StaffItem, StaffPhase, Texts, Who,
 };
 use cabildo_engine::staff::{Actor, Permission};
+use cabildo_engine::translations::Translations;
 use cabildo_engine::{Error as EngineError, Refusal};
 use cabildo_tenancy::TenantTx;
 use serde::Deserialize;
@@ -35,6 +36,18 @@ pub struct Row {
     description: String,
     district: String,
     phase_rows: Vec<PhaseRow>,
+    /// The texts in each of the council's other languages.
+    translations: Vec<LanguageTexts>,
+}
+
+/// A process's texts in one of the council's other languages, as the
+/// edit form shows them.
+pub struct LanguageTexts {
+    code: String,
+    name: &'static str,
+    title: String,
+    summary: String,
+    description: String,
 }
 
 /// A phase as staff see it.
@@ -43,6 +56,8 @@ pub struct PhaseRow {
     title: String,
     dates: String,
     started: bool,
+    /// Its title in each of the council's other languages: (code, name, title).
+    titles: Vec<(String, &'static str, String)>,
 }
 
 #[derive(Template)]
@@ -83,14 +98,38 @@ impl Typed {
     }
 }
 
-/// A process as the staff list shows it, with its phases.
-fn row(tr: &Tr, p: StaffItem, phases: &[StaffPhase]) -> Row {
+/// A process as the staff list shows it, with its phases; `others` are
+/// the council's languages but the default.
+fn row(tr: &Tr, p: StaffItem, phases: &[StaffPhase], others: &[String]) -> Row {
     let phase_rows = (phases.iter().filter(|f| f.process_id == p.id))
         .map(|f| PhaseRow {
             id: f.id.to_string(),
             title: f.title.clone(),
             dates: format!("{} – {}", tr.date(f.starts_at), tr.last_day(f.ends_at)),
             started: f.started,
+            titles: others
+                .iter()
+                .map(|code| {
+                    let title = f.translations.get(code, "title").unwrap_or_default();
+                    (code.clone(), native_name(code), title.to_owned())
+                })
+                .collect(),
+        })
+        .collect();
+    let text = |code: &str, field: &str| {
+        p.translations
+            .get(code, field)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let translations = others
+        .iter()
+        .map(|code| LanguageTexts {
+            code: code.clone(),
+            name: native_name(code),
+            title: text(code, "title"),
+            summary: text(code, "summary"),
+            description: text(code, "description"),
         })
         .collect();
     Row {
@@ -102,6 +141,7 @@ fn row(tr: &Tr, p: StaffItem, phases: &[StaffPhase]) -> Row {
         description: p.description,
         district: p.district.unwrap_or_default(),
         phase_rows,
+        translations,
         slug: p.slug,
         title: p.title,
         phases: p.phases,
@@ -134,7 +174,15 @@ async fn render_typed(
         })
         .await?;
     let tr = &staff.tr;
-    let processes = all.into_iter().map(|p| row(tr, p, &phases)).collect();
+    let settings = &staff.settings;
+    let others: Vec<String> = (settings.languages.iter())
+        .filter(|code| **code != settings.default_language)
+        .cloned()
+        .collect();
+    let processes = all
+        .into_iter()
+        .map(|p| row(tr, p, &phases, &others))
+        .collect();
     staff.render_status(
         status,
         &Page {
@@ -332,6 +380,29 @@ pub struct TextsForm {
     summary: String,
     description: String,
     district: String,
+    /// The other languages' texts: `tr-{language}-{field}`, and phase
+    /// titles: `phase-{id}-{language}`.
+    #[serde(flatten)]
+    translated: std::collections::HashMap<String, String>,
+}
+
+impl TextsForm {
+    /// The typed translations of the process and of its phases.
+    fn translations(&self) -> (Translations, Vec<(Uuid, Translations)>) {
+        let mut process = Translations::new();
+        let mut phases: std::collections::BTreeMap<Uuid, Translations> = Default::default();
+        for (name, text) in &self.translated {
+            if let Some((code, field)) = name.strip_prefix("tr-").and_then(|r| r.split_once('-')) {
+                process.set(code, field, text);
+            } else if let Some(rest) = name.strip_prefix("phase-")
+                && let Some((id, code)) = rest.get(..36).zip(rest.get(37..))
+                && let Ok(id) = id.parse::<Uuid>()
+            {
+                phases.entry(id).or_default().set(code, "title", text);
+            }
+        }
+        (process, phases.into_iter().collect())
+    }
 }
 
 /// `POST /staff/processes/{id}`: new texts and scope.
@@ -340,11 +411,14 @@ pub async fn update(
     Id(id): Id<ProcessId>,
     CsrfForm(form): CsrfForm<TextsForm>,
 ) -> Result<Response, PageError> {
+    let (translations, phases) = form.translations();
     let texts = Texts {
         title: form.title,
         summary: form.summary,
         description: form.description,
         district: Some(form.district).filter(|d| !d.is_empty()),
+        translations,
+        phases,
     };
     act(
         &staff,

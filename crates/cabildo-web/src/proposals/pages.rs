@@ -94,7 +94,7 @@ pub async fn list(
     council.render(&ListPage {
         tr,
         chrome: &council.chrome,
-        tabs: ProcessTabs::new(&process.slug, &process.title, &phases, Tab::Proposals),
+        tabs: ProcessTabs::new(&process, &phases, Tab::Proposals),
         items: rows(tr, &districts, list.0.clone()),
         total_label: tr.count("proposals-total", list.1),
         sorts,
@@ -358,7 +358,7 @@ pub async fn show(
     council.render(&ProposalPage {
         tr,
         chrome: &council.chrome,
-        tabs: ProcessTabs::new(&process.slug, &process.title, &phases, Tab::Proposals),
+        tabs: ProcessTabs::new(&process, &phases, Tab::Proposals),
         paragraphs: paragraphs(&proposal.body),
         image: proposal.image.clone(),
         answer: paragraphs(proposal.answer.as_deref().unwrap_or_default()),

@@ -1,6 +1,6 @@
 //! The tabs of a process's pages: overview, debates, proposals, budget.
 
-use cabildo_engine::processes::Phase;
+use cabildo_engine::processes::{Phase, Summary};
 
 /// Which tab a page is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,6 +19,8 @@ pub enum Tab {
 pub struct ProcessTabs {
     pub(crate) slug: String,
     pub(crate) title: String,
+    /// The title's language when it is not the page's.
+    pub(crate) title_lang: Option<String>,
     /// `overview`, `debates`, `proposals` or `budget` (for the template).
     pub(crate) current: &'static str,
     pub(crate) debates: bool,
@@ -27,14 +29,14 @@ pub struct ProcessTabs {
 }
 
 impl ProcessTabs {
-    /// The tabs of the process `slug` titled `title`: a component's tab
-    /// shows when some phase enables it (the budget's always shows on its
-    /// own pages).
-    pub fn new(slug: &str, title: &str, phases: &[Phase], current: Tab) -> Self {
+    /// The tabs of `process`: a component's tab shows when some phase
+    /// enables it (the budget's always shows on its own pages).
+    pub fn new(process: &Summary, phases: &[Phase], current: Tab) -> Self {
         let has = |c: &str| phases.iter().any(|p| p.components.iter().any(|x| x == c));
         Self {
-            slug: slug.to_owned(),
-            title: title.to_owned(),
+            slug: process.slug.clone(),
+            title: process.title.clone(),
+            title_lang: process.title_lang.clone(),
             current: match current {
                 Tab::Overview => "overview",
                 Tab::Debates => "debates",

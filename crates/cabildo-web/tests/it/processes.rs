@@ -404,3 +404,118 @@ async fn an_admin_edits_a_process_removes_future_phases_only_and_archives_it() {
     tx.commit().await.expect("commit");
     assert_eq!(audited, 3);
 }
+
+/// Staff write a process's texts and its phases' titles in the council's
+/// other languages; readers get their language, or the default language's
+/// text marked with its own `lang`; languages the council does not offer
+/// are refused; another council's process is untouched.
+#[tokio::test]
+async fn process_texts_are_written_per_language_and_read_in_the_visitors() {
+    use cabildo_engine::staff::Role;
+    let world = world().await;
+    let id = open_process(&world, "toledo", "plan", OPEN_RULES, 1).await;
+    open_process(&world, "talavera", "plan", OPEN_RULES, 1).await;
+    let toledo = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    let phase: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM process_phases WHERE process_id = $1")
+            .bind(id)
+            .fetch_one(tx.conn())
+            .await
+            .expect("phase");
+    tx.commit().await.expect("commit");
+    let mut jefa = world.citizen("jefa").staff(Role::Admin).await.browser;
+    let form = jefa.get(TOLEDO, "/staff/processes").await;
+    assert!(
+        form.body.contains("name=\"tr-en-title\" lang=\"en\""),
+        "{}",
+        form.body
+    );
+    let action = format!("/staff/processes/{id}");
+    let phase_field = format!("phase-{phase}-en");
+    let base = [
+        ("title", "Plan de participación"),
+        ("summary", "Ideas para la ciudad"),
+        ("description", "Participa"),
+        ("district", ""),
+    ];
+    let save = async |browser: &mut Browser, extra: &[(&str, &str)]| {
+        let fields: Vec<(&str, &str)> = base.iter().chain(extra).copied().collect();
+        browser
+            .submit(TOLEDO, "/staff/processes", &action, &fields)
+            .await
+    };
+    let saved = save(
+        &mut jefa,
+        &[
+            ("tr-en-title", "Participation plan"),
+            ("tr-en-summary", "Ideas for the city"),
+            ("tr-en-description", "**Take part**"),
+            (&phase_field, "Proposals and debates"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+
+    let mut visitor = Browser::new(&world.app);
+    let english = visitor.get(TOLEDO, "/processes/plan?lang=en").await;
+    for part in [
+        "<h1>Participation plan</h1>",
+        "<p class=\"lead\">Ideas for the city</p>",
+        "<strong>Take part</strong>",
+        "<strong>Proposals and debates</strong>",
+    ] {
+        assert!(english.body.contains(part), "{part} in {}", english.body);
+    }
+    let spanish = visitor.get(TOLEDO, "/processes/plan?lang=es").await;
+    assert!(spanish.body.contains("<h1>Plan de participación</h1>"));
+    let home = visitor.get(TOLEDO, "/?lang=en").await;
+    assert!(
+        home.body.contains(">Participation plan</a>"),
+        "{}",
+        home.body
+    );
+    let api = visitor
+        .json(
+            TOLEDO,
+            "GET",
+            "/api/v1/processes/plan?lang=en",
+            serde_json::Value::Null,
+            None,
+        )
+        .await;
+    assert!(
+        api.body.contains("\"title\":\"Participation plan\""),
+        "{}",
+        api.body
+    );
+    assert!(!api.body.contains("title_language"), "{}", api.body);
+    // Talavera's process of the same name is its own.
+    let talavera = visitor.get(TALAVERA, "/processes/plan?lang=en").await;
+    assert!(!talavera.body.contains("Participation plan"));
+
+    // What is not translated shows in Spanish, marked as Spanish.
+    let saved = save(
+        &mut jefa,
+        &[("tr-en-title", "Participation plan"), (&phase_field, "")],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::OK);
+    let english = visitor.get(TOLEDO, "/processes/plan?lang=en").await;
+    for part in [
+        "<p class=\"lead\" lang=\"es\">Ideas para la ciudad</p>",
+        "<strong lang=\"es\">Propuestas y debates</strong>",
+        "<div class=\"prose\" lang=\"es\">",
+    ] {
+        assert!(english.body.contains(part), "{part} in {}", english.body);
+    }
+
+    // Languages the council does not offer, or its default, are refused
+    // and change nothing.
+    for field in ["tr-fr-title", "tr-es-title"] {
+        let refused = save(&mut jefa, &[(field, "Plan")]).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+    }
+    let english = visitor.get(TOLEDO, "/processes/plan?lang=en").await;
+    assert!(english.body.contains("<h1>Participation plan</h1>"));
+}
