@@ -7,7 +7,7 @@ use crate::error::{Error, Field, Problem, Refusal, Result};
 use crate::ids::{ProcessId, UserId};
 use crate::staff::{Actor, audit};
 use crate::stored::stored;
-use crate::translations::Translations;
+use crate::translations::{self, Translations};
 use cabildo_tenancy::TenantTx;
 use serde_json::json;
 use time::OffsetDateTime;
@@ -748,32 +748,6 @@ pub struct Texts {
     pub phases: Vec<(Uuid, Translations)>,
 }
 
-/// Checks translations: only the council's other languages, only
-/// `fields` (name and most characters each).
-async fn check_translations(
-    tx: &mut TenantTx,
-    translations: &Translations,
-    fields: &[(&str, usize)],
-) -> Result<()> {
-    let (languages, default): (Vec<String>, String) =
-        sqlx::query_as("SELECT languages, default_language FROM settings")
-            .fetch_one(tx.conn())
-            .await?;
-    for language in translations.languages() {
-        if language == default || !languages.iter().any(|l| l == language) {
-            return Err(Error::invalid(Field::Language, Problem::LanguageInvalid));
-        }
-    }
-    for (_, field, text) in translations.texts() {
-        match fields.iter().find(|(name, _)| *name == field) {
-            Some((_, most)) if text.chars().count() <= *most => {}
-            Some(_) => return Err(Error::invalid(Field::Description, Problem::TextTooLong)),
-            None => return Err(Error::invalid(Field::Language, Problem::LanguageInvalid)),
-        }
-    }
-    Ok(())
-}
-
 /// Changes a process's texts and scope (audited).
 pub async fn update(
     tx: &mut TenantTx,
@@ -798,14 +772,14 @@ pub async fn update(
             return Err(Error::invalid(Field::District, Problem::DistrictUnknown));
         }
     }
-    check_translations(
+    translations::check(
         tx,
         &texts.translations,
         &[("title", 200), ("summary", 1000), ("description", 100_000)],
     )
     .await?;
     for (_, phase) in &texts.phases {
-        check_translations(tx, phase, &[("title", 200)]).await?;
+        translations::check(tx, phase, &[("title", 200)]).await?;
     }
     let slug: Option<String> = sqlx::query_scalar(
         "UPDATE processes SET title = $2, summary = $3, description_markdown = $4, district_code = $5,

@@ -3,6 +3,8 @@
 //! one in their language when there is one, else the default language's,
 //! said to be in that language so pages can mark it with its own `lang`.
 
+use crate::error::{Error, Field, Problem, Result};
+use cabildo_tenancy::TenantTx;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -88,6 +90,32 @@ impl Translations {
             },
         }
     }
+}
+
+/// Checks translations before they are stored: only the council's other
+/// languages, only `fields` (each with its most characters).
+pub(crate) async fn check(
+    tx: &mut TenantTx,
+    translations: &Translations,
+    fields: &[(&str, usize)],
+) -> Result<()> {
+    let (languages, default): (Vec<String>, String) =
+        sqlx::query_as("SELECT languages, default_language FROM settings")
+            .fetch_one(tx.conn())
+            .await?;
+    for language in translations.languages() {
+        if language == default || !languages.iter().any(|l| l == language) {
+            return Err(Error::invalid(Field::Language, Problem::LanguageInvalid));
+        }
+    }
+    for (_, field, text) in translations.texts() {
+        match fields.iter().find(|(name, _)| *name == field) {
+            Some((_, most)) if text.chars().count() <= *most => {}
+            Some(_) => return Err(Error::invalid(Field::Description, Problem::TextTooLong)),
+            None => return Err(Error::invalid(Field::Language, Problem::LanguageInvalid)),
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

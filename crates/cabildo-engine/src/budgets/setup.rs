@@ -10,6 +10,7 @@ use crate::error::{Error, Field, Problem, Refusal, Result};
 use crate::ids::{BudgetId, HeadingId, ProcessId};
 use crate::staff::{Actor, audit};
 use crate::stored::stored;
+use crate::translations::{self, Translations};
 use cabildo_tenancy::TenantTx;
 use serde_json::json;
 use sqlx::Row;
@@ -133,6 +134,15 @@ pub struct Heading {
     pub amount_cents: i64,
     /// Most projects per ballot.
     pub max_projects: Option<i32>,
+    /// Its name in the council's other languages.
+    #[serde(default)]
+    #[sqlx(json)]
+    pub translations: Translations,
+    /// The language of `name` when it is not the reader's (see
+    /// [`Budget::localize`]).
+    #[serde(skip)]
+    #[sqlx(skip)]
+    pub name_lang: Option<String>,
 }
 
 /// A budget as everyone sees it.
@@ -173,6 +183,73 @@ pub struct Budget {
     pub voting_started: bool,
     /// Headings, city-wide first.
     pub headings: Vec<Heading>,
+    /// Its title in the council's other languages.
+    pub translations: Translations,
+    /// The language of `title` when it is not the reader's.
+    #[serde(skip)]
+    pub title_lang: Option<String>,
+}
+
+impl Budget {
+    /// The title and heading names a reader in `language` sees, on a
+    /// council whose default language is `default` (see
+    /// [`crate::processes::Summary::localize`]).
+    pub fn localize(&mut self, language: &str, default: &str) {
+        let title = self
+            .translations
+            .show("title", &self.title, language, default);
+        (self.title, self.title_lang) = (title.text, title.lang);
+        for heading in &mut self.headings {
+            let name = (heading.translations).show("name", &heading.name, language, default);
+            (heading.name, heading.name_lang) = (name.text, name.lang);
+        }
+    }
+}
+
+/// Gives the budget of `process` its title and its headings' names (by
+/// district; `None` is the city-wide heading) in the council's other
+/// languages, replacing those it had; audited.
+pub async fn translate(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    process: ProcessId,
+    title: &Translations,
+    headings: &[(Option<String>, Translations)],
+) -> Result<()> {
+    translations::check(tx, title, &[("title", 200)]).await?;
+    for (_, names) in headings {
+        translations::check(tx, names, &[("name", 200)]).await?;
+    }
+    let budget: Option<BudgetId> = sqlx::query_scalar(
+        "UPDATE budgets SET translations = $2 WHERE process_id = $1 RETURNING id",
+    )
+    .bind(process)
+    .bind(sqlx::types::Json(title))
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some(budget) = budget else {
+        return Err(Refusal::NotFound.into());
+    };
+    for (district, names) in headings {
+        sqlx::query(
+            "UPDATE budget_headings SET translations = $3
+             WHERE budget_id = $1 AND district_code IS NOT DISTINCT FROM $2",
+        )
+        .bind(budget)
+        .bind(district)
+        .bind(sqlx::types::Json(names))
+        .execute(tx.conn())
+        .await?;
+    }
+    audit(
+        tx,
+        actor,
+        "budget.translate",
+        Some(&budget.to_string()),
+        json!({"languages": title.languages().collect::<Vec<_>>()}),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Checks settings and headings; the refusal names the field.
@@ -582,15 +659,16 @@ async fn fetch(tx: &mut TenantTx, condition: &'static str, key: Uuid) -> Result<
         finished_at: OffsetDateTime,
         voting_started: bool,
         headings: sqlx::types::Json<Vec<Heading>>,
+        translations: sqlx::types::Json<Translations>,
     }
     let sql = format!(
         "SELECT b.id, b.process_id, p.slug AS process_slug, b.title, b.currency, b.voting_style, b.min_spend_percent, b.voters,
                 b.max_supports, b.ballots_changeable, b.rule, b.tie, b.completion, {PHASE} AS phase,
                 b.accepting_at, b.reviewing_at, b.selecting_at, b.balloting_at, b.tallying_at, b.finished_at,
-                {STARTED} AS voting_started,
+                {STARTED} AS voting_started, b.translations,
                 (SELECT coalesce(json_agg(json_build_object('id', h.id, 'name', h.name,
                             'district', h.district_code, 'amount_cents', h.amount_cents,
-                            'max_projects', h.max_projects)
+                            'max_projects', h.max_projects, 'translations', h.translations)
                         ORDER BY h.district_code NULLS FIRST, h.name), '[]')
                  FROM budget_headings h WHERE h.budget_id = b.id) AS headings
          FROM budgets b JOIN processes p ON p.id = b.process_id WHERE {condition}"
@@ -627,6 +705,8 @@ async fn fetch(tx: &mut TenantTx, condition: &'static str, key: Uuid) -> Result<
         },
         voting_started: row.voting_started,
         headings: row.headings.0,
+        translations: row.translations.0,
+        title_lang: None,
     }))
 }
 

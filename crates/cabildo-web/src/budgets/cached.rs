@@ -24,7 +24,8 @@ pub enum Of {
     Heading(Uuid),
 }
 
-/// The budget of a process or of a heading.
+/// The budget of a process or of a heading, its title and heading names
+/// in the visitor's language (see [`Budget::localize`]).
 pub async fn budget(council: &Context, of: Of) -> Result<Budget, PageError> {
     let key = match of {
         Of::Process(id) => format!("budget-of-process:{id}"),
@@ -38,7 +39,9 @@ pub async fn budget(council: &Context, of: Of) -> Result<Budget, PageError> {
             })
         })
         .await?;
-    found.as_ref().clone().ok_or(PageError::NotFound)
+    let mut budget = found.as_ref().clone().ok_or(PageError::NotFound)?;
+    budget.localize(council.tr.code(), &council.settings.default_language);
+    Ok(budget)
 }
 
 /// A heading's projects.

@@ -70,6 +70,7 @@ struct HeadingPage<'a> {
     tabs: ProcessTabs,
     id: String,
     name: String,
+    name_lang: Option<String>,
     amount: String,
     phase: String,
     /// Until when the current phase lets people act.
@@ -233,6 +234,7 @@ pub async fn show(
         tabs,
         id: heading.to_string(),
         name: info.name.clone(),
+        name_lang: info.name_lang.clone(),
         amount: money(tr, info.amount_cents, &budget.currency),
         phase: tr.t(&format!("budget-phase-{}", budget.phase.as_str())),
         deadline: crate::budgets::calendar::deadline(tr, &budget),

@@ -18,6 +18,7 @@ use cabildo_engine::budgets::setup::Phase;
 pub struct HeadingLine {
     id: String,
     name: String,
+    name_lang: Option<String>,
     amount: String,
     /// "at most 3 projects".
     max_projects: Option<String>,
@@ -30,6 +31,7 @@ struct BudgetPage<'a> {
     chrome: &'a Chrome,
     tabs: ProcessTabs,
     title: String,
+    title_lang: Option<String>,
     phase: String,
     style: String,
     rule: String,
@@ -50,6 +52,7 @@ pub async fn show(council: Council, Id(slug): Id<String>) -> Result<Response, Pa
         chrome: &council.chrome,
         tabs: ProcessTabs::new(&summary, &phases, Tab::Budget),
         title: budget.title.clone(),
+        title_lang: budget.title_lang.clone(),
         phase: tr.t(&format!("budget-phase-{}", budget.phase.as_str())),
         style: tr.t(&format!("budget-style-{}", budget.style.as_str())),
         rule: tr.t(&format!("budget-rule-{}", budget.rule)),
@@ -61,6 +64,7 @@ pub async fn show(council: Council, Id(slug): Id<String>) -> Result<Response, Pa
             .map(|h| HeadingLine {
                 id: h.id.to_string(),
                 name: h.name.clone(),
+                name_lang: h.name_lang.clone(),
                 amount: money(tr, h.amount_cents, &budget.currency),
                 max_projects: h
                     .max_projects

@@ -49,6 +49,7 @@ struct ProjectPage<'a> {
     cost: String,
     heading_id: String,
     heading_name: String,
+    heading_lang: Option<String>,
     feasibility: String,
     explanation: String,
     on_ballot: bool,
@@ -135,11 +136,13 @@ pub async fn show(
     };
     let tr = &council.tr;
     let viewer = council.user();
-    let heading_name = budget
+    let (heading_name, heading_lang) = budget
         .headings
         .iter()
         .find(|h| h.id == project.heading)
-        .map_or(String::new(), |h| h.name.clone());
+        .map_or((String::new(), None), |h| {
+            (h.name.clone(), h.name_lang.clone())
+        });
     council.render(&ProjectPage {
         tr,
         chrome: &council.chrome,
@@ -152,6 +155,7 @@ pub async fn show(
         cost: money(tr, project.cost_cents, &budget.currency),
         heading_id: project.heading.to_string(),
         heading_name,
+        heading_lang,
         feasibility: coded(tr, "budget-feasibility", project.feasibility.as_str()),
         explanation: project.feasibility_explanation,
         on_ballot: project.on_ballot,

@@ -127,6 +127,8 @@ async fn staff_set_up_a_budget_and_citizens_propose_and_support_with_plain_forms
             ("h0_max", ""),
             ("h1_name", ""),
             ("h1_amount", ""),
+            ("tr-en-title", "Participatory budget 2027"),
+            ("h0_name_en", "Whole city"),
         ]
     };
     let dated = |mut fields: Vec<(&'static str, &'static str)>| -> Vec<(String, String)> {
@@ -162,7 +164,8 @@ async fn staff_set_up_a_budget_and_citizens_propose_and_support_with_plain_forms
         refused.body
     );
     assert!(
-        refused.body.contains("value=\"300.000\""),
+        refused.body.contains("value=\"300.000\"")
+            && refused.body.contains("value=\"Participatory budget 2027\""),
         "what was typed is kept"
     );
     assert!(budget_of(&world, process).await.is_none());
@@ -187,6 +190,25 @@ async fn staff_set_up_a_budget_and_citizens_propose_and_support_with_plain_forms
     assert_eq!(budget.headings[0].amount_cents, 30_000_000);
     assert_eq!(budget.phase, setup::Phase::Accepting);
     let heading = budget.headings[0].id;
+    // Readers get the title and heading names in their language.
+    let mut reader = Browser::new(&world.app);
+    let english = reader
+        .get(TOLEDO, "/processes/presupuestos/budget?lang=en")
+        .await;
+    assert!(
+        english.body.contains("<h1>Participatory budget 2027</h1>")
+            && english.body.contains(">Whole city</a>"),
+        "{}",
+        english.body
+    );
+    let spanish = reader
+        .get(TOLEDO, "/processes/presupuestos/budget?lang=es")
+        .await;
+    assert!(
+        spanish
+            .body
+            .contains("<h1>Presupuestos participativos 2027</h1>")
+    );
 
     // A citizen proposes through the heading page.
     let page = format!("/budget-headings/{heading}");

@@ -7,7 +7,7 @@ use crate::http::extract::{CsrfForm, Id, Staff};
 use crate::ui::chrome::Chrome;
 use crate::ui::format::{cents_text, money};
 use crate::ui::forms::{cents, optional, typed};
-use crate::ui::i18n::Tr;
+use crate::ui::i18n::{Tr, native_name};
 use askama::Template;
 use axum::extract::Query;
 use axum::http::StatusCode;
@@ -19,6 +19,7 @@ use cabildo_engine::budgets::setup::{self, Budget, Dates, NewHeading, Phase, Set
 use cabildo_engine::ids::ProcessId;
 use cabildo_engine::processes;
 use cabildo_engine::staff::Permission;
+use cabildo_engine::translations::Translations;
 use cabildo_engine::{Field, Problem};
 use cabildo_tenancy::Zone;
 use std::collections::HashMap;
@@ -35,9 +36,51 @@ fn day(tr: &Tr, at: OffsetDateTime) -> String {
     tr.zone().local(at).date().to_string()
 }
 
+/// A text in one of the council's other languages, as a form field:
+/// (language code, the language's name, text).
+type Translated = (String, &'static str, String);
+
+/// The fields of `others` (the council's languages but the default) for
+/// `field` of `translations`.
+fn translated(others: &[String], translations: &Translations, field: &str) -> Vec<Translated> {
+    others
+        .iter()
+        .map(|code| {
+            let text = translations.get(code, field).unwrap_or_default();
+            (code.clone(), native_name(code), text.to_owned())
+        })
+        .collect()
+}
+
+/// The typed fields named `name(code)` for each of `others`.
+fn typed_translations(
+    others: &[String],
+    values: &HashMap<String, String>,
+    name: impl Fn(&str) -> String,
+) -> Vec<Translated> {
+    others
+        .iter()
+        .map(|code| {
+            let text = values.get(&name(code)).cloned().unwrap_or_default();
+            (code.clone(), native_name(code), text)
+        })
+        .collect()
+}
+
+/// Translations from form fields.
+fn from_fields(fields: &[Translated], field: &str) -> Translations {
+    let mut translations = Translations::new();
+    for (code, _, text) in fields {
+        translations.set(code, field, text);
+    }
+    translations
+}
+
 /// A heading row of the setup form.
 pub struct HeadingRow {
     name: String,
+    /// Its name in the council's other languages.
+    names: Vec<Translated>,
     district: String,
     amount: String,
     max_projects: String,
@@ -46,6 +89,8 @@ pub struct HeadingRow {
 /// The setup form, as stored or as typed.
 pub struct SetupForm {
     title: String,
+    /// The title in the council's other languages.
+    titles: Vec<Translated>,
     currency: String,
     style: String,
     min_spend: String,
@@ -71,11 +116,13 @@ const DATE_FIELDS: [&str; 6] = [
 ];
 
 impl SetupForm {
-    /// A new budget: projects from today, a week per phase.
-    fn new_budget(tr: &Tr) -> Self {
+    /// A new budget: projects from today, a week per phase; `others`
+    /// are the council's languages but the default.
+    fn new_budget(tr: &Tr, others: &[String]) -> Self {
         let today = OffsetDateTime::now_utc();
         Self {
             title: tr.t("staff-budget-default-title"),
+            titles: translated(others, &Translations::new(), "title"),
             currency: "EUR".into(),
             style: Style::Knapsack.as_str().into(),
             min_spend: "0".into(),
@@ -90,14 +137,15 @@ impl SetupForm {
                 .zip(0_i64..)
                 .map(|(field, week)| (*field, day(tr, today + time::Duration::weeks(week))))
                 .collect(),
-            headings: blank_rows(Vec::new()),
+            headings: blank_rows(Vec::new(), others),
         }
     }
 
-    fn of(tr: &Tr, budget: &Budget) -> Self {
+    fn of(tr: &Tr, budget: &Budget, others: &[String]) -> Self {
         let d = budget.dates;
         Self {
             title: budget.title.clone(),
+            titles: translated(others, &budget.translations, "title"),
             currency: budget.currency.clone(),
             style: budget.style.as_str().into(),
             min_spend: budget.min_spend_percent.to_string(),
@@ -128,16 +176,18 @@ impl SetupForm {
                     .iter()
                     .map(|h| HeadingRow {
                         name: h.name.clone(),
+                        names: translated(others, &h.translations, "name"),
                         district: h.district.clone().unwrap_or_default(),
                         amount: cents_text(h.amount_cents),
                         max_projects: h.max_projects.map(|m| m.to_string()).unwrap_or_default(),
                     })
                     .collect(),
+                others,
             ),
         }
     }
 
-    fn typed(values: &HashMap<String, String>) -> Self {
+    fn typed(values: &HashMap<String, String>, others: &[String]) -> Self {
         let text = |name: &str| values.get(name).cloned().unwrap_or_default();
         let rows = text("heading_rows")
             .parse::<usize>()
@@ -145,6 +195,7 @@ impl SetupForm {
             .min(MAX_HEADING_ROWS);
         Self {
             title: text("title"),
+            titles: typed_translations(others, values, |code| format!("tr-{code}-title")),
             currency: text("currency").trim().to_uppercase(),
             style: text("style"),
             min_spend: text("min_spend"),
@@ -158,12 +209,26 @@ impl SetupForm {
             headings: (0..rows)
                 .map(|i| HeadingRow {
                     name: text(&format!("h{i}_name")),
+                    names: typed_translations(others, values, |code| format!("h{i}_name_{code}")),
                     district: text(&format!("h{i}_district")),
                     amount: text(&format!("h{i}_amount")),
                     max_projects: text(&format!("h{i}_max")),
                 })
                 .collect(),
         }
+    }
+
+    /// The names of the filled heading rows in the other languages, by
+    /// district (as [`setup::translate`] takes them).
+    fn heading_names(&self) -> Vec<(Option<String>, Translations)> {
+        self.headings
+            .iter()
+            .filter(|row| !row.name.trim().is_empty())
+            .map(|row| {
+                let district = Some(row.district.trim().to_owned()).filter(|d| !d.is_empty());
+                (district, from_fields(&row.names, "name"))
+            })
+            .collect()
     }
 
     /// The settings and headings, or the first field that is wrong. Each
@@ -228,9 +293,10 @@ impl SetupForm {
     }
 }
 
-fn blank_rows(mut rows: Vec<HeadingRow>) -> Vec<HeadingRow> {
+fn blank_rows(mut rows: Vec<HeadingRow>, others: &[String]) -> Vec<HeadingRow> {
     rows.extend((0..BLANK_HEADINGS).map(|_| HeadingRow {
         name: String::new(),
+        names: translated(others, &Translations::new(), "name"),
         district: String::new(),
         amount: String::new(),
         max_projects: String::new(),
@@ -303,9 +369,10 @@ async fn setup_page(
         .await?;
     let process_title = title.ok_or(PageError::NotFound)?;
     let tr = &staff.tr;
+    let others = other_languages(staff);
     let form = shown.typed.unwrap_or_else(|| match &budget {
-        Some(budget) => SetupForm::of(tr, budget),
-        None => SetupForm::new_budget(tr),
+        Some(budget) => SetupForm::of(tr, budget, &others),
+        None => SetupForm::new_budget(tr, &others),
     });
     let (dates, links) = (date_fields(tr, &form), heading_links(tr, budget.as_ref()));
     staff.render_status(
@@ -337,6 +404,15 @@ async fn setup_page(
             error: shown.error,
         },
     )
+}
+
+/// The council's languages but its default one.
+fn other_languages(staff: &Staff) -> Vec<String> {
+    let settings = &staff.settings;
+    (settings.languages.iter())
+        .filter(|code| **code != settings.default_language)
+        .cloned()
+        .collect()
 }
 
 /// The phase date fields of `form`: (field, label, value).
@@ -395,15 +471,18 @@ pub async fn save(
     CsrfForm(values): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     staff.require(Permission::ManageBudgets)?;
-    let typed = SetupForm::typed(&values);
+    let typed = SetupForm::typed(&values, &other_languages(&staff));
     let reason = values.get("reset_reason").cloned().unwrap_or_default();
     let actor = staff.actor();
     let saved = match typed.parsed(staff.tr.zone()) {
         Err(error) => Err(error),
         Ok((settings, headings)) => {
             let reason = Some(reason.as_str());
+            let title = from_fields(&typed.titles, "title");
+            let names = typed.heading_names();
             (staff.change(async |tx| {
-                setup::save(tx, &actor, process, &settings, &headings, reason).await
+                setup::save(tx, &actor, process, &settings, &headings, reason).await?;
+                setup::translate(tx, &actor, process, &title, &names).await
             }))
             .await
         }
