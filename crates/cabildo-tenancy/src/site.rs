@@ -41,6 +41,8 @@ pub struct SiteSettings {
     pub districts: Vec<District>,
     /// Who is legally behind the site.
     pub legal: LegalContact,
+    /// The logo shown in the header: a stored picture's name.
+    pub logo: Option<String>,
 }
 
 impl SiteSettings {
@@ -73,13 +75,14 @@ struct SiteRow {
     welcome: sqlx::types::Json<BTreeMap<String, String>>,
     districts: sqlx::types::Json<Vec<District>>,
     legal: sqlx::types::Json<LegalContact>,
+    logo: Option<String>,
 }
 
 impl SiteSettings {
     /// Loads the settings and districts in one query.
     pub async fn load(tx: &mut TenantTx) -> Result<Self> {
         let row: SiteRow = sqlx::query_as(
-            "SELECT languages, default_language, name_article, time_zone, primary_colour, accent_colour, welcome, legal,
+            "SELECT languages, default_language, name_article, time_zone, primary_colour, accent_colour, welcome, legal, logo,
                     COALESCE((SELECT json_agg(json_build_object('code', code, 'name', name, 'population', population)
                                               ORDER BY position, name)
                               FROM districts), '[]'::json) AS districts
@@ -97,6 +100,7 @@ impl SiteSettings {
             welcome: row.welcome.0,
             districts: row.districts.0,
             legal: row.legal.0,
+            logo: row.logo,
         })
     }
 

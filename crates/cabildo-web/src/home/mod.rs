@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/theme.css", get(theme_css))
+        .route("/favicon.svg", get(favicon))
 }
 
 /// One phase of the home page's calendar.
@@ -147,6 +148,46 @@ async fn theme_css(
         theme(&settings.primary_colour, &settings.accent_colour),
     )
         .into_response())
+}
+
+/// `GET /favicon.svg`: the site's icon — the council's initial on its main
+/// colour (the platform's "C" on the default blue), until the council
+/// uploads one of its own with its settings.
+pub(crate) async fn favicon(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+) -> Result<Response, PageError> {
+    let (colour, initial) = match site {
+        Site::Council(tenant) => {
+            let settings = state.tenancy.site_settings(&tenant).await?;
+            let initial = tenant.slug.as_str().chars().next().unwrap_or('c');
+            (
+                settings.primary_colour.clone(),
+                initial.to_ascii_uppercase(),
+            )
+        }
+        Site::Platform => ("#1d4f91".to_owned(), 'C'),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        icon(&colour, initial),
+    )
+        .into_response())
+}
+
+/// An icon: `initial` (a letter or digit of a slug) in the text colour that
+/// reads on `colour` (`#rrggbb`, checked on write).
+fn icon(colour: &str, initial: char) -> String {
+    let on = colour::parse(colour).map_or("#ffffff", colour::text_on);
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 64 64\">\
+         <rect width=\"64\" height=\"64\" rx=\"12\" fill=\"{colour}\"/>\
+         <text x=\"32\" y=\"45\" font-family=\"sans-serif\" font-size=\"40\" font-weight=\"bold\" \
+         text-anchor=\"middle\" fill=\"{on}\">{initial}</text></svg>"
+    )
 }
 
 /// The council's colours, and the text colour that reads on each (AA).

@@ -82,6 +82,7 @@ impl Context {
         Ok(Self {
             chrome: Chrome {
                 council: tenant.name.clone(),
+                logo: settings.logo.clone(),
                 languages: language_links(&settings.languages, &code),
                 user: visitor.session.as_ref().map(|s| s.name.clone()),
                 csrf: visitor.csrf.clone(),

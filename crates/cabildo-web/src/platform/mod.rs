@@ -19,6 +19,7 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(pages::logout))
         .route("/console", get(pages::console))
         .route("/console/open", post(pages::open))
+        .route("/favicon.svg", get(crate::home::favicon))
 }
 
 /// The council side of the hand-off.

@@ -104,6 +104,49 @@ async fn council_pages_name_the_council_with_its_article_and_messages_stay_brand
     assert!(!unknown.body.contains("site-name") && !unknown.body.contains("/legal/"));
 }
 
+/// Every site has an icon (the council's initial on its colour), and a
+/// council with a logo shows it in the header of its pages.
+#[tokio::test]
+async fn sites_have_an_icon_and_a_council_its_logo_in_the_header() {
+    let tenancy = demo_tenancy().await;
+    let toledo = tenancy
+        .get_tenant(&Slug::parse("toledo").expect("slug"))
+        .await
+        .expect("toledo");
+    let mut tx = tenancy.begin(&toledo).await.expect("begin");
+    sqlx::query("UPDATE settings SET logo = 'escudo-toledo.png'")
+        .execute(tx.conn())
+        .await
+        .expect("logo");
+    tx.commit().await.expect("commit");
+    let app = app(&tenancy, WebConfig::default());
+
+    let icon = get(&app, &format!("toledo.{BASE}"), "/favicon.svg").await;
+    assert_eq!(icon.status, StatusCode::OK);
+    assert_eq!(icon.headers["content-type"], "image/svg+xml");
+    assert!(
+        icon.body.contains("fill=\"#8a1538\"") && icon.body.contains(">T</text>"),
+        "{}",
+        icon.body
+    );
+    let platform = get(&app, BASE, "/favicon.svg").await;
+    assert!(platform.body.contains(">C</text>"), "{}", platform.body);
+
+    let home = get(&app, &format!("toledo.{BASE}"), "/").await;
+    assert!(
+        home.body
+            .contains("<link rel=\"icon\" href=\"/favicon.svg\"")
+    );
+    assert!(
+        home.body
+            .contains("<img class=\"logo\" src=\"/media/escudo-toledo.png\" alt=\"\""),
+        "{}",
+        home.body
+    );
+    let talavera = get(&app, &format!("talavera.{BASE}"), "/").await;
+    assert!(!talavera.body.contains("class=\"logo\""));
+}
+
 #[tokio::test]
 async fn language_comes_from_query_then_cookie_then_accept_language() {
     let tenancy = demo_tenancy().await;
