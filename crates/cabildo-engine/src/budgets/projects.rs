@@ -13,6 +13,7 @@ use crate::ids::{BudgetId, HeadingId, ProjectId, ProposalId, UserId};
 use crate::stored::stored;
 
 use crate::staff::{Actor, audit};
+use crate::translations::{self, Translations};
 use cabildo_tenancy::TenantTx;
 use serde_json::json;
 use uuid::Uuid;
@@ -84,13 +85,70 @@ pub struct Project {
     /// Its author (none: by the council). Not published.
     #[serde(skip)]
     pub author: Option<UserId>,
+    /// Its title and description in the council's other languages.
+    #[sqlx(json)]
+    pub translations: Translations,
+    /// The language of `title` when it is not the reader's (see
+    /// [`Project::localize`]).
+    #[sqlx(skip)]
+    #[serde(skip)]
+    pub title_lang: Option<String>,
+    /// The language of `description` when it is not the reader's.
+    #[sqlx(skip)]
+    #[serde(skip)]
+    pub description_lang: Option<String>,
+}
+
+impl Project {
+    /// The title and description a reader in `language` sees, on a council
+    /// whose default language is `default` (see
+    /// [`crate::processes::Summary::localize`]).
+    pub fn localize(&mut self, language: &str, default: &str) {
+        let title = self
+            .translations
+            .show("title", &self.title, language, default);
+        let description =
+            (self.translations).show("description", &self.description, language, default);
+        (self.title, self.title_lang) = (title.text, title.lang);
+        (self.description, self.description_lang) = (description.text, description.lang);
+    }
+}
+
+/// Gives a project its title and description in the council's other
+/// languages, replacing those it had (staff; audited).
+pub async fn translate(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    project: ProjectId,
+    texts: &Translations,
+) -> Result<()> {
+    translations::check(tx, texts, &[("title", 200), ("description", 20_000)]).await?;
+    let number: Option<i64> = sqlx::query_scalar(
+        "UPDATE budget_projects SET translations = $2 WHERE id = $1 RETURNING number",
+    )
+    .bind(project)
+    .bind(sqlx::types::Json(texts))
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some(number) = number else {
+        return Err(Refusal::NotFound.into());
+    };
+    audit(
+        tx,
+        actor,
+        "budget.project_translate",
+        Some(&project.to_string()),
+        json!({"number": number, "languages": texts.languages().collect::<Vec<_>>()}),
+    )
+    .await?;
+    Ok(())
 }
 
 /// The columns of [`Project`] from `budget_projects p`.
 const COLUMNS: &str = "p.id, p.number, p.heading_id AS heading, p.title, p.description, p.location,
     coalesce(p.official_cost_cents, p.estimated_cost_cents) AS cost_cents, p.feasibility,
     p.feasibility_explanation, p.on_ballot, p.supports_count, p.paper_votes, p.image,
-    p.execution_status, p.progress, p.proposal_id AS proposal, p.author_id AS author";
+    p.execution_status, p.progress, p.proposal_id AS proposal, p.author_id AS author, p.translations";
 
 /// Adds a project. With `author`, a citizen proposes it: only while the
 /// budget accepts projects, with a confirmed, unblocked account. Without,

@@ -44,16 +44,26 @@ pub async fn budget(council: &Context, of: Of) -> Result<Budget, PageError> {
     Ok(budget)
 }
 
-/// A heading's projects.
+/// A heading's projects, their texts in the visitor's language.
 pub async fn projects(
     council: &Context,
     heading: HeadingId,
 ) -> Result<Arc<Vec<Project>>, PageError> {
-    council
+    let cached = council
         .cached(format!("budget-projects:{heading}"), async |tx| {
             Ok::<_, PageError>(projects::of_heading(tx, heading).await?)
         })
-        .await
+        .await?;
+    Ok(localized(council, cached.as_ref().clone()))
+}
+
+/// `list` with each project's texts in the visitor's language (see
+/// [`Project::localize`]).
+pub fn localized(council: &Context, mut list: Vec<Project>) -> Arc<Vec<Project>> {
+    for project in &mut list {
+        project.localize(council.tr.code(), &council.settings.default_language);
+    }
+    Arc::new(list)
 }
 
 /// A heading's published count and the counts recounts replaced; only

@@ -32,7 +32,9 @@ pub struct ProjectLine {
     id: String,
     number: i64,
     title: String,
+    title_lang: Option<String>,
     description: String,
+    description_lang: Option<String>,
     location: String,
     cost: String,
     feasibility: String,
@@ -128,7 +130,7 @@ async fn theirs(
     }
     council
         .tx(async |tx| {
-            let projects = Arc::new(projects::of_heading(tx, heading).await?);
+            let projects = cached::localized(council, projects::of_heading(tx, heading).await?);
             let supported = supports::of_person(tx, user, heading).await?;
             Ok::<_, EngineError>(Theirs {
                 projects,
@@ -175,7 +177,9 @@ fn line(
             format!("{status} · {} %", p.progress)
         }),
         title: p.title,
+        title_lang: p.title_lang,
         description: p.description,
+        description_lang: p.description_lang,
         location: p.location,
         cost: money(tr, p.cost_cents, &budget.currency),
         feasibility: coded(tr, "budget-feasibility", p.feasibility.as_str()),

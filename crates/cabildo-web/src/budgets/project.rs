@@ -43,7 +43,9 @@ struct ProjectPage<'a> {
     id: String,
     number: i64,
     title: String,
+    title_lang: Option<String>,
     description: Vec<String>,
+    description_lang: Option<String>,
     location: String,
     image: Option<String>,
     cost: String,
@@ -117,6 +119,8 @@ async fn found(
                 ),
                 None => (false, false),
             };
+            let mut project = project;
+            project.localize(council.tr.code(), &council.settings.default_language);
             Ok((project, updates, supported, following))
         })
         .await
@@ -150,6 +154,7 @@ pub async fn show(
         id: id.to_string(),
         number: project.number,
         description: paragraphs(&project.description),
+        description_lang: project.description_lang.clone(),
         location: project.location,
         image: project.image,
         cost: money(tr, project.cost_cents, &budget.currency),
@@ -175,6 +180,7 @@ pub async fn show(
         updates: updates.into_iter().map(|u| update_line(tr, u)).collect(),
         notice: query.notice(tr, "budget-done", &DONE),
         title: project.title,
+        title_lang: project.title_lang,
     })
 }
 

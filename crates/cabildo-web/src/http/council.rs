@@ -118,6 +118,16 @@ impl Context {
         self.visitor.session.as_ref()
     }
 
+    /// The council's languages but its default one: those staff write
+    /// translations in.
+    pub fn other_languages(&self) -> Vec<String> {
+        let settings = &self.settings;
+        (settings.languages.iter())
+            .filter(|code| **code != settings.default_language)
+            .cloned()
+            .collect()
+    }
+
     /// The council's districts as (code, name).
     pub fn districts(&self) -> Vec<(String, String)> {
         self.settings

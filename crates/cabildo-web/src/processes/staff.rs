@@ -174,11 +174,7 @@ async fn render_typed(
         })
         .await?;
     let tr = &staff.tr;
-    let settings = &staff.settings;
-    let others: Vec<String> = (settings.languages.iter())
-        .filter(|code| **code != settings.default_language)
-        .cloned()
-        .collect();
+    let others = staff.other_languages();
     let processes = all
         .into_iter()
         .map(|p| row(tr, p, &phases, &others))

@@ -340,6 +340,49 @@ async fn staff_set_up_a_budget_and_citizens_propose_and_support_with_plain_forms
         StatusCode::NOT_FOUND
     );
 
+    // An admin writes the project in English; evaluators may not.
+    let translations = format!("/staff/budget-projects/{project}/translations");
+    let english = [
+        ("tr-en-title", "Benches in the shade"),
+        ("tr-en-description", "Four benches by the fountain"),
+    ];
+    assert_eq!(
+        eva.submit(TOLEDO, &staff_page, &translations, &english)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let translated = admin
+        .submit(TOLEDO, &staff_page, &translations, &english)
+        .await;
+    assert_eq!(
+        translated.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        translated.body
+    );
+    let in_english = reader
+        .get(TOLEDO, &format!("/budget-projects/{project}?lang=en"))
+        .await;
+    assert!(
+        in_english.body.contains("<h1>Benches in the shade</h1>")
+            && in_english.body.contains("Four benches by the fountain"),
+        "{}",
+        in_english.body
+    );
+    let listed = reader
+        .get(TOLEDO, &format!("/budget-headings/{heading}?lang=en"))
+        .await;
+    assert!(
+        listed.body.contains(">Benches in the shade</a>"),
+        "{}",
+        listed.body
+    );
+    let in_spanish = reader
+        .get(TOLEDO, &format!("/budget-projects/{project}?lang=es"))
+        .await;
+    assert!(in_spanish.body.contains("<h1>Bancos a la sombra</h1>"));
+
     // Anyone may report a citizen's project; moderators see it.
     let project_page = format!("/budget-projects/{project}");
     let reported = eva

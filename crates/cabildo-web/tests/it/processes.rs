@@ -492,9 +492,19 @@ async fn process_texts_are_written_per_language_and_read_in_the_visitors() {
     assert!(!api.body.contains("title_language"), "{}", api.body);
     // Search finds it by its English words too.
     let found = visitor
-        .json(TOLEDO, "GET", "/api/v1/search?q=take", serde_json::Value::Null, None)
+        .json(
+            TOLEDO,
+            "GET",
+            "/api/v1/search?q=take",
+            serde_json::Value::Null,
+            None,
+        )
         .await;
-    assert!(found.body.contains("\"kind\":\"process\""), "{}", found.body);
+    assert!(
+        found.body.contains("\"kind\":\"process\""),
+        "{}",
+        found.body
+    );
     // Talavera's process of the same name is its own.
     let talavera = visitor.get(TALAVERA, "/processes/plan?lang=en").await;
     assert!(!talavera.body.contains("Participation plan"));

@@ -13,7 +13,7 @@ use crate::notifications::deliver;
 use crate::ui::chrome::Chrome;
 use crate::ui::format::{cents_text, coded, money};
 use crate::ui::forms::{cents, typed};
-use crate::ui::i18n::Tr;
+use crate::ui::i18n::{Tr, native_name};
 use askama::Template;
 use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -23,8 +23,10 @@ use cabildo_engine::budgets::setup::{self, Budget, Phase};
 use cabildo_engine::budgets::tally;
 use cabildo_engine::ids::{HeadingId, ProjectId, ProposalId};
 use cabildo_engine::staff::Permission;
+use cabildo_engine::translations::Translations;
 use cabildo_engine::{Error as EngineError, Field, LineError, Problem};
 use serde::Deserialize;
+use std::collections::HashMap;
 
 /// A project as staff see it.
 pub struct StaffProject {
@@ -44,6 +46,9 @@ pub struct StaffProject {
     frozen: bool,
     execution: String,
     progress: i16,
+    /// Its texts in the council's other languages: (code, language's
+    /// name, title, description).
+    translations: Vec<(String, &'static str, String, String)>,
 }
 
 /// A qualified proposal staff may import.
@@ -79,7 +84,7 @@ struct HeadingPage<'a> {
 }
 
 /// The done codes of the heading page.
-const DONE: [&str; 8] = [
+const DONE: [&str; 9] = [
     "created",
     "imported",
     "reviewed",
@@ -88,11 +93,33 @@ const DONE: [&str; 8] = [
     "paper-file",
     "update",
     "recounted",
+    "translated",
 ];
 
-/// A project as staff see it; `winners` are the finished budget's.
-fn staff_project_line(tr: &Tr, budget: &Budget, p: Project, winners: &[ProjectId]) -> StaffProject {
+/// A project as staff see it; `winners` are the finished budget's,
+/// `others` the council's languages but the default.
+fn staff_project_line(
+    tr: &Tr,
+    budget: &Budget,
+    p: Project,
+    winners: &[ProjectId],
+    others: &[String],
+) -> StaffProject {
+    let text = |code: &str, field: &str| {
+        p.translations
+            .get(code, field)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let translations = others
+        .iter()
+        .map(|code| {
+            let (title, description) = (text(code, "title"), text(code, "description"));
+            (code.clone(), native_name(code), title, description)
+        })
+        .collect();
     StaffProject {
+        translations,
         id: p.id.to_string(),
         number: p.number.to_string(),
         cost: money(tr, p.cost_cents, &budget.currency),
@@ -150,7 +177,7 @@ pub async fn page(
         finished: budget.phase == Phase::Finished,
         projects: list
             .into_iter()
-            .map(|p| staff_project_line(tr, &budget, p, &winners))
+            .map(|p| staff_project_line(tr, &budget, p, &winners, &staff.other_languages()))
             .collect(),
         importable: importable.into_iter().map(ImportLine::from).collect(),
         // The verdicts an evaluator gives (not "pending").
@@ -450,4 +477,31 @@ pub async fn recount(
         })
         .await?;
     Ok(back(heading, "recounted"))
+}
+
+/// `POST /staff/budget-projects/{id}/translations` (admins): the project's
+/// title and description in the council's other languages
+/// (`tr-{language}-title`, `tr-{language}-description`).
+pub async fn translate(
+    citizen: Citizen,
+    Id(project): Id<ProjectId>,
+    CsrfForm(values): CsrfForm<HashMap<String, String>>,
+) -> Result<Redirect, PageError> {
+    let mut texts = Translations::new();
+    for code in citizen.other_languages() {
+        for field in ["title", "description"] {
+            if let Some(text) = values.get(&format!("tr-{code}-{field}")) {
+                texts.set(&code, field, text);
+            }
+        }
+    }
+    let (user, actor) = (citizen.user(), citizen.actor());
+    let heading = citizen
+        .change(async |tx| {
+            let heading = staff_project(tx, user, project, Permission::ManageBudgets).await?;
+            projects::translate(tx, &actor, project, &texts).await?;
+            Ok::<_, PageError>(heading)
+        })
+        .await?;
+    Ok(back(heading, "translated"))
 }

@@ -41,6 +41,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/staff/budget-projects/{id}/review", post(heading::review))
         .route(
+            "/staff/budget-projects/{id}/translations",
+            post(heading::translate),
+        )
+        .route(
             "/staff/budget-projects/{id}/ballot",
             post(heading::set_on_ballot),
         )

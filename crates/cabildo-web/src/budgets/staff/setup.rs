@@ -369,7 +369,7 @@ async fn setup_page(
         .await?;
     let process_title = title.ok_or(PageError::NotFound)?;
     let tr = &staff.tr;
-    let others = other_languages(staff);
+    let others = staff.other_languages();
     let form = shown.typed.unwrap_or_else(|| match &budget {
         Some(budget) => SetupForm::of(tr, budget, &others),
         None => SetupForm::new_budget(tr, &others),
@@ -404,15 +404,6 @@ async fn setup_page(
             error: shown.error,
         },
     )
-}
-
-/// The council's languages but its default one.
-fn other_languages(staff: &Staff) -> Vec<String> {
-    let settings = &staff.settings;
-    (settings.languages.iter())
-        .filter(|code| **code != settings.default_language)
-        .cloned()
-        .collect()
 }
 
 /// The phase date fields of `form`: (field, label, value).
@@ -471,7 +462,7 @@ pub async fn save(
     CsrfForm(values): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     staff.require(Permission::ManageBudgets)?;
-    let typed = SetupForm::typed(&values, &other_languages(&staff));
+    let typed = SetupForm::typed(&values, &staff.other_languages());
     let reason = values.get("reset_reason").cloned().unwrap_or_default();
     let actor = staff.actor();
     let saved = match typed.parsed(staff.tr.zone()) {
