@@ -4,7 +4,7 @@
 use crate::http::error::{PageError, refused};
 use crate::http::extract::needs::ManageCensus;
 use crate::http::extract::{CsrfForm, Granted, LargeUploadSlot, Staff, Upload};
-use crate::staff::console::{render, render_preview};
+use crate::staff::console::{CensusPreview, render, render_preview};
 use crate::ui::format::encode;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -94,17 +94,6 @@ pub async fn upload(
         }
         Err(Failed::Page(error)) => Err(error),
     }
-}
-
-/// What an uploaded file holds, before the admin confirms it.
-pub struct CensusPreview {
-    pub(crate) upload: String,
-    pub(crate) summary: String,
-    pub(crate) errors: Option<String>,
-    /// Per district: (name, in the file, now).
-    pub(crate) districts: Vec<(String, String, String)>,
-    /// The file holds noticeably fewer residents than the census now.
-    pub(crate) shrinks: Option<String>,
 }
 
 fn preview(staff: &Staff, staged: &census::import::Staged) -> CensusPreview {

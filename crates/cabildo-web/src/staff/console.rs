@@ -3,7 +3,6 @@
 use crate::http::error::PageError;
 use crate::http::extract::Staff;
 use crate::staff::audit::{AuditRow, row};
-use crate::staff::census::CensusPreview;
 use crate::ui::chrome::Chrome;
 use crate::ui::i18n::Tr;
 use askama::Template;
@@ -104,6 +103,18 @@ pub(crate) async fn render(
     status: StatusCode,
 ) -> Result<Response, PageError> {
     show(staff, notice, error, None, status).await
+}
+
+/// What an uploaded census file holds, before the admin confirms it
+/// (made by [`crate::staff::census`]).
+pub struct CensusPreview {
+    pub(crate) upload: String,
+    pub(crate) summary: String,
+    pub(crate) errors: Option<String>,
+    /// Per district: (name, in the file, now).
+    pub(crate) districts: Vec<(String, String, String)>,
+    /// The file holds noticeably fewer residents than the census now.
+    pub(crate) shrinks: Option<String>,
 }
 
 /// The console with an uploaded census file to confirm.
