@@ -22,6 +22,7 @@ pub mod processes;
 pub mod proposals;
 pub mod search;
 pub mod seed;
+pub mod settings;
 pub mod staff;
 mod stored;
 pub mod translations;

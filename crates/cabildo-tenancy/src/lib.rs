@@ -34,7 +34,9 @@ pub use routing::{
 };
 pub use site::{District, SiteSettings};
 pub use slug::{Slug, SlugError};
-pub use spec::{Colours, CouncilSpec, DistrictSpec, LegalContact, SUPPORTED_LANGUAGES, ValidSpec};
+pub use spec::{
+    ARTICLES, Colours, CouncilSpec, DistrictSpec, LegalContact, SUPPORTED_LANGUAGES, ValidSpec,
+};
 pub use tenant::{Tenant, TenantId, TenantStatus, TenantSummary};
 pub use tx::TenantTx;
 pub use zone::Zone;

@@ -105,8 +105,11 @@ impl SiteSettings {
     }
 
     /// Writes a council definition's settings and districts: districts are
-    /// matched by code; ones no longer listed are removed.
-    pub(crate) async fn store(tx: &mut TenantTx, valid: &ValidSpec) -> Result<()> {
+    /// matched by code; ones no longer listed are removed. `tenants apply`
+    /// and the staff settings page both write through here, so they write
+    /// the same fields under the same rules ([`crate::CouncilSpec::validate`]).
+    /// Tell the other nodes afterwards ([`crate::Tenancy::changed`]).
+    pub async fn store(tx: &mut TenantTx, valid: &ValidSpec) -> Result<()> {
         let spec = &valid.spec;
         sqlx::query(
             "UPDATE settings SET languages = $1, default_language = $2, time_zone = $3,

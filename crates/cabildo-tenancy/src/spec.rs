@@ -166,6 +166,32 @@ impl CouncilSpec {
         }
     }
 
+    /// The definition of council `slug` named `name` as its `settings`
+    /// stand: what the settings page edits and validates again.
+    pub fn of_settings(slug: &str, name: &str, settings: &crate::SiteSettings) -> Self {
+        Self {
+            slug: slug.into(),
+            name: name.into(),
+            article: Some(settings.name_article.clone()).filter(|a| !a.is_empty()),
+            languages: settings.languages.clone(),
+            default_language: Some(settings.default_language.clone()),
+            time_zone: settings.time_zone.clone(),
+            colours: Colours {
+                primary: settings.primary_colour.clone(),
+                accent: settings.accent_colour.clone(),
+            },
+            welcome: settings.welcome.clone(),
+            districts: (settings.districts.iter())
+                .map(|d| DistrictSpec {
+                    code: d.code.clone(),
+                    name: d.name.clone(),
+                    population: u32::try_from(d.population).unwrap_or(0),
+                })
+                .collect(),
+            legal: settings.legal.clone(),
+        }
+    }
+
     /// Reads and validates one TOML file.
     pub fn from_file(path: &Path) -> Result<ValidSpec> {
         let text = std::fs::read_to_string(path)

@@ -222,6 +222,7 @@ fn council_router(config: &WebConfig, api: Router<AppState>) -> Router<AppState>
             processes::picture_router()
                 .merge(budgets::upload_router())
                 .merge(proposals::picture_router())
+                .merge(staff::picture_router())
                 .layer(axum::extract::DefaultBodyLimit::max(IMAGE_FORM_LIMIT))
                 .layer(RequestBodyLimitLayer::new(IMAGE_FORM_LIMIT)),
         )

@@ -144,7 +144,7 @@ pub mod needs {
         )+};
     }
 
-    needs!(ManageCensus, ManageProcesses, ManageBudgets);
+    needs!(ManageCensus, ManageProcesses, ManageBudgets, ManageSettings);
 }
 
 /// A member of staff whose roles grant `P`'s permission, checked from the

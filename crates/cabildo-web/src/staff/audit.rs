@@ -23,7 +23,7 @@ const PAGE: i64 = 50;
 const CSV_LIMIT: i64 = 100_000;
 
 /// The areas actions belong to (the part of the action before the dot).
-const AREAS: [&str; 13] = [
+const AREAS: [&str; 14] = [
     "process",
     "budget",
     "proposal",
@@ -35,6 +35,7 @@ const AREAS: [&str; 13] = [
     "newsletter",
     "staff",
     "legal",
+    "settings",
     "account",
     "platform",
 ];

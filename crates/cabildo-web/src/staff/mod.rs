@@ -6,6 +6,7 @@ mod audit;
 mod census;
 mod console;
 mod invitations;
+mod settings;
 
 use crate::http::state::AppState;
 use axum::Router;
@@ -25,6 +26,13 @@ pub fn router() -> Router<AppState> {
         .route("/staff/verifications", post(census::verify_manually))
         .route("/staff/census/confirm", post(census::confirm))
         .route("/staff/census/cancel", post(census::cancel))
+        .route("/staff/settings", get(settings::page).post(settings::save))
+}
+
+/// The logo upload, which takes a picture's body (see the picture routes'
+/// limit).
+pub fn picture_router() -> Router<AppState> {
+    Router::new().route("/staff/settings/logo", post(settings::logo))
 }
 
 /// The census upload, which takes large bodies.

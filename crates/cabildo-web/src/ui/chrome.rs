@@ -60,7 +60,7 @@ pub fn staff_nav(tr: &Tr, roles: &[String], path: &str) -> Vec<NavLink> {
     if roles.is_empty() {
         return Vec::new();
     }
-    let sections: [(&'static str, &str, Option<Permission>); 6] = [
+    let sections: [(&'static str, &str, Option<Permission>); 7] = [
         ("/staff", "staff-nav-overview", None),
         (
             "/staff/processes",
@@ -85,6 +85,11 @@ pub fn staff_nav(tr: &Tr, roles: &[String], path: &str) -> Vec<NavLink> {
         (
             "/staff/legal",
             "staff-nav-legal",
+            Some(Permission::ManageSettings),
+        ),
+        (
+            "/staff/settings",
+            "staff-nav-settings",
             Some(Permission::ManageSettings),
         ),
     ];

@@ -7,63 +7,14 @@
 //! its role only.
 
 use crate::util::{
-    Browser, OPEN_RULES, TALAVERA, TOLEDO, World, budget, count_notifications, csrf_of, finish,
-    open_process, verify, world_reading_fresh as world,
+    Browser, OPEN_RULES, PNG, TALAVERA, TOLEDO, World, budget, count_notifications, finish,
+    open_process, upload, verify, world_reading_fresh as world,
 };
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use cabildo_engine::budgets::{projects, setup};
 use cabildo_engine::staff::Role;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
-
-/// A 1×1 PNG.
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82";
-
-/// A multipart body of text `fields` and one file (`field`, bytes).
-fn multipart(fields: &[(&str, &str)], file: (&str, &[u8])) -> (String, Vec<u8>) {
-    let boundary = "cabildoBoundary7";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"f\"\r\nContent-Type: application/octet-stream\r\n\r\n",
-            file.0
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(file.1);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-async fn upload(
-    browser: &mut Browser,
-    page: &str,
-    action: &str,
-    fields: &[(&str, &str)],
-    file: (&str, &[u8]),
-) -> crate::util::Answer {
-    let form = browser.get(TOLEDO, page).await;
-    let csrf = csrf_of(&form.body);
-    let mut all = vec![("csrf_token", csrf.as_str())];
-    all.extend_from_slice(fields);
-    let (kind, body) = multipart(&all, file);
-    browser
-        .request(
-            TOLEDO,
-            Request::post(action).header(header::CONTENT_TYPE, kind),
-            Body::from(body),
-        )
-        .await
-}
 
 fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
     fields

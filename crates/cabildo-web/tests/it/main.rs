@@ -20,6 +20,7 @@ mod participation;
 mod participation_pages;
 mod processes;
 mod routing;
+mod settings;
 mod staff;
 mod unsubscribe;
 mod util;

@@ -4,9 +4,11 @@
 pub mod app;
 pub mod browser;
 pub mod fixtures;
+pub mod upload;
 pub mod world;
 
 pub use app::*;
 pub use browser::*;
 pub use fixtures::*;
+pub use upload::*;
 pub use world::*;

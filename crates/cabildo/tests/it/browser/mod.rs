@@ -542,6 +542,7 @@ async fn staff_create_a_process_moderate_and_send_a_newsletter_on_accessible_pag
         ("newsletters", "/staff/newsletters"),
         ("staff-legal", "/staff/legal/privacy"),
         ("staff-audit", "/staff/audit"),
+        ("staff-settings", "/staff/settings"),
     ] {
         let url = visit.toledo(path);
         visit.audit(name, &url).await;

@@ -1,0 +1,243 @@
+//! `/staff/settings` (admins): the site's languages, time zone, colours,
+//! the article of the council's name, the home page's welcome per
+//! language, and its logo. Saved through the same definition and rules as
+//! `tenants apply`, then announced to every node at once.
+
+use crate::http::error::PageError;
+use crate::http::extract::needs::ManageSettings;
+use crate::http::extract::{CsrfForm, Granted, Staff, Upload};
+use crate::http::query::DetailQuery;
+use crate::http::storage::Picture;
+use crate::ui::chrome::Chrome;
+use crate::ui::format::coded;
+use crate::ui::i18n::{Tr, native_name};
+use askama::Template;
+use axum::extract::Query;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use cabildo_engine::settings;
+use cabildo_engine::staff::Permission;
+use cabildo_tenancy::{ARTICLES, CouncilSpec, SUPPORTED_LANGUAGES, TenancyError, colour};
+use std::collections::BTreeMap;
+
+/// The settings as the form shows them (stored, or as typed).
+pub struct Form {
+    article: String,
+    languages: Vec<String>,
+    default_language: String,
+    time_zone: String,
+    primary: String,
+    accent: String,
+    /// The welcome per language: (code, language's name, text).
+    welcome: Vec<(String, &'static str, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "staff_settings.html")]
+struct Page<'a> {
+    tr: &'a Tr,
+    chrome: &'a Chrome,
+    form: Form,
+    /// Every language the interface speaks: (code, name).
+    all_languages: Vec<(&'static str, &'static str)>,
+    /// The same, with whether the site offers it.
+    offered: Vec<(&'static str, &'static str, bool)>,
+    articles: &'static [&'static str],
+    logo: Option<String>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+/// The notices after a change.
+const DONE: [&str; 2] = ["saved", "logo"];
+
+fn welcome_fields(welcome: &BTreeMap<String, String>) -> Vec<(String, &'static str, String)> {
+    SUPPORTED_LANGUAGES
+        .iter()
+        .map(|code| {
+            let text = welcome.get(*code).cloned().unwrap_or_default();
+            ((*code).to_owned(), native_name(code), text)
+        })
+        .collect()
+}
+
+impl Form {
+    fn stored(staff: &Staff) -> Self {
+        let s = &staff.settings;
+        Self {
+            article: s.name_article.clone(),
+            languages: s.languages.clone(),
+            default_language: s.default_language.clone(),
+            time_zone: s.time_zone.clone(),
+            primary: s.primary_colour.clone(),
+            accent: s.accent_colour.clone(),
+            welcome: welcome_fields(&s.welcome),
+        }
+    }
+
+    fn typed(values: &[(String, String)]) -> Self {
+        let one = |name: &str| {
+            (values.iter())
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.trim().to_owned())
+                .unwrap_or_default()
+        };
+        let welcome: BTreeMap<String, String> = SUPPORTED_LANGUAGES
+            .iter()
+            .map(|code| ((*code).to_owned(), one(&format!("welcome-{code}"))))
+            .collect();
+        Self {
+            article: one("article"),
+            // In the order the interface lists them.
+            languages: SUPPORTED_LANGUAGES
+                .iter()
+                .filter(|code| values.iter().any(|(k, v)| k == "languages" && v == *code))
+                .map(|code| (*code).to_owned())
+                .collect(),
+            default_language: one("default_language"),
+            time_zone: one("time_zone"),
+            primary: one("primary").to_ascii_lowercase(),
+            accent: one("accent").to_ascii_lowercase(),
+            welcome: welcome_fields(&welcome),
+        }
+    }
+
+    /// The council's definition with these settings (the rest as stored).
+    fn spec(&self, staff: &Staff) -> CouncilSpec {
+        let tenant = &staff.citizen.council.tenant;
+        let mut spec =
+            CouncilSpec::of_settings(tenant.slug.as_str(), &tenant.name, &staff.settings);
+        spec.article = Some(self.article.clone()).filter(|a| !a.is_empty());
+        spec.languages = self.languages.clone();
+        spec.default_language = Some(self.default_language.clone());
+        spec.time_zone = self.time_zone.clone();
+        spec.colours.primary = self.primary.clone();
+        spec.colours.accent = self.accent.clone();
+        // Welcome texts only in the languages the site offers.
+        spec.welcome = (self.welcome.iter())
+            .filter(|(code, _, text)| !text.is_empty() && self.languages.contains(code))
+            .map(|(code, _, text)| (code.clone(), text.clone()))
+            .collect();
+        spec
+    }
+}
+
+/// What is wrong with a definition's field, in `tr`'s language.
+fn explained(tr: &Tr, form: &Form, field: &str) -> String {
+    match field {
+        "article" => tr.t("settings-error-article"),
+        "languages" | "default_language" => tr.t("settings-error-languages"),
+        "time_zone" => tr.t("settings-error-time-zone"),
+        "colours.primary" => match colour::parse(&form.primary) {
+            Some(primary) => tr.with(
+                "settings-error-contrast",
+                "ratio",
+                // English writes 2.4; the other interface languages 2,4.
+                &format!("{:.1}", colour::contrast(primary, [255; 3]))
+                    .replace('.', if tr.code() == "en" { "." } else { "," }),
+            ),
+            None => tr.t("settings-error-colour"),
+        },
+        "colours.accent" => tr.t("settings-error-colour"),
+        "welcome" => tr.t("settings-error-welcome"),
+        _ => tr.t("error-form-title"),
+    }
+}
+
+async fn render(
+    staff: &Staff,
+    form: Form,
+    notice: Option<String>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let offered = SUPPORTED_LANGUAGES
+        .iter()
+        .map(|code| {
+            (
+                *code,
+                native_name(code),
+                form.languages.iter().any(|l| l == code),
+            )
+        })
+        .collect();
+    staff.render_status(
+        status,
+        &Page {
+            offered,
+            tr: &staff.tr,
+            chrome: &staff.chrome,
+            form,
+            all_languages: SUPPORTED_LANGUAGES
+                .iter()
+                .map(|code| (*code, native_name(code)))
+                .collect(),
+            articles: ARTICLES,
+            logo: staff.settings.logo.clone(),
+            notice,
+            error,
+        },
+    )
+}
+
+/// `GET /staff/settings`.
+pub async fn page(staff: Staff, Query(query): Query<DetailQuery>) -> Result<Response, PageError> {
+    staff.require(Permission::ManageSettings)?;
+    let notice = query.notice(&staff.tr, "settings-done", &DONE);
+    render(&staff, Form::stored(&staff), notice, None, StatusCode::OK).await
+}
+
+/// `POST /staff/settings`: checked like a `tenants/*.toml` file, stored,
+/// and announced to every node.
+pub async fn save(
+    staff: Staff,
+    CsrfForm(values): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    staff.require(Permission::ManageSettings)?;
+    let form = Form::typed(&values);
+    let valid = match form.spec(&staff).validate() {
+        Ok(valid) => valid,
+        Err(TenancyError::Invalid { field, .. }) => {
+            let error = explained(&staff.tr, &form, &field);
+            return render(
+                &staff,
+                form,
+                None,
+                Some(error),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let actor = staff.actor();
+    staff
+        .tx(async |tx| settings::save(tx, &actor, &valid).await)
+        .await
+        .map_err(PageError::from)?;
+    let tenancy = &staff.state.tenancy;
+    tenancy.changed(&staff.tenant).await;
+    Ok(Redirect::to("/staff/settings?done=saved").into_response())
+}
+
+/// `POST /staff/settings/logo`: a picture for the header.
+pub async fn logo(staff: Granted<ManageSettings>, upload: Upload) -> Result<Response, PageError> {
+    let picture = match Picture::check(upload.file("logo")) {
+        Ok(picture) => picture,
+        Err(refused) => {
+            let error = Some(coded(&staff.tr, "refusal", refused.code()));
+            let form = Form::stored(&staff);
+            return render(&staff, form, None, error, refused.status()).await;
+        }
+    };
+    let (user, actor) = (staff.user(), staff.actor());
+    let (staged, replaced) = staff
+        .change(async |tx| {
+            let replaced = settings::set_logo(tx, &actor, Some(picture.name())).await?;
+            Ok::<_, PageError>((staff.stage(user, &picture).await?, replaced))
+        })
+        .await?;
+    staged.keep(replaced).await?;
+    staff.state.tenancy.changed(&staff.tenant).await;
+    Ok(Redirect::to("/staff/settings?done=logo").into_response())
+}

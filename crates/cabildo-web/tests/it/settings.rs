@@ -1,0 +1,172 @@
+//! `/staff/settings`: admins change the site's languages, time zone,
+//! colours (contrast checked), article and welcome, and its logo; bad
+//! values are refused in words and change nothing; other councils and
+//! other roles are untouched.
+
+use crate::util::{Browser, PNG, TALAVERA, TOLEDO, upload, world};
+use axum::http::StatusCode;
+use cabildo_engine::staff::Role;
+
+/// The settings form as Toledo's admin would send it, with `changes`.
+fn form<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut fields = vec![
+        ("article", "el"),
+        ("languages", "es"),
+        ("languages", "en"),
+        ("default_language", "es"),
+        ("time_zone", "Europe/Madrid"),
+        ("primary", "#8a1538"),
+        ("accent", "#c9a227"),
+        ("welcome-es", "Participa en las decisiones de tu ciudad."),
+        ("welcome-en", "Take part in your city's decisions."),
+    ];
+    // Languages given replace the ticked ones.
+    if changes.iter().any(|(name, _)| *name == "languages") {
+        fields.retain(|(n, _)| *n != "languages");
+    }
+    for (name, value) in changes {
+        match fields.iter_mut().find(|(n, _)| n == name) {
+            Some(field) if *name != "languages" => field.1 = value,
+            _ => fields.push((name, value)),
+        }
+    }
+    fields
+}
+
+#[tokio::test]
+async fn admins_change_the_site_settings_checked_in_words_and_applied_at_once() {
+    let world = world().await;
+    let mut admin = world.citizen("jefa").staff(Role::Admin).await.browser;
+    let mut moderator = world.citizen("mod").staff(Role::Moderator).await.browser;
+    let page = admin.get(TOLEDO, "/staff/settings").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("href=\"/staff/settings\""),
+        "in the staff menu"
+    );
+    assert_eq!(
+        moderator.get(TOLEDO, "/staff/settings").await.status,
+        StatusCode::FORBIDDEN
+    );
+    crate::accessibility::check(&mut admin, "/staff/settings").await;
+    let mut visitor = Browser::new(&world.app);
+    let theme =
+        async |visitor: &mut Browser, host: &str| visitor.get(host, "/theme.css").await.body;
+
+    // Refused in words, nothing changed, what was typed kept.
+    for (changes, words) in [
+        (vec![("primary", "#abcdef")], "1,7:1"),
+        (vec![("time_zone", "Mars/Olympus")], "Europe/Madrid"),
+        (vec![("languages", "")], "al menos un idioma"),
+        (vec![("default_language", "gl")], "al menos un idioma"),
+        (vec![("article", "lo")], "artículos de la lista"),
+    ] {
+        let refused = admin
+            .submit(
+                TOLEDO,
+                "/staff/settings",
+                "/staff/settings",
+                &form(&changes),
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{changes:?}"
+        );
+        assert!(refused.body.contains(words), "{words} in {}", refused.body);
+        assert!(refused.body.contains(changes[0].1), "typed value kept");
+    }
+    assert!(
+        theme(&mut visitor, TOLEDO)
+            .await
+            .contains("--primary: #8a1538")
+    );
+
+    // Saved: the site uses it at once.
+    let saved = admin
+        .submit(
+            TOLEDO,
+            "/staff/settings",
+            "/staff/settings",
+            &form(&[
+                ("languages", "es"),
+                ("languages", "en"),
+                ("languages", "ca"),
+                ("time_zone", "Atlantic/Canary"),
+                ("primary", "#1A4D2E"),
+                (
+                    "welcome-ca",
+                    "Participa en les decisions de la teva ciutat.",
+                ),
+            ]),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert!(
+        theme(&mut visitor, TOLEDO)
+            .await
+            .contains("--primary: #1a4d2e")
+    );
+    let catalan = visitor.get(TOLEDO, "/?lang=ca").await;
+    assert!(
+        catalan.body.contains("<html lang=\"ca\">")
+            && catalan
+                .body
+                .contains("Participa en les decisions de la teva ciutat."),
+        "{}",
+        catalan.body
+    );
+    let done = admin.get(TOLEDO, "/staff/settings?done=saved").await;
+    assert!(done.body.contains("Atlantic/Canary") && done.body.contains("Ajustes guardados"));
+    let audit = admin.get(TOLEDO, "/staff/audit").await;
+    assert!(
+        audit.body.contains("Cambió los ajustes del sitio"),
+        "{}",
+        audit.body
+    );
+    // Another council is untouched.
+    assert!(
+        theme(&mut visitor, TALAVERA)
+            .await
+            .contains("--primary: #1f5f8b")
+    );
+
+    // A logo: a picture is shown in the header; anything else is refused.
+    let refused = upload(
+        &mut admin,
+        "/staff/settings",
+        "/staff/settings/logo",
+        &[],
+        ("logo", b"<svg onload=alert(1)>"),
+    )
+    .await;
+    assert!(refused.status.is_client_error(), "{}", refused.status);
+    let saved = upload(
+        &mut admin,
+        "/staff/settings",
+        "/staff/settings/logo",
+        &[],
+        ("logo", PNG),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let home = visitor.get(TOLEDO, "/").await;
+    assert!(
+        home.body.contains("<img class=\"logo\" src=\"/media/"),
+        "{}",
+        home.body
+    );
+    assert!(
+        upload(
+            &mut moderator,
+            "/",
+            "/staff/settings/logo",
+            &[],
+            ("logo", PNG)
+        )
+        .await
+        .status
+        .is_client_error()
+    );
+}
