@@ -378,6 +378,8 @@ coded! {
         BodyInvalid = "body_invalid", "refusal-body-invalid";
         /// Not one of the council's districts.
         DistrictUnknown = "district_unknown", "refusal-district-unknown";
+        /// A district a budget heading is for cannot be removed.
+        DistrictInUse = "district_in_use", "refusal-district-in-use";
         /// For, against or neutral.
         AlignmentInvalid = "alignment_invalid", "refusal-alignment-invalid";
         /// Up, down or none.

@@ -4,13 +4,28 @@
 //! other nodes once the transaction commits
 //! ([`cabildo_tenancy::Tenancy::changed`]).
 
-use crate::error::Result;
+use crate::error::{Error, Field, Problem, Result};
 use crate::staff::{Actor, audit};
 use cabildo_tenancy::{SiteSettings, TenantTx, ValidSpec};
 use serde_json::json;
 
-/// Stores a checked definition's settings and districts.
+/// Stores a checked definition's settings and districts. A district a
+/// budget heading is for stays: removing it is refused with
+/// `district_in_use`.
 pub async fn save(tx: &mut TenantTx, actor: &Actor, valid: &ValidSpec) -> Result<()> {
+    let kept: Vec<&str> = (valid.spec.districts.iter())
+        .map(|d| d.code.as_str())
+        .collect();
+    let in_use: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM budget_headings WHERE district_code IS NOT NULL
+                        AND NOT (district_code = ANY ($1)))",
+    )
+    .bind(&kept)
+    .fetch_one(tx.conn())
+    .await?;
+    if in_use {
+        return Err(Error::invalid(Field::District, Problem::DistrictInUse));
+    }
     SiteSettings::store(tx, valid).await?;
     let spec = &valid.spec;
     audit(

@@ -3,7 +3,7 @@
 //! language, and its logo. Saved through the same definition and rules as
 //! `tenants apply`, then announced to every node at once.
 
-use crate::http::error::PageError;
+use crate::http::error::{PageError, refused};
 use crate::http::extract::needs::ManageSettings;
 use crate::http::extract::{CsrfForm, Granted, Staff, Upload};
 use crate::http::query::DetailQuery;
@@ -17,7 +17,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use cabildo_engine::settings;
 use cabildo_engine::staff::Permission;
-use cabildo_tenancy::{ARTICLES, CouncilSpec, SUPPORTED_LANGUAGES, TenancyError, colour};
+use cabildo_tenancy::{
+    ARTICLES, CouncilSpec, DistrictSpec, SUPPORTED_LANGUAGES, TenancyError, colour,
+};
 use std::collections::BTreeMap;
 
 /// The settings as the form shows them (stored, or as typed).
@@ -30,6 +32,19 @@ pub struct Form {
     accent: String,
     /// The welcome per language: (code, language's name, text).
     welcome: Vec<(String, &'static str, String)>,
+    /// The districts: (code, name, population), then blank rows.
+    districts: Vec<(String, String, String)>,
+}
+
+/// Blank district rows offered for new districts.
+const BLANK_DISTRICTS: usize = 3;
+/// Most district rows read from a form.
+const MAX_DISTRICT_ROWS: usize = 210;
+
+/// `rows` and blank ones after them.
+fn with_blanks(mut rows: Vec<(String, String, String)>) -> Vec<(String, String, String)> {
+    rows.extend((0..BLANK_DISTRICTS).map(|_| Default::default()));
+    rows
 }
 
 #[derive(Template)]
@@ -72,6 +87,11 @@ impl Form {
             primary: s.primary_colour.clone(),
             accent: s.accent_colour.clone(),
             welcome: welcome_fields(&s.welcome),
+            districts: with_blanks(
+                (s.districts.iter())
+                    .map(|d| (d.code.clone(), d.name.clone(), d.population.to_string()))
+                    .collect(),
+            ),
         }
     }
 
@@ -99,11 +119,24 @@ impl Form {
             primary: one("primary").to_ascii_lowercase(),
             accent: one("accent").to_ascii_lowercase(),
             welcome: welcome_fields(&welcome),
+            districts: (0..one("district_rows")
+                .parse::<usize>()
+                .unwrap_or(0)
+                .min(MAX_DISTRICT_ROWS))
+                .map(|i| {
+                    (
+                        one(&format!("d{i}_code")).to_ascii_lowercase(),
+                        one(&format!("d{i}_name")),
+                        one(&format!("d{i}_population")),
+                    )
+                })
+                .collect(),
         }
     }
 
-    /// The council's definition with these settings (the rest as stored).
-    fn spec(&self, staff: &Staff) -> CouncilSpec {
+    /// The council's definition with these settings (the rest as stored);
+    /// `None` when a population is not a number.
+    fn spec(&self, staff: &Staff) -> Option<CouncilSpec> {
         let tenant = &staff.citizen.council.tenant;
         let mut spec =
             CouncilSpec::of_settings(tenant.slug.as_str(), &tenant.name, &staff.settings);
@@ -118,7 +151,23 @@ impl Form {
             .filter(|(code, _, text)| !text.is_empty() && self.languages.contains(code))
             .map(|(code, _, text)| (code.clone(), text.clone()))
             .collect();
-        spec
+        let mut districts = Vec::new();
+        for (code, name, population) in &self.districts {
+            if code.is_empty() && name.is_empty() {
+                continue;
+            }
+            let population = match population.replace(['.', ' '], "").as_str() {
+                "" => 0,
+                digits => digits.parse().ok()?,
+            };
+            districts.push(DistrictSpec {
+                code: code.clone(),
+                name: name.clone(),
+                population,
+            });
+        }
+        spec.districts = districts;
+        Some(spec)
     }
 }
 
@@ -140,6 +189,7 @@ fn explained(tr: &Tr, form: &Form, field: &str) -> String {
         },
         "colours.accent" => tr.t("settings-error-colour"),
         "welcome" => tr.t("settings-error-welcome"),
+        field if field.starts_with("districts") => tr.t("settings-error-districts"),
         _ => tr.t("error-form-title"),
     }
 }
@@ -195,26 +245,29 @@ pub async fn save(
 ) -> Result<Response, PageError> {
     staff.require(Permission::ManageSettings)?;
     let form = Form::typed(&values);
-    let valid = match form.spec(&staff).validate() {
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    let Some(spec) = form.spec(&staff) else {
+        let error = staff.tr.t("settings-error-districts");
+        return render(&staff, form, None, Some(error), unprocessable).await;
+    };
+    let valid = match spec.validate() {
         Ok(valid) => valid,
         Err(TenancyError::Invalid { field, .. }) => {
             let error = explained(&staff.tr, &form, &field);
-            return render(
-                &staff,
-                form,
-                None,
-                Some(error),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return render(&staff, form, None, Some(error), unprocessable).await;
         }
         Err(other) => return Err(other.into()),
     };
     let actor = staff.actor();
-    staff
+    let saved = staff
         .tx(async |tx| settings::save(tx, &actor, &valid).await)
-        .await
-        .map_err(PageError::from)?;
+        .await;
+    if let Err(error) = saved {
+        let Some((_, message)) = refused(&staff.tr, &error) else {
+            return Err(error.into());
+        };
+        return render(&staff, form, None, Some(message), unprocessable).await;
+    }
     let tenancy = &staff.state.tenancy;
     tenancy.changed(&staff.tenant).await;
     Ok(Redirect::to("/staff/settings?done=saved").into_response())

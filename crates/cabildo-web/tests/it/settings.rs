@@ -19,6 +19,13 @@ fn form<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
         ("accent", "#c9a227"),
         ("welcome-es", "Participa en las decisiones de tu ciudad."),
         ("welcome-en", "Take part in your city's decisions."),
+        ("district_rows", "3"),
+        ("d0_code", "casco-historico"),
+        ("d0_name", "Casco Histórico"),
+        ("d0_population", "10.500"),
+        ("d1_code", "poligono"),
+        ("d1_name", "Santa María de Benquerencia (Polígono)"),
+        ("d1_population", "22000"),
     ];
     // Languages given replace the ticked ones.
     if changes.iter().any(|(name, _)| *name == "languages") {
@@ -60,6 +67,8 @@ async fn admins_change_the_site_settings_checked_in_words_and_applied_at_once() 
         (vec![("languages", "")], "al menos un idioma"),
         (vec![("default_language", "gl")], "al menos un idioma"),
         (vec![("article", "lo")], "artículos de la lista"),
+        (vec![("d0_population", "mucha")], "la población en cifras"),
+        (vec![("d1_code", "polígono!")], "la población en cifras"),
     ] {
         let refused = admin
             .submit(
@@ -119,6 +128,38 @@ async fn admins_change_the_site_settings_checked_in_words_and_applied_at_once() 
     );
     let done = admin.get(TOLEDO, "/staff/settings?done=saved").await;
     assert!(done.body.contains("Atlantic/Canary") && done.body.contains("Ajustes guardados"));
+    // The districts listed are the council's now.
+    let home = visitor.get(TOLEDO, "/?lang=es").await;
+    assert!(home.body.contains("Casco Histórico") && !home.body.contains("Azucaica"));
+
+    // A district a budget heading is for stays.
+    let (_, _) = crate::util::budget(&world).await;
+    let tenant = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
+    sqlx::query(
+        "INSERT INTO budget_headings (budget_id, name, district_code, amount_cents)
+         SELECT id, 'Polígono', 'poligono', 5000 FROM budgets",
+    )
+    .execute(tx.conn())
+    .await
+    .expect("heading");
+    tx.commit().await.expect("commit");
+    let removed = admin
+        .submit(
+            TOLEDO,
+            "/staff/settings",
+            "/staff/settings",
+            &form(&[("d1_code", ""), ("d1_name", "")]),
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        removed
+            .body
+            .contains("Un presupuesto tiene una partida para ese distrito"),
+        "{}",
+        removed.body
+    );
     let audit = admin.get(TOLEDO, "/staff/audit").await;
     assert!(
         audit.body.contains("Cambió los ajustes del sitio"),
