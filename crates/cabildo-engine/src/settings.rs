@@ -58,3 +58,62 @@ pub async fn set_logo(
     audit(tx, actor, "settings.logo", None, json!({"logo": logo})).await?;
     Ok(old)
 }
+
+/// What a new council still has to set up, each item done or not, as its
+/// admins' staff home lists it (one statement).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct Checklist {
+    /// The article of the council's name is set.
+    pub article: bool,
+    /// It has a logo.
+    pub logo: bool,
+    /// Its colours are its own, not the platform's.
+    pub colours: bool,
+    /// Staff saved the site settings (languages, time zone) at least once.
+    pub settings_reviewed: bool,
+    /// It has districts.
+    pub districts: bool,
+    /// Its census has residents.
+    pub census: bool,
+    /// Its legal contact is given, or a legal text edited.
+    pub legal: bool,
+    /// It has published a process.
+    pub process: bool,
+}
+
+impl Checklist {
+    /// Every item in order: (key, done).
+    pub fn items(&self) -> [(&'static str, bool); 8] {
+        [
+            ("article", self.article),
+            ("logo", self.logo),
+            ("colours", self.colours),
+            ("settings", self.settings_reviewed),
+            ("districts", self.districts),
+            ("census", self.census),
+            ("legal", self.legal),
+            ("process", self.process),
+        ]
+    }
+}
+
+/// The council's set-up checklist.
+pub async fn checklist(tx: &mut TenantTx) -> Result<Checklist> {
+    // The colours every council starts with.
+    let platform = cabildo_tenancy::Colours::default();
+    Ok(sqlx::query_as(
+        "SELECT s.name_article <> '' AS article, s.logo IS NOT NULL AS logo,
+                (s.primary_colour, s.accent_colour) <> ($1, $2) AS colours,
+                EXISTS (SELECT 1 FROM audit_log WHERE action = 'settings.update') AS settings_reviewed,
+                EXISTS (SELECT 1 FROM districts) AS districts,
+                EXISTS (SELECT 1 FROM census) AS census,
+                (coalesce(s.legal ->> 'email', '') <> '' AND coalesce(s.legal ->> 'address', '') <> '')
+                    OR EXISTS (SELECT 1 FROM legal_pages) AS legal,
+                EXISTS (SELECT 1 FROM processes WHERE status = 'published') AS process
+         FROM settings s",
+    )
+    .bind(&platform.primary)
+    .bind(&platform.accent)
+    .fetch_one(tx.conn())
+    .await?)
+}

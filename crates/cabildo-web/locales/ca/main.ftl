@@ -1014,3 +1014,18 @@ settings-district-code = Codi
 settings-district-name = Nom
 settings-district-population = Població
 settings-error-districts = Revisa els districtes: un codi d'1 a 40 lletres minúscules, xifres o guions, sense repetir; un nom; i la població en xifres.
+
+# Set-up checklist
+onboarding-heading = Posada en marxa del lloc
+onboarding-progress = { $done } de { $total } fets
+onboarding-all-done = Tot a punt: el lloc està preparat per a la ciutadania.
+onboarding-done = Fet
+onboarding-todo = Pendent
+onboarding-article = Indica com s'anomena l'ajuntament (amb l'article)
+onboarding-logo = Puja el logotip
+onboarding-colours = Tria els colors de l'ajuntament
+onboarding-settings = Revisa els idiomes i la zona horària
+onboarding-districts = Defineix els districtes i la població
+onboarding-census = Carrega el padró
+onboarding-legal = Completa les dades dels textos legals
+onboarding-process = Publica el primer procés

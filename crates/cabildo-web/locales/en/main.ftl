@@ -1014,3 +1014,18 @@ settings-district-code = Code
 settings-district-name = Name
 settings-district-population = Population
 settings-error-districts = Check the districts: a code of 1 to 40 lower-case letters, digits or hyphens, not repeated; a name; and the population in digits.
+
+# Set-up checklist
+onboarding-heading = Setting up the site
+onboarding-progress = { $done } of { $total } done
+onboarding-all-done = All set: the site is ready for citizens.
+onboarding-done = Done
+onboarding-todo = To do
+onboarding-article = Say how the council is named (with its article)
+onboarding-logo = Upload the logo
+onboarding-colours = Choose the council's colours
+onboarding-settings = Check the languages and the time zone
+onboarding-districts = Set the districts and their populations
+onboarding-census = Upload the census
+onboarding-legal = Complete the details of the legal texts
+onboarding-process = Publish the first process

@@ -1033,3 +1033,18 @@ settings-district-code = Código
 settings-district-name = Nombre
 settings-district-population = Población
 settings-error-districts = Revisa los distritos: código de 1 a 40 letras minúsculas, cifras o guiones, sin repetir; un nombre; y la población en cifras.
+
+# Set-up checklist
+onboarding-heading = Puesta en marcha del sitio
+onboarding-progress = { $done } de { $total } hechos
+onboarding-all-done = Todo listo: el sitio está preparado para la ciudadanía.
+onboarding-done = Hecho
+onboarding-todo = Pendiente
+onboarding-article = Escribe cómo se nombra al ayuntamiento (con su artículo)
+onboarding-logo = Sube el logotipo
+onboarding-colours = Elige los colores del ayuntamiento
+onboarding-settings = Revisa los idiomas y la zona horaria
+onboarding-districts = Define los distritos y su población
+onboarding-census = Carga el padrón
+onboarding-legal = Completa los datos de los textos legales
+onboarding-process = Publica el primer proceso

@@ -1014,3 +1014,18 @@ settings-district-code = Kodea
 settings-district-name = Izena
 settings-district-population = Biztanleak
 settings-error-districts = Berrikusi barrutiak: 1 eta 40 arteko letra xehe, zifra edo marratxoko kodea, errepikatu gabe; izen bat; eta biztanleria zifratan.
+
+# Set-up checklist
+onboarding-heading = Gunea martxan jartzea
+onboarding-progress = { $total }etik { $done } eginda
+onboarding-all-done = Dena prest: gunea herritarrentzat prest dago.
+onboarding-done = Eginda
+onboarding-todo = Egiteko
+onboarding-article = Adierazi nola izendatzen den udala (artikuluarekin)
+onboarding-logo = Igo logotipoa
+onboarding-colours = Aukeratu udalaren koloreak
+onboarding-settings = Berrikusi hizkuntzak eta ordu-zona
+onboarding-districts = Zehaztu barrutiak eta haien biztanleria
+onboarding-census = Kargatu errolda
+onboarding-legal = Osatu lege-testuen datuak
+onboarding-process = Argitaratu lehen prozesua

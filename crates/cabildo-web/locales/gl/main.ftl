@@ -1014,3 +1014,18 @@ settings-district-code = Código
 settings-district-name = Nome
 settings-district-population = Poboación
 settings-error-districts = Revisa os distritos: un código de 1 a 40 letras minúsculas, cifras ou guións, sen repetir; un nome; e a poboación en cifras.
+
+# Set-up checklist
+onboarding-heading = Posta en marcha do sitio
+onboarding-progress = { $done } de { $total } feitos
+onboarding-all-done = Todo listo: o sitio está preparado para a cidadanía.
+onboarding-done = Feito
+onboarding-todo = Pendente
+onboarding-article = Escribe como se nomea o concello (co seu artigo)
+onboarding-logo = Sube o logotipo
+onboarding-colours = Escolle as cores do concello
+onboarding-settings = Revisa os idiomas e o fuso horario
+onboarding-districts = Define os distritos e a súa poboación
+onboarding-census = Carga o padrón
+onboarding-legal = Completa os datos dos textos legais
+onboarding-process = Publica o primeiro proceso

@@ -12,6 +12,7 @@ use axum::response::Response;
 use cabildo_engine::Error as EngineError;
 use cabildo_engine::budgets::setup::{self, StaffHeading};
 use cabildo_engine::organisations::{self, Organisation};
+use cabildo_engine::settings::{self, Checklist};
 use cabildo_engine::staff::{self, AuditLine, AuditQuery, Member, Permission, Role};
 use serde::Deserialize;
 
@@ -36,6 +37,32 @@ struct StaffPage<'a> {
     headings: Vec<StaffHeading>,
     /// An uploaded census file awaiting confirmation.
     census: Option<CensusPreview>,
+    /// Admins: what setting up the site still needs.
+    checklist: Vec<ChecklistItem>,
+    /// "3 of 8 done".
+    checklist_progress: String,
+    /// Items done, for the progress meter.
+    checklist_done: usize,
+}
+
+/// An item of the set-up checklist, with where to do it.
+pub struct ChecklistItem {
+    label: String,
+    href: &'static str,
+    done: bool,
+}
+
+/// Where each item of the set-up checklist is done.
+fn checklist_href(key: &str) -> &'static str {
+    match key {
+        "article" => "/staff/settings#s-article",
+        "logo" => "/staff/settings#logo-heading",
+        "colours" => "/staff/settings#s-primary",
+        "census" => "/staff#census",
+        "legal" => "/staff/legal",
+        "process" => "/staff/processes",
+        _ => "/staff/settings",
+    }
 }
 
 /// A role's name in `tr`'s language.
@@ -64,9 +91,11 @@ struct Lists {
     audit: Vec<AuditLine>,
     organisations: Vec<Organisation>,
     headings: Vec<StaffHeading>,
+    checklist: Option<Checklist>,
 }
 
 async fn lists(staff: &Staff) -> Result<Lists, PageError> {
+    let settings_admin = staff.may(Permission::ManageSettings);
     let (admin, organisations, budgets) = (
         staff.may(Permission::ManageStaff),
         staff.may(Permission::ReviewOrganisations),
@@ -88,6 +117,9 @@ async fn lists(staff: &Staff) -> Result<Lists, PageError> {
             }
             if budgets {
                 lists.headings = setup::staff_headings(tx).await?;
+            }
+            if settings_admin {
+                lists.checklist = Some(settings::checklist(tx).await?);
             }
             Ok::<_, EngineError>(lists)
         })
@@ -135,6 +167,22 @@ async fn show(
     let lists = lists(staff).await?;
     let tr = &staff.tr;
     let names: Vec<String> = staff.roles.iter().map(|r| role_name(tr, *r)).collect();
+    let checklist: Vec<ChecklistItem> = (lists.checklist.iter())
+        .flat_map(Checklist::items)
+        .map(|(key, done)| ChecklistItem {
+            label: tr.t(&format!("onboarding-{key}")),
+            href: checklist_href(key),
+            done,
+        })
+        .collect();
+    let checklist_done = checklist.iter().filter(|item| item.done).count();
+    let checklist_progress = tr.args(
+        "onboarding-progress",
+        &[
+            ("done", checklist_done.to_string()),
+            ("total", checklist.len().to_string()),
+        ],
+    );
     staff.render_status(
         status,
         &StaffPage {
@@ -160,6 +208,9 @@ async fn show(
             reviews_budgets: staff.may(Permission::ReviewProjects),
             headings: lists.headings,
             census,
+            checklist_progress,
+            checklist_done,
+            checklist,
         },
     )
 }

@@ -211,3 +211,37 @@ async fn admins_change_the_site_settings_checked_in_words_and_applied_at_once() 
         .is_client_error()
     );
 }
+
+/// Admins see what setting the site up still needs, each item ticking
+/// itself once done, with a link to where it is done; others do not.
+#[tokio::test]
+async fn the_set_up_checklist_ticks_itself_as_the_site_is_set_up() {
+    let world = world().await;
+    let mut admin = world.citizen("jefa").staff(Role::Admin).await.browser;
+    let before = admin.get(TOLEDO, "/staff").await;
+    // Toledo's TOML gives an article, colours, districts and legal contact;
+    // no logo, census, reviewed settings or published process yet.
+    assert!(before.body.contains("4 de 8 hechos"), "{}", before.body);
+    for todo in [
+        "href=\"/staff/settings#logo-heading\"",
+        "href=\"/staff#census\"",
+        "href=\"/staff/processes\">Publica el primer proceso",
+    ] {
+        assert!(before.body.contains(todo), "{todo} in {}", before.body);
+    }
+    upload(
+        &mut admin,
+        "/staff/settings",
+        "/staff/settings/logo",
+        &[],
+        ("logo", PNG),
+    )
+    .await;
+    crate::util::open_process(&world, "toledo", "plan", crate::util::OPEN_RULES, 1).await;
+    let after = admin.get(TOLEDO, "/staff").await;
+    assert!(after.body.contains("6 de 8 hechos"), "{}", after.body);
+    assert!(!after.body.contains("href=\"/staff/settings#logo-heading\""));
+    let mut moderator = world.citizen("mod").staff(Role::Moderator).await.browser;
+    let theirs = moderator.get(TOLEDO, "/staff").await;
+    assert!(!theirs.body.contains("onboarding-heading"));
+}
