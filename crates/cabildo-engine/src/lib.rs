@@ -13,6 +13,7 @@ pub mod debates;
 pub mod error;
 pub mod follows;
 pub mod ids;
+pub mod ine;
 pub mod legal;
 pub mod moderation;
 pub mod opendata;
