@@ -364,3 +364,38 @@ async fn adopt(tx: &mut TenantTx, actor: &Actor, email: &str) -> Result<Option<U
     .await?;
     Ok(Some(user))
 }
+
+/// A client council at a glance, for the consultants' console.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct Figures {
+    /// Published processes with a phase open now.
+    pub open_processes: i64,
+    /// People who proposed, debated, commented or supported this month
+    /// (UTC).
+    pub participants_this_month: i64,
+    /// Reported items waiting for moderators.
+    pub pending_moderation: i64,
+    /// When staff last changed something (the audit log).
+    pub last_staff_activity: Option<time::OffsetDateTime>,
+}
+
+/// `tx`'s council at a glance (one statement).
+pub async fn figures(tx: &mut TenantTx) -> Result<Figures> {
+    Ok(sqlx::query_as(
+        "WITH month AS (SELECT date_trunc('month', now()) AS start)
+         SELECT (SELECT count(*) FROM processes p WHERE p.status = 'published'
+                   AND EXISTS (SELECT 1 FROM process_phases f WHERE f.process_id = p.id
+                               AND now() >= f.starts_at AND now() < f.ends_at)) AS open_processes,
+                (SELECT count(DISTINCT who) FROM (
+                     SELECT author_id AS who FROM proposals, month WHERE created_at >= month.start
+                     UNION ALL SELECT author_id FROM debates, month WHERE created_at >= month.start
+                     UNION ALL SELECT author_id FROM comments, month WHERE created_at >= month.start
+                     UNION ALL SELECT user_id FROM supports, month WHERE created_at >= month.start) acted)
+                    AS participants_this_month,
+                (SELECT count(*) FROM (SELECT DISTINCT target_kind, target_id FROM reports
+                                       WHERE resolved_at IS NULL) open) AS pending_moderation,
+                (SELECT max(at) FROM audit_log WHERE actor <> 'cli') AS last_staff_activity",
+    )
+    .fetch_one(tx.conn())
+    .await?)
+}

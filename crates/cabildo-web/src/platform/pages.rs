@@ -43,6 +43,42 @@ pub struct ClientView {
     name: String,
     role: String,
     role_label: String,
+    /// The council at a glance.
+    figures: platform::Figures,
+    open_processes: String,
+    participants: String,
+    pending: String,
+    /// Its moderation queue is long (at least [`MODERATION_ALERT`]).
+    pending_alert: bool,
+    last_activity: String,
+}
+
+/// Reported items waiting from which the console calls a council out.
+const MODERATION_ALERT: i64 = 10;
+
+/// `?sort=` of the console: `name` (default), `participants` (most first)
+/// or `moderation` (longest queue first).
+#[derive(Debug, Default, Deserialize)]
+pub struct ConsoleQuery {
+    #[serde(default)]
+    sort: String,
+}
+
+/// The figures of each of `councils` (a transaction each: a consultant
+/// serves a handful, an operator's console is their fleet's first page).
+async fn figures(
+    state: &AppState,
+    councils: &[platform::Client],
+) -> Result<Vec<platform::Figures>, PageError> {
+    let mut all = Vec::with_capacity(councils.len());
+    for council in councils {
+        let slug = cabildo_tenancy::Slug::parse(&council.slug).map_err(|_| PageError::NotFound)?;
+        let tenant = state.tenancy.get_tenant(&slug).await?;
+        let mut tx = state.tenancy.begin(&tenant).await?;
+        all.push(platform::figures(&mut tx).await?);
+        tx.commit().await?;
+    }
+    Ok(all)
 }
 
 #[derive(Template)]
@@ -60,6 +96,8 @@ struct ConsolePage<'a> {
     tr: &'a Tr,
     csrf: &'a str,
     greeting: String,
+    /// How the list is sorted: `name`, `participants` or `moderation`.
+    sort: &'static str,
     councils: Vec<ClientView>,
 }
 
@@ -158,6 +196,7 @@ pub async fn login(
 pub async fn console(
     visitor: PlatformVisitor,
     headers: axum::http::HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<ConsoleQuery>,
 ) -> Result<Response, PageError> {
     let Some(account) = &visitor.account else {
         return Ok(Redirect::to("/login").into_response());
@@ -181,19 +220,42 @@ pub async fn console(
         &format!("form-action 'self' {}", hosts.join(" ")),
     );
     let tr = &visitor.tr;
+    let all = figures(&visitor.state, &councils).await?;
+    let mut views: Vec<ClientView> = councils
+        .into_iter()
+        .zip(all)
+        .map(|(c, figures)| ClientView {
+            role_label: tr.t(&format!("staff-role-{}", c.role)),
+            slug: c.slug,
+            name: c.name,
+            role: c.role.to_string(),
+            open_processes: tr.number(figures.open_processes),
+            participants: tr.number(figures.participants_this_month),
+            pending: tr.number(figures.pending_moderation),
+            pending_alert: figures.pending_moderation >= MODERATION_ALERT,
+            last_activity: figures
+                .last_staff_activity
+                .map_or_else(|| "—".to_owned(), |at| tr.date_time(at)),
+            figures,
+        })
+        .collect();
+    match query.sort.as_str() {
+        "participants" => {
+            views.sort_by_key(|v| std::cmp::Reverse(v.figures.participants_this_month))
+        }
+        "moderation" => views.sort_by_key(|v| std::cmp::Reverse(v.figures.pending_moderation)),
+        _ => {}
+    }
     let page = ConsolePage {
         tr,
         csrf: &visitor.csrf,
         greeting: tr.with("console-greeting", "name", &account.name),
-        councils: councils
-            .into_iter()
-            .map(|c| ClientView {
-                role_label: tr.t(&format!("staff-role-{}", c.role)),
-                slug: c.slug,
-                name: c.name,
-                role: c.role.to_string(),
-            })
-            .collect(),
+        sort: match query.sort.as_str() {
+            "participants" => "participants",
+            "moderation" => "moderation",
+            _ => "name",
+        },
+        councils: views,
     };
     let mut response = Html(page.render()?).into_response();
     response.headers_mut().insert(

@@ -39,6 +39,28 @@ async fn a_consultant_logs_in_once_and_enters_a_client_council_as_staff() {
         .expect("grant")
     );
 
+    // Toledo at a glance: an open process, one participant this month, and
+    // ten reported items waiting (over the console's alert).
+    crate::util::open_process(&world, "toledo", "plan", crate::util::OPEN_RULES, 1).await;
+    let mut ana = world.citizen("ana").await;
+    ana.call(
+        TOLEDO,
+        "POST",
+        "/api/v1/processes/plan/proposals",
+        json!({"title": "Más bancos", "summary": "En la plaza"}),
+    )
+    .await;
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    sqlx::query(
+        "INSERT INTO reports (target_kind, target_id, reporter_id, reason)
+         SELECT 'proposal', gen_random_uuid(), id, 'Spam' FROM users, generate_series(1, 10)
+         WHERE nickname = 'ana'",
+    )
+    .execute(tx.conn())
+    .await
+    .expect("reports");
+    tx.commit().await.expect("commit");
+
     let mut marta = Browser::new(&world.app);
     // Council pages do not offer the platform login, and the reverse.
     assert_eq!(
@@ -76,6 +98,23 @@ async fn a_consultant_logs_in_once_and_enters_a_client_council_as_staff() {
         "{}",
         console.body
     );
+    let row = &console.body[console.body.find("Ayuntamiento de Toledo").expect("row")..];
+    let cells: Vec<&str> = row
+        .split("<td data-label=")
+        .skip(2)
+        .take(3)
+        .map(|cell| {
+            let value = cell.split_once('>').map_or("", |(_, rest)| rest);
+            value.split("</td>").next().unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(cells[0], "1", "open processes: {row}");
+    assert_eq!(cells[1], "1", "participants this month: {row}");
+    assert!(cells[2].contains("10 · revisar"), "moderation alert: {row}");
+    for sort in ["participants", "moderation"] {
+        let sorted = marta.get(PLATFORM, &format!("/console?sort={sort}")).await;
+        assert!(sorted.body.contains("aria-sort=\"descending\""), "{sort}");
+    }
     // The console's forms may lead to its councils' sites (Chrome checks
     // `form-action` on the redirect "Open" answers with), and only those.
     let csp = console.headers["content-security-policy"]
