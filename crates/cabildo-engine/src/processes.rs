@@ -522,12 +522,19 @@ impl Summary {
     /// The title and summary a reader in `language` sees, on a council
     /// whose default language is `default`.
     pub fn localize(&mut self, language: &str, default: &str) {
-        let title = self
-            .translations
-            .show("title", &self.title, language, default);
-        let summary = (self.translations).show("summary", &self.summary, language, default);
-        (self.title, self.title_lang) = (title.text, title.lang);
-        (self.summary, self.summary_lang) = (summary.text, summary.lang);
+        let t = &self.translations;
+        t.localize(
+            "title",
+            (&mut self.title, &mut self.title_lang),
+            language,
+            default,
+        );
+        t.localize(
+            "summary",
+            (&mut self.summary, &mut self.summary_lang),
+            language,
+            default,
+        );
     }
 }
 
@@ -558,10 +565,9 @@ pub struct Phase {
 impl Phase {
     /// The title a reader in `language` sees (see [`Summary::localize`]).
     pub fn localize(&mut self, language: &str, default: &str) {
-        let title = self
-            .translations
-            .show("title", &self.title, language, default);
-        (self.title, self.title_lang) = (title.text, title.lang);
+        let title = (&mut self.title, &mut self.title_lang);
+        self.translations
+            .localize("title", title, language, default);
     }
 }
 
@@ -669,10 +675,10 @@ pub struct CalendarEntry {
 impl CalendarEntry {
     /// The titles a reader in `language` sees (see [`Summary::localize`]).
     pub fn localize(&mut self, language: &str, default: &str) {
-        let process = (self.process_translations).show("title", &self.process, language, default);
-        let phase = (self.phase_translations).show("title", &self.phase, language, default);
-        (self.process, self.process_lang) = (process.text, process.lang);
-        (self.phase, self.phase_lang) = (phase.text, phase.lang);
+        let process = (&mut self.process, &mut self.process_lang);
+        (self.process_translations).localize("title", process, language, default);
+        let phase = (&mut self.phase, &mut self.phase_lang);
+        (self.phase_translations).localize("title", phase, language, default);
     }
 }
 

@@ -70,6 +70,20 @@ impl Translations {
         })
     }
 
+    /// Puts into `text` (the text of `field` in the council's `default`
+    /// language) what a reader in `language` sees of it, and into `lang`
+    /// its language when that is not the reader's (see [`Self::show`]).
+    pub fn localize(
+        &self,
+        field: &str,
+        (text, lang): (&mut String, &mut Option<String>),
+        language: &str,
+        default: &str,
+    ) {
+        let shown = self.show(field, text, language, default);
+        (*text, *lang) = (shown.text, shown.lang);
+    }
+
     /// What a reader in `language` sees of `field`, whose text in the
     /// council's `default` language is `base`.
     pub fn show(&self, field: &str, base: &str, language: &str, default: &str) -> Shown {

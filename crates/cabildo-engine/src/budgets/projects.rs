@@ -104,13 +104,15 @@ impl Project {
     /// whose default language is `default` (see
     /// [`crate::processes::Summary::localize`]).
     pub fn localize(&mut self, language: &str, default: &str) {
-        let title = self
-            .translations
-            .show("title", &self.title, language, default);
-        let description =
-            (self.translations).show("description", &self.description, language, default);
-        (self.title, self.title_lang) = (title.text, title.lang);
-        (self.description, self.description_lang) = (description.text, description.lang);
+        let t = &self.translations;
+        t.localize(
+            "title",
+            (&mut self.title, &mut self.title_lang),
+            language,
+            default,
+        );
+        let description = (&mut self.description, &mut self.description_lang);
+        t.localize("description", description, language, default);
     }
 }
 

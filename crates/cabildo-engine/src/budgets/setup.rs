@@ -195,13 +195,14 @@ impl Budget {
     /// council whose default language is `default` (see
     /// [`crate::processes::Summary::localize`]).
     pub fn localize(&mut self, language: &str, default: &str) {
-        let title = self
-            .translations
-            .show("title", &self.title, language, default);
-        (self.title, self.title_lang) = (title.text, title.lang);
+        let title = (&mut self.title, &mut self.title_lang);
+        self.translations
+            .localize("title", title, language, default);
         for heading in &mut self.headings {
-            let name = (heading.translations).show("name", &heading.name, language, default);
-            (heading.name, heading.name_lang) = (name.text, name.lang);
+            let name = (&mut heading.name, &mut heading.name_lang);
+            heading
+                .translations
+                .localize("name", name, language, default);
         }
     }
 }

@@ -54,6 +54,10 @@ pub async fn projects(
             Ok::<_, PageError>(projects::of_heading(tx, heading).await?)
         })
         .await?;
+    // Read in the default language, the cached texts are already right.
+    if council.tr.code() == council.settings.default_language {
+        return Ok(cached);
+    }
     Ok(localized(council, cached.as_ref().clone()))
 }
 

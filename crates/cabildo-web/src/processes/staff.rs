@@ -8,6 +8,7 @@ use crate::http::extract::{CsrfForm, Granted, Id, NoFields, Staff, Upload};
 use crate::http::storage::Picture;
 use crate::ui::chrome::Chrome;
 use crate::ui::format::coded;
+use crate::ui::forms::{Translated, translated};
 use crate::ui::i18n::{Tr, native_name};
 use askama::Template;
 use axum::http::StatusCode;
@@ -56,8 +57,8 @@ pub struct PhaseRow {
     title: String,
     dates: String,
     started: bool,
-    /// Its title in each of the council's other languages: (code, name, title).
-    titles: Vec<(String, &'static str, String)>,
+    /// Its title in each of the council's other languages.
+    titles: Vec<Translated>,
 }
 
 #[derive(Template)]
@@ -107,13 +108,7 @@ fn row(tr: &Tr, p: StaffItem, phases: &[StaffPhase], others: &[String]) -> Row {
             title: f.title.clone(),
             dates: format!("{} – {}", tr.date(f.starts_at), tr.last_day(f.ends_at)),
             started: f.started,
-            titles: others
-                .iter()
-                .map(|code| {
-                    let title = f.translations.get(code, "title").unwrap_or_default();
-                    (code.clone(), native_name(code), title.to_owned())
-                })
-                .collect(),
+            titles: translated(others, &f.translations, "title"),
         })
         .collect();
     let text = |code: &str, field: &str| {

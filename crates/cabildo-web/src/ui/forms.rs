@@ -3,10 +3,27 @@
 
 use crate::ui::chrome::Chrome;
 use crate::ui::format::parse_cents;
-use crate::ui::i18n::Tr;
+use crate::ui::i18n::{Tr, native_name};
 use askama::Template;
+use cabildo_engine::translations::Translations;
 use cabildo_engine::{Error as EngineError, Field, FieldError, Problem};
 use std::str::FromStr;
+
+/// A text in one of the council's other languages, as a form field:
+/// (language code, the language's name, text).
+pub type Translated = (String, &'static str, String);
+
+/// The fields of `others` (the council's languages but the default) for
+/// `field` of `translations`.
+pub fn translated(others: &[String], translations: &Translations, field: &str) -> Vec<Translated> {
+    others
+        .iter()
+        .map(|code| {
+            let text = translations.get(code, field).unwrap_or_default();
+            (code.clone(), native_name(code), text.to_owned())
+        })
+        .collect()
+}
 
 /// A typed field read as a `T`, or `field`'s `problem`.
 pub fn typed<T: FromStr>(text: &str, field: Field, problem: Problem) -> Result<T, EngineError> {

@@ -6,7 +6,7 @@ use crate::http::error::{PageError, refused};
 use crate::http::extract::{CsrfForm, Id, Staff};
 use crate::ui::chrome::Chrome;
 use crate::ui::format::{cents_text, money};
-use crate::ui::forms::{cents, optional, typed};
+use crate::ui::forms::{Translated, cents, optional, translated, typed};
 use crate::ui::i18n::{Tr, native_name};
 use askama::Template;
 use axum::extract::Query;
@@ -34,22 +34,6 @@ const MAX_HEADING_ROWS: usize = 210;
 /// `at` as a date field's value: its day in the council's time zone.
 fn day(tr: &Tr, at: OffsetDateTime) -> String {
     tr.zone().local(at).date().to_string()
-}
-
-/// A text in one of the council's other languages, as a form field:
-/// (language code, the language's name, text).
-type Translated = (String, &'static str, String);
-
-/// The fields of `others` (the council's languages but the default) for
-/// `field` of `translations`.
-fn translated(others: &[String], translations: &Translations, field: &str) -> Vec<Translated> {
-    others
-        .iter()
-        .map(|code| {
-            let text = translations.get(code, field).unwrap_or_default();
-            (code.clone(), native_name(code), text.to_owned())
-        })
-        .collect()
 }
 
 /// The typed fields named `name(code)` for each of `others`.
