@@ -316,6 +316,16 @@ named! {
         ContactPhone = "contact_phone";
         /// A platform account's role.
         Role = "role";
+        /// A council's name (signing up).
+        CouncilName = "council_name";
+        /// A municipality, by name or INE code.
+        Municipality = "municipality";
+        /// A number of residents.
+        Population = "population";
+        /// The article a council's name takes.
+        Article = "article";
+        /// A plan.
+        Plan = "plan";
     }
 }
 
@@ -462,6 +472,20 @@ coded! {
         ProjectUnknown = "project_unknown", "staff-budget-file-project-unknown";
         /// A project counted twice.
         ProjectTwice = "project_twice", "staff-budget-file-project-twice";
+        /// No municipality of the INE list has this name or code.
+        MunicipalityUnknown = "municipality_unknown", "signup-error-municipality-unknown";
+        /// Several municipalities match: pick one.
+        MunicipalityAmbiguous = "municipality_ambiguous", "signup-error-municipality-ambiguous";
+        /// A site's address must be 3–40 letters, digits or hyphens.
+        SiteAddressInvalid = "site_address_invalid", "signup-error-slug-invalid";
+        /// Another council has (or is signing up with) this address.
+        SiteAddressTaken = "site_address_taken", "signup-error-slug-taken";
+        /// The platform keeps this address.
+        SiteAddressReserved = "site_address_reserved", "signup-error-slug-reserved";
+        /// A council's name must be 3–200 characters.
+        CouncilNameInvalid = "council_name_invalid", "signup-error-council-name";
+        /// A number of residents from 1 to 10 million.
+        PopulationInvalid = "population_invalid", "signup-error-population";
     }
 }
 

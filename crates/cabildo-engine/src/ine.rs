@@ -93,7 +93,7 @@ pub fn by_code(code: &str) -> Option<Municipality> {
 }
 
 /// Folds a name for matching: lower case, no accents, no punctuation.
-fn folded(text: &str) -> String {
+pub(crate) fn folded(text: &str) -> String {
     text.chars()
         .flat_map(char::to_lowercase)
         .map(|c| match c {
@@ -103,6 +103,7 @@ fn folded(text: &str) -> String {
             'ó' | 'ò' | 'ô' | 'ö' => 'o',
             'ú' | 'ù' | 'û' | 'ü' => 'u',
             'ç' => 'c',
+            'ñ' => 'n',
             c if c.is_alphanumeric() => c,
             _ => ' ',
         })
@@ -141,6 +142,44 @@ pub fn search(query: &str, limit: usize) -> Vec<Municipality> {
         .collect();
     ranked.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.name.cmp(b.1.name)));
     ranked.into_iter().take(limit).map(|(_, m)| m).collect()
+}
+
+/// What a municipality typed as a name or code turned out to be.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Found {
+    /// Exactly this one: a code, or the only municipality of this name.
+    One(Municipality),
+    /// Several match (names shared across provinces, or a part of a name):
+    /// the person picks one. At most [`CHOICES`].
+    Several(Vec<Municipality>),
+    /// None.
+    None,
+}
+
+/// Most municipalities offered to pick from.
+pub const CHOICES: usize = 12;
+
+/// The municipality `typed` names: an INE code (5 digits, or 6 with the
+/// control digit), or a name.
+pub fn find(typed: &str) -> Found {
+    let typed = typed.trim();
+    if !typed.is_empty() && typed.bytes().all(|b| b.is_ascii_digit()) {
+        return by_code(typed).map_or(Found::None, Found::One);
+    }
+    let query = folded(typed);
+    let candidates = search(typed, CHOICES);
+    let exact: Vec<Municipality> = (candidates.iter().copied())
+        .filter(|m| {
+            folded(m.name) == query
+                || folded(&m.spoken_name()) == query
+                || m.name.split('/').any(|part| folded(part) == query)
+        })
+        .collect();
+    match (exact.len(), candidates.len()) {
+        (1, _) => Found::One(exact[0]),
+        (_, 0) => Found::None,
+        _ => Found::Several(candidates),
+    }
 }
 
 #[cfg(test)]
@@ -186,5 +225,35 @@ mod tests {
         );
         assert!(search("", 5).is_empty() && search("zzzz", 5).is_empty());
         assert_eq!(search("de", 7).len(), 7);
+    }
+
+    #[test]
+    fn a_typed_municipality_is_one_several_or_none() {
+        let Found::One(toledo) = find(" Toledo ") else {
+            panic!("Toledo is one municipality");
+        };
+        assert_eq!(toledo.code, "45168");
+        assert_eq!(find("451685"), Found::One(toledo));
+        assert_eq!(find("45168"), Found::One(toledo));
+        assert_eq!(find("99999"), Found::None, "an unknown code");
+        assert_eq!(find("xyzzy"), Found::None);
+        assert_eq!(find(""), Found::None);
+        let Found::Several(talavera) = find("talavera de") else {
+            panic!("a part of several names");
+        };
+        assert!(talavera.iter().any(|m| m.name == "Talavera de la Reina"));
+        let Found::Several(many) = find("villanueva") else {
+            panic!("a part of many names");
+        };
+        assert_eq!(many.len(), CHOICES, "at most {CHOICES} offered");
+        // Names shared by municipalities of different provinces.
+        let Found::Several(shared) = find("Arroyomolinos") else {
+            panic!("ambiguous");
+        };
+        assert!(!shared.is_empty());
+        assert_eq!(
+            find("castello de la plana").clone(),
+            Found::One(by_code("12040").expect("Castellón"))
+        );
     }
 }

@@ -24,6 +24,7 @@ pub mod proposals;
 pub mod search;
 pub mod seed;
 pub mod settings;
+pub mod signups;
 pub mod staff;
 mod stored;
 pub mod translations;

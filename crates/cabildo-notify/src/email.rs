@@ -114,6 +114,8 @@ pub struct Branding<'a> {
     /// The council site's address without a trailing slash
     /// (`https://toledo.cabildo.example`); links given as paths start here.
     pub site_url: &'a str,
+    /// The platform writes (about a sign-up), not a council.
+    pub platform: bool,
 }
 
 impl Branding<'_> {
@@ -144,7 +146,9 @@ pub const ACCOUNT_TEMPLATE: &str = "account";
 #[serde(deny_unknown_fields)]
 pub struct AccountVars {
     /// `confirm`, `reset`, `exists`, `invite`, `email` (confirm a new
-    /// address) or `email-changed` (told to the old address).
+    /// address) or `email-changed` (told to the old address); from the
+    /// platform: `signup-confirm`, `signup-review` (to operators),
+    /// `signup-approved`, `signup-rejected`.
     pub kind: String,
     /// The link to follow: a path on the council's site.
     pub link: String,
@@ -158,7 +162,16 @@ fn account_message(
     let vars: AccountVars = serde_json::from_value(vars.clone()).map_err(|e| e.to_string())?;
     if !matches!(
         vars.kind.as_str(),
-        "confirm" | "reset" | "exists" | "invite" | "email" | "email-changed"
+        "confirm"
+            | "reset"
+            | "exists"
+            | "invite"
+            | "email"
+            | "email-changed"
+            | "signup-confirm"
+            | "signup-review"
+            | "signup-approved"
+            | "signup-rejected"
     ) {
         return Err(format!("unknown account mail {:?}", vars.kind));
     }
@@ -269,7 +282,11 @@ pub fn render(
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .collect();
-    let footer = branding.text("email-footer");
+    let footer = branding.text(if branding.platform {
+        "email-footer-platform"
+    } else {
+        "email-footer"
+    });
     let footer_automatic = branding.text("email-footer-automatic");
     let make_action = || action.clone().map(|(url, label)| Action { url, label });
     let preferences = || -> Result<Option<Action>, JobError> {
@@ -368,6 +385,13 @@ fn render_digest(vars: &serde_json::Value, branding: &Branding<'_>) -> Result<Re
     })
 }
 
+/// The platform's name in its own mail.
+const PLATFORM_NAME: &str = "Cabildo";
+/// The platform's colour (the councils' default).
+const PLATFORM_COLOUR: &str = "#1d4f91";
+/// Languages the platform writes its own mail in.
+const PLATFORM_LANGUAGES: [&str; 5] = ["es", "en", "ca", "eu", "gl"];
+
 /// Runs `email.send` jobs.
 pub struct EmailHandler {
     tenancy: Tenancy,
@@ -396,6 +420,14 @@ pub struct SiteUrl {
 }
 
 impl SiteUrl {
+    /// The platform's own site (sign-up, console).
+    pub fn platform(&self) -> String {
+        match self.port {
+            Some(port) => format!("{}://{}:{port}", self.scheme, self.base_domain),
+            None => format!("{}://{}", self.scheme, self.base_domain),
+        }
+    }
+
     /// The site of the council `slug`.
     pub fn for_slug(&self, slug: &str) -> String {
         match self.port {
@@ -454,6 +486,9 @@ impl EmailHandler {
     async fn send(&self, job: &Job) -> Result<(), JobError> {
         let request: EmailRequest = serde_json::from_value(job.payload.clone())
             .map_err(|e| JobError::Permanent(format!("invalid email job: {e}")))?;
+        if job.is_platform() {
+            return self.send_for_platform(job, &request).await;
+        }
         let tenant = self.tenant(job.tenant()).await?;
         let site = self
             .tenancy
@@ -475,8 +510,56 @@ impl EmailHandler {
                 colour: &site.primary_colour,
                 language,
                 site_url: &site_url,
+                platform: false,
             },
         )?;
+        let mut message = self.message(job, &request, &tenant.name, rendered)?;
+        if let (Some(signer), Some(user)) = (&self.signer, request.unsubscribe_user) {
+            let link = signer.link(
+                &site_url,
+                tenant.id,
+                user,
+                crate::unsubscribe::List::Notifications,
+            );
+            crate::unsubscribe::add_headers(&mut message, &link);
+        }
+        self.mailer.send(&message).await
+    }
+
+    /// Mail of the platform itself (about a sign-up), in its own colours,
+    /// with links to the platform site.
+    async fn send_for_platform(&self, job: &Job, request: &EmailRequest) -> Result<(), JobError> {
+        let language = request
+            .language
+            .as_deref()
+            .filter(|l| PLATFORM_LANGUAGES.contains(l))
+            .unwrap_or("es");
+        let site_url = self.site_url.platform();
+        let rendered = render(
+            &request.template,
+            &request.vars,
+            &Branding {
+                council: PLATFORM_NAME,
+                article: "",
+                colour: PLATFORM_COLOUR,
+                language,
+                site_url: &site_url,
+                platform: true,
+            },
+        )?;
+        let message = self.message(job, request, PLATFORM_NAME, rendered)?;
+        self.mailer.send(&message).await
+    }
+
+    /// The message to send: from `sender` at the platform's address, its
+    /// Message-ID derived from the job.
+    fn message(
+        &self,
+        job: &Job,
+        request: &EmailRequest,
+        sender: &str,
+        rendered: Rendered,
+    ) -> Result<Message, JobError> {
         let to: Mailbox = format!("{} <{}>", request.name.as_deref().unwrap_or(""), request.to)
             .trim()
             .parse()
@@ -484,8 +567,8 @@ impl EmailHandler {
             .map_err(|e| {
                 JobError::Permanent(format!("invalid recipient address {:?}: {e}", request.to))
             })?;
-        let from = Mailbox::new(Some(tenant.name.clone()), self.mailer.from().clone());
-        let mut message = Message::builder()
+        let from = Mailbox::new(Some(sender.to_owned()), self.mailer.from().clone());
+        Message::builder()
             .from(from)
             .to(to)
             .subject(rendered.subject)
@@ -498,17 +581,7 @@ impl EmailHandler {
                 rendered.text,
                 rendered.html,
             ))
-            .map_err(|e| JobError::Permanent(format!("building the message: {e}")))?;
-        if let (Some(signer), Some(user)) = (&self.signer, request.unsubscribe_user) {
-            let link = signer.link(
-                &site_url,
-                tenant.id,
-                user,
-                crate::unsubscribe::List::Notifications,
-            );
-            crate::unsubscribe::add_headers(&mut message, &link);
-        }
-        self.mailer.send(&message).await
+            .map_err(|e| JobError::Permanent(format!("building the message: {e}")))
     }
 }
 
@@ -530,6 +603,7 @@ mod tests {
             colour: "#8a1538",
             language,
             site_url: "https://toledo.cabildo.example",
+            platform: false,
         }
     }
 

@@ -13,7 +13,8 @@ use uuid::Uuid;
 pub struct Job {
     /// Id.
     pub id: Uuid,
-    /// The council it belongs to.
+    /// The council it belongs to; the nil id for platform jobs (mail
+    /// about a sign-up, before its council exists).
     pub tenant_id: Uuid,
     /// What to do.
     pub kind: String,
@@ -31,6 +32,11 @@ impl Job {
     /// The council.
     pub fn tenant(&self) -> TenantId {
         TenantId(self.tenant_id)
+    }
+
+    /// Whether it is the platform's own job, of no council.
+    pub fn is_platform(&self) -> bool {
+        self.tenant_id.is_nil()
     }
 }
 
@@ -95,8 +101,10 @@ impl Queue {
                  ORDER BY run_at
                  LIMIT $2
                  FOR UPDATE SKIP LOCKED)
-             RETURNING id, tenant_id, kind, payload, attempts, max_attempts,
-                       (SELECT status FROM platform.tenants t WHERE t.id = tenant_id) AS tenant_status",
+             RETURNING id, coalesce(tenant_id, '00000000-0000-0000-0000-000000000000') AS tenant_id,
+                       kind, payload, attempts, max_attempts,
+                       coalesce((SELECT status FROM platform.tenants t WHERE t.id = tenant_id), 'active')
+                           AS tenant_status",
         )
         .bind(worker)
         .bind(limit)
@@ -208,8 +216,9 @@ impl Queue {
         limit: i64,
     ) -> Result<Vec<JobSummary>, TenancyError> {
         Ok(sqlx::query_as(
-            "SELECT j.id, t.slug AS tenant, j.kind, j.status, j.attempts, j.run_at, j.last_error
-             FROM platform.jobs j JOIN platform.tenants t ON t.id = j.tenant_id
+            "SELECT j.id, coalesce(t.slug, '(platform)') AS tenant, j.kind, j.status, j.attempts,
+                    j.run_at, j.last_error
+             FROM platform.jobs j LEFT JOIN platform.tenants t ON t.id = j.tenant_id
              WHERE NOT $1 OR j.status IN ('dead', 'failed')
              ORDER BY j.created_at DESC LIMIT $2",
         )

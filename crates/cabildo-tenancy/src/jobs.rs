@@ -207,6 +207,30 @@ impl Tenancy {
         Ok(added)
     }
 
+    /// Adds a platform job (of no council, e.g. mail about a sign-up) on
+    /// `conn`, in the transaction of the change that causes it; call
+    /// [`Tenancy::jobs_committed`] after committing. Unique keys do not
+    /// apply to platform jobs.
+    pub async fn enqueue_platform(conn: &mut sqlx::PgConnection, job: &NewJob) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO platform.jobs (tenant_id, kind, payload, max_attempts, run_at)
+             VALUES (NULL, $1, $2, COALESCE($3, 8), COALESCE($4, now()))",
+        )
+        .bind(&job.kind)
+        .bind(&job.payload)
+        .bind(job.max_attempts)
+        .bind(job.run_at)
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Tells workers that jobs committed outside a council transaction
+    /// (see [`Tenancy::enqueue_platform`]) are waiting.
+    pub fn jobs_committed(&self) {
+        self.jobs_added();
+    }
+
     /// Tells workers that jobs were committed: at once in this process;
     /// through Redis for the others, sent in the background so that no
     /// transaction waits for it. While one announcement is on its way,

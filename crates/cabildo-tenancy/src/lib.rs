@@ -33,7 +33,7 @@ pub use routing::{
     HostError, NormalizedHost, ResolveError, Resolver, ResolverConfig, Site, normalize_host,
 };
 pub use site::{District, SiteSettings};
-pub use slug::{Slug, SlugError};
+pub use slug::{SLUG_MAX, Slug, SlugError};
 pub use spec::{
     ARTICLES, Colours, CouncilSpec, DistrictSpec, LegalContact, SUPPORTED_LANGUAGES, ValidSpec,
 };

@@ -44,7 +44,8 @@ impl TenantStatus {
         }
     }
 
-    pub(crate) fn parse(stored: &str) -> Option<Self> {
+    /// The status stored as `stored`.
+    pub fn parse(stored: &str) -> Option<Self> {
         [
             Self::Provisioning,
             Self::Active,

@@ -114,6 +114,10 @@ pub enum Command {
     Services(ServicesArgs),
     /// Run queued jobs (email and the rest) until interrupted.
     Worker(WorkerArgs),
+    /// Create the councils of confirmed sign-ups until interrupted. Needs
+    /// the owner role (it creates council roles), unlike `serve` and
+    /// `worker`: run it apart from the internet-facing processes.
+    Provisioner,
     /// Inspect and retry queued jobs.
     #[command(subcommand)]
     Jobs(JobsCommand),
@@ -416,9 +420,22 @@ pub struct ServeArgs {
     /// Limits on account actions over the defaults, as name=hits/seconds,
     /// comma-separated. Names: login-ip (30/300), login-account (10/300),
     /// register (10/3600 per address), reset-address (1/20), reset-ip
-    /// (20/3600), upload-person (30/3600), upload-council (1000/3600).
+    /// (20/3600), upload-person (30/3600), upload-council (1000/3600),
+    /// signup-network (10/3600 per IPv4 /24 or IPv6 /64), signup-address
+    /// (3/86400).
     #[arg(long, env = "CABILDO_RATE_LIMITS", default_value = "", value_parser = parse_rate_limits)]
     pub rate_limits: cabildo_web::ratelimit::RateLimits,
+    /// Mail domains whose council sign-ups go live without an operator's
+    /// approval, comma-separated: a domain (`toledo.es`, which also
+    /// accepts its subdomains) or a suffix (`.es`). Free webmail (gmail.com,
+    /// hotmail.es …) is always held. Held sign-ups wait in the operators'
+    /// console.
+    #[arg(
+        long,
+        env = "CABILDO_SIGNUP_DOMAINS",
+        default_value = ".es,.cat,.eus,.gal"
+    )]
+    pub signup_domains: String,
     /// Folder where uploaded pictures are kept (one sub-folder per
     /// council); every node must see the same folder.
     #[arg(long, env = "CABILDO_MEDIA_DIR", default_value = "media")]

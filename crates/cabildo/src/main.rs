@@ -50,6 +50,7 @@ async fn run(cli: Cli) -> ExitCode {
         Command::Tenants(command) => commands::tenants::run(&cli.global, command).await,
         Command::Services(args) => commands::services::run(args).await,
         Command::Worker(args) => commands::worker::run(&cli.global, args).await,
+        Command::Provisioner => commands::provisioner::run(&cli.global).await,
         Command::Jobs(command) => commands::jobs::run(&cli.global, command).await,
         Command::Mail(command) => commands::mail::run(&cli.global, command).await,
         Command::Newsletters(command) => commands::newsletters::run(&cli.global, command).await,

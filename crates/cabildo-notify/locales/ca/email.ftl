@@ -44,3 +44,18 @@ account-email-changed-body = El compte que feia servir aquesta adreça al lloc d
 
     Si no has fet tu el canvi, tria una contrasenya nova com més aviat millor i contacta amb l'ajuntament.
 account-email-changed-action = Tria una contrasenya nova
+
+# Mail of the platform itself, about a council signing up.
+email-footer-platform = Reps aquest correu de { $council }, la plataforma de participació on el teu ajuntament s'ha donat d'alta.
+account-signup-confirm-subject = Confirma l'alta del teu ajuntament a { $council }
+account-signup-confirm-body = Gràcies per donar d'alta el teu ajuntament. Confirma que aquesta adreça és teva i el lloc de participació estarà llest en pocs segons, amb tu com a administrador o administradora. L'enllaç funciona durant 24 hores. Si no has estat tu, ignora aquest correu.
+account-signup-confirm-action = Confirmar i crear el lloc
+account-signup-review-subject = Una alta d'ajuntament espera la teva aprovació
+account-signup-review-body = Un ajuntament ha confirmat la seva alta però necessita l'aprovació d'un operador (domini de correu no institucional, o municipi que ja té lloc). Revisa-la a la consola.
+account-signup-review-action = Obrir la consola
+account-signup-approved-subject = El teu lloc de participació està aprovat
+account-signup-approved-body = L'equip de { $council } ha aprovat l'alta del teu ajuntament. El lloc s'està creant: segueix l'enllaç per entrar-hi com a administrador o administradora tan aviat com estigui llest.
+account-signup-approved-action = Entrar al meu lloc
+account-signup-rejected-subject = No hem pogut aprovar l'alta del teu ajuntament
+account-signup-rejected-body = L'equip de { $council } no ha aprovat l'alta. Si representes un ajuntament, escriu-nos des d'una adreça de correu institucional i la revisarem de nou.
+account-signup-rejected-action = Anar a { $council }

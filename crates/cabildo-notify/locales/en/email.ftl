@@ -44,3 +44,18 @@ account-email-changed-body = The account that used this address on the participa
 
     If you did not make this change, choose a new password at once and contact the council.
 account-email-changed-action = Choose a new password
+
+# Mail of the platform itself, about a council signing up.
+email-footer-platform = You receive this email from { $council }, the participation platform your council signed up on.
+account-signup-confirm-subject = Confirm your council's sign-up on { $council }
+account-signup-confirm-body = Thank you for signing up your council. Confirm that this address is yours and the participation site will be ready within seconds, with you as its administrator. The link works for 24 hours. If this was not you, ignore this email.
+account-signup-confirm-action = Confirm and create the site
+account-signup-review-subject = A council sign-up waits for your approval
+account-signup-review-body = A council confirmed its sign-up but needs an operator's approval (a non-institutional mail domain, or a municipality that already has a site). Review it in the console.
+account-signup-review-action = Open the console
+account-signup-approved-subject = Your participation site is approved
+account-signup-approved-body = The { $council } team approved your council's sign-up. Your site is being created: follow the link to enter it as its administrator as soon as it is ready.
+account-signup-approved-action = Enter my site
+account-signup-rejected-subject = We could not approve your council's sign-up
+account-signup-rejected-body = The { $council } team did not approve the sign-up. If you represent a council, write to us from an institutional email address and we will review it again.
+account-signup-rejected-action = Go to { $council }

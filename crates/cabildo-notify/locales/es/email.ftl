@@ -63,3 +63,18 @@ account-email-changed-body = La cuenta que usaba esta dirección en el sitio de 
 
     Si no has hecho tú el cambio, elige una contraseña nueva cuanto antes y contacta con el ayuntamiento.
 account-email-changed-action = Elegir una contraseña nueva
+
+# Mail of the platform itself, about a council signing up.
+email-footer-platform = Recibes este correo de { $council }, la plataforma de participación en la que tu ayuntamiento se ha dado de alta.
+account-signup-confirm-subject = Confirma el alta de tu ayuntamiento en { $council }
+account-signup-confirm-body = Gracias por dar de alta a tu ayuntamiento. Confirma que esta dirección es tuya y el sitio de participación quedará listo en unos segundos, contigo como administradora o administrador. El enlace funciona durante 24 horas. Si no has sido tú, ignora este correo.
+account-signup-confirm-action = Confirmar y crear el sitio
+account-signup-review-subject = Un alta de ayuntamiento espera tu aprobación
+account-signup-review-body = Un ayuntamiento ha confirmado su alta pero necesita la aprobación de un operador (dominio de correo no institucional, o municipio que ya tiene sitio). Revísala en la consola.
+account-signup-review-action = Abrir la consola
+account-signup-approved-subject = Tu sitio de participación está aprobado
+account-signup-approved-body = El equipo de { $council } ha aprobado el alta de tu ayuntamiento. Tu sitio se está creando: sigue el enlace para entrar como administradora o administrador en cuanto esté listo.
+account-signup-approved-action = Entrar en mi sitio
+account-signup-rejected-subject = No hemos podido aprobar el alta de tu ayuntamiento
+account-signup-rejected-body = El equipo de { $council } no ha aprobado el alta. Si representas a un ayuntamiento, escríbenos desde una dirección de correo institucional y la revisaremos de nuevo.
+account-signup-rejected-action = Ir a { $council }

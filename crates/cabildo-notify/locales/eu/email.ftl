@@ -44,3 +44,18 @@ account-email-changed-body = Parte-hartze gunean ({ $council }) helbide hau erab
 
     Aldaketa zuk egin ez baduzu, aukeratu pasahitz berri bat lehenbailehen eta jarri harremanetan udalarekin.
 account-email-changed-action = Aukeratu pasahitz berri bat
+
+# Mail of the platform itself, about a council signing up.
+email-footer-platform = Mezu hau { $council } plataformatik jaso duzu; zure udala bertan eman da alta.
+account-signup-confirm-subject = Berretsi zure udalaren alta { $council }-n
+account-signup-confirm-body = Eskerrik asko zure udalari alta emateagatik. Berretsi helbide hau zurea dela, eta parte-hartze gunea segundo gutxitan prest egongo da, zu administratzaile zarela. Estekak 24 orduz balio du. Zu izan ez bazara, ez egin kasurik mezu honi.
+account-signup-confirm-action = Berretsi eta gunea sortu
+account-signup-review-subject = Udal-alta batek zure onespena itxaroten du
+account-signup-review-body = Udal batek alta berretsi du, baina operadore baten onespena behar du (posta-domeinu ez-instituzionala, edo dagoeneko gunea duen udalerria). Berrikusi kontsolan.
+account-signup-review-action = Ireki kontsola
+account-signup-approved-subject = Zure parte-hartze gunea onartu da
+account-signup-approved-body = { $council } taldeak zure udalaren alta onartu du. Gunea sortzen ari da: jarraitu estekari prest dagoenean administratzaile gisa sartzeko.
+account-signup-approved-action = Sartu nire gunean
+account-signup-rejected-subject = Ezin izan dugu zure udalaren alta onartu
+account-signup-rejected-body = { $council } taldeak ez du alta onartu. Udal baten ordezkaria bazara, idatzi iezaguzu posta-helbide instituzional batetik eta berriro aztertuko dugu.
+account-signup-rejected-action = Joan { $council }-ra

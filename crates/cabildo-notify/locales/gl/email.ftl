@@ -44,3 +44,18 @@ account-email-changed-body = A conta que usaba este enderezo no sitio de partici
 
     Se non fixeches ti o cambio, escolle un contrasinal novo canto antes e contacta co concello.
 account-email-changed-action = Escoller un contrasinal novo
+
+# Mail of the platform itself, about a council signing up.
+email-footer-platform = Recibes este correo de { $council }, a plataforma de participación na que o teu concello se deu de alta.
+account-signup-confirm-subject = Confirma a alta do teu concello en { $council }
+account-signup-confirm-body = Grazas por dar de alta o teu concello. Confirma que este enderezo é teu e o sitio de participación estará listo nuns segundos, contigo como administradora ou administrador. A ligazón funciona durante 24 horas. Se non fuches ti, ignora este correo.
+account-signup-confirm-action = Confirmar e crear o sitio
+account-signup-review-subject = Unha alta de concello agarda a túa aprobación
+account-signup-review-body = Un concello confirmou a súa alta pero precisa a aprobación dun operador (dominio de correo non institucional, ou municipio que xa ten sitio). Revísaa na consola.
+account-signup-review-action = Abrir a consola
+account-signup-approved-subject = O teu sitio de participación está aprobado
+account-signup-approved-body = O equipo de { $council } aprobou a alta do teu concello. O sitio estase a crear: segue a ligazón para entrar como administradora ou administrador en canto estea listo.
+account-signup-approved-action = Entrar no meu sitio
+account-signup-rejected-subject = Non puidemos aprobar a alta do teu concello
+account-signup-rejected-body = O equipo de { $council } non aprobou a alta. Se representas a un concello, escríbenos desde un enderezo de correo institucional e revisarémola de novo.
+account-signup-rejected-action = Ir a { $council }

@@ -11,7 +11,7 @@ use crate::ui::format::iso;
 use crate::ui::i18n::Tr;
 use askama::Template;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
@@ -131,20 +131,36 @@ impl CalendarRow {
 
 /// `GET /theme.css`: the council's colours as CSS variables (a stylesheet,
 /// since the CSP forbids inline styles). Every page asks for it, so it
-/// reads only the settings, not the visitor.
+/// reads only the settings, not the visitor. Browsers check it again on
+/// each page (an empty 304 while the colours stand), so new colours show
+/// at once after an admin saves them.
 async fn theme_css(
     State(state): State<AppState>,
     Extension(site): Extension<Site>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, PageError> {
     let Site::Council(tenant) = site else {
         return Err(PageError::NotFound);
     };
     let settings = state.tenancy.site_settings(&tenant).await?;
+    let tag = format!(
+        "\"{}{}\"",
+        settings.primary_colour.trim_start_matches('#'),
+        settings.accent_colour.trim_start_matches('#')
+    );
+    let cache = [
+        (header::CACHE_CONTROL, "public, no-cache".to_owned()),
+        (header::ETAG, tag.clone()),
+    ];
+    let unchanged = (headers.get(header::IF_NONE_MATCH))
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|sent| sent.split(',').any(|t| t.trim() == tag));
+    if unchanged {
+        return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
+    }
     Ok((
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=60"),
-        ],
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8".to_owned())],
+        cache,
         theme(&settings.primary_colour, &settings.accent_colour),
     )
         .into_response())

@@ -38,6 +38,8 @@ pub struct WebConfig {
     /// How long public pages' reads are kept (see `read_cache`); tests
     /// that move a budget's calendar in the database set it to zero.
     pub read_cache_ttl: Duration,
+    /// Which council sign-ups go live without an operator's approval.
+    pub signup_policy: cabildo_engine::signups::Policy,
 }
 
 impl Default for WebConfig {
@@ -53,6 +55,7 @@ impl Default for WebConfig {
             rate_limits: RateLimits::default(),
             media: Arc::new(LocalFolder::new(std::env::temp_dir().join("cabildo-media"))),
             read_cache_ttl: read_cache::TTL,
+            signup_policy: cabildo_engine::signups::Policy::default(),
         }
     }
 }

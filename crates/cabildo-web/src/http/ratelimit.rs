@@ -45,6 +45,10 @@ pub enum Action {
     UploadPerson,
     /// Pictures kept for one council (all its people and staff).
     UploadCouncil,
+    /// Council sign-ups from one network (IPv4 /24, IPv6 /64).
+    SignupNetwork,
+    /// Council sign-ups for one email address.
+    SignupAddress,
 }
 
 impl Action {
@@ -57,6 +61,8 @@ impl Action {
             Self::ResetIp => "reset-ip",
             Self::UploadPerson => "upload-person",
             Self::UploadCouncil => "upload-council",
+            Self::SignupNetwork => "signup-network",
+            Self::SignupAddress => "signup-address",
         }
     }
 }
@@ -66,7 +72,13 @@ impl Action {
 /// their network locks the account there only; its owner, elsewhere, still
 /// gets in (and [`Action::LoginIp`] bounds each address).
 pub fn account_from(email: &str, ip: std::net::IpAddr) -> String {
-    let network = match ip {
+    format!("{} {}", email.trim().to_lowercase(), network_of(ip))
+}
+
+/// The network an address belongs to, as limits count it: IPv4 /24,
+/// IPv6 /64.
+pub fn network_of(ip: std::net::IpAddr) -> String {
+    match ip {
         std::net::IpAddr::V4(v4) => {
             let [a, b, c, _] = v4.octets();
             format!("{a}.{b}.{c}.0/24")
@@ -75,8 +87,7 @@ pub fn account_from(email: &str, ip: std::net::IpAddr) -> String {
             let s = v6.segments();
             format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
         }
-    };
-    format!("{} {network}", email.trim().to_lowercase())
+    }
 }
 
 /// The limits of a deployment.
@@ -99,6 +110,10 @@ impl Default for RateLimits {
                 // 5 MB each at most: 150 MB a person, 5 GB a council an hour.
                 (Action::UploadPerson, Limit::per(30, 3600)),
                 (Action::UploadCouncil, Limit::per(1000, 3600)),
+                // A council signs up once; a consultancy may set up a few
+                // in an afternoon from one office.
+                (Action::SignupNetwork, Limit::per(10, 3600)),
+                (Action::SignupAddress, Limit::per(3, 86_400)),
             ]),
         }
     }
@@ -121,6 +136,8 @@ impl RateLimits {
                 Action::ResetIp,
                 Action::UploadPerson,
                 Action::UploadCouncil,
+                Action::SignupNetwork,
+                Action::SignupAddress,
             ]
             .into_iter()
             .find(|a| a.name() == name.trim())

@@ -1,10 +1,13 @@
-//! The platform site (the bare base domain): its home, and for
-//! consultants and operators the login, the console of the councils they
-//! serve, and "open", which hands them over to a council with a
-//! single-use token; plus the council side of that hand-off.
+//! The platform site (the bare base domain): its home, councils signing
+//! up, and for consultants and operators the login, the console of the
+//! councils they serve (operators also decide sign-ups and suspend or
+//! archive councils), and "open", which hands them over to a council with
+//! a single-use token; plus the council side of that hand-off and of a new
+//! council's welcome.
 
 mod handoff;
 mod pages;
+mod signup;
 mod visitor;
 
 use crate::http::state::AppState;
@@ -19,13 +22,24 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(pages::logout))
         .route("/console", get(pages::console))
         .route("/console/open", post(pages::open))
+        .route("/console/signups/{id}", post(pages::decide))
+        .route("/console/councils/{slug}", post(pages::set_status))
+        .route("/signup", get(signup::form).post(signup::submit))
+        .route("/signup/sent", get(signup::sent))
+        .route(
+            "/signup/confirm",
+            get(signup::confirm_page).post(signup::confirm),
+        )
+        .route("/signup/status", get(signup::status))
         .route("/favicon.svg", get(crate::home::favicon))
 }
 
 /// The council side of the hand-off.
 pub fn council_router() -> Router<AppState> {
-    Router::new().route(
-        "/staff/handoff",
-        get(handoff::handoff_page).post(handoff::handoff),
-    )
+    Router::new()
+        .route(
+            "/staff/handoff",
+            get(handoff::handoff_page).post(handoff::handoff),
+        )
+        .route("/welcome", get(signup::welcome_page).post(signup::welcome))
 }

@@ -10,12 +10,14 @@ use crate::ui::chrome::{LanguageLink, language_links};
 use crate::ui::i18n::{Tr, UI_LANGUAGES};
 use askama::Template;
 use axum::Extension;
+use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use cabildo_engine::accounts::password;
-use cabildo_engine::platform;
+use cabildo_engine::platform::{self, Account, AccountRole};
+use cabildo_engine::signups::{self, Decision, Status as SignupStatus};
 use cabildo_engine::staff::Role;
-use cabildo_tenancy::TenantId;
+use cabildo_tenancy::{TenantId, TenantStatus};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -99,6 +101,89 @@ struct ConsolePage<'a> {
     /// How the list is sorted: `name`, `participants` or `moderation`.
     sort: &'static str,
     councils: Vec<ClientView>,
+    /// For operators: sign-ups to decide and recent ones.
+    signups: Vec<SignupView>,
+    /// For operators: every council with its state.
+    fleet: Vec<FleetView>,
+}
+
+/// A sign-up in the operators' console.
+pub struct SignupView {
+    id: String,
+    council: String,
+    slug: String,
+    municipality: String,
+    person: String,
+    status: String,
+    /// Held or failed: an operator decides.
+    open: bool,
+    /// Failed: approving again retries.
+    failed: bool,
+    note: String,
+    created: String,
+}
+
+/// A council in the operators' list.
+pub struct FleetView {
+    slug: String,
+    name: String,
+    status: String,
+    status_label: String,
+}
+
+/// The operators' sections of the console.
+async fn operator_sections(
+    state: &AppState,
+    tr: &Tr,
+) -> Result<(Vec<SignupView>, Vec<FleetView>), PageError> {
+    let reviews = signups::reviews(&state.tenancy).await?;
+    let signups = reviews
+        .into_iter()
+        .map(|r| {
+            let municipality = cabildo_engine::ine::by_code(&r.ine_code).map_or_else(
+                || r.ine_code.clone(),
+                |m| {
+                    format!(
+                        "{} ({}) · {}",
+                        m.spoken_name(),
+                        m.province,
+                        tr.number(r.population.into())
+                    )
+                },
+            );
+            let note = match (&r.held_reason, &r.error, r.seconds_to_live) {
+                (_, Some(error), _) => error.clone(),
+                (Some(reason), None, _) => tr.t(&format!("console-held-{reason}")),
+                (None, None, Some(seconds)) => {
+                    tr.with("console-live-after", "seconds", &format!("{seconds:.1}"))
+                }
+                (None, None, None) => String::new(),
+            };
+            SignupView {
+                id: r.id.to_string(),
+                council: r.council_name,
+                slug: r.slug,
+                municipality,
+                person: format!("{} <{}>", r.person_name, r.email),
+                status: tr.t(&format!("signup-status-{}", r.status)),
+                open: matches!(r.status, SignupStatus::Held | SignupStatus::Failed),
+                failed: r.status == SignupStatus::Failed,
+                note,
+                created: tr.date_time(r.created_at),
+            }
+        })
+        .collect();
+    let fleet = (state.tenancy.list_tenants().await?)
+        .into_iter()
+        .filter(|t| t.tenant.status != TenantStatus::Provisioning)
+        .map(|t| FleetView {
+            slug: t.tenant.slug.to_string(),
+            name: t.tenant.name.clone(),
+            status: t.tenant.status.as_str().to_owned(),
+            status_label: tr.t(&format!("council-status-{}", t.tenant.status.as_str())),
+        })
+        .collect();
+    Ok((signups, fleet))
 }
 
 fn login_page(
@@ -215,10 +300,6 @@ pub async fn console(
         .iter()
         .map(|c| format!("{scheme}://{}.{platform_host}", c.slug))
         .collect();
-    let csp = crate::CSP.replace(
-        "form-action 'self'",
-        &format!("form-action 'self' {}", hosts.join(" ")),
-    );
     let tr = &visitor.tr;
     let all = figures(&visitor.state, &councils).await?;
     let mut views: Vec<ClientView> = councils
@@ -246,8 +327,15 @@ pub async fn console(
         "moderation" => views.sort_by_key(|v| std::cmp::Reverse(v.figures.pending_moderation)),
         _ => {}
     }
+    let (signups, fleet) = if account.role == AccountRole::Operator {
+        operator_sections(&visitor.state, tr).await?
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let page = ConsolePage {
         tr,
+        signups,
+        fleet,
         csrf: &visitor.csrf,
         greeting: tr.with("console-greeting", "name", &account.name),
         sort: match query.sort.as_str() {
@@ -262,16 +350,91 @@ pub async fn console(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
     );
+    allow_forms_to(&mut response, &hosts);
+    Ok(response)
+}
+
+/// Lets the forms of `response` lead to the council sites `hosts` (their
+/// origins): a form answered by a redirect to another site is held to
+/// `form-action` for the redirect too, in Chrome.
+pub(super) fn allow_forms_to(response: &mut Response, hosts: &[String]) {
+    let csp = crate::CSP.replace(
+        "form-action 'self'",
+        &format!("form-action 'self' {}", hosts.join(" ")),
+    );
     if let Ok(value) = HeaderValue::from_str(&csp) {
         response
             .headers_mut()
             .insert(header::CONTENT_SECURITY_POLICY, value);
     }
-    Ok(response)
+}
+
+/// What an operator decided about a sign-up.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DecisionForm {
+    decision: String,
+}
+
+/// The operator behind a console action, or the answer for anyone else.
+fn operator(visitor: &PlatformVisitor, csrf_ok: bool) -> Result<&Account, PageError> {
+    let Some(account) = &visitor.account else {
+        return Err(PageError::LogIn(None));
+    };
+    if !csrf_ok {
+        return Err(PageError::Csrf);
+    }
+    if account.role != AccountRole::Operator {
+        return Err(PageError::Forbidden);
+    }
+    Ok(account)
+}
+
+/// `POST /console/signups/{id}` (operators): approve or reject a held
+/// sign-up, or retry a failed one.
+pub async fn decide(
+    visitor: PlatformVisitor,
+    Path(id): Path<uuid::Uuid>,
+    form: PlatformForm<DecisionForm>,
+) -> Result<Response, PageError> {
+    let account = operator(&visitor, form.csrf_ok)?;
+    let decision = match form.value.decision.as_str() {
+        "approve" => Decision::Approve,
+        "reject" => Decision::Reject,
+        _ => return Err(PageError::BadRequest),
+    };
+    let tenancy = &visitor.state.tenancy;
+    if !signups::decide(tenancy, id, &account.email, decision).await? {
+        return Err(PageError::NotFound);
+    }
+    Ok(Redirect::to("/console#signups").into_response())
+}
+
+/// A council's new state.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StatusForm {
+    status: String,
+}
+
+/// `POST /console/councils/{slug}` (operators): suspend, reopen, make
+/// read-only or archive a council; every node hears of it at once.
+pub async fn set_status(
+    visitor: PlatformVisitor,
+    Path(slug): Path<String>,
+    form: PlatformForm<StatusForm>,
+) -> Result<Response, PageError> {
+    operator(&visitor, form.csrf_ok)?;
+    let status = TenantStatus::parse(&form.value.status)
+        .filter(|s| *s != TenantStatus::Provisioning)
+        .ok_or(PageError::BadRequest)?;
+    let slug = cabildo_tenancy::Slug::parse(&slug).map_err(|_| PageError::NotFound)?;
+    visitor.state.tenancy.set_status(&slug, status).await?;
+    Ok(Redirect::to("/console#councils").into_response())
 }
 
 /// How council sites are reached from this deployment.
-fn scheme(state: &crate::http::state::AppState) -> &'static str {
+pub(super) fn scheme(state: &crate::http::state::AppState) -> &'static str {
     if state.config.secure_cookies {
         "https"
     } else {

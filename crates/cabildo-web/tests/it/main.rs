@@ -21,6 +21,7 @@ mod participation_pages;
 mod processes;
 mod routing;
 mod settings;
+mod signup;
 mod staff;
 mod unsubscribe;
 mod util;

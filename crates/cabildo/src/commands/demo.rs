@@ -126,8 +126,9 @@ async fn run_with(
         port: Some(args.listen.port()),
     };
     let signer = super::signer(Some(&secret))?;
-    // Provisioning above used the owner role; serving and working use the
-    // least-privilege serving role, as in production.
+    // Provisioning above used the owner role, as does the provisioner of
+    // councils that sign up; serving and working use the least-privilege
+    // serving role, as in production.
     let owner = tenancy;
     let tenancy = super::connect_to(
         &services
@@ -138,7 +139,6 @@ async fn run_with(
         Some(Duration::from_secs(30)),
     )
     .await?;
-    owner.close().await;
     let worker = super::worker::worker(
         &tenancy,
         &catcher.url(),
@@ -153,6 +153,11 @@ async fn run_with(
     };
     let worker = tokio::spawn(worker.run(on_stop(stopped.clone())));
     let scheduler = tokio::spawn(super::worker::schedule_digests(tenancy.clone()));
+    let provisioner = tokio::spawn(cabildo_engine::signups::run_provisioner(
+        owner.clone(),
+        TenantMigrations::embedded(),
+        on_stop(stopped.clone()),
+    ));
     tokio::spawn(async move {
         super::shutdown_signal().await;
         let _ = stop.send(true);
@@ -191,7 +196,9 @@ async fn run_with(
     };
     let served = super::serve::serve(&tenancy, base, listen, config, on_stop(stopped)).await;
     let _ = worker.await;
+    let _ = provisioner.await;
     scheduler.abort();
+    owner.close().await;
     served?;
     tenancy.close().await;
     Ok(())

@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod mail;
 pub mod migrate;
 pub mod newsletters;
+pub mod provisioner;
 pub mod seed;
 pub mod serve;
 pub mod services;

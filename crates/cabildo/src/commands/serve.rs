@@ -31,6 +31,7 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
         secret_key: global.secret_key.as_ref().map(|k| k.as_bytes().to_vec()),
         secure_cookies: global.site_scheme == "https",
         rate_limits: args.rate_limits,
+        signup_policy: cabildo_engine::signups::Policy::parse(&args.signup_domains),
         media: std::sync::Arc::new(cabildo_web::LocalFolder::new(&args.media_dir)),
         ..WebConfig::default()
     };

@@ -11,6 +11,7 @@
 //! `CABILDO_README_SCREENSHOTS=1` the three in the README are refreshed.
 
 mod chrome;
+mod signup;
 
 use crate::support::{Demo, http_get};
 use chrome::{Chrome, Finding, WIDTHS};
