@@ -90,11 +90,13 @@ pub async fn grant(tenancy: &Tenancy, email: &str, tenant: TenantId, role: Role)
 /// account it acts through, that account's sessions and personal access
 /// tokens (audited). Returns that council account, whose cached sessions
 /// the caller must forget on every node, or `None` when it never entered.
-/// The citizen account itself stays (it may have taken part).
+/// The citizen account itself stays (it may have taken part). `actor`
+/// (the CLI, or the operator) is named in the council's audit log.
 pub async fn revoke(
     tenancy: &Tenancy,
     tenant: &cabildo_tenancy::Tenant,
     email: &str,
+    actor: &Actor,
 ) -> Result<Option<UserId>> {
     let email = email.trim().to_lowercase();
     sqlx::query(
@@ -120,14 +122,43 @@ pub async fn revoke(
                 .execute(tx.conn())
                 .await?;
             let sessions = crate::accounts::sessions::end_all(tx, user).await?;
-            let actor = Actor("cli".into());
             let subject = Some(user.to_string());
             let details =
                 serde_json::json!({"platform_account": email, "sessions_ended": sessions});
-            staff::audit(tx, &actor, "platform.revoke", subject.as_deref(), details).await?;
+            staff::audit(tx, actor, "platform.revoke", subject.as_deref(), details).await?;
             Ok::<_, Error>(Some(user))
         })
         .await
+}
+
+/// A consultant's access to a council, for the operators' page.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct GrantRow {
+    /// The consultant's email.
+    pub email: String,
+    /// Their name.
+    pub name: String,
+    /// The council's slug, when they have a grant (none yet: `None`).
+    pub slug: Option<String>,
+    /// The council's name.
+    pub council: Option<String>,
+    /// The staff role granted.
+    pub role: Option<String>,
+}
+
+/// Every consultant with each of their grants (a consultant without any
+/// appears once, without a council), by email then council.
+pub async fn grants(tenancy: &Tenancy) -> Result<Vec<GrantRow>> {
+    Ok(sqlx::query_as(
+        "SELECT a.email, a.name, t.slug, t.name AS council, g.role
+         FROM platform.accounts a
+         LEFT JOIN platform.account_grants g ON g.account_id = a.id
+         LEFT JOIN platform.tenants t ON t.id = g.tenant_id
+         WHERE a.role = 'consultant'
+         ORDER BY a.email, t.slug, g.role",
+    )
+    .fetch_all(tenancy.pool())
+    .await?)
 }
 
 /// The password hash of `email`'s account (verify it after, also when
@@ -377,12 +408,41 @@ pub struct Figures {
     pub pending_moderation: i64,
     /// When staff last changed something (the audit log).
     pub last_staff_activity: Option<time::OffsetDateTime>,
+    /// When the first open phase of a published process ends.
+    pub phase_ends_at: Option<time::OffsetDateTime>,
+    /// The phase of the published budget whose phase ends first (of
+    /// those not finished).
+    pub budget_phase: Option<crate::budgets::setup::Phase>,
+    /// When that budget's phase ends.
+    pub budget_phase_ends_at: Option<time::OffsetDateTime>,
 }
 
-/// `tx`'s council at a glance (one statement).
-pub async fn figures(tx: &mut TenantTx) -> Result<Figures> {
-    Ok(sqlx::query_as(
-        "WITH month AS (SELECT date_trunc('month', now()) AS start)
+impl Figures {
+    /// A deadline (a phase's or a budget phase's end) within `days`.
+    pub fn deadline_within(&self, days: i64) -> bool {
+        let limit = time::OffsetDateTime::now_utc() + time::Duration::days(days);
+        [self.phase_ends_at, self.budget_phase_ends_at]
+            .into_iter()
+            .flatten()
+            .any(|at| at <= limit)
+    }
+}
+
+/// The statement of [`figures`] (made of constants only).
+static FIGURES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "WITH month AS (SELECT date_trunc('month', now()) AS start),
+         budget AS (
+             SELECT {phase} AS phase,
+                    CASE WHEN now() < b.accepting_at THEN b.accepting_at
+                         WHEN now() < b.reviewing_at THEN b.reviewing_at
+                         WHEN now() < b.selecting_at THEN b.selecting_at
+                         WHEN now() < b.balloting_at THEN b.balloting_at
+                         WHEN now() < b.tallying_at THEN b.tallying_at
+                         ELSE b.finished_at END AS ends_at
+             FROM budgets b JOIN processes p ON p.id = b.process_id
+             WHERE p.status = 'published' AND now() < b.finished_at
+             ORDER BY 2 LIMIT 1)
          SELECT (SELECT count(*) FROM processes p WHERE p.status = 'published'
                    AND EXISTS (SELECT 1 FROM process_phases f WHERE f.process_id = p.id
                                AND now() >= f.starts_at AND now() < f.ends_at)) AS open_processes,
@@ -394,8 +454,19 @@ pub async fn figures(tx: &mut TenantTx) -> Result<Figures> {
                     AS participants_this_month,
                 (SELECT count(*) FROM (SELECT DISTINCT target_kind, target_id FROM reports
                                        WHERE resolved_at IS NULL) open) AS pending_moderation,
-                (SELECT max(at) FROM audit_log WHERE actor <> 'cli') AS last_staff_activity",
+                (SELECT max(at) FROM audit_log WHERE actor <> 'cli') AS last_staff_activity,
+                (SELECT min(f.ends_at) FROM process_phases f JOIN processes p ON p.id = f.process_id
+                 WHERE p.status = 'published' AND now() >= f.starts_at AND now() < f.ends_at)
+                    AS phase_ends_at,
+                (SELECT phase FROM budget) AS budget_phase,
+                (SELECT ends_at FROM budget) AS budget_phase_ends_at",
+        phase = crate::budgets::setup::PHASE
     )
-    .fetch_one(tx.conn())
-    .await?)
+});
+
+/// `tx`'s council at a glance (one statement).
+pub async fn figures(tx: &mut TenantTx) -> Result<Figures> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(FIGURES.as_str()))
+        .fetch_one(tx.conn())
+        .await?)
 }

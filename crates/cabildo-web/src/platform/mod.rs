@@ -24,6 +24,8 @@ pub fn router() -> Router<AppState> {
         .route("/console/open", post(pages::open))
         .route("/console/signups/{id}", post(pages::decide))
         .route("/console/councils/{slug}", post(pages::set_status))
+        .route("/console/grants", post(pages::grant))
+        .route("/console/grants/revoke", post(pages::revoke))
         .route("/signup", get(signup::form).post(signup::submit))
         .route("/signup/sent", get(signup::sent))
         .route(

@@ -53,13 +53,36 @@ pub struct ClientView {
     /// Its moderation queue is long (at least [`MODERATION_ALERT`]).
     pending_alert: bool,
     last_activity: String,
+    /// Its budget's phase and when that ends.
+    budget: String,
+    /// When its first open phase ends.
+    phase_ends: String,
+    /// One of them ends within [`DEADLINE_ALERT_DAYS`].
+    deadline_alert: bool,
+}
+
+/// Days before a phase ends from which the console calls it out.
+const DEADLINE_ALERT_DAYS: i64 = 3;
+
+/// A council's budget, in words: its phase and when that ends.
+fn budget_phase(tr: &Tr, figures: &platform::Figures) -> String {
+    match figures.budget_phase.zip(figures.budget_phase_ends_at) {
+        Some((phase, at)) => tr.args(
+            "console-deadline",
+            &[
+                ("what", tr.t(&format!("budget-phase-{phase}"))),
+                ("when", tr.date_time(at)),
+            ],
+        ),
+        None => "—".to_owned(),
+    }
 }
 
 /// Reported items waiting from which the console calls a council out.
 const MODERATION_ALERT: i64 = 10;
 
-/// `?sort=` of the console: `name` (default), `participants` (most first)
-/// or `moderation` (longest queue first).
+/// `?sort=` of the console: `name` (default), `participants` (most first),
+/// `moderation` (longest queue first) or `deadline` (soonest first).
 #[derive(Debug, Default, Deserialize)]
 pub struct ConsoleQuery {
     #[serde(default)]
@@ -105,6 +128,12 @@ struct ConsolePage<'a> {
     signups: Vec<SignupView>,
     /// For operators: every council with its state.
     fleet: Vec<FleetView>,
+    /// For operators: consultants and the councils they serve.
+    grants: Vec<platform::GrantRow>,
+    /// For operators: the staff roles a grant may give.
+    roles: Vec<(&'static str, String)>,
+    /// For operators: every consultant once, (email, name).
+    consultants: Vec<(String, String)>,
 }
 
 /// A sign-up in the operators' console.
@@ -314,6 +343,10 @@ pub async fn console(
             participants: tr.number(figures.participants_this_month),
             pending: tr.number(figures.pending_moderation),
             pending_alert: figures.pending_moderation >= MODERATION_ALERT,
+            budget: budget_phase(tr, &figures),
+            phase_ends: (figures.phase_ends_at)
+                .map_or_else(|| "—".to_owned(), |at| tr.date_time(at)),
+            deadline_alert: figures.deadline_within(DEADLINE_ALERT_DAYS),
             last_activity: figures
                 .last_staff_activity
                 .map_or_else(|| "—".to_owned(), |at| tr.date_time(at)),
@@ -325,22 +358,48 @@ pub async fn console(
             views.sort_by_key(|v| std::cmp::Reverse(v.figures.participants_this_month))
         }
         "moderation" => views.sort_by_key(|v| std::cmp::Reverse(v.figures.pending_moderation)),
+        "deadline" => views.sort_by_key(|v| {
+            let f = &v.figures;
+            let first = [f.phase_ends_at, f.budget_phase_ends_at]
+                .into_iter()
+                .flatten()
+                .min();
+            (first.is_none(), first)
+        }),
         _ => {}
     }
-    let (signups, fleet) = if account.role == AccountRole::Operator {
-        operator_sections(&visitor.state, tr).await?
+    let (signups, fleet, grants) = if account.role == AccountRole::Operator {
+        let (signups, fleet) = operator_sections(&visitor.state, tr).await?;
+        let grants = platform::grants(&visitor.state.tenancy).await?;
+        (signups, fleet, grants)
     } else {
-        (Vec::new(), Vec::new())
+        (Vec::new(), Vec::new(), Vec::new())
     };
+    let roles = (Role::ALL.iter())
+        .map(|role| {
+            (
+                role.as_str(),
+                tr.t(&format!("staff-role-{}", role.as_str())),
+            )
+        })
+        .collect();
+    let mut consultants: Vec<(String, String)> = (grants.iter())
+        .map(|g| (g.email.clone(), g.name.clone()))
+        .collect();
+    consultants.dedup();
     let page = ConsolePage {
         tr,
         signups,
         fleet,
+        grants,
+        roles,
+        consultants,
         csrf: &visitor.csrf,
         greeting: tr.with("console-greeting", "name", &account.name),
         sort: match query.sort.as_str() {
             "participants" => "participants",
             "moderation" => "moderation",
+            "deadline" => "deadline",
             _ => "name",
         },
         councils: views,
@@ -431,6 +490,60 @@ pub async fn set_status(
     let slug = cabildo_tenancy::Slug::parse(&slug).map_err(|_| PageError::NotFound)?;
     visitor.state.tenancy.set_status(&slug, status).await?;
     Ok(Redirect::to("/console#councils").into_response())
+}
+
+/// A consultant's access to a council, as an operator gives or takes it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct GrantForm {
+    email: String,
+    slug: String,
+    role: String,
+}
+
+/// `POST /console/grants` (operators): let a consultant enter a council
+/// as staff.
+pub async fn grant(
+    visitor: PlatformVisitor,
+    form: PlatformForm<GrantForm>,
+) -> Result<Response, PageError> {
+    operator(&visitor, form.csrf_ok)?;
+    let role = Role::parse(&form.value.role).ok_or(PageError::BadRequest)?;
+    let tenancy = &visitor.state.tenancy;
+    let slug =
+        cabildo_tenancy::Slug::parse(form.value.slug.trim()).map_err(|_| PageError::NotFound)?;
+    let Some(council) = tenancy.find_tenant(&slug).await? else {
+        return Err(PageError::NotFound);
+    };
+    let consultant = (platform::grants(tenancy).await?)
+        .iter()
+        .any(|g| g.email == form.value.email.trim().to_lowercase());
+    if !consultant || !platform::grant(tenancy, &form.value.email, council.id, role).await? {
+        return Err(PageError::NotFound);
+    }
+    Ok(Redirect::to("/console#consultants").into_response())
+}
+
+/// `POST /console/grants/revoke` (operators): take a consultant's access
+/// to a council back at once, on every node, audited in the council's log
+/// under the operator's name.
+pub async fn revoke(
+    visitor: PlatformVisitor,
+    form: PlatformForm<GrantForm>,
+) -> Result<Response, PageError> {
+    let account = operator(&visitor, form.csrf_ok)?;
+    let state = &visitor.state;
+    let slug =
+        cabildo_tenancy::Slug::parse(form.value.slug.trim()).map_err(|_| PageError::NotFound)?;
+    let council = state.tenancy.get_tenant(&slug).await?;
+    let actor = cabildo_engine::staff::Actor(format!("platform:{}", account.email));
+    if let Some(user) =
+        platform::revoke(&state.tenancy, &council, &form.value.email, &actor).await?
+    {
+        let ended = crate::http::session_cache::Ended::User(user);
+        state.sessions.ended(council.id, ended).await;
+    }
+    Ok(Redirect::to("/console#consultants").into_response())
 }
 
 /// How council sites are reached from this deployment.

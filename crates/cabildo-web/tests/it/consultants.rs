@@ -42,6 +42,8 @@ async fn a_consultant_logs_in_once_and_enters_a_client_council_as_staff() {
     // Toledo at a glance: an open process, one participant this month, and
     // ten reported items waiting (over the console's alert).
     crate::util::open_process(&world, "toledo", "plan", crate::util::OPEN_RULES, 1).await;
+    // A phase that ends in two days (of thirty).
+    crate::util::open_process(&world, "toledo", "cierre", crate::util::OPEN_RULES, 28).await;
     let mut ana = world.citizen("ana").await;
     ana.call(
         TOLEDO,
@@ -102,18 +104,29 @@ async fn a_consultant_logs_in_once_and_enters_a_client_council_as_staff() {
     let cells: Vec<&str> = row
         .split("<td data-label=")
         .skip(2)
-        .take(3)
+        .take(5)
         .map(|cell| {
             let value = cell.split_once('>').map_or("", |(_, rest)| rest);
             value.split("</td>").next().unwrap_or_default()
         })
         .collect();
-    assert_eq!(cells[0], "1", "open processes: {row}");
+    assert_eq!(cells[0], "2", "open processes: {row}");
     assert_eq!(cells[1], "1", "participants this month: {row}");
     assert!(cells[2].contains("10 · revisar"), "moderation alert: {row}");
-    for sort in ["participants", "moderation"] {
+    assert!(
+        cells[3] == "—" && cells[4].contains("en 3 días o menos"),
+        "a phase ending within three days is called out: {row}"
+    );
+    for (sort, order) in [
+        ("participants", "descending"),
+        ("moderation", "descending"),
+        ("deadline", "ascending"),
+    ] {
         let sorted = marta.get(PLATFORM, &format!("/console?sort={sort}")).await;
-        assert!(sorted.body.contains("aria-sort=\"descending\""), "{sort}");
+        assert!(
+            sorted.body.contains(&format!("aria-sort=\"{order}\"")),
+            "{sort}"
+        );
     }
     // The console's forms may lead to its councils' sites (Chrome checks
     // `form-action` on the redirect "Open" answers with), and only those.
@@ -320,10 +333,15 @@ async fn revoking_a_consultant_ends_their_access_at_once() {
     let email = "marta@consultora.example";
     let mut marta = consultant_in_toledo(&world, email).await;
 
-    let user = platform::revoke(&world.tenancy, &toledo, email)
-        .await
-        .expect("revoke")
-        .expect("she had entered");
+    let user = platform::revoke(
+        &world.tenancy,
+        &toledo,
+        email,
+        &cabildo_engine::staff::Actor("cli".into()),
+    )
+    .await
+    .expect("revoke")
+    .expect("she had entered");
     let cache = world.tenancy.cache().expect("Redis in tests");
     cabildo_web::announce_sessions_ended(cache, world.tenancy.namespace(), toledo.id, user).await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
@@ -391,4 +409,120 @@ async fn consultant_in_toledo(world: &crate::util::World, email: &str) -> Browse
     assert_eq!(entered.status, StatusCode::SEE_OTHER, "{}", entered.body);
     assert_eq!(marta.get(TOLEDO, "/staff").await.status, StatusCode::OK);
     marta
+}
+
+/// A budget's phase and when it ends stand beside the council in the
+/// console (and its figures say so too).
+#[tokio::test]
+async fn the_console_names_a_budget_phase_and_when_it_ends() {
+    let world = world().await;
+    crate::util::budget(&world).await;
+    let toledo = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    let figures = platform::figures(&mut tx).await.expect("figures");
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        figures.budget_phase,
+        Some(cabildo_engine::budgets::setup::Phase::Balloting)
+    );
+    let ends = figures.budget_phase_ends_at.expect("a deadline");
+    assert!(ends > time::OffsetDateTime::now_utc());
+
+    let hash = password::hash("operadora segura 2026").await;
+    platform::create_account(
+        &world.tenancy,
+        "ops@cabildo.example",
+        "Ops",
+        AccountRole::Operator,
+        &hash,
+    )
+    .await
+    .expect("account");
+    let mut ops = Browser::new(&world.app);
+    let login = [
+        ("email", "ops@cabildo.example"),
+        ("password", "operadora segura 2026"),
+    ];
+    ops.submit(PLATFORM, "/login", "/login", &login).await;
+    let console = ops.get(PLATFORM, "/console?sort=deadline").await;
+    let row = &console.body[console.body.find("Ayuntamiento de Toledo").expect("row")..];
+    assert!(row.contains("Votación: "), "the budget's phase: {row}");
+}
+
+/// Operators give consultants access to councils and take it back from
+/// the console; consultants cannot.
+#[tokio::test]
+async fn operators_grant_and_revoke_consultants_from_the_console() {
+    let world = world().await;
+    let hash = password::hash("operadora segura 2026").await;
+    for (email, role) in [
+        ("ops@cabildo.example", AccountRole::Operator),
+        ("marta@consultora.example", AccountRole::Consultant),
+    ] {
+        platform::create_account(&world.tenancy, email, "Marta", role, &hash)
+            .await
+            .expect("account");
+    }
+    let log_in = async |email: &str| {
+        let mut browser = Browser::new(&world.app);
+        let login = [("email", email), ("password", "operadora segura 2026")];
+        browser.submit(PLATFORM, "/login", "/login", &login).await;
+        browser
+    };
+    let mut ops = log_in("ops@cabildo.example").await;
+    let mut marta = log_in("marta@consultora.example").await;
+    let console = ops.get(PLATFORM, "/console").await;
+    assert!(
+        console.body.contains("id=\"grant-email\""),
+        "{}",
+        console.body
+    );
+    let csrf = csrf_of(&console.body);
+    let grant = [
+        ("csrf_token", csrf.as_str()),
+        ("email", "marta@consultora.example"),
+        ("slug", "talavera"),
+        ("role", "moderator"),
+    ];
+    // Not for consultants, nor for unknown accounts or councils.
+    let marta_csrf = csrf_of(&marta.get(PLATFORM, "/console").await.body);
+    let mut forged = grant;
+    forged[0].1 = &marta_csrf;
+    assert_eq!(
+        marta
+            .post(PLATFORM, "/console/grants", &forged)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let mut unknown = grant;
+    unknown[1].1 = "nadie@example.org";
+    assert_eq!(
+        ops.post(PLATFORM, "/console/grants", &unknown).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let mut nowhere = grant;
+    nowhere[2].1 = "atlantis";
+    assert_eq!(
+        ops.post(PLATFORM, "/console/grants", &nowhere).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let given = ops.post(PLATFORM, "/console/grants", &grant).await;
+    assert_eq!(given.status, StatusCode::SEE_OTHER);
+    let listed = marta.get(PLATFORM, "/console").await;
+    assert!(
+        listed.body.contains("Ayuntamiento de Talavera"),
+        "{}",
+        listed.body
+    );
+    let revoke = [
+        ("csrf_token", csrf.as_str()),
+        ("email", "marta@consultora.example"),
+        ("slug", "talavera"),
+    ];
+    let taken = ops.post(PLATFORM, "/console/grants/revoke", &revoke).await;
+    assert_eq!(taken.status, StatusCode::SEE_OTHER);
+    let listed = marta.get(PLATFORM, "/console").await;
+    assert!(!listed.body.contains("Ayuntamiento de Talavera"));
 }

@@ -77,7 +77,8 @@ pub async fn run(global: &Global, command: AccountsCommand) -> anyhow::Result<Ex
             let tenancy =
                 super::connect(global, Some(Duration::from_secs(global.connect_timeout))).await?;
             let council = tenancy.get_tenant(&slug).await?;
-            match platform::revoke(&tenancy, &council, &email).await? {
+            let cli = cabildo_engine::staff::Actor("cli".into());
+            match platform::revoke(&tenancy, &council, &email, &cli).await? {
                 Some(user) => {
                     if let Some(cache) = tenancy.cache() {
                         let namespace = tenancy.namespace();
