@@ -6,6 +6,8 @@
 pub struct ParsedMail {
     /// Subject, decoded.
     pub subject: String,
+    /// The From header, decoded (`Participa Toledo <no-reply@…>`).
+    pub from: String,
     /// The text/plain part.
     pub text: String,
     /// The text/html part.
@@ -16,6 +18,9 @@ pub struct ParsedMail {
 pub fn parse(raw: &str) -> ParsedMail {
     let mut mail = ParsedMail::default();
     let (headers, body) = split(raw);
+    mail.from = header(&headers, "from")
+        .map(|s| decode_words(&s))
+        .unwrap_or_default();
     mail.subject = header(&headers, "subject")
         .map(|s| decode_words(&s))
         .unwrap_or_default();

@@ -513,7 +513,8 @@ impl EmailHandler {
                 platform: false,
             },
         )?;
-        let mut message = self.message(job, &request, &tenant.name, rendered)?;
+        let sender = site.contact.mail_sender.as_deref().unwrap_or(&tenant.name);
+        let mut message = self.message(job, &request, sender, rendered)?;
         if let (Some(signer), Some(user)) = (&self.signer, request.unsubscribe_user) {
             let link = signer.link(
                 &site_url,

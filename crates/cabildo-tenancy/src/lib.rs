@@ -35,7 +35,8 @@ pub use routing::{
 pub use site::{District, SiteSettings};
 pub use slug::{SLUG_MAX, Slug, SlugError};
 pub use spec::{
-    ARTICLES, Colours, CouncilSpec, DistrictSpec, LegalContact, SUPPORTED_LANGUAGES, ValidSpec,
+    ARTICLES, Colours, CouncilSpec, DistrictSpec, LegalContact, SOCIAL_NETWORKS,
+    SUPPORTED_LANGUAGES, SiteContact, ValidSpec,
 };
 pub use tenant::{Tenant, TenantId, TenantStatus, TenantSummary};
 pub use tx::TenantTx;

@@ -39,13 +39,14 @@ impl Tenancy {
     #[tracing::instrument(skip_all, fields(tenant = %valid.slug))]
     pub async fn create(&self, valid: &ValidSpec, migrations: &TenantMigrations) -> Result<Tenant> {
         let row: TenantRow = sqlx::query_as(concat!(
-            "INSERT INTO platform.tenants (id, slug, name) VALUES ($1, $2, $3) RETURNING ",
+            "INSERT INTO platform.tenants (id, slug, name, definition_file) VALUES ($1, $2, $3, $4) RETURNING ",
             tenant_columns!(),
             ""
         ))
         .bind(uuid::Uuid::now_v7())
         .bind(valid.slug.as_str())
         .bind(&valid.spec.name)
+        .bind(&valid.source)
         .fetch_one(self.pool())
         .await
         .map_err(|error| match unique_violation(&error) {
@@ -79,12 +80,14 @@ impl Tenancy {
             return Ok((tenant, Applied::Resumed));
         }
         let row: TenantRow = sqlx::query_as(concat!(
-            "UPDATE platform.tenants SET name = $2, updated_at = now() WHERE id = $1 RETURNING ",
+            "UPDATE platform.tenants SET name = $2, definition_file = $3, updated_at = now()
+             WHERE id = $1 RETURNING ",
             tenant_columns!(),
             ""
         ))
         .bind(existing.id.0)
         .bind(&valid.spec.name)
+        .bind(&valid.source)
         .fetch_one(self.pool())
         .await?;
         let tenant = self.tenant_from_row(row)?;
@@ -146,6 +149,19 @@ impl Tenancy {
         self.changed(&tenant).await;
         tracing::info!(tenant = %tenant.slug, "council provisioned");
         Ok(tenant)
+    }
+
+    /// The file that defines the council's settings, when `tenants apply`
+    /// last wrote them from one (applying it again overwrites what admins
+    /// changed on the settings page).
+    pub async fn definition_file(&self, tenant: &Tenant) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT definition_file FROM platform.tenants WHERE id = $1")
+                .bind(tenant.id.0)
+                .fetch_optional(self.pool())
+                .await?
+                .flatten(),
+        )
     }
 
     /// The council with this slug, if any.

@@ -4,7 +4,7 @@
 use crate::Tenancy;
 use crate::changes::site_key;
 use crate::error::Result;
-use crate::spec::{LegalContact, ValidSpec};
+use crate::spec::{LegalContact, SiteContact, ValidSpec};
 use crate::tenant::Tenant;
 use crate::tx::TenantTx;
 use serde::Deserialize;
@@ -43,6 +43,8 @@ pub struct SiteSettings {
     pub legal: LegalContact,
     /// The logo shown in the header: a stored picture's name.
     pub logo: Option<String>,
+    /// Phone, social links and mail sender name.
+    pub contact: SiteContact,
 }
 
 impl SiteSettings {
@@ -76,13 +78,14 @@ struct SiteRow {
     districts: sqlx::types::Json<Vec<District>>,
     legal: sqlx::types::Json<LegalContact>,
     logo: Option<String>,
+    contact: sqlx::types::Json<SiteContact>,
 }
 
 impl SiteSettings {
     /// Loads the settings and districts in one query.
     pub async fn load(tx: &mut TenantTx) -> Result<Self> {
         let row: SiteRow = sqlx::query_as(
-            "SELECT languages, default_language, name_article, time_zone, primary_colour, accent_colour, welcome, legal, logo,
+            "SELECT languages, default_language, name_article, time_zone, primary_colour, accent_colour, welcome, legal, logo, contact,
                     COALESCE((SELECT json_agg(json_build_object('code', code, 'name', name, 'population', population)
                                               ORDER BY position, name)
                               FROM districts), '[]'::json) AS districts
@@ -101,6 +104,7 @@ impl SiteSettings {
             districts: row.districts.0,
             legal: row.legal.0,
             logo: row.logo,
+            contact: row.contact.0,
         })
     }
 
@@ -114,7 +118,7 @@ impl SiteSettings {
         sqlx::query(
             "UPDATE settings SET languages = $1, default_language = $2, time_zone = $3,
                     primary_colour = $4, accent_colour = $5, welcome = $6, legal = $7,
-                    name_article = $8, updated_at = now()",
+                    name_article = $8, contact = $9, updated_at = now()",
         )
         .bind(&spec.languages)
         .bind(&valid.default_language)
@@ -124,6 +128,7 @@ impl SiteSettings {
         .bind(sqlx::types::Json(&spec.welcome))
         .bind(sqlx::types::Json(&spec.legal))
         .bind(spec.article.as_deref().unwrap_or(""))
+        .bind(sqlx::types::Json(&spec.contact))
         .execute(tx.conn())
         .await?;
         let codes: Vec<&str> = spec.districts.iter().map(|d| d.code.as_str()).collect();

@@ -47,6 +47,128 @@ pub struct CouncilSpec {
     /// Who is legally behind the site, for the default legal pages.
     #[serde(default)]
     pub legal: LegalContact,
+    /// How people reach the council (shown in every page's footer) and
+    /// the name its mail is sent under.
+    #[serde(default)]
+    pub contact: SiteContact,
+}
+
+/// Social networks a council may link to, in the order footers list them.
+pub const SOCIAL_NETWORKS: [&str; 8] = [
+    "facebook",
+    "instagram",
+    "x",
+    "bluesky",
+    "mastodon",
+    "youtube",
+    "tiktok",
+    "linkedin",
+];
+
+/// How people reach the council, beyond its legal contact: a phone, its
+/// social networks, and the sender name of its mail.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteContact {
+    /// Phone for citizens (`925 33 00 00`, `+34 925 33 00 00`).
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// The name mail from the site is sent under (the council's name when
+    /// absent), e.g. `Participa Toledo`.
+    #[serde(default)]
+    pub mail_sender: Option<String>,
+    /// Network (one of [`SOCIAL_NETWORKS`]) → the council's https page.
+    #[serde(default)]
+    pub social: BTreeMap<String, String>,
+}
+
+impl SiteContact {
+    /// The phone as a `tel:` link's target (digits and a leading `+`).
+    pub fn phone_href(&self) -> Option<String> {
+        self.phone.as_ref().map(|phone| {
+            phone
+                .chars()
+                .enumerate()
+                .filter(|(i, c)| c.is_ascii_digit() || (*i == 0 && *c == '+'))
+                .map(|(_, c)| c)
+                .collect()
+        })
+    }
+
+    /// The social links in [`SOCIAL_NETWORKS`]' order: (network, address).
+    pub fn social_links(&self) -> Vec<(&'static str, &str)> {
+        SOCIAL_NETWORKS
+            .iter()
+            .filter_map(|network| Some((*network, self.social.get(*network)?.as_str())))
+            .collect()
+    }
+
+    fn validate(&mut self) -> Result<()> {
+        for (field, value, max) in [
+            ("contact.phone", &mut self.phone, 30),
+            ("contact.mail_sender", &mut self.mail_sender, 60),
+        ] {
+            let Some(text) = value.as_mut() else { continue };
+            *text = text.trim().to_owned();
+            if text.is_empty() {
+                *value = None;
+                continue;
+            }
+            if text.chars().count() > max || text.chars().any(char::is_control) {
+                return Err(TenancyError::invalid(
+                    field,
+                    format!("must be at most {max} characters, with no control characters"),
+                ));
+            }
+        }
+        if let Some(phone) = &self.phone
+            && !phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+        {
+            return Err(TenancyError::invalid(
+                "contact.phone",
+                "may hold digits, spaces, + - ( ) and dots only",
+            ));
+        }
+        // Mail headers: a sender name with these would need quoting or
+        // could pass for an address.
+        if let Some(sender) = &self.mail_sender
+            && sender.contains(['<', '>', '@', '"', '\\'])
+        {
+            return Err(TenancyError::invalid(
+                "contact.mail_sender",
+                "must not contain < > @ \" or \\",
+            ));
+        }
+        self.social.retain(|_, url| !url.trim().is_empty());
+        for (network, url) in &mut self.social {
+            *url = url.trim().to_owned();
+            if !SOCIAL_NETWORKS.contains(&network.as_str()) {
+                return Err(TenancyError::invalid(
+                    "contact.social",
+                    format!("{network:?} is not one of {}", SOCIAL_NETWORKS.join(", ")),
+                ));
+            }
+            let host = url.strip_prefix("https://").and_then(|rest| {
+                rest.split('/')
+                    .next()
+                    .filter(|h| h.contains('.') && !h.contains('@'))
+            });
+            if host.is_none()
+                || url.len() > 300
+                || url
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || c == '"')
+            {
+                return Err(TenancyError::invalid(
+                    format!("contact.social.{network}"),
+                    "must be an https:// address of at most 300 characters",
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The council as its legal pages name it (LSSI art. 10, RGPD art. 13):
@@ -147,6 +269,9 @@ pub struct ValidSpec {
     pub spec: CouncilSpec,
     /// Resolved default language.
     pub default_language: String,
+    /// The file it was read from, when it was (`tenants/toledo.toml`):
+    /// recorded on the council, whose settings page then says so.
+    pub source: Option<String>,
 }
 
 impl CouncilSpec {
@@ -163,6 +288,7 @@ impl CouncilSpec {
             welcome: BTreeMap::new(),
             districts: Vec::new(),
             legal: LegalContact::default(),
+            contact: SiteContact::default(),
         }
     }
 
@@ -189,6 +315,7 @@ impl CouncilSpec {
                 })
                 .collect(),
             legal: settings.legal.clone(),
+            contact: settings.contact.clone(),
         }
     }
 
@@ -198,7 +325,9 @@ impl CouncilSpec {
             .map_err(|e| TenancyError::invalid(path.display().to_string(), e.to_string()))?;
         let spec: Self = toml::from_str(&text)
             .map_err(|e| TenancyError::invalid(path.display().to_string(), e.to_string()))?;
-        spec.validate()
+        let mut valid = spec.validate()?;
+        valid.source = Some(path.display().to_string());
+        Ok(valid)
     }
 
     /// Checks every field; on success the definition can be applied.
@@ -308,6 +437,7 @@ impl CouncilSpec {
             }
         }
         self.legal.validate()?;
+        self.contact.validate()?;
         if self.districts.len() > MAX_DISTRICTS {
             return Err(TenancyError::invalid(
                 "districts",
@@ -351,6 +481,7 @@ impl CouncilSpec {
             slug,
             spec: self,
             default_language,
+            source: None,
         })
     }
 }
@@ -419,6 +550,30 @@ mod tests {
                         name: "x".into(),
                         population: 1,
                     }]
+                }),
+            ),
+            (
+                "contact.phone",
+                Box::new(|s| s.contact.phone = Some("call us".into())),
+            ),
+            (
+                "contact.mail_sender",
+                Box::new(|s| s.contact.mail_sender = Some("A <a@evil.example>".into())),
+            ),
+            (
+                "contact.social",
+                Box::new(|s| {
+                    s.contact
+                        .social
+                        .insert("myspace".into(), "https://myspace.com/x".into());
+                }),
+            ),
+            (
+                "contact.social.x",
+                Box::new(|s| {
+                    s.contact
+                        .social
+                        .insert("x".into(), "javascript:alert(1)//.x".into());
                 }),
             ),
         ];

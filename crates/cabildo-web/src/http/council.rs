@@ -78,7 +78,8 @@ impl Context {
         };
         let tr = Tr::new(&code)
             .in_zone(settings.zone())
-            .for_council(&tenant.name, &settings.name_article);
+            .for_council(&tenant.name, &settings.name_article)
+            .with_contact(&settings.contact);
         Ok(Self {
             chrome: Chrome {
                 council: tenant.name.clone(),

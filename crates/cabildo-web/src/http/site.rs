@@ -213,7 +213,8 @@ pub async fn site_tr(state: &AppState, tenant: &Tenant, language: &LanguageReque
     match state.tenancy.site_settings(tenant).await {
         Ok(settings) => Tr::new(&language.pick(&settings.languages, &settings.default_language))
             .in_zone(settings.zone())
-            .for_council(&tenant.name, &settings.name_article),
+            .for_council(&tenant.name, &settings.name_article)
+            .with_contact(&settings.contact),
         Err(_) => language.ui().for_council(&tenant.name, ""),
     }
 }

@@ -18,7 +18,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use cabildo_engine::settings;
 use cabildo_engine::staff::Permission;
 use cabildo_tenancy::{
-    ARTICLES, CouncilSpec, DistrictSpec, SUPPORTED_LANGUAGES, TenancyError, colour,
+    ARTICLES, CouncilSpec, DistrictSpec, SOCIAL_NETWORKS, SUPPORTED_LANGUAGES, SiteContact,
+    TenancyError, colour,
 };
 use std::collections::BTreeMap;
 
@@ -34,6 +35,10 @@ pub struct Form {
     welcome: Vec<(String, &'static str, String)>,
     /// The districts: (code, name, population), then blank rows.
     districts: Vec<(String, String, String)>,
+    phone: String,
+    mail_sender: String,
+    /// Each network and the council's address there (or empty).
+    social: Vec<(&'static str, String)>,
 }
 
 /// Blank district rows offered for new districts.
@@ -59,6 +64,8 @@ struct Page<'a> {
     offered: Vec<(&'static str, &'static str, bool)>,
     articles: &'static [&'static str],
     logo: Option<String>,
+    /// The file `tenants apply` writes these settings from, if any.
+    managed_by: Option<String>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -92,6 +99,11 @@ impl Form {
                     .map(|d| (d.code.clone(), d.name.clone(), d.population.to_string()))
                     .collect(),
             ),
+            phone: s.contact.phone.clone().unwrap_or_default(),
+            mail_sender: s.contact.mail_sender.clone().unwrap_or_default(),
+            social: (SOCIAL_NETWORKS.iter())
+                .map(|n| (*n, s.contact.social.get(*n).cloned().unwrap_or_default()))
+                .collect(),
         }
     }
 
@@ -131,6 +143,11 @@ impl Form {
                     )
                 })
                 .collect(),
+            phone: one("phone"),
+            mail_sender: one("mail_sender"),
+            social: (SOCIAL_NETWORKS.iter())
+                .map(|n| (*n, one(&format!("social-{n}"))))
+                .collect(),
         }
     }
 
@@ -167,6 +184,13 @@ impl Form {
             });
         }
         spec.districts = districts;
+        spec.contact = SiteContact {
+            phone: Some(self.phone.clone()),
+            mail_sender: Some(self.mail_sender.clone()),
+            social: (self.social.iter())
+                .map(|(network, url)| ((*network).to_owned(), url.clone()))
+                .collect(),
+        };
         Some(spec)
     }
 }
@@ -190,6 +214,9 @@ fn explained(tr: &Tr, form: &Form, field: &str) -> String {
         "colours.accent" => tr.t("settings-error-colour"),
         "welcome" => tr.t("settings-error-welcome"),
         field if field.starts_with("districts") => tr.t("settings-error-districts"),
+        "contact.phone" => tr.t("settings-error-phone"),
+        "contact.mail_sender" => tr.t("settings-error-sender"),
+        field if field.starts_with("contact.social") => tr.t("settings-error-social"),
         _ => tr.t("error-form-title"),
     }
 }
@@ -224,6 +251,7 @@ async fn render(
                 .collect(),
             articles: ARTICLES,
             logo: staff.settings.logo.clone(),
+            managed_by: staff.state.tenancy.definition_file(&staff.tenant).await?,
             notice,
             error,
         },

@@ -31,6 +31,8 @@ pub struct Tr {
     /// The council whose pages these are: its name and the Spanish
     /// article of its name (empty when it takes none).
     council: Option<(String, String)>,
+    /// How people reach that council: every page's footer shows it.
+    contact: Option<std::sync::Arc<cabildo_tenancy::SiteContact>>,
 }
 
 impl Tr {
@@ -44,6 +46,7 @@ impl Tr {
             id,
             zone: Zone::utc(),
             council: None,
+            contact: None,
         }
     }
 
@@ -53,6 +56,17 @@ impl Tr {
     pub fn for_council(mut self, name: &str, article: &str) -> Self {
         self.council = Some((name.to_owned(), article.to_owned()));
         self
+    }
+
+    /// With the council's contact, for the footer of its pages.
+    pub fn with_contact(mut self, contact: &cabildo_tenancy::SiteContact) -> Self {
+        self.contact = Some(std::sync::Arc::new(contact.clone()));
+        self
+    }
+
+    /// How people reach the council whose pages these are.
+    pub fn contact(&self) -> Option<&cabildo_tenancy::SiteContact> {
+        self.contact.as_deref()
     }
 
     /// The council whose pages these are, if they are a council's.

@@ -51,6 +51,11 @@ async fn admins_change_the_site_settings_checked_in_words_and_applied_at_once() 
         page.body.contains("href=\"/staff/settings\""),
         "in the staff menu"
     );
+    assert!(
+        page.body.contains("tenants/toledo.toml"),
+        "says the file applying overwrites: {}",
+        page.body
+    );
     assert_eq!(
         moderator.get(TOLEDO, "/staff/settings").await.status,
         StatusCode::FORBIDDEN
@@ -244,4 +249,89 @@ async fn the_set_up_checklist_ticks_itself_as_the_site_is_set_up() {
     let mut moderator = world.citizen("mod").staff(Role::Moderator).await.browser;
     let theirs = moderator.get(TOLEDO, "/staff").await;
     assert!(!theirs.body.contains("onboarding-heading"));
+}
+
+/// The council's phone and social networks show in every page's footer;
+/// its mail goes out under its sender name; a bad address is refused and
+/// changes nothing.
+#[tokio::test]
+async fn contact_and_social_links_show_in_the_footer_and_mail_carries_the_sender_name() {
+    let world = world().await;
+    let mut admin = world.citizen("jefa").staff(Role::Admin).await.browser;
+    let contact = [
+        ("phone", "+34 925 33 00 00"),
+        ("mail_sender", "Participa Toledo"),
+        (
+            "social-instagram",
+            "https://www.instagram.com/toledo.example",
+        ),
+        ("social-mastodon", "https://mastodon.example/@toledo"),
+    ];
+    let saved = admin
+        .submit(
+            TOLEDO,
+            "/staff/settings",
+            "/staff/settings",
+            &form(&contact),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    for (changes, words) in [
+        (vec![("social-x", "javascript:alert(1)")], "https://"),
+        (vec![("social-x", "http://x.com/toledo")], "https://"),
+        (vec![("phone", "llámanos")], "cifras"),
+        (
+            vec![("mail_sender", "Toledo <admin@evil.example>")],
+            "remitente",
+        ),
+    ] {
+        let mut all = contact.to_vec();
+        all.extend(changes.iter().copied());
+        let refused = admin
+            .submit(TOLEDO, "/staff/settings", "/staff/settings", &form(&all))
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{changes:?}"
+        );
+        assert!(refused.body.contains(words), "{words}: {}", refused.body);
+    }
+    let mut visitor = Browser::new(&world.app);
+    let home = visitor.get(TOLEDO, "/").await;
+    assert!(
+        home.body.contains("href=\"tel:+34925330000\""),
+        "{}",
+        home.body
+    );
+    assert!(
+        home.body
+            .contains("href=\"https://www.instagram.com/toledo.example\"")
+    );
+    assert!(
+        home.body
+            .contains("href=\"https://mastodon.example/@toledo\"")
+    );
+    assert!(!home.body.contains("javascript:"));
+    let other = visitor.get(TALAVERA, "/").await;
+    assert!(
+        !other.body.contains("instagram.com/toledo"),
+        "Talavera's footer is its own"
+    );
+
+    crate::util::logged_in(
+        &world,
+        &mut visitor,
+        TOLEDO,
+        "vecina",
+        "vecina@example.org",
+        1,
+    )
+    .await;
+    let mail = &world.mails_to("vecina@example.org")[0];
+    assert!(
+        mail.from.starts_with("\"Participa Toledo\" <"),
+        "{}",
+        mail.from
+    );
 }

@@ -163,6 +163,11 @@ async fn a_council_signs_up_and_its_first_admin_arrives_signed_in_on_the_new_sit
     assert_eq!(staff.status, StatusCode::OK, "{}", staff.body);
     assert!(staff.body.contains("Ajuntament de Girona"));
     assert!(staff.body.contains("checklist"), "the set-up checklist");
+    let settings = nuria.get(host, "/staff/settings").await;
+    assert!(
+        !settings.body.contains(".toml"),
+        "a council that signed up is defined by no file"
+    );
 
     // The welcome works once; the password works from now on.
     let again = welcome(&mut nuria, &into, host).await;
