@@ -10,6 +10,7 @@ pub mod census;
 pub mod comments;
 pub mod content;
 pub mod debates;
+pub mod designs;
 pub mod error;
 pub mod follows;
 pub mod ids;

@@ -239,6 +239,34 @@ pub async fn councils(tenancy: &Tenancy, account: &Account) -> Result<Vec<Client
         .await?)
 }
 
+/// The platform account the council account `user` acts for, if any
+/// (its email).
+pub async fn linked_account(tx: &mut TenantTx, user: UserId) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT platform_account FROM users WHERE id = $1")
+            .bind(user)
+            .fetch_optional(tx.conn())
+            .await?
+            .flatten(),
+    )
+}
+
+/// The councils the platform account `email` may administer (where a
+/// consultant may copy a process design to).
+pub async fn administered(tenancy: &Tenancy, email: &str) -> Result<Vec<Client>> {
+    let account: Option<Account> =
+        sqlx::query_as("SELECT id, email, name, role FROM platform.accounts WHERE email = $1")
+            .bind(email)
+            .fetch_optional(tenancy.pool())
+            .await?;
+    let Some(account) = account else {
+        return Ok(Vec::new());
+    };
+    let mut all = councils(tenancy, &account).await?;
+    all.retain(|c| c.role == Role::Admin);
+    Ok(all)
+}
+
 /// A hand-off into `slug` as `role`, if `account` may; the token is valid
 /// for [`HANDOFF_SECONDS`] on `host` only.
 pub async fn handoff(

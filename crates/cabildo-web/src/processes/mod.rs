@@ -1,10 +1,11 @@
 //! Participatory processes: the public list and a process's page with its
 //! phases, description, comments and open data; the staff pages where
 //! admins create, change, publish and archive them; and the same reads in
-//! the API.
+//! the API; copying a process's design or starting from a template.
 
 pub mod api;
 pub mod cached;
+mod designs;
 mod pages;
 mod staff;
 
@@ -27,6 +28,14 @@ pub fn router() -> Router<AppState> {
         .route("/staff/processes/{id}", post(staff::update))
         .route("/staff/processes/{id}/archive", post(staff::archive))
         .route("/staff/processes/{id}/publish", post(staff::publish))
+        .route(
+            "/staff/processes/{id}/copy",
+            get(designs::copy_page).post(designs::copy),
+        )
+        .route(
+            "/staff/processes/from-template",
+            post(designs::from_template),
+        )
         .route("/staff/phases", post(staff::add_phase))
         .route("/staff/phases/{id}/delete", post(staff::remove_phase))
 }

@@ -73,6 +73,11 @@ struct Page<'a> {
     error: Option<String>,
     /// What was typed in the form that was refused (empty otherwise).
     typed: Typed,
+    /// The platform's process templates: (key, title in the reader's
+    /// language).
+    templates: Vec<(&'static str, String)>,
+    /// Today in the council's time zone (`YYYY-MM-DD`).
+    today: String,
 }
 
 /// What was typed in the new-process and new-phase forms, shown again
@@ -188,6 +193,13 @@ async fn render_typed(
             notice,
             error,
             typed,
+            templates: (cabildo_engine::designs::templates().into_iter())
+                .map(|t| (t.key, tr.t(&format!("template-{}", t.key))))
+                .collect(),
+            today: (staff.settings.zone())
+                .local(time::OffsetDateTime::now_utc())
+                .date()
+                .to_string(),
         },
     )
 }

@@ -11,6 +11,7 @@ mod budget_admin;
 mod budgets;
 mod consultants;
 mod database_outage;
+mod designs;
 mod images;
 mod legal;
 mod nodes;
