@@ -9,6 +9,7 @@ pub mod budgets;
 pub mod census;
 pub mod comments;
 pub mod content;
+pub mod dashboard;
 pub mod debates;
 pub mod designs;
 pub mod error;

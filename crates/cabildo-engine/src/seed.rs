@@ -87,9 +87,14 @@ pub async fn start(tx: &mut TenantTx, plan: &Plan) -> Result<Seeded> {
     processes::publish(tx, &actor, process).await?;
     let tag: String = Uuid::new_v4().simple().to_string()[..6].to_owned();
     let people: Vec<UserId> = sqlx::query_scalar(
-        "INSERT INTO users (email, name, nickname, email_confirmed_at, terms_accepted_at)
-         SELECT 'seed-' || $1 || '-' || g || '@seed.invalid', 'Participante ' || g, 's' || $1 || '-' || g, now(), now()
-         FROM generate_series(1, $2) AS g ORDER BY g RETURNING id",
+        "WITH districts AS (SELECT array_agg(code ORDER BY position, code) AS codes FROM districts)
+         INSERT INTO users (email, name, nickname, email_confirmed_at, terms_accepted_at,
+                            verified_at, district_code)
+         SELECT 'seed-' || $1 || '-' || g || '@seed.invalid', 'Participante ' || g, 's' || $1 || '-' || g, now(), now(),
+                -- Three in five verified, as residents of each district in turn.
+                CASE WHEN g % 5 < 3 THEN now() END,
+                CASE WHEN g % 5 < 3 THEN codes[1 + g % greatest(cardinality(codes), 1)] END
+         FROM generate_series(1, $2) AS g, districts ORDER BY g RETURNING id",
     )
     .bind(&tag)
     .bind(plan.people.max(1))

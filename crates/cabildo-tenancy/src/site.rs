@@ -45,6 +45,8 @@ pub struct SiteSettings {
     pub logo: Option<String>,
     /// Phone, social links and mail sender name.
     pub contact: SiteContact,
+    /// Its participation figures are public at `/participation`.
+    pub public_dashboard: bool,
 }
 
 impl SiteSettings {
@@ -79,13 +81,14 @@ struct SiteRow {
     legal: sqlx::types::Json<LegalContact>,
     logo: Option<String>,
     contact: sqlx::types::Json<SiteContact>,
+    public_dashboard: bool,
 }
 
 impl SiteSettings {
     /// Loads the settings and districts in one query.
     pub async fn load(tx: &mut TenantTx) -> Result<Self> {
         let row: SiteRow = sqlx::query_as(
-            "SELECT languages, default_language, name_article, time_zone, primary_colour, accent_colour, welcome, legal, logo, contact,
+            "SELECT languages, default_language, name_article, time_zone, primary_colour, accent_colour, welcome, legal, logo, contact, public_dashboard,
                     COALESCE((SELECT json_agg(json_build_object('code', code, 'name', name, 'population', population)
                                               ORDER BY position, name)
                               FROM districts), '[]'::json) AS districts
@@ -105,6 +108,7 @@ impl SiteSettings {
             legal: row.legal.0,
             logo: row.logo,
             contact: row.contact.0,
+            public_dashboard: row.public_dashboard,
         })
     }
 
@@ -118,7 +122,7 @@ impl SiteSettings {
         sqlx::query(
             "UPDATE settings SET languages = $1, default_language = $2, time_zone = $3,
                     primary_colour = $4, accent_colour = $5, welcome = $6, legal = $7,
-                    name_article = $8, contact = $9, updated_at = now()",
+                    name_article = $8, contact = $9, public_dashboard = $10, updated_at = now()",
         )
         .bind(&spec.languages)
         .bind(&valid.default_language)
@@ -129,6 +133,7 @@ impl SiteSettings {
         .bind(sqlx::types::Json(&spec.legal))
         .bind(spec.article.as_deref().unwrap_or(""))
         .bind(sqlx::types::Json(&spec.contact))
+        .bind(spec.public_dashboard)
         .execute(tx.conn())
         .await?;
         let codes: Vec<&str> = spec.districts.iter().map(|d| d.code.as_str()).collect();

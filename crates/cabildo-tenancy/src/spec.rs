@@ -51,6 +51,9 @@ pub struct CouncilSpec {
     /// the name its mail is sent under.
     #[serde(default)]
     pub contact: SiteContact,
+    /// Its participation figures are public at `/participation`.
+    #[serde(default)]
+    pub public_dashboard: bool,
 }
 
 /// Social networks a council may link to, in the order footers list them.
@@ -289,6 +292,7 @@ impl CouncilSpec {
             districts: Vec::new(),
             legal: LegalContact::default(),
             contact: SiteContact::default(),
+            public_dashboard: false,
         }
     }
 
@@ -316,6 +320,7 @@ impl CouncilSpec {
                 .collect(),
             legal: settings.legal.clone(),
             contact: settings.contact.clone(),
+            public_dashboard: settings.public_dashboard,
         }
     }
 

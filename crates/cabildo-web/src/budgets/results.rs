@@ -6,6 +6,7 @@ use crate::budgets::cached::{self, heading_context};
 use crate::http::council::Council;
 use crate::http::error::PageError;
 use crate::http::extract::Id;
+use crate::ui::charts::{bar, escape, share};
 use crate::ui::chrome::Chrome;
 use crate::ui::format::{cents_of_millionths, money};
 use crate::ui::i18n::Tr;
@@ -115,14 +116,6 @@ fn reason_text(tr: &Tr, reason: &Reason, currency: &str) -> String {
     }
 }
 
-/// Text made safe inside SVG markup.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// A bar chart of votes per project (winners marked in words and colour)
 /// with a thin bar of each project's cost under it. Names and figures are
 /// HTML text, so they stay whole and legible on a phone; only the bars are
@@ -143,13 +136,6 @@ fn chart(tr: &Tr, outcome: &Outcome, listed: &[Project], currency: &str) -> Stri
         .max()
         .unwrap_or(0)
         .max(1);
-    // Percentages of the longest bar, at least a sliver so a zero shows.
-    let share = |value: i128, top: i128| (value.max(0) * 100 / top).max(1);
-    let bar = |class: &str, percent: i128, height: u8| {
-        format!(
-            "<svg class=\"bar {class}\" viewBox=\"0 0 100 {height}\" preserveAspectRatio=\"none\" aria-hidden=\"true\" focusable=\"false\"><rect width=\"{percent}\" height=\"{height}\"></rect></svg>"
-        )
-    };
     let mut html = format!(
         "<ol class=\"bar-chart\" aria-label=\"{}\">",
         escape(&tr.t("budget-chart-title"))

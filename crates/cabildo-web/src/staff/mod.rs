@@ -1,10 +1,13 @@
 //! The staff console of a council (`/staff`): one's roles; for admins the
 //! staff list, invitations, the census and the audit log; organisations
-//! to review; budget headings to review. Also accepting an invitation.
+//! to review; budget headings to review; the participation dashboard (and
+//! its public summary, when the council publishes it). Also accepting an
+//! invitation.
 
 mod audit;
 mod census;
 mod console;
+mod dashboard;
 mod invitations;
 mod settings;
 
@@ -18,6 +21,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/staff", get(console::page))
         .route("/staff/audit", get(audit::page))
+        .route("/staff/dashboard", get(dashboard::page))
+        .route("/staff/dashboard/{file}", get(dashboard::download))
+        .route("/participation", get(dashboard::public))
         .route("/staff/invitations", post(invitations::invite))
         .route(
             "/staff/invitation",

@@ -39,6 +39,8 @@ pub struct Form {
     mail_sender: String,
     /// Each network and the council's address there (or empty).
     social: Vec<(&'static str, String)>,
+    /// The participation figures are public.
+    public_dashboard: bool,
 }
 
 /// Blank district rows offered for new districts.
@@ -104,6 +106,7 @@ impl Form {
             social: (SOCIAL_NETWORKS.iter())
                 .map(|n| (*n, s.contact.social.get(*n).cloned().unwrap_or_default()))
                 .collect(),
+            public_dashboard: s.public_dashboard,
         }
     }
 
@@ -148,6 +151,7 @@ impl Form {
             social: (SOCIAL_NETWORKS.iter())
                 .map(|n| (*n, one(&format!("social-{n}"))))
                 .collect(),
+            public_dashboard: one("public_dashboard") == "on",
         }
     }
 
@@ -184,6 +188,7 @@ impl Form {
             });
         }
         spec.districts = districts;
+        spec.public_dashboard = self.public_dashboard;
         spec.contact = SiteContact {
             phone: Some(self.phone.clone()),
             mail_sender: Some(self.mail_sender.clone()),

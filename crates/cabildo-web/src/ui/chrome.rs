@@ -60,8 +60,9 @@ pub fn staff_nav(tr: &Tr, roles: &[String], path: &str) -> Vec<NavLink> {
     if roles.is_empty() {
         return Vec::new();
     }
-    let sections: [(&'static str, &str, Option<Permission>); 7] = [
+    let sections: [(&'static str, &str, Option<Permission>); 8] = [
         ("/staff", "staff-nav-overview", None),
+        ("/staff/dashboard", "staff-nav-dashboard", None),
         (
             "/staff/processes",
             "staff-nav-processes",

@@ -3,6 +3,7 @@
 //! tabs, and how numbers, money and dates read. It imports no other
 //! module of this crate.
 
+pub mod charts;
 pub mod chrome;
 pub mod format;
 pub mod forms;

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use cabildo_engine::staff::Role;
 
 /// The settings form as Toledo's admin would send it, with `changes`.
-fn form<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+pub fn form<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut fields = vec![
         ("article", "el"),
         ("languages", "es"),

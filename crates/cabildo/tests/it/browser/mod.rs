@@ -536,6 +536,13 @@ async fn staff_create_a_process_moderate_and_send_a_newsletter_on_accessible_pag
     assert!(replaced.contains("Padrón sustituido"), "{replaced}");
 
     let staff_budget = first_link(&visit, "/staff/processes", "/staff/processes/").await;
+    let staff_copy = visit
+        .chrome
+        .links()
+        .await
+        .into_iter()
+        .find(|h| h.ends_with("/copy"))
+        .expect("a process's copy link");
     for (name, path) in [
         ("staff", "/staff"),
         ("staff-processes", "/staff/processes"),
@@ -544,6 +551,8 @@ async fn staff_create_a_process_moderate_and_send_a_newsletter_on_accessible_pag
         ("staff-legal", "/staff/legal/privacy"),
         ("staff-audit", "/staff/audit"),
         ("staff-settings", "/staff/settings"),
+        ("staff-dashboard", "/staff/dashboard"),
+        ("staff-process-copy", staff_copy.as_str()),
     ] {
         let url = visit.toledo(path);
         visit.audit(name, &url).await;
