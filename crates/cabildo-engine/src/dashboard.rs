@@ -2,7 +2,8 @@
 //! week, per district against its population, per process, registered
 //! against verified, and newsletter reach. One statement per figure, over
 //! aggregates the database keeps as people act (`participation_weeks`,
-//! `participation_processes`; see their migration), measured by
+//! `participation_processes`, `participants`; see their migrations),
+//! measured by
 //! `bench/dashboard` at 100,000 citizens.
 
 use crate::error::Result;
@@ -77,11 +78,9 @@ pub async fn by_district(tx: &mut TenantTx) -> Result<Vec<DistrictShare>> {
     Ok(sqlx::query_as(
         "SELECT d.code, d.name, d.population, coalesce(c.participants, 0) AS participants
          FROM districts d LEFT JOIN (
-             SELECT u.district_code, count(*) AS participants FROM users u
-             WHERE u.district_code IS NOT NULL
-               AND EXISTS (SELECT 1 FROM participation_weeks w WHERE w.user_id = u.id
-                           AND w.week > (now() - interval '1 year')::date)
-             GROUP BY 1) c ON c.district_code = d.code
+             SELECT district_code, count(*) AS participants FROM participants
+             WHERE last_week > (now() - interval '1 year')::date GROUP BY 1) c
+             ON c.district_code = d.code
          ORDER BY d.position, d.name",
     )
     .fetch_all(tx.conn())
