@@ -43,7 +43,7 @@ pub fn bars(title: &str, rows: &[Bar]) -> String {
     for row in rows {
         let _ = write!(
             html,
-            "<li><span class=\"bar-name\">{}</span><span class=\"bar-line\">{}<span class=\"bar-value\">{}</span></span></li>",
+            "<li><span class=\"bar-name\">{}</span><span class=\"bar-line\">{}<span class=\"bar-value wrap\">{}</span></span></li>",
             escape(&row.label),
             bar("value", share(i128::from(row.value), i128::from(top)), 10),
             escape(&row.text),
