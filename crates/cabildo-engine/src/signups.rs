@@ -283,20 +283,32 @@ impl SignupForm {
     }
 }
 
+/// The SQL of whether address `$1` is taken: a council has it, or a
+/// sign-up holds it (an unconfirmed one for `$2` hours).
+macro_rules! taken {
+    ($slug:literal) => {
+        concat!(
+            "(EXISTS (SELECT 1 FROM platform.tenants t WHERE t.slug = ",
+            $slug,
+            ")
+              OR EXISTS (SELECT 1 FROM platform.signups s WHERE s.slug = ",
+            $slug,
+            "
+                         AND (s.status IN ('held', 'confirmed', 'provisioning')
+                              OR (s.status = 'unconfirmed'
+                                  AND s.created_at > now() - make_interval(hours => $2)))))"
+        )
+    };
+}
+
 /// Whether `slug` is free: no council has it, and no sign-up holds it (an
 /// unconfirmed one for [`CONFIRM_HOURS`]).
 pub async fn is_free(tenancy: &Tenancy, slug: &str) -> Result<bool> {
-    let taken: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM platform.tenants WHERE slug = $1)
-             OR EXISTS (SELECT 1 FROM platform.signups WHERE slug = $1
-                        AND (status IN ('held', 'confirmed', 'provisioning')
-                             OR (status = 'unconfirmed'
-                                 AND created_at > now() - make_interval(hours => $2))))",
-    )
-    .bind(slug)
-    .bind(CONFIRM_HOURS)
-    .fetch_one(tenancy.pool())
-    .await?;
+    let taken: bool = sqlx::query_scalar(concat!("SELECT ", taken!("$1")))
+        .bind(slug)
+        .bind(CONFIRM_HOURS)
+        .fetch_one(tenancy.pool())
+        .await?;
     Ok(!taken)
 }
 
@@ -330,15 +342,11 @@ pub async fn suggestions(
             valid.push(candidate);
         }
     }
-    let free: Vec<String> = sqlx::query_scalar(
-        "SELECT c.slug FROM unnest($1::text[]) WITH ORDINALITY AS c(slug, n)
-         WHERE NOT EXISTS (SELECT 1 FROM platform.tenants t WHERE t.slug = c.slug)
-           AND NOT EXISTS (SELECT 1 FROM platform.signups s WHERE s.slug = c.slug
-                           AND (s.status IN ('held', 'confirmed', 'provisioning')
-                                OR (s.status = 'unconfirmed'
-                                    AND s.created_at > now() - make_interval(hours => $2))))
-         ORDER BY c.n LIMIT 3",
-    )
+    let free: Vec<String> = sqlx::query_scalar(concat!(
+        "SELECT c.slug FROM unnest($1::text[]) WITH ORDINALITY AS c(slug, n) WHERE NOT ",
+        taken!("c.slug"),
+        " ORDER BY c.n LIMIT 3"
+    ))
     .bind(&valid)
     .bind(CONFIRM_HOURS)
     .fetch_all(tenancy.pool())

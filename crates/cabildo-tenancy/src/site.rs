@@ -43,8 +43,9 @@ pub struct SiteSettings {
     pub legal: LegalContact,
     /// The logo shown in the header: a stored picture's name.
     pub logo: Option<String>,
-    /// Phone, social links and mail sender name.
-    pub contact: SiteContact,
+    /// Phone, social links and mail sender name (shared: every page's
+    /// footer carries it).
+    pub contact: Arc<SiteContact>,
     /// Its participation figures are public at `/participation`.
     pub public_dashboard: bool,
 }
@@ -107,7 +108,7 @@ impl SiteSettings {
             districts: row.districts.0,
             legal: row.legal.0,
             logo: row.logo,
-            contact: row.contact.0,
+            contact: Arc::new(row.contact.0),
             public_dashboard: row.public_dashboard,
         })
     }

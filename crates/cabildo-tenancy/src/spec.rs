@@ -319,7 +319,7 @@ impl CouncilSpec {
                 })
                 .collect(),
             legal: settings.legal.clone(),
-            contact: settings.contact.clone(),
+            contact: (*settings.contact).clone(),
             public_dashboard: settings.public_dashboard,
         }
     }

@@ -319,11 +319,7 @@ pub async fn console(
     // "Open" posts here and is redirected to the council's site; Chrome
     // applies `form-action` to that redirect too, so the console names the
     // hosts of the councils it lists.
-    let platform_host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_lowercase();
+    let platform_host = platform_host(&headers);
     let scheme = scheme(&visitor.state);
     let hosts: Vec<String> = councils
         .iter()
@@ -546,6 +542,16 @@ pub async fn revoke(
     Ok(Redirect::to("/console#consultants").into_response())
 }
 
+/// The host the platform site was reached at (council sites are its
+/// subdomains).
+pub(super) fn platform_host(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_lowercase()
+}
+
 /// How council sites are reached from this deployment.
 pub(super) fn scheme(state: &crate::http::state::AppState) -> &'static str {
     if state.config.secure_cookies {
@@ -578,11 +584,7 @@ pub async fn open(
     let Some(role) = Role::parse(&form.value.role) else {
         return Err(PageError::BadRequest);
     };
-    let platform_host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_lowercase();
+    let platform_host = platform_host(&headers);
     let slug = &form.value.slug;
     let council_host = format!("{slug}.{platform_host}");
     let state = &visitor.state;

@@ -8,7 +8,7 @@ use crate::http::error::PageError;
 use crate::http::extract::CsrfForm;
 use crate::http::ratelimit::{Action, network_of};
 use crate::http::site::ClientIp;
-use crate::platform::pages::{allow_forms_to, scheme};
+use crate::platform::pages::{allow_forms_to, platform_host, scheme};
 use crate::platform::visitor::{PlatformForm, PlatformVisitor};
 use crate::ui::chrome::{LanguageLink, language_links};
 use crate::ui::i18n::{Tr, UI_LANGUAGES, native_name};
@@ -113,15 +113,6 @@ impl SignupPage<'_> {
             .find(|(name, _)| *name == field)
             .map(|(_, message)| message.as_str())
     }
-}
-
-/// The host the platform site was reached at.
-fn platform_host(headers: &HeaderMap) -> String {
-    headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_lowercase()
 }
 
 fn page(

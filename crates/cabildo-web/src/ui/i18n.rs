@@ -59,8 +59,8 @@ impl Tr {
     }
 
     /// With the council's contact, for the footer of its pages.
-    pub fn with_contact(mut self, contact: &cabildo_tenancy::SiteContact) -> Self {
-        self.contact = Some(std::sync::Arc::new(contact.clone()));
+    pub fn with_contact(mut self, contact: &std::sync::Arc<cabildo_tenancy::SiteContact>) -> Self {
+        self.contact = Some(contact.clone());
         self
     }
 

@@ -28,6 +28,13 @@ async fn a_council_signs_up_and_sets_up_its_live_site_in_chrome() {
     visit.chrome.click("main a[href=\"/signup\"]").await;
     let url = visit.platform("/signup");
     visit.audit("signup", &url).await;
+    // The platform site speaks every interface language, not only the
+    // suite's two.
+    for lang in ["ca", "eu", "gl"] {
+        visit.chrome.goto(&format!("{url}?lang={lang}")).await;
+        visit.audit_shown(&format!("signup-{lang}")).await;
+    }
+    visit.chrome.goto(&format!("{url}?lang=es")).await;
     let chrome = &visit.chrome;
     // A first try with a taken address comes back with free ones.
     chrome.fill("#field-municipality", "Sonseca").await;
