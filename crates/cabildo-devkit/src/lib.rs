@@ -1,4 +1,4 @@
-//! Local PostgreSQL and Redis servers for the demo and the tests.
+//! Local PostgreSQL, Redis, SMTP and DNS servers for the demo and the tests.
 //!
 //! Everything here runs real servers from the machine's binaries: PostgreSQL
 //! (`initdb`, `pg_ctl`, `postgres`, found on `PATH` or under
@@ -9,6 +9,7 @@
 //! exists, otherwise one we create) that owns the data folder.
 
 mod command;
+pub mod dns;
 pub mod mime;
 mod postgres;
 mod redis;

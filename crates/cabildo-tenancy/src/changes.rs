@@ -55,7 +55,14 @@ impl Tenancy {
     /// settings from this process's caches and from Redis, and broadcasts
     /// the change.
     pub async fn changed(&self, tenant: &Tenant) {
+        self.changed_with(tenant, &[]).await;
+    }
+
+    /// [`Tenancy::changed`], also dropping `extra` route keys (a domain
+    /// just removed, which the council's hosts no longer list).
+    pub(crate) async fn changed_with(&self, tenant: &Tenant, extra: &[String]) {
         let mut keys = vec![slug_key(&tenant.slug), site_key(tenant)];
+        keys.extend_from_slice(extra);
         match sqlx::query_scalar::<_, String>(
             "SELECT host FROM platform.tenant_hosts WHERE tenant_id = $1",
         )

@@ -8,6 +8,7 @@
 mod cache;
 mod changes;
 pub mod colour;
+pub mod domains;
 mod error;
 mod jobs;
 mod migrate;
@@ -223,6 +224,7 @@ impl Tenancy {
         slug: &str,
         name: String,
         status: &str,
+        domain: Option<String>,
     ) -> Result<Tenant> {
         let slug = Slug::parse(slug).map_err(|reason| TenancyError::InvalidSlug {
             slug: slug.to_owned(),
@@ -237,6 +239,7 @@ impl Tenancy {
             slug,
             name,
             status,
+            domain,
             schema,
             role,
         })

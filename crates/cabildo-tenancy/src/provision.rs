@@ -22,12 +22,12 @@ pub enum Applied {
     Updated,
 }
 
-type TenantRow = (uuid::Uuid, String, String, String);
+pub(crate) type TenantRow = (uuid::Uuid, String, String, String, Option<String>);
 
 /// Columns read into a [`TenantRow`].
 macro_rules! tenant_columns {
     () => {
-        "id, slug, name, status"
+        "id, slug, name, status, primary_host"
     };
 }
 
@@ -200,7 +200,7 @@ impl Tenancy {
     /// Every council, by slug.
     pub async fn list_tenants(&self) -> Result<Vec<TenantSummary>> {
         let rows: Vec<SummaryRow> = sqlx::query_as(
-            "SELECT id, slug, name, status, schema_version, migrate_error, created_at
+            "SELECT id, slug, name, status, primary_host, schema_version, migrate_error, created_at
                  FROM platform.tenants ORDER BY slug",
         )
         .fetch_all(self.pool())
@@ -208,7 +208,13 @@ impl Tenancy {
         rows.into_iter()
             .map(|row| {
                 Ok(TenantSummary {
-                    tenant: self.tenant_from_parts(row.id, &row.slug, row.name, &row.status)?,
+                    tenant: self.tenant_from_parts(
+                        row.id,
+                        &row.slug,
+                        row.name,
+                        &row.status,
+                        row.primary_host,
+                    )?,
                     schema_version: row.schema_version,
                     migrate_error: row.migrate_error,
                     created_at: row.created_at,
@@ -243,8 +249,11 @@ impl Tenancy {
         Ok(tenant)
     }
 
-    fn tenant_from_row(&self, (id, slug, name, status): TenantRow) -> Result<Tenant> {
-        self.tenant_from_parts(id, &slug, name, &status)
+    pub(crate) fn tenant_from_row(
+        &self,
+        (id, slug, name, status, domain): TenantRow,
+    ) -> Result<Tenant> {
+        self.tenant_from_parts(id, &slug, name, &status, domain)
     }
 }
 
@@ -254,6 +263,7 @@ struct SummaryRow {
     slug: String,
     name: String,
     status: String,
+    primary_host: Option<String>,
     schema_version: Option<i64>,
     migrate_error: Option<String>,
     created_at: time::OffsetDateTime,

@@ -226,6 +226,8 @@ struct CachedTenant {
     slug: String,
     name: String,
     status: TenantStatus,
+    #[serde(default)]
+    domain: Option<String>,
 }
 
 /// Resolves hosts to sites. One per process; cheap to clone.
@@ -288,6 +290,7 @@ impl Resolver {
                             slug: t.slug.to_string(),
                             name: t.name.clone(),
                             status: t.status,
+                            domain: t.domain.clone(),
                         }),
                     };
                     if let Ok(json) = serde_json::to_string(&stored) {
@@ -323,7 +326,7 @@ impl Resolver {
             Some(t) => {
                 let tenant = self
                     .tenancy
-                    .tenant_from_parts(t.id, &t.slug, t.name, t.status.as_str())
+                    .tenant_from_parts(t.id, &t.slug, t.name, t.status.as_str(), t.domain)
                     .ok()?;
                 Some(Some(Arc::new(tenant)))
             }
@@ -331,10 +334,9 @@ impl Resolver {
     }
 
     async fn lookup_database(&self, key: &str) -> Result<Option<Tenant>> {
-        type Row = (uuid::Uuid, String, String, String);
-        let row: Option<Row> = if let Some(slug) = key.strip_prefix("slug:") {
+        let row: Option<crate::provision::TenantRow> = if let Some(slug) = key.strip_prefix("slug:") {
             sqlx::query_as(
-                "SELECT id, slug, name, status FROM platform.tenants
+                "SELECT id, slug, name, status, primary_host FROM platform.tenants
                  WHERE slug = $1 AND status <> 'provisioning'",
             )
             .bind(slug)
@@ -342,7 +344,7 @@ impl Resolver {
             .await?
         } else if let Some(host) = key.strip_prefix("domain:") {
             sqlx::query_as(
-                "SELECT t.id, t.slug, t.name, t.status
+                "SELECT t.id, t.slug, t.name, t.status, t.primary_host
                  FROM platform.tenant_hosts h JOIN platform.tenants t ON t.id = h.tenant_id
                  WHERE h.host = $1 AND h.verified_at IS NOT NULL AND t.status <> 'provisioning'",
             )
@@ -352,8 +354,7 @@ impl Resolver {
         } else {
             None
         };
-        row.map(|(id, slug, name, status)| self.tenancy.tenant_from_parts(id, &slug, name, &status))
-            .transpose()
+        row.map(|row| self.tenancy.tenant_from_row(row)).transpose()
     }
 }
 

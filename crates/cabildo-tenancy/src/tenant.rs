@@ -75,6 +75,9 @@ pub struct Tenant {
     pub name: String,
     /// Lifecycle state.
     pub status: TenantStatus,
+    /// The verified domain its site is served on (`participa.toledo.es`),
+    /// if it has one: its subdomain redirects there.
+    pub domain: Option<String>,
     pub(crate) schema: SchemaName,
     pub(crate) role: RoleName,
 }

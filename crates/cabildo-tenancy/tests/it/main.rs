@@ -6,6 +6,7 @@
     reason = "a test fails loudly at the step that broke"
 )]
 
+mod domains;
 mod isolation;
 mod jobs;
 mod migrate;
