@@ -220,16 +220,18 @@ pub struct Client {
     pub name: String,
     /// The staff role the account has there.
     pub role: crate::staff::Role,
+    /// The verified domain its site is served on, if any.
+    pub domain: Option<String>,
 }
 
 /// The councils `account` may enter: its grants, or every served council
 /// as admin for operators.
 pub async fn councils(tenancy: &Tenancy, account: &Account) -> Result<Vec<Client>> {
     let sql = if account.role == AccountRole::Operator {
-        "SELECT slug, name, 'admin' AS role FROM platform.tenants
+        "SELECT slug, name, 'admin' AS role, primary_host AS domain FROM platform.tenants
          WHERE status IN ('active', 'read_only') ORDER BY slug"
     } else {
-        "SELECT t.slug, t.name, g.role FROM platform.account_grants g
+        "SELECT t.slug, t.name, g.role, t.primary_host AS domain FROM platform.account_grants g
          JOIN platform.tenants t ON t.id = g.tenant_id
          WHERE g.account_id = $1 AND t.status IN ('active', 'read_only') ORDER BY t.slug, g.role"
     };

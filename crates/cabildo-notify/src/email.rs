@@ -398,15 +398,16 @@ pub struct EmailHandler {
     mailer: Mailer,
     site_url: SiteUrl,
     signer: Option<crate::unsubscribe::Signer>,
-    /// Councils by id for a minute: every message needs its council's name,
-    /// and a queue of mail is mostly one council's.
-    tenants: std::sync::Mutex<
-        std::collections::HashMap<
-            cabildo_tenancy::TenantId,
-            (std::time::Instant, cabildo_tenancy::Tenant),
-        >,
-    >,
+    /// Councils by id for a minute, or until a change to one is announced:
+    /// every message needs its council's name and address, and a queue of
+    /// mail is mostly one council's.
+    tenants: std::sync::Arc<std::sync::Mutex<KnownTenants>>,
 }
+
+type KnownTenants = std::collections::HashMap<
+    cabildo_tenancy::TenantId,
+    (std::time::Instant, cabildo_tenancy::Tenant),
+>;
 
 /// How to write a council site's address: `{scheme}://{slug}.{base}{:port}`.
 #[derive(Clone, Debug)]
@@ -428,7 +429,17 @@ impl SiteUrl {
         }
     }
 
-    /// The site of the council `slug`.
+    /// The site of `tenant`: its own domain once verified, else its
+    /// subdomain.
+    pub fn for_tenant(&self, tenant: &cabildo_tenancy::Tenant) -> String {
+        match (&tenant.domain, self.port) {
+            (Some(domain), Some(port)) => format!("{}://{domain}:{port}", self.scheme),
+            (Some(domain), None) => format!("{}://{domain}", self.scheme),
+            (None, _) => self.for_slug(tenant.slug.as_str()),
+        }
+    }
+
+    /// The site of the council `slug` on its subdomain.
     pub fn for_slug(&self, slug: &str) -> String {
         match self.port {
             Some(port) => format!("{}://{slug}.{}:{port}", self.scheme, self.base_domain),
@@ -441,12 +452,29 @@ impl EmailHandler {
     /// A handler sending through `mailer`; links in mail point at sites
     /// written as `site_url` says.
     pub fn new(tenancy: Tenancy, mailer: Mailer, site_url: SiteUrl) -> Self {
+        let tenants = std::sync::Arc::<std::sync::Mutex<KnownTenants>>::default();
+        let weak = std::sync::Arc::downgrade(&tenants);
+        tenancy.on_changes(move |keys| {
+            let Some(tenants) = weak.upgrade() else {
+                return false;
+            };
+            let mut tenants = tenants.lock().unwrap_or_else(|e| e.into_inner());
+            match keys {
+                Some(keys) => {
+                    for id in keys.iter().filter_map(|k| Tenancy::changed_council(k)) {
+                        tenants.remove(&id);
+                    }
+                }
+                None => tenants.clear(),
+            }
+            true
+        });
         Self {
             tenancy,
             mailer,
             site_url,
             signer: None,
-            tenants: std::sync::Mutex::default(),
+            tenants,
         }
     }
 
@@ -500,7 +528,7 @@ impl EmailHandler {
             .as_deref()
             .filter(|l| site.languages.iter().any(|offered| offered == l))
             .unwrap_or(&site.default_language);
-        let site_url = self.site_url.for_slug(tenant.slug.as_str());
+        let site_url = self.site_url.for_tenant(&tenant);
         let rendered = render(
             &request.template,
             &request.vars,

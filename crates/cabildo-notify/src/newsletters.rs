@@ -317,7 +317,7 @@ impl NewsletterHandler {
                 "CABILDO_SECRET_KEY is not set: newsletters need signed unsubscribe links".into(),
             ));
         }
-        let site_url = self.site_url.for_slug(tenant.slug.as_str());
+        let site_url = self.site_url.for_tenant(&tenant);
         let body = markdown::render_for_mail(&markdown, &site_url);
         let plain = markdown::plain_text(&markdown, &site_url);
         for recipient in recipients {

@@ -12,6 +12,15 @@ pub(crate) fn site_key(tenant: &Tenant) -> String {
     format!("site:{}", tenant.id)
 }
 
+impl Tenancy {
+    /// The council a change key names by id (`site:{id}`), if it is one.
+    pub fn changed_council(key: &str) -> Option<crate::TenantId> {
+        key.strip_prefix("site:")
+            .and_then(|id| id.parse().ok())
+            .map(crate::TenantId)
+    }
+}
+
 /// A listener: given the changed keys (`None`: everything may have
 /// changed), drops them; returns false once it is gone for good.
 pub(crate) type Listener = Box<dyn Fn(Option<&[String]>) -> bool + Send + Sync>;
@@ -24,11 +33,11 @@ impl Tenancy {
     /// Calls `listener` for every change announced by any node (this one
     /// included), and with `None` whenever the subscription is
     /// (re)established, since messages may have been missed meanwhile.
-    /// Without Redis, only this process's own changes are heard.
-    pub(crate) fn on_changes(
-        &self,
-        listener: impl Fn(Option<&[String]>) -> bool + Send + Sync + 'static,
-    ) {
+    /// Without Redis, only this process's own changes are heard. The keys
+    /// name what changed: `slug:{slug}`, `domain:{host}` and `site:{id}`
+    /// (see [`Tenancy::changed_council`]); the listener returns false once
+    /// it is gone for good.
+    pub fn on_changes(&self, listener: impl Fn(Option<&[String]>) -> bool + Send + Sync + 'static) {
         let listener: std::sync::Arc<Listener> = std::sync::Arc::new(Box::new(listener));
         self.inner
             .listeners

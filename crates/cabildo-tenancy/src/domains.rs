@@ -255,7 +255,8 @@ impl DomainChecker {
             Ok(_) => return Check::TxtMissing,
             Err(()) => return Check::LookupFailed,
         }
-        let (ours, theirs) = tokio::join!(self.addresses(&self.target), self.addresses(&domain.host));
+        let (ours, theirs) =
+            tokio::join!(self.addresses(&self.target), self.addresses(&domain.host));
         match (ours, theirs) {
             (Ok(ours), Ok(theirs)) if !ours.is_disjoint(&theirs) => Check::Verified,
             (Ok(_), Ok(_)) => Check::NotPointing,
@@ -284,9 +285,7 @@ impl DomainChecker {
     async fn addresses(&self, name: &str) -> Result<HashSet<IpAddr>, ()> {
         match self.resolver.lookup_ip(format!("{name}.")).await {
             Ok(lookup) => Ok(lookup.iter().collect()),
-            Err(error) if error.is_no_records_found() || error.is_nx_domain() => {
-                Ok(HashSet::new())
-            }
+            Err(error) if error.is_no_records_found() || error.is_nx_domain() => Ok(HashSet::new()),
             Err(error) => {
                 tracing::info!(name, error = %error, "address lookup failed");
                 Err(())
@@ -304,9 +303,7 @@ type DomainRow = (
     Option<String>,
 );
 
-fn domain_from_row(
-    (host, verified_at, primary, token, checked_at, result): DomainRow,
-) -> Domain {
+fn domain_from_row((host, verified_at, primary, token, checked_at, result): DomainRow) -> Domain {
     Domain {
         host,
         verified_at,
@@ -504,13 +501,12 @@ impl Tenancy {
         host: &str,
     ) -> Result<Result<(), DomainRefusal>> {
         let mut tx = self.pool().begin().await?;
-        let removed = sqlx::query(
-            "DELETE FROM platform.tenant_hosts WHERE tenant_id = $1 AND host = $2",
-        )
-        .bind(tenant.id.0)
-        .bind(host)
-        .execute(&mut *tx)
-        .await?;
+        let removed =
+            sqlx::query("DELETE FROM platform.tenant_hosts WHERE tenant_id = $1 AND host = $2")
+                .bind(tenant.id.0)
+                .bind(host)
+                .execute(&mut *tx)
+                .await?;
         if removed.rows_affected() == 0 {
             return Ok(Err(DomainRefusal::Unknown));
         }
@@ -593,9 +589,16 @@ mod tests {
             "to ledo.es",
             "toledó.es",
         ] {
-            assert_eq!(parse_domain(bad, base), Err(DomainRefusal::Invalid), "{bad:?}");
+            assert_eq!(
+                parse_domain(bad, base),
+                Err(DomainRefusal::Invalid),
+                "{bad:?}"
+            );
         }
-        assert_eq!(parse_domain("cabildo.example", base), Err(DomainRefusal::Platform));
+        assert_eq!(
+            parse_domain("cabildo.example", base),
+            Err(DomainRefusal::Platform)
+        );
         assert_eq!(
             parse_domain("toledo.cabildo.example", base),
             Err(DomainRefusal::Platform)

@@ -447,6 +447,15 @@ pub struct ServeArgs {
     /// council's host.
     #[arg(long, env = "CABILDO_OPS_LISTEN")]
     pub ops_listen: Option<SocketAddr>,
+    /// The host councils' own domains point at with a CNAME (its
+    /// addresses, for domains without a subdomain). Default: the base
+    /// domain.
+    #[arg(long, env = "CABILDO_DOMAIN_TARGET")]
+    pub domain_target: Option<String>,
+    /// Name server that checks councils' own domains, as ip:port. Default:
+    /// the system's (/etc/resolv.conf).
+    #[arg(long, env = "CABILDO_DNS_SERVER")]
+    pub dns_server: Option<SocketAddr>,
 }
 
 fn parse_rate_limits(spec: &str) -> Result<cabildo_web::ratelimit::RateLimits, String> {

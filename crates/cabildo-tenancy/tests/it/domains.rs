@@ -92,7 +92,12 @@ async fn a_domain_serves_the_council_once_both_records_are_in_place() {
     let expected = Some(("toledo".to_owned(), Some("participa.toledo.es".to_owned())));
     assert_eq!(served_by(&resolver, "participa.toledo.es").await, expected);
     assert_eq!(served_by(&resolver, "toledo.cabildo.test").await, expected);
-    assert!(tenancy.tls_allowed("participa.toledo.es", BASE).await.expect("ask"));
+    assert!(
+        tenancy
+            .tls_allowed("participa.toledo.es", BASE)
+            .await
+            .expect("ask")
+    );
 
     // A DNS hiccup later does not take the site down.
     server.remove("_cabildo.participa.toledo.es");
@@ -163,8 +168,14 @@ async fn claims_are_refused_with_a_reason_and_only_one_council_can_verify() {
             .expect("add")
             .err()
     };
-    assert_eq!(refused(&toledo, "not a domain").await, Some(DomainRefusal::Invalid));
-    assert_eq!(refused(&toledo, "192.0.2.1").await, Some(DomainRefusal::Invalid));
+    assert_eq!(
+        refused(&toledo, "not a domain").await,
+        Some(DomainRefusal::Invalid)
+    );
+    assert_eq!(
+        refused(&toledo, "192.0.2.1").await,
+        Some(DomainRefusal::Invalid)
+    );
     assert_eq!(
         refused(&toledo, "talavera.cabildo.test").await,
         Some(DomainRefusal::Platform)
@@ -264,7 +275,10 @@ async fn claims_are_refused_with_a_reason_and_only_one_council_can_verify() {
             .expect("add")
             .expect("under the limit");
     }
-    assert_eq!(refused(&toledo, "more.toledo.es").await, Some(DomainRefusal::Limit));
+    assert_eq!(
+        refused(&toledo, "more.toledo.es").await,
+        Some(DomainRefusal::Limit)
+    );
 
     // Names that are ours are allowed certificates; others are not.
     for (host, allowed) in [

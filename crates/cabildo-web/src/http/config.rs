@@ -40,6 +40,9 @@ pub struct WebConfig {
     pub read_cache_ttl: Duration,
     /// Which council sign-ups go live without an operator's approval.
     pub signup_policy: cabildo_engine::signups::Policy,
+    /// Checks councils' own domains in the DNS; without it (no resolver
+    /// could be set up) the domains page only lists and removes them.
+    pub domains: Option<cabildo_tenancy::domains::DomainChecker>,
 }
 
 impl Default for WebConfig {
@@ -56,6 +59,7 @@ impl Default for WebConfig {
             media: Arc::new(LocalFolder::new(std::env::temp_dir().join("cabildo-media"))),
             read_cache_ttl: read_cache::TTL,
             signup_policy: cabildo_engine::signups::Policy::default(),
+            domains: None,
         }
     }
 }

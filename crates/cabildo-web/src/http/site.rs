@@ -179,6 +179,9 @@ pub async fn resolve_site(
             // Not served by the resolver; answer as for an unknown host.
             TenantStatus::Provisioning => return refuse(PageError::NotFound),
         }
+        if let Some(to) = elsewhere(tenant, &host, &request, https) {
+            return hygiene::finish(to, personal, https);
+        }
     }
     let api = request.uri().path().starts_with("/api/");
     let ip = client_ip(&request, &state);
@@ -205,6 +208,42 @@ pub async fn resolve_site(
         remember_language(response, &language, tr.code())
     };
     hygiene::finish(response, personal, https)
+}
+
+/// A permanent redirect to the council's own domain, when it has one and
+/// this request came on another of its hosts (its subdomain, or another
+/// verified domain): 301 for reading, 308 for forms, which keeps the
+/// method. The port the request came on is kept, for local set-ups.
+fn elsewhere(tenant: &Tenant, host: &str, request: &Request, https: bool) -> Option<Response> {
+    let domain = tenant.domain.as_deref()?;
+    let name = cabildo_tenancy::normalize_host(host).ok()?.name;
+    if name == domain {
+        return None;
+    }
+    let port = host
+        .rsplit_once(':')
+        .map(|(_, port)| format!(":{port}"))
+        .unwrap_or_default();
+    let scheme = if https { "https" } else { "http" };
+    let path = request.uri().path_and_query().map_or("/", |p| p.as_str());
+    let status = if request.method().is_safe() {
+        StatusCode::MOVED_PERMANENTLY
+    } else {
+        StatusCode::PERMANENT_REDIRECT
+    };
+    let location =
+        header::HeaderValue::from_str(&format!("{scheme}://{domain}{port}{path}")).ok()?;
+    // Browsers keep a permanent redirect for as long as they are told;
+    // a day lets a council that gives its domain up be reached at its
+    // subdomain again the next day.
+    let cache = header::HeaderValue::from_static("public, max-age=86400");
+    Some(
+        (
+            status,
+            [(header::LOCATION, location), (header::CACHE_CONTROL, cache)],
+        )
+            .into_response(),
+    )
 }
 
 /// The strings of a council's pages for this visitor: their language

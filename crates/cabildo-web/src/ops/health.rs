@@ -1,6 +1,7 @@
 //! Operator endpoints: liveness and a database round trip (on any host,
-//! before tenant resolution: load balancers probe by address), readiness
-//! and metrics (which tell about the node: never on a council's host, and
+//! before tenant resolution: load balancers probe by address), readiness,
+//! metrics and the certificate question of reverse proxies (which are for
+//! operators' machines: never on a council's host, and
 //! left out of the sites' address altogether when the operators have
 //! their own, `CABILDO_OPS_LISTEN`).
 
@@ -41,6 +42,36 @@ fn inspection_routes() -> Router<AppState> {
     Router::new()
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route("/internal/tls-allowed", get(tls_allowed))
+}
+
+/// `?domain=` of the certificate question.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct TlsQuestion {
+    domain: String,
+}
+
+/// `GET /internal/tls-allowed?domain=`: 200 when a reverse proxy that
+/// issues certificates on demand (Caddy's `on_demand_tls ask`) may get one
+/// for `domain` — the platform's own names and councils' verified
+/// domains — and 404 otherwise, so that nobody can make the proxy request
+/// certificates for names that are not ours (see `docs/custom-domains.md`).
+async fn tls_allowed(
+    State(state): State<AppState>,
+    axum::extract::Query(question): axum::extract::Query<TlsQuestion>,
+) -> Response {
+    if question.domain.is_empty() {
+        return (StatusCode::BAD_REQUEST, "domain is required").into_response();
+    }
+    match (state.tenancy)
+        .tls_allowed(&question.domain, state.resolver.base_domain())
+        .await
+    {
+        Ok(true) => "allowed".into_response(),
+        Ok(false) => (StatusCode::NOT_FOUND, "not a domain served here").into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
+    }
 }
 
 /// No such page on a council's host (or custom domain).

@@ -323,7 +323,7 @@ pub async fn console(
     let scheme = scheme(&visitor.state);
     let hosts: Vec<String> = councils
         .iter()
-        .map(|c| format!("{scheme}://{}.{platform_host}", c.slug))
+        .map(|c| format!("{scheme}://{}", council_host(c, &platform_host)))
         .collect();
     let tr = &visitor.tr;
     let all = figures(&visitor.state, &councils).await?;
@@ -552,6 +552,19 @@ pub(super) fn platform_host(headers: &axum::http::HeaderMap) -> String {
         .to_lowercase()
 }
 
+/// The host a council's site is reached at: its own domain when it has
+/// one, else its subdomain of the platform's host (either with the port
+/// the platform was reached on, for local set-ups).
+pub(super) fn council_host(client: &platform::Client, platform_host: &str) -> String {
+    match &client.domain {
+        Some(domain) => match platform_host.rsplit_once(':') {
+            Some((_, port)) => format!("{domain}:{port}"),
+            None => domain.clone(),
+        },
+        None => format!("{}.{platform_host}", client.slug),
+    }
+}
+
 /// How council sites are reached from this deployment.
 pub(super) fn scheme(state: &crate::http::state::AppState) -> &'static str {
     if state.config.secure_cookies {
@@ -584,10 +597,13 @@ pub async fn open(
     let Some(role) = Role::parse(&form.value.role) else {
         return Err(PageError::BadRequest);
     };
-    let platform_host = platform_host(&headers);
     let slug = &form.value.slug;
-    let council_host = format!("{slug}.{platform_host}");
     let state = &visitor.state;
+    let clients = platform::councils(&state.tenancy, account).await?;
+    let Some(client) = clients.iter().find(|c| &c.slug == slug && c.role == role) else {
+        return Err(PageError::Forbidden);
+    };
+    let council_host = council_host(client, &platform_host(&headers));
     let Some(token) = platform::handoff(&state.tenancy, account, slug, role, &council_host).await?
     else {
         return Err(PageError::Forbidden);

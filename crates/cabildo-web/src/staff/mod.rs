@@ -1,5 +1,6 @@
 //! The staff console of a council (`/staff`): one's roles; for admins the
-//! staff list, invitations, the census and the audit log; organisations
+//! staff list, invitations, the census, the audit log, site settings and
+//! own domains; organisations
 //! to review; budget headings to review; the participation dashboard (and
 //! its public summary, when the council publishes it). Also accepting an
 //! invitation.
@@ -8,6 +9,7 @@ mod audit;
 mod census;
 mod console;
 mod dashboard;
+mod domains;
 mod invitations;
 mod settings;
 
@@ -33,6 +35,10 @@ pub fn router() -> Router<AppState> {
         .route("/staff/census/confirm", post(census::confirm))
         .route("/staff/census/cancel", post(census::cancel))
         .route("/staff/settings", get(settings::page).post(settings::save))
+        .route("/staff/domains", get(domains::page).post(domains::add))
+        .route("/staff/domains/check", post(domains::check))
+        .route("/staff/domains/primary", post(domains::primary))
+        .route("/staff/domains/remove", post(domains::remove))
 }
 
 /// The logo upload, which takes a picture's body (see the picture routes'

@@ -13,6 +13,7 @@ mod consultants;
 mod dashboard;
 mod database_outage;
 mod designs;
+mod domains;
 mod images;
 mod legal;
 mod nodes;

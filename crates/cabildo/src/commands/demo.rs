@@ -188,6 +188,7 @@ async fn run_with(
         unsubscribe: signer,
         secret_key: Some(secret.into_bytes()),
         media: Arc::new(cabildo_web::LocalFolder::new(args.data_dir.join("media"))),
+        domains: super::serve::domain_checker(None, base),
         ..WebConfig::default()
     };
     let listen = super::serve::Listen {

@@ -33,6 +33,10 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
         rate_limits: args.rate_limits,
         signup_policy: cabildo_engine::signups::Policy::parse(&args.signup_domains),
         media: std::sync::Arc::new(cabildo_web::LocalFolder::new(&args.media_dir)),
+        domains: domain_checker(
+            args.dns_server,
+            args.domain_target.as_deref().unwrap_or(&global.base_domain),
+        ),
         ..WebConfig::default()
     };
     let listen = Listen {
@@ -49,6 +53,26 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
     .await?;
     tenancy.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What checks councils' own domains: `server`, or the system's name
+/// servers; `None` (logged) when no resolver can be set up.
+pub fn domain_checker(
+    server: Option<std::net::SocketAddr>,
+    target: &str,
+) -> Option<cabildo_tenancy::domains::DomainChecker> {
+    let config = cabildo_tenancy::domains::DnsConfig {
+        server,
+        target: target.to_owned(),
+        timeout: std::time::Duration::from_secs(3),
+    };
+    match cabildo_tenancy::domains::DomainChecker::new(&config) {
+        Ok(checker) => Some(checker),
+        Err(error) => {
+            tracing::warn!(error = %error, "no DNS resolver: councils' own domains cannot be checked");
+            None
+        }
+    }
 }
 
 /// Where to listen.

@@ -28,6 +28,15 @@ pub async fn world() -> World {
     world_with_reads_kept(cabildo_web::read_cache::TTL).await
 }
 
+/// A world whose councils' own domains are checked with `checker`.
+pub async fn world_with_domains(checker: cabildo_tenancy::domains::DomainChecker) -> World {
+    world_with(WebConfig {
+        domains: Some(checker),
+        ..WebConfig::default()
+    })
+    .await
+}
+
 /// A world whose public reads are never kept: for tests that move time in
 /// the database (a budget's calendar) and read the pages right after.
 pub async fn world_reading_fresh() -> World {
@@ -35,6 +44,15 @@ pub async fn world_reading_fresh() -> World {
 }
 
 async fn world_with_reads_kept(read_cache_ttl: Duration) -> World {
+    world_with(WebConfig {
+        read_cache_ttl,
+        ..WebConfig::default()
+    })
+    .await
+}
+
+/// A world serving with `config` (its secret key set).
+async fn world_with(config: WebConfig) -> World {
     let tenancy = demo_tenancy().await;
     let catcher = SmtpCatcher::start().await.expect("smtp");
     let mailer = Mailer::new(&MailConfig {
@@ -66,8 +84,7 @@ async fn world_with_reads_kept(read_cache_ttl: Duration) -> World {
         &tenancy,
         WebConfig {
             secret_key: Some(SECRET.to_vec()),
-            read_cache_ttl,
-            ..WebConfig::default()
+            ..config
         },
     );
     World {
