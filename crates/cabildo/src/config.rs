@@ -505,6 +505,20 @@ pub enum TenantsCommand {
     ReadOnly(SlugArg),
     /// Close a council for good (data kept).
     Archive(SlugArg),
+    /// List a council's own domains, or remove one (a primary domain that
+    /// stopped resolving keeps its admins out of the settings page).
+    Domains(DomainsArgs),
+}
+
+/// Options of `tenants domains`.
+#[derive(Debug, Args)]
+pub struct DomainsArgs {
+    /// The council's slug.
+    pub slug: String,
+    /// Remove this domain; the site moves to its oldest other verified
+    /// domain, or back to its subdomain.
+    #[arg(long)]
+    pub remove: Option<String>,
 }
 
 /// Options of `tenants create`.

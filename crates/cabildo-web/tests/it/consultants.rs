@@ -526,3 +526,78 @@ async fn operators_grant_and_revoke_consultants_from_the_console() {
     let listed = marta.get(PLATFORM, "/console").await;
     assert!(!listed.body.contains("Ayuntamiento de Talavera"));
 }
+
+/// A council served on its own domain is opened there: the console's
+/// "Open" leads to the domain, and the hand-off is bound to it.
+#[tokio::test]
+async fn a_council_on_its_own_domain_is_opened_there() {
+    let world = world().await;
+    let toledo = world.council("toledo").await;
+    // As an operator verifies a domain typed in by hand.
+    sqlx::query(
+        "INSERT INTO platform.tenant_hosts (host, tenant_id, verified_at)
+         VALUES ('participa.toledo.es', $1, now())",
+    )
+    .bind(toledo.id.0)
+    .execute(world.tenancy.pool())
+    .await
+    .expect("domain");
+    sqlx::query("UPDATE platform.tenants SET primary_host = 'participa.toledo.es' WHERE id = $1")
+        .bind(toledo.id.0)
+        .execute(world.tenancy.pool())
+        .await
+        .expect("primary");
+    world.tenancy.changed(&toledo).await;
+    let email = "marta@consultora.example";
+    let hash = password::hash("consultora segura 2026").await;
+    platform::create_account(
+        &world.tenancy,
+        email,
+        "Marta",
+        AccountRole::Consultant,
+        &hash,
+    )
+    .await
+    .expect("account");
+    platform::grant(&world.tenancy, email, toledo.id, Role::Admin)
+        .await
+        .expect("grant");
+    let mut marta = Browser::new(&world.app);
+    let fields = [("email", email), ("password", "consultora segura 2026")];
+    marta.submit(PLATFORM, "/login", "/login", &fields).await;
+    let console = marta.get(PLATFORM, "/console").await;
+    let csp = console.headers["content-security-policy"]
+        .to_str()
+        .expect("csp");
+    assert!(
+        csp.contains("form-action 'self' http://participa.toledo.es"),
+        "{csp}"
+    );
+    let csrf = csrf_of(&console.body);
+    let open = [
+        ("csrf_token", csrf.as_str()),
+        ("slug", "toledo"),
+        ("role", "admin"),
+    ];
+    let opened = marta.post(PLATFORM, "/console/open", &open).await;
+    let location = opened.headers[header::LOCATION].to_str().expect("location");
+    assert!(
+        location.starts_with("http://participa.toledo.es/staff/handoff?token="),
+        "{location}"
+    );
+    let token = location.split("token=").nth(1).expect("token").to_owned();
+    let path = format!("/staff/handoff?token={token}");
+    let entered = marta
+        .submit(
+            "participa.toledo.es",
+            &path,
+            "/staff/handoff",
+            &[("token", &token)],
+        )
+        .await;
+    assert_eq!(entered.status, StatusCode::SEE_OTHER, "{}", entered.body);
+    assert_eq!(
+        marta.get("participa.toledo.es", "/staff").await.status,
+        StatusCode::OK
+    );
+}

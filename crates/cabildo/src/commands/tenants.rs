@@ -1,6 +1,6 @@
 //! `cabildo tenants …`.
 
-use crate::config::{CreateArgs, Global, SlugArg, TenantsCommand};
+use crate::config::{CreateArgs, DomainsArgs, Global, SlugArg, TenantsCommand};
 use anyhow::{Context, bail};
 use cabildo_engine::staff;
 use cabildo_tenancy::{
@@ -84,6 +84,7 @@ pub async fn run(global: &Global, command: TenantsCommand) -> anyhow::Result<Exi
             }
             None => bail!("nothing to create"),
         },
+        (TenantsCommand::Domains(args), _, _) => domains(&tenancy, &args).await,
         (TenantsCommand::Apply(_), _, _) => match specs {
             Some(specs) => apply_all(&tenancy, &specs).await.map(|_| ()),
             None => bail!("nothing to apply"),
@@ -92,6 +93,38 @@ pub async fn run(global: &Global, command: TenantsCommand) -> anyhow::Result<Exi
     };
     tenancy.close().await;
     result.map(|()| ExitCode::SUCCESS)
+}
+
+/// `tenants domains SLUG [--remove HOST]`.
+async fn domains(tenancy: &Tenancy, args: &DomainsArgs) -> anyhow::Result<()> {
+    let slug = parse_slug(&SlugArg {
+        slug: args.slug.clone(),
+    })?;
+    let tenant = tenancy.get_tenant(&slug).await?;
+    if let Some(host) = &args.remove {
+        if let Err(refusal) = tenancy.remove_domain(&tenant, host).await? {
+            bail!("{host}: {refusal}");
+        }
+        println!("Removed {host} from {slug}.");
+    }
+    let tenant = tenancy.get_tenant(&slug).await?;
+    let listed = tenancy.domains(&tenant).await?;
+    if listed.is_empty() {
+        println!("{slug} has no own domains: its site is at {slug}.{{base domain}}.");
+    }
+    for domain in listed {
+        let state = match (domain.primary, domain.verified_at) {
+            (true, _) => "serving the site".to_owned(),
+            (false, Some(_)) => "verified".to_owned(),
+            (false, None) => "not verified".to_owned(),
+        };
+        let checked = domain
+            .last_check
+            .map(|(at, check)| format!(", last check {}: {}", at.date(), check.as_str()))
+            .unwrap_or_default();
+        println!("{}  {state}{checked}", domain.host);
+    }
+    Ok(())
 }
 
 fn parse_slug(arg: &SlugArg) -> anyhow::Result<Slug> {

@@ -120,6 +120,67 @@ async fn operators_create_list_apply_and_change_councils() {
         "{}",
         lines[3]
     );
+
+    // A primary domain that stopped resolving is removed by an operator;
+    // the site goes back to its subdomain.
+    let pool = sqlx::PgPool::connect(&url).await.expect("connect");
+    sqlx::query(
+        "INSERT INTO platform.tenant_hosts (host, tenant_id, verified_at)
+         SELECT 'participa.toledo.es', id, now() FROM platform.tenants WHERE slug = 'toledo'",
+    )
+    .execute(&pool)
+    .await
+    .expect("domain");
+    sqlx::query(
+        "UPDATE platform.tenants SET primary_host = 'participa.toledo.es' WHERE slug = 'toledo'",
+    )
+    .execute(&pool)
+    .await
+    .expect("primary");
+    let listed = run(cabildo()
+        .env("DATABASE_URL", &url)
+        .args(["tenants", "domains", "toledo"]));
+    assert!(
+        listed.ok
+            && listed
+                .stdout
+                .contains("participa.toledo.es  serving the site"),
+        "{} {}",
+        listed.stdout,
+        listed.stderr
+    );
+    let unknown = run(cabildo().env("DATABASE_URL", &url).args([
+        "tenants",
+        "domains",
+        "toledo",
+        "--remove",
+        "otro.example.es",
+    ]));
+    assert!(
+        !unknown.ok && unknown.stderr.contains("no such domain"),
+        "{}",
+        unknown.stderr
+    );
+    let removed = run(cabildo().env("DATABASE_URL", &url).args([
+        "tenants",
+        "domains",
+        "toledo",
+        "--remove",
+        "participa.toledo.es",
+    ]));
+    assert!(
+        removed.ok && removed.stdout.contains("has no own domains"),
+        "{} {}",
+        removed.stdout,
+        removed.stderr
+    );
+    let primary: Option<String> =
+        sqlx::query_scalar("SELECT primary_host FROM platform.tenants WHERE slug = 'toledo'")
+            .fetch_one(&pool)
+            .await
+            .expect("primary");
+    assert_eq!(primary, None);
+    pool.close().await;
 }
 
 #[tokio::test]
@@ -222,6 +283,7 @@ fn every_command_explains_itself_and_missing_settings_are_named() {
         vec!["tenants", "suspend", "--help"],
         vec!["tenants", "resume", "--help"],
         vec!["tenants", "archive", "--help"],
+        vec!["tenants", "domains", "--help"],
         vec!["services", "--help"],
         vec!["worker", "--help"],
         vec!["jobs", "list", "--help"],
