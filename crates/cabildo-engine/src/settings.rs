@@ -41,21 +41,58 @@ pub async fn save(tx: &mut TenantTx, actor: &Actor, valid: &ValidSpec) -> Result
     Ok(())
 }
 
-/// Sets (or, with `None`, removes) the logo: a stored picture's name.
-/// Returns the one it replaces, for the caller to delete.
-pub async fn set_logo(
+/// The pictures that identify a council's site.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SitePicture {
+    /// The header's logo.
+    Logo,
+    /// The coat of arms.
+    CoatOfArms,
+    /// The browser's icon.
+    Favicon,
+}
+
+impl SitePicture {
+    /// Every kind, with the name pages and routes use (`coat-of-arms`).
+    pub const ALL: [(Self, &'static str); 3] = [
+        (Self::Logo, "logo"),
+        (Self::CoatOfArms, "coat-of-arms"),
+        (Self::Favicon, "favicon"),
+    ];
+
+    /// The kind named `name` in routes.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.iter().find(|(_, n)| *n == name).map(|(k, _)| *k)
+    }
+
+    /// Its column in `settings` (also its audit action, `settings.{column}`).
+    fn column(self) -> &'static str {
+        match self {
+            Self::Logo => "logo",
+            Self::CoatOfArms => "coat_of_arms",
+            Self::Favicon => "favicon",
+        }
+    }
+}
+
+/// Sets (or, with `None`, removes) one of the site's pictures: a stored
+/// picture's name. Returns the one it replaces, for the caller to delete.
+pub async fn set_picture(
     tx: &mut TenantTx,
     actor: &Actor,
-    logo: Option<&str>,
+    kind: SitePicture,
+    name: Option<&str>,
 ) -> Result<Option<String>> {
-    let old: Option<String> = sqlx::query_scalar(
-        "UPDATE settings s SET logo = $1, updated_at = now()
-         FROM (SELECT logo FROM settings FOR UPDATE) old RETURNING old.logo",
-    )
-    .bind(logo)
+    let column = kind.column();
+    let old: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "UPDATE settings s SET {column} = $1, updated_at = now()
+         FROM (SELECT {column} FROM settings FOR UPDATE) old RETURNING old.{column}"
+    )))
+    .bind(name)
     .fetch_one(tx.conn())
     .await?;
-    audit(tx, actor, "settings.logo", None, json!({"logo": logo})).await?;
+    let action = format!("settings.{column}");
+    audit(tx, actor, &action, None, json!({ column: name })).await?;
     Ok(old)
 }
 
@@ -65,7 +102,7 @@ pub async fn set_logo(
 pub struct Checklist {
     /// The article of the council's name is set.
     pub article: bool,
-    /// It has a logo.
+    /// It has a logo or a coat of arms.
     pub logo: bool,
     /// Its colours are its own, not the platform's.
     pub colours: bool,
@@ -102,7 +139,7 @@ pub async fn checklist(tx: &mut TenantTx) -> Result<Checklist> {
     // The colours every council starts with.
     let platform = cabildo_tenancy::Colours::default();
     Ok(sqlx::query_as(
-        "SELECT s.name_article <> '' AS article, s.logo IS NOT NULL AS logo,
+        "SELECT s.name_article <> '' AS article, s.logo IS NOT NULL OR s.coat_of_arms IS NOT NULL AS logo,
                 (s.primary_colour, s.accent_colour) <> ($1, $2) AS colours,
                 EXISTS (SELECT 1 FROM audit_log WHERE action = 'settings.update') AS settings_reviewed,
                 EXISTS (SELECT 1 FROM districts) AS districts,

@@ -43,6 +43,11 @@ pub struct SiteSettings {
     pub legal: LegalContact,
     /// The logo shown in the header: a stored picture's name.
     pub logo: Option<String>,
+    /// The coat of arms (shown in the header when there is no logo, and
+    /// on the home page): a stored picture's name.
+    pub coat_of_arms: Option<String>,
+    /// The site's icon in browsers: a stored picture's name.
+    pub favicon: Option<String>,
     /// Phone, social links and mail sender name (shared: every page's
     /// footer carries it).
     pub contact: Arc<SiteContact>,
@@ -81,6 +86,8 @@ struct SiteRow {
     districts: sqlx::types::Json<Vec<District>>,
     legal: sqlx::types::Json<LegalContact>,
     logo: Option<String>,
+    coat_of_arms: Option<String>,
+    favicon: Option<String>,
     contact: sqlx::types::Json<SiteContact>,
     public_dashboard: bool,
 }
@@ -89,7 +96,7 @@ impl SiteSettings {
     /// Loads the settings and districts in one query.
     pub async fn load(tx: &mut TenantTx) -> Result<Self> {
         let row: SiteRow = sqlx::query_as(
-            "SELECT languages, default_language, name_article, time_zone, primary_colour, accent_colour, welcome, legal, logo, contact, public_dashboard,
+            "SELECT languages, default_language, name_article, time_zone, primary_colour, accent_colour, welcome, legal, logo, coat_of_arms, favicon, contact, public_dashboard,
                     COALESCE((SELECT json_agg(json_build_object('code', code, 'name', name, 'population', population)
                                               ORDER BY position, name)
                               FROM districts), '[]'::json) AS districts
@@ -108,6 +115,8 @@ impl SiteSettings {
             districts: row.districts.0,
             legal: row.legal.0,
             logo: row.logo,
+            coat_of_arms: row.coat_of_arms,
+            favicon: row.favicon,
             contact: Arc::new(row.contact.0),
             public_dashboard: row.public_dashboard,
         })

@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/theme.css", get(theme_css))
+        .route("/favicon", get(site_icon))
         .route("/favicon.svg", get(favicon))
 }
 
@@ -57,6 +58,8 @@ struct CouncilHome<'a> {
     latest: Vec<ProposalRow>,
     calendar: Vec<CalendarRow>,
     name: String,
+    /// The council's coat of arms (a stored picture's name), if uploaded.
+    coat_of_arms: Option<String>,
     welcome: Option<String>,
     /// The welcome's language when it is not the page's.
     welcome_lang: Option<String>,
@@ -102,6 +105,7 @@ async fn home(council: Council) -> Result<Response, PageError> {
         latest,
         calendar,
         name: council.tenant.name.clone(),
+        coat_of_arms: settings.coat_of_arms.clone(),
         welcome,
         welcome_lang,
         max_population: max_population.unwrap_or(0).max(1),
@@ -166,9 +170,30 @@ async fn theme_css(
         .into_response())
 }
 
-/// `GET /favicon.svg`: the site's icon — the council's initial on its main
-/// colour (the platform's "C" on the default blue), until the council
-/// uploads one of its own with its settings.
+/// `GET /favicon` (what pages link to): the icon the council uploaded with
+/// its settings, else the drawn one of [`favicon`].
+pub(crate) async fn site_icon(
+    State(state): State<AppState>,
+    Extension(site): Extension<Site>,
+) -> Result<Response, PageError> {
+    if let Site::Council(tenant) = &site {
+        let settings = state.tenancy.site_settings(tenant).await?;
+        if let Some(name) = &settings.favicon {
+            return Ok((
+                StatusCode::FOUND,
+                [
+                    (header::LOCATION, format!("/media/{name}")),
+                    (header::CACHE_CONTROL, "public, max-age=3600".to_owned()),
+                ],
+            )
+                .into_response());
+        }
+    }
+    favicon(State(state), Extension(site)).await
+}
+
+/// `GET /favicon.svg`: the drawn icon — the council's initial on its main
+/// colour (the platform's "C" on the default blue).
 pub(crate) async fn favicon(
     State(state): State<AppState>,
     Extension(site): Extension<Site>,

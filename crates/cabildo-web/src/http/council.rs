@@ -83,7 +83,11 @@ impl Context {
         Ok(Self {
             chrome: Chrome {
                 council: tenant.name.clone(),
-                logo: settings.logo.clone(),
+                // A council without a logo shows its coat of arms.
+                logo: settings
+                    .logo
+                    .clone()
+                    .or_else(|| settings.coat_of_arms.clone()),
                 languages: language_links(&settings.languages, &code),
                 user: visitor.session.as_ref().map(|s| s.name.clone()),
                 csrf: visitor.csrf.clone(),

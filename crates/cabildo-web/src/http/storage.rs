@@ -149,6 +149,71 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// Width and height in pixels, read from a picture's header (PNG, GIF,
+/// JPEG, WebP); `None` when the header cannot be read.
+pub fn dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
+    let be16 = |at: usize| {
+        Some(u32::from(u16::from_be_bytes([
+            *bytes.get(at)?,
+            *bytes.get(at + 1)?,
+        ])))
+    };
+    let le16 = |at: usize| {
+        Some(u32::from(u16::from_le_bytes([
+            *bytes.get(at)?,
+            *bytes.get(at + 1)?,
+        ])))
+    };
+    let be32 = |at: usize| Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?));
+    let le24 = |at: usize| {
+        let b = bytes.get(at..at + 3)?;
+        Some(u32::from(b[0]) | u32::from(b[1]) << 8 | u32::from(b[2]) << 16)
+    };
+    match sniff(bytes)? {
+        "png" => (bytes.get(12..16)? == b"IHDR").then_some(())?,
+        "gif" => return Some((le16(6)?, le16(8)?)),
+        "webp" => {
+            return match bytes.get(12..16)? {
+                // Lossy: the frame's start code, then 14-bit sizes.
+                b"VP8 " if bytes.get(23..26)? == [0x9d, 0x01, 0x2a] => {
+                    Some((le16(26)? & 0x3fff, le16(28)? & 0x3fff))
+                }
+                // Lossless: a signature byte, then 14 bits each, minus one.
+                b"VP8L" if *bytes.get(20)? == 0x2f => {
+                    let bits = u32::from_le_bytes(bytes.get(21..25)?.try_into().ok()?);
+                    Some(((bits & 0x3fff) + 1, ((bits >> 14) & 0x3fff) + 1))
+                }
+                // Extended: 24-bit sizes, minus one.
+                b"VP8X" => Some((le24(24)? + 1, le24(27)? + 1)),
+                _ => None,
+            };
+        }
+        _ => return jpeg_dimensions(bytes, be16),
+    }
+    Some((be32(16)?, be32(20)?))
+}
+
+/// The size in a JPEG's start-of-frame segment, walking the segments.
+fn jpeg_dimensions(bytes: &[u8], be16: impl Fn(usize) -> Option<u32>) -> Option<(u32, u32)> {
+    let mut at = 2;
+    loop {
+        if *bytes.get(at)? != 0xff {
+            return None;
+        }
+        let marker = *bytes.get(at + 1)?;
+        match marker {
+            // Fill bytes, and markers without a length.
+            0xff => at += 1,
+            0x01 | 0xd0..=0xd8 => at += 2,
+            // Start of frame (baseline, progressive …; not DHT, JPG, DAC).
+            0xc0..=0xcf if !matches!(marker, 0xc4 | 0xc8 | 0xcc) => {
+                return Some((be16(at + 7)?, be16(at + 5)?));
+            }
+            _ => at += 2 + usize::try_from(be16(at + 2)?).ok()?,
+        }
+    }
+}
+
 /// Why a picture was refused (stable codes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refused {
@@ -158,7 +223,15 @@ pub enum Refused {
     TooLarge,
     /// Nothing was sent.
     Missing,
+    /// An icon that is not square (or nearly).
+    NotSquare,
+    /// An icon under [`MIN_ICON`] pixels a side.
+    TooSmall,
 }
+
+/// Smallest icon accepted, in pixels a side (browsers' tabs need 32 on
+/// screens with twice the density).
+pub const MIN_ICON: u32 = 32;
 
 impl Refused {
     /// The stable code.
@@ -167,13 +240,17 @@ impl Refused {
             Self::NotAnImage => "image_type",
             Self::TooLarge => "image_too_large",
             Self::Missing => "image_missing",
+            Self::NotSquare => "icon_not_square",
+            Self::TooSmall => "icon_too_small",
         }
     }
 
     /// The status it is answered with.
     pub fn status(self) -> StatusCode {
         match self {
-            Self::NotAnImage | Self::Missing => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::NotAnImage | Self::Missing | Self::NotSquare | Self::TooSmall => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         }
     }
@@ -209,6 +286,20 @@ impl Picture {
         let ext = sniff(&bytes).ok_or(Refused::NotAnImage)?;
         let name = format!("{}.{ext}", uuid::Uuid::new_v4().simple());
         Ok(Self { bytes, name })
+    }
+
+    /// `bytes` if they are a picture that can be a site's icon: square
+    /// within a tenth, at least [`MIN_ICON`] pixels a side.
+    pub fn check_icon(bytes: Bytes) -> Result<Self, Refused> {
+        let picture = Self::check(bytes)?;
+        let (width, height) = dimensions(&picture.bytes).ok_or(Refused::NotAnImage)?;
+        if width.min(height) < MIN_ICON {
+            return Err(Refused::TooSmall);
+        }
+        if width.abs_diff(height) * 10 > width.max(height) {
+            return Err(Refused::NotSquare);
+        }
+        Ok(picture)
     }
 
     /// Its name in storage (served at `/media/{name}`).
@@ -304,5 +395,56 @@ mod tests {
         ] {
             assert!(!valid_name(bad), "{bad}");
         }
+    }
+
+    /// A PNG's signature and header chunk for a `width`×`height` picture.
+    pub(crate) fn png_header(width: u32, height: u32) -> Vec<u8> {
+        let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        bytes.extend(width.to_be_bytes());
+        bytes.extend(height.to_be_bytes());
+        bytes.extend([8, 6, 0, 0, 0]);
+        bytes
+    }
+
+    #[test]
+    fn sizes_are_read_from_each_kind_of_header() {
+        assert_eq!(dimensions(&png_header(512, 300)), Some((512, 300)));
+        assert_eq!(dimensions(b"GIF89a\x40\x00\x20\x00rest"), Some((64, 32)));
+        // JPEG: an APP0 segment to skip, then a baseline frame 48 high, 96 wide.
+        let jpeg = b"\xff\xd8\xff\xe0\x00\x04ab\xff\xc0\x00\x11\x08\x00\x30\x00\x60\x03";
+        assert_eq!(dimensions(jpeg), Some((96, 48)));
+        // …and a progressive one after a Huffman table (which is no frame).
+        let progressive = b"\xff\xd8\xff\xc4\x00\x03x\xff\xc2\x00\x11\x08\x01\x00\x02\x00\x03";
+        assert_eq!(dimensions(progressive), Some((512, 256)));
+        let mut vp8x = b"RIFF\0\0\0\0WEBPVP8X\0\0\0\0\0\0\0\0".to_vec();
+        vp8x.extend([0xff, 0x01, 0x00, 0x7f, 0x00, 0x00]);
+        assert_eq!(dimensions(&vp8x), Some((512, 128)));
+        let mut vp8l = b"RIFF\0\0\0\0WEBPVP8L\0\0\0\0\x2f".to_vec();
+        // 64×32: width-1 = 63 in 14 bits, height-1 = 31 in the next 14.
+        vp8l.extend((63u32 | 31 << 14).to_le_bytes());
+        assert_eq!(dimensions(&vp8l), Some((64, 32)));
+        let mut vp8 = b"RIFF\0\0\0\0WEBPVP8 \0\0\0\0\0\0\0\x9d\x01\x2a".to_vec();
+        vp8.extend([0x40, 0x00, 0x40, 0x00]);
+        assert_eq!(dimensions(&vp8), Some((64, 64)));
+        for truncated in [
+            &b"\x89PNG\r\n\x1a\n"[..],
+            b"\xff\xd8\xff\xe0\x00\x10",
+            b"GIF89a\x01",
+        ] {
+            assert_eq!(dimensions(truncated), None);
+        }
+    }
+
+    #[test]
+    fn icons_are_square_and_large_enough() {
+        let icon = |w, h| Picture::check_icon(Bytes::from(png_header(w, h))).map(|_| ());
+        assert_eq!(icon(512, 512), Ok(()));
+        assert_eq!(icon(100, 95), Ok(()));
+        assert_eq!(icon(512, 256), Err(Refused::NotSquare));
+        assert_eq!(icon(16, 16), Err(Refused::TooSmall));
+        assert_eq!(
+            Picture::check_icon(Bytes::from_static(b"GIF89a")).map(|_| ()),
+            Err(Refused::NotAnImage)
+        );
     }
 }

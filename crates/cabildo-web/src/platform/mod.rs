@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
             get(signup::confirm_page).post(signup::confirm),
         )
         .route("/signup/status", get(signup::status))
+        .route("/favicon", get(crate::home::site_icon))
         .route("/favicon.svg", get(crate::home::favicon))
 }
 

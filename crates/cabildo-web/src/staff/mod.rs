@@ -41,10 +41,10 @@ pub fn router() -> Router<AppState> {
         .route("/staff/domains/remove", post(domains::remove))
 }
 
-/// The logo upload, which takes a picture's body (see the picture routes'
-/// limit).
+/// The uploads of the site's logo, coat of arms and icon, which take a
+/// picture's body (see the picture routes' limit).
 pub fn picture_router() -> Router<AppState> {
-    Router::new().route("/staff/settings/logo", post(settings::logo))
+    Router::new().route("/staff/settings/{picture}", post(settings::picture))
 }
 
 /// The census upload, which takes large bodies.

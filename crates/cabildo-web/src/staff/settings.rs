@@ -1,6 +1,6 @@
 //! `/staff/settings` (admins): the site's languages, time zone, colours,
 //! the article of the council's name, the home page's welcome per
-//! language, and its logo. Saved through the same definition and rules as
+//! language, and its logo, coat of arms and icon. Saved through the same definition and rules as
 //! `tenants apply`, then announced to every node at once.
 
 use crate::http::error::{PageError, refused};
@@ -12,10 +12,10 @@ use crate::ui::chrome::Chrome;
 use crate::ui::format::coded;
 use crate::ui::i18n::{Tr, native_name};
 use askama::Template;
-use axum::extract::Query;
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use cabildo_engine::settings;
+use cabildo_engine::settings::{self, SitePicture};
 use cabildo_engine::staff::Permission;
 use cabildo_tenancy::{
     ARTICLES, CouncilSpec, DistrictSpec, SOCIAL_NETWORKS, SUPPORTED_LANGUAGES, SiteContact,
@@ -65,15 +65,24 @@ struct Page<'a> {
     /// The same, with whether the site offers it.
     offered: Vec<(&'static str, &'static str, bool)>,
     articles: &'static [&'static str],
-    logo: Option<String>,
+    /// The logo, coat of arms and icon, each with its upload form.
+    pictures: Vec<PictureView>,
     /// The file `tenants apply` writes these settings from, if any.
     managed_by: Option<String>,
     notice: Option<String>,
     error: Option<String>,
 }
 
+/// One of the site's pictures on the page.
+pub struct PictureView {
+    /// Its name in routes and message keys (`coat-of-arms`).
+    kind: &'static str,
+    /// The stored picture, if any.
+    current: Option<String>,
+}
+
 /// The notices after a change.
-const DONE: [&str; 2] = ["saved", "logo"];
+const DONE: [&str; 4] = ["saved", "logo", "coat-of-arms", "favicon"];
 
 fn welcome_fields(welcome: &BTreeMap<String, String>) -> Vec<(String, &'static str, String)> {
     SUPPORTED_LANGUAGES
@@ -255,7 +264,16 @@ async fn render(
                 .map(|code| (*code, native_name(code)))
                 .collect(),
             articles: ARTICLES,
-            logo: staff.settings.logo.clone(),
+            pictures: (SitePicture::ALL.iter())
+                .map(|(kind, name)| PictureView {
+                    kind: name,
+                    current: match kind {
+                        SitePicture::Logo => staff.settings.logo.clone(),
+                        SitePicture::CoatOfArms => staff.settings.coat_of_arms.clone(),
+                        SitePicture::Favicon => staff.settings.favicon.clone(),
+                    },
+                })
+                .collect(),
             managed_by: staff.state.tenancy.definition_file(&staff.tenant).await?,
             notice,
             error,
@@ -306,9 +324,22 @@ pub async fn save(
     Ok(Redirect::to("/staff/settings?done=saved").into_response())
 }
 
-/// `POST /staff/settings/logo`: a picture for the header.
-pub async fn logo(staff: Granted<ManageSettings>, upload: Upload) -> Result<Response, PageError> {
-    let picture = match Picture::check(upload.file("logo")) {
+/// `POST /staff/settings/{logo,coat-of-arms,favicon}`: one of the site's
+/// pictures (an icon must be square and large enough).
+pub async fn picture(
+    staff: Granted<ManageSettings>,
+    Path(kind): Path<String>,
+    upload: Upload,
+) -> Result<Response, PageError> {
+    let Some(kind_of) = SitePicture::parse(&kind) else {
+        return Err(PageError::NotFound);
+    };
+    let file = upload.file(&kind);
+    let checked = match kind_of {
+        SitePicture::Favicon => Picture::check_icon(file),
+        SitePicture::Logo | SitePicture::CoatOfArms => Picture::check(file),
+    };
+    let picture = match checked {
         Ok(picture) => picture,
         Err(refused) => {
             let error = Some(coded(&staff.tr, "refusal", refused.code()));
@@ -319,11 +350,11 @@ pub async fn logo(staff: Granted<ManageSettings>, upload: Upload) -> Result<Resp
     let (user, actor) = (staff.user(), staff.actor());
     let (staged, replaced) = staff
         .change(async |tx| {
-            let replaced = settings::set_logo(tx, &actor, Some(picture.name())).await?;
+            let replaced = settings::set_picture(tx, &actor, kind_of, Some(picture.name())).await?;
             Ok::<_, PageError>((staff.stage(user, &picture).await?, replaced))
         })
         .await?;
     staged.keep(replaced).await?;
     staff.state.tenancy.changed(&staff.tenant).await;
-    Ok(Redirect::to("/staff/settings?done=logo").into_response())
+    Ok(Redirect::to(&format!("/staff/settings?done={kind}")).into_response())
 }

@@ -27,7 +27,8 @@ pub fn language_links(available: &[String], current: &str) -> Vec<LanguageLink> 
 pub struct Chrome {
     /// The council's name.
     pub council: String,
-    /// Its logo (a stored picture's name), if it has one.
+    /// The header's picture (a stored picture's name): its logo, else its
+    /// coat of arms, if it has either.
     pub logo: Option<String>,
     /// The language switcher.
     pub languages: Vec<LanguageLink>,

@@ -234,12 +234,13 @@ async fn the_set_up_checklist_ticks_itself_as_the_site_is_set_up() {
     ] {
         assert!(before.body.contains(todo), "{todo} in {}", before.body);
     }
+    // A coat of arms does for the "logo or coat of arms" item.
     upload(
         &mut admin,
         "/staff/settings",
-        "/staff/settings/logo",
+        "/staff/settings/coat-of-arms",
         &[],
-        ("logo", PNG),
+        ("coat-of-arms", PNG),
     )
     .await;
     crate::util::open_process(&world, "toledo", "plan", crate::util::OPEN_RULES, 1).await;
@@ -334,4 +335,122 @@ async fn contact_and_social_links_show_in_the_footer_and_mail_carries_the_sender
         "{}",
         mail.from
     );
+}
+
+/// A PNG header of `width`×`height` (enough for the size checks; the
+/// pixels are never decoded).
+fn png_of(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    bytes.extend(width.to_be_bytes());
+    bytes.extend(height.to_be_bytes());
+    bytes.extend([8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    bytes
+}
+
+/// The coat of arms shows on the home page (and in the header while there
+/// is no logo); the site's icon must be square and large enough, and then
+/// is what every page links to; Talavera keeps its drawn icon.
+#[tokio::test]
+async fn the_coat_of_arms_and_the_site_icon_are_uploaded_and_checked() {
+    let world = world().await;
+    let mut admin = world.citizen("jefa").staff(Role::Admin).await.browser;
+    let mut visitor = Browser::new(&world.app);
+    let page = admin.get(TOLEDO, "/staff/settings").await;
+    assert!(page.body.contains("Todavía no hay escudo"), "{}", page.body);
+    assert!(page.body.contains("Todavía no hay icono propio"));
+
+    let saved = upload(
+        &mut admin,
+        "/staff/settings",
+        "/staff/settings/coat-of-arms",
+        &[],
+        ("coat-of-arms", &png_of(300, 400)),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let home = visitor.get(TOLEDO, "/").await;
+    assert!(
+        home.body
+            .contains("<img class=\"coat-of-arms\" src=\"/media/"),
+        "{}",
+        home.body
+    );
+    assert!(
+        home.body.contains("<img class=\"logo\" src=\"/media/"),
+        "the header shows the coat of arms while there is no logo"
+    );
+
+    // The drawn icon until one is uploaded.
+    assert!(home.body.contains("<link rel=\"icon\" href=\"/favicon\">"));
+    let drawn = visitor.get(TOLEDO, "/favicon").await;
+    assert_eq!(drawn.status, StatusCode::OK);
+    assert_eq!(drawn.headers["content-type"], "image/svg+xml");
+    for (picture, words) in [
+        (png_of(512, 256), "debe ser cuadrado"),
+        (png_of(16, 16), "al menos 32 × 32"),
+        (b"<svg onload=alert(1)>".to_vec(), "PNG"),
+    ] {
+        let refused = upload(
+            &mut admin,
+            "/staff/settings",
+            "/staff/settings/favicon",
+            &[],
+            ("favicon", &picture),
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{words}");
+        assert!(refused.body.contains(words), "{words}: {}", refused.body);
+    }
+    assert_eq!(
+        visitor.get(TOLEDO, "/favicon").await.status,
+        StatusCode::OK,
+        "unchanged"
+    );
+    let saved = upload(
+        &mut admin,
+        "/staff/settings",
+        "/staff/settings/favicon",
+        &[],
+        ("favicon", &png_of(64, 64)),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let icon = visitor.get(TOLEDO, "/favicon").await;
+    assert_eq!(icon.status, StatusCode::FOUND);
+    let location = icon.headers["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    assert!(
+        location.starts_with("/media/") && location.ends_with(".png"),
+        "{location}"
+    );
+    let served = visitor.get(TOLEDO, &location).await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(served.headers["content-type"], "image/png");
+
+    // Other councils keep theirs; an unknown picture kind is no page.
+    let theirs = visitor.get(TALAVERA, "/favicon").await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    assert_eq!(theirs.headers["content-type"], "image/svg+xml");
+    assert_eq!(
+        visitor.get(TALAVERA, &location).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let unknown = upload(
+        &mut admin,
+        "/staff/settings",
+        "/staff/settings/banner",
+        &[],
+        ("banner", PNG),
+    )
+    .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let audit = admin.get(TOLEDO, "/staff/audit").await;
+    assert!(
+        audit.body.contains("Cambió el icono del sitio"),
+        "{}",
+        audit.body
+    );
+    assert!(audit.body.contains("Cambió el escudo"));
 }

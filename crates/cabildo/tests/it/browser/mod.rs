@@ -543,8 +543,18 @@ async fn staff_create_a_process_moderate_and_send_a_newsletter_on_accessible_pag
         .into_iter()
         .find(|h| h.ends_with("/copy"))
         .expect("a process's copy link");
+    // An own domain waiting for its DNS records, as an admin sees it.
+    visit.chrome.goto(&visit.toledo("/staff/domains")).await;
+    visit.chrome.fill("#d-domain", "participa.toledo.es").await;
+    visit
+        .chrome
+        .click("form[action=\"/staff/domains\"] button[type=submit]")
+        .await;
+    let added = visit.chrome.text().await;
+    assert!(added.contains("_cabildo.participa.toledo.es"), "{added}");
     for (name, path) in [
         ("staff", "/staff"),
+        ("staff-domains", "/staff/domains"),
         ("staff-processes", "/staff/processes"),
         ("staff-budget", staff_budget.as_str()),
         ("newsletters", "/staff/newsletters"),
