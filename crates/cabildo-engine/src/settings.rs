@@ -4,7 +4,7 @@
 //! other nodes once the transaction commits
 //! ([`cabildo_tenancy::Tenancy::changed`]).
 
-use crate::error::{Error, Field, Problem, Result};
+use crate::error::{Error, Field, LineError, Problem, Result};
 use crate::staff::{Actor, audit};
 use cabildo_tenancy::{SiteSettings, TenantTx, ValidSpec};
 use serde_json::json;
@@ -153,4 +153,113 @@ pub async fn checklist(tx: &mut TenantTx) -> Result<Checklist> {
     .bind(&platform.accent)
     .fetch_one(tx.conn())
     .await?)
+}
+
+/// Most districts a file may list.
+pub const MAX_DISTRICTS: usize = 200;
+
+/// A district as a file lists it: code, name, residents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DistrictLine {
+    /// Stable code (checked with the rest of the settings).
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// Residents.
+    pub population: i32,
+}
+
+/// Reads a districts file: one `code, name, residents` line each
+/// (separated by `;`, tab or `,`, quotes honoured, UTF-8 or Latin-1, a
+/// heading line allowed), as spreadsheets save it. The districts' codes and
+/// names are checked afterwards, with the rest of the settings.
+pub fn districts_from_file(bytes: &[u8]) -> Result<Vec<DistrictLine>, LineError> {
+    let whole = |problem| LineError { line: 0, problem };
+    let mut districts = Vec::new();
+    let mut separator = None;
+    for (index, raw) in bytes.split(|b| *b == b'\n').enumerate() {
+        let line = index + 1;
+        let text = crate::census::import::decode(raw);
+        let text = text.trim_start_matches('\u{feff}').trim();
+        if text.is_empty() {
+            continue;
+        }
+        let at = |problem| LineError { line, problem };
+        let separator = *separator.get_or_insert_with(|| {
+            [';', '\t', ',']
+                .into_iter()
+                .find(|s| text.contains(*s))
+                .unwrap_or(',')
+        });
+        let fields =
+            crate::census::import::split(text, separator).ok_or(at(Problem::LineInvalid))?;
+        let [code, name, population] = fields.as_slice() else {
+            return Err(at(Problem::LineInvalid));
+        };
+        let population = match population.replace(['.', ' ', '\u{a0}'], "").parse::<i32>() {
+            Ok(population) if population >= 0 => population,
+            // A heading: only the first line may be one.
+            _ if districts.is_empty() && line == 1 => continue,
+            _ => return Err(at(Problem::NumberInvalid)),
+        };
+        if districts.len() == MAX_DISTRICTS {
+            return Err(at(Problem::FileTooLarge));
+        }
+        districts.push(DistrictLine {
+            code: code.to_lowercase(),
+            name: name.clone(),
+            population,
+        });
+    }
+    if districts.is_empty() {
+        return Err(whole(Problem::FileEmpty));
+    }
+    Ok(districts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn district_files_are_read_as_spreadsheets_save_them() {
+        let file = "\u{feff}Código;Nombre;Habitantes\r\nCASCO;\"Casco Histórico; centro\";10.500\r\n\r\npoligono;Polígono;22000\r\n";
+        assert_eq!(
+            districts_from_file(file.as_bytes()),
+            Ok(vec![
+                DistrictLine {
+                    code: "casco".into(),
+                    name: "Casco Histórico; centro".into(),
+                    population: 10_500,
+                },
+                DistrictLine {
+                    code: "poligono".into(),
+                    name: "Polígono".into(),
+                    population: 22_000,
+                },
+            ])
+        );
+        // Latin-1 from older spreadsheets, commas, no heading.
+        let latin1 = b"norte,Barrio Norte,1200\nsur,Ca\xf1ada,300\n";
+        let read = districts_from_file(latin1).expect("read");
+        assert_eq!(read[1].name, "Cañada");
+        let problem =
+            |text: &str| districts_from_file(text.as_bytes()).map_err(|e| (e.line, e.problem));
+        assert_eq!(problem(""), Err((0, Problem::FileEmpty)));
+        assert_eq!(problem("code;name;people\n"), Err((0, Problem::FileEmpty)));
+        assert_eq!(problem("a;b;1\nc;d\n"), Err((2, Problem::LineInvalid)));
+        assert_eq!(
+            problem("a;b;1\nc;d;muchos\n"),
+            Err((2, Problem::NumberInvalid))
+        );
+        assert_eq!(problem("a;b;1\nc;d;-4\n"), Err((2, Problem::NumberInvalid)));
+        assert_eq!(problem("a;\"b;1\n"), Err((1, Problem::LineInvalid)));
+        let many: String = (0..=MAX_DISTRICTS)
+            .map(|i| format!("d{i};D {i};1\n"))
+            .collect();
+        assert_eq!(
+            problem(&many),
+            Err((MAX_DISTRICTS + 1, Problem::FileTooLarge))
+        );
+    }
 }

@@ -101,7 +101,7 @@ impl Parser {
 }
 
 /// UTF-8 when valid, else Latin-1 (every byte is a character).
-fn decode(raw: &[u8]) -> std::borrow::Cow<'_, str> {
+pub(crate) fn decode(raw: &[u8]) -> std::borrow::Cow<'_, str> {
     match std::str::from_utf8(raw) {
         Ok(text) => std::borrow::Cow::Borrowed(text),
         Err(_) => std::borrow::Cow::Owned(raw.iter().map(|&b| b as char).collect()),
@@ -110,7 +110,7 @@ fn decode(raw: &[u8]) -> std::borrow::Cow<'_, str> {
 
 /// Splits a line on `separator`, honouring double quotes (`""` inside
 /// quotes is a quote). `None` when a quote is left open.
-fn split(line: &str, separator: char) -> Option<Vec<String>> {
+pub(crate) fn split(line: &str, separator: char) -> Option<Vec<String>> {
     let mut fields = Vec::with_capacity(3);
     let mut field = String::new();
     let mut quoted = false;

@@ -41,10 +41,12 @@ pub fn router() -> Router<AppState> {
         .route("/staff/domains/remove", post(domains::remove))
 }
 
-/// The uploads of the site's logo, coat of arms and icon, which take a
-/// picture's body (see the picture routes' limit).
+/// The uploads of the site's logo, coat of arms, icon and districts file,
+/// which take a picture's body (see the picture routes' limit).
 pub fn picture_router() -> Router<AppState> {
-    Router::new().route("/staff/settings/{picture}", post(settings::picture))
+    Router::new()
+        .route("/staff/settings/{picture}", post(settings::picture))
+        .route("/staff/settings/districts", post(settings::districts))
 }
 
 /// The census upload, which takes large bodies.

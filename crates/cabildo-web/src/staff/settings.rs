@@ -15,6 +15,7 @@ use askama::Template;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use cabildo_engine::error::Problem;
 use cabildo_engine::settings::{self, SitePicture};
 use cabildo_engine::staff::Permission;
 use cabildo_tenancy::{
@@ -82,7 +83,7 @@ pub struct PictureView {
 }
 
 /// The notices after a change.
-const DONE: [&str; 4] = ["saved", "logo", "coat-of-arms", "favicon"];
+const DONE: [&str; 5] = ["saved", "districts", "logo", "coat-of-arms", "favicon"];
 
 fn welcome_fields(welcome: &BTreeMap<String, String>) -> Vec<(String, &'static str, String)> {
     SUPPORTED_LANGUAGES
@@ -295,17 +296,23 @@ pub async fn save(
     CsrfForm(values): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     staff.require(Permission::ManageSettings)?;
-    let form = Form::typed(&values);
+    store(&staff, Form::typed(&values), "saved").await
+}
+
+/// Checks `form` like a `tenants/*.toml` file, stores it, announces it to
+/// every node and comes back with the `done` notice; or shows the page
+/// again with what is wrong.
+async fn store(staff: &Staff, form: Form, done: &str) -> Result<Response, PageError> {
     let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
-    let Some(spec) = form.spec(&staff) else {
+    let Some(spec) = form.spec(staff) else {
         let error = staff.tr.t("settings-error-districts");
-        return render(&staff, form, None, Some(error), unprocessable).await;
+        return render(staff, form, None, Some(error), unprocessable).await;
     };
     let valid = match spec.validate() {
         Ok(valid) => valid,
         Err(TenancyError::Invalid { field, .. }) => {
             let error = explained(&staff.tr, &form, &field);
-            return render(&staff, form, None, Some(error), unprocessable).await;
+            return render(staff, form, None, Some(error), unprocessable).await;
         }
         Err(other) => return Err(other.into()),
     };
@@ -317,11 +324,40 @@ pub async fn save(
         let Some((_, message)) = refused(&staff.tr, &error) else {
             return Err(error.into());
         };
-        return render(&staff, form, None, Some(message), unprocessable).await;
+        return render(staff, form, None, Some(message), unprocessable).await;
     }
-    let tenancy = &staff.state.tenancy;
-    tenancy.changed(&staff.tenant).await;
-    Ok(Redirect::to("/staff/settings?done=saved").into_response())
+    staff.state.tenancy.changed(&staff.tenant).await;
+    Ok(Redirect::to(&format!("/staff/settings?done={done}")).into_response())
+}
+
+/// `POST /staff/settings/districts`: the districts from a file (code,
+/// name, residents per line), replacing the list; shown in the form for
+/// correction when a district is refused.
+pub async fn districts(
+    staff: Granted<ManageSettings>,
+    upload: Upload,
+) -> Result<Response, PageError> {
+    let mut form = Form::stored(&staff);
+    let read = match settings::districts_from_file(&upload.file("districts")) {
+        Ok(read) => read,
+        Err(error) => {
+            let key = match error.problem {
+                Problem::FileEmpty => "settings-districts-file-error-empty",
+                Problem::NumberInvalid => "settings-districts-file-error-number",
+                Problem::FileTooLarge => "settings-districts-file-error-many",
+                _ => "settings-districts-file-error-line",
+            };
+            let message = staff.tr.with(key, "line", &error.line.to_string());
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return render(&staff, form, None, Some(message), status).await;
+        }
+    };
+    form.districts = with_blanks(
+        (read.into_iter())
+            .map(|d| (d.code, d.name, d.population.to_string()))
+            .collect(),
+    );
+    store(&staff, form, "districts").await
 }
 
 /// `POST /staff/settings/{logo,coat-of-arms,favicon}`: one of the site's

@@ -454,3 +454,75 @@ async fn the_coat_of_arms_and_the_site_icon_are_uploaded_and_checked() {
     );
     assert!(audit.body.contains("Cambió el escudo"));
 }
+
+/// Districts come from a spreadsheet's CSV too: the list is replaced, the
+/// home page shows it; a wrong line or code is explained and nothing
+/// changes; Talavera's stay.
+#[tokio::test]
+async fn districts_are_loaded_from_a_file() {
+    let world = world().await;
+    let mut admin = world.citizen("jefa").staff(Role::Admin).await.browser;
+    let mut visitor = Browser::new(&world.app);
+    let before = admin.get(TOLEDO, "/staff/settings").await.body;
+    let load = async |admin: &mut Browser, file: &[u8]| {
+        upload(
+            admin,
+            "/staff/settings",
+            "/staff/settings/districts",
+            &[],
+            ("districts", file),
+        )
+        .await
+    };
+    for (file, words) in [
+        (
+            &b"codigo;nombre;habitantes\nnorte;Norte\n"[..],
+            "Línea 2: escribe el código",
+        ),
+        (
+            b"norte;Norte;1000\nsur;Sur;muchos\n",
+            "Línea 2: los habitantes",
+        ),
+        (b"", "no tiene ning"),
+        (b"Norte!;Norte;1000\n", "Revisa los distritos"),
+    ] {
+        let refused = load(&mut admin, file).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{words}");
+        assert!(refused.body.contains(words), "{words}: {}", refused.body);
+    }
+    assert_eq!(
+        admin.get(TOLEDO, "/staff/settings").await.body,
+        before,
+        "nothing changed"
+    );
+
+    let file =
+        "Código;Distrito;Habitantes\nnorte;Barrio Norte;12.000\nsur;\"Sur; Vega Baja\";8000\n";
+    let loaded = load(&mut admin, file.as_bytes()).await;
+    assert_eq!(loaded.status, StatusCode::SEE_OTHER, "{}", loaded.body);
+    assert_eq!(loaded.headers["location"], "/staff/settings?done=districts");
+    let page = admin
+        .get(TOLEDO, "/staff/settings?done=districts")
+        .await
+        .body;
+    assert!(page.contains("Distritos cargados desde el archivo"));
+    assert!(page.contains("value=\"Sur; Vega Baja\""), "{page}");
+    assert!(!page.contains("Casco Histórico"), "the list is replaced");
+    let home = visitor.get(TOLEDO, "/").await.body;
+    assert!(
+        home.contains("Barrio Norte") && home.contains("Sur; Vega Baja"),
+        "{home}"
+    );
+    let theirs = visitor.get(TALAVERA, "/").await.body;
+    assert!(!theirs.contains("Barrio Norte"));
+    let mut moderator = world.citizen("mod").staff(Role::Moderator).await.browser;
+    let theirs = upload(
+        &mut moderator,
+        "/",
+        "/staff/settings/districts",
+        &[],
+        ("districts", file.as_bytes()),
+    )
+    .await;
+    assert_eq!(theirs.status, StatusCode::FORBIDDEN);
+}
