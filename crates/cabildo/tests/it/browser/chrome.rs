@@ -279,6 +279,29 @@ impl Chrome {
     pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.expect("screenshot");
         std::fs::write(self.shots.join(format!("{name}.png")), png).expect("write screenshot");
+        // The whole page too (`-full`) with CABILDO_FULL_SCREENSHOTS=1, for
+        // reviewing what lies below the fold; the window is given the
+        // page's height, then put back.
+        if std::env::var_os("CABILDO_FULL_SCREENSHOTS").is_none() {
+            return;
+        }
+        let height = self
+            .client
+            .execute("return document.documentElement.scrollHeight", vec![])
+            .await
+            .ok()
+            .and_then(|h| h.as_u64())
+            .and_then(|h| u32::try_from(h).ok());
+        if let Some(height) = height.filter(|h| *h > 900) {
+            let _ = self
+                .client
+                .set_window_size(self.width, height.min(8000))
+                .await;
+            if let Ok(png) = self.client.screenshot().await {
+                let _ = std::fs::write(self.shots.join(format!("{name}-full.png")), png);
+            }
+            let _ = self.client.set_window_size(self.width, 900).await;
+        }
     }
 
     pub async fn close(mut self) {

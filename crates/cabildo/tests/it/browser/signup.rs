@@ -95,8 +95,12 @@ async fn a_council_signs_up_and_sets_up_its_live_site_in_chrome() {
 
     // Colours, districts and the logo.
     let chrome = &visit.chrome;
-    chrome.goto(&format!("{site}/staff/settings")).await;
+    chrome.goto(&format!("{site}/staff/settings?lang=es")).await;
     chrome.set("#s-primary", "#7a1f2b").await;
+    // Every interface language, so that the staff pages are audited in each.
+    for lang in ["en", "ca", "eu", "gl"] {
+        chrome.tick(&format!("#s-lang-{lang}")).await;
+    }
     for (row, (code, name, population)) in [
         ("centro", "Centro", "6000"),
         ("ensanche", "Ensanche", "5000"),
@@ -193,7 +197,22 @@ async fn a_council_signs_up_and_sets_up_its_live_site_in_chrome() {
         serde_json::json!([true, "rgb(122, 31, 43)"]),
         "logo and colour"
     );
-    // The new council speaks Spanish only (Sonseca is in Toledo).
     visit.audit_shown("new-council-home").await;
+    // The settings and own-domain pages in the languages the demo
+    // councils do not offer.
+    for lang in ["ca", "eu", "gl"] {
+        for (name, path) in [
+            ("settings", "/staff/settings"),
+            ("domains", "/staff/domains"),
+        ] {
+            visit
+                .chrome
+                .goto(&format!("{site}{path}?lang={lang}"))
+                .await;
+            visit
+                .audit_shown(&format!("new-council-{name}-{lang}"))
+                .await;
+        }
+    }
     report(&visit.finish().await);
 }
