@@ -1283,3 +1283,5 @@ settings-districts-file-error-line = Línia { $line }: escriu el codi, el nom i 
 settings-districts-file-error-number = Línia { $line }: els habitants han de ser un nombre enter.
 settings-districts-file-error-empty = El fitxer no té cap districte.
 settings-districts-file-error-many = Línia { $line }: un lloc pot tenir com a màxim 200 districtes.
+domains-remove-warning = El lloc deixarà de servir-se en aquest domini i passarà a un altre domini verificat o a la seva adreça de la plataforma. Els enllaços compartits amb aquest domini deixaran de funcionar.
+domains-remove-confirm = Treu el domini

@@ -1283,3 +1283,5 @@ settings-districts-file-error-line = Line { $line }: write the code, the name an
 settings-districts-file-error-number = Line { $line }: the residents must be a whole number.
 settings-districts-file-error-empty = The file has no districts.
 settings-districts-file-error-many = Line { $line }: a site can have at most 200 districts.
+domains-remove-warning = The site will no longer be served on this domain: it moves to another verified domain or to its platform address. Links shared with this domain will stop working.
+domains-remove-confirm = Remove the domain

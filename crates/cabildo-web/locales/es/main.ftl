@@ -1302,3 +1302,5 @@ settings-districts-file-error-line = Línea { $line }: escribe el código, el no
 settings-districts-file-error-number = Línea { $line }: los habitantes deben ser un número entero.
 settings-districts-file-error-empty = El archivo no tiene ningún distrito.
 settings-districts-file-error-many = Línea { $line }: un sitio puede tener como máximo 200 distritos.
+domains-remove-warning = El sitio dejará de servirse en este dominio y pasará a otro dominio verificado o a su dirección de la plataforma. Los enlaces que se hayan compartido con este dominio dejarán de funcionar.
+domains-remove-confirm = Quitar el dominio

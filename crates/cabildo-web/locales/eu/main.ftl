@@ -1283,3 +1283,5 @@ settings-districts-file-error-line = { $line }. lerroa: idatzi kodea, izena eta 
 settings-districts-file-error-number = { $line }. lerroa: biztanleek zenbaki oso bat izan behar dute.
 settings-districts-file-error-empty = Fitxategiak ez du barrutirik.
 settings-districts-file-error-many = { $line }. lerroa: gune batek gehienez 200 barruti izan ditzake.
+domains-remove-warning = Gunea ez da domeinu honetan zerbitzatuko: beste domeinu egiaztatu batera edo plataformako helbidera igaroko da. Domeinu honekin partekatutako estekek ez dute funtzionatuko.
+domains-remove-confirm = Kendu domeinua

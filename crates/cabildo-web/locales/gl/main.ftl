@@ -1283,3 +1283,5 @@ settings-districts-file-error-line = Liña { $line }: escribe o código, o nome 
 settings-districts-file-error-number = Liña { $line }: os habitantes deben ser un número enteiro.
 settings-districts-file-error-empty = O ficheiro non ten ningún distrito.
 settings-districts-file-error-many = Liña { $line }: un sitio pode ter como máximo 200 distritos.
+domains-remove-warning = O sitio deixará de servirse neste dominio e pasará a outro dominio verificado ou ao seu enderezo da plataforma. As ligazóns compartidas con este dominio deixarán de funcionar.
+domains-remove-confirm = Quitar o dominio
