@@ -131,12 +131,13 @@ async fn sites_have_an_icon_and_a_council_its_logo_in_the_header() {
     );
     let platform = get(&app, BASE, "/favicon.svg").await;
     assert!(platform.body.contains(">C</text>"), "{}", platform.body);
+    // What pages link to: the drawn icon while none is uploaded.
+    let linked = get(&app, BASE, "/favicon").await;
+    assert_eq!(linked.headers["content-type"], "image/svg+xml");
+    assert!(linked.body.contains(">C</text>"), "{}", linked.body);
 
     let home = get(&app, &format!("toledo.{BASE}"), "/").await;
-    assert!(
-        home.body
-            .contains("<link rel=\"icon\" href=\"/favicon.svg\"")
-    );
+    assert!(home.body.contains("<link rel=\"icon\" href=\"/favicon\">"));
     assert!(
         home.body
             .contains("<img class=\"logo\" src=\"/media/escudo-toledo.png\" alt=\"\""),
