@@ -44,6 +44,10 @@ pub use tx::TenantTx;
 pub use zone::Zone;
 
 use names::RoleNamespace;
+
+/// A council's row as queries read it: id, slug, name, status and the
+/// domain it is served on.
+pub(crate) type TenantRow = (uuid::Uuid, String, String, String, Option<String>);
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use std::sync::Arc;
 use std::time::Duration;
@@ -216,6 +220,13 @@ impl Tenancy {
     /// Closes the pool, waiting for connections to be returned.
     pub async fn close(&self) {
         self.inner.pool.close().await;
+    }
+
+    pub(crate) fn tenant_from_row(
+        &self,
+        (id, slug, name, status, domain): TenantRow,
+    ) -> Result<Tenant> {
+        self.tenant_from_parts(id, &slug, name, &status, domain)
     }
 
     pub(crate) fn tenant_from_parts(

@@ -2,6 +2,7 @@
 //! applying declarative definitions, and lifecycle changes.
 
 use crate::Tenancy;
+use crate::TenantRow;
 use crate::error::{Result, TenancyError, unique_violation};
 use crate::migrate::{TenantMigrations, error_chain};
 use crate::names::RoleNamespace;
@@ -21,8 +22,6 @@ pub enum Applied {
     /// It existed; its name and settings were updated.
     Updated,
 }
-
-pub(crate) type TenantRow = (uuid::Uuid, String, String, String, Option<String>);
 
 /// Columns read into a [`TenantRow`].
 macro_rules! tenant_columns {
@@ -247,13 +246,6 @@ impl Tenancy {
         self.changed(&tenant).await;
         tracing::info!(tenant = %tenant.slug, status = %status, "council status changed");
         Ok(tenant)
-    }
-
-    pub(crate) fn tenant_from_row(
-        &self,
-        (id, slug, name, status, domain): TenantRow,
-    ) -> Result<Tenant> {
-        self.tenant_from_parts(id, &slug, name, &status, domain)
     }
 }
 

@@ -334,8 +334,7 @@ impl Resolver {
     }
 
     async fn lookup_database(&self, key: &str) -> Result<Option<Tenant>> {
-        let row: Option<crate::provision::TenantRow> = if let Some(slug) = key.strip_prefix("slug:")
-        {
+        let row: Option<crate::TenantRow> = if let Some(slug) = key.strip_prefix("slug:") {
             sqlx::query_as(
                 "SELECT id, slug, name, status, primary_host FROM platform.tenants
                  WHERE slug = $1 AND status <> 'provisioning'",
