@@ -9,6 +9,7 @@ mod cache;
 mod changes;
 pub mod colour;
 pub mod domains;
+pub mod entitlements;
 mod error;
 mod jobs;
 mod migrate;

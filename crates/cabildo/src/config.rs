@@ -139,6 +139,31 @@ pub enum Command {
     /// Participatory budgets: results of Pabulib files, open-data export.
     #[command(subcommand)]
     Budget(BudgetCommand),
+    /// Plans and what they entitle councils to.
+    #[command(subcommand)]
+    Billing(BillingCommand),
+}
+
+/// `billing` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum BillingCommand {
+    /// Plans: apply a folder of plan files, or list the stored plans.
+    #[command(subcommand)]
+    Plans(PlansCommand),
+}
+
+/// `billing plans` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PlansCommand {
+    /// Check every plan file (*.toml) in a folder and store them; plans no
+    /// longer in the folder stay for the councils on them, no longer
+    /// offered.
+    Apply {
+        /// Folder of plan files (see plans/README.md).
+        dir: PathBuf,
+    },
+    /// List the stored plans: slug, name, price, entitlements.
+    List,
 }
 
 /// `budget` subcommands.
@@ -474,6 +499,9 @@ pub struct DemoArgs {
     /// Folder of council definitions to apply.
     #[arg(long, default_value = "tenants")]
     pub tenants: PathBuf,
+    /// Folder of plans to apply.
+    #[arg(long, default_value = "plans")]
+    pub plans: PathBuf,
 }
 
 /// Options of `migrate`.

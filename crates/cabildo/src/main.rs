@@ -58,6 +58,7 @@ async fn run(cli: Cli) -> ExitCode {
         Command::Accounts(command) => commands::accounts::run(&cli.global, command).await,
         Command::Seed(command) => commands::seed::run(&cli.global, command).await,
         Command::Budget(command) => commands::budget::run(&cli.global, command).await,
+        Command::Billing(command) => commands::billing::run(&cli.global, command).await,
     };
     finish(result)
 }

@@ -40,6 +40,7 @@ impl DemoMailbox for CatcherMailbox {
 pub async fn run(global: &Global, args: DemoArgs) -> anyhow::Result<ExitCode> {
     // Refuse a broken definition before starting anything.
     let specs = super::tenants::read_specs(&args.tenants)?;
+    let plans = cabildo_billing::plans::read_plans(&args.plans)?;
     println!(
         "Starting PostgreSQL and Redis in {} …",
         args.data_dir.display()
@@ -47,7 +48,7 @@ pub async fn run(global: &Global, args: DemoArgs) -> anyhow::Result<ExitCode> {
     let services = LocalServices::start(&args.data_dir, cabildo_devkit::DEMO_DATABASE)
         .await
         .context("starting the local PostgreSQL and Redis")?;
-    let result = run_with(global, &args, &services, &specs).await;
+    let result = run_with(global, &args, &services, &specs, &plans).await;
     println!("Stopping PostgreSQL and Redis …");
     let stopped = services.stop();
     result?;
@@ -60,6 +61,7 @@ async fn run_with(
     args: &DemoArgs,
     services: &LocalServices,
     specs: &[cabildo_tenancy::ValidSpec],
+    plans: &[cabildo_billing::plans::Plan],
 ) -> anyhow::Result<()> {
     let database_url = services.postgres.url(cabildo_devkit::DEMO_DATABASE);
     let tenancy = super::connect_to(
@@ -82,6 +84,7 @@ async fn run_with(
             failed.slug, failed.result
         );
     }
+    cabildo_billing::plans::apply(&tenancy, plans).await?;
     let slugs = super::tenants::apply_all(&tenancy, specs).await?;
     let secret = demo_secret(&args.data_dir)?;
     // Each demo council's synthetic census (tenants/<slug>.census.csv),

@@ -2,6 +2,7 @@
 //! and waiting for a shutdown signal.
 
 pub mod accounts;
+pub mod billing;
 pub mod budget;
 pub mod census;
 pub mod demo;

@@ -284,6 +284,8 @@ fn every_command_explains_itself_and_missing_settings_are_named() {
         vec!["tenants", "resume", "--help"],
         vec!["tenants", "archive", "--help"],
         vec!["tenants", "domains", "--help"],
+        vec!["billing", "plans", "apply", "--help"],
+        vec!["billing", "plans", "list", "--help"],
         vec!["services", "--help"],
         vec!["worker", "--help"],
         vec!["jobs", "list", "--help"],
@@ -541,4 +543,71 @@ async fn operators_create_platform_accounts_and_grant_councils() {
         .await
         .expect("grants");
     assert_eq!(grants, 0, "the grant is gone");
+}
+
+#[tokio::test]
+async fn operators_apply_and_list_plans() {
+    let url = fresh_database_url().await.expect("database");
+    let plans_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../plans");
+    let empty = run(cabildo()
+        .env("DATABASE_URL", &url)
+        .args(["billing", "plans", "list"]));
+    assert!(
+        empty.ok && empty.stdout.contains("No plans yet"),
+        "{}",
+        empty.stderr
+    );
+
+    // One wrong file: the folder is refused, naming it, and nothing stored.
+    let broken = std::env::temp_dir().join(format!("cabildo-plans-{}", std::process::id()));
+    std::fs::create_dir_all(&broken).expect("folder");
+    std::fs::copy(
+        format!("{plans_dir}/municipio.toml"),
+        broken.join("municipio.toml"),
+    )
+    .expect("copy");
+    std::fs::write(broken.join("oro.toml"), "slug = \"oro\"\nposition = 9\n").expect("write");
+    let refused = run(cabildo()
+        .env("DATABASE_URL", &url)
+        .args(["billing", "plans", "apply"])
+        .arg(&broken));
+    assert!(
+        !refused.ok && refused.stderr.contains("oro.toml"),
+        "{}",
+        refused.stderr
+    );
+    std::fs::remove_dir_all(&broken).expect("clean up");
+
+    let applied = run(cabildo()
+        .env("DATABASE_URL", &url)
+        .args(["billing", "plans", "apply", plans_dir]));
+    assert!(
+        applied.ok && applied.stdout.contains("municipio: created"),
+        "{} {}",
+        applied.stdout,
+        applied.stderr
+    );
+    let again = run(cabildo()
+        .env("DATABASE_URL", &url)
+        .args(["billing", "plans", "apply", plans_dir]));
+    assert!(
+        again.stdout.contains("municipio: unchanged"),
+        "{}",
+        again.stdout
+    );
+    let list = run(cabildo()
+        .env("DATABASE_URL", &url)
+        .args(["billing", "plans", "list"]));
+    assert!(list.ok, "{}", list.stderr);
+    assert!(
+        list.stdout.contains("prueba") && list.stdout.contains("free for 60 days"),
+        "{}",
+        list.stdout
+    );
+    assert!(
+        list.stdout.contains("190.00 EUR/month + 21 % VAT")
+            && list.stdout.contains("open_processes ≤ 5"),
+        "{}",
+        list.stdout
+    );
 }

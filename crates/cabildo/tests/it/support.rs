@@ -83,6 +83,8 @@ impl Demo {
                 "demo",
                 "--tenants",
                 concat!(env!("CARGO_MANIFEST_DIR"), "/../../tenants"),
+                "--plans",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/../../plans"),
             ])
             .arg("--data-dir")
             .arg(data_dir)

@@ -1,0 +1,37 @@
+//! The one error type of the billing crate.
+
+use cabildo_tenancy::TenancyError;
+
+/// What can go wrong with billing, named by outcome.
+#[derive(Debug, thiserror::Error)]
+pub enum BillingError {
+    /// A plan file is not acceptable.
+    #[error("{file}: {reason}")]
+    Invalid {
+        /// The file (or plan) at fault.
+        file: String,
+        /// Why.
+        reason: String,
+    },
+    /// A file or folder could not be read.
+    #[error("reading {path}: {source}")]
+    Read {
+        /// What was being read.
+        path: String,
+        /// Why it failed.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The registry failed.
+    #[error(transparent)]
+    Tenancy(#[from] TenancyError),
+}
+
+impl From<sqlx::Error> for BillingError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Tenancy(error.into())
+    }
+}
+
+/// Shorthand for billing results.
+pub type Result<T, E = BillingError> = std::result::Result<T, E>;

@@ -1,0 +1,12 @@
+//! Billing for Cabildo: plans as data and what they entitle a council to.
+//! Subscriptions, invoices and dunning build on these.
+//!
+//! A plan is a TOML file under `plans/` (see `plans/README.md`), applied
+//! with `cabildo billing plans apply DIR` into `platform.plans`. What a
+//! plan allows is a [`cabildo_tenancy::entitlements::Entitlements`], the
+//! type the rules that enforce plans read.
+
+mod error;
+pub mod plans;
+
+pub use error::{BillingError, Result};
