@@ -6,6 +6,7 @@
 //! plan allows is a [`cabildo_tenancy::entitlements::Entitlements`], the
 //! type the rules that enforce plans read.
 
+pub mod councils;
 mod error;
 pub mod plans;
 

@@ -205,11 +205,13 @@ pub enum Applied {
 }
 
 /// Stores `plans` (one transaction): new ones are created, changed ones
-/// updated, and stored plans no longer among them stop being offered —
-/// never deleted, since councils may be on them.
+/// updated (with the entitlements of the councils on them), and stored
+/// plans no longer among them stop being offered — never deleted, since
+/// councils may be on them.
 pub async fn apply(tenancy: &Tenancy, plans: &[Plan]) -> Result<Vec<(String, Applied)>> {
     let mut tx = tenancy.pool().begin().await?;
     let mut outcome = Vec::with_capacity(plans.len());
+    let mut changed = Vec::new();
     for plan in plans {
         let definition = serde_json::to_value(plan).map_err(|e| BillingError::Invalid {
             file: plan.slug.clone(),
@@ -238,6 +240,18 @@ pub async fn apply(tenancy: &Tenancy, plans: &[Plan]) -> Result<Vec<(String, App
             .execute(&mut *tx)
             .await?;
         }
+        if applied == Applied::Updated {
+            // Councils on the plan get what it now allows.
+            let ids: Vec<uuid::Uuid> = sqlx::query_scalar(
+                "UPDATE platform.tenants SET entitlements = $2, updated_at = now()
+                 WHERE plan = $1 AND entitlements IS DISTINCT FROM $2 RETURNING id",
+            )
+            .bind(&plan.slug)
+            .bind(sqlx::types::Json(&plan.entitlements))
+            .fetch_all(&mut *tx)
+            .await?;
+            changed.extend(ids);
+        }
         outcome.push((plan.slug.clone(), applied));
     }
     let slugs: Vec<&str> = plans.iter().map(|p| p.slug.as_str()).collect();
@@ -249,6 +263,14 @@ pub async fn apply(tenancy: &Tenancy, plans: &[Plan]) -> Result<Vec<(String, App
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    for id in changed {
+        if let Some(tenant) = tenancy
+            .find_tenant_by_id(cabildo_tenancy::TenantId(id))
+            .await?
+        {
+            tenancy.changed(&tenant).await;
+        }
+    }
     tracing::info!(plans = plans.len(), "plans applied");
     Ok(outcome)
 }

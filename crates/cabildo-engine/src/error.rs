@@ -205,6 +205,9 @@ coded! {
         SlugTaken = "slug_taken", "refusal-slug-taken";
         /// A process is published with its calendar: add a phase first.
         NoPhases = "no_phases", "refusal-no-phases";
+        /// The council's plan does not allow it (a feature it lacks, or a
+        /// limit reached): a plan that does is needed.
+        PlanRequired = "plan_required", "refusal-plan-required";
         /// Participation has started: the rules change only with an
         /// override (a phase that has begun stays).
         RulesFrozen = "rules_frozen", "refusal-rules-frozen";

@@ -206,7 +206,8 @@ pub async fn add_phase(
     Ok(id)
 }
 
-/// Publishes a draft process.
+/// Publishes a draft process, within the number of processes the
+/// council's plan allows open at once (`plan_required`).
 pub async fn publish(tx: &mut TenantTx, actor: &Actor, process: ProcessId) -> Result<bool> {
     // Citizens find what they can do in a process by its phases; one
     // without any would be published as an empty page.
@@ -225,6 +226,20 @@ pub async fn publish(tx: &mut TenantTx, actor: &Actor, process: ProcessId) -> Re
             return Err(Refusal::NoPhases.into());
         }
         return Ok(false);
+    }
+    if let Some(limit) = tx.entitlements().and_then(|e| e.limits.open_processes) {
+        // Open: published with a phase still to end. Processes already
+        // open when a plan is lowered stay open; only new ones wait.
+        let open: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM processes p WHERE p.status = 'published' AND p.id <> $1
+               AND EXISTS (SELECT 1 FROM process_phases f WHERE f.process_id = p.id AND f.ends_at > now())",
+        )
+        .bind(process)
+        .fetch_one(tx.conn())
+        .await?;
+        if open >= i64::from(limit) {
+            return Err(Refusal::PlanRequired.into());
+        }
     }
     let slug: Option<String> = sqlx::query_scalar(
         "UPDATE processes SET status = 'published', updated_at = now()

@@ -46,9 +46,16 @@ pub use zone::Zone;
 
 use names::RoleNamespace;
 
-/// A council's row as queries read it: id, slug, name, status and the
-/// domain it is served on.
-pub(crate) type TenantRow = (uuid::Uuid, String, String, String, Option<String>);
+/// A council's row as queries read it: id, slug, name, status, the domain
+/// it is served on and what its plan allows.
+pub(crate) type TenantRow = (
+    uuid::Uuid,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<sqlx::types::Json<entitlements::Entitlements>>,
+);
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use std::sync::Arc;
 use std::time::Duration;
@@ -225,9 +232,11 @@ impl Tenancy {
 
     pub(crate) fn tenant_from_row(
         &self,
-        (id, slug, name, status, domain): TenantRow,
+        (id, slug, name, status, domain, entitlements): TenantRow,
     ) -> Result<Tenant> {
-        self.tenant_from_parts(id, &slug, name, &status, domain)
+        let mut tenant = self.tenant_from_parts(id, &slug, name, &status, domain)?;
+        tenant.entitlements = entitlements.map(|e| Arc::new(e.0));
+        Ok(tenant)
     }
 
     pub(crate) fn tenant_from_parts(
@@ -252,6 +261,7 @@ impl Tenancy {
             name,
             status,
             domain,
+            entitlements: None,
             schema,
             role,
         })

@@ -228,6 +228,8 @@ struct CachedTenant {
     status: TenantStatus,
     #[serde(default)]
     domain: Option<String>,
+    #[serde(default)]
+    entitlements: Option<crate::entitlements::Entitlements>,
 }
 
 /// Resolves hosts to sites. One per process; cheap to clone.
@@ -291,6 +293,7 @@ impl Resolver {
                             name: t.name.clone(),
                             status: t.status,
                             domain: t.domain.clone(),
+                            entitlements: t.entitlements.as_deref().cloned(),
                         }),
                     };
                     if let Ok(json) = serde_json::to_string(&stored) {
@@ -324,10 +327,11 @@ impl Resolver {
         match stored.tenant {
             None => Some(None),
             Some(t) => {
-                let tenant = self
+                let mut tenant = self
                     .tenancy
                     .tenant_from_parts(t.id, &t.slug, t.name, t.status.as_str(), t.domain)
                     .ok()?;
+                tenant.entitlements = t.entitlements.map(Arc::new);
                 Some(Some(Arc::new(tenant)))
             }
         }
@@ -336,7 +340,7 @@ impl Resolver {
     async fn lookup_database(&self, key: &str) -> Result<Option<Tenant>> {
         let row: Option<crate::TenantRow> = if let Some(slug) = key.strip_prefix("slug:") {
             sqlx::query_as(
-                "SELECT id, slug, name, status, primary_host FROM platform.tenants
+                "SELECT id, slug, name, status, primary_host, entitlements FROM platform.tenants
                  WHERE slug = $1 AND status <> 'provisioning'",
             )
             .bind(slug)
@@ -344,7 +348,7 @@ impl Resolver {
             .await?
         } else if let Some(host) = key.strip_prefix("domain:") {
             sqlx::query_as(
-                "SELECT t.id, t.slug, t.name, t.status, t.primary_host
+                "SELECT t.id, t.slug, t.name, t.status, t.primary_host, t.entitlements
                  FROM platform.tenant_hosts h JOIN platform.tenants t ON t.id = h.tenant_id
                  WHERE h.host = $1 AND h.verified_at IS NOT NULL AND t.status <> 'provisioning'",
             )

@@ -78,6 +78,9 @@ pub struct Tenant {
     /// The verified domain its site is served on (`participa.toledo.es`),
     /// if it has one: its subdomain redirects there.
     pub domain: Option<String>,
+    /// What its plan allows; `None` (never put on a plan) allows
+    /// everything.
+    pub entitlements: Option<std::sync::Arc<crate::entitlements::Entitlements>>,
     pub(crate) schema: SchemaName,
     pub(crate) role: RoleName,
 }

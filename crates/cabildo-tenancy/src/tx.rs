@@ -31,6 +31,8 @@ pub struct TenantTx {
     conn: Option<PoolConnection<Postgres>>,
     dirty: bool,
     tenant: TenantId,
+    /// What the council's plan allows (`None`: everything).
+    entitlements: Option<std::sync::Arc<crate::entitlements::Entitlements>>,
     /// Jobs to write with the `COMMIT`.
     pub(crate) jobs: Vec<NewJob>,
     tenancy: Tenancy,
@@ -53,6 +55,7 @@ impl Tenancy {
             conn: Some(conn),
             dirty: true,
             tenant: tenant.id,
+            entitlements: tenant.entitlements.clone(),
             jobs: Vec::new(),
             tenancy: self.clone(),
         };
@@ -65,6 +68,12 @@ impl Tenancy {
 }
 
 impl TenantTx {
+    /// What the council's plan allows, for the rules that enforce it;
+    /// `None` when it was never put on a plan (everything is allowed).
+    pub fn entitlements(&self) -> Option<&crate::entitlements::Entitlements> {
+        self.entitlements.as_deref()
+    }
+
     /// The connection, for store functions (unqualified table names).
     pub fn conn(&mut self) -> &mut PgConnection {
         match self.conn.as_mut() {

@@ -150,6 +150,22 @@ pub enum BillingCommand {
     /// Plans: apply a folder of plan files, or list the stored plans.
     #[command(subcommand)]
     Plans(PlansCommand),
+    /// Put a council on a stored plan (a trial plan's days start now);
+    /// every node applies what it allows at once.
+    Assign {
+        /// The council's slug.
+        #[arg(long)]
+        tenant: String,
+        /// The plan's slug.
+        #[arg(long)]
+        plan: String,
+    },
+    /// A council's plan, trial and what it allows.
+    Status {
+        /// The council's slug.
+        #[arg(long)]
+        tenant: String,
+    },
 }
 
 /// `billing plans` subcommands.

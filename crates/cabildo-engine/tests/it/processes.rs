@@ -325,3 +325,78 @@ async fn a_process_without_phases_is_not_published() {
     assert_eq!(processes::publish(&mut tx, &actor, process).await, Ok(true));
     tx.commit().await.expect("commit");
 }
+
+/// A council whose plan allows one open process at once publishes a
+/// second only once the first has ended; a council on no plan is not
+/// limited.
+#[tokio::test]
+async fn the_plan_limits_how_many_processes_are_open_at_once() {
+    let (tenancy, toledo) = toledo().await;
+    let actor = Actor("cli".into());
+    let now = OffsetDateTime::now_utc();
+    let draft = async |tx: &mut cabildo_tenancy::TenantTx, slug: &str, ends_in: i64| {
+        let process = processes::create(
+            tx,
+            &actor,
+            &new_process(slug, None, rules(Who::Registered, Who::Verified)),
+        )
+        .await
+        .expect("create");
+        processes::add_phase(
+            tx,
+            &actor,
+            process,
+            &NewPhase {
+                title: "Debate".into(),
+                starts_at: now - Duration::days(30),
+                ends_at: now + Duration::days(ends_in),
+                components: vec![Component::Debates],
+            },
+        )
+        .await
+        .expect("phase");
+        process
+    };
+    // As `cabildo billing assign` leaves the record.
+    sqlx::query("UPDATE platform.tenants SET entitlements = $2 WHERE id = $1")
+        .bind(toledo.id.0)
+        .bind(serde_json::json!({"features": [], "limits": {"open_processes": 1}}))
+        .execute(tenancy.pool())
+        .await
+        .expect("plan");
+    let limited = tenancy
+        .get_tenant(&toledo.slug)
+        .await
+        .expect("council on its plan");
+    let mut tx = tenancy.begin(&limited).await.expect("begin");
+    let first = draft(&mut tx, "primero", 10).await;
+    let second = draft(&mut tx, "segundo", 10).await;
+    assert_eq!(processes::publish(&mut tx, &actor, first).await, Ok(true));
+    assert_eq!(
+        processes::publish(&mut tx, &actor, second).await,
+        Err(Error::Refused(Refusal::PlanRequired))
+    );
+    // Once the first has ended, there is room again.
+    sqlx::query("UPDATE process_phases SET ends_at = now() - interval '1 day', starts_at = now() - interval '30 days' WHERE process_id = $1")
+        .bind(first)
+        .execute(tx.conn())
+        .await
+        .expect("first ends");
+    assert_eq!(processes::publish(&mut tx, &actor, second).await, Ok(true));
+    tx.commit().await.expect("commit");
+
+    // Taken off the plan: no limit.
+    sqlx::query("UPDATE platform.tenants SET entitlements = NULL WHERE id = $1")
+        .bind(toledo.id.0)
+        .execute(tenancy.pool())
+        .await
+        .expect("no plan");
+    let unlimited = tenancy.get_tenant(&toledo.slug).await.expect("council");
+    assert_eq!(unlimited.entitlements, None);
+    let mut tx = tenancy.begin(&unlimited).await.expect("begin");
+    let third = draft(&mut tx, "tercero", 10).await;
+    let fourth = draft(&mut tx, "cuarto", 10).await;
+    assert_eq!(processes::publish(&mut tx, &actor, third).await, Ok(true));
+    assert_eq!(processes::publish(&mut tx, &actor, fourth).await, Ok(true));
+    tx.commit().await.expect("commit");
+}

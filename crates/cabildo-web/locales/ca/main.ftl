@@ -361,6 +361,7 @@ staff-phase-add = Afegeix la fase
 staff-phase-added = S'ha afegit la fase.
 staff-process-error-slug-invalid = L'adreça ha de tenir de 3 a 80 minúscules, xifres o guions.
 refusal-slug-taken = Un altre procés ja fa servir aquesta adreça.
+refusal-plan-required = El pla de l'ajuntament no ho permet: ja ha arribat al seu límit o no inclou aquesta funció. Un pla superior ho permet; consulta els plans amb qui administra el lloc.
 refusal-no-phases = Afegeix almenys una fase abans de publicar: és el que diu a la ciutadania què pot fer i fins quan.
 staff-process-error-text-too-long = El resum o la descripció són massa llargs.
 staff-process-error-threshold-invalid = El nombre de suports ha de ser un nombre positiu.

@@ -361,6 +361,7 @@ staff-phase-add = Add the phase
 staff-phase-added = The phase was added.
 staff-process-error-slug-invalid = The address must have 3 to 80 lower-case letters, digits or hyphens.
 refusal-slug-taken = Another process already uses that address.
+refusal-plan-required = The council's plan does not allow this: it has reached its limit or does not include this feature. A higher plan allows it; ask whoever runs the site about plans.
 refusal-no-phases = Add at least one phase before publishing: it is what tells people what they can do, and until when.
 staff-process-error-text-too-long = The summary or the description is too long.
 staff-process-error-threshold-invalid = The number of supports must be a positive number.

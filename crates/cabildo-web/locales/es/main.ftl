@@ -380,6 +380,7 @@ staff-phase-add = Añadir la fase
 staff-phase-added = Se ha añadido la fase.
 staff-process-error-slug-invalid = La dirección debe tener de 3 a 80 minúsculas, cifras o guiones.
 refusal-slug-taken = Otro proceso ya usa esa dirección.
+refusal-plan-required = El plan del ayuntamiento no lo permite: ya ha llegado a su límite o no incluye esta función. Un plan superior lo permite; consulta los planes con quien administra el sitio.
 refusal-no-phases = Añade al menos una fase antes de publicar: es lo que dice a la ciudadanía qué puede hacer y hasta cuándo.
 staff-process-error-text-too-long = El resumen o la descripción son demasiado largos.
 staff-process-error-threshold-invalid = El número de apoyos debe ser un número positivo.

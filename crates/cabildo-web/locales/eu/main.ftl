@@ -361,6 +361,7 @@ staff-phase-add = Gehitu fasea
 staff-phase-added = Fasea gehitu da.
 staff-process-error-slug-invalid = Helbideak 3 eta 80 karaktere artean izan behar ditu: minuskulak, zifrak edo marratxoak.
 refusal-slug-taken = Beste prozesu batek erabiltzen du dagoeneko helbide hori.
+refusal-plan-required = Udalaren planak ez du hori onartzen: bere mugara iritsi da edo ez du funtzio hau barne hartzen. Plan handiago batek onartzen du; galdetu planei buruz gunea kudeatzen duenari.
 refusal-no-phases = Gehitu fase bat gutxienez argitaratu aurretik: horrek esaten dio herritarrei zer egin dezaketen eta noiz arte.
 staff-process-error-text-too-long = Laburpena edo deskribapena luzeegiak dira.
 staff-process-error-threshold-invalid = Babes kopuruak zenbaki positiboa izan behar du.

@@ -361,6 +361,7 @@ staff-phase-add = Engadir a fase
 staff-phase-added = Engadiuse a fase.
 staff-process-error-slug-invalid = O enderezo debe ter de 3 a 80 minúsculas, cifras ou guións.
 refusal-slug-taken = Outro proceso xa usa ese enderezo.
+refusal-plan-required = O plan do concello non o permite: xa chegou ao seu límite ou non inclúe esta función. Un plan superior permíteo; consulta os plans con quen administra o sitio.
 refusal-no-phases = Engade polo menos unha fase antes de publicar: é o que lle di á cidadanía que pode facer e ata cando.
 staff-process-error-text-too-long = O resumo ou a descrición son demasiado longos.
 staff-process-error-threshold-invalid = O número de apoios debe ser un número positivo.

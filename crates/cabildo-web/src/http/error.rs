@@ -189,7 +189,8 @@ pub fn refusal_status(refusal: Refusal) -> StatusCode {
         | Refusal::Blocked
         | Refusal::NotAuthor
         | Refusal::Forbidden
-        | Refusal::OtherAddress => StatusCode::FORBIDDEN,
+        | Refusal::OtherAddress
+        | Refusal::PlanRequired => StatusCode::FORBIDDEN,
         Refusal::TooDeep
         | Refusal::OwnComment
         | Refusal::InvitationInvalid

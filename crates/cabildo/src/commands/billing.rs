@@ -1,13 +1,22 @@
-//! `cabildo billing …`: plans.
+//! `cabildo billing …`: plans, and councils on them.
 
 use crate::config::{BillingCommand, Global, PlansCommand};
+use cabildo_billing::councils;
 use cabildo_billing::plans::{self, Applied, Plan};
+use cabildo_tenancy::Slug;
+use cabildo_tenancy::entitlements::Entitlements;
 use std::process::ExitCode;
 use std::time::Duration;
 
 /// Runs one `billing` subcommand.
 pub async fn run(global: &Global, command: BillingCommand) -> anyhow::Result<ExitCode> {
-    let BillingCommand::Plans(command) = command;
+    let command = match command {
+        BillingCommand::Plans(command) => command,
+        BillingCommand::Assign { tenant, plan } => {
+            return council(global, &tenant, Some(&plan)).await;
+        }
+        BillingCommand::Status { tenant } => return council(global, &tenant, None).await,
+    };
     // Checked before touching the database.
     let folder = match &command {
         PlansCommand::Apply { dir } => Some(plans::read_plans(dir)?),
@@ -33,7 +42,7 @@ pub async fn run(global: &Global, command: BillingCommand) -> anyhow::Result<Exi
                         s.plan.slug.clone(),
                         s.plan.name("es").to_owned(),
                         price(&s.plan),
-                        entitlements(&s.plan),
+                        entitlements(&s.plan.entitlements),
                         if s.offered { "yes" } else { "no" }.to_owned(),
                     ]
                 })
@@ -48,6 +57,36 @@ pub async fn run(global: &Global, command: BillingCommand) -> anyhow::Result<Exi
     tenancy.close().await;
     result?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `billing assign` (with `plan`) or `billing status`: prints the council's
+/// plan, trial and entitlements.
+async fn council(global: &Global, slug: &str, plan: Option<&str>) -> anyhow::Result<ExitCode> {
+    let slug =
+        Slug::parse(slug).map_err(|reason| anyhow::anyhow!("invalid slug {slug:?}: {reason}"))?;
+    let tenancy = super::connect(global, Some(Duration::from_secs(global.connect_timeout))).await?;
+    let result = async {
+        let tenant = tenancy.get_tenant(&slug).await?;
+        if let Some(plan) = plan {
+            if councils::assign(&tenancy, &tenant, plan).await?.is_none() {
+                anyhow::bail!("no plan {plan:?}: cabildo billing plans list shows them");
+            }
+            println!("{slug} is now on {plan}.");
+        }
+        let status = councils::status(&tenancy, &tenant).await?;
+        println!("plan: {}", status.plan);
+        if let Some(ends) = status.trial_ends_at {
+            println!("trial ends: {}", ends.date());
+        }
+        match &status.entitlements {
+            Some(allowed) => println!("includes: {}", entitlements(allowed)),
+            None => println!("includes: everything (never put on a plan)"),
+        }
+        Ok(())
+    }
+    .await;
+    tenancy.close().await;
+    result.map(|()| ExitCode::SUCCESS)
 }
 
 /// "190.00 EUR/month + 21 % VAT", or the trial's length.
@@ -66,8 +105,7 @@ fn price(plan: &Plan) -> String {
 }
 
 /// Features, then limits (`open_processes ≤ 5`).
-fn entitlements(plan: &Plan) -> String {
-    let e = &plan.entitlements;
+fn entitlements(e: &Entitlements) -> String {
     let features = e.features.iter().map(|f| f.as_str().to_owned());
     let limits = (e.limits.named().into_iter())
         .filter_map(|(name, limit)| limit.map(|l| format!("{name} ≤ {l}")));

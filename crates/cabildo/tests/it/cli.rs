@@ -286,6 +286,8 @@ fn every_command_explains_itself_and_missing_settings_are_named() {
         vec!["tenants", "domains", "--help"],
         vec!["billing", "plans", "apply", "--help"],
         vec!["billing", "plans", "list", "--help"],
+        vec!["billing", "assign", "--help"],
+        vec!["billing", "status", "--help"],
         vec!["services", "--help"],
         vec!["worker", "--help"],
         vec!["jobs", "list", "--help"],
@@ -609,5 +611,40 @@ async fn operators_apply_and_list_plans() {
             && list.stdout.contains("open_processes ≤ 5"),
         "{}",
         list.stdout
+    );
+
+    // A council on a plan.
+    let created = run(cabildo().env("DATABASE_URL", &url).args([
+        "tenants", "create", "--slug", "sonseca", "--name", "Sonseca",
+    ]));
+    assert!(created.ok, "{}", created.stderr);
+    let before = run(cabildo()
+        .env("DATABASE_URL", &url)
+        .args(["billing", "status", "--tenant", "sonseca"]));
+    assert!(
+        before.ok && before.stdout.contains("includes: everything"),
+        "{} {}",
+        before.stdout,
+        before.stderr
+    );
+    let unknown = run(cabildo()
+        .env("DATABASE_URL", &url)
+        .args(["billing", "assign", "--tenant", "sonseca", "--plan", "oro"]));
+    assert!(
+        !unknown.ok && unknown.stderr.contains("no plan \"oro\""),
+        "{}",
+        unknown.stderr
+    );
+    let assigned = run(cabildo().env("DATABASE_URL", &url).args([
+        "billing", "assign", "--tenant", "sonseca", "--plan", "prueba",
+    ]));
+    assert!(
+        assigned.ok
+            && assigned.stdout.contains("sonseca is now on prueba")
+            && assigned.stdout.contains("trial ends: ")
+            && assigned.stdout.contains("open_processes ≤ 1"),
+        "{} {}",
+        assigned.stdout,
+        assigned.stderr
     );
 }
