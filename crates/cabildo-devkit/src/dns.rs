@@ -25,10 +25,18 @@ pub struct DnsServer {
 impl DnsServer {
     /// Starts answering on a free loopback port (UDP and TCP alike).
     pub async fn start() -> anyhow::Result<Self> {
-        let udp = UdpSocket::bind("127.0.0.1:0").await?;
-        let address = udp.local_addr()?;
-        // The same port for TCP, as resolvers expect.
-        let tcp = TcpListener::bind(address).await?;
+        // The same port for TCP, as resolvers expect; a free UDP port may
+        // be taken for TCP, so a few are tried.
+        let mut attempt = 0;
+        let (udp, tcp, address) = loop {
+            let udp = UdpSocket::bind("127.0.0.1:0").await?;
+            let address = udp.local_addr()?;
+            match TcpListener::bind(address).await {
+                Ok(tcp) => break (udp, tcp, address),
+                Err(error) if attempt >= 20 => return Err(error.into()),
+                Err(_) => attempt += 1,
+            }
+        };
         let zone = Arc::new(Mutex::new(Zone::new()));
         let udp_zone = zone.clone();
         let udp_task = tokio::spawn(async move {

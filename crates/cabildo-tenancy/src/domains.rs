@@ -127,6 +127,9 @@ pub enum DomainRefusal {
     /// Not verified yet (cannot be made primary).
     #[error("not verified")]
     Unverified,
+    /// The council's plan does not include own domains.
+    #[error("the plan does not include own domains")]
+    PlanRequired,
 }
 
 impl DomainRefusal {
@@ -140,6 +143,7 @@ impl DomainRefusal {
             Self::Limit => "domain_limit",
             Self::Unknown => "domain_unknown",
             Self::Unverified => "domain_unverified",
+            Self::PlanRequired => "plan_required",
         }
     }
 }
@@ -345,13 +349,20 @@ impl Tenancy {
         Ok(row.map(domain_from_row))
     }
 
-    /// Adds `raw` to the council's domains, unverified, with a new token.
+    /// Adds `raw` to the council's domains, unverified, with a new token,
+    /// when the council's plan includes own domains. (Domains already
+    /// added keep working when a plan is lowered.)
     pub async fn add_domain(
         &self,
         tenant: &Tenant,
         raw: &str,
         base_domain: &str,
     ) -> Result<Result<Domain, DomainRefusal>> {
+        let included = (tenant.entitlements.as_deref())
+            .is_none_or(|e| e.allows(crate::entitlements::Feature::CustomDomain));
+        if !included {
+            return Ok(Err(DomainRefusal::PlanRequired));
+        }
         let host = match parse_domain(raw, base_domain) {
             Ok(host) => host,
             Err(refusal) => return Ok(Err(refusal)),

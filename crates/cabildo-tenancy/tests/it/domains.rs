@@ -325,3 +325,34 @@ async fn a_dns_server_that_does_not_answer_is_reported_not_guessed() {
     assert_eq!(check, Check::LookupFailed);
     assert!(domain.verified_at.is_none());
 }
+
+#[tokio::test]
+async fn a_plan_without_own_domains_refuses_new_ones_and_keeps_the_old() {
+    let tenancy = fresh_tenancy().await.expect("tenancy");
+    let toledo = council(&tenancy, "toledo").await.expect("toledo");
+    tenancy
+        .add_domain(&toledo, "participa.toledo.es", BASE)
+        .await
+        .expect("add")
+        .expect("no plan: allowed");
+    sqlx::query("UPDATE platform.tenants SET entitlements = $2 WHERE id = $1")
+        .bind(toledo.id.0)
+        .bind(serde_json::json!({"features": ["budgets"], "limits": {}}))
+        .execute(tenancy.pool())
+        .await
+        .expect("plan");
+    let on_plan = tenancy.get_tenant(&toledo.slug).await.expect("toledo");
+    assert_eq!(
+        tenancy
+            .add_domain(&on_plan, "toledo.es", BASE)
+            .await
+            .expect("add")
+            .err(),
+        Some(DomainRefusal::PlanRequired)
+    );
+    let kept: Vec<String> = (tenancy.domains(&on_plan).await.expect("list"))
+        .into_iter()
+        .map(|d| d.host)
+        .collect();
+    assert_eq!(kept, ["participa.toledo.es"]);
+}

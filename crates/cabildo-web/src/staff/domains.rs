@@ -16,6 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use cabildo_engine::staff::audit;
 use cabildo_tenancy::domains::{Check, Domain, DomainRefusal, MAX_DOMAINS};
+use cabildo_tenancy::entitlements::Feature;
 use serde::Deserialize;
 
 /// One domain as the page shows it.
@@ -46,6 +47,8 @@ struct Page<'a> {
     /// What was typed in the add form.
     typed: String,
     can_add: bool,
+    /// The council's plan includes own domains.
+    included: bool,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -99,7 +102,9 @@ async fn render(
     let tr = &staff.tr;
     let target = state.config.domains.as_ref().map(|c| c.target().to_owned());
     let domains = state.tenancy.domains(&staff.tenant).await?;
-    let can_add = target.is_some() && (domains.len() as i64) < MAX_DOMAINS;
+    let included =
+        (staff.tenant.entitlements.as_deref()).is_none_or(|e| e.allows(Feature::CustomDomain));
+    let can_add = included && target.is_some() && (domains.len() as i64) < MAX_DOMAINS;
     let current = match &staff.tenant.domain {
         Some(domain) => domain.clone(),
         None => format!(
@@ -121,6 +126,7 @@ async fn render(
             rows,
             typed,
             can_add,
+            included,
             notice,
             error,
         },
@@ -153,6 +159,7 @@ async fn refused(
     let status = match refusal {
         DomainRefusal::Unknown => StatusCode::NOT_FOUND,
         DomainRefusal::Taken | DomainRefusal::Exists => StatusCode::CONFLICT,
+        DomainRefusal::PlanRequired => StatusCode::FORBIDDEN,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     };
     render(staff, typed, None, Some(error), status).await

@@ -243,6 +243,35 @@ async fn an_admin_serves_the_site_on_the_councils_own_domain() {
     assert_eq!(removed.status, StatusCode::NOT_FOUND);
     assert_eq!(visitor.get(DOMAIN, "/").await.status, StatusCode::OK);
 
+    // A plan without own domains: explained on the page, refused on post.
+    let council = world.council("talavera").await;
+    sqlx::query("UPDATE platform.tenants SET entitlements = $2 WHERE id = $1")
+        .bind(council.id.0)
+        .bind(serde_json::json!({"features": ["budgets"], "limits": {}}))
+        .execute(world.tenancy.pool())
+        .await
+        .expect("plan");
+    world.tenancy.changed(&council).await;
+    let page = talavera.get(TALAVERA, "/staff/domains").await;
+    assert!(
+        page.body.contains("El plan del ayuntamiento no lo permite"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("id=\"d-domain\""), "no form to add one");
+    let csrf = crate::util::csrf_of(&page.body);
+    let fields = [
+        ("csrf_token", csrf.as_str()),
+        ("domain", "participa.talavera.es"),
+    ];
+    let refused = talavera.post(TALAVERA, "/staff/domains", &fields).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused.body.contains("El plan del ayuntamiento"),
+        "{}",
+        refused.body
+    );
+
     // Removing it puts the site back on its subdomain.
     let mut on_domain = Browser::new(&world.app);
     logged_in(
