@@ -269,22 +269,24 @@ pub async fn administered(tenancy: &Tenancy, email: &str) -> Result<Vec<Client>>
     Ok(all)
 }
 
-/// A hand-off into `slug` as `role`, if `account` may; the token is valid
-/// for [`HANDOFF_SECONDS`] on `host` only.
+/// A hand-off into `slug` as `role`, if `account` may: the host it is
+/// bound to (`host_for` the council, which says where its site is
+/// reached) and the token, valid for [`HANDOFF_SECONDS`] on that host only.
 pub async fn handoff(
     tenancy: &Tenancy,
     account: &Account,
     slug: &str,
     role: Role,
-    host: &str,
-) -> Result<Option<String>> {
-    let allowed = councils(tenancy, account)
+    host_for: impl FnOnce(&Client) -> String,
+) -> Result<Option<(String, String)>> {
+    let client = councils(tenancy, account)
         .await?
         .into_iter()
-        .any(|c| c.slug == slug && c.role == role);
-    if !allowed {
+        .find(|c| c.slug == slug && c.role == role);
+    let Some(client) = client else {
         return Ok(None);
-    }
+    };
+    let host = host_for(&client).to_lowercase();
     let token = tokens::new_token();
     sqlx::query(
         "INSERT INTO platform.handoffs (token_hash, account_id, tenant_id, role, host, expires_at)
@@ -294,11 +296,11 @@ pub async fn handoff(
     .bind(account.id)
     .bind(slug)
     .bind(role.as_str())
-    .bind(host.to_lowercase())
+    .bind(&host)
     .bind(f64::from(HANDOFF_SECONDS))
     .execute(tenancy.pool())
     .await?;
-    Ok(Some(token))
+    Ok(Some((host, token)))
 }
 
 /// Who arrives with a hand-off.

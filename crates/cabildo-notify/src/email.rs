@@ -423,27 +423,20 @@ pub struct SiteUrl {
 impl SiteUrl {
     /// The platform's own site (sign-up, console).
     pub fn platform(&self) -> String {
-        match self.port {
-            Some(port) => format!("{}://{}:{port}", self.scheme, self.base_domain),
-            None => format!("{}://{}", self.scheme, self.base_domain),
-        }
+        self.origin(&self.base_domain)
     }
 
     /// The site of `tenant`: its own domain once verified, else its
     /// subdomain.
     pub fn for_tenant(&self, tenant: &cabildo_tenancy::Tenant) -> String {
-        match (&tenant.domain, self.port) {
-            (Some(domain), Some(port)) => format!("{}://{domain}:{port}", self.scheme),
-            (Some(domain), None) => format!("{}://{domain}", self.scheme),
-            (None, _) => self.for_slug(tenant.slug.as_str()),
-        }
+        self.origin(&tenant.host(&self.base_domain))
     }
 
-    /// The site of the council `slug` on its subdomain.
-    pub fn for_slug(&self, slug: &str) -> String {
+    /// `{scheme}://{host}[:port]`.
+    fn origin(&self, host: &str) -> String {
         match self.port {
-            Some(port) => format!("{}://{slug}.{}:{port}", self.scheme, self.base_domain),
-            None => format!("{}://{slug}.{}", self.scheme, self.base_domain),
+            Some(port) => format!("{}://{host}:{port}", self.scheme),
+            None => format!("{}://{host}", self.scheme),
         }
     }
 }

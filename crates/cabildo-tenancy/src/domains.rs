@@ -358,9 +358,7 @@ impl Tenancy {
         raw: &str,
         base_domain: &str,
     ) -> Result<Result<Domain, DomainRefusal>> {
-        let included = (tenant.entitlements.as_deref())
-            .is_none_or(|e| e.allows(crate::entitlements::Feature::CustomDomain));
-        if !included {
+        if !tenant.allows(crate::entitlements::Feature::CustomDomain) {
             return Ok(Err(DomainRefusal::PlanRequired));
         }
         let host = match parse_domain(raw, base_domain) {

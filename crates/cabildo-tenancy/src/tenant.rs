@@ -86,6 +86,21 @@ pub struct Tenant {
 }
 
 impl Tenant {
+    /// Where its site is reached: its own domain once verified, else
+    /// `{slug}.{base_domain}`.
+    pub fn host(&self, base_domain: &str) -> String {
+        match &self.domain {
+            Some(domain) => domain.clone(),
+            None => format!("{}.{base_domain}", self.slug),
+        }
+    }
+
+    /// Whether its plan includes `feature` (a council never put on a plan
+    /// has every feature).
+    pub fn allows(&self, feature: crate::entitlements::Feature) -> bool {
+        (self.entitlements.as_deref()).is_none_or(|e| e.allows(feature))
+    }
+
     /// The council's schema.
     pub fn schema(&self) -> &SchemaName {
         &self.schema

@@ -41,14 +41,7 @@ pub fn title(tr: &Tr, kind: LegalKind) -> String {
 pub fn default_text(council: &Context, tr: &Tr, kind: LegalKind) -> String {
     let statement_date = tr.day(DEFAULTS_REVIEWED);
     let missing = tr.t("legal-missing");
-    let site = match &council.tenant.domain {
-        Some(domain) => domain.clone(),
-        None => format!(
-            "{}.{}",
-            council.tenant.slug.as_str(),
-            council.state.resolver.base_domain()
-        ),
-    };
+    let site = council.tenant.host(council.state.resolver.base_domain());
     let filling = Filling {
         council: &council.tenant.name,
         contact: &council.settings.legal,

@@ -597,15 +597,12 @@ pub async fn open(
     let Some(role) = Role::parse(&form.value.role) else {
         return Err(PageError::BadRequest);
     };
-    let slug = &form.value.slug;
     let state = &visitor.state;
-    let clients = platform::councils(&state.tenancy, account).await?;
-    let Some(client) = clients.iter().find(|c| &c.slug == slug && c.role == role) else {
-        return Err(PageError::Forbidden);
-    };
-    let council_host = council_host(client, &platform_host(&headers));
-    let Some(token) = platform::handoff(&state.tenancy, account, slug, role, &council_host).await?
-    else {
+    let platform_host = platform_host(&headers);
+    let host_for = |client: &platform::Client| council_host(client, &platform_host);
+    let handoff =
+        platform::handoff(&state.tenancy, account, &form.value.slug, role, host_for).await?;
+    let Some((council_host, token)) = handoff else {
         return Err(PageError::Forbidden);
     };
     let scheme = scheme(state);

@@ -102,17 +102,9 @@ async fn render(
     let tr = &staff.tr;
     let target = state.config.domains.as_ref().map(|c| c.target().to_owned());
     let domains = state.tenancy.domains(&staff.tenant).await?;
-    let included =
-        (staff.tenant.entitlements.as_deref()).is_none_or(|e| e.allows(Feature::CustomDomain));
+    let included = staff.tenant.allows(Feature::CustomDomain);
     let can_add = included && target.is_some() && (domains.len() as i64) < MAX_DOMAINS;
-    let current = match &staff.tenant.domain {
-        Some(domain) => domain.clone(),
-        None => format!(
-            "{}.{}",
-            staff.tenant.slug.as_str(),
-            state.resolver.base_domain()
-        ),
-    };
+    let current = staff.tenant.host(state.resolver.base_domain());
     let rows = (domains.into_iter())
         .map(|d| row(tr, d, target.as_deref()))
         .collect();

@@ -373,8 +373,8 @@ async fn revoking_a_consultant_ends_their_access_at_once() {
 }
 
 /// A consultant account `email` granted Toledo as admin, logged in on the
-/// platform and entered into Toledo through a hand-off.
-async fn consultant_in_toledo(world: &crate::util::World, email: &str) -> Browser {
+/// platform.
+async fn consultant_of_toledo(world: &crate::util::World, email: &str) -> Browser {
     let toledo = world.council("toledo").await;
     let hash = password::hash("consultora segura 2026").await;
     platform::create_account(
@@ -392,6 +392,13 @@ async fn consultant_in_toledo(world: &crate::util::World, email: &str) -> Browse
     let mut marta = Browser::new(&world.app);
     let fields = [("email", email), ("password", "consultora segura 2026")];
     marta.submit(PLATFORM, "/login", "/login", &fields).await;
+    marta
+}
+
+/// A consultant account `email` granted Toledo as admin, logged in on the
+/// platform and entered into Toledo through a hand-off.
+async fn consultant_in_toledo(world: &crate::util::World, email: &str) -> Browser {
+    let mut marta = consultant_of_toledo(world, email).await;
     let console = marta.get(PLATFORM, "/console").await;
     let open = [
         ("csrf_token", csrf_of(&console.body)),
@@ -548,23 +555,7 @@ async fn a_council_on_its_own_domain_is_opened_there() {
         .await
         .expect("primary");
     world.tenancy.changed(&toledo).await;
-    let email = "marta@consultora.example";
-    let hash = password::hash("consultora segura 2026").await;
-    platform::create_account(
-        &world.tenancy,
-        email,
-        "Marta",
-        AccountRole::Consultant,
-        &hash,
-    )
-    .await
-    .expect("account");
-    platform::grant(&world.tenancy, email, toledo.id, Role::Admin)
-        .await
-        .expect("grant");
-    let mut marta = Browser::new(&world.app);
-    let fields = [("email", email), ("password", "consultora segura 2026")];
-    marta.submit(PLATFORM, "/login", "/login", &fields).await;
+    let mut marta = consultant_of_toledo(&world, "marta@consultora.example").await;
     let console = marta.get(PLATFORM, "/console").await;
     let csp = console.headers["content-security-policy"]
         .to_str()
