@@ -3,7 +3,7 @@
 //! percentage shown on top (21 % for Spanish public bodies).
 
 use crate::error::{BillingError, Result};
-use cabildo_tenancy::entitlements::{Entitlements, Feature, Limits};
+use cabildo_tenancy::entitlements::{Entitlements, Feature, Limits, Need};
 use cabildo_tenancy::{SUPPORTED_LANGUAGES, Tenancy};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -128,7 +128,8 @@ impl Plan {
         let named = file.limits.named();
         if let Some((name, _)) = named.iter().find(|(_, limit)| *limit == Some(0)) {
             return Err(format!(
-                "limits.{name}: at least 1 (leave it out for no limit)"
+                "limits.{}: at least 1 (leave it out for no limit)",
+                name.as_str()
             ));
         }
         Ok(Self {
@@ -291,6 +292,15 @@ pub async fn list(tenancy: &Tenancy) -> Result<Vec<StoredPlan>> {
             Ok(StoredPlan { plan, offered })
         })
         .collect()
+}
+
+/// The first offered plan (by position: the cheapest) that meets `need`,
+/// for a refusal to name; `None` when no offered plan does.
+pub async fn first_meeting(tenancy: &Tenancy, need: Need) -> Result<Option<Plan>> {
+    Ok((list(tenancy).await?.into_iter())
+        .filter(|stored| stored.offered && stored.plan.entitlements.meets(need))
+        .map(|stored| stored.plan)
+        .next())
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! the API returns; their full lists drive the translation tests.
 
 use cabildo_tenancy::TenancyError;
+use cabildo_tenancy::entitlements::Need;
 
 /// What can go wrong in the engine.
 #[derive(Debug, thiserror::Error)]
@@ -11,6 +12,11 @@ pub enum Error {
     /// A rule says no.
     #[error("refused: {}", .0.code())]
     Refused(Refusal),
+    /// The council's plan does not allow it (a feature it lacks, or a
+    /// limit reached): `plan_required`, with what was needed so that the
+    /// refusal can name a plan that allows it.
+    #[error("plan_required: {}", .0.as_str())]
+    Plan(Need),
     /// Some fields are not acceptable (all that could be checked at once).
     #[error("invalid fields")]
     Invalid(Vec<FieldError>),
@@ -31,6 +37,7 @@ impl PartialEq for Error {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
             (Self::Refused(a), Self::Refused(b)) => a == b,
+            (Self::Plan(a), Self::Plan(b)) => a == b,
             (Self::Invalid(a), Self::Invalid(b)) => a == b,
             (Self::Line(a), Self::Line(b)) => a == b,
             _ => false,
@@ -41,6 +48,12 @@ impl PartialEq for Error {
 impl From<sqlx::Error> for Error {
     fn from(error: sqlx::Error) -> Self {
         Self::Store(error.into())
+    }
+}
+
+impl From<Need> for Error {
+    fn from(need: Need) -> Self {
+        Self::Plan(need)
     }
 }
 
@@ -82,7 +95,7 @@ impl Error {
     pub fn refusal(&self) -> Option<Refusal> {
         match self {
             Self::Refused(refusal) => Some(*refusal),
-            Self::Invalid(_) | Self::Line(_) | Self::Store(_) => None,
+            Self::Plan(_) | Self::Invalid(_) | Self::Line(_) | Self::Store(_) => None,
         }
     }
 }
@@ -205,9 +218,6 @@ coded! {
         SlugTaken = "slug_taken", "refusal-slug-taken";
         /// A process is published with its calendar: add a phase first.
         NoPhases = "no_phases", "refusal-no-phases";
-        /// The council's plan does not allow it (a feature it lacks, or a
-        /// limit reached): a plan that does is needed.
-        PlanRequired = "plan_required", "refusal-plan-required";
         /// Participation has started: the rules change only with an
         /// override (a phase that has begun stays).
         RulesFrozen = "rules_frozen", "refusal-rules-frozen";

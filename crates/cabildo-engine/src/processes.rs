@@ -9,6 +9,7 @@ use crate::staff::{Actor, audit};
 use crate::stored::stored;
 use crate::translations::{self, Translations};
 use cabildo_tenancy::TenantTx;
+use cabildo_tenancy::entitlements::{Limit, Need};
 use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -227,7 +228,7 @@ pub async fn publish(tx: &mut TenantTx, actor: &Actor, process: ProcessId) -> Re
         }
         return Ok(false);
     }
-    if let Some(limit) = tx.entitlements().and_then(|e| e.limits.open_processes) {
+    if tx.limit(Limit::OpenProcesses).is_some() {
         // Open: published with a phase still to end. Processes already
         // open when a plan is lowered stay open; only new ones wait.
         let open: i64 = sqlx::query_scalar(
@@ -237,9 +238,7 @@ pub async fn publish(tx: &mut TenantTx, actor: &Actor, process: ProcessId) -> Re
         .bind(process)
         .fetch_one(tx.conn())
         .await?;
-        if open >= i64::from(limit) {
-            return Err(Refusal::PlanRequired.into());
-        }
+        tx.within_plan(Need::Limit(Limit::OpenProcesses, open.unsigned_abs() + 1))?;
     }
     let slug: Option<String> = sqlx::query_scalar(
         "UPDATE processes SET status = 'published', updated_at = now()

@@ -6,6 +6,7 @@
 
 use crate::error::{Error, Field, LineError, Problem, Result};
 use crate::staff::{Actor, audit};
+use cabildo_tenancy::entitlements::{Feature, Need};
 use cabildo_tenancy::{SiteSettings, TenantTx, ValidSpec};
 use serde_json::json;
 
@@ -26,6 +27,7 @@ pub async fn save(tx: &mut TenantTx, actor: &Actor, valid: &ValidSpec) -> Result
     if in_use {
         return Err(Error::invalid(Field::District, Problem::DistrictInUse));
     }
+    within_plan(tx, valid).await?;
     SiteSettings::store(tx, valid).await?;
     let spec = &valid.spec;
     audit(
@@ -38,6 +40,32 @@ pub async fn save(tx: &mut TenantTx, actor: &Actor, valid: &ValidSpec) -> Result
                "accent": spec.colours.accent, "article": spec.article}),
     )
     .await?;
+    Ok(())
+}
+
+/// Languages every plan includes: Spanish and one more (the region's
+/// co-official language, or English). More need `extra_languages`.
+pub const INCLUDED_LANGUAGES: usize = 2;
+
+/// Refuses settings the council's plan does not include: more languages
+/// than [`INCLUDED_LANGUAGES`], or a public participation page. What a
+/// council already has when its plan is lowered stays (it may keep its
+/// languages and page, not add to them).
+async fn within_plan(tx: &mut TenantTx, valid: &ValidSpec) -> Result<()> {
+    if tx.entitlements().is_none() {
+        return Ok(());
+    }
+    let (languages, public): (i32, bool) =
+        sqlx::query_as("SELECT cardinality(languages), public_dashboard FROM settings")
+            .fetch_one(tx.conn())
+            .await?;
+    let wanted = valid.spec.languages.len();
+    if wanted > INCLUDED_LANGUAGES.max(usize::try_from(languages).unwrap_or(0)) {
+        tx.within_plan(Need::Feature(Feature::ExtraLanguages))?;
+    }
+    if valid.spec.public_dashboard && !public {
+        tx.within_plan(Need::Feature(Feature::PublicDashboard))?;
+    }
     Ok(())
 }
 

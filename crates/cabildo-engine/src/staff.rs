@@ -5,6 +5,7 @@ use crate::accounts::{tokens, validate};
 use crate::error::{Error, Field, Refusal, Result};
 use crate::ids::UserId;
 use crate::stored::stored;
+use cabildo_tenancy::entitlements::{Limit, Need};
 use cabildo_tenancy::{EmailRequest, TenantTx};
 use serde_json::json;
 
@@ -104,6 +105,7 @@ pub async fn invite(
     language: &str,
 ) -> Result<()> {
     let email = validate::email(email).map_err(|p| Error::invalid(Field::Email, p))?;
+    seat_for(tx, &email).await?;
     let token = tokens::new_token();
     sqlx::query(
         "INSERT INTO staff_invitations (token_hash, email, role, invited_by, expires_at)
@@ -202,8 +204,16 @@ pub async fn accept(tx: &mut TenantTx, token: &str, user: UserId) -> Result<Role
     Ok(invitation.role)
 }
 
-/// Gives `user` a role.
+/// Gives `user` a role, within the staff seats of the council's plan
+/// (another role for someone already staff takes no seat).
 pub async fn grant(tx: &mut TenantTx, actor: &Actor, user: UserId, role: Role) -> Result<()> {
+    let email: Option<String> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(user)
+        .fetch_optional(tx.conn())
+        .await?;
+    if let Some(email) = email {
+        seat_for(tx, &email).await?;
+    }
     sqlx::query(
         "INSERT INTO staff_roles (user_id, role, granted_by) VALUES ($1, $2, $3)
          ON CONFLICT (user_id, role) DO NOTHING",
@@ -221,6 +231,34 @@ pub async fn grant(tx: &mut TenantTx, actor: &Actor, user: UserId, role: Role) -
         json!({"role": role.as_str()}),
     )
     .await
+}
+
+/// Refuses a new seat for `email` beyond the plan's staff seats. Seats
+/// are held by everyone on the staff and everyone with an open invitation;
+/// an address already holding one takes no other (so a council over its
+/// seats after a lower plan can still change the roles it has).
+async fn seat_for(tx: &mut TenantTx, email: &str) -> Result<()> {
+    if tx.limit(Limit::StaffSeats).is_none() {
+        return Ok(());
+    }
+    // Two changes at once must not both take the last seat.
+    sqlx::query("LOCK TABLE staff_roles IN SHARE ROW EXCLUSIVE MODE")
+        .execute(tx.conn())
+        .await?;
+    let (held, seated): (i64, bool) = sqlx::query_as(
+        "WITH seats AS (
+             SELECT u.email FROM staff_roles r JOIN users u ON u.id = r.user_id
+             UNION SELECT email FROM staff_invitations
+                   WHERE accepted_at IS NULL AND expires_at > now())
+         SELECT count(*), coalesce(bool_or(email = $1), false) FROM seats",
+    )
+    .bind(email)
+    .fetch_one(tx.conn())
+    .await?;
+    if !seated {
+        tx.within_plan(Need::Limit(Limit::StaffSeats, held.unsigned_abs() + 1))?;
+    }
+    Ok(())
 }
 
 /// One member of staff.

@@ -13,6 +13,7 @@ use crate::queue::Job;
 use crate::unsubscribe::{List, Signer};
 use crate::worker::{Handler, JobError, JobFuture};
 use askama::Template;
+use cabildo_tenancy::entitlements::{Limit, Need};
 use cabildo_tenancy::{NewJob, Tenancy, TenancyError, TenantTx};
 use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
@@ -143,9 +144,31 @@ pub async fn audience_size(tx: &mut TenantTx, audience: &Audience) -> Result<i64
 
 /// Fixes the recipients (people of the audience with consent, now) and
 /// queues the batches, all in one transaction. Returns the newsletter's id
-/// and how many recipients it has.
-pub async fn send(tx: &mut TenantTx, draft: &Draft) -> Result<(Uuid, i64), TenancyError> {
+/// and how many recipients it has, or what the council's plan lacks when
+/// it has sent all the newsletters its plan allows this calendar month
+/// (in the council's time zone).
+pub async fn send(
+    tx: &mut TenantTx,
+    draft: &Draft,
+) -> Result<Result<(Uuid, i64), Need>, TenancyError> {
     validate(draft)?;
+    if tx.limit(Limit::NewslettersPerMonth).is_some() {
+        // Two sends at once must not both take the month's last one.
+        sqlx::query("LOCK TABLE newsletters IN SHARE ROW EXCLUSIVE MODE")
+            .execute(tx.conn())
+            .await?;
+        let this_month: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM newsletters
+             WHERE date_trunc('month', created_at AT TIME ZONE (SELECT time_zone FROM settings))
+                 = date_trunc('month', now() AT TIME ZONE (SELECT time_zone FROM settings))",
+        )
+        .fetch_one(tx.conn())
+        .await?;
+        let need = Need::Limit(Limit::NewslettersPerMonth, this_month.unsigned_abs() + 1);
+        if let Err(need) = tx.within_plan(need) {
+            return Ok(Err(need));
+        }
+    }
     let id: Uuid = sqlx::query_scalar(
         "INSERT INTO newsletters (subject, body_markdown, audience) VALUES ($1, $2, $3) RETURNING id",
     )
@@ -175,7 +198,7 @@ pub async fn send(tx: &mut TenantTx, draft: &Draft) -> Result<(Uuid, i64), Tenan
             .execute(tx.conn())
             .await?;
     }
-    Ok((id, recipients))
+    Ok(Ok((id, recipients)))
 }
 
 /// Sends one copy of `draft` to `address` (to check it before sending).

@@ -68,15 +68,79 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// Each limit by its stable name, in the order pages list them.
-    pub fn named(&self) -> [(&'static str, Option<u32>); 5] {
-        [
-            ("open_processes", self.open_processes),
-            ("staff_seats", self.staff_seats),
-            ("census_size", self.census_size),
-            ("storage_mb", self.storage_mb),
-            ("newsletters_per_month", self.newsletters_per_month),
-        ]
+    /// Each limit with its value, in the order pages list them.
+    pub fn named(&self) -> [(Limit, Option<u32>); 5] {
+        Limit::ALL.map(|limit| (limit, self.get(limit)))
+    }
+
+    /// The value of `limit` (`None`: no limit).
+    pub fn get(&self, limit: Limit) -> Option<u32> {
+        match limit {
+            Limit::OpenProcesses => self.open_processes,
+            Limit::StaffSeats => self.staff_seats,
+            Limit::CensusSize => self.census_size,
+            Limit::StorageMb => self.storage_mb,
+            Limit::NewslettersPerMonth => self.newsletters_per_month,
+        }
+    }
+}
+
+/// A limit a plan may set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Limit {
+    /// Processes open at once.
+    OpenProcesses,
+    /// Staff accounts.
+    StaffSeats,
+    /// Residents in the census.
+    CensusSize,
+    /// Uploaded pictures, in megabytes.
+    StorageMb,
+    /// Newsletters sent per calendar month.
+    NewslettersPerMonth,
+}
+
+impl Limit {
+    /// Every limit, in the order pages list them.
+    pub const ALL: [Self; 5] = [
+        Self::OpenProcesses,
+        Self::StaffSeats,
+        Self::CensusSize,
+        Self::StorageMb,
+        Self::NewslettersPerMonth,
+    ];
+
+    /// The stable name (`open_processes`), as plan files write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OpenProcesses => "open_processes",
+            Self::StaffSeats => "staff_seats",
+            Self::CensusSize => "census_size",
+            Self::StorageMb => "storage_mb",
+            Self::NewslettersPerMonth => "newsletters_per_month",
+        }
+    }
+}
+
+/// What an action refused by a plan needed: a feature, or room under a
+/// limit for `wanted` (the count the action would reach). Pages name the
+/// cheapest offered plan that meets it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Need {
+    /// A feature the plan lacks.
+    Feature(Feature),
+    /// A limit the action would pass.
+    Limit(Limit, u64),
+}
+
+impl Need {
+    /// The stable name of the feature or limit (`budgets`, `staff_seats`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Feature(feature) => feature.as_str(),
+            Self::Limit(limit, _) => limit.as_str(),
+        }
     }
 }
 
@@ -93,6 +157,25 @@ impl Entitlements {
     /// Whether `feature` is included.
     pub fn allows(&self, feature: Feature) -> bool {
         self.features.contains(&feature)
+    }
+
+    /// Whether these entitlements meet `need`.
+    pub fn meets(&self, need: Need) -> bool {
+        match need {
+            Need::Feature(feature) => self.allows(feature),
+            Need::Limit(limit, wanted) => {
+                (self.limits.get(limit)).is_none_or(|most| wanted <= u64::from(most))
+            }
+        }
+    }
+}
+
+/// Checks `need` against a council's entitlements (`None`: a council not
+/// on any plan, allowed everything).
+pub fn check(entitlements: Option<&Entitlements>, need: Need) -> Result<(), Need> {
+    match entitlements {
+        Some(e) if !e.meets(need) => Err(need),
+        _ => Ok(()),
     }
 }
 
@@ -111,7 +194,33 @@ mod tests {
             ..Limits::default()
         };
         let named = limits.named();
-        assert_eq!(named[0], ("open_processes", Some(3)));
+        assert_eq!(named[0], (Limit::OpenProcesses, Some(3)));
         assert!(named[1..].iter().all(|(_, v)| v.is_none()));
+        for limit in Limit::ALL {
+            let json = serde_json::to_string(&limit).expect("json");
+            assert_eq!(json, format!("\"{}\"", limit.as_str()));
+        }
+    }
+
+    #[test]
+    fn a_need_is_met_up_to_the_limit_and_by_no_plan_at_all() {
+        let e = Entitlements {
+            features: BTreeSet::from([Feature::Budgets]),
+            limits: Limits {
+                staff_seats: Some(2),
+                ..Limits::default()
+            },
+        };
+        assert!(e.meets(Need::Feature(Feature::Budgets)));
+        assert!(!e.meets(Need::Feature(Feature::ApiTokens)));
+        assert!(e.meets(Need::Limit(Limit::StaffSeats, 2)));
+        assert!(!e.meets(Need::Limit(Limit::StaffSeats, 3)));
+        assert!(
+            e.meets(Need::Limit(Limit::CensusSize, u64::MAX)),
+            "no limit"
+        );
+        let need = Need::Limit(Limit::StaffSeats, 3);
+        assert_eq!(check(Some(&e), need), Err(need));
+        assert_eq!(check(None, need), Ok(()));
     }
 }

@@ -74,6 +74,20 @@ impl TenantTx {
         self.entitlements.as_deref()
     }
 
+    /// The council's plan's `limit` (`None`: no limit), for rules that
+    /// count only when there is one.
+    pub fn limit(&self, limit: crate::entitlements::Limit) -> Option<u32> {
+        self.entitlements().and_then(|e| e.limits.get(limit))
+    }
+
+    /// Whether the council's plan meets `need`: `Err(need)` when not.
+    pub fn within_plan(
+        &self,
+        need: crate::entitlements::Need,
+    ) -> Result<(), crate::entitlements::Need> {
+        crate::entitlements::check(self.entitlements(), need)
+    }
+
     /// The connection, for store functions (unqualified table names).
     pub fn conn(&mut self) -> &mut PgConnection {
         match self.conn.as_mut() {

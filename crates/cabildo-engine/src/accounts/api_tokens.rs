@@ -7,6 +7,7 @@ use super::tokens;
 use crate::error::{Error, Field, Problem, Refusal, Result};
 use crate::ids::UserId;
 use cabildo_tenancy::TenantTx;
+use cabildo_tenancy::entitlements::{Feature, Need};
 use uuid::Uuid;
 
 /// Tokens a person may hold at once.
@@ -27,12 +28,15 @@ pub struct ApiToken {
     pub last_used_at: Option<time::OffsetDateTime>,
 }
 
-/// Creates a token named `name` for `user`; returns it (shown once).
+/// Creates a token named `name` for `user`, when the council's plan
+/// includes API tokens (tokens made before a plan change keep working);
+/// returns it (shown once).
 pub async fn create(tx: &mut TenantTx, user: UserId, name: &str) -> Result<(Uuid, String)> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         return Err(Error::invalid(Field::Name, Problem::NameInvalid));
     }
+    tx.within_plan(Need::Feature(Feature::ApiTokens))?;
     let held: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL",
     )

@@ -12,6 +12,7 @@ use crate::staff::{Actor, audit};
 use crate::stored::stored;
 use crate::translations::{self, Translations};
 use cabildo_tenancy::TenantTx;
+use cabildo_tenancy::entitlements::{Feature, Need};
 use serde_json::json;
 use sqlx::Row;
 use time::OffsetDateTime;
@@ -335,7 +336,8 @@ fn with_settings<'q>(
         .bind(settings.dates.finished)
 }
 
-/// Gives a process its budget.
+/// Gives a process its budget, when the council's plan includes budgets
+/// (budgets made before a plan change run on).
 pub async fn create(
     tx: &mut TenantTx,
     actor: &Actor,
@@ -344,6 +346,7 @@ pub async fn create(
     headings: &[NewHeading],
 ) -> Result<BudgetId> {
     check(settings, headings)?;
+    tx.within_plan(Need::Feature(Feature::Budgets))?;
     let exists: Option<bool> = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM budgets WHERE process_id = p.id) FROM processes p WHERE p.id = $1",
     )

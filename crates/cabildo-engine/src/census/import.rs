@@ -13,6 +13,7 @@
 use super::document::{self, DocumentError};
 use crate::error::Result;
 use cabildo_tenancy::TenantTx;
+use cabildo_tenancy::entitlements::{Limit, Need};
 use std::collections::HashSet;
 use time::{Date, Month};
 use uuid::Uuid;
@@ -306,6 +307,10 @@ async fn read_into(
     if report.rejected.len() as u64 > report.imported {
         return Err(ImportError::MostLinesRefused(report));
     }
+    // A census larger than the plan allows is refused whole: the one in
+    // place stays (a lowered plan keeps the census it has).
+    tx.within_plan(Need::Limit(Limit::CensusSize, report.imported))
+        .map_err(crate::Error::from)?;
     Ok(report)
 }
 

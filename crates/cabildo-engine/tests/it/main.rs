@@ -8,5 +8,6 @@
 mod accounts;
 mod budget_follow_up;
 mod budgets;
+mod plans;
 mod processes;
 mod util;

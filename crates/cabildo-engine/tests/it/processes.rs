@@ -4,6 +4,7 @@ use crate::util::{person, toledo};
 use cabildo_engine::processes::{self, Action, Component, NewPhase, NewProcess, Rules, Who};
 use cabildo_engine::staff::Actor;
 use cabildo_engine::{Error, Field, Problem, Refusal};
+use cabildo_tenancy::entitlements::{Limit, Need};
 use cabildo_tenancy::testing::council;
 use time::{Duration, OffsetDateTime};
 
@@ -374,7 +375,7 @@ async fn the_plan_limits_how_many_processes_are_open_at_once() {
     assert_eq!(processes::publish(&mut tx, &actor, first).await, Ok(true));
     assert_eq!(
         processes::publish(&mut tx, &actor, second).await,
-        Err(Error::Refused(Refusal::PlanRequired))
+        Err(Error::Plan(Need::Limit(Limit::OpenProcesses, 2)))
     );
     // Once the first has ended, there is room again.
     sqlx::query("UPDATE process_phases SET ends_at = now() - interval '1 day', starts_at = now() - interval '30 days' WHERE process_id = $1")

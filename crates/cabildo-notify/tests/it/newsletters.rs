@@ -6,6 +6,7 @@ use cabildo_devkit::smtp::{SmtpCatcher, SmtpMode};
 use cabildo_notify::newsletters::{self, Audience, BATCH_KIND, Draft, NewsletterHandler};
 use cabildo_notify::unsubscribe::{List, Signer};
 use cabildo_notify::{Handlers, Worker, WorkerConfig};
+use cabildo_tenancy::entitlements::{Limit, Need};
 use cabildo_tenancy::testing::{council, fresh_tenancy};
 use cabildo_tenancy::{Tenancy, Tenant};
 use std::collections::HashMap;
@@ -72,7 +73,7 @@ async fn progress(tenancy: &Tenancy, tenant: &Tenant, id: Uuid) -> newsletters::
 
 async fn send(tenancy: &Tenancy, tenant: &Tenant, draft: &Draft) -> (Uuid, i64) {
     let mut tx = tenancy.begin(tenant).await.expect("begin");
-    let sent = newsletters::send(&mut tx, draft).await.expect("send");
+    let sent = (newsletters::send(&mut tx, draft).await.expect("send")).expect("within the plan");
     tx.commit().await.expect("commit");
     sent
 }
@@ -303,4 +304,39 @@ async fn without_a_secret_key_newsletters_are_refused_but_test_copies_go() {
     tx.rollback().await.expect("rollback");
     let _ = stop.send(());
     handle.await.expect("worker");
+}
+
+#[tokio::test]
+async fn a_plan_limits_newsletters_per_calendar_month() {
+    let tenancy = fresh_tenancy().await.expect("tenancy");
+    let toledo = council(&tenancy, "toledo").await.expect("council");
+    sqlx::query("UPDATE platform.tenants SET entitlements = $2 WHERE id = $1")
+        .bind(toledo.id.0)
+        .bind(serde_json::json!({"features": [], "limits": {"newsletters_per_month": 2}}))
+        .execute(tenancy.pool())
+        .await
+        .expect("plan");
+    let toledo = tenancy.get_tenant(&toledo.slug).await.expect("on its plan");
+    // One sent last month (in the council's time zone) does not count.
+    let mut tx = tenancy.begin(&toledo).await.expect("begin");
+    sqlx::query(
+        "INSERT INTO newsletters (subject, body_markdown, audience, created_at)
+         VALUES ('Antiguo', 'x', 'all', date_trunc('month', now() AT TIME ZONE 'Europe/Madrid') AT TIME ZONE 'Europe/Madrid' - interval '1 minute')",
+    )
+    .execute(tx.conn())
+    .await
+    .expect("last month's");
+    tx.commit().await.expect("commit");
+    send(&tenancy, &toledo, &draft(Audience::All)).await;
+    send(&tenancy, &toledo, &draft(Audience::All)).await;
+    let mut tx = tenancy.begin(&toledo).await.expect("begin");
+    let third = newsletters::send(&mut tx, &draft(Audience::All))
+        .await
+        .expect("send");
+    assert_eq!(
+        third,
+        Err(Need::Limit(Limit::NewslettersPerMonth, 3)),
+        "the month's third is refused"
+    );
+    tx.rollback().await.expect("rollback");
 }

@@ -458,6 +458,7 @@ pub struct CreatedTokenView {
     request_body = TokenName,
     responses(
         (status = 201, body = CreatedTokenView),
+        (status = 403, description = "`plan_required`: the council's plan does not include API tokens (`plan` names one that does).", body = ErrorBody),
         (status = 422, description = "`name_invalid`, `too_many_tokens` (20 at most).", body = ErrorBody),
         ActErrors))]
 async fn create_token(

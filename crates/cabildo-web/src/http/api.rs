@@ -261,6 +261,15 @@ pub struct ErrorDetail {
     #[schema(nullable = false)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
+    /// With `plan_required`: what the council's plan lacks (a feature such
+    /// as `api_tokens`, or a limit such as `staff_seats`).
+    #[schema(nullable = false)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub need: Option<String>,
+    /// With `plan_required`: the first offered plan that allows it (`null`
+    /// when none does).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
 }
 
 /// A refused field.

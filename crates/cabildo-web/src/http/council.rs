@@ -8,7 +8,7 @@ use crate::http::error::{ApiError, PageError};
 use crate::http::ratelimit::Action;
 use crate::http::site::LanguageRequest;
 use crate::http::state::AppState;
-use crate::http::storage::{Picture, PictureError, Staged};
+use crate::http::storage::{MEGABYTE, Picture, PictureError, Staged};
 use crate::http::visitor::Visitor;
 use crate::ui::chrome::{Chrome, language_links, staff_nav};
 use crate::ui::forms::{FieldView, FormPage, FormView};
@@ -21,6 +21,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use cabildo_engine::accounts::sessions::Session;
 use cabildo_engine::ids::UserId;
+use cabildo_tenancy::entitlements::{Limit, Need, check};
 use cabildo_tenancy::{Site, SiteSettings, TenancyError, Tenant, TenantTx};
 use std::net::IpAddr;
 use std::ops::Deref;
@@ -43,7 +44,7 @@ impl Context {
     /// Writes `picture` aside for a change by `user`: call it inside the
     /// change, once the engine has allowed it, and [`Staged::keep`] it
     /// after the change commits. Counts against the person's and the
-    /// council's upload limits.
+    /// council's upload limits, and its plan's storage.
     pub async fn stage(&self, user: UserId, picture: &Picture) -> Result<Staged, PictureError> {
         let (limiter, tenant) = (&self.state.limiter, self.tenant.id);
         for (action, subject) in [
@@ -53,7 +54,15 @@ impl Context {
             let hit = limiter.hit(tenant, action, &subject).await;
             hit.map_err(PictureError::RateLimited)?;
         }
-        Staged::new(self.state.config.media.clone(), tenant, picture).await
+        let media = &self.state.config.media;
+        let entitlements = self.tenant.entitlements.as_deref();
+        if entitlements.is_some_and(|e| e.limits.storage_mb.is_some()) {
+            let used = media.usage(tenant).await.map_err(PictureError::Failed)?;
+            let wanted = (used + picture.size()).div_ceil(MEGABYTE);
+            let need = Need::Limit(Limit::StorageMb, wanted);
+            check(entitlements, need).map_err(PictureError::Plan)?;
+        }
+        Staged::new(media.clone(), tenant, picture).await
     }
 
     async fn load(parts: &Parts, state: &AppState, with_unread: bool) -> Result<Self, Failure> {

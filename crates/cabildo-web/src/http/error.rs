@@ -19,6 +19,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use cabildo_engine::{Error as EngineError, FieldError, LineError, Refusal};
 use cabildo_tenancy::TenancyError;
+use cabildo_tenancy::entitlements::Need;
 use serde_json::json;
 
 /// What went wrong on a page.
@@ -44,6 +45,8 @@ pub enum PageError {
     RateLimited(u64),
     /// The engine refused, by a rule.
     Refused(Refusal),
+    /// The council's plan does not allow it.
+    Plan(Need),
     /// A picture that is not one we take.
     Picture(PictureRefused),
     /// Fields the page cannot show in a form.
@@ -96,6 +99,8 @@ pub enum ApiError {
     RateLimited(u64),
     /// The engine refused, by a rule (or one field).
     Refused(Refusal),
+    /// The council's plan does not allow it.
+    Plan(Need),
     /// A picture that is not one we take.
     Picture(PictureRefused),
     /// Fields that are not acceptable, all at once: one field answers
@@ -132,6 +137,8 @@ pub enum PageShown {
     Keyed(StatusCode, &'static str),
     /// A refusal explained.
     Refusal(Refusal),
+    /// A plan refusal explained.
+    Plan(PlanShown),
     /// A picture refused.
     Picture(PictureRefused),
     /// Invalid fields, when no form shows them: the first one's problem.
@@ -161,10 +168,76 @@ enum ApiMessage {
     Malformed(String),
     /// A refusal, explained in the caller's language.
     Refusal(Refusal),
+    /// A plan refusal, explained in the caller's language.
+    Plan(PlanShown),
     /// The key of the explanation, in the caller's language.
     Keyed(&'static str),
     /// A picture refused, explained in the caller's language.
     Picture(PictureRefused),
+}
+
+/// A plan refusal: what was needed and, once the site layer (which can
+/// look plans up) has filled it in, the first offered plan that meets it
+/// as (slug, name in the visitor's language).
+#[derive(Clone, Debug)]
+pub struct PlanShown {
+    /// What the action needed.
+    pub need: Need,
+    /// A plan that allows it.
+    pub plan: Option<(String, String)>,
+}
+
+impl Unrendered {
+    /// The plan refusal this error explains, to name a plan in it.
+    pub fn plan_mut(&mut self) -> Option<&mut PlanShown> {
+        match self {
+            Self::Page(PageShown::Plan(shown))
+            | Self::Api(ApiShown {
+                message: ApiMessage::Plan(shown),
+                ..
+            }) => Some(shown),
+            _ => None,
+        }
+    }
+}
+
+/// A plan refusal in `tr`'s language: what the plan lacks, and which plan
+/// has it (when known).
+pub fn plan_message(tr: &Tr, shown: &PlanShown) -> String {
+    let mut message = match shown.need {
+        Need::Feature(feature) => tr.with(
+            "plan-required-feature",
+            "what",
+            &tr.t(&format!("plan-feature-{}", feature.as_str())),
+        ),
+        Need::Limit(limit, _) => tr.with(
+            "plan-required-limit",
+            "what",
+            &tr.t(&format!("plan-limit-{}", limit.as_str())),
+        ),
+    };
+    if let Some((_, name)) = &shown.plan {
+        message.push(' ');
+        message.push_str(&tr.with("plan-required-offer", "plan", name));
+    }
+    message
+}
+
+/// Names in a plan refusal the first offered plan that allows what was
+/// refused (a lookup failure leaves it unnamed: the refusal still stands).
+pub async fn name_plan(tenancy: &cabildo_tenancy::Tenancy, shown: &mut PlanShown, language: &str) {
+    match cabildo_billing::plans::first_meeting(tenancy, shown.need).await {
+        Ok(plan) => shown.plan = plan.map(|p| (p.slug.clone(), p.name(language).to_owned())),
+        Err(error) => tracing::warn!(%error, "no plan could be named in a refusal"),
+    }
+}
+
+/// What the council's plan lacks for `need`, and the plan that has it,
+/// in `tr`'s language (for pages that explain it beside a form).
+pub async fn plan_explained(tenancy: &cabildo_tenancy::Tenancy, tr: &Tr, need: Need) -> String {
+    let mut shown = PlanShown { need, plan: None };
+    name_plan(tenancy, &mut shown, tr.code()).await;
+    plan_message(tr, &shown)
 }
 
 /// Where a refused person can go to be allowed: verify their residency,
@@ -189,8 +262,7 @@ pub fn refusal_status(refusal: Refusal) -> StatusCode {
         | Refusal::Blocked
         | Refusal::NotAuthor
         | Refusal::Forbidden
-        | Refusal::OtherAddress
-        | Refusal::PlanRequired => StatusCode::FORBIDDEN,
+        | Refusal::OtherAddress => StatusCode::FORBIDDEN,
         Refusal::TooDeep
         | Refusal::OwnComment
         | Refusal::InvitationInvalid
@@ -267,6 +339,10 @@ impl IntoResponse for PageError {
                 return retry_after(response, seconds);
             }
             Self::Refused(refusal) => (refusal_status(refusal), Refused(refusal)),
+            Self::Plan(need) => (
+                StatusCode::FORBIDDEN,
+                PageShown::Plan(PlanShown { need, plan: None }),
+            ),
             Self::Picture(refused) => (refused.status(), PageShown::Picture(refused)),
             Self::Invalid(fields) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -333,6 +409,11 @@ impl IntoResponse for ApiError {
                 refusal_status(refusal),
                 refusal.code(),
                 ApiMessage::Refusal(refusal),
+            ),
+            Self::Plan(need) => shown(
+                StatusCode::FORBIDDEN,
+                "plan_required",
+                ApiMessage::Plan(PlanShown { need, plan: None }),
             ),
             Self::Picture(refused) => shown(
                 refused.status(),
@@ -449,6 +530,13 @@ fn page(tr: &Tr, shown: &PageShown) -> Response {
             true,
             next_step(tr, *refusal),
         ),
+        PageShown::Plan(shown) => message_page_next(
+            tr,
+            StatusCode::FORBIDDEN,
+            [&tr.t("plan-required-title"), &plan_message(tr, shown)],
+            true,
+            Some(("/staff/billing", tr.t("plan-required-next"))),
+        ),
         PageShown::Picture(refused) => message_page(
             tr,
             refused.status(),
@@ -488,6 +576,7 @@ fn json_answer(tr: &Tr, shown: &ApiShown) -> Response {
     let message = match &shown.message {
         ApiMessage::Malformed(reason) => tr.with("api-malformed", "reason", reason),
         ApiMessage::Refusal(refusal) => tr.t(refusal.key()),
+        ApiMessage::Plan(plan) => plan_message(tr, plan),
         ApiMessage::Keyed(key) => tr.t(key),
         ApiMessage::Picture(refused) => coded(tr, "refusal", refused.code()),
     };
@@ -501,6 +590,10 @@ fn json_answer(tr: &Tr, shown: &ApiShown) -> Response {
     }
     if let Some(line) = shown.line {
         error["line"] = json!(line);
+    }
+    if let ApiMessage::Plan(plan) = &shown.message {
+        error["need"] = json!(plan.need.as_str());
+        error["plan"] = json!(plan.plan.as_ref().map(|(slug, _)| slug));
     }
     let mut response = (shown.status, Json(json!({ "error": error }))).into_response();
     if let [one] = shown.fields.as_slice() {
@@ -518,6 +611,16 @@ fn json_answer(tr: &Tr, shown: &ApiShown) -> Response {
 pub fn refused(tr: &Tr, error: &EngineError) -> Option<(Option<&'static str>, String)> {
     match error {
         EngineError::Refused(refusal) => Some((None, tr.t(refusal.key()))),
+        EngineError::Plan(need) => Some((
+            None,
+            plan_message(
+                tr,
+                &PlanShown {
+                    need: *need,
+                    plan: None,
+                },
+            ),
+        )),
         EngineError::Invalid(fields) => fields
             .first()
             .map(|f| (Some(f.field.name()), tr.t(f.problem.key()))),
@@ -560,10 +663,17 @@ macro_rules! shared_causes {
             fn from(error: EngineError) -> Self {
                 match error {
                     EngineError::Refused(refusal) => Self::Refused(refusal),
+                    EngineError::Plan(need) => Self::Plan(need),
                     EngineError::Invalid(fields) => Self::Invalid(fields),
                     EngineError::Line(line) => Self::Line(line),
                     EngineError::Store(error) => error.into(),
                 }
+            }
+        }
+
+        impl From<Need> for $error {
+            fn from(need: Need) -> Self {
+                Self::Plan(need)
             }
         }
 
@@ -577,6 +687,7 @@ macro_rules! shared_causes {
             fn from(error: PictureError) -> Self {
                 match error {
                     PictureError::RateLimited(seconds) => Self::RateLimited(seconds),
+                    PictureError::Plan(need) => Self::Plan(need),
                     PictureError::Failed(error) => Self::Internal(Box::new(error)),
                 }
             }

@@ -2,7 +2,7 @@
 //! or a council, records the council in the request span, and answers
 //! unknown, suspended, archived and read-only cases itself.
 
-use crate::http::error::{PageError, Unrendered, render};
+use crate::http::error::{PageError, Unrendered, name_plan, render};
 use crate::http::hygiene;
 use crate::http::state::AppState;
 use crate::ui::i18n::{Tr, UI_LANGUAGES, negotiate};
@@ -188,7 +188,7 @@ pub async fn resolve_site(
     request.extensions_mut().insert(ClientIp(ip));
     request.extensions_mut().insert(site.clone());
     request.extensions_mut().insert(language.clone());
-    let response = next.run(request).await;
+    let mut response = next.run(request).await;
     let rendered = response.extensions().get::<Unrendered>().is_some();
     if !rendered && (api || language.query.is_none()) {
         return hygiene::finish(response, personal, https);
@@ -197,6 +197,11 @@ pub async fn resolve_site(
         Site::Council(tenant) => site_tr(&state, tenant, &language).await,
         Site::Platform => language.ui(),
     };
+    if let Some(shown) =
+        (response.extensions_mut().get_mut::<Unrendered>()).and_then(Unrendered::plan_mut)
+    {
+        name_plan(&state.tenancy, shown, tr.code()).await;
+    }
     let response = if rendered {
         render(response, &tr, api)
     } else {

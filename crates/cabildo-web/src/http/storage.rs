@@ -11,6 +11,7 @@
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use cabildo_tenancy::TenantId;
+use cabildo_tenancy::entitlements::Need;
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
@@ -38,6 +39,8 @@ pub trait Storage: Send + Sync {
     -> StorageFuture<'a, ()>;
     /// The file `name` of `tenant`, if there is one.
     fn get<'a>(&'a self, tenant: TenantId, name: &'a str) -> StorageFuture<'a, Option<Vec<u8>>>;
+    /// Bytes `tenant`'s served files take (for its plan's storage limit).
+    fn usage(&self, tenant: TenantId) -> StorageFuture<'_, u64>;
 }
 
 impl std::fmt::Debug for dyn Storage {
@@ -115,6 +118,24 @@ impl Storage for LocalFolder {
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
                 Err(error) => Err(error),
             }
+        })
+    }
+
+    fn usage(&self, tenant: TenantId) -> StorageFuture<'_, u64> {
+        Box::pin(async move {
+            let mut entries = match tokio::fs::read_dir(self.root.join(tenant.0.to_string())).await
+            {
+                Ok(entries) => entries,
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+                Err(error) => return Err(error),
+            };
+            let mut bytes = 0;
+            while let Some(entry) = entries.next_entry().await? {
+                if valid_name(&entry.file_name().to_string_lossy()) {
+                    bytes += entry.metadata().await?.len();
+                }
+            }
+            Ok(bytes)
         })
     }
 }
@@ -262,9 +283,14 @@ pub enum PictureError {
     /// Too many pictures from this person or council lately: wait this
     /// many seconds.
     RateLimited(u64),
+    /// The council's plan allows no more storage.
+    Plan(Need),
     /// The storage failed.
     Failed(std::io::Error),
 }
+
+/// Bytes in a megabyte of a plan's `storage_mb`.
+pub const MEGABYTE: u64 = 1_000_000;
 
 /// A picture checked by its bytes (type and size) and named, not yet
 /// written anywhere: nothing touches storage before the change that
@@ -300,6 +326,11 @@ impl Picture {
             return Err(Refused::NotSquare);
         }
         Ok(picture)
+    }
+
+    /// Its size in bytes.
+    pub fn size(&self) -> u64 {
+        self.bytes.len() as u64
     }
 
     /// Its name in storage (served at `/media/{name}`).

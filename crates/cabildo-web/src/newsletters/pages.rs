@@ -229,7 +229,9 @@ async fn send(staff: &Staff, action: &str, draft: &Draft) -> Result<Done, PageEr
                 }
                 "send" => Done::Confirm(newsletters::audience_size(tx, &draft.audience).await?),
                 "send-confirmed" => {
-                    let (id, recipients) = newsletters::send(tx, draft).await?;
+                    let (id, recipients) = newsletters::send(tx, draft)
+                        .await?
+                        .map_err(PageError::Plan)?;
                     let details = json!({"newsletter": id, "recipients": recipients});
                     audit(tx, &actor, "newsletter.send", Some(&draft.subject), details).await?;
                     Done::Sent(recipients)

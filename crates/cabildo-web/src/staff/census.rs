@@ -76,6 +76,7 @@ pub async fn upload(
                 .await
                 .map_err(|error| match error {
                     ImportError::MostLinesRefused(report) => Failed::Refused(report),
+                    ImportError::Database(error) => Failed::Page(error.into()),
                     error => Failed::Page(PageError::Internal(Box::new(error))),
                 })
         })

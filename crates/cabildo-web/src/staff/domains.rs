@@ -3,7 +3,7 @@
 //! checks them on request, and chooses or removes the one the site is
 //! served on (see `cabildo_tenancy::domains` for the rules).
 
-use crate::http::error::PageError;
+use crate::http::error::{PageError, plan_explained};
 use crate::http::extract::needs::ManageSettings;
 use crate::http::extract::{CsrfForm, Granted};
 use crate::http::query::DetailQuery;
@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use cabildo_engine::staff::audit;
 use cabildo_tenancy::domains::{Check, Domain, DomainRefusal, MAX_DOMAINS};
-use cabildo_tenancy::entitlements::Feature;
+use cabildo_tenancy::entitlements::{Feature, Need};
 use serde::Deserialize;
 
 /// One domain as the page shows it.
@@ -47,8 +47,8 @@ struct Page<'a> {
     /// What was typed in the add form.
     typed: String,
     can_add: bool,
-    /// The council's plan includes own domains.
-    included: bool,
+    /// Why the council's plan does not include own domains, and which does.
+    plan: Option<String>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -102,8 +102,12 @@ async fn render(
     let tr = &staff.tr;
     let target = state.config.domains.as_ref().map(|c| c.target().to_owned());
     let domains = state.tenancy.domains(&staff.tenant).await?;
-    let included = staff.tenant.allows(Feature::CustomDomain);
-    let can_add = included && target.is_some() && (domains.len() as i64) < MAX_DOMAINS;
+    let need = Need::Feature(Feature::CustomDomain);
+    let plan = match staff.tenant.allows(Feature::CustomDomain) {
+        true => None,
+        false => Some(plan_explained(&state.tenancy, tr, need).await),
+    };
+    let can_add = plan.is_none() && target.is_some() && (domains.len() as i64) < MAX_DOMAINS;
     let current = staff.tenant.host(state.resolver.base_domain());
     let rows = (domains.into_iter())
         .map(|d| row(tr, d, target.as_deref()))
@@ -118,7 +122,7 @@ async fn render(
             rows,
             typed,
             can_add,
-            included,
+            plan,
             notice,
             error,
         },
@@ -147,7 +151,13 @@ async fn refused(
     typed: String,
     refusal: DomainRefusal,
 ) -> Result<Response, PageError> {
-    let error = coded(&staff.tr, "refusal", refusal.code());
+    let error = match refusal {
+        DomainRefusal::PlanRequired => {
+            let need = Need::Feature(Feature::CustomDomain);
+            plan_explained(&staff.state.tenancy, &staff.tr, need).await
+        }
+        _ => coded(&staff.tr, "refusal", refusal.code()),
+    };
     let status = match refusal {
         DomainRefusal::Unknown => StatusCode::NOT_FOUND,
         DomainRefusal::Taken | DomainRefusal::Exists => StatusCode::CONFLICT,

@@ -243,7 +243,13 @@ async fn an_admin_serves_the_site_on_the_councils_own_domain() {
     assert_eq!(removed.status, StatusCode::NOT_FOUND);
     assert_eq!(visitor.get(DOMAIN, "/").await.status, StatusCode::OK);
 
-    // A plan without own domains: explained on the page, refused on post.
+    // A plan without own domains: explained on the page (naming the
+    // first offered plan that has them), refused on post.
+    let plans = cabildo_billing::plans::read_plans(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plans"),
+    )
+    .expect("plans/");
+    (cabildo_billing::plans::apply(&world.tenancy, &plans).await).expect("plans applied");
     let council = world.council("talavera").await;
     sqlx::query("UPDATE platform.tenants SET entitlements = $2 WHERE id = $1")
         .bind(council.id.0)
@@ -254,7 +260,14 @@ async fn an_admin_serves_the_site_on_the_councils_own_domain() {
     world.tenancy.changed(&council).await;
     let page = talavera.get(TALAVERA, "/staff/domains").await;
     assert!(
-        page.body.contains("El plan del ayuntamiento no lo permite"),
+        page.body.contains(
+            "El plan del ayuntamiento no incluye dominio propio. El plan Municipio lo incluye."
+        ),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("href=\"/staff/billing\""),
         "{}",
         page.body
     );
@@ -267,7 +280,7 @@ async fn an_admin_serves_the_site_on_the_councils_own_domain() {
     let refused = talavera.post(TALAVERA, "/staff/domains", &fields).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(
-        refused.body.contains("El plan del ayuntamiento"),
+        refused.body.contains("El plan Municipio lo incluye."),
         "{}",
         refused.body
     );

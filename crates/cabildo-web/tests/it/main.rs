@@ -21,6 +21,7 @@ mod openapi;
 mod pages;
 mod participation;
 mod participation_pages;
+mod plans;
 mod processes;
 mod routing;
 mod settings;

@@ -108,6 +108,6 @@ fn price(plan: &Plan) -> String {
 fn entitlements(e: &Entitlements) -> String {
     let features = e.features.iter().map(|f| f.as_str().to_owned());
     let limits = (e.limits.named().into_iter())
-        .filter_map(|(name, limit)| limit.map(|l| format!("{name} ≤ {l}")));
+        .filter_map(|(name, limit)| limit.map(|l| format!("{} ≤ {l}", name.as_str())));
     features.chain(limits).collect::<Vec<_>>().join(", ")
 }

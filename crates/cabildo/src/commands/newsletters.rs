@@ -93,7 +93,16 @@ async fn send(global: &Global, args: NewsletterArgs) -> anyhow::Result<ExitCode>
         println!("Queued a test copy to {address}; a worker will send it.");
         return Ok(ExitCode::SUCCESS);
     }
-    let (id, recipients) = newsletters::send(&mut tx, &draft).await?;
+    let (id, recipients) = match newsletters::send(&mut tx, &draft).await? {
+        Ok(sent) => sent,
+        Err(need) => {
+            eprintln!(
+                "The council's plan allows no more of this ({}); `cabildo billing status` shows its plan.",
+                need.as_str()
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+    };
     tx.commit().await?;
     println!(
         "Newsletter {id}: {recipients} recipients queued in batches of {}.",
