@@ -6,8 +6,10 @@ use crate::error::Result;
 use crate::plans::Plan;
 use cabildo_tenancy::{Tenancy, Tenant};
 
-/// Puts `tenant` on the stored plan `slug` (a trial starts now); `None`
-/// when no such plan is stored. Every node hears of it at once.
+/// Puts `tenant` on the stored plan `slug`; `None` when no such plan is
+/// stored. A trial starts now, and when it ends the council is held (it
+/// may not start new things) until it pays for a plan; any other plan
+/// lifts a hold. Every node hears of it at once.
 pub async fn assign(tenancy: &Tenancy, tenant: &Tenant, slug: &str) -> Result<Option<Plan>> {
     let Some(stored) = crate::plans::list(tenancy)
         .await?
@@ -19,7 +21,9 @@ pub async fn assign(tenancy: &Tenancy, tenant: &Tenant, slug: &str) -> Result<Op
     let plan = stored.plan;
     sqlx::query(
         "UPDATE platform.tenants SET plan = $2, entitlements = $3,
-             trial_ends_at = now() + make_interval(days => $4::int), updated_at = now()
+             trial_ends_at = now() + make_interval(days => $4::int),
+             held_from = now() + make_interval(days => $4::int),
+             overdue_since = NULL, updated_at = now()
          WHERE id = $1",
     )
     .bind(tenant.id.0)
@@ -33,7 +37,7 @@ pub async fn assign(tenancy: &Tenancy, tenant: &Tenant, slug: &str) -> Result<Op
     Ok(Some(plan))
 }
 
-/// A council's plan as its record says.
+/// A council's plan and payment as its record says.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Status {
     /// The plan's slug (`default` for councils never put on one).
@@ -42,24 +46,55 @@ pub struct Status {
     pub trial_ends_at: Option<time::OffsetDateTime>,
     /// What its record allows (`None`: everything).
     pub entitlements: Option<cabildo_tenancy::entitlements::Entitlements>,
+    /// When a payment was first missed (or a subscription ended).
+    pub overdue_since: Option<time::OffsetDateTime>,
+    /// From when it may not start new things (the grace period's end).
+    pub held_from: Option<time::OffsetDateTime>,
+    /// Its card subscription, once it has started a checkout.
+    pub card: Option<Card>,
 }
 
-/// `tenant`'s plan and trial.
+/// A council's card subscription as Stripe last reported it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Card {
+    /// Stripe's status (`active`, `past_due` …); `None` until a checkout
+    /// is paid.
+    pub status: Option<String>,
+    /// Paid up to.
+    pub paid_through: Option<time::OffsetDateTime>,
+}
+
+/// `tenant`'s plan, trial and payment.
 pub async fn status(tenancy: &Tenancy, tenant: &Tenant) -> Result<Status> {
     type Row = (
         String,
         Option<time::OffsetDateTime>,
         Option<sqlx::types::Json<cabildo_tenancy::entitlements::Entitlements>>,
+        Option<time::OffsetDateTime>,
+        Option<time::OffsetDateTime>,
+        Option<String>,
+        Option<String>,
+        Option<time::OffsetDateTime>,
     );
-    let (plan, trial_ends_at, entitlements): Row = sqlx::query_as(
-        "SELECT plan, trial_ends_at, entitlements FROM platform.tenants WHERE id = $1",
+    let row: Row = sqlx::query_as(
+        "SELECT t.plan, t.trial_ends_at, t.entitlements, t.overdue_since, t.held_from,
+                s.stripe_customer, s.status, s.paid_through
+         FROM platform.tenants t LEFT JOIN platform.subscriptions s ON s.tenant_id = t.id
+         WHERE t.id = $1",
     )
     .bind(tenant.id.0)
     .fetch_one(tenancy.pool())
     .await?;
+    let (plan, trial_ends_at, entitlements, overdue_since, held_from, customer, status, paid) = row;
     Ok(Status {
         plan,
         trial_ends_at,
         entitlements: entitlements.map(|e| e.0),
+        overdue_since,
+        held_from,
+        card: customer.map(|_| Card {
+            status,
+            paid_through: paid,
+        }),
     })
 }

@@ -22,6 +22,15 @@ pub enum BillingError {
         #[source]
         source: std::io::Error,
     },
+    /// Stripe's API failed or refused (retried by Stripe for webhooks).
+    #[error("stripe: {0}")]
+    Stripe(String),
+    /// A webhook whose signature is missing, forged or too old.
+    #[error("the webhook signature does not verify")]
+    Signature,
+    /// A webhook whose body is not a Stripe event.
+    #[error("not a Stripe event: {0}")]
+    Malformed(String),
     /// The registry failed.
     #[error(transparent)]
     Tenancy(#[from] TenancyError),

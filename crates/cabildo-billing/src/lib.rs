@@ -9,5 +9,6 @@
 pub mod councils;
 mod error;
 pub mod plans;
+pub mod stripe;
 
 pub use error::{BillingError, Result};

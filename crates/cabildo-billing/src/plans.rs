@@ -26,6 +26,18 @@ struct PlanFile {
     features: Vec<Feature>,
     #[serde(default)]
     limits: Limits,
+    stripe: Option<StripePrices>,
+}
+
+/// The plan's prices in Stripe (created in its dashboard, one per way of
+/// paying), for councils that pay by card through Checkout.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StripePrices {
+    /// The monthly price's id (`price_…`).
+    pub monthly_price: String,
+    /// The yearly price's id, when it can be paid yearly.
+    pub yearly_price: Option<String>,
 }
 
 /// What a plan costs, net.
@@ -64,6 +76,9 @@ pub struct Plan {
     pub price: Price,
     /// What it allows.
     pub entitlements: Entitlements,
+    /// Its prices in Stripe, when it can be paid by card.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stripe: Option<StripePrices>,
 }
 
 impl Plan {
@@ -125,6 +140,21 @@ impl Plan {
             }
             _ => {}
         }
+        if let Some(stripe) = &file.stripe {
+            if free {
+                return Err("stripe: a plan without a price is not paid through Stripe".into());
+            }
+            let ids = std::iter::once(&stripe.monthly_price).chain(&stripe.yearly_price);
+            if let Some(id) = ids
+                .clone()
+                .find(|id| !id.starts_with("price_") || id.len() > 255)
+            {
+                return Err(format!("stripe: {id:?} is not a Stripe price id (price_…)"));
+            }
+            if stripe.yearly_price.is_some() && price.yearly_cents.is_none() {
+                return Err("stripe.yearly_price: the plan has no yearly price".into());
+            }
+        }
         let named = file.limits.named();
         if let Some((name, _)) = named.iter().find(|(_, limit)| *limit == Some(0)) {
             return Err(format!(
@@ -143,7 +173,9 @@ impl Plan {
             entitlements: Entitlements {
                 features: file.features.into_iter().collect(),
                 limits: file.limits,
+                held_from: None,
             },
+            stripe: file.stripe,
         })
     }
 }

@@ -101,14 +101,20 @@ async fn a_council_on_a_plan_carries_its_entitlements_and_follows_its_changes() 
     let days = (ends - time::OffsetDateTime::now_utc()).whole_days();
     assert!((59..=60).contains(&days), "{days}");
     let tenant = served("toledo.cabildo.test").await;
+    // What the plan allows, and held once the trial ends until it pays.
+    let on_trial = cabildo_tenancy::entitlements::Entitlements {
+        held_from: Some(ends),
+        ..trial.entitlements.clone()
+    };
     assert_eq!(
         tenant.entitlements.as_deref(),
-        Some(&trial.entitlements),
+        Some(&on_trial),
         "the cached route dropped at once"
     );
+    assert!(!on_trial.held(), "not before the trial ends");
     assert_eq!(
         tenancy.begin(&tenant).await.expect("begin").entitlements(),
-        Some(&trial.entitlements)
+        Some(&on_trial)
     );
     assert_eq!(
         served("talavera.cabildo.test").await.entitlements,

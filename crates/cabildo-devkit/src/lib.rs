@@ -1,4 +1,5 @@
-//! Local PostgreSQL, Redis, SMTP and DNS servers for the demo and the tests.
+//! Local PostgreSQL, Redis, SMTP and DNS servers, and a fake Stripe, for the
+//! demo and the tests.
 //!
 //! Everything here runs real servers from the machine's binaries: PostgreSQL
 //! (`initdb`, `pg_ctl`, `postgres`, found on `PATH` or under
@@ -10,10 +11,12 @@
 
 mod command;
 pub mod dns;
+pub mod http;
 pub mod mime;
 mod postgres;
 mod redis;
 pub mod smtp;
+pub mod stripe;
 pub mod testing;
 
 pub use postgres::{LocalPostgres, PostgresOptions};

@@ -91,8 +91,10 @@ pub struct NewProcess {
     pub rules: Rules,
 }
 
-/// Creates a draft process.
+/// Creates a draft process (not while the council is held for an unpaid
+/// plan: `payment_overdue`).
 pub async fn create(tx: &mut TenantTx, actor: &Actor, new: &NewProcess) -> Result<ProcessId> {
+    tx.within_plan(Need::Payment)?;
     let slug = new.slug.trim();
     let slug_ok = (3..=80).contains(&slug.len())
         && slug
@@ -207,9 +209,25 @@ pub async fn add_phase(
     Ok(id)
 }
 
+/// Processes open now (published, with a phase still to end), leaving
+/// out `except`.
+pub async fn open_count(tx: &mut TenantTx, except: Option<ProcessId>) -> Result<u64> {
+    let open: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM processes p WHERE p.status = 'published'
+           AND p.id IS DISTINCT FROM $1
+           AND EXISTS (SELECT 1 FROM process_phases f WHERE f.process_id = p.id AND f.ends_at > now())",
+    )
+    .bind(except)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(open.unsigned_abs())
+}
+
 /// Publishes a draft process, within the number of processes the
-/// council's plan allows open at once (`plan_required`).
+/// council's plan allows open at once (`plan_required`), and not while the
+/// council is held for an unpaid plan (processes already open run on).
 pub async fn publish(tx: &mut TenantTx, actor: &Actor, process: ProcessId) -> Result<bool> {
+    tx.within_plan(Need::Payment)?;
     // Citizens find what they can do in a process by its phases; one
     // without any would be published as an empty page.
     let phases: bool =
@@ -229,16 +247,10 @@ pub async fn publish(tx: &mut TenantTx, actor: &Actor, process: ProcessId) -> Re
         return Ok(false);
     }
     if tx.limit(Limit::OpenProcesses).is_some() {
-        // Open: published with a phase still to end. Processes already
-        // open when a plan is lowered stay open; only new ones wait.
-        let open: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM processes p WHERE p.status = 'published' AND p.id <> $1
-               AND EXISTS (SELECT 1 FROM process_phases f WHERE f.process_id = p.id AND f.ends_at > now())",
-        )
-        .bind(process)
-        .fetch_one(tx.conn())
-        .await?;
-        tx.within_plan(Need::Limit(Limit::OpenProcesses, open.unsigned_abs() + 1))?;
+        // Processes already open when a plan is lowered stay open; only
+        // new ones wait.
+        let open = open_count(tx, Some(process)).await?;
+        tx.within_plan(Need::Limit(Limit::OpenProcesses, open + 1))?;
     }
     let slug: Option<String> = sqlx::query_scalar(
         "UPDATE processes SET status = 'published', updated_at = now()

@@ -233,6 +233,22 @@ pub async fn grant(tx: &mut TenantTx, actor: &Actor, user: UserId, role: Role) -
     .await
 }
 
+/// Staff seats held: everyone on the staff and everyone with an open
+/// invitation; and whether `email` holds one of them.
+pub async fn seats(tx: &mut TenantTx, email: Option<&str>) -> Result<(u64, bool)> {
+    let (held, seated): (i64, bool) = sqlx::query_as(
+        "WITH seats AS (
+             SELECT u.email FROM staff_roles r JOIN users u ON u.id = r.user_id
+             UNION SELECT email FROM staff_invitations
+                   WHERE accepted_at IS NULL AND expires_at > now())
+         SELECT count(*), coalesce(bool_or(email = $1), false) FROM seats",
+    )
+    .bind(email)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok((held.unsigned_abs(), seated))
+}
+
 /// Refuses a new seat for `email` beyond the plan's staff seats. Seats
 /// are held by everyone on the staff and everyone with an open invitation;
 /// an address already holding one takes no other (so a council over its
@@ -245,20 +261,36 @@ async fn seat_for(tx: &mut TenantTx, email: &str) -> Result<()> {
     sqlx::query("LOCK TABLE staff_roles IN SHARE ROW EXCLUSIVE MODE")
         .execute(tx.conn())
         .await?;
-    let (held, seated): (i64, bool) = sqlx::query_as(
-        "WITH seats AS (
-             SELECT u.email FROM staff_roles r JOIN users u ON u.id = r.user_id
-             UNION SELECT email FROM staff_invitations
-                   WHERE accepted_at IS NULL AND expires_at > now())
-         SELECT count(*), coalesce(bool_or(email = $1), false) FROM seats",
-    )
-    .bind(email)
-    .fetch_one(tx.conn())
-    .await?;
+    let (held, seated) = seats(tx, Some(email)).await?;
     if !seated {
-        tx.within_plan(Need::Limit(Limit::StaffSeats, held.unsigned_abs() + 1))?;
+        tx.within_plan(Need::Limit(Limit::StaffSeats, held + 1))?;
     }
     Ok(())
+}
+
+/// Mails the council's admins an account mail of `kind` linking to
+/// `link` (a path on the site), e.g. a missed payment; how many.
+pub async fn mail_admins(tx: &mut TenantTx, kind: &str, link: &str) -> Result<usize> {
+    let admins: Vec<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT DISTINCT u.email, u.name, u.language FROM staff_roles r JOIN users u ON u.id = r.user_id
+         WHERE r.role = 'admin' ORDER BY u.email",
+    )
+    .fetch_all(tx.conn())
+    .await?;
+    for (email, name, language) in &admins {
+        tx.enqueue(
+            &EmailRequest {
+                to: email.clone(),
+                name: Some(name.clone()),
+                language: language.clone(),
+                template: "account".into(),
+                vars: json!({"kind": kind, "link": link}),
+                unsubscribe_user: None,
+            }
+            .job(),
+        );
+    }
+    Ok(admins.len())
 }
 
 /// One member of staff.

@@ -148,7 +148,8 @@ pub struct AccountVars {
     /// `confirm`, `reset`, `exists`, `invite`, `email` (confirm a new
     /// address) or `email-changed` (told to the old address); from the
     /// platform: `signup-confirm`, `signup-review` (to operators),
-    /// `signup-approved`, `signup-rejected`.
+    /// `signup-approved`, `signup-rejected`, `billing-overdue` (to a
+    /// council's admins).
     pub kind: String,
     /// The link to follow: a path on the council's site.
     pub link: String,
@@ -172,6 +173,7 @@ fn account_message(
             | "signup-review"
             | "signup-approved"
             | "signup-rejected"
+            | "billing-overdue"
     ) {
         return Err(format!("unknown account mail {:?}", vars.kind));
     }

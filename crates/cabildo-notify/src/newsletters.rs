@@ -142,29 +142,38 @@ pub async fn audience_size(tx: &mut TenantTx, audience: &Audience) -> Result<i64
     .await?)
 }
 
+/// Newsletters sent this calendar month, in the council's time zone.
+pub async fn sent_this_month(tx: &mut TenantTx) -> Result<u64, TenancyError> {
+    let sent: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM newsletters
+         WHERE date_trunc('month', created_at AT TIME ZONE (SELECT time_zone FROM settings))
+             = date_trunc('month', now() AT TIME ZONE (SELECT time_zone FROM settings))",
+    )
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(sent.unsigned_abs())
+}
+
 /// Fixes the recipients (people of the audience with consent, now) and
 /// queues the batches, all in one transaction. Returns the newsletter's id
 /// and how many recipients it has, or what the council's plan lacks when
 /// it has sent all the newsletters its plan allows this calendar month
-/// (in the council's time zone).
+/// (in the council's time zone) or is held for an unpaid plan.
 pub async fn send(
     tx: &mut TenantTx,
     draft: &Draft,
 ) -> Result<Result<(Uuid, i64), Need>, TenancyError> {
     validate(draft)?;
+    if let Err(need) = tx.within_plan(Need::Payment) {
+        return Ok(Err(need));
+    }
     if tx.limit(Limit::NewslettersPerMonth).is_some() {
         // Two sends at once must not both take the month's last one.
         sqlx::query("LOCK TABLE newsletters IN SHARE ROW EXCLUSIVE MODE")
             .execute(tx.conn())
             .await?;
-        let this_month: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM newsletters
-             WHERE date_trunc('month', created_at AT TIME ZONE (SELECT time_zone FROM settings))
-                 = date_trunc('month', now() AT TIME ZONE (SELECT time_zone FROM settings))",
-        )
-        .fetch_one(tx.conn())
-        .await?;
-        let need = Need::Limit(Limit::NewslettersPerMonth, this_month.unsigned_abs() + 1);
+        let this_month = sent_this_month(tx).await?;
+        let need = Need::Limit(Limit::NewslettersPerMonth, this_month + 1);
         if let Err(need) = tx.within_plan(need) {
             return Ok(Err(need));
         }

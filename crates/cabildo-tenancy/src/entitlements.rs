@@ -123,34 +123,44 @@ impl Limit {
     }
 }
 
-/// What an action refused by a plan needed: a feature, or room under a
-/// limit for `wanted` (the count the action would reach). Pages name the
-/// cheapest offered plan that meets it.
+/// What an action refused by a plan needed: a feature, room under a
+/// limit for `wanted` (the count the action would reach), or a paid plan.
+/// Pages name the cheapest offered plan that meets it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Need {
     /// A feature the plan lacks.
     Feature(Feature),
     /// A limit the action would pass.
     Limit(Limit, u64),
+    /// The plan paid: the council is held after its grace period.
+    Payment,
 }
 
 impl Need {
-    /// The stable name of the feature or limit (`budgets`, `staff_seats`).
+    /// The stable name of the feature or limit (`budgets`, `staff_seats`),
+    /// or `payment`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Feature(feature) => feature.as_str(),
             Self::Limit(limit, _) => limit.as_str(),
+            Self::Payment => "payment",
         }
     }
 }
 
-/// Features and limits together.
+/// Features and limits together, and whether the council is held for an
+/// unpaid plan.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entitlements {
     /// The features included.
     pub features: BTreeSet<Feature>,
     /// The limits.
     pub limits: Limits,
+    /// From when an unpaid council (its grace period over) may not start
+    /// new things: publish processes, send newsletters. Kept on the
+    /// council's record (`platform.tenants.held_from`), not in plans.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_from: Option<time::OffsetDateTime>,
 }
 
 impl Entitlements {
@@ -159,14 +169,22 @@ impl Entitlements {
         self.features.contains(&feature)
     }
 
-    /// Whether these entitlements meet `need`.
+    /// Whether these entitlements meet `need` (a plan's, which says
+    /// nothing of payment: [`Entitlements::held`] does).
     pub fn meets(&self, need: Need) -> bool {
         match need {
             Need::Feature(feature) => self.allows(feature),
             Need::Limit(limit, wanted) => {
                 (self.limits.get(limit)).is_none_or(|most| wanted <= u64::from(most))
             }
+            Need::Payment => self.held_from.is_none(),
         }
+    }
+
+    /// Whether the council is held now: unpaid past its grace period.
+    pub fn held(&self) -> bool {
+        self.held_from
+            .is_some_and(|from| from <= time::OffsetDateTime::now_utc())
     }
 }
 
@@ -174,7 +192,8 @@ impl Entitlements {
 /// on any plan, allowed everything).
 pub fn check(entitlements: Option<&Entitlements>, need: Need) -> Result<(), Need> {
     match entitlements {
-        Some(e) if !e.meets(need) => Err(need),
+        Some(e) if need == Need::Payment && e.held() => Err(need),
+        Some(e) if need != Need::Payment && !e.meets(need) => Err(need),
         _ => Ok(()),
     }
 }
@@ -210,6 +229,7 @@ mod tests {
                 staff_seats: Some(2),
                 ..Limits::default()
             },
+            held_from: None,
         };
         assert!(e.meets(Need::Feature(Feature::Budgets)));
         assert!(!e.meets(Need::Feature(Feature::ApiTokens)));
@@ -222,5 +242,18 @@ mod tests {
         let need = Need::Limit(Limit::StaffSeats, 3);
         assert_eq!(check(Some(&e), need), Err(need));
         assert_eq!(check(None, need), Ok(()));
+        assert_eq!(check(Some(&e), Need::Payment), Ok(()));
+        let soon = time::OffsetDateTime::now_utc() + time::Duration::days(3);
+        let in_grace = Entitlements {
+            held_from: Some(soon),
+            ..e.clone()
+        };
+        assert_eq!(check(Some(&in_grace), Need::Payment), Ok(()), "in grace");
+        let held = Entitlements {
+            held_from: Some(soon - time::Duration::days(6)),
+            ..e
+        };
+        assert_eq!(check(Some(&held), Need::Payment), Err(Need::Payment));
+        assert_eq!(check(Some(&held), need), Err(need), "limits still apply");
     }
 }

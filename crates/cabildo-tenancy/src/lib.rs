@@ -55,6 +55,7 @@ pub(crate) type TenantRow = (
     String,
     Option<String>,
     Option<sqlx::types::Json<entitlements::Entitlements>>,
+    Option<time::OffsetDateTime>,
 );
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use std::sync::Arc;
@@ -232,10 +233,11 @@ impl Tenancy {
 
     pub(crate) fn tenant_from_row(
         &self,
-        (id, slug, name, status, domain, entitlements): TenantRow,
+        (id, slug, name, status, domain, entitlements, held_from): TenantRow,
     ) -> Result<Tenant> {
         let mut tenant = self.tenant_from_parts(id, &slug, name, &status, domain)?;
-        tenant.entitlements = entitlements.map(|e| Arc::new(e.0));
+        tenant.entitlements =
+            entitlements.map(|e| Arc::new(entitlements::Entitlements { held_from, ..e.0 }));
         Ok(tenant)
     }
 

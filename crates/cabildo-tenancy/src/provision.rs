@@ -26,7 +26,7 @@ pub enum Applied {
 /// Columns read into a [`TenantRow`].
 macro_rules! tenant_columns {
     () => {
-        "id, slug, name, status, primary_host, entitlements"
+        "id, slug, name, status, primary_host, entitlements, held_from"
     };
 }
 

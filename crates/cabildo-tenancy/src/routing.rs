@@ -340,7 +340,7 @@ impl Resolver {
     async fn lookup_database(&self, key: &str) -> Result<Option<Tenant>> {
         let row: Option<crate::TenantRow> = if let Some(slug) = key.strip_prefix("slug:") {
             sqlx::query_as(
-                "SELECT id, slug, name, status, primary_host, entitlements FROM platform.tenants
+                "SELECT id, slug, name, status, primary_host, entitlements, held_from FROM platform.tenants
                  WHERE slug = $1 AND status <> 'provisioning'",
             )
             .bind(slug)
@@ -348,7 +348,7 @@ impl Resolver {
             .await?
         } else if let Some(host) = key.strip_prefix("domain:") {
             sqlx::query_as(
-                "SELECT t.id, t.slug, t.name, t.status, t.primary_host, t.entitlements
+                "SELECT t.id, t.slug, t.name, t.status, t.primary_host, t.entitlements, t.held_from
                  FROM platform.tenant_hosts h JOIN platform.tenants t ON t.id = h.tenant_id
                  WHERE h.host = $1 AND h.verified_at IS NOT NULL AND t.status <> 'provisioning'",
             )

@@ -99,7 +99,9 @@ fn build(
     if config.demo_mailbox.is_some() {
         operator = operator.merge(ops::demo_mail::router());
     }
-    let operator = operator.layer(RequestBodyLimitLayer::new(config.body_limit));
+    let operator = operator
+        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .merge(ops::stripe::router());
     let metrics =
         axum::middleware::from_fn_with_state(state.metrics.clone(), http::metrics::record);
     let operators = ops::health::operators().with_state(state.clone());

@@ -497,6 +497,47 @@ pub struct ServeArgs {
     /// the system's (/etc/resolv.conf).
     #[arg(long, env = "CABILDO_DNS_SERVER")]
     pub dns_server: Option<SocketAddr>,
+    #[command(flatten)]
+    pub stripe: StripeArgs,
+}
+
+/// Card payments through Stripe (all unset: not offered).
+#[derive(Debug, Clone, Args)]
+pub struct StripeArgs {
+    /// Stripe's secret API key (`sk_live_…` or `sk_test_…`).
+    #[arg(long, env = "CABILDO_STRIPE_SECRET_KEY", hide_env_values = true)]
+    pub stripe_secret_key: Option<String>,
+    /// The signing secret of the webhook endpoint (`whsec_…`) Stripe
+    /// calls at `https://{base domain}/webhooks/stripe`.
+    #[arg(long, env = "CABILDO_STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
+    pub stripe_webhook_secret: Option<String>,
+    /// Another Stripe API address (a fake one, for tests), ending in `/`.
+    #[arg(long, env = "CABILDO_STRIPE_API_BASE")]
+    pub stripe_api_base: Option<String>,
+    /// Days a council keeps starting new things after a missed payment.
+    #[arg(long, env = "CABILDO_BILLING_GRACE_DAYS", default_value_t = cabildo_billing::stripe::DEFAULT_GRACE_DAYS)]
+    pub billing_grace_days: u32,
+}
+
+impl StripeArgs {
+    /// The account, when both secrets are set (one alone is a mistake).
+    pub fn stripe(&self) -> anyhow::Result<Option<cabildo_billing::stripe::Stripe>> {
+        match (&self.stripe_secret_key, &self.stripe_webhook_secret) {
+            (None, None) => Ok(None),
+            (Some(secret_key), Some(webhook_secret)) => {
+                let settings = cabildo_billing::stripe::StripeSettings {
+                    secret_key: secret_key.clone(),
+                    webhook_secret: webhook_secret.clone(),
+                    api_base: self.stripe_api_base.clone(),
+                    grace_days: self.billing_grace_days,
+                };
+                Ok(Some(cabildo_billing::stripe::Stripe::new(&settings)?))
+            }
+            _ => anyhow::bail!(
+                "set both CABILDO_STRIPE_SECRET_KEY and CABILDO_STRIPE_WEBHOOK_SECRET, or neither"
+            ),
+        }
+    }
 }
 
 fn parse_rate_limits(spec: &str) -> Result<cabildo_web::ratelimit::RateLimits, String> {

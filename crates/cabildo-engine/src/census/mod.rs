@@ -22,6 +22,14 @@ use time::Date;
 /// Failed verifications allowed per account in 24 hours.
 pub const MAX_DAILY_FAILURES: i64 = 5;
 
+/// Residents in the census.
+pub async fn size(tx: &mut TenantTx) -> Result<u64> {
+    let residents: i64 = sqlx::query_scalar("SELECT count(*) FROM census")
+        .fetch_one(tx.conn())
+        .await?;
+    Ok(residents.unsigned_abs())
+}
+
 /// The census key of `tenant` under the deployment's `secret`.
 pub fn key(secret: &[u8], tenant: TenantId) -> Vec<u8> {
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret)

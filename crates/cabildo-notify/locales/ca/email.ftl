@@ -59,3 +59,7 @@ account-signup-approved-action = Entrar al meu lloc
 account-signup-rejected-subject = No hem pogut aprovar l'alta del teu ajuntament
 account-signup-rejected-body = L'equip de { $council } no ha aprovat l'alta. Si representes un ajuntament, escriu-nos des d'una adreça de correu institucional i la revisarem de nou.
 account-signup-rejected-action = Anar a { $council }
+
+account-billing-overdue-subject = Pagament pendent del pla { council-of }
+account-billing-overdue-body = No s'ha pogut cobrar el pla del lloc de participació { council-of }. Tot continua funcionant durant el termini de gràcia; si aleshores no s'ha pagat, no es podran començar processos nous ni enviar butlletins (el que ja és obert continuarà fins al final i no s'esborra res). A la pàgina de facturació veuràs la data i podràs pagar o canviar la targeta.
+account-billing-overdue-action = Anar a pla i facturació

@@ -59,3 +59,7 @@ account-signup-approved-action = Enter my site
 account-signup-rejected-subject = We could not approve your council's sign-up
 account-signup-rejected-body = The { $council } team did not approve the sign-up. If you represent a council, write to us from an institutional email address and we will review it again.
 account-signup-rejected-action = Go to { $council }
+
+account-billing-overdue-subject = Payment outstanding for the plan { council-of }
+account-billing-overdue-body = The plan of the participation site { council-of } could not be charged. Everything keeps working during the grace period; if it has not been paid by then, no new process can be started and no newsletter sent (what is already open runs to its end, and nothing is deleted). The billing page shows the date and lets you pay or change the card.
+account-billing-overdue-action = Go to plan and billing

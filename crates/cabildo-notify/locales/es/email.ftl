@@ -78,3 +78,7 @@ account-signup-approved-action = Entrar en mi sitio
 account-signup-rejected-subject = No hemos podido aprobar el alta de tu ayuntamiento
 account-signup-rejected-body = El equipo de { $council } no ha aprobado el alta. Si representas a un ayuntamiento, escríbenos desde una dirección de correo institucional y la revisaremos de nuevo.
 account-signup-rejected-action = Ir a { $council }
+
+account-billing-overdue-subject = Pago pendiente del plan { council-of }
+account-billing-overdue-body = No se ha podido cobrar el plan del sitio de participación { council-of }. Todo sigue funcionando durante el plazo de gracia; si para entonces no se ha pagado, no se podrán empezar procesos nuevos ni enviar boletines (lo que ya está abierto seguirá hasta el final y nada se borra). En la página de facturación verás la fecha y podrás pagar o cambiar la tarjeta.
+account-billing-overdue-action = Ir a plan y facturación

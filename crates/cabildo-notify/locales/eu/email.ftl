@@ -59,3 +59,7 @@ account-signup-approved-action = Sartu nire gunean
 account-signup-rejected-subject = Ezin izan dugu zure udalaren alta onartu
 account-signup-rejected-body = { $council } taldeak ez du alta onartu. Udal baten ordezkaria bazara, idatzi iezaguzu posta-helbide instituzional batetik eta berriro aztertuko dugu.
 account-signup-rejected-action = Joan { $council }-ra
+
+account-billing-overdue-subject = Ordainketa zain dago: { council-of } plana
+account-billing-overdue-body = Ezin izan da kobratu { council-of } parte-hartze gunearen plana. Dena funtzionatzen jarraitzen du grazia-epean; ordurako ordaindu ez bada, ezin izango da prozesu berririk hasi ezta buletinik bidali (dagoeneko irekita dagoenak amaierara arte jarraituko du eta ez da ezer ezabatzen). Fakturazio-orrian data ikusi eta ordaindu edo txartela alda dezakezu.
+account-billing-overdue-action = Joan plana eta fakturaziora

@@ -59,3 +59,7 @@ account-signup-approved-action = Entrar no meu sitio
 account-signup-rejected-subject = Non puidemos aprobar a alta do teu concello
 account-signup-rejected-body = O equipo de { $council } non aprobou a alta. Se representas a un concello, escríbenos desde un enderezo de correo institucional e revisarémola de novo.
 account-signup-rejected-action = Ir a { $council }
+
+account-billing-overdue-subject = Pagamento pendente do plan { council-of }
+account-billing-overdue-body = Non se puido cobrar o plan do sitio de participación { council-of }. Todo segue funcionando durante o prazo de graza; se para entón non se pagou, non se poderán comezar procesos novos nin enviar boletíns (o que xa está aberto seguirá ata o final e non se borra nada). Na páxina de facturación verás a data e poderás pagar ou cambiar a tarxeta.
+account-billing-overdue-action = Ir a plan e facturación

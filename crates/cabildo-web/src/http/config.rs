@@ -43,6 +43,9 @@ pub struct WebConfig {
     /// Checks councils' own domains in the DNS; without it (no resolver
     /// could be set up) the domains page only lists and removes them.
     pub domains: Option<cabildo_tenancy::domains::DomainChecker>,
+    /// The Stripe account councils pay by card with (`None`: card payment
+    /// is not offered; plans are put on councils by operators).
+    pub stripe: Option<cabildo_billing::stripe::Stripe>,
 }
 
 impl Default for WebConfig {
@@ -60,6 +63,7 @@ impl Default for WebConfig {
             read_cache_ttl: read_cache::TTL,
             signup_policy: cabildo_engine::signups::Policy::default(),
             domains: None,
+            stripe: None,
         }
     }
 }

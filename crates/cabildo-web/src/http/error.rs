@@ -215,6 +215,7 @@ pub fn plan_message(tr: &Tr, shown: &PlanShown) -> String {
             "what",
             &tr.t(&format!("plan-limit-{}", limit.as_str())),
         ),
+        Need::Payment => tr.t("plan-required-payment"),
     };
     if let Some((_, name)) = &shown.plan {
         message.push(' ');
@@ -226,6 +227,9 @@ pub fn plan_message(tr: &Tr, shown: &PlanShown) -> String {
 /// Names in a plan refusal the first offered plan that allows what was
 /// refused (a lookup failure leaves it unnamed: the refusal still stands).
 pub async fn name_plan(tenancy: &cabildo_tenancy::Tenancy, shown: &mut PlanShown, language: &str) {
+    if shown.need == Need::Payment {
+        return;
+    }
     match cabildo_billing::plans::first_meeting(tenancy, shown.need).await {
         Ok(plan) => shown.plan = plan.map(|p| (p.slug.clone(), p.name(language).to_owned())),
         Err(error) => tracing::warn!(%error, "no plan could be named in a refusal"),
@@ -412,7 +416,10 @@ impl IntoResponse for ApiError {
             ),
             Self::Plan(need) => shown(
                 StatusCode::FORBIDDEN,
-                "plan_required",
+                match need {
+                    Need::Payment => "payment_overdue",
+                    _ => "plan_required",
+                },
                 ApiMessage::Plan(PlanShown { need, plan: None }),
             ),
             Self::Picture(refused) => shown(

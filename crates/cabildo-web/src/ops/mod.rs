@@ -2,6 +2,7 @@
 
 pub mod demo_mail;
 pub mod health;
+pub mod stripe;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};

@@ -1,11 +1,12 @@
 //! The staff console of a council (`/staff`): one's roles; for admins the
 //! staff list, invitations, the census, the audit log, site settings and
-//! own domains; organisations
+//! own domains, plan and billing; organisations
 //! to review; budget headings to review; the participation dashboard (and
 //! its public summary, when the council publishes it). Also accepting an
 //! invitation.
 
 mod audit;
+mod billing;
 mod census;
 mod console;
 mod dashboard;
@@ -35,6 +36,9 @@ pub fn router() -> Router<AppState> {
         .route("/staff/census/confirm", post(census::confirm))
         .route("/staff/census/cancel", post(census::cancel))
         .route("/staff/settings", get(settings::page).post(settings::save))
+        .route("/staff/billing", get(billing::page))
+        .route("/staff/billing/checkout", post(billing::checkout))
+        .route("/staff/billing/portal", post(billing::portal))
         .route("/staff/domains", get(domains::page).post(domains::add))
         .route("/staff/domains/check", post(domains::check))
         .route("/staff/domains/primary", post(domains::primary))

@@ -61,7 +61,7 @@ pub fn staff_nav(tr: &Tr, roles: &[String], path: &str) -> Vec<NavLink> {
     if roles.is_empty() {
         return Vec::new();
     }
-    let sections: [(&'static str, &str, Option<Permission>); 8] = [
+    let sections: [(&'static str, &str, Option<Permission>); 9] = [
         ("/staff", "staff-nav-overview", None),
         ("/staff/dashboard", "staff-nav-dashboard", None),
         (
@@ -92,6 +92,11 @@ pub fn staff_nav(tr: &Tr, roles: &[String], path: &str) -> Vec<NavLink> {
         (
             "/staff/settings",
             "staff-nav-settings",
+            Some(Permission::ManageSettings),
+        ),
+        (
+            "/staff/billing",
+            "staff-nav-billing",
             Some(Permission::ManageSettings),
         ),
     ];

@@ -27,5 +27,6 @@ mod routing;
 mod settings;
 mod signup;
 mod staff;
+mod stripe;
 mod unsubscribe;
 mod util;

@@ -37,6 +37,7 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
             args.dns_server,
             args.domain_target.as_deref().unwrap_or(&global.base_domain),
         ),
+        stripe: args.stripe.stripe()?,
         ..WebConfig::default()
     };
     let listen = Listen {

@@ -52,7 +52,7 @@ async fn world_with_reads_kept(read_cache_ttl: Duration) -> World {
 }
 
 /// A world serving with `config` (its secret key set).
-async fn world_with(config: WebConfig) -> World {
+pub async fn world_with(config: WebConfig) -> World {
     let tenancy = demo_tenancy().await;
     let catcher = SmtpCatcher::start().await.expect("smtp");
     let mailer = Mailer::new(&MailConfig {
