@@ -25,6 +25,10 @@ pub enum BillingError {
     /// Stripe's API failed or refused (retried by Stripe for webhooks).
     #[error("stripe: {0}")]
     Stripe(String),
+    /// The council pays for a plan already: changes go through Stripe's
+    /// Customer Portal, not a second subscription.
+    #[error("the council already has a subscription")]
+    Subscribed,
     /// A webhook whose signature is missing, forged or too old.
     #[error("the webhook signature does not verify")]
     Signature,

@@ -89,6 +89,23 @@ impl Plan {
             .map_or(self.slug.as_str(), String::as_str)
     }
 
+    /// Its Stripe prices as (id, net cents, `month` or `year`), as they
+    /// are set up in Stripe's dashboard.
+    pub fn stripe_prices(&self) -> Vec<(&str, u64, &'static str)> {
+        let Some(stripe) = &self.stripe else {
+            return Vec::new();
+        };
+        let mut prices = vec![(
+            stripe.monthly_price.as_str(),
+            self.price.monthly_cents,
+            "month",
+        )];
+        if let (Some(id), Some(cents)) = (&stripe.yearly_price, self.price.yearly_cents) {
+            prices.push((id.as_str(), cents, "year"));
+        }
+        prices
+    }
+
     /// Reads and checks the plan in `path`.
     pub fn from_file(path: &Path) -> Result<Self> {
         let file = path.display().to_string();

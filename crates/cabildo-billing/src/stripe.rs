@@ -47,6 +47,7 @@ pub struct Stripe {
     client: stripe::Client,
     webhook_secret: Arc<str>,
     grace_days: u32,
+    pages: Arc<[String]>,
 }
 
 impl std::fmt::Debug for Stripe {
@@ -62,6 +63,8 @@ pub enum Received {
     Applied {
         /// The council.
         tenant: TenantId,
+        /// The event's type (`invoice.paid`).
+        event: String,
         /// Stripe's status of its subscription, when the event had one.
         status: Option<String>,
         /// A missed payment (or an ended subscription) started its grace
@@ -86,11 +89,27 @@ impl Stripe {
             builder = builder.url(base.clone());
         }
         let client = builder.build().map_err(stripe_failed)?;
+        // Where Stripe's hosted pages are: Checkout and the portal, or the
+        // fake's own address.
+        let pages = match &settings.api_base {
+            Some(base) => vec![base.trim_end_matches('/').to_owned()],
+            None => vec![
+                "https://checkout.stripe.com".to_owned(),
+                "https://billing.stripe.com".to_owned(),
+            ],
+        };
         Ok(Self {
             client,
             webhook_secret: settings.webhook_secret.as_str().into(),
             grace_days: settings.grace_days,
+            pages: pages.into(),
         })
+    }
+
+    /// The origins of Stripe's hosted pages (Checkout, the portal), which
+    /// the billing page's forms lead to.
+    pub fn pages(&self) -> &[String] {
+        &self.pages
     }
 
     /// The council's Stripe customer, created (once) when it first pays.
@@ -133,7 +152,8 @@ impl Stripe {
     /// A Checkout session for `tenant` to pay `plan` (yearly or monthly),
     /// coming back to `back` (the council's billing page) with
     /// `?checkout=done` or `?checkout=cancelled`; the address to send the
-    /// admin to. `None` when the plan cannot be paid by card that way.
+    /// admin to. `None` when the plan cannot be paid by card that way;
+    /// [`BillingError::Subscribed`] when the council pays already.
     pub async fn checkout(
         &self,
         tenancy: &Tenancy,
@@ -153,6 +173,14 @@ impl Stripe {
         let Some(price) = price else {
             return Ok(None);
         };
+        let status: Option<Option<String>> =
+            sqlx::query_scalar("SELECT status FROM platform.subscriptions WHERE tenant_id = $1")
+                .bind(tenant.id.0)
+                .fetch_optional(tenancy.pool())
+                .await?;
+        if status.flatten().is_some_and(|s| paying(&s)) {
+            return Err(BillingError::Subscribed);
+        }
         let customer = self.customer(tenancy, tenant, email).await?;
         let tenant_id = tenant.id.0.to_string();
         let mut item = stripe_checkout::checkout_session::CreateCheckoutSessionLineItems::new();
@@ -280,10 +308,17 @@ impl Stripe {
         tracing::info!(event = %event.kind, status = ?status, "stripe event applied");
         Ok(Received::Applied {
             tenant: TenantId(tenant),
+            event: event.kind,
             status,
             overdue_started,
         })
     }
+}
+
+/// Whether a subscription in Stripe's `status` is one the council pays
+/// (or owes) for: a plan change goes through the portal then.
+pub fn paying(status: &str) -> bool {
+    matches!(status, "active" | "trialing" | "past_due" | "unpaid")
 }
 
 /// The parts of an event we read (the rest is fetched fresh).

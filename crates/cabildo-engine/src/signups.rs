@@ -26,9 +26,12 @@ use uuid::Uuid;
 pub const CONFIRM_HOURS: i32 = 24;
 /// How long the welcome into the new site works once issued.
 pub const WELCOME_MINUTES: i32 = 30;
-/// The plans a council may choose. Plans and payment come with billing;
-/// until then every council gets this one.
-pub const PLANS: [&str; 1] = ["default"];
+/// The plan of councils on a platform that offers none (no `plans/`
+/// applied): no limits.
+pub const NO_PLAN: &str = "default";
+/// Free days of a new council on a paid plan, when no offered plan names
+/// a trial length.
+pub const TRIAL_DAYS: i32 = 30;
 /// Languages the platform site speaks (and a sign-up may choose).
 pub const LANGUAGES: [&str; 5] = ["es", "en", "ca", "eu", "gl"];
 /// The PostgreSQL channel on which confirmed sign-ups wake the
@@ -256,7 +259,10 @@ impl SignupForm {
         if !LANGUAGES.contains(&self.language.as_str()) {
             problem(Field::Language, Problem::LanguageInvalid);
         }
-        if !PLANS.contains(&self.plan.as_str()) {
+        let plan_ok = (2..=40).contains(&self.plan.len())
+            && (self.plan.bytes())
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !plan_ok {
             problem(Field::Plan, Problem::Invalid);
         }
         if !self.accept_terms {
@@ -367,6 +373,18 @@ pub async fn start(
 ) -> Result<Uuid> {
     if !is_free(tenancy, valid.slug.as_str()).await? {
         return Err(Error::invalid(Field::Slug, Problem::SiteAddressTaken));
+    }
+    // An offered plan; or, on a platform that offers none, no plan.
+    let plan_ok: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM platform.plans WHERE slug = $1 AND offered)
+             OR ($1 = $2 AND NOT EXISTS (SELECT 1 FROM platform.plans WHERE offered))",
+    )
+    .bind(&valid.plan)
+    .bind(NO_PLAN)
+    .fetch_one(tenancy.pool())
+    .await?;
+    if !plan_ok {
+        return Err(Error::invalid(Field::Plan, Problem::Invalid));
     }
     let municipality_claimed: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM platform.tenants WHERE ine_code = $1
@@ -861,12 +879,26 @@ async fn provision(
         },
         Err(error) => return Err(error.into()),
     };
-    sqlx::query("UPDATE platform.tenants SET ine_code = $2, plan = $3 WHERE id = $1")
-        .bind(tenant.id.0)
-        .bind(&signup.ine_code)
-        .bind(&signup.plan)
-        .execute(owner.pool())
-        .await?;
+    // On the chosen plan with what it allows, free for its trial (a paid
+    // plan: the longest trial offered), then held until it pays.
+    sqlx::query(
+        "UPDATE platform.tenants t SET ine_code = $2, plan = $3,
+             entitlements = p.definition -> 'entitlements',
+             trial_ends_at = CASE WHEN p.slug IS NOT NULL THEN now() + make_interval(days => d.days) END,
+             held_from = CASE WHEN p.slug IS NOT NULL THEN now() + make_interval(days => d.days) END
+         FROM (SELECT 1) one
+         LEFT JOIN platform.plans p ON p.slug = $3
+         CROSS JOIN LATERAL (SELECT coalesce((p.definition ->> 'trial_days')::int,
+               (SELECT max((definition ->> 'trial_days')::int) FROM platform.plans WHERE offered),
+               $4) AS days) d
+         WHERE t.id = $1",
+    )
+    .bind(tenant.id.0)
+    .bind(&signup.ine_code)
+    .bind(&signup.plan)
+    .bind(TRIAL_DAYS)
+    .execute(owner.pool())
+    .await?;
     let language = Some(signup.language.clone())
         .filter(|l| valid.spec.languages.contains(l))
         .unwrap_or_else(|| valid.default_language.clone());
@@ -963,7 +995,7 @@ mod tests {
             email: "not an address".into(),
             password: "short".into(),
             language: "fr".into(),
-            plan: "gold".into(),
+            plan: "Gold!".into(),
             accept_terms: false,
         };
         assert_eq!(

@@ -1343,3 +1343,15 @@ billing-checkout-cancelled = No s'ha completat el pagament: el teu pla no ha can
 billing-unknown-plan = Aquest pla no existeix o ja no s'ofereix.
 billing-not-by-card = Aquest pla no es pot pagar així amb targeta.
 billing-stripe-unavailable = No s'ha pogut connectar amb el servei de pagament. Torna-ho a provar d'aquí a uns minuts; no s'ha cobrat res.
+
+signup-plan-trial = { $count ->
+    [one] Gratis durant { $formatted } dia, amb el necessari per al primer procés. Després tries un pla de pagament.
+   *[other] Gratis durant { $formatted } dies, amb el necessari per al primer procés. Després tries un pla de pagament.
+}
+signup-plan-paid = { $price } al mes (sense IVA). Comença amb un període de prova gratuït; el pagament es fa després, amb targeta o per factura.
+billing-already-paying = Ja pagues un pla amb targeta: canvia de pla a «Gestionar el pagament», sense crear una segona subscripció.
+billing-change-in-portal = Per canviar de pla, fes servir «Gestionar el pagament».
+audit-actor-stripe = Stripe (pagaments amb targeta)
+audit-area-billing = Pla i facturació
+audit-billing-checkout = Va començar el pagament d'un pla amb targeta
+audit-billing-subscription = La subscripció va canviar d'estat

@@ -1343,3 +1343,15 @@ billing-checkout-cancelled = The payment was not completed: your plan has not ch
 billing-unknown-plan = That plan does not exist or is no longer offered.
 billing-not-by-card = That plan cannot be paid by card that way.
 billing-stripe-unavailable = The payment service could not be reached. Try again in a few minutes; nothing has been charged.
+
+signup-plan-trial = { $count ->
+    [one] Free for { $formatted } day, with what a first process needs. Then you choose a paid plan.
+   *[other] Free for { $formatted } days, with what a first process needs. Then you choose a paid plan.
+}
+signup-plan-paid = { $price } a month (excluding VAT). It starts with a free trial; payment comes later, by card or against an invoice.
+billing-already-paying = You already pay for a plan by card: change plan under "Manage payment", without starting a second subscription.
+billing-change-in-portal = To change plan, use "Manage payment".
+audit-actor-stripe = Stripe (card payments)
+audit-area-billing = Plan and billing
+audit-billing-checkout = Started paying for a plan by card
+audit-billing-subscription = The subscription changed state

@@ -1362,3 +1362,15 @@ billing-checkout-cancelled = No se ha completado el pago: tu plan no ha cambiado
 billing-unknown-plan = Ese plan no existe o ya no se ofrece.
 billing-not-by-card = Ese plan no se puede pagar así con tarjeta.
 billing-stripe-unavailable = No se ha podido conectar con el servicio de pago. Prueba de nuevo en unos minutos; no se ha cobrado nada.
+
+signup-plan-trial = { $count ->
+    [one] Gratis durante { $formatted } día, con lo necesario para el primer proceso. Luego eliges un plan de pago.
+   *[other] Gratis durante { $formatted } días, con lo necesario para el primer proceso. Luego eliges un plan de pago.
+}
+signup-plan-paid = { $price } al mes (sin IVA). Empieza con un periodo de prueba gratuito; el pago se hace después, con tarjeta o por factura.
+billing-already-paying = Ya pagas un plan con tarjeta: cambia de plan en «Gestionar el pago», sin crear una segunda suscripción.
+billing-change-in-portal = Para cambiar de plan, usa «Gestionar el pago».
+audit-actor-stripe = Stripe (pagos con tarjeta)
+audit-area-billing = Plan y facturación
+audit-billing-checkout = Empezó el pago de un plan con tarjeta
+audit-billing-subscription = La suscripción cambió de estado

@@ -1343,3 +1343,15 @@ billing-checkout-cancelled = Ordainketa ez da osatu: zure plana ez da aldatu.
 billing-unknown-plan = Plan hori ez dago edo jada ez da eskaintzen.
 billing-not-by-card = Plan hori ezin da horrela txartelez ordaindu.
 billing-stripe-unavailable = Ezin izan da ordainketa-zerbitzuarekin konektatu. Saiatu berriro minutu batzuk barru; ez da ezer kobratu.
+
+signup-plan-trial = { $count ->
+    [one] Doan { $formatted } egunez, lehen prozesurako behar dena barne. Gero ordainpeko plan bat aukeratzen duzu.
+   *[other] Doan { $formatted } egunez, lehen prozesurako behar dena barne. Gero ordainpeko plan bat aukeratzen duzu.
+}
+signup-plan-paid = { $price } hilean (BEZik gabe). Doako proba-aldi batekin hasten da; ordainketa geroago egiten da, txartelez edo fakturaz.
+billing-already-paying = Dagoeneko plan bat ordaintzen duzu txartelez: aldatu plana «Ordainketa kudeatu» atalean, bigarren harpidetzarik sortu gabe.
+billing-change-in-portal = Plana aldatzeko, erabili «Ordainketa kudeatu».
+audit-actor-stripe = Stripe (txartel bidezko ordainketak)
+audit-area-billing = Plana eta fakturazioa
+audit-billing-checkout = Plan bat txartelez ordaintzen hasi zen
+audit-billing-subscription = Harpidetzaren egoera aldatu zen

@@ -1343,3 +1343,15 @@ billing-checkout-cancelled = Non se completou o pagamento: o teu plan non cambio
 billing-unknown-plan = Ese plan non existe ou xa non se ofrece.
 billing-not-by-card = Ese plan non se pode pagar así con tarxeta.
 billing-stripe-unavailable = Non se puido conectar co servizo de pagamento. Proba de novo nuns minutos; non se cobrou nada.
+
+signup-plan-trial = { $count ->
+    [one] Gratis durante { $formatted } día, co necesario para o primeiro proceso. Despois escolles un plan de pagamento.
+   *[other] Gratis durante { $formatted } días, co necesario para o primeiro proceso. Despois escolles un plan de pagamento.
+}
+signup-plan-paid = { $price } ao mes (sen IVE). Comeza cun período de proba gratuíto; o pagamento faise despois, con tarxeta ou por factura.
+billing-already-paying = Xa pagas un plan con tarxeta: cambia de plan en «Xestionar o pagamento», sen crear unha segunda subscrición.
+billing-change-in-portal = Para cambiar de plan, usa «Xestionar o pagamento».
+audit-actor-stripe = Stripe (pagamentos con tarxeta)
+audit-area-billing = Plan e facturación
+audit-billing-checkout = Comezou o pagamento dun plan con tarxeta
+audit-billing-subscription = A subscrición cambiou de estado

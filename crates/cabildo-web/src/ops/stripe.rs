@@ -40,11 +40,12 @@ async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
         Ok(received) => {
             if let Received::Applied {
                 tenant,
-                overdue_started: true,
-                ..
+                event,
+                status: Some(status),
+                overdue_started,
             } = &received
             {
-                warn_admins(&state, *tenant).await;
+                record(&state, *tenant, event, status, *overdue_started).await;
             }
             let replay = received == Received::Replay;
             axum::Json(serde_json::json!({"received": true, "replay": replay})).into_response()
@@ -65,21 +66,44 @@ async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     }
 }
 
-/// Mails the council's admins that a payment was missed (staff pages
-/// say so too, so a failure here is logged, not retried).
-async fn warn_admins(state: &AppState, tenant: TenantId) {
-    let told = async {
+/// Writes what a subscription change did into the council's audit log
+/// and, when a payment was just missed, mails its admins (staff pages say
+/// so too: a failure here is logged, not retried).
+async fn record(
+    state: &AppState,
+    tenant: TenantId,
+    event: &str,
+    status: &str,
+    overdue_started: bool,
+) {
+    let recorded = async {
         let Some(council) = state.tenancy.find_tenant_by_id(tenant).await? else {
             return Ok(0);
         };
         let mut tx = state.tenancy.begin(&council).await?;
-        let kind = "billing-overdue";
-        let admins = cabildo_engine::staff::mail_admins(&mut tx, kind, "/staff/billing").await?;
+        let actor = cabildo_engine::staff::Actor("stripe".into());
+        let details = serde_json::json!({"event": event});
+        cabildo_engine::staff::audit(
+            &mut tx,
+            &actor,
+            "billing.subscription",
+            Some(status),
+            details,
+        )
+        .await?;
+        let told = match overdue_started {
+            true => {
+                cabildo_engine::staff::mail_admins(&mut tx, "billing-overdue", "/staff/billing")
+                    .await?
+            }
+            false => 0,
+        };
         tx.commit().await?;
-        Ok::<_, cabildo_engine::Error>(admins)
+        Ok::<_, cabildo_engine::Error>(told)
     };
-    match told.await {
+    match recorded.await {
+        Ok(0) => {}
         Ok(admins) => tracing::info!(admins, "admins told of a missed payment"),
-        Err(error) => tracing::warn!(%error, "admins could not be told of a missed payment"),
+        Err(error) => tracing::warn!(%error, "a subscription change could not be recorded"),
     }
 }

@@ -11,6 +11,7 @@ use crate::http::site::ClientIp;
 use crate::platform::pages::{allow_forms_to, platform_host, scheme};
 use crate::platform::visitor::{PlatformForm, PlatformVisitor};
 use crate::ui::chrome::{LanguageLink, language_links};
+use crate::ui::format::money;
 use crate::ui::i18n::{Tr, UI_LANGUAGES, native_name};
 use askama::Template;
 use axum::Extension;
@@ -99,7 +100,8 @@ struct SignupPage<'a> {
     errors: Vec<(&'static str, String)>,
     municipalities: Vec<Choice>,
     suggestions: Vec<String>,
-    plans: Vec<(&'static str, String, String)>,
+    /// The plans offered: (slug, name, what it is and costs).
+    plans: Vec<(String, String, String)>,
     /// The languages a sign-up may choose: (code, name).
     spoken: Vec<(&'static str, &'static str)>,
     /// The shortest password taken.
@@ -115,7 +117,43 @@ impl SignupPage<'_> {
     }
 }
 
-fn page(
+/// The plans a sign-up may choose, cheapest first: the offered plans, or
+/// no plan on a platform that offers none.
+async fn offered(visitor: &PlatformVisitor) -> Result<Vec<(String, String, String)>, PageError> {
+    let tr = &visitor.tr;
+    let stored = (cabildo_billing::plans::list(&visitor.state.tenancy).await)
+        .map_err(|e| PageError::Internal(Box::new(e)))?;
+    let plans: Vec<_> = (stored.into_iter())
+        .filter(|p| p.offered)
+        .map(|p| {
+            let plan = p.plan;
+            let price = &plan.price;
+            let about = match plan.trial_days {
+                Some(days) => tr.count("signup-plan-trial", i64::from(days)),
+                None => {
+                    let cents = i64::try_from(price.monthly_cents).unwrap_or(i64::MAX);
+                    tr.with(
+                        "signup-plan-paid",
+                        "price",
+                        &money(tr, cents, &price.currency),
+                    )
+                }
+            };
+            (plan.slug.clone(), plan.name(tr.code()).to_owned(), about)
+        })
+        .collect();
+    if plans.is_empty() {
+        let key = signups::NO_PLAN;
+        let named = (
+            tr.t(&format!("signup-plan-{key}")),
+            tr.t(&format!("signup-plan-{key}-about")),
+        );
+        return Ok(vec![(key.to_owned(), named.0, named.1)]);
+    }
+    Ok(plans)
+}
+
+async fn page(
     visitor: &PlatformVisitor,
     headers: &HeaderMap,
     typed: &Typed,
@@ -125,15 +163,7 @@ fn page(
 ) -> Result<Response, PageError> {
     let tr = &visitor.tr;
     let available: Vec<String> = UI_LANGUAGES.iter().map(|s| (*s).to_owned()).collect();
-    let plans = (signups::PLANS.iter())
-        .map(|plan| {
-            (
-                *plan,
-                tr.t(&format!("signup-plan-{plan}")),
-                tr.t(&format!("signup-plan-{plan}-about")),
-            )
-        })
-        .collect();
+    let plans = offered(visitor).await?;
     let page = SignupPage {
         tr,
         csrf: &visitor.csrf,
@@ -164,10 +194,12 @@ fn page(
 pub async fn form(visitor: PlatformVisitor, headers: HeaderMap) -> Result<Response, PageError> {
     let typed = Typed {
         language: visitor.tr.code().to_owned(),
-        plan: signups::PLANS[0].to_owned(),
+        plan: (offered(&visitor).await?)
+            .first()
+            .map_or_else(String::new, |p| p.0.clone()),
         ..Typed::default()
     };
-    page(&visitor, &headers, &typed, &[], Vec::new(), Vec::new())
+    page(&visitor, &headers, &typed, &[], Vec::new(), Vec::new()).await
 }
 
 /// Counts a sign-up from `ip` for `email`; seconds to wait when over the
@@ -223,7 +255,8 @@ pub async fn submit(
                 &errors,
                 municipalities,
                 suggestions,
-            );
+            )
+            .await;
         }
         Err(error) => return Err(error.into()),
     };
@@ -237,7 +270,7 @@ pub async fn submit(
             let suggestions =
                 signups::suggestions(tenancy, valid.slug.as_str(), Some(&valid.municipality))
                     .await?;
-            page(&visitor, &headers, &typed, &errors, Vec::new(), suggestions)
+            page(&visitor, &headers, &typed, &errors, Vec::new(), suggestions).await
         }
         Err(error) => Err(error.into()),
     }

@@ -23,7 +23,7 @@ const PAGE: i64 = 50;
 const CSV_LIMIT: i64 = 100_000;
 
 /// The areas actions belong to (the part of the action before the dot).
-const AREAS: [&str; 14] = [
+const AREAS: [&str; 15] = [
     "process",
     "budget",
     "proposal",
@@ -38,6 +38,7 @@ const AREAS: [&str; 14] = [
     "settings",
     "account",
     "platform",
+    "billing",
 ];
 
 /// One entry as shown.
@@ -65,6 +66,7 @@ fn actor(tr: &Tr, actor: &str, name: Option<&str>) -> String {
     match (actor, name) {
         (_, Some(name)) => name.to_owned(),
         ("cli", None) => tr.t("audit-actor-cli"),
+        ("stripe", None) => tr.t("audit-actor-stripe"),
         (other, None) => match other.strip_prefix("platform:") {
             Some(email) => tr.with("audit-actor-platform", "email", email),
             None => tr.t("audit-actor-gone"),

@@ -12,10 +12,11 @@ use crate::ui::format::money;
 use crate::ui::i18n::Tr;
 use askama::Template;
 use axum::extract::Query;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use cabildo_billing::councils::{self, Status};
 use cabildo_billing::plans::{self, Plan};
+use cabildo_billing::stripe::Stripe;
 use cabildo_engine::staff::audit;
 use cabildo_engine::{accounts, census, processes, staff as engine_staff};
 use cabildo_tenancy::entitlements::{Feature, Limit};
@@ -32,7 +33,8 @@ struct PlanCard {
     features: Vec<String>,
     limits: Vec<String>,
     current: bool,
-    /// It can be paid by card monthly / yearly here.
+    /// It can be paid by card monthly / yearly here (not while the
+    /// council pays for a plan: changes are the portal's).
     card_monthly: bool,
     card_yearly: bool,
 }
@@ -66,6 +68,8 @@ struct Page<'a> {
     card: bool,
     /// The council has a Stripe customer (the portal opens).
     portal: bool,
+    /// It pays for a plan by card (changes go through the portal).
+    paying: bool,
 }
 
 /// `?checkout=done|cancelled` after Stripe's page, `?done=` after others.
@@ -83,7 +87,28 @@ fn limit_name(tr: &Tr, limit: Limit) -> String {
     tr.t(&format!("plan-limit-{}", limit.as_str()))
 }
 
-fn card(tr: &Tr, plan: &Plan, current: &str, card: bool) -> PlanCard {
+/// `text` with a capital first letter (names written for mid-sentence
+/// use, as labels).
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+/// Whether the council pays (or owes) for a plan by card.
+fn paying(status: &Status) -> bool {
+    (status.card.as_ref())
+        .and_then(|c| c.status.as_deref())
+        .is_some_and(cabildo_billing::stripe::paying)
+}
+
+fn card(tr: &Tr, plan: &Plan, status: &Status, card: bool) -> PlanCard {
+    let current = plan.slug == status.plan;
+    let paying = paying(status);
+    // A council that pays changes plan in the portal: a second checkout
+    // would be a second subscription.
+    let card = card && !paying;
     let price = &plan.price;
     let cents = |c: u64| i64::try_from(c).unwrap_or(i64::MAX);
     let with_vat = |net: u64, key: &str| {
@@ -123,7 +148,7 @@ fn card(tr: &Tr, plan: &Plan, current: &str, card: bool) -> PlanCard {
                 None => tr.with("billing-no-limit", "what", &limit_name(tr, limit)),
             })
             .collect(),
-        current: plan.slug == current,
+        current,
         card_monthly: card && plan.stripe.is_some(),
         card_yearly: card
             && plan
@@ -207,7 +232,7 @@ async fn render(
     .map(|(limit, used)| {
         let most = limits.get(limit).map(u64::from);
         Meter {
-            label: limit_name(tr, limit),
+            label: capitalised(&limit_name(tr, limit)),
             used: tr.number(i64::try_from(used).unwrap_or(i64::MAX)),
             value: used.min(most.unwrap_or(u64::MAX)),
             max: most,
@@ -222,9 +247,9 @@ async fn render(
     let (lines, warning) = state(tr, &status);
     let plans = (offered.iter())
         .filter(|p| p.offered)
-        .map(|p| card(tr, &p.plan, &status.plan, stripe))
+        .map(|p| card(tr, &p.plan, &status, stripe))
         .collect();
-    staff.render_status(
+    let page = staff.render_status(
         status_code,
         &Page {
             tr,
@@ -239,8 +264,29 @@ async fn render(
             plans,
             card: stripe,
             portal: stripe && status.card.is_some(),
+            paying: stripe && paying(&status),
         },
-    )
+    )?;
+    Ok(leading_to_stripe(page, state_.config.stripe.as_ref()))
+}
+
+/// The page's forms lead to Stripe's hosted pages (a redirect after the
+/// post), which the site's `form-action 'self'` would block: this page
+/// names them too.
+fn leading_to_stripe(mut page: Response, stripe: Option<&Stripe>) -> Response {
+    let Some(stripe) = stripe else {
+        return page;
+    };
+    let origins = stripe.pages().join(" ");
+    let policy = crate::CSP.replace(
+        "form-action 'self'",
+        &format!("form-action 'self' {origins}"),
+    );
+    if let Ok(value) = header::HeaderValue::from_str(&policy) {
+        page.headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    page
 }
 
 /// `GET /staff/billing`.
@@ -265,23 +311,29 @@ pub struct CheckoutForm {
     every: String,
 }
 
-/// This council's billing page, as Stripe sends the admin back to it.
-fn back(staff: &Granted<ManageSettings>) -> String {
+/// This council's billing page, as Stripe sends the admin back to it:
+/// on its own host, with the port this request came on (local set-ups).
+fn back(staff: &Granted<ManageSettings>, headers: &HeaderMap) -> String {
     let state = &staff.state;
     let scheme = if state.config.secure_cookies {
         "https"
     } else {
         "http"
     };
-    format!(
-        "{scheme}://{}/staff/billing",
-        staff.tenant.host(state.resolver.base_domain())
-    )
+    let port = (headers.get(header::HOST))
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.rsplit_once(':'))
+        .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
+        .map(|(_, port)| format!(":{port}"))
+        .unwrap_or_default();
+    let host = staff.tenant.host(state.resolver.base_domain());
+    format!("{scheme}://{host}{port}/staff/billing")
 }
 
 /// `POST /staff/billing/checkout`: to Stripe's Checkout for a plan.
 pub async fn checkout(
     staff: Granted<ManageSettings>,
+    headers: HeaderMap,
     CsrfForm(form): CsrfForm<CheckoutForm>,
 ) -> Result<Response, PageError> {
     let Some(stripe) = staff.state.config.stripe.clone() else {
@@ -310,7 +362,7 @@ pub async fn checkout(
             &plan,
             yearly,
             &email,
-            &back(&staff),
+            &back(&staff, &headers),
         )
         .await;
     match started {
@@ -329,6 +381,10 @@ pub async fn checkout(
             let error = staff.tr.t("billing-not-by-card");
             render(&staff, None, Some(error), StatusCode::UNPROCESSABLE_ENTITY).await
         }
+        Err(cabildo_billing::BillingError::Subscribed) => {
+            let error = staff.tr.t("billing-already-paying");
+            render(&staff, None, Some(error), StatusCode::CONFLICT).await
+        }
         Err(error) => {
             tracing::warn!(%error, "a checkout could not be started");
             let error = staff.tr.t("billing-stripe-unavailable");
@@ -340,13 +396,14 @@ pub async fn checkout(
 /// `POST /staff/billing/portal`: to Stripe's Customer Portal.
 pub async fn portal(
     staff: Granted<ManageSettings>,
+    headers: HeaderMap,
     CsrfForm(_): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let Some(stripe) = staff.state.config.stripe.clone() else {
         return Err(PageError::NotFound);
     };
     match stripe
-        .portal(&staff.state.tenancy, &staff.tenant, &back(&staff))
+        .portal(&staff.state.tenancy, &staff.tenant, &back(&staff, &headers))
         .await
     {
         Ok(Some(url)) => Ok(Redirect::to(&url).into_response()),

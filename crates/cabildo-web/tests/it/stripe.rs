@@ -33,11 +33,8 @@ async fn fake_stripe(attempts: u32) -> FakeStripe {
     .await
     .expect("fake stripe");
     for plan in plans() {
-        if let Some(stripe) = &plan.stripe {
-            fake.add_price(&stripe.monthly_price, plan.price.monthly_cents, "month");
-            if let (Some(id), Some(cents)) = (&stripe.yearly_price, plan.price.yearly_cents) {
-                fake.add_price(id, cents, "year");
-            }
+        for (id, cents, every) in plan.stripe_prices() {
+            fake.add_price(id, cents, every);
         }
     }
     fake
@@ -128,6 +125,14 @@ async fn a_council_moves_from_its_trial_to_a_paid_plan_and_forged_or_replayed_ev
     let page = admin.get(TOLEDO, "/staff/billing").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Tu plan: Prueba"), "{}", page.body);
+    let policy = page.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("csp");
+    let origin = fake.api_base().trim_end_matches('/').to_owned();
+    assert!(
+        policy.contains(&format!("form-action 'self' {origin}")),
+        "its forms may lead to Stripe's pages: {policy}"
+    );
     assert!(
         page.body.contains("El periodo de prueba termina el"),
         "{}",
@@ -209,6 +214,21 @@ async fn a_council_moves_from_its_trial_to_a_paid_plan_and_forged_or_replayed_ev
         "the plan's, on every node"
     );
 
+    // Each change is in the council's audit log, by Stripe.
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    let audited: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT actor, subject FROM audit_log WHERE action = 'billing.subscription' ORDER BY at",
+    )
+    .fetch_all(tx.conn())
+    .await
+    .expect("audit");
+    tx.rollback().await.expect("rollback");
+    assert_eq!(audited.len(), 3, "{audited:?}");
+    assert!(
+        audited
+            .iter()
+            .all(|(actor, subject)| actor == "stripe" && subject.as_deref() == Some("active"))
+    );
     // Replayed: answered, not applied again (no second fetch from Stripe).
     let fetches = |fake: &FakeStripe| {
         fake.requests()

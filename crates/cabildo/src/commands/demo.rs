@@ -186,8 +186,23 @@ async fn run_with(
         "Send yourself a test: DATABASE_URL={database_url} cabildo mail test --tenant toledo --to you@example.org"
     );
     println!("Press Ctrl-C to stop.");
+    // Card payments against a fake Stripe on loopback (test mode, no
+    // internet): its hosted Checkout page takes no card, its webhooks come
+    // back here signed as Stripe signs them.
+    let fake_stripe = fake_stripe(plans, port).await?;
+    println!(
+        "  card payments   a fake Stripe at {} (test mode)",
+        fake_stripe.api_base()
+    );
+    let stripe = cabildo_billing::stripe::Stripe::new(&cabildo_billing::stripe::StripeSettings {
+        secret_key: FAKE_STRIPE_KEY.into(),
+        webhook_secret: FAKE_STRIPE_WEBHOOK_SECRET.into(),
+        api_base: Some(fake_stripe.api_base()),
+        grace_days: cabildo_billing::stripe::DEFAULT_GRACE_DAYS,
+    })?;
     let config = WebConfig {
         demo_mailbox: Some(Arc::new(CatcherMailbox(catcher))),
+        stripe: Some(stripe),
         unsubscribe: signer,
         secret_key: Some(secret.into_bytes()),
         media: Arc::new(cabildo_web::LocalFolder::new(args.data_dir.join("media"))),
@@ -199,6 +214,7 @@ async fn run_with(
         operators: None,
     };
     let served = super::serve::serve(&tenancy, base, listen, config, on_stop(stopped)).await;
+    drop(fake_stripe);
     let _ = worker.await;
     let _ = provisioner.await;
     scheduler.abort();
@@ -206,6 +222,29 @@ async fn run_with(
     served?;
     tenancy.close().await;
     Ok(())
+}
+
+/// The fake Stripe's API key and webhook secret (test mode, loopback only).
+const FAKE_STRIPE_KEY: &str = "sk_test_cabildo_demo";
+const FAKE_STRIPE_WEBHOOK_SECRET: &str = "whsec_cabildo_demo";
+
+/// A fake Stripe selling `plans` at their Stripe prices, sending webhooks
+/// to the demo on `port`.
+async fn fake_stripe(
+    plans: &[cabildo_billing::plans::Plan],
+    port: u16,
+) -> anyhow::Result<cabildo_devkit::stripe::FakeStripe> {
+    let fake =
+        cabildo_devkit::stripe::FakeStripe::start(FAKE_STRIPE_KEY, FAKE_STRIPE_WEBHOOK_SECRET)
+            .await
+            .context("starting the fake Stripe")?;
+    for plan in plans {
+        for (id, cents, every) in plan.stripe_prices() {
+            fake.add_price(id, cents, every);
+        }
+    }
+    fake.set_webhook_url(&format!("http://127.0.0.1:{port}/webhooks/stripe"));
+    Ok(fake)
 }
 
 /// The demo's secret key: made once and kept in the data folder, so links

@@ -1,7 +1,8 @@
 //! A council official goes from the platform's home to their own live
 //! site, using only the browser: sign-up, the confirmation mail, the
-//! welcome into the new site, then logo, colours, districts, census and a
-//! published process. Every page on the way is audited.
+//! welcome into the new site, then logo, colours, districts, census, a
+//! published process, and paying for its plan after the trial. Every page
+//! on the way is audited.
 
 use super::{Visit, report};
 use std::time::Instant;
@@ -49,6 +50,9 @@ async fn a_council_signs_up_and_sets_up_its_live_site_in_chrome() {
     chrome
         .fill("#field-password", "plaza de la villa 2027")
         .await;
+    // The City plan (every feature, free during its trial): the council
+    // offers every interface language below.
+    chrome.tick("#plan-ciudad").await;
     chrome.tick("#field-accept_terms").await;
     chrome.click("main form button[type=submit]").await;
     let refused = chrome.text().await;
@@ -179,6 +183,44 @@ async fn a_council_signs_up_and_sets_up_its_live_site_in_chrome() {
         "logo, colours, districts, census, process: {done}"
     );
 
+    // From the trial to the paid plan, through Stripe's Checkout (the
+    // demo's fake Stripe: its page takes no card).
+    chrome.goto(&format!("{site}/staff/billing?lang=es")).await;
+    let trial = chrome.text().await;
+    assert!(
+        trial.contains("Tu plan: Ciudad") && trial.contains("El periodo de prueba termina el"),
+        "{trial}"
+    );
+    visit.audit_shown("new-council-billing-trial").await;
+    let chrome = &visit.chrome;
+    chrome
+        .click("form[action=\"/staff/billing/checkout\"]:has(input[value=\"ciudad\"]):has(input[value=\"monthly\"]) button")
+        .await;
+    let checkout = chrome.text().await;
+    assert!(checkout.contains("Checkout (test mode)"), "{checkout}");
+    chrome.click("#pay").await;
+    let back = chrome.url().await;
+    assert!(
+        back.starts_with(&format!("{site}/staff/billing?checkout=done")),
+        "{back}"
+    );
+    assert!(chrome.text().await.contains("Pago recibido"));
+    // The webhooks come while the admin is on the way back.
+    let deadline = Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        chrome.goto(&format!("{site}/staff/billing?lang=es")).await;
+        let paid = chrome.text().await;
+        if paid.contains("Pagado hasta el") {
+            assert!(!paid.contains("periodo de prueba"), "{paid}");
+            assert!(paid.contains("Gestionar el pago"), "{paid}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "never paid: {paid}");
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    visit.audit_shown("new-council-billing-paid").await;
+    let chrome = &visit.chrome;
+
     // What citizens see: the council's logo, colours and process.
     chrome.goto(&format!("{site}/?lang=es")).await;
     let home = chrome.text().await;
@@ -204,6 +246,7 @@ async fn a_council_signs_up_and_sets_up_its_live_site_in_chrome() {
         for (name, path) in [
             ("settings", "/staff/settings"),
             ("domains", "/staff/domains"),
+            ("billing", "/staff/billing"),
         ] {
             visit
                 .chrome
