@@ -18,6 +18,8 @@ ensure_packages() {
     have_postgres || missing+=(postgresql)
     command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
     command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
+    # xmllint: invoice tests validate Facturae files against the schema.
+    command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
     if [ "${#missing[@]}" -gt 0 ]; then
         echo "Installing ${missing[*]} (Debian packages) …"
         local sudo=""

@@ -8,6 +8,7 @@
 
 pub mod councils;
 mod error;
+pub mod invoices;
 pub mod plans;
 pub mod stripe;
 

@@ -166,6 +166,80 @@ pub enum BillingCommand {
         #[arg(long)]
         tenant: String,
     },
+    /// Put a council in invoice mode (it pays against invoices, e.g.
+    /// through FACe) with its details from a TOML file: legal_name,
+    /// tax_id (NIF), address, postcode, town, province, dir3_accounting,
+    /// dir3_management, dir3_processing (see docs/billing.md).
+    Invoiced {
+        /// The council's slug.
+        #[arg(long)]
+        tenant: String,
+        /// The details file.
+        #[arg(long)]
+        details: PathBuf,
+    },
+    /// Issue a council's invoice for a month (`2026-12`) or a year
+    /// (`2027`) of its plan, numbered in the year's series.
+    Invoice {
+        /// The council's slug.
+        #[arg(long)]
+        tenant: String,
+        /// `YYYY-MM` or `YYYY`.
+        #[arg(long)]
+        period: String,
+        /// Who issues it (TOML: legal_name, tax_id, address, postcode,
+        /// town, province, iban).
+        #[arg(
+            long,
+            env = "CABILDO_INVOICE_SELLER",
+            default_value = "billing/seller.toml"
+        )]
+        seller: PathBuf,
+        /// Also write its Facturae 3.2.2 file into this folder.
+        #[arg(long)]
+        facturae: Option<PathBuf>,
+    },
+    /// List invoices (of one council): number, period, total, due, paid.
+    Invoices {
+        /// Only this council's.
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Write an invoice's Facturae 3.2.2 file (unsigned).
+    Facturae {
+        /// The invoice's number (`F2026-000001`).
+        number: String,
+        /// Where to write it (default: `<number>.xml`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Record an invoice's payment; a council with nothing left overdue
+    /// is released from dunning at once.
+    Paid {
+        /// The invoice's number.
+        number: String,
+        /// The day it was paid (`2027-01-15`; default today).
+        #[arg(long)]
+        on: Option<String>,
+        /// The transfer's or FACe's reference.
+        #[arg(long)]
+        reference: String,
+    },
+    /// Rectify an invoice whole (a rectifying invoice, series R).
+    Rectify {
+        /// The invoice's number.
+        number: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Start dunning for councils with invoices unpaid past their due date
+    /// (the worker does it every hour).
+    Sweep {
+        /// Days of grace after the due date.
+        #[arg(long, env = "CABILDO_BILLING_GRACE_DAYS", default_value_t = cabildo_billing::stripe::DEFAULT_GRACE_DAYS)]
+        grace_days: u32,
+    },
 }
 
 /// `billing plans` subcommands.
@@ -423,6 +497,10 @@ pub struct WorkerArgs {
     /// Jobs run at the same time.
     #[arg(long, env = "CABILDO_WORKER_CONCURRENCY", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
+    /// Days of grace after an invoice's due date before dunning holds a
+    /// council (the worker checks every 15 minutes).
+    #[arg(long, env = "CABILDO_BILLING_GRACE_DAYS", default_value_t = cabildo_billing::stripe::DEFAULT_GRACE_DAYS)]
+    pub billing_grace_days: u32,
 }
 
 /// `jobs` subcommands.

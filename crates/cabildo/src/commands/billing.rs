@@ -16,6 +16,7 @@ pub async fn run(global: &Global, command: BillingCommand) -> anyhow::Result<Exi
             return council(global, &tenant, Some(&plan)).await;
         }
         BillingCommand::Status { tenant } => return council(global, &tenant, None).await,
+        other => return super::invoices::run(global, other).await,
     };
     // Checked before touching the database.
     let folder = match &command {
@@ -81,6 +82,25 @@ async fn council(global: &Global, slug: &str, plan: Option<&str>) -> anyhow::Res
         match &status.entitlements {
             Some(allowed) => println!("includes: {}", entitlements(allowed)),
             None => println!("includes: everything (never put on a plan)"),
+        }
+        if let Some(card) = &status.card {
+            let state = card.status.as_deref().unwrap_or("checkout not finished");
+            match card.paid_through {
+                Some(through) => println!("card: {state}, paid through {}", through.date()),
+                None => println!("card: {state}"),
+            }
+        }
+        if let Some(buyer) = cabildo_billing::invoices::buyer(&tenancy, &tenant).await? {
+            println!(
+                "invoice mode: {} ({})",
+                buyer.entity.legal_name, buyer.entity.tax_id
+            );
+        }
+        if let Some(since) = status.overdue_since {
+            let held = status
+                .held_from
+                .map_or_else(String::new, |h| format!(", held from {}", h.date()));
+            println!("overdue since {}{held}", since.date());
         }
         Ok(())
     }

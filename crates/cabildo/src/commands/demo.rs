@@ -155,7 +155,10 @@ async fn run_with(
         let _ = stopped.wait_for(|stop| *stop).await;
     };
     let worker = tokio::spawn(worker.run(on_stop(stopped.clone())));
-    let scheduler = tokio::spawn(super::worker::schedule_digests(tenancy.clone()));
+    let scheduler = tokio::spawn(super::worker::schedule_digests(
+        tenancy.clone(),
+        cabildo_billing::stripe::DEFAULT_GRACE_DAYS,
+    ));
     let provisioner = tokio::spawn(cabildo_engine::signups::run_provisioner(
         owner.clone(),
         TenantMigrations::embedded(),

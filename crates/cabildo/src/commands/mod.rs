@@ -6,6 +6,7 @@ pub mod billing;
 pub mod budget;
 pub mod census;
 pub mod demo;
+pub mod invoices;
 pub mod jobs;
 pub mod mail;
 pub mod migrate;

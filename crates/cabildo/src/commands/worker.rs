@@ -33,7 +33,7 @@ pub async fn run(global: &Global, args: WorkerArgs) -> anyhow::Result<ExitCode> 
         global,
         usize::from(args.concurrency),
     )?;
-    let scheduler = tokio::spawn(schedule_digests(tenancy.clone()));
+    let scheduler = tokio::spawn(schedule_digests(tenancy.clone(), args.billing_grace_days));
     worker.run(super::shutdown_signal()).await;
     scheduler.abort();
     tenancy.close().await;
@@ -84,7 +84,7 @@ pub fn worker(
 }
 
 /// Every 15 minutes, queues the digest runs that are due (idempotent).
-pub async fn schedule_digests(tenancy: Tenancy) {
+pub async fn schedule_digests(tenancy: Tenancy, grace_days: u32) {
     let mut tick = tokio::time::interval(Duration::from_secs(15 * 60));
     loop {
         tick.tick().await;
@@ -93,6 +93,17 @@ pub async fn schedule_digests(tenancy: Tenancy) {
             Ok(queued) if queued > 0 => tracing::info!(queued, "digest runs queued"),
             Ok(_) => {}
             Err(error) => tracing::warn!(error = %error, "could not queue digest runs"),
+        }
+        // Invoices unpaid past their due date start dunning.
+        match cabildo_billing::invoices::sweep(&tenancy, grace_days).await {
+            Ok(started) if !started.is_empty() => {
+                tracing::info!(
+                    councils = started.len(),
+                    "invoices past due: grace periods started"
+                );
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(error = %error, "could not check invoices past due"),
         }
     }
 }

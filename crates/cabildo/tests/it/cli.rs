@@ -647,4 +647,111 @@ async fn operators_apply_and_list_plans() {
         assigned.stdout,
         assigned.stderr
     );
+
+    // Invoice mode: details checked, an invoice issued with its Facturae
+    // file, listed, paid once.
+    let folder = std::env::temp_dir().join(format!("cabildo-invoices-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&folder).expect("folder");
+    let details = folder.join("sonseca.toml");
+    let write = |nif: &str| {
+        std::fs::write(
+            &details,
+            format!(
+                "legal_name = \"Ayuntamiento de Sonseca\"\ntax_id = \"{nif}\"\naddress = \"Plaza Mayor 1\"\npostcode = \"45100\"\ntown = \"Sonseca\"\nprovince = \"Toledo\"\ndir3_accounting = \"L01451630\"\ndir3_management = \"L01451630\"\ndir3_processing = \"L01451630\"\n"
+            ),
+        )
+        .expect("details");
+    };
+    let seller = concat!(env!("CARGO_MANIFEST_DIR"), "/../../billing/seller.toml");
+    let assign = run(cabildo().env("DATABASE_URL", &url).args([
+        "billing",
+        "assign",
+        "--tenant",
+        "sonseca",
+        "--plan",
+        "municipio",
+    ]));
+    assert!(assign.ok, "{}", assign.stderr);
+    let not_yet = run(cabildo().env("DATABASE_URL", &url).args([
+        "billing", "invoice", "--tenant", "sonseca", "--period", "2026-11", "--seller", seller,
+    ]));
+    assert!(
+        !not_yet.ok && not_yet.stderr.contains("not_invoiced"),
+        "{}",
+        not_yet.stderr
+    );
+    write("P4516300X");
+    let wrong = run(cabildo()
+        .env("DATABASE_URL", &url)
+        .args(["billing", "invoiced", "--tenant", "sonseca", "--details"])
+        .arg(&details));
+    assert!(
+        !wrong.ok && wrong.stderr.contains("tax_id"),
+        "{}",
+        wrong.stderr
+    );
+    write("P4516300C");
+    let invoiced = run(cabildo()
+        .env("DATABASE_URL", &url)
+        .args(["billing", "invoiced", "--tenant", "sonseca", "--details"])
+        .arg(&details));
+    assert!(invoiced.ok, "{} {}", invoiced.stdout, invoiced.stderr);
+    let issued = run(cabildo()
+        .env("DATABASE_URL", &url)
+        .args([
+            "billing",
+            "invoice",
+            "--tenant",
+            "sonseca",
+            "--period",
+            "2026-11",
+            "--seller",
+            seller,
+            "--facturae",
+        ])
+        .arg(&folder));
+    assert!(
+        issued.ok && issued.stdout.contains("229.90 EUR") && issued.stdout.contains("-000001"),
+        "{} {}",
+        issued.stdout,
+        issued.stderr
+    );
+    let year = time::OffsetDateTime::now_utc().year();
+    let number = format!("F{year}-000001");
+    let file = std::fs::read_to_string(folder.join(format!("{number}.xml"))).expect("facturae");
+    assert!(
+        file.contains("<CentreCode>L01451630</CentreCode>"),
+        "{file}"
+    );
+    let listed = run(cabildo()
+        .env("DATABASE_URL", &url)
+        .args(["billing", "invoices"]));
+    assert!(
+        listed.stdout.contains(&number) && listed.stdout.contains("unpaid"),
+        "{}",
+        listed.stdout
+    );
+    let paid = run(cabildo().env("DATABASE_URL", &url).args([
+        "billing",
+        "paid",
+        &number,
+        "--on",
+        "2026-12-20",
+        "--reference",
+        "FACe 123",
+    ]));
+    assert!(paid.ok, "{} {}", paid.stdout, paid.stderr);
+    let twice = run(cabildo().env("DATABASE_URL", &url).args([
+        "billing",
+        "paid",
+        &number,
+        "--reference",
+        "again",
+    ]));
+    assert!(
+        !twice.ok && twice.stderr.contains("already_paid"),
+        "{}",
+        twice.stderr
+    );
+    let _ = std::fs::remove_dir_all(&folder);
 }
