@@ -29,6 +29,10 @@ pub enum BillingError {
     /// Customer Portal, not a second subscription.
     #[error("the council already has a subscription")]
     Subscribed,
+    /// The council pays against invoices: its plan changes through the
+    /// operators, not a card subscription as well.
+    #[error("the council pays against invoices")]
+    Invoiced,
     /// A webhook whose signature is missing, forged or too old.
     #[error("the webhook signature does not verify")]
     Signature,

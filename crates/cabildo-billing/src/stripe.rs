@@ -153,7 +153,8 @@ impl Stripe {
     /// coming back to `back` (the council's billing page) with
     /// `?checkout=done` or `?checkout=cancelled`; the address to send the
     /// admin to. `None` when the plan cannot be paid by card that way;
-    /// [`BillingError::Subscribed`] when the council pays already.
+    /// [`BillingError::Subscribed`] when the council pays already,
+    /// [`BillingError::Invoiced`] when it pays against invoices.
     pub async fn checkout(
         &self,
         tenancy: &Tenancy,
@@ -180,6 +181,9 @@ impl Stripe {
                 .await?;
         if status.flatten().is_some_and(|s| paying(&s)) {
             return Err(BillingError::Subscribed);
+        }
+        if crate::invoices::buyer(tenancy, tenant).await?.is_some() {
+            return Err(BillingError::Invoiced);
         }
         let customer = self.customer(tenancy, tenant, email).await?;
         let tenant_id = tenant.id.0.to_string();

@@ -8,13 +8,14 @@ use crate::http::extract::needs::ManageSettings;
 use crate::http::extract::{CsrfForm, Granted};
 use crate::http::storage::MEGABYTE;
 use crate::ui::chrome::Chrome;
-use crate::ui::format::money;
+use crate::ui::format::{money, money_exact};
 use crate::ui::i18n::Tr;
 use askama::Template;
-use axum::extract::Query;
+use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use cabildo_billing::councils::{self, Status};
+use cabildo_billing::invoices::Invoice;
 use cabildo_billing::plans::{self, Plan};
 use cabildo_billing::stripe::Stripe;
 use cabildo_engine::staff::audit;
@@ -37,6 +38,16 @@ struct PlanCard {
     /// council pays for a plan: changes are the portal's).
     card_monthly: bool,
     card_yearly: bool,
+}
+
+/// An invoice as the list shows it.
+struct InvoiceRow {
+    code: String,
+    period: String,
+    total: String,
+    due: String,
+    /// Paid on …, rectified, unpaid (overdue).
+    state: String,
 }
 
 /// How much of a limit is used.
@@ -70,6 +81,9 @@ struct Page<'a> {
     portal: bool,
     /// It pays for a plan by card (changes go through the portal).
     paying: bool,
+    /// It pays against invoices (invoice mode).
+    invoiced: bool,
+    invoices: Vec<InvoiceRow>,
 }
 
 /// `?checkout=done|cancelled` after Stripe's page, `?done=` after others.
@@ -96,6 +110,111 @@ fn capitalised(text: &str) -> String {
     })
 }
 
+fn invoice_row(tr: &Tr, invoice: &Invoice) -> InvoiceRow {
+    let today = OffsetDateTime::now_utc().date();
+    let state = match (&invoice.paid, &invoice.rectifies) {
+        (Some((on, _)), _) => tr.with("billing-invoice-paid", "date", &tr.day(*on)),
+        (None, Some((original, _))) => tr.with("billing-invoice-rectifies", "number", original),
+        (None, None) if invoice.due_on < today => tr.t("billing-invoice-overdue"),
+        (None, None) => tr.t("billing-invoice-unpaid"),
+    };
+    InvoiceRow {
+        code: invoice.code(),
+        period: format!(
+            "{} – {}",
+            tr.day(invoice.period.0),
+            tr.day(invoice.period.1)
+        ),
+        total: money_exact(tr, invoice.total_cents, &invoice.currency),
+        due: tr.day(invoice.due_on),
+        state,
+    }
+}
+
+/// The council's invoice `code`, or not found (another council's too).
+async fn own_invoice(staff: &Granted<ManageSettings>, code: &str) -> Result<Invoice, PageError> {
+    let found = cabildo_billing::invoices::get(&staff.state.tenancy, code)
+        .await
+        .map_err(|e| PageError::Internal(Box::new(e)))?;
+    found
+        .filter(|i| i.tenant == staff.tenant.id)
+        .ok_or(PageError::NotFound)
+}
+
+/// `GET /staff/billing/invoices/{code}`: the invoice, printable (the
+/// browser's "print to PDF" makes its PDF).
+pub async fn invoice(
+    staff: Granted<ManageSettings>,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    if let Some(number) = code.strip_suffix(".xml") {
+        let invoice = own_invoice(&staff, number).await?;
+        let xml = cabildo_billing::invoices::facturae(&invoice);
+        let disposition = format!("attachment; filename=\"{}.xml\"", invoice.code());
+        let headers = [
+            (
+                header::CONTENT_TYPE,
+                "application/xml; charset=utf-8".to_owned(),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ];
+        return Ok((headers, xml).into_response());
+    }
+    let invoice = own_invoice(&staff, &code).await?;
+    let tr = &staff.tr;
+    let cents = |c: i64| money_exact(tr, c, &invoice.currency);
+    let page = InvoicePage {
+        tr,
+        chrome: &staff.chrome,
+        code: invoice.code(),
+        issued: tr.day(invoice.issued_on),
+        due: tr.day(invoice.due_on),
+        period: format!(
+            "{} – {}",
+            tr.day(invoice.period.0),
+            tr.day(invoice.period.1)
+        ),
+        lines: (invoice.lines.iter())
+            .map(|l| (l.description.clone(), cents(l.net_cents)))
+            .collect(),
+        net: cents(invoice.net_cents),
+        vat: cents(invoice.vat_cents),
+        vat_percent_text: invoice.vat_percent.to_string(),
+        total: cents(invoice.total_cents),
+        rectifies: invoice.rectifies.clone(),
+        state: invoice_row(tr, &invoice).state,
+        iban: (invoice.seller.iban.as_bytes().chunks(4))
+            .map(|group| String::from_utf8_lossy(group).into_owned())
+            .collect::<Vec<_>>()
+            .join(" "),
+        invoice,
+    };
+    staff.render_private(&page)
+}
+
+#[derive(Template)]
+#[template(path = "staff_invoice.html")]
+struct InvoicePage<'a> {
+    tr: &'a Tr,
+    chrome: &'a Chrome,
+    code: String,
+    issued: String,
+    due: String,
+    period: String,
+    /// (description, net amount).
+    lines: Vec<(String, String)>,
+    net: String,
+    vat: String,
+    vat_percent_text: String,
+    total: String,
+    rectifies: Option<(String, String)>,
+    state: String,
+    /// The seller's IBAN in groups of four.
+    iban: String,
+    invoice: Invoice,
+}
+
 /// Whether the council pays (or owes) for a plan by card.
 fn paying(status: &Status) -> bool {
     (status.card.as_ref())
@@ -103,9 +222,10 @@ fn paying(status: &Status) -> bool {
         .is_some_and(cabildo_billing::stripe::paying)
 }
 
-fn card(tr: &Tr, plan: &Plan, status: &Status, card: bool) -> PlanCard {
+fn card(tr: &Tr, plan: &Plan, status: &Status, card: bool, invoiced: bool) -> PlanCard {
     let current = plan.slug == status.plan;
-    let paying = paying(status);
+    // A council that pays against invoices does not also pay by card.
+    let paying = paying(status) || invoiced;
     // A council that pays changes plan in the portal: a second checkout
     // would be a second subscription.
     let card = card && !paying;
@@ -245,9 +365,21 @@ async fn render(
         None => Feature::ALL.iter().map(|f| feature_name(tr, *f)).collect(),
     };
     let (lines, warning) = state(tr, &status);
+    let failed = |e: cabildo_billing::BillingError| PageError::Internal(Box::new(e));
+    let tenancy = &state_.tenancy;
+    let invoiced = cabildo_billing::invoices::buyer(tenancy, &staff.tenant)
+        .await
+        .map_err(failed)?
+        .is_some();
+    let invoices = cabildo_billing::invoices::list(tenancy, Some(&staff.tenant))
+        .await
+        .map_err(failed)?
+        .iter()
+        .map(|i| invoice_row(tr, i))
+        .collect();
     let plans = (offered.iter())
         .filter(|p| p.offered)
-        .map(|p| card(tr, &p.plan, &status, stripe))
+        .map(|p| card(tr, &p.plan, &status, stripe, invoiced))
         .collect();
     let page = staff.render_status(
         status_code,
@@ -265,6 +397,8 @@ async fn render(
             card: stripe,
             portal: stripe && status.card.is_some(),
             paying: stripe && paying(&status),
+            invoiced,
+            invoices,
         },
     )?;
     Ok(leading_to_stripe(page, state_.config.stripe.as_ref()))
@@ -381,7 +515,9 @@ pub async fn checkout(
             let error = staff.tr.t("billing-not-by-card");
             render(&staff, None, Some(error), StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(cabildo_billing::BillingError::Subscribed) => {
+        Err(
+            cabildo_billing::BillingError::Subscribed | cabildo_billing::BillingError::Invoiced,
+        ) => {
             let error = staff.tr.t("billing-already-paying");
             render(&staff, None, Some(error), StatusCode::CONFLICT).await
         }

@@ -9,11 +9,21 @@ use time::OffsetDateTime;
 /// where it has one ("300.000 €", "1.500,50 €" in Spanish; "€300,000" in
 /// English).
 pub fn money(tr: &Tr, cents: i64, currency: &str) -> String {
+    money_with(tr, cents, currency, false)
+}
+
+/// An amount with its cents always shown ("190,00 €"), as invoices write
+/// amounts.
+pub fn money_exact(tr: &Tr, cents: i64, currency: &str) -> String {
+    money_with(tr, cents, currency, true)
+}
+
+fn money_with(tr: &Tr, cents: i64, currency: &str, exact: bool) -> String {
     let decimal = if tr.code() == "en" { '.' } else { ',' };
     let units = i64::try_from(cents.unsigned_abs() / 100).unwrap_or(i64::MAX);
     let sign = if cents < 0 { "-" } else { "" };
     let fraction = match cents.unsigned_abs() % 100 {
-        0 => String::new(),
+        0 if !exact => String::new(),
         rest => format!("{decimal}{rest:02}"),
     };
     let amount = format!("{}{fraction}", tr.number(units));

@@ -15,6 +15,7 @@ mod database_outage;
 mod designs;
 mod domains;
 mod images;
+mod invoices;
 mod legal;
 mod nodes;
 mod openapi;

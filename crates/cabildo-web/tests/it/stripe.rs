@@ -265,6 +265,60 @@ async fn a_council_moves_from_its_trial_to_a_paid_plan_and_forged_or_replayed_ev
             .contains("/portal/bps_")
     );
 
+    // A council that pays against invoices is offered no card too, and a
+    // forged checkout is refused.
+    let talavera = world.council("talavera").await;
+    (cabildo_billing::councils::assign(&world.tenancy, &talavera, "municipio").await)
+        .expect("assign")
+        .expect("plan");
+    let buyer = cabildo_billing::invoices::Buyer {
+        entity: cabildo_billing::invoices::Entity {
+            legal_name: "Ayuntamiento de Talavera de la Reina".into(),
+            tax_id: "P4516500H".into(),
+            address: "Plaza del Pan 1".into(),
+            postcode: "45600".into(),
+            town: "Talavera de la Reina".into(),
+            province: "Toledo".into(),
+        },
+        dir3_accounting: "L01451655".into(),
+        dir3_management: "L01451655".into(),
+        dir3_processing: "L01451655".into(),
+    };
+    (cabildo_billing::invoices::set_buyer(&world.tenancy, &talavera, buyer).await)
+        .expect("invoiced");
+    let mut theirs = Browser::new(&world.app);
+    logged_in(
+        &world,
+        &mut theirs,
+        crate::util::TALAVERA,
+        "alcalde",
+        "alcalde@example.org",
+        1,
+    )
+    .await;
+    world
+        .grant("talavera", "alcalde@example.org", Role::Admin)
+        .await;
+    let page = theirs.get(crate::util::TALAVERA, "/staff/billing").await;
+    assert!(
+        !page.body.contains("/staff/billing/checkout\""),
+        "{}",
+        page.body
+    );
+    let csrf = csrf_of(&page.body);
+    let forged = theirs
+        .post(
+            crate::util::TALAVERA,
+            "/staff/billing/checkout",
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("plan", "ciudad"),
+                ("every", "monthly"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::CONFLICT, "{}", forged.body);
+
     // Citizens see no billing: the page is for admins.
     let mut citizen = Browser::new(&world.app);
     logged_in(

@@ -176,6 +176,30 @@ fn report(findings: &[Finding]) {
 }
 
 /// The first proposal listed in the demo's participation plan.
+/// The demo's database URL, as it prints it (for operators' commands).
+fn demo_database(visit: &Visit) -> String {
+    visit
+        .demo
+        .output()
+        .lines()
+        .find_map(|l| l.strip_prefix("Database: "))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("the demo prints its database URL")
+        .to_owned()
+}
+
+/// Runs `cabildo args` against the demo's database; its output.
+fn operator(visit: &Visit, args: &[&str]) -> String {
+    let done = crate::support::run(
+        crate::support::cabildo()
+            .env("DATABASE_URL", demo_database(visit))
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+            .args(args),
+    );
+    assert!(done.ok, "{args:?}: {}", done.stderr);
+    done.stdout
+}
+
 async fn first_proposal(visit: &Visit) -> String {
     visit
         .chrome
@@ -552,8 +576,51 @@ async fn staff_create_a_process_moderate_and_send_a_newsletter_on_accessible_pag
         .await;
     let added = visit.chrome.text().await;
     assert!(added.contains("_cabildo.participa.toledo.es"), "{added}");
+    // Invoice mode, as an operator sets it up, and the month's invoice.
+    let details = visit.data_dir.join("toledo-invoicing.toml");
+    std::fs::write(
+        &details,
+        "legal_name = \"Ayuntamiento de Toledo\"\ntax_id = \"P4516800B\"\naddress = \"Plaza del Consistorio 1\"\npostcode = \"45071\"\ntown = \"Toledo\"\nprovince = \"Toledo\"\ndir3_accounting = \"L01451680\"\ndir3_management = \"L01451680\"\ndir3_processing = \"L01451680\"\n",
+    )
+    .expect("details");
+    operator(
+        &visit,
+        &[
+            "billing",
+            "assign",
+            "--tenant",
+            "toledo",
+            "--plan",
+            "municipio",
+        ],
+    );
+    operator(
+        &visit,
+        &[
+            "billing",
+            "invoiced",
+            "--tenant",
+            "toledo",
+            "--details",
+            &details.to_string_lossy(),
+        ],
+    );
+    let issued = operator(
+        &visit,
+        &[
+            "billing", "invoice", "--tenant", "toledo", "--period", "2026-11",
+        ],
+    );
+    let number = issued
+        .split_whitespace()
+        .next()
+        .expect("the invoice's number")
+        .to_owned();
+    let invoice = format!("/staff/billing/invoices/{number}");
     for (name, path) in [
         ("staff", "/staff"),
+        ("staff-billing", "/staff/billing"),
+        ("staff-invoice", invoice.as_str()),
         ("staff-domains", "/staff/domains"),
         ("staff-processes", "/staff/processes"),
         ("staff-budget", staff_budget.as_str()),
@@ -573,14 +640,7 @@ async fn staff_create_a_process_moderate_and_send_a_newsletter_on_accessible_pag
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_consultant_opens_a_client_council_from_the_console_in_chrome() {
     let mut visit = Visit::start().await;
-    let database = visit
-        .demo
-        .output()
-        .lines()
-        .find_map(|l| l.strip_prefix("Database: "))
-        .and_then(|l| l.split_whitespace().next())
-        .expect("the demo prints its database URL")
-        .to_owned();
+    let database = demo_database(&visit);
     let operator = |args: &[&str]| {
         let done = crate::support::run(
             crate::support::cabildo()

@@ -1,0 +1,131 @@
+//! Invoice mode as a council's admins see it: the invoices on the billing
+//! page, each printable and as a Facturae file, and no other council's.
+
+use crate::util::{Browser, TALAVERA, TOLEDO, logged_in, world};
+use axum::http::{StatusCode, header};
+use cabildo_billing::invoices::{self, Buyer, Entity, Period, Seller};
+use cabildo_engine::staff::Role;
+
+#[tokio::test]
+async fn admins_see_their_invoices_printable_and_as_facturae_and_no_others() {
+    let world = world().await;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let plans = cabildo_billing::plans::read_plans(&root.join("plans")).expect("plans/");
+    (cabildo_billing::plans::apply(&world.tenancy, &plans).await).expect("plans");
+    let toledo = world.council("toledo").await;
+    (cabildo_billing::councils::assign(&world.tenancy, &toledo, "municipio").await)
+        .expect("assign")
+        .expect("plan");
+    let buyer = Buyer {
+        entity: Entity {
+            legal_name: "Ayuntamiento de Toledo".into(),
+            tax_id: "P4516800B".into(),
+            address: "Plaza del Consistorio 1".into(),
+            postcode: "45071".into(),
+            town: "Toledo".into(),
+            province: "Toledo".into(),
+        },
+        dir3_accounting: "L01451680".into(),
+        dir3_management: "L01451680".into(),
+        dir3_processing: "L01451680".into(),
+    };
+    (invoices::set_buyer(&world.tenancy, &toledo, buyer).await).expect("invoice mode");
+    let seller = Seller::from_file(&root.join("billing/seller.toml")).expect("seller");
+    let today = time::OffsetDateTime::now_utc().date();
+    let invoice = invoices::issue(
+        &world.tenancy,
+        &toledo,
+        &seller,
+        Period::Month(2026, time::Month::November),
+        today,
+    )
+    .await
+    .expect("issue")
+    .expect("issued");
+    let code = invoice.code();
+
+    let mut admin = Browser::new(&world.app);
+    logged_in(&world, &mut admin, TOLEDO, "jefa", "jefa@example.org", 1).await;
+    world.grant("toledo", "jefa@example.org", Role::Admin).await;
+    let page = admin.get(TOLEDO, "/staff/billing").await;
+    assert!(
+        page.body.contains("El ayuntamiento paga por factura"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(&code) && page.body.contains("Pendiente de pago"),
+        "{}",
+        page.body
+    );
+    let shown = admin
+        .get(TOLEDO, &format!("/staff/billing/invoices/{code}"))
+        .await;
+    assert_eq!(shown.status, StatusCode::OK);
+    for part in [
+        "P4516800B",
+        "L01451680",
+        "229,90",
+        "39,90",
+        "Cabildo Participación S.L.",
+    ] {
+        assert!(shown.body.contains(part), "{part} in {}", shown.body);
+    }
+    assert_eq!(shown.headers[header::CACHE_CONTROL], "private, no-store");
+    let xml = admin
+        .get(TOLEDO, &format!("/staff/billing/invoices/{code}.xml"))
+        .await;
+    assert_eq!(xml.status, StatusCode::OK);
+    assert!(
+        xml.headers[header::CONTENT_TYPE]
+            .to_str()
+            .expect("type")
+            .starts_with("application/xml")
+    );
+    assert!(
+        xml.body.contains("Facturaev3_2_2.xml")
+            && xml.body.contains(&format!(
+                "<InvoiceNumber>{}</InvoiceNumber>",
+                invoice.number
+            ))
+    );
+
+    // Another council's admin: not found, as if it did not exist.
+    let mut other = Browser::new(&world.app);
+    logged_in(&world, &mut other, TALAVERA, "otra", "otra@example.org", 1).await;
+    world
+        .grant("talavera", "otra@example.org", Role::Admin)
+        .await;
+    for path in [
+        format!("/staff/billing/invoices/{code}"),
+        format!("/staff/billing/invoices/{code}.xml"),
+    ] {
+        assert_eq!(
+            other.get(TALAVERA, &path).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    assert!(
+        !other
+            .get(TALAVERA, "/staff/billing")
+            .await
+            .body
+            .contains(&code)
+    );
+    // A citizen of Toledo: the page is for admins.
+    let mut citizen = Browser::new(&world.app);
+    logged_in(
+        &world,
+        &mut citizen,
+        TOLEDO,
+        "vecino",
+        "vecino@example.org",
+        1,
+    )
+    .await;
+    let refused = citizen
+        .get(TOLEDO, &format!("/staff/billing/invoices/{code}"))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
