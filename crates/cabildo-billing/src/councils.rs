@@ -98,3 +98,67 @@ pub async fn status(tenancy: &Tenancy, tenant: &Tenant) -> Result<Status> {
         }),
     })
 }
+
+/// One council's billing as the operators' console lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Overview {
+    /// The council.
+    pub id: cabildo_tenancy::TenantId,
+    /// Its slug.
+    pub slug: String,
+    /// Its name.
+    pub name: String,
+    /// Its plan, trial and payment.
+    pub status: Status,
+    /// It pays against invoices.
+    pub invoiced: bool,
+}
+
+/// Every active council's billing, overdue ones first, then by name.
+pub async fn overview(tenancy: &Tenancy) -> Result<Vec<Overview>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: uuid::Uuid,
+        slug: String,
+        name: String,
+        plan: String,
+        trial_ends_at: Option<time::OffsetDateTime>,
+        entitlements: Option<sqlx::types::Json<cabildo_tenancy::entitlements::Entitlements>>,
+        overdue_since: Option<time::OffsetDateTime>,
+        held_from: Option<time::OffsetDateTime>,
+        stripe_customer: Option<String>,
+        card_status: Option<String>,
+        paid_through: Option<time::OffsetDateTime>,
+        invoiced: bool,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT t.id, t.slug, t.name, t.plan, t.trial_ends_at, t.entitlements, t.overdue_since,
+                t.held_from, s.stripe_customer, s.status AS card_status, s.paid_through,
+                EXISTS (SELECT 1 FROM platform.invoice_buyers b WHERE b.tenant_id = t.id) AS invoiced
+         FROM platform.tenants t LEFT JOIN platform.subscriptions s ON s.tenant_id = t.id
+         WHERE t.status NOT IN ('provisioning', 'archived')
+         ORDER BY t.overdue_since IS NULL, t.overdue_since, t.name",
+    )
+    .fetch_all(tenancy.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Overview {
+            id: cabildo_tenancy::TenantId(r.id),
+            slug: r.slug,
+            name: r.name,
+            invoiced: r.invoiced,
+            status: Status {
+                plan: r.plan,
+                trial_ends_at: r.trial_ends_at,
+                entitlements: r.entitlements.map(|e| e.0),
+                overdue_since: r.overdue_since,
+                held_from: r.held_from,
+                card: r.stripe_customer.map(|_| Card {
+                    status: r.card_status,
+                    paid_through: r.paid_through,
+                }),
+            },
+        })
+        .collect())
+}

@@ -126,18 +126,24 @@ impl Entity {
     }
 }
 
+/// A TOML file read into `T`, its mistakes named by file.
+fn read_toml<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| BillingError::Read {
+        path: file.clone(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|e| BillingError::Invalid {
+        file,
+        reason: e.message().to_owned(),
+    })
+}
+
 impl Seller {
     /// Reads and checks the seller in a TOML file.
     pub fn from_file(path: &std::path::Path) -> Result<Self> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| BillingError::Read {
-            path: file.clone(),
-            source,
-        })?;
-        let seller: Self = toml::from_str(&text).map_err(|e| BillingError::Invalid {
-            file: file.clone(),
-            reason: e.message().to_owned(),
-        })?;
+        let seller: Self = read_toml(path)?;
         let iban: String = seller.iban.chars().filter(|c| !c.is_whitespace()).collect();
         let problem = seller.entity.problem().or_else(|| {
             (!valid_iban(&iban)).then(|| format!("iban {:?}: not a valid IBAN", seller.iban))
@@ -152,15 +158,7 @@ impl Seller {
 impl Buyer {
     /// Reads a council's details from a TOML file (checked when stored).
     pub fn from_file(path: &std::path::Path) -> Result<Self> {
-        let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| BillingError::Read {
-            path: file.clone(),
-            source,
-        })?;
-        toml::from_str(&text).map_err(|e| BillingError::Invalid {
-            file,
-            reason: e.message().to_owned(),
-        })
+        read_toml(path)
     }
 
     /// The details with spaces trimmed and codes in capitals, or the first

@@ -5,6 +5,7 @@
 //! a single-use token; plus the council side of that hand-off and of a new
 //! council's welcome.
 
+mod billing;
 mod handoff;
 mod pages;
 mod signup;
@@ -26,6 +27,8 @@ pub fn router() -> Router<AppState> {
         .route("/console/councils/{slug}", post(pages::set_status))
         .route("/console/grants", post(pages::grant))
         .route("/console/grants/revoke", post(pages::revoke))
+        .route("/console/billing", get(billing::page))
+        .route("/console/billing/paid", post(billing::paid))
         .route("/signup", get(signup::form).post(signup::submit))
         .route("/signup/sent", get(signup::sent))
         .route(

@@ -432,7 +432,7 @@ pub struct DecisionForm {
 }
 
 /// The operator behind a console action, or the answer for anyone else.
-fn operator(visitor: &PlatformVisitor, csrf_ok: bool) -> Result<&Account, PageError> {
+pub(super) fn operator(visitor: &PlatformVisitor, csrf_ok: bool) -> Result<&Account, PageError> {
     let Some(account) = &visitor.account else {
         return Err(PageError::LogIn(None));
     };

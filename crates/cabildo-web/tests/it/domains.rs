@@ -245,11 +245,7 @@ async fn an_admin_serves_the_site_on_the_councils_own_domain() {
 
     // A plan without own domains: explained on the page (naming the
     // first offered plan that has them), refused on post.
-    let plans = cabildo_billing::plans::read_plans(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plans"),
-    )
-    .expect("plans/");
-    (cabildo_billing::plans::apply(&world.tenancy, &plans).await).expect("plans applied");
+    crate::util::apply_plans(&world.tenancy).await;
     let council = world.council("talavera").await;
     sqlx::query("UPDATE platform.tenants SET entitlements = $2 WHERE id = $1")
         .bind(council.id.0)

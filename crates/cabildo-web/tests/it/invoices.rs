@@ -6,12 +6,9 @@ use axum::http::{StatusCode, header};
 use cabildo_billing::invoices::{self, Buyer, Entity, Period, Seller};
 use cabildo_engine::staff::Role;
 
-#[tokio::test]
-async fn admins_see_their_invoices_printable_and_as_facturae_and_no_others() {
-    let world = world().await;
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let plans = cabildo_billing::plans::read_plans(&root.join("plans")).expect("plans/");
-    (cabildo_billing::plans::apply(&world.tenancy, &plans).await).expect("plans");
+/// Toledo on the Municipio plan in invoice mode, and the demo's seller.
+async fn invoiced_toledo(world: &crate::util::World) -> (cabildo_tenancy::Tenant, Seller) {
+    crate::util::apply_plans(&world.tenancy).await;
     let toledo = world.council("toledo").await;
     (cabildo_billing::councils::assign(&world.tenancy, &toledo, "municipio").await)
         .expect("assign")
@@ -30,7 +27,14 @@ async fn admins_see_their_invoices_printable_and_as_facturae_and_no_others() {
         dir3_processing: "L01451680".into(),
     };
     (invoices::set_buyer(&world.tenancy, &toledo, buyer).await).expect("invoice mode");
-    let seller = Seller::from_file(&root.join("billing/seller.toml")).expect("seller");
+    let seller = crate::util::repository().join("billing/seller.toml");
+    (toledo, Seller::from_file(&seller).expect("seller"))
+}
+
+#[tokio::test]
+async fn admins_see_their_invoices_printable_and_as_facturae_and_no_others() {
+    let world = world().await;
+    let (toledo, seller) = invoiced_toledo(&world).await;
     let today = time::OffsetDateTime::now_utc().date();
     let invoice = invoices::issue(
         &world.tenancy,
@@ -128,4 +132,92 @@ async fn admins_see_their_invoices_printable_and_as_facturae_and_no_others() {
         .get(TOLEDO, &format!("/staff/billing/invoices/{code}"))
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn operators_follow_every_councils_billing_and_record_payments() {
+    use cabildo_engine::accounts::password;
+    use cabildo_engine::platform::{self, AccountRole};
+    let world = world().await;
+    let (toledo, seller) = invoiced_toledo(&world).await;
+    let long_ago = time::OffsetDateTime::now_utc().date() - time::Duration::days(45);
+    let invoice = invoices::issue(
+        &world.tenancy,
+        &toledo,
+        &seller,
+        Period::Month(2026, time::Month::October),
+        long_ago,
+    )
+    .await
+    .expect("issue")
+    .expect("issued");
+    invoices::sweep(&world.tenancy, 30).await.expect("sweep");
+
+    let hash = password::hash("operadora segura 2026").await;
+    for (email, role) in [
+        ("ops@cabildo.example", AccountRole::Operator),
+        ("marta@consultora.example", AccountRole::Consultant),
+    ] {
+        platform::create_account(&world.tenancy, email, "Ops", role, &hash)
+            .await
+            .expect("account");
+    }
+    let log_in = async |email: &str| {
+        let mut browser = Browser::new(&world.app);
+        let login = [("email", email), ("password", "operadora segura 2026")];
+        browser
+            .submit(crate::util::BASE, "/login", "/login", &login)
+            .await;
+        browser
+    };
+    let mut ops = log_in("ops@cabildo.example").await;
+    let page = ops.get(crate::util::BASE, "/console/billing").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("Pago pendiente desde el"),
+        "the overdue council first: {}",
+        page.body
+    );
+    assert!(
+        page.body.contains("Por factura") && page.body.contains(&invoice.code()),
+        "{}",
+        page.body
+    );
+    let csrf = crate::util::csrf_of(&page.body);
+    let code = invoice.code();
+    let mut record = async |on: &str, reference: &str| {
+        let fields = [
+            ("csrf_token", csrf.as_str()),
+            ("number", code.as_str()),
+            ("on", on),
+            ("reference", reference),
+        ];
+        ops.post(crate::util::BASE, "/console/billing/paid", &fields)
+            .await
+            .status
+    };
+    assert_eq!(
+        record("2026-12-01", " ").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(record("2026-12-01", "TRF 77").await, StatusCode::SEE_OTHER);
+    let status = cabildo_billing::councils::status(&world.tenancy, &toledo)
+        .await
+        .expect("status");
+    assert_eq!(
+        (status.overdue_since, status.held_from),
+        (None, None),
+        "lifted"
+    );
+    assert_eq!(record("2026-12-02", "TRF 78").await, StatusCode::CONFLICT);
+
+    // Not for consultants.
+    let mut marta = log_in("marta@consultora.example").await;
+    assert_eq!(
+        marta
+            .get(crate::util::BASE, "/console/billing")
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
 }

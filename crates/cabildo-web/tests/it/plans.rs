@@ -10,11 +10,7 @@ use cabildo_engine::staff::Role;
 
 /// Applies `plans/` and puts `slug` on a plan with `entitlements`.
 async fn on_plan(world: &crate::util::World, slug: &str, entitlements: serde_json::Value) {
-    let plans = cabildo_billing::plans::read_plans(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plans"),
-    )
-    .expect("plans/");
-    (cabildo_billing::plans::apply(&world.tenancy, &plans).await).expect("plans applied");
+    crate::util::apply_plans(&world.tenancy).await;
     let council = world.council(slug).await;
     sqlx::query("UPDATE platform.tenants SET entitlements = $2 WHERE id = $1")
         .bind(council.id.0)

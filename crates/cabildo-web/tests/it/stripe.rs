@@ -3,7 +3,9 @@
 //! algorithm, forged, replayed and out of order, a checkout abandoned
 //! half-way, and a webhook that arrives while the database is down.
 
-use crate::util::{BASE, Browser, TOLEDO, World, csrf_of, logged_in, world_with};
+use crate::util::{
+    BASE, Browser, TOLEDO, World, apply_plans, csrf_of, logged_in, shipped_plans, world_with,
+};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use cabildo_billing::stripe::{Stripe, StripeSettings};
@@ -17,11 +19,6 @@ use std::time::Duration;
 const SECRET_KEY: &str = "sk_test_cabildo";
 const WEBHOOK_SECRET: &str = "whsec_cabildo";
 
-fn plans() -> Vec<cabildo_billing::plans::Plan> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plans");
-    cabildo_billing::plans::read_plans(&dir).expect("plans/")
-}
-
 /// A fake Stripe with the prices of `plans/`, retrying webhooks quickly.
 async fn fake_stripe(attempts: u32) -> FakeStripe {
     let fake = FakeStripe::start_with_retries(
@@ -32,7 +29,7 @@ async fn fake_stripe(attempts: u32) -> FakeStripe {
     )
     .await
     .expect("fake stripe");
-    for plan in plans() {
+    for plan in shipped_plans() {
         for (id, cents, every) in plan.stripe_prices() {
             fake.add_price(id, cents, every);
         }
@@ -66,7 +63,7 @@ async fn paying_world() -> (World, FakeStripe) {
     let app = world.app.clone();
     tokio::spawn(async move { axum::serve(listener, app).await });
     fake.set_webhook_url(&format!("http://127.0.0.1:{port}/webhooks/stripe"));
-    (cabildo_billing::plans::apply(&world.tenancy, &plans()).await).expect("plans applied");
+    apply_plans(&world.tenancy).await;
     let toledo = world.council("toledo").await;
     (cabildo_billing::councils::assign(&world.tenancy, &toledo, "prueba").await)
         .expect("assign")
@@ -517,7 +514,7 @@ async fn a_webhook_during_a_database_outage_is_applied_when_stripe_retries() {
         .create(&valid, &cabildo_tenancy::TenantMigrations::embedded())
         .await
         .expect("create");
-    (cabildo_billing::plans::apply(&tenancy, &plans()).await).expect("plans");
+    apply_plans(&tenancy).await;
     let fake = fake_stripe(40).await;
     let stripe = stripe_for(&fake);
     let app = crate::util::app(
@@ -533,7 +530,7 @@ async fn a_webhook_during_a_database_outage_is_applied_when_stripe_retries() {
     let web = listener.local_addr().expect("address").port();
     tokio::spawn(async move { axum::serve(listener, app).await });
     fake.set_webhook_url(&format!("http://127.0.0.1:{web}/webhooks/stripe"));
-    let municipio = plans()
+    let municipio = shipped_plans()
         .into_iter()
         .find(|p| p.slug == "municipio")
         .expect("plan");

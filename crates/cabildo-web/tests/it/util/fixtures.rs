@@ -294,3 +294,18 @@ impl<'a> IntoFuture for CitizenBuilder<'a> {
         })
     }
 }
+
+/// The repository's folder (for `plans/`, `billing/`).
+pub fn repository() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The plans shipped in `plans/`.
+pub fn shipped_plans() -> Vec<cabildo_billing::plans::Plan> {
+    cabildo_billing::plans::read_plans(&repository().join("plans")).expect("plans/")
+}
+
+/// Applies the shipped plans, as `cabildo billing plans apply plans/`.
+pub async fn apply_plans(tenancy: &cabildo_tenancy::Tenancy) {
+    (cabildo_billing::plans::apply(tenancy, &shipped_plans()).await).expect("plans applied");
+}

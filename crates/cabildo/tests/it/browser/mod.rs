@@ -200,6 +200,51 @@ fn operator(visit: &Visit, args: &[&str]) -> String {
     done.stdout
 }
 
+/// Puts Toledo on the Municipio plan in invoice mode, as an operator
+/// does, and issues its November invoice; the invoice's number.
+fn invoiced_toledo(visit: &Visit) -> String {
+    let details = visit.data_dir.join("toledo-invoicing.toml");
+    std::fs::write(
+        &details,
+        "legal_name = \"Ayuntamiento de Toledo\"\ntax_id = \"P4516800B\"\naddress = \"Plaza del Consistorio 1\"\npostcode = \"45071\"\ntown = \"Toledo\"\nprovince = \"Toledo\"\ndir3_accounting = \"L01451680\"\ndir3_management = \"L01451680\"\ndir3_processing = \"L01451680\"\n",
+    )
+    .expect("details");
+    let details = details.to_string_lossy();
+    operator(
+        visit,
+        &[
+            "billing",
+            "assign",
+            "--tenant",
+            "toledo",
+            "--plan",
+            "municipio",
+        ],
+    );
+    operator(
+        visit,
+        &[
+            "billing",
+            "invoiced",
+            "--tenant",
+            "toledo",
+            "--details",
+            &details,
+        ],
+    );
+    let issued = operator(
+        visit,
+        &[
+            "billing", "invoice", "--tenant", "toledo", "--period", "2026-11",
+        ],
+    );
+    issued
+        .split_whitespace()
+        .next()
+        .expect("the invoice's number")
+        .to_owned()
+}
+
 async fn first_proposal(visit: &Visit) -> String {
     visit
         .chrome
@@ -577,45 +622,7 @@ async fn staff_create_a_process_moderate_and_send_a_newsletter_on_accessible_pag
     let added = visit.chrome.text().await;
     assert!(added.contains("_cabildo.participa.toledo.es"), "{added}");
     // Invoice mode, as an operator sets it up, and the month's invoice.
-    let details = visit.data_dir.join("toledo-invoicing.toml");
-    std::fs::write(
-        &details,
-        "legal_name = \"Ayuntamiento de Toledo\"\ntax_id = \"P4516800B\"\naddress = \"Plaza del Consistorio 1\"\npostcode = \"45071\"\ntown = \"Toledo\"\nprovince = \"Toledo\"\ndir3_accounting = \"L01451680\"\ndir3_management = \"L01451680\"\ndir3_processing = \"L01451680\"\n",
-    )
-    .expect("details");
-    operator(
-        &visit,
-        &[
-            "billing",
-            "assign",
-            "--tenant",
-            "toledo",
-            "--plan",
-            "municipio",
-        ],
-    );
-    operator(
-        &visit,
-        &[
-            "billing",
-            "invoiced",
-            "--tenant",
-            "toledo",
-            "--details",
-            &details.to_string_lossy(),
-        ],
-    );
-    let issued = operator(
-        &visit,
-        &[
-            "billing", "invoice", "--tenant", "toledo", "--period", "2026-11",
-        ],
-    );
-    let number = issued
-        .split_whitespace()
-        .next()
-        .expect("the invoice's number")
-        .to_owned();
+    let number = invoiced_toledo(&visit);
     let invoice = format!("/staff/billing/invoices/{number}");
     for (name, path) in [
         ("staff", "/staff"),
@@ -691,6 +698,35 @@ async fn a_consultant_opens_a_client_council_from_the_console_in_chrome() {
     assert!(
         staff.contains("Administración") || staff.contains("Administration"),
         "signed in as the council's admin: {staff}"
+    );
+
+    // An operator follows the councils' billing: Toledo pays against
+    // invoices, and one is issued.
+    operator(&[
+        "accounts",
+        "create",
+        "--email",
+        "ops@cabildo.example",
+        "--role",
+        "operator",
+    ]);
+    invoiced_toledo(&visit);
+    let chrome = &visit.chrome;
+    // Cookies go per host: the platform's, where the consultant is in.
+    chrome.goto(&visit.platform("/?lang=es")).await;
+    chrome.client.delete_all_cookies().await.expect("log out");
+    chrome.goto(&visit.platform("/login?lang=es")).await;
+    chrome.fill("#field-email", "ops@cabildo.example").await;
+    chrome
+        .fill("#field-password", "consultora segura 2026")
+        .await;
+    chrome.click("main form button[type=submit]").await;
+    let url = visit.platform("/console/billing");
+    visit.audit("console-billing", &url).await;
+    let billing = visit.chrome.text().await;
+    assert!(
+        billing.contains("Por factura") || billing.contains("Against invoices"),
+        "{billing}"
     );
     report(&visit.finish().await);
 }

@@ -1,0 +1,206 @@
+//! `/console/billing` (operators): every council's plan and how it pays,
+//! those behind on payments first, and the invoices, where an operator
+//! records a payment received (by transfer, or as FACe reports it).
+
+use crate::http::error::PageError;
+use crate::platform::pages::operator;
+use crate::platform::visitor::{PlatformForm, PlatformVisitor};
+use crate::ui::format::money_exact;
+use crate::ui::i18n::Tr;
+use askama::Template;
+use axum::extract::Query;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use cabildo_billing::councils::{self, Overview};
+use cabildo_billing::invoices::{self, Invoice, Refusal};
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+/// A council's line.
+struct CouncilRow {
+    name: String,
+    slug: String,
+    plan: String,
+    /// By card (its state), against invoices, on a trial, or not at all.
+    pays: String,
+    /// Up to date, or overdue since … (held from …).
+    state: String,
+    overdue: bool,
+}
+
+/// An invoice's line.
+struct InvoiceRow {
+    code: String,
+    council: String,
+    total: String,
+    due: String,
+    state: String,
+    /// Unpaid: a payment can be recorded.
+    open: bool,
+}
+
+#[derive(Template)]
+#[template(path = "console_billing.html")]
+struct Page<'a> {
+    tr: &'a Tr,
+    csrf: &'a str,
+    councils: Vec<CouncilRow>,
+    invoices: Vec<InvoiceRow>,
+    notice: Option<String>,
+    error: Option<String>,
+    today: String,
+}
+
+fn council_row(tr: &Tr, plans: &[cabildo_billing::plans::StoredPlan], o: &Overview) -> CouncilRow {
+    let status = &o.status;
+    let plan = (plans.iter())
+        .find(|p| p.plan.slug == status.plan)
+        .map_or_else(
+            || tr.t("billing-no-plan"),
+            |p| p.plan.name(tr.code()).to_owned(),
+        );
+    let pays = match (&status.card, o.invoiced, status.trial_ends_at) {
+        (_, true, _) => tr.t("console-billing-invoiced"),
+        (Some(card), _, _) => match (card.status.as_deref(), card.paid_through) {
+            (Some(state), Some(through)) => tr.args(
+                "console-billing-card-through",
+                &[("state", state.to_owned()), ("date", tr.date(through))],
+            ),
+            (Some(state), None) => tr.with("console-billing-card", "state", state),
+            (None, _) => tr.t("console-billing-checkout-open"),
+        },
+        (None, false, Some(ends)) => tr.with("billing-trial-ends", "date", &tr.date(ends)),
+        (None, false, None) => "—".to_owned(),
+    };
+    let state = match (status.overdue_since, status.held_from) {
+        (Some(since), Some(held)) => tr.args(
+            "console-billing-overdue",
+            &[("since", tr.date(since)), ("held", tr.date(held))],
+        ),
+        _ => tr.t("console-billing-up-to-date"),
+    };
+    CouncilRow {
+        name: o.name.clone(),
+        slug: o.slug.clone(),
+        plan,
+        pays,
+        state,
+        overdue: status.overdue_since.is_some(),
+    }
+}
+
+fn invoice_row(tr: &Tr, names: &[Overview], invoice: &Invoice) -> InvoiceRow {
+    let today = OffsetDateTime::now_utc().date();
+    let state = match (&invoice.paid, &invoice.rectifies) {
+        (Some((on, reference)), _) => {
+            format!(
+                "{} ({reference})",
+                tr.with("billing-invoice-paid", "date", &tr.day(*on))
+            )
+        }
+        (None, Some((original, _))) => tr.with("billing-invoice-rectifies", "number", original),
+        (None, None) if invoice.due_on < today => tr.t("billing-invoice-overdue"),
+        (None, None) => tr.t("billing-invoice-unpaid"),
+    };
+    let council = (names.iter()).find(|o| o.id == invoice.tenant).map_or_else(
+        || invoice.buyer.entity.legal_name.clone(),
+        |o| o.name.clone(),
+    );
+    InvoiceRow {
+        code: invoice.code(),
+        council,
+        total: money_exact(tr, invoice.total_cents, &invoice.currency),
+        due: tr.day(invoice.due_on),
+        state,
+        open: invoice.paid.is_none() && invoice.rectifies.is_none() && invoice.total_cents > 0,
+    }
+}
+
+/// `?done=paid`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Done {
+    done: String,
+}
+
+async fn render(
+    visitor: &PlatformVisitor,
+    notice: Option<String>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let tr = &visitor.tr;
+    let tenancy = &visitor.state.tenancy;
+    let failed = |e: cabildo_billing::BillingError| PageError::Internal(Box::new(e));
+    let overview = councils::overview(tenancy).await.map_err(failed)?;
+    let plans = cabildo_billing::plans::list(tenancy)
+        .await
+        .map_err(failed)?;
+    let listed = invoices::list(tenancy, None).await.map_err(failed)?;
+    let page = Page {
+        tr,
+        csrf: &visitor.csrf,
+        councils: overview
+            .iter()
+            .map(|o| council_row(tr, &plans, o))
+            .collect(),
+        invoices: listed
+            .iter()
+            .map(|i| invoice_row(tr, &overview, i))
+            .collect(),
+        notice,
+        error,
+        today: OffsetDateTime::now_utc().date().to_string(),
+    };
+    Ok(visitor.respond((status, Html(page.render()?)).into_response()))
+}
+
+/// `GET /console/billing` (operators).
+pub async fn page(
+    visitor: PlatformVisitor,
+    Query(done): Query<Done>,
+) -> Result<Response, PageError> {
+    operator(&visitor, true)?;
+    let notice = (done.done == "paid").then(|| visitor.tr.t("console-billing-paid"));
+    render(&visitor, notice, None, StatusCode::OK).await
+}
+
+/// A payment received.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PaymentForm {
+    number: String,
+    on: String,
+    reference: String,
+}
+
+/// `POST /console/billing/paid` (operators): records an invoice's payment.
+pub async fn paid(
+    visitor: PlatformVisitor,
+    form: PlatformForm<PaymentForm>,
+) -> Result<Response, PageError> {
+    operator(&visitor, form.csrf_ok)?;
+    let form = &form.value;
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let on = time::Date::parse(form.on.trim(), format).ok();
+    let reference = form.reference.trim();
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    let (Some(on), false) = (on, reference.is_empty() || reference.chars().count() > 100) else {
+        let error = visitor.tr.t("console-billing-payment-invalid");
+        return render(&visitor, None, Some(error), unprocessable).await;
+    };
+    let recorded = invoices::record_payment(&visitor.state.tenancy, &form.number, on, reference)
+        .await
+        .map_err(|e| PageError::Internal(Box::new(e)))?;
+    match recorded {
+        Ok(()) => Ok(Redirect::to("/console/billing?done=paid").into_response()),
+        Err(refusal) => {
+            let key = match refusal {
+                Refusal::AlreadyPaid => "console-billing-already-paid",
+                _ => "console-billing-no-invoice",
+            };
+            let error = visitor.tr.t(key);
+            render(&visitor, None, Some(error), StatusCode::CONFLICT).await
+        }
+    }
+}
