@@ -1402,3 +1402,7 @@ console-billing-paid = Pagament registrat. Si no li queden factures vençudes, l
 console-billing-payment-invalid = Indica la data del pagament i una referència (la transferència o el registre de FACe).
 console-billing-already-paid = Aquesta factura ja té el pagament registrat.
 console-billing-no-invoice = No hi ha cap factura amb aquest número.
+audit-billing-invoiced = Va passar a pagar per factura
+audit-billing-invoice = Es va emetre una factura
+audit-billing-payment = Es va registrar el pagament d'una factura
+audit-billing-rectify = Es va rectificar una factura

@@ -1402,3 +1402,7 @@ console-billing-paid = Payment recorded. With no invoices left overdue, the coun
 console-billing-payment-invalid = Give the payment's date and a reference (the transfer or FACe's record).
 console-billing-already-paid = That invoice's payment is recorded already.
 console-billing-no-invoice = There is no invoice with that number.
+audit-billing-invoiced = Moved to paying against invoices
+audit-billing-invoice = An invoice was issued
+audit-billing-payment = An invoice's payment was recorded
+audit-billing-rectify = An invoice was rectified

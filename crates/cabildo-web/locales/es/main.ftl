@@ -1421,3 +1421,7 @@ console-billing-paid = Pago registrado. Si no le quedan facturas vencidas, el ay
 console-billing-payment-invalid = Indica la fecha del pago y una referencia (la transferencia o el registro de FACe).
 console-billing-already-paid = Esa factura ya tiene su pago registrado.
 console-billing-no-invoice = No hay ninguna factura con ese número.
+audit-billing-invoiced = Pasó a pagar por factura
+audit-billing-invoice = Se emitió una factura
+audit-billing-payment = Se registró el pago de una factura
+audit-billing-rectify = Se rectificó una factura

@@ -1402,3 +1402,7 @@ console-billing-paid = Ordainketa erregistratu da. Epez kanpoko fakturarik geldi
 console-billing-payment-invalid = Adierazi ordainketaren data eta erreferentzia bat (transferentzia edo FACe-ko erregistroa).
 console-billing-already-paid = Faktura horren ordainketa dagoeneko erregistratuta dago.
 console-billing-no-invoice = Ez dago zenbaki hori duen fakturarik.
+audit-billing-invoiced = Fakturaz ordaintzera pasatu zen
+audit-billing-invoice = Faktura bat egin zen
+audit-billing-payment = Faktura baten ordainketa erregistratu zen
+audit-billing-rectify = Faktura bat zuzendu zen

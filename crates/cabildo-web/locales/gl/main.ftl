@@ -1402,3 +1402,7 @@ console-billing-paid = Pagamento rexistrado. Se non lle quedan facturas vencidas
 console-billing-payment-invalid = Indica a data do pagamento e unha referencia (a transferencia ou o rexistro de FACe).
 console-billing-already-paid = Esa factura xa ten o pagamento rexistrado.
 console-billing-no-invoice = Non hai ningunha factura con ese número.
+audit-billing-invoiced = Pasou a pagar por factura
+audit-billing-invoice = Emitiuse unha factura
+audit-billing-payment = Rexistrouse o pagamento dunha factura
+audit-billing-rectify = Rectificouse unha factura

@@ -165,6 +165,42 @@ pub async fn page(
     render(&visitor, notice, None, StatusCode::OK).await
 }
 
+/// Writes the payment into the council's audit log, by the operator (the
+/// payment stands whatever happens here: a failure is logged).
+async fn audited(
+    visitor: &PlatformVisitor,
+    account: &cabildo_engine::platform::Account,
+    number: &str,
+    on: time::Date,
+    reference: &str,
+) {
+    let tenancy = &visitor.state.tenancy;
+    let recorded = async {
+        let Some(invoice) = invoices::get(tenancy, number).await.ok().flatten() else {
+            return Ok(());
+        };
+        let Some(council) = tenancy.find_tenant_by_id(invoice.tenant).await? else {
+            return Ok(());
+        };
+        let mut tx = tenancy.begin(&council).await?;
+        let actor = cabildo_engine::staff::Actor(format!("platform:{}", account.email));
+        let details = serde_json::json!({"on": on.to_string(), "reference": reference});
+        cabildo_engine::staff::audit(
+            &mut tx,
+            &actor,
+            "billing.payment",
+            Some(&invoice.code()),
+            details,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, cabildo_engine::Error>(())
+    };
+    if let Err(error) = recorded.await {
+        tracing::warn!(%error, "a payment could not be written to the audit log");
+    }
+}
+
 /// A payment received.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -179,7 +215,7 @@ pub async fn paid(
     visitor: PlatformVisitor,
     form: PlatformForm<PaymentForm>,
 ) -> Result<Response, PageError> {
-    operator(&visitor, form.csrf_ok)?;
+    let account = operator(&visitor, form.csrf_ok)?;
     let form = &form.value;
     let format = time::macros::format_description!("[year]-[month]-[day]");
     let on = time::Date::parse(form.on.trim(), format).ok();
@@ -193,7 +229,10 @@ pub async fn paid(
         .await
         .map_err(|e| PageError::Internal(Box::new(e)))?;
     match recorded {
-        Ok(()) => Ok(Redirect::to("/console/billing?done=paid").into_response()),
+        Ok(()) => {
+            audited(&visitor, account, &form.number, on, reference).await;
+            Ok(Redirect::to("/console/billing?done=paid").into_response())
+        }
         Err(refusal) => {
             let key = match refusal {
                 Refusal::AlreadyPaid => "console-billing-already-paid",

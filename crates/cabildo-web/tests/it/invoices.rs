@@ -210,6 +210,21 @@ async fn operators_follow_every_councils_billing_and_record_payments() {
         "lifted"
     );
     assert_eq!(record("2026-12-02", "TRF 78").await, StatusCode::CONFLICT);
+    // In the council's audit log, by the operator.
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    let audited: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT actor, subject FROM audit_log WHERE action = 'billing.payment'")
+            .fetch_all(tx.conn())
+            .await
+            .expect("audit");
+    tx.rollback().await.expect("rollback");
+    assert_eq!(
+        audited,
+        vec![(
+            "platform:ops@cabildo.example".to_owned(),
+            Some(code.clone())
+        )]
+    );
 
     // Not for consultants.
     let mut marta = log_in("marta@consultora.example").await;

@@ -59,6 +59,15 @@ async fn run_with(
             let buyer = Buyer::from_file(&details)?;
             let tenant = council(&tenant).await?;
             let buyer = invoices::set_buyer(tenancy, &tenant, buyer).await?;
+            let details = serde_json::json!({"tax_id": buyer.entity.tax_id});
+            audited(
+                tenancy,
+                tenant.id,
+                "billing.invoiced",
+                &buyer.entity.legal_name,
+                details,
+            )
+            .await?;
             println!(
                 "{} is invoiced: {} ({}), DIR3 {} / {} / {}.",
                 tenant.slug,
@@ -84,6 +93,15 @@ async fn run_with(
                 Err(refusal) => return refused(refusal),
             };
             print_issued(&invoice);
+            let details = serde_json::json!({"total_cents": invoice.total_cents});
+            audited(
+                tenancy,
+                invoice.tenant,
+                "billing.invoice",
+                &invoice.code(),
+                details,
+            )
+            .await?;
             if let Some(folder) = facturae {
                 let path = folder.join(format!("{}.xml", invoice.code()));
                 std::fs::write(&path, invoices::facturae(&invoice))?;
@@ -158,6 +176,15 @@ async fn run_with(
                 Ok(rectifying) => {
                     println!("{number} rectified by:");
                     print_issued(&rectifying);
+                    let details = serde_json::json!({"rectifies": number, "reason": reason});
+                    audited(
+                        tenancy,
+                        rectifying.tenant,
+                        "billing.rectify",
+                        &rectifying.code(),
+                        details,
+                    )
+                    .await?;
                 }
                 Err(refusal) => return refused(refusal),
             }
@@ -176,6 +203,25 @@ async fn run_with(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a billing change into the council's audit log, by the platform's
+/// command line.
+async fn audited(
+    tenancy: &Tenancy,
+    tenant: cabildo_tenancy::TenantId,
+    action: &str,
+    subject: &str,
+    details: serde_json::Value,
+) -> anyhow::Result<()> {
+    let Some(council) = tenancy.find_tenant_by_id(tenant).await? else {
+        return Ok(());
+    };
+    let mut tx = tenancy.begin(&council).await?;
+    let actor = cabildo_engine::staff::Actor("cli".into());
+    cabildo_engine::staff::audit(&mut tx, &actor, action, Some(subject), details).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 fn euros(cents: i64, currency: &str) -> String {
