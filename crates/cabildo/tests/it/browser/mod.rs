@@ -723,6 +723,12 @@ async fn a_consultant_opens_a_client_council_from_the_console_in_chrome() {
     chrome.click("main form button[type=submit]").await;
     let url = visit.platform("/console/billing");
     visit.audit("console-billing", &url).await;
+    // The platform speaks every interface language, not only the suite's two.
+    for lang in ["ca", "eu", "gl"] {
+        visit.chrome.goto(&format!("{url}?lang={lang}")).await;
+        visit.audit_shown(&format!("console-billing-{lang}")).await;
+    }
+    visit.chrome.goto(&format!("{url}?lang=es")).await;
     let billing = visit.chrome.text().await;
     assert!(
         billing.contains("Por factura") || billing.contains("Against invoices"),
