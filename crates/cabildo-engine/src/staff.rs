@@ -207,12 +207,15 @@ pub async fn accept(tx: &mut TenantTx, token: &str, user: UserId) -> Result<Role
 /// Gives `user` a role, within the staff seats of the council's plan
 /// (another role for someone already staff takes no seat).
 pub async fn grant(tx: &mut TenantTx, actor: &Actor, user: UserId, role: Role) -> Result<()> {
-    let email: Option<String> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
-        .bind(user)
-        .fetch_optional(tx.conn())
-        .await?;
-    if let Some(email) = email {
-        seat_for(tx, &email).await?;
+    // Seats count only under a plan that limits them: no lookup otherwise.
+    if tx.limit(Limit::StaffSeats).is_some() {
+        let email: Option<String> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+            .bind(user)
+            .fetch_optional(tx.conn())
+            .await?;
+        if let Some(email) = email {
+            seat_for(tx, &email).await?;
+        }
     }
     sqlx::query(
         "INSERT INTO staff_roles (user_id, role, granted_by) VALUES ($1, $2, $3)
