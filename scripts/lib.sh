@@ -20,6 +20,8 @@ ensure_packages() {
     command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
     # xmllint: invoice tests validate Facturae files against the schema.
     command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
+    # pdftotext, pdfinfo: they read invoice PDFs back in the tests.
+    command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
     if [ "${#missing[@]}" -gt 0 ]; then
         echo "Installing ${missing[*]} (Debian packages) …"
         local sudo=""

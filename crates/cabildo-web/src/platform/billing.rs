@@ -5,6 +5,7 @@
 use crate::http::error::PageError;
 use crate::platform::pages::operator;
 use crate::platform::visitor::{PlatformForm, PlatformVisitor};
+use crate::staff::invoices as invoices_page;
 use crate::ui::format::money_exact;
 use crate::ui::i18n::Tr;
 use askama::Template;
@@ -90,17 +91,9 @@ fn council_row(tr: &Tr, plans: &[cabildo_billing::plans::StoredPlan], o: &Overvi
 }
 
 fn invoice_row(tr: &Tr, names: &[Overview], invoice: &Invoice) -> InvoiceRow {
-    let today = OffsetDateTime::now_utc().date();
-    let state = match (&invoice.paid, &invoice.rectifies) {
-        (Some((on, reference)), _) => {
-            format!(
-                "{} ({reference})",
-                tr.with("billing-invoice-paid", "date", &tr.day(*on))
-            )
-        }
-        (None, Some((original, _))) => tr.with("billing-invoice-rectifies", "number", original),
-        (None, None) if invoice.due_on < today => tr.t("billing-invoice-overdue"),
-        (None, None) => tr.t("billing-invoice-unpaid"),
+    let state = match &invoice.paid {
+        Some((_, reference)) => format!("{} ({reference})", invoices_page::state(tr, invoice)),
+        None => invoices_page::state(tr, invoice),
     };
     let council = (names.iter()).find(|o| o.id == invoice.tenant).map_or_else(
         || invoice.buyer.entity.legal_name.clone(),
@@ -199,6 +192,23 @@ async fn audited(
     if let Err(error) = recorded.await {
         tracing::warn!(%error, "a payment could not be written to the audit log");
     }
+}
+
+/// `GET /console/billing/invoices/{code}.pdf|.xml` (operators): an
+/// invoice's PDF, in the operator's language, or its Facturae file.
+pub async fn file(
+    visitor: PlatformVisitor,
+    axum::extract::Path(code): axum::extract::Path<String>,
+) -> Result<Response, PageError> {
+    operator(&visitor, true)?;
+    let Some((number, extension)) = code.rsplit_once('.') else {
+        return Err(PageError::NotFound);
+    };
+    let invoice = invoices::get(&visitor.state.tenancy, number)
+        .await
+        .map_err(|e| PageError::Internal(Box::new(e)))?
+        .ok_or(PageError::NotFound)?;
+    invoices_page::file(&visitor.tr, &invoice, extension).ok_or(PageError::NotFound)
 }
 
 /// A payment received.

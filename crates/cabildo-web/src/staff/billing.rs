@@ -8,14 +8,13 @@ use crate::http::extract::needs::ManageSettings;
 use crate::http::extract::{CsrfForm, Granted};
 use crate::http::storage::MEGABYTE;
 use crate::ui::chrome::Chrome;
-use crate::ui::format::{money, money_exact};
+use crate::ui::format::money;
 use crate::ui::i18n::Tr;
 use askama::Template;
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use cabildo_billing::councils::{self, Status};
-use cabildo_billing::invoices::Invoice;
 use cabildo_billing::plans::{self, Plan};
 use cabildo_billing::stripe::Stripe;
 use cabildo_engine::staff::audit;
@@ -38,16 +37,6 @@ struct PlanCard {
     /// council pays for a plan: changes are the portal's).
     card_monthly: bool,
     card_yearly: bool,
-}
-
-/// An invoice as the list shows it.
-struct InvoiceRow {
-    code: String,
-    period: String,
-    total: String,
-    due: String,
-    /// Paid on …, rectified, unpaid (overdue).
-    state: String,
 }
 
 /// How much of a limit is used.
@@ -83,7 +72,7 @@ struct Page<'a> {
     paying: bool,
     /// It pays against invoices (invoice mode).
     invoiced: bool,
-    invoices: Vec<InvoiceRow>,
+    invoices: Vec<super::invoices::InvoiceRow>,
 }
 
 /// `?checkout=done|cancelled` after Stripe's page, `?done=` after others.
@@ -108,111 +97,6 @@ fn capitalised(text: &str) -> String {
     chars.next().map_or_else(String::new, |first| {
         first.to_uppercase().chain(chars).collect()
     })
-}
-
-fn invoice_row(tr: &Tr, invoice: &Invoice) -> InvoiceRow {
-    let today = OffsetDateTime::now_utc().date();
-    let state = match (&invoice.paid, &invoice.rectifies) {
-        (Some((on, _)), _) => tr.with("billing-invoice-paid", "date", &tr.day(*on)),
-        (None, Some((original, _))) => tr.with("billing-invoice-rectifies", "number", original),
-        (None, None) if invoice.due_on < today => tr.t("billing-invoice-overdue"),
-        (None, None) => tr.t("billing-invoice-unpaid"),
-    };
-    InvoiceRow {
-        code: invoice.code(),
-        period: format!(
-            "{} – {}",
-            tr.day(invoice.period.0),
-            tr.day(invoice.period.1)
-        ),
-        total: money_exact(tr, invoice.total_cents, &invoice.currency),
-        due: tr.day(invoice.due_on),
-        state,
-    }
-}
-
-/// The council's invoice `code`, or not found (another council's too).
-async fn own_invoice(staff: &Granted<ManageSettings>, code: &str) -> Result<Invoice, PageError> {
-    let found = cabildo_billing::invoices::get(&staff.state.tenancy, code)
-        .await
-        .map_err(|e| PageError::Internal(Box::new(e)))?;
-    found
-        .filter(|i| i.tenant == staff.tenant.id)
-        .ok_or(PageError::NotFound)
-}
-
-/// `GET /staff/billing/invoices/{code}`: the invoice, printable (the
-/// browser's "print to PDF" makes its PDF).
-pub async fn invoice(
-    staff: Granted<ManageSettings>,
-    Path(code): Path<String>,
-) -> Result<Response, PageError> {
-    if let Some(number) = code.strip_suffix(".xml") {
-        let invoice = own_invoice(&staff, number).await?;
-        let xml = cabildo_billing::invoices::facturae(&invoice);
-        let disposition = format!("attachment; filename=\"{}.xml\"", invoice.code());
-        let headers = [
-            (
-                header::CONTENT_TYPE,
-                "application/xml; charset=utf-8".to_owned(),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ];
-        return Ok((headers, xml).into_response());
-    }
-    let invoice = own_invoice(&staff, &code).await?;
-    let tr = &staff.tr;
-    let cents = |c: i64| money_exact(tr, c, &invoice.currency);
-    let page = InvoicePage {
-        tr,
-        chrome: &staff.chrome,
-        code: invoice.code(),
-        issued: tr.day(invoice.issued_on),
-        due: tr.day(invoice.due_on),
-        period: format!(
-            "{} – {}",
-            tr.day(invoice.period.0),
-            tr.day(invoice.period.1)
-        ),
-        lines: (invoice.lines.iter())
-            .map(|l| (l.description.clone(), cents(l.net_cents)))
-            .collect(),
-        net: cents(invoice.net_cents),
-        vat: cents(invoice.vat_cents),
-        vat_percent_text: invoice.vat_percent.to_string(),
-        total: cents(invoice.total_cents),
-        rectifies: invoice.rectifies.clone(),
-        state: invoice_row(tr, &invoice).state,
-        iban: (invoice.seller.iban.as_bytes().chunks(4))
-            .map(|group| String::from_utf8_lossy(group).into_owned())
-            .collect::<Vec<_>>()
-            .join(" "),
-        invoice,
-    };
-    staff.render_private(&page)
-}
-
-#[derive(Template)]
-#[template(path = "staff_invoice.html")]
-struct InvoicePage<'a> {
-    tr: &'a Tr,
-    chrome: &'a Chrome,
-    code: String,
-    issued: String,
-    due: String,
-    period: String,
-    /// (description, net amount).
-    lines: Vec<(String, String)>,
-    net: String,
-    vat: String,
-    vat_percent_text: String,
-    total: String,
-    rectifies: Option<(String, String)>,
-    state: String,
-    /// The seller's IBAN in groups of four.
-    iban: String,
-    invoice: Invoice,
 }
 
 /// Whether the council pays (or owes) for a plan by card.
@@ -375,7 +259,7 @@ async fn render(
         .await
         .map_err(failed)?
         .iter()
-        .map(|i| invoice_row(tr, i))
+        .map(|i| super::invoices::row(tr, i))
         .collect();
     let plans = (offered.iter())
         .filter(|p| p.offered)

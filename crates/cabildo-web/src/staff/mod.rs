@@ -12,6 +12,7 @@ mod console;
 mod dashboard;
 mod domains;
 mod invitations;
+pub(crate) mod invoices;
 mod settings;
 
 use crate::http::state::AppState;
@@ -39,7 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/billing", get(billing::page))
         .route("/staff/billing/checkout", post(billing::checkout))
         .route("/staff/billing/portal", post(billing::portal))
-        .route("/staff/billing/invoices/{code}", get(billing::invoice))
+        .route("/staff/billing/invoices/{code}", get(invoices::invoice))
         .route("/staff/domains", get(domains::page).post(domains::add))
         .route("/staff/domains/check", post(domains::check))
         .route("/staff/domains/primary", post(domains::primary))

@@ -10,4 +10,5 @@ pub mod forms;
 pub mod i18n;
 pub mod message;
 pub mod pagination;
+pub mod pdf;
 pub mod tabs;

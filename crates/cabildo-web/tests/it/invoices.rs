@@ -31,6 +31,37 @@ async fn invoiced_toledo(world: &crate::util::World) -> (cabildo_tenancy::Tenant
     (toledo, Seller::from_file(&seller).expect("seller"))
 }
 
+/// The text of a PDF (`pdftotext -layout`) and its metadata (`pdfinfo`),
+/// which fail on a malformed file.
+fn read_pdf(bytes: &[u8]) -> (String, String) {
+    let dir = std::env::temp_dir().join(format!("cabildo-pdf-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("invoice.pdf");
+    std::fs::write(&file, bytes).expect("write");
+    let run = |program: &str, args: &[&std::ffi::OsStr]| {
+        let out = std::process::Command::new(program)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("{program} (poppler-utils, installed by scripts/test): {e}")
+            });
+        assert!(
+            out.status.success() && out.stderr.is_empty(),
+            "{program}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let text = run(
+        "pdftotext",
+        &["-layout".as_ref(), file.as_os_str(), "-".as_ref()],
+    );
+    let info = run("pdfinfo", &[file.as_os_str()]);
+    if let Some(keep) = std::env::var_os("CABILDO_KEEP_PDF") { std::fs::copy(&file, keep).expect("keep"); }
+    std::fs::remove_dir_all(&dir).expect("clean");
+    (text, info)
+}
+
 #[tokio::test]
 async fn admins_see_their_invoices_printable_and_as_facturae_and_no_others() {
     let world = world().await;
@@ -94,6 +125,41 @@ async fn admins_see_their_invoices_printable_and_as_facturae_and_no_others() {
             ))
     );
 
+    // The PDF, drawn on the server, read back by poppler.
+    let pdf = admin
+        .get(TOLEDO, &format!("/staff/billing/invoices/{code}.pdf"))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.headers[header::CONTENT_TYPE], "application/pdf");
+    let (text, info) = read_pdf(&pdf.bytes);
+    for part in [
+        format!("Factura {code}"),
+        "P4516800B".to_owned(),
+        "Oficina contable: L01451680".to_owned(),
+        "Cabildo Participación S.L.".to_owned(),
+        "IVA (21 %)".to_owned(),
+        "229,90 €".to_owned(),
+    ] {
+        assert!(text.contains(&part), "{part} in {text}");
+    }
+    assert!(info.contains("Pages:           1"), "{info}");
+    assert!(
+        info.contains(&format!("Title:           Factura {code}")),
+        "{info}"
+    );
+    // In the admin's language.
+    let english = admin
+        .get(
+            TOLEDO,
+            &format!("/staff/billing/invoices/{code}.pdf?lang=en"),
+        )
+        .await;
+    let (text, _) = read_pdf(&english.bytes);
+    assert!(
+        text.contains(&format!("Invoice {code}")) && text.contains("€229.90"),
+        "{text}"
+    );
+
     // Another council's admin: not found, as if it did not exist.
     let mut other = Browser::new(&world.app);
     logged_in(&world, &mut other, TALAVERA, "otra", "otra@example.org", 1).await;
@@ -103,6 +169,7 @@ async fn admins_see_their_invoices_printable_and_as_facturae_and_no_others() {
     for path in [
         format!("/staff/billing/invoices/{code}"),
         format!("/staff/billing/invoices/{code}.xml"),
+        format!("/staff/billing/invoices/{code}.pdf"),
     ] {
         assert_eq!(
             other.get(TALAVERA, &path).await.status,

@@ -35,6 +35,8 @@ pub struct Answer {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    /// The body as sent (files that are not text).
+    pub bytes: axum::body::Bytes,
 }
 
 pub async fn send(app: &Router, request: Request<Body>) -> Answer {
@@ -48,6 +50,7 @@ pub async fn send(app: &Router, request: Request<Body>) -> Answer {
         status,
         headers,
         body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes,
     }
 }
 
