@@ -13,6 +13,8 @@ use crate::plans;
 use cabildo_tenancy::{Tenancy, Tenant, TenantId};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
+
+pub use crate::parties::{Buyer, Entity, Seller};
 use time::Date;
 
 /// Days an invoice may be paid in (Spanish public bodies: 30).
@@ -54,240 +56,38 @@ impl Refusal {
     }
 }
 
-/// A legal entity and its address in Spain.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Entity {
-    /// Its registered name (`Ayuntamiento de Toledo`).
-    pub legal_name: String,
-    /// NIF (public bodies: P…, Q…, S…; companies: A…, B…).
-    pub tax_id: String,
-    /// Street and number.
-    pub address: String,
-    /// Five-digit postcode.
-    pub postcode: String,
-    /// Town.
-    pub town: String,
-    /// Province.
-    pub province: String,
-}
-
-/// Who issues the invoices: the platform's operator (`--seller FILE`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Seller {
-    /// Name, tax id and address.
-    #[serde(flatten)]
-    pub entity: Entity,
-    /// The account transfers go to.
-    pub iban: String,
-}
-
-/// A council's details for invoices: who pays, and FACe's three DIR3
-/// codes (required by FACe to route an invoice).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Buyer {
-    /// Name, tax id and address.
-    #[serde(flatten)]
-    pub entity: Entity,
-    /// Oficina contable (role 01).
-    pub dir3_accounting: String,
-    /// Órgano gestor (role 02).
-    pub dir3_management: String,
-    /// Unidad tramitadora (role 03).
-    pub dir3_processing: String,
-}
-
-impl Entity {
-    /// The first field that is not acceptable, in words.
-    fn problem(&self) -> Option<String> {
-        let text = |name: &str, value: &str, most: usize| {
-            let n = value.trim().chars().count();
-            (n == 0 || n > most).then(|| format!("{name}: 1 to {most} characters"))
-        };
-        text("legal_name", &self.legal_name, 80)
-            .or_else(|| {
-                (!valid_tax_id(&self.tax_id)).then(|| {
-                    format!(
-                        "tax_id {:?}: not a valid Spanish NIF (check letter or digit)",
-                        self.tax_id
-                    )
-                })
-            })
-            .or_else(|| text("address", &self.address, 80))
-            .or_else(|| {
-                let ok =
-                    self.postcode.len() == 5 && self.postcode.bytes().all(|b| b.is_ascii_digit());
-                (!ok).then(|| format!("postcode {:?}: five digits", self.postcode))
-            })
-            .or_else(|| text("town", &self.town, 50))
-            .or_else(|| text("province", &self.province, 20))
-    }
-}
-
-/// A TOML file read into `T`, its mistakes named by file.
-fn read_toml<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T> {
-    let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| BillingError::Read {
-        path: file.clone(),
-        source,
-    })?;
-    toml::from_str(&text).map_err(|e| BillingError::Invalid {
-        file,
-        reason: e.message().to_owned(),
-    })
-}
-
-impl Seller {
-    /// Reads and checks the seller in a TOML file.
-    pub fn from_file(path: &std::path::Path) -> Result<Self> {
-        let file = path.display().to_string();
-        let seller: Self = read_toml(path)?;
-        let iban: String = seller.iban.chars().filter(|c| !c.is_whitespace()).collect();
-        let problem = seller.entity.problem().or_else(|| {
-            (!valid_iban(&iban)).then(|| format!("iban {:?}: not a valid IBAN", seller.iban))
-        });
-        match problem {
-            Some(reason) => Err(BillingError::Invalid { file, reason }),
-            None => Ok(Self { iban, ..seller }),
-        }
-    }
-}
-
-impl Buyer {
-    /// Reads a council's details from a TOML file (checked when stored).
-    pub fn from_file(path: &std::path::Path) -> Result<Self> {
-        read_toml(path)
-    }
-
-    /// The details with spaces trimmed and codes in capitals, or the first
-    /// field that is not acceptable.
-    pub fn checked(mut self) -> std::result::Result<Self, String> {
-        self.entity.tax_id = self.entity.tax_id.trim().to_uppercase();
-        for code in [
-            &mut self.dir3_accounting,
-            &mut self.dir3_management,
-            &mut self.dir3_processing,
-        ] {
-            *code = code.trim().to_uppercase();
-        }
-        if let Some(problem) = self.entity.problem() {
-            return Err(problem);
-        }
-        for (name, code) in [
-            ("dir3_accounting", &self.dir3_accounting),
-            ("dir3_management", &self.dir3_management),
-            ("dir3_processing", &self.dir3_processing),
-        ] {
-            if !valid_dir3(code) {
-                return Err(format!(
-                    "{name} {code:?}: a DIR3 code is 9 letters and digits (L01451680)"
-                ));
-            }
-        }
-        Ok(self)
-    }
-}
-
-/// Whether `id` is a valid Spanish NIF: a DNI (8 digits and a letter), a
-/// NIE (X, Y or Z, 7 digits and a letter) or an entity's NIF (a letter,
-/// 7 digits and a check digit or letter: P for local bodies such as
-/// councils, Q and S for other public bodies).
-pub fn valid_tax_id(id: &str) -> bool {
-    const DNI_LETTERS: &[u8] = b"TRWAGMYFPDXBNJZSQVHLCKE";
-    let id = id.trim().to_uppercase();
-    let bytes = id.as_bytes();
-    if bytes.len() != 9 {
-        return false;
-    }
-    let digits = |range: std::ops::Range<usize>| bytes[range].iter().all(u8::is_ascii_digit);
-    let number = |text: &str| text.parse::<usize>().ok();
-    match bytes[0] {
-        b'0'..=b'9' if digits(0..8) => {
-            number(&id[..8]).is_some_and(|n| DNI_LETTERS[n % 23] == bytes[8])
-        }
-        b'X' | b'Y' | b'Z' if digits(1..8) => {
-            let prefix = match bytes[0] {
-                b'X' => "0",
-                b'Y' => "1",
-                _ => "2",
-            };
-            number(&format!("{prefix}{}", &id[1..8]))
-                .is_some_and(|n| DNI_LETTERS[n % 23] == bytes[8])
-        }
-        b'A'..=b'W' if digits(1..8) => {
-            let mut sum = 0u32;
-            for (i, b) in bytes[1..8].iter().enumerate() {
-                let d = u32::from(b - b'0');
-                sum += if i % 2 == 0 {
-                    let double = d * 2;
-                    double / 10 + double % 10
-                } else {
-                    d
-                };
-            }
-            let control = (10 - sum % 10) % 10;
-            let letter = b"JABCDEFGHI"[control as usize];
-            let digit = b'0' + u8::try_from(control).unwrap_or(0);
-            match bytes[0] {
-                // Public bodies and foreign entities: a letter.
-                b'P' | b'Q' | b'R' | b'S' | b'N' | b'W' => bytes[8] == letter,
-                // Companies: a digit.
-                b'A' | b'B' | b'E' | b'H' => bytes[8] == digit,
-                _ => bytes[8] == digit || bytes[8] == letter,
-            }
-        }
-        _ => false,
-    }
-}
-
-/// Whether `code` looks like a DIR3 code: 9 capital letters and digits,
-/// starting with a letter (`L01451680`: a local body, council 45168).
-pub fn valid_dir3(code: &str) -> bool {
-    code.len() == 9
-        && code.starts_with(|c: char| c.is_ascii_uppercase())
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-}
-
-/// Whether `iban` (without spaces) has a valid ISO 13616 check.
-pub fn valid_iban(iban: &str) -> bool {
-    if !(15..=34).contains(&iban.len()) || !iban.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return false;
-    }
-    let rearranged = format!("{}{}", &iban[4..], &iban[..4]).to_uppercase();
-    let mut rest = 0u32;
-    for c in rearranged.chars() {
-        let value = c.to_digit(36).unwrap_or(0);
-        rest = if value >= 10 {
-            (rest * 100 + value) % 97
-        } else {
-            (rest * 10 + value) % 97
-        };
-    }
-    rest == 1
-}
-
 /// Puts `tenant` in invoice mode with `buyer` (checked), or updates its
 /// details (invoices already issued keep the details they were issued
 /// with).
 pub async fn set_buyer(tenancy: &Tenancy, tenant: &Tenant, buyer: Buyer) -> Result<Buyer> {
-    let buyer = buyer.checked().map_err(|reason| BillingError::Invalid {
-        file: "invoice details".into(),
-        reason,
-    })?;
+    let buyer = buyer.checked_as("invoice details")?;
+    let mut tx = tenancy.pool().begin().await?;
+    store_buyer(&mut tx, tenant.id, &buyer).await?;
+    tx.commit().await?;
+    tracing::info!(tenant = %tenant.slug, "council put in invoice mode");
+    Ok(buyer)
+}
+
+/// Stores `buyer` (checked) as `tenant`'s invoice details; a request for
+/// invoice mode it may have had is answered by it.
+pub(crate) async fn store_buyer(
+    conn: &mut sqlx::PgConnection,
+    tenant: TenantId,
+    buyer: &Buyer,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO platform.invoice_buyers (tenant_id, details) VALUES ($1, $2)
          ON CONFLICT (tenant_id) DO UPDATE SET details = EXCLUDED.details, updated_at = now()",
     )
-    .bind(tenant.id.0)
-    .bind(sqlx::types::Json(&buyer))
-    .execute(tenancy.pool())
+    .bind(tenant.0)
+    .bind(sqlx::types::Json(buyer))
+    .execute(&mut *conn)
     .await?;
-    tracing::info!(tenant = %tenant.slug, "council put in invoice mode");
-    Ok(buyer)
+    sqlx::query("DELETE FROM platform.invoice_requests WHERE tenant_id = $1")
+        .bind(tenant.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// `tenant`'s invoice details, when it is in invoice mode.
@@ -928,39 +728,6 @@ pub fn facturae(invoice: &Invoice) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn spanish_tax_ids_are_checked_by_their_control_character() {
-        // Councils (P…), a company (B…), a DNI and a NIE.
-        for good in [
-            "P4516800B",
-            "P0801900B",
-            "B12345674",
-            "12345678Z",
-            "X1234567L",
-        ] {
-            assert!(valid_tax_id(good), "{good}");
-        }
-        for bad in [
-            "P4516800J",
-            "B12345670",
-            "12345678A",
-            "X1234567A",
-            "P451680",
-            "",
-            "ESP4516800B",
-        ] {
-            assert!(!valid_tax_id(bad), "{bad}");
-        }
-    }
-
-    #[test]
-    fn dir3_codes_and_ibans_are_checked() {
-        assert!(valid_dir3("L01451680"));
-        assert!(!valid_dir3("l01451680") && !valid_dir3("L0145168") && !valid_dir3("101451680"));
-        assert!(valid_iban("ES9121000418450200051332"));
-        assert!(!valid_iban("ES9121000418450200051333"));
-    }
 
     #[test]
     fn periods_and_codes_read_back() {

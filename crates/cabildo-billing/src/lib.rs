@@ -9,7 +9,9 @@
 pub mod councils;
 mod error;
 pub mod invoices;
+pub mod parties;
 pub mod plans;
+pub mod requests;
 pub mod stripe;
 
 pub use error::{BillingError, Result};

@@ -9,7 +9,7 @@ use crate::error::{Error, Field, Refusal, Result};
 use crate::ids::UserId;
 use crate::staff::{self, Actor, Role};
 use crate::stored::stored;
-use cabildo_tenancy::{Tenancy, TenantId, TenantTx};
+use cabildo_tenancy::{EmailRequest, Tenancy, TenantId, TenantTx};
 use uuid::Uuid;
 
 /// How long a platform login lasts.
@@ -38,6 +38,43 @@ pub struct Account {
     pub name: String,
     /// Operator or consultant.
     pub role: AccountRole,
+}
+
+/// Mails every operator an account mail of `kind` (in Spanish, the
+/// operators' language) pointing to `link` on the platform site, in the
+/// transaction `conn` is in.
+pub(crate) async fn tell_operators(
+    conn: &mut sqlx::PgConnection,
+    kind: &str,
+    link: &str,
+) -> Result<()> {
+    let operators: Vec<(String, String)> = sqlx::query_as(
+        "SELECT email, name FROM platform.accounts WHERE role = 'operator' ORDER BY email",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for (email, name) in operators {
+        let mail = EmailRequest {
+            to: email,
+            name: Some(name),
+            language: Some("es".into()),
+            template: "account".into(),
+            vars: serde_json::json!({"kind": kind, "link": link}),
+            unsubscribe_user: None,
+        };
+        Tenancy::enqueue_platform(&mut *conn, &mail.job()).await?;
+    }
+    Ok(())
+}
+
+/// [`tell_operators`] on its own: mails every operator that something
+/// waits for them on the platform site (a request for invoice mode).
+pub async fn mail_operators(tenancy: &Tenancy, kind: &str, link: &str) -> Result<()> {
+    let mut tx = tenancy.pool().begin().await?;
+    tell_operators(&mut tx, kind, link).await?;
+    tx.commit().await?;
+    tenancy.jobs_committed();
+    Ok(())
 }
 
 /// Creates a platform account (password hashed by the caller); `false`

@@ -521,7 +521,7 @@ pub async fn confirm(tenancy: &Tenancy, token: &str) -> Result<Option<Progress>>
             .map(|p| p.filter(|p| p.status != Status::Unconfirmed));
     };
     if confirmed.status == Status::Held {
-        tell_operators(&mut tx).await?;
+        crate::platform::tell_operators(&mut tx, "signup-review", "/console#signups").await?;
     } else {
         wake_provisioner(&mut tx).await?;
     }
@@ -536,20 +536,6 @@ async fn wake_provisioner(tx: &mut sqlx::PgConnection) -> Result<()> {
         .bind(CHANNEL)
         .execute(&mut *tx)
         .await?;
-    Ok(())
-}
-
-/// Mails every operator that a sign-up waits for them.
-async fn tell_operators(tx: &mut sqlx::PgConnection) -> Result<()> {
-    let operators: Vec<(String, String)> = sqlx::query_as(
-        "SELECT email, name FROM platform.accounts WHERE role = 'operator' ORDER BY email",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    for (email, name) in operators {
-        let mail = signup_mail(&email, &name, "es", "signup-review", "/console#signups");
-        Tenancy::enqueue_platform(&mut *tx, &mail.job()).await?;
-    }
     Ok(())
 }
 

@@ -149,7 +149,8 @@ pub struct AccountVars {
     /// address) or `email-changed` (told to the old address); from the
     /// platform: `signup-confirm`, `signup-review` (to operators),
     /// `signup-approved`, `signup-rejected`, `billing-overdue` (to a
-    /// council's admins).
+    /// council's admins), `invoice-request` (to operators),
+    /// `invoice-accepted` and `invoice-declined` (to a council's admins).
     pub kind: String,
     /// The link to follow: a path on the council's site.
     pub link: String,
@@ -174,6 +175,9 @@ fn account_message(
             | "signup-approved"
             | "signup-rejected"
             | "billing-overdue"
+            | "invoice-request"
+            | "invoice-accepted"
+            | "invoice-declined"
     ) {
         return Err(format!("unknown account mail {:?}", vars.kind));
     }

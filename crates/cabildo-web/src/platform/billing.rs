@@ -1,10 +1,12 @@
-//! `/console/billing` (operators): every council's plan and how it pays,
-//! those behind on payments first, and the invoices, where an operator
-//! records a payment received (by transfer, or as FACe reports it).
+//! `/console/billing` (operators): the requests for invoice mode waiting
+//! for an answer, every council's plan and how it pays (those behind on
+//! payments first), the invoices, where an operator records a payment
+//! received (by transfer, or as FACe reports it), and the plans.
 
 use crate::http::error::PageError;
 use crate::platform::pages::operator;
 use crate::platform::visitor::{PlatformForm, PlatformVisitor};
+use crate::staff::billing::{PlanFacts, describe};
 use crate::staff::invoices as invoices_page;
 use crate::ui::format::money_exact;
 use crate::ui::i18n::Tr;
@@ -14,6 +16,8 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use cabildo_billing::councils::{self, Overview};
 use cabildo_billing::invoices::{self, Invoice, Refusal};
+use cabildo_billing::requests::{self, Request};
+use cabildo_tenancy::TenantId;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
@@ -40,13 +44,34 @@ struct InvoiceRow {
     open: bool,
 }
 
+/// A request for invoice mode.
+struct RequestRow {
+    tenant: String,
+    council: String,
+    /// Who asked, and when.
+    asked: String,
+    /// The details given, line by line.
+    details: Vec<String>,
+}
+
+/// A plan, and how many councils are on it.
+struct PlanRow {
+    facts: PlanFacts,
+    offered: bool,
+    councils: i64,
+    /// Its Stripe prices are set (it can be paid by card).
+    by_card: bool,
+}
+
 #[derive(Template)]
 #[template(path = "console_billing.html")]
 struct Page<'a> {
     tr: &'a Tr,
     csrf: &'a str,
+    requests: Vec<RequestRow>,
     councils: Vec<CouncilRow>,
     invoices: Vec<InvoiceRow>,
+    plans: Vec<PlanRow>,
     notice: Option<String>,
     error: Option<String>,
     today: String,
@@ -109,7 +134,35 @@ fn invoice_row(tr: &Tr, names: &[Overview], invoice: &Invoice) -> InvoiceRow {
     }
 }
 
-/// `?done=paid`.
+fn request_row(tr: &Tr, names: &[Overview], request: &Request) -> RequestRow {
+    let b = &request.buyer;
+    let e = &b.entity;
+    RequestRow {
+        tenant: request.tenant.0.to_string(),
+        council: (names.iter()).find(|o| o.id == request.tenant).map_or_else(
+            || e.legal_name.clone(),
+            |o| format!("{} ({})", o.name, o.slug),
+        ),
+        asked: tr.args(
+            "console-billing-asked",
+            &[
+                ("who", request.requested_by.clone()),
+                ("date", tr.date(request.requested_at)),
+            ],
+        ),
+        details: vec![
+            e.legal_name.clone(),
+            format!("NIF {}", e.tax_id),
+            format!("{}, {} {} ({})", e.address, e.postcode, e.town, e.province),
+            format!(
+                "DIR3: {} · {} · {}",
+                b.dir3_accounting, b.dir3_management, b.dir3_processing
+            ),
+        ],
+    }
+}
+
+/// `?done=paid|accepted|declined`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct Done {
@@ -130,9 +183,26 @@ async fn render(
         .await
         .map_err(failed)?;
     let listed = invoices::list(tenancy, None).await.map_err(failed)?;
+    let pending = requests::pending(tenancy).await.map_err(failed)?;
     let page = Page {
         tr,
         csrf: &visitor.csrf,
+        requests: (pending.iter())
+            .map(|r| request_row(tr, &overview, r))
+            .collect(),
+        plans: (plans.iter())
+            .map(|p| PlanRow {
+                facts: describe(tr, &p.plan),
+                offered: p.offered,
+                councils: i64::try_from(
+                    (overview.iter())
+                        .filter(|o| o.status.plan == p.plan.slug)
+                        .count(),
+                )
+                .unwrap_or(i64::MAX),
+                by_card: p.plan.stripe.is_some(),
+            })
+            .collect(),
         councils: overview
             .iter()
             .map(|o| council_row(tr, &plans, o))
@@ -154,43 +224,42 @@ pub async fn page(
     Query(done): Query<Done>,
 ) -> Result<Response, PageError> {
     operator(&visitor, true)?;
-    let notice = (done.done == "paid").then(|| visitor.tr.t("console-billing-paid"));
+    let notice = match done.done.as_str() {
+        "paid" => Some(visitor.tr.t("console-billing-paid")),
+        "accepted" => Some(visitor.tr.t("console-billing-accepted")),
+        "declined" => Some(visitor.tr.t("console-billing-declined")),
+        _ => None,
+    };
     render(&visitor, notice, None, StatusCode::OK).await
 }
 
-/// Writes the payment into the council's audit log, by the operator (the
-/// payment stands whatever happens here: a failure is logged).
-async fn audited(
+/// Writes an operator's billing change into the council's audit log, and
+/// mails its admins `mail` when given. The change stands whatever happens
+/// here: a failure is logged.
+async fn in_council(
     visitor: &PlatformVisitor,
     account: &cabildo_engine::platform::Account,
-    number: &str,
-    on: time::Date,
-    reference: &str,
+    council: TenantId,
+    (action, subject, details): (&str, Option<&str>, serde_json::Value),
+    mail: Option<&str>,
 ) {
     let tenancy = &visitor.state.tenancy;
     let recorded = async {
-        let Some(invoice) = invoices::get(tenancy, number).await.ok().flatten() else {
-            return Ok(());
-        };
-        let Some(council) = tenancy.find_tenant_by_id(invoice.tenant).await? else {
+        let Some(council) = tenancy.find_tenant_by_id(council).await? else {
             return Ok(());
         };
         let mut tx = tenancy.begin(&council).await?;
         let actor = cabildo_engine::staff::Actor(format!("platform:{}", account.email));
-        let details = serde_json::json!({"on": on.to_string(), "reference": reference});
-        cabildo_engine::staff::audit(
-            &mut tx,
-            &actor,
-            "billing.payment",
-            Some(&invoice.code()),
-            details,
-        )
-        .await?;
+        cabildo_engine::staff::audit(&mut tx, &actor, action, subject, details).await?;
+        if let Some(kind) = mail {
+            cabildo_engine::staff::mail_admins(&mut tx, kind, "/staff/billing").await?;
+        }
         tx.commit().await?;
+        tenancy.jobs_committed();
         Ok::<_, cabildo_engine::Error>(())
     };
     if let Err(error) = recorded.await {
-        tracing::warn!(%error, "a payment could not be written to the audit log");
+        tracing::warn!(%error, action, "a billing change could not be written to the audit log");
     }
 }
 
@@ -240,7 +309,15 @@ pub async fn paid(
         .map_err(|e| PageError::Internal(Box::new(e)))?;
     match recorded {
         Ok(()) => {
-            audited(&visitor, account, &form.number, on, reference).await;
+            if let Some(invoice) = invoices::get(&visitor.state.tenancy, &form.number)
+                .await
+                .ok()
+                .flatten()
+            {
+                let details = serde_json::json!({"on": on.to_string(), "reference": reference});
+                let change = ("billing.payment", Some(form.number.as_str()), details);
+                in_council(&visitor, account, invoice.tenant, change, None).await;
+            }
             Ok(Redirect::to("/console/billing?done=paid").into_response())
         }
         Err(refusal) => {
@@ -251,5 +328,66 @@ pub async fn paid(
             let error = visitor.tr.t(key);
             render(&visitor, None, Some(error), StatusCode::CONFLICT).await
         }
+    }
+}
+
+/// An operator's answer to a request for invoice mode.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AnswerForm {
+    tenant: String,
+    /// `accept` or `decline`.
+    decision: String,
+    /// Why it is declined (shown to the council's admins).
+    reason: String,
+}
+
+/// `POST /console/billing/requests` (operators): accepts a request (the
+/// council pays against invoices from now on) or declines it with a
+/// reason; the council's admins are mailed either way.
+pub async fn answer(
+    visitor: PlatformVisitor,
+    form: PlatformForm<AnswerForm>,
+) -> Result<Response, PageError> {
+    let account = operator(&visitor, form.csrf_ok)?;
+    let form = &form.value;
+    let tenancy = &visitor.state.tenancy;
+    let failed = |e: cabildo_billing::BillingError| PageError::Internal(Box::new(e));
+    let Ok(council) = form.tenant.parse::<uuid::Uuid>().map(TenantId) else {
+        return Err(PageError::Form);
+    };
+    let gone = || {
+        let error = visitor.tr.t("console-billing-no-request");
+        render(&visitor, None, Some(error), StatusCode::CONFLICT)
+    };
+    match form.decision.as_str() {
+        "accept" => {
+            let Some(buyer) = requests::accept(tenancy, council).await.map_err(failed)? else {
+                return gone().await;
+            };
+            let details = serde_json::json!({"tax_id": buyer.entity.tax_id});
+            let change = ("billing.invoiced", None, details);
+            in_council(&visitor, account, council, change, Some("invoice-accepted")).await;
+            Ok(Redirect::to("/console/billing?done=accepted").into_response())
+        }
+        "decline" => {
+            let reason = form.reason.trim();
+            if reason.is_empty() || reason.chars().count() > 300 {
+                let error = visitor.tr.t("console-billing-reason-needed");
+                let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+                return render(&visitor, None, Some(error), unprocessable).await;
+            }
+            if !requests::decline(tenancy, council, reason)
+                .await
+                .map_err(failed)?
+            {
+                return gone().await;
+            }
+            let details = serde_json::json!({"reason": reason});
+            let change = ("billing.invoice_declined", None, details);
+            in_council(&visitor, account, council, change, Some("invoice-declined")).await;
+            Ok(Redirect::to("/console/billing?done=declined").into_response())
+        }
+        _ => Err(PageError::Form),
     }
 }

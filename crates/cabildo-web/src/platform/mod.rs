@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/grants/revoke", post(pages::revoke))
         .route("/console/billing", get(billing::page))
         .route("/console/billing/paid", post(billing::paid))
+        .route("/console/billing/requests", post(billing::answer))
         .route("/console/billing/invoices/{code}", get(billing::file))
         .route("/signup", get(signup::form).post(signup::submit))
         .route("/signup/sent", get(signup::sent))

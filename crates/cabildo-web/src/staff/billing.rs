@@ -23,15 +23,21 @@ use cabildo_tenancy::entitlements::{Feature, Limit};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
+/// A plan in words: its price with VAT, what it includes and its limits
+/// (the billing page's cards, the operators' list of plans).
+pub(crate) struct PlanFacts {
+    pub slug: String,
+    pub name: String,
+    /// "190 € al mes (229,90 € con IVA)"; "Gratis" for a trial.
+    pub price: String,
+    pub yearly: Option<String>,
+    pub features: Vec<String>,
+    pub limits: Vec<String>,
+}
+
 /// One plan offered, as the page shows it.
 struct PlanCard {
-    slug: String,
-    name: String,
-    /// "190 € al mes (229,90 € con IVA)"; "Gratis" for a trial.
-    price: String,
-    yearly: Option<String>,
-    features: Vec<String>,
-    limits: Vec<String>,
+    facts: PlanFacts,
     current: bool,
     /// It can be paid by card monthly / yearly here (not while the
     /// council pays for a plan: changes are the portal's).
@@ -47,6 +53,14 @@ struct Meter {
     /// The limit, when there is one.
     max: Option<u64>,
     most: Option<String>,
+}
+
+/// Paying against invoices, offered to a council that pays neither by
+/// card nor against invoices: where its request stands, and the link to
+/// the form.
+struct Invoicing {
+    state: String,
+    link: String,
 }
 
 #[derive(Template)]
@@ -73,6 +87,7 @@ struct Page<'a> {
     /// It pays against invoices (invoice mode).
     invoiced: bool,
     invoices: Vec<super::invoices::InvoiceRow>,
+    invoicing: Option<Invoicing>,
 }
 
 /// `?checkout=done|cancelled` after Stripe's page, `?done=` after others.
@@ -80,6 +95,7 @@ struct Page<'a> {
 #[serde(default)]
 pub struct BillingQuery {
     checkout: Option<String>,
+    done: Option<String>,
 }
 
 fn feature_name(tr: &Tr, feature: Feature) -> String {
@@ -106,13 +122,8 @@ fn paying(status: &Status) -> bool {
         .is_some_and(cabildo_billing::stripe::paying)
 }
 
-fn card(tr: &Tr, plan: &Plan, status: &Status, card: bool, invoiced: bool) -> PlanCard {
-    let current = plan.slug == status.plan;
-    // A council that pays against invoices does not also pay by card.
-    let paying = paying(status) || invoiced;
-    // A council that pays changes plan in the portal: a second checkout
-    // would be a second subscription.
-    let card = card && !paying;
+/// `plan` in `tr`'s words.
+pub(crate) fn describe(tr: &Tr, plan: &Plan) -> PlanFacts {
     let price = &plan.price;
     let cents = |c: u64| i64::try_from(c).unwrap_or(i64::MAX);
     let with_vat = |net: u64, key: &str| {
@@ -130,7 +141,7 @@ fn card(tr: &Tr, plan: &Plan, status: &Status, card: bool, invoiced: bool) -> Pl
     };
     let free = price.monthly_cents == 0;
     let e = &plan.entitlements;
-    PlanCard {
+    PlanFacts {
         slug: plan.slug.clone(),
         name: plan.name(tr.code()).to_owned(),
         price: match (free, plan.trial_days) {
@@ -152,13 +163,21 @@ fn card(tr: &Tr, plan: &Plan, status: &Status, card: bool, invoiced: bool) -> Pl
                 None => tr.with("billing-no-limit", "what", &limit_name(tr, limit)),
             })
             .collect(),
-        current,
+    }
+}
+
+fn card(tr: &Tr, plan: &Plan, status: &Status, card: bool, invoiced: bool) -> PlanCard {
+    // A council that pays against invoices does not also pay by card.
+    let paying = paying(status) || invoiced;
+    // A council that pays changes plan in the portal: a second checkout
+    // would be a second subscription.
+    let card = card && !paying;
+    let yearly_price = (plan.stripe.as_ref()).is_some_and(|s| s.yearly_price.is_some());
+    PlanCard {
+        facts: describe(tr, plan),
+        current: plan.slug == status.plan,
         card_monthly: card && plan.stripe.is_some(),
-        card_yearly: card
-            && plan
-                .stripe
-                .as_ref()
-                .is_some_and(|s| s.yearly_price.is_some()),
+        card_yearly: card && yearly_price,
     }
 }
 
@@ -261,6 +280,33 @@ async fn render(
         .iter()
         .map(|i| super::invoices::row(tr, i))
         .collect();
+    let invoicing = if invoiced || paying(&status) {
+        None
+    } else {
+        let request = cabildo_billing::requests::of(tenancy, &staff.tenant)
+            .await
+            .map_err(failed)?;
+        Some(match request {
+            None => Invoicing {
+                state: tr.t("billing-invoicing-about"),
+                link: tr.t("billing-invoicing-ask"),
+            },
+            Some(r) => match r.declined {
+                None => Invoicing {
+                    state: tr.with(
+                        "billing-invoicing-pending",
+                        "date",
+                        &tr.date(r.requested_at),
+                    ),
+                    link: tr.t("billing-invoicing-correct"),
+                },
+                Some((_, reason)) => Invoicing {
+                    state: tr.with("billing-invoicing-declined", "reason", &reason),
+                    link: tr.t("billing-invoicing-again"),
+                },
+            },
+        })
+    };
     let plans = (offered.iter())
         .filter(|p| p.offered)
         .map(|p| card(tr, &p.plan, &status, stripe, invoiced))
@@ -283,6 +329,7 @@ async fn render(
             paying: stripe && paying(&status),
             invoiced,
             invoices,
+            invoicing,
         },
     )?;
     Ok(leading_to_stripe(page, state_.config.stripe.as_ref()))
@@ -312,9 +359,10 @@ pub async fn page(
     staff: Granted<ManageSettings>,
     Query(query): Query<BillingQuery>,
 ) -> Result<Response, PageError> {
-    let notice = match query.checkout.as_deref() {
-        Some("done") => Some(staff.tr.t("billing-checkout-done")),
-        Some("cancelled") => Some(staff.tr.t("billing-checkout-cancelled")),
+    let notice = match (query.checkout.as_deref(), query.done.as_deref()) {
+        (Some("done"), _) => Some(staff.tr.t("billing-checkout-done")),
+        (Some("cancelled"), _) => Some(staff.tr.t("billing-checkout-cancelled")),
+        (_, Some("requested")) => Some(staff.tr.t("billing-invoicing-sent")),
         _ => None,
     };
     render(&staff, notice, None, StatusCode::OK).await

@@ -6,13 +6,14 @@
 //! invitation.
 
 mod audit;
-mod billing;
+pub(crate) mod billing;
 mod census;
 mod console;
 mod dashboard;
 mod domains;
 mod invitations;
 pub(crate) mod invoices;
+mod invoicing;
 mod settings;
 
 use crate::http::state::AppState;
@@ -41,6 +42,10 @@ pub fn router() -> Router<AppState> {
         .route("/staff/billing/checkout", post(billing::checkout))
         .route("/staff/billing/portal", post(billing::portal))
         .route("/staff/billing/invoices/{code}", get(invoices::invoice))
+        .route(
+            "/staff/billing/invoicing",
+            get(invoicing::page).post(invoicing::ask),
+        )
         .route("/staff/domains", get(domains::page).post(domains::add))
         .route("/staff/domains/check", post(domains::check))
         .route("/staff/domains/primary", post(domains::primary))

@@ -57,7 +57,9 @@ fn read_pdf(bytes: &[u8]) -> (String, String) {
         &["-layout".as_ref(), file.as_os_str(), "-".as_ref()],
     );
     let info = run("pdfinfo", &[file.as_os_str()]);
-    if let Some(keep) = std::env::var_os("CABILDO_KEEP_PDF") { std::fs::copy(&file, keep).expect("keep"); }
+    if let Some(keep) = std::env::var_os("CABILDO_KEEP_PDF") {
+        std::fs::copy(&file, keep).expect("keep");
+    }
     std::fs::remove_dir_all(&dir).expect("clean");
     (text, info)
 }
@@ -302,4 +304,256 @@ async fn operators_follow_every_councils_billing_and_record_payments() {
             .status,
         StatusCode::FORBIDDEN
     );
+}
+
+/// Waits for a mail to `to` whose subject contains `subject`, and returns
+/// its text.
+async fn mail_about(world: &crate::util::World, to: &str, subject: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        if let Some(mail) = (world.mails_to(to).into_iter()).find(|m| m.subject.contains(subject)) {
+            return mail.text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no mail about {subject:?} to {to}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn admins_ask_for_invoice_mode_and_operators_answer() {
+    use cabildo_billing::requests;
+    use cabildo_engine::accounts::password;
+    use cabildo_engine::platform::{self, AccountRole};
+    let world = world().await;
+    crate::util::apply_plans(&world.tenancy).await;
+    let toledo = world.council("toledo").await;
+    (cabildo_billing::councils::assign(&world.tenancy, &toledo, "municipio").await)
+        .expect("assign")
+        .expect("plan");
+    let hash = password::hash("operadora segura 2026").await;
+    platform::create_account(
+        &world.tenancy,
+        "ops@cabildo.example",
+        "Ops",
+        AccountRole::Operator,
+        &hash,
+    )
+    .await
+    .expect("operator");
+
+    let mut admin = Browser::new(&world.app);
+    logged_in(&world, &mut admin, TOLEDO, "jefa", "jefa@example.org", 1).await;
+    world.grant("toledo", "jefa@example.org", Role::Admin).await;
+    let page = admin.get(TOLEDO, "/staff/billing").await;
+    assert!(
+        page.body.contains("Pedir el pago contra factura"),
+        "{}",
+        page.body
+    );
+    let form = admin.get(TOLEDO, "/staff/billing/invoicing").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.body.contains("Oficina contable (DIR3)"),
+        "{}",
+        form.body
+    );
+
+    let good = [
+        ("legal_name", "Ayuntamiento de Toledo"),
+        ("tax_id", " p4516800b "),
+        ("address", "Plaza del Consistorio 1"),
+        ("postcode", "45071"),
+        ("town", "Toledo"),
+        ("province", "Toledo"),
+        ("dir3_accounting", "l01451680"),
+        ("dir3_management", "L01451680"),
+        ("dir3_processing", "L01451680"),
+    ];
+    // Mistakes: each named on its field, nothing stored.
+    let mut bad = good.to_vec();
+    bad[1].1 = "P4516800J";
+    bad[4].1 = "";
+    bad[8].1 = "L0145";
+    let refused = admin
+        .submit(
+            TOLEDO,
+            "/staff/billing/invoicing",
+            "/staff/billing/invoicing",
+            &bad,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for message in [
+        "No es un NIF válido",
+        "Escribe entre 1 y 50 caracteres.",
+        "Un código DIR3 tiene nueve letras y cifras",
+        "value=\"Plaza del Consistorio 1\"",
+    ] {
+        assert!(
+            refused.body.contains(message),
+            "{message} in {}",
+            refused.body
+        );
+    }
+    assert_eq!(
+        requests::of(&world.tenancy, &toledo).await.expect("of"),
+        None
+    );
+
+    let sent = admin
+        .submit(
+            TOLEDO,
+            "/staff/billing/invoicing",
+            "/staff/billing/invoicing",
+            &good,
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    let request = (requests::of(&world.tenancy, &toledo).await)
+        .expect("of")
+        .expect("asked");
+    assert_eq!(
+        (
+            request.buyer.entity.tax_id.as_str(),
+            request.buyer.dir3_accounting.as_str()
+        ),
+        ("P4516800B", "L01451680"),
+        "tidied"
+    );
+    let page = admin.get(TOLEDO, "/staff/billing?done=requested").await;
+    assert!(
+        page.body.contains("Solicitud enviada")
+            && page.body.contains("Pediste pagar contra factura"),
+        "{}",
+        page.body
+    );
+    let told = mail_about(&world, "ops@cabildo.example", "pide pagar contra factura").await;
+    assert!(told.contains("/console/billing#requests"), "{told}");
+
+    // Another council sees nothing of it.
+    let mut other = Browser::new(&world.app);
+    logged_in(&world, &mut other, TALAVERA, "otra", "otra@example.org", 1).await;
+    world
+        .grant("talavera", "otra@example.org", Role::Admin)
+        .await;
+    let theirs = other.get(TALAVERA, "/staff/billing").await;
+    assert!(
+        theirs.body.contains("Pedir el pago contra factura")
+            && !theirs.body.contains("Pediste pagar"),
+        "{}",
+        theirs.body
+    );
+    let talavera = world.council("talavera").await;
+    assert_eq!(
+        requests::of(&world.tenancy, &talavera).await.expect("of"),
+        None
+    );
+
+    // The operator declines with a reason, which the admins see.
+    let mut ops = Browser::new(&world.app);
+    let login = [
+        ("email", "ops@cabildo.example"),
+        ("password", "operadora segura 2026"),
+    ];
+    ops.submit(crate::util::BASE, "/login", "/login", &login)
+        .await;
+    let console = ops.get(crate::util::BASE, "/console/billing").await;
+    assert!(
+        console.body.contains("NIF P4516800B") && console.body.contains("jefa@example.org"),
+        "{}",
+        console.body
+    );
+    assert!(
+        console.body.contains("Municipio") && console.body.contains("Un ayuntamiento en este plan"),
+        "plans listed with their councils: {}",
+        console.body
+    );
+    let csrf = crate::util::csrf_of(&console.body);
+    let tenant = toledo.id.0.to_string();
+    let mut answer = async |decision: &str, reason: &str| {
+        let fields = [
+            ("csrf_token", csrf.as_str()),
+            ("tenant", tenant.as_str()),
+            ("decision", decision),
+            ("reason", reason),
+        ];
+        ops.post(crate::util::BASE, "/console/billing/requests", &fields)
+            .await
+            .status
+    };
+    assert_eq!(
+        answer("decline", "  ").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        answer("decline", "La unidad tramitadora es la de Intervención").await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        answer("decline", "otra vez").await,
+        StatusCode::CONFLICT,
+        "answered already"
+    );
+    let declined = mail_about(&world, "jefa@example.org", "No se ha aceptado").await;
+    assert!(declined.contains("/staff/billing"), "{declined}");
+    let page = admin.get(TOLEDO, "/staff/billing").await;
+    assert!(
+        page.body
+            .contains("La unidad tramitadora es la de Intervención"),
+        "{}",
+        page.body
+    );
+
+    // Asked again, accepted: the council pays against invoices.
+    let again = admin
+        .submit(
+            TOLEDO,
+            "/staff/billing/invoicing",
+            "/staff/billing/invoicing",
+            &good,
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert_eq!(answer("accept", "").await, StatusCode::SEE_OTHER);
+    assert_eq!(answer("accept", "").await, StatusCode::CONFLICT);
+    let buyer = (invoices::buyer(&world.tenancy, &toledo).await)
+        .expect("buyer")
+        .expect("invoiced");
+    assert_eq!(buyer.entity.tax_id, "P4516800B");
+    assert_eq!(
+        requests::of(&world.tenancy, &toledo).await.expect("of"),
+        None
+    );
+    mail_about(&world, "jefa@example.org", "se paga ya contra factura").await;
+    let page = admin.get(TOLEDO, "/staff/billing").await;
+    assert!(
+        page.body.contains("El ayuntamiento paga por factura")
+            && !page.body.contains("Pedir el pago contra factura"),
+        "{}",
+        page.body
+    );
+    let form = admin.get(TOLEDO, "/staff/billing/invoicing").await;
+    assert_eq!(form.status, StatusCode::SEE_OTHER, "nothing left to ask");
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    let audited: Vec<(String, String)> = sqlx::query_as(
+        "SELECT action, actor FROM audit_log WHERE action LIKE 'billing.invoice%' ORDER BY id",
+    )
+    .fetch_all(tx.conn())
+    .await
+    .expect("audit");
+    tx.rollback().await.expect("rollback");
+    let actions: Vec<&str> = audited.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "billing.invoice_request",
+            "billing.invoice_declined",
+            "billing.invoice_request",
+            "billing.invoiced"
+        ]
+    );
+    assert_eq!(audited[3].1, "platform:ops@cabildo.example");
 }

@@ -621,6 +621,35 @@ async fn staff_create_a_process_moderate_and_send_a_newsletter_on_accessible_pag
         .await;
     let added = visit.chrome.text().await;
     assert!(added.contains("_cabildo.participa.toledo.es"), "{added}");
+    // Asking to pay against invoices: a mistake is named on its field,
+    // then the request waits for an operator.
+    let invoicing = visit.toledo("/staff/billing/invoicing");
+    visit.audit("staff-invoicing", &invoicing).await;
+    for (field, value) in [
+        ("legal_name", "Ayuntamiento de Toledo"),
+        ("tax_id", "P4516800J"),
+        ("address", "Plaza del Consistorio 1"),
+        ("postcode", "45071"),
+        ("town", "Toledo"),
+        ("province", "Toledo"),
+        ("dir3_accounting", "L01451680"),
+        ("dir3_management", "L01451680"),
+        ("dir3_processing", "L01451680"),
+    ] {
+        visit.chrome.fill(&format!("#field-{field}"), value).await;
+    }
+    visit.chrome.click("main form button[type=submit]").await;
+    let refused = visit.chrome.text().await;
+    assert!(refused.contains("No es un NIF válido"), "{refused}");
+    visit.audit_shown("staff-invoicing-errors").await;
+    visit.chrome.fill("#field-tax_id", "P4516800B").await;
+    visit.chrome.click("main form button[type=submit]").await;
+    let sent = visit.chrome.text().await;
+    assert!(
+        sent.contains("Solicitud enviada") && sent.contains("Pediste pagar contra factura"),
+        "{sent}"
+    );
+    visit.audit_shown("staff-billing-requested").await;
     // Invoice mode, as an operator sets it up, and the month's invoice.
     let number = invoiced_toledo(&visit);
     let invoice = format!("/staff/billing/invoices/{number}");
@@ -700,8 +729,31 @@ async fn a_consultant_opens_a_client_council_from_the_console_in_chrome() {
         "signed in as the council's admin: {staff}"
     );
 
-    // An operator follows the councils' billing: Toledo pays against
-    // invoices, and one is issued.
+    // Toledo's admin asks to pay against invoices (the operator answers
+    // below).
+    visit
+        .chrome
+        .goto(&visit.toledo("/staff/billing/invoicing?lang=es"))
+        .await;
+    for (field, value) in [
+        ("legal_name", "Ayuntamiento de Toledo"),
+        ("tax_id", "P4516800B"),
+        ("address", "Plaza del Consistorio 1"),
+        ("postcode", "45071"),
+        ("town", "Toledo"),
+        ("province", "Toledo"),
+        ("dir3_accounting", "L01451680"),
+        ("dir3_management", "L01451680"),
+        ("dir3_processing", "L01451680"),
+    ] {
+        visit.chrome.fill(&format!("#field-{field}"), value).await;
+    }
+    visit.chrome.click("main form button[type=submit]").await;
+    let sent = visit.chrome.text().await;
+    assert!(sent.contains("Solicitud enviada"), "{sent}");
+
+    // An operator follows the councils' billing: Toledo asks to pay
+    // against invoices, is accepted, and an invoice is issued.
     operator(&[
         "accounts",
         "create",
@@ -710,7 +762,6 @@ async fn a_consultant_opens_a_client_council_from_the_console_in_chrome() {
         "--role",
         "operator",
     ]);
-    invoiced_toledo(&visit);
     let chrome = &visit.chrome;
     // Cookies go per host: the platform's, where the consultant is in.
     chrome.goto(&visit.platform("/?lang=es")).await;
@@ -728,6 +779,19 @@ async fn a_consultant_opens_a_client_council_from_the_console_in_chrome() {
         visit.chrome.goto(&format!("{url}?lang={lang}")).await;
         visit.audit_shown(&format!("console-billing-{lang}")).await;
     }
+    visit.chrome.goto(&format!("{url}?lang=es")).await;
+    let waiting = visit.chrome.text().await;
+    assert!(
+        waiting.contains("NIF P4516800B") && waiting.contains("en este plan"),
+        "{waiting}"
+    );
+    visit
+        .chrome
+        .click("form[action=\"/console/billing/requests\"]:has(input[value=accept]) button")
+        .await;
+    let accepted = visit.chrome.text().await;
+    assert!(accepted.contains("Solicitud aceptada"), "{accepted}");
+    invoiced_toledo(&visit);
     visit.chrome.goto(&format!("{url}?lang=es")).await;
     let billing = visit.chrome.text().await;
     assert!(
