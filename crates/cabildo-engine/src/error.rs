@@ -229,6 +229,17 @@ coded! {
         TooManyTokens = "too_many_tokens", "refusal-too-many-tokens";
         /// No account has that address.
         NoSuchPerson = "no_such_person", "refusal-no-such-person";
+        /// This person has voted in the consultation already.
+        AlreadyVoted = "already_voted", "refusal-already-voted";
+        /// This person is not in the consultation's electorate (frozen
+        /// when voting opened).
+        NotInElectorate = "not_in_electorate", "refusal-not-in-electorate";
+        /// The receipt code is not that of this person's ballot.
+        ReceiptInvalid = "receipt_invalid", "refusal-receipt-invalid";
+        /// The consultation does not let people change their vote.
+        RevotingOff = "revoting_off", "refusal-revoting-off";
+        /// Voting has not ended yet (counting and closing wait for it).
+        VotingNotOver = "voting_not_over", "refusal-voting-not-over";
     }
 }
 
@@ -339,6 +350,12 @@ named! {
         Article = "article";
         /// A plan.
         Plan = "plan";
+        /// A consultation's questions.
+        Questions = "questions";
+        /// A consultation ballot's choices.
+        Choices = "choices";
+        /// A polling station.
+        Station = "station";
     }
 }
 

@@ -69,4 +69,10 @@ ids! {
     HeadingId;
     /// A budget project.
     ProjectId;
+    /// A binding consultation.
+    ConsultationId;
+    /// A question of a consultation.
+    QuestionId;
+    /// An option of a consultation's question.
+    OptionId;
 }

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod budgets;
 pub mod census;
 pub mod comments;
+pub mod consultations;
 pub mod content;
 pub mod dashboard;
 pub mod debates;
@@ -32,4 +33,7 @@ mod stored;
 pub mod translations;
 
 pub use error::{Error, Field, FieldError, LineError, Problem, Refusal, Result};
-pub use ids::{BudgetId, CommentId, DebateId, HeadingId, ProcessId, ProjectId, ProposalId, UserId};
+pub use ids::{
+    BudgetId, CommentId, ConsultationId, DebateId, HeadingId, OptionId, ProcessId, ProjectId,
+    ProposalId, QuestionId, UserId,
+};

@@ -139,6 +139,10 @@ pub enum Command {
     /// Participatory budgets: results of Pabulib files, open-data export.
     #[command(subcommand)]
     Budget(BudgetCommand),
+    /// Binding consultations: export a closed one's board, recompute a
+    /// result from a board file.
+    #[command(subcommand)]
+    Consultation(ConsultationCommand),
     /// Plans and what they entitle councils to.
     #[command(subcommand)]
     Billing(BillingCommand),
@@ -254,6 +258,31 @@ pub enum PlansCommand {
     },
     /// List the stored plans: slug, name, price, entitlements.
     List,
+}
+
+/// `consultation` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ConsultationCommand {
+    /// Recompute a consultation's result from its published board file
+    /// (docs/consultations.md): checks every link of the hash chain and
+    /// counts the ballots and paper totals. Needs no database.
+    Tally {
+        /// The board file (JSON).
+        file: PathBuf,
+    },
+    /// Write a closed consultation's board (the file people recompute the
+    /// result from).
+    Board {
+        /// The council's slug.
+        #[arg(long)]
+        tenant: String,
+        /// The consultation's id.
+        #[arg(long)]
+        consultation: uuid::Uuid,
+        /// Where to write it (default: standard output).
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
 }
 
 /// `budget` subcommands.

@@ -59,6 +59,7 @@ async fn run(cli: Cli) -> ExitCode {
         Command::Seed(command) => commands::seed::run(&cli.global, command).await,
         Command::Budget(command) => commands::budget::run(&cli.global, command).await,
         Command::Billing(command) => commands::billing::run(&cli.global, command).await,
+        Command::Consultation(command) => commands::consultation::run(&cli.global, command).await,
     };
     finish(result)
 }

@@ -8,6 +8,7 @@
 mod accounts;
 mod budget_follow_up;
 mod budgets;
+mod consultations;
 mod plans;
 mod processes;
 mod util;

@@ -217,6 +217,11 @@ staff-manual-reason = Motiu
 staff-manual-submit = Verifica
 staff-verified = { $email } ara té la residència verificada.
 refusal-no-such-person = Cap compte no fa servir aquesta adreça.
+refusal-already-voted = Ja has votat en aquesta consulta: només compta un vot per persona.
+refusal-not-in-electorate = No figures en el cens d'aquesta consulta, que es va fixar en obrir-se la votació (edat, districte o empadronament posterior).
+refusal-receipt-invalid = Aquest codi de rebut no correspon a la teva papereta. Revisa que l'has copiat sencer.
+refusal-revoting-off = Aquesta consulta no permet canviar el vot un cop emès.
+refusal-voting-not-over = La votació encara no ha acabat.
 staff-manual-reason-required = Escriu el motiu (500 caràcters com a màxim).
 
 organisation-title = Representar una organització

@@ -217,6 +217,11 @@ staff-manual-reason = Reason
 staff-manual-submit = Verify
 staff-verified = { $email } is now verified as a resident.
 refusal-no-such-person = No account uses that address.
+refusal-already-voted = You have voted in this consultation already: only one vote per person counts.
+refusal-not-in-electorate = You are not in this consultation's electorate, fixed when voting opened (age, district, or registered in the census later).
+refusal-receipt-invalid = That receipt code is not your ballot's. Check that you copied all of it.
+refusal-revoting-off = This consultation does not let people change their vote once cast.
+refusal-voting-not-over = Voting has not ended yet.
 staff-manual-reason-required = Write the reason (500 characters at most).
 
 organisation-title = Speak for an organisation

@@ -236,6 +236,11 @@ staff-manual-reason = Motivo
 staff-manual-submit = Verificar
 staff-verified = { $email } tiene ahora la residencia verificada.
 refusal-no-such-person = Ninguna cuenta usa esa dirección.
+refusal-already-voted = Ya has votado en esta consulta: solo cuenta un voto por persona.
+refusal-not-in-electorate = No figuras en el censo de esta consulta, que quedó fijado al abrirse la votación (edad, distrito o empadronamiento posterior).
+refusal-receipt-invalid = Ese código de recibo no corresponde a tu papeleta. Revisa que lo has copiado entero.
+refusal-revoting-off = Esta consulta no permite cambiar el voto una vez emitido.
+refusal-voting-not-over = La votación aún no ha terminado.
 staff-manual-reason-required = Escribe el motivo (500 caracteres como máximo).
 
 organisation-title = Representar a una organización

@@ -217,6 +217,11 @@ staff-manual-reason = Arrazoia
 staff-manual-submit = Egiaztatu
 staff-verified = Egoiliar gisa egiaztatuta dago orain: { $email }.
 refusal-no-such-person = Ez dago helbide hori erabiltzen duen konturik.
+refusal-already-voted = Dagoeneko bozkatu duzu kontsulta honetan: pertsona bakoitzeko boto bakarra zenbatzen da.
+refusal-not-in-electorate = Ez zaude kontsulta honen erroldan; bozketa ireki zenean finkatu zen (adina, barrutia edo geroagoko erroldatzea).
+refusal-receipt-invalid = Ordainagiri-kode hori ez dagokio zure txartelari. Egiaztatu osorik kopiatu duzula.
+refusal-revoting-off = Kontsulta honek ez du uzten botoa aldatzen behin emanda.
+refusal-voting-not-over = Bozketa ez da oraindik amaitu.
 staff-manual-reason-required = Idatzi arrazoia (gehienez 500 karaktere).
 
 organisation-title = Erakunde bat ordezkatu

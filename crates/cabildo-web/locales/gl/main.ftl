@@ -217,6 +217,11 @@ staff-manual-reason = Motivo
 staff-manual-submit = Verificar
 staff-verified = A residencia de { $email } xa está verificada.
 refusal-no-such-person = Ningunha conta usa ese enderezo.
+refusal-already-voted = Xa votaches nesta consulta: só conta un voto por persoa.
+refusal-not-in-electorate = Non figuras no censo desta consulta, que quedou fixado ao abrirse a votación (idade, distrito ou empadroamento posterior).
+refusal-receipt-invalid = Ese código de recibo non corresponde á túa papeleta. Revisa que o copiaches enteiro.
+refusal-revoting-off = Esta consulta non permite cambiar o voto unha vez emitido.
+refusal-voting-not-over = A votación aínda non rematou.
 staff-manual-reason-required = Escribe o motivo (500 caracteres como máximo).
 
 organisation-title = Representar unha organización

@@ -257,7 +257,9 @@ fn next_step(tr: &Tr, refusal: Refusal) -> Option<(&'static str, String)> {
 /// The status a refusal is answered with.
 pub fn refusal_status(refusal: Refusal) -> StatusCode {
     match refusal {
-        Refusal::NotFound | Refusal::NoSuchPerson => StatusCode::NOT_FOUND,
+        Refusal::NotFound | Refusal::NoSuchPerson | Refusal::ReceiptInvalid => {
+            StatusCode::NOT_FOUND
+        }
         Refusal::NotRegistered => StatusCode::UNAUTHORIZED,
         Refusal::PhaseClosed
         | Refusal::NotVerified
@@ -266,15 +268,20 @@ pub fn refusal_status(refusal: Refusal) -> StatusCode {
         | Refusal::Blocked
         | Refusal::NotAuthor
         | Refusal::Forbidden
-        | Refusal::OtherAddress => StatusCode::FORBIDDEN,
+        | Refusal::OtherAddress
+        | Refusal::NotInElectorate
+        | Refusal::RevotingOff => StatusCode::FORBIDDEN,
         Refusal::TooDeep
         | Refusal::OwnComment
         | Refusal::InvitationInvalid
         | Refusal::TooManyTokens
         | Refusal::NoPhases => StatusCode::UNPROCESSABLE_ENTITY,
-        Refusal::EditWindowOver | Refusal::Closed | Refusal::SlugTaken | Refusal::RulesFrozen => {
-            StatusCode::CONFLICT
-        }
+        Refusal::EditWindowOver
+        | Refusal::Closed
+        | Refusal::SlugTaken
+        | Refusal::RulesFrozen
+        | Refusal::AlreadyVoted
+        | Refusal::VotingNotOver => StatusCode::CONFLICT,
     }
 }
 

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod billing;
 pub mod budget;
 pub mod census;
+pub mod consultation;
 pub mod demo;
 pub mod invoices;
 pub mod jobs;
