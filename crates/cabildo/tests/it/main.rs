@@ -9,6 +9,7 @@ mod browser;
 mod budget;
 mod census;
 mod cli;
+mod consultation;
 mod demo;
 mod jobs;
 mod startup;
