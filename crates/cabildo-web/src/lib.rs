@@ -6,6 +6,7 @@
 
 mod accounts;
 mod budgets;
+mod consultations;
 mod comments;
 mod debates;
 mod home;
@@ -196,6 +197,7 @@ fn council_router(config: &WebConfig, api: Router<AppState>) -> Router<AppState>
     Router::new()
         .merge(accounts::router())
         .merge(budgets::router())
+        .merge(consultations::router())
         .merge(comments::router())
         .merge(debates::router())
         .merge(home::router())

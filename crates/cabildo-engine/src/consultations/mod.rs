@@ -17,7 +17,9 @@ mod setup;
 mod voting;
 
 pub use setup::{NewConsultation, NewQuestion, board_of, close, create, open, record_paper};
-pub use voting::{Cast, cast, check_receipt, mark_at_station, normal_receipt, revote};
+pub use voting::{
+    Cast, Standing, cast, check_receipt, mark_at_station, normal_receipt, revote, standing,
+};
 
 use crate::error::{Refusal, Result};
 use crate::ids::{ConsultationId, OptionId, ProcessId, QuestionId};
@@ -169,6 +171,43 @@ pub async fn questions(tx: &mut TenantTx, consultation: ConsultationId) -> Resul
         }
     }
     Ok(questions)
+}
+
+/// Turnout in one district: its electorate and how many voted.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Turnout {
+    /// The district's code.
+    pub district: String,
+    /// Residents in the electorate.
+    pub electorate: i64,
+    /// Of them, how many voted (any channel).
+    pub voted: i64,
+}
+
+/// The results stored at the close.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Results {
+    /// The count, as the board gives it.
+    pub tally: board::Tally,
+    /// Turnout per district.
+    pub turnout: Vec<Turnout>,
+}
+
+/// The results of `id`, once it is closed.
+pub async fn results(tx: &mut TenantTx, id: ConsultationId) -> Result<Option<Results>> {
+    let stored: Option<Option<sqlx::types::Json<Results>>> =
+        sqlx::query_scalar("SELECT results FROM consultations WHERE id = $1 AND status = 'closed'")
+            .bind(id)
+            .fetch_optional(tx.conn())
+            .await?;
+    Ok(stored.flatten().map(|r| r.0))
+}
+
+/// The board's head now: the chain through every ballot cast so far (the
+/// final head once closed), shown while voting runs so that anyone can
+/// note it and hold the published board to it.
+pub async fn current_head(tx: &mut TenantTx, consultation: &Consultation) -> Result<String> {
+    Ok(setup::board_of(tx, consultation).await?.head)
 }
 
 /// Today in the council's time zone, by the database clock: the only

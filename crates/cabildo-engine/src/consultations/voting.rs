@@ -295,6 +295,40 @@ pub async fn mark_at_station(
     }
 }
 
+/// Where a person stands in a consultation, for its page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// They may vote.
+    MayVote,
+    /// They voted (on that day), through that channel.
+    Voted(time::Date, Channel),
+    /// They may not: the refusal says why (log in, verify, not in the
+    /// electorate).
+    MayNot(Refusal),
+}
+
+/// Where `user` stands in consultation `id` (without its window: the page
+/// says whether voting is open).
+pub async fn standing(tx: &mut TenantTx, id: ConsultationId, user: UserId) -> Result<Standing> {
+    let document = match document_of(tx, user).await {
+        Ok(document) => document,
+        Err(Error::Refused(refusal)) => return Ok(Standing::MayNot(refusal)),
+        Err(error) => return Err(error),
+    };
+    let row: Option<(Option<time::Date>, Option<Channel>)> = sqlx::query_as(
+        "SELECT voted_on, channel FROM consultation_roll WHERE consultation_id = $1 AND document_hash = $2",
+    )
+    .bind(id)
+    .bind(&document)
+    .fetch_optional(tx.conn())
+    .await?;
+    Ok(match row {
+        None => Standing::MayNot(Refusal::NotInElectorate),
+        Some((Some(on), Some(channel))) => Standing::Voted(on, channel),
+        Some(_) => Standing::MayVote,
+    })
+}
+
 /// Where the ballot of receipt code `typed` stands: the day it was cast
 /// and whether a re-vote withdrew it; none when no ballot has it.
 pub async fn check_receipt(

@@ -1,4 +1,5 @@
-//! The tabs of a process's pages: overview, debates, proposals, budget.
+//! The tabs of a process's pages: overview, debates, proposals, budget,
+//! consultations.
 
 use cabildo_engine::processes::{Phase, Summary};
 
@@ -13,6 +14,8 @@ pub enum Tab {
     Proposals,
     /// Its participatory budget.
     Budget,
+    /// Its consultations.
+    Consultation,
 }
 
 /// The tabs as a page shows them.
@@ -26,6 +29,7 @@ pub struct ProcessTabs {
     pub(crate) debates: bool,
     pub(crate) proposals: bool,
     pub(crate) budget: bool,
+    pub(crate) consultation: bool,
 }
 
 impl ProcessTabs {
@@ -42,10 +46,12 @@ impl ProcessTabs {
                 Tab::Debates => "debates",
                 Tab::Proposals => "proposals",
                 Tab::Budget => "budget",
+                Tab::Consultation => "consultation",
             },
             debates: has("debates"),
             proposals: has("proposals"),
             budget: has("budget") || current == Tab::Budget,
+            consultation: has("consultation") || current == Tab::Consultation,
         }
     }
 }

@@ -1,0 +1,27 @@
+//! Binding consultations, as citizens see them: a process's consultations;
+//! a consultation with what the visitor may do now (vote, change their
+//! vote with their receipt, check a receipt), the board's head while
+//! voting runs, and after the close the results with turnout per district
+//! and the board file anyone can recompute them from.
+
+mod pages;
+
+use crate::http::state::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+
+/// The consultation pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/processes/{slug}/consultation", get(pages::list))
+        .route("/processes/{slug}/consultations/{id}", get(pages::show))
+        .route("/processes/{slug}/consultations/{id}/vote", post(pages::vote))
+        .route(
+            "/processes/{slug}/consultations/{id}/revote",
+            post(pages::revote),
+        )
+        .route(
+            "/processes/{slug}/consultations/{id}/board.json",
+            get(pages::board),
+        )
+}
