@@ -48,6 +48,9 @@ pub enum Component {
     Proposals,
     /// The participatory budget (its own dates decide what is open).
     Budget,
+    /// Binding consultations (their own voting windows decide what is
+    /// open).
+    Consultation,
 }
 
 impl Component {
@@ -56,6 +59,7 @@ impl Component {
             Self::Debates => "debates",
             Self::Proposals => "proposals",
             Self::Budget => "budget",
+            Self::Consultation => "consultation",
         }
     }
 }
@@ -945,6 +949,7 @@ impl Component {
             "debates" => Some(Self::Debates),
             "proposals" => Some(Self::Proposals),
             "budget" => Some(Self::Budget),
+            "consultation" => Some(Self::Consultation),
             _ => None,
         }
     }

@@ -478,6 +478,12 @@ pub async fn demo(tx: &mut TenantTx, council: &str, zone: &Zone) -> Result<bool>
             30,
             vec![Component::Budget],
         ),
+        (
+            "Consulta sobre los centros cívicos",
+            -1,
+            30,
+            vec![Component::Consultation],
+        ),
         ("Respuesta del ayuntamiento", 35, 60, vec![]),
     ] {
         let phase = NewPhase {
@@ -489,6 +495,7 @@ pub async fn demo(tx: &mut TenantTx, council: &str, zone: &Zone) -> Result<bool>
         allowed(processes::add_phase(tx, &actor, process, &phase).await)?;
     }
     processes::publish(tx, &actor, process).await?;
+    demo_consultation(tx, &actor, process, zone).await?;
     let people: Vec<UserId> = sqlx::query_scalar(
         "INSERT INTO users (email, name, nickname, email_confirmed_at, terms_accepted_at, verified_at, district_code)
          SELECT 'vecino' || g || '@demo.invalid', n, lower(split_part(n, ' ', 1)) || '_demo', now(), now(), now(),
@@ -846,6 +853,47 @@ async fn demo_budget(
             submit: true,
         };
         allowed(ballots::change(tx, *person, heading, change).await)?;
+    }
+    Ok(())
+}
+
+/// The demo process's binding consultation, open for a month with the
+/// census loaded before it as its electorate.
+async fn demo_consultation(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    process: ProcessId,
+    zone: &Zone,
+) -> Result<()> {
+    use crate::consultations::{self, NewConsultation, NewQuestion};
+    let new = NewConsultation {
+        title: "Horario de los centros cívicos".into(),
+        description: "Consulta **vinculante**: el ayuntamiento aplicará la opción más votada a partir de enero. Vota en línea, en el punto de voto asistido del ayuntamiento o en la mesa de tu centro cívico.".into(),
+        district_code: None,
+        min_age: 16,
+        revoting: true,
+        opens_at: local_day(zone, -1),
+        closes_at: local_day(zone, 30),
+        questions: vec![
+            NewQuestion {
+                text: "¿Abrimos los centros cívicos también los domingos por la mañana?".into(),
+                max_choices: 1,
+                options: vec!["Sí".into(), "No".into()],
+            },
+            NewQuestion {
+                text: "¿Qué actividades deberían tener más horas? (hasta dos)".into(),
+                max_choices: 2,
+                options: vec![
+                    "Sala de estudio".into(),
+                    "Talleres para mayores".into(),
+                    "Actividades infantiles".into(),
+                    "Salas para asociaciones".into(),
+                ],
+            },
+        ],
+    };
+    if let Some(id) = allowed(consultations::create(tx, actor, process, &new).await)? {
+        consultations::open(tx, actor, id).await?;
     }
     Ok(())
 }

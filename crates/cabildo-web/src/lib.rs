@@ -6,8 +6,8 @@
 
 mod accounts;
 mod budgets;
-mod consultations;
 mod comments;
+mod consultations;
 mod debates;
 mod home;
 mod http;

@@ -26,7 +26,10 @@ use std::time::{Duration, Instant};
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let voters: usize = args.get(1).and_then(|a| a.parse().ok()).expect("VOTERS");
-    let concurrency: usize = args.get(2).and_then(|a| a.parse().ok()).expect("CONCURRENCY");
+    let concurrency: usize = args
+        .get(2)
+        .and_then(|a| a.parse().ok())
+        .expect("CONCURRENCY");
     let url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
     let pool = PoolConfig {
         max_connections: u32::try_from(concurrency).expect("concurrency") + 2,
@@ -103,7 +106,9 @@ async fn main() {
     )
     .await
     .expect("consultation");
-    consultations::open(&mut tx, &actor, id).await.expect("open");
+    consultations::open(&mut tx, &actor, id)
+        .await
+        .expect("open");
     let question = consultations::questions(&mut tx, id)
         .await
         .expect("questions")

@@ -340,8 +340,9 @@ consultation-choose-up-to = { $count ->
    *[other] Tria fins a { $count } opcions.
 }
 consultation-blank = En blanc
-consultation-votes-share = { $votes } vots · { $percent } %
-consultation-counted = { $ballots } paperetes electròniques comptades. Empremta final del tauler: { $head }
+consultation-votes-share = { $votes } ({ $percent } %)
+consultation-counted = { $ballots } paperetes electròniques comptades.
+consultation-head-final = Empremta final del tauler (el fitxer publicat ha de donar aquesta mateixa):
 consultation-log-in = Inicia la sessió per votar
 consultation-channel-online = en línia
 consultation-channel-assisted = al punt de vot assistit

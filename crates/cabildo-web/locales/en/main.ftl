@@ -340,8 +340,9 @@ consultation-choose-up-to = { $count ->
    *[other] Choose up to { $count } options.
 }
 consultation-blank = Blank
-consultation-votes-share = { $votes } votes · { $percent } %
-consultation-counted = { $ballots } electronic ballots counted. Final head of the board: { $head }
+consultation-votes-share = { $votes } ({ $percent } %)
+consultation-counted = { $ballots } electronic ballots counted.
+consultation-head-final = Final head of the board (the published file must give this same one):
 consultation-log-in = Log in to vote
 consultation-channel-online = online
 consultation-channel-assisted = at the assisted voting desk

@@ -359,8 +359,9 @@ consultation-choose-up-to = { $count ->
    *[other] Elige hasta { $count } opciones.
 }
 consultation-blank = En blanco
-consultation-votes-share = { $votes } votos · { $percent } %
-consultation-counted = { $ballots } papeletas electrónicas contadas. Huella final del tablero: { $head }
+consultation-votes-share = { $votes } ({ $percent } %)
+consultation-counted = { $ballots } papeletas electrónicas contadas.
+consultation-head-final = Huella final del tablero (el archivo publicado debe dar esta misma):
 consultation-log-in = Inicia sesión para votar
 consultation-channel-online = en línea
 consultation-channel-assisted = en el punto de voto asistido

@@ -340,8 +340,9 @@ consultation-choose-up-to = { $count ->
    *[other] Aukeratu { $count } aukera gehienez.
 }
 consultation-blank = Zuria
-consultation-votes-share = { $votes } boto · % { $percent }
-consultation-counted = { $ballots } txartel elektroniko zenbatu dira. Taularen azken aztarna: { $head }
+consultation-votes-share = { $votes } (% { $percent })
+consultation-counted = { $ballots } txartel elektroniko zenbatu dira.
+consultation-head-final = Taularen azken aztarna (argitaratutako fitxategiak hau bera eman behar du):
 consultation-log-in = Hasi saioa bozkatzeko
 consultation-channel-online = sarean
 consultation-channel-assisted = boto lagunduko gunean

@@ -340,8 +340,9 @@ consultation-choose-up-to = { $count ->
    *[other] Escolle ata { $count } opcións.
 }
 consultation-blank = En branco
-consultation-votes-share = { $votes } votos · { $percent } %
-consultation-counted = { $ballots } papeletas electrónicas contadas. Pegada final do taboleiro: { $head }
+consultation-votes-share = { $votes } ({ $percent } %)
+consultation-counted = { $ballots } papeletas electrónicas contadas.
+consultation-head-final = Pegada final do taboleiro (o ficheiro publicado debe dar esta mesma):
 consultation-log-in = Inicia sesión para votar
 consultation-channel-online = en liña
 consultation-channel-assisted = no punto de voto asistido

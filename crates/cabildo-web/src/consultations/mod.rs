@@ -15,7 +15,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/processes/{slug}/consultation", get(pages::list))
         .route("/processes/{slug}/consultations/{id}", get(pages::show))
-        .route("/processes/{slug}/consultations/{id}/vote", post(pages::vote))
+        .route(
+            "/processes/{slug}/consultations/{id}/vote",
+            post(pages::vote),
+        )
         .route(
             "/processes/{slug}/consultations/{id}/revote",
             post(pages::revote),

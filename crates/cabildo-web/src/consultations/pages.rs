@@ -217,7 +217,7 @@ fn results_views(
                         "consultation-votes-share",
                         &[
                             ("votes", n(b + p)),
-                            ("percent", format!("{:.1}", share(b + p, all))),
+                            ("percent", percent(tr, share(b + p, all))),
                         ],
                     ),
                 })
@@ -231,13 +231,7 @@ fn results_views(
             }
         })
         .collect();
-    let counted = tr.args(
-        "consultation-counted",
-        &[
-            ("ballots", n(results.tally.ballots)),
-            ("head", results.tally.head.clone()),
-        ],
-    );
+    let counted = tr.with("consultation-counted", "ballots", &n(results.tally.ballots));
     let turnout = (results.turnout.iter())
         .map(|t| {
             let (e, v) = (
@@ -248,11 +242,21 @@ fn results_views(
                 t.district.clone(),
                 n(e),
                 n(v),
-                format!("{:.1} %", share(v, e)),
+                format!("{} %", percent(tr, share(v, e))),
             )
         })
         .collect();
     (views, counted, turnout)
+}
+
+/// A percentage to one decimal, with the language's decimal mark.
+fn percent(tr: &Tr, value: f64) -> String {
+    let text = format!("{value:.1}");
+    if tr.code() == "en" {
+        text
+    } else {
+        text.replace('.', ",")
+    }
 }
 
 #[expect(clippy::cast_precision_loss, reason = "a percentage to one decimal")]
@@ -302,7 +306,12 @@ async fn render(
         .await?;
     let (state, open) = state(tr, &consultation);
     let (may_vote, voted, denied, next) = match standing {
-        None => (false, None, None, Some(("/account/login", tr.t("consultation-log-in")))),
+        None => (
+            false,
+            None,
+            None,
+            Some(("/account/login", tr.t("consultation-log-in"))),
+        ),
         Some(Standing::MayVote) => (open, None, None, None),
         Some(Standing::Voted(on, channel)) => {
             let how = tr.t(&format!("consultation-channel-{}", channel.as_str()));
@@ -317,7 +326,10 @@ async fn render(
     };
     let may_revote = open
         && consultation.revoting
-        && matches!(standing, Some(Standing::Voted(_, Channel::Online | Channel::Assisted)));
+        && matches!(
+            standing,
+            Some(Standing::Voted(_, Channel::Online | Channel::Assisted))
+        );
     let receipt = found.map(|f| match f {
         None => tr.t("consultation-receipt-unknown"),
         Some((on, true, _)) => tr.with("consultation-receipt-withdrawn", "date", &tr.day(on)),
@@ -376,7 +388,14 @@ pub async fn show(
     Query(query): Query<ReceiptQuery>,
 ) -> Result<Response, PageError> {
     let (_, tabs, consultation) = of_process(&council, &slug, &id).await?;
-    render(&council, (tabs, consultation), &query.receipt, &BTreeMap::new(), None).await
+    render(
+        &council,
+        (tabs, consultation),
+        &query.receipt,
+        &BTreeMap::new(),
+        None,
+    )
+    .await
 }
 
 /// The ballot form's fields as choices: `q-{question}` = option (several
@@ -486,7 +505,8 @@ pub async fn board(
     let board = council
         .tx(async |tx| Ok::<_, PageError>(consultations::board_of(tx, &consultation).await?))
         .await?;
-    let body = serde_json::to_string_pretty(&board).map_err(|e| PageError::Internal(Box::new(e)))?;
+    let body =
+        serde_json::to_string_pretty(&board).map_err(|e| PageError::Internal(Box::new(e)))?;
     let headers = [
         (header::CONTENT_TYPE, "application/json".to_owned()),
         (

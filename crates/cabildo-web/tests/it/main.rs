@@ -10,6 +10,7 @@ mod accounts;
 mod budget_admin;
 mod budgets;
 mod consultants;
+mod consultations;
 mod dashboard;
 mod database_outage;
 mod designs;

@@ -349,6 +349,51 @@ async fn a_citizen_registers_verifies_supports_votes_and_reads_results_on_access
     let sent = visit.chrome.text().await;
     assert!(!sent.contains("aún no está enviada"), "{sent}");
 
+    // Vote in the binding consultation with plain radio buttons and
+    // checkboxes; the receipt is shown once and found on the board.
+    let consultation = first_link(
+        &visit,
+        "/processes/plan-participacion/consultation",
+        "/processes/plan-participacion/consultations/",
+    )
+    .await;
+    visit
+        .audit("consultation-ballot", &visit.toledo(&consultation))
+        .await;
+    let chrome = &visit.chrome;
+    chrome.goto(&visit.toledo(&consultation)).await;
+    chrome
+        .tick("main form fieldset:nth-of-type(1) input[type=radio]")
+        .await;
+    chrome
+        .tick("main form fieldset:nth-of-type(2) input[type=checkbox]")
+        .await;
+    chrome
+        .click("main form[action$=\"/vote\"] button[type=submit]")
+        .await;
+    let receipt = chrome.text().await;
+    assert!(receipt.contains("Tu voto se ha registrado"), "{receipt}");
+    visit.audit_shown("consultation-receipt").await;
+    let code = visit
+        .chrome
+        .client
+        .execute(
+            "return document.getElementById('receipt').textContent",
+            vec![],
+        )
+        .await
+        .expect("the receipt code");
+    let code = code.as_str().expect("text").to_owned();
+    let chrome = &visit.chrome;
+    chrome.goto(&visit.toledo(&consultation)).await;
+    chrome.fill("#field-check", &code).await;
+    chrome
+        .click("main form[method=get] button[type=submit]")
+        .await;
+    let found = chrome.text().await;
+    assert!(found.contains("está en el tablero y cuenta"), "{found}");
+    visit.audit_shown("consultation-voted").await;
+
     for (name, path) in [
         ("proposal-citizen", proposal.as_str()),
         ("account", "/account"),
@@ -386,7 +431,18 @@ async fn every_public_page_is_accessible_and_fits_a_phone() {
     )
     .await;
     let results = format!("{past}/results");
+    let consultation = first_link(
+        &visit,
+        "/processes/plan-participacion/consultation",
+        "/processes/plan-participacion/consultations/",
+    )
+    .await;
     let pages = [
+        ("consultation", visit.toledo(&consultation)),
+        (
+            "consultations",
+            visit.toledo("/processes/plan-participacion/consultation"),
+        ),
         ("home", visit.toledo("/")),
         ("processes", visit.toledo("/processes")),
         ("process", visit.toledo("/processes/plan-participacion")),

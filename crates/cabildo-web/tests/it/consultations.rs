@@ -1,0 +1,190 @@
+//! A binding consultation on its pages: anyone reads it and the board's
+//! head; a verified resident votes once with plain forms and gets a
+//! receipt they can check; a wrong ballot comes back with why; after the
+//! close the results and the board file that recomputes them; drafts and
+//! other councils' consultations are not found.
+
+use crate::util::{Browser, OPEN_RULES, TALAVERA, TOLEDO, open_process, world};
+use axum::http::{StatusCode, header};
+use cabildo_engine::consultations::board::{self, Board};
+use cabildo_engine::consultations::{self, NewConsultation, NewQuestion};
+use cabildo_engine::staff::Actor;
+use time::{Duration, OffsetDateTime};
+
+#[tokio::test]
+async fn a_resident_votes_once_checks_the_receipt_and_reads_the_recomputable_result() {
+    let world = world().await;
+    let process = open_process(&world, "toledo", "casco", OPEN_RULES, 1).await;
+    let toledo = world.council("toledo").await;
+    let actor = Actor("cli".into());
+    let mut ana = world.citizen("ana").verified().await;
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    // Ana is in the census (the document she verified with).
+    sqlx::query(
+        "WITH c AS (INSERT INTO census (document_hash, birth_date, district_code)
+                    VALUES (sha256('ana'), '1980-05-05', (SELECT min(code) FROM districts)) RETURNING document_hash)
+         INSERT INTO census_claims (document_hash, user_id)
+         SELECT c.document_hash, u.id FROM c, users u WHERE u.nickname = 'ana'",
+    )
+    .execute(tx.conn())
+    .await
+    .expect("census");
+    let now = OffsetDateTime::now_utc();
+    let id = consultations::create(
+        &mut tx,
+        &actor,
+        process.into(),
+        &NewConsultation {
+            title: "Peatonalización del casco".into(),
+            description: "Una **consulta vinculante**.".into(),
+            district_code: None,
+            min_age: 16,
+            revoting: false,
+            opens_at: now - Duration::hours(1),
+            closes_at: now + Duration::hours(1),
+            questions: vec![NewQuestion {
+                text: "¿Peatonalizar el casco?".into(),
+                max_choices: 1,
+                options: vec!["Sí".into(), "No".into()],
+            }],
+        },
+    )
+    .await
+    .expect("create");
+    let question = consultations::questions(&mut tx, id)
+        .await
+        .expect("questions")
+        .remove(0);
+    tx.commit().await.expect("commit");
+    let page = format!("/processes/casco/consultations/{id}");
+    assert_eq!(
+        Browser::new(&world.app).get(TOLEDO, &page).await.status,
+        StatusCode::NOT_FOUND,
+        "a draft is not public"
+    );
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    consultations::open(&mut tx, &actor, id)
+        .await
+        .expect("open");
+    tx.commit().await.expect("commit");
+
+    let visitor = Browser::new(&world.app).get(TOLEDO, &page).await;
+    assert_eq!(visitor.status, StatusCode::OK);
+    for part in [
+        "Peatonalización del casco",
+        "<strong>consulta vinculante</strong>",
+        "Votación abierta",
+        "Inicia sesión para votar",
+        "Huella actual del tablero",
+    ] {
+        assert!(visitor.body.contains(part), "{part} in {}", visitor.body);
+    }
+    let list = Browser::new(&world.app)
+        .get(TOLEDO, "/processes/casco/consultation")
+        .await;
+    assert!(list.body.contains(&page), "{}", list.body);
+
+    let form = ana.browser.get(TOLEDO, &page).await;
+    assert!(form.body.contains("name=\"q-"), "{}", form.body);
+    let csrf = crate::util::csrf_of(&form.body);
+    let field = format!("q-{}", question.id);
+    let (yes, no) = (
+        question.options[0].0.to_string(),
+        question.options[1].0.to_string(),
+    );
+    let vote = format!("{page}/vote");
+    let both = ana
+        .browser
+        .post(
+            TOLEDO,
+            &vote,
+            &[("csrf_token", &csrf), (&field, &yes), (&field, &no)],
+        )
+        .await;
+    assert_eq!(both.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(both.body.contains("role=\"alert\""), "{}", both.body);
+    let cast = ana
+        .browser
+        .post(TOLEDO, &vote, &[("csrf_token", &csrf), (&field, &yes)])
+        .await;
+    assert_eq!(cast.status, StatusCode::OK, "{}", cast.body);
+    assert_eq!(cast.headers[header::CACHE_CONTROL], "private, no-store");
+    let receipt = cast
+        .body
+        .split("<code id=\"receipt\" class=\"hash\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("a receipt code")
+        .to_owned();
+    assert!(
+        consultations::normal_receipt(&receipt).is_some(),
+        "{receipt}"
+    );
+    let again = ana
+        .browser
+        .post(TOLEDO, &vote, &[("csrf_token", &csrf), (&field, &no)])
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again.body.contains("Ya has votado"), "{}", again.body);
+    let mine = ana.browser.get(TOLEDO, &page).await;
+    assert!(
+        mine.body.contains("Ya votaste el") && !mine.body.contains("name=\"q-"),
+        "{}",
+        mine.body
+    );
+    let checked = Browser::new(&world.app)
+        .get(
+            TOLEDO,
+            &format!("{page}?receipt={}", receipt.replace('-', "+")),
+        )
+        .await;
+    assert!(
+        checked.body.contains("está en el tablero y cuenta"),
+        "{}",
+        checked.body
+    );
+    let unknown = Browser::new(&world.app)
+        .get(TOLEDO, &format!("{page}?receipt=nada"))
+        .await;
+    assert!(unknown.body.contains("Ninguna papeleta tiene ese código"));
+    assert_eq!(
+        Browser::new(&world.app)
+            .get(TOLEDO, &format!("{page}/board.json"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "the board is published at the close"
+    );
+    // Not on another council's site.
+    assert_eq!(
+        Browser::new(&world.app).get(TALAVERA, &page).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The close: results, turnout and the board that recomputes them.
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    sqlx::query("UPDATE consultations SET closes_at = now() - interval '1 second' WHERE id = $1")
+        .bind(id)
+        .execute(tx.conn())
+        .await
+        .expect("voting ends");
+    let tally = consultations::close(&mut tx, &actor, id)
+        .await
+        .expect("close");
+    tx.commit().await.expect("commit");
+    let results = Browser::new(&world.app).get(TOLEDO, &page).await;
+    for part in [
+        "Cerrada, con resultados",
+        "1 (100,0 %)",
+        "Participación por distrito",
+        &tally.head,
+    ] {
+        assert!(results.body.contains(part), "{part} in {}", results.body);
+    }
+    let file = Browser::new(&world.app)
+        .get(TOLEDO, &format!("{page}/board.json"))
+        .await;
+    assert_eq!(file.status, StatusCode::OK);
+    let published: Board = serde_json::from_str(&file.body).expect("a board");
+    assert_eq!(board::tally(&published).expect("verifies"), tally);
+}
