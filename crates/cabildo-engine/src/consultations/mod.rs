@@ -203,6 +203,16 @@ pub async fn results(tx: &mut TenantTx, id: ConsultationId) -> Result<Option<Res
     Ok(stored.flatten().map(|r| r.0))
 }
 
+/// The electorate's size and how many of it voted (any channel).
+pub async fn counts(tx: &mut TenantTx, id: ConsultationId) -> Result<(i64, i64)> {
+    Ok(sqlx::query_as(
+        "SELECT count(*), count(voted_on) FROM consultation_roll WHERE consultation_id = $1",
+    )
+    .bind(id)
+    .fetch_one(tx.conn())
+    .await?)
+}
+
 /// The board's head now: the chain through every ballot cast so far (the
 /// final head once closed), shown while voting runs so that anyone can
 /// note it and hold the published board to it.

@@ -188,3 +188,162 @@ async fn a_resident_votes_once_checks_the_receipt_and_reads_the_recomputable_res
     let published: Board = serde_json::from_str(&file.body).expect("a board");
     assert_eq!(board::tally(&published).expect("verifies"), tally);
 }
+
+#[tokio::test]
+async fn staff_create_open_record_desk_votes_count_paper_and_close() {
+    use cabildo_engine::census::{self, document};
+    use cabildo_engine::staff::Role;
+    let world = world().await;
+    let process = open_process(&world, "toledo", "casco", OPEN_RULES, 1).await;
+    let toledo = world.council("toledo").await;
+    let key = census::key(crate::util::SECRET, toledo.id);
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    for number in ["12345678Z", "X1234567L"] {
+        sqlx::query(
+            "INSERT INTO census (document_hash, birth_date, district_code)
+             VALUES ($1, '1970-01-01', (SELECT min(code) FROM districts))",
+        )
+        .bind(document::keyed_hash(&key, number))
+        .execute(tx.conn())
+        .await
+        .expect("resident");
+    }
+    tx.commit().await.expect("commit");
+    let mut jefa = world.citizen("jefa").staff(Role::Admin).await;
+    let list = format!("/staff/processes/{process}/consultations");
+    let page = jefa.browser.get(TOLEDO, &list).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let csrf = crate::util::csrf_of(&page.body);
+    let today = OffsetDateTime::now_utc().date();
+    let (opens, closes) = (today.to_string(), (today + Duration::days(7)).to_string());
+    let pairs = |fields: &[(&str, &str)]| -> Vec<(String, String)> {
+        fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    };
+    let form = |questions: &str| {
+        pairs(&[
+            ("csrf_token", &csrf),
+            ("title", "Horario de la biblioteca"),
+            ("description", ""),
+            ("opens", &opens),
+            ("closes", &closes),
+            ("min_age", "16"),
+            ("district", ""),
+            ("questions", questions),
+        ])
+    };
+    let post = async |browser: &mut Browser, path: &str, fields: Vec<(String, String)>| {
+        let fields: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        browser.post(TOLEDO, path, &fields).await
+    };
+    let refused = post(&mut jefa.browser, &list, form("¿Sí o no?\nSí")).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("value=\"Horario de la biblioteca\""));
+    let created = post(
+        &mut jefa.browser,
+        &list,
+        form("¿Abrir los domingos?\nSí\nNo\n\n¿Qué salas? [2]\nEstudio\nInfantil\nMayores"),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let show = created.headers[header::LOCATION]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let id: cabildo_engine::ConsultationId = show
+        .trim_start_matches("/staff/consultations/")
+        .parse()
+        .expect("id");
+    let csrf_only = pairs(&[("csrf_token", &csrf)]);
+    let opened = post(
+        &mut jefa.browser,
+        &format!("{show}/open"),
+        csrf_only.clone(),
+    )
+    .await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER);
+    let page = jefa.browser.get(TOLEDO, &show).await;
+    assert!(
+        page.body.contains("Mesa presencial y voto asistido"),
+        "{}",
+        page.body
+    );
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    let questions = consultations::questions(&mut tx, id)
+        .await
+        .expect("questions");
+    tx.commit().await.expect("commit");
+    let station = format!("{show}/station");
+    let desk = |document: &str, mode: &str| {
+        pairs(&[
+            ("csrf_token", &csrf),
+            ("document", document),
+            ("mode", mode),
+        ])
+    };
+    let marked = post(&mut jefa.browser, &station, desk("12.345.678-z", "station")).await;
+    assert_eq!(marked.status, StatusCode::SEE_OTHER);
+    let twice = post(&mut jefa.browser, &station, desk("12345678Z", "assisted")).await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    assert!(twice.body.contains("Ya has votado"), "{}", twice.body);
+    let mut ballot = desk("X1234567L", "assisted");
+    ballot.push((
+        format!("q-{}", questions[0].id),
+        questions[0].options[0].0.to_string(),
+    ));
+    let assisted = post(&mut jefa.browser, &station, ballot).await;
+    assert_eq!(assisted.status, StatusCode::OK, "{}", assisted.body);
+    assert!(
+        assisted.body.contains("id=\"receipt\""),
+        "{}",
+        assisted.body
+    );
+    let outsider = post(&mut jefa.browser, &station, desk("00000000T", "station")).await;
+    assert_eq!(
+        outsider.status,
+        StatusCode::FORBIDDEN,
+        "not in the electorate"
+    );
+
+    // Voting over: the station's paper count, then the close.
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    sqlx::query("UPDATE consultations SET closes_at = now() - interval '1 second' WHERE id = $1")
+        .bind(id)
+        .execute(tx.conn())
+        .await
+        .expect("voting ends");
+    tx.commit().await.expect("commit");
+    let mut paper = pairs(&[("csrf_token", &csrf), ("station", "Biblioteca")]);
+    paper.push((format!("n-{}", questions[0].options[0].0), "7".to_owned()));
+    let counted = post(&mut jefa.browser, &format!("{show}/paper"), paper).await;
+    assert_eq!(counted.status, StatusCode::SEE_OTHER, "{}", counted.body);
+    let closed = post(&mut jefa.browser, &format!("{show}/close"), csrf_only).await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER);
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    let results = consultations::results(&mut tx, id)
+        .await
+        .expect("results")
+        .expect("closed");
+    tx.commit().await.expect("commit");
+    assert_eq!(results.tally.ballots, 1, "the assisted ballot");
+    assert_eq!(
+        (
+            results.tally.questions[0].options[0].1,
+            results.tally.questions[0].options[0].2
+        ),
+        (1, 7)
+    );
+    assert_eq!(results.turnout[0].voted, 2, "station and assisted");
+
+    // Not for citizens.
+    let mut ana = world.citizen("ana").await;
+    assert_eq!(
+        ana.browser.get(TOLEDO, &show).await.status,
+        StatusCode::FORBIDDEN
+    );
+}

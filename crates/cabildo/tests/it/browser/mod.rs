@@ -677,6 +677,24 @@ async fn staff_create_a_process_moderate_and_send_a_newsletter_on_accessible_pag
         .await;
     let added = visit.chrome.text().await;
     assert!(added.contains("_cabildo.participa.toledo.es"), "{added}");
+    // The demo process's consultation as staff run it (the process made
+    // above has none).
+    visit.chrome.goto(&visit.toledo("/staff/processes")).await;
+    let lists: Vec<String> = (visit.chrome.links().await.into_iter())
+        .filter(|h| h.ends_with("/consultations"))
+        .collect();
+    let mut found = None;
+    for list in &lists {
+        visit.chrome.goto(&visit.toledo(list)).await;
+        if let Some(one) = (visit.chrome.links().await.into_iter())
+            .find(|h| h.starts_with("/staff/consultations/"))
+        {
+            found = Some((list.clone(), one));
+            break;
+        }
+    }
+    let (staff_consultations, staff_consultation) =
+        found.expect("the demo process's consultation on a staff page");
     // Asking to pay against invoices: a mistake is named on its field,
     // then the request waits for an operator.
     let invoicing = visit.toledo("/staff/billing/invoicing");
@@ -722,6 +740,8 @@ async fn staff_create_a_process_moderate_and_send_a_newsletter_on_accessible_pag
         ("staff-settings", "/staff/settings"),
         ("staff-dashboard", "/staff/dashboard"),
         ("staff-process-copy", staff_copy.as_str()),
+        ("staff-consultations", staff_consultations.as_str()),
+        ("staff-consultation", staff_consultation.as_str()),
     ] {
         let url = visit.toledo(path);
         visit.audit(name, &url).await;
