@@ -290,6 +290,31 @@ pub async fn show(
     show_page(&staff, id, (notice, None, None), StatusCode::OK).await
 }
 
+/// What an action came to: `done` with its value, or the page again with
+/// its refusal or the first field problem.
+async fn outcome<T>(
+    staff: &Granted<ManageProcesses>,
+    id: ConsultationId,
+    result: Result<Result<T, cabildo_engine::Refusal>, PageError>,
+    done: impl AsyncFnOnce(T) -> Result<Response, PageError>,
+    invalid: impl FnOnce(&cabildo_engine::FieldError) -> String,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(Ok(value)) => done(value).await,
+        Ok(Err(refusal)) => {
+            let error = Some(staff.tr.t(refusal.key()));
+            let status = crate::http::error::refusal_status(refusal);
+            show_page(staff, id, (None, error, None), status).await
+        }
+        Err(PageError::Invalid(errors)) => {
+            let error = errors.first().map(invalid);
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            show_page(staff, id, (None, error, None), status).await
+        }
+        Err(error) => Err(error),
+    }
+}
+
 /// Runs a staff action, back to the page with its notice or its refusal.
 async fn act<T>(
     staff: &Granted<ManageProcesses>,
@@ -300,27 +325,15 @@ async fn act<T>(
     let result = staff
         .tx(async |tx| Ok::<_, PageError>(EngineError::split(work(tx).await)?))
         .await;
-    match result {
-        Ok(Ok(_)) => {
-            Ok(Redirect::to(&format!("/staff/consultations/{id}?done={done}")).into_response())
-        }
-        Ok(Err(refusal)) => {
-            let error = Some(staff.tr.t(refusal.key()));
-            let status = crate::http::error::refusal_status(refusal);
-            show_page(staff, id, (None, error, None), status).await
-        }
-        Err(PageError::Invalid(errors)) => {
-            let error = errors.first().map(|e| staff.tr.t(e.problem.key()));
-            show_page(
-                staff,
-                id,
-                (None, error, None),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(error) => Err(error),
-    }
+    let back = format!("/staff/consultations/{id}?done={done}");
+    outcome(
+        staff,
+        id,
+        result,
+        async |_| Ok(Redirect::to(&back).into_response()),
+        |e| staff.tr.t(e.problem.key()),
+    )
+    .await
 }
 
 /// `POST /staff/consultations/{id}/open`.
@@ -398,8 +411,14 @@ pub async fn station(
         })
         .await;
     let tr = &staff.tr;
-    match result {
-        Ok(Ok(Some(cast))) => {
+    let invalid = |e: &cabildo_engine::FieldError| {
+        tr.t(match e.field {
+            cabildo_engine::Field::Choices => "staff-consultation-error-choices",
+            _ => "staff-consultation-error-document",
+        })
+    };
+    let recorded = async |cast: Option<consultations::Cast>| match cast {
+        Some(cast) => {
             let notice = Some(tr.t("staff-consultation-done-assisted"));
             show_page(
                 &staff,
@@ -409,30 +428,11 @@ pub async fn station(
             )
             .await
         }
-        Ok(Ok(None)) => {
+        None => {
             Ok(Redirect::to(&format!("/staff/consultations/{id}?done=station")).into_response())
         }
-        Ok(Err(refusal)) => {
-            let error = Some(tr.t(refusal.key()));
-            let status = crate::http::error::refusal_status(refusal);
-            show_page(&staff, id, (None, error, None), status).await
-        }
-        Err(PageError::Invalid(errors)) => {
-            let key = match errors.first().map(|e| e.field) {
-                Some(cabildo_engine::Field::Choices) => "staff-consultation-error-choices",
-                _ => "staff-consultation-error-document",
-            };
-            let error = Some(tr.t(key));
-            show_page(
-                &staff,
-                id,
-                (None, error, None),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(error) => Err(error),
-    }
+    };
+    outcome(&staff, id, result, recorded, invalid).await
 }
 
 /// `POST /staff/consultations/{id}/paper`: `station`, and per question

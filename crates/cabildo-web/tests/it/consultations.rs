@@ -11,6 +11,15 @@ use cabildo_engine::consultations::{self, NewConsultation, NewQuestion};
 use cabildo_engine::staff::Actor;
 use time::{Duration, OffsetDateTime};
 
+/// Voting ends, as if the clock had moved on.
+async fn end_voting(tx: &mut cabildo_tenancy::TenantTx, id: cabildo_engine::ConsultationId) {
+    sqlx::query("UPDATE consultations SET closes_at = now() - interval '1 second' WHERE id = $1")
+        .bind(id)
+        .execute(tx.conn())
+        .await
+        .expect("voting ends");
+}
+
 #[tokio::test]
 async fn a_resident_votes_once_checks_the_receipt_and_reads_the_recomputable_result() {
     let world = world().await;
@@ -163,11 +172,7 @@ async fn a_resident_votes_once_checks_the_receipt_and_reads_the_recomputable_res
 
     // The close: results, turnout and the board that recomputes them.
     let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
-    sqlx::query("UPDATE consultations SET closes_at = now() - interval '1 second' WHERE id = $1")
-        .bind(id)
-        .execute(tx.conn())
-        .await
-        .expect("voting ends");
+    end_voting(&mut tx, id).await;
     let tally = consultations::close(&mut tx, &actor, id)
         .await
         .expect("close");
@@ -312,11 +317,7 @@ async fn staff_create_open_record_desk_votes_count_paper_and_close() {
 
     // Voting over: the station's paper count, then the close.
     let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
-    sqlx::query("UPDATE consultations SET closes_at = now() - interval '1 second' WHERE id = $1")
-        .bind(id)
-        .execute(tx.conn())
-        .await
-        .expect("voting ends");
+    end_voting(&mut tx, id).await;
     tx.commit().await.expect("commit");
     let mut paper = pairs(&[("csrf_token", &csrf), ("station", "Biblioteca")]);
     paper.push((format!("n-{}", questions[0].options[0].0), "7".to_owned()));
