@@ -1,7 +1,9 @@
 //! `/staff/billing` (admins): the council's plan, what it allows and how
 //! much of it is used, the plans it can move to, and paying by card
 //! through Stripe (Checkout for a new subscription, the Customer Portal
-//! for cards and changes). Citizens never see any of it.
+//! for cards and changes), or where a request to pay against invoices
+//! stands (the form is `staff::invoicing`; the invoices `staff::invoices`).
+//! Citizens never see any of it.
 
 use crate::http::error::PageError;
 use crate::http::extract::needs::ManageSettings;
