@@ -454,33 +454,21 @@ pub async fn paper(
             text.parse().ok().filter(|n| *n >= 0)
         }
     };
-    let mut totals = Vec::new();
-    for q in &questions {
-        for (option, _) in &q.options {
-            let Some(n) = count(format!("n-{option}")) else {
-                let error = Some(staff.tr.t("staff-consultation-error-count"));
-                return show_page(
-                    &staff,
-                    id,
-                    (None, error, None),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await;
-            };
-            totals.push((q.id, Some(*option), n));
-        }
-        let Some(blank) = count(format!("b-{}", q.id)) else {
-            let error = Some(staff.tr.t("staff-consultation-error-count"));
-            return show_page(
-                &staff,
-                id,
-                (None, error, None),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        };
-        totals.push((q.id, None, blank));
-    }
+    // Every option's count and each question's blank ballots; one field
+    // that is not a count refuses the whole station.
+    let wanted = questions.iter().flat_map(|q| {
+        (q.options.iter())
+            .map(|(option, _)| (q.id, Some(*option), format!("n-{option}")))
+            .chain(std::iter::once((q.id, None, format!("b-{}", q.id))))
+    });
+    let Some(totals) = wanted
+        .map(|(question, option, name)| Some((question, option, count(name)?)))
+        .collect::<Option<Vec<_>>>()
+    else {
+        let error = Some(staff.tr.t("staff-consultation-error-count"));
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return show_page(&staff, id, (None, error, None), status).await;
+    };
     let station = field(&fields, "station").to_owned();
     let actor = staff.actor();
     act(&staff, id, "paper", async |tx| {
