@@ -370,8 +370,12 @@ async fn a_consultation_runs_from_opening_to_a_result_anyone_recomputes() {
             {"district": "norte", "electorate": 2, "voted": 2},
         ])
     );
+    // No one voted for the third street option alone, so this always
+    // changes the ballot, whichever ballot sorts first.
     let mut forged = read.clone();
-    forged.days[0].cast[0].choices = w.choose(&[&[1], &[]]);
+    let changed = w.choose(&[&[], &[2]]);
+    assert_ne!(forged.days[0].cast[0].choices, changed);
+    forged.days[0].cast[0].choices = changed;
     assert!(
         board::tally(&forged).is_err(),
         "a changed ballot breaks the chain"
