@@ -240,6 +240,11 @@ coded! {
         RevotingOff = "revoting_off", "refusal-revoting-off";
         /// Voting has not ended yet (counting and closing wait for it).
         VotingNotOver = "voting_not_over", "refusal-voting-not-over";
+        /// This person (or browser) has answered already, and the survey
+        /// does not let answers change.
+        AlreadyAnswered = "already_answered", "refusal-already-answered";
+        /// The survey has answers, or is published: its questions stay.
+        SurveyFixed = "survey_fixed", "refusal-survey-fixed";
     }
 }
 
@@ -356,6 +361,12 @@ named! {
         Choices = "choices";
         /// A polling station.
         Station = "station";
+        /// A survey's answers.
+        Answers = "answers";
+        /// Who may answer a survey.
+        Audience = "audience";
+        /// A quick poll's options.
+        Options = "options";
     }
 }
 
@@ -514,6 +525,17 @@ coded! {
         SiteAddressReserved = "site_address_reserved", "signup-error-slug-reserved";
         /// A council's name must be 3–200 characters.
         CouncilNameInvalid = "council_name_invalid", "signup-error-council-name";
+        /// This question must be answered.
+        AnswerRequired = "answer_required", "error-answer-required";
+        /// Fewer options ticked than the question asks for.
+        TooFewChoices = "too_few_choices", "error-too-few-choices";
+        /// More options ticked than the question allows.
+        TooManyChoices = "too_many_choices", "error-too-many-choices";
+        /// A ranking must place every item once.
+        RankingIncomplete = "ranking_incomplete", "error-ranking-incomplete";
+        /// Anonymous responses cannot be edited, nor given by anyone
+        /// without an account.
+        AnonymityConflict = "anonymity_conflict", "error-anonymity-conflict";
         /// A number of residents from 1 to 10 million.
         PopulationInvalid = "population_invalid", "signup-error-population";
     }

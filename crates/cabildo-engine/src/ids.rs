@@ -75,4 +75,8 @@ ids! {
     QuestionId;
     /// An option of a consultation's question.
     OptionId;
+    /// A survey.
+    SurveyId;
+    /// A quick poll.
+    PollId;
 }

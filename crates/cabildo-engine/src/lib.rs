@@ -22,6 +22,7 @@ pub mod moderation;
 pub mod opendata;
 pub mod organisations;
 pub mod platform;
+pub mod polls;
 pub mod processes;
 pub mod proposals;
 pub mod search;
@@ -30,10 +31,11 @@ pub mod settings;
 pub mod signups;
 pub mod staff;
 mod stored;
+pub mod surveys;
 pub mod translations;
 
 pub use error::{Error, Field, FieldError, LineError, Problem, Refusal, Result};
 pub use ids::{
-    BudgetId, CommentId, ConsultationId, DebateId, HeadingId, OptionId, ProcessId, ProjectId,
-    ProposalId, QuestionId, UserId,
+    BudgetId, CommentId, ConsultationId, DebateId, HeadingId, OptionId, PollId, ProcessId,
+    ProjectId, ProposalId, QuestionId, SurveyId, UserId,
 };

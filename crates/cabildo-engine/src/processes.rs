@@ -51,15 +51,18 @@ pub enum Component {
     /// Binding consultations (their own voting windows decide what is
     /// open).
     Consultation,
+    /// Surveys, answered while the phase is open.
+    Surveys,
 }
 
 impl Component {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Debates => "debates",
             Self::Proposals => "proposals",
             Self::Budget => "budget",
             Self::Consultation => "consultation",
+            Self::Surveys => "surveys",
         }
     }
 }
@@ -442,13 +445,23 @@ pub(crate) fn decide(
         Action::Comment => return Ok(()),
         Action::CreateDebate | Action::CreateProposal => &process.create_rule,
     };
-    match *rule {
+    admits(*rule, process.process_district.as_deref(), person)
+}
+
+/// Whether `rule` admits a confirmed, unblocked `person` in a process of
+/// `district` (none: the whole city).
+pub(crate) fn admits(
+    rule: Who,
+    district: Option<&str>,
+    person: &PersonFacts,
+) -> Result<(), Refusal> {
+    match rule {
         Who::Registered => Ok(()),
         Who::Verified if person.verified => Ok(()),
         Who::Verified => Err(Refusal::NotVerified),
         Who::District if !person.verified => Err(Refusal::NotVerified),
-        Who::District => match &process.process_district {
-            Some(required) if person.district.as_deref() != Some(required.as_str()) => {
+        Who::District => match district {
+            Some(required) if person.district.as_deref() != Some(required) => {
                 Err(Refusal::WrongDistrict)
             }
             _ => Ok(()),
@@ -950,6 +963,7 @@ impl Component {
             "proposals" => Some(Self::Proposals),
             "budget" => Some(Self::Budget),
             "consultation" => Some(Self::Consultation),
+            "surveys" => Some(Self::Surveys),
             _ => None,
         }
     }

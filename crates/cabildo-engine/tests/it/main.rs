@@ -10,5 +10,6 @@ mod budget_follow_up;
 mod budgets;
 mod consultations;
 mod plans;
+mod polls_and_surveys;
 mod processes;
 mod util;
