@@ -19,10 +19,12 @@ mod notifications;
 mod ops;
 mod organisations;
 mod platform;
+mod polls;
 mod processes;
 mod proposals;
 mod search;
 mod staff;
+mod surveys;
 mod ui;
 
 pub use http::config::{DemoMail, DemoMailbox, WebConfig};
@@ -208,10 +210,12 @@ fn council_router(config: &WebConfig, api: Router<AppState>) -> Router<AppState>
         .merge(notifications::router())
         .merge(organisations::router())
         .merge(platform::council_router())
+        .merge(polls::router())
         .merge(processes::router())
         .merge(proposals::router())
         .merge(search::router())
         .merge(staff::router())
+        .merge(surveys::router())
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .nest("/api/v1", api)
         // Newsletters and legal texts may run to 100,000 characters (a

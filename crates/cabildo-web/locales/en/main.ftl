@@ -1559,3 +1559,172 @@ audit-billing-invoice-declined = Paying against invoices was not accepted
 audit-billing-invoice = An invoice was issued
 audit-billing-payment = An invoice's payment was recorded
 audit-billing-rectify = An invoice was rectified
+
+## Surveys
+survey-none = This process has no survey yet. It will appear here when the council publishes one.
+survey-state-open = Open for answers
+survey-state-closed = Not open for answers now
+survey-anonymous = Anonymous: your answers are not linked to you
+survey-answered-thanks = You have answered this survey. Thank you!
+survey-answered-editable = You have answered this survey. You can change your answers until it closes.
+survey-log-in = Log in to answer
+survey-see-results = See the results
+survey-edit-intro = These are your answers. Change what you want and save.
+survey-save-changes = Save my changes
+survey-send = Send my answers
+survey-sent = Thank you! Your answers have been recorded.
+survey-changed = Your changes have been saved.
+survey-follow-up = Answer only if you answered { $answers } to question { $number }.
+survey-hint-single = Choose one option.
+survey-hint-multiple-exactly = { $count ->
+    [one] Choose one option.
+   *[other] Choose { $count } options.
+}
+survey-hint-multiple-between = Choose between { $min } and { $max } options.
+survey-hint-multiple-up-to = { $count ->
+    [one] Choose at most one option.
+   *[other] Choose up to { $count } options.
+}
+survey-hint-ranking = Give each item a place: 1 for the one you prefer most. Every place once.
+survey-hint-scale = From 1 (lowest) to { $max } (highest).
+survey-hint-text = Your text is published with the results only after the council reviews it.
+survey-hint-matrix = Choose one answer in each row.
+survey-optional = Optional.
+survey-results = Results
+survey-responses = { $count ->
+    [one] One response
+   *[other] { $count } responses
+}
+survey-answered = { $count ->
+    [0] Nobody answered this question
+    [one] One person answered this question
+   *[other] { $count } people answered this question
+}
+survey-option = Option
+survey-answers = Answers
+survey-note-multiple = People could choose more than one option, so the shares add up to more than 100 %.
+survey-note-ranking = Points: { $top } for each first place, one fewer for each place below.
+survey-points = { $count ->
+    [one] 1 point
+   *[other] { $count } points
+}
+survey-item = Item
+survey-points-head = Points
+survey-first-places = First places
+survey-mean = Average: { $mean }
+survey-value = Value
+survey-unpublished = { $count ->
+    [one] One answer is waiting for review or was not published.
+   *[other] { $count } answers are waiting for review or were not published.
+}
+survey-open-data = Open data
+survey-open-data-intro = Every response, without any personal data; free texts only once published.
+survey-download-csv = Responses (CSV)
+survey-download-json = Responses (JSON)
+error-answer-required = Answer this question.
+error-too-few-choices = Choose more options.
+error-too-many-choices = Choose fewer options.
+error-ranking-incomplete = Give every item a different place, from 1.
+error-anonymity-conflict = Anonymous responses cannot be changed later, and need people with an account: untick "anonymous", or choose another audience and do not allow changes.
+error-audience = Choose who may answer.
+refusal-already-answered = You have already answered this survey.
+refusal-survey-fixed = The survey is published: its questions can no longer change.
+
+## Quick polls
+poll-heading = Quick poll
+poll-vote = Vote
+poll-you-voted = You voted «{ $option }».
+poll-see-results = See the results
+poll-log-in = Log in to vote
+poll-closed = This poll is closed.
+poll-results-after = The results show once you vote.
+poll-back = Back
+poll-your-answer = Your answer
+poll-results = Results
+poll-votes = { $count ->
+    [one] One vote
+   *[other] { $count } votes
+}
+poll-choose-one = Choose one of the options.
+
+## Staff: surveys
+staff-surveys-title = Surveys
+staff-surveys-empty = No surveys yet. Create the first one below: it stays a draft until you publish it.
+staff-survey-new = New survey
+staff-survey-change = Change the draft
+staff-survey-draft-title = Draft survey
+staff-survey-draft-intro = Nobody sees this survey until you publish it. Once published, its questions cannot change.
+staff-survey-draft = Draft
+staff-survey-published = Published
+staff-survey-status = Status
+staff-survey-field-title = Title
+staff-survey-field-description = Description (optional)
+staff-survey-field-audience = Who may answer
+staff-survey-field-questions = Questions
+staff-survey-field-answers = Answers
+staff-survey-field-anonymous = Anonymous responses
+staff-survey-anonymous-hint = The answers are stored with nothing that links them to the person. Not possible for "anyone", and such answers cannot be changed later.
+staff-survey-field-editable = People may change their answers while the survey is open
+staff-survey-field-results = Show the results while the survey is open (otherwise, once it has closed)
+staff-survey-audience-anyone = Anyone, even without an account (one response per browser)
+staff-survey-audience-registered = People with an account
+staff-survey-audience-verified = Verified residents
+staff-survey-audience-district = Verified residents of the process's district
+staff-survey-questions-hint = One question per block, blocks separated by an empty line. The first line is the question with its type in brackets; lines starting with "-" are the options (the columns of a matrix) and lines starting with "+" the rows of a matrix. Types: [single], [multiple 1-3], [ranking], [scale] or [scale 10], [short], [long], [matrix]. Add [optional] if it may be left unanswered, and [if 1: 2] to show it only to those who chose option 2 in question 1.
+staff-survey-questions-example = Do you use a civic centre? [single]
+    - Yes
+    - No
+
+    Why not? [short] [if 1: 2]
+
+    How do you rate the opening hours? [scale 10]
+staff-survey-create = Create the draft
+staff-survey-save = Save the draft
+staff-survey-publish = Publish
+staff-survey-publish-intro = Publishing puts the survey on the process's page; people answer it while a phase with surveys is open.
+staff-survey-done-published = The survey is published.
+staff-survey-error-unreadable = Question { $number } cannot be read: check its type in brackets and that every further line starts with "-" or "+".
+staff-survey-error-question = Question { $number }: { $problem }
+staff-survey-public-page = Public page
+staff-survey-export = Every response with all its texts (CSV)
+staff-survey-waiting = { $count ->
+    [0] No free texts waiting for review
+    [one] One free text waiting for review
+   *[other] { $count } free texts waiting for review
+}
+staff-survey-texts-title = Free texts to review
+staff-survey-texts-intro = Free-text answers are published with the results only once approved. Reject those with personal data, insults or anything outside the terms of use.
+staff-survey-texts-empty = Nothing waiting for review.
+staff-survey-approve = Publish
+staff-survey-reject = Do not publish
+staff-survey-done-reviewed = Done.
+
+## Staff: quick polls
+staff-nav-polls = Quick polls
+staff-polls-title = Quick polls
+staff-polls-intro = A quick poll asks one question on the home page or on a process's page. People with an account vote in one click and then see the results.
+staff-polls-empty = No quick polls yet.
+staff-poll-new = New quick poll
+staff-poll-field-title = Question
+staff-poll-field-options = Options
+staff-poll-options-hint = One per line, two to ten.
+staff-poll-field-process = Where
+staff-poll-field-opens = First day
+staff-poll-field-closes = Last day
+staff-poll-field-dates = Dates
+staff-poll-home = Home page
+staff-poll-window = { $opens } – { $closes }
+staff-poll-error-dates = Give the first and last day.
+staff-poll-create = Create the poll
+staff-poll-close = Close now
+audit-consultation-create = Created a consultation
+audit-consultation-open = Opened a consultation's voting (electorate frozen)
+audit-consultation-paper = Entered a polling station's paper count
+audit-consultation-close = Closed a consultation and published its board
+audit-survey-save = Saved a survey draft
+audit-survey-publish = Published a survey
+audit-survey-text-review = Reviewed a survey's free-text answer
+audit-poll-create = Created a quick poll
+audit-poll-close = Closed a quick poll
+audit-consultation-station = Marked a resident as voting on paper at a polling station
+audit-consultation-assisted = Entered a resident's vote at the assisted voting desk

@@ -66,6 +66,7 @@ struct CouncilHome<'a> {
     districts: Vec<DistrictView>,
     max_population: i64,
     total_label: String,
+    polls: Vec<crate::polls::PollCard>,
 }
 
 /// `GET /`: the council's home.
@@ -98,7 +99,9 @@ async fn home(council: Council) -> Result<Response, PageError> {
         .map(|c| CalendarRow::new(tr, c))
         .collect();
     let max_population = districts.iter().map(|d| d.population).max();
+    let polls = crate::polls::cards(&council, None).await?;
     let response = council.render_plain(&CouncilHome {
+        polls,
         tr,
         chrome: &council.chrome,
         listing,

@@ -281,7 +281,9 @@ pub fn refusal_status(refusal: Refusal) -> StatusCode {
         | Refusal::SlugTaken
         | Refusal::RulesFrozen
         | Refusal::AlreadyVoted
-        | Refusal::VotingNotOver => StatusCode::CONFLICT,
+        | Refusal::VotingNotOver
+        | Refusal::AlreadyAnswered
+        | Refusal::SurveyFixed => StatusCode::CONFLICT,
     }
 }
 

@@ -63,6 +63,7 @@ struct ProcessPage<'a> {
     phases: Vec<PhaseView>,
     comments: CommentsView,
     following: bool,
+    polls: Vec<crate::polls::PollCard>,
 }
 
 /// `GET /processes/{slug}`.
@@ -79,7 +80,9 @@ pub async fn show(
     let tr = &council.tr;
     let default = &council.settings.default_language;
     let description = (process.translations).show("description", &description, tr.code(), default);
+    let polls = crate::polls::cards(&council, Some(process.id)).await?;
     council.render_plain(&ProcessPage {
+        polls,
         tr,
         chrome: &council.chrome,
         tabs: ProcessTabs::new(&process, &phases, Tab::Overview),

@@ -61,12 +61,17 @@ pub fn staff_nav(tr: &Tr, roles: &[String], path: &str) -> Vec<NavLink> {
     if roles.is_empty() {
         return Vec::new();
     }
-    let sections: [(&'static str, &str, Option<Permission>); 9] = [
+    let sections: [(&'static str, &str, Option<Permission>); 10] = [
         ("/staff", "staff-nav-overview", None),
         ("/staff/dashboard", "staff-nav-dashboard", None),
         (
             "/staff/processes",
             "staff-nav-processes",
+            Some(Permission::ManageProcesses),
+        ),
+        (
+            "/staff/polls",
+            "staff-nav-polls",
             Some(Permission::ManageProcesses),
         ),
         (

@@ -1,5 +1,5 @@
 //! The tabs of a process's pages: overview, debates, proposals, budget,
-//! consultations.
+//! consultations, surveys.
 
 use cabildo_engine::processes::{Phase, Summary};
 
@@ -16,6 +16,8 @@ pub enum Tab {
     Budget,
     /// Its consultations.
     Consultation,
+    /// Its surveys.
+    Surveys,
 }
 
 /// The tabs as a page shows them.
@@ -30,6 +32,7 @@ pub struct ProcessTabs {
     pub(crate) proposals: bool,
     pub(crate) budget: bool,
     pub(crate) consultation: bool,
+    pub(crate) surveys: bool,
 }
 
 impl ProcessTabs {
@@ -47,11 +50,13 @@ impl ProcessTabs {
                 Tab::Proposals => "proposals",
                 Tab::Budget => "budget",
                 Tab::Consultation => "consultation",
+                Tab::Surveys => "surveys",
             },
             debates: has("debates"),
             proposals: has("proposals"),
             budget: has("budget") || current == Tab::Budget,
             consultation: has("consultation") || current == Tab::Consultation,
+            surveys: has("surveys") || current == Tab::Surveys,
         }
     }
 }

@@ -30,5 +30,6 @@ mod settings;
 mod signup;
 mod staff;
 mod stripe;
+mod surveys;
 mod unsubscribe;
 mod util;
