@@ -484,6 +484,12 @@ pub async fn demo(tx: &mut TenantTx, council: &str, zone: &Zone) -> Result<bool>
             30,
             vec![Component::Consultation],
         ),
+        (
+            "Encuesta sobre los centros cívicos",
+            -1,
+            30,
+            vec![Component::Surveys],
+        ),
         ("Respuesta del ayuntamiento", 35, 60, vec![]),
     ] {
         let phase = NewPhase {
@@ -496,6 +502,8 @@ pub async fn demo(tx: &mut TenantTx, council: &str, zone: &Zone) -> Result<bool>
     }
     processes::publish(tx, &actor, process).await?;
     demo_consultation(tx, &actor, process, zone).await?;
+    demo_survey(tx, &actor, process).await?;
+    demo_poll(tx, &actor, zone).await?;
     let people: Vec<UserId> = sqlx::query_scalar(
         "INSERT INTO users (email, name, nickname, email_confirmed_at, terms_accepted_at, verified_at, district_code)
          SELECT 'vecino' || g || '@demo.invalid', n, lower(split_part(n, ' ', 1)) || '_demo', now(), now(), now(),
@@ -895,6 +903,79 @@ async fn demo_consultation(
     if let Some(id) = allowed(consultations::create(tx, actor, process, &new).await)? {
         consultations::open(tx, actor, id).await?;
     }
+    Ok(())
+}
+
+/// The demo process's survey: one question of every kind, a follow-up
+/// shown after "No", anyone with an account answers, answers editable.
+async fn demo_survey(tx: &mut TenantTx, actor: &Actor, process: ProcessId) -> Result<()> {
+    use crate::surveys::{self, Audience, Kind, NewQuestion, NewSurvey};
+    let q = |kind, text: &str, options: &[&str]| NewQuestion {
+        kind,
+        text: text.into(),
+        options: options.iter().map(|o| (*o).to_owned()).collect(),
+        ..NewQuestion::default()
+    };
+    let mut days = q(
+        Kind::Multiple,
+        "¿Qué días sueles ir?",
+        &["Entre semana", "Sábados", "Domingos"],
+    );
+    days.choices = (1, 3);
+    let mut why = q(Kind::ShortText, "¿Qué te lo impide?", &[]);
+    why.shown_if = Some((0, vec![1]));
+    let mut score = q(Kind::Scale, "¿Cómo valoras el horario actual?", &[]);
+    score.scale_max = 10;
+    let mut grid = q(
+        Kind::Matrix,
+        "¿Cómo están estos espacios?",
+        &["Bien", "Regular", "Mal"],
+    );
+    grid.rows = vec![
+        "Biblioteca".into(),
+        "Salas de talleres".into(),
+        "Aseos".into(),
+    ];
+    let mut more = q(Kind::LongText, "¿Quieres añadir algo?", &[]);
+    more.required = false;
+    let new = NewSurvey {
+        title: "Cómo usas los centros cívicos".into(),
+        description: "Cinco minutos para contarnos cómo usas los centros cívicos. Los textos libres se publican tras revisarlos.".into(),
+        audience: Audience::Registered,
+        anonymous: false,
+        editable: true,
+        results_while_open: true,
+        questions: vec![
+            q(Kind::Single, "¿Vas a algún centro cívico?", &["Sí", "No"]),
+            why,
+            days,
+            q(
+                Kind::Ranking,
+                "Ordena lo que más te importa",
+                &["Horario amplio", "Actividades", "Cercanía"],
+            ),
+            score,
+            grid,
+            more,
+        ],
+    };
+    if let Some(id) = allowed(surveys::create(tx, actor, process, None, &new).await)? {
+        surveys::publish(tx, actor, id).await?;
+    }
+    Ok(())
+}
+
+/// A quick poll on the demo's home page.
+async fn demo_poll(tx: &mut TenantTx, actor: &Actor, zone: &Zone) -> Result<()> {
+    use crate::polls::{self, NewPoll};
+    let new = NewPoll {
+        process_id: None,
+        question: "¿Abrimos las piscinas municipales hasta el 15 de septiembre?".into(),
+        options: vec!["Sí".into(), "No".into(), "Me da igual".into()],
+        opens_at: local_day(zone, -1),
+        closes_at: local_day(zone, 20),
+    };
+    allowed(polls::create(tx, actor, &new).await)?;
     Ok(())
 }
 

@@ -1559,3 +1559,172 @@ audit-billing-invoice-declined = No es va acceptar pagar contra factura
 audit-billing-invoice = Es va emetre una factura
 audit-billing-payment = Es va registrar el pagament d'una factura
 audit-billing-rectify = Es va rectificar una factura
+
+## Surveys
+survey-none = Aquest procés encara no té cap enquesta. Apareixerà aquí quan l'ajuntament en publiqui una.
+survey-state-open = Oberta a respostes
+survey-state-closed = Ara no admet respostes
+survey-anonymous = Anònima: les teves respostes no queden vinculades a tu
+survey-answered-thanks = Ja has respost aquesta enquesta. Gràcies!
+survey-answered-editable = Ja has respost aquesta enquesta. Pots canviar les respostes fins que es tanqui.
+survey-log-in = Inicia la sessió per respondre
+survey-see-results = Mostra els resultats
+survey-edit-intro = Aquestes són les teves respostes. Canvia el que vulguis i desa-les.
+survey-save-changes = Desa els meus canvis
+survey-send = Envia les meves respostes
+survey-sent = Gràcies! Les teves respostes s'han registrat.
+survey-changed = Els teus canvis s'han desat.
+survey-follow-up = Respon només si has respost { $answers } a la pregunta { $number }.
+survey-hint-single = Tria una opció.
+survey-hint-multiple-exactly = { $count ->
+    [one] Tria una opció.
+   *[other] Tria { $count } opcions.
+}
+survey-hint-multiple-between = Tria entre { $min } i { $max } opcions.
+survey-hint-multiple-up-to = { $count ->
+    [one] Tria una opció com a màxim.
+   *[other] Tria fins a { $count } opcions.
+}
+survey-hint-ranking = Dona a cada element una posició: 1 per al que prefereixis més. Cada posició, una sola vegada.
+survey-hint-scale = Entre 1 (mínim) i { $max } (màxim).
+survey-hint-text = El teu text es publica amb els resultats només després que l'ajuntament el revisi.
+survey-hint-matrix = Tria una resposta a cada fila.
+survey-optional = Opcional.
+survey-results = Resultats
+survey-responses = { $count ->
+    [one] Una resposta
+   *[other] { $count } respostes
+}
+survey-answered = { $count ->
+    [0] Ningú no ha respost aquesta pregunta
+    [one] Una persona ha respost aquesta pregunta
+   *[other] { $count } persones han respost aquesta pregunta
+}
+survey-option = Opció
+survey-answers = Respostes
+survey-note-multiple = Es podia triar més d'una opció, així que els percentatges sumen més del 100 %.
+survey-note-ranking = Punts: { $top } per cada primera posició i un menys per cada posició inferior.
+survey-points = { $count ->
+    [one] 1 punt
+   *[other] { $count } punts
+}
+survey-item = Element
+survey-points-head = Punts
+survey-first-places = Primeres posicions
+survey-mean = Mitjana: { $mean }
+survey-value = Valor
+survey-unpublished = { $count ->
+    [one] Una resposta està pendent de revisió o no s'ha publicat.
+   *[other] { $count } respostes estan pendents de revisió o no s'han publicat.
+}
+survey-open-data = Dades obertes
+survey-open-data-intro = Totes les respostes, sense cap dada personal; els textos lliures, només un cop publicats.
+survey-download-csv = Respostes (CSV)
+survey-download-json = Respostes (JSON)
+error-answer-required = Respon aquesta pregunta.
+error-too-few-choices = Tria més opcions.
+error-too-many-choices = Tria menys opcions.
+error-ranking-incomplete = Dona a cada element una posició diferent, començant per l'1.
+error-anonymity-conflict = Les respostes anònimes no es poden canviar després i requereixen persones amb compte: desmarca «Respostes anònimes», o tria un altre públic i no permetis canvis.
+error-audience = Tria qui pot respondre.
+refusal-already-answered = Ja has respost aquesta enquesta.
+refusal-survey-fixed = L'enquesta està publicada: les preguntes ja no poden canviar.
+
+## Quick polls
+poll-heading = Sondeig ràpid
+poll-vote = Votar
+poll-you-voted = Has votat «{ $option }».
+poll-see-results = Mostra els resultats
+poll-log-in = Inicia la sessió per votar
+poll-closed = Aquest sondeig està tancat.
+poll-results-after = Veuràs els resultats quan votis.
+poll-back = Tornar
+poll-your-answer = La teva resposta
+poll-results = Resultats
+poll-votes = { $count ->
+    [one] Un vot
+   *[other] { $count } vots
+}
+poll-choose-one = Tria una de les opcions.
+
+## Staff: surveys
+staff-surveys-title = Enquestes
+staff-surveys-empty = Encara no hi ha enquestes. Crea la primera aquí sota: serà un esborrany fins que la publiquis.
+staff-survey-new = Nova enquesta
+staff-survey-change = Canviar l'esborrany
+staff-survey-draft-title = Esborrany d'enquesta
+staff-survey-draft-intro = Ningú no veu aquesta enquesta fins que la publiquis. Un cop publicada, les preguntes no poden canviar.
+staff-survey-draft = Esborrany
+staff-survey-published = Publicada
+staff-survey-status = Estat
+staff-survey-field-title = Títol
+staff-survey-field-description = Descripció (opcional)
+staff-survey-field-audience = Qui pot respondre
+staff-survey-field-questions = Preguntes
+staff-survey-field-answers = Respostes
+staff-survey-field-anonymous = Respostes anònimes
+staff-survey-anonymous-hint = Les respostes es desen sense res que les vinculi a la persona. No és possible amb «Qualsevol persona», i aquestes respostes no es poden canviar després.
+staff-survey-field-editable = Es poden canviar les respostes mentre l'enquesta estigui oberta
+staff-survey-field-results = Mostrar els resultats mentre l'enquesta estigui oberta (si no, quan s'hagi tancat)
+staff-survey-audience-anyone = Qualsevol persona, fins i tot sense compte (una resposta per navegador)
+staff-survey-audience-registered = Persones amb compte
+staff-survey-audience-verified = Persones residents verificades
+staff-survey-audience-district = Persones residents verificades del districte del procés
+staff-survey-questions-hint = Una pregunta per bloc, amb els blocs separats per una línia en blanc. La primera línia és la pregunta amb el seu tipus entre claudàtors; les línies que comencen per «-» són les opcions (les columnes d'una matriu) i les que comencen per «+», les files d'una matriu. Tipus: [single], [multiple 1-3], [ranking], [scale] o [scale 10], [short], [long], [matrix]. Afegeix [optional] si es pot deixar sense resposta, i [if 1: 2] per mostrar-la només a qui hagi triat l'opció 2 a la pregunta 1.
+staff-survey-questions-example = Fas servir algun centre cívic? [single]
+    - Sí
+    - No
+
+    Per què no? [short] [if 1: 2]
+
+    Com valores l'horari d'obertura? [scale 10]
+staff-survey-create = Crear l'esborrany
+staff-survey-save = Desa l'esborrany
+staff-survey-publish = Publica
+staff-survey-publish-intro = En publicar-la, l'enquesta apareix a la pàgina del procés; la gent la respon mentre hi hagi oberta una fase amb enquestes.
+staff-survey-done-published = L'enquesta està publicada.
+staff-survey-error-unreadable = No es pot llegir la pregunta { $number }: revisa el tipus entre claudàtors i que cada línia següent comenci per «-» o «+».
+staff-survey-error-question = Pregunta { $number }: { $problem }
+staff-survey-public-page = Pàgina pública
+staff-survey-export = Totes les respostes amb tots els textos (CSV)
+staff-survey-waiting = { $count ->
+    [0] No hi ha textos lliures pendents de revisió
+    [one] Un text lliure pendent de revisió
+   *[other] { $count } textos lliures pendents de revisió
+}
+staff-survey-texts-title = Textos lliures per revisar
+staff-survey-texts-intro = Les respostes de text lliure es publiquen amb els resultats només un cop aprovades. Rebutja les que continguin dades personals, insults o qualsevol cosa contrària a les condicions d'ús.
+staff-survey-texts-empty = No hi ha res pendent de revisió.
+staff-survey-approve = Publica
+staff-survey-reject = No publiquis
+staff-survey-done-reviewed = Fet.
+
+## Staff: quick polls
+staff-nav-polls = Sondejos ràpids
+staff-polls-title = Sondejos ràpids
+staff-polls-intro = Un sondeig ràpid fa una sola pregunta a la pàgina d'inici o a la pàgina d'un procés. Les persones amb compte voten amb un clic i després veuen els resultats.
+staff-polls-empty = Encara no hi ha sondejos ràpids.
+staff-poll-new = Nou sondeig ràpid
+staff-poll-field-title = Pregunta
+staff-poll-field-options = Opcions
+staff-poll-options-hint = Una per línia, de dues a deu.
+staff-poll-field-process = On
+staff-poll-field-opens = Primer dia
+staff-poll-field-closes = Últim dia
+staff-poll-field-dates = Dates
+staff-poll-home = Pàgina d'inici
+staff-poll-window = { $opens } – { $closes }
+staff-poll-error-dates = Indica el primer i l'últim dia.
+staff-poll-create = Crea el sondeig
+staff-poll-close = Tanca'l ara
+audit-consultation-create = Va crear una consulta
+audit-consultation-open = Va obrir la votació d'una consulta (cens fixat)
+audit-consultation-paper = Va anotar el recompte en paper d'una mesa
+audit-consultation-close = Va tancar una consulta i en va publicar el tauler
+audit-survey-save = Va desar un esborrany d'enquesta
+audit-survey-publish = Va publicar una enquesta
+audit-survey-text-review = Va revisar una resposta de text lliure d'una enquesta
+audit-poll-create = Va crear un sondeig ràpid
+audit-poll-close = Va tancar un sondeig ràpid
+audit-consultation-station = Va marcar una persona com a votant en paper en una mesa
+audit-consultation-assisted = Va registrar el vot d'una persona al punt de vot assistit

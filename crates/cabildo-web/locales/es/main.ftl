@@ -1578,3 +1578,172 @@ audit-billing-invoice-declined = No se aceptó pagar contra factura
 audit-billing-invoice = Se emitió una factura
 audit-billing-payment = Se registró el pago de una factura
 audit-billing-rectify = Se rectificó una factura
+
+## Surveys
+survey-none = Este proceso aún no tiene encuesta. Aparecerá aquí cuando el ayuntamiento la publique.
+survey-state-open = Abierta a respuestas
+survey-state-closed = Ahora no admite respuestas
+survey-anonymous = Anónima: tus respuestas no quedan vinculadas a ti
+survey-answered-thanks = Ya has respondido esta encuesta. ¡Gracias!
+survey-answered-editable = Ya has respondido esta encuesta. Puedes cambiar tus respuestas hasta que se cierre.
+survey-log-in = Inicia sesión para responder
+survey-see-results = Ver los resultados
+survey-edit-intro = Estas son tus respuestas. Cambia lo que quieras y guarda.
+survey-save-changes = Guardar mis cambios
+survey-send = Enviar mis respuestas
+survey-sent = ¡Gracias! Tus respuestas se han registrado.
+survey-changed = Tus cambios se han guardado.
+survey-follow-up = Responde solo si respondiste { $answers } a la pregunta { $number }.
+survey-hint-single = Elige una opción.
+survey-hint-multiple-exactly = { $count ->
+    [one] Elige una opción.
+   *[other] Elige { $count } opciones.
+}
+survey-hint-multiple-between = Elige entre { $min } y { $max } opciones.
+survey-hint-multiple-up-to = { $count ->
+    [one] Elige una opción como máximo.
+   *[other] Elige hasta { $count } opciones.
+}
+survey-hint-ranking = Da a cada elemento un puesto: 1 para el que más prefieras. Cada puesto, una sola vez.
+survey-hint-scale = De 1 (mínimo) a { $max } (máximo).
+survey-hint-text = Tu texto se publica con los resultados solo después de que el ayuntamiento lo revise.
+survey-hint-matrix = Elige una respuesta en cada fila.
+survey-optional = Opcional.
+survey-results = Resultados
+survey-responses = { $count ->
+    [one] Una respuesta
+   *[other] { $count } respuestas
+}
+survey-answered = { $count ->
+    [0] Nadie ha respondido esta pregunta
+    [one] Una persona ha respondido esta pregunta
+   *[other] { $count } personas han respondido esta pregunta
+}
+survey-option = Opción
+survey-answers = Respuestas
+survey-note-multiple = Se podía elegir más de una opción, así que los porcentajes suman más del 100 %.
+survey-note-ranking = Puntos: { $top } por cada primer puesto y uno menos por cada puesto inferior.
+survey-points = { $count ->
+    [one] 1 punto
+   *[other] { $count } puntos
+}
+survey-item = Elemento
+survey-points-head = Puntos
+survey-first-places = Primeros puestos
+survey-mean = Media: { $mean }
+survey-value = Valor
+survey-unpublished = { $count ->
+    [one] Una respuesta está pendiente de revisión o no se ha publicado.
+   *[other] { $count } respuestas están pendientes de revisión o no se han publicado.
+}
+survey-open-data = Datos abiertos
+survey-open-data-intro = Todas las respuestas, sin ningún dato personal; los textos libres, solo una vez publicados.
+survey-download-csv = Respuestas (CSV)
+survey-download-json = Respuestas (JSON)
+error-answer-required = Responde esta pregunta.
+error-too-few-choices = Elige más opciones.
+error-too-many-choices = Elige menos opciones.
+error-ranking-incomplete = Da a cada elemento un puesto distinto, empezando por el 1.
+error-anonymity-conflict = Las respuestas anónimas no se pueden cambiar después y requieren personas con cuenta: desmarca «Respuestas anónimas», o elige otro público y no permitas cambios.
+error-audience = Elige quién puede responder.
+refusal-already-answered = Ya has respondido esta encuesta.
+refusal-survey-fixed = La encuesta está publicada: sus preguntas ya no pueden cambiar.
+
+## Quick polls
+poll-heading = Sondeo rápido
+poll-vote = Votar
+poll-you-voted = Votaste «{ $option }».
+poll-see-results = Ver los resultados
+poll-log-in = Inicia sesión para votar
+poll-closed = Este sondeo está cerrado.
+poll-results-after = Verás los resultados cuando votes.
+poll-back = Volver
+poll-your-answer = Tu respuesta
+poll-results = Resultados
+poll-votes = { $count ->
+    [one] Un voto
+   *[other] { $count } votos
+}
+poll-choose-one = Elige una de las opciones.
+
+## Staff: surveys
+staff-surveys-title = Encuestas
+staff-surveys-empty = Aún no hay encuestas. Crea la primera aquí abajo: será un borrador hasta que la publiques.
+staff-survey-new = Nueva encuesta
+staff-survey-change = Cambiar el borrador
+staff-survey-draft-title = Borrador de encuesta
+staff-survey-draft-intro = Nadie ve esta encuesta hasta que la publiques. Una vez publicada, sus preguntas no pueden cambiar.
+staff-survey-draft = Borrador
+staff-survey-published = Publicada
+staff-survey-status = Estado
+staff-survey-field-title = Título
+staff-survey-field-description = Descripción (opcional)
+staff-survey-field-audience = Quién puede responder
+staff-survey-field-questions = Preguntas
+staff-survey-field-answers = Respuestas
+staff-survey-field-anonymous = Respuestas anónimas
+staff-survey-anonymous-hint = Las respuestas se guardan sin nada que las vincule a la persona. No es posible con «Cualquier persona», y esas respuestas no se pueden cambiar después.
+staff-survey-field-editable = Se pueden cambiar las respuestas mientras la encuesta esté abierta
+staff-survey-field-results = Mostrar los resultados mientras la encuesta esté abierta (si no, cuando se haya cerrado)
+staff-survey-audience-anyone = Cualquier persona, incluso sin cuenta (una respuesta por navegador)
+staff-survey-audience-registered = Personas con cuenta
+staff-survey-audience-verified = Residentes verificados
+staff-survey-audience-district = Residentes verificados del distrito del proceso
+staff-survey-questions-hint = Una pregunta por bloque, con los bloques separados por una línea en blanco. La primera línea es la pregunta con su tipo entre corchetes; las líneas que empiezan por «-» son las opciones (las columnas de una matriz) y las que empiezan por «+», las filas de una matriz. Tipos: [single], [multiple 1-3], [ranking], [scale] o [scale 10], [short], [long], [matrix]. Añade [optional] si se puede dejar sin responder, y [if 1: 2] para mostrarla solo a quien eligió la opción 2 en la pregunta 1.
+staff-survey-questions-example = ¿Usas algún centro cívico? [single]
+    - Sí
+    - No
+
+    ¿Por qué no? [short] [if 1: 2]
+
+    ¿Cómo valoras el horario de apertura? [scale 10]
+staff-survey-create = Crear el borrador
+staff-survey-save = Guardar el borrador
+staff-survey-publish = Publicar
+staff-survey-publish-intro = Al publicarla, la encuesta aparece en la página del proceso; la gente la responde mientras haya abierta una fase con encuestas.
+staff-survey-done-published = La encuesta está publicada.
+staff-survey-error-unreadable = No se puede leer la pregunta { $number }: revisa su tipo entre corchetes y que cada línea siguiente empiece por «-» o «+».
+staff-survey-error-question = Pregunta { $number }: { $problem }
+staff-survey-public-page = Página pública
+staff-survey-export = Todas las respuestas con todos sus textos (CSV)
+staff-survey-waiting = { $count ->
+    [0] No hay textos libres pendientes de revisión
+    [one] Un texto libre pendiente de revisión
+   *[other] { $count } textos libres pendientes de revisión
+}
+staff-survey-texts-title = Textos libres por revisar
+staff-survey-texts-intro = Las respuestas de texto libre se publican con los resultados solo cuando se aprueban. Rechaza las que contengan datos personales, insultos o cualquier cosa contraria a las condiciones de uso.
+staff-survey-texts-empty = Nada pendiente de revisión.
+staff-survey-approve = Publicar
+staff-survey-reject = No publicar
+staff-survey-done-reviewed = Hecho.
+
+## Staff: quick polls
+staff-nav-polls = Sondeos rápidos
+staff-polls-title = Sondeos rápidos
+staff-polls-intro = Un sondeo rápido hace una sola pregunta en la página de inicio o en la página de un proceso. Las personas con cuenta votan con un clic y después ven los resultados.
+staff-polls-empty = Aún no hay sondeos rápidos.
+staff-poll-new = Nuevo sondeo rápido
+staff-poll-field-title = Pregunta
+staff-poll-field-options = Opciones
+staff-poll-options-hint = Una por línea, de dos a diez.
+staff-poll-field-process = Dónde
+staff-poll-field-opens = Primer día
+staff-poll-field-closes = Último día
+staff-poll-field-dates = Fechas
+staff-poll-home = Página de inicio
+staff-poll-window = { $opens } – { $closes }
+staff-poll-error-dates = Indica el primer y el último día.
+staff-poll-create = Crear el sondeo
+staff-poll-close = Cerrar ahora
+audit-consultation-create = Creó una consulta
+audit-consultation-open = Abrió la votación de una consulta (censo fijado)
+audit-consultation-paper = Anotó el recuento en papel de una mesa
+audit-consultation-close = Cerró una consulta y publicó su tablero
+audit-survey-save = Guardó un borrador de encuesta
+audit-survey-publish = Publicó una encuesta
+audit-survey-text-review = Revisó una respuesta de texto libre de una encuesta
+audit-poll-create = Creó un sondeo rápido
+audit-poll-close = Cerró un sondeo rápido
+audit-consultation-station = Marcó a una persona como votante en papel en una mesa
+audit-consultation-assisted = Registró el voto de una persona en el punto de voto asistido

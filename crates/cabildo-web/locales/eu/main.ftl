@@ -1559,3 +1559,172 @@ audit-billing-invoice-declined = Ez zen onartu fakturaren bidez ordaintzea
 audit-billing-invoice = Faktura bat egin zen
 audit-billing-payment = Faktura baten ordainketa erregistratu zen
 audit-billing-rectify = Faktura bat zuzendu zen
+
+## Surveys
+survey-none = Prozesu honek ez du oraindik inkestarik. Udalak argitaratzen duenean agertuko da hemen.
+survey-state-open = Erantzunak jasotzen
+survey-state-closed = Orain ez da erantzunik jasotzen
+survey-anonymous = Anonimoa: zure erantzunak ez daude zurekin lotuta
+survey-answered-thanks = Inkesta hau erantzun duzu. Eskerrik asko!
+survey-answered-editable = Inkesta hau erantzun duzu. Zure erantzunak alda ditzakezu inkesta itxi arte.
+survey-log-in = Hasi saioa erantzuteko
+survey-see-results = Ikusi emaitzak
+survey-edit-intro = Hauek dira zure erantzunak. Aldatu nahi duzuna eta gorde.
+survey-save-changes = Gorde nire aldaketak
+survey-send = Bidali nire erantzunak
+survey-sent = Eskerrik asko! Zure erantzunak erregistratu dira.
+survey-changed = Zure aldaketak gorde dira.
+survey-follow-up = Erantzun soilik { $number }. galderan { $answers } erantzun baduzu.
+survey-hint-single = Aukeratu aukera bat.
+survey-hint-multiple-exactly = { $count ->
+    [one] Aukeratu aukera bat.
+   *[other] Aukeratu { $count } aukera.
+}
+survey-hint-multiple-between = Aukeratu { $min } eta { $max } aukera bitartean.
+survey-hint-multiple-up-to = { $count ->
+    [one] Aukeratu aukera bat gehienez.
+   *[other] Aukeratu { $count } aukera gehienez.
+}
+survey-hint-ranking = Eman elementu bakoitzari postu bat: 1, gehien nahiago duzunari. Postu bakoitza behin bakarrik.
+survey-hint-scale = 1 (txikiena) eta { $max } (handiena) bitartean.
+survey-hint-text = Zure testua emaitzekin argitaratzen da, baina udalak berrikusi ondoren soilik.
+survey-hint-matrix = Aukeratu erantzun bat errenkada bakoitzean.
+survey-optional = Aukerakoa.
+survey-results = Emaitzak
+survey-responses = { $count ->
+    [one] Erantzun bat
+   *[other] { $count } erantzun
+}
+survey-answered = { $count ->
+    [0] Inork ez du galdera hau erantzun
+    [one] Pertsona batek erantzun du galdera hau
+   *[other] { $count } pertsonak erantzun dute galdera hau
+}
+survey-option = Aukera
+survey-answers = Erantzunak
+survey-note-multiple = Aukera bat baino gehiago aukera zitekeenez, ehunekoen batura % 100 baino handiagoa da.
+survey-note-ranking = Puntuak: { $top } lehen postu bakoitzeko, eta bat gutxiago beheragoko postu bakoitzeko.
+survey-points = { $count ->
+    [one] Puntu 1
+   *[other] { $count } puntu
+}
+survey-item = Elementua
+survey-points-head = Puntuak
+survey-first-places = Lehen postuak
+survey-mean = Batez bestekoa: { $mean }
+survey-value = Balioa
+survey-unpublished = { $count ->
+    [one] Erantzun bat berrikusteko zain dago edo ez da argitaratu.
+   *[other] { $count } erantzun berrikusteko zain daude edo ez dira argitaratu.
+}
+survey-open-data = Datu irekiak
+survey-open-data-intro = Erantzun guztiak, datu pertsonalik gabe; testu libreak, argitaratu ondoren soilik.
+survey-download-csv = Erantzunak (CSV)
+survey-download-json = Erantzunak (JSON)
+error-answer-required = Erantzun galdera hau.
+error-too-few-choices = Aukeratu aukera gehiago.
+error-too-many-choices = Aukeratu aukera gutxiago.
+error-ranking-incomplete = Eman elementu bakoitzari postu desberdin bat, 1etik hasita.
+error-anonymity-conflict = Erantzun anonimoak ezin dira gero aldatu, eta kontua duten pertsonak behar dituzte: kendu «Erantzun anonimoak» aukeraren marka, edo aldatu nork erantzun dezakeen eta ez utzi erantzunak aldatzen.
+error-audience = Aukeratu nork erantzun dezakeen.
+refusal-already-answered = Dagoeneko erantzun duzu inkesta hau.
+refusal-survey-fixed = Inkesta argitaratuta dago: haren galderak ezin dira aldatu.
+
+## Quick polls
+poll-heading = Galdeketa azkarra
+poll-vote = Bozkatu
+poll-you-voted = «{ $option }» bozkatu duzu.
+poll-see-results = Ikusi emaitzak
+poll-log-in = Hasi saioa bozkatzeko
+poll-closed = Galdeketa hau itxita dago.
+poll-results-after = Bozkatu ondoren ikusiko dituzu emaitzak.
+poll-back = Itzuli
+poll-your-answer = Zure erantzuna
+poll-results = Emaitzak
+poll-votes = { $count ->
+    [one] Boto bat
+   *[other] { $count } boto
+}
+poll-choose-one = Aukeratu aukeretako bat.
+
+## Staff: surveys
+staff-surveys-title = Inkestak
+staff-surveys-empty = Oraindik ez dago inkestarik. Sortu lehena hemen behean: zirriborroa izango da argitaratu arte.
+staff-survey-new = Inkesta berria
+staff-survey-change = Aldatu zirriborroa
+staff-survey-draft-title = Inkestaren zirriborroa
+staff-survey-draft-intro = Inork ez du inkesta hau ikusiko argitaratu arte. Argitaratu ondoren, haren galderak ezin dira aldatu.
+staff-survey-draft = Zirriborroa
+staff-survey-published = Argitaratua
+staff-survey-status = Egoera
+staff-survey-field-title = Izenburua
+staff-survey-field-description = Deskribapena (aukerakoa)
+staff-survey-field-audience = Nork erantzun dezakeen
+staff-survey-field-questions = Galderak
+staff-survey-field-answers = Erantzunak
+staff-survey-field-anonymous = Erantzun anonimoak
+staff-survey-anonymous-hint = Erantzunak pertsonarekin lotzen dituen ezer gabe gordetzen dira. Ez da posible «Edozein pertsona» aukerarekin, eta erantzun horiek ezin dira gero aldatu.
+staff-survey-field-editable = Jendeak bere erantzunak alda ditzake inkesta irekita dagoen bitartean
+staff-survey-field-results = Erakutsi emaitzak inkesta irekita dagoen bitartean (bestela, itxi ondoren)
+staff-survey-audience-anyone = Edozein pertsona, baita konturik gabe ere (erantzun bat nabigatzaile bakoitzeko)
+staff-survey-audience-registered = Kontua duten pertsonak
+staff-survey-audience-verified = Egiaztatutako egoiliarrak
+staff-survey-audience-district = Prozesuaren barrutiko egiaztatutako egoiliarrak
+staff-survey-questions-hint = Galdera bat bloke bakoitzeko, blokeak lerro huts batez bereizita. Lehen lerroa galdera da, bere mota kortxete artean duela; «-» ikurrarekin hasten diren lerroak aukerak dira (matrize baten zutabeak), eta «+» ikurrarekin hasten direnak, matrize baten errenkadak. Motak: [single], [multiple 1-3], [ranking], [scale] edo [scale 10], [short], [long], [matrix]. Gehitu [optional] erantzun gabe utz badaiteke, eta [if 1: 2] 1. galderan 2. aukera aukeratu dutenei soilik erakusteko.
+staff-survey-questions-example = Gizarte-etxeren bat erabiltzen duzu? [single]
+    - Bai
+    - Ez
+
+    Zergatik ez? [short] [if 1: 2]
+
+    Nola baloratzen duzu irekiera-ordutegia? [scale 10]
+staff-survey-create = Sortu zirriborroa
+staff-survey-save = Gorde zirriborroa
+staff-survey-publish = Argitaratu
+staff-survey-publish-intro = Argitaratzean, inkesta prozesuaren orrian agertzen da; jendeak erantzun dezake inkestak dituen fase bat irekita dagoen bitartean.
+staff-survey-done-published = Inkesta argitaratuta dago.
+staff-survey-error-unreadable = Ezin da { $number }. galdera irakurri: egiaztatu kortxete arteko mota eta hurrengo lerro guztiak «-» edo «+» ikurrarekin hasten direla.
+staff-survey-error-question = { $number }. galdera: { $problem }
+staff-survey-public-page = Orri publikoa
+staff-survey-export = Erantzun guztiak, testu guztiekin (CSV)
+staff-survey-waiting = { $count ->
+    [0] Ez dago berrikusteko zain dagoen testu librerik
+    [one] Testu libre bat berrikusteko zain
+   *[other] { $count } testu libre berrikusteko zain
+}
+staff-survey-texts-title = Berrikusteko testu libreak
+staff-survey-texts-intro = Testu libreko erantzunak onartu ondoren soilik argitaratzen dira emaitzekin. Baztertu datu pertsonalak, irainak edo erabilera-baldintzetatik kanpoko edozer duten erantzunak.
+staff-survey-texts-empty = Ez dago ezer berrikusteko zain.
+staff-survey-approve = Argitaratu
+staff-survey-reject = Ez argitaratu
+staff-survey-done-reviewed = Eginda.
+
+## Staff: quick polls
+staff-nav-polls = Galdeketa azkarrak
+staff-polls-title = Galdeketa azkarrak
+staff-polls-intro = Galdeketa azkar batek galdera bakarra egiten du hasierako orrian edo prozesu baten orrian. Kontua duten pertsonek klik batez bozkatzen dute, eta ondoren emaitzak ikusten dituzte.
+staff-polls-empty = Oraindik ez dago galdeketa azkarrik.
+staff-poll-new = Galdeketa azkar berria
+staff-poll-field-title = Galdera
+staff-poll-field-options = Aukerak
+staff-poll-options-hint = Bat lerro bakoitzeko, bitik hamarrera.
+staff-poll-field-process = Non
+staff-poll-field-opens = Lehen eguna
+staff-poll-field-closes = Azken eguna
+staff-poll-field-dates = Datak
+staff-poll-home = Hasierako orria
+staff-poll-window = { $opens } – { $closes }
+staff-poll-error-dates = Adierazi lehen eguna eta azken eguna.
+staff-poll-create = Sortu galdeketa
+staff-poll-close = Itxi orain
+audit-consultation-create = Kontsulta bat sortu zuen
+audit-consultation-open = Kontsulta baten bozketa ireki zuen (errolda finkatuta)
+audit-consultation-paper = Mahai baten paperezko zenbaketa erregistratu zuen
+audit-consultation-close = Kontsulta bat itxi eta haren taula argitaratu zuen
+audit-survey-save = Inkesta baten zirriborroa gorde zuen
+audit-survey-publish = Inkesta bat argitaratu zuen
+audit-survey-text-review = Inkesta baten testu libreko erantzun bat berrikusi zuen
+audit-poll-create = Galdeketa azkar bat sortu zuen
+audit-poll-close = Galdeketa azkar bat itxi zuen
+audit-consultation-station = Pertsona bat mahai batean paperean bozkatzen duela markatu zuen
+audit-consultation-assisted = Pertsona baten botoa erregistratu zuen boto lagunduko gunean

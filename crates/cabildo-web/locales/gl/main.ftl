@@ -1559,3 +1559,172 @@ audit-billing-invoice-declined = Non se aceptou pagar contra factura
 audit-billing-invoice = Emitiuse unha factura
 audit-billing-payment = Rexistrouse o pagamento dunha factura
 audit-billing-rectify = Rectificouse unha factura
+
+## Surveys
+survey-none = Este proceso aínda non ten enquisa. Aparecerá aquí cando o concello a publique.
+survey-state-open = Aberta a respostas
+survey-state-closed = Agora non admite respostas
+survey-anonymous = Anónima: as túas respostas non quedan vinculadas a ti
+survey-answered-thanks = Xa respondiches esta enquisa. Grazas!
+survey-answered-editable = Xa respondiches esta enquisa. Podes cambiar as túas respostas ata que se peche.
+survey-log-in = Inicia sesión para responder
+survey-see-results = Ver os resultados
+survey-edit-intro = Estas son as túas respostas. Cambia o que queiras e garda.
+survey-save-changes = Gardar os meus cambios
+survey-send = Enviar as miñas respostas
+survey-sent = Grazas! As túas respostas rexistráronse.
+survey-changed = Os teus cambios gardáronse.
+survey-follow-up = Responde só se respondiches { $answers } á pregunta { $number }.
+survey-hint-single = Escolle unha opción.
+survey-hint-multiple-exactly = { $count ->
+    [one] Escolle unha opción.
+   *[other] Escolle { $count } opcións.
+}
+survey-hint-multiple-between = Escolle entre { $min } e { $max } opcións.
+survey-hint-multiple-up-to = { $count ->
+    [one] Escolle unha opción como máximo.
+   *[other] Escolle ata { $count } opcións.
+}
+survey-hint-ranking = Dálle a cada elemento un posto: 1 para o que máis prefiras. Cada posto, unha soa vez.
+survey-hint-scale = De 1 (mínimo) a { $max } (máximo).
+survey-hint-text = O teu texto publícase cos resultados só despois de que o concello o revise.
+survey-hint-matrix = Escolle unha resposta en cada fila.
+survey-optional = Opcional.
+survey-results = Resultados
+survey-responses = { $count ->
+    [one] Unha resposta
+   *[other] { $count } respostas
+}
+survey-answered = { $count ->
+    [0] Ninguén respondeu esta pregunta
+    [one] Unha persoa respondeu esta pregunta
+   *[other] { $count } persoas responderon esta pregunta
+}
+survey-option = Opción
+survey-answers = Respostas
+survey-note-multiple = Podíase escoller máis dunha opción, así que as porcentaxes suman máis do 100 %.
+survey-note-ranking = Puntos: { $top } por cada primeiro posto e un menos por cada posto inferior.
+survey-points = { $count ->
+    [one] 1 punto
+   *[other] { $count } puntos
+}
+survey-item = Elemento
+survey-points-head = Puntos
+survey-first-places = Primeiros postos
+survey-mean = Media: { $mean }
+survey-value = Valor
+survey-unpublished = { $count ->
+    [one] Unha resposta está pendente de revisión ou non se publicou.
+   *[other] { $count } respostas están pendentes de revisión ou non se publicaron.
+}
+survey-open-data = Datos abertos
+survey-open-data-intro = Todas as respostas, sen ningún dato persoal; os textos libres, só unha vez publicados.
+survey-download-csv = Respostas (CSV)
+survey-download-json = Respostas (JSON)
+error-answer-required = Responde esta pregunta.
+error-too-few-choices = Escolle máis opcións.
+error-too-many-choices = Escolle menos opcións.
+error-ranking-incomplete = Dálle a cada elemento un posto distinto, comezando polo 1.
+error-anonymity-conflict = As respostas anónimas non se poden cambiar despois e requiren persoas con conta: desmarca «Respostas anónimas», ou escolle outro público e non permitas cambios.
+error-audience = Escolle quen pode responder.
+refusal-already-answered = Xa respondiches esta enquisa.
+refusal-survey-fixed = A enquisa está publicada: as súas preguntas xa non poden cambiar.
+
+## Quick polls
+poll-heading = Sondaxe rápida
+poll-vote = Votar
+poll-you-voted = Votaches «{ $option }».
+poll-see-results = Ver os resultados
+poll-log-in = Inicia sesión para votar
+poll-closed = Esta sondaxe está pechada.
+poll-results-after = Verás os resultados cando votes.
+poll-back = Volver
+poll-your-answer = A túa resposta
+poll-results = Resultados
+poll-votes = { $count ->
+    [one] Un voto
+   *[other] { $count } votos
+}
+poll-choose-one = Escolle unha das opcións.
+
+## Staff: surveys
+staff-surveys-title = Enquisas
+staff-surveys-empty = Aínda non hai enquisas. Crea a primeira aquí abaixo: será un borrador ata que a publiques.
+staff-survey-new = Nova enquisa
+staff-survey-change = Cambiar o borrador
+staff-survey-draft-title = Borrador de enquisa
+staff-survey-draft-intro = Ninguén ve esta enquisa ata que a publiques. Unha vez publicada, as súas preguntas non poden cambiar.
+staff-survey-draft = Borrador
+staff-survey-published = Publicada
+staff-survey-status = Estado
+staff-survey-field-title = Título
+staff-survey-field-description = Descrición (opcional)
+staff-survey-field-audience = Quen pode responder
+staff-survey-field-questions = Preguntas
+staff-survey-field-answers = Respostas
+staff-survey-field-anonymous = Respostas anónimas
+staff-survey-anonymous-hint = As respostas gárdanse sen nada que as vincule á persoa. Non é posible con «Calquera persoa», e esas respostas non se poden cambiar despois.
+staff-survey-field-editable = Pódense cambiar as respostas mentres a enquisa estea aberta
+staff-survey-field-results = Mostrar os resultados mentres a enquisa estea aberta (se non, cando se pechase)
+staff-survey-audience-anyone = Calquera persoa, mesmo sen conta (unha resposta por navegador)
+staff-survey-audience-registered = Persoas con conta
+staff-survey-audience-verified = Persoas residentes verificadas
+staff-survey-audience-district = Persoas residentes verificadas do distrito do proceso
+staff-survey-questions-hint = Unha pregunta por bloque, cos bloques separados por unha liña en branco. A primeira liña é a pregunta co seu tipo entre corchetes; as liñas que comezan por «-» son as opcións (as columnas dunha matriz) e as que comezan por «+», as filas dunha matriz. Tipos: [single], [multiple 1-3], [ranking], [scale] ou [scale 10], [short], [long], [matrix]. Engade [optional] se se pode deixar sen responder, e [if 1: 2] para mostrala só a quen escolleu a opción 2 na pregunta 1.
+staff-survey-questions-example = Usas algún centro cívico? [single]
+    - Si
+    - Non
+
+    Por que non? [short] [if 1: 2]
+
+    Como valoras o horario de apertura? [scale 10]
+staff-survey-create = Crear o borrador
+staff-survey-save = Gardar o borrador
+staff-survey-publish = Publicar
+staff-survey-publish-intro = Ao publicala, a enquisa aparece na páxina do proceso; a xente respóndea mentres haxa aberta unha fase con enquisas.
+staff-survey-done-published = A enquisa está publicada.
+staff-survey-error-unreadable = Non se pode ler a pregunta { $number }: revisa o seu tipo entre corchetes e que cada liña seguinte comece por «-» ou «+».
+staff-survey-error-question = Pregunta { $number }: { $problem }
+staff-survey-public-page = Páxina pública
+staff-survey-export = Todas as respostas con todos os seus textos (CSV)
+staff-survey-waiting = { $count ->
+    [0] Non hai textos libres pendentes de revisión
+    [one] Un texto libre pendente de revisión
+   *[other] { $count } textos libres pendentes de revisión
+}
+staff-survey-texts-title = Textos libres por revisar
+staff-survey-texts-intro = As respostas de texto libre publícanse cos resultados só cando se aproban. Rexeita as que conteñan datos persoais, insultos ou calquera cousa contraria ás condicións de uso.
+staff-survey-texts-empty = Nada pendente de revisión.
+staff-survey-approve = Publicar
+staff-survey-reject = Non publicar
+staff-survey-done-reviewed = Feito.
+
+## Staff: quick polls
+staff-nav-polls = Sondaxes rápidas
+staff-polls-title = Sondaxes rápidas
+staff-polls-intro = Unha sondaxe rápida fai unha soa pregunta na páxina de inicio ou na páxina dun proceso. As persoas con conta votan cun clic e despois ven os resultados.
+staff-polls-empty = Aínda non hai sondaxes rápidas.
+staff-poll-new = Nova sondaxe rápida
+staff-poll-field-title = Pregunta
+staff-poll-field-options = Opcións
+staff-poll-options-hint = Unha por liña, de dúas a dez.
+staff-poll-field-process = Onde
+staff-poll-field-opens = Primeiro día
+staff-poll-field-closes = Último día
+staff-poll-field-dates = Datas
+staff-poll-home = Páxina de inicio
+staff-poll-window = { $opens } – { $closes }
+staff-poll-error-dates = Indica o primeiro e o último día.
+staff-poll-create = Crear a sondaxe
+staff-poll-close = Pechar agora
+audit-consultation-create = Creou unha consulta
+audit-consultation-open = Abriu a votación dunha consulta (censo fixado)
+audit-consultation-paper = Anotou o reconto en papel dunha mesa
+audit-consultation-close = Pechou unha consulta e publicou o seu taboleiro
+audit-survey-save = Gardou un borrador de enquisa
+audit-survey-publish = Publicou unha enquisa
+audit-survey-text-review = Revisou unha resposta de texto libre dunha enquisa
+audit-poll-create = Creou unha sondaxe rápida
+audit-poll-close = Pechou unha sondaxe rápida
+audit-consultation-station = Marcou unha persoa como votante en papel nunha mesa
+audit-consultation-assisted = Rexistrou o voto dunha persoa no punto de voto asistido

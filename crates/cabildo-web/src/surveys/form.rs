@@ -9,6 +9,10 @@ use cabildo_engine::surveys::{Answer, Answers, Fault, Kind, Question};
 /// An option of a question as the form shows it: (value, label, chosen).
 pub type Choice = (String, String, bool);
 
+/// A ranking's item: (field name, item, its places 1…n with the one
+/// chosen).
+pub type Rank = (String, String, Vec<(String, bool)>);
+
 /// A question as the form shows it.
 pub struct QuestionView {
     /// `q{position}`: the field's name and the anchor errors link to.
@@ -24,7 +28,7 @@ pub struct QuestionView {
     /// Choices, scale points, or a matrix's columns.
     pub(crate) choices: Vec<Choice>,
     /// Ranking: (field name, item, its places 1…n with the one chosen).
-    pub(crate) ranks: Vec<(String, String, Vec<(String, bool)>)>,
+    pub(crate) ranks: Vec<Rank>,
     /// Matrix: (field name, row, its choices).
     pub(crate) rows: Vec<(String, String, Vec<Choice>)>,
     pub(crate) text_value: String,

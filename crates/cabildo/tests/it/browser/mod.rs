@@ -394,6 +394,68 @@ async fn a_citizen_registers_verifies_supports_votes_and_reads_results_on_access
     assert!(found.contains("está en el tablero y cuenta"), "{found}");
     visit.audit_shown("consultation-voted").await;
 
+    // Answer the survey: every kind of question with plain controls; "No"
+    // to the first shows a follow-up, which is required.
+    let survey = first_link(
+        &visit,
+        "/processes/plan-participacion/surveys",
+        "/processes/plan-participacion/surveys/",
+    )
+    .await;
+    let chrome = &visit.chrome;
+    chrome.goto(&visit.toledo(&survey)).await;
+    chrome.tick("#q0-o1").await;
+    chrome.tick("#q2-o0").await;
+    chrome.tick("#q2-o2").await;
+    for (item, place) in [("#q3-0", "2"), ("#q3-1", "3"), ("#q3-2", "1")] {
+        chrome.set(item, place).await;
+    }
+    chrome.tick("#q4-v7").await;
+    for row in 0..3 {
+        chrome
+            .tick(&format!("input[name=q5-r{row}][value=\"{}\"]", row % 3))
+            .await;
+    }
+    chrome.click("main form.survey button[type=submit]").await;
+    let missing = chrome.text().await;
+    assert!(
+        chrome.url().await.ends_with(&survey) && missing.contains("¿Qué te lo impide?"),
+        "the follow-up is required: {missing}"
+    );
+    visit.audit_shown("survey-refused").await;
+    let chrome = &visit.chrome;
+    chrome.fill("#q1", "Cierra muy pronto").await;
+    chrome.click("main form.survey button[type=submit]").await;
+    assert!(
+        chrome.url().await.contains("sent=new"),
+        "{}",
+        chrome.text().await
+    );
+    visit.audit_shown("survey-sent").await;
+    let results = format!("{survey}/results");
+    visit.chrome.goto(&visit.toledo(&results)).await;
+    let shown = visit.chrome.text().await;
+    assert!(shown.contains("Cercanía"), "{shown}");
+    assert!(
+        !shown.contains("Cierra muy pronto"),
+        "not reviewed yet: {shown}"
+    );
+    visit.audit_shown("survey-results").await;
+
+    // Vote in the home page's quick poll; the results follow.
+    let chrome = &visit.chrome;
+    chrome.goto(&visit.toledo("/")).await;
+    chrome.tick("main .poll input[type=radio]").await;
+    chrome.click("main .poll button[type=submit]").await;
+    assert!(
+        chrome.url().await.contains("/polls/"),
+        "{}",
+        chrome.text().await
+    );
+    let voted = chrome.text().await;
+    assert!(voted.contains("«Sí»"), "{voted}");
+    visit.audit_shown("poll-results").await;
+
     for (name, path) in [
         ("proposal-citizen", proposal.as_str()),
         ("account", "/account"),
@@ -437,7 +499,19 @@ async fn every_public_page_is_accessible_and_fits_a_phone() {
         "/processes/plan-participacion/consultations/",
     )
     .await;
+    let survey = first_link(
+        &visit,
+        "/processes/plan-participacion/surveys",
+        "/processes/plan-participacion/surveys/",
+    )
+    .await;
     let pages = [
+        ("survey", visit.toledo(&survey)),
+        (
+            "surveys",
+            visit.toledo("/processes/plan-participacion/surveys"),
+        ),
+        ("survey-results", visit.toledo(&format!("{survey}/results"))),
         ("consultation", visit.toledo(&consultation)),
         (
             "consultations",
@@ -695,6 +769,12 @@ async fn staff_create_a_process_moderate_and_send_a_newsletter_on_accessible_pag
     }
     let (staff_consultations, staff_consultation) =
         found.expect("the demo process's consultation on a staff page");
+    let staff_surveys = staff_consultations.replace("/consultations", "/surveys");
+    visit.chrome.goto(&visit.toledo(&staff_surveys)).await;
+    let staff_survey = (visit.chrome.links().await.into_iter())
+        .find(|h| h.starts_with("/staff/surveys/"))
+        .expect("the demo survey on its staff page");
+    let survey_texts = format!("{staff_survey}/texts");
     // Asking to pay against invoices: a mistake is named on its field,
     // then the request waits for an operator.
     let invoicing = visit.toledo("/staff/billing/invoicing");
@@ -742,6 +822,10 @@ async fn staff_create_a_process_moderate_and_send_a_newsletter_on_accessible_pag
         ("staff-process-copy", staff_copy.as_str()),
         ("staff-consultations", staff_consultations.as_str()),
         ("staff-consultation", staff_consultation.as_str()),
+        ("staff-surveys", staff_surveys.as_str()),
+        ("staff-survey", staff_survey.as_str()),
+        ("staff-survey-texts", survey_texts.as_str()),
+        ("staff-polls", "/staff/polls"),
     ] {
         let url = visit.toledo(path);
         visit.audit(name, &url).await;
