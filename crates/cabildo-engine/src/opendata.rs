@@ -83,6 +83,28 @@ pub struct OpenComment {
     pub created_at: OffsetDateTime,
 }
 
+/// A survey whose results are public: its responses are open data.
+#[derive(Clone, Debug, sqlx::FromRow, Serialize)]
+pub struct OpenSurvey {
+    /// Id.
+    pub id: Uuid,
+    /// Title.
+    pub title: String,
+    /// Responses.
+    pub responses: i64,
+}
+
+/// A consultation once opened: its board and, after the close, results.
+#[derive(Clone, Debug, sqlx::FromRow, Serialize)]
+pub struct OpenConsultation {
+    /// Id.
+    pub id: Uuid,
+    /// Title.
+    pub title: String,
+    /// `open` or `closed`.
+    pub status: String,
+}
+
 /// A process's open data.
 #[derive(Clone, Debug, Serialize)]
 pub struct Export {
@@ -96,6 +118,10 @@ pub struct Export {
     pub debates: Vec<OpenDebate>,
     /// Comments on the process, its debates and proposals.
     pub comments: Vec<OpenComment>,
+    /// Surveys whose results are public.
+    pub surveys: Vec<OpenSurvey>,
+    /// Consultations opened or closed.
+    pub consultations: Vec<OpenConsultation>,
 }
 
 /// The open data of the published process `slug`.
@@ -137,12 +163,34 @@ pub async fn export(tx: &mut TenantTx, slug: &str) -> Result<Option<Export>> {
     .bind(id)
     .fetch_all(tx.conn())
     .await?;
+    // A survey's results are public while it runs when staff allow it,
+    // and once no survey phase is open.
+    let surveys = sqlx::query_as(
+        "SELECT s.id, s.title, (SELECT count(*) FROM survey_responses r WHERE r.survey_id = s.id) AS responses
+         FROM surveys s WHERE s.process_id = $1 AND s.published_at IS NOT NULL
+           AND (s.results_while_open OR NOT EXISTS (
+                SELECT 1 FROM process_phases f WHERE f.process_id = s.process_id
+                  AND now() >= f.starts_at AND now() < f.ends_at AND 'surveys' = ANY (f.components)))
+         ORDER BY s.created_at, s.id",
+    )
+    .bind(id)
+    .fetch_all(tx.conn())
+    .await?;
+    let consultations = sqlx::query_as(
+        "SELECT id, title, status FROM consultations WHERE process_id = $1 AND status <> 'draft'
+         ORDER BY created_at, id",
+    )
+    .bind(id)
+    .fetch_all(tx.conn())
+    .await?;
     Ok(Some(Export {
         process,
         title,
         proposals,
         debates,
         comments,
+        surveys,
+        consultations,
     }))
 }
 

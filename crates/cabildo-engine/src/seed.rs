@@ -502,6 +502,7 @@ pub async fn demo(tx: &mut TenantTx, council: &str, zone: &Zone) -> Result<bool>
     }
     processes::publish(tx, &actor, process).await?;
     demo_consultation(tx, &actor, process, zone).await?;
+    demo_closed_consultation(tx, &actor, process, zone).await?;
     demo_survey(tx, &actor, process).await?;
     demo_poll(tx, &actor, zone).await?;
     let people: Vec<UserId> = sqlx::query_scalar(
@@ -881,7 +882,7 @@ async fn demo_consultation(
         min_age: 16,
         revoting: true,
         opens_at: local_day(zone, -1),
-        closes_at: local_day(zone, 30),
+        closes_at: local_day(zone, 31) - Duration::seconds(1),
         questions: vec![
             NewQuestion {
                 text: "¿Abrimos los centros cívicos también los domingos por la mañana?".into(),
@@ -903,6 +904,54 @@ async fn demo_consultation(
     if let Some(id) = allowed(consultations::create(tx, actor, process, &new).await)? {
         consultations::open(tx, actor, id).await?;
     }
+    Ok(())
+}
+
+/// A consultation held last month and closed, counted on paper at two
+/// polling stations, so the demo shows results, turnout and a board.
+async fn demo_closed_consultation(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    process: ProcessId,
+    zone: &Zone,
+) -> Result<()> {
+    use crate::consultations::{self, NewConsultation, NewQuestion};
+    let new = NewConsultation {
+        title: "Nombre de la nueva biblioteca del Polígono".into(),
+        description: "Consulta cerrada: votaron en papel en las mesas de los centros cívicos."
+            .into(),
+        district_code: None,
+        min_age: 16,
+        revoting: false,
+        opens_at: local_day(zone, -40),
+        closes_at: local_day(zone, -32) - Duration::seconds(1),
+        questions: vec![NewQuestion {
+            text: "¿Qué nombre prefieres para la biblioteca?".into(),
+            max_choices: 1,
+            options: vec![
+                "Biblioteca Alfonso X el Sabio".into(),
+                "Biblioteca del Tajo".into(),
+            ],
+        }],
+    };
+    let Some(id) = allowed(consultations::create(tx, actor, process, &new).await)? else {
+        return Ok(());
+    };
+    consultations::open(tx, actor, id).await?;
+    let question = consultations::questions(tx, id).await?.remove(0);
+    let (first, second) = (question.options[0].0, question.options[1].0);
+    for (station, totals) in [
+        ("Centro cívico de Santa María de Benquerencia", [3, 1, 1]),
+        ("Centro cívico de Buenavista", [2, 2, 0]),
+    ] {
+        let counted = [
+            (question.id, Some(first), totals[0]),
+            (question.id, Some(second), totals[1]),
+            (question.id, None, totals[2]),
+        ];
+        allowed(consultations::record_paper(tx, actor, id, station, &counted).await)?;
+    }
+    allowed(consultations::close(tx, actor, id).await)?;
     Ok(())
 }
 

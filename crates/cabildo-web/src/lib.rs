@@ -250,10 +250,13 @@ pub(crate) fn api_routes(config: &WebConfig) -> http::api::ApiRoutes {
         .merge(accounts::api::routes())
         .merge(budgets::api::routes())
         .merge(comments::api::routes())
+        .merge(consultations::api::routes())
         .merge(debates::api::routes())
+        .merge(polls::api::routes())
         .merge(processes::api::routes())
         .merge(proposals::api::routes())
         .merge(search::api::routes())
+        .merge(surveys::api::routes())
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .merge(
             proposals::api::picture_routes()

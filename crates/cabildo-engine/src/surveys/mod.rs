@@ -137,6 +137,18 @@ pub async fn find(tx: &mut TenantTx, id: SurveyId) -> Result<Option<Survey>> {
     .await?)
 }
 
+/// The survey `id` when the public may see it: published, in a
+/// published process.
+pub async fn find_public(tx: &mut TenantTx, id: SurveyId) -> Result<Option<Survey>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM surveys s WHERE id = $1 AND published_at IS NOT NULL
+           AND EXISTS (SELECT 1 FROM processes p WHERE p.id = s.process_id AND p.status = 'published')"
+    )))
+    .bind(id)
+    .fetch_optional(tx.conn())
+    .await?)
+}
+
 /// The survey `id`, or `not_found`.
 pub async fn get(tx: &mut TenantTx, id: SurveyId) -> Result<Survey> {
     find(tx, id).await?.ok_or_else(|| Refusal::NotFound.into())

@@ -5,6 +5,7 @@
 //! and the board file anyone can recompute them from. Staff create, open,
 //! record desk and station votes, enter paper totals and close them.
 
+pub mod api;
 mod pages;
 mod staff;
 

@@ -268,6 +268,24 @@ fn share(part: u64, whole: u64) -> f64 {
     }
 }
 
+/// The board's head now. Building it reads every ballot, so it is kept
+/// in the council's read cache: the head shown may be a few seconds older
+/// than the last ballot (receipt checks read the box itself).
+pub(crate) async fn head<E>(
+    council: &crate::http::council::Context,
+    c: &Consultation,
+) -> Result<String, E>
+where
+    E: From<cabildo_tenancy::TenancyError> + From<EngineError>,
+{
+    let head = council
+        .cached(format!("consultation-head:{}", c.id), async |tx| {
+            Ok::<_, E>(consultations::current_head(tx, c).await?)
+        })
+        .await?;
+    Ok(head.as_ref().clone())
+}
+
 /// `?receipt=`: a receipt code to look up.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -288,7 +306,7 @@ async fn render(
     let id = consultation.id;
     let user = council.user();
     let lookup = receipt.trim().to_owned();
-    let (questions, standing, results, head, found) = council
+    let (questions, standing, results, found) = council
         .tx(async |tx| {
             let questions = consultations::questions(tx, id).await?;
             let standing = match user {
@@ -296,14 +314,14 @@ async fn render(
                 None => None,
             };
             let results = consultations::results(tx, id).await?;
-            let head = consultations::current_head(tx, &consultation).await?;
             let found = match lookup.is_empty() {
                 true => None,
                 false => Some(consultations::check_receipt(tx, id, &lookup).await?),
             };
-            Ok::<_, PageError>((questions, standing, results, head, found))
+            Ok::<_, PageError>((questions, standing, results, found))
         })
         .await?;
+    let head = head::<PageError>(council, &consultation).await?;
     let (state, open) = state(tr, &consultation);
     let (may_vote, voted, denied, next) = match standing {
         None => (

@@ -322,8 +322,9 @@ async fn act<T>(
     done: &str,
     work: impl AsyncFnOnce(&mut cabildo_tenancy::TenantTx) -> cabildo_engine::Result<T>,
 ) -> Result<Response, PageError> {
+    // A change: the cached board head goes with it.
     let result = staff
-        .tx(async |tx| Ok::<_, PageError>(EngineError::split(work(tx).await)?))
+        .change(async |tx| Ok::<_, PageError>(EngineError::split(work(tx).await)?))
         .await;
     let back = format!("/staff/consultations/{id}?done={done}");
     outcome(

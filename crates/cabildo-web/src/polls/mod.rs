@@ -3,6 +3,7 @@
 //! on the poll's page to those who voted, and to everyone once it closed.
 //! Staff create and close them on `/staff/polls`.
 
+pub mod api;
 mod staff;
 
 use crate::http::council::Council;

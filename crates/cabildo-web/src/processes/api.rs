@@ -196,11 +196,60 @@ pub struct OpenDataView {
     debates: Vec<OpenDebateView>,
     /// On the process, its debates and its proposals.
     comments: Vec<OpenCommentView>,
+    /// Surveys whose results are public, with where their responses are.
+    surveys: Vec<OpenSurveyView>,
+    /// Consultations opened or closed, with where their results and board
+    /// are.
+    consultations: Vec<OpenConsultationView>,
+}
+
+/// A survey in a process's open data.
+#[derive(Serialize, ToSchema)]
+pub struct OpenSurveyView {
+    id: Uuid,
+    title: String,
+    responses: i64,
+    /// Its results in the API.
+    results: String,
+    /// Every response (no person) in the API.
+    responses_file: String,
+}
+
+/// A consultation in a process's open data.
+#[derive(Serialize, ToSchema)]
+pub struct OpenConsultationView {
+    id: Uuid,
+    title: String,
+    /// `open` or `closed`.
+    status: String,
+    /// The consultation with its results (after the close) in the API.
+    results: String,
+    /// Its board, once closed (recomputable with `cabildo consultation tally`).
+    board: Option<String>,
 }
 
 impl From<Export> for OpenDataView {
     fn from(export: Export) -> Self {
         Self {
+            surveys: (export.surveys.into_iter())
+                .map(|s| OpenSurveyView {
+                    results: format!("/api/v1/surveys/{}/results", s.id),
+                    responses_file: format!("/api/v1/surveys/{}/responses", s.id),
+                    id: s.id,
+                    title: s.title,
+                    responses: s.responses,
+                })
+                .collect(),
+            consultations: (export.consultations.into_iter())
+                .map(|c| OpenConsultationView {
+                    results: format!("/api/v1/consultations/{}", c.id),
+                    board: (c.status == "closed")
+                        .then(|| format!("/api/v1/consultations/{}/board", c.id)),
+                    id: c.id,
+                    title: c.title,
+                    status: c.status,
+                })
+                .collect(),
             process: export.process,
             title: export.title,
             proposals: export

@@ -5,6 +5,7 @@
 //! create, change and publish them, export every response and review the
 //! free texts before they are published. Every rule is the engine's.
 
+pub mod api;
 mod form;
 mod pages;
 mod results;

@@ -22,11 +22,25 @@ async fn end_voting(tx: &mut cabildo_tenancy::TenantTx, id: cabildo_engine::Cons
 
 #[tokio::test]
 async fn a_resident_votes_once_checks_the_receipt_and_reads_the_recomputable_result() {
-    let world = world().await;
+    // Fresh reads: the test closes the consultation in the database.
+    let world = crate::util::world_reading_fresh().await;
     let process = open_process(&world, "toledo", "casco", OPEN_RULES, 1).await;
     let toledo = world.council("toledo").await;
     let actor = Actor("cli".into());
     let mut ana = world.citizen("ana").verified().await;
+    // Bea, another resident, votes through the API below.
+    let mut bea = world.citizen("bea").verified().await;
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    sqlx::query(
+        "WITH c AS (INSERT INTO census (document_hash, birth_date, district_code)
+                    VALUES (sha256('bea'), '1990-01-01', (SELECT min(code) FROM districts)) RETURNING document_hash)
+         INSERT INTO census_claims (document_hash, user_id)
+         SELECT c.document_hash, u.id FROM c, users u WHERE u.nickname = 'bea'",
+    )
+    .execute(tx.conn())
+    .await
+    .expect("census");
+    tx.commit().await.expect("commit");
     let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
     // Ana is in the census (the document she verified with).
     sqlx::query(
@@ -170,6 +184,60 @@ async fn a_resident_votes_once_checks_the_receipt_and_reads_the_recomputable_res
         StatusCode::NOT_FOUND
     );
 
+    // The API: Bea, another resident, votes there; the same rules hold.
+    let api = format!("/api/v1/consultations/{id}");
+    use serde_json::{Value, json};
+    let (_, shown) = ana.call(TOLEDO, "GET", &api, Value::Null).await;
+    assert_eq!(shown["standing"], "voted");
+    assert!(
+        shown["head"].as_str().is_some_and(|h| h.len() == 64),
+        "{shown}"
+    );
+    assert!(shown.get("results").is_none(), "no results while voting");
+    let (_, listed) = bea
+        .call(
+            TOLEDO,
+            "GET",
+            "/api/v1/processes/casco/consultations",
+            Value::Null,
+        )
+        .await;
+    assert_eq!(listed[0]["id"], id.to_string());
+    let ballot = |option: &str| json!({"choices": {question.id.to_string(): [option]}});
+    let two = json!({"choices": {question.id.to_string(): [yes, no]}});
+    let refused = bea.call(TOLEDO, "POST", &format!("{api}/votes"), two).await;
+    crate::util::assert_refused(&refused, StatusCode::UNPROCESSABLE_ENTITY, "choice_invalid");
+    let (status, cast) = bea
+        .call(TOLEDO, "POST", &format!("{api}/votes"), ballot(&no))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{cast}");
+    let code = cast["receipt"].as_str().expect("receipt").to_owned();
+    let twice = bea
+        .call(TOLEDO, "POST", &format!("{api}/votes"), ballot(&yes))
+        .await;
+    crate::util::assert_refused(&twice, StatusCode::CONFLICT, "already_voted");
+    let found = Browser::new(&world.app)
+        .get(TOLEDO, &format!("{api}/receipts/{code}"))
+        .await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+    assert!(found.body.contains("\"counts\":true"), "{}", found.body);
+    let unknown = Browser::new(&world.app)
+        .get(TOLEDO, &format!("{api}/receipts/nada"))
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        Browser::new(&world.app)
+            .get(TOLEDO, &format!("{api}/board"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "no board before the close"
+    );
+    assert_eq!(
+        Browser::new(&world.app).get(TALAVERA, &api).await.status,
+        StatusCode::NOT_FOUND
+    );
+
     // The close: results, turnout and the board that recomputes them.
     let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
     end_voting(&mut tx, id).await;
@@ -180,7 +248,7 @@ async fn a_resident_votes_once_checks_the_receipt_and_reads_the_recomputable_res
     let results = Browser::new(&world.app).get(TOLEDO, &page).await;
     for part in [
         "Cerrada, con resultados",
-        "1 (100,0 %)",
+        "1 (50,0 %)",
         "Participación por distrito",
         &tally.head,
     ] {
@@ -192,6 +260,14 @@ async fn a_resident_votes_once_checks_the_receipt_and_reads_the_recomputable_res
     assert_eq!(file.status, StatusCode::OK);
     let published: Board = serde_json::from_str(&file.body).expect("a board");
     assert_eq!(board::tally(&published).expect("verifies"), tally);
+    let from_api = Browser::new(&world.app)
+        .get(TOLEDO, &format!("{api}/board"))
+        .await;
+    let from_api: Board = serde_json::from_str(&from_api.body).expect("a board");
+    assert_eq!(from_api, published);
+    let (_, closed) = ana.call(TOLEDO, "GET", &api, Value::Null).await;
+    assert_eq!(closed["results"]["ballots"], 2);
+    assert_eq!(closed["status"], "closed");
 }
 
 #[tokio::test]

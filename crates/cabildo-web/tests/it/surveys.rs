@@ -362,3 +362,155 @@ async fn a_quick_poll_on_the_home_page_is_voted_once_and_shows_its_results_after
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn the_api_answers_a_survey_and_votes_in_a_poll_with_the_pages_rules() {
+    use cabildo_engine::polls::{self, NewPoll};
+    use cabildo_engine::surveys::{self, Audience, Kind, NewQuestion, NewSurvey};
+    use serde_json::{Value, json};
+    let world = world().await;
+    let process = open_process(&world, "toledo", "centros", OPEN_RULES, 1).await;
+    let toledo = world.council("toledo").await;
+    let actor = Actor("cli".into());
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    let now = OffsetDateTime::now_utc();
+    processes::add_phase(
+        &mut tx,
+        &actor,
+        process.into(),
+        &NewPhase {
+            title: "Encuesta".into(),
+            starts_at: now - Duration::days(1),
+            ends_at: now + Duration::days(10),
+            components: vec![Component::Surveys],
+        },
+    )
+    .await
+    .expect("phase");
+    let mut score = NewQuestion {
+        kind: Kind::Scale,
+        text: "¿Cómo valoras el horario?".into(),
+        ..NewQuestion::default()
+    };
+    score.scale_max = 10;
+    let new = NewSurvey {
+        title: "Horarios".into(),
+        description: String::new(),
+        audience: Audience::Registered,
+        anonymous: true,
+        editable: false,
+        results_while_open: true,
+        questions: vec![
+            NewQuestion {
+                kind: Kind::Single,
+                text: "¿Usas un centro cívico?".into(),
+                options: vec!["Sí".into(), "No".into()],
+                ..NewQuestion::default()
+            },
+            score,
+        ],
+    };
+    let survey = surveys::create(&mut tx, &actor, process.into(), None, &new)
+        .await
+        .expect("survey");
+    surveys::publish(&mut tx, &actor, survey)
+        .await
+        .expect("publish");
+    let poll = polls::create(
+        &mut tx,
+        &actor,
+        &NewPoll {
+            process_id: None,
+            question: "¿Piscinas en septiembre?".into(),
+            options: vec!["Sí".into(), "No".into()],
+            opens_at: now - Duration::hours(1),
+            closes_at: now + Duration::days(1),
+        },
+    )
+    .await
+    .expect("poll");
+    tx.commit().await.expect("commit");
+
+    let mut ana = world.citizen("ana").await;
+    let (status, list) = ana
+        .call(
+            TOLEDO,
+            "GET",
+            "/api/v1/processes/centros/surveys",
+            Value::Null,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list.as_array().map(Vec::len), Some(1));
+    let path = format!("/api/v1/surveys/{survey}");
+    let (_, shown) = ana.call(TOLEDO, "GET", &path, Value::Null).await;
+    assert_eq!(shown["standing"], "may_answer");
+    assert_eq!(shown["questions"][1]["kind"], "scale");
+    let responses = format!("{path}/responses");
+    let refused = ana
+        .call(
+            TOLEDO,
+            "POST",
+            &responses,
+            json!({"answers": {"0": {"choice": 1}, "1": {"value": 11}}}),
+        )
+        .await;
+    crate::util::assert_refused(&refused, StatusCode::UNPROCESSABLE_ENTITY, "number_invalid");
+    let (status, answered) = ana
+        .call(
+            TOLEDO,
+            "POST",
+            &responses,
+            json!({"answers": {"0": {"choice": 1}, "1": {"value": 9}}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{answered}");
+    let again = ana
+        .call(
+            TOLEDO,
+            "POST",
+            &responses,
+            json!({"answers": {"0": {"choice": 0}, "1": {"value": 1}}}),
+        )
+        .await;
+    crate::util::assert_refused(&again, StatusCode::CONFLICT, "already_answered");
+    let (_, results) = ana
+        .call(TOLEDO, "GET", &format!("{path}/results"), Value::Null)
+        .await;
+    assert_eq!(results["responses"], 1);
+    assert_eq!(results["questions"][0]["counts"], json!([0, 1]));
+    assert_eq!(results["questions"][1]["counts"][8], 1);
+    let (_, file) = ana.call(TOLEDO, "GET", &responses, Value::Null).await;
+    assert_eq!(file["responses"][0]["answers"]["1"], json!({"value": 9}));
+    let (_, open_data) = ana
+        .call(
+            TOLEDO,
+            "GET",
+            "/api/v1/processes/centros/open-data",
+            Value::Null,
+        )
+        .await;
+    assert_eq!(open_data["surveys"][0]["responses"], 1, "{open_data}");
+    assert_eq!(open_data["surveys"][0]["responses_file"], responses);
+    let anonymous = Browser::new(&world.app)
+        .json(TOLEDO, "POST", &responses, json!({"answers": {}}), None)
+        .await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    let elsewhere = Browser::new(&world.app).get(TALAVERA, &path).await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+
+    let (_, home) = ana.call(TOLEDO, "GET", "/api/v1/polls", Value::Null).await;
+    assert_eq!(home[0]["question"], "¿Piscinas en septiembre?");
+    assert!(home[0].get("counts").is_none(), "no counts before voting");
+    let vote = format!("/api/v1/polls/{poll}/vote");
+    let (status, voted) = ana.call(TOLEDO, "POST", &vote, json!({"option": 0})).await;
+    assert_eq!(status, StatusCode::OK, "{voted}");
+    assert_eq!(voted["counts"], json!([1, 0]));
+    assert_eq!(voted["voted"], 0);
+    let twice = ana.call(TOLEDO, "POST", &vote, json!({"option": 1})).await;
+    crate::util::assert_refused(&twice, StatusCode::CONFLICT, "already_voted");
+    let elsewhere = Browser::new(&world.app)
+        .get(TALAVERA, &format!("/api/v1/polls/{poll}"))
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+}

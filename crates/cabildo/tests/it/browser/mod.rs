@@ -260,6 +260,14 @@ async fn first_proposal(visit: &Visit) -> String {
 }
 
 /// The first link starting with `prefix` on the page at `path`.
+/// The last link on `path` that starts with `prefix`.
+async fn last_link(visit: &Visit, path: &str, prefix: &str) -> String {
+    visit.chrome.goto(&visit.toledo(path)).await;
+    (visit.chrome.links().await.into_iter())
+        .rfind(|h| h.starts_with(prefix))
+        .unwrap_or_else(|| panic!("a link to {prefix} on {path}"))
+}
+
 async fn first_link(visit: &Visit, path: &str, prefix: &str) -> String {
     visit.chrome.goto(&visit.toledo(path)).await;
     visit
@@ -505,7 +513,16 @@ async fn every_public_page_is_accessible_and_fits_a_phone() {
         "/processes/plan-participacion/surveys/",
     )
     .await;
+    // The demo's second consultation is closed: results and turnout.
+    let closed = last_link(
+        &visit,
+        "/processes/plan-participacion/consultation",
+        "/processes/plan-participacion/consultations/",
+    )
+    .await;
+    assert_ne!(closed, consultation);
     let pages = [
+        ("consultation-closed", visit.toledo(&closed)),
         ("survey", visit.toledo(&survey)),
         (
             "surveys",
