@@ -10,6 +10,12 @@
 //! accounts, and opens).
 //! Prints one line of JSON: cast, refused, seconds, per_second, p50_ms,
 //! p99_ms, ballots, marked, exact.
+//!
+//! `cast_consultation VOTERS CONCURRENCY http TOKENS_FILE BALLOT_FILE`
+//! prepares the same for voting over HTTP instead, in a consultation of its
+//! own: it writes a personal access token per voter and the ballot file
+//! (the consultation's id, its question's, its options') that
+//! `cast_supports … consultation` votes with, and casts nothing.
 
 #![expect(clippy::expect_used, reason = "a benchmark fails loudly")]
 
@@ -30,6 +36,15 @@ async fn main() {
         .get(2)
         .and_then(|a| a.parse().ok())
         .expect("CONCURRENCY");
+    // Over HTTP: (tokens file, ballot file).
+    let http = match args.get(3).map(String::as_str) {
+        Some("http") => Some((
+            args.get(4).expect("TOKENS_FILE").clone(),
+            args.get(5).expect("BALLOT_FILE").clone(),
+        )),
+        _ => None,
+    };
+    let label = if http.is_some() { "http" } else { "engine" };
     let url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
     let pool = PoolConfig {
         max_connections: u32::try_from(concurrency).expect("concurrency") + 2,
@@ -46,7 +61,7 @@ async fn main() {
     sqlx::query(
         "WITH people AS (
              INSERT INTO users (email, name, email_confirmed_at, verified_at, district_code)
-             SELECT 'consulta-' || n || '@bench.example', 'Vecina ' || n, now(), now(),
+             SELECT 'consulta-' || $2 || '-' || n || '@bench.example', 'Vecina ' || n, now(), now(),
                     (SELECT min(code) FROM districts)
              FROM generate_series(1, $1) n RETURNING id, email),
          residents AS (
@@ -57,19 +72,22 @@ async fn main() {
          SELECT sha256(convert_to(email, 'UTF8')), id FROM people",
     )
     .bind(i32::try_from(voters).expect("voters"))
+    .bind(label)
     .execute(tx.conn())
     .await
     .expect("residents");
-    let users: Vec<cabildo_engine::UserId> =
-        sqlx::query_scalar("SELECT id FROM users WHERE email LIKE 'consulta-%@bench.example'")
-            .fetch_all(tx.conn())
-            .await
-            .expect("users");
+    let users: Vec<cabildo_engine::UserId> = sqlx::query_scalar(
+        "SELECT id FROM users WHERE email LIKE 'consulta-' || $1 || '-%@bench.example'",
+    )
+    .bind(label)
+    .fetch_all(tx.conn())
+    .await
+    .expect("users");
     let process = processes::create(
         &mut tx,
         &actor,
         &NewProcess {
-            slug: "consulta-bench".into(),
+            slug: format!("consulta-bench-{label}"),
             title: "Consulta".into(),
             summary: String::new(),
             description: String::new(),
@@ -113,6 +131,24 @@ async fn main() {
         .await
         .expect("questions")
         .remove(0);
+    if let Some((tokens_file, ballot_file)) = http {
+        let mut tokens = String::new();
+        for user in &users {
+            let (_, token) = cabildo_engine::accounts::api_tokens::create(&mut tx, *user, "bench")
+                .await
+                .expect("token");
+            tokens.push_str(&token);
+            tokens.push('\n');
+        }
+        tx.commit().await.expect("commit");
+        std::fs::write(tokens_file, tokens).expect("tokens file");
+        let ballot: Vec<String> = [id.to_string(), question.id.to_string()]
+            .into_iter()
+            .chain(question.options.iter().map(|(o, _)| o.to_string()))
+            .collect();
+        std::fs::write(ballot_file, ballot.join("\n")).expect("ballot file");
+        return;
+    }
     tx.commit().await.expect("commit");
 
     let users = Arc::new(users);

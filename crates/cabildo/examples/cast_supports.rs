@@ -5,10 +5,13 @@
 //! the rows in the database.
 //!
 //! Usage (bench/participation runs it):
-//! `cast_supports ADDR HOST TOKENS_FILE PROPOSALS_FILE REQUESTS CONNECTIONS spread|one|ballot`
+//! `cast_supports ADDR HOST TOKENS_FILE PROPOSALS_FILE REQUESTS CONNECTIONS spread|one|ballot|consultation`
 //! With `ballot`, PROPOSALS_FILE is a `seed participation --ballot-file`
 //! (a heading id, then project ids) and each person casts and submits one
 //! ballot of two projects (201 and 200 both count as accepted).
+//! With `consultation`, it is a `cast_consultation … http` ballot file (a
+//! consultation id, its question's id, its options' ids) and each person
+//! votes once, for the options in turn.
 //! (built with `cargo build --release -p cabildo --example cast_supports`)
 //! Prints one line of JSON: created, already, failed, seconds, per_second,
 //! p50_ms, p99_ms.
@@ -80,6 +83,7 @@ async fn main() {
     };
     let one = spread == "one";
     let ballot = spread == "ballot";
+    let consultation = spread == "consultation";
     let tokens = Arc::new(lines(tokens));
     let proposals = Arc::new(lines(proposals));
     let requests: usize = requests.parse().expect("REQUESTS");
@@ -115,7 +119,22 @@ async fn main() {
                 } else {
                     &proposals[(person * 7 + k / tokens.len()) % proposals.len()]
                 };
-                let request = if ballot {
+                let request = if consultation {
+                    // [consultation, question, options…]; person k votes once.
+                    let options = proposals.len() - 2;
+                    let body = format!(
+                        "{{\"choices\": {{\"{}\": [\"{}\"]}}}}",
+                        proposals[1],
+                        proposals[2 + k % options]
+                    );
+                    format!(
+                        "POST /api/v1/consultations/{}/votes HTTP/1.1\r\nHost: {host}\r\n\
+                         Authorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                        proposals[0],
+                        tokens[k % tokens.len()],
+                        body.len()
+                    )
+                } else if ballot {
                     // proposals[0] is the heading; two projects per ballot.
                     let projects = proposals.len() - 1;
                     let (a, b) = (1 + k % projects, 1 + (k / projects + k + 1) % projects);

@@ -16,6 +16,7 @@ pub use answers::{Answer, Answers, Checked, Fault, check, shown};
 pub use questions::{NewQuestion, NewSurvey, check_questions, create, publish};
 pub use responses::{
     Respondent, Standing, TextForReview, mine, respond, review_text, standing, texts_for_review,
+    waiting_for_review,
 };
 pub use results::{QuestionResult, Response, Results, Tally, responses, results};
 

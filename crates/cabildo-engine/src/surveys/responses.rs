@@ -280,3 +280,19 @@ pub async fn review_text(
     .await?;
     Ok(())
 }
+
+/// Surveys with free texts waiting for review: (survey, title, how many),
+/// for the moderation page.
+pub async fn waiting_for_review(tx: &mut TenantTx) -> Result<Vec<(SurveyId, String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT s.id, s.title, count(*)
+         FROM surveys s JOIN survey_responses r ON r.survey_id = s.id
+         CROSS JOIN LATERAL jsonb_each(r.answers) a
+         WHERE a.value ? 'text' AND NOT EXISTS (
+               SELECT 1 FROM survey_text_reviews v
+               WHERE v.survey_id = r.survey_id AND v.response_id = r.id AND v.position = a.key::int)
+         GROUP BY s.id, s.title ORDER BY s.title",
+    )
+    .fetch_all(tx.conn())
+    .await?)
+}

@@ -23,6 +23,8 @@ struct Page<'a> {
     chrome: &'a Chrome,
     queue: Vec<Reported>,
     blocked: Vec<Blocked>,
+    /// Surveys with free texts to review: (address, title, how many).
+    surveys: Vec<(String, String, String)>,
     notice: Option<String>,
 }
 
@@ -32,18 +34,27 @@ const DONE: [&str; 5] = ["hidden", "restored", "dismissed", "blocked", "unblocke
 /// `GET /staff/moderation`.
 pub async fn page(staff: Staff, Query(query): Query<DetailQuery>) -> Result<Response, PageError> {
     staff.require(Permission::Moderate)?;
-    let (queue, blocked) = staff
+    let (queue, blocked, surveys) = staff
         .tx(async |tx| {
             let queue = moderation::queue(tx).await?;
             let blocked = moderation::blocked(tx).await?;
-            Ok::<_, EngineError>((queue, blocked))
+            let surveys = cabildo_engine::surveys::waiting_for_review(tx).await?;
+            Ok::<_, EngineError>((queue, blocked, surveys))
         })
         .await?;
+    let tr = &staff.tr;
+    let surveys = (surveys.into_iter())
+        .map(|(id, title, n)| {
+            let count = tr.count("staff-survey-waiting", n);
+            (format!("/staff/surveys/{id}/texts"), title, count)
+        })
+        .collect();
     staff.render(&Page {
         tr: &staff.tr,
         chrome: &staff.chrome,
         queue,
         blocked,
+        surveys,
         notice: query.notice(&staff.tr, "moderation-done", &DONE),
     })
 }

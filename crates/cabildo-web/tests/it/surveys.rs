@@ -119,6 +119,39 @@ async fn staff_publish_a_survey_residents_answer_every_kind_and_everyone_reads_t
     .await;
     assert_eq!(published.status, StatusCode::SEE_OTHER);
 
+    // A quick poll of the process shows on its page.
+    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+    cabildo_engine::polls::create(
+        &mut tx,
+        &Actor("cli".into()),
+        &cabildo_engine::polls::NewPoll {
+            process_id: Some(process.into()),
+            question: "¿Te gusta el nuevo horario?".into(),
+            options: vec!["Sí".into(), "No".into()],
+            opens_at: now - Duration::hours(1),
+            closes_at: now + Duration::days(1),
+        },
+    )
+    .await
+    .expect("poll");
+    tx.commit().await.expect("commit");
+    let overview = Browser::new(&world.app)
+        .get(TOLEDO, "/processes/centros")
+        .await;
+    assert!(
+        overview.body.contains("¿Te gusta el nuevo horario?"),
+        "{}",
+        overview.body
+    );
+    assert!(
+        !Browser::new(&world.app)
+            .get(TOLEDO, "/")
+            .await
+            .body
+            .contains("¿Te gusta el nuevo horario?"),
+        "a process's poll is not on the home page"
+    );
+
     // A visitor reads it and is asked to log in.
     let visitor = Browser::new(&world.app).get(TOLEDO, &public).await;
     assert_eq!(visitor.status, StatusCode::OK);
@@ -177,6 +210,12 @@ async fn staff_publish_a_survey_residents_answer_every_kind_and_everyone_reads_t
         results.body
     );
     assert!(!results.body.contains("Me pilla lejos"), "not reviewed yet");
+    let moderation = jefa.browser.get(TOLEDO, "/staff/moderation").await;
+    assert!(
+        moderation.body.contains(&format!("{staff_page}/texts")),
+        "the moderation page points at the waiting texts: {}",
+        moderation.body
+    );
     let texts = jefa
         .browser
         .get(TOLEDO, &format!("{staff_page}/texts"))
