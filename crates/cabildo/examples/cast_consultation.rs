@@ -103,6 +103,23 @@ async fn main() {
     .await
     .expect("process");
     let now = time::OffsetDateTime::now_utc();
+    // Published with a consultation phase, as the API shows only those.
+    processes::add_phase(
+        &mut tx,
+        &actor,
+        process,
+        &processes::NewPhase {
+            title: "Consulta".into(),
+            starts_at: now - time::Duration::hours(1),
+            ends_at: now + time::Duration::days(1),
+            components: vec![processes::Component::Consultation],
+        },
+    )
+    .await
+    .expect("phase");
+    processes::publish(&mut tx, &actor, process)
+        .await
+        .expect("publish");
     let id = consultations::create(
         &mut tx,
         &actor,

@@ -126,6 +126,18 @@ pub async fn find(tx: &mut TenantTx, id: ConsultationId) -> Result<Option<Consul
     .await?)
 }
 
+/// The consultation `id` when the public may see it: opened or closed, in
+/// a published process.
+pub async fn find_public(tx: &mut TenantTx, id: ConsultationId) -> Result<Option<Consultation>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM consultations c WHERE id = $1 AND status <> 'draft'
+           AND EXISTS (SELECT 1 FROM processes p WHERE p.id = c.process_id AND p.status = 'published')"
+    )))
+    .bind(id)
+    .fetch_optional(tx.conn())
+    .await?)
+}
+
 /// The consultation `id`, or `not_found`.
 pub async fn get(tx: &mut TenantTx, id: ConsultationId) -> Result<Consultation> {
     find(tx, id).await?.ok_or_else(|| Refusal::NotFound.into())

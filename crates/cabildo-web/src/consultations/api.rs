@@ -131,18 +131,9 @@ async fn public(
     tx: &mut cabildo_tenancy::TenantTx,
     id: ConsultationId,
 ) -> Result<Consultation, ApiError> {
-    let c = consultations::find(tx, id)
+    consultations::find_public(tx, id)
         .await?
-        .ok_or(ApiError::NotFound)?;
-    let published = processes::slug_of(tx, c.process_id).await?;
-    let shown = match published {
-        Some(slug) => processes::published_by_slug(tx, &slug).await?.is_some(),
-        None => false,
-    };
-    match shown && c.status != Status::Draft {
-        true => Ok(c),
-        false => Err(ApiError::NotFound),
-    }
+        .ok_or(ApiError::NotFound)
 }
 
 /// The consultations of a published process (not drafts).
@@ -275,8 +266,10 @@ async fn vote(
     ApiJson(body): ApiJson<BallotBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let user = citizen.user();
+    // Not a `change`: a vote alters no cached page (the board's head may
+    // lag a few seconds, as on the pages).
     let cast = citizen
-        .change(async |tx| {
+        .tx(async |tx| {
             public(tx, id).await?;
             Ok::<_, ApiError>(consultations::cast(tx, id, user, &body.choices).await?)
         })
@@ -302,7 +295,7 @@ async fn revote(
 ) -> Result<impl IntoResponse, ApiError> {
     let user = citizen.user();
     let cast = citizen
-        .change(async |tx| {
+        .tx(async |tx| {
             public(tx, id).await?;
             Ok::<_, ApiError>(
                 consultations::revote(tx, id, user, &body.receipt, &body.choices).await?,
