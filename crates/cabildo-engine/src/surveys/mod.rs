@@ -18,7 +18,7 @@ pub use responses::{
     Respondent, Standing, TextForReview, mine, respond, review_text, standing, texts_for_review,
     waiting_for_review,
 };
-pub use results::{QuestionResult, Response, Results, Tally, responses, results};
+pub use results::{QuestionResult, Response, Results, Tally, response_count, responses, results};
 
 use crate::error::{Refusal, Result};
 use crate::ids::{ProcessId, SurveyId};

@@ -70,20 +70,19 @@ pub struct Response {
     pub answers: Answers,
 }
 
-/// Every response to `survey` by id; free texts that staff have not
-/// approved are left out unless `all_texts` (staff exports).
-pub async fn responses(
+/// Every response to `survey` by id, all texts included, and the free
+/// texts staff approved: (response, question place).
+async fn stored(
     tx: &mut TenantTx,
     survey: SurveyId,
-    all_texts: bool,
-) -> Result<Vec<Response>> {
+) -> Result<(Vec<Response>, BTreeSet<(Uuid, i32)>)> {
     let rows: Vec<(Uuid, Date, sqlx::types::Json<Answers>)> = sqlx::query_as(
         "SELECT id, answered_on, answers FROM survey_responses WHERE survey_id = $1 ORDER BY id",
     )
     .bind(survey)
     .fetch_all(tx.conn())
     .await?;
-    let approved: BTreeSet<(Uuid, i32)> = sqlx::query_as(
+    let approved = sqlx::query_as(
         "SELECT response_id, position FROM survey_text_reviews WHERE survey_id = $1 AND approved",
     )
     .bind(survey)
@@ -91,29 +90,61 @@ pub async fn responses(
     .await?
     .into_iter()
     .collect();
-    Ok(rows
-        .into_iter()
-        .map(|(id, answered_on, answers)| {
-            let mut answers = answers.0;
-            if !all_texts {
-                answers.retain(|position, answer| {
-                    !matches!(answer, Answer::Text(_)) || approved.contains(&(id, *position))
-                });
-            }
+    let all = (rows.into_iter())
+        .map(|(id, answered_on, answers)| Response {
+            id,
+            answered_on,
+            answers: answers.0,
+        })
+        .collect();
+    Ok((all, approved))
+}
+
+/// `all` without the free texts staff have not approved.
+fn published(all: &[Response], approved: &BTreeSet<(Uuid, i32)>) -> Vec<Response> {
+    all.iter()
+        .map(|r| {
+            let mut answers = r.answers.clone();
+            answers.retain(|position, answer| {
+                !matches!(answer, Answer::Text(_)) || approved.contains(&(r.id, *position))
+            });
             Response {
-                id,
-                answered_on,
                 answers,
+                ..r.clone()
             }
         })
-        .collect())
+        .collect()
+}
+
+/// Every response to `survey` by id; free texts that staff have not
+/// approved are left out unless `all_texts` (staff exports).
+pub async fn responses(
+    tx: &mut TenantTx,
+    survey: SurveyId,
+    all_texts: bool,
+) -> Result<Vec<Response>> {
+    let (all, approved) = stored(tx, survey).await?;
+    Ok(match all_texts {
+        true => all,
+        false => published(&all, &approved),
+    })
+}
+
+/// How many responses `survey` has.
+pub async fn response_count(tx: &mut TenantTx, survey: SurveyId) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT count(*) FROM survey_responses WHERE survey_id = $1")
+            .bind(survey)
+            .fetch_one(tx.conn())
+            .await?,
+    )
 }
 
 /// The results of `survey`.
 pub async fn results(tx: &mut TenantTx, survey: SurveyId) -> Result<Results> {
     let questions = questions(tx, survey).await?;
-    let all = responses(tx, survey, true).await?;
-    let published = responses(tx, survey, false).await?;
+    let (all, approved) = stored(tx, survey).await?;
+    let published = published(&all, &approved);
     let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     let questions = questions
         .into_iter()

@@ -54,19 +54,33 @@ pub async fn cards(
     process: Option<ProcessId>,
 ) -> Result<Vec<PollCard>, PageError> {
     let user = council.user();
-    let shown = council
-        .tx(async |tx| {
-            let mut shown = Vec::new();
-            for poll in polls::shown(tx, process).await? {
-                let mine = match user {
-                    Some(user) => polls::vote_of(tx, poll.id, user).await?,
-                    None => None,
-                };
-                shown.push((poll, mine));
-            }
-            Ok::<_, PageError>(shown)
+    // The polls are the same for everyone: kept in the read cache, so the
+    // home page costs no transaction for a visitor without an account.
+    let key = format!(
+        "polls:{}",
+        process.map_or_else(|| "home".to_owned(), |p| p.to_string())
+    );
+    let polls = council
+        .cached(key, async |tx| {
+            Ok::<_, PageError>(polls::shown(tx, process).await?)
         })
         .await?;
+    let mut shown = Vec::with_capacity(polls.len());
+    match user {
+        Some(user) if !polls.is_empty() => {
+            let mine = council
+                .tx(async |tx| {
+                    let mut mine = Vec::new();
+                    for poll in polls.iter() {
+                        mine.push(polls::vote_of(tx, poll.id, user).await?);
+                    }
+                    Ok::<_, PageError>(mine)
+                })
+                .await?;
+            shown.extend(polls.iter().cloned().zip(mine));
+        }
+        _ => shown.extend(polls.iter().cloned().map(|p| (p, None))),
+    }
     let tr = &council.tr;
     Ok(shown
         .iter()

@@ -130,8 +130,9 @@ pub async fn create(
         closes_at: zone.end_of(closes),
     };
     let actor = staff.actor();
+    // A change: the cached polls of the home and process pages go with it.
     let created = staff
-        .tx(async |tx| {
+        .change(async |tx| {
             Ok::<_, PageError>(EngineError::split(polls::create(tx, &actor, &new).await)?)
         })
         .await;
@@ -158,7 +159,7 @@ pub async fn close(
     let id: PollId = id.parse().map_err(|_| PageError::NotFound)?;
     let actor = staff.actor();
     staff
-        .tx(async |tx| Ok::<_, PageError>(polls::close(tx, &actor, id).await?))
+        .change(async |tx| Ok::<_, PageError>(polls::close(tx, &actor, id).await?))
         .await?;
     Ok(Redirect::to("/staff/polls").into_response())
 }

@@ -260,14 +260,14 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let id = survey_id(&id)?;
     let tr = &staff.tr;
-    let (survey, questions, results, waiting, slug) = staff
+    let (survey, questions, responses, waiting, slug) = staff
         .tx(async |tx| {
             let survey = surveys::get(tx, id).await?;
             let slug = cabildo_engine::processes::slug_of(tx, survey.process_id).await?;
             Ok::<_, PageError>((
                 survey,
                 surveys::questions(tx, id).await?,
-                surveys::results(tx, id).await?,
+                surveys::response_count(tx, id).await?,
                 surveys::texts_for_review(tx, id, true).await?.len(),
                 slug,
             ))
@@ -294,7 +294,7 @@ pub async fn show(
         process: survey.process_id.to_string(),
         status: tr.t("staff-survey-published"),
         audience: tr.t(&format!("staff-survey-audience-{}", survey.audience)),
-        responses: tr.count("survey-responses", results.responses),
+        responses: tr.count("survey-responses", responses),
         waiting: tr.count("staff-survey-waiting", i64::try_from(waiting).unwrap_or(0)),
         questions: text::write(&questions),
         public: slug.map(|s| format!("/processes/{s}/surveys/{id}")),
