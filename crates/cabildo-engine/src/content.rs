@@ -64,6 +64,22 @@ pub fn text(value: &str, field: Field, problem: Problem, min: usize, max: usize)
     Ok(trimmed.to_owned())
 }
 
+/// `value` trimmed, if it is an address part: 3 to `most` lower-case
+/// letters, digits and inner dashes; else `slug_invalid`.
+pub(crate) fn slug(value: &str, most: usize) -> Result<&str> {
+    let slug = value.trim();
+    let ok = (3..=most).contains(&slug.len())
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-');
+    if !ok {
+        return Err(Error::invalid(Field::Slug, Problem::SlugInvalid));
+    }
+    Ok(slug)
+}
+
 /// A page request, clamped to what the site serves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PageRequest {

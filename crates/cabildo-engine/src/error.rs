@@ -245,6 +245,17 @@ coded! {
         AlreadyAnswered = "already_answered", "refusal-already-answered";
         /// The survey has answers, or is published: its questions stay.
         SurveyFixed = "survey_fixed", "refusal-survey-fixed";
+        /// The meeting takes registrations by invitation only.
+        NotInvited = "not_invited", "refusal-not-invited";
+        /// The meeting takes no registrations (any more): it has begun, was
+        /// cancelled, or needs none.
+        RegistrationClosed = "registration_closed", "refusal-registration-closed";
+        /// No registration for this meeting has this entry code.
+        CodeUnknown = "code_unknown", "refusal-code-unknown";
+        /// The meeting was cancelled.
+        MeetingCancelled = "meeting_cancelled", "refusal-meeting-cancelled";
+        /// The meeting has not begun yet (minutes come after).
+        NotYetHeld = "not_yet_held", "refusal-not-yet-held";
     }
 }
 
@@ -367,6 +378,28 @@ named! {
         Audience = "audience";
         /// A quick poll's options.
         Options = "options";
+        /// An assembly's kind, or a member's.
+        Kind = "kind";
+        /// A member's term (first and last day).
+        Term = "term";
+        /// A meeting's agenda.
+        Agenda = "agenda";
+        /// A meeting's address.
+        Place = "place";
+        /// A meeting's link to join online.
+        OnlineUrl = "online_url";
+        /// A point on the map (latitude, longitude).
+        Point = "point";
+        /// A meeting's places.
+        Capacity = "capacity";
+        /// How people register for a meeting.
+        Registration = "registration";
+        /// A meeting entry code.
+        Code = "code";
+        /// A meeting's minutes.
+        Minutes = "minutes";
+        /// A meeting's agreements.
+        Agreements = "agreements";
     }
 }
 
@@ -538,6 +571,12 @@ coded! {
         AnonymityConflict = "anonymity_conflict", "error-anonymity-conflict";
         /// A number of residents from 1 to 10 million.
         PopulationInvalid = "population_invalid", "signup-error-population";
+        /// A meeting needs an address, a link to join, or both.
+        PlaceRequired = "place_required", "error-place-required";
+        /// Not an https:// address.
+        UrlInvalid = "url_invalid", "error-url-invalid";
+        /// Not a latitude and longitude on Earth.
+        PointInvalid = "point_invalid", "error-point-invalid";
     }
 }
 

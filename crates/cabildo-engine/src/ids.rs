@@ -79,4 +79,10 @@ ids! {
     SurveyId;
     /// A quick poll.
     PollId;
+    /// An assembly (consejo).
+    AssemblyId;
+    /// A member of an assembly (one term of one person or organisation).
+    MemberId;
+    /// A meeting.
+    MeetingId;
 }

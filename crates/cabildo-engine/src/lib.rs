@@ -4,9 +4,11 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod assemblies;
 pub mod audit;
 pub mod budgets;
 pub mod census;
+mod codes;
 pub mod comments;
 pub mod consultations;
 pub mod content;
@@ -18,6 +20,7 @@ pub mod follows;
 pub mod ids;
 pub mod ine;
 pub mod legal;
+pub mod meetings;
 pub mod moderation;
 pub mod opendata;
 pub mod organisations;
@@ -36,6 +39,6 @@ pub mod translations;
 
 pub use error::{Error, Field, FieldError, LineError, Problem, Refusal, Result};
 pub use ids::{
-    BudgetId, CommentId, ConsultationId, DebateId, HeadingId, OptionId, PollId, ProcessId,
-    ProjectId, ProposalId, QuestionId, SurveyId, UserId,
+    AssemblyId, BudgetId, CommentId, ConsultationId, DebateId, HeadingId, MeetingId, MemberId,
+    OptionId, PollId, ProcessId, ProjectId, ProposalId, QuestionId, SurveyId, UserId,
 };

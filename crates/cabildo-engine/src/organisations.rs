@@ -194,3 +194,12 @@ pub async fn review(
     .await?;
     Ok(Some(user))
 }
+
+/// Verified organisations, by name: (id, name).
+pub async fn verified(tx: &mut TenantTx) -> Result<Vec<(uuid::Uuid, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, name FROM organisations WHERE status = 'verified' ORDER BY name LIMIT 2000",
+    )
+    .fetch_all(tx.conn())
+    .await?)
+}

@@ -102,16 +102,7 @@ pub struct NewProcess {
 /// plan: `payment_overdue`).
 pub async fn create(tx: &mut TenantTx, actor: &Actor, new: &NewProcess) -> Result<ProcessId> {
     tx.within_plan(Need::Payment)?;
-    let slug = new.slug.trim();
-    let slug_ok = (3..=80).contains(&slug.len())
-        && slug
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !slug.starts_with('-')
-        && !slug.ends_with('-');
-    if !slug_ok {
-        return Err(Error::invalid(Field::Slug, Problem::SlugInvalid));
-    }
+    let slug = crate::content::slug(&new.slug, 80)?;
     let title = new.title.trim();
     if title.is_empty() || title.chars().count() > 200 {
         return Err(Error::invalid(Field::Title, Problem::TitleInvalid));

@@ -97,6 +97,74 @@ impl Zone {
             .unwrap_or(fallback)
     }
 
+    /// The instant of local day `day` at `clock` (a time skipped by a
+    /// daylight-saving change is taken as the later one).
+    pub fn at(&self, day: Date, clock: Time) -> OffsetDateTime {
+        let fallback = PrimitiveDateTime::new(day, clock).assume_utc();
+        let Ok(civil) = jiff::civil::DateTime::new(
+            i16::try_from(day.year()).unwrap_or(1970),
+            i8::try_from(u8::from(day.month())).unwrap_or(1),
+            i8::try_from(day.day()).unwrap_or(1),
+            i8::try_from(clock.hour()).unwrap_or(0),
+            i8::try_from(clock.minute()).unwrap_or(0),
+            i8::try_from(clock.second()).unwrap_or(0),
+            0,
+        ) else {
+            return fallback;
+        };
+        civil
+            .to_zoned_datetime(self.tz.clone())
+            .ok()
+            .and_then(|zoned| {
+                OffsetDateTime::from_unix_timestamp(zoned.timestamp().as_second()).ok()
+            })
+            .unwrap_or(fallback)
+    }
+
+    /// The zone's offset from UTC at `at`, in seconds, with its
+    /// abbreviation (`CET`) and whether it is summer time.
+    pub fn offset(&self, at: OffsetDateTime) -> (i32, String, bool) {
+        let instant = jiff::Timestamp::from_second(at.unix_timestamp()).unwrap_or_default();
+        let info = self.tz.to_offset_info(instant);
+        (
+            info.offset().seconds(),
+            info.abbreviation().to_owned(),
+            info.dst().is_dst(),
+        )
+    }
+
+    /// The changes of offset after `from` up to `until`: (instant, offset
+    /// before, offset after, abbreviation after, summer time after), for
+    /// calendar files that describe the zone.
+    pub fn transitions(
+        &self,
+        from: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> Vec<(OffsetDateTime, i32, i32, String, bool)> {
+        let start = jiff::Timestamp::from_second(from.unix_timestamp()).unwrap_or_default();
+        let mut before = self.tz.to_offset(start).seconds();
+        let mut found = Vec::new();
+        for transition in self.tz.following(start) {
+            let Ok(at) = OffsetDateTime::from_unix_timestamp(transition.timestamp().as_second())
+            else {
+                break;
+            };
+            if at > until || found.len() >= 200 {
+                break;
+            }
+            let after = transition.offset().seconds();
+            found.push((
+                at,
+                before,
+                after,
+                transition.abbreviation().to_owned(),
+                transition.dst().is_dst(),
+            ));
+            before = after;
+        }
+        found
+    }
+
     /// The end of a window whose last included local day is `day`.
     pub fn end_of(&self, day: Date) -> OffsetDateTime {
         day.next_day()
@@ -144,6 +212,32 @@ mod tests {
             madrid.local(datetime!(2026-12-31 23:30 UTC)).date(),
             date!(2027 - 01 - 01)
         );
+    }
+
+    #[test]
+    fn clock_times_and_offset_changes_in_madrid() {
+        let madrid = Zone::named("Europe/Madrid").expect("zone");
+        assert_eq!(
+            madrid.at(date!(2026 - 12 - 10), time::macros::time!(19:00)),
+            datetime!(2026-12-10 18:00 UTC)
+        );
+        assert_eq!(
+            madrid.at(date!(2026 - 07 - 10), time::macros::time!(19:00)),
+            datetime!(2026-07-10 17:00 UTC)
+        );
+        assert_eq!(madrid.offset(datetime!(2026-07-10 17:00 UTC)).0, 7200);
+        let changes = madrid.transitions(
+            datetime!(2026-01-01 0:00 UTC),
+            datetime!(2027-01-01 0:00 UTC),
+        );
+        assert_eq!(changes.len(), 2);
+        assert_eq!(changes[0].0, datetime!(2026-03-29 01:00 UTC));
+        assert_eq!(
+            (changes[0].1, changes[0].2, changes[0].4),
+            (3600, 7200, true)
+        );
+        assert_eq!(changes[1].0, datetime!(2026-10-25 01:00 UTC));
+        assert_eq!(changes[1].3, "CET");
     }
 
     #[test]

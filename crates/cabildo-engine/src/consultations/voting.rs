@@ -19,7 +19,6 @@ use crate::census::document;
 use crate::error::{Error, Field, Problem, Refusal, Result};
 use crate::ids::UserId;
 use cabildo_tenancy::TenantTx;
-use rand::RngCore;
 use serde_json::json;
 
 /// A vote cast: the receipt code to give the voter (shown once; the
@@ -30,52 +29,23 @@ pub struct Cast {
     pub receipt: String,
 }
 
-/// Crockford's base-32 alphabet (no I, L, O, U: codes are read aloud and
-/// typed from paper).
-const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-
-/// A new receipt code: 130 random bits as 26 characters.
+/// A new receipt code: 130 random bits as 26 characters, in groups of
+/// four.
 fn new_receipt() -> String {
-    let mut bytes = [0u8; 17];
-    rand::rng().fill_bytes(&mut bytes);
-    let mut bits = 0u32;
-    let mut held = 0;
-    let mut chars = Vec::with_capacity(26);
-    for byte in bytes {
-        bits = (bits << 8) | u32::from(byte);
-        held += 8;
-        while held >= 5 && chars.len() < 26 {
-            held -= 5;
-            chars.push(ALPHABET[((bits >> held) & 31) as usize]);
-        }
-    }
-    let text: Vec<String> = (chars.chunks(4))
-        .map(|c| String::from_utf8_lossy(c).into_owned())
+    grouped(&crate::codes::random(26))
+}
+
+fn grouped(code: &str) -> String {
+    let chunks: Vec<&str> = (code.as_bytes().chunks(4))
+        .filter_map(|c| std::str::from_utf8(c).ok())
         .collect();
-    text.join("-")
+    chunks.join("-")
 }
 
 /// A receipt code as typed (spaces, dashes, lower case, O for 0 …) in its
 /// canonical form, or none when it cannot be one.
 pub fn normal_receipt(typed: &str) -> Option<String> {
-    let mut chars = Vec::new();
-    for c in typed.chars().filter(|c| !matches!(c, ' ' | '-' | '\t')) {
-        let c = match c.to_ascii_uppercase() {
-            'O' => '0',
-            'I' | 'L' => '1',
-            c => c,
-        };
-        if !ALPHABET.contains(&u8::try_from(c).ok()?) {
-            return None;
-        }
-        chars.push(u8::try_from(c).ok()?);
-    }
-    (chars.len() == 26).then(|| {
-        (chars.chunks(4))
-            .map(|c| String::from_utf8_lossy(c).into_owned())
-            .collect::<Vec<_>>()
-            .join("-")
-    })
+    crate::codes::normal(typed, 26).map(|code| grouped(&code))
 }
 
 /// The consultation, open and within its window now (database clock).
