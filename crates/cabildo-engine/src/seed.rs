@@ -642,7 +642,163 @@ pub async fn demo(tx: &mut TenantTx, council: &str, zone: &Zone) -> Result<bool>
     }
     demo_budget(tx, &actor, process, &people, zone).await?;
     demo_past_budget(tx, &actor, &people, zone).await?;
+    demo_meetings(
+        tx,
+        &actor,
+        process,
+        &people,
+        proposal_ids.get(2).copied(),
+        zone,
+    )
+    .await?;
     Ok(true)
+}
+
+/// The participation council (an assembly with members), the meeting it
+/// held three weeks ago — minutes published, one agreement deciding on
+/// `decided` — and its next one in five days with two people registered;
+/// and an information session of the demo process in two days, in a
+/// civic centre and online.
+async fn demo_meetings(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    process: ProcessId,
+    people: &[UserId],
+    decided: Option<ProposalId>,
+    zone: &Zone,
+) -> Result<()> {
+    use crate::assemblies::{self, NewAssembly, NewMember};
+    use crate::meetings::minutes::{self, NewAgreement};
+    use crate::meetings::{self, NewMeeting, registrations};
+    let new = NewAssembly {
+        slug: "consejo-participacion".into(),
+        name: "Consejo de Participación Ciudadana".into(),
+        purpose: "Órgano de consulta en el que asociaciones, vecinas y vecinos y el Ayuntamiento siguen los procesos de participación y proponen cómo mejorarlos.\n\nSe reúne una vez al mes; sus reuniones son abiertas al público.".into(),
+        kind: "sector".into(),
+        district: None,
+        translations: Default::default(),
+    };
+    let Some(assembly) = allowed(assemblies::create(tx, actor, &new).await)? else {
+        return Ok(());
+    };
+    assemblies::publish(tx, actor, assembly).await?;
+    let today = zone.local(OffsetDateTime::now_utc()).date();
+    for (name, role, kind) in [
+        (
+            "Concejalía de Participación Ciudadana",
+            "president",
+            "staff",
+        ),
+        ("María José Alonso", "secretary", "staff"),
+        ("Lucía Martín", "member", "resident"),
+        ("Javier Gómez", "member", "resident"),
+        ("Carmen Ruiz", "member", "resident"),
+    ] {
+        let member = NewMember {
+            kind: kind.into(),
+            name: name.into(),
+            email: String::new(),
+            organisation: None,
+            representative: String::new(),
+            role: role.into(),
+            term_starts: today - Duration::days(200),
+            term_ends: None,
+        };
+        assemblies::add_member(tx, actor, assembly, &member).await?;
+    }
+    let at = |days: i64, hour: u8| {
+        let clock = time::Time::from_hms(hour, 0, 0).unwrap_or(time::Time::MIDNIGHT);
+        zone.at(today + Duration::days(days), clock)
+    };
+    let place = "Centro Cívico Santa Bárbara, Calle Río Ebro 1, Toledo";
+    let point = Some((39.8590, -4.0098));
+    let meeting = |title: &str, days: i64, agenda: &[&str]| NewMeeting {
+        assembly: Some(assembly),
+        title: title.into(),
+        agenda: agenda.iter().map(|a| (*a).to_owned()).collect(),
+        starts_at: Some(at(days, 19)),
+        ends_at: Some(at(days, 21)),
+        address: place.into(),
+        point,
+        capacity: Some(40),
+        registration: "open".into(),
+        ..NewMeeting::default()
+    };
+    let held = meetings::create(
+        tx,
+        actor,
+        &meeting(
+            "Reunión ordinaria",
+            -21,
+            &[
+                "Aprobación del acta anterior",
+                "Seguimiento del plan de participación",
+                "Ruegos y preguntas",
+            ],
+        ),
+    )
+    .await?;
+    meetings::publish(tx, actor, held).await?;
+    let agreements = [
+        NewAgreement {
+            text: "El Consejo apoya abrir los consejos de barrio a cualquier persona empadronada y pide al Ayuntamiento un calendario para hacerlo.".into(),
+            proposal: decided,
+        },
+        NewAgreement {
+            text: "La próxima reunión tratará los horarios de las reuniones de barrio.".into(),
+            proposal: None,
+        },
+    ];
+    minutes::publish(
+        tx,
+        actor,
+        held,
+        "Asisten 14 personas: cinco miembros del Consejo y nueve vecinas y vecinos.\n\nSe aprueba el acta de la reunión anterior. La Concejalía presenta el estado del plan de participación y responde a las preguntas del público.",
+        &agreements,
+    )
+    .await?;
+    let next = meetings::create(
+        tx,
+        actor,
+        &meeting(
+            "Reunión ordinaria: horarios de los consejos de barrio",
+            5,
+            &[
+                "Aprobación del acta anterior",
+                "Horarios de las reuniones de barrio",
+                "Ruegos y preguntas",
+            ],
+        ),
+    )
+    .await?;
+    meetings::publish(tx, actor, next).await?;
+    for person in people.iter().take(2) {
+        allowed(registrations::register(tx, next, *person).await)?;
+    }
+    let session = NewMeeting {
+        process: Some(process),
+        assembly: None,
+        title: "Sesión informativa: cómo participar".into(),
+        description:
+            "Explicamos el plan paso a paso y resolvemos dudas. Puedes venir o seguirla en línea."
+                .into(),
+        agenda: vec![
+            "Qué se decide en este proceso".into(),
+            "Cómo hacer y apoyar propuestas".into(),
+            "Preguntas".into(),
+        ],
+        starts_at: Some(at(2, 18)),
+        ends_at: Some(at(2, 19)),
+        address: "Biblioteca de Castilla-La Mancha, Cuesta de Carlos V, Toledo".into(),
+        point: Some((39.8583, -4.0210)),
+        online_url: "https://meet.jit.si/participa-toledo-demo".into(),
+        capacity: None,
+        registration: "open".into(),
+        translations: Default::default(),
+    };
+    let session = meetings::create(tx, actor, &session).await?;
+    meetings::publish(tx, actor, session).await?;
+    Ok(())
 }
 
 /// The demo's address of last year's finished budget.

@@ -124,6 +124,12 @@ impl Branding<'_> {
         lookup(self.language, key, self.council, self.article)
     }
 
+    /// The string `key` in the mail's language, naming the council, with
+    /// more variables.
+    pub(crate) fn text_with(&self, key: &str, args: &[(&str, &str)]) -> String {
+        lookup_with(self.language, key, self.council, self.article, args)
+    }
+
     /// An absolute http(s) link for `link` (a path on the council's site or
     /// an http(s) URL); anything else is refused.
     fn link(&self, link: &str) -> Result<String, String> {
@@ -192,6 +198,89 @@ fn account_message(
     })
 }
 
+/// Template name of meeting mails.
+pub const MEETING_TEMPLATE: &str = "meeting";
+
+/// Variables of the `meeting` template.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingVars {
+    /// `registered`, `waiting`, `promoted`, `invited`, `reminder`,
+    /// `changed` or `cancelled`.
+    pub kind: String,
+    /// The meeting's title.
+    pub title: String,
+    /// When it starts on the council's clock (`YYYY-MM-DD HH:MM`).
+    pub when: String,
+    /// Where: the address, the link to join, or both.
+    pub place: String,
+    /// The meeting's page (a path on the council's site).
+    pub link: String,
+    /// The person's entry code (meetings with registration).
+    #[serde(default)]
+    pub code: Option<String>,
+    /// Why it was cancelled.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// `2026-12-10 19:00` as people of `language` write it.
+fn local_time(when: &str, language: &str) -> String {
+    let (Some(year), Some(month), Some(day), Some(clock)) = (
+        when.get(0..4),
+        when.get(5..7),
+        when.get(8..10),
+        when.get(11..16),
+    ) else {
+        return when.to_owned();
+    };
+    match language {
+        "eu" => format!("{year}/{month}/{day}, {clock}"),
+        _ => format!("{day}/{month}/{year}, {clock}"),
+    }
+}
+
+/// The text of a meeting mail in the recipient's language, as a message.
+fn meeting_message(
+    vars: &serde_json::Value,
+    branding: &Branding<'_>,
+) -> Result<MessageVars, String> {
+    let vars: MeetingVars = serde_json::from_value(vars.clone()).map_err(|e| e.to_string())?;
+    if !matches!(
+        vars.kind.as_str(),
+        "registered" | "waiting" | "promoted" | "invited" | "reminder" | "changed" | "cancelled"
+    ) {
+        return Err(format!("unknown meeting mail {:?}", vars.kind));
+    }
+    let when = local_time(&vars.when, branding.language);
+    let args = [
+        ("title", vars.title.as_str()),
+        ("when", when.as_str()),
+        ("place", vars.place.as_str()),
+        ("reason", vars.reason.as_deref().unwrap_or("")),
+    ];
+    let text = |part: &str| branding.text_with(&format!("meeting-{}-{part}", vars.kind), &args);
+    let mut body = text("body");
+    // The entry code, for those who have a place.
+    if let Some(code) = vars.code.as_deref().filter(|_| {
+        matches!(
+            vars.kind.as_str(),
+            "registered" | "promoted" | "reminder" | "changed"
+        )
+    }) {
+        body.push_str("\n\n");
+        body.push_str(&branding.text_with("meeting-code", &[("code", code)]));
+    }
+    Ok(MessageVars {
+        subject: text("subject"),
+        heading: Some(vars.title.clone()),
+        body,
+        action_url: Some(vars.link),
+        action_label: Some(branding.text("meeting-action")),
+        preferences: false,
+    })
+}
+
 /// Template name of notification digests.
 pub const DIGEST_TEMPLATE: &str = "digest";
 
@@ -245,13 +334,27 @@ struct DigestText<'a> {
 /// The string `key` in `language`, naming the council `council` whose
 /// name takes `article` in Spanish.
 pub(crate) fn lookup(language: &str, key: &str, council: &str, article: &str) -> String {
+    lookup_with(language, key, council, article, &[])
+}
+
+/// [`lookup`] with more variables.
+fn lookup_with(
+    language: &str,
+    key: &str,
+    council: &str,
+    article: &str,
+    more: &[(&str, &str)],
+) -> String {
     let id: LanguageIdentifier = language
         .parse()
         .unwrap_or_else(|_| fluent_templates::langid!("en"));
-    let args = HashMap::from([
+    let mut args = HashMap::from([
         (Cow::Borrowed("council"), council.to_owned().into()),
         (Cow::Borrowed("article"), article.to_owned().into()),
     ]);
+    for (name, value) in more {
+        args.insert(Cow::Owned((*name).to_owned()), (*value).to_owned().into());
+    }
     LOCALES.lookup_with_args(&id, key, &args)
 }
 
@@ -266,6 +369,7 @@ pub fn render(
     let vars: MessageVars = match template {
         "message" => serde_json::from_value(vars.clone()).map_err(|e| refuse(e.to_string()))?,
         ACCOUNT_TEMPLATE => account_message(vars, branding).map_err(refuse)?,
+        MEETING_TEMPLATE => meeting_message(vars, branding).map_err(refuse)?,
         DIGEST_TEMPLATE => return render_digest(vars, branding).map_err(refuse),
         _ => {
             return Err(JobError::Permanent(format!(

@@ -5,7 +5,9 @@
 #![recursion_limit = "256"]
 
 mod accounts;
+mod assemblies;
 mod budgets;
+mod calendar;
 mod comments;
 mod consultations;
 mod debates;
@@ -13,6 +15,7 @@ mod home;
 mod http;
 mod legal;
 mod media;
+mod meetings;
 mod moderation;
 mod newsletters;
 mod notifications;
@@ -32,6 +35,7 @@ pub use http::session_cache::announce_user_ended as announce_sessions_ended;
 pub use http::state::AppState;
 pub use http::storage::{LocalFolder, Storage};
 pub use http::{ratelimit, read_cache};
+pub use meetings::reminders::MeetingReminders;
 pub use ui::i18n::Tr;
 
 use axum::Router;
@@ -198,13 +202,16 @@ fn council_router(config: &WebConfig, api: Router<AppState>) -> Router<AppState>
     let api = api.fallback(async || http::error::ApiError::NoSuchCall);
     Router::new()
         .merge(accounts::router())
+        .merge(assemblies::router())
         .merge(budgets::router())
+        .merge(calendar::router())
         .merge(consultations::router())
         .merge(comments::router())
         .merge(debates::router())
         .merge(home::router())
         .merge(legal::router())
         .merge(media::router())
+        .merge(meetings::router())
         .merge(moderation::router())
         .merge(newsletters::router())
         .merge(notifications::router())

@@ -72,3 +72,21 @@ account-invoice-accepted-action = Anar a pla i facturació
 account-invoice-declined-subject = No s'ha acceptat el pagament contra factura { council-of }
 account-invoice-declined-body = No s'ha acceptat la sol·licitud de pagar contra factura el pla del lloc de participació { council-of }. A la pàgina de facturació veuràs el motiu i podràs corregir les dades i demanar-ho de nou.
 account-invoice-declined-action = Veure el motiu
+
+# Meetings (to the person registered, waiting or invited).
+meeting-action = Mostra la reunió
+meeting-code = El teu codi d'entrada: { $code }. Mostra'l a l'entrada (en paper o al mòbil).
+meeting-registered-subject = Inscripció confirmada: { $title }
+meeting-registered-body = Tens plaça a la reunió «{ $title }», el { $when }, a { $place }. Si no hi pots anar, allibera la teva plaça a la pàgina de la reunió perquè la pugui ocupar una altra persona.
+meeting-waiting-subject = Ets a la llista d'espera: { $title }
+meeting-waiting-body = La reunió «{ $title }» (el { $when }) és completa, així que ets a la llista d'espera. Si algú allibera una plaça, passa a la primera persona de la llista, i quan et toqui t'escriurem amb el teu codi d'entrada.
+meeting-promoted-subject = Hi ha una plaça per a tu: { $title }
+meeting-promoted-body = Algú ha alliberat una plaça i és per a tu: ara tens plaça a la reunió «{ $title }», el { $when }, a { $place }.
+meeting-invited-subject = Tens una invitació: { $title }
+meeting-invited-body = Et convidem a la reunió «{ $title }», el { $when }, a { $place }. Inscriu-t'hi a la pàgina de la reunió per confirmar que hi vens.
+meeting-reminder-subject = Demà: { $title }
+meeting-reminder-body = Et recordem la reunió «{ $title }»: el { $when }, a { $place }. Si finalment no hi pots anar, allibera la teva plaça a la pàgina de la reunió.
+meeting-changed-subject = Modificada: { $title }
+meeting-changed-body = Han canviat l'hora o el lloc de la reunió «{ $title }». Ara és el { $when }, a { $place }.
+meeting-cancelled-subject = Cancel·lada: { $title }
+meeting-cancelled-body = La reunió «{ $title }», prevista per al { $when }, s'ha cancel·lat. Motiu que dona l'ajuntament: { $reason }

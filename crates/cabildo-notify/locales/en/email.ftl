@@ -72,3 +72,21 @@ account-invoice-accepted-action = Go to plan and billing
 account-invoice-declined-subject = Paying against invoices was not accepted { council-of }
 account-invoice-declined-body = The request to pay for the plan of the participation site { council-of } against invoices was not accepted. The billing page shows why and lets you correct the details and ask again.
 account-invoice-declined-action = See why
+
+# Meetings (to the person registered, waiting or invited).
+meeting-action = See the meeting
+meeting-code = Your entry code: { $code }. Show it at the door (on paper or on your phone).
+meeting-registered-subject = You are registered: { $title }
+meeting-registered-body = You have a place at «{ $title }», on { $when }, at { $place }. If you cannot come, give your place back on the meeting's page so that someone else can have it.
+meeting-waiting-subject = You are on the waiting list: { $title }
+meeting-waiting-body = «{ $title }» (on { $when }) is full, so you are on its waiting list. If a place is given back, it goes to the first in line and we will write to you with your entry code.
+meeting-promoted-subject = A place came free for you: { $title }
+meeting-promoted-body = A place was given back and it is yours: you now have a place at «{ $title }», on { $when }, at { $place }.
+meeting-invited-subject = You are invited: { $title }
+meeting-invited-body = You are invited to «{ $title }», on { $when }, at { $place }. Register on the meeting's page to confirm that you are coming.
+meeting-reminder-subject = Tomorrow: { $title }
+meeting-reminder-body = A reminder: «{ $title }» is on { $when }, at { $place }. If you cannot come after all, give your place back on the meeting's page.
+meeting-changed-subject = Changed: { $title }
+meeting-changed-body = The time or place of «{ $title }» has changed. It is now on { $when }, at { $place }.
+meeting-cancelled-subject = Cancelled: { $title }
+meeting-cancelled-body = «{ $title }», planned for { $when }, has been cancelled. The council's reason: { $reason }

@@ -91,3 +91,21 @@ account-invoice-accepted-action = Ir a plan y facturación
 account-invoice-declined-subject = No se ha aceptado el pago contra factura { council-of }
 account-invoice-declined-body = No se ha aceptado la solicitud de pagar contra factura el plan del sitio de participación { council-of }. En la página de facturación verás el motivo y podrás corregir los datos y pedirlo otra vez.
 account-invoice-declined-action = Ver el motivo
+
+# Meetings (to the person registered, waiting or invited).
+meeting-action = Ver la reunión
+meeting-code = Tu código de entrada: { $code }. Muéstralo en la entrada (en papel o en el móvil).
+meeting-registered-subject = Inscripción confirmada: { $title }
+meeting-registered-body = Tienes plaza en la reunión «{ $title }», el { $when }, en { $place }. Si no puedes ir, libera tu plaza en la página de la reunión para que otra persona pueda ocuparla.
+meeting-waiting-subject = Estás en la lista de espera: { $title }
+meeting-waiting-body = La reunión «{ $title }» (el { $when }) está completa, así que estás en su lista de espera. Si alguien libera una plaza, pasa a la primera persona de la lista, y cuando te toque te escribiremos con tu código de entrada.
+meeting-promoted-subject = Hay una plaza para ti: { $title }
+meeting-promoted-body = Alguien ha liberado una plaza y es para ti: ahora tienes plaza en la reunión «{ $title }», el { $when }, en { $place }.
+meeting-invited-subject = Tienes una invitación: { $title }
+meeting-invited-body = Te invitamos a la reunión «{ $title }», el { $when }, en { $place }. Inscríbete en la página de la reunión para confirmar que vienes.
+meeting-reminder-subject = Mañana: { $title }
+meeting-reminder-body = Te recordamos la reunión «{ $title }»: el { $when }, en { $place }. Si al final no puedes ir, libera tu plaza en la página de la reunión.
+meeting-changed-subject = Modificada: { $title }
+meeting-changed-body = Han cambiado la hora o el lugar de la reunión «{ $title }». Ahora es el { $when }, en { $place }.
+meeting-cancelled-subject = Cancelada: { $title }
+meeting-cancelled-body = La reunión «{ $title }», prevista para el { $when }, se ha cancelado. Motivo que da el ayuntamiento: { $reason }

@@ -72,3 +72,21 @@ account-invoice-accepted-action = Joan plana eta fakturaziora
 account-invoice-declined-subject = Ez da onartu fakturaren bidezko ordainketa: { council-of }
 account-invoice-declined-body = Ez da onartu { council-of } parte-hartze gunearen plana fakturaren bidez ordaintzeko eskaera. Fakturazio-orrian arrazoia ikusiko duzu, eta datuak zuzendu eta berriro eska dezakezu.
 account-invoice-declined-action = Ikusi arrazoia
+
+# Meetings (to the person registered, waiting or invited).
+meeting-action = Ikusi bilera
+meeting-code = Zure sarrera-kodea: { $code }. Erakutsi sarreran (paperean edo mugikorrean).
+meeting-registered-subject = Izen-ematea berretsita: { $title }
+meeting-registered-body = Lekua duzu «{ $title }» bileran. Noiz: { $when }. Non: { $place }. Ezin baduzu etorri, utzi zure lekua bileraren orrian, beste norbaitek har dezan.
+meeting-waiting-subject = Itxaron-zerrendan zaude: { $title }
+meeting-waiting-body = «{ $title }» bilera ({ $when }) beteta dago; beraz, itxaron-zerrendan zaude. Norbaitek bere lekua uzten badu, zerrendako lehenarentzat izango da, eta zure txanda iristen denean idatzi egingo dizugu zure sarrera-kodearekin.
+meeting-promoted-subject = Leku bat libre geratu da zuretzat: { $title }
+meeting-promoted-body = Norbaitek bere lekua utzi du, eta zuretzat da. Orain lekua duzu «{ $title }» bileran. Noiz: { $when }. Non: { $place }.
+meeting-invited-subject = Gonbidatuta zaude: { $title }
+meeting-invited-body = «{ $title }» bilerara gonbidatuta zaude. Noiz: { $when }. Non: { $place }. Eman izena bileraren orrian, etorriko zarela berresteko.
+meeting-reminder-subject = Bihar: { $title }
+meeting-reminder-body = Gogorarazpena: «{ $title }» bilera. Noiz: { $when }. Non: { $place }. Azkenean ezin baduzu etorri, utzi zure lekua bileraren orrian.
+meeting-changed-subject = Aldaketa: { $title }
+meeting-changed-body = «{ $title }» bileraren ordua edo lekua aldatu da. Noiz: { $when }. Non: { $place }.
+meeting-cancelled-subject = Bertan behera: { $title }
+meeting-cancelled-body = «{ $title }» bilera ({ $when }) bertan behera utzi da. Udalak emandako arrazoia: { $reason }

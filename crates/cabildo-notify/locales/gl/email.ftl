@@ -72,3 +72,21 @@ account-invoice-accepted-action = Ir a plan e facturación
 account-invoice-declined-subject = Non se aceptou o pagamento contra factura { council-of }
 account-invoice-declined-body = Non se aceptou a solicitude de pagar contra factura o plan do sitio de participación { council-of }. Na páxina de facturación verás o motivo e poderás corrixir os datos e pedilo outra vez.
 account-invoice-declined-action = Ver o motivo
+
+# Meetings (to the person registered, waiting or invited).
+meeting-action = Ver a xuntanza
+meeting-code = O teu código de entrada: { $code }. Amósao na entrada (en papel ou no móbil).
+meeting-registered-subject = Inscrición confirmada: { $title }
+meeting-registered-body = Tes praza na xuntanza «{ $title }», o { $when }, en { $place }. Se non podes ir, libera a túa praza na páxina da xuntanza para que a poida ocupar outra persoa.
+meeting-waiting-subject = Estás na lista de espera: { $title }
+meeting-waiting-body = A xuntanza «{ $title }» (o { $when }) está completa, así que estás na súa lista de espera. Se alguén libera unha praza, pasa á primeira persoa da lista, e cando che toque escribirémosche co teu código de entrada.
+meeting-promoted-subject = Hai unha praza para ti: { $title }
+meeting-promoted-body = Alguén liberou unha praza e é para ti: agora tes praza na xuntanza «{ $title }», o { $when }, en { $place }.
+meeting-invited-subject = Tes unha invitación: { $title }
+meeting-invited-body = Convidámoste á xuntanza «{ $title }», o { $when }, en { $place }. Inscríbete na páxina da xuntanza para confirmar que vés.
+meeting-reminder-subject = Mañá: { $title }
+meeting-reminder-body = Lembrámosche a xuntanza «{ $title }»: o { $when }, en { $place }. Se ao final non podes ir, libera a túa praza na páxina da xuntanza.
+meeting-changed-subject = Modificada: { $title }
+meeting-changed-body = Cambiaron a hora ou o lugar da xuntanza «{ $title }». Agora é o { $when }, en { $place }.
+meeting-cancelled-subject = Cancelada: { $title }
+meeting-cancelled-body = A xuntanza «{ $title }», prevista para o { $when }, cancelouse. Motivo que dá o concello: { $reason }

@@ -12,7 +12,7 @@ use crate::ui::chrome::Chrome;
 use crate::ui::i18n::Tr;
 use crate::ui::message::message_page;
 use askama::Template;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cabildo_engine::Error as EngineError;
 use cabildo_engine::accounts::{self, password};
@@ -32,16 +32,19 @@ struct AccountPage<'a> {
     languages: Vec<(String, &'static str)>,
     /// Refused profile fields and why: (field, message).
     errors: Vec<(String, String)>,
+    /// The secret address of their meetings' calendar feed.
+    calendar: String,
 }
 
 /// `GET /account`: the logged-in person's account.
-pub async fn account(citizen: Citizen) -> Result<Response, PageError> {
-    show(&citizen, None, Vec::new()).await
+pub async fn account(citizen: Citizen, headers: HeaderMap) -> Result<Response, PageError> {
+    show(&citizen, &headers, None, Vec::new()).await
 }
 
 /// The account page, with a refused profile change typed back.
 async fn show(
     citizen: &Citizen,
+    headers: &HeaderMap,
     typed: Option<&accounts::ProfileChange>,
     errors: Vec<(String, String)>,
 ) -> Result<Response, PageError> {
@@ -50,10 +53,11 @@ async fn show(
         .tx(async |tx| {
             let profile = accounts::profile(tx, user).await?;
             let preferences = accounts::preferences(tx, user).await?;
-            Ok::<_, EngineError>(profile.zip(preferences))
+            let key = cabildo_engine::meetings::calendar_key(tx, user).await?;
+            Ok::<_, EngineError>(profile.zip(preferences).zip(key))
         })
         .await?;
-    let Some((mut profile, preferences)) = loaded else {
+    let Some(((mut profile, preferences), key)) = loaded else {
         return Err(PageError::LogIn(None));
     };
     if let Some(typed) = typed {
@@ -86,6 +90,11 @@ async fn show(
                 .map(|o| (o, tr.t(&format!("preferences-{o}"))))
                 .collect(),
             password_hint: tr.count("hint-password", password::MIN_LENGTH as i64),
+            calendar: format!(
+                "{}{}",
+                citizen.origin(headers),
+                crate::calendar::personal_path(citizen, user, key)
+            ),
         },
     )?;
     response.headers_mut().insert(
@@ -107,6 +116,7 @@ pub struct ProfileForm {
 /// `POST /account/profile`: name, nickname and language.
 pub async fn save_profile(
     citizen: Citizen,
+    headers: HeaderMap,
     CsrfForm(form): CsrfForm<ProfileForm>,
 ) -> Result<Response, PageError> {
     let user = citizen.user();
@@ -133,7 +143,7 @@ pub async fn save_profile(
             if errors.is_empty() {
                 return Err(error);
             }
-            show(&citizen, Some(&change), errors).await
+            show(&citizen, &headers, Some(&change), errors).await
         }
     }
 }

@@ -67,6 +67,8 @@ struct CouncilHome<'a> {
     max_population: i64,
     total_label: String,
     polls: Vec<crate::polls::PollCard>,
+    /// The next meetings (three at most).
+    meetings: Vec<crate::meetings::Row>,
 }
 
 /// `GET /`: the council's home.
@@ -100,8 +102,10 @@ async fn home(council: Council) -> Result<Response, PageError> {
         .collect();
     let max_population = districts.iter().map(|d| d.population).max();
     let polls = crate::polls::cards(&council, None).await?;
+    let meetings = crate::meetings::upcoming(&council, 3).await?;
     let response = council.render_plain(&CouncilHome {
         polls,
+        meetings,
         tr,
         chrome: &council.chrome,
         listing,

@@ -122,6 +122,25 @@ impl Context {
         })
     }
 
+    /// The site's origin (`https://toledo.cabildo.example`), for links
+    /// that leave the browser (Stripe, calendar files): the council's own
+    /// host, with the port the request came to.
+    pub fn origin(&self, headers: &axum::http::HeaderMap) -> String {
+        let scheme = if self.state.config.secure_cookies {
+            "https"
+        } else {
+            "http"
+        };
+        let port = (headers.get(header::HOST))
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| h.rsplit_once(':'))
+            .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
+            .map(|(_, port)| format!(":{port}"))
+            .unwrap_or_default();
+        let host = self.tenant.host(self.state.resolver.base_domain());
+        format!("{scheme}://{host}{port}")
+    }
+
     /// The logged-in person, if any.
     pub fn user(&self) -> Option<UserId> {
         self.visitor.session.as_ref().map(|s| s.user)

@@ -257,9 +257,10 @@ fn next_step(tr: &Tr, refusal: Refusal) -> Option<(&'static str, String)> {
 /// The status a refusal is answered with.
 pub fn refusal_status(refusal: Refusal) -> StatusCode {
     match refusal {
-        Refusal::NotFound | Refusal::NoSuchPerson | Refusal::ReceiptInvalid => {
-            StatusCode::NOT_FOUND
-        }
+        Refusal::NotFound
+        | Refusal::NoSuchPerson
+        | Refusal::ReceiptInvalid
+        | Refusal::CodeUnknown => StatusCode::NOT_FOUND,
         Refusal::NotRegistered => StatusCode::UNAUTHORIZED,
         Refusal::PhaseClosed
         | Refusal::NotVerified
@@ -270,7 +271,8 @@ pub fn refusal_status(refusal: Refusal) -> StatusCode {
         | Refusal::Forbidden
         | Refusal::OtherAddress
         | Refusal::NotInElectorate
-        | Refusal::RevotingOff => StatusCode::FORBIDDEN,
+        | Refusal::RevotingOff
+        | Refusal::NotInvited => StatusCode::FORBIDDEN,
         Refusal::TooDeep
         | Refusal::OwnComment
         | Refusal::InvitationInvalid
@@ -283,7 +285,10 @@ pub fn refusal_status(refusal: Refusal) -> StatusCode {
         | Refusal::AlreadyVoted
         | Refusal::VotingNotOver
         | Refusal::AlreadyAnswered
-        | Refusal::SurveyFixed => StatusCode::CONFLICT,
+        | Refusal::SurveyFixed
+        | Refusal::RegistrationClosed
+        | Refusal::MeetingCancelled
+        | Refusal::NotYetHeld => StatusCode::CONFLICT,
     }
 }
 

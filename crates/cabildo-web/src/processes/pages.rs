@@ -64,6 +64,8 @@ struct ProcessPage<'a> {
     comments: CommentsView,
     following: bool,
     polls: Vec<crate::polls::PollCard>,
+    /// Its meetings not yet ended.
+    meetings: Vec<crate::meetings::Row>,
 }
 
 /// `GET /processes/{slug}`.
@@ -81,8 +83,10 @@ pub async fn show(
     let default = &council.settings.default_language;
     let description = (process.translations).show("description", &description, tr.code(), default);
     let polls = crate::polls::cards(&council, Some(process.id)).await?;
+    let meetings = crate::meetings::of_process(&council, process.id).await?;
     council.render_plain(&ProcessPage {
         polls,
+        meetings,
         tr,
         chrome: &council.chrome,
         tabs: ProcessTabs::new(&process, &phases, Tab::Overview),

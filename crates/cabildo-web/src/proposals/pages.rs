@@ -270,6 +270,9 @@ struct ProposalPage<'a> {
     answering: bool,
     statuses: Vec<(String, String)>,
     notice: Option<String>,
+    /// Meetings' agreements deciding on it: (meeting page, meeting title,
+    /// date, agreement).
+    decisions: Vec<(String, String, String, String)>,
 }
 
 /// What a proposal's page shows of and for its visitor.
@@ -355,7 +358,23 @@ pub async fn show(
         Some(refusal) => Some(tr.t(refusal.key())),
     };
     let proposal = seen.proposal;
+    let decisions = council
+        .cached(format!("decisions:{id}"), async |tx| {
+            Ok::<_, PageError>(cabildo_engine::meetings::minutes::decisions_on(tx, id).await?)
+        })
+        .await?;
     council.render(&ProposalPage {
+        decisions: (decisions.iter())
+            .map(|d| {
+                let href = format!("/meetings/{}", d.meeting_id);
+                (
+                    href,
+                    d.meeting_title.clone(),
+                    tr.date(d.starts_at),
+                    d.text.clone(),
+                )
+            })
+            .collect(),
         tr,
         chrome: &council.chrome,
         tabs: ProcessTabs::new(&process, &phases, Tab::Proposals),

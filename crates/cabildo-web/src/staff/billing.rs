@@ -382,20 +382,7 @@ pub struct CheckoutForm {
 /// This council's billing page, as Stripe sends the admin back to it:
 /// on its own host, with the port this request came on (local set-ups).
 fn back(staff: &Granted<ManageSettings>, headers: &HeaderMap) -> String {
-    let state = &staff.state;
-    let scheme = if state.config.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    let port = (headers.get(header::HOST))
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.rsplit_once(':'))
-        .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
-        .map(|(_, port)| format!(":{port}"))
-        .unwrap_or_default();
-    let host = staff.tenant.host(state.resolver.base_domain());
-    format!("{scheme}://{host}{port}/staff/billing")
+    format!("{}/staff/billing", staff.origin(headers))
 }
 
 /// `POST /staff/billing/checkout`: to Stripe's Checkout for a plan.

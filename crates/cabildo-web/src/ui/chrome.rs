@@ -61,7 +61,7 @@ pub fn staff_nav(tr: &Tr, roles: &[String], path: &str) -> Vec<NavLink> {
     if roles.is_empty() {
         return Vec::new();
     }
-    let sections: [(&'static str, &str, Option<Permission>); 10] = [
+    let sections: [(&'static str, &str, Option<Permission>); 11] = [
         ("/staff", "staff-nav-overview", None),
         ("/staff/dashboard", "staff-nav-dashboard", None),
         (
@@ -72,6 +72,11 @@ pub fn staff_nav(tr: &Tr, roles: &[String], path: &str) -> Vec<NavLink> {
         (
             "/staff/polls",
             "staff-nav-polls",
+            Some(Permission::ManageProcesses),
+        ),
+        (
+            "/staff/meetings",
+            "staff-nav-meetings",
             Some(Permission::ManageProcesses),
         ),
         (

@@ -18,6 +18,7 @@ mod domains;
 mod images;
 mod invoices;
 mod legal;
+mod meetings;
 mod nodes;
 mod openapi;
 mod pages;

@@ -70,6 +70,10 @@ pub fn worker(
             DigestHandler::new(tenancy.clone()),
         )
         .with(
+            cabildo_engine::meetings::REMINDERS_KIND,
+            cabildo_web::MeetingReminders::new(tenancy.clone()),
+        )
+        .with(
             cabildo_notify::newsletters::BATCH_KIND,
             NewsletterHandler::new(tenancy.clone(), mailer, signer, site_url),
         );

@@ -67,10 +67,15 @@ pub async fn world_with(config: WebConfig) -> World {
         base_domain: BASE.into(),
         port: None,
     };
-    let handlers = Handlers::default().with(
-        cabildo_notify::email::KIND,
-        EmailHandler::new(tenancy.clone(), mailer, site),
-    );
+    let handlers = Handlers::default()
+        .with(
+            cabildo_notify::email::KIND,
+            EmailHandler::new(tenancy.clone(), mailer, site),
+        )
+        .with(
+            cabildo_engine::meetings::REMINDERS_KIND,
+            cabildo_web::MeetingReminders::new(tenancy.clone()),
+        );
     let worker = Worker::new(
         tenancy.clone(),
         handlers,

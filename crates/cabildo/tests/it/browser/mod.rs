@@ -11,6 +11,7 @@
 //! `CABILDO_README_SCREENSHOTS=1` the three in the README are refreshed.
 
 mod chrome;
+mod meetings;
 mod signup;
 
 use crate::support::{Demo, http_get};
@@ -259,7 +260,6 @@ async fn first_proposal(visit: &Visit) -> String {
         .expect("a proposal")
 }
 
-/// The first link starting with `prefix` on the page at `path`.
 /// The last link on `path` that starts with `prefix`.
 async fn last_link(visit: &Visit, path: &str, prefix: &str) -> String {
     visit.chrome.goto(&visit.toledo(path)).await;
@@ -268,6 +268,7 @@ async fn last_link(visit: &Visit, path: &str, prefix: &str) -> String {
         .unwrap_or_else(|| panic!("a link to {prefix} on {path}"))
 }
 
+/// The first link starting with `prefix` on the page at `path`.
 async fn first_link(visit: &Visit, path: &str, prefix: &str) -> String {
     visit.chrome.goto(&visit.toledo(path)).await;
     visit
@@ -521,7 +522,19 @@ async fn every_public_page_is_accessible_and_fits_a_phone() {
     )
     .await;
     assert_ne!(closed, consultation);
+    // The participation council's next meeting and the one it held.
+    let next_meeting = first_link(&visit, "/assemblies/consejo-participacion", "/meetings/").await;
+    let held_meeting = last_link(&visit, "/assemblies/consejo-participacion", "/meetings/").await;
+    assert_ne!(next_meeting, held_meeting);
     let pages = [
+        ("meetings", visit.toledo("/meetings")),
+        ("meeting", visit.toledo(&next_meeting)),
+        ("meeting-held", visit.toledo(&held_meeting)),
+        ("assemblies", visit.toledo("/assemblies")),
+        (
+            "assembly",
+            visit.toledo("/assemblies/consejo-participacion"),
+        ),
         ("consultation-closed", visit.toledo(&closed)),
         ("survey", visit.toledo(&survey)),
         (

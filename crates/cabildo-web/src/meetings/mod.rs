@@ -1,0 +1,352 @@
+//! Meetings as citizens see them: the council's upcoming and past
+//! meetings (`/meetings`), a meeting's page with its agenda, place, how
+//! to take part, the visitor's registration and entry code, and after it
+//! the minutes and agreements; registering and giving a place back. Staff
+//! pages are in [`staff`]; reminders are sent by [`reminders`].
+
+pub mod reminders;
+mod staff;
+
+use crate::http::council::Council;
+use crate::http::error::{PageError, refusal_status};
+use crate::http::extract::{Citizen, CsrfForm, Id, NoFields};
+use crate::http::state::AppState;
+use crate::ui::chrome::Chrome;
+use crate::ui::i18n::Tr;
+use askama::Template;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use cabildo_engine::meetings::minutes::{self, Agreement};
+use cabildo_engine::meetings::registrations::{self, Standing, Status};
+use cabildo_engine::meetings::{self, Meeting, Registration, Scope, When};
+use cabildo_engine::{Error as EngineError, MeetingId, ProcessId};
+
+/// The meeting pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/meetings", get(list))
+        .route("/meetings/{id}", get(show))
+        .route("/meetings/{id}/register", post(register))
+        .route("/meetings/{id}/cancel", post(cancel))
+        .merge(staff::router())
+}
+
+/// A meeting in a list.
+pub struct Row {
+    pub(crate) href: String,
+    pub(crate) title: String,
+    pub(crate) title_lang: Option<String>,
+    pub(crate) when: String,
+    /// `YYYY-MM-DDTHH:MM` for `<time datetime>`.
+    pub(crate) datetime: String,
+    pub(crate) place: String,
+    pub(crate) host: String,
+    pub(crate) host_href: String,
+    /// Cancelled, full, places left … (empty when there is nothing to say).
+    pub(crate) state: String,
+}
+
+/// The words for a meeting's time: `10/12/2026 19:00–21:00`, or both
+/// dates when it runs past midnight.
+pub fn when(tr: &Tr, m: &Meeting) -> String {
+    let zone = tr.zone();
+    let (starts, ends) = (zone.local(m.starts_at), zone.local(m.ends_at));
+    if starts.date() == ends.date() {
+        format!(
+            "{}–{:02}:{:02}",
+            tr.date_time(m.starts_at),
+            ends.hour(),
+            ends.minute()
+        )
+    } else {
+        format!(
+            "{} – {}",
+            tr.date_time(m.starts_at),
+            tr.date_time(m.ends_at)
+        )
+    }
+}
+
+/// What to say of a meeting's places.
+fn state(tr: &Tr, m: &Meeting) -> String {
+    if m.cancelled {
+        return tr.t("meeting-state-cancelled");
+    }
+    if m.ended {
+        return if m.minutes_published {
+            tr.t("meeting-state-minutes")
+        } else {
+            tr.t("meeting-state-held")
+        };
+    }
+    match (m.registration(), m.places_left()) {
+        (Registration::None, _) => tr.t("meeting-state-no-registration"),
+        (Registration::Invitation, _) => tr.t("meeting-state-invitation"),
+        (Registration::Open, Some(0)) => tr.t("meeting-state-full"),
+        (Registration::Open, Some(left)) => tr.count("meeting-state-places", left),
+        (Registration::Open, None) => tr.t("meeting-state-open"),
+    }
+}
+
+/// A meeting as lists show it, in the reader's language.
+pub fn row(council: &Council, m: &Meeting) -> Row {
+    let tr = &council.tr;
+    let default = &council.settings.default_language;
+    let title = m.translations.show("title", &m.title, tr.code(), default);
+    let local = tr.zone().local(m.starts_at);
+    Row {
+        href: m.link(),
+        title: title.text,
+        title_lang: title.lang,
+        when: when(tr, m),
+        datetime: format!("{}T{:02}:{:02}", local.date(), local.hour(), local.minute()),
+        place: if m.address.is_empty() {
+            tr.t("meeting-online-only")
+        } else {
+            m.address.clone()
+        },
+        host: m.host_title.clone(),
+        host_href: m.host_link.clone(),
+        state: state(tr, m),
+    }
+}
+
+/// The council's next `most` meetings, as lists show them. Kept in the
+/// read cache: the home page costs no transaction for them (places left
+/// may lag a few seconds behind registrations).
+pub async fn upcoming(council: &Council, most: usize) -> Result<Vec<Row>, PageError> {
+    let list = council
+        .cached("meetings:upcoming".to_owned(), async |tx| {
+            let mut list = meetings::list(tx, Scope::All, When::Upcoming).await?;
+            list.truncate(most);
+            Ok::<_, PageError>(list)
+        })
+        .await?;
+    Ok(list.iter().take(most).map(|m| row(council, m)).collect())
+}
+
+/// A process's meetings not yet ended, as lists show them (read cache).
+pub async fn of_process(council: &Council, process: ProcessId) -> Result<Vec<Row>, PageError> {
+    let list = council
+        .cached(format!("meetings:{process}"), async |tx| {
+            let list = meetings::list(tx, Scope::Process(process), When::Upcoming).await?;
+            Ok::<_, PageError>(list)
+        })
+        .await?;
+    Ok(list.iter().map(|m| row(council, m)).collect())
+}
+
+#[derive(Template)]
+#[template(path = "meetings.html")]
+struct ListPage<'a> {
+    tr: &'a Tr,
+    chrome: &'a Chrome,
+    upcoming: Vec<Row>,
+    past: Vec<Row>,
+}
+
+/// `GET /meetings`: the council's meetings, upcoming then past.
+pub async fn list(council: Council) -> Result<Response, PageError> {
+    let (upcoming, past) = council
+        .tx(async |tx| {
+            let upcoming = meetings::list(tx, Scope::All, When::Upcoming).await?;
+            let past = meetings::list(tx, Scope::All, When::Past).await?;
+            Ok::<_, PageError>((upcoming, past))
+        })
+        .await?;
+    council.render(&ListPage {
+        tr: &council.tr,
+        chrome: &council.chrome,
+        upcoming: upcoming.iter().map(|m| row(&council, m)).collect(),
+        past: past.iter().take(50).map(|m| row(&council, m)).collect(),
+    })
+}
+
+/// The visitor's part in a meeting, as its page shows it.
+struct Part {
+    /// What to tell them (registered, waiting, invited …).
+    message: Option<String>,
+    /// Their entry code, grouped for reading (`ABCD EFGH`).
+    code: Option<String>,
+    /// Offer to register (with this button text).
+    register: Option<String>,
+    /// Offer to give the place back.
+    cancel: bool,
+    /// Log in first (the address to come back to).
+    login: Option<String>,
+}
+
+fn part(tr: &Tr, m: &Meeting, user: bool, standing: Option<&Standing>) -> Part {
+    let mut part = Part {
+        message: None,
+        code: None,
+        register: None,
+        cancel: false,
+        login: None,
+    };
+    let open = !m.cancelled && !m.started && m.registration() != Registration::None;
+    match standing {
+        Some(s) if s.status == Status::Registered => {
+            part.message = Some(match s.attended_at {
+                Some(at) => tr.with("meeting-you-attended", "time", &tr.date_time(at)),
+                None => tr.t("meeting-you-registered"),
+            });
+            part.code = Some(format!("{} {}", &s.code[..4], &s.code[4..]));
+            part.cancel = open;
+        }
+        Some(s) if s.status == Status::Waiting => {
+            part.message = Some(tr.count("meeting-you-wait", s.in_line.unwrap_or(1)));
+            part.cancel = open;
+        }
+        Some(s) if s.status == Status::Invited => {
+            part.message = Some(tr.t("meeting-you-invited"));
+            part.register = open.then(|| tr.t("meeting-accept"));
+        }
+        _ if !open => {}
+        _ if !user => part.login = Some(format!("/account/login?next={}", m.link())),
+        Some(_) => part.register = Some(tr.t("meeting-register-again")),
+        None if m.registration() == Registration::Invitation => {
+            part.message = Some(tr.t("meeting-invitation-only"));
+        }
+        None => {
+            part.register = Some(if m.places_left() == Some(0) {
+                tr.t("meeting-join-line")
+            } else {
+                tr.t("meeting-register")
+            });
+        }
+    }
+    part
+}
+
+#[derive(Template)]
+#[template(path = "meeting.html")]
+struct MeetingPage<'a> {
+    tr: &'a Tr,
+    chrome: &'a Chrome,
+    id: String,
+    row: Row,
+    description: String,
+    description_lang: Option<String>,
+    agenda: Vec<String>,
+    address: String,
+    online_url: String,
+    /// A map of the place on OpenStreetMap's site.
+    map_link: Option<String>,
+    cancelled: Option<String>,
+    part: Part,
+    minutes: Option<String>,
+    agreements: Vec<Agreement>,
+    error: Option<String>,
+}
+
+async fn page(
+    council: &Council,
+    id: MeetingId,
+    error: Option<(StatusCode, String)>,
+) -> Result<Response, PageError> {
+    let user = council.user();
+    let (m, standing, agreements) = council
+        .tx(async |tx| {
+            let m = meetings::find(tx, id).await?.ok_or(PageError::NotFound)?;
+            let standing = match user {
+                Some(user) => registrations::standing(tx, id, user).await?,
+                None => None,
+            };
+            let agreements = if m.minutes_published {
+                minutes::agreements(tx, id).await?
+            } else {
+                Vec::new()
+            };
+            Ok::<_, PageError>((m, standing, agreements))
+        })
+        .await?;
+    let tr = &council.tr;
+    let default = &council.settings.default_language;
+    let description = (m.translations).show("description", &m.description, tr.code(), default);
+    let agenda = match m.translations.get(tr.code(), "agenda") {
+        Some(lines) if tr.code() != default => lines.lines().map(str::to_owned).collect(),
+        _ => m.agenda.clone(),
+    };
+    let (status, error) = match error {
+        Some((status, message)) => (status, Some(message)),
+        None => (StatusCode::OK, None),
+    };
+    let page = MeetingPage {
+        tr,
+        chrome: &council.chrome,
+        id: m.id.to_string(),
+        row: row(council, &m),
+        description: cabildo_notify::markdown::render(&description.text),
+        description_lang: description.lang,
+        agenda,
+        address: m.address.clone(),
+        online_url: m.online_url.clone(),
+        map_link: m.latitude.zip(m.longitude).map(|(lat, lon)| {
+            format!("https://www.openstreetmap.org/?mlat={lat:.6}&mlon={lon:.6}#map=17/{lat:.6}/{lon:.6}")
+        }),
+        cancelled: m.cancelled.then(|| m.cancel_reason.clone()),
+        part: part(tr, &m, user.is_some(), standing.as_ref()),
+        minutes: m.minutes_published.then(|| m.minutes.clone()),
+        agreements,
+        error,
+    };
+    let mut response = council.render_status(status, &page)?;
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("private, no-store"),
+    );
+    Ok(response)
+}
+
+/// `GET /meetings/{id}`.
+pub async fn show(council: Council, Id(id): Id<MeetingId>) -> Result<Response, PageError> {
+    page(&council, id, None).await
+}
+
+/// Runs a registration change and shows the page again (with the
+/// refusal, when a rule said no).
+async fn act(
+    citizen: &Citizen,
+    id: MeetingId,
+    work: impl AsyncFnOnce(&mut cabildo_tenancy::TenantTx) -> Result<(), EngineError>,
+) -> Result<Response, PageError> {
+    let done = citizen
+        .tx(async |tx| Ok::<_, PageError>(EngineError::split(work(tx).await)?))
+        .await?;
+    match done {
+        Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}#take-part")).into_response()),
+        Err(refusal) => {
+            let message = citizen.tr.t(refusal.key());
+            page(citizen, id, Some((refusal_status(refusal), message))).await
+        }
+    }
+}
+
+/// `POST /meetings/{id}/register`.
+pub async fn register(
+    citizen: Citizen,
+    Id(id): Id<MeetingId>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
+    let user = citizen.user();
+    act(&citizen, id, async |tx| {
+        registrations::register(tx, id, user).await.map(|_| ())
+    })
+    .await
+}
+
+/// `POST /meetings/{id}/cancel`: gives the place back.
+pub async fn cancel(
+    citizen: Citizen,
+    Id(id): Id<MeetingId>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
+    let user = citizen.user();
+    act(&citizen, id, async |tx| {
+        registrations::cancel(tx, id, user).await
+    })
+    .await
+}

@@ -1,0 +1,191 @@
+//! An assembly's meeting in Chrome, from staff creating the assembly to
+//! the minutes: a member added, a meeting planned and published, a person
+//! registering and reading their entry code, the code checked at the
+//! door, the minutes published with an agreement that decides on a
+//! proposal, and both pages linking each other; every page audited.
+
+use super::{Visit, first_proposal, report};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_assembly_meeting_is_registered_for_attended_and_minuted_in_chrome() {
+    let mut visit = Visit::start().await;
+    let proposal = first_proposal(&visit).await;
+    let chrome = &visit.chrome;
+    chrome.goto(&visit.toledo("/assemblies?lang=es")).await;
+    visit
+        .log_in("admin@toledo.example", "cabildo demo 2026")
+        .await;
+    let chrome = &visit.chrome;
+
+    // An assembly with a member.
+    chrome.goto(&visit.toledo("/staff/assemblies")).await;
+    chrome.fill("#a-name", "Consejo de Movilidad").await;
+    chrome.fill("#a-slug", "consejo-movilidad").await;
+    chrome.tick("#a-kind-sector").await;
+    chrome
+        .fill("#a-purpose", "Calles para caminar y pedalear.")
+        .await;
+    chrome
+        .click("form[action=\"/staff/assemblies\"] button[type=submit]")
+        .await;
+    let staff_assembly = chrome.url().await;
+    assert!(
+        staff_assembly.contains("/staff/assemblies/"),
+        "{staff_assembly}"
+    );
+    chrome
+        .click("form[action$=\"/publish\"] button[type=submit]")
+        .await;
+    chrome.fill("#mb-name", "Rosa Delgado").await;
+    chrome.set("#mb-role", "president").await;
+    chrome
+        .click("form[action$=\"/members\"] button[type=submit]")
+        .await;
+    let added = chrome.text().await;
+    assert!(added.contains("Rosa Delgado"), "{added}");
+
+    // A meeting in three days at 19:00, published at once.
+    chrome.goto(&visit.toledo("/staff/meetings")).await;
+    let host = chrome
+        .client
+        .execute(
+            "return [...document.querySelectorAll('#m-host option')]
+                .find(o => o.textContent === 'Consejo de Movilidad').value",
+            vec![],
+        )
+        .await
+        .expect("host option");
+    chrome
+        .set("#m-host", host.as_str().expect("host value"))
+        .await;
+    chrome.fill("#m-title", "Pleno de movilidad").await;
+    chrome
+        .fill("#m-agenda", "Carril bici\nRuegos y preguntas")
+        .await;
+    let zone = cabildo_tenancy::Zone::named("Europe/Madrid").expect("zone");
+    let now = time::OffsetDateTime::now_utc();
+    let day = zone.local(now + time::Duration::days(3)).date().to_string();
+    chrome.set("#m-day", &day).await;
+    chrome.set("#m-starts", "19:00").await;
+    chrome.set("#m-ends", "20:30").await;
+    chrome
+        .fill("#m-address", "Centro cívico, Calle Real 1, Toledo")
+        .await;
+    chrome.fill("#m-lat", "39.8590").await;
+    chrome.fill("#m-lon", "-4.0098").await;
+    chrome.fill("#m-capacity", "30").await;
+    chrome.tick("#m-publish").await;
+    chrome
+        .click("form[action=\"/staff/meetings\"] button[type=submit]")
+        .await;
+    let staff_meeting = chrome.url().await;
+    let id = staff_meeting
+        .rsplit("/staff/meetings/")
+        .next()
+        .expect("meeting id")
+        .to_owned();
+    let path = format!("/meetings/{id}");
+
+    // The admin registers like anyone and reads the entry code.
+    chrome.goto(&visit.toledo(&path)).await;
+    chrome
+        .click(&format!("form[action=\"{path}/register\"] button"))
+        .await;
+    let code = chrome
+        .client
+        .execute(
+            "return document.querySelector('.entry-code').textContent",
+            vec![],
+        )
+        .await
+        .expect("entry code");
+    let code = code.as_str().expect("code").replace(' ', "");
+    assert_eq!(code.len(), 8, "{code}");
+    visit.audit_shown("meeting-registered").await;
+
+    // At the door.
+    let chrome = &visit.chrome;
+    chrome.goto(&staff_meeting).await;
+    chrome.fill("#code", &code.to_lowercase()).await;
+    chrome
+        .click("form[action$=\"/check-in\"] button[type=submit]")
+        .await;
+    let checked = chrome.text().await;
+    assert!(
+        checked.contains("bienvenida") || checked.contains("ienvenid"),
+        "{checked}"
+    );
+    visit.audit_shown("staff-meeting-door").await;
+
+    // It began an hour ago (the secretary corrects the time), and the
+    // minutes are published with an agreement on a proposal.
+    let chrome = &visit.chrome;
+    let began = zone.local(now - time::Duration::hours(1));
+    let ends = zone.local(now + time::Duration::hours(1));
+    chrome.tick("#edit-meeting summary").await;
+    chrome.set("#m-day", &began.date().to_string()).await;
+    chrome
+        .set(
+            "#m-starts",
+            &format!("{:02}:{:02}", began.hour(), began.minute()),
+        )
+        .await;
+    chrome
+        .set(
+            "#m-ends",
+            &format!("{:02}:{:02}", ends.hour(), ends.minute()),
+        )
+        .await;
+    chrome
+        .click(&format!(
+            "form[action=\"/staff/meetings/{id}\"] button[type=submit]"
+        ))
+        .await;
+    chrome
+        .fill(
+            "#minutes",
+            "Asisten 12 personas.\n\nSe trata el carril bici.",
+        )
+        .await;
+    chrome
+        .fill(
+            "#agreement-0",
+            "Se pide al Ayuntamiento estudiar la propuesta.",
+        )
+        .await;
+    chrome.fill("#proposal-0", &visit.toledo(&proposal)).await;
+    chrome
+        .click("form[action$=\"/minutes\"] button[type=submit]")
+        .await;
+    let published = chrome.text().await;
+    assert!(published.contains("están publicados"), "{published}");
+
+    // The public page and the proposal link each other.
+    chrome.goto(&visit.toledo(&path)).await;
+    let links = chrome.links().await;
+    assert!(links.contains(&proposal), "{links:?}");
+    assert!(chrome.text().await.contains("Asisten 12 personas."));
+    chrome.goto(&visit.toledo(&proposal)).await;
+    assert!(
+        chrome.links().await.contains(&path),
+        "the proposal links the meeting"
+    );
+
+    let staff_assembly_path = staff_assembly
+        .split_once(&format!(":{}", visit.port))
+        .map_or(staff_assembly.clone(), |(_, p)| p.to_owned());
+    let staff_path = format!("/staff{path}");
+    for (name, page) in [
+        ("meeting-minuted", path.as_str()),
+        ("assembly-new", "/assemblies/consejo-movilidad"),
+        ("staff-assemblies", "/staff/assemblies"),
+        ("staff-assembly", staff_assembly_path.as_str()),
+        ("staff-meetings", "/staff/meetings"),
+        ("staff-meeting", staff_path.as_str()),
+        ("account", "/account"),
+    ] {
+        let url = visit.toledo(page);
+        visit.audit(name, &url).await;
+    }
+    report(&visit.finish().await);
+}
