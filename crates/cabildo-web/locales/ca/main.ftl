@@ -1944,3 +1944,4 @@ audit-meeting-cancel = Va cancel·lar una reunió
 audit-meeting-invite = Va convidar persones a una reunió
 audit-meeting-check-in = Va comprovar un codi d'entrada a la porta d'una reunió
 audit-meeting-minutes = Va publicar l'acta d'una reunió
+meeting-state-running = En curs

@@ -1944,3 +1944,4 @@ audit-meeting-cancel = Cancelled a meeting
 audit-meeting-invite = Invited people to a meeting
 audit-meeting-check-in = Checked an entry code at a meeting's door
 audit-meeting-minutes = Published a meeting's minutes
+meeting-state-running = Under way

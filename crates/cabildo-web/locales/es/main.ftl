@@ -1963,3 +1963,4 @@ audit-meeting-cancel = Canceló una reunión
 audit-meeting-invite = Invitó a personas a una reunión
 audit-meeting-check-in = Comprobó un código de entrada en la puerta de una reunión
 audit-meeting-minutes = Publicó el acta de una reunión
+meeting-state-running = En curso

@@ -1944,3 +1944,4 @@ audit-meeting-cancel = Bilera bat bertan behera utzi zuen
 audit-meeting-invite = Jendea gonbidatu zuen bilera batera
 audit-meeting-check-in = Sarrera-kode bat egiaztatu zuen bilera baten atean
 audit-meeting-minutes = Bilera baten akta argitaratu zuen
+meeting-state-running = Martxan

@@ -1944,3 +1944,4 @@ audit-meeting-cancel = Cancelou unha xuntanza
 audit-meeting-invite = Convidou persoas a unha xuntanza
 audit-meeting-check-in = Comprobou un código de entrada na porta dunha xuntanza
 audit-meeting-minutes = Publicou a acta dunha xuntanza
+meeting-state-running = En curso

@@ -15,7 +15,7 @@ use crate::ui::chrome::Chrome;
 use crate::ui::i18n::Tr;
 use askama::Template;
 use axum::Router;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use cabildo_engine::meetings::minutes::{self, Agreement};
@@ -73,6 +73,9 @@ pub fn when(tr: &Tr, m: &Meeting) -> String {
 fn state(tr: &Tr, m: &Meeting) -> String {
     if m.cancelled {
         return tr.t("meeting-state-cancelled");
+    }
+    if m.started && !m.ended {
+        return tr.t("meeting-state-running");
     }
     if m.ended {
         return if m.minutes_published {
@@ -170,6 +173,8 @@ struct Part {
     message: Option<String>,
     /// Their entry code, grouped for reading (`ABCD EFGH`).
     code: Option<String>,
+    /// The code as a QR code (SVG) of the door's check-in address.
+    qr: Option<String>,
     /// Offer to register (with this button text).
     register: Option<String>,
     /// Offer to give the place back.
@@ -182,6 +187,7 @@ fn part(tr: &Tr, m: &Meeting, user: bool, standing: Option<&Standing>) -> Part {
     let mut part = Part {
         message: None,
         code: None,
+        qr: None,
         register: None,
         cancel: false,
         login: None,
@@ -244,6 +250,7 @@ struct MeetingPage<'a> {
 
 async fn page(
     council: &Council,
+    headers: &HeaderMap,
     id: MeetingId,
     error: Option<(StatusCode, String)>,
 ) -> Result<Response, PageError> {
@@ -274,6 +281,21 @@ async fn page(
         Some((status, message)) => (status, Some(message)),
         None => (StatusCode::OK, None),
     };
+    let mut part = part(tr, &m, user.is_some(), standing.as_ref());
+    if let Some(s) = standing
+        .as_ref()
+        .filter(|_| part.code.is_some() && !m.ended)
+    {
+        // Staff at the door scan it with a phone: it opens the meeting's
+        // check-in page with the code filled in.
+        let door = format!(
+            "{}/staff/meetings/{}?code={}",
+            council.origin(headers),
+            m.id,
+            s.code
+        );
+        part.qr = crate::ui::qr::svg(&door, &tr.t("meeting-your-code"));
+    }
     let page = MeetingPage {
         tr,
         chrome: &council.chrome,
@@ -288,7 +310,7 @@ async fn page(
             format!("https://www.openstreetmap.org/?mlat={lat:.6}&mlon={lon:.6}#map=17/{lat:.6}/{lon:.6}")
         }),
         cancelled: m.cancelled.then(|| m.cancel_reason.clone()),
-        part: part(tr, &m, user.is_some(), standing.as_ref()),
+        part,
         minutes: m.minutes_published.then(|| m.minutes.clone()),
         agreements,
         error,
@@ -302,14 +324,19 @@ async fn page(
 }
 
 /// `GET /meetings/{id}`.
-pub async fn show(council: Council, Id(id): Id<MeetingId>) -> Result<Response, PageError> {
-    page(&council, id, None).await
+pub async fn show(
+    council: Council,
+    headers: HeaderMap,
+    Id(id): Id<MeetingId>,
+) -> Result<Response, PageError> {
+    page(&council, &headers, id, None).await
 }
 
 /// Runs a registration change and shows the page again (with the
 /// refusal, when a rule said no).
 async fn act(
     citizen: &Citizen,
+    headers: &HeaderMap,
     id: MeetingId,
     work: impl AsyncFnOnce(&mut cabildo_tenancy::TenantTx) -> Result<(), EngineError>,
 ) -> Result<Response, PageError> {
@@ -320,7 +347,13 @@ async fn act(
         Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}#take-part")).into_response()),
         Err(refusal) => {
             let message = citizen.tr.t(refusal.key());
-            page(citizen, id, Some((refusal_status(refusal), message))).await
+            page(
+                citizen,
+                headers,
+                id,
+                Some((refusal_status(refusal), message)),
+            )
+            .await
         }
     }
 }
@@ -328,11 +361,12 @@ async fn act(
 /// `POST /meetings/{id}/register`.
 pub async fn register(
     citizen: Citizen,
+    headers: HeaderMap,
     Id(id): Id<MeetingId>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
     let user = citizen.user();
-    act(&citizen, id, async |tx| {
+    act(&citizen, &headers, id, async |tx| {
         registrations::register(tx, id, user).await.map(|_| ())
     })
     .await
@@ -341,11 +375,12 @@ pub async fn register(
 /// `POST /meetings/{id}/cancel`: gives the place back.
 pub async fn cancel(
     citizen: Citizen,
+    headers: HeaderMap,
     Id(id): Id<MeetingId>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
     let user = citizen.user();
-    act(&citizen, id, async |tx| {
+    act(&citizen, &headers, id, async |tx| {
         registrations::cancel(tx, id, user).await
     })
     .await

@@ -11,4 +11,5 @@ pub mod i18n;
 pub mod message;
 pub mod pagination;
 pub mod pdf;
+pub mod qr;
 pub mod tabs;

@@ -167,8 +167,7 @@ async fn an_assembly_holds_a_meeting_people_register_for_attend_and_read_the_min
             ("publish", "on".to_owned()),
         ]
     };
-    let fields = |f: &Vec<(&'static str, String)>| -> Vec<(&'static str, String)> { f.clone() };
-    let bad = fields(&form("Pleno", "21:00"));
+    let bad = form("Pleno", "21:00");
     let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let refused = jefa.browser.post(TOLEDO, "/staff/meetings", &bad).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -248,6 +247,12 @@ async fn an_assembly_holds_a_meeting_people_register_for_attend_and_read_the_min
         .expect("code")
         .replace(' ', "");
     assert_eq!(code.len(), 8);
+    assert!(
+        lola_page
+            .body
+            .contains("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"qr\""),
+        "a QR code for the door"
+    );
     let registered = mail(&world, "lola@example.org", "Pleno de movilidad").await;
     assert!(registered.text.contains(&code), "{}", registered.text);
 

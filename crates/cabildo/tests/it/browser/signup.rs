@@ -247,6 +247,11 @@ async fn a_council_signs_up_and_sets_up_its_live_site_in_chrome() {
             ("settings", "/staff/settings"),
             ("domains", "/staff/domains"),
             ("billing", "/staff/billing"),
+            ("staff-meetings", "/staff/meetings"),
+            ("staff-assemblies", "/staff/assemblies"),
+            ("meetings", "/meetings"),
+            ("assemblies", "/assemblies"),
+            ("account", "/account"),
         ] {
             visit
                 .chrome
