@@ -651,3 +651,146 @@ async fn minutes_and_agreements_decide_on_proposals_and_stay_in_their_council() 
     .expect("counts");
     assert_eq!(counts, (0, 0, 0));
 }
+
+#[tokio::test]
+async fn a_citizens_assembly_is_drawn_by_lot_from_verified_volunteers_once_and_reproducibly() {
+    use cabildo_engine::assemblies::lottery;
+    let w = world().await;
+    let assembly = w
+        .run(async |tx| {
+            let new = NewAssembly {
+                slug: "asamblea-clima".into(),
+                name: "Asamblea ciudadana del clima".into(),
+                kind: "citizens".into(),
+                ..NewAssembly::default()
+            };
+            let id = assemblies::create(tx, &cli(), &new).await?;
+            assemblies::publish(tx, &cli(), id).await?;
+            Ok(id)
+        })
+        .await
+        .expect("assembly");
+    // A census of 300 young and 100 older residents in centro, 600 young
+    // in norte; twelve volunteers with census records, one without.
+    let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+    sqlx::query(
+        "INSERT INTO census (document_hash, birth_date, district_code)
+         SELECT sha256(g::text::bytea), CASE WHEN g <= 300 THEN date '2000-01-01'
+                                            WHEN g <= 400 THEN date '1950-01-01'
+                                            ELSE date '2001-06-01' END,
+                CASE WHEN g <= 400 THEN 'centro' ELSE 'norte' END
+         FROM generate_series(1, 1000) g",
+    )
+    .execute(tx.conn())
+    .await
+    .expect("census");
+    tx.commit().await.expect("commit");
+    let mut volunteers = Vec::new();
+    for n in 0..12 {
+        let user = person(&w.tenancy, &w.tenant, &format!("v{n}@x.es"), true, None).await;
+        // Census rows 1.. (centro young), 301.. (centro older), 401.. (norte).
+        let row = [1 + n, 301 + n, 401 + n][usize::try_from(n % 3).expect("n")];
+        let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+        sqlx::query("INSERT INTO census_claims (document_hash, user_id) VALUES (sha256($1::text::bytea), $2)")
+            .bind(row.to_string())
+            .bind(user)
+            .execute(tx.conn())
+            .await
+            .expect("claim");
+        tx.commit().await.expect("commit");
+        volunteers.push(user);
+    }
+    let mut tickets = Vec::new();
+    for (n, user) in volunteers.iter().enumerate() {
+        let sex = if n % 2 == 0 { "female" } else { "male" };
+        let ticket = w
+            .run(async |tx| lottery::volunteer(tx, assembly, *user, sex).await)
+            .await
+            .expect("volunteer");
+        tickets.push(ticket);
+    }
+    assert_eq!(tickets, (1..=12).collect::<Vec<i32>>());
+    // Not a resident: refused; a sex not offered: refused.
+    let unverified = w
+        .run(async |tx| lottery::volunteer(tx, assembly, w.people[0], "female").await)
+        .await;
+    assert_eq!(unverified.err(), Some(Refusal::NotVerified.into()));
+    let odd = w
+        .run(async |tx| lottery::volunteer(tx, assembly, volunteers[0], "x").await)
+        .await;
+    assert_eq!(
+        odd.err(),
+        Some(Error::invalid(Field::Kind, Problem::Invalid))
+    );
+    // Only citizens' assemblies are drawn.
+    let district = w
+        .run(async |tx| lottery::run(tx, &cli(), w.assembly, "s", 3).await)
+        .await;
+    assert_eq!(district.err(), Some(Refusal::NotFound.into()));
+    let log = w
+        .run(async |tx| lottery::run(tx, &cli(), assembly, "sorteo publicado", 5).await)
+        .await
+        .expect("draw");
+    // 5 × (300, 100, 600) / 1000 = 1.5, 0.5, 3 → 2, 0, 3 by the largest
+    // remainder (ties to the first stratum).
+    let seats: Vec<(String, u8, usize)> = (log.iter())
+        .map(|s| (s.district.clone(), s.age_band, s.drawn.len()))
+        .collect();
+    assert_eq!(
+        seats,
+        [
+            ("centro".to_owned(), 16, 2),
+            ("centro".to_owned(), 65, 0),
+            ("norte".to_owned(), 16, 3)
+        ]
+    );
+    // Reproducible from what is published: the same function, seed and pool.
+    let again = cabildo_engine::assemblies::draw::draw(
+        "sorteo publicado",
+        5,
+        &log.iter()
+            .map(|s| ((s.district.clone(), s.age_band), s.census))
+            .collect(),
+        &(1..=12)
+            .map(|t: i64| cabildo_engine::assemblies::draw::Ticket {
+                number: t,
+                stratum: match (t - 1) % 3 {
+                    0 => ("centro".into(), 16),
+                    1 => ("centro".into(), 65),
+                    _ => ("norte".into(), 16),
+                },
+                sex: if t % 2 == 1 {
+                    "female".into()
+                } else {
+                    "male".into()
+                },
+            })
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(again, log);
+    let (members, drawn) = w
+        .run(async |tx| {
+            let today = assemblies::today(tx).await?;
+            Ok((
+                assemblies::members(tx, assembly, today).await?,
+                lottery::drawn(tx, assembly).await?,
+            ))
+        })
+        .await
+        .expect("members");
+    assert_eq!(members.len(), 5);
+    assert!(members.iter().all(|m| m.current && m.role == "member"));
+    assert_eq!(
+        drawn.map(|d| (d.seed, d.seats)),
+        Some(("sorteo publicado".to_owned(), 5))
+    );
+    // Once: no second draw, no more volunteers.
+    let twice = w
+        .run(async |tx| lottery::run(tx, &cli(), assembly, "otra", 5).await)
+        .await;
+    assert_eq!(twice.err(), Some(Refusal::Closed.into()));
+    let late = w
+        .run(async |tx| lottery::withdraw(tx, assembly, volunteers[0]).await)
+        .await;
+    assert_eq!(late.err(), Some(Refusal::Closed.into()));
+}

@@ -2,7 +2,11 @@
 //! sector's, or a citizens' assembly chosen by lot — with members in
 //! roles and terms, and meetings (`crate::meetings`). Staff create and
 //! publish them; once published, their page lists members whose term runs
-//! today, past members, meetings and agreements.
+//! today, past members, meetings and agreements. A citizens' assembly's
+//! members may be drawn by lot ([`lottery`], [`draw`]).
+
+pub mod draw;
+pub mod lottery;
 
 use crate::audit::{Actor, audit};
 use crate::content::text;
