@@ -651,7 +651,49 @@ pub async fn demo(tx: &mut TenantTx, council: &str, zone: &Zone) -> Result<bool>
         zone,
     )
     .await?;
+    demo_citizens_assembly(tx, &actor, &people).await?;
     Ok(true)
+}
+
+/// A citizens' assembly on the climate, drawn by lot among the demo's
+/// residents: each is given a record of the demo census (not those the
+/// README lists for verifying by hand), volunteers, and four seats are
+/// drawn with a published seed.
+async fn demo_citizens_assembly(tx: &mut TenantTx, actor: &Actor, people: &[UserId]) -> Result<()> {
+    use crate::assemblies::{self, NewAssembly, lottery};
+    let new = NewAssembly {
+        slug: "asamblea-clima".into(),
+        name: "Asamblea Ciudadana por el Clima".into(),
+        purpose: "Vecinas y vecinos elegidos por sorteo estudian durante seis meses cómo adaptar la ciudad al calor y proponen medidas al Pleno.".into(),
+        kind: "citizens".into(),
+        district: None,
+        translations: Default::default(),
+    };
+    let Some(assembly) = allowed(assemblies::create(tx, actor, &new).await)? else {
+        return Ok(());
+    };
+    assemblies::publish(tx, actor, assembly).await?;
+    sqlx::query(
+        "INSERT INTO census_claims (document_hash, user_id)
+         SELECT r.document_hash, p.id
+         FROM (SELECT document_hash, row_number() OVER (ORDER BY document_hash) AS n FROM census
+               WHERE birth_date NOT IN (date '1981-03-13', date '1946-02-27')
+                 AND document_hash NOT IN (SELECT document_hash FROM census_claims)) r
+         JOIN (SELECT u.id, row_number() OVER (ORDER BY u.n) AS n
+               FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, n)
+               WHERE NOT EXISTS (SELECT 1 FROM census_claims c WHERE c.user_id = u.id)) p
+           ON p.n = r.n
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(people)
+    .execute(tx.conn())
+    .await?;
+    for (n, person) in people.iter().enumerate() {
+        let sex = if n % 2 == 0 { "female" } else { "male" };
+        allowed(lottery::volunteer(tx, assembly, *person, sex).await)?;
+    }
+    allowed(lottery::run(tx, actor, assembly, "ONCE 2026-11-20 58213", 4).await)?;
+    Ok(())
 }
 
 /// The participation council (an assembly with members), the meeting it

@@ -1945,3 +1945,41 @@ audit-meeting-invite = Va convidar persones a una reunió
 audit-meeting-check-in = Va comprovar un codi d'entrada a la porta d'una reunió
 audit-meeting-minutes = Va publicar l'acta d'una reunió
 meeting-state-running = En curs
+
+## Citizens' assemblies drawn by lot
+assembly-draw = Sorteig dels membres
+assembly-draw-intro = Els membres d'aquesta assemblea ciutadana s'escullen per sorteig entre les persones residents que s'hi ofereixen voluntàries, perquè s'assembli al municipi: les places es reparteixen entre districtes i franges d'edat segons el padró, i s'equilibra el nombre de dones i d'homes. Qualsevol pot comprovar el sorteig: aquí es publiquen la llavor, el mètode i tots els números de participació extrets, però mai el nom de ningú.
+assembly-volunteers = { $count ->
+    [one] S'hi ha ofert voluntària una persona resident.
+   *[other] S'hi han ofert voluntàries { $count } persones residents.
+}
+assembly-your-ticket = El teu nom és al sorteig amb el número de participació { $ticket }.
+assembly-withdraw = Retira el meu nom
+assembly-sex = Sexe
+assembly-sex-hint = Només s'utilitza per equilibrar dones i homes entre les persones sortejades; no es publica mai.
+assembly-sex-female = Dona
+assembly-sex-male = Home
+assembly-sex-other = Altre
+assembly-sex-unsaid = Prefereixo no dir-ho
+assembly-sex-choose = Tria una de les respostes.
+assembly-volunteer = Inscriu-me al sorteig
+assembly-volunteer-login = Inicia la sessió per apuntar-te al sorteig
+assembly-drawn-summary = Sorteig fet el { $date } per a { $seats } places, amb la llavor «{ $seed }».
+assembly-draw-log = El sorteig, estrat per estrat
+assembly-age = Edat
+assembly-band = De { $first } a { $last }
+assembly-band-65 = 65 i més
+assembly-census = Residents (padró)
+assembly-volunteers-column = Persones voluntàries
+assembly-seats = Places
+assembly-tickets = Números extrets
+assembly-draw-method = Com funciona: les places es reparteixen entre els estrats en proporció al seu nombre de residents (resta més gran; les places que un estrat no pot cobrir es tornen a repartir). Dins de cada estrat, els números s'ordenen segons el SHA-256 de «llavor:número de participació»; cada plaça és per al primer número del sexe amb menys places fins aleshores. Amb la llavor i aquesta taula, qualsevol pot tornar a fer el sorteig i obtenir els mateixos números.
+staff-assembly-draw-hint = Només les persones amb la residència verificada s'hi poden oferir voluntàries, des de la pàgina pública de l'assemblea. El sorteig es fa una sola vegada: anuncia la llavor per endavant (per exemple, els números d'una loteria pública d'un dia determinat) perquè ningú no la pugui triar després de veure qui s'hi ha ofert.
+staff-assembly-seed = Llavor
+staff-assembly-seed-hint = Un text anunciat abans del sorteig, per exemple «ONCE 2027-01-15 41207».
+staff-assembly-run-draw = Fes el sorteig
+staff-assembly-drawn = { $count ->
+    [one] S'ha sortejat un membre.
+   *[other] S'han sortejat { $count } membres.
+}
+audit-assembly-draw = Va fer el sorteig dels membres d'una assemblea ciutadana

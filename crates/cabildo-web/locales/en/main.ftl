@@ -1945,3 +1945,41 @@ audit-meeting-invite = Invited people to a meeting
 audit-meeting-check-in = Checked an entry code at a meeting's door
 audit-meeting-minutes = Published a meeting's minutes
 meeting-state-running = Under way
+
+## Citizens' assemblies drawn by lot
+assembly-draw = Drawing the members by lot
+assembly-draw-intro = The members of this citizens' assembly are drawn by lot among the residents who volunteer, so that it looks like the town: seats are shared among districts and age groups as the census counts them, and women and men are balanced. Anyone can check the draw: the seed, the method and every ticket drawn are published here, never anyone's name.
+assembly-volunteers = { $count ->
+    [one] One resident has volunteered.
+   *[other] { $count } residents have volunteered.
+}
+assembly-your-ticket = Your name is in the draw with ticket number { $ticket }.
+assembly-withdraw = Take my name out
+assembly-sex = Sex
+assembly-sex-hint = Only used to balance women and men among those drawn; never published.
+assembly-sex-female = Woman
+assembly-sex-male = Man
+assembly-sex-other = Other
+assembly-sex-unsaid = I prefer not to say
+assembly-sex-choose = Choose one of the answers.
+assembly-volunteer = Put my name in the draw
+assembly-volunteer-login = Log in to volunteer
+assembly-drawn-summary = Drawn on { $date } for { $seats } seats, with the seed «{ $seed }».
+assembly-draw-log = The draw, stratum by stratum
+assembly-age = Age
+assembly-band = { $first } to { $last }
+assembly-band-65 = 65 and over
+assembly-census = Residents (census)
+assembly-volunteers-column = Volunteers
+assembly-seats = Seats
+assembly-tickets = Tickets drawn
+assembly-draw-method = How it works: seats are shared among the strata in proportion to their residents (largest remainder; seats a stratum cannot fill are shared again). Within a stratum, tickets go in order of the SHA-256 of «seed:ticket number»; each seat goes to the first ticket of the sex with fewer seats so far. With the seed and this table anyone can draw again and get the same tickets.
+staff-assembly-draw-hint = Only verified residents can volunteer, from the assembly's public page. The draw runs once: announce the seed beforehand (for example, the numbers of a public lottery on a given day) so nobody can choose it after seeing who volunteered.
+staff-assembly-seed = Seed
+staff-assembly-seed-hint = A text announced before the draw, for example «ONCE 2027-01-15 41207».
+staff-assembly-run-draw = Draw the members
+staff-assembly-drawn = { $count ->
+    [one] One member drawn.
+   *[other] { $count } members drawn.
+}
+audit-assembly-draw = Drew a citizens' assembly's members by lot

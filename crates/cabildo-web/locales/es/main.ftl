@@ -1964,3 +1964,41 @@ audit-meeting-invite = Invitó a personas a una reunión
 audit-meeting-check-in = Comprobó un código de entrada en la puerta de una reunión
 audit-meeting-minutes = Publicó el acta de una reunión
 meeting-state-running = En curso
+
+## Citizens' assemblies drawn by lot
+assembly-draw = Sorteo de los miembros
+assembly-draw-intro = Los miembros de esta asamblea ciudadana se eligen por sorteo entre las personas empadronadas que se ofrecen voluntarias, para que se parezca al municipio: las plazas se reparten entre distritos y franjas de edad según el padrón, y se equilibra el número de mujeres y de hombres. Cualquiera puede comprobar el sorteo: aquí se publican la semilla, el método y todos los números de participación extraídos, nunca el nombre de nadie.
+assembly-volunteers = { $count ->
+    [one] Se ha presentado voluntaria una persona empadronada.
+   *[other] Se han presentado voluntarias { $count } personas empadronadas.
+}
+assembly-your-ticket = Tu nombre está en el sorteo con el número de participación { $ticket }.
+assembly-withdraw = Retirar mi nombre
+assembly-sex = Sexo
+assembly-sex-hint = Solo se usa para equilibrar mujeres y hombres entre las personas sorteadas; nunca se publica.
+assembly-sex-female = Mujer
+assembly-sex-male = Hombre
+assembly-sex-other = Otro
+assembly-sex-unsaid = Prefiero no decirlo
+assembly-sex-choose = Elige una de las respuestas.
+assembly-volunteer = Inscribirme en el sorteo
+assembly-volunteer-login = Inicia sesión para apuntarte al sorteo
+assembly-drawn-summary = Sorteo celebrado el { $date } para { $seats } plazas, con la semilla «{ $seed }».
+assembly-draw-log = El sorteo, estrato por estrato
+assembly-age = Edad
+assembly-band = De { $first } a { $last }
+assembly-band-65 = 65 y más
+assembly-census = Residentes (padrón)
+assembly-volunteers-column = Personas voluntarias
+assembly-seats = Plazas
+assembly-tickets = Números extraídos
+assembly-draw-method = Cómo funciona: las plazas se reparten entre los estratos en proporción a su número de residentes (resto mayor; las plazas que un estrato no puede cubrir se vuelven a repartir). Dentro de cada estrato, los números se ordenan por el SHA-256 de «semilla:número de participación»; cada plaza es para el primer número del sexo con menos plazas hasta ese momento. Con la semilla y esta tabla, cualquiera puede repetir el sorteo y obtener los mismos números.
+staff-assembly-draw-hint = Solo las personas con residencia verificada pueden presentarse voluntarias, desde la página pública de la asamblea. El sorteo se hace una sola vez: anuncia la semilla de antemano (por ejemplo, los números de una lotería pública de un día concreto) para que nadie pueda elegirla después de ver quién se ha presentado.
+staff-assembly-seed = Semilla
+staff-assembly-seed-hint = Un texto anunciado antes del sorteo, por ejemplo «ONCE 2027-01-15 41207».
+staff-assembly-run-draw = Hacer el sorteo
+staff-assembly-drawn = { $count ->
+    [one] Se ha sorteado un miembro.
+   *[other] Se han sorteado { $count } miembros.
+}
+audit-assembly-draw = Hizo el sorteo de los miembros de una asamblea ciudadana

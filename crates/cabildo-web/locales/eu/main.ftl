@@ -1945,3 +1945,41 @@ audit-meeting-invite = Jendea gonbidatu zuen bilera batera
 audit-meeting-check-in = Sarrera-kode bat egiaztatu zuen bilera baten atean
 audit-meeting-minutes = Bilera baten akta argitaratu zuen
 meeting-state-running = Martxan
+
+## Citizens' assemblies drawn by lot
+assembly-draw = Kideen zozketa
+assembly-draw-intro = Herritarren batzar honetako kideak zozketaz aukeratzen dira boluntario gisa aurkezten diren egoiliarren artean, udalerriaren isla izan dadin: eserlekuak barrutien eta adin-taldeen artean banatzen dira erroldaren arabera, eta emakumeen eta gizonen arteko oreka bermatzen da. Edonork egiazta dezake zozketa: hemen argitaratzen dira hazia, metodoa eta ateratako parte-hartze zenbaki guztiak, baina inoiz ez inoren izena.
+assembly-volunteers = { $count ->
+    [one] Egoiliar bat aurkeztu da boluntario gisa.
+   *[other] { $count } egoiliar aurkeztu dira boluntario gisa.
+}
+assembly-your-ticket = Zure izena zozketan dago, { $ticket } parte-hartze zenbakiarekin.
+assembly-withdraw = Kendu nire izena
+assembly-sex = Sexua
+assembly-sex-hint = Zozketan ateratakoen artean emakumeak eta gizonak orekatzeko soilik erabiltzen da; ez da inoiz argitaratzen.
+assembly-sex-female = Emakumea
+assembly-sex-male = Gizona
+assembly-sex-other = Bestelakoa
+assembly-sex-unsaid = Nahiago dut ez esan
+assembly-sex-choose = Aukeratu erantzunetako bat.
+assembly-volunteer = Sartu nire izena zozketan
+assembly-volunteer-login = Hasi saioa boluntario gisa aurkezteko
+assembly-drawn-summary = Zozketaren data: { $date }; { $seats } eserleku; hazia: «{ $seed }».
+assembly-draw-log = Zozketa, geruzaz geruza
+assembly-age = Adina
+assembly-band = { $first } eta { $last } artean
+assembly-band-65 = 65 eta gehiago
+assembly-census = Egoiliarrak (errolda)
+assembly-volunteers-column = Boluntarioak
+assembly-seats = Eserlekuak
+assembly-tickets = Ateratako zenbakiak
+assembly-draw-method = Nola funtzionatzen duen: eserlekuak geruzen artean banatzen dira, bakoitzeko egoiliar kopuruaren proportzioan (hondar handienaren metodoa; geruza batek bete ezin dituen eserlekuak berriro banatzen dira). Geruza bakoitzaren barruan, zenbakiak «hazia:parte-hartze zenbakia» testuaren SHA-256aren arabera ordenatzen dira; eserleku bakoitza ordura arte eserleku gutxien dituen sexuko lehen zenbakiari dagokio. Haziarekin eta taula honekin, edonork egin dezake berriro zozketa eta zenbaki berberak lortuko ditu.
+staff-assembly-draw-hint = Egiaztatutako egoiliarrek soilik aurkez daitezke boluntario gisa, batzarraren orri publikotik. Zozketa behin bakarrik egiten da: iragarri hazia aldez aurretik (adibidez, egun jakin bateko loteria publiko baten zenbakiak), inork ezin dezan aukeratu nor aurkeztu den ikusi ondoren.
+staff-assembly-seed = Hazia
+staff-assembly-seed-hint = Zozketa baino lehen iragarritako testu bat; adibidez, «ONCE 2027-01-15 41207».
+staff-assembly-run-draw = Egin zozketa
+staff-assembly-drawn = { $count ->
+    [one] Kide bat atera da zozketan.
+   *[other] { $count } kide atera dira zozketan.
+}
+audit-assembly-draw = Herritarren batzar bateko kideak zozketatu zituen

@@ -1945,3 +1945,41 @@ audit-meeting-invite = Convidou persoas a unha xuntanza
 audit-meeting-check-in = Comprobou un código de entrada na porta dunha xuntanza
 audit-meeting-minutes = Publicou a acta dunha xuntanza
 meeting-state-running = En curso
+
+## Citizens' assemblies drawn by lot
+assembly-draw = Sorteo dos membros
+assembly-draw-intro = Os membros desta asemblea cidadá escóllense por sorteo entre as persoas empadroadas que se ofrecen voluntarias, para que se pareza ao municipio: as prazas repártense entre distritos e franxas de idade segundo o padrón, e equilíbrase o número de mulleres e de homes. Calquera pode comprobar o sorteo: publícanse aquí a semente, o método e todos os números de participación extraídos, nunca o nome de ninguén.
+assembly-volunteers = { $count ->
+    [one] Ofreceuse voluntaria unha persoa empadroada.
+   *[other] Ofrecéronse voluntarias { $count } persoas empadroadas.
+}
+assembly-your-ticket = O teu nome está no sorteo co número de participación { $ticket }.
+assembly-withdraw = Retirar o meu nome
+assembly-sex = Sexo
+assembly-sex-hint = Só se usa para equilibrar mulleres e homes entre as persoas sorteadas; nunca se publica.
+assembly-sex-female = Muller
+assembly-sex-male = Home
+assembly-sex-other = Outro
+assembly-sex-unsaid = Prefiro non dicilo
+assembly-sex-choose = Escolle unha das respostas.
+assembly-volunteer = Inscribirme no sorteo
+assembly-volunteer-login = Inicia sesión para apuntarte ao sorteo
+assembly-drawn-summary = Sorteo feito o { $date } para { $seats } prazas, coa semente «{ $seed }».
+assembly-draw-log = O sorteo, estrato por estrato
+assembly-age = Idade
+assembly-band = De { $first } a { $last }
+assembly-band-65 = 65 e máis
+assembly-census = Residentes (padrón)
+assembly-volunteers-column = Persoas voluntarias
+assembly-seats = Prazas
+assembly-tickets = Números extraídos
+assembly-draw-method = Como funciona: as prazas repártense entre os estratos en proporción ao seu número de residentes (resto maior; as prazas que un estrato non pode cubrir repártense de novo). Dentro de cada estrato, os números ordénanse polo SHA-256 de «semente:número de participación»; cada praza é para o primeiro número do sexo con menos prazas ata ese momento. Coa semente e esta táboa, calquera pode repetir o sorteo e obter os mesmos números.
+staff-assembly-draw-hint = Só as persoas con residencia verificada poden ofrecerse voluntarias, desde a páxina pública da asemblea. O sorteo faise unha soa vez: anuncia a semente con antelación (por exemplo, os números dunha lotaría pública dun día concreto) para que ninguén poida escollela despois de ver quen se ofreceu.
+staff-assembly-seed = Semente
+staff-assembly-seed-hint = Un texto anunciado antes do sorteo, por exemplo «ONCE 2027-01-15 41207».
+staff-assembly-run-draw = Facer o sorteo
+staff-assembly-drawn = { $count ->
+    [one] Sorteouse un membro.
+   *[other] Sorteáronse { $count } membros.
+}
+audit-assembly-draw = Fixo o sorteo dos membros dunha asemblea cidadá

@@ -6,24 +6,30 @@
 mod staff;
 
 use crate::http::council::Council;
-use crate::http::error::PageError;
-use crate::http::extract::Id;
+use crate::http::error::{PageError, refusal_status};
+use crate::http::extract::{Citizen, CsrfForm, Id};
 use crate::http::state::AppState;
 use crate::meetings::{Row, row};
 use crate::ui::chrome::Chrome;
 use crate::ui::i18n::Tr;
 use askama::Template;
 use axum::Router;
-use axum::response::Response;
-use axum::routing::get;
-use cabildo_engine::assemblies::{self, Assembly, Member};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use cabildo_engine::assemblies::lottery::{self, Drawn, SEXES};
+use cabildo_engine::assemblies::{self, Assembly, Kind, Member};
 use cabildo_engine::meetings::{self, Scope, When};
+use cabildo_engine::{AssemblyId, Error as EngineError};
+use serde::Deserialize;
 
 /// The assembly pages.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/assemblies", get(list))
         .route("/assemblies/{slug}", get(show))
+        .route("/assemblies/{slug}/volunteer", post(volunteer))
+        .route("/assemblies/{slug}/withdraw", post(withdraw))
         .merge(staff::router())
 }
 
@@ -121,20 +127,135 @@ struct AssemblyPage<'a> {
     former: Vec<MemberView>,
     upcoming: Vec<Row>,
     past: Vec<Row>,
+    /// A citizens' assembly's draw by lot.
+    lottery: Option<LotteryView>,
+    error: Option<String>,
+}
+
+/// The draw by lot as the assembly's page shows it.
+struct LotteryView {
+    volunteers: String,
+    /// The visitor's ticket, when they volunteered.
+    ticket: Option<String>,
+    /// The draw is still to run.
+    open: bool,
+    /// Offer the form (logged in, not yet volunteered, draw open).
+    form: bool,
+    login: Option<String>,
+    /// (value, label).
+    sexes: Vec<(&'static str, String)>,
+    drawn: Option<DrawView>,
+}
+
+/// A draw's published log.
+struct DrawView {
+    summary: String,
+    /// (district, age band, residents, volunteers, seats due, tickets).
+    rows: Vec<(String, String, String, String, String, String)>,
+}
+
+/// What the page loads for a citizens' assembly's draw.
+struct Lottery {
+    volunteers: i64,
+    ticket: Option<i32>,
+    drawn: Option<Drawn>,
+}
+
+fn lottery_view(council: &Council, slug: &str, lottery: Lottery) -> LotteryView {
+    let tr = &council.tr;
+    let district = |code: &str| {
+        (council.settings.districts.iter())
+            .find(|d| d.code == code)
+            .map_or_else(|| code.to_owned(), |d| d.name.clone())
+    };
+    let band = |first: u8| match first {
+        65 => tr.t("assembly-band-65"),
+        first => {
+            let last = cabildo_engine::assemblies::draw::AGE_BANDS
+                .iter()
+                .find(|b| **b > first)
+                .map_or(0, |b| b - 1);
+            tr.args(
+                "assembly-band",
+                &[("first", first.to_string()), ("last", last.to_string())],
+            )
+        }
+    };
+    let user = council.user();
+    LotteryView {
+        volunteers: tr.count("assembly-volunteers", lottery.volunteers),
+        ticket: lottery.ticket.map(|t| t.to_string()),
+        open: lottery.drawn.is_none(),
+        form: user.is_some() && lottery.ticket.is_none() && lottery.drawn.is_none(),
+        login: user
+            .is_none()
+            .then(|| format!("/account/login?next=/assemblies/{slug}")),
+        sexes: (SEXES.iter())
+            .map(|s| (*s, tr.t(&format!("assembly-sex-{s}"))))
+            .collect(),
+        drawn: lottery.drawn.map(|d| DrawView {
+            summary: tr.args(
+                "assembly-drawn-summary",
+                &[
+                    ("date", tr.date_time(d.drawn_at)),
+                    ("seed", d.seed.clone()),
+                    ("seats", d.seats.to_string()),
+                ],
+            ),
+            rows: (d.log.iter())
+                .map(|s| {
+                    let drawn: Vec<String> = s.drawn.iter().map(i64::to_string).collect();
+                    (
+                        district(&s.district),
+                        band(s.age_band),
+                        tr.number(s.census),
+                        tr.number(i64::try_from(s.volunteers).unwrap_or(0)),
+                        s.due.to_string(),
+                        if drawn.is_empty() {
+                            "—".to_owned()
+                        } else {
+                            drawn.join(", ")
+                        },
+                    )
+                })
+                .collect(),
+        }),
+    }
 }
 
 /// `GET /assemblies/{slug}`.
 pub async fn show(council: Council, Id(slug): Id<String>) -> Result<Response, PageError> {
-    let (assembly, members, upcoming, past) = council
+    page(&council, &slug, None).await
+}
+
+async fn page(
+    council: &Council,
+    slug: &str,
+    error: Option<(StatusCode, String)>,
+) -> Result<Response, PageError> {
+    let user = council.user();
+    let (assembly, members, upcoming, past, lottery) = council
         .tx(async |tx| {
-            let a = assemblies::find_by_slug(tx, &slug)
+            let a = assemblies::find_by_slug(tx, slug)
                 .await?
                 .ok_or(PageError::NotFound)?;
             let today = assemblies::today(tx).await?;
             let members = assemblies::members(tx, a.id, today).await?;
             let upcoming = meetings::list(tx, Scope::Assembly(a.id), When::Upcoming).await?;
             let past = meetings::list(tx, Scope::Assembly(a.id), When::Past).await?;
-            Ok::<_, PageError>((a, members, upcoming, past))
+            let lottery = if a.kind() == Kind::Citizens {
+                Some(Lottery {
+                    volunteers: lottery::volunteers(tx, a.id).await?,
+                    ticket: match user {
+                        Some(user) => lottery::ticket_of(tx, a.id, user).await?,
+                        None => None,
+                    },
+                    drawn: lottery::drawn(tx, a.id).await?,
+                })
+            } else {
+                None
+            };
+            Ok::<_, PageError>((a, members, upcoming, past, lottery))
         })
         .await?;
     let tr = &council.tr;
@@ -144,20 +265,103 @@ pub async fn show(council: Council, Id(slug): Id<String>) -> Result<Response, Pa
         tr.code(),
         &council.settings.default_language,
     );
-    council.render(&AssemblyPage {
-        tr,
-        chrome: &council.chrome,
-        card: card(&council, &assembly),
-        slug: assembly.slug.clone(),
-        purpose: cabildo_notify::markdown::render(&purpose.text),
-        purpose_lang: purpose.lang,
-        members: (members.iter().filter(|m| m.current))
-            .map(|m| member(tr, m))
-            .collect(),
-        former: (members.iter().filter(|m| !m.current))
-            .map(|m| member(tr, m))
-            .collect(),
-        upcoming: upcoming.iter().map(|m| row(&council, m)).collect(),
-        past: past.iter().map(|m| row(&council, m)).collect(),
+    let (status, error) = match error {
+        Some((status, message)) => (status, Some(message)),
+        None => (StatusCode::OK, None),
+    };
+    let mut response = council.render_status(
+        status,
+        &AssemblyPage {
+            lottery: lottery.map(|l| lottery_view(council, &assembly.slug, l)),
+            error,
+            tr,
+            chrome: &council.chrome,
+            card: card(council, &assembly),
+            slug: assembly.slug.clone(),
+            purpose: cabildo_notify::markdown::render(&purpose.text),
+            purpose_lang: purpose.lang,
+            members: (members.iter().filter(|m| m.current))
+                .map(|m| member(tr, m))
+                .collect(),
+            former: (members.iter().filter(|m| !m.current))
+                .map(|m| member(tr, m))
+                .collect(),
+            upcoming: upcoming.iter().map(|m| row(council, m)).collect(),
+            past: past.iter().map(|m| row(council, m)).collect(),
+        },
+    )?;
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("private, no-store"),
+    );
+    Ok(response)
+}
+
+/// The volunteer form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct VolunteerForm {
+    sex: String,
+}
+
+/// Runs a change to the visitor's place in the draw and shows the page
+/// again (with the refusal, when a rule said no).
+async fn act(
+    citizen: &Citizen,
+    slug: &str,
+    work: impl AsyncFnOnce(&mut cabildo_tenancy::TenantTx, AssemblyId) -> Result<(), EngineError>,
+) -> Result<Response, PageError> {
+    let done = citizen
+        .tx(async |tx| {
+            let a = assemblies::find_by_slug(tx, slug)
+                .await?
+                .ok_or(PageError::NotFound)?;
+            Ok::<_, PageError>(EngineError::split(work(tx, a.id).await)?)
+        })
+        .await;
+    match done {
+        Ok(Ok(())) => Ok(Redirect::to(&format!("/assemblies/{slug}#draw")).into_response()),
+        Ok(Err(refusal)) => {
+            let message = citizen.tr.t(refusal.key());
+            page(citizen, slug, Some((refusal_status(refusal), message))).await
+        }
+        Err(PageError::Invalid(_)) => {
+            let message = citizen.tr.t("assembly-sex-choose");
+            page(
+                citizen,
+                slug,
+                Some((StatusCode::UNPROCESSABLE_ENTITY, message)),
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// `POST /assemblies/{slug}/volunteer`: the visitor's name in the draw.
+pub async fn volunteer(
+    citizen: Citizen,
+    Id(slug): Id<String>,
+    CsrfForm(form): CsrfForm<VolunteerForm>,
+) -> Result<Response, PageError> {
+    let user = citizen.user();
+    act(&citizen, &slug, async |tx, id| {
+        lottery::volunteer(tx, id, user, form.sex.trim())
+            .await
+            .map(|_| ())
     })
+    .await
+}
+
+/// `POST /assemblies/{slug}/withdraw`: out of the draw.
+pub async fn withdraw(
+    citizen: Citizen,
+    Id(slug): Id<String>,
+    CsrfForm(_): CsrfForm<crate::http::extract::NoFields>,
+) -> Result<Response, PageError> {
+    let user = citizen.user();
+    act(&citizen, &slug, async |tx, id| {
+        lottery::withdraw(tx, id, user).await
+    })
+    .await
 }

@@ -14,7 +14,9 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use cabildo_engine::assemblies::{self, Assembly, Kind, MemberKind, NewAssembly, NewMember, Role};
+use cabildo_engine::assemblies::{
+    self, Assembly, Kind, MemberKind, NewAssembly, NewMember, Role, lottery,
+};
 use cabildo_engine::translations::Translations;
 use cabildo_engine::{AssemblyId, Error as EngineError, MemberId, organisations};
 use cabildo_tenancy::TenantTx;
@@ -27,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/assemblies/{id}", get(show).post(update))
         .route("/staff/assemblies/{id}/publish", post(publish))
         .route("/staff/assemblies/{id}/members", post(add_member))
+        .route("/staff/assemblies/{id}/draw", post(draw))
         .route(
             "/staff/assemblies/{id}/members/{member}/end",
             post(end_term),
@@ -234,6 +237,8 @@ struct AssemblyPage<'a> {
     /// Verified organisations: (id, name).
     organisations: Vec<(String, String)>,
     today: String,
+    /// A citizens' assembly: its volunteers, and whether the draw ran.
+    lottery: Option<(String, bool)>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -244,13 +249,19 @@ async fn page(
     typed: Option<AssemblyForm>,
     (notice, error, status): (Option<String>, Option<String>, StatusCode),
 ) -> Result<Response, PageError> {
-    let (a, members, organisations, today) = staff
+    let (a, members, organisations, today, lottery) = staff
         .tx(async |tx| {
             let a = assemblies::get(tx, id).await?;
             let today = assemblies::today(tx).await?;
             let members = assemblies::members(tx, id, today).await?;
             let organisations = organisations::verified(tx).await?;
-            Ok::<_, PageError>((a, members, organisations, today))
+            let lottery = if a.kind() == Kind::Citizens {
+                let volunteers = lottery::volunteers(tx, id).await?;
+                Some((volunteers, lottery::drawn(tx, id).await?.is_some()))
+            } else {
+                None
+            };
+            Ok::<_, PageError>((a, members, organisations, today, lottery))
         })
         .await?;
     let tr = &staff.tr;
@@ -305,6 +316,7 @@ async fn page(
             .map(|(id, name)| (id.to_string(), name))
             .collect(),
         today: today.to_string(),
+        lottery: lottery.map(|(n, drawn)| (tr.count("assembly-volunteers", n), drawn)),
         notice,
         error,
     };
@@ -455,4 +467,39 @@ pub async fn end_term(
         })
         .await?;
     Ok(Redirect::to(&format!("/staff/assemblies/{id}#members")).into_response())
+}
+
+/// The draw form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DrawForm {
+    seed: String,
+    seats: String,
+}
+
+/// `POST /staff/assemblies/{id}/draw`: draws the members by lot, once.
+pub async fn draw(
+    staff: Granted<ManageProcesses>,
+    Id(id): Id<AssemblyId>,
+    CsrfForm(form): CsrfForm<DrawForm>,
+) -> Result<Response, PageError> {
+    let seats: i32 = form.seats.trim().parse().unwrap_or(0);
+    let actor = staff.actor();
+    let outcome = match attempt(&staff, async |tx| {
+        lottery::run(tx, &actor, id, &form.seed, seats).await
+    })
+    .await?
+    {
+        Ok(log) => {
+            let drawn: usize = log.iter().map(|s| s.drawn.len()).sum();
+            let n = i64::try_from(drawn).unwrap_or(0);
+            (
+                Some(staff.tr.count("staff-assembly-drawn", n)),
+                None,
+                StatusCode::OK,
+            )
+        }
+        Err(message) => (None, Some(message), StatusCode::UNPROCESSABLE_ENTITY),
+    };
+    page(&staff, id, None, outcome).await
 }

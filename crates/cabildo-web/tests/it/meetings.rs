@@ -572,3 +572,166 @@ async fn calendars_are_valid_icalendar_in_the_councils_time_zone_and_reminders_a
         reminder.text
     );
 }
+
+#[tokio::test]
+async fn residents_volunteer_for_a_citizens_assembly_and_everyone_reads_the_draw() {
+    let world = world().await;
+    let mut jefa = world.citizen("jefa").staff(Role::Admin).await;
+    let mut rosa = world.citizen("rosa").verified().await;
+    let mut pepe = world.citizen("pepe").await;
+    let page = jefa.browser.get(TOLEDO, "/staff/assemblies").await;
+    let csrf = csrf_of(&page.body);
+    let created = (jefa.browser)
+        .post(
+            TOLEDO,
+            "/staff/assemblies",
+            &[
+                ("csrf_token", &csrf),
+                ("name", "Asamblea del clima"),
+                ("slug", "clima"),
+                ("kind", "citizens"),
+            ],
+        )
+        .await;
+    let staff_page = created.headers[header::LOCATION]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    jefa.browser
+        .post(
+            TOLEDO,
+            &format!("{staff_page}/publish"),
+            &[("csrf_token", &csrf)],
+        )
+        .await;
+    // Rosa is a verified resident with a census record; Pepe is not.
+    {
+        let toledo = world.council("toledo").await;
+        let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+        let district: String =
+            sqlx::query_scalar("SELECT code FROM districts ORDER BY position LIMIT 1")
+                .fetch_one(tx.conn())
+                .await
+                .expect("district");
+        sqlx::query(
+            "INSERT INTO census (document_hash, birth_date, district_code)
+             SELECT sha256(g::text::bytea), date '1980-05-05', $1 FROM generate_series(1, 50) g",
+        )
+        .bind(&district)
+        .execute(tx.conn())
+        .await
+        .expect("census");
+        sqlx::query(
+            "INSERT INTO census_claims (document_hash, user_id)
+             SELECT sha256('1'::bytea), id FROM users WHERE nickname = 'rosa'",
+        )
+        .execute(tx.conn())
+        .await
+        .expect("claim");
+        tx.commit().await.expect("commit");
+    }
+    let page = rosa.browser.get(TOLEDO, "/assemblies/clima").await;
+    assert!(
+        page.body.contains("action=\"/assemblies/clima/volunteer\""),
+        "{}",
+        page.body
+    );
+    let rosa_csrf = csrf_of(&page.body);
+    let none = (rosa.browser)
+        .post(
+            TOLEDO,
+            "/assemblies/clima/volunteer",
+            &[("csrf_token", &rosa_csrf)],
+        )
+        .await;
+    assert_eq!(
+        none.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a sex must be chosen"
+    );
+    let done = (rosa.browser)
+        .post(
+            TOLEDO,
+            "/assemblies/clima/volunteer",
+            &[("csrf_token", &rosa_csrf), ("sex", "female")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = pepe.browser.get(TOLEDO, "/assemblies/clima").await;
+    let pepe_csrf = csrf_of(&page.body);
+    let refused = (pepe.browser)
+        .post(
+            TOLEDO,
+            "/assemblies/clima/volunteer",
+            &[("csrf_token", &pepe_csrf), ("sex", "male")],
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::FORBIDDEN,
+        "only verified residents"
+    );
+    // The draw, then its public log: tickets, no names.
+    let drawn = (jefa.browser)
+        .post(
+            TOLEDO,
+            &format!("{staff_page}/draw"),
+            &[
+                ("csrf_token", &csrf),
+                ("seats", "3"),
+                ("seed", "ONCE 2027-01-15 41207"),
+            ],
+        )
+        .await;
+    assert_eq!(drawn.status, StatusCode::OK, "{}", drawn.body);
+    let public = Browser::new(&world.app)
+        .get(TOLEDO, "/assemblies/clima")
+        .await;
+    assert!(
+        public.body.contains("ONCE 2027-01-15 41207"),
+        "{}",
+        public.body
+    );
+    assert!(
+        public.body.contains("<td>3</td><td>1</td></tr>"),
+        "ticket 1 drawn: {}",
+        public.body
+    );
+    let name: String = {
+        let toledo = world.council("toledo").await;
+        let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
+        sqlx::query_scalar("SELECT name FROM users WHERE nickname = 'rosa'")
+            .fetch_one(tx.conn())
+            .await
+            .expect("name")
+    };
+    let log_at = public.body.find("<table>").expect("the log");
+    let members_at = public.body.find("members-heading").expect("members");
+    assert!(
+        !public.body[log_at..].contains(&name),
+        "the log names no one"
+    );
+    assert!(
+        public.body[members_at..log_at].contains(&name),
+        "members list those drawn"
+    );
+    let again = (jefa.browser)
+        .post(
+            TOLEDO,
+            &format!("{staff_page}/draw"),
+            &[("csrf_token", &csrf), ("seats", "3"), ("seed", "otra")],
+        )
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the draw runs once"
+    );
+    assert_eq!(
+        Browser::new(&world.app)
+            .get(TALAVERA, "/assemblies/clima")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
