@@ -32,6 +32,7 @@ pub async fn of(tx: &mut TenantTx, user: UserId) -> Result<Vec<Entry>> {
          UNION ALL
          (SELECT 'comment', left(body, 120), CASE target_kind WHEN 'debate' THEN '/debates/' || target_id
                  WHEN 'proposal' THEN '/proposals/' || target_id
+                 WHEN 'meeting' THEN '/meetings/' || target_id
                  ELSE (SELECT '/processes/' || slug FROM processes WHERE id = target_id) END
                  || '#comment-' || id, created_at
           FROM comments WHERE author_id = $1 AND deleted_at IS NULL ORDER BY created_at DESC LIMIT 100)

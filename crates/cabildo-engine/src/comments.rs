@@ -73,11 +73,12 @@ pub struct Comment {
     pub created_at: OffsetDateTime,
 }
 
-/// The target's process, title, whether it takes comments, and its page.
+/// The target's process (none for an assembly's meeting), title, whether
+/// it takes comments, and its page.
 async fn target_of(
     tx: &mut TenantTx,
     target: Target,
-) -> Result<Option<(ProcessId, String, bool, String)>> {
+) -> Result<Option<(Option<ProcessId>, String, bool, String)>> {
     let sql = match target {
         Target::Process(_) => {
             "SELECT id, title, true, '/processes/' || slug FROM processes
@@ -93,6 +94,13 @@ async fn target_of(
              JOIN processes p ON p.id = r.process_id
              WHERE r.id = $1 AND r.hidden_at IS NULL AND p.status = 'published'"
         }
+        Target::Meeting(_) => {
+            "SELECT m.process_id, m.title, m.cancelled_at IS NULL, '/meetings/' || m.id
+             FROM meetings m LEFT JOIN processes p ON p.id = m.process_id
+             LEFT JOIN assemblies a ON a.id = m.assembly_id
+             WHERE m.id = $1 AND m.published_at IS NOT NULL
+               AND (p.status = 'published' OR a.published_at IS NOT NULL)"
+        }
         // Budget projects are followed, not commented on.
         Target::Project(_) => return Ok(None),
     };
@@ -102,10 +110,32 @@ async fn target_of(
         .await?)
 }
 
+/// Whether `user` may comment or vote on comments: the process's rules,
+/// or, outside any process (an assembly's meeting), a confirmed account
+/// that is not blocked.
+async fn require(tx: &mut TenantTx, process: Option<ProcessId>, user: UserId) -> Result<()> {
+    if let Some(process) = process {
+        return processes::require(tx, process, Some(user), Action::Comment).await;
+    }
+    let person: Option<(bool, bool)> = sqlx::query_as(
+        "SELECT email_confirmed_at IS NOT NULL, blocked_at IS NOT NULL FROM users
+         WHERE id = $1 AND deleted_at IS NULL",
+    )
+    .bind(user)
+    .fetch_optional(tx.conn())
+    .await?;
+    match person {
+        Some((true, false)) => Ok(()),
+        Some((true, true)) => Err(Refusal::Blocked.into()),
+        _ => Err(Refusal::NotRegistered.into()),
+    }
+}
+
 /// Adds `delta` to the target's comment count.
 pub(crate) async fn count(tx: &mut TenantTx, kind: &str, id: Uuid, delta: i32) -> Result<()> {
     let sql = match kind {
         "process" => "UPDATE processes SET comments_count = comments_count + $2 WHERE id = $1",
+        "meeting" => "UPDATE meetings SET comments_count = comments_count + $2 WHERE id = $1",
         "debate" => {
             "UPDATE debates SET comments_count = comments_count + $2,
                     last_activity_at = CASE WHEN $2 > 0 THEN now() ELSE last_activity_at END
@@ -145,7 +175,7 @@ pub async fn create(
     let Some((process, title, open, page)) = target_of(tx, target).await? else {
         return Err(Refusal::NotFound.into());
     };
-    processes::require(tx, process, Some(user), Action::Comment).await?;
+    require(tx, process, user).await?;
     if !open {
         return Err(Refusal::Closed.into());
     }
@@ -218,8 +248,9 @@ pub async fn link_of(tx: &mut TenantTx, id: CommentId) -> Result<Option<String>>
     Ok(sqlx::query_scalar(
         "SELECT CASE c.target_kind WHEN 'debate' THEN '/debates/' || c.target_id
                     WHEN 'proposal' THEN '/proposals/' || c.target_id
+                    WHEN 'meeting' THEN '/meetings/' || c.target_id
                     ELSE '/processes/' || p.slug END || '#comment-' || c.id
-         FROM comments c JOIN processes p ON p.id = c.process_id WHERE c.id = $1",
+         FROM comments c LEFT JOIN processes p ON p.id = c.process_id WHERE c.id = $1",
     )
     .bind(id)
     .fetch_optional(tx.conn())
@@ -351,7 +382,7 @@ pub async fn vote(tx: &mut TenantTx, user: UserId, id: CommentId, value: i16) ->
     if !(-1..=1).contains(&value) {
         return Err(Error::invalid(Field::Value, Problem::VoteInvalid));
     }
-    let row: Option<(UserId, ProcessId)> = sqlx::query_as(
+    let row: Option<(UserId, Option<ProcessId>)> = sqlx::query_as(
         "SELECT author_id, process_id FROM comments
          WHERE id = $1 AND deleted_at IS NULL AND hidden_at IS NULL FOR UPDATE",
     )
@@ -361,7 +392,7 @@ pub async fn vote(tx: &mut TenantTx, user: UserId, id: CommentId, value: i16) ->
     let Some((author, process)) = row else {
         return Err(Refusal::NotFound.into());
     };
-    processes::require(tx, process, Some(user), Action::Comment).await?;
+    require(tx, process, user).await?;
     if author == user {
         return Err(Refusal::OwnComment.into());
     }

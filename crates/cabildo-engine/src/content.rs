@@ -3,7 +3,7 @@
 //! for others.
 
 use crate::error::{Error, Field, Problem, Result};
-use crate::ids::{DebateId, ProcessId, ProjectId, ProposalId, UserId};
+use crate::ids::{DebateId, MeetingId, ProcessId, ProjectId, ProposalId, UserId};
 use uuid::Uuid;
 
 /// Something people follow; all but budget projects take comments.
@@ -18,6 +18,8 @@ pub enum Target {
     /// A participatory budget project (followed for its review and
     /// execution; discussed in its process, not under it).
     Project(ProjectId),
+    /// A meeting (of a process or an assembly).
+    Meeting(MeetingId),
 }
 
 impl Target {
@@ -28,6 +30,7 @@ impl Target {
             Self::Debate(_) => "debate",
             Self::Proposal(_) => "proposal",
             Self::Project(_) => "project",
+            Self::Meeting(_) => "meeting",
         }
     }
 
@@ -38,6 +41,7 @@ impl Target {
             Self::Debate(id) => id.0,
             Self::Proposal(id) => id.0,
             Self::Project(id) => id.0,
+            Self::Meeting(id) => id.0,
         }
     }
 
@@ -48,6 +52,7 @@ impl Target {
             "debate" => Some(Self::Debate(id.into())),
             "proposal" => Some(Self::Proposal(id.into())),
             "project" => Some(Self::Project(id.into())),
+            "meeting" => Some(Self::Meeting(id.into())),
             _ => None,
         }
     }

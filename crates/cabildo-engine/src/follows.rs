@@ -40,6 +40,12 @@ pub async fn set(tx: &mut TenantTx, user: UserId, target: Target, on: bool) -> R
                             JOIN processes p ON p.id = b.process_id
                             WHERE j.id = $1 AND j.hidden_at IS NULL AND p.status = 'published')"
         }
+        Target::Meeting(_) => {
+            "SELECT EXISTS (SELECT 1 FROM meetings m LEFT JOIN processes p ON p.id = m.process_id
+                            LEFT JOIN assemblies a ON a.id = m.assembly_id
+                            WHERE m.id = $1 AND m.published_at IS NOT NULL
+                              AND (p.status = 'published' OR a.published_at IS NOT NULL))"
+        }
     };
     let exists: bool = sqlx::query_scalar(sql)
         .bind(target.id())

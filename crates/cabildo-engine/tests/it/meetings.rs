@@ -794,3 +794,106 @@ async fn a_citizens_assembly_is_drawn_by_lot_from_verified_volunteers_once_and_r
         .await;
     assert_eq!(late.err(), Some(Refusal::Closed.into()));
 }
+
+#[tokio::test]
+async fn people_comment_on_meetings_of_assemblies_and_processes() {
+    use cabildo_engine::comments::{self, NewComment};
+    use cabildo_engine::content::Target;
+    let w = world().await;
+    let id = w
+        .published(&meeting(w.assembly, Duration::days(2), None))
+        .await;
+    let comment = |body: &str| NewComment {
+        body: body.into(),
+        alignment: 0,
+        parent: None,
+    };
+    let posted = w
+        .run(async |tx| {
+            comments::create(
+                tx,
+                w.people[0],
+                Target::Meeting(id),
+                &comment("¿Habrá intérprete de signos?"),
+                false,
+            )
+            .await
+        })
+        .await
+        .expect("comment");
+    assert_eq!(posted.link, format!("/meetings/{id}#comment-{}", posted.id));
+    let reply = w
+        .run(async |tx| {
+            let new = NewComment {
+                parent: Some(posted.id),
+                ..comment("Sí, está pedido.")
+            };
+            comments::create(tx, w.people[1], Target::Meeting(id), &new, false).await
+        })
+        .await
+        .expect("reply");
+    // The first commenter follows the meeting and hears of the reply.
+    assert!(reply.notices.iter().any(|n| n.user == w.people[0]));
+    let (listed, threads, count, link) = w
+        .run(async |tx| {
+            let (listed, threads) = comments::list(tx, Target::Meeting(id), 1).await?;
+            let count: i32 =
+                sqlx::query_scalar("SELECT comments_count FROM meetings WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(tx.conn())
+                    .await?;
+            Ok((
+                listed,
+                threads,
+                count,
+                comments::link_of(tx, reply.id).await?,
+            ))
+        })
+        .await
+        .expect("list");
+    assert_eq!((listed.len(), threads, count), (2, 1, 2));
+    assert_eq!(link, Some(format!("/meetings/{id}#comment-{}", reply.id)));
+    // Someone not confirmed may not; a draft meeting takes none.
+    let unconfirmed = person(&w.tenancy, &w.tenant, "nuevo@x.es", false, None).await;
+    let refused = w
+        .run(async |tx| {
+            comments::create(
+                tx,
+                unconfirmed,
+                Target::Meeting(id),
+                &comment("Hola"),
+                false,
+            )
+            .await
+        })
+        .await;
+    assert_eq!(refused.err(), Some(Refusal::NotRegistered.into()));
+    let draft = w
+        .run(async |tx| {
+            meetings::create(tx, &cli(), &meeting(w.assembly, Duration::days(2), None)).await
+        })
+        .await
+        .expect("draft");
+    let hidden = w
+        .run(async |tx| {
+            comments::create(
+                tx,
+                w.people[0],
+                Target::Meeting(draft),
+                &comment("Hola"),
+                false,
+            )
+            .await
+        })
+        .await;
+    assert_eq!(hidden.err(), Some(Refusal::NotFound.into()));
+    // Another council: nothing to read, nothing to answer.
+    let other = cabildo_tenancy::testing::council(&w.tenancy, "talavera")
+        .await
+        .expect("talavera");
+    let mut tx = w.tenancy.begin(&other).await.expect("begin");
+    let (theirs, _) = comments::list(&mut tx, Target::Meeting(id), 1)
+        .await
+        .expect("list");
+    assert!(theirs.is_empty());
+}

@@ -145,7 +145,8 @@ async fn list(
                 Target::Proposal(id) => proposals::find(tx, id).await?.is_some(),
                 Target::Debate(id) => debates::find(tx, id).await?.is_some(),
                 Target::Process(_) => true,
-                Target::Project(_) => false,
+                // Not named by the API's paths (meetings are not in it yet).
+                Target::Meeting(_) | Target::Project(_) => false,
             };
             Ok(visible.then_some(target))
         })

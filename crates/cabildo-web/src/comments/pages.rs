@@ -27,8 +27,8 @@ pub struct CommentForm {
     official: String,
 }
 
-/// What a form names: `kind` (`process`, `debate`, `proposal`, `project`)
-/// and id.
+/// What a form names: `kind` (`process`, `debate`, `proposal`, `project`,
+/// `meeting`) and id.
 fn target_of(kind: &str, id: &str) -> Option<Target> {
     Target::parse(kind, id.trim().parse().ok()?)
 }
@@ -171,6 +171,7 @@ pub async fn follow(
                 Target::Debate(id) => format!("/debates/{id}"),
                 Target::Proposal(id) => format!("/proposals/{id}"),
                 Target::Project(id) => format!("/budget-projects/{id}"),
+                Target::Meeting(id) => format!("/meetings/{id}"),
                 Target::Process(id) => match processes::slug_of(tx, id).await? {
                     Some(slug) => format!("/processes/{slug}"),
                     None => "/processes".to_owned(),

@@ -7,14 +7,17 @@
 pub mod reminders;
 mod staff;
 
+use crate::comments::view::{self, CommentsView};
 use crate::http::council::Council;
 use crate::http::error::{PageError, refusal_status};
 use crate::http::extract::{Citizen, CsrfForm, Id, NoFields};
+use crate::http::query::DetailQuery;
 use crate::http::state::AppState;
 use crate::ui::chrome::Chrome;
 use crate::ui::i18n::Tr;
 use askama::Template;
 use axum::Router;
+use axum::extract::Query;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -245,6 +248,7 @@ struct MeetingPage<'a> {
     part: Part,
     minutes: Option<String>,
     agreements: Vec<Agreement>,
+    comments: CommentsView,
     error: Option<String>,
 }
 
@@ -252,6 +256,7 @@ async fn page(
     council: &Council,
     headers: &HeaderMap,
     id: MeetingId,
+    comments_page: i64,
     error: Option<(StatusCode, String)>,
 ) -> Result<Response, PageError> {
     let user = council.user();
@@ -270,6 +275,14 @@ async fn page(
             Ok::<_, PageError>((m, standing, agreements))
         })
         .await?;
+    let comments = view::load(
+        council,
+        cabildo_engine::content::Target::Meeting(id),
+        comments_page,
+        !m.cancelled,
+        m.link(),
+    )
+    .await?;
     let tr = &council.tr;
     let default = &council.settings.default_language;
     let description = (m.translations).show("description", &m.description, tr.code(), default);
@@ -313,6 +326,7 @@ async fn page(
         part,
         minutes: m.minutes_published.then(|| m.minutes.clone()),
         agreements,
+        comments,
         error,
     };
     let mut response = council.render_status(status, &page)?;
@@ -328,8 +342,9 @@ pub async fn show(
     council: Council,
     headers: HeaderMap,
     Id(id): Id<MeetingId>,
+    Query(query): Query<DetailQuery>,
 ) -> Result<Response, PageError> {
-    page(&council, &headers, id, None).await
+    page(&council, &headers, id, query.comments_page(), None).await
 }
 
 /// Runs a registration change and shows the page again (with the
@@ -347,13 +362,8 @@ async fn act(
         Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}#take-part")).into_response()),
         Err(refusal) => {
             let message = citizen.tr.t(refusal.key());
-            page(
-                citizen,
-                headers,
-                id,
-                Some((refusal_status(refusal), message)),
-            )
-            .await
+            let status = refusal_status(refusal);
+            page(citizen, headers, id, 1, Some((status, message))).await
         }
     }
 }

@@ -403,6 +403,38 @@ async fn an_assembly_holds_a_meeting_people_register_for_attend_and_read_the_min
         "the old address ends with a reset"
     );
 
+    // Ana comments on the meeting from its page.
+    let page = ana.browser.get(TOLEDO, &path).await;
+    assert!(
+        page.body.contains("name=\"target_kind\" value=\"meeting\""),
+        "a comment form"
+    );
+    let ana_csrf = csrf_of(&page.body);
+    let posted = (ana.browser)
+        .post(
+            TOLEDO,
+            "/comments",
+            &[
+                ("csrf_token", &ana_csrf),
+                ("target_kind", "meeting"),
+                ("target_id", &id),
+                ("body", "Gracias por el acta."),
+                ("alignment", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    let location = posted.headers[header::LOCATION]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    assert!(
+        location.starts_with(&format!("{path}#comment-")),
+        "{location}"
+    );
+    let read = Browser::new(&world.app).get(TOLEDO, &path).await;
+    assert!(read.body.contains("Gracias por el acta."));
+
     // Another council: nothing.
     let mut stranger = Browser::new(&world.app);
     for path in [

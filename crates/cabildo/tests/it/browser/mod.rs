@@ -535,6 +535,7 @@ async fn every_public_page_is_accessible_and_fits_a_phone() {
             "assembly",
             visit.toledo("/assemblies/consejo-participacion"),
         ),
+        ("assembly-drawn", visit.toledo("/assemblies/asamblea-clima")),
         ("consultation-closed", visit.toledo(&closed)),
         ("survey", visit.toledo(&survey)),
         (

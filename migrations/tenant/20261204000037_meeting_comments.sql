@@ -1,0 +1,42 @@
+-- Comments on meetings (docs/meetings.md). A meeting of an assembly
+-- belongs to no process, so a comment's process becomes optional; people
+-- who comment on a meeting follow it.
+ALTER TABLE comments ALTER COLUMN process_id DROP NOT NULL,
+    DROP CONSTRAINT comments_target_kind_check,
+    ADD CONSTRAINT comments_target_kind_check
+        CHECK (target_kind IN ('process', 'debate', 'proposal', 'meeting'));
+ALTER TABLE follows DROP CONSTRAINT follows_target_kind_check,
+    ADD CONSTRAINT follows_target_kind_check
+        CHECK (target_kind IN ('process', 'debate', 'proposal', 'project', 'meeting'));
+ALTER TABLE meetings ADD COLUMN comments_count integer NOT NULL DEFAULT 0
+    CHECK (comments_count >= 0);
+
+-- A comment outside any process (an assembly's meeting) counts as taking
+-- part, in no process.
+CREATE OR REPLACE FUNCTION participation_record(who uuid, at timestamptz, process uuid, kind text)
+    RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    this_week date := date_trunc('week', at AT TIME ZONE (SELECT time_zone FROM settings))::date;
+BEGIN
+    INSERT INTO participation_weeks (week, user_id, proposals, debates, comments, supports, ballots)
+    VALUES (this_week, who,
+            (kind = 'proposal')::int, (kind = 'debate')::int, (kind = 'comment')::int,
+            (kind = 'support')::int, (kind = 'ballot')::int)
+    ON CONFLICT (week, user_id) DO UPDATE SET
+        proposals = participation_weeks.proposals + EXCLUDED.proposals,
+        debates = participation_weeks.debates + EXCLUDED.debates,
+        comments = participation_weeks.comments + EXCLUDED.comments,
+        supports = participation_weeks.supports + EXCLUDED.supports,
+        ballots = participation_weeks.ballots + EXCLUDED.ballots;
+    IF process IS NOT NULL THEN
+        INSERT INTO participation_processes (process_id, user_id) VALUES (process, who)
+        ON CONFLICT DO NOTHING;
+    END IF;
+    INSERT INTO participants (user_id, district_code, last_week)
+    VALUES (who, (SELECT district_code FROM users WHERE id = who), this_week)
+    ON CONFLICT (user_id) DO UPDATE SET
+        last_week = greatest(participants.last_week, EXCLUDED.last_week),
+        district_code = EXCLUDED.district_code
+    WHERE participants.last_week < EXCLUDED.last_week
+       OR participants.district_code IS DISTINCT FROM EXCLUDED.district_code;
+END $$;
