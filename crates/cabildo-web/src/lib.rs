@@ -37,6 +37,7 @@ pub use http::storage::{LocalFolder, Storage};
 pub use http::{ratelimit, read_cache};
 pub use meetings::reminders::MeetingReminders;
 pub use ui::i18n::Tr;
+pub use ui::map::MapTiles;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};

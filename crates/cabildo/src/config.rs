@@ -606,6 +606,42 @@ pub struct ServeArgs {
     pub dns_server: Option<SocketAddr>,
     #[command(flatten)]
     pub stripe: StripeArgs,
+    #[command(flatten)]
+    pub maps: MapArgs,
+}
+
+/// Maps of meetings' places.
+#[derive(Debug, Clone, Args)]
+pub struct MapArgs {
+    /// Tile server maps are drawn from, a URL with {z}, {x} and {y}; empty:
+    /// no maps (places are listed with their addresses). Pages with a map
+    /// allow images from this server's origin only. OpenStreetMap's tile
+    /// policy asks heavy users to run their own tiles.
+    #[arg(
+        long,
+        env = "CABILDO_MAP_TILES",
+        default_value = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    )]
+    pub map_tiles: String,
+    /// The attribution the tile server's terms ask for, shown under maps.
+    #[arg(
+        long,
+        env = "CABILDO_MAP_ATTRIBUTION",
+        default_value = "© OpenStreetMap contributors"
+    )]
+    pub map_attribution: String,
+}
+
+impl MapArgs {
+    /// The tile server, unless maps are off.
+    pub fn tiles(&self) -> anyhow::Result<Option<cabildo_web::MapTiles>> {
+        if self.map_tiles.trim().is_empty() {
+            return Ok(None);
+        }
+        cabildo_web::MapTiles::new(self.map_tiles.trim(), &self.map_attribution)
+            .map(Some)
+            .map_err(anyhow::Error::msg)
+    }
 }
 
 /// Card payments through Stripe (all unset: not offered).
@@ -666,6 +702,8 @@ pub struct DemoArgs {
     /// Folder of plans to apply.
     #[arg(long, default_value = "plans")]
     pub plans: PathBuf,
+    #[command(flatten)]
+    pub maps: MapArgs,
 }
 
 /// Options of `migrate`.

@@ -1983,3 +1983,6 @@ staff-assembly-drawn = { $count ->
    *[other] S'han sortejat { $count } membres.
 }
 audit-assembly-draw = Va fer el sorteig dels membres d'una assemblea ciutadana
+meetings-map = Mapa de les reunions
+meetings-map-caption = Els números del mapa són els de la llista
+meetings-marker = Número { $number } del mapa

@@ -1983,3 +1983,6 @@ staff-assembly-drawn = { $count ->
    *[other] { $count } members drawn.
 }
 audit-assembly-draw = Drew a citizens' assembly's members by lot
+meetings-map = Map of the meetings
+meetings-map-caption = Numbers on the map match the list below
+meetings-marker = Number { $number } on the map

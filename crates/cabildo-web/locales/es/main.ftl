@@ -2002,3 +2002,6 @@ staff-assembly-drawn = { $count ->
    *[other] Se han sorteado { $count } miembros.
 }
 audit-assembly-draw = Hizo el sorteo de los miembros de una asamblea ciudadana
+meetings-map = Mapa de las reuniones
+meetings-map-caption = Los números del mapa son los de la lista
+meetings-marker = Número { $number } del mapa

@@ -1983,3 +1983,6 @@ staff-assembly-drawn = { $count ->
    *[other] { $count } kide atera dira zozketan.
 }
 audit-assembly-draw = Herritarren batzar bateko kideak zozketatu zituen
+meetings-map = Bileren mapa
+meetings-map-caption = Mapako zenbakiak zerrendakoak dira
+meetings-marker = Mapako { $number }. zenbakia

@@ -1983,3 +1983,6 @@ staff-assembly-drawn = { $count ->
    *[other] Sorteáronse { $count } membros.
 }
 audit-assembly-draw = Fixo o sorteo dos membros dunha asemblea cidadá
+meetings-map = Mapa das xuntanzas
+meetings-map-caption = Os números do mapa son os da lista
+meetings-marker = Número { $number } do mapa

@@ -46,6 +46,9 @@ pub struct WebConfig {
     /// The Stripe account councils pay by card with (`None`: card payment
     /// is not offered; plans are put on councils by operators).
     pub stripe: Option<cabildo_billing::stripe::Stripe>,
+    /// The tile server maps are drawn from (`None`: no maps; places are
+    /// listed with their addresses and a link to OpenStreetMap's site).
+    pub maps: Option<crate::ui::map::MapTiles>,
 }
 
 impl Default for WebConfig {
@@ -64,6 +67,7 @@ impl Default for WebConfig {
             signup_policy: cabildo_engine::signups::Policy::default(),
             domains: None,
             stripe: None,
+            maps: None,
         }
     }
 }

@@ -49,6 +49,35 @@ pub struct Row {
     pub(crate) host_href: String,
     /// Cancelled, full, places left … (empty when there is nothing to say).
     pub(crate) state: String,
+    /// Its number on the map beside the list, when it has a place on it.
+    pub(crate) marker: Option<usize>,
+}
+
+/// The map of `meetings` (those with a point), numbering their `rows` as
+/// its markers; none without a tile server or points.
+pub fn map_of(council: &Council, meetings: &[Meeting], rows: &mut [Row]) -> Option<String> {
+    let tiles = council.state.config.maps.as_ref()?;
+    let mut points = Vec::new();
+    for (m, row) in meetings.iter().zip(rows.iter_mut()) {
+        if let Some(point) = m.latitude.zip(m.longitude) {
+            points.push(point);
+            row.marker = (meetings.len() > 1).then_some(points.len());
+        }
+    }
+    if points.len() < 2 {
+        for row in rows.iter_mut() {
+            row.marker = None;
+        }
+    }
+    crate::ui::map::svg(tiles, &points, &council.tr.t("meetings-map"))
+}
+
+/// `page` rendered, allowed to load the map's tiles when it shows one.
+pub fn with_map(council: &Council, page: Response, map: Option<&String>) -> Response {
+    match (map, council.state.config.maps.as_ref()) {
+        (Some(_), Some(tiles)) => crate::ui::map::allow_tiles(page, tiles),
+        _ => page,
+    }
 }
 
 /// The words for a meeting's time: `10/12/2026 19:00–21:00`, or both
@@ -116,6 +145,7 @@ pub fn row(council: &Council, m: &Meeting) -> Row {
         host: m.host_title.clone(),
         host_href: m.host_link.clone(),
         state: state(tr, m),
+        marker: None,
     }
 }
 
@@ -133,15 +163,21 @@ pub async fn upcoming(council: &Council, most: usize) -> Result<Vec<Row>, PageEr
     Ok(list.iter().take(most).map(|m| row(council, m)).collect())
 }
 
-/// A process's meetings not yet ended, as lists show them (read cache).
-pub async fn of_process(council: &Council, process: ProcessId) -> Result<Vec<Row>, PageError> {
+/// A process's meetings not yet ended, as lists show them (read cache),
+/// and their map.
+pub async fn of_process(
+    council: &Council,
+    process: ProcessId,
+) -> Result<(Vec<Row>, Option<String>), PageError> {
     let list = council
         .cached(format!("meetings:{process}"), async |tx| {
             let list = meetings::list(tx, Scope::Process(process), When::Upcoming).await?;
             Ok::<_, PageError>(list)
         })
         .await?;
-    Ok(list.iter().map(|m| row(council, m)).collect())
+    let mut rows: Vec<Row> = list.iter().map(|m| row(council, m)).collect();
+    let map = map_of(council, &list, &mut rows);
+    Ok((rows, map))
 }
 
 #[derive(Template)]
@@ -151,6 +187,9 @@ struct ListPage<'a> {
     chrome: &'a Chrome,
     upcoming: Vec<Row>,
     past: Vec<Row>,
+    /// The upcoming meetings on a map.
+    map: Option<String>,
+    attribution: String,
 }
 
 /// `GET /meetings`: the council's meetings, upcoming then past.
@@ -162,12 +201,24 @@ pub async fn list(council: Council) -> Result<Response, PageError> {
             Ok::<_, PageError>((upcoming, past))
         })
         .await?;
-    council.render(&ListPage {
+    let mut rows: Vec<Row> = upcoming.iter().map(|m| row(&council, m)).collect();
+    let map = map_of(&council, &upcoming, &mut rows);
+    let page = council.render(&ListPage {
         tr: &council.tr,
         chrome: &council.chrome,
-        upcoming: upcoming.iter().map(|m| row(&council, m)).collect(),
+        upcoming: rows,
         past: past.iter().take(50).map(|m| row(&council, m)).collect(),
-    })
+        attribution: attribution(&council),
+        map: map.clone(),
+    })?;
+    Ok(with_map(&council, page, map.as_ref()))
+}
+
+/// The tile server's attribution, shown under maps.
+pub fn attribution(council: &Council) -> String {
+    (council.state.config.maps.as_ref())
+        .map(|t| t.attribution.clone())
+        .unwrap_or_default()
 }
 
 /// The visitor's part in a meeting, as its page shows it.
@@ -244,6 +295,9 @@ struct MeetingPage<'a> {
     online_url: String,
     /// A map of the place on OpenStreetMap's site.
     map_link: Option<String>,
+    /// The place on a map drawn from the tile server.
+    map: Option<String>,
+    attribution: String,
     cancelled: Option<String>,
     part: Part,
     minutes: Option<String>,
@@ -319,6 +373,10 @@ async fn page(
         agenda,
         address: m.address.clone(),
         online_url: m.online_url.clone(),
+        map: (council.state.config.maps.as_ref())
+            .zip(m.latitude.zip(m.longitude))
+            .and_then(|(tiles, point)| crate::ui::map::svg(tiles, &[point], &tr.t("meetings-map"))),
+        attribution: attribution(council),
         map_link: m.latitude.zip(m.longitude).map(|(lat, lon)| {
             format!("https://www.openstreetmap.org/?mlat={lat:.6}&mlon={lon:.6}#map=17/{lat:.6}/{lon:.6}")
         }),
@@ -329,7 +387,8 @@ async fn page(
         comments,
         error,
     };
-    let mut response = council.render_status(status, &page)?;
+    let map = page.map.clone();
+    let mut response = with_map(council, council.render_status(status, &page)?, map.as_ref());
     response.headers_mut().insert(
         axum::http::header::CACHE_CONTROL,
         axum::http::HeaderValue::from_static("private, no-store"),

@@ -64,8 +64,10 @@ struct ProcessPage<'a> {
     comments: CommentsView,
     following: bool,
     polls: Vec<crate::polls::PollCard>,
-    /// Its meetings not yet ended.
+    /// Its meetings not yet ended, and their map.
     meetings: Vec<crate::meetings::Row>,
+    map: Option<String>,
+    attribution: String,
 }
 
 /// `GET /processes/{slug}`.
@@ -83,10 +85,13 @@ pub async fn show(
     let default = &council.settings.default_language;
     let description = (process.translations).show("description", &description, tr.code(), default);
     let polls = crate::polls::cards(&council, Some(process.id)).await?;
-    let meetings = crate::meetings::of_process(&council, process.id).await?;
-    council.render_plain(&ProcessPage {
+    let (meetings, map) = crate::meetings::of_process(&council, process.id).await?;
+    let attribution = crate::meetings::attribution(&council);
+    let page = council.render_plain(&ProcessPage {
         polls,
         meetings,
+        map: map.clone(),
+        attribution,
         tr,
         chrome: &council.chrome,
         tabs: ProcessTabs::new(&process, &phases, Tab::Overview),
@@ -118,5 +123,6 @@ pub async fn show(
                 title_lang: p.title_lang,
             })
             .collect(),
-    })
+    })?;
+    Ok(crate::meetings::with_map(&council, page, map.as_ref()))
 }

@@ -8,6 +8,7 @@ pub mod chrome;
 pub mod format;
 pub mod forms;
 pub mod i18n;
+pub mod map;
 pub mod message;
 pub mod pagination;
 pub mod pdf;

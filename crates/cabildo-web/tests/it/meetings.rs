@@ -767,3 +767,105 @@ async fn residents_volunteer_for_a_citizens_assembly_and_everyone_reads_the_draw
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn places_are_drawn_on_maps_from_the_tile_server_and_listed_without_one() {
+    let tiles =
+        cabildo_web::MapTiles::new("http://127.0.0.1:9/{z}/{x}/{y}.png", "© Mapas de prueba")
+            .expect("tiles");
+    let world = crate::util::world_with(cabildo_web::WebConfig {
+        maps: Some(tiles),
+        ..cabildo_web::WebConfig::default()
+    })
+    .await;
+    open_process(&world, "toledo", "plaza", OPEN_RULES, 1).await;
+    let mut jefa = world.citizen("jefa").staff(Role::Admin).await;
+    let page = jefa.browser.get(TOLEDO, "/staff/meetings").await;
+    let csrf = csrf_of(&page.body);
+    let host = page
+        .body
+        .split("value=\"process:")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the process")
+        .to_owned();
+    let day = (time::OffsetDateTime::now_utc() + time::Duration::days(3))
+        .date()
+        .to_string();
+    let mut paths = Vec::new();
+    for (title, latitude, longitude) in [
+        ("Uno", "39.8583", "-4.0226"),
+        ("Dos", "39.8700", "-4.0100"),
+        ("Sin punto", "", ""),
+    ] {
+        let created = (jefa.browser)
+            .post(
+                TOLEDO,
+                "/staff/meetings",
+                &[
+                    ("csrf_token", &csrf),
+                    ("host", &format!("process:{host}")),
+                    ("title", title),
+                    ("day", &day),
+                    ("starts", "18:00"),
+                    ("ends", "19:00"),
+                    ("address", "Plaza de Zocodover"),
+                    ("latitude", latitude),
+                    ("longitude", longitude),
+                    ("registration", "none"),
+                    ("publish", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+        let staff = created.headers[header::LOCATION]
+            .to_str()
+            .expect("location");
+        paths.push(staff.trim_start_matches("/staff").to_owned());
+    }
+    let mut visitor = Browser::new(&world.app);
+    // One meeting: its point in the middle of the map, the tiles' origin
+    // allowed by this page's CSP, the attribution shown.
+    let one = visitor.get(TOLEDO, &paths[0]).await;
+    assert!(
+        one.body
+            .contains("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"map\""),
+        "{}",
+        one.body
+    );
+    assert!(
+        one.body
+            .contains("<image href=\"http://127.0.0.1:9/17/64071/49688.png\"")
+    );
+    assert!(one.body.contains("© Mapas de prueba"));
+    let csp = one.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("csp");
+    assert!(
+        csp.contains("img-src 'self' data: http://127.0.0.1:9;"),
+        "{csp}"
+    );
+    // Without a point: no map, the address, the plain CSP.
+    let none = visitor.get(TOLEDO, &paths[2]).await;
+    assert!(!none.body.contains("class=\"map\""));
+    assert!(none.body.contains("Plaza de Zocodover"));
+    let csp = none.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("csp");
+    assert!(!csp.contains("127.0.0.1:9"), "{csp}");
+    // The list and the process: numbered markers matching the list.
+    for page in ["/meetings", "/processes/plaza"] {
+        let listed = visitor.get(TOLEDO, page).await;
+        assert!(
+            listed.body.contains(">1</text>") && listed.body.contains(">2</text>"),
+            "{page}"
+        );
+        assert!(listed.body.contains("class=\"map-marker\""), "{page}");
+    }
+    // The home page shows no map: its CSP stays strict.
+    let home = visitor.get(TOLEDO, "/").await;
+    let csp = home.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("csp");
+    assert!(!csp.contains("127.0.0.1:9"), "{csp}");
+}

@@ -210,6 +210,7 @@ async fn run_with(
         secret_key: Some(secret.into_bytes()),
         media: Arc::new(cabildo_web::LocalFolder::new(args.data_dir.join("media"))),
         domains: super::serve::domain_checker(None, base),
+        maps: args.maps.tiles()?,
         ..WebConfig::default()
     };
     let listen = super::serve::Listen {

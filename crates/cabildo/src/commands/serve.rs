@@ -38,6 +38,7 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
             args.domain_target.as_deref().unwrap_or(&global.base_domain),
         ),
         stripe: args.stripe.stripe()?,
+        maps: args.maps.tiles()?,
         ..WebConfig::default()
     };
     let listen = Listen {

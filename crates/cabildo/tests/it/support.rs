@@ -73,11 +73,36 @@ pub fn terminate(server: &std::process::Child) {
 pub struct Demo {
     child: Child,
     output: Arc<Mutex<Vec<String>>>,
+    /// The port of the map tile server the demo draws maps from.
+    pub tiles: u16,
+}
+
+/// A map tile server on loopback answering every path with one small PNG
+/// (the machines that run the tests reach no real tile server).
+fn tile_server() -> u16 {
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82";
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("tile server");
+    let port = listener.local_addr().expect("address").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().map_while(Result::ok) {
+            let mut stream = stream;
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                PNG.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(PNG);
+        }
+    });
+    port
 }
 
 impl Demo {
     /// Starts the demo with its data (PostgreSQL, Redis, uploads) in `data_dir`.
     pub fn start(data_dir: &std::path::Path, port: u16) -> Self {
+        let tiles = tile_server();
         let mut child = cabildo()
             .args([
                 "demo",
@@ -89,6 +114,10 @@ impl Demo {
             .arg("--data-dir")
             .arg(data_dir)
             .env("CABILDO_LISTEN", format!("127.0.0.1:{port}"))
+            .env(
+                "CABILDO_MAP_TILES",
+                format!("http://127.0.0.1:{tiles}/{{z}}/{{x}}/{{y}}.png"),
+            )
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -101,7 +130,11 @@ impl Demo {
                 lines.lock().expect("lock").push(line);
             }
         });
-        Self { child, output }
+        Self {
+            child,
+            output,
+            tiles,
+        }
     }
 
     /// Waits until the demo answers `/readyz`.

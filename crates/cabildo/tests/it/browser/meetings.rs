@@ -86,8 +86,27 @@ async fn an_assembly_meeting_is_registered_for_attended_and_minuted_in_chrome() 
         .to_owned();
     let path = format!("/meetings/{id}");
 
-    // The admin registers like anyone and reads the entry code.
+    // Its page shows the place on a map drawn from the tile server, which
+    // its CSP lets load (blocked images leave no resource entry).
     chrome.goto(&visit.toledo(&path)).await;
+    let tiles = chrome
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource')
+                .filter(e => e.name.startsWith(arguments[0])).length",
+            vec![serde_json::json!(format!(
+                "http://127.0.0.1:{}/",
+                visit.demo.tiles
+            ))],
+        )
+        .await
+        .expect("tiles");
+    assert!(
+        tiles.as_u64().unwrap_or(0) >= 4,
+        "map tiles loaded: {tiles}"
+    );
+
+    // The admin registers like anyone and reads the entry code.
     chrome
         .click(&format!("form[action=\"{path}/register\"] button"))
         .await;
