@@ -118,7 +118,7 @@ pub fn svg(tiles: &MapTiles, points: &[Point], label: &str) -> Option<String> {
         super::charts::escape(label)
     );
     // Truncation is intended: tile indices of the view's corners.
-    #[expect(clippy::cast_possible_truncation, reason = "tile indices are small")]
+    // Tile indices of the view's corners (small: 2^17 at most).
     let (first_x, last_x, first_y, last_y) = (
         (left / 256.0).floor() as i64,
         ((left + WIDTH) / 256.0).floor() as i64,
@@ -128,7 +128,6 @@ pub fn svg(tiles: &MapTiles, points: &[Point], label: &str) -> Option<String> {
     for ty in first_y.max(0)..=last_y.min(tiles_across - 1) {
         for tx in first_x..=last_x {
             let wrapped = tx.rem_euclid(tiles_across);
-            #[expect(clippy::cast_precision_loss, reason = "tile indices are small")]
             let (x, y) = (tx as f64 * 256.0 - left, ty as f64 * 256.0 - top);
             let _ = write!(
                 out,
