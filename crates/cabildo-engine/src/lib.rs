@@ -24,6 +24,7 @@ pub mod meetings;
 pub mod moderation;
 pub mod opendata;
 pub mod organisations;
+pub mod places;
 pub mod platform;
 pub mod polls;
 pub mod processes;

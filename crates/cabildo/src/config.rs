@@ -100,7 +100,7 @@ pub struct Global {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the platform and council sites against DATABASE_URL and REDIS_URL.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Start a local PostgreSQL and Redis in a data folder, migrate, apply
     /// the council definitions and serve: the whole product on one machine.
     Demo(DemoArgs),
@@ -630,9 +630,25 @@ pub struct MapArgs {
         default_value = "© OpenStreetMap contributors"
     )]
     pub map_attribution: String,
+    /// A Nominatim-compatible geocoder that places meetings' typed
+    /// addresses on the map (e.g. https://nominatim.openstreetmap.org,
+    /// whose usage policy allows light use only); unset: staff type the
+    /// coordinates. Answers are kept per council.
+    #[arg(long, env = "CABILDO_GEOCODER")]
+    pub geocoder: Option<String>,
 }
 
 impl MapArgs {
+    /// The geocoder, if one is set.
+    pub fn geocoder(&self) -> anyhow::Result<Option<cabildo_web::Geocoder>> {
+        match self.geocoder.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(base) => cabildo_web::Geocoder::new(base)
+                .map(Some)
+                .map_err(anyhow::Error::msg),
+        }
+    }
+
     /// The tile server, unless maps are off.
     pub fn tiles(&self) -> anyhow::Result<Option<cabildo_web::MapTiles>> {
         if self.map_tiles.trim().is_empty() {

@@ -44,7 +44,7 @@ async fn run(cli: Cli) -> ExitCode {
             }
         };
     let result = match cli.command {
-        Command::Serve(args) => commands::serve::run(&cli.global, args).await,
+        Command::Serve(args) => commands::serve::run(&cli.global, *args).await,
         Command::Demo(args) => commands::demo::run(&cli.global, args).await,
         Command::Migrate(args) => commands::migrate::run(&cli.global, args).await,
         Command::Tenants(command) => commands::tenants::run(&cli.global, command).await,

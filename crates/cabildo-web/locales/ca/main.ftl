@@ -1986,3 +1986,4 @@ audit-assembly-draw = Va fer el sorteig dels membres d'una assemblea ciutadana
 meetings-map = Mapa de les reunions
 meetings-map-caption = Els números del mapa són els de la llista
 meetings-marker = Número { $number } del mapa
+staff-meeting-not-placed = No hem trobat l'adreça al mapa: escriu-ne la latitud i la longitud per mostrar-la.

@@ -1986,3 +1986,4 @@ audit-assembly-draw = Drew a citizens' assembly's members by lot
 meetings-map = Map of the meetings
 meetings-map-caption = Numbers on the map match the list below
 meetings-marker = Number { $number } on the map
+staff-meeting-not-placed = The address was not found on the map: type its latitude and longitude to show it there.

@@ -2005,3 +2005,4 @@ audit-assembly-draw = Hizo el sorteo de los miembros de una asamblea ciudadana
 meetings-map = Mapa de las reuniones
 meetings-map-caption = Los números del mapa son los de la lista
 meetings-marker = Número { $number } del mapa
+staff-meeting-not-placed = No hemos encontrado la dirección en el mapa: escribe su latitud y longitud para mostrarla.

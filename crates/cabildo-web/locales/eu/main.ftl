@@ -1986,3 +1986,4 @@ audit-assembly-draw = Herritarren batzar bateko kideak zozketatu zituen
 meetings-map = Bileren mapa
 meetings-map-caption = Mapako zenbakiak zerrendakoak dira
 meetings-marker = Mapako { $number }. zenbakia
+staff-meeting-not-placed = Ez dugu helbidea mapan aurkitu: idatzi haren latitudea eta longitudea mapan erakusteko.

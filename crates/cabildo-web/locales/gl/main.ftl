@@ -1986,3 +1986,4 @@ audit-assembly-draw = Fixo o sorteo dos membros dunha asemblea cidadá
 meetings-map = Mapa das xuntanzas
 meetings-map-caption = Os números do mapa son os da lista
 meetings-marker = Número { $number } do mapa
+staff-meeting-not-placed = Non atopamos o enderezo no mapa: escribe a súa latitude e lonxitude para amosalo.

@@ -49,6 +49,9 @@ pub struct WebConfig {
     /// The tile server maps are drawn from (`None`: no maps; places are
     /// listed with their addresses and a link to OpenStreetMap's site).
     pub maps: Option<crate::ui::map::MapTiles>,
+    /// The geocoder that places typed addresses on the map (`None`: staff
+    /// type the coordinates).
+    pub geocoder: Option<crate::http::geocoder::Geocoder>,
 }
 
 impl Default for WebConfig {
@@ -68,6 +71,7 @@ impl Default for WebConfig {
             domains: None,
             stripe: None,
             maps: None,
+            geocoder: None,
         }
     }
 }

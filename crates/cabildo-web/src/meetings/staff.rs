@@ -147,6 +147,36 @@ impl MeetingForm {
     }
 }
 
+/// Places `new` on the map from its address when staff gave no point and
+/// a geocoder is configured (asked once per address and council). Returns
+/// whether an address was left without a point.
+async fn place(staff: &Granted<ManageProcesses>, new: &mut NewMeeting) -> Result<bool, PageError> {
+    let address = new.address.trim().to_owned();
+    let Some(geocoder) = staff.state.config.geocoder.clone() else {
+        return Ok(false);
+    };
+    if new.point.is_some() || address.is_empty() {
+        return Ok(false);
+    }
+    let known = staff
+        .tx(async |tx| Ok::<_, PageError>(cabildo_engine::places::cached(tx, &address).await?))
+        .await?;
+    let point = match known {
+        Some(point) => point,
+        None => {
+            let point = geocoder.locate(&address).await;
+            staff
+                .tx(async |tx| {
+                    Ok::<_, PageError>(cabildo_engine::places::remember(tx, &address, point).await?)
+                })
+                .await?;
+            point
+        }
+    };
+    new.point = point;
+    Ok(point.is_none())
+}
+
 /// An engine error as the message a staff form shows, if it is one.
 fn problem(tr: &Tr, error: EngineError) -> Result<String, PageError> {
     match error {
@@ -250,7 +280,7 @@ pub async fn create(
     CsrfForm(form): CsrfForm<MeetingForm>,
 ) -> Result<Response, PageError> {
     let tr = &staff.tr;
-    let new = match form.meeting(tr) {
+    let mut new = match form.meeting(tr) {
         Ok(new) => new,
         Err(message) => {
             return list_page(
@@ -262,6 +292,7 @@ pub async fn create(
             .await;
         }
     };
+    let unplaced = place(&staff, &mut new).await?;
     let actor = staff.actor();
     let publish = form.publish == "on";
     let created = staff
@@ -280,6 +311,9 @@ pub async fn create(
         })
         .await?;
     match created {
+        Ok(id) if unplaced => {
+            Ok(Redirect::to(&format!("/staff/meetings/{id}?placed=no")).into_response())
+        }
         Ok(id) => Ok(Redirect::to(&format!("/staff/meetings/{id}")).into_response()),
         Err(message) => {
             list_page(
@@ -319,11 +353,13 @@ struct MeetingPage<'a> {
     error: Option<String>,
 }
 
-/// `?code=` from a scanned entry code.
+/// `?code=` from a scanned entry code; `?placed=no` after creating a
+/// meeting whose address the geocoder did not find.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct CodeQuery {
     code: String,
+    placed: String,
 }
 
 async fn meeting_page(
@@ -390,7 +426,8 @@ pub async fn show(
     Id(id): Id<MeetingId>,
     Query(query): Query<CodeQuery>,
 ) -> Result<Response, PageError> {
-    meeting_page(&staff, id, None, query.code, (None, None, StatusCode::OK)).await
+    let notice = (query.placed == "no").then(|| staff.tr.t("staff-meeting-not-placed"));
+    meeting_page(&staff, id, None, query.code, (notice, None, StatusCode::OK)).await
 }
 
 /// Runs a staff action on a meeting and shows its page with what
@@ -421,19 +458,27 @@ pub async fn update(
     Id(id): Id<MeetingId>,
     CsrfForm(form): CsrfForm<MeetingForm>,
 ) -> Result<Response, PageError> {
-    let new = match form.meeting(&staff.tr) {
+    let mut new = match form.meeting(&staff.tr) {
         Ok(new) => new,
         Err(message) => {
             let outcome = (None, Some(message), StatusCode::UNPROCESSABLE_ENTITY);
             return meeting_page(&staff, id, Some(form), String::new(), outcome).await;
         }
     };
+    let unplaced = place(&staff, &mut new).await?;
     let actor = staff.actor();
     act(
         &staff,
         id,
         async |tx| meetings::update(tx, &actor, id, &new).await,
-        |tr, ()| tr.t("staff-meeting-saved"),
+        |tr, ()| {
+            let mut notice = tr.t("staff-meeting-saved");
+            if unplaced {
+                notice.push(' ');
+                notice.push_str(&tr.t("staff-meeting-not-placed"));
+            }
+            notice
+        },
     )
     .await
 }

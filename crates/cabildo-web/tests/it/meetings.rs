@@ -869,3 +869,155 @@ async fn places_are_drawn_on_maps_from_the_tile_server_and_listed_without_one() 
         .expect("csp");
     assert!(!csp.contains("127.0.0.1:9"), "{csp}");
 }
+
+/// A Nominatim stand-in on loopback: every search finds Zocodover, except
+/// "nowhere"; it counts the searches.
+async fn fake_geocoder() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let hits = std::sync::Arc::new(AtomicUsize::new(0));
+    let counted = hits.clone();
+    let app = axum::Router::new().route(
+        "/search",
+        axum::routing::get(
+            move |axum::extract::Query(query): axum::extract::Query<
+                std::collections::HashMap<String, String>,
+            >| {
+                let counted = counted.clone();
+                async move {
+                    counted.fetch_add(1, Ordering::SeqCst);
+                    assert_eq!(query.get("format").map(String::as_str), Some("jsonv2"));
+                    if query.get("q").is_some_and(|q| q.contains("nowhere")) {
+                        "[]".to_owned()
+                    } else {
+                        r#"[{"lat": "39.8583", "lon": "-4.0226"}]"#.to_owned()
+                    }
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (base, hits)
+}
+
+#[tokio::test]
+async fn typed_addresses_are_placed_on_the_map_once_and_never_required() {
+    use std::sync::atomic::Ordering;
+    let (base, hits) = fake_geocoder().await;
+    let world = crate::util::world_with(cabildo_web::WebConfig {
+        maps: Some(
+            cabildo_web::MapTiles::new("http://127.0.0.1:9/{z}/{x}/{y}.png", "© Prueba")
+                .expect("tiles"),
+        ),
+        geocoder: Some(cabildo_web::Geocoder::new(&base).expect("geocoder")),
+        ..cabildo_web::WebConfig::default()
+    })
+    .await;
+    open_process(&world, "toledo", "plaza", OPEN_RULES, 1).await;
+    let mut jefa = world.citizen("jefa").staff(Role::Admin).await;
+    let page = jefa.browser.get(TOLEDO, "/staff/meetings").await;
+    let csrf = csrf_of(&page.body);
+    let host = page
+        .body
+        .split("value=\"process:")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the process")
+        .to_owned();
+    let day = (time::OffsetDateTime::now_utc() + time::Duration::days(3))
+        .date()
+        .to_string();
+    let mut create = async |address: &str| {
+        let created = (jefa.browser)
+            .post(
+                TOLEDO,
+                "/staff/meetings",
+                &[
+                    ("csrf_token", &csrf),
+                    ("host", &format!("process:{host}")),
+                    ("title", "Reunión"),
+                    ("day", &day),
+                    ("starts", "18:00"),
+                    ("ends", "19:00"),
+                    ("address", address),
+                    ("registration", "none"),
+                    ("publish", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+        created.headers[header::LOCATION]
+            .to_str()
+            .expect("location")
+            .to_owned()
+    };
+    let first = create("Plaza de Zocodover, Toledo").await;
+    assert!(!first.contains("placed=no"), "{first}");
+    let second = create("  plaza de zocodover,   TOLEDO ").await;
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        1,
+        "the same address is asked once"
+    );
+    let missing = create("Calle nowhere 1").await;
+    assert!(missing.ends_with("?placed=no"), "{missing}");
+    let told = jefa.browser.get(TOLEDO, &missing).await;
+    assert!(told.body.contains("class=\"notice\""), "{}", told.body);
+    let placed = Browser::new(&world.app)
+        .get(
+            TOLEDO,
+            second
+                .split('?')
+                .next()
+                .expect("path")
+                .trim_start_matches("/staff"),
+        )
+        .await;
+    assert!(
+        placed.body.contains("17/64071/49688.png"),
+        "placed from the cache"
+    );
+    // The geocoder down: the meeting is created all the same, unplaced.
+    let world_down = crate::util::world_with(cabildo_web::WebConfig {
+        geocoder: Some(cabildo_web::Geocoder::new("http://127.0.0.1:9").expect("geocoder")),
+        ..cabildo_web::WebConfig::default()
+    })
+    .await;
+    open_process(&world_down, "toledo", "plaza", OPEN_RULES, 1).await;
+    let mut jefe = world_down.citizen("jefe").staff(Role::Admin).await;
+    let page = jefe.browser.get(TOLEDO, "/staff/meetings").await;
+    let csrf = csrf_of(&page.body);
+    let host = page
+        .body
+        .split("value=\"process:")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the process")
+        .to_owned();
+    let created = (jefe.browser)
+        .post(
+            TOLEDO,
+            "/staff/meetings",
+            &[
+                ("csrf_token", &csrf),
+                ("host", &format!("process:{host}")),
+                ("title", "Reunión"),
+                ("day", &day),
+                ("starts", "18:00"),
+                ("ends", "19:00"),
+                ("address", "Plaza Mayor"),
+                ("registration", "none"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    assert!(
+        created.headers[header::LOCATION]
+            .to_str()
+            .expect("location")
+            .ends_with("?placed=no")
+    );
+}

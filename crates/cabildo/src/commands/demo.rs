@@ -211,6 +211,7 @@ async fn run_with(
         media: Arc::new(cabildo_web::LocalFolder::new(args.data_dir.join("media"))),
         domains: super::serve::domain_checker(None, base),
         maps: args.maps.tiles()?,
+        geocoder: args.maps.geocoder()?,
         ..WebConfig::default()
     };
     let listen = super::serve::Listen {

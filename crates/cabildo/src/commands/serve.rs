@@ -39,6 +39,7 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
         ),
         stripe: args.stripe.stripe()?,
         maps: args.maps.tiles()?,
+        geocoder: args.maps.geocoder()?,
         ..WebConfig::default()
     };
     let listen = Listen {
