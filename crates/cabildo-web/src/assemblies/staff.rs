@@ -98,20 +98,7 @@ struct LanguageTexts {
 
 /// An engine error as the message a staff form shows, if it is one.
 fn problem(tr: &Tr, error: EngineError) -> Result<String, PageError> {
-    match error {
-        EngineError::Refused(refusal) => Ok(tr.t(refusal.key())),
-        EngineError::Invalid(errors) => Ok((errors.iter())
-            .map(|e| {
-                format!(
-                    "{}: {}",
-                    tr.t(&format!("staff-assembly-field-{}", e.field.name())),
-                    tr.t(e.problem.key())
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" · ")),
-        other => Err(other.into()),
-    }
+    PageError::from(error).form_message(tr, "staff-assembly")
 }
 
 /// Runs a change; a refusal or field problem comes back as its message.

@@ -63,6 +63,23 @@ pub enum PageError {
 }
 
 impl PageError {
+    /// A refusal, or every refused field and why (`{form}-field-{name}:
+    /// problem`, joined), as the one line a staff form shows above itself
+    /// when it comes back; anything else stays an error.
+    pub fn form_message(self, tr: &Tr, form: &str) -> Result<String, PageError> {
+        match self {
+            Self::Refused(refusal) => Ok(tr.t(refusal.key())),
+            Self::Invalid(fields) => Ok((fields.iter())
+                .map(|f| {
+                    let name = tr.t(&format!("{form}-field-{}", f.field.name()));
+                    format!("{name}: {}", tr.t(f.problem.key()))
+                })
+                .collect::<Vec<_>>()
+                .join(" · ")),
+            other => Err(other),
+        }
+    }
+
     /// The first refused field and why, in `tr`'s language, when fields
     /// are to blame (for a form shown again with what was typed).
     pub fn field_message(&self, tr: &Tr) -> Option<(String, String)> {

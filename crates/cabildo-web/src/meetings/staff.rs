@@ -179,20 +179,7 @@ async fn place(staff: &Granted<ManageProcesses>, new: &mut NewMeeting) -> Result
 
 /// An engine error as the message a staff form shows, if it is one.
 fn problem(tr: &Tr, error: EngineError) -> Result<String, PageError> {
-    match error {
-        EngineError::Refused(refusal) => Ok(tr.t(refusal.key())),
-        EngineError::Invalid(errors) => Ok((errors.iter())
-            .map(|e| {
-                format!(
-                    "{}: {}",
-                    tr.t(&format!("staff-meeting-field-{}", e.field.name())),
-                    tr.t(e.problem.key())
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" · ")),
-        other => Err(other.into()),
-    }
+    PageError::from(error).form_message(tr, "staff-meeting")
 }
 
 #[derive(Template)]

@@ -11,7 +11,7 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use cabildo_engine::polls::{self, NewPoll};
-use cabildo_engine::{Error as EngineError, PollId, ProcessId};
+use cabildo_engine::{PollId, ProcessId};
 use serde::Deserialize;
 
 /// A poll in the staff list.
@@ -132,21 +132,11 @@ pub async fn create(
     let actor = staff.actor();
     // A change: the cached polls of the home and process pages go with it.
     let created = staff
-        .change(async |tx| {
-            Ok::<_, PageError>(EngineError::split(polls::create(tx, &actor, &new).await)?)
-        })
+        .change(async |tx| Ok::<_, PageError>(polls::create(tx, &actor, &new).await?))
         .await;
     let error = match created {
-        Ok(Ok(_)) => return Ok(Redirect::to("/staff/polls").into_response()),
-        Ok(Err(refusal)) => tr.t(refusal.key()),
-        Err(PageError::Invalid(errors)) => errors.first().map_or_else(String::new, |e| {
-            format!(
-                "{}: {}",
-                tr.t(&format!("staff-poll-field-{}", e.field.name())),
-                tr.t(e.problem.key())
-            )
-        }),
-        Err(error) => return Err(error),
+        Ok(_) => return Ok(Redirect::to("/staff/polls").into_response()),
+        Err(error) => error.form_message(tr, "staff-poll")?,
     };
     list_page(&staff, form, Some(error), StatusCode::UNPROCESSABLE_ENTITY).await
 }
