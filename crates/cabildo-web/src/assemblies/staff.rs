@@ -18,8 +18,7 @@ use cabildo_engine::assemblies::{
     self, Assembly, Kind, MemberKind, NewAssembly, NewMember, Role, lottery,
 };
 use cabildo_engine::translations::Translations;
-use cabildo_engine::{AssemblyId, Error as EngineError, MemberId, organisations};
-use cabildo_tenancy::TenantTx;
+use cabildo_engine::{AssemblyId, MemberId, organisations};
 use serde::Deserialize;
 
 /// The staff assembly pages.
@@ -96,25 +95,6 @@ struct LanguageTexts {
     purpose: String,
 }
 
-/// An engine error as the message a staff form shows, if it is one.
-fn problem(tr: &Tr, error: EngineError) -> Result<String, PageError> {
-    PageError::from(error).form_message(tr, "staff-assembly")
-}
-
-/// Runs a change; a refusal or field problem comes back as its message.
-async fn attempt<T>(
-    staff: &Granted<ManageProcesses>,
-    work: impl AsyncFnOnce(&mut TenantTx) -> Result<T, EngineError>,
-) -> Result<Result<T, String>, PageError> {
-    let tr = &staff.tr;
-    staff
-        .change(async |tx| match work(tx).await {
-            Ok(value) => Ok(Ok(value)),
-            Err(error) => Ok::<_, PageError>(Err(problem(tr, error)?)),
-        })
-        .await
-}
-
 #[derive(Template)]
 #[template(path = "staff_assemblies.html")]
 struct ListPage<'a> {
@@ -179,10 +159,11 @@ pub async fn create(
 ) -> Result<Response, PageError> {
     let new = form.assembly();
     let actor = staff.actor();
-    match attempt(&staff, async |tx| {
-        assemblies::create(tx, &actor, &new).await
-    })
-    .await?
+    match staff
+        .attempt("staff-assembly", async |tx| {
+            assemblies::create(tx, &actor, &new).await
+        })
+        .await?
     {
         Ok(id) => Ok(Redirect::to(&format!("/staff/assemblies/{id}")).into_response()),
         Err(message) => {
@@ -326,10 +307,11 @@ pub async fn update(
 ) -> Result<Response, PageError> {
     let new = form.assembly();
     let actor = staff.actor();
-    match attempt(&staff, async |tx| {
-        assemblies::update(tx, &actor, id, &new).await
-    })
-    .await?
+    match staff
+        .attempt("staff-assembly", async |tx| {
+            assemblies::update(tx, &actor, id, &new).await
+        })
+        .await?
     {
         Ok(()) => {
             let notice = Some(staff.tr.t("staff-assembly-saved"));
@@ -406,10 +388,11 @@ pub async fn add_member(
         term_ends: ends,
     };
     let actor = staff.actor();
-    let outcome = match attempt(&staff, async |tx| {
-        assemblies::add_member(tx, &actor, id, &new).await
-    })
-    .await?
+    let outcome = match staff
+        .attempt("staff-assembly", async |tx| {
+            assemblies::add_member(tx, &actor, id, &new).await
+        })
+        .await?
     {
         Ok(_) => (
             Some(tr.t("staff-assembly-member-added")),
@@ -472,10 +455,11 @@ pub async fn draw(
 ) -> Result<Response, PageError> {
     let seats: i32 = form.seats.trim().parse().unwrap_or(0);
     let actor = staff.actor();
-    let outcome = match attempt(&staff, async |tx| {
-        lottery::run(tx, &actor, id, &form.seed, seats).await
-    })
-    .await?
+    let outcome = match staff
+        .attempt("staff-assembly", async |tx| {
+            lottery::run(tx, &actor, id, &form.seed, seats).await
+        })
+        .await?
     {
         Ok(log) => {
             let drawn: usize = log.iter().map(|s| s.drawn.len()).sum();

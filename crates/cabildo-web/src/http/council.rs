@@ -179,6 +179,22 @@ impl Context {
         self.state.tenancy.transaction(&self.tenant, work).await
     }
 
+    /// Runs `work` as a change (see [`Self::change`]); a refusal or refused
+    /// fields come back as the line a staff form shows above itself (its
+    /// fields named by `{form}-field-{name}`) instead of as an error.
+    pub async fn attempt<T, F>(&self, form: &str, work: F) -> Result<Result<T, String>, PageError>
+    where
+        F: AsyncFnOnce(&mut TenantTx) -> Result<T, cabildo_engine::Error>,
+    {
+        match self
+            .change(async |tx| Ok::<_, PageError>(work(tx).await?))
+            .await
+        {
+            Ok(value) => Ok(Ok(value)),
+            Err(error) => error.form_message(&self.tr, form).map(Err),
+        }
+    }
+
     /// A copy of what `work` reads, kept briefly for every visitor of this
     /// council under `key` (see [`crate::http::read_cache`]).
     pub async fn cached<T, E, F>(&self, key: String, work: F) -> Result<Arc<T>, E>

@@ -177,11 +177,6 @@ async fn place(staff: &Granted<ManageProcesses>, new: &mut NewMeeting) -> Result
     Ok(point.is_none())
 }
 
-/// An engine error as the message a staff form shows, if it is one.
-fn problem(tr: &Tr, error: EngineError) -> Result<String, PageError> {
-    PageError::from(error).form_message(tr, "staff-meeting")
-}
-
 #[derive(Template)]
 #[template(path = "staff_meetings.html")]
 struct ListPage<'a> {
@@ -283,18 +278,12 @@ pub async fn create(
     let actor = staff.actor();
     let publish = form.publish == "on";
     let created = staff
-        .change(async |tx| {
-            let created = async |tx: &mut TenantTx| {
-                let id = meetings::create(tx, &actor, &new).await?;
-                if publish {
-                    meetings::publish(tx, &actor, id).await?;
-                }
-                Ok::<_, EngineError>(id)
-            };
-            match created(tx).await {
-                Ok(id) => Ok(Ok(id)),
-                Err(error) => Ok::<_, PageError>(Err(problem(tr, error)?)),
+        .attempt("staff-meeting", async |tx| {
+            let id = meetings::create(tx, &actor, &new).await?;
+            if publish {
+                meetings::publish(tx, &actor, id).await?;
             }
+            Ok(id)
         })
         .await?;
     match created {
@@ -426,12 +415,7 @@ async fn act<T>(
     done: impl FnOnce(&Tr, T) -> String,
 ) -> Result<Response, PageError> {
     let tr = &staff.tr;
-    let result = staff
-        .change(async |tx| match work(tx).await {
-            Ok(value) => Ok(Ok(value)),
-            Err(error) => Ok::<_, PageError>(Err(problem(tr, error)?)),
-        })
-        .await?;
+    let result = staff.attempt("staff-meeting", work).await?;
     let outcome = match result {
         Ok(value) => (Some(done(tr, value)), None, StatusCode::OK),
         Err(message) => (None, Some(message), StatusCode::UNPROCESSABLE_ENTITY),

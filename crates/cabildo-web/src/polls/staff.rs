@@ -132,11 +132,13 @@ pub async fn create(
     let actor = staff.actor();
     // A change: the cached polls of the home and process pages go with it.
     let created = staff
-        .change(async |tx| Ok::<_, PageError>(polls::create(tx, &actor, &new).await?))
-        .await;
+        .attempt("staff-poll", async |tx| {
+            polls::create(tx, &actor, &new).await
+        })
+        .await?;
     let error = match created {
         Ok(_) => return Ok(Redirect::to("/staff/polls").into_response()),
-        Err(error) => error.form_message(tr, "staff-poll")?,
+        Err(error) => error,
     };
     list_page(&staff, form, Some(error), StatusCode::UNPROCESSABLE_ENTITY).await
 }

@@ -61,6 +61,17 @@ fn events(calendar: &icalendar::Calendar) -> Vec<&icalendar::Event> {
         .collect()
 }
 
+/// The staff meetings page's CSRF token and the id of the process it
+/// offers as a host.
+async fn meeting_form(browser: &mut Browser) -> (String, String) {
+    let page = browser.get(TOLEDO, "/staff/meetings").await;
+    let host = (page.body.split("value=\"process:").nth(1))
+        .and_then(|rest| rest.split('"').next())
+        .expect("a process to hold meetings")
+        .to_owned();
+    (csrf_of(&page.body), host)
+}
+
 #[tokio::test]
 async fn an_assembly_holds_a_meeting_people_register_for_attend_and_read_the_minutes_of() {
     let world = world().await;
@@ -458,15 +469,7 @@ async fn calendars_are_valid_icalendar_in_the_councils_time_zone_and_reminders_a
     open_process(&world, "toledo", "plaza", OPEN_RULES, 1).await;
     let mut jefa = world.citizen("jefa").staff(Role::Admin).await;
     let mut lola = world.citizen("lola").await;
-    let page = jefa.browser.get(TOLEDO, "/staff/meetings").await;
-    let csrf = csrf_of(&page.body);
-    let host = page
-        .body
-        .split("value=\"process:")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("the process as a host")
-        .to_owned();
+    let (csrf, host) = meeting_form(&mut jefa.browser).await;
     // Summer and winter: 19:00 in Madrid is 17:00 and 18:00 UTC. The
     // first starts within 24 hours, so its reminder goes out at once.
     let soon = time::OffsetDateTime::now_utc() + time::Duration::hours(3);
@@ -780,15 +783,7 @@ async fn places_are_drawn_on_maps_from_the_tile_server_and_listed_without_one() 
     .await;
     open_process(&world, "toledo", "plaza", OPEN_RULES, 1).await;
     let mut jefa = world.citizen("jefa").staff(Role::Admin).await;
-    let page = jefa.browser.get(TOLEDO, "/staff/meetings").await;
-    let csrf = csrf_of(&page.body);
-    let host = page
-        .body
-        .split("value=\"process:")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("the process")
-        .to_owned();
+    let (csrf, host) = meeting_form(&mut jefa.browser).await;
     let day = (time::OffsetDateTime::now_utc() + time::Duration::days(3))
         .date()
         .to_string();
@@ -918,15 +913,7 @@ async fn typed_addresses_are_placed_on_the_map_once_and_never_required() {
     .await;
     open_process(&world, "toledo", "plaza", OPEN_RULES, 1).await;
     let mut jefa = world.citizen("jefa").staff(Role::Admin).await;
-    let page = jefa.browser.get(TOLEDO, "/staff/meetings").await;
-    let csrf = csrf_of(&page.body);
-    let host = page
-        .body
-        .split("value=\"process:")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("the process")
-        .to_owned();
+    let (csrf, host) = meeting_form(&mut jefa.browser).await;
     let day = (time::OffsetDateTime::now_utc() + time::Duration::days(3))
         .date()
         .to_string();
@@ -988,15 +975,7 @@ async fn typed_addresses_are_placed_on_the_map_once_and_never_required() {
     .await;
     open_process(&world_down, "toledo", "plaza", OPEN_RULES, 1).await;
     let mut jefe = world_down.citizen("jefe").staff(Role::Admin).await;
-    let page = jefe.browser.get(TOLEDO, "/staff/meetings").await;
-    let csrf = csrf_of(&page.body);
-    let host = page
-        .body
-        .split("value=\"process:")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("the process")
-        .to_owned();
+    let (csrf, host) = meeting_form(&mut jefe.browser).await;
     let created = (jefe.browser)
         .post(
             TOLEDO,
