@@ -384,7 +384,7 @@ named! {
         Term = "term";
         /// A meeting's agenda.
         Agenda = "agenda";
-        /// A meeting's address.
+        /// An address (a meeting's, a proposal's).
         Place = "place";
         /// A meeting's link to join online.
         OnlineUrl = "online_url";
@@ -398,6 +398,8 @@ named! {
         Code = "code";
         /// A meeting's minutes.
         Minutes = "minutes";
+        /// An uploaded file.
+        File = "file";
         /// A meeting's agreements.
         Agreements = "agreements";
     }

@@ -85,4 +85,6 @@ ids! {
     MemberId;
     /// A meeting.
     MeetingId;
+    /// A document of an assembly.
+    DocumentId;
 }

@@ -40,6 +40,6 @@ pub mod translations;
 
 pub use error::{Error, Field, FieldError, LineError, Problem, Refusal, Result};
 pub use ids::{
-    AssemblyId, BudgetId, CommentId, ConsultationId, DebateId, HeadingId, MeetingId, MemberId,
-    OptionId, PollId, ProcessId, ProjectId, ProposalId, QuestionId, SurveyId, UserId,
+    AssemblyId, BudgetId, CommentId, ConsultationId, DebateId, DocumentId, HeadingId, MeetingId,
+    MemberId, OptionId, PollId, ProcessId, ProjectId, ProposalId, QuestionId, SurveyId, UserId,
 };

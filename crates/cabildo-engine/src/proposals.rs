@@ -32,6 +32,10 @@ pub struct NewProposal {
     pub body: String,
     /// A district code, or the whole city.
     pub district: Option<String>,
+    /// Where, in words (up to 300 characters; may be empty).
+    pub address: String,
+    /// Where on the map: latitude, longitude.
+    pub point: Option<(f64, f64)>,
 }
 
 stored! {
@@ -131,6 +135,12 @@ pub struct Proposal {
     pub created_at: OffsetDateTime,
     /// Its picture (a stored picture's name, served at `/media/{name}`).
     pub image: Option<String>,
+    /// Where, in words (may be empty).
+    pub address: String,
+    /// Latitude of its point on the map.
+    pub latitude: Option<f64>,
+    /// Longitude of its point on the map.
+    pub longitude: Option<f64>,
 }
 
 fn columns(body: bool) -> String {
@@ -140,14 +150,15 @@ fn columns(body: bool) -> String {
          EXISTS (SELECT 1 FROM organisations o WHERE o.user_id = r.author_id AND o.status = 'verified')
              AS author_is_organisation,
          r.supports_count, r.comments_count, p.support_threshold AS threshold,
-         r.qualified_at IS NOT NULL AS qualified, r.created_at, r.image",
+         r.qualified_at IS NOT NULL AS qualified, r.created_at, r.image,
+         r.address, r.latitude, r.longitude",
         body = if body { "r.body" } else { "''" }
     )
 }
 
 /// The texts of `new`, checked; every field that is wrong at once, so
 /// the form can point at all of them.
-fn checked(new: &NewProposal) -> Result<(String, String, String)> {
+fn checked(new: &NewProposal) -> Result<(String, String, String, String)> {
     let title = text(&new.title, Field::Title, Problem::TitleInvalid, 3, 200);
     let summary = text(
         &new.summary,
@@ -157,17 +168,32 @@ fn checked(new: &NewProposal) -> Result<(String, String, String)> {
         1000,
     );
     let body = text(&new.body, Field::Body, Problem::BodyInvalid, 0, 20_000);
-    match (title, summary, body) {
-        (Ok(title), Ok(summary), Ok(body)) => Ok((title, summary, body)),
-        (title, summary, body) => {
-            let fields = [title.err(), summary.err(), body.err()]
-                .into_iter()
-                .flatten()
-                .flat_map(|error| match error {
-                    Error::Invalid(fields) => fields,
-                    _ => Vec::new(),
-                })
-                .collect();
+    let address = text(&new.address, Field::Place, Problem::TextTooLong, 0, 300);
+    let point = match new.point {
+        Some(point) if !crate::places::on_earth(point) => {
+            Err(Error::invalid(Field::Point, Problem::PointInvalid))
+        }
+        _ => Ok(()),
+    };
+    match (title, summary, body, address, point) {
+        (Ok(title), Ok(summary), Ok(body), Ok(address), Ok(())) => {
+            Ok((title, summary, body, address))
+        }
+        (title, summary, body, address, point) => {
+            let fields = [
+                title.err(),
+                summary.err(),
+                body.err(),
+                address.err(),
+                point.err(),
+            ]
+            .into_iter()
+            .flatten()
+            .flat_map(|error| match error {
+                Error::Invalid(fields) => fields,
+                _ => Vec::new(),
+            })
+            .collect();
             Err(Error::Invalid(fields))
         }
     }
@@ -181,11 +207,12 @@ pub async fn create(
     new: &NewProposal,
 ) -> Result<ProposalId> {
     processes::require(tx, process, Some(user), Action::CreateProposal).await?;
-    let (title, summary, body) = checked(new)?;
+    let (title, summary, body, address) = checked(new)?;
     let district = district(tx, new.district.as_deref()).await?;
     let id: ProposalId = sqlx::query_scalar(
-        "INSERT INTO proposals (process_id, author_id, title, summary, body, district_code)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO proposals (process_id, author_id, title, summary, body, district_code,
+                                address, latitude, longitude)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(process)
     .bind(user)
@@ -193,6 +220,9 @@ pub async fn create(
     .bind(&summary)
     .bind(&body)
     .bind(&district)
+    .bind(&address)
+    .bind(new.point.map(|p| p.0))
+    .bind(new.point.map(|p| p.1))
     .fetch_one(tx.conn())
     .await?;
     follow(tx, user, Target::Proposal(id)).await?;
@@ -227,17 +257,20 @@ pub async fn edit(
     if !own(tx, user, id).await?.1 {
         return Err(Refusal::EditWindowOver.into());
     }
-    let (title, summary, body) = checked(new)?;
+    let (title, summary, body, address) = checked(new)?;
     let district = district(tx, new.district.as_deref()).await?;
     sqlx::query(
         "UPDATE proposals SET title = $2, summary = $3, body = $4, district_code = $5,
-                updated_at = now() WHERE id = $1",
+                address = $6, latitude = $7, longitude = $8, updated_at = now() WHERE id = $1",
     )
     .bind(id)
     .bind(&title)
     .bind(&summary)
     .bind(&body)
     .bind(&district)
+    .bind(&address)
+    .bind(new.point.map(|p| p.0))
+    .bind(new.point.map(|p| p.1))
     .execute(tx.conn())
     .await?;
     Ok(())

@@ -412,6 +412,7 @@ async fn open_budget(
             title: title.clone(),
             description: description.clone(),
             location: String::new(),
+            point: None,
             estimated_cost_cents: *cents,
         };
         let id = budget_projects::create(tx, actor, None, &new).await?;
@@ -535,13 +536,14 @@ pub async fn demo(tx: &mut TenantTx, council: &str, zone: &Zone) -> Result<bool>
         }
     }
     let mut proposal_ids = Vec::new();
-    for (i, (title, summary)) in [
-        ("Puntos de información en los mercados", "Mesas informativas los sábados en los mercados de cada barrio, para explicar cómo participar."),
-        ("Buzón de propuestas en los centros cívicos", "Un buzón físico para quien no usa internet, con las propuestas pasadas a la web cada semana."),
-        ("Consejos de barrio abiertos a cualquier vecino", "Que cualquier persona empadronada pueda asistir y hablar en los consejos de barrio."),
-        ("Formación digital para mayores", "Talleres en los centros de mayores para aprender a participar desde el móvil."),
-        ("Más bancos y sombra en el paseo del río", "Bancos cada 200 metros y árboles de sombra a lo largo del paseo."),
-        ("Carril bici entre barrios", "Un carril bici seguro que una los barrios con el centro."),
+    // Where each proposal is, in words and on the map (none: the whole city).
+    for (i, (title, summary, (address, point))) in [
+        ("Puntos de información en los mercados", "Mesas informativas los sábados en los mercados de cada barrio, para explicar cómo participar.", ("Mercado de Abastos, Plaza Mayor", Some((39.8566, -4.0229)))),
+        ("Buzón de propuestas en los centros cívicos", "Un buzón físico para quien no usa internet, con las propuestas pasadas a la web cada semana.", ("Centro cívico, Santa María de Benquerencia", Some((39.8668, -3.9652)))),
+        ("Consejos de barrio abiertos a cualquier vecino", "Que cualquier persona empadronada pueda asistir y hablar en los consejos de barrio.", ("", None)),
+        ("Formación digital para mayores", "Talleres en los centros de mayores para aprender a participar desde el móvil.", ("Centro de mayores, Palomarejos", Some((39.8662, -4.0335)))),
+        ("Más bancos y sombra en el paseo del río", "Bancos cada 200 metros y árboles de sombra a lo largo del paseo.", ("Paseo de la Rosa", Some((39.8588, -4.0140)))),
+        ("Carril bici entre barrios", "Un carril bici seguro que una los barrios con el centro.", ("Avenida de Europa", Some((39.8705, -4.0318)))),
     ]
     .into_iter()
     .enumerate()
@@ -551,6 +553,8 @@ pub async fn demo(tx: &mut TenantTx, council: &str, zone: &Zone) -> Result<bool>
             summary: summary.into(),
             body: String::new(),
             district: if i >= 4 { district(i) } else { None },
+            address: address.into(),
+            point,
         };
         if let Some(id) = allowed(proposals::create(tx, people[i % people.len()], process, &proposal).await)? {
             proposal_ids.push(id);

@@ -62,6 +62,10 @@ pub(crate) const CSP: &str = "default-src 'self'; script-src 'self'; style-src '
 /// Largest census file an admin may upload (about two million residents).
 const CENSUS_UPLOAD_LIMIT: usize = 100 * 1024 * 1024;
 
+/// Largest document upload (a document of up to 10 MB and the form
+/// around it).
+const DOCUMENT_FORM_LIMIT: usize = http::storage::MAX_DOCUMENT + 64 * 1024;
+
 /// Largest picture upload (a picture of up to 5 MB and the form around it).
 const IMAGE_FORM_LIMIT: usize = http::storage::MAX_IMAGE + 64 * 1024;
 
@@ -242,6 +246,12 @@ fn council_router(config: &WebConfig, api: Router<AppState>) -> Router<AppState>
                 .merge(staff::picture_router())
                 .layer(axum::extract::DefaultBodyLimit::max(IMAGE_FORM_LIMIT))
                 .layer(RequestBodyLimitLayer::new(IMAGE_FORM_LIMIT)),
+        )
+        // An assembly's documents: up to 10 MB.
+        .merge(
+            assemblies::staff::document_router()
+                .layer(axum::extract::DefaultBodyLimit::max(DOCUMENT_FORM_LIMIT))
+                .layer(RequestBodyLimitLayer::new(DOCUMENT_FORM_LIMIT)),
         )
         // Census files are large: this route alone takes bigger bodies.
         .merge(

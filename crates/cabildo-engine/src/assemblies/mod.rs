@@ -3,8 +3,10 @@
 //! roles and terms, and meetings (`crate::meetings`). Staff create and
 //! publish them; once published, their page lists members whose term runs
 //! today, past members, meetings and agreements. A citizens' assembly's
-//! members may be drawn by lot ([`lottery`], [`draw`]).
+//! members may be drawn by lot ([`lottery`], [`draw`]). Staff attach
+//! documents to them ([`documents`]).
 
+pub mod documents;
 pub mod draw;
 pub mod lottery;
 

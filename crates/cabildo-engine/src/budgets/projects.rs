@@ -19,7 +19,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 /// A project as typed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct NewProject {
     /// Its heading.
     pub heading: HeadingId,
@@ -27,8 +27,10 @@ pub struct NewProject {
     pub title: String,
     /// Description.
     pub description: String,
-    /// Where.
+    /// Where, in words.
     pub location: String,
+    /// Where on the map: latitude, longitude.
+    pub point: Option<(f64, f64)>,
     /// Estimated cost in cents.
     pub estimated_cost_cents: i64,
 }
@@ -48,7 +50,7 @@ stored! {
 }
 
 /// A project as everyone sees it.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Serialize)]
 pub struct Project {
     /// Id.
     pub id: ProjectId,
@@ -60,8 +62,12 @@ pub struct Project {
     pub title: String,
     /// Description.
     pub description: String,
-    /// Where.
+    /// Where, in words.
     pub location: String,
+    /// Latitude of its point on the map.
+    pub latitude: Option<f64>,
+    /// Longitude of its point on the map.
+    pub longitude: Option<f64>,
     /// The official cost once reviewed, else the estimate (cents).
     pub cost_cents: i64,
     /// The evaluators' verdict, or pending.
@@ -148,6 +154,7 @@ pub async fn translate(
 
 /// The columns of [`Project`] from `budget_projects p`.
 const COLUMNS: &str = "p.id, p.number, p.heading_id AS heading, p.title, p.description, p.location,
+    p.latitude, p.longitude,
     coalesce(p.official_cost_cents, p.estimated_cost_cents) AS cost_cents, p.feasibility,
     p.feasibility_explanation, p.on_ballot, p.supports_count, p.paper_votes, p.image,
     p.execution_status, p.progress, p.proposal_id AS proposal, p.author_id AS author, p.translations";
@@ -178,6 +185,9 @@ pub async fn create(
     )?;
     if !(1..=100_000_000_000_000_000).contains(&new.estimated_cost_cents) {
         return Err(Error::invalid(Field::EstimatedCost, Problem::AmountInvalid));
+    }
+    if new.point.is_some_and(|p| !crate::places::on_earth(p)) {
+        return Err(Error::invalid(Field::Point, Problem::PointInvalid));
     }
     #[derive(sqlx::FromRow)]
     struct Facts {
@@ -214,8 +224,8 @@ pub async fn create(
     }
     let id: ProjectId = sqlx::query_scalar(
         "INSERT INTO budget_projects (budget_id, heading_id, author_id, title, description, location,
-                                      estimated_cost_cents)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                                      latitude, longitude, estimated_cost_cents)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(facts.budget_id)
     .bind(new.heading)
@@ -223,6 +233,8 @@ pub async fn create(
     .bind(&title)
     .bind(&description)
     .bind(&location)
+    .bind(new.point.map(|p| p.0))
+    .bind(new.point.map(|p| p.1))
     .bind(new.estimated_cost_cents)
     .fetch_one(tx.conn())
     .await?;
@@ -242,14 +254,11 @@ pub async fn create(
     Ok(id)
 }
 
-/// Sets the picture of `user`'s project while the budget accepts
-/// projects; returns the picture it replaces, if any.
-pub async fn set_image(
+/// A shown project's author and its budget's phase, its row locked.
+async fn author_and_phase(
     tx: &mut TenantTx,
-    user: UserId,
     project: ProjectId,
-    image: &str,
-) -> Result<Option<String>> {
+) -> Result<(Option<UserId>, String)> {
     let sql = format!(
         "SELECT p.author_id, {PHASE} AS phase FROM budget_projects p JOIN budgets b ON b.id = p.budget_id
          WHERE p.id = $1 AND p.hidden_at IS NULL FOR UPDATE OF p"
@@ -258,9 +267,18 @@ pub async fn set_image(
         .bind(project)
         .fetch_optional(tx.conn())
         .await?;
-    let Some((author, phase)) = row else {
-        return Err(Refusal::NotFound.into());
-    };
+    Ok(row.ok_or(Refusal::NotFound)?)
+}
+
+/// Sets the picture of `user`'s project while the budget accepts
+/// projects; returns the picture it replaces, if any.
+pub async fn set_image(
+    tx: &mut TenantTx,
+    user: UserId,
+    project: ProjectId,
+    image: &str,
+) -> Result<Option<String>> {
+    let (author, phase) = author_and_phase(tx, project).await?;
     if author != Some(user) {
         return Err(Refusal::NotAuthor.into());
     }
@@ -275,6 +293,67 @@ pub async fn set_image(
     .bind(image)
     .fetch_one(tx.conn())
     .await?)
+}
+
+/// Places a project: its location in words and its point on the map.
+/// Its author may while the budget accepts projects; staff who manage
+/// budgets may at any time (audited). Where a project is does not change
+/// what a ballot for it means.
+pub async fn place(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    user: UserId,
+    project: ProjectId,
+    location: &str,
+    point: Option<(f64, f64)>,
+) -> Result<()> {
+    let location = text(location, Field::Location, Problem::LocationInvalid, 0, 500)?;
+    if point.is_some_and(|p| !crate::places::on_earth(p)) {
+        return Err(Error::invalid(Field::Point, Problem::PointInvalid));
+    }
+    let (author, phase) = author_and_phase(tx, project).await?;
+    let by_author = author == Some(user) && phase == "accepting";
+    if !by_author {
+        crate::staff::require(tx, user, crate::staff::Permission::ManageBudgets).await?;
+    }
+    sqlx::query(
+        "UPDATE budget_projects SET location = $2, latitude = $3, longitude = $4 WHERE id = $1",
+    )
+    .bind(project)
+    .bind(&location)
+    .bind(point.map(|p| p.0))
+    .bind(point.map(|p| p.1))
+    .execute(tx.conn())
+    .await?;
+    if !by_author {
+        audit(
+            tx,
+            actor,
+            "budget.project_place",
+            Some(&project.to_string()),
+            json!({"location": location, "point": point.map(|(lat, lon)| [lat, lon])}),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Whether `user` may place `project` now (see [`place`]).
+pub async fn placeable_by(tx: &mut TenantTx, user: UserId, project: ProjectId) -> Result<bool> {
+    let sql = format!(
+        "SELECT (p.author_id = $2 AND {PHASE} = 'accepting') FROM budget_projects p
+         JOIN budgets b ON b.id = p.budget_id WHERE p.id = $1 AND p.hidden_at IS NULL"
+    );
+    let by_author: Option<bool> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(project)
+        .bind(user)
+        .fetch_optional(tx.conn())
+        .await?;
+    match by_author {
+        None => Ok(false),
+        Some(true) => Ok(true),
+        Some(false) => crate::staff::may(tx, user, crate::staff::Permission::ManageBudgets).await,
+    }
 }
 
 /// SQL that is true for a project (`p`, its budget `b`) that ballots may
@@ -521,8 +600,8 @@ pub async fn importable(tx: &mut TenantTx, budget: BudgetId) -> Result<Vec<Impor
 }
 
 /// Turns a qualified proposal of the budget's process into a project of
-/// `heading` with the staff's cost estimate: its title, text, picture and
-/// author carry over (the author then follows the project), and it waits
+/// `heading` with the staff's cost estimate: its title, text, picture,
+/// place and author carry over (the author then follows the project), and it waits
 /// for review like any other. A proposal becomes at most one project.
 pub async fn import_proposal(
     tx: &mut TenantTx,
@@ -541,13 +620,17 @@ pub async fn import_proposal(
         title: String,
         description: String,
         image: Option<String>,
+        address: String,
+        latitude: Option<f64>,
+        longitude: Option<f64>,
         qualified: bool,
         imported: bool,
     }
     let source: Option<Source> = sqlx::query_as(
         "SELECT h.budget_id, r.author_id, r.title,
                 left(r.summary || CASE WHEN r.body = '' THEN '' ELSE E'\n\n' || r.body END, 20000) AS description,
-                r.image, r.qualified_at IS NOT NULL AND r.status <> 'withdrawn' AS qualified,
+                r.image, r.address, r.latitude, r.longitude,
+                r.qualified_at IS NOT NULL AND r.status <> 'withdrawn' AS qualified,
                 EXISTS (SELECT 1 FROM budget_projects p WHERE p.proposal_id = r.id) AS imported
          FROM budget_headings h JOIN budgets b ON b.id = h.budget_id
          JOIN proposals r ON r.process_id = b.process_id AND r.hidden_at IS NULL
@@ -568,8 +651,9 @@ pub async fn import_proposal(
     }
     let id: ProjectId = sqlx::query_scalar(
         "INSERT INTO budget_projects (budget_id, heading_id, author_id, proposal_id, title,
-                                      description, image, estimated_cost_cents)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                                      description, image, location, latitude, longitude,
+                                      estimated_cost_cents)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(source.budget_id)
     .bind(heading)
@@ -578,6 +662,9 @@ pub async fn import_proposal(
     .bind(&source.title)
     .bind(&source.description)
     .bind(&source.image)
+    .bind(&source.address)
+    .bind(source.latitude)
+    .bind(source.longitude)
     .bind(estimated_cost_cents)
     .fetch_one(tx.conn())
     .await?;

@@ -262,9 +262,7 @@ async fn check(tx: &mut TenantTx, new: &NewMeeting) -> Result<Checked> {
     {
         faults.push(FieldError::new(Field::Place, Problem::PlaceRequired));
     }
-    if let Some((latitude, longitude)) = new.point
-        && !((-90.0..=90.0).contains(&latitude) && (-180.0..=180.0).contains(&longitude))
-    {
+    if new.point.is_some_and(|p| !crate::places::on_earth(p)) {
         faults.push(FieldError::new(Field::Point, Problem::PointInvalid));
     }
     if new.capacity.is_some_and(|c| !(1..=100_000).contains(&c)) {

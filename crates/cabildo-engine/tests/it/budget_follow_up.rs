@@ -57,6 +57,7 @@ async fn the_author_and_followers_hear_of_the_review() {
             title: "Sombra en el patio del colegio".into(),
             description: "Toldos y árboles".into(),
             location: "Colegio Gregorio Marañón".into(),
+            point: None,
             estimated_cost_cents: 3_000,
         },
     )
@@ -154,6 +155,14 @@ async fn qualified_proposals_become_projects_once() {
     let qualified = proposal(&w, author, "Carril bici al Polígono", true).await;
     let unqualified = proposal(&w, author, "Fuente en la plaza", false).await;
     let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+    sqlx::query(
+        "UPDATE proposals SET address = 'Avenida del Polígono', latitude = 39.8668, longitude = -3.9652
+         WHERE id = $1",
+    )
+    .bind(qualified)
+    .execute(tx.conn())
+    .await
+    .expect("placed");
     let listed = projects::importable(&mut tx, w.budget).await.expect("list");
     assert_eq!(
         listed.iter().map(|p| p.id).collect::<Vec<_>>(),
@@ -178,6 +187,15 @@ async fn qualified_proposals_become_projects_once() {
         .expect("project");
     assert_eq!(project.title, "Carril bici al Polígono");
     assert_eq!(project.description, "Resumen\n\nTexto largo");
+    assert_eq!(
+        (
+            project.location.as_str(),
+            project.latitude,
+            project.longitude
+        ),
+        ("Avenida del Polígono", Some(39.8668), Some(-3.9652)),
+        "its place carries over"
+    );
     assert_eq!(
         (
             project.feasibility.as_str(),
@@ -407,6 +425,7 @@ async fn moderators_hide_a_reported_project_everywhere() {
             title: "Texto ofensivo".into(),
             description: "Insultos".into(),
             location: String::new(),
+            point: None,
             estimated_cost_cents: 1_000,
         },
     )

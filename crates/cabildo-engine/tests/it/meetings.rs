@@ -103,6 +103,8 @@ async fn world() -> World {
             summary: "Más bancos".into(),
             body: String::new(),
             district: None,
+            address: String::new(),
+            point: None,
         },
     )
     .await

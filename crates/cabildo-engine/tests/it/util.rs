@@ -186,6 +186,7 @@ pub async fn world() -> World {
                 title: format!("Proyecto {letter}"),
                 description: "Descripción".into(),
                 location: "Plaza Mayor".into(),
+                point: None,
                 estimated_cost_cents: cents,
             },
         )
@@ -262,6 +263,7 @@ pub async fn world() -> World {
             title: "Tarde".into(),
             description: "x".into(),
             location: String::new(),
+            point: None,
             estimated_cost_cents: 100,
         },
     )

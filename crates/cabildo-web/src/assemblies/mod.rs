@@ -3,7 +3,7 @@
 //! ones, meetings to come and held (with their minutes and agreements)
 //! and its calendar. Staff pages are in [`staff`].
 
-mod staff;
+pub(crate) mod staff;
 
 use crate::http::council::Council;
 use crate::http::error::{PageError, refusal_status};
@@ -17,6 +17,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use cabildo_engine::assemblies::documents::{self, Document};
 use cabildo_engine::assemblies::lottery::{self, Drawn, SEXES};
 use cabildo_engine::assemblies::{self, Assembly, Kind, Member};
 use cabildo_engine::meetings::{self, Scope, When};
@@ -129,6 +130,8 @@ struct AssemblyPage<'a> {
     past: Vec<Row>,
     /// A citizens' assembly's draw by lot.
     lottery: Option<LotteryView>,
+    /// (title, file, size and date in words).
+    documents: Vec<(String, String, String)>,
     error: Option<String>,
 }
 
@@ -234,7 +237,7 @@ async fn page(
     error: Option<(StatusCode, String)>,
 ) -> Result<Response, PageError> {
     let user = council.user();
-    let (assembly, members, upcoming, past, lottery) = council
+    let (assembly, members, upcoming, past, lottery, documents) = council
         .tx(async |tx| {
             let a = assemblies::find_by_slug(tx, slug)
                 .await?
@@ -255,7 +258,8 @@ async fn page(
             } else {
                 None
             };
-            Ok::<_, PageError>((a, members, upcoming, past, lottery))
+            let documents = documents::of(tx, a.id).await?;
+            Ok::<_, PageError>((a, members, upcoming, past, lottery, documents))
         })
         .await?;
     let tr = &council.tr;
@@ -273,6 +277,12 @@ async fn page(
         status,
         &AssemblyPage {
             lottery: lottery.map(|l| lottery_view(council, &assembly.slug, l)),
+            documents: (documents.into_iter())
+                .map(|d| {
+                    let about = document_about(tr, &d);
+                    (d.title, d.file, about)
+                })
+                .collect(),
             error,
             tr,
             chrome: &council.chrome,
@@ -295,6 +305,22 @@ async fn page(
         axum::http::HeaderValue::from_static("private, no-store"),
     );
     Ok(response)
+}
+
+/// A document's kind, size and date in words: `PDF, 240 kB · 3/12/2026`.
+pub(crate) fn document_about(tr: &Tr, d: &Document) -> String {
+    let size = match d.bytes {
+        ..1_000_000 => format!("{} kB", (d.bytes + 999) / 1000),
+        bytes => {
+            let tenths = (bytes + 50_000) / 100_000;
+            let point = if tr.code() == "en" { '.' } else { ',' };
+            format!("{}{point}{} MB", tenths / 10, tenths % 10)
+        }
+    };
+    tr.args(
+        "assembly-document-about",
+        &[("size", size), ("date", tr.date(d.created_at))],
+    )
 }
 
 /// The volunteer form.

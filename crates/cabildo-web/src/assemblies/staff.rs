@@ -1,13 +1,15 @@
 //! Assemblies as staff run them: the list with a form to create one
 //! (`/staff/assemblies`), and an assembly's page to change its texts (in
 //! every language of the council), publish it, add members and end their
-//! terms.
+//! terms, and attach documents (PDF) or remove them.
 
 use crate::http::error::PageError;
 use crate::http::extract::needs::ManageProcesses;
-use crate::http::extract::{CsrfForm, Granted, Id, NoFields};
+use crate::http::extract::{CsrfForm, Granted, Id, NoFields, Upload};
 use crate::http::state::AppState;
+use crate::http::storage::Picture;
 use crate::ui::chrome::Chrome;
+use crate::ui::format::coded;
 use crate::ui::i18n::{Tr, native_name};
 use askama::Template;
 use axum::Router;
@@ -15,10 +17,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use cabildo_engine::assemblies::{
-    self, Assembly, Kind, MemberKind, NewAssembly, NewMember, Role, lottery,
+    self, Assembly, Kind, MemberKind, NewAssembly, NewMember, Role, documents, lottery,
 };
 use cabildo_engine::translations::Translations;
-use cabildo_engine::{AssemblyId, MemberId, organisations};
+use cabildo_engine::{AssemblyId, DocumentId, MemberId, organisations};
 use serde::Deserialize;
 
 /// The staff assembly pages.
@@ -33,6 +35,15 @@ pub fn router() -> Router<AppState> {
             "/staff/assemblies/{id}/members/{member}/end",
             post(end_term),
         )
+        .route(
+            "/staff/assemblies/{id}/documents/{document}/remove",
+            post(remove_document),
+        )
+}
+
+/// The document upload (up to [`crate::http::storage::MAX_DOCUMENT`]).
+pub fn document_router() -> Router<AppState> {
+    Router::new().route("/staff/assemblies/{id}/documents", post(add_document))
 }
 
 /// An assembly's form, as typed: `tr-{language}-{field}` carry the other
@@ -207,6 +218,8 @@ struct AssemblyPage<'a> {
     today: String,
     /// A citizens' assembly: its volunteers, and whether the draw ran.
     lottery: Option<(String, bool)>,
+    /// (id, title, file, size and date in words).
+    documents: Vec<(String, String, String, String)>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -217,9 +230,10 @@ async fn page(
     typed: Option<AssemblyForm>,
     (notice, error, status): (Option<String>, Option<String>, StatusCode),
 ) -> Result<Response, PageError> {
-    let (a, members, organisations, today, lottery) = staff
+    let (a, members, organisations, today, lottery, documents) = staff
         .tx(async |tx| {
             let a = assemblies::get(tx, id).await?;
+            let documents = documents::of(tx, id).await?;
             let today = assemblies::today(tx).await?;
             let members = assemblies::members(tx, id, today).await?;
             let organisations = organisations::verified(tx).await?;
@@ -229,7 +243,7 @@ async fn page(
             } else {
                 None
             };
-            Ok::<_, PageError>((a, members, organisations, today, lottery))
+            Ok::<_, PageError>((a, members, organisations, today, lottery, documents))
         })
         .await?;
     let tr = &staff.tr;
@@ -285,6 +299,12 @@ async fn page(
             .collect(),
         today: today.to_string(),
         lottery: lottery.map(|(n, drawn)| (tr.count("assembly-volunteers", n), drawn)),
+        documents: (documents.into_iter())
+            .map(|d| {
+                let about = crate::assemblies::document_about(tr, &d);
+                (d.id.to_string(), d.title, d.file, about)
+            })
+            .collect(),
         notice,
         error,
     };
@@ -473,4 +493,61 @@ pub async fn draw(
         Err(message) => (None, Some(message), StatusCode::UNPROCESSABLE_ENTITY),
     };
     page(&staff, id, None, outcome).await
+}
+
+/// `POST /staff/assemblies/{id}/documents` (multipart: `title`, `file`):
+/// attaches a PDF.
+pub async fn add_document(
+    staff: Granted<ManageProcesses>,
+    Id(id): Id<AssemblyId>,
+    upload: Upload,
+) -> Result<Response, PageError> {
+    let refused = |message: String, status| (None, Some(message), status);
+    let document = match Picture::check_pdf(upload.file("file")) {
+        Ok(document) => document,
+        Err(why) => {
+            let outcome = refused(coded(&staff.tr, "refusal", why.code()), why.status());
+            return page(&staff, id, None, outcome).await;
+        }
+    };
+    let (title, user, actor) = (upload.text("title"), staff.user(), staff.actor());
+    let bytes = document.size() as i64;
+    let added = staff
+        .change(async |tx| {
+            documents::add(tx, &actor, id, &title, document.name(), bytes).await?;
+            Ok::<_, PageError>(staff.stage(user, &document).await?)
+        })
+        .await;
+    match added {
+        Ok(staged) => {
+            staged.keep(None).await?;
+            let notice = Some(staff.tr.t("staff-assembly-document-added"));
+            page(&staff, id, None, (notice, None, StatusCode::OK)).await
+        }
+        Err(error) => {
+            let message = error.form_message(&staff.tr, "staff-assembly")?;
+            let outcome = refused(message, StatusCode::UNPROCESSABLE_ENTITY);
+            page(&staff, id, None, outcome).await
+        }
+    }
+}
+
+/// `POST /staff/assemblies/{id}/documents/{document}/remove`.
+pub async fn remove_document(
+    staff: Granted<ManageProcesses>,
+    axum::extract::Path((id, document)): axum::extract::Path<(String, String)>,
+    _: CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
+    let id: AssemblyId = id.parse().map_err(|_| PageError::NotFound)?;
+    let document: DocumentId = document.parse().map_err(|_| PageError::NotFound)?;
+    let actor = staff.actor();
+    let file = staff
+        .change(async |tx| Ok::<_, PageError>(documents::remove(tx, &actor, id, document).await?))
+        .await?;
+    let tenant = staff.tenant.id;
+    if let Err(error) = staff.state.config.media.remove(tenant, &file, false).await {
+        tracing::warn!(%error, "a removed document's file could not be deleted");
+    }
+    let notice = Some(staff.tr.t("staff-assembly-document-removed"));
+    page(&staff, id, None, (notice, None, StatusCode::OK)).await
 }

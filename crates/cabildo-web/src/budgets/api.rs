@@ -175,6 +175,9 @@ pub struct ProjectView {
     title: String,
     description: String,
     location: String,
+    /// Where on the map: latitude and longitude (both or neither).
+    latitude: Option<f64>,
+    longitude: Option<f64>,
     /// The official cost once reviewed, else the estimate.
     cost_cents: i64,
     /// `pending`, `feasible`, `unfeasible` or `needs_info`.
@@ -204,6 +207,8 @@ impl From<Project> for ProjectView {
             title: p.title,
             description: p.description,
             location: p.location,
+            latitude: p.latitude,
+            longitude: p.longitude,
             cost_cents: p.cost_cents,
             feasibility: p.feasibility.to_string(),
             feasibility_explanation: p.feasibility_explanation,
@@ -313,6 +318,12 @@ pub struct ProjectBody {
     /// Where (up to 500 characters).
     #[serde(default)]
     location: String,
+    /// Where on the map (with `longitude`).
+    #[serde(default)]
+    latitude: Option<f64>,
+    /// Where on the map (with `latitude`).
+    #[serde(default)]
+    longitude: Option<f64>,
     /// The author's estimate.
     estimated_cost_cents: i64,
 }
@@ -327,11 +338,17 @@ async fn propose(
     Id(heading): Id<HeadingId>,
     ApiJson(body): ApiJson<ProjectBody>,
 ) -> Result<impl IntoResponse, ApiError> {
+    let point = match (body.latitude, body.longitude) {
+        (None, None) => None,
+        (Some(lat), Some(lon)) => Some((lat, lon)),
+        _ => return Err(EngineError::invalid(Field::Point, Problem::PointInvalid).into()),
+    };
     let new = NewProject {
         heading,
         title: body.title,
         description: body.description,
         location: body.location,
+        point,
         estimated_cost_cents: body.estimated_cost_cents,
     };
     let user = citizen.user();

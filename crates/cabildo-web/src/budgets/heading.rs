@@ -143,12 +143,13 @@ async fn theirs(
 }
 
 /// The notices after a citizen's action.
-pub(crate) const DONE: [&str; 7] = [
+pub(crate) const DONE: [&str; 8] = [
     "added",
     "removed",
     "submitted",
     "proposed",
     "pictured",
+    "placed",
     "supported",
     "unsupported",
 ];
@@ -300,6 +301,28 @@ pub struct ProjectForm {
     pub(crate) cost: String,
 }
 
+impl ProjectForm {
+    /// The project typed for `heading`, its location placed on the map by
+    /// the geocoder when one is configured (the point can be moved on the
+    /// project's place page).
+    pub(crate) async fn project(
+        self,
+        council: &Council,
+        heading: HeadingId,
+    ) -> Result<NewProject, PageError> {
+        let estimated_cost_cents = estimated_cost(&self.cost)?;
+        let (point, _) = crate::ui::picker::locate(council, &self.location, None).await?;
+        Ok(NewProject {
+            heading,
+            estimated_cost_cents,
+            title: self.title,
+            description: self.description,
+            location: self.location,
+            point,
+        })
+    }
+}
+
 /// `POST /budget-headings/{id}/projects` (multipart): a citizen proposes
 /// a project while the budget accepts them (`title`, `description`,
 /// `location`, `cost` in currency units, optional picture `image`).
@@ -309,13 +332,7 @@ pub async fn propose(
     upload: Upload,
 ) -> Result<Redirect, PageError> {
     let typed: ProjectForm = upload.form()?;
-    let new = NewProject {
-        heading,
-        estimated_cost_cents: estimated_cost(&typed.cost)?,
-        title: typed.title,
-        description: typed.description,
-        location: typed.location,
-    };
+    let new = typed.project(&citizen, heading).await?;
     let picture = upload.file("image");
     let picture = match picture.is_empty() {
         true => None,

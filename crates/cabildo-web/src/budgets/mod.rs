@@ -9,6 +9,7 @@ mod cached;
 mod calendar;
 mod heading;
 mod overview;
+mod place;
 mod project;
 mod results;
 mod staff;
@@ -27,6 +28,10 @@ pub fn router() -> Router<AppState> {
         .route("/budget-headings/{id}/results", get(results::page))
         .route("/budget-projects/{id}", get(project::show))
         .route("/budget-projects/{id}/support", post(project::support))
+        .route(
+            "/budget-projects/{id}/place",
+            get(place::form).post(place::save),
+        )
         .merge(staff::router())
 }
 

@@ -47,6 +47,11 @@ struct ProjectPage<'a> {
     description: Vec<String>,
     description_lang: Option<String>,
     location: String,
+    /// Its place on the map (an inline SVG), and the tiles' credit.
+    map: Option<String>,
+    attribution: String,
+    /// The visitor may set where it is.
+    may_place: bool,
     image: Option<String>,
     cost: String,
     heading_id: String,
@@ -100,28 +105,30 @@ async fn outcome(
     )))
 }
 
-/// A project, its updates, and whether the visitor supports and follows it.
+/// A project, its updates, and whether the visitor supports it, follows
+/// it and may place it.
 async fn found(
     council: &Council,
     id: ProjectId,
-) -> Result<(Project, Vec<Update>, bool, bool), PageError> {
+) -> Result<(Project, Vec<Update>, [bool; 3]), PageError> {
     let viewer = council.user();
     council
         .tx(async |tx| {
             let project = projects::get(tx, id).await?.ok_or(PageError::NotFound)?;
             let updates = execution::updates(tx, id).await?;
-            let (supported, following) = match viewer {
-                Some(user) => (
+            let viewing = match viewer {
+                Some(user) => [
                     supports::of_person(tx, user, project.heading)
                         .await?
                         .contains(&id),
                     follows::follows(tx, user, Target::Project(id)).await?,
-                ),
-                None => (false, false),
+                    projects::placeable_by(tx, user, id).await?,
+                ],
+                None => [false; 3],
             };
             let mut project = project;
             project.localize(council.tr.code(), &council.settings.default_language);
-            Ok((project, updates, supported, following))
+            Ok((project, updates, viewing))
         })
         .await
 }
@@ -132,7 +139,7 @@ pub async fn show(
     Id(id): Id<ProjectId>,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    let (project, updates, supported, following) = found(&council, id).await?;
+    let (project, updates, [supported, following, may_place]) = found(&council, id).await?;
     let (tabs, budget) = heading_context(&council, project.heading).await?;
     let outcome = match budget.phase == Phase::Finished && project.on_ballot {
         true => outcome(&council, project.heading, project.number).await?,
@@ -147,7 +154,7 @@ pub async fn show(
         .map_or((String::new(), None), |h| {
             (h.name.clone(), h.name_lang.clone())
         });
-    council.render(&ProjectPage {
+    let page = ProjectPage {
         tr,
         chrome: &council.chrome,
         tabs,
@@ -156,6 +163,13 @@ pub async fn show(
         description: paragraphs(&project.description),
         description_lang: project.description_lang.clone(),
         location: project.location,
+        map: crate::ui::map::one(
+            &council,
+            project.latitude.zip(project.longitude),
+            &tr.t("project-map"),
+        ),
+        attribution: crate::ui::map::attribution(&council),
+        may_place,
         image: project.image,
         cost: money(tr, project.cost_cents, &budget.currency),
         heading_id: project.heading.to_string(),
@@ -181,7 +195,13 @@ pub async fn show(
         notice: query.notice(tr, "budget-done", &DONE),
         title: project.title,
         title_lang: project.title_lang,
-    })
+    };
+    let rendered = council.render(&page)?;
+    Ok(crate::ui::map::with_map(
+        &council,
+        rendered,
+        page.map.is_some(),
+    ))
 }
 
 /// An execution update as the project page shows it.

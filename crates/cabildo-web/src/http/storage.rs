@@ -140,7 +140,8 @@ impl Storage for LocalFolder {
     }
 }
 
-/// Whether `name` is one of ours: 32 hex digits and a picture extension.
+/// Whether `name` is one of ours: 32 hex digits and a picture's or a
+/// document's extension.
 pub fn valid_name(name: &str) -> bool {
     let Some((stem, ext)) = name.split_once('.') else {
         return false;
@@ -149,11 +150,14 @@ pub fn valid_name(name: &str) -> bool {
         && stem
             .bytes()
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-        && matches!(ext, "png" | "jpg" | "webp" | "gif")
+        && matches!(ext, "png" | "jpg" | "webp" | "gif" | "pdf")
 }
 
 /// Largest picture accepted, in bytes.
 pub const MAX_IMAGE: usize = 5 * 1024 * 1024;
+
+/// Largest document (PDF) accepted, in bytes: a scanned set of minutes.
+pub const MAX_DOCUMENT: usize = 10 * 1024 * 1024;
 
 /// The extension of a picture, from its first bytes.
 pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
@@ -248,6 +252,10 @@ pub enum Refused {
     NotSquare,
     /// An icon under [`MIN_ICON`] pixels a side.
     TooSmall,
+    /// A document that is not a PDF.
+    NotAPdf,
+    /// A document over [`MAX_DOCUMENT`].
+    DocumentTooLarge,
 }
 
 /// Smallest icon accepted, in pixels a side (browsers' tabs need 32 on
@@ -263,16 +271,18 @@ impl Refused {
             Self::Missing => "image_missing",
             Self::NotSquare => "icon_not_square",
             Self::TooSmall => "icon_too_small",
+            Self::NotAPdf => "document_type",
+            Self::DocumentTooLarge => "document_too_large",
         }
     }
 
     /// The status it is answered with.
     pub fn status(self) -> StatusCode {
         match self {
-            Self::NotAnImage | Self::Missing | Self::NotSquare | Self::TooSmall => {
+            Self::NotAnImage | Self::Missing | Self::NotSquare | Self::TooSmall | Self::NotAPdf => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooLarge | Self::DocumentTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         }
     }
 }
@@ -292,9 +302,9 @@ pub enum PictureError {
 /// Bytes in a megabyte of a plan's `storage_mb`.
 pub const MEGABYTE: u64 = 1_000_000;
 
-/// A picture checked by its bytes (type and size) and named, not yet
-/// written anywhere: nothing touches storage before the change that
-/// names it is allowed.
+/// A picture (or a staff document) checked by its bytes (type and size)
+/// and named, not yet written anywhere: nothing touches storage before
+/// the change that names it is allowed.
 pub struct Picture {
     bytes: Bytes,
     name: String,
@@ -311,6 +321,22 @@ impl Picture {
         }
         let ext = sniff(&bytes).ok_or(Refused::NotAnImage)?;
         let name = format!("{}.{ext}", uuid::Uuid::new_v4().simple());
+        Ok(Self { bytes, name })
+    }
+
+    /// `bytes` if they are a PDF document we take (staff attach these to
+    /// assemblies; people cannot upload documents).
+    pub fn check_pdf(bytes: Bytes) -> Result<Self, Refused> {
+        if bytes.is_empty() {
+            return Err(Refused::Missing);
+        }
+        if bytes.len() > MAX_DOCUMENT {
+            return Err(Refused::DocumentTooLarge);
+        }
+        if !bytes.starts_with(b"%PDF-") {
+            return Err(Refused::NotAPdf);
+        }
+        let name = format!("{}.pdf", uuid::Uuid::new_v4().simple());
         Ok(Self { bytes, name })
     }
 
@@ -421,6 +447,7 @@ mod tests {
         for bad in [
             "../etc/passwd",
             "0123456789abcdef0123456789abcdef.svg",
+            "0123456789abcdef0123456789abcdef.html",
             "0123456789ABCDEF0123456789abcdef.png",
             "x.png",
         ] {
@@ -464,6 +491,21 @@ mod tests {
         ] {
             assert_eq!(dimensions(truncated), None);
         }
+    }
+
+    #[test]
+    fn documents_are_pdfs_within_the_limit() {
+        let pdf = Picture::check_pdf(Bytes::from_static(b"%PDF-1.7\n%rest")).expect("pdf");
+        assert!(pdf.name().ends_with(".pdf") && valid_name(pdf.name()));
+        assert_eq!(
+            Picture::check_pdf(Bytes::from_static(b"<html>")).map(|_| ()),
+            Err(Refused::NotAPdf)
+        );
+        let huge = Bytes::from([b"%PDF-".as_slice(), &vec![0; MAX_DOCUMENT]].concat());
+        assert_eq!(
+            Picture::check_pdf(huge).map(|_| ()),
+            Err(Refused::DocumentTooLarge)
+        );
     }
 
     #[test]

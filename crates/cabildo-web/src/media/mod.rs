@@ -1,6 +1,6 @@
-//! `/media/{name}`: a council's uploaded pictures, served on that
-//! council's own host only (see [`crate::http::storage`] for how they are
-//! checked and kept).
+//! `/media/{name}`: a council's uploaded pictures and documents, served
+//! on that council's own host only (see [`crate::http::storage`] for how
+//! they are checked and kept).
 
 use crate::http::state::AppState;
 use crate::http::storage::valid_name;
@@ -32,6 +32,8 @@ async fn serve(
         Some("png") => "image/png",
         Some("jpg") => "image/jpeg",
         Some("webp") => "image/webp",
+        // Only staff upload documents (an assembly's): shown inline.
+        Some("pdf") => "application/pdf",
         _ => "image/gif",
     };
     match state.media().get(tenant.id, &name).await {

@@ -72,14 +72,6 @@ pub fn map_of(council: &Council, meetings: &[Meeting], rows: &mut [Row]) -> Opti
     crate::ui::map::svg(tiles, &points, &council.tr.t("meetings-map"))
 }
 
-/// `page` rendered, allowed to load the map's tiles when it shows one.
-pub fn with_map(council: &Council, page: Response, map: Option<&String>) -> Response {
-    match (map, council.state.config.maps.as_ref()) {
-        (Some(_), Some(tiles)) => crate::ui::map::allow_tiles(page, tiles),
-        _ => page,
-    }
-}
-
 /// The words for a meeting's time: `10/12/2026 19:00–21:00`, or both
 /// dates when it runs past midnight.
 pub fn when(tr: &Tr, m: &Meeting) -> String {
@@ -208,17 +200,10 @@ pub async fn list(council: Council) -> Result<Response, PageError> {
         chrome: &council.chrome,
         upcoming: rows,
         past: past.iter().take(50).map(|m| row(&council, m)).collect(),
-        attribution: attribution(&council),
+        attribution: crate::ui::map::attribution(&council),
         map: map.clone(),
     })?;
-    Ok(with_map(&council, page, map.as_ref()))
-}
-
-/// The tile server's attribution, shown under maps.
-pub fn attribution(council: &Council) -> String {
-    (council.state.config.maps.as_ref())
-        .map(|t| t.attribution.clone())
-        .unwrap_or_default()
+    Ok(crate::ui::map::with_map(&council, page, map.is_some()))
 }
 
 /// The visitor's part in a meeting, as its page shows it.
@@ -373,10 +358,8 @@ async fn page(
         agenda,
         address: m.address.clone(),
         online_url: m.online_url.clone(),
-        map: (council.state.config.maps.as_ref())
-            .zip(m.latitude.zip(m.longitude))
-            .and_then(|(tiles, point)| crate::ui::map::svg(tiles, &[point], &tr.t("meetings-map"))),
-        attribution: attribution(council),
+        map: crate::ui::map::one(council, m.latitude.zip(m.longitude), &tr.t("meetings-map")),
+        attribution: crate::ui::map::attribution(council),
         map_link: m.latitude.zip(m.longitude).map(|(lat, lon)| {
             format!("https://www.openstreetmap.org/?mlat={lat:.6}&mlon={lon:.6}#map=17/{lat:.6}/{lon:.6}")
         }),
@@ -388,7 +371,11 @@ async fn page(
         error,
     };
     let map = page.map.clone();
-    let mut response = with_map(council, council.render_status(status, &page)?, map.as_ref());
+    let mut response = crate::ui::map::with_map(
+        council,
+        council.render_status(status, &page)?,
+        map.is_some(),
+    );
     response.headers_mut().insert(
         axum::http::header::CACHE_CONTROL,
         axum::http::HeaderValue::from_static("private, no-store"),

@@ -11,6 +11,7 @@ use crate::http::state::AppState;
 use crate::meetings::{Row, row};
 use crate::ui::chrome::Chrome;
 use crate::ui::i18n::Tr;
+use crate::ui::picker::{self, Place, PlaceForm};
 use askama::Template;
 use axum::Router;
 use axum::extract::Query;
@@ -51,9 +52,9 @@ pub struct MeetingForm {
     day: String,
     starts: String,
     ends: String,
-    address: String,
-    latitude: String,
-    longitude: String,
+    /// Address and point.
+    #[serde(flatten)]
+    place: PlaceForm,
     online_url: String,
     capacity: String,
     registration: String,
@@ -73,9 +74,7 @@ impl MeetingForm {
             day: starts.date().to_string(),
             starts: format!("{:02}:{:02}", starts.hour(), starts.minute()),
             ends: format!("{:02}:{:02}", ends.hour(), ends.minute()),
-            address: m.address.clone(),
-            latitude: m.latitude.map(|l| l.to_string()).unwrap_or_default(),
-            longitude: m.longitude.map(|l| l.to_string()).unwrap_or_default(),
+            place: PlaceForm::of(&m.address, m.latitude.zip(m.longitude)),
             online_url: m.online_url.clone(),
             capacity: m.capacity.map(|c| c.to_string()).unwrap_or_default(),
             registration: m.registration.clone(),
@@ -114,14 +113,7 @@ impl MeetingForm {
         if ends_at <= starts_at {
             ends_at = day.next_day().map_or(starts_at, |next| zone.at(next, ends));
         }
-        let number = |text: &str| text.trim().replace(',', ".").parse::<f64>().ok();
-        let point = match (self.latitude.trim(), self.longitude.trim()) {
-            ("", "") => None,
-            (lat, lon) => match (number(lat), number(lon)) {
-                (Some(lat), Some(lon)) => Some((lat, lon)),
-                _ => return Err(field("point", "error-point-invalid")),
-            },
-        };
+        let point = (self.place.point()).map_err(|()| field("point", "error-point-invalid"))?;
         let capacity = match self.capacity.trim() {
             "" => None,
             text => Some(
@@ -138,7 +130,7 @@ impl MeetingForm {
             translations: Default::default(),
             starts_at: Some(starts_at),
             ends_at: Some(ends_at),
-            address: self.address.clone(),
+            address: self.place.address.clone(),
             point,
             online_url: self.online_url.clone(),
             capacity,
@@ -147,34 +139,13 @@ impl MeetingForm {
     }
 }
 
-/// Places `new` on the map from its address when staff gave no point and
-/// a geocoder is configured (asked once per address and council). Returns
-/// whether an address was left without a point.
+/// Places `new` on the map from its address when staff gave no point
+/// (see [`picker::locate`]); returns whether an address was left without
+/// a point.
 async fn place(staff: &Granted<ManageProcesses>, new: &mut NewMeeting) -> Result<bool, PageError> {
-    let address = new.address.trim().to_owned();
-    let Some(geocoder) = staff.state.config.geocoder.clone() else {
-        return Ok(false);
-    };
-    if new.point.is_some() || address.is_empty() {
-        return Ok(false);
-    }
-    let known = staff
-        .tx(async |tx| Ok::<_, PageError>(cabildo_engine::places::cached(tx, &address).await?))
-        .await?;
-    let point = match known {
-        Some(point) => point,
-        None => {
-            let point = geocoder.locate(&address).await;
-            staff
-                .tx(async |tx| {
-                    Ok::<_, PageError>(cabildo_engine::places::remember(tx, &address, point).await?)
-                })
-                .await?;
-            point
-        }
-    };
+    let (point, unplaced) = picker::locate(staff, &new.address, new.point).await?;
     new.point = point;
-    Ok(point.is_none())
+    Ok(unplaced)
 }
 
 #[derive(Template)]
@@ -187,6 +158,7 @@ struct ListPage<'a> {
     /// (value, label) of processes and assemblies.
     hosts: Vec<(String, String)>,
     form: MeetingForm,
+    place: Place,
     kinds: Vec<(&'static str, String)>,
     error: Option<String>,
 }
@@ -239,11 +211,17 @@ async fn list_page(
             })
             .collect(),
         hosts,
+        place: Place::new(staff, form.place.clone(), "m").await?,
         form,
         kinds: kinds(tr),
         error,
     };
-    staff.render_status(status, &page)
+    let rendered = staff.render_status(status, &page)?;
+    Ok(crate::ui::map::with_map(
+        staff,
+        rendered,
+        page.place.map.is_some(),
+    ))
 }
 
 /// `GET /staff/meetings`.
@@ -259,8 +237,11 @@ pub async fn list(staff: Granted<ManageProcesses>) -> Result<Response, PageError
 /// asked).
 pub async fn create(
     staff: Granted<ManageProcesses>,
-    CsrfForm(form): CsrfForm<MeetingForm>,
+    CsrfForm(mut form): CsrfForm<MeetingForm>,
 ) -> Result<Response, PageError> {
+    if form.place.moved() {
+        return list_page(&staff, form, None, StatusCode::OK).await;
+    }
     let tr = &staff.tr;
     let mut new = match form.meeting(tr) {
         Ok(new) => new,
@@ -318,6 +299,7 @@ struct MeetingPage<'a> {
     waiting: i64,
     attended: i64,
     form: MeetingForm,
+    place: Place,
     kinds: Vec<(&'static str, String)>,
     attendees: Vec<(Attendee, String, String)>,
     /// The code arriving from a scanned QR code, to check.
@@ -364,6 +346,8 @@ async fn meeting_page(
             (a.text, proposal)
         })
         .collect();
+    let form = typed.unwrap_or_else(|| MeetingForm::of(&m, tr));
+    let place = Place::new(staff, form.place.clone(), "m").await?;
     let blank = 3.max(rows.len() + 1) - rows.len();
     rows.extend(std::iter::repeat_n((String::new(), String::new()), blank));
     let page = MeetingPage {
@@ -378,7 +362,8 @@ async fn meeting_page(
         registered: m.registered,
         waiting: m.waiting,
         attended,
-        form: typed.unwrap_or_else(|| MeetingForm::of(&m, tr)),
+        form,
+        place,
         kinds: kinds(tr),
         attendees: (attendees.into_iter())
             .map(|a| {
@@ -393,7 +378,12 @@ async fn meeting_page(
         notice,
         error,
     };
-    staff.render_status(status, &page)
+    let rendered = staff.render_status(status, &page)?;
+    Ok(crate::ui::map::with_map(
+        staff,
+        rendered,
+        page.place.map.is_some(),
+    ))
 }
 
 /// `GET /staff/meetings/{id}` (`?code=` checks a scanned code's form).
@@ -427,8 +417,12 @@ async fn act<T>(
 pub async fn update(
     staff: Granted<ManageProcesses>,
     Id(id): Id<MeetingId>,
-    CsrfForm(form): CsrfForm<MeetingForm>,
+    CsrfForm(mut form): CsrfForm<MeetingForm>,
 ) -> Result<Response, PageError> {
+    if form.place.moved() {
+        let outcome = (None, None, StatusCode::OK);
+        return meeting_page(&staff, id, Some(form), String::new(), outcome).await;
+    }
     let mut new = match form.meeting(&staff.tr) {
         Ok(new) => new,
         Err(message) => {

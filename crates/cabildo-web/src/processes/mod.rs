@@ -6,6 +6,7 @@
 pub mod api;
 pub mod cached;
 mod designs;
+mod map;
 mod pages;
 mod staff;
 
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/processes", get(pages::list))
         .route("/processes/{slug}", get(pages::show))
+        .route("/processes/{slug}/map", get(map::show))
         .route("/staff/processes", get(staff::page).post(staff::create))
         .route("/staff/processes/{id}", post(staff::update))
         .route("/staff/processes/{id}/archive", post(staff::archive))

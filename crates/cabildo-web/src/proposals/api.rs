@@ -14,11 +14,11 @@ use axum::extract::Query;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
-use cabildo_engine::Refusal;
 use cabildo_engine::content::PageRequest;
 use cabildo_engine::ids::ProposalId;
 use cabildo_engine::processes;
 use cabildo_engine::proposals::{self, NewProposal, Proposal, ProposalSort};
+use cabildo_engine::{Error as EngineError, Field, Problem, Refusal};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::routes;
@@ -70,6 +70,11 @@ pub struct ProposalView {
     created_at: Instant,
     /// Its picture's name (under `/media/`).
     image: Option<String>,
+    /// Where, in words (may be empty).
+    address: String,
+    /// Where on the map: latitude and longitude (both or neither).
+    latitude: Option<f64>,
+    longitude: Option<f64>,
     /// Whether the caller supports it (single proposals, logged in).
     #[serde(skip_serializing_if = "Option::is_none")]
     supported: Option<bool>,
@@ -95,6 +100,9 @@ impl From<Proposal> for ProposalView {
             qualified: p.qualified,
             created_at: p.created_at.into(),
             image: p.image,
+            address: p.address,
+            latitude: p.latitude,
+            longitude: p.longitude,
             supported: None,
         }
     }
@@ -158,16 +166,32 @@ pub struct ProposalBody {
     /// One of the council's district codes.
     #[serde(default)]
     district: Option<String>,
+    /// Where, in words (up to 300 characters).
+    #[serde(default)]
+    address: String,
+    /// Where on the map (with `longitude`).
+    #[serde(default)]
+    latitude: Option<f64>,
+    /// Where on the map (with `latitude`).
+    #[serde(default)]
+    longitude: Option<f64>,
 }
 
 impl ProposalBody {
-    fn proposal(self) -> NewProposal {
-        NewProposal {
+    fn proposal(self) -> Result<NewProposal, ApiError> {
+        let point = match (self.latitude, self.longitude) {
+            (None, None) => None,
+            (Some(lat), Some(lon)) => Some((lat, lon)),
+            _ => return Err(EngineError::invalid(Field::Point, Problem::PointInvalid).into()),
+        };
+        Ok(NewProposal {
             title: self.title,
             summary: self.summary,
             body: self.body,
             district: self.district,
-        }
+            address: self.address,
+            point,
+        })
     }
 }
 
@@ -181,7 +205,7 @@ async fn create(
     Id(slug): Id<String>,
     ApiJson(body): ApiJson<ProposalBody>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (new, user) = (body.proposal(), citizen.user());
+    let (new, user) = (body.proposal()?, citizen.user());
     let proposal = citizen
         .change(async |tx| {
             let (process, _, _) = processes::published_by_slug(tx, &slug)
@@ -233,7 +257,7 @@ async fn edit(
     Id(id): Id<ProposalId>,
     ApiJson(body): ApiJson<ProposalBody>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (new, user) = (body.proposal(), citizen.user());
+    let (new, user) = (body.proposal()?, citizen.user());
     let proposal = citizen
         .change(async |tx| {
             proposals::edit(tx, user, id, &new).await?;

@@ -15,6 +15,7 @@ use crate::ui::chrome::Chrome;
 use crate::ui::format::{encode, paragraphs};
 use crate::ui::i18n::Tr;
 use crate::ui::pagination::Pagination;
+use crate::ui::picker::{self, Place, PlaceForm};
 use crate::ui::tabs::{ProcessTabs, Tab};
 use askama::Template;
 use axum::extract::Query;
@@ -23,6 +24,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use cabildo_engine::Error as EngineError;
 use cabildo_engine::Refusal;
 use cabildo_engine::content::Target;
+use cabildo_engine::error::{Field, Problem};
 use cabildo_engine::ids::ProposalId;
 use cabildo_engine::processes::{self, Action};
 use cabildo_engine::proposals::{self, Filter, NewProposal, Proposal, ProposalSort, Status};
@@ -135,6 +137,7 @@ struct FormPage<'a> {
     body: String,
     district: String,
     districts: Vec<(String, String)>,
+    place: Place,
     /// Refused fields and why: (field, message).
     errors: Vec<(String, String)>,
 }
@@ -147,74 +150,102 @@ pub struct ProposalForm {
     summary: String,
     body: String,
     district: String,
+    /// Where, in words and on the map.
+    #[serde(flatten)]
+    place: PlaceForm,
 }
 
 impl ProposalForm {
-    fn proposal(self) -> NewProposal {
-        NewProposal {
-            title: self.title,
-            summary: self.summary,
-            body: self.body,
-            district: Some(self.district).filter(|d| !d.is_empty()),
+    fn of(proposal: Proposal) -> Self {
+        let point = proposal.latitude.zip(proposal.longitude);
+        Self {
+            place: PlaceForm::of(&proposal.address, point),
+            title: proposal.title,
+            summary: proposal.summary,
+            body: proposal.body,
+            district: proposal.district.unwrap_or_default(),
         }
+    }
+
+    /// The proposal typed, its address placed on the map when it has no
+    /// point (see [`picker::locate`]); refused when the point typed is not
+    /// one.
+    async fn proposal(&self, council: &Council) -> Result<NewProposal, PageError> {
+        let point = self.place.point().map_err(|()| {
+            PageError::from(EngineError::invalid(Field::Point, Problem::PointInvalid))
+        })?;
+        let (point, _) = picker::locate(council, &self.place.address, point).await?;
+        Ok(NewProposal {
+            title: self.title.clone(),
+            summary: self.summary.clone(),
+            body: self.body.clone(),
+            district: Some(self.district.clone()).filter(|d| !d.is_empty()),
+            address: self.place.address.clone(),
+            point,
+        })
     }
 }
 
 /// Which proposal form: a new one in a process, or editing one.
-enum Place {
+enum Which {
     New(String),
     Edit(ProposalId),
 }
 
-/// The form at `place`, with what was typed and why it was refused.
-fn form_page(
+/// The form `which`, with what was typed and why it was refused.
+async fn form_page(
     council: &Council,
     status: StatusCode,
-    place: &Place,
-    new: &NewProposal,
+    which: &Which,
+    form: ProposalForm,
     errors: Vec<(String, String)>,
 ) -> Result<Response, PageError> {
-    let (action, heading) = match place {
-        Place::New(slug) => (format!("/processes/{slug}/proposals"), "proposal-new"),
-        Place::Edit(id) => (format!("/proposals/{id}/edit"), "proposal-edit"),
+    let (action, heading) = match which {
+        Which::New(slug) => (format!("/processes/{slug}/proposals"), "proposal-new"),
+        Which::Edit(id) => (format!("/proposals/{id}/edit"), "proposal-edit"),
     };
     let heading = council.tr.t(heading);
-    council.render_status(
+    let place = Place::new(council, form.place, "p").await?;
+    let map = place.map.is_some();
+    let page = council.render_status(
         status,
         &FormPage {
             tr: &council.tr,
             chrome: &council.chrome,
             heading,
             action,
-            title: new.title.clone(),
-            summary: new.summary.clone(),
-            body: new.body.clone(),
-            district: new.district.clone().unwrap_or_default(),
+            title: form.title,
+            summary: form.summary,
+            body: form.body,
+            district: form.district,
             districts: council.districts(),
+            place,
             errors,
         },
-    )
+    )?;
+    Ok(crate::ui::map::with_map(council, page, map))
 }
 
 /// `GET /processes/{slug}/proposals/new`: the form, or why the visitor may
 /// not make a proposal now.
 pub async fn new_form(citizen: Citizen, Id(slug): Id<String>) -> Result<Response, PageError> {
     may_start(&citizen, &slug, citizen.user(), Action::CreateProposal).await?;
-    let new = NewProposal::default();
+    let form = ProposalForm::default();
     form_page(
         &citizen,
         StatusCode::OK,
-        &Place::New(slug),
-        &new,
+        &Which::New(slug),
+        form,
         Vec::new(),
     )
+    .await
 }
 
 /// After a change: to the proposal, or its form again with what was typed
 /// and the refused field explained.
-fn after(
+async fn after(
     citizen: &Citizen,
-    (place, new): (Place, &NewProposal),
+    (which, form): (Which, ProposalForm),
     done: &str,
     outcome: Result<ProposalId, PageError>,
 ) -> Result<Response, PageError> {
@@ -227,25 +258,34 @@ fn after(
         return Err(error);
     }
     let status = StatusCode::UNPROCESSABLE_ENTITY;
-    form_page(citizen, status, &place, new, shown)
+    form_page(citizen, status, &which, form, shown).await
 }
 
 /// `POST /processes/{slug}/proposals`.
 pub async fn create(
     citizen: Citizen,
     Id(slug): Id<String>,
-    CsrfForm(form): CsrfForm<ProposalForm>,
+    CsrfForm(mut form): CsrfForm<ProposalForm>,
 ) -> Result<Response, PageError> {
-    let (new, user) = (form.proposal(), citizen.user());
-    let created = citizen
-        .change(async |tx| {
-            let (process, _, _) = processes::published_by_slug(tx, &slug)
-                .await?
-                .ok_or(Refusal::NotFound)?;
-            Ok::<_, PageError>(proposals::create(tx, user, process.id, &new).await?)
-        })
-        .await;
-    after(&citizen, (Place::New(slug), &new), "created", created)
+    let which = Which::New(slug.clone());
+    if form.place.moved() {
+        return form_page(&citizen, StatusCode::OK, &which, form, Vec::new()).await;
+    }
+    let user = citizen.user();
+    let created = match form.proposal(&citizen).await {
+        Ok(new) => {
+            citizen
+                .change(async |tx| {
+                    let (process, _, _) = processes::published_by_slug(tx, &slug)
+                        .await?
+                        .ok_or(Refusal::NotFound)?;
+                    Ok::<_, PageError>(proposals::create(tx, user, process.id, &new).await?)
+                })
+                .await
+        }
+        Err(refused) => Err(refused),
+    };
+    after(&citizen, (which, form), "created", created).await
 }
 
 #[derive(Template)]
@@ -258,6 +298,11 @@ struct ProposalPage<'a> {
     paragraphs: Vec<String>,
     /// The picture's name.
     image: Option<String>,
+    /// Where, in words; its place on the map (an inline SVG) and the
+    /// tiles' credit.
+    address: String,
+    map: Option<String>,
+    attribution: String,
     answer: Vec<String>,
     published: String,
     comments: CommentsView,
@@ -363,7 +408,7 @@ pub async fn show(
             Ok::<_, PageError>(cabildo_engine::meetings::minutes::decisions_on(tx, id).await?)
         })
         .await?;
-    council.render(&ProposalPage {
+    let page = ProposalPage {
         decisions: (decisions.iter())
             .map(|d| {
                 let href = format!("/meetings/{}", d.meeting_id);
@@ -380,6 +425,13 @@ pub async fn show(
         tabs: ProcessTabs::new(&process, &phases, Tab::Proposals),
         paragraphs: paragraphs(&proposal.body),
         image: proposal.image.clone(),
+        address: proposal.address.clone(),
+        map: crate::ui::map::one(
+            &council,
+            proposal.latitude.zip(proposal.longitude),
+            &tr.t("proposal-map"),
+        ),
+        attribution: crate::ui::map::attribution(&council),
         answer: paragraphs(proposal.answer.as_deref().unwrap_or_default()),
         published: tr.date(proposal.created_at),
         comments,
@@ -392,7 +444,13 @@ pub async fn show(
         statuses: statuses(tr, &Status::ALL[..4]),
         notice: query.notice(tr, "done", &DONE),
         proposal: rows(tr, &council.districts(), vec![proposal]).remove(0),
-    })
+    };
+    let rendered = council.render(&page)?;
+    Ok(crate::ui::map::with_map(
+        &council,
+        rendered,
+        page.map.is_some(),
+    ))
 }
 
 /// `support` = `on` (support) or `off` (take it back).
@@ -452,31 +510,35 @@ pub async fn edit_form(citizen: Citizen, Id(id): Id<ProposalId>) -> Result<Respo
         })
         .await?
         .ok_or(PageError::Refused(Refusal::EditWindowOver))?;
-    let new = NewProposal {
-        title: proposal.title,
-        summary: proposal.summary,
-        body: proposal.body,
-        district: proposal.district,
-    };
-    form_page(&citizen, StatusCode::OK, &Place::Edit(id), &new, Vec::new())
+    let form = ProposalForm::of(proposal);
+    form_page(&citizen, StatusCode::OK, &Which::Edit(id), form, Vec::new()).await
 }
 
 /// `POST /proposals/{id}/edit`.
 pub async fn edit(
     citizen: Citizen,
     Id(id): Id<ProposalId>,
-    CsrfForm(form): CsrfForm<ProposalForm>,
+    CsrfForm(mut form): CsrfForm<ProposalForm>,
 ) -> Result<Response, PageError> {
-    let (new, user) = (form.proposal(), citizen.user());
-    let edited = citizen
-        .change(async |tx| proposals::edit(tx, user, id, &new).await)
-        .await;
+    if form.place.moved() {
+        return form_page(&citizen, StatusCode::OK, &Which::Edit(id), form, Vec::new()).await;
+    }
+    let user = citizen.user();
+    let edited = match form.proposal(&citizen).await {
+        Ok(new) => {
+            citizen
+                .change(async |tx| Ok::<_, PageError>(proposals::edit(tx, user, id, &new).await?))
+                .await
+        }
+        Err(refused) => Err(refused),
+    };
     after(
         &citizen,
-        (Place::Edit(id), &new),
+        (Which::Edit(id), form),
         "edited",
-        edited.map(|()| id).map_err(PageError::from),
+        edited.map(|()| id),
     )
+    .await
 }
 
 /// A staff answer.

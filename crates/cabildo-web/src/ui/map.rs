@@ -6,6 +6,7 @@
 //! allow images from the tile server's origin, and only those pages
 //! ([`allow_tiles`]).
 
+use crate::http::council::Context;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use std::f64::consts::PI;
@@ -52,7 +53,8 @@ impl MapTiles {
         })
     }
 
-    fn tile(&self, z: u32, x: i64, y: i64) -> String {
+    /// The address of tile (`x`, `y`) of zoom `z`.
+    pub(crate) fn tile(&self, z: u32, x: i64, y: i64) -> String {
         self.template
             .replace("{z}", &z.to_string())
             .replace("{x}", &x.to_string())
@@ -70,12 +72,20 @@ const HEIGHT: f64 = 360.0;
 const MAX_ZOOM: u32 = 17;
 
 /// Web Mercator: the world pixel of `point` at zoom `z` (256-pixel tiles).
-fn pixel((latitude, longitude): Point, z: u32) -> (f64, f64) {
+pub(crate) fn pixel((latitude, longitude): Point, z: u32) -> (f64, f64) {
     let size = 256.0 * f64::from(1u32 << z);
     let phi = latitude.clamp(-85.0511, 85.0511).to_radians();
     let x = (longitude + 180.0) / 360.0 * size;
     let y = (1.0 - (phi.tan() + 1.0 / phi.cos()).ln() / PI) / 2.0 * size;
     (x, y)
+}
+
+/// The point at world pixel `(x, y)` of zoom `z` (longitude wrapped).
+pub(crate) fn point((x, y): (f64, f64), z: u32) -> Point {
+    let size = 256.0 * f64::from(1u32 << z);
+    let longitude = (x / size * 360.0).rem_euclid(360.0) - 180.0;
+    let latitude = (PI * (1.0 - 2.0 * y / size)).sinh().atan().to_degrees();
+    (latitude, longitude)
 }
 
 /// The closest zoom at which every point fits with a margin.
@@ -156,8 +166,29 @@ pub fn svg(tiles: &MapTiles, points: &[Point], label: &str) -> Option<String> {
     Some(out)
 }
 
+/// The map of one `point` on `ctx`'s site; none without a point or a
+/// tile server.
+pub fn one(ctx: &Context, point: Option<Point>, label: &str) -> Option<String> {
+    svg(ctx.state.config.maps.as_ref()?, &[point?], label)
+}
+
+/// The credit the tile server asks for ("" without one).
+pub fn attribution(ctx: &Context) -> String {
+    (ctx.state.config.maps.as_ref())
+        .map(|t| t.attribution.clone())
+        .unwrap_or_default()
+}
+
+/// `page`, allowed to load the tile server's images when it `shows` a map.
+pub fn with_map(ctx: &Context, page: Response, shows: bool) -> Response {
+    match (shows, ctx.state.config.maps.as_ref()) {
+        (true, Some(tiles)) => allow_tiles(page, tiles),
+        _ => page,
+    }
+}
+
 /// `page` allowed to load images from the tile server too (its own CSP).
-pub fn allow_tiles(mut page: Response, tiles: &MapTiles) -> Response {
+fn allow_tiles(mut page: Response, tiles: &MapTiles) -> Response {
     let policy = crate::CSP.replace(
         "img-src 'self' data:",
         &format!("img-src 'self' data: {}", tiles.origin),

@@ -1,5 +1,5 @@
 //! The tabs of a process's pages: overview, debates, proposals, budget,
-//! consultations, surveys.
+//! consultations, surveys, map.
 
 use cabildo_engine::processes::{Phase, Summary};
 
@@ -18,6 +18,8 @@ pub enum Tab {
     Consultation,
     /// Its surveys.
     Surveys,
+    /// The map of its meetings, proposals and projects.
+    Map,
 }
 
 /// The tabs as a page shows them.
@@ -33,6 +35,7 @@ pub struct ProcessTabs {
     pub(crate) budget: bool,
     pub(crate) consultation: bool,
     pub(crate) surveys: bool,
+    pub(crate) map: bool,
 }
 
 impl ProcessTabs {
@@ -51,12 +54,15 @@ impl ProcessTabs {
                 Tab::Budget => "budget",
                 Tab::Consultation => "consultation",
                 Tab::Surveys => "surveys",
+                Tab::Map => "map",
             },
             debates: has("debates"),
             proposals: has("proposals"),
             budget: has("budget") || current == Tab::Budget,
             consultation: has("consultation") || current == Tab::Consultation,
             surveys: has("surveys") || current == Tab::Surveys,
+            // Where things are matters for proposals and budget projects.
+            map: has("proposals") || has("budget") || current == Tab::Map,
         }
     }
 }

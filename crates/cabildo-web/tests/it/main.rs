@@ -24,6 +24,7 @@ mod openapi;
 mod pages;
 mod participation;
 mod participation_pages;
+mod places;
 mod plans;
 mod processes;
 mod routing;

@@ -303,6 +303,7 @@ async fn a_finished_heading_is_exported_as_open_pabulib_data() {
                 title: "Proyecto; \"uno\"".into(),
                 description: "x".into(),
                 location: String::new(),
+                point: None,
                 estimated_cost_cents: cents,
             },
         )

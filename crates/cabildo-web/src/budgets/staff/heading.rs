@@ -18,7 +18,7 @@ use askama::Template;
 use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect, Response};
 use cabildo_engine::budgets::execution::{self, NewUpdate, Status};
-use cabildo_engine::budgets::projects::{self, Feasibility, Importable, NewProject, Project};
+use cabildo_engine::budgets::projects::{self, Feasibility, Importable, Project};
 use cabildo_engine::budgets::setup::{self, Budget, Phase};
 use cabildo_engine::budgets::tally;
 use cabildo_engine::ids::{HeadingId, ProjectId, ProposalId};
@@ -241,13 +241,7 @@ pub async fn create_project(
     Id(heading): Id<HeadingId>,
     CsrfForm(form): CsrfForm<ProjectForm>,
 ) -> Result<Redirect, PageError> {
-    let new = NewProject {
-        heading,
-        estimated_cost_cents: estimated_cost(&form.cost)?,
-        title: form.title,
-        description: form.description,
-        location: form.location,
-    };
+    let new = form.project(&citizen, heading).await?;
     let (user, actor) = (citizen.user(), citizen.actor());
     citizen
         .change(async |tx| {

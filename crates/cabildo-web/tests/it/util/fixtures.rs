@@ -184,6 +184,7 @@ pub async fn budget(world: &World) -> (Uuid, [Uuid; 3]) {
                 title: title.into(),
                 description: "<script>alert(1)</script>".into(),
                 location: String::new(),
+                point: None,
                 estimated_cost_cents: cents,
             },
         )

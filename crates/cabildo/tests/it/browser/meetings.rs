@@ -43,9 +43,42 @@ async fn an_assembly_meeting_is_registered_for_attended_and_minuted_in_chrome() 
         .await;
     let added = chrome.text().await;
     assert!(added.contains("Rosa Delgado"), "{added}");
+    // Its rules, as a PDF everyone can read.
+    let rules = std::env::temp_dir().join(format!("reglamento-{}.pdf", std::process::id()));
+    std::fs::write(
+        &rules,
+        b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n",
+    )
+    .expect("pdf");
+    chrome.fill("#doc-title", "Reglamento del consejo").await;
+    chrome.fill("#doc-file", &rules.to_string_lossy()).await;
+    chrome
+        .click("form[action$=\"/documents\"] button[type=submit]")
+        .await;
+    let attached = chrome.text().await;
+    assert!(
+        attached.contains("Reglamento del consejo (PDF, 1 kB"),
+        "{attached}"
+    );
 
-    // A meeting in three days at 19:00, published at once.
+    // A meeting in three days at 19:00, published at once, its place
+    // chosen by a click on the map: the form comes back with the point
+    // marked and nothing saved.
     chrome.goto(&visit.toledo("/staff/meetings")).await;
+    chrome.click("input[type=image][name=t3]").await;
+    let marked = chrome.text().await;
+    assert!(marked.contains("Marcado en el mapa"), "{marked}");
+    assert!(
+        !marked.contains("Pleno de movilidad"),
+        "a click saves nothing"
+    );
+    chrome
+        .client
+        .execute("document.querySelector('.picker').scrollIntoView()", vec![])
+        .await
+        .expect("scroll");
+    visit.audit_shown("staff-meeting-place").await;
+    let chrome = &visit.chrome;
     let host = chrome
         .client
         .execute(
@@ -69,14 +102,12 @@ async fn an_assembly_meeting_is_registered_for_attended_and_minuted_in_chrome() 
     chrome.set("#m-starts", "19:00").await;
     chrome.set("#m-ends", "20:30").await;
     chrome
-        .fill("#m-address", "Centro cívico, Calle Real 1, Toledo")
+        .fill("#m-place", "Centro cívico, Calle Real 1, Toledo")
         .await;
-    chrome.fill("#m-lat", "39.8590").await;
-    chrome.fill("#m-lon", "-4.0098").await;
     chrome.fill("#m-capacity", "30").await;
     chrome.tick("#m-publish").await;
     chrome
-        .click("form[action=\"/staff/meetings\"] button[type=submit]")
+        .click("form[action=\"/staff/meetings\"] button[type=submit]:not([name=map])")
         .await;
     let staff_meeting = chrome.url().await;
     let id = staff_meeting
@@ -154,7 +185,7 @@ async fn an_assembly_meeting_is_registered_for_attended_and_minuted_in_chrome() 
         .await;
     chrome
         .click(&format!(
-            "form[action=\"/staff/meetings/{id}\"] button[type=submit]"
+            "form[action=\"/staff/meetings/{id}\"] button[type=submit]:not([name=map])"
         ))
         .await;
     chrome
@@ -180,6 +211,11 @@ async fn an_assembly_meeting_is_registered_for_attended_and_minuted_in_chrome() 
     chrome.goto(&visit.toledo(&path)).await;
     let links = chrome.links().await;
     assert!(links.contains(&proposal), "{links:?}");
+    chrome
+        .goto(&visit.toledo("/assemblies/consejo-movilidad"))
+        .await;
+    assert!(chrome.text().await.contains("Reglamento del consejo"));
+    chrome.goto(&visit.toledo(&path)).await;
     assert!(chrome.text().await.contains("Asisten 12 personas."));
     chrome.goto(&visit.toledo(&proposal)).await;
     assert!(

@@ -552,6 +552,10 @@ async fn every_public_page_is_accessible_and_fits_a_phone() {
         ("processes", visit.toledo("/processes")),
         ("process", visit.toledo("/processes/plan-participacion")),
         (
+            "process-map",
+            visit.toledo("/processes/plan-participacion/map"),
+        ),
+        (
             "proposals",
             visit.toledo("/processes/plan-participacion/proposals"),
         ),
@@ -838,7 +842,18 @@ async fn staff_create_a_process_moderate_and_send_a_newsletter_on_accessible_pag
     // Invoice mode, as an operator sets it up, and the month's invoice.
     let number = invoiced_toledo(&visit);
     let invoice = format!("/staff/billing/invoices/{number}");
+    let heading = first_link(
+        &visit,
+        "/processes/plan-participacion/budget",
+        "/budget-headings/",
+    )
+    .await;
+    let project_place = format!(
+        "{}/place",
+        first_link(&visit, &heading, "/budget-projects/").await
+    );
     for (name, path) in [
+        ("staff-project-place", project_place.as_str()),
         ("staff", "/staff"),
         ("staff-billing", "/staff/billing"),
         ("staff-invoice", invoice.as_str()),
