@@ -21,6 +21,7 @@ mod newsletters;
 mod notifications;
 mod ops;
 mod organisations;
+mod places;
 mod platform;
 mod polls;
 mod processes;

@@ -311,7 +311,7 @@ impl ProjectForm {
         heading: HeadingId,
     ) -> Result<NewProject, PageError> {
         let estimated_cost_cents = estimated_cost(&self.cost)?;
-        let (point, _) = crate::ui::picker::locate(council, &self.location, None).await?;
+        let (point, _) = crate::places::locate(council, &self.location, None).await?;
         Ok(NewProject {
             heading,
             estimated_cost_cents,

@@ -5,9 +5,9 @@
 
 use crate::http::error::PageError;
 use crate::http::extract::{Citizen, CsrfForm, Id};
+use crate::places::picker::{Place, PlaceForm};
 use crate::ui::chrome::Chrome;
 use crate::ui::i18n::Tr;
-use crate::ui::picker::{self, Place, PlaceForm};
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -55,7 +55,7 @@ async fn page(
     };
     let shown = page.place.map.is_some();
     let rendered = citizen.render_status(status, &page)?;
-    Ok(crate::ui::map::with_map(citizen, rendered, shown))
+    Ok(crate::places::with_map(citizen, rendered, shown))
 }
 
 /// `GET /budget-projects/{id}/place`.
@@ -76,7 +76,7 @@ pub async fn save(
     let saved = match form.point() {
         Err(()) => Err(EngineError::invalid(Field::Point, Problem::PointInvalid).into()),
         Ok(point) => {
-            let (point, _) = picker::locate(&citizen, &form.address, point).await?;
+            let (point, _) = crate::places::locate(&citizen, &form.address, point).await?;
             let (user, actor) = (citizen.user(), citizen.actor());
             let location = form.address.clone();
             citizen

@@ -163,12 +163,12 @@ pub async fn show(
         description: paragraphs(&project.description),
         description_lang: project.description_lang.clone(),
         location: project.location,
-        map: crate::ui::map::one(
+        map: crate::places::one(
             &council,
             project.latitude.zip(project.longitude),
             &tr.t("project-map"),
         ),
-        attribution: crate::ui::map::attribution(&council),
+        attribution: crate::places::attribution(&council),
         may_place,
         image: project.image,
         cost: money(tr, project.cost_cents, &budget.currency),
@@ -197,7 +197,7 @@ pub async fn show(
         title_lang: project.title_lang,
     };
     let rendered = council.render(&page)?;
-    Ok(crate::ui::map::with_map(
+    Ok(crate::places::with_map(
         &council,
         rendered,
         page.map.is_some(),

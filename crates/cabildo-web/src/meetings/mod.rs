@@ -200,10 +200,10 @@ pub async fn list(council: Council) -> Result<Response, PageError> {
         chrome: &council.chrome,
         upcoming: rows,
         past: past.iter().take(50).map(|m| row(&council, m)).collect(),
-        attribution: crate::ui::map::attribution(&council),
+        attribution: crate::places::attribution(&council),
         map: map.clone(),
     })?;
-    Ok(crate::ui::map::with_map(&council, page, map.is_some()))
+    Ok(crate::places::with_map(&council, page, map.is_some()))
 }
 
 /// The visitor's part in a meeting, as its page shows it.
@@ -358,8 +358,8 @@ async fn page(
         agenda,
         address: m.address.clone(),
         online_url: m.online_url.clone(),
-        map: crate::ui::map::one(council, m.latitude.zip(m.longitude), &tr.t("meetings-map")),
-        attribution: crate::ui::map::attribution(council),
+        map: crate::places::one(council, m.latitude.zip(m.longitude), &tr.t("meetings-map")),
+        attribution: crate::places::attribution(council),
         map_link: m.latitude.zip(m.longitude).map(|(lat, lon)| {
             format!("https://www.openstreetmap.org/?mlat={lat:.6}&mlon={lon:.6}#map=17/{lat:.6}/{lon:.6}")
         }),
@@ -371,7 +371,7 @@ async fn page(
         error,
     };
     let map = page.map.clone();
-    let mut response = crate::ui::map::with_map(
+    let mut response = crate::places::with_map(
         council,
         council.render_status(status, &page)?,
         map.is_some(),

@@ -9,9 +9,9 @@ use crate::http::extract::needs::ManageProcesses;
 use crate::http::extract::{CsrfForm, Granted, Id};
 use crate::http::state::AppState;
 use crate::meetings::{Row, row};
+use crate::places::picker::{Place, PlaceForm};
 use crate::ui::chrome::Chrome;
 use crate::ui::i18n::Tr;
-use crate::ui::picker::{self, Place, PlaceForm};
 use askama::Template;
 use axum::Router;
 use axum::extract::Query;
@@ -140,10 +140,10 @@ impl MeetingForm {
 }
 
 /// Places `new` on the map from its address when staff gave no point
-/// (see [`picker::locate`]); returns whether an address was left without
+/// (see [`crate::places::locate`]); returns whether an address was left without
 /// a point.
 async fn place(staff: &Granted<ManageProcesses>, new: &mut NewMeeting) -> Result<bool, PageError> {
-    let (point, unplaced) = picker::locate(staff, &new.address, new.point).await?;
+    let (point, unplaced) = crate::places::locate(staff, &new.address, new.point).await?;
     new.point = point;
     Ok(unplaced)
 }
@@ -217,7 +217,7 @@ async fn list_page(
         error,
     };
     let rendered = staff.render_status(status, &page)?;
-    Ok(crate::ui::map::with_map(
+    Ok(crate::places::with_map(
         staff,
         rendered,
         page.place.map.is_some(),
@@ -379,7 +379,7 @@ async fn meeting_page(
         error,
     };
     let rendered = staff.render_status(status, &page)?;
-    Ok(crate::ui::map::with_map(
+    Ok(crate::places::with_map(
         staff,
         rendered,
         page.place.map.is_some(),

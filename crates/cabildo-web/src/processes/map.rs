@@ -58,11 +58,11 @@ pub async fn show(council: Council, Id(slug): Id<String>) -> Result<Response, Pa
         chrome: &council.chrome,
         tabs: ProcessTabs::new(&process, &phases, Tab::Map),
         map,
-        attribution: crate::ui::map::attribution(&council),
+        attribution: crate::places::attribution(&council),
         groups: groups(tr, &placed),
     };
     let rendered = council.render(&page)?;
-    Ok(crate::ui::map::with_map(
+    Ok(crate::places::with_map(
         &council,
         rendered,
         page.map.is_some(),

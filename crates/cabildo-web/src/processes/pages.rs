@@ -86,7 +86,7 @@ pub async fn show(
     let description = (process.translations).show("description", &description, tr.code(), default);
     let polls = crate::polls::cards(&council, Some(process.id)).await?;
     let (meetings, map) = crate::meetings::of_process(&council, process.id).await?;
-    let attribution = crate::ui::map::attribution(&council);
+    let attribution = crate::places::attribution(&council);
     let page = council.render_plain(&ProcessPage {
         polls,
         meetings,
@@ -124,5 +124,5 @@ pub async fn show(
             })
             .collect(),
     })?;
-    Ok(crate::ui::map::with_map(&council, page, map.is_some()))
+    Ok(crate::places::with_map(&council, page, map.is_some()))
 }

@@ -7,6 +7,7 @@ use crate::http::extract::{Citizen, CsrfForm, Id, NoFields, Upload};
 use crate::http::query::{DetailQuery, ListQuery};
 use crate::http::storage::Picture;
 use crate::notifications::deliver;
+use crate::places::picker::{Place, PlaceForm};
 use crate::processes::cached::published;
 use crate::processes::may_start;
 use crate::proposals::cached;
@@ -15,7 +16,6 @@ use crate::ui::chrome::Chrome;
 use crate::ui::format::{encode, paragraphs};
 use crate::ui::i18n::Tr;
 use crate::ui::pagination::Pagination;
-use crate::ui::picker::{self, Place, PlaceForm};
 use crate::ui::tabs::{ProcessTabs, Tab};
 use askama::Template;
 use axum::extract::Query;
@@ -168,13 +168,13 @@ impl ProposalForm {
     }
 
     /// The proposal typed, its address placed on the map when it has no
-    /// point (see [`picker::locate`]); refused when the point typed is not
+    /// point (see [`crate::places::locate`]); refused when the point typed is not
     /// one.
     async fn proposal(&self, council: &Council) -> Result<NewProposal, PageError> {
         let point = self.place.point().map_err(|()| {
             PageError::from(EngineError::invalid(Field::Point, Problem::PointInvalid))
         })?;
-        let (point, _) = picker::locate(council, &self.place.address, point).await?;
+        let (point, _) = crate::places::locate(council, &self.place.address, point).await?;
         Ok(NewProposal {
             title: self.title.clone(),
             summary: self.summary.clone(),
@@ -223,7 +223,7 @@ async fn form_page(
             errors,
         },
     )?;
-    Ok(crate::ui::map::with_map(council, page, map))
+    Ok(crate::places::with_map(council, page, map))
 }
 
 /// `GET /processes/{slug}/proposals/new`: the form, or why the visitor may
@@ -426,12 +426,12 @@ pub async fn show(
         paragraphs: paragraphs(&proposal.body),
         image: proposal.image.clone(),
         address: proposal.address.clone(),
-        map: crate::ui::map::one(
+        map: crate::places::one(
             &council,
             proposal.latitude.zip(proposal.longitude),
             &tr.t("proposal-map"),
         ),
-        attribution: crate::ui::map::attribution(&council),
+        attribution: crate::places::attribution(&council),
         answer: paragraphs(proposal.answer.as_deref().unwrap_or_default()),
         published: tr.date(proposal.created_at),
         comments,
@@ -446,7 +446,7 @@ pub async fn show(
         proposal: rows(tr, &council.districts(), vec![proposal]).remove(0),
     };
     let rendered = council.render(&page)?;
-    Ok(crate::ui::map::with_map(
+    Ok(crate::places::with_map(
         &council,
         rendered,
         page.map.is_some(),

@@ -6,7 +6,6 @@
 //! allow images from the tile server's origin, and only those pages
 //! ([`allow_tiles`]).
 
-use crate::http::council::Context;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use std::f64::consts::PI;
@@ -166,29 +165,8 @@ pub fn svg(tiles: &MapTiles, points: &[Point], label: &str) -> Option<String> {
     Some(out)
 }
 
-/// The map of one `point` on `ctx`'s site; none without a point or a
-/// tile server.
-pub fn one(ctx: &Context, point: Option<Point>, label: &str) -> Option<String> {
-    svg(ctx.state.config.maps.as_ref()?, &[point?], label)
-}
-
-/// The credit the tile server asks for ("" without one).
-pub fn attribution(ctx: &Context) -> String {
-    (ctx.state.config.maps.as_ref())
-        .map(|t| t.attribution.clone())
-        .unwrap_or_default()
-}
-
-/// `page`, allowed to load the tile server's images when it `shows` a map.
-pub fn with_map(ctx: &Context, page: Response, shows: bool) -> Response {
-    match (shows, ctx.state.config.maps.as_ref()) {
-        (true, Some(tiles)) => allow_tiles(page, tiles),
-        _ => page,
-    }
-}
-
 /// `page` allowed to load images from the tile server too (its own CSP).
-fn allow_tiles(mut page: Response, tiles: &MapTiles) -> Response {
+pub(crate) fn allow_tiles(mut page: Response, tiles: &MapTiles) -> Response {
     let policy = crate::CSP.replace(
         "img-src 'self' data:",
         &format!("img-src 'self' data: {}", tiles.origin),

@@ -12,6 +12,5 @@ pub mod map;
 pub mod message;
 pub mod pagination;
 pub mod pdf;
-pub mod picker;
 pub mod qr;
 pub mod tabs;

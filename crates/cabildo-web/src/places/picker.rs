@@ -8,7 +8,7 @@
 //! is saved by a map action ([`PlaceForm::moved`]), and the address and
 //! coordinate fields stay for those who cannot use the map (keyboard and
 //! screen-reader users, or no tile server): a typed address without a
-//! point is placed by the geocoder when one is configured ([`locate`]).
+//! point is placed by the geocoder when one is configured ([`super::locate`]).
 //!
 //! Tiles are shown at a fixed [`SHOWN`] CSS pixels (browsers report the
 //! click in CSS pixels of the shown image), which fits a 360 px phone.
@@ -318,39 +318,6 @@ fn picker_map(tiles: &MapTiles, view: View, point: Option<Point>) -> PickerMap {
         marker,
         attribution: tiles.attribution.clone(),
     }
-}
-
-/// Places `address` on the map when no `point` was given and a geocoder
-/// is configured (asked once per address and council; see
-/// [`cabildo_engine::places`]). Returns the point, and whether an
-/// address was left without one.
-pub async fn locate(
-    ctx: &Context,
-    address: &str,
-    point: Option<Point>,
-) -> Result<(Option<Point>, bool), PageError> {
-    let address = address.trim();
-    let Some(geocoder) = ctx.state.config.geocoder.clone() else {
-        return Ok((point, false));
-    };
-    if point.is_some() || address.is_empty() {
-        return Ok((point, false));
-    }
-    let known = ctx
-        .tx(async |tx| Ok::<_, PageError>(cabildo_engine::places::cached(tx, address).await?))
-        .await?;
-    let found = match known {
-        Some(found) => found,
-        None => {
-            let found = geocoder.locate(address).await;
-            ctx.tx(async |tx| {
-                Ok::<_, PageError>(cabildo_engine::places::remember(tx, address, found).await?)
-            })
-            .await?;
-            found
-        }
-    };
-    Ok((found, found.is_none()))
 }
 
 #[cfg(test)]
