@@ -146,6 +146,20 @@ pub enum Command {
     /// Plans and what they entitle councils to.
     #[command(subcommand)]
     Billing(BillingCommand),
+    /// Check a plain-HTTP health address (for container health checks):
+    /// exits 0 on a 2xx answer, 1 otherwise.
+    Probe(ProbeArgs),
+}
+
+/// Options of `probe`.
+#[derive(Debug, clap::Args)]
+pub struct ProbeArgs {
+    /// The address to ask.
+    #[arg(default_value = "http://127.0.0.1:9090/healthz")]
+    pub url: String,
+    /// Seconds to wait for the answer.
+    #[arg(long, default_value_t = 3)]
+    pub timeout: u64,
 }
 
 /// `billing` subcommands.

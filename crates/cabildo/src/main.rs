@@ -25,6 +25,10 @@ fn main() -> ExitCode {
     if let Command::Budget(BudgetCommand::Results(args)) = cli.command {
         return finish(commands::budget::results(args));
     }
+    // A container's health check: no runtime, no logging set-up.
+    if let Command::Probe(args) = &cli.command {
+        return finish(commands::probe::run(args).map(|()| ExitCode::SUCCESS));
+    }
     match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime.block_on(run(cli)),
         Err(error) => finish(Err(error.into())),
@@ -60,6 +64,7 @@ async fn run(cli: Cli) -> ExitCode {
         Command::Budget(command) => commands::budget::run(&cli.global, command).await,
         Command::Billing(command) => commands::billing::run(&cli.global, command).await,
         Command::Consultation(command) => commands::consultation::run(&cli.global, command).await,
+        Command::Probe(args) => commands::probe::run(&args).map(|()| ExitCode::SUCCESS),
     };
     finish(result)
 }

@@ -105,6 +105,18 @@ async fn operators_get_their_own_address() {
         http_get(sites, "localhost", "/healthz").expect("probe").0,
         200
     );
+    // `cabildo probe`, the containers' health check: ready on the
+    // operators' address, not on the sites' (404), nothing on a closed port.
+    let probe = |url: String| run(cabildo().args(["probe", &url]));
+    assert!(probe(format!("http://127.0.0.1:{operators}/readyz")).ok);
+    let refused = probe(format!("http://127.0.0.1:{sites}/readyz"));
+    assert!(
+        !refused.ok && refused.stderr.contains("answered 404"),
+        "{}",
+        refused.stderr
+    );
+    let closed = cabildo_devkit::free_port().expect("port");
+    assert!(!probe(format!("http://127.0.0.1:{closed}/healthz")).ok);
     terminate(&server);
     assert!(server.wait().expect("wait").success());
 }
