@@ -23,6 +23,7 @@ mod spec;
 mod tenant;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod transfer;
 mod tx;
 pub mod zone;
 

@@ -326,7 +326,7 @@ pub(crate) async fn ensure_serving_role(
     Ok(())
 }
 
-async fn create_role_and_schema(
+pub(crate) async fn create_role_and_schema(
     conn: &mut PgConnection,
     tenant: &Tenant,
     serving: &str,

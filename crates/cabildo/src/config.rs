@@ -768,6 +768,39 @@ pub enum TenantsCommand {
     /// List a council's own domains, or remove one (a primary domain that
     /// stopped resolving keeps its admins out of the settings page).
     Domains(DomainsArgs),
+    /// Write a council into one archive: its schema, its platform rows
+    /// (plan and billing state, hosts, jobs not yet run) and its files,
+    /// consistent while its site runs.
+    Export(ExportArgs),
+    /// Create a council from an archive `export` wrote, on this platform,
+    /// under its slug or a new one. Sessions and tokens of the old site no
+    /// longer work.
+    Import(ImportArgs),
+}
+
+/// Options of `tenants export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The council's slug.
+    pub slug: String,
+    /// The archive to write (a tar file).
+    pub file: PathBuf,
+    /// The folder of uploaded files (one sub-folder per council).
+    #[arg(long, env = "CABILDO_MEDIA_DIR", default_value = "media")]
+    pub media_dir: PathBuf,
+}
+
+/// Options of `tenants import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The archive `tenants export` wrote.
+    pub file: PathBuf,
+    /// The new council's slug (by default the one it had).
+    #[arg(long)]
+    pub slug: Option<String>,
+    /// The folder of uploaded files (one sub-folder per council).
+    #[arg(long, env = "CABILDO_MEDIA_DIR", default_value = "media")]
+    pub media_dir: PathBuf,
 }
 
 /// Options of `tenants domains`.

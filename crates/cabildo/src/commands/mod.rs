@@ -18,6 +18,7 @@ pub mod seed;
 pub mod serve;
 pub mod services;
 pub mod tenants;
+pub mod transfer;
 pub mod worker;
 
 use crate::config::Global;

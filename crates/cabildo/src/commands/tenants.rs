@@ -13,6 +13,11 @@ use std::time::{Duration, Instant};
 
 /// Runs one `tenants` subcommand.
 pub async fn run(global: &Global, command: TenantsCommand) -> anyhow::Result<ExitCode> {
+    match &command {
+        TenantsCommand::Export(args) => return super::transfer::export(global, args).await,
+        TenantsCommand::Import(args) => return super::transfer::import(global, args).await,
+        _ => {}
+    }
     // Validate what can be validated before touching the database.
     let (status_change, slug) = match &command {
         TenantsCommand::Suspend(a) => (Some(TenantStatus::Suspended), Some(parse_slug(a)?)),

@@ -755,3 +755,233 @@ async fn operators_apply_and_list_plans() {
     );
     let _ = std::fs::remove_dir_all(&folder);
 }
+
+/// Every table of `schema` but those an import empties, each as a digest
+/// of its rows.
+async fn table_digests(pool: &sqlx::PgPool, schema: &str) -> Vec<(String, String)> {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables
+         WHERE table_schema = $1 AND table_type = 'BASE TABLE'
+           AND table_name NOT IN ('sessions', 'account_tokens', 'api_tokens', 'users', '_sqlx_migrations')
+         ORDER BY 1",
+    )
+    .bind(schema)
+    .fetch_all(pool)
+    .await
+    .expect("tables");
+    let mut digests = Vec::new();
+    for table in tables {
+        let digest: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {schema}.{table} t"
+        )))
+        .fetch_one(pool)
+        .await
+        .expect("digest");
+        digests.push((table, digest));
+    }
+    digests
+}
+
+#[tokio::test]
+async fn a_council_is_exported_and_imported_whole_under_a_new_slug() {
+    let url = fresh_database_url().await.expect("database");
+    let cli = || {
+        let mut command = cabildo();
+        command.env("DATABASE_URL", &url);
+        command
+    };
+    let created = run(cli().args([
+        "tenants",
+        "create",
+        "--slug",
+        "segovia",
+        "--name",
+        "Ayuntamiento de Segovia",
+        "--admin-email",
+        "alcaldia@segovia.example",
+    ]));
+    assert!(created.ok, "{}", created.stderr);
+    let dir = std::env::temp_dir().join(format!("cabildo-transfer-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("folder");
+    let seeded = run(cli()
+        .args([
+            "seed",
+            "participation",
+            "--tenant",
+            "segovia",
+            "--people",
+            "40",
+            "--proposals",
+            "15",
+            "--supports",
+            "80",
+            "--comments",
+            "30",
+            "--debates",
+            "3",
+            "--tokens",
+            "4",
+        ])
+        .arg("--tokens-file")
+        .arg(dir.join("tokens"))
+        .arg("--ballot-file")
+        .arg(dir.join("ballot")));
+    assert!(seeded.ok, "{}", seeded.stderr);
+    let pool = sqlx::PgPool::connect(&url).await.expect("pool");
+    let id: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM platform.tenants WHERE slug = 'segovia'")
+            .fetch_one(&pool)
+            .await
+            .expect("council");
+    let media = dir.join("media");
+    std::fs::create_dir_all(media.join(id.to_string())).expect("media");
+    let picture = format!("{}.png", uuid::Uuid::new_v4().simple());
+    std::fs::write(
+        media.join(id.to_string()).join(&picture),
+        b"\x89PNG\r\n\x1a\nbytes",
+    )
+    .expect("file");
+    let archive = dir.join("segovia.tar");
+    let exported = run(cli()
+        .args(["tenants", "export", "segovia"])
+        .arg(&archive)
+        .arg("--media-dir")
+        .arg(&media));
+    assert!(exported.ok, "{}", exported.stderr);
+    assert!(exported.stdout.contains("1 files"), "{}", exported.stdout);
+    let imported = run(cli()
+        .args(["tenants", "import"])
+        .arg(&archive)
+        .args(["--slug", "segovia-copia", "--media-dir"])
+        .arg(&media));
+    assert!(imported.ok, "{}", imported.stderr);
+    // Every row of every table, the same.
+    let (original, copy) = (
+        table_digests(&pool, "t_segovia").await,
+        table_digests(&pool, "t_segovia_copia").await,
+    );
+    assert!(original.len() > 40, "{original:?}");
+    assert_eq!(original, copy);
+    let users =
+        "SELECT md5(string_agg((id, nickname, email, calendar_key)::text, '|' ORDER BY id))";
+    let (before, after): (String, String) = (
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("{users} FROM t_segovia.users")))
+            .fetch_one(&pool)
+            .await
+            .expect("users"),
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "{users} FROM t_segovia_copia.users"
+        )))
+        .fetch_one(&pool)
+        .await
+        .expect("users"),
+    );
+    assert_ne!(before, after, "personal calendar addresses change");
+    let people: (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM t_segovia.users), (SELECT count(*) FROM t_segovia_copia.users)",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("people");
+    assert_eq!(people.0, people.1);
+    // Nothing the old site issued opens the copy.
+    let tokens: (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM t_segovia.api_tokens), (SELECT count(*) FROM t_segovia_copia.api_tokens)",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("tokens");
+    assert_eq!(tokens, (4, 0));
+    // The queued invitation came along, for the copy; the file too.
+    let jobs: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM platform.jobs j JOIN platform.tenants t ON t.id = j.tenant_id
+         WHERE t.slug = 'segovia-copia' AND j.status = 'queued' AND j.payload->>'to' = 'alcaldia@segovia.example'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("jobs");
+    assert_eq!(jobs, 1);
+    let copy_id: uuid::Uuid = sqlx::query_scalar(
+        "SELECT id FROM platform.tenants WHERE slug = 'segovia-copia' AND status = 'active'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("the copy is active");
+    assert_eq!(
+        std::fs::read(media.join(copy_id.to_string()).join(&picture)).expect("copied file"),
+        b"\x89PNG\r\n\x1a\nbytes"
+    );
+    // The copy's role reads only the copy.
+    let mut tx = pool.begin().await.expect("begin");
+    let role: String = sqlx::query_scalar("SELECT db_role FROM platform.tenants WHERE id = $1")
+        .bind(copy_id)
+        .fetch_one(&mut *tx)
+        .await
+        .expect("role");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("SET LOCAL ROLE {role}")))
+        .execute(&mut *tx)
+        .await
+        .expect("set role");
+    let own: i64 = sqlx::query_scalar("SELECT count(*) FROM t_segovia_copia.proposals")
+        .fetch_one(&mut *tx)
+        .await
+        .expect("own rows");
+    assert_eq!(own, 15);
+    assert!(
+        sqlx::query("SELECT 1 FROM t_segovia.proposals")
+            .fetch_all(&mut *tx)
+            .await
+            .is_err(),
+        "another council's rows are out of reach"
+    );
+    drop(tx);
+    // Its slug is taken now; a file that is no archive is refused.
+    let again = run(cli()
+        .args(["tenants", "import"])
+        .arg(&archive)
+        .args(["--slug", "segovia-copia", "--media-dir"])
+        .arg(&media));
+    assert!(
+        !again.ok && again.stderr.contains("already taken"),
+        "{}",
+        again.stderr
+    );
+    // An archive whose SQL fails half-way leaves nothing behind.
+    let unpacked = dir.join("unpacked");
+    tar::Archive::new(std::fs::File::open(&archive).expect("archive"))
+        .unpack(&unpacked)
+        .expect("unpack");
+    let schema = unpacked.join("schema.sql");
+    let mut sql = std::fs::read_to_string(&schema).expect("sql");
+    sql.push_str("\nSELECT 1 / 0;\n");
+    std::fs::write(&schema, sql).expect("broken");
+    let broken = dir.join("broken.tar");
+    let mut builder = tar::Builder::new(std::fs::File::create(&broken).expect("create"));
+    builder.append_dir_all(".", &unpacked).expect("pack");
+    builder.finish().expect("finish");
+    drop(builder);
+    let failed = run(cli()
+        .args(["tenants", "import"])
+        .arg(&broken)
+        .args(["--slug", "segovia-rota", "--media-dir"])
+        .arg(&media));
+    assert!(
+        !failed.ok && failed.stderr.contains("division by zero"),
+        "{}",
+        failed.stderr
+    );
+    let left: (bool, bool, bool) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM platform.tenants WHERE slug = 'segovia-rota'),
+                EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 't_segovia_rota'),
+                EXISTS (SELECT 1 FROM pg_roles WHERE rolname LIKE '%t_segovia_rota')",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("left over");
+    assert_eq!(left, (false, false, false));
+    let junk = dir.join("junk.tar");
+    std::fs::write(&junk, b"not an archive").expect("junk");
+    let refused = run(cli().args(["tenants", "import"]).arg(&junk));
+    assert!(!refused.ok, "{}", refused.stdout);
+    let _ = std::fs::remove_dir_all(&dir);
+}

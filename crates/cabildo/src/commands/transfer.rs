@@ -1,0 +1,154 @@
+//! `cabildo tenants export SLUG FILE` and `cabildo tenants import FILE
+//! [--slug NEW]`: one council in one tar archive — `council.json` (its
+//! platform rows, see [`cabildo_tenancy::transfer`]), `schema.sql` (its
+//! schema, from the same snapshot) and `media/` (its uploaded files, read
+//! after the snapshot: their names are never reused, so a file is either
+//! named by the rows or left over).
+
+use crate::config::{ExportArgs, Global, ImportArgs};
+use anyhow::{Context, bail};
+use cabildo_tenancy::transfer::Exported;
+use cabildo_tenancy::{Slug, TenantMigrations};
+use std::fs::File;
+use std::io::{BufReader, BufWriter};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// The platform's database URL (the owner role's: import creates roles).
+fn database_url(global: &Global) -> anyhow::Result<&str> {
+    global
+        .database_url
+        .as_deref()
+        .context("DATABASE_URL is not set (pass --database-url or set the environment variable)")
+}
+
+/// A folder for the archive's parts, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(what: &str) -> anyhow::Result<Self> {
+        let dir = std::env::temp_dir().join(format!(
+            "cabildo-{what}-{}-{}",
+            std::process::id(),
+            uuid::Uuid::new_v4().simple()
+        ));
+        std::fs::create_dir_all(&dir)?;
+        Ok(Self(dir))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The council's stored files: those of `{media}/{id}` not being written
+/// (staged files start with a dot).
+fn files(folder: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    let entries = match std::fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => return Err(error).with_context(|| format!("reading {}", folder.display())),
+    };
+    let mut found = Vec::new();
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.starts_with('.') && entry.file_type()?.is_file() {
+            found.push((name, entry.path()));
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// `tenants export SLUG FILE`.
+pub async fn export(global: &Global, args: &ExportArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let slug = Slug::parse(&args.slug).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let url = database_url(global)?;
+    let tenancy = super::connect(global, Some(Duration::from_secs(global.connect_timeout))).await?;
+    let tenant = tenancy.get_tenant(&slug).await?;
+    let scratch = Scratch::new("export")?;
+    let sql = scratch.0.join("schema.sql");
+    let exported = tenancy.export(&tenant, url, &sql).await?;
+    tenancy.close().await;
+    let media = files(&args.media_dir.join(tenant.id.0.to_string()))?;
+    let file =
+        File::create(&args.file).with_context(|| format!("creating {}", args.file.display()))?;
+    let mut archive = tar::Builder::new(BufWriter::new(file));
+    let manifest = serde_json::to_vec_pretty(&exported)?;
+    let mut header = tar::Header::new_gnu();
+    header.set_size(manifest.len() as u64);
+    header.set_mode(0o644);
+    header.set_mtime(time::OffsetDateTime::now_utc().unix_timestamp().max(0) as u64);
+    header.set_cksum();
+    archive.append_data(&mut header, "council.json", manifest.as_slice())?;
+    archive.append_path_with_name(&sql, "schema.sql")?;
+    for (name, path) in &media {
+        archive.append_path_with_name(path, format!("media/{name}"))?;
+    }
+    archive
+        .into_inner()?
+        .into_inner()
+        .map_err(|e| e.into_error())?
+        .sync_all()?;
+    println!(
+        "Exported {} (schema version {}, {} files) to {} in {:.1} s.",
+        exported.slug,
+        exported.schema_version,
+        media.len(),
+        args.file.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `tenants import FILE [--slug NEW]`.
+pub async fn import(global: &Global, args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let scratch = Scratch::new("import")?;
+    let file =
+        File::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?;
+    // Unpacking refuses entries that would land outside the folder.
+    tar::Archive::new(BufReader::new(file))
+        .unpack(&scratch.0)
+        .with_context(|| format!("{} is not an archive of a council", args.file.display()))?;
+    let manifest = std::fs::read(scratch.0.join("council.json"))
+        .context("the archive has no council.json: was it written by `tenants export`?")?;
+    let exported: Exported =
+        serde_json::from_slice(&manifest).context("council.json is not a council's export")?;
+    let sql = scratch.0.join("schema.sql");
+    if !sql.is_file() {
+        bail!("the archive has no schema.sql");
+    }
+    let wanted = args.slug.as_deref().unwrap_or(&exported.slug);
+    let slug = Slug::parse(wanted).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let url = database_url(global)?;
+    let tenancy = super::connect(global, Some(Duration::from_secs(global.connect_timeout))).await?;
+    let imported = tenancy
+        .import(&slug, &exported, &sql, url, &TenantMigrations::embedded())
+        .await;
+    tenancy.close().await;
+    let imported = imported?;
+    let media = files(&scratch.0.join("media"))?;
+    let folder = args.media_dir.join(imported.tenant.id.0.to_string());
+    std::fs::create_dir_all(&folder)?;
+    for (name, path) in &media {
+        std::fs::copy(path, folder.join(name))
+            .with_context(|| format!("copying {name} into {}", folder.display()))?;
+    }
+    println!(
+        "Imported {} as {} ({} files) in {:.1} s.",
+        exported.slug,
+        imported.tenant.slug,
+        media.len(),
+        started.elapsed().as_secs_f64()
+    );
+    for skipped in &imported.skipped {
+        println!("Left out: {skipped}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
