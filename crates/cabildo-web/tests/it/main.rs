@@ -15,6 +15,7 @@ mod dashboard;
 mod database_outage;
 mod designs;
 mod domains;
+mod drills;
 mod images;
 mod invoices;
 mod legal;

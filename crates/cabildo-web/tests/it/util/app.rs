@@ -14,6 +14,12 @@ pub const BASE: &str = "cabildo.test";
 /// A fresh database with the demo councils (toledo, talavera) applied.
 pub async fn demo_tenancy() -> Tenancy {
     let tenancy = fresh_tenancy().await.expect("tenancy");
+    apply_demo(&tenancy).await;
+    tenancy
+}
+
+/// Applies the demo councils (toledo, talavera) to a migrated platform.
+pub async fn apply_demo(tenancy: &Tenancy) {
     for file in ["toledo", "talavera"] {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join(format!("../../tenants/{file}.toml"));
@@ -23,7 +29,6 @@ pub async fn demo_tenancy() -> Tenancy {
             .await
             .expect("apply");
     }
-    tenancy
 }
 
 pub fn app(tenancy: &Tenancy, config: WebConfig) -> Router {

@@ -53,7 +53,11 @@ async fn world_with_reads_kept(read_cache_ttl: Duration) -> World {
 
 /// A world serving with `config` (its secret key set).
 pub async fn world_with(config: WebConfig) -> World {
-    let tenancy = demo_tenancy().await;
+    world_on(demo_tenancy().await, config).await
+}
+
+/// A world serving `tenancy` (the demo councils applied) with `config`.
+pub async fn world_on(tenancy: Tenancy, config: WebConfig) -> World {
     let catcher = SmtpCatcher::start().await.expect("smtp");
     let mailer = Mailer::new(&MailConfig {
         smtp_url: catcher.url(),

@@ -1,0 +1,200 @@
+//! Fault drills on a cluster of their own (they stop it): PostgreSQL
+//! restarted while 50 people support a proposal and cast a ballot, each
+//! retrying what failed as a person would, with none lost and none counted
+//! twice and the server serving again without a restart; and a pool with
+//! every connection taken answering 503 with Retry-After within its
+//! acquire timeout instead of hanging.
+
+use crate::util::{BASE, OPEN_RULES, TOLEDO, apply_demo, budget, get, open_process, world_on};
+use axum::http::StatusCode;
+use cabildo_devkit::{LocalPostgres, PostgresOptions};
+use cabildo_tenancy::{PoolConfig, Tenancy};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+fn options(dir: &std::path::Path, port: Option<u16>) -> PostgresOptions {
+    PostgresOptions {
+        dir: dir.to_path_buf(),
+        ephemeral: true,
+        max_connections: 100,
+        port,
+    }
+}
+
+/// A cluster of the drill's own, its platform migrated and the demo
+/// councils applied, with a pool of `connections`.
+async fn own_cluster(name: &str, connections: u32) -> (LocalPostgres, std::path::PathBuf, Tenancy) {
+    let dir = std::env::temp_dir().join(format!("cabildo-{name}-{}", uuid::Uuid::new_v4()));
+    let postgres = LocalPostgres::start(options(&dir, None))
+        .await
+        .expect("postgres");
+    postgres.ensure_database("drill").await.expect("database");
+    let pool = PoolConfig {
+        max_connections: connections,
+        acquire_timeout: Duration::from_millis(800),
+    };
+    let tenancy = Tenancy::connect(&postgres.url("drill"), pool, None)
+        .await
+        .expect("connect");
+    tenancy.migrate_platform().await.expect("platform");
+    apply_demo(&tenancy).await;
+    (postgres, dir, tenancy)
+}
+
+/// Calls the API until it answers one of `done` (a person retrying after
+/// an error page), for at most a minute; returns how many calls failed.
+async fn until(
+    person: &mut crate::util::Person,
+    (method, path, body): (&str, &str, Value),
+    done: &[StatusCode],
+) -> usize {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut failed = 0;
+    loop {
+        let (status, answer) = person.call(TOLEDO, method, path, body.clone()).await;
+        if done.contains(&status) {
+            return failed;
+        }
+        failed += 1;
+        assert!(
+            status.is_server_error(),
+            "{method} {path}: only outages may fail: {status} {answer}"
+        );
+        assert!(
+            Instant::now() < deadline,
+            "{method} {path} never went through"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_database_restart_loses_no_support_or_ballot_and_counts_none_twice() {
+    let (postgres, dir, tenancy) = own_cluster("drill-restart", 12).await;
+    let port = postgres.port();
+    // Fifty neighbours register from one address here: let them.
+    let config = cabildo_web::WebConfig {
+        rate_limits: cabildo_web::ratelimit::RateLimits::parse("register=100/60,login-ip=100/60")
+            .expect("limits"),
+        ..cabildo_web::WebConfig::default()
+    };
+    let world = world_on(tenancy.clone(), config).await;
+    open_process(&world, "toledo", "plaza", OPEN_RULES, 1).await;
+    let (heading, [project, ..]) = budget(&world).await;
+    let mut author = world.citizen("autora").await;
+    let (status, proposal) = author
+        .call(
+            TOLEDO,
+            "POST",
+            "/api/v1/processes/plaza/proposals",
+            json!({"title": "Sombra en la plaza", "summary": "Árboles y toldos."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{proposal}");
+    let support = format!(
+        "/api/v1/proposals/{}/support",
+        proposal["id"].as_str().expect("id")
+    );
+    let ballot = format!("/api/v1/budget-headings/{heading}/ballot");
+    let mut people = Vec::new();
+    for n in 0..50 {
+        people.push(world.citizen(&format!("vecina{n}")).verified().await);
+    }
+    // Everyone supports and votes at once; the database goes away while
+    // they do, for a second and a half, and comes back on the same port.
+    let voting = async {
+        let each = people.iter_mut().map(|person| {
+            let (support, ballot) = (support.clone(), ballot.clone());
+            async move {
+                let supported = until(
+                    person,
+                    ("POST", &support, Value::Null),
+                    &[StatusCode::CREATED, StatusCode::OK],
+                )
+                .await;
+                let cast = json!({"projects": [project.to_string()], "submit": true});
+                supported + until(person, ("PUT", &ballot, cast), &[StatusCode::OK]).await
+            }
+        });
+        futures_util::future::join_all(each)
+            .await
+            .into_iter()
+            .sum::<usize>()
+    };
+    let outage = async {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        postgres.stop().expect("stop");
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        LocalPostgres::start(options(&dir, Some(port)))
+            .await
+            .expect("restart")
+    };
+    let started = Instant::now();
+    let (failed, postgres) = tokio::join!(voting, outage);
+    assert!(failed > 0, "the outage came after everyone had finished");
+    eprintln!(
+        "{failed} calls failed during the outage; all done in {:?}",
+        started.elapsed()
+    );
+    let tenant = world.council("toledo").await;
+    let mut tx = tenancy.begin(&tenant).await.expect("begin");
+    let (supports, counted): (i64, i32) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM supports), (SELECT supports_count FROM proposals
+                                                  WHERE title = 'Sombra en la plaza')",
+    )
+    .fetch_one(tx.conn())
+    .await
+    .expect("supports");
+    assert_eq!((supports, counted), (50, 50), "every support, once");
+    let (ballots, lines): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM budget_ballots WHERE submitted_at IS NOT NULL),
+                (SELECT count(*) FROM budget_ballot_lines WHERE project_id = $1)",
+    )
+    .bind(project)
+    .fetch_one(tx.conn())
+    .await
+    .expect("ballots");
+    assert_eq!((ballots, lines), (50, 50), "every ballot, once");
+    drop(tx);
+    // Served again, without a restart of the server.
+    assert_eq!(get(&world.app, TOLEDO, "/").await.status, StatusCode::OK);
+    assert_eq!(
+        get(&world.app, BASE, "/readyz").await.status,
+        StatusCode::OK
+    );
+    postgres.stop().expect("stop");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_pool_with_every_connection_taken_answers_503_not_a_hang() {
+    let (postgres, dir, tenancy) = own_cluster("drill-pool", 3).await;
+    let world = world_on(tenancy.clone(), cabildo_web::WebConfig::default()).await;
+    let tenant = world.council("toledo").await;
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(tenancy.begin(&tenant).await.expect("a connection"));
+    }
+    let started = Instant::now();
+    let page = get(&world.app, TOLEDO, "/processes").await;
+    assert_eq!(
+        page.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        page.body
+    );
+    assert!(page.headers.contains_key("retry-after"));
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "answered after {:?}",
+        started.elapsed()
+    );
+    drop(held);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while get(&world.app, TOLEDO, "/processes").await.status != StatusCode::OK {
+        assert!(Instant::now() < deadline, "never served again");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    postgres.stop().expect("stop");
+    let _ = std::fs::remove_dir_all(&dir);
+}
