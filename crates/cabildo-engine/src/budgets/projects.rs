@@ -341,7 +341,7 @@ pub async fn place(
 /// Whether `user` may place `project` now (see [`place`]).
 pub async fn placeable_by(tx: &mut TenantTx, user: UserId, project: ProjectId) -> Result<bool> {
     let sql = format!(
-        "SELECT (p.author_id = $2 AND {PHASE} = 'accepting') FROM budget_projects p
+        "SELECT coalesce(p.author_id = $2 AND {PHASE} = 'accepting', false) FROM budget_projects p
          JOIN budgets b ON b.id = p.budget_id WHERE p.id = $1 AND p.hidden_at IS NULL"
     );
     let by_author: Option<bool> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))

@@ -76,8 +76,16 @@ pub async fn save(
     let saved = match form.point() {
         Err(()) => Err(EngineError::invalid(Field::Point, Problem::PointInvalid).into()),
         Ok(point) => {
+            // Only those who may place it have the address looked up.
+            let user = citizen.user();
+            let allowed = citizen
+                .tx(async |tx| Ok::<_, PageError>(projects::placeable_by(tx, user, id).await?))
+                .await?;
+            if !allowed {
+                return Err(PageError::Refused(Refusal::Forbidden));
+            }
             let (point, _) = crate::places::locate(&citizen, &form.address, point).await?;
-            let (user, actor) = (citizen.user(), citizen.actor());
+            let actor = citizen.actor();
             let location = form.address.clone();
             citizen
                 .change(async |tx| {

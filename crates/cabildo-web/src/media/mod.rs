@@ -36,15 +36,17 @@ async fn serve(
         Some("pdf") => "application/pdf",
         _ => "image/gif",
     };
+    // Names are never reused: pictures are cached for a year. A document
+    // removed (for privacy, say) should not live on in caches that long.
+    let cache = match content_type {
+        "application/pdf" => "public, max-age=3600",
+        _ => "public, max-age=31536000, immutable",
+    };
     match state.media().get(tenant.id, &name).await {
         Ok(Some(bytes)) => (
             [
                 (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-                // Names are never reused: cache for a year.
-                (
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("public, max-age=31536000, immutable"),
-                ),
+                (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
                 (
                     header::X_CONTENT_TYPE_OPTIONS,
                     HeaderValue::from_static("nosniff"),

@@ -133,12 +133,21 @@ impl PlaceForm {
         }
     }
 
+    /// The view posted, brought within the world: any column wraps
+    /// around, rows stop at the poles (the fields are the visitor's to
+    /// change).
     fn view(&self) -> Option<View> {
         let z = self.map_z.parse::<u32>().ok()?;
-        let (x, y) = (self.map_x.parse().ok()?, self.map_y.parse().ok()?);
-        (MIN_ZOOM..=MAX_ZOOM)
-            .contains(&z)
-            .then_some(View { z, x, y })
+        let (x, y): (i64, i64) = (self.map_x.parse().ok()?, self.map_y.parse().ok()?);
+        if !(MIN_ZOOM..=MAX_ZOOM).contains(&z) {
+            return None;
+        }
+        let across = i64::from(1u32 << z);
+        Some(View {
+            z,
+            x: x.rem_euclid(across),
+            y: y.clamp(0, across - SPAN),
+        })
     }
 
     fn set_view(&mut self, view: View) {
@@ -415,6 +424,32 @@ mod tests {
         assert_eq!(clear.point(), Ok(None));
         let mut outside = posted(&[&view[..], &[("t1.x", "900"), ("t1.y", "3")]].concat());
         assert!(!outside.moved(), "a click outside the tile is ignored");
+    }
+
+    #[test]
+    fn hostile_views_stay_within_the_world() {
+        for (x, y) in [
+            (i64::MAX.to_string(), i64::MIN.to_string()),
+            ("-5".to_owned(), "99999".to_owned()),
+        ] {
+            let mut form = posted(&[
+                ("map_z", "18"),
+                ("map_x", &x),
+                ("map_y", &y),
+                ("t3.x", "159"),
+                ("t3.y", "159"),
+            ]);
+            assert!(form.moved());
+            let (lat, lon) = form.point().expect("a point").expect("marked");
+            assert!(lat.abs() <= 85.06 && lon.abs() <= 180.0, "{lat} {lon}");
+            let mut zoom = posted(&[("map_z", "3"), ("map_x", &x), ("map_y", &y), ("map", "out")]);
+            assert!(zoom.moved());
+            assert_eq!(zoom.view().map(|v| v.z), Some(MIN_ZOOM));
+        }
+        assert_eq!(
+            posted(&[("map_z", "40"), ("map_x", "0"), ("map_y", "0")]).view(),
+            None
+        );
     }
 
     #[test]

@@ -198,3 +198,61 @@ async fn a_pool_with_every_connection_taken_answers_503_not_a_hang() {
     postgres.stop().expect("stop");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn a_hung_redis_slows_no_page_and_rate_limits_fall_back_to_the_node() {
+    // A Redis that takes connections and never answers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let tenancy = crate::util::demo_tenancy().await;
+    let hung =
+        cabildo_tenancy::SharedCache::new(&format!("redis://127.0.0.1:{port}/")).expect("url");
+    let node = cabildo_tenancy::testing::another_node_with(&tenancy, Some(hung))
+        .await
+        .expect("node");
+    let config = cabildo_web::WebConfig {
+        rate_limits: cabildo_web::ratelimit::RateLimits::parse("login-ip=5/60").expect("limits"),
+        ..cabildo_web::WebConfig::default()
+    };
+    let world = world_on(node, config).await;
+    // Logging in and the session working: Redis only caches.
+    let mut ana = world.citizen("ana").await;
+    for path in ["/", "/processes", "/account"] {
+        let started = Instant::now();
+        let page = ana.browser.get(TOLEDO, path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{path} took {:?}",
+            started.elapsed()
+        );
+    }
+    // Wrong passwords from one address: the node counts them itself.
+    let mut stranger = crate::util::Browser::new(&world.app);
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let answer = stranger
+            .json(
+                TOLEDO,
+                "POST",
+                "/api/v1/sessions",
+                json!({"email": "ana@example.org", "password": "not the password"}),
+                None,
+            )
+            .await;
+        statuses.push(answer.status);
+    }
+    assert_eq!(
+        statuses.last(),
+        Some(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+}

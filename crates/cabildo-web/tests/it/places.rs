@@ -170,12 +170,27 @@ async fn a_proposal_is_placed_by_clicking_its_map_and_shown_on_the_process_map()
 async fn staff_place_budget_projects_and_others_may_not() {
     let world = crate::util::world_with(tiles()).await;
     let (_, [project, ..]) = budget(&world).await;
+    // Projects are being accepted: a project by the council (no author)
+    // is shown to people logged in, who may not place it.
+    let tenant = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
+    sqlx::query(
+        "UPDATE budgets SET accepting_at = now() - interval '1 day',
+                reviewing_at = now() + interval '10 days', selecting_at = now() + interval '20 days',
+                balloting_at = now() + interval '30 days', tallying_at = now() + interval '40 days',
+                finished_at = now() + interval '50 days'",
+    )
+    .execute(tx.conn())
+    .await
+    .expect("accepting");
+    tx.commit().await.expect("commit");
     let path = format!("/budget-projects/{project}/place");
     let mut lola = world.citizen("lola").await;
     let page = lola
         .browser
         .get(TOLEDO, &format!("/budget-projects/{project}"))
         .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(!page.body.contains(&path), "no link for a citizen");
     let forbidden = lola.browser.get(TOLEDO, &path).await;
     assert_eq!(forbidden.status, StatusCode::FORBIDDEN);

@@ -3,7 +3,9 @@
 //! platform rows, see [`cabildo_tenancy::transfer`]), `schema.sql` (its
 //! schema, from the same snapshot) and `media/` (its uploaded files, read
 //! after the snapshot: their names are never reused, so a file is either
-//! named by the rows or left over).
+//! named by the rows or left over). The archive holds every person's data:
+//! it is written readable by its owner only. Its SQL runs as the owner
+//! role on import, like any dump: import only archives you exported.
 
 use crate::config::{ExportArgs, Global, ImportArgs};
 use anyhow::{Context, bail};
@@ -28,14 +30,47 @@ struct Scratch(PathBuf);
 
 impl Scratch {
     fn new(what: &str) -> anyhow::Result<Self> {
+        use std::os::unix::fs::DirBuilderExt;
         let dir = std::env::temp_dir().join(format!(
             "cabildo-{what}-{}-{}",
             std::process::id(),
             uuid::Uuid::new_v4().simple()
         ));
-        std::fs::create_dir_all(&dir)?;
+        // A council's data: nobody else reads it while it is here.
+        std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
         Ok(Self(dir))
     }
+}
+
+/// Unpacks the parts an export writes — `council.json`, `schema.sql` and
+/// plain files under `media/` named as stored files are — into `into`,
+/// refusing anything else (links, folders elsewhere, other names).
+fn unpack(archive: &Path, into: &Path) -> anyhow::Result<()> {
+    let file = File::open(archive).with_context(|| format!("opening {}", archive.display()))?;
+    let not_ours = || format!("{} is not an archive of a council", archive.display());
+    std::fs::create_dir_all(into.join("media"))?;
+    let mut entries = tar::Archive::new(BufReader::new(file));
+    for entry in entries.entries().with_context(not_ours)? {
+        let mut entry = entry.with_context(not_ours)?;
+        let path = entry.path().with_context(not_ours)?.into_owned();
+        let name = path.to_string_lossy().trim_start_matches("./").to_owned();
+        if entry.header().entry_type().is_dir() {
+            continue;
+        }
+        let stored = name.strip_prefix("media/").filter(|file| {
+            let (stem, ext) = file.split_once('.').unwrap_or_default();
+            stem.len() == 32
+                && stem.bytes().all(|b| b.is_ascii_hexdigit())
+                && ext.bytes().all(|b| b.is_ascii_alphanumeric())
+                && (1..=4).contains(&ext.len())
+        });
+        let allowed = matches!(name.as_str(), "council.json" | "schema.sql") || stored.is_some();
+        if !allowed || !entry.header().entry_type().is_file() {
+            bail!("{}: unexpected entry {name:?}", not_ours());
+        }
+        entry.unpack(into.join(&name)).with_context(not_ours)?;
+    }
+    Ok(())
 }
 
 impl Drop for Scratch {
@@ -76,8 +111,16 @@ pub async fn export(global: &Global, args: &ExportArgs) -> anyhow::Result<ExitCo
     let exported = tenancy.export(&tenant, url, &sql).await?;
     tenancy.close().await;
     let media = files(&args.media_dir.join(tenant.id.0.to_string()))?;
-    let file =
-        File::create(&args.file).with_context(|| format!("creating {}", args.file.display()))?;
+    let file = {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&args.file)
+            .with_context(|| format!("creating {}", args.file.display()))?
+    };
     let mut archive = tar::Builder::new(BufWriter::new(file));
     let manifest = serde_json::to_vec_pretty(&exported)?;
     let mut header = tar::Header::new_gnu();
@@ -110,12 +153,7 @@ pub async fn export(global: &Global, args: &ExportArgs) -> anyhow::Result<ExitCo
 pub async fn import(global: &Global, args: &ImportArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let scratch = Scratch::new("import")?;
-    let file =
-        File::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?;
-    // Unpacking refuses entries that would land outside the folder.
-    tar::Archive::new(BufReader::new(file))
-        .unpack(&scratch.0)
-        .with_context(|| format!("{} is not an archive of a council", args.file.display()))?;
+    unpack(&args.file, &scratch.0)?;
     let manifest = std::fs::read(scratch.0.join("council.json"))
         .context("the archive has no council.json: was it written by `tenants export`?")?;
     let exported: Exported =

@@ -983,5 +983,25 @@ async fn a_council_is_exported_and_imported_whole_under_a_new_slug() {
     std::fs::write(&junk, b"not an archive").expect("junk");
     let refused = run(cli().args(["tenants", "import"]).arg(&junk));
     assert!(!refused.ok, "{}", refused.stdout);
+    // Nor does an archive that links elsewhere (to another council's files).
+    let linking = dir.join("linking.tar");
+    let mut builder = tar::Builder::new(std::fs::File::create(&linking).expect("create"));
+    let mut header = tar::Header::new_gnu();
+    header.set_entry_type(tar::EntryType::Symlink);
+    header.set_size(0);
+    builder
+        .append_link(&mut header, "media", media.join(id.to_string()))
+        .expect("link");
+    builder.finish().expect("finish");
+    drop(builder);
+    let refused = run(cli()
+        .args(["tenants", "import"])
+        .arg(&linking)
+        .args(["--slug", "segovia-enlace"]));
+    assert!(
+        !refused.ok && refused.stderr.contains("unexpected entry"),
+        "{}",
+        refused.stderr
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
