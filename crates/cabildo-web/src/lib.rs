@@ -33,6 +33,7 @@ mod ui;
 
 pub use http::config::{DemoMail, DemoMailbox, WebConfig};
 pub use http::geocoder::Geocoder;
+pub use http::proxies::AddressRange;
 pub use http::session_cache::announce_user_ended as announce_sessions_ended;
 pub use http::state::AppState;
 pub use http::storage::{LocalFolder, Storage};

@@ -3,7 +3,7 @@
 
 use crate::telemetry::LogFormat;
 use clap::{Args, Parser, Subcommand};
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 /// Cabildo: citizen participation sites for many city councils.
@@ -576,9 +576,10 @@ pub struct ServeArgs {
     #[arg(long, env = "CABILDO_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
     /// Reverse proxies whose X-Forwarded-Host and X-Forwarded-For are
-    /// believed (comma-separated IPs).
+    /// believed (comma-separated addresses or CIDR ranges, e.g.
+    /// 127.0.0.1,10.0.0.0/8).
     #[arg(long, env = "CABILDO_TRUSTED_PROXIES", value_delimiter = ',')]
-    pub trusted_proxies: Vec<IpAddr>,
+    pub trusted_proxies: Vec<cabildo_web::AddressRange>,
     /// Limits on account actions over the defaults, as name=hits/seconds,
     /// comma-separated. Names: login-ip (30/300), login-account (10/300),
     /// register (10/3600 per address), reset-address (1/20), reset-ip

@@ -5,15 +5,15 @@ use crate::http::ratelimit::RateLimits;
 use crate::http::read_cache;
 use crate::http::storage::{LocalFolder, Storage};
 use serde::Serialize;
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 /// Web settings, from the binary's configuration.
 #[derive(Clone, Debug)]
 pub struct WebConfig {
-    /// Peers whose `X-Forwarded-Host` is believed (reverse proxies).
-    pub trusted_proxies: Vec<IpAddr>,
+    /// Peers whose `X-Forwarded-Host` is believed (reverse proxies):
+    /// addresses or ranges.
+    pub trusted_proxies: Vec<crate::http::proxies::AddressRange>,
     /// Longest time a request may take before a 408/503 answer.
     pub request_timeout: Duration,
     /// Largest request body accepted, in bytes.

@@ -13,6 +13,7 @@ pub mod extract;
 pub mod geocoder;
 pub mod hygiene;
 pub mod metrics;
+pub mod proxies;
 pub mod query;
 pub mod ratelimit;
 pub mod read_cache;

@@ -96,7 +96,12 @@ fn peer(request: &Request) -> Option<IpAddr> {
 
 fn client_ip(request: &Request, state: &AppState) -> IpAddr {
     let peer = peer(request).unwrap_or(IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED));
-    if !state.config.trusted_proxies.contains(&peer) {
+    if !state
+        .config
+        .trusted_proxies
+        .iter()
+        .any(|r| r.contains(&peer))
+    {
         return peer;
     }
     request
@@ -114,7 +119,8 @@ fn client_ip(request: &Request, state: &AppState) -> IpAddr {
 pub(crate) fn request_host(request: &Request, state: &AppState) -> Option<String> {
     let headers: &HeaderMap = request.headers();
     let peer = peer(request);
-    if peer.is_some_and(|ip| state.config.trusted_proxies.contains(&ip)) {
+    let trusted = |ip: IpAddr| state.config.trusted_proxies.iter().any(|r| r.contains(&ip));
+    if peer.is_some_and(trusted) {
         // The closest proxy's view is the last value.
         if let Some(forwarded) = headers
             .get("x-forwarded-host")

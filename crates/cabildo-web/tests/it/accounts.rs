@@ -327,7 +327,7 @@ async fn brute_force_logins_are_slowed_down_per_address_and_per_account() {
     let behind_proxy = app(
         &world.tenancy,
         WebConfig {
-            trusted_proxies: vec![std::net::Ipv6Addr::UNSPECIFIED.into()],
+            trusted_proxies: vec![std::net::IpAddr::from(std::net::Ipv6Addr::UNSPECIFIED).into()],
             ..WebConfig::default()
         },
     );

@@ -94,7 +94,7 @@ async fn x_forwarded_host_is_believed_only_from_trusted_proxies() {
     let proxy: SocketAddr = "127.0.0.9:40000".parse().expect("addr");
     let stranger: SocketAddr = "127.0.0.7:40000".parse().expect("addr");
     let config = WebConfig {
-        trusted_proxies: vec![proxy.ip()],
+        trusted_proxies: vec![proxy.ip().into()],
         ..WebConfig::default()
     };
 
