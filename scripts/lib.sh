@@ -62,3 +62,24 @@ ensure_browser() {
     fi
     export CABILDO_AXE_JS="$axe_dir/node_modules/axe-core/axe.min.js"
 }
+
+# An S3-compatible server for the object-storage tests: moto's, from PyPI
+# (pinned), in a virtual environment outside the clone. Exports
+# CABILDO_TEST_MOTO_SERVER, the program the tests start.
+MOTO_VERSION=5.2.5
+ensure_s3() {
+    if ! python3 -m venv --help >/dev/null 2>&1; then
+        local sudo=""
+        [ "$(id -u)" -eq 0 ] || sudo="sudo"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3 python3-venv >/dev/null
+    fi
+    local venv="$HOME/.cache/cabildo-moto-$MOTO_VERSION"
+    if [ ! -x "$venv/bin/moto_server" ]; then
+        echo "Fetching moto $MOTO_VERSION (an S3-compatible server) from PyPI …"
+        rm -rf "$venv"
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install --quiet "moto[s3]==$MOTO_VERSION" "flask==3.1.3" "flask-cors==6.0.5"
+    fi
+    export CABILDO_TEST_MOTO_SERVER="$venv/bin/moto_server"
+}

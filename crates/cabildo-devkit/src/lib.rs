@@ -15,6 +15,7 @@ pub mod http;
 pub mod mime;
 mod postgres;
 mod redis;
+pub mod s3;
 pub mod smtp;
 pub mod stripe;
 pub mod testing;

@@ -33,10 +33,11 @@ mod ui;
 
 pub use http::config::{DemoMail, DemoMailbox, WebConfig};
 pub use http::geocoder::Geocoder;
+pub use http::object_storage::ObjectStorage;
 pub use http::proxies::AddressRange;
 pub use http::session_cache::announce_user_ended as announce_sessions_ended;
 pub use http::state::AppState;
-pub use http::storage::{LocalFolder, Storage};
+pub use http::storage::Storage;
 pub use http::{ratelimit, read_cache};
 pub use meetings::reminders::MeetingReminders;
 pub use ui::i18n::Tr;

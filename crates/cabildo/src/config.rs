@@ -2,6 +2,7 @@
 //! documentation (shown by `--help`).
 
 use crate::telemetry::LogFormat;
+use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -599,10 +600,8 @@ pub struct ServeArgs {
         default_value = ".es,.cat,.eus,.gal"
     )]
     pub signup_domains: String,
-    /// Folder where uploaded pictures are kept (one sub-folder per
-    /// council); every node must see the same folder.
-    #[arg(long, env = "CABILDO_MEDIA_DIR", default_value = "media")]
-    pub media_dir: PathBuf,
+    #[command(flatten)]
+    pub media: MediaArgs,
     /// Address for the operators' routes (`/readyz`, `/metrics`, and the
     /// probes), e.g. 127.0.0.1:9090 or the monitoring network's. When set,
     /// the sites' address no longer serves readiness and metrics; when
@@ -672,6 +671,45 @@ impl MapArgs {
         cabildo_web::MapTiles::new(self.map_tiles.trim(), &self.map_attribution)
             .map(Some)
             .map_err(anyhow::Error::msg)
+    }
+}
+
+/// Where uploaded pictures and documents are kept.
+#[derive(Debug, Clone, Args)]
+pub struct MediaArgs {
+    /// Folder where uploaded files are kept (one sub-folder per council);
+    /// every node must see the same folder. Unused with --media-url.
+    #[arg(long, env = "CABILDO_MEDIA_DIR", default_value = "media")]
+    pub media_dir: PathBuf,
+    /// An S3-compatible bucket instead of the folder: `s3://bucket` or
+    /// `s3://bucket/prefix`, with the credentials, region and endpoint of
+    /// the standard variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+    /// AWS_REGION, AWS_ENDPOINT for another provider, AWS_ALLOW_HTTP=true
+    /// for a plain-HTTP endpoint).
+    #[arg(long, env = "CABILDO_MEDIA_URL")]
+    pub media_url: Option<String>,
+    /// With a bucket: documents are served by redirecting to a link the
+    /// bucket serves, signed for this many seconds (0: the site serves
+    /// them). Pictures are always served by the site (they are small,
+    /// cached for a year, and its pages load images from it only).
+    #[arg(long, env = "CABILDO_MEDIA_SIGNED_SECONDS", default_value_t = 0)]
+    pub media_signed_seconds: u64,
+}
+
+impl MediaArgs {
+    /// The storage these settings name.
+    pub fn storage(&self) -> anyhow::Result<std::sync::Arc<dyn cabildo_web::Storage>> {
+        let signed = (self.media_signed_seconds > 0)
+            .then(|| std::time::Duration::from_secs(self.media_signed_seconds));
+        let storage = match self.media_url.as_deref().map(str::trim) {
+            Some(url) if !url.is_empty() => {
+                cabildo_web::ObjectStorage::s3(url, signed, &[]).map_err(anyhow::Error::msg)?
+            }
+            _ => cabildo_web::ObjectStorage::local(&self.media_dir).with_context(|| {
+                format!("preparing the media folder {}", self.media_dir.display())
+            })?,
+        };
+        Ok(std::sync::Arc::new(storage))
     }
 }
 
@@ -786,9 +824,8 @@ pub struct ExportArgs {
     pub slug: String,
     /// The archive to write (a tar file).
     pub file: PathBuf,
-    /// The folder of uploaded files (one sub-folder per council).
-    #[arg(long, env = "CABILDO_MEDIA_DIR", default_value = "media")]
-    pub media_dir: PathBuf,
+    #[command(flatten)]
+    pub media: MediaArgs,
 }
 
 /// Options of `tenants import`.
@@ -799,9 +836,8 @@ pub struct ImportArgs {
     /// The new council's slug (by default the one it had).
     #[arg(long)]
     pub slug: Option<String>,
-    /// The folder of uploaded files (one sub-folder per council).
-    #[arg(long, env = "CABILDO_MEDIA_DIR", default_value = "media")]
-    pub media_dir: PathBuf,
+    #[command(flatten)]
+    pub media: MediaArgs,
 }
 
 /// Options of `tenants domains`.

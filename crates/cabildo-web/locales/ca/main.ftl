@@ -2033,6 +2033,7 @@ staff-assembly-field-title = Títol
 staff-assembly-field-file = Fitxer
 refusal-document-type = Envia un fitxer PDF.
 refusal-document-too-large = El fitxer ocupa més de 10 MB: envia'n un de més petit.
+refusal-storage-full = Ara mateix no queda espai per desar fitxers, així que no s'ha desat res. Torna-ho a provar més tard; ja s'ha avisat qui gestiona el lloc.
 audit-assembly-document-add = Va adjuntar un document a un consell
 audit-assembly-document-remove = Va treure un document d'un consell
 audit-budget-project-place = Va situar un projecte de pressupostos al mapa

@@ -2033,6 +2033,7 @@ staff-assembly-field-title = Title
 staff-assembly-field-file = File
 refusal-document-type = Send a PDF file.
 refusal-document-too-large = The file is over 10 MB: send a smaller one.
+refusal-storage-full = There is no room left to keep files right now, so nothing was saved. Please try again later; the site's operators have been alerted.
 audit-assembly-document-add = Attached a document to an assembly
 audit-assembly-document-remove = Removed a document of an assembly
 audit-budget-project-place = Placed a budget project on the map

@@ -2052,6 +2052,7 @@ staff-assembly-field-title = Título
 staff-assembly-field-file = Archivo
 refusal-document-type = Envía un archivo PDF.
 refusal-document-too-large = El archivo ocupa más de 10 MB: envía uno más pequeño.
+refusal-storage-full = Ahora mismo no queda espacio para guardar archivos, así que no se ha guardado nada. Vuelve a intentarlo más tarde; ya se ha avisado a quienes gestionan el sitio.
 audit-assembly-document-add = Adjuntó un documento a un consejo
 audit-assembly-document-remove = Quitó un documento de un consejo
 audit-budget-project-place = Situó un proyecto de presupuestos en el mapa

@@ -2033,6 +2033,7 @@ staff-assembly-field-title = Izenburua
 staff-assembly-field-file = Fitxategia
 refusal-document-type = Bidali PDF fitxategi bat.
 refusal-document-too-large = Fitxategiak 10 MB baino gehiago hartzen ditu: bidali txikiago bat.
+refusal-storage-full = Une honetan ez dago fitxategiak gordetzeko lekurik, eta ez da ezer gorde. Saiatu berriro geroago; gunearen kudeatzaileei abisua eman zaie.
 audit-assembly-document-add = Dokumentu bat erantsi zion kontseilu bati
 audit-assembly-document-remove = Kontseilu bateko dokumentu bat kendu zuen
 audit-budget-project-place = Aurrekontuetako proiektu bat mapan kokatu zuen

@@ -2033,6 +2033,7 @@ staff-assembly-field-title = Título
 staff-assembly-field-file = Ficheiro
 refusal-document-type = Envía un ficheiro PDF.
 refusal-document-too-large = O ficheiro ocupa máis de 10 MB: envía un máis pequeno.
+refusal-storage-full = Agora mesmo non queda espazo para gardar ficheiros, así que non se gardou nada. Volve tentalo máis tarde; xa se avisou a quen xestiona o sitio.
 audit-assembly-document-add = Adxuntou un documento a un consello
 audit-assembly-document-remove = Quitou un documento dun consello
 audit-budget-project-place = Situou un proxecto de orzamentos no mapa

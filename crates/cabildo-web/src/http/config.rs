@@ -1,9 +1,10 @@
 //! The web layer's settings, from the binary's configuration, and the
 //! seams the binary fills in (the demo's mailbox, where files are kept).
 
+use crate::http::object_storage::ObjectStorage;
 use crate::http::ratelimit::RateLimits;
 use crate::http::read_cache;
-use crate::http::storage::{LocalFolder, Storage};
+use crate::http::storage::Storage;
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
@@ -55,6 +56,11 @@ pub struct WebConfig {
 }
 
 impl Default for WebConfig {
+    #[expect(
+        clippy::expect_used,
+        reason = "the system's temporary folder is writable where anything runs; \
+                  the binary names its own storage"
+    )]
     fn default() -> Self {
         Self {
             trusted_proxies: Vec::new(),
@@ -65,7 +71,10 @@ impl Default for WebConfig {
             secret_key: None,
             secure_cookies: false,
             rate_limits: RateLimits::default(),
-            media: Arc::new(LocalFolder::new(std::env::temp_dir().join("cabildo-media"))),
+            media: Arc::new(
+                ObjectStorage::local(std::env::temp_dir().join("cabildo-media"))
+                    .expect("the temporary folder is writable"),
+            ),
             read_cache_ttl: read_cache::TTL,
             signup_policy: cabildo_engine::signups::Policy::default(),
             domains: None,

@@ -726,6 +726,10 @@ macro_rules! shared_causes {
                 match error {
                     PictureError::RateLimited(seconds) => Self::RateLimited(seconds),
                     PictureError::Plan(need) => Self::Plan(need),
+                    PictureError::Failed(error) if out_of_room(&error) => {
+                        tracing::error!(%error, "uploads have no room left");
+                        Self::Picture(PictureRefused::StorageFull)
+                    }
                     PictureError::Failed(error) => Self::Internal(Box::new(error)),
                 }
             }
@@ -746,6 +750,16 @@ macro_rules! shared_causes {
 }
 
 shared_causes!(PageError, ApiError);
+
+/// Whether a storage error means there is no room left: a full disk, a
+/// quota, a file-size limit.
+fn out_of_room(error: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(
+        error.kind(),
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded | ErrorKind::FileTooLarge
+    )
+}
 
 impl From<askama::Error> for PageError {
     fn from(error: askama::Error) -> Self {

@@ -13,6 +13,7 @@ pub mod extract;
 pub mod geocoder;
 pub mod hygiene;
 pub mod metrics;
+pub mod object_storage;
 pub mod proxies;
 pub mod query;
 pub mod ratelimit;

@@ -4,16 +4,16 @@
 //! [`MAX_IMAGE`] bytes, and kept through [`Storage`] under the council's
 //! id with a random name: [`Picture::check`] before anything is written,
 //! then [`Staged`] inside the change that names it, served only once that
-//! change commits. Where they live: a local folder by default;
-//! object storage fits behind the same two calls. Names are ours (random,
-//! checked on the way in and out), so no path can be smuggled in.
+//! change commits. Where they live: [`crate::http::object_storage`] (a
+//! local folder by default, S3-compatible object storage for many nodes).
+//! Names are ours (random, checked on the way in and out), so no path can
+//! be smuggled in.
 
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use cabildo_tenancy::TenantId;
 use cabildo_tenancy::entitlements::Need;
 use std::future::Future;
-use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 
@@ -38,105 +38,29 @@ pub trait Storage: Send + Sync {
     fn remove<'a>(&'a self, tenant: TenantId, name: &'a str, staged: bool)
     -> StorageFuture<'a, ()>;
     /// The file `name` of `tenant`, if there is one.
-    fn get<'a>(&'a self, tenant: TenantId, name: &'a str) -> StorageFuture<'a, Option<Vec<u8>>>;
+    fn get<'a>(&'a self, tenant: TenantId, name: &'a str) -> StorageFuture<'a, Option<Bytes>>;
+    /// `tenant`'s served files: names and sizes, by name.
+    fn list(&self, tenant: TenantId) -> StorageFuture<'_, Vec<(String, u64)>>;
+    /// A link that serves `name` straight from the store for a while, when
+    /// the store signs links and has the file (else the site serves it, or
+    /// answers that there is none).
+    fn signed_url<'a>(
+        &'a self,
+        tenant: TenantId,
+        name: &'a str,
+    ) -> StorageFuture<'a, Option<String>>;
     /// Bytes `tenant`'s served files take (for its plan's storage limit).
-    fn usage(&self, tenant: TenantId) -> StorageFuture<'_, u64>;
+    fn usage(&self, tenant: TenantId) -> StorageFuture<'_, u64> {
+        Box::pin(async move {
+            let files = self.list(tenant).await?;
+            Ok(files.iter().map(|(_, size)| size).sum())
+        })
+    }
 }
 
 impl std::fmt::Debug for dyn Storage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Storage")
-    }
-}
-
-/// Files in a folder: `{root}/{council id}/{name}`, staged as
-/// `.{name}.part` beside them.
-#[derive(Clone, Debug)]
-pub struct LocalFolder {
-    root: PathBuf,
-}
-
-impl LocalFolder {
-    /// Files under `root` (created when needed).
-    pub fn new(root: impl Into<PathBuf>) -> Self {
-        Self { root: root.into() }
-    }
-
-    fn path(&self, tenant: TenantId, name: &str, staged: bool) -> PathBuf {
-        let folder = self.root.join(tenant.0.to_string());
-        match staged {
-            true => folder.join(format!(".{name}.part")),
-            false => folder.join(name),
-        }
-    }
-}
-
-impl Storage for LocalFolder {
-    fn stage<'a>(
-        &'a self,
-        tenant: TenantId,
-        name: &'a str,
-        bytes: &'a [u8],
-    ) -> StorageFuture<'a, ()> {
-        Box::pin(async move {
-            tokio::fs::create_dir_all(self.root.join(tenant.0.to_string())).await?;
-            tokio::fs::write(self.path(tenant, name, true), bytes).await
-        })
-    }
-
-    fn promote<'a>(&'a self, tenant: TenantId, name: &'a str) -> StorageFuture<'a, ()> {
-        Box::pin(async move {
-            let staged = self.path(tenant, name, true);
-            tokio::fs::rename(staged, self.path(tenant, name, false)).await
-        })
-    }
-
-    fn remove<'a>(
-        &'a self,
-        tenant: TenantId,
-        name: &'a str,
-        staged: bool,
-    ) -> StorageFuture<'a, ()> {
-        Box::pin(async move {
-            if !valid_name(name) {
-                return Ok(());
-            }
-            match tokio::fs::remove_file(self.path(tenant, name, staged)).await {
-                Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(error),
-                _ => Ok(()),
-            }
-        })
-    }
-
-    fn get<'a>(&'a self, tenant: TenantId, name: &'a str) -> StorageFuture<'a, Option<Vec<u8>>> {
-        Box::pin(async move {
-            if !valid_name(name) {
-                return Ok(None);
-            }
-            match tokio::fs::read(self.path(tenant, name, false)).await {
-                Ok(bytes) => Ok(Some(bytes)),
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(error) => Err(error),
-            }
-        })
-    }
-
-    fn usage(&self, tenant: TenantId) -> StorageFuture<'_, u64> {
-        Box::pin(async move {
-            let mut entries = match tokio::fs::read_dir(self.root.join(tenant.0.to_string())).await
-            {
-                Ok(entries) => entries,
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-                Err(error) => return Err(error),
-            };
-            let mut bytes = 0;
-            while let Some(entry) = entries.next_entry().await? {
-                if valid_name(&entry.file_name().to_string_lossy()) {
-                    bytes += entry.metadata().await?.len();
-                }
-            }
-            Ok(bytes)
-        })
     }
 }
 
@@ -151,6 +75,28 @@ pub fn valid_name(name: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
         && matches!(ext, "png" | "jpg" | "webp" | "gif" | "pdf")
+}
+
+/// The content type a stored file is served with, by its extension.
+pub fn content_type(name: &str) -> &'static str {
+    match name.rsplit('.').next() {
+        Some("png") => "image/png",
+        Some("jpg") => "image/jpeg",
+        Some("webp") => "image/webp",
+        // Only staff upload documents (an assembly's): shown inline.
+        Some("pdf") => "application/pdf",
+        _ => "image/gif",
+    }
+}
+
+/// How long a stored file may be cached. Names are never reused, so
+/// pictures are kept for a year; a document removed (for privacy, say)
+/// should not live on in caches that long.
+pub fn cache_control(name: &str) -> &'static str {
+    match name.ends_with(".pdf") {
+        true => "public, max-age=3600",
+        false => "public, max-age=31536000, immutable",
+    }
 }
 
 /// Largest picture accepted, in bytes.
@@ -256,6 +202,9 @@ pub enum Refused {
     NotAPdf,
     /// A document over [`MAX_DOCUMENT`].
     DocumentTooLarge,
+    /// The storage has no room left (a full disk or bucket quota): nothing
+    /// was kept, and operators are alerted by the error logged.
+    StorageFull,
 }
 
 /// Smallest icon accepted, in pixels a side (browsers' tabs need 32 on
@@ -273,6 +222,7 @@ impl Refused {
             Self::TooSmall => "icon_too_small",
             Self::NotAPdf => "document_type",
             Self::DocumentTooLarge => "document_too_large",
+            Self::StorageFull => "storage_full",
         }
     }
 
@@ -283,6 +233,7 @@ impl Refused {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             Self::TooLarge | Self::DocumentTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
         }
     }
 }

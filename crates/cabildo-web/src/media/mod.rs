@@ -3,7 +3,7 @@
 //! they are checked and kept).
 
 use crate::http::state::AppState;
-use crate::http::storage::valid_name;
+use crate::http::storage::{cache_control, content_type, valid_name};
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -16,7 +16,7 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/media/{name}", get(serve))
 }
 
-/// `GET /media/{name}`: a picture of this council.
+/// `GET /media/{name}`: a picture or document of this council.
 async fn serve(
     State(state): State<AppState>,
     Extension(site): Extension<Site>,
@@ -28,25 +28,27 @@ async fn serve(
     if !valid_name(&name) {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let content_type = match name.rsplit('.').next() {
-        Some("png") => "image/png",
-        Some("jpg") => "image/jpeg",
-        Some("webp") => "image/webp",
-        // Only staff upload documents (an assembly's): shown inline.
-        Some("pdf") => "application/pdf",
-        _ => "image/gif",
-    };
-    // Names are never reused: pictures are cached for a year. A document
-    // removed (for privacy, say) should not live on in caches that long.
-    let cache = match content_type {
-        "application/pdf" => "public, max-age=3600",
-        _ => "public, max-age=31536000, immutable",
-    };
+    // Documents may be large: a store that signs links serves them itself.
+    // Pictures are small, cached for a year and must come from the site's
+    // own origin (the CSP's img-src), so the site serves them.
+    if name.ends_with(".pdf") {
+        match state.media().signed_url(tenant.id, &name).await {
+            Ok(Some(url)) => return signed_redirect(&url),
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "signing a document's link failed"),
+        }
+    }
     match state.media().get(tenant.id, &name).await {
         Ok(Some(bytes)) => (
             [
-                (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-                (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static(content_type(&name)),
+                ),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static(cache_control(&name)),
+                ),
                 (
                     header::X_CONTENT_TYPE_OPTIONS,
                     HeaderValue::from_static("nosniff"),
@@ -61,4 +63,20 @@ async fn serve(
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
+}
+
+/// A redirect to a signed link to this council's file, not cached (the
+/// link expires).
+fn signed_redirect(url: &str) -> Response {
+    let Ok(location) = HeaderValue::from_str(url) else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    (
+        StatusCode::TEMPORARY_REDIRECT,
+        [
+            (header::LOCATION, location),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+    )
+        .into_response()
 }

@@ -375,6 +375,7 @@ pub struct ImageView {
     responses(
         (status = 200, body = ImageView),
         (status = 413, description = "`image_too_large`.", body = crate::http::api::ErrorBody),
+        (status = 507, description = "`storage_full`: no room to keep files now; nothing was kept, try later.", body = crate::http::api::ErrorBody),
         ActErrors))]
 async fn put_image(
     citizen: ApiCitizen,

@@ -32,6 +32,7 @@ mod routing;
 mod settings;
 mod signup;
 mod staff;
+mod storage;
 mod stripe;
 mod surveys;
 mod unsubscribe;

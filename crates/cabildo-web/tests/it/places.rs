@@ -239,13 +239,15 @@ async fn staff_place_budget_projects_and_others_may_not() {
     );
 }
 
-#[tokio::test]
-async fn staff_attach_pdf_documents_to_an_assembly_that_everyone_reads() {
-    let world = crate::util::world().await;
-    let mut jefa = world.citizen("jefa").staff(Role::Admin).await;
-    let page = jefa.browser.get(TOLEDO, "/staff/assemblies").await;
+/// A small PDF document.
+pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+
+/// A draft sector council "cultura" made by staff with `browser`: its
+/// staff page and the CSRF token.
+pub async fn new_assembly(browser: &mut Browser) -> (String, String) {
+    let page = browser.get(TOLEDO, "/staff/assemblies").await;
     let csrf = csrf_of(&page.body);
-    let created = (jefa.browser)
+    let created = browser
         .post(
             TOLEDO,
             "/staff/assemblies",
@@ -262,8 +264,16 @@ async fn staff_attach_pdf_documents_to_an_assembly_that_everyone_reads() {
         .to_str()
         .expect("location")
         .to_owned();
+    (staff_page, csrf)
+}
+
+#[tokio::test]
+async fn staff_attach_pdf_documents_to_an_assembly_that_everyone_reads() {
+    let world = crate::util::world().await;
+    let mut jefa = world.citizen("jefa").staff(Role::Admin).await;
+    let (staff_page, csrf) = new_assembly(&mut jefa.browser).await;
     let action = format!("{staff_page}/documents");
-    let pdf = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+    let pdf = PDF;
     // Not a PDF: refused with why, nothing attached.
     let refused = upload(
         &mut jefa.browser,

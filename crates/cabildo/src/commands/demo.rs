@@ -208,7 +208,9 @@ async fn run_with(
         stripe: Some(stripe),
         unsubscribe: signer,
         secret_key: Some(secret.into_bytes()),
-        media: Arc::new(cabildo_web::LocalFolder::new(args.data_dir.join("media"))),
+        media: Arc::new(cabildo_web::ObjectStorage::local(
+            args.data_dir.join("media"),
+        )?),
         domains: super::serve::domain_checker(None, base),
         maps: args.maps.tiles()?,
         geocoder: args.maps.geocoder()?,

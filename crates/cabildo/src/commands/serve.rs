@@ -32,7 +32,7 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
         secure_cookies: global.site_scheme == "https",
         rate_limits: args.rate_limits,
         signup_policy: cabildo_engine::signups::Policy::parse(&args.signup_domains),
-        media: std::sync::Arc::new(cabildo_web::LocalFolder::new(&args.media_dir)),
+        media: args.media.storage()?,
         domains: domain_checker(
             args.dns_server,
             args.domain_target.as_deref().unwrap_or(&global.base_domain),

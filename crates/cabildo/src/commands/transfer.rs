@@ -79,21 +79,13 @@ impl Drop for Scratch {
     }
 }
 
-/// The council's stored files: those of `{media}/{id}` not being written
-/// (staged files start with a dot).
-fn files(folder: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
-    let entries = match std::fs::read_dir(folder) {
-        Ok(entries) => entries,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(error) => return Err(error).with_context(|| format!("reading {}", folder.display())),
-    };
+/// The files unpacked from an archive's `media/`.
+fn unpacked(folder: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
     let mut found = Vec::new();
-    for entry in entries {
+    for entry in std::fs::read_dir(folder)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if !name.starts_with('.') && entry.file_type()?.is_file() {
-            found.push((name, entry.path()));
-        }
+        found.push((name, entry.path()));
     }
     found.sort();
     Ok(found)
@@ -110,7 +102,8 @@ pub async fn export(global: &Global, args: &ExportArgs) -> anyhow::Result<ExitCo
     let sql = scratch.0.join("schema.sql");
     let exported = tenancy.export(&tenant, url, &sql).await?;
     tenancy.close().await;
-    let media = files(&args.media_dir.join(tenant.id.0.to_string()))?;
+    let storage = args.media.storage()?;
+    let media = storage.list(tenant.id).await?;
     let file = {
         use std::os::unix::fs::OpenOptionsExt;
         std::fs::OpenOptions::new()
@@ -123,15 +116,13 @@ pub async fn export(global: &Global, args: &ExportArgs) -> anyhow::Result<ExitCo
     };
     let mut archive = tar::Builder::new(BufWriter::new(file));
     let manifest = serde_json::to_vec_pretty(&exported)?;
-    let mut header = tar::Header::new_gnu();
-    header.set_size(manifest.len() as u64);
-    header.set_mode(0o644);
-    header.set_mtime(time::OffsetDateTime::now_utc().unix_timestamp().max(0) as u64);
-    header.set_cksum();
-    archive.append_data(&mut header, "council.json", manifest.as_slice())?;
+    append(&mut archive, "council.json", &manifest)?;
     archive.append_path_with_name(&sql, "schema.sql")?;
-    for (name, path) in &media {
-        archive.append_path_with_name(path, format!("media/{name}"))?;
+    for (name, _) in &media {
+        // A file removed since it was listed was named by no row.
+        if let Some(bytes) = storage.get(tenant.id, name).await? {
+            append(&mut archive, &format!("media/{name}"), &bytes)?;
+        }
     }
     archive
         .into_inner()?
@@ -147,6 +138,20 @@ pub async fn export(global: &Global, args: &ExportArgs) -> anyhow::Result<ExitCo
         started.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Adds `bytes` to `archive` as the file `name`.
+fn append(
+    archive: &mut tar::Builder<impl std::io::Write>,
+    name: &str,
+    bytes: &[u8],
+) -> std::io::Result<()> {
+    let mut header = tar::Header::new_gnu();
+    header.set_size(bytes.len() as u64);
+    header.set_mode(0o644);
+    header.set_mtime(time::OffsetDateTime::now_utc().unix_timestamp().max(0) as u64);
+    header.set_cksum();
+    archive.append_data(&mut header, name, bytes)
 }
 
 /// `tenants import FILE [--slug NEW]`.
@@ -171,12 +176,16 @@ pub async fn import(global: &Global, args: &ImportArgs) -> anyhow::Result<ExitCo
         .await;
     tenancy.close().await;
     let imported = imported?;
-    let media = files(&scratch.0.join("media"))?;
-    let folder = args.media_dir.join(imported.tenant.id.0.to_string());
-    std::fs::create_dir_all(&folder)?;
+    let media = unpacked(&scratch.0.join("media"))?;
+    let storage = args.media.storage()?;
+    let id = imported.tenant.id;
     for (name, path) in &media {
-        std::fs::copy(path, folder.join(name))
-            .with_context(|| format!("copying {name} into {}", folder.display()))?;
+        let bytes = std::fs::read(path)?;
+        let copied = async {
+            storage.stage(id, name, &bytes).await?;
+            storage.promote(id, name).await
+        };
+        copied.await.with_context(|| format!("storing {name}"))?;
     }
     println!(
         "Imported {} as {} ({} files) in {:.1} s.",
