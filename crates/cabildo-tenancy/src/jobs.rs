@@ -135,8 +135,12 @@ pub(crate) fn insert_statement(jobs: &[NewJob]) -> Result<String> {
     ))
 }
 
-/// Attempts of a job that does not say.
-const DEFAULT_MAX_ATTEMPTS: i32 = 8;
+/// Attempts of a job that does not say: with the worker's backoff (5 s
+/// doubling to an hour, ±20 %) a job waits out an outage of at least 1 h
+/// 56 min (a mail relay down, a database failover) before it is dead and
+/// needs `cabildo jobs retry`. Eight attempts gave up after about nine
+/// minutes, which the SMTP drill showed loses mail in a short outage.
+const DEFAULT_MAX_ATTEMPTS: i32 = 12;
 
 /// `value` as an escape string constant (`E'…'`), whose meaning does not
 /// depend on `standard_conforming_strings`. PostgreSQL text cannot hold NUL.
@@ -189,14 +193,14 @@ impl Tenancy {
     pub async fn enqueue_for(&self, tenant: TenantId, job: &NewJob) -> Result<bool> {
         let done = sqlx::query(
             "INSERT INTO platform.jobs (tenant_id, kind, payload, unique_key, max_attempts, run_at)
-             VALUES ($1, $2, $3, $4, COALESCE($5, 8), COALESCE($6, now()))
+             VALUES ($1, $2, $3, $4, $5, COALESCE($6, now()))
              ON CONFLICT (tenant_id, unique_key) WHERE unique_key IS NOT NULL DO NOTHING",
         )
         .bind(tenant.0)
         .bind(&job.kind)
         .bind(&job.payload)
         .bind(&job.unique_key)
-        .bind(job.max_attempts)
+        .bind(job.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS))
         .bind(job.run_at)
         .execute(self.pool())
         .await?;
@@ -214,11 +218,11 @@ impl Tenancy {
     pub async fn enqueue_platform(conn: &mut sqlx::PgConnection, job: &NewJob) -> Result<()> {
         sqlx::query(
             "INSERT INTO platform.jobs (tenant_id, kind, payload, max_attempts, run_at)
-             VALUES (NULL, $1, $2, COALESCE($3, 8), COALESCE($4, now()))",
+             VALUES (NULL, $1, $2, $3, COALESCE($4, now()))",
         )
         .bind(&job.kind)
         .bind(&job.payload)
-        .bind(job.max_attempts)
+        .bind(job.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS))
         .bind(job.run_at)
         .execute(conn)
         .await?;

@@ -541,6 +541,11 @@ pub struct WorkerArgs {
     /// Jobs run at the same time.
     #[arg(long, env = "CABILDO_WORKER_CONCURRENCY", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
+    /// Seconds after which a job whose worker stopped renewing its lease
+    /// (killed, or its machine lost) is run by another worker. Leases are
+    /// renewed every third of this, so a slow job is never taken over.
+    #[arg(long, env = "CABILDO_WORKER_LEASE_SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub lease_seconds: u64,
     /// Days of grace after an invoice's due date before dunning holds a
     /// council (the worker checks every 15 minutes).
     #[arg(long, env = "CABILDO_BILLING_GRACE_DAYS", default_value_t = cabildo_billing::stripe::DEFAULT_GRACE_DAYS)]

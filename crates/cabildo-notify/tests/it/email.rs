@@ -202,3 +202,95 @@ async fn permanent_refusals_and_bad_addresses_fail_with_the_reason() {
     let _ = stop.send(());
     worker.await.expect("worker");
 }
+
+/// A number the database answers.
+async fn count(tenancy: &Tenancy, sql: &'static str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(tenancy.pool())
+        .await
+        .expect("count")
+}
+
+/// Fault drill: the SMTP server is down (nothing listens) for ten minutes
+/// of simulated time while ten mails wait. Time is simulated the way the
+/// queue sees it: each step moves every waiting job earlier by the time
+/// until the next one is due, and lets the worker try what is due. No
+/// mail may give up (die) in those ten minutes; once the server is up,
+/// each is delivered exactly once.
+#[tokio::test]
+async fn mail_waits_out_ten_minutes_of_smtp_down_and_none_is_lost_or_doubled() {
+    let tenancy = fresh_tenancy().await.expect("tenancy");
+    let toledo = council(&tenancy, "toledo").await.expect("council");
+    let port = cabildo_devkit::free_port().expect("port");
+    let (stop, worker) = start_worker(&tenancy, &format!("smtp://127.0.0.1:{port}"));
+    for n in 0..10 {
+        tenancy
+            .enqueue_for(toledo.id, &request(&format!("vecina{n}@example.org")).job())
+            .await
+            .expect("enqueue");
+    }
+    let mut simulated = 0.0;
+    let mut attempts = 0;
+    while simulated < 600.0 {
+        wait_for("the due jobs tried", async || {
+            count(
+                &tenancy,
+                "SELECT count(*) FROM platform.jobs
+                 WHERE status = 'running' OR (status = 'queued' AND run_at <= now())",
+            )
+            .await
+                == 0
+        })
+        .await;
+        let given_up = count(
+            &tenancy,
+            "SELECT count(*) FROM platform.jobs WHERE status <> 'queued'",
+        )
+        .await;
+        assert_eq!(
+            given_up, 0,
+            "a mail gave up after {simulated:.0} s of simulated outage"
+        );
+        let next: f64 = sqlx::query_scalar(
+            "SELECT extract(epoch FROM min(run_at) - now())::float8 FROM platform.jobs",
+        )
+        .fetch_one(tenancy.pool())
+        .await
+        .expect("next");
+        simulated += next.max(0.0);
+        sqlx::query(
+            "UPDATE platform.jobs SET run_at = run_at - make_interval(secs => $1)
+             WHERE status = 'queued'",
+        )
+        .bind(next.max(0.0))
+        .execute(tenancy.pool())
+        .await
+        .expect("time passes");
+        attempts += 1;
+    }
+    assert!(
+        count(&tenancy, "SELECT min(attempts)::int8 FROM platform.jobs").await >= 6,
+        "each mail was tried all along"
+    );
+    let smtp = SmtpCatcher::start_on(&format!("127.0.0.1:{port}"))
+        .await
+        .expect("smtp up");
+    run_retries_now(&tenancy).await;
+    wait_for("all delivered", async || {
+        count(
+            &tenancy,
+            "SELECT count(*) FROM platform.jobs WHERE status = 'done'",
+        )
+        .await
+            == 10
+    })
+    .await;
+    let mut to: Vec<String> = smtp.mails().iter().flat_map(|m| m.to.clone()).collect();
+    to.sort();
+    let mut expected: Vec<String> = (0..10).map(|n| format!("vecina{n}@example.org")).collect();
+    expected.sort();
+    assert_eq!(to, expected, "each mail once");
+    let _ = stop.send(());
+    worker.await.expect("worker");
+    eprintln!("drill: {attempts} steps of simulated time, {simulated:.0} s simulated");
+}

@@ -148,7 +148,10 @@ async fn run_with(
         site_url,
         signer.clone(),
         global,
-        4,
+        cabildo_notify::WorkerConfig {
+            concurrency: 4,
+            ..cabildo_notify::WorkerConfig::default()
+        },
     )?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let on_stop = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {

@@ -31,7 +31,11 @@ pub async fn run(global: &Global, args: WorkerArgs) -> anyhow::Result<ExitCode> 
         site_url,
         signer,
         global,
-        usize::from(args.concurrency),
+        WorkerConfig {
+            concurrency: usize::from(args.concurrency),
+            lease: Duration::from_secs(args.lease_seconds),
+            ..WorkerConfig::default()
+        },
     )?;
     let scheduler = tokio::spawn(schedule_digests(tenancy.clone(), args.billing_grace_days));
     worker.run(super::shutdown_signal()).await;
@@ -47,7 +51,7 @@ pub fn worker(
     site_url: SiteUrl,
     signer: Option<Signer>,
     global: &Global,
-    concurrency: usize,
+    config: WorkerConfig,
 ) -> anyhow::Result<Worker> {
     let from = global
         .mail_from
@@ -57,7 +61,7 @@ pub fn worker(
         smtp_url: smtp_url.to_owned(),
         from,
         timeout: Duration::from_secs(30),
-        connections: u32::try_from(concurrency).unwrap_or(u32::MAX),
+        connections: u32::try_from(config.concurrency).unwrap_or(u32::MAX),
     })?;
     let handlers = Handlers::default()
         .with(
@@ -77,14 +81,7 @@ pub fn worker(
             cabildo_notify::newsletters::BATCH_KIND,
             NewsletterHandler::new(tenancy.clone(), mailer, signer, site_url),
         );
-    Ok(Worker::new(
-        tenancy.clone(),
-        handlers,
-        WorkerConfig {
-            concurrency,
-            ..WorkerConfig::default()
-        },
-    ))
+    Ok(Worker::new(tenancy.clone(), handlers, config))
 }
 
 /// Every 15 minutes, queues the digest runs that are due (idempotent).
