@@ -10,6 +10,7 @@ pub mod council;
 pub mod download;
 pub mod error;
 pub mod extract;
+pub mod fair_share;
 pub mod geocoder;
 pub mod hygiene;
 pub mod metrics;

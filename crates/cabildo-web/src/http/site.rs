@@ -2,14 +2,14 @@
 //! or a council, records the council in the request span, and answers
 //! unknown, suspended, archived and read-only cases itself.
 
-use crate::http::error::{PageError, Unrendered, name_plan, render};
+use crate::http::error::{ApiError, PageError, Unrendered, name_plan, render};
 use crate::http::hygiene;
 use crate::http::state::AppState;
 use crate::ui::i18n::{Tr, UI_LANGUAGES, negotiate};
 use crate::ui::message::message_page;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use cabildo_tenancy::{ResolveError, Site, Tenant, TenantStatus};
@@ -190,6 +190,14 @@ pub async fn resolve_site(
         }
     }
     let api = request.uri().path().starts_with("/api/");
+    // Held until the answer is ready: a council's turn on this node.
+    let _turn = match &site {
+        Site::Council(tenant) => match state.fair_share.enter(tenant.id).await {
+            Some(turn) => Some(turn),
+            None => return busy(&language, api),
+        },
+        Site::Platform => None,
+    };
     let ip = client_ip(&request, &state);
     request.extensions_mut().insert(ClientIp(ip));
     request.extensions_mut().insert(site.clone());
@@ -219,6 +227,20 @@ pub async fn resolve_site(
         remember_language(response, &language, tr.code())
     };
     hygiene::finish(response, personal, https)
+}
+
+/// The answer when a council's requests waited too long for their turn
+/// on this node (see `http::fair_share`): try again in a second.
+fn busy(language: &LanguageRequest, api: bool) -> Response {
+    tracing::info!("a council's request found no turn in time");
+    let status = StatusCode::SERVICE_UNAVAILABLE;
+    let response = match api {
+        true => ApiError::Coded(status, "busy", "error-busy-body").into_response(),
+        false => PageError::Message(status, "error-busy").into_response(),
+    };
+    let mut response = render(response, &language.ui(), api);
+    (response.headers_mut()).insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
 }
 
 /// A permanent redirect to the council's own domain, when it has one and

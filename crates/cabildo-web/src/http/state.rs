@@ -3,6 +3,7 @@
 
 use crate::http::config::WebConfig;
 use crate::http::cookies::CookieNames;
+use crate::http::fair_share::FairShare;
 use crate::http::metrics::Metrics;
 use crate::http::ratelimit::Limiter;
 use crate::http::read_cache::ReadCache;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub(crate) secret: Arc<[u8]>,
     pub(crate) sessions: SessionCache,
     pub(crate) reads: ReadCache,
+    /// Each council's turns on this node.
+    pub(crate) fair_share: Arc<FairShare>,
     /// Bodies of many megabytes (a census) read at once on this node.
     pub(crate) large_uploads: Arc<tokio::sync::Semaphore>,
     /// The API's OpenAPI document as JSON, set once the API's routes are
@@ -57,6 +60,10 @@ impl AppState {
             tenancy.namespace(),
         );
         Self {
+            fair_share: Arc::new(FairShare::new(
+                config.council_concurrency,
+                config.council_wait,
+            )),
             sessions: SessionCache::new(tenancy.cache().cloned(), tenancy.namespace()),
             reads: ReadCache::new(
                 tenancy.cache().cloned(),

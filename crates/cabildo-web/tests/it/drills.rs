@@ -1,9 +1,11 @@
 //! Fault drills on a cluster of their own (they stop it): PostgreSQL
 //! restarted while 50 people support a proposal and cast a ballot, each
 //! retrying what failed as a person would, with none lost and none counted
-//! twice and the server serving again without a restart; and a pool with
+//! twice and the server serving again without a restart; a pool with
 //! every connection taken answering 503 with Retry-After within its
-//! acquire timeout instead of hanging.
+//! acquire timeout instead of hanging; a hung Redis; and a noisy council
+//! waiting in its own line. (Uploads on a full disk: `storage`; SMTP down
+//! and a mail outage: cabildo-notify's tests; a worker killed: cabildo's.)
 
 use crate::util::{BASE, OPEN_RULES, TOLEDO, apply_demo, budget, get, open_process, world_on};
 use axum::http::StatusCode;
@@ -255,4 +257,73 @@ async fn a_hung_redis_slows_no_page_and_rate_limits_fall_back_to_the_node() {
         Some(&StatusCode::TOO_MANY_REQUESTS),
         "{statuses:?}"
     );
+}
+
+/// A request to Toledo's login form whose body never ends: it holds one
+/// of Toledo's turns on the node until dropped.
+fn endless_login() -> axum::http::Request<axum::body::Body> {
+    use futures_util::StreamExt;
+    let first = futures_util::stream::once(async {
+        Ok::<_, std::io::Error>(axum::body::Bytes::from_static(b"email=a"))
+    });
+    let body = axum::body::Body::from_stream(first.chain(futures_util::stream::pending()));
+    axum::http::Request::post("/account/login")
+        .header(axum::http::header::HOST, TOLEDO)
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(body)
+        .expect("request")
+}
+
+/// Fault drill, the mechanism behind the noisy-council benchmark
+/// (bench/noisy measures the latency): a council whose requests fill its
+/// turns on the node waits in its own line — its next request is answered
+/// 503 with Retry-After once the wait is over, page and API alike — while
+/// another council is served at once; when its requests end, it is served
+/// again.
+#[tokio::test]
+async fn a_noisy_council_waits_in_its_own_line() {
+    let world = crate::util::world_with(cabildo_web::WebConfig {
+        council_concurrency: 2,
+        council_wait: Duration::from_millis(300),
+        ..cabildo_web::WebConfig::default()
+    })
+    .await;
+    let holding: Vec<_> = (0..2)
+        .map(|_| {
+            let app = world.app.clone();
+            tokio::spawn(async move { crate::util::send(&app, endless_login()).await })
+        })
+        .collect();
+    // Both have their turn once a page of Toledo's finds none.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let busy = loop {
+        let answer = get(&world.app, TOLEDO, "/").await;
+        if answer.status == StatusCode::SERVICE_UNAVAILABLE {
+            break answer;
+        }
+        assert!(Instant::now() < deadline, "Toledo's turns were never full");
+    };
+    assert_eq!(busy.headers[axum::http::header::RETRY_AFTER], "1");
+    assert!(busy.body.contains("Mucho tráfico"), "{}", busy.body);
+    let api = get(&world.app, TOLEDO, "/api/v1/processes").await;
+    assert_eq!(api.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(api.body.contains("\"busy\""), "{}", api.body);
+    let started = Instant::now();
+    let other = get(&world.app, crate::util::TALAVERA, "/").await;
+    assert_eq!(other.status, StatusCode::OK);
+    assert!(
+        started.elapsed() < Duration::from_millis(300),
+        "Talavera did not wait in Toledo's line"
+    );
+    for task in holding {
+        task.abort();
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while get(&world.app, TOLEDO, "/").await.status != StatusCode::OK {
+        assert!(Instant::now() < deadline, "Toledo was not served again");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
