@@ -68,7 +68,8 @@ ensure_browser() {
 # CABILDO_TEST_MOTO_SERVER, the program the tests start.
 MOTO_VERSION=5.2.5
 ensure_s3() {
-    if ! python3 -m venv --help >/dev/null 2>&1; then
+    # Debian's python3 has the venv module without ensurepip, which it needs.
+    if ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
         local sudo=""
         [ "$(id -u)" -eq 0 ] || sudo="sudo"
         $sudo apt-get update -qq

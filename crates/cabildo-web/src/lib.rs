@@ -37,7 +37,7 @@ pub use http::object_storage::ObjectStorage;
 pub use http::proxies::AddressRange;
 pub use http::session_cache::announce_user_ended as announce_sessions_ended;
 pub use http::state::AppState;
-pub use http::storage::Storage;
+pub use http::storage::{Storage, valid_name as valid_media_name};
 pub use http::{ratelimit, read_cache};
 pub use meetings::reminders::MeetingReminders;
 pub use ui::i18n::Tr;

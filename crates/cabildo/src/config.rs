@@ -704,9 +704,11 @@ pub struct MediaArgs {
     pub media_url: Option<String>,
     /// With a bucket: documents are served by redirecting to a link the
     /// bucket serves, signed for this many seconds (0: the site serves
-    /// them). Pictures are always served by the site (they are small,
-    /// cached for a year, and its pages load images from it only).
-    #[arg(long, env = "CABILDO_MEDIA_SIGNED_SECONDS", default_value_t = 0)]
+    /// them; at most 604800, a week, as S3 allows). The bucket's endpoint
+    /// must then be one browsers reach over HTTPS. Pictures are always
+    /// served by the site (they are small, cached for a year, and its
+    /// pages load images from it only).
+    #[arg(long, env = "CABILDO_MEDIA_SIGNED_SECONDS", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=604_800))]
     pub media_signed_seconds: u64,
 }
 

@@ -6,6 +6,14 @@
 //! in front of them: it cannot take every database connection or every
 //! core (bench/noisy measures the others' latency with and without).
 //!
+//! Only reads take a turn (GET and HEAD), pictures and documents aside:
+//! - a request with a body would hold its turn while its client sends the
+//!   body, and a few slow clients could then keep a council's every turn;
+//!   writes are bounded by the rate limits and the pool instead;
+//! - `/media/` files are small reads, many per page, cached by browsers:
+//!   counting them would turn a page's pictures into broken images in a
+//!   rush.
+//!
 //! Waiting requests hold no connection and use no CPU. The lines are kept
 //! per council seen by this process (a few dozen bytes each).
 
@@ -14,6 +22,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// Whether `request` waits for its council's turn (see above).
+pub fn takes_a_turn<B>(request: &axum::http::Request<B>) -> bool {
+    use axum::http::Method;
+    matches!(*request.method(), Method::GET | Method::HEAD)
+        && !request.uri().path().starts_with("/media/")
+}
 
 /// The lines of this node's councils.
 #[derive(Debug)]
@@ -56,6 +71,21 @@ impl FairShare {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_take_turns_and_bodies_and_pictures_do_not() {
+        let request = |method: &str, path: &str| {
+            axum::http::Request::builder()
+                .method(method)
+                .uri(path)
+                .body(())
+                .expect("request")
+        };
+        assert!(takes_a_turn(&request("GET", "/processes/plan")));
+        assert!(takes_a_turn(&request("HEAD", "/")));
+        assert!(!takes_a_turn(&request("POST", "/account/login")));
+        assert!(!takes_a_turn(&request("GET", "/media/0123.png")));
+    }
 
     #[tokio::test]
     async fn a_busy_council_waits_in_its_own_line() {

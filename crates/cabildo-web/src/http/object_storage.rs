@@ -155,7 +155,20 @@ impl Storage for ObjectStorage {
     fn promote<'a>(&'a self, tenant: TenantId, name: &'a str) -> StorageFuture<'a, ()> {
         Box::pin(async move {
             let (from, to) = (self.staged(tenant, name), self.served(tenant, name));
-            self.store.rename(&from, &to).await.map_err(into_io)
+            let Err(error) = self.store.rename(&from, &to).await else {
+                return Ok(());
+            };
+            // On S3 a rename is a copy and a delete, and either may fail
+            // for a moment: once the copy is there, the file is served and
+            // a staged copy left behind is only litter; else copy once more.
+            if self.store.head(&to).await.is_err() {
+                tracing::warn!(%error, "serving a staged file failed; trying once more");
+                self.store.copy(&from, &to).await.map_err(into_io)?;
+            }
+            if let Err(error) = self.store.delete(&from).await {
+                tracing::warn!(%error, "a served file's staged copy was left behind");
+            }
+            Ok(())
         })
     }
 

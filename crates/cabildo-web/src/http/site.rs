@@ -190,13 +190,16 @@ pub async fn resolve_site(
         }
     }
     let api = request.uri().path().starts_with("/api/");
-    // Held until the answer is ready: a council's turn on this node.
+    // Held until the answer is ready: a council's turn on this node, for
+    // what it reads (see `http::fair_share` for what is left out, and why).
     let _turn = match &site {
-        Site::Council(tenant) => match state.fair_share.enter(tenant.id).await {
-            Some(turn) => Some(turn),
-            None => return busy(&language, api),
-        },
-        Site::Platform => None,
+        Site::Council(tenant) if crate::http::fair_share::takes_a_turn(&request) => {
+            match state.fair_share.enter(tenant.id).await {
+                Some(turn) => Some(turn),
+                None => return busy(&language, api),
+            }
+        }
+        _ => None,
     };
     let ip = client_ip(&request, &state);
     request.extensions_mut().insert(ClientIp(ip));

@@ -202,7 +202,7 @@ pub enum Refused {
     NotAPdf,
     /// A document over [`MAX_DOCUMENT`].
     DocumentTooLarge,
-    /// The storage has no room left (a full disk or bucket quota): nothing
+    /// The storage has no room left (a full disk, a disk quota): nothing
     /// was kept, and operators are alerted by the error logged.
     StorageFull,
 }
@@ -349,11 +349,13 @@ impl Staged {
     /// picture it `replaced`, which nothing names any more.
     pub async fn keep(mut self, replaced: Option<String>) -> Result<(), PictureError> {
         let (tenant, media) = (self.tenant, self.media.clone());
-        media
-            .promote(tenant, &self.name)
-            .await
-            .map_err(PictureError::Failed)?;
+        // The change that names it has committed: whatever happens now,
+        // the staged copy is not removed (it may be the only one).
         self.kept = true;
+        if let Err(error) = media.promote(tenant, &self.name).await {
+            tracing::error!(%error, file = %self.name, "a saved change's file stays staged: it could not be served");
+            return Err(PictureError::Failed(error));
+        }
         if let Some(old) = replaced
             && let Err(error) = media.remove(tenant, &old, false).await
         {

@@ -159,10 +159,17 @@ async fn refused_uploads_leave_no_file_and_replaced_pictures_go() {
     let world = world().await;
     open_process(&world, "toledo", "plan", OPEN_RULES, 1).await;
     let toledo = world.council("toledo").await;
-    let folder = std::env::temp_dir()
-        .join("cabildo-media")
-        .join(toledo.id.0.to_string());
-    let files = || std::fs::read_dir(&folder).map_or(0, Iterator::count);
+    // Served files and files written aside for a change alike.
+    let root = std::env::temp_dir().join("cabildo-media");
+    let folders = [
+        root.join(toledo.id.0.to_string()),
+        root.join("staging").join(toledo.id.0.to_string()),
+    ];
+    let files = || {
+        (folders.iter())
+            .map(|folder| std::fs::read_dir(folder).map_or(0, Iterator::count))
+            .sum::<usize>()
+    };
     let mut ana = world.citizen("ana").await;
     let (_, proposal) = ana
         .call(

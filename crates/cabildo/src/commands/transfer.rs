@@ -57,13 +57,8 @@ fn unpack(archive: &Path, into: &Path) -> anyhow::Result<()> {
         if entry.header().entry_type().is_dir() {
             continue;
         }
-        let stored = name.strip_prefix("media/").filter(|file| {
-            let (stem, ext) = file.split_once('.').unwrap_or_default();
-            stem.len() == 32
-                && stem.bytes().all(|b| b.is_ascii_hexdigit())
-                && ext.bytes().all(|b| b.is_ascii_alphanumeric())
-                && (1..=4).contains(&ext.len())
-        });
+        let stored =
+            (name.strip_prefix("media/")).filter(|file| cabildo_web::valid_media_name(file));
         let allowed = matches!(name.as_str(), "council.json" | "schema.sql") || stored.is_some();
         if !allowed || !entry.header().entry_type().is_file() {
             bail!("{}: unexpected entry {name:?}", not_ours());
@@ -169,6 +164,13 @@ pub async fn import(global: &Global, args: &ImportArgs) -> anyhow::Result<ExitCo
     }
     let wanted = args.slug.as_deref().unwrap_or(&exported.slug);
     let slug = Slug::parse(wanted).map_err(|e| anyhow::anyhow!("{e}"))?;
+    // The files' storage is checked before the council is made, so a wrong
+    // bucket or missing credentials do not leave it without its files.
+    let storage = args.media.storage()?;
+    storage
+        .list(cabildo_tenancy::TenantId(uuid::Uuid::nil()))
+        .await
+        .context("the media storage cannot be read: check --media-dir or --media-url")?;
     let url = database_url(global)?;
     let tenancy = super::connect(global, Some(Duration::from_secs(global.connect_timeout))).await?;
     let imported = tenancy
@@ -177,7 +179,6 @@ pub async fn import(global: &Global, args: &ImportArgs) -> anyhow::Result<ExitCo
     tenancy.close().await;
     let imported = imported?;
     let media = unpacked(&scratch.0.join("media"))?;
-    let storage = args.media.storage()?;
     let id = imported.tenant.id;
     for (name, path) in &media {
         let bytes = std::fs::read(path)?;
@@ -185,7 +186,14 @@ pub async fn import(global: &Global, args: &ImportArgs) -> anyhow::Result<ExitCo
             storage.stage(id, name, &bytes).await?;
             storage.promote(id, name).await
         };
-        copied.await.with_context(|| format!("storing {name}"))?;
+        copied.await.with_context(|| {
+            format!(
+                "{} was imported as {}, but storing its file {name} failed; \
+                 copy the archive's media/ into the council's folder or prefix \
+                 ({}/) to finish",
+                exported.slug, imported.tenant.slug, imported.tenant.id.0
+            )
+        })?;
     }
     println!(
         "Imported {} as {} ({} files) in {:.1} s.",

@@ -140,6 +140,17 @@ async fn operators_queue_send_inspect_and_retry_jobs() {
     );
 }
 
+/// A child process killed when dropped, so a failed assertion leaves no
+/// worker running.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// The `Message-ID` header of a mail.
 fn message_id(mail: &cabildo_devkit::smtp::CapturedMail) -> String {
     (mail.data.lines())
@@ -191,20 +202,23 @@ async fn a_worker_killed_mid_newsletter_skips_nobody() {
         .args(["newsletters", "send", "--tenant", "soria", "--file"])
         .arg(&letter));
     assert!(sent.ok, "{}", sent.stderr);
+    let _ = std::fs::remove_file(&letter);
 
     // Each copy takes 20 ms: six batches of 50 take about a second each.
     smtp.set_mode(SmtpMode::Slow(Duration::from_millis(20)));
     let worker = || {
-        cabildo()
-            .env("DATABASE_URL", &url)
-            .env("SMTP_URL", smtp.url())
-            .env("CABILDO_WORKER_LEASE_SECONDS", "2")
-            .env("CABILDO_SECRET_KEY", "a drill's secret that is long enough")
-            .arg("worker")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("worker")
+        Running(
+            cabildo()
+                .env("DATABASE_URL", &url)
+                .env("SMTP_URL", smtp.url())
+                .env("CABILDO_WORKER_LEASE_SECONDS", "2")
+                .env("CABILDO_SECRET_KEY", "a drill's secret that is long enough")
+                .arg("worker")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("worker"),
+        )
     };
     let mut first = worker();
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -215,8 +229,8 @@ async fn a_worker_killed_mid_newsletter_skips_nobody() {
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    first.kill().expect("SIGKILL");
-    first.wait().expect("reaped");
+    first.0.kill().expect("SIGKILL");
+    first.0.wait().expect("reaped");
     let at_kill = smtp.mails().len();
     assert!(
         at_kill < 300,
@@ -238,8 +252,8 @@ async fn a_worker_killed_mid_newsletter_skips_nobody() {
         assert!(Instant::now() < deadline, "the newsletter was not finished");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    terminate(&second);
-    assert!(second.wait().expect("wait").success(), "graceful stop");
+    terminate(&second.0);
+    assert!(second.0.wait().expect("wait").success(), "graceful stop");
 
     let mails = smtp.mails();
     let mut first_copy: std::collections::HashMap<String, String> = Default::default();

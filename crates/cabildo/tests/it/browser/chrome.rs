@@ -13,8 +13,44 @@ use std::time::{Duration, Instant};
 /// Widths every audited page is seen at: a laptop and a small phone.
 pub const WIDTHS: [u32; 2] = [1280, 360];
 
+/// Longest a browser session may last: past it the watchdog kills
+/// ChromeDriver, so a session stuck on a hung browser fails its test
+/// (every WebDriver call then errors) instead of hanging the suite.
+const SESSION_LIMIT: Duration = Duration::from_secs(15 * 60);
+
+/// Kills ChromeDriver (and the browser it started) if the session is not
+/// closed by the [`SESSION_LIMIT`]; dropped, it stands down.
+struct Watchdog {
+    /// Dropped with the session: the watchdog's wait ends early.
+    _closed: std::sync::mpsc::Sender<()>,
+}
+
+impl Watchdog {
+    fn new(driver: u32) -> Self {
+        let (closed, wait) = std::sync::mpsc::channel::<()>();
+        std::thread::spawn(move || {
+            if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                wait.recv_timeout(SESSION_LIMIT)
+            {
+                eprintln!(
+                    "the browser session passed {} minutes: ChromeDriver is killed",
+                    SESSION_LIMIT.as_secs() / 60
+                );
+                let _ = Command::new("pkill")
+                    .args(["-KILL", "-P", &driver.to_string()])
+                    .status();
+                let _ = Command::new("kill")
+                    .args(["-KILL", &driver.to_string()])
+                    .status();
+            }
+        });
+        Self { _closed: closed }
+    }
+}
+
 /// A ChromeDriver process and one browser session through it.
 pub struct Chrome {
+    _watchdog: Watchdog,
     driver: Child,
     pub client: Client,
     axe: String,
@@ -91,6 +127,7 @@ impl Chrome {
         };
         std::fs::create_dir_all(&shots).expect("screenshot folder");
         let mut chrome = Self {
+            _watchdog: Watchdog::new(driver.id()),
             driver,
             client,
             axe,
