@@ -607,15 +607,16 @@ pub struct ServeArgs {
     pub signup_domains: String,
     #[command(flatten)]
     pub media: MediaArgs,
-    /// Requests of one council handled at once by this server; more wait
-    /// their turn, so a council with a surge of visits cannot take every
-    /// database connection from the others. 0: half the database pool.
-    #[arg(long, env = "CABILDO_COUNCIL_CONCURRENCY", default_value_t = 0)]
-    pub council_concurrency: usize,
-    /// Seconds a council's request waits for its turn before it is
-    /// answered 503 with Retry-After.
-    #[arg(long, env = "CABILDO_COUNCIL_WAIT_SECONDS", default_value_t = 2)]
-    pub council_wait_seconds: u64,
+    /// Page reads this server handles at once; when all are busy, waiting
+    /// reads are let in one council at a time, and a council holds at
+    /// most half of them, so a council with a surge of visits waits behind
+    /// itself. 0: the database pool's size.
+    #[arg(long, env = "CABILDO_READ_SLOTS", default_value_t = 0)]
+    pub read_slots: usize,
+    /// Seconds a read waits for its turn before it is answered 503 with
+    /// Retry-After.
+    #[arg(long, env = "CABILDO_READ_WAIT_SECONDS", default_value_t = 2)]
+    pub read_wait_seconds: u64,
     /// Address for the operators' routes (`/readyz`, `/metrics`, and the
     /// probes), e.g. 127.0.0.1:9090 or the monitoring network's. When set,
     /// the sites' address no longer serves readiness and metrics; when

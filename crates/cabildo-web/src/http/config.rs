@@ -36,11 +36,11 @@ pub struct WebConfig {
     pub rate_limits: RateLimits,
     /// Where uploaded pictures are kept.
     pub media: Arc<dyn Storage>,
-    /// Requests of one council handled at once on this node; more wait
-    /// their turn (see `http::fair_share`).
-    pub council_concurrency: usize,
-    /// How long a council's request waits for its turn before a 503.
-    pub council_wait: Duration,
+    /// Page reads handled at once on this node, shared between councils
+    /// in turn (see `http::fair_share`).
+    pub read_slots: usize,
+    /// How long a read waits for its turn before a 503.
+    pub read_wait: Duration,
     /// How long public pages' reads are kept (see `read_cache`); tests
     /// that move a budget's calendar in the database set it to zero.
     pub read_cache_ttl: Duration,
@@ -80,8 +80,8 @@ impl Default for WebConfig {
                 ObjectStorage::local(std::env::temp_dir().join("cabildo-media"))
                     .expect("the temporary folder is writable"),
             ),
-            council_concurrency: 8,
-            council_wait: Duration::from_secs(2),
+            read_slots: 16,
+            read_wait: Duration::from_secs(2),
             read_cache_ttl: read_cache::TTL,
             signup_policy: cabildo_engine::signups::Policy::default(),
             domains: None,

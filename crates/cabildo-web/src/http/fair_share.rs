@@ -1,10 +1,17 @@
-//! Each council's fair share of a node: at most a set number of one
-//! council's requests are handled at once on this node; the rest wait in
-//! that council's own line for one of them to finish, and after a set wait
-//! are answered 503 with `Retry-After`. A council
-//! sending ten times the others' traffic then queues behind itself, not
-//! in front of them: it cannot take every database connection or every
-//! core (bench/noisy measures the others' latency with and without).
+//! Councils take turns on a node: page reads are handled a set number at
+//! a time (the node's slots, by default as many as database connections),
+//! and when all are busy the waiting reads are let in one council at a
+//! time, round-robin, with one council holding at most half the slots. A
+//! council sending ten times the others' traffic then waits behind itself:
+//! each council gets an equal share of a busy node, and a council with its
+//! reads stuck (a slow query) cannot hold every slot. A read that waited
+//! its whole wait is answered 503 with `Retry-After`. Alone, a council may
+//! use half the slots; nothing waits while slots are free.
+//!
+//! A cap per council alone is not enough: cheap pages (a cached home page)
+//! spend most of their time outside the handler, so a council's many
+//! connections still won most of the node (bench/noisy measured it);
+//! round-robin makes a closed-loop flood wait for its own turn instead.
 //!
 //! Only reads take a turn (GET and HEAD), pictures and documents aside:
 //! - a request with a body would hold its turn while its client sends the
@@ -14,14 +21,13 @@
 //!   counting them would turn a page's pictures into broken images in a
 //!   rush.
 //!
-//! Waiting requests hold no connection and use no CPU. The lines are kept
-//! per council seen by this process (a few dozen bytes each).
+//! Waiting reads hold no connection and use no CPU.
 
 use cabildo_tenancy::TenantId;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::oneshot;
 
 /// Whether `request` waits for its council's turn (see above).
 pub fn takes_a_turn<B>(request: &axum::http::Request<B>) -> bool {
@@ -30,40 +36,136 @@ pub fn takes_a_turn<B>(request: &axum::http::Request<B>) -> bool {
         && !request.uri().path().starts_with("/media/")
 }
 
-/// The lines of this node's councils.
+/// The node's slots and the councils waiting for them.
 #[derive(Debug)]
 pub struct FairShare {
     per_council: usize,
     wait: Duration,
-    lines: Mutex<HashMap<TenantId, Arc<Semaphore>>>,
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    free: usize,
+    /// Reads of each council being handled.
+    in_flight: HashMap<TenantId, usize>,
+    /// Each waiting council's reads, first come first served.
+    lines: HashMap<TenantId, VecDeque<oneshot::Sender<()>>>,
+    /// Councils with reads waiting, in the order they are let in.
+    order: VecDeque<TenantId>,
+}
+
+impl State {
+    fn handling(&self, tenant: TenantId) -> usize {
+        self.in_flight.get(&tenant).copied().unwrap_or(0)
+    }
+
+    /// Gives free slots to waiting reads, one council at a time.
+    fn dispatch(&mut self, per_council: usize) {
+        let mut skipped = 0;
+        while self.free > 0 && skipped < self.order.len() {
+            let Some(tenant) = self.order.pop_front() else {
+                break;
+            };
+            if self.handling(tenant) >= per_council {
+                self.order.push_back(tenant);
+                skipped += 1;
+                continue;
+            }
+            let line = self.lines.entry(tenant).or_default();
+            // Reads that gave up have closed their end: skip them.
+            let mut let_in = false;
+            while let Some(waiting) = line.pop_front() {
+                if waiting.send(()).is_ok() {
+                    let_in = true;
+                    break;
+                }
+            }
+            let more = !line.is_empty();
+            if more {
+                self.order.push_back(tenant);
+            } else {
+                self.lines.remove(&tenant);
+            }
+            if let_in {
+                self.free -= 1;
+                *self.in_flight.entry(tenant).or_default() += 1;
+                skipped = 0;
+            }
+        }
+    }
+}
+
+/// A read's slot, given back when dropped.
+#[derive(Debug)]
+pub struct Turn {
+    share: Arc<FairShare>,
+    tenant: TenantId,
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        let mut state = self.share.lock();
+        if let Some(count) = state.in_flight.get_mut(&self.tenant) {
+            *count -= 1;
+            if *count == 0 {
+                state.in_flight.remove(&self.tenant);
+            }
+        }
+        state.free += 1;
+        state.dispatch(self.share.per_council);
+    }
 }
 
 impl FairShare {
-    /// At most `per_council` requests of a council at once (at least one),
-    /// others waiting up to `wait`.
-    pub fn new(per_council: usize, wait: Duration) -> Self {
+    /// `slots` reads at once (at least two), a council at most half of
+    /// them, reads waiting up to `wait` for their turn.
+    pub fn new(slots: usize, wait: Duration) -> Self {
+        let slots = slots.max(2);
         Self {
-            per_council: per_council.max(1),
+            per_council: slots / 2,
             wait,
-            lines: Mutex::default(),
+            state: Mutex::new(State {
+                free: slots,
+                ..State::default()
+            }),
         }
     }
 
-    /// A turn for a request of `tenant`, held until dropped; `None` when
-    /// none came within the wait.
-    pub async fn enter(&self, tenant: TenantId) -> Option<OwnedSemaphorePermit> {
-        let line = {
-            let mut lines = self.lines.lock().unwrap_or_else(|e| e.into_inner());
-            (lines.entry(tenant))
-                .or_insert_with(|| Arc::new(Semaphore::new(self.per_council)))
-                .clone()
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A turn for a read of `tenant`, held until dropped; `None` when none
+    /// came within the wait.
+    pub async fn enter(self: &Arc<Self>, tenant: TenantId) -> Option<Turn> {
+        let turn = || Turn {
+            share: self.clone(),
+            tenant,
         };
-        match line.clone().try_acquire_owned() {
-            Ok(permit) => Some(permit),
-            Err(_) => tokio::time::timeout(self.wait, line.acquire_owned())
-                .await
-                .ok()?
-                .ok(),
+        let mut waiting = {
+            let mut state = self.lock();
+            // Free slots and a council under its share: nobody of this
+            // council waits (they would have been let in), so in at once.
+            if state.free > 0 && state.handling(tenant) < self.per_council {
+                state.free -= 1;
+                *state.in_flight.entry(tenant).or_default() += 1;
+                return Some(turn());
+            }
+            let (let_in, waiting) = oneshot::channel();
+            state.lines.entry(tenant).or_default().push_back(let_in);
+            if !state.order.contains(&tenant) {
+                state.order.push_back(tenant);
+            }
+            waiting
+        };
+        tokio::select! {
+            let_in = &mut waiting => let_in.ok().map(|()| turn()),
+            () = tokio::time::sleep(self.wait) => {
+                // Let in at the last moment: the slot is ours to give back.
+                waiting.close();
+                waiting.try_recv().ok().map(|()| turn())
+            }
         }
     }
 }
@@ -87,26 +189,76 @@ mod tests {
         assert!(!takes_a_turn(&request("GET", "/media/0123.png")));
     }
 
+    fn council() -> TenantId {
+        TenantId(uuid::Uuid::new_v4())
+    }
+
     #[tokio::test]
-    async fn a_busy_council_waits_in_its_own_line() {
-        let share = FairShare::new(2, Duration::from_millis(50));
-        let (toledo, talavera) = (
-            TenantId(uuid::Uuid::new_v4()),
-            TenantId(uuid::Uuid::new_v4()),
-        );
+    async fn a_council_holds_at_most_half_the_slots() {
+        let share = Arc::new(FairShare::new(4, Duration::from_millis(50)));
+        let (toledo, talavera) = (council(), council());
         let first = share.enter(toledo).await.expect("a turn");
         let _second = share.enter(toledo).await.expect("a turn");
         // Toledo's third waits, and gives up after the wait …
         assert!(share.enter(toledo).await.is_none());
-        // … while Talavera is served at once.
+        // … while Talavera is let in at once.
         assert!(share.enter(talavera).await.is_some());
         // A turn that ends lets the next of Toledo's in.
         let waiting = tokio::spawn({
-            let share = Arc::new(share);
+            let share = share.clone();
             async move { share.enter(toledo).await.is_some() }
         });
         tokio::time::sleep(Duration::from_millis(10)).await;
         drop(first);
         assert!(waiting.await.expect("task"));
+    }
+
+    #[tokio::test]
+    async fn waiting_councils_are_let_in_in_turn() {
+        let share = Arc::new(FairShare::new(4, Duration::from_secs(30)));
+        let (noisy, quiet, other) = (council(), council(), council());
+        let mut noisy_turns = vec![
+            share.enter(noisy).await.expect("a turn"),
+            share.enter(noisy).await.expect("a turn"),
+        ];
+        let mut quiet_turns = vec![
+            share.enter(quiet).await.expect("a turn"),
+            share.enter(quiet).await.expect("a turn"),
+        ];
+        // Every slot taken: three of the noisy council's reads wait, then
+        // one of each other council's.
+        let (admitted, mut order) = tokio::sync::mpsc::unbounded_channel();
+        let mut held = Vec::new();
+        for (name, tenant) in [
+            ("noisy", noisy),
+            ("noisy", noisy),
+            ("noisy", noisy),
+            ("quiet", quiet),
+            ("other", other),
+        ] {
+            let (share, admitted) = (share.clone(), admitted.clone());
+            held.push(tokio::spawn(async move {
+                let turn = share.enter(tenant).await.expect("let in");
+                admitted.send(name).expect("send");
+                // Held until the test ends.
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                drop(turn);
+            }));
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        // Each slot given back goes to the next council in the round …
+        noisy_turns.pop();
+        assert_eq!(order.recv().await, Some("noisy"));
+        quiet_turns.pop();
+        assert_eq!(order.recv().await, Some("quiet"));
+        // … so the third council is let in before the noisy one's second,
+        // though the slot was the noisy council's.
+        noisy_turns.pop();
+        assert_eq!(order.recv().await, Some("other"));
+        quiet_turns.pop();
+        assert_eq!(order.recv().await, Some("noisy"));
+        for task in held {
+            task.abort();
+        }
     }
 }

@@ -60,10 +60,7 @@ impl AppState {
             tenancy.namespace(),
         );
         Self {
-            fair_share: Arc::new(FairShare::new(
-                config.council_concurrency,
-                config.council_wait,
-            )),
+            fair_share: Arc::new(FairShare::new(config.read_slots, config.read_wait)),
             sessions: SessionCache::new(tenancy.cache().cloned(), tenancy.namespace()),
             reads: ReadCache::new(
                 tenancy.cache().cloned(),

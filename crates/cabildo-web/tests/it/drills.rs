@@ -268,8 +268,8 @@ async fn a_hung_redis_slows_no_page_and_rate_limits_fall_back_to_the_node() {
 #[tokio::test]
 async fn a_noisy_council_waits_in_its_own_line() {
     let world = crate::util::world_with(cabildo_web::WebConfig {
-        council_concurrency: 2,
-        council_wait: Duration::from_millis(300),
+        read_slots: 4,
+        read_wait: Duration::from_millis(300),
         read_cache_ttl: Duration::ZERO,
         ..cabildo_web::WebConfig::default()
     })

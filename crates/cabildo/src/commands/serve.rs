@@ -33,11 +33,11 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
         rate_limits: args.rate_limits,
         signup_policy: cabildo_engine::signups::Policy::parse(&args.signup_domains),
         media: args.media.storage()?,
-        council_concurrency: match args.council_concurrency {
-            0 => usize::try_from(global.db_pool_size / 2).unwrap_or(1).max(1),
+        read_slots: match args.read_slots {
+            0 => usize::try_from(global.db_pool_size).unwrap_or(16),
             n => n,
         },
-        council_wait: std::time::Duration::from_secs(args.council_wait_seconds),
+        read_wait: std::time::Duration::from_secs(args.read_wait_seconds),
         domains: domain_checker(
             args.dns_server,
             args.domain_target.as_deref().unwrap_or(&global.base_domain),
