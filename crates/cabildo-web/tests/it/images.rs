@@ -62,60 +62,16 @@ async fn staff_and_authors_add_pictures_checked_by_content_and_kept_per_council(
 
     // A proposal's picture through the API: content checked, author only.
     let mut ana = world.citizen("ana").await;
-    let (_, proposal) = ana
-        .call(
-            TOLEDO,
-            "POST",
-            "/api/v1/processes/plan/proposals",
-            json!({"title": "Fuente", "summary": "Agua"}),
-        )
-        .await;
-    let id = proposal["id"].as_str().expect("id").to_owned();
-    let answer = ana
-        .browser
-        .request(
-            TOLEDO,
-            Request::put(format!("/api/v1/proposals/{id}/image"))
-                .header(header::CONTENT_TYPE, "image/svg+xml")
-                .header("x-csrf-token", ana.csrf.clone()),
-            Body::from("<svg onload=alert(1)></svg>"),
-        )
-        .await;
+    let id = ana.propose("plan").await;
+    let answer = (ana.put_picture(&id, "image/svg+xml", "<svg onload=alert(1)></svg>")).await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(answer.body.contains("image_type"));
-    let answer = ana
-        .browser
-        .request(
-            TOLEDO,
-            Request::put(format!("/api/v1/proposals/{id}/image"))
-                .header(header::CONTENT_TYPE, "image/png")
-                .header("x-csrf-token", ana.csrf.clone()),
-            Body::from(vec![0x89u8; 6 * 1024 * 1024]),
-        )
-        .await;
+    let answer = (ana.put_picture(&id, "image/png", vec![0x89u8; 6 * 1024 * 1024])).await;
     assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
     let mut bea = world.citizen("bea").await;
-    let answer = bea
-        .browser
-        .request(
-            TOLEDO,
-            Request::put(format!("/api/v1/proposals/{id}/image"))
-                .header(header::CONTENT_TYPE, "image/png")
-                .header("x-csrf-token", bea.csrf.clone()),
-            Body::from(PNG.to_vec()),
-        )
-        .await;
+    let answer = bea.put_picture(&id, "image/png", PNG.to_vec()).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.body);
-    let answer = ana
-        .browser
-        .request(
-            TOLEDO,
-            Request::put(format!("/api/v1/proposals/{id}/image"))
-                .header(header::CONTENT_TYPE, "image/png")
-                .header("x-csrf-token", ana.csrf.clone()),
-            Body::from(PNG.to_vec()),
-        )
-        .await;
+    let answer = ana.put_picture(&id, "image/png", PNG.to_vec()).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     let (_, read) = ana
         .call(

@@ -8,14 +8,12 @@ use crate::places::{PDF, new_assembly};
 use crate::util::{
     Browser, OPEN_RULES, PNG, TALAVERA, TOLEDO, csrf_of, open_process, upload, world_with,
 };
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{StatusCode, header};
 use cabildo_devkit::s3::LocalS3;
 use cabildo_engine::staff::Role;
 use cabildo_tenancy::Slug;
 use cabildo_web::{ObjectStorage, Storage, WebConfig};
 use object_store::{Attribute, ObjectStoreExt};
-use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -75,24 +73,8 @@ async fn uploads_live_in_an_s3_bucket_under_each_councils_prefix() {
     // A proposal's picture, through the API.
     open_process(&world, "toledo", "plan", OPEN_RULES, 1).await;
     let mut ana = world.citizen("ana").await;
-    let (_, proposal) = ana
-        .call(
-            TOLEDO,
-            "POST",
-            "/api/v1/processes/plan/proposals",
-            json!({"title": "Fuente", "summary": "Agua"}),
-        )
-        .await;
-    let id = proposal["id"].as_str().expect("id").to_owned();
-    let answer = (ana.browser)
-        .request(
-            TOLEDO,
-            Request::put(format!("/api/v1/proposals/{id}/image"))
-                .header(header::CONTENT_TYPE, "image/png")
-                .header("x-csrf-token", ana.csrf.clone()),
-            Body::from(PNG.to_vec()),
-        )
-        .await;
+    let id = ana.propose("plan").await;
+    let answer = ana.put_picture(&id, "image/png", PNG.to_vec()).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     let picture = (answer.body.split("\"image\":\"/media/").nth(1))
         .and_then(|rest| rest.split('"').next())
@@ -272,28 +254,12 @@ async fn a_full_disk_refuses_uploads_clearly_and_keeps_nothing_half_written() {
     .await;
     open_process(&world, "toledo", "plan", OPEN_RULES, 1).await;
     let mut ana = world.citizen("ana").await;
-    let (_, proposal) = ana
-        .call(
-            TOLEDO,
-            "POST",
-            "/api/v1/processes/plan/proposals",
-            json!({"title": "Fuente", "summary": "Agua"}),
-        )
-        .await;
-    let id = proposal["id"].as_str().expect("id").to_owned();
+    let id = ana.propose("plan").await;
     // Fill the disk, leaving about 100 kB, and send a 400 kB picture.
     std::fs::write(disk.0.join("filler"), vec![0u8; 900 * 1024]).expect("filler");
     let mut big = PNG.to_vec();
     big.resize(400 * 1024, 0);
-    let csrf = ana.csrf.clone();
-    let put = || {
-        Request::put(format!("/api/v1/proposals/{id}/image"))
-            .header(header::CONTENT_TYPE, "image/png")
-            .header("x-csrf-token", csrf.clone())
-    };
-    let refused = (ana.browser)
-        .request(TOLEDO, put(), Body::from(big.clone()))
-        .await;
+    let refused = ana.put_picture(&id, "image/png", big.clone()).await;
     assert_eq!(
         refused.status,
         StatusCode::INSUFFICIENT_STORAGE,
@@ -340,7 +306,7 @@ async fn a_full_disk_refuses_uploads_clearly_and_keeps_nothing_half_written() {
 
     // Room again: the same picture is kept.
     std::fs::remove_file(disk.0.join("filler")).expect("room");
-    let kept = (ana.browser).request(TOLEDO, put(), Body::from(big)).await;
+    let kept = ana.put_picture(&id, "image/png", big).await;
     assert_eq!(kept.status, StatusCode::OK, "{}", kept.body);
     assert_eq!(disk.files().len(), 1, "{:?}", disk.files());
 }

@@ -849,11 +849,14 @@ async fn a_council_is_exported_and_imported_whole_under_a_new_slug() {
         .arg(&media));
     assert!(exported.ok, "{}", exported.stderr);
     assert!(exported.stdout.contains("1 files"), "{}", exported.stdout);
-    let imported = run(cli()
-        .args(["tenants", "import"])
-        .arg(&archive)
-        .args(["--slug", "segovia-copia", "--media-dir"])
-        .arg(&media));
+    let import = |archive: &std::path::Path, slug: &str| {
+        run(cli()
+            .args(["tenants", "import"])
+            .arg(archive)
+            .args(["--slug", slug, "--media-dir"])
+            .arg(&media))
+    };
+    let imported = import(&archive, "segovia-copia");
     assert!(imported.ok, "{}", imported.stderr);
     // Every row of every table, the same.
     let (original, copy) = (
@@ -936,11 +939,7 @@ async fn a_council_is_exported_and_imported_whole_under_a_new_slug() {
     );
     drop(tx);
     // Its slug is taken now; a file that is no archive is refused.
-    let again = run(cli()
-        .args(["tenants", "import"])
-        .arg(&archive)
-        .args(["--slug", "segovia-copia", "--media-dir"])
-        .arg(&media));
+    let again = import(&archive, "segovia-copia");
     assert!(
         !again.ok && again.stderr.contains("already taken"),
         "{}",
@@ -960,11 +959,7 @@ async fn a_council_is_exported_and_imported_whole_under_a_new_slug() {
     builder.append_dir_all(".", &unpacked).expect("pack");
     builder.finish().expect("finish");
     drop(builder);
-    let failed = run(cli()
-        .args(["tenants", "import"])
-        .arg(&broken)
-        .args(["--slug", "segovia-rota", "--media-dir"])
-        .arg(&media));
+    let failed = import(&broken, "segovia-rota");
     assert!(
         !failed.ok && failed.stderr.contains("division by zero"),
         "{}",

@@ -2,7 +2,7 @@
 //! its vote, people verified; and reading the API as an anonymous visitor.
 
 use super::browser::Browser;
-use super::world::{World, logged_in};
+use super::world::{TOLEDO, World, logged_in};
 use axum::http::StatusCode;
 use cabildo_engine::budgets::projects::{self, Feasibility, NewProject};
 use cabildo_engine::budgets::setup::{self, NewHeading, Settings};
@@ -105,6 +105,28 @@ impl Person {
             parse(&answer.body)
         };
         (answer.status, value)
+    }
+
+    /// Proposes "Fuente" in the process `process` of Toledo: its id.
+    pub async fn propose(&mut self, process: &str) -> String {
+        let path = format!("/api/v1/processes/{process}/proposals");
+        let body = serde_json::json!({"title": "Fuente", "summary": "Agua"});
+        let (status, proposal) = self.call(TOLEDO, "POST", &path, body).await;
+        assert_eq!(status, StatusCode::CREATED, "{proposal}");
+        proposal["id"].as_str().expect("id").to_owned()
+    }
+
+    /// Puts `bytes`, sent as `kind`, as the picture of Toledo's proposal `id`.
+    pub async fn put_picture(
+        &mut self,
+        id: &str,
+        kind: &str,
+        bytes: impl Into<axum::body::Body>,
+    ) -> crate::util::Answer {
+        let request = axum::http::Request::put(format!("/api/v1/proposals/{id}/image"))
+            .header(axum::http::header::CONTENT_TYPE, kind)
+            .header("x-csrf-token", self.csrf.clone());
+        self.browser.request(TOLEDO, request, bytes.into()).await
     }
 }
 
