@@ -149,8 +149,10 @@ impl SmtpCatcher {
                     .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
                     .await?;
                 let mut data = String::new();
+                let mut ended = false;
                 while let Some(line) = lines.next_line().await? {
                     if line == "." {
+                        ended = true;
                         break;
                     }
                     data.push_str(
@@ -159,6 +161,11 @@ impl SmtpCatcher {
                             .unwrap_or(&line),
                     );
                     data.push_str("\r\n");
+                }
+                // A client gone before the final dot (killed mid-message)
+                // sent no mail: a real server discards the part it got.
+                if !ended {
+                    return Ok(());
                 }
                 if let SmtpMode::Slow(delay) = self.mode() {
                     tokio::time::sleep(delay).await;
