@@ -581,8 +581,9 @@ async fn calendars_are_valid_icalendar_in_the_councils_time_zone_and_reminders_a
     // The reminder job ran before Lola registered (it was due at once):
     // moving the meeting queues a new one, which reaches her.
     let staff_path = format!("/staff{path}");
-    let moved_day = (soon + time::Duration::hours(2)).date().to_string();
+    // The day in Toledo, not in UTC: from 22:00 UTC they differ.
     let later = zone.local(soon + time::Duration::hours(2));
+    let moved_day = later.date().to_string();
     let until = zone.local(soon + time::Duration::hours(3));
     let moved = (jefa.browser)
         .post(
