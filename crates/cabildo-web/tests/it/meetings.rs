@@ -581,7 +581,7 @@ async fn calendars_are_valid_icalendar_in_the_councils_time_zone_and_reminders_a
     // The reminder job ran before Lola registered (it was due at once):
     // moving the meeting queues a new one, which reaches her.
     let staff_path = format!("/staff{path}");
-    // The day in Toledo, not in UTC: from 22:00 UTC they differ.
+    // The day in Toledo, not in UTC: they differ from 22:00 or 23:00 UTC.
     let later = zone.local(soon + time::Duration::hours(2));
     let moved_day = later.date().to_string();
     let until = zone.local(soon + time::Duration::hours(3));
