@@ -21,7 +21,7 @@ pub mod stripe;
 pub mod testing;
 
 pub use postgres::{LocalPostgres, PostgresOptions};
-pub use redis::LocalRedis;
+pub use redis::{LocalRedis, LocalRedisCluster};
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -1,4 +1,5 @@
-//! A local `redis-server` on a free loopback port.
+//! A local `redis-server` on a free loopback port, or a Redis Cluster of
+//! several on loopback.
 
 use crate::{find_program, free_port};
 use anyhow::{Context, bail};
@@ -18,6 +19,10 @@ pub struct LocalRedis {
 impl LocalRedis {
     /// Starts `redis-server` with its working folder in `dir`.
     pub fn start(dir: &Path) -> anyhow::Result<Self> {
+        Self::start_with(dir, &[])
+    }
+
+    fn start_with(dir: &Path, extra: &[&str]) -> anyhow::Result<Self> {
         let program = find_program("redis-server", &[])
             .context("redis-server not found on PATH; install it (apt-get install redis-server)")?;
         std::fs::create_dir_all(dir)?;
@@ -26,6 +31,7 @@ impl LocalRedis {
         let child = Command::new(program)
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+            .args(extra)
             .arg("--dir")
             .arg(dir)
             .stdin(Stdio::null())
@@ -73,5 +79,96 @@ impl LocalRedis {
             .status();
         self.child.wait()?;
         Ok(())
+    }
+}
+
+/// A Redis Cluster of `masters` servers on loopback, no replicas, every
+/// slot assigned: what `redis-cli --cluster create` makes in production.
+#[derive(Debug)]
+pub struct LocalRedisCluster {
+    nodes: Vec<LocalRedis>,
+}
+
+impl LocalRedisCluster {
+    /// Starts the servers in `dir/node-N` and joins them into one cluster.
+    pub fn start(dir: &Path, masters: usize) -> anyhow::Result<Self> {
+        anyhow::ensure!(masters >= 3, "a Redis Cluster needs at least three masters");
+        let cli = find_program("redis-cli", &[])
+            .context("redis-cli not found on PATH; install it (apt-get install redis-tools)")?;
+        let nodes = (0..masters)
+            .map(|n| {
+                let node_dir = dir.join(format!("node-{n}"));
+                // A cluster's node file outlives a restart; start afresh.
+                let _ = std::fs::remove_file(node_dir.join("nodes.conf"));
+                LocalRedis::start_with(
+                    &node_dir,
+                    &["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"],
+                )
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let cluster = Self { nodes };
+        let output = Command::new(&cli)
+            .args(["--cluster", "create"])
+            .args(cluster.nodes.iter().map(|node| format!("127.0.0.1:{}", node.port)))
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .stdin(Stdio::null())
+            .output()
+            .context("running redis-cli --cluster create")?;
+        if !output.status.success() {
+            bail!(
+                "redis-cli --cluster create failed: {}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        // The slots are assigned; wait until every node agrees the cluster is up.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        for node in &cluster.nodes {
+            loop {
+                let info = Command::new(&cli)
+                    .args(["-p", &node.port.to_string(), "cluster", "info"])
+                    .output()?;
+                if String::from_utf8_lossy(&info.stdout).contains("cluster_state:ok") {
+                    break;
+                }
+                if Instant::now() > deadline {
+                    bail!("Redis Cluster on port {} not ok within 30 s", node.port);
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+        Ok(cluster)
+    }
+
+    /// The application's URL for the cluster: every node as a seed.
+    pub fn url(&self) -> String {
+        let nodes: Vec<String> = self
+            .nodes
+            .iter()
+            .map(|node| format!("127.0.0.1:{}", node.port))
+            .collect();
+        format!("redis+cluster://{}", nodes.join(","))
+    }
+
+    /// Ports of the nodes, in start order.
+    pub fn ports(&self) -> Vec<u16> {
+        self.nodes.iter().map(|node| node.port).collect()
+    }
+
+    /// Stops every node.
+    pub fn stop(mut self) -> anyhow::Result<()> {
+        std::mem::take(&mut self.nodes)
+            .into_iter()
+            .try_for_each(LocalRedis::stop)
+    }
+}
+
+/// A test that panics leaves no cluster behind.
+impl Drop for LocalRedisCluster {
+    fn drop(&mut self) {
+        for node in &mut self.nodes {
+            let _ = node.child.kill();
+            let _ = node.child.wait();
+        }
     }
 }

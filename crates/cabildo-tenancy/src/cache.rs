@@ -1,24 +1,86 @@
 //! Redis as a shared cache and a broadcast bus between nodes. Never the only
 //! copy of anything: when Redis is down every call here is a quick miss or a
 //! no-op, and callers fall back to PostgreSQL.
+//!
+//! One server (`redis://host:port/`) or a Redis Cluster
+//! (`redis+cluster://host1:port1,host2:port2`, a few seed nodes; the rest is
+//! discovered). Every command here names one key, or one key several times,
+//! so each goes whole to the node that owns its slot.
 
 use futures_util::StreamExt;
-use redis::AsyncCommands;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
+use redis::cluster::{ClusterClient, ClusterClientBuilder};
+use redis::cluster_async::ClusterConnection;
+use redis::{AsyncCommands, Cmd, Pipeline, RedisFuture, Value};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+use tokio::sync::OnceCell;
 
 /// After a failure, Redis is not asked again for this long, so a dead
 /// server costs requests nothing.
 const BACKOFF_AFTER_FAILURE: Duration = Duration::from_secs(2);
 const TIMEOUT: Duration = Duration::from_millis(300);
+const CLUSTER_SCHEMES: [(&str, &str); 2] = [
+    ("redis+cluster://", "redis://"),
+    ("rediss+cluster://", "rediss://"),
+];
+
+/// Where commands go: one server through a reconnecting manager, or a
+/// cluster connection made on first use (a cluster that is down at start
+/// is no error either) that follows slot moves and failovers itself.
+#[derive(Clone)]
+enum Target {
+    Single(ConnectionManager),
+    Cluster {
+        client: ClusterClient,
+        conn: Arc<OnceCell<ClusterConnection>>,
+    },
+}
+
+/// A connection to whichever [`Target`] is configured, for `AsyncCommands`.
+#[derive(Clone)]
+enum Conn {
+    Single(ConnectionManager),
+    Cluster(ClusterConnection),
+}
+
+impl ConnectionLike for Conn {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            Conn::Single(conn) => conn.req_packed_command(cmd),
+            Conn::Cluster(conn) => conn.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            Conn::Single(conn) => conn.req_packed_commands(pipeline, offset, count),
+            Conn::Cluster(conn) => conn.req_packed_commands(pipeline, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Conn::Single(conn) => conn.get_db(),
+            Conn::Cluster(conn) => conn.get_db(),
+        }
+    }
+}
 
 /// A Redis connection shared by the whole process. Cheap to clone.
 #[derive(Clone)]
 pub struct SharedCache {
-    client: redis::Client,
-    conn: ConnectionManager,
+    /// One client per node to subscribe through: the server, or each seed
+    /// node of a cluster (a cluster broadcasts every `PUBLISH` to all its
+    /// nodes, so any one of them hears everything).
+    subscribe_to: Arc<[redis::Client]>,
+    target: Target,
     epoch: Instant,
     /// Milliseconds since `epoch` before which Redis is considered down.
     down_until: Arc<AtomicU64>,
@@ -28,6 +90,9 @@ impl SharedCache {
     /// Prepares a connection to `url` without connecting: a Redis that is
     /// down at start is no error (only a malformed URL is).
     pub fn new(url: &str) -> Result<Self, redis::RedisError> {
+        if let Some(nodes) = cluster_nodes(url) {
+            return Self::cluster(&nodes);
+        }
         let client = redis::Client::open(url)?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(TIMEOUT))
@@ -35,12 +100,42 @@ impl SharedCache {
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_millis(200));
         let conn = ConnectionManager::new_lazy_with_config(client.clone(), config)?;
-        Ok(Self {
-            client,
-            conn,
+        Ok(Self::with(vec![client], Target::Single(conn)))
+    }
+
+    fn cluster(nodes: &[String]) -> Result<Self, redis::RedisError> {
+        let subscribe_to = nodes
+            .iter()
+            .map(|node| redis::Client::open(node.as_str()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let client = ClusterClientBuilder::new(nodes.iter().map(String::as_str))
+            .connection_timeout(TIMEOUT)
+            .response_timeout(TIMEOUT)
+            .retries(1)
+            .max_retry_wait(200)
+            .build()?;
+        let conn = Arc::new(OnceCell::new());
+        Ok(Self::with(subscribe_to, Target::Cluster { client, conn }))
+    }
+
+    fn with(subscribe_to: Vec<redis::Client>, target: Target) -> Self {
+        Self {
+            subscribe_to: subscribe_to.into(),
+            target,
             epoch: Instant::now(),
             down_until: Arc::new(AtomicU64::new(0)),
-        })
+        }
+    }
+
+    /// A connection to send commands on (connecting to a cluster on first use).
+    async fn conn(&self) -> redis::RedisResult<Conn> {
+        match &self.target {
+            Target::Single(conn) => Ok(Conn::Single(conn.clone())),
+            Target::Cluster { client, conn } => conn
+                .get_or_try_init(|| client.get_async_connection())
+                .await
+                .map(|conn| Conn::Cluster(conn.clone())),
+        }
     }
 
     fn now_ms(&self) -> u64 {
@@ -59,13 +154,16 @@ impl SharedCache {
 
     async fn run<T>(
         &self,
-        op: impl AsyncFnOnce(&mut ConnectionManager) -> redis::RedisResult<T>,
+        op: impl AsyncFnOnce(&mut Conn) -> redis::RedisResult<T>,
     ) -> Option<T> {
         if !self.available() {
             return None;
         }
-        let mut conn = self.conn.clone();
-        match tokio::time::timeout(TIMEOUT * 2, op(&mut conn)).await {
+        let attempt = async {
+            let mut conn = self.conn().await?;
+            op(&mut conn).await
+        };
+        match tokio::time::timeout(TIMEOUT * 2, attempt).await {
             Ok(Ok(value)) => Some(value),
             Ok(Err(error)) => {
                 self.failed(&error);
@@ -138,15 +236,11 @@ impl SharedCache {
 
     /// Whether Redis answers a `PING` now (ignores the failure backoff).
     pub async fn ping(&self) -> bool {
-        let mut conn = self.conn.clone();
-        matches!(
-            tokio::time::timeout(
-                TIMEOUT * 2,
-                redis::cmd("PING").query_async::<String>(&mut conn)
-            )
-            .await,
-            Ok(Ok(_))
-        )
+        let ping = async {
+            let mut conn = self.conn().await?;
+            redis::cmd("PING").query_async::<String>(&mut conn).await
+        };
+        matches!(tokio::time::timeout(TIMEOUT * 2, ping).await, Ok(Ok(_)))
     }
 
     /// Listens on `channel` for as long as the process runs, calling
@@ -158,10 +252,13 @@ impl SharedCache {
         channel: String,
         handle: impl Fn(Option<String>) + Send + Sync + 'static,
     ) -> tokio::task::JoinHandle<()> {
-        let client = self.client.clone();
+        let clients = self.subscribe_to.clone();
+        let next = AtomicUsize::new(0);
         tokio::spawn(async move {
             let mut delay = Duration::from_millis(100);
             loop {
+                // Round the nodes: when one is down, the next may hear us.
+                let client = &clients[next.fetch_add(1, Ordering::Relaxed) % clients.len()];
                 match client.get_async_pubsub().await {
                     Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
                         Ok(()) => {
@@ -187,5 +284,47 @@ impl SharedCache {
                 delay = (delay * 2).min(Duration::from_secs(5));
             }
         })
+    }
+}
+
+/// The seed nodes of a `redis+cluster://` (or `rediss+cluster://`) URL, as
+/// plain Redis URLs; `None` for any other URL.
+fn cluster_nodes(url: &str) -> Option<Vec<String>> {
+    let (scheme, nodes) = CLUSTER_SCHEMES
+        .iter()
+        .find_map(|(cluster, plain)| url.strip_prefix(cluster).map(|rest| (plain, rest)))?;
+    Some(
+        nodes
+            .split(',')
+            .map(str::trim)
+            .filter(|node| !node.is_empty())
+            .map(|node| format!("{scheme}{node}"))
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cluster_urls_name_their_seed_nodes() {
+        assert_eq!(
+            cluster_nodes("redis+cluster://10.0.0.1:7000,10.0.0.2:7001/"),
+            Some(vec![
+                "redis://10.0.0.1:7000".to_owned(),
+                "redis://10.0.0.2:7001/".to_owned()
+            ])
+        );
+        assert_eq!(
+            cluster_nodes("rediss+cluster://:secret@cache.example:6380"),
+            Some(vec!["rediss://:secret@cache.example:6380".to_owned()])
+        );
+        assert_eq!(cluster_nodes("redis://127.0.0.1:6379/"), None);
+    }
+
+    #[test]
+    fn a_cluster_url_without_nodes_is_refused() {
+        assert!(SharedCache::new("redis+cluster://").is_err());
     }
 }

@@ -919,4 +919,7 @@ pub struct ServicesArgs {
     /// Also run a local SMTP catcher (its URL goes to the env file as SMTP_URL).
     #[arg(long)]
     pub smtp: bool,
+    /// Run Redis as a Redis Cluster of three masters instead of one server.
+    #[arg(long)]
+    pub redis_cluster: bool,
 }

@@ -177,3 +177,106 @@ async fn the_site_runs_on_the_serving_role() {
     let shown = ana.get(toledo, "/staff/processes").await;
     assert!(shown.body.contains("Plan de barrios"), "{}", shown.body);
 }
+
+/// Two nodes on a Redis Cluster of three masters: wrong passwords counted
+/// on either node add up, a changed setting reaches the other node by
+/// broadcast, the keys spread over the masters, and when a master is lost
+/// pages are still served.
+#[tokio::test]
+async fn two_nodes_share_a_redis_cluster_and_outlive_a_lost_master() {
+    let dir = std::env::temp_dir().join(format!("cabildo-cluster-{}", uuid::Uuid::new_v4()));
+    let cluster = cabildo_devkit::LocalRedisCluster::start(&dir, 3).expect("cluster");
+    let node_a = demo_tenancy().await;
+    let on_cluster = || SharedCache::new(&cluster.url()).expect("cluster url");
+    let node_a = another_node_with(&node_a, Some(on_cluster()))
+        .await
+        .expect("node a");
+    let node_b = another_node_with(&node_a, Some(on_cluster()))
+        .await
+        .expect("node b");
+    assert!(node_a.cache().expect("cache").ping().await, "cluster answers");
+    let config = || WebConfig {
+        rate_limits: cabildo_web::ratelimit::RateLimits::parse("login-ip=3/60").expect("limits"),
+        ..WebConfig::default()
+    };
+    let (router_a, router_b) = (app(&node_a, config()), app(&node_b, config()));
+    let host = format!("toledo.{BASE}");
+
+    // Four wrong passwords, two on each node: only a shared count refuses
+    // the fourth.
+    let mut statuses = Vec::new();
+    for router in [&router_a, &router_b, &router_a, &router_b] {
+        let mut stranger = crate::util::Browser::new(router);
+        let answer = stranger
+            .json(
+                &host,
+                "POST",
+                "/api/v1/sessions",
+                serde_json::json!({"email": "ana@example.org", "password": "wrong"}),
+                None,
+            )
+            .await;
+        statuses.push(answer.status);
+    }
+    assert_eq!(
+        statuses.last(),
+        Some(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+
+    // A new colour applied through node a reaches node b's cache by a
+    // broadcast through the cluster (without it, node b keeps it 30 s).
+    for router in [&router_a, &router_b] {
+        assert!(get(router, &host, "/theme.css").await.body.contains("#8a1538"));
+    }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tenants/toledo.toml");
+    let mut spec = toml_spec(&path);
+    spec.colours.primary = "#004488".into();
+    node_a
+        .apply(
+            &spec.validate().expect("valid"),
+            &cabildo_tenancy::TenantMigrations::embedded(),
+        )
+        .await
+        .expect("apply");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !get(&router_b, &host, "/theme.css").await.body.contains("#004488") {
+        assert!(Instant::now() < deadline, "node b kept the old colours");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    // Each key went whole to the master owning its slot: more than one
+    // master holds some.
+    let holding = cluster
+        .ports()
+        .into_iter()
+        .filter(|port| {
+            let size = std::process::Command::new("redis-cli")
+                .args(["-p", &port.to_string(), "dbsize"])
+                .output()
+                .expect("redis-cli");
+            String::from_utf8_lossy(&size.stdout).trim() != "0"
+        })
+        .count();
+    assert!(holding >= 2, "keys on {holding} master(s) only");
+
+    // A master lost: its slots fail, so the cluster refuses writes, and
+    // pages are served from PostgreSQL without waiting on Redis.
+    let ports = cluster.ports();
+    std::process::Command::new("redis-cli")
+        .args(["-p", &ports[0].to_string(), "shutdown", "nosave"])
+        .output()
+        .expect("shutdown");
+    for path in ["/", "/processes", "/theme.css"] {
+        let started = Instant::now();
+        let page = get(&router_a, &host, path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{path} took {:?}",
+            started.elapsed()
+        );
+    }
+    cluster.stop().expect("stop");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -2,7 +2,7 @@
 
 use crate::config::ServicesArgs;
 use anyhow::Context;
-use cabildo_devkit::{LocalPostgres, LocalRedis, PostgresOptions, testing};
+use cabildo_devkit::{LocalPostgres, LocalRedis, LocalRedisCluster, PostgresOptions, testing};
 use std::process::ExitCode;
 
 /// Starts both servers, writes their settings to the env file, and stops
@@ -20,7 +20,12 @@ pub async fn run(args: ServicesArgs) -> anyhow::Result<ExitCode> {
     postgres
         .ensure_database(cabildo_devkit::DEMO_DATABASE)
         .await?;
-    let redis = match LocalRedis::start(&dir.join("redis")) {
+    let redis = if args.redis_cluster {
+        LocalRedisCluster::start(&dir.join("redis"), 3).map(Redis::Cluster)
+    } else {
+        LocalRedis::start(&dir.join("redis")).map(Redis::Single)
+    };
+    let redis = match redis {
         Ok(redis) => redis,
         Err(error) => {
             let _ = postgres.stop();
@@ -54,7 +59,7 @@ pub async fn run(args: ServicesArgs) -> anyhow::Result<ExitCode> {
     std::fs::rename(&partial, &args.env_file).context("writing the env file")?;
     tracing::info!(
         postgres.port = postgres.port(),
-        redis.port = redis.port(),
+        redis.url = redis.url(),
         "local services ready"
     );
     super::shutdown_signal().await;
@@ -62,4 +67,26 @@ pub async fn run(args: ServicesArgs) -> anyhow::Result<ExitCode> {
     postgres.stop()?;
     redis_stopped?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The Redis started: one server, or a cluster.
+enum Redis {
+    Single(LocalRedis),
+    Cluster(LocalRedisCluster),
+}
+
+impl Redis {
+    fn url(&self) -> String {
+        match self {
+            Redis::Single(redis) => redis.url(),
+            Redis::Cluster(cluster) => cluster.url(),
+        }
+    }
+
+    fn stop(self) -> anyhow::Result<()> {
+        match self {
+            Redis::Single(redis) => redis.stop(),
+            Redis::Cluster(cluster) => cluster.stop(),
+        }
+    }
 }
