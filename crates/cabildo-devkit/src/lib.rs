@@ -9,6 +9,7 @@
 //! the cluster runs as an unprivileged system user (`postgres` when it
 //! exists, otherwise one we create) that owns the data folder.
 
+mod citus;
 mod command;
 pub mod dns;
 pub mod http;
@@ -20,6 +21,7 @@ pub mod smtp;
 pub mod stripe;
 pub mod testing;
 
+pub use citus::LocalCitus;
 pub use postgres::{LocalPostgres, PostgresOptions};
 pub use redis::{LocalRedis, LocalRedisCluster};
 

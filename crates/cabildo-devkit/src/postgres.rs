@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// Superuser created by `initdb`; only the devkit uses it, to create the
 /// application role and databases.
-const ADMIN_ROLE: &str = "cabildo_admin";
+pub(crate) const ADMIN_ROLE: &str = "cabildo_admin";
 
 /// How to start a local cluster.
 #[derive(Clone, Debug)]
@@ -21,6 +21,8 @@ pub struct PostgresOptions {
     pub max_connections: u32,
     /// Port to listen on; a free one when `None`.
     pub port: Option<u16>,
+    /// Load the Citus extension, for a node of a [`crate::LocalCitus`].
+    pub citus: bool,
 }
 
 impl PostgresOptions {
@@ -31,6 +33,7 @@ impl PostgresOptions {
             ephemeral: false,
             max_connections: 200,
             port: None,
+            citus: false,
         }
     }
 }
@@ -107,6 +110,16 @@ impl LocalPostgres {
         if options.ephemeral {
             server_options
                 .push_str(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+        }
+        if options.citus {
+            // Nodes talk over loopback in plain text: Citus would otherwise
+            // make a self-signed certificate that clients refuse. Citus runs
+            // a background worker per database it is in, and tests make a
+            // database each.
+            server_options.push_str(
+                " -c shared_preload_libraries=citus -c ssl=off -c citus.node_conninfo=sslmode=disable \
+                 -c max_worker_processes=400",
+            );
         }
         run(
             run_as

@@ -19,6 +19,11 @@ pub const POSTGRES_PORT_ENV: &str = "CABILDO_TEST_POSTGRES_PORT";
 /// Environment variable holding the URL of the run's Redis.
 pub const REDIS_URL_ENV: &str = "CABILDO_TEST_REDIS_URL";
 
+/// Ports of the Citus workers (comma-separated) when the PostgreSQL at
+/// `CABILDO_TEST_POSTGRES_PORT` is a Citus coordinator (`cabildo services
+/// --citus`).
+pub const CITUS_WORKERS_ENV: &str = "CABILDO_TEST_CITUS_WORKERS";
+
 /// Where the services of this test run are.
 #[derive(Clone, Debug)]
 pub struct TestServices {
@@ -26,6 +31,8 @@ pub struct TestServices {
     pub postgres_port: u16,
     /// Redis URL.
     pub redis_url: String,
+    /// Citus workers' ports; empty on a single PostgreSQL.
+    pub citus_workers: Vec<u16>,
 }
 
 impl TestServices {
@@ -59,9 +66,17 @@ async fn start_or_reuse() -> anyhow::Result<TestServices> {
         std::env::var(POSTGRES_PORT_ENV),
         std::env::var(REDIS_URL_ENV),
     ) {
+        let citus_workers = std::env::var(CITUS_WORKERS_ENV)
+            .unwrap_or_default()
+            .split(',')
+            .filter(|port| !port.is_empty())
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .context("CABILDO_TEST_CITUS_WORKERS")?;
         return Ok(TestServices {
             postgres_port: port.parse().context("CABILDO_TEST_POSTGRES_PORT")?,
             redis_url,
+            citus_workers,
         });
     }
     let dir = std::env::temp_dir().join(format!("cabildo-test-{}", std::process::id()));
@@ -70,12 +85,14 @@ async fn start_or_reuse() -> anyhow::Result<TestServices> {
         ephemeral: true,
         max_connections: 300,
         port: None,
+        citus: false,
     })
     .await?;
     let redis = LocalRedis::start(&dir.join("redis"))?;
     let services = TestServices {
         postgres_port: postgres.port(),
         redis_url: redis.url(),
+        citus_workers: Vec::new(),
     };
     spawn_watchdog(&postgres, &redis, &dir)?;
     // The watchdog owns their shutdown from here on.
@@ -126,6 +143,9 @@ where
     Fut: Future<Output = anyhow::Result<()>>,
 {
     let services = services().await?;
+    if !services.citus_workers.is_empty() {
+        return fresh_citus_database(services, prepare).await;
+    }
     let mut admin = PgConnection::connect(&services.admin_url()).await?;
     // Serialise template creation across concurrent tests and test binaries.
     sqlx::query("SELECT pg_advisory_lock(hashtext($1))")
@@ -176,6 +196,37 @@ where
     .context("copying the template database")?;
     admin.close().await?;
     Ok(services.database_url(&name))
+}
+
+/// On Citus a database cannot be copied from a template (the workers hold
+/// the councils' tables), so each test's database is made on every node
+/// and prepared afresh.
+async fn fresh_citus_database<F, Fut>(services: &TestServices, prepare: F) -> anyhow::Result<String>
+where
+    F: FnOnce(String) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    let name = format!("test_{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+    for port in std::iter::once(services.postgres_port).chain(services.citus_workers.iter().copied()) {
+        let mut admin = PgConnection::connect(&format!(
+            "postgres://{}@127.0.0.1:{port}/postgres",
+            crate::postgres::ADMIN_ROLE
+        ))
+        .await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "CREATE DATABASE {name} OWNER {}",
+            crate::APP_ROLE
+        )))
+        .execute(&mut admin)
+        .await?;
+        admin.close().await?;
+    }
+    crate::citus::join_database(services.postgres_port, &services.citus_workers, &name).await?;
+    let url = services.database_url(&name);
+    prepare(url.clone())
+        .await
+        .context("preparing the test database")?;
+    Ok(url)
 }
 
 fn quote_ident(name: &str) -> String {

@@ -6,6 +6,7 @@
 //! crate ever names a schema or role in SQL.
 
 mod cache;
+mod citus;
 mod changes;
 pub mod colour;
 pub mod domains;
@@ -20,6 +21,7 @@ mod routing;
 mod site;
 mod slug;
 mod spec;
+mod statements;
 mod tenant;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -181,7 +183,15 @@ impl Tenancy {
     /// Creates or upgrades the `platform` schema, and the serving role with
     /// its rights on it (see [`Tenancy::serving_role`]).
     pub async fn migrate_platform(&self) -> Result<()> {
-        platform_migrator().run(&self.inner.pool).await?;
+        let mut conn = self.dedicated_connection().await?;
+        if citus::detect(&mut conn).await? {
+            // `platform` stays on the coordinator (see `citus`).
+            sqlx::raw_sql("SET citus.enable_ddl_propagation TO off")
+                .execute(&mut conn)
+                .await?;
+        }
+        platform_migrator().run(&mut conn).await?;
+        let _ = sqlx::Connection::close(conn).await;
         provision::ensure_serving_role(&self.inner.pool, &self.inner.namespace).await
     }
 

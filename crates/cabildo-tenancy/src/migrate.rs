@@ -141,10 +141,15 @@ impl Tenancy {
             .bind(schema)
             .execute(&mut *conn)
             .await?;
-        migrations
-            .for_schema(schema)
-            .run_direct(None, &mut *conn, false)
-            .await?;
+        let citus = crate::citus::detect(&mut *conn).await?;
+        if citus && crate::citus::distributed(&mut *conn, schema).await? {
+            crate::citus::migrate_schema(&mut *conn, schema, &migrations.migrations).await?;
+        } else {
+            migrations
+                .for_schema(schema)
+                .run_direct(None, &mut *conn, false)
+                .await?;
+        }
         // Default privileges gave the council role rights on the bookkeeping
         // table too; it has no business there.
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
@@ -153,6 +158,9 @@ impl Tenancy {
         )))
         .execute(&mut *conn)
         .await?;
+        if citus && !crate::citus::distributed(&mut *conn, schema).await? {
+            crate::citus::distribute(&mut *conn, schema).await?;
+        }
         let version: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT max(version) FROM {schema}._sqlx_migrations WHERE success"
         )))

@@ -261,6 +261,17 @@ struct SummaryRow {
     created_at: time::OffsetDateTime,
 }
 
+/// Runs each statement of `sql` on its own: Citus forwards some of these
+/// to its workers as the whole query text, which must then be one statement.
+async fn execute_each(conn: &mut PgConnection, sql: &str) -> Result<()> {
+    for statement in crate::statements::split(sql) {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_owned()))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Whether `role` exists in the cluster.
 async fn role_exists(conn: &mut PgConnection, role: &str) -> Result<bool> {
     Ok(
@@ -293,14 +304,16 @@ pub(crate) async fn ensure_serving_role(
         .execute(&mut *tx)
         .await?;
     }
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "GRANT USAGE ON SCHEMA platform TO {serving};
-         GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA platform TO {serving};
-         GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA platform TO {serving};
-         GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA platform TO {serving};
-         REVOKE INSERT, UPDATE, DELETE ON platform._sqlx_migrations FROM {serving};"
-    )))
-    .execute(&mut *tx)
+    execute_each(
+        &mut tx,
+        &format!(
+            "GRANT USAGE ON SCHEMA platform TO {serving};
+             GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA platform TO {serving};
+             GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA platform TO {serving};
+             GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA platform TO {serving};
+             REVOKE INSERT, UPDATE, DELETE ON platform._sqlx_migrations FROM {serving};"
+        ),
+    )
     .await?;
     // Only the councils it is not yet a member of: a fleet of thousands
     // is granted once, not again on every `migrate`.
@@ -332,9 +345,13 @@ pub(crate) async fn create_role_and_schema(
     serving: &str,
 ) -> Result<()> {
     let (schema, role) = (tenant.schema.as_str(), tenant.role.as_str());
+    let citus = crate::citus::detect(&mut *conn).await?;
     let mut tx = conn.begin().await?;
     if !role_exists(&mut tx, role).await? {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE ROLE {role} NOLOGIN")))
+        // On Citus the coordinator reaches the council's worker as this
+        // role, so it must log in; it has no password (see docs/scale-out.md).
+        let login = if citus { "LOGIN" } else { "NOLOGIN" };
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE ROLE {role} {login}")))
             .execute(&mut *tx)
             .await?;
     }
@@ -348,15 +365,17 @@ pub(crate) async fn create_role_and_schema(
             .execute(&mut *tx)
             .await?;
     }
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "GRANT {role} TO CURRENT_USER;
-         CREATE SCHEMA IF NOT EXISTS {schema};
-         REVOKE ALL ON SCHEMA {schema} FROM PUBLIC;
-         GRANT USAGE ON SCHEMA {schema} TO {role};
-         ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role};
-         ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {role};"
-    )))
-    .execute(&mut *tx)
+    execute_each(
+        &mut tx,
+        &format!(
+            "GRANT {role} TO CURRENT_USER;
+             CREATE SCHEMA IF NOT EXISTS {schema};
+             REVOKE ALL ON SCHEMA {schema} FROM PUBLIC;
+             GRANT USAGE ON SCHEMA {schema} TO {role};
+             ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role};
+             ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {role};"
+        ),
+    )
     .await?;
     // Grants on shared platform objects rewrite one catalog row (the
     // object's ACL); two councils granted at once fail with "tuple
@@ -366,12 +385,14 @@ pub(crate) async fn create_role_and_schema(
         .bind(crate::migrate::LOCK_CLASS + 1)
         .execute(&mut *tx)
         .await?;
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "GRANT USAGE ON SCHEMA platform TO {role};
-         GRANT EXECUTE ON FUNCTION platform.tenant_id_of_role(name) TO {role};
-         GRANT INSERT (kind, payload, unique_key, max_attempts, run_at) ON platform.jobs TO {role};"
-    )))
-    .execute(&mut *tx)
+    execute_each(
+        &mut tx,
+        &format!(
+            "GRANT USAGE ON SCHEMA platform TO {role};
+             GRANT EXECUTE ON FUNCTION platform.tenant_id_of_role(name) TO {role};
+             GRANT INSERT (kind, payload, unique_key, max_attempts, run_at) ON platform.jobs TO {role};"
+        ),
+    )
     .await?;
     // Jobs enqueued by this role belong to this council (see the jobs
     // migration); set before the role can insert anything.

@@ -922,4 +922,8 @@ pub struct ServicesArgs {
     /// Run Redis as a Redis Cluster of three masters instead of one server.
     #[arg(long)]
     pub redis_cluster: bool,
+    /// Run PostgreSQL as a Citus cluster: a coordinator (DATABASE_URL points
+    /// to it) and two workers. Needs the extension (../shared/citus/install).
+    #[arg(long)]
+    pub citus: bool,
 }

@@ -16,6 +16,7 @@ fn options(dir: &std::path::Path, port: Option<u16>) -> PostgresOptions {
         ephemeral: true,
         max_connections: 50,
         port,
+        citus: false,
     }
 }
 

@@ -20,6 +20,7 @@ fn options(dir: &std::path::Path, port: Option<u16>) -> PostgresOptions {
         ephemeral: true,
         max_connections: 100,
         port,
+        citus: false,
     }
 }
 

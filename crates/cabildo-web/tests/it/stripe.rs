@@ -495,6 +495,7 @@ async fn a_webhook_during_a_database_outage_is_applied_when_stripe_retries() {
         ephemeral: true,
         max_connections: 50,
         port,
+        citus: false,
     };
     let postgres = LocalPostgres::start(options(None)).await.expect("postgres");
     let port = postgres.port();

@@ -2,7 +2,9 @@
 
 use crate::config::ServicesArgs;
 use anyhow::Context;
-use cabildo_devkit::{LocalPostgres, LocalRedis, LocalRedisCluster, PostgresOptions, testing};
+use cabildo_devkit::{
+    LocalCitus, LocalPostgres, LocalRedis, LocalRedisCluster, PostgresOptions, testing,
+};
 use std::process::ExitCode;
 
 /// Starts both servers, writes their settings to the env file, and stops
@@ -10,16 +12,27 @@ use std::process::ExitCode;
 pub async fn run(args: ServicesArgs) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&args.dir)?;
     let dir = args.dir.canonicalize()?;
-    let postgres = LocalPostgres::start(PostgresOptions {
-        dir: dir.join("postgres"),
-        ephemeral: args.ephemeral,
-        max_connections: 300,
-        port: None,
-    })
-    .await?;
-    postgres
-        .ensure_database(cabildo_devkit::DEMO_DATABASE)
+    let postgres = if args.citus {
+        let citus = LocalCitus::start(&dir.join("citus"), 2, args.ephemeral).await?;
+        if let Err(error) = citus.ensure_database(cabildo_devkit::DEMO_DATABASE).await {
+            let _ = citus.stop();
+            return Err(error);
+        }
+        Postgres::Citus(citus)
+    } else {
+        let postgres = LocalPostgres::start(PostgresOptions {
+            dir: dir.join("postgres"),
+            ephemeral: args.ephemeral,
+            max_connections: 300,
+            port: None,
+            citus: false,
+        })
         .await?;
+        postgres
+            .ensure_database(cabildo_devkit::DEMO_DATABASE)
+            .await?;
+        Postgres::Single(postgres)
+    };
     let redis = if args.redis_cluster {
         LocalRedisCluster::start(&dir.join("redis"), 3).map(Redis::Cluster)
     } else {
@@ -50,6 +63,14 @@ pub async fn run(args: ServicesArgs) -> anyhow::Result<ExitCode> {
         postgres.url(cabildo_devkit::DEMO_DATABASE),
         redis.url()
     );
+    if let Postgres::Citus(citus) = &postgres {
+        let ports: Vec<String> = citus.worker_ports().iter().map(u16::to_string).collect();
+        env.push_str(&format!(
+            "{}={}\n",
+            testing::CITUS_WORKERS_ENV,
+            ports.join(",")
+        ));
+    }
     if let Some(catcher) = &catcher {
         env.push_str(&format!("SMTP_URL={}\n", catcher.url()));
     }
@@ -87,6 +108,37 @@ impl Redis {
         match self {
             Redis::Single(redis) => redis.stop(),
             Redis::Cluster(cluster) => cluster.stop(),
+        }
+    }
+}
+
+/// The PostgreSQL started: one server, or a Citus coordinator with workers
+/// (the application connects to the coordinator).
+enum Postgres {
+    Single(LocalPostgres),
+    Citus(LocalCitus),
+}
+
+impl Postgres {
+    fn server(&self) -> &LocalPostgres {
+        match self {
+            Postgres::Single(postgres) => postgres,
+            Postgres::Citus(citus) => &citus.coordinator,
+        }
+    }
+
+    fn port(&self) -> u16 {
+        self.server().port()
+    }
+
+    fn url(&self, database: &str) -> String {
+        self.server().url(database)
+    }
+
+    fn stop(self) -> anyhow::Result<()> {
+        match self {
+            Postgres::Single(postgres) => postgres.stop(),
+            Postgres::Citus(citus) => citus.stop(),
         }
     }
 }

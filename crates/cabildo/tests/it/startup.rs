@@ -14,6 +14,7 @@ async fn serve_waits_for_a_database_that_is_down_at_start() {
         ephemeral: true,
         max_connections: 50,
         port,
+        citus: false,
     };
     // Prepare a migrated database, then take PostgreSQL down.
     let postgres = LocalPostgres::start(options(None)).await.expect("postgres");
