@@ -17,7 +17,7 @@
 //!   the whole query, which must then hold one statement. They must keep
 //!   to what Citus accepts (docs/scale-out.md lists it).
 
-use crate::error::Result;
+use crate::error::{Result, TenancyError};
 use crate::statements;
 use sqlx::PgConnection;
 use sqlx::migrate::{MigrateError, Migration};
@@ -127,4 +127,118 @@ pub(crate) async fn migrate_schema(
         tx.commit().await?;
     }
     Ok(())
+}
+
+/// A Citus worker that council schemas are placed on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    /// Citus' node id (`pg_dist_node.nodeid`), as `tenants move` takes it.
+    pub id: i32,
+    /// Host name and port the coordinator reaches it at.
+    pub host: String,
+    /// Port.
+    pub port: i32,
+    /// Councils placed on it.
+    pub councils: i64,
+}
+
+impl crate::Tenancy {
+    /// The workers councils may be placed on, with how many each holds;
+    /// refused on a single PostgreSQL.
+    pub async fn nodes(&self) -> Result<Vec<Node>> {
+        self.require_citus().await?;
+        let rows: Vec<(i32, String, i32, i64)> = sqlx::query_as(
+            "SELECT n.nodeid, n.nodename, n.nodeport,
+                    count(DISTINCT c.relnamespace) FILTER (WHERE s.schemaid IS NOT NULL)
+             FROM pg_dist_node n
+             LEFT JOIN pg_dist_placement pl ON pl.groupid = n.groupid
+             LEFT JOIN pg_dist_shard sh ON sh.shardid = pl.shardid
+             LEFT JOIN pg_class c ON c.oid = sh.logicalrelid
+             LEFT JOIN pg_dist_schema s ON s.schemaid = c.relnamespace
+             WHERE n.shouldhaveshards AND n.isactive AND n.noderole = 'primary'
+             GROUP BY n.nodeid, n.nodename, n.nodeport
+             ORDER BY n.nodeid",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, host, port, councils)| Node {
+                id,
+                host,
+                port,
+                councils,
+            })
+            .collect())
+    }
+
+    /// The id of the worker holding `tenant`'s schema, or `None` while it is
+    /// not distributed (being created, or on a single PostgreSQL).
+    pub async fn node_of(&self, tenant: &crate::Tenant) -> Result<Option<i32>> {
+        if !self.is_citus() {
+            return Ok(None);
+        }
+        Ok(sqlx::query_scalar(
+            "SELECT n.nodeid
+             FROM pg_dist_schema s
+             JOIN pg_dist_partition p ON p.colocationid = s.colocationid
+             JOIN pg_dist_shard sh ON sh.logicalrelid = p.logicalrelid
+             JOIN pg_dist_placement pl ON pl.shardid = sh.shardid
+             JOIN pg_dist_node n ON n.groupid = pl.groupid AND n.noderole = 'primary'
+             WHERE s.schemaid = $1::regnamespace
+             LIMIT 1",
+        )
+        .bind(tenant.schema.as_str())
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// Moves `tenant`'s schema, with its rows, to worker `to_node` while its
+    /// site stays up: pages are served throughout, writes wait for the
+    /// seconds the copy takes (Citus' `block_writes`, which needs no logical
+    /// replication). Returns the node it came from; moving a council to
+    /// where it already is does nothing.
+    pub async fn move_council(&self, tenant: &crate::Tenant, to_node: i32) -> Result<i32> {
+        let nodes = self.nodes().await?;
+        let Some(target) = nodes.iter().find(|node| node.id == to_node) else {
+            let known: Vec<String> = nodes.iter().map(|node| node.id.to_string()).collect();
+            return Err(TenancyError::invalid(
+                "node",
+                format!("no worker {to_node}; councils can go to {}", known.join(", ")),
+            ));
+        };
+        let from = self.node_of(tenant).await?.ok_or_else(|| {
+            TenancyError::invalid("council", "its schema is not on a worker yet; run `cabildo migrate`")
+        })?;
+        if from == to_node {
+            return Ok(from);
+        }
+        let mut conn = self.dedicated_connection().await?;
+        let moved = sqlx::query("SELECT citus_schema_move($1::regnamespace, $2, $3, 'block_writes')")
+            .bind(tenant.schema.as_str())
+            .bind(&target.host)
+            .bind(target.port)
+            .execute(&mut conn)
+            .await;
+        let _ = sqlx::Connection::close(conn).await;
+        moved?;
+        tracing::info!(tenant = %tenant.slug, from, to = to_node, "council moved");
+        Ok(from)
+    }
+
+    /// Whether the database is a Citus coordinator.
+    pub fn is_citus(&self) -> bool {
+        self.inner.citus
+    }
+
+    async fn require_citus(&self) -> Result<()> {
+        if self.is_citus() {
+            Ok(())
+        } else {
+            Err(TenancyError::invalid(
+                "database",
+                "this PostgreSQL is not a Citus coordinator: every council is on it (docs/scale-out.md)",
+            ))
+        }
+    }
 }

@@ -30,6 +30,7 @@ mod tx;
 pub mod zone;
 
 pub use cache::SharedCache;
+pub use citus::Node;
 pub use error::{Result, TenancyError};
 pub use jobs::{EMAIL_KIND, EmailRequest, JobsWatch, NewJob};
 pub use migrate::{FleetReport, MigrationOutcome, MigrationResult, TenantMigrations};
@@ -94,6 +95,8 @@ struct Inner {
     pool: PgPool,
     connect_options: PgConnectOptions,
     namespace: RoleNamespace,
+    /// Whether the database is a Citus coordinator (see `citus`).
+    citus: bool,
     cache: Option<SharedCache>,
     /// This process's cache listeners, told directly of local changes.
     listeners: std::sync::Mutex<Vec<std::sync::Weak<changes::Listener>>>,
@@ -135,11 +138,13 @@ impl Tenancy {
             .await?;
         let namespace = RoleNamespace::from_database(computed)
             .ok_or_else(|| TenancyError::invalid("DATABASE_URL", "unexpected database name"))?;
+        let citus = citus::detect(&mut *pool.acquire().await?).await?;
         let tenancy = Self {
             inner: Arc::new(Inner {
                 pool,
                 connect_options,
                 namespace,
+                citus,
                 cache,
                 listeners: std::sync::Mutex::default(),
                 local_listeners: std::sync::Mutex::default(),

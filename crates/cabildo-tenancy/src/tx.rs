@@ -45,11 +45,20 @@ impl Tenancy {
         // Both names are built by this crate from a validated slug
         // (`[a-z0-9_]` only), so embedding them is safe; a simple query
         // cannot carry bind parameters.
-        let statement = format!(
-            "BEGIN; SELECT set_config('search_path', '{}', true), set_config('role', '{}', true)",
-            tenant.schema.as_str(),
-            tenant.role.as_str()
-        );
+        let (schema, role) = (tenant.schema.as_str(), tenant.role.as_str());
+        let statement = if self.inner.citus {
+            // `SET LOCAL` commands, unlike `set_config`, go on to the worker
+            // with the queries, where the council's functions and triggers
+            // run and name its tables without a schema.
+            format!(
+                "BEGIN; SET LOCAL citus.propagate_set_commands TO 'local'; \
+                 SET LOCAL search_path TO {schema}; SET LOCAL ROLE {role}"
+            )
+        } else {
+            format!(
+                "BEGIN; SELECT set_config('search_path', '{schema}', true), set_config('role', '{role}', true)"
+            )
+        };
         let conn = self.pool().acquire().await?;
         let mut tx = TenantTx {
             conn: Some(conn),

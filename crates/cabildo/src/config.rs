@@ -832,6 +832,21 @@ pub enum TenantsCommand {
     /// under its slug or a new one. Sessions and tokens of the old site no
     /// longer work.
     Import(ImportArgs),
+    /// On a Citus cluster: list the workers and how many councils each holds.
+    Nodes,
+    /// On a Citus cluster: move a council's schema to another worker while
+    /// its site runs (pages are served; its writes wait the seconds it takes).
+    Move(MoveArgs),
+}
+
+/// Options of `tenants move`.
+#[derive(Debug, Args)]
+pub struct MoveArgs {
+    /// The council's slug.
+    pub slug: String,
+    /// The worker to move it to (a NODE of `cabildo tenants nodes`).
+    #[arg(long)]
+    pub to_node: i32,
 }
 
 /// Options of `tenants export`.

@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod mail;
 pub mod migrate;
 pub mod newsletters;
+pub mod placement;
 pub mod probe;
 pub mod provisioner;
 pub mod seed;

@@ -16,6 +16,8 @@ pub async fn run(global: &Global, command: TenantsCommand) -> anyhow::Result<Exi
     match &command {
         TenantsCommand::Export(args) => return super::transfer::export(global, args).await,
         TenantsCommand::Import(args) => return super::transfer::import(global, args).await,
+        TenantsCommand::Nodes => return super::placement::nodes(global).await,
+        TenantsCommand::Move(args) => return super::placement::move_council(global, args).await,
         _ => {}
     }
     // Validate what can be validated before touching the database.
