@@ -43,7 +43,9 @@ impl LocalCitus {
         let options = |name: String| PostgresOptions {
             dir: dir.join(name),
             ephemeral,
-            max_connections: 300,
+            // Every database Citus is in keeps connections between the
+            // nodes open, and tests make a database each.
+            max_connections: 2000,
             port: None,
             citus: true,
         };

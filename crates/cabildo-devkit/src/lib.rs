@@ -23,7 +23,7 @@ pub mod testing;
 
 pub use citus::LocalCitus;
 pub use postgres::{LocalPostgres, PostgresOptions};
-pub use redis::{LocalRedis, LocalRedisCluster};
+pub use redis::{LocalRedis, LocalRedisCluster, LocalRedisSentinel, SENTINEL_MASTER};
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -172,3 +172,89 @@ impl Drop for LocalRedisCluster {
         }
     }
 }
+
+/// A Redis master with one replica, watched by one Sentinel that fails
+/// over within a second or two: the smallest Sentinel setup, on loopback.
+#[derive(Debug)]
+pub struct LocalRedisSentinel {
+    master: LocalRedis,
+    replica: LocalRedis,
+    sentinel: Child,
+    sentinel_port: u16,
+}
+
+/// Name the Sentinel knows the master by.
+pub const SENTINEL_MASTER: &str = "cabildo";
+
+impl LocalRedisSentinel {
+    /// Starts the three servers in `dir/master`, `dir/replica` and
+    /// `dir/sentinel`.
+    pub fn start(dir: &Path) -> anyhow::Result<Self> {
+        let master = LocalRedis::start(&dir.join("master"))?;
+        let of = format!("127.0.0.1 {}", master.port);
+        let replica = LocalRedis::start_with(&dir.join("replica"), &["--replicaof", &of])?;
+        let sentinel_dir = dir.join("sentinel");
+        std::fs::create_dir_all(&sentinel_dir)?;
+        let sentinel_port = free_port()?;
+        // The Sentinel rewrites its configuration file as it learns.
+        let config = sentinel_dir.join("sentinel.conf");
+        std::fs::write(
+            &config,
+            format!(
+                "port {sentinel_port}\nbind 127.0.0.1\ndir {dir}\n\
+                 sentinel monitor {SENTINEL_MASTER} 127.0.0.1 {master} 1\n\
+                 sentinel down-after-milliseconds {SENTINEL_MASTER} 500\n\
+                 sentinel failover-timeout {SENTINEL_MASTER} 3000\n",
+                dir = sentinel_dir.display(),
+                master = master.port
+            ),
+        )?;
+        let log = std::fs::File::create(sentinel_dir.join("sentinel.log"))?;
+        let program = find_program("redis-server", &[]).context("redis-server not found")?;
+        let sentinel = Command::new(program)
+            .arg(&config)
+            .arg("--sentinel")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .context("starting redis-server --sentinel")?;
+        let cluster = Self {
+            master,
+            replica,
+            sentinel,
+            sentinel_port,
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", sentinel_port)).is_err() {
+            if Instant::now() > deadline {
+                bail!("the Sentinel did not listen on port {sentinel_port} within 20 s");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Ok(cluster)
+    }
+
+    /// The application's URL: the Sentinel and the master's name.
+    pub fn url(&self) -> String {
+        format!(
+            "redis+sentinel://127.0.0.1:{}/{SENTINEL_MASTER}",
+            self.sentinel_port
+        )
+    }
+
+    /// Ports of the first master and of its replica.
+    pub fn ports(&self) -> (u16, u16) {
+        (self.master.port, self.replica.port)
+    }
+}
+
+/// A test that panics leaves no server behind.
+impl Drop for LocalRedisSentinel {
+    fn drop(&mut self) {
+        for child in [&mut self.master.child, &mut self.replica.child, &mut self.sentinel] {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

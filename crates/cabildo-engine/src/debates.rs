@@ -220,7 +220,7 @@ pub async fn act(
             "debate.unpin",
         ),
         StaffAction::Close => (
-            "UPDATE debates SET closed_at = coalesce(closed_at, now()) WHERE id = $1 RETURNING title",
+            "UPDATE debates SET closed_at = least(closed_at, now()) WHERE id = $1 RETURNING title",
             "debate.close",
         ),
         StaffAction::Reopen => (

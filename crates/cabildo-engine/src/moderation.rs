@@ -211,18 +211,23 @@ pub async fn decide(
         // Hiding or restoring it would change what cast ballots count.
         return Err(Error::invalid(Field::Budget, Problem::VotingStarted));
     }
-    // The old state decides whether a comment count changes.
+    // The old state decides whether a comment count changes. The new one is
+    // chosen here rather than by a CASE over the decision: Citus refuses
+    // `now()` inside CASE and COALESCE in an UPDATE.
+    let hidden_at = match decision {
+        Decision::Hide => "least(t.hidden_at, now())",
+        Decision::Restore => "NULL",
+        Decision::Dismiss => "t.hidden_at",
+    };
     let sql = format!(
         "WITH old AS (SELECT id, hidden_at IS NOT NULL AS was_hidden FROM {table} WHERE id = $1 FOR UPDATE)
-         UPDATE {table} t SET hidden_at = CASE $2 WHEN 'hidden' THEN coalesce(t.hidden_at, now())
-                                                  WHEN 'restored' THEN NULL ELSE t.hidden_at END
+         UPDATE {table} t SET hidden_at = {hidden_at}
          FROM old WHERE t.id = old.id
          RETURNING old.was_hidden, t.hidden_at IS NOT NULL",
         table = item.table()
     );
     let row: Option<(bool, bool)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(item.id())
-        .bind(decision.resolution())
         .fetch_optional(tx.conn())
         .await?;
     let Some((was_hidden, hidden)) = row else {

@@ -439,8 +439,8 @@ async fn adopt(tx: &mut TenantTx, actor: &Actor, email: &str) -> Result<Option<U
         "WITH old AS (SELECT id, email_confirmed_at IS NOT NULL AS confirmed FROM users
                       WHERE email = $1 AND platform_account IS NULL FOR UPDATE)
          UPDATE users u SET platform_account = $1, password_hash = NULL,
-                email_confirmed_at = coalesce(u.email_confirmed_at, now()),
-                terms_accepted_at = coalesce(u.terms_accepted_at, now())
+                email_confirmed_at = least(u.email_confirmed_at, now()),
+                terms_accepted_at = least(u.terms_accepted_at, now())
          FROM old WHERE u.id = old.id RETURNING u.id, old.confirmed",
     )
     .bind(email)

@@ -687,11 +687,14 @@ pub async fn set_status(
     }
     let answer = text(answer, Field::Answer, Problem::AnswerInvalid, 0, 20_000)?;
     let answer = Some(answer).filter(|a| !a.is_empty());
-    let title: Option<String> = sqlx::query_scalar(
+    // Chosen here rather than by a CASE: Citus refuses `now()` inside CASE
+    // and COALESCE in an UPDATE.
+    let answered_at = if answer.is_some() { "now()" } else { "answered_at" };
+    let title: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "UPDATE proposals SET status = $2, answer = coalesce($3, answer),
-                answered_at = CASE WHEN $3 IS NULL THEN answered_at ELSE now() END, updated_at = now()
-         WHERE id = $1 AND status <> 'withdrawn' RETURNING title",
-    )
+                answered_at = {answered_at}, updated_at = now()
+         WHERE id = $1 AND status <> 'withdrawn' RETURNING title"
+    )))
     .bind(id)
     .bind(status.as_str())
     .bind(&answer)

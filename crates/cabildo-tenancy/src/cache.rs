@@ -2,16 +2,20 @@
 //! copy of anything: when Redis is down every call here is a quick miss or a
 //! no-op, and callers fall back to PostgreSQL.
 //!
-//! One server (`redis://host:port/`) or a Redis Cluster
+//! One server (`redis://host:port/`), a Redis Cluster
 //! (`redis+cluster://host1:port1,host2:port2`, a few seed nodes; the rest is
-//! discovered). Every command here names one key, or one key several times,
-//! so each goes whole to the node that owns its slot.
+//! discovered) or a master watched by Sentinels
+//! (`redis+sentinel://sentinel1:26379,sentinel2:26379/master-name`). Every
+//! command here names one key, or one key several times, so on a cluster
+//! each goes whole to the node that owns its slot.
 
 use futures_util::StreamExt;
 use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::{ClusterClient, ClusterClientBuilder};
 use redis::cluster_async::ClusterConnection;
-use redis::{AsyncCommands, Cmd, Pipeline, RedisFuture, Value};
+use redis::aio::MultiplexedConnection;
+use redis::sentinel::{SentinelClient, SentinelServerType};
+use redis::{AsyncCommands, AsyncConnectionConfig, Cmd, Pipeline, RedisFuture, Value};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -25,6 +29,7 @@ const CLUSTER_SCHEMES: [(&str, &str); 2] = [
     ("redis+cluster://", "redis://"),
     ("rediss+cluster://", "rediss://"),
 ];
+const SENTINEL_SCHEME: &str = "redis+sentinel://";
 
 /// Where commands go: one server through a reconnecting manager, or a
 /// cluster connection made on first use (a cluster that is down at start
@@ -36,6 +41,12 @@ enum Target {
         client: ClusterClient,
         conn: Arc<OnceCell<ClusterConnection>>,
     },
+    /// The master the Sentinels name, asked again after any failure (a
+    /// failover makes the old master a replica that refuses writes).
+    Sentinel {
+        sentinels: Arc<tokio::sync::Mutex<SentinelClient>>,
+        master: Arc<std::sync::Mutex<Option<MultiplexedConnection>>>,
+    },
 }
 
 /// A connection to whichever [`Target`] is configured, for `AsyncCommands`.
@@ -43,6 +54,7 @@ enum Target {
 enum Conn {
     Single(ConnectionManager),
     Cluster(ClusterConnection),
+    Sentinel(MultiplexedConnection),
 }
 
 impl ConnectionLike for Conn {
@@ -50,6 +62,7 @@ impl ConnectionLike for Conn {
         match self {
             Conn::Single(conn) => conn.req_packed_command(cmd),
             Conn::Cluster(conn) => conn.req_packed_command(cmd),
+            Conn::Sentinel(conn) => conn.req_packed_command(cmd),
         }
     }
 
@@ -62,6 +75,7 @@ impl ConnectionLike for Conn {
         match self {
             Conn::Single(conn) => conn.req_packed_commands(pipeline, offset, count),
             Conn::Cluster(conn) => conn.req_packed_commands(pipeline, offset, count),
+            Conn::Sentinel(conn) => conn.req_packed_commands(pipeline, offset, count),
         }
     }
 
@@ -69,6 +83,7 @@ impl ConnectionLike for Conn {
         match self {
             Conn::Single(conn) => conn.get_db(),
             Conn::Cluster(conn) => conn.get_db(),
+            Conn::Sentinel(conn) => conn.get_db(),
         }
     }
 }
@@ -79,7 +94,7 @@ pub struct SharedCache {
     /// One client per node to subscribe through: the server, or each seed
     /// node of a cluster (a cluster broadcasts every `PUBLISH` to all its
     /// nodes, so any one of them hears everything).
-    subscribe_to: Arc<[redis::Client]>,
+    subscribe_to: Subscribe,
     target: Target,
     epoch: Instant,
     /// Milliseconds since `epoch` before which Redis is considered down.
@@ -93,6 +108,18 @@ impl SharedCache {
         if let Some(nodes) = cluster_nodes(url) {
             return Self::cluster(&nodes);
         }
+        if let Some((sentinels, master)) = sentinel_parts(url) {
+            let sentinels =
+                SentinelClient::build(sentinels, master, None, SentinelServerType::Master)?;
+            let sentinels = Arc::new(tokio::sync::Mutex::new(sentinels));
+            return Ok(Self::with(
+                Subscribe::Master(sentinels.clone()),
+                Target::Sentinel {
+                    sentinels,
+                    master: Arc::default(),
+                },
+            ));
+        }
         let client = redis::Client::open(url)?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(TIMEOUT))
@@ -100,7 +127,7 @@ impl SharedCache {
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_millis(200));
         let conn = ConnectionManager::new_lazy_with_config(client.clone(), config)?;
-        Ok(Self::with(vec![client], Target::Single(conn)))
+        Ok(Self::with(Subscribe::Nodes(vec![client].into()), Target::Single(conn)))
     }
 
     fn cluster(nodes: &[String]) -> Result<Self, redis::RedisError> {
@@ -115,12 +142,15 @@ impl SharedCache {
             .max_retry_wait(200)
             .build()?;
         let conn = Arc::new(OnceCell::new());
-        Ok(Self::with(subscribe_to, Target::Cluster { client, conn }))
+        Ok(Self::with(
+            Subscribe::Nodes(subscribe_to.into()),
+            Target::Cluster { client, conn },
+        ))
     }
 
-    fn with(subscribe_to: Vec<redis::Client>, target: Target) -> Self {
+    fn with(subscribe_to: Subscribe, target: Target) -> Self {
         Self {
-            subscribe_to: subscribe_to.into(),
+            subscribe_to,
             target,
             epoch: Instant::now(),
             down_until: Arc::new(AtomicU64::new(0)),
@@ -135,6 +165,23 @@ impl SharedCache {
                 .get_or_try_init(|| client.get_async_connection())
                 .await
                 .map(|conn| Conn::Cluster(conn.clone())),
+            Target::Sentinel { sentinels, master } => {
+                let known = master.lock().map(|m| m.clone()).unwrap_or_default();
+                if let Some(conn) = known {
+                    return Ok(Conn::Sentinel(conn));
+                }
+                let client = sentinels.lock().await.async_get_client().await?;
+                let config = AsyncConnectionConfig::new()
+                    .set_connection_timeout(Some(TIMEOUT))
+                    .set_response_timeout(Some(TIMEOUT));
+                let conn = client
+                    .get_multiplexed_async_connection_with_config(&config)
+                    .await?;
+                if let Ok(mut master) = master.lock() {
+                    *master = Some(conn.clone());
+                }
+                Ok(Conn::Sentinel(conn))
+            }
         }
     }
 
@@ -148,6 +195,11 @@ impl SharedCache {
 
     fn failed(&self, error: &redis::RedisError) {
         tracing::warn!(error = %error, "redis unavailable; falling back");
+        if let Target::Sentinel { master, .. } = &self.target
+            && let Ok(mut master) = master.lock()
+        {
+            *master = None;
+        }
         let until = self.now_ms() + u64::try_from(BACKOFF_AFTER_FAILURE.as_millis()).unwrap_or(0);
         self.down_until.store(until, Ordering::Relaxed);
     }
@@ -160,7 +212,9 @@ impl SharedCache {
             return None;
         }
         let attempt = async {
-            let mut conn = self.conn().await?;
+            // Boxed: the connection's future is deep (three kinds of Redis),
+            // and every caller's future would carry it.
+            let mut conn = Box::pin(self.conn()).await?;
             op(&mut conn).await
         };
         match tokio::time::timeout(TIMEOUT * 2, attempt).await {
@@ -237,7 +291,7 @@ impl SharedCache {
     /// Whether Redis answers a `PING` now (ignores the failure backoff).
     pub async fn ping(&self) -> bool {
         let ping = async {
-            let mut conn = self.conn().await?;
+            let mut conn = Box::pin(self.conn()).await?;
             redis::cmd("PING").query_async::<String>(&mut conn).await
         };
         matches!(tokio::time::timeout(TIMEOUT * 2, ping).await, Ok(Ok(_)))
@@ -252,14 +306,16 @@ impl SharedCache {
         channel: String,
         handle: impl Fn(Option<String>) + Send + Sync + 'static,
     ) -> tokio::task::JoinHandle<()> {
-        let clients = self.subscribe_to.clone();
+        let source = self.subscribe_to.clone();
         let next = AtomicUsize::new(0);
         tokio::spawn(async move {
             let mut delay = Duration::from_millis(100);
             loop {
-                // Round the nodes: when one is down, the next may hear us.
-                let client = &clients[next.fetch_add(1, Ordering::Relaxed) % clients.len()];
-                match client.get_async_pubsub().await {
+                let pubsub = match source.client(&next).await {
+                    Ok(client) => client.get_async_pubsub().await,
+                    Err(error) => Err(error),
+                };
+                match pubsub {
                     Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
                         Ok(()) => {
                             delay = Duration::from_millis(100);
@@ -285,6 +341,44 @@ impl SharedCache {
             }
         })
     }
+}
+
+/// Where to subscribe.
+#[derive(Clone)]
+enum Subscribe {
+    /// The server, or each seed node of a cluster in turn (a cluster
+    /// broadcasts every `PUBLISH` to all its nodes).
+    Nodes(Arc<[redis::Client]>),
+    /// Whichever server the Sentinels name master at the time.
+    Master(Arc<tokio::sync::Mutex<SentinelClient>>),
+}
+
+impl Subscribe {
+    /// The node for the `attempt`-th subscription: when one is down, the
+    /// next attempt goes to the next.
+    async fn client(&self, attempt: &AtomicUsize) -> redis::RedisResult<redis::Client> {
+        match self {
+            Subscribe::Nodes(clients) => {
+                let n = attempt.fetch_add(1, Ordering::Relaxed) % clients.len();
+                Ok(clients[n].clone())
+            }
+            Subscribe::Master(sentinels) => sentinels.lock().await.async_get_client().await,
+        }
+    }
+}
+
+/// The Sentinels' URLs and the master's name of a `redis+sentinel://`
+/// URL; `None` for any other URL.
+fn sentinel_parts(url: &str) -> Option<(Vec<String>, String)> {
+    let rest = url.strip_prefix(SENTINEL_SCHEME)?;
+    let (hosts, master) = rest.split_once('/').unwrap_or((rest, ""));
+    let sentinels = hosts
+        .split(',')
+        .map(str::trim)
+        .filter(|host| !host.is_empty())
+        .map(|host| format!("redis://{host}"))
+        .collect();
+    Some((sentinels, master.trim_end_matches('/').to_owned()))
 }
 
 /// The seed nodes of a `redis+cluster://` (or `rediss+cluster://`) URL, as
@@ -321,6 +415,23 @@ mod tests {
             Some(vec!["rediss://:secret@cache.example:6380".to_owned()])
         );
         assert_eq!(cluster_nodes("redis://127.0.0.1:6379/"), None);
+    }
+
+    #[test]
+    fn sentinel_urls_name_the_sentinels_and_the_master() {
+        assert_eq!(
+            sentinel_parts("redis+sentinel://10.0.0.1:26379,10.0.0.2:26379/cabildo"),
+            Some((
+                vec![
+                    "redis://10.0.0.1:26379".to_owned(),
+                    "redis://10.0.0.2:26379".to_owned()
+                ],
+                "cabildo".to_owned()
+            ))
+        );
+        assert_eq!(sentinel_parts("redis://127.0.0.1:6379/"), None);
+        assert!(SharedCache::new("redis+sentinel://127.0.0.1:26379/cabildo").is_ok());
+        assert!(SharedCache::new("redis+sentinel:///cabildo").is_err());
     }
 
     #[test]

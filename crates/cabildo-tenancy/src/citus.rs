@@ -5,7 +5,8 @@
 //!
 //! What differs from a single PostgreSQL is all decided here:
 //! - platform migrations run with DDL propagation off, so `platform` stays
-//!   on the coordinator (no council table refers to it);
+//!   on the coordinator (no council table refers to it); the `search`
+//!   schema council functions use is made on every worker too;
 //! - a council's role may log in, because Citus reaches the workers as the
 //!   current role;
 //! - a council's schema is made and migrated on the coordinator as on a
@@ -32,6 +33,36 @@ pub(crate) async fn detect(conn: &mut PgConnection) -> Result<bool> {
     )
 }
 
+/// What council functions use outside their schema, made on every worker
+/// as on the coordinator: the `search` schema (unaccent and the search
+/// configurations). Platform migrations stay on the coordinator, so this
+/// one is replayed on the workers; `cabildo migrate` does it again for a
+/// worker added later.
+const ON_EVERY_WORKER: &str =
+    include_str!("../../../migrations/platform/20261127000006_search_configurations.sql");
+
+/// Makes [`ON_EVERY_WORKER`] on every worker, statement by statement; what
+/// a worker already has is left as it is.
+pub(crate) async fn ensure_worker_objects(conn: &mut PgConnection) -> Result<()> {
+    for statement in statements::split(ON_EVERY_WORKER) {
+        let results: Vec<(String, i32, bool, String)> = sqlx::query_as(
+            "SELECT nodename, nodeport, success, result FROM run_command_on_workers($1)",
+        )
+        .bind(statement)
+        .fetch_all(&mut *conn)
+        .await?;
+        for (host, port, success, result) in results {
+            if !success && !result.contains("already exists") {
+                return Err(TenancyError::invalid(
+                    "worker",
+                    format!("{host}:{port} refused {statement:?}: {result}"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Whether `schema` is already a distributed schema.
 pub(crate) async fn distributed(conn: &mut PgConnection, schema: &str) -> Result<bool> {
     Ok(sqlx::query_scalar(
@@ -43,8 +74,13 @@ pub(crate) async fn distributed(conn: &mut PgConnection, schema: &str) -> Result
 }
 
 /// Hands a schema made on the coordinator to Citus, which moves its tables
-/// (and their rows: writes to them wait meanwhile) to a worker.
-pub(crate) async fn distribute(conn: &mut PgConnection, schema: &str) -> Result<()> {
+/// (and their rows: writes to them wait meanwhile) to a worker. The
+/// council's role may log in from then on: councils made on a single
+/// PostgreSQL have roles that could not.
+pub(crate) async fn distribute(conn: &mut PgConnection, schema: &str, role: &str) -> Result<()> {
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("ALTER ROLE {role} LOGIN")))
+        .execute(&mut *conn)
+        .await?;
     allow_row_triggers(&mut *conn).await?;
     sqlx::query("SELECT citus_schema_distribute($1::regnamespace)")
         .bind(schema)
@@ -146,7 +182,7 @@ impl crate::Tenancy {
     /// The workers councils may be placed on, with how many each holds;
     /// refused on a single PostgreSQL.
     pub async fn nodes(&self) -> Result<Vec<Node>> {
-        self.require_citus().await?;
+        self.require_citus()?;
         let rows: Vec<(i32, String, i32, i64)> = sqlx::query_as(
             "SELECT n.nodeid, n.nodename, n.nodeport,
                     count(DISTINCT c.relnamespace) FILTER (WHERE s.schemaid IS NOT NULL)
@@ -231,7 +267,7 @@ impl crate::Tenancy {
         self.inner.citus
     }
 
-    async fn require_citus(&self) -> Result<()> {
+    fn require_citus(&self) -> Result<()> {
         if self.is_citus() {
             Ok(())
         } else {

@@ -189,13 +189,16 @@ impl Tenancy {
     /// its rights on it (see [`Tenancy::serving_role`]).
     pub async fn migrate_platform(&self) -> Result<()> {
         let mut conn = self.dedicated_connection().await?;
-        if citus::detect(&mut conn).await? {
+        if self.inner.citus {
             // `platform` stays on the coordinator (see `citus`).
             sqlx::raw_sql("SET citus.enable_ddl_propagation TO off")
                 .execute(&mut conn)
                 .await?;
         }
         platform_migrator().run(&mut conn).await?;
+        if self.inner.citus {
+            citus::ensure_worker_objects(&mut conn).await?;
+        }
         let _ = sqlx::Connection::close(conn).await;
         provision::ensure_serving_role(&self.inner.pool, &self.inner.namespace).await
     }

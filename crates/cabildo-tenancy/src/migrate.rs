@@ -159,7 +159,7 @@ impl Tenancy {
         .execute(&mut *conn)
         .await?;
         if citus && !crate::citus::distributed(&mut *conn, schema).await? {
-            crate::citus::distribute(&mut *conn, schema).await?;
+            crate::citus::distribute(&mut *conn, schema, tenant.role.as_str()).await?;
         }
         let version: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT max(version) FROM {schema}._sqlx_migrations WHERE success"
@@ -227,6 +227,17 @@ impl Tenancy {
             .collect();
         let total = rows.len();
         let latest = migrations.latest();
+        // On Citus, councils made before it (on a single PostgreSQL) are
+        // distributed by the same run, whatever their version.
+        let distributed: std::collections::HashSet<String> = if self.is_citus() {
+            sqlx::query_scalar("SELECT schemaid::regnamespace::text FROM pg_dist_schema")
+                .fetch_all(self.pool())
+                .await?
+                .into_iter()
+                .collect()
+        } else {
+            Default::default()
+        };
         let mut pending = Vec::new();
         let mut report = FleetReport::default();
         for row in rows {
@@ -234,6 +245,7 @@ impl Tenancy {
             if row.schema_version.is_some()
                 && row.schema_version == latest
                 && row.migrate_error.is_none()
+                && (!self.is_citus() || distributed.contains(tenant.schema.as_str()))
             {
                 let outcome = MigrationOutcome {
                     slug: tenant.slug,

@@ -345,13 +345,10 @@ pub(crate) async fn create_role_and_schema(
     serving: &str,
 ) -> Result<()> {
     let (schema, role) = (tenant.schema.as_str(), tenant.role.as_str());
-    let citus = crate::citus::detect(&mut *conn).await?;
     let mut tx = conn.begin().await?;
     if !role_exists(&mut tx, role).await? {
-        // On Citus the coordinator reaches the council's worker as this
-        // role, so it must log in; it has no password (see docs/scale-out.md).
-        let login = if citus { "LOGIN" } else { "NOLOGIN" };
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE ROLE {role} {login}")))
+        // On Citus it may log in once its schema is distributed (`citus`).
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE ROLE {role} NOLOGIN")))
             .execute(&mut *tx)
             .await?;
     }

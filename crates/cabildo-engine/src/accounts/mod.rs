@@ -222,7 +222,7 @@ pub async fn confirm(tx: &mut TenantTx, token: &str) -> Result<Option<UserId>> {
         return Ok(None);
     };
     sqlx::query(
-        "UPDATE users SET email_confirmed_at = coalesce(email_confirmed_at, now()) WHERE id = $1",
+        "UPDATE users SET email_confirmed_at = least(email_confirmed_at, now()) WHERE id = $1",
     )
     .bind(user)
     .execute(tx.conn())
@@ -324,7 +324,7 @@ pub async fn reset_password(
         return Ok(None);
     };
     sqlx::query(
-        "UPDATE users SET password_hash = $2, email_confirmed_at = coalesce(email_confirmed_at, now())
+        "UPDATE users SET password_hash = $2, email_confirmed_at = least(email_confirmed_at, now())
          WHERE id = $1",
     )
     .bind(user)

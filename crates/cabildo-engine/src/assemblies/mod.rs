@@ -277,7 +277,7 @@ pub async fn update(
 /// Publishes a draft assembly (no change when it already is).
 pub async fn publish(tx: &mut TenantTx, actor: &Actor, id: AssemblyId) -> Result<()> {
     let slug: Option<String> = sqlx::query_scalar(
-        "UPDATE assemblies SET published_at = coalesce(published_at, now())
+        "UPDATE assemblies SET published_at = least(published_at, now())
          WHERE id = $1 RETURNING slug",
     )
     .bind(id)

@@ -191,7 +191,7 @@ pub async fn publish(
         }
     }
     sqlx::query(
-        "UPDATE meetings SET minutes = $2, minutes_published_at = coalesce(minutes_published_at, now())
+        "UPDATE meetings SET minutes = $2, minutes_published_at = least(minutes_published_at, now())
          WHERE id = $1",
     )
     .bind(meeting)

@@ -421,7 +421,7 @@ pub async fn update(
 /// reminders.
 pub async fn publish(tx: &mut TenantTx, actor: &Actor, id: MeetingId) -> Result<()> {
     let newly: Option<bool> = sqlx::query_scalar(
-        "UPDATE meetings SET published_at = coalesce(published_at, now())
+        "UPDATE meetings SET published_at = least(published_at, now())
          WHERE id = $1 AND cancelled_at IS NULL
          RETURNING published_at = now()",
     )

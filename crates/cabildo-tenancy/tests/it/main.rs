@@ -13,3 +13,4 @@ mod migrate;
 mod provisioning;
 mod routing;
 mod serving_role;
+mod shared_cache;
