@@ -84,3 +84,47 @@ ensure_s3() {
     fi
     export CABILDO_TEST_MOTO_SERVER="$venv/bin/moto_server"
 }
+
+# The Citus extension for the machine's PostgreSQL, built from the source
+# the team keeps beside the clone (../shared/citus, or CABILDO_CITUS_SOURCE:
+# a folder with Citus' tarball and its `install` script). Returns 1 when it
+# is neither installed nor buildable here.
+ensure_citus() {
+    compgen -G "/usr/lib/postgresql/*/lib/citus.so" >/dev/null && return 0
+    local source="${CABILDO_CITUS_SOURCE:-$(pwd)/../shared/citus}"
+    if [ ! -x "$source/install" ]; then
+        echo "Citus is not installed and $source/install does not exist." >&2
+        return 1
+    fi
+    echo "Building Citus from $source (a few minutes) …"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo "$source/install"
+}
+
+# Starts `cabildo services` (its options in "$@") in a temporary folder,
+# exports the tests' variables, and stops it when the script exits.
+start_test_services() {
+    services_dir="$(mktemp -d "${TMPDIR:-/tmp}/cabildo-test.XXXXXX")"
+    chmod 755 "$services_dir"   # PostgreSQL may run as another user
+    "$CARGO_TARGET_DIR/debug/cabildo" --log-format text services --ephemeral "$@" \
+        --dir "$services_dir" --env-file "$services_dir/env" >"$services_dir/services.log" 2>&1 &
+    services_pid=$!
+    trap 'kill "$services_pid" 2>/dev/null && wait "$services_pid" 2>/dev/null || true; rm -rf "$services_dir"' EXIT
+    for _ in $(seq 1 1200); do
+        [ -f "$services_dir/env" ] && break
+        if ! kill -0 "$services_pid" 2>/dev/null; then
+            echo "local services failed to start:" >&2
+            cat "$services_dir/services.log" >&2
+            exit 1
+        fi
+        sleep 0.1
+    done
+    [ -f "$services_dir/env" ] || { echo "local services did not start within 120 s" >&2; exit 1; }
+    local name
+    for name in CABILDO_TEST_POSTGRES_PORT CABILDO_TEST_REDIS_URL CABILDO_TEST_CITUS_WORKERS; do
+        if grep -q "^$name=" "$services_dir/env"; then
+            export "$name=$(sed -n "s/^$name=//p" "$services_dir/env")"
+        fi
+    done
+}

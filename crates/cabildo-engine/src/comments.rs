@@ -136,11 +136,13 @@ pub(crate) async fn count(tx: &mut TenantTx, kind: &str, id: Uuid, delta: i32) -
     let sql = match kind {
         "process" => "UPDATE processes SET comments_count = comments_count + $2 WHERE id = $1",
         "meeting" => "UPDATE meetings SET comments_count = comments_count + $2 WHERE id = $1",
-        "debate" => {
-            "UPDATE debates SET comments_count = comments_count + $2,
-                    last_activity_at = CASE WHEN $2 > 0 THEN now() ELSE last_activity_at END
+        // A new comment is activity; a removed one is not (a CASE over the
+        // delta would put `now()` where Citus refuses it).
+        "debate" if delta > 0 => {
+            "UPDATE debates SET comments_count = comments_count + $2, last_activity_at = now()
              WHERE id = $1"
         }
+        "debate" => "UPDATE debates SET comments_count = comments_count + $2 WHERE id = $1",
         _ => "UPDATE proposals SET comments_count = comments_count + $2 WHERE id = $1",
     };
     sqlx::query(sql)

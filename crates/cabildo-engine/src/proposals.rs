@@ -380,7 +380,7 @@ pub async fn support(tx: &mut TenantTx, user: UserId, id: ProposalId) -> Result<
     }
     let sql = format!(
         "WITH facts AS (
-             SELECT r.id, r.status, r.title, r.supports_count, p.support_threshold, {}, {}
+             SELECT r.id, r.status, r.title, r.supports_count, p.support_threshold, now() AS now, {}, {}
              FROM proposals r JOIN processes p ON p.id = r.process_id AND p.status = 'published'
              LEFT JOIN users u ON u.id = $2 AND u.deleted_at IS NULL
              WHERE r.id = $1 AND r.hidden_at IS NULL),
@@ -391,7 +391,7 @@ pub async fn support(tx: &mut TenantTx, user: UserId, id: ProposalId) -> Result<
          counted AS (
              UPDATE proposals r SET supports_count = r.supports_count + 1,
                     qualified_at = CASE WHEN r.qualified_at IS NULL AND r.supports_count + 1 >= f.support_threshold
-                                        THEN now() ELSE r.qualified_at END
+                                        THEN f.now ELSE r.qualified_at END
              FROM added, facts f WHERE r.id = added.proposal_id
              RETURNING r.supports_count, r.qualified_at IS NOT NULL AND r.qualified_at = now() AS qualified_now)
          SELECT facts.status, facts.title, facts.supports_count, facts.create_rule, facts.support_rule,

@@ -426,10 +426,12 @@ impl NewsletterHandler {
                 Err(retryable) => return Err(retryable),
             };
             let mut tx = self.tenancy.begin(&tenant).await.map_err(retry)?;
-            sqlx::query(
-                "UPDATE newsletter_recipients SET status = $3, error = $4, sent_at = CASE WHEN $3 = 'sent' THEN now() END
-                 WHERE newsletter_id = $1 AND email = $2",
-            )
+            // Chosen here: Citus refuses `now()` inside a CASE in an UPDATE.
+            let sent_at = if status == "sent" { "now()" } else { "NULL" };
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE newsletter_recipients SET status = $3, error = $4, sent_at = {sent_at}
+                 WHERE newsletter_id = $1 AND email = $2"
+            )))
             .bind(newsletter)
             .bind(&recipient.email)
             .bind(status)

@@ -42,17 +42,28 @@ const ON_EVERY_WORKER: &str =
     include_str!("../../../migrations/platform/20261127000006_search_configurations.sql");
 
 /// Makes [`ON_EVERY_WORKER`] on every worker, statement by statement; what
-/// a worker already has is left as it is.
+/// a worker already has is left as it is, so it runs on every migrate.
 pub(crate) async fn ensure_worker_objects(conn: &mut PgConnection) -> Result<()> {
     for statement in statements::split(ON_EVERY_WORKER) {
+        // A worker refuses DDL Citus would propagate unless propagation is
+        // off there; one statement per command, so that its error is the
+        // command's result; what exists already is kept.
+        debug_assert!(!statement.contains("$cabildo_"));
+        let command = format!(
+            "DO $cabildo_do$ BEGIN
+                 PERFORM set_config('citus.enable_ddl_propagation', 'off', true);
+                 EXECUTE $cabildo_sql${statement}$cabildo_sql$;
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+             END $cabildo_do$"
+        );
         let results: Vec<(String, i32, bool, String)> = sqlx::query_as(
             "SELECT nodename, nodeport, success, result FROM run_command_on_workers($1)",
         )
-        .bind(statement)
+        .bind(&command)
         .fetch_all(&mut *conn)
         .await?;
         for (host, port, success, result) in results {
-            if !success && !result.contains("already exists") {
+            if !success {
                 return Err(TenancyError::invalid(
                     "worker",
                     format!("{host}:{port} refused {statement:?}: {result}"),

@@ -476,11 +476,21 @@ pub async fn set_preferences(
             Problem::NotifyEmailInvalid,
         ));
     }
+    // Consent given now is dated now; consent kept keeps its date. Two
+    // statements rather than a CASE: Citus refuses `now()` inside CASE in an
+    // UPDATE.
+    if preferences.newsletter {
+        sqlx::query(
+            "UPDATE users SET newsletter_consent_at = now(), newsletter_consent = true
+             WHERE id = $1 AND NOT newsletter_consent",
+        )
+        .bind(user)
+        .execute(tx.conn())
+        .await?;
+    }
     sqlx::query(
-        "UPDATE users SET notify_email = $2,
-                newsletter_consent_at = CASE WHEN $3 AND NOT newsletter_consent THEN now()
-                                             WHEN $3 THEN newsletter_consent_at END,
-                newsletter_consent = $3
+        "UPDATE users SET notify_email = $2, newsletter_consent = $3,
+                newsletter_consent_at = CASE WHEN $3 THEN newsletter_consent_at END
          WHERE id = $1",
     )
     .bind(user)

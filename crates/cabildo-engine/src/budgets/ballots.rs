@@ -217,9 +217,11 @@ pub async fn change(
         return Err(denied.into());
     }
     // Lock (or create) the ballot row: parallel changes take turns here.
+    // The time comes through EXCLUDED: Citus takes only immutable functions
+    // in DO UPDATE SET.
     let (ballot, submitted, created): (Uuid, bool, bool) = sqlx::query_as(
-        "INSERT INTO budget_ballots (heading_id, user_id) VALUES ($1, $2)
-         ON CONFLICT ON CONSTRAINT budget_ballots_person_key DO UPDATE SET updated_at = now()
+        "INSERT INTO budget_ballots (heading_id, user_id, updated_at) VALUES ($1, $2, now())
+         ON CONFLICT ON CONSTRAINT budget_ballots_person_key DO UPDATE SET updated_at = EXCLUDED.updated_at
          RETURNING id, submitted_at IS NOT NULL, xmax = 0",
     )
     .bind(heading)

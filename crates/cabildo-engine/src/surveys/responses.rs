@@ -259,10 +259,10 @@ pub async fn review_text(
         return Err(Refusal::NotFound.into());
     }
     sqlx::query(
-        "INSERT INTO survey_text_reviews (survey_id, response_id, position, approved)
-         VALUES ($1, $2, $3, $4)
+        "INSERT INTO survey_text_reviews (survey_id, response_id, position, approved, reviewed_at)
+         VALUES ($1, $2, $3, $4, now())
          ON CONFLICT (survey_id, response_id, position)
-         DO UPDATE SET approved = $4, reviewed_at = now()",
+         DO UPDATE SET approved = $4, reviewed_at = EXCLUDED.reviewed_at",
     )
     .bind(survey)
     .bind(response)

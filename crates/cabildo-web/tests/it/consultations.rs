@@ -33,7 +33,7 @@ async fn a_resident_votes_once_checks_the_receipt_and_reads_the_recomputable_res
     let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
     sqlx::query(
         "WITH c AS (INSERT INTO census (document_hash, birth_date, district_code)
-                    VALUES (sha256('bea'), '1990-01-01', (SELECT min(code) FROM districts)) RETURNING document_hash)
+                    SELECT sha256('bea'), '1990-01-01'::date, min(code) FROM districts RETURNING document_hash)
          INSERT INTO census_claims (document_hash, user_id)
          SELECT c.document_hash, u.id FROM c, users u WHERE u.nickname = 'bea'",
     )
@@ -45,7 +45,7 @@ async fn a_resident_votes_once_checks_the_receipt_and_reads_the_recomputable_res
     // Ana is in the census (the document she verified with).
     sqlx::query(
         "WITH c AS (INSERT INTO census (document_hash, birth_date, district_code)
-                    VALUES (sha256('ana'), '1980-05-05', (SELECT min(code) FROM districts)) RETURNING document_hash)
+                    SELECT sha256('ana'), '1980-05-05'::date, min(code) FROM districts RETURNING document_hash)
          INSERT INTO census_claims (document_hash, user_id)
          SELECT c.document_hash, u.id FROM c, users u WHERE u.nickname = 'ana'",
     )
@@ -282,7 +282,7 @@ async fn staff_create_open_record_desk_votes_count_paper_and_close() {
     for number in ["12345678Z", "X1234567L"] {
         sqlx::query(
             "INSERT INTO census (document_hash, birth_date, district_code)
-             VALUES ($1, '1970-01-01', (SELECT min(code) FROM districts))",
+             SELECT $1, '1970-01-01'::date, min(code) FROM districts",
         )
         .bind(document::keyed_hash(&key, number))
         .execute(tx.conn())

@@ -9,6 +9,7 @@ mod accessibility;
 mod accounts;
 mod budget_admin;
 mod budgets;
+mod citus;
 mod consultants;
 mod consultations;
 mod dashboard;
