@@ -122,6 +122,9 @@ start_test_services() {
     done
     [ -f "$services_dir/env" ] || { echo "local services did not start within 120 s" >&2; exit 1; }
     local name
+    # Only what these services are: a Citus setting left in the shell would
+    # make tests treat one PostgreSQL as a cluster.
+    unset CABILDO_TEST_CITUS_WORKERS
     for name in CABILDO_TEST_POSTGRES_PORT CABILDO_TEST_REDIS_URL CABILDO_TEST_CITUS_WORKERS; do
         if grep -q "^$name=" "$services_dir/env"; then
             export "$name=$(sed -n "s/^$name=//p" "$services_dir/env")"

@@ -96,9 +96,12 @@ impl LocalCitus {
 /// Makes `database`, which exists on every node on loopback, one Citus
 /// database: the extension on each node, and the coordinator knowing
 /// itself and the workers. Does nothing already done.
-pub async fn join_database(coordinator: u16, workers: &[u16], database: &str) -> anyhow::Result<()> {
-    let admin_url =
-        |port: u16| format!("postgres://{ADMIN_ROLE}@127.0.0.1:{port}/{database}");
+pub async fn join_database(
+    coordinator: u16,
+    workers: &[u16],
+    database: &str,
+) -> anyhow::Result<()> {
+    let admin_url = |port: u16| format!("postgres://{ADMIN_ROLE}@127.0.0.1:{port}/{database}");
     for port in std::iter::once(coordinator).chain(workers.iter().copied()) {
         let mut admin = PgConnection::connect(&admin_url(port))
             .await

@@ -102,14 +102,24 @@ impl LocalRedisCluster {
                 let _ = std::fs::remove_file(node_dir.join("nodes.conf"));
                 LocalRedis::start_with(
                     &node_dir,
-                    &["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"],
+                    &[
+                        "--cluster-enabled",
+                        "yes",
+                        "--cluster-config-file",
+                        "nodes.conf",
+                    ],
                 )
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
         let cluster = Self { nodes };
         let output = Command::new(&cli)
             .args(["--cluster", "create"])
-            .args(cluster.nodes.iter().map(|node| format!("127.0.0.1:{}", node.port)))
+            .args(
+                cluster
+                    .nodes
+                    .iter()
+                    .map(|node| format!("127.0.0.1:{}", node.port)),
+            )
             .args(["--cluster-replicas", "0", "--cluster-yes"])
             .stdin(Stdio::null())
             .output()
@@ -252,7 +262,11 @@ impl LocalRedisSentinel {
 /// A test that panics leaves no server behind.
 impl Drop for LocalRedisSentinel {
     fn drop(&mut self) {
-        for child in [&mut self.master.child, &mut self.replica.child, &mut self.sentinel] {
+        for child in [
+            &mut self.master.child,
+            &mut self.replica.child,
+            &mut self.sentinel,
+        ] {
             let _ = child.kill();
             let _ = child.wait();
         }

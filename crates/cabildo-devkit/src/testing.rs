@@ -207,7 +207,9 @@ where
     Fut: Future<Output = anyhow::Result<()>>,
 {
     let name = format!("test_{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
-    for port in std::iter::once(services.postgres_port).chain(services.citus_workers.iter().copied()) {
+    for port in
+        std::iter::once(services.postgres_port).chain(services.citus_workers.iter().copied())
+    {
         let mut admin = PgConnection::connect(&format!(
             "postgres://{}@127.0.0.1:{port}/postgres",
             crate::postgres::ADMIN_ROLE

@@ -340,29 +340,24 @@ pub async fn import(
     )
     .await?;
     // Texts only in the languages this council offers.
-    const OFFERED: &str = "(SELECT coalesce(jsonb_object_agg(key, value), '{}') FROM jsonb_each($2)
-                           WHERE key = ANY($3))";
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE processes SET translations = {OFFERED} WHERE id = $1"
-    )))
-    .bind(process)
-    .bind(object(&design.translations))
-    .bind(&languages)
-    .execute(tx.conn())
-    .await?;
+    let texts = |translations: &Value| offered(translations, &languages);
+    sqlx::query("UPDATE processes SET translations = $2 WHERE id = $1")
+        .bind(process)
+        .bind(texts(&design.translations))
+        .execute(tx.conn())
+        .await?;
     let origin = zone.start_of(starts);
     let at = |seconds: i64| origin + time::Duration::seconds(seconds);
     for phase in &design.phases {
         if phase.ends <= phase.starts || phase.ends - phase.starts > 3_650 * DAY {
             return Err(Error::invalid(Field::Dates, Problem::DatesInvalid));
         }
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO process_phases (process_id, title, translations, starts_at, ends_at, components)
-             VALUES ($1, $4, {OFFERED}, $5, $6, $7)"
-        )))
+        sqlx::query(
+            "INSERT INTO process_phases (process_id, translations, title, starts_at, ends_at, components)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
         .bind(process)
-        .bind(object(&phase.translations))
-        .bind(&languages)
+        .bind(texts(&phase.translations))
         .bind(&phase.title)
         .bind(at(phase.starts))
         .bind(at(phase.ends))
@@ -379,16 +374,15 @@ pub async fn import(
             tallying,
             finished,
         ] = budget.dates.map(at);
-        let id: uuid::Uuid = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO budgets (process_id, title, translations, currency, voting_style,
+        let id: uuid::Uuid = sqlx::query_scalar(
+            "INSERT INTO budgets (process_id, translations, title, currency, voting_style,
                     min_spend_percent, voters, max_supports, ballots_changeable, rule, tie, completion,
                     accepting_at, reviewing_at, selecting_at, balloting_at, tallying_at, finished_at)
-             VALUES ($1, $4, {OFFERED}, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-                     $14, $15, $16, $17, $18, $19) RETURNING id"
-        )))
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+                     $13, $14, $15, $16, $17, $18) RETURNING id",
+        )
         .bind(process)
-        .bind(object(&budget.translations))
-        .bind(&languages)
+        .bind(texts(&budget.translations))
         .bind(&budget.title)
         .bind(&budget.currency)
         .bind(&budget.voting_style)
@@ -420,14 +414,13 @@ pub async fn import(
             if placed.contains(&district) {
                 return Err(Error::invalid(Field::Headings, Problem::HeadingTwice));
             }
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "INSERT INTO budget_headings (budget_id, name, translations, district_code,
+            sqlx::query(
+                "INSERT INTO budget_headings (budget_id, translations, name, district_code,
                         amount_cents, max_projects)
-                 VALUES ($1, $4, {OFFERED}, $5, $6, $7)"
-            )))
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
             .bind(id)
-            .bind(object(&heading.translations))
-            .bind(&languages)
+            .bind(texts(&heading.translations))
             .bind(&heading.name)
             .bind(&district)
             .bind(heading.amount_cents)
@@ -448,13 +441,16 @@ pub async fn import(
     Ok(Copied::Made(process))
 }
 
-/// `value` when it is a JSON object, else an empty one.
-fn object(value: &Value) -> Value {
-    if value.is_object() {
-        value.clone()
-    } else {
-        json!({})
-    }
+/// The texts of `translations` (language → field → text) in `languages`
+/// only; `{}` for anything but an object.
+fn offered(translations: &Value, languages: &[String]) -> Value {
+    let kept = translations
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(language, _)| languages.contains(language))
+        .map(|(language, texts)| (language.clone(), texts.clone()));
+    Value::Object(kept.collect())
 }
 
 /// A process template the platform ships.

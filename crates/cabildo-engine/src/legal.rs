@@ -170,9 +170,10 @@ pub async fn save(
                 .await?;
         } else {
             sqlx::query(
-                "INSERT INTO legal_pages (kind, language, body, updated_by) VALUES ($1, $2, $3, $4)
+                "INSERT INTO legal_pages (kind, language, body, updated_by, updated_at)
+                 VALUES ($1, $2, $3, $4, now())
                  ON CONFLICT (kind, language) DO UPDATE
-                 SET body = EXCLUDED.body, updated_by = EXCLUDED.updated_by, updated_at = now()
+                 SET body = EXCLUDED.body, updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
                  WHERE legal_pages.body IS DISTINCT FROM EXCLUDED.body",
             )
             .bind(kind)

@@ -27,9 +27,9 @@ pub async fn remember(tx: &mut TenantTx, address: &str, point: Option<(f64, f64)
     }
     let point = point.filter(|p| on_earth(*p));
     sqlx::query(
-        "INSERT INTO places (address, latitude, longitude) VALUES ($1, $2, $3)
+        "INSERT INTO places (address, latitude, longitude, looked_up_at) VALUES ($1, $2, $3, now())
          ON CONFLICT (address) DO UPDATE SET latitude = EXCLUDED.latitude,
-             longitude = EXCLUDED.longitude, looked_up_at = now()",
+             longitude = EXCLUDED.longitude, looked_up_at = EXCLUDED.looked_up_at",
     )
     .bind(address)
     .bind(point.map(|p| p.0))

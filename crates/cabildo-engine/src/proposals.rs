@@ -393,7 +393,7 @@ pub async fn support(tx: &mut TenantTx, user: UserId, id: ProposalId) -> Result<
                     qualified_at = CASE WHEN r.qualified_at IS NULL AND r.supports_count + 1 >= f.support_threshold
                                         THEN f.now ELSE r.qualified_at END
              FROM added, facts f WHERE r.id = added.proposal_id
-             RETURNING r.supports_count, r.qualified_at IS NOT NULL AND r.qualified_at = now() AS qualified_now)
+             RETURNING r.supports_count, r.qualified_at IS NOT NULL AND r.qualified_at = f.now AS qualified_now)
          SELECT facts.status, facts.title, facts.supports_count, facts.create_rule, facts.support_rule,
                 facts.organisations_may_support, facts.process_district, facts.open, facts.confirmed,
                 facts.blocked, facts.verified, facts.district, facts.organisation,
@@ -689,7 +689,11 @@ pub async fn set_status(
     let answer = Some(answer).filter(|a| !a.is_empty());
     // Chosen here rather than by a CASE: Citus refuses `now()` inside CASE
     // and COALESCE in an UPDATE.
-    let answered_at = if answer.is_some() { "now()" } else { "answered_at" };
+    let answered_at = if answer.is_some() {
+        "now()"
+    } else {
+        "answered_at"
+    };
     let title: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "UPDATE proposals SET status = $2, answer = coalesce($3, answer),
                 answered_at = {answered_at}, updated_at = now()

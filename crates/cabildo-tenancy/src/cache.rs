@@ -10,10 +10,10 @@
 //! each goes whole to the node that owns its slot.
 
 use futures_util::StreamExt;
+use redis::aio::MultiplexedConnection;
 use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::{ClusterClient, ClusterClientBuilder};
 use redis::cluster_async::ClusterConnection;
-use redis::aio::MultiplexedConnection;
 use redis::sentinel::{SentinelClient, SentinelServerType};
 use redis::{AsyncCommands, AsyncConnectionConfig, Cmd, Pipeline, RedisFuture, Value};
 use std::sync::Arc;
@@ -25,10 +25,7 @@ use tokio::sync::OnceCell;
 /// server costs requests nothing.
 const BACKOFF_AFTER_FAILURE: Duration = Duration::from_secs(2);
 const TIMEOUT: Duration = Duration::from_millis(300);
-const CLUSTER_SCHEMES: [(&str, &str); 2] = [
-    ("redis+cluster://", "redis://"),
-    ("rediss+cluster://", "rediss://"),
-];
+const CLUSTER_SCHEME: &str = "redis+cluster://";
 const SENTINEL_SCHEME: &str = "redis+sentinel://";
 
 /// Where commands go: one server through a reconnecting manager, or a
@@ -91,9 +88,7 @@ impl ConnectionLike for Conn {
 /// A Redis connection shared by the whole process. Cheap to clone.
 #[derive(Clone)]
 pub struct SharedCache {
-    /// One client per node to subscribe through: the server, or each seed
-    /// node of a cluster (a cluster broadcasts every `PUBLISH` to all its
-    /// nodes, so any one of them hears everything).
+    /// Where `subscribe` listens.
     subscribe_to: Subscribe,
     target: Target,
     epoch: Instant,
@@ -127,7 +122,10 @@ impl SharedCache {
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_millis(200));
         let conn = ConnectionManager::new_lazy_with_config(client.clone(), config)?;
-        Ok(Self::with(Subscribe::Nodes(vec![client].into()), Target::Single(conn)))
+        Ok(Self::with(
+            Subscribe::Nodes(vec![client].into()),
+            Target::Single(conn),
+        ))
     }
 
     fn cluster(nodes: &[String]) -> Result<Self, redis::RedisError> {
@@ -204,10 +202,7 @@ impl SharedCache {
         self.down_until.store(until, Ordering::Relaxed);
     }
 
-    async fn run<T>(
-        &self,
-        op: impl AsyncFnOnce(&mut Conn) -> redis::RedisResult<T>,
-    ) -> Option<T> {
+    async fn run<T>(&self, op: impl AsyncFnOnce(&mut Conn) -> redis::RedisResult<T>) -> Option<T> {
         if !self.available() {
             return None;
         }
@@ -381,18 +376,30 @@ fn sentinel_parts(url: &str) -> Option<(Vec<String>, String)> {
     Some((sentinels, master.trim_end_matches('/').to_owned()))
 }
 
-/// The seed nodes of a `redis+cluster://` (or `rediss+cluster://`) URL, as
-/// plain Redis URLs; `None` for any other URL.
+/// The seed nodes of a `redis+cluster://` URL, as plain Redis URLs, each
+/// with the first seed's credentials when it names none; `None` for any
+/// other URL.
 fn cluster_nodes(url: &str) -> Option<Vec<String>> {
-    let (scheme, nodes) = CLUSTER_SCHEMES
-        .iter()
-        .find_map(|(cluster, plain)| url.strip_prefix(cluster).map(|rest| (plain, rest)))?;
+    let nodes: Vec<&str> = url
+        .strip_prefix(CLUSTER_SCHEME)?
+        .split(',')
+        .map(str::trim)
+        .filter(|node| !node.is_empty())
+        .collect();
+    let credentials = nodes
+        .first()
+        .and_then(|first| first.split_once('@'))
+        .map_or("", |(credentials, _)| credentials);
     Some(
         nodes
-            .split(',')
-            .map(str::trim)
-            .filter(|node| !node.is_empty())
-            .map(|node| format!("{scheme}{node}"))
+            .iter()
+            .map(|node| {
+                if node.contains('@') || credentials.is_empty() {
+                    format!("redis://{node}")
+                } else {
+                    format!("redis://{credentials}@{node}")
+                }
+            })
             .collect(),
     )
 }
@@ -411,8 +418,11 @@ mod tests {
             ])
         );
         assert_eq!(
-            cluster_nodes("rediss+cluster://:secret@cache.example:6380"),
-            Some(vec!["rediss://:secret@cache.example:6380".to_owned()])
+            cluster_nodes("redis+cluster://:secret@10.0.0.1:7000,10.0.0.2:7001"),
+            Some(vec![
+                "redis://:secret@10.0.0.1:7000".to_owned(),
+                "redis://:secret@10.0.0.2:7001".to_owned()
+            ])
         );
         assert_eq!(cluster_nodes("redis://127.0.0.1:6379/"), None);
     }

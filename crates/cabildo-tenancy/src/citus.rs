@@ -141,10 +141,22 @@ pub(crate) async fn migrate_schema(
         .filter(|m| m.migration_type.is_up_migration())
         .collect();
     pending.sort_by_key(|m| m.version);
+    // As sqlx checks: a failed migration, or one this binary does not know
+    // (a newer binary applied it), stops everything before anything runs.
+    for (version, success, _) in &applied {
+        if !success {
+            return Err(MigrateError::Dirty(*version).into());
+        }
+        if !pending.iter().any(|m| m.version == *version) {
+            return Err(MigrateError::VersionMissing(*version).into());
+        }
+    }
     for migration in pending {
-        match applied.iter().find(|(version, ..)| *version == migration.version) {
-            Some((version, false, _)) => return Err(MigrateError::Dirty(*version).into()),
-            Some((version, true, checksum)) if *checksum != *migration.checksum => {
+        match applied
+            .iter()
+            .find(|(version, ..)| *version == migration.version)
+        {
+            Some((version, _, checksum)) if *checksum != *migration.checksum => {
                 return Err(MigrateError::VersionMismatch(*version).into());
             }
             Some(_) => continue,
@@ -152,13 +164,20 @@ pub(crate) async fn migrate_schema(
         }
         let started = Instant::now();
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        // The schema is the search path on the worker too, where triggers
+        // fired by a migration's changes run (see `Tenancy::begin`).
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "SET LOCAL citus.propagate_set_commands TO 'local'; \
+             SET LOCAL citus.allow_nested_distributed_execution TO on; \
+             SET LOCAL search_path TO {schema}"
+        )))
+        .execute(&mut *tx)
+        .await?;
         for statement in statements::split(migration.sql.as_str()) {
             sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_owned()))
                 .execute(&mut *tx)
                 .await
-                .map_err(|error| {
-                    MigrateError::ExecuteMigration(error, migration.version)
-                })?;
+                .map_err(|error| MigrateError::ExecuteMigration(error, migration.version))?;
         }
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO {schema}._sqlx_migrations
@@ -251,22 +270,29 @@ impl crate::Tenancy {
             let known: Vec<String> = nodes.iter().map(|node| node.id.to_string()).collect();
             return Err(TenancyError::invalid(
                 "node",
-                format!("no worker {to_node}; councils can go to {}", known.join(", ")),
+                format!(
+                    "no worker {to_node}; councils can go to {}",
+                    known.join(", ")
+                ),
             ));
         };
         let from = self.node_of(tenant).await?.ok_or_else(|| {
-            TenancyError::invalid("council", "its schema is not on a worker yet; run `cabildo migrate`")
+            TenancyError::invalid(
+                "council",
+                "its schema is not on a worker yet; run `cabildo migrate`",
+            )
         })?;
         if from == to_node {
             return Ok(from);
         }
         let mut conn = self.dedicated_connection().await?;
-        let moved = sqlx::query("SELECT citus_schema_move($1::regnamespace, $2, $3, 'block_writes')")
-            .bind(tenant.schema.as_str())
-            .bind(&target.host)
-            .bind(target.port)
-            .execute(&mut conn)
-            .await;
+        let moved =
+            sqlx::query("SELECT citus_schema_move($1::regnamespace, $2, $3, 'block_writes')")
+                .bind(tenant.schema.as_str())
+                .bind(&target.host)
+                .bind(target.port)
+                .execute(&mut conn)
+                .await;
         let _ = sqlx::Connection::close(conn).await;
         moved?;
         tracing::info!(tenant = %tenant.slug, from, to = to_node, "council moved");

@@ -6,8 +6,8 @@
 //! crate ever names a schema or role in SQL.
 
 mod cache;
-mod citus;
 mod changes;
+mod citus;
 pub mod colour;
 pub mod domains;
 pub mod entitlements;

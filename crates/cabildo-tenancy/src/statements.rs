@@ -4,8 +4,10 @@
 //! statements).
 //!
 //! A lexer, not a parser: it knows where PostgreSQL's comments, quoted
-//! strings, quoted identifiers and dollar-quoted bodies begin and end, and
-//! cuts at every other `;`. That is exactly where `psql` cuts.
+//! strings (`E''` ones with backslash escapes too), quoted identifiers and
+//! dollar-quoted bodies begin and end, and cuts at every other `;`. `psql`
+//! also keeps a `;` inside parentheses (`CREATE RULE … DO (…; …)`) and
+//! inside `BEGIN ATOMIC … END` bodies; migrations use neither.
 
 /// The statements of `sql` in order, each without its `;` and trimmed;
 /// stretches holding only comments and blanks are dropped.
@@ -20,6 +22,10 @@ pub(crate) fn split(sql: &str) -> Vec<&str> {
                 Some(find(bytes, at, b"\n").map_or(bytes.len(), |end| end + 1))
             }
             b'/' if bytes.get(at + 1) == Some(&b'*') => Some(block_comment_end(bytes, at)),
+            b'E' | b'e' if bytes.get(at + 1) == Some(&b'\'') && !follows_identifier(bytes, at) => {
+                has_code = true;
+                Some(escaped_end(bytes, at + 1))
+            }
             b'\'' => {
                 has_code = true;
                 Some(quoted_end(bytes, at, b'\''))
@@ -96,6 +102,21 @@ fn quoted_end(bytes: &[u8], at: usize, quote: u8) -> usize {
     bytes.len()
 }
 
+/// End (exclusive) of the `E'…'` string whose quote is at `at`: a
+/// backslash escapes the next byte, and a doubled quote stands for itself.
+fn escaped_end(bytes: &[u8], at: usize) -> usize {
+    let mut next = at + 1;
+    while next < bytes.len() {
+        match bytes[next] {
+            b'\\' => next += 2,
+            b'\'' if bytes.get(next + 1) == Some(&b'\'') => next += 2,
+            b'\'' => return next + 1,
+            _ => next += 1,
+        }
+    }
+    bytes.len()
+}
+
 /// Whether the byte before `at` continues an identifier (`a$b` is one name).
 fn follows_identifier(bytes: &[u8], at: usize) -> bool {
     at > 0 && (bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_')
@@ -138,8 +159,23 @@ mod tests {
 
     #[test]
     fn comment_only_stretches_and_empty_statements_are_dropped() {
-        assert_eq!(split("-- nothing\n;;  ;\n/* nor here */"), Vec::<&str>::new());
+        assert_eq!(
+            split("-- nothing\n;;  ;\n/* nor here */"),
+            Vec::<&str>::new()
+        );
         assert_eq!(split("SELECT 1;\n-- the end\n"), vec!["SELECT 1"]);
+    }
+
+    #[test]
+    fn escaped_strings_keep_their_escaped_quotes() {
+        assert_eq!(
+            split(r"SELECT E'it\'s; x', E'\'', 'a'';b'; SELECT 2; SELECT type'x;'"),
+            vec![
+                r"SELECT E'it\'s; x', E'\'', 'a'';b'",
+                "SELECT 2",
+                "SELECT type'x;'"
+            ]
+        );
     }
 
     #[test]

@@ -40,7 +40,8 @@ pub struct TenantTx {
 
 impl Tenancy {
     /// Opens a tenant transaction for `tenant`, in one round trip: `BEGIN`
-    /// and the two `set_config(…, true)` calls go as one simple query.
+    /// and the settings (`set_config(…, true)`, or `SET LOCAL` on Citus) go
+    /// as one simple query.
     pub async fn begin(&self, tenant: &Tenant) -> Result<TenantTx> {
         // Both names are built by this crate from a validated slug
         // (`[a-z0-9_]` only), so embedding them is safe; a simple query
@@ -49,9 +50,12 @@ impl Tenancy {
         let statement = if self.inner.citus {
             // `SET LOCAL` commands, unlike `set_config`, go on to the worker
             // with the queries, where the council's functions and triggers
-            // run and name its tables without a schema.
+            // run and name its tables without a schema. Those functions
+            // read the council's own tables, on the same worker: a query
+            // Citus calls nested and refuses unless told.
             format!(
                 "BEGIN; SET LOCAL citus.propagate_set_commands TO 'local'; \
+                 SET LOCAL citus.allow_nested_distributed_execution TO on; \
                  SET LOCAL search_path TO {schema}; SET LOCAL ROLE {role}"
             )
         } else {

@@ -360,8 +360,10 @@ pub async fn placeable_by(tx: &mut TenantTx, user: UserId, project: ProjectId) -
 /// hold: on the ballot once voting has begun. What such a project costs,
 /// whether it is feasible and whether it is shown are frozen, so that a
 /// ballot means what it meant when it was cast.
+/// (The phases from balloting on, written without [`PHASE`]'s CASE, which
+/// Citus refuses in an UPDATE's condition; the budget's dates are ordered.)
 pub(crate) fn frozen_sql() -> String {
-    format!("(p.on_ballot AND {PHASE} IN ('balloting', 'tallying', 'finished'))")
+    "(p.on_ballot AND now() >= b.balloting_at)".to_owned()
 }
 
 /// Whether `project` is frozen (see [`frozen_sql`]), with its row locked;

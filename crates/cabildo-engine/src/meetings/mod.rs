@@ -420,10 +420,14 @@ pub async fn update(
 /// Publishes a meeting (no change when it already is) and queues its
 /// reminders.
 pub async fn publish(tx: &mut TenantTx, actor: &Actor, id: MeetingId) -> Result<()> {
+    // Whether it was a draft comes from the row before the change (Citus
+    // takes no `now()` in RETURNING).
     let newly: Option<bool> = sqlx::query_scalar(
-        "UPDATE meetings SET published_at = least(published_at, now())
-         WHERE id = $1 AND cancelled_at IS NULL
-         RETURNING published_at = now()",
+        "WITH old AS (SELECT id, published_at IS NULL AS draft FROM meetings
+                      WHERE id = $1 AND cancelled_at IS NULL FOR UPDATE)
+         UPDATE meetings m SET published_at = least(m.published_at, now())
+         FROM old WHERE m.id = old.id
+         RETURNING old.draft",
     )
     .bind(id)
     .fetch_optional(tx.conn())

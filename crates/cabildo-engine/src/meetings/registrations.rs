@@ -155,10 +155,10 @@ pub async fn register(tx: &mut TenantTx, meeting: MeetingId, user: UserId) -> Re
     };
     let code = codes::random(CODE_LENGTH);
     sqlx::query(
-        "INSERT INTO meeting_registrations (meeting_id, user_id, status, code)
-         VALUES ($1, $2, $3, $4)
+        "INSERT INTO meeting_registrations (meeting_id, user_id, status, code, since)
+         VALUES ($1, $2, $3, $4, clock_timestamp())
          ON CONFLICT (meeting_id, user_id)
-         DO UPDATE SET status = EXCLUDED.status, since = clock_timestamp()",
+         DO UPDATE SET status = EXCLUDED.status, since = EXCLUDED.since",
     )
     .bind(meeting)
     .bind(user)

@@ -24,7 +24,13 @@ async fn a_sentinel_failover_is_followed_without_a_restart() {
 
     cache.set("greeting", "hola", Duration::from_secs(60)).await;
     assert_eq!(cache.get("greeting").await.as_deref(), Some("hola"));
-    assert_eq!(cache.hit("tries", Duration::from_secs(60)).await.map(|(n, _)| n), Some(1));
+    assert_eq!(
+        cache
+            .hit("tries", Duration::from_secs(60))
+            .await
+            .map(|(n, _)| n),
+        Some(1)
+    );
     broadcast_until_heard(&cache, &heard, &channel, "before").await;
 
     let (master, replica) = servers.ports();
@@ -33,7 +39,9 @@ async fn a_sentinel_failover_is_followed_without_a_restart() {
         .output();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        cache.set("greeting", "adiós", Duration::from_secs(60)).await;
+        cache
+            .set("greeting", "adiós", Duration::from_secs(60))
+            .await;
         if cache.get("greeting").await.as_deref() == Some("adiós") {
             break;
         }

@@ -14,7 +14,10 @@ async fn a_council_moves_to_another_worker_while_its_pages_are_served() {
     let world = world().await;
     if !world.tenancy.is_citus() {
         let refused = world.tenancy.nodes().await.expect_err("not Citus");
-        assert!(refused.to_string().contains("not a Citus coordinator"), "{refused}");
+        assert!(
+            refused.to_string().contains("not a Citus coordinator"),
+            "{refused}"
+        );
         return;
     }
     open_process(&world, "toledo", "plan", OPEN_RULES, 1).await;
@@ -64,8 +67,15 @@ async fn a_council_moves_to_another_worker_while_its_pages_are_served() {
     let pages = reader.await.expect("reader");
 
     assert_eq!(moved_from, from);
-    assert_eq!(world.tenancy.node_of(&toledo).await.expect("node"), Some(to));
-    assert!(pages.len() >= 5, "only {} reads during the move", pages.len());
+    assert_eq!(
+        world.tenancy.node_of(&toledo).await.expect("node"),
+        Some(to)
+    );
+    assert!(
+        pages.len() >= 5,
+        "only {} reads during the move",
+        pages.len()
+    );
     assert!(
         pages.iter().all(|(status, _)| *status == StatusCode::OK),
         "{pages:?}"
@@ -81,5 +91,8 @@ async fn a_council_moves_to_another_worker_while_its_pages_are_served() {
         .fetch_one(tx.conn())
         .await
         .expect_err("another council's schema");
-    assert!(refused.to_string().contains("permission denied"), "{refused}");
+    assert!(
+        refused.to_string().contains("permission denied"),
+        "{refused}"
+    );
 }

@@ -657,10 +657,17 @@ async fn residents_volunteer_for_a_citizens_assembly_and_everyone_reads_the_draw
         .execute(tx.conn())
         .await
         .expect("census");
+        // Plain VALUES: Citus 13.2 misplans INSERT … SELECT between a
+        // council's tables.
+        let rosa_id: uuid::Uuid =
+            sqlx::query_scalar("SELECT id FROM users WHERE nickname = 'rosa'")
+                .fetch_one(tx.conn())
+                .await
+                .expect("rosa");
         sqlx::query(
-            "INSERT INTO census_claims (document_hash, user_id)
-             SELECT sha256('1'::bytea), id FROM users WHERE nickname = 'rosa'",
+            "INSERT INTO census_claims (document_hash, user_id) VALUES (sha256('1'::bytea), $1)",
         )
+        .bind(rosa_id)
         .execute(tx.conn())
         .await
         .expect("claim");

@@ -194,7 +194,10 @@ async fn two_nodes_share_a_redis_cluster_and_outlive_a_lost_master() {
     let node_b = another_node_with(&node_a, Some(on_cluster()))
         .await
         .expect("node b");
-    assert!(node_a.cache().expect("cache").ping().await, "cluster answers");
+    assert!(
+        node_a.cache().expect("cache").ping().await,
+        "cluster answers"
+    );
     let config = || WebConfig {
         rate_limits: cabildo_web::ratelimit::RateLimits::parse("login-ip=3/60").expect("limits"),
         ..WebConfig::default()
@@ -227,7 +230,12 @@ async fn two_nodes_share_a_redis_cluster_and_outlive_a_lost_master() {
     // A new colour applied through node a reaches node b's cache by a
     // broadcast through the cluster (without it, node b keeps it 30 s).
     for router in [&router_a, &router_b] {
-        assert!(get(router, &host, "/theme.css").await.body.contains("#8a1538"));
+        assert!(
+            get(router, &host, "/theme.css")
+                .await
+                .body
+                .contains("#8a1538")
+        );
     }
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tenants/toledo.toml");
     let mut spec = toml_spec(&path);
@@ -240,7 +248,11 @@ async fn two_nodes_share_a_redis_cluster_and_outlive_a_lost_master() {
         .await
         .expect("apply");
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !get(&router_b, &host, "/theme.css").await.body.contains("#004488") {
+    while !get(&router_b, &host, "/theme.css")
+        .await
+        .body
+        .contains("#004488")
+    {
         assert!(Instant::now() < deadline, "node b kept the old colours");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
