@@ -35,7 +35,7 @@ const SENTINEL_SCHEME: &str = "redis+sentinel://";
 enum Target {
     Single(ConnectionManager),
     Cluster {
-        client: ClusterClient,
+        client: Box<ClusterClient>,
         conn: Arc<OnceCell<ClusterConnection>>,
     },
     /// The master the Sentinels name, asked again after any failure (a
@@ -142,7 +142,10 @@ impl SharedCache {
         let conn = Arc::new(OnceCell::new());
         Ok(Self::with(
             Subscribe::Nodes(subscribe_to.into()),
-            Target::Cluster { client, conn },
+            Target::Cluster {
+                client: Box::new(client),
+                conn,
+            },
         ))
     }
 

@@ -124,13 +124,22 @@ pub async fn volunteer(
     if let Some(ticket) = ticket_of(tx, assembly, user).await? {
         return Ok(ticket);
     }
+    // The next ticket, then the row (the assembly is locked by `open_draw`,
+    // so nobody takes the same number). Two statements: Citus 13.2 misplans
+    // this INSERT … SELECT between a council's tables.
+    let ticket: i32 = sqlx::query_scalar(
+        "SELECT coalesce(max(ticket), 0) + 1 FROM assembly_volunteers WHERE assembly_id = $1",
+    )
+    .bind(assembly)
+    .fetch_one(tx.conn())
+    .await?;
     Ok(sqlx::query_scalar(
         "INSERT INTO assembly_volunteers (assembly_id, user_id, ticket, sex)
-         SELECT $1, $2, coalesce(max(ticket), 0) + 1, $3 FROM assembly_volunteers
-         WHERE assembly_id = $1 RETURNING ticket",
+         VALUES ($1, $2, $3, $4) RETURNING ticket",
     )
     .bind(assembly)
     .bind(user)
+    .bind(ticket)
     .bind(sex)
     .fetch_one(tx.conn())
     .await?)

@@ -142,13 +142,18 @@ async fn drop_in(
     choices: &Choices,
     receipt: &str,
 ) -> Result<Cast> {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
+    // The day is read first: Citus takes no subquery inside INSERT … VALUES.
+    let today: time::Date = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT {TODAY}")))
+        .fetch_one(tx.conn())
+        .await?;
+    sqlx::query(
         "INSERT INTO consultation_ballots (consultation_id, choices, receipt_hash, cast_on)
-         VALUES ($1, $2, $3, {TODAY})"
-    )))
+         VALUES ($1, $2, $3, $4)",
+    )
     .bind(id)
     .bind(sqlx::types::Json(choices))
     .bind(board::receipt_hash(receipt).as_slice())
+    .bind(today)
     .execute(tx.conn())
     .await?;
     Ok(Cast {
