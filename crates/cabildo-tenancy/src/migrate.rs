@@ -132,6 +132,7 @@ impl Tenancy {
     /// Applies pending migrations to one council's schema on `conn`, which
     /// holds the council's lock. Returns the version reached.
     pub(crate) async fn migrate_locked(
+        &self,
         conn: &mut PgConnection,
         tenant: &Tenant,
         migrations: &TenantMigrations,
@@ -141,8 +142,8 @@ impl Tenancy {
             .bind(schema)
             .execute(&mut *conn)
             .await?;
-        let citus = crate::citus::detect(&mut *conn).await?;
-        if citus && crate::citus::distributed(&mut *conn, schema).await? {
+        let distributed = self.is_citus() && crate::citus::distributed(&mut *conn, schema).await?;
+        if distributed {
             crate::citus::migrate_schema(&mut *conn, schema, &migrations.migrations).await?;
         } else {
             migrations
@@ -158,7 +159,7 @@ impl Tenancy {
         )))
         .execute(&mut *conn)
         .await?;
-        if citus && !crate::citus::distributed(&mut *conn, schema).await? {
+        if self.is_citus() && !distributed {
             crate::citus::distribute(&mut *conn, schema, tenant.role.as_str()).await?;
         }
         let version: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
@@ -178,7 +179,7 @@ impl Tenancy {
         let result = async {
             let mut conn = self.dedicated_connection().await?;
             Self::lock_council(&mut conn, tenant).await?;
-            let version = Self::migrate_locked(&mut conn, tenant, migrations).await;
+            let version = self.migrate_locked(&mut conn, tenant, migrations).await;
             let _ = conn.close().await;
             version
         }

@@ -111,7 +111,7 @@ impl Tenancy {
             Self::lock_council(&mut conn, tenant).await?;
             let serving = self.inner.namespace.serving_role();
             create_role_and_schema(&mut conn, tenant, &serving).await?;
-            Self::migrate_locked(&mut conn, tenant, migrations).await
+            self.migrate_locked(&mut conn, tenant, migrations).await
         }
         .await;
         let _ = conn.close().await;

@@ -319,7 +319,7 @@ impl Tenancy {
             reason: error.to_string(),
         })??;
         let _ = std::fs::remove_file(&loaded);
-        let version = Self::migrate_locked(&mut conn, tenant, migrations).await?;
+        let version = self.migrate_locked(&mut conn, tenant, migrations).await?;
         let _ = conn.close().await;
         let skipped = self.restore_platform_rows(tenant, exported).await?;
         // Nothing the old platform issued opens the copy.

@@ -81,33 +81,15 @@ async fn changed_settings_reach_every_node_cache() {
         );
     }
 
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tenants/toledo.toml");
-    let mut spec: cabildo_tenancy::CouncilSpec = toml_spec(&path);
-    spec.colours.primary = "#004488".into();
-    spec.name = "Ayuntamiento de Toledo (nuevo)".into();
     // Changed through node a: node a knows at once, node b by broadcast.
-    node_a
-        .apply(
-            &spec.validate().expect("valid"),
-            &cabildo_tenancy::TenantMigrations::embedded(),
-        )
-        .await
-        .expect("apply");
+    recolour_toledo(&node_a, "Ayuntamiento de Toledo (nuevo)").await;
     assert!(
         get(&router_a, &host, "/theme.css")
             .await
             .body
             .contains("#004488")
     );
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !get(&router_b, &host, "/theme.css")
-        .await
-        .body
-        .contains("#004488")
-    {
-        assert!(Instant::now() < deadline, "node b kept the old colours");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_for_new_colour(&router_b, &host).await;
     assert!(
         get(&router_b, &host, "/")
             .await
@@ -116,9 +98,35 @@ async fn changed_settings_reach_every_node_cache() {
     );
 }
 
-fn toml_spec(path: &std::path::Path) -> cabildo_tenancy::CouncilSpec {
-    let valid = cabildo_tenancy::CouncilSpec::from_file(path).expect("spec");
-    valid.spec
+/// Applies Toledo's definition through `node` with primary colour #004488
+/// and the name `name`.
+async fn recolour_toledo(node: &cabildo_tenancy::Tenancy, name: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tenants/toledo.toml");
+    let mut spec = cabildo_tenancy::CouncilSpec::from_file(&path)
+        .expect("spec")
+        .spec;
+    spec.colours.primary = "#004488".into();
+    spec.name = name.into();
+    node.apply(
+        &spec.validate().expect("valid"),
+        &cabildo_tenancy::TenantMigrations::embedded(),
+    )
+    .await
+    .expect("apply");
+}
+
+/// Waits until `router` serves Toledo's new colour (a cached copy lasts
+/// 30 s; only a broadcast brings it within the deadline).
+async fn wait_for_new_colour(router: &axum::Router, host: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !get(router, host, "/theme.css")
+        .await
+        .body
+        .contains("#004488")
+    {
+        assert!(Instant::now() < deadline, "node b kept the old colours");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// The whole site works through the least-privilege serving role, as in
@@ -237,25 +245,8 @@ async fn two_nodes_share_a_redis_cluster_and_outlive_a_lost_master() {
                 .contains("#8a1538")
         );
     }
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tenants/toledo.toml");
-    let mut spec = toml_spec(&path);
-    spec.colours.primary = "#004488".into();
-    node_a
-        .apply(
-            &spec.validate().expect("valid"),
-            &cabildo_tenancy::TenantMigrations::embedded(),
-        )
-        .await
-        .expect("apply");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !get(&router_b, &host, "/theme.css")
-        .await
-        .body
-        .contains("#004488")
-    {
-        assert!(Instant::now() < deadline, "node b kept the old colours");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    recolour_toledo(&node_a, "Ayuntamiento de Toledo").await;
+    wait_for_new_colour(&router_b, &host).await;
 
     // Each key went whole to the master owning its slot: more than one
     // master holds some.
