@@ -15,6 +15,7 @@ mod error;
 mod jobs;
 mod migrate;
 mod names;
+mod pools;
 mod provision;
 pub use provision::Applied;
 mod routing;
@@ -61,7 +62,7 @@ pub(crate) type TenantRow = (
     Option<sqlx::types::Json<entitlements::Entitlements>>,
     Option<time::OffsetDateTime>,
 );
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -73,6 +74,15 @@ pub struct PoolConfig {
     /// How long a request waits for a connection before failing with
     /// [`TenancyError::Unavailable`].
     pub acquire_timeout: Duration,
+    /// Council affinity: council transactions go to one of this many
+    /// sub-pools, chosen by the council's id, so that each PostgreSQL
+    /// backend only ever serves a slice of the councils (see `pools`).
+    /// `max_connections` is shared out among them; 1 turns it off.
+    pub council_groups: u32,
+    /// A connection is closed after its transaction once it has served
+    /// this many distinct councils, which bounds the catalog caches its
+    /// backend holds; 0: never.
+    pub recycle_after: u32,
 }
 
 impl Default for PoolConfig {
@@ -80,6 +90,8 @@ impl Default for PoolConfig {
         Self {
             max_connections: 16,
             acquire_timeout: Duration::from_secs(3),
+            council_groups: 1,
+            recycle_after: 0,
         }
     }
 }
@@ -92,7 +104,7 @@ pub struct Tenancy {
 }
 
 struct Inner {
-    pool: PgPool,
+    pools: pools::Pools,
     connect_options: PgConnectOptions,
     namespace: RoleNamespace,
     /// Whether the database is a Citus coordinator (see `citus`).
@@ -124,24 +136,16 @@ impl Tenancy {
         let connect_options: PgConnectOptions = database_url
             .parse()
             .map_err(|e: sqlx::Error| TenancyError::invalid("DATABASE_URL", e.to_string()))?;
-        let pool = PgPoolOptions::new()
-            .max_connections(pool.max_connections)
-            .acquire_timeout(pool.acquire_timeout)
-            // Each backend caches catalog entries for every council schema
-            // it touches; recycle connections so that memory stays bounded.
-            .max_lifetime(Duration::from_secs(15 * 60))
-            .idle_timeout(Duration::from_secs(5 * 60))
-            .connect_with(connect_options.clone())
-            .await?;
+        let pools = pools::Pools::connect(&connect_options, &pool).await?;
         let computed: String = sqlx::query_scalar(RoleNamespace::QUERY)
-            .fetch_one(&pool)
+            .fetch_one(pools.platform())
             .await?;
         let namespace = RoleNamespace::from_database(computed)
             .ok_or_else(|| TenancyError::invalid("DATABASE_URL", "unexpected database name"))?;
-        let citus = citus::detect(&mut *pool.acquire().await?).await?;
+        let citus = citus::detect(&mut *pools.platform().acquire().await?).await?;
         let tenancy = Self {
             inner: Arc::new(Inner {
-                pool,
+                pools,
                 connect_options,
                 namespace,
                 citus,
@@ -164,9 +168,11 @@ impl Tenancy {
         Ok(tenancy)
     }
 
-    /// The pool, for platform-level queries in this crate and health checks.
+    /// The pool for platform-level queries, in this crate and in health
+    /// checks. Council transactions take their connections from
+    /// [`Tenancy::begin`] instead.
     pub fn pool(&self) -> &PgPool {
-        &self.inner.pool
+        self.inner.pools.platform()
     }
 
     /// Redis, when configured.
@@ -181,7 +187,7 @@ impl Tenancy {
 
     /// Runs one `SELECT 1` through the pool.
     pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.inner.pool).await?;
+        sqlx::query("SELECT 1").execute(self.pool()).await?;
         Ok(())
     }
 
@@ -200,7 +206,7 @@ impl Tenancy {
             citus::ensure_worker_objects(&mut conn).await?;
         }
         let _ = sqlx::Connection::close(conn).await;
-        provision::ensure_serving_role(&self.inner.pool, &self.inner.namespace).await
+        provision::ensure_serving_role(self.pool(), &self.inner.namespace).await
     }
 
     /// The least-privilege role `serve` and `worker` connect as in
@@ -221,7 +227,7 @@ impl Tenancy {
         Ok(sqlx::query_scalar(
             "SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = current_user",
         )
-        .fetch_one(&self.inner.pool)
+        .fetch_one(self.pool())
         .await?)
     }
 
@@ -231,7 +237,7 @@ impl Tenancy {
         let result = sqlx::query_scalar::<_, Option<i64>>(
             "SELECT max(version) FROM platform._sqlx_migrations WHERE success",
         )
-        .fetch_one(&self.inner.pool)
+        .fetch_one(self.pool())
         .await;
         match result {
             Ok(version) => Ok(version),
@@ -245,9 +251,9 @@ impl Tenancy {
         }
     }
 
-    /// Closes the pool, waiting for connections to be returned.
+    /// Closes the pools, waiting for connections to be returned.
     pub async fn close(&self) {
-        self.inner.pool.close().await;
+        self.inner.pools.close().await;
     }
 
     pub(crate) fn tenant_from_row(

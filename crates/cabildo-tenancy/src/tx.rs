@@ -30,6 +30,8 @@ use tracing::Instrument;
 pub struct TenantTx {
     conn: Option<PoolConnection<Postgres>>,
     dirty: bool,
+    /// Close the connection instead of returning it (see `pools`).
+    retire: bool,
     tenant: TenantId,
     /// What the council's plan allows (`None`: everything).
     entitlements: Option<std::sync::Arc<crate::entitlements::Entitlements>>,
@@ -63,19 +65,36 @@ impl Tenancy {
                 "BEGIN; SELECT set_config('search_path', '{schema}', true), set_config('role', '{role}', true)"
             )
         };
-        let conn = self.pool().acquire().await?;
+        let pools = &self.inner.pools;
+        let conn = pools.for_council(tenant.id).acquire().await?;
         let mut tx = TenantTx {
             conn: Some(conn),
             dirty: true,
+            retire: false,
             tenant: tenant.id,
             entitlements: tenant.entitlements.clone(),
             jobs: Vec::new(),
             tenancy: self.clone(),
         };
-        sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
-            .execute(tx.conn())
-            .instrument(tracing::debug_span!("tenant.begin", tenant = %tenant.slug))
-            .await?;
+        let span = tracing::debug_span!("tenant.begin", tenant = %tenant.slug);
+        if pools.recycles() {
+            // The backend's process id comes back in the same round trip.
+            let statement = format!("{statement}; SELECT pg_backend_pid()");
+            let rows = sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+                .fetch_all(tx.conn())
+                .instrument(span)
+                .await?;
+            let pid: i32 = match rows.last() {
+                Some(row) => sqlx::Row::try_get(row, 0)?,
+                None => return Err(sqlx::Error::RowNotFound.into()),
+            };
+            tx.retire = pools.serving(pid, tenant.id);
+        } else {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+                .execute(tx.conn())
+                .instrument(span)
+                .await?;
+        }
         Ok(tx)
     }
 }
@@ -157,6 +176,11 @@ impl Drop for TenantTx {
         let Some(mut conn) = self.conn.take() else {
             return;
         };
+        if self.retire {
+            // Closing also ends any transaction still open on the server.
+            conn.close_on_drop();
+            return;
+        }
         if !self.dirty {
             return; // back to the pool as is
         }

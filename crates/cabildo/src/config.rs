@@ -95,6 +95,37 @@ pub struct Global {
         global = true
     )]
     pub db_pool_size: u32,
+    /// Council affinity: council transactions go to one of this many
+    /// sub-pools (chosen by council), sharing the pool size, so that each
+    /// PostgreSQL backend serves only a slice of the councils; 1: off.
+    #[arg(
+        long,
+        env = "CABILDO_DB_COUNCIL_GROUPS",
+        default_value_t = 1,
+        global = true
+    )]
+    pub db_council_groups: u32,
+    /// Close a database connection once it has served this many distinct
+    /// councils (bounds PostgreSQL's per-backend catalog caches); 0: never.
+    #[arg(
+        long,
+        env = "CABILDO_DB_RECYCLE_AFTER",
+        default_value_t = 0,
+        global = true
+    )]
+    pub db_recycle_after: u32,
+}
+
+impl Global {
+    /// The database pool settings.
+    pub fn pool_config(&self) -> cabildo_tenancy::PoolConfig {
+        cabildo_tenancy::PoolConfig {
+            max_connections: self.db_pool_size,
+            council_groups: self.db_council_groups,
+            recycle_after: self.db_recycle_after,
+            ..cabildo_tenancy::PoolConfig::default()
+        }
+    }
 }
 
 /// Subcommands.

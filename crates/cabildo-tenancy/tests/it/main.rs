@@ -10,6 +10,7 @@ mod domains;
 mod isolation;
 mod jobs;
 mod migrate;
+mod pools;
 mod provisioning;
 mod routing;
 mod serving_role;

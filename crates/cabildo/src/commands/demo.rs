@@ -67,7 +67,7 @@ async fn run_with(
     let tenancy = super::connect_to(
         &database_url,
         Some(&services.redis.url()),
-        global.db_pool_size,
+        global.pool_config(),
         Some(Duration::from_secs(30)),
     )
     .await?;
@@ -138,7 +138,7 @@ async fn run_with(
             .postgres
             .url_as(cabildo_devkit::DEMO_DATABASE, &owner.serving_role()),
         Some(&services.redis.url()),
-        global.db_pool_size,
+        global.pool_config(),
         Some(Duration::from_secs(30)),
     )
     .await?;

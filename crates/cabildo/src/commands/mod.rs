@@ -37,7 +37,7 @@ pub async fn connect(global: &Global, patience: Option<Duration>) -> anyhow::Res
     connect_to(
         url,
         global.redis_url.as_deref(),
-        global.db_pool_size,
+        global.pool_config(),
         patience,
     )
     .await
@@ -60,17 +60,13 @@ pub async fn warn_if_privileged(tenancy: &Tenancy) -> anyhow::Result<()> {
 pub async fn connect_to(
     url: &str,
     redis_url: Option<&str>,
-    pool_size: u32,
+    pool: PoolConfig,
     patience: Option<Duration>,
 ) -> anyhow::Result<Tenancy> {
     let cache = redis_url
         .map(SharedCache::new)
         .transpose()
         .context("REDIS_URL is not a valid Redis URL")?;
-    let pool = PoolConfig {
-        max_connections: pool_size,
-        ..PoolConfig::default()
-    };
     let started = Instant::now();
     let mut delay = Duration::from_millis(250);
     loop {

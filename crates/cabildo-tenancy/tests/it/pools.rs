@@ -1,0 +1,121 @@
+//! Council affinity and connection recycling bound the councils each
+//! PostgreSQL backend serves (see `cabildo_tenancy::PoolConfig`).
+
+use cabildo_tenancy::testing::{council, fresh_tenancy_with};
+use cabildo_tenancy::{PoolConfig, Tenancy, Tenant};
+use std::collections::{HashMap, HashSet};
+
+/// The backend process id that served one transaction of `tenant`, which
+/// also reads one of its tables.
+async fn backend_of(tenancy: &Tenancy, tenant: &Tenant) -> i32 {
+    let mut tx = tenancy.begin(tenant).await.expect("begin");
+    let (pid, _districts): (i32, i64) =
+        sqlx::query_as("SELECT pg_backend_pid(), (SELECT count(*) FROM districts)")
+            .fetch_one(tx.conn())
+            .await
+            .expect("read");
+    tx.commit().await.expect("commit");
+    pid
+}
+
+#[tokio::test]
+async fn with_affinity_no_backend_serves_councils_of_two_groups() {
+    let tenancy = fresh_tenancy_with(PoolConfig {
+        max_connections: 4,
+        council_groups: 2,
+        ..PoolConfig::default()
+    })
+    .await
+    .expect("tenancy");
+    let mut councils = Vec::new();
+    for i in 0..8 {
+        councils.push(
+            council(&tenancy, &format!("group-{i}"))
+                .await
+                .expect("council"),
+        );
+    }
+    // Concurrent transactions so that each group opens both its connections.
+    let mut served: HashMap<i32, HashSet<usize>> = HashMap::new();
+    for _round in 0..6 {
+        let runs = councils.iter().map(|c| backend_of(&tenancy, c));
+        for (index, pid) in futures_util::future::join_all(runs)
+            .await
+            .into_iter()
+            .enumerate()
+        {
+            served.entry(pid).or_default().insert(index);
+        }
+    }
+    // Council `i` is in group id % 2; recompute the groups from what each
+    // backend served: a backend's councils must all share one group, and
+    // both groups must have been served.
+    let group_of = |index: usize| councils[index].id.0.as_u128() % 2;
+    let groups: HashSet<u128> = (0..councils.len()).map(group_of).collect();
+    assert_eq!(groups.len(), 2, "the eight councils fall in both groups");
+    for (pid, indices) in &served {
+        let seen: HashSet<u128> = indices.iter().map(|&i| group_of(i)).collect();
+        assert_eq!(
+            seen.len(),
+            1,
+            "backend {pid} served councils of two groups: {indices:?}"
+        );
+    }
+    assert!(
+        served.len() <= 4,
+        "at most the pool's 4 connections: {served:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_connection_is_recycled_after_serving_its_share_of_councils() {
+    let tenancy = fresh_tenancy_with(PoolConfig {
+        max_connections: 1,
+        recycle_after: 3,
+        ..PoolConfig::default()
+    })
+    .await
+    .expect("tenancy");
+    let mut councils = Vec::new();
+    for i in 0..6 {
+        councils.push(
+            council(&tenancy, &format!("recycle-{i}"))
+                .await
+                .expect("council"),
+        );
+    }
+    // The same council again and again does not count.
+    let first = backend_of(&tenancy, &councils[0]).await;
+    for _ in 0..5 {
+        assert_eq!(backend_of(&tenancy, &councils[0]).await, first);
+    }
+    // The second and third distinct councils: the third is served, then
+    // the connection is closed.
+    assert_eq!(backend_of(&tenancy, &councils[1]).await, first);
+    assert_eq!(backend_of(&tenancy, &councils[2]).await, first);
+    let second = backend_of(&tenancy, &councils[3]).await;
+    assert_ne!(second, first, "a new backend after three councils");
+    assert_eq!(backend_of(&tenancy, &councils[4]).await, second);
+    assert_eq!(backend_of(&tenancy, &councils[5]).await, second);
+    let third = backend_of(&tenancy, &councils[0]).await;
+    assert_ne!(third, second);
+    // The closed backends leave the server (they exit just after the
+    // connection closes).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let alive: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1)")
+                .bind(vec![first, second])
+                .fetch_one(tenancy.pool())
+                .await
+                .expect("activity");
+        if alive == 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{alive} closed backends still there"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
