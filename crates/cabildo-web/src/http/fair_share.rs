@@ -49,8 +49,10 @@ struct State {
     free: usize,
     /// Reads of each council being handled.
     in_flight: HashMap<TenantId, usize>,
-    /// Each waiting council's reads, first come first served.
-    lines: HashMap<TenantId, VecDeque<oneshot::Sender<()>>>,
+    /// Each waiting council's reads, first come first served. A read is
+    /// let in by sending it its turn: if it gives up before it sees the
+    /// turn, dropping the turn unread gives the slot back.
+    lines: HashMap<TenantId, VecDeque<oneshot::Sender<Turn>>>,
     /// Councils with reads waiting, in the order they are let in.
     order: VecDeque<TenantId>,
 }
@@ -61,7 +63,8 @@ impl State {
     }
 
     /// Gives free slots to waiting reads, one council at a time.
-    fn dispatch(&mut self, per_council: usize) {
+    fn dispatch(&mut self, share: &Arc<FairShare>) {
+        let per_council = share.per_council;
         let mut skipped = 0;
         while self.free > 0 && skipped < self.order.len() {
             let Some(tenant) = self.order.pop_front() else {
@@ -76,9 +79,19 @@ impl State {
             // Reads that gave up have closed their end: skip them.
             let mut let_in = false;
             while let Some(waiting) = line.pop_front() {
-                if waiting.send(()).is_ok() {
-                    let_in = true;
-                    break;
+                let turn = Turn {
+                    share: share.clone(),
+                    tenant,
+                    counted: true,
+                };
+                match waiting.send(turn) {
+                    Ok(()) => {
+                        let_in = true;
+                        break;
+                    }
+                    // Never counted: nothing to give back (and the lock is
+                    // held here).
+                    Err(mut turn) => turn.counted = false,
                 }
             }
             let more = !line.is_empty();
@@ -101,10 +114,16 @@ impl State {
 pub struct Turn {
     share: Arc<FairShare>,
     tenant: TenantId,
+    /// Whether the slot was counted as taken (a turn offered to a read
+    /// that had already gone never was).
+    counted: bool,
 }
 
 impl Drop for Turn {
     fn drop(&mut self) {
+        if !self.counted {
+            return;
+        }
         let mut state = self.share.lock();
         if let Some(count) = state.in_flight.get_mut(&self.tenant) {
             *count -= 1;
@@ -113,7 +132,7 @@ impl Drop for Turn {
             }
         }
         state.free += 1;
-        state.dispatch(self.share.per_council);
+        state.dispatch(&self.share);
     }
 }
 
@@ -139,10 +158,6 @@ impl FairShare {
     /// A turn for a read of `tenant`, held until dropped; `None` when none
     /// came within the wait.
     pub async fn enter(self: &Arc<Self>, tenant: TenantId) -> Option<Turn> {
-        let turn = || Turn {
-            share: self.clone(),
-            tenant,
-        };
         let mut waiting = {
             let mut state = self.lock();
             // Free slots and a council under its share: nobody of this
@@ -150,7 +165,11 @@ impl FairShare {
             if state.free > 0 && state.handling(tenant) < self.per_council {
                 state.free -= 1;
                 *state.in_flight.entry(tenant).or_default() += 1;
-                return Some(turn());
+                return Some(Turn {
+                    share: self.clone(),
+                    tenant,
+                    counted: true,
+                });
             }
             let (let_in, waiting) = oneshot::channel();
             state.lines.entry(tenant).or_default().push_back(let_in);
@@ -159,12 +178,14 @@ impl FairShare {
             }
             waiting
         };
+        // Dropped while waiting (the client went away), `waiting` drops
+        // any turn already sent to it, which gives the slot back.
         tokio::select! {
-            let_in = &mut waiting => let_in.ok().map(|()| turn()),
+            let_in = &mut waiting => let_in.ok(),
             () = tokio::time::sleep(self.wait) => {
-                // Let in at the last moment: the slot is ours to give back.
+                // Let in at the last moment: the turn is ours to give back.
                 waiting.close();
-                waiting.try_recv().ok().map(|()| turn())
+                waiting.try_recv().ok()
             }
         }
     }
@@ -211,6 +232,27 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(10)).await;
         drop(first);
         assert!(waiting.await.expect("task"));
+    }
+
+    #[tokio::test]
+    async fn a_read_that_goes_away_once_let_in_gives_its_slot_back() {
+        let share = Arc::new(FairShare::new(2, Duration::from_millis(50)));
+        let toledo = council();
+        let first = share.enter(toledo).await.expect("a turn");
+        let waiting = tokio::spawn({
+            let share = share.clone();
+            async move { share.enter(toledo).await.is_some() }
+        });
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        // The slot goes to the waiting read, whose client hangs up before
+        // the read sees it (the task never runs again).
+        drop(first);
+        waiting.abort();
+        assert!(waiting.await.is_err(), "cancelled");
+        // The slot came back: Toledo is let in at once, as often as asked.
+        for _ in 0..3 {
+            assert!(share.enter(toledo).await.is_some(), "a slot leaked");
+        }
     }
 
     #[tokio::test]
