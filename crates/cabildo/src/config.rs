@@ -648,6 +648,11 @@ pub struct ServeArgs {
     /// Retry-After.
     #[arg(long, env = "CABILDO_READ_WAIT_SECONDS", default_value_t = 2)]
     pub read_wait_seconds: u64,
+    /// Milliseconds the public participation pages reuse what they read
+    /// (per council; a change drops it at once); 0 reads the database on
+    /// every request.
+    #[arg(long, env = "CABILDO_READ_CACHE_MS", default_value_t = 5000)]
+    pub read_cache_ms: u64,
     /// Address for the operators' routes (`/readyz`, `/metrics`, and the
     /// probes), e.g. 127.0.0.1:9090 or the monitoring network's. When set,
     /// the sites' address no longer serves readiness and metrics; when
