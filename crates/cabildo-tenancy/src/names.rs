@@ -57,6 +57,15 @@ impl RoleNamespace {
     pub(crate) fn serving_role(&self) -> String {
         format!("{}_serving", self.0)
     }
+
+    /// The role every council role is a member of: `<namespace>_councils`.
+    /// It holds what all councils may do on the platform schema (enqueue
+    /// jobs), granted once: granted to each council role instead, these
+    /// grants grew one catalog row per object with every council, until
+    /// PostgreSQL refused the row as too big at about 1,900 councils.
+    pub(crate) fn councils_role(&self) -> String {
+        format!("{}_councils", self.0)
+    }
 }
 
 /// Prefix of council role names in one database: at most 20 characters of

@@ -109,8 +109,7 @@ impl Tenancy {
         let mut conn = self.dedicated_connection().await?;
         let result = async {
             Self::lock_council(&mut conn, tenant).await?;
-            let serving = self.inner.namespace.serving_role();
-            create_role_and_schema(&mut conn, tenant, &serving).await?;
+            create_role_and_schema(&mut conn, tenant, &self.inner.namespace).await?;
             self.migrate_locked(&mut conn, tenant, migrations).await
         }
         .await;
@@ -285,7 +284,8 @@ async fn role_exists(conn: &mut PgConnection, role: &str) -> Result<bool> {
 /// Creates the serving role when missing (see [`crate::Tenancy::serving_role`])
 /// and gives it its rights on the platform schema (again after every
 /// platform migration, for new tables) and membership of every council
-/// role.
+/// role; and the councils' role (see [`RoleNamespace::councils_role`]),
+/// with every council role a member of it.
 pub(crate) async fn ensure_serving_role(
     pool: &sqlx::PgPool,
     namespace: &RoleNamespace,
@@ -315,6 +315,28 @@ pub(crate) async fn ensure_serving_role(
         ),
     )
     .await?;
+    let councils_role = ensure_councils_role(&mut tx, namespace).await?;
+    // Councils made before that role had these rights themselves: they
+    // join it, and their own grants go (which shrinks the objects' ACLs).
+    let joining: Vec<String> = sqlx::query_scalar(
+        "SELECT db_role FROM platform.tenants
+         WHERE db_role IS NOT NULL AND NOT pg_has_role(db_role, $1, 'MEMBER')",
+    )
+    .bind(&councils_role)
+    .fetch_all(&mut *tx)
+    .await?;
+    for role in joining.iter().filter(|role| plain_name(role)) {
+        execute_each(
+            &mut tx,
+            &format!(
+                "GRANT {councils_role} TO {role};
+                 REVOKE USAGE ON SCHEMA platform FROM {role};
+                 REVOKE EXECUTE ON FUNCTION platform.tenant_id_of_role(name) FROM {role};
+                 REVOKE INSERT (kind, payload, unique_key, max_attempts, run_at) ON platform.jobs FROM {role};"
+            ),
+        )
+        .await?;
+    }
     // Only the councils it is not yet a member of: a fleet of thousands
     // is granted once, not again on every `migrate`.
     let councils: Vec<String> = sqlx::query_scalar(
@@ -324,27 +346,60 @@ pub(crate) async fn ensure_serving_role(
     .bind(&serving)
     .fetch_all(&mut *tx)
     .await?;
-    for role in councils {
-        // Names written by this crate only; checked again before use.
-        if role
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-        {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("GRANT {role} TO {serving}")))
-                .execute(&mut *tx)
-                .await?;
-        }
+    for role in councils.iter().filter(|role| plain_name(role)) {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("GRANT {role} TO {serving}")))
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
     Ok(())
 }
 
+/// Creates the councils' role with its rights when missing (see
+/// [`RoleNamespace::councils_role`]); its name.
+async fn ensure_councils_role(
+    conn: &mut PgConnection,
+    namespace: &RoleNamespace,
+) -> Result<String> {
+    let councils_role = namespace.councils_role();
+    if role_exists(conn, &councils_role).await? {
+        return Ok(councils_role);
+    }
+    // Councils created at once take turns to make it (the same lock as
+    // the serving role's).
+    sqlx::query("SELECT pg_advisory_xact_lock($1, 1)")
+        .bind(crate::migrate::LOCK_CLASS + 1)
+        .execute(&mut *conn)
+        .await?;
+    if !role_exists(conn, &councils_role).await? {
+        execute_each(
+            conn,
+            &format!(
+                "CREATE ROLE {councils_role} NOLOGIN;
+                 GRANT USAGE ON SCHEMA platform TO {councils_role};
+                 GRANT EXECUTE ON FUNCTION platform.tenant_id_of_role(name) TO {councils_role};
+                 GRANT INSERT (kind, payload, unique_key, max_attempts, run_at) ON platform.jobs TO {councils_role};"
+            ),
+        )
+        .await?;
+    }
+    Ok(councils_role)
+}
+
+/// Whether a role name read from the registry is one this crate wrote
+/// (checked again before it goes into SQL).
+fn plain_name(role: &str) -> bool {
+    role.bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
 pub(crate) async fn create_role_and_schema(
     conn: &mut PgConnection,
     tenant: &Tenant,
-    serving: &str,
+    namespace: &RoleNamespace,
 ) -> Result<()> {
     let (schema, role) = (tenant.schema.as_str(), tenant.role.as_str());
+    let serving = namespace.serving_role();
     let mut tx = conn.begin().await?;
     if !role_exists(&mut tx, role).await? {
         // On Citus it may log in once its schema is distributed (`citus`).
@@ -357,11 +412,12 @@ pub(crate) async fn create_role_and_schema(
     // later one grants every council). The schema belongs to the
     // application role, which runs the migrations: the council role reads
     // and writes rows but cannot change the schema.
-    if role_exists(&mut tx, serving).await? {
+    if role_exists(&mut tx, &serving).await? {
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!("GRANT {role} TO {serving}")))
             .execute(&mut *tx)
             .await?;
     }
+    let councils_role = ensure_councils_role(&mut tx, namespace).await?;
     execute_each(
         &mut tx,
         &format!(
@@ -370,24 +426,8 @@ pub(crate) async fn create_role_and_schema(
              REVOKE ALL ON SCHEMA {schema} FROM PUBLIC;
              GRANT USAGE ON SCHEMA {schema} TO {role};
              ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role};
-             ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {role};"
-        ),
-    )
-    .await?;
-    // Grants on shared platform objects rewrite one catalog row (the
-    // object's ACL); two councils granted at once fail with "tuple
-    // concurrently updated". Take turns for these few milliseconds only.
-    // A class of its own, apart from the per-council locks.
-    sqlx::query("SELECT pg_advisory_xact_lock($1, 0)")
-        .bind(crate::migrate::LOCK_CLASS + 1)
-        .execute(&mut *tx)
-        .await?;
-    execute_each(
-        &mut tx,
-        &format!(
-            "GRANT USAGE ON SCHEMA platform TO {role};
-             GRANT EXECUTE ON FUNCTION platform.tenant_id_of_role(name) TO {role};
-             GRANT INSERT (kind, payload, unique_key, max_attempts, run_at) ON platform.jobs TO {role};"
+             ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {role};
+             GRANT {councils_role} TO {role};"
         ),
     )
     .await?;

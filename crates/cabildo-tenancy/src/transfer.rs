@@ -286,8 +286,7 @@ impl Tenancy {
     ) -> Result<Imported> {
         let mut conn = self.dedicated_connection().await?;
         Self::lock_council(&mut conn, tenant).await?;
-        let serving = self.inner.namespace.serving_role();
-        crate::provision::create_role_and_schema(&mut conn, tenant, &serving).await?;
+        crate::provision::create_role_and_schema(&mut conn, tenant, &self.inner.namespace).await?;
         // The SQL goes through psql (its data is COPY … FROM stdin), in
         // one transaction, as the role that owns council schemas.
         let text = std::fs::read_to_string(sql).map_err(|error| TenancyError::Invalid {

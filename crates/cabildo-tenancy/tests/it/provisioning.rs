@@ -187,3 +187,74 @@ async fn status_changes_are_recorded_and_unknown_slugs_reported() {
         Err(TenancyError::NotFound(_))
     ));
 }
+
+/// How many entries the ACLs of the shared platform objects councils use
+/// (the schema, the job queue's columns, the role-to-council function)
+/// hold in all.
+async fn platform_acl_entries(tenancy: &cabildo_tenancy::Tenancy) -> i64 {
+    sqlx::query_scalar(
+        "SELECT ((SELECT coalesce(cardinality(nspacl), 0) FROM pg_namespace WHERE nspname = 'platform')
+              + (SELECT coalesce(sum(cardinality(attacl)), 0)::int FROM pg_attribute
+                 WHERE attrelid = 'platform.jobs'::regclass)
+              + (SELECT coalesce(cardinality(proacl), 0) FROM pg_proc
+                 WHERE oid = 'platform.tenant_id_of_role(name)'::regprocedure))::bigint",
+    )
+    .fetch_one(tenancy.pool())
+    .await
+    .expect("acls")
+}
+
+#[tokio::test]
+async fn councils_share_one_role_for_the_platform_so_shared_acls_do_not_grow() {
+    // Granted to each council role, these ACLs grew with every council
+    // until PostgreSQL refused the catalog row as too big (about 1,900
+    // councils).
+    let tenancy = fresh_tenancy().await.expect("tenancy");
+    tenancy.migrate_platform().await.expect("platform");
+    let toledo = council(&tenancy, "toledo").await.expect("toledo");
+    let with_one = platform_acl_entries(&tenancy).await;
+    let talavera = council(&tenancy, "talavera").await.expect("talavera");
+    council(&tenancy, "cuenca").await.expect("cuenca");
+    assert_eq!(platform_acl_entries(&tenancy).await, with_one);
+
+    // A council made before keeps its own grants until `migrate` moves it
+    // into the shared role.
+    for statement in [
+        format!(
+            "REVOKE {}_councils FROM {}",
+            tenancy.namespace(),
+            talavera.role()
+        ),
+        format!("GRANT USAGE ON SCHEMA platform TO {}", talavera.role()),
+        format!(
+            "GRANT INSERT (kind, payload, unique_key, max_attempts, run_at) ON platform.jobs TO {}",
+            talavera.role()
+        ),
+    ] {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+            .execute(tenancy.pool())
+            .await
+            .expect("old-style grants");
+    }
+    assert!(platform_acl_entries(&tenancy).await > with_one);
+    tenancy.migrate_platform().await.expect("migrate again");
+    assert_eq!(platform_acl_entries(&tenancy).await, with_one);
+
+    // Both may still enqueue jobs, as themselves.
+    for tenant in [&toledo, &talavera] {
+        let mut tx = tenancy.begin(tenant).await.expect("begin");
+        tx.enqueue(&cabildo_tenancy::NewJob::new(
+            "mail.test",
+            serde_json::json!({}),
+        ));
+        tx.commit().await.expect("enqueue");
+    }
+    let queued: Vec<String> = sqlx::query_scalar(
+        "SELECT t.slug FROM platform.jobs j JOIN platform.tenants t ON t.id = j.tenant_id
+         WHERE j.kind = 'mail.test' ORDER BY t.slug",
+    )
+    .fetch_all(tenancy.pool())
+    .await
+    .expect("jobs");
+    assert_eq!(queued, ["talavera", "toledo"]);
+}

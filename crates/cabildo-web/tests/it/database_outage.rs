@@ -31,6 +31,7 @@ async fn losing_the_database_gives_503_and_recovers_without_restart() {
     let pool = PoolConfig {
         max_connections: 4,
         acquire_timeout: Duration::from_millis(800),
+        ..PoolConfig::default()
     };
     let tenancy = Tenancy::connect(&postgres.url("outage"), pool, None)
         .await

@@ -35,6 +35,7 @@ async fn own_cluster(name: &str, connections: u32) -> (LocalPostgres, std::path:
     let pool = PoolConfig {
         max_connections: connections,
         acquire_timeout: Duration::from_millis(800),
+        ..PoolConfig::default()
     };
     let tenancy = Tenancy::connect(&postgres.url("drill"), pool, None)
         .await

@@ -503,6 +503,7 @@ async fn a_webhook_during_a_database_outage_is_applied_when_stripe_retries() {
     let pool = cabildo_tenancy::PoolConfig {
         max_connections: 4,
         acquire_timeout: Duration::from_millis(500),
+        ..cabildo_tenancy::PoolConfig::default()
     };
     let tenancy = Tenancy::connect(&postgres.url("stripe"), pool, None)
         .await
