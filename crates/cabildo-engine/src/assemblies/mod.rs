@@ -528,10 +528,5 @@ pub async fn members(tx: &mut TenantTx, assembly: AssemblyId, today: Date) -> Re
 
 /// Today's date in the council's time zone (database clock).
 pub async fn today(tx: &mut TenantTx) -> Result<Date> {
-    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT {}",
-        crate::consultations::TODAY
-    )))
-    .fetch_one(tx.conn())
-    .await?)
+    crate::consultations::today(tx).await
 }

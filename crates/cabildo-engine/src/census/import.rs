@@ -405,14 +405,36 @@ pub async fn confirm(tx: &mut TenantTx, id: Uuid, by: &str) -> Result<Option<u64
         return Ok(None);
     };
     clear(tx).await?;
-    let stored = sqlx::query(
-        "INSERT INTO census (document_hash, birth_date, district_code)
-         SELECT document_hash, birth_date, district_code FROM census_staged WHERE upload_id = $1",
-    )
-    .bind(id)
-    .execute(tx.conn())
-    .await?
-    .rows_affected();
+    // Read in batches, then inserted: Citus 13.2 misplans `INSERT … SELECT`
+    // between a council's tables filtered on a column other than the key
+    // (docs/scale-out.md). Batches follow the staged key, so each is one
+    // index range.
+    let mut stored = 0;
+    let mut after: Vec<u8> = Vec::new();
+    loop {
+        let rows: Vec<(Vec<u8>, Date, String)> = sqlx::query_as(
+            "SELECT document_hash, birth_date, district_code FROM census_staged
+             WHERE upload_id = $1 AND document_hash > $2 ORDER BY document_hash LIMIT $3",
+        )
+        .bind(id)
+        .bind(&after)
+        .bind(i64::try_from(BATCH).unwrap_or(i64::MAX))
+        .fetch_all(tx.conn())
+        .await?;
+        let Some((last, _, _)) = rows.last() else {
+            break;
+        };
+        after.clone_from(last);
+        let residents: Vec<Resident> = rows
+            .into_iter()
+            .map(|(document_hash, birth_date, district)| Resident {
+                document_hash,
+                birth_date,
+                district,
+            })
+            .collect();
+        stored += store_into(tx, &residents, Target::Census).await?;
+    }
     sqlx::query("DELETE FROM census_staged WHERE upload_id = $1")
         .bind(id)
         .execute(tx.conn())

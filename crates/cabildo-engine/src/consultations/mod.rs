@@ -235,3 +235,13 @@ pub async fn current_head(tx: &mut TenantTx, consultation: &Consultation) -> Res
 /// Today in the council's time zone, by the database clock: the only
 /// time the roll and the box keep.
 pub(crate) const TODAY: &str = "(now() AT TIME ZONE (SELECT time_zone FROM settings))::date";
+
+/// [`TODAY`] read on its own, for statements that cannot hold its
+/// subquery: Citus takes none inside `INSERT … VALUES`.
+pub(crate) async fn today(tx: &mut TenantTx) -> Result<time::Date> {
+    Ok(
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT {TODAY}")))
+            .fetch_one(tx.conn())
+            .await?,
+    )
+}

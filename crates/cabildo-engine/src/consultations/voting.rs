@@ -142,10 +142,7 @@ async fn drop_in(
     choices: &Choices,
     receipt: &str,
 ) -> Result<Cast> {
-    // The day is read first: Citus takes no subquery inside INSERT … VALUES.
-    let today: time::Date = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT {TODAY}")))
-        .fetch_one(tx.conn())
-        .await?;
+    let today = super::today(tx).await?;
     sqlx::query(
         "INSERT INTO consultation_ballots (consultation_id, choices, receipt_hash, cast_on)
          VALUES ($1, $2, $3, $4)",

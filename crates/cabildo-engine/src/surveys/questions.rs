@@ -192,14 +192,27 @@ pub async fn create(
             .bind(id)
             .execute(tx.conn())
             .await?;
+    } else {
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM processes WHERE id = $1)")
+                .bind(process)
+                .fetch_one(tx.conn())
+                .await?;
+        if !exists {
+            return Err(Refusal::NotFound.into());
+        }
     }
+    // VALUES and EXCLUDED rather than `INSERT … SELECT` with parameters
+    // repeated in the update: Citus sends the latter to the worker without
+    // their types (docs/scale-out.md).
     let id: SurveyId = sqlx::query_scalar(
         "INSERT INTO surveys (id, process_id, title, description, audience, anonymous, editable,
                               results_while_open)
-         SELECT coalesce($1, gen_random_uuid()), id, $3, $4, $5, $6, $7, $8
-         FROM processes WHERE id = $2
-         ON CONFLICT (id) DO UPDATE SET title = $3, description = $4, audience = $5,
-             anonymous = $6, editable = $7, results_while_open = $8
+         VALUES (coalesce($1, gen_random_uuid()), $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title,
+             description = EXCLUDED.description, audience = EXCLUDED.audience,
+             anonymous = EXCLUDED.anonymous, editable = EXCLUDED.editable,
+             results_while_open = EXCLUDED.results_while_open
          RETURNING id",
     )
     .bind(id)
@@ -210,9 +223,8 @@ pub async fn create(
     .bind(new.anonymous)
     .bind(new.editable)
     .bind(new.results_while_open)
-    .fetch_optional(tx.conn())
-    .await?
-    .ok_or(Refusal::NotFound)?;
+    .fetch_one(tx.conn())
+    .await?;
     insert_questions(tx, id, &new.questions).await?;
     audit(
         tx,

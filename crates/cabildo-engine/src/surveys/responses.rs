@@ -11,7 +11,6 @@
 use super::answers::{Answers, Checked};
 use super::{Audience, Survey, get, running};
 use crate::audit::{Actor, audit};
-use crate::consultations::TODAY;
 use crate::error::{Refusal, Result};
 use crate::ids::{SurveyId, UserId};
 use crate::processes::{self, PERSON_FACTS, PersonFacts, Who};
@@ -148,15 +147,17 @@ pub async fn respond(tx: &mut TenantTx, who: Respondent, answers: &Checked) -> R
     .fetch_optional(tx.conn())
     .await?;
     let stored = sqlx::types::Json(&answers.answers);
+    let today = crate::consultations::today(tx).await?;
     if first.is_some() {
         let author = user.filter(|_| !survey.anonymous);
-        sqlx::query(sqlx::AssertSqlSafe(format!(
+        sqlx::query(
             "INSERT INTO survey_responses (survey_id, user_id, answers, answered_on)
-             VALUES ($1, $2, $3, {TODAY})"
-        )))
+             VALUES ($1, $2, $3, $4)",
+        )
         .bind(survey.id)
         .bind(author)
         .bind(stored)
+        .bind(today)
         .execute(tx.conn())
         .await?;
         return Ok(true);
@@ -166,13 +167,14 @@ pub async fn respond(tx: &mut TenantTx, who: Respondent, answers: &Checked) -> R
     if !may_edit {
         return Err(Refusal::AlreadyAnswered.into());
     }
-    let changed: Option<Uuid> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "UPDATE survey_responses SET answers = $3, answered_on = {TODAY}
-         WHERE survey_id = $1 AND user_id = $2 RETURNING id"
-    )))
+    let changed: Option<Uuid> = sqlx::query_scalar(
+        "UPDATE survey_responses SET answers = $3, answered_on = $4
+         WHERE survey_id = $1 AND user_id = $2 RETURNING id",
+    )
     .bind(survey.id)
     .bind(user)
     .bind(stored)
+    .bind(today)
     .fetch_optional(tx.conn())
     .await?;
     let changed = changed.ok_or(Refusal::AlreadyAnswered)?;
