@@ -16,7 +16,11 @@
 //!   councils is closed after its transaction; the pool opens a fresh one
 //!   when it needs to.
 //!
-//! Platform queries use the first sub-pool: they touch only `platform`.
+//! Platform queries (routing, sessions, jobs, health checks, the
+//! provisioner's `LISTEN`) touch only `platform`. Without affinity they
+//! share the one pool; with it they get a pool of their own, a quarter of
+//! `max_connections` (at least 2) on top of the councils' groups, so that
+//! a busy group cannot starve them nor they a group.
 
 use crate::PoolConfig;
 use crate::error::Result;
@@ -27,6 +31,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 pub(crate) struct Pools {
+    platform: PgPool,
     groups: Vec<PgPool>,
     recycle_after: usize,
     /// Distinct councils each open backend has served, by process id.
@@ -39,27 +44,38 @@ impl Pools {
     pub(crate) async fn connect(options: &PgConnectOptions, config: &PoolConfig) -> Result<Self> {
         let max_connections = config.max_connections.max(1);
         let count = config.council_groups.clamp(1, max_connections);
-        let mut groups = Vec::with_capacity(count as usize);
-        for index in 0..count {
-            // The connections are shared out as evenly as they go.
-            let size = max_connections / count + u32::from(index < max_connections % count);
-            let pool = PgPoolOptions::new()
+        let pool = |size: u32| {
+            PgPoolOptions::new()
                 .max_connections(size)
                 .acquire_timeout(config.acquire_timeout)
                 // Catalog caches also grow with time on a backend that
                 // serves few councils (plans, statistics): renew it now
                 // and then regardless.
                 .max_lifetime(Duration::from_secs(15 * 60))
-                .idle_timeout(Duration::from_secs(5 * 60));
-            // The first opens a connection at once, so that an unreachable
-            // server fails here; the others connect when first needed.
-            groups.push(if index == 0 {
-                pool.connect_with(options.clone()).await?
-            } else {
-                pool.connect_lazy_with(options.clone())
-            });
-        }
+                .idle_timeout(Duration::from_secs(5 * 60))
+        };
+        // The platform's pool opens a connection at once, so that an
+        // unreachable server fails here; the groups connect when first
+        // needed.
+        let platform_size = if count == 1 {
+            max_connections
+        } else {
+            (max_connections / 4).max(2)
+        };
+        let platform = pool(platform_size).connect_with(options.clone()).await?;
+        let groups = if count == 1 {
+            vec![platform.clone()]
+        } else {
+            // The connections are shared out as evenly as they go.
+            (0..count)
+                .map(|index| {
+                    let size = max_connections / count + u32::from(index < max_connections % count);
+                    pool(size).connect_lazy_with(options.clone())
+                })
+                .collect()
+        };
         Ok(Self {
+            platform,
             groups,
             recycle_after: config.recycle_after as usize,
             served: Mutex::default(),
@@ -69,7 +85,7 @@ impl Pools {
 
     /// The pool for platform queries.
     pub(crate) fn platform(&self) -> &PgPool {
-        &self.groups[0]
+        &self.platform
     }
 
     /// The pool serving `council`'s transactions.
@@ -109,6 +125,7 @@ impl Pools {
     }
 
     pub(crate) async fn close(&self) {
+        self.platform.close().await;
         for pool in &self.groups {
             pool.close().await;
         }

@@ -316,6 +316,9 @@ pub(crate) async fn ensure_serving_role(
     )
     .await?;
     let councils_role = ensure_councils_role(&mut tx, namespace).await?;
+    // Again each time: roles outlive a database dropped and made again
+    // under the same name, without its grants.
+    execute_each(&mut tx, &councils_rights(&councils_role)).await?;
     // Councils made before that role had these rights themselves: they
     // join it, and their own grants go (which shrinks the objects' ACLs).
     let joining: Vec<String> = sqlx::query_scalar(
@@ -375,15 +378,22 @@ async fn ensure_councils_role(
         execute_each(
             conn,
             &format!(
-                "CREATE ROLE {councils_role} NOLOGIN;
-                 GRANT USAGE ON SCHEMA platform TO {councils_role};
-                 GRANT EXECUTE ON FUNCTION platform.tenant_id_of_role(name) TO {councils_role};
-                 GRANT INSERT (kind, payload, unique_key, max_attempts, run_at) ON platform.jobs TO {councils_role};"
+                "CREATE ROLE {councils_role} NOLOGIN; {}",
+                councils_rights(&councils_role)
             ),
         )
         .await?;
     }
     Ok(councils_role)
+}
+
+/// What every council may do on the platform schema: enqueue jobs.
+fn councils_rights(councils_role: &str) -> String {
+    format!(
+        "GRANT USAGE ON SCHEMA platform TO {councils_role};
+         GRANT EXECUTE ON FUNCTION platform.tenant_id_of_role(name) TO {councils_role};
+         GRANT INSERT (kind, payload, unique_key, max_attempts, run_at) ON platform.jobs TO {councils_role};"
+    )
 }
 
 /// Whether a role name read from the registry is one this crate wrote
