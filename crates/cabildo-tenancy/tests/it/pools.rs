@@ -23,23 +23,31 @@ async fn backend_of(tenancy: &Tenancy, tenant: &Tenant) -> i32 {
     pid
 }
 
-#[tokio::test]
-async fn with_affinity_no_backend_serves_councils_of_two_groups() {
-    let tenancy = fresh_tenancy_with(PoolConfig {
-        max_connections: 4,
-        council_groups: 2,
-        ..PoolConfig::default()
-    })
-    .await
-    .expect("tenancy");
+/// A fresh database with `pool` and `count` councils.
+async fn with_councils(pool: PoolConfig, count: usize) -> (Tenancy, Vec<Tenant>) {
+    let tenancy = fresh_tenancy_with(pool).await.expect("tenancy");
     let mut councils = Vec::new();
-    for i in 0..8 {
+    for i in 0..count {
         councils.push(
-            council(&tenancy, &format!("group-{i}"))
+            council(&tenancy, &format!("council-{i}"))
                 .await
                 .expect("council"),
         );
     }
+    (tenancy, councils)
+}
+
+#[tokio::test]
+async fn with_affinity_no_backend_serves_councils_of_two_groups() {
+    let (tenancy, councils) = with_councils(
+        PoolConfig {
+            max_connections: 4,
+            council_groups: 2,
+            ..PoolConfig::default()
+        },
+        8,
+    )
+    .await;
     // Concurrent transactions so that each group opens both its connections.
     let mut served: HashMap<i32, HashSet<usize>> = HashMap::new();
     for _round in 0..6 {
@@ -74,21 +82,15 @@ async fn with_affinity_no_backend_serves_councils_of_two_groups() {
 
 #[tokio::test]
 async fn a_connection_is_recycled_after_serving_its_share_of_councils() {
-    let tenancy = fresh_tenancy_with(PoolConfig {
-        max_connections: 1,
-        recycle_after: 3,
-        ..PoolConfig::default()
-    })
-    .await
-    .expect("tenancy");
-    let mut councils = Vec::new();
-    for i in 0..6 {
-        councils.push(
-            council(&tenancy, &format!("recycle-{i}"))
-                .await
-                .expect("council"),
-        );
-    }
+    let (tenancy, councils) = with_councils(
+        PoolConfig {
+            max_connections: 1,
+            recycle_after: 3,
+            ..PoolConfig::default()
+        },
+        6,
+    )
+    .await;
     // The same council again and again does not count.
     let first = backend_of(&tenancy, &councils[0]).await;
     for _ in 0..5 {
