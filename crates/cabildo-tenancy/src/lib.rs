@@ -5,6 +5,8 @@
 //! which scopes the transaction to the council's schema and role. Only this
 //! crate ever names a schema or role in SQL.
 
+mod baseline;
+pub use baseline::SQUASH_COMMAND;
 mod cache;
 mod changes;
 mod citus;

@@ -3,6 +3,7 @@
 //! `platform.tenants`.
 
 use crate::Tenancy;
+use crate::baseline::Baseline;
 use crate::error::Result;
 use crate::slug::Slug;
 use crate::tenant::{Tenant, TenantStatus};
@@ -20,24 +21,49 @@ pub(crate) const LOCK_CLASS: i32 = 0x4341_4249;
 #[derive(Clone, Debug)]
 pub struct TenantMigrations {
     migrations: Vec<Migration>,
+    /// What new councils run instead of the migrations it includes.
+    baseline: Option<Baseline>,
 }
 
 impl TenantMigrations {
-    /// The migrations in `migrations/tenant/`, embedded in the binary.
+    /// The migrations in `migrations/tenant/`, embedded in the binary, with
+    /// `migrations/tenant-baseline.sql` for new councils when it was made
+    /// from them.
     pub fn embedded() -> Self {
         let migrator = sqlx::migrate!("../../migrations/tenant");
+        let migrations: Vec<Migration> = migrator.iter().cloned().collect();
+        let baseline = Baseline::parse(include_str!("../../../migrations/tenant-baseline.sql"))
+            .filter(|baseline| baseline.made_from(&migrations));
         Self {
-            migrations: migrator.iter().cloned().collect(),
+            migrations,
+            baseline,
         }
     }
 
     /// Migrations read from a folder at run time (operators rehearsing a
-    /// migration, the migration benchmark).
+    /// migration, the migration benchmark); new councils run each one.
     pub async fn from_dir(dir: &Path) -> Result<Self> {
         let migrator = Migrator::new(dir).await?;
         Ok(Self {
             migrations: migrator.iter().cloned().collect(),
+            baseline: None,
         })
+    }
+
+    /// The same migrations, applied one by one to new councils too.
+    pub fn without_baseline(mut self) -> Self {
+        self.baseline = None;
+        self
+    }
+
+    /// The highest version new councils get from the baseline, when they
+    /// get one.
+    pub fn baseline_version(&self) -> Option<i64> {
+        self.baseline.as_ref().map(Baseline::version)
+    }
+
+    pub(crate) fn all(&self) -> &[Migration] {
+        &self.migrations
     }
 
     /// Highest version in the set.
@@ -49,7 +75,7 @@ impl TenantMigrations {
             .max()
     }
 
-    fn for_schema(&self, schema: &str) -> Migrator {
+    pub(crate) fn for_schema(&self, schema: &str) -> Migrator {
         let mut migrator = Migrator::with_migrations(self.migrations.clone());
         migrator.dangerous_set_table_name(format!("{schema}._sqlx_migrations"));
         // sqlx's own lock is per database: every council would queue behind
@@ -146,6 +172,11 @@ impl Tenancy {
         if distributed {
             crate::citus::migrate_schema(&mut *conn, schema, &migrations.migrations).await?;
         } else {
+            if let Some(baseline) = &migrations.baseline {
+                baseline
+                    .apply_if_new(&mut *conn, schema, &migrations.migrations)
+                    .await?;
+            }
             migrations
                 .for_schema(schema)
                 .run_direct(None, &mut *conn, false)

@@ -64,7 +64,7 @@ pub struct Imported {
 }
 
 /// A PostgreSQL client program: on the `PATH`, else Debian's newest.
-fn program(name: &str) -> PathBuf {
+pub fn program(name: &str) -> PathBuf {
     let on_path = std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
             .map(|dir| dir.join(name))
@@ -85,12 +85,19 @@ fn program(name: &str) -> PathBuf {
 
 /// Runs a client program, or says what went wrong.
 fn run(command: &mut Command, what: &str) -> Result<()> {
+    output(command, what).map(drop)
+}
+
+/// Runs a client program and returns what it printed, or says what went
+/// wrong.
+pub(crate) fn output(command: &mut Command, what: &str) -> Result<String> {
     let output = command.output().map_err(|error| TenancyError::Invalid {
         field: what.to_owned(),
         reason: format!("could not start it: {error}"),
     })?;
     if output.status.success() {
-        return Ok(());
+        return String::from_utf8(output.stdout)
+            .map_err(|_| TenancyError::invalid(what, "printed text that is not UTF-8"));
     }
     Err(TenancyError::Invalid {
         field: what.to_owned(),
@@ -121,7 +128,7 @@ pub fn rewrite_dump(sql: &str, from: &str, to: &str) -> String {
 }
 
 /// `line` with every whole identifier `from` replaced by `to`.
-fn replace_identifier(line: &str, from: &str, to: &str) -> String {
+pub(crate) fn replace_identifier(line: &str, from: &str, to: &str) -> String {
     let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
     let mut out = String::with_capacity(line.len());
     let mut rest = line;

@@ -838,6 +838,11 @@ pub struct MigrateArgs {
     /// (to rehearse a migration).
     #[arg(long)]
     pub tenant_migrations: Option<PathBuf>,
+    /// Instead of migrating councils, write the tenant migrations squashed
+    /// into one script that new councils run (`migrations/tenant-baseline.sql`;
+    /// see `scripts/squash-tenant-migrations`).
+    #[arg(long, value_name = "FILE")]
+    pub write_tenant_baseline: Option<PathBuf>,
 }
 
 /// `tenants` subcommands.

@@ -145,3 +145,129 @@ async fn an_interrupted_fleet_migration_resumes_where_it_stopped() {
             .all(|s| s.schema_version == Some(20991231000001))
     );
 }
+
+#[test]
+fn the_baseline_includes_every_tenant_migration() {
+    let migrations = TenantMigrations::embedded();
+    assert_eq!(
+        migrations.baseline_version(),
+        migrations.latest(),
+        "migrations/tenant-baseline.sql is missing, stale or was not made from these migrations: run {}",
+        cabildo_tenancy::SQUASH_COMMAND
+    );
+}
+
+/// `schema`'s definition as `pg_dump` prints it (grants included, the
+/// bookkeeping table left out), with its schema and role names replaced.
+fn definition(url: &str, schema: &str, role: &str) -> String {
+    let output = std::process::Command::new(cabildo_tenancy::transfer::program("pg_dump"))
+        .args([
+            "--dbname",
+            url,
+            "--schema",
+            schema,
+            "--schema-only",
+            "--no-owner",
+        ])
+        .args(["--exclude-table", &format!("{schema}._sqlx_migrations")])
+        .output()
+        .expect("pg_dump");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .expect("utf-8")
+        .lines()
+        .filter(|line| !line.starts_with('\\'))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace(role, "COUNCIL_ROLE")
+        .replace(schema, "COUNCIL_SCHEMA")
+}
+
+/// The applied migrations recorded in `schema`: version, checksum, and
+/// whether the baseline recorded it (`execution_time` -1).
+async fn applied(tenancy: &cabildo_tenancy::Tenancy, schema: &str) -> Vec<(i64, Vec<u8>, bool)> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT version, checksum, execution_time = -1 FROM {schema}._sqlx_migrations
+         WHERE success ORDER BY version"
+    )))
+    .fetch_all(tenancy.pool())
+    .await
+    .expect("applied")
+}
+
+#[tokio::test]
+async fn a_council_made_from_the_baseline_is_the_one_made_migration_by_migration() {
+    let url = cabildo_tenancy::testing::fresh_database_url()
+        .await
+        .expect("database");
+    let tenancy = cabildo_tenancy::Tenancy::connect(&url, Default::default(), None)
+        .await
+        .expect("tenancy");
+    let spec = |slug: &str| {
+        cabildo_tenancy::CouncilSpec::minimal(slug, "Ayuntamiento")
+            .validate()
+            .expect("spec")
+    };
+    let squashed = tenancy
+        .create(&spec("squashed"), &TenantMigrations::embedded())
+        .await
+        .expect("from the baseline");
+    let replayed = tenancy
+        .create(
+            &spec("replayed"),
+            &TenantMigrations::embedded().without_baseline(),
+        )
+        .await
+        .expect("migration by migration");
+
+    let by_baseline = applied(&tenancy, squashed.schema().as_str()).await;
+    let one_by_one = applied(&tenancy, replayed.schema().as_str()).await;
+    assert!(
+        by_baseline.iter().all(|(_, _, skipped)| *skipped),
+        "the baseline was not used"
+    );
+    assert!(one_by_one.iter().all(|(_, _, skipped)| !*skipped));
+    let recorded = |rows: &[(i64, Vec<u8>, bool)]| {
+        rows.iter()
+            .map(|(v, c, _)| (*v, c.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(recorded(&by_baseline), recorded(&one_by_one));
+
+    let squashed_sql = definition(&url, squashed.schema().as_str(), squashed.role().as_str());
+    let replayed_sql = definition(&url, replayed.schema().as_str(), replayed.role().as_str());
+    assert!(squashed_sql.contains("CREATE TABLE COUNCIL_SCHEMA.proposals"));
+    assert!(
+        squashed_sql.contains("TO COUNCIL_ROLE"),
+        "grants are compared too"
+    );
+    assert_eq!(squashed_sql, replayed_sql);
+
+    // A migration written after the baseline runs on both, and `migrate`
+    // accepts what the baseline recorded.
+    let later = TenantMigrations::from_dir(&migrations_dir(&[(
+        "20991231000002_later.sql",
+        "ALTER TABLE settings ADD COLUMN motto text NOT NULL DEFAULT 'Plus ultra';",
+    )]))
+    .await
+    .expect("migrations");
+    for council in [&squashed, &replayed] {
+        assert_eq!(
+            tenancy
+                .migrate_tenant(council, &later)
+                .await
+                .expect("migrate"),
+            20991231000002
+        );
+        let mut tx = tenancy.begin(council).await.expect("begin");
+        let motto: String = sqlx::query_scalar("SELECT motto FROM settings")
+            .fetch_one(tx.conn())
+            .await
+            .expect("motto");
+        assert_eq!(motto, "Plus ultra");
+    }
+}

@@ -21,6 +21,21 @@ pub async fn run(global: &Global, args: MigrateArgs) -> anyhow::Result<ExitCode>
         .migrate_platform()
         .await
         .context("migrating the platform schema")?;
+    if let Some(file) = &args.write_tenant_baseline {
+        let url = super::database_url(global)?;
+        let baseline = tenancy
+            .squash_tenant_migrations(&migrations, url)
+            .await
+            .context("squashing the tenant migrations")?;
+        std::fs::write(file, baseline).with_context(|| format!("writing {}", file.display()))?;
+        println!(
+            "Wrote {} (tenant migrations up to {})",
+            file.display(),
+            migrations.latest().unwrap_or_default()
+        );
+        tenancy.close().await;
+        return Ok(ExitCode::SUCCESS);
+    }
     let report = migrate_councils(&tenancy, &migrations, usize::from(args.jobs)).await?;
     println!(
         "Serving role for serve and worker: {} (cannot create roles or change tables)",

@@ -27,6 +27,15 @@ use anyhow::{Context, bail};
 use cabildo_tenancy::{PoolConfig, SharedCache, Tenancy};
 use std::time::{Duration, Instant};
 
+/// The platform's database URL (the owner role's: import creates roles,
+/// `pg_dump` reads council schemas).
+pub fn database_url(global: &Global) -> anyhow::Result<&str> {
+    global
+        .database_url
+        .as_deref()
+        .context("DATABASE_URL is not set (pass --database-url or set the environment variable)")
+}
+
 /// Connects to PostgreSQL (and prepares Redis), retrying with backoff while
 /// the database is unreachable, for at most `patience` (forever if `None`).
 pub async fn connect(global: &Global, patience: Option<Duration>) -> anyhow::Result<Tenancy> {

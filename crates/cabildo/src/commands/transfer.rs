@@ -17,14 +17,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-/// The platform's database URL (the owner role's: import creates roles).
-fn database_url(global: &Global) -> anyhow::Result<&str> {
-    global
-        .database_url
-        .as_deref()
-        .context("DATABASE_URL is not set (pass --database-url or set the environment variable)")
-}
-
 /// A folder for the archive's parts, removed when dropped.
 struct Scratch(PathBuf);
 
@@ -90,7 +82,7 @@ fn unpacked(folder: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
 pub async fn export(global: &Global, args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let slug = Slug::parse(&args.slug).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let url = database_url(global)?;
+    let url = super::database_url(global)?;
     let tenancy = super::connect(global, Some(Duration::from_secs(global.connect_timeout))).await?;
     let tenant = tenancy.get_tenant(&slug).await?;
     let scratch = Scratch::new("export")?;
@@ -171,7 +163,7 @@ pub async fn import(global: &Global, args: &ImportArgs) -> anyhow::Result<ExitCo
         .list(cabildo_tenancy::TenantId(uuid::Uuid::nil()))
         .await
         .context("the media storage cannot be read: check --media-dir or --media-url")?;
-    let url = database_url(global)?;
+    let url = super::database_url(global)?;
     let tenancy = super::connect(global, Some(Duration::from_secs(global.connect_timeout))).await?;
     let imported = tenancy
         .import(&slug, &exported, &sql, url, &TenantMigrations::embedded())
