@@ -1,10 +1,26 @@
 -- The tenant migrations up to 20261204000040 applied to an empty schema, as one
 -- script that new councils run instead (see crates/cabildo-tenancy/src/baseline.rs).
--- Written by scripts/squash-tenant-migrations: do not edit.
+-- Written by scripts/squash-tenant-migrations with pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1): do not edit.
 -- version: 20261204000040
 -- digest: 20f4409d5ae487c5b50120b1c77f6b0b9cd89243f4a4d8d1b219201f9c2beaa4
 
+SET LOCAL statement_timeout = 0;
+
+SET LOCAL lock_timeout = 0;
+
+SET LOCAL idle_in_transaction_session_timeout = 0;
+
+SET LOCAL client_encoding = 'UTF8';
+
+SET LOCAL standard_conforming_strings = on;
+
 SET LOCAL check_function_bodies = false;
+
+SET LOCAL xmloption = content;
+
+SET LOCAL client_min_messages = warning;
+
+SET LOCAL row_security = off;
 
 CREATE FUNCTION cabildo_baseline.audit_log_is_append_only() RETURNS trigger
     LANGUAGE plpgsql
@@ -161,6 +177,10 @@ BEGIN
     END LOOP;
     RETURN v;
 END $$;
+
+SET LOCAL default_tablespace = '';
+
+SET LOCAL default_table_access_method = heap;
 
 CREATE TABLE cabildo_baseline.account_tokens (
     token_hash bytea NOT NULL,
@@ -1087,7 +1107,7 @@ CREATE TABLE cabildo_baseline.verification_failures (
     at timestamp with time zone DEFAULT now() NOT NULL
 );
 
-INSERT INTO cabildo_baseline.settings (id, languages, default_language, time_zone, primary_colour, accent_colour, welcome, updated_at, legal, name_article, logo, contact, public_dashboard, coat_of_arms, favicon) VALUES (true, '{es,en}', 'es', 'Europe/Madrid', '#1d4f91', '#f2b705', '{}', '2026-12-05 00:47:51.864822+00', '{}', '', NULL, '{}', false, NULL, NULL);
+INSERT INTO cabildo_baseline.settings (id, languages, default_language, time_zone, primary_colour, accent_colour, welcome, updated_at, legal, name_article, logo, contact, public_dashboard, coat_of_arms, favicon) VALUES (true, '{es,en}', 'es', 'Europe/Madrid', '#1d4f91', '#f2b705', '{}', '2026-12-05 01:48:11.728844+00', '{}', '', NULL, '{}', false, NULL, NULL);
 
 SELECT pg_catalog.setval('cabildo_baseline.audit_log_id_seq', 1, false);
 

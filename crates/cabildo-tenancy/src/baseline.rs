@@ -114,48 +114,88 @@ fn digest(migrations: &[Migration], version: i64) -> String {
     hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The baseline text for `pg_dump`'s plain output of [`SCHEMA`]: its
-/// header, then the dump's statements without their comments, the dump's
-/// session settings (it would empty the migration connection's
-/// `search_path`) and the schema's creation; function bodies are checked
-/// when called, as in the dump.
-pub(crate) fn from_dump(dump: &str, migrations: &[Migration], version: i64) -> Result<String> {
-    // `\restrict` and `\unrestrict` are psql commands of recent pg_dump.
+/// Tables whose rows, as the migrations leave them, every new council
+/// gets from the baseline. A row is frozen when the baseline is made: a
+/// migration that writes one with a per-council value (`now()`, a random
+/// key) would give every council the same. `settings`: its one row holds
+/// defaults, and provisioning writes the council's own settings (and
+/// `updated_at`) at once.
+const SEEDED_TABLES: [&str; 1] = ["settings"];
+
+/// The baseline text for `pg_dump`'s plain output of [`SCHEMA`] (made by
+/// `pg_dump_version`): its header, then the dump's statements without
+/// their comments or the schema's creation, with the dump's session
+/// settings made local to the transaction (the `search_path` is left
+/// alone: every name is qualified, and function bodies keep resolving
+/// through the council's own path).
+pub(crate) fn from_dump(
+    dump: &str,
+    migrations: &[Migration],
+    version: i64,
+    pg_dump_version: &str,
+) -> Result<String> {
+    // `\restrict` and `\unrestrict` are psql commands of recent pg_dump,
+    // on lines of their own outside any statement.
     let sql: String = dump
         .lines()
-        .filter(|line| !line.starts_with('\\'))
+        .filter(|line| !line.starts_with("\\restrict ") && !line.starts_with("\\unrestrict "))
         .map(|line| format!("{line}\n"))
         .collect();
     let mut out = format!(
         "-- The tenant migrations up to {version} applied to an empty schema, as one\n\
          -- script that new councils run instead (see crates/cabildo-tenancy/src/baseline.rs).\n\
-         -- Written by {SQUASH_COMMAND}: do not edit.\n\
+         -- Written by {SQUASH_COMMAND} with {}: do not edit.\n\
          -- version: {version}\n\
-         -- digest: {}\n\n\
-         SET LOCAL check_function_bodies = false;\n",
+         -- digest: {}\n",
+        pg_dump_version.trim(),
         digest(migrations, version)
     );
+    let mut tables = 0;
     for statement in crate::statements::split(&sql) {
         let code = statement
             .lines()
             .skip_while(|line| line.trim().is_empty() || line.starts_with("--"))
             .collect::<Vec<_>>()
             .join("\n");
-        let skipped = code.starts_with("SET ")
-            || code.starts_with("SELECT pg_catalog.set_config(")
-            || code.starts_with(&format!("CREATE SCHEMA {SCHEMA}"));
-        if skipped {
+        if code.starts_with("SELECT pg_catalog.set_config('search_path'")
+            || code.starts_with(&format!("CREATE SCHEMA {SCHEMA};"))
+            || code == format!("CREATE SCHEMA {SCHEMA}")
+        {
             continue;
         }
-        if code.starts_with("INSERT INTO ") && code.matches(SCHEMA).count() != 1 {
-            return Err(TenancyError::invalid(
-                "baseline",
-                "a row written by the migrations holds the baseline's schema name",
-            ));
+        let code = match code.strip_prefix("SET ") {
+            Some(setting) => format!("SET LOCAL {setting}"),
+            None => code,
+        };
+        tables += usize::from(code.starts_with(&format!("CREATE TABLE {SCHEMA}.")));
+        if let Some(row) = code.strip_prefix(&format!("INSERT INTO {SCHEMA}.")) {
+            let table = row.split([' ', '(']).next().unwrap_or_default();
+            if !SEEDED_TABLES.contains(&table) {
+                return Err(TenancyError::invalid(
+                    "baseline",
+                    format!(
+                        "the migrations write rows into {table}: add it to SEEDED_TABLES in \
+                         crates/cabildo-tenancy/src/baseline.rs once its rows are the same for \
+                         every council"
+                    ),
+                ));
+            }
+            if row.contains(SCHEMA) {
+                return Err(TenancyError::invalid(
+                    "baseline",
+                    "a row written by the migrations holds the baseline's schema name",
+                ));
+            }
         }
         out.push('\n');
         out.push_str(&code);
         out.push_str(";\n");
+    }
+    if tables == 0 {
+        return Err(TenancyError::invalid(
+            "baseline",
+            "pg_dump printed no table",
+        ));
     }
     Ok(out)
 }
@@ -174,12 +214,18 @@ impl Tenancy {
             .latest()
             .ok_or_else(|| TenancyError::invalid("baseline", "there are no tenant migrations"))?;
         let mut conn = self.dedicated_connection().await?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "DROP SCHEMA IF EXISTS {SCHEMA} CASCADE; CREATE SCHEMA {SCHEMA};"
-        )))
-        .execute(&mut conn)
-        .await?;
+        // Two squashes on one database would drop each other's schema.
+        sqlx::query("SELECT pg_advisory_lock($1, hashtext($2))")
+            .bind(crate::migrate::LOCK_CLASS)
+            .bind(SCHEMA)
+            .execute(&mut conn)
+            .await?;
         let dumped = async {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "DROP SCHEMA IF EXISTS {SCHEMA} CASCADE; CREATE SCHEMA {SCHEMA};"
+            )))
+            .execute(&mut conn)
+            .await?;
             sqlx::query("SELECT set_config('search_path', $1, false)")
                 .bind(SCHEMA)
                 .execute(&mut conn)
@@ -190,25 +236,35 @@ impl Tenancy {
                 .await?;
             let url = database_url.to_owned();
             tokio::task::spawn_blocking(move || {
-                crate::transfer::output(
-                    Command::new(crate::transfer::program("pg_dump"))
+                let pg_dump = crate::transfer::program("pg_dump");
+                let version =
+                    crate::transfer::output(Command::new(&pg_dump).arg("--version"), "pg_dump")?;
+                let dump = crate::transfer::output(
+                    Command::new(&pg_dump)
                         .arg("--dbname")
                         .arg(&url)
-                        .args(["--schema", SCHEMA, "--no-owner", "--no-privileges"])
-                        .args(["--column-inserts", "--exclude-table"])
+                        .args(["--schema", SCHEMA, "--strict-names"])
+                        .args(["--no-owner", "--no-privileges", "--column-inserts"])
+                        .arg("--exclude-table")
                         .arg(format!("{SCHEMA}._sqlx_migrations")),
                     "pg_dump",
-                )
+                )?;
+                Ok::<_, TenancyError>((dump, version))
             })
             .await
             .map_err(|error| TenancyError::invalid("pg_dump", error.to_string()))?
         }
         .await;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA {SCHEMA} CASCADE")))
-            .execute(&mut conn)
-            .await?;
+        let dropped = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"
+        )))
+        .execute(&mut conn)
+        .await;
         let _ = sqlx::Connection::close(conn).await;
-        from_dump(&dumped?, migrations.all(), version)
+        // The dump's own failure says more than the clean-up's.
+        let (dump, pg_dump_version) = dumped?;
+        dropped?;
+        from_dump(&dump, migrations.all(), version, &pg_dump_version)
     }
 }
 
@@ -233,29 +289,48 @@ mod tests {
             SELECT pg_catalog.set_config('search_path', '', false);\n\
             --\n-- Name: cabildo_baseline; Type: SCHEMA\n--\n\n\
             CREATE SCHEMA cabildo_baseline;\n\n\
+            CREATE TABLE cabildo_baseline.settings (id boolean);\n\n\
             --\n-- Name: f(); Type: FUNCTION\n--\n\n\
             CREATE FUNCTION cabildo_baseline.f() RETURNS int LANGUAGE plpgsql AS $$\nBEGIN\n-- one; two\nRETURN 1;\nEND $$;\n\n\
             INSERT INTO cabildo_baseline.settings (id) VALUES (true);\n\n\\unrestrict abc\n";
         let migrations = [migration(1, "CREATE TABLE a ()"), migration(2, "SELECT 1")];
-        let text = from_dump(dump, &migrations, 2).unwrap();
+        let text = from_dump(dump, &migrations, 2, "pg_dump (PostgreSQL) 15.20\n").unwrap();
         let baseline = Baseline::parse(&text).unwrap();
         assert_eq!(baseline.version(), 2);
         assert!(baseline.made_from(&migrations));
         assert!(
             !baseline.made_from(&[migration(1, "CREATE TABLE b ()"), migration(2, "SELECT 1")])
         );
+        assert!(text.contains("with pg_dump (PostgreSQL) 15.20: do not edit"));
         let body = text.split_once("\n\n").unwrap().1;
         assert_eq!(
             body,
-            "SET LOCAL check_function_bodies = false;\n\n\
+            "SET LOCAL statement_timeout = 0;\n\n\
+             CREATE TABLE cabildo_baseline.settings (id boolean);\n\n\
              CREATE FUNCTION cabildo_baseline.f() RETURNS int LANGUAGE plpgsql AS $$\nBEGIN\n-- one; two\nRETURN 1;\nEND $$;\n\n\
              INSERT INTO cabildo_baseline.settings (id) VALUES (true);\n"
         );
     }
 
     #[test]
-    fn a_row_holding_the_schema_name_is_refused() {
-        let dump = "INSERT INTO cabildo_baseline.notes (body) VALUES ('see cabildo_baseline.x');\n";
-        assert!(from_dump(dump, &[migration(1, "SELECT 1")], 1).is_err());
+    fn rows_other_than_the_seeded_tables_and_empty_dumps_are_refused() {
+        let table = "CREATE TABLE cabildo_baseline.settings (id boolean);\n";
+        let migrations = [migration(1, "SELECT 1")];
+        let refused = |dump: &str| {
+            from_dump(dump, &migrations, 1, "pg_dump 15")
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(
+            refused(&format!(
+                "{table}INSERT INTO cabildo_baseline.keys (key) VALUES ('k');\n"
+            ))
+            .contains("rows into keys")
+        );
+        assert!(
+            refused(&format!("{table}INSERT INTO cabildo_baseline.settings (name) VALUES ('cabildo_baseline.x');\n"))
+                .contains("schema name")
+        );
+        assert!(refused("SET statement_timeout = 0;\n").contains("no table"));
     }
 }

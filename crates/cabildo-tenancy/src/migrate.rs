@@ -33,7 +33,17 @@ impl TenantMigrations {
         let migrator = sqlx::migrate!("../../migrations/tenant");
         let migrations: Vec<Migration> = migrator.iter().cloned().collect();
         let baseline = Baseline::parse(include_str!("../../../migrations/tenant-baseline.sql"))
-            .filter(|baseline| baseline.made_from(&migrations));
+            .filter(|baseline| {
+                let current = baseline.made_from(&migrations);
+                if !current {
+                    tracing::warn!(
+                        "migrations/tenant-baseline.sql was not made from these migrations: \
+                         new councils run each migration (run {})",
+                        crate::SQUASH_COMMAND
+                    );
+                }
+                current
+            });
         Self {
             migrations,
             baseline,

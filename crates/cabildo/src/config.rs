@@ -838,10 +838,12 @@ pub struct MigrateArgs {
     /// (to rehearse a migration).
     #[arg(long)]
     pub tenant_migrations: Option<PathBuf>,
-    /// Instead of migrating councils, write the tenant migrations squashed
-    /// into one script that new councils run (`migrations/tenant-baseline.sql`;
-    /// see `scripts/squash-tenant-migrations`).
-    #[arg(long, value_name = "FILE")]
+    /// Instead of migrating councils, write the built-in tenant migrations
+    /// squashed into one script that new councils run
+    /// (`migrations/tenant-baseline.sql`). For a throwaway database: it
+    /// migrates `platform` and uses a scratch schema there
+    /// (`scripts/squash-tenant-migrations` starts one).
+    #[arg(long, value_name = "FILE", conflicts_with = "tenant_migrations")]
     pub write_tenant_baseline: Option<PathBuf>,
 }
 
