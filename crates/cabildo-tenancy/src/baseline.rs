@@ -17,13 +17,10 @@
 //! only with exactly the migrations it was made from (versions and
 //! checksums, whose digest its header holds).
 
-use crate::Tenancy;
 use crate::error::{Result, TenancyError};
-use crate::migrate::TenantMigrations;
 use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
 use sqlx::migrate::{Migrate, Migration};
-use std::process::Command;
 
 /// The scratch schema the baseline is dumped from, and the name it uses
 /// for the council's schema.
@@ -85,7 +82,7 @@ impl Baseline {
         }
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         tx.ensure_migrations_table(&table).await?;
-        let sql = crate::transfer::replace_identifier(&self.sql, SCHEMA, schema);
+        let sql = crate::pg_client::replace_identifier(&self.sql, SCHEMA, schema);
         sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
             .execute(&mut *tx)
             .await?;
@@ -198,74 +195,6 @@ pub(crate) fn from_dump(
         ));
     }
     Ok(out)
-}
-
-impl Tenancy {
-    /// Applies `migrations` one by one to a scratch schema, dumps it with
-    /// `pg_dump` (as `database_url`, the role that owns council schemas)
-    /// and returns the baseline text; the scratch schema is dropped.
-    pub async fn squash_tenant_migrations(
-        &self,
-        migrations: &TenantMigrations,
-        database_url: &str,
-    ) -> Result<String> {
-        let migrations = migrations.clone().without_baseline();
-        let version = migrations
-            .latest()
-            .ok_or_else(|| TenancyError::invalid("baseline", "there are no tenant migrations"))?;
-        let mut conn = self.dedicated_connection().await?;
-        // Two squashes on one database would drop each other's schema.
-        sqlx::query("SELECT pg_advisory_lock($1, hashtext($2))")
-            .bind(crate::migrate::LOCK_CLASS)
-            .bind(SCHEMA)
-            .execute(&mut conn)
-            .await?;
-        let dumped = async {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                "DROP SCHEMA IF EXISTS {SCHEMA} CASCADE; CREATE SCHEMA {SCHEMA};"
-            )))
-            .execute(&mut conn)
-            .await?;
-            sqlx::query("SELECT set_config('search_path', $1, false)")
-                .bind(SCHEMA)
-                .execute(&mut conn)
-                .await?;
-            migrations
-                .for_schema(SCHEMA)
-                .run_direct(None, &mut conn, false)
-                .await?;
-            let url = database_url.to_owned();
-            tokio::task::spawn_blocking(move || {
-                let pg_dump = crate::transfer::program("pg_dump");
-                let version =
-                    crate::transfer::output(Command::new(&pg_dump).arg("--version"), "pg_dump")?;
-                let dump = crate::transfer::output(
-                    Command::new(&pg_dump)
-                        .arg("--dbname")
-                        .arg(&url)
-                        .args(["--schema", SCHEMA, "--strict-names"])
-                        .args(["--no-owner", "--no-privileges", "--column-inserts"])
-                        .arg("--exclude-table")
-                        .arg(format!("{SCHEMA}._sqlx_migrations")),
-                    "pg_dump",
-                )?;
-                Ok::<_, TenancyError>((dump, version))
-            })
-            .await
-            .map_err(|error| TenancyError::invalid("pg_dump", error.to_string()))?
-        }
-        .await;
-        let dropped = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"
-        )))
-        .execute(&mut conn)
-        .await;
-        let _ = sqlx::Connection::close(conn).await;
-        // The dump's own failure says more than the clean-up's.
-        let (dump, pg_dump_version) = dumped?;
-        dropped?;
-        from_dump(&dump, migrations.all(), version, &pg_dump_version)
-    }
 }
 
 #[cfg(test)]

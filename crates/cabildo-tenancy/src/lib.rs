@@ -17,6 +17,7 @@ mod error;
 mod jobs;
 mod migrate;
 mod names;
+mod pg_client;
 mod pools;
 mod provision;
 pub use provision::Applied;

@@ -3,14 +3,15 @@
 //! `platform.tenants`.
 
 use crate::Tenancy;
-use crate::baseline::Baseline;
-use crate::error::Result;
+use crate::baseline::{Baseline, SCHEMA as SQUASH_SCHEMA};
+use crate::error::{Result, TenancyError};
 use crate::slug::Slug;
 use crate::tenant::{Tenant, TenantStatus};
 use futures_util::StreamExt;
 use sqlx::migrate::{Migration, Migrator};
 use sqlx::{Connection, PgConnection};
 use std::path::Path;
+use std::process::Command;
 
 /// First key of the advisory locks taken per council (`'CABI'`); the second
 /// is `hashtext(schema)`. One council's migration or provisioning never
@@ -316,6 +317,74 @@ impl Tenancy {
             report.outcomes.push(outcome);
         }
         Ok(report)
+    }
+}
+
+impl Tenancy {
+    /// Applies `migrations` one by one to a scratch schema, dumps it with
+    /// `pg_dump` (as `database_url`, the role that owns council schemas)
+    /// and returns the baseline text; the scratch schema is dropped.
+    pub async fn squash_tenant_migrations(
+        &self,
+        migrations: &TenantMigrations,
+        database_url: &str,
+    ) -> Result<String> {
+        let migrations = migrations.clone().without_baseline();
+        let version = migrations
+            .latest()
+            .ok_or_else(|| TenancyError::invalid("baseline", "there are no tenant migrations"))?;
+        let mut conn = self.dedicated_connection().await?;
+        // Two squashes on one database would drop each other's schema.
+        sqlx::query("SELECT pg_advisory_lock($1, hashtext($2))")
+            .bind(LOCK_CLASS)
+            .bind(SQUASH_SCHEMA)
+            .execute(&mut conn)
+            .await?;
+        let dumped = async {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "DROP SCHEMA IF EXISTS {SQUASH_SCHEMA} CASCADE; CREATE SCHEMA {SQUASH_SCHEMA};"
+            )))
+            .execute(&mut conn)
+            .await?;
+            sqlx::query("SELECT set_config('search_path', $1, false)")
+                .bind(SQUASH_SCHEMA)
+                .execute(&mut conn)
+                .await?;
+            migrations
+                .for_schema(SQUASH_SCHEMA)
+                .run_direct(None, &mut conn, false)
+                .await?;
+            let url = database_url.to_owned();
+            tokio::task::spawn_blocking(move || {
+                let pg_dump = crate::pg_client::program("pg_dump");
+                let version =
+                    crate::pg_client::output(Command::new(&pg_dump).arg("--version"), "pg_dump")?;
+                let dump = crate::pg_client::output(
+                    Command::new(&pg_dump)
+                        .arg("--dbname")
+                        .arg(&url)
+                        .args(["--schema", SQUASH_SCHEMA, "--strict-names"])
+                        .args(["--no-owner", "--no-privileges", "--column-inserts"])
+                        .arg("--exclude-table")
+                        .arg(format!("{SQUASH_SCHEMA}._sqlx_migrations")),
+                    "pg_dump",
+                )?;
+                Ok::<_, TenancyError>((dump, version))
+            })
+            .await
+            .map_err(|error| TenancyError::invalid("pg_dump", error.to_string()))?
+        }
+        .await;
+        let dropped = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP SCHEMA IF EXISTS {SQUASH_SCHEMA} CASCADE"
+        )))
+        .execute(&mut conn)
+        .await;
+        let _ = sqlx::Connection::close(conn).await;
+        // The dump's own failure says more than the clean-up's.
+        let (dump, pg_dump_version) = dumped?;
+        dropped?;
+        crate::baseline::from_dump(&dump, migrations.all(), version, &pg_dump_version)
     }
 }
 

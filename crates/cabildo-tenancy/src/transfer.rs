@@ -16,13 +16,15 @@
 
 use crate::error::{Result, TenancyError};
 use crate::migrate::TenantMigrations;
+pub use crate::pg_client::program;
+use crate::pg_client::{output, replace_identifier};
 use crate::slug::Slug;
 use crate::tenant::Tenant;
 use crate::{Tenancy, TenantRow};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::Connection;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 /// Platform tables holding a council's rows (keyed by `tenant_id`) that
@@ -63,46 +65,9 @@ pub struct Imported {
     pub skipped: Vec<String>,
 }
 
-/// A PostgreSQL client program: on the `PATH`, else Debian's newest.
-pub fn program(name: &str) -> PathBuf {
-    let on_path = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(name))
-            .find(|candidate| candidate.is_file())
-    });
-    on_path.unwrap_or_else(|| {
-        let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|entry| entry.path().join("bin").join(name))
-            .filter(|candidate| candidate.is_file())
-            .collect();
-        versions.sort();
-        versions.pop().unwrap_or_else(|| PathBuf::from(name))
-    })
-}
-
 /// Runs a client program, or says what went wrong.
 fn run(command: &mut Command, what: &str) -> Result<()> {
     output(command, what).map(drop)
-}
-
-/// Runs a client program and returns what it printed, or says what went
-/// wrong.
-pub(crate) fn output(command: &mut Command, what: &str) -> Result<String> {
-    let output = command.output().map_err(|error| TenancyError::Invalid {
-        field: what.to_owned(),
-        reason: format!("could not start it: {error}"),
-    })?;
-    if output.status.success() {
-        return String::from_utf8(output.stdout)
-            .map_err(|_| TenancyError::invalid(what, "printed text that is not UTF-8"));
-    }
-    Err(TenancyError::Invalid {
-        field: what.to_owned(),
-        reason: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
-    })
 }
 
 /// The dump's statements for `from` rewritten for `to`: the schema's own
@@ -124,26 +89,6 @@ pub fn rewrite_dump(sql: &str, from: &str, to: &str) -> String {
         in_data = line.starts_with("COPY ") && line.trim_end().ends_with("FROM stdin;");
         out.push_str(&replace_identifier(line, from, to));
     }
-    out
-}
-
-/// `line` with every whole identifier `from` replaced by `to`.
-pub(crate) fn replace_identifier(line: &str, from: &str, to: &str) -> String {
-    let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
-    let mut out = String::with_capacity(line.len());
-    let mut rest = line;
-    while let Some(at) = rest.find(from) {
-        let before = rest[..at].chars().next_back();
-        let after = rest[at + from.len()..].chars().next();
-        out.push_str(&rest[..at]);
-        if before.is_some_and(word) || after.is_some_and(word) {
-            out.push_str(from);
-        } else {
-            out.push_str(to);
-        }
-        rest = &rest[at + from.len()..];
-    }
-    out.push_str(rest);
     out
 }
 
