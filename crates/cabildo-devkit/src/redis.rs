@@ -213,7 +213,7 @@ impl LocalRedisSentinel {
             format!(
                 "port {sentinel_port}\nbind 127.0.0.1\ndir {dir}\n\
                  sentinel monitor {SENTINEL_MASTER} 127.0.0.1 {master} 1\n\
-                 sentinel down-after-milliseconds {SENTINEL_MASTER} 500\n\
+                 sentinel down-after-milliseconds {SENTINEL_MASTER} 1500\n\
                  sentinel failover-timeout {SENTINEL_MASTER} 3000\n",
                 dir = sentinel_dir.display(),
                 master = master.port
@@ -242,7 +242,42 @@ impl LocalRedisSentinel {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
+        // On a loaded machine the Sentinel's first check can find the
+        // master slow, call it down and try a failover: ready means it
+        // sees the master up with its replica.
+        while !cluster.master_is_up()? {
+            if Instant::now() > deadline {
+                bail!("the Sentinel did not see the master up with its replica within 20 s");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
         Ok(cluster)
+    }
+
+    /// Whether the Sentinel sees the master up (no `s_down`/`o_down`
+    /// flag, no failover under way) with at least one replica.
+    fn master_is_up(&self) -> anyhow::Result<bool> {
+        let program = find_program("redis-cli", &[]).context("redis-cli not found")?;
+        let output = Command::new(program)
+            .args([
+                "-p",
+                &self.sentinel_port.to_string(),
+                "sentinel",
+                "master",
+                SENTINEL_MASTER,
+            ])
+            .output()
+            .context("running redis-cli")?;
+        let text = String::from_utf8_lossy(&output.stdout);
+        let lines: Vec<&str> = text.lines().collect();
+        let field = |name: &str| {
+            lines
+                .chunks(2)
+                .find(|pair| pair[0] == name)
+                .and_then(|pair| pair.get(1).copied())
+        };
+        Ok(field("flags") == Some("master")
+            && field("num-slaves").and_then(|n| n.parse::<u32>().ok()) >= Some(1))
     }
 
     /// The application's URL: the Sentinel and the master's name.
