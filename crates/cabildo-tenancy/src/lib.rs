@@ -19,6 +19,7 @@ mod migrate;
 mod names;
 mod pg_client;
 mod pools;
+pub use pools::AUTOMATIC_AFFINITY_FROM;
 mod provision;
 pub use provision::Applied;
 mod routing;
@@ -80,7 +81,10 @@ pub struct PoolConfig {
     /// Council affinity: council transactions go to one of this many
     /// sub-pools, chosen by the council's id, so that each PostgreSQL
     /// backend only ever serves a slice of the councils (see `pools`).
-    /// `max_connections` is shared out among them; 1 turns it off.
+    /// `max_connections` is shared out among them; 1 turns it off; 0
+    /// (the default) chooses when the pool connects: one group per
+    /// connection past [`AUTOMATIC_AFFINITY_FROM`] councils,
+    /// otherwise off.
     pub council_groups: u32,
     /// A connection is closed after its transaction once it has served
     /// this many distinct councils, which bounds the catalog caches its
@@ -93,7 +97,7 @@ impl Default for PoolConfig {
         Self {
             max_connections: 16,
             acquire_timeout: Duration::from_secs(3),
-            council_groups: 1,
+            council_groups: 0,
             recycle_after: 0,
         }
     }
@@ -140,6 +144,9 @@ impl Tenancy {
             .parse()
             .map_err(|e: sqlx::Error| TenancyError::invalid("DATABASE_URL", e.to_string()))?;
         let pools = pools::Pools::connect(&connect_options, &pool).await?;
+        if pools.group_count() > 1 {
+            tracing::info!(groups = pools.group_count(), "council affinity on");
+        }
         let computed: String = sqlx::query_scalar(RoleNamespace::QUERY)
             .fetch_one(pools.platform())
             .await?;
@@ -169,6 +176,12 @@ impl Tenancy {
             None => false,
         });
         Ok(tenancy)
+    }
+
+    /// How many sub-pools share the councils (1: no council affinity); see
+    /// [`PoolConfig::council_groups`].
+    pub fn council_groups(&self) -> usize {
+        self.inner.pools.group_count()
     }
 
     /// The pool for platform-level queries, in this crate and in health

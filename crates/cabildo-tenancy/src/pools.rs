@@ -25,6 +25,7 @@
 use crate::PoolConfig;
 use crate::error::Result;
 use crate::tenant::TenantId;
+use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
@@ -43,7 +44,11 @@ pub(crate) struct Pools {
 impl Pools {
     pub(crate) async fn connect(options: &PgConnectOptions, config: &PoolConfig) -> Result<Self> {
         let max_connections = config.max_connections.max(1);
-        let count = config.council_groups.clamp(1, max_connections);
+        let requested = match config.council_groups {
+            0 => automatic_groups(max_connections, count_councils(options).await?),
+            groups => groups,
+        };
+        let count = requested.clamp(1, max_connections);
         let pool = |size: u32| {
             PgPoolOptions::new()
                 .max_connections(size)
@@ -81,6 +86,11 @@ impl Pools {
             served: Mutex::default(),
             max_connections: max_connections as usize,
         })
+    }
+
+    /// How many groups share the councils (1: no affinity).
+    pub(crate) fn group_count(&self) -> usize {
+        self.groups.len()
     }
 
     /// The pool for platform queries.
@@ -129,5 +139,56 @@ impl Pools {
         for pool in &self.groups {
             pool.close().await;
         }
+    }
+}
+
+/// Councils past which automatic affinity turns on. Below it every backend
+/// soon holds every council's catalog entries, and any free connection may
+/// serve any council; at 3,900 councils affinity lifted pages by a third,
+/// at 10,000 it doubled them (docs/benchmarks.md, "A fleet of councils").
+pub const AUTOMATIC_AFFINITY_FROM: u64 = 1_000;
+
+/// The groups of `PoolConfig::council_groups = 0`: one per connection (the
+/// best measured at 10,000 councils) once the platform holds more than
+/// [`AUTOMATIC_AFFINITY_FROM`] councils, otherwise none.
+fn automatic_groups(max_connections: u32, councils: u64) -> u32 {
+    if councils > AUTOMATIC_AFFINITY_FROM {
+        max_connections
+    } else {
+        1
+    }
+}
+
+/// The councils registered, counted on a connection of its own (the pools'
+/// sizes depend on it); 0 before the platform schema exists. A fleet that
+/// grows past the threshold gets affinity at the node's next start.
+async fn count_councils(options: &PgConnectOptions) -> Result<u64> {
+    let mut conn = sqlx::PgConnection::connect_with(options).await?;
+    let registry: Option<String> =
+        sqlx::query_scalar("SELECT to_regclass('platform.tenants')::text")
+            .fetch_one(&mut conn)
+            .await?;
+    let councils: i64 = match registry {
+        Some(_) => {
+            sqlx::query_scalar("SELECT count(*) FROM platform.tenants")
+                .fetch_one(&mut conn)
+                .await?
+        }
+        None => 0,
+    };
+    let _ = conn.close().await;
+    Ok(u64::try_from(councils).unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn automatic_affinity_turns_on_past_the_threshold_with_one_group_per_connection() {
+        assert_eq!(automatic_groups(16, 0), 1);
+        assert_eq!(automatic_groups(16, AUTOMATIC_AFFINITY_FROM), 1);
+        assert_eq!(automatic_groups(16, AUTOMATIC_AFFINITY_FROM + 1), 16);
+        assert_eq!(automatic_groups(4, 10_000), 4);
     }
 }

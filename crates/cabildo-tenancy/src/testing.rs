@@ -47,9 +47,7 @@ pub async fn another_node_with(
     tenancy: &Tenancy,
     cache: Option<SharedCache>,
 ) -> TestResult<Tenancy> {
-    let options = tenancy.pool().connect_options();
-    let url = url_as(tenancy, options.get_username());
-    Ok(Tenancy::connect(&url, PoolConfig::default(), cache).await?)
+    Ok(Tenancy::connect(&database_url(tenancy), PoolConfig::default(), cache).await?)
 }
 
 /// A handle on `owner`'s database logged in as its serving role, as `serve`
@@ -60,6 +58,11 @@ pub async fn serving_node(owner: &Tenancy) -> TestResult<Tenancy> {
     let cache = SharedCache::new(&redis_url().await?)?;
     let url = url_as(owner, &owner.serving_role());
     Ok(Tenancy::connect(&url, PoolConfig::default(), Some(cache)).await?)
+}
+
+/// The URL of `tenancy`'s database, logged in as it is.
+pub fn database_url(tenancy: &Tenancy) -> String {
+    url_as(tenancy, tenancy.pool().connect_options().get_username())
 }
 
 /// The URL of `tenancy`'s database for `role`.

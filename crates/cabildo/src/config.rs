@@ -97,11 +97,12 @@ pub struct Global {
     pub db_pool_size: u32,
     /// Council affinity: council transactions go to one of this many
     /// sub-pools (chosen by council), sharing the pool size, so that each
-    /// PostgreSQL backend serves only a slice of the councils; 1: off.
+    /// PostgreSQL backend serves only a slice of the councils; 1: off; 0:
+    /// chosen at start (one per connection past 1,000 councils, else off).
     #[arg(
         long,
         env = "CABILDO_DB_COUNCIL_GROUPS",
-        default_value_t = 1,
+        default_value_t = 0,
         global = true
     )]
     pub db_council_groups: u32,

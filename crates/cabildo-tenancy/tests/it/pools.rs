@@ -81,6 +81,61 @@ async fn with_affinity_no_backend_serves_councils_of_two_groups() {
 }
 
 #[tokio::test]
+async fn affinity_turns_itself_on_once_the_fleet_passes_a_thousand_councils() {
+    let (tenancy, councils) = with_councils(PoolConfig::default(), 2).await;
+    assert_eq!(tenancy.council_groups(), 1, "two councils: no affinity");
+    // Registry rows stand for the rest of a large fleet: the choice counts
+    // councils, not schemas.
+    let registered = i64::try_from(cabildo_tenancy::AUTOMATIC_AFFINITY_FROM).expect("count");
+    sqlx::query(
+        "INSERT INTO platform.tenants (id, slug, name)
+         SELECT gen_random_uuid(), 'fleet-' || n, 'Council ' || n FROM generate_series(1, $1) AS n",
+    )
+    .bind(registered - i64::try_from(councils.len()).expect("two"))
+    .execute(tenancy.pool())
+    .await
+    .expect("registry rows");
+    let node = |groups: u32| {
+        let url = cabildo_tenancy::testing::database_url(&tenancy);
+        async move {
+            Tenancy::connect(
+                &url,
+                PoolConfig {
+                    max_connections: 6,
+                    council_groups: groups,
+                    ..PoolConfig::default()
+                },
+                None,
+            )
+            .await
+            .expect("node")
+        }
+    };
+    assert_eq!(
+        node(0).await.council_groups(),
+        1,
+        "exactly 1,000: still off"
+    );
+    sqlx::query("INSERT INTO platform.tenants (id, slug, name) VALUES (gen_random_uuid(), 'one-more', 'One more')")
+        .execute(tenancy.pool())
+        .await
+        .expect("one more");
+    let large = node(0).await;
+    assert_eq!(large.council_groups(), 6, "one group per connection");
+    assert_ne!(
+        backend_of(&large, &councils[0]).await,
+        0,
+        "a council is served through its group"
+    );
+    assert_eq!(
+        node(1).await.council_groups(),
+        1,
+        "set to 1: off whatever the size"
+    );
+    assert_eq!(node(3).await.council_groups(), 3, "set: as set");
+}
+
+#[tokio::test]
 async fn a_connection_is_recycled_after_serving_its_share_of_councils() {
     let (tenancy, councils) = with_councils(
         PoolConfig {
