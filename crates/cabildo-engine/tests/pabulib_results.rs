@@ -1,7 +1,11 @@
 //! Our results against the reference library `pabutools` on real
 //! elections (copies of `../shared/pabulib`: every file but Łódź 2022,
 //! which is too large to keep in the repository and is covered by the
-//! benchmark).
+//! benchmark; and two ordinal elections from Pabulib, Chicago's 47th Ward
+//! 2021 and Kraków 2022 Stare Miasto, whose expected outcomes
+//! `expected-ordinal.json` holds as `pabutools` computed them with
+//! `reference.py` for Pabulib's points and `bench/borda-reference.py` for
+//! its `Additive_Borda_Sat`).
 
 #![expect(
     clippy::expect_used,
@@ -9,7 +13,7 @@
 )]
 
 use cabildo_engine::budgets::pabulib::{Instance, parse};
-use cabildo_engine::budgets::results::{Completion, Options, Rule, Tie, compute};
+use cabildo_engine::budgets::results::{Completion, Options, Ordinal, Rule, Tie, compute};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -32,18 +36,23 @@ fn set(value: &serde_json::Value) -> BTreeSet<String> {
 }
 
 fn selected(instance: &Instance, rule: Rule, tie: Tie, completion: Completion) -> BTreeSet<String> {
-    compute(
+    selected_with(
         instance,
         Options {
             rule,
             tie,
             completion,
+            ordinal: Ordinal::Points,
         },
     )
-    .expect("computed")
-    .selected
-    .into_iter()
-    .collect()
+}
+
+fn selected_with(instance: &Instance, options: Options) -> BTreeSet<String> {
+    compute(instance, options)
+        .expect("computed")
+        .selected
+        .into_iter()
+        .collect()
 }
 
 #[test]
@@ -85,4 +94,32 @@ fn every_rule_selects_what_pabutools_selects_on_every_election() {
         checked += 2;
     }
     assert_eq!(checked, 5 * 5);
+}
+
+#[test]
+fn ordinal_ballots_select_what_pabutools_selects_under_both_scorings() {
+    let outcomes = expected("expected-ordinal.json");
+    let mut checked = 0;
+    for (file, scorings) in outcomes.as_object().expect("files") {
+        let text = std::fs::read_to_string(folder().join(file)).expect("file");
+        let instance = parse(&text).expect("parsed");
+        for (scoring, rules) in scorings.as_object().expect("scorings") {
+            let ordinal: Ordinal = scoring.parse().expect("a scoring of ours");
+            for (name, expected) in rules.as_object().expect("rules") {
+                let rule: Rule = name.parse().expect("a rule of ours");
+                let options = Options {
+                    rule,
+                    ordinal,
+                    ..Options::default()
+                };
+                assert_eq!(
+                    selected_with(&instance, options),
+                    set(expected),
+                    "{file}: {scoring} {name}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 2 * 2 * 3);
 }

@@ -386,6 +386,11 @@ pub struct ResultsArgs {
     /// `until-over-budget` (the next outcome would overspend).
     #[arg(long, default_value = "exhaustive")]
     pub completion: cabildo_engine::budgets::results::Completion,
+    /// Points of a ranking on ordinal ballots: `points` (Pabulib's and
+    /// Kraków's: the k-th choice, from 0, is worth max_length − k) or
+    /// `borda` (pabutools' additive Borda: length − k − 1).
+    #[arg(long, default_value = "points")]
+    pub ordinal: cabildo_engine::budgets::results::Ordinal,
     /// Also explain, per project, why it won or lost.
     #[arg(long)]
     pub explain: bool,

@@ -28,8 +28,9 @@ pub struct Project {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ballot {
     /// The projects chosen (each once), as their places in
-    /// `Instance::projects`, with their points (1 each for approval
-    /// ballots).
+    /// `Instance::projects`, with their points: 1 each for approval
+    /// ballots; on ordinal ballots, in the voter's order, `max_length − k`
+    /// for the k-th choice (from 0; see `results::Ordinal`).
     pub choices: Vec<(usize, i64)>,
 }
 
@@ -44,6 +45,35 @@ pub struct Instance {
     pub projects: Vec<Project>,
     /// The ballots.
     pub ballots: Vec<Ballot>,
+}
+
+impl Instance {
+    /// The same election with each ordinal ballot's points replaced by
+    /// their Borda worth (`results::Ordinal::Borda`): the k-th of n
+    /// choices is worth `n − k − 1`.
+    pub fn with_borda_points(&self) -> Instance {
+        let ballots = self
+            .ballots
+            .iter()
+            .map(|ballot| {
+                let length = ballot.choices.len();
+                Ballot {
+                    choices: ballot
+                        .choices
+                        .iter()
+                        .enumerate()
+                        .map(|(k, &(p, _))| (p, i64::try_from(length - k - 1).unwrap_or(i64::MAX)))
+                        .collect(),
+                }
+            })
+            .collect();
+        Instance {
+            budget: self.budget,
+            vote_type: self.vote_type.clone(),
+            projects: self.projects.clone(),
+            ballots,
+        }
+    }
 }
 
 /// Why a file could not be read.
@@ -77,6 +107,14 @@ pub enum ParseError {
         line: usize,
         /// The id.
         project: String,
+    },
+    /// An ordinal ballot ranks more projects than `max_length` allows.
+    #[error("line {line}: the ballot ranks more than max_length ({max_length}) projects")]
+    Ranks {
+        /// Line (1-based).
+        line: usize,
+        /// The file's `max_length`.
+        max_length: usize,
     },
     /// A line outside any section.
     #[error("line {0}: text before the META section")]
@@ -275,6 +313,17 @@ pub fn parse(text: &str) -> Result<Instance, ParseError> {
         .get("vote_type")
         .cloned()
         .unwrap_or_else(|| "approval".into());
+    // Ordinal ballots: the k-th choice is worth `max_length − k` points.
+    let ranks = match vote_type.as_str() {
+        "ordinal" => Some(match meta.get("max_length") {
+            Some(text) => text.parse::<usize>().map_err(|_| ParseError::Number {
+                line: 0,
+                value: text.clone(),
+            })?,
+            None => projects.len(),
+        }),
+        _ => None,
+    };
     let mut ballots = Vec::with_capacity(raw_votes.len());
     // The last ballot that chose each project: a project named twice in
     // one vote counts once.
@@ -307,7 +356,20 @@ pub fn parse(text: &str) -> Result<Instance, ParseError> {
             };
             if chosen_by[p] != ballot {
                 chosen_by[p] = ballot;
-                choices.push((p, points.get(i).copied().unwrap_or(1)));
+                let points = match ranks {
+                    Some(max_length) => {
+                        let worth = max_length.saturating_sub(choices.len());
+                        if worth == 0 {
+                            return Err(ParseError::Ranks {
+                                line: *line,
+                                max_length,
+                            });
+                        }
+                        i64::try_from(worth).unwrap_or(i64::MAX)
+                    }
+                    None => points.get(i).copied().unwrap_or(1),
+                };
+                choices.push((p, points));
             }
         }
         ballots.push(Ballot { choices });
@@ -373,5 +435,37 @@ mod tests {
         );
         assert!(refused(&format!("hello\n{good}")).contains("before the META section"));
         assert!(refused(&good.replace("budget;10\n", "")).contains("missing budget"));
+    }
+
+    #[test]
+    fn ordinal_ballots_carry_their_ranks_worth() {
+        let file = "META\nkey;value\nbudget;10\nvote_type;ordinal\nmax_length;3\nPROJECTS\nproject_id;cost\na;5\nb;6\nc;4\nVOTES\nvoter_id;vote\n1;c,a,b\n2;b,b,a\n3;\n";
+        let instance = parse(file).expect("parsed");
+        let points: Vec<Vec<(usize, i64)>> =
+            instance.ballots.iter().map(|b| b.choices.clone()).collect();
+        // 3, 2, 1 in the voter's order; a project ranked twice counts at
+        // its first place.
+        assert_eq!(
+            points,
+            vec![vec![(2, 3), (0, 2), (1, 1)], vec![(1, 3), (0, 2)], vec![]]
+        );
+        let borda: Vec<Vec<(usize, i64)>> = instance
+            .with_borda_points()
+            .ballots
+            .iter()
+            .map(|b| b.choices.clone())
+            .collect();
+        assert_eq!(
+            borda,
+            vec![vec![(2, 2), (0, 1), (1, 0)], vec![(1, 1), (0, 0)], vec![]]
+        );
+        // Without max_length, the number of projects stands for it.
+        let unbounded = parse(&file.replace("max_length;3\n", "")).expect("parsed");
+        assert_eq!(unbounded.ballots[1].choices, vec![(1, 3), (0, 2)]);
+        let short = file.replace("max_length;3", "max_length;2");
+        assert_eq!(
+            parse(&short).expect_err("too many ranks").to_string(),
+            "line 13: the ballot ranks more than max_length (2) projects"
+        );
     }
 }

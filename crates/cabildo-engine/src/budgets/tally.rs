@@ -47,6 +47,8 @@ pub async fn election(
         rule: rule.parse().unwrap_or_default(),
         tie: tie.parse().unwrap_or_default(),
         completion: completion.parse().unwrap_or_default(),
+        // Council budgets take approval ballots.
+        ordinal: results::Ordinal::default(),
     };
     let projects: Vec<(Uuid, i64, i64, i32)> = sqlx::query_as(
         "SELECT id, number, coalesce(official_cost_cents, estimated_cost_cents), paper_votes
@@ -256,6 +258,7 @@ fn from_row(row: StoredRow) -> Result<Published> {
             rule: rule.parse().map_err(broken)?,
             tie: tie.parse().map_err(broken)?,
             completion: completion.parse().map_err(broken)?,
+            ordinal: results::Ordinal::default(),
         },
         input_digest,
         ballots: i64::from(ballots),

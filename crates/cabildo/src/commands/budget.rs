@@ -67,6 +67,7 @@ pub fn results(args: ResultsArgs) -> anyhow::Result<ExitCode> {
         rule,
         tie,
         completion,
+        ordinal,
         explain,
         file,
     } = args;
@@ -86,6 +87,7 @@ pub fn results(args: ResultsArgs) -> anyhow::Result<ExitCode> {
             rule,
             tie,
             completion,
+            ordinal,
         },
     )
     .with_context(|| format!("computing {} for {}", rule.as_str(), file.display()))?;

@@ -62,6 +62,23 @@ pub enum Completion {
     UntilOverBudget,
 }
 
+/// What a voter's ranking of a project is worth on ordinal ballots, as a
+/// number of points that the rules then use as on points ballots (greedy
+/// by total points, the Method of Equal Shares with points as utility).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Ordinal {
+    /// Pabulib's convention, the one Kraków counts its votes by: the k-th
+    /// choice (from 0) is worth `max_length − k` points, `max_length`
+    /// being the file's (else the number of projects); 3, 2 and 1 for
+    /// three choices.
+    #[default]
+    Points,
+    /// `pabutools`' `Additive_Borda_Sat`: the k-th choice of a ballot of
+    /// length `n` is worth `n − k − 1`, so a ballot's last choice is worth
+    /// nothing (it supports that project in no rule).
+    Borda,
+}
+
 /// Names shared by the CLI flags, the database and the API.
 macro_rules! names {
     ($ty:ident { $($variant:ident = $name:literal),+ $(,)? }) => {
@@ -94,6 +111,7 @@ macro_rules! names {
 names!(Tie { Id = "id", Cheapest = "cheapest" });
 names!(Rule { Greedy = "greedy", Mes = "mes", MesGreedy = "mes-greedy" });
 names!(Completion { Exhaustive = "exhaustive", UntilOverBudget = "until-over-budget" });
+names!(Ordinal { Points = "points", Borda = "borda" });
 
 /// What a council chose for its results.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -104,6 +122,8 @@ pub struct Options {
     pub tie: Tie,
     /// The add1 completion's stop (for `mes` and `mes-greedy`).
     pub completion: Completion,
+    /// Points of a ranking, on ordinal ballots.
+    pub ordinal: Ordinal,
 }
 
 /// Why a project won or lost.
@@ -236,8 +256,10 @@ mod text {
 /// Why results could not be computed.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ResultError {
-    /// Ordinal ballots carry ranks, not approvals or points.
-    #[error("{0} ballots are not supported (approval, cumulative and scoring are)")]
+    /// A vote type the rules do not know.
+    #[error(
+        "{0} ballots are not supported (approval, choose-1, cumulative, scoring and ordinal are)"
+    )]
     VoteType(String),
     /// Negative points or costs.
     #[error("project {0:?} has a negative cost or negative points")]
@@ -295,8 +317,11 @@ impl<'a> Election<'a> {
     /// the votes alone, and on small files it is mostly process start).
     fn new(instance: &'a Instance, grouped: bool) -> Result<Self, ResultError> {
         let cost_utility = match instance.vote_type.as_str() {
-            "approval" => true,
-            "cumulative" | "scoring" => false,
+            // A choose-1 ballot approves its one project (as `pabutools`
+            // reads it).
+            "approval" | "choose-1" => true,
+            // Ordinal ballots carry their ranks' points (see `Ordinal`).
+            "cumulative" | "scoring" | "ordinal" => false,
             other => return Err(ResultError::VoteType(other.to_owned())),
         };
         if let Some(p) = instance.projects.iter().find(|p| p.cost < 0) {
@@ -356,6 +381,13 @@ impl<'a> Election<'a> {
 
 /// Computes the outcome of an election under the council's options.
 pub fn compute(instance: &Instance, options: Options) -> Result<Outcome, ResultError> {
+    let borda;
+    let instance = if instance.vote_type == "ordinal" && options.ordinal == Ordinal::Borda {
+        borda = instance.with_borda_points();
+        &borda
+    } else {
+        instance
+    };
     let election = Election::new(instance, options.rule != Rule::Greedy)?;
     let n = instance.projects.len();
     let mut reasons = vec![Reason::NoVotes; n];
@@ -477,6 +509,7 @@ mod tests {
                 rule,
                 tie,
                 completion: Completion::Exhaustive,
+                ordinal: Ordinal::Points,
             },
         )
         .expect("computed")
@@ -496,6 +529,35 @@ mod tests {
         let cheap = "META\nkey;value\nbudget;5\nPROJECTS\nproject_id;cost\na;5\nb;4\nVOTES\nvoter_id;vote\n1;a,b\n";
         assert_eq!(run(cheap, Rule::Greedy, Tie::Id), vec!["a"]);
         assert_eq!(run(cheap, Rule::Greedy, Tie::Cheapest), vec!["b"]);
+    }
+
+    #[test]
+    fn ordinal_ballots_are_counted_by_their_ranks_points() {
+        // Budget 10. Three voters rank a, b, c; two rank c, b.
+        // Points (3, 2, 1): a 9, b 10, c 9 — greedy takes b (4), then a
+        // (6) before c on the tie (smaller id). Borda (2, 1, 0 and 1, 0):
+        // a 6, b 3, c 2 — greedy takes a, then b.
+        let file = "META\nkey;value\nbudget;10\nvote_type;ordinal\nmax_length;3\nPROJECTS\nproject_id;cost\na;6\nb;4\nc;4\nVOTES\nvoter_id;vote\n1;a,b,c\n2;a,b,c\n3;a,b,c\n4;c,b\n5;c,b\n";
+        let instance = parse(file).expect("parsed");
+        let greedy = |ordinal| {
+            compute(
+                &instance,
+                Options {
+                    ordinal,
+                    ..Options::default()
+                },
+            )
+            .expect("computed")
+        };
+        let points = greedy(Ordinal::Points);
+        assert_eq!(points.selected, vec!["b", "a"]);
+        let votes: Vec<i64> = points.projects.iter().map(|p| p.votes).collect();
+        assert_eq!(votes, vec![9, 10, 9], "points per project");
+        let borda = greedy(Ordinal::Borda);
+        assert_eq!(borda.selected, vec!["a", "b"]);
+        let votes: Vec<i64> = borda.projects.iter().map(|p| p.votes).collect();
+        assert_eq!(votes, vec![6, 3, 2], "Borda points per project");
+        assert_eq!("borda".parse::<Ordinal>(), Ok(Ordinal::Borda));
     }
 
     #[test]
