@@ -1,8 +1,8 @@
--- The tenant migrations up to 20261204000040 applied to an empty schema, as one
+-- The tenant migrations up to 20261205000001 applied to an empty schema, as one
 -- script that new councils run instead (see crates/cabildo-tenancy/src/baseline.rs).
--- Written by scripts/squash-tenant-migrations with pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1): do not edit.
--- version: 20261204000040
--- digest: 20f4409d5ae487c5b50120b1c77f6b0b9cd89243f4a4d8d1b219201f9c2beaa4
+-- Written by scripts/squash-tenant-migrations with pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1): do not edit.
+-- version: 20261205000001
+-- digest: 3eca53cd4ef821ea316eb6e24a9298e69571d9d52733d1fe7777eb37c6bea9c2
 
 SET LOCAL statement_timeout = 0;
 
@@ -319,7 +319,10 @@ CREATE TABLE cabildo_baseline.budget_headings (
     amount_cents bigint NOT NULL,
     max_projects integer,
     translations jsonb DEFAULT '{}'::jsonb NOT NULL,
+    count_error text,
+    count_failed_at timestamp with time zone,
     CONSTRAINT budget_headings_amount_cents_check CHECK (((amount_cents > 0) AND (amount_cents <= '100000000000000000'::bigint))),
+    CONSTRAINT budget_headings_count_error_check CHECK (((length(count_error) >= 1) AND (length(count_error) <= 2000))),
     CONSTRAINT budget_headings_max_projects_check CHECK ((max_projects > 0)),
     CONSTRAINT budget_headings_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200))),
     CONSTRAINT budget_headings_translations_check CHECK (((jsonb_typeof(translations) = 'object'::text) AND (pg_column_size(translations) <= 10000)))
@@ -1107,7 +1110,7 @@ CREATE TABLE cabildo_baseline.verification_failures (
     at timestamp with time zone DEFAULT now() NOT NULL
 );
 
-INSERT INTO cabildo_baseline.settings (id, languages, default_language, time_zone, primary_colour, accent_colour, welcome, updated_at, legal, name_article, logo, contact, public_dashboard, coat_of_arms, favicon) VALUES (true, '{es,en}', 'es', 'Europe/Madrid', '#1d4f91', '#f2b705', '{}', '2026-12-05 01:48:11.728844+00', '{}', '', NULL, '{}', false, NULL, NULL);
+INSERT INTO cabildo_baseline.settings (id, languages, default_language, time_zone, primary_colour, accent_colour, welcome, updated_at, legal, name_article, logo, contact, public_dashboard, coat_of_arms, favicon) VALUES (true, '{es,en}', 'es', 'Europe/Madrid', '#1d4f91', '#f2b705', '{}', '2026-12-05 04:20:21.787383+00', '{}', '', NULL, '{}', false, NULL, NULL);
 
 SELECT pg_catalog.setval('cabildo_baseline.audit_log_id_seq', 1, false);
 

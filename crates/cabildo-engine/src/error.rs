@@ -256,6 +256,9 @@ coded! {
         MeetingCancelled = "meeting_cancelled", "refusal-meeting-cancelled";
         /// The meeting has not begun yet (minutes come after).
         NotYetHeld = "not_yet_held", "refusal-not-yet-held";
+        /// Voting has ended and the worker is counting the results: they
+        /// are published when done.
+        Counting = "counting", "refusal-counting";
     }
 }
 

@@ -31,6 +31,7 @@ mod staff;
 mod surveys;
 mod ui;
 
+pub use budgets::counting::BudgetCounts;
 pub use http::config::{DemoMail, DemoMailbox, WebConfig};
 pub use http::geocoder::Geocoder;
 pub use http::object_storage::ObjectStorage;

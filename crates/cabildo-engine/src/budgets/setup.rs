@@ -374,6 +374,7 @@ pub async fn create(
     .await?;
     let id: BudgetId = row.try_get("id")?;
     insert_headings(tx, id, headings).await?;
+    tx.enqueue(&super::tally::count_job(id, settings.dates.finished));
     audit(
         tx,
         actor,
@@ -512,6 +513,8 @@ pub async fn update(
         .execute(tx.conn())
         .await?;
     }
+    // The job for the new end, if it moved (the old one then does nothing).
+    tx.enqueue(&super::tally::count_job(budget, settings.dates.finished));
     audit(
         tx,
         actor,

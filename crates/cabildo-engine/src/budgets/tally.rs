@@ -6,6 +6,15 @@
 //! unknown. Each counted paper vote enters as a ballot approving that one
 //! project: greedy counts it like any vote, and the Method of Equal Shares
 //! gives paper voters a share of the money in proportion to their number.
+//!
+//! Counting is the worker's: a budget's [`count_job`] is queued for the
+//! moment it finishes (`setup::create` and `update`), and counts every
+//! heading then ([`publish`]), so that many councils closing their budgets
+//! the same evening are counted a few at a time (the worker's
+//! concurrency), not by whoever asks first. Until a heading's count is
+//! published, reading it is refused with [`Refusal::Counting`]; staff see
+//! how counting stands ([`count_states`]), and why a heading could not be
+//! counted.
 
 use super::pabulib::{Ballot, Instance, Project, UNIT};
 use super::results::{self, Options, Outcome as Decided};
@@ -13,12 +22,12 @@ use super::setup::PHASE;
 use crate::audit::{Actor, audit};
 use crate::content::text;
 use crate::error::{Error, Field, Problem, Refusal, Result};
-use crate::ids::HeadingId;
+use crate::ids::{BudgetId, HeadingId};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use cabildo_tenancy::TenantTx;
+use cabildo_tenancy::{NewJob, TenantTx};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use uuid::Uuid;
@@ -179,18 +188,156 @@ pub struct Published {
     pub recount_reason: Option<String>,
 }
 
-/// The heading's current published count. The first read after the
-/// budget finishes counts and stores it; every later read returns what was
-/// stored, whatever has changed since, until an admin [`recount`]s.
-/// Call it only for a finished budget.
+/// The heading's current published count: what the worker stored when
+/// the budget finished, whatever has changed since, until an admin
+/// [`recount`]s; [`Refusal::Counting`] until then. Call it only for a
+/// finished budget.
 pub async fn published(tx: &mut TenantTx, heading: HeadingId) -> Result<Published> {
+    current(tx, heading).await?.ok_or(Refusal::Counting.into())
+}
+
+/// The worker's job that counts a finished budget (see the module).
+pub const COUNT_KIND: &str = "budget.count";
+
+/// The job counting `budget` once it finishes at `finished_at`. It carries
+/// that moment: a budget whose end moves gets a new job, and the old one
+/// finds the end changed and does nothing.
+pub fn count_job(budget: BudgetId, finished_at: OffsetDateTime) -> NewJob {
+    let at = finished_at.unix_timestamp();
+    NewJob::new(COUNT_KIND, json!({"budget": budget, "finished_at": at}))
+        .unique(format!("budget-count:{budget}:{at}"))
+        .at(finished_at)
+}
+
+/// What a [`count_job`] has to count: the headings of `budget` without a
+/// published count, when the budget still finishes at `finished_at` (Unix
+/// seconds); `None` when it is gone or finishes at another time (that
+/// time's job counts it). [`Refusal::VotingNotOver`] before it finishes.
+pub async fn to_count(
+    tx: &mut TenantTx,
+    budget: BudgetId,
+    finished_at: i64,
+) -> Result<Option<Vec<HeadingId>>> {
+    let sql = format!(
+        "SELECT floor(extract(epoch FROM b.finished_at))::bigint, {PHASE} = 'finished'
+         FROM budgets b WHERE b.id = $1"
+    );
+    let row: Option<(i64, bool)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(budget)
+        .fetch_optional(tx.conn())
+        .await?;
+    match row {
+        Some((at, _)) if at != finished_at => return Ok(None),
+        None => return Ok(None),
+        Some((_, false)) => return Err(Refusal::VotingNotOver.into()),
+        Some((_, true)) => {}
+    }
+    Ok(Some(
+        sqlx::query_scalar(
+            "SELECT h.id FROM budget_headings h
+             WHERE h.budget_id = $1
+               AND NOT EXISTS (SELECT 1 FROM budget_results r
+                               WHERE r.heading_id = h.id AND r.superseded_at IS NULL)
+             ORDER BY h.name, h.id",
+        )
+        .bind(budget)
+        .fetch_all(tx.conn())
+        .await?,
+    ))
+}
+
+/// Counts a finished heading and publishes the count, unless one is
+/// published already (then that one stands): the worker's [`count_job`],
+/// and the demo's past budget. One count of a heading at a time.
+pub async fn publish(tx: &mut TenantTx, heading: HeadingId) -> Result<Published> {
+    finished(tx, heading, false).await?;
+    sqlx::query("SELECT 1 FROM budget_headings WHERE id = $1 FOR UPDATE")
+        .bind(heading)
+        .execute(tx.conn())
+        .await?;
     if let Some(current) = current(tx, heading).await? {
         return Ok(current);
     }
     let fresh = count(tx, heading, None).await?;
     store(tx, heading, &fresh).await?;
-    // Another request may have stored its count first: theirs stands.
     current(tx, heading).await?.ok_or(Refusal::NotFound.into())
+}
+
+/// Notes why `heading` could not be counted, for staff, until a count is
+/// published.
+pub async fn count_failed(tx: &mut TenantTx, heading: HeadingId, why: &str) -> Result<()> {
+    let why: String = why.chars().take(2000).collect();
+    sqlx::query(
+        "UPDATE budget_headings SET count_error = $2, count_failed_at = now() WHERE id = $1",
+    )
+    .bind(heading)
+    .bind(why.trim())
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// How counting a heading stands, for staff.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CountState {
+    /// Voting has not ended.
+    NotOver,
+    /// Voting has ended; the worker is counting it (or will shortly).
+    Counting,
+    /// The worker could not count it: why, and when it gave up.
+    Failed {
+        /// What went wrong.
+        error: String,
+        /// When.
+        at: OffsetDateTime,
+    },
+    /// Published: when it was counted, and how many ballots.
+    Published {
+        /// When it was counted.
+        at: OffsetDateTime,
+        /// Ballots counted (paper votes one each).
+        ballots: i64,
+    },
+}
+
+/// How counting each heading of `budget` stands, by heading name.
+pub async fn count_states(
+    tx: &mut TenantTx,
+    budget: BudgetId,
+) -> Result<Vec<(HeadingId, CountState)>> {
+    let sql = format!(
+        "SELECT h.id, {PHASE} = 'finished', r.computed_at, r.ballots, h.count_error, h.count_failed_at
+         FROM budget_headings h JOIN budgets b ON b.id = h.budget_id
+         LEFT JOIN budget_results r ON r.heading_id = h.id AND r.superseded_at IS NULL
+         WHERE h.budget_id = $1 ORDER BY h.name, h.id"
+    );
+    type Row = (
+        HeadingId,
+        bool,
+        Option<OffsetDateTime>,
+        Option<i32>,
+        Option<String>,
+        Option<OffsetDateTime>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(budget)
+        .fetch_all(tx.conn())
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(heading, finished, computed, ballots, error, failed)| {
+            let state = match (finished, computed, error, failed) {
+                (false, ..) => CountState::NotOver,
+                (true, Some(at), ..) => CountState::Published {
+                    at,
+                    ballots: i64::from(ballots.unwrap_or(0)),
+                },
+                (true, None, Some(error), Some(at)) => CountState::Failed { error, at },
+                (true, None, ..) => CountState::Counting,
+            };
+            (heading, state)
+        })
+        .collect())
 }
 
 /// Counts `heading` now, from its ballots and projects.
@@ -211,6 +358,8 @@ async fn count(tx: &mut TenantTx, heading: HeadingId, reason: Option<&str>) -> R
     })
 }
 
+/// Stores `count` as the heading's current one (unless one is there), and
+/// forgets why an earlier attempt failed.
 async fn store(tx: &mut TenantTx, heading: HeadingId, count: &Published) -> Result<()> {
     let outcome =
         serde_json::to_value(&count.outcome).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
@@ -228,6 +377,13 @@ async fn store(tx: &mut TenantTx, heading: HeadingId, count: &Published) -> Resu
     .bind(i32::try_from(count.ballots).unwrap_or(i32::MAX))
     .bind(outcome)
     .bind(&count.recount_reason)
+    .execute(tx.conn())
+    .await?;
+    sqlx::query(
+        "UPDATE budget_headings SET count_error = NULL, count_failed_at = NULL
+         WHERE id = $1 AND count_error IS NOT NULL",
+    )
+    .bind(heading)
     .execute(tx.conn())
     .await?;
     Ok(())
@@ -289,7 +445,9 @@ pub async fn superseded(tx: &mut TenantTx, heading: HeadingId) -> Result<Vec<Pub
 
 /// Counts a finished heading again and publishes the new count in place
 /// of the current one, which stays visible as superseded (admins, after
-/// [`crate::staff::require`]; audited with both digests and winners).
+/// [`crate::staff::require`]; audited with both digests and winners). With
+/// no count published yet (the worker could not count it, or has not
+/// yet), it publishes the first.
 pub async fn recount(
     tx: &mut TenantTx,
     actor: &Actor,
@@ -303,7 +461,7 @@ pub async fn recount(
         .bind(heading)
         .execute(tx.conn())
         .await?;
-    let before = published(tx, heading).await?;
+    let before = current(tx, heading).await?;
     sqlx::query(
         "UPDATE budget_results SET superseded_at = now() WHERE heading_id = $1 AND superseded_at IS NULL",
     )
@@ -319,7 +477,10 @@ pub async fn recount(
         Some(&heading.to_string()),
         json!({
             "reason": reason,
-            "before": {"input_digest": before.input_digest, "selected": before.outcome.selected},
+            "before": before.map(|before| json!({
+                "input_digest": before.input_digest,
+                "selected": before.outcome.selected,
+            })),
             "after": {"input_digest": after.input_digest, "selected": after.outcome.selected},
         }),
     )

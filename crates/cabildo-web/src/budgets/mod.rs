@@ -7,6 +7,7 @@
 pub mod api;
 mod cached;
 mod calendar;
+pub(crate) mod counting;
 mod heading;
 mod overview;
 mod place;

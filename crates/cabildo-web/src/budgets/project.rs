@@ -85,7 +85,12 @@ async fn outcome(
     heading: HeadingId,
     number: i64,
 ) -> Result<Option<String>, PageError> {
-    let counts = cached::counts(council, heading).await?;
+    let counts = match cached::counts(council, heading).await {
+        Ok(counts) => counts,
+        // Still being counted: the page says nothing of the outcome yet.
+        Err(PageError::Refused(Refusal::Counting)) => return Ok(None),
+        Err(error) => return Err(error),
+    };
     let number = number.to_string();
     let Some(line) = counts.0.outcome.projects.iter().find(|p| p.id == number) else {
         return Ok(None);

@@ -305,7 +305,8 @@ pub fn refusal_status(refusal: Refusal) -> StatusCode {
         | Refusal::SurveyFixed
         | Refusal::RegistrationClosed
         | Refusal::MeetingCancelled
-        | Refusal::NotYetHeld => StatusCode::CONFLICT,
+        | Refusal::NotYetHeld
+        | Refusal::Counting => StatusCode::CONFLICT,
     }
 }
 

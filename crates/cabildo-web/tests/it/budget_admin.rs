@@ -8,7 +8,8 @@
 
 use crate::util::{
     Browser, OPEN_RULES, PNG, TALAVERA, TOLEDO, World, budget, count_notifications, finish,
-    open_process, upload, verify, world_reading_fresh as world,
+    finish_uncounted, open_process, queue_count, upload, verify, wait_counted,
+    world_reading_fresh as world,
 };
 use axum::http::StatusCode;
 use cabildo_engine::budgets::{projects, setup};
@@ -729,9 +730,82 @@ async fn published_results_change_only_by_an_audited_recount() {
     let projects = serde_json::json!({"projects": [a.to_string(), f.to_string()], "submit": true});
     let (status, _) = ana.call(TOLEDO, "PUT", &ballot, projects).await;
     assert_eq!(status, StatusCode::OK);
-    finish(&world).await;
+    // Voting has ended; the worker has not counted yet: the results say
+    // so, staff see it, and the project pages still work.
+    let budget = finish_uncounted(&world).await;
     let results = format!("/budget-headings/{heading}/results");
     let mut anonymous = Browser::new(&world.app);
+    let counting = anonymous.get(TOLEDO, &results).await;
+    assert_eq!(counting.status, StatusCode::CONFLICT, "{}", counting.body);
+    assert!(
+        counting.body.contains("se están contando los resultados"),
+        "{}",
+        counting.body
+    );
+    let project = anonymous
+        .get(TOLEDO, &format!("/budget-projects/{a}"))
+        .await;
+    assert_eq!(project.status, StatusCode::OK);
+    let api = format!("/api/v1/budget-headings/{heading}/results");
+    let (status, body) = ana.call(TOLEDO, "GET", &api, serde_json::Value::Null).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["code"], "counting", "{body}");
+    let shown = admin.get(TOLEDO, &staff_page).await;
+    assert!(shown.body.contains("se están contando"), "{}", shown.body);
+    let setup_page = format!(
+        "/staff/processes/{}/budget",
+        process_of(&world, budget).await
+    );
+    let shown = admin.get(TOLEDO, &setup_page).await;
+    assert!(
+        shown.body.contains("Partidas contadas: 0 de 1"),
+        "{}",
+        shown.body
+    );
+    // The worker could not count it: staff see why, and count it by hand.
+    let tenant = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
+    sqlx::query(
+        "UPDATE budget_headings SET count_error = 'results_unavailable', count_failed_at = now() WHERE id = $1",
+    )
+    .bind(heading)
+    .execute(tx.conn())
+    .await
+    .expect("failed");
+    tx.commit().await.expect("commit");
+    let shown = admin.get(TOLEDO, &staff_page).await;
+    assert!(
+        shown
+            .body
+            .contains("No se han podido contar los resultados (results_unavailable"),
+        "{}",
+        shown.body
+    );
+    let recount = format!("/staff/budget-headings/{heading}/recount");
+    let by_hand = [("reason", "El recuento automático falló")];
+    let done = admin.submit(TOLEDO, &staff_page, &recount, &by_hand).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let shown = admin.get(TOLEDO, &staff_page).await;
+    assert!(
+        !shown.body.contains("No se han podido contar"),
+        "{}",
+        shown.body
+    );
+    // Its job, coming due now, finds it counted and counts nothing again.
+    queue_count(&world, budget).await;
+    wait_counted(&world, budget).await;
+    let shown = admin.get(TOLEDO, &setup_page).await;
+    assert!(
+        shown.body.contains("Partidas contadas: 1 de 1"),
+        "{}",
+        shown.body
+    );
+    assert!(
+        shown.body.contains("Papeletas contadas: 1"),
+        "{}",
+        shown.body
+    );
+    crate::accessibility::check(&mut admin, &setup_page).await;
     let first = anonymous.get(TOLEDO, &results).await;
     assert_eq!(first.status, StatusCode::OK);
     // Paper votes written behind the engine's back do not move the winners.
@@ -751,8 +825,8 @@ async fn published_results_change_only_by_an_audited_recount() {
     assert!(won(&first.body, "Banco F") && !won(&first.body, "Parque B"));
     assert!(won(&again.body, "Banco F") && !won(&again.body, "Parque B"));
     assert!(!again.body.contains("Recuentos anteriores"));
+    assert!(again.body.contains("El recuento automático falló"));
 
-    let recount = format!("/staff/budget-headings/{heading}/recount");
     let shown = admin.get(TOLEDO, &staff_page).await;
     assert!(shown.body.contains(&format!("action=\"{recount}\"")));
     crate::accessibility::check(&mut admin, &staff_page).await;
@@ -779,4 +853,17 @@ async fn published_results_change_only_by_an_audited_recount() {
     let mut vecino = world.citizen("vecino").await.browser;
     let denied = vecino.submit(TOLEDO, &results, &recount, &reason).await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
+}
+
+/// The process a budget belongs to.
+async fn process_of(world: &World, budget: cabildo_engine::BudgetId) -> Uuid {
+    let tenant = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
+    let process: Uuid = sqlx::query_scalar("SELECT process_id FROM budgets WHERE id = $1")
+        .bind(budget)
+        .fetch_one(tx.conn())
+        .await
+        .expect("process");
+    tx.commit().await.expect("commit");
+    process
 }

@@ -8,6 +8,7 @@
 mod accessibility;
 mod accounts;
 mod budget_admin;
+mod budget_counts;
 mod budgets;
 mod citus;
 mod consultants;

@@ -78,6 +78,10 @@ pub fn worker(
             cabildo_web::MeetingReminders::new(tenancy.clone()),
         )
         .with(
+            cabildo_engine::budgets::tally::COUNT_KIND,
+            cabildo_web::BudgetCounts::new(tenancy.clone()),
+        )
+        .with(
             cabildo_notify::newsletters::BATCH_KIND,
             NewsletterHandler::new(tenancy.clone(), mailer, signer, site_url),
         );

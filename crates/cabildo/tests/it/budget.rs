@@ -140,9 +140,15 @@ fn broken_files_get_one_clear_error_line_and_a_failure_code() {
         ("utf8.pb", invalid_utf8, "is not UTF-8 text"),
         (
             "ordinal.pb",
-            good.replace("budget;10", "budget;10\nvote_type;ordinal")
+            good.replace("budget;10", "budget;10\nvote_type;ordinal\nmax_length;1")
                 .into_bytes(),
-            "ordinal ballots are not supported",
+            "ranks more than max_length (1) projects",
+        ),
+        (
+            "lottery.pb",
+            good.replace("budget;10", "budget;10\nvote_type;lottery")
+                .into_bytes(),
+            "lottery ballots are not supported",
         ),
         (
             "points.pb",

@@ -20,7 +20,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use cabildo_engine::budgets::execution::{self, NewUpdate, Status};
 use cabildo_engine::budgets::projects::{self, Feasibility, Importable, Project};
 use cabildo_engine::budgets::setup::{self, Budget, Phase};
-use cabildo_engine::budgets::tally;
+use cabildo_engine::budgets::tally::{self, CountState};
 use cabildo_engine::ids::{HeadingId, ProjectId, ProposalId};
 use cabildo_engine::staff::Permission;
 use cabildo_engine::translations::Translations;
@@ -69,6 +69,8 @@ struct HeadingPage<'a> {
     name: String,
     amount: String,
     phase: String,
+    /// Once voting has ended: how counting it stands.
+    count: Option<String>,
     admin: bool,
     /// Before voting: projects go on and off the ballot.
     may_set_ballot: bool,
@@ -152,7 +154,7 @@ pub async fn page(
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
     staff.require(Permission::ReviewProjects)?;
-    let (budget, list, importable, winners) = load(&staff, heading).await?;
+    let (budget, list, importable, winners, count) = load(&staff, heading).await?;
     let tr = &staff.tr;
     let info = budget
         .headings
@@ -191,15 +193,23 @@ pub async fn page(
             .map(|s| (s.as_str(), coded(tr, "budget-execution", s.as_str())))
             .collect(),
         notice: query.notice(tr, "staff-budget-done", &DONE),
+        count: count.and_then(|state| super::setup::count_line(tr, &state)),
     })
 }
 
-/// A heading's budget, projects, importable proposals and (once finished)
-/// winners.
-async fn load(
-    staff: &Staff,
-    heading: HeadingId,
-) -> Result<(Budget, Vec<Project>, Vec<Importable>, Vec<ProjectId>), PageError> {
+/// What a heading's page shows: its budget, projects, importable
+/// proposals, (once finished) winners, and how counting it stands.
+type Loaded = (
+    Budget,
+    Vec<Project>,
+    Vec<Importable>,
+    Vec<ProjectId>,
+    Option<CountState>,
+);
+
+/// A heading's budget, projects, importable proposals, (once finished)
+/// winners, and how counting it stands.
+async fn load(staff: &Staff, heading: HeadingId) -> Result<Loaded, PageError> {
     staff
         .tx(async |tx| {
             let budget = setup::of_heading(tx, heading)
@@ -215,7 +225,11 @@ async fn load(
                 },
                 _ => Vec::new(),
             };
-            Ok((budget, list, importable, winners))
+            let count = (tally::count_states(tx, budget.id).await?)
+                .into_iter()
+                .find(|(id, _)| *id == heading)
+                .map(|(_, state)| state);
+            Ok((budget, list, importable, winners, count))
         })
         .await
 }

@@ -16,7 +16,8 @@ use cabildo_engine::Error as EngineError;
 use cabildo_engine::Refusal;
 use cabildo_engine::budgets::results::{Completion, Rule, Tie};
 use cabildo_engine::budgets::setup::{self, Budget, Dates, NewHeading, Phase, Settings, Style};
-use cabildo_engine::ids::ProcessId;
+use cabildo_engine::budgets::tally::{self, CountState};
+use cabildo_engine::ids::{HeadingId, ProcessId};
 use cabildo_engine::processes;
 use cabildo_engine::staff::Permission;
 use cabildo_engine::translations::Translations;
@@ -288,11 +289,29 @@ fn blank_rows(mut rows: Vec<HeadingRow>, others: &[String]) -> Vec<HeadingRow> {
     rows
 }
 
-/// A heading link on the setup page.
+/// A heading link on the setup page, with how counting it stands.
 pub struct HeadingLink {
     id: String,
     name: String,
     amount: String,
+    count: Option<String>,
+}
+
+/// How counting a heading stands, in one sentence for staff (`None`
+/// before voting ends).
+pub(super) fn count_line(tr: &Tr, state: &CountState) -> Option<String> {
+    match state {
+        CountState::NotOver => None,
+        CountState::Counting => Some(tr.t("staff-budget-count-counting")),
+        CountState::Failed { error, at } => Some(tr.args(
+            "staff-budget-count-failed",
+            &[("date", tr.date(*at)), ("error", error.clone())],
+        )),
+        CountState::Published { at, ballots } => Some(tr.args(
+            "staff-budget-count-published",
+            &[("date", tr.date(*at)), ("ballots", ballots.to_string())],
+        )),
+    }
 }
 
 #[derive(Template)]
@@ -307,6 +326,9 @@ struct SetupPage<'a> {
     phase: String,
     form: SetupForm,
     links: Vec<HeadingLink>,
+    /// Once voting has ended: headings published, all headings, and
+    /// that in words.
+    counted: Option<(usize, usize, String)>,
     districts: Vec<(String, String)>,
     styles: Vec<(&'static str, String)>,
     rules: Vec<(&'static str, String)>,
@@ -345,10 +367,15 @@ async fn setup_page(
     process: ProcessId,
     shown: Shown,
 ) -> Result<Response, PageError> {
-    let (title, budget) = staff
+    let (title, budget, states) = staff
         .tx(async |tx| {
             let title = processes::title_of(tx, process).await?;
-            Ok::<_, PageError>((title, setup::of_process(tx, process).await?))
+            let budget = setup::of_process(tx, process).await?;
+            let states = match &budget {
+                Some(budget) => tally::count_states(tx, budget.id).await?,
+                None => Vec::new(),
+            };
+            Ok::<_, PageError>((title, budget, states))
         })
         .await?;
     let process_title = title.ok_or(PageError::NotFound)?;
@@ -358,7 +385,24 @@ async fn setup_page(
         Some(budget) => SetupForm::of(tr, budget, &others),
         None => SetupForm::new_budget(tr, &others),
     });
-    let (dates, links) = (date_fields(tr, &form), heading_links(tr, budget.as_ref()));
+    let (dates, links) = (
+        date_fields(tr, &form),
+        heading_links(tr, budget.as_ref(), &states),
+    );
+    let counted = (states.iter().any(|(_, s)| *s != CountState::NotOver)).then(|| {
+        let published = states
+            .iter()
+            .filter(|(_, s)| matches!(s, CountState::Published { .. }))
+            .count();
+        let words = tr.args(
+            "staff-budget-count-progress",
+            &[
+                ("done", published.to_string()),
+                ("total", states.len().to_string()),
+            ],
+        );
+        (published, states.len(), words)
+    });
     staff.render_status(
         shown.status,
         &SetupPage {
@@ -372,6 +416,7 @@ async fn setup_page(
                 tr.t(&format!("budget-phase-{}", b.phase.as_str()))
             }),
             links,
+            counted,
             form,
             districts: staff.districts(),
             styles: options(tr, Style::ALL, Style::as_str, "budget-style"),
@@ -406,8 +451,13 @@ fn date_fields(tr: &Tr, form: &SetupForm) -> Vec<(&'static str, String, String)>
         .collect()
 }
 
-/// Links to the staff pages of `budget`'s headings.
-fn heading_links(tr: &Tr, budget: Option<&Budget>) -> Vec<HeadingLink> {
+/// Links to the staff pages of `budget`'s headings, with how counting
+/// each stands.
+fn heading_links(
+    tr: &Tr,
+    budget: Option<&Budget>,
+    states: &[(HeadingId, CountState)],
+) -> Vec<HeadingLink> {
     budget.map_or(Vec::new(), |b| {
         b.headings
             .iter()
@@ -415,6 +465,10 @@ fn heading_links(tr: &Tr, budget: Option<&Budget>) -> Vec<HeadingLink> {
                 id: h.id.to_string(),
                 name: h.name.clone(),
                 amount: money(tr, h.amount_cents, &b.currency),
+                count: states
+                    .iter()
+                    .find(|(id, _)| *id == h.id)
+                    .and_then(|(_, state)| count_line(tr, state)),
             })
             .collect()
     })

@@ -154,18 +154,71 @@ pub async fn count_notifications(world: &World, council: &str, nickname: &str, k
     count
 }
 
-/// Moves the budget's dates so that it finished yesterday.
+/// Moves the budget's dates so that it finished yesterday, and waits
+/// for the world's worker to count it (its job for that end, as staff
+/// moving the dates would queue).
 pub async fn finish(world: &World) {
+    let budget = finish_uncounted(world).await;
+    queue_count(world, budget).await;
+    wait_counted(world, budget).await;
+}
+
+/// Waits until every heading of the budget has a published count.
+pub async fn wait_counted(world: &World, budget: cabildo_engine::BudgetId) {
+    let tenant = world.council("toledo").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM budget_headings h WHERE h.budget_id = $1
+               AND NOT EXISTS (SELECT 1 FROM budget_results r WHERE r.heading_id = h.id)",
+        )
+        .bind(budget)
+        .fetch_one(tx.conn())
+        .await
+        .expect("headings");
+        tx.commit().await.expect("commit");
+        if waiting == 0 {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the worker did not count the budget"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Moves the budget's dates so that it finished yesterday, with no job to
+/// count it: what staff see before the worker comes by. Returns the budget.
+pub async fn finish_uncounted(world: &World) -> cabildo_engine::BudgetId {
     let tenant = world.council("toledo").await;
     let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
-    sqlx::query(
+    let budget: cabildo_engine::BudgetId = sqlx::query_scalar(
         "UPDATE budgets SET accepting_at = now() - interval '50 days', reviewing_at = now() - interval '40 days',
                 selecting_at = now() - interval '30 days', balloting_at = now() - interval '20 days',
-                tallying_at = now() - interval '10 days', finished_at = now() - interval '1 day'",
+                tallying_at = now() - interval '10 days', finished_at = now() - interval '1 day'
+         RETURNING id",
     )
-    .execute(tx.conn())
+    .fetch_one(tx.conn())
     .await
     .expect("time passes");
+    tx.commit().await.expect("commit");
+    budget
+}
+
+/// Queues the job counting the finished budget, as staff moving its end
+/// would.
+pub async fn queue_count(world: &World, budget: cabildo_engine::BudgetId) {
+    let tenant = world.council("toledo").await;
+    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
+    let finished: OffsetDateTime =
+        sqlx::query_scalar("SELECT finished_at FROM budgets WHERE id = $1")
+            .bind(budget)
+            .fetch_one(tx.conn())
+            .await
+            .expect("end");
+    tx.enqueue(&cabildo_engine::budgets::tally::count_job(budget, finished));
     tx.commit().await.expect("commit");
 }
 

@@ -79,6 +79,10 @@ pub async fn world_on(tenancy: Tenancy, config: WebConfig) -> World {
         .with(
             cabildo_engine::meetings::REMINDERS_KIND,
             cabildo_web::MeetingReminders::new(tenancy.clone()),
+        )
+        .with(
+            cabildo_engine::budgets::tally::COUNT_KIND,
+            cabildo_web::BudgetCounts::new(tenancy.clone()),
         );
     let worker = Worker::new(
         tenancy.clone(),
