@@ -45,7 +45,13 @@ impl Pools {
     pub(crate) async fn connect(options: &PgConnectOptions, config: &PoolConfig) -> Result<Self> {
         let max_connections = config.max_connections.max(1);
         let requested = match config.council_groups {
-            0 => automatic_groups(max_connections, count_councils(options).await?),
+            0 => {
+                let councils =
+                    tokio::time::timeout(config.acquire_timeout, count_councils(options))
+                        .await
+                        .map_err(|_| sqlx::Error::PoolTimedOut)??;
+                automatic_groups(max_connections, councils)
+            }
             groups => groups,
         };
         let count = requested.clamp(1, max_connections);
@@ -170,7 +176,7 @@ async fn count_councils(options: &PgConnectOptions) -> Result<u64> {
             .await?;
     let councils: i64 = match registry {
         Some(_) => {
-            sqlx::query_scalar("SELECT count(*) FROM platform.tenants")
+            sqlx::query_scalar("SELECT count(*) FROM platform.tenants WHERE status <> 'archived'")
                 .fetch_one(&mut conn)
                 .await?
         }

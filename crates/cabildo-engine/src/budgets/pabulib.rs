@@ -330,7 +330,9 @@ pub fn parse(text: &str) -> Result<Instance, ParseError> {
     let mut chosen_by = vec![usize::MAX; projects.len()];
     for (ballot, (line, vote, points)) in raw_votes.iter().enumerate() {
         let points: Vec<i64> = match points {
-            Some(points) if vote_type != "approval" => points
+            // Only points ballots read their points (ordinal ballots'
+            // come from their ranks, approval and choose-1 have none).
+            Some(points) if vote_type == "cumulative" || vote_type == "scoring" => points
                 .split(',')
                 .map(|p| {
                     p.trim().parse::<i64>().map_err(|_| ParseError::Number {

@@ -193,7 +193,19 @@ pub struct Published {
 /// [`recount`]s; [`Refusal::Counting`] until then. Call it only for a
 /// finished budget.
 pub async fn published(tx: &mut TenantTx, heading: HeadingId) -> Result<Published> {
-    current(tx, heading).await?.ok_or(Refusal::Counting.into())
+    if let Some(current) = current(tx, heading).await? {
+        return Ok(current);
+    }
+    // The worker gave up on it: the rules cannot decide this election.
+    let failed: Option<bool> =
+        sqlx::query_scalar("SELECT count_error IS NOT NULL FROM budget_headings WHERE id = $1")
+            .bind(heading)
+            .fetch_optional(tx.conn())
+            .await?;
+    match failed {
+        Some(true) => Err(Error::invalid(Field::Budget, Problem::ResultsUnavailable)),
+        _ => Err(Refusal::Counting.into()),
+    }
 }
 
 /// The worker's job that counts a finished budget (see the module).
@@ -250,28 +262,79 @@ pub async fn to_count(
 /// published already (then that one stands): the worker's [`count_job`],
 /// and the demo's past budget. One count of a heading at a time.
 pub async fn publish(tx: &mut TenantTx, heading: HeadingId) -> Result<Published> {
+    let Some(election) = to_decide(tx, heading).await? else {
+        return current(tx, heading).await?.ok_or(Refusal::NotFound.into());
+    };
+    let decided = decide(election)?;
+    store_decided(tx, heading, decided).await
+}
+
+/// What counting a finished heading starts from: its election, or `None`
+/// when a count is published already. The worker decides it with
+/// [`decide`] off its async threads (a city's Method of Equal Shares takes
+/// seconds), then stores it with [`store_decided`]; once the budget is
+/// finished nothing the election reads can change, so the two may be in
+/// different transactions.
+pub async fn to_decide(
+    tx: &mut TenantTx,
+    heading: HeadingId,
+) -> Result<Option<(Instance, Options)>> {
     finished(tx, heading, false).await?;
+    if current(tx, heading).await?.is_some() {
+        return Ok(None);
+    }
+    match election(tx, heading).await? {
+        Some(election) => Ok(Some(election)),
+        None => Err(Refusal::NotFound.into()),
+    }
+}
+
+/// Decides an election under its options: pure computation, no database.
+pub fn decide((instance, options): (Instance, Options)) -> Result<Published> {
+    decided(&instance, options, None)
+}
+
+/// Publishes a count [`decide`]d for `heading`, unless one was published
+/// meanwhile (then that one stands). One count of a heading at a time.
+pub async fn store_decided(
+    tx: &mut TenantTx,
+    heading: HeadingId,
+    decided: Published,
+) -> Result<Published> {
     sqlx::query("SELECT 1 FROM budget_headings WHERE id = $1 FOR UPDATE")
         .bind(heading)
         .execute(tx.conn())
         .await?;
-    if let Some(current) = current(tx, heading).await? {
-        return Ok(current);
+    if current(tx, heading).await?.is_none() {
+        store(tx, heading, &decided).await?;
     }
-    let fresh = count(tx, heading, None).await?;
-    store(tx, heading, &fresh).await?;
     current(tx, heading).await?.ok_or(Refusal::NotFound.into())
 }
 
-/// Notes why `heading` could not be counted, for staff, until a count is
-/// published.
-pub async fn count_failed(tx: &mut TenantTx, heading: HeadingId, why: &str) -> Result<()> {
-    let why: String = why.chars().take(2000).collect();
+/// Queues the count of every budget of the council, each for its end
+/// (those queued already stay as they are): for budgets made before
+/// counting was the worker's, run by `migrate` once.
+pub async fn queue_counts(tx: &mut TenantTx) -> Result<usize> {
+    let budgets: Vec<(BudgetId, OffsetDateTime)> =
+        sqlx::query_as("SELECT id, finished_at FROM budgets")
+            .fetch_all(tx.conn())
+            .await?;
+    for (budget, finished_at) in &budgets {
+        tx.enqueue(&count_job(*budget, *finished_at));
+    }
+    Ok(budgets.len())
+}
+
+/// Notes that the rules could not decide `heading` (`why`: the problem),
+/// for staff, until a count is published; readers are then told the
+/// results are unavailable.
+pub async fn count_failed(tx: &mut TenantTx, heading: HeadingId, why: Problem) -> Result<()> {
+    let why = why.code();
     sqlx::query(
         "UPDATE budget_headings SET count_error = $2, count_failed_at = now() WHERE id = $1",
     )
     .bind(heading)
-    .bind(why.trim())
+    .bind(why)
     .execute(tx.conn())
     .await?;
     Ok(())
@@ -284,9 +347,9 @@ pub enum CountState {
     NotOver,
     /// Voting has ended; the worker is counting it (or will shortly).
     Counting,
-    /// The worker could not count it: why, and when it gave up.
+    /// The rules could not decide it: why, and when the worker gave up.
     Failed {
-        /// What went wrong.
+        /// What went wrong (a [`Problem`]'s code).
         error: String,
         /// When.
         at: OffsetDateTime,
@@ -345,9 +408,14 @@ async fn count(tx: &mut TenantTx, heading: HeadingId, reason: Option<&str>) -> R
     let Some((instance, options)) = election(tx, heading).await? else {
         return Err(Refusal::NotFound.into());
     };
-    let outcome = results::compute(&instance, options)
+    decided(&instance, options, reason)
+}
+
+/// The count of an election, as it would be published.
+fn decided(instance: &Instance, options: Options, reason: Option<&str>) -> Result<Published> {
+    let outcome = results::compute(instance, options)
         .map_err(|_| Error::invalid(Field::Budget, Problem::ResultsUnavailable))?;
-    let digest = Sha256::digest(pabulib_text(&instance, "", "").as_bytes());
+    let digest = Sha256::digest(pabulib_text(instance, "", "").as_bytes());
     Ok(Published {
         outcome,
         options,

@@ -639,3 +639,54 @@ async fn ballots_keep_their_meaning_and_published_results_stay_published() {
     assert_eq!(foreign.map(|_| ()), Err(Refusal::NotFound.into()));
     tx.commit().await.expect("commit");
 }
+
+/// The count jobs of the world's budget: (run at, unique key).
+async fn count_jobs(w: &World) -> Vec<(time::OffsetDateTime, String)> {
+    sqlx::query_as(
+        "SELECT run_at, unique_key FROM platform.jobs
+         WHERE kind = $1 AND tenant_id = $2 AND payload->>'budget' = $3 ORDER BY run_at",
+    )
+    .bind(tally::COUNT_KIND)
+    .bind(w.tenant.id.0)
+    .bind(w.budget.to_string())
+    .fetch_all(w.tenancy.pool())
+    .await
+    .expect("jobs")
+}
+
+#[tokio::test]
+async fn a_budget_is_counted_by_a_job_due_at_its_end_queued_once() {
+    let w = world().await;
+    let finished: time::OffsetDateTime = {
+        let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+        let at = sqlx::query_scalar("SELECT finished_at FROM budgets WHERE id = $1")
+            .bind(w.budget)
+            .fetch_one(tx.conn())
+            .await
+            .expect("end");
+        tx.commit().await.expect("commit");
+        at
+    };
+    // The rules queued the count for the budget's end when they set it.
+    let jobs = count_jobs(&w).await;
+    assert!(
+        jobs.iter().any(|(at, _)| *at == finished),
+        "{jobs:?} for {finished}"
+    );
+    // A budget made before counting was the worker's had none: `migrate`
+    // queues one per budget, once however often it runs.
+    sqlx::query("DELETE FROM platform.jobs WHERE kind = $1 AND tenant_id = $2")
+        .bind(tally::COUNT_KIND)
+        .bind(w.tenant.id.0)
+        .execute(w.tenancy.pool())
+        .await
+        .expect("as before");
+    for _ in 0..2 {
+        let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+        assert_eq!(tally::queue_counts(&mut tx).await.expect("queued"), 1);
+        tx.commit().await.expect("commit");
+    }
+    let jobs = count_jobs(&w).await;
+    assert_eq!(jobs.len(), 1, "{jobs:?}");
+    assert_eq!(jobs[0].0, finished);
+}

@@ -500,6 +500,8 @@ async fn decided(
     responses(
         (status = 200, body = ResultsView),
         (status = 403, description = "`phase_closed`: not finished yet.", body = crate::http::api::ErrorBody),
+        (status = 409, description = "`counting`: finished, and the worker is counting it (ask again shortly).", body = crate::http::api::ErrorBody),
+        (status = 422, description = "`results_unavailable`: the rules cannot decide this election.", body = crate::http::api::ErrorBody),
         ReadErrors))]
 async fn results(
     council: ApiCouncil,
@@ -515,6 +517,8 @@ async fn results(
     responses(
         (status = 200, description = "`number,title,cost,votes,paper_votes,selected,reason,round,amount`.", content_type = "text/csv"),
         (status = 403, description = "`phase_closed`: not finished yet.", body = crate::http::api::ErrorBody),
+        (status = 409, description = "`counting`: finished, and the worker is counting it (ask again shortly).", body = crate::http::api::ErrorBody),
+        (status = 422, description = "`results_unavailable`: the rules cannot decide this election.", body = crate::http::api::ErrorBody),
         ReadErrors))]
 async fn results_csv(
     council: ApiCouncil,

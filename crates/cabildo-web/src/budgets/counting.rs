@@ -6,7 +6,7 @@
 //! by one.
 
 use cabildo_engine::budgets::tally;
-use cabildo_engine::{BudgetId, Error, Refusal};
+use cabildo_engine::{BudgetId, Error, Problem, Refusal};
 use cabildo_notify::{Handler, Job, JobError, JobFuture};
 use cabildo_tenancy::Tenancy;
 
@@ -49,30 +49,42 @@ impl BudgetCounts {
         };
         let mut failed = 0;
         for heading in headings {
-            let counted = self
+            let election = self
                 .tenancy
-                .transaction(&tenant, async |tx| tally::publish(tx, heading).await)
+                .transaction(&tenant, async |tx| tally::to_decide(tx, heading).await)
                 .await;
-            match counted {
-                // Removed meanwhile: nothing to count.
-                Ok(_) | Err(Error::Refused(Refusal::NotFound)) => {}
-                Err(Error::Store(error)) => return Err(JobError::Retry(error.to_string())),
-                // The rules could not decide it (too large an election for
-                // add1): staff see why, and may count it by hand.
-                Err(error) => {
-                    failed += 1;
-                    let why = match &error {
-                        Error::Invalid(fields) => fields
-                            .iter()
-                            .map(|f| f.problem.code())
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        other => other.to_string(),
-                    };
-                    tracing::warn!(heading = %heading, error = %why, "a heading could not be counted");
+            let election = match election {
+                Ok(Some(election)) => election,
+                // Published meanwhile (a recount), removed, or voting
+                // reopened (its new end's job counts it).
+                Ok(None) | Err(Error::Refused(Refusal::NotFound | Refusal::PhaseClosed)) => {
+                    continue;
+                }
+                Err(error) => return Err(retry(error)),
+            };
+            // The Method of Equal Shares of a city takes seconds of one
+            // core: off the async threads, which keep leases renewed and
+            // other jobs moving.
+            let decided = tokio::task::spawn_blocking(move || tally::decide(election))
+                .await
+                .map_err(|e| JobError::Retry(format!("counting stopped: {e}")))?;
+            match decided {
+                Ok(decided) => {
                     self.tenancy
                         .transaction(&tenant, async |tx| {
-                            tally::count_failed(tx, heading, &why).await
+                            tally::store_decided(tx, heading, decided).await
+                        })
+                        .await
+                        .map_err(retry)?;
+                }
+                // The rules cannot decide it (too large an election for
+                // add1): staff see why, readers that it is unavailable.
+                Err(error) => {
+                    failed += 1;
+                    tracing::warn!(heading = %heading, error = %error, "a heading could not be counted");
+                    self.tenancy
+                        .transaction(&tenant, async |tx| {
+                            tally::count_failed(tx, heading, Problem::ResultsUnavailable).await
                         })
                         .await
                         .map_err(retry)?;

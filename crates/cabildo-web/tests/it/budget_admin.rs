@@ -775,11 +775,21 @@ async fn published_results_change_only_by_an_audited_recount() {
     tx.commit().await.expect("commit");
     let shown = admin.get(TOLEDO, &staff_page).await;
     assert!(
-        shown
-            .body
-            .contains("No se han podido contar los resultados (results_unavailable"),
+        shown.body.contains(
+            "No se pueden calcular los resultados de esta partida. Recontar usa la misma regla"
+        ),
         "{}",
         shown.body
+    );
+    // Readers are told the results cannot be computed, not to wait.
+    let unavailable = anonymous.get(TOLEDO, &results).await;
+    assert_eq!(unavailable.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unavailable
+            .body
+            .contains("No se pueden calcular los resultados de esta partida"),
+        "{}",
+        unavailable.body
     );
     let recount = format!("/staff/budget-headings/{heading}/recount");
     let by_hand = [("reason", "El recuento automático falló")];

@@ -77,8 +77,10 @@ pub async fn migrate_councils(
     Ok(report)
 }
 
-/// Data the councils migrated in this run need computed by the engine
-/// (nickname skeletons); councils already up to date have it.
+/// What the councils migrated in this run need from the engine (nickname
+/// skeletons; the worker's count of every budget, for budgets made before
+/// counting was the worker's: the jobs are queued once, by their unique
+/// keys); councils already up to date have it.
 async fn backfill(tenancy: &Tenancy, report: &FleetReport) -> anyhow::Result<()> {
     for outcome in &report.outcomes {
         if !matches!(outcome.result, MigrationResult::Migrated(_)) {
@@ -87,10 +89,11 @@ async fn backfill(tenancy: &Tenancy, report: &FleetReport) -> anyhow::Result<()>
         let council = tenancy.get_tenant(&outcome.slug).await?;
         tenancy
             .transaction(&council, async |tx| {
-                cabildo_engine::accounts::backfill_nickname_skeletons(tx).await
+                cabildo_engine::accounts::backfill_nickname_skeletons(tx).await?;
+                cabildo_engine::budgets::tally::queue_counts(tx).await
             })
             .await
-            .with_context(|| format!("filling nickname skeletons of {}", council.slug))?;
+            .with_context(|| format!("backfilling {}", council.slug))?;
     }
     Ok(())
 }

@@ -303,10 +303,15 @@ pub(super) fn count_line(tr: &Tr, state: &CountState) -> Option<String> {
     match state {
         CountState::NotOver => None,
         CountState::Counting => Some(tr.t("staff-budget-count-counting")),
-        CountState::Failed { error, at } => Some(tr.args(
-            "staff-budget-count-failed",
-            &[("date", tr.date(*at)), ("error", error.clone())],
-        )),
+        CountState::Failed { error, at } => {
+            let why = (Problem::ALL.iter())
+                .find(|p| p.code() == error)
+                .map_or_else(|| error.clone(), |p| tr.t(p.key()));
+            Some(tr.args(
+                "staff-budget-count-failed",
+                &[("date", tr.date(*at)), ("error", why)],
+            ))
+        }
         CountState::Published { at, ballots } => Some(tr.args(
             "staff-budget-count-published",
             &[("date", tr.date(*at)), ("ballots", ballots.to_string())],
