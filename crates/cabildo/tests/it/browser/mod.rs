@@ -777,6 +777,32 @@ async fn staff_create_a_process_moderate_and_send_a_newsletter_on_accessible_pag
         .into_iter()
         .find(|h| h.ends_with("/copy"))
         .expect("a process's copy link");
+    // The demo's past budget, counted by the time the demo serves: staff
+    // see it published, heading by heading.
+    let mut counted = None;
+    visit.chrome.goto(&visit.toledo("/staff/processes")).await;
+    let budgets: Vec<String> = (visit.chrome.links().await.into_iter())
+        .filter(|h| h.ends_with("/budget"))
+        .collect();
+    for budget in budgets {
+        visit.chrome.goto(&visit.toledo(&budget)).await;
+        if visit
+            .chrome
+            .text()
+            .await
+            .contains("Partidas contadas: 1 de 1")
+        {
+            counted = Some(budget);
+            break;
+        }
+    }
+    let counted = counted.expect("the past budget's staff page, its headings counted");
+    let counted_heading = (visit.chrome.links().await.into_iter())
+        .find(|h| h.starts_with("/staff/budget-headings/"))
+        .expect("its heading");
+    visit.chrome.goto(&visit.toledo(&counted_heading)).await;
+    let shown = visit.chrome.text().await;
+    assert!(shown.contains("Resultados publicados el"), "{shown}");
     // An own domain waiting for its DNS records, as an admin sees it.
     visit.chrome.goto(&visit.toledo("/staff/domains")).await;
     visit.chrome.fill("#d-domain", "participa.toledo.es").await;
@@ -860,6 +886,8 @@ async fn staff_create_a_process_moderate_and_send_a_newsletter_on_accessible_pag
         ("staff-domains", "/staff/domains"),
         ("staff-processes", "/staff/processes"),
         ("staff-budget", staff_budget.as_str()),
+        ("staff-budget-counted", counted.as_str()),
+        ("staff-budget-heading-counted", counted_heading.as_str()),
         ("newsletters", "/staff/newsletters"),
         ("staff-legal", "/staff/legal/privacy"),
         ("staff-audit", "/staff/audit"),
