@@ -140,17 +140,7 @@ async fn a_hundred_councils_closing_together_are_counted_a_few_at_a_time() {
     // no job counts it, and another council's forged job naming it must
     // not either.
     let (outsider, outsider_budget, outsider_heading) = &councils[COUNCILS];
-    let mut tx = tenancy.begin(outsider).await.expect("begin");
-    let outsider_end: OffsetDateTime = sqlx::query_scalar(
-        "UPDATE budgets SET accepting_at = now() - interval '50 days', reviewing_at = now() - interval '40 days',
-                selecting_at = now() - interval '30 days', balloting_at = now() - interval '20 days',
-                tallying_at = now() - interval '10 days', finished_at = now() - interval '1 day'
-         RETURNING finished_at",
-    )
-    .fetch_one(tx.conn())
-    .await
-    .expect("ended");
-    tx.commit().await.expect("commit");
+    let (_, outsider_end) = crate::util::end_behind_the_rules(&tenancy, outsider).await;
     let mut tx = tenancy.begin(&councils[0].0).await.expect("begin");
     tx.enqueue(
         &NewJob::new(

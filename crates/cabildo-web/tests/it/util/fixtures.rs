@@ -193,18 +193,27 @@ pub async fn wait_counted(world: &World, budget: cabildo_engine::BudgetId) {
 /// count it: what staff see before the worker comes by. Returns the budget.
 pub async fn finish_uncounted(world: &World) -> cabildo_engine::BudgetId {
     let tenant = world.council("toledo").await;
-    let mut tx = world.tenancy.begin(&tenant).await.expect("begin");
-    let budget: cabildo_engine::BudgetId = sqlx::query_scalar(
+    end_behind_the_rules(&world.tenancy, &tenant).await.0
+}
+
+/// Moves `tenant`'s budget dates so that it finished yesterday, in SQL
+/// (no job is queued): its id and its new end.
+pub async fn end_behind_the_rules(
+    tenancy: &cabildo_tenancy::Tenancy,
+    tenant: &cabildo_tenancy::Tenant,
+) -> (cabildo_engine::BudgetId, OffsetDateTime) {
+    let mut tx = tenancy.begin(tenant).await.expect("begin");
+    let ended = sqlx::query_as(
         "UPDATE budgets SET accepting_at = now() - interval '50 days', reviewing_at = now() - interval '40 days',
                 selecting_at = now() - interval '30 days', balloting_at = now() - interval '20 days',
                 tallying_at = now() - interval '10 days', finished_at = now() - interval '1 day'
-         RETURNING id",
+         RETURNING id, finished_at",
     )
     .fetch_one(tx.conn())
     .await
     .expect("time passes");
     tx.commit().await.expect("commit");
-    budget
+    ended
 }
 
 /// Queues the job counting the finished budget, as staff moving its end
