@@ -1,8 +1,8 @@
--- The tenant migrations up to 20261205000001 applied to an empty schema, as one
+-- The tenant migrations up to 20261205000002 applied to an empty schema, as one
 -- script that new councils run instead (see crates/cabildo-tenancy/src/baseline.rs).
--- Written by scripts/squash-tenant-migrations with pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1): do not edit.
--- version: 20261205000001
--- digest: 3eca53cd4ef821ea316eb6e24a9298e69571d9d52733d1fe7777eb37c6bea9c2
+-- Written by scripts/squash-tenant-migrations with pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1): do not edit.
+-- version: 20261205000002
+-- digest: 2fa38e1466f8308b3c8db399e83e0bacbeeb107d0106b5b9a112f114f3c3a38b
 
 SET LOCAL statement_timeout = 0;
 
@@ -298,17 +298,13 @@ ALTER TABLE cabildo_baseline.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS I
     CACHE 1
 );
 
-CREATE TABLE cabildo_baseline.budget_ballot_lines (
-    ballot_id uuid NOT NULL,
-    project_id uuid NOT NULL
-);
-
 CREATE TABLE cabildo_baseline.budget_ballots (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
     heading_id uuid NOT NULL,
     user_id uuid NOT NULL,
     submitted_at timestamp with time zone,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    projects uuid[] DEFAULT '{}'::uuid[] NOT NULL,
+    CONSTRAINT budget_ballots_projects_check CHECK (((array_position(projects, NULL::uuid) IS NULL) AND (cardinality(projects) <= 1000)))
 );
 
 CREATE TABLE cabildo_baseline.budget_headings (
@@ -1110,7 +1106,7 @@ CREATE TABLE cabildo_baseline.verification_failures (
     at timestamp with time zone DEFAULT now() NOT NULL
 );
 
-INSERT INTO cabildo_baseline.settings (id, languages, default_language, time_zone, primary_colour, accent_colour, welcome, updated_at, legal, name_article, logo, contact, public_dashboard, coat_of_arms, favicon) VALUES (true, '{es,en}', 'es', 'Europe/Madrid', '#1d4f91', '#f2b705', '{}', '2026-12-05 04:20:21.787383+00', '{}', '', NULL, '{}', false, NULL, NULL);
+INSERT INTO cabildo_baseline.settings (id, languages, default_language, time_zone, primary_colour, accent_colour, welcome, updated_at, legal, name_article, logo, contact, public_dashboard, coat_of_arms, favicon) VALUES (true, '{es,en}', 'es', 'Europe/Madrid', '#1d4f91', '#f2b705', '{}', '2026-12-05 06:50:47.309475+00', '{}', '', NULL, '{}', false, NULL, NULL);
 
 SELECT pg_catalog.setval('cabildo_baseline.audit_log_id_seq', 1, false);
 
@@ -1152,14 +1148,8 @@ ALTER TABLE ONLY cabildo_baseline.assembly_volunteers
 ALTER TABLE ONLY cabildo_baseline.audit_log
     ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
 
-ALTER TABLE ONLY cabildo_baseline.budget_ballot_lines
-    ADD CONSTRAINT budget_ballot_lines_pkey PRIMARY KEY (ballot_id, project_id);
-
 ALTER TABLE ONLY cabildo_baseline.budget_ballots
-    ADD CONSTRAINT budget_ballots_person_key UNIQUE (heading_id, user_id);
-
-ALTER TABLE ONLY cabildo_baseline.budget_ballots
-    ADD CONSTRAINT budget_ballots_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT budget_ballots_pkey PRIMARY KEY (heading_id, user_id);
 
 ALTER TABLE ONLY cabildo_baseline.budget_headings
     ADD CONSTRAINT budget_headings_district_key UNIQUE NULLS NOT DISTINCT (budget_id, district_code);
@@ -1369,8 +1359,6 @@ CREATE INDEX assembly_members_assembly_idx ON cabildo_baseline.assembly_members 
 
 CREATE INDEX audit_log_at_idx ON cabildo_baseline.audit_log USING btree (at DESC);
 
-CREATE INDEX budget_ballot_lines_project_idx ON cabildo_baseline.budget_ballot_lines USING btree (project_id);
-
 CREATE INDEX budget_ballots_person_idx ON cabildo_baseline.budget_ballots USING btree (user_id);
 
 CREATE INDEX budget_project_updates_project_idx ON cabildo_baseline.budget_project_updates USING btree (project_id, created_at DESC);
@@ -1503,9 +1491,6 @@ ALTER TABLE ONLY cabildo_baseline.assembly_volunteers
 
 ALTER TABLE ONLY cabildo_baseline.assembly_volunteers
     ADD CONSTRAINT assembly_volunteers_user_id_fkey FOREIGN KEY (user_id) REFERENCES cabildo_baseline.users(id) ON DELETE CASCADE;
-
-ALTER TABLE ONLY cabildo_baseline.budget_ballot_lines
-    ADD CONSTRAINT budget_ballot_lines_ballot_id_fkey FOREIGN KEY (ballot_id) REFERENCES cabildo_baseline.budget_ballots(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY cabildo_baseline.budget_ballots
     ADD CONSTRAINT budget_ballots_user_id_fkey FOREIGN KEY (user_id) REFERENCES cabildo_baseline.users(id);

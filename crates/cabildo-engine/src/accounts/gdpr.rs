@@ -129,8 +129,8 @@ pub async fn export(tx: &mut TenantTx, user: UserId) -> Result<Option<Value>> {
         tx,
         "SELECT jsonb_agg(jsonb_build_object('heading', h.name, 'submitted_at', b.submitted_at,
                  'updated_at', b.updated_at,
-                 'projects', (SELECT jsonb_agg(p.title ORDER BY p.title) FROM budget_ballot_lines l
-                              JOIN budget_projects p ON p.id = l.project_id WHERE l.ballot_id = b.id))
+                 'projects', (SELECT jsonb_agg(p.title ORDER BY p.title) FROM budget_projects p
+                              WHERE p.id = ANY (b.projects)))
                  ORDER BY b.updated_at)
          FROM budget_ballots b JOIN budget_headings h ON h.id = b.heading_id WHERE b.user_id = $1",
     )

@@ -490,7 +490,7 @@ pub async fn update(
         "WITH gone AS (DELETE FROM budget_headings h WHERE h.budget_id = $1
            AND NOT EXISTS (SELECT 1 FROM unnest($2::text[]) d WHERE d IS NOT DISTINCT FROM h.district_code)
            AND NOT EXISTS (SELECT 1 FROM budget_projects p WHERE p.heading_id = h.id) RETURNING h.id),
-         ballots AS (DELETE FROM budget_ballots l USING gone WHERE l.heading_id = gone.id RETURNING l.id)
+         ballots AS (DELETE FROM budget_ballots l USING gone WHERE l.heading_id = gone.id)
          SELECT count(*) FROM gone",
     )
     .bind(budget)

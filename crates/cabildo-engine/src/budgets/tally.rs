@@ -71,30 +71,26 @@ pub async fn election(
         .enumerate()
         .map(|(i, (id, _, _, _))| (*id, i))
         .collect();
-    let lines: Vec<(Uuid, Uuid)> = sqlx::query_as(
-        "SELECT l.ballot_id, l.project_id FROM budget_ballots b
-         JOIN budget_ballot_lines l ON l.ballot_id = b.id
-         WHERE b.heading_id = $1 AND b.submitted_at IS NOT NULL ORDER BY l.ballot_id",
+    let submitted: Vec<Vec<Uuid>> = sqlx::query_scalar(
+        "SELECT projects FROM budget_ballots
+         WHERE heading_id = $1 AND submitted_at IS NOT NULL ORDER BY user_id",
     )
     .bind(heading)
     .fetch_all(tx.conn())
     .await?;
-    let mut ballots: Vec<Ballot> = Vec::new();
-    let mut last: Option<Uuid> = None;
-    for (ballot, project) in lines {
-        let Some(&p) = index.get(&project) else {
-            continue;
-        };
-        if last != Some(ballot) {
-            ballots.push(Ballot {
-                choices: Vec::new(),
-            });
-            last = Some(ballot);
-        }
-        if let Some(current) = ballots.last_mut() {
-            current.choices.push((p, 1));
-        }
-    }
+    // Projects taken off the ballot or hidden since are not counted; a
+    // ballot left with none is not either.
+    let mut ballots: Vec<Ballot> = submitted
+        .iter()
+        .map(|ids| Ballot {
+            choices: ids
+                .iter()
+                .filter_map(|id| index.get(id))
+                .map(|&p| (p, 1))
+                .collect(),
+        })
+        .filter(|ballot| !ballot.choices.is_empty())
+        .collect();
     for (p, (_, _, _, paper)) in projects.iter().enumerate() {
         for _ in 0..*paper {
             ballots.push(Ballot {

@@ -128,13 +128,11 @@ async fn ballots_are_checked_whole_on_the_server() {
 
     // Nothing of the refused attempts was stored.
     let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
-    let stored: Vec<(UserId, i64)> = sqlx::query_as(
-        "SELECT b.user_id, count(l.project_id) FROM budget_ballots b
-         LEFT JOIN budget_ballot_lines l ON l.ballot_id = b.id GROUP BY b.user_id",
-    )
-    .fetch_all(tx.conn())
-    .await
-    .expect("ballots");
+    let stored: Vec<(UserId, i64)> =
+        sqlx::query_as("SELECT user_id, cardinality(projects)::bigint FROM budget_ballots")
+            .fetch_all(tx.conn())
+            .await
+            .expect("ballots");
     assert_eq!(
         stored,
         vec![(voter, 2)],
@@ -144,6 +142,150 @@ async fn ballots_are_checked_whole_on_the_server() {
     assert_eq!(shown.total_cents, 7_000);
     assert!(shown.submitted);
     tx.commit().await.expect("commit");
+}
+
+/// The whole ballot in one request (the API's) is checked by the same
+/// rules as a change step by step, with the same answers, and a refused
+/// ballot leaves the stored one as it was.
+#[tokio::test]
+async fn a_whole_ballot_is_refused_for_the_reasons_a_step_is() {
+    let w = world().await;
+    let voter = person(&w.tenancy, &w.tenant, "v1@x.es", true, Some("centro")).await;
+    let norte = person(&w.tenancy, &w.tenant, "v2@x.es", true, Some("norte")).await;
+    let blocked = person(&w.tenancy, &w.tenant, "b@x.es", true, Some("centro")).await;
+    let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+    sqlx::query("UPDATE users SET blocked_at = now() WHERE id = $1")
+        .bind(blocked)
+        .execute(tx.conn())
+        .await
+        .expect("block");
+    tx.commit().await.expect("commit");
+    let p = |letters: &str| -> Vec<ProjectId> { letters.chars().map(|l| w.project[&l]).collect() };
+    let whole = |letters: &str, submit: bool| Change::Replace {
+        projects: p(letters),
+        submit,
+    };
+    let invalid = |problem| Err(Error::invalid(Field::Projects, problem));
+    let cases: Vec<(UserId, HeadingId, Change, Result<(), Error>)> = vec![
+        (
+            blocked,
+            w.city,
+            whole("A", false),
+            Err(Refusal::Blocked.into()),
+        ),
+        (
+            norte,
+            w.centro,
+            whole("E", false),
+            Err(Refusal::WrongDistrict.into()),
+        ),
+        (
+            voter,
+            w.city,
+            whole("ABF", false),
+            invalid(Problem::OverBudget),
+        ),
+        (
+            voter,
+            w.city,
+            whole("AFG", false),
+            invalid(Problem::TooManyProjects),
+        ),
+        (
+            voter,
+            w.city,
+            whole("AE", false),
+            invalid(Problem::WrongHeading),
+        ),
+        (
+            voter,
+            w.city,
+            whole("AC", false),
+            invalid(Problem::NotOnBallot),
+        ),
+        (
+            voter,
+            w.city,
+            whole("F", true),
+            invalid(Problem::BelowMinSpend),
+        ),
+        (
+            voter,
+            w.city,
+            whole("", true),
+            invalid(Problem::EmptyBallot),
+        ),
+        (
+            voter,
+            w.centro,
+            whole("A", false),
+            invalid(Problem::WrongHeading),
+        ),
+        (
+            voter,
+            w.city,
+            Change::Replace {
+                projects: vec![ProjectId(Uuid::new_v4())],
+                submit: false,
+            },
+            invalid(Problem::NotOnBallot),
+        ),
+    ];
+    for (who, heading, change, expected) in cases {
+        let got = w.change(who, heading, change.clone()).await.map(|_| ());
+        assert_eq!(got, expected, "{change:?}");
+    }
+    // Repeats count once; the same ballot again changes nothing.
+    let ballot = w
+        .change(voter, w.city, whole("AAF", false))
+        .await
+        .expect("A and F");
+    assert_eq!((ballot.projects.len(), ballot.total_cents), (2, 5_000));
+    let again = w
+        .change(voter, w.city, whole("FA", true))
+        .await
+        .expect("submitted");
+    assert!(again.submitted);
+    assert_eq!(
+        w.change(voter, w.city, whole("FA", true))
+            .await
+            .expect("same"),
+        again
+    );
+    // A budget whose ballots cannot change once submitted.
+    let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+    sqlx::query("UPDATE budgets SET ballots_changeable = false")
+        .execute(tx.conn())
+        .await
+        .expect("final ballots");
+    tx.commit().await.expect("commit");
+    for change in [whole("B", true), Change::Submit, w.add('G')] {
+        assert_eq!(
+            w.change(voter, w.city, change).await,
+            Err(Error::invalid(Field::Ballot, Problem::BallotFinal))
+        );
+    }
+    let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+    let stored: Vec<(UserId, BTreeSet<ProjectId>, bool)> =
+        sqlx::query_as::<_, (UserId, Vec<ProjectId>, bool)>(
+            "SELECT user_id, projects, submitted_at IS NOT NULL FROM budget_ballots",
+        )
+        .fetch_all(tx.conn())
+        .await
+        .expect("ballots")
+        .into_iter()
+        .map(|(who, projects, submitted)| (who, projects.into_iter().collect(), submitted))
+        .collect();
+    assert_eq!(
+        stored,
+        vec![(voter, p("AF").into_iter().collect(), true)],
+        "only the accepted ballot, as accepted"
+    );
+    let shown = ballots::get(&mut tx, voter, w.city).await.expect("get");
+    assert_eq!(
+        (shown.total_cents, shown.submitted, shown.changeable),
+        (5_000, true, false)
+    );
 }
 
 #[tokio::test]
@@ -180,10 +322,10 @@ async fn fifty_parallel_requests_of_one_person_never_overspend() {
     assert!(accepted >= 2, "some requests succeed");
     let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
     let (ballots, lines, total): (i64, i64, i64) = sqlx::query_as(
-        "SELECT count(DISTINCT b.id), count(l.project_id),
+        "SELECT count(DISTINCT b.heading_id), count(p.id),
                 coalesce(sum(coalesce(p.official_cost_cents, p.estimated_cost_cents)), 0)::bigint
-         FROM budget_ballots b LEFT JOIN budget_ballot_lines l ON l.ballot_id = b.id
-         LEFT JOIN budget_projects p ON p.id = l.project_id WHERE b.user_id = $1",
+         FROM budget_ballots b LEFT JOIN budget_projects p ON p.id = ANY (b.projects)
+         WHERE b.user_id = $1",
     )
     .bind(voter)
     .fetch_one(tx.conn())
@@ -424,7 +566,6 @@ async fn another_council_sees_nothing_of_a_budget() {
         "budget_headings",
         "budget_projects",
         "budget_ballots",
-        "budget_ballot_lines",
     ] {
         let count: i64 =
             sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))

@@ -19,6 +19,25 @@ fn migrations_dir(extra: &[(&str, &str)]) -> PathBuf {
     dir
 }
 
+/// A folder with the embedded tenant migrations up to version `last`.
+fn migrations_until(last: i64) -> PathBuf {
+    let dir = migrations_dir(&[]);
+    for entry in std::fs::read_dir(&dir).expect("read") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let version: i64 = name
+            .split('_')
+            .next()
+            .unwrap_or("")
+            .parse()
+            .expect("version");
+        if version > last {
+            std::fs::remove_file(&path).expect("remove");
+        }
+    }
+    dir
+}
+
 const FAILS_FOR_BRAVO: &str = "DO $$ BEGIN
     IF current_schema() = 't_bravo' THEN RAISE EXCEPTION 'bravo cannot take this'; END IF;
 END $$;
@@ -270,4 +289,62 @@ async fn a_council_made_from_the_baseline_is_the_one_made_migration_by_migration
             .expect("motto");
         assert_eq!(motto, "Plus ultra");
     }
+}
+
+/// Ballots stored as a row and a line per project become one row holding
+/// its projects: every ballot keeps its projects, its submission and its
+/// person, and a ballot without lines stays, empty.
+#[tokio::test]
+async fn ballots_stored_as_lines_become_one_row_each() {
+    let tenancy = fresh_tenancy().await.expect("tenancy");
+    let lines = TenantMigrations::from_dir(&migrations_until(20261205000001))
+        .await
+        .expect("migrations");
+    let spec = cabildo_tenancy::CouncilSpec::minimal("ballots", "Ayuntamiento")
+        .validate()
+        .expect("spec");
+    let tenant = tenancy.create(&spec, &lines).await.expect("council");
+    let mut tx = tenancy.begin(&tenant).await.expect("begin");
+    sqlx::query(
+        "WITH people AS (INSERT INTO users (email, name) VALUES ('a@x.es', 'Ana'), ('b@x.es', 'Bea')
+                         RETURNING id, email),
+              ballots AS (INSERT INTO budget_ballots (heading_id, user_id, submitted_at)
+                          SELECT '00000000-0000-0000-0000-00000000000a', id,
+                                 CASE WHEN email = 'a@x.es' THEN now() END FROM people RETURNING id, submitted_at)
+         INSERT INTO budget_ballot_lines (ballot_id, project_id)
+         SELECT id, p FROM ballots, unnest(ARRAY['00000000-0000-0000-0000-000000000003',
+                                                 '00000000-0000-0000-0000-000000000001']::uuid[]) p
+         WHERE submitted_at IS NOT NULL",
+    )
+    .execute(tx.conn())
+    .await
+    .expect("ballots with lines");
+    tx.commit().await.expect("commit");
+
+    let report = tenancy
+        .migrate_fleet(&TenantMigrations::embedded(), 1, |_, _| {})
+        .await
+        .expect("migrate");
+    assert!(report.failed().is_empty(), "{:?}", report.failed());
+    let mut tx = tenancy.begin(&tenant).await.expect("begin");
+    let ballots: Vec<(String, Vec<uuid::Uuid>, bool)> = sqlx::query_as(
+        "SELECT u.email, b.projects, b.submitted_at IS NOT NULL
+         FROM budget_ballots b JOIN users u ON u.id = b.user_id ORDER BY u.email",
+    )
+    .fetch_all(tx.conn())
+    .await
+    .expect("ballots");
+    let project = |n: u128| uuid::Uuid::from_u128(n);
+    assert_eq!(
+        ballots,
+        vec![
+            ("a@x.es".into(), vec![project(1), project(3)], true),
+            ("b@x.es".into(), vec![], false),
+        ]
+    );
+    let lines_gone: bool = sqlx::query_scalar("SELECT to_regclass('budget_ballot_lines') IS NULL")
+        .fetch_one(tx.conn())
+        .await
+        .expect("lines");
+    assert!(lines_gone);
 }

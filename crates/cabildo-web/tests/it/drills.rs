@@ -152,7 +152,7 @@ async fn a_database_restart_loses_no_support_or_ballot_and_counts_none_twice() {
     assert_eq!((supports, counted), (50, 50), "every support, once");
     let (ballots, lines): (i64, i64) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM budget_ballots WHERE submitted_at IS NOT NULL),
-                (SELECT count(*) FROM budget_ballot_lines WHERE project_id = $1)",
+                (SELECT count(*) FROM budget_ballots WHERE $1 = ANY (projects))",
     )
     .bind(project)
     .fetch_one(tx.conn())
