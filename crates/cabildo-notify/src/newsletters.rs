@@ -318,12 +318,7 @@ impl NewsletterHandler {
             .as_i64()
             .ok_or_else(|| JobError::Permanent("invalid newsletter job".into()))?;
         let retry = |e: TenancyError| JobError::Retry(e.to_string());
-        let tenant = self
-            .tenancy
-            .find_tenant_by_id(job.tenant())
-            .await
-            .map_err(retry)?
-            .ok_or_else(|| JobError::Permanent("the council no longer exists".into()))?;
+        let tenant = job.council(&self.tenancy).await?;
         let site = self.tenancy.site_settings(&tenant).await.map_err(retry)?;
         let mut tx = self.tenancy.begin(&tenant).await.map_err(retry)?;
         let letter: Option<(String, String, String)> =

@@ -387,12 +387,7 @@ impl DigestHandler {
         let payload: Payload = serde_json::from_value(job.payload.clone())
             .map_err(|e| crate::JobError::Permanent(format!("invalid digest job: {e}")))?;
         let retry = |e: TenancyError| crate::JobError::Retry(e.to_string());
-        let tenant = self
-            .tenancy
-            .find_tenant_by_id(job.tenant())
-            .await
-            .map_err(retry)?
-            .ok_or_else(|| crate::JobError::Permanent("the council no longer exists".into()))?;
+        let tenant = job.council(&self.tenancy).await?;
         let mut tx = self.tenancy.begin(&tenant).await.map_err(retry)?;
         let count = gather_digests(&mut tx, &payload.period, &payload.date)
             .await

@@ -2,7 +2,7 @@
 //! recording outcomes, listing and retrying. Jobs are added with
 //! `cabildo_tenancy::NewJob` inside the transaction that causes them.
 
-use cabildo_tenancy::{Tenancy, TenancyError, TenantId};
+use cabildo_tenancy::{Tenancy, TenancyError, Tenant, TenantId};
 use rand::Rng;
 use serde_json::Value;
 use std::time::Duration;
@@ -37,6 +37,16 @@ impl Job {
     /// Whether it is the platform's own job, of no council.
     pub fn is_platform(&self) -> bool {
         self.tenant_id.is_nil()
+    }
+
+    /// Its council, as handlers need it: a council that no longer exists
+    /// fails the job for good, a database that does not answer for now.
+    pub async fn council(&self, tenancy: &Tenancy) -> Result<Tenant, crate::JobError> {
+        tenancy
+            .find_tenant_by_id(self.tenant())
+            .await
+            .map_err(|e| crate::JobError::Retry(e.to_string()))?
+            .ok_or_else(|| crate::JobError::Permanent("the council no longer exists".into()))
     }
 }
 

@@ -28,9 +28,7 @@ impl BudgetCounts {
             .ok_or_else(invalid)?;
         let finished_at = job.payload["finished_at"].as_i64().ok_or_else(invalid)?;
         let retry = |e: Error| JobError::Retry(e.to_string());
-        let tenant = (self.tenancy.find_tenant_by_id(job.tenant()).await)
-            .map_err(|e| JobError::Retry(e.to_string()))?
-            .ok_or_else(|| JobError::Permanent("the council no longer exists".into()))?;
+        let tenant = job.council(&self.tenancy).await?;
         let headings = match self
             .tenancy
             .transaction(&tenant, async |tx| {

@@ -23,10 +23,7 @@ impl MeetingReminders {
             .and_then(|s| s.parse().ok())
             .ok_or_else(invalid)?;
         let starts_at = job.payload["starts_at"].as_i64().ok_or_else(invalid)?;
-        let retry = |e: cabildo_tenancy::TenancyError| JobError::Retry(e.to_string());
-        let tenant = (self.tenancy.find_tenant_by_id(job.tenant()).await)
-            .map_err(retry)?
-            .ok_or_else(|| JobError::Permanent("the council no longer exists".into()))?;
+        let tenant = job.council(&self.tenancy).await?;
         let sent = self
             .tenancy
             .transaction(&tenant, async |tx| {
