@@ -2,7 +2,7 @@
 -- script that new councils run instead (see crates/cabildo-tenancy/src/baseline.rs).
 -- Written by scripts/squash-tenant-migrations with pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1): do not edit.
 -- version: 20261205000002
--- digest: 2fa38e1466f8308b3c8db399e83e0bacbeeb107d0106b5b9a112f114f3c3a38b
+-- digest: 6d58dd53f535ab62c80bd8ff4132d3cf64bfdb6e9acda079559bf1beae50080c
 
 SET LOCAL statement_timeout = 0;
 
@@ -304,7 +304,7 @@ CREATE TABLE cabildo_baseline.budget_ballots (
     submitted_at timestamp with time zone,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     projects uuid[] DEFAULT '{}'::uuid[] NOT NULL,
-    CONSTRAINT budget_ballots_projects_check CHECK (((array_position(projects, NULL::uuid) IS NULL) AND (cardinality(projects) <= 1000)))
+    CONSTRAINT budget_ballots_projects_check CHECK ((array_position(projects, NULL::uuid) IS NULL))
 );
 
 CREATE TABLE cabildo_baseline.budget_headings (
@@ -1106,7 +1106,7 @@ CREATE TABLE cabildo_baseline.verification_failures (
     at timestamp with time zone DEFAULT now() NOT NULL
 );
 
-INSERT INTO cabildo_baseline.settings (id, languages, default_language, time_zone, primary_colour, accent_colour, welcome, updated_at, legal, name_article, logo, contact, public_dashboard, coat_of_arms, favicon) VALUES (true, '{es,en}', 'es', 'Europe/Madrid', '#1d4f91', '#f2b705', '{}', '2026-12-05 06:50:47.309475+00', '{}', '', NULL, '{}', false, NULL, NULL);
+INSERT INTO cabildo_baseline.settings (id, languages, default_language, time_zone, primary_colour, accent_colour, welcome, updated_at, legal, name_article, logo, contact, public_dashboard, coat_of_arms, favicon) VALUES (true, '{es,en}', 'es', 'Europe/Madrid', '#1d4f91', '#f2b705', '{}', '2026-12-05 08:05:46.579107+00', '{}', '', NULL, '{}', false, NULL, NULL);
 
 SELECT pg_catalog.setval('cabildo_baseline.audit_log_id_seq', 1, false);
 

@@ -221,6 +221,8 @@ pub(super) async fn facts(
 struct Stored {
     #[sqlx(flatten)]
     facts: Facts,
+    /// Whether the person has a ballot row.
+    exists: bool,
     current: Vec<ProjectId>,
     submitted: bool,
     ids: Vec<ProjectId>,
@@ -255,8 +257,8 @@ async fn read(
 ) -> Result<Option<Stored>> {
     let lock = if lock { " FOR UPDATE" } else { "" };
     let sql = facts_sql(
-        ", was.projects AS current, cur.submitted_at IS NOT NULL AS submitted,
-           pr.ids, pr.costs, pr.same_heading, pr.on_ballot",
+        ", cur.projects IS NOT NULL AS exists, was.projects AS current,
+           cur.submitted_at IS NOT NULL AS submitted, pr.ids, pr.costs, pr.same_heading, pr.on_ballot",
         &format!(
             "
          LEFT JOIN LATERAL (SELECT projects, submitted_at FROM budget_ballots
@@ -296,7 +298,7 @@ pub async fn change(
     // The first attempt reads without a lock; when another request of the
     // same person wrote in between, the next reads under the row's lock,
     // so it cannot be overtaken again (unless the row did not exist yet,
-    // hence a third).
+    // or staff discarded the ballots meanwhile: hence a third).
     for attempt in 0..3 {
         let Some(stored) = read(tx, user, heading, &named, attempt > 0).await? else {
             return Err(Refusal::NotFound.into());
@@ -331,10 +333,12 @@ pub async fn change(
 }
 
 /// Stores the ballot as `projects` (in order, each once; submitted when
-/// `submitted`) if its row is still what `stored` read (a compare-and-set:
-/// no row reads as empty and not submitted); whether it did. The time
-/// comes through EXCLUDED: Citus takes only immutable functions in DO
-/// UPDATE SET.
+/// `submitted`) if its row is still what `stored` read (a compare-and-set);
+/// whether it did. A row that was read is updated, so that one removed
+/// meanwhile (staff discarding the ballots) is not brought back; a person
+/// without one gets it inserted, unless another request of theirs made it
+/// first with something in it. The time comes through EXCLUDED: Citus
+/// takes only immutable functions in DO UPDATE SET.
 async fn write(
     tx: &mut TenantTx,
     user: UserId,
@@ -343,23 +347,39 @@ async fn write(
     projects: &[ProjectId],
     submitted: bool,
 ) -> Result<bool> {
-    let written = sqlx::query(
-        "INSERT INTO budget_ballots AS b (heading_id, user_id, projects, submitted_at, updated_at)
-         VALUES ($1, $2, $3, CASE WHEN $4 THEN now() END, now())
-         ON CONFLICT (heading_id, user_id) DO UPDATE
-         SET projects = EXCLUDED.projects, submitted_at = coalesce(b.submitted_at, EXCLUDED.submitted_at),
-             updated_at = EXCLUDED.updated_at
-         WHERE b.projects = $5 AND (b.submitted_at IS NOT NULL) = $6",
-    )
-    .bind(heading)
-    .bind(user)
-    .bind(projects)
-    .bind(submitted)
-    .bind(&stored.current)
-    .bind(stored.submitted)
-    .execute(tx.conn())
-    .await?
-    .rows_affected();
+    // Citus refuses now() inside CASE or coalesce: the statement depends
+    // on whether the ballot is submitted now.
+    let submit_now = submitted && !stored.submitted;
+    let sql = if stored.exists {
+        let submit = if submit_now {
+            ", submitted_at = now()"
+        } else {
+            ""
+        };
+        format!(
+            "UPDATE budget_ballots SET projects = $3, updated_at = now(){submit}
+             WHERE heading_id = $1 AND user_id = $2 AND projects = $4 AND (submitted_at IS NOT NULL) = $5"
+        )
+    } else {
+        let submitted_at = if submit_now { "now()" } else { "NULL" };
+        format!(
+            "INSERT INTO budget_ballots AS b (heading_id, user_id, projects, updated_at, submitted_at)
+             VALUES ($1, $2, $3, now(), {submitted_at})
+             ON CONFLICT (heading_id, user_id) DO UPDATE
+             SET projects = EXCLUDED.projects, submitted_at = EXCLUDED.submitted_at,
+                 updated_at = EXCLUDED.updated_at
+             WHERE b.projects = $4 AND (b.submitted_at IS NOT NULL) = $5"
+        )
+    };
+    let written = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(heading)
+        .bind(user)
+        .bind(projects)
+        .bind(&stored.current)
+        .bind(stored.submitted)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
     Ok(written == 1)
 }
 

@@ -292,7 +292,10 @@ fn check(settings: &Settings, headings: &[NewHeading]) -> Result<()> {
         if !(1..=100_000_000_000_000_000).contains(&heading.amount_cents) {
             return Err(Error::invalid(Field::Headings, Problem::AmountInvalid));
         }
-        if heading.max_projects.is_some_and(|m| m < 1)
+        // A ballot holds at most 1,000 projects (budgets::ballots).
+        if heading
+            .max_projects
+            .is_some_and(|m| !(1..=1000).contains(&m))
             || settings.style == Style::Approval && heading.max_projects.is_none()
         {
             return Err(Error::invalid(Field::Headings, Problem::MaxProjectsInvalid));

@@ -71,9 +71,11 @@ pub async fn election(
         .enumerate()
         .map(|(i, (id, _, _, _))| (*id, i))
         .collect();
+    // In an order that says nothing of who voted (the export numbers
+    // voters in it): by what the ballots hold.
     let submitted: Vec<Vec<Uuid>> = sqlx::query_scalar(
         "SELECT projects FROM budget_ballots
-         WHERE heading_id = $1 AND submitted_at IS NOT NULL ORDER BY user_id",
+         WHERE heading_id = $1 AND submitted_at IS NOT NULL ORDER BY projects",
     )
     .bind(heading)
     .fetch_all(tx.conn())
@@ -82,12 +84,14 @@ pub async fn election(
     // ballot left with none is not either.
     let mut ballots: Vec<Ballot> = submitted
         .iter()
-        .map(|ids| Ballot {
-            choices: ids
+        .map(|ids| {
+            let mut choices: Vec<(usize, i64)> = ids
                 .iter()
                 .filter_map(|id| index.get(id))
                 .map(|&p| (p, 1))
-                .collect(),
+                .collect();
+            choices.sort_unstable();
+            Ballot { choices }
         })
         .filter(|ballot| !ballot.choices.is_empty())
         .collect();

@@ -288,6 +288,98 @@ async fn a_whole_ballot_is_refused_for_the_reasons_a_step_is() {
     );
 }
 
+/// One person's parallel changes are each applied to what the others
+/// left (none is lost), and once a final ballot is submitted nothing
+/// changes it however the requests interleave.
+#[tokio::test]
+async fn parallel_changes_are_never_lost_and_a_final_ballot_stays_as_sent() {
+    let w = world().await;
+    let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+    sqlx::query(
+        "UPDATE budget_headings SET max_projects = NULL, amount_cents = 1000000 WHERE id = $1",
+    )
+    .bind(w.city)
+    .execute(tx.conn())
+    .await
+    .expect("a roomy heading");
+    sqlx::query("UPDATE budgets SET min_spend_percent = 0")
+        .execute(tx.conn())
+        .await
+        .expect("no least spend");
+    tx.commit().await.expect("commit");
+    let parallel = async |voter: UserId, changes: Vec<Change>| {
+        let tasks: Vec<_> = changes
+            .into_iter()
+            .map(|change| {
+                let (tenancy, tenant, heading) = (w.tenancy.clone(), w.tenant.clone(), w.city);
+                tokio::spawn(async move {
+                    let mut tx = tenancy.begin(&tenant).await.expect("begin");
+                    let result = ballots::change(&mut tx, voter, heading, change.clone()).await;
+                    tx.commit().await.expect("commit");
+                    (change, result)
+                })
+            })
+            .collect();
+        let mut results = Vec::new();
+        for task in tasks {
+            results.push(task.await.expect("task"));
+        }
+        results
+    };
+    let stored = async |voter: UserId| -> (BTreeSet<ProjectId>, bool) {
+        let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+        let (projects, submitted): (Vec<ProjectId>, bool) = sqlx::query_as(
+            "SELECT projects, submitted_at IS NOT NULL FROM budget_ballots WHERE user_id = $1",
+        )
+        .bind(voter)
+        .fetch_one(tx.conn())
+        .await
+        .expect("one ballot");
+        (projects.into_iter().collect(), submitted)
+    };
+
+    let adder = person(&w.tenancy, &w.tenant, "a@x.es", true, Some("centro")).await;
+    let letters = ['A', 'B', 'F', 'G'];
+    let adds = (0..24).map(|i| w.add(letters[i % 4])).collect();
+    for (change, result) in parallel(adder, adds).await {
+        result.unwrap_or_else(|e| panic!("{change:?}: {e:?}"));
+    }
+    let every: BTreeSet<ProjectId> = letters.iter().map(|l| w.project[l]).collect();
+    assert_eq!(stored(adder).await, (every, false), "no add was lost");
+
+    let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
+    sqlx::query("UPDATE budgets SET ballots_changeable = false")
+        .execute(tx.conn())
+        .await
+        .expect("final ballots");
+    tx.commit().await.expect("commit");
+    let sender = person(&w.tenancy, &w.tenant, "s@x.es", true, Some("centro")).await;
+    w.change(sender, w.city, w.add('A')).await.expect("A");
+    let mut changes = Vec::new();
+    for _ in 0..6 {
+        changes.extend([
+            Change::Submit,
+            w.add('F'),
+            w.add('G'),
+            Change::Remove(w.project[&'F']),
+        ]);
+    }
+    let mut sent = Vec::new();
+    for (change, result) in parallel(sender, changes).await {
+        match (change, result) {
+            (Change::Submit, Ok(ballot)) => sent.push(ballot),
+            (_, Ok(_)) => {}
+            (_, Err(e)) => assert_eq!(e, Error::invalid(Field::Ballot, Problem::BallotFinal)),
+        }
+    }
+    assert_eq!(sent.len(), 1, "submitted once: {sent:?}");
+    assert_eq!(
+        stored(sender).await,
+        (sent[0].projects.iter().copied().collect(), true),
+        "the final ballot is the one sent"
+    );
+}
+
 #[tokio::test]
 async fn fifty_parallel_requests_of_one_person_never_overspend() {
     let w = world().await;
