@@ -312,8 +312,7 @@ pub async fn change(
                 change,
                 Change::Submit | Change::Replace { submit: true, .. }
             );
-        let total = decide(facts, &stored, submitting, &change)?;
-        let wanted = wanted(&stored.current, &change);
+        let (total, wanted) = decide(facts, &stored, submitting, &change)?;
         let projects: Vec<ProjectId> = wanted.iter().copied().collect();
         let unchanged = submitting == stored.submitted
             && wanted == stored.current.iter().copied().collect::<BTreeSet<_>>();
@@ -400,8 +399,13 @@ fn wanted(current: &[ProjectId], change: &Change) -> BTreeSet<ProjectId> {
 }
 
 /// Checks the ballot `change` makes of `stored` whole (`submitting`: it
-/// is or stays submitted): its total.
-fn decide(facts: &Facts, stored: &Stored, submitting: bool, change: &Change) -> Result<i64> {
+/// is or stays submitted): its total and its projects.
+fn decide(
+    facts: &Facts,
+    stored: &Stored,
+    submitting: bool,
+    change: &Change,
+) -> Result<(i64, BTreeSet<ProjectId>)> {
     if stored.submitted && !facts.ballots_changeable {
         return Err(Error::invalid(Field::Ballot, Problem::BallotFinal));
     }
@@ -415,8 +419,9 @@ fn decide(facts: &Facts, stored: &Stored, submitting: bool, change: &Change) -> 
         max_projects: facts.max_projects,
         min_spend_percent: facts.min_spend_percent,
     };
-    check(&limits, &wanted, &stored.lines(), submitting)
-        .map_err(|problem| Error::invalid(Field::Projects, problem))
+    let total = check(&limits, &wanted, &stored.lines(), submitting)
+        .map_err(|problem| Error::invalid(Field::Projects, problem))?;
+    Ok((total, wanted))
 }
 
 /// `user`'s ballot in `heading` (empty when they have none yet); refused

@@ -153,13 +153,8 @@ async fn a_whole_ballot_is_refused_for_the_reasons_a_step_is() {
     let voter = person(&w.tenancy, &w.tenant, "v1@x.es", true, Some("centro")).await;
     let norte = person(&w.tenancy, &w.tenant, "v2@x.es", true, Some("norte")).await;
     let blocked = person(&w.tenancy, &w.tenant, "b@x.es", true, Some("centro")).await;
-    let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
-    sqlx::query("UPDATE users SET blocked_at = now() WHERE id = $1")
-        .bind(blocked)
-        .execute(tx.conn())
-        .await
-        .expect("block");
-    tx.commit().await.expect("commit");
+    w.exec(sqlx::query("UPDATE users SET blocked_at = now() WHERE id = $1").bind(blocked))
+        .await;
     let p = |letters: &str| -> Vec<ProjectId> { letters.chars().map(|l| w.project[&l]).collect() };
     let whole = |letters: &str, submit: bool| Change::Replace {
         projects: p(letters),
@@ -253,12 +248,8 @@ async fn a_whole_ballot_is_refused_for_the_reasons_a_step_is() {
         again
     );
     // A budget whose ballots cannot change once submitted.
-    let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
-    sqlx::query("UPDATE budgets SET ballots_changeable = false")
-        .execute(tx.conn())
-        .await
-        .expect("final ballots");
-    tx.commit().await.expect("commit");
+    w.exec(sqlx::query("UPDATE budgets SET ballots_changeable = false"))
+        .await;
     for change in [whole("B", true), Change::Submit, w.add('G')] {
         assert_eq!(
             w.change(voter, w.city, change).await,
@@ -294,19 +285,15 @@ async fn a_whole_ballot_is_refused_for_the_reasons_a_step_is() {
 #[tokio::test]
 async fn parallel_changes_are_never_lost_and_a_final_ballot_stays_as_sent() {
     let w = world().await;
-    let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
-    sqlx::query(
-        "UPDATE budget_headings SET max_projects = NULL, amount_cents = 1000000 WHERE id = $1",
+    w.exec(
+        sqlx::query(
+            "UPDATE budget_headings SET max_projects = NULL, amount_cents = 1000000 WHERE id = $1",
+        )
+        .bind(w.city),
     )
-    .bind(w.city)
-    .execute(tx.conn())
-    .await
-    .expect("a roomy heading");
-    sqlx::query("UPDATE budgets SET min_spend_percent = 0")
-        .execute(tx.conn())
-        .await
-        .expect("no least spend");
-    tx.commit().await.expect("commit");
+    .await;
+    w.exec(sqlx::query("UPDATE budgets SET min_spend_percent = 0"))
+        .await;
     let parallel = async |voter: UserId, changes: Vec<Change>| {
         let tasks: Vec<_> = changes
             .into_iter()
@@ -347,12 +334,8 @@ async fn parallel_changes_are_never_lost_and_a_final_ballot_stays_as_sent() {
     let every: BTreeSet<ProjectId> = letters.iter().map(|l| w.project[l]).collect();
     assert_eq!(stored(adder).await, (every, false), "no add was lost");
 
-    let mut tx = w.tenancy.begin(&w.tenant).await.expect("begin");
-    sqlx::query("UPDATE budgets SET ballots_changeable = false")
-        .execute(tx.conn())
-        .await
-        .expect("final ballots");
-    tx.commit().await.expect("commit");
+    w.exec(sqlx::query("UPDATE budgets SET ballots_changeable = false"))
+        .await;
     let sender = person(&w.tenancy, &w.tenant, "s@x.es", true, Some("centro")).await;
     w.change(sender, w.city, w.add('A')).await.expect("A");
     let mut changes = Vec::new();

@@ -292,6 +292,17 @@ pub async fn world() -> World {
 }
 
 impl World {
+    /// Runs `query` in a transaction of its own, past the rules (a test
+    /// setting the scene).
+    pub async fn exec(
+        &self,
+        query: sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    ) {
+        let mut tx = self.tenancy.begin(&self.tenant).await.expect("begin");
+        query.execute(tx.conn()).await.expect("statement");
+        tx.commit().await.expect("commit");
+    }
+
     pub async fn change(
         &self,
         user: UserId,
