@@ -45,6 +45,16 @@ impl From<sqlx::Error> for TenancyError {
             | sqlx::Error::PoolClosed
             | sqlx::Error::Io(_)
             | sqlx::Error::Tls(_) => Self::Unavailable(error),
+            // The server going down or refusing connections says so before
+            // it hangs up (SQLSTATE 57P01–57P03 "shutdown", "cannot connect
+            // now"; class 08, connection exceptions): a connection taken
+            // from the pool just then sees that answer, not a closed socket.
+            sqlx::Error::Database(ref e)
+                if e.code()
+                    .is_some_and(|code| code.starts_with("57P") || code.starts_with("08")) =>
+            {
+                Self::Unavailable(error)
+            }
             other => Self::Database(other),
         }
     }

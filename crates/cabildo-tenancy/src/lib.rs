@@ -73,7 +73,9 @@ use std::time::Duration;
 /// Connection pool settings.
 #[derive(Clone, Debug)]
 pub struct PoolConfig {
-    /// Most connections held open.
+    /// Most connections held open for council transactions; platform
+    /// queries have a pool of their own on top, a quarter of this (at
+    /// least 2).
     pub max_connections: u32,
     /// How long a request waits for a connection before failing with
     /// [`TenancyError::Unavailable`].

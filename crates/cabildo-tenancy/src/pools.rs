@@ -16,15 +16,19 @@
 //!   councils is closed after its transaction; the pool opens a fresh one
 //!   when it needs to.
 //!
-//! Platform queries (routing, sessions, jobs, health checks, the
-//! provisioner's `LISTEN`) touch only `platform`. Without affinity they
-//! share the one pool; with it they get a pool of their own, a quarter of
-//! `max_connections` (at least 2) on top of the councils' groups, so that
-//! a busy group cannot starve them nor they a group.
+//! Platform queries (routing, jobs, health checks, the provisioner's
+//! `LISTEN`) touch only `platform`. They get a pool of their own, a
+//! quarter of `max_connections` (at least 2) on top of the councils'
+//! connections, so that busy councils cannot starve them nor they the
+//! councils. Council connections have pools of their own kind
+//! ([`group`]), without sqlx's round trip on every return.
+
+pub(crate) mod group;
 
 use crate::PoolConfig;
 use crate::error::Result;
 use crate::tenant::TenantId;
+use group::GroupPool;
 use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use std::collections::{HashMap, HashSet};
@@ -33,7 +37,7 @@ use std::time::Duration;
 
 pub(crate) struct Pools {
     platform: PgPool,
-    groups: Vec<PgPool>,
+    groups: Vec<GroupPool>,
     recycle_after: usize,
     /// Distinct councils each open backend has served, by process id.
     served: Mutex<HashMap<i32, HashSet<TenantId>>>,
@@ -55,36 +59,49 @@ impl Pools {
             groups => groups,
         };
         let count = requested.clamp(1, max_connections);
-        let pool = |size: u32| {
-            PgPoolOptions::new()
-                .max_connections(size)
-                .acquire_timeout(config.acquire_timeout)
-                // Catalog caches also grow with time on a backend that
-                // serves few councils (plans, statistics): renew it now
-                // and then regardless.
-                .max_lifetime(Duration::from_secs(15 * 60))
-                .idle_timeout(Duration::from_secs(5 * 60))
-        };
+        // Catalog caches also grow with time on a backend that serves few
+        // councils (plans, statistics): renew it now and then regardless.
+        let max_lifetime = Duration::from_secs(15 * 60);
+        let idle_timeout = Duration::from_secs(5 * 60);
         // The platform's pool opens a connection at once, so that an
         // unreachable server fails here; the groups connect when first
         // needed.
-        let platform_size = if count == 1 {
-            max_connections
-        } else {
-            (max_connections / 4).max(2)
-        };
-        let platform = pool(platform_size).connect_with(options.clone()).await?;
-        let groups = if count == 1 {
-            vec![platform.clone()]
-        } else {
-            // The connections are shared out as evenly as they go.
-            (0..count)
-                .map(|index| {
-                    let size = max_connections / count + u32::from(index < max_connections % count);
-                    pool(size).connect_lazy_with(options.clone())
+        let platform = PgPoolOptions::new()
+            .max_connections((max_connections / 4).max(2))
+            .acquire_timeout(config.acquire_timeout)
+            .max_lifetime(max_lifetime)
+            .idle_timeout(idle_timeout)
+            // sqlx pings every connection as it comes back to the pool, so
+            // one taken again within a second was answering a moment ago:
+            // testing it again would cost a round trip. Longer-idle ones
+            // are tested, so that a restarted server is noticed before a
+            // request fails.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > group::IDLE_BEFORE_PING {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
                 })
-                .collect()
-        };
+            })
+            .connect_with(options.clone())
+            .await?;
+        // The connections are shared out as evenly as they go.
+        let groups = (0..count)
+            .map(|index| {
+                let size = max_connections / count + u32::from(index < max_connections % count);
+                GroupPool::new(
+                    options.clone(),
+                    group::Settings {
+                        size,
+                        acquire_timeout: config.acquire_timeout,
+                        max_lifetime,
+                        idle_timeout,
+                    },
+                )
+            })
+            .collect();
         Ok(Self {
             platform,
             groups,
@@ -105,7 +122,7 @@ impl Pools {
     }
 
     /// The pool serving `council`'s transactions.
-    pub(crate) fn for_council(&self, council: TenantId) -> &PgPool {
+    pub(crate) fn for_council(&self, council: TenantId) -> &GroupPool {
         // Council ids are random UUIDs (v4 or v7): their low bits spread
         // councils evenly.
         let index = council.0.as_u128() % self.groups.len() as u128;

@@ -3,9 +3,9 @@
 use crate::Tenancy;
 use crate::error::Result;
 use crate::jobs::{self, NewJob};
+use crate::pools::group::PooledConn;
 use crate::tenant::{Tenant, TenantId};
-use sqlx::pool::PoolConnection;
-use sqlx::{PgConnection, Postgres};
+use sqlx::PgConnection;
 use tracing::Instrument;
 
 /// A transaction scoped to one council: `search_path` is its schema alone
@@ -28,7 +28,7 @@ use tracing::Instrument;
 /// Do not open a nested sqlx transaction on [`TenantTx::conn`]: its
 /// `COMMIT` would end this one.
 pub struct TenantTx {
-    conn: Option<PoolConnection<Postgres>>,
+    conn: Option<PooledConn>,
     dirty: bool,
     /// Close the connection instead of returning it (see `pools`).
     retire: bool,
@@ -45,29 +45,69 @@ impl Tenancy {
     /// and the settings (`set_config(…, true)`, or `SET LOCAL` on Citus) go
     /// as one simple query.
     pub async fn begin(&self, tenant: &Tenant) -> Result<TenantTx> {
-        // Both names are built by this crate from a validated slug
-        // (`[a-z0-9_]` only), so embedding them is safe; a simple query
-        // cannot carry bind parameters.
-        let (schema, role) = (tenant.schema.as_str(), tenant.role.as_str());
-        let statement = if self.inner.citus {
-            // `SET LOCAL` commands, unlike `set_config`, go on to the worker
-            // with the queries, where the council's functions and triggers
-            // run and name its tables without a schema. Those functions
-            // read the council's own tables, on the same worker: a query
-            // Citus calls nested and refuses unless told.
-            format!(
-                "BEGIN; SET LOCAL citus.propagate_set_commands TO 'local'; \
-                 SET LOCAL citus.allow_nested_distributed_execution TO on; \
-                 SET LOCAL search_path TO {schema}; SET LOCAL ROLE {role}"
-            )
-        } else {
-            format!(
-                "BEGIN; SELECT set_config('search_path', '{schema}', true), set_config('role', '{role}', true)"
-            )
-        };
-        let pools = &self.inner.pools;
-        let conn = pools.for_council(tenant.id).acquire().await?;
-        let mut tx = TenantTx {
+        let mut tx = self.checkout(tenant).await?;
+        let scope = self.scope(tenant);
+        let span = tracing::debug_span!("tenant.begin", tenant = %tenant.slug);
+        let rows = sqlx::raw_sql(sqlx::AssertSqlSafe(scope.statement))
+            .fetch_all(tx.conn())
+            .instrument(span)
+            .await?;
+        if scope.pid {
+            tx.note_backend(rows.last())?;
+        }
+        Ok(tx)
+    }
+
+    /// Runs one `statement` in a transaction of `tenant` and commits, all
+    /// in a single round trip (`BEGIN`, the council's scope, the statement
+    /// and `COMMIT` go as one simple query), returning its rows. For the
+    /// lookups nearly every request makes (a session, a token), where the
+    /// three round trips of [`Tenancy::transaction`] are most of the cost.
+    ///
+    /// A simple query carries no bind parameters: `statement` may embed
+    /// only values this process made and knows the form of (a digest in
+    /// hex, a number), never text a visitor sent.
+    pub async fn read_at_once(
+        &self,
+        tenant: &Tenant,
+        statement: sqlx::AssertSqlSafe<String>,
+    ) -> Result<Vec<sqlx::postgres::PgRow>> {
+        use futures_util::TryStreamExt;
+        let mut tx = self.checkout(tenant).await?;
+        let scope = self.scope(tenant);
+        let whole = format!("{}; {}; COMMIT", scope.statement, statement.0);
+        let span = tracing::debug_span!("tenant.read_at_once", tenant = %tenant.slug);
+        // Each statement's end comes back as a result; the rows between the
+        // scope's results and the next one are the statement's.
+        let mut ended = 0;
+        let mut pid = None;
+        let mut rows = Vec::new();
+        {
+            let mut stream = sqlx::raw_sql(sqlx::AssertSqlSafe(whole)).fetch_many(tx.conn());
+            while let Some(item) = stream.try_next().instrument(span.clone()).await? {
+                match item {
+                    sqlx::Either::Left(_) => ended += 1,
+                    sqlx::Either::Right(row) if ended == scope.statements => rows.push(row),
+                    sqlx::Either::Right(row) if scope.pid && ended + 1 == scope.statements => {
+                        pid = Some(row);
+                    }
+                    sqlx::Either::Right(_) => {}
+                }
+            }
+        }
+        // `COMMIT` was answered: the connection goes back clean.
+        tx.dirty = false;
+        if scope.pid {
+            tx.note_backend(pid.as_ref())?;
+        }
+        Ok(rows)
+    }
+
+    /// A connection of `tenant`'s pool, held as a transaction not yet
+    /// begun (dirty until one ends, so dropping it rolls back).
+    async fn checkout(&self, tenant: &Tenant) -> Result<TenantTx> {
+        let conn = self.inner.pools.for_council(tenant.id).acquire().await?;
+        Ok(TenantTx {
             conn: Some(conn),
             dirty: true,
             retire: false,
@@ -75,28 +115,59 @@ impl Tenancy {
             entitlements: tenant.entitlements.clone(),
             jobs: Vec::new(),
             tenancy: self.clone(),
-        };
-        let span = tracing::debug_span!("tenant.begin", tenant = %tenant.slug);
-        if pools.recycles() {
-            // The backend's process id comes back in the same round trip.
-            let statement = format!("{statement}; SELECT pg_backend_pid()");
-            let rows = sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
-                .fetch_all(tx.conn())
-                .instrument(span)
-                .await?;
-            let pid: i32 = match rows.last() {
-                Some(row) => sqlx::Row::try_get(row, 0)?,
-                None => return Err(sqlx::Error::RowNotFound.into()),
-            };
-            tx.retire = pools.serving(pid, tenant.id);
-        } else {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
-                .execute(tx.conn())
-                .instrument(span)
-                .await?;
-        }
-        Ok(tx)
+        })
     }
+
+    /// `BEGIN` and the council's scope as one simple query, ending with
+    /// `SELECT pg_backend_pid()` when the pools recycle backends.
+    fn scope(&self, tenant: &Tenant) -> Scope {
+        // Both names are built by this crate from a validated slug
+        // (`[a-z0-9_]` only), so embedding them is safe; a simple query
+        // cannot carry bind parameters.
+        let (schema, role) = (tenant.schema.as_str(), tenant.role.as_str());
+        let (mut statement, mut statements) = if self.inner.citus {
+            // `SET LOCAL` commands, unlike `set_config`, go on to the worker
+            // with the queries, where the council's functions and triggers
+            // run and name its tables without a schema. Those functions
+            // read the council's own tables, on the same worker: a query
+            // Citus calls nested and refuses unless told.
+            (
+                format!(
+                    "BEGIN; SET LOCAL citus.propagate_set_commands TO 'local'; \
+                     SET LOCAL citus.allow_nested_distributed_execution TO on; \
+                     SET LOCAL search_path TO {schema}; SET LOCAL ROLE {role}"
+                ),
+                5,
+            )
+        } else {
+            (
+                format!(
+                    "BEGIN; SELECT set_config('search_path', '{schema}', true), set_config('role', '{role}', true)"
+                ),
+                2,
+            )
+        };
+        let pid = self.inner.pools.recycles();
+        if pid {
+            // The backend's process id comes back in the same round trip.
+            statement.push_str("; SELECT pg_backend_pid()");
+            statements += 1;
+        }
+        Scope {
+            statement,
+            statements,
+            pid,
+        }
+    }
+}
+
+/// What [`Tenancy::scope`] sends.
+struct Scope {
+    statement: String,
+    /// How many statements it holds.
+    statements: usize,
+    /// Whether it ends with the backend's process id.
+    pid: bool,
 }
 
 impl TenantTx {
@@ -132,6 +203,17 @@ impl TenantTx {
     /// The council this transaction belongs to.
     pub fn tenant(&self) -> TenantId {
         self.tenant
+    }
+
+    /// Notes which backend serves this transaction (its process id in
+    /// `row`), to be retired once it has served enough councils.
+    fn note_backend(&mut self, row: Option<&sqlx::postgres::PgRow>) -> Result<()> {
+        let pid: i32 = match row {
+            Some(row) => sqlx::Row::try_get(row, 0)?,
+            None => return Err(sqlx::Error::RowNotFound.into()),
+        };
+        self.retire = self.tenancy.inner.pools.serving(pid, self.tenant);
+        Ok(())
     }
 
     /// Commits, writing the enqueued jobs in the same round trip, then

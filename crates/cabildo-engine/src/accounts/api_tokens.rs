@@ -2,12 +2,12 @@
 //! created by a logged-in person, shown once, stored hashed, scoped to the
 //! council whose schema holds them, revocable.
 
-use super::sessions::Session;
+use super::sessions::{Credential, Session};
 use super::tokens;
 use crate::error::{Error, Field, Problem, Refusal, Result};
 use crate::ids::UserId;
-use cabildo_tenancy::TenantTx;
 use cabildo_tenancy::entitlements::{Feature, Need};
+use cabildo_tenancy::{Tenancy, Tenant, TenantTx};
 use uuid::Uuid;
 
 /// Tokens a person may hold at once.
@@ -85,25 +85,28 @@ pub async fn revoke(tx: &mut TenantTx, user: UserId, id: Uuid) -> Result<Option<
 /// The person behind a live token, as a session (its id is the token's
 /// stored hash), recording its use at most every five minutes.
 pub async fn find(tx: &mut TenantTx, token: &str) -> Result<Option<Session>> {
-    if !tokens::well_formed(token) {
-        return Ok(None);
-    }
-    let session: Option<Session> = sqlx::query_as(
-        "SELECT t.token_hash AS id, t.user_id AS user, u.name, u.nickname,
-                coalesce(t.last_used_at, t.created_at) AS last_seen_at, u.platform_account
-         FROM api_tokens t JOIN users u ON u.id = t.user_id
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.deleted_at IS NULL",
-    )
-    .bind(tokens::digest(token))
-    .fetch_optional(tx.conn())
-    .await?;
-    if let Some(session) = &session
-        && session.last_seen < time::OffsetDateTime::now_utc() - time::Duration::minutes(5)
-    {
-        sqlx::query("UPDATE api_tokens SET last_used_at = now() WHERE token_hash = $1")
-            .bind(&session.id)
-            .execute(tx.conn())
-            .await?;
-    }
-    Ok(session)
+    TOKEN.find(tx, token).await
 }
+
+/// [`find`] in one round trip (the lookup every API call not cached
+/// makes), recording its use in a transaction of its own when due.
+pub async fn find_at_once(
+    tenancy: &Tenancy,
+    tenant: &Tenant,
+    token: &str,
+) -> Result<Option<Session>> {
+    TOKEN.find_at_once(tenancy, tenant, token).await
+}
+
+/// Personal access tokens, found as sessions.
+const TOKEN: Credential = Credential {
+    lookup: |digest| {
+        format!(
+            "SELECT t.token_hash AS id, t.user_id AS user, u.name, u.nickname,
+                    coalesce(t.last_used_at, t.created_at) AS last_seen_at, u.platform_account
+             FROM api_tokens t JOIN users u ON u.id = t.user_id
+             WHERE t.token_hash = {digest} AND t.revoked_at IS NULL AND u.deleted_at IS NULL"
+        )
+    },
+    touch: "UPDATE api_tokens SET last_used_at = now() WHERE token_hash = $1",
+};

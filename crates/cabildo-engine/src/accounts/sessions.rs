@@ -8,7 +8,8 @@
 use super::tokens;
 use crate::error::Result;
 use crate::ids::UserId;
-use cabildo_tenancy::TenantTx;
+use cabildo_tenancy::{Tenancy, Tenant, TenantTx};
+use sqlx::FromRow;
 
 /// A session unused for this long has ended.
 pub const IDLE: time::Duration = time::Duration::days(7);
@@ -70,29 +71,99 @@ pub async fn start(tx: &mut TenantTx, user: UserId, user_agent: Option<&str>) ->
 
 /// The live session with `token`, recording its use.
 pub async fn find(tx: &mut TenantTx, token: &str) -> Result<Option<Session>> {
-    if !tokens::well_formed(token) {
-        return Ok(None);
-    }
-    let session: Option<Session> = sqlx::query_as(
-        "SELECT s.token_hash AS id, s.user_id AS user, u.name, u.nickname, s.last_seen_at, u.platform_account,
-                ARRAY(SELECT r.role FROM staff_roles r WHERE r.user_id = s.user_id ORDER BY r.role) AS roles
-         FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.token_hash = $1 AND s.expires_at > now()
-           AND s.last_seen_at > now() - make_interval(days => $2) AND u.deleted_at IS NULL",
-    )
-    .bind(tokens::digest(token))
-    .bind(IDLE.whole_days() as i32)
-    .fetch_optional(tx.conn())
-    .await?;
-    if let Some(session) = &session
-        && session.last_seen < time::OffsetDateTime::now_utc() - TOUCH_EVERY
-    {
-        sqlx::query("UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1")
-            .bind(&session.id)
-            .execute(tx.conn())
+    SESSION.find(tx, token).await
+}
+
+/// [`find`] in one round trip (the lookup every logged-in request not
+/// cached makes), recording its use in a transaction of its own when due.
+pub async fn find_at_once(
+    tenancy: &Tenancy,
+    tenant: &Tenant,
+    token: &str,
+) -> Result<Option<Session>> {
+    SESSION.find_at_once(tenancy, tenant, token).await
+}
+
+/// Session cookies.
+const SESSION: Credential = Credential {
+    lookup: |digest| {
+        format!(
+            "SELECT s.token_hash AS id, s.user_id AS user, u.name, u.nickname, s.last_seen_at, u.platform_account,
+                    ARRAY(SELECT r.role FROM staff_roles r WHERE r.user_id = s.user_id ORDER BY r.role) AS roles
+             FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = {digest} AND s.expires_at > now()
+               AND s.last_seen_at > now() - make_interval(days => {idle}) AND u.deleted_at IS NULL",
+            idle = IDLE.whole_days()
+        )
+    },
+    touch: "UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1",
+};
+
+/// A kind of credential a visitor presents (a session cookie, an API
+/// token): how it is found by its token's digest, and its use recorded at
+/// most every [`TOUCH_EVERY`].
+pub(super) struct Credential {
+    /// The statement that finds it, given the digest as SQL (a parameter
+    /// or a literal), as a [`Session`].
+    pub(super) lookup: fn(&str) -> String,
+    /// The statement that records its use (`$1`: the digest).
+    pub(super) touch: &'static str,
+}
+
+impl Credential {
+    /// The live credential `token`, recording its use when due.
+    pub(super) async fn find(&self, tx: &mut TenantTx, token: &str) -> Result<Option<Session>> {
+        if !tokens::well_formed(token) {
+            return Ok(None);
+        }
+        let session: Option<Session> = sqlx::query_as(sqlx::AssertSqlSafe((self.lookup)("$1")))
+            .bind(tokens::digest(token))
+            .fetch_optional(tx.conn())
             .await?;
+        if let Some(session) = &session {
+            self.touch(tx, session).await?;
+        }
+        Ok(session)
     }
-    Ok(session)
+
+    /// [`Credential::find`] in one round trip; its use, when due, is
+    /// recorded in a transaction of its own.
+    pub(super) async fn find_at_once(
+        &self,
+        tenancy: &Tenancy,
+        tenant: &Tenant,
+        token: &str,
+    ) -> Result<Option<Session>> {
+        if !tokens::well_formed(token) {
+            return Ok(None);
+        }
+        let statement = sqlx::AssertSqlSafe((self.lookup)(&tokens::digest_sql(token)));
+        let rows = tenancy.read_at_once(tenant, statement).await?;
+        let session = rows.first().map(Session::from_row).transpose()?;
+        if let Some(session) = &session
+            && stale(session)
+        {
+            tenancy
+                .transaction(tenant, async |tx| self.touch(tx, session).await)
+                .await?;
+        }
+        Ok(session)
+    }
+
+    async fn touch(&self, tx: &mut TenantTx, session: &Session) -> Result<()> {
+        if stale(session) {
+            sqlx::query(self.touch)
+                .bind(&session.id)
+                .execute(tx.conn())
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether `session`'s use is due to be recorded again.
+fn stale(session: &Session) -> bool {
+    session.last_seen < time::OffsetDateTime::now_utc() - TOUCH_EVERY
 }
 
 /// Ends the session with `token` (logout).

@@ -22,6 +22,15 @@ pub fn digest(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
+/// The digest of `token` as an SQL expression, for the statements sent
+/// with their scope in one round trip (`Tenancy::read_at_once`), which
+/// cannot carry bind parameters: hex digits only, so nothing a visitor
+/// sent reaches the SQL text.
+pub fn digest_sql(token: &str) -> String {
+    let hex: String = digest(token).iter().map(|b| format!("{b:02x}")).collect();
+    format!("decode('{hex}', 'hex')")
+}
+
 /// Whether `token` looks like one of ours (checked before any lookup).
 pub fn well_formed(token: &str) -> bool {
     token.len() == TOKEN_LENGTH

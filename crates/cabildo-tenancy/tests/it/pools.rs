@@ -181,3 +181,85 @@ async fn a_connection_is_recycled_after_serving_its_share_of_councils() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
+
+#[tokio::test]
+async fn a_council_connection_is_reused_and_replaced_once_its_backend_is_gone() {
+    let (tenancy, councils) = with_councils(
+        PoolConfig {
+            max_connections: 2,
+            ..PoolConfig::default()
+        },
+        1,
+    )
+    .await;
+    let first = backend_of(&tenancy, &councils[0]).await;
+    assert_eq!(
+        backend_of(&tenancy, &councils[0]).await,
+        first,
+        "the connection just returned is taken again"
+    );
+    // Its backend ends while it is idle, as in a server restart; one idle
+    // for over a second is tested before it is handed out again.
+    sqlx::query("SELECT pg_terminate_backend($1)")
+        .bind(first)
+        .execute(tenancy.pool())
+        .await
+        .expect("terminate");
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let next = backend_of(&tenancy, &councils[0]).await;
+    assert_ne!(next, first, "a new backend, and no error");
+}
+
+#[tokio::test]
+async fn a_read_at_once_is_scoped_committed_and_leaves_its_connection_clean() {
+    let (tenancy, councils) = with_councils(
+        PoolConfig {
+            max_connections: 1,
+            // The backend's process id comes back with the scope.
+            recycle_after: 2,
+            ..PoolConfig::default()
+        },
+        2,
+    )
+    .await;
+    let read = async |tenant: &Tenant, statement: &str| {
+        tenancy
+            .read_at_once(tenant, sqlx::AssertSqlSafe(statement.to_owned()))
+            .await
+    };
+    let rows = read(
+        &councils[0],
+        "SELECT current_user::text, current_schema()::text FROM generate_series(1, 3)",
+    )
+    .await
+    .expect("read");
+    assert_eq!(rows.len(), 3, "the statement's rows, not the scope's");
+    let (user, schema): (String, String) = sqlx::FromRow::from_row(&rows[0]).expect("columns");
+    assert_eq!(
+        (user.as_str(), schema.as_str()),
+        (councils[0].role().as_str(), councils[0].schema().as_str())
+    );
+    // Another council's table is out of reach.
+    let other = format!(
+        "SELECT count(*) FROM {}.districts",
+        councils[1].schema().as_str()
+    );
+    assert!(read(&councils[0], &other).await.is_err());
+    // A failed statement left nothing open: the next transaction, on the
+    // pool's one connection, starts afresh.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let mut tx = tenancy.begin(&councils[0]).await.expect("begin");
+    let fresh: bool =
+        sqlx::query_scalar("SELECT now() > clock_timestamp() - interval '50 milliseconds'")
+            .fetch_one(tx.conn())
+            .await
+            .expect("now");
+    assert!(fresh, "the transaction began now, not before");
+    tx.commit().await.expect("commit");
+    // Two councils served: the backend is retired, as after a transaction.
+    let before = backend_of(&tenancy, &councils[0]).await;
+    read(&councils[1], "SELECT 1")
+        .await
+        .expect("second council");
+    assert_ne!(backend_of(&tenancy, &councils[0]).await, before);
+}

@@ -31,8 +31,8 @@ pub struct Visitor {
 }
 
 impl Visitor {
-    /// Looks up the session cookie or bearer token (one tenant
-    /// transaction, only when one is sent and not cached) and works out
+    /// Looks up the session cookie or bearer token (one round trip, only
+    /// when one is sent and not cached) and works out
     /// the CSRF token.
     pub async fn from_headers(
         state: &AppState,
@@ -53,16 +53,11 @@ impl Visitor {
             let id = tokens::digest(token);
             session = state.sessions.get(tenant.id, &id);
             if session.is_none() {
-                session = state
-                    .tenancy
-                    .transaction(tenant, async |tx| {
-                        if bearer {
-                            api_tokens::find(tx, token).await
-                        } else {
-                            sessions::find(tx, token).await
-                        }
-                    })
-                    .await?;
+                session = if bearer {
+                    api_tokens::find_at_once(&state.tenancy, tenant, token).await?
+                } else {
+                    sessions::find_at_once(&state.tenancy, tenant, token).await?
+                };
                 if let Some(found) = &session {
                     state.sessions.put(tenant.id, found);
                 }
