@@ -650,6 +650,11 @@ pub struct ServeArgs {
     /// itself. 0: the database pool's size.
     #[arg(long, env = "CABILDO_READ_SLOTS", default_value_t = 0)]
     pub read_slots: usize,
+    /// Slow down a council sending far more than the others' average on a
+    /// busy server, letting its requests through evenly spaced (see
+    /// docs/faults.md); `false` turns it off.
+    #[arg(long, env = "CABILDO_PACING", default_value_t = true, action = clap::ArgAction::Set)]
+    pub pacing: bool,
     /// Seconds a read waits for its turn before it is answered 503 with
     /// Retry-After.
     #[arg(long, env = "CABILDO_READ_WAIT_SECONDS", default_value_t = 2)]

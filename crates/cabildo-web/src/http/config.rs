@@ -41,6 +41,11 @@ pub struct WebConfig {
     pub read_slots: usize,
     /// How long a read waits for its turn before a 503.
     pub read_wait: Duration,
+    /// Whether a council far over its share of a busy node is slowed
+    /// down (see `http::pacing`). Off by default here, so that tests
+    /// running many at once on a busy machine are never paced; `serve`
+    /// turns it on unless `CABILDO_PACING=false`.
+    pub pacing: bool,
     /// How long public pages' reads are kept (see `read_cache`); tests
     /// that move a budget's calendar in the database set it to zero.
     pub read_cache_ttl: Duration,
@@ -82,6 +87,7 @@ impl Default for WebConfig {
             ),
             read_slots: 16,
             read_wait: Duration::from_secs(2),
+            pacing: false,
             read_cache_ttl: read_cache::TTL,
             signup_policy: cabildo_engine::signups::Policy::default(),
             domains: None,

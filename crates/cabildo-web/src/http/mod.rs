@@ -15,6 +15,7 @@ pub mod geocoder;
 pub mod hygiene;
 pub mod metrics;
 pub mod object_storage;
+pub mod pacing;
 pub mod proxies;
 pub mod query;
 pub mod ratelimit;

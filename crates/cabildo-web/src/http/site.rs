@@ -190,6 +190,15 @@ pub async fn resolve_site(
         }
     }
     let api = request.uri().path().starts_with("/api/");
+    if let Site::Council(tenant) = &site
+        && state.config.pacing
+    {
+        let pause = state.pacing.pause(tenant.id);
+        if !pause.is_zero() {
+            // Over its share of a busy node (see `http::pacing`).
+            tokio::time::sleep(pause).await;
+        }
+    }
     // Held until the answer is ready: a council's turn on this node, for
     // what it reads (see `http::fair_share` for what is left out, and why).
     let _turn = match &site {

@@ -32,6 +32,8 @@ pub struct AppState {
     pub(crate) reads: ReadCache,
     /// Each council's turns on this node.
     pub(crate) fair_share: Arc<FairShare>,
+    /// Slows a council taking far more than its share of a busy node.
+    pub(crate) pacing: Arc<crate::http::pacing::Pacing>,
     /// Bodies of many megabytes (a census) read at once on this node.
     pub(crate) large_uploads: Arc<tokio::sync::Semaphore>,
     /// The API's OpenAPI document as JSON, set once the API's routes are
@@ -61,6 +63,7 @@ impl AppState {
         );
         Self {
             fair_share: Arc::new(FairShare::new(config.read_slots, config.read_wait)),
+            pacing: Arc::default(),
             sessions: SessionCache::new(tenancy.cache().cloned(), tenancy.namespace()),
             reads: ReadCache::new(
                 tenancy.cache().cloned(),

@@ -38,6 +38,7 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
             n => n,
         },
         read_wait: std::time::Duration::from_secs(args.read_wait_seconds),
+        pacing: args.pacing,
         read_cache_ttl: std::time::Duration::from_millis(args.read_cache_ms),
         domains: domain_checker(
             args.dns_server,
