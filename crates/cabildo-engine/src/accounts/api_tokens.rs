@@ -83,13 +83,9 @@ pub async fn revoke(tx: &mut TenantTx, user: UserId, id: Uuid) -> Result<Option<
 }
 
 /// The person behind a live token, as a session (its id is the token's
-/// stored hash), recording its use at most every five minutes.
-pub async fn find(tx: &mut TenantTx, token: &str) -> Result<Option<Session>> {
-    TOKEN.find(tx, token).await
-}
-
-/// [`find`] in one round trip (the lookup every API call not cached
-/// makes), recording its use in a transaction of its own when due.
+/// stored hash), in one round trip (the lookup every API call not cached
+/// makes), recording its use at most every five minutes, in a transaction
+/// of its own.
 pub async fn find_at_once(
     tenancy: &Tenancy,
     tenant: &Tenant,

@@ -112,7 +112,7 @@ pub(super) struct Credential {
 
 impl Credential {
     /// The live credential `token`, recording its use when due.
-    pub(super) async fn find(&self, tx: &mut TenantTx, token: &str) -> Result<Option<Session>> {
+    async fn find(&self, tx: &mut TenantTx, token: &str) -> Result<Option<Session>> {
         if !tokens::well_formed(token) {
             return Ok(None);
         }
