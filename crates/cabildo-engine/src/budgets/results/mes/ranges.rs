@@ -114,6 +114,8 @@ struct Bounds {
 struct Pass<'e, 'a> {
     election: &'e Election<'a>,
     start: &'e Start,
+    /// How many steps the range spans.
+    steps: u64,
     lo: Vec<Line>,
     hi: Vec<Line>,
     /// Scratch space of `price`: (money, points, weight, group) of the
@@ -147,30 +149,43 @@ impl Pass<'_, '_> {
         let money = if high { &self.hi } else { &self.lo };
         let cost = self.election.cost(p) * DENOM;
         let mut rest = if at == At::Middle { 2 * cost } else { cost };
+        let at_money = |g: usize| match at {
+            At::End(end) => money[g][end],
+            At::Middle => money[g][0] + money[g][1],
+        };
+        // Those with money (those with none pay nothing and count as
+        // capped), what they have together, and the poorest per point
+        // (`m/given`, compared as `m·given' < m'·given`).
         self.scratch.clear();
-        let mut points = 0;
+        let (mut have, mut points) = (0_i128, 0_i128);
+        let mut poorest = (0_i128, 0_i128);
         for &(g, given) in &self.start.supporters[p] {
-            // Those with no money pay nothing (they count as capped).
-            let m = match at {
-                At::End(end) => money[g][end],
-                At::Middle => money[g][0] + money[g][1],
-            };
+            let m = at_money(g);
             if m > 0 {
-                let weight = i128::from(self.election.groups[g].0);
-                points += weight * i128::from(given);
-                self.scratch.push((m, i128::from(given), weight, g));
+                let (weight, given) = (self.start.weights[g], i128::from(given));
+                have += m * weight;
+                points += weight * given;
+                let poorer = if given == poorest.1 {
+                    m < poorest.0
+                } else {
+                    poorest.1 == 0 || m * poorest.1 < poorest.0 * given
+                };
+                if poorer {
+                    poorest = (m, given);
+                }
+                self.scratch.push((m, given, weight, g));
             }
+        }
+        if self.scratch.is_empty() || have < rest {
+            return None;
+        }
+        // Usually nobody runs out: the poorest pays its share.
+        if poorest.0 * points >= rest * poorest.1 {
+            return Some((PerPoint { rest, points }, 0));
         }
         // Whether a supporter pays its share `rest·given/points`.
         let pays =
             |e: &(i128, i128, i128, usize), rest: i128, points: i128| e.0 * points >= rest * e.1;
-        if self.scratch.is_empty() {
-            return None;
-        }
-        let have: i128 = self.scratch.iter().map(|e| e.0 * e.2).sum();
-        if have < rest {
-            return None;
-        }
         // Those who cannot pay their share at the price so far pay all
         // they have, which raises the price for the others; repeat until
         // nobody more runs out (the capped set only grows, to the true
@@ -196,6 +211,19 @@ impl Pass<'_, '_> {
         }
     }
 
+    /// A lower bound of `p`'s price whatever the money: its cost over all
+    /// its supporters' points.
+    fn floor(&self, p: usize) -> Bounds {
+        let per_point = PerPoint {
+            rest: self.election.cost(p) * DENOM,
+            points: self.start.points[p],
+        };
+        Bounds {
+            lower: [self.per_utility(p, per_point); 2],
+            lower_per_point: [per_point; 2],
+        }
+    }
+
     /// `p`'s lower line, or `None` when it is unaffordable at every step:
     /// the set C of those who pay all they have (with `hi`) halfway
     /// through the range (the line then touches the price there, and
@@ -218,7 +246,7 @@ impl Pass<'_, '_> {
         if let At::End(end) = at {
             for &(g, _) in &self.start.supporters[p] {
                 if self.hi[g][end] <= 0 {
-                    let weight = i128::from(self.election.groups[g].0);
+                    let weight = self.start.weights[g];
                     rest[1 - end] -= self.hi[g][1 - end] * weight;
                 }
             }
@@ -246,7 +274,7 @@ impl Pass<'_, '_> {
         let have = [0, 1].map(|end| {
             self.start.supporters[p]
                 .iter()
-                .map(|&(g, _)| self.hi[g][end] * i128::from(self.election.groups[g].0))
+                .map(|&(g, _)| self.hi[g][end] * self.start.weights[g])
                 .sum::<i128>()
         });
         if have[0] >= cost || have[1] < cost {
@@ -260,10 +288,12 @@ impl Pass<'_, '_> {
     /// `p`'s upper line, as prices per point at both ends, or `None`
     /// when it may be unaffordable at some step.
     fn upper(&mut self, p: usize) -> Option<[PerPoint; 2]> {
-        Some([
-            self.price(p, false, At::End(0))?.0,
-            self.price(p, false, At::End(1))?.0,
-        ])
+        let first = self.price(p, false, At::End(0))?.0;
+        if self.steps == 1 {
+            // Both ends are the same step.
+            return Some([first; 2]);
+        }
+        Some([first, self.price(p, false, At::End(1))?.0])
     }
 
     /// The pass itself (see the module's documentation).
@@ -272,22 +302,25 @@ impl Pass<'_, '_> {
         let projects = start.participating.len();
         let mut alive = start.participating.clone();
         // Each project's last lower line: `hi` only falls, so it stays a
-        // lower bound for the rest of the self.
-        let mut bound: Vec<Option<Bounds>> = vec![None; projects];
+        // lower bound for the rest of the pass. Before it is priced, the
+        // floor that holds whatever the money: nobody pays more than its
+        // share, so the price is at least the cost over all its
+        // supporters' utility (in the first round, usually the price
+        // itself, which spares pricing every project there).
+        let mut bound: Vec<Option<Bounds>> = (0..projects)
+            .map(|p| alive[p].then(|| self.floor(p)))
+            .collect();
         let mut selected = Vec::new();
         let mut candidates: Vec<usize> = Vec::with_capacity(projects);
         let mut unsure: Vec<usize> = Vec::new();
         loop {
             candidates.clear();
             candidates.extend((0..projects).filter(|&p| alive[p]));
-            // Lowest bounds first (unpriced ones before all), so that the
-            // winner comes early and most others are settled by their
-            // bound.
+            // Lowest bounds first, so that the winner comes early and most
+            // others are settled by their bound.
             candidates.sort_by(|&a, &b| match (&bound[a], &bound[b]) {
-                (None, None) => Ordering::Equal,
-                (None, Some(_)) => Ordering::Less,
-                (Some(_), None) => Ordering::Greater,
                 (Some(x), Some(y)) => x.lower[0].cmp(&y.lower[0]),
+                _ => Ordering::Equal,
             });
             // The project with the lowest upper line, and its bounds.
             let mut best: Option<(usize, [Price; 2], [PerPoint; 2], Bounds)> = None;
@@ -469,6 +502,7 @@ pub(super) fn certify(
     let mut pass = Pass {
         election,
         start,
+        steps,
         lo: vec![[lo0, lo1]; groups],
         hi: vec![[hi0, hi1]; groups],
         scratch: Vec::new(),
