@@ -51,7 +51,7 @@ use super::exact::Int;
 use super::{Completion, Election, Money, Reason, ResultError, Tie, money};
 use crate::budgets::pabulib::{Amount, UNIT};
 use num_bigint::BigInt;
-use num_traits::One;
+use num_traits::{One, ToPrimitive};
 use std::cmp::Ordering;
 use std::time::{Duration, Instant};
 
@@ -226,7 +226,10 @@ fn search(
         if jump {
             replay = Some(memory.advance(&horizon));
         }
-        pace.settled(before.as_ref().is_some_and(|b| *b != outcome.selected));
+        pace.settled(
+            before.as_ref().is_some_and(|b| *b != outcome.selected),
+            steps.to_u64().unwrap_or(u64::MAX),
+        );
         before = Some(outcome.selected.clone());
         previous = Some(if steps.is_one() {
             Kept::Run(outcome)
@@ -245,7 +248,14 @@ fn search(
             work.passes += 1;
             let began = Instant::now();
             let width = pace.width;
-            let selected = match ranges::certify(election, &start, &per_voter, width, tie) {
+            let selected = match ranges::certify(
+                election,
+                &start,
+                &per_voter,
+                width,
+                tie,
+                before.as_deref().unwrap_or_default(),
+            ) {
                 ranges::Proof::Holds(selected) => selected,
                 ranges::Proof::Fails(guess) => {
                     if pace.unproven(began.elapsed(), guess) {
@@ -264,6 +274,7 @@ fn search(
                 return Ok(at(&per_voter));
             }
             replay = None;
+            pace.covered(before.as_ref().is_some_and(|b| *b != selected), width);
             before = Some(selected);
             per_voter = &per_voter + money(UNIT) * BigInt::from(width);
             previous = Some(Kept::Step(&per_voter - money(UNIT)));
@@ -301,6 +312,8 @@ struct Pace {
     /// Whether the last range tried was narrowed after one that could
     /// not be proven (the next proven one then keeps its width).
     narrowed: bool,
+    /// How many steps the outcome found last has lasted so far.
+    lasted: u64,
     /// Exact runs to do before the next range, and how many the next
     /// failure waits for.
     wait: u64,
@@ -320,6 +333,7 @@ impl Pace {
         Pace {
             width: 2,
             narrowed: false,
+            lasted: 0,
             wait: 0,
             patience: 1,
             calm: 0,
@@ -338,9 +352,24 @@ impl Pace {
         }
     }
 
-    /// Whether an exact run's outcome differs from the step's before.
-    fn settled(&mut self, changed: bool) {
+    /// Whether an exact run's outcome differs from the step's before, and
+    /// how many steps it holds for.
+    fn settled(&mut self, changed: bool, steps: u64) {
         self.calm = if changed { 0 } else { self.calm + 1 };
+        self.covered(changed, steps);
+    }
+
+    /// Steps found to share an outcome, new or the one before. Outcomes
+    /// of one election tend to last alike, so a new one's first range is
+    /// at least half as long as the last outcome lasted (on Budapest 2024,
+    /// 124 outcomes of about 140 steps each, which ranges otherwise
+    /// reached from three steps every time).
+    fn covered(&mut self, changed: bool, steps: u64) {
+        if changed {
+            self.width = self.width.max(self.lasted / 2);
+            self.lasted = 0;
+        }
+        self.lasted = self.lasted.saturating_add(steps);
     }
 
     /// Whether to try ranges after an exact run (`stuck`: one that holds
@@ -844,10 +873,18 @@ impl Start {
         let participating = (0..projects)
             .map(|p| !supporters[p].is_empty() && election.cost(p) > 0)
             .collect();
-        let weights: Vec<i128> = election.groups.iter().map(|(w, _)| i128::from(*w)).collect();
+        let weights: Vec<i128> = election
+            .groups
+            .iter()
+            .map(|(w, _)| i128::from(*w))
+            .collect();
         let points = supporters
             .iter()
-            .map(|of| of.iter().map(|&(g, given)| weights[g] * i128::from(given)).sum())
+            .map(|of| {
+                of.iter()
+                    .map(|&(g, given)| weights[g] * i128::from(given))
+                    .sum()
+            })
             .collect();
         Start {
             supporters,

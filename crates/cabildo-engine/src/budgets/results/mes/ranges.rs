@@ -49,6 +49,17 @@ const MOST_POINTS: i128 = 1 << 40;
 /// A bound of money at the two ends of the range.
 type Line = [i128; 2];
 
+/// A group's money bound as kept between purchases: within
+/// `0..MOST_MONEY`, so in 64 bits (half the memory that pricing reads at
+/// random, which it is bound by).
+type Kept = [i64; 2];
+
+/// `line` as kept (its ends within `0..MOST_MONEY`).
+fn kept(line: Line) -> Kept {
+    debug_assert!(line.iter().all(|end| (0..MOST_MONEY).contains(end)));
+    line.map(|end| end as i64)
+}
+
 /// The most and the least a supporter pays for a purchase, at both ends.
 type Shares = (Line, Line);
 
@@ -116,8 +127,8 @@ struct Pass<'e, 'a> {
     start: &'e Start,
     /// How many steps the range spans.
     steps: u64,
-    lo: Vec<Line>,
-    hi: Vec<Line>,
+    lo: Vec<Kept>,
+    hi: Vec<Kept>,
     /// Scratch space of `price`: (money, points, weight, group) of the
     /// supporters with money.
     scratch: Vec<(i128, i128, i128, usize)>,
@@ -150,8 +161,8 @@ impl Pass<'_, '_> {
         let cost = self.election.cost(p) * DENOM;
         let mut rest = if at == At::Middle { 2 * cost } else { cost };
         let at_money = |g: usize| match at {
-            At::End(end) => money[g][end],
-            At::Middle => money[g][0] + money[g][1],
+            At::End(end) => i128::from(money[g][end]),
+            At::Middle => i128::from(money[g][0]) + i128::from(money[g][1]),
         };
         // Those with money (those with none pay nothing and count as
         // capped), what they have together, and the poorest per point
@@ -230,16 +241,19 @@ impl Pass<'_, '_> {
     /// stays close at both ends), or at the end where it is affordable
     /// when it is not halfway, taken at both ends.
     fn lower(&mut self, p: usize) -> Option<Bounds> {
+        // The money they have together is a line: not enough halfway, so
+        // enough at one end at most.
+        self.lower_at(p, At::Middle)
+            .or_else(|| self.lower_at(p, At::End(1)))
+            .or_else(|| self.lower_at(p, At::End(0)))
+    }
+
+    /// `p`'s lower line with C those who pay all they have (with `hi`) at
+    /// `at`, or `None` when they cannot pay for it there. Any C gives a
+    /// lower line; the one found at a point touches the price there.
+    fn lower_at(&mut self, p: usize, at: At) -> Option<Bounds> {
         let cost = self.election.cost(p) * DENOM;
-        let (at, (found, capped)) = match self.price(p, true, At::Middle) {
-            Some(found) => (At::Middle, found),
-            // The money they have together is a line: not enough halfway,
-            // so enough at one end at most.
-            None => match self.price(p, true, At::End(1)) {
-                Some(found) => (At::End(1), found),
-                None => (At::End(0), self.price(p, true, At::End(0))?),
-            },
-        };
+        let (found, capped) = self.price(p, true, at)?;
         // C's money at both ends; those with none where C was found are
         // in C too (halfway, they have none at either end).
         let mut rest = [cost; 2];
@@ -247,13 +261,13 @@ impl Pass<'_, '_> {
             for &(g, _) in &self.start.supporters[p] {
                 if self.hi[g][end] <= 0 {
                     let weight = self.start.weights[g];
-                    rest[1 - end] -= self.hi[g][1 - end] * weight;
+                    rest[1 - end] -= i128::from(self.hi[g][1 - end]) * weight;
                 }
             }
         }
         for e in &self.scratch[..capped] {
             for (end, rest) in rest.iter_mut().enumerate() {
-                *rest -= self.hi[e.3][end] * e.2;
+                *rest -= i128::from(self.hi[e.3][end]) * e.2;
             }
         }
         let per_point = rest.map(|rest| PerPoint {
@@ -274,7 +288,7 @@ impl Pass<'_, '_> {
         let have = [0, 1].map(|end| {
             self.start.supporters[p]
                 .iter()
-                .map(|&(g, _)| self.hi[g][end] * self.start.weights[g])
+                .map(|&(g, _)| i128::from(self.hi[g][end]) * self.start.weights[g])
                 .sum::<i128>()
         });
         if have[0] >= cost || have[1] < cost {
@@ -297,7 +311,7 @@ impl Pass<'_, '_> {
     }
 
     /// The pass itself (see the module's documentation).
-    fn outcome(&mut self, tie: Tie, steps: u64) -> Proof {
+    fn outcome(&mut self, tie: Tie, steps: u64, expected: &[usize]) -> Proof {
         let (election, start) = (self.election, self.start);
         let projects = start.participating.len();
         let mut alive = start.participating.clone();
@@ -322,6 +336,14 @@ impl Pass<'_, '_> {
                 (Some(x), Some(y)) => x.lower[0].cmp(&y.lower[0]),
                 _ => Ordering::Equal,
             });
+            // The round's winner at the steps before comes first: usually
+            // it wins again, and then its line settles most others at once.
+            if let Some(at) = expected
+                .get(selected.len())
+                .and_then(|w| candidates.iter().position(|q| q == w))
+            {
+                candidates[..=at].rotate_right(1);
+            }
             // The project with the lowest upper line, and its bounds.
             let mut best: Option<(usize, [Price; 2], [PerPoint; 2], Bounds)> = None;
             unsure.clear();
@@ -374,7 +396,20 @@ impl Pass<'_, '_> {
             for &q in &unsure {
                 match &bound[q] {
                     Some(low) if beats(election, tie, (w, &top), (q, &low.lower)) => {}
-                    Some(low) => return Proof::Fails(crossing(&top, &low.lower, steps)),
+                    Some(low) => {
+                        // The line through the middle may be loose at an
+                        // end: those touching the price at either end may
+                        // settle it.
+                        let guess = crossing(&top, &low.lower, steps);
+                        let settled = [0, 1].into_iter().find_map(|end| {
+                            self.lower_at(q, At::End(end))
+                                .filter(|low| beats(election, tie, (w, &top), (q, &low.lower)))
+                        });
+                        match settled {
+                            Some(low) => bound[q] = Some(low),
+                            None => return Proof::Fails(guess),
+                        }
+                    }
                     None => return Proof::Fails(None),
                 }
             }
@@ -415,15 +450,17 @@ impl Pass<'_, '_> {
                     found
                 }
             };
-            let lo = [self.lo[g][0] - most[0], self.lo[g][1] - most[1]];
+            let (lo, hi) = (self.lo[g].map(i128::from), self.hi[g].map(i128::from));
+            let lo = [lo[0] - most[0], lo[1] - most[1]];
             // `lo − most` is a lower line, and so is 0: the first unless
             // it falls below zero (money bounds stay within `0..MOST_MONEY`,
             // which keeps every product in `i128`).
-            self.lo[g] = if lo[0] < 0 || lo[1] < 0 { [0, 0] } else { lo };
-            self.hi[g] = [
-                (self.hi[g][0] - least[0]).max(0),
-                (self.hi[g][1] - least[1]).max(0),
-            ];
+            self.lo[g] = if lo[0] < 0 || lo[1] < 0 {
+                [0, 0]
+            } else {
+                kept(lo)
+            };
+            self.hi[g] = kept([(hi[0] - least[0]).max(0), (hi[1] - least[1]).max(0)]);
         }
     }
 }
@@ -479,12 +516,15 @@ pub(super) enum Proof {
 /// The outcome shared by every step from `first` (each voter's starting
 /// money) to `steps − 1` currency units more, if this pass can prove that
 /// one outcome holds for all of them. Only for elections that [`fit`].
+/// `expected` is the outcome at the step before, if known: each round
+/// prices its winner there first (any order proves the same).
 pub(super) fn certify(
     election: &Election<'_>,
     start: &Start,
     first: &BigRational,
     steps: u64,
     tie: Tie,
+    expected: &[usize],
 ) -> Proof {
     let last = first + BigRational::from_integer(BigInt::from(UNIT) * (steps - 1));
     let (Some(lo0), Some(lo1), Some(hi0), Some(hi1)) = (
@@ -503,11 +543,11 @@ pub(super) fn certify(
         election,
         start,
         steps,
-        lo: vec![[lo0, lo1]; groups],
-        hi: vec![[hi0, hi1]; groups],
+        lo: vec![kept([lo0.max(0), lo1.max(0)]); groups],
+        hi: vec![kept([hi0, hi1]); groups],
         scratch: Vec::new(),
     };
-    pass.outcome(tie, steps)
+    pass.outcome(tie, steps, expected)
 }
 
 /// How many first steps of a range of `steps` keep `w`'s upper line below
@@ -586,7 +626,19 @@ mod tests {
             let first = BigRational::new(BigInt::from(instance.budget), voters)
                 + money(UNIT) * BigInt::from(rng.random_range(0..40));
             let width = rng.random_range(1..24_u64);
-            let Proof::Holds(outcome) = certify(&election, &start, &first, width, tie) else {
+            // What the pass expects only orders its work: none, the exact
+            // outcome at its first step, or projects in a random order.
+            let expected: Vec<usize> = match rng.random_range(0..3) {
+                0 => Vec::new(),
+                1 => run(&election, &start, &first, tie, false, None).0.selected,
+                _ => {
+                    let mut any: Vec<usize> = (0..instance.projects.len()).collect();
+                    any.sort_by_key(|_| rng.random::<u32>());
+                    any
+                }
+            };
+            let Proof::Holds(outcome) = certify(&election, &start, &first, width, tie, &expected)
+            else {
                 continue;
             };
             proven += 1;
