@@ -296,8 +296,9 @@ fn search(
 /// less time than exact runs (on large elections replayed runs are
 /// cheaper); before any pass is proven, a failed one's time is the
 /// estimate (on the synthetic city passes take a fifth of a run, and
-/// waiting for a proven one left 158 steps to exact runs: 8.9 → 4.3 s). After a range that could not be proven at its narrowest, add1
-/// waits for a few exact runs before trying again, twice as many each time
+/// waiting for a proven one left 158 steps to exact runs: 8.9 → 4.3 s).
+/// After a range that could not be proven at its narrowest, add1 waits
+/// for a few exact runs before trying again, twice as many each time
 /// it fails in a row and more when passes cost more than runs, and then
 /// only once two exact runs in a row found the outcome of the step before
 /// (on Łódź the winners' order changes at nearly every step, and passes
@@ -366,7 +367,7 @@ impl Pace {
     /// reached from three steps every time).
     fn covered(&mut self, changed: bool, steps: u64) {
         if changed {
-            self.width = self.width.max(self.lasted / 2);
+            self.width = self.width.max((self.lasted / 2).min(WIDEST));
             self.lasted = 0;
         }
         self.lasted = self.lasted.saturating_add(steps);
@@ -401,7 +402,9 @@ impl Pace {
         if self.width > narrowest {
             self.narrowed = true;
             self.width = match guess {
-                Some(guess) if guess < self.width => guess.min(self.width * 3 / 4).max(narrowest),
+                Some(guess) if guess < self.width => {
+                    guess.min(three_quarters(self.width)).max(narrowest)
+                }
                 _ => self.width / 2,
             };
             return cheaper;
@@ -436,6 +439,15 @@ impl Pace {
 fn smoothed(before: Duration, now: Duration) -> Duration {
     (before * 3 + now) / 4
 }
+
+/// Three quarters of `width`, rounded down, without overflowing.
+fn three_quarters(width: u64) -> u64 {
+    width / 4 * 3 + width % 4 * 3 / 4
+}
+
+/// The widest range a new outcome starts with (an outcome that lasted
+/// longer says nothing more).
+const WIDEST: u64 = 1 << 32;
 
 /// The most exact runs add1 does between two tries of a range.
 const MOST_WAIT: u64 = 64;

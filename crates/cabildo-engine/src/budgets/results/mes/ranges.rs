@@ -9,7 +9,9 @@
 //!   true capped set attains it), so it falls as any supporter has more;
 //! - with `hi`, any one set C gives a lower bound that is affine in `t`
 //!   (C is who pays all they have halfway through the range, where the
-//!   line then touches the price);
+//!   line then touches the price, or at either end where that settles a
+//!   comparison the middle's line could not; before a project is priced,
+//!   C empty: its cost over all its supporters' utility);
 //! - with `lo`, the price is convex in `t` (a maximum of affine
 //!   functions), so it lies below the line through its values at the two
 //!   ends: an upper bound;
@@ -52,10 +54,10 @@ type Line = [i128; 2];
 /// A group's money bound as kept between purchases: within
 /// `0..MOST_MONEY`, so in 64 bits (half the memory that pricing reads at
 /// random, which it is bound by).
-type Kept = [i64; 2];
+type Line64 = [i64; 2];
 
-/// `line` as kept (its ends within `0..MOST_MONEY`).
-fn kept(line: Line) -> Kept {
+/// `line` in 64 bits (its ends within `0..MOST_MONEY`).
+fn narrow(line: Line) -> Line64 {
     debug_assert!(line.iter().all(|end| (0..MOST_MONEY).contains(end)));
     line.map(|end| end as i64)
 }
@@ -127,8 +129,8 @@ struct Pass<'e, 'a> {
     start: &'e Start,
     /// How many steps the range spans.
     steps: u64,
-    lo: Vec<Kept>,
-    hi: Vec<Kept>,
+    lo: Vec<Line64>,
+    hi: Vec<Line64>,
     /// Scratch space of `price`: (money, points, weight, group) of the
     /// supporters with money.
     scratch: Vec<(i128, i128, i128, usize)>,
@@ -166,7 +168,8 @@ impl Pass<'_, '_> {
         };
         // Those with money (those with none pay nothing and count as
         // capped), what they have together, and the poorest per point
-        // (`m/given`, compared as `m·given' < m'·given`).
+        // (`m/given`, compared as `m·given' < m'·given`; points are
+        // positive, so `given` 0 says nobody yet).
         self.scratch.clear();
         let (mut have, mut points) = (0_i128, 0_i128);
         let mut poorest = (0_i128, 0_i128);
@@ -187,7 +190,7 @@ impl Pass<'_, '_> {
                 self.scratch.push((m, given, weight, g));
             }
         }
-        if self.scratch.is_empty() || have < rest {
+        if have < rest {
             return None;
         }
         // Usually nobody runs out: the poorest pays its share.
@@ -283,7 +286,8 @@ impl Pass<'_, '_> {
     /// How many first steps of a range of `steps` certainly cannot pay for
     /// `p` (their most money together, a line, is below its cost), when
     /// it becomes affordable inside the range.
-    fn unaffordable_for(&self, p: usize, steps: u64) -> Option<u64> {
+    fn unaffordable_for(&self, p: usize) -> Option<u64> {
+        let steps = self.steps;
         let cost = self.election.cost(p) * DENOM;
         let have = [0, 1].map(|end| {
             self.start.supporters[p]
@@ -311,7 +315,8 @@ impl Pass<'_, '_> {
     }
 
     /// The pass itself (see the module's documentation).
-    fn outcome(&mut self, tie: Tie, steps: u64, expected: &[usize]) -> Proof {
+    fn outcome(&mut self, tie: Tie, expected: &[usize]) -> Proof {
+        let steps = self.steps;
         let (election, start) = (self.election, self.start);
         let projects = start.participating.len();
         let mut alive = start.participating.clone();
@@ -390,7 +395,7 @@ impl Pass<'_, '_> {
                 if unsure.is_empty() {
                     return Proof::Holds(selected);
                 }
-                let guess = unsure.iter().map(|&q| self.unaffordable_for(q, steps));
+                let guess = unsure.iter().map(|&q| self.unaffordable_for(q));
                 return Proof::Fails(guess.min().flatten());
             };
             for &q in &unsure {
@@ -458,9 +463,9 @@ impl Pass<'_, '_> {
             self.lo[g] = if lo[0] < 0 || lo[1] < 0 {
                 [0, 0]
             } else {
-                kept(lo)
+                narrow(lo)
             };
-            self.hi[g] = kept([(hi[0] - least[0]).max(0), (hi[1] - least[1]).max(0)]);
+            self.hi[g] = narrow([(hi[0] - least[0]).max(0), (hi[1] - least[1]).max(0)]);
         }
     }
 }
@@ -517,7 +522,9 @@ pub(super) enum Proof {
 /// money) to `steps − 1` currency units more, if this pass can prove that
 /// one outcome holds for all of them. Only for elections that [`fit`].
 /// `expected` is the outcome at the step before, if known: each round
-/// prices its winner there first (any order proves the same).
+/// prices its winner there first. Whatever the order, what a pass proves
+/// is the true outcome; the order only decides which work comes first
+/// and, where upper lines cross, whether the pass can prove it.
 pub(super) fn certify(
     election: &Election<'_>,
     start: &Start,
@@ -543,11 +550,11 @@ pub(super) fn certify(
         election,
         start,
         steps,
-        lo: vec![kept([lo0.max(0), lo1.max(0)]); groups],
-        hi: vec![kept([hi0, hi1]); groups],
+        lo: vec![narrow([lo0, lo1]); groups],
+        hi: vec![narrow([hi0, hi1]); groups],
         scratch: Vec::new(),
     };
-    pass.outcome(tie, steps, expected)
+    pass.outcome(tie, expected)
 }
 
 /// How many first steps of a range of `steps` keep `w`'s upper line below
@@ -581,6 +588,7 @@ mod tests {
     use num_bigint::{BigInt, BigUint};
     use num_rational::BigRational;
     use rand::rngs::StdRng;
+    use rand::seq::SliceRandom;
     use rand::{Rng, SeedableRng};
 
     /// Whatever a pass proves holds at every step of its range: the exact
@@ -633,7 +641,7 @@ mod tests {
                 1 => run(&election, &start, &first, tie, false, None).0.selected,
                 _ => {
                     let mut any: Vec<usize> = (0..instance.projects.len()).collect();
-                    any.sort_by_key(|_| rng.random::<u32>());
+                    any.shuffle(&mut rng);
                     any
                 }
             };
