@@ -257,10 +257,20 @@ async fn fake_stripe(
     Ok(fake)
 }
 
-/// The demo's secret key: made once and kept in the data folder, so links
-/// in caught mail keep working across runs.
 /// The demo's administrator of each council (documented in the README).
 const DEMO_ADMIN_PASSWORD: &str = "cabildo demo 2026";
+
+/// The demo administrator's name, in Spanish with the council name's
+/// article as its settings give it: "Administración del Ayuntamiento de
+/// Toledo", "de la Diputación …".
+fn admin_name(article: &str, council: &str) -> String {
+    let of = match article {
+        "el" => "del".to_owned(),
+        "" => "de".to_owned(),
+        other => format!("de {other}"),
+    };
+    format!("Administración {of} {council}")
+}
 
 /// Creates `admin@<slug>.example`, confirmed, with the admin role, unless
 /// it exists.
@@ -273,7 +283,7 @@ async fn demo_admin(
     let council = tenancy.get_tenant(slug).await?;
     let settings = tenancy.site_settings(&council).await?;
     let form = Registration {
-        name: format!("Administración de {}", council.name),
+        name: admin_name(&settings.name_article, &council.name),
         nickname: format!("admin-{slug}"),
         email: format!("admin@{slug}.example"),
         password: DEMO_ADMIN_PASSWORD.into(),
@@ -299,6 +309,8 @@ async fn demo_admin(
     Ok(())
 }
 
+/// The demo's secret key: made once and kept in the data folder, so links
+/// in caught mail keep working across runs.
 fn demo_secret(data_dir: &std::path::Path) -> anyhow::Result<String> {
     let path = data_dir.join("secret-key");
     if let Ok(existing) = std::fs::read_to_string(&path) {
@@ -311,4 +323,22 @@ fn demo_secret(data_dir: &std::path::Path) -> anyhow::Result<String> {
     );
     std::fs::write(&path, &secret).context("writing the demo secret key")?;
     Ok(secret)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::admin_name;
+
+    #[test]
+    fn the_demo_admin_is_named_with_the_councils_article() {
+        assert_eq!(
+            admin_name("el", "Ayuntamiento de Toledo"),
+            "Administración del Ayuntamiento de Toledo"
+        );
+        assert_eq!(
+            admin_name("la", "Diputación de Toledo"),
+            "Administración de la Diputación de Toledo"
+        );
+        assert_eq!(admin_name("", "Toledo"), "Administración de Toledo");
+    }
 }
