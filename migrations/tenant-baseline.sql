@@ -1,8 +1,8 @@
--- The tenant migrations up to 20261205000002 applied to an empty schema, as one
+-- The tenant migrations up to 20261205000003 applied to an empty schema, as one
 -- script that new councils run instead (see crates/cabildo-tenancy/src/baseline.rs).
 -- Written by scripts/squash-tenant-migrations with pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1): do not edit.
--- version: 20261205000002
--- digest: 6d58dd53f535ab62c80bd8ff4132d3cf64bfdb6e9acda079559bf1beae50080c
+-- version: 20261205000003
+-- digest: aaa85037a32304c7ace5e19ccf6983de0fdb39689c1955d56c9c1cb496a052c2
 
 SET LOCAL statement_timeout = 0;
 
@@ -53,34 +53,48 @@ BEGIN
     RETURN NULL;
 END $$;
 
-CREATE FUNCTION cabildo_baseline.participation_record(who uuid, at timestamp with time zone, process uuid, kind text) RETURNS void
-    LANGUAGE plpgsql
+CREATE FUNCTION cabildo_baseline.participation_fold() RETURNS bigint
+    LANGUAGE sql
     AS $$
-DECLARE
-    this_week date := date_trunc('week', at AT TIME ZONE (SELECT time_zone FROM settings))::date;
-BEGIN
-    INSERT INTO participation_weeks (week, user_id, proposals, debates, comments, supports, ballots)
-    VALUES (this_week, who,
-            (kind = 'proposal')::int, (kind = 'debate')::int, (kind = 'comment')::int,
-            (kind = 'support')::int, (kind = 'ballot')::int)
-    ON CONFLICT (week, user_id) DO UPDATE SET
-        proposals = participation_weeks.proposals + EXCLUDED.proposals,
-        debates = participation_weeks.debates + EXCLUDED.debates,
-        comments = participation_weeks.comments + EXCLUDED.comments,
-        supports = participation_weeks.supports + EXCLUDED.supports,
-        ballots = participation_weeks.ballots + EXCLUDED.ballots;
-    IF process IS NOT NULL THEN
-        INSERT INTO participation_processes (process_id, user_id) VALUES (process, who)
-        ON CONFLICT DO NOTHING;
-    END IF;
-    INSERT INTO participants (user_id, district_code, last_week)
-    SELECT id, district_code, this_week FROM users WHERE id = who
-    ON CONFLICT (user_id) DO UPDATE SET
-        last_week = greatest(participants.last_week, EXCLUDED.last_week),
-        district_code = EXCLUDED.district_code
-    WHERE participants.last_week < EXCLUDED.last_week
-       OR participants.district_code IS DISTINCT FROM EXCLUDED.district_code;
-END $$;
+    WITH taken AS (
+        DELETE FROM participation_acts RETURNING user_id, at, process_id, kind),
+    acts AS (
+        SELECT user_id, date_trunc('week', at AT TIME ZONE (SELECT time_zone FROM settings))::date AS week,
+               process_id, kind
+        FROM taken),
+    weeks AS (
+        INSERT INTO participation_weeks (week, user_id, proposals, debates, comments, supports, ballots)
+        SELECT week, user_id, count(*) FILTER (WHERE kind = 'proposal'), count(*) FILTER (WHERE kind = 'debate'),
+               count(*) FILTER (WHERE kind = 'comment'), count(*) FILTER (WHERE kind = 'support'),
+               count(*) FILTER (WHERE kind = 'ballot')
+        FROM acts GROUP BY week, user_id
+        ON CONFLICT (week, user_id) DO UPDATE SET
+            proposals = participation_weeks.proposals + EXCLUDED.proposals,
+            debates = participation_weeks.debates + EXCLUDED.debates,
+            comments = participation_weeks.comments + EXCLUDED.comments,
+            supports = participation_weeks.supports + EXCLUDED.supports,
+            ballots = participation_weeks.ballots + EXCLUDED.ballots),
+    processes AS (
+        INSERT INTO participation_processes (process_id, user_id)
+        SELECT DISTINCT a.process_id, a.user_id FROM acts a JOIN processes p ON p.id = a.process_id
+        ON CONFLICT DO NOTHING),
+    people AS (
+        INSERT INTO participants (user_id, district_code, last_week)
+        SELECT u.id, u.district_code, a.week
+        FROM (SELECT user_id, max(week) AS week FROM acts GROUP BY user_id) a JOIN users u ON u.id = a.user_id
+        ON CONFLICT (user_id) DO UPDATE SET
+            last_week = greatest(participants.last_week, EXCLUDED.last_week),
+            district_code = EXCLUDED.district_code
+        WHERE participants.last_week < EXCLUDED.last_week
+           OR participants.district_code IS DISTINCT FROM EXCLUDED.district_code)
+    SELECT count(*) FROM taken;
+$$;
+
+CREATE FUNCTION cabildo_baseline.participation_record(who uuid, at timestamp with time zone, process uuid, kind text) RETURNS void
+    LANGUAGE sql
+    AS $$
+    INSERT INTO participation_acts (user_id, at, process_id, kind) VALUES (who, at, process, kind);
+$$;
 
 CREATE FUNCTION cabildo_baseline.participation_supported() RETURNS trigger
     LANGUAGE plpgsql
@@ -796,6 +810,13 @@ CREATE TABLE cabildo_baseline.participants (
     last_week date NOT NULL
 );
 
+CREATE TABLE cabildo_baseline.participation_acts (
+    user_id uuid NOT NULL,
+    at timestamp with time zone NOT NULL,
+    process_id uuid,
+    kind text NOT NULL
+);
+
 CREATE TABLE cabildo_baseline.participation_processes (
     process_id uuid NOT NULL,
     user_id uuid NOT NULL
@@ -1106,7 +1127,7 @@ CREATE TABLE cabildo_baseline.verification_failures (
     at timestamp with time zone DEFAULT now() NOT NULL
 );
 
-INSERT INTO cabildo_baseline.settings (id, languages, default_language, time_zone, primary_colour, accent_colour, welcome, updated_at, legal, name_article, logo, contact, public_dashboard, coat_of_arms, favicon) VALUES (true, '{es,en}', 'es', 'Europe/Madrid', '#1d4f91', '#f2b705', '{}', '2026-12-05 08:05:46.579107+00', '{}', '', NULL, '{}', false, NULL, NULL);
+INSERT INTO cabildo_baseline.settings (id, languages, default_language, time_zone, primary_colour, accent_colour, welcome, updated_at, legal, name_article, logo, contact, public_dashboard, coat_of_arms, favicon) VALUES (true, '{es,en}', 'es', 'Europe/Madrid', '#1d4f91', '#f2b705', '{}', '2026-12-05 14:57:26.87575+00', '{}', '', NULL, '{}', false, NULL, NULL);
 
 SELECT pg_catalog.setval('cabildo_baseline.audit_log_id_seq', 1, false);
 

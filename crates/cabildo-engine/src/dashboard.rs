@@ -1,15 +1,76 @@
 //! The participation dashboard's figures: people taking part week by
 //! week, per district against its population, per process, registered
 //! against verified, and newsletter reach. One statement per figure, over
-//! aggregates the database keeps as people act (`participation_weeks`,
+//! aggregates the database keeps (`participation_weeks`,
 //! `participation_processes`, `participants`; see their migrations),
-//! measured by
-//! `bench/dashboard` at 100,000 citizens.
+//! measured by `bench/dashboard` at 100,000 citizens.
+//!
+//! Acts wait in a queue until [`fold`] counts them (migration
+//! `20261205000003_participation_acts`): [`figures`] folds before it
+//! reads, and the worker folds every council once a day
+//! ([`schedule_folds`]), so that a support or a ballot writes one row
+//! rather than three aggregates.
 
 use crate::error::Result;
-use cabildo_tenancy::TenantTx;
+use cabildo_tenancy::{Tenancy, TenancyError, TenantTx};
 use serde::Serialize;
 use time::Date;
+
+/// The job that folds one council's queued acts.
+pub const FOLD_KIND: &str = "dashboard.fold";
+
+/// Counts every queued act in the aggregates, and returns how many there
+/// were. Exactly once under any number of concurrent folds: an act is
+/// deleted from the queue by the statement that counts it.
+pub async fn fold(tx: &mut TenantTx) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT participation_fold()")
+        .fetch_one(tx.conn())
+        .await?)
+}
+
+/// Queues today's fold of every council that is open (idempotent: one a
+/// day per council); returns how many were queued.
+pub async fn schedule_folds(tenancy: &Tenancy, today: Date) -> Result<u64, TenancyError> {
+    let queued = sqlx::query(
+        "INSERT INTO platform.jobs (tenant_id, kind, payload, unique_key)
+         SELECT id, $1, '{}', $1 || ':' || $2
+         FROM platform.tenants WHERE status IN ('active', 'read_only')
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(FOLD_KIND)
+    .bind(today.to_string())
+    .execute(tenancy.pool())
+    .await?;
+    Ok(queued.rows_affected())
+}
+
+/// Every figure, as of now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Figures {
+    /// [`weekly`].
+    pub weeks: Vec<Week>,
+    /// [`by_district`].
+    pub districts: Vec<DistrictShare>,
+    /// [`by_process`].
+    pub processes: Vec<ProcessShare>,
+    /// [`people`].
+    pub people: People,
+    /// [`newsletters`].
+    pub newsletters: Vec<Reach>,
+}
+
+/// Folds the queued acts, then reads every figure (weeks in `zone`, the
+/// council's time zone).
+pub async fn figures(tx: &mut TenantTx, zone: &str) -> Result<Figures> {
+    fold(tx).await?;
+    Ok(Figures {
+        weeks: weekly(tx, zone).await?,
+        districts: by_district(tx).await?,
+        processes: by_process(tx).await?,
+        people: people(tx).await?,
+        newsletters: newsletters(tx).await?,
+    })
+}
 
 /// Weeks the weekly figures cover.
 pub const WEEKS: i32 = 26;

@@ -41,6 +41,7 @@ pub use http::state::AppState;
 pub use http::storage::{Storage, valid_name as valid_media_name};
 pub use http::{ratelimit, read_cache};
 pub use meetings::reminders::MeetingReminders;
+pub use staff::dashboard::DashboardFolds;
 pub use ui::i18n::Tr;
 pub use ui::map::MapTiles;
 

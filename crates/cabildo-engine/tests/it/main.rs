@@ -9,6 +9,7 @@ mod accounts;
 mod budget_follow_up;
 mod budgets;
 mod consultations;
+mod dashboard;
 mod meetings;
 mod plans;
 mod polls_and_surveys;

@@ -12,30 +12,15 @@ use crate::ui::i18n::Tr;
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::response::Response;
-use cabildo_engine::dashboard::{self, DistrictShare, People, ProcessShare, Reach, Week};
+use cabildo_engine::dashboard::{self, Figures, Week};
 use cabildo_engine::opendata::{Dialect, line};
+use cabildo_notify::{Handler, Job, JobError, JobFuture};
 
 /// Every figure, read in one transaction.
-struct Figures {
-    weeks: Vec<Week>,
-    districts: Vec<DistrictShare>,
-    processes: Vec<ProcessShare>,
-    people: People,
-    newsletters: Vec<Reach>,
-}
-
 async fn figures(council: &Council) -> Result<Figures, PageError> {
     let zone = council.settings.time_zone.clone();
     Ok(council
-        .tx(async |tx| {
-            Ok::<_, cabildo_engine::Error>(Figures {
-                weeks: dashboard::weekly(tx, &zone).await?,
-                districts: dashboard::by_district(tx).await?,
-                processes: dashboard::by_process(tx).await?,
-                people: dashboard::people(tx).await?,
-                newsletters: dashboard::newsletters(tx).await?,
-            })
-        })
+        .tx(async |tx| dashboard::figures(tx, &zone).await)
         .await?)
 }
 
@@ -289,4 +274,34 @@ fn table(figure: &str, figures: &Figures, dialect: Dialect) -> String {
         }
     }
     out
+}
+
+/// Runs `dashboard.fold` jobs: counts one council's queued acts, so that
+/// the queue holds about a day of them when staff next read the figures.
+pub struct DashboardFolds {
+    tenancy: cabildo_tenancy::Tenancy,
+}
+
+impl DashboardFolds {
+    /// The handler, working on `tenancy`.
+    pub fn new(tenancy: cabildo_tenancy::Tenancy) -> Self {
+        Self { tenancy }
+    }
+
+    async fn fold(&self, job: &Job) -> Result<(), JobError> {
+        let tenant = job.council(&self.tenancy).await?;
+        let folded = self
+            .tenancy
+            .transaction(&tenant, async |tx| dashboard::fold(tx).await)
+            .await
+            .map_err(|e| JobError::Retry(e.to_string()))?;
+        tracing::debug!(council = %tenant.slug, folded, "participation acts folded");
+        Ok(())
+    }
+}
+
+impl Handler for DashboardFolds {
+    fn run<'a>(&'a self, job: &'a Job) -> JobFuture<'a> {
+        Box::pin(self.fold(job))
+    }
 }

@@ -9,7 +9,7 @@ mod audit;
 pub(crate) mod billing;
 mod census;
 mod console;
-mod dashboard;
+pub(crate) mod dashboard;
 mod domains;
 mod invitations;
 pub(crate) mod invoices;

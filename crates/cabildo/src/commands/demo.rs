@@ -158,7 +158,7 @@ async fn run_with(
         let _ = stopped.wait_for(|stop| *stop).await;
     };
     let worker = tokio::spawn(worker.run(on_stop(stopped.clone())));
-    let scheduler = tokio::spawn(super::worker::schedule_digests(
+    let scheduler = tokio::spawn(super::worker::schedule_periodic(
         tenancy.clone(),
         cabildo_billing::stripe::DEFAULT_GRACE_DAYS,
     ));

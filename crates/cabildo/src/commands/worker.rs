@@ -37,7 +37,7 @@ pub async fn run(global: &Global, args: WorkerArgs) -> anyhow::Result<ExitCode> 
             ..WorkerConfig::default()
         },
     )?;
-    let scheduler = tokio::spawn(schedule_digests(tenancy.clone(), args.billing_grace_days));
+    let scheduler = tokio::spawn(schedule_periodic(tenancy.clone(), args.billing_grace_days));
     worker.run(super::shutdown_signal()).await;
     scheduler.abort();
     tenancy.close().await;
@@ -82,14 +82,19 @@ pub fn worker(
             cabildo_web::BudgetCounts::new(tenancy.clone()),
         )
         .with(
+            cabildo_engine::dashboard::FOLD_KIND,
+            cabildo_web::DashboardFolds::new(tenancy.clone()),
+        )
+        .with(
             cabildo_notify::newsletters::BATCH_KIND,
             NewsletterHandler::new(tenancy.clone(), mailer, signer, site_url),
         );
     Ok(Worker::new(tenancy.clone(), handlers, config))
 }
 
-/// Every 15 minutes, queues the digest runs that are due (idempotent).
-pub async fn schedule_digests(tenancy: Tenancy, grace_days: u32) {
+/// Every 15 minutes, queues the digest runs and dashboard folds that are
+/// due (idempotent) and starts dunning of invoices past due.
+pub async fn schedule_periodic(tenancy: Tenancy, grace_days: u32) {
     let mut tick = tokio::time::interval(Duration::from_secs(15 * 60));
     loop {
         tick.tick().await;
@@ -98,6 +103,12 @@ pub async fn schedule_digests(tenancy: Tenancy, grace_days: u32) {
             Ok(queued) if queued > 0 => tracing::info!(queued, "digest runs queued"),
             Ok(_) => {}
             Err(error) => tracing::warn!(error = %error, "could not queue digest runs"),
+        }
+        // The participation dashboard's queued acts, folded once a day.
+        match cabildo_engine::dashboard::schedule_folds(&tenancy, today).await {
+            Ok(queued) if queued > 0 => tracing::info!(queued, "dashboard folds queued"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(error = %error, "could not queue dashboard folds"),
         }
         // Invoices unpaid past their due date start dunning.
         match cabildo_billing::invoices::sweep(&tenancy, grace_days).await {
