@@ -110,7 +110,21 @@ impl Tenancy {
         let result = async {
             Self::lock_council(&mut conn, tenant).await?;
             create_role_and_schema(&mut conn, tenant, &self.inner.namespace).await?;
-            self.migrate_locked(&mut conn, tenant, migrations).await
+            let version = self.migrate_locked(&mut conn, tenant, migrations).await?;
+            // The first settings are written here, as the schema's owner
+            // (the migrations made their row the same way), not in a
+            // council transaction: on PostgreSQL 15 a session's first
+            // `SET ROLE` after any role change lists every role its login
+            // role belongs to, which took 272 ms of a 554-ms creation at
+            // 10,000 councils (docs/benchmarks.md, "10,000 councils").
+            let mut tx = conn.begin().await?;
+            sqlx::query("SELECT set_config('search_path', $1, true)")
+                .bind(tenant.schema.as_str())
+                .execute(&mut *tx)
+                .await?;
+            SiteSettings::write(&mut tx, valid).await?;
+            tx.commit().await?;
+            Ok(version)
         }
         .await;
         let _ = conn.close().await;
@@ -126,10 +140,6 @@ impl Tenancy {
                 return Err(error);
             }
         };
-
-        let mut tx = self.begin(tenant).await?;
-        SiteSettings::store(&mut tx, valid).await?;
-        tx.commit().await?;
 
         let row: TenantRow = sqlx::query_as(concat!(
             "UPDATE platform.tenants

@@ -128,6 +128,13 @@ impl SiteSettings {
     /// the same fields under the same rules ([`crate::CouncilSpec::validate`]).
     /// Tell the other nodes afterwards ([`crate::Tenancy::changed`]).
     pub async fn store(tx: &mut TenantTx, valid: &ValidSpec) -> Result<()> {
+        Self::write(tx.conn(), valid).await
+    }
+
+    /// [`Self::store`] on `conn`, whose `search_path` is the council's
+    /// schema: a council's creation writes its first settings as the
+    /// schema's owner (`crate::provision`).
+    pub(crate) async fn write(conn: &mut sqlx::PgConnection, valid: &ValidSpec) -> Result<()> {
         let spec = &valid.spec;
         sqlx::query(
             "UPDATE settings SET languages = $1, default_language = $2, time_zone = $3,
@@ -144,12 +151,12 @@ impl SiteSettings {
         .bind(spec.article.as_deref().unwrap_or(""))
         .bind(sqlx::types::Json(&spec.contact))
         .bind(spec.public_dashboard)
-        .execute(tx.conn())
+        .execute(&mut *conn)
         .await?;
         let codes: Vec<&str> = spec.districts.iter().map(|d| d.code.as_str()).collect();
         sqlx::query("DELETE FROM districts WHERE NOT (code = ANY($1))")
             .bind(&codes)
-            .execute(tx.conn())
+            .execute(&mut *conn)
             .await?;
         for (position, district) in spec.districts.iter().enumerate() {
             sqlx::query(
@@ -161,7 +168,7 @@ impl SiteSettings {
             .bind(&district.name)
             .bind(i32::try_from(district.population).unwrap_or(i32::MAX))
             .bind(i32::try_from(position).unwrap_or(i32::MAX))
-            .execute(tx.conn())
+            .execute(&mut *conn)
             .await?;
         }
         Ok(())

@@ -99,11 +99,18 @@ async fn apply_creates_then_updates_idempotently() {
             population: 50,
         },
     ];
+    spec.time_zone = "Atlantic/Canary".into();
     let (tenant, applied) = tenancy
         .apply(&spec.clone().validate().expect("valid"), &migrations)
         .await
         .expect("apply");
     assert_eq!(applied, Applied::Created);
+    // Its creation wrote the definition's settings.
+    let mut tx = tenancy.begin(&tenant).await.expect("begin");
+    let site = SiteSettings::load(&mut tx).await.expect("settings");
+    tx.commit().await.expect("commit");
+    assert_eq!(site.time_zone, "Atlantic/Canary");
+    assert_eq!(site.districts.len(), 2);
 
     spec.name = "Ayuntamiento de Toledo".into();
     spec.colours.primary = "#8A1538".into();
