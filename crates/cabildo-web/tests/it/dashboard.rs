@@ -2,12 +2,17 @@
 //! per district against its population, per process, registered against
 //! verified, and newsletter reach, each as CSV too; the public summary
 //! exists only once the council switches it on; each council sees only
-//! its own figures.
+//! its own figures; the worker folds every council's queued acts daily.
 
 use crate::util::{Browser, OPEN_RULES, TALAVERA, TOLEDO, open_process, world};
 use axum::http::StatusCode;
+use cabildo_engine::dashboard;
 use cabildo_engine::staff::Role;
+use cabildo_notify::{Handlers, Worker, WorkerConfig};
+use cabildo_tenancy::testing::{council, fresh_tenancy};
+use cabildo_tenancy::{Tenancy, Tenant};
 use serde_json::json;
+use std::time::{Duration, Instant};
 
 #[tokio::test]
 async fn staff_see_participation_in_charts_and_csv_and_may_publish_a_summary() {
@@ -129,4 +134,86 @@ async fn staff_see_participation_in_charts_and_csv_and_may_publish_a_summary() {
         visitor.get(TALAVERA, "/participation").await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+/// Queues `supports` supports by a new person of `tenant`, as the
+/// supports' trigger does.
+async fn supports(tenancy: &Tenancy, tenant: &Tenant, supports: i64) {
+    let mut tx = tenancy.begin(tenant).await.expect("begin");
+    sqlx::query(
+        "WITH who AS (INSERT INTO users (email, name, email_confirmed_at)
+                      VALUES ('ana@example.org', 'Ana', now()) RETURNING id)
+         SELECT participation_record(who.id, now(), NULL, 'support') FROM who, generate_series(1, $1)",
+    )
+    .bind(supports)
+    .execute(tx.conn())
+    .await
+    .expect("supports");
+    tx.commit().await.expect("commit");
+}
+
+/// The council's queued acts and the supports its aggregates count,
+/// read without folding.
+async fn queue_and_counted(tenancy: &Tenancy, tenant: &Tenant) -> (i64, i64) {
+    let mut tx = tenancy.begin(tenant).await.expect("begin");
+    let read = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM participation_acts),
+                (SELECT coalesce(sum(supports), 0)::int8 FROM participation_weeks)",
+    )
+    .fetch_one(tx.conn())
+    .await
+    .expect("read");
+    tx.commit().await.expect("commit");
+    read
+}
+
+#[tokio::test]
+async fn the_worker_folds_every_councils_queue_once_a_day() {
+    let tenancy = fresh_tenancy().await.expect("tenancy");
+    let toledo = council(&tenancy, "toledo").await.expect("toledo");
+    let talavera = council(&tenancy, "talavera").await.expect("talavera");
+    supports(&tenancy, &toledo, 3).await;
+    supports(&tenancy, &talavera, 1).await;
+    assert_eq!(queue_and_counted(&tenancy, &toledo).await, (3, 0));
+
+    let today = time::OffsetDateTime::now_utc().date();
+    let queued = dashboard::schedule_folds(&tenancy, today)
+        .await
+        .expect("schedule");
+    assert_eq!(queued, 2, "one fold for each council");
+    let again = dashboard::schedule_folds(&tenancy, today)
+        .await
+        .expect("schedule");
+    assert_eq!(again, 0, "once a day");
+
+    let worker = Worker::new(
+        tenancy.clone(),
+        Handlers::default().with(
+            dashboard::FOLD_KIND,
+            cabildo_web::DashboardFolds::new(tenancy.clone()),
+        ),
+        WorkerConfig {
+            poll_interval: Duration::from_millis(100),
+            ..WorkerConfig::default()
+        },
+    );
+    let running = tokio::spawn(worker.run(std::future::pending()));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let done = loop {
+        let done: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM platform.jobs WHERE kind = $1 AND status = 'done'",
+        )
+        .bind(dashboard::FOLD_KIND)
+        .fetch_one(tenancy.pool())
+        .await
+        .expect("jobs");
+        if done == 2 || Instant::now() > deadline {
+            break done;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    running.abort();
+    assert_eq!(done, 2, "both folds ran");
+    assert_eq!(queue_and_counted(&tenancy, &toledo).await, (0, 3));
+    assert_eq!(queue_and_counted(&tenancy, &talavera).await, (0, 1));
 }
