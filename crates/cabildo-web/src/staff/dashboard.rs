@@ -1,6 +1,7 @@
 //! The participation dashboard: `/staff/dashboard` for staff, each figure
 //! also as CSV, and `/participation`, the public summary a council may
-//! switch on in its settings. Charts are drawn on the server.
+//! switch on in its settings. Charts are drawn on the server. Also the
+//! worker's daily fold of the dashboard's queued acts ([`DashboardFolds`]).
 
 use crate::http::council::Council;
 use crate::http::download::{CsvQuery, csv};
