@@ -12,21 +12,17 @@ use std::time::Duration;
 /// Queues `supports` supports and, if `ballot`, a submitted ballot for
 /// each of `people`, as the triggers on those tables do.
 async fn act(tenancy: &Tenancy, tenant: &Tenant, people: &[UserId], supports: usize, ballot: bool) {
+    let kinds = std::iter::repeat_n("support", supports).chain(ballot.then_some("ballot"));
+    let kinds: Vec<&str> = kinds.collect();
     let mut tx = tenancy.begin(tenant).await.expect("begin");
     for who in people {
-        for _ in 0..supports {
-            sqlx::query("SELECT participation_record($1, now(), NULL, 'support')")
+        for kind in &kinds {
+            sqlx::query("SELECT participation_record($1, now(), NULL, $2)")
                 .bind(who)
+                .bind(kind)
                 .execute(tx.conn())
                 .await
-                .expect("support");
-        }
-        if ballot {
-            sqlx::query("SELECT participation_record($1, now(), NULL, 'ballot')")
-                .bind(who)
-                .execute(tx.conn())
-                .await
-                .expect("ballot");
+                .expect("act");
         }
     }
     tx.commit().await.expect("commit");

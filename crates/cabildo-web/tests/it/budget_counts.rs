@@ -15,7 +15,7 @@ use cabildo_tenancy::{NewJob, Tenancy, Tenant};
 use futures_util::StreamExt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use time::OffsetDateTime;
 
 const COUNCILS: usize = 100;
@@ -174,21 +174,14 @@ async fn a_hundred_councils_closing_together_are_counted_a_few_at_a_time() {
         },
     );
     let running = tokio::spawn(worker.run(std::future::pending()));
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let done = loop {
-        let done: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM platform.jobs WHERE kind = $1 AND status = 'done'",
-        )
-        .bind(tally::COUNT_KIND)
-        .fetch_one(tenancy.pool())
-        .await
-        .expect("jobs");
-        // The hundred, and the forged one.
-        if done == COUNCILS as i64 + 1 || Instant::now() > deadline {
-            break done;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    // The hundred, and the forged one.
+    let done = crate::util::jobs_done(
+        &tenancy,
+        tally::COUNT_KIND,
+        COUNCILS as i64 + 1,
+        Duration::from_secs(120),
+    )
+    .await;
     running.abort();
     assert_eq!(done, COUNCILS as i64 + 1, "every due job ran");
     for (tenant, _, heading) in &councils[..COUNCILS] {

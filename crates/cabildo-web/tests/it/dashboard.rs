@@ -4,7 +4,7 @@
 //! exists only once the council switches it on; each council sees only
 //! its own figures; the worker folds every council's queued acts daily.
 
-use crate::util::{Browser, OPEN_RULES, TALAVERA, TOLEDO, open_process, world};
+use crate::util::{Browser, OPEN_RULES, TALAVERA, TOLEDO, jobs_done, open_process, world};
 use axum::http::StatusCode;
 use cabildo_engine::dashboard;
 use cabildo_engine::staff::Role;
@@ -12,7 +12,7 @@ use cabildo_notify::{Handlers, Worker, WorkerConfig};
 use cabildo_tenancy::testing::{council, fresh_tenancy};
 use cabildo_tenancy::{Tenancy, Tenant};
 use serde_json::json;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[tokio::test]
 async fn staff_see_participation_in_charts_and_csv_and_may_publish_a_summary() {
@@ -198,20 +198,7 @@ async fn the_worker_folds_every_councils_queue_once_a_day() {
         },
     );
     let running = tokio::spawn(worker.run(std::future::pending()));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let done = loop {
-        let done: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM platform.jobs WHERE kind = $1 AND status = 'done'",
-        )
-        .bind(dashboard::FOLD_KIND)
-        .fetch_one(tenancy.pool())
-        .await
-        .expect("jobs");
-        if done == 2 || Instant::now() > deadline {
-            break done;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let done = jobs_done(&tenancy, dashboard::FOLD_KIND, 2, Duration::from_secs(30)).await;
     running.abort();
     assert_eq!(done, 2, "both folds ran");
     assert_eq!(queue_and_counted(&tenancy, &toledo).await, (0, 3));
