@@ -289,7 +289,10 @@ fn search(
 /// again as long as the last one proven; after one that could not be
 /// proven, as long as the pass guessed would hold (where the failing lines
 /// cross, or where a project becomes affordable) but at most three
-/// quarters as long, else half; the range proven right after such a
+/// quarters as long, else half, ending where that range would have (the
+/// exact runs that decide the steps in between shorten it: on Budapest
+/// 2024 the guess was often the very step where the outcome changed, and
+/// a range started a step later ran past it); the range proven right after such a
 /// narrowing is tried again at the same length before growing (on the
 /// synthetic city, whose outcome changes every step or two, that spares
 /// a tenth of the time). A one-step range is only tried when passes take
@@ -313,6 +316,11 @@ struct Pace {
     /// Whether the last range tried was narrowed after one that could
     /// not be proven (the next proven one then keeps its width).
     narrowed: bool,
+    /// Where the last range that could not be proven guessed its
+    /// decisions stop holding, in steps from the current one (0: no
+    /// guess). Exact runs that follow move the current step towards it,
+    /// and the next range then ends there rather than past it.
+    aim: u64,
     /// How many steps the outcome found last has lasted so far.
     lasted: u64,
     /// Exact runs to do before the next range, and how many the next
@@ -334,6 +342,7 @@ impl Pace {
         Pace {
             width: 2,
             narrowed: false,
+            aim: 0,
             lasted: 0,
             wait: 0,
             patience: 1,
@@ -357,6 +366,12 @@ impl Pace {
     /// how many steps it holds for.
     fn settled(&mut self, changed: bool, steps: u64) {
         self.calm = if changed { 0 } else { self.calm + 1 };
+        if changed || steps >= self.aim {
+            self.aim = 0;
+        } else if self.aim > 0 {
+            self.aim -= steps;
+            self.width = self.aim;
+        }
         self.covered(changed, steps);
     }
 
@@ -399,11 +414,14 @@ impl Pace {
         };
         let cheaper = pass < self.run;
         let narrowest = if cheaper { 1 } else { 2 };
+        self.aim = 0;
         if self.width > narrowest {
             self.narrowed = true;
             self.width = match guess {
                 Some(guess) if guess < self.width => {
-                    guess.min(three_quarters(self.width)).max(narrowest)
+                    let width = guess.min(three_quarters(self.width)).max(narrowest);
+                    self.aim = width;
+                    width
                 }
                 _ => self.width / 2,
             };
@@ -418,6 +436,7 @@ impl Pace {
 
     /// A range was proven, by a pass that took `took`.
     fn proven(&mut self, took: Duration) {
+        self.aim = 0;
         self.pass = if self.pass == Duration::MAX {
             took
         } else {
@@ -865,10 +884,10 @@ const NONE: u32 = u32::MAX;
 struct Start {
     /// Who supports each project: (group, points).
     supporters: Vec<Vec<(usize, i64)>>,
+    /// The same as passes read them (see `ranges`).
+    backers: Vec<Vec<ranges::Backer>>,
     /// Projects with a supporter and a positive cost.
     participating: Vec<bool>,
-    /// How many voters cast each group's ballot.
-    weights: Vec<i128>,
     /// Each project's points from all its supporters.
     points: Vec<i128>,
 }
@@ -899,9 +918,9 @@ impl Start {
             })
             .collect();
         Start {
+            backers: ranges::backers(&supporters, &weights),
             supporters,
             participating,
-            weights,
             points,
         }
     }

@@ -62,6 +62,36 @@ fn narrow(line: Line) -> Line64 {
     line.map(|end| end as i64)
 }
 
+/// A supporter as passes read it: its group, how many voters cast that
+/// ballot, and the points it gives, side by side (pricing reads them for
+/// every supporter; reading the weight from a table by group cost a
+/// random access each).
+#[derive(Clone, Copy)]
+pub(super) struct Backer {
+    group: u32,
+    weight: u32,
+    given: i64,
+}
+
+/// Each project's supporters as passes read them (`supporters[p]` is
+/// (group, points), `weights[g]` the group's voters). Only used for
+/// elections that [`fit`], where groups and weights fit in 32 bits.
+pub(super) fn backers(supporters: &[Vec<(usize, i64)>], weights: &[i128]) -> Vec<Vec<Backer>> {
+    let small = |n: i128| u32::try_from(n).unwrap_or(u32::MAX);
+    supporters
+        .iter()
+        .map(|of| {
+            of.iter()
+                .map(|&(g, given)| Backer {
+                    group: small(g as i128),
+                    weight: small(weights[g]),
+                    given,
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// The most and the least a supporter pays for a purchase, at both ends.
 type Shares = (Line, Line);
 
@@ -164,7 +194,10 @@ struct Pass<'e, 'a> {
     hi: Vec<Line64>,
     /// Scratch space of `price`: (money, points, weight, group) of the
     /// supporters with money.
-    scratch: Vec<(i128, i128, i128, usize)>,
+    scratch: Vec<(i64, i64, i64, u32)>,
+    /// What the supporters have together at each end, as the last
+    /// `price` halfway found it.
+    halfway_ends: [i128; 2],
 }
 
 impl Pass<'_, '_> {
@@ -190,23 +223,27 @@ impl Pass<'_, '_> {
         let money = if high { &self.hi } else { &self.lo };
         let cost = self.election.cost(p) * DENOM;
         let mut rest = if at == At::Middle { 2 * cost } else { cost };
+        // Both ends are below `MOST_MONEY`, so their sum fits in 64 bits.
         let at_money = |g: usize| match at {
-            At::End(end) => i128::from(money[g][end]),
-            At::Middle => i128::from(money[g][0]) + i128::from(money[g][1]),
+            At::End(end) => money[g][end],
+            At::Middle => money[g][0] + money[g][1],
         };
         // Those with money (those with none pay nothing and count as
         // capped), what they have together, and the poorest per point
         // (`m/given`, compared as `m·given' < m'·given`; points are
         // positive, so `given` 0 says nobody yet).
         self.scratch.clear();
-        let (mut have, mut points) = (0_i128, 0_i128);
+        let (mut have, mut points, mut first) = (0_i128, 0_i128, 0_i128);
         let mut poorest = (0_i128, 0_i128);
-        for &(g, given) in &self.start.supporters[p] {
-            let m = at_money(g);
+        for backer in &self.start.backers[p] {
+            let m = at_money(backer.group as usize);
             if m > 0 {
-                let (weight, given) = (self.start.weights[g], i128::from(given));
-                have += m * weight;
-                points += weight * given;
+                let weight = i64::from(backer.weight);
+                self.scratch.push((m, backer.given, weight, backer.group));
+                have += i128::from(m) * i128::from(weight);
+                first += i128::from(money[backer.group as usize][0]) * i128::from(weight);
+                points += i128::from(weight) * i128::from(backer.given);
+                let (m, given) = (i128::from(m), i128::from(backer.given));
                 let poorer = if given == poorest.1 {
                     m < poorest.0
                 } else {
@@ -215,8 +252,10 @@ impl Pass<'_, '_> {
                 if poorer {
                     poorest = (m, given);
                 }
-                self.scratch.push((m, given, weight, g));
             }
+        }
+        if at == At::Middle {
+            self.halfway_ends = [first, have - first];
         }
         if have < rest {
             return None;
@@ -226,8 +265,9 @@ impl Pass<'_, '_> {
             return Some((PerPoint { rest, points }, 0));
         }
         // Whether a supporter pays its share `rest·given/points`.
-        let pays =
-            |e: &(i128, i128, i128, usize), rest: i128, points: i128| e.0 * points >= rest * e.1;
+        let pays = |e: &(i64, i64, i64, u32), rest: i128, points: i128| {
+            i128::from(e.0) * points >= rest * i128::from(e.1)
+        };
         // Those who cannot pay their share at the price so far pay all
         // they have, which raises the price for the others; repeat until
         // nobody more runs out (the capped set only grows, to the true
@@ -247,8 +287,8 @@ impl Pass<'_, '_> {
                 return Some((PerPoint { rest, points }, capped));
             }
             for e in &self.scratch[before..capped] {
-                rest -= e.0 * e.2;
-                points -= e.1 * e.2;
+                rest -= i128::from(e.0) * i128::from(e.2);
+                points -= i128::from(e.1) * i128::from(e.2);
             }
         }
     }
@@ -272,11 +312,19 @@ impl Pass<'_, '_> {
     /// stays close at both ends), or at the end where it is affordable
     /// when it is not halfway, taken at both ends.
     fn lower(&mut self, p: usize) -> Option<Bounds> {
+        if let Some(found) = self.lower_at(p, At::Middle) {
+            return Some(found);
+        }
         // The money they have together is a line: not enough halfway, so
-        // enough at one end at most.
-        self.lower_at(p, At::Middle)
-            .or_else(|| self.lower_at(p, At::End(1)))
-            .or_else(|| self.lower_at(p, At::End(0)))
+        // enough at one end at most, which pricing halfway found (an end
+        // without enough is not priced again: on the synthetic city, half
+        // the projects priced in a pass were out at every step).
+        let cost = self.election.cost(p) * DENOM;
+        let ends = self.halfway_ends;
+        [1, 0]
+            .into_iter()
+            .filter(|&end| ends[end] >= cost)
+            .find_map(|end| self.lower_at(p, At::End(end)))
     }
 
     /// `p`'s lower line with C those who pay all they have (with `hi`) at
@@ -289,16 +337,16 @@ impl Pass<'_, '_> {
         // in C too (halfway, they have none at either end).
         let mut rest = [cost; 2];
         if let At::End(end) = at {
-            for &(g, _) in &self.start.supporters[p] {
-                if self.hi[g][end] <= 0 {
-                    let weight = self.start.weights[g];
-                    rest[1 - end] -= i128::from(self.hi[g][1 - end]) * weight;
+            for backer in &self.start.backers[p] {
+                let money = self.hi[backer.group as usize];
+                if money[end] <= 0 {
+                    rest[1 - end] -= i128::from(money[1 - end]) * i128::from(backer.weight);
                 }
             }
         }
         for e in &self.scratch[..capped] {
             for (end, rest) in rest.iter_mut().enumerate() {
-                *rest -= i128::from(self.hi[e.3][end]) * e.2;
+                *rest -= i128::from(self.hi[e.3 as usize][end]) * i128::from(e.2);
             }
         }
         let per_point = rest.map(|rest| PerPoint {
@@ -318,9 +366,9 @@ impl Pass<'_, '_> {
         let steps = self.steps;
         let cost = self.election.cost(p) * DENOM;
         let have = [0, 1].map(|end| {
-            self.start.supporters[p]
+            self.start.backers[p]
                 .iter()
-                .map(|&(g, _)| i128::from(self.hi[g][end]) * self.start.weights[g])
+                .map(|b| i128::from(self.hi[b.group as usize][end]) * i128::from(b.weight))
                 .sum::<i128>()
         });
         if have[0] >= cost || have[1] < cost {
@@ -471,7 +519,8 @@ impl Pass<'_, '_> {
             (most, least)
         };
         let mut last: Option<(i64, Shares)> = None;
-        for &(g, given) in &self.start.supporters[p] {
+        for &Backer { group, given, .. } in &self.start.backers[p] {
+            let g = group as usize;
             let (most, least) = match last {
                 Some((points, found)) if points == given => found,
                 _ => {
@@ -559,7 +608,12 @@ pub(super) fn fit(election: &Election<'_>) -> bool {
             .fold(0_i128, |sum, c| sum.saturating_add(i128::from(c.1)));
         sum.saturating_add(i128::from(*w).saturating_mul(given))
     });
-    most_cost.saturating_mul(DENOM) < MOST_MONEY && points < MOST_POINTS
+    let small = u32::try_from(election.groups.len()).is_ok()
+        && election
+            .groups
+            .iter()
+            .all(|(w, _)| u32::try_from(*w).is_ok());
+    most_cost.saturating_mul(DENOM) < MOST_MONEY && points < MOST_POINTS && small
 }
 
 /// What a pass found over a range of steps.
@@ -607,6 +661,7 @@ pub(super) fn certify(
         lo: vec![narrow([lo0, lo1]); groups],
         hi: vec![narrow([hi0, hi1]); groups],
         scratch: Vec::new(),
+        halfway_ends: [0; 2],
     };
     pass.outcome(tie, expected)
 }
