@@ -971,7 +971,7 @@ struct Start {
     /// Who supports each project: (group, points).
     supporters: Vec<Vec<(usize, i64)>>,
     /// The same as passes read them (see `ranges`).
-    backers: Vec<Vec<ranges::Backer>>,
+    backers: Vec<ranges::Backers>,
     /// Projects with a supporter and a positive cost.
     participating: Vec<bool>,
     /// Each project's points from all its supporters.
