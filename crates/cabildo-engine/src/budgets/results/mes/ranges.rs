@@ -313,6 +313,9 @@ struct Pass<'e, 'a> {
     /// Scratch space of `price`: (money, points, weight, group) of the
     /// supporters with money.
     scratch: Vec<(i64, i64, i64, u32)>,
+    /// Scratch space of `upper_alike`: (money, weight, group) of the
+    /// supporters with money at either end.
+    both: Vec<(Line64, i64, u32)>,
     /// What the supporters have together at each end, as the last
     /// `price` halfway found it.
     halfway_ends: [i128; 2],
@@ -355,14 +358,15 @@ impl Pass<'_, '_> {
     fn price(&mut self, p: usize, high: bool, at: At) -> Option<(PerPoint, usize)> {
         let money = if high { &self.hi } else { &self.lo };
         let cost = self.election.cost(p) * DENOM;
-        let mut rest = if at == At::Middle { 2 * cost } else { cost };
+        let rest = if at == At::Middle { 2 * cost } else { cost };
         // Both ends are below `MOST_MONEY`, so their sum fits in 64 bits.
         let supporters = &self.start.backers[p];
+        let supporters_same = supporters.same;
         let scratch = &mut self.scratch;
         let Gathered {
             have,
             first,
-            mut points,
+            points,
             poorest,
         } = match (at, supporters.same) {
             (At::End(end), Some(given)) => gather::<true>(
@@ -400,33 +404,7 @@ impl Pass<'_, '_> {
         if poorest.0 * points >= rest * poorest.1 {
             return Some((PerPoint { rest, points }, 0));
         }
-        // Whether a supporter pays its share `rest·given/points`.
-        let pays = |e: &(i64, i64, i64, u32), rest: i128, points: i128| {
-            i128::from(e.0) * points >= rest * i128::from(e.1)
-        };
-        // Those who cannot pay their share at the price so far pay all
-        // they have, which raises the price for the others; repeat until
-        // nobody more runs out (the capped set only grows, to the true
-        // one). Usually nobody does, or one round settles it. The capped
-        // come first in `scratch`.
-        let mut capped = 0;
-        loop {
-            let before = capped;
-            for i in before..self.scratch.len() {
-                let e = self.scratch[i];
-                if !pays(&e, rest, points) {
-                    self.scratch.swap(capped, i);
-                    capped += 1;
-                }
-            }
-            if capped == before {
-                return Some((PerPoint { rest, points }, capped));
-            }
-            for e in &self.scratch[before..capped] {
-                rest -= i128::from(e.0) * i128::from(e.2);
-                points -= i128::from(e.1) * i128::from(e.2);
-            }
-        }
+        Some(settle(&mut self.scratch, rest, points, supporters_same))
     }
 
     /// A lower bound of `p`'s price whatever the money: its cost over all
@@ -519,12 +497,64 @@ impl Pass<'_, '_> {
     /// `p`'s upper line, as prices per point at both ends, or `None`
     /// when it may be unaffordable at some step.
     fn upper(&mut self, p: usize) -> Option<[PerPoint; 2]> {
+        if self.steps > 1
+            && let Some(given) = self.start.backers[p].same
+        {
+            return self.upper_alike(p, given);
+        }
         let first = self.price(p, false, At::End(0))?.0;
         if self.steps == 1 {
             // Both ends are the same step.
             return Some([first; 2]);
         }
         Some([first, self.price(p, false, At::End(1))?.0])
+    }
+
+    /// `upper` when every supporter gives `given` points: both ends in one
+    /// traversal (the upper line is priced once a round, for the winner,
+    /// and was a third of the supporters read on the synthetic city).
+    fn upper_alike(&mut self, p: usize, given: i64) -> Option<[PerPoint; 2]> {
+        let cost = self.election.cost(p) * DENOM;
+        self.both.clear();
+        let (mut have, mut weights, mut least) = ([0_i128; 2], [0_i64; 2], [i64::MAX; 2]);
+        for backer in &self.start.backers[p].all {
+            let line = self.lo[backer.group as usize];
+            if line[0] > 0 || line[1] > 0 {
+                let weight = i64::from(backer.weight);
+                self.both.push((line, weight, backer.group));
+                for end in 0..2 {
+                    if line[end] > 0 {
+                        have[end] += i128::from(line[end]) * i128::from(weight);
+                        weights[end] += weight;
+                        least[end] = least[end].min(line[end]);
+                    }
+                }
+            }
+        }
+        let mut found = [PerPoint {
+            rest: cost,
+            points: 0,
+        }; 2];
+        for end in 0..2 {
+            if have[end] < cost {
+                return None;
+            }
+            let points = i128::from(weights[end]) * i128::from(given);
+            // Usually nobody runs out: the poorest pays its share.
+            found[end] = if i128::from(least[end]) * points >= cost * i128::from(given) {
+                PerPoint { rest: cost, points }
+            } else {
+                self.scratch.clear();
+                self.scratch.extend(
+                    self.both
+                        .iter()
+                        .filter(|e| e.0[end] > 0)
+                        .map(|&(line, weight, group)| (line[end], given, weight, group)),
+                );
+                settle(&mut self.scratch, cost, points, Some(given)).0
+            };
+        }
+        Some(found)
     }
 
     /// The pass itself (see the module's documentation): the outcomes
@@ -751,6 +781,53 @@ impl Pass<'_, '_> {
     }
 }
 
+/// The price per point when some of the supporters in `scratch` (money,
+/// points, weight, group; who have `rest` to pay and `points` together)
+/// cannot pay their share, and how many pay all they have (first in
+/// `scratch`). `same`: the points every one of them gives, if so.
+fn settle(
+    scratch: &mut [(i64, i64, i64, u32)],
+    mut rest: i128,
+    mut points: i128,
+    same: Option<i64>,
+) -> (PerPoint, usize) {
+    // Whether a supporter pays its share `rest·given/points`; when all
+    // give the same points, whether its money is at least that share
+    // rounded up (money is whole), found once a sweep.
+    let share = |rest: i128, points: i128| {
+        same.map(|given| Integer::div_ceil(&(rest * i128::from(given)), &points))
+    };
+    let pays = |e: &(i64, i64, i64, u32), rest: i128, points: i128, share: Option<i128>| match share
+    {
+        Some(share) => i128::from(e.0) >= share,
+        None => i128::from(e.0) * points >= rest * i128::from(e.1),
+    };
+    // Those who cannot pay their share at the price so far pay all
+    // they have, which raises the price for the others; repeat until
+    // nobody more runs out (the capped set only grows, to the true
+    // one). Usually nobody does, or one round settles it. The capped
+    // come first in `scratch`.
+    let mut capped = 0;
+    loop {
+        let before = capped;
+        let share = share(rest, points);
+        for i in before..scratch.len() {
+            let e = scratch[i];
+            if !pays(&e, rest, points, share) {
+                scratch.swap(capped, i);
+                capped += 1;
+            }
+        }
+        if capped == before {
+            return (PerPoint { rest, points }, capped);
+        }
+        for e in &scratch[before..capped] {
+            rest -= i128::from(e.0) * i128::from(e.2);
+            points -= i128::from(e.1) * i128::from(e.2);
+        }
+    }
+}
+
 /// Sorts projects by their lower line at the first step, lowest first
 /// (equal ones by index, those without a line last): by the prices'
 /// floating-point values, then moving each into its exact place, which
@@ -869,6 +946,7 @@ pub(super) fn certify(
         lo: vec![narrow([lo0, lo1]); groups],
         hi: vec![narrow([hi0, hi1]); groups],
         scratch: Vec::new(),
+        both: Vec::new(),
         halfway_ends: [0; 2],
         undo: Vec::new(),
     };
@@ -901,7 +979,10 @@ fn crossing(w: &[Price; 2], q: &[Price; 2], steps: u64) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::super::{Election, Start, Tie, money, run};
-    use super::{Bounds, PerPoint, Price, Proof, certify, crossing, fit, lowest_first, wide};
+    use super::{
+        At, Bounds, Line64, Pass, PerPoint, Price, Proof, certify, crossing, fit, lowest_first,
+        settle, wide,
+    };
     use crate::budgets::pabulib::parse;
     use crate::budgets::pabulib::{Ballot, Instance, Project, UNIT};
     use num_bigint::{BigInt, BigUint};
@@ -1130,6 +1211,97 @@ mod tests {
             lowest_first(&mut projects, &bound);
             assert_eq!(projects, expected);
         }
+    }
+
+    /// Supporters who all give the same points are settled as the
+    /// general rule settles them, also where a share is not whole and
+    /// someone has exactly its whole part.
+    #[test]
+    fn alike_supporters_settle_as_any() {
+        let mut rng = StdRng::seed_from_u64(11);
+        for _ in 0..20_000 {
+            let given = rng.random_range(1..4_i64);
+            let supporters: Vec<(i64, i64, i64, u32)> = (0..rng.random_range(1..12))
+                .map(|g| (rng.random_range(1..30), given, rng.random_range(1..4), g))
+                .collect();
+            let have: i128 = supporters.iter().map(|e| i128::from(e.0 * e.2)).sum();
+            let points: i128 = supporters.iter().map(|e| i128::from(e.1 * e.2)).sum();
+            let rest = rng.random_range(1..=have);
+            let (mut alike, mut any) = (supporters.clone(), supporters);
+            let (found, capped) = settle(&mut alike, rest, points, Some(given));
+            let (expected, capped_any) = settle(&mut any, rest, points, None);
+            assert_eq!(
+                (found.rest, found.points, capped),
+                (expected.rest, expected.points, capped_any)
+            );
+            let mut groups = |scratch: &[(i64, i64, i64, u32)]| {
+                let mut groups: Vec<u32> = scratch[..capped].iter().map(|e| e.3).collect();
+                groups.sort_unstable();
+                groups
+            };
+            assert_eq!(groups(&alike), groups(&any));
+        }
+    }
+
+    /// Both ends of an upper line priced in one traversal are the prices
+    /// at each end, on a real election with random money bounds.
+    #[test]
+    fn upper_lines_in_one_traversal_price_each_end() {
+        let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pabulib");
+        let text = std::fs::read_to_string(format!("{folder}/Netherlands_Amsterdam_166.pb"))
+            .expect("file");
+        let instance = parse(&text).expect("parsed");
+        let election = Election::new(&instance, true).expect("an election");
+        let start = Start::new(&election);
+        let mut rng = StdRng::seed_from_u64(12);
+        let (mut priced, mut settled) = (0, 0);
+        for _ in 0..200 {
+            let most = 1_i64 << rng.random_range(10..36);
+            let mut line = || {
+                if rng.random_bool(0.2) {
+                    [0, rng.random_range(0..most)]
+                } else {
+                    [rng.random_range(0..most), rng.random_range(0..most)]
+                }
+            };
+            let lo: Vec<Line64> = (0..election.groups.len()).map(|_| line()).collect();
+            let mut pass = Pass {
+                election: &election,
+                start: &start,
+                steps: 10,
+                hi: lo.clone(),
+                lo,
+                scratch: Vec::new(),
+                both: Vec::new(),
+                halfway_ends: [0; 2],
+                undo: Vec::new(),
+            };
+            for p in 0..instance.projects.len() {
+                let Some(given) = start.backers[p].same else {
+                    continue;
+                };
+                let each = [0, 1].map(|end| pass.price(p, false, At::End(end)));
+                settled += each
+                    .iter()
+                    .flatten()
+                    .filter(|(_, capped)| *capped > 0)
+                    .count();
+                let each = each.map(|found| found.map(|(f, _)| (f.rest, f.points)));
+                let both = pass
+                    .upper_alike(p, given)
+                    .map(|f| f.map(|f| (f.rest, f.points)));
+                let expected = match each {
+                    [Some(first), Some(last)] => Some([first, last]),
+                    _ => None,
+                };
+                assert_eq!(both, expected, "project {p}");
+                priced += 1;
+            }
+        }
+        assert!(
+            priced > 1_000 && settled > 100,
+            "{priced} priced, {settled} settled"
+        );
     }
 
     #[test]
