@@ -510,6 +510,33 @@ impl Pass<'_, '_> {
         Some([first, self.price(p, false, At::End(1))?.0])
     }
 
+    /// An upper line of `p`'s price per point at the steps where its
+    /// supporters can pay for it: nobody pays more than all it has, so the
+    /// price per point is at most the richest supporter's money per point
+    /// (with `hi`); that is a maximum of lines, convex, so the line
+    /// through its values at both ends lies above it. Buying at it bounds
+    /// what supporters keep where `upper` cannot (a project that becomes
+    /// affordable inside the range, which on Budapest 2024 was nearly
+    /// every range that could not be proven).
+    fn ceiling(&self, p: usize) -> [PerPoint; 2] {
+        [0, 1].map(|end| {
+            let mut richest = PerPoint { rest: 0, points: 1 };
+            for backer in &self.start.backers[p].all {
+                let (m, given) = (
+                    i128::from(self.hi[backer.group as usize][end]),
+                    i128::from(backer.given),
+                );
+                if m * richest.points > richest.rest * given {
+                    richest = PerPoint {
+                        rest: m,
+                        points: given,
+                    };
+                }
+            }
+            richest
+        })
+    }
+
     /// `upper` when every supporter gives `given` points: both ends in one
     /// traversal (the upper line is priced once a round, for the winner,
     /// and was a third of the supporters read on the synthetic city).
@@ -682,14 +709,15 @@ impl Pass<'_, '_> {
                     self.lower_at(q, At::End(end))
                         .filter(|low| beats(election, tie, (w, &top), (q, &low.lower)))
                 });
-                match (settled, upper) {
-                    (Some(low), _) => bound[q] = Some(low),
-                    (None, Some(upper))
-                        if path.outcomes.len() + rivals.len() + 1 < MOST_OUTCOMES =>
-                    {
-                        rivals.push((q, upper));
+                match settled {
+                    Some(low) => bound[q] = Some(low),
+                    None if path.outcomes.len() + rivals.len() + 1 < MOST_OUTCOMES => {
+                        // It wins at some steps: followed too, bought at
+                        // its upper line, or at its ceiling where it is
+                        // affordable at some steps only.
+                        rivals.push((q, upper.unwrap_or_else(|| self.ceiling(q))));
                     }
-                    (None, _) => return Err(guess),
+                    None => return Err(guess),
                 }
             }
             if rivals.is_empty() {
@@ -1234,7 +1262,7 @@ mod tests {
                 (found.rest, found.points, capped),
                 (expected.rest, expected.points, capped_any)
             );
-            let mut groups = |scratch: &[(i64, i64, i64, u32)]| {
+            let groups = |scratch: &[(i64, i64, i64, u32)]| {
                 let mut groups: Vec<u32> = scratch[..capped].iter().map(|e| e.3).collect();
                 groups.sort_unstable();
                 groups
