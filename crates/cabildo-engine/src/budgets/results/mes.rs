@@ -308,7 +308,7 @@ fn search(
             let mut outcomes = match found {
                 Ok(outcomes) => outcomes,
                 Err(guess) => {
-                    if pace.unproven(took, guess) {
+                    if pace.unproven(guess) {
                         continue;
                     }
                     break;
@@ -355,9 +355,12 @@ fn search(
 /// synthetic city, whose outcome changes every step or two, that spares
 /// a tenth of the time). A one-step range is only tried when passes take
 /// less time than exact runs (on large elections replayed runs are
-/// cheaper); before any pass is proven, a failed one's time is the
-/// estimate (on the synthetic city passes take a fifth of a run, and
-/// waiting for a proven one left 158 steps to exact runs: 8.9 → 4.3 s).
+/// cheaper); before any pass is proven, one is tried on one step (on the
+/// synthetic city passes take a fifth of a run, and waiting for a proven
+/// one left 158 steps to exact runs: 8.9 → 4.3 s; on Łódź 2023 the first
+/// failed pass, following several winners, took longer than a run, and
+/// taking its time as the estimate left 84 steps to exact runs: 0.34 →
+/// 0.9 s).
 /// After a range that could not be proven at its narrowest, add1 waits
 /// for a few exact runs before trying again, twice as many each time
 /// it fails in a row and more when passes cost more than runs, and then
@@ -459,15 +462,15 @@ impl Pace {
         stuck && self.calm >= self.needed
     }
 
-    /// A range could not be proven, by a pass that took `took` and
-    /// guessed how many first steps would hold: whether to try a narrower
-    /// one now (else an exact run decides the next step, and ranges may
-    /// follow).
-    fn unproven(&mut self, took: Duration, guess: Option<u64>) -> bool {
-        // Before any pass is proven, this one (cut short) says what a pass
-        // costs at least.
+    /// A range could not be proven, by a pass that guessed how many first
+    /// steps would hold: whether to try a narrower one now (else an exact
+    /// run decides the next step, and ranges may follow).
+    fn unproven(&mut self, guess: Option<u64>) -> bool {
+        // Before any pass is proven, one step is tried: a failed pass says
+        // little of what a proven one costs (one that follows several
+        // winners before failing costs more).
         let pass = if self.pass == Duration::MAX {
-            took
+            Duration::ZERO
         } else {
             self.pass
         };
