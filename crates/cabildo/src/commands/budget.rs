@@ -3,7 +3,8 @@
 
 use crate::config::{BudgetCommand, Global, ResultsArgs};
 use anyhow::{Context, bail};
-use cabildo_engine::budgets::results::{self, Options, Reason, amount_text, money_text};
+use cabildo_engine::budgets::pabulib::UNIT;
+use cabildo_engine::budgets::results::{self, Money, Options, Reason, amount_text, money_text};
 use cabildo_engine::budgets::{pabulib, setup, tally};
 use cabildo_tenancy::Slug;
 use std::fmt::Write as _;
@@ -105,6 +106,19 @@ pub fn results(args: ResultsArgs) -> anyhow::Result<ExitCode> {
                 amount_text(project.cost),
                 project.votes,
                 reason_text(&project.reason)
+            );
+        }
+        if let Some(per_voter) = &outcome.per_voter {
+            // Exactly too, in currency units: a reference implementation
+            // can rerun the method once at that money (bench/budget-results
+            // does, where its add1 would take hours).
+            let exact = per_voter / Money::from_integer(UNIT.into());
+            let _ = writeln!(
+                out,
+                "# each voter had {} ({}/{} exactly) in the run that decided",
+                money_text(per_voter),
+                exact.numer(),
+                exact.denom()
             );
         }
     }

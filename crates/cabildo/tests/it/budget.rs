@@ -54,6 +54,15 @@ fn results_print_the_winners_then_the_total() {
         "{}",
         explained.stdout
     );
+    assert!(
+        explained
+            .stdout
+            .lines()
+            .any(|line| line.starts_with("# each voter had ")
+                && line.ends_with("exactly) in the run that decided")),
+        "{}",
+        explained.stdout
+    );
     let variant = run(cabildo()
         .args([
             "budget",

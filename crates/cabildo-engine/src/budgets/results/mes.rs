@@ -292,10 +292,9 @@ fn search(
                 }
             };
             // Several outcomes (where winners differ between the range's
-            // steps) are enough when none of them ends add1; on the
+            // steps) are enough when none of them ends add1: on the
             // synthetic city the order of the last purchases changes
-            // every step or two, and the projects bought only every
-            // twenty.
+            // every step or two, the projects bought about every twenty.
             let found = match proof {
                 ranges::Proof::Holds(outcomes)
                     if outcomes.len() == 1 || outcomes.iter().all(|o| !over(o) && !done(o)) =>
@@ -350,10 +349,10 @@ fn search(
 /// quarters as long, else half, ending where that range would have (the
 /// exact runs that decide the steps in between shorten it: on Budapest
 /// 2024 the guess was often the very step where the outcome changed, and
-/// a range started a step later ran past it); the range proven right after such a
-/// narrowing is tried again at the same length before growing (on the
-/// synthetic city, whose outcome changes every step or two, that spares
-/// a tenth of the time). A one-step range is only tried when passes take
+/// a range started a step later ran past it); the range proven right
+/// after such a narrowing is tried again at the same length before
+/// growing (on the synthetic city, whose outcome changes every step or
+/// two, that spares a tenth of the time). A one-step range is only tried when passes take
 /// less time than exact runs (on large elections replayed runs are
 /// cheaper); before any pass is proven, one is tried on one step (on the
 /// synthetic city passes take a fifth of a run, and waiting for a proven
