@@ -40,8 +40,9 @@
 //! round, undoing the purchases of one before the next, and returns
 //! every outcome reached (at most `MOST_OUTCOMES`). A project that
 //! becomes affordable inside the range is followed as a winner too,
-//! bought at its ceiling. When a pass cannot prove a decision at all (prices too close
-//! over the range, or a project affordable at some steps only) it says
+//! bought at its ceiling. When a pass cannot prove a decision at all
+//! (prices too close over the range, more outcomes than it follows, or
+//! nothing affordable at every step while something is at some) it says
 //! so, and add1 tries a shorter range or runs the exact method on one
 //! step.
 
@@ -229,11 +230,11 @@ struct Price {
 }
 
 /// How far apart, relative to their sizes, two prices' floating-point
-/// values must be for their order to be theirs. Each value comes from two
-/// conversions and a division, each rounded to nearest, so it is within
-/// a relative 3·2⁻⁵³ of the exact quotient: values further apart than
-/// that share (2⁻⁵¹ of their magnitudes) order the exact prices alike.
-/// This one leaves a wide margin over that.
+/// values must be for their order to be the exact prices'. Each value
+/// comes from two conversions and a division, each rounded to nearest,
+/// so it is within a relative 3·2⁻⁵³ of the exact quotient: values
+/// further apart than 2⁻⁵¹ of their magnitudes are ordered as the exact
+/// prices are. 2⁻⁴⁰ leaves a wide margin.
 const APART: f64 = 1.0 / (1_u64 << 40) as f64;
 
 impl Price {
