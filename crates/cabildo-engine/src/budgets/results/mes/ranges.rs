@@ -666,10 +666,8 @@ impl Pass<'_, '_> {
                 path.outcomes.push(path.selected.clone());
                 return Ok(());
             };
-            if let [(w, upper, low)] = winners[..] {
-                path.alive[w] = false;
-                self.buy(w, upper, low.lower_per_point, undo);
-                path.selected.push(w);
+            if let [winner] = winners[..] {
+                self.take(path, winner, undo);
                 continue;
             }
             if let [first, second] = winners[..]
@@ -678,12 +676,10 @@ impl Pass<'_, '_> {
                 continue;
             }
             // Each possible winner in turn, from this round's state.
-            for (winner, upper, low) in winners {
+            for winner in winners {
                 let saved = (path.alive.clone(), bound.to_vec(), path.selected.len());
                 let mark = self.undo.len();
-                path.alive[winner] = false;
-                self.buy(winner, upper, low.lower_per_point, true);
-                path.selected.push(winner);
+                self.take(path, winner, true);
                 self.explore(tie, expected, bound, path, true)?;
                 self.restore(mark);
                 path.alive = saved.0;
@@ -694,6 +690,13 @@ impl Pass<'_, '_> {
             }
             return Ok(());
         }
+    }
+
+    /// Buys a round's winner on `path` (with `undo`, recording it).
+    fn take(&mut self, path: &mut Path, (p, upper, low): Winner, undo: bool) {
+        path.alive[p] = false;
+        self.buy(p, upper, low.lower_per_point, undo);
+        path.selected.push(p);
     }
 
     /// Where two projects each win a round at some steps: whether each,
@@ -766,10 +769,7 @@ impl Pass<'_, '_> {
         first: Winner,
         then: usize,
     ) -> bool {
-        let (p, upper, low) = first;
-        path.alive[p] = false;
-        self.buy(p, upper, low.lower_per_point, true);
-        path.selected.push(p);
+        self.take(path, first, true);
         let next = self.decide(tie, expected, bound, path, 0);
         path.selected.pop();
         let Ok(Some(winners)) = next else {

@@ -34,27 +34,14 @@ fn what_a_pass_proves_holds_at_every_step() {
 /// orders of a swap), not only the outcomes they decide.
 #[test]
 fn money_bounds_hold_at_every_step() {
-    let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pabulib");
     let mut rng = StdRng::seed_from_u64(31);
     let (mut checked, mut after_swaps) = (0, 0);
-    for file in [
-        "Netherlands_Assen_2024.pb",
-        "Poland_Czestochowa_2020_Grabowka.pb",
-        "Switzerland_Zurich_D10.pb",
-    ] {
-        let text = std::fs::read_to_string(format!("{folder}/{file}")).expect("file");
-        let instance = parse(&text).expect("parsed");
-        let election = Election::new(&instance, true).expect("an election");
-        let start = Start::new(&election);
+    on_real_elections(|file, election, start, mut first| {
         let place = places(&start.supporters, election.groups.len());
-        let mut first = BigRational::new(
-            BigInt::from(instance.budget),
-            BigInt::from(election.voters()),
-        );
         for _ in 0..20 {
             let width = rng.random_range(2..30_u64);
             SNAPSHOTS.with(|on| on.set(true));
-            let _ = certify(&election, &start, &first, width, Tie::Id, &[]);
+            let _ = certify(election, start, &first, width, Tie::Id, &[]);
             let snapshots = TAKEN.with(|taken| taken.take());
             // Each step's purchases, and each group's money after each
             // of them in fixed point times `width − 1` (bounds are
@@ -63,8 +50,8 @@ fn money_bounds_hold_at_every_step() {
             let steps: Vec<(Vec<usize>, Rounded)> = (0..width)
                 .map(|step| {
                     let at = &first + money(UNIT) * BigInt::from(step);
-                    let exact = run(&election, &start, &at, Tie::Id, false, None).0;
-                    let after = replay(&election, &start, &at, &exact.selected)
+                    let exact = run(election, start, &at, Tie::Id, false, None).0;
+                    let after = replay(election, start, &at, &exact.selected)
                         .iter()
                         .map(|money| {
                             money
@@ -108,7 +95,7 @@ fn money_bounds_hold_at_every_step() {
             }
             first += money(UNIT) * BigInt::from(width);
         }
-    }
+    });
     assert!(
         checked > 5_000 && after_swaps > 100,
         "{checked} checked, {after_swaps} after swaps"
@@ -205,31 +192,17 @@ fn same_projects(outcomes: &[Vec<usize>], exact: &[usize]) -> bool {
 /// from add1's first step, every step of every proven range checked.
 #[test]
 fn ranges_of_differing_steps_cover_every_step() {
-    let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pabulib");
     let mut rng = StdRng::seed_from_u64(29);
     let (mut varied, mut several, mut steps_checked) = (0, 0, 0);
-    for file in [
-        "Netherlands_Assen_2024.pb",
-        "Poland_Czestochowa_2020_Grabowka.pb",
-        "Switzerland_Zurich_D10.pb",
-    ] {
-        let text = std::fs::read_to_string(format!("{folder}/{file}")).expect("file");
-        let instance = parse(&text).expect("parsed");
-        let election = Election::new(&instance, true).expect("an election");
-        let start = Start::new(&election);
-        let mut first = BigRational::new(
-            BigInt::from(instance.budget),
-            BigInt::from(election.voters()),
-        );
+    on_real_elections(|file, election, start, mut first| {
         for _ in 0..150 {
             let width = rng.random_range(1..40_u64);
-            if let Proof::Holds(outcomes) = certify(&election, &start, &first, width, Tie::Id, &[])
-            {
+            if let Proof::Holds(outcomes) = certify(election, start, &first, width, Tie::Id, &[]) {
                 several += usize::from(outcomes.len() > 1);
                 let mut seen: Vec<Vec<usize>> = Vec::new();
                 for step in 0..width {
                     let at = &first + money(UNIT) * BigInt::from(step);
-                    let exact = run(&election, &start, &at, Tie::Id, false, None).0;
+                    let exact = run(election, start, &at, Tie::Id, false, None).0;
                     assert!(
                         same_projects(&outcomes, &exact.selected),
                         "{file}, step {step} of {width}"
@@ -243,12 +216,39 @@ fn ranges_of_differing_steps_cover_every_step() {
             }
             first += money(UNIT) * BigInt::from(width);
         }
-    }
+    });
     assert!(
         varied > 20 && several > 5,
         "{varied} ranges whose steps differ ({several} with several outcomes), \
          {steps_checked} steps"
     );
+}
+
+/// One of the engine's test elections, read.
+fn real(file: &str) -> Instance {
+    let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pabulib");
+    let text = std::fs::read_to_string(format!("{folder}/{file}")).expect("file");
+    parse(&text).expect("parsed")
+}
+
+/// Runs `check` on Assen, Częstochowa and Zürich (approval and
+/// cumulative ballots): each file's name, election, what passes start
+/// from, and each voter's money at add1's first step.
+fn on_real_elections(mut check: impl FnMut(&str, &Election<'_>, &Start, BigRational)) {
+    for file in [
+        "Netherlands_Assen_2024.pb",
+        "Poland_Czestochowa_2020_Grabowka.pb",
+        "Switzerland_Zurich_D10.pb",
+    ] {
+        let instance = real(file);
+        let election = Election::new(&instance, true).expect("an election");
+        let start = Start::new(&election);
+        let first = BigRational::new(
+            BigInt::from(instance.budget),
+            BigInt::from(election.voters()),
+        );
+        check(file, &election, &start, first);
+    }
 }
 
 /// Passes over random elections and ranges of up to `widest` steps,
@@ -447,10 +447,7 @@ fn alike_supporters_settle_as_any() {
 /// at each end, on a real election with random money bounds.
 #[test]
 fn upper_lines_in_one_traversal_price_each_end() {
-    let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pabulib");
-    let text =
-        std::fs::read_to_string(format!("{folder}/Netherlands_Amsterdam_166.pb")).expect("file");
-    let instance = parse(&text).expect("parsed");
+    let instance = real("Netherlands_Amsterdam_166.pb");
     let election = Election::new(&instance, true).expect("an election");
     let start = Start::new(&election);
     let mut rng = StdRng::seed_from_u64(12);
