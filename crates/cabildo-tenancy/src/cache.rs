@@ -194,6 +194,12 @@ impl SharedCache {
         self.now_ms() >= self.down_until.load(Ordering::Relaxed)
     }
 
+    /// Whether Redis answered the last command sent (false for a couple
+    /// of seconds after any failure).
+    pub fn reachable(&self) -> bool {
+        self.available()
+    }
+
     fn failed(&self, error: &redis::RedisError) {
         tracing::warn!(error = %error, "redis unavailable; falling back");
         if let Target::Sentinel { master, .. } = &self.target
@@ -296,9 +302,10 @@ impl SharedCache {
     }
 
     /// Listens on `channel` for as long as the process runs, calling
-    /// `handle(Some(message))` for each message. Whenever the subscription
-    /// is (re)established, `handle(None)` is called first: messages may
-    /// have been missed while it was down, so listeners drop everything.
+    /// `handle(Some(message))` for each message, and `handle(None)`
+    /// whenever the subscription is lost and again when it is
+    /// (re)established: messages may be missed while it is down, so
+    /// listeners drop everything (copies made meanwhile too).
     pub fn subscribe(
         &self,
         channel: String,
@@ -325,6 +332,7 @@ impl SharedCache {
                                 }
                             }
                             tracing::warn!(channel = %channel, "redis subscription lost; reconnecting");
+                            handle(None);
                         }
                         Err(error) => {
                             tracing::warn!(channel = %channel, error = %error, "redis subscribe failed")

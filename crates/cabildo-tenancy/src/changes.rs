@@ -6,6 +6,22 @@ use crate::Tenancy;
 use crate::routing::{redis_key, slug_key};
 use crate::tenant::Tenant;
 use std::sync::Weak;
+use std::time::Duration;
+
+/// How long a process trusts its copy of a council's route or site
+/// settings when changes are announced through Redis. Every change drops
+/// the copies at once on every node, and a subscription drops every copy
+/// when it is lost and when it is back, so this only bounds an
+/// announcement lost unnoticed (a connection that died silently). Over a
+/// fleet of thousands, most councils are visited less often than every
+/// half minute: with a shorter bound, many of their requests would read
+/// their settings and route again (docs/benchmarks.md, "Copies kept while
+/// changes are announced").
+const ANNOUNCED_TRUST: Duration = Duration::from_secs(300);
+
+/// The same without Redis, or while it does not answer: other nodes'
+/// changes are not heard, so the bound is all that ends a stale copy.
+const UNANNOUNCED_TRUST: Duration = Duration::from_secs(30);
 
 /// Cache key of a council's site settings.
 pub(crate) fn site_key(tenant: &Tenant) -> String {
@@ -13,6 +29,16 @@ pub(crate) fn site_key(tenant: &Tenant) -> String {
 }
 
 impl Tenancy {
+    /// How long this process may trust a copy of a council's route or
+    /// site settings made now: 5 minutes while changes are announced
+    /// through Redis, 30 s without Redis or while it does not answer.
+    pub fn trust_copies_for(&self) -> Duration {
+        match self.cache() {
+            Some(cache) if cache.reachable() => ANNOUNCED_TRUST,
+            _ => UNANNOUNCED_TRUST,
+        }
+    }
+
     /// The council a change key names by id (`site:{id}`), if it is one.
     pub fn changed_council(key: &str) -> Option<crate::TenantId> {
         key.strip_prefix("site:")
@@ -31,8 +57,8 @@ fn channel(tenancy: &Tenancy) -> String {
 
 impl Tenancy {
     /// Calls `listener` for every change announced by any node (this one
-    /// included), and with `None` whenever the subscription is
-    /// (re)established, since messages may have been missed meanwhile.
+    /// included), and with `None` whenever the subscription is lost or
+    /// (re)established, since messages may be missed while it is down.
     /// Without Redis, only this process's own changes are heard. The keys
     /// name what changed: `slug:{slug}`, `domain:{host}` and `site:{id}`
     /// (see [`Tenancy::changed_council`]); the listener returns false once

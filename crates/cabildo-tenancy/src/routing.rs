@@ -1,5 +1,5 @@
 //! Host → council resolution: `{slug}.{base domain}` or a verified custom
-//! domain, through an in-process cache (short TTL), then Redis, then
+//! domain, through an in-process cache, then Redis, then
 //! PostgreSQL. A change to a council is broadcast through Redis so every
 //! node drops its copy; without Redis, copies expire with the TTL.
 
@@ -154,8 +154,10 @@ pub(crate) fn redis_key(tenancy: &Tenancy, route_key: &str) -> String {
 pub struct ResolverConfig {
     /// Base domain: councils live on `{slug}.{base_domain}`.
     pub base_domain: String,
-    /// How long this process trusts its own copy of a council.
-    pub local_ttl: Duration,
+    /// How long this process trusts its own copy of a council; `None`: as
+    /// long as it trusts copies of council settings (5 minutes when
+    /// changes are announced through Redis, 30 s without).
+    pub local_ttl: Option<Duration>,
     /// How long this process remembers that a host is unknown.
     pub negative_ttl: Duration,
     /// How long Redis keeps a copy.
@@ -163,12 +165,12 @@ pub struct ResolverConfig {
 }
 
 impl ResolverConfig {
-    /// Defaults for `base_domain`: 30 s locally, 5 s for unknown hosts,
-    /// 5 min in Redis.
+    /// Defaults for `base_domain`: a council's copy trusted as long as
+    /// settings are, 5 s for unknown hosts, 5 min in Redis.
     pub fn new(base_domain: &str) -> Self {
         Self {
             base_domain: base_domain.trim_end_matches('.').to_ascii_lowercase(),
-            local_ttl: Duration::from_secs(30),
+            local_ttl: None,
             negative_ttl: Duration::from_secs(5),
             redis_ttl: Duration::from_secs(300),
         }
@@ -309,7 +311,9 @@ impl Resolver {
             }
         };
         let ttl = if tenant.is_some() {
-            self.config.local_ttl
+            self.config
+                .local_ttl
+                .unwrap_or_else(|| self.tenancy.trust_copies_for())
         } else {
             self.config.negative_ttl
         };

@@ -13,11 +13,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// How long a process trusts its copy of a council's settings. Changes are
-/// announced (see `changes.rs`), so this only bounds staleness when an
-/// announcement is lost (Redis down).
-const SITE_TTL: Duration = Duration::from_secs(30);
-
 /// What a council's site looks like: languages, time zone, colours, texts
 /// and districts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -194,10 +189,12 @@ impl SiteCache {
             .map(|(_, settings)| settings.clone())
     }
 
-    fn put(&self, key: String, settings: Arc<SiteSettings>, generation: u64) {
+    /// Keeps `settings` for `trust`, unless a change came since
+    /// `generation` was read.
+    fn put(&self, key: String, settings: Arc<SiteSettings>, generation: u64, trust: Duration) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if self.generation.load(Ordering::SeqCst) == generation {
-            entries.insert(key, (Instant::now() + SITE_TTL, settings));
+            entries.insert(key, (Instant::now() + trust, settings));
         }
     }
 
@@ -227,7 +224,9 @@ impl Tenancy {
         let mut tx = self.begin(tenant).await?;
         let settings = Arc::new(SiteSettings::load(&mut tx).await?);
         tx.commit().await?;
-        self.inner.sites.put(key, settings.clone(), generation);
+        self.inner
+            .sites
+            .put(key, settings.clone(), generation, self.trust_copies_for());
         Ok(settings)
     }
 }

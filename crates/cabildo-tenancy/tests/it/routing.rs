@@ -104,7 +104,7 @@ async fn wait_for_status(resolver: &Resolver, status: TenantStatus) {
 fn long_lived(base: &str) -> ResolverConfig {
     // TTLs far beyond the test, so only invalidation can explain a change.
     let mut config = ResolverConfig::new(base);
-    config.local_ttl = Duration::from_secs(3600);
+    config.local_ttl = Some(Duration::from_secs(3600));
     config.negative_ttl = Duration::from_secs(3600);
     config.redis_ttl = Duration::from_secs(3600);
     config
@@ -207,6 +207,42 @@ async fn without_redis_hosts_still_resolve_from_postgres() {
         .expect("status");
     assert_eq!(status_seen_on(&resolver).await, TenantStatus::ReadOnly);
     assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+/// Copies of routes and settings are trusted for minutes while changes
+/// are announced through Redis, for half a minute without it or once it
+/// stops answering (other nodes' changes are then not heard).
+#[tokio::test]
+async fn copies_are_trusted_for_minutes_only_while_changes_are_announced() {
+    let tenancy = fresh_tenancy().await.expect("tenancy");
+    council(&tenancy, "toledo").await.expect("toledo");
+    let resolver = Resolver::new(tenancy.clone(), ResolverConfig::new("cabildo.test"));
+    assert!(
+        resolver
+            .resolve("toledo.cabildo.test")
+            .await
+            .expect("resolve")
+            .is_some()
+    );
+    assert_eq!(tenancy.trust_copies_for(), Duration::from_secs(300));
+
+    let without_redis = another_node_with(&tenancy, None).await.expect("connect");
+    assert_eq!(without_redis.trust_copies_for(), Duration::from_secs(30));
+
+    let closed_port = cabildo_devkit::free_port().expect("port");
+    let dead_redis = SharedCache::new(&format!("redis://127.0.0.1:{closed_port}/")).expect("url");
+    let redis_down = another_node_with(&tenancy, Some(dead_redis))
+        .await
+        .expect("connect");
+    let resolver = Resolver::new(redis_down.clone(), ResolverConfig::new("cabildo.test"));
+    assert!(
+        resolver
+            .resolve("toledo.cabildo.test")
+            .await
+            .expect("resolve")
+            .is_some()
+    );
+    assert_eq!(redis_down.trust_copies_for(), Duration::from_secs(30));
 }
 
 async fn status_seen_on(resolver: &Resolver) -> TenantStatus {

@@ -1,6 +1,7 @@
-//! Redis behind Sentinels: the cache follows a failover without a restart.
+//! Redis behind Sentinels: the cache follows a failover without a restart;
+//! a subscription reports its loss.
 
-use cabildo_devkit::LocalRedisSentinel;
+use cabildo_devkit::{LocalRedis, LocalRedisSentinel};
 use cabildo_tenancy::SharedCache;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -58,6 +59,45 @@ async fn a_sentinel_failover_is_followed_without_a_restart() {
     );
     broadcast_until_heard(&cache, &heard, &channel, "after").await;
     drop(servers);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A subscription tells its listener when it is lost, not only when it is
+/// back: copies made while announcements cannot arrive must be dropped
+/// (and copies trusted for minutes, `Tenancy::trust_copies_for`, would
+/// otherwise outlive a change announced meanwhile).
+#[tokio::test]
+async fn a_lost_subscription_is_reported_when_lost() {
+    let dir = std::env::temp_dir().join(format!("cabildo-lost-{}", uuid::Uuid::new_v4()));
+    let server = LocalRedis::start(&dir).expect("redis");
+    let cache = SharedCache::new(&server.url()).expect("url");
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let log = heard.clone();
+    let channel = format!("cabildo-test-{}", uuid::Uuid::new_v4());
+    let _subscription = cache.subscribe(channel.clone(), move |message| {
+        log.lock().expect("log").push(message);
+    });
+    broadcast_until_heard(&cache, &heard, &channel, "hola").await;
+    let drops = |heard: &Mutex<Vec<Option<String>>>| {
+        heard
+            .lock()
+            .expect("log")
+            .iter()
+            .filter(|m| m.is_none())
+            .count()
+    };
+    // Once when established.
+    assert_eq!(drops(&heard), 1);
+
+    server.stop().expect("stop");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while drops(&heard) < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "the lost subscription was never reported"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

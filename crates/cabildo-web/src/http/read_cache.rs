@@ -59,7 +59,7 @@ impl ReadCache {
                     let mut inner = inner.lock().unwrap_or_else(|e| e.into_inner());
                     match message.as_deref().and_then(|m| m.parse().ok()) {
                         Some(tenant) => bump(&mut inner, TenantId(tenant)),
-                        // (Re)subscribed: changes may have been missed.
+                        // Lost or (re)subscribed: changes may be missed.
                         None => inner.entries.clear(),
                     }
                 }

@@ -45,7 +45,7 @@ impl SessionCache {
                     let mut entries = entries.lock().unwrap_or_else(|e| e.into_inner());
                     match message.as_deref().and_then(parse) {
                         Some(ended) => forget(&mut entries, &ended),
-                        // (Re)subscribed: messages may have been missed.
+                        // Lost or (re)subscribed: messages may be missed.
                         None => entries.clear(),
                     }
                 }

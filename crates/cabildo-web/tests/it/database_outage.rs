@@ -45,7 +45,7 @@ async fn losing_the_database_gives_503_and_recovers_without_restart() {
         .await
         .expect("create");
     let mut resolver_config = ResolverConfig::new(BASE);
-    resolver_config.local_ttl = Duration::from_millis(1);
+    resolver_config.local_ttl = Some(Duration::from_millis(1));
     let app = cabildo_web::router(
         tenancy.clone(),
         Resolver::new(tenancy.clone(), resolver_config),
