@@ -78,6 +78,17 @@ pub fn backoff(attempt: i32) -> Duration {
     Duration::from_secs_f64(capped * jitter)
 }
 
+/// How long a done or cancelled job is kept after it finished: a month of
+/// recent work for operators' lists.
+pub const KEEP_DONE: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// How long a failed or dead job is kept after it finished: three months,
+/// in which an operator may still look into it and retry it.
+pub const KEEP_FAILED: Duration = Duration::from_secs(90 * 24 * 3600);
+
+/// Jobs deleted per statement by [`Queue::forget_finished`].
+pub const FORGET_BATCH: i64 = 10_000;
+
 /// Queue operations on the shared pool.
 #[derive(Clone)]
 pub struct Queue {
@@ -249,6 +260,41 @@ impl Queue {
         .execute(self.tenancy.pool())
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// Deletes the jobs finished longer ago than [`KEEP_DONE`] (done,
+    /// cancelled) or [`KEEP_FAILED`] (failed, dead), up to [`FORGET_BATCH`]
+    /// a statement so that no statement holds many rows locked; returns how
+    /// many. Without it, a fleet of 10,000 councils would keep a few
+    /// jobs per council and day for ever (digests, dashboard folds): about
+    /// 7 million rows a year.
+    ///
+    /// A deleted job's unique key may be used again, and no key in use
+    /// would bring a finished job back: each names its moment (a day, an
+    /// hour, a meeting's start, a budget's end, whose jobs check that the
+    /// moment still holds) or a row enqueued once (a notification, a
+    /// newsletter's batch).
+    pub async fn forget_finished(&self) -> Result<u64, TenancyError> {
+        let mut forgotten = 0;
+        loop {
+            let done = sqlx::query(
+                "DELETE FROM platform.jobs WHERE id IN (
+                     SELECT id FROM platform.jobs
+                     WHERE (status IN ('done', 'cancelled') AND finished_at < now() - make_interval(secs => $1))
+                        OR (status IN ('failed', 'dead') AND finished_at < now() - make_interval(secs => $2))
+                     LIMIT $3)",
+            )
+            .bind(KEEP_DONE.as_secs_f64())
+            .bind(KEEP_FAILED.as_secs_f64())
+            .bind(FORGET_BATCH)
+            .execute(self.tenancy.pool())
+            .await?
+            .rows_affected();
+            forgotten += done;
+            if done < FORGET_BATCH as u64 {
+                return Ok(forgotten);
+            }
+        }
     }
 
     /// Puts every dead job back in the queue; returns how many.

@@ -366,3 +366,83 @@ async fn shutdown_releases_unfinished_jobs_and_lost_ones_are_reclaimed_after_the
     let _ = stop.send(());
     handle.await.expect("worker");
 }
+
+/// Jobs finished long ago are deleted, a batch at a time: done and
+/// cancelled ones after a month, failed and dead ones after three; jobs
+/// not finished, and those finished more recently, stay. A deleted job's
+/// unique key may be enqueued again.
+#[tokio::test]
+async fn jobs_finished_long_ago_are_forgotten() {
+    let tenancy = fresh_tenancy().await.expect("tenancy");
+    let toledo = council(&tenancy, "toledo").await.expect("council");
+    // (status, days since it finished; None: not finished), and whether
+    // the sweep keeps it.
+    let cases: [(&str, Option<i32>, bool); 9] = [
+        ("done", Some(31), false),
+        ("done", Some(29), true),
+        ("cancelled", Some(31), false),
+        ("failed", Some(89), true),
+        ("failed", Some(91), false),
+        ("dead", Some(31), true),
+        ("dead", Some(91), false),
+        ("queued", None, true),
+        ("running", None, true),
+    ];
+    let mut ids = Vec::new();
+    for (n, (status, days, _)) in cases.iter().enumerate() {
+        tenancy
+            .enqueue_for(
+                toledo.id,
+                &NewJob::new("test.kept", json!({})).unique(format!("case:{n}")),
+            )
+            .await
+            .expect("enqueue");
+        let id: Uuid = sqlx::query_scalar(
+            "UPDATE platform.jobs SET status = $2,
+                    finished_at = now() - make_interval(days => $3), run_at = now() + interval '1 day'
+             WHERE unique_key = $1 RETURNING id",
+        )
+        .bind(format!("case:{n}"))
+        .bind(status)
+        .bind(days)
+        .fetch_one(tenancy.pool())
+        .await
+        .expect("age");
+        ids.push(id);
+    }
+    // More old ones than one statement deletes.
+    let batch = cabildo_notify::queue::FORGET_BATCH;
+    sqlx::query(
+        "INSERT INTO platform.jobs (tenant_id, kind, status, finished_at)
+         SELECT $1, 'test.old', 'done', now() - interval '40 days' FROM generate_series(1, $2)",
+    )
+    .bind(toledo.id.0)
+    .bind(batch + 50)
+    .execute(tenancy.pool())
+    .await
+    .expect("old jobs");
+
+    let queue = Queue::new(tenancy.clone());
+    let forgotten = queue.forget_finished().await.expect("forget");
+    assert_eq!(forgotten, u64::try_from(batch).expect("batch") + 50 + 4);
+    let left: Vec<Uuid> = job_ids(&tenancy).await;
+    for ((status, days, kept), id) in cases.iter().zip(&ids) {
+        assert_eq!(
+            left.contains(id),
+            *kept,
+            "{status} finished {days:?} days ago"
+        );
+    }
+    assert_eq!(left.len(), 5);
+    assert_eq!(queue.forget_finished().await.expect("again"), 0);
+
+    // The first case's key is free again.
+    tenancy
+        .enqueue_for(
+            toledo.id,
+            &NewJob::new("test.kept", json!({})).unique("case:0"),
+        )
+        .await
+        .expect("enqueue");
+    assert_eq!(job_ids(&tenancy).await.len(), 6);
+}

@@ -93,12 +93,27 @@ pub fn worker(
 }
 
 /// Every 15 minutes, queues the digest runs and dashboard folds that are
-/// due (idempotent) and starts dunning of invoices past due.
+/// due (idempotent) and starts dunning of invoices past due; once a day
+/// (and at start), deletes the jobs finished long ago.
 pub async fn schedule_periodic(tenancy: Tenancy, grace_days: u32) {
     let mut tick = tokio::time::interval(Duration::from_secs(15 * 60));
+    let mut swept_on = None;
     loop {
         tick.tick().await;
         let today = time::OffsetDateTime::now_utc().date();
+        if swept_on != Some(today) {
+            swept_on = Some(today);
+            match cabildo_notify::queue::Queue::new(tenancy.clone())
+                .forget_finished()
+                .await
+            {
+                Ok(forgotten) if forgotten > 0 => {
+                    tracing::info!(forgotten, "jobs finished long ago deleted")
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(error = %error, "could not delete old jobs"),
+            }
+        }
         match cabildo_notify::notifications::schedule_digests(&tenancy, today).await {
             Ok(queued) if queued > 0 => tracing::info!(queued, "digest runs queued"),
             Ok(_) => {}
