@@ -10,6 +10,10 @@ use std::path::{Path, PathBuf};
 /// application role and databases.
 pub(crate) const ADMIN_ROLE: &str = "cabildo_admin";
 
+/// Files a backend may keep open (see [`LocalPostgres::start`]); the soft
+/// limit on open files bounds it too.
+const MAX_FILES_PER_PROCESS: u32 = 16_384;
+
 /// How to start a local cluster.
 #[derive(Clone, Debug)]
 pub struct PostgresOptions {
@@ -102,8 +106,15 @@ impl LocalPostgres {
             Some(port) => port,
             None => free_port()?,
         };
+        // A backend keeps a file open per relation it reads, up to
+        // `max_files_per_process` (1,000 by default) and the soft limit on
+        // open files, closing and reopening them past that. A backend that
+        // serves hundreds of councils reads tens of thousands of relations:
+        // at 10,000 councils the kernel's share of PostgreSQL's time went
+        // from a tenth to a quarter (docs/benchmarks.md, "Open files").
         let mut server_options = format!(
-            "-p {port} -c listen_addresses=127.0.0.1 -k {} -c max_connections={}",
+            "-p {port} -c listen_addresses=127.0.0.1 -k {} -c max_connections={} \
+             -c max_files_per_process={MAX_FILES_PER_PROCESS}",
             socket_dir.display(),
             options.max_connections
         );
@@ -121,9 +132,16 @@ impl LocalPostgres {
                  -c max_worker_processes=400",
             );
         }
+        // The server inherits pg_ctl's limits: the soft limit on open files
+        // is raised to the hard one (`runuser` sets the usual 1,024).
         run(
             run_as
-                .command(&pg_ctl)
+                .command(Path::new("/bin/sh"))
+                .args([
+                    "-c",
+                    r#"ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@""#,
+                ])
+                .arg(&pg_ctl)
                 .args(["start", "-w", "-t", "60", "-D"])
                 .arg(&data)
                 .arg("-l")
