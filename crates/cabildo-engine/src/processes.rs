@@ -619,16 +619,20 @@ pub async fn published(tx: &mut TenantTx) -> Result<Vec<Summary>> {
 pub async fn published_by_slug(
     tx: &mut TenantTx,
     slug: &str,
-) -> Result<Option<(Summary, String, Vec<Phase>)>> {
+) -> Result<Option<(Summary, String, Vec<Phase>, Holds)>> {
     #[derive(sqlx::FromRow)]
     struct Found {
         #[sqlx(flatten)]
         summary: Summary,
         description: String,
+        #[sqlx(flatten)]
+        holds: Holds,
     }
     let found: Option<Found> = sqlx::query_as(
         "SELECT id, slug, title, summary, district_code AS district, image, translations,
-                description_markdown AS description
+                description_markdown AS description,
+                threads_count AS threads, polls_count AS polls, meetings_count AS meetings,
+                proposals_count AS proposals
          FROM processes WHERE slug = $1 AND status = 'published'",
     )
     .bind(slug)
@@ -637,6 +641,7 @@ pub async fn published_by_slug(
     let Some(Found {
         summary,
         description,
+        holds,
     }) = found
     else {
         return Ok(None);
@@ -650,7 +655,25 @@ pub async fn published_by_slug(
     .bind(id)
     .fetch_all(tx.conn())
     .await?;
-    Ok(Some((summary, description, phases)))
+    Ok(Some((summary, description, phases, holds)))
+}
+
+/// What a process holds, counted as it changes (triggers of migration
+/// `20261206000001_process_holds`): its pages skip the statements that
+/// would find nothing. Over 10,000 councils each statement a page runs
+/// costs PostgreSQL catalog reads that miss the CPU's caches
+/// (docs/benchmarks.md, "2026-12-06").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct Holds {
+    /// Comment threads on the process itself, deleted ones included (they
+    /// stay as placeholders).
+    pub threads: i32,
+    /// Polls.
+    pub polls: i32,
+    /// Meetings, whatever their state.
+    pub meetings: i32,
+    /// Proposals not hidden by moderation.
+    pub proposals: i32,
 }
 
 /// The slug of process `id`.

@@ -566,13 +566,17 @@ async fn count(tx: &mut TenantTx, process: ProcessId, filter: &Filter, extra: &s
 /// read from a point that the visitor's `seed` picks, wrapping around:
 /// stable for one visitor, different between visitors, and read from an
 /// index rather than by sorting every proposal on each request.
+///
+/// `visible` is how many visible proposals the process has when the caller
+/// read it with the process ([`crate::processes::Holds::proposals`]): the
+/// total when `filter` narrows nothing, which then costs no count.
 pub async fn list(
     tx: &mut TenantTx,
     process: ProcessId,
     filter: &Filter,
-    sort: ProposalSort,
-    seed: i32,
+    (sort, seed): (ProposalSort, i32),
     page: PageRequest,
+    visible: Option<i64>,
 ) -> Result<(Vec<Proposal>, i64)> {
     let (limit, offset) = (page.limit(), page.offset());
     let items = match sort {
@@ -639,7 +643,10 @@ pub async fn list(
             items
         }
     };
-    let total = count(tx, process, filter, "").await?;
+    let total = match visible {
+        Some(visible) if *filter == Filter::default() => visible,
+        _ => count(tx, process, filter, "").await?,
+    };
     Ok((items, total))
 }
 

@@ -899,3 +899,119 @@ async fn people_comment_on_meetings_of_assemblies_and_processes() {
         .expect("list");
     assert!(theirs.is_empty());
 }
+
+/// What process "plaza" holds, as its pages read it.
+async fn holds(w: &World) -> processes::Holds {
+    w.run(async |tx| Ok(processes::published_by_slug(tx, "plaza").await?))
+        .await
+        .expect("read")
+        .expect("published")
+        .3
+}
+
+#[tokio::test]
+async fn a_process_counts_the_threads_polls_meetings_and_visible_proposals_it_holds() {
+    use cabildo_engine::polls::{self, NewPoll};
+    let w = world().await;
+    let held = |threads, polls, meetings, proposals| processes::Holds {
+        threads,
+        polls,
+        meetings,
+        proposals,
+    };
+    assert_eq!(holds(&w).await, held(0, 0, 0, 1));
+    let mut of_process = meeting(w.assembly, Duration::days(1), None);
+    of_process.assembly = None;
+    of_process.process = Some(w.process);
+    let now = OffsetDateTime::now_utc();
+    let poll = NewPoll {
+        process_id: Some(w.process),
+        question: "¿Qué día?".into(),
+        options: vec!["Sábado".into(), "Domingo".into()],
+        opens_at: now,
+        closes_at: now + Duration::days(7),
+    };
+    // A comment thread on the process with a reply (one thread), one on a
+    // proposal (not the process's), a poll of the process and one of the
+    // home page, a meeting of the process and one of an assembly.
+    w.run(async |tx| {
+        for (target_kind, target) in [("process", w.process.0), ("proposal", w.proposal.0)] {
+            sqlx::query(
+                "INSERT INTO comments (id, process_id, target_kind, target_id, parent_id, root_id,
+                                       depth, author_id, body)
+                 VALUES ($1, $2, $3, $4, NULL, $1, 0, $5, 'Bien')",
+            )
+            .bind(uuid::Uuid::new_v4())
+            .bind(w.process)
+            .bind(target_kind)
+            .bind(target)
+            .bind(w.people[0])
+            .execute(tx.conn())
+            .await?;
+        }
+        sqlx::query(
+            "INSERT INTO comments (process_id, target_kind, target_id, parent_id, root_id, depth,
+                                   author_id, body)
+             SELECT process_id, target_kind, target_id, id, id, 1, $1, 'Sí'
+             FROM comments WHERE target_kind = 'process'",
+        )
+        .bind(w.people[1])
+        .execute(tx.conn())
+        .await?;
+        polls::create(tx, &cli(), &poll).await?;
+        let home = NewPoll {
+            process_id: None,
+            ..poll.clone()
+        };
+        polls::create(tx, &cli(), &home).await?;
+        meetings::create(tx, &cli(), &of_process).await?;
+        meetings::create(tx, &cli(), &meeting(w.assembly, Duration::days(1), None)).await?;
+        Ok(())
+    })
+    .await
+    .expect("add");
+    assert_eq!(holds(&w).await, held(1, 1, 1, 1));
+    // A hidden proposal is not counted, and is again once shown; a poll
+    // moved to the home page leaves the count; a thread deleted for good
+    // (not a deleted comment's placeholder) leaves it too.
+    let change = async |sql: &str| {
+        w.run(async |tx| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+                .execute(tx.conn())
+                .await?;
+            Ok(())
+        })
+        .await
+        .expect(sql);
+        holds(&w).await
+    };
+    assert_eq!(
+        change("UPDATE proposals SET hidden_at = now()").await,
+        held(1, 1, 1, 0)
+    );
+    assert_eq!(
+        change("UPDATE proposals SET hidden_at = NULL").await,
+        held(1, 1, 1, 1)
+    );
+    assert_eq!(
+        change("UPDATE comments SET body = '', deleted_at = now() WHERE parent_id IS NULL").await,
+        held(1, 1, 1, 1)
+    );
+    assert_eq!(
+        change("UPDATE polls SET process_id = NULL").await,
+        held(1, 0, 1, 1)
+    );
+    assert_eq!(
+        change("DELETE FROM comments WHERE target_kind = 'process' AND parent_id IS NOT NULL")
+            .await,
+        held(1, 0, 1, 1)
+    );
+    assert_eq!(
+        change("DELETE FROM comments WHERE target_kind = 'process'").await,
+        held(0, 0, 1, 1)
+    );
+    assert_eq!(
+        change("DELETE FROM meetings WHERE process_id IS NOT NULL").await,
+        held(0, 0, 0, 1)
+    );
+}

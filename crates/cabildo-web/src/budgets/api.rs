@@ -147,7 +147,7 @@ async fn budget(council: ApiCouncil, Id(slug): Id<String>) -> Result<impl IntoRe
     let found = council
         .tx(
             async |tx| match processes::published_by_slug(tx, &slug).await? {
-                Some((summary, _, _)) => setup::of_process(tx, summary.id).await,
+                Some((summary, ..)) => setup::of_process(tx, summary.id).await,
                 None => Ok(None),
             },
         )

@@ -87,6 +87,6 @@ pub async fn heading_context(
     heading: HeadingId,
 ) -> Result<(ProcessTabs, Budget), PageError> {
     let budget = budget(council, Of::Heading(heading.into())).await?;
-    let (summary, _, phases) = published::<PageError>(council, &budget.process_slug).await?;
+    let (summary, _, phases, _) = published::<PageError>(council, &budget.process_slug).await?;
     Ok((ProcessTabs::new(&summary, &phases, Tab::Budget), budget))
 }

@@ -44,7 +44,7 @@ struct BudgetPage<'a> {
 
 /// `GET /processes/{slug}/budget`.
 pub async fn show(council: Council, Id(slug): Id<String>) -> Result<Response, PageError> {
-    let (summary, _, phases) = published::<PageError>(&council, &slug).await?;
+    let (summary, _, phases, _) = published::<PageError>(&council, &slug).await?;
     let budget = cached::budget(&council, Of::Process(summary.id.into())).await?;
     let tr = &council.tr;
     council.render(&BudgetPage {

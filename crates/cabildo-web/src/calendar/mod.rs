@@ -148,7 +148,7 @@ pub async fn process_feed(
 ) -> Result<Response, PageError> {
     let (title, list) = council
         .tx(async |tx| {
-            let (process, _, _) = processes::published_by_slug(tx, &slug)
+            let (process, ..) = processes::published_by_slug(tx, &slug)
                 .await?
                 .ok_or(PageError::NotFound)?;
             let list = meetings::list(tx, Scope::Process(process.id), When::Feed).await?;

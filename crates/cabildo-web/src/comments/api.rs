@@ -44,7 +44,7 @@ async fn target(tx: &mut TenantTx, kind: &str, raw: &str) -> Result<Option<Targe
         "debates" => id().map(|id| Target::Debate(id.into())),
         _ => processes::published_by_slug(tx, raw)
             .await?
-            .map(|(summary, _, _)| Target::Process(summary.id)),
+            .map(|(summary, ..)| Target::Process(summary.id)),
     })
 }
 

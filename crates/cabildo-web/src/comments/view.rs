@@ -170,10 +170,37 @@ pub async fn load(
     open: bool,
     base: String,
 ) -> Result<CommentsView, PageError> {
+    let listed = threads::<PageError>(council, target, page).await?;
+    shown(council, target, (&listed.0, listed.1), page, open, base).await
+}
+
+/// Like [`load`] for a target that counts its threads (`threads`): when
+/// it has none, none are asked for.
+pub async fn load_counted(
+    council: &Context,
+    target: Target,
+    threads: i32,
+    page: i64,
+    open: bool,
+    base: String,
+) -> Result<CommentsView, PageError> {
+    if threads > 0 {
+        return load(council, target, page, open, base).await;
+    }
+    shown(council, target, (&[], 0), page, open, base).await
+}
+
+/// The comments section showing `items`, page `page` of `threads`.
+async fn shown(
+    council: &Context,
+    target: Target,
+    (items, threads): (&[Comment], i64),
+    page: i64,
+    open: bool,
+    base: String,
+) -> Result<CommentsView, PageError> {
     let tr = &council.tr;
     let viewer = council.user();
-    let listed = threads::<PageError>(council, target, page).await?;
-    let (items, threads) = (&listed.0, listed.1);
     let (votes, staff) = match viewer {
         Some(user) => {
             let ids: Vec<CommentId> = items.iter().map(|c| c.id).collect();

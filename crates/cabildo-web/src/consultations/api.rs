@@ -143,7 +143,7 @@ async fn public(
 async fn list(council: ApiCouncil, Id(slug): Id<String>) -> Result<impl IntoResponse, ApiError> {
     let all = council
         .tx(async |tx| {
-            let (process, _, _) = processes::published_by_slug(tx, &slug)
+            let (process, ..) = processes::published_by_slug(tx, &slug)
                 .await?
                 .ok_or(ApiError::NotFound)?;
             Ok::<_, ApiError>(consultations::list_of_process(tx, process.id).await?)

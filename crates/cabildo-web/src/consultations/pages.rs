@@ -113,7 +113,7 @@ async fn of_process(
     slug: &str,
     id: &str,
 ) -> Result<(Summary, ProcessTabs, Consultation), PageError> {
-    let (summary, _, phases) = published::<PageError>(council, slug).await?;
+    let (summary, _, phases, _) = published::<PageError>(council, slug).await?;
     let id: ConsultationId = id.parse().map_err(|_| PageError::NotFound)?;
     let consultation = council
         .tx(async |tx| Ok::<_, PageError>(consultations::find(tx, id).await?))
@@ -148,7 +148,7 @@ fn state(tr: &Tr, c: &Consultation) -> (String, bool) {
 
 /// `GET /processes/{slug}/consultation`: the process's consultations.
 pub async fn list(council: Council, Path(slug): Path<String>) -> Result<Response, PageError> {
-    let (summary, _, phases) = published::<PageError>(&council, &slug).await?;
+    let (summary, _, phases, _) = published::<PageError>(&council, &slug).await?;
     let process = summary.id;
     let all = council
         .tx(async |tx| Ok::<_, PageError>(consultations::list_of_process(tx, process).await?))

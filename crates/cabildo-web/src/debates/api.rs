@@ -141,7 +141,7 @@ async fn create(
     let user = citizen.user();
     let debate = citizen
         .change(async |tx| {
-            let (process, _, _) = processes::published_by_slug(tx, &slug)
+            let (process, ..) = processes::published_by_slug(tx, &slug)
                 .await?
                 .ok_or(Refusal::NotFound)?;
             let id = debates::create(tx, user, process.id, &new).await?;

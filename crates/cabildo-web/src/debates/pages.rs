@@ -80,7 +80,7 @@ pub async fn list(
         DebateSort::parse(query.sort.as_deref()),
         query.district(),
     );
-    let ((process, _, phases), list) =
+    let ((process, _, phases, _), list) =
         cached::list::<PageError>(&council, &slug, sort, district.as_deref(), page).await?;
     let tr = &council.tr;
     let mut page_query = format!("sort={}", sort.as_str());
@@ -167,7 +167,7 @@ pub async fn create(
     let user = citizen.user();
     let created = citizen
         .change(async |tx| {
-            let (process, _, _) = processes::published_by_slug(tx, &slug)
+            let (process, ..) = processes::published_by_slug(tx, &slug)
                 .await?
                 .ok_or(Refusal::NotFound)?;
             Ok::<_, PageError>(debates::create(tx, user, process.id, &new).await?)
@@ -223,7 +223,7 @@ pub async fn show(
         })
         .await?;
     let following = view::following(&council, Target::Debate(id)).await?;
-    let (process, _, phases) = published::<PageError>(&council, &debate.process_slug).await?;
+    let (process, _, phases, _) = published::<PageError>(&council, &debate.process_slug).await?;
     let base = format!("/debates/{id}");
     let comments = view::load(
         &council,

@@ -125,7 +125,7 @@ async fn show(council: ApiCouncil, Id(slug): Id<String>) -> Result<impl IntoResp
     let found = council
         .tx(async |tx| processes::published_by_slug(tx, &slug).await)
         .await?;
-    let (mut process, description, mut phases) = found.ok_or(ApiError::NotFound)?;
+    let (mut process, description, mut phases, _) = found.ok_or(ApiError::NotFound)?;
     let (language, default) = (council.tr.code(), &council.settings.default_language);
     let description = (process.translations).show("description", &description, language, default);
     process.localize(language, default);

@@ -3,14 +3,14 @@
 use crate::http::council::Context;
 use crate::http::error::NotFound;
 use cabildo_engine::Error as EngineError;
-use cabildo_engine::processes::{self, CalendarEntry, Phase, Summary};
+use cabildo_engine::processes::{self, CalendarEntry, Holds, Phase, Summary};
 use cabildo_engine::proposals::{self, Proposal};
 use cabildo_tenancy::TenancyError;
 use std::sync::Arc;
 
 /// A published process as pages show it: summary, description (Markdown),
-/// phases.
-pub type Published = (Summary, String, Vec<Phase>);
+/// phases, and what it holds.
+pub type Published = (Summary, String, Vec<Phase>, Holds);
 
 /// The published process `slug`.
 pub async fn process<E>(council: &Context, slug: &str) -> Result<Arc<Option<Published>>, E>
@@ -31,7 +31,7 @@ pub async fn published<E>(council: &Context, slug: &str) -> Result<Published, E>
 where
     E: From<TenancyError> + From<EngineError> + NotFound,
 {
-    let (mut summary, description, mut phases) = process::<E>(council, slug)
+    let (mut summary, description, mut phases, holds) = process::<E>(council, slug)
         .await?
         .as_ref()
         .clone()
@@ -41,7 +41,7 @@ where
     for phase in &mut phases {
         phase.localize(language, default);
     }
-    Ok((summary, description, phases))
+    Ok((summary, description, phases, holds))
 }
 
 /// What the home page and the process list show.

@@ -41,7 +41,7 @@ struct MapPage<'a> {
 
 /// `GET /processes/{slug}/map`.
 pub async fn show(council: Council, Id(slug): Id<String>) -> Result<Response, PageError> {
-    let (process, _, phases) = cached::published::<PageError>(&council, &slug).await?;
+    let (process, _, phases, _) = cached::published::<PageError>(&council, &slug).await?;
     let id = process.id;
     let placed = council
         .cached(format!("map:{id}"), async |tx| {

@@ -58,7 +58,7 @@ pub async fn may_start(
 ) -> Result<(), PageError> {
     council
         .tx(async |tx| {
-            let Some((process, _, _)) = processes::published_by_slug(tx, slug).await? else {
+            let Some((process, ..)) = processes::published_by_slug(tx, slug).await? else {
                 return Err(PageError::Refused(Refusal::NotFound));
             };
             Ok(processes::require(tx, process.id, Some(user), action).await?)

@@ -76,16 +76,26 @@ pub async fn show(
     Id(slug): Id<String>,
     Query(query): Query<DetailQuery>,
 ) -> Result<Response, PageError> {
-    let (process, description, phases) = cached::published::<PageError>(&council, &slug).await?;
+    let (process, description, phases, holds) =
+        cached::published::<PageError>(&council, &slug).await?;
     let target = Target::Process(process.id);
     let following = view::following(&council, target).await?;
     let base = format!("/processes/{slug}");
-    let comments = view::load(&council, target, query.comments_page(), true, base).await?;
+    let page = query.comments_page();
+    let comments = view::load_counted(&council, target, holds.threads, page, true, base).await?;
     let tr = &council.tr;
     let default = &council.settings.default_language;
     let description = (process.translations).show("description", &description, tr.code(), default);
-    let polls = crate::polls::cards(&council, Some(process.id)).await?;
-    let (meetings, map) = crate::meetings::of_process(&council, process.id).await?;
+    // What the process holds is counted: a process without polls or
+    // meetings (most of them) does not ask for them.
+    let polls = match holds.polls {
+        0 => Vec::new(),
+        _ => crate::polls::cards(&council, Some(process.id)).await?,
+    };
+    let (meetings, map) = match holds.meetings {
+        0 => (Vec::new(), None),
+        _ => crate::meetings::of_process(&council, process.id).await?,
+    };
     let attribution = crate::places::attribution(&council);
     let page = council.render_plain(&ProcessPage {
         polls,

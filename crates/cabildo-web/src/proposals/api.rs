@@ -208,7 +208,7 @@ async fn create(
     let (new, user) = (body.proposal()?, citizen.user());
     let proposal = citizen
         .change(async |tx| {
-            let (process, _, _) = processes::published_by_slug(tx, &slug)
+            let (process, ..) = processes::published_by_slug(tx, &slug)
                 .await?
                 .ok_or(Refusal::NotFound)?;
             let id = proposals::create(tx, user, process.id, &new).await?;

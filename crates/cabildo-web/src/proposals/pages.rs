@@ -75,7 +75,7 @@ pub async fn list(
         query.filter(),
     );
     let seed = query.seed(&council.visitor.csrf);
-    let ((process, _, phases), list) =
+    let ((process, _, phases, _), list) =
         cached::list::<PageError>(&council, &slug, &filter, (sort, seed), page).await?;
     let tr = &council.tr;
     let base = format!("/processes/{slug}/proposals");
@@ -276,7 +276,7 @@ pub async fn create(
         Ok(new) => {
             citizen
                 .change(async |tx| {
-                    let (process, _, _) = processes::published_by_slug(tx, &slug)
+                    let (process, ..) = processes::published_by_slug(tx, &slug)
                         .await?
                         .ok_or(Refusal::NotFound)?;
                     Ok::<_, PageError>(proposals::create(tx, user, process.id, &new).await?)
@@ -385,7 +385,7 @@ pub async fn show(
     Query(query): Query<DetailQuery>,
 ) -> Result<Response, PageError> {
     let seen = seen(&council, id.into()).await?;
-    let (process, _, phases) =
+    let (process, _, phases, _) =
         published::<PageError>(&council, &seen.proposal.process_slug).await?;
     let base = format!("/proposals/{id}");
     let comments = view::load(

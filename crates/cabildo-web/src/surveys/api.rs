@@ -138,7 +138,7 @@ async fn view(
 async fn list(council: ApiCouncil, Id(slug): Id<String>) -> Result<impl IntoResponse, ApiError> {
     let views = council
         .tx(async |tx| {
-            let (process, _, _) = processes::published_by_slug(tx, &slug)
+            let (process, ..) = processes::published_by_slug(tx, &slug)
                 .await?
                 .ok_or(ApiError::NotFound)?;
             let mut views = Vec::new();

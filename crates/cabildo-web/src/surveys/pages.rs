@@ -79,7 +79,7 @@ async fn of_process(
     slug: &str,
     id: &str,
 ) -> Result<(ProcessTabs, Survey), PageError> {
-    let (summary, _, phases) = published::<PageError>(council, slug).await?;
+    let (summary, _, phases, _) = published::<PageError>(council, slug).await?;
     let id: SurveyId = id.parse().map_err(|_| PageError::NotFound)?;
     let survey = council
         .tx(async |tx| Ok::<_, PageError>(surveys::find(tx, id).await?))
@@ -108,7 +108,7 @@ pub(crate) fn respondent(council: &Council, survey: &Survey) -> Option<Responden
 
 /// `GET /processes/{slug}/surveys`.
 pub async fn list(council: Council, Path(slug): Path<String>) -> Result<Response, PageError> {
-    let (summary, _, phases) = published::<PageError>(&council, &slug).await?;
+    let (summary, _, phases, _) = published::<PageError>(&council, &slug).await?;
     let process = summary.id;
     let (all, running) = council
         .tx(async |tx| {

@@ -344,3 +344,60 @@ async fn debates_search_and_the_home_page() {
     let csrf = csrf_of(&ana.get(TOLEDO, "/processes/plan").await.body);
     assert!(!csrf.is_empty());
 }
+
+#[tokio::test]
+async fn a_process_page_shows_its_threads_once_it_has_some_and_its_list_counts_proposals() {
+    let world = world().await;
+    let process = open_process(&world, "toledo", "plan", OPEN_RULES, 1)
+        .await
+        .to_string();
+    let mut visitor = Browser::new(&world.app);
+    let page = visitor.get(TOLEDO, "/processes/plan").await;
+    assert!(
+        page.body.contains("Aún no hay comentarios"),
+        "{}",
+        page.body
+    );
+    // The process counts its threads: the first one shows.
+    let mut bea = person(&world, "bea").await;
+    let comment = bea
+        .submit(
+            TOLEDO,
+            "/processes/plan",
+            "/comments",
+            &[
+                ("target_kind", "process"),
+                ("target_id", &process),
+                ("body", "¿Y los parques?"),
+            ],
+        )
+        .await;
+    assert_eq!(comment.status, StatusCode::SEE_OTHER, "{}", comment.body);
+    let page = visitor.get(TOLEDO, "/processes/plan").await;
+    assert!(page.body.contains("¿Y los parques?"), "{}", page.body);
+    assert!(page.body.contains("1 conversación"));
+    // The unfiltered list takes its total from the process's count; a
+    // filtered one counts what matches.
+    let mut ana = person(&world, "ana").await;
+    for title in ["Bancos a la sombra", "Fuentes en los parques"] {
+        let proposed = ana
+            .submit(
+                TOLEDO,
+                "/processes/plan/proposals/new",
+                "/processes/plan/proposals",
+                &[
+                    ("title", title),
+                    ("summary", "Para el verano"),
+                    ("body", ""),
+                ],
+            )
+            .await;
+        assert_eq!(proposed.status, StatusCode::SEE_OTHER, "{}", proposed.body);
+    }
+    let list = visitor.get(TOLEDO, "/processes/plan/proposals").await;
+    assert!(list.body.contains("2 propuestas"), "{}", list.body);
+    let filtered = visitor
+        .get(TOLEDO, "/processes/plan/proposals?status=accepted")
+        .await;
+    assert!(filtered.body.contains("0 propuestas"), "{}", filtered.body);
+}

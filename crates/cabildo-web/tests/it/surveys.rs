@@ -119,22 +119,24 @@ async fn staff_publish_a_survey_residents_answer_every_kind_and_everyone_reads_t
     .await;
     assert_eq!(published.status, StatusCode::SEE_OTHER);
 
-    // A quick poll of the process shows on its page.
-    let mut tx = world.tenancy.begin(&toledo).await.expect("begin");
-    cabildo_engine::polls::create(
-        &mut tx,
-        &Actor("cli".into()),
-        &cabildo_engine::polls::NewPoll {
-            process_id: Some(process.into()),
-            question: "¿Te gusta el nuevo horario?".into(),
-            options: vec!["Sí".into(), "No".into()],
-            opens_at: now - Duration::hours(1),
-            closes_at: now + Duration::days(1),
-        },
+    // A quick poll of the process, made by staff, shows on its page at
+    // once (the process's copy in the read cache already said it had none).
+    let today = now.date();
+    let poll = post(
+        &mut jefa.browser,
+        TOLEDO,
+        "/staff/polls",
+        &owned(&[
+            ("csrf_token", &csrf),
+            ("question", "¿Te gusta el nuevo horario?"),
+            ("options", "Sí\nNo"),
+            ("process", &process.to_string()),
+            ("opens", &today.to_string()),
+            ("closes", &(today + Duration::days(1)).to_string()),
+        ]),
     )
-    .await
-    .expect("poll");
-    tx.commit().await.expect("commit");
+    .await;
+    assert_eq!(poll.status, StatusCode::SEE_OTHER, "{}", poll.body);
     let overview = Browser::new(&world.app)
         .get(TOLEDO, "/processes/centros")
         .await;
