@@ -1,8 +1,8 @@
--- The tenant migrations up to 20261205000003 applied to an empty schema, as one
+-- The tenant migrations up to 20261206000001 applied to an empty schema, as one
 -- script that new councils run instead (see crates/cabildo-tenancy/src/baseline.rs).
 -- Written by scripts/squash-tenant-migrations with pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1): do not edit.
--- version: 20261205000003
--- digest: aaa85037a32304c7ace5e19ccf6983de0fdb39689c1955d56c9c1cb496a052c2
+-- version: 20261206000001
+-- digest: 1cf8874ac14ff0ef1c801c3dafc85f35c5f9df7e58bbd726c3c6822e3a07aef7
 
 SET LOCAL statement_timeout = 0;
 
@@ -116,6 +116,23 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
+
+CREATE FUNCTION cabildo_baseline.process_count() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $_$
+DECLARE
+    delta integer := TG_ARGV[1]::integer;
+    process uuid;
+BEGIN
+    IF delta < 0 THEN
+        process := OLD.process_id;
+    ELSE
+        process := NEW.process_id;
+    END IF;
+    EXECUTE format('UPDATE processes SET %1$I = %1$I + $1 WHERE id = $2', TG_ARGV[0])
+        USING delta, process;
+    RETURN NULL;
+END $_$;
 
 CREATE FUNCTION cabildo_baseline.processes_search() RETURNS trigger
     LANGUAGE plpgsql
@@ -895,15 +912,21 @@ CREATE TABLE cabildo_baseline.processes (
     search tsvector,
     image text,
     translations jsonb DEFAULT '{}'::jsonb NOT NULL,
+    threads_count integer DEFAULT 0 NOT NULL,
+    polls_count integer DEFAULT 0 NOT NULL,
+    meetings_count integer DEFAULT 0 NOT NULL,
     CONSTRAINT processes_comments_count_check CHECK ((comments_count >= 0)),
     CONSTRAINT processes_create_rule_check CHECK ((create_rule = ANY (ARRAY['registered'::text, 'verified'::text, 'district'::text]))),
     CONSTRAINT processes_description_markdown_check CHECK ((length(description_markdown) <= 100000)),
     CONSTRAINT processes_image_check CHECK ((image ~ '^[0-9a-f]{32}\.(png|jpg|webp|gif)$'::text)),
+    CONSTRAINT processes_meetings_count_check CHECK ((meetings_count >= 0)),
+    CONSTRAINT processes_polls_count_check CHECK ((polls_count >= 0)),
     CONSTRAINT processes_slug_check CHECK ((slug ~ '^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$'::text)),
     CONSTRAINT processes_status_check CHECK ((status = ANY (ARRAY['draft'::text, 'published'::text, 'archived'::text]))),
     CONSTRAINT processes_summary_check CHECK ((length(summary) <= 1000)),
     CONSTRAINT processes_support_rule_check CHECK ((support_rule = ANY (ARRAY['registered'::text, 'verified'::text, 'district'::text]))),
     CONSTRAINT processes_support_threshold_check CHECK (((support_threshold >= 1) AND (support_threshold <= 10000000))),
+    CONSTRAINT processes_threads_count_check CHECK ((threads_count >= 0)),
     CONSTRAINT processes_title_check CHECK (((length(title) >= 1) AND (length(title) <= 200))),
     CONSTRAINT processes_translations_check CHECK (((jsonb_typeof(translations) = 'object'::text) AND (pg_column_size(translations) <= 400000)))
 );
@@ -1127,7 +1150,7 @@ CREATE TABLE cabildo_baseline.verification_failures (
     at timestamp with time zone DEFAULT now() NOT NULL
 );
 
-INSERT INTO cabildo_baseline.settings (id, languages, default_language, time_zone, primary_colour, accent_colour, welcome, updated_at, legal, name_article, logo, contact, public_dashboard, coat_of_arms, favicon) VALUES (true, '{es,en}', 'es', 'Europe/Madrid', '#1d4f91', '#f2b705', '{}', '2026-12-05 14:57:26.87575+00', '{}', '', NULL, '{}', false, NULL, NULL);
+INSERT INTO cabildo_baseline.settings (id, languages, default_language, time_zone, primary_colour, accent_colour, welcome, updated_at, legal, name_article, logo, contact, public_dashboard, coat_of_arms, favicon) VALUES (true, '{es,en}', 'es', 'Europe/Madrid', '#1d4f91', '#f2b705', '{}', '2026-12-06 00:14:23.284383+00', '{}', '', NULL, '{}', false, NULL, NULL);
 
 SELECT pg_catalog.setval('cabildo_baseline.audit_log_id_seq', 1, false);
 
@@ -1472,9 +1495,33 @@ CREATE TRIGGER budget_ballots_participation AFTER INSERT OR UPDATE OF submitted_
 
 CREATE TRIGGER comments_participation AFTER INSERT ON cabildo_baseline.comments FOR EACH ROW EXECUTE FUNCTION cabildo_baseline.participation_authored('comment');
 
+CREATE TRIGGER comments_thread_in AFTER INSERT ON cabildo_baseline.comments FOR EACH ROW WHEN (((new.target_kind = 'process'::text) AND (new.parent_id IS NULL))) EXECUTE FUNCTION cabildo_baseline.process_count('threads_count', '1');
+
+CREATE TRIGGER comments_thread_moved_in AFTER UPDATE OF target_kind, parent_id, process_id ON cabildo_baseline.comments FOR EACH ROW WHEN (((new.target_kind = 'process'::text) AND (new.parent_id IS NULL) AND ((old.target_kind IS DISTINCT FROM 'process'::text) OR (old.parent_id IS NOT NULL) OR (old.process_id IS DISTINCT FROM new.process_id)))) EXECUTE FUNCTION cabildo_baseline.process_count('threads_count', '1');
+
+CREATE TRIGGER comments_thread_moved_out AFTER UPDATE OF target_kind, parent_id, process_id ON cabildo_baseline.comments FOR EACH ROW WHEN (((old.target_kind = 'process'::text) AND (old.parent_id IS NULL) AND ((new.target_kind IS DISTINCT FROM 'process'::text) OR (new.parent_id IS NOT NULL) OR (new.process_id IS DISTINCT FROM old.process_id)))) EXECUTE FUNCTION cabildo_baseline.process_count('threads_count', '-1');
+
+CREATE TRIGGER comments_thread_out AFTER DELETE ON cabildo_baseline.comments FOR EACH ROW WHEN (((old.target_kind = 'process'::text) AND (old.parent_id IS NULL))) EXECUTE FUNCTION cabildo_baseline.process_count('threads_count', '-1');
+
 CREATE TRIGGER debates_participation AFTER INSERT ON cabildo_baseline.debates FOR EACH ROW EXECUTE FUNCTION cabildo_baseline.participation_authored('debate');
 
 CREATE TRIGGER debates_search BEFORE INSERT OR UPDATE OF title, body ON cabildo_baseline.debates FOR EACH ROW EXECUTE FUNCTION cabildo_baseline.debates_search();
+
+CREATE TRIGGER meetings_process_in AFTER INSERT ON cabildo_baseline.meetings FOR EACH ROW WHEN ((new.process_id IS NOT NULL)) EXECUTE FUNCTION cabildo_baseline.process_count('meetings_count', '1');
+
+CREATE TRIGGER meetings_process_moved_in AFTER UPDATE OF process_id ON cabildo_baseline.meetings FOR EACH ROW WHEN (((new.process_id IS NOT NULL) AND (old.process_id IS DISTINCT FROM new.process_id))) EXECUTE FUNCTION cabildo_baseline.process_count('meetings_count', '1');
+
+CREATE TRIGGER meetings_process_moved_out AFTER UPDATE OF process_id ON cabildo_baseline.meetings FOR EACH ROW WHEN (((old.process_id IS NOT NULL) AND (old.process_id IS DISTINCT FROM new.process_id))) EXECUTE FUNCTION cabildo_baseline.process_count('meetings_count', '-1');
+
+CREATE TRIGGER meetings_process_out AFTER DELETE ON cabildo_baseline.meetings FOR EACH ROW WHEN ((old.process_id IS NOT NULL)) EXECUTE FUNCTION cabildo_baseline.process_count('meetings_count', '-1');
+
+CREATE TRIGGER polls_process_in AFTER INSERT ON cabildo_baseline.polls FOR EACH ROW WHEN ((new.process_id IS NOT NULL)) EXECUTE FUNCTION cabildo_baseline.process_count('polls_count', '1');
+
+CREATE TRIGGER polls_process_moved_in AFTER UPDATE OF process_id ON cabildo_baseline.polls FOR EACH ROW WHEN (((new.process_id IS NOT NULL) AND (old.process_id IS DISTINCT FROM new.process_id))) EXECUTE FUNCTION cabildo_baseline.process_count('polls_count', '1');
+
+CREATE TRIGGER polls_process_moved_out AFTER UPDATE OF process_id ON cabildo_baseline.polls FOR EACH ROW WHEN (((old.process_id IS NOT NULL) AND (old.process_id IS DISTINCT FROM new.process_id))) EXECUTE FUNCTION cabildo_baseline.process_count('polls_count', '-1');
+
+CREATE TRIGGER polls_process_out AFTER DELETE ON cabildo_baseline.polls FOR EACH ROW WHEN ((old.process_id IS NOT NULL)) EXECUTE FUNCTION cabildo_baseline.process_count('polls_count', '-1');
 
 CREATE TRIGGER processes_search BEFORE INSERT OR UPDATE OF title, summary, description_markdown, translations ON cabildo_baseline.processes FOR EACH ROW EXECUTE FUNCTION cabildo_baseline.processes_search();
 

@@ -631,8 +631,7 @@ pub async fn published_by_slug(
     let found: Option<Found> = sqlx::query_as(
         "SELECT id, slug, title, summary, district_code AS district, image, translations,
                 description_markdown AS description,
-                threads_count AS threads, polls_count AS polls, meetings_count AS meetings,
-                proposals_count AS proposals
+                threads_count AS threads, polls_count AS polls, meetings_count AS meetings
          FROM processes WHERE slug = $1 AND status = 'published'",
     )
     .bind(slug)
@@ -672,8 +671,6 @@ pub struct Holds {
     pub polls: i32,
     /// Meetings, whatever their state.
     pub meetings: i32,
-    /// Proposals not hidden by moderation.
-    pub proposals: i32,
 }
 
 /// The slug of process `id`.

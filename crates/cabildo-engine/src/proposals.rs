@@ -519,7 +519,18 @@ fn conditions(filter: &Filter) -> (String, Vec<String>) {
     (sql, binds)
 }
 
-/// One ordered slice of a process's proposals.
+/// A slice of a process's proposals, and how many match the filter.
+struct Slice {
+    items: Vec<Proposal>,
+    /// None when the slice is empty.
+    total: Option<i64>,
+}
+
+/// One ordered slice of a process's proposals, with how many match
+/// `filter` (without `extra`) counted in the same statement: over 10,000
+/// councils each statement costs catalog reads that miss the CPU's caches
+/// (docs/benchmarks.md, "2026-12-06"), and one statement reads one
+/// snapshot.
 async fn slice(
     tx: &mut TenantTx,
     process: ProcessId,
@@ -528,14 +539,21 @@ async fn slice(
     order: &str,
     limit: i64,
     offset: i64,
-) -> Result<Vec<Proposal>> {
+) -> Result<Slice> {
+    #[derive(sqlx::FromRow)]
+    struct Counted {
+        #[sqlx(flatten)]
+        proposal: Proposal,
+        total: i64,
+    }
     let (conditions, binds) = conditions(filter);
     let next = binds.len() + 2;
     // The page's ids first (from an index, nothing computed for the rows
     // skipped), then their columns.
     let sql = format!(
-        "SELECT {} FROM (SELECT r.id FROM proposals r WHERE {conditions}{extra}
-                         ORDER BY {order} LIMIT ${next} OFFSET ${}) page
+        "SELECT {}, (SELECT count(*) FROM proposals r WHERE {conditions}) AS total
+         FROM (SELECT r.id FROM proposals r WHERE {conditions}{extra}
+               ORDER BY {order} LIMIT ${next} OFFSET ${}) page
          JOIN proposals r ON r.id = page.id JOIN processes p ON p.id = r.process_id
          LEFT JOIN users u ON u.id = r.author_id
          ORDER BY {order}",
@@ -546,7 +564,11 @@ async fn slice(
     for value in binds {
         query = query.bind(value);
     }
-    Ok(query.bind(limit).bind(offset).fetch_all(tx.conn()).await?)
+    let rows: Vec<Counted> = query.bind(limit).bind(offset).fetch_all(tx.conn()).await?;
+    Ok(Slice {
+        total: rows.first().map(|row| row.total),
+        items: rows.into_iter().map(|row| row.proposal).collect(),
+    })
 }
 
 /// How many of a process's visible proposals match (`extra` narrows).
@@ -566,20 +588,15 @@ async fn count(tx: &mut TenantTx, process: ProcessId, filter: &Filter, extra: &s
 /// read from a point that the visitor's `seed` picks, wrapping around:
 /// stable for one visitor, different between visitors, and read from an
 /// index rather than by sorting every proposal on each request.
-///
-/// `visible` is how many visible proposals the process has when the caller
-/// read it with the process ([`crate::processes::Holds::proposals`]): the
-/// total when `filter` narrows nothing, which then costs no count.
 pub async fn list(
     tx: &mut TenantTx,
     process: ProcessId,
     filter: &Filter,
     (sort, seed): (ProposalSort, i32),
     page: PageRequest,
-    visible: Option<i64>,
 ) -> Result<(Vec<Proposal>, i64)> {
     let (limit, offset) = (page.limit(), page.offset());
-    let items = match sort {
+    let Slice { items, total } = match sort {
         ProposalSort::Supported => {
             slice(
                 tx,
@@ -608,7 +625,7 @@ pub async fn list(
             let pivot = seed.rem_euclid(i32::MAX);
             let after = format!(" AND r.shuffle >= {pivot}");
             let before = format!(" AND r.shuffle < {pivot}");
-            let mut items = slice(
+            let mut first = slice(
                 tx,
                 process,
                 filter,
@@ -618,34 +635,36 @@ pub async fn list(
                 offset,
             )
             .await?;
-            let missing = limit - i64::try_from(items.len()).unwrap_or(limit);
+            let missing = limit - i64::try_from(first.items.len()).unwrap_or(limit);
             if missing > 0 {
                 // The page runs past the wrap point: the rest comes from
                 // the start of the order.
-                let skipped = if items.is_empty() {
+                let skipped = if first.items.is_empty() {
                     (offset - count(tx, process, filter, &after).await?).max(0)
                 } else {
                     0
                 };
-                items.extend(
-                    slice(
-                        tx,
-                        process,
-                        filter,
-                        &before,
-                        "r.shuffle, r.id",
-                        missing,
-                        skipped,
-                    )
-                    .await?,
-                );
+                let rest = slice(
+                    tx,
+                    process,
+                    filter,
+                    &before,
+                    "r.shuffle, r.id",
+                    missing,
+                    skipped,
+                )
+                .await?;
+                first.items.extend(rest.items);
+                first.total = first.total.or(rest.total);
             }
-            items
+            first
         }
     };
-    let total = match visible {
-        Some(visible) if *filter == Filter::default() => visible,
-        _ => count(tx, process, filter, "").await?,
+    let total = match total {
+        Some(total) => total,
+        // Nothing on the first page: nothing matches.
+        None if offset == 0 => 0,
+        None => count(tx, process, filter, "").await?,
     };
     Ok((items, total))
 }

@@ -22,7 +22,7 @@ where
     E: From<TenancyError> + From<EngineError> + NotFound,
 {
     let process = published::<E>(council, slug).await?;
-    let (id, visible) = (process.0.id, process.3.proposals);
+    let id = process.0.id;
     let seed = if sort == ProposalSort::Random {
         seed
     } else {
@@ -39,8 +39,7 @@ where
     );
     let list = council
         .cached(key, async |tx| {
-            let visible = Some(i64::from(visible));
-            Ok::<_, E>(proposals::list(tx, id, filter, (sort, seed), page, visible).await?)
+            Ok::<_, E>(proposals::list(tx, id, filter, (sort, seed), page).await?)
         })
         .await?;
     Ok((process, list))
